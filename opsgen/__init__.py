@@ -1,0 +1,1 @@
+"""opsgen: typed, observable business operations generated from YAML specs."""
