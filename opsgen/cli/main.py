@@ -1,0 +1,64 @@
+"""The ``opsgen`` command.
+
+Each subcommand lives in its own module under ``opsgen.cli`` and exposes
+``register(subparsers)``, which adds its parser and sets ``handler`` to a function that
+takes the parsed arguments and returns the exit status. Modules are imported only when
+the command line names them, so ``opsgen ops list`` never imports Jinja2 or LibCST.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from typing import cast
+
+#: Subcommand name -> module that registers it, with its one-line summary.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("opsgen.cli.init", "create a specs folder and [tool.opsgen] settings"),
+    "generate": ("opsgen.cli.generate", "generate typed Python from the specs"),
+    "schema": ("opsgen.cli.schema", "print the JSON Schema of the spec format"),
+    "ops": ("opsgen.cli.ops", "read the execution log: list, show, watch"),
+    "outbox": ("opsgen.cli.outbox", "deliver durable side effects waiting in the outbox"),
+    "lint": ("opsgen.cli.lint", "check code for side effects in transactions, missing locks and non-uniform services"),
+    "audit": ("opsgen.cli.audit", "read and check the audit trail"),
+    "worker": ("opsgen.cli.worker", "run a queue consumer that turns messages into operation calls"),
+}
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """Build the parser; with ``only``, import just that subcommand's module."""
+    parser = argparse.ArgumentParser(
+        prog="opsgen",
+        description="Declare business operations in YAML, generate typed Python, run and check them.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, summary) in COMMANDS.items():
+        if only is not None and name != only:
+            subparsers.add_parser(name, help=summary)
+            continue
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    first = next((a for a in args_list if not a.startswith("-")), None)
+    parser = build_parser(only=first if first in COMMANDS else None)
+    args = parser.parse_args(args_list)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    return cast(Callable[[argparse.Namespace], int], handler)(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
