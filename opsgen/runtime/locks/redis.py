@@ -1,0 +1,122 @@
+"""Locks in Redis: ``SET NX PX`` with a random token, released and renewed by Lua scripts.
+
+The value of a lock key is ``<random token> <owner>``, so a waiter can name the holder
+and only the holder's token can delete or extend the key. Each successful ``SET`` also
+increments one counter key, and the new count is the fencing token of the acquisition.
+Release is a compare-and-delete and renewal a compare-and-``PEXPIRE``, each one script
+call for all keys of a held set.
+
+This is a single-instance lock. With a replica promoted after a failover, a key written
+to the old primary may be missing on the new one; the fencing tokens are what protect
+storage in that case. Keys of one held set must live on one node, so Redis Cluster
+needs a hash tag in the prefix (``?prefix={opsgen}:lock:``).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from typing import Any
+
+import redis
+
+from opsgen.runtime.locks.base import Backoff, HeldLocks, LockBackend, LockTimeout
+
+logger = logging.getLogger(__name__)
+
+# KEYS[1] lock key, KEYS[2] fencing counter; ARGV[1] value, ARGV[2] lease in ms.
+# Returns the new fencing token as a number, or the current value as a string.
+ACQUIRE_SCRIPT = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+    return redis.call('INCR', KEYS[2])
+end
+return redis.call('GET', KEYS[1])
+"""
+
+# KEYS lock keys, in reverse order of acquisition; ARGV[1] value.
+RELEASE_SCRIPT = """
+local released = 0
+for _, key in ipairs(KEYS) do
+    if redis.call('GET', key) == ARGV[1] then
+        released = released + redis.call('DEL', key)
+    end
+end
+return released
+"""
+
+# KEYS lock keys; ARGV[1] value, ARGV[2] lease in ms. Returns how many were extended.
+RENEW_SCRIPT = """
+local renewed = 0
+for _, key in ipairs(KEYS) do
+    if redis.call('GET', key) == ARGV[1] then
+        renewed = renewed + redis.call('PEXPIRE', key, ARGV[2])
+    end
+end
+return renewed
+"""
+
+DEFAULT_PREFIX = "opsgen:lock:"
+
+
+class RedisLockBackend(LockBackend):
+    """Lock keys named ``<prefix><key>`` on the Redis server at ``url``."""
+
+    name = "redis"
+
+    def __init__(self, url: str, *, prefix: str = DEFAULT_PREFIX) -> None:
+        super().__init__()
+        self.prefix = prefix
+        self.client: redis.Redis = redis.Redis.from_url(url)
+        self._acquire = self.client.register_script(ACQUIRE_SCRIPT)
+        self._release_script = self.client.register_script(RELEASE_SCRIPT)
+        self._renew_script = self.client.register_script(RENEW_SCRIPT)
+        self._fence_key = f"{prefix}fencing-token"
+
+    def holder(self, key: str) -> str | None:
+        value = self.client.get(self.prefix + key)
+        return None if value is None else owner_of(value)
+
+    def close(self) -> None:
+        super().close()
+        self.client.close()
+
+    def _acquire_ordered(self, keys: tuple[str, ...], *, timeout: float, lease: float, owner: str) -> HeldLocks:
+        deadline = time.monotonic() + timeout
+        value = f"{secrets.token_hex(16)} {owner}"
+        lease_ms = max(1, int(lease * 1000))
+        tokens: dict[str, int] = {}
+
+        for key in keys:
+            backoff = Backoff()
+            while True:
+                reply: Any = self._acquire(keys=[self.prefix + key, self._fence_key], args=[value, lease_ms])
+                if isinstance(reply, int):
+                    tokens[key] = reply
+                    break
+                if backoff.sleep(deadline):
+                    continue
+                self._release_values(list(tokens), value)
+                holder = owner_of(reply) if reply is not None else self.holder(key)
+                raise LockTimeout(key, holder, timeout)
+
+        return HeldLocks(self, keys, owner, lease, tokens, state=value)
+
+    def _release(self, held: HeldLocks) -> None:
+        self._release_values(list(held.keys), str(held.state))
+
+    def _release_values(self, keys: list[str], value: str) -> None:
+        if keys:
+            self._release_script(keys=[self.prefix + key for key in reversed(keys)], args=[value])
+
+    def _renew(self, held: HeldLocks) -> bool:
+        value = str(held.state)
+        lease_ms = max(1, int(held.lease * 1000))
+        renewed = self._renew_script(keys=[self.prefix + key for key in held.keys], args=[value, lease_ms])
+        return int(renewed) == len(held.keys)
+
+
+def owner_of(value: bytes | str) -> str:
+    """Return the owner part of a lock value ``"<token> <owner>"``."""
+    text = value.decode() if isinstance(value, bytes) else value
+    return text.split(" ", 1)[1] if " " in text else text

@@ -1,0 +1,178 @@
+"""Locks in a SQLite table: the embedded default.
+
+Each held key is a row of ``opsgen_locks`` with its owner, a fencing token and the wall
+clock time its lease ends. Taking a key is a short ``BEGIN IMMEDIATE`` transaction on the
+backend's own connection, never inside an operation's transaction, so a lock is visible
+to other processes as soon as it is taken. A row whose lease has ended belongs to nobody
+and the next acquirer replaces it. Fencing tokens come from a one-row counter, so they
+grow across all keys and every new holder of a key gets a larger token than the last.
+
+The tables are created on first use if missing (``CREATE TABLE IF NOT EXISTS``), and the
+database is switched to WAL journaling so readers do not wait for lock writes.
+
+Leases use ``time.time()``, so every process sharing the file must see the same clock:
+one host, or hosts whose clocks agree to well within a lease.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Mapping
+
+from opsgen.runtime.locks.base import Backoff, HeldLocks, LockBackend, LockTimeout
+
+logger = logging.getLogger(__name__)
+
+SCHEMA = (
+    """
+    CREATE TABLE IF NOT EXISTS opsgen_locks (
+        key TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        token INTEGER NOT NULL,
+        expires_at REAL NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS opsgen_lock_tokens (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        last_token INTEGER NOT NULL
+    )
+    """,
+    "INSERT OR IGNORE INTO opsgen_lock_tokens (id, last_token) VALUES (1, 0)",
+)
+
+#: Longest time one statement waits for another process's write transaction to end.
+BUSY_TIMEOUT = 5.0
+
+
+class SQLiteLockBackend(LockBackend):
+    """Lock rows in the SQLite file at ``path``."""
+
+    name = "sqlite"
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+        self._connection_lock = threading.Lock()
+        self._connection = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
+        )
+        self._connection.execute("PRAGMA journal_mode=WAL")
+        self._connection.execute("PRAGMA synchronous=NORMAL")
+        self._create_schema()
+
+    def _create_schema(self) -> None:
+        with self._connection_lock:
+            self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in SCHEMA:
+                    self._connection.execute(statement)
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            self._connection.execute("COMMIT")
+
+    def holder(self, key: str) -> str | None:
+        with self._connection_lock:
+            row = self._connection.execute(
+                "SELECT owner FROM opsgen_locks WHERE key = ? AND expires_at > ?", (key, time.time())
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def close(self) -> None:
+        super().close()
+        with self._connection_lock:
+            self._connection.close()
+
+    def _acquire_ordered(self, keys: tuple[str, ...], *, timeout: float, lease: float, owner: str) -> HeldLocks:
+        deadline = time.monotonic() + timeout
+        backoff = Backoff()
+        tokens: dict[str, int] = {}
+        holder: str | None = None
+
+        while True:
+            try:
+                holder = self._take_free_prefix(keys, tokens, lease, owner)
+            except sqlite3.OperationalError as exc:
+                # "database is locked" after the busy timeout: another writer held the file.
+                logger.debug("taking sqlite lock(s) for execution %s: %s", owner, exc)
+                holder = None
+            if len(tokens) == len(keys):
+                return HeldLocks(self, keys, owner, lease, tokens)
+            if not backoff.sleep(deadline):
+                blocked = keys[len(tokens)]
+                self._release_keys(tokens)
+                raise LockTimeout(blocked, holder or self.holder(blocked), timeout)
+
+    def _take_free_prefix(self, keys: tuple[str, ...], tokens: dict[str, int], lease: float, owner: str) -> str | None:
+        """Take the keys after those in ``tokens`` while they are free, in one transaction.
+
+        Fills ``tokens`` with each key taken; returns the owner of the first key that is
+        held by someone else, or ``None`` when all were taken.
+        """
+        with self._connection_lock:
+            connection = self._connection
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                now = time.time()
+                taken: dict[str, int] = {}
+                blocking_owner: str | None = None
+                for key in keys[len(tokens):]:
+                    row = connection.execute(
+                        "SELECT owner FROM opsgen_locks WHERE key = ? AND expires_at > ?", (key, now)
+                    ).fetchone()
+                    if row is not None:
+                        blocking_owner = str(row[0])
+                        break
+                    connection.execute("UPDATE opsgen_lock_tokens SET last_token = last_token + 1 WHERE id = 1")
+                    (token,) = connection.execute("SELECT last_token FROM opsgen_lock_tokens WHERE id = 1").fetchone()
+                    connection.execute(
+                        "INSERT OR REPLACE INTO opsgen_locks (key, owner, token, expires_at) VALUES (?, ?, ?, ?)",
+                        (key, owner, token, now + lease),
+                    )
+                    taken[key] = int(token)
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+        tokens.update(taken)
+        return blocking_owner
+
+    def _release(self, held: HeldLocks) -> None:
+        self._release_keys(held.fencing_tokens)
+
+    def _release_keys(self, tokens: Mapping[str, int]) -> None:
+        if not tokens:
+            return
+        with self._connection_lock:
+            connection = self._connection
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                for key in reversed(list(tokens)):
+                    connection.execute("DELETE FROM opsgen_locks WHERE key = ? AND token = ?", (key, tokens[key]))
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+
+    def _renew(self, held: HeldLocks) -> bool:
+        with self._connection_lock:
+            connection = self._connection
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                now = time.time()
+                renewed = 0
+                for key, token in held.fencing_tokens.items():
+                    cursor = connection.execute(
+                        "UPDATE opsgen_locks SET expires_at = ? WHERE key = ? AND token = ?",
+                        (now + held.lease, key, token),
+                    )
+                    renewed += cursor.rowcount
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+        return renewed == len(held.fencing_tokens)

@@ -1,0 +1,69 @@
+"""A worker process for the lock tests, started with ``python lock_worker.py COMMAND ...``.
+
+``increment URL BALANCE_DB KEY COUNT START_AT`` adds 1 to the balance row ``COUNT`` times,
+each time reading, pausing and writing back, under the lock ``KEY`` (or without a lock
+when ``URL`` is ``none``). It starts at the wall clock time ``START_AT`` so that workers
+overlap.
+
+``hold URL KEY LEASE OWNER SECONDS`` takes ``KEY``, prints ``acquired <tokens>`` and holds
+it for ``SECONDS`` (the test may kill it first), then prints ``released`` or ``lost``.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+import time
+
+from opsgen.runtime.locks import open_lock_backend
+
+#: Pause between reading and writing the balance: the window in which updates get lost.
+RACE_WINDOW = 0.003
+
+
+def add_one(balance_db: str) -> None:
+    connection = sqlite3.connect(balance_db, timeout=30, isolation_level=None)
+    try:
+        (balance,) = connection.execute("SELECT amount FROM balance WHERE id = 1").fetchone()
+        time.sleep(RACE_WINDOW)
+        connection.execute("UPDATE balance SET amount = ? WHERE id = 1", (balance + 1,))
+    finally:
+        connection.close()
+
+
+def increment(url: str, balance_db: str, key: str, count: int, start_at: float) -> None:
+    backend = None if url == "none" else open_lock_backend(url)
+    time.sleep(max(0.0, start_at - time.time()))
+    for _ in range(count):
+        if backend is None:
+            add_one(balance_db)
+            continue
+        with backend.acquire_many([key], timeout=60, lease=10, owner=f"worker-{os.getpid()}"):
+            add_one(balance_db)
+    if backend is not None:
+        backend.close()
+
+
+def hold(url: str, key: str, lease: float, owner: str, seconds: float) -> None:
+    backend = open_lock_backend(url)
+    held = backend.acquire_many([key], timeout=30, lease=lease, owner=owner)
+    print("acquired", dict(held.fencing_tokens), flush=True)
+    time.sleep(seconds)
+    print("lost" if held.lost else "released", flush=True)
+    held.release()
+    backend.close()
+
+
+def main(argv: list[str]) -> None:
+    command, *args = argv
+    if command == "increment":
+        increment(args[0], args[1], args[2], int(args[3]), float(args[4]))
+    elif command == "hold":
+        hold(args[0], args[1], float(args[2]), args[3], float(args[4]))
+    else:
+        raise SystemExit(f"unknown command {command!r}: expected increment or hold")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
