@@ -1,0 +1,75 @@
+"""``opsgen generate [SPECS_DIR]``: write typed code from the specs, or check it is current."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "generate",
+        help="generate typed Python from the specs",
+        description=(
+            "Render the generated package in memory and write only what changed; create "
+            "implementation scaffolds once and keep their run signatures in step with the specs. "
+            "Settings come from [tool.opsgen] in the nearest pyproject.toml."
+        ),
+    )
+    parser.add_argument("specs", nargs="?", type=Path, help="folder of YAML specs (default: [tool.opsgen] specs)")
+    parser.add_argument("--package", type=Path, help="folder of the generated package (default: [tool.opsgen] package)")
+    parser.add_argument(
+        "--implementations",
+        type=Path,
+        help="folder of the implementation classes (default: [tool.opsgen] implementations)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; print a unified diff and exit 1 when the generated code is stale",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from opsgen.codegen.config import ConfigError, load_config
+    from opsgen.codegen.generator import generate
+    from opsgen.codegen.source import SourceError
+    from opsgen.codegen.view import ViewError
+    from opsgen.codegen.writer import UnmarkedFilesError
+
+    try:
+        config = load_config(Path.cwd(), args.specs, args.package, args.implementations)
+        if not config.specs.is_dir():
+            print(f"opsgen generate: specs folder {config.specs} not found; run `opsgen init` or pass SPECS_DIR", file=sys.stderr)
+            return 2
+        result = generate(config, check=args.check)
+    except (ConfigError, SourceError, ViewError, UnmarkedFilesError) as exc:
+        print(f"opsgen generate: {exc}", file=sys.stderr)
+        return 2
+
+    for problem in result.problems:
+        print(f"opsgen generate: {problem}", file=sys.stderr)
+    if args.check:
+        if result.changed:
+            sys.stdout.write(result.diff)
+            print(
+                "opsgen generate --check: the generated code is stale; run `opsgen generate`",
+                file=sys.stderr,
+            )
+            return 1
+        return 1 if result.problems else 0
+
+    if not args.quiet:
+        if result.changed:
+            print(
+                f"opsgen generate: {len(result.package_changes)} generated files changed in {config.package}, "
+                f"{len(result.scaffolded)} implementations created, "
+                f"{len(result.signatures_updated)} signatures updated"
+            )
+        else:
+            print(f"opsgen generate: {config.package} is up to date")
+    return 1 if result.problems else 0

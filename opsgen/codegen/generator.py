@@ -1,0 +1,240 @@
+"""``opsgen generate``: render everything in memory, then write only what changed.
+
+One run:
+
+1. reads the spec files and, when their digest, the templates and the settings match
+   what the manifest recorded and the package on disk is intact, stops there (the no-op
+   path reads files but renders and writes nothing);
+2. otherwise loads and validates the specs, renders the package into memory and
+   compares it with the package on disk;
+3. writes a changed package through :func:`opsgen.codegen.writer.write_package`, which
+   swaps the whole folder at once;
+4. creates each missing implementation scaffold, and updates the ``run`` signature of
+   existing implementations with LibCST where that is safe.
+
+With ``check=True`` nothing is written; the result carries a unified diff instead.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from opsgen._resources import data_dir
+from opsgen.codegen.config import GeneratorConfig
+from opsgen.codegen.render import (
+    MANIFEST,
+    RenderSettings,
+    annotation_imports,
+    opsgen_version,
+    render_project,
+    templates_digest,
+)
+from opsgen.codegen.signature import update_signature
+from opsgen.codegen.source import load_source, read_spec_files
+from opsgen.codegen.view import OperationView, build_project
+from opsgen.codegen.writer import UnmarkedFilesError, read_package, recover, write_file_atomically, write_package
+
+logger = logging.getLogger(__name__)
+
+_IMPORT = re.compile(r"from (\S+) import (.+)")
+
+
+@dataclass
+class GenerateResult:
+    #: Generated package files added, changed or removed, relative to the package.
+    package_changes: list[str] = field(default_factory=list)
+    #: Implementation files created, relative to the implementations folder.
+    scaffolded: list[str] = field(default_factory=list)
+    #: Implementation files whose ``run`` signature was (or, in check mode, would be) updated.
+    signatures_updated: list[str] = field(default_factory=list)
+    #: Signatures that could not be updated safely: what to change, by hand.
+    problems: list[str] = field(default_factory=list)
+    #: Unified diff of every change, filled in check mode.
+    diff: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.package_changes or self.scaffolded or self.signatures_updated)
+
+
+def inputs_digest(config: GeneratorConfig, spec_files: tuple[tuple[str, bytes], ...]) -> str:
+    """Return a digest of everything the output depends on: specs, templates, settings, version."""
+    digest = hashlib.sha256()
+    settings = (config.package_module, config.implementations_module, display_path(config.implementations, config.root))
+    for part in (opsgen_version(), templates_digest(data_dir("templates")), *settings):
+        digest.update(part.encode() + b"\0")
+    for relative, data in spec_files:
+        digest.update(relative.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def is_up_to_date(config: GeneratorConfig, digest: str) -> bool:
+    """Return whether the manifest records ``digest`` and every file it lists is intact."""
+    manifest_path = config.package / MANIFEST
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(manifest, dict) or manifest.get("inputs") != digest:
+        return False
+    files = manifest.get("files")
+    if not isinstance(files, dict):
+        return False
+
+    on_disk = 0
+    for path in config.package.rglob("*"):
+        if path.is_file() and "__pycache__" not in path.parts:
+            on_disk += 1
+    if on_disk != len(files) + 1:
+        return False
+    for relative, expected in files.items():
+        try:
+            data = (config.package / relative).read_bytes()
+        except OSError:
+            return False
+        if hashlib.sha256(data).hexdigest() != expected:
+            return False
+        if relative.endswith(".py") and relative.count("/") and not relative.endswith("__init__.py"):
+            if not (config.implementations / relative).exists():
+                return False
+    return True
+
+
+def generate(config: GeneratorConfig, *, check: bool = False) -> GenerateResult:
+    """Bring the generated package and the implementation scaffolds up to date with the specs.
+
+    Raises :class:`opsgen.codegen.source.SourceError` or :class:`opsgen.codegen.view.ViewError`
+    for invalid specs, and :class:`opsgen.codegen.writer.UnmarkedFilesError` when the
+    package folder holds a file opsgen did not generate; in each case nothing is written.
+    """
+    if not check:
+        recover(config.package)
+    spec_files = read_spec_files(config.specs)
+    digest = inputs_digest(config, spec_files)
+    if is_up_to_date(config, digest):
+        logger.debug("generated package %s is up to date", config.package)
+        return GenerateResult()
+
+    source = load_source(config.specs)
+    project = build_project(source, config.implementations_module)
+    settings = RenderSettings(
+        display_path(config.implementations, config.root), config.package_module, config.implementations_module
+    )
+    rendered = render_project(project, settings)
+
+    result = GenerateResult()
+    implementation_texts: dict[str, str] = {}
+    for relative, op in rendered.scaffold_operations.items():
+        path = config.implementations / relative
+        if not path.exists():
+            continue
+        update = update_signature(
+            path.read_text(encoding="utf-8"), op, display_path(path, config.root), needed_imports(op, settings)
+        )
+        if update.problem is not None:
+            result.problems.append(update.problem)
+        elif update.text is not None:
+            implementation_texts[relative] = update.text
+
+    files = rendered.package
+    files[MANIFEST] = with_inputs(files[MANIFEST], digest if not result.problems else None)
+
+    state = read_package(config.package)
+    if state.unmarked:
+        raise UnmarkedFilesError(config.package, state.unmarked)
+    result.package_changes = sorted(
+        path for path in set(files) | set(state.generated) if files.get(path) != state.generated.get(path)
+    )
+    result.scaffolded = [p for p in rendered.scaffolds if not (config.implementations / p).exists()]
+    result.signatures_updated = sorted(implementation_texts)
+
+    if check:
+        result.diff = check_diff(config, state.generated, files, rendered.scaffolds, result, implementation_texts)
+        return result
+
+    if result.package_changes:
+        write_package(config.package, files)
+        logger.info("wrote %d changed files into %s", len(result.package_changes), config.package)
+    for relative in result.scaffolded:
+        write_file_atomically(config.implementations / relative, rendered.scaffolds[relative], overwrite=False)
+    ensure_init_files(config)
+    for relative, text in implementation_texts.items():
+        write_file_atomically(config.implementations / relative, text, overwrite=True)
+    return result
+
+
+def with_inputs(manifest: str, digest: str | None) -> str:
+    document = json.loads(manifest)
+    document["inputs"] = digest
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+def needed_imports(op: OperationView, settings: RenderSettings) -> list[tuple[str, str]]:
+    """Return the ``(module, name)`` imports the ``run`` signature of ``op`` needs."""
+    pairs = [(f"{settings.package_module}.{op.module_name}", f"{op.stem}Output")]
+    for line in annotation_imports(op, op.input_model.fields):
+        match = _IMPORT.fullmatch(line)
+        assert match is not None
+        pairs.append((match.group(1), match.group(2)))
+    used = " ".join(f.annotation for f in op.input_model.fields)
+    for name in op.shared_imports:
+        if re.search(rf"\b{name}\b", used):
+            pairs.append((f"{settings.package_module}.shared_types", name))
+    return pairs
+
+
+def ensure_init_files(config: GeneratorConfig) -> None:
+    """Create an empty ``__init__.py`` in each implementations folder that lacks one."""
+    if not config.implementations.exists():
+        return
+    for folder in [config.implementations, *sorted(p for p in config.implementations.rglob("*") if p.is_dir())]:
+        if folder.name == "__pycache__" or "__pycache__" in folder.parts:
+            continue
+        init = folder / "__init__.py"
+        if not init.exists():
+            write_file_atomically(init, "", overwrite=False)
+
+
+def display_path(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def check_diff(
+    config: GeneratorConfig,
+    old: dict[str, str],
+    new: dict[str, str],
+    scaffolds: dict[str, str],
+    result: GenerateResult,
+    implementations: dict[str, str],
+) -> str:
+    """Return the unified diff of every file the run would write."""
+    chunks: list[str] = []
+    package = display_path(config.package, config.root)
+    for relative in result.package_changes:
+        chunks.extend(unified(f"{package}/{relative}", old.get(relative), new.get(relative)))
+    implementations_folder = display_path(config.implementations, config.root)
+    for relative in result.scaffolded:
+        chunks.extend(unified(f"{implementations_folder}/{relative}", None, scaffolds[relative]))
+    for relative, text in sorted(implementations.items()):
+        current = (config.implementations / relative).read_text(encoding="utf-8")
+        chunks.extend(unified(f"{implementations_folder}/{relative}", current, text))
+    return "".join(chunks)
+
+
+def unified(name: str, old: str | None, new: str | None) -> list[str]:
+    lines = difflib.unified_diff(
+        (old or "").splitlines(keepends=True),
+        (new or "").splitlines(keepends=True),
+        fromfile=f"a/{name}" if old is not None else "/dev/null",
+        tofile=f"b/{name}" if new is not None else "/dev/null",
+    )
+    return [line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines]

@@ -1,0 +1,424 @@
+"""Render every generated file into memory: a mapping of relative path to text.
+
+Rendering touches no file except the templates. The result is the same for the same
+specs, whatever the working directory, the machine or the order the specs were found
+in: operations are sorted by name, shared types by dependency then name, and nothing
+time- or host-dependent is printed. Only the manifest names the opsgen version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+from opsgen._resources import data_dir
+from opsgen.codegen.literals import comment_text, docstring, py_literal
+from opsgen.codegen.view import FieldView, ModelView, OperationView, ProjectView, SharedTypeView, camel_case
+
+#: Second line of every generated Python file; a file without it is never changed or removed.
+MARKER = "opsgen: generated file"
+MANIFEST = "_opsgen_manifest.json"
+LINE_WIDTH = 88
+
+#: Where the generated code finds the runtime.
+RUNTIME_IMPORTS = (
+    "from opsgen.runtime.context import Context",
+    "from opsgen.runtime.execution import ExecutionContext",
+    "from opsgen.runtime.handle import OperationHandle",
+    "from opsgen.runtime.operation import Operation",
+    "from opsgen.runtime.result import OperationFailed, Result",
+)
+
+_STDLIB = frozenset({"__future__", "abc", "datetime", "decimal", "typing", "uuid"})
+_IMPORT = re.compile(r"from (\S+) import (.+)")
+_ANNOTATION_NAMES = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    #: Implementations folder as shown in messages, relative to the project: ``app/operations``.
+    implementations_folder: str
+    #: Dotted import name of the generated package, used by scaffolded implementations.
+    package_module: str
+    #: Dotted import name of the implementations package ("" when it is the top level).
+    implementations_module: str
+
+
+@dataclass
+class Rendered:
+    #: Generated package files, relative to the package folder, sorted by path.
+    package: dict[str, str] = field(default_factory=dict)
+    #: Implementation scaffolds, relative to the implementations folder; written only when missing.
+    scaffolds: dict[str, str] = field(default_factory=dict)
+    #: Operation per scaffold path, for signature updates of existing implementation files.
+    scaffold_operations: dict[str, OperationView] = field(default_factory=dict)
+
+
+# -- layout helpers, exposed to templates ---------------------------------------------------
+
+
+def wrap(indent: str, opening: str, items: Sequence[str], closing: str) -> str:
+    """Lay out ``opening item, item closing`` on one line, or one item a line when too long."""
+    one_line = f"{indent}{opening}{', '.join(items)}{closing}"
+    if len(one_line) <= LINE_WIDTH or not items:
+        return one_line
+    inner = indent + "    "
+    body = "".join(f"{inner}{item},\n" for item in items)
+    return f"{indent}{opening}\n{body}{indent}{closing}"
+
+
+def define(indent: str, name: str, params: Sequence[str], returns: str, body: str = "") -> str:
+    """Lay out a ``def`` line; ``body`` (`` ...`` in stubs) follows the colon."""
+    return wrap(indent, f"def {name}(", params, f") -> {returns}:{body}")
+
+
+def call(prefix: str, opening: str, items: Sequence[str], closing: str) -> str:
+    indent = prefix[: len(prefix) - len(prefix.lstrip())]
+    return wrap(indent, prefix.lstrip() + opening, items, closing)
+
+
+def keyword_params(fields: Sequence[FieldView], defaults: bool, stub: bool = False) -> list[str]:
+    """Return ``*`` and one ``name: type`` per field; with ``defaults``, optional ones get theirs."""
+    if not fields:
+        return []
+    params = ["*"]
+    for f in fields:
+        annotation = f"{f.annotation} | None" if (defaults and f.factory) else f.annotation
+        if defaults and f.param_default is not None:
+            params.append(f"{f.name}: {annotation} = {'...' if stub else f.param_default}")
+        else:
+            params.append(f"{f.name}: {annotation}")
+    return params
+
+
+def forward(fields: Sequence[FieldView], source: str) -> list[str]:
+    return [f"{f.name}={source}{f.name}" for f in fields]
+
+
+def details_dict(fields: Sequence[FieldView]) -> str:
+    return "{" + ", ".join(f"{py_literal(f.name)}: {f.name}" for f in fields) + "}"
+
+
+def input_dict(indent: str, fields: Sequence[FieldView]) -> str:
+    """Build the ``data`` mapping a handle passes on; unset factory fields are left out."""
+    given = [f"{py_literal(f.name)}: {f.name}" for f in fields if not f.factory]
+    lines = [wrap(indent, "data: dict[str, Any] = {", given, "}")]
+    for f in fields:
+        if f.factory:
+            lines.append(f"{indent}if {f.name} is not None:")
+            lines.append(f"{indent}    data[{py_literal(f.name)}] = {f.name}")
+    return "\n".join(lines)
+
+
+def field_line(indent: str, f: FieldView) -> str:
+    assert f.model_value is not None
+    return explode(indent, f"{f.name}: {f.annotation} = {f.model_value}")
+
+
+def explode(indent: str, text: str, suffix: str = "") -> str:
+    """Lay out an expression like a code formatter: split the outermost brackets while too long.
+
+    ``text`` must end in the bracket that closes its first top-level opening bracket, as
+    calls, tuples and ``name = call(...)`` lines do; anything else is returned on one line.
+    """
+    one_line = f"{indent}{text}{suffix}"
+    if len(one_line) <= LINE_WIDTH:
+        return one_line
+    opening = first_bracket(text)
+    if opening is None or text[-1] not in ")]}":
+        return one_line
+    items = split_arguments(text[opening + 1 : -1])
+    inner = indent + "    "
+    body = "".join(explode(inner, item, ",") + "\n" for item in items)
+    return f"{indent}{text[: opening + 1]}\n{body}{indent}{text[-1]}{suffix}"
+
+
+def first_bracket(text: str) -> int | None:
+    """Return the index of the first bracket outside string literals, or None."""
+    quote: str | None = None
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if quote is not None:
+            if char == "\\":
+                index += 1
+            elif char == quote:
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            return index
+        index += 1
+    return None
+
+
+def split_arguments(text: str) -> list[str]:
+    """Split ``a=1, b='x, y'`` at top-level commas, respecting brackets and string literals."""
+    items: list[str] = []
+    depth = 0
+    quote: str | None = None
+    start = 0
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if quote is not None:
+            if char == "\\":
+                index += 1
+            elif char == quote:
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            items.append(text[start:index].strip())
+            start = index + 1
+        index += 1
+    items.append(text[start:].strip())
+    return [item for item in items if item]
+
+
+def import_block(lines: Sequence[str], local_roots: frozenset[str] = frozenset()) -> str:
+    """Merge ``from X import Y`` lines by module and group them: stdlib, third party, project.
+
+    opsgen itself counts as third party; ``local_roots`` names the project's top-level
+    packages, and relative imports come last.
+    """
+    names: dict[str, set[str]] = {}
+    for line in lines:
+        match = _IMPORT.fullmatch(line)
+        assert match is not None, line
+        module, imported = match.groups()
+        names.setdefault(module, set()).update(n.strip() for n in imported.split(","))
+
+    def group(module: str) -> int:
+        if module == "__future__":
+            return 0
+        if module.startswith("."):
+            return 4
+        if module.split(".")[0] in _STDLIB:
+            return 1
+        if module.split(".")[0] in local_roots:
+            return 3
+        return 2
+
+    groups: dict[int, list[str]] = {}
+    for module in sorted(names, key=lambda m: (group(m), m.lstrip(".") if m.startswith(".") else m, m)):
+        imported = sorted(names[module], key=lambda n: (n.lower(), n))
+        one_line = f"from {module} import {', '.join(imported)}"
+        if len(one_line) > LINE_WIDTH:
+            one_line = wrap("", f"from {module} import (", imported, ")")
+        groups.setdefault(group(module), []).append(one_line)
+    return "\n\n".join("\n".join(groups[g]) for g in sorted(groups))
+
+
+@lru_cache(maxsize=4)
+def environment(templates: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["literal"] = py_literal
+    env.filters["docstring"] = docstring
+    env.filters["comment"] = comment_text
+    env.globals.update(
+        marker=MARKER,
+        define=define,
+        call=call,
+        explode=explode,
+        keyword_params=keyword_params,
+        forward=forward,
+        details_dict=details_dict,
+        input_dict=input_dict,
+        field_line=field_line,
+        t_model=lambda t: ModelView(t.name, t.doc, t.fields),
+    )
+    return env
+
+
+def templates_digest(templates: Path) -> str:
+    """Return a digest of every template, so a template change invalidates the no-op check."""
+    digest = hashlib.sha256()
+    for path in sorted(templates.glob("*.jinja")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+# -- the files ------------------------------------------------------------------------------
+
+
+def render_project(project: ProjectView, settings: RenderSettings) -> Rendered:
+    """Render the generated package and the implementation scaffolds of ``project``."""
+    env = environment(data_dir("templates"))
+    rendered = Rendered()
+    files: dict[str, str] = {}
+    registry_source = "the specs folder"
+
+    for op in project.operations:
+        operation_files(env, op, files)
+        path = f"{op.module_path}.py"
+        rendered.scaffolds[path] = scaffold_text(env, op, settings, path)
+        rendered.scaffold_operations[path] = op
+
+    packages = {"/".join(op.parts[:depth]) for op in project.operations for depth in range(1, len(op.parts))}
+    for package in sorted(packages):
+        files[f"{package}/__init__.py"] = env.get_template("package_init.py.jinja").render(
+            source=registry_source, doc=f"Generated operations under {package.replace('/', '.')}.", root=False
+        )
+
+    shared_source = ", ".join(project.shared_sources) or registry_source
+    shared = {
+        "types": project.shared_types,
+        "source": shared_source,
+    }
+    for suffix in ("py", "pyi"):
+        imports = ["from __future__ import annotations", "from pydantic import BaseModel, ConfigDict",
+                   *project.shared_imports] if suffix == "py" else [
+            "from pydantic import BaseModel, ConfigDict", *project.shared_imports]
+        if not any(t.kind == "object" for t in project.shared_types):
+            imports = [i for i in imports if "BaseModel" not in i]
+        files[f"shared_types.{suffix}"] = env.get_template(f"shared_types.{suffix}.jinja").render(
+            imports=import_block(imports), **shared
+        )
+
+    registry = registry_context(project)
+    files["registry.py"] = env.get_template("registry.py.jinja").render(source=registry_source, **registry)
+    files["registry.pyi"] = env.get_template("registry.pyi.jinja").render(source=registry_source, **registry)
+    files["__init__.py"] = env.get_template("package_init.py.jinja").render(
+        source=registry_source, doc="Generated operations; use ``ops`` from here.", root=True
+    )
+    files["py.typed"] = env.get_template("py.typed.jinja").render(source=registry_source)
+    files[MANIFEST] = manifest_text(files)
+
+    rendered.package = dict(sorted(files.items()))
+    rendered.scaffolds = dict(sorted(rendered.scaffolds.items()))
+    return rendered
+
+
+def operation_files(env: jinja2.Environment, op: OperationView, files: dict[str, str]) -> None:
+    models = [op.input_model, op.output_model] + [e.payload for e in op.effects]
+    declarations = sorted(
+        {"OperationDeclaration"}
+        | ({"ErrorDeclaration"} if any(line.startswith("errors=") for line in op.declaration) else set())
+        | ({"TransactionDeclaration"} if any(line.startswith("transaction=") for line in op.declaration) else set())
+        | ({"LockDeclaration"} if any(line.startswith("locks=") for line in op.declaration) else set())
+        | ({"SingletonDeclaration"} if any(line.startswith("singleton=") for line in op.declaration) else set())
+        | ({"EffectDeclaration"} if any(line.startswith("effects=") for line in op.declaration) else set())
+        | ({"RetryPolicy"} if any("RetryPolicy(" in line for line in op.declaration) else set())
+    )
+    common = [
+        "from abc import abstractmethod",
+        "from pydantic import BaseModel, ConfigDict",
+        "from opsgen.runtime.declarations import " + ", ".join(declarations),
+        *RUNTIME_IMPORTS,
+        *op.imports,
+    ]
+    if op.shared_imports:
+        common.append(f"from {op.package_prefix}shared_types import {', '.join(op.shared_imports)}")
+    source_imports = ["from __future__ import annotations", "from typing import Any, ClassVar", *common]
+    stub_imports = ["from typing import Any, ClassVar", *[i for i in common if i != "from pydantic import Field"]]
+    files[f"{op.module_path}.py"] = env.get_template("operation.py.jinja").render(
+        op=op, models=models, imports=import_block(source_imports)
+    )
+    files[f"{op.module_path}.pyi"] = env.get_template("operation.pyi.jinja").render(
+        op=op, models=models, imports=import_block(stub_imports)
+    )
+
+
+def annotation_imports(op: OperationView, fields: Sequence[FieldView]) -> list[str]:
+    """Return the import lines that the annotations of ``fields`` need in a user module."""
+    used = {name for f in fields for name in _ANNOTATION_NAMES.findall(f.annotation)}
+    lines = []
+    for line in op.imports:
+        match = _IMPORT.fullmatch(line)
+        assert match is not None
+        if match.group(2) in used and match.group(2) != "Field":
+            lines.append(line)
+    return lines
+
+
+def scaffold_text(env: jinja2.Environment, op: OperationView, settings: RenderSettings, path: str) -> str:
+    generated = f"{settings.package_module}.{op.module_name}"
+    imports = [
+        "from opsgen.runtime.execution import ExecutionContext",
+        f"from {generated} import {op.stem}Base, {op.stem}Output",
+        *annotation_imports(op, op.input_model.fields),
+    ]
+    shared = sorted(set(op.shared_imports) & {n for f in op.input_model.fields for n in _ANNOTATION_NAMES.findall(f.annotation)})
+    if shared:
+        imports.append(f"from {settings.package_module}.shared_types import {', '.join(shared)}")
+    roots = frozenset({settings.package_module.split(".")[0], settings.implementations_module.split(".")[0]})
+    return env.get_template("implementation.py.jinja").render(
+        op=op, imports=import_block(imports, roots - {""}), path=f"{settings.implementations_folder}/{path}"
+    )
+
+
+def registry_context(project: ProjectView) -> dict[str, object]:
+    """Return the modules and namespace classes of ``registry.py``, sorted."""
+    modules = []
+    children: dict[tuple[str, ...], dict[str, str]] = {(): {}}
+    handles: dict[str, dict[str, str]] = {}
+    for op in project.operations:
+        alias = "_" + "__".join(op.parts)
+        package = "." + ".".join(op.parts[:-1])
+        modules.append({"package": package, "name": op.parts[-1], "alias": alias})
+        for depth in range(len(op.parts) - 1):
+            children.setdefault(op.parts[: depth + 1], {})
+        children.setdefault(op.parts[:-1], {})[op.parts[-1]] = f"{alias}.{op.stem}Handle"
+        handles[f"{alias}.{op.stem}Handle"] = {
+            "module": alias,
+            "implementation": f"{op.implementation_module}:{op.stem}",
+        }
+
+    class_names: dict[tuple[str, ...], str] = {}
+    taken: set[str] = set()
+    for path in sorted(children):
+        base = "Operations" if not path else "".join(camel_case(p) for p in path) + "Operations"
+        name = base
+        number = 2
+        while name in taken:
+            name = f"{base}{number}"
+            number += 1
+        taken.add(name)
+        class_names[path] = name
+    for path in children:
+        if path:
+            children[path[:-1]][path[-1]] = class_names[path]
+
+    namespaces = []
+    for path in sorted(children, key=lambda p: (-len(p), p)):
+        doc = "Every generated operation." if not path else f"Operations under ``{'.'.join(path)}``."
+        members = [
+            {"name": n, "type": t, "handle": t in handles, **handles.get(t, {})}
+            for n, t in sorted(children[path].items())
+        ]
+        namespaces.append({"class_name": class_names[path], "doc": doc, "members": members})
+    return {"modules": sorted(modules, key=lambda m: m["alias"]), "namespaces": namespaces}
+
+
+def opsgen_version() -> str:
+    try:
+        return importlib.metadata.version("opsgen")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def manifest_text(files: dict[str, str]) -> str:
+    """Return the manifest: opsgen's version and the digest of every other generated file."""
+    digests = {path: hashlib.sha256(text.encode()).hexdigest() for path, text in sorted(files.items())}
+    document = {"generator": "opsgen", "version": opsgen_version(), "files": digests}
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
