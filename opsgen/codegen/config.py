@@ -50,11 +50,16 @@ def find_pyproject(start: Path) -> Path | None:
     return None
 
 
-def read_table(pyproject: Path) -> dict[str, Any]:
+def parse_toml(text: str, where: Path | str) -> dict[str, Any]:
+    """Parse TOML text; raise :class:`ConfigError` naming ``where`` when it is invalid."""
     try:
-        document = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{pyproject}: invalid TOML: {exc}") from None
+        raise ConfigError(f"{where}: invalid TOML: {exc}") from None
+
+
+def read_table(pyproject: Path) -> dict[str, Any]:
+    document = parse_toml(pyproject.read_text(encoding="utf-8"), pyproject)
     table = document.get("tool", {}).get("opsgen", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: [tool.opsgen] must be a table")
