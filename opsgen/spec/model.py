@@ -97,6 +97,8 @@ class ContextKey(str, Enum):
 
 
 class ContextSpec(_Strict):
+    """The context keys a caller must provide; a call without them fails with `missing_context`."""
+
     requires: list[str] = Field(
         default_factory=list,
         description="Context keys the operation needs: actor, organization, request_id, correlation_id, or a custom identifier.",
@@ -104,12 +106,16 @@ class ContextSpec(_Strict):
 
 
 class Isolation(str, Enum):
+    """Transaction isolation level."""
+
     read_committed = "read_committed"
     repeatable_read = "repeatable_read"
     serializable = "serializable"
 
 
 class TransactionSpec(_Strict):
+    """Run the operation in a database transaction; `transaction: true` takes these defaults."""
+
     isolation: Isolation | None = Field(
         default=None, description="Isolation level of an outermost transaction; the engine default when unset."
     )
@@ -120,6 +126,8 @@ class TransactionSpec(_Strict):
 
 
 class LockSpec(_Strict):
+    """A named lock held for the whole execution; locks are taken in one global order."""
+
     key: str = Field(
         min_length=1,
         max_length=300,
@@ -132,24 +140,33 @@ class LockSpec(_Strict):
 
 
 class SingletonSpec(_Strict):
+    """At most one execution per key runs at a time; `singleton: true` takes these defaults."""
+
     key: str | None = Field(
         default=None,
         max_length=300,
         description="Key template; the operation name when unset, so at most one execution runs at a time.",
     )
-    on_conflict: Literal["reject", "wait", "skip"] = "reject"
+    on_conflict: Literal["reject", "wait", "skip"] = Field(
+        default="reject",
+        description="When another execution holds the key: fail (reject), wait up to `timeout`, or finish as skipped.",
+    )
     timeout: float = Field(default=30.0, gt=0, le=86400, description="Seconds to wait with on_conflict: wait.")
     lease: float = Field(default=60.0, gt=0, le=86400, description="Seconds the claim outlives a dead holder.")
 
 
 class RetrySpec(_Strict):
-    max_attempts: int = Field(default=3, ge=1, le=100)
+    """Retry policy with exponential backoff."""
+
+    max_attempts: int = Field(default=3, ge=1, le=100, description="Attempts in total, the first one included.")
     backoff: float = Field(default=1.0, ge=0, le=3600, description="Seconds before the first retry.")
     multiplier: float = Field(default=2.0, ge=1, le=10, description="Factor applied to the delay after each retry.")
     max_delay: float = Field(default=300.0, gt=0, le=86400, description="Longest delay between retries, in seconds.")
 
 
 class EffectKind(str, Enum):
+    """What a side effect does; `custom` for anything else."""
+
     email = "email"
     http = "http"
     task = "task"
@@ -173,6 +190,8 @@ class EffectSpec(_Strict):
 
 
 class AuditSpec(_Strict):
+    """Audit expectations of the operation."""
+
     changes: list[str] = Field(
         default_factory=list,
         description="Audited entities this operation is expected to change; a change to any other is reported.",
@@ -180,24 +199,38 @@ class AuditSpec(_Strict):
 
 
 class OperationSpec(_Strict):
-    kind: Literal["operation"] = "operation"
+    """One business operation: its name, typed input and output, failures and runtime behaviour."""
+
+    kind: Literal["operation"] = Field(default="operation", description="Omit it, or write `operation`.")
     name: str = Field(
         min_length=1,
         max_length=200,
         description="Dotted name: lowercase identifiers joined by dots, such as billing.credit_account.",
     )
-    version: int = Field(default=1, ge=1)
-    description: str = Field(default="", max_length=5000)
-    input: dict[str, FieldSpec | TypeExpression] = Field(default_factory=dict)
-    output: dict[str, FieldSpec | TypeExpression] = Field(default_factory=dict)
-    errors: dict[str, ErrorSpec] = Field(default_factory=dict)
-    context: ContextSpec = Field(default_factory=ContextSpec)
-    transaction: bool | TransactionSpec = False
-    locks: list[LockSpec] = Field(default_factory=list)
-    singleton: bool | SingletonSpec = False
-    side_effects: dict[str, EffectSpec] = Field(default_factory=dict)
+    version: int = Field(default=1, ge=1, description="Version of the operation's contract; raise it on incompatible changes.")
+    description: str = Field(default="", max_length=5000, description="What the operation does, for docs and generated docstrings.")
+    input: dict[str, FieldSpec | TypeExpression] = Field(
+        default_factory=dict, description="Input fields by name: a type expression, or a mapping of field settings."
+    )
+    output: dict[str, FieldSpec | TypeExpression] = Field(
+        default_factory=dict, description="Output fields by name: a type expression, or a mapping of field settings."
+    )
+    errors: dict[str, ErrorSpec] = Field(
+        default_factory=dict, description="Declared failures by code (a lowercase identifier such as insufficient_funds)."
+    )
+    context: ContextSpec = Field(default_factory=ContextSpec, description="Context the operation requires.")
+    transaction: bool | TransactionSpec = Field(
+        default=False, description="Run in a database transaction: true, false, or settings."
+    )
+    locks: list[LockSpec] = Field(default_factory=list, description="Locks held while the operation runs.")
+    singleton: bool | SingletonSpec = Field(
+        default=False, description="Allow at most one running execution: true, false, or settings."
+    )
+    side_effects: dict[str, EffectSpec] = Field(
+        default_factory=dict, description="Side effects by name; each runs after the outermost commit."
+    )
     progress: bool = Field(default=False, description="The operation reports progress.")
-    audit: AuditSpec | None = None
+    audit: AuditSpec | None = Field(default=None, description="Audit expectations.")
     queue: str = Field(
         default="default", pattern=r"^[A-Za-z0-9_.\-]{1,100}$", description="Celery queue for background runs."
     )
@@ -209,9 +242,11 @@ class SharedTypeSpec(_Strict):
 
     description: str | None = Field(default=None, max_length=2000)
     type: TypeExpression | None = Field(default=None, description="Aliased type expression, with constraints below.")
-    enum: list[str] | None = Field(default=None, min_length=1)
-    fields: dict[str, FieldSpec | TypeExpression] | None = None
-    sensitive: bool = False
+    enum: list[str] | None = Field(default=None, min_length=1, description="The allowed string values; makes this type an enum.")
+    fields: dict[str, FieldSpec | TypeExpression] | None = Field(
+        default=None, description="Object fields by name; makes this type a model."
+    )
+    sensitive: bool = Field(default=False, description="Every field of this type is redacted.")
     ge: Decimal | None = None
     gt: Decimal | None = None
     le: Decimal | None = None
@@ -224,8 +259,10 @@ class SharedTypeSpec(_Strict):
 
 
 class TypesSpec(_Strict):
-    kind: Literal["types"]
-    types: dict[str, SharedTypeSpec]
+    """A file of shared named types that any spec may reference."""
+
+    kind: Literal["types"] = Field(description="Write `types` to declare shared types in this file.")
+    types: dict[str, SharedTypeSpec] = Field(description="Shared types by CamelCase name, such as Money.")
 
 
 def spec_document_schema() -> dict[str, Any]:

@@ -1,0 +1,140 @@
+"""Load a specs folder: read, parse, validate and resolve every spec file.
+
+:func:`load_specs` is the one entry point. It reads every ``*.yaml`` and ``*.yml`` file
+under the folder in sorted order and either returns a :class:`SpecSet` or raises
+:class:`SpecErrors` holding every problem of every file, each with its position, the
+offending line and a hint. A file that fails to parse or to validate still lets the
+others be checked, and the shared type names it declares still count as known, so one
+broken types file does not bury the folder under "unknown type" errors.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from collections.abc import Callable
+from typing import Any
+
+from opsgen.spec.errors import SpecError, SpecErrors
+from opsgen.spec.model import OperationSpec, TypesSpec
+from opsgen.spec.semantics import Checker, Document
+from opsgen.spec.specset import LoadedOperation, LoadedType, SpecSet
+from opsgen.spec.validate import validate_document
+from opsgen.spec.yamlsafe import MAX_DOCUMENT_CHARS, ParsedDocument, YamlProblem, parse_document
+from opsgen.spec.yamlsafe import Path as DocPath
+
+__all__ = ["LoadedOperation", "LoadedType", "SpecError", "SpecErrors", "SpecSet", "load_specs", "spec_files"]
+
+logger = logging.getLogger(__name__)
+
+SPEC_SUFFIXES = (".yaml", ".yml")
+
+
+def spec_files(specs_dir: Path) -> list[Path]:
+    """Return every spec file under ``specs_dir``, recursively, in sorted order."""
+    found = [path for path in specs_dir.rglob("*") if path.suffix in SPEC_SUFFIXES and path.is_file()]
+    return sorted(found)
+
+
+def load_specs(specs_dir: Path) -> SpecSet:
+    """Load and validate every spec under ``specs_dir``.
+
+    Raises :class:`SpecErrors` with every problem of every file when anything is wrong,
+    including a missing folder.
+    """
+    started = time.perf_counter()
+    if not specs_dir.is_dir():
+        raise SpecErrors(
+            [SpecError(specs_dir, 0, 0, "the specs folder does not exist", "create it, or pass the folder that holds the *.yaml specs")]
+        )
+
+    collector = _Collector()
+    operation_documents: list[Document] = []
+    type_documents: list[Document] = []
+    raw_type_names: set[str] = set()
+    for path in spec_files(specs_dir):
+        document = _read_document(path, collector)
+        if document is None:
+            continue
+        parsed, model = document
+        if model is None:
+            raw_type_names |= _declared_type_names(parsed.data)
+            continue
+        entry = Document(path, model, collector.reporter(path, parsed))
+        if isinstance(model, TypesSpec):
+            type_documents.append(entry)
+        else:
+            operation_documents.append(entry)
+
+    checker = Checker(known_type_names=frozenset(raw_type_names))
+    checker.declare_types(type_documents)
+    checker.resolve_types()
+    checker.check_operations(operation_documents)
+
+    if collector.errors:
+        raise SpecErrors(collector.errors)
+    operations = sorted(checker.operations, key=lambda op: op.name)
+    elapsed = time.perf_counter() - started
+    logger.debug("loaded %d operations and %d types from %s in %.3f s", len(operations), len(checker.loaded_types), specs_dir, elapsed)
+    return SpecSet(operations=operations, types=dict(sorted(checker.loaded_types.items())))
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.errors: list[SpecError] = []
+
+    def add(self, path: Path, parsed: ParsedDocument | None, line: int, column: int, message: str, hint: str | None) -> None:
+        source = parsed.source_line(line) if parsed is not None else None
+        self.errors.append(SpecError(path, line, column, message, hint, source))
+
+    def reporter(self, path: Path, parsed: ParsedDocument) -> Callable[[DocPath, str, str | None, bool, int], None]:
+        def report(at: DocPath, message: str, hint: str | None, key: bool, offset: int) -> None:
+            line, column = parsed.position_of(at, key=key)
+            if offset:
+                source = parsed.source_line(line) or ""
+                quoted = column - 1 < len(source) and source[column - 1] in "'\""
+                column += offset + (1 if quoted else 0)
+            self.add(path, parsed, line, column, message, hint)
+
+        return report
+
+
+def _read_document(path: Path, collector: _Collector) -> tuple[ParsedDocument, OperationSpec | TypesSpec | None] | None:
+    try:
+        size = path.stat().st_size
+        if size > MAX_DOCUMENT_CHARS * 4:
+            collector.add(path, None, 1, 1, f"the file has {size} bytes, far above the limit of {MAX_DOCUMENT_CHARS} characters", "split the spec")
+            return None
+        raw = path.read_bytes()
+    except OSError as exc:
+        collector.add(path, None, 0, 0, f"cannot read the spec file: {exc.strerror or exc}", "check the file's permissions")
+        return None
+
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        collector.add(path, None, line, column, f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})", "save the file as UTF-8")
+        return None
+
+    try:
+        parsed = parse_document(text)
+    except YamlProblem as problem:
+        lines = text.splitlines()
+        source = lines[problem.line - 1] if 1 <= problem.line <= len(lines) else None
+        collector.errors.append(SpecError(path, problem.line, problem.column, problem.message, problem.hint, source))
+        return None
+
+    model, problems = validate_document(parsed)
+    for found in problems:
+        line, column = parsed.position_of(found.path, key=found.at_key)
+        collector.add(path, parsed, line, column, found.message, found.hint)
+    return parsed, model
+
+
+def _declared_type_names(data: Any) -> set[str]:
+    if isinstance(data, dict) and data.get("kind") == "types" and isinstance(data.get("types"), dict):
+        return {name for name in data["types"] if isinstance(name, str)}
+    return set()

@@ -1,0 +1,379 @@
+"""Validate one parsed spec document against the format models and explain each failure.
+
+pydantic reports failures by ``loc``, a path of keys, list indexes and, inside a union,
+the name of the union member that was tried. This module maps each failure back to the
+YAML position of the key or value at fault, keeps only the union member that matches
+the value the author wrote (a mapping is a ``FieldSpec``, a string is a type
+expression), and adds a hint: the nearest valid key for an unknown key, the nearest
+allowed value for a misspelt choice, quoting advice for a value YAML read as a number.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from pydantic import BaseModel, ValidationError
+
+from opsgen.spec.model import OperationSpec, TypesSpec
+from opsgen.spec.yamlsafe import ParsedDocument, Path
+
+#: Sections whose values are fields, where ``amount: decimal`` is shorthand for
+#: ``amount: {type: decimal}``; ``*`` matches any key.
+_FIELD_SECTIONS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "operation": (("input",), ("output",), ("errors", "*", "details"), ("side_effects", "*", "payload")),
+    "types": (("types", "*", "fields"),),
+}
+
+_KIND_WORDS = {
+    "str": "a string",
+    "constrained-str": "a string",
+    "int": "an integer",
+    "float": "a number",
+    "bool": "true or false",
+    "none": "null",
+    "decimal": "a number",
+}
+
+
+#: Keys from JSON Schema, OpenAPI and other habits, with the spec key that means the same.
+_KEY_SYNONYMS = {
+    "minimum": "ge",
+    "min": "ge",
+    "maximum": "le",
+    "max": "le",
+    "exclusiveMinimum": "gt",
+    "exclusive_minimum": "gt",
+    "exclusiveMaximum": "lt",
+    "exclusive_maximum": "lt",
+    "minLength": "min_length",
+    "maxLength": "max_length",
+    "regex": "pattern",
+    "required": "optional",
+    "nullable": "optional",
+    "values": "enum",
+    "choices": "enum",
+    "desc": "description",
+    "doc": "description",
+    "secret": "sensitive",
+    "redact": "sensitive",
+    "status": "http_status",
+}
+
+_KEY_MEANINGS = {
+    "ge": "minimum, inclusive",
+    "gt": "minimum, exclusive",
+    "le": "maximum, inclusive",
+    "lt": "maximum, exclusive",
+    "optional": "fields are required unless `optional: true`",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A failure located in the document: the path and whether the key itself is at fault."""
+
+    path: tuple[str | int, ...]
+    message: str
+    hint: str | None = None
+    at_key: bool = False
+
+
+@dataclass
+class _Failure:
+    real_path: tuple[str | int, ...]
+    tags: list[tuple[int, str]]
+    error: dict[str, Any]
+    missing_key: str | None = None
+    loc: tuple[str | int, ...] = field(default_factory=tuple)
+
+
+def expand_shorthand(data: dict[str, Any], kind: str) -> None:
+    """Replace bare type expressions in field sections with ``{"type": expression}``, in place."""
+    for pattern in _FIELD_SECTIONS[kind]:
+        for fields in _walk(data, pattern):
+            if isinstance(fields, dict):
+                for name, value in fields.items():
+                    if isinstance(value, str):
+                        fields[name] = {"type": value}
+
+
+def _walk(node: Any, pattern: tuple[str, ...]) -> Iterator[Any]:
+    if not pattern:
+        yield node
+        return
+    if not isinstance(node, dict):
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        for value in node.values():
+            yield from _walk(value, rest)
+    elif head in node:
+        yield from _walk(node[head], rest)
+
+
+def validate_document(document: ParsedDocument) -> tuple[OperationSpec | TypesSpec | None, list[Problem]]:
+    """Validate the document's data; return the model, or ``None`` with every problem found."""
+    data = document.data
+    if not isinstance(data, dict):
+        return None, [
+            Problem(
+                (),
+                f"a spec must be a mapping of keys, but this file holds {_describe(data)}",
+                "start the file with `name: domain.operation`, or `kind: types` for shared types",
+            )
+        ]
+
+    kind = data.get("kind", "operation")
+    model_class: type[OperationSpec] | type[TypesSpec]
+    if kind == "types":
+        model_class = TypesSpec
+    elif kind == "operation":
+        model_class = OperationSpec
+    else:
+        close = difflib.get_close_matches(str(kind), ["operation", "types"], n=1)
+        hint = f"did you mean {close[0]!r}?" if close else "write `kind: operation` (the default) or `kind: types`"
+        return None, [Problem(("kind",), f"unknown kind {kind!r}", hint)]
+
+    expand_shorthand(data, str(kind))
+    try:
+        return model_class.model_validate(data), []
+    except ValidationError as exc:
+        return None, explain(exc, data, model_class)
+
+
+def explain(exc: ValidationError, data: Any, model_class: type[BaseModel]) -> list[Problem]:
+    """Turn pydantic's errors into located problems, one per fault the author made."""
+    failures = [_locate(dict(error), data) for error in exc.errors()]
+    problems: list[Problem] = []
+    for failure in _select_union_members(failures, data):
+        problems.append(_describe_failure(failure, model_class))
+    return problems
+
+
+def _locate(error: dict[str, Any], data: Any) -> _Failure:
+    loc = tuple(error["loc"])
+    missing_key = None
+    if error["type"] == "missing" and loc:
+        missing_key = str(loc[-1])
+        loc = loc[:-1]
+
+    real: list[str | int] = []
+    tags: list[tuple[int, str]] = []
+    node = data
+    for item in loc:
+        if isinstance(node, dict) and item in node:
+            real.append(item)
+            node = node[item]
+        elif isinstance(node, list) and isinstance(item, int) and 0 <= item < len(node):
+            real.append(item)
+            node = node[item]
+        else:
+            tags.append((len(real), str(item)))
+    return _Failure(tuple(real), tags, error, missing_key, tuple(error["loc"]))
+
+
+def _select_union_members(failures: list[_Failure], data: Any) -> list[_Failure]:
+    """Keep the failures of the union member that fits the written value, or merge them into one."""
+    plain = [f for f in failures if not f.tags]
+    groups: dict[tuple[str | int, ...], list[_Failure]] = {}
+    for failure in failures:
+        if failure.tags:
+            depth = failure.tags[0][0]
+            groups.setdefault(failure.real_path[:depth], []).append(failure)
+
+    result = list(plain)
+    for prefix, group in groups.items():
+        value = _value_at(data, prefix)
+        model_members = [f for f in group if f.tags[0][1][:1].isupper()]
+        if isinstance(value, dict) and model_members:
+            for failure in model_members:
+                failure.tags = failure.tags[1:]
+            result.extend(_select_union_members(model_members, data))
+            continue
+        result.append(_merge_union(prefix, group, value))
+    return result
+
+
+def _merge_union(prefix: tuple[str | int, ...], group: list[_Failure], value: Any) -> _Failure:
+    wanted: list[str] = []
+    for failure in group:
+        tag = failure.tags[0][1]
+        word = "a mapping" if tag[:1].isupper() else _KIND_WORDS.get(tag, tag)
+        if word not in wanted:
+            wanted.append(word)
+    message = f"expected {' or '.join(wanted)}, got {_describe(value)}"
+    error = {"type": "union", "msg": message, "input": value, "ctx": {"wanted": wanted}}
+    return _Failure(prefix, [], error)
+
+
+def _value_at(data: Any, path: tuple[str | int, ...]) -> Any:
+    node = data
+    for item in path:
+        node = node[item]
+    return node
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return f"the string {shown!r}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def dotted(path: tuple[str | int, ...]) -> str:
+    """Render a path as ``input.amount`` or ``locks[0].key``."""
+    text = ""
+    for item in path:
+        if isinstance(item, int):
+            text += f"[{item}]"
+        else:
+            text += f".{item}" if text else str(item)
+    return text or "the document"
+
+
+def _describe_failure(failure: _Failure, model_class: type[BaseModel]) -> Problem:
+    error = failure.error
+    kind = error["type"]
+    where = dotted(failure.real_path)
+    value = error.get("input")
+
+    if kind == "missing" and failure.missing_key is not None:
+        key = failure.missing_key
+        return Problem(
+            failure.real_path,
+            f"missing required key {key!r} in {where}",
+            f"add `{key}: ...` to {where}",
+        )
+
+    if kind == "extra_forbidden":
+        key = str(failure.real_path[-1])
+        parent = dotted(failure.real_path[:-1])
+        valid = _valid_keys(model_class, failure.loc[:-1])
+        where = f"in {parent}" if failure.real_path[:-1] else "at the top level"
+        return Problem(failure.real_path, f"unknown key {key!r} {where}", _nearest_key_hint(key, valid), at_key=True)
+
+    if kind == "union":
+        return Problem(failure.real_path, f"invalid value for {where}: {error['msg']}", _union_hint(error["ctx"]["wanted"], value))
+
+    message = f"invalid value for {where}: {_lower_first(error['msg'])} (got {_describe(value)})"
+    return Problem(failure.real_path, message, _hint_for(kind, error, value))
+
+
+def _nearest_key_hint(key: str, valid: list[str]) -> str | None:
+    """Name the valid key closest to ``key``, also through spellings from other schema languages."""
+    if not valid:
+        return None
+    synonyms = {word: target for word, target in _KEY_SYNONYMS.items() if target in valid}
+    close = difflib.get_close_matches(key, valid + sorted(synonyms), n=1, cutoff=0.6)
+    if not close:
+        close = difflib.get_close_matches(key, valid, n=1, cutoff=0.4)
+    if not close:
+        return "valid keys here: " + ", ".join(valid)
+    target = synonyms.get(close[0], close[0]) if close[0] not in valid else close[0]
+    meaning = _KEY_MEANINGS.get(target)
+    return f"did you mean {target!r}?" + (f" ({meaning})" if meaning and target != key else "")
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _union_hint(wanted: list[str], value: Any) -> str | None:
+    if "a mapping" in wanted and "a string" in wanted:
+        return "write a type expression such as `decimal`, or a mapping such as `{type: decimal, ge: 0}`"
+    if "true or false" in wanted and "a mapping" in wanted:
+        return "write true, false, or a mapping of settings"
+    if "a string" in wanted and isinstance(value, (list, dict)):
+        return "a default must be one value; lists and maps default to empty when `optional: true`"
+    return None
+
+
+def _hint_for(kind: str, error: dict[str, Any], value: Any) -> str | None:
+    if kind in ("enum", "literal_error") and isinstance(value, str):
+        expected = str(error.get("ctx", {}).get("expected", ""))
+        choices = [part.strip(" '") for part in expected.replace(" or ", ",").split(",") if part.strip(" '")]
+        close = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
+        if close:
+            return f"did you mean {close[0]!r}?"
+        return f"write one of: {', '.join(choices)}" if choices else None
+    if kind == "string_type" and isinstance(value, (bool, int, float)) or value is None and kind == "string_type":
+        return "YAML read this as a non-string value; put it in quotes, such as \"yes\" or \"1.0\""
+    if kind in ("bool_type", "bool_parsing"):
+        return "write true or false"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return "write a whole number without quotes"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return "write a mapping of `key: value` lines, indented under this key"
+    if kind == "list_type":
+        return "write a list: one `- item` line per entry, or [a, b]"
+    if kind.startswith(("greater", "less")) or kind.endswith(("_too_short", "_too_long")):
+        return "change the value to fit the limit"
+    return None
+
+
+def _valid_keys(model_class: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
+    """Return the keys allowed at ``loc``, following the model annotations and union tags."""
+    annotation: Any = model_class
+    for item in loc:
+        annotation = _step(annotation, item)
+        if annotation is None:
+            return []
+    model = _as_model(annotation)
+    return list(model.model_fields) if model is not None else []
+
+
+def _unwrap(annotation: Any) -> Any:
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return annotation
+
+
+def _union_members(annotation: Any) -> tuple[Any, ...]:
+    origin = typing.get_origin(annotation)
+    if origin is Union or origin is types.UnionType:
+        return tuple(_unwrap(member) for member in typing.get_args(annotation))
+    return ()
+
+
+def _as_model(annotation: Any) -> type[BaseModel] | None:
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    models = [m for m in _union_members(annotation) if isinstance(m, type) and issubclass(m, BaseModel)]
+    return models[0] if len(models) == 1 else None
+
+
+def _step(annotation: Any, item: str | int) -> Any:
+    annotation = _unwrap(annotation)
+    members = _union_members(annotation)
+    if members:
+        for member in members:
+            if getattr(member, "__name__", None) == item:
+                return member
+        model = _as_model(annotation)
+        return _step(model, item) if model is not None else None
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        info = annotation.model_fields.get(str(item))
+        return info.annotation if info is not None else None
+    origin = typing.get_origin(annotation)
+    arguments = typing.get_args(annotation)
+    if origin is dict and len(arguments) == 2:
+        return arguments[1]
+    if origin is list and arguments:
+        return arguments[0]
+    return None

@@ -1,0 +1,419 @@
+"""Bounded YAML reading that keeps the source position of every key and value.
+
+Specs are written by hand and may come from anyone, so this reader builds plain Python
+data straight from the parser's event stream (libyaml's when PyYAML has it, PyYAML's
+pure-Python parser otherwise) and never runs a YAML constructor. That gives:
+
+- no object construction: any tag outside the standard string, number, boolean, null,
+  sequence and mapping tags is rejected, so ``!!python/object`` can do nothing;
+- bounded work: the document size, the nesting depth, the number of aliases and the
+  number of nodes after alias expansion are all capped, so a billion-laughs document or
+  a deeply nested one fails on the first event past a limit;
+- YAML 1.2 core-schema scalars: ``yes``, ``no``, ``on`` and ``off`` stay strings, and
+  dates stay strings for the spec validator to read;
+- no silent surprises: a duplicate mapping key, a non-string key, a merge key (``<<``)
+  and a second document are errors.
+
+Positions are 1-based (line, column) pairs, stored per path of keys and list indexes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+import yaml
+from yaml import events
+
+#: Largest spec document accepted, in characters.
+MAX_DOCUMENT_CHARS = 1024 * 1024
+#: Deepest nesting of mappings and sequences, counting the top-level mapping as 1.
+MAX_DEPTH = 32
+#: Most aliases (``*name``) one document may use.
+MAX_ALIASES = 50
+#: Most nodes one document may hold once aliases are expanded.
+MAX_NODES = 50_000
+
+Path = tuple[Union[str, int], ...]
+Position = tuple[int, int]
+
+_STANDARD_TAG = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = frozenset(
+    {"!"} | {_STANDARD_TAG + name for name in ("str", "int", "float", "bool", "null", "map", "seq")}
+)
+
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_TRUE = re.compile(r"^(?:true|True|TRUE)$")
+_FALSE = re.compile(r"^(?:false|False|FALSE)$")
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_INT_OCTAL = re.compile(r"^0o[0-7]+$")
+_INT_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_INFINITY = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
+_NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
+
+
+class YamlProblem(Exception):
+    """The document is not acceptable YAML; ``line`` and ``column`` count from 1."""
+
+    def __init__(self, message: str, line: int, column: int, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+        self.hint = hint
+
+
+@dataclass
+class ParsedDocument:
+    """The data of one YAML document with the position of each value and each mapping key."""
+
+    data: Any
+    lines: list[str]
+    value_positions: dict[Path, Position] = field(default_factory=dict)
+    key_positions: dict[Path, Position] = field(default_factory=dict)
+
+    def position_of(self, path: Path, *, key: bool = False) -> Position:
+        """Return the position of ``path``, or of its nearest recorded ancestor.
+
+        Paths that run through an alias have no position of their own, so they resolve to
+        the alias or the mapping that contains it.
+        """
+        table = self.key_positions if key else self.value_positions
+        if path in table:
+            return table[path]
+        for end in range(len(path) - 1, -1, -1):
+            prefix = path[:end]
+            if prefix in self.value_positions:
+                return self.value_positions[prefix]
+        return (1, 1)
+
+    def source_line(self, line: int) -> str | None:
+        if 1 <= line <= len(self.lines):
+            return self.lines[line - 1]
+        return None
+
+
+@dataclass
+class _Frame:
+    container: dict[str, Any] | list[Any]
+    path: Path
+    anchor: str | None
+    nodes_at_start: int
+    depth: int
+    height: int = 1
+    pending_key: str | None = None
+    has_key: bool = False
+
+
+def _make_parser(text: str) -> Any:
+    if yaml.__with_libyaml__:
+        from yaml.cyaml import CParser  # type: ignore[attr-defined]
+
+        return CParser(text)
+
+    class _PureParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
+        def __init__(self, stream: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+
+    return _PureParser(text)
+
+
+def _position(mark: Any) -> Position:
+    return (mark.line + 1, mark.column + 1)
+
+
+def _resolve_plain(value: str) -> Any:
+    """Read a plain scalar by the YAML 1.2 core schema."""
+    if _NULL.match(value):
+        return None
+    if _TRUE.match(value):
+        return True
+    if _FALSE.match(value):
+        return False
+    if _INT.match(value):
+        return int(value)
+    if _INT_OCTAL.match(value):
+        return int(value[2:], 8)
+    if _INT_HEX.match(value):
+        return int(value[2:], 16)
+    if _FLOAT.match(value):
+        return float(value)
+    if _INFINITY.match(value):
+        return float("-inf") if value.startswith("-") else float("inf")
+    if _NAN.match(value):
+        return float("nan")
+    return value
+
+
+_TAGGED_READERS: dict[str, Callable[[str], Any]] = {
+    _STANDARD_TAG + "str": str,
+    "!": str,
+}
+
+
+def _resolve_scalar(event: events.ScalarEvent) -> Any:
+    tag = event.tag
+    value = event.value
+    if tag is None:
+        return _resolve_plain(value) if not event.style else value
+    if tag in _TAGGED_READERS:
+        return _TAGGED_READERS[tag](value)
+
+    resolved = _resolve_plain(value)
+    expected: dict[str, tuple[type, ...]] = {
+        _STANDARD_TAG + "int": (int,),
+        _STANDARD_TAG + "float": (float, int),
+        _STANDARD_TAG + "bool": (bool,),
+        _STANDARD_TAG + "null": (type(None),),
+    }
+    kinds = expected.get(tag)
+    if kinds is None or type(resolved) not in kinds:
+        line, column = _position(event.start_mark)
+        raise YamlProblem(f"the value {value!r} does not match its tag {tag!r}", line, column)
+    if tag.endswith(":float"):
+        return float(resolved)
+    return resolved
+
+
+def _check_tag(event: Any) -> None:
+    tag = getattr(event, "tag", None)
+    if tag is None or tag in _ALLOWED_TAGS:
+        return
+    line, column = _position(event.start_mark)
+    shown = tag.replace(_STANDARD_TAG, "!!") if tag.startswith(_STANDARD_TAG) else tag
+    raise YamlProblem(
+        f"the YAML tag {shown!r} is not allowed in a spec",
+        line,
+        column,
+        "remove the tag: specs hold only plain strings, numbers, booleans, lists and mappings",
+    )
+
+
+def parse_document(text: str) -> ParsedDocument:
+    """Parse one YAML document into plain data with positions.
+
+    Raises :class:`YamlProblem` for invalid YAML, a document over a limit, a disallowed
+    tag, a duplicate or non-string key, a merge key, an empty file, or more than one
+    document.
+    """
+    if len(text) > MAX_DOCUMENT_CHARS:
+        raise YamlProblem(
+            f"the document has {len(text)} characters, more than the limit of {MAX_DOCUMENT_CHARS}",
+            1,
+            1,
+            "split the spec: one operation a file, shared types in their own files",
+        )
+    if "\x00" in text:
+        offset = text.index("\x00")
+        line = text.count("\n", 0, offset) + 1
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        raise YamlProblem("the document contains a NUL character", line, column, "save the file as UTF-8 text")
+
+    document = ParsedDocument(data=None, lines=text.splitlines())
+    builder = _Builder(document)
+    parser = _make_parser(text)
+    try:
+        builder.consume(parser)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = _position(mark) if mark is not None else (1, 1)
+        message = exc.problem or exc.context or "invalid YAML"
+        hint = "check the indentation and quote values that contain ': ' or ' #'"
+        if "expected ','" in message or "flow" in message:
+            hint = "inside {...} or [...], quote values with brackets or commas, such as 'list[Money]'"
+        raise YamlProblem(f"invalid YAML: {message}", line, column, hint) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(f"invalid YAML: {exc}", 1, 1) from None
+    finally:
+        dispose = getattr(parser, "dispose", None)
+        if dispose is not None:
+            dispose()
+    return document
+
+
+class _Builder:
+    """Turn parser events into data, enforcing the limits as each event arrives."""
+
+    def __init__(self, document: ParsedDocument) -> None:
+        self.document = document
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[Any, int, int]] = {}
+        self.aliases = 0
+        self.nodes = 0
+        self.documents = 0
+        self.has_root = False
+
+    def consume(self, parser: Any) -> None:
+        while parser.check_event():
+            event = parser.get_event()
+            kind = type(event)
+            if kind is events.ScalarEvent:
+                self.scalar(event)
+            elif kind is events.MappingStartEvent or kind is events.SequenceStartEvent:
+                self.start_collection(event, mapping=kind is events.MappingStartEvent)
+            elif kind is events.MappingEndEvent or kind is events.SequenceEndEvent:
+                self.end_collection()
+            elif kind is events.AliasEvent:
+                self.alias(event)
+            elif kind is events.DocumentStartEvent:
+                self.documents += 1
+                if self.documents > 1:
+                    line, column = _position(event.start_mark)
+                    raise YamlProblem(
+                        "the file holds more than one YAML document",
+                        line,
+                        column,
+                        "keep one operation a file and remove the extra '---' document",
+                    )
+        if not self.has_root:
+            raise YamlProblem("the spec file is empty", 1, 1, "start with `name: domain.operation`")
+
+    def count_node(self, event: Any, added: int = 1, height: int = 1) -> int:
+        self.nodes += added
+        if self.nodes > MAX_NODES:
+            line, column = _position(event.start_mark)
+            raise YamlProblem(
+                f"the document expands to more than {MAX_NODES} values",
+                line,
+                column,
+                "write the values out instead of multiplying them with aliases",
+            )
+        depth = len(self.stack) + height
+        if depth > MAX_DEPTH:
+            line, column = _position(event.start_mark)
+            raise YamlProblem(
+                f"the document nests deeper than {MAX_DEPTH} levels",
+                line,
+                column,
+                "flatten the structure: no spec key needs that much nesting",
+            )
+        return depth
+
+    def child_path(self, event: Any) -> Path:
+        if not self.stack:
+            return ()
+        top = self.stack[-1]
+        if isinstance(top.container, dict):
+            assert top.pending_key is not None
+            return top.path + (top.pending_key,)
+        return top.path + (len(top.container),)
+
+    def expects_key(self) -> bool:
+        if not self.stack:
+            return False
+        top = self.stack[-1]
+        return isinstance(top.container, dict) and not top.has_key
+
+    def attach(self, value: Any, height: int) -> None:
+        if not self.stack:
+            self.document.data = value
+            self.has_root = True
+            return
+        top = self.stack[-1]
+        top.height = max(top.height, height + 1)
+        if isinstance(top.container, dict):
+            assert top.pending_key is not None
+            top.container[top.pending_key] = value
+            top.pending_key = None
+            top.has_key = False
+        else:
+            top.container.append(value)
+
+    def reject_complex_key(self, event: Any) -> None:
+        line, column = _position(event.start_mark)
+        raise YamlProblem(
+            "a mapping key must be a plain string",
+            line,
+            column,
+            "write the key as a name such as `amount`, not a list, mapping or alias",
+        )
+
+    def scalar(self, event: events.ScalarEvent) -> None:
+        _check_tag(event)
+        if self.expects_key():
+            self.key(event)
+            return
+        self.count_node(event)
+        path = self.child_path(event)
+        self.document.value_positions[path] = _position(event.start_mark)
+        value = _resolve_scalar(event)
+        self.attach(value, 1)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (value, 1, 1)
+
+    def key(self, event: events.ScalarEvent) -> None:
+        top = self.stack[-1]
+        assert isinstance(top.container, dict)
+        key = event.value
+        line, column = _position(event.start_mark)
+        if key == "<<" and not event.style:
+            raise YamlProblem(
+                "merge keys ('<<') are not supported in specs",
+                line,
+                column,
+                "write the keys out, or move shared fields to a named type in a `kind: types` file",
+            )
+        if key in top.container or key == top.pending_key:
+            first = self.document.key_positions.get(top.path + (key,))
+            where = f" (first at line {first[0]})" if first else ""
+            raise YamlProblem(
+                f"duplicate key {key!r}{where}",
+                line,
+                column,
+                "YAML would silently keep only the last value; remove or rename one of them",
+            )
+        top.pending_key = key
+        top.has_key = True
+        self.document.key_positions[top.path + (key,)] = (line, column)
+
+    def start_collection(self, event: Any, *, mapping: bool) -> None:
+        _check_tag(event)
+        if event.tag is not None and event.tag.startswith(_STANDARD_TAG):
+            wanted = _STANDARD_TAG + ("map" if mapping else "seq")
+            if event.tag != wanted:
+                line, column = _position(event.start_mark)
+                raise YamlProblem(f"the tag {event.tag!r} does not fit a {'mapping' if mapping else 'list'}", line, column)
+        if self.expects_key():
+            self.reject_complex_key(event)
+        depth = self.count_node(event)
+        path = self.child_path(event)
+        self.document.value_positions[path] = _position(event.start_mark)
+        container: dict[str, Any] | list[Any] = {} if mapping else []
+        self.stack.append(_Frame(container, path, event.anchor, self.nodes, depth))
+
+    def end_collection(self) -> None:
+        frame = self.stack.pop()
+        size = self.nodes - frame.nodes_at_start + 1
+        self.attach(frame.container, frame.height)
+        if frame.anchor is not None:
+            self.anchors[frame.anchor] = (frame.container, size, frame.height)
+
+    def alias(self, event: events.AliasEvent) -> None:
+        if self.expects_key():
+            self.reject_complex_key(event)
+        self.aliases += 1
+        line, column = _position(event.start_mark)
+        if self.aliases > MAX_ALIASES:
+            raise YamlProblem(
+                f"the document uses more than {MAX_ALIASES} aliases",
+                line,
+                column,
+                "write the values out, or move shared fields to a named type",
+            )
+        anchor = event.anchor
+        if anchor not in self.anchors:
+            raise YamlProblem(
+                f"the alias *{anchor} refers to no complete anchor before it",
+                line,
+                column,
+                f"define `&{anchor}` earlier in the file; an alias cannot refer to its own enclosing value",
+            )
+        value, size, height = self.anchors[anchor]
+        self.count_node(event, added=size, height=height)
+        self.document.value_positions[self.child_path(event)] = (line, column)
+        self.attach(value, height)
