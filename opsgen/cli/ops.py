@@ -1,0 +1,261 @@
+"""``opsgen ops``: read the execution log.
+
+``opsgen ops list`` shows the newest executions; ``opsgen ops show ID`` shows one
+execution with its call tree, its effects and their delivery state, and its error
+with the traceback. Both print a rich table by default and JSON with ``--format json``.
+Input, output and error details are shown as stored: redacted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from typing import Any
+
+from opsgen.runtime.config import load_settings
+from opsgen.runtime.database import create_runtime_engine
+from opsgen.runtime.store import ExecutionStore
+
+STATUS_STYLES = {
+    "running": "cyan",
+    "pending": "blue",
+    "succeeded": "green",
+    "failed": "red",
+    "rejected": "magenta",
+    "skipped": "yellow",
+    "abandoned": "red",
+    "delivered": "green",
+    "dropped": "yellow",
+}
+
+#: Columns that ``ops show`` never prints: a durable effect's payload is kept unredacted
+#: for delivery.
+HIDDEN_EFFECT_COLUMNS = ("payload",)
+
+#: Characters of an execution id shown in tables; ``ops show`` accepts such a prefix.
+SHORT_ID = 8
+
+
+def register(subparsers: Any) -> None:
+    """Add ``opsgen ops`` and its subcommands."""
+    parser = subparsers.add_parser(
+        "ops",
+        help="read the execution log: list, show",
+        description="Read the execution log that every operation call writes.",
+    )
+    commands = parser.add_subparsers(dest="ops_command", metavar="SUBCOMMAND")
+
+    list_parser = commands.add_parser(
+        "list",
+        help="list the newest executions",
+        description=(
+            "List executions, newest first, with status, actor and duration in milliseconds. "
+            "The table shows the first 8 characters of each id, which `opsgen ops show` accepts."
+        ),
+    )
+    list_parser.add_argument("--running", action="store_true", help="show only executions still running")
+    list_parser.add_argument(
+        "--status", action="append", default=[], metavar="STATUS",
+        help="show only this status (pending, running, succeeded, failed, skipped, rejected, abandoned); repeatable",
+    )
+    list_parser.add_argument("--operation", metavar="NAME", help="show only this operation, such as billing.credit_account")
+    list_parser.add_argument("--roots", action="store_true", help="show only top-level executions, not nested calls")
+    list_parser.add_argument("--limit", type=int, default=50, metavar="N", help="number of executions to show (default 50)")
+    _add_common(list_parser)
+    list_parser.set_defaults(handler=run_list)
+
+    show_parser = commands.add_parser(
+        "show",
+        help="show one execution, its call tree, effects and error",
+        description=(
+            "Show one execution: its record, the tree of nested calls it belongs to, the side "
+            "effects of that tree with their delivery state, and the error with its traceback. "
+            "Durations are in milliseconds."
+        ),
+    )
+    show_parser.add_argument("execution_id", metavar="ID", help="execution id, or a unique prefix of one")
+    _add_common(show_parser)
+    show_parser.set_defaults(handler=run_show)
+
+    parser.set_defaults(handler=lambda _args: _usage(parser))
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("table", "json"), default="table", help="output format (default table)")
+    parser.add_argument(
+        "--database-url", metavar="URL",
+        help="SQLAlchemy URL of the execution log (default: database-url of [tool.opsgen] or OPSGEN_DATABASE_URL)",
+    )
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+def open_store(args: argparse.Namespace) -> ExecutionStore | None:
+    """Open the execution log named by ``--database-url`` or the settings; ``None`` if it has no tables."""
+    from sqlalchemy import inspect
+
+    url = args.database_url or load_settings().database_url
+    engine = create_runtime_engine(url)
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("opsgen_executions"):
+            print(f"error: no execution log at {engine.url!r}: the opsgen tables are missing; "
+                  "run an operation first or call Runtime.ensure_schema()", file=sys.stderr)
+            return None
+    return ExecutionStore(engine)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    """Print the newest executions."""
+    store = open_store(args)
+    if store is None:
+        return 1
+    statuses = list(args.status) + (["running"] if args.running else [])
+    rows = store.list_executions(limit=args.limit, status=statuses, operation=args.operation, roots_only=args.roots)
+    if args.format == "json":
+        print(json.dumps(rows, default=_json_default, indent=2))
+        return 0
+
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"executions (newest {len(rows)})")
+    for column in ("id", "operation", "status", "actor", "started (UTC)", "duration ms", "error"):
+        table.add_column(column, justify="right" if column == "duration ms" else "left")
+    for row in rows:
+        table.add_row(
+            row["id"][:SHORT_ID],
+            row["operation"],
+            _styled(row["status"]),
+            row["actor"] or "",
+            _time(row["started_at"]),
+            _duration(row["duration_ms"]),
+            row["error_code"] or "",
+        )
+    Console().print(table)
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    """Print one execution with its tree, effects and error."""
+    store = open_store(args)
+    if store is None:
+        return 1
+    try:
+        execution = store.find_execution(args.execution_id)
+    except LookupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if execution is None:
+        print(f"error: no execution with id {args.execution_id!r}", file=sys.stderr)
+        return 1
+
+    tree = store.tree(execution["root_id"])
+    effects = [
+        {key: value for key, value in effect.items() if key not in HIDDEN_EFFECT_COLUMNS}
+        for effect in store.effects_of([row["id"] for row in tree])
+    ]
+    if args.format == "json":
+        document = {"execution": execution, "tree": tree, "effects": effects}
+        print(json.dumps(document, default=_json_default, indent=2))
+        return 0
+
+    _print_show(execution, tree, effects)
+    return 0
+
+
+def _print_show(execution: dict[str, Any], tree: list[dict[str, Any]], effects: list[dict[str, Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.tree import Tree
+
+    console = Console()
+    details = Table.grid(padding=(0, 2))
+    details.add_column(style="bold")
+    details.add_column()
+    for label, key in (
+        ("execution", "id"), ("operation", "operation"), ("status", "status"), ("actor", "actor"),
+        ("organization", "organization"), ("request id", "request_id"), ("correlation id", "correlation_id"),
+        ("parent", "parent_id"), ("started (UTC)", "started_at"), ("finished (UTC)", "finished_at"),
+        ("duration ms", "duration_ms"), ("host", "host"), ("pid", "pid"),
+    ):
+        value = execution[key]
+        shown = _styled(value) if key == "status" else _duration(value) if key == "duration_ms" else (
+            _time(value) if isinstance(value, datetime) else "" if value is None else str(value))
+        details.add_row(label, shown)
+    if execution["progress_total"] is not None:
+        details.add_row("progress", f"{execution['progress_done'] or 0}/{execution['progress_total']} "
+                                    f"{execution['progress_message'] or ''}")
+    details.add_row("input", json.dumps(execution["input"], default=_json_default))
+    if execution["output"] is not None:
+        details.add_row("output", json.dumps(execution["output"], default=_json_default))
+    console.print(details)
+
+    console.print(_call_tree(tree, execution["id"], Tree))
+
+    if effects:
+        table = Table(title="effects, in the order requested")
+        for column in ("execution", "name", "kind", "durable", "status", "attempts", "last error", "payload"):
+            table.add_column(column)
+        for effect in effects:
+            table.add_row(
+                effect["execution_id"][:SHORT_ID], effect["name"], effect["kind"], "yes" if effect["durable"] else "no",
+                _styled(effect["status"]), str(effect["attempts"]), effect["last_error"] or "",
+                json.dumps(effect["payload_redacted"], default=_json_default),
+            )
+        console.print(table)
+
+    if execution["error_code"]:
+        console.print(f"[bold red]error[/] {execution['error_code']}: {execution['error_message']}")
+        if execution["error_details"]:
+            console.print(f"details: {json.dumps(execution['error_details'], default=_json_default)}")
+        if execution["traceback"]:
+            console.print(execution["traceback"], markup=False, highlight=False)
+
+
+def _call_tree(rows: list[dict[str, Any]], selected: str, tree_class: Any) -> Any:
+    children: dict[str | None, list[dict[str, Any]]] = {}
+    for row in rows:
+        children.setdefault(row["parent_id"], []).append(row)
+
+    def label(row: dict[str, Any]) -> str:
+        marker = " [bold]<-[/]" if row["id"] == selected else ""
+        error = f" {row['error_code']}" if row["error_code"] else ""
+        return (f"{row['operation']} [{STATUS_STYLES.get(row['status'], 'white')}]{row['status']}[/]"
+                f"{error} {_duration(row['duration_ms'])} ms [dim]{row['id']}[/]{marker}")
+
+    roots = [row for row in rows if row["parent_id"] is None or row["parent_id"] not in {r["id"] for r in rows}]
+    tree = tree_class("call tree")
+
+    def add(node: Any, row: dict[str, Any]) -> None:
+        branch = node.add(label(row))
+        for child in children.get(row["id"], []):
+            add(branch, child)
+
+    for root in roots:
+        add(tree, root)
+    return tree
+
+
+def _styled(status: str | None) -> str:
+    if status is None:
+        return ""
+    return f"[{STATUS_STYLES.get(status, 'white')}]{status}[/]"
+
+
+def _duration(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def _time(value: datetime | None) -> str:
+    return "" if value is None else value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,55 @@
+"""Engines the runtime can rely on for transactions and savepoints.
+
+The sqlite3 driver begins transactions on its own and breaks SAVEPOINT; SQLAlchemy's
+SQLite documentation (section "Serializable isolation / Savepoints / Transactional DDL")
+gives the fix used here: switch the driver's own handling off and emit ``BEGIN``
+from SQLAlchemy. SQLite files also get write-ahead logging, so readers such as
+``opsgen ops list`` never block a running operation, and a 30-second busy timeout, so
+concurrent writers wait for each other instead of failing at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+SQLITE_BUSY_TIMEOUT = 30.0
+
+
+def create_runtime_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine for ``url``; SQLite engines get the savepoint fix, WAL and a busy timeout."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        kwargs.setdefault("pool_pre_ping", True)
+        return create_engine(url, **kwargs)
+
+    connect_args = dict(kwargs.pop("connect_args", {}))
+    connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT)
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
+    prepare_sqlite_engine(engine, in_memory=parsed.database in (None, "", ":memory:"))
+    return engine
+
+
+def prepare_sqlite_engine(engine: Engine, *, in_memory: bool = False) -> None:
+    """Install the SQLite transaction fix on an engine the application created itself."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def is_sqlite(engine: Engine) -> bool:
+    """Return whether ``engine`` talks to SQLite."""
+    return engine.dialect.name == "sqlite"

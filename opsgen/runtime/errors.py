@@ -1,0 +1,48 @@
+"""Exceptions the runtime raises at the caller or inside operation code.
+
+Failures of an operation are results, not exceptions (see :mod:`opsgen.runtime.result`).
+The exceptions here report misuse or missing setup: they name what is missing and how
+to provide it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+class OpsgenRuntimeError(Exception):
+    """Base class of the runtime's own exceptions."""
+
+
+class ConfigurationError(OpsgenRuntimeError):
+    """The runtime settings are invalid or incomplete."""
+
+
+class NoTransactionError(OpsgenRuntimeError):
+    """Operation code asked for ``ctx.session`` in an operation without a transaction."""
+
+
+class EffectHandlerMissing(OpsgenRuntimeError):
+    """No handler is registered for an effect's name or kind."""
+
+
+class IntegrationNotConfigured(OpsgenRuntimeError):
+    """A feature needs an integration (Celery, a lock backend) that is not set up."""
+
+
+class GuardRejected(OpsgenRuntimeError):
+    """Raised by a pipeline guard (singleton, lock) to end a call before it runs.
+
+    The pipeline finishes the execution record with ``status`` (``rejected``,
+    ``skipped`` or ``failed``) and returns a failure with ``code``.
+    """
+
+    def __init__(
+        self, status: str, code: str, message: str, details: Mapping[str, Any] | None = None
+    ) -> None:
+        super().__init__(f"{code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details: dict[str, Any] = dict(details or {})

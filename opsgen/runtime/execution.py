@@ -1,0 +1,226 @@
+"""What operation code sees while it runs: :class:`ExecutionContext`.
+
+The pipeline builds one execution context per call and passes it to ``run``. It
+carries the execution id, the caller's :class:`~opsgen.runtime.context.Context`, the
+transaction's session, and the ways to request work after the commit. Passing it to
+another operation's handle nests that call: the parent id is set and the transaction
+is joined or savepointed. The current execution is also kept in a context variable,
+so a nested call links to its parent even when code passes the outer plain
+``Context``.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import importlib
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from opsgen.runtime.context import Context
+from opsgen.runtime.declarations import EffectDeclaration, OperationDeclaration, RetryPolicy
+from opsgen.runtime.effects import CALLBACK_KIND, CALLBACK_RETRY, EffectCall, PendingEffect
+from opsgen.runtime.errors import IntegrationNotConfigured, NoTransactionError
+from opsgen.runtime.redaction import redact, scrub_any
+from opsgen.runtime.store import ExecutionRecord, utcnow
+
+if TYPE_CHECKING:
+    from opsgen.runtime.runtime import Runtime
+    from opsgen.runtime.transaction import TransactionScope
+
+
+@dataclass(frozen=True)
+class ExecutionInfo:
+    """The identity of an execution, as given to ``on_transaction_begin`` hooks."""
+
+    execution_id: str
+    operation: str
+    context: Context
+    parent_execution_id: str | None
+    root_execution_id: str
+
+
+class ExecutionContext:
+    """The handle operation code gets to its own execution.
+
+    Not thread-safe: it belongs to the thread that runs the operation, like the
+    session it hands out.
+    """
+
+    __slots__ = (
+        "execution_id", "context", "declaration", "runtime", "parent", "lineage",
+        "record", "scope", "secrets", "_effects", "_logger", "_progress", "__weakref__",
+    )
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        declaration: OperationDeclaration,
+        context: Context,
+        parent: ExecutionContext | None,
+    ) -> None:
+        self.execution_id = str(uuid.uuid4())
+        self.context = context
+        self.declaration = declaration
+        self.runtime = runtime
+        self.parent = parent
+        self.lineage: tuple[str, ...] = (
+            (*parent.lineage, self.execution_id) if parent is not None else (self.execution_id,)
+        )
+        self.record: ExecutionRecord | None = None
+        #: The transaction scope this execution writes through: its own, the one it
+        #: joined, or the caller's when it has no transaction; ``None`` outside any.
+        self.scope: TransactionScope | None = parent.scope if parent is not None else None
+        #: Text of the sensitive input values, removed from log messages and errors.
+        self.secrets: tuple[str, ...] = ()
+        #: Effects requested while no transaction is open; they run when this call succeeds.
+        self._effects: list[PendingEffect] = []
+        self._logger: logging.LoggerAdapter[logging.Logger] | None = None
+        self._progress: Any = None
+
+    @property
+    def root_execution_id(self) -> str:
+        """Id of the outermost execution of this call tree."""
+        return self.lineage[0]
+
+    @property
+    def parent_execution_id(self) -> str | None:
+        """Id of the calling execution, ``None`` for a top-level call."""
+        return self.parent.execution_id if self.parent is not None else None
+
+    @property
+    def actor(self) -> str | None:
+        """The context's actor."""
+        return self.context.actor
+
+    @property
+    def organization(self) -> str | None:
+        """The context's organization."""
+        return self.context.organization
+
+    @property
+    def request_id(self) -> str | None:
+        """The context's request id."""
+        return self.context.request_id
+
+    @property
+    def session(self) -> Session:
+        """The SQLAlchemy session of this operation's transaction.
+
+        Raises :class:`NoTransactionError` when the operation declares no transaction.
+        """
+        if self.declaration.transaction is None or self.scope is None:
+            raise NoTransactionError(
+                f"operation {self.declaration.name} declares no transaction, so it has no "
+                "session; add `transaction: true` to its spec and regenerate"
+            )
+        return self.scope.session
+
+    @property
+    def logger(self) -> logging.LoggerAdapter[logging.Logger]:
+        """A logger named for the operation whose records carry the execution id."""
+        if self._logger is None:
+            base = logging.getLogger(f"opsgen.operations.{self.declaration.name}")
+            self._logger = logging.LoggerAdapter(
+                base, {"execution_id": self.execution_id, "operation": self.declaration.name}
+            )
+        return self._logger
+
+    @property
+    def progress(self) -> Any:
+        """The progress reporter of this execution (``set_total``, ``advance``)."""
+        if self._progress is None:
+            try:
+                progress_module = importlib.import_module("opsgen.runtime.progress")
+            except ImportError as exc:
+                raise IntegrationNotConfigured(
+                    "progress reporting needs opsgen.runtime.progress, which is not installed"
+                ) from exc
+            self._progress = progress_module.reporter_for(self)
+        return self._progress
+
+    def info(self) -> ExecutionInfo:
+        """Return the identity of this execution."""
+        return ExecutionInfo(
+            self.execution_id,
+            self.declaration.name,
+            self.context,
+            self.parent_execution_id,
+            self.root_execution_id,
+        )
+
+    def effect(self, name: str, payload: Mapping[str, Any] | BaseModel) -> None:
+        """Request the declared effect ``name`` with ``payload``, to run after the outermost commit.
+
+        Raises ``KeyError`` for an effect the operation does not declare and
+        :class:`~opsgen.runtime.errors.EffectHandlerMissing` when no handler is registered.
+        """
+        declared = self._declared_effect(name)
+        handler = self.runtime.resolve_effect_handler(declared.name, declared.kind)
+        data = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else dict(payload)
+        shown = scrub_any(redact(data, self.declaration.sensitive_fields), self.secrets)
+        self._request(declared.name, declared.kind, declared.durable, data, shown, declared.retry, handler)
+
+    def after_commit(self, fn: Callable[..., object], *args: Any, **kwargs: Any) -> None:
+        """Call ``fn(*args, **kwargs)`` once after the outermost commit.
+
+        The call is dropped when the transaction rolls back or this operation fails.
+        Without a transaction it runs when this operation succeeds. It runs once, with
+        no retry; an exception it raises is logged and recorded, never raised.
+        """
+        name = getattr(fn, "__qualname__", repr(fn))
+
+        def run_callback(_call: EffectCall) -> object:
+            return fn(*args, **kwargs)
+
+        self._request(name, CALLBACK_KIND, False, {}, {"function": name}, CALLBACK_RETRY, run_callback)
+
+    def _declared_effect(self, name: str) -> EffectDeclaration:
+        for declared in self.declaration.effects:
+            if declared.name == name:
+                return declared
+        known = ", ".join(effect.name for effect in self.declaration.effects) or "none"
+        raise KeyError(f"operation {self.declaration.name} declares no effect {name!r} (declared: {known})")
+
+    def _request(
+        self,
+        name: str,
+        kind: str,
+        durable: bool,
+        payload: dict[str, Any],
+        shown: dict[str, Any],
+        retry: RetryPolicy,
+        handler: Callable[[EffectCall], object],
+    ) -> None:
+        queue = self.scope.effects if self.scope is not None else self._effects
+        queue.append(
+            PendingEffect(
+                id=str(uuid.uuid4()),
+                execution_id=self.execution_id,
+                lineage=self.lineage,
+                sequence=len(queue),
+                name=name,
+                kind=kind,
+                durable=durable,
+                payload=payload,
+                payload_redacted=shown,
+                retry=retry,
+                created_at=utcnow(),
+                handler=handler,
+            )
+        )
+
+
+_current_execution: contextvars.ContextVar[ExecutionContext | None] = contextvars.ContextVar(
+    "opsgen_execution", default=None
+)
+
+
+def current_execution() -> ExecutionContext | None:
+    """Return the execution whose code is running in this context, ``None`` outside any."""
+    return _current_execution.get()

@@ -1,0 +1,532 @@
+"""The pipeline every operation call goes through.
+
+:func:`execute` runs the steps of docs/architecture.md ("The pipeline") in order,
+each in a function of its own below:
+
+1. :func:`validate_input`, failing with ``invalid_input``;
+2. :func:`check_context`, failing with ``missing_context``;
+3. :func:`open_record`: the execution record, running, linked to its parent;
+4. :func:`acquire_guards`: the singleton claim, then the declared locks;
+5. :func:`open_scope`: the outermost transaction, a joined one or a savepoint;
+6. :func:`call_operation`: the user's ``run``, inside the execution's context;
+7. :func:`close_scope`: commit or roll back, then run or drop the deferred effects;
+8. :func:`finish_record`: final status, output or error, and duration.
+
+A call returns a :class:`~opsgen.runtime.result.Result` whatever happens in the
+operation's code or in the database; only ``BaseException`` subclasses that are not
+``Exception`` (``KeyboardInterrupt``, ``SystemExit``) pass through, after the
+transaction has been rolled back.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+import traceback
+from collections.abc import Mapping
+from contextlib import nullcontext
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+
+from opsgen.runtime.context import Context, _current as _current_context
+from opsgen.runtime.context import current_context
+from opsgen.runtime.declarations import TransactionDeclaration
+from opsgen.runtime.effects import deliver_after_commit, durable_rows, record_dropped
+from opsgen.runtime.errors import GuardRejected
+from opsgen.runtime.execution import ExecutionContext, _current_execution, current_execution
+from opsgen.runtime.redaction import redact, scrub, scrub_any, sensitive_values
+from opsgen.runtime.result import Failure, OperationFailed, Result, Success, UnwrapError
+from opsgen.runtime.runtime import Runtime, get_runtime
+from opsgen.runtime.schema import ExecutionStatus
+from opsgen.runtime.store import ExecutionRecord, utcnow
+from opsgen.runtime.tracing import trace_calls
+from opsgen.runtime.transaction import ISOLATION_LEVELS, RollbackCause, TransactionScope
+
+if TYPE_CHECKING:
+    from opsgen.runtime.handle import OperationHandle
+
+logger = logging.getLogger("opsgen.execution")
+
+#: Test hook: when set to a file path, the process creates that file right after an
+#: outermost commit and then sleeps, so a test can kill it before effects are delivered.
+HOLD_AFTER_COMMIT = os.environ.get("OPSGEN_TEST_HOLD_AFTER_COMMIT")
+
+
+def execute(
+    handle: OperationHandle[Any, Any], ctx: Context | ExecutionContext | None, raw_input: Mapping[str, Any]
+) -> Result[Any]:
+    """Run one call of ``handle``'s operation with ``raw_input`` and return its result."""
+    runtime = handle.runtime or get_runtime()
+    runtime.prepare()
+    started = time.perf_counter()
+    execution = new_execution(runtime, handle, ctx)
+
+    inputs = validate_input(execution, raw_input)
+    if isinstance(inputs, Failure):
+        return finish_early(execution, inputs, started)
+    missing = check_context(execution)
+    if missing is not None:
+        return finish_early(execution, missing, started)
+
+    open_record(execution)
+    execution_token = _current_execution.set(execution)
+    context_token = _current_context.set(execution.context)
+    try:
+        log_start(execution)
+        try:
+            with acquire_guards(execution, inputs):
+                result = run_in_scope(execution, handle, inputs, started)
+        except GuardRejected as exc:
+            result = fail(execution, exc.code, exc.message, exc.details, status=exc.status)
+        finish_record(execution, result, started)
+        log_finish(execution)
+    finally:
+        _current_context.reset(context_token)
+        _current_execution.reset(execution_token)
+    return result
+
+
+def new_execution(
+    runtime: Runtime, handle: OperationHandle[Any, Any], ctx: Context | ExecutionContext | None
+) -> ExecutionContext:
+    """Build the execution, nested under the caller's execution when there is one."""
+    if isinstance(ctx, ExecutionContext):
+        parent: ExecutionContext | None = ctx
+        context = ctx.context
+    else:
+        parent = current_execution()
+        context = ctx if ctx is not None else (parent.context if parent else current_context())
+    if parent is not None and context.parent_execution_id != parent.execution_id:
+        context = context.replace(parent_execution_id=parent.execution_id)
+
+    execution = ExecutionContext(runtime, handle.declaration, context, parent)
+    execution.record = ExecutionRecord(
+        id=execution.execution_id,
+        operation=handle.declaration.name,
+        operation_version=handle.declaration.version,
+        status=ExecutionStatus.running.value,
+        parent_id=execution.parent_execution_id,
+        root_id=execution.root_execution_id,
+        actor=context.actor,
+        organization=context.organization,
+        request_id=context.request_id,
+        correlation_id=context.correlation_id,
+        context_extra=dict(context.extra) or None,
+        input=None,
+        created_at=utcnow(),
+    )
+    execution.record.started_at = execution.record.created_at
+    if parent is not None:
+        execution.secrets = parent.secrets
+    return execution
+
+
+# Step 1
+
+
+def validate_input(execution: ExecutionContext, raw_input: Mapping[str, Any]) -> BaseModel | Failure:
+    """Validate ``raw_input`` against the input model; record its redacted form."""
+    declaration = execution.declaration
+    sensitive = declaration.sensitive_fields
+    record = execution.record
+    assert record is not None
+    try:
+        inputs = declaration.input_model.model_validate(raw_input)
+    except ValidationError as exc:
+        if sensitive:
+            execution.secrets += sensitive_values(raw_input, sensitive)
+        record.input = scrub_any(_json_safe(redact(dict(raw_input), sensitive)), execution.secrets)
+        problems = [
+            {"field": ".".join(str(part) for part in error["loc"]), "message": error["msg"], "type": error["type"]}
+            for error in exc.errors(include_input=False, include_url=False)
+        ]
+        summary = "; ".join(f"{problem['field']}: {problem['message']}" for problem in problems)
+        return Failure(
+            "invalid_input",
+            scrub(f"invalid input for {declaration.name}: {summary}", execution.secrets),
+            execution.execution_id,
+            {"errors": scrub_any(problems, execution.secrets)},
+        )
+
+    if sensitive:
+        execution.secrets += sensitive_values(inputs.model_dump(), sensitive)
+    if execution.runtime.log_enabled:
+        record.input = redact(inputs.model_dump(mode="json"), sensitive)
+    return inputs
+
+
+# Step 2
+
+
+def check_context(execution: ExecutionContext) -> Failure | None:
+    """Return a ``missing_context`` failure when a context key the operation requires is unset."""
+    required = execution.declaration.context_requires
+    if not required:
+        return None
+    missing = [key for key in required if not execution.context.get(key)]
+    if not missing:
+        return None
+    return Failure(
+        "missing_context",
+        f"{execution.declaration.name} requires context keys {', '.join(missing)}, "
+        "which the caller's context does not set; pass a Context with them, "
+        "or call inside opsgen.runtime.context.use_context(...)",
+        execution.execution_id,
+        {"missing": missing},
+    )
+
+
+# Step 3
+
+
+def open_record(execution: ExecutionContext) -> None:
+    """Write the running record: in the open transaction if there is one, else on its own."""
+    if not execution.runtime.log_enabled:
+        return
+    assert execution.record is not None
+    scope = execution.scope
+    if scope is None:
+        execution.runtime.store.write(execution.record)
+    else:
+        execution.runtime.store.write(execution.record, scope.connection)
+        scope.records.append(execution.record)
+
+
+# Step 4
+
+
+def acquire_guards(execution: ExecutionContext, inputs: BaseModel) -> Any:
+    """Claim the singleton, then take the declared locks; release both on exit.
+
+    Raises :class:`~opsgen.runtime.errors.GuardRejected` when a claim or lock cannot
+    be had.
+    """
+    return nullcontext()
+
+
+# Steps 5 to 7
+
+
+def run_in_scope(
+    execution: ExecutionContext, handle: OperationHandle[Any, Any], inputs: BaseModel, started: float
+) -> Result[Any]:
+    """Run the operation in the transaction scope its declaration asks for."""
+    declaration = execution.declaration
+    enclosing = execution.scope
+
+    if declaration.transaction is None:
+        result = call_operation(execution, handle, inputs)
+        settle_without_transaction(execution, result)
+        return result
+
+    try:
+        scope = open_scope(execution, declaration.transaction)
+    except Exception as exc:  # noqa: BLE001 - a database or hook error fails this call
+        return fail(execution, "transaction_failed", f"could not begin the transaction: {exc}",
+                    {"exception": type(exc).__name__}, trace=traceback.format_exc())
+
+    if scope is enclosing:
+        result = call_operation(execution, handle, inputs)
+        if isinstance(result, Failure):
+            scope.mark_rollback_only(
+                RollbackCause(execution.execution_id, declaration.name, result.code, result.message)
+            )
+        return result
+
+    return close_scope(execution, scope, call_operation(execution, handle, inputs), started)
+
+
+def open_scope(execution: ExecutionContext, transaction: TransactionDeclaration) -> TransactionScope:
+    """Open the outermost transaction, join the enclosing one, or take a savepoint."""
+    enclosing = execution.scope
+    if enclosing is not None:
+        execution.scope = enclosing if transaction.nested == "join" else enclosing.begin_savepoint()
+        return execution.scope
+
+    runtime = execution.runtime
+    session = runtime.session_factory()
+    scope = TransactionScope(session)
+    try:
+        if transaction.isolation:
+            level = "SERIALIZABLE" if runtime.engine.dialect.name == "sqlite" else ISOLATION_LEVELS[transaction.isolation]
+            connection = session.connection(execution_options={"isolation_level": level})
+        else:
+            connection = session.connection()
+        if runtime.on_transaction_begin:
+            info = execution.info()
+            for hook in runtime.on_transaction_begin:
+                hook(connection, info)
+    except BaseException:
+        session.close()
+        raise
+    execution.scope = scope
+    return scope
+
+
+# Step 6
+
+
+def call_operation(
+    execution: ExecutionContext, handle: OperationHandle[Any, Any], inputs: BaseModel
+) -> Result[Any]:
+    """Call the user's ``run`` and turn its return value or exception into a result."""
+    declaration = execution.declaration
+    arguments = {name: getattr(inputs, name) for name in type(inputs).model_fields}
+    runtime = execution.runtime
+    tracer = (
+        trace_calls(runtime.trace_modules, declaration.sensitive_fields, execution.secrets)
+        if runtime.trace_modules
+        else nullcontext()
+    )
+    try:
+        operation = handle.implementation()
+        with tracer:
+            output = operation.run(execution, **arguments)
+    except OperationFailed as exc:
+        details = redact(exc.details, declaration.sensitive_fields)
+        return fail(execution, exc.code, exc.message, details)
+    except UnwrapError as exc:
+        details = {**exc.details, "cause_execution_id": exc.execution_id}
+        return fail(execution, exc.code, exc.message, details)
+    except Exception as exc:  # noqa: BLE001 - any error in user code becomes a failure
+        return fail(
+            execution,
+            "unhandled_exception",
+            f"{type(exc).__name__}: {exc}",
+            {"exception": f"{type(exc).__module__}.{type(exc).__qualname__}"},
+            trace=traceback.format_exc(),
+        )
+
+    model = declaration.output_model
+    if not isinstance(output, model):
+        try:
+            output = model.model_validate(output)
+        except ValidationError as exc:
+            return fail(execution, "invalid_output", f"{declaration.name} returned an invalid output: {exc}")
+    return Success(output, execution.execution_id)
+
+
+def fail(
+    execution: ExecutionContext,
+    code: str,
+    message: str,
+    details: Mapping[str, Any] | None = None,
+    *,
+    trace: str | None = None,
+    status: str = ExecutionStatus.failed.value,
+) -> Failure:
+    """Build a failure with secrets scrubbed and note the status and traceback on the record."""
+    secrets = execution.secrets
+    failure = Failure(code, scrub(message, secrets), execution.execution_id, scrub_any(dict(details or {}), secrets))
+    record = execution.record
+    assert record is not None
+    record.status = status
+    if trace is not None:
+        record.traceback = scrub(trace, secrets)
+    return failure
+
+
+# Step 7
+
+
+def close_scope(
+    execution: ExecutionContext, scope: TransactionScope, result: Result[Any], started: float
+) -> Result[Any]:
+    """Commit or roll back this execution's own scope, then settle its effects.
+
+    On success the finished record is written in the transaction, saving a commit.
+    """
+    runtime = execution.runtime
+    outermost = scope.savepoint is None
+    try:
+        if isinstance(result, Success) and scope.rollback_cause is not None:
+            cause = scope.rollback_cause
+            result = fail(
+                execution,
+                "transaction_rolled_back",
+                f"{execution.declaration.name} was rolled back because {cause.operation} "
+                f"(execution {cause.execution_id}), which joined its transaction, failed: {cause.code}: {cause.message}",
+                {"cause_execution_id": cause.execution_id, "cause_code": cause.code},
+            )
+
+        if isinstance(result, Success):
+            try:
+                complete_record(execution, result, started)
+                if runtime.log_enabled:
+                    assert execution.record is not None
+                    runtime.store.write(execution.record, scope.connection)
+                    scope.records.append(execution.record)
+                if outermost:
+                    runtime.store.insert_effects(durable_rows(scope.effects), scope.connection)
+                scope.commit()
+            except SQLAlchemyError as exc:
+                result = fail(execution, "commit_failed", f"the transaction could not commit: {exc}",
+                              {"exception": type(exc).__name__}, trace=traceback.format_exc())
+
+        if isinstance(result, Failure):
+            rollback_scope(execution, scope, f"{execution.declaration.name} failed with {result.code}")
+    except BaseException:
+        if outermost:
+            scope.session.rollback()
+            scope.session.close()
+        raise
+
+    if outermost:
+        settle_outermost(execution, scope, committed=isinstance(result, Success))
+    return result
+
+
+def rollback_scope(execution: ExecutionContext, scope: TransactionScope, reason: str) -> None:
+    """Roll back ``scope`` and write again the records the rollback removed."""
+    store = execution.runtime.store
+    lost = scope.rollback(reason)
+    if not execution.runtime.log_enabled:
+        return
+    parent = scope.parent
+    for record in lost:
+        if parent is None:
+            store.rewrite(record)
+        else:
+            store.rewrite(record, parent.connection)
+            parent.records.append(record)
+
+
+def settle_outermost(execution: ExecutionContext, scope: TransactionScope, *, committed: bool) -> None:
+    """After the outermost commit or rollback: close the session, record dropped effects, deliver the rest."""
+    scope.session.close()
+    if committed and HOLD_AFTER_COMMIT:
+        _hold_after_commit(HOLD_AFTER_COMMIT)
+    runtime = execution.runtime
+    record_dropped(runtime, scope.dropped)
+    if committed:
+        deliver_after_commit(runtime, scope.effects)
+
+
+def settle_without_transaction(execution: ExecutionContext, result: Result[Any]) -> None:
+    """Settle the effects of an operation that declares no transaction."""
+    enclosing = execution.scope
+    reason = f"{execution.declaration.name} failed"
+    if enclosing is not None:
+        if isinstance(result, Failure):
+            enclosing.drop_effects_of(execution.execution_id, f"{reason} with {result.code}")
+        return
+
+    runtime = execution.runtime
+    pending = execution._effects
+    if isinstance(result, Failure):
+        record_dropped(runtime, [(effect, f"{reason} with {result.code}") for effect in pending])
+        return
+    runtime.store.insert_effects(durable_rows(pending))
+    deliver_after_commit(runtime, pending)
+
+
+# Step 8
+
+
+def complete_record(execution: ExecutionContext, result: Result[Any], started: float) -> None:
+    """Set the final status, output or error and duration on the in-memory record."""
+    record = execution.record
+    assert record is not None
+    record.finished_at = utcnow()
+    record.duration_ms = (time.perf_counter() - started) * 1000.0
+    if isinstance(result, Success):
+        record.status = ExecutionStatus.succeeded.value
+        if execution.runtime.log_enabled:
+            record.output = redact(result.value.model_dump(mode="json"), execution.declaration.sensitive_fields)
+        return
+    if record.status in (ExecutionStatus.running.value, ExecutionStatus.succeeded.value):
+        record.status = ExecutionStatus.failed.value
+    record.output = None
+    record.error_code = result.code
+    record.error_message = result.message
+    record.error_details = _json_safe(redact(dict(result.details), execution.declaration.sensitive_fields))
+
+
+def finish_record(execution: ExecutionContext, result: Result[Any], started: float) -> None:
+    """Write the final record unless the committed transaction already holds it."""
+    record = execution.record
+    assert record is not None
+    if isinstance(result, Success) and record.finished_at is not None and execution.declaration.transaction:
+        return
+    complete_record(execution, result, started)
+    if not execution.runtime.log_enabled:
+        return
+    scope = execution.scope if execution.declaration.transaction is None else _enclosing_scope(execution)
+    if scope is None:
+        execution.runtime.store.write(record)
+    else:
+        execution.runtime.store.write(record, scope.connection)
+        scope.records.append(record)
+
+
+def finish_early(execution: ExecutionContext, failure: Failure, started: float) -> Failure:
+    """Record a call that failed before it started (invalid input, missing context)."""
+    record = execution.record
+    assert record is not None
+    execution_token = _current_execution.set(execution)
+    try:
+        complete_record(execution, failure, started)
+        if execution.runtime.log_enabled:
+            scope = execution.scope
+            if scope is None:
+                execution.runtime.store.write(record)
+            else:
+                execution.runtime.store.write(record, scope.connection)
+                scope.records.append(record)
+        log_finish(execution)
+    finally:
+        _current_execution.reset(execution_token)
+    return failure
+
+
+def _enclosing_scope(execution: ExecutionContext) -> TransactionScope | None:
+    return execution.parent.scope if execution.parent is not None else None
+
+
+def log_start(execution: ExecutionContext) -> None:
+    """Log the start of the execution on ``opsgen.execution``."""
+    if logger.isEnabledFor(logging.INFO):
+        logger.info(
+            "started %s",
+            execution.declaration.name,
+            extra={"execution_id": execution.execution_id, "operation": execution.declaration.name,
+                   "actor": execution.context.actor},
+        )
+
+
+def log_finish(execution: ExecutionContext) -> None:
+    """Log the end of the execution with its status and duration."""
+    record = execution.record
+    assert record is not None
+    failed = record.status != ExecutionStatus.succeeded.value
+    level = logging.WARNING if failed else logging.INFO
+    if not logger.isEnabledFor(level):
+        return
+    message = "%s %s in %.1f ms" + (" (%s: %s)" if failed else "")
+    arguments: tuple[Any, ...] = (execution.declaration.name, record.status, record.duration_ms or 0.0)
+    if failed:
+        arguments += (record.error_code, record.error_message)
+    logger.log(
+        level,
+        message,
+        *arguments,
+        extra={"execution_id": execution.execution_id, "operation": execution.declaration.name,
+               "actor": execution.context.actor, "status": record.status,
+               "duration_ms": record.duration_ms},
+    )
+
+
+def _json_safe(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+def _hold_after_commit(path: str) -> None:
+    with open(path, "w", encoding="utf-8") as marker:
+        marker.write(str(os.getpid()))
+    while True:
+        time.sleep(3600)
+

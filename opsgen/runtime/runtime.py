@@ -1,0 +1,161 @@
+"""The runtime object: database, execution store, lock backend, effect handlers, hooks.
+
+Most applications use one runtime, the default: :func:`configure` sets it and
+:func:`get_runtime` returns it, building it from the settings (``[tool.opsgen]`` and
+``OPSGEN_*`` variables, see :mod:`opsgen.runtime.config`) on first use when nothing
+was configured. Tests and multi-database applications build their own
+:class:`Runtime` and bind handles to it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from opsgen.runtime.config import Settings, load_settings
+from opsgen.runtime.database import create_runtime_engine
+from opsgen.runtime.effects import EffectHandler
+from opsgen.runtime.errors import ConfigurationError, EffectHandlerMissing
+from opsgen.runtime.store import ExecutionStore
+
+if TYPE_CHECKING:
+    from opsgen.runtime.context import Context
+    from opsgen.runtime.execution import ExecutionContext, ExecutionInfo
+    from opsgen.runtime.handle import OperationHandle
+
+#: Called at the start of each outermost transaction, before operation code runs.
+TransactionBeginHook = Callable[[Connection, "ExecutionInfo"], None]
+
+#: Sends an operation call to a queue: ``enqueuer(handle, ctx, inputs)``.
+Enqueuer = Callable[["OperationHandle[Any, Any]", "Context | ExecutionContext | None", dict[str, Any]], Any]
+
+
+class Runtime:
+    """Everything the pipeline needs that is not in the operation's declaration.
+
+    ``engine`` (or ``database_url``) is the database of both the application's
+    transactions and the execution log: durable effects must be written in the same
+    transaction as the operation's writes. Unset arguments come from ``settings``.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        engine: Engine | None = None,
+        database_url: str | None = None,
+        log_enabled: bool | None = None,
+        trace_modules: tuple[str, ...] | None = None,
+        lock_backend: Any = None,
+        migrate: bool = True,
+    ) -> None:
+        self.settings = settings or load_settings()
+        self.engine = engine or create_runtime_engine(database_url or self.settings.database_url)
+        self.session_factory: sessionmaker[Session] = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self.store = ExecutionStore(self.engine)
+        self.log_enabled = self.settings.log_enabled if log_enabled is None else log_enabled
+        self.trace_modules = self.settings.trace_modules if trace_modules is None else tuple(trace_modules)
+        self.lock_backend = lock_backend
+        self.effect_handlers: dict[str, EffectHandler] = {}
+        self.on_transaction_begin: list[TransactionBeginHook] = []
+        self.enqueuer: Enqueuer | None = None
+        self._migrate = migrate
+        self._schema_ready = not migrate
+
+    def register_effect_handler(self, name_or_kind: str, handler: EffectHandler) -> None:
+        """Deliver effects named ``name_or_kind``, or of that kind, with ``handler``.
+
+        A handler registered for an effect name wins over one registered for its kind.
+        """
+        self.effect_handlers[name_or_kind] = handler
+
+    def resolve_effect_handler(self, name: str, kind: str) -> EffectHandler:
+        """Return the handler for effect ``name`` of ``kind``.
+
+        Raises :class:`EffectHandlerMissing` naming both keys when neither is registered.
+        """
+        handler = self.effect_handlers.get(name) or self.effect_handlers.get(kind)
+        if handler is None:
+            raise EffectHandlerMissing(
+                f"no handler for effect {name!r} (kind {kind!r}); register one with "
+                f"runtime.register_effect_handler({name!r}, fn) or "
+                f"runtime.register_effect_handler({kind!r}, fn)"
+            )
+        return handler
+
+    def ensure_schema(self) -> None:
+        """Create or upgrade the execution log tables to the newest shipped migration."""
+        from opsgen.runtime.migrate import upgrade
+
+        upgrade(self.engine)
+        self._schema_ready = True
+
+    def prepare(self) -> None:
+        """Upgrade the schema once, on the first call, unless built with ``migrate=False``."""
+        if not self._schema_ready:
+            self.ensure_schema()
+
+    def dispose(self) -> None:
+        """Close the engine's pooled connections."""
+        self.engine.dispose()
+
+
+_default: Runtime | None = None
+_default_lock = threading.Lock()
+
+
+def configure(runtime: Runtime | None = None, **kwargs: Any) -> Runtime:
+    """Make ``runtime`` (or ``Runtime(**kwargs)``) the default runtime and return it."""
+    global _default
+    new = runtime if runtime is not None else Runtime(**kwargs)
+    with _default_lock:
+        _default = new
+    return new
+
+
+def get_runtime() -> Runtime:
+    """Return the default runtime, building it from the settings on first use."""
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = Runtime()
+    return _default
+
+
+def reset_runtime() -> None:
+    """Forget the default runtime, disposing its engine; the next use builds a new one."""
+    global _default
+    with _default_lock:
+        old, _default = _default, None
+    if old is not None:
+        old.dispose()
+
+
+def load_app(spec: str) -> Runtime:
+    """Import ``module:object`` and return the runtime it gives.
+
+    The object may be a :class:`Runtime`, or a function that returns one or
+    configures the default runtime. Raises :class:`ConfigurationError` naming ``spec``
+    when the import fails or the object is neither.
+    """
+    module_name, _, attribute = spec.partition(":")
+    if not module_name or not attribute:
+        raise ConfigurationError(f"app {spec!r} must have the form module:object")
+    try:
+        module = importlib.import_module(module_name)
+        target = getattr(module, attribute)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigurationError(f"cannot load app {spec!r}: {exc}") from exc
+
+    if isinstance(target, Runtime):
+        return target
+    if callable(target):
+        made = target()
+        return made if isinstance(made, Runtime) else get_runtime()
+    raise ConfigurationError(f"app {spec!r} is a {type(target).__name__}, not a Runtime or a function")

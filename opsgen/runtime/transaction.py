@@ -1,0 +1,125 @@
+"""Transaction scopes: the outermost transaction of a call tree and its savepoints.
+
+An operation declared with ``transaction:`` opens the outermost transaction when no
+transaction is open, on a new :class:`~sqlalchemy.orm.Session`. Called inside another
+operation's transaction it either joins it, sharing the session and the fate of every
+write, or takes a savepoint, so that its own failure rolls back only its own writes.
+
+A joined operation cannot undo its writes alone. When it fails, the scope it joined is
+marked rollback-only: the owner of that scope (the operation that opened the
+savepoint or the outermost transaction) then rolls back instead of committing and
+fails with ``transaction_rolled_back``, even if its own code returned normally.
+
+Each scope also holds what must wait for the outcome: the effects requested inside it
+and the execution records written through it. A released savepoint hands both to the
+enclosing scope. A rollback returns them: the effects are dropped and the records are
+written again, because the rollback removed their rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session, SessionTransaction
+
+from opsgen.runtime.effects import PendingEffect
+from opsgen.runtime.store import ExecutionRecord
+
+#: Isolation names of the spec format, as SQLAlchemy's ``isolation_level`` spells them.
+ISOLATION_LEVELS = {
+    "read_committed": "READ COMMITTED",
+    "repeatable_read": "REPEATABLE READ",
+    "serializable": "SERIALIZABLE",
+}
+
+
+@dataclass(eq=False)
+class RollbackCause:
+    """Why a scope must roll back: the joined execution that failed, and its error code."""
+
+    execution_id: str
+    operation: str
+    code: str
+    message: str
+
+
+@dataclass(eq=False)
+class TransactionScope:
+    """One level of transaction: the outermost transaction (no ``savepoint``) or a savepoint."""
+
+    session: Session
+    parent: TransactionScope | None = None
+    savepoint: SessionTransaction | None = None
+    effects: list[PendingEffect] = field(default_factory=list)
+    records: list[ExecutionRecord] = field(default_factory=list)
+    dropped: list[tuple[PendingEffect, str]] = field(default_factory=list)
+    rollback_cause: RollbackCause | None = None
+
+    @property
+    def connection(self) -> Connection:
+        """The connection the session's transaction runs on."""
+        return self.session.connection()
+
+    @property
+    def outermost(self) -> TransactionScope:
+        """The scope of the outermost transaction."""
+        scope = self
+        while scope.parent is not None:
+            scope = scope.parent
+        return scope
+
+    def begin_savepoint(self) -> TransactionScope:
+        """Open a savepoint on this scope's session and return its scope."""
+        return TransactionScope(self.session, parent=self, savepoint=self.session.begin_nested())
+
+    def mark_rollback_only(self, cause: RollbackCause) -> None:
+        """Make the owner of this scope roll back; the first cause is kept."""
+        if self.rollback_cause is None:
+            self.rollback_cause = cause
+
+    def drop_effects_of(self, execution_id: str, reason: str) -> None:
+        """Drop the effects requested by ``execution_id`` or its descendants, with ``reason``."""
+        kept: list[PendingEffect] = []
+        for effect in self.effects:
+            if execution_id in effect.lineage:
+                self.dropped.append((effect, reason))
+            else:
+                kept.append(effect)
+        self.effects = kept
+
+    def commit(self) -> None:
+        """Release the savepoint into the enclosing scope, or commit the outermost transaction."""
+        if self.savepoint is None:
+            self.session.commit()
+            return
+        self.savepoint.commit()
+        assert self.parent is not None
+        self.parent.effects.extend(self.effects)
+        self.parent.records.extend(self.records)
+        self.parent.dropped.extend(self.dropped)
+        self.effects = []
+        self.records = []
+        self.dropped = []
+
+    def rollback(self, reason: str) -> list[ExecutionRecord]:
+        """Roll back this level; return the records whose rows the rollback removed.
+
+        The effects of this level are dropped with ``reason`` and collected on the
+        outermost scope, which records them once its transaction has ended.
+        """
+        if self.savepoint is None:
+            self.session.rollback()
+        elif self.savepoint.is_active:
+            self.savepoint.rollback()
+
+        outermost = self.outermost
+        outermost_dropped = outermost.dropped
+        if outermost is not self:
+            outermost_dropped.extend(self.dropped)
+            self.dropped = []
+        outermost_dropped.extend((effect, reason) for effect in self.effects)
+        self.effects = []
+
+        lost, self.records = self.records, []
+        return lost

@@ -1,0 +1,56 @@
+"""Context values, their context variable, and the result type."""
+
+from __future__ import annotations
+
+import contextvars
+
+import pytest
+
+from opsgen.runtime.context import Context, bind_context, current_context, use_context
+from opsgen.runtime.result import Failure, Success, UnwrapError
+
+
+def test_context_round_trips_through_dict() -> None:
+    ctx = Context(actor="u1", organization="o1", request_id="r1", correlation_id="c1",
+                  parent_execution_id="p1", extra={"tenant": "t"})
+    data = ctx.to_dict()
+    assert data["extra"] == {"tenant": "t"}
+    assert Context.from_dict(data) == ctx
+
+
+def test_context_from_dict_rejects_unknown_keys() -> None:
+    with pytest.raises(ValueError, match="unknown context keys"):
+        Context.from_dict({"actor": "u1", "acter": "typo"})
+
+
+def test_context_get_reads_extra_keys() -> None:
+    ctx = Context(actor="u1").replace(tenant="t1")
+    assert ctx.get("actor") == "u1"
+    assert ctx.get("tenant") == "t1"
+    assert ctx.get("missing") is None
+
+
+def test_use_context_restores_previous() -> None:
+    outer = Context(actor="outer")
+    with use_context(outer):
+        with bind_context(request_id="r2") as inner:
+            assert current_context() is inner
+            assert inner.actor == "outer"
+        assert current_context() is outer
+    assert current_context() == Context()
+
+
+def test_context_follows_copied_contextvars() -> None:
+    with use_context(Context(actor="a")):
+        copied = contextvars.copy_context()
+    assert copied.run(current_context).actor == "a"
+    assert current_context().actor is None
+
+
+def test_unwrap_of_failure_raises_with_code() -> None:
+    failure = Failure("email_taken", "taken", "exec-1", {"email": "x"})
+    with pytest.raises(UnwrapError) as caught:
+        failure.unwrap()
+    assert caught.value.code == "email_taken"
+    assert caught.value.execution_id == "exec-1"
+    assert Success(5, "exec-2").unwrap() == 5
