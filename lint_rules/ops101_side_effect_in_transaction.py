@@ -1,0 +1,136 @@
+"""OPS101: a side effect sent from inside an open database transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from opsgen.lint.rule import Example, Finding, Fix, ModuleContext, Rule
+
+
+class SideEffectInTransaction(Rule):
+    """Flags an e-mail, HTTP call, task enqueue or broker publish made inside a transaction.
+
+    What it does:
+        Reports a call that reaches the outside world while a database transaction is
+        open: inside ``atomic()`` (block, decorator, ``ATOMIC_REQUESTS`` view, admin hook),
+        inside ``session.begin()`` or between a session write and its ``commit()``, or in
+        a model signal receiver or session event. A call into a helper, a model method, a
+        ``save()`` override or a receiver that sends the effect is reported where it is
+        made, with the chain of calls down to the effect.
+
+    Why is this bad:
+        The effect cannot be rolled back. A worker can pick up the task before the row it
+        reads is committed, and a rollback after the e-mail left leaves the customer told
+        about an order that does not exist. A savepoint (an inner ``atomic()``) commits
+        nothing, and a countdown on the task only guesses at the commit time.
+
+    Example:
+        with transaction.atomic():
+            order = Order.objects.create(...)
+            send_receipt.delay(order.pk)
+
+    Use instead:
+        with transaction.atomic():
+            order = Order.objects.create(...)
+            transaction.on_commit(partial(send_receipt.delay, order.pk))
+    """
+
+    code = "OPS101"
+    name = "side-effect-in-transaction"
+    MESSAGE = (
+        "OPS101 {call} {verb} {effect}{where} inside {transaction}{note}; "
+        "defer it until after commit with transaction.on_commit(...), ctx.after_commit(...) "
+        "or an after_commit listener"
+    )
+
+    def check(self, module: ModuleContext) -> Iterator[Finding]:
+        analysis = module.analysis
+        reached = analysis.reached_from_transaction()
+        for function in module.functions():
+            context = analysis.context(function)
+            fallback = None
+            if context is None and function.qualname not in reached:
+                fallback = analysis.possible_context(function)
+            for call in function.calls:
+                transaction = analysis.transaction_at(function, call) or fallback
+                if transaction is None:
+                    continue
+                chain = analysis.call_reach(module.summary, function, call)
+                if chain is None:
+                    continue
+                direct = len(chain.hops) == 1
+                last = chain.hops[-1]
+                kind = chain.effect.kind
+                article = "an" if kind[0] in "aeiouAEIO" or kind.startswith("HTTP") else "a"
+                shown = chain.effect.name if chain.effect.name != call.text else ""
+                if direct:
+                    where = f" ({shown})" if shown else ""
+                else:
+                    where = f" ({chain.effect.name} at {module.index.relative(last.path)}:{last.line})"
+                note = ""
+                if direct and {"countdown", "eta"} & set(call.keywords):
+                    note = " (a countdown or eta does not wait for the commit)"
+                message = self.MESSAGE.format(
+                    call=f"{call.text}()",
+                    verb="is" if direct else "leads to",
+                    effect=f"{article} {kind}",
+                    where=where,
+                    transaction=transaction.reason,
+                    note=note,
+                )
+                fix = None
+                if direct and not call.result_used and not call.awaited and transaction.style in ("django", "opsgen"):
+                    raises_later = any(call.line < line <= (transaction.end_line or function.end_line) for line in function.raises)
+                    if not raises_later:
+                        style = "opsgen" if transaction.style == "opsgen" else "django"
+                        fix = Fix("defer", call.line, call.column, style, transaction.using)
+                yield module.finding(self.code, message, call.line, call.column, chain.hops[1:], fix)
+
+    VALID = [
+        Example(
+            "from functools import partial\n"
+            "from django.db import transaction\n"
+            "from shop.tasks import email_receipt\n\n"
+            "def place(cart):\n"
+            "    with transaction.atomic():\n"
+            "        order = cart.checkout()\n"
+            "        transaction.on_commit(partial(email_receipt.delay, order.pk))\n"
+        ),
+        Example(
+            "from django.db import transaction\n"
+            "import requests\n\n"
+            "def place(cart):\n"
+            "    with transaction.atomic():\n"
+            "        def notify():\n"
+            "            requests.post('https://example.invalid/hook')\n"
+            "        transaction.on_commit(notify)\n"
+            "    requests.post('https://example.invalid/done')\n"
+        ),
+    ]
+    INVALID = [
+        Example(
+            "from django.db import transaction as tx\n"
+            "from shop.tasks import email_receipt\n\n"
+            "def place(cart):\n"
+            "    with tx.atomic():\n"
+            "        order = cart.checkout()\n"
+            "        email_receipt.delay(order.pk)  # OPS101\n",
+            fixed=(
+                "from django.db import transaction as tx\n"
+                "from shop.tasks import email_receipt\n"
+                "from functools import partial\n\n"
+                "def place(cart):\n"
+                "    with tx.atomic():\n"
+                "        order = cart.checkout()\n"
+                "        tx.on_commit(partial(email_receipt.delay, order.pk))\n"
+            ),
+        ),
+        Example(
+            "from django.db import transaction\n"
+            "from shop.notify import tell_customer\n\n"
+            "@transaction.atomic\n"
+            "def place(cart):\n"
+            "    tell_customer(cart.customer)  # OPS101\n",
+            files={"shop/__init__.py": "", "shop/notify.py": "import requests\n\ndef tell_customer(c):\n    requests.post(c.url)\n"},
+        ),
+    ]

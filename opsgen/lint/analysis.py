@@ -1,0 +1,557 @@
+"""Interprocedural facts over the project index: transactions, side effects, call chains.
+
+Three questions drive the OPS1xx rules:
+
+* Where does a call run inside a transaction? Lexically inside ``atomic()`` or
+  ``session.begin()``; between a session write and its ``commit()``; or in a function whose
+  whole body runs in one (``@atomic``, an ``ATOMIC_REQUESTS`` view, a Django admin save
+  hook, a delete or m2m signal receiver, a SQLAlchemy ``before_commit`` listener, an opsgen
+  operation whose spec says ``transaction: true``).
+* Which calls reach a side effect, and through which chain? A function reaches one when a
+  call that it makes outside its own transactions is a side effect or reaches one. Calls
+  resolve through imports, ``self`` methods, ``save()`` overrides and the model signal
+  receivers a write fires. Code inside a function's own transaction is reported there,
+  so it does not travel up to the callers a second time.
+* Does any caller hold a transaction? Used by the forgotten-transaction rule.
+
+An inner ``atomic()`` under an outer one is a savepoint: a call after the inner block is
+still inside the outer block, which the lexical stack of blocks in the summary records.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from opsgen.lint import knowledge
+from opsgen.lint.index import ProjectIndex
+from opsgen.lint.knowledge import Effect
+from opsgen.lint.operations import OperationInfo, load_operations
+from opsgen.lint.summary import CallSite, FunctionSummary, ModuleSummary
+
+#: Method names too common to link to a project method when the receiver's type is unknown.
+GENERIC_METHODS = frozenset(
+    {
+        "save", "delete", "get", "set", "update", "create", "add", "remove", "clear", "run", "send",
+        "close", "open", "read", "write", "call", "execute", "process", "handle", "start", "stop",
+        "validate", "clean", "full_clean", "refresh_from_db", "all", "filter", "first", "items",
+        "keys", "values", "append", "extend", "pop", "copy", "format", "join", "split", "strip",
+        "encode", "decode", "lower", "upper", "__init__", "__call__", "dispatch", "render",
+    }
+)  # fmt: skip
+
+MODEL_BASES = ("django.db.models.Model", "django.db.models.base.Model")
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One step of a call chain: the call (or receiver) at ``path:line``."""
+
+    path: str
+    line: int
+    column: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How a function reaches a side effect: the hops from its own call to the effect."""
+
+    effect: Effect
+    hops: tuple[Hop, ...]
+    functions: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Transaction:
+    """Why code runs inside a transaction, and what a fix there needs to know."""
+
+    reason: str  # "the atomic() block at line 12"
+    line: int
+    style: str  # "django", "sqlalchemy", "opsgen" or "other"
+    using: str | None = None
+    end_line: int | None = None  # last line of the block, when it is a block
+    possible: bool = False  # True when only a caller's transaction would make it so
+
+
+@dataclass(frozen=True)
+class Link:
+    """A project function a call may run, with the hop that names how."""
+
+    qualname: str
+    entry: Hop | None = None  # a receiver reached through a signal, not a direct call
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+class Analysis:
+    def __init__(self, index: ProjectIndex) -> None:
+        self.index = index
+        self._canonical: dict[str, str] = {}
+        config = index.config
+        self.extra_effects = config.side_effect_kinds()
+        self.deferral_wrappers = frozenset(config.deferral_wrappers)
+        self.safe_task_bases = frozenset(config.safe_task_bases)
+        knowledge.EXTRA_OPENERS.update(config.transaction_openers)
+        if config.atomic_requests is None:
+            self.atomic_requests = any(m.atomic_requests for m in index.modules.values())
+        else:
+            self.atomic_requests = config.atomic_requests
+        specs_dir = Path(config.root) / (config.specs or "specs")
+        self.operations: dict[str, OperationInfo] = load_operations(specs_dir) if config.specs else {}
+
+        self.receivers: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
+        self.events: dict[str, list[str]] = defaultdict(list)
+        self.methods_by_name: dict[str, list[str]] = defaultdict(list)
+        for module in index.modules.values():
+            for function in module.functions.values():
+                for signal, sender in function.receives:
+                    if signal:
+                        self.receivers[self.canonical(signal)].append((function.qualname, sender and self.canonical(sender)))
+                for event in function.listens:
+                    self.events[function.qualname].append(event)
+                if function.class_name and not function.nested:
+                    self.methods_by_name[function.name].append(function.qualname)
+            for connection in module.connections:
+                handler = self.canonical(connection.handler)
+                if connection.kind == "signal":
+                    sender = connection.sender and self.canonical(connection.sender)
+                    self.receivers[self.canonical(connection.source)].append((handler, sender))
+                else:
+                    self.events[handler].append(connection.source)
+
+        self._reach: dict[str, Reach | None] = {}
+        self._in_progress: set[str] = set()
+        self._context: dict[str, Transaction | None] = {}
+        self._callers: dict[str, list[tuple[str, bool]]] | None = None
+        self._somewhere: dict[str, bool] = {}
+        self._reached: set[str] | None = None
+
+    # -- names ------------------------------------------------------------------------------
+
+    def canonical(self, name: str) -> str:
+        """Follow re-exports: ``pkg.helper`` imported into ``pkg/__init__.py`` from ``pkg.impl``."""
+        cached = self._canonical.get(name)
+        if cached is not None:
+            return cached
+        result = name
+        for _ in range(5):
+            if result in self.index.functions or result in self.index.classes:
+                break
+            parts = result.split(".")
+            rewritten = None
+            for cut in range(len(parts) - 1, 0, -1):
+                module = self.index.by_module.get(".".join(parts[:cut]))
+                if module is not None:
+                    imported = module.imports.get(parts[cut].partition("(")[0])
+                    if imported:
+                        suffix = parts[cut][len(parts[cut].partition("(")[0]) :]
+                        rewritten = ".".join([imported + suffix, *parts[cut + 1 :]])
+                    break
+            if rewritten is None or rewritten == result:
+                break
+            result = rewritten
+        self._canonical[name] = result
+        return result
+
+    def mro(self, class_name: str) -> list[str]:
+        """Return the class and its project ancestors, nearest first, then external bases."""
+        order: list[str] = []
+        pending = [class_name]
+        while pending and len(order) < 50:
+            current = self.canonical(pending.pop(0))
+            if current in order:
+                continue
+            order.append(current)
+            entry = self.index.classes.get(current)
+            if entry is not None:
+                pending.extend(entry[1].bases)
+        return order
+
+    def method(self, class_name: str, name: str) -> str | None:
+        for klass in self.mro(class_name):
+            candidate = f"{klass}.{name}"
+            if candidate in self.index.functions:
+                return candidate
+        return None
+
+    def is_model(self, class_name: str | None) -> bool:
+        if not class_name:
+            return False
+        for klass in self.mro(class_name)[1:]:
+            if klass in MODEL_BASES or klass.endswith((".models.Model", "Model")) and klass not in self.index.classes:
+                return True
+        return False
+
+    def class_matches(self, class_name: str, bases: frozenset[str], suffixes: tuple[str, ...] = ()) -> bool:
+        for klass in self.mro(class_name)[1:]:
+            if klass in bases or (suffixes and klass.endswith(suffixes)):
+                return True
+        return False
+
+    # -- calls ------------------------------------------------------------------------------
+
+    def effect(self, call: CallSite) -> Effect | None:
+        """Return the side effect the call makes itself, or None (deferrals included)."""
+        target = self.canonical(call.target) if call.target else None
+        if target and (target in knowledge.DEFERRALS or target in self.deferral_wrappers):
+            return None
+        attribute = call.text.rpartition(".")[2]
+        if target and target in self.index.functions and target not in self.extra_effects:
+            return None
+        found = knowledge.classify_side_effect(target, call.text, self.extra_effects)
+        receiver = target.rpartition(".")[0] if target else None
+        if found is None and attribute == "send" and receiver in self.index.functions:
+            decorators = self.index.functions[receiver][1].decorators
+            if any(self.canonical(d) in knowledge.DRAMATIQ_ACTORS for d in decorators):
+                return Effect("task enqueue", target or call.text)
+        if found is not None and found.kind == "task enqueue" and receiver and self.is_safe_task(receiver):
+            return None
+        return found
+
+    def is_safe_task(self, task: str) -> bool:
+        """Return True when ``task``'s base class is a configured commit-aware base."""
+        if not self.safe_task_bases:
+            return False
+        safe = self.safe_task_bases | {name.rpartition(".")[2] for name in self.safe_task_bases}
+        entry = self.index.functions.get(task)
+        if entry is not None:
+            base = entry[1].decorator_keywords.get("base")
+            return base is not None and (self.canonical(base) in safe or base.rpartition(".")[2] in safe)
+        if task.endswith("()"):
+            task = task[:-2]
+        return any(k in safe or k.rpartition(".")[2] in safe for k in self.mro(task)[1:])
+
+    def links(self, function: FunctionSummary, call: CallSite) -> list[Link]:
+        """Return the project functions the call may run."""
+        found: list[Link] = []
+        target = self.canonical(call.target) if call.target else None
+        attribute = call.text.rpartition(".")[2]
+        if target and (target in self.deferral_wrappers or target in knowledge.DEFERRALS):
+            return found
+
+        if target:
+            if target in self.index.functions:
+                found.append(Link(target))
+            else:
+                owner, _, name = target.rpartition(".")
+                owner_class = owner[:-2] if owner.endswith("()") else owner
+                owner_class = self.canonical(owner_class)
+                if owner_class in self.index.classes:
+                    method = self.method(owner_class, name)
+                    if method:
+                        found.append(Link(method))
+                elif target.endswith("()") and self.canonical(target[:-2]) in self.index.classes:
+                    init = self.method(self.canonical(target[:-2]), "__init__")
+                    if init:
+                        found.append(Link(init))
+        elif "." in call.text and not call.text.startswith(("super()", "?")):
+            found.extend(Link(q) for q in self.guess_methods(call.text, attribute))
+
+        if call.write in ("save", "create", "delete"):
+            found.extend(self.write_links(function, call))
+        if target and attribute in ("send", "send_robust"):
+            signal = target.rpartition(".")[0]
+            for handler, _sender in self.receivers.get(signal, ()):
+                found.append(self.receiver_link(handler, signal))
+        return found
+
+    def guess_methods(self, text: str, attribute: str) -> list[str]:
+        """Link ``thing.method()`` with an unknown receiver to project methods of that name."""
+        candidates = self.methods_by_name.get(attribute, [])
+        if not candidates:
+            return []
+        receiver = text.rpartition(".")[0].rpartition(".")[2].lower()
+        matching = [c for c in candidates if self.receiver_names_class(receiver, c.rpartition(".")[0])]
+        if matching:
+            return matching
+        if attribute in GENERIC_METHODS or attribute.startswith("__") or len(candidates) > 3:
+            return []
+        return list(candidates)
+
+    def receiver_names_class(self, receiver: str, class_name: str) -> bool:
+        """Return True when a variable name such as ``new_page`` names class ``Page``."""
+        snake = _snake(class_name.rpartition(".")[2])
+        if not receiver or not snake:
+            return False
+        receiver = receiver.strip("_")
+        return receiver == snake or receiver.endswith("_" + snake) or receiver == snake.replace("_", "")
+
+    def write_links(self, function: FunctionSummary, call: CallSite) -> list[Link]:
+        """Return ``save()``/``delete()`` overrides and signal receivers a model write runs."""
+        found: list[Link] = []
+        models: list[str] = []
+        if call.model:
+            models = [self.canonical(call.model)]
+        elif "." in call.text:
+            receiver = call.text.rpartition(".")[0].rpartition(".")[2].lower()
+            models = [q for q in self.index.classes if self.receiver_names_class(receiver, q) and self.is_model(q)]
+        is_super = call.text.startswith("super()")
+
+        if not is_super and not call.target:
+            method_name = "delete" if call.write == "delete" else "save"
+            for model in models:
+                method = self.method(model, method_name)
+                if method and method != function.qualname:
+                    found.append(Link(method))
+        elif call.write == "create" and call.model:
+            method = self.method(self.canonical(call.model), "save")
+            if method:
+                found.append(Link(method))
+
+        signals = knowledge.DELETE_SIGNALS if call.write == "delete" else knowledge.SAVE_SIGNALS
+        if call.write == "create" and not call.model and not models:
+            return found
+        for signal in signals:
+            for handler, sender in self.receivers.get(signal, ()):
+                if sender is None or sender in models or self.write_names_sender(call, sender, models):
+                    found.append(self.receiver_link(handler, signal))
+        return found
+
+    def write_names_sender(self, call: CallSite, sender: str, models: list[str]) -> bool:
+        """Return True when the written model is the receiver's sender, by type or by name."""
+        short = sender.rpartition(".")[2]
+        if any(model.rpartition(".")[2] == short for model in models):
+            return True
+        if models or call.model or "." not in call.text:
+            return False
+        receiver = call.text.rpartition(".")[0].rpartition(".")[2].lower()
+        return self.receiver_names_class(receiver, sender)
+
+    def receiver_link(self, handler: str, signal: str) -> Link:
+        entry = self.index.functions.get(handler)
+        if entry is None:
+            return Link(handler)
+        module, function = entry
+        name = f"{signal.rpartition('.')[2]} receiver {handler}"
+        return Link(handler, Hop(module.path, function.line, function.column, name))
+
+    # -- transactions -------------------------------------------------------------------------
+
+    def transaction_at(self, function: FunctionSummary, call: CallSite) -> Transaction | None:
+        """Return the transaction the call runs in, from this function alone, or None."""
+        if call.transaction >= 0:
+            block = function.transactions[call.transaction]
+            if block.kind == "atomic":
+                reason = f"the atomic() block at line {block.line}"
+                style = "django"
+            elif block.kind in ("session", "savepoint"):
+                reason = f"the session transaction block at line {block.line}"
+                style = "sqlalchemy"
+            else:
+                reason = f"the transaction block at line {block.line}"
+                style = "other"
+            return Transaction(reason, block.line, style, block.using, block.end_line)
+        if call.session_write:
+            session, _, line = call.session_write.rpartition(":")
+            reason = f"the {session} transaction begun by the write at line {line}, not yet committed"
+            return Transaction(reason, int(line), "sqlalchemy")
+        return self.context(function)
+
+    def context(self, function: FunctionSummary) -> Transaction | None:
+        """Return the transaction the whole body of ``function`` runs in, or None."""
+        if function.qualname in self._context:
+            return self._context[function.qualname]
+        found = self._compute_context(function)
+        self._context[function.qualname] = found
+        return found
+
+    def _compute_context(self, function: FunctionSummary) -> Transaction | None:
+        end = function.end_line
+        decorators = [self.canonical(d.removesuffix("()")) for d in function.decorators]
+        if any(d in knowledge.ATOMIC_OPENERS for d in decorators):
+            using = function.decorator_keywords.get("using", "").strip("'\"") or None
+            return Transaction(f"the @atomic function {function.name}() (line {function.line})", function.line, "django", using, end)
+        if any(d in knowledge.EXTRA_OPENERS for d in decorators):
+            return Transaction(f"the transaction of {function.name}() (line {function.line})", function.line, "other", None, end)
+        klass = function.class_name
+        if klass and function.name in knowledge.ADMIN_HOOKS and self.class_matches(klass, knowledge.ADMIN_BASES, ("ModelAdmin",)):
+            reason = f"the Django admin's atomic block around {function.name}()"
+            return Transaction(reason, function.line, "django", None, end)
+        if self.is_admin_action(function):
+            reason = f"the transaction of the admin action {function.name}()"
+            return Transaction(reason, function.line, "django", None, end)
+        for event in self.events.get(function.qualname, ()):
+            if event in knowledge.EVENTS_IN_TRANSACTION:
+                return Transaction(f"the SQLAlchemy {event} event", function.line, "sqlalchemy", None, end)
+        for signal, _ in function.receives:
+            if signal and self.canonical(signal) in knowledge.DELETE_SIGNALS | knowledge.M2M_SIGNALS:
+                name = self.canonical(signal).rpartition(".")[2]
+                return Transaction(f"the write's atomic block, which sends {name}", function.line, "django", None, end)
+        for signal, handlers in self.receivers.items():
+            if any(h == function.qualname for h, _ in handlers):
+                if signal in knowledge.DELETE_SIGNALS | knowledge.M2M_SIGNALS:
+                    name = signal.rpartition(".")[2]
+                    return Transaction(f"the write's atomic block, which sends {name}", function.line, "django", None, end)
+                if signal in knowledge.FLASK_SQLALCHEMY_SIGNALS_IN_TRANSACTION:
+                    return Transaction("the session transaction (before_models_committed)", function.line, "sqlalchemy", None, end)
+        if klass and function.name == "run":
+            for base in self.mro(klass)[1:]:
+                operation = self.operations.get(base.rpartition(".")[2])
+                if operation is not None and operation.transaction:
+                    context_name = function.params[1] if len(function.params) > 1 else "ctx"
+                    reason = f"the transaction of operation {operation.name} (its spec says transaction: true)"
+                    return Transaction(reason, function.line, "opsgen", context_name, end)
+        if self.atomic_requests and self.is_view(function):
+            if not any(d in knowledge.NON_ATOMIC_REQUESTS for d in decorators):
+                return Transaction("the request transaction (ATOMIC_REQUESTS is on)", function.line, "django", None, end)
+        return None
+
+    def possible_context(self, function: FunctionSummary) -> Transaction | None:
+        """Return the caller's transaction a save receiver or a ``save()`` override may run in."""
+        for signal, handlers in self.receivers.items():
+            if signal in knowledge.SAVE_SIGNALS and any(h == function.qualname for h, _ in handlers):
+                reason = f"the caller's transaction, since {signal.rpartition('.')[2]} fires inside the caller's save()"
+                return Transaction(reason, function.line, "django", None, function.end_line, possible=True)
+        if function.name in ("save", "delete") and self.is_model(function.class_name):
+            reason = f"the caller's transaction, since {function.name}() runs wherever a caller holds one"
+            return Transaction(reason, function.line, "django", None, function.end_line, possible=True)
+        return None
+
+    def is_view(self, function: FunctionSummary) -> bool:
+        if function.nested or function.name == "<module>":
+            return False
+        if function.class_name is None:
+            return bool(function.params) and function.params[0] == "request"
+        if len(function.params) > 1 and function.params[1] == "request":
+            return self.class_matches(function.class_name, frozenset(), knowledge.VIEW_BASE_HINTS)
+        if function.name in knowledge.VIEW_METHODS:
+            return self.class_matches(function.class_name, frozenset(), knowledge.VIEW_BASE_HINTS)
+        return False
+
+    def is_admin_action(self, function: FunctionSummary) -> bool:
+        decorators = {self.canonical(d.removesuffix("()")) for d in function.decorators}
+        if decorators & knowledge.ADMIN_ACTION_DECORATORS:
+            return True
+        params = function.params
+        klass = function.class_name
+        if klass and params[:3] == ["self", "request", "queryset"]:
+            return self.class_matches(klass, knowledge.ADMIN_BASES, ("ModelAdmin",))
+        if not klass and params[:3] == ["modeladmin", "request", "queryset"]:
+            return True
+        return False
+
+    # -- reach ------------------------------------------------------------------------------
+
+    def call_hop(self, module: ModuleSummary, call: CallSite, name: str) -> Hop:
+        return Hop(module.path, call.line, call.column, name)
+
+    def reach(self, qualname: str) -> Reach | None:
+        """Return the shortest chain from a call that ``qualname`` makes outside its own
+        transactions to a side effect, or None."""
+        if qualname in self._reach:
+            return self._reach[qualname]
+        if qualname in self._in_progress:
+            return None
+        entry = self.index.functions.get(qualname)
+        if entry is None:
+            return None
+        module, function = entry
+        decorators = {self.canonical(d.removesuffix("()")) for d in function.decorators}
+        if decorators & self.deferral_wrappers or self.context(function) is not None:
+            self._reach[qualname] = None
+            return None
+
+        self._in_progress.add(qualname)
+        best: Reach | None = None
+        for call in function.calls:
+            if self.transaction_at(function, call) is not None:
+                continue
+            candidate = self.call_reach(module, function, call)
+            if candidate is not None and (best is None or len(candidate.hops) < len(best.hops)):
+                best = candidate
+                if len(best.hops) == 1:
+                    break
+        self._in_progress.discard(qualname)
+        if best is not None:
+            best = Reach(best.effect, best.hops, best.functions | {qualname})
+        self._reach[qualname] = best
+        return best
+
+    def call_reach(self, module: ModuleSummary, function: FunctionSummary, call: CallSite) -> Reach | None:
+        """Return the chain that starts at this call: the call itself when it is a side effect."""
+        effect = self.effect(call)
+        if effect is not None:
+            return Reach(effect, (self.call_hop(module, call, effect.name),), frozenset())
+        best: Reach | None = None
+        for link in self.links(function, call):
+            if link.qualname == function.qualname:
+                continue
+            sub = self.reach(link.qualname)
+            if sub is None:
+                continue
+            entry = (link.entry,) if link.entry else ()
+            name = link.qualname if link.entry is None else call.text
+            hops = (self.call_hop(module, call, name), *entry, *sub.hops)
+            candidate = Reach(sub.effect, hops, sub.functions)
+            if best is None or len(candidate.hops) < len(best.hops):
+                best = candidate
+        return best
+
+    def reached_from_transaction(self) -> set[str]:
+        """Functions on some chain that starts inside a transaction."""
+        if self._reached is None:
+            reached: set[str] = set()
+            for module in self.index.modules.values():
+                for function in module.functions.values():
+                    for call in function.calls:
+                        if call.target is None and "." not in call.text:
+                            continue
+                        if self.transaction_at(function, call) is None:
+                            continue
+                        chain = self.call_reach(module, function, call)
+                        if chain is not None:
+                            reached |= chain.functions
+            self._reached = reached
+        return self._reached
+
+    # -- callers ------------------------------------------------------------------------------
+
+    def callers(self) -> dict[str, list[tuple[str, bool]]]:
+        """Map each project function to its callers and whether the call sits in a transaction."""
+        if self._callers is None:
+            callers: dict[str, list[tuple[str, bool]]] = defaultdict(list)
+            for module in self.index.modules.values():
+                for function in module.functions.values():
+                    for call in function.calls:
+                        if call.target is None and "." not in call.text:
+                            continue
+                        links = self.links(function, call)
+                        if not links:
+                            continue
+                        in_transaction = self.transaction_at(function, call) is not None
+                        for link in links:
+                            callers[link.qualname].append((function.qualname, in_transaction))
+            self._callers = callers
+        return self._callers
+
+    def in_transaction_somewhere(self, qualname: str, _seen: frozenset[str] = frozenset()) -> bool:
+        """Return True when the function, or any caller up the chain, holds a transaction."""
+        if qualname in self._somewhere:
+            return self._somewhere[qualname]
+        entry = self.index.functions.get(qualname)
+        if entry is None or qualname in _seen:
+            return False
+        function = entry[1]
+        if self.context(function) is not None or self.possible_context(function) is not None:
+            self._somewhere[qualname] = True
+            return True
+        result = False
+        for caller, in_transaction in self.callers().get(qualname, ()):
+            if in_transaction or self.in_transaction_somewhere(caller, _seen | {qualname}):
+                result = True
+                break
+        self._somewhere[qualname] = result
+        return result
+
+    def free_writes(self, function: FunctionSummary) -> list[CallSite]:
+        """Return the ORM writes the function makes outside any transaction of its own."""
+        return [
+            call
+            for call in function.calls
+            if call.write in ("save", "create", "delete", "update", "bulk") and self.transaction_at(function, call) is None
+        ]

@@ -1,0 +1,152 @@
+"""The ``[tool.opsgen.lint]`` settings, read from the nearest ``pyproject.toml``.
+
+Keys (all optional)::
+
+    [tool.opsgen.lint]
+    side-effects = ["myapp.notify.push"]          # extra callables that reach the outside world
+    deferral-wrappers = ["myapp.db.after_commit"]  # extra callables that run their argument after commit
+    safe-task-bases = ["myapp.tasks.CommitTask"]   # Celery task bases whose delay() waits for commit
+    transaction-openers = ["myapp.db.unit_of_work"]  # extra context managers that open a transaction
+    atomic-requests = true                         # Django ATOMIC_REQUESTS; detected from settings when unset
+    service-packages = ["myapp.services"]          # where the service layer lives
+    exclude = ["migrations", "tests/fixtures"]     # paths (relative to the project root) not linted
+    select = ["OPS1"]                              # only these codes or code prefixes
+    ignore = ["OPS301"]                            # never these codes or code prefixes
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+
+class ConfigError(ValueError):
+    """An invalid ``[tool.opsgen.lint]`` table; the message names the key and the file."""
+
+
+DEFAULT_EXCLUDE = (
+    ".git",
+    ".hg",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "node_modules",
+    "__pycache__",
+    "build",
+    "dist",
+    ".opsgen-cache",
+    ".mypy_cache",
+    ".pytest_cache",
+    "site-packages",
+)
+
+
+@dataclass(frozen=True)
+class LintConfig:
+    root: Path = field(default_factory=Path.cwd)
+    side_effects: tuple[str, ...] = ()
+    deferral_wrappers: tuple[str, ...] = ()
+    safe_task_bases: tuple[str, ...] = ()
+    transaction_openers: tuple[str, ...] = ()
+    atomic_requests: bool | None = None  # None: detect from the project's settings modules
+    service_packages: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    specs: str | None = None  # [tool.opsgen] specs folder, for rules about operations
+
+    def wants(self, code: str) -> bool:
+        """Return True when ``select``/``ignore`` keep the rule ``code``."""
+        if self.select and not any(code.startswith(prefix) for prefix in self.select):
+            return False
+        return not any(code.startswith(prefix) for prefix in self.ignore)
+
+    def side_effect_kinds(self) -> dict[str, str]:
+        """Configured side effects: qualified name (or prefix ending in ``.``) -> kind."""
+        return {name: "configured side effect" for name in self.side_effects}
+
+    def fingerprint(self) -> str:
+        """A hash of the settings that change findings, for the findings cache."""
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "root"}
+        return hashlib.sha1(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+_LIST_KEYS = {
+    "side-effects": "side_effects",
+    "deferral-wrappers": "deferral_wrappers",
+    "safe-task-bases": "safe_task_bases",
+    "transaction-openers": "transaction_openers",
+    "service-packages": "service_packages",
+    "exclude": "exclude",
+    "select": "select",
+    "ignore": "ignore",
+}
+
+
+def config_from_mapping(table: Mapping[str, Any], root: Path, source: str = "[tool.opsgen.lint]") -> LintConfig:
+    """Validate a ``[tool.opsgen.lint]`` table; raise :class:`ConfigError` on a bad key or value."""
+    values: dict[str, Any] = {"root": root}
+    for key, value in table.items():
+        if key in _LIST_KEYS:
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+                raise ConfigError(f"{source}: {key} must be a list of strings, got {value!r}")
+            values[_LIST_KEYS[key]] = tuple(value)
+        elif key == "atomic-requests":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{source}: atomic-requests must be true or false, got {value!r}")
+            values["atomic_requests"] = value
+        else:
+            known = ", ".join(sorted([*_LIST_KEYS, "atomic-requests"]))
+            raise ConfigError(f"{source}: unknown key {key!r}; known keys: {known}")
+    return LintConfig(**values)
+
+
+def find_project_root(start: Path) -> Path:
+    """Return the nearest folder at or above ``start`` that holds a ``pyproject.toml``.
+
+    Without one, a ``.git`` folder marks the root; without either, ``start`` itself.
+    """
+    start = start.resolve()
+    if start.is_file():
+        start = start.parent
+    for folder in (start, *start.parents):
+        if (folder / "pyproject.toml").is_file():
+            return folder
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
+def load_config(root: Path) -> LintConfig:
+    """Read ``[tool.opsgen.lint]`` (and ``[tool.opsgen] specs``) from ``root/pyproject.toml``."""
+    pyproject = root / "pyproject.toml"
+    if not pyproject.is_file():
+        return LintConfig(root=root)
+    try:
+        with pyproject.open("rb") as handle:
+            document = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{pyproject}: invalid TOML: {exc}") from exc
+    opsgen_table = document.get("tool", {}).get("opsgen", {})
+    table = opsgen_table.get("lint", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{pyproject}: [tool.opsgen.lint] must be a table")
+    config = config_from_mapping(table, root, source=f"{pyproject} [tool.opsgen.lint]")
+    specs = opsgen_table.get("specs")
+    if isinstance(specs, str):
+        config = LintConfig(**{**{f.name: getattr(config, f.name) for f in fields(config)}, "specs": specs})
+    return config

@@ -1,0 +1,140 @@
+"""Run the rules over a project: build the index, check each module, apply ``# noqa``.
+
+Both runners use this module: ``opsgen lint`` checks every file under the given paths,
+and the flake8 plugin checks one file at a time against an index built once per process.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tokenize
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from io import StringIO
+from pathlib import Path
+
+from opsgen.lint.config import LintConfig, find_project_root, load_config
+from opsgen.lint.index import ProjectIndex, iter_python_files
+from opsgen.lint.loader import load_rules
+from opsgen.lint.rule import Finding, ModuleContext, Rule
+from opsgen.lint.summary import ModuleSummary
+
+logger = logging.getLogger(__name__)
+
+_NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z][0-9]+(?:[,\s]+[A-Z][0-9]+)*))?", re.IGNORECASE)
+
+
+@dataclass
+class LintResult:
+    findings: list[Finding]
+    root: Path
+    files: int
+    parsed: int
+    syntax_errors: list[str] = field(default_factory=list)
+
+
+def noqa_codes(line: str) -> frozenset[str] | None:
+    """Return the codes a ``# noqa`` comment on ``line`` names; an empty set means all codes.
+
+    Returns None when the line has no ``# noqa`` comment.
+    """
+    if "noqa" not in line.lower():
+        return None
+    comment = _comment_of(line)
+    if comment is None:
+        return None
+    match = _NOQA.search(comment)
+    if match is None:
+        return None
+    codes = match.group("codes")
+    if not codes:
+        return frozenset()
+    return frozenset(code.upper() for code in re.split(r"[,\s]+", codes) if code)
+
+
+def _comment_of(line: str) -> str | None:
+    """Return the comment on a physical line, ignoring ``#`` inside strings."""
+    try:
+        for token in tokenize.generate_tokens(StringIO(line).readline):
+            if token.type == tokenize.COMMENT:
+                return token.string
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        index = line.find("#")
+        return line[index:] if index >= 0 else None
+    return None
+
+
+def is_suppressed(finding: Finding, lines: Sequence[str]) -> bool:
+    if not 1 <= finding.line <= len(lines):
+        return False
+    codes = noqa_codes(lines[finding.line - 1])
+    if codes is None:
+        return False
+    return not codes or any(finding.code.startswith(code) for code in codes)
+
+
+def check_module(
+    index: ProjectIndex,
+    summary: ModuleSummary,
+    rules: Iterable[type[Rule]],
+    lines: Sequence[str] | None = None,
+    apply_noqa: bool = True,
+) -> list[Finding]:
+    """Run ``rules`` on one module; drop findings a ``# noqa`` comment suppresses."""
+    if summary.syntax_error:
+        return []
+    context = ModuleContext(index, summary)
+    findings: list[Finding] = []
+    for rule_class in rules:
+        if not index.config.wants(rule_class.code):
+            continue
+        findings.extend(rule_class().check(context))
+    if apply_noqa and findings:
+        if lines is None:
+            lines = context.source.splitlines()
+        findings = [f for f in findings if not is_suppressed(f, lines)]
+    unique = {(f.line, f.column, f.code): f for f in findings}
+    return sorted(unique.values(), key=Finding.sort_key)
+
+
+def lint_paths(
+    paths: Sequence[Path],
+    config: LintConfig | None = None,
+    rules: Sequence[type[Rule]] | None = None,
+    use_cache: bool = True,
+) -> LintResult:
+    """Lint the Python files under ``paths`` against an index of their whole project.
+
+    The project root is the nearest folder with a ``pyproject.toml`` above the first path;
+    its ``[tool.opsgen.lint]`` table is the configuration unless ``config`` is given.
+    """
+    paths = [Path(p) for p in paths] or [Path.cwd()]
+    if config is None:
+        config = load_config(find_project_root(paths[0]))
+    rules = load_rules() if rules is None else rules
+    root = config.root.resolve()
+    index_paths = [root] if all(_is_within(p.resolve(), root) for p in paths) else [root, *paths]
+    index = ProjectIndex.build(config, index_paths, use_cache=use_cache)
+
+    findings: list[Finding] = []
+    syntax_errors: list[str] = []
+    checked = 0
+    for path in iter_python_files(paths, config):
+        summary = index.modules.get(str(path))
+        if summary is None:
+            continue
+        checked += 1
+        if summary.syntax_error:
+            syntax_errors.append(f"{index.relative(str(path))}: {summary.syntax_error}")
+            continue
+        findings.extend(check_module(index, summary, rules))
+    return LintResult(sorted(findings, key=Finding.sort_key), root, checked, index.parsed, syntax_errors)
+
+
+def _is_within(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,77 @@
+"""The flake8 plugin: the ``OPS`` codes inside a flake8 run.
+
+flake8 calls the plugin once per file. The project index is built once per process, on
+the first file, from the on-disk cache that ``opsgen lint`` shares; later files reuse
+it. The file flake8 hands over is summarized from the tree flake8 already parsed when it
+differs from the indexed copy (an editor buffer, say), so findings match what flake8 sees.
+flake8 applies ``# noqa`` itself.
+"""
+
+from __future__ import annotations
+
+import ast
+import logging
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from opsgen.lint.config import ConfigError, find_project_root, load_config
+from opsgen.lint.engine import check_module
+from opsgen.lint.index import ProjectIndex, module_name_for
+from opsgen.lint.loader import load_rules
+from opsgen.lint.summary import summarize
+
+logger = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_indexes: dict[Path, ProjectIndex] = {}
+
+
+def project_index(path: Path) -> ProjectIndex:
+    """Return this process's index of the project that holds ``path``, building it once."""
+    root = find_project_root(path)
+    with _lock:
+        index = _indexes.get(root)
+        if index is None:
+            index = ProjectIndex.build(load_config(root))
+            _indexes[root] = index
+        return index
+
+
+class OpsgenFlake8Plugin:
+    name = "opsgen"
+    version = "0.1.0"
+
+    def __init__(self, tree: ast.AST, filename: str, lines: list[str]) -> None:
+        self.tree = tree
+        self.filename = filename
+        self.lines = lines
+
+    def run(self) -> Iterator[tuple[int, int, str, type[Any]]]:
+        if self.filename in ("stdin", "-", ""):
+            return
+        path = Path(self.filename).resolve()
+        try:
+            index = project_index(path)
+        except ConfigError as exc:
+            yield 1, 0, f"OPS001 invalid opsgen lint configuration: {exc}", type(self)
+            return
+        summary = index.modules.get(str(path))
+        source = "".join(self.lines)
+        if summary is None or _changed(path, source):
+            module, is_package = module_name_for(path)
+            summary, tree = summarize(str(path), module, source, is_package)
+            if tree is not None:
+                index.trees[str(path)] = tree
+            index.add(summary)
+        for finding in check_module(index, summary, load_rules(), self.lines, apply_noqa=False):
+            yield finding.line, finding.column, finding.message, type(self)
+
+
+def _changed(path: Path, source: str) -> bool:
+    try:
+        on_disk = path.read_bytes()
+    except OSError:
+        return True
+    return on_disk != source.encode("utf-8")

@@ -1,0 +1,287 @@
+"""What the linter knows about libraries: transaction openers, side effects, deferrals, writes.
+
+Names here are qualified, as the summary produces them: ``requests.post`` for a module
+function, ``httpx.Client().post`` for a method of an instance. The configuration adds
+to these sets (``side-effects``, ``deferral-wrappers``, ``safe-task-bases``); nothing in
+the configuration removes a built-in entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# -- transactions -----------------------------------------------------------------------
+
+ATOMIC_OPENERS = frozenset(
+    {
+        "django.db.transaction.atomic",
+        "django.db.transaction.Atomic",
+    }
+)
+
+#: Set by the configuration at start-up (``transaction-openers``); empty by default.
+EXTRA_OPENERS: set[str] = set()
+
+NON_ATOMIC_REQUESTS = frozenset({"django.db.transaction.non_atomic_requests"})
+
+METHOD_DECORATOR = frozenset({"django.utils.decorators.method_decorator"})
+
+#: Django model signals; the delete and m2m signals fire inside Django's own atomic block.
+SAVE_SIGNALS = frozenset({"django.db.models.signals.pre_save", "django.db.models.signals.post_save"})
+DELETE_SIGNALS = frozenset({"django.db.models.signals.pre_delete", "django.db.models.signals.post_delete"})
+M2M_SIGNALS = frozenset({"django.db.models.signals.m2m_changed"})
+MODEL_SIGNALS = SAVE_SIGNALS | DELETE_SIGNALS | M2M_SIGNALS
+RECEIVER_DECORATORS = frozenset({"django.dispatch.receiver", "django.dispatch.dispatcher.receiver"})
+
+#: SQLAlchemy session and mapper events whose listeners run inside the open transaction.
+EVENTS_IN_TRANSACTION = frozenset(
+    {
+        "before_commit",
+        "before_flush",
+        "after_flush",
+        "after_flush_postexec",
+        "after_begin",
+        "after_attach",
+        "before_insert",
+        "after_insert",
+        "before_update",
+        "after_update",
+        "before_delete",
+        "after_delete",
+        "after_bulk_update",
+        "after_bulk_delete",
+        "persistent_to_deleted",
+        "pending_to_persistent",
+    }
+)
+#: Events whose listeners run once the transaction is over: they are deferrals.
+EVENTS_AFTER_TRANSACTION = frozenset({"after_commit", "after_rollback", "after_soft_rollback", "after_transaction_end"})
+
+#: Flask-SQLAlchemy signals: ``before_models_committed`` fires inside the transaction.
+FLASK_SQLALCHEMY_SIGNALS_IN_TRANSACTION = frozenset({"flask_sqlalchemy.track_modifications.before_models_committed"})
+
+ADMIN_BASES = frozenset(
+    {
+        "django.contrib.admin.ModelAdmin",
+        "django.contrib.admin.options.ModelAdmin",
+        "django.contrib.admin.StackedInline",
+        "django.contrib.admin.TabularInline",
+        "django.contrib.admin.options.InlineModelAdmin",
+    }
+)
+#: ModelAdmin methods Django calls inside its own ``atomic()`` block.
+ADMIN_HOOKS = frozenset(
+    {
+        "save_model",
+        "delete_model",
+        "save_related",
+        "save_formset",
+        "delete_queryset",
+        "response_add",
+        "response_change",
+        "response_delete",
+        "log_addition",
+        "log_change",
+        "log_deletion",
+    }
+)
+ADMIN_ACTION_DECORATORS = frozenset({"django.contrib.admin.action", "django.contrib.admin.decorators.action"})
+
+VIEW_BASE_HINTS = ("View", "ViewSet", "APIView", "Mixin")
+VIEW_METHODS = frozenset(
+    {
+        "get",
+        "post",
+        "put",
+        "patch",
+        "delete",
+        "dispatch",
+        "form_valid",
+        "perform_create",
+        "perform_update",
+        "perform_destroy",
+        "create",
+        "update",
+        "partial_update",
+        "destroy",
+    }
+)
+
+# -- writes -----------------------------------------------------------------------------
+
+#: Manager and queryset methods that write, with the write kind.
+MANAGER_WRITES = {
+    "create": "create",
+    "get_or_create": "create",
+    "update_or_create": "create",
+    "bulk_create": "bulk",
+    "bulk_update": "bulk",
+}
+MANAGER_RETURNS_INSTANCE = frozenset({"create", "get", "first", "last", "latest", "earliest", "get_or_create", "update_or_create"})
+
+SESSION_NAMES = frozenset({"session", "db_session", "dbsession", "sess", "Session", "s"})
+SESSION_METHODS = frozenset({"add", "add_all", "delete", "merge", "flush", "bulk_save_objects", "bulk_insert_mappings", "bulk_update_mappings"})
+SESSION_ENDS = frozenset({"commit", "rollback", "close"})
+
+# -- calls that run their argument ------------------------------------------------------
+
+CALL_WRAPPERS = frozenset({"asgiref.sync.async_to_sync", "channels.db.database_sync_to_async", "asgiref.sync.sync_to_async"})
+
+# -- deferrals --------------------------------------------------------------------------
+
+DEFERRALS = frozenset(
+    {
+        "django.db.transaction.on_commit",
+        "django.db.connection.on_commit",
+    }
+)
+DEFERRED_METHODS = frozenset({"delay_on_commit", "apply_async_on_commit", "after_commit", "on_commit"})
+
+# -- side effects -----------------------------------------------------------------------
+
+HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream", "urlopen"})
+
+_EXACT = {
+    # e-mail
+    "django.core.mail.send_mail": "email",
+    "django.core.mail.send_mass_mail": "email",
+    "django.core.mail.mail_admins": "email",
+    "django.core.mail.mail_managers": "email",
+    "django.core.mail.EmailMessage().send": "email",
+    "django.core.mail.EmailMultiAlternatives().send": "email",
+    "django.core.mail.message.EmailMessage().send": "email",
+    "django.core.mail.message.EmailMultiAlternatives().send": "email",
+    "django.core.mail.get_connection().send_messages": "email",
+    # HTTP
+    "urllib.request.urlopen": "HTTP request",
+    "urllib3.request": "HTTP request",
+    "aiohttp.request": "HTTP request",
+    # task queues
+    "celery.current_app.send_task": "task enqueue",
+    "django_rq.enqueue": "task enqueue",
+    # Channels
+    "channels.layers.get_channel_layer().group_send": "channel-layer send",
+    "channels.layers.get_channel_layer().send": "channel-layer send",
+}
+
+_INSTANCE_PREFIXES = {
+    # prefix of an instance type -> (kind, methods or None for every method)
+    "smtplib.SMTP()": ("email", frozenset({"sendmail", "send_message"})),
+    "smtplib.SMTP_SSL()": ("email", frozenset({"sendmail", "send_message"})),
+    "requests.Session()": ("HTTP request", HTTP_VERBS),
+    "requests.session()": ("HTTP request", HTTP_VERBS),
+    "httpx.Client()": ("HTTP request", HTTP_VERBS),
+    "httpx.AsyncClient()": ("HTTP request", HTTP_VERBS),
+    "urllib3.PoolManager()": ("HTTP request", HTTP_VERBS),
+    "urllib3.HTTPConnectionPool()": ("HTTP request", HTTP_VERBS),
+    "aiohttp.ClientSession()": ("HTTP request", HTTP_VERBS),
+    "rq.Queue()": ("task enqueue", frozenset({"enqueue", "enqueue_call", "enqueue_at", "enqueue_in"})),
+    "django_rq.get_queue()": ("task enqueue", frozenset({"enqueue", "enqueue_call", "enqueue_at", "enqueue_in"})),
+    "kafka.KafkaProducer()": ("Kafka publish", frozenset({"send"})),
+    "confluent_kafka.Producer()": ("Kafka publish", frozenset({"produce"})),
+    "aiokafka.AIOKafkaProducer()": ("Kafka publish", frozenset({"send", "send_and_wait"})),
+    "redis.Redis()": ("Redis publish", frozenset({"publish", "spublish", "xadd", "lpush", "rpush"})),
+    "redis.StrictRedis()": ("Redis publish", frozenset({"publish", "spublish", "xadd", "lpush", "rpush"})),
+    "redis.from_url()": ("Redis publish", frozenset({"publish", "spublish", "xadd", "lpush", "rpush"})),
+    "redis.Redis.from_url()": ("Redis publish", frozenset({"publish", "spublish", "xadd", "lpush", "rpush"})),
+    "kombu.Producer()": ("broker publish", frozenset({"publish"})),
+    "kombu.Connection().Producer()": ("broker publish", frozenset({"publish"})),
+    "kombu.Connection().SimpleQueue()": ("broker publish", frozenset({"put"})),
+    "pika.BlockingConnection().channel()": ("broker publish", frozenset({"basic_publish"})),
+    "boto3.client()": ("AWS call", None),
+    "boto3.resource()": ("AWS call", None),
+    "boto3.session.Session().client()": ("AWS call", None),
+    "boto3.Session().client()": ("AWS call", None),
+}
+
+_MODULE_PREFIXES = {
+    # module prefix -> (kind, functions or None for every call below it)
+    "requests": ("HTTP request", HTTP_VERBS),
+    "requests.api": ("HTTP request", HTTP_VERBS),
+    "httpx": ("HTTP request", HTTP_VERBS),
+    "stripe": ("Stripe API call", None),
+}
+_STRIPE_LOCAL = ("stripe.Webhook.", "stripe.WebhookSignature.", "stripe.error.", "stripe.util.")
+
+#: Method names that are an enqueue or a publish whatever the receiver is.
+ANY_RECEIVER_METHODS = {
+    "delay": "task enqueue",
+    "apply_async": "task enqueue",
+    "send_task": "task enqueue",
+    "send_with_options": "task enqueue",
+    "enqueue_call": "task enqueue",
+    "basic_publish": "broker publish",
+    "group_send": "channel-layer send",
+}
+#: Method names that are an enqueue or a publish when the receiver's name says so.
+HINTED_METHODS = {
+    "enqueue": ("task enqueue", ("queue", "rq")),
+    "enqueue_at": ("task enqueue", ("queue", "rq", "scheduler")),
+    "enqueue_in": ("task enqueue", ("queue", "rq", "scheduler")),
+    "publish": ("broker publish", ("redis", "producer", "publisher", "channel", "broker", "kafka", "rabbit", "exchange", "pubsub", "bus")),
+    "produce": ("Kafka publish", ("producer", "kafka")),
+    "send": ("message send", ("producer", "kafka", "channel_layer", "sqs", "sns")),
+    "sendmail": ("email", ("smtp", "server", "mail")),
+    "send_message": ("email", ("smtp", "server")),
+    "send_messages": ("email", ("connection", "backend", "mail")),
+    "urlopen": ("HTTP request", ("pool", "http")),
+    "put_object": ("AWS call", ("s3", "client", "bucket")),
+    "publish_message": ("broker publish", ("publisher", "pubsub")),
+}
+DRAMATIQ_ACTORS = frozenset({"dramatiq.actor", "dramatiq.actor()", "django_dramatiq.actor"})
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A call recognised as reaching the outside world."""
+
+    kind: str  # "email", "HTTP request", "task enqueue", ...
+    name: str  # what to show: the qualified name, or the source text
+
+
+def is_external_api(target: str) -> bool:
+    """Return True for calls into remote APIs whose ``create`` is not an ORM write."""
+    return target.startswith(("stripe.", "boto3.")) or target.partition("()")[0] in _INSTANCE_PREFIXES
+
+
+def classify_side_effect(target: str | None, text: str, extra: dict[str, str]) -> Effect | None:
+    """Return the side effect a call makes, from its qualified name or its source text.
+
+    ``extra`` maps configured qualified names (or name prefixes ending in ``.``) to kinds.
+    """
+    attr = text.rpartition(".")[2]
+    if attr in DEFERRED_METHODS:
+        return None
+    if target:
+        if target in _EXACT:
+            return Effect(_EXACT[target], target)
+        for configured, kind in extra.items():
+            if target == configured or (configured.endswith(".") and target.startswith(configured)):
+                return Effect(kind, target)
+        for prefix, (kind, methods) in _INSTANCE_PREFIXES.items():
+            if target.startswith(prefix + "."):
+                rest = target[len(prefix) + 1 :]
+                if "." in rest or "(" in rest:
+                    continue
+                if methods is None or rest in methods:
+                    return Effect(kind, target)
+        module, _, function = target.rpartition(".")
+        if module in _MODULE_PREFIXES:
+            kind, functions = _MODULE_PREFIXES[module]
+            if functions is None or function in functions:
+                return Effect(kind, target)
+        if target.startswith("stripe.") and "(" not in target and not target.startswith(_STRIPE_LOCAL):
+            if target.count(".") >= 2 and target.split(".")[1][:1].isupper():
+                return Effect("Stripe API call", target)
+    if attr in ANY_RECEIVER_METHODS:
+        return Effect(ANY_RECEIVER_METHODS[attr], target or text)
+    if attr in HINTED_METHODS and not (target and "()" not in target and target.count(".") >= 1 and target.split(".")[0] in _HINT_BLOCKLIST):
+        kind, hints = HINTED_METHODS[attr]
+        receiver = text.rpartition(".")[0].lower()
+        if receiver and any(hint in receiver.rpartition(".")[2] for hint in hints):
+            return Effect(kind, target or text)
+    return None
+
+
+#: Modules whose methods share a name with a side effect but stay in-process.
+_HINT_BLOCKLIST = frozenset({"django", "sqlalchemy", "asyncio", "queue", "multiprocessing", "threading", "blinker"})

@@ -1,0 +1,196 @@
+"""Syntax patterns of ORM reads and of locks, for the missing-lock rules (OPS2xx).
+
+The rules work on one function body at a time and need three questions answered from the
+syntax alone:
+
+* Is an expression a load of one row, and is that row locked? ``Model.objects.get(...)``,
+  ``qs.filter(...).first()``, ``get_object_or_404(Model, ...)``, a related manager's
+  ``.get(code=...)``, SQLAlchemy's ``session.get(Model, id)``, ``Model.query.get(id)`` and
+  ``session.execute(select(...)).scalar_one()`` are loads; ``select_for_update()`` or
+  ``with_for_update()`` anywhere in the chain locks the row.
+* Does a ``with`` statement or a call take a lock? A name whose last part is a lock word
+  (``lock``, ``Lock``, ``RLock``, ``acquire_lock``, ``lock_objects``, ``advisory_lock``,
+  ``mutex``, ``Semaphore``) counts, because projects wrap their locks in helpers whose
+  names say so and the linter cannot see through every helper.
+* Is an expression Django's ``F()``? Matched by qualified name, so ``from
+  django.db.models import F as Field`` counts and a local function named ``F`` does not.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+#: Last calls of a chain that return one row.
+LOAD_TERMINALS = frozenset(
+    {
+        "get", "first", "last", "latest", "earliest", "one", "one_or_none",
+        "scalar_one", "scalar_one_or_none", "get_or_404", "first_or_404", "one_or_404",
+    }
+)  # fmt: skip
+#: QuerySet and Query steps that may come before the terminal call.
+QUERY_STEPS = frozenset(
+    {
+        "filter", "exclude", "select_related", "prefetch_related", "annotate", "only", "defer",
+        "using", "all", "order_by", "filter_by", "options", "where", "join", "outerjoin",
+        "scalars", "unique", "execution_options", "select_for_update", "with_for_update",
+        "populate_existing", "with_parent",
+    }
+)  # fmt: skip
+ROW_LOCKS = frozenset({"select_for_update", "with_for_update"})
+LOCK_WORDS = frozenset({"lock", "locks", "rlock", "locked", "locking", "mutex", "semaphore", "flock"})
+F_EXPRESSIONS = frozenset({"django.db.models.F", "django.db.models.expressions.F"})
+GET_OBJECT_OR_404 = frozenset({"django.shortcuts.get_object_or_404"})
+SESSION_WORDS = ("session", "sess", "db")
+
+Qualify = Callable[[ast.expr], "str | None"]
+
+
+@dataclass(frozen=True)
+class Load:
+    """A load of one row: which ORM it looks like and whether the query locks the row."""
+
+    orm: str  # "django" or "sqlalchemy"
+    locked: bool
+
+
+def call_chain(expr: ast.expr) -> tuple[list[tuple[str, ast.Call | None]], ast.expr]:
+    """Split ``a.b(x).c.d(y)`` into ``[("b", call), ("c", None), ("d", call)]`` and its root ``a``."""
+    steps: list[tuple[str, ast.Call | None]] = []
+    while True:
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
+            steps.append((expr.func.attr, expr))
+            expr = expr.func.value
+        elif isinstance(expr, ast.Attribute):
+            steps.append((expr.attr, None))
+            expr = expr.value
+        else:
+            steps.reverse()
+            return steps, expr
+
+
+def _is_session(owner: ast.expr) -> bool:
+    name = owner.attr if isinstance(owner, ast.Attribute) else owner.id if isinstance(owner, ast.Name) else ""
+    return name.lower().endswith(SESSION_WORDS)
+
+
+def classify_load(value: ast.expr, qualify: Qualify) -> Load | None:
+    """Return the row load ``value`` performs, or None when it is not one."""
+    if isinstance(value, ast.Await):
+        value = value.value
+    if not isinstance(value, ast.Call):
+        return None
+    if isinstance(value.func, ast.Name):
+        if qualify(value.func) in GET_OBJECT_OR_404 and value.args:
+            steps, _ = call_chain(value.args[0])
+            return Load("django", any(name in ROW_LOCKS for name, _ in steps))
+        return None
+
+    steps, _root = call_chain(value)
+    names = [name for name, _ in steps]
+    if not names or names[-1] not in LOAD_TERMINALS:
+        return None
+    locked = any(name in ROW_LOCKS for name in names)
+    terminal, call = steps[-1]
+    before = names[:-1]
+    assert call is not None  # a chain ending in a call has the call as its last step
+
+    if terminal == "get":
+        return _classify_get(call, before, locked)
+    if "objects" in before:
+        return Load("django", locked)
+    if "query" in before or "execute" in before:
+        return Load("sqlalchemy", locked)
+    if terminal in ("first", "last", "latest", "earliest") and any(name in QUERY_STEPS for name in before):
+        return Load("django", locked)
+    return None
+
+
+def _classify_get(call: ast.Call, before: list[str], locked: bool) -> Load | None:
+    """Tell ``Model.objects.get(pk=1)`` and ``session.get(Model, 1)`` from ``dict.get(key)``."""
+    if "query" in before:
+        return Load("sqlalchemy", locked) if len(call.args) == 1 and not call.keywords else None
+    lookups_only = bool(call.keywords) and all(k.arg for k in call.keywords)
+    if "objects" in before or any(name in QUERY_STEPS for name in before):
+        return Load("django", locked) if lookups_only or call.args else None
+    if lookups_only and not call.args and before:
+        return Load("django", locked)  # a related manager: event.orders.get(code=...)
+    owner = call.func.value if isinstance(call.func, ast.Attribute) else None
+    if owner is not None and len(call.args) == 2 and _is_session(owner):
+        first = call.args[0]
+        if _looks_like_class(first):
+            with_lock = any(k.arg == "with_for_update" for k in call.keywords)
+            return Load("sqlalchemy", locked or with_lock)
+    return None
+
+
+def _looks_like_class(expr: ast.expr) -> bool:
+    """``Account`` or ``models.Account``, not ``SESSION_KEY`` or ``key``."""
+    name = expr.attr if isinstance(expr, ast.Attribute) else expr.id if isinstance(expr, ast.Name) else ""
+    return name[:1].isupper() and not name.isupper()
+
+
+def is_lock_name(name: str) -> bool:
+    """Return True for names that say they take a lock: ``lock``, ``acquire_lock``, ``RLock``."""
+    last = name.rpartition(".")[2]
+    if last.endswith(("Lock", "Semaphore", "Mutex")):
+        return True
+    return not LOCK_WORDS.isdisjoint(last.lower().split("_"))
+
+
+def names_in_chain(expr: ast.expr) -> Iterator[str]:
+    """Yield every attribute and name along a call/attribute/subscript chain."""
+    while True:
+        if isinstance(expr, ast.Call):
+            expr = expr.func
+        elif isinstance(expr, ast.Attribute):
+            yield expr.attr
+            expr = expr.value
+        elif isinstance(expr, ast.Subscript):
+            expr = expr.value
+        else:
+            if isinstance(expr, ast.Name):
+                yield expr.id
+            return
+
+
+def takes_lock(item: ast.withitem) -> bool:
+    """Return True when a ``with`` item takes a lock: ``with lock:``, ``with cache.lock(key):``."""
+    return any(is_lock_name(name) for name in names_in_chain(item.context_expr))
+
+
+def callee_name(func: ast.expr) -> str:
+    """Return the last name of a callee: ``b`` for ``a.b``, ``f`` for ``f``, else ``""``."""
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return ""
+
+
+def uses_f_expression(expr: ast.AST, qualify: Qualify) -> bool:
+    """Return True when ``expr`` calls Django's ``F()``, however it was imported."""
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
+            if qualify(node.func) in F_EXPRESSIONS:
+                return True
+    return False
+
+
+def is_test_path(path: str) -> bool:
+    """Return True for test code: a ``tests``/``test`` folder, ``test_*.py``, ``*_test.py``, ``conftest.py``."""
+    parts = path.replace("\\", "/").split("/")
+    name = parts[-1]
+    return (
+        any(part in ("tests", "test", "testing") for part in parts[:-1])
+        or name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+    )
+
+
+def is_migration_path(path: str) -> bool:
+    """Return True for Django or Alembic migration files, which run once, alone."""
+    parts = path.replace("\\", "/").split("/")
+    return any(part in ("migrations", "alembic", "versions") for part in parts[:-1])

@@ -1,0 +1,718 @@
+"""One pass over a module's syntax tree that records what the linter needs to know about it.
+
+The summary is plain data (it round-trips through JSON for the on-disk cache) and does
+not depend on the configuration: which calls are side effects is decided later, from
+each call's qualified name, so a change to ``[tool.opsgen.lint]`` never invalidates it.
+
+Calls are named through an import map, so ``from requests import post as p`` makes
+``p(...)`` a call of ``requests.post``. Instances get a ``()`` suffix: after
+``client = httpx.Client()``, ``client.post(...)`` is a call of ``httpx.Client().post``.
+The walk keeps a stack of scopes. The body of a nested ``def`` or ``lambda`` is a
+definition, so its calls belong to the nested function, never to the code around it.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from opsgen.lint import knowledge
+
+#: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
+SUMMARY_FORMAT = 1
+
+
+@dataclass
+class CallSite:
+    """One call written in a function body, with what was known about it where it sits."""
+
+    line: int
+    column: int
+    end_line: int
+    target: str | None  # qualified name, or None when the callee cannot be named
+    text: str  # dotted source text of the callee, such as ``note.queue_for_delivery``
+    keywords: list[str]
+    transaction: int  # index into FunctionSummary.transactions of the innermost open block, or -1
+    session_write: str | None  # session text with writes not yet committed here, if any
+    result_used: bool
+    awaited: bool
+    write: str | None  # ORM write kind: save, create, delete, update, bulk, flush, session
+    model: str | None  # qualified model class the write or call applies to, when known
+    in_loop: bool = False
+    string_args: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TransactionBlock:
+    """A block that opens a transaction or a savepoint inside the function."""
+
+    line: int
+    end_line: int
+    kind: str  # "atomic", "session", "opener"
+    using: str | None = None
+
+
+@dataclass
+class FunctionSummary:
+    qualname: str
+    name: str
+    line: int
+    column: int
+    end_line: int
+    class_name: str | None  # qualified name of the enclosing class for methods
+    params: list[str]
+    decorators: list[str]  # qualified names; a decorator call adds "()" as in "receiver()"
+    decorator_keywords: dict[str, str]  # keyword -> qualified value of decorator calls
+    receives: list[list[str | None]]  # [signal, sender] pairs from @receiver
+    listens: list[str]  # SQLAlchemy event names from @event.listens_for
+    calls: list[CallSite] = field(default_factory=list)
+    transactions: list[TransactionBlock] = field(default_factory=list)
+    raises: list[int] = field(default_factory=list)
+    nested: bool = False
+    is_async: bool = False
+
+
+@dataclass
+class ClassSummary:
+    qualname: str
+    name: str
+    line: int
+    bases: list[str]
+    methods: list[str]
+    decorators: list[str]
+    list_attributes: dict[str, list[str]]  # class attribute -> qualified names in a list literal
+
+
+@dataclass
+class Connection:
+    """A receiver connected to a signal or a session event outside a decorator."""
+
+    kind: str  # "signal" or "event"
+    source: str  # qualified signal name, or SQLAlchemy event name
+    handler: str  # qualified name of the handler function
+    sender: str | None = None
+
+
+@dataclass
+class ModuleSummary:
+    path: str
+    module: str
+    functions: dict[str, FunctionSummary]
+    classes: dict[str, ClassSummary]
+    imports: dict[str, str]
+    connections: list[Connection]
+    atomic_requests: bool = False
+    syntax_error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ModuleSummary:
+        functions = {}
+        for key, raw in data["functions"].items():
+            calls = [CallSite(**c) for c in raw.pop("calls")]
+            blocks = [TransactionBlock(**b) for b in raw.pop("transactions")]
+            functions[key] = FunctionSummary(**raw, calls=calls, transactions=blocks)
+        return cls(
+            path=data["path"],
+            module=data["module"],
+            functions=functions,
+            classes={k: ClassSummary(**v) for k, v in data["classes"].items()},
+            imports=data["imports"],
+            connections=[Connection(**c) for c in data["connections"]],
+            atomic_requests=data["atomic_requests"],
+            syntax_error=data["syntax_error"],
+        )
+
+
+def dotted_text(node: ast.expr) -> str:
+    """Return a short dotted rendering of a callee: ``a.b().c``; other nodes become ``?``."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{dotted_text(node.value)}.{node.attr}"
+    if isinstance(node, ast.Call):
+        return f"{dotted_text(node.func)}()"
+    if isinstance(node, ast.Subscript):
+        return f"{dotted_text(node.value)}[]"
+    return "?"
+
+
+class _Scope:
+    """Names bound in one function (or the module): imports, nested defs, typed locals."""
+
+    def __init__(self, qualname: str, parent: _Scope | None, class_name: str | None = None) -> None:
+        self.qualname = qualname
+        self.parent = parent
+        self.class_name = class_name
+        self.bindings: dict[str, str] = {}
+
+    def lookup(self, name: str) -> str | None:
+        scope: _Scope | None = self
+        while scope is not None:
+            if name in scope.bindings:
+                return scope.bindings[name]
+            scope = scope.parent
+        return None
+
+
+class _Summarizer:
+    def __init__(self, path: str, module: str, is_package: bool) -> None:
+        self.path = path
+        self.module = module
+        self.package = module if is_package else module.rpartition(".")[0]
+        self.functions: dict[str, FunctionSummary] = {}
+        self.classes: dict[str, ClassSummary] = {}
+        self.connections: list[Connection] = []
+        self.atomic_requests = False
+        self.module_scope = _Scope(module, None)
+
+    # -- names -------------------------------------------------------------------------
+
+    def bind_import(self, node: ast.Import | ast.ImportFrom, scope: _Scope) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    scope.bindings[alias.asname] = alias.name
+                else:
+                    top = alias.name.partition(".")[0]
+                    scope.bindings[top] = top
+            return
+        base = node.module or ""
+        if node.level:
+            parts = self.package.split(".") if self.package else []
+            if node.level > 1:
+                parts = parts[: len(parts) - (node.level - 1)]
+            base = ".".join([*parts, base] if base else parts)
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            scope.bindings[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+
+    def qualify(self, node: ast.expr, scope: _Scope) -> str | None:
+        """Return the qualified name of a Name/Attribute/Call chain, or None."""
+        if isinstance(node, ast.Name):
+            return scope.lookup(node.id)
+        if isinstance(node, ast.Attribute):
+            base = self.qualify(node.value, scope)
+            if not base:
+                return None
+            # ``self.client`` typed by an assignment in ``__init__``.
+            attribute_type = self.module_scope.bindings.get(f"{base}.{node.attr}") if base.endswith("()") else None
+            return attribute_type or f"{base}.{node.attr}"
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Name) and node.func.id == "super" and scope.class_name:
+                return "super()"
+            base = self.qualify(node.func, scope)
+            return f"{base}()" if base else None
+        return None
+
+    def infer_instance(self, value: ast.expr, scope: _Scope) -> str | None:
+        """Return the qualified type, as ``pkg.Cls()``, of the value an expression builds."""
+        if isinstance(value, ast.Await):
+            value = value.value
+        if not isinstance(value, ast.Call):
+            return None
+        func = value.func
+        if isinstance(func, ast.Attribute) and func.attr in knowledge.MANAGER_RETURNS_INSTANCE:
+            model = self.manager_model(func.value, scope)
+            if model:
+                return f"{model}()"
+        target = self.qualify(func, scope)
+        if target is None:
+            return None
+        return f"{target}()"
+
+    def manager_model(self, node: ast.expr, scope: _Scope) -> str | None:
+        """For ``Model.objects`` (or ``Model.objects.filter(...)``), return ``Model``'s name."""
+        while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            node = node.func.value
+        if isinstance(node, ast.Attribute) and node.attr in ("objects", "_default_manager", "_base_manager"):
+            return self.qualify(node.value, scope)
+        return None
+
+    # -- module and classes ------------------------------------------------------------
+
+    def run(self, tree: ast.Module) -> None:
+        scope = self.module_scope
+        for node in tree.body:
+            self.predeclare(node, scope, self.module)
+        module_fn = self.new_function(self.module, "<module>", tree, scope.class_name, [], nested=False)
+        _BodyWalker(self, module_fn, scope).walk_body(tree.body)
+
+    def predeclare(self, node: ast.stmt, scope: _Scope, prefix: str) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            scope.bindings[node.name] = f"{prefix}.{node.name}"
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            instance = self.infer_instance(node.value, scope)
+            if instance:
+                scope.bindings[node.targets[0].id] = instance
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            self.bind_import(node, scope)
+        elif isinstance(node, (ast.If, ast.Try)):
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.stmt):
+                    self.predeclare(child, scope, prefix)
+                elif isinstance(child, ast.ExceptHandler):
+                    for inner in child.body:
+                        self.predeclare(inner, scope, prefix)
+
+    def new_function(
+        self,
+        qualname: str,
+        name: str,
+        node: ast.AST,
+        class_name: str | None,
+        decorators: list[ast.expr],
+        nested: bool,
+    ) -> FunctionSummary:
+        line: int = getattr(node, "lineno", 1)
+        end_line: int | None = getattr(node, "end_lineno", None)
+        summary = FunctionSummary(
+            qualname=qualname,
+            name=name,
+            line=line,
+            column=getattr(node, "col_offset", 0),
+            end_line=end_line if end_line is not None else line,
+            class_name=class_name,
+            params=[],
+            decorators=[],
+            decorator_keywords={},
+            receives=[],
+            listens=[],
+            nested=nested,
+            is_async=isinstance(node, ast.AsyncFunctionDef),
+        )
+        self.functions[qualname] = summary
+        return summary
+
+    def add_class(self, node: ast.ClassDef, qualname: str, scope: _Scope) -> _Scope:
+        bases = [b for b in (self.qualify(base, scope) for base in node.bases) if b]
+        decorators = [d for d in (self.qualify(dec, scope) for dec in node.decorator_list) if d]
+        list_attributes: dict[str, list[str]] = {}
+        methods: list[str] = []
+        class_scope = _Scope(qualname, scope, class_name=qualname)
+        for item in node.body:
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                methods.append(item.name)
+            elif isinstance(item, ast.Assign) and isinstance(item.value, (ast.List, ast.Tuple)):
+                for target in item.targets:
+                    if isinstance(target, ast.Name):
+                        names = [self.qualify(e, scope) or (e.value if isinstance(e, ast.Constant) else None) for e in item.value.elts]
+                        list_attributes[target.id] = [str(n) for n in names if n]
+        self.classes[qualname] = ClassSummary(
+            qualname=qualname,
+            name=node.name,
+            line=node.lineno,
+            bases=bases,
+            methods=methods,
+            decorators=decorators,
+            list_attributes=list_attributes,
+        )
+        return class_scope
+
+
+class _BodyWalker(ast.NodeVisitor):
+    """Walk one function body in source order, recording calls and open transactions."""
+
+    def __init__(self, summarizer: _Summarizer, function: FunctionSummary, scope: _Scope) -> None:
+        self.s = summarizer
+        self.function = function
+        self.scope = scope
+        self.open_blocks: list[int] = []
+        self.session_writes: dict[str, int] = {}  # session text -> line of the first uncommitted write
+        self.unused_calls: set[int] = set()
+        self.awaited_calls: set[int] = set()
+        self.loop_depth = 0
+
+    def walk_body(self, body: list[ast.stmt]) -> None:
+        for statement in body:
+            self.visit(statement)
+
+    # -- definitions: recorded as their own functions, not run here ----------------------
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        for decorator in node.decorator_list:
+            self.visit(decorator)
+        for default in [*node.args.defaults, *node.args.kw_defaults]:
+            if default is not None:
+                self.visit(default)
+
+        in_class = self.scope.class_name is not None and self.scope.qualname == self.scope.class_name
+        if self.function.name == "<module>" or in_class:
+            qualname = f"{self.scope.qualname}.{node.name}"
+            nested = False
+        else:
+            qualname = f"{self.function.qualname}.<locals>.{node.name}"
+            nested = True
+            self.scope.bindings[node.name] = qualname
+        class_name = self.scope.class_name if in_class else None
+        summary = self.s.new_function(qualname, node.name, node, class_name, node.decorator_list, nested)
+        self.describe_decorators(summary, node.decorator_list)
+
+        inner = _Scope(qualname, self.scope if not in_class else self.scope.parent, class_name=None)
+        arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+        summary.params = [a.arg for a in arguments]
+        for index, argument in enumerate(arguments):
+            if index == 0 and class_name and argument.arg in ("self", "cls"):
+                is_static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
+                if not is_static:
+                    suffix = "()" if argument.arg == "self" else ""
+                    inner.bindings[argument.arg] = f"{class_name}{suffix}"
+                    continue
+            if argument.annotation is not None:
+                annotated = self.s.qualify(argument.annotation, self.scope)
+                if annotated:
+                    inner.bindings[argument.arg] = f"{annotated}()"
+                    continue
+            inner.bindings[argument.arg] = ""  # a parameter shadows outer names
+        _BodyWalker(self.s, summary, inner).walk_body(node.body)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        for default in node.args.defaults:
+            self.visit(default)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for item in [*node.bases, *node.keywords, *node.decorator_list]:
+            self.visit(item)
+        if self.function.name == "<module>":
+            qualname = f"{self.scope.qualname}.{node.name}"
+        else:
+            qualname = f"{self.function.qualname}.<locals>.{node.name}"
+            self.scope.bindings[node.name] = qualname
+        class_scope = self.s.add_class(node, qualname, self.scope)
+        # Methods see the enclosing scope, not names bound in the class body.
+        class_walker = _BodyWalker(self.s, self.function, class_scope)
+        for item in node.body:
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                class_walker.visit(item)
+
+    def describe_decorators(self, summary: FunctionSummary, decorators: list[ast.expr]) -> None:
+        for decorator in decorators:
+            call = decorator if isinstance(decorator, ast.Call) else None
+            name = self.s.qualify(call.func if call else decorator, self.scope)
+            if name is None:
+                name = dotted_text(call.func if call else decorator)
+            summary.decorators.append(f"{name}()" if call else name)
+            if call is None:
+                continue
+            for keyword in call.keywords:
+                if keyword.arg:
+                    value = self.s.qualify(keyword.value, self.scope)
+                    if value is None and isinstance(keyword.value, ast.Constant):
+                        value = repr(keyword.value.value)
+                    if value:
+                        summary.decorator_keywords[keyword.arg] = value
+            if name in knowledge.RECEIVER_DECORATORS and call.args:
+                sender = next((k.value for k in call.keywords if k.arg == "sender"), None)
+                sender_name = self.s.qualify(sender, self.scope) if sender is not None else None
+                first = call.args[0]
+                signals = first.elts if isinstance(first, (ast.List, ast.Tuple)) else [first]
+                for signal in signals:
+                    signal_name = self.s.qualify(signal, self.scope) or dotted_text(signal)
+                    summary.receives.append([signal_name, sender_name])
+            if name.endswith("listens_for") and len(call.args) >= 2:
+                event = call.args[1]
+                if isinstance(event, ast.Constant) and isinstance(event.value, str):
+                    summary.listens.append(event.value)
+            if name in knowledge.METHOD_DECORATOR and call.args:
+                inner = self.s.qualify(call.args[0], self.scope)
+                if inner:
+                    summary.decorators.append(inner)
+
+    # -- statements that change what is open -----------------------------------------------
+
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        opened = 0
+        for item in node.items:
+            self.visit(item.context_expr)
+            block = self.transaction_of(item.context_expr, node)
+            if block is not None:
+                self.function.transactions.append(block)
+                self.open_blocks.append(len(self.function.transactions) - 1)
+                opened += 1
+            if isinstance(item.optional_vars, ast.Name):
+                instance = self.s.infer_instance(item.context_expr, self.scope)
+                if instance:
+                    self.scope.bindings[item.optional_vars.id] = instance
+        self.walk_body(node.body)
+        for _ in range(opened):
+            block_index = self.open_blocks.pop()
+            if self.function.transactions[block_index].kind == "savepoint":
+                # After begin_nested() the session's outer transaction is still open.
+                self.session_writes.setdefault(self.session_of(node.items[0].context_expr), node.lineno)
+
+    visit_AsyncWith = visit_With
+
+    def transaction_of(self, expr: ast.expr, node: ast.With | ast.AsyncWith) -> TransactionBlock | None:
+        call = expr if isinstance(expr, ast.Call) else None
+        callee = call.func if call else expr
+        name = self.s.qualify(callee, self.scope)
+        end = node.end_lineno or node.lineno
+        if name in knowledge.ATOMIC_OPENERS:
+            using = None
+            if call is not None:
+                for keyword in call.keywords:
+                    if keyword.arg == "using" and isinstance(keyword.value, ast.Constant):
+                        using = str(keyword.value.value)
+                if call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str):
+                    using = call.args[0].value
+            return TransactionBlock(node.lineno, end, "atomic", using)
+        if isinstance(callee, ast.Attribute) and call is not None:
+            if callee.attr == "begin":
+                return TransactionBlock(node.lineno, end, "session")
+            if callee.attr == "begin_nested":
+                return TransactionBlock(node.lineno, end, "savepoint")
+        if name and name in knowledge.EXTRA_OPENERS:
+            return TransactionBlock(node.lineno, end, "opener")
+        return None
+
+    def session_of(self, expr: ast.expr) -> str:
+        node = expr.func if isinstance(expr, ast.Call) else expr
+        if isinstance(node, ast.Attribute):
+            return dotted_text(node.value)
+        return dotted_text(node)
+
+    def visit_For(self, node: ast.For | ast.AsyncFor | ast.While) -> None:
+        if not isinstance(node, ast.While):
+            self.visit(node.iter)
+            self.visit(node.target)
+        else:
+            self.visit(node.test)
+        self.loop_depth += 1
+        self.walk_body(node.body)
+        self.loop_depth -= 1
+        self.walk_body(node.orelse)
+
+    visit_AsyncFor = visit_For
+    visit_While = visit_For
+
+    def visit_comprehension_owner(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> None:
+        for generator in node.generators:
+            self.visit(generator.iter)
+        self.loop_depth += 1
+        for generator in node.generators:
+            self.visit(generator.target)
+            for condition in generator.ifs:
+                self.visit(condition)
+        if isinstance(node, ast.DictComp):
+            self.visit(node.key)
+            self.visit(node.value)
+        else:
+            self.visit(node.elt)
+        self.loop_depth -= 1
+
+    visit_ListComp = visit_comprehension_owner
+    visit_SetComp = visit_comprehension_owner
+    visit_GeneratorExp = visit_comprehension_owner
+    visit_DictComp = visit_comprehension_owner
+
+    def visit_Expr(self, node: ast.Expr) -> None:
+        value = node.value
+        if isinstance(value, ast.Await):
+            self.awaited_calls.add(id(value.value))
+            value = value.value
+        self.unused_calls.add(id(value))
+        self.visit(node.value)
+
+    def visit_Await(self, node: ast.Await) -> None:
+        self.awaited_calls.add(id(node.value))
+        self.visit(node.value)
+
+    def visit_Raise(self, node: ast.Raise) -> None:
+        self.function.raises.append(node.lineno)
+        self.generic_visit(node)
+
+    def visit_Assign(self, node: ast.Assign | ast.AnnAssign) -> None:
+        if node.value is not None:
+            self.visit(node.value)
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            self.visit(target)
+            instance = self.s.infer_instance(node.value, self.scope) if node.value is not None else None
+            if isinstance(node, ast.AnnAssign) and instance is None:
+                annotated = self.s.qualify(node.annotation, self.scope)
+                instance = f"{annotated}()" if annotated else None
+            if isinstance(target, ast.Name):
+                self.scope.bindings[target.id] = instance or ""
+            elif isinstance(target, ast.Tuple) and isinstance(node.value, ast.Call):
+                func = node.value.func
+                if isinstance(func, ast.Attribute) and func.attr in ("get_or_create", "update_or_create"):
+                    model = self.s.manager_model(func.value, self.scope)
+                    first = target.elts[0] if target.elts else None
+                    if model and isinstance(first, ast.Name):
+                        self.scope.bindings[first.id] = f"{model}()"
+            if (
+                isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Name)
+                and target.value.id == "self"
+                and self.function.name == "__init__"
+                and instance
+            ):
+                self.s.module_scope.bindings.setdefault(f"{self.function.class_name}().{target.attr}", instance)
+
+    visit_AnnAssign = visit_Assign
+
+    # -- calls -----------------------------------------------------------------------------
+
+    def visit_Call(self, node: ast.Call) -> None:
+        self.visit(node.func)
+        for argument in node.args:
+            self.visit(argument)
+        for keyword in node.keywords:
+            self.visit(keyword.value)
+
+        func = node.func
+        callee = func
+        # async_to_sync(layer.group_send)(...) calls group_send.
+        if isinstance(func, ast.Call) and func.args and self.s.qualify(func.func, self.scope) in knowledge.CALL_WRAPPERS:
+            callee = func.args[0]
+        target = self.s.qualify(callee, self.scope)
+        text = dotted_text(callee)
+        write, model = self.classify_write(callee, target)
+        session = self.session_text(callee)
+        if session is not None and write in ("session", "flush") and not self.open_blocks:
+            self.session_writes.setdefault(session, node.lineno)
+
+        self.function.calls.append(
+            CallSite(
+                line=node.lineno,
+                column=node.col_offset,
+                end_line=node.end_lineno or node.lineno,
+                target=target or None,
+                text=text,
+                keywords=[k.arg for k in node.keywords if k.arg],
+                transaction=self.open_blocks[-1] if self.open_blocks else -1,
+                session_write=self.pending_session(),
+                result_used=id(node) not in self.unused_calls,
+                awaited=id(node) in self.awaited_calls,
+                write=write,
+                model=model,
+                in_loop=self.loop_depth > 0,
+                string_args=[a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)][:3],
+            )
+        )
+        self.record_connection(node, callee, target)
+
+        if isinstance(callee, ast.Attribute) and callee.attr in knowledge.SESSION_ENDS and session in self.session_writes:
+            del self.session_writes[session]
+
+    def pending_session(self) -> str | None:
+        """Return ``session:line`` of the first write whose implicit transaction is still open."""
+        for session, line in self.session_writes.items():
+            return f"{session}:{line}"
+        return None
+
+    def session_text(self, callee: ast.expr) -> str | None:
+        if isinstance(callee, ast.Attribute) and callee.attr in knowledge.SESSION_METHODS | knowledge.SESSION_ENDS:
+            owner = dotted_text(callee.value)
+            if owner.rpartition(".")[2] in knowledge.SESSION_NAMES or owner.endswith("session"):
+                return owner
+        return None
+
+    def classify_write(self, callee: ast.expr, target: str | None) -> tuple[str | None, str | None]:
+        if not isinstance(callee, ast.Attribute):
+            return None, None
+        attr = callee.attr
+        owner = callee.value
+        if self.session_text(callee) is not None and attr in knowledge.SESSION_METHODS:
+            return ("flush" if attr == "flush" else "session"), None
+        manager_model = self.s.manager_model(owner, self.scope)
+        owner_text = dotted_text(owner)
+        through_manager = manager_model is not None or ".objects" in f".{owner_text}"
+        if attr in knowledge.MANAGER_WRITES and (through_manager or isinstance(owner, ast.Attribute)):
+            if target and knowledge.is_external_api(target):
+                return None, None
+            return knowledge.MANAGER_WRITES[attr], manager_model
+        if attr in ("update", "delete") and through_manager:
+            return ("update" if attr == "update" else "delete"), manager_model
+        if attr in ("save", "delete") and not isinstance(owner, ast.Call):
+            owner_type = self.s.qualify(owner, self.scope)
+            model = owner_type[:-2] if owner_type and owner_type.endswith("()") else None
+            if attr == "delete" and not isinstance(owner, (ast.Name, ast.Attribute)):
+                return None, None
+            if owner_type == "super()" or (isinstance(owner, ast.Call) and dotted_text(owner) == "super()"):
+                model = self.function.class_name
+            return ("save" if attr == "save" else "delete"), model
+        if attr == "save" and isinstance(owner, ast.Call) and dotted_text(owner) == "super()":
+            return "save", self.function.class_name
+        if attr == "delete" and isinstance(owner, ast.Call) and dotted_text(owner) == "super()":
+            return "delete", self.function.class_name
+        return None, None
+
+    def record_connection(self, node: ast.Call, callee: ast.expr, target: str | None) -> None:
+        if not isinstance(callee, ast.Attribute):
+            return
+        if callee.attr == "connect" and node.args:
+            signal = self.s.qualify(callee.value, self.scope) or dotted_text(callee.value)
+            handler = self.s.qualify(node.args[0], self.scope)
+            sender_node = next((k.value for k in node.keywords if k.arg == "sender"), None)
+            if sender_node is None and len(node.args) >= 2:
+                sender_node = node.args[1]
+            sender = self.s.qualify(sender_node, self.scope) if sender_node is not None else None
+            if handler:
+                self.s.connections.append(Connection("signal", signal, handler, sender))
+        if target and target.endswith("event.listen") and len(node.args) >= 3:
+            event, handler_node = node.args[1], node.args[2]
+            handler = self.s.qualify(handler_node, self.scope)
+            if isinstance(event, ast.Constant) and isinstance(event.value, str) and handler:
+                self.s.connections.append(Connection("event", event.value, handler))
+
+
+def _settings_enable_atomic_requests(tree: ast.Module) -> bool:
+    """Return True when the module sets ``ATOMIC_REQUESTS`` to True anywhere."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values):
+                if isinstance(key, ast.Constant) and key.value == "ATOMIC_REQUESTS":
+                    if isinstance(value, ast.Constant) and value.value is True:
+                        return True
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.value.value is True:
+            for target in node.targets:
+                if isinstance(target, ast.Name) and target.id == "ATOMIC_REQUESTS":
+                    return True
+                if isinstance(target, ast.Subscript):
+                    key = target.slice
+                    if isinstance(key, ast.Constant) and key.value == "ATOMIC_REQUESTS":
+                        return True
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+            for keyword in node.keywords:
+                if keyword.arg == "ATOMIC_REQUESTS" and isinstance(keyword.value, ast.Constant):
+                    if keyword.value.value is True:
+                        return True
+    return False
+
+
+def summarize(path: str, module: str, source: str | bytes, is_package: bool = False) -> tuple[ModuleSummary, ast.Module | None]:
+    """Parse ``source`` and summarize it; a file that does not parse gets an empty summary."""
+    try:
+        tree = ast.parse(source, filename=path)
+    except (SyntaxError, ValueError) as exc:
+        summary = ModuleSummary(path, module, {}, {}, {}, [], syntax_error=str(exc))
+        return summary, None
+    summarizer = _Summarizer(path, module, is_package)
+    summarizer.run(tree)
+    text = source if isinstance(source, str) else source.decode("utf-8", "replace")
+    atomic_requests = "ATOMIC_REQUESTS" in text and _settings_enable_atomic_requests(tree)
+    imports = {k: v for k, v in summarizer.module_scope.bindings.items() if v and not v.startswith(module + ".")}
+    summary = ModuleSummary(
+        path=path,
+        module=module,
+        functions=summarizer.functions,
+        classes=summarizer.classes,
+        imports=imports,
+        connections=summarizer.connections,
+        atomic_requests=atomic_requests,
+    )
+    return summary, tree
+
+
+def iter_calls(summary: ModuleSummary) -> Iterator[tuple[FunctionSummary, CallSite]]:
+    for function in summary.functions.values():
+        for call in function.calls:
+            yield function, call
