@@ -1,0 +1,364 @@
+"""Reading the audit trail: versions of an entity, diffs, states "as of", and per-execution changes.
+
+Every function takes an open SQLAlchemy connection and only reads, except
+:func:`take_snapshot`, which writes one snapshot row. States are plain dicts of the
+recorded JSON values: numbers with a fraction come back as ``Decimal`` so that amounts
+stay exact, dates and times as the ISO text the database printed, sensitive columns as
+``"***"``.
+
+Rebuilding a state starts from the newest snapshot at or before the requested version and
+replays the changes after it, so its cost is bounded by the snapshot interval, not by the
+length of the history.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from opsgen.audit.schema import ACTIONS, change_table, snapshot_table, transaction_table
+
+#: A rebuilt row: column -> recorded value; None when the entity did not exist.
+State = dict[str, Any]
+
+
+class HistoryPruned(LookupError):
+    """The requested version or time is older than the retained history."""
+
+
+@dataclass(frozen=True)
+class Version:
+    """One recorded change of an entity: what changed, when, and who or what changed it.
+
+    ``changes`` is the full row for an insert, delete or truncate, and
+    ``{column: [before, after]}`` for an update. ``unexpected`` is true when the
+    operation that made the change does not list the entity in its spec's
+    ``audit.changes``; it is false for raw writes and for writes whose context carries no
+    declaration.
+    """
+
+    entity: str
+    entity_id: str
+    version: int
+    action: str
+    changes: dict[str, Any]
+    committed_at: datetime
+    origin: str
+    execution_id: str | None
+    actor: str | None
+    operation: str | None
+    trace_id: str | None
+    db_user: str | None
+    application_name: str | None
+    unexpected: bool
+
+    def diff(self) -> dict[str, tuple[Any, Any]]:
+        """Return ``{column: (before, after)}``; None stands for "no row" on inserts and deletes."""
+        if self.action == "update":
+            return {column: (pair[0], pair[1]) for column, pair in self.changes.items()}
+        if self.action == "insert":
+            return {column: (None, value) for column, value in self.changes.items()}
+        return {column: (value, None) for column, value in self.changes.items()}
+
+
+def entity_id_text(connection: sa.Connection, entity_id: Any) -> str:
+    """Return ``entity_id`` as the triggers store it: the id column's value printed as text."""
+    if isinstance(entity_id, uuid.UUID):
+        # SQLAlchemy stores a UUID in SQLite as 32 hex digits without dashes.
+        return entity_id.hex if connection.dialect.name == "sqlite" else str(entity_id)
+    return str(entity_id)
+
+
+def _load_json(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, (bytes, bytearray)):
+        value = value.decode("utf-8")
+    if isinstance(value, str):
+        return json.loads(value, parse_float=Decimal)
+    return value
+
+
+def _aware(moment: Any) -> datetime:
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    assert isinstance(moment, datetime)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
+_VERSION_COLUMNS = (
+    change_table.c.entity,
+    change_table.c.entity_id,
+    change_table.c.version,
+    change_table.c.action,
+    sa.cast(change_table.c.changes, sa.Text).label("changes"),
+    change_table.c.committed_at,
+    transaction_table.c.origin,
+    transaction_table.c.execution_id,
+    transaction_table.c.actor,
+    transaction_table.c.operation,
+    transaction_table.c.trace_id,
+    transaction_table.c.db_user,
+    transaction_table.c.application_name,
+    transaction_table.c.expected,
+)
+
+_JOINED = change_table.outerjoin(transaction_table, transaction_table.c.id == change_table.c.transaction_id)
+
+
+def _version_from_row(row: sa.Row[Any]) -> Version:
+    expected = _load_json(row.expected) if row.expected else None
+    return Version(
+        entity=row.entity,
+        entity_id=row.entity_id,
+        version=int(row.version),
+        action=ACTIONS.get(row.action, row.action),
+        changes=_load_json(row.changes),
+        committed_at=_aware(row.committed_at),
+        origin=row.origin or "raw",
+        execution_id=row.execution_id,
+        actor=row.actor,
+        operation=row.operation,
+        trace_id=row.trace_id,
+        db_user=row.db_user,
+        application_name=row.application_name,
+        unexpected=expected is not None and row.entity not in expected,
+    )
+
+
+def history(
+    connection: sa.Connection,
+    entity: str,
+    entity_id: Any,
+    *,
+    limit: int = 50,
+    before_version: int | None = None,
+) -> list[Version]:
+    """Return up to ``limit`` versions of one entity, newest first.
+
+    Pass the last version of a page as ``before_version`` to read the next one; each page
+    is one range scan of the (entity, entity_id, version) index, however long the history.
+    """
+    query = (
+        sa.select(*_VERSION_COLUMNS)
+        .select_from(_JOINED)
+        .where(change_table.c.entity == entity, change_table.c.entity_id == entity_id_text(connection, entity_id))
+        .order_by(change_table.c.version.desc())
+        .limit(limit)
+    )
+    if before_version is not None:
+        query = query.where(change_table.c.version < before_version)
+    return [_version_from_row(row) for row in connection.execute(query)]
+
+
+def changes_for_execution(connection: sa.Connection, execution_id: str) -> list[Version]:
+    """Return every change recorded under ``execution_id``, in commit order."""
+    query = (
+        sa.select(*_VERSION_COLUMNS)
+        .select_from(_JOINED)
+        .where(transaction_table.c.execution_id == str(execution_id))
+        .order_by(change_table.c.committed_at, change_table.c.id)
+    )
+    return [_version_from_row(row) for row in connection.execute(query)]
+
+
+def unexpected_changes(connection: sa.Connection, *, since: datetime | None = None, limit: int = 1000) -> list[Version]:
+    """Return changes made by operations whose spec does not list the changed entity, newest first."""
+    query = (
+        sa.select(*_VERSION_COLUMNS)
+        .select_from(_JOINED)
+        .where(transaction_table.c.expected.is_not(None))
+        .order_by(change_table.c.committed_at.desc(), change_table.c.id.desc())
+    )
+    if since is not None:
+        query = query.where(change_table.c.committed_at >= since)
+    found: list[Version] = []
+    for partition in connection.execute(query).partitions(500):
+        found.extend(version for version in map(_version_from_row, partition) if version.unexpected)
+        if len(found) >= limit:
+            break
+    return found[:limit]
+
+
+def _apply(state: State | None, action: str, changes: dict[str, Any]) -> State | None:
+    if action in ("D", "T"):
+        return None
+    if action == "I":
+        return dict(changes)
+    rebuilt = dict(state or {})
+    for column, pair in changes.items():
+        rebuilt[column] = pair[1]
+    return rebuilt
+
+
+def state_at_version(connection: sa.Connection, entity: str, entity_id: Any, version: int) -> State | None:
+    """Rebuild the entity as it was right after ``version`` committed; None if it did not exist.
+
+    Raises :class:`HistoryPruned` when retention removed the changes that version needs,
+    and ``LookupError`` when the version was never recorded.
+    """
+    key = entity_id_text(connection, entity_id)
+    snapshot = connection.execute(
+        sa.select(snapshot_table.c.version, sa.cast(snapshot_table.c.state, sa.Text).label("state"))
+        .where(
+            snapshot_table.c.entity == entity,
+            snapshot_table.c.entity_id == key,
+            snapshot_table.c.version <= version,
+        )
+        .order_by(snapshot_table.c.version.desc())
+        .limit(1)
+    ).first()
+    start = 0 if snapshot is None else int(snapshot.version)
+    state: State | None = None if snapshot is None else _load_json(snapshot.state)
+
+    rows = connection.execute(
+        sa.select(change_table.c.version, change_table.c.action, sa.cast(change_table.c.changes, sa.Text).label("changes"))
+        .where(
+            change_table.c.entity == entity,
+            change_table.c.entity_id == key,
+            change_table.c.version > start,
+            change_table.c.version <= version,
+        )
+        .order_by(change_table.c.version)
+    ).all()
+    if start == version:
+        return state
+    if not rows or int(rows[-1].version) != version:
+        if snapshot is None and _has_later_snapshot(connection, entity, key, version):
+            raise HistoryPruned(f"{entity} {key}: version {version} is older than the retained history")
+        raise LookupError(f"{entity} {key} has no version {version}")
+    if int(rows[0].version) != start + 1:
+        raise HistoryPruned(f"{entity} {key}: the changes before version {rows[0].version} were pruned")
+    for row in rows:
+        state = _apply(state, row.action, _load_json(row.changes))
+    return state
+
+
+def version_at(connection: sa.Connection, entity: str, entity_id: Any, moment: datetime) -> int | None:
+    """Return the last version committed at or before ``moment``; None if there was none."""
+    key = entity_id_text(connection, entity_id)
+    found = connection.execute(
+        sa.select(sa.func.max(change_table.c.version)).where(
+            change_table.c.entity == entity,
+            change_table.c.entity_id == key,
+            change_table.c.committed_at <= moment,
+        )
+    ).scalar()
+    if found is not None:
+        return int(found)
+    snapshot = connection.execute(
+        sa.select(sa.func.max(snapshot_table.c.version)).where(
+            snapshot_table.c.entity == entity,
+            snapshot_table.c.entity_id == key,
+            snapshot_table.c.committed_at <= moment,
+        )
+    ).scalar()
+    return None if snapshot is None else int(snapshot)
+
+
+def as_of(connection: sa.Connection, entity: str, entity_id: Any, moment: datetime) -> State | None:
+    """Rebuild the entity as it was at ``moment`` (commit time); None if it did not exist then."""
+    if moment.tzinfo is None:
+        raise ValueError(f"as_of needs a timezone-aware time, got {moment.isoformat()}")
+    if connection.dialect.name == "sqlite":
+        # SQLite stores UTC text without an offset, so compare in the same form.
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    version = version_at(connection, entity, entity_id, moment)
+    if version is None:
+        if _history_starts_late(connection, entity, entity_id_text(connection, entity_id)):
+            raise HistoryPruned(f"{entity} {entity_id}: {moment.isoformat()} is older than the retained history")
+        return None
+    return state_at_version(connection, entity, entity_id, version)
+
+
+def _has_later_snapshot(connection: sa.Connection, entity: str, key: str, version: int) -> bool:
+    found = connection.execute(
+        sa.select(sa.literal(1)).where(
+            snapshot_table.c.entity == entity,
+            snapshot_table.c.entity_id == key,
+            snapshot_table.c.version > version,
+        )
+    ).first()
+    return found is not None
+
+
+def _history_starts_late(connection: sa.Connection, entity: str, key: str) -> bool:
+    # Version 1 is gone while later history remains: retention removed the beginning.
+    first = connection.execute(
+        sa.select(sa.func.min(change_table.c.version)).where(
+            change_table.c.entity == entity, change_table.c.entity_id == key
+        )
+    ).scalar()
+    if first is not None:
+        return int(first) > 1
+    return _has_later_snapshot(connection, entity, key, 0)
+
+
+def diff(connection: sa.Connection, entity: str, entity_id: Any, first: int, second: int) -> dict[str, tuple[Any, Any]]:
+    """Return ``{column: (value at first, value at second)}`` for the columns that differ.
+
+    A column missing on one side (the entity did not exist at that version) shows as None.
+    """
+    before = state_at_version(connection, entity, entity_id, first) or {}
+    after = state_at_version(connection, entity, entity_id, second) or {}
+    columns = list(dict.fromkeys([*before, *after]))
+    return {
+        column: (before.get(column), after.get(column))
+        for column in columns
+        if before.get(column) != after.get(column)
+    }
+
+
+def take_snapshot(connection: sa.Connection, entity: str, entity_id: Any, version: int) -> bool:
+    """Store the rebuilt state at ``version`` as a snapshot; return False if one already exists."""
+    key = entity_id_text(connection, entity_id)
+    exists = connection.execute(
+        sa.select(sa.literal(1)).where(
+            snapshot_table.c.entity == entity,
+            snapshot_table.c.entity_id == key,
+            snapshot_table.c.version == version,
+        )
+    ).first()
+    if exists is not None:
+        return False
+    state = state_at_version(connection, entity, key, version)
+    committed_at = connection.execute(
+        sa.select(change_table.c.committed_at).where(
+            change_table.c.entity == entity,
+            change_table.c.entity_id == key,
+            change_table.c.version == version,
+        )
+    ).scalar_one()
+    state_json = "null" if state is None else dumps_state(state)
+    cast = "CAST(:state AS jsonb)" if connection.dialect.name == "postgresql" else ":state"
+    connection.execute(
+        sa.text(
+            "INSERT INTO opsgen_audit_snapshot (entity, entity_id, version, committed_at, state) "
+            f"VALUES (:entity, :entity_id, :version, :committed_at, {cast})"
+        ),
+        {"entity": entity, "entity_id": key, "version": version, "committed_at": committed_at, "state": state_json},
+    )
+    return True
+
+
+def dumps_state(state: State) -> str:
+    """Serialize a rebuilt state to JSON, writing ``Decimal`` values with all their digits."""
+    exact: dict[str, str] = {}
+
+    def placeholder(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            token = f"\x00decimal{len(exact)}\x00"
+            exact[json.dumps(token)] = str(value)
+            return token
+        raise TypeError(f"cannot store {type(value).__name__} in an audit snapshot")
+
+    text = json.dumps(state, default=placeholder, separators=(",", ":"))
+    for token, digits in exact.items():
+        text = text.replace(token, digits)
+    return text

@@ -1,0 +1,402 @@
+"""PostgreSQL capture: generic trigger functions, and a version stamp taken at commit.
+
+Capture triggers never number anything. They append each change to the unlogged staging
+table ``opsgen_audit_pending``, keyed by the top-level transaction id, and register the
+transaction once in ``opsgen_audit_open``. That registration fires a deferred constraint
+trigger, so the stamp runs at commit, after every statement of the transaction:
+
+1. it bumps the per-entity counters in ``opsgen_audit_version`` in a fixed order, which
+   row-locks them until the commit ends, so a second writer to the same entity waits
+   there and numbers its changes after the first one has committed;
+2. only then it reads ``clock_timestamp()``, so times follow the commit order too;
+3. it moves the staged rows to ``opsgen_audit_change`` with their versions, and writes
+   one ``opsgen_audit_transaction`` row per context the transaction used.
+
+A rolled-back savepoint takes its staged rows and its registration with it, because both
+are ordinary writes of the subtransaction. The context comes from transaction-local
+settings (``set_config(..., true)``), never from session state, so it stays correct
+behind PgBouncer in transaction pooling mode.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from opsgen.audit.config import MASK, AuditedEntity
+
+#: Settings the runtime sets at the start of each top-level transaction.
+CONTEXT_SETTINGS = ("execution_id", "actor", "operation", "trace_id", "expected")
+
+ROW_TRIGGERS = ("opsgen_audit_row", "opsgen_audit_truncate")
+STATEMENT_TRIGGERS = ("opsgen_audit_insert", "opsgen_audit_update", "opsgen_audit_delete", "opsgen_audit_truncate")
+ALL_TRIGGERS = tuple(dict.fromkeys(ROW_TRIGGERS + STATEMENT_TRIGGERS))
+
+_MASK_JSON = json.dumps(MASK)
+
+SUPPORT_DDL = [
+    """
+    CREATE UNLOGGED TABLE IF NOT EXISTS opsgen_audit_pending (
+        seq bigserial PRIMARY KEY,
+        txid bigint NOT NULL,
+        entity text NOT NULL,
+        entity_id text NOT NULL,
+        action text NOT NULL,
+        changes jsonb NOT NULL,
+        execution_id text,
+        actor text,
+        operation text,
+        trace_id text,
+        expected text
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS opsgen_audit_pending_txid ON opsgen_audit_pending (txid)",
+    "CREATE UNLOGGED TABLE IF NOT EXISTS opsgen_audit_open (txid bigint PRIMARY KEY)",
+    """
+    CREATE OR REPLACE FUNCTION opsgen_audit_setting(name text) RETURNS text
+    LANGUAGE sql STABLE AS $$ SELECT nullif(current_setting('opsgen.' || name, true), '') $$
+    """,
+    f"""
+    CREATE OR REPLACE FUNCTION opsgen_audit_mask(state jsonb, sensitive text[]) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE AS $$
+        SELECT CASE WHEN cardinality(sensitive) = 0 THEN state
+               ELSE state || coalesce(
+                   (SELECT jsonb_object_agg(name, '{_MASK_JSON}'::jsonb) FROM unnest(sensitive) AS name WHERE state ? name),
+                   '{{}}'::jsonb)
+               END
+    $$
+    """,
+    f"""
+    CREATE OR REPLACE FUNCTION opsgen_audit_delta(before jsonb, after jsonb, sensitive text[]) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE AS $$
+        SELECT jsonb_object_agg(
+                   a.key,
+                   CASE WHEN a.key = ANY (sensitive) THEN '[{_MASK_JSON}, {_MASK_JSON}]'::jsonb
+                        ELSE jsonb_build_array(b.value, a.value) END)
+        FROM jsonb_each(after) AS a
+        JOIN jsonb_each(before) AS b ON b.key = a.key
+        WHERE a.value IS DISTINCT FROM b.value
+    $$
+    """,
+    # Registers the transaction for the commit-time stamp. The transaction-local flag
+    # spares the registration insert on every later change of the same transaction; a
+    # rolled-back savepoint resets the flag and the insert together.
+    """
+    CREATE OR REPLACE FUNCTION opsgen_audit_register() RETURNS void
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF current_setting('opsgen.audit_open', true) IS DISTINCT FROM 'on' THEN
+            INSERT INTO opsgen_audit_open (txid) VALUES (pg_current_xact_id()::text::bigint)
+            ON CONFLICT DO NOTHING;
+            PERFORM set_config('opsgen.audit_open', 'on', true);
+        END IF;
+    END $$
+    """,
+    """
+    CREATE OR REPLACE FUNCTION opsgen_audit_stage(p_entity text, p_entity_id text, p_action text, p_changes jsonb)
+    RETURNS void LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO opsgen_audit_pending
+            (txid, entity, entity_id, action, changes, execution_id, actor, operation, trace_id, expected)
+        VALUES (pg_current_xact_id()::text::bigint, p_entity, p_entity_id, p_action, p_changes,
+                opsgen_audit_setting('execution_id'), opsgen_audit_setting('actor'),
+                opsgen_audit_setting('operation'), opsgen_audit_setting('trace_id'),
+                opsgen_audit_setting('expected'));
+        PERFORM opsgen_audit_register();
+    END $$
+    """,
+    # Trigger arguments: entity, id column, excluded columns, sensitive columns, and the
+    # audited columns at install time (read only by `opsgen audit check`).
+    """
+    CREATE OR REPLACE FUNCTION opsgen_audit_capture_row() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    DECLARE
+        entity text := TG_ARGV[0];
+        id_column text := TG_ARGV[1];
+        excluded text[] := TG_ARGV[2]::text[];
+        sensitive text[] := TG_ARGV[3]::text[];
+        before jsonb;
+        after jsonb;
+    BEGIN
+        IF TG_OP = 'INSERT' THEN
+            after := to_jsonb(NEW) - excluded;
+            PERFORM opsgen_audit_stage(entity, after ->> id_column, 'I', opsgen_audit_mask(after, sensitive));
+        ELSIF TG_OP = 'DELETE' THEN
+            before := to_jsonb(OLD) - excluded;
+            PERFORM opsgen_audit_stage(entity, before ->> id_column, 'D', opsgen_audit_mask(before, sensitive));
+        ELSE
+            before := to_jsonb(OLD) - excluded;
+            after := to_jsonb(NEW) - excluded;
+            IF before = after THEN
+                RETURN NULL;
+            END IF;
+            IF (before ->> id_column) IS DISTINCT FROM (after ->> id_column) THEN
+                -- A changed id ends one entity and starts another.
+                PERFORM opsgen_audit_stage(entity, before ->> id_column, 'D', opsgen_audit_mask(before, sensitive));
+                PERFORM opsgen_audit_stage(entity, after ->> id_column, 'I', opsgen_audit_mask(after, sensitive));
+            ELSE
+                PERFORM opsgen_audit_stage(entity, after ->> id_column, 'U',
+                                           opsgen_audit_delta(before, after, sensitive));
+            END IF;
+        END IF;
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE OR REPLACE FUNCTION opsgen_audit_capture_truncate() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        EXECUTE format(
+            'INSERT INTO opsgen_audit_pending
+                 (txid, entity, entity_id, action, changes, execution_id, actor, operation, trace_id, expected)
+             SELECT pg_current_xact_id()::text::bigint, $1, s.state ->> $2, ''T'', opsgen_audit_mask(s.state, $4),
+                    opsgen_audit_setting(''execution_id''), opsgen_audit_setting(''actor''),
+                    opsgen_audit_setting(''operation''), opsgen_audit_setting(''trace_id''),
+                    opsgen_audit_setting(''expected'')
+             FROM (SELECT to_jsonb(t) - $3 AS state FROM %I.%I AS t) AS s',
+            TG_TABLE_SCHEMA, TG_TABLE_NAME)
+        USING TG_ARGV[0], TG_ARGV[1], TG_ARGV[2]::text[], TG_ARGV[3]::text[];
+        PERFORM opsgen_audit_register();
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE OR REPLACE FUNCTION opsgen_audit_capture_inserted() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO opsgen_audit_pending
+            (txid, entity, entity_id, action, changes, execution_id, actor, operation, trace_id, expected)
+        SELECT pg_current_xact_id()::text::bigint, TG_ARGV[0], s.state ->> TG_ARGV[1], 'I',
+               opsgen_audit_mask(s.state, TG_ARGV[3]::text[]),
+               opsgen_audit_setting('execution_id'), opsgen_audit_setting('actor'),
+               opsgen_audit_setting('operation'), opsgen_audit_setting('trace_id'),
+               opsgen_audit_setting('expected')
+        FROM (SELECT to_jsonb(n) - TG_ARGV[2]::text[] AS state FROM new_rows AS n) AS s;
+        IF FOUND THEN
+            PERFORM opsgen_audit_register();
+        END IF;
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE OR REPLACE FUNCTION opsgen_audit_capture_deleted() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO opsgen_audit_pending
+            (txid, entity, entity_id, action, changes, execution_id, actor, operation, trace_id, expected)
+        SELECT pg_current_xact_id()::text::bigint, TG_ARGV[0], s.state ->> TG_ARGV[1], 'D',
+               opsgen_audit_mask(s.state, TG_ARGV[3]::text[]),
+               opsgen_audit_setting('execution_id'), opsgen_audit_setting('actor'),
+               opsgen_audit_setting('operation'), opsgen_audit_setting('trace_id'),
+               opsgen_audit_setting('expected')
+        FROM (SELECT to_jsonb(o) - TG_ARGV[2]::text[] AS state FROM old_rows AS o) AS s;
+        IF FOUND THEN
+            PERFORM opsgen_audit_register();
+        END IF;
+        RETURN NULL;
+    END $$
+    """,
+    # Pairs old and new rows by id. A row whose id changed has no partner, so it is
+    # recorded as the delete of the old id and the insert of the new one.
+    """
+    CREATE OR REPLACE FUNCTION opsgen_audit_capture_updated() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    DECLARE
+        id_column text := TG_ARGV[1];
+        excluded text[] := TG_ARGV[2]::text[];
+        sensitive text[] := TG_ARGV[3]::text[];
+    BEGIN
+        INSERT INTO opsgen_audit_pending
+            (txid, entity, entity_id, action, changes, execution_id, actor, operation, trace_id, expected)
+        SELECT pg_current_xact_id()::text::bigint, TG_ARGV[0], paired.entity_id, paired.action, paired.changes,
+               opsgen_audit_setting('execution_id'), opsgen_audit_setting('actor'),
+               opsgen_audit_setting('operation'), opsgen_audit_setting('trace_id'),
+               opsgen_audit_setting('expected')
+        FROM (
+            SELECT coalesce(a.state ->> id_column, b.state ->> id_column) AS entity_id,
+                   CASE WHEN a.state IS NULL THEN 'D' WHEN b.state IS NULL THEN 'I' ELSE 'U' END AS action,
+                   CASE WHEN a.state IS NULL THEN opsgen_audit_mask(b.state, sensitive)
+                        WHEN b.state IS NULL THEN opsgen_audit_mask(a.state, sensitive)
+                        ELSE opsgen_audit_delta(b.state, a.state, sensitive) END AS changes
+            FROM (SELECT to_jsonb(n) - excluded AS state FROM new_rows AS n) AS a
+            FULL JOIN (SELECT to_jsonb(o) - excluded AS state FROM old_rows AS o) AS b
+                ON b.state ->> id_column = a.state ->> id_column
+            WHERE a.state IS DISTINCT FROM b.state
+            ORDER BY 2
+        ) AS paired;
+        IF FOUND THEN
+            PERFORM opsgen_audit_register();
+        END IF;
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE OR REPLACE FUNCTION opsgen_audit_stamp() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    DECLARE
+        current_txid bigint := NEW.txid;
+        stamped_at timestamptz;
+    BEGIN
+        DELETE FROM opsgen_audit_open WHERE txid = current_txid;
+        PERFORM set_config('opsgen.audit_open', '', true);
+
+        -- Lock the counters in one global order, so two writers never deadlock here.
+        INSERT INTO opsgen_audit_version AS v (entity, entity_id, last_version)
+        SELECT entity, entity_id, count(*) FROM opsgen_audit_pending
+        WHERE txid = current_txid
+        GROUP BY entity, entity_id
+        ORDER BY entity, entity_id
+        ON CONFLICT (entity, entity_id) DO UPDATE SET last_version = v.last_version + excluded.last_version;
+
+        -- Read the time after the locks: a writer that waited above stamps a later time.
+        stamped_at := clock_timestamp();
+
+        WITH moved AS (
+            DELETE FROM opsgen_audit_pending WHERE txid = current_txid RETURNING *
+        ), contexts AS (
+            INSERT INTO opsgen_audit_transaction
+                (txid, committed_at, origin, execution_id, actor, operation, trace_id, expected,
+                 db_user, application_name)
+            SELECT DISTINCT current_txid, stamped_at,
+                   CASE WHEN num_nonnulls(execution_id, actor, operation, trace_id) = 0 THEN 'raw'
+                        ELSE 'runtime' END,
+                   execution_id, actor, operation, trace_id, expected,
+                   session_user, current_setting('application_name')
+            FROM moved
+            RETURNING id, execution_id, actor, operation, trace_id, expected
+        ), numbered AS (
+            SELECT moved.*,
+                   row_number() OVER (PARTITION BY entity, entity_id ORDER BY seq) AS position,
+                   count(*) OVER (PARTITION BY entity, entity_id) AS total
+            FROM moved
+        )
+        INSERT INTO opsgen_audit_change (entity, entity_id, version, action, changes, committed_at, transaction_id)
+        SELECT n.entity, n.entity_id, v.last_version - n.total + n.position, n.action, n.changes, stamped_at, c.id
+        FROM numbered AS n
+        JOIN opsgen_audit_version AS v ON v.entity = n.entity AND v.entity_id = n.entity_id
+        JOIN contexts AS c
+            ON c.execution_id IS NOT DISTINCT FROM n.execution_id
+           AND c.actor IS NOT DISTINCT FROM n.actor
+           AND c.operation IS NOT DISTINCT FROM n.operation
+           AND c.trace_id IS NOT DISTINCT FROM n.trace_id
+           AND c.expected IS NOT DISTINCT FROM n.expected
+        ORDER BY n.seq;
+        RETURN NULL;
+    END $$
+    """,
+    "DROP TRIGGER IF EXISTS opsgen_audit_stamp ON opsgen_audit_open",
+    """
+    CREATE CONSTRAINT TRIGGER opsgen_audit_stamp AFTER INSERT ON opsgen_audit_open
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION opsgen_audit_stamp()
+    """,
+]
+
+
+def install_support(connection: sa.Connection) -> None:
+    """Create or replace the staging tables and trigger functions; safe to run again."""
+    for statement in SUPPORT_DDL:
+        # The driver runs the text through its "format" parameter style, so "%" is doubled.
+        connection.exec_driver_sql(statement.replace("%", "%%"))
+
+
+def _array_literal(values: Sequence[str]) -> str:
+    escaped = ('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values)
+    return "{" + ",".join(escaped) + "}"
+
+
+def _string_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def trigger_arguments(entity: AuditedEntity, columns: Sequence[str]) -> list[str]:
+    """Return the trigger arguments for ``entity`` whose table has ``columns``."""
+    return [
+        entity.name,
+        entity.id_column,
+        _array_literal(sorted(entity.exclude)),
+        _array_literal(sorted(entity.sensitive)),
+        _array_literal(entity.audited_columns(columns)),
+    ]
+
+
+def _qualified(table: str) -> str:
+    return ".".join(f'"{part}"' for part in table.split("."))
+
+
+def trigger_statements(entity: AuditedEntity, columns: Sequence[str]) -> list[str]:
+    """Return the DDL that drops and recreates the capture triggers of ``entity``."""
+    table = _qualified(entity.table)
+    arguments = ", ".join(_string_literal(argument) for argument in trigger_arguments(entity, columns))
+    statements = [f"DROP TRIGGER IF EXISTS {name} ON {table}" for name in ALL_TRIGGERS]
+
+    if entity.capture == "row":
+        statements.append(
+            f"CREATE TRIGGER opsgen_audit_row AFTER INSERT OR UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION opsgen_audit_capture_row({arguments})"
+        )
+    else:
+        statements += [
+            f"CREATE TRIGGER opsgen_audit_insert AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_rows "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION opsgen_audit_capture_inserted({arguments})",
+            f"CREATE TRIGGER opsgen_audit_update AFTER UPDATE ON {table} "
+            f"REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION opsgen_audit_capture_updated({arguments})",
+            f"CREATE TRIGGER opsgen_audit_delete AFTER DELETE ON {table} REFERENCING OLD TABLE AS old_rows "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION opsgen_audit_capture_deleted({arguments})",
+        ]
+    statements.append(
+        f"CREATE TRIGGER opsgen_audit_truncate BEFORE TRUNCATE ON {table} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION opsgen_audit_capture_truncate({arguments})"
+    )
+    return statements
+
+
+def drop_statements(entity: AuditedEntity) -> list[str]:
+    """Return the DDL that removes the capture triggers of ``entity``."""
+    table = _qualified(entity.table)
+    return [f"DROP TRIGGER IF EXISTS {name} ON {table}" for name in ALL_TRIGGERS]
+
+
+def installed_triggers(connection: sa.Connection, table: str) -> dict[str, list[str]]:
+    """Return the opsgen capture triggers on ``table``: name -> arguments."""
+    rows = connection.execute(
+        sa.text(
+            "SELECT t.tgname, t.tgargs, t.tgenabled FROM pg_trigger AS t "
+            "WHERE t.tgrelid = to_regclass(:table) AND t.tgname LIKE 'opsgen\\_audit\\_%' AND NOT t.tgisinternal"
+        ),
+        {"table": _qualified(table)},
+    ).all()
+    triggers: dict[str, list[str]] = {}
+    for name, raw_arguments, enabled in rows:
+        if enabled == "D":
+            continue
+        arguments = bytes(raw_arguments).decode("utf-8").split("\x00")
+        triggers[str(name)] = arguments[:-1] if arguments and arguments[-1] == "" else arguments
+    return triggers
+
+
+def parse_array_literal(literal: str) -> list[str]:
+    """Parse a one-dimensional text array literal written by :func:`trigger_arguments`."""
+    inner = literal.strip()[1:-1]
+    values: list[str] = []
+    current: list[str] = []
+    quoted = False
+    escaped = False
+    for character in inner:
+        if escaped:
+            current.append(character)
+            escaped = False
+        elif character == "\\":
+            escaped = True
+        elif character == '"':
+            quoted = not quoted
+        elif character == "," and not quoted:
+            values.append("".join(current))
+            current = []
+        else:
+            current.append(character)
+    if inner:
+        values.append("".join(current))
+    return values

@@ -1,0 +1,294 @@
+"""``opsgen audit``: install and check the capture triggers, and read the audit trail."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from opsgen.audit.config import AuditConfig, AuditConfigError, load_config
+from opsgen.audit.history import HistoryPruned, Version
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "audit",
+        help="read and check the audit trail",
+        description="Install and check the audit triggers, and read the recorded history of audited entities.",
+    )
+    parser.add_argument("--database-url", metavar="URL", help="database to use (default: [tool.opsgen] database-url)")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="pyproject.toml that declares [tool.opsgen.audit] (default: the nearest one with [tool.opsgen])",
+    )
+    commands = parser.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
+
+    install = commands.add_parser("install", help="create the audit tables and create or refresh the triggers")
+    install.add_argument("entities", nargs="*", metavar="ENTITY", help="only these entities (default: all declared)")
+    install.set_defaults(handler=run_install)
+
+    check = commands.add_parser("check", help="exit 1 when a trigger no longer matches its table (for CI)")
+    check.set_defaults(handler=run_check)
+
+    history = commands.add_parser("history", help="list the versions of one entity, newest first, with their diffs")
+    history.add_argument("entity")
+    history.add_argument("id")
+    history.add_argument("--limit", type=int, default=50, help="versions per page (default: 50)")
+    history.add_argument("--before", type=int, metavar="VERSION", help="show versions older than VERSION")
+    history.add_argument("--json", action="store_true", help="print JSON lines instead of text")
+    history.set_defaults(handler=run_history)
+
+    diff = commands.add_parser("diff", help="show the columns that differ between two versions")
+    diff.add_argument("entity")
+    diff.add_argument("id")
+    diff.add_argument("first", type=int, metavar="V1")
+    diff.add_argument("second", type=int, metavar="V2")
+    diff.set_defaults(handler=run_diff)
+
+    as_of = commands.add_parser("as-of", help="rebuild one entity as it was at a time")
+    as_of.add_argument("entity")
+    as_of.add_argument("id")
+    as_of.add_argument("time", help="ISO 8601 time; UTC when it has no offset")
+    as_of.set_defaults(handler=run_as_of)
+
+    snapshot = commands.add_parser("snapshot", help="write the periodic snapshots that bound 'as of' replays")
+    snapshot.set_defaults(handler=run_snapshot)
+
+    prune = commands.add_parser("prune", help="delete history older than each entity's retention period")
+    prune.set_defaults(handler=run_prune)
+
+    unexpected = commands.add_parser(
+        "unexpected", help="list changes to entities that the changing operation's spec does not list"
+    )
+    unexpected.add_argument("--since", help="ISO 8601 time; UTC when it has no offset")
+    unexpected.add_argument("--limit", type=int, default=100)
+    unexpected.set_defaults(handler=run_unexpected)
+
+
+def _config(args: argparse.Namespace) -> AuditConfig:
+    path: Path | None = args.config
+    if path is None:
+        from opsgen.runtime.config import find_pyproject
+
+        path = find_pyproject()
+    if path is None:
+        return AuditConfig()
+    return load_config(path)
+
+
+def _database_url(args: argparse.Namespace) -> str:
+    if args.database_url:
+        return str(args.database_url)
+    from opsgen.runtime.config import load_settings
+
+    start = args.config.parent if args.config is not None else None
+    return load_settings(start).database_url
+
+
+@contextmanager
+def _connection(args: argparse.Namespace, *, write: bool = False) -> Iterator[sa.Connection]:
+    engine = sa.create_engine(_database_url(args))
+    try:
+        with engine.begin() if write else engine.connect() as connection:
+            yield connection
+    finally:
+        engine.dispose()
+
+
+def _time(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
+def _fail(message: str) -> int:
+    print(f"opsgen audit: {message}", file=sys.stderr)
+    return 1
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _show(value: Any) -> str:
+    return json.dumps(value, default=_json_default)
+
+
+def run_install(args: argparse.Namespace) -> int:
+    from opsgen.audit.install import create_audit_schema, install_entity
+
+    try:
+        config = _config(args)
+        names = args.entities or list(config.entities)
+        entities = [config.entity(name) for name in names]
+    except (AuditConfigError, KeyError) as exc:
+        return _fail(str(exc).strip("'\""))
+    with _connection(args, write=True) as connection:
+        create_audit_schema(connection)
+        for entity in entities:
+            try:
+                install_entity(connection, entity)
+            except LookupError as exc:
+                return _fail(str(exc))
+            print(f"installed audit triggers on {entity.table} (entity {entity.name})")
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from opsgen.audit.install import check_triggers
+
+    try:
+        config = _config(args)
+    except AuditConfigError as exc:
+        return _fail(str(exc))
+    if not config.entities:
+        print("no audited entities are declared under [tool.opsgen.audit.entities]")
+        return 0
+    with _connection(args) as connection:
+        problems = check_triggers(connection, config)
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if problems:
+        return 1
+    print(f"audit triggers match their tables ({len(config.entities)} entities)")
+    return 0
+
+
+def _format_version(version: Version) -> list[str]:
+    who = version.actor or "-"
+    if version.origin == "raw":
+        origin = f"raw write by database user {version.db_user or '?'}"
+        if version.application_name:
+            origin += f" ({version.application_name})"
+    else:
+        origin = f"{version.operation or '?'} execution {version.execution_id or '?'}"
+    flag = "  UNEXPECTED: the operation's spec does not list this entity" if version.unexpected else ""
+    lines = [f"v{version.version}  {version.committed_at.isoformat()}  {version.action}  actor {who}  {origin}{flag}"]
+    for column, (before, after) in version.diff().items():
+        lines.append(f"    {column}: {_show(before)} -> {_show(after)}")
+    return lines
+
+
+def _version_json(version: Version) -> str:
+    data = {
+        "entity": version.entity,
+        "id": version.entity_id,
+        "version": version.version,
+        "action": version.action,
+        "committed_at": version.committed_at.isoformat(),
+        "origin": version.origin,
+        "execution_id": version.execution_id,
+        "actor": version.actor,
+        "operation": version.operation,
+        "trace_id": version.trace_id,
+        "db_user": version.db_user,
+        "application_name": version.application_name,
+        "unexpected": version.unexpected,
+        "changes": version.changes,
+    }
+    return json.dumps(data, default=_json_default)
+
+
+def run_history(args: argparse.Namespace) -> int:
+    from opsgen.audit.history import history
+
+    with _connection(args) as connection:
+        versions = history(connection, args.entity, args.id, limit=args.limit, before_version=args.before)
+    if not versions:
+        return _fail(f"no recorded versions of {args.entity} {args.id}")
+    for version in versions:
+        if args.json:
+            print(_version_json(version))
+        else:
+            print("\n".join(_format_version(version)))
+    if len(versions) == args.limit and not args.json:
+        print(f"(more: --before {versions[-1].version})")
+    return 0
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    from opsgen.audit.history import diff
+
+    try:
+        with _connection(args) as connection:
+            changed = diff(connection, args.entity, args.id, args.first, args.second)
+    except LookupError as exc:
+        return _fail(str(exc))
+    if not changed:
+        print(f"{args.entity} {args.id}: versions {args.first} and {args.second} are equal")
+    for column, (before, after) in changed.items():
+        print(f"{column}: {_show(before)} -> {_show(after)}")
+    return 0
+
+
+def run_as_of(args: argparse.Namespace) -> int:
+    from opsgen.audit.history import as_of
+
+    try:
+        moment = _time(args.time)
+    except ValueError:
+        return _fail(f"invalid time {args.time!r}; use ISO 8601, such as 2026-03-01T09:30:00+00:00")
+    try:
+        with _connection(args) as connection:
+            state = as_of(connection, args.entity, args.id, moment)
+    except HistoryPruned as exc:
+        return _fail(str(exc))
+    if state is None:
+        print(f"{args.entity} {args.id} did not exist at {moment.isoformat()}")
+        return 0
+    print(json.dumps(state, default=_json_default, indent=2))
+    return 0
+
+
+def run_snapshot(args: argparse.Namespace) -> int:
+    from opsgen.audit.maintenance import take_snapshots
+
+    config = _config(args)
+    with _connection(args, write=True) as connection:
+        written = take_snapshots(connection, config)
+    for name, count in written.items():
+        print(f"{name}: {count} snapshots written")
+    return 0
+
+
+def run_prune(args: argparse.Namespace) -> int:
+    from opsgen.audit.maintenance import prune
+
+    config = _config(args)
+    with _connection(args, write=True) as connection:
+        results = prune(connection, config)
+    if not results:
+        print("no audited entity declares retention-days; nothing pruned")
+    for result in results:
+        print(
+            f"{result.entity}: deleted {result.changes_deleted} changes and {result.snapshots_deleted} snapshots "
+            f"committed before {result.cutoff.isoformat()}"
+        )
+    return 0
+
+
+def run_unexpected(args: argparse.Namespace) -> int:
+    from opsgen.audit.history import unexpected_changes
+
+    since = _time(args.since) if args.since else None
+    with _connection(args) as connection:
+        found = unexpected_changes(connection, since=since, limit=args.limit)
+    for version in found:
+        print(f"{version.entity} {version.entity_id}")
+        print("\n".join("  " + line for line in _format_version(version)))
+    if not found:
+        print("no unexpected changes")
+    return 0
