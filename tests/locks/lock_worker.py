@@ -7,6 +7,11 @@ overlap.
 
 ``hold URL KEY LEASE OWNER SECONDS`` takes ``KEY``, prints ``acquired <tokens>`` and holds
 it for ``SECONDS`` (the test may kill it first), then prints ``released`` or ``lost``.
+
+``singleton URL KEY POLICY OWNER GO_FILE HOLD RESULT_DB`` creates ``GO_FILE.ready.OWNER``
+once connected, claims the singleton ``KEY`` as soon as ``GO_FILE`` exists, keeps a claim
+for ``HOLD`` seconds, and appends its outcome and the holder it met to the ``outcomes``
+table of ``RESULT_DB``.
 """
 
 from __future__ import annotations
@@ -15,8 +20,11 @@ import os
 import sqlite3
 import sys
 import time
+from pathlib import Path
 
+from opsgen.runtime.declarations import SingletonDeclaration
 from opsgen.runtime.locks import open_lock_backend
+from opsgen.runtime.singleton import claim_singleton
 
 #: Pause between reading and writing the balance: the window in which updates get lost.
 RACE_WINDOW = 0.003
@@ -55,14 +63,38 @@ def hold(url: str, key: str, lease: float, owner: str, seconds: float) -> None:
     backend.close()
 
 
+def singleton(url: str, key: str, policy: str, owner: str, go_file: str, hold_for: float, result_db: str) -> None:
+    backend = open_lock_backend(url)
+    backend.holder(key)
+    declaration = SingletonDeclaration(key=key, on_conflict=policy, timeout=1.0, lease=10.0)  # type: ignore[arg-type]
+    Path(f"{go_file}.ready.{owner}").touch()
+    while not os.path.exists(go_file):
+        time.sleep(0.001)
+
+    claim = claim_singleton(backend, declaration, key=key, owner=owner)
+    if claim.held is not None:
+        time.sleep(hold_for)
+        claim.held.release()
+    backend.close()
+
+    connection = sqlite3.connect(result_db, timeout=30, isolation_level=None)
+    connection.execute(
+        "INSERT INTO outcomes (owner, outcome, holder) VALUES (?, ?, ?)",
+        (owner, claim.outcome, claim.holder),
+    )
+    connection.close()
+
+
 def main(argv: list[str]) -> None:
     command, *args = argv
     if command == "increment":
         increment(args[0], args[1], args[2], int(args[3]), float(args[4]))
     elif command == "hold":
         hold(args[0], args[1], float(args[2]), args[3], float(args[4]))
+    elif command == "singleton":
+        singleton(args[0], args[1], args[2], args[3], args[4], float(args[5]), args[6])
     else:
-        raise SystemExit(f"unknown command {command!r}: expected increment or hold")
+        raise SystemExit(f"unknown command {command!r}: expected increment, hold or singleton")
 
 
 if __name__ == "__main__":

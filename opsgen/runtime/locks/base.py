@@ -211,6 +211,11 @@ class LeaseRenewer:
             self._registered.pop(id(held), None)
             self._last_renewed.pop(id(held), None)
 
+    def held_sets(self) -> list[HeldLocks]:
+        """Return the held sets whose leases are being renewed."""
+        with self._condition:
+            return list(self._registered.values())
+
     def stop(self) -> None:
         with self._condition:
             self._stopping = True
@@ -317,7 +322,15 @@ class LockBackend(ABC):
         """Return the owner currently holding ``key``, or ``None`` when it is free."""
 
     def close(self) -> None:
-        """Stop lease renewal and close connections; held locks are left to their leases."""
+        """Release every lock still held through this backend, stop renewal and close connections.
+
+        A release that fails is logged and left to its lease.
+        """
+        for held in self.renewer.held_sets():
+            try:
+                held.release()
+            except Exception:
+                logger.exception("releasing lock(s) %s of execution %s on close failed", ", ".join(held.keys), held.owner)
         self.renewer.stop()
 
     @abstractmethod
