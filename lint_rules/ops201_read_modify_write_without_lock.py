@@ -1,0 +1,362 @@
+"""OPS201: a row loaded, checked and written back without a row lock."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from opsgen.lint.orm import Load, Qualify, callee_name, classify_load, is_lock_name, takes_lock, uses_f_expression
+from opsgen.lint.rule import Finding, ModuleContext, Rule, walk_scope
+
+ENDS_BLOCK = (ast.Raise, ast.Return, ast.Continue, ast.Break)
+
+
+@dataclass(frozen=True)
+class _Event:
+    """One step of a function body, in source order, with the conditions around it."""
+
+    kind: str  # "bind", "write", "guard", "save", "lock"
+    node: ast.AST
+    name: str = ""  # variable bound, written or saved
+    attr: str = ""  # field written
+    load: Load | None = None
+    guards: tuple[ast.expr, ...] = ()  # tests of the enclosing if/while statements
+    locked: bool = False  # inside ``with <lock>:``
+
+
+class _BodyEvents:
+    """Flatten a function body into events; nested definitions are skipped (they do not run here)."""
+
+    def __init__(self, qualify: Qualify) -> None:
+        self.qualify = qualify
+        self.events: list[_Event] = []
+
+    def body(self, statements: list[ast.stmt], guards: tuple[ast.expr, ...], locked: bool) -> None:
+        for statement in statements:
+            self.statement(statement, guards, locked)
+
+    def statement(self, node: ast.stmt, guards: tuple[ast.expr, ...], locked: bool) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            self.expressions([item.context_expr for item in node.items], guards, locked)
+            self.body(node.body, guards, locked or any(takes_lock(item) for item in node.items))
+        elif isinstance(node, (ast.If, ast.While)):
+            self.expressions([node.test], guards, locked)
+            if isinstance(node, ast.If) and node.body and isinstance(node.body[-1], ENDS_BLOCK):
+                self.events.append(_Event("guard", node.test, guards=guards, locked=locked))
+            self.body(node.body, (*guards, node.test), locked)
+            self.body(node.orelse, (*guards, node.test), locked)
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            self.expressions([node.iter], guards, locked)
+            self.body(node.body, guards, locked)
+            self.body(node.orelse, guards, locked)
+        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+            self.body(getattr(node, "body"), guards, locked)
+            for handler in getattr(node, "handlers"):
+                self.body(handler.body, guards, locked)
+            self.body(getattr(node, "orelse"), guards, locked)
+            self.body(getattr(node, "finalbody"), guards, locked)
+        elif isinstance(node, ast.Match):
+            self.expressions([node.subject], guards, locked)
+            for case in node.cases:
+                self.body(case.body, guards, locked)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            self.assignment(node, guards, locked)
+        else:
+            self.expressions([node], guards, locked)
+
+    def assignment(self, node: ast.Assign | ast.AnnAssign, guards: tuple[ast.expr, ...], locked: bool) -> None:
+        if node.value is None:
+            return
+        self.expressions([node.value], guards, locked)
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            self.target(target, node, guards, locked)
+
+    def target(self, target: ast.expr, node: ast.Assign | ast.AnnAssign, guards: tuple[ast.expr, ...], locked: bool) -> None:
+        if isinstance(target, ast.Name):
+            load = classify_load(node.value, self.qualify) if node.value is not None else None
+            self.events.append(_Event("bind", node, name=target.id, load=load, guards=guards, locked=locked))
+            return
+        if isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                if isinstance(element, ast.Name):
+                    self.events.append(_Event("bind", node, name=element.id, guards=guards, locked=locked))
+            return
+        field = target.value if isinstance(target, ast.Subscript) else target
+        if isinstance(field, ast.Attribute) and isinstance(field.value, ast.Name):
+            kind = "write-item" if isinstance(target, ast.Subscript) else "write"
+            self.events.append(_Event(kind, node, name=field.value.id, attr=field.attr, guards=guards, locked=locked))
+
+    def expressions(self, nodes: list[ast.AST], guards: tuple[ast.expr, ...], locked: bool) -> None:
+        for root in nodes:
+            for node in [root, *walk_scope(root)]:
+                if not isinstance(node, ast.Call):
+                    continue
+                name = callee_name(node.func)
+                if name == "save" and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
+                    self.events.append(_Event("save", node, name=node.func.value.id, guards=guards, locked=locked))
+                elif name and is_lock_name(name):
+                    self.events.append(_Event("lock", node, guards=guards, locked=locked))
+
+
+def _fields_read(expr: ast.AST, variable: str) -> set[str]:
+    """Return the fields of ``variable`` that ``expr`` reads, ``holder_id`` counted as ``holder``."""
+    found = set()
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == variable:
+            found.add(_field(node.attr))
+    return found
+
+
+def _field(attr: str) -> str:
+    return attr[:-3] if attr.endswith("_id") else attr
+
+
+def _skips_same_value(test: ast.expr, variable: str, attr: str, value: ast.expr) -> bool:
+    """Return True for ``if v.a != x: v.a = x``: the test only avoids a needless write."""
+    if isinstance(test, ast.BoolOp):
+        return isinstance(test.op, ast.And) and any(_skips_same_value(t, variable, attr, value) for t in test.values)
+    if not isinstance(test, ast.Compare) or len(test.comparators) != 1:
+        return False
+    sides = {ast.dump(test.left), ast.dump(test.comparators[0])}
+    field = ast.Attribute(value=ast.Name(id=variable, ctx=ast.Load()), attr=attr, ctx=ast.Load())
+    return ast.dump(field) in sides and ast.dump(value) in sides
+
+
+class ReadModifyWriteWithoutLock(Rule):
+    """Flags a row that is loaded, checked or read, and written back without a row lock.
+
+    What it does:
+        Reports the load of a row (``Model.objects.get(...)``, ``get_object_or_404``,
+        ``session.get(Model, id)``, ``Model.query...first()``) when the same function then
+        writes a field of it that it has checked or read first, and saves it (Django) or
+        leaves it to the session's flush (SQLAlchemy). A check counts when a condition on
+        the field guards the write (``if seat.holder_id is not None: raise``); a read counts
+        when the new value is computed from the old one (``a.balance = a.balance - x``) or
+        when an item of a field is set (``row.data["k"] = v``). ``x += n`` followed by
+        ``save()`` is OPS202.
+
+        Not reported: a load with ``select_for_update()`` or ``with_for_update()``, code
+        inside ``with <lock>:`` or after a call that takes a lock (``lock_objects(...)``,
+        ``acquire_lock(...)``), a write of an ``F()`` expression, a copy saved as a new row
+        (``obj.pk = None``), and ``if v.a != x: v.a = x``, whose test only skips a needless
+        write.
+
+    Why is this bad:
+        Two requests load the same row, both pass the check, and both write: the seat is
+        claimed twice, the balance loses one of the debits. A transaction alone does not
+        prevent this under PostgreSQL's and MySQL's default isolation levels; the row must
+        be locked for the rest of the transaction, or the check and the write must be one
+        conditional ``UPDATE``.
+
+    Example:
+        with transaction.atomic():
+            seat = Seat.objects.get(pk=seat_id)
+            if seat.holder_id is not None:
+                raise SeatTaken(seat_id)
+            seat.holder = user
+            seat.save(update_fields=["holder"])
+
+    Use instead:
+        with transaction.atomic():
+            seat = Seat.objects.select_for_update().get(pk=seat_id)
+            if seat.holder_id is not None:
+                raise SeatTaken(seat_id)
+            seat.holder = user
+            seat.save(update_fields=["holder"])
+    """
+
+    code = "OPS201"
+    name = "missing-lock"
+    scope = "module"
+    MESSAGE = (
+        "OPS201 {variable} is loaded here, then its field {attr} is checked or read and written "
+        "back without a row lock, so two concurrent calls can both pass and the later write "
+        "wins; load it with select_for_update() (SQLAlchemy: with_for_update()) inside the "
+        "transaction, write with a conditional update() and F(), or declare a lock"
+    )
+
+    def check(self, module: ModuleContext) -> Iterator[Finding]:
+        source = module.source
+        if ".get(" not in source and ".first(" not in source and "get_object_or_404" not in source and ".one(" not in source:
+            return
+        for node in ast.walk(module.tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                yield from self.check_function(module, node)
+
+    def check_function(self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[Finding]:
+        collector = _BodyEvents(module.qualify)
+        collector.body(function.body, (), False)
+        events = collector.events
+        for position, event in enumerate(events):
+            if event.kind != "bind" or event.load is None or event.load.locked or event.locked:
+                continue
+            if any(earlier.kind == "lock" for earlier in events[:position]):
+                continue
+            field = self.unlocked_write(events[position + 1 :], event.name, event.load, module.qualify)
+            if field is not None:
+                message = self.MESSAGE.format(variable=event.name, attr=field)
+                node = event.node
+                assert isinstance(node, (ast.Assign, ast.AnnAssign))
+                yield module.finding(self.code, message, node.lineno, node.col_offset)
+
+    def unlocked_write(self, events: list[_Event], variable: str, load: Load, qualify: Qualify) -> str | None:
+        """Return the field written back after a check or read of it, when it is persisted."""
+        guard_tests: list[ast.expr] = []
+        pending: str | None = None
+        for event in events:
+            if event.kind == "bind" and event.name == variable:
+                break
+            if event.kind == "lock":
+                return None
+            if event.kind == "guard":
+                assert isinstance(event.node, ast.expr)
+                guard_tests.append(event.node)
+            elif event.kind in ("write", "write-item") and event.name == variable and not event.locked:
+                node = event.node
+                assert isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None
+                value = node.value
+                field = _field(event.attr)
+                if field in ("pk", "id") and isinstance(value, ast.Constant) and value.value is None:
+                    return None  # a copy saved as a new row
+                if uses_f_expression(value, qualify):
+                    continue
+                if self.depends_on_old_value(event, field, value, guard_tests, variable):
+                    if load.orm == "sqlalchemy":
+                        return event.attr
+                    pending = pending or event.attr
+            elif event.kind == "save" and event.name == variable and pending is not None:
+                return pending
+        return None
+
+    @staticmethod
+    def depends_on_old_value(event: _Event, field: str, value: ast.expr, guard_tests: list[ast.expr], variable: str) -> bool:
+        if event.kind == "write-item" or field in _fields_read(value, variable):
+            return True
+        for test in [*guard_tests, *event.guards]:
+            if field in _fields_read(test, variable) and not _skips_same_value(test, variable, event.attr, value):
+                return True
+        return False
+
+    VALID = [
+        # The row is locked for the rest of the transaction.
+        "from django.db import transaction\n"
+        "from teams.models import Seat\n\n"
+        "def claim(seat_id, user):\n"
+        "    with transaction.atomic():\n"
+        "        seat = Seat.objects.select_for_update().get(pk=seat_id)\n"
+        "        if seat.holder_id is not None:\n"
+        "            raise ValueError(seat_id)\n"
+        "        seat.holder = user\n"
+        "        seat.save()\n",
+        # SQLAlchemy: with_for_update() in the chain.
+        "from sqlalchemy import select\n\n"
+        "def debit(session, account_id, amount):\n"
+        "    with session.begin():\n"
+        "        account = session.execute(select(Account).where(Account.id == account_id).with_for_update()).scalar_one()\n"
+        "        account.balance = account.balance - amount\n",
+        # The new value is an F() expression, imported under another name.
+        "from django.db.models import F as Field\n\n"
+        "def bump(code_id):\n"
+        "    code = AccessCode.objects.get(pk=code_id)\n"
+        "    code.times_used = Field('times_used') + 1\n"
+        "    code.save(update_fields=['times_used'])\n",
+        # A conditional update does the check and the write in one statement.
+        "from django.db.models import F, Q\n\n"
+        "def redeem(value):\n"
+        "    return AccessCode.objects.filter(code=value).filter(Q(times_used__lt=F('max_uses'))).update(times_used=F('times_used') + 1)\n",
+        # The test only skips a write of the same value.
+        "def rename(customer_id, name):\n"
+        "    customer = Customer.objects.get(pk=customer_id)\n"
+        "    if customer.is_active and customer.name != name:\n"
+        "        customer.name = name\n"
+        "        customer.save()\n",
+        # A threading lock or a project lock helper serialises the callers.
+        "def claim(seat_id, user):\n"
+        "    with seat_lock(seat_id):\n"
+        "        seat = Seat.objects.get(pk=seat_id)\n"
+        "        if seat.holder_id is None:\n"
+        "            seat.holder = user\n"
+        "            seat.save()\n",
+        "def claim(seat_id, user):\n"
+        "    lock_objects([Seat])\n"
+        "    seat = Seat.objects.get(pk=seat_id)\n"
+        "    if seat.holder_id is None:\n"
+        "        seat.holder = user\n"
+        "        seat.save()\n",
+        # The checked field is not the one written: nobody races on date_start.
+        "def close(key):\n"
+        "    session = StaffSession.objects.filter(key=key).first()\n"
+        "    if session.date_start < cutoff():\n"
+        "        session.date_end = now()\n"
+        "        session.save()\n",
+        # A copy saved as a new row.
+        "def split(order_id):\n"
+        "    copy = Order.objects.get(pk=order_id)\n"
+        "    copy.pk = None\n"
+        "    copy.total = copy.total / 2\n"
+        "    copy.save()\n",
+        # dict.get is not a load.
+        "def merge(options, key):\n"
+        "    entry = options.get(key)\n"
+        "    if entry.count > 1:\n"
+        "        entry.count = 0\n"
+        "        entry.save()\n",
+        # The nested function is a definition: its write does not run here.
+        "def claim(seat_id, user):\n"
+        "    seat = Seat.objects.get(pk=seat_id)\n"
+        "    def later():\n"
+        "        if seat.holder_id is None:\n"
+        "            seat.holder = user\n"
+        "            seat.save()\n"
+        "    return later\n",
+    ]
+    INVALID = [
+        "from django.db import transaction\n"
+        "from teams.models import Seat\n\n"
+        "def claim(seat_id, user):\n"
+        "    with transaction.atomic():\n"
+        "        seat = Seat.objects.get(pk=seat_id)  # OPS201\n"
+        "        if seat.holder_id is not None:\n"
+        "            raise ValueError(seat_id)\n"
+        "        seat.holder = user\n"
+        "        seat.save(update_fields=['holder'])\n",
+        # The new value reads the old one.
+        "from django.db import transaction\n\n"
+        "@transaction.atomic\n"
+        "def debit(account_id, amount):\n"
+        "    account = Account.objects.filter(pk=account_id).first()  # OPS201\n"
+        "    account.balance = account.balance - amount\n"
+        "    account.save()\n",
+        # get_object_or_404 and a write nested under the check.
+        "from django.shortcuts import get_object_or_404 as fetch\n\n"
+        "def approve(request, pk):\n"
+        "    order = fetch(Order, pk=pk)  # OPS201\n"
+        "    if order.status == 'pending':\n"
+        "        order.status = 'approved'\n"
+        "        order.save()\n",
+        # SQLAlchemy: the session flushes the write at commit.
+        "def debit(session, account_id, amount):\n"
+        "    with session.begin():\n"
+        "        account = session.get(Account, account_id)  # OPS201\n"
+        "        if account.balance < amount:\n"
+        "            raise ValueError('insufficient funds')\n"
+        "        account.balance = account.balance - amount\n",
+        # An F() from another package is not Django's.
+        "from formulas import F\n\n"
+        "def bump(code_id):\n"
+        "    code = AccessCode.objects.get(pk=code_id)  # OPS201\n"
+        "    code.times_used = F(code.times_used) + 1\n"
+        "    code.save()\n",
+        # The lock is taken in a nested function that never runs here.
+        "def claim(event, code, user):\n"
+        "    def locked():\n"
+        "        lock_objects([event])\n"
+        "    ticket = event.tickets.get(code=code)  # OPS201\n"
+        "    if ticket.owner_id is None:\n"
+        "        ticket.owner = user\n"
+        "        ticket.save()\n",
+    ]

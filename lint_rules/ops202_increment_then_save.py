@@ -1,0 +1,197 @@
+"""OPS202: a field incremented in Python and then saved."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from opsgen.lint.orm import callee_name, classify_load, is_lock_name, is_migration_path, takes_lock
+from opsgen.lint.rule import Finding, ModuleContext, Rule, walk_scope
+
+#: Calls whose result is a row nobody else has seen yet, or a private copy of one.
+FRESH_CALLS = frozenset({"create", "copy", "deepcopy"})
+
+
+def _is_text(expr: ast.expr) -> bool:
+    """Return True when the added value is text: a string literal, an f-string, a format."""
+    return any(
+        isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str))
+        for node in ast.walk(expr)
+    )
+
+
+class IncrementThenSave(Rule):
+    """Flags ``obj.field += n`` (or ``-=``) followed by ``obj.save()``.
+
+    What it does:
+        Reports an augmented assignment to a field of an object when the same function later
+        saves that object, or when the object was loaded from a SQLAlchemy session (whose
+        flush writes it). Not reported: an object created in the function
+        (``Model(...)``, ``.create(...)``, a copy with ``pk = None``), a row loaded with
+        ``select_for_update()``/``with_for_update()``, code inside ``with <lock>:`` or after
+        a call that takes a lock, text appended to a field (``obj.note += "..."``, which
+        builds a value rather than counting), and migrations, which run alone.
+
+    Why is this bad:
+        The new value is computed from the copy this process read. Two requests that read
+        ``times_used = 4`` both write 5, and one use is lost; with a limit check before it,
+        both pass the check and the limit is exceeded.
+
+    Example:
+        code = AccessCode.objects.get(code=value)
+        code.times_used += 1
+        code.save()
+
+    Use instead:
+        AccessCode.objects.filter(code=value).update(times_used=F("times_used") + 1)
+    """
+
+    code = "OPS202"
+    name = "missing-lock"
+    scope = "module"
+    MESSAGE = (
+        "OPS202 {target} is incremented in Python and then saved, so concurrent calls lose "
+        "updates; increment it in the database with update({field}=F(\"{field}\") + n), or load "
+        "the row with select_for_update() inside a transaction first"
+    )
+
+    def check(self, module: ModuleContext) -> Iterator[Finding]:
+        source = module.source
+        if ("+=" not in source and "-=" not in source) or is_migration_path(module.path):
+            return
+        for node in ast.walk(module.tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                yield from self.check_function(module, node)
+
+    def check_function(self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[Finding]:
+        nodes = [node for statement in function.body for node in (statement, *walk_scope(statement))]
+        increments = [
+            node
+            for node in nodes
+            if isinstance(node, ast.AugAssign)
+            and isinstance(node.op, (ast.Add, ast.Sub))
+            and isinstance(node.target, ast.Attribute)
+            and not _is_text(node.value)
+        ]
+        if not increments:
+            return
+
+        saves: list[tuple[int, str]] = []  # (line, receiver)
+        fresh: set[str] = set()  # receivers created here, copied, or locked on load
+        session_rows: set[str] = set()
+        lock_lines: list[int] = []
+        lock_blocks: list[tuple[int, int]] = []
+        for node in nodes:
+            if isinstance(node, ast.Call):
+                name = callee_name(node.func)
+                if name == "save" and isinstance(node.func, ast.Attribute):
+                    saves.append((node.lineno, ast.dump(node.func.value)))
+                elif name and is_lock_name(name):
+                    lock_lines.append(node.lineno)
+            elif isinstance(node, (ast.With, ast.AsyncWith)) and any(takes_lock(item) for item in node.items):
+                lock_blocks.append((node.lineno, node.end_lineno or node.lineno))
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+                self.note_assignment(module, node, fresh, session_rows)
+
+        for increment in increments:
+            assert isinstance(increment.target, ast.Attribute)
+            receiver = ast.dump(increment.target.value)
+            line = increment.lineno
+            if receiver in fresh or any(lock_line < line for lock_line in lock_lines):
+                continue
+            if any(start <= line <= end for start, end in lock_blocks):
+                continue
+            saved_later = any(save_line >= line and saved == receiver for save_line, saved in saves)
+            if saved_later or receiver in session_rows:
+                target = ast.unparse(increment.target)
+                message = self.MESSAGE.format(target=target, field=increment.target.attr)
+                yield module.finding(self.code, message, line, increment.col_offset)
+
+    @staticmethod
+    def note_assignment(module: ModuleContext, node: ast.Assign, fresh: set[str], session_rows: set[str]) -> None:
+        target = node.targets[0]
+        value = node.value
+        if isinstance(target, ast.Attribute) and target.attr in ("pk", "id"):
+            if isinstance(value, ast.Constant) and value.value is None:
+                fresh.add(ast.dump(target.value))  # a copy that will be saved as a new row
+            return
+        if not isinstance(target, ast.Name):
+            return
+        key = ast.dump(ast.Name(id=target.id, ctx=ast.Load()))
+        load = classify_load(value, module.qualify)
+        if load is not None:
+            if load.locked:
+                fresh.add(key)
+            elif load.orm == "sqlalchemy":
+                session_rows.add(key)
+            return
+        if isinstance(value, ast.Call):
+            name = callee_name(value.func)
+            if name[:1].isupper() or name in FRESH_CALLS:
+                fresh.add(key)
+
+    VALID = [
+        # The database does the arithmetic.
+        "from django.db.models import F\n\n"
+        "def redeem(value):\n"
+        "    AccessCode.objects.filter(code=value).update(times_used=F('times_used') + 1)\n",
+        # The row is locked for the rest of the transaction.
+        "from django.db import transaction\n\n"
+        "def redeem(value):\n"
+        "    with transaction.atomic():\n"
+        "        code = AccessCode.objects.select_for_update().get(code=value)\n"
+        "        code.times_used += 1\n"
+        "        code.save()\n",
+        # A new object nobody else can see yet.
+        "def build(order):\n"
+        "    invoice = Invoice(order=order)\n"
+        "    invoice.total += order.shipping\n"
+        "    invoice.save()\n",
+        # Text appended to a field being built is not a counter.
+        "def describe(invoice, vat_id):\n"
+        "    invoice.address += '\\nVAT-ID: ' + vat_id\n"
+        "    invoice.save()\n",
+        # A threading lock serialises the writers.
+        "import threading\n"
+        "counter_lock = threading.Lock()\n\n"
+        "def bump(stats):\n"
+        "    with counter_lock:\n"
+        "        stats.hits += 1\n"
+        "        stats.save()\n",
+        # An in-memory tally that is never saved.
+        "def total(lines):\n"
+        "    summary = Summary()\n"
+        "    for line in lines:\n"
+        "        line.seen += 1\n"
+        "    return summary\n",
+    ]
+    INVALID = [
+        "def redeem(value):\n"
+        "    code = AccessCode.objects.get(code=value)\n"
+        "    if code.times_used >= code.max_uses:\n"
+        "        raise PermissionError(value)\n"
+        "    code.times_used += 1  # OPS202\n"
+        "    code.save()\n",
+        # A model method that counts on its own stale copy.
+        "class Schedule:\n"
+        "    def fail(self, message):\n"
+        "        self.error_count += 1  # OPS202\n"
+        "        self.error_message = message\n"
+        "        self.save(update_fields=['error_count', 'error_message'])\n",
+        # A decrement of a nested object, saved through the same expression.
+        "def release(order):\n"
+        "    order.quota.available -= order.count  # OPS202\n"
+        "    order.quota.save()\n",
+        # SQLAlchemy: the session writes the stale sum at flush.
+        "def deposit(session, account_id, amount):\n"
+        "    account = session.get(Account, account_id)\n"
+        "    account.balance += amount  # OPS202\n"
+        "    session.commit()\n",
+        # A transaction without a row lock does not help.
+        "from django.db import transaction\n\n"
+        "def redeem(value):\n"
+        "    with transaction.atomic():\n"
+        "        code = AccessCode.objects.get(code=value)\n"
+        "        code.times_used += 1  # OPS202\n"
+        "        code.save()\n",
+    ]

@@ -1,0 +1,242 @@
+"""OPS203: check-then-set on a module-level container without a lock."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from opsgen.lint.orm import callee_name, is_test_path, takes_lock
+from opsgen.lint.rule import Finding, ModuleContext, Rule, walk_scope
+
+CONTAINER_FACTORIES = frozenset(
+    {"dict", "list", "set", "defaultdict", "OrderedDict", "deque", "Counter", "WeakValueDictionary", "WeakKeyDictionary"}
+)
+MUTATING_METHODS = frozenset({"append", "add", "update", "insert", "extend", "appendleft", "__setitem__"})
+ENDS_BLOCK = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+
+
+def module_containers(tree: ast.Module) -> set[str]:
+    """Return the names the module body binds to a mutable container (the last binding wins)."""
+    names: set[str] = set()
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign):
+            targets, value = statement.targets, statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            targets, value = [statement.target], statement.value
+        else:
+            continue
+        mutable = isinstance(value, (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)) or (
+            isinstance(value, ast.Call) and callee_name(value.func) in CONTAINER_FACTORIES
+        )
+        for target in targets:
+            if isinstance(target, ast.Name):
+                if mutable:
+                    names.add(target.id)
+                else:
+                    names.discard(target.id)
+    return names
+
+
+def _local_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Names the function binds itself (parameters and assignments), minus ``global`` ones."""
+    arguments = function.args
+    local = {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
+    for extra in (arguments.vararg, arguments.kwarg):
+        if extra is not None:
+            local.add(extra.arg)
+    declared_global: set[str] = set()
+    for statement in function.body:
+        for node in (statement, *walk_scope(statement)):
+            if isinstance(node, ast.Global):
+                declared_global.update(node.names)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                local.add(node.id)
+    return local - declared_global
+
+
+def _writes(statements: list[ast.stmt], name: str) -> bool:
+    """Return True when the statements store into the container ``name``."""
+    for statement in statements:
+        for node in (statement, *walk_scope(statement)):
+            if isinstance(node, (ast.Assign, ast.AugAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if any(isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == name for t in targets):
+                    return True
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                owner = node.func.value
+                if node.func.attr in MUTATING_METHODS and isinstance(owner, ast.Name) and owner.id == name:
+                    return True
+    return False
+
+
+def _returns_item(statement: ast.stmt, name: str) -> bool:
+    value = statement.value if isinstance(statement, ast.Return) else None
+    return isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name) and value.value.id == name
+
+
+def _is_memo(test: ast.If, following: list[ast.stmt], name: str) -> bool:
+    """Return True for a memo cache: a hit returns the stored item, a miss stores a computed one.
+
+    Two threads that miss together compute the value twice and store equal values, so
+    nothing is lost; the rule leaves this shape alone.
+    """
+    body = test.body
+    if test.orelse or len(body) != 1:
+        return False
+    if _returns_item(body[0], name):
+        return True
+    stored = body[0]
+    return (
+        isinstance(stored, ast.Assign)
+        and isinstance(stored.targets[0], ast.Subscript)
+        and isinstance(stored.value, ast.Call)
+        and bool(following)
+        and _returns_item(following[0], name)
+    )
+
+
+class UnlockedCheckThenSet(Rule):
+    """Flags a check of a module-level container followed by a write to it, with no lock held.
+
+    What it does:
+        Finds module-level names bound to a mutable container (``{}``, ``[]``, ``set()``,
+        ``defaultdict(...)``) and reports an ``if`` in a function that tests the container
+        and then stores into it (``registry[key] = ...``, ``.append()``, ``.add()``,
+        ``.update()``), in the ``if`` body or after an ``if`` that returns or raises.
+        Not reported: code inside ``with <lock>:``, names the function rebinds locally,
+        tests, and the memo-cache shape (``if key in cache: return cache[key]``), whose
+        race only computes a value twice.
+
+    Why is this bad:
+        Web servers and Celery workers run functions on several threads. Two threads can
+        both see the key missing and both store: a registration meant to happen once runs
+        twice, a counter initialised to 0 by one thread is reset after the other counted.
+
+    Example:
+        _handlers = {}
+
+        def register(name, handler):
+            if name in _handlers:
+                raise KeyError(name)
+            _handlers[name] = handler
+
+    Use instead:
+        _handlers = {}
+        _handlers_lock = threading.Lock()
+
+        def register(name, handler):
+            with _handlers_lock:
+                if name in _handlers:
+                    raise KeyError(name)
+                _handlers[name] = handler
+    """
+
+    code = "OPS203"
+    name = "missing-lock"
+    scope = "module"
+    MESSAGE = (
+        "OPS203 module-level {container} is checked and then written without a lock, so two "
+        "threads can both pass the check; hold a threading.Lock around the check and the "
+        "write, or use one atomic call such as dict.setdefault()"
+    )
+
+    def check(self, module: ModuleContext) -> Iterator[Finding]:
+        if is_test_path(module.path):
+            return
+        tree = module.tree
+        containers = module_containers(tree)
+        if not containers:
+            return
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                shared = containers - _local_names(node)
+                if shared:
+                    yield from self.scan(module, node.body, shared, False)
+
+    def scan(self, module: ModuleContext, body: list[ast.stmt], shared: set[str], locked: bool) -> Iterator[Finding]:
+        for position, statement in enumerate(body):
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            if isinstance(statement, (ast.With, ast.AsyncWith)):
+                held = locked or any(takes_lock(item) for item in statement.items)
+                yield from self.scan(module, statement.body, shared, held)
+                continue
+            if isinstance(statement, ast.If) and not locked:
+                yield from self.check_if(module, statement, body[position + 1 :], shared)
+            for field in ("body", "orelse", "finalbody"):
+                inner = getattr(statement, field, None)
+                if isinstance(inner, list) and inner:
+                    yield from self.scan(module, inner, shared, locked)
+            for handler in getattr(statement, "handlers", None) or []:
+                yield from self.scan(module, handler.body, shared, locked)
+            for case in getattr(statement, "cases", None) or []:
+                yield from self.scan(module, case.body, shared, locked)
+
+    def check_if(self, module: ModuleContext, test: ast.If, following: list[ast.stmt], shared: set[str]) -> Iterator[Finding]:
+        tested = {node.id for node in ast.walk(test.test) if isinstance(node, ast.Name)} & shared
+        ends = bool(test.body) and isinstance(test.body[-1], ENDS_BLOCK)
+        for name in sorted(tested):
+            if _is_memo(test, following, name):
+                continue
+            written_in_branch = _writes(test.body + test.orelse, name)
+            if written_in_branch or (ends and _writes(following, name)):
+                yield module.finding(self.code, self.MESSAGE.format(container=name), test.lineno, test.col_offset)
+                return
+
+    VALID = [
+        # The lock is held across the check and the write.
+        "import threading\n"
+        "_handlers = {}\n"
+        "_handlers_lock = threading.Lock()\n\n"
+        "def register(name, handler):\n"
+        "    with _handlers_lock:\n"
+        "        if name in _handlers:\n"
+        "            raise KeyError(name)\n"
+        "        _handlers[name] = handler\n",
+        # One atomic call.
+        "_handlers = {}\n\n"
+        "def register(name, handler):\n"
+        "    return _handlers.setdefault(name, handler)\n",
+        # A memo cache: a race computes the same value twice.
+        "_prefixes = {}\n\n"
+        "def prefixes(language):\n"
+        "    if language in _prefixes:\n"
+        "        return _prefixes[language]\n"
+        "    _prefixes[language] = compute(language)\n"
+        "    return _prefixes[language]\n",
+        # A local container of the same name.
+        "seen = set()\n\n"
+        "def unique(items):\n"
+        "    seen = set()\n"
+        "    for item in items:\n"
+        "        if item not in seen:\n"
+        "            seen.add(item)\n"
+        "    return seen\n",
+        # Module-level code runs once, under the import lock.
+        "_registry = {}\n"
+        "if 'default' not in _registry:\n"
+        "    _registry['default'] = object()\n",
+    ]
+    INVALID = [
+        "_handlers = {}\n\n"
+        "def register(name, handler):\n"
+        "    if name in _handlers:  # OPS203\n"
+        "        raise KeyError(name)\n"
+        "    _handlers[name] = handler\n",
+        # Counter initialisation raced with counting.
+        "from collections import defaultdict\n"
+        "_hits: dict = dict()\n\n"
+        "def hit(path):\n"
+        "    if path not in _hits:  # OPS203\n"
+        "        _hits[path] = 0\n"
+        "    _hits[path] += 1\n",
+        # A run-once flag kept in a list; the nested function's lock does not cover it.
+        "_started = []\n\n"
+        "def start():\n"
+        "    def helper():\n"
+        "        with lock:\n"
+        "            pass\n"
+        "    if not _started:  # OPS203\n"
+        "        _started.append(True)\n"
+        "        launch()\n",
+    ]
