@@ -12,7 +12,6 @@ so a nested call links to its parent even when code passes the outer plain
 from __future__ import annotations
 
 import contextvars
-import importlib
 import logging
 import uuid
 from collections.abc import Callable, Mapping
@@ -25,7 +24,8 @@ from sqlalchemy.orm import Session
 from opsgen.runtime.context import Context
 from opsgen.runtime.declarations import EffectDeclaration, OperationDeclaration, RetryPolicy
 from opsgen.runtime.effects import CALLBACK_KIND, CALLBACK_RETRY, EffectCall, PendingEffect
-from opsgen.runtime.errors import IntegrationNotConfigured, NoTransactionError
+from opsgen.runtime.errors import NoTransactionError
+from opsgen.runtime.progress import Progress
 from opsgen.runtime.redaction import redact, scrub_any
 from opsgen.runtime.store import ExecutionRecord, utcnow
 
@@ -54,7 +54,7 @@ class ExecutionContext:
 
     __slots__ = (
         "execution_id", "context", "declaration", "runtime", "parent", "lineage",
-        "record", "scope", "secrets", "_effects", "_logger", "_progress", "__weakref__",
+        "record", "scope", "secrets", "held_lock_keys", "_effects", "_logger", "_progress", "__weakref__",
     )
 
     def __init__(
@@ -78,10 +78,12 @@ class ExecutionContext:
         self.scope: TransactionScope | None = parent.scope if parent is not None else None
         #: Text of the sensitive input values, removed from log messages and errors.
         self.secrets: tuple[str, ...] = ()
+        #: Lock keys held by this execution or an ancestor; a nested call does not take them again.
+        self.held_lock_keys: frozenset[str] = parent.held_lock_keys if parent is not None else frozenset()
         #: Effects requested while no transaction is open; they run when this call succeeds.
         self._effects: list[PendingEffect] = []
         self._logger: logging.LoggerAdapter[logging.Logger] | None = None
-        self._progress: Any = None
+        self._progress: Progress | None = None
 
     @property
     def root_execution_id(self) -> str:
@@ -132,17 +134,24 @@ class ExecutionContext:
         return self._logger
 
     @property
-    def progress(self) -> Any:
-        """The progress reporter of this execution (``set_total``, ``advance``)."""
+    def progress(self) -> Progress:
+        """The progress counter of this execution (``set_total``, ``advance``).
+
+        Progress is written to the execution record in short transactions of its own,
+        at most twice a second, so other processes can read it while the call runs.
+        """
         if self._progress is None:
-            try:
-                progress_module = importlib.import_module("opsgen.runtime.progress")
-            except ImportError as exc:
-                raise IntegrationNotConfigured(
-                    "progress reporting needs opsgen.runtime.progress, which is not installed"
-                ) from exc
-            self._progress = progress_module.reporter_for(self)
+            writer = self.runtime.store.progress_writer(self.execution_id) if self.runtime.log_enabled else None
+            self._progress = Progress(writer)
         return self._progress
+
+    def close_progress(self) -> None:
+        """Write the last progress state and copy it to the record; called by the pipeline."""
+        if self._progress is None:
+            return
+        self._progress.close()
+        if self.record is not None:
+            self.record.progress = self._progress.snapshot()
 
     def info(self) -> ExecutionInfo:
         """Return the identity of this execution."""

@@ -25,8 +25,8 @@ import logging
 import os
 import time
 import traceback
-from collections.abc import Mapping
-from contextlib import nullcontext
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
@@ -199,13 +199,69 @@ def open_record(execution: ExecutionContext) -> None:
 # Step 4
 
 
-def acquire_guards(execution: ExecutionContext, inputs: BaseModel) -> Any:
+@contextmanager
+def acquire_guards(execution: ExecutionContext, inputs: BaseModel) -> Iterator[None]:
     """Claim the singleton, then take the declared locks; release both on exit.
 
-    Raises :class:`~opsgen.runtime.errors.GuardRejected` when a claim or lock cannot
-    be had.
+    Keys are rendered from the inputs and the context. Locks an ancestor in the same
+    call tree already holds are not taken again. Raises
+    :class:`~opsgen.runtime.errors.GuardRejected` when the singleton is taken
+    (status ``rejected`` or ``skipped``) or a lock times out (status ``failed``).
     """
-    return nullcontext()
+    declaration = execution.declaration
+    if declaration.singleton is None and not declaration.locks:
+        yield
+        return
+
+    from opsgen.runtime.locks import LockKeyError, LockTimeout, render_lock_key
+    from opsgen.runtime.singleton import claim_singleton, singleton_key
+
+    record = execution.record
+    assert record is not None
+    values = {**_context_values(execution.context), **dict(inputs)}
+    backend = execution.runtime.get_lock_backend()
+    with ExitStack() as held:
+        try:
+            if declaration.singleton is not None:
+                key = singleton_key(declaration.singleton, values)
+                record.singleton_key = key
+                claim = claim_singleton(backend, declaration.singleton, key=key, owner=execution.execution_id)
+                if not claim.claimed:
+                    raise GuardRejected(
+                        claim.outcome,
+                        f"singleton_{claim.outcome}",
+                        claim.message(),
+                        {"key": key, "holder": claim.holder, "timed_out": claim.timed_out},
+                    )
+                assert claim.held is not None
+                held.enter_context(claim.held)
+
+            keys = sorted({render_lock_key(lock.key, values) for lock in declaration.locks} - execution.held_lock_keys)
+            if keys:
+                locks = backend.acquire_many(
+                    keys,
+                    timeout=max(lock.timeout for lock in declaration.locks),
+                    lease=max(lock.lease for lock in declaration.locks),
+                    owner=execution.execution_id,
+                )
+                held.enter_context(locks)
+                record.lock_keys = keys
+                record.fencing_token = max(locks.fencing_tokens.values(), default=None)
+                execution.held_lock_keys = execution.held_lock_keys | set(keys)
+        except LockTimeout as exc:
+            raise GuardRejected(
+                ExecutionStatus.failed.value, "lock_timeout", str(exc),
+                {"key": exc.key, "holder": exc.holder, "timeout": exc.timeout},
+            ) from exc
+        except LockKeyError as exc:
+            raise GuardRejected(ExecutionStatus.failed.value, "invalid_lock_key", str(exc)) from exc
+        yield
+
+
+def _context_values(context: Context) -> dict[str, object]:
+    values: dict[str, object] = {key: value for key, value in context.to_dict().items() if key != "extra"}
+    values.update(context.extra)
+    return values
 
 
 # Steps 5 to 7
@@ -285,7 +341,10 @@ def call_operation(
     try:
         operation = handle.implementation()
         with tracer:
-            output = operation.run(execution, **arguments)
+            try:
+                output = operation.run(execution, **arguments)
+            finally:
+                execution.close_progress()
     except OperationFailed as exc:
         details = redact(exc.details, declaration.sensitive_fields)
         return fail(execution, exc.code, exc.message, details)

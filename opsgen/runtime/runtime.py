@@ -25,6 +25,7 @@ from opsgen.runtime.store import ExecutionStore
 
 if TYPE_CHECKING:
     from opsgen.runtime.context import Context
+    from opsgen.runtime.locks import LockBackend
     from opsgen.runtime.execution import ExecutionContext, ExecutionInfo
     from opsgen.runtime.handle import OperationHandle
 
@@ -51,7 +52,7 @@ class Runtime:
         database_url: str | None = None,
         log_enabled: bool | None = None,
         trace_modules: tuple[str, ...] | None = None,
-        lock_backend: Any = None,
+        lock_backend: LockBackend | None = None,
         migrate: bool = True,
     ) -> None:
         self.settings = settings or load_settings()
@@ -88,6 +89,15 @@ class Runtime:
             )
         return handler
 
+    def get_lock_backend(self) -> LockBackend:
+        """Return the lock backend, opening it on first use from ``lock-url`` or the database URL."""
+        if self.lock_backend is None:
+            from opsgen.runtime.locks import open_lock_backend
+
+            url = self.settings.lock_url or self.engine.url.render_as_string(hide_password=False)
+            self.lock_backend = open_lock_backend(url)
+        return self.lock_backend
+
     def ensure_schema(self) -> None:
         """Create or upgrade the execution log tables to the newest shipped migration."""
         from opsgen.runtime.migrate import upgrade
@@ -101,7 +111,9 @@ class Runtime:
             self.ensure_schema()
 
     def dispose(self) -> None:
-        """Close the engine's pooled connections."""
+        """Close the lock backend and the engine's pooled connections."""
+        if self.lock_backend is not None:
+            self.lock_backend.close()
         self.engine.dispose()
 
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from opsgen.runtime.progress import ProgressSnapshot
 from opsgen.runtime.schema import effects, executions
 
 HOST = socket.gethostname()
@@ -56,6 +57,10 @@ class ExecutionRecord:
     finished_at: datetime | None = None
     duration_ms: float | None = None
     pid: int = field(default_factory=os.getpid)
+    lock_keys: list[str] | None = None
+    singleton_key: str | None = None
+    fencing_token: int | None = None
+    progress: ProgressSnapshot | None = None
     #: Whether a row for this record is visible from the connection that writes next.
     written: bool = False
 
@@ -85,6 +90,8 @@ class ExecutionRecord:
             "duration_ms": self.duration_ms,
             "host": HOST,
             "pid": self.pid,
+            **self.guard_values(),
+            **self.progress_values(),
         }
 
     def final_values(self) -> dict[str, Any]:
@@ -98,7 +105,29 @@ class ExecutionRecord:
             "traceback": self.traceback,
             "finished_at": self.finished_at,
             "duration_ms": self.duration_ms,
+            **self.guard_values(),
+            **self.progress_values(),
         }
+
+    def guard_values(self) -> dict[str, Any]:
+        """Return the lock and singleton columns."""
+        return {"lock_keys": self.lock_keys, "singleton_key": self.singleton_key, "fencing_token": self.fencing_token}
+
+    def progress_values(self) -> dict[str, Any]:
+        """Return the progress columns; empty when the execution reported no progress."""
+        if self.progress is None:
+            return {}
+        return progress_columns(self.progress)
+
+
+def progress_columns(snapshot: ProgressSnapshot) -> dict[str, Any]:
+    """Return the execution columns that store ``snapshot``."""
+    return {
+        "progress_total": snapshot.total,
+        "progress_done": snapshot.done,
+        "progress_message": snapshot.message,
+        "progress_updated_at": datetime.fromtimestamp(snapshot.updated_at, timezone.utc),
+    }
 
 
 class ExecutionStore:
@@ -144,6 +173,20 @@ class ExecutionStore:
         ).rowcount
         if not changed:
             connection.execute(insert(executions).values(record.values()))
+
+    def progress_writer(self, execution_id: str) -> Callable[[ProgressSnapshot], None]:
+        """Return a writer that stores progress on the record in a short transaction of its own.
+
+        A record inserted inside a transaction that has not committed yet is invisible to
+        that short transaction, so its progress shows only once the record is final.
+        """
+
+        def write(snapshot: ProgressSnapshot) -> None:
+            statement = update(executions).where(executions.c.id == execution_id).values(progress_columns(snapshot))
+            with self.engine.begin() as connection:
+                connection.execute(statement)
+
+        return write
 
     def insert_effects(self, rows: Sequence[dict[str, Any]], connection: Connection | None = None) -> None:
         """Insert effect rows, in ``connection``'s transaction or on a short one of their own."""
