@@ -37,9 +37,9 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from opsgen.codegen.config import ConfigError, load_config
     from opsgen.codegen.generator import generate
-    from opsgen.codegen.source import SourceError
     from opsgen.codegen.view import ViewError
     from opsgen.codegen.writer import UnmarkedFilesError
+    from opsgen.spec.errors import SpecErrors
 
     try:
         config = load_config(Path.cwd(), args.specs, args.package, args.implementations)
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"opsgen generate: specs folder {config.specs} not found; run `opsgen init` or pass SPECS_DIR", file=sys.stderr)
             return 2
         result = generate(config, check=args.check)
-    except (ConfigError, SourceError, ViewError, UnmarkedFilesError) as exc:
+    except (ConfigError, SpecErrors, ViewError, UnmarkedFilesError) as exc:
         print(f"opsgen generate: {exc}", file=sys.stderr)
         return 2
 

@@ -35,7 +35,7 @@ from opsgen.codegen.render import (
     render_project,
     templates_digest,
 )
-from opsgen.codegen.signature import update_signature
+from opsgen.codegen.signature import expected_definition, update_signature
 from opsgen.codegen.source import load_source, read_spec_files
 from opsgen.codegen.view import OperationView, build_project
 from opsgen.codegen.writer import UnmarkedFilesError, read_package, recover, write_file_atomically, write_package
@@ -75,7 +75,8 @@ def inputs_digest(config: GeneratorConfig, spec_files: tuple[tuple[str, bytes], 
 
 
 def is_up_to_date(config: GeneratorConfig, digest: str) -> bool:
-    """Return whether the manifest records ``digest`` and every file it lists is intact."""
+    """Return whether the manifest records ``digest``, every file it lists is intact, and each
+    implementation still contains the ``run`` definition generated for it."""
     manifest_path = config.package / MANIFEST
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -100,16 +101,23 @@ def is_up_to_date(config: GeneratorConfig, digest: str) -> bool:
             return False
         if hashlib.sha256(data).hexdigest() != expected:
             return False
-        if relative.endswith(".py") and relative.count("/") and not relative.endswith("__init__.py"):
-            if not (config.implementations / relative).exists():
-                return False
+    signatures = manifest.get("signatures")
+    if not isinstance(signatures, dict):
+        return False
+    for relative, definition in signatures.items():
+        try:
+            text = (config.implementations / relative).read_text(encoding="utf-8")
+        except OSError:
+            return False
+        if definition not in text:
+            return False
     return True
 
 
 def generate(config: GeneratorConfig, *, check: bool = False) -> GenerateResult:
     """Bring the generated package and the implementation scaffolds up to date with the specs.
 
-    Raises :class:`opsgen.codegen.source.SourceError` or :class:`opsgen.codegen.view.ViewError`
+    Raises :class:`opsgen.spec.errors.SpecErrors` or :class:`opsgen.codegen.view.ViewError`
     for invalid specs, and :class:`opsgen.codegen.writer.UnmarkedFilesError` when the
     package folder holds a file opsgen did not generate; in each case nothing is written.
     """
@@ -143,7 +151,8 @@ def generate(config: GeneratorConfig, *, check: bool = False) -> GenerateResult:
             implementation_texts[relative] = update.text
 
     files = rendered.package
-    files[MANIFEST] = with_inputs(files[MANIFEST], digest if not result.problems else None)
+    signatures = {path: expected_definition(op) for path, op in rendered.scaffold_operations.items()}
+    files[MANIFEST] = with_inputs(files[MANIFEST], digest if not result.problems else None, signatures)
 
     state = read_package(config.package)
     if state.unmarked:
@@ -169,9 +178,15 @@ def generate(config: GeneratorConfig, *, check: bool = False) -> GenerateResult:
     return result
 
 
-def with_inputs(manifest: str, digest: str | None) -> str:
+def with_inputs(manifest: str, digest: str | None, signatures: dict[str, str]) -> str:
+    """Add what the no-op check compares: the inputs digest and each expected ``run`` definition.
+
+    The digest is left out (None) while a signature problem remains, so the next run
+    reports it again instead of taking the no-op path.
+    """
     document = json.loads(manifest)
     document["inputs"] = digest
+    document["signatures"] = dict(sorted(signatures.items()))
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 

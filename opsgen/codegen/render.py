@@ -330,7 +330,7 @@ def operation_files(env: jinja2.Environment, op: OperationView, files: dict[str,
     if op.shared_imports:
         common.append(f"from {op.package_prefix}shared_types import {', '.join(op.shared_imports)}")
     source_imports = ["from __future__ import annotations", "from typing import Any, ClassVar", *common]
-    stub_imports = ["from typing import Any, ClassVar", *[i for i in common if i != "from pydantic import Field"]]
+    stub_imports = ["from typing import Any, ClassVar", *common]
     files[f"{op.module_path}.py"] = env.get_template("operation.py.jinja").render(
         op=op, models=models, imports=import_block(source_imports)
     )

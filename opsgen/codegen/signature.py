@@ -41,6 +41,11 @@ def expected_definition(op: OperationView) -> str:
     return define("    ", "run", expected_params(op), f"{op.stem}Output")
 
 
+def one_line_definition(op: OperationView) -> str:
+    """Return the expected ``def run(...)`` line unwrapped, as messages show it."""
+    return f"def run({', '.join(expected_params(op))}) -> {op.stem}Output:"
+
+
 def _normalized(annotation: str) -> str:
     return ast.unparse(ast.parse(annotation, mode="eval"))
 
@@ -81,7 +86,7 @@ def update_signature(source: str, op: OperationView, path: str, imports: list[tu
     """
     if is_current(source, op):
         return SignatureUpdate(None, None)
-    wanted = expected_definition(op).strip()
+    wanted = one_line_definition(op)
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:

@@ -3,7 +3,8 @@
 The generator reads only what is declared here: each operation's validated
 :class:`~opsgen.spec.model.OperationSpec` with the path of its file, and the shared types
 with theirs. :func:`load_source` gets them from :func:`opsgen.spec.loader.load_specs`,
-which reports every spec error with file, line and column.
+which reports every spec error with file, line and column; the rest of the generator
+never imports the loader.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ class SourceOperation:
     #: Path of the spec file relative to the parent of the specs folder, with ``/``
     #: separators: ``specs/billing/credit_account.yaml``. It names the source in headers.
     path: str
+    #: Key names to redact at any depth, as the loader resolved them (shared types included).
+    sensitive_fields: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -49,48 +52,21 @@ def read_spec_files(specs_dir: Path) -> tuple[tuple[str, bytes], ...]:
     return tuple(sorted(entries))
 
 
-class SourceError(Exception):
-    """Specs that cannot be generated; ``str()`` lists every problem, one a line."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
-
-
 def load_source(specs_dir: Path) -> SpecSource:
-    """Load and validate every spec under ``specs_dir``.
+    """Load and validate every spec under ``specs_dir`` with :func:`opsgen.spec.loader.load_specs`.
 
-    Raises :class:`SourceError` with all problems found, not only the first.
+    Raises :class:`opsgen.spec.errors.SpecErrors` with every problem found, each with
+    file, line and column.
     """
-    import yaml
-    from pydantic import ValidationError
+    from opsgen.spec.loader import load_specs
 
-    from opsgen.spec.model import TypesSpec
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    files = read_spec_files(specs_dir)
-    operations: list[SourceOperation] = []
-    types: list[SourceType] = []
-    problems: list[str] = []
-    for relative, data in files:
-        try:
-            document = yaml.load(data, Loader=loader)  # noqa: S506 - a safe loader
-        except yaml.YAMLError as exc:
-            problems.append(f"{relative}: invalid YAML: {exc}")
-            continue
-        if not isinstance(document, dict):
-            problems.append(f"{relative}: expected a mapping at the top level")
-            continue
-        try:
-            if document.get("kind") == "types":
-                for name, type_spec in TypesSpec.model_validate(document).types.items():
-                    types.append(SourceType(name, type_spec, relative))
-            else:
-                operations.append(SourceOperation(OperationSpec.model_validate(document), relative))
-        except ValidationError as exc:
-            for error in exc.errors():
-                location = ".".join(str(part) for part in error["loc"])
-                problems.append(f"{relative}: {location}: {error['msg']}")
-    if problems:
-        raise SourceError(problems)
-    return SpecSource(tuple(operations), tuple(sorted(types, key=lambda t: t.name)), files)
+    spec_set = load_specs(specs_dir)
+    operations = tuple(
+        SourceOperation(op.spec, relative_spec_path(op.path, specs_dir), op.sensitive_fields)
+        for op in spec_set.operations
+    )
+    types = tuple(
+        SourceType(name, loaded.spec, relative_spec_path(loaded.path, specs_dir))
+        for name, loaded in sorted(spec_set.types.items())
+    )
+    return SpecSource(operations, types, read_spec_files(specs_dir))

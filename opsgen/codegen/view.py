@@ -352,11 +352,13 @@ class _Builder:
         output_fields = self.build_fields(f"{where}: output", dict(spec.output), imports)
         errors = self.build_errors(source, imports)
         effects = self.build_effects(source, stem, imports)
-        declaration = self.declaration_lines(spec, stem, input_fields, output_fields)
+        sensitive = sorted(
+            {f.name for f in (*input_fields, *output_fields) if f.sensitive} | source.sensitive_fields
+        )
+        declaration = self.declaration_lines(spec, stem, sensitive)
         if len(self.problems) > start:
             return None
 
-        sensitive = sorted({f.name for f in (*input_fields, *output_fields) if f.sensitive})
         return OperationView(
             name=spec.name,
             parts=parts,
@@ -414,8 +416,7 @@ class _Builder:
         self,
         spec: OperationSpec,
         stem: str,
-        input_fields: tuple[FieldView, ...],
-        output_fields: tuple[FieldView, ...],
+        sensitive: list[str],
     ) -> tuple[str, ...]:
         lines = [
             f"name={py_literal(spec.name)}",
@@ -469,7 +470,6 @@ class _Builder:
             lines.append("progress=True")
         if spec.audit is not None and spec.audit.changes:
             lines.append("audit_changes=" + tuple_literal([py_literal(c) for c in spec.audit.changes]))
-        sensitive = sorted({f.name for f in (*input_fields, *output_fields) if f.sensitive})
         if sensitive:
             lines.append("sensitive_fields=frozenset({" + ", ".join(py_literal(s) for s in sensitive) + "})")
         if spec.queue != "default":

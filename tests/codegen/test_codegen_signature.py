@@ -1,0 +1,138 @@
+"""Regeneration updates the run signature of an implementation and keeps its body.
+
+Where the update is unsafe, nothing is written and the message names the file, the line
+and the new signature.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from codegen_helpers import make_project, run_opsgen
+
+SPEC = """\
+name: shop.place_order
+input:
+  order_id: uuid
+  quantity: int
+output:
+  total: decimal
+"""
+
+IMPLEMENTATION = '''\
+"""Place an order."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from uuid import UUID
+
+from opsgen.runtime.execution import ExecutionContext
+
+from app.generated.shop.place_order import PlaceOrderBase, PlaceOrderOutput
+
+
+class PlaceOrder(PlaceOrderBase):
+    # Prices come from the catalogue.
+    def run(self, ctx: ExecutionContext, *, order_id: UUID, quantity: int) -> PlaceOrderOutput:
+        unit = Decimal("2.50")  # fixed price for now
+        return PlaceOrderOutput(total=unit * quantity)
+'''
+
+IMPLEMENTATION_PATH = Path("app/operations/shop/place_order.py")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = make_project(tmp_path / "project", specs=None)
+    (root / "specs" / "shop").mkdir()
+    (root / "specs" / "shop" / "place_order.yaml").write_text(SPEC)
+    first = run_opsgen(root, "generate")
+    assert first.returncode == 0, first.stderr
+    (root / IMPLEMENTATION_PATH).write_text(IMPLEMENTATION)
+    return root
+
+
+def change_spec(root: Path, old: str, new: str) -> None:
+    path = root / "specs" / "shop" / "place_order.yaml"
+    path.write_text(path.read_text().replace(old, new))
+
+
+def test_new_input_updates_signature(project: Path) -> None:
+    change_spec(project, "  quantity: int\n", "  quantity: int\n  coupon:\n    type: str\n    optional: true\n")
+
+    process = run_opsgen(project, "generate")
+
+    assert process.returncode == 0, process.stderr
+    text = (project / IMPLEMENTATION_PATH).read_text()
+    assert "coupon: str | None" in text
+    assert "order_id: UUID" in text
+    assert '        unit = Decimal("2.50")  # fixed price for now\n' in text
+    assert "    # Prices come from the catalogue.\n" in text
+    assert text.startswith('"""Place an order."""\n')
+    assert "1 signatures updated" in process.stdout
+
+
+def test_output_change_updates_return_and_imports(project: Path) -> None:
+    change_spec(project, "  quantity: int\n", "  quantity: int\n  placed_on: date\n")
+
+    process = run_opsgen(project, "generate")
+
+    assert process.returncode == 0, process.stderr
+    text = (project / IMPLEMENTATION_PATH).read_text()
+    assert "placed_on: date" in text
+    assert "from datetime import date" in text
+    compile(text, "place_order.py", "exec")
+
+
+def test_dropped_input_still_used_is_reported(project: Path) -> None:
+    change_spec(project, "  quantity: int\n", "  count: int\n")
+    before = (project / IMPLEMENTATION_PATH).read_text()
+
+    process = run_opsgen(project, "generate")
+
+    assert process.returncode == 1
+    assert (project / IMPLEMENTATION_PATH).read_text() == before
+    assert f"{IMPLEMENTATION_PATH.as_posix()}:15: cannot update PlaceOrder.run" in process.stderr
+    assert "uses quantity" in process.stderr
+    assert "def run(self, ctx: ExecutionContext, *, order_id: UUID, count: int) -> PlaceOrderOutput:" in process.stderr
+
+
+def test_kwargs_signature_is_reported(project: Path) -> None:
+    path = project / IMPLEMENTATION_PATH
+    path.write_text(path.read_text().replace("quantity: int) ->", "quantity: int, **extra: object) ->"))
+    change_spec(project, "  quantity: int\n", "  quantity: int\n  note: str\n")
+    before = path.read_text()
+
+    process = run_opsgen(project, "generate")
+
+    assert process.returncode == 1
+    assert path.read_text() == before
+    assert "takes **extra" in process.stderr
+    assert "note: str" in process.stderr
+
+
+def test_renamed_method_is_reported(project: Path) -> None:
+    path = project / IMPLEMENTATION_PATH
+    path.write_text(path.read_text().replace("def run(", "def execute("))
+    before = path.read_text()
+
+    process = run_opsgen(project, "generate")
+
+    assert process.returncode == 1
+    assert path.read_text() == before
+    assert f"{IMPLEMENTATION_PATH.as_posix()}:13: class PlaceOrder has no method run" in process.stderr
+
+
+def test_unchanged_signature_is_not_rewritten(project: Path) -> None:
+    change_spec(project, "name: shop.place_order\n", "name: shop.place_order\ndescription: Place it.\n")
+    path = project / IMPLEMENTATION_PATH
+    before = path.stat().st_mtime_ns
+
+    process = run_opsgen(project, "generate")
+
+    assert process.returncode == 0, process.stderr
+    assert path.stat().st_mtime_ns == before
+    assert path.read_text() == IMPLEMENTATION

@@ -1,0 +1,3 @@
+from app.generated.billing.change_plan import ChangePlanInput
+
+ChangePlanInput(plan="team")  # E: call-arg
