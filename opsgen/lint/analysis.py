@@ -44,6 +44,9 @@ GENERIC_METHODS = frozenset(
 
 MODEL_BASES = ("django.db.models.Model", "django.db.models.base.Model")
 
+#: Writes that each commit on their own in Django's autocommit mode.
+AUTOCOMMIT_WRITES = frozenset({"save", "create", "delete", "update", "bulk"})
+
 
 @dataclass(frozen=True)
 class Hop:
@@ -130,6 +133,7 @@ class Analysis:
         self._callers: dict[str, list[tuple[str, bool]]] | None = None
         self._somewhere: dict[str, bool] = {}
         self._reached: set[str] | None = None
+        self._writes: dict[str, int] = {}
 
     # -- names ------------------------------------------------------------------------------
 
@@ -389,13 +393,11 @@ class Analysis:
                     return Transaction(f"the write's atomic block, which sends {name}", function.line, "django", None, end)
                 if signal in knowledge.FLASK_SQLALCHEMY_SIGNALS_IN_TRANSACTION:
                     return Transaction("the session transaction (before_models_committed)", function.line, "sqlalchemy", None, end)
-        if klass and function.name == "run":
-            for base in self.mro(klass)[1:]:
-                operation = self.operations.get(base.rpartition(".")[2])
-                if operation is not None and operation.transaction:
-                    context_name = function.params[1] if len(function.params) > 1 else "ctx"
-                    reason = f"the transaction of operation {operation.name} (its spec says transaction: true)"
-                    return Transaction(reason, function.line, "opsgen", context_name, end)
+        operation = self.operation_of(function)
+        if operation is not None and operation.transaction:
+            context_name = function.params[1] if len(function.params) > 1 else "ctx"
+            reason = f"the transaction of operation {operation.name} (its spec says transaction: true)"
+            return Transaction(reason, function.line, "opsgen", context_name, end)
         if self.atomic_requests and self.is_view(function):
             if not any(d in knowledge.NON_ATOMIC_REQUESTS for d in decorators):
                 return Transaction("the request transaction (ATOMIC_REQUESTS is on)", function.line, "django", None, end)
@@ -550,8 +552,51 @@ class Analysis:
 
     def free_writes(self, function: FunctionSummary) -> list[CallSite]:
         """Return the ORM writes the function makes outside any transaction of its own."""
-        return [
-            call
-            for call in function.calls
-            if call.write in ("save", "create", "delete", "update", "bulk") and self.transaction_at(function, call) is None
-        ]
+        return [call for call in function.calls if call.write in AUTOCOMMIT_WRITES and self.transaction_at(function, call) is None]
+
+    def write_sites(self, function: FunctionSummary) -> list[tuple[CallSite, int]]:
+        """Return the calls that write outside the function's own transactions, with a weight:
+        2 for a write inside a loop (it runs many times), 1 otherwise.
+
+        A call of a project function that writes outside its own transactions is one site.
+        """
+        sites: list[tuple[CallSite, int]] = []
+        for call in function.calls:
+            if self.transaction_at(function, call) is not None:
+                continue
+            if call.write in AUTOCOMMIT_WRITES:
+                sites.append((call, 2 if call.in_loop else 1))
+                continue
+            if call.write is not None:
+                continue
+            for link in self.links(function, call):
+                if link.entry is None and link.qualname != function.qualname and self.write_count(link.qualname) > 0:
+                    sites.append((call, 2 if call.in_loop else 1))
+                    break
+        return sites
+
+    def write_count(self, qualname: str) -> int:
+        """Return the weighted number of writes a function makes outside its own transactions."""
+        if qualname in self._writes:
+            return self._writes[qualname]
+        entry = self.index.functions.get(qualname)
+        if entry is None or qualname in self._in_progress:
+            return 0
+        if self.context(entry[1]) is not None:
+            self._writes[qualname] = 0
+            return 0
+        self._in_progress.add(qualname)
+        count = sum(weight for _, weight in self.write_sites(entry[1]))
+        self._in_progress.discard(qualname)
+        self._writes[qualname] = count
+        return count
+
+    def operation_of(self, function: FunctionSummary) -> OperationInfo | None:
+        """Return the operation whose ``run`` this is, when its class extends a generated base."""
+        if function.name != "run" or not function.class_name:
+            return None
+        for base in self.mro(function.class_name)[1:]:
+            operation = self.operations.get(base.rpartition(".")[2])
+            if operation is not None:
+                return operation
+        return None

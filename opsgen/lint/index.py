@@ -31,7 +31,7 @@ CACHE_DIR = ".opsgen-cache"
 CACHE_FILE = "lint-index.json"
 
 
-def _opsgen_version() -> str:
+def opsgen_version() -> str:
     try:
         from importlib.metadata import version
 
@@ -41,7 +41,7 @@ def _opsgen_version() -> str:
 
 
 def cache_key() -> str:
-    return f"{_opsgen_version()}/{SUMMARY_FORMAT}"
+    return f"{opsgen_version()}/{SUMMARY_FORMAT}"
 
 
 def module_name_for(path: Path) -> tuple[str, bool]:

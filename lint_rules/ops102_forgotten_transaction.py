@@ -1,0 +1,109 @@
+"""OPS102: several writes with no transaction around them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
+
+_NOT_APPLICATION_CODE = re.compile(r"(^|/)(tests?|migrations)/|(^|/)(test_[^/]*|[^/]*_tests?|conftest)\.py$")
+
+
+class ForgottenTransaction(Rule):
+    """Flags a function that makes two or more writes with no transaction around them.
+
+    What it does:
+        Reports a function that saves, creates, deletes or bulk-updates rows two or more
+        times (a write in a loop counts as several, a call of a helper that writes counts
+        as one) when neither the function nor any of its callers opens a transaction.
+        Test modules and migrations are skipped, and opsgen operations are left to OPS103.
+
+    Why is this bad:
+        In autocommit mode every write commits on its own. A failure between two writes
+        leaves half the change in the database: an order without its lines, a transfer
+        debited and never credited.
+
+    Example:
+        def place_order(customer, cart):
+            order = Order.objects.create(customer=customer)
+            for item in cart.items:
+                OrderLine.objects.create(order=order, sku=item.sku)
+
+    Use instead:
+        @transaction.atomic
+        def place_order(customer, cart):
+            order = Order.objects.create(customer=customer)
+            for item in cart.items:
+                OrderLine.objects.create(order=order, sku=item.sku)
+    """
+
+    code = "OPS102"
+    name = "forgotten-transaction"
+    MESSAGE = (
+        "OPS102 {function}() makes {count} writes ({writes}) with no transaction around them here "
+        "or in any caller, so a failure between them leaves a partial change; wrap them in "
+        "transaction.atomic() or session.begin()"
+    )
+
+    def check(self, module: ModuleContext) -> Iterator[Finding]:
+        if _NOT_APPLICATION_CODE.search(module.relative_path):
+            return
+        analysis = module.analysis
+        for function in module.functions():
+            if function.name == "<module>" or analysis.operation_of(function) is not None:
+                continue
+            sites = analysis.write_sites(function)
+            count = sum(weight for _, weight in sites)
+            if count < 2 or analysis.in_transaction_somewhere(function.qualname):
+                continue
+            shown = [f"{call.text}() at line {call.line}" for call, _ in sites[:3]]
+            first = sites[0][0]
+            message = self.MESSAGE.format(
+                function=function.name,
+                count="several" if count > len(sites) else str(count),
+                writes=", ".join(shown) + (", ..." if len(sites) > 3 else ""),
+            )
+            yield module.finding(self.code, message, first.line, first.column)
+
+    VALID = [
+        Example(
+            "from django.db import transaction\n"
+            "from orders.models import Order, OrderLine\n\n"
+            "@transaction.atomic\n"
+            "def place_order(customer, cart):\n"
+            "    order = Order.objects.create(customer=customer)\n"
+            "    for item in cart.items:\n"
+            "        OrderLine.objects.create(order=order, sku=item.sku)\n"
+        ),
+        Example(
+            "from django.db import transaction\n"
+            "from orders.models import Order\n\n"
+            "def write_two(customer):\n"
+            "    Order.objects.create(customer=customer)\n"
+            "    Order.objects.create(customer=customer)\n\n"
+            "def caller(customer):\n"
+            "    with transaction.atomic():\n"
+            "        write_two(customer)\n"
+        ),
+    ]
+    INVALID = [
+        Example(
+            "from orders.models import Order, OrderLine\n\n"
+            "def place_order(customer, cart):\n"
+            "    order = Order.objects.create(customer=customer)  # OPS102\n"
+            "    for item in cart.items:\n"
+            "        OrderLine.objects.create(order=order, sku=item.sku)\n"
+        ),
+        Example(
+            "from orders.models import Order\n"
+            "from orders.stock import reserve\n\n"
+            "def place_order(customer, cart):\n"
+            "    order = Order.objects.create(customer=customer)  # OPS102\n"
+            "    reserve(order)\n",
+            files={
+                "orders/__init__.py": "",
+                "orders/stock.py": "def reserve(order):\n    order.reserved = True\n    order.save()\n",
+            },
+        ),
+    ]

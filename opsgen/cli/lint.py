@@ -1,0 +1,122 @@
+"""``opsgen lint PATH...``: the project-wide linter, with text, JSON or SARIF output."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "lint",
+        help="check code for side effects in transactions, missing locks and non-uniform services",
+        description=(
+            "Lint the Python files under PATH against an index of their whole project (the folder "
+            "of the nearest pyproject.toml), read from [tool.opsgen.lint]. Exits 1 when it reports "
+            "anything, 2 on a usage or configuration error."
+        ),
+    )
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: the current folder)")
+    parser.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="output format (default: text)")
+    parser.add_argument("--output", "-o", type=Path, help="write the report to this file instead of standard output")
+    parser.add_argument("--select", help="comma-separated codes or prefixes to report, such as OPS1,OPS201")
+    parser.add_argument("--ignore", help="comma-separated codes or prefixes never to report")
+    parser.add_argument("--fix", action="store_true", help="apply the safe autofixes in place, then report what is left")
+    parser.add_argument("--diff", action="store_true", help="print the safe autofixes as a unified diff; change nothing")
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write .opsgen-cache/")
+    parser.add_argument("--statistics", action="store_true", help="print the number of files read and parsed to standard error")
+    parser.set_defaults(handler=run)
+
+
+def _codes(value: str | None) -> tuple[str, ...]:
+    return tuple(code.strip().upper() for code in (value or "").split(",") if code.strip())
+
+
+def run(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from opsgen.lint.config import ConfigError, find_project_root, load_config
+    from opsgen.lint.engine import lint_paths
+    from opsgen.lint.loader import RuleLoadError, load_rules
+    from opsgen.lint.report import format_json, format_text
+    from opsgen.lint.sarif import format_sarif
+
+    logging.basicConfig(level=logging.WARNING, format="opsgen lint: %(message)s")
+    paths: list[Path] = args.paths or [Path.cwd()]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        print(f"opsgen lint: path not found: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    try:
+        config = load_config(find_project_root(paths[0]))
+        rules = load_rules()
+    except (ConfigError, RuleLoadError) as exc:
+        print(f"opsgen lint: {exc}", file=sys.stderr)
+        return 2
+    if args.select:
+        config = replace(config, select=_codes(args.select))
+    if args.ignore:
+        config = replace(config, ignore=config.ignore + _codes(args.ignore))
+
+    result = lint_paths(paths, config, rules, use_cache=not args.no_cache)
+    if args.fix or args.diff:
+        fixed = _apply_fixes(result, write=args.fix)
+        if args.diff:
+            sys.stdout.write(fixed)
+            return 1 if fixed else 0
+        result = lint_paths(paths, config, rules, use_cache=not args.no_cache)
+
+    def relative(path: str) -> str:
+        try:
+            return Path(path).resolve().relative_to(result.root).as_posix()
+        except ValueError:
+            return Path(path).as_posix()
+
+    for error in result.syntax_errors:
+        print(f"opsgen lint: cannot parse {error}", file=sys.stderr)
+    if args.format == "json":
+        report = format_json(result.findings, relative)
+    elif args.format == "sarif":
+        from opsgen.lint.index import opsgen_version
+
+        selected = [rule for rule in rules if config.wants(rule.code)]
+        report = format_sarif(result.findings, selected, relative, opsgen_version())
+    else:
+        report = format_text(result.findings, relative)
+    if args.output:
+        args.output.write_text(report)
+    else:
+        sys.stdout.write(report)
+    if args.statistics:
+        print(f"opsgen lint: {result.files} files checked, {result.parsed} parsed, {len(result.findings)} findings", file=sys.stderr)
+    return 1 if result.findings else 0
+
+
+def _apply_fixes(result: Any, write: bool) -> str:
+    """Apply (or, without ``write``, only diff) the fixes of ``result``; return the diff."""
+    from collections import defaultdict
+
+    from opsgen.lint.autofix import apply_fixes, unified_diff
+
+    by_path: dict[str, list[Any]] = defaultdict(list)
+    for finding in result.findings:
+        if finding.fix is not None:
+            by_path[finding.path].append(finding.fix)
+    diffs: list[str] = []
+    for path, fixes in sorted(by_path.items()):
+        before = Path(path).read_text(encoding="utf-8")
+        fixed = apply_fixes(before, fixes)
+        if fixed.applied == 0:
+            continue
+        try:
+            shown = Path(path).resolve().relative_to(result.root).as_posix()
+        except ValueError:
+            shown = path
+        diffs.append(unified_diff(shown, before, fixed.source))
+        if write:
+            Path(path).write_text(fixed.source, encoding="utf-8")
+            print(f"opsgen lint: fixed {fixed.applied} finding(s) in {shown}", file=sys.stderr)
+    return "".join(diffs)

@@ -1,0 +1,45 @@
+"""Text and JSON output of lint findings.
+
+Columns are 1-based in every output, as flake8 prints them; ``Finding.column`` is
+0-based, as ``ast`` gives it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from opsgen.lint.rule import Finding
+
+
+def format_text(findings: Sequence[Finding], relative: Callable[[str], str]) -> str:
+    """Return one ``path:line:column: message`` line per finding, its chain indented below."""
+    lines: list[str] = []
+    for finding in findings:
+        lines.append(f"{relative(finding.path)}:{finding.line}:{finding.column + 1}: {finding.message}")
+        for hop in finding.via:
+            lines.append(f"    via {relative(hop.path)}:{hop.line} {hop.name}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def finding_to_json(finding: Finding, relative: Callable[[str], str]) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "path": relative(finding.path),
+        "line": finding.line,
+        "column": finding.column + 1,
+        "code": finding.code,
+        "message": finding.message,
+    }
+    if finding.via:
+        data["via"] = [
+            {"path": relative(hop.path), "line": hop.line, "column": hop.column + 1, "call": hop.name}
+            for hop in finding.via
+        ]
+    data["fixable"] = finding.fix is not None
+    return data
+
+
+def format_json(findings: Sequence[Finding], relative: Callable[[str], str]) -> str:
+    """Return a JSON array of findings: path, line, column, code, message, via, fixable."""
+    return json.dumps([finding_to_json(f, relative) for f in findings], indent=2) + "\n"

@@ -1,0 +1,22 @@
+# expect: side-effect-in-transaction
+# pattern: receiver connected with post_save.connect(...); the save runs inside atomic()
+from django.db import transaction
+from django.db.models.signals import post_save
+
+from crm.models import Lead
+from crm.tasks import score_lead
+
+
+def queue_scoring(sender, instance, created, **kwargs):
+    if created:
+        score_lead.delay(instance.pk)  # expect-line
+
+
+post_save.connect(queue_scoring, sender=Lead)
+
+
+def import_leads(rows):
+    with transaction.atomic():
+        for row in rows:
+            lead = Lead(email=row["email"])
+            lead.save()  # via-indirection
