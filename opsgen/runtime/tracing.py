@@ -44,6 +44,9 @@ class CallTracer:
         if module not in self.exact and not module.startswith(self.parents):
             return
         code = frame.f_code
+        if code.co_name.startswith("<"):
+            # Comprehensions, lambdas and generator expressions: their calls are shown instead.
+            return
         names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
         arguments = ", ".join(
             f"{name}={self._show(name, frame.f_locals.get(name))}" for name in names if name != "self"
