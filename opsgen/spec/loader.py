@@ -53,6 +53,7 @@ def load_specs(specs_dir: Path) -> SpecSet:
     operation_documents: list[Document] = []
     type_documents: list[Document] = []
     raw_type_names: set[str] = set()
+    invalid_documents: list[tuple[Path, ParsedDocument]] = []
     for path in spec_files(specs_dir):
         document = _read_document(path, collector)
         if document is None:
@@ -60,6 +61,7 @@ def load_specs(specs_dir: Path) -> SpecSet:
         parsed, model = document
         if model is None:
             raw_type_names |= _declared_type_names(parsed.data)
+            invalid_documents.append((path, parsed))
             continue
         entry = Document(path, model, collector.reporter(path, parsed))
         if isinstance(model, TypesSpec):
@@ -71,6 +73,8 @@ def load_specs(specs_dir: Path) -> SpecSet:
     checker.declare_types(type_documents)
     checker.resolve_types()
     checker.check_operations(operation_documents)
+    for path, parsed in invalid_documents:
+        checker.check_invalid_document(parsed.data, collector.reporter(path, parsed))
 
     if collector.errors:
         raise SpecErrors(collector.errors)

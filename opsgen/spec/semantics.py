@@ -237,6 +237,72 @@ class Checker:
                     )
                 owners[enum.class_name] = name
 
+    # Documents that failed validation
+
+    def check_invalid_document(self, data: Any, report: Callable[[DocPath, str, str | None, bool, int], None]) -> None:
+        """Check the names and type expressions of a document that failed validation.
+
+        Its structural errors are already reported; this adds the problems a valid
+        document would have raised next, so the author sees them in the same run.
+        """
+        if not isinstance(data, dict):
+            return
+        if data.get("kind") == "types":
+            self._check_raw_names(data, ("types",), names.check_type_name, report, key_only=True)
+            for type_name, spec in _items(data.get("types")):
+                self._check_raw_fields(spec.get("fields") if isinstance(spec, dict) else None, ("types", type_name, "fields"), report)
+                if isinstance(spec, dict):
+                    self._check_raw_type(spec.get("type"), ("types", type_name, "type"), report)
+            return
+
+        name = data.get("name")
+        if isinstance(name, str):
+            problem = names.check_operation_name(name)
+            if problem is not None:
+                report(("name",), problem[0], problem[1], False, 0)
+        for section in ("input", "output"):
+            self._check_raw_fields(data.get(section), (section,), report)
+        self._check_raw_names(data, ("errors",), names.check_error_code, report)
+        self._check_raw_names(data, ("side_effects",), names.check_effect_name, report)
+        for code, error in _items(data.get("errors")):
+            if isinstance(error, dict):
+                self._check_raw_fields(error.get("details"), ("errors", code, "details"), report)
+        for effect_name, effect in _items(data.get("side_effects")):
+            if isinstance(effect, dict):
+                self._check_raw_fields(effect.get("payload"), ("side_effects", effect_name, "payload"), report)
+
+    def _check_raw_names(
+        self, data: dict[str, Any], at: DocPath, check: Callable[[str], names.Problem | None],
+        report: Callable[[DocPath, str, str | None, bool, int], None], key_only: bool = True,
+    ) -> None:
+        section = data.get(str(at[0]))
+        for name, _ in _items(section):
+            problem = check(name)
+            if problem is not None:
+                report(at + (name,), problem[0], problem[1], key_only, 0)
+
+    def _check_raw_fields(self, fields: Any, at: DocPath, report: Callable[[DocPath, str, str | None, bool, int], None]) -> None:
+        for name, spec in _items(fields):
+            problem = names.check_field_name(name)
+            if problem is not None:
+                report(at + (name,), problem[0], problem[1], True, 0)
+            if isinstance(spec, dict):
+                self._check_raw_type(spec.get("type"), at + (name, "type"), report)
+
+    def _check_raw_type(self, text: Any, at: DocPath, report: Callable[[DocPath, str, str | None, bool, int], None]) -> None:
+        if not isinstance(text, str) or not text:
+            return
+        try:
+            expr = _parse_cached(text, self.known_type_names)
+        except TypeExpressionError as exc:
+            report(at, f"invalid type {text!r}: {exc.message}", exc.hint, False, exc.offset)
+            return
+        for name in referenced_names(expr):
+            if name not in self.known_type_names:
+                close = difflib.get_close_matches(name, sorted(self.known_type_names), n=1, cutoff=0.6)
+                hint = f"did you mean {close[0]!r}?" if close else "declare it under `types:` in a file with `kind: types`"
+                report(at, _unknown_type_message(name, text), hint, False, max(0, text.find(name)))
+
     # Operations
 
     def check_operations(self, documents: list[Document]) -> None:
@@ -637,7 +703,7 @@ class Checker:
                 return None
             close = difflib.get_close_matches(expr.name, sorted(self.known_type_names), n=1, cutoff=0.6)
             hint = f"did you mean {close[0]!r}?" if close else "declare it under `types:` in a file with `kind: types`"
-            document.error(at, f"unknown type {expr.name!r} in {text!r}", hint, offset=max(0, text.find(expr.name)))
+            document.error(at, _unknown_type_message(expr.name, text), hint, offset=max(0, text.find(expr.name)))
             return None
         return SharedTypeRef(expr.name, info.kind)
 
@@ -739,6 +805,16 @@ class Checker:
                 raise ValueError(f"it {problem} of {type_ref.name}")
             return converted
         return _scalar_default(value, type_ref.kind)
+
+
+def _unknown_type_message(name: str, text: str) -> str:
+    return f"unknown type {name!r}" if text.strip() == name else f"unknown type {name!r} in {text!r}"
+
+
+def _items(section: Any) -> list[tuple[str, Any]]:
+    if not isinstance(section, dict):
+        return []
+    return [(key, value) for key, value in section.items() if isinstance(key, str)]
 
 
 def _shared_kind(spec: SharedTypeSpec) -> SharedKind:

@@ -532,3 +532,16 @@ def test_empty_folder_loads_nothing(tmp_path: Path) -> None:
     specs = load_specs(write_specs(tmp_path, {}))
 
     assert specs.operations == [] and specs.types == {}
+
+
+def test_names_checked_in_structurally_invalid_file(tmp_path: Path) -> None:
+    spec = "name: billing.class\nversion: 0\ninput:\n  json: {type: Mony}\nerrors:\n  BadCode: {mesage: x}\n"
+    errors = load_errors(tmp_path, {"op.yaml": spec})
+    found = messages(errors)
+
+    assert "segment 'class' of 'billing.class' is a Python keyword" in found
+    assert "invalid value for version" in found
+    assert "field name 'json'" in found
+    assert "unknown type 'Mony'" in found
+    assert "error code 'BadCode'" in found
+    assert "unknown key 'mesage' in errors.BadCode" in found
