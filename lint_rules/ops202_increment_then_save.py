@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from opsgen.lint.orm import callee_name, classify_load, is_lock_name, is_migration_path, takes_lock
-from opsgen.lint.rule import Finding, ModuleContext, Rule, walk_scope
+from opsgen.lint.orm import callee_name, classify_load, is_lock_name, is_migration_path, scope_nodes, takes_lock
+from opsgen.lint.rule import Finding, ModuleContext, Rule
 
 #: Calls whose result is a row nobody else has seen yet, or a private copy of one.
 FRESH_CALLS = frozenset({"create", "copy", "deepcopy"})
@@ -64,7 +64,7 @@ class IncrementThenSave(Rule):
                 yield from self.check_function(module, node)
 
     def check_function(self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[Finding]:
-        nodes = [node for statement in function.body for node in (statement, *walk_scope(statement))]
+        nodes = list(scope_nodes(function.body))
         increments = [
             node
             for node in nodes

@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from opsgen.lint.orm import callee_name, is_test_path, takes_lock
-from opsgen.lint.rule import Finding, ModuleContext, Rule, walk_scope
+from opsgen.lint.orm import callee_name, is_test_path, scope_nodes, takes_lock
+from opsgen.lint.rule import Finding, ModuleContext, Rule
 
 CONTAINER_FACTORIES = frozenset(
     {"dict", "list", "set", "defaultdict", "OrderedDict", "deque", "Counter", "WeakValueDictionary", "WeakKeyDictionary"}
@@ -45,27 +45,27 @@ def _local_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
         if extra is not None:
             local.add(extra.arg)
     declared_global: set[str] = set()
-    for statement in function.body:
-        for node in (statement, *walk_scope(statement)):
-            if isinstance(node, ast.Global):
-                declared_global.update(node.names)
-            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                local.add(node.id)
+    for node in scope_nodes(function.body):
+        if isinstance(node, ast.Global):
+            declared_global.update(node.names)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            local.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            local.add(node.name)
     return local - declared_global
 
 
 def _writes(statements: list[ast.stmt], name: str) -> bool:
     """Return True when the statements store into the container ``name``."""
-    for statement in statements:
-        for node in (statement, *walk_scope(statement)):
-            if isinstance(node, (ast.Assign, ast.AugAssign)):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                if any(isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == name for t in targets):
-                    return True
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                owner = node.func.value
-                if node.func.attr in MUTATING_METHODS and isinstance(owner, ast.Name) and owner.id == name:
-                    return True
+    for node in scope_nodes(statements):
+        if isinstance(node, (ast.Assign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == name for t in targets):
+                return True
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = node.func.value
+            if node.func.attr in MUTATING_METHODS and isinstance(owner, ast.Name) and owner.id == name:
+                return True
     return False
 
 

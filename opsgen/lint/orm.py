@@ -22,6 +22,8 @@ import ast
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from opsgen.lint.rule import walk_scope
+
 #: Last calls of a chain that return one row.
 LOAD_TERMINALS = frozenset(
     {
@@ -176,6 +178,27 @@ def uses_f_expression(expr: ast.AST, qualify: Qualify) -> bool:
             if qualify(node.func) in F_EXPRESSIONS:
                 return True
     return False
+
+
+def scope_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Yield the statements of ``body`` and every node that runs with them.
+
+    A nested ``def``, ``lambda`` or ``class`` is yielded with its decorators, defaults and
+    bases, but not its body, which defines code rather than running it here.
+    """
+    for statement in body:
+        yield statement
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            arguments = statement.args
+            for node in [*statement.decorator_list, *arguments.defaults, *[d for d in arguments.kw_defaults if d]]:
+                yield node
+                yield from walk_scope(node)
+        elif isinstance(statement, ast.ClassDef):
+            for node in [*statement.decorator_list, *statement.bases]:
+                yield node
+                yield from walk_scope(node)
+        else:
+            yield from walk_scope(statement)
 
 
 def is_test_path(path: str) -> bool:

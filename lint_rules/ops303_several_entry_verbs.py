@@ -1,0 +1,117 @@
+"""OPS303: services that do not share one entry verb."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from opsgen.lint.rule import Finding, ModuleContext, Rule
+from opsgen.lint.services import in_service_packages, service_classes
+
+
+class SeveralEntryVerbs(Rule):
+    """Flags a service class with several entry verbs, or one whose verb differs from its neighbours'.
+
+    What it does:
+        Finds the service classes of a module: classes that define an entry verb (``run``,
+        ``execute``, ``call``, ``perform``, ``process``, ``handle``, ``act``, ``apply``,
+        ``invoke`` or ``__call__``) and derive only from ``object``, ``ABC`` or another such
+        class of the module; in ``service-packages`` any public class. A ``__call__`` that
+        only returns ``self.<verb>(...)`` forwards to that verb. Reports each entry method
+        after the first in one class, and the entry method of each service whose verb is
+        not the module's most common one (the first one used wins a tie).
+
+    Why is this bad:
+        Callers must learn each service's convention (``.run()`` here, ``.execute(args)``
+        there), so wrappers for logging, transactions and retries cannot treat services
+        alike, and a second verb on one class is a second way in that skips the first's
+        checks.
+
+    Example:
+        class InvoiceBuilder:
+            def run(self): ...
+
+        class RefundCalculator:
+            def execute(self, order, amount): ...
+
+    Use instead:
+        class InvoiceBuilder(Service):
+            def act(self): ...
+
+        class RefundCalculator(Service):
+            def act(self): ...
+    """
+
+    code = "OPS303"
+    name = "non-uniform-interface"
+    scope = "module"
+    MESSAGE = (
+        "OPS303 {service}.{method}() is {why}, so callers must learn each convention; give "
+        "every service the same single entry method"
+    )
+
+    def check(self, module: ModuleContext) -> Iterator[Finding]:
+        everything = in_service_packages(module.summary.module, module.config.service_packages)
+        services = service_classes(module.tree, everything)
+        for service in services:
+            first = service.entries[0].name if service.entries else ""
+            for extra in service.entries[1:]:
+                why = f"a second entry verb of the class beside {first}()"
+                message = self.MESSAGE.format(service=service.node.name, method=extra.name, why=why)
+                yield module.finding(self.code, message, extra.lineno, extra.col_offset)
+
+        verbs = Counter(service.verb for service in services)
+        if len(verbs) < 2:
+            return
+        first_use = {}
+        for position, service in enumerate(services):
+            first_use.setdefault(service.verb, position)
+        usual = max(verbs, key=lambda verb: (verbs[verb], -first_use[verb]))
+        for service in services:
+            if service.verb != usual and service.entries:
+                entry = service.entries[0]
+                why = f"not the {usual}() the module's other services use"
+                message = self.MESSAGE.format(service=service.node.name, method=entry.name, why=why)
+                yield module.finding(self.code, message, entry.lineno, entry.col_offset)
+
+    VALID = [
+        "from abc import ABC, abstractmethod\n\n"
+        "class Service(ABC):\n"
+        "    def __call__(self):\n"
+        "        return self.act()\n\n"
+        "    @abstractmethod\n"
+        "    def act(self):\n"
+        "        raise NotImplementedError\n\n"
+        "class InvoiceBuilder(Service):\n"
+        "    def act(self):\n"
+        "        return []\n\n"
+        "class RefundCalculator(Service):\n"
+        "    def act(self):\n"
+        "        return 0\n",
+        # Framework subclasses keep their framework's verbs.
+        "import threading\n"
+        "from django.core.management.base import BaseCommand\n\n"
+        "class Poller(threading.Thread):\n"
+        "    def run(self):\n"
+        "        pass\n\n"
+        "class Command(BaseCommand):\n"
+        "    def handle(self, *args, **options):\n"
+        "        pass\n",
+    ]
+    INVALID = [
+        "class InvoiceBuilder:\n"
+        "    def run(self):\n"
+        "        return []\n\n"
+        "class ReceiptBuilder:\n"
+        "    def run(self):\n"
+        "        return []\n\n"
+        "class RefundCalculator:\n"
+        "    def execute(self, order, amount):  # OPS303\n"
+        "        return min(amount, order.paid_total)\n",
+        # One class with two ways in.
+        "class Importer:\n"
+        "    def run(self):\n"
+        "        return self.process(self.rows)\n\n"
+        "    def process(self, rows):  # OPS303\n"
+        "        return len(rows)\n",
+    ]

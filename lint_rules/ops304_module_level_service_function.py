@@ -1,0 +1,144 @@
+"""OPS304: a service written as a module-level function."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from opsgen.lint.orm import scope_nodes
+from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
+from opsgen.lint.services import in_service_packages, service_classes
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+class ModuleLevelServiceFunction(Rule):
+    """Flags a service written as a module-level function.
+
+    What it does:
+        In a module of ``service-packages``, reports every public module-level function.
+        Elsewhere, in a module that defines service classes (see OPS303), reports a public
+        module-level function that another function of the module calls beside those
+        services: that caller treats it as one more service with its own convention.
+
+    Why is this bad:
+        A function takes its inputs at call time and runs wherever it is called, while the
+        service classes next to it are built and then run: callers mix two conventions, and
+        the function gets none of what the services share (logging, transactions, the
+        opsgen pipeline).
+
+    Example:
+        class InvoiceBuilder:
+            def run(self): ...
+
+        def send_receipt(order):
+            order.customer.notify("receipt", order_id=order.pk)
+
+        def checkout(order):
+            lines = InvoiceBuilder(order).run()
+            send_receipt(order)
+
+    Use instead:
+        class ReceiptSender:
+            def run(self): ...
+
+        def checkout(order):
+            lines = InvoiceBuilder(order).run()
+            ReceiptSender(order).run()
+    """
+
+    code = "OPS304"
+    name = "non-uniform-interface"
+    scope = "module"
+    MESSAGE = (
+        "OPS304 {function}() is a service written as a module-level function {where}, so "
+        "callers mix calling conventions; make it a service class with the module's entry "
+        "method, or an opsgen operation"
+    )
+
+    def check(self, module: ModuleContext) -> Iterator[Finding]:
+        tree = module.tree
+        functions = {
+            s.name: s for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and not s.name.startswith("_")
+        }
+        if not functions:
+            return
+        package = module.summary.module
+        if in_service_packages(package, module.config.service_packages):
+            where = f"in service package {package}"
+            for function in functions.values():
+                yield module.finding(self.code, self.MESSAGE.format(function=function.name, where=where), function.lineno, function.col_offset)
+            return
+
+        services = {service.node.name for service in service_classes(tree)}
+        if not services:
+            return
+        flagged: dict[str, str] = {}
+        for caller in functions.values():
+            called, uses_service = self.calls_of(caller, services, functions)
+            if uses_service:
+                for name in called:
+                    flagged.setdefault(name, caller.name)
+        for name in sorted(flagged, key=lambda n: functions[n].lineno):
+            function = functions[name]
+            where = f"beside the service classes {flagged[name]}() calls"
+            yield module.finding(self.code, self.MESSAGE.format(function=name, where=where), function.lineno, function.col_offset)
+
+    @staticmethod
+    def calls_of(caller: Function, services: set[str], functions: dict[str, Function]) -> tuple[set[str], bool]:
+        """Return the module functions ``caller`` calls and whether it also builds a service."""
+        called: set[str] = set()
+        uses_service = False
+        for node in scope_nodes(caller.body):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                if node.func.id in services:
+                    uses_service = True
+                elif node.func.id in functions and node.func.id != caller.name:
+                    called.add(node.func.id)
+        return called, uses_service
+
+    VALID = [
+        "class InvoiceBuilder:\n"
+        "    def run(self):\n"
+        "        return []\n\n"
+        "class ReceiptSender:\n"
+        "    def run(self):\n"
+        "        return None\n\n"
+        "def checkout(order):\n"
+        "    lines = InvoiceBuilder().run()\n"
+        "    ReceiptSender().run()\n"
+        "    return lines\n",
+        # Private helpers are not services.
+        "class InvoiceBuilder:\n"
+        "    def run(self):\n"
+        "        return []\n\n"
+        "def _total(lines):\n"
+        "    return sum(lines)\n\n"
+        "def checkout(order):\n"
+        "    return _total(InvoiceBuilder().run())\n",
+        # No service classes here: plain functions are the convention.
+        "def send_receipt(order):\n"
+        "    order.notify()\n\n"
+        "def checkout(order):\n"
+        "    send_receipt(order)\n",
+    ]
+    INVALID = [
+        "class InvoiceBuilder:\n"
+        "    def run(self):\n"
+        "        return []\n\n"
+        "def send_receipt(order):  # OPS304\n"
+        "    order.customer.notify('receipt', order_id=order.pk)\n\n"
+        "def checkout(order):\n"
+        "    lines = InvoiceBuilder().run()\n"
+        "    send_receipt(order)\n"
+        "    return lines\n",
+        Example(
+            "def refund(order, amount):  # OPS304\n"
+            "    return min(amount, order.paid_total)\n\n"
+            "def _helper():\n"
+            "    return None\n",
+            path="shop/services/refunds.py",
+            config={"service-packages": ["shop.services"]},
+            files={"shop/__init__.py": "", "shop/services/__init__.py": ""},
+        ),
+    ]

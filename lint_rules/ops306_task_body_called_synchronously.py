@@ -1,0 +1,146 @@
+"""OPS306: a Celery task's body called synchronously."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from opsgen.lint.orm import is_test_path
+from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
+from opsgen.lint.summary import FunctionSummary
+
+SYNCHRONOUS_METHODS = ("run", "__call__")
+
+
+def is_task_decorator(name: str) -> bool:
+    """Return True for ``shared_task``, ``app.task``, ``celery.task`` and ``periodic_task`` decorators."""
+    name = name.removesuffix("()")
+    owner, _, last = name.rpartition(".")
+    if last == "shared_task":
+        return True
+    if last in ("task", "periodic_task"):
+        holder = owner.rpartition(".")[2].lower()
+        return owner.startswith("celery") or "celery" in holder or "app" in holder
+    return False
+
+
+def is_task(function: FunctionSummary) -> bool:
+    return not function.nested and any(is_task_decorator(d) for d in function.decorators)
+
+
+class TaskBodyCalledSynchronously(Rule):
+    """Flags a call of a Celery task as a plain function, ``task(...)`` or ``task.run(...)``.
+
+    What it does:
+        Finds the project's Celery tasks (functions decorated with ``@shared_task``,
+        ``@app.task``, ``@celery.task`` or ``@periodic_task``, with or without arguments)
+        and reports each call of one, in production code, that runs its body in the caller:
+        ``send_invoice(order.pk)`` or ``send_invoice.run(order.pk)``. Calls resolve through
+        imports, so ``from billing.tasks import send_invoice as send`` counts. Test code is
+        skipped, and so is a task calling itself.
+
+    Why is this bad:
+        The body then runs in the caller's process and transaction, without the task's
+        retries, time limits, rate limits or queue routing, and the caller waits for it. A
+        ``bind=True`` task gets a request that no worker sent. If the synchronous call is
+        meant, the shared work belongs in a plain function that the task and the caller
+        both call.
+
+    Example:
+        @shared_task(bind=True, max_retries=5)
+        def cancel_order(self, order_id): ...
+
+        def cancel_view(request, pk):
+            cancel_order(pk)
+
+    Use instead:
+        def cancel_view(request, pk):
+            cancel_order.delay(pk)   # or apply_async(), or call a plain cancel() both share
+    """
+
+    code = "OPS306"
+    name = "non-uniform-interface"
+    MESSAGE = (
+        "OPS306 {call}() runs the body of Celery task {task} synchronously, in this process "
+        "and transaction and without the task's retries, limits or routing; call "
+        ".delay() or .apply_async(), or move the body into a plain function both use"
+    )
+
+    def check(self, module: ModuleContext) -> Iterator[Finding]:
+        if is_test_path(module.path):
+            return
+        analysis = module.analysis
+        functions = module.index.functions
+        for function in module.functions():
+            for call in function.calls:
+                if call.target is None:
+                    continue
+                target = call.target
+                for method in SYNCHRONOUS_METHODS:
+                    if target.endswith("." + method):
+                        target = target[: -len(method) - 1]
+                        break
+                entry = functions.get(analysis.canonical(target))
+                if entry is None or not is_task(entry[1]) or entry[1].qualname == function.qualname:
+                    continue
+                message = self.MESSAGE.format(call=call.text, task=entry[1].qualname)
+                yield module.finding(self.code, message, call.line, call.column)
+
+    VALID = [
+        Example(
+            "from billing.tasks import send_invoice\n\n"
+            "def close(order):\n"
+            "    send_invoice.delay(order.pk)\n"
+            "    send_invoice.apply_async((order.pk,), countdown=5)\n",
+            path="billing/views.py",
+            files={
+                "billing/__init__.py": "",
+                "billing/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_invoice(order_id):\n    pass\n",
+            },
+        ),
+        # A plain function shared by the task and the caller.
+        Example(
+            "from billing.tasks import render_invoice\n\n"
+            "def preview(order):\n"
+            "    return render_invoice(order.pk)\n",
+            path="billing/views.py",
+            files={
+                "billing/__init__.py": "",
+                "billing/tasks.py": (
+                    "from proj.celery import app\n\n"
+                    "def render_invoice(order_id):\n    return b''\n\n"
+                    "@app.task\ndef send_invoice(order_id):\n    return render_invoice(order_id)\n"
+                ),
+            },
+        ),
+        # Tests may run a task's body directly.
+        Example(
+            "from billing.tasks import send_invoice\n\n"
+            "def test_send_invoice():\n"
+            "    send_invoice(1)\n",
+            path="tests/test_tasks.py",
+            files={
+                "billing/__init__.py": "",
+                "billing/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_invoice(order_id):\n    pass\n",
+            },
+        ),
+    ]
+    INVALID = [
+        Example(
+            "from billing.tasks import send_invoice as send\n\n"
+            "def close(order):\n"
+            "    send(order.pk)  # OPS306\n"
+            "    send.run(order.pk)  # OPS306\n",
+            path="billing/views.py",
+            files={
+                "billing/__init__.py": "",
+                "billing/tasks.py": "from celery import shared_task\n\n@shared_task(bind=True)\ndef send_invoice(self, order_id):\n    pass\n",
+            },
+        ),
+        # A task defined with the project's app, called from the same module.
+        "from proj.celery import app\n\n"
+        "@app.task(max_retries=5)\n"
+        "def cancel_order(order_id):\n"
+        "    pass\n\n"
+        "def cancel_view(request, pk):\n"
+        "    cancel_order(pk)  # OPS306\n",
+    ]

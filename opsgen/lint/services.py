@@ -1,0 +1,140 @@
+"""Service classes and their entry points, for the interface rules (OPS3xx).
+
+A service is a class whose instances do one piece of business work when called through
+an entry method. The entry verbs are the names projects give that method: ``run``,
+``execute``, ``call``, ``perform``, ``process``, ``handle``, ``act``, ``apply``,
+``invoke`` and ``__call__``. A ``__call__`` whose body only returns ``self.<verb>(...)``
+forwards to that verb and is not a second entry point.
+
+Two ways to find services:
+
+* In a module of ``service-packages`` (``[tool.opsgen.lint]``), every public class with a
+  public method is a service, and every public module-level function is a service
+  written as a function.
+* Elsewhere, a module-level class that defines an entry verb and derives only from
+  ``object``, ``ABC`` or another such class of the same module. A class with any other
+  base (a thread, a view, a management command, a task) keeps the verb its framework
+  dictates, so it is not compared with the others.
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from opsgen.lint.orm import scope_nodes
+
+ENTRY_VERBS = frozenset({"run", "execute", "call", "perform", "process", "handle", "act", "apply", "invoke", "__call__"})
+NEUTRAL_BASES = frozenset({"object", "ABC", "abc.ABC"})
+#: Base class of every generated operation base class.
+OPERATION_BASE = "opsgen.runtime.operation.Operation"
+
+Method = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+@dataclass
+class ServiceClass:
+    """A service class, its entry methods in source order and the verb callers use."""
+
+    node: ast.ClassDef
+    entries: list[Method] = field(default_factory=list)
+    verb: str | None = None
+
+
+def in_service_packages(module: str, patterns: Sequence[str]) -> bool:
+    """Return True when ``module`` is one of ``patterns`` (dotted names or globs) or inside one."""
+    for pattern in patterns:
+        if module == pattern or module.startswith(pattern + ".") or fnmatch.fnmatchcase(module, pattern):
+            return True
+        if fnmatch.fnmatchcase(module, pattern + ".*"):
+            return True
+    return False
+
+
+def base_names(node: ast.ClassDef) -> list[str]:
+    """Return the dotted source text of each base (``Generic[T]`` counts as ``Generic``)."""
+    names = []
+    for base in node.bases:
+        while isinstance(base, ast.Subscript):
+            base = base.value
+        names.append(ast.unparse(base))
+    return names
+
+
+def forwarded_verb(method: Method) -> str | None:
+    """Return ``act`` for ``def __call__(self): return self.act()``, else None."""
+    body = [s for s in method.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    if len(body) != 1 or not isinstance(body[0], (ast.Return, ast.Expr)):
+        return None
+    call = body[0].value
+    if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
+        owner = call.func.value
+        if isinstance(owner, ast.Name) and owner.id == "self":
+            return call.func.attr
+    return None
+
+
+def public_methods(node: ast.ClassDef) -> list[Method]:
+    """Return the methods callers may use: not ``_private``, not dunder except ``__call__``."""
+    methods = []
+    for item in node.body:
+        if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        if item.name.startswith("_") and item.name != "__call__":
+            continue
+        decorators = {ast.unparse(d) for d in item.decorator_list}
+        if decorators & {"property", "cached_property", "functools.cached_property", "staticmethod", "classmethod"}:
+            if item.name not in ENTRY_VERBS:
+                continue
+        methods.append(item)
+    return methods
+
+
+def entry_methods(node: ast.ClassDef) -> list[Method]:
+    """Return the class's own entry methods; a forwarding ``__call__`` is left out."""
+    entries = [m for m in public_methods(node) if m.name in ENTRY_VERBS]
+    return [m for m in entries if not (m.name == "__call__" and forwarded_verb(m) is not None)]
+
+
+def service_classes(tree: ast.Module, everything: bool = False) -> list[ServiceClass]:
+    """Return the module-level service classes, in source order.
+
+    With ``everything`` (a module of ``service-packages``) any base is allowed; otherwise
+    only classes built on ``object``, ``ABC`` or earlier classes of this module count.
+    """
+    eligible: set[str] = set()
+    found: dict[str, ServiceClass] = {}
+    for statement in tree.body:
+        if not isinstance(statement, ast.ClassDef):
+            continue
+        bases = base_names(statement)
+        if not everything and any(b not in eligible and b not in NEUTRAL_BASES for b in bases):
+            continue
+        eligible.add(statement.name)
+        service = ServiceClass(statement, entry_methods(statement))
+        service.verb = _verb_of(statement, service.entries, [found[b] for b in bases if b in found])
+        if service.verb is not None:
+            found[statement.name] = service
+    return list(found.values())
+
+
+def _verb_of(node: ast.ClassDef, entries: list[Method], parents: Iterable[ServiceClass]) -> str | None:
+    if entries:
+        return entries[0].name
+    for parent in parents:
+        if parent.verb is not None:
+            return parent.verb
+    for item in node.body:
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "__call__":
+            return forwarded_verb(item)
+    return None
+
+
+def returns_self(method: Method) -> ast.Return | None:
+    """Return the first ``return self`` that runs in ``method`` (nested definitions excluded)."""
+    for node in scope_nodes(method.body):
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Name) and node.value.id == "self":
+            return node
+    return None

@@ -1,0 +1,98 @@
+"""The interface rules (OPS3xx) on the lint cases and on service layers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lint_cases import Case, cases_of, kind_of, lint_case
+
+from opsgen.lint.config import load_config
+from opsgen.lint.engine import check_module
+from opsgen.lint.examples import lint_example
+from opsgen.lint.index import ProjectIndex
+from opsgen.lint.loader import load_rules
+from opsgen.lint.rule import Example, Finding
+
+SERVICE_CASES = cases_of({"non-uniform-interface"})
+
+
+@pytest.mark.parametrize("case", SERVICE_CASES, ids=[c.path.name for c in SERVICE_CASES])
+def test_service_case(case: Case, tmp_path: Path) -> None:
+    findings = lint_case(case, tmp_path)
+    if case.kind == "none":
+        assert [f"{f.line}: {f.message}" for f in findings] == []
+        return
+    assert case.lines, f"{case.path.name} marks no expect-line"
+    for line in case.lines:
+        kinds = {kind_of(f.code) for f in findings if f.line == line}
+        assert "non-uniform-interface" in kinds, f"{case.path.name}:{line}: no interface finding; got {findings}"
+
+
+def test_case21_codes_per_line(tmp_path: Path) -> None:
+    case = next(c for c in SERVICE_CASES if c.path.name == "case21_mixed_service_entrypoints.py")
+    codes = {(f.line, f.code) for f in lint_case(case, tmp_path)}
+    assert (9, "OPS302") in codes
+    assert (15, "OPS303") in codes
+    assert (19, "OPS304") in codes
+
+
+def _lint(code: str, example: Example, tmp_path: Path) -> list[Finding]:
+    return lint_example(example, [rule for rule in load_rules() if rule.code == code], tmp_path)
+
+
+SERVICES_CONFIG = {"service-packages": ["shop.services"]}
+PACKAGE_FILES = {"shop/__init__.py": "", "shop/services/__init__.py": ""}
+
+
+def test_service_package_class_and_function(tmp_path: Path) -> None:
+    source = "class Refund:\n    def execute(self):\n        return 1\n\ndef refund():\n    return 1\n"
+    example = Example(source, path="shop/services/refund.py", config=SERVICES_CONFIG, files=PACKAGE_FILES)
+    assert [f.line for f in _lint("OPS301", example, tmp_path / "a")] == [1]
+    assert [f.line for f in _lint("OPS304", example, tmp_path / "b")] == [5]
+
+
+def test_service_package_skips_data_classes(tmp_path: Path) -> None:
+    source = (
+        "import enum\n"
+        "from pydantic import BaseModel\n\n"
+        "class Status(enum.Enum):\n    OPEN = 1\n\n"
+        "class RefundInput(BaseModel):\n    amount: int\n\n"
+        "class RefundFailed(Exception):\n    def describe(self):\n        return 'no'\n"
+    )
+    example = Example(source, path="shop/services/refund.py", config=SERVICES_CONFIG, files=PACKAGE_FILES)
+    assert _lint("OPS301", example, tmp_path) == []
+
+
+def test_service_package_glob_pattern(tmp_path: Path) -> None:
+    files = {"shop/__init__.py": "", "shop/orders/__init__.py": ""}
+    example = Example("def refund():\n    return 1\n", path="shop/orders/services.py", config={"service-packages": ["*.services"]}, files=files)
+    assert [f.line for f in _lint("OPS304", example, tmp_path)] == [1]
+
+
+def test_operation_through_spec_base(tmp_path: Path) -> None:
+    """A base class named after a spec marks an operation even when its module is not linted."""
+    spec = "name: billing.credit_account\ntransaction: true\n"
+    source = (
+        "from generated.billing.credit_account import CreditAccountBase\n\n"
+        "class CreditAccount(CreditAccountBase):\n"
+        "    def run(self, ctx, *, account_id):\n"
+        "        return None\n\n"
+        "def credit(ctx, account_id):\n"
+        "    return CreditAccount().run(ctx, account_id=account_id)\n"
+    )
+    (tmp_path / "pyproject.toml").write_text('[tool.opsgen]\nspecs = "specs"\n')
+    (tmp_path / "specs" / "billing").mkdir(parents=True)
+    (tmp_path / "specs" / "billing" / "credit_account.yaml").write_text(spec)
+    (tmp_path / "app.py").write_text(source)
+    index = ProjectIndex.build(load_config(tmp_path), [tmp_path], use_cache=False)
+    rules = [rule for rule in load_rules() if rule.code == "OPS307"]
+    findings = check_module(index, index.modules[str((tmp_path / "app.py").resolve())], rules)
+    assert [f.line for f in findings] == [8]
+    assert "billing.credit_account" in findings[0].message
+
+
+def test_task_called_from_test_file_is_fine(tmp_path: Path) -> None:
+    files = {"shop/__init__.py": "", "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef ping():\n    pass\n"}
+    example = Example("from shop.tasks import ping\n\ndef test_ping():\n    ping()\n", path="shop/ping_test.py", files=files)
+    assert _lint("OPS306", example, tmp_path) == []
