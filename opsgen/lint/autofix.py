@@ -13,6 +13,7 @@ LibCST is imported only here, so detection never pays for it.
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -101,7 +102,14 @@ class _Deferrer(cst.CSTTransformer):
             wrapper = self.wrapper_for["django"]
             arguments = [cst.Arg(partial_call)]
             if fix.using:
-                arguments.append(cst.Arg(cst.SimpleString(repr(fix.using)), keyword=cst.Name("using")))
+                no_space = cst.SimpleWhitespace("")
+                arguments.append(
+                    cst.Arg(
+                        cst.SimpleString(json.dumps(fix.using)),
+                        keyword=cst.Name("using"),
+                        equal=cst.AssignEqual(whitespace_before=no_space, whitespace_after=no_space),
+                    )
+                )
         self.applied += 1
         return updated.with_changes(value=cst.Call(func=cst.parse_expression(wrapper), args=arguments))
 

@@ -46,6 +46,7 @@ def load_operations(specs_dir: Path) -> dict[str, OperationInfo]:
         name = document.get("name")
         if not isinstance(name, str):
             continue
-        transaction = bool(document.get("transaction", False))
+        declared = document.get("transaction", False)
+        transaction = declared is True or isinstance(declared, dict)  # a mapping sets options of one
         found[base_class_name(name)] = OperationInfo(name, str(path), transaction)
     return found

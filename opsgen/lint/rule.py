@@ -81,7 +81,8 @@ class Example:
     In an invalid example, each line that must get a finding ends with a comment naming the
     rule's code (``send_mail(...)  # OPS101``). ``files`` adds other modules of the same
     example project (path relative to the root -> source), ``config`` is a
-    ``[tool.opsgen.lint]`` table and ``fixed``, when set, is the source after the autofix.
+    ``[tool.opsgen.lint]`` table and ``fixed``, when set, is the source after the autofix
+    (compared with the ``# <code>`` markers removed).
     """
 
     code: str

