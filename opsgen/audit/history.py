@@ -335,7 +335,7 @@ def take_snapshot(connection: sa.Connection, entity: str, entity_id: Any, versio
             change_table.c.version == version,
         )
     ).scalar_one()
-    state_json = "null" if state is None else dumps_state(state)
+    state_json = dumps_json(state)
     cast = "CAST(:state AS jsonb)" if connection.dialect.name == "postgresql" else ":state"
     connection.execute(
         sa.text(
@@ -347,18 +347,21 @@ def take_snapshot(connection: sa.Connection, entity: str, entity_id: Any, versio
     return True
 
 
-def dumps_state(state: State) -> str:
-    """Serialize a rebuilt state to JSON, writing ``Decimal`` values with all their digits."""
+def dumps_json(value: Any, *, indent: int | None = None) -> str:
+    """Serialize recorded values to JSON, writing ``Decimal`` values as numbers with all their digits."""
     exact: dict[str, str] = {}
 
-    def placeholder(value: Any) -> Any:
-        if isinstance(value, Decimal):
+    def placeholder(item: Any) -> Any:
+        if isinstance(item, Decimal):
             token = f"\x00decimal{len(exact)}\x00"
-            exact[json.dumps(token)] = str(value)
+            exact[json.dumps(token)] = str(item)
             return token
-        raise TypeError(f"cannot store {type(value).__name__} in an audit snapshot")
+        if isinstance(item, datetime):
+            return item.isoformat()
+        raise TypeError(f"cannot write {type(item).__name__} as audit JSON")
 
-    text = json.dumps(state, default=placeholder, separators=(",", ":"))
+    separators = (",", ":") if indent is None else None
+    text = json.dumps(value, default=placeholder, separators=separators, indent=indent)
     for token, digits in exact.items():
         text = text.replace(token, digits)
     return text

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
 from opsgen.audit.config import AuditConfig, AuditConfigError, load_config
-from opsgen.audit.history import HistoryPruned, Version
+from opsgen.audit.history import HistoryPruned, Version, dumps_json
 
 
 def register(subparsers: Any) -> None:
@@ -115,16 +113,8 @@ def _fail(message: str) -> int:
     return 1
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
-
-
 def _show(value: Any) -> str:
-    return json.dumps(value, default=_json_default)
+    return dumps_json(value)
 
 
 def run_install(args: argparse.Namespace) -> int:
@@ -183,7 +173,7 @@ def _format_version(version: Version) -> list[str]:
 
 
 def _version_json(version: Version) -> str:
-    data = {
+    data: dict[str, Any] = {
         "entity": version.entity,
         "id": version.entity_id,
         "version": version.version,
@@ -199,7 +189,7 @@ def _version_json(version: Version) -> str:
         "unexpected": version.unexpected,
         "changes": version.changes,
     }
-    return json.dumps(data, default=_json_default)
+    return dumps_json(data)
 
 
 def run_history(args: argparse.Namespace) -> int:
@@ -249,7 +239,7 @@ def run_as_of(args: argparse.Namespace) -> int:
     if state is None:
         print(f"{args.entity} {args.id} did not exist at {moment.isoformat()}")
         return 0
-    print(json.dumps(state, default=_json_default, indent=2))
+    print(dumps_json(state, indent=2))
     return 0
 
 

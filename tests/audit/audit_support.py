@@ -116,3 +116,34 @@ def audit_rows(connection: sa.Connection) -> list[sa.Row[tuple[object, ...]]]:
             )
         )
     )
+
+
+def write_in_process(
+    url: str,
+    actor: str,
+    amount: str,
+    may_write: object,
+    wrote: object,
+    may_commit: object,
+) -> None:
+    """Update billing plan 1 in its own transaction, pausing on the given events.
+
+    Runs in a child process (multiprocessing "spawn"), so the events are
+    ``multiprocessing.Event`` objects; they are typed ``object`` to keep this module
+    importable without a multiprocessing context.
+    """
+    from decimal import Decimal
+    from typing import Any
+
+    from opsgen.audit import AuditContext, set_audit_context
+
+    events: list[Any] = [may_write, wrote, may_commit]
+    engine = sa.create_engine(url, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
+    with engine.connect() as connection:
+        with connection.begin():
+            set_audit_context(connection, AuditContext(execution_id=actor, actor=actor))
+            events[0].wait(30)
+            connection.execute(plans.update().where(plans.c.id == 1).values(amount=Decimal(amount)))
+            events[1].set()
+            events[2].wait(30)
+    engine.dispose()

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session
 
-from audit_support import AuditDatabase, audit_db, audit_rows, plans  # noqa: F401 - audit_db is a fixture
+from audit_support import AuditDatabase, audit_rows, plans
 from opsgen.audit import AuditContext, changes_for_execution, history, set_audit_context
 
 

@@ -1,0 +1,142 @@
+"""Reading the trail: CLI history, diff and as-of, snapshots and retention."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from audit_support import AuditDatabase, plans
+from opsgen.audit import (
+    AuditConfig,
+    AuditContext,
+    AuditedEntity,
+    HistoryPruned,
+    as_of,
+    diff,
+    history,
+    prune,
+    set_audit_context,
+    state_at_version,
+    take_snapshots,
+)
+from opsgen.cli.main import main
+
+
+def make_history(database: AuditDatabase, updates: int) -> None:
+    with database.engine.begin() as connection:
+        set_audit_context(connection, AuditContext(execution_id="exec-seed", actor="alice", operation="billing.create_plan"))
+        connection.execute(plans.insert().values(id=1, name="basic", amount=Decimal("10.00")))
+    for number in range(updates):
+        with database.engine.begin() as connection:
+            set_audit_context(connection, AuditContext(execution_id=f"exec-{number}", actor="bob", operation="billing.reprice"))
+            connection.execute(plans.update().values(amount=Decimal("10.00") + number + 1))
+
+
+def cli(database: AuditDatabase, *args: str) -> int:
+    return main(["audit", "--database-url", database.url, *args])
+
+
+def test_cli_history_shows_who_and_diff(audit_db: AuditDatabase, capsys: pytest.CaptureFixture[str]) -> None:
+    make_history(audit_db, 2)
+    assert cli(audit_db, "history", "billing_plan", "1") == 0
+    output = capsys.readouterr().out
+    lines = output.splitlines()
+    assert lines[0].startswith("v3 ")
+    assert "actor bob" in lines[0]
+    assert "billing.reprice execution exec-1" in lines[0]
+    assert lines[1].startswith("    amount: ")
+    before, after = lines[1].removeprefix("    amount: ").split(" -> ")
+    assert (Decimal(before), Decimal(after)) == (Decimal("11"), Decimal("12"))
+    assert "v1 " in output and "billing.create_plan execution exec-seed" in output
+
+
+def test_cli_history_json_pages(audit_db: AuditDatabase, capsys: pytest.CaptureFixture[str]) -> None:
+    make_history(audit_db, 4)
+    assert cli(audit_db, "history", "billing_plan", "1", "--limit", "2", "--before", "4", "--json") == 0
+    records = [json.loads(line, parse_float=Decimal) for line in capsys.readouterr().out.splitlines()]
+    assert [record["version"] for record in records] == [3, 2]
+    assert records[0]["execution_id"] == "exec-1"
+    assert records[0]["changes"] == {"amount": [11, 12]}
+
+
+def test_cli_diff_and_as_of(audit_db: AuditDatabase, capsys: pytest.CaptureFixture[str]) -> None:
+    make_history(audit_db, 3)
+    assert cli(audit_db, "diff", "billing_plan", "1", "1", "4") == 0
+    column, values = capsys.readouterr().out.strip().split(": ")
+    assert column == "amount"
+    assert [Decimal(value) for value in values.split(" -> ")] == [Decimal("10"), Decimal("13")]
+
+    with audit_db.engine.connect() as connection:
+        second = history(connection, "billing_plan", 1)[-2]
+    assert cli(audit_db, "as-of", "billing_plan", "1", second.committed_at.isoformat()) == 0
+    state = json.loads(capsys.readouterr().out, parse_float=Decimal)
+    assert state["amount"] == Decimal("11")
+    assert state["name"] == "basic"
+
+
+def test_cli_missing_entity_fails(audit_db: AuditDatabase, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli(audit_db, "history", "billing_plan", "404") == 1
+    assert "no recorded versions of billing_plan 404" in capsys.readouterr().err
+
+
+def test_snapshots_bound_replay(audit_db: AuditDatabase) -> None:
+    make_history(audit_db, 12)
+    with audit_db.engine.begin() as connection:
+        written = take_snapshots(connection, audit_db.config)
+        again = take_snapshots(connection, audit_db.config)
+    assert written == {"billing_plan": 1}
+    assert again == {"billing_plan": 0}
+
+    # With the changes up to the snapshot removed, later versions still rebuild.
+    with audit_db.engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM opsgen_audit_change WHERE version < 13")
+    with audit_db.engine.connect() as connection:
+        assert state_at_version(connection, "billing_plan", 1, 13)["amount"] == Decimal("22.00")  # type: ignore[index]
+        with pytest.raises(HistoryPruned):
+            state_at_version(connection, "billing_plan", 1, 5)
+
+
+def test_prune_keeps_state_at_cutoff(audit_db: AuditDatabase) -> None:
+    make_history(audit_db, 4)
+    config = AuditConfig.of(AuditedEntity(name="billing_plan", table="billing_plans", retention_days=30))
+    with audit_db.engine.connect() as connection:
+        third = history(connection, "billing_plan", 1)[2]
+    # Pretend versions 1 to 3 are 40 days old.
+    old = datetime.now(timezone.utc) - timedelta(days=40)
+    stored = old.replace(tzinfo=None) if audit_db.dialect == "sqlite" else old
+    with audit_db.engine.begin() as connection:
+        connection.execute(
+            sa.text("UPDATE opsgen_audit_change SET committed_at = :old WHERE version <= 3"), {"old": stored}
+        )
+        results = prune(connection, config)
+    assert [(r.entity, r.changes_deleted) for r in results] == [("billing_plan", 3)]
+    assert third.version == 3
+
+    with audit_db.engine.connect() as connection:
+        versions = history(connection, "billing_plan", 1)
+        assert [v.version for v in versions] == [5, 4]
+        assert state_at_version(connection, "billing_plan", 1, 3)["amount"] == Decimal("12.00")  # type: ignore[index]
+        assert as_of(connection, "billing_plan", 1, datetime.now(timezone.utc))["amount"] == Decimal("14.00")  # type: ignore[index]
+        with pytest.raises(HistoryPruned):
+            as_of(connection, "billing_plan", 1, old - timedelta(days=1))
+        assert diff(connection, "billing_plan", 1, 3, 5) == {"amount": (Decimal("12.00"), Decimal("14.00"))}
+
+
+def test_cli_prune_and_snapshot(audit_db: AuditDatabase, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    make_history(audit_db, 6)
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(
+        f'[tool.opsgen]\ndatabase-url = "{audit_db.url}"\n\n'
+        '[tool.opsgen.audit.entities.billing_plan]\ntable = "billing_plans"\nsensitive = ["card_token"]\n'
+        'exclude = ["updated_at"]\nsnapshot-every = 5\nretention-days = 30\n',
+        encoding="utf-8",
+    )
+    assert main(["audit", "--config", str(pyproject), "snapshot"]) == 0
+    assert "billing_plan: 1 snapshots written" in capsys.readouterr().out
+    assert main(["audit", "--config", str(pyproject), "prune"]) == 0
+    assert "billing_plan: deleted 0 changes" in capsys.readouterr().out
