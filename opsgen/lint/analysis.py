@@ -29,7 +29,7 @@ from opsgen.lint import knowledge
 from opsgen.lint.index import ProjectIndex
 from opsgen.lint.knowledge import Effect
 from opsgen.lint.operations import OperationInfo, load_operations
-from opsgen.lint.summary import CallSite, FunctionSummary, ModuleSummary
+from opsgen.lint.summary import CallSite, FunctionSummary, ModuleSummary, TransactionBlock
 
 #: Method names too common to link to a project method when the receiver's type is unknown.
 GENERIC_METHODS = frozenset(
@@ -99,7 +99,7 @@ class Analysis:
         self.extra_effects = config.side_effect_kinds()
         self.deferral_wrappers = frozenset(config.deferral_wrappers)
         self.safe_task_bases = frozenset(config.safe_task_bases)
-        knowledge.EXTRA_OPENERS.update(config.transaction_openers)
+        self.openers = frozenset(config.transaction_openers)
         if config.atomic_requests is None:
             self.atomic_requests = any(m.atomic_requests for m in index.modules.values())
         else:
@@ -205,9 +205,9 @@ class Analysis:
         if target and (target in knowledge.DEFERRALS or target in self.deferral_wrappers):
             return None
         attribute = call.text.rpartition(".")[2]
-        if target and target in self.index.functions and target not in self.extra_effects:
-            return None
         found = knowledge.classify_side_effect(target, call.text, self.extra_effects)
+        if found is None and target in self.index.functions:
+            return None
         receiver = target.rpartition(".")[0] if target else None
         if found is None and attribute == "send" and receiver in self.index.functions:
             decorators = self.index.functions[receiver][1].decorators
@@ -338,8 +338,8 @@ class Analysis:
 
     def transaction_at(self, function: FunctionSummary, call: CallSite) -> Transaction | None:
         """Return the transaction the call runs in, from this function alone, or None."""
-        if call.transaction >= 0:
-            block = function.transactions[call.transaction]
+        block = self.open_block(function, call.transaction)
+        if block is not None:
             if block.kind == "atomic":
                 reason = f"the atomic() block at line {block.line}"
                 style = "django"
@@ -347,7 +347,7 @@ class Analysis:
                 reason = f"the session transaction block at line {block.line}"
                 style = "sqlalchemy"
             else:
-                reason = f"the transaction block at line {block.line}"
+                reason = f"the {block.name}() block at line {block.line}"
                 style = "other"
             return Transaction(reason, block.line, style, block.using, block.end_line)
         if call.session_write:
@@ -355,6 +355,15 @@ class Analysis:
             reason = f"the {session} transaction begun by the write at line {line}, not yet committed"
             return Transaction(reason, int(line), "sqlalchemy")
         return self.context(function)
+
+    def open_block(self, function: FunctionSummary, index: int) -> TransactionBlock | None:
+        """Return the innermost block from ``index`` outwards that opens a transaction."""
+        while index >= 0:
+            block = function.transactions[index]
+            if block.kind != "with" or (block.name and self.canonical(block.name) in self.openers):
+                return block
+            index = block.parent
+        return None
 
     def context(self, function: FunctionSummary) -> Transaction | None:
         """Return the transaction the whole body of ``function`` runs in, or None."""
@@ -370,7 +379,7 @@ class Analysis:
         if any(d in knowledge.ATOMIC_OPENERS for d in decorators):
             using = function.decorator_keywords.get("using", "").strip("'\"") or None
             return Transaction(f"the @atomic function {function.name}() (line {function.line})", function.line, "django", using, end)
-        if any(d in knowledge.EXTRA_OPENERS for d in decorators):
+        if any(d in self.openers for d in decorators):
             return Transaction(f"the transaction of {function.name}() (line {function.line})", function.line, "other", None, end)
         klass = function.class_name
         if klass and function.name in knowledge.ADMIN_HOOKS and self.class_matches(klass, knowledge.ADMIN_BASES, ("ModelAdmin",)):

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from opsgen.lint.config import config_from_mapping
+from opsgen.lint.config import config_from_mapping, load_config
 from opsgen.lint.engine import check_module
 from opsgen.lint.index import ProjectIndex
 from opsgen.lint.rule import Example, Finding, Rule
@@ -39,7 +39,10 @@ def lint_example(example: Example | str, rules: Sequence[type[Rule]], directory:
     """Lint the example's main file with ``rules``; ``directory`` must be empty."""
     example = as_example(example)
     main = write_example(example, directory)
-    config = config_from_mapping(example.config, directory.resolve())
+    if "pyproject.toml" in example.files:
+        config = load_config(directory.resolve())
+    else:
+        config = config_from_mapping(example.config, directory.resolve())
     index = ProjectIndex.build(config, [directory.resolve()], use_cache=False)
     summary = index.modules[str(main.resolve())]
     return check_module(index, summary, rules)

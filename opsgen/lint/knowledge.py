@@ -19,9 +19,6 @@ ATOMIC_OPENERS = frozenset(
     }
 )
 
-#: Set by the configuration at start-up (``transaction-openers``); empty by default.
-EXTRA_OPENERS: set[str] = set()
-
 NON_ATOMIC_REQUESTS = frozenset({"django.db.transaction.non_atomic_requests"})
 
 METHOD_DECORATOR = frozenset({"django.utils.decorators.method_decorator"})

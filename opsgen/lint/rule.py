@@ -80,8 +80,9 @@ class Example:
 
     In an invalid example, each line that must get a finding ends with a comment naming the
     rule's code (``send_mail(...)  # OPS101``). ``files`` adds other modules of the same
-    example project (path relative to the root -> source), ``config`` is a
-    ``[tool.opsgen.lint]`` table and ``fixed``, when set, is the source after the autofix
+    example project (path relative to the root -> source; a ``pyproject.toml`` there is
+    read as the project's settings), ``config`` is a ``[tool.opsgen.lint]`` table used
+    when ``files`` has no ``pyproject.toml``, and ``fixed``, when set, is the source after the autofix
     (compared with the ``# <code>`` markers removed).
     """
 
@@ -208,10 +209,11 @@ class ModuleContext:
         function = self.function_at(line)
         if function is None:
             return None
-        for block in reversed(function.transactions):
-            if block.line <= line <= block.end_line:
-                reason = f"the {block.kind} block at line {block.line}"
-                style = "django" if block.kind == "atomic" else "sqlalchemy"
+        for index in range(len(function.transactions) - 1, -1, -1):
+            block = self.analysis.open_block(function, index)
+            if block is not None and block.line <= line <= block.end_line:
+                reason = f"the {block.name or block.kind} block at line {block.line}"
+                style = {"atomic": "django", "session": "sqlalchemy", "savepoint": "sqlalchemy"}.get(block.kind, "other")
                 return Transaction(reason, block.line, style, block.using, block.end_line)
         context = self.analysis.context(function)
         if context is not None:

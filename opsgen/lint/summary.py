@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 1
+SUMMARY_FORMAT = 2
 
 
 @dataclass
@@ -46,12 +46,19 @@ class CallSite:
 
 @dataclass
 class TransactionBlock:
-    """A block that opens a transaction or a savepoint inside the function."""
+    """A ``with`` block of the function that opens, or may open, a transaction.
+
+    ``kind`` is ``atomic``, ``session`` or ``savepoint`` for the blocks the linter knows;
+    ``with`` is any other context manager called by a qualified ``name``, which opens a
+    transaction only when the configuration lists it in ``transaction-openers``.
+    """
 
     line: int
     end_line: int
-    kind: str  # "atomic", "session", "opener"
+    kind: str
     using: str | None = None
+    name: str | None = None
+    parent: int = -1  # index of the enclosing block, or -1
 
 
 @dataclass
@@ -324,6 +331,7 @@ class _BodyWalker(ast.NodeVisitor):
         self.function = function
         self.scope = scope
         self.open_blocks: list[int] = []
+        self.open_transactions = 0  # blocks of a known kind among open_blocks
         self.session_writes: dict[str, int] = {}  # session text -> line of the first uncommitted write
         self.unused_calls: set[int] = set()
         self.awaited_calls: set[int] = set()
@@ -434,8 +442,10 @@ class _BodyWalker(ast.NodeVisitor):
             self.visit(item.context_expr)
             block = self.transaction_of(item.context_expr, node)
             if block is not None:
+                block.parent = self.open_blocks[-1] if self.open_blocks else -1
                 self.function.transactions.append(block)
                 self.open_blocks.append(len(self.function.transactions) - 1)
+                self.open_transactions += block.kind != "with"
                 opened += 1
             if isinstance(item.optional_vars, ast.Name):
                 instance = self.s.infer_instance(item.context_expr, self.scope)
@@ -444,6 +454,7 @@ class _BodyWalker(ast.NodeVisitor):
         self.walk_body(node.body)
         for _ in range(opened):
             block_index = self.open_blocks.pop()
+            self.open_transactions -= self.function.transactions[block_index].kind != "with"
             if self.function.transactions[block_index].kind == "savepoint":
                 # After begin_nested() the session's outer transaction is still open.
                 self.session_writes.setdefault(self.session_of(node.items[0].context_expr), node.lineno)
@@ -469,8 +480,8 @@ class _BodyWalker(ast.NodeVisitor):
                 return TransactionBlock(node.lineno, end, "session")
             if callee.attr == "begin_nested":
                 return TransactionBlock(node.lineno, end, "savepoint")
-        if name and name in knowledge.EXTRA_OPENERS:
-            return TransactionBlock(node.lineno, end, "opener")
+        if name and call is not None:
+            return TransactionBlock(node.lineno, end, "with", name=name)
         return None
 
     def session_of(self, expr: ast.expr) -> str:
@@ -577,7 +588,7 @@ class _BodyWalker(ast.NodeVisitor):
         text = dotted_text(callee)
         write, model = self.classify_write(callee, target)
         session = self.session_text(callee)
-        if session is not None and write in ("session", "flush") and not self.open_blocks:
+        if session is not None and write in ("session", "flush") and not self.open_transactions:
             self.session_writes.setdefault(session, node.lineno)
 
         self.function.calls.append(
