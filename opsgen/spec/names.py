@@ -13,6 +13,7 @@ attribute, parameter and module names.
 from __future__ import annotations
 
 import builtins
+import functools
 import keyword
 import re
 
@@ -119,6 +120,7 @@ def check_operation_name(name: str) -> Problem | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def check_field_name(name: str) -> Problem | None:
     """Check an input, output, detail, payload or object field name."""
     problem = _common(name, "field name")

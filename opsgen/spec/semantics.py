@@ -58,6 +58,7 @@ from opsgen.spec.yamlsafe import Path as DocPath
 #: Longest enum value accepted.
 MAX_ENUM_VALUE_LENGTH = 100
 
+_NO_CONSTRAINTS = Constraints()
 _NUMERIC = frozenset({"int", "float", "decimal"})
 _SIZED = frozenset({"str", "list", "map"})
 _KNOWN_CONTEXT_KEYS = frozenset(key.value for key in ContextKey)
@@ -737,6 +738,8 @@ class Checker:
 
     def _constraints(self, document: Document, at: DocPath, spec: FieldSpec | SharedTypeSpec, base: str) -> Constraints:
         set_keys = _constraint_keys(spec)
+        if not set_keys:
+            return _NO_CONSTRAINTS
         for key in set_keys:
             allowed = _constraint_applies(key, base)
             if not allowed and base != "unknown":
@@ -828,8 +831,14 @@ def _shared_kind(spec: SharedTypeSpec) -> SharedKind:
 _CONSTRAINT_KEYS = ("ge", "gt", "le", "lt", "min_length", "max_length", "pattern", "max_digits", "decimal_places")
 
 
+_CONSTRAINT_KEY_SET = frozenset(_CONSTRAINT_KEYS)
+
+
 def _constraint_keys(spec: FieldSpec | SharedTypeSpec) -> list[str]:
-    return [key for key in _CONSTRAINT_KEYS if getattr(spec, key) is not None]
+    written = spec.model_fields_set & _CONSTRAINT_KEY_SET
+    if not written:
+        return []
+    return [key for key in _CONSTRAINT_KEYS if key in written and getattr(spec, key) is not None]
 
 
 def _constraint_applies(key: str, base: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,7 +82,7 @@ class LoadedOperation:
         """The parts of the dotted name: ``("billing", "credit_account")``."""
         return tuple(self.spec.name.split("."))
 
-    @property
+    @functools.cached_property
     def class_stem(self) -> str:
         """The CamelCase stem of generated class names: ``CreditAccount``."""
         return camel_case(self.segments[-1])

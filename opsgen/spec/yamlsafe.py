@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, Union
 
 import yaml
@@ -66,14 +65,44 @@ class YamlProblem(Exception):
         self.hint = hint
 
 
-@dataclass
 class ParsedDocument:
-    """The data of one YAML document with the position of each value and each mapping key."""
+    """The data of one YAML document with the position of each value and each mapping key.
 
-    data: Any
-    lines: list[str]
-    value_positions: dict[Path, Position] = field(default_factory=dict)
-    key_positions: dict[Path, Position] = field(default_factory=dict)
+    Positions cost time and are needed only to report a problem, so unless the parse
+    asked for them they are recorded on first use, by parsing the text again.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.data: Any = None
+        self._lines: list[str] | None = None
+        self._value_positions: dict[Path, Position] | None = None
+        self._key_positions: dict[Path, Position] | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        return self._lines
+
+    @property
+    def value_positions(self) -> dict[Path, Position]:
+        if self._value_positions is None:
+            self._record_positions()
+        assert self._value_positions is not None
+        return self._value_positions
+
+    @property
+    def key_positions(self) -> dict[Path, Position]:
+        if self._key_positions is None:
+            self._record_positions()
+        assert self._key_positions is not None
+        return self._key_positions
+
+    def _record_positions(self) -> None:
+        tracked = _parse(self.text, track_positions=True)
+        self._value_positions = tracked._value_positions
+        self._key_positions = tracked._key_positions
 
     def position_of(self, path: Path, *, key: bool = False) -> Position:
         """Return the position of ``path``, or of its nearest recorded ancestor.
@@ -96,16 +125,17 @@ class ParsedDocument:
         return None
 
 
-@dataclass
 class _Frame:
-    container: dict[str, Any] | list[Any]
-    path: Path
-    anchor: str | None
-    nodes_at_start: int
-    depth: int
-    height: int = 1
-    pending_key: str | None = None
-    has_key: bool = False
+    __slots__ = ("container", "path", "anchor", "nodes_at_start", "height", "pending_key", "has_key")
+
+    def __init__(self, container: dict[str, Any] | list[Any], path: Path, anchor: str | None, nodes_at_start: int) -> None:
+        self.container = container
+        self.path = path
+        self.anchor = anchor
+        self.nodes_at_start = nodes_at_start
+        self.height = 1
+        self.pending_key: str | None = None
+        self.has_key = False
 
 
 def _make_parser(text: str) -> Any:
@@ -127,8 +157,14 @@ def _position(mark: Any) -> Position:
     return (mark.line + 1, mark.column + 1)
 
 
+#: First characters of the plain scalars that are not strings; any other plain scalar is one.
+_NON_STRING_START = frozenset("~nNtTfF0123456789+-.")
+
+
 def _resolve_plain(value: str) -> Any:
     """Read a plain scalar by the YAML 1.2 core schema."""
+    if value and value[0] not in _NON_STRING_START:
+        return value
     if _NULL.match(value):
         return None
     if _TRUE.match(value):
@@ -194,13 +230,23 @@ def _check_tag(event: Any) -> None:
     )
 
 
-def parse_document(text: str) -> ParsedDocument:
-    """Parse one YAML document into plain data with positions.
+def parse_document(text: str, *, track_positions: bool = False) -> ParsedDocument:
+    """Parse one YAML document into plain data; positions are recorded now or on first use.
 
     Raises :class:`YamlProblem` for invalid YAML, a document over a limit, a disallowed
     tag, a duplicate or non-string key, a merge key, an empty file, or more than one
     document.
     """
+    try:
+        return _parse(text, track_positions=track_positions)
+    except YamlProblem:
+        if track_positions:
+            raise
+    # Parse again with positions, so the problem can name earlier lines (a duplicate key's first one).
+    return _parse(text, track_positions=True)
+
+
+def _parse(text: str, *, track_positions: bool) -> ParsedDocument:
     if len(text) > MAX_DOCUMENT_CHARS:
         raise YamlProblem(
             f"the document has {len(text)} characters, more than the limit of {MAX_DOCUMENT_CHARS}",
@@ -214,8 +260,8 @@ def parse_document(text: str) -> ParsedDocument:
         column = offset - (text.rfind("\n", 0, offset) + 1) + 1
         raise YamlProblem("the document contains a NUL character", line, column, "save the file as UTF-8 text")
 
-    document = ParsedDocument(data=None, lines=text.splitlines())
-    builder = _Builder(document)
+    document = ParsedDocument(text)
+    builder = _Builder(document, track_positions)
     parser = _make_parser(text)
     try:
         builder.consume(parser)
@@ -233,14 +279,23 @@ def parse_document(text: str) -> ParsedDocument:
         dispose = getattr(parser, "dispose", None)
         if dispose is not None:
             dispose()
+    if track_positions:
+        document._value_positions = builder.value_positions
+        document._key_positions = builder.key_positions
     return document
 
 
 class _Builder:
-    """Turn parser events into data, enforcing the limits as each event arrives."""
+    """Turn parser events into data, enforcing the limits as each event arrives.
 
-    def __init__(self, document: ParsedDocument) -> None:
+    With ``track`` false no path or position is computed, which is the common case.
+    """
+
+    def __init__(self, document: ParsedDocument, track: bool) -> None:
         self.document = document
+        self.track = track
+        self.value_positions: dict[Path, Position] = {}
+        self.key_positions: dict[Path, Position] = {}
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Any, int, int]] = {}
         self.aliases = 0
@@ -249,14 +304,24 @@ class _Builder:
         self.has_root = False
 
     def consume(self, parser: Any) -> None:
-        while parser.check_event():
-            event = parser.get_event()
+        check_event = parser.check_event
+        get_event = parser.get_event
+        stack = self.stack
+        scalar_event = events.ScalarEvent
+        mapping_start, sequence_start = events.MappingStartEvent, events.SequenceStartEvent
+        mapping_end, sequence_end = events.MappingEndEvent, events.SequenceEndEvent
+        while check_event():
+            event = get_event()
             kind = type(event)
-            if kind is events.ScalarEvent:
-                self.scalar(event)
-            elif kind is events.MappingStartEvent or kind is events.SequenceStartEvent:
-                self.start_collection(event, mapping=kind is events.MappingStartEvent)
-            elif kind is events.MappingEndEvent or kind is events.SequenceEndEvent:
+            if kind is scalar_event:
+                top = stack[-1] if stack else None
+                if top is not None and not top.has_key and type(top.container) is dict:
+                    self.key(event, top)
+                else:
+                    self.scalar(event)
+            elif kind is mapping_start or kind is sequence_start:
+                self.start_collection(event, mapping=kind is mapping_start)
+            elif kind is mapping_end or kind is sequence_end:
                 self.end_collection()
             elif kind is events.AliasEvent:
                 self.alias(event)
@@ -273,7 +338,7 @@ class _Builder:
         if not self.has_root:
             raise YamlProblem("the spec file is empty", 1, 1, "start with `name: domain.operation`")
 
-    def count_node(self, event: Any, added: int = 1, height: int = 1) -> int:
+    def count_node(self, event: Any, added: int = 1, height: int = 1) -> None:
         self.nodes += added
         if self.nodes > MAX_NODES:
             line, column = _position(event.start_mark)
@@ -283,8 +348,7 @@ class _Builder:
                 column,
                 "write the values out instead of multiplying them with aliases",
             )
-        depth = len(self.stack) + height
-        if depth > MAX_DEPTH:
+        if len(self.stack) + height > MAX_DEPTH:
             line, column = _position(event.start_mark)
             raise YamlProblem(
                 f"the document nests deeper than {MAX_DEPTH} levels",
@@ -292,13 +356,12 @@ class _Builder:
                 column,
                 "flatten the structure: no spec key needs that much nesting",
             )
-        return depth
 
-    def child_path(self, event: Any) -> Path:
+    def child_path(self) -> Path:
         if not self.stack:
             return ()
         top = self.stack[-1]
-        if isinstance(top.container, dict):
+        if type(top.container) is dict:
             assert top.pending_key is not None
             return top.path + (top.pending_key,)
         return top.path + (len(top.container),)
@@ -307,7 +370,7 @@ class _Builder:
         if not self.stack:
             return False
         top = self.stack[-1]
-        return isinstance(top.container, dict) and not top.has_key
+        return type(top.container) is dict and not top.has_key
 
     def attach(self, value: Any, height: int) -> None:
         if not self.stack:
@@ -315,14 +378,15 @@ class _Builder:
             self.has_root = True
             return
         top = self.stack[-1]
-        top.height = max(top.height, height + 1)
-        if isinstance(top.container, dict):
-            assert top.pending_key is not None
-            top.container[top.pending_key] = value
+        if height >= top.height:
+            top.height = height + 1
+        container = top.container
+        if type(container) is dict:
+            container[top.pending_key] = value  # type: ignore[index]
             top.pending_key = None
             top.has_key = False
         else:
-            top.container.append(value)
+            container.append(value)  # type: ignore[union-attr]
 
     def reject_complex_key(self, event: Any) -> None:
         line, column = _position(event.start_mark)
@@ -334,32 +398,35 @@ class _Builder:
         )
 
     def scalar(self, event: events.ScalarEvent) -> None:
-        _check_tag(event)
-        if self.expects_key():
-            self.key(event)
-            return
+        if event.tag is not None:
+            _check_tag(event)
         self.count_node(event)
-        path = self.child_path(event)
-        self.document.value_positions[path] = _position(event.start_mark)
-        value = _resolve_scalar(event)
+        if self.track:
+            self.value_positions[self.child_path()] = _position(event.start_mark)
+        if event.tag is None:
+            value = _resolve_plain(event.value) if not event.style else event.value
+        else:
+            value = _resolve_scalar(event)
         self.attach(value, 1)
         if event.anchor is not None:
             self.anchors[event.anchor] = (value, 1, 1)
 
-    def key(self, event: events.ScalarEvent) -> None:
-        top = self.stack[-1]
-        assert isinstance(top.container, dict)
+    def key(self, event: events.ScalarEvent, top: _Frame) -> None:
+        if event.tag is not None:
+            _check_tag(event)
+        container = top.container
         key = event.value
-        line, column = _position(event.start_mark)
         if key == "<<" and not event.style:
+            line, column = _position(event.start_mark)
             raise YamlProblem(
                 "merge keys ('<<') are not supported in specs",
                 line,
                 column,
                 "write the keys out, or move shared fields to a named type in a `kind: types` file",
             )
-        if key in top.container or key == top.pending_key:
-            first = self.document.key_positions.get(top.path + (key,))
+        if key in container:
+            line, column = _position(event.start_mark)
+            first = self.key_positions.get(top.path + (key,)) if self.track else None
             where = f" (first at line {first[0]})" if first else ""
             raise YamlProblem(
                 f"duplicate key {key!r}{where}",
@@ -369,22 +436,26 @@ class _Builder:
             )
         top.pending_key = key
         top.has_key = True
-        self.document.key_positions[top.path + (key,)] = (line, column)
+        if self.track:
+            self.key_positions[top.path + (key,)] = _position(event.start_mark)
 
     def start_collection(self, event: Any, *, mapping: bool) -> None:
-        _check_tag(event)
-        if event.tag is not None and event.tag.startswith(_STANDARD_TAG):
-            wanted = _STANDARD_TAG + ("map" if mapping else "seq")
-            if event.tag != wanted:
-                line, column = _position(event.start_mark)
-                raise YamlProblem(f"the tag {event.tag!r} does not fit a {'mapping' if mapping else 'list'}", line, column)
+        if event.tag is not None:
+            _check_tag(event)
+            if event.tag.startswith(_STANDARD_TAG):
+                wanted = _STANDARD_TAG + ("map" if mapping else "seq")
+                if event.tag != wanted:
+                    line, column = _position(event.start_mark)
+                    raise YamlProblem(f"the tag {event.tag!r} does not fit a {'mapping' if mapping else 'list'}", line, column)
         if self.expects_key():
             self.reject_complex_key(event)
-        depth = self.count_node(event)
-        path = self.child_path(event)
-        self.document.value_positions[path] = _position(event.start_mark)
+        self.count_node(event)
+        path: Path = ()
+        if self.track:
+            path = self.child_path()
+            self.value_positions[path] = _position(event.start_mark)
         container: dict[str, Any] | list[Any] = {} if mapping else []
-        self.stack.append(_Frame(container, path, event.anchor, self.nodes, depth))
+        self.stack.append(_Frame(container, path, event.anchor, self.nodes))
 
     def end_collection(self) -> None:
         frame = self.stack.pop()
@@ -415,5 +486,6 @@ class _Builder:
             )
         value, size, height = self.anchors[anchor]
         self.count_node(event, added=size, height=height)
-        self.document.value_positions[self.child_path(event)] = (line, column)
+        if self.track:
+            self.value_positions[self.child_path()] = (line, column)
         self.attach(value, height)
