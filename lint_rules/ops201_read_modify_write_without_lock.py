@@ -6,8 +6,19 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from opsgen.lint.orm import Load, Qualify, callee_name, classify_load, is_lock_name, takes_lock, uses_f_expression
+from opsgen.lint.orm import (
+    LOAD_TERMINALS,
+    Load,
+    Qualify,
+    callee_name,
+    classify_load,
+    function_nodes,
+    is_lock_name,
+    takes_lock,
+    uses_f_expression,
+)
 from opsgen.lint.rule import Finding, ModuleContext, Rule, walk_scope
+from opsgen.lint.summary import FunctionSummary
 
 ENDS_BLOCK = (ast.Raise, ast.Return, ast.Continue, ast.Break)
 
@@ -180,12 +191,24 @@ class ReadModifyWriteWithoutLock(Rule):
     )
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
-        source = module.source
-        if ".get(" not in source and ".first(" not in source and "get_object_or_404" not in source and ".one(" not in source:
+        candidates = {f.line for f in module.functions() if f.name != "<module>" and self.may_read_modify_write(f)}
+        if not candidates:
             return
-        for node in ast.walk(module.tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                yield from self.check_function(module, node)
+        for node in function_nodes(module.tree, candidates):
+            yield from self.check_function(module, node)
+
+    @staticmethod
+    def may_read_modify_write(function: FunctionSummary) -> bool:
+        """Return True when the function's calls include a row load and a way to persist it."""
+        loads = [
+            c.text
+            for c in function.calls
+            if c.text.rpartition(".")[2] in LOAD_TERMINALS or (c.target or c.text).endswith("get_object_or_404")
+        ]
+        if not loads:
+            return False
+        saves = any(c.text.endswith(".save") for c in function.calls)
+        return saves or any("session" in text.lower() or "query" in text or "execute" in text for text in loads)
 
     def check_function(self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[Finding]:
         collector = _BodyEvents(module.qualify)

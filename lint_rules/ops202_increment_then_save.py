@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
-from opsgen.lint.orm import callee_name, classify_load, is_lock_name, is_migration_path, scope_nodes, takes_lock
+from opsgen.lint.orm import (
+    LOAD_TERMINALS,
+    callee_name,
+    classify_load,
+    function_nodes,
+    is_lock_name,
+    is_migration_path,
+    scope_nodes,
+    takes_lock,
+)
 from opsgen.lint.rule import Finding, ModuleContext, Rule
+from opsgen.lint.summary import FunctionSummary
 
+#: ``obj.field += ...`` or ``obj.field -= ...`` somewhere in the source.
+FIELD_INCREMENT = re.compile(r"\.\w+\s*[-+]=")
 #: Calls whose result is a row nobody else has seen yet, or a private copy of one.
 FRESH_CALLS = frozenset({"create", "copy", "deepcopy"})
 
@@ -56,12 +69,24 @@ class IncrementThenSave(Rule):
     )
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
-        source = module.source
-        if ("+=" not in source and "-=" not in source) or is_migration_path(module.path):
+        if is_migration_path(module.path) or not FIELD_INCREMENT.search(module.source):
             return
-        for node in ast.walk(module.tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                yield from self.check_function(module, node)
+        candidates = {f.line for f in module.functions() if f.name != "<module>" and self.may_persist(f)}
+        if not candidates:
+            return
+        for node in function_nodes(module.tree, candidates):
+            yield from self.check_function(module, node)
+
+    @staticmethod
+    def may_persist(function: FunctionSummary) -> bool:
+        """Return True when the function saves an object or loads one from a SQLAlchemy session."""
+        for call in function.calls:
+            text = call.text
+            if text.endswith(".save"):
+                return True
+            if text.rpartition(".")[2] in LOAD_TERMINALS and ("session" in text.lower() or "query" in text or "execute" in text):
+                return True
+        return False
 
     def check_function(self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[Finding]:
         nodes = list(scope_nodes(function.body))

@@ -93,7 +93,7 @@ def classify_load(value: ast.expr, qualify: Qualify) -> Load | None:
     names = [name for name, _ in steps]
     if not names or names[-1] not in LOAD_TERMINALS:
         return None
-    locked = any(name in ROW_LOCKS for name in names)
+    locked = any(name in ROW_LOCKS for name in names) or any(_locks_in_arguments(c) for _, c in steps if c is not None)
     terminal, call = steps[-1]
     before = names[:-1]
     assert call is not None  # a chain ending in a call has the call as its last step
@@ -107,6 +107,15 @@ def classify_load(value: ast.expr, qualify: Qualify) -> Load | None:
     if terminal in ("first", "last", "latest", "earliest") and any(name in QUERY_STEPS for name in before):
         return Load("django", locked)
     return None
+
+
+def _locks_in_arguments(call: ast.Call) -> bool:
+    """Return True for ``session.execute(select(A).with_for_update())``: the lock is in an argument."""
+    for argument in call.args:
+        steps, _ = call_chain(argument)
+        if any(name in ROW_LOCKS for name, _ in steps):
+            return True
+    return False
 
 
 def _classify_get(call: ast.Call, before: list[str], locked: bool) -> Load | None:
@@ -199,6 +208,26 @@ def scope_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
                 yield from walk_scope(node)
         else:
             yield from walk_scope(statement)
+
+
+def function_nodes(tree: ast.Module, lines: set[int]) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Yield the function definitions whose ``def`` sits on one of ``lines``.
+
+    Only statements whose span holds one of the lines are entered, so a rule that picked its
+    candidate functions from the module summary does not walk the whole tree.
+    """
+    pending: list[ast.AST] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        start = getattr(node, "lineno", None)
+        end = getattr(node, "end_lineno", None)
+        if start is None or end is None or not any(start <= line <= end for line in lines):
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno in lines:
+            yield node
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)):
+                pending.append(child)
 
 
 def is_test_path(path: str) -> bool:
