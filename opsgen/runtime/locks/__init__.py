@@ -13,6 +13,9 @@ with an expiry. See :mod:`opsgen.runtime.locks.base` for the guarantees they sha
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from opsgen.runtime.locks.base import HeldLocks, LockBackend, LockError, LockLost, LockTimeout, order_keys
@@ -25,6 +28,7 @@ __all__ = [
     "LockKeyError",
     "LockLost",
     "LockTimeout",
+    "lock_url_for_database",
     "open_lock_backend",
     "order_keys",
     "render_lock_key",
@@ -68,3 +72,27 @@ def open_lock_backend(url: str) -> LockBackend:
     raise ValueError(
         f"no lock backend for URL {url!r}: use sqlite:///FILE, postgresql://... or redis://..."
     )
+
+
+def lock_url_for_database(database_url: str) -> str:
+    """Return the lock backend URL to use when only the database URL is configured.
+
+    A PostgreSQL database serves its own advisory locks, so its URL is returned as is.
+    A SQLite database ``DIR/NAME.db`` gets its locks in ``DIR/NAME.locks.db``: SQLite
+    allows one writer per file, so lock rows in the application's file would wait
+    behind its write transactions, and a nested call could never take a lock while its
+    caller's transaction has written. An in-memory database gets a private temporary
+    file, because it is only visible to one process anyway.
+    """
+    scheme = urlsplit(database_url).scheme.split("+", 1)[0]
+    if scheme != "sqlite":
+        return database_url
+
+    path = database_url.split(":///", 1)[1].split("?", 1)[0] if ":///" in database_url else ""
+    if path in ("", ":memory:"):
+        descriptor, path = tempfile.mkstemp(prefix="opsgen-locks-", suffix=".db")
+        os.close(descriptor)
+        return f"sqlite:///{path}"
+    database = Path(path)
+    suffix = database.suffix or ".db"
+    return f"sqlite:///{database.with_name(database.stem + '.locks' + suffix)}"

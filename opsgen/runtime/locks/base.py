@@ -196,15 +196,28 @@ class LeaseRenewer:
         self._stopping = False
 
     def register(self, held: HeldLocks) -> None:
+        now = time.monotonic()
+        due = now + held.lease / 3
         with self._condition:
             self._registered[id(held)] = held
-            self._last_renewed[id(held)] = time.monotonic()
-            heapq.heappush(self._due, (time.monotonic() + held.lease / 3, next(self._sequence), held))
+            self._last_renewed[id(held)] = now
+            # The thread sleeps until the earliest due time, so it needs a wake-up only
+            # when this set is due before that.
+            wake = not self._due or due < self._due[0][0]
+            heapq.heappush(self._due, (due, next(self._sequence), held))
+            if len(self._due) > 2 * len(self._registered) + 64:
+                self._drop_released()
             if self._thread is None:
                 self._stopping = False
                 self._thread = threading.Thread(target=self._run, name="opsgen-lease-renewer", daemon=True)
                 self._thread.start()
-            self._condition.notify()
+            elif wake:
+                self._condition.notify()
+
+    def _drop_released(self) -> None:
+        """Remove heap entries of sets released since they were scheduled."""
+        self._due = [entry for entry in self._due if self._registered.get(id(entry[2])) is entry[2]]
+        heapq.heapify(self._due)
 
     def unregister(self, held: HeldLocks) -> None:
         with self._condition:
@@ -228,17 +241,18 @@ class LeaseRenewer:
         """Wait for the next set due for renewal; ``None`` when the renewer is stopping."""
         with self._condition:
             while not self._stopping:
-                while self._due and self._registered.get(id(self._due[0][2])) is not self._due[0][2]:
-                    heapq.heappop(self._due)
                 if not self._due:
                     self._condition.wait()
                     continue
+                # Entries of released sets stay until due, so that a release never
+                # empties the heap and makes the next registration wake this thread.
                 wait = self._due[0][0] - time.monotonic()
                 if wait > 0:
                     self._condition.wait(wait)
                     continue
                 _, _, held = heapq.heappop(self._due)
-                return held
+                if self._registered.get(id(held)) is held:
+                    return held
             return None
 
     def _run(self) -> None:

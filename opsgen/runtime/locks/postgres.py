@@ -36,7 +36,7 @@ import time
 from typing import Any
 
 import psycopg
-from psycopg import errors
+from psycopg import errors, sql
 
 from opsgen.runtime.locks.base import HeldLocks, LockBackend, LockTimeout
 
@@ -86,7 +86,6 @@ class PostgresLockBackend(LockBackend):
         connection = self._checkout()
         try:
             owner = self._lookup_holder(connection, key)
-            connection.rollback()
         except psycopg.Error:
             connection.close()
             raise
@@ -104,7 +103,9 @@ class PostgresLockBackend(LockBackend):
         with self._pool_lock:
             if self._pool:
                 return self._pool.pop()
-        return psycopg.connect(self.url, autocommit=False, connect_timeout=10)
+        # Autocommit, because the backend sends BEGIN itself, together with the first
+        # lock attempt, which saves a round trip per acquisition.
+        return psycopg.connect(self.url, autocommit=True, connect_timeout=10)
 
     def _checkin(self, connection: psycopg.Connection[Any]) -> None:
         if connection.closed or connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
@@ -120,13 +121,12 @@ class PostgresLockBackend(LockBackend):
         deadline = time.monotonic() + timeout
         connection = self._checkout()
         try:
-            first_free = self._start(connection, keys[0], owner, lease)
+            first_free = self._begin(connection, keys[0], owner, lease)
             for index, key in enumerate(keys):
                 free = first_free if index == 0 else self._try(connection, key)
                 if not free and not self._wait(connection, key, deadline):
-                    connection.rollback()
+                    connection.execute("ROLLBACK")
                     holder = self._lookup_holder(connection, key)
-                    connection.rollback()
                     self._checkin(connection)
                     raise LockTimeout(key, holder, timeout)
         except psycopg.Error:
@@ -134,14 +134,23 @@ class PostgresLockBackend(LockBackend):
             raise
         return HeldLocks(self, keys, owner, lease, state=connection)
 
-    def _start(self, connection: psycopg.Connection[Any], key: str, owner: str, lease: float) -> bool:
-        """Open the lock transaction, name its owner, set its lease and try the first key."""
-        row = connection.execute(
-            "SELECT pg_try_advisory_xact_lock(%s),"
-            " set_config('application_name', %s, true),"
-            " set_config('idle_in_transaction_session_timeout', %s, true)",
-            (advisory_lock_id(key), APPLICATION_PREFIX + owner, f"{max(1, int(lease * 1000))}ms"),
-        ).fetchone()
+    def _begin(self, connection: psycopg.Connection[Any], key: str, owner: str, lease: float) -> bool:
+        """Open the lock transaction, name its owner, set its lease and try the first key.
+
+        One simple-protocol query carries all of it; values are quoted by psycopg.
+        """
+        query = sql.SQL(
+            "BEGIN; SELECT pg_try_advisory_xact_lock({}),"
+            " set_config('application_name', {}, true),"
+            " set_config('idle_in_transaction_session_timeout', {}, true)"
+        ).format(
+            sql.Literal(advisory_lock_id(key)),
+            sql.Literal(APPLICATION_PREFIX + owner),
+            sql.Literal(f"{max(1, int(lease * 1000))}ms"),
+        )
+        cursor = connection.execute(query)
+        cursor.nextset()
+        row = cursor.fetchone()
         return row is not None and bool(row[0])
 
     def _try(self, connection: psycopg.Connection[Any], key: str) -> bool:
@@ -153,14 +162,16 @@ class PostgresLockBackend(LockBackend):
         remaining_ms = int((deadline - time.monotonic()) * 1000)
         if remaining_ms <= 0:
             return False
+        # A savepoint keeps the keys taken so far when the wait times out.
+        connection.execute("SAVEPOINT opsgen_lock_wait")
         try:
-            # A savepoint keeps the keys taken so far when the wait times out.
-            with connection.transaction():
-                connection.execute("SELECT set_config('lock_timeout', %s, true)", (f"{remaining_ms}ms",))
-                connection.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_lock_id(key),))
-                connection.execute("SELECT set_config('lock_timeout', '0', true)")
+            connection.execute("SELECT set_config('lock_timeout', %s, true)", (f"{remaining_ms}ms",))
+            connection.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_lock_id(key),))
         except errors.LockNotAvailable:
+            connection.execute("ROLLBACK TO SAVEPOINT opsgen_lock_wait")
             return False
+        connection.execute("SELECT set_config('lock_timeout', '0', true)")
+        connection.execute("RELEASE SAVEPOINT opsgen_lock_wait")
         return True
 
     def _lookup_holder(self, connection: psycopg.Connection[Any], key: str) -> str | None:
@@ -173,7 +184,7 @@ class PostgresLockBackend(LockBackend):
     def _release(self, held: HeldLocks) -> None:
         connection: psycopg.Connection[Any] = held.state
         try:
-            connection.commit()
+            connection.execute("COMMIT")
         except psycopg.Error as exc:
             logger.warning("releasing lock(s) %s of execution %s: %s", ", ".join(held.keys), held.owner, exc)
             connection.close()

@@ -44,6 +44,18 @@ SCHEMA = (
     "INSERT OR IGNORE INTO opsgen_lock_tokens (id, last_token) VALUES (1, 0)",
 )
 
+#: Insert a lock row, or replace one whose lease has ended; the token is the counter plus one.
+TAKE_STATEMENT = """
+INSERT INTO opsgen_locks (key, owner, token, expires_at)
+VALUES (?, ?, (SELECT last_token + 1 FROM opsgen_lock_tokens WHERE id = 1), ?)
+ON CONFLICT (key) DO UPDATE
+SET owner = excluded.owner, token = excluded.token, expires_at = excluded.expires_at
+WHERE opsgen_locks.expires_at <= ?
+"""
+
+#: ``RETURNING`` needs SQLite 3.35; older libraries read the token back with a SELECT.
+RETURNING_SUPPORTED = sqlite3.sqlite_version_info >= (3, 35)
+
 #: Longest time one statement waits for another process's write transaction to end.
 BUSY_TIMEOUT = 5.0
 
@@ -121,25 +133,30 @@ class SQLiteLockBackend(LockBackend):
                 taken: dict[str, int] = {}
                 blocking_owner: str | None = None
                 for key in keys[len(tokens):]:
-                    row = connection.execute(
-                        "SELECT owner FROM opsgen_locks WHERE key = ? AND expires_at > ?", (key, now)
-                    ).fetchone()
-                    if row is not None:
-                        blocking_owner = str(row[0])
+                    token = self._insert_or_take_over(key, owner, now, lease)
+                    if token is None:
+                        row = connection.execute("SELECT owner FROM opsgen_locks WHERE key = ?", (key,)).fetchone()
+                        blocking_owner = None if row is None else str(row[0])
                         break
-                    connection.execute("UPDATE opsgen_lock_tokens SET last_token = last_token + 1 WHERE id = 1")
-                    (token,) = connection.execute("SELECT last_token FROM opsgen_lock_tokens WHERE id = 1").fetchone()
-                    connection.execute(
-                        "INSERT OR REPLACE INTO opsgen_locks (key, owner, token, expires_at) VALUES (?, ?, ?, ?)",
-                        (key, owner, token, now + lease),
-                    )
-                    taken[key] = int(token)
+                    connection.execute("UPDATE opsgen_lock_tokens SET last_token = ? WHERE id = 1", (token,))
+                    taken[key] = token
             except BaseException:
                 connection.execute("ROLLBACK")
                 raise
             connection.execute("COMMIT")
         tokens.update(taken)
         return blocking_owner
+
+    def _insert_or_take_over(self, key: str, owner: str, now: float, lease: float) -> int | None:
+        """Write the lock row unless a live one exists; return the new fencing token, or ``None``."""
+        parameters = (key, owner, now + lease, now)
+        if RETURNING_SUPPORTED:
+            row = self._connection.execute(TAKE_STATEMENT + " RETURNING token", parameters).fetchone()
+            return None if row is None else int(row[0])
+        if self._connection.execute(TAKE_STATEMENT, parameters).rowcount == 0:
+            return None
+        (token,) = self._connection.execute("SELECT token FROM opsgen_locks WHERE key = ?", (key,)).fetchone()
+        return int(token)
 
     def _release(self, held: HeldLocks) -> None:
         self._release_keys(held.fencing_tokens)
