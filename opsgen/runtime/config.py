@@ -5,9 +5,9 @@ found by walking up from the working directory. A relative SQLite path in
 ``database-url`` is resolved against that file's folder, so every command run anywhere
 inside the project reaches the same database.
 
-=====================  =======================  ==========================================
+=====================  ========================  =========================================
 ``[tool.opsgen]`` key  environment variable     meaning
-=====================  =======================  ==========================================
+=====================  ========================  =========================================
 ``specs``              ``OPSGEN_SPECS``         folder of the YAML specs
 ``package``            ``OPSGEN_PACKAGE``       folder of the generated package
 ``database-url``       ``OPSGEN_DATABASE_URL``  SQLAlchemy URL of the execution log
@@ -15,7 +15,9 @@ inside the project reaches the same database.
 ``log-enabled``        ``OPSGEN_LOG_ENABLED``   write execution records (default true)
 ``trace-modules``      ``OPSGEN_TRACE_MODULES`` module prefixes to trace (comma-separated)
 ``lock-url``           ``OPSGEN_LOCK_URL``      URL of the lock backend (default: database)
-=====================  =======================  ==========================================
+``record-running``     ``OPSGEN_RECORD_RUNNING`` show transactional calls while they run
+                                                (default true; false saves a commit a call)
+=====================  ========================  =========================================
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ class Settings:
     log_enabled: bool = True
     trace_modules: tuple[str, ...] = ()
     lock_url: str | None = None
+    record_running: bool = True
 
 
 def find_pyproject(start: Path | None = None) -> Path | None:
@@ -94,6 +97,7 @@ def load_settings(start: Path | None = None, environ: Mapping[str, str] | None =
         log_enabled=_boolean(setting("log-enabled", "OPSGEN_LOG_ENABLED"), "log-enabled", where),
         trace_modules=tuple(trace),
         lock_url=_optional(setting("lock-url", "OPSGEN_LOCK_URL")),
+        record_running=_boolean(setting("record-running", "OPSGEN_RECORD_RUNNING"), "record-running", where),
     )
 
 

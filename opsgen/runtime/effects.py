@@ -79,6 +79,8 @@ class PendingEffect:
     retry: RetryPolicy
     created_at: datetime
     handler: Callable[[EffectCall], object]
+    #: Called with the reason when the effect is dropped, after the drop is recorded.
+    on_drop: Callable[[str], object] | None = None
 
     def row(self, status: str, **changes: Any) -> dict[str, Any]:
         """Return the ``opsgen_effects`` row of this effect with ``status``."""
@@ -134,6 +136,9 @@ def record_dropped(runtime: Runtime, dropped: Sequence[tuple[PendingEffect, str]
     if runtime.log_enabled:
         rows = [effect.row(EffectStatus.dropped.value, last_error=reason) for effect, reason in dropped]
         runtime.store.insert_effects(rows)
+    for effect, reason in dropped:
+        if effect.on_drop is not None:
+            effect.on_drop(reason)
 
 
 def deliver_after_commit(runtime: Runtime, pending: Sequence[PendingEffect]) -> None:

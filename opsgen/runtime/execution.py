@@ -92,8 +92,14 @@ class ExecutionContext:
 
     @property
     def parent_execution_id(self) -> str | None:
-        """Id of the calling execution, ``None`` for a top-level call."""
-        return self.parent.execution_id if self.parent is not None else None
+        """Id of the calling execution, ``None`` for a top-level call.
+
+        A queued execution has its caller in another process: the id then comes from
+        the record the caller wrote.
+        """
+        if self.parent is not None:
+            return self.parent.execution_id
+        return self.record.parent_id if self.record is not None else None
 
     @property
     def actor(self) -> str | None:
@@ -189,6 +195,30 @@ class ExecutionContext:
 
         self._request(name, CALLBACK_KIND, False, {}, {"function": name}, CALLBACK_RETRY, run_callback)
 
+    def request_effect(
+        self,
+        name: str,
+        kind: str,
+        payload: dict[str, Any],
+        handler: Callable[[EffectCall], object],
+        *,
+        durable: bool = False,
+        shown: dict[str, Any] | None = None,
+        retry: RetryPolicy = CALLBACK_RETRY,
+        on_drop: Callable[[str], object] | None = None,
+    ) -> None:
+        """Request ``handler`` to run after the outermost commit, as effect ``name`` of ``kind``.
+
+        This is for integrations that hand work to another system after the commit,
+        such as a queue send; operation code uses the generated effect methods. A
+        durable effect that the first attempt does not deliver is delivered by the
+        outbox dispatcher, through the handler the runtime registered for ``name`` or
+        ``kind``. ``shown`` is the payload as recorded (default: ``payload``), and
+        ``on_drop(reason)`` is called when the effect is dropped instead of run.
+        """
+        recorded = payload if shown is None else shown
+        self._request(name, kind, durable, payload, recorded, retry, handler, on_drop)
+
     def _declared_effect(self, name: str) -> EffectDeclaration:
         for declared in self.declaration.effects:
             if declared.name == name:
@@ -205,6 +235,7 @@ class ExecutionContext:
         shown: dict[str, Any],
         retry: RetryPolicy,
         handler: Callable[[EffectCall], object],
+        on_drop: Callable[[str], object] | None = None,
     ) -> None:
         queue = self.scope.effects if self.scope is not None else self._effects
         queue.append(
@@ -221,6 +252,7 @@ class ExecutionContext:
                 retry=retry,
                 created_at=utcnow(),
                 handler=handler,
+                on_drop=on_drop,
             )
         )
 

@@ -57,13 +57,24 @@ HOLD_AFTER_COMMIT = os.environ.get("OPSGEN_TEST_HOLD_AFTER_COMMIT")
 
 
 def execute(
-    handle: OperationHandle[Any, Any], ctx: Context | ExecutionContext | None, raw_input: Mapping[str, Any]
+    handle: OperationHandle[Any, Any],
+    ctx: Context | ExecutionContext | None,
+    raw_input: Mapping[str, Any],
+    *,
+    record: ExecutionRecord | None = None,
 ) -> Result[Any]:
-    """Run one call of ``handle``'s operation with ``raw_input`` and return its result."""
+    """Run one call of ``handle``'s operation with ``raw_input`` and return its result.
+
+    ``record`` is the execution's row when the log already holds it, as for a queued
+    execution that a worker has claimed: the call then runs under that id, parent and
+    root, and updates the row instead of inserting one.
+    """
     runtime = handle.runtime or get_runtime()
     runtime.prepare()
     started = time.perf_counter()
     execution = new_execution(runtime, handle, ctx)
+    if record is not None:
+        adopt_record(execution, record)
 
     inputs = validate_input(execution, raw_input)
     if isinstance(inputs, Failure):
@@ -125,6 +136,16 @@ def new_execution(
     return execution
 
 
+def adopt_record(execution: ExecutionContext, record: ExecutionRecord) -> None:
+    """Run ``execution`` under an existing record: its id, parent and root, updated in place."""
+    execution.execution_id = record.id
+    execution.lineage = (record.id,) if record.root_id == record.id else (record.root_id, record.id)
+    record.status = ExecutionStatus.running.value
+    record.started_at = record.started_at or utcnow()
+    record.written = True
+    execution.record = record
+
+
 # Step 1
 
 
@@ -184,15 +205,22 @@ def check_context(execution: ExecutionContext) -> Failure | None:
 
 
 def open_record(execution: ExecutionContext) -> None:
-    """Write the running record: in the open transaction if there is one, else on its own."""
-    if not execution.runtime.log_enabled:
+    """Write the running record: in the open transaction if there is one, else on its own.
+
+    With ``runtime.record_running`` false, an outermost transactional call writes no
+    running record: its record is inserted, final, inside its own transaction.
+    """
+    runtime = execution.runtime
+    if not runtime.log_enabled:
         return
     assert execution.record is not None
     scope = execution.scope
     if scope is None:
-        execution.runtime.store.write(execution.record)
+        if execution.declaration.transaction is not None and not runtime.record_running:
+            return
+        runtime.store.write(execution.record, flush=False)
     else:
-        execution.runtime.store.write(execution.record, scope.connection)
+        runtime.store.write(execution.record, scope.connection)
         scope.records.append(execution.record)
 
 
@@ -461,7 +489,7 @@ def settle_outermost(execution: ExecutionContext, scope: TransactionScope, *, co
         _hold_after_commit(HOLD_AFTER_COMMIT)
     runtime = execution.runtime
     record_dropped(runtime, scope.dropped)
-    if committed:
+    if committed and scope.effects:
         deliver_after_commit(runtime, scope.effects)
 
 
@@ -476,6 +504,8 @@ def settle_without_transaction(execution: ExecutionContext, result: Result[Any])
 
     runtime = execution.runtime
     pending = execution._effects
+    if not pending:
+        return
     if isinstance(result, Failure):
         record_dropped(runtime, [(effect, f"{reason} with {result.code}") for effect in pending])
         return

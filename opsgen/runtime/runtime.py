@@ -53,6 +53,7 @@ class Runtime:
         log_enabled: bool | None = None,
         trace_modules: tuple[str, ...] | None = None,
         lock_backend: LockBackend | None = None,
+        record_running: bool | None = None,
         migrate: bool = True,
     ) -> None:
         self.settings = settings or load_settings()
@@ -62,6 +63,10 @@ class Runtime:
         self.log_enabled = self.settings.log_enabled if log_enabled is None else log_enabled
         self.trace_modules = self.settings.trace_modules if trace_modules is None else tuple(trace_modules)
         self.lock_backend = lock_backend
+        #: Write the record of an outermost transactional call before it runs, in a short
+        #: transaction of its own, so it is visible while it runs. When false the record
+        #: is written once, inside the operation's transaction (or after its rollback).
+        self.record_running = self.settings.record_running if record_running is None else record_running
         self.effect_handlers: dict[str, EffectHandler] = {}
         self.on_transaction_begin: list[TransactionBeginHook] = []
         self.enqueuer: Enqueuer | None = None

@@ -31,7 +31,9 @@ class ExecutionStatus(str, Enum):
 
     ``pending`` is an execution enqueued but not yet started; ``rejected`` a call a
     singleton turned away; ``skipped`` a call a singleton or guard skipped on purpose;
-    ``abandoned`` a running execution whose lease expired because its process died.
+    ``abandoned`` a running execution whose lease expired because its process died;
+    ``cancelled`` an enqueued execution whose caller's transaction rolled back, so it
+    was never sent.
     """
 
     pending = "pending"
@@ -41,6 +43,7 @@ class ExecutionStatus(str, Enum):
     skipped = "skipped"
     rejected = "rejected"
     abandoned = "abandoned"
+    cancelled = "cancelled"
 
 
 class EffectStatus(str, Enum):
@@ -123,4 +126,22 @@ effects = Table(
     Column("delivered_at", DateTime(timezone=True), nullable=True),
     Index("ix_opsgen_effects_execution_id", "execution_id"),
     Index("ix_opsgen_effects_status_next", "status", "next_attempt_at"),
+)
+
+#: One row per attempt of a queued execution: a worker's claim, and how it ended.
+#: ``status`` is ``running`` while the attempt runs, then the execution's status after
+#: it, or ``retrying`` when a retry follows, or ``abandoned`` when its worker died and
+#: another worker took the execution over.
+execution_attempts = Table(
+    "opsgen_execution_attempts",
+    metadata,
+    Column("execution_id", String(36), primary_key=True),
+    Column("attempt", Integer, primary_key=True),
+    Column("status", String(20), nullable=False),
+    Column("worker", String(255), nullable=True),
+    Column("delivery", String(255), nullable=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("error_code", String(100), nullable=True),
+    Column("error_message", Text, nullable=True),
 )

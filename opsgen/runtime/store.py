@@ -18,12 +18,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from opsgen.runtime.progress import ProgressSnapshot
 from opsgen.runtime.schema import effects, executions
 
 HOST = socket.gethostname()
+
+#: This process's id, refreshed in a forked child.
+_process = {"pid": os.getpid()}
+os.register_at_fork(after_in_child=lambda: _process.update(pid=os.getpid()))
+
+
+def current_pid() -> int:
+    """Return this process's id without a system call."""
+    return _process["pid"]
 
 
 def utcnow() -> datetime:
@@ -56,7 +65,7 @@ class ExecutionRecord:
     traceback: str | None = None
     finished_at: datetime | None = None
     duration_ms: float | None = None
-    pid: int = field(default_factory=os.getpid)
+    pid: int = field(default_factory=current_pid)
     lock_keys: list[str] | None = None
     singleton_key: str | None = None
     fencing_token: int | None = None
@@ -130,20 +139,32 @@ def progress_columns(snapshot: ProgressSnapshot) -> dict[str, Any]:
     }
 
 
+# Statements built once: the columns come from the parameters at execution time, so
+# SQLAlchemy compiles each shape once and caches it, instead of coercing every value
+# of a fresh ``.values()`` on each call.
+_INSERT = insert(executions)
+_UPDATE_BY_ID = update(executions).where(executions.c.id == bindparam("record_id"))
+
+
 class ExecutionStore:
     """Writes and reads execution records and effect rows on one engine."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def write(self, record: ExecutionRecord, connection: Connection | None = None) -> None:
+    def write(self, record: ExecutionRecord, connection: Connection | None = None, *, flush: bool = True) -> None:
         """Insert the record, or update it when a row is already visible.
 
         With ``connection`` the write joins that connection's open transaction;
-        without it the write commits on a short transaction of its own.
+        without it the write commits on a short transaction of its own. With
+        ``flush=False`` that commit does not wait for the disk on PostgreSQL
+        (``synchronous_commit`` off): the next durable commit of the server flushes it,
+        and a crash before then loses only a running marker.
         """
         if connection is None:
             with self.engine.begin() as own:
+                if not flush and self.engine.dialect.name == "postgresql":
+                    own.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
                 self._write(record, own)
         else:
             self._write(record, connection)
@@ -161,18 +182,16 @@ class ExecutionStore:
 
     def _write(self, record: ExecutionRecord, connection: Connection) -> None:
         if record.written:
-            connection.execute(
-                update(executions).where(executions.c.id == record.id).values(record.final_values())
-            )
+            connection.execute(_UPDATE_BY_ID, {"record_id": record.id, **record.final_values()})
         else:
-            connection.execute(insert(executions).values(record.values()))
+            connection.execute(_INSERT, record.values())
 
     def _upsert(self, record: ExecutionRecord, connection: Connection) -> None:
-        changed = connection.execute(
-            update(executions).where(executions.c.id == record.id).values(record.values())
-        ).rowcount
+        values = record.values()
+        values.pop("id")
+        changed = connection.execute(_UPDATE_BY_ID, {"record_id": record.id, **values}).rowcount
         if not changed:
-            connection.execute(insert(executions).values(record.values()))
+            connection.execute(_INSERT, record.values())
 
     def progress_writer(self, execution_id: str) -> Callable[[ProgressSnapshot], None]:
         """Return a writer that stores progress on the record in a short transaction of its own.

@@ -248,3 +248,26 @@ def test_hook_sets_transaction_local_setting(postgres_url: str) -> None:
 
     assert result.unwrap() == HookOutput(value="bob/serializable")
     runtime.dispose()
+
+
+def test_compact_records_still_log_everything(database_url: str) -> None:
+    from conftest import make_runtime
+
+    runtime = make_runtime(database_url, record_running=False)
+    create = ops.create_item.bind(runtime)
+
+    kept = create(Context(), name="kept")
+    lost = create(Context(), name="lost", fail=True)
+    level1, _, _ = (handle.bind(runtime) for handle in ops.nested_handles("savepoint", "join"))
+    nested = level1(Context(), level=1, fail_at=2, carry_on=True)
+
+    assert kept.ok and nested.ok and not lost.ok
+    assert sorted(row["status"] for row in runtime.store.list_executions(operation="shop.create_item")) == [
+        "failed", "succeeded"
+    ]
+    # Level 3 succeeded on its own; its writes went with level 2's savepoint.
+    assert [row["status"] for row in runtime.store.tree(nested.execution_id or "")] == [
+        "succeeded", "failed", "succeeded"
+    ]
+    assert item_levels(runtime) == [0, 1]
+    runtime.dispose()

@@ -1,0 +1,83 @@
+"""Helpers shared by the runtime benchmarks: timing, databases, machine description."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+POSTGRES_ADMIN_URL = os.environ.get("OPSGEN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def per_call_us(function: Callable[[], object], *, calls: int, rounds: int) -> float:
+    """Return the median over ``rounds`` of the mean time of one call, in microseconds."""
+    for _ in range(min(calls, 200)):
+        function()
+    samples = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for _ in range(calls):
+            function()
+        samples.append((time.perf_counter() - started) / calls * 1e6)
+    return statistics.median(samples)
+
+
+def compare(variants: dict[str, Callable[[], object]], *, calls: int, rounds: int) -> dict[str, float]:
+    """Time every variant in each round, in rotating order, and return median microseconds a call.
+
+    Interleaving the variants spreads the load of a shared machine over all of them, so
+    the ratios stay meaningful when the absolute times drift.
+    """
+    names = list(variants)
+    for name in names:
+        for _ in range(min(calls, 50)):
+            variants[name]()
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for round_number in range(rounds):
+        shift = round_number % len(names)
+        for name in names[shift:] + names[:shift]:
+            function = variants[name]
+            started = time.perf_counter()
+            for _ in range(calls):
+                function()
+            samples[name].append((time.perf_counter() - started) / calls * 1e6)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def machine() -> str:
+    """Return one line naming the CPU, core count and Python version."""
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+@contextmanager
+def postgres_database() -> Iterator[str | None]:
+    """Create a scratch PostgreSQL database and yield its URL; yield ``None`` when unreachable."""
+    try:
+        import psycopg
+
+        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except Exception as exc:  # noqa: BLE001 - any failure means no PostgreSQL for this run
+        print(f"PostgreSQL at {POSTGRES_ADMIN_URL} unavailable ({exc}); skipping it")
+        yield None
+        return
+    name = f"opsgen_bench_{uuid.uuid4().hex[:8]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        yield f"{base}/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()

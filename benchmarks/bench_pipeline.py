@@ -1,0 +1,176 @@
+"""Per-call overhead of the pipeline against a direct call and hand-written SQLAlchemy.
+
+Measures, for the cheapest operation (validate an int, return it):
+
+- a direct call of the implementation's ``run``;
+- the pipeline with the execution log disabled (input and output validation,
+  context, logging checks, result);
+- the pipeline with the execution log on SQLite (and PostgreSQL when reachable);
+- hand-written SQLAlchemy that inserts the same execution row in a transaction;
+- call tracing: an operation that makes 1,000 Python calls, without tracing, with
+  tracing of a module it never calls, and with tracing of the module it calls.
+
+Run ``python benchmarks/bench_pipeline.py`` (about a minute) or add ``--quick``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import insert
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_common import machine, per_call_us, postgres_database  # noqa: E402
+
+from opsgen.runtime.config import Settings  # noqa: E402
+from opsgen.runtime.context import Context  # noqa: E402
+from opsgen.runtime.declarations import OperationDeclaration  # noqa: E402
+from opsgen.runtime.execution import ExecutionContext  # noqa: E402
+from opsgen.runtime.handle import OperationHandle  # noqa: E402
+from opsgen.runtime.operation import Operation  # noqa: E402
+from opsgen.runtime.runtime import Runtime  # noqa: E402
+from opsgen.runtime.schema import executions  # noqa: E402
+from opsgen.runtime.store import HOST, utcnow  # noqa: E402
+
+
+class EchoInput(BaseModel):
+    value: int
+
+
+class EchoOutput(BaseModel):
+    value: int
+
+
+ECHO = OperationDeclaration("bench.echo", 1, "", EchoInput, EchoOutput)
+
+
+class Echo(Operation[EchoInput, EchoOutput]):
+    declaration = ECHO
+
+    def run(self, ctx: ExecutionContext, *, value: int) -> EchoOutput:  # type: ignore[override]
+        return EchoOutput(value=value)
+
+
+WORK = OperationDeclaration("bench.work", 1, "", EchoInput, EchoOutput)
+
+
+def _leaf(number: int) -> int:
+    return number + 1
+
+
+class Work(Operation[EchoInput, EchoOutput]):
+    declaration = WORK
+
+    def run(self, ctx: ExecutionContext, *, value: int) -> EchoOutput:  # type: ignore[override]
+        total = 0
+        for number in range(value):
+            total += _leaf(number)
+        return EchoOutput(value=total)
+
+
+def runtime_for(url: str, **kwargs: Any) -> Runtime:
+    runtime = Runtime(Settings(root=Path.cwd(), database_url=url), **kwargs)
+    runtime.ensure_schema()
+    return runtime
+
+
+def hand_written_insert(runtime: Runtime) -> None:
+    """Insert an execution row the way application code would, in its own transaction."""
+    now = utcnow()
+    with runtime.engine.begin() as connection:
+        connection.execute(
+            insert(executions).values(
+                id=str(uuid.uuid4()), operation="bench.echo", operation_version=1, status="succeeded",
+                root_id="root", input={"value": 1}, output={"value": 1}, created_at=now, started_at=now,
+                finished_at=now, duration_ms=0.0, host=HOST, pid=0,
+            )
+        )
+
+
+def prebuilt_insert(runtime: Runtime) -> None:
+    """Insert the same row with a statement built once and parameters per call."""
+    now = utcnow()
+    with runtime.engine.begin() as connection:
+        connection.execute(
+            PREBUILT,
+            dict(
+                id=str(uuid.uuid4()), operation="bench.echo", operation_version=1, status="succeeded",
+                root_id="root", input={"value": 1}, output={"value": 1}, created_at=now, started_at=now,
+                finished_at=now, duration_ms=0.0, host=HOST, pid=0,
+            ),
+        )
+
+
+PREBUILT = insert(executions)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer calls and rounds (about 10 s)")
+    args = parser.parse_args()
+    calls, rounds, db_calls = (2000, 5, 200) if args.quick else (20000, 7, 1000)
+    logging.getLogger().setLevel(logging.WARNING)
+
+    print(f"machine: {machine()}")
+    context = Context(actor="bench")
+    direct = Echo()
+    direct_us = per_call_us(lambda: direct.run(None, value=1), calls=calls, rounds=rounds)  # type: ignore[arg-type]
+
+    with tempfile.TemporaryDirectory() as folder:
+        sqlite_url = f"sqlite:///{folder}/bench.db"
+        quiet = runtime_for(sqlite_url, log_enabled=False)
+        echo_quiet = OperationHandle(ECHO, Echo, quiet)
+        quiet_us = per_call_us(lambda: echo_quiet(context, value=1), calls=calls, rounds=rounds)
+
+        print("\npipeline overhead, cheapest operation (median of per-call means)")
+        print(f"  direct call of run()                {direct_us:9.2f} us")
+        print(f"  pipeline, execution log disabled    {quiet_us:9.2f} us   overhead {quiet_us - direct_us:7.2f} us"
+              f"   goal < 30 us")
+
+        targets = [("sqlite", sqlite_url)]
+        with postgres_database() as postgres_url:
+            if postgres_url:
+                targets.append(("postgres", postgres_url))
+            for label, url in targets:
+                logged = runtime_for(url)
+                echo_logged = OperationHandle(ECHO, Echo, logged)
+                logged_us = per_call_us(lambda: echo_logged(context, value=1), calls=db_calls, rounds=rounds)
+                baseline_us = per_call_us(lambda: hand_written_insert(logged), calls=db_calls, rounds=rounds)
+                prebuilt_us = per_call_us(lambda: prebuilt_insert(logged), calls=db_calls, rounds=rounds)
+                print(f"\nexecution log on {label}: one insert commit and one update commit a call")
+                print(f"  hand-written insert().values(...)   {baseline_us:9.2f} us")
+                print(f"  hand-written prebuilt insert        {prebuilt_us:9.2f} us")
+                print(f"  pipeline, execution log on          {logged_us:9.2f} us   ratio {logged_us / baseline_us:5.2f}"
+                      f" / {logged_us / prebuilt_us:5.2f}")
+                logged.dispose()
+
+        work_calls = max(rounds * 20, calls // 20)
+        plain = OperationHandle(WORK, Work, quiet)
+        elsewhere = OperationHandle(WORK, Work, runtime_for(sqlite_url, log_enabled=False, trace_modules=("myapp.mailing",)))
+        traced = OperationHandle(WORK, Work, runtime_for(sqlite_url, log_enabled=False, trace_modules=(__name__,)))
+        plain_us = per_call_us(lambda: plain(context, value=1000), calls=work_calls, rounds=rounds)
+        elsewhere_us = per_call_us(lambda: elsewhere(context, value=1000), calls=work_calls, rounds=rounds)
+        logging.getLogger("opsgen.trace").setLevel(logging.WARNING)
+        traced_us = per_call_us(lambda: traced(context, value=1000), calls=work_calls, rounds=rounds)
+        logging.getLogger("opsgen.trace").setLevel(logging.INFO)
+        handler = logging.NullHandler()
+        logging.getLogger("opsgen.trace").addHandler(handler)
+        traced_logged_us = per_call_us(lambda: traced(context, value=1000), calls=max(rounds, work_calls // 10), rounds=rounds)
+
+        print("\ncall tracing, operation making 1,000 Python calls")
+        print(f"  tracing off                         {plain_us:9.1f} us")
+        print(f"  tracing a module never called       {elsewhere_us:9.1f} us   ratio {elsewhere_us / plain_us:5.2f}")
+        print(f"  tracing the called module, not logged {traced_us:7.1f} us   ratio {traced_us / plain_us:5.2f}")
+        print(f"  tracing the called module, logged   {traced_logged_us:9.1f} us   ratio {traced_logged_us / plain_us:5.2f}")
+
+
+if __name__ == "__main__":
+    main()
