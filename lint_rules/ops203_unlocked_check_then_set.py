@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
-from opsgen.lint.orm import callee_name, is_test_path, scope_nodes, takes_lock
+from opsgen.lint.orm import callee_name, function_nodes, is_test_path, scope_nodes, takes_lock
 from opsgen.lint.rule import Finding, ModuleContext, Rule
 
 CONTAINER_FACTORIES = frozenset(
     {"dict", "list", "set", "defaultdict", "OrderedDict", "deque", "Counter", "WeakValueDictionary", "WeakKeyDictionary"}
+)
+#: A module-level assignment of something that may be a mutable container.
+MODULE_CONTAINER = re.compile(
+    r"^\w+\s*(?::[^=\n]+)?=\s*(?:\{|\[|(?:\w+\.)?(?:" + "|".join(sorted(CONTAINER_FACTORIES)) + r")\()", re.MULTILINE
 )
 MUTATING_METHODS = frozenset({"append", "add", "update", "insert", "extend", "appendleft", "__setitem__"})
 ENDS_BLOCK = (ast.Return, ast.Raise, ast.Continue, ast.Break)
@@ -141,17 +146,23 @@ class UnlockedCheckThenSet(Rule):
     )
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
-        if is_test_path(module.path):
+        source = module.source
+        if is_test_path(module.path) or not MODULE_CONTAINER.search(source):
             return
         tree = module.tree
         containers = module_containers(tree)
         if not containers:
             return
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                shared = containers - _local_names(node)
-                if shared:
-                    yield from self.scan(module, node.body, shared, False)
+        tested = re.compile(r"^[ \t]+(?:el)?if\b.*\b(?:" + "|".join(map(re.escape, sorted(containers))) + r")\b", re.MULTILINE)
+        candidates = set()
+        for match in tested.finditer(source):
+            function = module.function_at(source.count("\n", 0, match.start()) + 1)
+            if function is not None:
+                candidates.add(function.line)
+        for node in function_nodes(tree, candidates):
+            shared = containers - _local_names(node)
+            if shared:
+                yield from self.scan(module, node.body, shared, False)
 
     def scan(self, module: ModuleContext, body: list[ast.stmt], shared: set[str], locked: bool) -> Iterator[Finding]:
         for position, statement in enumerate(body):

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from opsgen.lint.rule import Finding, ModuleContext, Rule
-from opsgen.lint.services import in_service_packages, service_classes
+from opsgen.lint.services import in_service_packages, may_define_services, service_classes
 
 
 class SeveralEntryVerbs(Rule):
@@ -51,6 +51,8 @@ class SeveralEntryVerbs(Rule):
     )
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
+        if not may_define_services(module.source):
+            return
         everything = in_service_packages(module.summary.module, module.config.service_packages)
         services = service_classes(module.tree, everything)
         for service in services:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from opsgen.lint.orm import scope_nodes
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
-from opsgen.lint.services import in_service_packages, service_classes
+from opsgen.lint.services import in_service_packages, may_define_services, service_classes
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -57,14 +57,17 @@ class ModuleLevelServiceFunction(Rule):
     )
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
+        package = module.summary.module
+        in_package = in_service_packages(package, module.config.service_packages)
+        if not in_package and not may_define_services(module.source):
+            return
         tree = module.tree
         functions = {
             s.name: s for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and not s.name.startswith("_")
         }
         if not functions:
             return
-        package = module.summary.module
-        if in_service_packages(package, module.config.service_packages):
+        if in_package:
             where = f"in service package {package}"
             for function in functions.values():
                 yield module.finding(self.code, self.MESSAGE.format(function=function.name, where=where), function.lineno, function.col_offset)

@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from opsgen.lint.orm import scope_nodes
 
 ENTRY_VERBS = frozenset({"run", "execute", "call", "perform", "process", "handle", "act", "apply", "invoke", "__call__"})
+#: A ``def`` of an entry verb somewhere in the source: modules without one have no services.
+ENTRY_DEF = re.compile(r"^[ \t]+(?:async[ \t]+)?def[ \t]+(?:" + "|".join(sorted(ENTRY_VERBS)) + r")\b", re.MULTILINE)
 NEUTRAL_BASES = frozenset({"object", "ABC", "abc.ABC"})
 #: Base class of every generated operation base class.
 OPERATION_BASE = "opsgen.runtime.operation.Operation"
@@ -96,6 +99,11 @@ def entry_methods(node: ast.ClassDef) -> list[Method]:
     """Return the class's own entry methods; a forwarding ``__call__`` is left out."""
     entries = [m for m in public_methods(node) if m.name in ENTRY_VERBS]
     return [m for m in entries if not (m.name == "__call__" and forwarded_verb(m) is not None)]
+
+
+def may_define_services(source: str) -> bool:
+    """Return False when the source defines no entry method, so it holds no service class."""
+    return ENTRY_DEF.search(source) is not None
 
 
 def service_classes(tree: ast.Module, everything: bool = False) -> list[ServiceClass]:
