@@ -38,7 +38,7 @@ from opsgen.codegen.render import (
 from opsgen.codegen.signature import expected_definition, update_signature
 from opsgen.codegen.source import load_source, read_spec_files
 from opsgen.codegen.view import OperationView, build_project
-from opsgen.codegen.writer import UnmarkedFilesError, read_package, recover, write_file_atomically, write_package
+from opsgen.codegen.writer import UnmarkedFilesError, read_package, recover, write_files_atomically, write_package
 
 logger = logging.getLogger(__name__)
 
@@ -170,11 +170,11 @@ def generate(config: GeneratorConfig, *, check: bool = False) -> GenerateResult:
     if result.package_changes:
         write_package(config.package, files)
         logger.info("wrote %d changed files into %s", len(result.package_changes), config.package)
-    for relative in result.scaffolded:
-        write_file_atomically(config.implementations / relative, rendered.scaffolds[relative], overwrite=False)
+    scaffolds = {config.implementations / p: rendered.scaffolds[p] for p in result.scaffolded}
+    write_files_atomically(scaffolds, overwrite=False)
     ensure_init_files(config)
-    for relative, text in implementation_texts.items():
-        write_file_atomically(config.implementations / relative, text, overwrite=True)
+    updates = {config.implementations / p: text for p, text in implementation_texts.items()}
+    write_files_atomically(updates, overwrite=True)
     return result
 
 
@@ -208,12 +208,14 @@ def ensure_init_files(config: GeneratorConfig) -> None:
     """Create an empty ``__init__.py`` in each implementations folder that lacks one."""
     if not config.implementations.exists():
         return
+    missing = {}
     for folder in [config.implementations, *sorted(p for p in config.implementations.rglob("*") if p.is_dir())]:
-        if folder.name == "__pycache__" or "__pycache__" in folder.parts:
+        if "__pycache__" in folder.parts:
             continue
         init = folder / "__init__.py"
         if not init.exists():
-            write_file_atomically(init, "", overwrite=False)
+            missing[init] = ""
+    write_files_atomically(missing, overwrite=False)
 
 
 def display_path(path: Path, root: Path) -> str:

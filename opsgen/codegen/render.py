@@ -39,6 +39,8 @@ RUNTIME_IMPORTS = (
 
 _STDLIB = frozenset({"__future__", "abc", "datetime", "decimal", "typing", "uuid"})
 _IMPORT = re.compile(r"from (\S+) import (.+)")
+#: String literals (skipped whole) and the brackets and commas that structure an expression.
+_TOKENS = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[()\[\]{},]""")
 _ANNOTATION_NAMES = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -143,20 +145,9 @@ def explode(indent: str, text: str, suffix: str = "") -> str:
 
 def first_bracket(text: str) -> int | None:
     """Return the index of the first bracket outside string literals, or None."""
-    quote: str | None = None
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if quote is not None:
-            if char == "\\":
-                index += 1
-            elif char == quote:
-                quote = None
-        elif char in "'\"":
-            quote = char
-        elif char in "([{":
-            return index
-        index += 1
+    for token in _TOKENS.finditer(text):
+        if token.group() in "([{":
+            return token.start()
     return None
 
 
@@ -164,26 +155,16 @@ def split_arguments(text: str) -> list[str]:
     """Split ``a=1, b='x, y'`` at top-level commas, respecting brackets and string literals."""
     items: list[str] = []
     depth = 0
-    quote: str | None = None
     start = 0
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if quote is not None:
-            if char == "\\":
-                index += 1
-            elif char == quote:
-                quote = None
-        elif char in "'\"":
-            quote = char
-        elif char in "([{":
+    for token in _TOKENS.finditer(text):
+        char = token.group()
+        if char in "([{":
             depth += 1
         elif char in ")]}":
             depth -= 1
         elif char == "," and depth == 0:
-            items.append(text[start:index].strip())
-            start = index + 1
-        index += 1
+            items.append(text[start : token.start()].strip())
+            start = token.end()
     items.append(text[start:].strip())
     return [item for item in items if item]
 
@@ -194,6 +175,11 @@ def import_block(lines: Sequence[str], local_roots: frozenset[str] = frozenset()
     opsgen itself counts as third party; ``local_roots`` names the project's top-level
     packages, and relative imports come last.
     """
+    return _import_block(tuple(sorted(set(lines))), local_roots)
+
+
+@lru_cache(maxsize=1024)
+def _import_block(lines: tuple[str, ...], local_roots: frozenset[str]) -> str:
     names: dict[str, set[str]] = {}
     for line in lines:
         match = _IMPORT.fullmatch(line)
@@ -220,6 +206,12 @@ def import_block(lines: Sequence[str], local_roots: frozenset[str] = frozenset()
             one_line = wrap("", f"from {module} import (", imported, ")")
         groups.setdefault(group(module), []).append(one_line)
     return "\n\n".join("\n".join(groups[g]) for g in sorted(groups))
+
+
+@lru_cache(maxsize=4)
+def template(templates: Path, name: str) -> jinja2.Template:
+    """Return the compiled template ``name``; compiled once per process."""
+    return environment(templates).get_template(name)
 
 
 @lru_cache(maxsize=4)
@@ -263,20 +255,20 @@ def templates_digest(templates: Path) -> str:
 
 def render_project(project: ProjectView, settings: RenderSettings) -> Rendered:
     """Render the generated package and the implementation scaffolds of ``project``."""
-    env = environment(data_dir("templates"))
+    templates = data_dir("templates")
     rendered = Rendered()
     files: dict[str, str] = {}
     registry_source = "the specs folder"
 
     for op in project.operations:
-        operation_files(env, op, files)
+        operation_files(templates, op, files)
         path = f"{op.module_path}.py"
-        rendered.scaffolds[path] = scaffold_text(env, op, settings, path)
+        rendered.scaffolds[path] = scaffold_text(templates, op, settings, path)
         rendered.scaffold_operations[path] = op
 
     packages = {"/".join(op.parts[:depth]) for op in project.operations for depth in range(1, len(op.parts))}
     for package in sorted(packages):
-        files[f"{package}/__init__.py"] = env.get_template("package_init.py.jinja").render(
+        files[f"{package}/__init__.py"] = template(templates, "package_init.py.jinja").render(
             source=registry_source, doc=f"Generated operations under {package.replace('/', '.')}.", root=False
         )
 
@@ -291,17 +283,17 @@ def render_project(project: ProjectView, settings: RenderSettings) -> Rendered:
             "from pydantic import BaseModel, ConfigDict", *project.shared_imports]
         if not any(t.kind == "object" for t in project.shared_types):
             imports = [i for i in imports if "BaseModel" not in i]
-        files[f"shared_types.{suffix}"] = env.get_template(f"shared_types.{suffix}.jinja").render(
+        files[f"shared_types.{suffix}"] = template(templates, f"shared_types.{suffix}.jinja").render(
             imports=import_block(imports), **shared
         )
 
     registry = registry_context(project)
-    files["registry.py"] = env.get_template("registry.py.jinja").render(source=registry_source, **registry)
-    files["registry.pyi"] = env.get_template("registry.pyi.jinja").render(source=registry_source, **registry)
-    files["__init__.py"] = env.get_template("package_init.py.jinja").render(
+    files["registry.py"] = template(templates, "registry.py.jinja").render(source=registry_source, **registry)
+    files["registry.pyi"] = template(templates, "registry.pyi.jinja").render(source=registry_source, **registry)
+    files["__init__.py"] = template(templates, "package_init.py.jinja").render(
         source=registry_source, doc="Generated operations; use ``ops`` from here.", root=True
     )
-    files["py.typed"] = env.get_template("py.typed.jinja").render(source=registry_source)
+    files["py.typed"] = template(templates, "py.typed.jinja").render(source=registry_source)
     files[MANIFEST] = manifest_text(files)
 
     rendered.package = dict(sorted(files.items()))
@@ -309,7 +301,7 @@ def render_project(project: ProjectView, settings: RenderSettings) -> Rendered:
     return rendered
 
 
-def operation_files(env: jinja2.Environment, op: OperationView, files: dict[str, str]) -> None:
+def operation_files(templates: Path, op: OperationView, files: dict[str, str]) -> None:
     models = [op.input_model, op.output_model] + [e.payload for e in op.effects]
     declarations = sorted(
         {"OperationDeclaration"}
@@ -331,10 +323,10 @@ def operation_files(env: jinja2.Environment, op: OperationView, files: dict[str,
         common.append(f"from {op.package_prefix}shared_types import {', '.join(op.shared_imports)}")
     source_imports = ["from __future__ import annotations", "from typing import Any, ClassVar", *common]
     stub_imports = ["from typing import Any, ClassVar", *common]
-    files[f"{op.module_path}.py"] = env.get_template("operation.py.jinja").render(
+    files[f"{op.module_path}.py"] = template(templates, "operation.py.jinja").render(
         op=op, models=models, imports=import_block(source_imports)
     )
-    files[f"{op.module_path}.pyi"] = env.get_template("operation.pyi.jinja").render(
+    files[f"{op.module_path}.pyi"] = template(templates, "operation.pyi.jinja").render(
         op=op, models=models, imports=import_block(stub_imports)
     )
 
@@ -351,7 +343,7 @@ def annotation_imports(op: OperationView, fields: Sequence[FieldView]) -> list[s
     return lines
 
 
-def scaffold_text(env: jinja2.Environment, op: OperationView, settings: RenderSettings, path: str) -> str:
+def scaffold_text(templates: Path, op: OperationView, settings: RenderSettings, path: str) -> str:
     generated = f"{settings.package_module}.{op.module_name}"
     imports = [
         "from opsgen.runtime.execution import ExecutionContext",
@@ -362,7 +354,7 @@ def scaffold_text(env: jinja2.Environment, op: OperationView, settings: RenderSe
     if shared:
         imports.append(f"from {settings.package_module}.shared_types import {', '.join(shared)}")
     roots = frozenset({settings.package_module.split(".")[0], settings.implementations_module.split(".")[0]})
-    return env.get_template("implementation.py.jinja").render(
+    return template(templates, "implementation.py.jinja").render(
         op=op, imports=import_block(imports, roots - {""}), path=f"{settings.implementations_folder}/{path}"
     )
 

@@ -40,15 +40,21 @@ class SpecSource:
     files: tuple[tuple[str, bytes], ...]
 
 
-def relative_spec_path(path: Path, specs_dir: Path) -> str:
-    """Return ``path`` relative to the parent of ``specs_dir``, with ``/`` separators."""
-    return path.resolve().relative_to(specs_dir.resolve().parent).as_posix()
+def relative_spec_path(path: Path, specs_dir: Path, specs_name: str | None = None) -> str:
+    """Return ``path`` relative to the parent of ``specs_dir``, with ``/`` separators.
+
+    ``path`` must lie under ``specs_dir`` as given (not resolved); ``specs_name``, the
+    resolved folder name, saves resolving it again for every file.
+    """
+    name = specs_name if specs_name is not None else specs_dir.resolve().name
+    return f"{name}/{path.relative_to(specs_dir).as_posix()}"
 
 
 def read_spec_files(specs_dir: Path) -> tuple[tuple[str, bytes], ...]:
     """Read every ``*.yaml`` and ``*.yml`` file under ``specs_dir``, sorted by relative path."""
     found = [p for p in specs_dir.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file()]
-    entries = [(relative_spec_path(p, specs_dir), p.read_bytes()) for p in found]
+    name = specs_dir.resolve().name
+    entries = [(relative_spec_path(p, specs_dir, name), p.read_bytes()) for p in found]
     return tuple(sorted(entries))
 
 
@@ -61,12 +67,13 @@ def load_source(specs_dir: Path) -> SpecSource:
     from opsgen.spec.loader import load_specs
 
     spec_set = load_specs(specs_dir)
+    specs_name = specs_dir.resolve().name
     operations = tuple(
-        SourceOperation(op.spec, relative_spec_path(op.path, specs_dir), op.sensitive_fields)
+        SourceOperation(op.spec, relative_spec_path(op.path, specs_dir, specs_name), op.sensitive_fields)
         for op in spec_set.operations
     )
     types = tuple(
-        SourceType(name, loaded.spec, relative_spec_path(loaded.path, specs_dir))
+        SourceType(name, loaded.spec, relative_spec_path(loaded.path, specs_dir, specs_name))
         for name, loaded in sorted(spec_set.types.items())
     )
     return SpecSource(operations, types, read_spec_files(specs_dir))

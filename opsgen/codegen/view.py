@@ -543,9 +543,11 @@ def build_project(source: SpecSource, implementations: str) -> ProjectView:
         if view is not None:
             operations[name] = view
 
-    for name in sorted(paths):
-        for other in sorted(paths):
-            if other.startswith(name + "."):
+    for other in sorted(paths):
+        parts = other.split(".")
+        for depth in range(1, len(parts)):
+            name = ".".join(parts[:depth])
+            if name in paths:
                 builder.problems.append(
                     f"{paths[other]}: operation {other!r} needs a package {name!r}, but "
                     f"{paths[name]} declares an operation of that name; rename one of them"

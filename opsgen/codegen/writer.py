@@ -1,7 +1,7 @@
 """Write the generated package so that it is always wholly old or wholly new.
 
 The new package is built complete in a hidden sibling folder (``.<name>.opsgen-staging``),
-every file and folder is fsynced, and then the staging folder and the package swap
+flushed to disk, and then the staging folder and the package swap
 places. On Linux the swap is one ``renameat2(RENAME_EXCHANGE)`` call, so there is no
 moment without a package. Elsewhere it is two renames through ``.<name>.opsgen-old``,
 and the next run puts the old package back if it was killed between them.
@@ -13,11 +13,12 @@ never changes, moves or removes such a file: it stops and names it instead.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import errno
+import functools
 import logging
 import os
 import shutil
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,16 +122,17 @@ def write_package(package: Path, files: dict[str, str]) -> None:
     delay = float(os.environ.get(WRITE_DELAY_ENV, "0") or 0)
     staging.mkdir(parents=True)
     folders = {staging}
+    written = []
     for relative, text in files.items():
         path = staging / relative
         if path.parent not in folders:
             path.parent.mkdir(parents=True, exist_ok=True)
             folders.update(p for p in path.parents if staging in p.parents or p == staging)
         write_new_file(path, text.encode("utf-8"))
+        written.append(path)
         if delay:
             time.sleep(delay)
-    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
-        fsync_dir(folder)
+    flush_to_disk(staging, written, folders)
 
     package.parent.mkdir(parents=True, exist_ok=True)
     if package.exists():
@@ -142,36 +144,93 @@ def write_package(package: Path, files: dict[str, str]) -> None:
 
 
 def write_new_file(path: Path, data: bytes) -> None:
-    """Create ``path`` (it must not exist), write ``data`` and fsync it."""
+    """Create ``path`` (it must not exist) and write ``data``; :func:`flush_to_disk` syncs it."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+
+
+def write_files_atomically(files: dict[Path, str], *, overwrite: bool) -> list[Path]:
+    """Write each file through a temporary file in its folder, so readers see old or new.
+
+    All temporary files are written and flushed to disk first, then moved into place.
+    With ``overwrite=False`` a file is created only if it does not exist, even when
+    another process creates it at the same moment. Returns the paths written.
+    """
+    temporaries: dict[Path, Path] = {}
+    try:
+        for path, text in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_name(f".{path.name}.opsgen-{os.getpid()}.tmp")
+            write_new_file(temporary, text.encode("utf-8"))
+            temporaries[path] = temporary
+        folders = {path.parent for path in files}
+        if files:
+            flush_to_disk(next(iter(files)).parent, list(temporaries.values()), folders)
+
+        written = []
+        for path, temporary in temporaries.items():
+            if overwrite:
+                os.replace(temporary, path)
+                written.append(path)
+                continue
+            try:
+                os.link(temporary, path)
+                written.append(path)
+            except FileExistsError:
+                pass
+        for folder in folders:
+            fsync_dir(folder)
+        return written
+    finally:
+        for temporary in temporaries.values():
+            if os.path.lexists(temporary):
+                os.unlink(temporary)
 
 
 def write_file_atomically(path: Path, text: str, *, overwrite: bool) -> bool:
-    """Write ``path`` through a temporary file in its folder, so readers see old or new.
+    """Write one file as :func:`write_files_atomically` does; return whether it was written."""
+    return bool(write_files_atomically({path: text}, overwrite=overwrite))
 
-    With ``overwrite=False`` the file is created only if it does not exist, even when
-    another process creates it at the same moment; returns False when it already existed.
+
+def flush_to_disk(anchor: Path, files: list[Path], folders: set[Path]) -> None:
+    """Make ``files`` and ``folders`` durable before they are renamed into place.
+
+    On Linux one ``syncfs(2)`` call on the file system of ``anchor`` replaces hundreds of
+    ``fsync`` calls; elsewhere each file and folder is fsynced.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.opsgen-{os.getpid()}.tmp")
-    write_new_file(temporary, text.encode("utf-8"))
-    try:
-        if overwrite:
-            os.replace(temporary, path)
-            return True
+    if syncfs(anchor):
+        return
+    for path in files:
+        descriptor = os.open(path, os.O_RDONLY)
         try:
-            os.link(temporary, path)
-        except FileExistsError:
-            return False
-        return True
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        fsync_dir(folder)
+
+
+def syncfs(anchor: Path) -> bool:
+    """Call ``syncfs(2)`` on the file system holding ``anchor``; return False where unsupported."""
+    function = getattr(_libc(), "syncfs", None)
+    if function is None:
+        return False
+    descriptor = os.open(anchor, os.O_RDONLY)
+    try:
+        return bool(function(descriptor) == 0)
     finally:
-        if temporary.exists():
-            temporary.unlink()
-        fsync_dir(path.parent)
+        os.close(descriptor)
+
+
+@functools.lru_cache(maxsize=1)
+def _libc() -> ctypes.CDLL | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
 
 
 def fsync_dir(folder: Path) -> None:
@@ -199,11 +258,7 @@ def swap(staging: Path, package: Path) -> None:
 
 def exchange(first: Path, second: Path) -> bool:
     """Swap two paths with ``renameat2(RENAME_EXCHANGE)``; return False where unsupported."""
-    libc_name = ctypes.util.find_library("c")
-    if libc_name is None:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
+    renameat2 = getattr(_libc(), "renameat2", None)
     if renameat2 is None:
         return False
     result = renameat2(

@@ -1,0 +1,240 @@
+"""Time ``opsgen generate`` on 1,000 specs, cold and no-op, against datamodel-code-generator.
+
+The baseline is datamodel-code-generator run as it is usually run: the ``datamodel-codegen``
+command over a folder of JSON Schemas, one file per operation holding the same input and
+output models. Both tools run as subprocesses, so both timings include interpreter
+start-up; opsgen's in-process times are printed too.
+
+Usage: python benchmarks/bench_generate.py [--quick] [--specs N] [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+OPSGEN = [sys.executable, "-m", "opsgen.cli.main"]
+DATAMODEL_CODEGEN = str(Path(sys.executable).with_name("datamodel-codegen"))
+DOMAINS = 10
+
+TYPES_SPEC = """\
+kind: types
+types:
+  Money:
+    type: decimal
+    ge: 0
+    decimal_places: 2
+  Currency:
+    enum: [EUR, USD, GBP]
+"""
+
+OPERATION_SPEC = """\
+name: {domain}.{name}
+description: Synthetic operation {number} for the generator benchmark.
+input:
+  account_id: uuid
+  amount:
+    type: Money
+    gt: 0
+  currency: Currency
+  note:
+    type: str
+    max_length: 200
+    optional: true
+  count:
+    type: int
+    ge: 0
+    default: 1
+  tags:
+    type: list[str]
+    optional: true
+output:
+  ok: bool
+  total: Money
+  created_at: datetime
+errors:
+  rejected:
+    message: The request was rejected.
+    details:
+      reason: str
+transaction: true
+locks:
+  - key: "account:{{account_id}}"
+side_effects:
+  notify:
+    kind: email
+    payload:
+      to: str
+      total: Money
+"""
+
+
+def camel(snake: str) -> str:
+    return "".join(part.capitalize() for part in snake.split("_"))
+
+
+def json_schema(stem: str) -> dict[str, object]:
+    """The input and output models of one synthetic operation, as JSON Schema."""
+    money = {"type": "number", "minimum": 0}
+    currency = {"type": "string", "enum": ["EUR", "USD", "GBP"]}
+    input_model = {
+        "type": "object",
+        "title": f"{stem}Input",
+        "additionalProperties": False,
+        "properties": {
+            "account_id": {"type": "string", "format": "uuid"},
+            "amount": {**money, "exclusiveMinimum": 0},
+            "currency": currency,
+            "note": {"type": "string", "maxLength": 200},
+            "count": {"type": "integer", "minimum": 0, "default": 1},
+            "tags": {"type": "array", "items": {"type": "string"}},
+        },
+        "required": ["account_id", "amount", "currency"],
+    }
+    output_model = {
+        "type": "object",
+        "title": f"{stem}Output",
+        "additionalProperties": False,
+        "properties": {
+            "ok": {"type": "boolean"},
+            "total": money,
+            "created_at": {"type": "string", "format": "date-time"},
+        },
+        "required": ["ok", "total", "created_at"],
+    }
+    payload_model = {
+        "type": "object",
+        "title": f"{stem}NotifyPayload",
+        "properties": {"to": {"type": "string"}, "total": money},
+        "required": ["to", "total"],
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"{stem}Models",
+        "type": "object",
+        "properties": {
+            "input": {"$ref": f"#/$defs/{stem}Input"},
+            "output": {"$ref": f"#/$defs/{stem}Output"},
+            "notify": {"$ref": f"#/$defs/{stem}NotifyPayload"},
+        },
+        "$defs": {f"{stem}Input": input_model, f"{stem}Output": output_model, f"{stem}NotifyPayload": payload_model},
+    }
+
+
+def write_inputs(root: Path, count: int) -> None:
+    """Write ``count`` operation specs, the shared types and the matching JSON Schemas."""
+    specs = root / "project" / "specs"
+    schemas = root / "schemas"
+    specs.mkdir(parents=True)
+    schemas.mkdir()
+    (specs / "types.yaml").write_text(TYPES_SPEC)
+    for number in range(count):
+        domain = f"domain{number % DOMAINS}"
+        name = f"operation_{number:04d}"
+        (specs / domain).mkdir(exist_ok=True)
+        (specs / domain / f"{name}.yaml").write_text(OPERATION_SPEC.format(domain=domain, name=name, number=number))
+        schema = json_schema(camel(name))
+        (schemas / f"{domain}_{name}.json").write_text(json.dumps(schema, indent=2))
+    (root / "project" / "pyproject.toml").write_text(
+        '[tool.opsgen]\nspecs = "specs"\npackage = "app/generated"\nimplementations = "app/operations"\n'
+    )
+    (root / "project" / "app").mkdir()
+
+
+def reset_output(project: Path) -> None:
+    for folder in ("generated", "operations"):
+        shutil.rmtree(project / "app" / folder, ignore_errors=True)
+
+
+def timed(command: list[str], cwd: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def timed_in_process(project: Path) -> float:
+    from opsgen.codegen.config import load_config
+    from opsgen.codegen.generator import generate
+
+    started = time.perf_counter()
+    generate(load_config(project))
+    return time.perf_counter() - started
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="200 specs, 2 repetitions")
+    parser.add_argument("--specs", type=int, default=1000, help="number of operation specs (default 1000)")
+    parser.add_argument("--repeat", type=int, default=5, help="repetitions of each measurement (default 5)")
+    args = parser.parse_args()
+    count, repeat = (200, 2) if args.quick else (args.specs, args.repeat)
+
+    with tempfile.TemporaryDirectory() as temporary:
+        root = Path(temporary)
+        write_inputs(root, count)
+        project = root / "project"
+
+        cold, cold_in_process, noop, noop_in_process, baseline = [], [], [], [], []
+        for _ in range(repeat):
+            reset_output(project)
+            cold.append(timed([*OPSGEN, "generate", "--quiet"], project))
+            noop.append(timed([*OPSGEN, "generate", "--quiet"], project))
+            reset_output(project)
+            cold_in_process.append(timed_in_process(project))
+            noop_in_process.append(timed_in_process(project))
+            output = root / "datamodel_out"
+            shutil.rmtree(output, ignore_errors=True)
+            baseline.append(
+                timed(
+                    [
+                        DATAMODEL_CODEGEN,
+                        "--input", str(root / "schemas"),
+                        "--input-file-type", "jsonschema",
+                        "--output", str(output),
+                        "--output-model-type", "pydantic_v2.BaseModel",
+                        "--disable-timestamp",
+                    ],
+                    root,
+                )
+            )
+        generated_files = sum(1 for p in (project / "app").rglob("*") if p.is_file())
+        baseline_files = sum(1 for p in (root / "datamodel_out").rglob("*.py"))
+
+    def median(values: list[float]) -> float:
+        return statistics.median(values)
+
+    print(f"machine: {machine()}")
+    print(f"{count} operation specs, {repeat} repetitions, medians in seconds")
+    print(f"opsgen generate, cold (subprocess):     {median(cold):7.3f}  ({generated_files} files)")
+    print(f"opsgen generate, cold (in process):     {median(cold_in_process):7.3f}")
+    print(f"opsgen generate, no-op (subprocess):    {median(noop):7.3f}")
+    print(f"opsgen generate, no-op (in process):    {median(noop_in_process):7.3f}")
+    print(f"datamodel-codegen (subprocess):         {median(baseline):7.3f}  ({baseline_files} files, models only)")
+    print(f"ratio datamodel-codegen / opsgen cold:  {median(baseline) / median(cold):7.1f}x")
+    print(f"ratio datamodel-codegen / opsgen no-op: {median(baseline) / median(noop):7.1f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
