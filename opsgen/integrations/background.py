@@ -1,0 +1,515 @@
+"""Background execution on any queue: the pending record, the message, and the worker's claim.
+
+``enqueue`` records a pending execution linked to the caller's execution, then sends a
+:class:`QueuedCall` through a sender the queue integration supplies
+(:mod:`opsgen.integrations.celery` sends a Celery task). Inside a transaction the
+pending record is written in that transaction and the send is a durable effect, so it
+happens after the commit and only then. A rollback drops the effect, and the dropped
+effect marks the execution ``cancelled``.
+
+A worker that receives the message claims the execution with one conditional
+``UPDATE``: a pending execution, or a running one whose lease expired because its
+worker died, becomes running under a new lease. Every other state means the message is
+a repeat: a finished execution is never run again, and a running one with a live lease
+is left to its worker. The worker renews the lease while the operation runs. Each claim
+adds a row to ``opsgen_execution_attempts``.
+
+Exactly once holds for the execution log and for the writes of a transactional
+operation, which commit together with the final record. An operation without a
+transaction that is killed midway runs again from the start on the next attempt.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import partial
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import and_, func, insert, or_, select, update
+
+from opsgen.runtime.context import Context, current_context
+from opsgen.runtime.declarations import RetryPolicy
+from opsgen.runtime.effects import EffectCall
+from opsgen.runtime.errors import ConfigurationError
+from opsgen.runtime.execution import ExecutionContext, current_execution
+from opsgen.runtime.handle import OperationHandle
+from opsgen.runtime.redaction import redact
+from opsgen.runtime.result import Failure, Result
+from opsgen.runtime.runtime import Runtime, get_runtime
+from opsgen.runtime.schema import ExecutionStatus, execution_attempts, executions
+from opsgen.runtime.store import HOST, ExecutionRecord, utcnow
+
+logger = logging.getLogger(__name__)
+
+#: Name of the durable effect that sends a queued call after the commit.
+ENQUEUE_EFFECT = "opsgen.enqueue"
+
+#: Retries of that send when the broker does not answer; the outbox dispatcher makes them.
+SEND_RETRY = RetryPolicy(max_attempts=10, backoff=1.0, multiplier=2.0, max_delay=60.0)
+
+#: Seconds a worker's claim on an execution lasts without renewal.
+DEFAULT_LEASE = 30.0
+
+#: Claims of one execution after dead workers before it fails with ``worker_lost``.
+DEFAULT_MAX_TAKEOVERS = 3
+
+#: Failure codes that no retry can change.
+NOT_RETRIED = frozenset({"invalid_input", "missing_context", "invalid_output", "unknown_operation"})
+
+FINISHED = frozenset(
+    status.value
+    for status in (
+        ExecutionStatus.succeeded,
+        ExecutionStatus.failed,
+        ExecutionStatus.skipped,
+        ExecutionStatus.rejected,
+        ExecutionStatus.cancelled,
+    )
+)
+
+
+class MalformedMessage(ValueError):
+    """A queued message that cannot be read as an operation call."""
+
+
+@dataclass(frozen=True)
+class QueuedCall:
+    """What crosses the queue: the operation, the execution id, the JSON input and the context."""
+
+    operation: str
+    execution_id: str
+    input: dict[str, Any]
+    context: dict[str, Any]
+    queue: str = "default"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the message body, plain JSON."""
+        return {
+            "operation": self.operation,
+            "execution_id": self.execution_id,
+            "input": self.input,
+            "context": self.context,
+            "queue": self.queue,
+        }
+
+    @classmethod
+    def from_dict(cls, data: object) -> QueuedCall:
+        """Read a message body; raise :class:`MalformedMessage` naming the first bad field."""
+        if not isinstance(data, Mapping):
+            raise MalformedMessage(f"message body must be a JSON object, not {type(data).__name__}")
+        for key, kind in (("operation", str), ("execution_id", str), ("input", dict), ("context", dict)):
+            if not isinstance(data.get(key), kind):
+                raise MalformedMessage(f"message field {key!r} is missing or not a {kind.__name__}")
+        return cls(
+            operation=data["operation"],
+            execution_id=data["execution_id"],
+            input=dict(data["input"]),
+            context=dict(data["context"]),
+            queue=str(data.get("queue") or "default"),
+        )
+
+
+Sender = Callable[[QueuedCall], None]
+
+
+def enqueue(
+    handle: OperationHandle[Any, Any],
+    ctx: Context | ExecutionContext | None,
+    inputs: Mapping[str, Any],
+    send: Sender,
+) -> str:
+    """Record a pending execution of ``handle`` and send it with ``send``; return its id.
+
+    Raises ``pydantic.ValidationError`` for invalid ``inputs`` before anything is
+    recorded or sent, and :class:`ConfigurationError` when the runtime's execution log
+    is disabled, since a worker needs the pending record.
+    """
+    runtime = handle.runtime or get_runtime()
+    if not runtime.log_enabled:
+        raise ConfigurationError(
+            f"cannot enqueue {handle.name}: the execution log is disabled, and a worker needs "
+            "the pending record; set log-enabled to true"
+        )
+    runtime.prepare()
+    declaration = handle.declaration
+    model = declaration.input_model.model_validate(dict(inputs))
+
+    parent, context = _caller(ctx)
+    record = pending_record(handle, model.model_dump(mode="json"), context, parent)
+    call = QueuedCall(
+        operation=declaration.name,
+        execution_id=record.id,
+        input=model.model_dump(mode="json"),
+        context=context.to_dict(),
+        queue=declaration.queue,
+    )
+
+    scope = parent.scope if parent is not None else None
+    if parent is None or scope is None:
+        runtime.store.write(record)
+        send(call)
+        logger.info("queued %s as execution %s on queue %s", call.operation, call.execution_id, call.queue,
+                    extra={"queued_execution_id": call.execution_id})
+        return record.id
+
+    runtime.store.write(record, scope.connection)
+    shown = {**call.to_dict(), "input": record.input}
+    parent.request_effect(
+        ENQUEUE_EFFECT,
+        "task",
+        call.to_dict(),
+        partial(send_effect, send),
+        durable=True,
+        shown=shown,
+        retry=SEND_RETRY,
+        on_drop=partial(cancel_pending, runtime, record),
+    )
+    logger.info("queued %s as execution %s on queue %s, to be sent after the commit",
+                call.operation, call.execution_id, call.queue, extra={"queued_execution_id": call.execution_id})
+    return record.id
+
+
+def _caller(ctx: Context | ExecutionContext | None) -> tuple[ExecutionContext | None, Context]:
+    if isinstance(ctx, ExecutionContext):
+        parent: ExecutionContext | None = ctx
+        context = ctx.context
+    else:
+        parent = current_execution()
+        context = ctx if ctx is not None else (parent.context if parent else current_context())
+    if parent is not None:
+        context = context.replace(parent_execution_id=parent.execution_id)
+    return parent, context
+
+
+def pending_record(
+    handle: OperationHandle[Any, Any], input_json: dict[str, Any], context: Context, parent: ExecutionContext | None
+) -> ExecutionRecord:
+    """Build the pending record of a queued call, in the caller's call tree."""
+    declaration = handle.declaration
+    execution_id = str(uuid.uuid4())
+    return ExecutionRecord(
+        id=execution_id,
+        operation=declaration.name,
+        operation_version=declaration.version,
+        status=ExecutionStatus.pending.value,
+        parent_id=parent.execution_id if parent is not None else None,
+        root_id=parent.root_execution_id if parent is not None else execution_id,
+        actor=context.actor,
+        organization=context.organization,
+        request_id=context.request_id,
+        correlation_id=context.correlation_id,
+        context_extra=dict(context.extra) or None,
+        input=redact(input_json, declaration.sensitive_fields),
+        created_at=utcnow(),
+    )
+
+
+def send_effect(send: Sender, call: EffectCall) -> None:
+    """Deliver the durable enqueue effect: send the call its payload holds."""
+    send(QueuedCall.from_dict(call.payload))
+
+
+def cancel_pending(runtime: Runtime, record: ExecutionRecord, reason: str) -> None:
+    """Mark a pending execution cancelled because the send it waited for was dropped."""
+    record.status = ExecutionStatus.cancelled.value
+    record.finished_at = utcnow()
+    record.error_code = "cancelled"
+    record.error_message = f"not sent, because the caller's transaction did not commit: {reason}"
+    runtime.store.rewrite(record)
+    logger.info("cancelled queued execution %s of %s: %s", record.id, record.operation, reason,
+                extra={"queued_execution_id": record.id})
+
+
+# The worker side
+
+
+@dataclass
+class Claimed:
+    """This worker owns the execution: run it under ``record``; ``attempt`` counts from 1."""
+
+    record: ExecutionRecord
+    attempt: int
+    takeovers: int
+
+
+@dataclass(frozen=True)
+class NotClaimed:
+    """Another worker owns the execution, it has finished, or the log has no such execution.
+
+    ``retry_in`` is set when the owner's lease is live: try again after that many
+    seconds, in case the owner dies.
+    """
+
+    reason: str
+    status: str | None = None
+    retry_in: float | None = None
+
+
+@dataclass(frozen=True)
+class WorkerOutcome:
+    """What a worker should do with the message after handling it."""
+
+    result: Result[Any] | None
+    retry_in: float | None = None
+    note: str = ""
+
+
+def worker_name() -> str:
+    """Return the name of this worker process in attempt rows: host and pid."""
+    return f"{HOST}:{os.getpid()}"
+
+
+def claim(runtime: Runtime, execution_id: str, *, lease: float, delivery: str | None = None) -> Claimed | NotClaimed:
+    """Claim ``execution_id`` for this process: pending, or running with an expired lease."""
+    now = utcnow()
+    claimable = or_(
+        executions.c.status == ExecutionStatus.pending.value,
+        and_(executions.c.status == ExecutionStatus.running.value, executions.c.lease_expires_at < now),
+    )
+    with runtime.engine.begin() as connection:
+        claimed = connection.execute(
+            update(executions)
+            .where(executions.c.id == execution_id, claimable)
+            .values(
+                status=ExecutionStatus.running.value,
+                started_at=now,
+                host=HOST,
+                pid=os.getpid(),
+                lease_expires_at=now + timedelta(seconds=lease),
+            )
+        ).rowcount
+        row = connection.execute(select(executions).where(executions.c.id == execution_id)).first()
+        if row is None:
+            return NotClaimed("missing")
+        if not claimed:
+            values = row._mapping
+            retry_in = None
+            if values["status"] == ExecutionStatus.running.value and values["lease_expires_at"] is not None:
+                retry_in = max(0.5, (_aware(values["lease_expires_at"]) - now).total_seconds() + 0.5)
+            return NotClaimed("finished" if values["status"] in FINISHED else "busy", values["status"], retry_in)
+
+        takeovers = connection.execute(
+            update(execution_attempts)
+            .where(execution_attempts.c.execution_id == execution_id,
+                   execution_attempts.c.status == ExecutionStatus.running.value)
+            .values(status=ExecutionStatus.abandoned.value, finished_at=now,
+                    error_message="the worker stopped renewing its lease")
+        ).rowcount
+        previous = connection.execute(
+            select(func.count()).select_from(execution_attempts).where(execution_attempts.c.execution_id == execution_id)
+        ).scalar_one()
+        abandoned = connection.execute(
+            select(func.count()).select_from(execution_attempts).where(
+                execution_attempts.c.execution_id == execution_id,
+                execution_attempts.c.status == ExecutionStatus.abandoned.value,
+            )
+        ).scalar_one()
+        attempt = int(previous) + 1
+        connection.execute(
+            insert(execution_attempts).values(
+                execution_id=execution_id, attempt=attempt, status=ExecutionStatus.running.value,
+                worker=worker_name(), delivery=delivery, started_at=now,
+            )
+        )
+    if takeovers:
+        logger.warning("took over execution %s after its worker died; attempt %d", execution_id, attempt,
+                       extra={"queued_execution_id": execution_id})
+    return Claimed(record_from_row(dict(row._mapping)), attempt, int(abandoned))
+
+
+def record_from_row(row: Mapping[str, Any]) -> ExecutionRecord:
+    """Rebuild the in-memory record of an execution row, marked as written."""
+    record = ExecutionRecord(
+        id=row["id"], operation=row["operation"], operation_version=row["operation_version"],
+        status=row["status"], parent_id=row["parent_id"], root_id=row["root_id"], actor=row["actor"],
+        organization=row["organization"], request_id=row["request_id"], correlation_id=row["correlation_id"],
+        context_extra=row["context_extra"], input=row["input"], created_at=_aware(row["created_at"]),
+        started_at=_aware(row["started_at"]) if row["started_at"] else None,
+    )
+    record.written = True
+    return record
+
+
+class LeaseKeeper:
+    """Renews this worker's lease on an execution from a background thread while it runs."""
+
+    def __init__(self, runtime: Runtime, execution_id: str, lease: float) -> None:
+        self.runtime = runtime
+        self.execution_id = execution_id
+        self.lease = lease
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._renew, name=f"opsgen-lease-{execution_id[:8]}", daemon=True)
+
+    def __enter__(self) -> LeaseKeeper:
+        self._thread.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self.lease)
+
+    def _renew(self) -> None:
+        while not self._stop.wait(self.lease / 3):
+            statement = (
+                update(executions)
+                .where(executions.c.id == self.execution_id, executions.c.status == ExecutionStatus.running.value,
+                       executions.c.host == HOST, executions.c.pid == os.getpid())
+                .values(lease_expires_at=utcnow() + timedelta(seconds=self.lease))
+            )
+            try:
+                with self.runtime.engine.begin() as connection:
+                    connection.execute(statement)
+            except Exception as exc:  # noqa: BLE001 - a missed renewal is logged; the next one may work
+                logger.warning("could not renew the lease on execution %s: %s", self.execution_id, exc,
+                               extra={"queued_execution_id": self.execution_id})
+
+
+def run_queued(
+    handles: Mapping[str, OperationHandle[Any, Any]],
+    runtime: Runtime,
+    call: QueuedCall,
+    *,
+    lease: float = DEFAULT_LEASE,
+    max_takeovers: int = DEFAULT_MAX_TAKEOVERS,
+    delivery: str | None = None,
+) -> WorkerOutcome:
+    """Run one queued call at most once per claim, and say whether to retry it later.
+
+    Never raises for a failure of the operation; raises for an unreachable database,
+    so the queue redelivers the message.
+    """
+    handle = handles.get(call.operation)
+    if handle is None:
+        known = ", ".join(sorted(handles)) or "none"
+        message = f"unknown operation {call.operation!r}; this worker's registry has: {known}"
+        fail_pending(runtime, call.execution_id, "unknown_operation", message)
+        return WorkerOutcome(Failure("unknown_operation", message, call.execution_id), note="unknown operation")
+    runtime = handle.runtime or runtime
+
+    outcome = claim(runtime, call.execution_id, lease=lease, delivery=delivery)
+    if isinstance(outcome, NotClaimed):
+        return _not_claimed(call, outcome)
+
+    record = outcome.record
+    if outcome.takeovers > max_takeovers:
+        message = f"{outcome.takeovers} workers died running this execution; it is not tried again"
+        finish_attempt(runtime, record.id, outcome.attempt, ExecutionStatus.failed.value, "worker_lost", message)
+        fail_pending(runtime, record.id, "worker_lost", message, running=True)
+        return WorkerOutcome(Failure("worker_lost", message, record.id), note="worker lost")
+
+    try:
+        context = Context.from_dict(call.context)
+    except ValueError as exc:
+        context = Context()
+        logger.warning("execution %s: ignoring an invalid context: %s", record.id, exc,
+                       extra={"queued_execution_id": record.id})
+
+    from opsgen.runtime.pipeline import execute
+
+    with LeaseKeeper(runtime, record.id, lease):
+        result = execute(handle, context, call.input, record=record)
+
+    retry_in = _retry_delay(handle, result, record, outcome.attempt)
+    if retry_in is not None:
+        assert isinstance(result, Failure)
+        _release_for_retry(runtime, record.id)
+        finish_attempt(runtime, record.id, outcome.attempt, "retrying", result.code, result.message)
+        logger.warning("execution %s of %s failed on attempt %d (%s); retrying in %.1f s",
+                       record.id, call.operation, outcome.attempt, result.code, retry_in,
+                       extra={"queued_execution_id": record.id})
+        return WorkerOutcome(result, retry_in=retry_in, note="retry")
+
+    error_code = result.code if isinstance(result, Failure) else None
+    error_message = result.message if isinstance(result, Failure) else None
+    finish_attempt(runtime, record.id, outcome.attempt, record.status, error_code, error_message)
+    _clear_lease(runtime, record.id)
+    return WorkerOutcome(result)
+
+
+def _not_claimed(call: QueuedCall, outcome: NotClaimed) -> WorkerOutcome:
+    extra = {"queued_execution_id": call.execution_id}
+    if outcome.reason == "missing":
+        logger.error("no execution %s of %s in the execution log; the message is dropped. Is this worker "
+                     "on the same database as the sender?", call.execution_id, call.operation, extra=extra)
+        return WorkerOutcome(None, note="missing")
+    if outcome.reason == "finished":
+        logger.info("execution %s of %s is already %s; the repeated message is not run",
+                    call.execution_id, call.operation, outcome.status, extra=extra)
+        return WorkerOutcome(None, note="finished")
+    logger.info("execution %s of %s is running on a live worker; checking again in %.1f s",
+                call.execution_id, call.operation, outcome.retry_in or 0.0, extra=extra)
+    return WorkerOutcome(None, retry_in=outcome.retry_in or DEFAULT_LEASE, note="busy")
+
+
+def _retry_delay(handle: OperationHandle[Any, Any], result: Result[Any], record: ExecutionRecord, attempt: int) -> float | None:
+    policy = handle.declaration.retry
+    if policy is None or not isinstance(result, Failure) or attempt >= policy.max_attempts:
+        return None
+    if record.status != ExecutionStatus.failed.value or result.code in NOT_RETRIED:
+        return None
+    if any(error.code == result.code for error in handle.declaration.errors):
+        return None
+    return policy.delay(attempt)
+
+
+def _release_for_retry(runtime: Runtime, execution_id: str) -> None:
+    with runtime.engine.begin() as connection:
+        connection.execute(
+            update(executions)
+            .where(executions.c.id == execution_id)
+            .values(status=ExecutionStatus.pending.value, lease_expires_at=None)
+        )
+
+
+def _clear_lease(runtime: Runtime, execution_id: str) -> None:
+    with runtime.engine.begin() as connection:
+        connection.execute(update(executions).where(executions.c.id == execution_id).values(lease_expires_at=None))
+
+
+def finish_attempt(
+    runtime: Runtime, execution_id: str, attempt: int, status: str, error_code: str | None, error_message: str | None
+) -> None:
+    """Close the attempt row with the status the attempt ended in."""
+    with runtime.engine.begin() as connection:
+        connection.execute(
+            update(execution_attempts)
+            .where(execution_attempts.c.execution_id == execution_id, execution_attempts.c.attempt == attempt)
+            .values(status=status, finished_at=utcnow(), error_code=error_code, error_message=error_message)
+        )
+
+
+def fail_pending(runtime: Runtime, execution_id: str, code: str, message: str, *, running: bool = False) -> None:
+    """Finish a pending (or, with ``running``, a claimed) execution as failed without running it."""
+    statuses = [ExecutionStatus.pending.value] + ([ExecutionStatus.running.value] if running else [])
+    with runtime.engine.begin() as connection:
+        connection.execute(
+            update(executions)
+            .where(executions.c.id == execution_id, executions.c.status.in_(statuses))
+            .values(status=ExecutionStatus.failed.value, error_code=code, error_message=message,
+                    finished_at=utcnow(), lease_expires_at=None)
+        )
+    logger.error("execution %s failed without running: %s: %s", execution_id, code, message,
+                 extra={"queued_execution_id": execution_id})
+
+
+def attempts_of(runtime: Runtime, execution_id: str) -> list[dict[str, Any]]:
+    """Return the attempt rows of an execution, first attempt first."""
+    query = (
+        select(execution_attempts)
+        .where(execution_attempts.c.execution_id == execution_id)
+        .order_by(execution_attempts.c.attempt)
+    )
+    with runtime.engine.connect() as connection:
+        return [dict(row._mapping) for row in connection.execute(query)]
+
+
+def _aware(value: datetime) -> datetime:
+    """Return ``value`` in UTC; SQLite returns naive datetimes, stored in UTC."""
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value

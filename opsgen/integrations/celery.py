@@ -1,0 +1,166 @@
+"""Run operations on Celery workers: ``ops.billing.generate_invoices.enqueue(ctx, ...)``.
+
+:func:`install` registers one Celery task, ``opsgen.run_operation``, on the
+application's Celery app and makes ``enqueue`` send it. Call it in the module that
+both the web processes and the workers import (the module named by ``celery -A``)::
+
+    app = Celery("billing", broker="redis://127.0.0.1:6379/0")
+    opsgen.integrations.celery.install(app, ops)
+
+The task is declared with ``acks_late=True`` and ``reject_on_worker_lost=True``: a
+message is acknowledged only after the execution has finished, so a worker killed
+midway leaves it to be redelivered, and the claim in
+:mod:`opsgen.integrations.background` makes sure the redelivered message runs the
+execution only if no other worker finished or holds it. On Redis, redelivery of an
+unacknowledged message waits for the broker's ``visibility_timeout``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import Celery, Task, signals  # type: ignore[import-untyped]
+
+from opsgen.integrations.background import (
+    DEFAULT_LEASE,
+    DEFAULT_MAX_TAKEOVERS,
+    ENQUEUE_EFFECT,
+    MalformedMessage,
+    QueuedCall,
+    enqueue,
+    run_queued,
+    send_effect,
+)
+from opsgen.integrations.operations import index_operations
+from opsgen.runtime.context import Context
+from opsgen.runtime.execution import ExecutionContext
+from opsgen.runtime.handle import OperationHandle
+from opsgen.runtime.log_context import ContextFilter
+from opsgen.runtime.runtime import Runtime, get_runtime
+
+logger = logging.getLogger(__name__)
+
+#: Name of the one task opsgen registers.
+TASK_NAME = "opsgen.run_operation"
+
+
+class CeleryQueue:
+    """The installed integration: sends queued calls as tasks and runs them in workers."""
+
+    def __init__(
+        self,
+        app: Celery,
+        handles: dict[str, OperationHandle[Any, Any]],
+        runtime: Runtime,
+        *,
+        lease: float,
+        max_takeovers: int,
+        queue_prefix: str,
+    ) -> None:
+        self.app = app
+        self.handles = handles
+        self.runtime = runtime
+        self.lease = lease
+        self.max_takeovers = max_takeovers
+        self.queue_prefix = queue_prefix
+        self.task: Task = self._register_task()
+
+    def queue_of(self, call: QueuedCall) -> str:
+        """Return the Celery queue of a call: the spec's ``queue`` after ``queue_prefix``."""
+        return f"{self.queue_prefix}{call.queue}"
+
+    def send(self, call: QueuedCall) -> None:
+        """Send ``call`` as an ``opsgen.run_operation`` task, with the execution id as task id."""
+        self.app.send_task(
+            TASK_NAME,
+            kwargs={"message": call.to_dict()},
+            queue=self.queue_of(call),
+            task_id=call.execution_id,
+        )
+
+    def enqueue(
+        self, handle: OperationHandle[Any, Any], ctx: Context | ExecutionContext | None, inputs: dict[str, Any]
+    ) -> str:
+        """Record a pending execution of ``handle`` and send it; see :func:`background.enqueue`."""
+        return enqueue(handle, ctx, inputs, self.send)
+
+    def _register_task(self) -> Task:
+        def run_operation(task: Task, message: Any) -> str | None:
+            return self.run(task, message)
+
+        registered: Task = self.app.task(
+            name=TASK_NAME,
+            bind=True,
+            acks_late=True,
+            reject_on_worker_lost=True,
+            ignore_result=True,
+            max_retries=None,
+        )(run_operation)
+        return registered
+
+    def run(self, task: Task, message: Any) -> str | None:
+        """Run the execution a task message names; retry the task when the outcome asks for it."""
+        try:
+            call = QueuedCall.from_dict(message)
+        except MalformedMessage as exc:
+            logger.error("dropping a malformed %s message (task %s): %s", TASK_NAME, task.request.id, exc)
+            return None
+
+        outcome = run_queued(
+            self.handles,
+            self.runtime,
+            call,
+            lease=self.lease,
+            max_takeovers=self.max_takeovers,
+            delivery=str(task.request.id),
+        )
+        if outcome.retry_in is not None:
+            raise task.retry(countdown=outcome.retry_in, max_retries=None)
+        return None if outcome.result is None else ("ok" if outcome.result.ok else outcome.result.code)
+
+
+def install(
+    app: Celery,
+    registry: object,
+    *,
+    runtime: Runtime | None = None,
+    lease: float = DEFAULT_LEASE,
+    max_takeovers: int = DEFAULT_MAX_TAKEOVERS,
+    queue_prefix: str = "",
+    log_context: bool = True,
+) -> CeleryQueue:
+    """Register ``opsgen.run_operation`` on ``app`` and let ``enqueue`` send it.
+
+    ``registry`` is the generated ``ops`` (or a dict or list of handles): the worker
+    finds operations there by name. ``runtime`` defaults to the default runtime; its
+    ``enqueuer`` is set, and handles without a runtime run on it. ``lease`` is the
+    seconds a dead worker's claim keeps others from taking its execution over.
+    ``queue_prefix`` goes before every spec's ``queue``. With ``log_context`` the
+    worker's log handlers get :class:`~opsgen.runtime.log_context.ContextFilter`, so
+    every record of an execution carries its actor, organization and request id.
+    """
+    runtime = runtime or get_runtime()
+    integration = CeleryQueue(
+        app,
+        index_operations(registry, runtime),
+        runtime,
+        lease=lease,
+        max_takeovers=max_takeovers,
+        queue_prefix=queue_prefix,
+    )
+    runtime.enqueuer = integration.enqueue
+    runtime.register_effect_handler(ENQUEUE_EFFECT, lambda call: send_effect(integration.send, call))
+    if log_context:
+        signals.after_setup_logger.connect(_add_context_filter, weak=False)
+        signals.after_setup_task_logger.connect(_add_context_filter, weak=False)
+    return integration
+
+
+def _add_context_filter(logger: logging.Logger | None = None, **_kwargs: Any) -> None:
+    targets = [logger] if logger is not None else []
+    targets.append(logging.getLogger())
+    for target in targets:
+        for handler in target.handlers:
+            if not any(isinstance(existing, ContextFilter) for existing in handler.filters):
+                handler.addFilter(ContextFilter())

@@ -1,0 +1,176 @@
+"""Background execution on real Celery workers with a Redis broker and a PostgreSQL log."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+from conftest import wait_for
+from integration_ops import notes, ops
+from sqlalchemy import func, select
+
+from opsgen.integrations.background import QueuedCall, attempts_of, enqueue
+from opsgen.runtime.context import Context
+from opsgen.runtime.runtime import get_runtime
+
+pytestmark = [pytest.mark.celery, pytest.mark.redis, pytest.mark.postgres, pytest.mark.timeout(180)]
+
+
+def execution(execution_id: str) -> dict[str, Any] | None:
+    return get_runtime().store.find_execution(execution_id)
+
+
+def wait_finished(execution_id: str, timeout: float = 30.0) -> dict[str, Any]:
+    def finished() -> dict[str, Any] | None:
+        row = execution(execution_id)
+        return row if row is not None and row["status"] not in ("pending", "running") else None
+
+    return wait_for(finished, timeout, f"execution {execution_id} to finish")
+
+
+def count_notes(text: str) -> int:
+    with get_runtime().engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(notes).where(notes.c.text == text)).scalar_one())
+
+
+def test_worker_records_actor_and_logs_it(start_worker: Callable[..., Any], celery_settings: dict[str, str]) -> None:
+    start_worker()
+    context = Context(actor="alice", organization="acme", request_id="req-42")
+
+    execution_id = ops.demo.record_note.enqueue(context, text="from the queue")
+
+    assert isinstance(execution_id, str)
+    row = wait_finished(execution_id)
+    assert row["status"] == "succeeded"
+    assert row["actor"] == "alice"
+    assert row["organization"] == "acme"
+    assert row["request_id"] == "req-42"
+    assert row["output"]["note_id"] > 0
+    assert count_notes("from the queue") == 1
+    assert [attempt["status"] for attempt in attempts_of(get_runtime(), execution_id)] == ["succeeded"]
+    log = Path(celery_settings["OPSGEN_TEST_WORKER_LOG"]).read_text()
+    assert f"actor=alice request=req-42 execution={execution_id} recording note 'from the queue'" in log
+
+
+def test_enqueue_records_pending_before_the_worker_runs() -> None:
+    # No worker runs in this test, so the execution stays pending.
+    execution_id = ops.demo.record_note.enqueue(Context(actor="carol"), text="never run")
+
+    row = execution(execution_id)
+    assert row is not None
+    assert row["status"] == "pending"
+    assert row["input"] == {"text": "never run", "hold": None}
+
+
+def test_rollback_cancels_the_enqueue(start_worker: Callable[..., Any]) -> None:
+    start_worker()
+
+    result = ops.demo.plan_notes(Context(actor="bob"), texts=["rolled back 1", "rolled back 2"], fail_after=True)
+
+    assert not result.ok
+    children = [row for row in get_runtime().store.tree(str(result.execution_id)) if row["parent_id"] == result.execution_id]
+    assert [row["status"] for row in children] == ["cancelled", "cancelled"]
+    assert all(row["error_code"] == "cancelled" for row in children)
+    time.sleep(1.5)
+    assert count_notes("rolled back 1") == 0
+    assert count_notes("rolled back 2") == 0
+
+
+def test_nested_enqueue_shows_as_one_tree(start_worker: Callable[..., Any], celery_settings: dict[str, str]) -> None:
+    start_worker()
+
+    result = ops.demo.plan_notes(Context(actor="dana"), texts=["tree 1", "tree 2"])
+
+    assert result.ok
+    queued = result.value.queued
+    for execution_id in queued:
+        assert wait_finished(execution_id)["status"] == "succeeded"
+    shown = subprocess.run(
+        [sys.executable, "-m", "opsgen.cli.main", "ops", "show", queued[1], "--format", "json",
+         "--database-url", celery_settings["OPSGEN_DATABASE_URL"]],
+        capture_output=True, text=True, timeout=60, check=True,
+    )
+    document = json.loads(shown.stdout)
+    tree = {row["id"]: row for row in document["tree"]}
+    assert set(tree) == {result.execution_id, *queued}
+    assert tree[queued[0]]["parent_id"] == result.execution_id
+    assert tree[queued[1]]["parent_id"] == result.execution_id
+    assert tree[queued[1]]["actor"] == "dana"
+
+
+def test_killed_worker_redelivers_and_completes_once(start_worker: Callable[..., Any], tmp_path: Path) -> None:
+    hold = tmp_path / "hold"
+    hold.write_text("")
+    first = start_worker(pool="prefork")
+
+    execution_id = ops.demo.record_note.enqueue(Context(actor="erin"), text="survives kill -9", hold=str(hold))
+    wait_for(lambda: Path(f"{hold}.started").exists(), 30, "the task to start")
+    first.kill()
+    hold.unlink()
+    assert execution(execution_id)["status"] == "running"  # type: ignore[index]
+
+    start_worker(pool="prefork")
+    row = wait_finished(execution_id, timeout=60)
+
+    assert row["status"] == "succeeded"
+    assert count_notes("survives kill -9") == 1
+    attempts = attempts_of(get_runtime(), execution_id)
+    assert [attempt["status"] for attempt in attempts] == ["abandoned", "succeeded"]
+    assert attempts[0]["worker"] != attempts[1]["worker"]
+
+
+def test_repeated_message_of_finished_execution_is_not_run(
+    start_worker: Callable[..., Any], celery_app: Any, celery_settings: dict[str, str]
+) -> None:
+    start_worker()
+    execution_id = ops.demo.record_note.enqueue(Context(actor="fay"), text="sent twice")
+    wait_finished(execution_id)
+
+    celery_app.integration.send(
+        QueuedCall("demo.record_note", execution_id, {"text": "sent twice"}, {"actor": "fay"}, "notes")
+    )
+
+    log_path = Path(celery_settings["OPSGEN_TEST_WORKER_LOG"])
+    wait_for(lambda: "is already succeeded" in log_path.read_text(), 30, "the repeated message")
+    assert count_notes("sent twice") == 1
+    assert len(attempts_of(get_runtime(), execution_id)) == 1
+
+
+def test_retry_policy_records_every_attempt(start_worker: Callable[..., Any], tmp_path: Path) -> None:
+    start_worker()
+
+    recovers = ops.demo.flaky.enqueue(Context(), counter=str(tmp_path / "recovers"), succeed_on=3)
+    gives_up = ops.demo.flaky.enqueue(Context(), counter=str(tmp_path / "gives-up"), succeed_on=5)
+
+    assert wait_finished(recovers)["status"] == "succeeded"
+    assert [a["status"] for a in attempts_of(get_runtime(), recovers)] == ["retrying", "retrying", "succeeded"]
+    failed = wait_finished(gives_up)
+    assert failed["status"] == "failed"
+    assert failed["error_code"] == "unhandled_exception"
+    statuses = [a["status"] for a in attempts_of(get_runtime(), gives_up)]
+    assert statuses == ["retrying", "retrying", "failed"]
+    assert (tmp_path / "gives-up").read_text() == "3"
+
+
+def test_enqueue_rejects_invalid_input_at_once() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        ops.demo.record_note.enqueue(Context(actor="gus"), text=17)
+
+
+def test_unknown_operation_fails_the_pending_record(start_worker: Callable[..., Any], celery_app: Any) -> None:
+    execution_id = enqueue(ops.demo.record_note, Context(actor="hal"), {"text": "kept pending"}, lambda call: None)
+    start_worker()
+
+    celery_app.integration.send(QueuedCall("demo.no_such_operation", execution_id, {}, {}, "notes"))
+
+    row = wait_finished(execution_id)
+    assert row["status"] == "failed"
+    assert row["error_code"] == "unknown_operation"
+    assert "demo.no_such_operation" in row["error_message"]
