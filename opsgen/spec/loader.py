@@ -20,7 +20,7 @@ from opsgen.spec.errors import SpecError, SpecErrors
 from opsgen.spec.model import OperationSpec, TypesSpec
 from opsgen.spec.semantics import Checker, Document
 from opsgen.spec.specset import LoadedOperation, LoadedType, SpecSet
-from opsgen.spec.validate import validate_document
+from opsgen.spec.validate import validate_document, validate_pruned
 from opsgen.spec.yamlsafe import MAX_DOCUMENT_CHARS, ParsedDocument, YamlProblem, parse_document
 from opsgen.spec.yamlsafe import Path as DocPath
 
@@ -58,12 +58,13 @@ def load_specs(specs_dir: Path) -> SpecSet:
         document = _read_document(path, collector)
         if document is None:
             continue
-        parsed, model = document
-        if model is None:
+        parsed, model, dropped = document
+        if dropped:
             raw_type_names |= _declared_type_names(parsed.data)
             invalid_documents.append((path, parsed))
+        if model is None:
             continue
-        entry = Document(path, model, collector.reporter(path, parsed))
+        entry = Document(path, model, collector.reporter(path, parsed), dropped)
         if isinstance(model, TypesSpec):
             type_documents.append(entry)
         else:
@@ -77,7 +78,7 @@ def load_specs(specs_dir: Path) -> SpecSet:
         checker.check_invalid_document(parsed.data, collector.reporter(path, parsed))
 
     if collector.errors:
-        raise SpecErrors(collector.errors)
+        raise SpecErrors(_unique(collector.errors))
     operations = sorted(checker.operations, key=lambda op: op.name)
     elapsed = time.perf_counter() - started
     logger.debug("loaded %d operations and %d types from %s in %.3f s", len(operations), len(checker.loaded_types), specs_dir, elapsed)
@@ -104,7 +105,27 @@ class _Collector:
         return report
 
 
-def _read_document(path: Path, collector: _Collector) -> tuple[ParsedDocument, OperationSpec | TypesSpec | None] | None:
+def _unique(errors: list[SpecError]) -> list[SpecError]:
+    """Drop repeats: a document that failed validation is checked both raw and pruned."""
+    seen: set[tuple[Path, int, int, str]] = set()
+    unique: list[SpecError] = []
+    for error in errors:
+        key = (error.path, error.line, error.column, error.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(error)
+    return unique
+
+
+def _read_document(
+    path: Path, collector: _Collector
+) -> tuple[ParsedDocument, OperationSpec | TypesSpec | None, frozenset[str]] | None:
+    """Read, parse and validate one file.
+
+    Returns the document, its model and no dropped names when it is valid. When it is
+    invalid, the problems are reported and the model is the one validated without the
+    faulty entries (or ``None``), with the names of the dropped entries.
+    """
     try:
         size = path.stat().st_size
         if size > MAX_DOCUMENT_CHARS * 4:
@@ -132,10 +153,17 @@ def _read_document(path: Path, collector: _Collector) -> tuple[ParsedDocument, O
         return None
 
     model, problems = validate_document(parsed)
+    if not problems:
+        return parsed, model, frozenset()
     for found in problems:
         line, column = parsed.position_of(found.path, key=found.at_key)
         collector.add(path, parsed, line, column, found.message, found.hint)
-    return parsed, model
+    if not isinstance(parsed.data, dict):
+        return parsed, None, frozenset({"*"})
+    pruned = validate_pruned(parsed.data, problems)
+    if pruned is None:
+        return parsed, None, frozenset({"*"})
+    return parsed, pruned[0], pruned[1]
 
 
 def _declared_type_names(data: Any) -> set[str]:

@@ -71,6 +71,9 @@ class Document:
     path: Path
     model: OperationSpec | TypesSpec
     report: Callable[[DocPath, str, str | None, bool, int], None]
+    #: Entries dropped because they failed validation (``input.NAME``, ``context`` ...):
+    #: references to them are not reported again.
+    dropped: frozenset[str] = frozenset()
 
     def error(self, at: DocPath, message: str, hint: str | None = None, *, key: bool = False, offset: int = 0) -> None:
         self.report(at, message, hint, key, offset)
@@ -365,8 +368,8 @@ class Checker:
         problem = names.check_operation_name(spec.name)
         if problem is not None:
             document.error(("name",), problem[0], problem[1])
-            return None
-        stem = names.camel_case(spec.name.split(".")[-1])
+        # The rest is checked even under an invalid name, so the author sees every problem now.
+        stem = names.camel_case(re.sub(r"[^A-Za-z0-9_]", "_", spec.name.split(".")[-1])) or "Operation"
         enums: list[InlineEnum] = []
 
         inputs = self._resolve_fields(document, ("input",), spec.input, stem, enums)
@@ -445,7 +448,7 @@ class Checker:
             inline_enums=tuple(enums),
         )
         self._check_module_class_names(document, operation)
-        return operation
+        return operation if problem is None else None
 
     def _check_module_class_names(self, document: Document, operation: LoadedOperation) -> None:
         seen: set[str] = set()
@@ -534,6 +537,8 @@ class Checker:
         if name in context_keys:
             return "context"
         if name not in inputs:
+            if f"input.{name}" in document.dropped or "context" in document.dropped or "input" in document.dropped:
+                return None
             candidates = sorted(inputs) + sorted(context_keys)
             close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
             if close:

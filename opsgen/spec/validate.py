@@ -10,6 +10,7 @@ allowed value for a misspelt choice, quoting advice for a value YAML read as a n
 
 from __future__ import annotations
 
+import copy
 import difflib
 import types
 import typing
@@ -144,6 +145,60 @@ def validate_document(document: ParsedDocument) -> tuple[OperationSpec | TypesSp
         return model_class.model_validate(data), []
     except ValidationError as exc:
         return None, explain(exc, data, model_class)
+
+
+#: Top-level sections whose entries can be dropped one by one when they are invalid.
+_ENTRY_SECTIONS = frozenset({"input", "output", "errors", "side_effects", "locks", "types"})
+#: Top-level keys without which a document cannot be checked further.
+_ESSENTIAL_KEYS = frozenset({"name", "kind"})
+
+
+def validate_pruned(
+    data: dict[str, Any], problems: list[Problem]
+) -> tuple[OperationSpec | TypesSpec, frozenset[str]] | None:
+    """Validate a copy of ``data`` without the entries that have problems.
+
+    This lets the later checks (names, type references, key templates) run on the rest
+    of a document that failed validation. Returns the model and the dropped names: input
+    field names as ``input.NAME`` and dropped top-level keys as themselves. Returns
+    ``None`` when a problem sits where nothing can be dropped.
+    """
+    pruned = copy.deepcopy(data)
+    dropped: set[str] = set()
+    removals: list[tuple[str | int, ...]] = []
+    for problem in problems:
+        path = problem.path
+        if not path or path[0] in _ESSENTIAL_KEYS:
+            return None
+        if path[0] in _ENTRY_SECTIONS and len(path) >= 2:
+            if path[0] == "types" and len(path) >= 2:
+                removals.append(path[:2])
+                dropped.add(f"types.{path[1]}")
+                continue
+            removals.append(path[:2])
+            dropped.add(f"{path[0]}.{path[1]}")
+        else:
+            removals.append(path[:1])
+            dropped.add(str(path[0]))
+
+    for path in sorted(set(removals), key=lambda p: (len(p), [str(x) for x in p]), reverse=True):
+        container: Any = pruned
+        for item in path[:-1]:
+            container = container.get(item) if isinstance(container, dict) else None
+        if isinstance(container, dict):
+            container.pop(path[-1], None)
+        elif isinstance(container, list) and isinstance(path[-1], int) and path[-1] < len(container):
+            container[path[-1]] = None
+
+    for section in ("locks",):
+        if isinstance(pruned.get(section), list):
+            pruned[section] = [item for item in pruned[section] if item is not None]
+
+    model_class: type[OperationSpec] | type[TypesSpec] = TypesSpec if data.get("kind") == "types" else OperationSpec
+    try:
+        return model_class.model_validate(pruned), frozenset(dropped)
+    except ValidationError:
+        return None
 
 
 def explain(exc: ValidationError, data: Any, model_class: type[BaseModel]) -> list[Problem]:

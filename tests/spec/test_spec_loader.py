@@ -545,3 +545,48 @@ def test_names_checked_in_structurally_invalid_file(tmp_path: Path) -> None:
     assert "unknown type 'Mony'" in found
     assert "error code 'BadCode'" in found
     assert "unknown key 'mesage' in errors.BadCode" in found
+
+
+def test_documented_example_loads(tmp_path: Path) -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "spec-format.md").read_text(encoding="utf-8")
+    blocks = page.split("```yaml\n")
+    types_block = next(b for b in blocks if b.startswith("# yaml-language-server") and "kind: types" in b)
+    operation_block = next(b for b in blocks if "name: billing.credit_account\ndescription" in b)
+    files = {"types.yaml": types_block.split("```")[0], "billing/credit_account.yaml": operation_block.split("```")[0]}
+
+    specs = load_specs(write_specs(tmp_path, files))
+
+    operation = specs.operation("billing.credit_account")
+    assert operation.singleton_key is not None
+    assert operation.singleton_key.placeholders == (KeyPlaceholder("tenant_id", "context"),)
+    assert operation.sensitive_paths == frozenset({"card.number"})
+
+
+def test_later_checks_run_beside_structural_errors(tmp_path: Path) -> None:
+    spec = """
+    name: billing.pay
+    input:
+      account_id: uuid
+      amount: {type: int, minimun: 0}
+    context:
+      requires: [actor]
+    locks:
+      - key: "account:{acount_id}"
+      - key: "amount:{amount}"
+    """
+    errors = load_errors(tmp_path, {"op.yaml": spec})
+
+    assert [e.message for e in errors] == [
+        "unknown key 'minimun' in input.amount",
+        "the placeholder {acount_id} in 'account:{acount_id}' is not an input or a required context key",
+    ]
+    assert errors[1].hint == "did you mean {account_id}?"
+
+
+def test_invalid_operation_name_does_not_hide_other_errors(tmp_path: Path) -> None:
+    spec = "name: billing.class\ninput:\n  x: str\nlocks:\n  - key: '{y}'\n"
+    errors = load_errors(tmp_path, {"op.yaml": spec})
+
+    assert len(errors) == 2
+    assert "Python keyword" in errors[0].message
+    assert "placeholder {y}" in errors[1].message
