@@ -1,0 +1,42 @@
+"""FastAPI: a dependency that returns the request's context, and problem responses.
+
+``opsgen_context = context_dependency(actor=lambda request: ...)`` makes a dependency
+for ``ctx: Context = Depends(opsgen_context)``. It reuses the context that
+:class:`~opsgen.integrations.starlette.OpsgenContextMiddleware` built when the
+middleware is installed, and builds one the same way when it is not. An endpoint then
+passes ``ctx`` to the operation. Failures map to ``application/problem+json`` through
+:func:`~opsgen.integrations.starlette.install_problem_handler`, which works on a
+FastAPI app unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.requests import Request
+
+from opsgen.integrations.starlette import STATE_KEY, RequestHook, install_problem_handler, problem_response
+from opsgen.integrations.web import DEFAULT_REQUEST_ID_HEADER, ContextBuilder
+from opsgen.runtime.context import Context
+
+__all__ = ["context_dependency", "install_problem_handler", "problem_response"]
+
+
+def context_dependency(
+    *,
+    actor: RequestHook | None = None,
+    organization: RequestHook | None = None,
+    request_id_header: str = DEFAULT_REQUEST_ID_HEADER,
+) -> Callable[[Request], Context]:
+    """Return a FastAPI dependency that gives the request's :class:`Context`."""
+    builder: ContextBuilder[Request] = ContextBuilder(actor, organization, request_id_header)
+
+    def opsgen_context(request: Request) -> Context:
+        existing = getattr(request.state, STATE_KEY, None)
+        if isinstance(existing, Context):
+            return existing
+        ctx = builder.build(request, request.headers.get(request_id_header))
+        setattr(request.state, STATE_KEY, ctx)
+        return ctx
+
+    return opsgen_context

@@ -1,0 +1,93 @@
+"""Failure results as RFC 9457 problem details (``application/problem+json``).
+
+Every web integration maps a :class:`~opsgen.runtime.result.Failure` the same way:
+``status`` is the declared error's ``http_status`` (422 unless the spec says otherwise),
+or a fixed status for the runtime's own codes; ``code`` and ``execution_id`` are
+extension members, so a client can act on the code and support can find the
+execution. For a 5xx status the ``detail`` does not repeat the failure message, which
+may quote an exception from inside the application.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+from opsgen.runtime.handle import OperationHandle
+from opsgen.runtime.result import Failure, UnwrapError
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+#: Statuses of the failure codes the runtime itself produces.
+RUNTIME_STATUSES = {
+    "invalid_input": 422,
+    "missing_context": 401,
+    "singleton_rejected": 409,
+    "singleton_skipped": 409,
+    "lock_timeout": 503,
+    "transaction_rolled_back": 409,
+}
+
+#: Status of any other code that no spec declares.
+DEFAULT_STATUS = 500
+
+
+class ProblemMapper:
+    """Maps failures to problem documents, with the statuses the registry's specs declare.
+
+    ``type_base`` is the URI that the error code is appended to for ``type``; without it
+    ``type`` is ``about:blank`` and ``title`` is the status phrase, as RFC 9457 asks.
+    When two operations declare the same code with different statuses, the first one
+    found wins.
+    """
+
+    def __init__(self, registry: object | None = None, *, type_base: str | None = None) -> None:
+        self.type_base = type_base
+        self.statuses: dict[str, int] = {}
+        self.titles: dict[str, str] = {}
+        if registry is not None:
+            from opsgen.integrations.operations import index_operations
+
+            for handle in index_operations(registry).values():
+                self.add(handle)
+
+    def add(self, handle: OperationHandle[Any, Any]) -> None:
+        """Learn the declared errors of ``handle``'s operation."""
+        for error in handle.declaration.errors:
+            self.statuses.setdefault(error.code, error.http_status)
+            self.titles.setdefault(error.code, error.message)
+
+    def status(self, code: str) -> int:
+        """Return the HTTP status of failure ``code``."""
+        return self.statuses.get(code) or RUNTIME_STATUSES.get(code, DEFAULT_STATUS)
+
+    def document(self, failure: Failure | UnwrapError, *, instance: str | None = None) -> dict[str, Any]:
+        """Return the problem document of ``failure``."""
+        code = failure.code
+        status = self.status(code)
+        phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+        if self.type_base:
+            problem_type, title = f"{self.type_base}{code}", self.titles.get(code, phrase)
+        else:
+            problem_type, title = "about:blank", phrase
+        document: dict[str, Any] = {
+            "type": problem_type,
+            "title": title,
+            "status": status,
+            "detail": failure.message if status < 500 else f"the operation failed with {code}",
+            "code": code,
+            "execution_id": failure.execution_id,
+        }
+        if instance:
+            document["instance"] = instance
+        if status < 500 and failure.details:
+            document["details"] = _json_ready(failure.details)
+        return document
+
+
+def _json_ready(details: Mapping[str, Any]) -> dict[str, Any]:
+    import json
+
+    loaded: dict[str, Any] = json.loads(json.dumps(dict(details), default=str))
+    return loaded

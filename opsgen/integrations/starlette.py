@@ -1,0 +1,103 @@
+"""Starlette: a middleware that gives every request its context, and problem responses.
+
+:class:`OpsgenContextMiddleware` is plain ASGI middleware. For each HTTP request it
+builds a :class:`~opsgen.runtime.context.Context` (actor and organization from the
+application's hooks, the request id from a header or a fresh one), installs it as the
+current context while the request is handled, keeps it in
+``request.state.opsgen_context``, and echoes the request id in the response. Put it
+inside Starlette's ``AuthenticationMiddleware`` when the actor hook reads
+``request.user``.
+
+:func:`install_problem_handler` turns an :class:`~opsgen.runtime.result.UnwrapError`
+(raised by ``result.unwrap()`` on a failure) into an ``application/problem+json``
+response.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from opsgen.integrations.problem import PROBLEM_CONTENT_TYPE, ProblemMapper
+from opsgen.integrations.web import DEFAULT_REQUEST_ID_HEADER, ContextBuilder
+from opsgen.runtime.context import Context, use_context
+from opsgen.runtime.result import Failure, UnwrapError
+
+#: Key of the context in ``request.state``.
+STATE_KEY = "opsgen_context"
+
+RequestHook = Callable[[Request], "str | None"]
+
+
+class OpsgenContextMiddleware:
+    """Build the request's context, install it for the request, and echo its request id."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        actor: RequestHook | None = None,
+        organization: RequestHook | None = None,
+        request_id_header: str = DEFAULT_REQUEST_ID_HEADER,
+    ) -> None:
+        self.app = app
+        self.builder: ContextBuilder[Request] = ContextBuilder(actor, organization, request_id_header)
+        self.header = request_id_header.lower().encode("latin-1")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        request = Request(scope)
+        ctx = self.builder.build(request, request.headers.get(self.builder.request_id_header))
+        scope.setdefault("state", {})[STATE_KEY] = ctx
+        request_id = (ctx.request_id or "").encode("latin-1")
+
+        async def send_with_request_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(name, value) for name, value in message.get("headers", []) if name.lower() != self.header]
+                message = {**message, "headers": [*headers, (self.header, request_id)]}
+            await send(message)
+
+        with use_context(ctx):
+            await self.app(scope, receive, send_with_request_id)
+
+
+def request_context(request: Request) -> Context:
+    """Return the context the middleware built for ``request``.
+
+    Raises ``LookupError`` when the middleware is not installed.
+    """
+    ctx = getattr(request.state, STATE_KEY, None)
+    if not isinstance(ctx, Context):
+        raise LookupError("no opsgen context on this request; add OpsgenContextMiddleware to the application")
+    return ctx
+
+
+def problem_response(failure: Failure | UnwrapError, mapper: ProblemMapper | None = None, *, instance: str | None = None) -> Response:
+    """Return the ``application/problem+json`` response of ``failure``."""
+    document = (mapper or ProblemMapper()).document(failure, instance=instance)
+    return JSONResponse(document, status_code=document["status"], media_type=PROBLEM_CONTENT_TYPE)
+
+
+def install_problem_handler(app: Starlette, registry: object | None = None, *, type_base: str | None = None) -> ProblemMapper:
+    """Answer every ``UnwrapError`` the app's handlers raise with a problem response.
+
+    ``registry`` (the generated ``ops``) supplies the declared statuses of error codes.
+    """
+    mapper = ProblemMapper(registry, type_base=type_base)
+
+    async def handle(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, UnwrapError)
+        return problem_response(exc, mapper, instance=request.url.path)
+
+    app.add_exception_handler(UnwrapError, handle)
+    return mapper
+
+
