@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from opsgen.runtime.context import Context
-from opsgen.runtime.declarations import OperationDeclaration
+from opsgen.runtime.declarations import OperationDeclaration, TransactionDeclaration
 from opsgen.runtime.execution import ExecutionContext
 from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.operation import Operation
@@ -51,6 +51,7 @@ DECLARATION = OperationDeclaration(
     description="Generate the invoices of one billing period for many accounts.",
     input_model=GenerateInvoicesInput,
     output_model=GenerateInvoicesOutput,
+    transaction=TransactionDeclaration(isolation=None, nested="join"),
     progress=True,
     queue="invoices",
 )

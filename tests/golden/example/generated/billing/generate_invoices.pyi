@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from opsgen.runtime.context import Context
-from opsgen.runtime.declarations import OperationDeclaration
+from opsgen.runtime.declarations import OperationDeclaration, TransactionDeclaration
 from opsgen.runtime.execution import ExecutionContext
 from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.operation import Operation

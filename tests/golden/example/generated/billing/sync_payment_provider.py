@@ -13,6 +13,7 @@ from opsgen.runtime.declarations import (
     OperationDeclaration,
     RetryPolicy,
     SingletonDeclaration,
+    TransactionDeclaration,
 )
 from opsgen.runtime.execution import ExecutionContext
 from opsgen.runtime.handle import OperationHandle
@@ -46,6 +47,7 @@ DECLARATION = OperationDeclaration(
     description="Nightly sync of payments from the payment provider; never runs twice at once.",
     input_model=SyncPaymentProviderInput,
     output_model=SyncPaymentProviderOutput,
+    transaction=TransactionDeclaration(isolation=None, nested="join"),
     singleton=SingletonDeclaration(
         key="billing.sync_payment_provider",
         on_conflict="skip",

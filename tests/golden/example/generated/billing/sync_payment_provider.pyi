@@ -9,6 +9,7 @@ from opsgen.runtime.declarations import (
     OperationDeclaration,
     RetryPolicy,
     SingletonDeclaration,
+    TransactionDeclaration,
 )
 from opsgen.runtime.execution import ExecutionContext
 from opsgen.runtime.handle import OperationHandle
