@@ -1,0 +1,100 @@
+"""``opsgen worker``: consume a broker queue and run each message as an operation call.
+
+Celery workers are started with Celery's own command (``celery -A app worker``); this
+command runs :class:`~opsgen.integrations.consumer.OperationConsumer` for messages that
+other systems publish. It stops cleanly on SIGTERM or SIGINT after the message in hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import signal
+import sys
+import time
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+def register(subparsers: Any) -> None:
+    """Add ``opsgen worker``."""
+    parser = subparsers.add_parser(
+        "worker",
+        help="run a queue consumer that turns messages into operation calls",
+        description=(
+            "Consume QUEUE on the broker and run each message as a call of the operation its "
+            "opsgen-operation header names. Messages that cannot become calls are recorded as "
+            "failed executions and moved to the dead-letter queue QUEUE.dead."
+        ),
+    )
+    parser.add_argument("--broker", required=True, metavar="URL",
+                        help="kombu broker URL, such as amqp://guest:guest@127.0.0.1:5672// or redis://127.0.0.1:6379/0")
+    parser.add_argument("--queue", required=True, metavar="NAME", help="queue to consume")
+    parser.add_argument("--registry", required=True, metavar="MODULE:OBJECT",
+                        help="the operations registry, such as app.generated.registry:ops")
+    parser.add_argument("--app", metavar="MODULE:OBJECT",
+                        help="object that configures the runtime (default: app of [tool.opsgen] or OPSGEN_APP)")
+    parser.add_argument("--limit", type=int, metavar="N", help="stop after N messages")
+    parser.add_argument("--idle-timeout", type=float, metavar="SECONDS",
+                        help="stop after this many seconds without a message")
+    parser.add_argument("--reconnect-delay", type=float, default=5.0, metavar="SECONDS",
+                        help="seconds to wait before reconnecting after a broker error (default 5)")
+    parser.add_argument("--log-level", default="INFO", help="logging level (default INFO)")
+    parser.set_defaults(handler=run_worker)
+
+
+def run_worker(args: argparse.Namespace) -> int:
+    """Consume until stopped; return 1 when the registry or the app cannot be loaded."""
+    from kombu import Connection  # type: ignore[import-untyped]
+
+    from opsgen.integrations.consumer import OperationConsumer
+    from opsgen.runtime.config import load_settings
+    from opsgen.runtime.errors import ConfigurationError
+    from opsgen.runtime.log_context import configure_logging
+    from opsgen.runtime.runtime import get_runtime, load_app
+
+    configure_logging(args.log_level.upper())
+    try:
+        app = args.app or load_settings().app
+        runtime = load_app(app) if app else get_runtime()
+        registry = _load_object(args.registry)
+    except ConfigurationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+    stopping = False
+
+    def stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        logger.info("received signal %d; stopping after the current message", signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    handled = 0
+    while not stopping:
+        try:
+            with Connection(args.broker) as connection:
+                consumer = OperationConsumer(connection, args.queue, registry, runtime=runtime)
+                remaining = None if args.limit is None else args.limit - handled
+                handled += consumer.run(limit=remaining, idle_timeout=args.idle_timeout, should_stop=lambda: stopping)
+            break
+        except (OSError, ConnectionError) as exc:
+            logger.error("broker connection failed: %s; reconnecting in %.0f s", exc, args.reconnect_delay)
+            time.sleep(args.reconnect_delay)
+    return 0
+
+
+def _load_object(spec: str) -> object:
+    from opsgen.runtime.errors import ConfigurationError
+
+    module_name, _, attribute = spec.partition(":")
+    if not module_name or not attribute:
+        raise ConfigurationError(f"registry {spec!r} must have the form module:object")
+    try:
+        return getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigurationError(f"cannot load registry {spec!r}: {exc}") from exc

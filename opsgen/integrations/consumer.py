@@ -1,0 +1,284 @@
+"""Broker messages as operation calls, on kombu (RabbitMQ, Redis and kombu's other transports).
+
+A message names its operation in the ``opsgen-operation`` header, carries the input as
+a JSON object in its body, and the caller's context in the ``opsgen-context`` header
+(the dict of :meth:`Context.to_dict`). :func:`publish_call` writes such a message.
+
+:class:`OperationConsumer` runs each message through the pipeline, so every call gets
+an execution record, and acknowledges it once the call has finished, whatever its
+result. A message that cannot become a call (its body is not JSON, the operation is
+unknown, the headers are malformed, or the input is invalid) is recorded as a failed
+execution with the reason and goes to the dead-letter queue. RabbitMQ routes it there
+itself when the consumer rejects it, through the queue's ``x-dead-letter-exchange``
+argument. Redis has no dead-lettering, so the consumer publishes the message to the
+dead-letter queue and then acknowledges it. The consumer never stops on a bad message.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kombu import Connection, Consumer, Exchange, Producer, Queue  # type: ignore[import-untyped]
+from kombu.message import Message  # type: ignore[import-untyped]
+
+from opsgen.integrations.operations import index_operations
+from opsgen.runtime.context import Context
+from opsgen.runtime.handle import OperationHandle
+from opsgen.runtime.runtime import Runtime, get_runtime
+from opsgen.runtime.schema import ExecutionStatus
+from opsgen.runtime.store import ExecutionRecord, utcnow
+
+logger = logging.getLogger(__name__)
+
+OPERATION_HEADER = "opsgen-operation"
+CONTEXT_HEADER = "opsgen-context"
+#: Headers the consumer adds to a message it dead-letters itself.
+ERROR_HEADER = "opsgen-error"
+EXECUTION_HEADER = "opsgen-execution-id"
+
+#: Failure codes that send a message to the dead-letter queue.
+DEAD_LETTER_CODES = frozenset({"malformed_message", "unknown_operation", "invalid_input"})
+
+#: Transports whose brokers dead-letter a rejected message themselves.
+NATIVE_DEAD_LETTERING = frozenset({"amqp"})
+
+
+@dataclass(frozen=True)
+class OperationQueues:
+    """The work queue and its dead-letter queue, declared alike on every transport."""
+
+    work: Queue
+    dead_letter: Queue
+
+
+def operation_queues(name: str, *, native_dead_lettering: bool) -> OperationQueues:
+    """Return the queue ``name`` and its dead-letter queue ``<name>.dead``.
+
+    With ``native_dead_lettering`` the work queue carries the RabbitMQ arguments that
+    route rejected messages to the dead-letter queue.
+    """
+    dead_exchange = Exchange(f"{name}.dlx", type="direct", durable=True)
+    dead_letter = Queue(f"{name}.dead", dead_exchange, routing_key=f"{name}.dead", durable=True)
+    arguments = (
+        {"x-dead-letter-exchange": dead_exchange.name, "x-dead-letter-routing-key": f"{name}.dead"}
+        if native_dead_lettering
+        else None
+    )
+    work = Queue(name, Exchange(name, type="direct", durable=True), routing_key=name, durable=True,
+                 queue_arguments=arguments)
+    return OperationQueues(work, dead_letter)
+
+
+def publish_call(
+    connection: Connection,
+    queue: str,
+    operation: str,
+    inputs: Mapping[str, Any],
+    ctx: Context | None = None,
+) -> None:
+    """Publish one operation call to ``queue`` (declared with its dead-letter queue)."""
+    queues = operation_queues(queue, native_dead_lettering=_native(connection))
+    with connection.Producer() as producer:
+        producer.publish(
+            json.dumps(dict(inputs), default=str),
+            exchange=queues.work.exchange,
+            routing_key=queue,
+            content_type="application/json",
+            content_encoding="utf-8",
+            headers={OPERATION_HEADER: operation, CONTEXT_HEADER: (ctx or Context()).to_dict()},
+            declare=[queues.work, queues.dead_letter],
+            retry=True,
+            delivery_mode=2,
+        )
+
+
+class MessageRejected(Exception):
+    """A message that cannot become an operation call; ``code`` names why."""
+
+    def __init__(self, code: str, message: str, operation: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.operation = operation
+
+
+class OperationConsumer:
+    """Consumes one queue and runs each message as a call of the operation it names."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        queue: str,
+        registry: object,
+        *,
+        runtime: Runtime | None = None,
+    ) -> None:
+        self.connection = connection
+        self.runtime = runtime or get_runtime()
+        self.handles = index_operations(registry, self.runtime)
+        self.native_dead_lettering = _native(connection)
+        self.queues = operation_queues(queue, native_dead_lettering=self.native_dead_lettering)
+        self.handled = 0
+        self.dead_lettered = 0
+
+    def run(
+        self,
+        *,
+        limit: int | None = None,
+        idle_timeout: float | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> int:
+        """Consume until ``should_stop()``, ``limit`` messages, or ``idle_timeout`` seconds without one.
+
+        Returns the number of messages handled. Connection errors propagate.
+        """
+        self.connection.ensure_connection(max_retries=3)
+        channel = self.connection.default_channel
+        for queue in (self.queues.work, self.queues.dead_letter):
+            queue(channel).declare()
+        consumer = Consumer(
+            channel,
+            queues=[self.queues.work],
+            callbacks=[self.on_message],
+            on_decode_error=self.on_decode_error,
+            accept=["json"],
+            prefetch_count=1,
+        )
+        logger.info("consuming operation calls from queue %s", self.queues.work.name)
+        last_message = time.monotonic()
+        seen = self.handled
+        with consumer:
+            while not should_stop() and (limit is None or self.handled < limit):
+                try:
+                    self.connection.drain_events(timeout=1.0)
+                except socket.timeout:
+                    pass
+                if self.handled != seen:
+                    seen, last_message = self.handled, time.monotonic()
+                elif idle_timeout is not None and time.monotonic() - last_message > idle_timeout:
+                    break
+        logger.info("stopped consuming %s after %d messages", self.queues.work.name, self.handled)
+        return self.handled
+
+    def on_message(self, body: Any, message: Message) -> None:
+        """Run the call a decoded message carries, then acknowledge or dead-letter it."""
+        try:
+            handle, inputs, ctx = self.parse(body, message)
+        except MessageRejected as exc:
+            execution_id = self.record_rejection(exc, message)
+            self.dead_letter(message, exc.code, exc.message, execution_id)
+            return
+
+        result = handle(ctx, **inputs)
+        if not result.ok and result.code in DEAD_LETTER_CODES:
+            self.dead_letter(message, result.code, result.message, result.execution_id)
+            return
+        message.ack()
+        self.handled += 1
+
+    def on_decode_error(self, message: Message, error: Exception) -> None:
+        """Record and dead-letter a message whose body is not JSON."""
+        rejection = MessageRejected(
+            "malformed_message",
+            f"the message body is not valid JSON ({type(error).__name__}: {error})",
+            _header(message, OPERATION_HEADER),
+        )
+        execution_id = self.record_rejection(rejection, message)
+        self.dead_letter(message, rejection.code, rejection.message, execution_id)
+
+    def parse(self, body: Any, message: Message) -> tuple[OperationHandle[Any, Any], dict[str, Any], Context]:
+        """Return the handle, input and context a message names; raise :class:`MessageRejected`."""
+        name = _header(message, OPERATION_HEADER)
+        if not isinstance(name, str) or not name:
+            raise MessageRejected("malformed_message", f"the message has no {OPERATION_HEADER} header")
+        handle = self.handles.get(name)
+        if handle is None:
+            known = ", ".join(sorted(self.handles)) or "none"
+            raise MessageRejected("unknown_operation", f"unknown operation {name!r}; this consumer has: {known}", name)
+        if not isinstance(body, dict):
+            raise MessageRejected("malformed_message", f"the message body must be a JSON object, not {type(body).__name__}", name)
+        raw_context = _header(message, CONTEXT_HEADER)
+        try:
+            ctx = Context.from_dict(raw_context) if raw_context is not None else Context()
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise MessageRejected("malformed_message", f"invalid {CONTEXT_HEADER} header: {exc}", name) from exc
+        return handle, body, ctx
+
+    def record_rejection(self, rejection: MessageRejected, message: Message) -> str | None:
+        """Write a failed execution record that says why the message was not run."""
+        if not self.runtime.log_enabled:
+            return None
+        self.runtime.prepare()
+        raw_context = _header(message, CONTEXT_HEADER)
+        ctx = Context()
+        if isinstance(raw_context, Mapping):
+            try:
+                ctx = Context.from_dict(raw_context)
+            except ValueError:
+                pass
+        execution_id = str(uuid.uuid4())
+        now = utcnow()
+        handle = self.handles.get(rejection.operation or "")
+        record = ExecutionRecord(
+            id=execution_id,
+            operation=rejection.operation or "(unnamed message)",
+            operation_version=handle.declaration.version if handle else 0,
+            status=ExecutionStatus.failed.value,
+            parent_id=None,
+            root_id=execution_id,
+            actor=ctx.actor,
+            organization=ctx.organization,
+            request_id=ctx.request_id,
+            correlation_id=ctx.correlation_id,
+            context_extra=dict(ctx.extra) or None,
+            input=None,
+            created_at=now,
+            started_at=now,
+            finished_at=now,
+            duration_ms=0.0,
+            error_code=rejection.code,
+            error_message=rejection.message,
+            error_details={"queue": self.queues.work.name, "delivery_tag": str(message.delivery_tag)},
+        )
+        self.runtime.store.write(record)
+        return execution_id
+
+    def dead_letter(self, message: Message, code: str, reason: str, execution_id: str | None) -> None:
+        """Send ``message`` to the dead-letter queue: reject it on RabbitMQ, republish it elsewhere."""
+        logger.error("dead-lettering a message from %s: %s: %s (execution %s)",
+                     self.queues.work.name, code, reason, execution_id)
+        if self.native_dead_lettering:
+            message.reject(requeue=False)
+        else:
+            headers = dict(message.headers or {})
+            headers.update({ERROR_HEADER: f"{code}: {reason}", EXECUTION_HEADER: execution_id})
+            producer = Producer(self.connection.default_channel)
+            producer.publish(
+                message.body,
+                exchange=self.queues.dead_letter.exchange,
+                routing_key=self.queues.dead_letter.routing_key,
+                content_type=message.content_type,
+                content_encoding=message.content_encoding,
+                headers=headers,
+                declare=[self.queues.dead_letter],
+                delivery_mode=2,
+            )
+            message.ack()
+        self.handled += 1
+        self.dead_lettered += 1
+
+
+def _native(connection: Connection) -> bool:
+    return str(connection.transport.driver_type) in NATIVE_DEAD_LETTERING
+
+
+def _header(message: Message, name: str) -> Any:
+    headers = message.headers or {}
+    return headers.get(name)
