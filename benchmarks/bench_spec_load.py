@@ -2,10 +2,10 @@
 
 Usage: python benchmarks/bench_spec_load.py [--specs N] [--runs N] [--quick]
 
-Writes N operation specs and one shared-types file to a temporary folder, then times
-``opsgen.spec.loader.load_specs`` over the folder (read, parse with positions, validate,
-resolve, cross-file checks) and, as the baseline, ``yaml.safe_load`` of every file
-(read and parse only, PyYAML's default pure-Python loader). It also prints
+Writes N operation specs and one shared-types file to a temporary folder. It times
+``opsgen.spec.loader.load_specs`` over the folder: read, parse, validate, resolve and
+check across files. The baseline is ``yaml.safe_load`` of every file, which only reads
+and parses with PyYAML's default pure-Python loader. It also prints
 ``yaml.load`` with ``CSafeLoader`` for reference. Each figure is the median of the runs;
 the loader's caches are cleared before each run.
 """

@@ -1,10 +1,10 @@
 """Name rules: which spec names can become Python names in generated code.
 
 Every check returns ``None`` for an acceptable name, or a ``(message, hint)`` pair. The
-rules keep generated modules importable and unsurprising: names are ASCII identifiers
-(non-ASCII identifiers are NFKC-normalised by Python, so two different spellings could
-become one name), never keywords, never dunders, and never a name that would shadow
-something the generated code relies on.
+rules keep generated modules importable and unsurprising. Names are ASCII identifiers,
+because Python NFKC-normalises other identifiers and two different spellings could
+become one name. They are never keywords or dunders, and never shadow something the
+generated code relies on.
 
 Soft keywords (``match``, ``case``, ``type``) are allowed: Python accepts them as
 attribute, parameter and module names.
@@ -32,8 +32,8 @@ MAX_OPERATION_SEGMENTS = 6
 #: Attributes of pydantic's BaseModel: a field with one of these names would shadow it.
 PYDANTIC_ATTRIBUTES = frozenset(name for name in dir(BaseModel) if not name.startswith("__"))
 
-#: Names the generated models use in annotations; a field of that name would shadow the type
-#: inside the class body (``date: date`` is a classic pydantic failure).
+#: Names the generated models use in annotations. A field of that name would shadow the
+#: type inside the class body, which breaks pydantic (``date: date``).
 ANNOTATION_NAMES = frozenset(
     {"str", "int", "float", "bool", "list", "dict", "date", "datetime", "decimal", "uuid", "Decimal", "UUID", "None"}
 )

@@ -1,7 +1,7 @@
 """The resolved view of spec fields that code generation works from.
 
 Specs write types as strings (``list[Money]``) and fields in shorthand or long form. The
-loader turns every field into a :class:`ResolvedField` whose :data:`TypeRef` says what
+loader turns every field into a :class:`ResolvedField` whose :data:`TypeRef` selects what
 to generate: a scalar, a list, a string-keyed map, an inline enum or a shared type.
 """
 

@@ -1,7 +1,7 @@
 """The published JSON Schema of the spec format, for editors and other tools.
 
 The schema comes from the pydantic models in :mod:`opsgen.spec.model`, so it never
-drifts from what the loader accepts. The loader checks more than the schema can say
+drifts from what the loader accepts. The loader checks more than the schema can express
 (name rules, type references, key templates), so a file that passes the schema may
 still fail ``load_specs``. A copy is committed as ``opsgen/spec/spec.schema.json`` and
 a test keeps it equal to :func:`render_schema`.

@@ -1,11 +1,11 @@
 """Checks that need more than one document: names, type references, defaults and key templates.
 
-The format models accept any string where a name goes; this module decides whether each
-name can become Python, resolves every field to a :class:`~opsgen.spec.resolved.ResolvedField`
-and checks what spans files: duplicate operation and type names, unknown type
-references, alias cycles and class names that would collide in one generated module.
-Every problem is reported through :class:`Reporter` with its document path, and checking
-continues, so one run lists them all.
+The format models accept any string where a name goes. This module decides whether each
+name can become Python and resolves every field to a
+:class:`~opsgen.spec.resolved.ResolvedField`. It also checks what spans files: duplicate
+operation and type names, unknown type references, alias cycles and class names that
+would collide in one generated module. Every problem goes to the document's ``report``
+callback with its path in the document, and checking continues, so one run lists them all.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ from opsgen.spec.typeexpr import (
 )
 from opsgen.spec.yamlsafe import Path as DocPath
 
-#: Longest enum value accepted.
+#: Maximum length of an enum value, in characters.
 MAX_ENUM_VALUE_LENGTH = 100
 
 _NO_CONSTRAINTS = Constraints()
@@ -246,8 +246,8 @@ class Checker:
     def check_invalid_document(self, data: Any, report: Callable[[DocPath, str, str | None, bool, int], None]) -> None:
         """Check the names and type expressions of a document that failed validation.
 
-        Its structural errors are already reported; this adds the problems a valid
-        document would have raised next, so the author sees them in the same run.
+        Its structural errors are already reported. This adds the problems a valid
+        document would have raised next, so one run reports them all.
         """
         if not isinstance(data, dict):
             return
@@ -368,7 +368,7 @@ class Checker:
         problem = names.check_operation_name(spec.name)
         if problem is not None:
             document.error(("name",), problem[0], problem[1])
-        # The rest is checked even under an invalid name, so the author sees every problem now.
+        # The rest is checked even under an invalid name, so one run reports every problem.
         stem = names.camel_case(re.sub(r"[^A-Za-z0-9_]", "_", spec.name.split(".")[-1])) or "Operation"
         enums: list[InlineEnum] = []
 

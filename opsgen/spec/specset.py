@@ -54,7 +54,7 @@ class LoadedOperation:
     """One operation spec with its fields resolved.
 
     ``spec`` is the validated model; the loader expands field shorthand, so every field
-    in it is a ``FieldSpec``. ``sensitive_paths`` holds dotted paths of input and output
+    in it is a ``FieldSpec``. ``sensitive_paths`` contains dotted paths of input and output
     values to redact: ``password``, ``card.number`` (through a shared object type) and
     ``cards.*.number`` (``*`` stands for any list index or map key).
     ``sensitive_fields`` holds the last segment of each path, the key names that
@@ -97,7 +97,7 @@ class LoadedOperation:
         """The file path relative to the generated package: ``billing/credit_account.py``."""
         return Path(*self.segments[:-1], self.segments[-1] + ".py")
 
-    @property
+    @functools.cached_property
     def generated_class_names(self) -> tuple[str, ...]:
         """The classes a generated module defines, inline enums included."""
         stem = self.class_stem
@@ -147,8 +147,8 @@ class SpecSet:
     def types_in_dependency_order(self) -> list[LoadedType]:
         """Return shared types so that each follows the types it uses.
 
-        Object types may refer to each other in a cycle; the members of a cycle keep
-        name order, so generated code must use forward references for them.
+        Object types may refer to each other in a cycle. The members of a cycle keep name
+        order, so generated code must use forward references for them.
         """
         ordered: list[LoadedType] = []
         placed: set[str] = set()

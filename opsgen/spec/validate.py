@@ -2,10 +2,10 @@
 
 pydantic reports failures by ``loc``, a path of keys, list indexes and, inside a union,
 the name of the union member that was tried. This module maps each failure back to the
-YAML position of the key or value at fault, keeps only the union member that matches
-the value the author wrote (a mapping is a ``FieldSpec``, a string is a type
-expression), and adds a hint: the nearest valid key for an unknown key, the nearest
-allowed value for a misspelt choice, quoting advice for a value YAML read as a number.
+YAML position of the key or value at fault. It keeps only the union member that matches
+the value the author wrote: a mapping is a ``FieldSpec``, a string is a type expression.
+Each problem gets a hint, such as the nearest valid key for an unknown key, the nearest
+allowed value for a misspelt choice, or quoting advice for a value YAML read as a number.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Bounded YAML reading that keeps the source position of every key and value.
+"""Bounded YAML reading that can report the source position of every key and value.
 
 Specs are written by hand and may come from anyone, so this reader builds plain Python
 data straight from the parser's event stream (libyaml's when PyYAML has it, PyYAML's
@@ -7,14 +7,15 @@ pure-Python parser otherwise) and never runs a YAML constructor. That gives:
 - no object construction: any tag outside the standard string, number, boolean, null,
   sequence and mapping tags is rejected, so ``!!python/object`` can do nothing;
 - bounded work: the document size, the nesting depth, the number of aliases and the
-  number of nodes after alias expansion are all capped, so a billion-laughs document or
-  a deeply nested one fails on the first event past a limit;
+  number of nodes after alias expansion are all capped. A billion-laughs document or a
+  deeply nested one fails on the first event past a limit;
 - YAML 1.2 core-schema scalars: ``yes``, ``no``, ``on`` and ``off`` stay strings, and
   dates stay strings for the spec validator to read;
 - no silent surprises: a duplicate mapping key, a non-string key, a merge key (``<<``)
   and a second document are errors.
 
-Positions are 1-based (line, column) pairs, stored per path of keys and list indexes.
+Positions are 1-based (line, column) pairs, stored per path of keys and list indexes
+and recorded only when a problem needs them.
 """
 
 from __future__ import annotations

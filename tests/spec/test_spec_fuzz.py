@@ -97,7 +97,8 @@ def check_outcome(specs_dir: Path) -> SpecSet | None:
         assert errors.errors
         for error in errors.errors:
             assert error.message
-            assert error.line >= 1 and error.column >= 1
+            assert error.line >= 1
+            assert error.column >= 1
             assert error.format().startswith(f"{error.path}:{error.line}:{error.column}: ")
         return None
     assert_safe_names(specs)

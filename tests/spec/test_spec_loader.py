@@ -269,7 +269,8 @@ def test_duplicate_operation_across_files(tmp_path: Path) -> None:
 
     assert len(errors) == 1
     assert errors[0].path.name == "b.yaml"
-    assert "already declared in" in errors[0].message and "a.yaml" in errors[0].message
+    assert "already declared in" in errors[0].message
+    assert "a.yaml" in errors[0].message
 
 
 def test_duplicate_type_across_files(tmp_path: Path) -> None:
@@ -531,7 +532,8 @@ def test_missing_folder_is_an_error(tmp_path: Path) -> None:
 def test_empty_folder_loads_nothing(tmp_path: Path) -> None:
     specs = load_specs(write_specs(tmp_path, {}))
 
-    assert specs.operations == [] and specs.types == {}
+    assert specs.operations == []
+    assert specs.types == {}
 
 
 def test_names_checked_in_structurally_invalid_file(tmp_path: Path) -> None:
