@@ -47,7 +47,7 @@ def register(subparsers: Any) -> None:
 
 def run_worker(args: argparse.Namespace) -> int:
     """Consume until stopped; return 1 when the registry or the app cannot be loaded."""
-    from kombu import Connection  # type: ignore[import-untyped]
+    from kombu.connection import Connection
 
     from opsgen.integrations.consumer import OperationConsumer
     from opsgen.runtime.config import load_settings
@@ -77,7 +77,7 @@ def run_worker(args: argparse.Namespace) -> int:
     handled = 0
     while not stopping:
         try:
-            with Connection(args.broker) as connection:
+            with Connection(args.broker) as connection:  # type: ignore[no-untyped-call]
                 consumer = OperationConsumer(connection, args.queue, registry, runtime=runtime)
                 remaining = None if args.limit is None else args.limit - handled
                 handled += consumer.run(limit=remaining, idle_timeout=args.idle_timeout, should_stop=lambda: stopping)
