@@ -1,6 +1,7 @@
 """Which classes implement opsgen operations, and what their specs say about transactions.
 
-The linter reads only the keys it needs from each spec (``name``, ``transaction``), with
+The linter reads only the keys it needs from each spec (``name``, ``transaction``,
+``locks``, ``singleton``, ``side_effects``, ``input``), with
 ``yaml.safe_load``, so a spec that the full loader would reject for another reason is
 still linted. An implementation class is recognised by its generated base class: the
 spec ``billing.credit_account`` generates ``CreditAccountBase``.
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -20,6 +22,14 @@ class OperationInfo:
     name: str
     path: str
     transaction: bool
+    #: Lock key templates in declaration order, such as ``account:{account_id}``.
+    locks: tuple[str, ...] = ()
+    singleton: bool = False
+    #: Declared side effects: name -> kind (``email``, ``http``, ``task``, ``publish``, ``custom``).
+    effects: tuple[tuple[str, str], ...] = ()
+    #: Input field names, and the subset that is optional (``optional: true`` or a default).
+    inputs: tuple[str, ...] = ()
+    optional_inputs: frozenset[str] = frozenset()
 
 
 def base_class_name(operation: str) -> str:
@@ -48,5 +58,30 @@ def load_operations(specs_dir: Path) -> dict[str, OperationInfo]:
             continue
         declared = document.get("transaction", False)
         transaction = declared is True or isinstance(declared, dict)  # a mapping sets options of one
-        found[base_class_name(name)] = OperationInfo(name, str(path), transaction)
+        found[base_class_name(name)] = OperationInfo(name, str(path), transaction, **_contract_keys(document))
     return found
+
+
+def _contract_keys(document: dict[str, Any]) -> dict[str, Any]:
+    """Read the locks, singleton, effects and inputs of a spec, skipping malformed entries."""
+    locks = document.get("locks") or []
+    keys = tuple(lock["key"] for lock in locks if isinstance(lock, dict) and isinstance(lock.get("key"), str)) if isinstance(locks, list) else ()
+    singleton = document.get("singleton", False)
+    effects = document.get("side_effects") or {}
+    declared_effects = tuple(
+        (str(name), str(effect.get("kind", "custom")))
+        for name, effect in (effects.items() if isinstance(effects, dict) else ())
+        if isinstance(effect, dict)
+    )
+    inputs = document.get("input") or {}
+    fields = inputs if isinstance(inputs, dict) else {}
+    optional = frozenset(
+        str(name) for name, spec in fields.items() if isinstance(spec, dict) and (spec.get("optional") is True or "default" in spec)
+    )
+    return {
+        "locks": keys,
+        "singleton": singleton is True or isinstance(singleton, dict),
+        "effects": declared_effects,
+        "inputs": tuple(str(name) for name in fields),
+        "optional_inputs": optional,
+    }

@@ -25,6 +25,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from opsgen.lint.analysis import Analysis
+from opsgen.lint.operations import OperationInfo
 from opsgen.lint.orm import scope_nodes
 
 ENTRY_VERBS = frozenset({"run", "execute", "call", "perform", "process", "handle", "act", "apply", "invoke", "__call__"})
@@ -146,3 +148,21 @@ def returns_self(method: Method) -> ast.Return | None:
         if isinstance(node, ast.Return) and isinstance(node.value, ast.Name) and node.value.id == "self":
             return node
     return None
+
+
+def operation_spec(analysis: Analysis, class_name: str) -> OperationInfo | None:
+    """Return the spec facts of the operation ``class_name`` implements, through its generated base.
+
+    Returns None for a class that derives from no base named after a spec of the project's
+    specs folder (``[tool.opsgen] specs``), including the generated base class itself.
+    """
+    for ancestor in analysis.mro(class_name)[1:]:
+        info = analysis.operations.get(ancestor.rpartition(".")[2])
+        if info is not None:
+            return info
+    return None
+
+
+def spec_matches_call(spec_name: str, call_text: str) -> bool:
+    """Return True when a call's dotted text ends with the operation's name: ``ops.billing.credit_account``."""
+    return call_text == spec_name or call_text.endswith("." + spec_name)
