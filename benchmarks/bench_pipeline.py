@@ -11,6 +11,8 @@ Measures, for the cheapest operation (validate an int, return it):
   tracing of a module it never calls, and with tracing of the module it calls.
 
 Run ``python benchmarks/bench_pipeline.py`` (about a minute) or add ``--quick``.
+The variants of each group run interleaved, round after round, so a busy machine
+slows them alike and the ratios hold.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_common import machine, per_call_us, postgres_database  # noqa: E402
+from bench_common import compare, machine, postgres_database  # noqa: E402
 
 from opsgen.runtime.config import Settings  # noqa: E402
 from opsgen.runtime.context import Context  # noqa: E402
@@ -116,24 +118,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer calls and rounds (about 10 s)")
     args = parser.parse_args()
-    calls, rounds, db_calls = (2000, 5, 200) if args.quick else (20000, 7, 1000)
+    calls, rounds, db_calls = (2000, 5, 100) if args.quick else (10000, 11, 300)
     logging.getLogger().setLevel(logging.WARNING)
 
     print(f"machine: {machine()}")
     context = Context(actor="bench")
     direct = Echo()
-    direct_us = per_call_us(lambda: direct.run(None, value=1), calls=calls, rounds=rounds)  # type: ignore[arg-type]
 
     with tempfile.TemporaryDirectory() as folder:
         sqlite_url = f"sqlite:///{folder}/bench.db"
         quiet = runtime_for(sqlite_url, log_enabled=False)
         echo_quiet = OperationHandle(ECHO, Echo, quiet)
-        quiet_us = per_call_us(lambda: echo_quiet(context, value=1), calls=calls, rounds=rounds)
-
+        times = compare(
+            {
+                "direct": lambda: direct.run(None, value=1),  # type: ignore[arg-type]
+                "pipeline": lambda: echo_quiet(context, value=1),
+            },
+            calls=calls,
+            rounds=rounds,
+        )
+        overhead = times["pipeline"] - times["direct"]
         print("\npipeline overhead, cheapest operation (median of per-call means)")
-        print(f"  direct call of run()                {direct_us:9.2f} us")
-        print(f"  pipeline, execution log disabled    {quiet_us:9.2f} us   overhead {quiet_us - direct_us:7.2f} us"
-              f"   goal < 30 us")
+        print(f"  direct call of run()                {times['direct']:9.2f} us")
+        print(f"  pipeline, execution log disabled    {times['pipeline']:9.2f} us   overhead {overhead:7.2f} us"
+              "   goal < 30 us")
 
         targets = [("sqlite", sqlite_url)]
         with postgres_database() as postgres_url:
@@ -142,35 +150,56 @@ def main() -> None:
             for label, url in targets:
                 logged = runtime_for(url)
                 echo_logged = OperationHandle(ECHO, Echo, logged)
-                logged_us = per_call_us(lambda: echo_logged(context, value=1), calls=db_calls, rounds=rounds)
-                baseline_us = per_call_us(lambda: hand_written_insert(logged), calls=db_calls, rounds=rounds)
-                prebuilt_us = per_call_us(lambda: prebuilt_insert(logged), calls=db_calls, rounds=rounds)
+                times = compare(
+                    {
+                        "values": lambda: hand_written_insert(logged),
+                        "prebuilt": lambda: prebuilt_insert(logged),
+                        "pipeline": lambda: echo_logged(context, value=1),
+                    },
+                    calls=db_calls,
+                    rounds=rounds,
+                )
                 print(f"\nexecution log on {label}: one insert commit and one update commit a call")
-                print(f"  hand-written insert().values(...)   {baseline_us:9.2f} us")
-                print(f"  hand-written prebuilt insert        {prebuilt_us:9.2f} us")
-                print(f"  pipeline, execution log on          {logged_us:9.2f} us   ratio {logged_us / baseline_us:5.2f}"
-                      f" / {logged_us / prebuilt_us:5.2f}")
+                print(f"  hand-written insert().values(...)   {times['values']:9.2f} us")
+                print(f"  hand-written prebuilt insert        {times['prebuilt']:9.2f} us")
+                print(f"  pipeline, execution log on          {times['pipeline']:9.2f} us   ratio "
+                      f"{times['pipeline'] / times['values']:5.2f} / {times['pipeline'] / times['prebuilt']:5.2f}")
                 logged.dispose()
 
-        work_calls = max(rounds * 20, calls // 20)
+        work_calls = max(5, calls // 200)
         plain = OperationHandle(WORK, Work, quiet)
-        elsewhere = OperationHandle(WORK, Work, runtime_for(sqlite_url, log_enabled=False, trace_modules=("myapp.mailing",)))
+        elsewhere = OperationHandle(
+            WORK, Work, runtime_for(sqlite_url, log_enabled=False, trace_modules=("myapp.mailing",))
+        )
         traced = OperationHandle(WORK, Work, runtime_for(sqlite_url, log_enabled=False, trace_modules=(__name__,)))
-        plain_us = per_call_us(lambda: plain(context, value=1000), calls=work_calls, rounds=rounds)
-        elsewhere_us = per_call_us(lambda: elsewhere(context, value=1000), calls=work_calls, rounds=rounds)
-        logging.getLogger("opsgen.trace").setLevel(logging.WARNING)
-        traced_us = per_call_us(lambda: traced(context, value=1000), calls=work_calls, rounds=rounds)
-        logging.getLogger("opsgen.trace").setLevel(logging.INFO)
-        handler = logging.NullHandler()
-        logging.getLogger("opsgen.trace").addHandler(handler)
-        traced_logged_us = per_call_us(lambda: traced(context, value=1000), calls=max(rounds, work_calls // 10), rounds=rounds)
+        trace_logger = logging.getLogger("opsgen.trace")
+        trace_logger.addHandler(logging.NullHandler())
+        trace_logger.propagate = False
 
+        def traced_quiet() -> None:
+            trace_logger.setLevel(logging.WARNING)
+            traced(context, value=1000)
+
+        def traced_logged() -> None:
+            trace_logger.setLevel(logging.INFO)
+            traced(context, value=1000)
+
+        times = compare(
+            {
+                "off": lambda: plain(context, value=1000),
+                "elsewhere": lambda: elsewhere(context, value=1000),
+                "quiet": traced_quiet,
+                "logged": traced_logged,
+            },
+            calls=work_calls,
+            rounds=rounds,
+        )
+        off = times["off"]
         print("\ncall tracing, operation making 1,000 Python calls")
-        print(f"  tracing off                         {plain_us:9.1f} us")
-        print(f"  tracing a module never called       {elsewhere_us:9.1f} us   ratio {elsewhere_us / plain_us:5.2f}")
-        print(f"  tracing the called module, not logged {traced_us:7.1f} us   ratio {traced_us / plain_us:5.2f}")
-        print(f"  tracing the called module, logged   {traced_logged_us:9.1f} us   ratio {traced_logged_us / plain_us:5.2f}")
-
+        print(f"  tracing off                            {times['off']:9.1f} us")
+        print(f"  tracing a module it never calls        {times['elsewhere']:9.1f} us   ratio {times['elsewhere'] / off:5.2f}")
+        print(f"  tracing the called module, level WARNING {times['quiet']:7.1f} us   ratio {times['quiet'] / off:5.2f}")
+        print(f"  tracing the called module, logged      {times['logged']:9.1f} us   ratio {times['logged'] / off:5.2f}")
 
 if __name__ == "__main__":
     main()

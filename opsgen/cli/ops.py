@@ -183,10 +183,7 @@ def _print_show(execution: dict[str, Any], tree: list[dict[str, Any]], effects: 
         ("parent", "parent_id"), ("started (UTC)", "started_at"), ("finished (UTC)", "finished_at"),
         ("duration ms", "duration_ms"), ("host", "host"), ("pid", "pid"),
     ):
-        value = execution[key]
-        shown = _styled(value) if key == "status" else _duration(value) if key == "duration_ms" else (
-            _time(value) if isinstance(value, datetime) else "" if value is None else str(value))
-        details.add_row(label, shown)
+        details.add_row(label, _cell(key, execution[key]))
     if execution["progress_total"] is not None:
         details.add_row("progress", f"{execution['progress_done'] or 0}/{execution['progress_total']} "
                                     f"{execution['progress_message'] or ''}")
@@ -239,6 +236,18 @@ def _call_tree(rows: list[dict[str, Any]], selected: str, tree_class: Any) -> An
     for root in roots:
         add(tree, root)
     return tree
+
+
+def _cell(key: str, value: Any) -> str:
+    if key == "status":
+        return _styled(value)
+    if key == "duration_ms":
+        return _duration(value)
+    if isinstance(value, datetime):
+        return _time(value)
+    if value is None:
+        return ""
+    return str(value)
 
 
 def _styled(status: str | None) -> str:

@@ -45,7 +45,7 @@ CALLBACK_RETRY = RetryPolicy(max_attempts=1, backoff=0.0)
 
 @dataclass(frozen=True)
 class EffectCall:
-    """What an effect handler receives.
+    """The argument of an effect handler: one delivery attempt of one effect.
 
     ``idempotency_key`` stays the same across every delivery attempt of one effect, so
     a receiver can discard repeats: delivery of durable effects is at least once.
@@ -141,6 +141,15 @@ def record_dropped(runtime: Runtime, dropped: Sequence[tuple[PendingEffect, str]
             effect.on_drop(reason)
 
 
+def schedule_delivery(runtime: Runtime, pending: Sequence[PendingEffect]) -> None:
+    """Deliver committed effects now, or through ``runtime.defer_delivery`` when it is set."""
+    if runtime.defer_delivery is None:
+        deliver_after_commit(runtime, pending)
+        return
+    batch = list(pending)
+    runtime.defer_delivery(lambda: deliver_after_commit(runtime, batch))
+
+
 def deliver_after_commit(runtime: Runtime, pending: Sequence[PendingEffect]) -> None:
     """Run committed effects in order and record each outcome; never raises for a handler error."""
     from opsgen.runtime.outbox import deliver_durable_now
@@ -187,7 +196,7 @@ def _deliver_with_retries(effect: PendingEffect) -> dict[str, Any]:
         return effect.row(EffectStatus.delivered.value, attempts=attempt, delivered_at=utcnow())
 
     logger.error(
-        "effect %s (%s) of execution %s failed after %d attempts; the commit stands: %s",
+        "effect %s (%s) of execution %s failed after %d attempts; the commit is kept: %s",
         effect.name,
         effect.kind,
         effect.execution_id,

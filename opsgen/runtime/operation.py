@@ -21,7 +21,7 @@ OutT = TypeVar("OutT", bound=BaseModel)
 
 
 class Operation(ABC, Generic[InT, OutT]):
-    """One business operation: ``declaration`` says what it needs, ``run`` does the work."""
+    """One business operation: ``declaration`` states what it needs, and ``run`` does the work."""
 
     declaration: ClassVar[OperationDeclaration]
 

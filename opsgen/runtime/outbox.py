@@ -1,9 +1,9 @@
 """Delivery of durable effects from the ``opsgen_effects`` outbox.
 
 Durable effect rows are written in the operation's transaction (see
-:mod:`opsgen.runtime.effects`). A row is delivered by whoever claims it first: the
-process that committed, right after the commit, or a dispatcher (``opsgen outbox
-drain`` or ``opsgen outbox dispatch``) later. A claim is an ``UPDATE`` that succeeds
+:mod:`opsgen.runtime.effects`). A row is delivered by the first process that claims
+it: the process that committed, right after the commit, or a dispatcher (``opsgen
+outbox drain`` or ``opsgen outbox dispatch``) later. A claim is an ``UPDATE`` that succeeds
 only on an unclaimed pending row, so two dispatchers never deliver the same row at the
 same time, and it expires after a lease, so a row claimed by a process that died is
 delivered again.

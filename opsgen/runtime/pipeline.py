@@ -13,7 +13,7 @@ each in a function of its own below:
 8. :func:`finish_record`: final status, output or error, and duration.
 
 A call returns a :class:`~opsgen.runtime.result.Result` whatever happens in the
-operation's code or in the database; only ``BaseException`` subclasses that are not
+operation's code or in the database. Only ``BaseException`` subclasses that are not
 ``Exception`` (``KeyboardInterrupt``, ``SystemExit``) pass through, after the
 transaction has been rolled back.
 """
@@ -26,7 +26,7 @@ import os
 import time
 import traceback
 from collections.abc import Iterator, Mapping
-from contextlib import ExitStack, contextmanager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
@@ -35,7 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from opsgen.runtime.context import Context, _current as _current_context
 from opsgen.runtime.context import current_context
 from opsgen.runtime.declarations import TransactionDeclaration
-from opsgen.runtime.effects import deliver_after_commit, durable_rows, record_dropped
+from opsgen.runtime.effects import durable_rows, record_dropped, schedule_delivery
 from opsgen.runtime.errors import GuardRejected
 from opsgen.runtime.execution import ExecutionContext, _current_execution, current_execution
 from opsgen.runtime.redaction import redact, scrub, scrub_any, sensitive_values
@@ -110,7 +110,12 @@ def new_execution(
         context = ctx.context
     else:
         parent = current_execution()
-        context = ctx if ctx is not None else (parent.context if parent else current_context())
+        if ctx is not None:
+            context = ctx
+        elif parent is not None:
+            context = parent.context
+        else:
+            context = current_context()
     if parent is not None and context.parent_execution_id != parent.execution_id:
         context = context.replace(parent_execution_id=parent.execution_id)
 
@@ -227,20 +232,26 @@ def open_record(execution: ExecutionContext) -> None:
 # Step 4
 
 
-@contextmanager
-def acquire_guards(execution: ExecutionContext, inputs: BaseModel) -> Iterator[None]:
+def acquire_guards(execution: ExecutionContext, inputs: BaseModel) -> AbstractContextManager[None]:
     """Claim the singleton, then take the declared locks; release both on exit.
 
-    Keys are rendered from the inputs and the context. Locks an ancestor in the same
-    call tree already holds are not taken again. Raises
+    Keys are rendered from the inputs and the context. Locks that an ancestor in the
+    same call tree has taken are not taken again. Raises
     :class:`~opsgen.runtime.errors.GuardRejected` when the singleton is taken
     (status ``rejected`` or ``skipped``) or a lock times out (status ``failed``).
     """
     declaration = execution.declaration
     if declaration.singleton is None and not declaration.locks:
-        yield
-        return
+        return _NO_GUARD
+    return _guarded(execution, inputs)
 
+
+_NO_GUARD = nullcontext()
+
+
+@contextmanager
+def _guarded(execution: ExecutionContext, inputs: BaseModel) -> Iterator[None]:
+    declaration = execution.declaration
     from opsgen.runtime.locks import LockKeyError, LockTimeout, render_lock_key
     from opsgen.runtime.singleton import claim_singleton, singleton_key
 
@@ -298,7 +309,7 @@ def _context_values(context: Context) -> dict[str, object]:
 def run_in_scope(
     execution: ExecutionContext, handle: OperationHandle[Any, Any], inputs: BaseModel, started: float
 ) -> Result[Any]:
-    """Run the operation in the transaction scope its declaration asks for."""
+    """Run the operation in the transaction scope its declaration requests."""
     declaration = execution.declaration
     enclosing = execution.scope
 
@@ -490,7 +501,7 @@ def settle_outermost(execution: ExecutionContext, scope: TransactionScope, *, co
     runtime = execution.runtime
     record_dropped(runtime, scope.dropped)
     if committed and scope.effects:
-        deliver_after_commit(runtime, scope.effects)
+        schedule_delivery(runtime, scope.effects)
 
 
 def settle_without_transaction(execution: ExecutionContext, result: Result[Any]) -> None:
@@ -510,7 +521,7 @@ def settle_without_transaction(execution: ExecutionContext, result: Result[Any])
         record_dropped(runtime, [(effect, f"{reason} with {result.code}") for effect in pending])
         return
     runtime.store.insert_effects(durable_rows(pending))
-    deliver_after_commit(runtime, pending)
+    schedule_delivery(runtime, pending)
 
 
 # Step 8
@@ -536,7 +547,7 @@ def complete_record(execution: ExecutionContext, result: Result[Any], started: f
 
 
 def finish_record(execution: ExecutionContext, result: Result[Any], started: float) -> None:
-    """Write the final record unless the committed transaction already holds it."""
+    """Write the final record unless the committed transaction already contains it."""
     record = execution.record
     assert record is not None
     if isinstance(result, Success) and record.finished_at is not None and execution.declaration.transaction:

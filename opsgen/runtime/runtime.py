@@ -70,6 +70,9 @@ class Runtime:
         self.effect_handlers: dict[str, EffectHandler] = {}
         self.on_transaction_begin: list[TransactionBeginHook] = []
         self.enqueuer: Enqueuer | None = None
+        #: Runs effect delivery after the commit of a transaction the runtime does not
+        #: own, such as Django's ``transaction.on_commit``; when unset, delivery runs at once.
+        self.defer_delivery: Callable[[Callable[[], None]], None] | None = None
         self._migrate = migrate
         self._schema_ready = not migrate
 
@@ -95,11 +98,16 @@ class Runtime:
         return handler
 
     def get_lock_backend(self) -> LockBackend:
-        """Return the lock backend, opening it on first use from ``lock-url`` or the database URL."""
-        if self.lock_backend is None:
-            from opsgen.runtime.locks import open_lock_backend
+        """Return the lock backend, opening it on first use from ``lock-url`` or the database URL.
 
-            url = self.settings.lock_url or self.engine.url.render_as_string(hide_password=False)
+        Without ``lock-url``, a SQLite database keeps its locks in a file of their own
+        (see :func:`~opsgen.runtime.locks.lock_url_for_database`).
+        """
+        if self.lock_backend is None:
+            from opsgen.runtime.locks import lock_url_for_database, open_lock_backend
+
+            database_url = self.engine.url.render_as_string(hide_password=False)
+            url = self.settings.lock_url or lock_url_for_database(database_url)
             self.lock_backend = open_lock_backend(url)
         return self.lock_backend
 

@@ -1,11 +1,11 @@
 """The execution log: one row per operation call, written through SQLAlchemy Core.
 
-A record is written at most three times. The insert marks the call running: it goes
-through a short transaction of its own, so the call is visible while it runs, unless a
-transaction is already open, in which case it joins that transaction (a second
-connection would wait for SQLite's single writer). The final update joins the
-operation's transaction on success, which saves a commit. After a rollback the record
-is written again on its own connection, so a failed call is always logged, with its
+A record is written at most three times. The insert marks the call running. It goes
+through a short transaction of its own, so the call is visible while it runs. When a
+transaction is already open the insert joins it instead, because a second connection
+would wait for SQLite's single writer. The final update joins the operation's
+transaction on success, which saves a commit. After a rollback the record is written
+again on its own connection, so a failed call is always logged, with its
 error, even though its writes are gone.
 """
 

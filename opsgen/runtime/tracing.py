@@ -3,7 +3,7 @@
 With ``trace-modules = ["myapp.mailing"]`` every Python function called inside an
 execution whose module is ``myapp.mailing`` or below it is logged on the
 ``opsgen.trace`` logger with its arguments, redacted like the operation's input. It
-shows what an operation did where nobody wrote a log line.
+shows what an operation did even where no code logs it.
 
 Tracing uses :func:`sys.setprofile`, so while it is on, every Python call in the
 thread pays for one extra function call, traced module or not; ``benchmarks/
@@ -24,7 +24,7 @@ from opsgen.runtime.redaction import REDACTED, scrub
 
 logger = logging.getLogger("opsgen.trace")
 
-#: Longest text logged for one argument value, in characters.
+#: Maximum length, in characters, of one logged argument value.
 MAX_ARGUMENT_LENGTH = 200
 
 

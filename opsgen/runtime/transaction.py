@@ -6,8 +6,8 @@ operation's transaction it either joins it, sharing the session and the fate of 
 write, or takes a savepoint, so that its own failure rolls back only its own writes.
 
 A joined operation cannot undo its writes alone. When it fails, the scope it joined is
-marked rollback-only: the owner of that scope (the operation that opened the
-savepoint or the outermost transaction) then rolls back instead of committing and
+marked rollback-only. The owner of that scope is the operation that opened the
+savepoint or the outermost transaction. It then rolls back instead of committing and
 fails with ``transaction_rolled_back``, even if its own code returned normally.
 
 Each scope also holds what must wait for the outcome: the effects requested inside it

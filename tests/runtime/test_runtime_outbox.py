@@ -86,8 +86,8 @@ def test_backoff_delays_next_attempt(runtime: Runtime) -> None:
     assert drain(runtime).attempted == 0
 
 
-def _run(args: list[str], env: dict[str, str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, env=env, cwd=REPO, capture_output=True, text=True, timeout=60, **kwargs)
+def _run(args: list[str], env: dict[str, str], cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, env=env, cwd=cwd, capture_output=True, text=True, timeout=60)
 
 
 def test_durable_effect_survives_kill(runtime: Runtime, tmp_path: Path) -> None:
@@ -142,7 +142,8 @@ def test_drain_reports_missing_handler(runtime: Runtime, tmp_path: Path) -> None
     env = {**os.environ, "OPSGEN_DATABASE_URL": runtime.engine.url.render_as_string(hide_password=False)}
     env.pop("OPSGEN_APP", None)
 
-    drained = _run([OPSGEN, "outbox", "drain"], env)
+    # Run outside the repository, whose pyproject.toml names an app with handlers.
+    drained = _run([OPSGEN, "outbox", "drain"], env, cwd=tmp_path)
 
     assert drained.returncode == 1
     assert "no handler for effect 'publish_item'" in drained.stderr

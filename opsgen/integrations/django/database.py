@@ -1,0 +1,134 @@
+"""An engine on Django's own database connection, whose transactions are Django ``atomic`` blocks.
+
+The runtime runs transactions through SQLAlchemy. Pointed at Django's connection,
+SQLAlchemy's begin, commit and rollback become entering and leaving
+``django.db.transaction.atomic``, and its savepoints become nested ``atomic`` blocks.
+So an operation called inside an ``atomic`` block that the application opened joins
+it, with a savepoint of its own as Django nests blocks, and its writes commit or roll
+back with the application's. Django ORM queries made inside the operation share the
+same transaction.
+
+Each thread gets Django's connection for that thread, as Django hands them out.
+SQLAlchemy never closes it: Django manages its lifetime (``CONN_MAX_AGE``).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import SingletonThreadPool
+
+from opsgen.runtime.errors import ConfigurationError
+
+#: SQLAlchemy dialect for each Django database vendor this engine supports.
+DIALECTS = {"postgresql": "postgresql+psycopg://"}
+
+
+class _RollbackRequested(Exception):
+    """Passed to ``Atomic.__exit__`` to make it roll back."""
+
+
+class DjangoDBAPIConnection:
+    """The DB-API connection behind a Django connection, which SQLAlchemy must not close."""
+
+    def __init__(self, wrapper: Any) -> None:
+        object.__setattr__(self, "_wrapper", wrapper)
+
+    def _raw(self) -> Any:
+        wrapper = object.__getattribute__(self, "_wrapper")
+        wrapper.ensure_connection()
+        return wrapper.connection
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._raw(), name, value)
+
+    def close(self) -> None:
+        """Leave the connection open: Django closes it."""
+
+
+class AtomicStack(threading.local):
+    """The ``atomic`` blocks this engine entered in the current thread, innermost last."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Any] = []
+
+
+def django_engine(using: str = "default") -> Engine:
+    """Return a SQLAlchemy engine on Django's connection ``using``.
+
+    Raises :class:`ConfigurationError` for a database vendor other than PostgreSQL.
+    """
+    from django.db import connections, transaction  # type: ignore[import-untyped]
+
+    wrapper = connections[using]
+    prefix = DIALECTS.get(wrapper.vendor)
+    if prefix is None:
+        raise ConfigurationError(
+            f"Django database {using!r} is {wrapper.vendor}; opsgen.integrations.django supports "
+            f"{', '.join(sorted(DIALECTS))}"
+        )
+
+    def connect() -> DjangoDBAPIConnection:
+        return DjangoDBAPIConnection(connections[using])
+
+    engine = create_engine(
+        prefix, creator=connect, poolclass=SingletonThreadPool, pool_reset_on_return=None, use_native_hstore=False
+    )
+    stack = AtomicStack()
+    dialect: Any = engine.dialect
+
+    def enter() -> None:
+        block = transaction.atomic(using=using)
+        block.__enter__()
+        stack.blocks.append(block)
+
+    def leave(commit: bool) -> None:
+        block = stack.blocks.pop()
+        if commit:
+            block.__exit__(None, None, None)
+        else:
+            block.__exit__(_RollbackRequested, _RollbackRequested(), None)
+
+    def do_begin(_dbapi_connection: Any) -> None:
+        enter()
+
+    def do_commit(_dbapi_connection: Any) -> None:
+        leave(commit=True)
+
+    def do_rollback(_dbapi_connection: Any) -> None:
+        # SQLAlchemy also rolls back after its first-connect checks, outside any block.
+        if stack.blocks:
+            leave(commit=False)
+
+    def do_savepoint(_connection: Any, _name: str) -> None:
+        enter()
+
+    def do_release_savepoint(_connection: Any, _name: str) -> None:
+        leave(commit=True)
+
+    def do_rollback_to_savepoint(_connection: Any, _name: str) -> None:
+        leave(commit=False)
+
+    dialect.do_begin = do_begin
+    dialect.do_commit = do_commit
+    dialect.do_rollback = do_rollback
+    dialect.do_savepoint = do_savepoint
+    dialect.do_release_savepoint = do_release_savepoint
+    dialect.do_rollback_to_savepoint = do_rollback_to_savepoint
+
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def keep_outer_durability(
+        _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _executemany: bool
+    ) -> tuple[str, Any]:
+        # A SET LOCAL inside the application's atomic block would change the durability
+        # of the application's whole transaction, not just of the execution record.
+        if statement.startswith("SET LOCAL synchronous_commit") and len(connections[using].atomic_blocks) > 1:
+            return "SELECT 1", parameters
+        return statement, parameters
+
+    return engine

@@ -1,0 +1,70 @@
+"""Django middleware that gives every request its context, and problem responses.
+
+Add ``"opsgen.integrations.django.OpsgenMiddleware"`` to ``MIDDLEWARE`` after
+``AuthenticationMiddleware``. For each request it builds a
+:class:`~opsgen.runtime.context.Context`: the actor is ``request.user``'s primary key
+(or what the ``OPSGEN_ACTOR`` setting's function returns), the request id comes from
+the ``X-Request-ID`` header (setting ``OPSGEN_REQUEST_ID_HEADER``) or is fresh. The
+context is the current context while the view runs and is kept in
+``request.opsgen_context``. An :class:`~opsgen.runtime.result.UnwrapError` that a view
+raises (``result.unwrap()`` on a failure) becomes an ``application/problem+json``
+response.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from opsgen.integrations.problem import PROBLEM_CONTENT_TYPE, ProblemMapper
+from opsgen.integrations.web import DEFAULT_REQUEST_ID_HEADER, ContextBuilder
+from opsgen.runtime.context import use_context
+from opsgen.runtime.result import Failure, UnwrapError
+
+
+def user_pk(request: Any) -> str | None:
+    """Return the primary key of the authenticated user, ``None`` for an anonymous one."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    return str(user.pk)
+
+
+def problem_response(failure: Failure | UnwrapError, mapper: ProblemMapper | None = None, *, instance: str | None = None) -> Any:
+    """Return the ``application/problem+json`` ``HttpResponse`` of ``failure``."""
+    from django.http import HttpResponse  # type: ignore[import-untyped]
+
+    document = (mapper or ProblemMapper()).document(failure, instance=instance)
+    return HttpResponse(json.dumps(document), status=document["status"], content_type=PROBLEM_CONTENT_TYPE)
+
+
+class OpsgenMiddleware:
+    """Build the request's context, install it while the view runs, map failures to problems."""
+
+    def __init__(self, get_response: Callable[[Any], Any]) -> None:
+        from django.conf import settings  # type: ignore[import-untyped]
+        from django.utils.module_loading import import_string  # type: ignore[import-untyped]
+
+        self.get_response = get_response
+        actor_path = getattr(settings, "OPSGEN_ACTOR", None)
+        actor = import_string(actor_path) if actor_path else user_pk
+        header = getattr(settings, "OPSGEN_REQUEST_ID_HEADER", DEFAULT_REQUEST_ID_HEADER)
+        self.builder: ContextBuilder[Any] = ContextBuilder(actor, None, header)
+        registry_path = getattr(settings, "OPSGEN_REGISTRY", None)
+        self.mapper = ProblemMapper(import_string(registry_path) if registry_path else None)
+
+    def __call__(self, request: Any) -> Any:
+        ctx = self.builder.build(request, request.headers.get(self.builder.request_id_header))
+        request.opsgen_context = ctx
+        with use_context(ctx):
+            response = self.get_response(request)
+        if ctx.request_id:
+            response[self.builder.request_id_header] = ctx.request_id
+        return response
+
+    def process_exception(self, request: Any, exception: Exception) -> Any:
+        """Answer an ``UnwrapError`` with a problem response; leave other exceptions to Django."""
+        if isinstance(exception, UnwrapError):
+            return problem_response(exception, self.mapper, instance=request.path)
+        return None

@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from django_project.notesapp import views
+
+urlpatterns = [
+    path("notes", views.create_note),
+    path("notes/<int:note_id>", views.show_note),
+]
