@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,8 +88,16 @@ class Link:
     entry: Hop | None = None  # a receiver reached through a signal, not a direct call
 
 
+@lru_cache(maxsize=8192)
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _name_keys(receiver: str) -> list[str]:
+    """Return the snake-case class names a variable name may refer to: ``new_page`` -> ``new_page``, ``page``."""
+    receiver = receiver.strip("_")
+    parts = receiver.split("_")
+    return ["_".join(parts[index:]) for index in range(len(parts))]
 
 
 class Analysis:
@@ -127,6 +136,11 @@ class Analysis:
                 else:
                     self.events[handler].append(connection.source)
 
+        self.signals_of: dict[str, list[str]] = defaultdict(list)  # receiver -> signals it is connected to
+        for signal, handlers in self.receivers.items():
+            for handler, _sender in handlers:
+                self.signals_of[handler].append(signal)
+
         self._reach: dict[str, Reach | None] = {}
         self._in_progress: set[str] = set()
         self._context: dict[str, Transaction | None] = {}
@@ -134,6 +148,9 @@ class Analysis:
         self._somewhere: dict[str, bool] = {}
         self._reached: set[str] | None = None
         self._writes: dict[str, int] = {}
+        self._links: dict[int, list[Link]] = {}  # by id() of a CallSite the index keeps alive
+        self._classes_by_snake: dict[str, list[str]] | None = None
+        self._guesses: dict[tuple[str, str], list[str]] = {}
 
     # -- names ------------------------------------------------------------------------------
 
@@ -218,20 +235,45 @@ class Analysis:
         return found
 
     def is_safe_task(self, task: str) -> bool:
-        """Return True when ``task``'s base class is a configured commit-aware base."""
-        if not self.safe_task_bases:
-            return False
+        """Return True when ``task``'s base class is commit-aware: configured, or deferring in the project."""
         safe = self.safe_task_bases | {name.rpartition(".")[2] for name in self.safe_task_bases}
         entry = self.index.functions.get(task)
         if entry is not None:
             base = entry[1].decorator_keywords.get("base")
-            return base is not None and (self.canonical(base) in safe or base.rpartition(".")[2] in safe)
+            if base is None:
+                return False
+            canonical = self.canonical(base)
+            return canonical in safe or base.rpartition(".")[2] in safe or self.defers_to_commit(canonical)
         if task.endswith("()"):
             task = task[:-2]
-        return any(k in safe or k.rpartition(".")[2] in safe for k in self.mro(task)[1:])
+        ancestors = self.mro(task)[1:]
+        return any(k in safe or k.rpartition(".")[2] in safe or self.defers_to_commit(k) for k in ancestors)
+
+    def defers_to_commit(self, task_base: str) -> bool:
+        """Return True when the project class overrides ``apply_async`` or ``delay`` to call ``on_commit``.
+
+        pretix's ``TransactionAwareTask`` is this shape: its ``apply_async`` wraps the real
+        one in ``transaction.on_commit(...)``, so enqueueing inside ``atomic()`` is safe.
+        """
+        for name in ("apply_async", "delay"):
+            method = self.method(task_base, name)
+            entry = self.index.functions.get(method) if method else None
+            if entry is None:
+                continue
+            for call in entry[1].calls:
+                if call.target and self.canonical(call.target) in knowledge.DEFERRALS | self.deferral_wrappers:
+                    return True
+        return False
 
     def links(self, function: FunctionSummary, call: CallSite) -> list[Link]:
         """Return the project functions the call may run."""
+        key = id(call)
+        cached = self._links.get(key)
+        if cached is None:
+            cached = self._links[key] = self._compute_links(function, call)
+        return cached
+
+    def _compute_links(self, function: FunctionSummary, call: CallSite) -> list[Link]:
         found: list[Link] = []
         target = self.canonical(call.target) if call.target else None
         attribute = call.text.rpartition(".")[2]
@@ -270,12 +312,34 @@ class Analysis:
         if not candidates:
             return []
         receiver = text.rpartition(".")[0].rpartition(".")[2].lower()
-        matching = [c for c in candidates if self.receiver_names_class(receiver, c.rpartition(".")[0])]
+        key = (receiver, attribute)
+        if key not in self._guesses:
+            self._guesses[key] = self._guess_methods(receiver, attribute, candidates)
+        return self._guesses[key]
+
+    def _guess_methods(self, receiver: str, attribute: str, candidates: list[str]) -> list[str]:
+        named = set(self.classes_named(receiver))
+        matching = [c for c in candidates if c.rpartition(".")[0] in named]
         if matching:
             return matching
         if attribute in GENERIC_METHODS or attribute.startswith("__") or len(candidates) > 3:
             return []
         return list(candidates)
+
+    def classes_named(self, receiver: str) -> list[str]:
+        """Return the project classes a variable name such as ``new_page`` names."""
+        if self._classes_by_snake is None:
+            by_snake: dict[str, list[str]] = defaultdict(list)
+            for qualname in self.index.classes:
+                snake = _snake(qualname.rpartition(".")[2])
+                by_snake[snake].append(qualname)
+                if "_" in snake:
+                    by_snake[snake.replace("_", "")].append(qualname)
+            self._classes_by_snake = by_snake
+        found: list[str] = []
+        for key in _name_keys(receiver):
+            found.extend(self._classes_by_snake.get(key, ()))
+        return found
 
     def receiver_names_class(self, receiver: str, class_name: str) -> bool:
         """Return True when a variable name such as ``new_page`` names class ``Page``."""
@@ -293,7 +357,7 @@ class Analysis:
             models = [self.canonical(call.model)]
         elif "." in call.text:
             receiver = call.text.rpartition(".")[0].rpartition(".")[2].lower()
-            models = [q for q in self.index.classes if self.receiver_names_class(receiver, q) and self.is_model(q)]
+            models = [q for q in self.classes_named(receiver) if self.is_model(q)]
         is_super = call.text.startswith("super()")
 
         if not is_super and not call.target:
@@ -391,17 +455,12 @@ class Analysis:
         for event in self.events.get(function.qualname, ()):
             if event in knowledge.EVENTS_IN_TRANSACTION:
                 return Transaction(f"the SQLAlchemy {event} event", function.line, "sqlalchemy", None, end)
-        for signal, _ in function.receives:
-            if signal and self.canonical(signal) in knowledge.DELETE_SIGNALS | knowledge.M2M_SIGNALS:
-                name = self.canonical(signal).rpartition(".")[2]
+        for signal in self.signals_of.get(function.qualname, ()):
+            if signal in knowledge.DELETE_SIGNALS | knowledge.M2M_SIGNALS:
+                name = signal.rpartition(".")[2]
                 return Transaction(f"the write's atomic block, which sends {name}", function.line, "django", None, end)
-        for signal, handlers in self.receivers.items():
-            if any(h == function.qualname for h, _ in handlers):
-                if signal in knowledge.DELETE_SIGNALS | knowledge.M2M_SIGNALS:
-                    name = signal.rpartition(".")[2]
-                    return Transaction(f"the write's atomic block, which sends {name}", function.line, "django", None, end)
-                if signal in knowledge.FLASK_SQLALCHEMY_SIGNALS_IN_TRANSACTION:
-                    return Transaction("the session transaction (before_models_committed)", function.line, "sqlalchemy", None, end)
+            if signal in knowledge.FLASK_SQLALCHEMY_SIGNALS_IN_TRANSACTION:
+                return Transaction("the session transaction (before_models_committed)", function.line, "sqlalchemy", None, end)
         operation = self.operation_of(function)
         if operation is not None and operation.transaction:
             context_name = function.params[1] if len(function.params) > 1 else "ctx"
@@ -414,8 +473,8 @@ class Analysis:
 
     def possible_context(self, function: FunctionSummary) -> Transaction | None:
         """Return the caller's transaction a save receiver or a ``save()`` override may run in."""
-        for signal, handlers in self.receivers.items():
-            if signal in knowledge.SAVE_SIGNALS and any(h == function.qualname for h, _ in handlers):
+        for signal in self.signals_of.get(function.qualname, ()):
+            if signal in knowledge.SAVE_SIGNALS:
                 reason = f"the caller's transaction, since {signal.rpartition('.')[2]} fires inside the caller's save()"
                 return Transaction(reason, function.line, "django", None, function.end_line, possible=True)
         if function.name in ("save", "delete") and self.is_model(function.class_name):

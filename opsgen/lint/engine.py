@@ -6,16 +6,19 @@ and the flake8 plugin checks one file at a time against an index built once per 
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import logging
 import re
 import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from io import StringIO
 from pathlib import Path
 
 from opsgen.lint.config import LintConfig, find_project_root, load_config
-from opsgen.lint.index import ProjectIndex, iter_python_files
+from opsgen.lint.index import ProjectIndex
 from opsgen.lint.loader import load_rules
 from opsgen.lint.rule import Finding, ModuleContext, Rule
 from opsgen.lint.summary import ModuleSummary
@@ -85,17 +88,49 @@ def check_module(
     if summary.syntax_error:
         return []
     context = ModuleContext(index, summary)
+    wanted = [rule for rule in rules if index.config.wants(rule.code)]
     findings: list[Finding] = []
-    for rule_class in rules:
-        if not index.config.wants(rule_class.code):
-            continue
-        findings.extend(rule_class().check(context))
+    for rule_class in wanted:
+        if rule_class.scope != "module":
+            findings.extend(rule_class().check(context))
+    findings.extend(_module_scope_findings(index, summary, context, [r for r in wanted if r.scope == "module"]))
     if apply_noqa and findings:
         if lines is None:
             lines = context.source.splitlines()
         findings = [f for f in findings if not is_suppressed(f, lines)]
     unique = {(f.line, f.column, f.code): f for f in findings}
     return sorted(unique.values(), key=Finding.sort_key)
+
+
+@lru_cache(maxsize=16)
+def rules_fingerprint(rules: tuple[type[Rule], ...], config: LintConfig) -> str:
+    """Hash the rules' source files and the settings: cached findings are valid while it holds."""
+    digest = hashlib.sha1(config.fingerprint().encode())
+    for rule in sorted(rules, key=lambda r: r.code):
+        digest.update(rule.code.encode())
+        source = inspect.getsourcefile(rule)
+        if source is not None:
+            digest.update(Path(source).read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def _module_scope_findings(
+    index: ProjectIndex, summary: ModuleSummary, context: ModuleContext, rules: Sequence[type[Rule]]
+) -> list[Finding]:
+    """Run the file-local rules, or reuse their findings stored with an unchanged file."""
+    if not rules:
+        return []
+    fingerprint = rules_fingerprint(tuple(rules), index.config)
+    stored = index.cached_findings(summary.path, fingerprint)
+    if stored is not None:
+        return [Finding(summary.path, f["line"], f["column"], f["code"], f["message"]) for f in stored]
+    findings = [finding for rule in rules for finding in rule().check(context)]
+    index.store_findings(
+        summary.path,
+        fingerprint,
+        [{"line": f.line, "column": f.column, "code": f.code, "message": f.message} for f in findings],
+    )
+    return findings
 
 
 def lint_paths(
@@ -120,15 +155,18 @@ def lint_paths(
     findings: list[Finding] = []
     syntax_errors: list[str] = []
     checked = 0
-    for path in iter_python_files(paths, config):
-        summary = index.modules.get(str(path))
-        if summary is None:
+    targets = [p.resolve() for p in paths]
+    for key, summary in index.modules.items():
+        path = Path(key)
+        if not any(path == target or _is_within(path, target) for target in targets):
             continue
         checked += 1
         if summary.syntax_error:
             syntax_errors.append(f"{index.relative(str(path))}: {summary.syntax_error}")
             continue
         findings.extend(check_module(index, summary, rules))
+    if index.cache_dirty:
+        index.save_cache()
     return LintResult(sorted(findings, key=Finding.sort_key), root, checked, index.parsed, syntax_errors)
 
 

@@ -10,6 +10,7 @@ flake8 applies ``# noqa`` itself.
 from __future__ import annotations
 
 import ast
+import gc
 import logging
 import threading
 from collections.abc import Iterator
@@ -35,7 +36,11 @@ def project_index(path: Path) -> ProjectIndex:
         index = _indexes.get(root)
         if index is None:
             index = ProjectIndex.build(load_config(root))
+            index.analysis.callers()
             _indexes[root] = index
+            # The index lives as long as the flake8 process; move it out of the collector's
+            # sight so that collections during the rest of the run stay cheap.
+            gc.freeze()
         return index
 
 
