@@ -83,7 +83,7 @@ def camel(snake: str) -> str:
 
 
 def json_schema(stem: str) -> dict[str, object]:
-    """The input and output models of one synthetic operation, as JSON Schema."""
+    """Return the input, output and payload models of one synthetic operation as JSON Schema."""
     money = {"type": "number", "minimum": 0}
     currency = {"type": "string", "enum": ["EUR", "USD", "GBP"]}
     input_model = {

@@ -37,7 +37,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from opsgen.codegen.config import ConfigError, load_config
     from opsgen.codegen.generator import generate
-    from opsgen.codegen.view import ViewError
+    from opsgen.codegen.errors import ViewError
     from opsgen.codegen.writer import UnmarkedFilesError
     from opsgen.spec.errors import SpecErrors
 

@@ -18,27 +18,20 @@ With ``check=True`` nothing is written; the result carries a unified diff instea
 from __future__ import annotations
 
 import difflib
-import hashlib
-import json
 import logging
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from opsgen._resources import data_dir
+from typing import TYPE_CHECKING
+
 from opsgen.codegen.config import GeneratorConfig
-from opsgen.codegen.render import (
-    MANIFEST,
-    RenderSettings,
-    annotation_imports,
-    opsgen_version,
-    render_project,
-    templates_digest,
-)
-from opsgen.codegen.signature import expected_definition, update_signature
-from opsgen.codegen.source import load_source, read_spec_files
-from opsgen.codegen.view import OperationView, build_project
+from opsgen.codegen.manifest import MANIFEST, display_path, inputs_digest, is_up_to_date, with_inputs
+from opsgen.codegen.source import read_spec_files
 from opsgen.codegen.writer import UnmarkedFilesError, read_package, recover, write_files_atomically, write_package
+
+if TYPE_CHECKING:
+    from opsgen.codegen.render import RenderSettings
+    from opsgen.codegen.view import OperationView
 
 logger = logging.getLogger(__name__)
 
@@ -63,63 +56,12 @@ class GenerateResult:
         return bool(self.package_changes or self.scaffolded or self.signatures_updated)
 
 
-def inputs_digest(config: GeneratorConfig, spec_files: tuple[tuple[str, bytes], ...]) -> str:
-    """Return a digest of everything the output depends on: specs, templates, settings, version."""
-    digest = hashlib.sha256()
-    settings = (config.package_module, config.implementations_module, display_path(config.implementations, config.root))
-    for part in (opsgen_version(), templates_digest(data_dir("templates")), *settings):
-        digest.update(part.encode() + b"\0")
-    for relative, data in spec_files:
-        digest.update(relative.encode() + b"\0" + hashlib.sha256(data).digest())
-    return digest.hexdigest()
-
-
-def is_up_to_date(config: GeneratorConfig, digest: str) -> bool:
-    """Return whether the manifest records ``digest``, every file it lists is intact, and each
-    implementation still contains the ``run`` definition generated for it."""
-    manifest_path = config.package / MANIFEST
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    if not isinstance(manifest, dict) or manifest.get("inputs") != digest:
-        return False
-    files = manifest.get("files")
-    if not isinstance(files, dict):
-        return False
-
-    on_disk = 0
-    for path in config.package.rglob("*"):
-        if path.is_file() and "__pycache__" not in path.parts:
-            on_disk += 1
-    if on_disk != len(files) + 1:
-        return False
-    for relative, expected in files.items():
-        try:
-            data = (config.package / relative).read_bytes()
-        except OSError:
-            return False
-        if hashlib.sha256(data).hexdigest() != expected:
-            return False
-    signatures = manifest.get("signatures")
-    if not isinstance(signatures, dict):
-        return False
-    for relative, definition in signatures.items():
-        try:
-            text = (config.implementations / relative).read_text(encoding="utf-8")
-        except OSError:
-            return False
-        if definition not in text:
-            return False
-    return True
-
-
 def generate(config: GeneratorConfig, *, check: bool = False) -> GenerateResult:
     """Bring the generated package and the implementation scaffolds up to date with the specs.
 
-    Raises :class:`opsgen.spec.errors.SpecErrors` or :class:`opsgen.codegen.view.ViewError`
+    Raises :class:`opsgen.spec.errors.SpecErrors` or :class:`opsgen.codegen.errors.ViewError`
     for invalid specs, and :class:`opsgen.codegen.writer.UnmarkedFilesError` when the
-    package folder holds a file opsgen did not generate; in each case nothing is written.
+    package folder contains a file opsgen did not generate; in each case nothing is written.
     """
     if not check:
         recover(config.package)
@@ -128,6 +70,12 @@ def generate(config: GeneratorConfig, *, check: bool = False) -> GenerateResult:
     if is_up_to_date(config, digest):
         logger.debug("generated package %s is up to date", config.package)
         return GenerateResult()
+
+    # Imported here so that the no-op path above never loads them.
+    from opsgen.codegen.render import RenderSettings, render_project
+    from opsgen.codegen.signature import expected_definition, update_signature
+    from opsgen.codegen.source import load_source
+    from opsgen.codegen.view import build_project
 
     source = load_source(config.specs)
     project = build_project(source, config.implementations_module)
@@ -178,20 +126,10 @@ def generate(config: GeneratorConfig, *, check: bool = False) -> GenerateResult:
     return result
 
 
-def with_inputs(manifest: str, digest: str | None, signatures: dict[str, str]) -> str:
-    """Add what the no-op check compares: the inputs digest and each expected ``run`` definition.
-
-    The digest is left out (None) while a signature problem remains, so the next run
-    reports it again instead of taking the no-op path.
-    """
-    document = json.loads(manifest)
-    document["inputs"] = digest
-    document["signatures"] = dict(sorted(signatures.items()))
-    return json.dumps(document, indent=2, sort_keys=True) + "\n"
-
-
 def needed_imports(op: OperationView, settings: RenderSettings) -> list[tuple[str, str]]:
     """Return the ``(module, name)`` imports the ``run`` signature of ``op`` needs."""
+    from opsgen.codegen.render import annotation_imports
+
     pairs = [(f"{settings.package_module}.{op.module_name}", f"{op.stem}Output")]
     for line in annotation_imports(op, op.input_model.fields):
         match = _IMPORT.fullmatch(line)
@@ -216,13 +154,6 @@ def ensure_init_files(config: GeneratorConfig) -> None:
         if not init.exists():
             missing[init] = ""
     write_files_atomically(missing, overwrite=False)
-
-
-def display_path(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def check_diff(

@@ -8,9 +8,6 @@ time- or host-dependent is printed. Only the manifest names the opsgen version.
 
 from __future__ import annotations
 
-import hashlib
-import importlib.metadata
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,15 +17,13 @@ from pathlib import Path
 import jinja2
 
 from opsgen._resources import data_dir
+from opsgen.codegen.manifest import MARKER, MANIFEST, manifest_text
 from opsgen.codegen.literals import comment_text, docstring, py_literal
-from opsgen.codegen.view import FieldView, ModelView, OperationView, ProjectView, SharedTypeView, camel_case
+from opsgen.codegen.view import FieldView, ModelView, OperationView, ProjectView, camel_case
 
-#: Second line of every generated Python file; a file without it is never changed or removed.
-MARKER = "opsgen: generated file"
-MANIFEST = "_opsgen_manifest.json"
 LINE_WIDTH = 88
 
-#: Where the generated code finds the runtime.
+#: Runtime imports of every generated operation module.
 RUNTIME_IMPORTS = (
     "from opsgen.runtime.context import Context",
     "from opsgen.runtime.execution import ExecutionContext",
@@ -111,8 +106,8 @@ def details_dict(fields: Sequence[FieldView]) -> str:
 
 def input_dict(indent: str, fields: Sequence[FieldView]) -> str:
     """Build the ``data`` mapping a handle passes on; unset factory fields are left out."""
-    given = [f"{py_literal(f.name)}: {f.name}" for f in fields if not f.factory]
-    lines = [wrap(indent, "data: dict[str, Any] = {", given, "}")]
+    always_passed = [f"{py_literal(f.name)}: {f.name}" for f in fields if not f.factory]
+    lines = [wrap(indent, "data: dict[str, Any] = {", always_passed, "}")]
     for f in fields:
         if f.factory:
             lines.append(f"{indent}if {f.name} is not None:")
@@ -128,8 +123,8 @@ def field_line(indent: str, f: FieldView) -> str:
 def explode(indent: str, text: str, suffix: str = "") -> str:
     """Lay out an expression like a code formatter: split the outermost brackets while too long.
 
-    ``text`` must end in the bracket that closes its first top-level opening bracket, as
-    calls, tuples and ``name = call(...)`` lines do; anything else is returned on one line.
+    ``text`` must end in the bracket that closes its first top-level opening bracket.
+    Calls, tuples and ``name = call(...)`` lines do; any other text stays on one line.
     """
     one_line = f"{indent}{text}{suffix}"
     if len(one_line) <= LINE_WIDTH:
@@ -241,13 +236,6 @@ def environment(templates: Path) -> jinja2.Environment:
     )
     return env
 
-
-def templates_digest(templates: Path) -> str:
-    """Return a digest of every template, so a template change invalidates the no-op check."""
-    digest = hashlib.sha256()
-    for path in sorted(templates.glob("*.jinja")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 # -- the files ------------------------------------------------------------------------------
@@ -377,15 +365,15 @@ def registry_context(project: ProjectView) -> dict[str, object]:
         }
 
     class_names: dict[tuple[str, ...], str] = {}
-    taken: set[str] = set()
+    used_names: set[str] = set()
     for path in sorted(children):
         base = "Operations" if not path else "".join(camel_case(p) for p in path) + "Operations"
         name = base
         number = 2
-        while name in taken:
+        while name in used_names:
             name = f"{base}{number}"
             number += 1
-        taken.add(name)
+        used_names.add(name)
         class_names[path] = name
     for path in children:
         if path:
@@ -400,17 +388,3 @@ def registry_context(project: ProjectView) -> dict[str, object]:
         ]
         namespaces.append({"class_name": class_names[path], "doc": doc, "members": members})
     return {"modules": sorted(modules, key=lambda m: m["alias"]), "namespaces": namespaces}
-
-
-def opsgen_version() -> str:
-    try:
-        return importlib.metadata.version("opsgen")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
-
-
-def manifest_text(files: dict[str, str]) -> str:
-    """Return the manifest: opsgen's version and the digest of every other generated file."""
-    digests = {path: hashlib.sha256(text.encode()).hexdigest() for path, text in sorted(files.items())}
-    document = {"generator": "opsgen", "version": opsgen_version(), "files": digests}
-    return json.dumps(document, indent=2, sort_keys=True) + "\n"

@@ -29,7 +29,7 @@ from opsgen.codegen.view import OperationView
 class SignatureUpdate:
     #: The updated file text, or None when nothing changes or the change is unsafe.
     text: str | None
-    #: Why the signature could not be updated and what to change, or None.
+    #: Message with the reason the update is unsafe and the signature to write, or None.
     problem: str | None
 
 
@@ -86,7 +86,7 @@ def update_signature(source: str, op: OperationView, path: str, imports: list[tu
     """
     if is_current(source, op):
         return SignatureUpdate(None, None)
-    wanted = one_line_definition(op)
+    expected_line = one_line_definition(op)
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
@@ -98,12 +98,12 @@ def update_signature(source: str, op: OperationView, path: str, imports: list[tu
     if finder.run is None:
         where = f"{path}:{finder.class_line}" if finder.class_line else path
         missing = f"class {op.stem} has no method run" if finder.class_line else f"no class {op.stem} found"
-        return SignatureUpdate(None, f"{where}: {missing}; define it as:\n    {wanted}")
+        return SignatureUpdate(None, f"{where}: {missing}; define it as:\n    {expected_line}")
 
     line = wrapper.resolve(PositionProvider)[finder.run].start.line
     reason = unsafe_reason(finder.run, op)
     if reason is not None:
-        return SignatureUpdate(None, f"{path}:{line}: cannot update {op.stem}.run because {reason}; change it to:\n    {wanted}")
+        return SignatureUpdate(None, f"{path}:{line}: cannot update {op.stem}.run because {reason}; change it to:\n    {expected_line}")
 
     template = cst.parse_module(f"class _Template:\n{expected_definition(op)}\n        ...\n")
     template_class = template.body[0]

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from opsgen.spec.model import OperationSpec, SharedTypeSpec
+if TYPE_CHECKING:
+    from opsgen.spec.model import OperationSpec, SharedTypeSpec
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
+from opsgen.codegen.errors import ViewError
 from opsgen.codegen.literals import py_literal
 from opsgen.codegen.source import SourceOperation, SourceType, SpecSource
 from opsgen.codegen.typeexpr import Imports, ResolvedType, TypeExpressionError, resolve
@@ -23,6 +24,8 @@ IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 TYPE_NAME = re.compile(r"[A-Z][A-Za-z0-9]*")
 
 #: Top-level module names of the generated package that an operation name may not take.
+__all__ = ["ViewError", "build_project"]
+
 RESERVED_MODULES = frozenset({"registry", "shared_types"})
 
 #: Field names a pydantic model or a generated method cannot take.
@@ -32,10 +35,6 @@ RESERVED_FIELDS = frozenset(
 )
 
 _NUMERIC_BASES = frozenset({"int", "float", "decimal"})
-
-
-class ViewError(ValueError):
-    """A spec that validates against the format but cannot become valid Python."""
 
 
 @dataclass(frozen=True)
@@ -204,9 +203,14 @@ class _Builder:
             if shared.fields is not None or shared.type is None:
                 return "object"
             text = shared.type.replace(" ", "")
-            if text not in self.type_specs:
-                return "list" if text.startswith("list[") else "map" if text.startswith("map[") else text
-            name = text
+            if text in self.type_specs:
+                name = text
+                continue
+            if text.startswith("list["):
+                return "list"
+            if text.startswith("map["):
+                return "map"
+            return text
         raise ViewError(f"shared type {name!r} is an alias of itself")
 
     def default_literal(self, value: object, base: str, enum: list[str] | None, imports: Imports) -> str:

@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from opsgen.codegen.render import MANIFEST, MARKER
+from opsgen.codegen.manifest import MANIFEST, MARKER
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ _CACHE_DIRS = frozenset({"__pycache__"})
 
 
 class UnmarkedFilesError(Exception):
-    """The package folder holds files opsgen did not generate."""
+    """The package folder contains files opsgen did not generate."""
 
     def __init__(self, package: Path, files: list[str]) -> None:
         listed = "\n".join(f"  {package / name}" for name in files)
@@ -110,7 +110,7 @@ def read_package(package: Path) -> PackageState:
 def write_package(package: Path, files: dict[str, str]) -> None:
     """Replace the package folder with exactly ``files``, atomically.
 
-    Raises :class:`UnmarkedFilesError` before writing anything when the folder holds a
+    Raises :class:`UnmarkedFilesError` before writing anything when the folder contains a
     file without the marker.
     """
     recover(package)

@@ -35,7 +35,8 @@ def test_comment_text_stays_on_one_line(value: str) -> None:
     text = comment_text(value)
     tree = ast.parse(f"# {text}\nx = 1\n")
     assert len(tree.body) == 1
-    assert "\n" not in text and "\r" not in text
+    assert "\n" not in text
+    assert "\r" not in text
 
 
 def test_scalar_literals() -> None:
