@@ -3,20 +3,21 @@
 :func:`install` adds an ``on_transaction_begin`` hook to a runtime. The pipeline calls it
 once per outermost transaction, before operation code runs, and the hook writes the
 execution id, actor, operation name, trace id and the entities the operation declares it
-changes into the audit context of that transaction. Nested operations that join or
-savepoint the transaction write under the context of the outermost execution.
+changes (its spec's ``audit.changes``) into the audit context of that transaction.
+Nested operations that join the transaction or take a savepoint in it write under the
+context of the outermost execution, so their changes are listed under its id.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from opsgen.audit.config import AuditConfig
 from opsgen.audit.context import AuditContext, set_audit_context
+from opsgen.audit.install import create_audit_schema, install_entity
 
 if TYPE_CHECKING:
     from opsgen.runtime.execution import ExecutionInfo
@@ -24,70 +25,38 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: Returns the entities an operation declares it changes (its spec's ``audit.changes``),
-#: or None when it is unknown, given the operation's name.
-ExpectedChanges = Callable[[str], "tuple[str, ...] | None"]
 
-
-def context_for(info: ExecutionInfo, expected: tuple[str, ...] | None) -> AuditContext:
-    """Build the audit context of an execution."""
+def context_for(info: ExecutionInfo) -> AuditContext:
+    """Build the audit context of an execution; the trace id is its correlation or request id."""
     context = info.context
-    trace_id = context.correlation_id or context.request_id
     return AuditContext(
         execution_id=info.execution_id,
         actor=context.actor,
         operation=info.operation,
-        trace_id=trace_id,
-        expected_entities=expected,
+        trace_id=context.correlation_id or context.request_id,
+        expected_entities=tuple(info.audit_changes),
     )
 
 
-def audit_hook(expected_changes: ExpectedChanges | None = None) -> Callable[[sa.Connection, ExecutionInfo], None]:
-    """Return an ``on_transaction_begin`` hook that sets the audit context.
-
-    The declared entities come from ``info.audit_changes`` when the runtime provides it,
-    else from ``expected_changes``; with neither, changes are recorded but not judged.
-    """
-
-    def set_context(connection: sa.Connection, info: ExecutionInfo) -> None:
-        declared: Any = getattr(info, "audit_changes", None)
-        if declared is None and expected_changes is not None:
-            declared = expected_changes(info.operation)
-        expected = None if declared is None else tuple(declared)
-        set_audit_context(connection, context_for(info, expected))
-
-    return set_context
+def audit_hook(connection: sa.Connection, info: ExecutionInfo) -> None:
+    """Set the audit context of the transaction that is starting; an ``on_transaction_begin`` hook."""
+    set_audit_context(connection, context_for(info))
 
 
-def install(
-    runtime: Runtime,
-    config: AuditConfig | None = None,
-    *,
-    expected_changes: ExpectedChanges | Mapping[str, tuple[str, ...]] | None = None,
-) -> None:
+def install(runtime: Runtime, config: AuditConfig | None = None, *, install_triggers: bool = False) -> None:
     """Make every outermost transaction of ``runtime`` carry the audit context.
 
-    ``config`` is only validated against ``expected_changes`` here: a declared entity
-    that the configuration does not audit is logged as a warning, because changes to it
-    can never be recorded. Installing the triggers is a schema change and belongs to
-    migrations or ``opsgen audit install``.
+    Creates the audit tables if they are missing. With ``install_triggers``, also creates
+    or refreshes the triggers of every entity in ``config``; production schemas usually
+    get them from a migration instead (see :mod:`opsgen.audit.alembic`). Calling it twice
+    adds the hook once.
     """
-    lookup: ExpectedChanges | None
-    if isinstance(expected_changes, Mapping):
-        table = dict(expected_changes)
+    with runtime.engine.begin() as connection:
+        create_audit_schema(connection)
+        if install_triggers and config is not None:
+            for entity in config.entities.values():
+                install_entity(connection, entity)
 
-        def lookup(operation: str) -> tuple[str, ...] | None:
-            return table.get(operation)
-
-        if config is not None:
-            for operation, entities in table.items():
-                for name in entities:
-                    if name not in config.entities:
-                        logger.warning(
-                            "operation %s declares audit changes to %s, which is not an audited entity", operation, name
-                        )
-    else:
-        lookup = expected_changes
-
-    hook = audit_hook(lookup)
-    runtime.on_transaction_begin.append(hook)
+    if audit_hook not in runtime.on_transaction_begin:
+        runtime.on_transaction_begin.append(audit_hook)
+    logger.info("audit context hook installed on the runtime")

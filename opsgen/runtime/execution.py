@@ -43,6 +43,8 @@ class ExecutionInfo:
     context: Context
     parent_execution_id: str | None
     root_execution_id: str
+    #: Audited entities the operation declares it changes (its spec's ``audit.changes``).
+    audit_changes: tuple[str, ...] = ()
 
 
 class ExecutionContext:
@@ -167,6 +169,7 @@ class ExecutionContext:
             self.context,
             self.parent_execution_id,
             self.root_execution_id,
+            self.declaration.audit_changes,
         )
 
     def effect(self, name: str, payload: Mapping[str, Any] | BaseModel) -> None:
