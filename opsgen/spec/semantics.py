@@ -59,6 +59,8 @@ from opsgen.spec.yamlsafe import Path as DocPath
 MAX_ENUM_VALUE_LENGTH = 100
 
 _NO_CONSTRAINTS = Constraints()
+#: Levels of nested shared types searched for sensitive fields.
+_MAX_SENSITIVE_DEPTH = 8
 _NUMERIC = frozenset({"int", "float", "decimal"})
 _SIZED = frozenset({"str", "list", "map"})
 _KNOWN_CONTEXT_KEYS = frozenset(key.value for key in ContextKey)
@@ -96,6 +98,10 @@ def _pattern_problem(pattern: str) -> str | None:
         reason = str(exc).strip().splitlines()[-1].removeprefix("error: ")
         return f"the regular expression {pattern!r} is not supported by pydantic's default regex engine: {reason}"
     return None
+
+
+class _BrokenType(Exception):
+    """A default refers to a shared type that has its own errors, already reported."""
 
 
 @dataclass
@@ -575,16 +581,22 @@ class Checker:
         return "input"
 
     def _sensitive(self, fields: list[ResolvedField] | tuple[ResolvedField, ...], prefix: str, depth: int = 0) -> set[str]:
+        """Return the dotted paths of sensitive values under ``fields``.
+
+        Recursive types are followed to ``_MAX_SENSITIVE_DEPTH`` levels, far deeper
+        than any value a spec describes by hand.
+        """
         found: set[str] = set()
         for field_ in fields:
             path = prefix + field_.name
             if field_.sensitive:
                 found.add(path)
-            if depth < 8:
-                found |= self._sensitive_inside(field_.type, path, depth)
+            found |= self._sensitive_inside(field_.type, path, depth)
         return found
 
     def _sensitive_inside(self, type_ref: TypeRef, path: str, depth: int) -> set[str]:
+        if depth > _MAX_SENSITIVE_DEPTH:
+            return set()
         if isinstance(type_ref, ListType):
             return self._sensitive_inside(type_ref.item, path + ".*", depth)
         if isinstance(type_ref, MapType):
@@ -593,6 +605,11 @@ class Checker:
             loaded = self.loaded_types.get(type_ref.name)
             if loaded is None:
                 return set()
+            if loaded.sensitive:
+                # A list or map of a sensitive type makes the whole field sensitive.
+                while path.endswith(".*"):
+                    path = path[: -len(".*")]
+                return {path}
             if loaded.kind == "object":
                 return self._sensitive(loaded.fields, path + ".", depth + 1)
             if loaded.kind == "alias" and loaded.alias_of is not None:
@@ -781,6 +798,8 @@ class Checker:
     ) -> Any:
         try:
             converted = self._default_value(value, type_ref, 0)
+        except _BrokenType:
+            return None
         except ValueError as exc:
             document.error(at, f"invalid default {value!r}: {exc}", _default_hint(type_ref))
             return None
@@ -801,7 +820,7 @@ class Checker:
         if isinstance(type_ref, SharedTypeRef):
             loaded = self.loaded_types.get(type_ref.name)
             if loaded is None or depth > 16:
-                raise ValueError(f"the type {type_ref.name!r} has errors")
+                raise _BrokenType(type_ref.name)
             if loaded.kind == "object":
                 raise ValueError("object types take no default")
             if loaded.kind == "enum":

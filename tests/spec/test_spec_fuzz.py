@@ -259,3 +259,55 @@ def test_structured_random_operation(specs_dir: Path, document: dict[str, Any]) 
 def test_structured_random_types(specs_dir: Path, types: dict[str, Any]) -> None:
     write(specs_dir, {"types.yaml": yaml.safe_dump({"kind": "types", "types": types}, allow_unicode=True), "op.yaml": VALID_SPEC})
     check_outcome(specs_dir)
+
+
+# Random graphs of shared types that refer to each other, cycles included
+
+TYPE_NAMES = ["A", "B", "C", "D"]
+TYPE_EXPRESSIONS = TYPE_NAMES + ["list[A]", "map[B]", "list[map[C]]", "str", "int", "decimal", "Nope"]
+
+
+@st.composite
+def type_graphs(draw: st.DrawFn) -> dict[str, Any]:
+    types: dict[str, Any] = {}
+    for name in draw(st.lists(st.sampled_from(TYPE_NAMES), unique=True, min_size=1)):
+        shape = draw(st.sampled_from(["alias", "enum", "object"]))
+        entry: dict[str, Any] = {"sensitive": draw(st.booleans())}
+        if shape == "alias":
+            entry["type"] = draw(st.sampled_from(TYPE_EXPRESSIONS))
+        elif shape == "enum":
+            entry["enum"] = draw(st.lists(st.sampled_from(["a", "b", "in-progress", "in_progress"]), min_size=1, max_size=3))
+        else:
+            entry["fields"] = draw(
+                st.dictionaries(
+                    st.sampled_from(["x", "y", "secret"]),
+                    st.one_of(
+                        st.sampled_from(TYPE_EXPRESSIONS),
+                        st.fixed_dictionaries({"type": st.sampled_from(TYPE_EXPRESSIONS), "sensitive": st.booleans()}),
+                    ),
+                    max_size=3,
+                )
+            )
+        types[name] = entry
+    return types
+
+
+@FUZZ_SETTINGS
+@given(
+    types=type_graphs(),
+    inputs=st.dictionaries(
+        st.sampled_from(["p", "q", "r"]),
+        st.one_of(
+            st.sampled_from(TYPE_EXPRESSIONS),
+            st.fixed_dictionaries({"type": st.sampled_from(TYPE_EXPRESSIONS), "default": scalars}),
+        ),
+        max_size=3,
+    ),
+)
+def test_random_type_graphs(specs_dir: Path, types: dict[str, Any], inputs: dict[str, Any]) -> None:
+    operation = {"name": "billing.pay", "input": inputs, "locks": [{"key": "k:{p}"}]}
+    write(
+        specs_dir,
+        {"types.yaml": yaml.safe_dump({"kind": "types", "types": types}), "op.yaml": yaml.safe_dump(operation)},
+    )
+    check_outcome(specs_dir)

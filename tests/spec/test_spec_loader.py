@@ -592,3 +592,19 @@ def test_invalid_operation_name_does_not_hide_other_errors(tmp_path: Path) -> No
     assert len(errors) == 2
     assert "Python keyword" in errors[0].message
     assert "placeholder {y}" in errors[1].message
+
+
+def test_alias_cycle_used_by_operation(tmp_path: Path) -> None:
+    types = "kind: types\ntypes:\n  A: {type: B}\n  B: {type: A}\n"
+    errors = load_errors(tmp_path, {"types.yaml": types, "op.yaml": "name: billing.pay\ninput:\n  x: A\n  y: {type: B, default: 1}\n"})
+
+    assert [e.path.name for e in errors] == ["types.yaml", "types.yaml"]
+    assert all("refers to itself" in e.message for e in errors)
+
+
+def test_list_of_sensitive_type_is_sensitive(tmp_path: Path) -> None:
+    types = "kind: types\ntypes:\n  Token: {type: str, sensitive: true}\n"
+    spec = "name: billing.pay\ninput:\n  tokens: 'list[Token]'\n  vault: 'map[list[Token]]'\n"
+    specs = load_specs(write_specs(tmp_path, {"types.yaml": types, "op.yaml": spec}))
+
+    assert specs.operations[0].sensitive_paths == frozenset({"tokens", "vault"})
