@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -282,3 +284,31 @@ def run_unexpected(args: argparse.Namespace) -> int:
     if not found:
         print("no unexpected changes")
     return 0
+
+
+def changes_for_show(engine: sa.Engine, root_execution_id: str) -> list[dict[str, Any]]:
+    """Return the audit changes of an execution tree for ``opsgen ops show``; [] without audit tables.
+
+    Changes are recorded under the outermost execution of a transaction, so the caller
+    passes the root of the tree it shows.
+    """
+    from opsgen.audit.history import changes_for_execution
+
+    with engine.connect() as connection:
+        if not sa.inspect(connection).has_table("opsgen_audit_change"):
+            return []
+        versions = changes_for_execution(connection, root_execution_id)
+    return [json.loads(_version_json(version), parse_float=Decimal) for version in versions]
+
+
+def print_changes_for_show(changes: list[dict[str, Any]]) -> None:
+    """Print the audit changes of ``opsgen ops show``, one entity version a line with its diff."""
+    if not changes:
+        return
+    print("audit changes, in commit order:")
+    for change in changes:
+        flag = "  UNEXPECTED: the operation's spec does not list this entity" if change["unexpected"] else ""
+        print(f"  {change['entity']} {change['id']} v{change['version']} {change['action']}{flag}")
+        if change["action"] == "update":
+            for column, (before, after) in change["changes"].items():
+                print(f"      {column}: {_show(before)} -> {_show(after)}")

@@ -159,12 +159,16 @@ def run_show(args: argparse.Namespace) -> int:
         {key: value for key, value in effect.items() if key not in HIDDEN_EFFECT_COLUMNS}
         for effect in store.effects_of([row["id"] for row in tree])
     ]
+    from opsgen.cli.audit import changes_for_show, print_changes_for_show
+
+    audit_changes = changes_for_show(store.engine, execution["root_id"])
     if args.format == "json":
-        document = {"execution": execution, "tree": tree, "effects": effects}
+        document = {"execution": execution, "tree": tree, "effects": effects, "audit_changes": audit_changes}
         print(json.dumps(document, default=_json_default, indent=2))
         return 0
 
     _print_show(execution, tree, effects)
+    print_changes_for_show(audit_changes)
     return 0
 
 

@@ -127,3 +127,17 @@ def test_undeclared_entity_change_reported(audit_db: AuditDatabase, audited_runt
     with audit_db.engine.connect() as connection:
         found = unexpected_changes(connection)
     assert [(v.execution_id, v.operation) for v in found] == [(invoice_run.execution_id, "billing.send_invoice")]
+
+
+def test_ops_show_lists_audit_changes(
+    audit_db: AuditDatabase, audited_runtime: Runtime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from opsgen.cli.main import main
+
+    result = call(audited_runtime, reprice, plan_id=1, amount=Decimal("15.00"))
+    capsys.readouterr()
+    assert main(["ops", "show", str(result.execution_id), "--database-url", audit_db.url]) == 0
+    output = capsys.readouterr().out
+    assert "billing_plan 1 v2 update" in output
+    assert "amount: " in output
+    assert "name:" not in output.split("audit changes")[1]
