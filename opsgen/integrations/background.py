@@ -25,14 +25,15 @@ import logging
 import os
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import partial
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, insert, or_, select, update
 
 from opsgen.runtime.context import Context, current_context
 from opsgen.runtime.declarations import RetryPolicy
@@ -273,8 +274,8 @@ def claim(runtime: Runtime, execution_id: str, *, lease: float, delivery: str | 
         executions.c.status == ExecutionStatus.pending.value,
         and_(executions.c.status == ExecutionStatus.running.value, executions.c.lease_expires_at < now),
     )
-    with runtime.engine.begin() as connection:
-        claimed = connection.execute(
+    with marker_transaction(runtime) as connection:
+        row = connection.execute(
             update(executions)
             .where(executions.c.id == execution_id, claimable)
             .values(
@@ -284,34 +285,33 @@ def claim(runtime: Runtime, execution_id: str, *, lease: float, delivery: str | 
                 pid=os.getpid(),
                 lease_expires_at=now + timedelta(seconds=lease),
             )
-        ).rowcount
-        row = connection.execute(select(executions).where(executions.c.id == execution_id)).first()
+            .returning(*executions.c)
+        ).first()
         if row is None:
-            return NotClaimed("missing")
-        if not claimed:
-            values = row._mapping
+            current = connection.execute(
+                select(executions.c.status, executions.c.lease_expires_at).where(executions.c.id == execution_id)
+            ).first()
+            if current is None:
+                return NotClaimed("missing")
             retry_in = None
-            if values["status"] == ExecutionStatus.running.value and values["lease_expires_at"] is not None:
-                retry_in = max(0.5, (_aware(values["lease_expires_at"]) - now).total_seconds() + 0.5)
-            return NotClaimed("finished" if values["status"] in FINISHED else "busy", values["status"], retry_in)
+            if current.status == ExecutionStatus.running.value and current.lease_expires_at is not None:
+                retry_in = max(0.5, (_aware(current.lease_expires_at) - now).total_seconds() + 0.5)
+            return NotClaimed("finished" if current.status in FINISHED else "busy", current.status, retry_in)
 
-        takeovers = connection.execute(
-            update(execution_attempts)
-            .where(execution_attempts.c.execution_id == execution_id,
-                   execution_attempts.c.status == ExecutionStatus.running.value)
-            .values(status=ExecutionStatus.abandoned.value, finished_at=now,
-                    error_message="the worker stopped renewing its lease")
-        ).rowcount
-        previous = connection.execute(
-            select(func.count()).select_from(execution_attempts).where(execution_attempts.c.execution_id == execution_id)
-        ).scalar_one()
-        abandoned = connection.execute(
-            select(func.count()).select_from(execution_attempts).where(
-                execution_attempts.c.execution_id == execution_id,
-                execution_attempts.c.status == ExecutionStatus.abandoned.value,
+        earlier = connection.execute(
+            select(execution_attempts.c.status).where(execution_attempts.c.execution_id == execution_id)
+        ).scalars().all()
+        takeovers = earlier.count(ExecutionStatus.running.value)
+        if takeovers:
+            connection.execute(
+                update(execution_attempts)
+                .where(execution_attempts.c.execution_id == execution_id,
+                       execution_attempts.c.status == ExecutionStatus.running.value)
+                .values(status=ExecutionStatus.abandoned.value, finished_at=now,
+                        error_message="the worker stopped renewing its lease")
             )
-        ).scalar_one()
-        attempt = int(previous) + 1
+        abandoned = takeovers + earlier.count(ExecutionStatus.abandoned.value)
+        attempt = len(earlier) + 1
         connection.execute(
             insert(execution_attempts).values(
                 execution_id=execution_id, attempt=attempt, status=ExecutionStatus.running.value,
@@ -364,7 +364,7 @@ class LeaseKeeper:
                 .values(lease_expires_at=utcnow() + timedelta(seconds=self.lease))
             )
             try:
-                with self.runtime.engine.begin() as connection:
+                with marker_transaction(self.runtime) as connection:
                     connection.execute(statement)
             except Exception as exc:  # noqa: BLE001 - a missed renewal is logged; the next one may work
                 logger.warning("could not renew the lease on execution %s: %s", self.execution_id, exc,
@@ -428,8 +428,7 @@ def run_queued(
 
     error_code = result.code if isinstance(result, Failure) else None
     error_message = result.message if isinstance(result, Failure) else None
-    finish_attempt(runtime, record.id, outcome.attempt, record.status, error_code, error_message)
-    _clear_lease(runtime, record.id)
+    finish_attempt(runtime, record.id, outcome.attempt, record.status, error_code, error_message, clear_lease=True)
     return WorkerOutcome(result)
 
 
@@ -468,21 +467,41 @@ def _release_for_retry(runtime: Runtime, execution_id: str) -> None:
         )
 
 
-def _clear_lease(runtime: Runtime, execution_id: str) -> None:
-    with runtime.engine.begin() as connection:
-        connection.execute(update(executions).where(executions.c.id == execution_id).values(lease_expires_at=None))
-
-
 def finish_attempt(
-    runtime: Runtime, execution_id: str, attempt: int, status: str, error_code: str | None, error_message: str | None
+    runtime: Runtime,
+    execution_id: str,
+    attempt: int,
+    status: str,
+    error_code: str | None,
+    error_message: str | None,
+    *,
+    clear_lease: bool = False,
 ) -> None:
-    """Close the attempt row with the status the attempt ended in."""
-    with runtime.engine.begin() as connection:
+    """Close the attempt row with the status the attempt ended in; optionally drop the lease."""
+    with marker_transaction(runtime) as connection:
         connection.execute(
             update(execution_attempts)
             .where(execution_attempts.c.execution_id == execution_id, execution_attempts.c.attempt == attempt)
             .values(status=status, finished_at=utcnow(), error_code=error_code, error_message=error_message)
         )
+        if clear_lease:
+            connection.execute(
+                update(executions).where(executions.c.id == execution_id).values(lease_expires_at=None)
+            )
+
+
+@contextmanager
+def marker_transaction(runtime: Runtime) -> Iterator[Connection]:
+    """Open a short transaction whose commit does not wait for the disk on PostgreSQL.
+
+    Claims and attempt rows are markers: a database crash that loses one leaves the
+    execution pending or running under an expired lease, so the next delivery runs it,
+    and the execution's own final record is written with a durable commit.
+    """
+    with runtime.engine.begin() as connection:
+        if runtime.engine.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+        yield connection
 
 
 def fail_pending(runtime: Runtime, execution_id: str, code: str, message: str, *, running: bool = False) -> None:
