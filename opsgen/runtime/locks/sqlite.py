@@ -20,7 +20,8 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 from opsgen.runtime.locks.base import Backoff, HeldLocks, LockBackend, LockTimeout
 
@@ -57,7 +58,20 @@ WHERE opsgen_locks.expires_at <= ?
 RETURNING_SUPPORTED = sqlite3.sqlite_version_info >= (3, 35)
 
 #: Longest time one statement waits for another process's write transaction to end.
-BUSY_TIMEOUT = 5.0
+#: Kept short because an acquisition that meets a busy file retries on its own schedule
+#: and must not overrun its deadline by more than this.
+BUSY_TIMEOUT = 0.25
+
+#: Longest time a release or a renewal keeps retrying while the file is busy.
+WRITE_RETRY_LIMIT = 5.0
+
+T = TypeVar("T")
+
+
+def is_busy(error: sqlite3.OperationalError) -> bool:
+    """Return whether ``error`` reports a file locked by another connection (SQLITE_BUSY)."""
+    message = str(error)
+    return "database is locked" in message or "database is busy" in message
 
 
 class SQLiteLockBackend(LockBackend):
@@ -77,15 +91,38 @@ class SQLiteLockBackend(LockBackend):
         self._create_schema()
 
     def _create_schema(self) -> None:
-        with self._connection_lock:
-            self._connection.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in SCHEMA:
-                    self._connection.execute(statement)
-            except BaseException:
-                self._connection.execute("ROLLBACK")
-                raise
-            self._connection.execute("COMMIT")
+        def create(connection: sqlite3.Connection) -> None:
+            for statement in SCHEMA:
+                connection.execute(statement)
+
+        self._write(create, retry_for=WRITE_RETRY_LIMIT)
+
+    def _write(self, body: Callable[[sqlite3.Connection], T], *, retry_for: float = 0.0) -> T:
+        """Run ``body`` in a ``BEGIN IMMEDIATE`` transaction and commit it.
+
+        While the file is busy, retries for up to ``retry_for`` seconds, then raises
+        ``sqlite3.OperationalError``. Any error rolls the transaction back.
+        """
+        give_up_at = time.monotonic() + retry_for
+        backoff = Backoff()
+        while True:
+            with self._connection_lock:
+                connection = self._connection
+                try:
+                    connection.execute("BEGIN IMMEDIATE")
+                    result = body(connection)
+                    connection.execute("COMMIT")
+                    return result
+                except sqlite3.OperationalError as exc:
+                    if connection.in_transaction:
+                        connection.execute("ROLLBACK")
+                    if not is_busy(exc) or time.monotonic() >= give_up_at:
+                        raise
+                except BaseException:
+                    if connection.in_transaction:
+                        connection.execute("ROLLBACK")
+                    raise
+            backoff.sleep(give_up_at)
 
     def holder(self, key: str) -> str | None:
         with self._connection_lock:
@@ -109,7 +146,9 @@ class SQLiteLockBackend(LockBackend):
             try:
                 holder = self._take_free_prefix(keys, tokens, lease, owner)
             except sqlite3.OperationalError as exc:
-                # "database is locked" after the busy timeout: another writer held the file.
+                if not is_busy(exc):
+                    raise
+                # Another process held the file's write lock past the busy timeout.
                 logger.debug("taking sqlite lock(s) for execution %s: %s", owner, exc)
                 holder = None
             if len(tokens) == len(keys):
@@ -125,25 +164,21 @@ class SQLiteLockBackend(LockBackend):
         Fills ``tokens`` with each key taken; returns the owner of the first key that is
         held by someone else, or ``None`` when all were taken.
         """
-        with self._connection_lock:
-            connection = self._connection
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                now = time.time()
-                taken: dict[str, int] = {}
-                blocking_owner: str | None = None
-                for key in keys[len(tokens):]:
-                    token = self._insert_or_take_over(key, owner, now, lease)
-                    if token is None:
-                        row = connection.execute("SELECT owner FROM opsgen_locks WHERE key = ?", (key,)).fetchone()
-                        blocking_owner = None if row is None else str(row[0])
-                        break
-                    connection.execute("UPDATE opsgen_lock_tokens SET last_token = ? WHERE id = 1", (token,))
-                    taken[key] = token
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
+        taken: dict[str, int] = {}
+
+        def take(connection: sqlite3.Connection) -> str | None:
+            taken.clear()
+            now = time.time()
+            for key in keys[len(tokens):]:
+                token = self._insert_or_take_over(key, owner, now, lease)
+                if token is None:
+                    row = connection.execute("SELECT owner FROM opsgen_locks WHERE key = ?", (key,)).fetchone()
+                    return None if row is None else str(row[0])
+                connection.execute("UPDATE opsgen_lock_tokens SET last_token = ? WHERE id = 1", (token,))
+                taken[key] = token
+            return None
+
+        blocking_owner = self._write(take)
         tokens.update(taken)
         return blocking_owner
 
@@ -164,32 +199,22 @@ class SQLiteLockBackend(LockBackend):
     def _release_keys(self, tokens: Mapping[str, int]) -> None:
         if not tokens:
             return
-        with self._connection_lock:
-            connection = self._connection
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                for key in reversed(list(tokens)):
-                    connection.execute("DELETE FROM opsgen_locks WHERE key = ? AND token = ?", (key, tokens[key]))
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
+
+        def delete(connection: sqlite3.Connection) -> None:
+            for key in reversed(list(tokens)):
+                connection.execute("DELETE FROM opsgen_locks WHERE key = ? AND token = ?", (key, tokens[key]))
+
+        self._write(delete, retry_for=WRITE_RETRY_LIMIT)
 
     def _renew(self, held: HeldLocks) -> bool:
-        with self._connection_lock:
-            connection = self._connection
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                now = time.time()
-                renewed = 0
-                for key, token in held.fencing_tokens.items():
-                    cursor = connection.execute(
-                        "UPDATE opsgen_locks SET expires_at = ? WHERE key = ? AND token = ?",
-                        (now + held.lease, key, token),
-                    )
-                    renewed += cursor.rowcount
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
-        return renewed == len(held.fencing_tokens)
+        def extend(connection: sqlite3.Connection) -> int:
+            expires_at = time.time() + held.lease
+            renewed = 0
+            for key, token in held.fencing_tokens.items():
+                cursor = connection.execute(
+                    "UPDATE opsgen_locks SET expires_at = ? WHERE key = ? AND token = ?", (expires_at, key, token)
+                )
+                renewed += cursor.rowcount
+            return renewed
+
+        return self._write(extend, retry_for=WRITE_RETRY_LIMIT) == len(held.fencing_tokens)
