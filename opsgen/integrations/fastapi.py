@@ -11,7 +11,7 @@ FastAPI app unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 
@@ -27,11 +27,15 @@ def context_dependency(
     actor: RequestHook | None = None,
     organization: RequestHook | None = None,
     request_id_header: str = DEFAULT_REQUEST_ID_HEADER,
-) -> Callable[[Request], Context]:
-    """Return a FastAPI dependency that gives the request's :class:`Context`."""
+) -> Callable[[Request], Awaitable[Context]]:
+    """Return a FastAPI dependency that gives the request's :class:`Context`.
+
+    The dependency is a coroutine function, so FastAPI calls it on the event loop
+    instead of a worker thread; the hooks must not block.
+    """
     builder: ContextBuilder[Request] = ContextBuilder(actor, organization, request_id_header)
 
-    def opsgen_context(request: Request) -> Context:
+    async def opsgen_context(request: Request) -> Context:
         existing = getattr(request.state, STATE_KEY, None)
         if isinstance(existing, Context):
             return existing
