@@ -42,7 +42,7 @@ def register(subparsers: Any) -> None:
     """Add ``opsgen ops`` and its subcommands."""
     parser = subparsers.add_parser(
         "ops",
-        help="read the execution log: list, show",
+        help="read the execution log: list, show, watch",
         description="Read the execution log that every operation call writes.",
     )
     commands = parser.add_subparsers(dest="ops_command", metavar="SUBCOMMAND")
@@ -78,6 +78,24 @@ def register(subparsers: Any) -> None:
     show_parser.add_argument("execution_id", metavar="ID", help="execution id, or a unique prefix of one")
     _add_common(show_parser)
     show_parser.set_defaults(handler=run_show)
+
+    watch_parser = commands.add_parser(
+        "watch",
+        help="show a live progress bar of one execution until it ends",
+        description=(
+            "Show a live progress bar of one execution, with its rate and estimated time left, "
+            "until the execution ends. Exits 0 when it succeeded and 1 otherwise."
+        ),
+    )
+    watch_parser.add_argument("execution_id", metavar="ID", help="execution id, or a unique prefix of one")
+    watch_parser.add_argument(
+        "--interval", type=float, default=0.5, metavar="SECONDS", help="seconds between reads of the record (default 0.5)"
+    )
+    watch_parser.add_argument(
+        "--database-url", metavar="URL",
+        help="SQLAlchemy URL of the execution log (default: database-url of [tool.opsgen] or OPSGEN_DATABASE_URL)",
+    )
+    watch_parser.set_defaults(handler=run_watch)
 
     parser.set_defaults(handler=lambda _args: _usage(parser))
 
@@ -115,6 +133,11 @@ def run_list(args: argparse.Namespace) -> int:
     if store is None:
         return 1
     statuses = list(args.status) + (["running"] if args.running else [])
+    if args.running:
+        from opsgen.runtime.locks.abandoned import sweep_abandoned
+
+        # A process killed on this host leaves its record running; mark it abandoned first.
+        sweep_abandoned(store.engine)
     rows = store.list_executions(limit=args.limit, status=statuses, operation=args.operation, roots_only=args.roots)
     if args.format == "json":
         print(json.dumps(rows, default=_json_default, indent=2))
@@ -170,6 +193,34 @@ def run_show(args: argparse.Namespace) -> int:
     _print_show(execution, tree, effects)
     print_changes_for_show(audit_changes)
     return 0
+
+
+def run_watch(args: argparse.Namespace) -> int:
+    """Show a live progress bar of one execution until it ends."""
+    from opsgen.runtime.locks.abandoned import mark_abandoned
+    from opsgen.runtime.progress_view import watch_execution
+
+    store = open_store(args)
+    if store is None:
+        return 1
+    try:
+        execution = store.find_execution(args.execution_id)
+    except LookupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if execution is None:
+        print(f"error: no execution with id {args.execution_id!r}", file=sys.stderr)
+        return 1
+    execution_id = execution["id"]
+
+    def fetch() -> dict[str, Any] | None:
+        row = store.find_execution(execution_id)
+        if row is not None and mark_abandoned(store.engine, [row]):
+            row = store.find_execution(execution_id)
+        return row
+
+    final = watch_execution(fetch, interval=args.interval)
+    return 0 if final is not None and final["status"] == "succeeded" else 1
 
 
 def _print_show(execution: dict[str, Any], tree: list[dict[str, Any]], effects: list[dict[str, Any]]) -> None:
