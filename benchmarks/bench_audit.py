@@ -2,10 +2,10 @@
 
 Measures, in one run and on the same database server:
 
-* a single-row UPDATE in its own transaction (Core and ORM), without audit, with
-  opsgen audit (row and statement capture, context set in each transaction), and with
-  SQLAlchemy-Continuum (ORM, in a child process so its global session listeners do not
-  slow the other measurements);
+* a single-row UPDATE in its own transaction (Core and ORM): without audit, with opsgen
+  audit (row and statement capture, context set in each transaction), and with
+  SQLAlchemy-Continuum. Continuum runs in a child process, because its session
+  listeners are global and would slow the other measurements;
 * one bulk UPDATE of every row of a large table, with audit off and on, and the same
   change made through Continuum, which records only changes made to loaded ORM objects;
 * bytes stored per narrow change, against a full-row JSON snapshot per change and
@@ -45,7 +45,7 @@ DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 def plan_columns() -> list[sa.Column[Any]]:
-    """A realistic, fairly wide billing plan row (about 700 bytes)."""
+    """Return the columns of a realistic, fairly wide billing plan row (about 700 bytes)."""
     return [
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
         sa.Column("name", sa.String(100), nullable=False),
@@ -445,7 +445,7 @@ def main() -> int:
     args.count = 300 if args.quick else 2000
     args.single_rows = 1000
     args.bulk_rows = 20_000 if args.quick else 200_000
-    args.continuum_bulk_rows = 5_000 if args.quick else 20_000
+    args.continuum_bulk_rows = 2_000 if args.quick else 5_000
     args.storage_changes = 500 if args.quick else 2000
     args.history_versions = 10_000 if args.quick else 100_000
 

@@ -39,8 +39,8 @@ class Version:
     ``changes`` is the full row for an insert, delete or truncate, and
     ``{column: [before, after]}`` for an update. ``unexpected`` is true when the
     operation that made the change does not list the entity in its spec's
-    ``audit.changes``; it is false for raw writes and for writes whose context carries no
-    declaration.
+    ``audit.changes``. It is false for raw writes and for writes whose context carries
+    no declaration.
     """
 
     entity: str
@@ -142,8 +142,9 @@ def history(
 ) -> list[Version]:
     """Return up to ``limit`` versions of one entity, newest first.
 
-    Pass the last version of a page as ``before_version`` to read the next one; each page
-    is one range scan of the (entity, entity_id, version) index, however long the history.
+    Pass the last version of a page as ``before_version`` to read the next one. Each
+    page is one range scan of the (entity, entity_id, version) index, however long the
+    history is.
     """
     query = (
         sa.select(*_VERSION_COLUMNS)

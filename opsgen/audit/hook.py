@@ -1,9 +1,10 @@
 """Connecting audit capture to the runtime.
 
 :func:`install` adds an ``on_transaction_begin`` hook to a runtime. The pipeline calls it
-once per outermost transaction, before operation code runs, and the hook writes the
-execution id, actor, operation name, trace id and the entities the operation declares it
-changes (its spec's ``audit.changes``) into the audit context of that transaction.
+once per outermost transaction, before operation code runs. The hook writes the
+execution id, actor, operation name and trace id into the audit context of that
+transaction, with the entities the operation declares it changes (its spec's
+``audit.changes``).
 Nested operations that join the transaction or take a savepoint in it write under the
 context of the outermost execution, so their changes are listed under its id.
 """

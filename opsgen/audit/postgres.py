@@ -82,7 +82,7 @@ SUPPORT_DDL = [
     $$
     """,
     # Registers the transaction for the commit-time stamp. The transaction-local flag
-    # spares the registration insert on every later change of the same transaction; a
+    # spares the registration insert on every later change of the same transaction. A
     # rolled-back savepoint resets the flag and the insert together.
     """
     CREATE OR REPLACE FUNCTION opsgen_audit_register() RETURNS void

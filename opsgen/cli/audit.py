@@ -160,7 +160,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def _format_version(version: Version) -> list[str]:
-    who = version.actor or "-"
+    actor = version.actor or "-"
     if version.origin == "raw":
         origin = f"raw write by database user {version.db_user or '?'}"
         if version.application_name:
@@ -168,7 +168,7 @@ def _format_version(version: Version) -> list[str]:
     else:
         origin = f"{version.operation or '?'} execution {version.execution_id or '?'}"
     flag = "  UNEXPECTED: the operation's spec does not list this entity" if version.unexpected else ""
-    lines = [f"v{version.version}  {version.committed_at.isoformat()}  {version.action}  actor {who}  {origin}{flag}"]
+    lines = [f"v{version.version}  {version.committed_at.isoformat()}  {version.action}  actor {actor}  {origin}{flag}"]
     for column, (before, after) in version.diff().items():
         lines.append(f"    {column}: {_show(before)} -> {_show(after)}")
     return lines

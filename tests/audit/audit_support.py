@@ -129,8 +129,8 @@ def write_in_process(
     """Update billing plan 1 in its own transaction, pausing on the given events.
 
     Runs in a child process (multiprocessing "spawn"), so the events are
-    ``multiprocessing.Event`` objects; they are typed ``object`` to keep this module
-    importable without a multiprocessing context.
+    ``multiprocessing.Event`` objects. They are typed ``object`` so that this module
+    imports without a multiprocessing context.
     """
     from decimal import Decimal
     from typing import Any

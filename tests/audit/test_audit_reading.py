@@ -52,7 +52,8 @@ def test_cli_history_shows_who_and_diff(audit_db: AuditDatabase, capsys: pytest.
     assert lines[1].startswith("    amount: ")
     before, after = lines[1].removeprefix("    amount: ").split(" -> ")
     assert (Decimal(before), Decimal(after)) == (Decimal("11"), Decimal("12"))
-    assert "v1 " in output and "billing.create_plan execution exec-seed" in output
+    assert "\nv1 " in output
+    assert "billing.create_plan execution exec-seed" in output
 
 
 def test_cli_history_json_pages(audit_db: AuditDatabase, capsys: pytest.CaptureFixture[str]) -> None:
