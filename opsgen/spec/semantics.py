@@ -897,7 +897,8 @@ def _default_hint(type_ref: TypeRef) -> str:
             "datetime": 'write an ISO date-time, such as "2024-01-31T12:00:00+00:00"',
             "uuid": 'write a UUID, such as "12345678-1234-5678-1234-567812345678"',
         }
-        return examples.get(type_ref.kind, f"write a {type_ref.kind} value")
+        plain = {"str": "a string", "int": "a whole number", "float": "a number", "bool": "true or false"}
+        return examples.get(type_ref.kind, f"write {plain.get(type_ref.kind, 'a value of the field type')}")
     if isinstance(type_ref, (ListType, MapType)):
         return "remove the default and set `optional: true`; an optional list or map defaults to empty"
     return "write a value of the field's type"

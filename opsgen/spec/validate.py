@@ -325,8 +325,19 @@ def _describe_failure(failure: _Failure, model_class: type[BaseModel]) -> Proble
     if kind == "union":
         return Problem(failure.real_path, f"invalid value for {where}: {error['msg']}", _union_hint(error["ctx"]["wanted"], value))
 
-    message = f"invalid value for {where}: {_lower_first(error['msg'])} (got {_describe(value)})"
-    return Problem(failure.real_path, message, _hint_for(kind, error, value))
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        message = f"invalid value for {where}: expected a mapping, got {_describe(value)}"
+    elif kind == "list_type":
+        message = f"invalid value for {where}: expected a list, got {_describe(value)}"
+    else:
+        message = f"invalid value for {where}: {_lower_first(error['msg'])} (got {_describe(value)})"
+    hint = _hint_for(kind, error, value)
+    path = failure.real_path
+    if len(path) == 2 and path[0] == "errors" and isinstance(value, str):
+        hint = f"write `{path[1]}: {{message: {value}}}`"
+    elif kind == "list_type" and isinstance(value, (str, int, float)):
+        hint = f"write a list: [{value}]"
+    return Problem(path, message, hint)
 
 
 def _nearest_key_hint(key: str, valid: list[str]) -> str | None:
