@@ -147,3 +147,17 @@ def write_in_process(
             events[1].set()
             events[2].wait(30)
     engine.dispose()
+
+
+def crash_after_write(url: str) -> None:
+    """Set a context, update billing plan 1 and exit without committing, as a crashed writer would."""
+    from decimal import Decimal
+
+    from opsgen.audit import AuditContext, set_audit_context
+
+    engine = sa.create_engine(url)
+    connection = engine.connect()
+    connection.begin()
+    set_audit_context(connection, AuditContext(execution_id="crashed", actor="crashed"))
+    connection.execute(plans.update().where(plans.c.id == 1).values(amount=Decimal("66.00")))
+    os._exit(3)

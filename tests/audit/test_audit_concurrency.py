@@ -97,3 +97,23 @@ def test_versions_follow_commit_not_start(audit_db: AuditDatabase) -> None:
     assert by_actor["early"].version == 3
     assert by_actor["late"].committed_at < by_actor["early"].committed_at
     assert amount == Decimal("2.00")
+
+
+@pytest.mark.timeout(120)
+def test_crashed_writer_leaves_no_context(audit_db: AuditDatabase) -> None:
+    from audit_support import crash_after_write
+
+    seed(audit_db)
+    process = spawn.Process(target=crash_after_write, args=(audit_db.url,))
+    process.start()
+    process.join(60)
+    assert process.exitcode == 3
+
+    with audit_db.engine.begin() as connection:
+        connection.execute(plans.update().where(plans.c.id == 1).values(amount=Decimal("5.00")))
+    with audit_db.engine.connect() as connection:
+        versions = history(connection, "billing_plan", 1)
+    assert [v.version for v in versions] == [2, 1]
+    assert versions[0].origin == "raw"
+    assert versions[0].actor is None
+    assert versions[0].changes == {"amount": [Decimal("1.00"), Decimal("5.00")]}
