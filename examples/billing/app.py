@@ -60,22 +60,12 @@ def build(database_url: str | None = None) -> Runtime:
 def _install_audit(runtime: Runtime) -> None:
     """Capture every change to the audited entities of ``[tool.opsgen.audit]`` with triggers.
 
-    Installing triggers is a schema change; a real application does it in a migration
+    Installing triggers is a schema change, so a real application does it in a migration
     (``opsgen.audit.alembic.refresh_audit_triggers``). The example creates its tables at
-    start, so it installs them here too.
+    start, so it installs the triggers there too.
     """
     from opsgen.audit.config import load_config
     from opsgen.audit.hook import install
-    from opsgen.audit.install import install_audit
-
-    from examples.billing.generated.registry import ops
 
     config = load_config(Path(__file__).resolve().parents[2] / "pyproject.toml")
-    with runtime.engine.begin() as connection:
-        install_audit(connection, config)
-    expected = {
-        handle.name: handle.declaration.audit_changes
-        for group in (ops.accounts, ops.billing)
-        for handle in vars(group).values()
-    }
-    install(runtime, config, expected_changes=expected)
+    install(runtime, config, install_triggers=True)
