@@ -3,7 +3,7 @@
 It has two tasks doing the same trivial work: the opsgen operation ``bench.double``
 (no transaction, the execution log on PostgreSQL) and the plain Celery task
 ``bench.plain_double``. After either task finishes, the worker pushes its id onto a
-Redis list, so the benchmark sees both complete through the same signal.
+Redis list, so the benchmark detects both completions through the same signal.
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ logger = logging.getLogger(__name__)
 #: Name of the durable effect that sends a queued call after the commit.
 ENQUEUE_EFFECT = "opsgen.enqueue"
 
-#: Retries of that send when the broker does not answer; the outbox dispatcher makes them.
+#: Retry policy of that send while the broker is unreachable; the outbox dispatcher runs the retries.
 SEND_RETRY = RetryPolicy(max_attempts=10, backoff=1.0, multiplier=2.0, max_delay=60.0)
 
 #: Seconds a worker's claim on an execution lasts without renewal.
@@ -82,7 +82,7 @@ class MalformedMessage(ValueError):
 
 @dataclass(frozen=True)
 class QueuedCall:
-    """What crosses the queue: the operation, the execution id, the JSON input and the context."""
+    """The message that crosses the queue: operation, execution id, JSON input and context."""
 
     operation: str
     execution_id: str
@@ -155,7 +155,12 @@ def enqueue(
     scope = parent.scope if parent is not None else None
     if parent is None or scope is None:
         runtime.store.write(record)
-        send(call)
+        if runtime.defer_delivery is None:
+            send(call)
+        else:
+            # The record may sit in a transaction the runtime does not own (a Django
+            # atomic block): a worker must not get the message before it can see it.
+            runtime.defer_delivery(partial(send, call))
         logger.info("queued %s as execution %s on queue %s", call.operation, call.execution_id, call.queue,
                     extra={"queued_execution_id": call.execution_id})
         return record.id
@@ -183,7 +188,12 @@ def _caller(ctx: Context | ExecutionContext | None) -> tuple[ExecutionContext | 
         context = ctx.context
     else:
         parent = current_execution()
-        context = ctx if ctx is not None else (parent.context if parent else current_context())
+        if ctx is not None:
+            context = ctx
+        elif parent is not None:
+            context = parent.context
+        else:
+            context = current_context()
     if parent is not None:
         context = context.replace(parent_execution_id=parent.execution_id)
     return parent, context
@@ -255,7 +265,7 @@ class NotClaimed:
 
 @dataclass(frozen=True)
 class WorkerOutcome:
-    """What a worker should do with the message after handling it."""
+    """The result of handling a message, and the seconds after which to retry it, if any."""
 
     result: Result[Any] | None
     retry_in: float | None = None
@@ -380,7 +390,7 @@ def run_queued(
     max_takeovers: int = DEFAULT_MAX_TAKEOVERS,
     delivery: str | None = None,
 ) -> WorkerOutcome:
-    """Run one queued call at most once per claim, and say whether to retry it later.
+    """Run one queued call at most once per claim, and return whether to retry it later.
 
     Never raises for a failure of the operation; raises for an unreachable database,
     so the queue redelivers the message.

@@ -11,7 +11,7 @@ The task is declared with ``acks_late=True`` and ``reject_on_worker_lost=True``:
 message is acknowledged only after the execution has finished, so a worker killed
 midway leaves it to be redelivered, and the claim in
 :mod:`opsgen.integrations.background` makes sure the redelivered message runs the
-execution only if no other worker finished or holds it. On Redis, redelivery of an
+execution only if no other worker has finished it or has a live claim on it. On Redis, redelivery of an
 unacknowledged message waits for the broker's ``visibility_timeout``.
 """
 
@@ -100,7 +100,7 @@ class CeleryQueue:
         return registered
 
     def run(self, task: Task, message: Any) -> str | None:
-        """Run the execution a task message names; retry the task when the outcome asks for it."""
+        """Run the execution a task message names; retry the task when the outcome has a retry delay."""
         try:
             call = QueuedCall.from_dict(message)
         except MalformedMessage as exc:
@@ -117,7 +117,9 @@ class CeleryQueue:
         )
         if outcome.retry_in is not None:
             raise task.retry(countdown=outcome.retry_in, max_retries=None)
-        return None if outcome.result is None else ("ok" if outcome.result.ok else outcome.result.code)
+        if outcome.result is None:
+            return None
+        return "ok" if outcome.result.ok else outcome.result.code
 
 
 def install(

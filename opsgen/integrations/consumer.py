@@ -216,7 +216,7 @@ class OperationConsumer:
         return handle, body, ctx
 
     def record_rejection(self, rejection: MessageRejected, message: Message) -> str | None:
-        """Write a failed execution record that says why the message was not run."""
+        """Write a failed execution record with the reason the message was not run."""
         if not self.runtime.log_enabled:
             return None
         self.runtime.prepare()

@@ -15,7 +15,7 @@ from typing import Any
 from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.runtime import Runtime
 
-#: How deep :func:`index_operations` follows attributes: registry, domain, handle.
+#: Maximum depth of attributes :func:`index_operations` follows: registry, domain, handle.
 MAX_DEPTH = 4
 
 Handles = dict[str, OperationHandle[Any, Any]]
@@ -30,13 +30,13 @@ def index_operations(registry: object, runtime: Runtime | None = None) -> Handle
 
     With ``runtime``, handles that are not bound to a runtime are bound to it, so a
     worker runs them on the runtime it was given. Raises ``ValueError`` when two
-    different handles have the same name or when ``registry`` holds no handle.
+    different handles have the same name or when ``registry`` contains no handle.
     """
     found: Handles = {}
     _collect(registry, found, MAX_DEPTH, set())
     if not found:
         raise ValueError(
-            f"{registry!r} holds no operation handles; pass the generated registry "
+            f"no operation handles found in {registry!r}; pass the generated registry "
             "(such as `from app.generated.registry import ops`), a dict of handles or a list of them"
         )
     if runtime is not None:

@@ -37,7 +37,7 @@ class ProblemMapper:
     """Maps failures to problem documents, with the statuses the registry's specs declare.
 
     ``type_base`` is the URI that the error code is appended to for ``type``; without it
-    ``type`` is ``about:blank`` and ``title`` is the status phrase, as RFC 9457 asks.
+    ``type`` is ``about:blank`` and ``title`` is the status phrase, as RFC 9457 requires for that type.
     When two operations declare the same code with different statuses, the first one
     found wins.
     """

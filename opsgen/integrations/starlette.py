@@ -86,7 +86,7 @@ def problem_response(failure: Failure | UnwrapError, mapper: ProblemMapper | Non
 
 
 def install_problem_handler(app: Starlette, registry: object | None = None, *, type_base: str | None = None) -> ProblemMapper:
-    """Answer every ``UnwrapError`` the app's handlers raise with a problem response.
+    """Respond with a problem response to every ``UnwrapError`` the app's handlers raise.
 
     ``registry`` (the generated ``ops``) supplies the declared statuses of error codes.
     """

@@ -3,8 +3,8 @@
 The request id comes from a header (``X-Request-ID`` by default) when the client sent
 a usable one, or is a fresh UUID. A usable id has 1 to 200 printable ASCII
 characters, so a client cannot fill the execution log with arbitrary bytes. The actor
-and organization come from hooks the application supplies, because only it knows how
-its users are authenticated.
+and organization come from hooks the application supplies, because only the application
+authenticates its users.
 """
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ def runtime(django_setup: Any) -> Iterator[Any]:
     yield django_setup
 
 
-def test_operation_joins_open_atomic_block_and_rolls_back_with_it(runtime: Any) -> None:
+def test_operation_rolls_back_with_open_atomic(runtime: Any) -> None:
     from django.db import transaction
     from django_project.notesapp.models import Note
     from django_project.notesapp.operations import EFFECTS, ops
@@ -156,3 +156,24 @@ def test_middleware_context_and_problem_response(runtime: Any) -> None:
     assert refused.status_code == 409
     assert refused.json()["code"] == "refused"
     assert runtime.store.find_execution(refused.json()["execution_id"])["status"] == "failed"
+
+
+def test_enqueue_in_atomic_block_sends_after_commit(runtime: Any) -> None:
+    from django.db import transaction
+    from django_project.notesapp.operations import ops
+
+    from opsgen.integrations.background import QueuedCall, enqueue
+    from opsgen.runtime.context import Context
+
+    sent: list[QueuedCall] = []
+    with transaction.atomic():
+        committed_id = enqueue(ops.notes.write, Context(actor="fred"), {"text": "queued"}, sent.append)
+        assert sent == []
+    with pytest.raises(Rollback):
+        with transaction.atomic():
+            rolled_back_id = enqueue(ops.notes.write, Context(actor="fred"), {"text": "dropped"}, sent.append)
+            raise Rollback
+
+    assert [call.execution_id for call in sent] == [committed_id]
+    assert runtime.store.find_execution(committed_id)["status"] == "pending"
+    assert runtime.store.find_execution(rolled_back_id) is None

@@ -64,7 +64,7 @@ class OpsgenMiddleware:
         return response
 
     def process_exception(self, request: Any, exception: Exception) -> Any:
-        """Answer an ``UnwrapError`` with a problem response; leave other exceptions to Django."""
+        """Return a problem response for an ``UnwrapError``; leave other exceptions to Django."""
         if isinstance(exception, UnwrapError):
             return problem_response(exception, self.mapper, instance=request.path)
         return None
