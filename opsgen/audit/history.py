@@ -174,7 +174,14 @@ def unexpected_changes(connection: sa.Connection, *, since: datetime | None = No
     query = (
         sa.select(*_VERSION_COLUMNS)
         .select_from(_JOINED)
-        .where(transaction_table.c.expected.is_not(None))
+        .where(
+            transaction_table.c.expected.is_not(None),
+            # ``expected`` is a JSON array of entity names, and names are identifiers, so
+            # a quoted name that does not occur in the text is not in the array.
+            sa.func.instr(transaction_table.c.expected, '"' + change_table.c.entity + '"') == 0
+            if connection.dialect.name == "sqlite"
+            else sa.func.strpos(transaction_table.c.expected, '"' + change_table.c.entity + '"') == 0,
+        )
         .order_by(change_table.c.committed_at.desc(), change_table.c.id.desc())
     )
     if since is not None:
