@@ -103,7 +103,12 @@ class ForgottenTransaction(Rule):
             "    reserve(order)\n",
             files={
                 "orders/__init__.py": "",
-                "orders/stock.py": "def reserve(order):\n    order.reserved = True\n    order.save()\n",
+                "orders/stock.py": (
+                    "from orders.models import Order\n\n"
+                    "def reserve(order: Order):\n"
+                    "    order.reserved = True\n"
+                    "    order.save()\n"
+                ),
             },
         ),
     ]

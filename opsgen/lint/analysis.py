@@ -86,6 +86,7 @@ class Link:
 
     qualname: str
     entry: Hop | None = None  # a receiver reached through a signal, not a direct call
+    guessed: bool = False  # linked by method name only, the receiver's type being unknown
 
 
 @lru_cache(maxsize=8192)
@@ -296,7 +297,7 @@ class Analysis:
                     if init:
                         found.append(Link(init))
         elif "." in call.text and not call.text.startswith(("super()", "?")):
-            found.extend(Link(q) for q in self.guess_methods(call.text, attribute))
+            found.extend(Link(q, guessed=True) for q in self.guess_methods(call.text, attribute))
 
         if call.write in ("save", "create", "delete"):
             found.extend(self.write_links(function, call))
@@ -629,19 +630,34 @@ class Analysis:
         A call of a project function that writes outside its own transactions is one site.
         """
         sites: list[tuple[CallSite, int]] = []
+        entry = self.index.functions.get(function.qualname)
+        uses_django = entry is not None and self.uses_django(entry[0])
         for call in function.calls:
             if self.transaction_at(function, call) is not None:
                 continue
             if call.write in AUTOCOMMIT_WRITES:
-                sites.append((call, 2 if call.in_loop else 1))
+                if uses_django or self.is_django_write(call):
+                    sites.append((call, 2 if call.in_loop else 1))
                 continue
             if call.write is not None:
                 continue
             for link in self.links(function, call):
-                if link.entry is None and link.qualname != function.qualname and self.write_count(link.qualname) > 0:
+                if link.guessed or link.entry is not None:
+                    continue
+                if link.qualname != function.qualname and self.write_count(link.qualname) > 0:
                     sites.append((call, 2 if call.in_loop else 1))
                     break
         return sites
+
+    def uses_django(self, module: ModuleSummary) -> bool:
+        """Return True when the module imports Django, or models from a ``models`` module."""
+        return any(name.startswith("django.") or ".models." in f".{name}" for name in module.imports.values())
+
+    def is_django_write(self, call: CallSite) -> bool:
+        """Return True when the write goes through a manager or to a known Django model."""
+        if ".objects" in f".{call.text}":
+            return True
+        return call.model is not None and self.is_model(self.canonical(call.model))
 
     def write_count(self, qualname: str) -> int:
         """Return the weighted number of writes a function makes outside its own transactions."""

@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 3
+SUMMARY_FORMAT = 4
 
 
 @dataclass
@@ -522,14 +522,17 @@ class _BodyWalker(ast.NodeVisitor):
         return dotted_text(node)
 
     def visit_For(self, node: ast.For | ast.AsyncFor | ast.While) -> None:
-        if not isinstance(node, ast.While):
+        # A ``for`` body runs once an item; a ``while`` body is as often a retry loop that
+        # ends after one success, so it does not count as repeating its writes.
+        repeats = not isinstance(node, ast.While)
+        if isinstance(node, ast.While):
+            self.visit(node.test)
+        else:
             self.visit(node.iter)
             self.visit(node.target)
-        else:
-            self.visit(node.test)
-        self.loop_depth += 1
+        self.loop_depth += repeats
         self.walk_body(node.body)
-        self.loop_depth -= 1
+        self.loop_depth -= repeats
         self.walk_body(node.orelse)
 
     visit_AsyncFor = visit_For
@@ -653,7 +656,7 @@ class _BodyWalker(ast.NodeVisitor):
             callee = func.args[0]
         target = self.s.qualify(callee, self.scope)
         text = dotted_text(callee)
-        write, model = self.classify_write(callee, target)
+        write, model = self.classify_write(node, callee, target)
         session = self.session_text(callee)
         if session is not None and write in ("session", "flush") and not self.open_transactions:
             self.session_writes.setdefault(session, node.lineno)
@@ -694,34 +697,38 @@ class _BodyWalker(ast.NodeVisitor):
                 return owner
         return None
 
-    def classify_write(self, callee: ast.expr, target: str | None) -> tuple[str | None, str | None]:
+    def classify_write(self, call: ast.Call, callee: ast.expr, target: str | None) -> tuple[str | None, str | None]:
+        """Return the ORM write kind of a call and the model written, when it is a write.
+
+        Django's write methods take keyword arguments only (``bulk_create`` and
+        ``bulk_update`` excepted), so ``cache.delete(key)`` or ``Table.create(bind)`` with a
+        positional argument is not taken for one.
+        """
         if not isinstance(callee, ast.Attribute):
             return None, None
         attr = callee.attr
         owner = callee.value
         if self.session_text(callee) is not None and attr in knowledge.SESSION_METHODS:
             return ("flush" if attr == "flush" else "session"), None
+        positional = len(call.args)
+        if attr in ("bulk_create", "bulk_update"):
+            positional = 0
+        if positional or (target and knowledge.is_external_api(target)):
+            return None, None
+
+        is_super = isinstance(owner, ast.Call) and dotted_text(owner) == "super()"
         manager_model = self.s.manager_model(owner, self.scope)
-        owner_text = dotted_text(owner)
-        through_manager = manager_model is not None or ".objects" in f".{owner_text}"
+        through_manager = manager_model is not None or ".objects" in f".{dotted_text(owner)}"
         if attr in knowledge.MANAGER_WRITES and (through_manager or isinstance(owner, ast.Attribute)):
-            if target and knowledge.is_external_api(target):
-                return None, None
             return knowledge.MANAGER_WRITES[attr], manager_model
         if attr in ("update", "delete") and through_manager:
-            return ("update" if attr == "update" else "delete"), manager_model
-        if attr in ("save", "delete") and not isinstance(owner, ast.Call):
+            return attr, manager_model
+        if attr in ("save", "delete") and is_super:
+            return attr, self.function.class_name
+        if attr in ("save", "delete") and isinstance(owner, (ast.Name, ast.Attribute)):
             owner_type = self.s.qualify(owner, self.scope)
             model = owner_type[:-2] if owner_type and owner_type.endswith("()") else None
-            if attr == "delete" and not isinstance(owner, (ast.Name, ast.Attribute)):
-                return None, None
-            if owner_type == "super()" or (isinstance(owner, ast.Call) and dotted_text(owner) == "super()"):
-                model = self.function.class_name
-            return ("save" if attr == "save" else "delete"), model
-        if attr == "save" and isinstance(owner, ast.Call) and dotted_text(owner) == "super()":
-            return "save", self.function.class_name
-        if attr == "delete" and isinstance(owner, ast.Call) and dotted_text(owner) == "super()":
-            return "delete", self.function.class_name
+            return attr, model
         return None, None
 
     def record_connection(self, node: ast.Call, callee: ast.expr, target: str | None) -> None:
