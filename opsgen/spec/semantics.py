@@ -106,7 +106,7 @@ class _BrokenType(Exception):
 
 @dataclass
 class _TypeInfo:
-    """What other documents need to know about a shared type before it is resolved."""
+    """A declared shared type, as other documents need it before it is resolved."""
 
     name: str
     spec: SharedTypeSpec
@@ -583,8 +583,8 @@ class Checker:
     def _sensitive(self, fields: list[ResolvedField] | tuple[ResolvedField, ...], prefix: str, depth: int = 0) -> set[str]:
         """Return the dotted paths of sensitive values under ``fields``.
 
-        Recursive types are followed to ``_MAX_SENSITIVE_DEPTH`` levels, far deeper
-        than any value a spec describes by hand.
+        Recursive types are followed through at most ``_MAX_SENSITIVE_DEPTH`` levels of
+        shared types, so a sensitive field nested deeper is not listed.
         """
         found: set[str] = set()
         for field_ in fields:
