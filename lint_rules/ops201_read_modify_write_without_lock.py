@@ -203,7 +203,7 @@ class ReadModifyWriteWithoutLock(Rule):
         loads = [
             c.text
             for c in function.calls
-            if c.text.rpartition(".")[2] in LOAD_TERMINALS or (c.target or c.text).endswith("get_object_or_404")
+            if c.text.rpartition(".")[2] in LOAD_TERMINALS or c.text == "self.get_object" or (c.target or c.text).endswith("get_object_or_404")
         ]
         if not loads:
             return False
@@ -361,6 +361,15 @@ class ReadModifyWriteWithoutLock(Rule):
         "    if order.status == 'pending':\n"
         "        order.status = 'approved'\n"
         "        order.save()\n",
+        # A view's object, checked and changed.
+        "class ApproveView(UpdateView):\n"
+        "    def post(self, request, *args, **kwargs):\n"
+        "        order = self.get_object()  # OPS201\n"
+        "        if order.status != 'pending':\n"
+        "            return self.error()\n"
+        "        order.status = 'approved'\n"
+        "        order.save()\n"
+        "        return self.done()\n",
         # SQLAlchemy: the session flushes the write at commit.
         "def debit(session, account_id, amount):\n"
         "    with session.begin():\n"

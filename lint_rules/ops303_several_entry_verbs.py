@@ -110,6 +110,17 @@ class SeveralEntryVerbs(Rule):
         "class RefundCalculator:\n"
         "    def execute(self, order, amount):  # OPS303\n"
         "        return min(amount, order.paid_total)\n",
+        # Subclasses of an imported service base.
+        "from app.services.base import BaseService\n\n"
+        "class CreateInvoice(BaseService):\n"
+        "    def call(self):\n"
+        "        return 1\n\n"
+        "class VoidInvoice(BaseService):\n"
+        "    def call(self):\n"
+        "        return 2\n\n"
+        "class SendInvoice(BaseService):\n"
+        "    def perform(self):  # OPS303\n"
+        "        return 3\n",
         # One class with two ways in.
         "class Importer:\n"
         "    def run(self):\n"

@@ -4,7 +4,8 @@ The rules work on one function body at a time and need three questions answered 
 syntax alone:
 
 * Is an expression a load of one row, and is that row locked? ``Model.objects.get(...)``,
-  ``qs.filter(...).first()``, ``get_object_or_404(Model, ...)``, a related manager's
+  ``qs.filter(...).first()``, ``get_object_or_404(Model, ...)``, a view's
+  ``self.get_object()``, a related manager's
   ``.get(code=...)``, SQLAlchemy's ``session.get(Model, id)``, ``Model.query.get(id)`` and
   ``session.execute(select(...)).scalar_one()`` are loads; ``select_for_update()`` or
   ``with_for_update()`` anywhere in the chain locks the row.
@@ -89,8 +90,10 @@ def classify_load(value: ast.expr, qualify: Qualify) -> Load | None:
             return Load("django", any(name in ROW_LOCKS for name, _ in steps))
         return None
 
-    steps, _root = call_chain(value)
+    steps, root = call_chain(value)
     names = [name for name, _ in steps]
+    if names == ["get_object"] and isinstance(root, ast.Name) and root.id == "self" and not value.args:
+        return Load("django", False)  # a Django or DRF view's object, loaded without a lock
     if not names or names[-1] not in LOAD_TERMINALS:
         return None
     locked = any(name in ROW_LOCKS for name in names) or any(_locks_in_arguments(c) for _, c in steps if c is not None)

@@ -12,9 +12,10 @@ Two ways to find services:
   public method is a service, and every public module-level function is a service
   written as a function.
 * Elsewhere, a module-level class that defines an entry verb and derives only from
-  ``object``, ``ABC`` or another such class of the same module. A class with any other
-  base (a thread, a view, a management command, a task) keeps the verb its framework
-  dictates, so it is not compared with the others.
+  ``object``, ``ABC``, another such class of the same module, or an imported base whose
+  name ends in ``Service``, ``UseCase`` or ``Interactor``. A class with any other base (a
+  thread, a view, a management command, a task) keeps the verb its framework dictates,
+  so it is not compared with the others.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ ENTRY_VERBS = frozenset({"run", "execute", "call", "perform", "process", "handle
 #: A ``def`` of an entry verb somewhere in the source: modules without one have no services.
 ENTRY_DEF = re.compile(r"^[ \t]+(?:async[ \t]+)?def[ \t]+(?:" + "|".join(sorted(ENTRY_VERBS)) + r")\b", re.MULTILINE)
 NEUTRAL_BASES = frozenset({"object", "ABC", "abc.ABC"})
+#: Imported bases that name a project's own service layer (``BaseService``, ``UseCase``).
+SERVICE_BASE_SUFFIXES = ("Service", "UseCase", "Interactor")
 #: Base class of every generated operation base class.
 OPERATION_BASE = "opsgen.runtime.operation.Operation"
 
@@ -112,7 +115,8 @@ def service_classes(tree: ast.Module, everything: bool = False) -> list[ServiceC
     """Return the module-level service classes, in source order.
 
     With ``everything`` (a module of ``service-packages``) any base is allowed; otherwise
-    only classes built on ``object``, ``ABC`` or earlier classes of this module count.
+    only classes built on ``object``, ``ABC``, earlier classes of this module or an
+    imported service base count.
     """
     eligible: set[str] = set()
     found: dict[str, ServiceClass] = {}
@@ -120,7 +124,7 @@ def service_classes(tree: ast.Module, everything: bool = False) -> list[ServiceC
         if not isinstance(statement, ast.ClassDef):
             continue
         bases = base_names(statement)
-        if not everything and any(b not in eligible and b not in NEUTRAL_BASES for b in bases):
+        if not everything and any(b not in eligible and b not in NEUTRAL_BASES and not b.endswith(SERVICE_BASE_SUFFIXES) for b in bases):
             continue
         eligible.add(statement.name)
         service = ServiceClass(statement, entry_methods(statement))
