@@ -120,6 +120,8 @@ class Checker:
 
     known_type_names: frozenset[str] = frozenset()
     type_infos: dict[str, _TypeInfo] = field(default_factory=dict)
+    #: Type expressions already resolved without error; valid once every type is declared.
+    resolved_refs: dict[str, TypeRef] = field(default_factory=dict)
     loaded_types: dict[str, LoadedType] = field(default_factory=dict)
     operations: list[LoadedOperation] = field(default_factory=list)
 
@@ -703,12 +705,18 @@ class Checker:
         return tuple(members) if ok else None
 
     def _parse_type(self, document: Document, at: DocPath, text: str) -> TypeRef | None:
+        cached = self.resolved_refs.get(text)
+        if cached is not None:
+            return cached
         try:
             expr = _parse_cached(text, self.known_type_names)
         except TypeExpressionError as exc:
             document.error(at, f"invalid type {text!r}: {exc.message}", exc.hint, offset=exc.offset)
             return None
-        return self._to_ref(document, at, expr, text)
+        resolved = self._to_ref(document, at, expr, text)
+        if resolved is not None:
+            self.resolved_refs[text] = resolved
+        return resolved
 
     def _to_ref(self, document: Document, at: DocPath, expr: TypeExpr, text: str) -> TypeRef | None:
         if isinstance(expr, ScalarExpr):
