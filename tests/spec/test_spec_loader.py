@@ -608,3 +608,14 @@ def test_list_of_sensitive_type_is_sensitive(tmp_path: Path) -> None:
     specs = load_specs(write_specs(tmp_path, {"types.yaml": types, "op.yaml": spec}))
 
     assert specs.operations[0].sensitive_paths == frozenset({"tokens", "vault"})
+
+
+def test_example_specs_load() -> None:
+    examples = Path(__file__).resolve().parents[2] / "specs"
+    if not any(examples.rglob("*.yaml")):
+        pytest.skip("the repository has no example specs")
+
+    specs = load_specs(examples)
+
+    assert specs.operations
+    assert all(op.path.is_relative_to(examples) for op in specs.operations)
