@@ -149,7 +149,8 @@ def check_entity(connection: sa.Connection, entity: AuditedEntity) -> TriggerPro
         expected_arguments = postgres.trigger_arguments(entity, columns.names)
         missing = [name for name in expected_names if name not in installed_pg]
         if missing:
-            return TriggerProblem(entity.name, entity.table, f"missing or disabled triggers {', '.join(missing)}; {_REFRESH_HINT}")
+            message = f"missing or disabled triggers {', '.join(missing)}; {_REFRESH_HINT}"
+            return TriggerProblem(entity.name, entity.table, message)
         for name in expected_names:
             arguments = installed_pg[name]
             if arguments == expected_arguments:

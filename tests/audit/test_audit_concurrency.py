@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import time
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -20,7 +21,9 @@ def seed(database: AuditDatabase) -> None:
         connection.execute(plans.insert().values(id=1, name="plan", amount=Decimal("1.00")))
 
 
-def start_writer(database: AuditDatabase, actor: str, amount: str, *, write_now: bool, commit_now: bool):  # type: ignore[no-untyped-def]
+def start_writer(
+    database: AuditDatabase, actor: str, amount: str, *, write_now: bool, commit_now: bool
+) -> tuple[Any, Any, Any, Any]:
     may_write, wrote, may_commit = spawn.Event(), spawn.Event(), spawn.Event()
     if write_now:
         may_write.set()
