@@ -70,7 +70,17 @@ class OpsgenFlake8Plugin:
             if tree is not None:
                 index.trees[str(path)] = tree
             index.add(summary)
-        for finding in check_module(index, summary, load_rules(), self.lines, apply_noqa=False):
+        # flake8 already parsed this exact source: rules that read the tree reuse it for this
+        # file only, so the process does not keep a tree of every file it checked.
+        lent = isinstance(self.tree, ast.Module) and str(path) not in index.trees
+        if lent:
+            index.trees[str(path)] = self.tree  # type: ignore[assignment]
+        try:
+            findings = check_module(index, summary, load_rules(), self.lines, apply_noqa=False)
+        finally:
+            if lent:
+                index.trees.pop(str(path), None)
+        for finding in findings:
             yield finding.line, finding.column, finding.message, type(self)
 
 
