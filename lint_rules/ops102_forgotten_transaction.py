@@ -41,9 +41,9 @@ class ForgottenTransaction(Rule):
     code = "OPS102"
     name = "forgotten-transaction"
     MESSAGE = (
-        "OPS102 {function}() makes {count} writes ({writes}) with no transaction around them here "
-        "or in any caller, so a failure between them leaves a partial change; wrap them in "
-        "transaction.atomic() or session.begin()"
+        "OPS102 {function}() {writes} with no transaction around them here or in any caller, "
+        "so a failure between them leaves a partial change; wrap them in transaction.atomic() "
+        "or one session transaction"
     )
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
@@ -55,16 +55,21 @@ class ForgottenTransaction(Rule):
                 continue
             sites = analysis.write_sites(function)
             count = sum(weight for _, weight in sites)
-            if count < 2 or analysis.in_transaction_somewhere(function.qualname):
+            commits = analysis.separate_commits(function)
+            if count < 2 and len(commits) < 2:
                 continue
-            shown = [f"{call.text}() at line {call.line}" for call, _ in sites[:3]]
-            first = sites[0][0]
-            message = self.MESSAGE.format(
-                function=function.name,
-                count="several" if count > len(sites) else str(count),
-                writes=", ".join(shown) + (", ..." if len(sites) > 3 else ""),
-            )
-            yield module.finding(self.code, message, first.line, first.column)
+            if analysis.in_transaction_somewhere(function.qualname):
+                continue
+            if count >= 2:
+                listed = ", ".join(f"{call.text}() at line {call.line}" for call, _ in sites[:3])
+                amount = "several" if count > len(sites) else str(count)
+                writes = f"makes {amount} writes ({listed}{', ...' if len(sites) > 3 else ''})"
+                line, column = sites[0][0].line, sites[0][0].column
+            else:
+                listed = ", ".join(f"{call.text}() at line {call.line}" for call in commits[:3])
+                writes = f"commits its writes in {len(commits)} transactions ({listed})"
+                line, column = int((commits[0].session_write or ":0").rpartition(":")[2]), 0
+            yield module.finding(self.code, self.MESSAGE.format(function=function.name, writes=writes), line, column)
 
     VALID = [
         Example(
@@ -88,6 +93,15 @@ class ForgottenTransaction(Rule):
         ),
     ]
     INVALID = [
+        Example(
+            "def transfer(session, source, target, amount):\n"
+            "    source.balance -= amount\n"
+            "    session.add(source)  # OPS102\n"
+            "    session.commit()\n"
+            "    target.balance += amount\n"
+            "    session.add(target)\n"
+            "    session.commit()\n"
+        ),
         Example(
             "from orders.models import Order, OrderLine\n\n"
             "def place_order(customer, cart):\n"

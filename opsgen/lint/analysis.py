@@ -649,6 +649,17 @@ class Analysis:
                     break
         return sites
 
+    def separate_commits(self, function: FunctionSummary) -> list[CallSite]:
+        """Return the session ``commit()`` calls that each end their own group of writes.
+
+        Two or more mean the function's writes land in separate transactions.
+        """
+        return [
+            call
+            for call in function.calls
+            if call.session_write and call.text.endswith(".commit") and call.transaction < 0
+        ]
+
     def uses_django(self, module: ModuleSummary) -> bool:
         """Return True when the module imports Django, or models from a ``models`` module."""
         return any(name.startswith("django.") or ".models." in f".{name}" for name in module.imports.values())

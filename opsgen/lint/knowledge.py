@@ -119,6 +119,7 @@ MANAGER_RETURNS_INSTANCE = frozenset({"create", "get", "first", "last", "latest"
 SESSION_NAMES = frozenset({"session", "db_session", "dbsession", "sess", "Session", "s"})
 SESSION_METHODS = frozenset({"add", "add_all", "delete", "merge", "flush", "bulk_save_objects", "bulk_insert_mappings", "bulk_update_mappings"})
 SESSION_ENDS = frozenset({"commit", "rollback", "close"})
+SESSION_READS = frozenset({"get", "query", "execute", "scalars", "scalar", "get_one"})
 
 # -- calls that run their argument ------------------------------------------------------
 
@@ -185,6 +186,7 @@ _INSTANCE_PREFIXES = {
     "kombu.Connection().Producer()": ("broker publish", frozenset({"publish"})),
     "kombu.Connection().SimpleQueue()": ("broker publish", frozenset({"put"})),
     "pika.BlockingConnection().channel()": ("broker publish", frozenset({"basic_publish"})),
+    "django_redis.get_redis_connection()": ("Redis publish", frozenset({"publish", "spublish", "xadd", "lpush", "rpush"})),
     "boto3.client()": ("AWS call", None),
     "boto3.resource()": ("AWS call", None),
     "boto3.session.Session().client()": ("AWS call", None),
@@ -209,6 +211,7 @@ ANY_RECEIVER_METHODS = {
     "enqueue_call": "task enqueue",
     "basic_publish": "broker publish",
     "group_send": "channel-layer send",
+    "email_user": "email",
 }
 #: Method names that are an enqueue or a publish when the receiver's name says so.
 HINTED_METHODS = {
@@ -255,12 +258,16 @@ def classify_side_effect(target: str | None, text: str, extra: dict[str, str]) -
         for configured, kind in extra.items():
             if target == configured or (configured.endswith(".") and target.startswith(configured)):
                 return Effect(kind, target)
+        last = target.rpartition(".")[2]
+        if target.startswith(("boto3.", "stripe.StripeClient()")) and "()." in target and not last[:1].isupper():
+            # ``resource.Bucket(name)`` only builds a local object; its methods make the calls.
+            return Effect("Stripe API call" if target.startswith("stripe.") else "AWS call", target)
         for prefix, (kind, methods) in _INSTANCE_PREFIXES.items():
             if target.startswith(prefix + "."):
                 rest = target[len(prefix) + 1 :]
                 if "." in rest or "(" in rest:
                     continue
-                if methods is None or rest in methods:
+                if (methods is None and not rest[:1].isupper()) or (methods is not None and rest in methods):
                     return Effect(kind, target)
         module, _, function = target.rpartition(".")
         if module in _MODULE_PREFIXES:
@@ -272,6 +279,11 @@ def classify_side_effect(target: str | None, text: str, extra: dict[str, str]) -
                 return Effect("Stripe API call", target)
     if attr in ANY_RECEIVER_METHODS:
         return Effect(ANY_RECEIVER_METHODS[attr], target or text)
+    if attr == "send" and target and "()" not in target:
+        # A Dramatiq actor imported from a tasks module: ``from app.tasks import resize``.
+        module_parts = target.split(".")[:-2]
+        if any(part in ("tasks", "actors", "jobs", "workers") for part in module_parts):
+            return Effect("task enqueue", target)
     if attr in HINTED_METHODS and not (target and "()" not in target and target.count(".") >= 1 and target.split(".")[0] in _HINT_BLOCKLIST):
         kind, hints = HINTED_METHODS[attr]
         receiver = text.rpartition(".")[0].lower()

@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 4
+SUMMARY_FORMAT = 5
 
 
 @dataclass
@@ -286,9 +286,12 @@ class _Summarizer:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             scope.bindings[node.name] = f"{prefix}.{node.name}"
         elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            instance = self.infer_instance(node.value, scope)
-            if instance:
-                scope.bindings[node.targets[0].id] = instance
+            if isinstance(node.value, (ast.Name, ast.Attribute)):
+                alias = self.qualify(node.value, scope)  # atomic = transaction.atomic
+            else:
+                alias = self.infer_instance(node.value, scope)
+            if alias:
+                scope.bindings[node.targets[0].id] = alias
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             self.bind_import(node, scope)
         elif isinstance(node, (ast.If, ast.Try)):
@@ -367,6 +370,7 @@ class _BodyWalker(ast.NodeVisitor):
         self.unused_calls: set[int] = set()
         self.awaited_calls: set[int] = set()
         self.loop_depth = 0
+        self.loaded: dict[str, str] = {}  # local name -> session it was loaded through
 
     def walk_body(self, body: list[ast.stmt]) -> None:
         for statement in body:
@@ -614,13 +618,17 @@ class _BodyWalker(ast.NodeVisitor):
         if node.value is not None:
             self.visit(node.value)
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        loaded_from = self.session_read(node.value) if node.value is not None else None
         for target in targets:
             self.visit(target)
+            self.track_loaded(target, loaded_from, node.lineno)
             instance = self.s.infer_instance(node.value, self.scope) if node.value is not None else None
             if isinstance(node, ast.AnnAssign) and instance is None:
                 annotated = self.s.qualify(node.annotation, self.scope)
                 instance = f"{annotated}()" if annotated else None
             if isinstance(target, ast.Name):
+                if instance is None and isinstance(node.value, (ast.Name, ast.Attribute)):
+                    instance = self.s.qualify(node.value, self.scope)  # an alias: atomic = transaction.atomic
                 self.scope.bindings[target.id] = instance or ""
             elif isinstance(target, ast.Tuple) and isinstance(node.value, ast.Call):
                 func = node.value.func
@@ -640,6 +648,26 @@ class _BodyWalker(ast.NodeVisitor):
 
     visit_AnnAssign = visit_Assign
 
+    def track_loaded(self, target: ast.expr, loaded_from: str | None, line: int) -> None:
+        """Remember rows loaded through a session; changing one is a pending session write."""
+        if isinstance(target, ast.Name):
+            if loaded_from is not None:
+                self.loaded[target.id] = loaded_from
+            else:
+                self.loaded.pop(target.id, None)
+            return
+        root = target
+        while isinstance(root, (ast.Attribute, ast.Subscript)):
+            root = root.value
+        if root is not target and isinstance(root, ast.Name) and root.id in self.loaded:
+            self.mark_session_write(self.loaded[root.id], line)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self.visit(node.value)
+        self.visit(node.target)
+        if not isinstance(node.target, ast.Name):
+            self.track_loaded(node.target, None, node.lineno)
+
     # -- calls -----------------------------------------------------------------------------
 
     def visit_Call(self, node: ast.Call) -> None:
@@ -658,8 +686,10 @@ class _BodyWalker(ast.NodeVisitor):
         text = dotted_text(callee)
         write, model = self.classify_write(node, callee, target)
         session = self.session_text(callee)
-        if session is not None and write in ("session", "flush") and not self.open_transactions:
-            self.session_writes.setdefault(session, node.lineno)
+        if session is None and write == "session" and isinstance(callee, ast.Attribute):
+            session = dotted_text(callee.value)
+        if session is not None and write in ("session", "flush"):
+            self.mark_session_write(session, node.lineno)
 
         self.function.calls.append(
             CallSite(
@@ -693,9 +723,32 @@ class _BodyWalker(ast.NodeVisitor):
     def session_text(self, callee: ast.expr) -> str | None:
         if isinstance(callee, ast.Attribute) and callee.attr in knowledge.SESSION_METHODS | knowledge.SESSION_ENDS:
             owner = dotted_text(callee.value)
-            if owner.rpartition(".")[2] in knowledge.SESSION_NAMES or owner.endswith("session"):
+            if owner.rpartition(".")[2] in knowledge.SESSION_NAMES or owner.lower().endswith("session"):
                 return owner
         return None
+
+    def session_read(self, value: ast.expr) -> str | None:
+        """Return the session an expression loads rows through: ``session.get(...)``,
+        ``session.execute(select(...)).scalar_one()`` or Flask-SQLAlchemy's ``Model.query``."""
+        node = value.value if isinstance(value, ast.Await) else value
+        while isinstance(node, (ast.Call, ast.Attribute, ast.Subscript)):
+            if isinstance(node, ast.Attribute):
+                if node.attr == "query" and isinstance(node.value, ast.Name) and node.value.id[:1].isupper():
+                    return "db.session"
+                if node.attr in knowledge.SESSION_READS:
+                    owner = dotted_text(node.value)
+                    if owner.rpartition(".")[2] in knowledge.SESSION_NAMES or owner.lower().endswith("session"):
+                        return owner
+                node = node.value
+            elif isinstance(node, ast.Call):
+                node = node.func
+            else:
+                node = node.value
+        return None
+
+    def mark_session_write(self, session: str, line: int) -> None:
+        if not self.open_transactions:
+            self.session_writes.setdefault(session, line)
 
     def classify_write(self, call: ast.Call, callee: ast.expr, target: str | None) -> tuple[str | None, str | None]:
         """Return the ORM write kind of a call and the model written, when it is a write.
@@ -710,6 +763,10 @@ class _BodyWalker(ast.NodeVisitor):
         owner = callee.value
         if self.session_text(callee) is not None and attr in knowledge.SESSION_METHODS:
             return ("flush" if attr == "flush" else "session"), None
+        if attr == "execute" and call.args and _is_dml(call.args[0]):
+            owner_name = dotted_text(owner).rpartition(".")[2].lower()
+            if owner_name in ("conn", "connection", "db") or owner_name.endswith("session") or owner_name in knowledge.SESSION_NAMES:
+                return "session", None
         positional = len(call.args)
         if attr in ("bulk_create", "bulk_update"):
             positional = 0
@@ -748,6 +805,19 @@ class _BodyWalker(ast.NodeVisitor):
             handler = self.s.qualify(handler_node, self.scope)
             if isinstance(event, ast.Constant) and isinstance(event.value, str) and handler:
                 self.s.connections.append(Connection("event", event.value, handler))
+
+
+def _is_dml(node: ast.expr) -> bool:
+    """Return True for ``insert(T)...``, ``update(T)...``, ``delete(T)...`` or ``T.insert()``."""
+    while isinstance(node, (ast.Call, ast.Attribute)):
+        if isinstance(node, ast.Call):
+            name = dotted_text(node.func).rpartition(".")[2]
+            if name in ("insert", "update", "delete"):
+                return True
+            node = node.func
+        else:
+            node = node.value
+    return False
 
 
 def _settings_enable_atomic_requests(tree: ast.Module) -> bool:

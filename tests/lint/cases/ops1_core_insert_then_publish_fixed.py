@@ -1,0 +1,13 @@
+# expect: none
+import redis
+from sqlalchemy import insert
+
+from chat.tables import messages
+
+bus = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+
+
+def post(session, room, text):
+    session.execute(insert(messages).values(room=room, text=text))
+    session.commit()
+    bus.publish(f"room:{room}", text)

@@ -1,0 +1,15 @@
+# expect: side-effect-in-transaction
+# pattern: a row loaded through the session is changed, then a task is sent before commit()
+from sqlalchemy import select
+
+from billing.db import SessionLocal
+from billing.models import Subscription
+from billing.tasks import notify_renewal
+
+
+def renew(subscription_id):
+    with SessionLocal() as session:
+        subscription = session.execute(select(Subscription).where(Subscription.id == subscription_id)).scalar_one()
+        subscription.status = "renewed"
+        notify_renewal.delay(subscription.id)  # expect-line
+        session.commit()
