@@ -20,7 +20,7 @@ Usage::
     python benchmarks/bench_locks.py [--quick] [--backends sqlite,postgresql,redis]
 
 PostgreSQL and Redis are taken from ``OPSGEN_TEST_POSTGRES`` and ``OPSGEN_TEST_REDIS``
-(default: the loopback servers); a backend whose server does not answer is skipped
+(default: the loopback servers). A backend whose server is unreachable is skipped
 with a message.
 """
 

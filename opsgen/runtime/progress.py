@@ -9,9 +9,9 @@ transaction of its own, outside the operation's transaction, so other processes 
 progress while the operation runs. If the writer falls behind, only the newest snapshot
 is kept. ``close()`` writes the final state and stops the thread.
 
-How many calls pass between clock reads adapts to the call rate: about ten clock reads
-per ``min_interval`` whatever the loop's speed, so a loop of a million cheap items reads
-the clock a few dozen times, and a loop of slow items reads it on every call.
+The number of calls between clock reads adapts to the call rate, aiming at about ten
+clock reads per ``min_interval`` whatever the loop's speed. A loop of a million cheap
+items reads the clock a few dozen times, and a loop of slow items on every call.
 
 Rate is items per second, smoothed exponentially over about ``RATE_WINDOW`` seconds;
 ETA is the remaining items divided by that rate.
@@ -79,7 +79,7 @@ class RateEstimator:
     """Items per second from successive ``(time, done)`` observations.
 
     During the first ``window`` seconds the rate is the plain average since the first
-    observation; after that it is smoothed exponentially with ``window`` as the time
+    observation. After that it is smoothed exponentially with ``window`` as the time
     constant, so it follows a loop that speeds up or slows down. Both the counting side
     and a reader that polls the stored progress use it.
     """

@@ -1,8 +1,8 @@
 """Singleton claims: at most one execution of an operation (or of one key) at a time.
 
 A singleton is a lock on ``singleton:<key>`` held for the whole execution, in the same
-backend and with the same lease renewal as declared locks, so the claim holds across
-processes and hosts and a dead holder's claim ends with its lease. When the key is taken
+backend and with the same lease renewal as declared locks. The claim therefore holds
+across processes and hosts, and a dead holder's claim ends with its lease. When the key is taken
 the declaration's ``on_conflict`` decides:
 
 - ``reject``: give up at once; the caller records the attempt as rejected;
@@ -39,8 +39,8 @@ class SingletonClaim:
 
     ``held`` is set only when ``outcome`` is ``claimed``; release it when the execution
     ends. ``holder`` is the execution id that held the key on conflict, or ``None`` when
-    it could not be read. ``timed_out`` tells a ``wait`` that ran out of time from an
-    immediate rejection.
+    it could not be read. ``timed_out`` is true for a ``wait`` that ran out of
+    time and false for an immediate rejection.
     """
 
     key: str
@@ -78,8 +78,8 @@ def claim_singleton(
 ) -> SingletonClaim:
     """Claim ``key`` (from :func:`singleton_key`) for execution ``owner``.
 
-    Never raises on conflict: the result says whether the claim succeeded and, if not,
-    who held it. Errors of the backend itself (a lost connection) propagate.
+    Never raises on conflict. The result states whether the claim succeeded and, if not,
+    which execution held the key. Errors of the backend itself (a lost connection) propagate.
     """
     started = time.monotonic()
     timeout = declaration.timeout if declaration.on_conflict == "wait" else 0.0

@@ -78,9 +78,9 @@ def lock_url_for_database(database_url: str) -> str:
     """Return the lock backend URL to use when only the database URL is configured.
 
     A PostgreSQL database serves its own advisory locks, so its URL is returned as is.
-    A SQLite database ``DIR/NAME.db`` gets its locks in ``DIR/NAME.locks.db``: SQLite
+    A SQLite database ``DIR/NAME.db`` gets its locks in ``DIR/NAME.locks.db``. SQLite
     allows one writer per file, so lock rows in the application's file would wait
-    behind its write transactions, and a nested call could never take a lock while its
+    behind its write transactions. A nested call could then never take a lock once its
     caller's transaction has written. An in-memory database gets a private temporary
     file, because it is only visible to one process anyway.
     """

@@ -5,7 +5,7 @@ deduplicated before anything is taken, so every caller takes them in the same gl
 order and two operations that share keys cannot wait on each other in a cycle.
 
 Each key is held under a lease. While the holder is alive, one daemon thread per backend
-renews the leases of every held set at a third of their length; a holder that dies stops
+renews the leases of every held set at a third of their length. A holder that dies stops
 renewing, and its keys become free once the lease runs out. Renewal never looks at how
 long a holder has been running, so a slow but live holder keeps its locks.
 """
@@ -172,7 +172,11 @@ class HeldLocks:
         self.release()
 
     def __repr__(self) -> str:
-        state = "lost" if self._lost else "released" if self._released else "held"
+        state = "held"
+        if self._lost:
+            state = "lost"
+        elif self._released:
+            state = "released"
         return f"<HeldLocks {list(self.keys)} owner={self.owner} {state}>"
 
 
@@ -180,9 +184,9 @@ class LeaseRenewer:
     """One daemon thread that renews the leases of every held set of one backend.
 
     A set is renewed every third of its lease. The thread starts on the first
-    registration and sleeps while nothing is held. A renewal that raises or reports the
-    keys gone marks the set lost; one that raises is retried at the next interval while
-    the lease may still be running.
+    registration and sleeps while nothing is held. A renewal that finds the keys gone
+    marks the set lost. A renewal that raises is retried at the next interval while the
+    lease may still be running, and marks the set lost after that.
     """
 
     def __init__(self, backend: LockBackend) -> None:

@@ -3,9 +3,9 @@
 Scope. Each held set of keys gets a connection from a small pool, opens a transaction on
 it and takes ``pg_advisory_xact_lock`` for each key. The transaction stays open while the
 operation runs and ends (``COMMIT``) on release, which frees every key at once. The
-locks are transaction-scoped on purpose: behind PgBouncer in transaction pooling mode a
-client keeps the same server connection exactly as long as a transaction is open, so a
-transaction-scoped lock always lives and dies on the server connection that took it.
+locks are transaction-scoped on purpose. Behind PgBouncer in transaction pooling mode, a
+client keeps the same server connection exactly as long as a transaction is open. A
+transaction-scoped lock therefore lives and dies on the server connection that took it.
 Session-level ``pg_advisory_lock`` is not safe there, because the server connection goes
 back to the pool after each transaction, still holding the lock, and the matching
 ``pg_advisory_unlock`` may run on another server connection.
@@ -36,7 +36,8 @@ import time
 from typing import Any
 
 import psycopg
-from psycopg import errors, sql
+from psycopg import errors
+from psycopg.pq import Escaping
 
 from opsgen.runtime.locks.base import HeldLocks, LockBackend, LockTimeout
 
@@ -137,17 +138,15 @@ class PostgresLockBackend(LockBackend):
     def _begin(self, connection: psycopg.Connection[Any], key: str, owner: str, lease: float) -> bool:
         """Open the lock transaction, name its owner, set its lease and try the first key.
 
-        One simple-protocol query carries all of it; values are quoted by psycopg.
+        One simple-protocol query carries all of it. The two numbers are formatted as
+        integers and the owner is quoted by libpq (``PQescapeLiteral``).
         """
-        query = sql.SQL(
-            "BEGIN; SELECT pg_try_advisory_xact_lock({}),"
-            " set_config('application_name', {}, true),"
-            " set_config('idle_in_transaction_session_timeout', {}, true)"
-        ).format(
-            sql.Literal(advisory_lock_id(key)),
-            sql.Literal(APPLICATION_PREFIX + owner),
-            sql.Literal(f"{max(1, int(lease * 1000))}ms"),
-        )
+        application_name = Escaping(connection.pgconn).escape_literal((APPLICATION_PREFIX + owner).encode())
+        query = b"".join((
+            b"BEGIN; SELECT pg_try_advisory_xact_lock(%d)," % advisory_lock_id(key),
+            b" set_config('application_name', ", application_name, b", true),",
+            b" set_config('idle_in_transaction_session_timeout', '%dms', true)" % max(1, int(lease * 1000)),
+        ))
         cursor = connection.execute(query)
         cursor.nextset()
         row = cursor.fetchone()

@@ -6,9 +6,8 @@ increments one counter key, and the new count is the fencing token of the acquis
 Release is a compare-and-delete and renewal a compare-and-``PEXPIRE``, each one script
 call for all keys of a held set.
 
-This is a single-instance lock. With a replica promoted after a failover, a key written
-to the old primary may be missing on the new one; the fencing tokens are what protect
-storage in that case. Keys of one held set must live on one node, so Redis Cluster
+This is a single-instance lock. After a failover, a key written to the old primary may be
+missing on the promoted replica, and only the fencing tokens protect storage then. Keys of one held set must live on one node, so Redis Cluster
 needs a hash tag in the prefix (``?prefix={opsgen}:lock:``).
 """
 

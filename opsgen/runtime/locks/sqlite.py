@@ -3,8 +3,8 @@
 Each held key is a row of ``opsgen_locks`` with its owner, a fencing token and the wall
 clock time its lease ends. Taking a key is a short ``BEGIN IMMEDIATE`` transaction on the
 backend's own connection, never inside an operation's transaction, so a lock is visible
-to other processes as soon as it is taken. A row whose lease has ended belongs to nobody
-and the next acquirer replaces it. Fencing tokens come from a one-row counter, so they
+to other processes as soon as it is taken. The next acquirer replaces a row whose lease
+has ended. Fencing tokens come from a one-row counter, so they
 grow across all keys and every new holder of a key gets a larger token than the last.
 
 The tables are created on first use if missing (``CREATE TABLE IF NOT EXISTS``), and the
@@ -57,12 +57,12 @@ WHERE opsgen_locks.expires_at <= ?
 #: ``RETURNING`` needs SQLite 3.35; older libraries read the token back with a SELECT.
 RETURNING_SUPPORTED = sqlite3.sqlite_version_info >= (3, 35)
 
-#: Longest time one statement waits for another process's write transaction to end.
+#: Maximum seconds one statement waits for another process's write transaction to end.
 #: Kept short because an acquisition that meets a busy file retries on its own schedule
 #: and must not overrun its deadline by more than this.
 BUSY_TIMEOUT = 0.25
 
-#: Longest time a release or a renewal keeps retrying while the file is busy.
+#: Maximum seconds a release or a renewal keeps retrying while the file is busy.
 WRITE_RETRY_LIMIT = 5.0
 
 T = TypeVar("T")
