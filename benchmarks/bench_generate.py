@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -155,19 +156,25 @@ def reset_output(project: Path) -> None:
         shutil.rmtree(project / "app" / folder, ignore_errors=True)
 
 
-def timed(command: list[str], cwd: Path) -> float:
-    started = time.perf_counter()
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Run ``command``; return its wall time and the CPU time (user + system) it used."""
+    started, cpu_started = time.perf_counter(), children_cpu()
     subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, children_cpu() - cpu_started
 
 
-def timed_in_process(project: Path) -> float:
+def timed_in_process(project: Path) -> tuple[float, float]:
     from opsgen.codegen.config import load_config
     from opsgen.codegen.generator import generate
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     generate(load_config(project))
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu_started
 
 
 def machine() -> str:
@@ -186,16 +193,24 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="200 specs, 2 repetitions")
     parser.add_argument("--specs", type=int, default=1000, help="number of operation specs (default 1000)")
-    parser.add_argument("--repeat", type=int, default=5, help="repetitions of each measurement (default 5)")
+    parser.add_argument("--repeat", type=int, default=3, help="repetitions of each opsgen measurement (default 3)")
+    parser.add_argument(
+        "--baseline-repeat", type=int, default=1, help="repetitions of datamodel-codegen (default 1; it is slow)"
+    )
     args = parser.parse_args()
     count, repeat = (200, 2) if args.quick else (args.specs, args.repeat)
+    baseline_repeat = 1 if args.quick else args.baseline_repeat
 
     with tempfile.TemporaryDirectory() as temporary:
         root = Path(temporary)
         write_inputs(root, count)
         project = root / "project"
 
-        cold, cold_in_process, noop, noop_in_process, baseline = [], [], [], [], []
+        cold: list[tuple[float, float]] = []
+        cold_in_process: list[tuple[float, float]] = []
+        noop: list[tuple[float, float]] = []
+        noop_in_process: list[tuple[float, float]] = []
+        baseline: list[tuple[float, float]] = []
         for _ in range(repeat):
             reset_output(project)
             cold.append(timed([*OPSGEN, "generate", "--quiet"], project))
@@ -203,6 +218,7 @@ def main() -> int:
             reset_output(project)
             cold_in_process.append(timed_in_process(project))
             noop_in_process.append(timed_in_process(project))
+        for _ in range(baseline_repeat):
             output = root / "datamodel_out"
             shutil.rmtree(output, ignore_errors=True)
             baseline.append(
@@ -221,18 +237,25 @@ def main() -> int:
         generated_files = sum(1 for p in (project / "app").rglob("*") if p.is_file())
         baseline_files = sum(1 for p in (root / "datamodel_out").rglob("*.py"))
 
-    def median(values: list[float]) -> float:
-        return statistics.median(values)
+    def median(values: list[tuple[float, float]], index: int) -> float:
+        return statistics.median(value[index] for value in values)
 
-    print(f"machine: {machine()}")
-    print(f"{count} operation specs, {repeat} repetitions, medians in seconds")
-    print(f"opsgen generate, cold (subprocess):     {median(cold):7.3f}  ({generated_files} files)")
-    print(f"opsgen generate, cold (in process):     {median(cold_in_process):7.3f}")
-    print(f"opsgen generate, no-op (subprocess):    {median(noop):7.3f}")
-    print(f"opsgen generate, no-op (in process):    {median(noop_in_process):7.3f}")
-    print(f"datamodel-codegen (subprocess):         {median(baseline):7.3f}  ({baseline_files} files, models only)")
-    print(f"ratio datamodel-codegen / opsgen cold:  {median(baseline) / median(cold):7.1f}x")
-    print(f"ratio datamodel-codegen / opsgen no-op: {median(baseline) / median(noop):7.1f}x")
+    def row(label: str, values: list[tuple[float, float]], note: str = "") -> None:
+        print(f"{label:<38} {median(values, 0):8.3f} {median(values, 1):8.3f}  {note}")
+
+    print(f"machine: {machine()}, load average {os.getloadavg()[0]:.1f} at the end")
+    print(f"{count} operation specs; medians of {repeat} runs ({baseline_repeat} for the baseline)")
+    print(f"{'':<38} {'wall s':>8} {'CPU s':>8}")
+    row("opsgen generate, cold (subprocess)", cold, f"{generated_files} files")
+    row("opsgen generate, cold (in process)", cold_in_process)
+    row("opsgen generate, no-op (subprocess)", noop)
+    row("opsgen generate, no-op (in process)", noop_in_process)
+    row("datamodel-codegen (subprocess)", baseline, f"{baseline_files} files, models only")
+    for index, kind in ((0, "wall"), (1, "CPU")):
+        print(
+            f"datamodel-codegen / opsgen, {kind}: cold {median(baseline, index) / median(cold, index):.1f}x, "
+            f"no-op {median(baseline, index) / median(noop, index):.1f}x"
+        )
     return 0
 
 

@@ -73,7 +73,7 @@ def generate(config: GeneratorConfig, *, check: bool = False) -> GenerateResult:
 
     # Imported here so that the no-op path above never loads them.
     from opsgen.codegen.render import RenderSettings, render_project
-    from opsgen.codegen.signature import expected_definition, update_signature
+    from opsgen.codegen.run_signature import expected_definition, is_current
     from opsgen.codegen.source import load_source
     from opsgen.codegen.view import build_project
 
@@ -90,9 +90,12 @@ def generate(config: GeneratorConfig, *, check: bool = False) -> GenerateResult:
         path = config.implementations / relative
         if not path.exists():
             continue
-        update = update_signature(
-            path.read_text(encoding="utf-8"), op, display_path(path, config.root), needed_imports(op, settings)
-        )
+        text = path.read_text(encoding="utf-8")
+        if is_current(text, op):
+            continue
+        from opsgen.codegen.signature import update_signature
+
+        update = update_signature(text, op, display_path(path, config.root), needed_imports(op, settings))
         if update.problem is not None:
             result.problems.append(update.problem)
         elif update.text is not None:

@@ -2,8 +2,8 @@
 
 When a spec's input or output changes, the keyword parameters and the return annotation
 of ``run`` are rewritten with LibCST; the body, its comments and everything else in the
-file stay byte for byte. The check runs on ``ast`` first, because it is far cheaper, and
-LibCST parses only the files that need a change.
+file stay byte for byte. :func:`opsgen.codegen.run_signature.is_current` checks on ``ast``
+first, because that is far cheaper, and LibCST parses only the files that need a change.
 
 A rewrite is unsafe, and is not made, when the class or its ``run`` method is missing,
 when ``run`` takes ``*args``, ``**kwargs`` or extra positional parameters, or when the
@@ -13,7 +13,6 @@ carries a message naming the file, the line and the exact signature to write.
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass
 
 import libcst as cst
@@ -21,7 +20,7 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from opsgen.codegen.render import define, keyword_params
+from opsgen.codegen.run_signature import expected_definition, is_current, one_line_definition
 from opsgen.codegen.view import OperationView
 
 
@@ -31,51 +30,6 @@ class SignatureUpdate:
     text: str | None
     #: Message with the reason the update is unsafe and the signature to write, or None.
     problem: str | None
-
-
-def expected_params(op: OperationView) -> list[str]:
-    return ["self", "ctx: ExecutionContext", *keyword_params(op.input_model.fields, False)]
-
-
-def expected_definition(op: OperationView) -> str:
-    return define("    ", "run", expected_params(op), f"{op.stem}Output")
-
-
-def one_line_definition(op: OperationView) -> str:
-    """Return the expected ``def run(...)`` line unwrapped, as messages show it."""
-    return f"def run({', '.join(expected_params(op))}) -> {op.stem}Output:"
-
-
-def _normalized(annotation: str) -> str:
-    return ast.unparse(ast.parse(annotation, mode="eval"))
-
-
-def _find_run(tree: ast.Module, stem: str) -> ast.FunctionDef | None:
-    for node in tree.body:
-        if isinstance(node, ast.ClassDef) and node.name == stem:
-            for item in node.body:
-                if isinstance(item, ast.FunctionDef) and item.name == "run":
-                    return item
-    return None
-
-
-def is_current(source: str, op: OperationView) -> bool:
-    """Return whether ``run`` in ``source`` already has the spec's keyword parameters and return type."""
-    if expected_definition(op) in source:
-        return True
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return False
-    run = _find_run(tree, op.stem)
-    if run is None or run.returns is None:
-        return False
-    arguments = run.args
-    if arguments.vararg or arguments.kwarg or arguments.posonlyargs or len(arguments.args) != 2:
-        return False
-    actual = [(a.arg, ast.unparse(a.annotation) if a.annotation else "") for a in arguments.kwonlyargs]
-    expected = [(f.name, _normalized(f.annotation)) for f in op.input_model.fields]
-    return actual == expected and ast.unparse(run.returns) == _normalized(f"{op.stem}Output")
 
 
 def update_signature(source: str, op: OperationView, path: str, imports: list[tuple[str, str]]) -> SignatureUpdate:
