@@ -167,3 +167,33 @@ def test_drain_waits_for_retries(runtime: Runtime, tmp_path: Path, fail_first: i
     assert drained.returncode == 1, "the failed attempt is reported"
     assert "delivered 1" in drained.stdout
     assert len(receiver.read_text(encoding="utf-8").splitlines()) == 1
+
+
+def test_dispatcher_delivers_then_stops(runtime: Runtime, tmp_path: Path) -> None:
+    runtime.register_effect_handler("publish", lambda call: (_ for _ in ()).throw(ConnectionError("down")))
+    assert ops.create_item(Context(), name="dispatched", durable_to="queue").ok
+    receiver = tmp_path / "received.txt"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
+        "OPSGEN_DATABASE_URL": runtime.engine.url.render_as_string(hide_password=False),
+        "RECEIVER_FILE": str(receiver),
+    }
+
+    dispatcher = subprocess.Popen(
+        [OPSGEN, "outbox", "dispatch", "--app", "runtime_outbox_app:build", "--poll", "0.2"],
+        env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not receiver.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        dispatcher.send_signal(signal.SIGTERM)
+        _, stderr = dispatcher.communicate(timeout=30)
+
+    assert dispatcher.returncode == 0, stderr
+    assert "outbox dispatcher stopped" in stderr
+    assert len(receiver.read_text(encoding="utf-8").splitlines()) == 1
+    (row,) = outbox_rows(runtime)
+    assert row["status"] == "delivered"
