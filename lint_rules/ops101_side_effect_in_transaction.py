@@ -20,8 +20,8 @@ class SideEffectInTransaction(Rule):
 
     Why is this bad:
         The effect cannot be rolled back. A worker can pick up the task before the row it
-        reads is committed, and a rollback after the e-mail left leaves the customer told
-        about an order that does not exist. A savepoint (an inner ``atomic()``) commits
+        reads is committed, and a rollback after the e-mail was sent leaves the customer
+        with a confirmation of an order that does not exist. A savepoint (an inner ``atomic()``) commits
         nothing, and a countdown on the task only guesses at the commit time.
 
     Example:

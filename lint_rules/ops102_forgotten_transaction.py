@@ -15,8 +15,8 @@ class ForgottenTransaction(Rule):
 
     What it does:
         Reports a function that saves, creates, deletes or bulk-updates rows two or more
-        times (a write in a loop counts as several, a call of a helper that writes counts
-        as one) when neither the function nor any of its callers opens a transaction.
+        times when neither the function nor any of its callers opens a transaction. A
+        write in a loop counts as several, and a call of a helper that writes as one.
         Test modules and migrations are skipped, and opsgen operations are left to OPS103.
 
     Why is this bad:

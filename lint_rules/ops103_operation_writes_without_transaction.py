@@ -23,7 +23,7 @@ class OperationWritesWithoutTransaction(Rule):
         not say ``transaction: true``, is reported at the first write.
 
     Why is this bad:
-        The pipeline opens a transaction only when the spec asks for one. Without it each
+        The pipeline opens a transaction only when the spec declares one. Without it each
         write commits on its own, and a failure halfway leaves a partial change that the
         execution log then records as a failed call.
 

@@ -62,8 +62,8 @@ def run(args: argparse.Namespace) -> int:
     if args.ignore:
         config = replace(config, ignore=config.ignore + _codes(args.ignore))
 
-    # The index lives until the process exits and holds no garbage cycles worth finding;
-    # each full collection would walk its millions of objects again.
+    # The index lives until the process exits and has no garbage cycles worth finding,
+    # while each full collection would walk its millions of objects again.
     gc.disable()
     result = lint_paths(paths, config, rules, use_cache=not args.no_cache)
     if args.fix or args.diff:

@@ -3,10 +3,10 @@
 Three questions drive the OPS1xx rules:
 
 * Where does a call run inside a transaction? Lexically inside ``atomic()`` or
-  ``session.begin()``; between a session write and its ``commit()``; or in a function whose
-  whole body runs in one (``@atomic``, an ``ATOMIC_REQUESTS`` view, a Django admin save
-  hook, a delete or m2m signal receiver, a SQLAlchemy ``before_commit`` listener, an opsgen
-  operation whose spec says ``transaction: true``).
+  ``session.begin()``, or between a session write and its ``commit()``. Also anywhere in a
+  function whose whole body runs in one: ``@atomic``, an ``ATOMIC_REQUESTS`` view, a Django
+  admin save hook, a delete or m2m signal receiver, a SQLAlchemy ``before_commit``
+  listener, or an opsgen operation whose spec says ``transaction: true``.
 * Which calls reach a side effect, and through which chain? A function reaches one when a
   call that it makes outside its own transactions is a side effect or reaches one. Calls
   resolve through imports, ``self`` methods, ``save()`` overrides and the model signal
@@ -61,7 +61,7 @@ class Hop:
 
 @dataclass(frozen=True)
 class Reach:
-    """How a function reaches a side effect: the hops from its own call to the effect."""
+    """A chain to a side effect: the hops from a function's own call down to the effect."""
 
     effect: Effect
     hops: tuple[Hop, ...]
@@ -70,7 +70,7 @@ class Reach:
 
 @dataclass(frozen=True)
 class Transaction:
-    """Why code runs inside a transaction, and what a fix there needs to know."""
+    """The transaction code runs in: the reason to show, and what a fix there needs."""
 
     reason: str  # "the atomic() block at line 12"
     line: int
@@ -601,7 +601,7 @@ class Analysis:
         return self._callers
 
     def in_transaction_somewhere(self, qualname: str, _seen: frozenset[str] = frozenset()) -> bool:
-        """Return True when the function, or any caller up the chain, holds a transaction."""
+        """Return True when the function, or any caller up the chain, has a transaction open."""
         if qualname in self._somewhere:
             return self._somewhere[qualname]
         entry = self.index.functions.get(qualname)

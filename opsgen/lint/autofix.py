@@ -1,8 +1,8 @@
 """Write the safe autofixes with LibCST: defer a side-effect call until after commit.
 
-Only a call that is a statement of its own is rewritten (its result is not used), and
-only where the rule judged it safe (no ``raise`` later in the same transaction, because
-a deferred call is dropped with the rollback the code raises on purpose). The call
+Only a call that is a statement of its own is rewritten, so its result is not used. The
+rule marks it safe only when no ``raise`` follows in the same transaction, because a
+deferred call is dropped with the rollback that the code raises on purpose. The call
 ``send(a, b=1)`` becomes ``transaction.on_commit(partial(send, a, b=1))``, with the
 ``using=`` of the enclosing ``atomic()``, or ``ctx.after_commit(partial(send, a, b=1))``
 in an opsgen operation. Missing imports are added after the module's last top-level import.

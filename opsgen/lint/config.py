@@ -77,7 +77,7 @@ class LintConfig:
         return {name: "configured side effect" for name in self.side_effects}
 
     def fingerprint(self) -> str:
-        """A hash of the settings that change findings, for the findings cache."""
+        """Return a hash of the settings that change findings, for the findings cache."""
         values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "root"}
         return hashlib.sha1(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
@@ -115,9 +115,9 @@ def config_from_mapping(table: Mapping[str, Any], root: Path, source: str = "[to
 
 
 def find_project_root(start: Path) -> Path:
-    """Return the nearest folder at or above ``start`` that holds a ``pyproject.toml``.
+    """Return the nearest folder at or above ``start`` that has a ``pyproject.toml``.
 
-    Without one, a ``.git`` folder marks the root; without either, ``start`` itself.
+    Without one, a ``.git`` folder marks the root, and without either, ``start`` is.
     """
     start = start.resolve()
     if start.is_file():

@@ -3,7 +3,7 @@
 flake8 calls the plugin once per file. The project index is built once per process, on
 the first file, from the on-disk cache that ``opsgen lint`` shares; later files reuse
 it. The file flake8 hands over is summarized from the tree flake8 already parsed when it
-differs from the indexed copy (an editor buffer, say), so findings match what flake8 sees.
+differs from the indexed copy (an editor buffer, say), so findings match flake8's input.
 flake8 applies ``# noqa`` itself.
 """
 
@@ -30,7 +30,7 @@ _indexes: dict[Path, ProjectIndex] = {}
 
 
 def project_index(path: Path) -> ProjectIndex:
-    """Return this process's index of the project that holds ``path``, building it once."""
+    """Return this process's index of the project that contains ``path``, building it once."""
     root = find_project_root(path)
     with _lock:
         index = _indexes.get(root)
@@ -38,8 +38,8 @@ def project_index(path: Path) -> ProjectIndex:
             index = ProjectIndex.build(load_config(root))
             index.analysis.callers()
             _indexes[root] = index
-            # The index lives as long as the flake8 process; move it out of the collector's
-            # sight so that collections during the rest of the run stay cheap.
+            # The index lives as long as the flake8 process. Moving it out of the collector's
+            # sight keeps collections during the rest of the run cheap.
             gc.freeze()
         return index
 

@@ -1,4 +1,4 @@
-"""What the linter knows about libraries: transaction openers, side effects, deferrals, writes.
+"""Library facts for the linter: transaction openers, side effects, deferrals, writes.
 
 Names here are qualified, as the summary produces them: ``requests.post`` for a module
 function, ``httpx.Client().post`` for a method of an instance. The configuration adds

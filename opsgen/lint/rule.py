@@ -39,7 +39,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Fix:
-    """An autofix the rule knows to be safe; :mod:`opsgen.lint.autofix` writes it with LibCST.
+    """An autofix the rule judged safe, which :mod:`opsgen.lint.autofix` writes with LibCST.
 
     ``kind`` ``"defer"`` wraps the call statement at ``line``/``column`` in
     ``transaction.on_commit(partial(...))`` (``style`` ``"django"``, carrying ``using``)
@@ -58,7 +58,7 @@ class Fix:
 class Finding:
     """One fault at ``path:line:column`` (line 1-based, column 0-based as in ``ast``).
 
-    ``via`` holds the chain from the reported call to the side effect it leads to, one hop
+    ``via`` is the chain from the reported call to the side effect it leads to, one hop
     per step, for a finding whose fault sits in another function.
     """
 
@@ -108,8 +108,8 @@ class Rule:
     MESSAGE: ClassVar[str]
     VALID: ClassVar[Sequence[Example | str]] = ()
     INVALID: ClassVar[Sequence[Example | str]] = ()
-    #: "module" when findings depend only on the file itself (the engine may cache them by
-    #: file hash); "project" when they read the index or the analysis.
+    #: "module" when findings depend only on the file itself, so the engine may cache them
+    #: by file hash. "project" when they read the index or the analysis.
     scope: ClassVar[Literal["module", "project"]] = "project"
 
     def check(self, module: ModuleContext) -> Iterable[Finding]:
@@ -123,7 +123,7 @@ class Rule:
 
 
 class ModuleContext:
-    """What a rule sees of one module: its summary and tree, the project, the analysis."""
+    """A rule's view of one module: its summary and tree, the project, the analysis."""
 
     def __init__(self, index: ProjectIndex, summary: ModuleSummary) -> None:
         self.index = index
@@ -203,8 +203,8 @@ class ModuleContext:
     def transaction_at(self, line: int) -> Transaction | None:
         """Return the transaction code at ``line`` runs in, counting its callers', or None.
 
-        A block of the enclosing function wins; then a whole-function context; then, when a
-        caller up the chain holds a transaction, a ``possible`` one naming that.
+        A block of the enclosing function comes first, then a whole-function context. Last,
+        when a caller up the chain has a transaction open, a ``possible`` one says so.
         """
         function = self.function_at(line)
         if function is None:

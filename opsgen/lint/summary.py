@@ -1,6 +1,6 @@
 """One pass over a module's syntax tree that records what the linter needs to know about it.
 
-The summary is plain data (it round-trips through JSON for the on-disk cache) and does
+The summary is plain data, which round-trips through JSON for the on-disk cache. It does
 not depend on the configuration: which calls are side effects is decided later, from
 each call's qualified name, so a change to ``[tool.opsgen.lint]`` never invalidates it.
 
@@ -48,9 +48,9 @@ class CallSite:
 class TransactionBlock:
     """A ``with`` block of the function that opens, or may open, a transaction.
 
-    ``kind`` is ``atomic``, ``session`` or ``savepoint`` for the blocks the linter knows;
-    ``with`` is any other context manager called by a qualified ``name``, which opens a
-    transaction only when the configuration lists it in ``transaction-openers``.
+    ``kind`` is ``atomic``, ``session`` or ``savepoint`` for the blocks the linter
+    recognises. ``with`` is any other context manager called by a qualified ``name``, which
+    opens a transaction only when the configuration lists it in ``transaction-openers``.
     """
 
     line: int
@@ -526,7 +526,7 @@ class _BodyWalker(ast.NodeVisitor):
         return dotted_text(node)
 
     def visit_For(self, node: ast.For | ast.AsyncFor | ast.While) -> None:
-        # A ``for`` body runs once an item; a ``while`` body is as often a retry loop that
+        # A ``for`` body runs once an item. A ``while`` body is as often a retry loop that
         # ends after one success, so it does not count as repeating its writes.
         repeats = not isinstance(node, ast.While)
         if isinstance(node, ast.While):
