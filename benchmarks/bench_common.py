@@ -13,19 +13,6 @@ from contextlib import contextmanager
 POSTGRES_ADMIN_URL = os.environ.get("OPSGEN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-def per_call_us(function: Callable[[], object], *, calls: int, rounds: int) -> float:
-    """Return the median over ``rounds`` of the mean time of one call, in microseconds."""
-    for _ in range(min(calls, 200)):
-        function()
-    samples = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        for _ in range(calls):
-            function()
-        samples.append((time.perf_counter() - started) / calls * 1e6)
-    return statistics.median(samples)
-
-
 def compare(
     variants: dict[str, Callable[[], object]],
     *,

@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select, update
 
 import runtime_fixture_ops as ops
@@ -23,6 +22,11 @@ from opsgen.runtime.schema import effects
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 OPSGEN = str(Path(sys.executable).with_name("opsgen"))
+
+
+def fail_delivery(call: EffectCall) -> None:
+    """Stand in for a receiver that is down."""
+    raise ConnectionError("receiver down")
 
 
 def outbox_rows(runtime: Runtime) -> list[dict[str, Any]]:
@@ -73,12 +77,12 @@ def test_durable_effect_fails_after_max_attempts(runtime: Runtime) -> None:
 
 
 def test_backoff_delays_next_attempt(runtime: Runtime) -> None:
-    runtime.register_effect_handler("publish", lambda call: (_ for _ in ()).throw(ConnectionError("down")))
+    runtime.register_effect_handler("publish", fail_delivery)
     assert ops.create_item(Context(), name="later", durable_to="queue").ok
     with runtime.engine.begin() as connection:
         connection.execute(update(effects).values(backoff=30.0))
-    # The first in-process attempt scheduled the retry with the row's old backoff of 0 s;
-    # reschedule through a failing drain pass, which now uses 30 s.
+    # The in-process attempt scheduled its retry with the old backoff of 0 s. The failing
+    # drain pass below schedules the next one with the new backoff of 30 s.
     drain(runtime)
     (row,) = outbox_rows(runtime)
     waited = row["next_attempt_at"].replace(tzinfo=None) - row["created_at"].replace(tzinfo=None)
@@ -137,7 +141,7 @@ def test_durable_effect_survives_kill(runtime: Runtime, tmp_path: Path) -> None:
 
 
 def test_drain_reports_missing_handler(runtime: Runtime, tmp_path: Path) -> None:
-    runtime.register_effect_handler("publish", lambda call: (_ for _ in ()).throw(ConnectionError("down")))
+    runtime.register_effect_handler("publish", fail_delivery)
     assert ops.create_item(Context(), name="orphan", durable_to="queue").ok
     env = {**os.environ, "OPSGEN_DATABASE_URL": runtime.engine.url.render_as_string(hide_password=False)}
     env.pop("OPSGEN_APP", None)
@@ -149,9 +153,8 @@ def test_drain_reports_missing_handler(runtime: Runtime, tmp_path: Path) -> None
     assert "no handler for effect 'publish_item'" in drained.stderr
 
 
-@pytest.mark.parametrize("fail_first", [2])
-def test_drain_waits_for_retries(runtime: Runtime, tmp_path: Path, fail_first: int) -> None:
-    runtime.register_effect_handler("publish", lambda call: (_ for _ in ()).throw(ConnectionError("down")))
+def test_drain_waits_for_retries(runtime: Runtime, tmp_path: Path) -> None:
+    runtime.register_effect_handler("publish", fail_delivery)
     assert ops.create_item(Context(), name="eventually", durable_to="queue").ok
     receiver = tmp_path / "received.txt"
     env = {
@@ -159,7 +162,8 @@ def test_drain_waits_for_retries(runtime: Runtime, tmp_path: Path, fail_first: i
         "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
         "OPSGEN_DATABASE_URL": runtime.engine.url.render_as_string(hide_password=False),
         "RECEIVER_FILE": str(receiver),
-        "FAIL_FIRST": str(fail_first - 1),
+        # The in-process attempt failed once; the receiver fails once more, then accepts.
+        "FAIL_FIRST": "1",
     }
 
     drained = _run([OPSGEN, "outbox", "drain", "--app", "runtime_outbox_app:build", "--wait", "10"], env)
@@ -170,7 +174,7 @@ def test_drain_waits_for_retries(runtime: Runtime, tmp_path: Path, fail_first: i
 
 
 def test_dispatcher_delivers_then_stops(runtime: Runtime, tmp_path: Path) -> None:
-    runtime.register_effect_handler("publish", lambda call: (_ for _ in ()).throw(ConnectionError("down")))
+    runtime.register_effect_handler("publish", fail_delivery)
     assert ops.create_item(Context(), name="dispatched", durable_to="queue").ok
     receiver = tmp_path / "received.txt"
     env = {
