@@ -21,8 +21,10 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
 
 from opsgen.runtime.declarations import (
     ErrorDeclaration,
+    LockDeclaration,
     OperationDeclaration,
     RetryPolicy,
+    SingletonDeclaration,
     TransactionDeclaration,
 )
 from opsgen.runtime.execution import ExecutionContext
@@ -171,7 +173,40 @@ class FindNote(Operation[FindNoteInput, FindNoteOutput]):
         return FindNoteOutput(text=text)
 
 
+class TallyInput(_Model):
+    name: str
+    items: int
+
+
+class TallyOutput(_Model):
+    counted: int
+
+
+TALLY = OperationDeclaration(
+    name="demo.tally",
+    version=1,
+    description="Count items one by one, reporting progress, as a singleton under a lock.",
+    input_model=TallyInput,
+    output_model=TallyOutput,
+    locks=(LockDeclaration(key="tally:{name}", timeout=5.0),),
+    singleton=SingletonDeclaration(key="tally"),
+    progress=True,
+    queue="notes",
+)
+
+
+class Tally(Operation[TallyInput, TallyOutput]):
+    declaration = TALLY
+
+    def run(self, ctx: ExecutionContext, *, name: str, items: int) -> TallyOutput:  # type: ignore[override]
+        ctx.progress.set_total(items)
+        for _ in range(items):
+            ctx.progress.advance(1)
+        return TallyOutput(counted=items)
+
+
 record_note: OperationHandle[Any, Any] = OperationHandle(RECORD_NOTE, RecordNote)
+tally: OperationHandle[Any, Any] = OperationHandle(TALLY, Tally)
 plan_notes: OperationHandle[Any, Any] = OperationHandle(PLAN_NOTES, PlanNotes)
 flaky: OperationHandle[Any, Any] = OperationHandle(FLAKY, Flaky)
 find_note: OperationHandle[Any, Any] = OperationHandle(FIND_NOTE, FindNote)
@@ -185,6 +220,7 @@ class DemoOperations:
         self.plan_notes = plan_notes
         self.flaky = flaky
         self.find_note = find_note
+        self.tally = tally
 
 
 class Operations:

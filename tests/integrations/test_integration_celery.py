@@ -174,3 +174,23 @@ def test_unknown_operation_fails_the_pending_record(start_worker: Callable[..., 
     assert row["status"] == "failed"
     assert row["error_code"] == "unknown_operation"
     assert "demo.no_such_operation" in row["error_message"]
+
+
+def test_worker_runs_singleton_locks_and_progress(start_worker: Callable[..., Any]) -> None:
+    start_worker()
+    backend = get_runtime().get_lock_backend()
+
+    held = backend.acquire_many(["singleton:tally"], timeout=0, lease=30, owner="test-holder")
+    try:
+        rejected = wait_finished(ops.demo.tally.enqueue(Context(), name="apples", items=5))
+    finally:
+        held.release()
+    counted = wait_finished(ops.demo.tally.enqueue(Context(), name="apples", items=250))
+
+    assert rejected["status"] == "rejected"
+    assert rejected["error_code"] == "singleton_rejected"
+    assert "test-holder" in rejected["error_message"]
+    assert counted["status"] == "succeeded"
+    assert counted["lock_keys"] == ["tally:apples"]
+    assert counted["singleton_key"] == "singleton:tally"
+    assert (counted["progress_total"], counted["progress_done"]) == (250, 250)
