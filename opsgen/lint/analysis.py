@@ -447,6 +447,8 @@ class Analysis:
         if any(d in self.openers for d in decorators):
             return Transaction(f"the transaction of {function.name}() (line {function.line})", function.line, "other", None, end)
         klass = function.class_name
+        if klass and self.class_decorated_atomic(klass, function):
+            return Transaction(f"the @atomic method {function.name}() (line {function.line})", function.line, "django", None, end)
         if klass and function.name in knowledge.ADMIN_HOOKS and self.class_matches(klass, knowledge.ADMIN_BASES, ("ModelAdmin",)):
             reason = f"the Django admin's atomic block around {function.name}()"
             return Transaction(reason, function.line, "django", None, end)
@@ -471,6 +473,23 @@ class Analysis:
             if not any(d in knowledge.NON_ATOMIC_REQUESTS for d in decorators):
                 return Transaction("the request transaction (ATOMIC_REQUESTS is on)", function.line, "django", None, end)
         return None
+
+    def class_decorated_atomic(self, class_name: str, function: FunctionSummary) -> bool:
+        """Return True for a method wrapped by ``@method_decorator(atomic, name=...)`` on its
+        class, or a view handler when the wrapped method is ``dispatch``."""
+        for klass in self.mro(class_name):
+            entry = self.index.classes.get(klass)
+            if entry is None:
+                continue
+            for decorator in entry[1].decorators:
+                wrapped, _, method = decorator.partition("@")
+                if not method or self.canonical(wrapped) not in knowledge.ATOMIC_OPENERS:
+                    continue
+                if method == function.name:
+                    return True
+                if method == "dispatch" and (function.name in knowledge.VIEW_METHODS or function.params[1:2] == ["request"]):
+                    return True
+        return False
 
     def possible_context(self, function: FunctionSummary) -> Transaction | None:
         """Return the caller's transaction a save receiver or a ``save()`` override may run in."""

@@ -334,6 +334,14 @@ class _Summarizer:
     def add_class(self, node: ast.ClassDef, qualname: str, scope: _Scope) -> _Scope:
         bases = [b for b in (self.qualify(base, scope) for base in node.bases) if b]
         decorators = [d for d in (self.qualify(dec, scope) for dec in node.decorator_list) if d]
+        for decorator in node.decorator_list:
+            # @method_decorator(transaction.atomic, name="dispatch") -> "django.db.transaction.atomic@dispatch"
+            if isinstance(decorator, ast.Call) and decorator.args:
+                if self.qualify(decorator.func, scope) in knowledge.METHOD_DECORATOR:
+                    wrapped = self.qualify(decorator.args[0], scope)
+                    method = next((k.value for k in decorator.keywords if k.arg == "name"), None)
+                    if wrapped and isinstance(method, ast.Constant) and isinstance(method.value, str):
+                        decorators.append(f"{wrapped}@{method.value}")
         list_attributes: dict[str, list[str]] = {}
         methods: list[str] = []
         class_scope = _Scope(qualname, scope, class_name=qualname)

@@ -1,0 +1,15 @@
+# expect: side-effect-in-transaction
+# pattern: @method_decorator(transaction.atomic, name="dispatch") makes every handler atomic
+from django.db import transaction
+from django.utils.decorators import method_decorator
+from django.views import View
+
+from accounts.models import Customer
+from accounts.tasks import welcome
+
+
+@method_decorator(transaction.atomic, name="dispatch")
+class SignupView(View):
+    def post(self, request):
+        customer = Customer.objects.create(email=request.POST["email"])
+        welcome.delay(customer.pk)  # expect-line
