@@ -1,0 +1,169 @@
+"""Measure `opsgen lint` and the flake8 plugin against pyflakes and ast.parse on one project.
+
+Usage::
+
+    python benchmarks/bench_lint.py [PATH] [--runs N] [--quick]
+
+PATH is a folder of Python code; the default is the unpacked pretix wheel at
+/tmp/fieldtest/pretix/pretix. Fetch it with the venv's pip (pure-Python wheels hold
+every source file)::
+
+    .venv/bin/pip download --no-deps pretix -d /tmp/fieldtest
+    unzip -q /tmp/fieldtest/pretix-*.whl -d /tmp/fieldtest/pretix
+
+The project is copied to a temporary folder first, so the lint cache and the file this
+script edits for the warm run never touch the original. Every figure is the median of
+``--runs`` runs of a fresh process, measured in this run:
+
+- ``ast.parse``: parse every file, the floor any ast-based linter pays;
+- ``pyflakes``: ``python -m pyflakes PATH``, the baseline for a cold lint;
+- ``opsgen lint (cold)``: ``opsgen lint PATH`` after deleting the cache;
+- ``opsgen lint (warm, 1 file changed)``: the same after one file's content changed;
+- ``flake8 without/with the plugin``: ``flake8 --select=E,F,W,C,OPS PATH``. flake8 loads
+  every installed plugin whatever ``--select`` says, so the plugin is switched off by
+  running flake8 through a launcher that lists the ``opsgen`` distribution among
+  flake8's obsolete plugins (``flake8.plugins.finder.BANNED_PLUGINS``), which makes
+  flake8 skip its entry point. Both arms use the same interpreter, flake8 and options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+DEFAULT_PROJECT = Path("/tmp/fieldtest/pretix/pretix")
+CACHE_NAMES = (".opsgen-cache",)
+
+PARSE_ALL = """
+import ast, pathlib, sys
+for path in sorted(pathlib.Path(sys.argv[1]).rglob("*.py")):
+    try:
+        ast.parse(path.read_bytes(), filename=str(path))
+    except (SyntaxError, ValueError):
+        pass
+"""
+
+FLAKE8_WITHOUT_PLUGIN = """
+import sys
+import flake8.plugins.finder as finder
+finder.BANNED_PLUGINS["opsgen"] = "0"
+from flake8.main.cli import main
+sys.exit(main())
+"""
+
+FLAKE8_WITH_PLUGIN = """
+import sys
+from flake8.main.cli import main
+sys.exit(main())
+"""
+
+
+def run_timed(command: Sequence[str], cwd: Path) -> float:
+    """Run ``command`` and return its wall time in seconds; findings do not fail it."""
+    started = time.perf_counter()
+    completed = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - started
+    if completed.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(command)} failed with exit status {completed.returncode}:\n{completed.stderr[-2000:]}")
+    return elapsed
+
+
+def median_of(runs: int, measure: Callable[[], float]) -> float:
+    return statistics.median(measure() for _ in range(runs))
+
+
+def clear_cache(root: Path) -> None:
+    for name in CACHE_NAMES:
+        for cache in [root / name, *root.rglob(name)]:
+            if cache.is_dir():
+                shutil.rmtree(cache)
+
+
+def touch_one_file(path: Path, counter: list[int]) -> None:
+    """Change ``path``'s content (not only its mtime) so the cache must re-read it."""
+    counter[0] += 1
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(f"\n# benchmark edit {counter[0]}\n")
+
+
+def machine_description() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} CPUs ({cpu}), Python {sys.version.split()[0]}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_PROJECT, help="folder of Python code to lint")
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement; the median is reported (default 3)")
+    parser.add_argument("--quick", action="store_true", help="one run each, flake8 arms included")
+    args = parser.parse_args(argv)
+
+    source = args.path.resolve()
+    if not source.is_dir():
+        parser.error(f"{source} is not a folder; see the module docstring for how to fetch the default project")
+    runs = 1 if args.quick else max(1, args.runs)
+    python = sys.executable
+    opsgen = [python, "-m", "opsgen.cli.main", "lint"]
+
+    with tempfile.TemporaryDirectory(prefix="opsgen-bench-") as scratch:
+        project = Path(scratch) / source.name
+        shutil.copytree(source, project, ignore=shutil.ignore_patterns(*CACHE_NAMES, "__pycache__"))
+        files = sorted(project.rglob("*.py"))
+        lines = sum(len(p.read_bytes().splitlines()) for p in files)
+        edited = max(files, key=lambda p: p.stat().st_size)
+        counter = [0]
+        print(f"project: {source} ({len(files)} files, {lines} lines); machine: {machine_description()}; runs: {runs}")
+
+        results: dict[str, float] = {}
+        results["ast.parse"] = median_of(runs, lambda: run_timed([python, "-c", PARSE_ALL, str(project)], project))
+        results["pyflakes"] = median_of(runs, lambda: run_timed([python, "-m", "pyflakes", str(project)], project))
+
+        def cold() -> float:
+            clear_cache(project)
+            return run_timed([*opsgen, str(project)], project)
+
+        def warm() -> float:
+            touch_one_file(edited, counter)
+            return run_timed([*opsgen, str(project)], project)
+
+        results["opsgen lint (cold)"] = median_of(runs, cold)
+        run_timed([*opsgen, str(project)], project)  # fill the cache once more before the warm runs
+        results["opsgen lint (warm, 1 file changed)"] = median_of(runs, warm)
+
+        flake8_options = ["--select=E,F,W,C,OPS", str(project)]
+        results["flake8 without the plugin"] = median_of(
+            runs, lambda: run_timed([python, "-c", FLAKE8_WITHOUT_PLUGIN, *flake8_options], project)
+        )
+        results["flake8 with the plugin"] = median_of(
+            runs, lambda: run_timed([python, "-c", FLAKE8_WITH_PLUGIN, *flake8_options], project)
+        )
+
+    width = max(len(name) for name in results)
+    for name, seconds in results.items():
+        print(f"{name:<{width}}  {seconds:7.2f} s")
+    cold_ratio = results["opsgen lint (cold)"] / results["pyflakes"]
+    plugin_ratio = results["flake8 with the plugin"] / results["flake8 without the plugin"] - 1
+    print(f"cold lint / pyflakes: {cold_ratio:.2f}x (goal <= 1.5x)")
+    print(f"cold lint / ast.parse: {results['opsgen lint (cold)'] / results['ast.parse']:.2f}x")
+    print(f"warm lint, 1 file changed: {results['opsgen lint (warm, 1 file changed)']:.2f} s (goal < 1 s)")
+    print(f"flake8 plugin overhead: {plugin_ratio * 100:+.0f}% (goal <= +20%)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
