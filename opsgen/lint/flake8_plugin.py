@@ -89,4 +89,5 @@ def _changed(path: Path, source: str) -> bool:
         on_disk = path.read_bytes()
     except OSError:
         return True
-    return on_disk != source.encode("utf-8")
+    # flake8 reads with universal newlines, so compare without the line-ending difference.
+    return on_disk.decode("utf-8", "replace").replace("\r\n", "\n") != source.replace("\r\n", "\n")

@@ -209,6 +209,15 @@ class ProjectIndex:
         return index
 
     def add(self, summary: ModuleSummary) -> None:
+        """Add a module's summary, replacing an earlier one of the same path."""
+        previous = self.modules.get(summary.path)
+        if previous is not None:
+            for table, names in ((self.functions, previous.functions), (self.classes, previous.classes)):
+                for name in names:
+                    if table.get(name, (None,))[0] is previous:
+                        del table[name]
+            if self.by_module.get(previous.module) is previous:
+                del self.by_module[previous.module]
         self.modules[summary.path] = summary
         self.by_module.setdefault(summary.module, summary)
         for qualname, function in summary.functions.items():

@@ -59,3 +59,14 @@ def test_flake8_sees_unsaved_content(tmp_path: Path) -> None:
         timeout=120,
     )
     assert completed.stdout.count("OPS101") == 1, completed.stdout
+
+
+def test_flake8_crlf_file_matches_index(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "project")
+    orders = root / "shop" / "orders.py"
+    orders.write_bytes(orders.read_bytes().replace(b"\n", b"\r\n"))
+    completed = run_flake8(root)
+    assert sorted(line.split(": ", 1)[0] for line in completed.stdout.splitlines()) == [
+        "./shop/orders.py:10:9",
+        "./shop/orders.py:11:9",
+    ]

@@ -108,3 +108,15 @@ def test_re_exported_helper_resolves(tmp_path: Path) -> None:
     result = lint_paths([root], LintConfig(root=root), use_cache=False)
     assert [(Path(f.path).name, f.line) for f in result.findings] == [("views.py", 6)]
     assert result.findings[0].via[-1].name == "django.core.mail.send_mail"
+
+
+def test_re_added_module_replaces_its_functions(tmp_path: Path) -> None:
+    from opsgen.lint.summary import summarize
+
+    root = write_project(tmp_path / "project", {"app.py": "def old():\n    return 1\n"})
+    index = build(root)
+    assert "app.old" in index.functions
+    summary, _ = summarize(str(root / "app.py"), "app", "def new():\n    return 2\n")
+    index.add(summary)
+    assert "app.new" in index.functions
+    assert "app.old" not in index.functions
