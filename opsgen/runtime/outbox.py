@@ -81,16 +81,18 @@ def drain(runtime: Runtime, *, limit: int | None = None, wait: float = 0.0) -> D
     report = DrainReport()
     deadline = time.monotonic() + wait
     claimant = worker_id()
+    unhandled: set[str] = set()
     while True:
-        due = _due_rows(runtime, limit)
+        due = [row for row in _due_rows(runtime, limit) if row["id"] not in unhandled]
         for row in due:
             if limit is not None and report.attempted >= limit:
                 return report
-            _deliver_row(runtime, row, claimant, report)
+            if not _deliver_row(runtime, row, claimant, report):
+                unhandled.add(row["id"])
         if time.monotonic() >= deadline or (limit is not None and report.attempted >= limit):
             return report
         if not due:
-            if _pending_count(runtime) == 0:
+            if _pending_count(runtime) <= len(unhandled):
                 return report
             time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
 
@@ -136,15 +138,16 @@ def _pending_count(runtime: Runtime) -> int:
         return len(connection.execute(query).all())
 
 
-def _deliver_row(runtime: Runtime, row: dict[str, Any], claimant: str, report: DrainReport) -> None:
+def _deliver_row(runtime: Runtime, row: dict[str, Any], claimant: str, report: DrainReport) -> bool:
+    """Claim and deliver one row; return ``False`` when no handler is registered for it."""
     try:
         handler = runtime.resolve_effect_handler(row["name"], row["kind"])
     except EffectHandlerMissing as exc:
         report.errors.append(str(exc))
-        logger.error("cannot deliver outbox row %s: %s", row["id"], exc)
-        return
+        logger.error("cannot deliver outbox row %s of execution %s: %s", row["id"], row["execution_id"], exc)
+        return False
     if not _claim(runtime, row["id"], claimant):
-        return
+        return True
 
     retry = RetryPolicy(row["max_attempts"], row["backoff"], row["multiplier"], row["max_delay"])
     call = EffectCall(
@@ -152,6 +155,7 @@ def _deliver_row(runtime: Runtime, row: dict[str, Any], claimant: str, report: D
         row["execution_id"], row["attempts"] + 1,
     )
     _attempt(runtime, row["id"], row["name"], row["kind"], row, retry, handler, call, claimant, report)
+    return True
 
 
 def _claim(runtime: Runtime, effect_id: str, claimant: str) -> bool:

@@ -332,7 +332,15 @@ def run_in_scope(
             )
         return result
 
-    return close_scope(execution, scope, call_operation(execution, handle, inputs), started)
+    try:
+        result = call_operation(execution, handle, inputs)
+    except BaseException:
+        # KeyboardInterrupt or SystemExit inside the operation: undo its writes, then let it pass.
+        scope.rollback("the call was interrupted")
+        if scope.savepoint is None:
+            scope.session.close()
+        raise
+    return close_scope(execution, scope, result, started)
 
 
 def open_scope(execution: ExecutionContext, transaction: TransactionDeclaration) -> TransactionScope:

@@ -201,3 +201,16 @@ def test_dispatcher_delivers_then_stops(runtime: Runtime, tmp_path: Path) -> Non
     assert len(receiver.read_text(encoding="utf-8").splitlines()) == 1
     (row,) = outbox_rows(runtime)
     assert row["status"] == "delivered"
+
+
+def test_drain_skips_unhandled_rows_once(runtime: Runtime) -> None:
+    runtime.register_effect_handler("publish", fail_delivery)
+    assert ops.create_item(Context(), name="unhandled", durable_to="queue").ok
+    bare = Runtime(runtime.settings, engine=runtime.engine)
+
+    started = time.monotonic()
+    report = drain(bare, wait=5.0)
+
+    assert time.monotonic() - started < 4.0
+    assert len(report.errors) == 1
+    assert "no handler for effect 'publish_item'" in report.errors[0]

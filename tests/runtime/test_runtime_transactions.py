@@ -271,3 +271,22 @@ def test_compact_records_still_log_everything(database_url: str) -> None:
     ]
     assert item_levels(runtime) == [0, 1]
     runtime.dispose()
+
+
+def test_interrupt_rolls_back_and_propagates(runtime: Runtime) -> None:
+    declaration = OperationDeclaration(
+        "probe.interrupted", 1, "", HookInput, HookOutput, transaction=TransactionDeclaration()
+    )
+
+    class Interrupted(Operation[HookInput, HookOutput]):
+        def run(self, ctx: ExecutionContext, **inputs: Any) -> HookOutput:
+            ctx.session.execute(ops.items.insert().values(name="half", level=0))
+            raise KeyboardInterrupt
+
+    Interrupted.declaration = declaration
+
+    with pytest.raises(KeyboardInterrupt):
+        OperationHandle(declaration, Interrupted)(Context(), fail=False)
+
+    assert item_levels(runtime) == []
+    assert runtime.engine.pool.checkedout() == 0
