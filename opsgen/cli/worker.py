@@ -40,7 +40,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--idle-timeout", type=float, metavar="SECONDS",
                         help="stop after this many seconds without a message")
     parser.add_argument("--reconnect-delay", type=float, default=5.0, metavar="SECONDS",
-                        help="seconds to wait before reconnecting after a broker error (default 5)")
+                        help="seconds to wait before reconnecting after an error (default 5)")
     parser.add_argument("--log-level", default="INFO", help="logging level (default INFO)")
     parser.set_defaults(handler=run_worker)
 
@@ -82,8 +82,9 @@ def run_worker(args: argparse.Namespace) -> int:
                 remaining = None if args.limit is None else args.limit - handled
                 handled += consumer.run(limit=remaining, idle_timeout=args.idle_timeout, should_stop=lambda: stopping)
             break
-        except (OSError, ConnectionError) as exc:
-            logger.error("broker connection failed: %s; reconnecting in %.0f s", exc, args.reconnect_delay)
+        except Exception as exc:  # noqa: BLE001 - the unacknowledged message is redelivered
+            logger.error("consumer stopped on %s: %s; reconnecting in %.0f s",
+                         type(exc).__name__, exc, args.reconnect_delay, exc_info=True)
             time.sleep(args.reconnect_delay)
     return 0
 

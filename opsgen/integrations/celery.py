@@ -107,14 +107,22 @@ class CeleryQueue:
             logger.error("dropping a malformed %s message (task %s): %s", TASK_NAME, task.request.id, exc)
             return None
 
-        outcome = run_queued(
-            self.handles,
-            self.runtime,
-            call,
-            lease=self.lease,
-            max_takeovers=self.max_takeovers,
-            delivery=str(task.request.id),
-        )
+        try:
+            outcome = run_queued(
+                self.handles,
+                self.runtime,
+                call,
+                lease=self.lease,
+                max_takeovers=self.max_takeovers,
+                delivery=str(task.request.id),
+            )
+        except Exception as exc:
+            # The database or the runtime failed, not the operation. Celery would
+            # acknowledge a failed task, so send it again after the lease has expired.
+            countdown = self.lease + 1.0
+            logger.error("execution %s of %s could not run (%s: %s); retrying in %.0f s",
+                         call.execution_id, call.operation, type(exc).__name__, exc, countdown)
+            raise task.retry(countdown=countdown, exc=exc, max_retries=None) from exc
         if outcome.retry_in is not None:
             raise task.retry(countdown=outcome.retry_in, max_retries=None)
         if outcome.result is None:
