@@ -14,6 +14,7 @@ from opsgen.lint.orm import (
     classify_load,
     function_nodes,
     is_lock_name,
+    runs_in_pipeline,
     takes_lock,
     uses_f_expression,
 )
@@ -154,7 +155,8 @@ class ReadModifyWriteWithoutLock(Rule):
         inside ``with <lock>:`` or after a call that takes a lock (``lock_objects(...)``,
         ``acquire_lock(...)``), a write of an ``F()`` expression, a copy saved as a new row
         (``obj.pk = None``), and ``if v.a != x: v.a = x``, whose test only skips a needless
-        write.
+        write. A function that takes an opsgen ``ExecutionContext`` runs under the locks its
+        spec declares, which OPS204 checks instead.
 
     Why is this bad:
         Two requests load the same row, both pass the check, and both write: the seat is
@@ -195,7 +197,8 @@ class ReadModifyWriteWithoutLock(Rule):
         if not candidates:
             return
         for node in function_nodes(module.tree, candidates):
-            yield from self.check_function(module, node)
+            if not runs_in_pipeline(node):
+                yield from self.check_function(module, node)
 
     @staticmethod
     def may_read_modify_write(function: FunctionSummary) -> bool:

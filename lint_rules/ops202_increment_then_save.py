@@ -12,6 +12,7 @@ from opsgen.lint.orm import (
     classify_load,
     function_nodes,
     is_lock_name,
+    runs_in_pipeline,
     is_migration_path,
     scope_nodes,
     takes_lock,
@@ -43,7 +44,8 @@ class IncrementThenSave(Rule):
         (``Model(...)``, ``.create(...)``, a copy with ``pk = None``), a row loaded with
         ``select_for_update()``/``with_for_update()``, code inside ``with <lock>:`` or after
         a call that takes a lock, text appended to a field (``obj.note += "..."``, which
-        builds a value rather than counting), and migrations, which run alone.
+        builds a value rather than counting), migrations, which run alone, and functions
+        that take an opsgen ``ExecutionContext``, whose declared locks OPS204 checks.
 
     Why is this bad:
         The new value is computed from the copy this process read. Two requests that read
@@ -75,7 +77,8 @@ class IncrementThenSave(Rule):
         if not candidates:
             return
         for node in function_nodes(module.tree, candidates):
-            yield from self.check_function(module, node)
+            if not runs_in_pipeline(node):
+                yield from self.check_function(module, node)
 
     @staticmethod
     def may_persist(function: FunctionSummary) -> bool:
@@ -183,6 +186,13 @@ class IncrementThenSave(Rule):
         "    with counter_lock:\n"
         "        stats.hits += 1\n"
         "        stats.save()\n",
+        # An opsgen operation: the pipeline holds the locks its spec declares (OPS204 checks them).
+        "from opsgen.runtime.execution import ExecutionContext\n\n"
+        "class CreditAccount(CreditAccountBase):\n"
+        "    def run(self, ctx: ExecutionContext, *, account_id, amount):\n"
+        "        account = ctx.session.get(Account, account_id)\n"
+        "        account.balance += amount\n"
+        "        ctx.session.flush()\n",
         # An in-memory tally that is never saved.
         "def total(lines):\n"
         "    summary = Summary()\n"

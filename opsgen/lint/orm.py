@@ -233,6 +233,20 @@ def function_nodes(tree: ast.Module, lines: set[int]) -> Iterator[ast.FunctionDe
                 pending.append(child)
 
 
+def runs_in_pipeline(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Return True when a parameter is annotated as opsgen's ``ExecutionContext``.
+
+    Such code runs inside the operation pipeline, under the locks its spec declares; OPS204
+    checks those locks against the rows the operation changes.
+    """
+    arguments = function.args
+    for argument in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
+        annotation = argument.annotation
+        if annotation is not None and ast.unparse(annotation).strip("'\"").endswith("ExecutionContext"):
+            return True
+    return False
+
+
 def is_test_path(path: str) -> bool:
     """Return True for test code: a ``tests``/``test`` folder, ``test_*.py``, ``*_test.py``, ``conftest.py``."""
     parts = path.replace("\\", "/").split("/")
