@@ -13,7 +13,7 @@ of each and the median of the per-batch ratios.
 
 Part 2 starts 2, 8 and 32 processes that take the same key in a loop, run a critical
 section of ``--work`` seconds, release it, and counts the locked sections all processes
-completed per second.
+completed per second. The clock starts when every process has connected.
 
 Usage::
 
@@ -36,6 +36,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 
 from opsgen.runtime.locks import open_lock_backend
@@ -144,12 +145,15 @@ def bench_primitives(backends: list[str], folder: Path, iterations: int, batches
         print(f"{backend:<12}{ours * 1e6:>12.1f}{raw * 1e6:>12.1f}{ratio:>8.2f}", flush=True)
 
 
-def contender(url: str, key: str, work: float, start_at: float, stop_at: float, counts: "multiprocessing.Queue[int]") -> None:
+def contender(url: str, key: str, work: float, seconds: float, ready: Any, counts: Any) -> None:
+    """Take ``key`` in a loop for ``seconds`` after every contender is ready; report the count."""
     backend = open_lock_backend(url)
     owner = f"bench-{os.getpid()}"
-    time.sleep(max(0.0, start_at - time.time()))
+    backend.holder(key)
+    ready.wait()
+    stop_at = time.monotonic() + seconds
     done = 0
-    while time.time() < stop_at:
+    while time.monotonic() < stop_at:
         with backend.acquire_many([key], timeout=60, lease=30, owner=owner):
             if work:
                 time.sleep(work)
@@ -166,17 +170,17 @@ def bench_contention(backends: list[str], folder: Path, process_counts: list[int
         url = lock_url(backend, folder)
         row = f"{backend:<12}"
         for count in process_counts:
-            counts: multiprocessing.Queue[int] = spawn.Queue()
-            start_at = time.time() + 2.0 + count * 0.15
-            stop_at = start_at + seconds
+            counts = spawn.Queue()
+            # Every contender waits here after connecting, so slow start-up is not timed.
+            ready = spawn.Barrier(count)
             key = f"bench:contended:{uuid.uuid4().hex[:8]}"
             workers = [
-                spawn.Process(target=contender, args=(url, key, work, start_at, stop_at, counts))
+                spawn.Process(target=contender, args=(url, key, work, seconds, ready, counts))
                 for _ in range(count)
             ]
             for worker in workers:
                 worker.start()
-            total = sum(counts.get(timeout=120) for _ in workers)
+            total = sum(counts.get(timeout=300) for _ in workers)
             for worker in workers:
                 worker.join(timeout=30)
             row += f"{total / seconds:>12.0f}"

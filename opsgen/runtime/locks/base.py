@@ -15,9 +15,11 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
+import os
 import random
 import threading
 import time
+import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
@@ -310,6 +312,15 @@ class LockBackend(ABC):
 
     def __init__(self) -> None:
         self.renewer = LeaseRenewer(self)
+        _open_backends.add(self)
+
+    def _after_fork(self) -> None:
+        """Start over in a forked child: the parent's renewer thread does not exist there.
+
+        Subclasses also drop connections inherited from the parent, without closing
+        them, because closing would end the parent's sessions too.
+        """
+        self.renewer = LeaseRenewer(self)
 
     def acquire_many(self, keys: Sequence[str], *, timeout: float, lease: float, owner: str) -> HeldLocks:
         """Take every key for ``owner``, in the global order, waiting up to ``timeout`` seconds in all.
@@ -373,3 +384,22 @@ class LockBackend(ABC):
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+#: Backends of this process, reset in the child after ``os.fork()``.
+_open_backends: weakref.WeakSet[LockBackend] = weakref.WeakSet()
+
+#: Connections inherited from a parent process. They are kept referenced and never
+#: closed, because closing a PostgreSQL connection sends the server a termination
+#: message that would end the parent's session.
+inherited_connections: list[object] = []
+
+
+def _reset_after_fork() -> None:
+    for backend in list(_open_backends):
+        backend._after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    # Celery's prefork pool and similar servers fork after the application imported opsgen.
+    os.register_at_fork(after_in_child=_reset_after_fork)

@@ -39,7 +39,7 @@ import psycopg
 from psycopg import errors
 from psycopg.pq import Escaping
 
-from opsgen.runtime.locks.base import HeldLocks, LockBackend, LockTimeout
+from opsgen.runtime.locks.base import HeldLocks, LockBackend, LockTimeout, inherited_connections
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +99,12 @@ class PostgresLockBackend(LockBackend):
             pool, self._pool = self._pool, []
         for connection in pool:
             connection.close()
+
+    def _after_fork(self) -> None:
+        super()._after_fork()
+        inherited_connections.extend(self._pool)
+        self._pool = []
+        self._pool_lock = threading.Lock()
 
     def _checkout(self) -> psycopg.Connection[Any]:
         with self._pool_lock:

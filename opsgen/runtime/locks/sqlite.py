@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
-from opsgen.runtime.locks.base import Backoff, HeldLocks, LockBackend, LockTimeout
+from opsgen.runtime.locks.base import Backoff, HeldLocks, LockBackend, LockTimeout, inherited_connections
 
 logger = logging.getLogger(__name__)
 
@@ -83,12 +83,21 @@ class SQLiteLockBackend(LockBackend):
         super().__init__()
         self.path = path
         self._connection_lock = threading.Lock()
-        self._connection = sqlite3.connect(
-            path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
-        )
-        self._connection.execute("PRAGMA journal_mode=WAL")
-        self._connection.execute("PRAGMA synchronous=NORMAL")
+        self._connection = self._connect()
         self._create_schema()
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        return connection
+
+    def _after_fork(self) -> None:
+        # SQLite connections must not be used across fork(); open a new one.
+        super()._after_fork()
+        inherited_connections.append(self._connection)
+        self._connection_lock = threading.Lock()
+        self._connection = self._connect()
 
     def _create_schema(self) -> None:
         def create(connection: sqlite3.Connection) -> None:
