@@ -1,0 +1,99 @@
+"""The worker's claim on a queued execution, on a real SQLite log: busy, takeover, finished, lost."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from integration_ops import app_metadata, ops
+
+from opsgen.integrations.background import Claimed, QueuedCall, attempts_of, claim, enqueue, run_queued
+from opsgen.integrations.operations import index_operations
+from opsgen.runtime.config import Settings
+from opsgen.runtime.context import Context
+from opsgen.runtime.runtime import Runtime
+
+
+@pytest.fixture
+def runtime(sqlite_url: str) -> Iterator[Runtime]:
+    made = Runtime(Settings(root=Path.cwd(), database_url=sqlite_url))
+    made.ensure_schema()
+    app_metadata.create_all(made.engine)
+    yield made
+    made.dispose()
+
+
+def queued(runtime: Runtime, text: str) -> QueuedCall:
+    sent: list[QueuedCall] = []
+    enqueue(ops.demo.record_note.bind(runtime), Context(actor="lee"), {"text": text}, sent.append)
+    assert len(sent) == 1
+    return sent[0]
+
+
+def test_live_claim_makes_repeat_wait(runtime: Runtime) -> None:
+    call = queued(runtime, "busy")
+    first = claim(runtime, call.execution_id, lease=30)
+    assert isinstance(first, Claimed)
+
+    outcome = run_queued(index_operations(ops, runtime), runtime, call, lease=30)
+
+    assert outcome.result is None
+    assert outcome.note == "busy"
+    assert outcome.retry_in is not None
+    assert 25 < outcome.retry_in <= 31
+    assert [attempt["status"] for attempt in attempts_of(runtime, call.execution_id)] == ["running"]
+
+
+def test_expired_claim_is_taken_over(runtime: Runtime) -> None:
+    call = queued(runtime, "taken over")
+    claim(runtime, call.execution_id, lease=0.05)
+    time.sleep(0.2)
+
+    outcome = run_queued(index_operations(ops, runtime), runtime, call, lease=30)
+
+    assert outcome.result is not None
+    assert outcome.result.ok
+    statuses = [attempt["status"] for attempt in attempts_of(runtime, call.execution_id)]
+    assert statuses == ["abandoned", "succeeded"]
+    assert runtime.store.find_execution(call.execution_id)["status"] == "succeeded"  # type: ignore[index]
+
+
+def test_finished_execution_is_not_run_again(runtime: Runtime) -> None:
+    call = queued(runtime, "once")
+    handles = index_operations(ops, runtime)
+    run_queued(handles, runtime, call, lease=30)
+
+    repeat = run_queued(handles, runtime, call, lease=30)
+
+    assert repeat.result is None
+    assert repeat.note == "finished"
+    assert len(attempts_of(runtime, call.execution_id)) == 1
+
+
+def test_too_many_dead_workers_fail_execution(runtime: Runtime) -> None:
+    call = queued(runtime, "poison")
+    for _ in range(3):
+        claim(runtime, call.execution_id, lease=0.05)
+        time.sleep(0.15)
+
+    outcome = run_queued(index_operations(ops, runtime), runtime, call, lease=30, max_takeovers=2)
+
+    assert outcome.result is not None
+    assert not outcome.result.ok
+    assert outcome.result.code == "worker_lost"
+    record = runtime.store.find_execution(call.execution_id)
+    assert record is not None
+    assert (record["status"], record["error_code"]) == ("failed", "worker_lost")
+    statuses = [attempt["status"] for attempt in attempts_of(runtime, call.execution_id)]
+    assert statuses == ["abandoned", "abandoned", "abandoned", "failed"]
+
+
+def test_message_for_missing_execution_is_dropped(runtime: Runtime) -> None:
+    call = QueuedCall("demo.record_note", "00000000-0000-0000-0000-000000000000", {"text": "x"}, {}, "notes")
+
+    outcome = run_queued(index_operations(ops, runtime), runtime, call, lease=30)
+
+    assert outcome.result is None
+    assert outcome.note == "missing"
