@@ -27,7 +27,14 @@ from typing import TYPE_CHECKING
 from opsgen.codegen.config import GeneratorConfig
 from opsgen.codegen.manifest import MANIFEST, display_path, inputs_digest, is_up_to_date, with_inputs
 from opsgen.codegen.source import read_spec_files
-from opsgen.codegen.writer import UnmarkedFilesError, read_package, recover, write_files_atomically, write_package
+from opsgen.codegen.writer import (
+    UnmarkedFilesError,
+    package_lock,
+    read_package,
+    recover,
+    write_files_atomically,
+    write_package,
+)
 
 if TYPE_CHECKING:
     from opsgen.codegen.render import RenderSettings
@@ -63,8 +70,14 @@ def generate(config: GeneratorConfig, *, check: bool = False) -> GenerateResult:
     for invalid specs, and :class:`opsgen.codegen.writer.UnmarkedFilesError` when the
     package folder contains a file opsgen did not generate; in each case nothing is written.
     """
-    if not check:
+    if check:
+        return _generate(config, check=True)
+    with package_lock(config.package):
         recover(config.package)
+        return _generate(config, check=False)
+
+
+def _generate(config: GeneratorConfig, *, check: bool) -> GenerateResult:
     spec_files = read_spec_files(config.specs)
     digest = inputs_digest(config, spec_files)
     if is_up_to_date(config, digest):

@@ -12,6 +12,7 @@ never changes, moves or removes such a file: it stops and names it instead.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import functools
@@ -20,6 +21,7 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +56,28 @@ class PackageState:
     generated: dict[str, str]
     #: Files without the marker, relative paths, sorted.
     unmarked: list[str]
+
+
+@contextlib.contextmanager
+def package_lock(package: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``package`` so two runs never stage or swap it at once.
+
+    The lock is ``flock(2)`` on the package's parent folder, so no lock file is left in
+    the project; a second run waits for the first. Without ``fcntl`` (Windows) runs are
+    not serialized.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    package.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(package.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
 
 
 def staging_dir(package: Path) -> Path:

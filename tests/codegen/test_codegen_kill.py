@@ -94,3 +94,26 @@ def test_killed_generate_leaves_old_or_new(tmp_path: Path) -> None:
     assert package_tree(root) == new
     assert not staging.exists()
     assert not (root / "app" / ".generated.opsgen-old").exists()
+
+
+@pytest.mark.slow
+def test_concurrent_runs_are_serialized(tmp_path: Path) -> None:
+    expected_root = make_project(tmp_path / "expected")
+    assert subprocess.run([*OPSGEN, "generate"], cwd=expected_root, timeout=120).returncode == 0
+    root = make_project(tmp_path / "project")
+
+    processes = [
+        subprocess.Popen(
+            [*OPSGEN, "generate", "--quiet"],
+            cwd=root,
+            env={**os.environ, "OPSGEN_TEST_WRITE_DELAY": "0.005"},
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    errors = [process.communicate(timeout=120)[1] for process in processes]
+
+    assert [process.returncode for process in processes] == [0, 0, 0], errors
+    assert package_tree(root) == package_tree(expected_root)
+    assert sorted(p.name for p in (root / "app").iterdir()) == ["__init__.py", "generated", "operations"]
