@@ -83,7 +83,8 @@ def execute(
     if missing is not None:
         return finish_early(execution, missing, started)
 
-    open_record(execution)
+    if record is None:  # a claimed record is already marked running
+        open_record(execution)
     execution_token = _current_execution.set(execution)
     context_token = _current_context.set(execution.context)
     try:
@@ -359,6 +360,7 @@ def open_scope(execution: ExecutionContext, transaction: TransactionDeclaration)
             connection = session.connection(execution_options={"isolation_level": level})
         else:
             connection = session.connection()
+        scope.bound = connection
         if runtime.on_transaction_begin:
             info = execution.info()
             for hook in runtime.on_transaction_begin:
@@ -466,8 +468,9 @@ def close_scope(
                     assert execution.record is not None
                     runtime.store.write(execution.record, scope.connection)
                     scope.records.append(execution.record)
-                if outermost:
-                    runtime.store.insert_effects(durable_rows(scope.effects), scope.connection)
+                rows = durable_rows(scope.effects) if outermost else []
+                if rows:
+                    runtime.store.insert_effects(rows, scope.connection)
                 scope.commit()
             except SQLAlchemyError as exc:
                 result = fail(execution, "commit_failed", f"the transaction could not commit: {exc}",

@@ -11,7 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,26 +19,13 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from integration_ops import app_metadata  # noqa: E402
+from integration_support import HERE, WORKER_START_TIMEOUT, wait_for  # noqa: E402
 
 from opsgen.runtime.runtime import Runtime, configure, reset_runtime  # noqa: E402
 
-WORKER_START_TIMEOUT = 40.0
-
-
-def wait_for(condition: Callable[[], Any], timeout: float, what: str, interval: float = 0.1) -> Any:
-    """Poll ``condition`` until it returns a true value; fail naming ``what`` after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(interval)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from conftest import wait_for
+from integration_support import wait_for
 from integration_ops import notes, ops
 from sqlalchemy import func, select
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import HERE, wait_for
+from integration_support import HERE, wait_for
 from integration_ops import app_metadata, notes, ops
 from kombu import Connection
 from sqlalchemy import func, select
