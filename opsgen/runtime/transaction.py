@@ -56,10 +56,16 @@ class TransactionScope:
     dropped: list[tuple[PendingEffect, str]] = field(default_factory=list)
     rollback_cause: RollbackCause | None = None
 
+    #: The connection of the outermost transaction, kept once known: asking the session
+    #: again on every record write costs more than the write's own statement building.
+    bound: Connection | None = None
+
     @property
     def connection(self) -> Connection:
-        """The connection the session's transaction runs on."""
-        return self.session.connection()
+        """The connection the session's transaction runs on; savepoints share it."""
+        if self.bound is None:
+            self.bound = self.session.connection()
+        return self.bound
 
     @property
     def outermost(self) -> TransactionScope:
@@ -71,7 +77,8 @@ class TransactionScope:
 
     def begin_savepoint(self) -> TransactionScope:
         """Open a savepoint on this scope's session and return its scope."""
-        return TransactionScope(self.session, parent=self, savepoint=self.session.begin_nested())
+        savepoint = self.session.begin_nested()
+        return TransactionScope(self.session, parent=self, savepoint=savepoint, bound=self.bound)
 
     def mark_rollback_only(self, cause: RollbackCause) -> None:
         """Make the owner of this scope roll back; the first cause is kept."""
