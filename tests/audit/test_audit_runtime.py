@@ -141,3 +141,14 @@ def test_ops_show_lists_audit_changes(
     assert "billing_plan 1 v2 update" in output
     assert "amount: " in output
     assert "name:" not in output.split("audit changes")[1]
+
+
+def test_write_after_operation_is_raw(audit_db: AuditDatabase, audited_runtime: Runtime) -> None:
+    call(audited_runtime, send_invoice, plan_id=1, amount=Decimal("12.00"))
+    with audited_runtime.engine.begin() as connection:
+        connection.execute(plans.update().values(name="edited by hand"))
+    with audit_db.engine.connect() as connection:
+        latest, previous = history(connection, "billing_plan", 1, limit=2)
+    assert previous.operation == "billing.send_invoice"
+    assert latest.origin == "raw"
+    assert latest.execution_id is None
