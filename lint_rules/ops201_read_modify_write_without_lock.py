@@ -110,6 +110,8 @@ class _BodyEvents:
                 name = callee_name(node.func)
                 if name == "save" and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
                     self.events.append(_Event("save", node, name=node.func.value.id, guards=guards, locked=locked))
+                elif name in ("update", "values") and node.keywords:
+                    self.events.append(_Event("update", node, guards=guards, locked=locked))
                 elif name and is_lock_name(name):
                     self.events.append(_Event("lock", node, guards=guards, locked=locked))
 
@@ -148,8 +150,9 @@ class ReadModifyWriteWithoutLock(Rule):
         leaves it to the session's flush (SQLAlchemy). A check counts when a condition on
         the field guards the write (``if seat.holder_id is not None: raise``); a read counts
         when the new value is computed from the old one (``a.balance = a.balance - x``) or
-        when an item of a field is set (``row.data["k"] = v``). ``x += n`` followed by
-        ``save()`` is OPS202.
+        when an item of a field is set (``row.data["k"] = v``), also through
+        ``update(f=row.f + 1)`` or SQLAlchemy's ``values(f=row.f + 1)``. ``x += n``
+        followed by ``save()`` is OPS202.
 
         Not reported: a load with ``select_for_update()`` or ``with_for_update()``, code
         inside ``with <lock>:`` or after a call that takes a lock (``lock_objects(...)``,
@@ -210,7 +213,7 @@ class ReadModifyWriteWithoutLock(Rule):
         ]
         if not loads:
             return False
-        saves = any(c.text.endswith(".save") for c in function.calls)
+        saves = any(c.text.endswith((".save", ".update", ".values")) for c in function.calls)
         return saves or any("session" in text.lower() or "query" in text or "execute" in text for text in loads)
 
     def check_function(self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[Finding]:
@@ -256,6 +259,13 @@ class ReadModifyWriteWithoutLock(Rule):
                     pending = pending or event.attr
             elif event.kind == "save" and event.name == variable and pending is not None:
                 return pending
+            elif event.kind == "update" and not event.locked:
+                assert isinstance(event.node, ast.Call)
+                for keyword in event.node.keywords:
+                    # update(times_used=code.times_used + 1): the new value was computed from the copy read.
+                    if keyword.arg and _field(keyword.arg) in _fields_read(keyword.value, variable):
+                        if not uses_f_expression(keyword.value, qualify):
+                            return keyword.arg
         return None
 
     @staticmethod
@@ -380,6 +390,10 @@ class ReadModifyWriteWithoutLock(Rule):
         "        if account.balance < amount:\n"
         "            raise ValueError('insufficient funds')\n"
         "        account.balance = account.balance - amount\n",
+        # The value written by update() was computed from the row read before.
+        "def redeem(value):\n"
+        "    code = AccessCode.objects.get(code=value)  # OPS201\n"
+        "    AccessCode.objects.filter(pk=code.pk).update(times_used=code.times_used + 1)\n",
         # An F() from another package is not Django's.
         "from formulas import F\n\n"
         "def bump(code_id):\n"

@@ -20,22 +20,40 @@ from opsgen.lint.orm import (
 from opsgen.lint.rule import Finding, ModuleContext, Rule
 from opsgen.lint.summary import FunctionSummary
 
-#: ``obj.field += ...`` or ``obj.field -= ...`` somewhere in the source.
-FIELD_INCREMENT = re.compile(r"\.\w+\s*[-+]=")
+#: ``obj.field += ...``, ``obj.field -= ...`` or ``obj.field = obj.field + ...`` in the source.
+FIELD_INCREMENT = re.compile(r"\.(\w+)\s*(?:[-+]=|=[^=\n]*\.\1\s*[-+])")
 #: Calls whose result is a row nobody else has seen yet, or a private copy of one.
 FRESH_CALLS = frozenset({"create", "copy", "deepcopy"})
 
 
 def _is_text(expr: ast.expr) -> bool:
-    """Return True when the added value is text: a string literal, an f-string, a format."""
+    """Return True when the added value is not a number: text, an f-string, a list or another collection."""
     return any(
-        isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str))
+        isinstance(node, (ast.JoinedStr, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp))
+        or (isinstance(node, ast.Constant) and isinstance(node.value, str))
         for node in ast.walk(expr)
     )
 
 
+def _increment(node: ast.AST) -> tuple[ast.Attribute, ast.expr] | None:
+    """Return the field and the amount of ``o.f += n``, ``o.f -= n`` or ``o.f = o.f + n``; else None."""
+    if isinstance(node, ast.AugAssign) and isinstance(node.op, (ast.Add, ast.Sub)) and isinstance(node.target, ast.Attribute):
+        return None if _is_text(node.value) else (node.target, node.value)
+    if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Attribute)):
+        return None
+    target, value = node.targets[0], node.value
+    if not (isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Add, ast.Sub))):
+        return None
+    operands = [value.left, value.right] if isinstance(value.op, ast.Add) else [value.left]
+    for position, operand in enumerate(operands):
+        if ast.dump(operand, annotate_fields=False) == ast.dump(ast.Attribute(target.value, target.attr, ast.Load()), annotate_fields=False):
+            amount = value.right if position == 0 else value.left
+            return None if _is_text(amount) else (target, amount)
+    return None
+
+
 class IncrementThenSave(Rule):
-    """Flags ``obj.field += n`` (or ``-=``) followed by ``obj.save()``.
+    """Flags ``obj.field += n`` (or ``-=``, or ``obj.field = obj.field + n``) followed by ``obj.save()``.
 
     What it does:
         Reports an augmented assignment to a field of an object when the same function later
@@ -43,8 +61,8 @@ class IncrementThenSave(Rule):
         flush writes it). Not reported: an object created in the function
         (``Model(...)``, ``.create(...)``, a copy with ``pk = None``), a row loaded with
         ``select_for_update()``/``with_for_update()``, code inside ``with <lock>:`` or after
-        a call that takes a lock, text appended to a field (``obj.note += "..."``, which
-        builds a value rather than counting), migrations, which run alone, and functions
+        a call that takes a lock, text or a list appended to a field (``obj.note += "..."``,
+        which builds a value rather than counting), migrations, which run alone, and functions
         that take an opsgen ``ExecutionContext``, whose declared locks OPS204 checks.
 
     Why is this bad:
@@ -93,18 +111,12 @@ class IncrementThenSave(Rule):
 
     def check_function(self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[Finding]:
         nodes = list(scope_nodes(function.body))
-        increments = [
-            node
-            for node in nodes
-            if isinstance(node, ast.AugAssign)
-            and isinstance(node.op, (ast.Add, ast.Sub))
-            and isinstance(node.target, ast.Attribute)
-            and not _is_text(node.value)
-        ]
+        increments = [node for node in nodes if _increment(node) is not None]
         if not increments:
             return
 
         saves: list[tuple[int, str]] = []  # (line, receiver)
+        loaded: set[str] = set()  # receivers bound to a row load in this function
         fresh: set[str] = set()  # receivers created here, copied, or locked on load
         session_rows: set[str] = set()
         lock_lines: list[int] = []
@@ -120,10 +132,17 @@ class IncrementThenSave(Rule):
                 lock_blocks.append((node.lineno, node.end_lineno or node.lineno))
             elif isinstance(node, ast.Assign) and len(node.targets) == 1:
                 self.note_assignment(module, node, fresh, session_rows)
+                target = node.targets[0]
+                if isinstance(target, ast.Name) and classify_load(node.value, module.qualify) is not None:
+                    loaded.add(ast.dump(ast.Name(id=target.id, ctx=ast.Load())))
 
         for increment in increments:
-            assert isinstance(increment.target, ast.Attribute)
-            receiver = ast.dump(increment.target.value)
+            found = _increment(increment)
+            assert found is not None
+            field, _ = found
+            receiver = ast.dump(field.value)
+            if isinstance(increment, ast.Assign) and receiver in loaded:
+                continue  # o.f = o.f + n on a row loaded here is OPS201's finding, at the load
             line = increment.lineno
             if receiver in fresh or any(lock_line < line for lock_line in lock_lines):
                 continue
@@ -131,8 +150,7 @@ class IncrementThenSave(Rule):
                 continue
             saved_later = any(save_line >= line and saved == receiver for save_line, saved in saves)
             if saved_later or receiver in session_rows:
-                target = ast.unparse(increment.target)
-                message = self.MESSAGE.format(target=target, field=increment.target.attr)
+                message = self.MESSAGE.format(target=ast.unparse(field), field=field.attr)
                 yield module.finding(self.code, message, line, increment.col_offset)
 
     @staticmethod
@@ -213,6 +231,10 @@ class IncrementThenSave(Rule):
         "        self.error_count += 1  # OPS202\n"
         "        self.error_message = message\n"
         "        self.save(update_fields=['error_count', 'error_message'])\n",
+        # The spelled-out form of the same increment, on an object handed in.
+        "def redeem(code):\n"
+        "    code.times_used = code.times_used + 1  # OPS202\n"
+        "    code.save(update_fields=['times_used'])\n",
         # A decrement of a nested object, saved through the same expression.
         "def release(order):\n"
         "    order.quota.available -= order.count  # OPS202\n"
