@@ -680,8 +680,12 @@ class Analysis:
         ]
 
     def uses_django(self, module: ModuleSummary) -> bool:
-        """Return True when the module imports Django, or models from a ``models`` module."""
-        return any(name.startswith("django.") or ".models." in f".{name}" for name in module.imports.values())
+        """Return True when the module imports Django, or a class from a ``models`` module."""
+        for name in module.imports.values():
+            module_name, _, imported = name.rpartition(".")
+            if name.startswith("django.") or (module_name.rpartition(".")[2] == "models" and imported[:1].isupper()):
+                return True
+        return False
 
     def is_django_write(self, call: CallSite) -> bool:
         """Return True when the write goes through a manager or to a known Django model."""

@@ -534,9 +534,9 @@ class _BodyWalker(ast.NodeVisitor):
         return dotted_text(node)
 
     def visit_For(self, node: ast.For | ast.AsyncFor | ast.While) -> None:
-        # A ``for`` body runs once an item. A ``while`` body is as often a retry loop that
-        # ends after one success, so it does not count as repeating its writes.
-        repeats = not isinstance(node, ast.While)
+        # A ``for`` body runs once an item. A ``while`` or ``for ... in range(n)`` body is as
+        # often a retry loop that ends after one success, so it does not count as repeating.
+        repeats = not isinstance(node, ast.While) and not _is_range(node.iter)
         if isinstance(node, ast.While):
             self.visit(node.test)
         else:
@@ -813,6 +813,10 @@ class _BodyWalker(ast.NodeVisitor):
             handler = self.s.qualify(handler_node, self.scope)
             if isinstance(event, ast.Constant) and isinstance(event.value, str) and handler:
                 self.s.connections.append(Connection("event", event.value, handler))
+
+
+def _is_range(node: ast.expr) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range"
 
 
 def _is_dml(node: ast.expr) -> bool:
