@@ -497,7 +497,7 @@ def tuple_literal(items: list[str]) -> str:
 
 def check_identifier(name: str, what: str) -> None:
     """Raise :class:`ViewError` unless ``name`` is a lowercase Python identifier and no keyword."""
-    if not IDENTIFIER.fullmatch(name) or keyword.iskeyword(name) or keyword.issoftkeyword(name):
+    if not IDENTIFIER.fullmatch(name) or keyword.iskeyword(name):
         raise ViewError(
             f"{what} {name!r} must be lowercase letters, digits and underscores, start with a letter "
             "and not be a Python keyword"
