@@ -18,7 +18,9 @@ def register(subparsers: Any) -> None:
             "Settings come from [tool.opsgen] in the nearest pyproject.toml."
         ),
     )
-    parser.add_argument("specs", nargs="?", type=Path, help="folder of YAML specs (default: [tool.opsgen] specs)")
+    parser.add_argument(
+        "specs", nargs="?", type=Path, metavar="SPECS_DIR", help="folder of YAML specs (default: [tool.opsgen] specs)"
+    )
     parser.add_argument("--package", type=Path, help="folder of the generated package (default: [tool.opsgen] package)")
     parser.add_argument(
         "--implementations",
