@@ -44,11 +44,16 @@ def load_rule_file(path: Path) -> list[type[Rule]]:
             raise RuleLoadError(f"cannot import lint rule {path}")
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
+        # No __pycache__ beside the rules: the folder ships in the wheel as it is.
+        writes_bytecode = sys.dont_write_bytecode
+        sys.dont_write_bytecode = True
         try:
             spec.loader.exec_module(module)
         except Exception as exc:
             del sys.modules[name]
             raise RuleLoadError(f"lint rule {path} failed to import: {exc}") from exc
+        finally:
+            sys.dont_write_bytecode = writes_bytecode
     rules = [
         value
         for value in vars(module).values()

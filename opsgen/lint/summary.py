@@ -206,7 +206,6 @@ class _Summarizer:
         self.functions: dict[str, FunctionSummary] = {}
         self.classes: dict[str, ClassSummary] = {}
         self.connections: list[Connection] = []
-        self.atomic_requests = False
         self.module_scope = _Scope(module, None)
 
     # -- names -------------------------------------------------------------------------
@@ -261,9 +260,7 @@ class _Summarizer:
             if model:
                 return f"{model}()"
         target = self.qualify(func, scope)
-        if target is None:
-            return None
-        return f"{target}()"
+        return f"{target}()" if target else None
 
     def manager_model(self, node: ast.expr, scope: _Scope) -> str | None:
         """For ``Model.objects`` (or ``Model.objects.filter(...)``), return ``Model``'s name."""
@@ -279,7 +276,7 @@ class _Summarizer:
         scope = self.module_scope
         for node in tree.body:
             self.predeclare(node, scope, self.module)
-        module_fn = self.new_function(self.module, "<module>", tree, scope.class_name, [], nested=False)
+        module_fn = self.new_function(self.module, "<module>", tree, None, nested=False)
         _BodyWalker(self, module_fn, scope).walk_body(tree.body)
 
     def predeclare(self, node: ast.stmt, scope: _Scope, prefix: str) -> None:
@@ -308,7 +305,6 @@ class _Summarizer:
         name: str,
         node: ast.AST,
         class_name: str | None,
-        decorators: list[ast.expr],
         nested: bool,
     ) -> FunctionSummary:
         line: int = getattr(node, "lineno", 1)
@@ -402,7 +398,7 @@ class _BodyWalker(ast.NodeVisitor):
             nested = True
             self.scope.bindings[node.name] = qualname
         class_name = self.scope.class_name if in_class else None
-        summary = self.s.new_function(qualname, node.name, node, class_name, node.decorator_list, nested)
+        summary = self.s.new_function(qualname, node.name, node, class_name, nested)
         self.describe_decorators(summary, node.decorator_list)
 
         inner = _Scope(qualname, self.scope if not in_class else self.scope.parent, class_name=None)
@@ -447,9 +443,9 @@ class _BodyWalker(ast.NodeVisitor):
     def describe_decorators(self, summary: FunctionSummary, decorators: list[ast.expr]) -> None:
         for decorator in decorators:
             call = decorator if isinstance(decorator, ast.Call) else None
-            name = self.s.qualify(call.func if call else decorator, self.scope)
-            if name is None:
-                name = dotted_text(call.func if call else decorator)
+            name = self.s.qualify(call.func if call else decorator, self.scope) or dotted_text(
+                call.func if call else decorator
+            )
             summary.decorators.append(f"{name}()" if call else name)
             if call is None:
                 continue
