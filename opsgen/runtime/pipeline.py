@@ -360,6 +360,7 @@ def open_scope(execution: ExecutionContext, transaction: TransactionDeclaration)
             connection = session.connection(execution_options={"isolation_level": level})
         else:
             connection = session.connection()
+        scope.bound = connection
         if runtime.on_transaction_begin:
             info = execution.info()
             for hook in runtime.on_transaction_begin:
@@ -467,8 +468,9 @@ def close_scope(
                     assert execution.record is not None
                     runtime.store.write(execution.record, scope.connection)
                     scope.records.append(execution.record)
-                if outermost:
-                    runtime.store.insert_effects(durable_rows(scope.effects), scope.connection)
+                rows = durable_rows(scope.effects) if outermost else []
+                if rows:
+                    runtime.store.insert_effects(rows, scope.connection)
                 scope.commit()
             except SQLAlchemyError as exc:
                 result = fail(execution, "commit_failed", f"the transaction could not commit: {exc}",
