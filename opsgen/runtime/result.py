@@ -62,7 +62,8 @@ class Success(Generic[T]):
 class Failure:
     """A call that failed: a machine-readable code, a message for people, and details.
 
-    ``execution_id`` is ``None`` only when the execution log is disabled.
+    The pipeline always sets ``execution_id``, with the execution log disabled too; it
+    is ``None`` only for a failure built by hand.
     """
 
     code: str
