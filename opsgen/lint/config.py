@@ -131,6 +131,11 @@ def find_project_root(start: Path) -> Path:
     return start
 
 
+def is_project_root(folder: Path) -> bool:
+    """Return True when ``folder`` has a ``pyproject.toml`` or a ``.git``."""
+    return (folder / "pyproject.toml").is_file() or (folder / ".git").exists()
+
+
 def load_config(root: Path) -> LintConfig:
     """Read ``[tool.opsgen.lint]`` (and ``[tool.opsgen] specs``) from ``root/pyproject.toml``."""
     pyproject = root / "pyproject.toml"

@@ -17,7 +17,7 @@ from functools import lru_cache
 from io import StringIO
 from pathlib import Path
 
-from opsgen.lint.config import LintConfig, find_project_root, load_config
+from opsgen.lint.config import LintConfig, find_project_root, is_project_root, load_config
 from opsgen.lint.index import ProjectIndex
 from opsgen.lint.loader import load_rules
 from opsgen.lint.rule import Finding, ModuleContext, Rule
@@ -149,7 +149,14 @@ def lint_paths(
         config = load_config(find_project_root(paths[0]))
     rules = load_rules() if rules is None else rules
     root = config.root.resolve()
-    index_paths = [root] if all(_is_within(p.resolve(), root) for p in paths) else [root, *paths]
+    if not is_project_root(root):
+        # Outside any project (no pyproject.toml, no .git) only the given paths are read,
+        # and nothing is cached: the folder may be a shared one such as /tmp.
+        index_paths, use_cache = list(paths), False
+    elif all(_is_within(p.resolve(), root) for p in paths):
+        index_paths = [root]
+    else:
+        index_paths = [root, *paths]
     index = ProjectIndex.build(config, index_paths, use_cache=use_cache)
 
     findings: list[Finding] = []

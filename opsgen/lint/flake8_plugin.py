@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from opsgen.lint.config import ConfigError, find_project_root, load_config
+from opsgen.lint.config import ConfigError, find_project_root, is_project_root, load_config
 from opsgen.lint.engine import check_module
 from opsgen.lint.index import ProjectIndex, module_name_for
 from opsgen.lint.loader import load_rules
@@ -35,7 +35,11 @@ def project_index(path: Path) -> ProjectIndex:
     with _lock:
         index = _indexes.get(root)
         if index is None:
-            index = ProjectIndex.build(load_config(root))
+            if is_project_root(root):
+                index = ProjectIndex.build(load_config(root))
+            else:
+                # Outside any project, only the file's own folder is read, and not cached.
+                index = ProjectIndex.build(load_config(root), sorted(root.glob("*.py")), use_cache=False)
             index.analysis.callers()
             _indexes[root] = index
             # The index lives as long as the flake8 process. Moving it out of the collector's

@@ -120,3 +120,22 @@ def test_re_added_module_replaces_its_functions(tmp_path: Path) -> None:
     index.add(summary)
     assert "app.new" in index.functions
     assert "app.old" not in index.functions
+
+
+def test_outside_a_project_only_given_paths_are_read(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    (shared / "other").mkdir(parents=True)
+    (shared / "other" / "big.py").write_text("def unrelated():\n    return 1\n")
+    case = shared / "case.py"
+    case.write_text(
+        "from django.db import transaction\nimport requests\n\n"
+        "def f():\n    with transaction.atomic():\n        requests.post('https://example.invalid')\n"
+    )
+    from opsgen.lint.config import find_project_root, load_config
+
+    root = find_project_root(case)
+    assert root == shared
+    result = lint_paths([case], load_config(root))
+    assert [(Path(f.path).name, f.line) for f in result.findings] == [("case.py", 6)]
+    assert result.parsed == 1
+    assert not (shared / CACHE_DIR).exists()
