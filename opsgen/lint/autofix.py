@@ -105,7 +105,7 @@ class _Deferrer(cst.CSTTransformer):
                 no_space = cst.SimpleWhitespace("")
                 arguments.append(
                     cst.Arg(
-                        cst.SimpleString(json.dumps(fix.using)),
+                        cst.parse_expression(fix.using[1:]) if fix.using.startswith("=") else cst.SimpleString(json.dumps(fix.using)),
                         keyword=cst.Name("using"),
                         equal=cst.AssignEqual(whitespace_before=no_space, whitespace_after=no_space),
                     )

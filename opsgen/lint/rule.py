@@ -42,7 +42,8 @@ class Fix:
     """An autofix the rule judged safe, which :mod:`opsgen.lint.autofix` writes with LibCST.
 
     ``kind`` ``"defer"`` wraps the call statement at ``line``/``column`` in
-    ``transaction.on_commit(partial(...))`` (``style`` ``"django"``, carrying ``using``)
+    ``transaction.on_commit(partial(...))`` (``style`` ``"django"``, carrying ``using``:
+    a database alias, or ``"=name"`` for an alias held in a variable)
     or ``<context>.after_commit(partial(...))`` (``style`` ``"opsgen"``, ``using`` then
     holds the context parameter's name).
     """

@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 5
+SUMMARY_FORMAT = 6
 
 
 @dataclass
@@ -56,7 +56,7 @@ class TransactionBlock:
     line: int
     end_line: int
     kind: str
-    using: str | None = None
+    using: str | None = None  # database alias; "=expr" when given by a variable, such as "=db_alias"
     name: str | None = None
     parent: int = -1  # index of the enclosing block, or -1
 
@@ -511,6 +511,8 @@ class _BodyWalker(ast.NodeVisitor):
                 for keyword in call.keywords:
                     if keyword.arg == "using" and isinstance(keyword.value, ast.Constant):
                         using = str(keyword.value.value)
+                    elif keyword.arg == "using" and isinstance(keyword.value, (ast.Name, ast.Attribute)):
+                        using = "=" + dotted_text(keyword.value)  # an expression, not a literal alias
                 if call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str):
                     using = call.args[0].value
             return TransactionBlock(node.lineno, end, "atomic", using)

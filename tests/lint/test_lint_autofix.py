@@ -158,3 +158,20 @@ def test_cli_diff_then_fix(tmp_path: Path) -> None:
     assert "transaction.on_commit(partial(notify.delay, order.pk))" in (root / "orders.py").read_text()
     again = subprocess.run([*command, "."], cwd=root, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0, again.stdout
+
+
+def test_fix_carries_using_variable(tmp_path: Path) -> None:
+    fixed = fix_source(
+        """\
+        from django.db import transaction
+        from shop.tasks import notify
+
+
+        def place(order, db_alias):
+            with transaction.atomic(using=db_alias):
+                order.save(using=db_alias)
+                notify.delay(order.pk)
+        """,
+        tmp_path,
+    )
+    assert "transaction.on_commit(partial(notify.delay, order.pk), using=db_alias)" in fixed
