@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -31,48 +31,70 @@ def register(subparsers: Any) -> None:
         metavar="FILE",
         help="pyproject.toml that declares [tool.opsgen.audit] (default: the nearest one with [tool.opsgen])",
     )
+    # The same options after the subcommand; SUPPRESS keeps an unset one from hiding
+    # the value given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--database-url", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    common.add_argument("--config", type=Path, metavar="FILE", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
 
-    install = commands.add_parser("install", help="create the audit tables and create or refresh the triggers")
+    install = commands.add_parser(
+        "install", parents=[common], help="create the audit tables and create or refresh the triggers")
     install.add_argument("entities", nargs="*", metavar="ENTITY", help="only these entities (default: all declared)")
-    install.set_defaults(handler=run_install)
+    install.set_defaults(handler=_guarded(run_install))
 
-    check = commands.add_parser("check", help="exit 1 when a trigger no longer matches its table (for CI)")
-    check.set_defaults(handler=run_check)
+    check = commands.add_parser(
+        "check", parents=[common], help="exit 1 when a trigger no longer matches its table (for CI)")
+    check.set_defaults(handler=_guarded(run_check))
 
-    history = commands.add_parser("history", help="list the versions of one entity, newest first, with their diffs")
+    history = commands.add_parser(
+        "history", parents=[common], help="list the versions of one entity, newest first, with their diffs")
     history.add_argument("entity")
     history.add_argument("id")
     history.add_argument("--limit", type=int, default=50, help="versions per page (default: 50)")
     history.add_argument("--before", type=int, metavar="VERSION", help="show versions older than VERSION")
     history.add_argument("--json", action="store_true", help="print JSON lines instead of text")
-    history.set_defaults(handler=run_history)
+    history.set_defaults(handler=_guarded(run_history))
 
-    diff = commands.add_parser("diff", help="show the columns that differ between two versions")
+    diff = commands.add_parser(
+        "diff", parents=[common], help="show the columns that differ between two versions")
     diff.add_argument("entity")
     diff.add_argument("id")
     diff.add_argument("first", type=int, metavar="V1")
     diff.add_argument("second", type=int, metavar="V2")
-    diff.set_defaults(handler=run_diff)
+    diff.set_defaults(handler=_guarded(run_diff))
 
-    as_of = commands.add_parser("as-of", help="rebuild one entity as it was at a time")
+    as_of = commands.add_parser(
+        "as-of", parents=[common], help="rebuild one entity as it was at a time")
     as_of.add_argument("entity")
     as_of.add_argument("id")
     as_of.add_argument("time", help="ISO 8601 time; UTC when it has no offset")
-    as_of.set_defaults(handler=run_as_of)
+    as_of.set_defaults(handler=_guarded(run_as_of))
 
-    snapshot = commands.add_parser("snapshot", help="write the periodic snapshots that bound 'as of' replays")
-    snapshot.set_defaults(handler=run_snapshot)
+    snapshot = commands.add_parser(
+        "snapshot", parents=[common], help="write the periodic snapshots that bound 'as of' replays")
+    snapshot.set_defaults(handler=_guarded(run_snapshot))
 
-    prune = commands.add_parser("prune", help="delete history older than each entity's retention period")
-    prune.set_defaults(handler=run_prune)
+    prune = commands.add_parser(
+        "prune", parents=[common], help="delete history older than each entity's retention period")
+    prune.set_defaults(handler=_guarded(run_prune))
 
     unexpected = commands.add_parser(
-        "unexpected", help="list changes to entities that the changing operation's spec does not list"
+        "unexpected", parents=[common], help="list changes to entities that the changing operation's spec does not list"
     )
     unexpected.add_argument("--since", help="ISO 8601 time; UTC when it has no offset")
     unexpected.add_argument("--limit", type=int, default=100)
-    unexpected.set_defaults(handler=run_unexpected)
+    unexpected.set_defaults(handler=_guarded(run_unexpected))
+
+
+def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except MissingAuditTables as exc:
+            return _fail(str(exc))
+
+    return run
 
 
 def _config(args: argparse.Namespace) -> AuditConfig:
@@ -95,11 +117,21 @@ def _database_url(args: argparse.Namespace) -> str:
     return load_settings(start).database_url
 
 
+class MissingAuditTables(Exception):
+    """The database has no audit tables."""
+
+
 @contextmanager
-def _connection(args: argparse.Namespace, *, write: bool = False) -> Iterator[sa.Connection]:
+def _connection(
+    args: argparse.Namespace, *, write: bool = False, require_tables: bool = True
+) -> Iterator[sa.Connection]:
     engine = sa.create_engine(_database_url(args))
     try:
         with engine.begin() if write else engine.connect() as connection:
+            if require_tables and not write and not sa.inspect(connection).has_table("opsgen_audit_change"):
+                raise MissingAuditTables(
+                    f"no audit tables at {engine.url!r}; run `opsgen audit install` or check --database-url"
+                )
             yield connection
     finally:
         engine.dispose()
@@ -149,7 +181,7 @@ def run_check(args: argparse.Namespace) -> int:
     if not config.entities:
         print("no audited entities are declared under [tool.opsgen.audit.entities]")
         return 0
-    with _connection(args) as connection:
+    with _connection(args, require_tables=False) as connection:
         problems = check_triggers(connection, config)
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)

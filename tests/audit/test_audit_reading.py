@@ -143,3 +143,15 @@ def test_cli_prune_and_snapshot(audit_db: AuditDatabase, tmp_path: Path, capsys:
     assert "billing_plan: 1 snapshots written" in capsys.readouterr().out
     assert main(["audit", "--config", str(pyproject), "prune"]) == 0
     assert "billing_plan: deleted 0 changes" in capsys.readouterr().out
+
+
+def test_cli_options_after_subcommand(audit_db: AuditDatabase, capsys: pytest.CaptureFixture[str]) -> None:
+    make_history(audit_db, 1)
+    assert main(["audit", "history", "billing_plan", "1", "--database-url", audit_db.url, "--json"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 2
+
+
+def test_cli_without_audit_tables_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path}/empty.db"
+    assert main(["audit", "--database-url", url, "history", "billing_plan", "1"]) == 1
+    assert "no audit tables" in capsys.readouterr().err
