@@ -15,8 +15,11 @@ class SeveralEntryVerbs(Rule):
     What it does:
         Finds the service classes of a module: classes that define an entry verb (``run``,
         ``execute``, ``call``, ``perform``, ``process``, ``handle``, ``act``, ``apply``,
-        ``invoke`` or ``__call__``) and derive only from ``object``, ``ABC`` or another such
-        class of the module; in ``service-packages`` any public class. A ``__call__`` that
+        ``invoke`` or ``__call__``), or that are named for an agent (``...Builder``,
+        ``...Calculator``, ``...Service``) and have one public method, which is then their
+        entry; these count only beside a service with an entry verb. They must derive only
+        from ``object``, ``ABC``, another such class of the module or an imported
+        ``...Service`` base; in ``service-packages`` any public class counts. A ``__call__`` that
         only returns ``self.<verb>(...)`` forwards to that verb. Reports each entry method
         after the first in one class, and the entry method of each service whose verb is
         not the module's most common one (the first one used wins a tie).
@@ -90,6 +93,13 @@ class SeveralEntryVerbs(Rule):
         "class RefundCalculator(Service):\n"
         "    def act(self):\n"
         "        return 0\n",
+        # An exporter and an importer name their inverse jobs; no entry-verb convention here.
+        "class EventExporter:\n"
+        "    def serialize(self, event):\n"
+        "        return {}\n\n"
+        "class EventImporter:\n"
+        "    def deserialize(self, data):\n"
+        "        return None\n",
         # Framework subclasses keep their framework's verbs.
         "import threading\n"
         "from django.core.management.base import BaseCommand\n\n"
@@ -121,6 +131,16 @@ class SeveralEntryVerbs(Rule):
         "class SendInvoice(BaseService):\n"
         "    def perform(self):  # OPS303\n"
         "        return 3\n",
+        # An agent class whose single public method is its entry, beside run() services.
+        "class InvoiceBuilder:\n"
+        "    def run(self):\n"
+        "        return []\n\n"
+        "class ReceiptSender:\n"
+        "    def run(self):\n"
+        "        return None\n\n"
+        "class RefundCalculator:\n"
+        "    def calculate(self, order):  # OPS303\n"
+        "        return order.paid_total\n",
         # One class with two ways in.
         "class Importer:\n"
         "    def run(self):\n"

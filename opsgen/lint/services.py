@@ -34,6 +34,12 @@ ENTRY_VERBS = frozenset({"run", "execute", "call", "perform", "process", "handle
 #: A ``def`` of an entry verb somewhere in the source: modules without one have no services.
 ENTRY_DEF = re.compile(r"^[ \t]+(?:async[ \t]+)?def[ \t]+(?:" + "|".join(sorted(ENTRY_VERBS)) + r")\b", re.MULTILINE)
 NEUTRAL_BASES = frozenset({"object", "ABC", "abc.ABC"})
+#: Class name endings of service objects, whose one public method is their entry point.
+AGENT_SUFFIXES = (
+    "Service", "Builder", "Calculator", "Sender", "Creator", "Updater", "Processor", "Handler",
+    "Importer", "Exporter", "Notifier", "Generator", "Command", "Action", "Interactor", "UseCase",
+)  # fmt: skip
+AGENT_CLASS = re.compile(r"^class[ \t]+\w*(?:" + "|".join(AGENT_SUFFIXES) + r")\b", re.MULTILINE)
 #: Imported bases that name a project's own service layer (``BaseService``, ``UseCase``).
 SERVICE_BASE_SUFFIXES = ("Service", "UseCase", "Interactor")
 #: Base class of every generated operation base class.
@@ -49,6 +55,7 @@ class ServiceClass:
     node: ast.ClassDef
     entries: list[Method] = field(default_factory=list)
     verb: str | None = None
+    by_name: bool = False  # the entry is the one public method of an agent-named class
 
 
 def in_service_packages(module: str, patterns: Sequence[str]) -> bool:
@@ -101,14 +108,23 @@ def public_methods(node: ast.ClassDef) -> list[Method]:
 
 
 def entry_methods(node: ast.ClassDef) -> list[Method]:
-    """Return the class's own entry methods; a forwarding ``__call__`` is left out."""
-    entries = [m for m in public_methods(node) if m.name in ENTRY_VERBS]
-    return [m for m in entries if not (m.name == "__call__" and forwarded_verb(m) is not None)]
+    """Return the class's own entry methods; a forwarding ``__call__`` is left out.
+
+    A class named for an agent (``InvoiceBuilder``, ``RefundCalculator``) with a single
+    public method and no entry verb uses that method as its entry (``build``, ``calculate``);
+    :func:`service_classes` counts such classes only beside services with an entry verb.
+    """
+    methods = public_methods(node)
+    entries = [m for m in methods if m.name in ENTRY_VERBS]
+    entries = [m for m in entries if not (m.name == "__call__" and forwarded_verb(m) is not None)]
+    if not entries and len(methods) == 1 and node.name.endswith(AGENT_SUFFIXES) and methods[0].name != "__call__":
+        return methods
+    return entries
 
 
 def may_define_services(source: str) -> bool:
-    """Return False when the source defines no entry method, so it holds no service class."""
-    return ENTRY_DEF.search(source) is not None
+    """Return False when the source defines neither an entry method nor an agent class, so no service."""
+    return ENTRY_DEF.search(source) is not None or AGENT_CLASS.search(source) is not None
 
 
 def service_classes(tree: ast.Module, everything: bool = False) -> list[ServiceClass]:
@@ -128,9 +144,14 @@ def service_classes(tree: ast.Module, everything: bool = False) -> list[ServiceC
             continue
         eligible.add(statement.name)
         service = ServiceClass(statement, entry_methods(statement))
+        service.by_name = bool(service.entries) and service.entries[0].name not in ENTRY_VERBS
         service.verb = _verb_of(statement, service.entries, [found[b] for b in bases if b in found])
         if service.verb is not None:
             found[statement.name] = service
+    if all(service.by_name for service in found.values()):
+        # An exporter's export() beside an importer's load() is no convention yet: agent-named
+        # classes are compared only in a module whose other services use an entry verb.
+        return []
     return list(found.values())
 
 
