@@ -3,8 +3,8 @@
 Part 1 times one acquire-and-release of a free key through ``LockBackend.acquire_many``
 and through the bare primitive on the same server, in the same run:
 
-- SQLite: ``BEGIN IMMEDIATE; INSERT`` a row, ``COMMIT``, then ``BEGIN IMMEDIATE; DELETE``,
-  ``COMMIT`` on one connection;
+- SQLite: ``INSERT`` a row, then ``DELETE`` it, each in autocommit mode on one connection
+  of a WAL file;
 - PostgreSQL: ``BEGIN; SELECT pg_advisory_xact_lock(id); COMMIT`` on one connection;
 - Redis: ``SET key value NX PX lease`` then ``DEL key``.
 
@@ -86,12 +86,8 @@ def raw_primitive(backend: str, folder: Path) -> tuple[Callable[[], None], Calla
         connection.execute("CREATE TABLE IF NOT EXISTS raw_locks (key TEXT PRIMARY KEY, owner TEXT)")
 
         def sqlite_once() -> None:
-            connection.execute("BEGIN IMMEDIATE")
-            connection.execute("INSERT INTO raw_locks (key, owner) VALUES ('k', 'bench')")
-            connection.execute("COMMIT")
-            connection.execute("BEGIN IMMEDIATE")
-            connection.execute("DELETE FROM raw_locks WHERE key = 'k'")
-            connection.execute("COMMIT")
+            connection.execute("INSERT INTO raw_locks (key, owner) VALUES (?, ?)", ("k", "bench"))
+            connection.execute("DELETE FROM raw_locks WHERE key = ?", ("k",))
 
         return sqlite_once, connection.close
 

@@ -1,4 +1,4 @@
-"""What every lock backend shares: the held-lock handle, the errors and lease renewal.
+"""The parts every lock backend shares: the held-lock handle, the errors and lease renewal.
 
 A backend takes a set of keys for one owner (an execution id). The keys are sorted and
 deduplicated before anything is taken, so every caller takes them in the same global

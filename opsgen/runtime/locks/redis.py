@@ -19,6 +19,8 @@ import time
 from typing import Any
 
 import redis
+from redis.commands.core import Script
+from redis.exceptions import NoScriptError
 
 from opsgen.runtime.locks.base import Backoff, HeldLocks, LockBackend, LockTimeout
 
@@ -89,7 +91,7 @@ class RedisLockBackend(LockBackend):
         for key in keys:
             backoff = Backoff()
             while True:
-                reply: Any = self._acquire(keys=[self.prefix + key, self._fence_key], args=[value, lease_ms])
+                reply = self._run(self._acquire, [self.prefix + key, self._fence_key], [value, lease_ms])
                 if isinstance(reply, int):
                     tokens[key] = reply
                     break
@@ -101,17 +103,24 @@ class RedisLockBackend(LockBackend):
 
         return HeldLocks(self, keys, owner, lease, tokens, state=value)
 
+    def _run(self, script: Script, keys: list[str], args: list[Any]) -> Any:
+        """Run ``script`` by its SHA1, loading it into the server first if it is missing there."""
+        try:
+            return self.client.evalsha(script.sha, len(keys), *keys, *args)
+        except NoScriptError:
+            return script(keys=keys, args=args)
+
     def _release(self, held: HeldLocks) -> None:
         self._release_values(list(held.keys), str(held.state))
 
     def _release_values(self, keys: list[str], value: str) -> None:
         if keys:
-            self._release_script(keys=[self.prefix + key for key in reversed(keys)], args=[value])
+            self._run(self._release_script, [self.prefix + key for key in reversed(keys)], [value])
 
     def _renew(self, held: HeldLocks) -> bool:
         value = str(held.state)
         lease_ms = max(1, int(held.lease * 1000))
-        renewed = self._renew_script(keys=[self.prefix + key for key in held.keys], args=[value, lease_ms])
+        renewed = self._run(self._renew_script, [self.prefix + key for key in held.keys], [value, lease_ms])
         return int(renewed) == len(held.keys)
 
 

@@ -1,13 +1,14 @@
 """Locks in a SQLite table: the embedded default.
 
 Each held key is a row of ``opsgen_locks`` with its owner, a fencing token and the wall
-clock time its lease ends. Taking a key is a short ``BEGIN IMMEDIATE`` transaction on the
-backend's own connection, never inside an operation's transaction, so a lock is visible
-to other processes as soon as it is taken. The next acquirer replaces a row whose lease
-has ended. Fencing tokens come from a one-row counter, so they
-grow across all keys and every new holder of a key gets a larger token than the last.
+clock time its lease ends. Taking one key is a single statement, and taking several is a
+short ``BEGIN IMMEDIATE`` transaction. Both run on the backend's own connection, never
+inside an operation's transaction, so a lock is visible to other processes as soon as it
+is taken. The next acquirer replaces a row whose lease has ended. Fencing tokens come
+from a one-row counter, so they grow across all keys, and every new holder of a key gets
+a larger token than the last.
 
-The tables are created on first use if missing (``CREATE TABLE IF NOT EXISTS``), and the
+The tables and triggers are created on first use if missing (``IF NOT EXISTS``), and the
 database is switched to WAL journaling so readers do not wait for lock writes.
 
 Leases use ``time.time()``, so every process sharing the file must see the same clock:
@@ -43,6 +44,20 @@ SCHEMA = (
     )
     """,
     "INSERT OR IGNORE INTO opsgen_lock_tokens (id, last_token) VALUES (1, 0)",
+    # The counter follows every token written, inside the statement that writes it, so
+    # taking one key is a single statement and needs no explicit transaction.
+    """
+    CREATE TRIGGER IF NOT EXISTS opsgen_locks_token_on_insert AFTER INSERT ON opsgen_locks
+    BEGIN
+        UPDATE opsgen_lock_tokens SET last_token = NEW.token WHERE id = 1;
+    END
+    """,
+    """
+    CREATE TRIGGER IF NOT EXISTS opsgen_locks_token_on_update AFTER UPDATE OF token ON opsgen_locks
+    BEGIN
+        UPDATE opsgen_lock_tokens SET last_token = NEW.token WHERE id = 1;
+    END
+    """,
 )
 
 #: Insert a lock row, or replace one whose lease has ended; the token is the counter plus one.
@@ -106,10 +121,14 @@ class SQLiteLockBackend(LockBackend):
 
         self._write(create, retry_for=WRITE_RETRY_LIMIT)
 
-    def _write(self, body: Callable[[sqlite3.Connection], T], *, retry_for: float = 0.0) -> T:
+    def _write(
+        self, body: Callable[[sqlite3.Connection], T], *, retry_for: float = 0.0, transaction: bool = True
+    ) -> T:
         """Run ``body`` in a ``BEGIN IMMEDIATE`` transaction and commit it.
 
-        While the file is busy, retries for up to ``retry_for`` seconds, then raises
+        With ``transaction=False`` the body runs in autocommit mode, which suits a body
+        with a single write statement: that statement is atomic on its own. While the
+        file is busy, retries for up to ``retry_for`` seconds, then raises
         ``sqlite3.OperationalError``. Any error rolls the transaction back.
         """
         give_up_at = time.monotonic() + retry_for
@@ -118,6 +137,8 @@ class SQLiteLockBackend(LockBackend):
             with self._connection_lock:
                 connection = self._connection
                 try:
+                    if not transaction:
+                        return body(connection)
                     connection.execute("BEGIN IMMEDIATE")
                     result = body(connection)
                     connection.execute("COMMIT")
@@ -183,11 +204,10 @@ class SQLiteLockBackend(LockBackend):
                 if token is None:
                     row = connection.execute("SELECT owner FROM opsgen_locks WHERE key = ?", (key,)).fetchone()
                     return None if row is None else str(row[0])
-                connection.execute("UPDATE opsgen_lock_tokens SET last_token = ? WHERE id = 1", (token,))
                 taken[key] = token
             return None
 
-        blocking_owner = self._write(take)
+        blocking_owner = self._write(take, transaction=len(keys) - len(tokens) > 1)
         tokens.update(taken)
         return blocking_owner
 
@@ -213,7 +233,7 @@ class SQLiteLockBackend(LockBackend):
             for key in reversed(list(tokens)):
                 connection.execute("DELETE FROM opsgen_locks WHERE key = ? AND token = ?", (key, tokens[key]))
 
-        self._write(delete, retry_for=WRITE_RETRY_LIMIT)
+        self._write(delete, retry_for=WRITE_RETRY_LIMIT, transaction=len(tokens) > 1)
 
     def _renew(self, held: HeldLocks) -> bool:
         def extend(connection: sqlite3.Connection) -> int:
@@ -226,4 +246,5 @@ class SQLiteLockBackend(LockBackend):
                 renewed += cursor.rowcount
             return renewed
 
-        return self._write(extend, retry_for=WRITE_RETRY_LIMIT) == len(held.fencing_tokens)
+        renewed = self._write(extend, retry_for=WRITE_RETRY_LIMIT, transaction=len(held.fencing_tokens) > 1)
+        return renewed == len(held.fencing_tokens)
