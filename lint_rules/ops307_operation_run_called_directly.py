@@ -41,7 +41,7 @@ class OperationRunCalledDirectly(Rule):
     )
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
-        if is_test_path(module.path) or ".run(" not in module.source:
+        if is_test_path(module.path):
             return
         analysis = module.analysis
         for function in module.functions():
