@@ -20,7 +20,7 @@ script edits for the warm run never touch the original. Every figure is the medi
 - ``opsgen lint (cold)``: ``opsgen lint PATH`` after deleting the cache;
 - ``opsgen lint (warm, 1 file changed)``: the same after one file's content changed;
 - ``flake8 without/with the plugin``: ``flake8 --select=E,F,W,C,OPS PATH``. flake8 loads
-  every installed plugin whatever ``--select`` says, so the plugin is switched off by
+  every installed plugin regardless of ``--select``, so the plugin is switched off by
   running flake8 through a launcher that lists the ``opsgen`` distribution among
   flake8's obsolete plugins (``flake8.plugins.finder.BANNED_PLUGINS``), which makes
   flake8 skip its entry point. Both arms use the same interpreter, flake8 and options.

@@ -323,7 +323,7 @@ class ReadModifyWriteWithoutLock(Rule):
         "    if seat.holder_id is None:\n"
         "        seat.holder = user\n"
         "        seat.save()\n",
-        # The checked field is not the one written: nobody races on date_start.
+        # The checked field is not the one written, and no writer changes date_start.
         "def close(key):\n"
         "    session = StaffSession.objects.filter(key=key).first()\n"
         "    if session.date_start < cutoff():\n"

@@ -22,7 +22,7 @@ from opsgen.lint.summary import FunctionSummary
 
 #: ``obj.field += ...``, ``obj.field -= ...`` or ``obj.field = obj.field + ...`` in the source.
 FIELD_INCREMENT = re.compile(r"\.(\w+)\s*(?:[-+]=|=[^=\n]*\.\1\s*[-+])")
-#: Calls whose result is a row nobody else has seen yet, or a private copy of one.
+#: Calls whose result is a row no other request can see yet, or a private copy of one.
 FRESH_CALLS = frozenset({"create", "copy", "deepcopy"})
 
 
@@ -188,7 +188,7 @@ class IncrementThenSave(Rule):
         "        code = AccessCode.objects.select_for_update().get(code=value)\n"
         "        code.times_used += 1\n"
         "        code.save()\n",
-        # A new object nobody else can see yet.
+        # A new object no other request can see yet.
         "def build(order):\n"
         "    invoice = Invoice(order=order)\n"
         "    invoice.total += order.shipping\n"

@@ -18,8 +18,8 @@ class EntryReturnsSelf(Rule):
 
     Why is this bad:
         The result hides in an attribute, so every caller must know which one
-        (``InvoiceBuilder(order).run().lines``), and the entry method's return type says
-        nothing. Services that return their result can be called, tested and composed the
+        (``InvoiceBuilder(order).run().lines``), and the entry method's return type tells
+        the caller nothing. Services that return their result can be called, tested and composed the
         same way.
 
     Example:

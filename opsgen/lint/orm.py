@@ -11,8 +11,8 @@ syntax alone:
   ``with_for_update()`` anywhere in the chain locks the row.
 * Does a ``with`` statement or a call take a lock? A name whose last part is a lock word
   (``lock``, ``Lock``, ``RLock``, ``acquire_lock``, ``lock_objects``, ``advisory_lock``,
-  ``mutex``, ``Semaphore``) counts, because projects wrap their locks in helpers whose
-  names say so and the linter cannot see through every helper.
+  ``mutex``, ``Semaphore``) counts, because projects wrap their locks in helpers named
+  for them and the linter cannot see through every helper.
 * Is an expression Django's ``F()``? Matched by qualified name, so ``from
   django.db.models import F as Field`` counts and a local function named ``F`` does not.
 """
@@ -146,7 +146,7 @@ def _looks_like_class(expr: ast.expr) -> bool:
 
 
 def is_lock_name(name: str) -> bool:
-    """Return True for names that say they take a lock: ``lock``, ``acquire_lock``, ``RLock``."""
+    """Return True for names that announce a lock: ``lock``, ``acquire_lock``, ``RLock``."""
     last = name.rpartition(".")[2]
     if last.endswith(("Lock", "Semaphore", "Mutex")):
         return True
@@ -216,7 +216,7 @@ def scope_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
 def function_nodes(tree: ast.Module, lines: set[int]) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
     """Yield the function definitions whose ``def`` sits on one of ``lines``.
 
-    Only statements whose span holds one of the lines are entered, so a rule that picked its
+    Only statements whose span contains one of the lines are entered, so a rule that picked its
     candidate functions from the module summary does not walk the whole tree.
     """
     pending: list[ast.AST] = list(tree.body)
