@@ -185,14 +185,38 @@ def run_show(args: argparse.Namespace) -> int:
     from opsgen.cli.audit import changes_for_show, print_changes_for_show
 
     audit_changes = changes_for_show(store.engine, execution["root_id"])
+    from opsgen.integrations.background import attempt_rows
+
+    attempts = attempt_rows(store.engine, execution["id"])
     if args.format == "json":
-        document = {"execution": execution, "tree": tree, "effects": effects, "audit_changes": audit_changes}
+        document = {"execution": execution, "tree": tree, "effects": effects, "audit_changes": audit_changes,
+                    "attempts": attempts}
         print(json.dumps(document, default=_json_default, indent=2))
         return 0
 
     _print_show(execution, tree, effects)
+    _print_attempts(attempts)
     print_changes_for_show(audit_changes)
     return 0
+
+
+def _print_attempts(attempts: list[dict[str, Any]]) -> None:
+    """Print the worker attempts of a queued execution; nothing for a direct call."""
+    if not attempts:
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="worker attempts")
+    for column in ("attempt", "status", "worker", "started (UTC)", "finished (UTC)", "error"):
+        table.add_column(column)
+    for attempt in attempts:
+        error = f"{attempt['error_code']}: {attempt['error_message']}" if attempt["error_code"] else ""
+        table.add_row(
+            str(attempt["attempt"]), _styled(attempt["status"]), attempt["worker"] or "",
+            _time(attempt["started_at"]), _time(attempt["finished_at"]), error,
+        )
+    Console().print(table)
 
 
 def run_watch(args: argparse.Namespace) -> int:

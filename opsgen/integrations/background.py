@@ -33,7 +33,7 @@ from functools import partial
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, insert, inspect, or_, select, update
 
 from opsgen.runtime.context import Context, current_context
 from opsgen.runtime.declarations import RetryPolicy
@@ -530,12 +530,19 @@ def fail_pending(runtime: Runtime, execution_id: str, code: str, message: str, *
 
 def attempts_of(runtime: Runtime, execution_id: str) -> list[dict[str, Any]]:
     """Return the attempt rows of an execution, first attempt first."""
+    return attempt_rows(runtime.engine, execution_id)
+
+
+def attempt_rows(engine: Engine, execution_id: str) -> list[dict[str, Any]]:
+    """Return the attempt rows of an execution on ``engine``; none when the table is missing."""
     query = (
         select(execution_attempts)
         .where(execution_attempts.c.execution_id == execution_id)
         .order_by(execution_attempts.c.attempt)
     )
-    with runtime.engine.connect() as connection:
+    with engine.connect() as connection:
+        if not inspect(connection).has_table(execution_attempts.name):
+            return []
         return [dict(row._mapping) for row in connection.execute(query)]
 
 

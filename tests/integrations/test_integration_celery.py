@@ -101,6 +101,7 @@ def test_nested_enqueue_shows_as_one_tree(start_worker: Callable[..., Any], cele
     assert tree[queued[0]]["parent_id"] == result.execution_id
     assert tree[queued[1]]["parent_id"] == result.execution_id
     assert tree[queued[1]]["actor"] == "dana"
+    assert [(row["attempt"], row["status"]) for row in document["attempts"]] == [(1, "succeeded")]
 
 
 def test_killed_worker_redelivers_and_completes_once(start_worker: Callable[..., Any], tmp_path: Path) -> None:
