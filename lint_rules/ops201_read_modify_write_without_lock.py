@@ -14,6 +14,7 @@ from opsgen.lint.orm import (
     classify_load,
     function_nodes,
     is_lock_name,
+    query_binding,
     runs_in_pipeline,
     takes_lock,
     uses_f_expression,
@@ -43,6 +44,7 @@ class _BodyEvents:
     def __init__(self, qualify: Qualify) -> None:
         self.qualify = qualify
         self.events: list[_Event] = []
+        self.queries: dict[str, bool] = {}  # local name -> whether the query bound to it locks
 
     def body(self, statements: list[ast.stmt], guards: tuple[ast.expr, ...], locked: bool) -> None:
         for statement in statements:
@@ -89,7 +91,12 @@ class _BodyEvents:
 
     def target(self, target: ast.expr, node: ast.Assign | ast.AnnAssign, guards: tuple[ast.expr, ...], locked: bool) -> None:
         if isinstance(target, ast.Name):
-            load = classify_load(node.value, self.qualify) if node.value is not None else None
+            load = classify_load(node.value, self.qualify, self.queries) if node.value is not None else None
+            query = query_binding(node.value) if node.value is not None and load is None else None
+            if query is None:
+                self.queries.pop(target.id, None)
+            else:
+                self.queries[target.id] = query
             self.events.append(_Event("bind", node, name=target.id, load=load, guards=guards, locked=locked))
             return
         if isinstance(target, (ast.Tuple, ast.List)):
@@ -335,6 +342,19 @@ class ReadModifyWriteWithoutLock(Rule):
         "    copy.pk = None\n"
         "    copy.total = copy.total / 2\n"
         "    copy.save()\n",
+        # The lock sits on a statement bound to a name first.
+        "from sqlalchemy import select\n\n"
+        "def debit(session, account_id, amount):\n"
+        "    with session.begin():\n"
+        "        stmt = select(Account).where(Account.id == account_id).with_for_update()\n"
+        "        account = session.execute(stmt).scalar_one()\n"
+        "        account.balance = account.balance - amount\n",
+        "def claim(seat_id, user):\n"
+        "    seats = Seat.objects.select_for_update().filter(active=True)\n"
+        "    seat = seats.get(pk=seat_id)\n"
+        "    if seat.holder_id is None:\n"
+        "        seat.holder = user\n"
+        "        seat.save()\n",
         # dict.get is not a load.
         "def merge(options, key):\n"
         "    entry = options.get(key)\n"
@@ -390,6 +410,13 @@ class ReadModifyWriteWithoutLock(Rule):
         "        if account.balance < amount:\n"
         "            raise ValueError('insufficient funds')\n"
         "        account.balance = account.balance - amount\n",
+        # A queryset bound to a name first, without a lock.
+        "def claim(seat_id, user):\n"
+        "    seats = Seat.objects.filter(active=True)\n"
+        "    seat = seats.get(pk=seat_id)  # OPS201\n"
+        "    if seat.holder_id is None:\n"
+        "        seat.holder = user\n"
+        "        seat.save()\n",
         # The value written by update() was computed from the row read before.
         "def redeem(value):\n"
         "    code = AccessCode.objects.get(code=value)  # OPS201\n"

@@ -14,6 +14,7 @@ from opsgen.lint.orm import (
     is_lock_name,
     runs_in_pipeline,
     is_migration_path,
+    query_binding,
     scope_nodes,
     takes_lock,
 )
@@ -117,6 +118,7 @@ class IncrementThenSave(Rule):
 
         saves: list[tuple[int, str]] = []  # (line, receiver)
         loaded: set[str] = set()  # receivers bound to a row load in this function
+        queries: dict[str, bool] = {}  # local name -> whether the query bound to it locks
         fresh: set[str] = set()  # receivers created here, copied, or locked on load
         session_rows: set[str] = set()
         lock_lines: list[int] = []
@@ -131,10 +133,16 @@ class IncrementThenSave(Rule):
             elif isinstance(node, (ast.With, ast.AsyncWith)) and any(takes_lock(item) for item in node.items):
                 lock_blocks.append((node.lineno, node.end_lineno or node.lineno))
             elif isinstance(node, ast.Assign) and len(node.targets) == 1:
-                self.note_assignment(module, node, fresh, session_rows)
+                self.note_assignment(module, node, fresh, session_rows, queries)
                 target = node.targets[0]
-                if isinstance(target, ast.Name) and classify_load(node.value, module.qualify) is not None:
-                    loaded.add(ast.dump(ast.Name(id=target.id, ctx=ast.Load())))
+                if isinstance(target, ast.Name):
+                    if classify_load(node.value, module.qualify, queries) is not None:
+                        loaded.add(ast.dump(ast.Name(id=target.id, ctx=ast.Load())))
+                    query = query_binding(node.value)
+                    if query is None:
+                        queries.pop(target.id, None)
+                    else:
+                        queries[target.id] = query
 
         for increment in increments:
             found = _increment(increment)
@@ -154,7 +162,9 @@ class IncrementThenSave(Rule):
                 yield module.finding(self.code, message, line, increment.col_offset)
 
     @staticmethod
-    def note_assignment(module: ModuleContext, node: ast.Assign, fresh: set[str], session_rows: set[str]) -> None:
+    def note_assignment(
+        module: ModuleContext, node: ast.Assign, fresh: set[str], session_rows: set[str], queries: dict[str, bool]
+    ) -> None:
         target = node.targets[0]
         value = node.value
         if isinstance(target, ast.Attribute) and target.attr in ("pk", "id"):
@@ -164,7 +174,7 @@ class IncrementThenSave(Rule):
         if not isinstance(target, ast.Name):
             return
         key = ast.dump(ast.Name(id=target.id, ctx=ast.Load()))
-        load = classify_load(value, module.qualify)
+        load = classify_load(value, module.qualify, queries)
         if load is not None:
             if load.locked:
                 fresh.add(key)
@@ -188,6 +198,12 @@ class IncrementThenSave(Rule):
         "        code = AccessCode.objects.select_for_update().get(code=value)\n"
         "        code.times_used += 1\n"
         "        code.save()\n",
+        # A row from a locked queryset bound to a name first.
+        "def redeem(value):\n"
+        "    codes = AccessCode.objects.select_for_update()\n"
+        "    code = codes.get(code=value)\n"
+        "    code.times_used += 1\n"
+        "    code.save()\n",
         # A new object no other request can see yet.
         "def build(order):\n"
         "    invoice = Invoice(order=order)\n"

@@ -20,7 +20,7 @@ syntax alone:
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from opsgen.lint.rule import walk_scope
@@ -78,8 +78,14 @@ def _is_session(owner: ast.expr) -> bool:
     return name.lower().endswith(SESSION_WORDS)
 
 
-def classify_load(value: ast.expr, qualify: Qualify) -> Load | None:
-    """Return the row load ``value`` performs, or None when it is not one."""
+def classify_load(value: ast.expr, qualify: Qualify, queries: Mapping[str, bool] | None = None) -> Load | None:
+    """Return the row load ``value`` performs, or None when it is not one.
+
+    ``queries`` maps local names bound to a query (``qs = Seat.objects.filter(...)``,
+    ``stmt = select(Seat).with_for_update()``) to whether that query locks its rows, so
+    ``qs.get(pk=1)`` and ``session.execute(stmt).scalar_one()`` are judged by it.
+    """
+    queries = queries or {}
     if isinstance(value, ast.Await):
         value = value.value
     if not isinstance(value, ast.Call):
@@ -96,10 +102,12 @@ def classify_load(value: ast.expr, qualify: Qualify) -> Load | None:
         return Load("django", False)  # a Django or DRF view's object, loaded without a lock
     if not names or names[-1] not in LOAD_TERMINALS:
         return None
-    locked = any(name in ROW_LOCKS for name in names) or any(_locks_in_arguments(c) for _, c in steps if c is not None)
+    locked = any(name in ROW_LOCKS for name in names) or any(_locks_in_arguments(c, queries) for _, c in steps if c is not None)
     terminal, call = steps[-1]
     before = names[:-1]
     assert call is not None  # a chain ending in a call has the call as its last step
+    if isinstance(root, ast.Name) and root.id in queries:
+        return Load("django", locked or queries[root.id])  # qs.get(...) on a queryset bound earlier
 
     if terminal == "get":
         return _classify_get(call, before, locked)
@@ -112,13 +120,35 @@ def classify_load(value: ast.expr, qualify: Qualify) -> Load | None:
     return None
 
 
-def _locks_in_arguments(call: ast.Call) -> bool:
+def _locks_in_arguments(call: ast.Call, queries: Mapping[str, bool]) -> bool:
     """Return True for ``session.execute(select(A).with_for_update())``: the lock is in an argument."""
     for argument in call.args:
+        if isinstance(argument, ast.Name) and queries.get(argument.id):
+            return True
         steps, _ = call_chain(argument)
         if any(name in ROW_LOCKS for name, _ in steps):
             return True
     return False
+
+
+def query_binding(value: ast.expr) -> bool | None:
+    """Return whether a query bound to a name locks its rows, or None when ``value`` is no query.
+
+    A query is a Django queryset chain through ``.objects`` (not ending in a row load) or a
+    SQLAlchemy ``select(...)``/``update(...)`` chain.
+    """
+    if not isinstance(value, ast.Call):
+        return None
+    steps, root = call_chain(value)
+    names = [name for name, _ in steps]
+    locked = any(name in ROW_LOCKS for name in names)
+    if "objects" in names and names[-1] not in LOAD_TERMINALS:
+        return locked
+    if isinstance(root, ast.Call) and isinstance(root.func, ast.Name) and root.func.id in ("select", "update"):
+        return locked
+    if not steps and isinstance(value.func, ast.Name) and value.func.id == "select":
+        return False
+    return None
 
 
 def _classify_get(call: ast.Call, before: list[str], locked: bool) -> Load | None:
