@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from integration_support import wait_for
+from integration_support import HERE, wait_for
 from integration_ops import notes, ops
 from sqlalchemy import func, select
 
@@ -195,3 +196,35 @@ def test_worker_runs_singleton_locks_and_progress(start_worker: Callable[..., An
     assert counted["lock_keys"] == ["tally:apples"]
     assert counted["singleton_key"] == "singleton:tally"
     assert (counted["progress_total"], counted["progress_done"]) == (250, 250)
+
+
+def test_outbox_sends_enqueue_after_crash(start_worker: Callable[..., Any], tmp_path: Path) -> None:
+    from opsgen.runtime.outbox import drain
+    from opsgen.runtime.schema import executions
+
+    committed = tmp_path / "committed"
+    script = (
+        "from integration_celery_app import ops\n"
+        "from opsgen.runtime.context import Context\n"
+        "ops.demo.plan_notes(Context(actor='gil'), texts=['sent by the outbox'])\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(HERE), "OPSGEN_TEST_HOLD_AFTER_COMMIT": str(committed)}
+    caller = subprocess.Popen([sys.executable, "-c", script], cwd=HERE, env=env)
+    try:
+        wait_for(committed.exists, 30, "the caller to commit")
+    finally:
+        caller.kill()
+        caller.wait(timeout=10)
+
+    query = select(executions.c.id, executions.c.status).where(
+        executions.c.operation == "demo.record_note", executions.c.actor == "gil"
+    )
+    with get_runtime().engine.connect() as connection:
+        rows = connection.execute(query).all()
+    assert [row.status for row in rows] == ["pending"]
+    start_worker()
+    report = drain(get_runtime())
+
+    assert report.delivered == 1
+    assert wait_finished(rows[0].id)["status"] == "succeeded"
+    assert count_notes("sent by the outbox") == 1
