@@ -8,7 +8,8 @@ from opsgen.lint.orm import is_test_path
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.summary import FunctionSummary
 
-SYNCHRONOUS_METHODS = ("run", "__call__")
+#: Methods of a task that run its body in the calling process: ``apply()`` is Celery's eager run.
+SYNCHRONOUS_METHODS = ("run", "__call__", "apply")
 
 
 def is_task_decorator(name: str) -> bool:
@@ -34,7 +35,8 @@ class TaskBodyCalledSynchronously(Rule):
         Finds the project's Celery tasks (functions decorated with ``@shared_task``,
         ``@app.task``, ``@celery.task`` or ``@periodic_task``, with or without arguments)
         and reports each call of one, in production code, that runs its body in the caller:
-        ``send_invoice(order.pk)`` or ``send_invoice.run(order.pk)``. Calls resolve through
+        ``send_invoice(order.pk)``, ``send_invoice.run(order.pk)`` or
+        ``send_invoice.apply((order.pk,))``. Calls resolve through
         imports, so ``from billing.tasks import send_invoice as send`` counts. Test code is
         skipped, and so is a task calling itself.
 
@@ -129,7 +131,8 @@ class TaskBodyCalledSynchronously(Rule):
             "from billing.tasks import send_invoice as send\n\n"
             "def close(order):\n"
             "    send(order.pk)  # OPS306\n"
-            "    send.run(order.pk)  # OPS306\n",
+            "    send.run(order.pk)  # OPS306\n"
+            "    send.apply((order.pk,))  # OPS306\n",
             path="billing/views.py",
             files={
                 "billing/__init__.py": "",
