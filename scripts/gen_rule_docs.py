@@ -60,9 +60,14 @@ def split_sections(doc: str) -> tuple[str, dict[str, str]]:
     return summary, {title: textwrap.dedent("\n".join(body)).strip("\n") for title, body in sections.items()}
 
 
+def shown_message(rule: type[Rule]) -> str:
+    """Return the message template as a reader sees it: ``str.format`` escapes ``{{`` undone."""
+    return rule.MESSAGE.replace("{{", "{").replace("}}", "}")
+
+
 def render_rule(rule: type[Rule]) -> str:
     summary, sections = split_sections(rule.__doc__ or "")
-    out = [HEADER, f"# {rule.code}: {rule.__name__}\n", f"{summary}\n", f"Kind: `{rule.name}`. Message:\n", f"> {rule.MESSAGE}\n"]
+    out = [HEADER, f"# {rule.code}: {rule.__name__}\n", f"{summary}\n", f"Kind: `{rule.name}`. Message (fields in braces are filled in per finding):\n", f"> {shown_message(rule)}\n"]
     for title in SECTIONS:
         body = sections.get(title, "")
         heading = title.rstrip(":")
