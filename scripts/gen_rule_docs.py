@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import string
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -61,13 +62,18 @@ def split_sections(doc: str) -> tuple[str, dict[str, str]]:
 
 
 def shown_message(rule: type[Rule]) -> str:
-    """Return the message template as a reader sees it: ``str.format`` escapes ``{{`` undone."""
-    return rule.MESSAGE.replace("{{", "{").replace("}}", "}")
+    """Return the message template with its fields as ``<name>`` and literal braces unescaped."""
+    parts = []
+    for literal, field, _spec, _conversion in string.Formatter().parse(rule.MESSAGE):
+        parts.append(literal)
+        if field is not None:
+            parts.append(f"<{field}>")
+    return "".join(parts)
 
 
 def render_rule(rule: type[Rule]) -> str:
     summary, sections = split_sections(rule.__doc__ or "")
-    out = [HEADER, f"# {rule.code}: {rule.__name__}\n", f"{summary}\n", f"Kind: `{rule.name}`. Message (fields in braces are filled in per finding):\n", f"> {shown_message(rule)}\n"]
+    out = [HEADER, f"# {rule.code}: {rule.__name__}\n", f"{summary}\n", f"Kind: `{rule.name}`. Message (each `<field>` is filled in per finding):\n", f"> {shown_message(rule)}\n"]
     for title in SECTIONS:
         body = sections.get(title, "")
         heading = title.rstrip(":")
