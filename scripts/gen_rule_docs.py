@@ -73,7 +73,7 @@ def shown_message(rule: type[Rule]) -> str:
 
 def render_rule(rule: type[Rule]) -> str:
     summary, sections = split_sections(rule.__doc__ or "")
-    out = [HEADER, f"# {rule.code}: {rule.__name__}\n", f"{summary}\n", f"Kind: `{rule.name}`. Message (each `<field>` is filled in per finding):\n", f"> {shown_message(rule)}\n"]
+    out = [HEADER, f"# {rule.code}: {rule.__name__}\n", f"{summary}\n", f"Kind: `{rule.name}`. Message (each `<field>` is filled in per finding):\n", f"```text\n{shown_message(rule)}\n```\n"]
     for title in SECTIONS:
         body = sections.get(title, "")
         heading = title.rstrip(":")
