@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
-from opsgen.lint.services import OPERATION_BASE, base_names, in_service_packages, public_methods
+from opsgen.lint.services import is_generated, OPERATION_BASE, base_names, in_service_packages, public_methods
 
 #: Bases of classes that hold data or errors rather than doing work.
 NOT_SERVICES = ("Error", "Exception", "Warning", "Enum", "BaseModel", "TypedDict", "NamedTuple", "Protocol")
@@ -51,7 +51,7 @@ class ServiceNotAnOperation(Rule):
     def check(self, module: ModuleContext) -> Iterator[Finding]:
         patterns = module.config.service_packages
         package = module.summary.module
-        if not patterns or not in_service_packages(package, patterns):
+        if not patterns or not in_service_packages(package, patterns) or is_generated(module.source):
             return
         analysis = module.analysis
         for statement in module.tree.body:

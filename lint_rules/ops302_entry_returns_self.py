@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from opsgen.lint.rule import Finding, ModuleContext, Rule
-from opsgen.lint.services import in_service_packages, may_define_services, returns_self, service_classes
+from opsgen.lint.services import is_generated, in_service_packages, may_define_services, returns_self, service_classes
 
 
 class EntryReturnsSelf(Rule):
@@ -43,7 +43,7 @@ class EntryReturnsSelf(Rule):
     )
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
-        if "return self" not in module.source or not may_define_services(module.source):
+        if "return self" not in module.source or not may_define_services(module.source) or is_generated(module.source):
             return
         everything = in_service_packages(module.summary.module, module.config.service_packages)
         for service in service_classes(module.tree, everything):

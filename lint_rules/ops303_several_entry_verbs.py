@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from opsgen.lint.rule import Finding, ModuleContext, Rule
-from opsgen.lint.services import in_service_packages, may_define_services, service_classes
+from opsgen.lint.services import is_generated, in_service_packages, may_define_services, service_classes
 
 
 class SeveralEntryVerbs(Rule):
@@ -54,7 +54,7 @@ class SeveralEntryVerbs(Rule):
     )
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
-        if not may_define_services(module.source):
+        if not may_define_services(module.source) or is_generated(module.source):
             return
         everything = in_service_packages(module.summary.module, module.config.service_packages)
         services = service_classes(module.tree, everything)

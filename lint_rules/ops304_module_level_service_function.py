@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from opsgen.lint.orm import scope_nodes
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
-from opsgen.lint.services import in_service_packages, may_define_services, service_classes
+from opsgen.lint.services import is_generated, in_service_packages, may_define_services, service_classes
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -16,7 +16,8 @@ class ModuleLevelServiceFunction(Rule):
     """Flags a service written as a module-level function.
 
     What it does:
-        In a module of ``service-packages``, reports every public module-level function.
+        In a module of ``service-packages``, reports every public module-level function
+        that the module itself does not call (a function its services call is a helper).
         Elsewhere, in a module that defines service classes (see OPS303), reports a public
         module-level function that another function of the module calls beside those
         services: that caller treats it as one more service with its own convention.
@@ -59,7 +60,7 @@ class ModuleLevelServiceFunction(Rule):
     def check(self, module: ModuleContext) -> Iterator[Finding]:
         package = module.summary.module
         in_package = in_service_packages(package, module.config.service_packages)
-        if not in_package and not may_define_services(module.source):
+        if (not in_package and not may_define_services(module.source)) or is_generated(module.source):
             return
         tree = module.tree
         functions = {
@@ -69,7 +70,10 @@ class ModuleLevelServiceFunction(Rule):
             return
         if in_package:
             where = f"in service package {package}"
+            helpers = self.called_in_module(tree, set(functions))
             for function in functions.values():
+                if function.name in helpers:
+                    continue  # a helper the module's own services call, not an entry point
                 yield module.finding(self.code, self.MESSAGE.format(function=function.name, where=where), function.lineno, function.col_offset)
             return
 
@@ -86,6 +90,15 @@ class ModuleLevelServiceFunction(Rule):
             function = functions[name]
             where = f"beside the service classes {flagged[name]}() calls"
             yield module.finding(self.code, self.MESSAGE.format(function=name, where=where), function.lineno, function.col_offset)
+
+    @staticmethod
+    def called_in_module(tree: ast.Module, names: set[str]) -> set[str]:
+        """Return which of ``names`` the module's own code calls by name."""
+        called = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in names:
+                called.add(node.func.id)
+        return called
 
     @staticmethod
     def calls_of(caller: Function, services: set[str], functions: dict[str, Function]) -> tuple[set[str], bool]:
@@ -137,7 +150,9 @@ class ModuleLevelServiceFunction(Rule):
         "    return lines\n",
         Example(
             "def refund(order, amount):  # OPS304\n"
-            "    return min(amount, order.paid_total)\n\n"
+            "    return min(amount, order.paid_total) + fee(order)\n\n"
+            "def fee(order):\n"
+            "    return 0\n\n"
             "def _helper():\n"
             "    return None\n",
             path="shop/services/refunds.py",

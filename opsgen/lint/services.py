@@ -122,6 +122,15 @@ def entry_methods(node: ast.ClassDef) -> list[Method]:
     return entries
 
 
+#: The second line of every file `opsgen generate` writes.
+GENERATED_MARKER = "# opsgen: generated file"
+
+
+def is_generated(source: str) -> bool:
+    """Return True for a module `opsgen generate` wrote: its handles and bases are not services."""
+    return GENERATED_MARKER in source[:1000]
+
+
 def may_define_services(source: str) -> bool:
     """Return False when the source defines neither an entry method nor an agent class, so no service."""
     return ENTRY_DEF.search(source) is not None or AGENT_CLASS.search(source) is not None

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from lint_cases import Case, cases_of, kind_of, lint_case
 
 from opsgen.lint.config import load_config
-from opsgen.lint.engine import check_module
+from opsgen.lint.engine import check_module, lint_paths
 from opsgen.lint.examples import lint_example
 from opsgen.lint.index import ProjectIndex
 from opsgen.lint.loader import load_rules
 from opsgen.lint.rule import Example, Finding
 
 SERVICE_CASES = cases_of({"non-uniform-interface"})
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("case", SERVICE_CASES, ids=[c.path.name for c in SERVICE_CASES])
@@ -96,3 +98,15 @@ def test_task_called_from_test_file_is_fine(tmp_path: Path) -> None:
     files = {"shop/__init__.py": "", "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef ping():\n    pass\n"}
     example = Example("from shop.tasks import ping\n\ndef test_ping():\n    ping()\n", path="shop/ping_test.py", files=files)
     assert _lint("OPS306", example, tmp_path) == []
+
+
+def test_generated_package_is_not_a_service_layer(tmp_path: Path) -> None:
+    """Handles and base classes that `opsgen generate` writes follow their own contract."""
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "examples", project / "examples", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "specs", project / "specs")
+    (project / "pyproject.toml").write_text(
+        '[tool.opsgen]\nspecs = "specs"\n\n[tool.opsgen.lint]\nservice-packages = ["examples.billing.generated", "examples.billing.operations"]\n'
+    )
+    result = lint_paths([project / "examples"], use_cache=False)
+    assert [f"{f.path}:{f.line} {f.message}" for f in result.findings if f.code.startswith("OPS3")] == []
