@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 import os
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -138,29 +139,40 @@ class ProjectIndex:
         cache_path = config.root / CACHE_DIR / CACHE_FILE
         cached = _read_cache(cache_path) if use_cache else {}
         fresh: dict[str, dict[str, Any]] = {}
+        now = time.time_ns()
 
         for path in iter_python_files(paths if paths is not None else [config.root], config):
-            try:
-                source = path.read_bytes()
-            except OSError as exc:
-                logger.warning("cannot read %s: %s", path, exc)
-                continue
-            digest = hashlib.sha1(source).hexdigest()
             key = str(path)
             module, is_package = module_name_for(path)
             entry = cached.get(key)
+            try:
+                status = path.stat()
+                stamp = [status.st_mtime_ns, status.st_size]
+                # An unchanged stamp skips reading the file, and the content hash decides
+                # otherwise. A file changed in the last seconds is read anyway, because a
+                # coarse file-system clock can give two versions the same stamp.
+                settled = now - status.st_mtime_ns > 2_000_000_000
+                trusted = settled and entry is not None and entry.get("stamp") == stamp
+                source = None if trusted else path.read_bytes()
+            except OSError as exc:
+                logger.warning("cannot read %s: %s", path, exc)
+                continue
+            digest = entry.get("hash") if source is None and entry else hashlib.sha1(source or b"").hexdigest()
             summary = None
             if entry is not None and entry.get("hash") == digest:
                 data = entry["summary"]
                 if isinstance(data, dict) and data.get("module") == module:
                     summary = ModuleSummary.from_json(data)
-                    fresh[key] = entry
+                    fresh[key] = {**entry, "stamp": stamp}
             if summary is None:
+                if source is None:
+                    source = path.read_bytes()
+                    digest = hashlib.sha1(source).hexdigest()
                 summary, tree = summarize(key, module, source, is_package)
                 index.parsed += 1
                 if tree is not None:
                     index.trees[key] = tree
-                fresh[key] = {"hash": digest, "summary": summary.to_json()}
+                fresh[key] = {"hash": digest, "stamp": stamp, "summary": summary.to_json()}
             index.add(summary)
 
         index.cache_entries = fresh
