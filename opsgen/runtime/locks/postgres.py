@@ -21,9 +21,15 @@ Keys. A key string maps to the 64-bit advisory lock id made of the first 8 bytes
 BLAKE2b digest (``hashlib.blake2b(key.encode(), digest_size=8)``, read as a signed
 big-endian integer). Two keys colliding would only make them share a lock.
 
-Holder. The lock transaction sets ``application_name`` to ``opsgen:<owner>``, so a
-waiter that times out reads the holder's execution id from ``pg_locks`` joined with
-``pg_stat_activity``. There are no fencing tokens: the lock is tied to a live
+Holder. Every statement of the lock transaction ends with the comment
+``/* opsgen-owner: <owner> */``, and PostgreSQL shows the last statement of each session
+in ``pg_stat_activity.query``. A waiter that times out finds the holder's session in
+``pg_locks`` and reads the execution id from that comment. This needs the waiter to see
+other sessions' queries (the same role, or ``pg_read_all_stats``) and
+``track_activities`` on; otherwise the holder is reported as unknown. Setting
+``application_name`` instead made each acquisition about a third slower in
+``benchmarks/bench_locks.py``, because the server reports every change of it to the
+client. There are no fencing tokens: the lock is tied to a live
 transaction, and a holder that lost it finds its connection closed.
 """
 
@@ -31,25 +37,28 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import threading
 import time
 from typing import Any
 
 import psycopg
 from psycopg import errors
-from psycopg.pq import Escaping
+from psycopg.pq import ExecStatus
+from psycopg.pq.abc import PGresult
 
 from opsgen.runtime.locks.base import HeldLocks, LockBackend, LockTimeout, inherited_connections
 
 logger = logging.getLogger(__name__)
 
-APPLICATION_PREFIX = "opsgen:"
+#: Marks the owner in a comment of every statement of a lock transaction.
+OWNER_COMMENT = re.compile(r"/\* opsgen-owner: (\S+) \*/")
 
 #: Idle connections kept open for the next acquisition.
 POOL_SIZE = 8
 
 HOLDER_QUERY = """
-SELECT a.application_name
+SELECT a.query
 FROM pg_locks AS l JOIN pg_stat_activity AS a ON a.pid = l.pid
 WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
   AND l.classid = %s::bigint::oid AND l.objid = %s::bigint::oid
@@ -62,6 +71,27 @@ def advisory_lock_id(key: str) -> int:
     """Return the signed 64-bit advisory lock id of ``key``."""
     digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+def owner_comment(owner: str) -> bytes:
+    """Return the SQL comment that names ``owner``; characters outside ``[A-Za-z0-9._:@-]`` become ``?``."""
+    safe = re.sub(r"[^A-Za-z0-9._:@-]", "?", owner)[:200]
+    return f" /* opsgen-owner: {safe} */".encode()
+
+
+def run_simple(connection: psycopg.Connection[Any], query: bytes, expected: ExecStatus) -> PGresult:
+    """Run ``query`` with libpq's ``PQexec`` and return the result of its last statement.
+
+    The two statements of every acquisition and release go through here rather than a
+    psycopg cursor, which roughly halves the client-side cost of the hot path. Raises
+    ``psycopg.OperationalError`` with the server's message when the status is not
+    ``expected``.
+    """
+    result = connection.pgconn.exec_(query)
+    if result.status != expected:
+        message = (result.error_message or connection.pgconn.error_message).decode(errors="replace").strip()
+        raise psycopg.OperationalError(f"{query.decode(errors='replace')[:80]!r} failed: {message}")
+    return result
 
 
 def libpq_url(url: str) -> str:
@@ -130,8 +160,8 @@ class PostgresLockBackend(LockBackend):
         try:
             first_free = self._begin(connection, keys[0], owner, lease)
             for index, key in enumerate(keys):
-                free = first_free if index == 0 else self._try(connection, key)
-                if not free and not self._wait(connection, key, deadline):
+                free = first_free if index == 0 else self._try(connection, key, owner)
+                if not free and not self._wait(connection, key, owner, deadline):
                     connection.execute("ROLLBACK")
                     holder = self._lookup_holder(connection, key)
                     self._checkin(connection)
@@ -145,51 +175,49 @@ class PostgresLockBackend(LockBackend):
         """Open the lock transaction, name its owner, set its lease and try the first key.
 
         One simple-protocol query carries all of it. The two numbers are formatted as
-        integers and the owner is quoted by libpq (``PQescapeLiteral``).
+        integers, and the owner goes into a comment with every unsafe character replaced.
         """
-        application_name = Escaping(connection.pgconn).escape_literal((APPLICATION_PREFIX + owner).encode())
         query = b"".join((
             b"BEGIN; SELECT pg_try_advisory_xact_lock(%d)," % advisory_lock_id(key),
-            b" set_config('application_name', ", application_name, b", true),",
             b" set_config('idle_in_transaction_session_timeout', '%dms', true)" % max(1, int(lease * 1000)),
+            owner_comment(owner),
         ))
-        cursor = connection.execute(query)
-        cursor.nextset()
-        row = cursor.fetchone()
+        result = run_simple(connection, query, ExecStatus.TUPLES_OK)
+        return result.get_value(0, 0) == b"t"
+
+    def _try(self, connection: psycopg.Connection[Any], key: str, owner: str) -> bool:
+        query = b"SELECT pg_try_advisory_xact_lock(%s)" + owner_comment(owner)
+        row = connection.execute(query, (advisory_lock_id(key),)).fetchone()
         return row is not None and bool(row[0])
 
-    def _try(self, connection: psycopg.Connection[Any], key: str) -> bool:
-        row = connection.execute("SELECT pg_try_advisory_xact_lock(%s)", (advisory_lock_id(key),)).fetchone()
-        return row is not None and bool(row[0])
-
-    def _wait(self, connection: psycopg.Connection[Any], key: str, deadline: float) -> bool:
+    def _wait(self, connection: psycopg.Connection[Any], key: str, owner: str, deadline: float) -> bool:
         """Wait in the server for ``key`` until ``deadline``; return ``False`` on timeout."""
         remaining_ms = int((deadline - time.monotonic()) * 1000)
         if remaining_ms <= 0:
             return False
+        comment = owner_comment(owner)
         # A savepoint keeps the keys taken so far when the wait times out.
-        connection.execute("SAVEPOINT opsgen_lock_wait")
+        connection.execute(b"SAVEPOINT opsgen_lock_wait" + comment)
         try:
-            connection.execute("SELECT set_config('lock_timeout', %s, true)", (f"{remaining_ms}ms",))
-            connection.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_lock_id(key),))
+            connection.execute(b"SELECT set_config('lock_timeout', %s, true)" + comment, (f"{remaining_ms}ms",))
+            connection.execute(b"SELECT pg_advisory_xact_lock(%s)" + comment, (advisory_lock_id(key),))
         except errors.LockNotAvailable:
-            connection.execute("ROLLBACK TO SAVEPOINT opsgen_lock_wait")
+            connection.execute(b"ROLLBACK TO SAVEPOINT opsgen_lock_wait" + comment)
             return False
-        connection.execute("SELECT set_config('lock_timeout', '0', true)")
-        connection.execute("RELEASE SAVEPOINT opsgen_lock_wait")
+        connection.execute(b"SELECT set_config('lock_timeout', '0', true)" + comment)
+        connection.execute(b"RELEASE SAVEPOINT opsgen_lock_wait" + comment)
         return True
 
     def _lookup_holder(self, connection: psycopg.Connection[Any], key: str) -> str | None:
         unsigned = advisory_lock_id(key) & 0xFFFF_FFFF_FFFF_FFFF
         row = connection.execute(HOLDER_QUERY, (unsigned >> 32, unsigned & 0xFFFF_FFFF)).fetchone()
-        if row is None or not str(row[0]).startswith(APPLICATION_PREFIX):
-            return None
-        return str(row[0])[len(APPLICATION_PREFIX):]
+        match = OWNER_COMMENT.search(str(row[0])) if row is not None else None
+        return match.group(1) if match else None
 
     def _release(self, held: HeldLocks) -> None:
         connection: psycopg.Connection[Any] = held.state
         try:
-            connection.execute("COMMIT")
+            run_simple(connection, b"COMMIT", ExecStatus.COMMAND_OK)
         except psycopg.Error as exc:
             logger.warning("releasing lock(s) %s of execution %s: %s", ", ".join(held.keys), held.owner, exc)
             connection.close()
@@ -199,7 +227,7 @@ class PostgresLockBackend(LockBackend):
     def _renew(self, held: HeldLocks) -> bool:
         connection: psycopg.Connection[Any] = held.state
         try:
-            connection.execute("SELECT 1")
+            connection.execute(b"SELECT 1" + owner_comment(held.owner))
         except psycopg.Error as exc:
             logger.warning("lock connection of execution %s failed: %s", held.owner, exc)
             return False
