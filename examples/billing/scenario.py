@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import threading
 import uuid
 from datetime import date
@@ -25,6 +26,17 @@ from opsgen.runtime.log_context import ContextFilter
 from examples.billing.app import build
 from examples.billing.generated.registry import ops
 from examples.billing.models import PLAN_PRICES, Account, BillingPlan
+
+
+class ExecutionFormatter(logging.Formatter):
+    """Show the execution id and actor on records logged inside an operation."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = f"{record.levelname:<7} {record.name}: {record.getMessage()}"
+        execution_id = getattr(record, "execution_id", None)
+        if execution_id:
+            line += f"  [execution {execution_id[:8]}, actor {getattr(record, 'actor', None)}]"
+        return line
 
 
 def open_accounts(runtime_session_factory: object, count: int) -> list[uuid.UUID]:
@@ -49,8 +61,9 @@ def main(argv: list[str] | None = None) -> int:
 
     handler = logging.StreamHandler()
     handler.addFilter(ContextFilter())
-    handler.setFormatter(logging.Formatter("%(levelname)-7s %(name)s [%(execution_id)s actor=%(actor)s] %(message)s"))
+    handler.setFormatter(ExecutionFormatter())
     logging.basicConfig(level=logging.INFO, handlers=[handler])
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
     runtime = build()
     accounts = open_accounts(runtime.session_factory, args.accounts)
@@ -95,9 +108,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"   {result}")
 
     print(f"\n== invoice {len(accounts)} accounts, with progress")
-    invoiced = ops.billing.generate_invoices(ctx, period_start=date(2026, 11, 1), period_end=date(2026, 11, 30))
+    invoiced = ops.billing.generate_invoices(
+        ctx, period_start=date(2026, 11, 1), period_end=date(2026, 11, 30), account_ids=accounts
+    )
     print(f"   invoices created: {invoiced.unwrap().invoices_created}")
 
+    # rich falls back to 80 columns when output is not a terminal; the tables need more.
+    os.environ.setdefault("COLUMNS", "160")
     print("\n== the execution log of this run: opsgen ops list")
     opsgen_main(["ops", "list", "--limit", "12"])
     print("\n== the plan change as a tree, with its effects and audited changes: opsgen ops show")
