@@ -45,6 +45,10 @@ GENERIC_METHODS = frozenset(
 
 MODEL_BASES = ("django.db.models.Model", "django.db.models.base.Model")
 
+#: Deepest call chain followed. Deeper chains are cut, which keeps the recursion far from
+#: Python's limit; a side effect more than this many calls down is not reported.
+MAX_CHAIN_DEPTH = 60
+
 #: Writes that each commit on their own in Django's autocommit mode.
 AUTOCOMMIT_WRITES = frozenset({"save", "create", "delete", "update", "bulk"})
 
@@ -535,7 +539,7 @@ class Analysis:
         transactions to a side effect, or None."""
         if qualname in self._reach:
             return self._reach[qualname]
-        if qualname in self._in_progress:
+        if qualname in self._in_progress or len(self._in_progress) >= MAX_CHAIN_DEPTH:
             return None
         entry = self.index.functions.get(qualname)
         if entry is None:
@@ -624,7 +628,7 @@ class Analysis:
         if qualname in self._somewhere:
             return self._somewhere[qualname]
         entry = self.index.functions.get(qualname)
-        if entry is None or qualname in _seen:
+        if entry is None or qualname in _seen or len(_seen) >= MAX_CHAIN_DEPTH:
             return False
         function = entry[1]
         if self.context(function) is not None or self.possible_context(function) is not None:
@@ -698,7 +702,7 @@ class Analysis:
         if qualname in self._writes:
             return self._writes[qualname]
         entry = self.index.functions.get(qualname)
-        if entry is None or qualname in self._in_progress:
+        if entry is None or qualname in self._in_progress or len(self._in_progress) >= MAX_CHAIN_DEPTH:
             return 0
         if self.context(entry[1]) is not None:
             self._writes[qualname] = 0

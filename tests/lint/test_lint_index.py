@@ -139,3 +139,17 @@ def test_outside_a_project_only_given_paths_are_read(tmp_path: Path) -> None:
     assert [(Path(f.path).name, f.line) for f in result.findings] == [("case.py", 6)]
     assert result.parsed == 1
     assert not (shared / CACHE_DIR).exists()
+
+
+def test_long_call_chain_stops_without_recursion_error(tmp_path: Path) -> None:
+    steps = "\n\n".join(f"def step{n}():\n    step{n + 1}()" for n in range(2000))
+    source = (
+        "import requests\nfrom django.db import transaction\n\n"
+        f"{steps}\n\ndef step2000():\n    requests.post('https://example.invalid')\n\n"
+        "def near():\n    step1990()\n\n"
+        "def entry():\n    with transaction.atomic():\n        step0()\n        near()\n"
+    )
+    root = write_project(tmp_path / "project", {"chain.py": source})
+    result = lint_paths([root], LintConfig(root=root), use_cache=False)
+    lines = [f.line for f in result.findings if f.code == "OPS101"]
+    assert lines == [source.splitlines().index("        near()") + 1]
