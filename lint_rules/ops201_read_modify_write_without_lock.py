@@ -12,6 +12,7 @@ from opsgen.lint.orm import (
     Qualify,
     callee_name,
     classify_load,
+    field_increment,
     function_nodes,
     is_lock_name,
     query_binding,
@@ -156,10 +157,10 @@ class ReadModifyWriteWithoutLock(Rule):
         writes a field of it that it has checked or read first, and saves it (Django) or
         leaves it to the session's flush (SQLAlchemy). A check counts when a condition on
         the field guards the write (``if seat.holder_id is not None: raise``); a read counts
-        when the new value is computed from the old one (``a.balance = a.balance - x``) or
+        when the new value is computed from the old one (``a.total = max(a.total - x, 0)``) or
         when an item of a field is set (``row.data["k"] = v``), also through
-        ``update(f=row.f + 1)`` or SQLAlchemy's ``values(f=row.f + 1)``. ``x += n``
-        followed by ``save()`` is OPS202.
+        ``update(f=row.f + 1)`` or SQLAlchemy's ``values(f=row.f + 1)``. A plain increment
+        (``x.f += n`` or ``x.f = x.f + n``) is OPS202's, reported at the increment.
 
         Not reported: a load with ``select_for_update()`` or ``with_for_update()``, code
         inside ``with <lock>:`` or after a call that takes a lock (``lock_objects(...)``,
@@ -258,8 +259,8 @@ class ReadModifyWriteWithoutLock(Rule):
                 field = _field(event.attr)
                 if field in ("pk", "id") and isinstance(value, ast.Constant) and value.value is None:
                     return None  # a copy saved as a new row
-                if uses_f_expression(value, qualify):
-                    continue
+                if uses_f_expression(value, qualify) or field_increment(node) is not None:
+                    continue  # an F() write is atomic; o.f = o.f + n is OPS202's, at that line
                 if self.depends_on_old_value(event, field, value, guard_tests, variable):
                     if load.orm == "sqlalchemy":
                         return event.attr
@@ -380,12 +381,12 @@ class ReadModifyWriteWithoutLock(Rule):
         "            raise ValueError(seat_id)\n"
         "        seat.holder = user\n"
         "        seat.save(update_fields=['holder'])\n",
-        # The new value reads the old one.
+        # The new value is computed from the old one.
         "from django.db import transaction\n\n"
         "@transaction.atomic\n"
         "def debit(account_id, amount):\n"
         "    account = Account.objects.filter(pk=account_id).first()  # OPS201\n"
-        "    account.balance = account.balance - amount\n"
+        "    account.balance = max(account.balance - amount, 0)\n"
         "    account.save()\n",
         # get_object_or_404 and a write nested under the check.
         "from django.shortcuts import get_object_or_404 as fetch\n\n"
@@ -404,12 +405,12 @@ class ReadModifyWriteWithoutLock(Rule):
         "        order.save()\n"
         "        return self.done()\n",
         # SQLAlchemy: the session flushes the write at commit.
-        "def debit(session, account_id, amount):\n"
+        "def freeze(session, account_id):\n"
         "    with session.begin():\n"
         "        account = session.get(Account, account_id)  # OPS201\n"
-        "        if account.balance < amount:\n"
-        "            raise ValueError('insufficient funds')\n"
-        "        account.balance = account.balance - amount\n",
+        "        if account.status != 'active':\n"
+        "            raise ValueError('not active')\n"
+        "        account.status = 'frozen'\n",
         # A queryset bound to a name first, without a lock.
         "def claim(seat_id, user):\n"
         "    seats = Seat.objects.filter(active=True)\n"

@@ -10,6 +10,7 @@ from opsgen.lint.orm import (
     LOAD_TERMINALS,
     callee_name,
     classify_load,
+    field_increment,
     function_nodes,
     is_lock_name,
     runs_in_pipeline,
@@ -25,32 +26,6 @@ from opsgen.lint.summary import FunctionSummary
 FIELD_INCREMENT = re.compile(r"\.(\w+)\s*(?:[-+]=|=[^=\n]*\.\1\s*[-+])")
 #: Calls whose result is a row no other request can see yet, or a private copy of one.
 FRESH_CALLS = frozenset({"create", "copy", "deepcopy"})
-
-
-def _is_text(expr: ast.expr) -> bool:
-    """Return True when the added value is not a number: text, an f-string, a list or another collection."""
-    return any(
-        isinstance(node, (ast.JoinedStr, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp))
-        or (isinstance(node, ast.Constant) and isinstance(node.value, str))
-        for node in ast.walk(expr)
-    )
-
-
-def _increment(node: ast.AST) -> tuple[ast.Attribute, ast.expr] | None:
-    """Return the field and the amount of ``o.f += n``, ``o.f -= n`` or ``o.f = o.f + n``; else None."""
-    if isinstance(node, ast.AugAssign) and isinstance(node.op, (ast.Add, ast.Sub)) and isinstance(node.target, ast.Attribute):
-        return None if _is_text(node.value) else (node.target, node.value)
-    if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Attribute)):
-        return None
-    target, value = node.targets[0], node.value
-    if not (isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Add, ast.Sub))):
-        return None
-    operands = [value.left, value.right] if isinstance(value.op, ast.Add) else [value.left]
-    for position, operand in enumerate(operands):
-        if ast.dump(operand, annotate_fields=False) == ast.dump(ast.Attribute(target.value, target.attr, ast.Load()), annotate_fields=False):
-            amount = value.right if position == 0 else value.left
-            return None if _is_text(amount) else (target, amount)
-    return None
 
 
 class IncrementThenSave(Rule):
@@ -112,12 +87,11 @@ class IncrementThenSave(Rule):
 
     def check_function(self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[Finding]:
         nodes = list(scope_nodes(function.body))
-        increments = [node for node in nodes if _increment(node) is not None]
+        increments = [node for node in nodes if field_increment(node) is not None]
         if not increments:
             return
 
         saves: list[tuple[int, str]] = []  # (line, receiver)
-        loaded: set[str] = set()  # receivers bound to a row load in this function
         queries: dict[str, bool] = {}  # local name -> whether the query bound to it locks
         fresh: set[str] = set()  # receivers created here, copied, or locked on load
         session_rows: set[str] = set()
@@ -136,8 +110,6 @@ class IncrementThenSave(Rule):
                 self.note_assignment(module, node, fresh, session_rows, queries)
                 target = node.targets[0]
                 if isinstance(target, ast.Name):
-                    if classify_load(node.value, module.qualify, queries) is not None:
-                        loaded.add(ast.dump(ast.Name(id=target.id, ctx=ast.Load())))
                     query = query_binding(node.value)
                     if query is None:
                         queries.pop(target.id, None)
@@ -145,12 +117,10 @@ class IncrementThenSave(Rule):
                         queries[target.id] = query
 
         for increment in increments:
-            found = _increment(increment)
+            found = field_increment(increment)
             assert found is not None
             field, _ = found
             receiver = ast.dump(field.value)
-            if isinstance(increment, ast.Assign) and receiver in loaded:
-                continue  # o.f = o.f + n on a row loaded here is OPS201's finding, at the load
             line = increment.lineno
             if receiver in fresh or any(lock_line < line for lock_line in lock_lines):
                 continue

@@ -222,6 +222,32 @@ def uses_f_expression(expr: ast.AST, qualify: Qualify) -> bool:
     return False
 
 
+def _is_not_number(expr: ast.expr) -> bool:
+    """Return True when the added value is not a number: text, an f-string, a list or another collection."""
+    return any(
+        isinstance(node, (ast.JoinedStr, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp))
+        or (isinstance(node, ast.Constant) and isinstance(node.value, str))
+        for node in ast.walk(expr)
+    )
+
+
+def field_increment(node: ast.AST) -> tuple[ast.Attribute, ast.expr] | None:
+    """Return the field and the amount of ``o.f += n``, ``o.f -= n`` or ``o.f = o.f + n``; else None."""
+    if isinstance(node, ast.AugAssign) and isinstance(node.op, (ast.Add, ast.Sub)) and isinstance(node.target, ast.Attribute):
+        return None if _is_not_number(node.value) else (node.target, node.value)
+    if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Attribute)):
+        return None
+    target, value = node.targets[0], node.value
+    if not (isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Add, ast.Sub))):
+        return None
+    operands = [value.left, value.right] if isinstance(value.op, ast.Add) else [value.left]
+    for position, operand in enumerate(operands):
+        if ast.dump(operand, annotate_fields=False) == ast.dump(ast.Attribute(target.value, target.attr, ast.Load()), annotate_fields=False):
+            amount = value.right if position == 0 else value.left
+            return None if _is_not_number(amount) else (target, amount)
+    return None
+
+
 def scope_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
     """Yield the statements of ``body`` and every node that runs with them.
 

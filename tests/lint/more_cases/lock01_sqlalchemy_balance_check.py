@@ -8,7 +8,7 @@ from bank.models import Account
 
 def withdraw(session: Session, account_id, amount):
     with session.begin():
-        account = session.get(Account, account_id)  # expect-line
+        account = session.get(Account, account_id)
         if account.balance < amount:
             raise ValueError("insufficient funds")
-        account.balance = account.balance - amount
+        account.balance = account.balance - amount  # expect-line
