@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from opsgen.runtime.config import load_settings
@@ -118,6 +119,12 @@ def open_store(args: argparse.Namespace) -> ExecutionStore | None:
     from sqlalchemy import inspect
 
     url = args.database_url or load_settings().database_url
+    missing = _missing_sqlite_file(url)
+    if missing is not None:
+        # Connecting would create an empty database file; a read-only command must not.
+        print(f"error: no execution log at {url!r}: the SQLite file {missing} does not exist; "
+              "run an operation first or pass --database-url", file=sys.stderr)
+        return None
     engine = create_runtime_engine(url)
     with engine.connect() as connection:
         if not inspect(connection).has_table("opsgen_executions"):
@@ -125,6 +132,19 @@ def open_store(args: argparse.Namespace) -> ExecutionStore | None:
                   "run an operation first or call Runtime.ensure_schema()", file=sys.stderr)
             return None
     return ExecutionStore(engine)
+
+
+def _missing_sqlite_file(url: str) -> str | None:
+    """Return the path of a file-backed SQLite URL whose file does not exist, else ``None``."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:") or parsed.query.get("uri"):
+        return None
+    return None if Path(database).exists() else database
 
 
 def run_list(args: argparse.Namespace) -> int:
