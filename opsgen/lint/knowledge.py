@@ -116,7 +116,17 @@ MANAGER_WRITES = {
 }
 MANAGER_RETURNS_INSTANCE = frozenset({"create", "get", "first", "last", "latest", "earliest", "get_or_create", "update_or_create"})
 
-SESSION_NAMES = frozenset({"session", "db_session", "dbsession", "sess", "Session", "s"})
+SESSION_NAMES = frozenset({"session", "db_session", "dbsession", "sess", "Session", "s", "db"})
+#: Session classes: a variable of one of these types is a session whatever its name.
+SESSION_TYPES = frozenset(
+    {
+        "sqlalchemy.orm.Session()",
+        "sqlalchemy.orm.session.Session()",
+        "sqlalchemy.ext.asyncio.AsyncSession()",
+        "sqlalchemy.orm.scoped_session()",
+        "sqlmodel.Session()",
+    }
+)
 SESSION_METHODS = frozenset({"add", "add_all", "delete", "merge", "flush", "bulk_save_objects", "bulk_insert_mappings", "bulk_update_mappings"})
 SESSION_ENDS = frozenset({"commit", "rollback", "close"})
 SESSION_READS = frozenset({"get", "query", "execute", "scalars", "scalar", "get_one"})

@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 6
+SUMMARY_FORMAT = 7
 
 
 @dataclass
@@ -730,6 +730,8 @@ class _BodyWalker(ast.NodeVisitor):
         if isinstance(callee, ast.Attribute) and callee.attr in knowledge.SESSION_METHODS | knowledge.SESSION_ENDS:
             owner = dotted_text(callee.value)
             if owner.rpartition(".")[2] in knowledge.SESSION_NAMES or owner.lower().endswith("session"):
+                return owner
+            if self.s.qualify(callee.value, self.scope) in knowledge.SESSION_TYPES:
                 return owner
         return None
 
