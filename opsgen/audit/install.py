@@ -78,10 +78,13 @@ def _trigger_statements(dialect: str, entity: AuditedEntity, columns: TableColum
     return sqlite.trigger_statements(entity, columns.names, columns.binary)
 
 
-def install_entity(connection: sa.Connection, entity: AuditedEntity) -> None:
+def install_entity(connection: sa.Connection, entity: AuditedEntity, *, baseline: bool = True) -> None:
     """Create or refresh the capture triggers of ``entity`` from its table's current columns.
 
-    Raises ``LookupError`` when the table or its id column does not exist.
+    With ``baseline``, every row that has no recorded history yet gets a version 0
+    snapshot of its current state, so rows older than the triggers can be rebuilt and
+    diffed too. That reads the whole table once. Raises ``LookupError`` when the table
+    or its id column does not exist.
     """
     dialect = _require_supported(connection)
     columns = table_columns(connection, entity.table)
@@ -94,7 +97,34 @@ def install_entity(connection: sa.Connection, entity: AuditedEntity) -> None:
         )
     for statement in _trigger_statements(dialect, entity, columns):
         connection.exec_driver_sql(statement)
+    if baseline:
+        added = _take_baseline(connection, dialect, entity, columns)
+        logger.info("entity %s: wrote %d baseline snapshots", entity.name, added)
     logger.info("installed audit triggers for entity %s on table %s", entity.name, entity.table)
+
+
+def _take_baseline(connection: sa.Connection, dialect: str, entity: AuditedEntity, columns: TableColumns) -> int:
+    # Rows with a version counter already have history; their state now is not version 0.
+    if dialect == "postgresql":
+        statement = (
+            "INSERT INTO opsgen_audit_snapshot (entity, entity_id, version, committed_at, state) "
+            "SELECT s.entity, s.state ->> s.id_column, 0, now(), opsgen_audit_mask(s.state, CAST(:sensitive AS text[])) "
+            "FROM (SELECT CAST(:entity AS text) AS entity, CAST(:id_column AS text) AS id_column, "
+            f"to_jsonb(t) - CAST(:excluded AS text[]) AS state FROM {postgres.qualified(entity.table)} AS t) AS s "
+            "WHERE NOT EXISTS (SELECT FROM opsgen_audit_version AS v "
+            "WHERE v.entity = s.entity AND v.entity_id = s.state ->> s.id_column) "
+            "ON CONFLICT DO NOTHING"
+        )
+        parameters = {
+            "entity": entity.name,
+            "id_column": entity.id_column,
+            "sensitive": sorted(entity.sensitive),
+            "excluded": sorted(entity.exclude),
+        }
+    else:
+        statement = sqlite.baseline_statement(entity, columns.names, columns.binary)
+        parameters = {"entity": entity.name}
+    return int(connection.execute(sa.text(statement), parameters).rowcount)
 
 
 def uninstall_entity(connection: sa.Connection, entity: AuditedEntity) -> None:

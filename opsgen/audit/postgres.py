@@ -323,13 +323,14 @@ def trigger_arguments(entity: AuditedEntity, columns: Sequence[str]) -> list[str
     ]
 
 
-def _qualified(table: str) -> str:
+def qualified(table: str) -> str:
+    """Return ``table`` (optionally ``schema.table``) as a quoted SQL identifier."""
     return ".".join(f'"{part}"' for part in table.split("."))
 
 
 def trigger_statements(entity: AuditedEntity, columns: Sequence[str]) -> list[str]:
     """Return the DDL that drops and recreates the capture triggers of ``entity``."""
-    table = _qualified(entity.table)
+    table = qualified(entity.table)
     arguments = ", ".join(_string_literal(argument) for argument in trigger_arguments(entity, columns))
     statements = [f"DROP TRIGGER IF EXISTS {name} ON {table}" for name in ALL_TRIGGERS]
 
@@ -357,7 +358,7 @@ def trigger_statements(entity: AuditedEntity, columns: Sequence[str]) -> list[st
 
 def drop_statements(entity: AuditedEntity) -> list[str]:
     """Return the DDL that removes the capture triggers of ``entity``."""
-    table = _qualified(entity.table)
+    table = qualified(entity.table)
     return [f"DROP TRIGGER IF EXISTS {name} ON {table}" for name in ALL_TRIGGERS]
 
 
@@ -368,7 +369,7 @@ def installed_triggers(connection: sa.Connection, table: str) -> dict[str, list[
             "SELECT t.tgname, t.tgargs, t.tgenabled FROM pg_trigger AS t "
             "WHERE t.tgrelid = to_regclass(:table) AND t.tgname LIKE 'opsgen\\_audit\\_%' AND NOT t.tgisinternal"
         ),
-        {"table": _qualified(table)},
+        {"table": qualified(table)},
     ).all()
     triggers: dict[str, list[str]] = {}
     for name, raw_arguments, enabled in rows:

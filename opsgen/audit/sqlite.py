@@ -147,6 +147,19 @@ def trigger_statements(entity: AuditedEntity, table_columns: Sequence[str], bina
     ]
 
 
+def baseline_statement(entity: AuditedEntity, table_columns: Sequence[str], binary: set[str]) -> str:
+    """Return the INSERT that snapshots, as version 0, every row without recorded history."""
+    columns = entity.audited_columns(table_columns)
+    entity_id = f"CAST(t.{_quote(entity.id_column)} AS TEXT)"
+    return (
+        "INSERT OR IGNORE INTO opsgen_audit_snapshot (entity, entity_id, version, committed_at, state) "
+        f"SELECT :entity, {entity_id}, 0, {_NOW}, {_row_object(entity, 't', columns, binary)} "
+        f"FROM {_quote(entity.table)} AS t "
+        "WHERE NOT EXISTS (SELECT 1 FROM opsgen_audit_version AS v "
+        f"WHERE v.entity = :entity AND v.entity_id = {entity_id})"
+    )
+
+
 def drop_statements(entity: AuditedEntity) -> list[str]:
     """Return the DDL that removes the capture triggers of ``entity``."""
     return [

@@ -155,3 +155,35 @@ def test_cli_without_audit_tables_fails(tmp_path: Path, capsys: pytest.CaptureFi
     url = f"sqlite:///{tmp_path}/empty.db"
     assert main(["audit", "--database-url", url, "history", "billing_plan", "1"]) == 1
     assert "no audit tables" in capsys.readouterr().err
+
+
+def test_rows_older_than_triggers_get_baseline(audit_db: AuditDatabase) -> None:
+    from opsgen.audit import install_entity, uninstall_entity
+
+    entity = audit_db.config.entity("billing_plan")
+    with audit_db.engine.begin() as connection:
+        uninstall_entity(connection, entity)
+        connection.execute(plans.insert().values(id=1, name="legacy", amount=Decimal("7.00"), card_token="tok"))
+        install_entity(connection, entity)
+        # A second install finds the baseline and does not replace it.
+        install_entity(connection, entity)
+    with audit_db.engine.begin() as connection:
+        connection.execute(plans.update().values(amount=Decimal("8.00")))
+
+    with audit_db.engine.connect() as connection:
+        first = history(connection, "billing_plan", 1)
+        before = state_at_version(connection, "billing_plan", 1, 0)
+        after = state_at_version(connection, "billing_plan", 1, 1)
+        changed = diff(connection, "billing_plan", 1, 0, 1)
+        moment = first[0].committed_at - timedelta(microseconds=1)
+        earlier = as_of(connection, "billing_plan", 1, moment)
+    assert [v.version for v in first] == [1]
+    assert before is not None
+    assert before["name"] == "legacy"
+    assert before["card_token"] == "***"
+    assert after is not None
+    assert after["name"] == "legacy"
+    assert after["amount"] == Decimal("8.00")
+    assert changed == {"amount": (Decimal("7.00"), Decimal("8.00"))}
+    assert earlier is not None
+    assert earlier["amount"] == Decimal("7.00")
