@@ -118,6 +118,8 @@ def _clear_before_commit(connection: sa.Connection) -> None:
     # SQLAlchemy fires "commit" just before the DBAPI commit, inside the transaction, so
     # the cleared row commits atomically with the changes it describes. The statement
     # goes straight to the driver because the SQLAlchemy transaction is already closing.
+    # NOTE: a commit made on the raw DBAPI connection skips this listener and leaves the
+    # context in place for the next writer without one.
     if not connection.info.pop(_CONTEXT_SET, False):
         return
     cursor: Any = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]

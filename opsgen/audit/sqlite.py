@@ -40,7 +40,9 @@ SUPPORT_DDL = [
 
 _HEADER = re.compile(r"-- opsgen-audit (?P<meta>\{.*\})")
 
-#: Commit-time text in the format SQLAlchemy's SQLite DateTime type reads back.
+#: The time of the write, in the format SQLAlchemy's SQLite DateTime type reads back.
+# NOTE: this is the write's time to the millisecond, not the commit's, because SQLite
+# runs nothing at commit. Versions still follow commit order (one writer at a time).
 _NOW = "strftime('%Y-%m-%d %H:%M:%f', 'now') || '000'"
 
 _HAS_CONTEXT = (
