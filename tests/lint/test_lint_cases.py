@@ -1,7 +1,7 @@
 """Every case under tests/lint/cases (and any other tests/lint/*cases folder) as a fixture test.
 
-A case is a file, or a folder holding a small project. Its first line says
-``# expect: <kind>``; ``# expect-line`` ends the line that holds the fault and
+A case is a file, or a folder with a small project. Its first line is
+``# expect: <kind>``. ``# expect-line`` ends the line that has the fault, and
 ``# via-indirection`` the line inside the transaction that leads to it. The faulty case
 must get a finding of the kind's family on one of those lines, none elsewhere, and a
 finding on a ``via-indirection`` line must carry its chain and name the call it leads to.

@@ -89,7 +89,8 @@ def test_sarif_has_what_github_code_scanning_reads(tmp_path: Path) -> None:
     driver = run["tool"]["driver"]
     assert driver["name"] == "opsgen"
     rules = {rule["id"]: rule for rule in driver["rules"]}
-    assert "OPS101" in rules and "OPS102" in rules
+    assert "OPS101" in rules
+    assert "OPS102" in rules
     assert rules["OPS101"]["shortDescription"]["text"]
     assert rules["OPS101"]["fullDescription"]["text"]
 

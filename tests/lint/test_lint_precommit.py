@@ -1,7 +1,7 @@
 """The hooks of .pre-commit-hooks.yaml, run by pre-commit itself in a temporary git repository.
 
 pre-commit would build a fresh virtualenv for a ``language: python`` hook, which needs
-the network; the test turns each hook into a ``repo: local`` hook with ``language:
+the network. So the test turns each hook into a ``repo: local`` hook with ``language:
 system`` that runs the same entry from this virtualenv, keeping ``files``, ``types`` and
 ``pass_filenames`` as declared.
 """
@@ -76,7 +76,8 @@ def test_opsgen_lint_hook_fails_then_passes(tmp_path: Path) -> None:
     orders.write_text(orders.read_text().replace("notify.delay(order.pk)", "notify.delay_on_commit(order.pk)"))
     passing = run_pre_commit(root, ["opsgen-lint"])
     assert passing.returncode == 0, passing.stdout
-    assert "opsgen lint" in passing.stdout and "Passed" in passing.stdout
+    assert "opsgen lint" in passing.stdout
+    assert "Passed" in passing.stdout
 
 
 def test_opsgen_generate_check_hook(tmp_path: Path) -> None:
