@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 7
+SUMMARY_FORMAT = 8
 
 
 @dataclass
@@ -794,6 +794,8 @@ class _BodyWalker(ast.NodeVisitor):
             owner_type = self.s.qualify(owner, self.scope)
             model = owner_type[:-2] if owner_type and owner_type.endswith("()") else None
             return attr, model
+        if attr == "save" and isinstance(owner, ast.Call) and dotted_text(owner.func).rpartition(".")[2][:1].isupper():
+            return attr, self.s.qualify(owner.func, self.scope)  # Order(customer=c).save()
         return None, None
 
     def record_connection(self, node: ast.Call, callee: ast.expr, target: str | None) -> None:
