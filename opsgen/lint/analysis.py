@@ -128,7 +128,7 @@ class Analysis:
             for function in module.functions.values():
                 for signal, sender in function.receives:
                     if signal:
-                        self.receivers[self.canonical(signal)].append((function.qualname, sender and self.canonical(sender)))
+                        self.receivers[self.signal_key(signal)].append((function.qualname, sender and self.canonical(sender)))
                 for event in function.listens:
                     self.events[function.qualname].append(event)
                 if function.class_name and not function.nested:
@@ -137,7 +137,7 @@ class Analysis:
                 handler = self.canonical(connection.handler)
                 if connection.kind == "signal":
                     sender = connection.sender and self.canonical(connection.sender)
-                    self.receivers[self.canonical(connection.source)].append((handler, sender))
+                    self.receivers[self.signal_key(connection.source)].append((handler, sender))
                 else:
                     self.events[handler].append(connection.source)
 
@@ -183,6 +183,16 @@ class Analysis:
             result = rewritten
         self._canonical[name] = result
         return result
+
+    def signal_key(self, name: str) -> str:
+        """Return the name receivers of signal ``name`` are kept under.
+
+        That is the canonical name, unless it resolves to an instance type: every
+        ``periodic_task = GlobalSignal()`` canonicalises to ``GlobalSignal()``, and keying by
+        that would make a ``send()`` of any such signal reach the receivers of all of them.
+        """
+        canonical = self.canonical(name)
+        return name if canonical.endswith("()") else canonical
 
     def mro(self, class_name: str) -> list[str]:
         """Return the class and its project ancestors, nearest first, then external bases."""
@@ -305,8 +315,8 @@ class Analysis:
 
         if call.write in ("save", "create", "delete"):
             found.extend(self.write_links(function, call))
-        if target and attribute in ("send", "send_robust"):
-            signal = target.rpartition(".")[0]
+        if target and call.target and attribute in ("send", "send_robust"):
+            signal = self.signal_key(call.target.rpartition(".")[0])
             for handler, _sender in self.receivers.get(signal, ()):
                 found.append(self.receiver_link(handler, signal))
         return found
