@@ -53,7 +53,7 @@ class ForgottenTransaction(Rule):
         for function in module.functions():
             if function.name == "<module>" or analysis.operation_of(function) is not None:
                 continue
-            sites = analysis.write_sites(function)
+            sites = analysis.one_path(analysis.write_sites(function))
             count = sum(weight for _, weight in sites)
             commits = analysis.separate_commits(function)
             if count < 2 and len(commits) < 2:

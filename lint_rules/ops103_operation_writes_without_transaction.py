@@ -52,7 +52,7 @@ class OperationWritesWithoutTransaction(Rule):
             operation = analysis.operation_of(function)
             if operation is None or operation.transaction:
                 continue
-            sites = analysis.write_sites(function)
+            sites = analysis.one_path(analysis.write_sites(function))
             count = sum(weight for _, weight in sites)
             if count < 2:
                 continue

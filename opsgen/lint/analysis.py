@@ -93,6 +93,18 @@ class Link:
     guessed: bool = False  # linked by method name only, the receiver's type being unknown
 
 
+def _exclusive(first: str, second: str) -> bool:
+    """Return True when two branch paths ("line:arm/...") take different arms of one ``if``."""
+    if not first or not second:
+        return False
+    arms = dict(part.split(":") for part in first.split("/"))
+    for part in second.split("/"):
+        line, _, arm = part.partition(":")
+        if arms.get(line, arm) != arm:
+            return True
+    return False
+
+
 @lru_cache(maxsize=8192)
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
@@ -706,6 +718,22 @@ class Analysis:
         if ".objects" in f".{call.text}":
             return True
         return call.model is not None and self.is_model(self.canonical(call.model))
+
+    def one_path(self, sites: list[tuple[CallSite, int]]) -> list[tuple[CallSite, int]]:
+        """Return the heaviest group of write sites that can all run in one call.
+
+        Writes in different arms of one ``if`` exclude each other. The group is built
+        greedily from each site in turn, which is exact for the usual nesting of branches.
+        """
+        best: list[tuple[CallSite, int]] = []
+        for seed in sites:
+            group = [seed]
+            for site in sites:
+                if site is not seed and not any(_exclusive(site[0].branch, other[0].branch) for other in group):
+                    group.append(site)
+            if sum(w for _, w in group) > sum(w for _, w in best):
+                best = group
+        return sorted(best, key=lambda site: (site[0].line, site[0].column))
 
     def write_count(self, qualname: str) -> int:
         """Return the weighted number of writes a function makes outside its own transactions."""

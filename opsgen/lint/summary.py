@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 8
+SUMMARY_FORMAT = 9
 
 
 @dataclass
@@ -41,6 +41,7 @@ class CallSite:
     write: str | None  # ORM write kind: save, create, delete, update, bulk, flush, session
     model: str | None  # qualified model class the write or call applies to, when known
     in_loop: bool = False
+    branch: str = ""  # the if-arms the call sits in, as "line:arm/line:arm", outermost first
     string_args: list[str] = field(default_factory=list)
 
 
@@ -375,6 +376,7 @@ class _BodyWalker(ast.NodeVisitor):
         self.awaited_calls: set[int] = set()
         self.loop_depth = 0
         self.loaded: dict[str, str] = {}  # local name -> session it was loaded through
+        self.branches: list[str] = []  # "line:arm" of each enclosing if statement
 
     def walk_body(self, body: list[ast.stmt]) -> None:
         for statement in body:
@@ -616,6 +618,15 @@ class _BodyWalker(ast.NodeVisitor):
 
     visit_ImportFrom = visit_Import
 
+    def visit_If(self, node: ast.If) -> None:
+        self.visit(node.test)
+        for arm, body in enumerate((node.body, node.orelse)):
+            if not body:
+                continue
+            self.branches.append(f"{node.lineno}:{arm}")
+            self.walk_body(body)
+            self.branches.pop()
+
     def visit_Raise(self, node: ast.Raise) -> None:
         self.function.raises.append(node.lineno)
         self.generic_visit(node)
@@ -712,6 +723,7 @@ class _BodyWalker(ast.NodeVisitor):
                 write=write,
                 model=model,
                 in_loop=self.loop_depth > 0,
+                branch="/".join(self.branches),
                 string_args=[a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)][:3],
             )
         )
@@ -781,6 +793,8 @@ class _BodyWalker(ast.NodeVisitor):
         if positional or (target and knowledge.is_external_api(target)):
             return None, None
 
+        if dotted_text(owner).lower().endswith("session"):
+            return None, None  # request.session.save() stores the HTTP session, not a row
         is_super = isinstance(owner, ast.Call) and dotted_text(owner) == "super()"
         manager_model = self.s.manager_model(owner, self.scope)
         through_manager = manager_model is not None or ".objects" in f".{dotted_text(owner)}"
