@@ -16,12 +16,20 @@ from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
 #: A field type: a scalar (``str``, ``int``, ``float``, ``bool``, ``decimal``, ``date``,
 #: ``datetime``, ``uuid``), a shared type name (``Money``), ``list[T]`` or ``map[T]``
 #: (string keys), nested as deep as needed: ``map[list[Money]]``.
 TypeExpression = Annotated[str, Field(min_length=1, max_length=200)]
+
+#: Settings take only real YAML booleans and numbers. pydantic's lax mode would read the
+#: strings "yes", "on" and "5" (and ``true`` as the number 1), which hides a misread spec:
+#: YAML 1.2, as the loader reads it, keeps ``yes``/``no``/``on``/``off`` as strings.
+#: A float setting still takes a whole number, such as ``timeout: 5``.
+SpecBool = Annotated[bool, Strict()]
+SpecInt = Annotated[int, Strict()]
+SpecFloat = Annotated[float, Strict()]
 
 #: A scalar default; lists and maps default to empty through ``optional``.
 DefaultValue = Union[str, int, float, bool, None]
@@ -47,14 +55,14 @@ class FieldSpec(_Strict):
         description="Inline enumeration: the allowed string values.",
     )
     description: str | None = Field(default=None, max_length=2000)
-    optional: bool = Field(
+    optional: SpecBool = Field(
         default=False,
         description="The field may be absent; it defaults to `default`, or null when no default is set.",
     )
     default: DefaultValue = Field(
         default=None, description="Default value; setting it makes the field optional."
     )
-    sensitive: bool = Field(
+    sensitive: SpecBool = Field(
         default=False,
         description="Redact the value in logs, execution records, audit rows and errors.",
     )
@@ -62,24 +70,24 @@ class FieldSpec(_Strict):
     gt: Decimal | None = Field(default=None, description="Minimum, exclusive (numbers).")
     le: Decimal | None = Field(default=None, description="Maximum, inclusive (numbers).")
     lt: Decimal | None = Field(default=None, description="Maximum, exclusive (numbers).")
-    min_length: int | None = Field(
+    min_length: SpecInt | None = Field(
         default=None, ge=0, description="Minimum length (strings, lists, maps)."
     )
-    max_length: int | None = Field(
+    max_length: SpecInt | None = Field(
         default=None, ge=0, description="Maximum length (strings, lists, maps)."
     )
     pattern: str | None = Field(
         default=None, max_length=500, description="Regular expression a string must match."
     )
-    max_digits: int | None = Field(default=None, ge=1, le=100, description="Decimals only.")
-    decimal_places: int | None = Field(default=None, ge=0, le=100, description="Decimals only.")
+    max_digits: SpecInt | None = Field(default=None, ge=1, le=100, description="Decimals only.")
+    decimal_places: SpecInt | None = Field(default=None, ge=0, le=100, description="Decimals only.")
 
 
 class ErrorSpec(_Strict):
     """A declared failure: the code is the mapping key, the message is shown to callers."""
 
     message: str = Field(max_length=2000)
-    http_status: int = Field(
+    http_status: SpecInt = Field(
         default=422, ge=400, le=599, description="Status used when a web handler maps this failure."
     )
     details: dict[str, FieldSpec | TypeExpression] = Field(
@@ -133,8 +141,8 @@ class LockSpec(_Strict):
         max_length=300,
         description='Key template built from inputs and context, such as "account:{account_id}".',
     )
-    timeout: float = Field(default=10.0, gt=0, le=86400, description="Seconds to wait for the lock.")
-    lease: float = Field(
+    timeout: SpecFloat = Field(default=10.0, gt=0, le=86400, description="Seconds to wait for the lock.")
+    lease: SpecFloat = Field(
         default=30.0, gt=0, le=86400, description="Seconds a lock outlives a holder that stopped renewing it."
     )
 
@@ -151,17 +159,17 @@ class SingletonSpec(_Strict):
         default="reject",
         description="When another execution holds the key: fail (reject), wait up to `timeout`, or finish as skipped.",
     )
-    timeout: float = Field(default=30.0, gt=0, le=86400, description="Seconds to wait with on_conflict: wait.")
-    lease: float = Field(default=60.0, gt=0, le=86400, description="Seconds the claim outlives a dead holder.")
+    timeout: SpecFloat = Field(default=30.0, gt=0, le=86400, description="Seconds to wait with on_conflict: wait.")
+    lease: SpecFloat = Field(default=60.0, gt=0, le=86400, description="Seconds the claim outlives a dead holder.")
 
 
 class RetrySpec(_Strict):
     """Retry policy with exponential backoff."""
 
-    max_attempts: int = Field(default=3, ge=1, le=100, description="Attempts in total, the first one included.")
-    backoff: float = Field(default=1.0, ge=0, le=3600, description="Seconds before the first retry.")
-    multiplier: float = Field(default=2.0, ge=1, le=10, description="Factor applied to the delay after each retry.")
-    max_delay: float = Field(default=300.0, gt=0, le=86400, description="Longest delay between retries, in seconds.")
+    max_attempts: SpecInt = Field(default=3, ge=1, le=100, description="Attempts in total, the first one included.")
+    backoff: SpecFloat = Field(default=1.0, ge=0, le=3600, description="Seconds before the first retry.")
+    multiplier: SpecFloat = Field(default=2.0, ge=1, le=10, description="Factor applied to the delay after each retry.")
+    max_delay: SpecFloat = Field(default=300.0, gt=0, le=86400, description="Longest delay between retries, in seconds.")
 
 
 class EffectKind(str, Enum):
@@ -179,7 +187,7 @@ class EffectSpec(_Strict):
 
     kind: EffectKind
     description: str | None = Field(default=None, max_length=2000)
-    durable: bool = Field(
+    durable: SpecBool = Field(
         default=False,
         description="Write the effect to the outbox in the operation's transaction and deliver it at least once.",
     )
@@ -207,7 +215,7 @@ class OperationSpec(_Strict):
         max_length=200,
         description="Dotted name: lowercase identifiers joined by dots, such as billing.credit_account.",
     )
-    version: int = Field(default=1, ge=1, description="Version of the operation's contract; raise it on incompatible changes.")
+    version: SpecInt = Field(default=1, ge=1, description="Version of the operation's contract; raise it on incompatible changes.")
     description: str = Field(default="", max_length=5000, description="What the operation does, for docs and generated docstrings.")
     input: dict[str, FieldSpec | TypeExpression] = Field(
         default_factory=dict, description="Input fields by name: a type expression, or a mapping of field settings."
@@ -219,17 +227,17 @@ class OperationSpec(_Strict):
         default_factory=dict, description="Declared failures by code (a lowercase identifier such as insufficient_funds)."
     )
     context: ContextSpec = Field(default_factory=ContextSpec, description="Context the operation requires.")
-    transaction: bool | TransactionSpec = Field(
+    transaction: SpecBool | TransactionSpec = Field(
         default=False, description="Run in a database transaction: true, false, or settings."
     )
     locks: list[LockSpec] = Field(default_factory=list, description="Locks held while the operation runs.")
-    singleton: bool | SingletonSpec = Field(
+    singleton: SpecBool | SingletonSpec = Field(
         default=False, description="Allow at most one running execution: true, false, or settings."
     )
     side_effects: dict[str, EffectSpec] = Field(
         default_factory=dict, description="Side effects by name; each runs after the outermost commit."
     )
-    progress: bool = Field(default=False, description="The operation reports progress.")
+    progress: SpecBool = Field(default=False, description="The operation reports progress.")
     audit: AuditSpec | None = Field(default=None, description="Audit expectations.")
     queue: str = Field(
         default="default", pattern=r"^[A-Za-z0-9_.\-]{1,100}$", description="Celery queue for background runs."
@@ -246,16 +254,16 @@ class SharedTypeSpec(_Strict):
     fields: dict[str, FieldSpec | TypeExpression] | None = Field(
         default=None, description="Object fields by name; makes this type a model."
     )
-    sensitive: bool = Field(default=False, description="Every field of this type is redacted.")
+    sensitive: SpecBool = Field(default=False, description="Every field of this type is redacted.")
     ge: Decimal | None = None
     gt: Decimal | None = None
     le: Decimal | None = None
     lt: Decimal | None = None
-    min_length: int | None = Field(default=None, ge=0)
-    max_length: int | None = Field(default=None, ge=0)
+    min_length: SpecInt | None = Field(default=None, ge=0)
+    max_length: SpecInt | None = Field(default=None, ge=0)
     pattern: str | None = Field(default=None, max_length=500)
-    max_digits: int | None = Field(default=None, ge=1, le=100)
-    decimal_places: int | None = Field(default=None, ge=0, le=100)
+    max_digits: SpecInt | None = Field(default=None, ge=1, le=100)
+    decimal_places: SpecInt | None = Field(default=None, ge=0, le=100)
 
 
 class TypesSpec(_Strict):

@@ -363,10 +363,20 @@ def _union_hint(wanted: list[str], value: Any) -> str | None:
     if "a mapping" in wanted and "a string" in wanted:
         return "write a type expression such as `decimal`, or a mapping such as `{type: decimal, ge: 0}`"
     if "true or false" in wanted and "a mapping" in wanted:
-        return "write true, false, or a mapping of settings"
+        return _bool_hint(value, "write true, false, or a mapping of settings")
     if "a string" in wanted and isinstance(value, (list, dict)):
         return "a default must be one value; lists and maps default to empty when `optional: true`"
     return None
+
+
+#: Words YAML 1.1 read as booleans; YAML 1.2, as the loader reads it, keeps them strings.
+_YAML11_BOOLEANS = frozenset({"yes", "no", "on", "off", "y", "n"})
+
+
+def _bool_hint(value: Any, hint: str = "write true or false") -> str:
+    if isinstance(value, str) and value.lower() in _YAML11_BOOLEANS:
+        return f"use true or false: {value!r} is a string in YAML 1.2, not a boolean"
+    return hint
 
 
 def _hint_for(kind: str, error: dict[str, Any], value: Any) -> str | None:
@@ -380,9 +390,11 @@ def _hint_for(kind: str, error: dict[str, Any], value: Any) -> str | None:
     if kind == "string_type" and isinstance(value, (bool, int, float)) or value is None and kind == "string_type":
         return "YAML read this as a non-string value; put it in quotes, such as \"yes\" or \"1.0\""
     if kind in ("bool_type", "bool_parsing"):
-        return "write true or false"
+        return _bool_hint(value)
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return "write a whole number without quotes"
+    if kind in ("float_type", "float_parsing"):
+        return "write a number without quotes, such as 5 or 2.5"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return "write a mapping of `key: value` lines, indented under this key"
     if kind == "list_type":
