@@ -11,13 +11,18 @@ and through the bare primitive on the same server, in the same run:
 Both sides run in alternating batches; the table shows the median mean time per call
 of each and the median of the per-batch ratios.
 
-Part 2 starts 2, 8 and 32 processes that take the same key in a loop, run a critical
-section of ``--work`` seconds, release it, and counts the locked sections all processes
-completed per second. The clock starts when every process has connected.
+Part 2 starts 2, 8 and 32 processes that call one operation declaring a lock on the
+same key, through the whole pipeline (execution record written before and after each
+call), and counts the calls all processes completed per second. The clock starts when
+every process is ready. It runs for SQLite (the default lock file beside the database),
+PostgreSQL with advisory locks, and PostgreSQL with Redis locks.
+
+With ``--bare``, part 3 does the same with bare lock sections (``acquire_many`` and
+release around ``--work`` seconds of sleep) and no execution log.
 
 Usage::
 
-    python benchmarks/bench_locks.py [--quick] [--backends sqlite,postgresql,redis]
+    python benchmarks/bench_locks.py [--quick] [--bare] [--backends sqlite,postgresql,redis]
 
 PostgreSQL and Redis are taken from ``OPSGEN_TEST_POSTGRES`` and ``OPSGEN_TEST_REDIS``
 (default: the loopback servers). A backend whose server is unreachable is skipped
@@ -31,16 +36,25 @@ import multiprocessing
 import os
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
 from pathlib import Path
+from typing import Any
 
+from bench_common import machine, postgres_database
+from pydantic import BaseModel
+
+from opsgen.runtime.config import Settings
+from opsgen.runtime.context import Context
+from opsgen.runtime.declarations import LockDeclaration, OperationDeclaration
+from opsgen.runtime.execution import ExecutionContext
+from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.locks import open_lock_backend
 from opsgen.runtime.locks.postgres import advisory_lock_id, libpq_url
+from opsgen.runtime.operation import Operation
+from opsgen.runtime.runtime import Runtime
 
 POSTGRES_URL = os.environ.get("OPSGEN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("OPSGEN_TEST_REDIS", "redis://127.0.0.1:6379/0")
@@ -183,23 +197,94 @@ def bench_contention(backends: list[str], folder: Path, process_counts: list[int
         print(row, flush=True)
 
 
+class TouchInput(BaseModel):
+    account_id: int
+
+
+class TouchOutput(BaseModel):
+    account_id: int
+
+
+class Touch(Operation[TouchInput, TouchOutput]):
+    """An operation whose only work is its lock and its execution record."""
+
+    declaration = OperationDeclaration(
+        "bench.touch", 1, "", TouchInput, TouchOutput,
+        locks=(LockDeclaration("account:{account_id}", timeout=60, lease=30),),
+    )
+
+    def run(self, ctx: ExecutionContext, **inputs: Any) -> TouchOutput:  # type: ignore[override]
+        return TouchOutput(account_id=inputs["account_id"])
+
+
+def operation_contender(database_url: str, lock_url: str | None, seconds: float, ready: Any, counts: Any) -> None:
+    """Call ``bench.touch`` on one shared account for ``seconds`` once every contender is ready."""
+    runtime = Runtime(Settings(root=Path.cwd(), database_url=database_url, lock_url=lock_url), migrate=False)
+    handle = OperationHandle(Touch.declaration, Touch, runtime)
+    handle(Context(actor="bench"), account_id=0)
+    ready.wait()
+    stop_at = time.monotonic() + seconds
+    done = 0
+    while time.monotonic() < stop_at:
+        result = handle(Context(actor="bench"), account_id=1)
+        done += 1 if result.ok else 0
+    runtime.dispose()
+    counts.put(done)
+
+
+def bench_operations(setups: dict[str, tuple[str, str | None]], process_counts: list[int], seconds: float) -> None:
+    print(f"\nlocked operation calls per second, one shared lock key, {seconds:g} s per run")
+    print(f"{'database + locks':<22}" + "".join(f"{f'{count} procs':>12}" for count in process_counts))
+    spawn = multiprocessing.get_context("spawn")
+    for name, (database_url, lock_url) in setups.items():
+        runtime = Runtime(Settings(root=Path.cwd(), database_url=database_url, lock_url=lock_url))
+        runtime.ensure_schema()
+        runtime.dispose()
+        row = f"{name:<22}"
+        for count in process_counts:
+            counts = spawn.Queue()
+            ready = spawn.Barrier(count)
+            workers = [
+                spawn.Process(target=operation_contender, args=(database_url, lock_url, seconds, ready, counts))
+                for _ in range(count)
+            ]
+            for worker in workers:
+                worker.start()
+            total = sum(counts.get(timeout=300) for _ in workers)
+            for worker in workers:
+                worker.join(timeout=30)
+            row += f"{total / seconds:>12.0f}"
+        print(row, flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer iterations, 2 and 8 processes only")
     parser.add_argument("--backends", default="sqlite,postgresql,redis", help="comma-separated backends to run")
-    parser.add_argument("--work", type=float, default=0.0, help="seconds spent inside each locked section (default 0)")
+    parser.add_argument("--work", type=float, default=0.0, help="seconds spent inside each bare locked section (default 0)")
+    parser.add_argument("--bare", action="store_true", help="also measure bare lock sections under contention")
     args = parser.parse_args()
 
     iterations, batches = (200, 7) if args.quick else (500, 15)
     process_counts = [2, 8] if args.quick else [2, 8, 32]
-    seconds = 1.0 if args.quick else 3.0
+    seconds = 1.0 if args.quick else 2.0
 
-    with tempfile.TemporaryDirectory() as temporary:
+    with tempfile.TemporaryDirectory() as temporary, postgres_database() as postgres_url:
         folder = Path(temporary)
         backends = [name for name in args.backends.split(",") if available(name, folder)]
-        print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs\n")
+        print(machine() + "\n")
         bench_primitives(backends, folder, iterations, batches)
-        bench_contention(backends, folder, process_counts, seconds, args.work)
+
+        setups: dict[str, tuple[str, str | None]] = {}
+        if "sqlite" in backends:
+            setups["sqlite + sqlite"] = (f"sqlite:///{folder / 'bench-app.db'}", None)
+        if "postgresql" in backends and postgres_url:
+            setups["postgresql + advisory"] = (postgres_url, None)
+        if "redis" in backends and postgres_url:
+            setups["postgresql + redis"] = (postgres_url, lock_url("redis", folder))
+        bench_operations(setups, process_counts, seconds)
+        if args.bare:
+            bench_contention(backends, folder, process_counts, seconds, args.work)
 
 
 if __name__ == "__main__":
