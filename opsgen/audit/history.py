@@ -22,7 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from opsgen.audit.schema import ACTIONS, change_table, snapshot_table, transaction_table
+from opsgen.audit.schema import ACTIONS, change_table, snapshot_table, transaction_table, version_table
 
 #: A rebuilt row: column -> recorded value; None when the entity did not exist.
 State = dict[str, Any]
@@ -75,7 +75,7 @@ def entity_id_text(connection: sa.Connection, entity_id: Any) -> str:
     return str(entity_id)
 
 
-def _load_json(value: Any) -> Any:
+def load_json(value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, (bytes, bytearray)):
@@ -113,13 +113,13 @@ _JOINED = change_table.outerjoin(transaction_table, transaction_table.c.id == ch
 
 
 def _version_from_row(row: sa.Row[Any]) -> Version:
-    expected = _load_json(row.expected) if row.expected else None
+    expected = load_json(row.expected) if row.expected else None
     return Version(
         entity=row.entity,
         entity_id=row.entity_id,
         version=int(row.version),
         action=ACTIONS.get(row.action, row.action),
-        changes=_load_json(row.changes),
+        changes=load_json(row.changes),
         committed_at=_aware(row.committed_at),
         origin=row.origin or "raw",
         execution_id=row.execution_id,
@@ -194,7 +194,7 @@ def unexpected_changes(connection: sa.Connection, *, since: datetime | None = No
     return found[:limit]
 
 
-def _apply(state: State | None, action: str, changes: dict[str, Any]) -> State | None:
+def apply_change(state: State | None, action: str, changes: dict[str, Any]) -> State | None:
     if action in ("D", "T"):
         return None
     if action == "I":
@@ -223,7 +223,7 @@ def state_at_version(connection: sa.Connection, entity: str, entity_id: Any, ver
         .limit(1)
     ).first()
     start = 0 if snapshot is None else int(snapshot.version)
-    state: State | None = None if snapshot is None else _load_json(snapshot.state)
+    state: State | None = None if snapshot is None else load_json(snapshot.state)
 
     rows = connection.execute(
         sa.select(change_table.c.version, change_table.c.action, sa.cast(change_table.c.changes, sa.Text).label("changes"))
@@ -238,13 +238,13 @@ def state_at_version(connection: sa.Connection, entity: str, entity_id: Any, ver
     if start == version:
         return state
     if not rows or int(rows[-1].version) != version:
-        if snapshot is None and _has_later_snapshot(connection, entity, key, version):
+        if 0 < version <= _last_version(connection, entity, key):
             raise HistoryPruned(f"{entity} {key}: version {version} is older than the retained history")
         raise LookupError(f"{entity} {key} has no version {version}")
     if int(rows[0].version) != start + 1:
         raise HistoryPruned(f"{entity} {key}: the changes before version {rows[0].version} were pruned")
     for row in rows:
-        state = _apply(state, row.action, _load_json(row.changes))
+        state = apply_change(state, row.action, load_json(row.changes))
     return state
 
 
@@ -283,6 +283,13 @@ def as_of(connection: sa.Connection, entity: str, entity_id: Any, moment: dateti
             raise HistoryPruned(f"{entity} {entity_id}: {moment.isoformat()} is older than the retained history")
         return None
     return state_at_version(connection, entity, entity_id, version)
+
+
+def _last_version(connection: sa.Connection, entity: str, key: str) -> int:
+    found = connection.execute(
+        sa.select(version_table.c.last_version).where(version_table.c.entity == entity, version_table.c.entity_id == key)
+    ).scalar()
+    return 0 if found is None else int(found)
 
 
 def _has_later_snapshot(connection: sa.Connection, entity: str, key: str, version: int) -> bool:
@@ -343,16 +350,28 @@ def take_snapshot(connection: sa.Connection, entity: str, entity_id: Any, versio
             change_table.c.version == version,
         )
     ).scalar_one()
-    state_json = dumps_json(state)
+    insert_snapshot(connection, entity, key, version, committed_at, state)
+    return True
+
+
+def insert_snapshot(
+    connection: sa.Connection, entity: str, key: str, version: int, committed_at: Any, state: State | None
+) -> None:
+    """Store ``state`` as the snapshot of ``version``; ``None`` records that the entity was deleted."""
     cast = "CAST(:state AS jsonb)" if connection.dialect.name == "postgresql" else ":state"
     connection.execute(
         sa.text(
             "INSERT INTO opsgen_audit_snapshot (entity, entity_id, version, committed_at, state) "
             f"VALUES (:entity, :entity_id, :version, :committed_at, {cast})"
         ),
-        {"entity": entity, "entity_id": key, "version": version, "committed_at": committed_at, "state": state_json},
+        {
+            "entity": entity,
+            "entity_id": key,
+            "version": version,
+            "committed_at": committed_at,
+            "state": dumps_json(state),
+        },
     )
-    return True
 
 
 def dumps_json(value: Any, *, indent: int | None = None) -> str:

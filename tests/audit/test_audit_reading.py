@@ -90,16 +90,23 @@ def test_snapshots_bound_replay(audit_db: AuditDatabase) -> None:
     with audit_db.engine.begin() as connection:
         written = take_snapshots(connection, audit_db.config)
         again = take_snapshots(connection, audit_db.config)
-    assert written == {"billing_plan": 1}
+        versions = [row[0] for row in connection.exec_driver_sql("SELECT version FROM opsgen_audit_snapshot ORDER BY 1")]
+    assert written == {"billing_plan": 2}
     assert again == {"billing_plan": 0}
+    assert versions == [5, 10]
 
-    # With the changes up to the snapshot removed, later versions still rebuild.
+    # With the changes up to the last snapshot removed, later versions still rebuild.
     with audit_db.engine.begin() as connection:
-        connection.exec_driver_sql("DELETE FROM opsgen_audit_change WHERE version < 13")
+        connection.exec_driver_sql("DELETE FROM opsgen_audit_change WHERE version <= 10")
     with audit_db.engine.connect() as connection:
-        assert state_at_version(connection, "billing_plan", 1, 13)["amount"] == Decimal("22.00")  # type: ignore[index]
+        latest = state_at_version(connection, "billing_plan", 1, 13)
+        at_snapshot = state_at_version(connection, "billing_plan", 1, 5)
+        assert latest is not None
+        assert latest["amount"] == Decimal("22.00")
+        assert at_snapshot is not None
+        assert at_snapshot["amount"] == Decimal("14.00")
         with pytest.raises(HistoryPruned):
-            state_at_version(connection, "billing_plan", 1, 5)
+            state_at_version(connection, "billing_plan", 1, 7)
 
 
 def test_prune_keeps_state_at_cutoff(audit_db: AuditDatabase) -> None:
