@@ -80,7 +80,7 @@ def take_snapshots(connection: sa.Connection, config: AuditConfig) -> dict[str, 
 
 @dataclass(frozen=True)
 class PruneResult:
-    """What one :func:`prune_entity` call removed."""
+    """The cutoff and the row counts of one :func:`prune_entity` call."""
 
     entity: str
     cutoff: datetime
