@@ -13,6 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def display_path(path: Path) -> str:
+    """Return ``path`` relative to the current folder when it is under it, else as given."""
+    if not path.is_absolute():
+        return str(path)
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except (ValueError, OSError):
+        return str(path)
+
+
 @dataclass(frozen=True)
 class SpecError:
     """One problem in a spec file; ``line`` and ``column`` count from 1 (0 when unknown)."""
@@ -26,7 +36,7 @@ class SpecError:
 
     def format(self) -> str:
         """Render the error as ``path:line:col: message``, the source line, a caret and the hint."""
-        parts = [f"{self.path}:{self.line}:{self.column}: {self.message}"]
+        parts = [f"{display_path(self.path)}:{self.line}:{self.column}: {self.message}"]
         if self.source_line is not None:
             shown = self.source_line.rstrip("\r\n").expandtabs(1)
             parts.append(f"    {shown}")

@@ -73,7 +73,7 @@ class Document:
     path: Path
     model: OperationSpec | TypesSpec
     report: Callable[[DocPath, str, str | None, bool, int], None]
-    #: Entries dropped because they failed validation (``input.NAME``, ``context`` ...):
+    #: Entries dropped because they failed validation (``input.NAME``, ``context.NAME`` ...):
     #: references to them are not reported again.
     dropped: frozenset[str] = frozenset()
 
@@ -307,7 +307,7 @@ class Checker:
         try:
             expr = _parse_cached(text, self.known_type_names)
         except TypeExpressionError as exc:
-            report(at, f"invalid type {text!r}: {exc.message}", exc.hint, False, exc.offset)
+            report(at, _type_error_message(text, exc), exc.hint, False, exc.offset)
             return
         for name in referenced_names(expr):
             if name not in self.known_type_names:
@@ -545,9 +545,10 @@ class Checker:
         if name in context_keys:
             return "context"
         if name not in inputs:
-            if f"input.{name}" in document.dropped or "context" in document.dropped or "input" in document.dropped:
+            if {f"input.{name}", f"context.{name}", "input"} & document.dropped:
                 return None
-            candidates = sorted(inputs) + sorted(context_keys)
+            usable = [input_name for input_name, input_field in inputs.items() if self._usable_in_key(input_field)]
+            candidates = sorted(usable) + sorted(context_keys)
             close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
             if close:
                 hint = f"did you mean {{{close[0]}}}?"
@@ -581,6 +582,12 @@ class Checker:
             )
             return None
         return "input"
+
+    def _usable_in_key(self, input_field: ResolvedField) -> bool:
+        """Tell whether a placeholder may name this input: a required or defaulted, non-sensitive single value."""
+        if input_field.sensitive or (input_field.optional and not input_field.has_default):
+            return False
+        return self._base_of(input_field.type) not in ("list", "map", "object")
 
     def _sensitive(self, fields: list[ResolvedField] | tuple[ResolvedField, ...], prefix: str, depth: int = 0) -> set[str]:
         """Return the dotted paths of sensitive values under ``fields``.
@@ -711,7 +718,7 @@ class Checker:
         try:
             expr = _parse_cached(text, self.known_type_names)
         except TypeExpressionError as exc:
-            document.error(at, f"invalid type {text!r}: {exc.message}", exc.hint, offset=exc.offset)
+            document.error(at, _type_error_message(text, exc), exc.hint, offset=exc.offset)
             return None
         resolved = self._to_ref(document, at, expr, text)
         if resolved is not None:
@@ -840,6 +847,13 @@ class Checker:
                 raise ValueError(f"it {problem} of {type_ref.name}")
             return converted
         return _scalar_default(value, type_ref.kind)
+
+
+def _type_error_message(text: str, exc: TypeExpressionError) -> str:
+    """Name the expression once: ``unknown type 'string'``, not ``invalid type 'string': unknown type 'string'``."""
+    if repr(text.strip()) in exc.message:
+        return exc.message
+    return f"invalid type {text!r}: {exc.message}"
 
 
 def _unknown_type_message(name: str, text: str) -> str:

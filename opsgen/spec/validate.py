@@ -156,49 +156,84 @@ _ESSENTIAL_KEYS = frozenset({"name", "kind"})
 def validate_pruned(
     data: dict[str, Any], problems: list[Problem]
 ) -> tuple[OperationSpec | TypesSpec, frozenset[str]] | None:
-    """Validate a copy of ``data`` without the entries that have problems.
+    """Validate a copy of ``data`` without the parts that have problems.
 
     This lets the later checks (names, type references, key templates) run on the rest
-    of a document that failed validation. Returns the model and the dropped names: input
-    field names as ``input.NAME`` and dropped top-level keys as themselves. Returns
-    ``None`` when a problem sits where nothing can be dropped.
+    of a document that failed validation. A bad setting inside a lock, the singleton or
+    another settings mapping drops only that setting, so a lock with a bad ``timeout``
+    still has its key checked; when that is not enough, the whole entry or section is
+    dropped. Returns the model and the dropped names: input field names as
+    ``input.NAME``, the context keys written under an invalid ``context`` as
+    ``context.NAME``, and dropped top-level keys as themselves. Returns ``None`` when a
+    problem sits where nothing can be dropped.
     """
-    pruned = copy.deepcopy(data)
+    if any(not problem.path or problem.path[0] in _ESSENTIAL_KEYS for problem in problems):
+        return None
+    dropped = _dropped_names(data, problems)
+    model_class: type[OperationSpec] | type[TypesSpec] = TypesSpec if data.get("kind") == "types" else OperationSpec
+    for fine in (True, False):
+        removals = {_removal(problem.path, fine=fine) for problem in problems}
+        try:
+            return model_class.model_validate(_without(data, removals)), dropped
+        except ValidationError:
+            continue
+    return None
+
+
+#: Top-level settings mappings whose keys can be dropped one by one.
+_SETTINGS_SECTIONS = frozenset({"transaction", "singleton", "context", "audit", "retry"})
+
+
+def _removal(path: tuple[str | int, ...], *, fine: bool) -> tuple[str | int, ...]:
+    """Return the part of the document to drop for a problem at ``path``."""
+    head = path[0]
+    if fine and head == "locks" and len(path) >= 3 and path[2] != "key":
+        return path[:3]
+    if fine and head in _SETTINGS_SECTIONS and len(path) >= 2 and path[1] != "key":
+        return path[:2]
+    if head in _ENTRY_SECTIONS and len(path) >= 2:
+        return path[:2]
+    return path[:1]
+
+
+def _dropped_names(data: dict[str, Any], problems: list[Problem]) -> frozenset[str]:
     dropped: set[str] = set()
-    removals: list[tuple[str | int, ...]] = []
     for problem in problems:
         path = problem.path
-        if not path or path[0] in _ESSENTIAL_KEYS:
-            return None
         if path[0] in _ENTRY_SECTIONS and len(path) >= 2:
-            if path[0] == "types" and len(path) >= 2:
-                removals.append(path[:2])
-                dropped.add(f"types.{path[1]}")
-                continue
-            removals.append(path[:2])
             dropped.add(f"{path[0]}.{path[1]}")
         else:
-            removals.append(path[:1])
             dropped.add(str(path[0]))
+    if "context" in dropped:
+        # A placeholder naming one of these keys is not reported again: the author
+        # meant it as a context key, and the context section has its own error.
+        context = data.get("context")
+        requires = context.get("requires") if isinstance(context, dict) else context
+        written = [requires] if isinstance(requires, str) else requires if isinstance(requires, (list, dict)) else []
+        dropped |= {f"context.{key}" for key in written if isinstance(key, str)}
+    return frozenset(dropped)
 
-    for path in sorted(set(removals), key=lambda p: (len(p), [str(x) for x in p]), reverse=True):
+
+def _without(data: dict[str, Any], removals: set[tuple[str | int, ...]]) -> dict[str, Any]:
+    """Return a copy of ``data`` without the parts at ``removals``."""
+    pruned = copy.deepcopy(data)
+    for path in sorted(removals, key=lambda p: (len(p), [str(x) for x in p]), reverse=True):
         container: Any = pruned
         for item in path[:-1]:
-            container = container.get(item) if isinstance(container, dict) else None
+            if isinstance(container, dict):
+                container = container.get(item)
+            elif isinstance(container, list) and isinstance(item, int) and item < len(container):
+                container = container[item]
+            else:
+                container = None
         if isinstance(container, dict):
             container.pop(path[-1], None)
         elif isinstance(container, list) and isinstance(path[-1], int) and path[-1] < len(container):
             container[path[-1]] = None
 
-    for section in ("locks",):
-        if isinstance(pruned.get(section), list):
-            pruned[section] = [item for item in pruned[section] if item is not None]
-
-    model_class: type[OperationSpec] | type[TypesSpec] = TypesSpec if data.get("kind") == "types" else OperationSpec
-    try:
-        return model_class.model_validate(pruned), frozenset(dropped)
-    except ValidationError:
-        return None
+    if isinstance(pruned.get("locks"), list):
+        pruned["locks"] = [item for item in pruned["locks"] if item is not None]
+    return pruned
 
 
 def explain(exc: ValidationError, data: Any, model_class: type[BaseModel]) -> list[Problem]:
