@@ -270,9 +270,7 @@ def _parse(text: str, *, track_positions: bool) -> ParsedDocument:
         mark = exc.problem_mark or exc.context_mark
         line, column = _position(mark) if mark is not None else (1, 1)
         message = exc.problem or exc.context or "invalid YAML"
-        hint = "check the indentation and quote values that contain ': ' or ' #'"
-        if "expected ','" in message or "flow" in message:
-            hint = "inside {...} or [...], quote values with brackets or commas, such as 'list[Money]'"
+        hint = _syntax_hint(message, text, line)
         raise YamlProblem(f"invalid YAML: {message}", line, column, hint) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(f"invalid YAML: {exc}", 1, 1) from None
@@ -284,6 +282,26 @@ def _parse(text: str, *, track_positions: bool) -> ParsedDocument:
         document._value_positions = builder.value_positions
         document._key_positions = builder.key_positions
     return document
+
+
+_INNER_QUOTES = re.compile(r"""(?:^|[\s:,\[{-])(["'])(?:(?!\1).|\\")*\1[^\s,\]}#]""")
+
+
+def _syntax_hint(message: str, text: str, line: int) -> str:
+    """Return the hint for a YAML syntax error at ``line`` (from 1), from the lines around it."""
+    lines = text.splitlines()
+    nearby = lines[max(0, line - 2) : line]
+    if any("\t" in row[: len(row) - len(row.lstrip(" \t"))] for row in nearby):
+        return "tabs are not allowed in YAML indentation; indent with spaces"
+    current = lines[line - 1] if 1 <= line <= len(lines) else ""
+    if _INNER_QUOTES.search(current):
+        return (
+            "a quote inside the value ends it early: put the value in single quotes "
+            "('He said \"hi\"') or escape the inner quotes (\\\"); inside single quotes, write '' for '"
+        )
+    if "expected ','" in message or "flow" in message:
+        return "inside {...} or [...], quote values with brackets or commas, such as 'list[Money]'"
+    return "check the indentation and quote values that contain ': ' or ' #'"
 
 
 class _Builder:
