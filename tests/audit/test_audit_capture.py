@@ -242,3 +242,19 @@ def test_raw_write_names_application(audit_db: AuditDatabase) -> None:
     assert [v.origin for v in versions] == ["raw", "raw"]
     assert {v.application_name for v in versions} == {"psql"}
     assert [v.version for v in versions] == [2, 1]
+
+
+def test_changed_id_ends_and_starts_entity(audit_db: AuditDatabase) -> None:
+    seed(audit_db, 1)
+    with audit_db.engine.begin() as connection:
+        set_audit_context(connection, CONTEXT)
+        connection.execute(plans.update().where(plans.c.id == 1).values(id=5, name="moved"))
+
+    with audit_db.engine.connect() as connection:
+        old = history(connection, "billing_plan", 1, limit=1)[0]
+        new = history(connection, "billing_plan", 5)
+    assert old.action == "delete"
+    assert old.changes["name"] == "plan 1"
+    assert [v.action for v in new] == ["insert"]
+    assert new[0].changes["name"] == "moved"
+    assert new[0].execution_id == "exec-1"
