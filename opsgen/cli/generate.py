@@ -15,6 +15,8 @@ def register(subparsers: Any) -> None:
         description=(
             "Render the generated package in memory and write only what changed; create "
             "implementation scaffolds once and keep their run signatures in step with the specs. "
+            "The generated package mirrors the one specs folder given: modules of specs that are "
+            "not in it are removed, and each removal is printed. "
             "Settings come from [tool.opsgen] in the nearest pyproject.toml."
         ),
     )
@@ -41,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from opsgen.codegen.generator import generate
     from opsgen.codegen.errors import ViewError
     from opsgen.codegen.writer import UnmarkedFilesError
-    from opsgen.spec.errors import SpecErrors
+    from opsgen.spec.errors import SpecErrors, display_path
 
     try:
         config = load_config(Path.cwd(), args.specs, args.package, args.implementations)
@@ -55,9 +57,23 @@ def run(args: argparse.Namespace) -> int:
 
     for problem in result.problems:
         print(f"opsgen generate: {problem}", file=sys.stderr)
+    if result.removed and not args.quiet:
+        verb = "would remove" if args.check else "removed"
+        listed = "\n".join(f"  {display_path(config.package / relative)}" for relative in result.removed)
+        print(
+            f"opsgen generate: {verb} {len(result.removed)} generated files whose specs are not in "
+            f"{display_path(config.specs)}:\n{listed}",
+            file=sys.stderr,
+        )
     if args.check:
         if result.changed:
             sys.stdout.write(result.diff)
+            if result.only_manifest_changed:
+                print(
+                    "opsgen generate --check: only _opsgen_manifest.json differs (the recorded hashes of "
+                    "the specs, templates or settings)",
+                    file=sys.stderr,
+                )
             print(
                 "opsgen generate --check: the generated code is stale; run `opsgen generate`",
                 file=sys.stderr,
@@ -68,10 +84,10 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         if result.changed:
             print(
-                f"opsgen generate: {len(result.package_changes)} generated files changed in {config.package}, "
+                f"opsgen generate: {len(result.package_changes)} generated files changed in {display_path(config.package)}, "
                 f"{len(result.scaffolded)} implementations created, "
                 f"{len(result.signatures_updated)} signatures updated"
             )
         else:
-            print(f"opsgen generate: {config.package} is up to date")
+            print(f"opsgen generate: {display_path(config.package)} is up to date")
     return 1 if result.problems else 0

@@ -55,8 +55,16 @@ class GenerateResult:
     signatures_updated: list[str] = field(default_factory=list)
     #: Signatures that could not be updated safely: what to change, by hand.
     problems: list[str] = field(default_factory=list)
-    #: Unified diff of every change, filled in check mode.
+    #: Generated package files removed (or, in check mode, to be removed) because their
+    #: spec is not in the specs folder of this run, relative to the package.
+    removed: list[str] = field(default_factory=list)
+    #: Unified diff of every change except the manifest's, filled in check mode.
     diff: str = ""
+
+    @property
+    def only_manifest_changed(self) -> bool:
+        """Tell whether the manifest is the only stale file, so the diff is empty."""
+        return self.package_changes == [MANIFEST] and not (self.scaffolded or self.signatures_updated)
 
     @property
     def changed(self) -> bool:
@@ -124,6 +132,7 @@ def _generate(config: GeneratorConfig, *, check: bool) -> GenerateResult:
     result.package_changes = sorted(
         path for path in set(files) | set(state.generated) if files.get(path) != state.generated.get(path)
     )
+    result.removed = sorted(path for path in state.generated if path not in files)
     result.scaffolded = [p for p in rendered.scaffolds if not (config.implementations / p).exists()]
     result.signatures_updated = sorted(implementation_texts)
 
@@ -180,10 +189,16 @@ def check_diff(
     result: GenerateResult,
     implementations: dict[str, str],
 ) -> str:
-    """Return the unified diff of every file the run would write."""
+    """Return the unified diff of every file the run would write, except the manifest.
+
+    The manifest holds hashes of the inputs, which say nothing a reader can act on;
+    :attr:`GenerateResult.only_manifest_changed` tells when it alone is stale.
+    """
     chunks: list[str] = []
     package = display_path(config.package, config.root)
     for relative in result.package_changes:
+        if relative == MANIFEST:
+            continue
         chunks.extend(unified(f"{package}/{relative}", old.get(relative), new.get(relative)))
     implementations_folder = display_path(config.implementations, config.root)
     for relative in result.scaffolded:
