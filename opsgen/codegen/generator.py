@@ -116,7 +116,8 @@ def _generate(config: GeneratorConfig, *, check: bool) -> GenerateResult:
             continue
         from opsgen.codegen.signature import update_signature
 
-        update = update_signature(text, op, display_path(path, config.root), needed_imports(op, settings))
+        first_party = frozenset(name.split(".")[0] for name in (settings.package_module, settings.implementations_module))
+        update = update_signature(text, op, display_path(path, config.root), needed_imports(op, settings), first_party)
         if update.problem is not None:
             result.problems.append(update.problem)
         elif update.text is not None:

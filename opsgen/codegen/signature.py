@@ -13,6 +13,7 @@ carries a message naming the file, the line and the exact signature to write.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 import libcst as cst
@@ -23,6 +24,9 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from opsgen.codegen.run_signature import expected_definition, is_current, one_line_definition
 from opsgen.codegen.view import OperationView
 
+#: Top-level names of the standard library (``sys.stdlib_module_names`` is Python 3.10+).
+_STDLIB_MODULES: frozenset[str] = frozenset(sys.stdlib_module_names)
+
 
 @dataclass(frozen=True)
 class SignatureUpdate:
@@ -32,11 +36,18 @@ class SignatureUpdate:
     problem: str | None
 
 
-def update_signature(source: str, op: OperationView, path: str, imports: list[tuple[str, str]]) -> SignatureUpdate:
+def update_signature(
+    source: str,
+    op: OperationView,
+    path: str,
+    imports: list[tuple[str, str]],
+    first_party: frozenset[str] = frozenset(),
+) -> SignatureUpdate:
     """Rewrite the ``run`` signature in ``source`` to match ``op``, or explain why not.
 
     ``imports`` lists ``(module, name)`` pairs the new annotations need; missing ones are
-    added. ``path`` is only used in messages.
+    added, see :func:`add_imports`. ``first_party`` holds the top-level names of the
+    project's own packages. ``path`` is only used in messages.
     """
     if is_current(source, op):
         return SignatureUpdate(None, None)
@@ -78,11 +89,119 @@ def update_signature(source: str, op: OperationView, path: str, imports: list[tu
     updated = module.deep_replace(finder.run, updated_run)
     assert isinstance(updated, cst.Module)
 
+    return SignatureUpdate(add_imports(updated, imports, first_party).code, None)
+
+
+def add_imports(module: cst.Module, imports: list[tuple[str, str]], first_party: frozenset[str]) -> cst.Module:
+    """Add the missing ``from module import name`` imports of ``imports`` to ``module``.
+
+    A name from a module the file already imports from joins that statement. A new
+    statement goes into the leading import block in isort order: ``__future__``, the
+    standard library, third-party packages, then ``first_party`` and relative imports,
+    sorted by module name within each group. This keeps the block sorted when it was.
+    """
+    merged = set(_from_modules(module))
     context = CodemodContext()
+    new_statements: dict[str, set[str]] = {}
     for module_name, name in imports:
-        AddImportsVisitor.add_needed_import(context, module_name, name)
-    updated = AddImportsVisitor(context).transform_module(updated)
-    return SignatureUpdate(updated.code, None)
+        if module_name in merged:
+            AddImportsVisitor.add_needed_import(context, module_name, name)
+        else:
+            new_statements.setdefault(module_name, set()).add(name)
+    module = AddImportsVisitor(context).transform_module(module)
+
+    for module_name, names in sorted(new_statements.items()):
+        statement = cst.parse_statement(f"from {module_name} import {', '.join(sorted(names))}\n")
+        assert isinstance(statement, cst.SimpleStatementLine)
+        module = _insert_import(module, statement, _import_rank(module_name, first_party, relative=False), first_party)
+    return module
+
+
+def _from_modules(module: cst.Module) -> list[str]:
+    found = []
+    for statement in module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
+                    if not isinstance(small.names, cst.ImportStar):
+                        found.append(module.code_for_node(small.module))
+    return found
+
+
+def _import_rank(module_name: str, first_party: frozenset[str], *, relative: bool) -> tuple[int, str]:
+    """Return the isort group and sort key of an imported module."""
+    top = module_name.split(".")[0]
+    if relative:
+        group = 4
+    elif top == "__future__":
+        group = 0
+    elif top in first_party:
+        group = 3
+    elif top in _STDLIB_MODULES:
+        group = 1
+    else:
+        group = 2
+    return group, module_name.lower()
+
+
+def _statement_rank(module: cst.Module, statement: cst.BaseStatement, first_party: frozenset[str]) -> tuple[int, str] | None:
+    """Return the rank of a top-level import statement, or None when it is not one."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    if isinstance(small, cst.ImportFrom):
+        name = module.code_for_node(small.module) if small.module is not None else ""
+        return _import_rank(name, first_party, relative=bool(small.relative))
+    if isinstance(small, cst.Import):
+        return _import_rank(module.code_for_node(small.names[0].name), first_party, relative=False)
+    return None
+
+
+def _insert_import(
+    module: cst.Module, statement: cst.SimpleStatementLine, rank: tuple[int, str], first_party: frozenset[str]
+) -> cst.Module:
+    body = list(module.body)
+    start = 1 if body and _is_docstring(body[0]) else 0
+    block: list[int] = []
+    for index in range(start, len(body)):
+        if _statement_rank(module, body[index], first_party) is None:
+            break
+        block.append(index)
+    blank = (cst.EmptyLine(),)
+    if not block:
+        body.insert(start, statement.with_changes(leading_lines=blank if start else ()))
+        return module.with_changes(body=body)
+
+    ranks = {index: _statement_rank(module, body[index], first_party) for index in block}
+    after = [index for index in block if (ranks[index] or rank) > rank]
+    if not after:
+        last = block[-1]
+        same_group = (ranks[last] or rank)[0] == rank[0]
+        body.insert(last + 1, statement.with_changes(leading_lines=() if same_group else blank))
+        return module.with_changes(body=body)
+
+    before = after[0]
+    following = body[before]
+    assert isinstance(following, cst.SimpleStatementLine)
+    previous_rank = ranks.get(before - 1)
+    if (ranks[before] or rank)[0] == rank[0]:
+        # Take the place of the first statement of the group, with its blank lines.
+        if all(line.comment is None for line in following.leading_lines):
+            body[before] = following.with_changes(leading_lines=())
+            statement = statement.with_changes(leading_lines=following.leading_lines)
+    elif previous_rank is None or previous_rank[0] != rank[0]:
+        statement = statement.with_changes(leading_lines=blank)
+    body.insert(before, statement)
+    return module.with_changes(body=body)
+
+
+def _is_docstring(statement: cst.BaseStatement) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
 
 
 def unsafe_reason(run: cst.FunctionDef, op: OperationView) -> str | None:
