@@ -278,10 +278,11 @@ def worker_name() -> str:
 
 
 def claim(runtime: Runtime, execution_id: str, *, lease: float, delivery: str | None = None) -> Claimed | NotClaimed:
-    """Claim ``execution_id`` for this process: pending, or running with an expired lease."""
+    """Claim ``execution_id`` for this process: pending, abandoned, or running with an expired lease."""
     now = utcnow()
+    # An abandoned execution is one whose worker a log reader on that host found dead.
     claimable = or_(
-        executions.c.status == ExecutionStatus.pending.value,
+        executions.c.status.in_([ExecutionStatus.pending.value, ExecutionStatus.abandoned.value]),
         and_(executions.c.status == ExecutionStatus.running.value, executions.c.lease_expires_at < now),
     )
     with marker_transaction(runtime) as connection:

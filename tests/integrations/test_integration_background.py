@@ -97,3 +97,21 @@ def test_message_for_missing_execution_is_dropped(runtime: Runtime) -> None:
 
     assert outcome.result is None
     assert outcome.note == "missing"
+
+
+def test_abandoned_execution_is_taken_over(runtime: Runtime) -> None:
+    from sqlalchemy import update
+
+    from opsgen.runtime.schema import executions
+
+    call = queued(runtime, "marked abandoned")
+    claim(runtime, call.execution_id, lease=30)
+    with runtime.engine.begin() as connection:
+        connection.execute(update(executions).where(executions.c.id == call.execution_id).values(status="abandoned"))
+
+    outcome = run_queued(index_operations(ops, runtime), runtime, call, lease=30)
+
+    assert outcome.result is not None
+    assert outcome.result.ok
+    statuses = [attempt["status"] for attempt in attempts_of(runtime, call.execution_id)]
+    assert statuses == ["abandoned", "succeeded"]
