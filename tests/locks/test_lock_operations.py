@@ -179,10 +179,11 @@ def test_killed_holder_is_abandoned(setup: tuple[Runtime, str, str]) -> None:
     with backend.acquire_many([f"account:{account_id}"], timeout=lease + 3, lease=5, owner="next"):
         freed_after = time.monotonic() - killed_at
 
-    assert freed_after < lease + 1.0
-    assert execution_id in sweep_abandoned(runtime.engine)
+    assert freed_after < lease + 1.5, f"lock freed {freed_after:.2f} s after the kill"
+    marked = sweep_abandoned(runtime.engine)
     record = runtime.store.find_execution(execution_id)
     assert record is not None
+    assert execution_id in marked, f"marked {marked}; record {record}"
     assert record["status"] == "abandoned"
 
 

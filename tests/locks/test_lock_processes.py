@@ -98,7 +98,7 @@ def test_killed_holder_frees_lock_within_lease(lock_url: str, unique_key: str) -
             freed_after = time.monotonic() - killed_at
             assert backend.holder(unique_key) == "exec-next"
 
-    assert freed_after < lease + 1.0
+    assert freed_after < lease + 1.5, f"lock freed {freed_after:.2f} s after the kill"
 
 
 @pytest.mark.slow
@@ -116,5 +116,5 @@ def test_stalled_holder_loses_lock_after_lease(lock_url: str, unique_key: str) -
         os.kill(holder.pid, signal.SIGCONT)
     stdout, stderr = holder.communicate(timeout=30)
 
-    assert taken_after < lease + 1.0
+    assert taken_after < lease + 1.5, f"lock taken {taken_after:.2f} s after the stop"
     assert stdout.strip() == "lost", stderr

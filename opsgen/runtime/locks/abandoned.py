@@ -26,6 +26,9 @@ from opsgen.runtime.store import HOST
 
 logger = logging.getLogger(__name__)
 
+#: Seconds the sweep waits for a SQLite log's writer before it gives up.
+SWEEP_WAIT = 5.0
+
 
 def process_alive(pid: int) -> bool:
     """Return whether a process with ``pid`` exists on this host."""
@@ -81,4 +84,13 @@ def sweep_abandoned(engine: Engine) -> list[str]:
     )
     with engine.connect() as connection:
         rows = [dict(row._mapping) for row in connection.execute(query)]
-    return mark_abandoned(engine, rows)
+    marked = mark_abandoned(engine, rows)
+
+    # On SQLite the running markers live in a file beside the database.
+    from opsgen.runtime.live import LiveStore, live_path_for
+
+    path = live_path_for(engine)
+    if path is not None and path.exists():
+        moved = LiveStore(path, engine).move_staged(wait=SWEEP_WAIT)
+        marked += [str(row["id"]) for row in moved if row["status"] == ExecutionStatus.abandoned.value]
+    return marked

@@ -45,7 +45,10 @@ class LockTimeout(LockError):
         self.holder = holder
         self.timeout = timeout
         held_by = f"execution {holder}" if holder else "an unknown holder"
-        super().__init__(f"timed out after {timeout:g} s waiting for lock {key!r}, held by {held_by}")
+        super().__init__(
+            f"timed out after {timeout:g} s waiting for lock {key!r}, held by {held_by}; "
+            "retry later, or raise the lock's timeout if holders normally run longer"
+        )
 
 
 class LockLost(LockError):
