@@ -14,6 +14,7 @@ from opsgen.lint.orm import (
     classify_load,
     field_increment,
     function_nodes,
+    get_or_create_load,
     is_lock_name,
     query_binding,
     runs_in_pipeline,
@@ -101,9 +102,12 @@ class _BodyEvents:
             self.events.append(_Event("bind", node, name=target.id, load=load, guards=guards, locked=locked))
             return
         if isinstance(target, (ast.Tuple, ast.List)):
-            for element in target.elts:
+            # obj, created = Model.objects.get_or_create(...): the first element is a loaded row.
+            first_load = get_or_create_load(node.value) if node.value is not None else None
+            for position, element in enumerate(target.elts):
                 if isinstance(element, ast.Name):
-                    self.events.append(_Event("bind", node, name=element.id, guards=guards, locked=locked))
+                    load = first_load if position == 0 else None
+                    self.events.append(_Event("bind", node, name=element.id, load=load, guards=guards, locked=locked))
             return
         field = target.value if isinstance(target, ast.Subscript) else target
         if isinstance(field, ast.Attribute) and isinstance(field.value, ast.Name):
@@ -217,7 +221,9 @@ class ReadModifyWriteWithoutLock(Rule):
         loads = [
             c.text
             for c in function.calls
-            if c.text.rpartition(".")[2] in LOAD_TERMINALS or c.text == "self.get_object" or (c.target or c.text).endswith("get_object_or_404")
+            if c.text.rpartition(".")[2] in (*LOAD_TERMINALS, "get_or_create", "update_or_create")
+            or c.text == "self.get_object"
+            or (c.target or c.text).endswith("get_object_or_404")
         ]
         if not loads:
             return False
@@ -422,6 +428,13 @@ class ReadModifyWriteWithoutLock(Rule):
         "def redeem(value):\n"
         "    code = AccessCode.objects.get(code=value)  # OPS201\n"
         "    AccessCode.objects.filter(pk=code.pk).update(times_used=code.times_used + 1)\n",
+        # get_or_create() returns the row first.
+        "def use_once(user, code):\n"
+        "    grant, created = Grant.objects.get_or_create(user=user, code=code)  # OPS201\n"
+        "    if grant.used:\n"
+        "        raise PermissionError(code)\n"
+        "    grant.used = True\n"
+        "    grant.save()\n",
         # An F() from another package is not Django's.
         "from formulas import F\n\n"
         "def bump(code_id):\n"

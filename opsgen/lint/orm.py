@@ -120,6 +120,17 @@ def classify_load(value: ast.expr, qualify: Qualify, queries: Mapping[str, bool]
     return None
 
 
+def get_or_create_load(value: ast.expr) -> Load | None:
+    """Return the load of ``Model.objects.get_or_create(...)``'s row, or None for other values."""
+    if not isinstance(value, ast.Call):
+        return None
+    steps, _ = call_chain(value)
+    names = [name for name, _ in steps]
+    if names and names[-1] in ("get_or_create", "update_or_create") and len(names) > 1:
+        return Load("django", any(name in ROW_LOCKS for name in names))
+    return None
+
+
 def _locks_in_arguments(call: ast.Call, queries: Mapping[str, bool]) -> bool:
     """Return True for ``session.execute(select(A).with_for_update())``: the lock is in an argument."""
     for argument in call.args:
