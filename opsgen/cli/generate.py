@@ -16,7 +16,8 @@ def register(subparsers: Any) -> None:
             "Render the generated package in memory and write only what changed; create "
             "implementation scaffolds once and keep their run signatures in step with the specs. "
             "The generated package mirrors the one specs folder given: modules of specs that are "
-            "not in it are removed, and each removal is printed. "
+            "not in it are removed, and each removal is printed. A spec.schema.json in the specs "
+            "folder that carries opsgen's marker is refreshed to the installed opsgen's schema. "
             "Settings come from [tool.opsgen] in the nearest pyproject.toml."
         ),
     )
@@ -81,6 +82,10 @@ def run(args: argparse.Namespace) -> int:
             return 1
         return 1 if result.problems else 0
 
+    from opsgen.codegen.schema_copy import SCHEMA_FILE, SchemaCopy, write_schema_copy
+
+    if write_schema_copy(config.specs, create=False) is SchemaCopy.updated and not args.quiet:
+        print(f"opsgen generate: refreshed {display_path(config.specs / SCHEMA_FILE)} from the installed opsgen")
     if not args.quiet:
         if result.changed:
             print(

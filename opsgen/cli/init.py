@@ -1,12 +1,18 @@
 """``opsgen init``: start a project with a specs folder, one example spec and settings.
 
 Nothing that exists is overwritten: an existing spec file stays as it is, and keys
-already in ``[tool.opsgen]`` keep their values; only missing keys are added.
+already in ``[tool.opsgen]`` keep their values; only missing keys are added. The JSON
+Schema copy in the specs folder is rewritten only while it carries opsgen's marker.
+
+The generated package and the implementations go inside the project's own package
+when one is found, so that ``pip install .`` of a flat-layout project does not meet
+extra top-level packages named ``generated`` and ``operations``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from pathlib import Path
@@ -50,18 +56,19 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--specs", default="specs", help="folder of the YAML specs (default: specs)")
     parser.add_argument(
-        "--package", default="generated", help="folder of the generated package (default: generated)"
+        "--package",
+        help="folder of the generated package (default: PROJECT/generated inside the project's package, else generated)",
     )
     parser.add_argument(
         "--implementations",
-        default="operations",
-        help="folder of the implementation classes (default: operations)",
+        help="folder of the implementation classes (default: PROJECT/operations, else operations)",
     )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from opsgen.codegen.config import ConfigError
+    from opsgen.codegen.schema_copy import SCHEMA_FILE, SchemaCopy, write_schema_copy
     from opsgen.codegen.writer import write_file_atomically
 
     root = Path.cwd()
@@ -69,18 +76,48 @@ def run(args: argparse.Namespace) -> int:
     text = pyproject.read_text(encoding="utf-8") if pyproject.exists() else ""
     try:
         configured = existing_table(text)
+        project_name = project_table(text).get("name")
     except ConfigError as exc:
         print(f"opsgen init: {exc}", file=sys.stderr)
         return 1
-    specs = configured.get("specs") if isinstance(configured.get("specs"), str) else args.specs
-    spec_path = root / str(specs) / "accounts" / "rename_user.yaml"
-    schema = relative_schema_path(spec_path.parent, root)
+    specs_setting = configured.get("specs") if isinstance(configured.get("specs"), str) else args.specs
+    specs = root / str(specs_setting)
+
+    copy = write_schema_copy(specs, create=True)
+    schema_display = (specs / SCHEMA_FILE).relative_to(root).as_posix()
+    if copy is SchemaCopy.foreign:
+        print(
+            f"opsgen init: kept {schema_display}, which is not opsgen's schema (it has no opsgen marker); "
+            f"editors will check specs against it. Replace it with `opsgen schema --output {schema_display}` "
+            "to use opsgen's",
+            file=sys.stderr,
+        )
+    elif copy is not SchemaCopy.current:
+        print(f"opsgen init: {copy.value} {schema_display}")
+
+    spec_path = specs / "accounts" / "rename_user.yaml"
+    schema = Path(os.path.relpath(specs / SCHEMA_FILE, spec_path.parent)).as_posix()
     if write_file_atomically(spec_path, EXAMPLE_SPEC.format(schema=schema), overwrite=False):
         print(f"opsgen init: created {spec_path.relative_to(root)}")
     else:
         print(f"opsgen init: kept the existing {spec_path.relative_to(root)}")
 
-    settings = {"specs": args.specs, "package": args.package, "implementations": args.implementations}
+    base = project_package(root, project_name if isinstance(project_name, str) else None, str(specs_setting))
+    settings = {
+        "specs": args.specs,
+        "package": args.package or (f"{base}/generated" if base else "generated"),
+        "implementations": args.implementations or (f"{base}/operations" if base else "operations"),
+    }
+    defaulted = [key for key in ("package", "implementations") if getattr(args, key) is None and key not in configured]
+    if defaulted and base is None:
+        print(
+            "opsgen init: no package of this project found (looked for the [project] name, one top-level "
+            "package or src/<name>), so the generated code goes into the top-level packages `generated` and "
+            "`operations`; for `pip install .` of a flat layout, pass --package NAME/generated "
+            "--implementations NAME/operations instead",
+            file=sys.stderr,
+        )
+
     updated, added = add_settings(text, settings)
     if updated is None:
         lines = "\n".join(f"{key} = {toml_string(value)}" for key, value in settings.items())
@@ -99,10 +136,40 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def relative_schema_path(spec_folder: Path, root: Path) -> str:
-    """Return the path from the spec's folder to the schema of an opsgen source checkout."""
-    depth = len(spec_folder.relative_to(root).parts)
-    return "../" * depth + "opsgen/spec/spec.schema.json"
+#: Top-level folders that are never the project's own package.
+_NOT_PROJECT_PACKAGES = frozenset({"tests", "test", "docs", "doc", "examples", "benchmarks", "scripts", "build", "dist"})
+
+
+def project_package(root: Path, project_name: str | None, specs: str) -> str | None:
+    """Return the folder of the project's own package relative to ``root``, or None.
+
+    Looks, in order, for the ``[project] name`` as an import name under ``src/`` and at
+    the top, then for the one top-level package with an ``__init__.py``, then for the
+    one package under ``src/``. Returns None when none of these finds exactly one.
+    """
+    if project_name:
+        name = re.sub(r"[^A-Za-z0-9]+", "_", project_name).strip("_").lower()
+        if name.isidentifier():
+            for folder in (root / "src" / name, root / name):
+                if (folder / "__init__.py").is_file():
+                    return folder.relative_to(root).as_posix()
+
+    ignored = _NOT_PROJECT_PACKAGES | {specs.split("/")[0], "generated", "operations", "src"}
+    for parent in (root, root / "src"):
+        if not parent.is_dir():
+            continue
+        packages = [
+            folder
+            for folder in sorted(parent.iterdir())
+            if folder.is_dir()
+            and folder.name.isidentifier()
+            and not folder.name.startswith(("_", "."))
+            and folder.name not in ignored
+            and (folder / "__init__.py").is_file()
+        ]
+        if len(packages) == 1:
+            return packages[0].relative_to(root).as_posix()
+    return None
 
 
 def toml_string(value: str) -> str:
@@ -110,6 +177,14 @@ def toml_string(value: str) -> str:
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     escaped = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in escaped)
     return f'"{escaped}"'
+
+
+def project_table(text: str) -> dict[str, Any]:
+    """Return the ``[project]`` table of a pyproject text, or an empty dict."""
+    from opsgen.codegen.config import parse_toml
+
+    table = parse_toml(text, "pyproject.toml").get("project") if text else None
+    return table if isinstance(table, dict) else {}
 
 
 def existing_table(text: str) -> dict[str, Any]:

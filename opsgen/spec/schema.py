@@ -20,11 +20,19 @@ COMMITTED_SCHEMA = Path(__file__).with_name("spec.schema.json")
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
+#: Text in the schema's ``$comment`` that marks a copy opsgen may rewrite; it begins with
+#: the same marker as every generated file.
+SCHEMA_MARKER = "opsgen: generated file"
+
 
 def spec_json_schema() -> dict[str, Any]:
     """Return the JSON Schema of one spec file, with a title and description for editors."""
     schema = spec_document_schema()
     schema["$schema"] = JSON_SCHEMA_DIALECT
+    schema["$comment"] = (
+        f"{SCHEMA_MARKER}. `opsgen init` writes this schema and `opsgen generate` refreshes a copy "
+        "that keeps this comment; remove the comment to keep your own edits."
+    )
     schema["title"] = "opsgen spec"
     schema["description"] = (
         "One opsgen operation (name, input, output, errors, context, transaction, locks, "

@@ -7,6 +7,7 @@ from pathlib import Path
 from codegen_helpers import run_opsgen
 from opsgen.cli.init import add_settings
 from opsgen.codegen.config import parse_toml
+from opsgen.spec.schema import render_schema
 
 
 def test_init_creates_spec_and_settings(tmp_path: Path) -> None:
@@ -14,7 +15,8 @@ def test_init_creates_spec_and_settings(tmp_path: Path) -> None:
 
     assert process.returncode == 0, process.stderr
     spec = tmp_path / "specs" / "accounts" / "rename_user.yaml"
-    assert spec.read_text().startswith("# yaml-language-server: $schema=../../opsgen/spec/spec.schema.json\n")
+    assert spec.read_text().startswith("# yaml-language-server: $schema=../spec.schema.json\n")
+    assert (tmp_path / "specs" / "spec.schema.json").read_text() == render_schema()
     table = parse_toml((tmp_path / "pyproject.toml").read_text(), "pyproject.toml")["tool"]["opsgen"]
     assert table == {"specs": "specs", "package": "generated", "implementations": "operations"}
 

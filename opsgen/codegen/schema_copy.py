@@ -1,0 +1,59 @@
+"""The copy of the spec JSON Schema in a project's specs folder, for editors.
+
+``opsgen init`` writes ``spec.schema.json`` next to the specs, and the example spec's
+``# yaml-language-server: $schema=...`` comment points at it by a relative path, so the
+editor setup works in any project, not only in an opsgen source checkout. The copy
+carries opsgen's marker in its ``$comment``; ``opsgen generate`` rewrites a copy that
+carries the marker when the installed opsgen's schema differs, and never touches a file
+without it.
+"""
+
+from __future__ import annotations
+
+import logging
+from enum import Enum
+from pathlib import Path
+
+from opsgen.codegen.writer import write_file_atomically
+from opsgen.spec.schema import SCHEMA_MARKER, render_schema
+
+logger = logging.getLogger(__name__)
+
+#: File name of the copy inside the specs folder.
+SCHEMA_FILE = "spec.schema.json"
+
+
+class SchemaCopy(str, Enum):
+    """What :func:`write_schema_copy` found or did."""
+
+    created = "created"
+    updated = "updated"
+    current = "current"
+    #: The file exists without opsgen's marker and differs: it was kept as it is.
+    foreign = "foreign"
+    #: No file, and ``create`` was false.
+    absent = "absent"
+
+
+def write_schema_copy(specs_dir: Path, *, create: bool) -> SchemaCopy:
+    """Bring ``specs_dir/spec.schema.json`` up to date with the installed opsgen.
+
+    Creates the file only when ``create`` is true. Rewrites an existing file only when
+    it carries opsgen's marker; a file without it is the user's and is left unchanged.
+    """
+    path = specs_dir / SCHEMA_FILE
+    text = render_schema()
+    if not path.exists():
+        if not create:
+            return SchemaCopy.absent
+        write_file_atomically(path, text, overwrite=False)
+        return SchemaCopy.created
+
+    existing = path.read_text(encoding="utf-8", errors="replace")
+    if existing == text:
+        return SchemaCopy.current
+    if SCHEMA_MARKER not in existing:
+        return SchemaCopy.foreign
+    write_file_atomically(path, text, overwrite=True)
+    logger.info("refreshed the spec schema copy %s", path)
+    return SchemaCopy.updated
