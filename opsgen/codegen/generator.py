@@ -192,8 +192,8 @@ def check_diff(
 ) -> str:
     """Return the unified diff of every file the run would write, except the manifest.
 
-    The manifest holds hashes of the inputs, which say nothing a reader can act on;
-    :attr:`GenerateResult.only_manifest_changed` tells when it alone is stale.
+    The manifest contains only hashes of the inputs, which give a reader nothing to act
+    on. :attr:`GenerateResult.only_manifest_changed` tells when it alone is stale.
     """
     chunks: list[str] = []
     package = display_path(config.package, config.root)

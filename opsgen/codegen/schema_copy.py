@@ -3,9 +3,8 @@
 ``opsgen init`` writes ``spec.schema.json`` next to the specs, and the example spec's
 ``# yaml-language-server: $schema=...`` comment points at it by a relative path, so the
 editor setup works in any project, not only in an opsgen source checkout. The copy
-carries opsgen's marker in its ``$comment``; ``opsgen generate`` rewrites a copy that
-carries the marker when the installed opsgen's schema differs, and never touches a file
-without it.
+carries opsgen's marker in its ``$comment``. ``opsgen generate`` rewrites a copy with the
+marker when the installed opsgen's schema differs, and never touches a file without it.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ SCHEMA_FILE = "spec.schema.json"
 
 
 class SchemaCopy(str, Enum):
-    """What :func:`write_schema_copy` found or did."""
+    """Outcome of :func:`write_schema_copy`."""
 
     created = "created"
     updated = "updated"

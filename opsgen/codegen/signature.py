@@ -46,7 +46,7 @@ def update_signature(
     """Rewrite the ``run`` signature in ``source`` to match ``op``, or explain why not.
 
     ``imports`` lists ``(module, name)`` pairs the new annotations need; missing ones are
-    added, see :func:`add_imports`. ``first_party`` holds the top-level names of the
+    added, see :func:`add_imports`. ``first_party`` contains the top-level names of the
     project's own packages. ``path`` is only used in messages.
     """
     if is_current(source, op):

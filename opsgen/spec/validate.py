@@ -161,8 +161,8 @@ def validate_pruned(
     This lets the later checks (names, type references, key templates) run on the rest
     of a document that failed validation. A bad setting inside a lock, the singleton or
     another settings mapping drops only that setting, so a lock with a bad ``timeout``
-    still has its key checked; when that is not enough, the whole entry or section is
-    dropped. Returns the model and the dropped names: input field names as
+    still has its key checked. When the rest still fails, the whole entry or section is
+    dropped instead. Returns the model and the dropped names: input field names as
     ``input.NAME``, the context keys written under an invalid ``context`` as
     ``context.NAME``, and dropped top-level keys as themselves. Returns ``None`` when a
     problem sits where nothing can be dropped.
