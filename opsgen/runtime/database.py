@@ -18,8 +18,12 @@ from sqlalchemy.engine import make_url
 SQLITE_BUSY_TIMEOUT = 30.0
 
 
-def create_runtime_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine for ``url``; SQLite engines get the savepoint fix, WAL and a busy timeout."""
+def create_runtime_engine(url: str, *, sqlite_begin: str = "BEGIN", **kwargs: Any) -> Engine:
+    """Create an engine for ``url``; SQLite engines get the savepoint fix, WAL and a busy timeout.
+
+    ``sqlite_begin`` is the statement that starts a SQLite transaction; ``BEGIN
+    IMMEDIATE`` takes the writer at once, for files that are only written.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
@@ -28,11 +32,11 @@ def create_runtime_engine(url: str, **kwargs: Any) -> Engine:
     connect_args = dict(kwargs.pop("connect_args", {}))
     connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT)
     engine = create_engine(url, connect_args=connect_args, **kwargs)
-    prepare_sqlite_engine(engine, in_memory=parsed.database in (None, "", ":memory:"))
+    prepare_sqlite_engine(engine, in_memory=parsed.database in (None, "", ":memory:"), begin=sqlite_begin)
     return engine
 
 
-def prepare_sqlite_engine(engine: Engine, *, in_memory: bool = False) -> None:
+def prepare_sqlite_engine(engine: Engine, *, in_memory: bool = False, begin: str = "BEGIN") -> None:
     """Install the SQLite transaction fix on an engine the application created itself."""
 
     @event.listens_for(engine, "connect")
@@ -47,7 +51,7 @@ def prepare_sqlite_engine(engine: Engine, *, in_memory: bool = False) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql(begin)
 
 
 def is_sqlite(engine: Engine) -> bool:

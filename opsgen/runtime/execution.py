@@ -145,8 +145,9 @@ class ExecutionContext:
     def progress(self) -> Progress:
         """The progress counter of this execution (``set_total``, ``advance``).
 
-        Progress is written to the execution record in short transactions of its own,
-        at most twice a second, so other processes can read it while the call runs.
+        Progress is stored outside the operation's transaction, at most twice a second,
+        so other processes can read it while the call runs: on SQLite in the live file
+        (:mod:`opsgen.runtime.live`), elsewhere on the execution record.
         """
         if self._progress is None:
             writer = self.runtime.store.progress_writer(self.execution_id) if self.runtime.log_enabled else None

@@ -5,8 +5,8 @@ each in a function of its own below:
 
 1. :func:`validate_input`, failing with ``invalid_input``;
 2. :func:`check_context`, failing with ``missing_context``;
-3. :func:`open_record`: the execution record, running, linked to its parent;
-4. :func:`acquire_guards`: the singleton claim, then the declared locks;
+3. :func:`acquire_guards`: the singleton claim, then the declared locks;
+4. :func:`open_record`: the execution record, running, linked to its parent;
 5. :func:`open_scope`: the outermost transaction, a joined one or a savepoint;
 6. :func:`call_operation`: the user's ``run``, inside the execution's context;
 7. :func:`close_scope`: commit or roll back, then run or drop the deferred effects;
@@ -83,14 +83,13 @@ def execute(
     if missing is not None:
         return finish_early(execution, missing, started)
 
-    if record is None:  # a claimed record is already marked running
-        open_record(execution)
     execution_token = _current_execution.set(execution)
     context_token = _current_context.set(execution.context)
     try:
         log_start(execution)
         try:
             with acquire_guards(execution, inputs):
+                open_record(execution, claimed=record is not None)
                 result = run_in_scope(execution, handle, inputs, started)
         except GuardRejected as exc:
             result = fail(execution, exc.code, exc.message, exc.details, status=exc.status)
@@ -99,6 +98,8 @@ def execute(
     finally:
         _current_context.reset(context_token)
         _current_execution.reset(execution_token)
+        if execution.runtime.log_enabled and execution.record is not None:
+            execution.runtime.store.forget_running(execution.record)
     return result
 
 
@@ -207,30 +208,44 @@ def check_context(execution: ExecutionContext) -> Failure | None:
     )
 
 
-# Step 3
+# Step 4
 
 
-def open_record(execution: ExecutionContext) -> None:
-    """Write the running record: in the open transaction if there is one, else on its own.
+def open_record(execution: ExecutionContext, *, claimed: bool = False) -> None:
+    """Make the execution visible as running; called once its guards are held.
 
-    With ``runtime.record_running`` false, an outermost transactional call writes no
-    running record: its record is inserted, final, inside its own transaction.
+    Claiming the singleton first means a call turned away never waits behind the
+    holder's transaction (on SQLite the running marker could otherwise queue behind
+    it) and is recorded only once, as ``skipped`` or ``rejected``.
+
+    An outermost call gets a running marker (:meth:`ExecutionStore.mark_running`).
+    A call inside an open transaction writes its record through that transaction, and
+    on SQLite also gets a marker, so it and its progress show before the commit. A
+    claimed record is already running in the log and gets only the marker. With
+    ``runtime.record_running`` false, an outermost transactional call gets no marker:
+    its record is inserted, final, inside its own transaction.
     """
     runtime = execution.runtime
     if not runtime.log_enabled:
         return
-    assert execution.record is not None
+    record = execution.record
+    assert record is not None
+    store = runtime.store
     scope = execution.scope
-    if scope is None:
-        if execution.declaration.transaction is not None and not runtime.record_running:
-            return
-        runtime.store.write(execution.record, flush=False)
+    if claimed:
+        if store.live is not None:
+            store.mark_running(record)
+    elif scope is None:
+        if execution.declaration.transaction is None or runtime.record_running:
+            store.mark_running(record)
     else:
-        runtime.store.write(execution.record, scope.connection)
-        scope.records.append(execution.record)
+        store.write(record, scope.connection)
+        scope.records.append(record)
+        if store.live is not None:
+            store.live.mark_running(record.values())
 
 
-# Step 4
+# Step 3
 
 
 def acquire_guards(execution: ExecutionContext, inputs: BaseModel) -> AbstractContextManager[None]:

@@ -124,7 +124,8 @@ class Runtime:
             self.ensure_schema()
 
     def dispose(self) -> None:
-        """Close the lock backend and the engine's pooled connections."""
+        """Store queued live state, then close the lock backend and the engine's pooled connections."""
+        self.store.close()
         if self.lock_backend is not None:
             self.lock_backend.close()
         self.engine.dispose()

@@ -1,12 +1,19 @@
 """The execution log: one row per operation call, written through SQLAlchemy Core.
 
-A record is written at most three times. The insert marks the call running. It goes
-through a short transaction of its own, so the call is visible while it runs. When a
-transaction is already open the insert joins it instead, because a second connection
-would wait for SQLite's single writer. The final update joins the operation's
-transaction on success, which saves a commit. After a rollback the record is written
-again on its own connection, so a failed call is always logged, with its
-error, even though its writes are gone.
+A record is written at most three times. The running marker makes the call visible
+while it runs. On PostgreSQL it is the record's insert, in a short transaction of its
+own. On a SQLite file it goes to the live file beside the database
+(:mod:`opsgen.runtime.live`), because the application's file has one writer, which
+the operation may hold. When a transaction is already open the insert joins it
+instead. The final write joins the operation's transaction on success, which saves a
+commit. After a rollback the record is written again on its own connection, so a
+failed call is always logged, with its error, even though its writes are gone.
+
+On SQLite a record written on its own connection waits at most
+:data:`~opsgen.runtime.live.PROMPT_WRITE_TIMEOUT` for the writer. When another
+transaction holds it longer, the record is staged in the live file and moved into the
+log later, so a call is never held up by another call's transaction. Readers of this
+store see live rows merged with the log.
 """
 
 from __future__ import annotations
@@ -19,9 +26,18 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlalchemy.exc import OperationalError
 
+from opsgen.runtime.live import (
+    PROMPT_WRITE_TIMEOUT,
+    UNFINISHED,
+    LiveStore,
+    abandoned_row,
+    live_path_for,
+    write_soon,
+)
 from opsgen.runtime.progress import ProgressSnapshot
-from opsgen.runtime.schema import effects, executions
+from opsgen.runtime.schema import ExecutionStatus, effects, executions
 
 HOST = socket.gethostname()
 
@@ -147,10 +163,31 @@ _UPDATE_BY_ID = update(executions).where(executions.c.id == bindparam("record_id
 
 
 class ExecutionStore:
-    """Writes and reads execution records and effect rows on one engine."""
+    """Writes and reads execution records and effect rows on one engine.
+
+    ``live`` is the live file of a SQLite file database, ``None`` for other databases.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        path = live_path_for(engine)
+        self.live = LiveStore(path, engine) if path is not None else None
+
+    def mark_running(self, record: ExecutionRecord) -> None:
+        """Make a record that is not visible yet show as running.
+
+        On SQLite the marker is queued for the live file and the call returns at once.
+        Elsewhere the record is inserted on a short transaction of its own.
+        """
+        if self.live is not None:
+            self.live.mark_running(record.values())
+            return
+        self.write(record, flush=False)
+
+    def forget_running(self, record: ExecutionRecord) -> None:
+        """Drop the running marker of a record whose final state is stored."""
+        if self.live is not None:
+            self.live.forget(record.id)
 
     def write(self, record: ExecutionRecord, connection: Connection | None = None, *, flush: bool = True) -> None:
         """Insert the record, or update it when a row is already visible.
@@ -159,26 +196,44 @@ class ExecutionStore:
         without it the write commits on a short transaction of its own. With
         ``flush=False`` that commit does not wait for the disk on PostgreSQL
         (``synchronous_commit`` off): the next durable commit of the server flushes it,
-        and a crash before then loses only a running marker.
+        and a crash before then loses only a running marker. On SQLite a write without
+        ``connection`` stages the record when the log stays busy (see the module docs).
         """
-        if connection is None:
+        if connection is not None:
+            self._write(record, connection)
+        elif self.live is not None:
+            self._write_promptly(record, self._write)
+        else:
             with self.engine.begin() as own:
                 if not flush and self.engine.dialect.name == "postgresql":
                     own.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
                 self._write(record, own)
-        else:
-            self._write(record, connection)
         record.written = True
 
     def rewrite(self, record: ExecutionRecord, connection: Connection | None = None) -> None:
         """Write the record after a rollback that may or may not have removed its row."""
         record.written = False
-        if connection is None:
+        if connection is not None:
+            self._upsert(record, connection)
+        elif self.live is not None:
+            self._write_promptly(record, self._upsert)
+        else:
             with self.engine.begin() as own:
                 self._upsert(record, own)
-        else:
-            self._upsert(record, connection)
         record.written = True
+
+    def _write_promptly(
+        self, record: ExecutionRecord, write: Callable[[ExecutionRecord, Connection], None]
+    ) -> None:
+        """Write to the SQLite log if its writer frees up soon, else stage the record."""
+        assert self.live is not None
+        try:
+            with write_soon(self.engine, PROMPT_WRITE_TIMEOUT) as connection:
+                write(record, connection)
+        except OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            self.live.stage(record.values())
 
     def _write(self, record: ExecutionRecord, connection: Connection) -> None:
         # Columns left NULL are not sent: binding fewer values is most of the saving on a
@@ -198,11 +253,20 @@ class ExecutionStore:
             connection.execute(_INSERT, record.values())
 
     def progress_writer(self, execution_id: str) -> Callable[[ProgressSnapshot], None]:
-        """Return a writer that stores progress on the record in a short transaction of its own.
+        """Return a writer that stores progress where readers see it while the call runs.
 
-        A record inserted inside a transaction that has not committed yet is invisible to
-        that short transaction, so its progress shows only once the record is final.
+        On SQLite that is the execution's running marker in the live file. Elsewhere the
+        writer updates the record in a short transaction of its own; a record inserted
+        inside a transaction that has not committed yet is invisible to it there, so its
+        progress shows only once the record is final.
         """
+        live = self.live
+        if live is not None and live.tracks(execution_id):
+
+            def queue(snapshot: ProgressSnapshot) -> None:
+                live.update_progress(execution_id, progress_columns(snapshot))
+
+            return queue
 
         def write(snapshot: ProgressSnapshot) -> None:
             statement = update(executions).where(executions.c.id == execution_id).values(progress_columns(snapshot))
@@ -238,30 +302,89 @@ class ExecutionStore:
         if roots_only:
             query = query.where(executions.c.parent_id.is_(None))
         with self.engine.connect() as connection:
-            return [dict(row._mapping) for row in connection.execute(query)]
+            rows = [dict(row._mapping) for row in connection.execute(query)]
+        live = self._live_rows()
+        if not live:
+            return rows
+
+        live = {
+            key: row for key, row in live.items()
+            if (not operation or row["operation"] == operation) and not (roots_only and row["parent_id"])
+        }
+        merged = {row["id"]: row for row in rows}
+        logged = self._log_rows([key for key in live if key not in merged])
+        for key, live_row in live.items():
+            merged[key] = merge_live(merged.get(key) or logged.get(key), live_row)
+        selected = [row for row in merged.values() if not status or row["status"] in status]
+        selected.sort(key=lambda row: row["created_at"], reverse=True)
+        return selected[:limit]
 
     def find_execution(self, id_or_prefix: str) -> dict[str, Any] | None:
         """Return the record whose id is ``id_or_prefix`` or the only one starting with it.
 
         Raises ``LookupError`` listing the candidates when a prefix matches several.
         """
+        live = self._live_rows()
         with self.engine.connect() as connection:
             row = connection.execute(select(executions).where(executions.c.id == id_or_prefix)).first()
             if row is not None:
-                return dict(row._mapping)
+                return merge_live(dict(row._mapping), live.get(id_or_prefix))
             rows = connection.execute(
                 select(executions).where(executions.c.id.startswith(id_or_prefix, autoescape=True)).limit(5)
             ).all()
-        if len(rows) > 1:
-            ids = ", ".join(row.id for row in rows)
+        found = {row.id: dict(row._mapping) for row in rows}
+        for key, live_row in live.items():
+            if key.startswith(id_or_prefix):
+                found[key] = merge_live(found.get(key) or self._log_rows([key]).get(key), live_row)
+        if len(found) > 1:
+            ids = ", ".join(sorted(found))
             raise LookupError(f"execution id prefix {id_or_prefix!r} matches several: {ids}")
-        return dict(rows[0]._mapping) if rows else None
+        return next(iter(found.values()), None)
 
     def tree(self, root_id: str) -> list[dict[str, Any]]:
         """Return every record of the call tree that starts at ``root_id``, oldest first."""
         query = select(executions).where(executions.c.root_id == root_id).order_by(executions.c.created_at)
         with self.engine.connect() as connection:
-            return [dict(row._mapping) for row in connection.execute(query)]
+            rows = {row.id: dict(row._mapping) for row in connection.execute(query)}
+        live = {key: row for key, row in self._live_rows().items() if row["root_id"] == root_id}
+        if not live:
+            return list(rows.values())
+        for key, live_row in live.items():
+            rows[key] = merge_live(rows.get(key), live_row)
+        return sorted(rows.values(), key=lambda row: row["created_at"])
+
+    def close(self) -> None:
+        """Write this process's queued live state and move its staged records into the log."""
+        if self.live is not None:
+            self.live.close()
+
+    def _log_rows(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        if not ids:
+            return {}
+        with self.engine.connect() as connection:
+            query = select(executions).where(executions.c.id.in_(list(ids)))
+            return {row.id: dict(row._mapping) for row in connection.execute(query)}
+
+    def _live_rows(self) -> dict[str, dict[str, Any]]:
+        """Return the live rows by id, after this process's queued markers are written.
+
+        Staged records and markers of dead processes are moved into the log first when
+        its writer is free; a marker of a dead process that stays is shown as abandoned.
+        """
+        from opsgen.runtime.locks.abandoned import is_abandoned
+
+        live = self.live
+        if live is None:
+            return {}
+        live.flush()
+        rows = live.rows()
+        if any(row["status"] != ExecutionStatus.running.value or is_abandoned(row) for row in rows):
+            try:
+                if live.move_staged():
+                    rows = live.rows()
+            except OperationalError:
+                pass  # the log is busy: show the live rows as they are
+        return {row["id"]: abandoned_row(row) if is_abandoned(row) else row for row in rows}
 
     def effects_of(self, execution_ids: Sequence[str]) -> list[dict[str, Any]]:
         """Return the effect rows of the given executions in the order they were requested."""
@@ -272,3 +395,18 @@ class ExecutionStore:
         )
         with self.engine.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]
+
+
+def merge_live(logged: dict[str, Any] | None, live: dict[str, Any] | None) -> dict[str, Any]:
+    """Return what readers see of an execution with a log row, a live row, or both.
+
+    A final status in the log wins. Otherwise the live row's values override the log's.
+    """
+    if live is None:
+        assert logged is not None
+        return logged
+    if logged is None:
+        return live
+    if logged["status"] not in UNFINISHED:
+        return logged
+    return {**logged, **{key: value for key, value in live.items() if value is not None}}
