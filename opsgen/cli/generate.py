@@ -84,8 +84,14 @@ def run(args: argparse.Namespace) -> int:
 
     from opsgen.codegen.schema_copy import SCHEMA_FILE, SchemaCopy, write_schema_copy
 
-    if write_schema_copy(config.specs, create=False) is SchemaCopy.updated and not args.quiet:
-        print(f"opsgen generate: refreshed {display_path(config.specs / SCHEMA_FILE)} from the installed opsgen")
+    schema_path = display_path(config.specs / SCHEMA_FILE)
+    try:
+        copy = write_schema_copy(config.specs, create=False)
+    except OSError as exc:
+        print(f"opsgen generate: failed to refresh {schema_path}: {exc.strerror or exc}", file=sys.stderr)
+    else:
+        if copy is SchemaCopy.updated and not args.quiet:
+            print(f"opsgen generate: refreshed {schema_path} from the installed opsgen")
     if not args.quiet:
         if result.changed:
             print(
