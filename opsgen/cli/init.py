@@ -118,6 +118,10 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
 
+    note = setuptools_discovery_note(text, base, str(specs_setting))
+    if note is not None:
+        print(f"opsgen init: {note}", file=sys.stderr)
+
     updated, added = add_settings(text, settings)
     if updated is None:
         lines = "\n".join(f"{key} = {toml_string(value)}" for key, value in settings.items())
@@ -177,6 +181,37 @@ def toml_string(value: str) -> str:
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     escaped = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in escaped)
     return f'"{escaped}"'
+
+
+def setuptools_discovery_note(text: str, base: str | None, specs: str) -> str | None:
+    """Return advice when setuptools' flat-layout discovery would also take the specs folder.
+
+    setuptools (61 and later) finds the packages of a flat layout by folder name, without
+    needing ``__init__.py``, so a top-level ``specs/`` beside ``shop/`` makes
+    ``pip install .`` stop with "Multiple top-level packages discovered". Returns None
+    when another build backend is named, the packages are listed, or the layout is ``src/``.
+    """
+    from opsgen.codegen.config import parse_toml
+
+    document = parse_toml(text, "pyproject.toml") if text else {}
+    build_system = document.get("build-system")
+    backend = build_system.get("build-backend", "") if isinstance(build_system, dict) else ""
+    if backend and not str(backend).startswith("setuptools"):
+        return None
+    tool = document.get("tool")
+    setuptools_table = tool.get("setuptools") if isinstance(tool, dict) else None
+    if isinstance(setuptools_table, dict) and ("packages" in setuptools_table or "py-modules" in setuptools_table):
+        return None
+    if base is None or base.startswith("src/"):
+        return None
+    top = specs.split("/")[0]
+    if not top.isidentifier() or top == base.split("/")[0]:
+        return None
+    return (
+        f"setuptools' automatic discovery would also take the top-level folder {top}/ as a package, "
+        "so `pip install .` would stop; list your package in pyproject.toml:\n"
+        f'[tool.setuptools.packages.find]\ninclude = ["{base}*"]'
+    )
 
 
 def project_table(text: str) -> dict[str, Any]:

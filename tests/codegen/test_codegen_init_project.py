@@ -134,3 +134,33 @@ def test_init_in_flat_project_generates_importable_code(tmp_path: Path) -> None:
     assert (tmp_path / "shop" / "operations" / "accounts" / "rename_user.py").exists()
     top_level = sorted(p.name for p in tmp_path.iterdir() if (p / "__init__.py").exists())
     assert top_level == ["shop"]
+
+
+def test_init_advises_setuptools_package_list(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "shop"\nversion = "0.1"\n')
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "__init__.py").write_text("")
+
+    process = run_opsgen(tmp_path, "init")
+
+    assert process.returncode == 0, process.stderr
+    assert "would also take the top-level folder specs/ as a package" in process.stderr
+    assert '[tool.setuptools.packages.find]\ninclude = ["shop*"]' in process.stderr
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        '\n[tool.setuptools.packages.find]\ninclude = ["shop*"]\n',
+        '\n[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n',
+    ],
+)
+def test_init_skips_advice_when_packages_listed(tmp_path: Path, extra: str) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "shop"\nversion = "0.1"\n' + extra)
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "__init__.py").write_text("")
+
+    process = run_opsgen(tmp_path, "init")
+
+    assert process.returncode == 0, process.stderr
+    assert "setuptools" not in process.stderr
