@@ -16,7 +16,10 @@ class SideEffectInTransaction(Rule):
         inside ``session.begin()`` or between a session write and its ``commit()``, or in
         a model signal receiver or session event. A call into a helper, a model method, a
         ``save()`` override or a receiver that sends the effect is reported where it is
-        made, with the chain of calls down to the effect.
+        made, with the chain of calls down to the effect. A call in one arm of an ``if``
+        whose other arm defers to commit (``transaction.on_commit``) is taken as a choice
+        made on purpose, such as a branch for a test setup where commit hooks never fire,
+        and is not reported.
 
     Why is this bad:
         The effect cannot be rolled back. A worker can pick up the task before the row it
@@ -108,6 +111,18 @@ class SideEffectInTransaction(Rule):
             "            requests.post('https://example.invalid/hook')\n"
             "        transaction.on_commit(notify)\n"
             "    requests.post('https://example.invalid/done')\n"
+        ),
+        Example(
+            "from django.conf import settings\n"
+            "from django.db import transaction\n"
+            "from shop.tasks import email_receipt\n\n"
+            "@transaction.atomic\n"
+            "def place(cart):\n"
+            "    order = cart.checkout()\n"
+            "    if settings.MAIL_EAGER:\n"
+            "        email_receipt.delay(order.pk)\n"
+            "    else:\n"
+            "        transaction.on_commit(lambda: email_receipt.delay(order.pk))\n"
         ),
     ]
     INVALID = [

@@ -17,7 +17,12 @@ class ForgottenTransaction(Rule):
         Reports a function that saves, creates, deletes or bulk-updates rows two or more
         times when neither the function nor any of its callers opens a transaction. A
         write in a loop counts as several, and a call of a helper that writes as one.
-        Test modules and migrations are skipped, and opsgen operations are left to OPS103.
+        A loop whose every iteration makes a single ``delete()`` or a single call of a
+        writing helper handles independent items (a cleanup job, one mail per recipient)
+        and is not reported. A serializer's ``create()`` or ``update()`` counts as called
+        from every ``serializer.save()`` in the project, which is how the framework runs
+        it. Test modules and migrations are skipped, and opsgen operations are left to
+        OPS103.
 
     Why is this bad:
         In autocommit mode every write commits on its own. A failure between two writes
@@ -58,6 +63,8 @@ class ForgottenTransaction(Rule):
             commits = analysis.separate_commits(function)
             if count < 2 and len(commits) < 2:
                 continue
+            if len(commits) < 2 and analysis.independent_items(sites):
+                continue
             if analysis.in_transaction_somewhere(function.qualname):
                 continue
             if count >= 2:
@@ -90,6 +97,45 @@ class ForgottenTransaction(Rule):
             "def caller(customer):\n"
             "    with transaction.atomic():\n"
             "        write_two(customer)\n"
+        ),
+        Example(
+            "from django.db import transaction\n"
+            "from rest_framework import serializers, viewsets\n"
+            "from orders.models import Order, OrderLine\n\n"
+            "class OrderSerializer(serializers.ModelSerializer):\n"
+            "    def create(self, validated_data):\n"
+            "        lines = validated_data.pop('lines')\n"
+            "        order = Order.objects.create(**validated_data)\n"
+            "        for line in lines:\n"
+            "            OrderLine.objects.create(order=order, **line)\n"
+            "        return order\n\n"
+            "class OrderViewSet(viewsets.ModelViewSet):\n"
+            "    serializer_class = OrderSerializer\n\n"
+            "    @transaction.atomic\n"
+            "    def perform_create(self, serializer):\n"
+            "        serializer.save()\n"
+        ),
+        Example(
+            "from files.models import CachedFile, CachedTicket\n\n"
+            "def clean_expired(now):\n"
+            "    for cached in CachedFile.objects.filter(expires__lt=now):\n"
+            "        cached.delete()\n"
+            "    for ticket in CachedTicket.objects.filter(expires__lt=now):\n"
+            "        ticket.delete()\n"
+        ),
+        Example(
+            "from mail.outbox import queue_mail\n\n"
+            "def mail_attendees(event, subject):\n"
+            "    for attendee in event.attendees.all():\n"
+            "        queue_mail(attendee.email, subject)\n",
+            files={
+                "mail/__init__.py": "",
+                "mail/outbox.py": (
+                    "from mail.models import OutgoingMail\n\n"
+                    "def queue_mail(to, subject):\n"
+                    "    return OutgoingMail.objects.create(to=to, subject=subject)\n"
+                ),
+            },
         ),
     ]
     INVALID = [

@@ -52,6 +52,9 @@ MAX_CHAIN_DEPTH = 60
 #: Writes that each commit on their own in Django's autocommit mode.
 AUTOCOMMIT_WRITES = frozenset({"save", "create", "delete", "update", "bulk"})
 
+#: Serializer methods Django REST framework runs from ``serializer.save()``.
+SERIALIZER_HOOKS = frozenset({"create", "update"})
+
 
 @dataclass(frozen=True)
 class Hop:
@@ -168,6 +171,7 @@ class Analysis:
         self._links: dict[int, list[Link]] = {}  # by id() of a CallSite the index keeps alive
         self._classes_by_snake: dict[str, list[str]] | None = None
         self._guesses: dict[tuple[str, str], list[str]] = {}
+        self._serializer_saves: list[tuple[str, bool]] | None = None
 
     # -- names ------------------------------------------------------------------------------
 
@@ -592,6 +596,8 @@ class Analysis:
         """Return the chain that starts at this call: the call itself when it is a side effect."""
         effect = self.effect(call)
         if effect is not None:
+            if self.deferred_in_other_arm(function, call):
+                return None
             return Reach(effect, (self.call_hop(module, call, effect.name),), frozenset())
         best: Reach | None = None
         for link in self.links(function, call):
@@ -607,6 +613,31 @@ class Analysis:
             if best is None or len(candidate.hops) < len(best.hops):
                 best = candidate
         return best
+
+    def deferred_in_other_arm(self, function: FunctionSummary, call: CallSite) -> bool:
+        """Return True when the call sits in one arm of an ``if`` whose other arm defers to commit.
+
+        ``if <setting>: send() else: on_commit(send)`` is a choice the author made on purpose:
+        the direct arm serves a configuration where commit hooks never fire (a test run
+        inside a transaction that is rolled back), and the deferred arm is what runs
+        otherwise. Reporting the direct arm would describe a fault the deferred arm exists
+        to avoid.
+        """
+        if not call.branch:
+            return False
+        arms = dict(part.split(":") for part in call.branch.split("/"))
+        deferrals = knowledge.DEFERRALS | self.deferral_wrappers
+        for other in function.calls:
+            if not other.branch or other is call:
+                continue
+            target = self.canonical(other.target) if other.target else None
+            if target not in deferrals and other.text.rpartition(".")[2] not in knowledge.DEFERRED_METHODS:
+                continue
+            for part in other.branch.split("/"):
+                line, _, arm = part.partition(":")
+                if line in arms and arms[line] != arm:
+                    return True
+        return False
 
     def reached_from_transaction(self) -> set[str]:
         """Functions on some chain that starts inside a transaction."""
@@ -657,12 +688,60 @@ class Analysis:
             self._somewhere[qualname] = True
             return True
         result = False
-        for caller, in_transaction in self.callers().get(qualname, ()):
+        callers = list(self.callers().get(qualname, ()))
+        if self.is_serializer_hook(function):
+            callers += self.serializer_saves()
+        for caller, in_transaction in callers:
             if in_transaction or self.in_transaction_somewhere(caller, _seen | {qualname}):
                 result = True
                 break
         self._somewhere[qualname] = result
         return result
+
+    def is_serializer_hook(self, function: FunctionSummary) -> bool:
+        """Return True for a serializer's ``create()`` or ``update()``, which the framework runs.
+
+        Django REST framework calls them from ``serializer.save()``, on an instance whose
+        class the call site does not name, so no call in the project links to them.
+        """
+        if function.name not in SERIALIZER_HOOKS or not function.class_name or function.nested:
+            return False
+        return self.class_matches(function.class_name, frozenset(), ("Serializer",))
+
+    def serializer_saves(self) -> list[tuple[str, bool]]:
+        """Return the functions that call ``<serializer>.save()``, and whether the call sits in a transaction."""
+        if self._serializer_saves is None:
+            found: list[tuple[str, bool]] = []
+            for module in self.index.modules.values():
+                for function in module.functions.values():
+                    for call in function.calls:
+                        receiver, _, attribute = call.text.rpartition(".")
+                        if attribute == "save" and "serializer" in receiver.lower():
+                            found.append((function.qualname, self.transaction_at(function, call) is not None))
+            self._serializer_saves = found
+        return self._serializer_saves
+
+    def independent_items(self, sites: list[tuple[CallSite, int]]) -> bool:
+        """Return True when each write is the only one of its loop's iteration and is a
+        ``delete()`` or a call of a project function that writes.
+
+        ``for row in expired: row.delete()`` removes one row per iteration; a failure midway
+        leaves each item either gone or untouched, and the next run finishes the job. A
+        helper called once per item (one mail per recipient) is a unit of work of its own,
+        checked inside the helper. A ``save()`` of every row of a set still counts: the rows
+        changed together (the invoices of a closed month) are one change, and so are two
+        writes in one iteration or a write before the loop that the items belong to.
+        """
+        if not sites or any(call.write not in (None, "delete") for call, _ in sites):
+            return False
+        paths = [call.loops for call, _ in sites]
+        if not all(paths):
+            return False
+        for index, path in enumerate(paths):
+            for other in paths[index + 1 :]:
+                if path == other or other.startswith(path + "/") or path.startswith(other + "/"):
+                    return False
+        return True
 
     def free_writes(self, function: FunctionSummary) -> list[CallSite]:
         """Return the ORM writes the function makes outside any transaction of its own."""

@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 9
+SUMMARY_FORMAT = 10
 
 
 @dataclass
@@ -43,6 +43,7 @@ class CallSite:
     in_loop: bool = False
     branch: str = ""  # the if-arms the call sits in, as "line:arm/line:arm", outermost first
     string_args: list[str] = field(default_factory=list)
+    loops: str = ""  # the repeating loops the call sits in, as "line/line", outermost first
 
 
 @dataclass
@@ -375,6 +376,7 @@ class _BodyWalker(ast.NodeVisitor):
         self.unused_calls: set[int] = set()
         self.awaited_calls: set[int] = set()
         self.loop_depth = 0
+        self.loops: list[int] = []  # lines of the enclosing repeating loops, innermost last
         self.loaded: dict[str, str] = {}  # local name -> session it was loaded through
         self.branches: list[str] = []  # "line:arm" of each enclosing if statement
 
@@ -543,7 +545,11 @@ class _BodyWalker(ast.NodeVisitor):
             self.visit(node.iter)
             self.visit(node.target)
         self.loop_depth += repeats
+        if repeats:
+            self.loops.append(node.lineno)
         self.walk_body(node.body)
+        if repeats:
+            self.loops.pop()
         self.loop_depth -= repeats
         self.walk_body(node.orelse)
 
@@ -554,6 +560,7 @@ class _BodyWalker(ast.NodeVisitor):
         for generator in node.generators:
             self.visit(generator.iter)
         self.loop_depth += 1
+        self.loops.append(node.lineno)
         for generator in node.generators:
             self.visit(generator.target)
             for condition in generator.ifs:
@@ -563,6 +570,7 @@ class _BodyWalker(ast.NodeVisitor):
             self.visit(node.value)
         else:
             self.visit(node.elt)
+        self.loops.pop()
         self.loop_depth -= 1
 
     visit_ListComp = visit_comprehension_owner
@@ -725,6 +733,7 @@ class _BodyWalker(ast.NodeVisitor):
                 in_loop=self.loop_depth > 0,
                 branch="/".join(self.branches),
                 string_args=[a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)][:3],
+                loops="/".join(map(str, self.loops)),
             )
         )
         self.record_connection(node, callee, target)
