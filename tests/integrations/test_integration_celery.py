@@ -34,6 +34,20 @@ def wait_finished(execution_id: str, timeout: float = 30.0) -> dict[str, Any]:
     return wait_for(finished, timeout, f"execution {execution_id} to finish")
 
 
+def settled_attempts(execution_id: str) -> list[dict[str, Any]]:
+    """Return the attempt rows once the worker has closed the last one.
+
+    The worker closes its attempt row right after the pipeline writes the final
+    record, so a reader can see the record finished a moment before the attempt.
+    """
+
+    def settled() -> list[dict[str, Any]] | None:
+        rows = attempts_of(get_runtime(), execution_id)
+        return rows if rows and rows[-1]["status"] != "running" else None
+
+    return wait_for(settled, 30, f"the attempts of execution {execution_id} to settle")
+
+
 def count_notes(text: str) -> int:
     with get_runtime().engine.connect() as connection:
         return int(connection.execute(select(func.count()).select_from(notes).where(notes.c.text == text)).scalar_one())
@@ -53,7 +67,7 @@ def test_worker_records_actor_and_logs_it(start_worker: Callable[..., Any], cele
     assert row["request_id"] == "req-42"
     assert row["output"]["note_id"] > 0
     assert count_notes("from the queue") == 1
-    assert [attempt["status"] for attempt in attempts_of(get_runtime(), execution_id)] == ["succeeded"]
+    assert [attempt["status"] for attempt in settled_attempts(execution_id)] == ["succeeded"]
     log = Path(celery_settings["OPSGEN_TEST_WORKER_LOG"]).read_text()
     assert f"actor=alice request=req-42 execution={execution_id} recording note 'from the queue'" in log
 
@@ -91,6 +105,7 @@ def test_nested_enqueue_shows_as_one_tree(start_worker: Callable[..., Any], cele
     queued = result.value.queued
     for execution_id in queued:
         assert wait_finished(execution_id)["status"] == "succeeded"
+        settled_attempts(execution_id)
     shown = subprocess.run(
         [sys.executable, "-m", "opsgen.cli.main", "ops", "show", queued[1], "--format", "json",
          "--database-url", celery_settings["OPSGEN_DATABASE_URL"]],
@@ -121,7 +136,7 @@ def test_killed_worker_redelivers_and_completes_once(start_worker: Callable[...,
 
     assert row["status"] == "succeeded"
     assert count_notes("survives kill -9") == 1
-    attempts = attempts_of(get_runtime(), execution_id)
+    attempts = settled_attempts(execution_id)
     assert [attempt["status"] for attempt in attempts] == ["abandoned", "succeeded"]
     assert attempts[0]["worker"] != attempts[1]["worker"]
 
@@ -132,6 +147,7 @@ def test_repeated_message_of_finished_execution_is_not_run(
     start_worker()
     execution_id = ops.demo.record_note.enqueue(Context(actor="fay"), text="sent twice")
     wait_finished(execution_id)
+    settled_attempts(execution_id)
 
     celery_app.integration.send(
         QueuedCall("demo.record_note", execution_id, {"text": "sent twice"}, {"actor": "fay"}, "notes")
@@ -150,11 +166,11 @@ def test_retry_policy_records_every_attempt(start_worker: Callable[..., Any], tm
     gives_up = ops.demo.flaky.enqueue(Context(), counter=str(tmp_path / "gives-up"), succeed_on=5)
 
     assert wait_finished(recovers)["status"] == "succeeded"
-    assert [a["status"] for a in attempts_of(get_runtime(), recovers)] == ["retrying", "retrying", "succeeded"]
+    assert [a["status"] for a in settled_attempts(recovers)] == ["retrying", "retrying", "succeeded"]
     failed = wait_finished(gives_up)
     assert failed["status"] == "failed"
     assert failed["error_code"] == "unhandled_exception"
-    statuses = [a["status"] for a in attempts_of(get_runtime(), gives_up)]
+    statuses = [a["status"] for a in settled_attempts(gives_up)]
     assert statuses == ["retrying", "retrying", "failed"]
     assert (tmp_path / "gives-up").read_text() == "3"
 
