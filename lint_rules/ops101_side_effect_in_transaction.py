@@ -40,6 +40,7 @@ class SideEffectInTransaction(Rule):
 
     code = "OPS101"
     name = "side-effect-in-transaction"
+    follows_calls = True
     MESSAGE = (
         "OPS101 {call} {verb} {effect}{where} inside {transaction}{note}; "
         "defer it until after commit with transaction.on_commit(...), ctx.after_commit(...) "
@@ -48,15 +49,16 @@ class SideEffectInTransaction(Rule):
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
         analysis = module.analysis
-        reached = analysis.reached_from_transaction()
         callers = analysis.callers()
         for function in module.functions():
             context = analysis.context(function)
             fallback = None
-            if context is None and function.qualname not in reached and function.qualname not in callers:
+            if context is None and function.qualname not in callers:
                 # A receiver or save() override that no call in the project leads to may still
                 # run inside a caller's transaction, so its effects are reported where they sit.
                 fallback = analysis.possible_context(function)
+                if fallback is not None and function.qualname in analysis.reached_from_transaction():
+                    fallback = None
             for call in function.calls:
                 transaction = analysis.transaction_at(function, call) or fallback
                 if transaction is None:

@@ -45,6 +45,7 @@ class ForgottenTransaction(Rule):
 
     code = "OPS102"
     name = "forgotten-transaction"
+    follows_calls = True
     MESSAGE = (
         "OPS102 {function}() {writes} with no transaction around them here or in any caller, "
         "so a failure between them leaves a partial change; wrap them in transaction.atomic() "

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
@@ -661,20 +662,35 @@ class Analysis:
     def callers(self) -> dict[str, list[tuple[str, bool]]]:
         """Map each project function to its callers and whether the call sits in a transaction."""
         if self._callers is None:
-            callers: dict[str, list[tuple[str, bool]]] = defaultdict(list)
-            for module in self.index.modules.values():
-                for function in module.functions.values():
-                    for call in function.calls:
-                        if call.target is None and "." not in call.text:
-                            continue
-                        links = self.links(function, call)
-                        if not links:
-                            continue
-                        in_transaction = self.transaction_at(function, call) is not None
-                        for link in links:
-                            callers[link.qualname].append((function.qualname, in_transaction))
-            self._callers = callers
+            self.use_edges(self.call_edges(module) for module in self.index.modules.values())
+            assert self._callers is not None
         return self._callers
+
+    def call_edges(self, module: ModuleSummary) -> list[tuple[str, str, bool]]:
+        """Return (caller, callee, whether the call sits in a transaction) for the module's calls.
+
+        The links depend on the other modules' declarations only (names, classes, decorators,
+        receivers), never on their function bodies, so the engine may keep them per file.
+        """
+        edges: list[tuple[str, str, bool]] = []
+        for function in module.functions.values():
+            for call in function.calls:
+                if call.target is None and "." not in call.text:
+                    continue
+                links = self.links(function, call)
+                if not links:
+                    continue
+                in_transaction = self.transaction_at(function, call) is not None
+                edges.extend((function.qualname, link.qualname, in_transaction) for link in links)
+        return edges
+
+    def use_edges(self, edges: Iterable[Iterable[tuple[str, str, bool]]]) -> None:
+        """Build the callers map from each module's :meth:`call_edges`, computed now or kept."""
+        callers: dict[str, list[tuple[str, bool]]] = defaultdict(list)
+        for group in edges:
+            for caller, callee, in_transaction in group:
+                callers[callee].append((caller, in_transaction))
+        self._callers = callers
 
     def in_transaction_somewhere(self, qualname: str, _seen: frozenset[str] = frozenset()) -> bool:
         """Return True when the function, or any caller up the chain, has a transaction open."""

@@ -18,6 +18,7 @@ from io import StringIO
 from pathlib import Path
 
 from opsgen.lint.config import LintConfig, find_project_root, is_project_root, load_config
+from opsgen.lint.incremental import forget_unchecked, plan_calls, store_checked
 from opsgen.lint.index import ProjectIndex
 from opsgen.lint.loader import load_rules
 from opsgen.lint.rule import Finding, ModuleContext, Rule
@@ -161,20 +162,44 @@ def lint_paths(
 
     findings: list[Finding] = []
     syntax_errors: list[str] = []
-    checked = 0
+    checked: list[str] = []
     targets = [p.resolve() for p in paths]
+    following = [rule for rule in rules if rule.follows_calls and config.wants(rule.code)]
+    others = [rule for rule in rules if rule not in following]
+    plan = plan_calls(index, rules_fingerprint(tuple(following), config)) if use_cache and following else None
     for key, summary in index.modules.items():
         path = Path(key)
         if not any(path == target or _is_within(path, target) for target in targets):
             continue
-        checked += 1
+        checked.append(key)
         if summary.syntax_error:
             syntax_errors.append(f"{index.relative(str(path))}: {summary.syntax_error}")
+            if plan is not None:
+                store_checked(index, plan, key, [])
             continue
-        findings.extend(check_module(index, summary, rules))
+        if plan is None:
+            findings.extend(check_module(index, summary, rules))
+            continue
+        findings.extend(check_module(index, summary, others))
+        if key in plan.reuse:
+            following_findings = plan.reuse[key]
+        else:
+            following_findings = check_module(index, summary, following, apply_noqa=False)
+            store_checked(index, plan, key, following_findings)
+        findings.extend(_unsuppressed(index, summary, following_findings))
+    if plan is not None:
+        forget_unchecked(index, plan, checked)
     if index.cache_dirty:
         index.save_cache()
-    return LintResult(sorted(findings, key=Finding.sort_key), root, checked, index.parsed, syntax_errors)
+    return LintResult(sorted(findings, key=Finding.sort_key), root, len(checked), index.parsed, syntax_errors)
+
+
+def _unsuppressed(index: ProjectIndex, summary: ModuleSummary, findings: list[Finding]) -> list[Finding]:
+    """Drop the findings a ``# noqa`` comment suppresses, reading the file only when needed."""
+    if not findings:
+        return findings
+    lines = ModuleContext(index, summary).source.splitlines()
+    return [f for f in findings if not is_suppressed(f, lines)]
 
 
 def _is_within(path: Path, root: Path) -> bool:

@@ -10,6 +10,7 @@ and a rule that needs the tree of a cached file gets it parsed on demand.
 from __future__ import annotations
 
 import ast
+import contextlib
 import gc
 import hashlib
 import json
@@ -32,6 +33,11 @@ logger = logging.getLogger(__name__)
 
 CACHE_DIR = ".opsgen-cache"
 CACHE_FILE = "lint-index.json"
+#: Entries changed since the cache file was last written whole, one JSON line each.
+JOURNAL_FILE = "lint-index.journal"
+#: The journal is folded into the cache file once it holds this many lines, or a tenth of
+#: the entries when that is more.
+JOURNAL_LIMIT = 200
 
 
 def opsgen_version() -> str:
@@ -45,6 +51,23 @@ def opsgen_version() -> str:
 
 def cache_key() -> str:
     return f"{opsgen_version()}/{SUMMARY_FORMAT}"
+
+
+def declaration_digest(summary: ModuleSummary) -> str:
+    """Hash what other modules can see of ``summary``: names, signatures, classes, receivers.
+
+    Function bodies (calls, transactions, lines) are left out: the links from other
+    modules' calls depend on the declarations only, so a change that keeps this digest
+    keeps every other module's links.
+    """
+    functions = [
+        [f.qualname, f.class_name, f.params, f.decorators, f.decorator_keywords, f.receives, f.listens, f.nested, f.is_async]
+        for f in summary.functions.values()
+    ]
+    classes = [[c.qualname, c.bases, c.methods, c.decorators, c.list_attributes] for c in summary.classes.values()]
+    connections = [[c.kind, c.source, c.handler, c.sender] for c in summary.connections]
+    text = json.dumps([summary.module, summary.imports, summary.atomic_requests, functions, classes, connections], sort_keys=True)
+    return hashlib.sha1(text.encode()).hexdigest()[:20]
 
 
 def module_name_for(path: Path) -> tuple[str, bool]:
@@ -113,8 +136,10 @@ class ProjectIndex:
     by_module: dict[str, ModuleSummary] = field(default_factory=dict)
     parsed: int = 0
     cache_entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: The entries the cache held before this run, for what changed since.
+    previous_entries: dict[str, dict[str, Any]] = field(default_factory=dict)
     cache_path: Path | None = None
-    cache_dirty: bool = False
+    dirty_paths: set[str] = field(default_factory=set)
     _analysis: Analysis | None = None
 
     @classmethod
@@ -163,7 +188,10 @@ class ProjectIndex:
                 data = entry["summary"]
                 if isinstance(data, dict) and data.get("module") == module:
                     summary = ModuleSummary.from_json(data)
-                    fresh[key] = {**entry, "stamp": stamp}
+                    fresh[key] = entry
+                    if entry.get("stamp") != stamp:
+                        fresh[key] = {**entry, "stamp": stamp}
+                        index.dirty_paths.add(key)
             if summary is None:
                 if source is None:
                     source = path.read_bytes()
@@ -172,13 +200,16 @@ class ProjectIndex:
                 index.parsed += 1
                 if tree is not None:
                     index.trees[key] = tree
-                fresh[key] = {"hash": digest, "stamp": stamp, "summary": summary.to_json()}
+                fresh[key] = {"hash": digest, "stamp": stamp, "summary": summary.to_json(), "decl": declaration_digest(summary)}
+                index.dirty_paths.add(key)
             index.add(summary)
 
         index.cache_entries = fresh
+        index.previous_entries = cached
         if use_cache:
             index.cache_path = cache_path
-            if index.parsed or set(fresh) != set(cached):
+            index.dirty_paths |= set(cached) - set(fresh)
+            if index.dirty_paths:
                 index.save_cache()
         logger.debug("index of %s: %d files, %d parsed", config.root, len(index.modules), index.parsed)
         return index
@@ -193,16 +224,43 @@ class ProjectIndex:
 
     def store_findings(self, path: str, fingerprint: str, findings: list[dict[str, Any]]) -> None:
         """Keep findings of file-local rules with the file's summary (one rule-set fingerprint a file)."""
+        self.store(path, "findings", {fingerprint: findings})
+
+    def store(self, path: str, name: str, value: Any) -> None:
+        """Keep ``value`` under ``name`` in the cache entry of ``path``; None removes it."""
         entry = self.cache_entries.get(path)
-        if entry is not None and self.cache_path is not None:
-            entry["findings"] = {fingerprint: findings}
-            self.cache_dirty = True
+        if entry is None or self.cache_path is None:
+            return
+        if value is None:
+            if name not in entry:
+                return
+            entry = {k: v for k, v in entry.items() if k != name}
+        else:
+            entry = {**entry, name: value}
+        self.cache_entries[path] = entry
+        self.dirty_paths.add(path)
+
+    @property
+    def cache_dirty(self) -> bool:
+        return bool(self.dirty_paths)
 
     def save_cache(self) -> None:
-        """Write the summaries (and stored findings) to the on-disk cache."""
-        if self.cache_path is not None:
+        """Write the changed cache entries: appended to the journal, or the whole cache when
+        the journal has grown long."""
+        if self.cache_path is None:
+            return
+        changed = {path: self.cache_entries.get(path) for path in self.dirty_paths}
+        self.dirty_paths = set()
+        journal = self.cache_path.with_name(JOURNAL_FILE)
+        limit = max(JOURNAL_LIMIT, len(self.cache_entries) // 10)
+        # Nothing read at the start (no cache, an unreadable one, another opsgen version)
+        # means the cache file has to be written whole.
+        if not self.previous_entries or _line_count(journal) + len(changed) > limit:
             _write_cache(self.cache_path, self.cache_entries)
-            self.cache_dirty = False
+            with contextlib.suppress(OSError):
+                journal.unlink()
+            return
+        _append_journal(journal, changed)
 
     @classmethod
     def from_sources(cls, config: LintConfig, sources: dict[str, str]) -> ProjectIndex:
@@ -264,9 +322,9 @@ class ProjectIndex:
 
 
 def _read_cache(path: Path) -> dict[str, dict[str, Any]]:
+    """Return the cache entries by path: the cache file with the journal's lines applied."""
     try:
-        with path.open("rb") as handle:
-            data = json.load(handle)
+        data = json.loads(path.read_bytes())
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
@@ -275,7 +333,46 @@ def _read_cache(path: Path) -> dict[str, dict[str, Any]]:
     if not isinstance(data, dict) or data.get("key") != cache_key():
         return {}
     files = data.get("files")
-    return files if isinstance(files, dict) else {}
+    if not isinstance(files, dict):
+        return {}
+    try:
+        lines = path.with_name(JOURNAL_FILE).read_bytes().splitlines()
+    except OSError:
+        return files
+    key = cache_key()
+    for line in lines:
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue  # a line cut short by a process that stopped while writing
+        if not isinstance(row, list) or len(row) != 3 or row[0] != key:
+            continue
+        if row[2] is None:
+            files.pop(row[1], None)
+        elif isinstance(row[2], dict):
+            files[row[1]] = row[2]
+    return files
+
+
+def _line_count(path: Path) -> int:
+    try:
+        return path.read_bytes().count(b"\n")
+    except OSError:
+        return 0
+
+
+def _append_journal(path: Path, changed: dict[str, dict[str, Any] | None]) -> None:
+    """Append one line per changed entry, in one write so that parallel runs do not interleave."""
+    key = cache_key()
+    text = "".join(json.dumps([key, name, entry], separators=(",", ":")) + "\n" for name, entry in changed.items())
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(handle, text.encode())
+        finally:
+            os.close(handle)
+    except OSError as exc:
+        logger.warning("cannot write lint cache journal %s: %s", path, exc)
 
 
 def _write_cache(path: Path, files: dict[str, dict[str, Any]]) -> None:

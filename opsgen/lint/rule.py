@@ -112,6 +112,10 @@ class Rule:
     #: "module" when findings depend only on the file itself, so the engine may cache them
     #: by file hash. "project" when they read the index or the analysis.
     scope: ClassVar[Literal["module", "project"]] = "project"
+    #: True for a project rule whose findings in a module depend only on that module, the
+    #: declarations of the others and the functions linked to it by calls, up or down. The
+    #: engine then re-checks a module only when a file on those call chains changed.
+    follows_calls: ClassVar[bool] = False
 
     def check(self, module: ModuleContext) -> Iterable[Finding]:
         """Yield the findings of this rule in ``module``."""

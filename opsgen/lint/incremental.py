@@ -1,0 +1,162 @@
+"""Re-check the call-following rules only in modules that a changed file reaches by calls.
+
+OPS101 and OPS102 follow call chains across the project, so a change in one file can
+change their findings in another. Each file's cache entry keeps, for these rules, the
+findings of the last check, the module's call edges (caller, callee, in a transaction)
+and its declaration digest. On the next run the engine works out which files changed
+since. When each of them kept its declarations (names, signatures, classes, receivers),
+every other module's call edges still hold. Then only the modules joined to a changed
+one by a chain of calls, callers or callees, are checked again. Any other change (a
+file added or removed, a declaration changed, a task base's ``apply_async``, a
+serializer's ``save()``) checks every module.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from opsgen.lint.analysis import Hop
+from opsgen.lint.index import ProjectIndex
+from opsgen.lint.rule import Finding, Fix
+from opsgen.lint.summary import ModuleSummary
+
+Edge = tuple[str, str, bool]
+
+#: Methods whose bodies other modules' findings read: a task base class deferring its
+#: enqueue to the commit (``Analysis.defers_to_commit``).
+BODY_READ_METHODS = frozenset({"apply_async", "delay"})
+
+
+@dataclass
+class CallPlan:
+    """The plan of one run of the call-following rules: the modules to check again, the findings reused."""
+
+    fingerprint: str
+    affected: set[str]  # paths of the modules to check again
+    reuse: dict[str, list[Finding]] = field(default_factory=dict)  # path -> findings kept
+    edges: dict[str, list[Edge]] = field(default_factory=dict)  # path -> call edges now
+
+
+def plan_calls(index: ProjectIndex, fingerprint: str) -> CallPlan:
+    """Decide which modules the call-following rules must check again; set up the callers map."""
+    analysis = index.analysis
+    modules = index.modules
+    changed = [path for path in modules if _stored(index.cache_entries.get(path), fingerprint) is None]
+    incremental = bool(index.previous_entries) and not set(index.previous_entries) - set(modules)
+    old_edges: dict[str, list[Edge]] = {}
+    for path in changed:
+        if not incremental:
+            break
+        old = index.previous_entries.get(path)
+        kept = _stored(old, fingerprint)
+        new = index.cache_entries.get(path) or {}
+        if kept is None or old is None or old.get("decl") != new.get("decl") or kept.get("sensitive") or reads_bodies(modules[path]):
+            incremental = False
+            break
+        old_edges[path] = _edges(kept)
+
+    if not incremental:
+        edges = {path: analysis.call_edges(module) for path, module in modules.items()}
+        analysis.use_edges(edges.values())
+        return CallPlan(fingerprint, set(modules), {}, edges)
+
+    fresh = set(changed)
+    edges = {}
+    for path, module in modules.items():
+        if path in fresh:
+            edges[path] = analysis.call_edges(module)
+        else:
+            edges[path] = _edges(_stored(index.cache_entries[path], fingerprint) or {})
+    analysis.use_edges(edges.values())
+
+    down: dict[str, set[str]] = defaultdict(set)
+    up: dict[str, set[str]] = defaultdict(set)
+    for groups in (edges, old_edges):
+        for path, group in groups.items():
+            for _caller, callee, _in_transaction in group:
+                entry = index.functions.get(callee)
+                if entry is not None and entry[0].path != path:
+                    down[path].add(entry[0].path)
+                    up[entry[0].path].add(path)
+    affected = _closure(fresh, down) | _closure(fresh, up)
+    reuse = {}
+    for path in modules:
+        if path not in affected:
+            kept = _stored(index.cache_entries[path], fingerprint) or {}
+            reuse[path] = [finding_from_json(path, row) for row in kept.get("findings", ())]
+    return CallPlan(fingerprint, affected, reuse, edges)
+
+
+def store_checked(index: ProjectIndex, plan: CallPlan, path: str, findings: list[Finding]) -> None:
+    """Keep a checked module's findings and edges, writing the entry only when they changed."""
+    rows = [finding_to_json(finding) for finding in findings]
+    edges = [list(edge) for edge in plan.edges.get(path, ())]
+    kept = _stored(index.cache_entries.get(path), plan.fingerprint)
+    if kept is not None and kept.get("findings") == rows and kept.get("edges") == edges:
+        return
+    value = {"fp": plan.fingerprint, "findings": rows, "edges": edges, "sensitive": reads_bodies(index.modules[path])}
+    index.store(path, "calls", value)
+
+
+def forget_unchecked(index: ProjectIndex, plan: CallPlan, checked: Iterable[str]) -> None:
+    """Drop the kept results of affected modules this run did not check (outside its paths)."""
+    done = set(checked)
+    for path in plan.affected - done:
+        index.store(path, "calls", None)
+
+
+def reads_bodies(module: ModuleSummary) -> bool:
+    """Return True when other modules' findings read this module's function bodies.
+
+    A task base's ``apply_async`` or ``delay`` decides whether enqueueing elsewhere is
+    safe, and every ``serializer.save()`` counts as a caller of every serializer hook.
+    """
+    for function in module.functions.values():
+        if function.class_name and function.name in BODY_READ_METHODS:
+            return True
+        for call in function.calls:
+            receiver, _, attribute = call.text.rpartition(".")
+            if attribute == "save" and "serializer" in receiver.lower():
+                return True
+    return False
+
+
+def finding_to_json(finding: Finding) -> dict[str, Any]:
+    row: dict[str, Any] = {"line": finding.line, "column": finding.column, "code": finding.code, "message": finding.message}
+    if finding.via:
+        row["via"] = [[hop.path, hop.line, hop.column, hop.name] for hop in finding.via]
+    if finding.fix is not None:
+        fix = finding.fix
+        row["fix"] = [fix.kind, fix.line, fix.column, fix.style, fix.using]
+    return row
+
+
+def finding_from_json(path: str, row: dict[str, Any]) -> Finding:
+    via = tuple(Hop(*hop) for hop in row.get("via", ()))
+    fix = Fix(*row["fix"]) if row.get("fix") else None
+    return Finding(path, row["line"], row["column"], row["code"], row["message"], via, fix)
+
+
+def _stored(entry: dict[str, Any] | None, fingerprint: str) -> dict[str, Any] | None:
+    kept = entry.get("calls") if entry else None
+    if isinstance(kept, dict) and kept.get("fp") == fingerprint:
+        return kept
+    return None
+
+
+def _edges(kept: dict[str, Any]) -> list[Edge]:
+    return [(caller, callee, bool(in_transaction)) for caller, callee, in_transaction in kept.get("edges", ())]
+
+
+def _closure(start: Iterable[str], graph: dict[str, set[str]]) -> set[str]:
+    seen = set(start)
+    pending = list(seen)
+    while pending:
+        for neighbour in graph.get(pending.pop(), ()):
+            if neighbour not in seen:
+                seen.add(neighbour)
+                pending.append(neighbour)
+    return seen
