@@ -2,7 +2,9 @@
 
 flake8 calls the plugin once per file. The project index is built once per process, on
 the first file, from the on-disk cache that ``opsgen lint`` shares; later files reuse
-it. The file flake8 hands over is summarized from the tree flake8 already parsed when it
+it. The OPS101/OPS102 findings that cache keeps are reused for every module that no
+changed file reaches through calls, so after an ``opsgen lint`` run the plugin checks
+those two rules only where a change reaches. The file flake8 hands over is summarized from the tree flake8 already parsed when it
 differs from the indexed copy (an editor buffer, say), so findings match flake8's input.
 flake8 applies ``# noqa`` itself.
 """
@@ -18,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from opsgen.lint.config import ConfigError, find_project_root, is_project_root, load_config
-from opsgen.lint.engine import check_module
+from opsgen.lint.engine import check_module, rules_fingerprint
+from opsgen.lint.incremental import CallPlan, plan_calls
 from opsgen.lint.index import ProjectIndex, module_name_for
 from opsgen.lint.loader import load_rules
 from opsgen.lint.summary import summarize
@@ -27,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _indexes: dict[Path, ProjectIndex] = {}
+_plans: dict[Path, CallPlan] = {}
 
 
 def project_index(path: Path) -> ProjectIndex:
@@ -40,7 +44,13 @@ def project_index(path: Path) -> ProjectIndex:
             else:
                 # Outside any project, only the file's own folder is read, and not cached.
                 index = ProjectIndex.build(load_config(root), sorted(root.glob("*.py")), use_cache=False)
-            index.analysis.callers()
+            following = [rule for rule in load_rules() if rule.follows_calls and index.config.wants(rule.code)]
+            if index.cache_path is not None and following:
+                # The findings ``opsgen lint`` kept for modules no change reaches are reused,
+                # and the callers map comes from the kept call edges.
+                _plans[root] = plan_calls(index, rules_fingerprint(tuple(following), index.config))
+            else:
+                index.analysis.callers()
             _indexes[root] = index
             # The index lives as long as the flake8 process. Moving it out of the collector's
             # sight keeps collections during the rest of the run cheap.
@@ -68,19 +78,28 @@ class OpsgenFlake8Plugin:
             return
         summary = index.modules.get(str(path))
         source = "".join(self.lines)
+        plan = _plans.get(index.config.root)
         if summary is None or _changed(path, source):
             module, is_package = module_name_for(path)
             summary, tree = summarize(str(path), module, source, is_package)
             if tree is not None:
                 index.trees[str(path)] = tree
             index.add(summary)
+            # Findings kept for other modules may depend on this file's new content.
+            _plans.pop(index.config.root, None)
+            plan = None
         # flake8 already parsed this exact source: rules that read the tree reuse it for this
         # file only, so the process does not keep a tree of every file it checked.
         lent = isinstance(self.tree, ast.Module) and str(path) not in index.trees
         if lent:
             index.trees[str(path)] = self.tree  # type: ignore[assignment]
         try:
-            findings = check_module(index, summary, load_rules(), self.lines, apply_noqa=False)
+            rules = load_rules()
+            if plan is not None and str(path) in plan.reuse:
+                findings = [*check_module(index, summary, [r for r in rules if not r.follows_calls], self.lines, apply_noqa=False)]
+                findings += plan.reuse[str(path)]
+            else:
+                findings = check_module(index, summary, rules, self.lines, apply_noqa=False)
         finally:
             if lent:
                 index.trees.pop(str(path), None)
