@@ -208,43 +208,6 @@ def check_context(execution: ExecutionContext) -> Failure | None:
     )
 
 
-# Step 4
-
-
-def open_record(execution: ExecutionContext, *, claimed: bool = False) -> None:
-    """Make the execution visible as running; called once its guards are held.
-
-    Claiming the singleton first means a call turned away never waits behind the
-    holder's transaction (on SQLite the running marker could otherwise queue behind
-    it) and is recorded only once, as ``skipped`` or ``rejected``.
-
-    An outermost call gets a running marker (:meth:`ExecutionStore.mark_running`).
-    A call inside an open transaction writes its record through that transaction, and
-    on SQLite also gets a marker, so it and its progress show before the commit. A
-    claimed record is already running in the log and gets only the marker. With
-    ``runtime.record_running`` false, an outermost transactional call gets no marker:
-    its record is inserted, final, inside its own transaction.
-    """
-    runtime = execution.runtime
-    if not runtime.log_enabled:
-        return
-    record = execution.record
-    assert record is not None
-    store = runtime.store
-    scope = execution.scope
-    if claimed:
-        if store.live is not None:
-            store.mark_running(record)
-    elif scope is None:
-        if execution.declaration.transaction is None or runtime.record_running:
-            store.mark_running(record)
-    else:
-        store.write(record, scope.connection)
-        scope.records.append(record)
-        if store.live is not None:
-            store.live.mark_running(record.values())
-
-
 # Step 3
 
 
@@ -317,6 +280,43 @@ def _context_values(context: Context) -> dict[str, object]:
     values: dict[str, object] = {key: value for key, value in context.to_dict().items() if key != "extra"}
     values.update(context.extra)
     return values
+
+
+# Step 4
+
+
+def open_record(execution: ExecutionContext, *, claimed: bool = False) -> None:
+    """Make the execution visible as running; called once its guards are held.
+
+    Claiming the singleton first means a call turned away never waits behind the
+    holder's transaction (on SQLite the running marker could otherwise queue behind
+    it) and is recorded only once, as ``skipped`` or ``rejected``.
+
+    An outermost call gets a running marker (:meth:`ExecutionStore.mark_running`).
+    A call inside an open transaction writes its record through that transaction, and
+    on SQLite also gets a marker, so it and its progress show before the commit. A
+    claimed record is already running in the log and gets only the marker. With
+    ``runtime.record_running`` false, an outermost transactional call gets no marker:
+    its record is inserted, final, inside its own transaction.
+    """
+    runtime = execution.runtime
+    if not runtime.log_enabled:
+        return
+    record = execution.record
+    assert record is not None
+    store = runtime.store
+    scope = execution.scope
+    if claimed:
+        if store.live is not None:
+            store.mark_running(record)
+    elif scope is None:
+        if execution.declaration.transaction is None or runtime.record_running:
+            store.mark_running(record)
+    else:
+        store.write(record, scope.connection)
+        scope.records.append(record)
+        if store.live is not None:
+            store.live.mark_running(record.values())
 
 
 # Steps 5 to 7
