@@ -12,7 +12,8 @@ A worker that receives the message claims the execution with one conditional
 worker died, becomes running under a new lease. Every other state means the message is
 a repeat: a finished execution is never run again, and a running one with a live lease
 is left to its worker. The worker renews the lease while the operation runs. Each claim
-adds a row to ``opsgen_execution_attempts``.
+adds a row to ``opsgen_execution_attempts``. On PostgreSQL the claim and its attempt
+row take one statement, and so does closing the attempt.
 
 Exactly once holds for the execution log and for the writes of a transactional
 operation, which commit together with the final record. An operation without a
@@ -33,7 +34,7 @@ from functools import partial
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, insert, inspect, or_, select, update
+from sqlalchemy import Connection, Engine, Integer, and_, bindparam, column, insert, inspect, or_, select, text, update
 
 from opsgen.runtime.context import Context, current_context
 from opsgen.runtime.declarations import RetryPolicy
@@ -279,6 +280,8 @@ def worker_name() -> str:
 
 def claim(runtime: Runtime, execution_id: str, *, lease: float, delivery: str | None = None) -> Claimed | NotClaimed:
     """Claim ``execution_id`` for this process: pending, abandoned, or running with an expired lease."""
+    if runtime.engine.dialect.name == "postgresql":
+        return _claim_in_one_statement(runtime, execution_id, lease=lease, delivery=delivery)
     now = utcnow()
     # An abandoned execution is one whose worker a log reader on that host found dead.
     claimable = or_(
@@ -299,15 +302,7 @@ def claim(runtime: Runtime, execution_id: str, *, lease: float, delivery: str | 
             .returning(*executions.c)
         ).first()
         if row is None:
-            current = connection.execute(
-                select(executions.c.status, executions.c.lease_expires_at).where(executions.c.id == execution_id)
-            ).first()
-            if current is None:
-                return NotClaimed("missing")
-            retry_in = None
-            if current.status == ExecutionStatus.running.value and current.lease_expires_at is not None:
-                retry_in = max(0.5, (_aware(current.lease_expires_at) - now).total_seconds() + 0.5)
-            return NotClaimed("finished" if current.status in FINISHED else "busy", current.status, retry_in)
+            return _not_claimed_reason(connection, execution_id, now)
 
         earlier = connection.execute(
             select(execution_attempts.c.status).where(execution_attempts.c.execution_id == execution_id)
@@ -318,8 +313,7 @@ def claim(runtime: Runtime, execution_id: str, *, lease: float, delivery: str | 
                 update(execution_attempts)
                 .where(execution_attempts.c.execution_id == execution_id,
                        execution_attempts.c.status == ExecutionStatus.running.value)
-                .values(status=ExecutionStatus.abandoned.value, finished_at=now,
-                        error_message="the worker stopped renewing its lease")
+                .values(status=ExecutionStatus.abandoned.value, finished_at=now, error_message=ABANDONED_NOTE)
             )
         abandoned = takeovers + earlier.count(ExecutionStatus.abandoned.value)
         attempt = len(earlier) + 1
@@ -329,10 +323,94 @@ def claim(runtime: Runtime, execution_id: str, *, lease: float, delivery: str | 
                 worker=worker_name(), delivery=delivery, started_at=now,
             )
         )
+    return _claimed(dict(row._mapping), attempt, takeovers, abandoned)
+
+
+#: Error message of an attempt row whose worker died.
+ABANDONED_NOTE = "the worker stopped renewing its lease"
+
+# The claim on PostgreSQL, one statement and so one round trip: take the execution,
+# count its earlier attempts, mark the running ones abandoned (their workers died) and
+# open the new attempt row. Every part reads the rows as they were when the statement
+# began, so the counts are those from before the abandoned marks. ``set_config`` makes
+# the commit skip the wait for the disk, as ``SET LOCAL`` would, without a round trip
+# of its own. A row comes back only when the claim succeeded.
+_PG_CLAIM = text("""
+WITH claimed AS (
+    UPDATE opsgen_executions
+    SET status = :running, started_at = :now, host = :host, pid = :pid, lease_expires_at = :lease_until
+    WHERE id = :execution_id
+      AND (status IN (:pending, :abandoned) OR (status = :running AND lease_expires_at < :now))
+    RETURNING *
+),
+earlier AS (
+    SELECT count(*) AS total,
+           count(*) FILTER (WHERE status = :running) AS takeovers,
+           count(*) FILTER (WHERE status = :abandoned) AS abandoned_before,
+           set_config('synchronous_commit', 'off', true) AS commit_mode
+    FROM opsgen_execution_attempts
+    WHERE execution_id = :execution_id
+),
+closed AS (
+    UPDATE opsgen_execution_attempts
+    SET status = :abandoned, finished_at = :now, error_message = :note
+    WHERE execution_id = :execution_id AND status = :running AND EXISTS (SELECT 1 FROM claimed)
+),
+opened AS (
+    INSERT INTO opsgen_execution_attempts (execution_id, attempt, status, worker, delivery, started_at)
+    SELECT claimed.id, earlier.total + 1, :running, :worker, :delivery, :now
+    FROM claimed CROSS JOIN earlier
+    RETURNING attempt
+)
+SELECT claimed.*, earlier.takeovers, earlier.abandoned_before, opened.attempt
+FROM claimed CROSS JOIN earlier CROSS JOIN opened
+""").columns(
+    *executions.c, column("takeovers", Integer), column("abandoned_before", Integer), column("attempt", Integer)
+)
+
+
+def _claim_in_one_statement(
+    runtime: Runtime, execution_id: str, *, lease: float, delivery: str | None
+) -> Claimed | NotClaimed:
+    now = utcnow()
+    with runtime.engine.begin() as connection:
+        row = connection.execute(_PG_CLAIM, {
+            "execution_id": execution_id,
+            "now": now,
+            "lease_until": now + timedelta(seconds=lease),
+            "host": HOST,
+            "pid": os.getpid(),
+            "worker": worker_name(),
+            "delivery": delivery,
+            "note": ABANDONED_NOTE,
+            "running": ExecutionStatus.running.value,
+            "pending": ExecutionStatus.pending.value,
+            "abandoned": ExecutionStatus.abandoned.value,
+        }).first()
+        if row is None:
+            return _not_claimed_reason(connection, execution_id, now)
+    values = dict(row._mapping)
+    takeovers = int(values["takeovers"])
+    return _claimed(values, int(values["attempt"]), takeovers, takeovers + int(values["abandoned_before"]))
+
+
+def _not_claimed_reason(connection: Connection, execution_id: str, now: datetime) -> NotClaimed:
+    current = connection.execute(
+        select(executions.c.status, executions.c.lease_expires_at).where(executions.c.id == execution_id)
+    ).first()
+    if current is None:
+        return NotClaimed("missing")
+    retry_in = None
+    if current.status == ExecutionStatus.running.value and current.lease_expires_at is not None:
+        retry_in = max(0.5, (_aware(current.lease_expires_at) - now).total_seconds() + 0.5)
+    return NotClaimed("finished" if current.status in FINISHED else "busy", current.status, retry_in)
+
+
+def _claimed(row: dict[str, Any], attempt: int, takeovers: int, abandoned: int) -> Claimed:
     if takeovers:
-        logger.warning("took over execution %s after its worker died; attempt %d", execution_id, attempt,
-                       extra={"queued_execution_id": execution_id})
-    return Claimed(record_from_row(dict(row._mapping)), attempt, int(abandoned))
+        logger.warning("took over execution %s after its worker died; attempt %d", row["id"], attempt,
+                       extra={"queued_execution_id": row["id"]})
+    return Claimed(record_from_row(row), attempt, abandoned)
 
 
 def record_from_row(row: Mapping[str, Any]) -> ExecutionRecord:
@@ -489,16 +567,48 @@ def finish_attempt(
     clear_lease: bool = False,
 ) -> None:
     """Close the attempt row with the status the attempt ended in; optionally drop the lease."""
+    values = {
+        "key_id": execution_id, "key_attempt": attempt, "new_status": status,
+        "new_finished_at": utcnow(), "new_error_code": error_code, "new_error_message": error_message,
+    }
+    if runtime.engine.dialect.name == "postgresql":
+        with runtime.engine.begin() as connection:
+            connection.execute(_PG_FINISH_AND_CLEAR if clear_lease else _PG_FINISH, values)
+        return
     with marker_transaction(runtime) as connection:
-        connection.execute(
-            update(execution_attempts)
-            .where(execution_attempts.c.execution_id == execution_id, execution_attempts.c.attempt == attempt)
-            .values(status=status, finished_at=utcnow(), error_code=error_code, error_message=error_message)
-        )
+        connection.execute(_FINISH_ATTEMPT, values)
         if clear_lease:
-            connection.execute(
-                update(executions).where(executions.c.id == execution_id).values(lease_expires_at=None)
-            )
+            connection.execute(_CLEAR_LEASE, {"key_id": execution_id})
+
+
+_FINISH_ATTEMPT = (
+    update(execution_attempts)
+    .where(execution_attempts.c.execution_id == bindparam("key_id"),
+           execution_attempts.c.attempt == bindparam("key_attempt"))
+    .values(status=bindparam("new_status"), finished_at=bindparam("new_finished_at"),
+            error_code=bindparam("new_error_code"), error_message=bindparam("new_error_message"))
+)
+_CLEAR_LEASE = update(executions).where(executions.c.id == bindparam("key_id")).values(lease_expires_at=None)
+
+# Closing the attempt on PostgreSQL takes one statement whose commit does not wait
+# for the disk (see ``_PG_CLAIM``). The second form also drops the lease.
+_PG_FINISH = text("""
+UPDATE opsgen_execution_attempts
+SET status = :new_status, finished_at = :new_finished_at, error_code = :new_error_code,
+    error_message = :new_error_message
+WHERE execution_id = :key_id AND attempt = :key_attempt
+  AND (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL
+""")
+_PG_FINISH_AND_CLEAR = text("""
+WITH closed AS (
+    UPDATE opsgen_execution_attempts
+    SET status = :new_status, finished_at = :new_finished_at, error_code = :new_error_code,
+        error_message = :new_error_message
+    WHERE execution_id = :key_id AND attempt = :key_attempt
+      AND (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL
+)
+UPDATE opsgen_executions SET lease_expires_at = NULL WHERE id = :key_id
+""")
 
 
 @contextmanager

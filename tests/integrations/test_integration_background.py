@@ -1,4 +1,7 @@
-"""The worker's claim on a queued execution, on a real SQLite log: busy, takeover, finished, lost."""
+"""The worker's claim on a queued execution, on real SQLite and PostgreSQL logs: busy, takeover, finished, lost.
+
+PostgreSQL claims in one statement of its own, so each case runs on both databases.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +19,9 @@ from opsgen.runtime.context import Context
 from opsgen.runtime.runtime import Runtime
 
 
-@pytest.fixture
-def runtime(sqlite_url: str) -> Iterator[Runtime]:
-    made = Runtime(Settings(root=Path.cwd(), database_url=sqlite_url))
+@pytest.fixture(params=["sqlite_url", "postgres_url"])
+def runtime(request: pytest.FixtureRequest) -> Iterator[Runtime]:
+    made = Runtime(Settings(root=Path.cwd(), database_url=request.getfixturevalue(request.param)))
     made.ensure_schema()
     app_metadata.create_all(made.engine)
     yield made
