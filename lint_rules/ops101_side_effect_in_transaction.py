@@ -126,6 +126,15 @@ class SideEffectInTransaction(Rule):
             "    else:\n"
             "        transaction.on_commit(lambda: email_receipt.delay(order.pk))\n"
         ),
+        Example(
+            "import stripe\n"
+            "from django.db import transaction\n\n"
+            "@transaction.atomic\n"
+            "def refund(payment):\n"
+            "    stripe.set_app_info('shop', version='1.0')\n"
+            "    payment.state = 'refund-requested'\n"
+            "    payment.save()\n"
+        ),
     ]
     INVALID = [
         Example(

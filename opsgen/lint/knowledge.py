@@ -282,7 +282,10 @@ def classify_side_effect(target: str | None, text: str, extra: dict[str, str]) -
         module, _, function = target.rpartition(".")
         if module in _MODULE_PREFIXES:
             kind, functions = _MODULE_PREFIXES[module]
-            if functions is None or function in functions:
+            # A module-level ``set_...`` of an SDK (``stripe.set_app_info``) only configures the client.
+            if functions is None and function.startswith("set_"):
+                pass
+            elif functions is None or function in functions:
                 return Effect(kind, target)
         if target.startswith("stripe.") and "(" not in target and not target.startswith(_STRIPE_LOCAL):
             if target.count(".") >= 2 and target.split(".")[1][:1].isupper():
