@@ -1,12 +1,16 @@
 """Enqueue-to-completion latency and throughput: opsgen on Celery against a plain Celery task.
 
-Usage: python benchmarks/bench_celery.py [--quick] [--async-commit]
+Usage: python benchmarks/bench_celery.py [--quick] [--async-commit] [--fast-enqueue]
 
-One Celery worker (solo pool) on the local Redis runs both the opsgen task, whose
-execution log is on a scratch PostgreSQL database, and a plain Celery task doing the
-same trivial work. Latency is one call at a time, from the send to the worker's
+One Celery worker (solo pool) on the local Redis runs the opsgen task, whose
+execution log is on a scratch PostgreSQL database, a plain Celery task doing the same
+trivial work, and a plain task that also writes one row about its run to that
+database. All three share the broker, the worker and its settings (late ack, no
+result backend). Latency is one call at a time, from the send to the worker's
 ``task_postrun`` signal; throughput is a batch sent at once, until the last finishes.
-The two kinds alternate in every round, and the figures are medians over the rounds.
+The kinds rotate in every round, and the figures are medians over the rounds. CPU
+time per call is measured during the batches: the worker's from /proc, the sender's
+from this process.
 """
 
 from __future__ import annotations
@@ -37,6 +41,10 @@ def main() -> int:
         "--async-commit", action="store_true",
         help="set synchronous_commit to off on the scratch database, to measure opsgen without the disk flush",
     )
+    parser.add_argument(
+        "--fast-enqueue", action="store_true",
+        help="install opsgen with durable_enqueue=False: the pending record's commit does not wait for the disk",
+    )
     args = parser.parse_args()
     rounds, latency_calls, batch = (3, 30, 100) if args.quick else (5, 100, 300)
 
@@ -53,11 +61,13 @@ def main() -> int:
             "OPSGEN_BENCH_DONE_LIST": f"opsgen-bench-done-{uuid.uuid4().hex[:8]}",
             "OPSGEN_DATABASE_URL": database_url,
             "OPSGEN_APP": "",
+            "OPSGEN_BENCH_DURABLE_ENQUEUE": "0" if args.fast_enqueue else "1",
         }
         os.environ.update({key: env[key] for key in env if key.startswith("OPSGEN_")})
         import bench_celery_app as bench
 
         bench.runtime.ensure_schema()
+        bench.bench_metadata.create_all(bench.runtime.engine)
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "bench_celery_app", "worker", "--pool", "solo",
              "--queues", "bench", "--without-gossip", "--without-mingle", "--without-heartbeat",
@@ -65,7 +75,7 @@ def main() -> int:
             cwd=HERE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )
         try:
-            return run(bench, env["OPSGEN_BENCH_DONE_LIST"], rounds, latency_calls, batch)
+            return run(bench, worker.pid, env["OPSGEN_BENCH_DONE_LIST"], rounds, latency_calls, batch)
         finally:
             worker.terminate()
             worker.wait(timeout=30)
@@ -83,7 +93,14 @@ def set_async_commit(database_url: str) -> None:
     engine.dispose()
 
 
-def run(bench: object, done_list: str, rounds: int, latency_calls: int, batch: int) -> int:
+def cpu_seconds(pid: int) -> float:
+    """Return the user and system CPU seconds process ``pid`` has used, from /proc."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run(bench: object, worker_pid: int, done_list: str, rounds: int, latency_calls: int, batch: int) -> int:
     from opsgen.runtime.context import Context
 
     client = redis.Redis.from_url(BROKER)
@@ -95,12 +112,15 @@ def run(bench: object, done_list: str, rounds: int, latency_calls: int, batch: i
     def send_plain(n: int) -> None:
         bench.plain_double.apply_async((n,), queue="bench")  # type: ignore[attr-defined]
 
+    def send_logged(n: int) -> None:
+        bench.plain_double_logged.apply_async((n,), queue="bench")  # type: ignore[attr-defined]
+
     def wait_done(count: int) -> None:
         for _ in range(count):
             if client.blpop([done_list], timeout=30) is None:
                 raise TimeoutError("the worker did not finish a task within 30 s")
 
-    senders = {"plain Celery": send_plain, "opsgen on Celery": send_opsgen}
+    senders = {"plain Celery": send_plain, "plain + one row": send_logged, "opsgen on Celery": send_opsgen}
     for send in senders.values():  # warm up both paths
         for n in range(20):
             send(n)
@@ -108,10 +128,12 @@ def run(bench: object, done_list: str, rounds: int, latency_calls: int, batch: i
 
     latency: dict[str, list[float]] = {name: [] for name in senders}
     throughput: dict[str, list[float]] = {name: [] for name in senders}
+    worker_cpu: dict[str, list[float]] = {name: [] for name in senders}
+    sender_cpu: dict[str, list[float]] = {name: [] for name in senders}
     names = list(senders)
     for round_number in range(rounds):
-        order = names if round_number % 2 == 0 else names[::-1]
-        for name in order:
+        shift = round_number % len(names)
+        for name in names[shift:] + names[:shift]:
             send = senders[name]
             samples = []
             for n in range(latency_calls):
@@ -121,21 +143,28 @@ def run(bench: object, done_list: str, rounds: int, latency_calls: int, batch: i
                 samples.append((time.perf_counter() - started) * 1000)
             latency[name].append(statistics.median(samples))
 
+            worker_started, sender_started = cpu_seconds(worker_pid), time.process_time()
             started = time.perf_counter()
             for n in range(batch):
                 send(n)
             wait_done(batch)
             throughput[name].append(batch / (time.perf_counter() - started))
+            worker_cpu[name].append((cpu_seconds(worker_pid) - worker_started) / batch * 1000)
+            sender_cpu[name].append((time.process_time() - sender_started) / batch * 1000)
 
     print(f"machine: {machine()}")
     print(f"rounds {rounds}, {latency_calls} single calls and a batch of {batch} per round and kind")
-    print(f"{'':18} {'latency ms (median)':>20} {'throughput calls/s':>20}")
+    print(f"{'':18} {'latency ms':>11} {'calls/s':>8} {'worker CPU ms':>14} {'sender CPU ms':>14}")
     for name in names:
-        print(f"{name:18} {statistics.median(latency[name]):20.2f} {statistics.median(throughput[name]):20.0f}")
-    plain, opsgen = names
-    latency_ratio = statistics.median(latency[opsgen]) / statistics.median(latency[plain])
-    throughput_ratio = statistics.median(throughput[plain]) / statistics.median(throughput[opsgen])
-    print(f"ratio opsgen/plain: latency {latency_ratio:.2f}x, time per call in a batch {throughput_ratio:.2f}x")
+        print(f"{name:18} {statistics.median(latency[name]):11.2f} {statistics.median(throughput[name]):8.0f} "
+              f"{statistics.median(worker_cpu[name]):14.2f} {statistics.median(sender_cpu[name]):14.2f}")
+    opsgen = names[-1]
+    for baseline in names[:-1]:
+        latency_ratio = statistics.median(latency[opsgen]) / statistics.median(latency[baseline])
+        throughput_ratio = statistics.median(throughput[baseline]) / statistics.median(throughput[opsgen])
+        cpu_ratio = statistics.median(worker_cpu[opsgen]) / statistics.median(worker_cpu[baseline])
+        print(f"opsgen / {baseline}: latency {latency_ratio:.2f}x, time per call in a batch "
+              f"{throughput_ratio:.2f}x, worker CPU per call {cpu_ratio:.2f}x")
     return 0
 
 

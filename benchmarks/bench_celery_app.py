@@ -1,9 +1,13 @@
 """The Celery app that bench_celery.py starts a worker on.
 
-It has two tasks doing the same trivial work: the opsgen operation ``bench.double``
-(no transaction, the execution log on PostgreSQL) and the plain Celery task
-``bench.plain_double``. After either task finishes, the worker pushes its id onto a
-Redis list, so the benchmark detects both completions through the same signal.
+It has three tasks doing the same trivial work: the opsgen operation ``bench.double``
+(no transaction, the execution log on PostgreSQL), the plain Celery task
+``bench.plain_double``, and ``bench.plain_double_logged``, a plain task that also
+writes one row about its run to the same database with a durable commit, as a
+hand-written task that keeps its own log would. After any task finishes, the worker
+pushes its id onto a Redis list, so the benchmark detects every completion through
+the same signal. ``OPSGEN_BENCH_DURABLE_ENQUEUE=0`` installs opsgen with
+``durable_enqueue=False``.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 import redis
 from celery import Celery, signals
 from pydantic import BaseModel
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, insert
 
 from opsgen.integrations import celery as opsgen_celery
 from opsgen.runtime.declarations import OperationDeclaration
@@ -21,6 +26,7 @@ from opsgen.runtime.execution import ExecutionContext
 from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.operation import Operation
 from opsgen.runtime.runtime import Runtime, configure
+from opsgen.runtime.store import utcnow
 
 DONE_LIST = os.environ["OPSGEN_BENCH_DONE_LIST"]
 
@@ -56,12 +62,37 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
 )
 runtime = configure(Runtime(database_url=os.environ["OPSGEN_DATABASE_URL"]))
-integration = opsgen_celery.install(app, [double], runtime=runtime, log_context=False)
+integration = opsgen_celery.install(
+    app, [double], runtime=runtime, log_context=False,
+    durable_enqueue=os.environ.get("OPSGEN_BENCH_DURABLE_ENQUEUE", "1") != "0",
+)
+
+bench_metadata = MetaData()
+task_runs = Table(
+    "bench_task_runs",
+    bench_metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("task_id", String(64), nullable=False),
+    Column("n", Integer, nullable=False),
+    Column("result", Integer, nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=False),
+)
 
 
 @app.task(name="bench.plain_double", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def plain_double(n: int) -> int:
     return DoubleOutput(n=DoubleInput(n=n).n * 2).n
+
+
+@app.task(name="bench.plain_double_logged", bind=True, acks_late=True, reject_on_worker_lost=True,
+          ignore_result=True)
+def plain_double_logged(task: Any, n: int) -> int:
+    result = DoubleOutput(n=DoubleInput(n=n).n * 2).n
+    with runtime.engine.begin() as connection:
+        connection.execute(
+            insert(task_runs), {"task_id": str(task.request.id), "n": n, "result": result, "finished_at": utcnow()}
+        )
+    return result
 
 
 _redis = redis.Redis.from_url(os.environ["OPSGEN_BENCH_BROKER"])

@@ -126,8 +126,17 @@ def enqueue(
     ctx: Context | ExecutionContext | None,
     inputs: Mapping[str, Any],
     send: Sender,
+    *,
+    durable: bool = True,
 ) -> str:
     """Record a pending execution of ``handle`` and send it with ``send``; return its id.
+
+    Outside a transaction the pending record commits on its own before the send. With
+    ``durable`` false that commit does not wait for the disk on PostgreSQL: a database
+    crash in the fraction of a second before the server flushes it loses the record,
+    and the worker then drops the message as naming a missing execution. The worker's
+    durable commit of the final record flushes the pending record with it. Inside a
+    transaction the record is part of the caller's commit either way.
 
     Raises ``pydantic.ValidationError`` for invalid ``inputs`` before anything is
     recorded or sent, and :class:`ConfigurationError` when the runtime's execution log
@@ -155,7 +164,7 @@ def enqueue(
 
     scope = parent.scope if parent is not None else None
     if parent is None or scope is None:
-        runtime.store.write(record)
+        runtime.store.write(record, flush=durable)
         if runtime.defer_delivery is None:
             send(call)
         else:

@@ -57,6 +57,7 @@ class CeleryQueue:
         lease: float,
         max_takeovers: int,
         queue_prefix: str,
+        durable_enqueue: bool = True,
     ) -> None:
         self.app = app
         self.handles = handles
@@ -64,6 +65,7 @@ class CeleryQueue:
         self.lease = lease
         self.max_takeovers = max_takeovers
         self.queue_prefix = queue_prefix
+        self.durable_enqueue = durable_enqueue
         self.task: Task = self._register_task()
 
     def queue_of(self, call: QueuedCall) -> str:
@@ -83,7 +85,7 @@ class CeleryQueue:
         self, handle: OperationHandle[Any, Any], ctx: Context | ExecutionContext | None, inputs: dict[str, Any]
     ) -> str:
         """Record a pending execution of ``handle`` and send it; see :func:`background.enqueue`."""
-        return enqueue(handle, ctx, inputs, self.send)
+        return enqueue(handle, ctx, inputs, self.send, durable=self.durable_enqueue)
 
     def _register_task(self) -> Task:
         def run_operation(task: Task, message: Any) -> str | None:
@@ -139,6 +141,7 @@ def install(
     max_takeovers: int = DEFAULT_MAX_TAKEOVERS,
     queue_prefix: str = "",
     log_context: bool = True,
+    durable_enqueue: bool = True,
 ) -> CeleryQueue:
     """Register ``opsgen.run_operation`` on ``app`` and let ``enqueue`` send it.
 
@@ -149,6 +152,10 @@ def install(
     ``queue_prefix`` goes before every spec's ``queue``. With ``log_context`` the
     worker's log handlers get :class:`~opsgen.runtime.log_context.ContextFilter`, so
     every record of an execution carries its actor, organization and request id.
+    With ``durable_enqueue`` false, the pending record of a call enqueued outside a
+    transaction commits without waiting for the disk on PostgreSQL, which saves about
+    one disk flush a call; see :func:`~opsgen.integrations.background.enqueue` for
+    what a database crash then loses.
     """
     runtime = runtime or get_runtime()
     integration = CeleryQueue(
@@ -158,6 +165,7 @@ def install(
         lease=lease,
         max_takeovers=max_takeovers,
         queue_prefix=queue_prefix,
+        durable_enqueue=durable_enqueue,
     )
     runtime.enqueuer = integration.enqueue
     runtime.register_effect_handler(ENQUEUE_EFFECT, lambda call: send_effect(integration.send, call))

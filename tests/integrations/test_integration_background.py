@@ -118,3 +118,20 @@ def test_abandoned_execution_is_taken_over(runtime: Runtime) -> None:
     assert outcome.result.ok
     statuses = [attempt["status"] for attempt in attempts_of(runtime, call.execution_id)]
     assert statuses == ["abandoned", "succeeded"]
+
+
+def test_enqueue_without_disk_wait_records_pending_and_runs(runtime: Runtime) -> None:
+    sent: list[QueuedCall] = []
+    execution_id = enqueue(ops.demo.record_note.bind(runtime), Context(actor="lee"), {"text": "fast"}, sent.append,
+                           durable=False)
+
+    pending = runtime.store.find_execution(execution_id)
+    assert pending is not None
+    assert pending["status"] == "pending"
+    assert pending["actor"] == "lee"
+    outcome = run_queued(index_operations(ops, runtime), runtime, sent[0], lease=30)
+
+    assert outcome.result is not None
+    assert outcome.result.ok
+    assert runtime.store.find_execution(execution_id)["status"] == "succeeded"  # type: ignore[index]
+    assert [attempt["status"] for attempt in attempts_of(runtime, execution_id)] == ["succeeded"]
