@@ -19,7 +19,11 @@ class ForgottenTransaction(Rule):
         write in a loop counts as several, and a call of a helper that writes as one.
         A loop whose every iteration makes a single ``delete()`` or a single call of a
         writing helper handles independent items (a cleanup job, one mail per recipient)
-        and is not reported. A serializer's ``create()`` or ``update()`` counts as called
+        and is not reported; neither is a write in a loop block that ends in ``break`` or
+        ``return``, which runs once. Writes in different arms of an ``if``, or in
+        different handlers (or a handler and the ``else``) of a ``try``, exclude each
+        other. A ``save()`` with keywords that Django's ``save()`` does not take (an
+        image written to a stream) is not a write. A serializer's ``create()`` or ``update()`` counts as called
         from every ``serializer.save()`` in the project, which is how the framework runs
         it. Test modules and migrations are skipped, and opsgen operations are left to
         OPS103.
@@ -137,6 +141,34 @@ class ForgottenTransaction(Rule):
                     "    return OutgoingMail.objects.create(to=to, subject=subject)\n"
                 ),
             },
+        ),
+        Example(
+            "from devices.models import LastSeen\n\n"
+            "def touch(device, now):\n"
+            "    try:\n"
+            "        seen = device.last_seen\n"
+            "    except LastSeen.DoesNotExist:\n"
+            "        LastSeen.objects.create(device=device, at=now)\n"
+            "    else:\n"
+            "        seen.at = now\n"
+            "        seen.save(update_fields=['at'])\n"
+        ),
+        Example(
+            "from accounts.models import SecurityKey\n\n"
+            "def confirm_key(user, key_id, count):\n"
+            "    for key in user.keys.all():\n"
+            "        if key.pk == key_id:\n"
+            "            key.sign_count = count\n"
+            "            key.save()\n"
+            "            break\n"
+        ),
+        Example(
+            "from io import BytesIO\n"
+            "from media.models import Thumbnail\n\n"
+            "def thumbnail(image, name):\n"
+            "    buffer = BytesIO()\n"
+            "    image.save(fp=buffer, format='PNG')\n"
+            "    Thumbnail.objects.create(name=name, data=buffer.getvalue())\n"
         ),
     ]
     INVALID = [

@@ -53,6 +53,10 @@ MAX_CHAIN_DEPTH = 60
 #: Writes that each commit on their own in Django's autocommit mode.
 AUTOCOMMIT_WRITES = frozenset({"save", "create", "delete", "update", "bulk"})
 
+#: Keywords of Django's ``Model.save()`` and ``FieldFile.save()``; a ``save()`` with any
+#: other keyword writes elsewhere, such as an image to a stream.
+MODEL_SAVE_KEYWORDS = frozenset({"force_insert", "force_update", "using", "update_fields", "save"})
+
 #: Serializer methods Django REST framework runs from ``serializer.save()``.
 SERIALIZER_HOOKS = frozenset({"create", "update"})
 
@@ -98,7 +102,8 @@ class Link:
 
 
 def _exclusive(first: str, second: str) -> bool:
-    """Return True when two branch paths ("line:arm/...") take different arms of one ``if``."""
+    """Return True when two branch paths ("line:arm/...") take different arms of one ``if``,
+    or different handlers (or a handler and the ``else``) of one ``try``."""
     if not first or not second:
         return False
     arms = dict(part.split(":") for part in first.split("/"))
@@ -636,7 +641,7 @@ class Analysis:
                 continue
             for part in other.branch.split("/"):
                 line, _, arm = part.partition(":")
-                if line in arms and arms[line] != arm:
+                if line in arms and arms[line] != arm and {arm, arms[line]} == {"0", "1"}:
                     return True
         return False
 
@@ -775,6 +780,8 @@ class Analysis:
         for call in function.calls:
             if self.transaction_at(function, call) is not None:
                 continue
+            if call.write == "save" and set(call.keywords) - MODEL_SAVE_KEYWORDS:
+                continue  # an image or file written to a stream: ``image.save(fp=buffer, format="PNG")``
             if call.write in AUTOCOMMIT_WRITES:
                 if uses_django or self.is_django_write(call):
                     sites.append((call, 2 if call.in_loop else 1))

@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 10
+SUMMARY_FORMAT = 11
 
 
 @dataclass
@@ -377,12 +377,45 @@ class _BodyWalker(ast.NodeVisitor):
         self.awaited_calls: set[int] = set()
         self.loop_depth = 0
         self.loops: list[int] = []  # lines of the enclosing repeating loops, innermost last
+        self.loop_repeats: list[bool] = []  # each enclosing loop, innermost last: does it repeat
         self.loaded: dict[str, str] = {}  # local name -> session it was loaded through
         self.branches: list[str] = []  # "line:arm" of each enclosing if statement
 
     def walk_body(self, body: list[ast.stmt]) -> None:
+        # A block inside a loop that ends in ``break`` or ``return`` runs at most once per
+        # loop, so its calls do not repeat with that loop.
+        ends = body[-1] if body else None
+        if self.loop_repeats and isinstance(ends, (ast.Break, ast.Return)):
+            saved = (self.loops, self.loop_depth, self.loop_repeats)
+            if isinstance(ends, ast.Return):
+                self.loops, self.loop_depth, self.loop_repeats = [], 0, []
+            elif self.loop_repeats[-1]:
+                self.loops, self.loop_depth = self.loops[:-1], self.loop_depth - 1
+                self.loop_repeats = self.loop_repeats[:-1]
+            for statement in body:
+                self.visit(statement)
+            self.loops, self.loop_depth, self.loop_repeats = saved
+            return
         for statement in body:
             self.visit(statement)
+
+    def visit_Try(self, node: ast.Try) -> None:
+        # The handlers and the else block exclude each other; the try body may run in part
+        # before any handler, so it takes no arm.
+        self.walk_body(node.body)
+        for number, handler in enumerate(node.handlers):
+            if handler.type is not None:
+                self.visit(handler.type)
+            self.branches.append(f"{node.lineno}:h{number}")
+            self.walk_body(handler.body)
+            self.branches.pop()
+        if node.orelse:
+            self.branches.append(f"{node.lineno}:else")
+            self.walk_body(node.orelse)
+            self.branches.pop()
+        self.walk_body(node.finalbody)
+
+    visit_TryStar = visit_Try
 
     # -- definitions: recorded as their own functions, not run here ----------------------
 
@@ -547,7 +580,9 @@ class _BodyWalker(ast.NodeVisitor):
         self.loop_depth += repeats
         if repeats:
             self.loops.append(node.lineno)
+        self.loop_repeats.append(repeats)
         self.walk_body(node.body)
+        self.loop_repeats.pop()
         if repeats:
             self.loops.pop()
         self.loop_depth -= repeats
