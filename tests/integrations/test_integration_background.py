@@ -135,3 +135,22 @@ def test_enqueue_without_disk_wait_records_pending_and_runs(runtime: Runtime) ->
     assert outcome.result.ok
     assert runtime.store.find_execution(execution_id)["status"] == "succeeded"  # type: ignore[index]
     assert [attempt["status"] for attempt in attempts_of(runtime, execution_id)] == ["succeeded"]
+
+
+def test_lease_is_renewed_while_held_and_lapses_after(runtime: Runtime) -> None:
+    from opsgen.integrations.background import LeaseKeeper, NotClaimed
+
+    call = queued(runtime, "long running")
+    first = claim(runtime, call.execution_id, lease=0.3)
+    assert isinstance(first, Claimed)
+
+    with LeaseKeeper(runtime, call.execution_id, 0.3):
+        time.sleep(1.0)
+        held = claim(runtime, call.execution_id, lease=30)
+    assert isinstance(held, NotClaimed)
+    assert held.reason == "busy"
+
+    time.sleep(0.5)
+    taken = claim(runtime, call.execution_id, lease=30)
+    assert isinstance(taken, Claimed)
+    assert taken.attempt == 2
