@@ -70,3 +70,16 @@ def test_flake8_crlf_file_matches_index(tmp_path: Path) -> None:
         "./shop/orders.py:10:9",
         "./shop/orders.py:11:9",
     ]
+
+
+def test_flake8_after_lint_sees_changed_helper(tmp_path: Path) -> None:
+    quiet = "import requests\n\ndef tidy(cart):\n    return cart\n"
+    loud = "import requests\n\ndef tidy(cart):\n    requests.post('https://example.invalid/hook')\n    return cart\n"
+    caller = "from django.db import transaction\nfrom shop.helpers import tidy\n\ndef place(cart):\n    with transaction.atomic():\n        tidy(cart)\n"
+    root = write_project(tmp_path / "project", {"shop/__init__.py": "", "shop/helpers.py": quiet, "shop/orders.py": caller})
+    opsgen = str(Path(sys.executable).with_name("opsgen"))
+    subprocess.run([opsgen, "lint", "."], cwd=root, capture_output=True, text=True, timeout=120, check=False)
+    assert run_flake8(root).stdout == ""
+    (root / "shop" / "helpers.py").write_text(loud)
+    completed = run_flake8(root)
+    assert "./shop/orders.py:6:9: OPS101 tidy() leads to an HTTP request" in completed.stdout
