@@ -148,7 +148,10 @@ def _stored(entry: dict[str, Any] | None, fingerprint: str) -> dict[str, Any] | 
 
 
 def _edges(kept: dict[str, Any]) -> list[Edge]:
-    return [(caller, callee, bool(in_transaction)) for caller, callee, in_transaction in kept.get("edges", ())]
+    # The rows stay the JSON lists they were read as: converting tens of thousands of them
+    # to tuples took longer than the rest of the plan.
+    edges: list[Edge] = kept.get("edges", [])
+    return edges
 
 
 def _closure(start: Iterable[str], graph: dict[str, set[str]]) -> set[str]:
