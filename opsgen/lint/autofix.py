@@ -1,11 +1,28 @@
 """Write the safe autofixes with LibCST: defer a side-effect call until after commit.
 
-Only a call that is a statement of its own is rewritten, so its result is not used. The
-rule marks it safe only when no ``raise`` follows in the same transaction, because a
-deferred call is dropped with the rollback that the code raises on purpose. The call
-``send(a, b=1)`` becomes ``transaction.on_commit(partial(send, a, b=1))``, with the
-``using=`` of the enclosing ``atomic()``, or ``ctx.after_commit(partial(send, a, b=1))``
-in an opsgen operation. Missing imports are added after the module's last top-level import.
+The rule offers a fix only for a call whose result is not used and after which no
+``raise`` follows in the same transaction, because a deferred call is dropped with the
+rollback that the code raises on purpose. The call ``send(a, b=1)`` becomes
+``transaction.on_commit(partial(send, a, b=1))``, with the ``using=`` of the enclosing
+``atomic()``, or ``ctx.after_commit(partial(send, a, b=1))`` in an opsgen operation.
+
+This module checks what the rule cannot see in the syntax and skips the fix, leaving the
+finding in place, when any of these holds:
+
+* no call starts exactly at the finding's line and column, or another call starts there
+  too (``a().b()``), so the target is ambiguous;
+* the call is not the whole expression statement;
+* the statement shares its line with another statement (``a(); b()``, ``with x: a()``);
+* the call already is, or sits inside, a deferral (``on_commit``, ``after_commit``,
+  ``partial``), so a second run changes nothing;
+* the call sits inside the body of a ``try`` of its function, whose handlers would no
+  longer see the call's errors once it runs after commit;
+* a later statement of the transaction block rebinds a name the call uses, or stores to
+  an attribute or item of one (``msg.send()`` then ``msg.subject = "x"``), so the
+  deferred call would see the later value.
+
+Missing imports go into their isort group (``functools`` with the standard library), and
+a generated call longer than 88 characters is split over lines.
 
 LibCST is imported only here, so detection never pays for it.
 """
@@ -14,19 +31,32 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
 
 from opsgen.lint.rule import Fix
+
+LINE_LENGTH = 88
+DEFERRALS = ("on_commit", "after_commit", "partial")
+
+
+@dataclass(frozen=True)
+class SkippedFix:
+    """A fix left unapplied, with the reason; its finding stays."""
+
+    fix: Fix
+    reason: str
 
 
 @dataclass(frozen=True)
 class FixResult:
     source: str
     applied: int
+    skipped: tuple[SkippedFix, ...] = field(default=())
 
 
 def _bound_names(module: cst.Module) -> dict[str, str]:
@@ -70,90 +100,334 @@ def _reference(names: dict[str, str], qualified: str, preferred_module: str, pre
     return local, f"from {preferred_module} import {preferred_name}"
 
 
-class _Deferrer(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (PositionProvider,)
+def _names_in(node: cst.CSTNode) -> set[str]:
+    """Return the plain names ``node`` reads (``a.b(c[d])`` -> ``{a, c, d}``)."""
+    found: set[str] = set()
 
-    def __init__(self, fixes: Sequence[Fix], wrapper_for: dict[str, str], partial_name: str) -> None:
+    class Collector(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            found.add(name.value)
+
+        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+            attribute.value.visit(self)
+            return False
+
+        def visit_Arg(self, arg: cst.Arg) -> bool:
+            arg.value.visit(self)
+            return False
+
+    node.visit(Collector())
+    return found
+
+
+def _base_name(target: cst.BaseExpression) -> Iterator[str]:
+    """Yield the names an assignment target rebinds or stores into."""
+    if isinstance(target, cst.Name):
+        yield target.value
+    elif isinstance(target, (cst.Attribute, cst.Subscript)):
+        yield from _base_name(target.value)
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from _base_name(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from _base_name(target.value)
+
+
+def _stored_names(node: cst.CSTNode) -> set[str]:
+    """Return the names that ``node`` rebinds, or whose attributes or items it stores to or deletes."""
+    found: set[str] = set()
+
+    class Collector(cst.CSTVisitor):
+        def visit_AssignTarget(self, target: cst.AssignTarget) -> None:
+            found.update(_base_name(target.target))
+
+        def visit_AugAssign(self, statement: cst.AugAssign) -> None:
+            found.update(_base_name(statement.target))
+
+        def visit_AnnAssign(self, statement: cst.AnnAssign) -> None:
+            if statement.value is not None:
+                found.update(_base_name(statement.target))
+
+        def visit_NamedExpr(self, expression: cst.NamedExpr) -> None:
+            found.update(_base_name(expression.target))
+
+        def visit_For(self, statement: cst.For) -> None:
+            found.update(_base_name(statement.target))
+
+        def visit_AsName(self, alias: cst.AsName) -> None:
+            if isinstance(alias.name, cst.BaseExpression):
+                found.update(_base_name(alias.name))
+
+        def visit_Del(self, statement: cst.Del) -> None:
+            found.update(_base_name(statement.target))
+
+        def visit_FunctionDef(self, definition: cst.FunctionDef) -> bool:
+            found.add(definition.name.value)
+            return False
+
+        def visit_ClassDef(self, definition: cst.ClassDef) -> bool:
+            found.add(definition.name.value)
+            return False
+
+    node.visit(Collector())
+    return found
+
+
+def _is_atomic(statement: cst.With) -> bool:
+    for item in statement.items:
+        expression = item.item.func if isinstance(item.item, cst.Call) else item.item
+        name = cst.helpers.get_full_name_for_node(expression) or ""
+        if name.rpartition(".")[2] == "atomic":
+            return True
+    return False
+
+
+class _Deferrer(cst.CSTTransformer):
+    METADATA_DEPENDENCIES = (PositionProvider, ParentNodeProvider)
+
+    def __init__(self, fixes: Sequence[Fix], wrapper_for: dict[str, str], partial_name: str, lines: Sequence[str]) -> None:
         super().__init__()
-        self.wanted = {(fix.line, fix.column): fix for fix in fixes}
-        self.lines = {fix.line: fix for fix in fixes}
+        self.pending = {(fix.line, fix.column): fix for fix in fixes}
         self.wrapper_for = wrapper_for
         self.partial_name = partial_name
+        self.source_lines = lines
+        self.indents: list[str] = []
+        self.default_indent = "    "
+        self.replacements: dict[cst.Expr, cst.Expr] = {}
+        self.targets: dict[cst.Expr, Fix] = {}
+        self.skipped: list[SkippedFix] = []
         self.applied = 0
 
-    def leave_Expr(self, original: cst.Expr, updated: cst.Expr) -> cst.BaseSmallStatement:
-        call = updated.value
-        if not isinstance(call, cst.Call):
-            return updated
-        position = self.get_metadata(PositionProvider, original.value).start
-        fix = self.wanted.get((position.line, position.column)) or self.lines.get(position.line)
-        if fix is None:
-            return updated
-        self.wanted.pop((fix.line, fix.column), None)
-        self.lines.pop(fix.line, None)
+    # Finding the targets (on the original tree, before anything changes).
 
-        partial_args = [cst.Arg(call.func), *call.args]
-        partial_args = [arg.with_changes(comma=cst.MaybeSentinel.DEFAULT) for arg in partial_args]
-        partial_call = cst.Call(func=cst.parse_expression(self.partial_name), args=partial_args)
+    def _column(self, line: int, column: int) -> int:
+        """Convert a character column to the UTF-8 byte column that ``ast`` reports."""
+        text = self.source_lines[line - 1] if 0 < line <= len(self.source_lines) else ""
+        return len(text[:column].encode("utf-8"))
+
+    def visit_Module(self, module: cst.Module) -> None:
+        self.default_indent = module.default_indent
+
+    def visit_Call(self, call: cst.Call) -> None:
+        start = self.get_metadata(PositionProvider, call).start
+        key = (start.line, self._column(start.line, start.column))
+        fix = self.pending.get(key)
+        if fix is None:
+            return
+        del self.pending[key]
+        reason = self._unsafe(call)
+        if reason is not None:
+            self.skipped.append(SkippedFix(fix, reason))
+            return
+        statement = self.get_metadata(ParentNodeProvider, call)
+        assert isinstance(statement, cst.Expr)
+        self.targets[statement] = fix
+
+    def _ancestors(self, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+        while True:
+            try:
+                node = self.get_metadata(ParentNodeProvider, node)
+            except KeyError:
+                return
+            yield node
+
+    def _unsafe(self, call: cst.Call) -> str | None:
+        inner = call.func
+        while isinstance(inner, (cst.Attribute, cst.Subscript)):
+            inner = inner.value
+        if isinstance(inner, cst.Call):
+            return "another call starts at the same position"
+        name = cst.helpers.get_full_name_for_node(call.func) or ""
+        if name.rpartition(".")[2] in DEFERRALS:
+            return "the call already defers"
+        parent = self.get_metadata(ParentNodeProvider, call)
+        if not isinstance(parent, cst.Expr):
+            return "the call is not the whole statement"
+        line = self.get_metadata(ParentNodeProvider, parent)
+        if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+            return "the statement shares its line with another statement"
+
+        block: cst.BaseSuite | None = None
+        child: cst.CSTNode = call
+        for ancestor in self._ancestors(call):
+            if isinstance(ancestor, cst.Call):
+                callee = cst.helpers.get_full_name_for_node(ancestor.func) or ""
+                if callee.rpartition(".")[2] in DEFERRALS:
+                    return "the call already sits inside a deferral"
+            if isinstance(ancestor, (cst.Try, cst.TryStar)) and child is ancestor.body:
+                return "the call sits inside a try body whose handlers would miss its errors"
+            if isinstance(ancestor, cst.With) and block is None and _is_atomic(ancestor):
+                block = ancestor.body
+            if isinstance(ancestor, (cst.FunctionDef, cst.Lambda)):
+                if block is None and isinstance(ancestor, cst.FunctionDef):
+                    block = ancestor.body
+                break
+            child = ancestor
+        if block is None:
+            return None
+
+        used = _names_in(call)
+        after = self.get_metadata(PositionProvider, line).end.line
+        changed: set[str] = set()
+        for statement in _statements(block):
+            if self.get_metadata(PositionProvider, statement).start.line > after:
+                changed |= _stored_names(statement)
+        clash = sorted(used & changed)
+        if clash:
+            return f"a later statement changes {', '.join(clash)}"
+        return None
+
+    # Rewriting.
+
+    def visit_IndentedBlock(self, block: cst.IndentedBlock) -> None:
+        self.indents.append(block.indent if block.indent is not None else self.default_indent)
+
+    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+        self.indents.pop()
+        return updated
+
+    def leave_Expr(self, original: cst.Expr, updated: cst.Expr) -> cst.Expr:
+        fix = self.targets.get(original)
+        if fix is None or not isinstance(updated.value, cst.Call):
+            return updated
+        self.applied += 1
+        return updated.with_changes(value=self._deferred(updated.value, fix, "".join(self.indents)))
+
+    def _deferred(self, call: cst.Call, fix: Fix, indent: str) -> cst.BaseExpression:
+        code = cst.Module(body=[]).code_for_node
+        partial_args = [code(call.func), *(code(arg.with_changes(comma=cst.MaybeSentinel.DEFAULT)).strip() for arg in call.args)]
         if fix.style == "opsgen":
             wrapper = f"{fix.using or 'ctx'}.after_commit"
-            arguments = [cst.Arg(partial_call)]
+            extra: list[str] = []
         else:
             wrapper = self.wrapper_for["django"]
-            arguments = [cst.Arg(partial_call)]
+            extra = []
             if fix.using:
-                no_space = cst.SimpleWhitespace("")
-                arguments.append(
-                    cst.Arg(
-                        cst.parse_expression(fix.using[1:]) if fix.using.startswith("=") else cst.SimpleString(json.dumps(fix.using)),
-                        keyword=cst.Name("using"),
-                        equal=cst.AssignEqual(whitespace_before=no_space, whitespace_after=no_space),
-                    )
-                )
-        self.applied += 1
-        return updated.with_changes(value=cst.Call(func=cst.parse_expression(wrapper), args=arguments))
+                extra.append(f"using={fix.using[1:] if fix.using.startswith('=') else json.dumps(fix.using)}")
+
+        partial = f"{self.partial_name}({', '.join(partial_args)})"
+        flat = f"{wrapper}({', '.join([partial, *extra])})"
+        if "\n" not in flat and len(indent) + len(flat) <= LINE_LENGTH:
+            return cst.parse_expression(flat)
+        # LibCST indents continuation lines by the enclosing blocks itself.
+        step = self.default_indent
+        if "\n" not in partial and len(indent + step + partial) + 1 <= LINE_LENGTH:
+            lines = [partial, *extra]
+        else:
+            arguments = "".join(f"{step}{step}{argument},\n" for argument in partial_args)
+            lines = [f"{self.partial_name}(\n{arguments}{step})", *extra]
+        body = "".join(f"{step}{line},\n" for line in lines)
+        return cst.parse_expression(f"{wrapper}(\n{body})")
+
+
+def _statements(block: cst.BaseSuite) -> Sequence[cst.CSTNode]:
+    return block.body
 
 
 def apply_fixes(source: str, fixes: Sequence[Fix]) -> FixResult:
-    """Return ``source`` with ``fixes`` applied, and how many were."""
+    """Return ``source`` with the safe ``fixes`` applied, how many were, and which were skipped and why."""
     if not fixes:
         return FixResult(source, 0)
     module = cst.parse_module(source)
     names = _bound_names(module)
-    imports: list[str] = []
     partial_name, partial_import = _reference(names, "functools.partial", "functools", "partial")
     on_commit, on_commit_import = _reference(names, "django.db.transaction.on_commit", "django.db", "transaction")
     if on_commit_import is not None:
         on_commit = f"{on_commit}.on_commit"
 
-    transformer = _Deferrer(fixes, {"django": on_commit}, partial_name)
+    transformer = _Deferrer(fixes, {"django": on_commit}, partial_name, source.splitlines())
     updated = MetadataWrapper(module).visit(transformer)
+    skipped = [*transformer.skipped, *(SkippedFix(fix, "no call starts at this position") for fix in transformer.pending.values())]
     if transformer.applied == 0:
-        return FixResult(source, 0)
+        return FixResult(source, 0, tuple(skipped))
+    imports: list[str] = []
     if partial_import:
         imports.append(partial_import)
-    if on_commit_import and any(fix.style == "django" for fix in fixes):
+    if on_commit_import and any(fix.style == "django" for fix in transformer.targets.values()):
         imports.append(on_commit_import)
-    return FixResult(_add_imports(updated, imports).code, transformer.applied)
+    for line in imports:
+        updated = _add_import(updated, line)
+    return FixResult(updated.code, transformer.applied, tuple(skipped))
 
 
-def _add_imports(module: cst.Module, lines: Sequence[str]) -> cst.Module:
-    if not lines:
-        return module
-    statements = [cst.parse_statement(line + "\n") for line in lines]
+def _import_module(statement: cst.BaseStatement) -> str | None:
+    """Return the module a top-level import line imports, or None for any other statement."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    if isinstance(small, cst.Import):
+        return cst.helpers.get_full_name_for_node(small.names[0].name)
+    if isinstance(small, cst.ImportFrom):
+        if small.relative:
+            return "." * len(small.relative)
+        return cst.helpers.get_full_name_for_node(small.module) if small.module is not None else None
+    return None
+
+
+def _group(module: str) -> int:
+    """Return the isort section of ``module``: 0 future, 1 standard library, 2 everything else."""
+    top = module.partition(".")[0]
+    if top == "__future__":
+        return 0
+    return 1 if top in _STDLIB else 2
+
+
+def _sort_key(statement: cst.BaseStatement) -> tuple[int, str]:
+    """Return the isort default order inside a section: ``import x`` lines, then ``from x import``."""
+    assert isinstance(statement, cst.SimpleStatementLine)
+    return (isinstance(statement.body[0], cst.ImportFrom), (_import_module(statement) or "").lower())
+
+
+def _add_import(module: cst.Module, line: str) -> cst.Module:
+    """Insert the import ``line`` at its isort place: its section, sorted, among the top imports."""
+    new = cst.parse_statement(line + "\n")
+    group = _group(_import_module(new) or "")
     body = list(module.body)
-    position = 0
-    for number, statement in enumerate(body):
-        if isinstance(statement, cst.SimpleStatementLine) and all(
-            isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
-        ):
-            position = number + 1
-        elif number == 0 and isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.Expr):
-            position = 1  # after the module docstring
-        elif position:
+
+    start = 1 if body and _is_docstring(body[0]) else 0
+    imports: list[int] = []
+    for number in range(start, len(body)):
+        if _import_module(body[number]) is None:
             break
-    body[position:position] = statements
+        imports.append(number)
+    same = [number for number in imports if _group(_import_module(body[number]) or "") == group]
+    blank = cst.EmptyLine()
+
+    def take_place(number: int, blank_after: bool) -> None:
+        old = body[number]
+        assert isinstance(old, cst.SimpleStatementLine)
+        body[number] = old.with_changes(leading_lines=[blank] if blank_after else [])
+        body.insert(number, new.with_changes(leading_lines=old.leading_lines))
+
+    if same:
+        for number in same:
+            if _sort_key(body[number]) > _sort_key(new):
+                take_place(number, blank_after=False)
+                break
+        else:
+            body.insert(same[-1] + 1, new)
+        return module.with_changes(body=body)
+    later = [number for number in imports if _group(_import_module(body[number]) or "") > group]
+    if later:
+        take_place(later[0], blank_after=True)
+    elif imports:
+        body.insert(imports[-1] + 1, new.with_changes(leading_lines=[blank]))
+    else:
+        body.insert(start, new)
     return module.with_changes(body=body)
+
+
+def _is_docstring(statement: cst.BaseStatement) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+_STDLIB: frozenset[str] = frozenset(getattr(sys, "stdlib_module_names", ())) or frozenset(
+    {"abc", "collections", "contextlib", "dataclasses", "functools", "json", "logging", "os", "re", "sys", "typing"}
+)
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
