@@ -154,11 +154,12 @@ def enqueue(
     model = declaration.input_model.model_validate(dict(inputs))
 
     parent, context = _caller(ctx)
-    record = pending_record(handle, model.model_dump(mode="json"), context, parent)
+    input_json = model.model_dump(mode="json")
+    record = pending_record(handle, input_json, context, parent)
     call = QueuedCall(
         operation=declaration.name,
         execution_id=record.id,
-        input=model.model_dump(mode="json"),
+        input=input_json,
         context=context.to_dict(),
         queue=declaration.queue,
     )
