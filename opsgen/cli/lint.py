@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ def register(subparsers: Any) -> None:
         description=(
             "Lint the Python files under PATH against an index of their whole project (the folder "
             "of the nearest pyproject.toml), read from [tool.opsgen.lint]. Exits 1 when it reports "
-            "anything, 2 on a usage or configuration error."
+            "anything, 2 on a usage or configuration error or when a file cannot be parsed."
         ),
     )
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: the current folder)")
@@ -25,8 +26,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--output", "-o", type=Path, help="write the report to this file instead of standard output")
     parser.add_argument("--select", help="comma-separated codes or prefixes to report, such as OPS1,OPS201")
     parser.add_argument("--ignore", help="comma-separated codes or prefixes never to report")
-    parser.add_argument("--fix", action="store_true", help="apply the safe autofixes in place, then report what is left")
-    parser.add_argument("--diff", action="store_true", help="print the safe autofixes as a unified diff; change nothing")
+    fixing = parser.add_mutually_exclusive_group()
+    fixing.add_argument("--fix", action="store_true", help="apply the safe autofixes in place, then report what is left")
+    fixing.add_argument("--diff", action="store_true", help="print the safe autofixes as a unified diff and change nothing")
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write .opsgen-cache/")
     parser.add_argument("--statistics", action="store_true", help="print the number of files read and parsed to standard error")
     parser.set_defaults(handler=run)
@@ -34,6 +36,18 @@ def register(subparsers: Any) -> None:
 
 def _codes(value: str | None) -> tuple[str, ...]:
     return tuple(code.strip().upper() for code in (value or "").split(",") if code.strip())
+
+
+def _unknown_code(values: tuple[str, ...], known: list[str], where: str) -> str | None:
+    """Return an error message naming the first of ``values`` that selects no rule, or None."""
+    for value in values:
+        if not any(code.startswith(value.upper()) for code in known):
+            families = ", ".join(sorted({code[:4] for code in known}))
+            return (
+                f"invalid rule code or prefix {value!r} in {where}: it matches no rule. "
+                f"Use one of the families {families} or a code: {', '.join(sorted(known))}"
+            )
+    return None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,6 +71,19 @@ def run(args: argparse.Namespace) -> int:
     except (ConfigError, RuleLoadError) as exc:
         print(f"opsgen lint: {exc}", file=sys.stderr)
         return 2
+    known = [rule.code for rule in rules]
+    pyproject = f"[tool.opsgen.lint] of {config.root / 'pyproject.toml'}"
+    checks = (
+        (config.select, f"select in {pyproject}"),
+        (config.ignore, f"ignore in {pyproject}"),
+        (_codes(args.select), "--select"),
+        (_codes(args.ignore), "--ignore"),
+    )
+    for values, where in checks:
+        message = _unknown_code(values, known, where)
+        if message is not None:
+            print(f"opsgen lint: {message}", file=sys.stderr)
+            return 2
     if args.select:
         config = replace(config, select=_codes(args.select))
     if args.ignore:
@@ -70,7 +97,10 @@ def run(args: argparse.Namespace) -> int:
         fixed = _apply_fixes(result, write=args.fix)
         if args.diff:
             sys.stdout.write(fixed)
-            return 1 if fixed else 0
+            _report_syntax_errors(result.syntax_errors)
+            if result.syntax_errors:
+                return 2
+            return 1 if result.findings else 0
         result = lint_paths(paths, config, rules, use_cache=not args.no_cache)
 
     def relative(path: str) -> str:
@@ -79,8 +109,7 @@ def run(args: argparse.Namespace) -> int:
         except ValueError:
             return Path(path).as_posix()
 
-    for error in result.syntax_errors:
-        print(f"opsgen lint: cannot parse {error}", file=sys.stderr)
+    _report_syntax_errors(result.syntax_errors)
     if args.format == "json":
         report = format_json(result.findings, relative)
     elif args.format == "sarif":
@@ -96,7 +125,20 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(report)
     if args.statistics:
         print(f"opsgen lint: {result.files} files checked, {result.parsed} parsed, {len(result.findings)} findings", file=sys.stderr)
+    # A file that does not parse was not checked, so the run must not pass.
+    if result.syntax_errors:
+        return 2
     return 1 if result.findings else 0
+
+
+def _report_syntax_errors(errors: list[str]) -> None:
+    """Print each file that does not parse once, in path order, as ``path:line: message``."""
+    for error in sorted(set(errors)):
+        # A SyntaxError's text ends with "(file, line N)", which would name the file again.
+        match = re.fullmatch(r"(?P<path>.*?): (?P<message>.*) \([^()]*, line (?P<line>\d+)\)", error)
+        if match is not None:
+            error = f"{match['path']}:{match['line']}: {match['message']}"
+        print(f"opsgen lint: cannot parse {error}", file=sys.stderr)
 
 
 def _apply_fixes(result: Any, write: bool) -> str:
@@ -113,12 +155,17 @@ def _apply_fixes(result: Any, write: bool) -> str:
     for path, fixes in sorted(by_path.items()):
         before = Path(path).read_text(encoding="utf-8")
         fixed = apply_fixes(before, fixes)
-        if fixed.applied == 0:
-            continue
         try:
             shown = Path(path).resolve().relative_to(result.root).as_posix()
         except ValueError:
             shown = path
+        for skipped in fixed.skipped:
+            print(
+                f"opsgen lint: not fixable {shown}:{skipped.fix.line}:{skipped.fix.column + 1}: {skipped.reason}",
+                file=sys.stderr,
+            )
+        if fixed.applied == 0:
+            continue
         diffs.append(unified_diff(shown, before, fixed.source))
         if write:
             Path(path).write_text(fixed.source, encoding="utf-8")
