@@ -17,6 +17,27 @@ from typing import Any
 from opsgen.lint.rule import Finding, Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+#: GitHub code scanning shows at most this many characters of a rule's full description.
+FULL_DESCRIPTION_LIMIT = 1000
+
+
+def shorten(text: str, limit: int) -> str:
+    """Return ``text`` cut to at most ``limit`` characters at a sentence or word end, marked with an ellipsis.
+
+    A cut keeps whole sentences when the last one ends in the second half of the limit,
+    else whole words.
+    """
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    sentence = max(head.rfind(". "), head.rfind("? "), head.rfind("! "))
+    if sentence >= limit // 2:
+        kept = head[: sentence + 1]
+        return kept + (" \u2026" if len(kept) + 2 <= limit else "\u2026")
+    word = head.rfind(" ")
+    if word > 0:
+        head = head[:word]
+    return head.rstrip(",;:-") + "\u2026"
 
 
 def _location(relative_path: str, line: int, column: int, message: str | None = None, ident: int | None = None) -> dict[str, Any]:
@@ -41,7 +62,7 @@ def _rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
         "id": rule.code,
         "name": "".join(part.title() for part in rule.name.split("-")),
         "shortDescription": {"text": summary},
-        "fullDescription": {"text": " ".join(body.split())[:1000]},
+        "fullDescription": {"text": shorten(" ".join(body.split()), FULL_DESCRIPTION_LIMIT)},
         "help": {"text": doc},
         "defaultConfiguration": {"level": "warning"},
         "properties": {"tags": [rule.name, "opsgen"]},

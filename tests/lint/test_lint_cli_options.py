@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from opsgen.lint.sarif import shorten
+
 COMMAND = [sys.executable, "-m", "opsgen.cli.main", "lint", "--no-cache"]
 
 FIXABLE = textwrap.dedent(
@@ -132,3 +134,27 @@ def test_unparsable_file_fails_once(tmp_path: Path) -> None:
     assert run.stderr == "opsgen lint: cannot parse broken.py:1: invalid syntax\n"
     assert named.returncode == 2
     assert named.stderr.count("broken.py") == 1
+
+
+def test_sarif_description_cut_at_sentence() -> None:
+    text = "First sentence here. " * 60
+
+    cut = shorten(text.strip(), 1000)
+
+    assert len(cut) <= 1000
+    assert cut.endswith("here. \u2026")
+    assert len(cut) > 900
+
+
+def test_sarif_description_cut_at_word() -> None:
+    text = "word " * 300
+
+    cut = shorten(text.strip(), 1000)
+
+    assert len(cut) <= 1000
+    assert cut.endswith("word\u2026")
+    assert "wor\u2026" not in cut
+
+
+def test_sarif_short_description_unchanged() -> None:
+    assert shorten("Short. Enough.", 1000) == "Short. Enough."
