@@ -29,7 +29,13 @@ other sessions' queries (the same role, or ``pg_read_all_stats``) and
 ``track_activities`` on; otherwise the holder is reported as unknown. Setting
 ``application_name`` instead made each acquisition about a third slower in
 ``benchmarks/bench_locks.py``, because the server reports every change of it to the
-client. There are no fencing tokens: the lock is tied to a live
+client.
+
+Takeover. When the session holding a key names the same owner as the acquirer (an
+earlier attempt of the same execution that hangs or was stopped), the acquirer ends that
+session with ``pg_terminate_backend`` and takes the key at once. That needs the right to
+signal the session (the same role, or ``pg_signal_backend``); without it the acquirer
+waits as for any other holder. There are no fencing tokens: the lock is tied to a live
 transaction, and a holder that lost it finds its connection closed.
 """
 
@@ -67,16 +73,23 @@ LIMIT 1
 """
 
 
+HOLDER_PID_QUERY = HOLDER_QUERY.replace("SELECT a.query", "SELECT a.pid, a.query")
+
+
 def advisory_lock_id(key: str) -> int:
     """Return the signed 64-bit advisory lock id of ``key``."""
     digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 
+def comment_safe(owner: str) -> str:
+    """Return ``owner`` as the comment shows it: characters outside ``[A-Za-z0-9._:@-]`` become ``?``."""
+    return re.sub(r"[^A-Za-z0-9._:@-]", "?", owner)[:200]
+
+
 def owner_comment(owner: str) -> bytes:
-    """Return the SQL comment that names ``owner``; characters outside ``[A-Za-z0-9._:@-]`` become ``?``."""
-    safe = re.sub(r"[^A-Za-z0-9._:@-]", "?", owner)[:200]
-    return f" /* opsgen-owner: {safe} */".encode()
+    """Return the SQL comment that names ``owner``."""
+    return f" /* opsgen-owner: {comment_safe(owner)} */".encode()
 
 
 def run_simple(connection: psycopg.Connection[Any], query: bytes, expected: ExecStatus) -> PGresult:
@@ -161,6 +174,8 @@ class PostgresLockBackend(LockBackend):
             first_free = self._begin(connection, keys[0], owner, lease)
             for index, key in enumerate(keys):
                 free = first_free if index == 0 else self._try(connection, key, owner)
+                if not free and self._end_own_holder(connection, key, owner):
+                    free = self._try(connection, key, owner)
                 if not free and not self._wait(connection, key, owner, deadline):
                     connection.execute("ROLLBACK")
                     holder = self._lookup_holder(connection, key)
@@ -207,6 +222,31 @@ class PostgresLockBackend(LockBackend):
         connection.execute(b"SELECT set_config('lock_timeout', '0', true)" + comment)
         connection.execute(b"RELEASE SAVEPOINT opsgen_lock_wait" + comment)
         return True
+
+    def _end_own_holder(self, connection: psycopg.Connection[Any], key: str, owner: str) -> bool:
+        """Close the session that holds ``key`` for this same ``owner``: a takeover of its own claim.
+
+        The session belongs to an earlier attempt of the same execution, one that hangs
+        or whose process was stopped. Returns whether such a session was ended; a role
+        that may not end it leaves the key to the normal wait.
+        """
+        unsigned = advisory_lock_id(key) & 0xFFFF_FFFF_FFFF_FFFF
+        row = connection.execute(HOLDER_PID_QUERY, (unsigned >> 32, unsigned & 0xFFFF_FFFF)).fetchone()
+        match = OWNER_COMMENT.search(str(row[1])) if row is not None else None
+        if row is None or match is None or match.group(1) != comment_safe(owner):
+            return False
+        comment = owner_comment(owner)
+        connection.execute(b"SAVEPOINT opsgen_lock_takeover" + comment)
+        try:
+            # Waits up to 5 s for the session to exit, which frees its locks.
+            ended = connection.execute(b"SELECT pg_terminate_backend(%s, 5000)" + comment, (row[0],)).fetchone()
+        except psycopg.errors.InsufficientPrivilege as exc:
+            connection.execute(b"ROLLBACK TO SAVEPOINT opsgen_lock_takeover" + comment)
+            logger.warning("execution %s cannot take over lock %r from its earlier session: %s", owner, key, exc)
+            return False
+        connection.execute(b"RELEASE SAVEPOINT opsgen_lock_takeover" + comment)
+        logger.info("execution %s took over lock %r from its earlier session (pid %s)", owner, key, row[0])
+        return ended is not None and bool(ended[0])
 
     def _lookup_holder(self, connection: psycopg.Connection[Any], key: str) -> str | None:
         unsigned = advisory_lock_id(key) & 0xFFFF_FFFF_FFFF_FFFF

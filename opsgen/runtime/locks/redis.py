@@ -3,6 +3,9 @@
 The value of a lock key is ``<random token> <owner>``, so a waiter can name the holder
 and only the holder's token can delete or extend the key. Each successful ``SET`` also
 increments one counter key, and the new count is the fencing token of the acquisition.
+A key held by the same owner is overwritten with the new value, so an owner whose earlier
+process died takes its own claim over at once, and the old value can no longer release or
+renew it.
 Release is a compare-and-delete and renewal a compare-and-``PEXPIRE``, each one script
 call for all keys of a held set.
 
@@ -26,13 +29,22 @@ from opsgen.runtime.locks.base import Backoff, HeldLocks, LockBackend, LockTimeo
 
 logger = logging.getLogger(__name__)
 
-# KEYS[1] lock key, KEYS[2] fencing counter; ARGV[1] value, ARGV[2] lease in ms.
-# Returns the new fencing token as a number, or the current value as a string.
+# KEYS[1] lock key, KEYS[2] fencing counter; ARGV[1] value, ARGV[2] lease in ms, ARGV[3]
+# owner. A key whose value names the same owner is overwritten: a takeover of one's own
+# claim. Returns the new fencing token as a number, or the current value as a string.
 ACQUIRE_SCRIPT = """
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
     return redis.call('INCR', KEYS[2])
 end
-return redis.call('GET', KEYS[1])
+local current = redis.call('GET', KEYS[1])
+if current then
+    local space = string.find(current, ' ', 1, true)
+    if space and string.sub(current, space + 1) == ARGV[3] then
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        return redis.call('INCR', KEYS[2])
+    end
+end
+return current
 """
 
 # KEYS lock keys, in reverse order of acquisition; ARGV[1] value.
@@ -91,7 +103,7 @@ class RedisLockBackend(LockBackend):
         for key in keys:
             backoff = Backoff()
             while True:
-                reply = self._run(self._acquire, [self.prefix + key, self._fence_key], [value, lease_ms])
+                reply = self._run(self._acquire, [self.prefix + key, self._fence_key], [value, lease_ms, owner])
                 if isinstance(reply, int):
                     tokens[key] = reply
                     break

@@ -4,7 +4,8 @@ Each held key is a row of ``opsgen_locks`` with its owner, a fencing token and t
 clock time its lease ends. Taking one key is a single statement, and taking several is a
 short ``BEGIN IMMEDIATE`` transaction. Both run on the backend's own connection, never
 inside an operation's transaction, so a lock is visible to other processes as soon as it
-is taken. The next acquirer replaces a row whose lease has ended. Fencing tokens come
+is taken. The next acquirer replaces a row whose lease has ended, and an acquirer with
+the same owner replaces a live one (a takeover of its own claim). Fencing tokens come
 from a one-row counter, so they grow across all keys, and every new holder of a key gets
 a larger token than the last.
 
@@ -60,13 +61,14 @@ SCHEMA = (
     """,
 )
 
-#: Insert a lock row, or replace one whose lease has ended; the token is the counter plus one.
+#: Insert a lock row, or replace one whose lease has ended or that the same owner holds
+#: (a takeover of its own claim); the token is the counter plus one.
 TAKE_STATEMENT = """
 INSERT INTO opsgen_locks (key, owner, token, expires_at)
 VALUES (?, ?, (SELECT last_token + 1 FROM opsgen_lock_tokens WHERE id = 1), ?)
 ON CONFLICT (key) DO UPDATE
 SET owner = excluded.owner, token = excluded.token, expires_at = excluded.expires_at
-WHERE opsgen_locks.expires_at <= ?
+WHERE opsgen_locks.expires_at <= ? OR opsgen_locks.owner = excluded.owner
 """
 
 #: ``RETURNING`` needs SQLite 3.35; older libraries read the token back with a SELECT.
