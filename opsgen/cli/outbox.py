@@ -14,7 +14,7 @@ import signal
 import sys
 from typing import Any
 
-from opsgen.runtime.config import load_settings
+from opsgen.runtime.config import add_project_to_path, load_settings
 from opsgen.runtime.errors import ConfigurationError
 from opsgen.runtime.runtime import Runtime, load_app
 
@@ -81,8 +81,7 @@ def load_runtime(args: argparse.Namespace) -> Runtime:
     settings = load_settings()
     app = args.app or settings.app
     if app:
-        if settings.root and str(settings.root) not in sys.path:
-            sys.path.insert(0, str(settings.root))
+        add_project_to_path(settings)
         return load_app(app)
     return Runtime(settings, database_url=args.database_url)
 

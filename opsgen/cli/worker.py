@@ -50,14 +50,16 @@ def run_worker(args: argparse.Namespace) -> int:
     from kombu.connection import Connection
 
     from opsgen.integrations.consumer import OperationConsumer
-    from opsgen.runtime.config import load_settings
+    from opsgen.runtime.config import add_project_to_path, load_settings
     from opsgen.runtime.errors import ConfigurationError
     from opsgen.runtime.log_context import configure_logging
     from opsgen.runtime.runtime import get_runtime, load_app
 
     configure_logging(args.log_level.upper())
     try:
-        app = args.app or load_settings().app
+        settings = load_settings()
+        add_project_to_path(settings)
+        app = args.app or settings.app
         runtime = load_app(app) if app else get_runtime()
         registry = _load_object(args.registry)
     except ConfigurationError as exc:

@@ -130,3 +130,15 @@ def _boolean(value: Any, key: str, where: str) -> bool:
     if text in _FALSE:
         return False
     raise ConfigurationError(f"{key} in {where} must be true or false, not {value!r}")
+
+
+def add_project_to_path(settings: Settings) -> None:
+    """Make the application's modules importable: put the project folder first on ``sys.path``.
+
+    Commands that import user modules (``--app``, ``--registry``) call this, so that
+    ``shop.app:build`` resolves from the folder of ``pyproject.toml`` (or the current
+    folder) however ``opsgen`` was started, as ``python -m`` would.
+    """
+    root = str(settings.root)
+    if root not in sys.path:
+        sys.path.insert(0, root)
