@@ -30,6 +30,7 @@ from opsgen.runtime.redaction import redact, scrub_any
 from opsgen.runtime.store import ExecutionRecord, utcnow
 
 if TYPE_CHECKING:
+    from opsgen.runtime.locks.base import HeldLocks
     from opsgen.runtime.runtime import Runtime
     from opsgen.runtime.transaction import TransactionScope
 
@@ -56,7 +57,7 @@ class ExecutionContext:
 
     __slots__ = (
         "execution_id", "context", "declaration", "runtime", "parent", "lineage",
-        "record", "scope", "secrets", "held_lock_keys", "_effects", "_logger", "_progress", "__weakref__",
+        "record", "scope", "secrets", "held_lock_keys", "held_guards", "_effects", "_logger", "_progress", "__weakref__",
     )
 
     def __init__(
@@ -82,6 +83,9 @@ class ExecutionContext:
         self.secrets: tuple[str, ...] = ()
         #: Lock keys held by this execution or an ancestor; a nested call does not take them again.
         self.held_lock_keys: frozenset[str] = parent.held_lock_keys if parent is not None else frozenset()
+        #: Locks and singleton claims taken anywhere in this call tree, shared with the
+        #: root, so the outermost commit can refuse to commit writes made under a lost lock.
+        self.held_guards: list[HeldLocks] = parent.held_guards if parent is not None else []
         #: Effects requested while no transaction is open; they run when this call succeeds.
         self._effects: list[PendingEffect] = []
         self._logger: logging.LoggerAdapter[logging.Logger] | None = None

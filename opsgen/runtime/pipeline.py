@@ -47,6 +47,7 @@ from opsgen.runtime.tracing import trace_calls
 from opsgen.runtime.transaction import ISOLATION_LEVELS, RollbackCause, TransactionScope
 
 if TYPE_CHECKING:
+    from opsgen.runtime.locks import LockLost
     from opsgen.runtime.handle import OperationHandle
 
 logger = logging.getLogger("opsgen.execution")
@@ -253,6 +254,7 @@ def _guarded(execution: ExecutionContext, inputs: BaseModel) -> Iterator[None]:
                     )
                 assert claim.held is not None
                 held.enter_context(claim.held)
+                execution.held_guards.append(claim.held)
 
             keys = sorted({render_lock_key(lock.key, values) for lock in declaration.locks} - execution.held_lock_keys)
             if keys:
@@ -263,6 +265,7 @@ def _guarded(execution: ExecutionContext, inputs: BaseModel) -> Iterator[None]:
                     owner=execution.execution_id,
                 )
                 held.enter_context(locks)
+                execution.held_guards.append(locks)
                 record.lock_keys = keys
                 record.fencing_token = max(locks.fencing_tokens.values(), default=None)
                 execution.held_lock_keys = execution.held_lock_keys | set(keys)
@@ -274,6 +277,22 @@ def _guarded(execution: ExecutionContext, inputs: BaseModel) -> Iterator[None]:
         except LockKeyError as exc:
             raise GuardRejected(ExecutionStatus.failed.value, "invalid_lock_key", str(exc)) from exc
         yield
+
+
+def lost_guard(execution: ExecutionContext) -> LockLost | None:
+    """Return the error of the first lock or singleton claim in the call tree that was lost.
+
+    A lock is lost when its lease could not be renewed for longer than the lease, so another
+    execution may have taken it: the writes made under it must not commit.
+    """
+    from opsgen.runtime.locks import LockLost
+
+    for guard in execution.held_guards:
+        try:
+            guard.check()
+        except LockLost as exc:
+            return exc
+    return None
 
 
 def _context_values(context: Context) -> dict[str, object]:
@@ -486,7 +505,11 @@ def close_scope(
                 rows = durable_rows(scope.effects) if outermost else []
                 if rows:
                     runtime.store.insert_effects(rows, scope.connection)
-                scope.commit()
+                lost = lost_guard(execution) if outermost else None
+                if lost is not None:
+                    result = fail(execution, "lock_lost", str(lost), {"keys": list(lost.keys), "owner": lost.owner})
+                else:
+                    scope.commit()
             except SQLAlchemyError as exc:
                 result = fail(execution, "commit_failed", f"the transaction could not commit: {exc}",
                               {"exception": type(exc).__name__}, trace=traceback.format_exc())
