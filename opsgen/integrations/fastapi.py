@@ -4,7 +4,8 @@
 for ``ctx: Context = Depends(opsgen_context)``. It reuses the context that
 :class:`~opsgen.integrations.starlette.OpsgenContextMiddleware` built when the
 middleware is installed, and builds one the same way when it is not. An endpoint then
-passes ``ctx`` to the operation. Failures map to ``application/problem+json`` through
+passes ``ctx`` to the operation. Without the middleware, the dependency echoes the
+request id in the response itself, and the problem handler does so for failures. Failures map to ``application/problem+json`` through
 :func:`~opsgen.integrations.starlette.install_problem_handler`, which works on a
 FastAPI app unchanged.
 """
@@ -14,8 +15,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
+from starlette.responses import Response
 
-from opsgen.integrations.starlette import STATE_KEY, RequestHook, install_problem_handler, problem_response
+from opsgen.integrations.starlette import (
+    HEADER_STATE_KEY,
+    STATE_KEY,
+    RequestHook,
+    install_problem_handler,
+    problem_response,
+)
 from opsgen.integrations.web import DEFAULT_REQUEST_ID_HEADER, ContextBuilder
 from opsgen.runtime.context import Context
 
@@ -27,7 +35,7 @@ def context_dependency(
     actor: RequestHook | None = None,
     organization: RequestHook | None = None,
     request_id_header: str = DEFAULT_REQUEST_ID_HEADER,
-) -> Callable[[Request], Awaitable[Context]]:
+) -> Callable[[Request, Response], Awaitable[Context]]:
     """Return a FastAPI dependency that gives the request's :class:`Context`.
 
     The dependency is a coroutine function, so FastAPI calls it on the event loop
@@ -35,12 +43,16 @@ def context_dependency(
     """
     builder: ContextBuilder[Request] = ContextBuilder(actor, organization, request_id_header)
 
-    async def opsgen_context(request: Request) -> Context:
+    async def opsgen_context(request: Request, response: Response) -> Context:
         existing = getattr(request.state, STATE_KEY, None)
         if isinstance(existing, Context):
+            # The middleware built it, and the middleware echoes the request id.
             return existing
         ctx = builder.build(request, request.headers.get(request_id_header))
         setattr(request.state, STATE_KEY, ctx)
+        setattr(request.state, HEADER_STATE_KEY, request_id_header)
+        if ctx.request_id:
+            response.headers[request_id_header] = ctx.request_id
         return ctx
 
     return opsgen_context

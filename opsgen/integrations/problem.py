@@ -5,7 +5,8 @@ Every web integration maps a :class:`~opsgen.runtime.result.Failure` the same wa
 or a fixed status for the runtime's own codes; ``code`` and ``execution_id`` are
 extension members, so a client can act on the code and support can find the
 execution. For a 5xx status the ``detail`` does not repeat the failure message, which
-may quote an exception from inside the application.
+may quote an exception from inside the application, and for ``missing_context`` it is a
+plain sentence for the client instead of the developer advice of the message.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ class ProblemMapper:
             "type": problem_type,
             "title": title,
             "status": status,
-            "detail": failure.message if status < 500 else f"the operation failed with {code}",
+            "detail": client_detail(failure, status),
             "code": code,
             "execution_id": failure.execution_id,
         }
@@ -84,6 +85,23 @@ class ProblemMapper:
         if status < 500 and failure.details:
             document["details"] = _json_ready(failure.details)
         return document
+
+
+def client_detail(failure: Failure | UnwrapError, status: int) -> str:
+    """Return the ``detail`` an HTTP client sees for ``failure``.
+
+    A 5xx failure and a missing context get a plain sentence: the failure message of
+    ``missing_context`` advises the developer how to pass a context, which means nothing
+    to a client. The full message stays in the log and the execution record.
+    """
+    if status >= 500:
+        return f"the operation failed with {failure.code}"
+    if failure.code == "missing_context":
+        missing = [str(key) for key in (failure.details or {}).get("missing", [])]
+        if "actor" in missing:
+            return "authentication required"
+        return f"missing request context: {', '.join(missing)}" if missing else "missing request context"
+    return failure.message
 
 
 def _json_ready(details: Mapping[str, Any]) -> dict[str, Any]:

@@ -30,6 +30,9 @@ from opsgen.runtime.result import Failure, UnwrapError
 #: Key of the context in ``request.state``.
 STATE_KEY = "opsgen_context"
 
+#: Key of the request id header's name in ``request.state``, set where the context was built.
+HEADER_STATE_KEY = "opsgen_request_id_header"
+
 RequestHook = Callable[[Request], "str | None"]
 
 
@@ -55,7 +58,9 @@ class OpsgenContextMiddleware:
 
         request = Request(scope)
         ctx = self.builder.build(request, request.headers.get(self.builder.request_id_header))
-        scope.setdefault("state", {})[STATE_KEY] = ctx
+        state = scope.setdefault("state", {})
+        state[STATE_KEY] = ctx
+        state[HEADER_STATE_KEY] = self.builder.request_id_header
         request_id = (ctx.request_id or "").encode("latin-1")
 
         async def send_with_request_id(message: Message) -> None:
@@ -94,7 +99,12 @@ def install_problem_handler(app: Starlette, registry: object | None = None, *, t
 
     async def handle(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, UnwrapError)
-        return problem_response(exc, mapper, instance=request.url.path)
+        response = problem_response(exc, mapper, instance=request.url.path)
+        ctx = getattr(request.state, STATE_KEY, None)
+        if isinstance(ctx, Context) and ctx.request_id:
+            header = getattr(request.state, HEADER_STATE_KEY, DEFAULT_REQUEST_ID_HEADER)
+            response.headers[header] = ctx.request_id
+        return response
 
     app.add_exception_handler(UnwrapError, handle)
     return mapper

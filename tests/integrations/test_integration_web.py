@@ -144,6 +144,20 @@ def test_fastapi_dependency_builds_context(runtime: Runtime) -> None:
     assert (execution["actor"], execution["request_id"]) == ("carol", "req-9")
 
 
+def test_fastapi_dependency_echoes_request_id(runtime: Runtime) -> None:
+    client = TestClient(fastapi_app())
+
+    given = client.get("/notes/1", headers={"X-User": "carol", "X-Request-ID": "req-echo"})
+    fresh = client.get("/notes/1", headers={"X-User": "carol"})
+    fresh_record = runtime.store.list_executions(limit=1)[0]
+    failed = client.get("/notes/42", headers={"X-User": "carol", "X-Request-ID": "req-missing"})
+
+    assert given.headers["X-Request-ID"] == "req-echo"
+    assert fresh.headers["X-Request-ID"] == fresh_record["request_id"]
+    assert failed.status_code == 404
+    assert failed.headers["X-Request-ID"] == "req-missing"
+
+
 def test_fastapi_failures_map_to_problems(runtime: Runtime) -> None:
     client = TestClient(fastapi_app())
 
@@ -159,7 +173,10 @@ def test_fastapi_failures_map_to_problems(runtime: Runtime) -> None:
     assert invalid.headers["content-type"] == "application/problem+json"
     assert anonymous.status_code == 401
     assert anonymous.json()["code"] == "missing_context"
-    assert runtime.store.find_execution(anonymous.json()["execution_id"]) is not None
+    assert anonymous.json()["detail"] == "authentication required"
+    record = runtime.store.find_execution(anonymous.json()["execution_id"])
+    assert record is not None
+    assert "use_context" in record["error_message"]
 
 
 def flask_app() -> Flask:
@@ -190,3 +207,15 @@ def test_flask_context_and_problem(runtime: Runtime) -> None:
     assert record is not None
     assert record["actor"] == "dave"
     assert current_context().actor is None
+
+
+def test_missing_context_detail_is_plain_for_clients() -> None:
+    from opsgen.integrations.problem import ProblemMapper
+    from opsgen.runtime.result import Failure
+
+    advice = "pass a Context with them, or call inside opsgen.runtime.context.use_context(...)"
+    organization = Failure("missing_context", advice, "e-1", {"missing": ["organization"]})
+    actor = Failure("missing_context", advice, "e-2", {"missing": ["organization", "actor"]})
+
+    assert ProblemMapper().document(organization)["detail"] == "missing request context: organization"
+    assert ProblemMapper().document(actor)["detail"] == "authentication required"
