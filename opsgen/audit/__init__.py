@@ -11,6 +11,7 @@ from __future__ import annotations
 from opsgen.audit.config import AuditConfig, AuditConfigError, AuditedEntity, load_config
 from opsgen.audit.context import AuditContext, clear_audit_context, set_audit_context
 from opsgen.audit.history import (
+    HistoryNotRecorded,
     HistoryPruned,
     Version,
     as_of,
@@ -36,6 +37,7 @@ __all__ = [
     "AuditConfigError",
     "AuditContext",
     "AuditedEntity",
+    "HistoryNotRecorded",
     "HistoryPruned",
     "TriggerProblem",
     "Version",

@@ -164,3 +164,40 @@ def load_config(pyproject: str | Path = "pyproject.toml") -> AuditConfig:
         return AuditConfig.from_mapping(section)
     except AuditConfigError as exc:
         raise AuditConfigError(f"{path}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class FoundConfig:
+    """The audit declaration found for a folder, and where it was looked for."""
+
+    config: AuditConfig
+    pyproject: Path | None
+    start: Path
+
+    def where(self) -> str:
+        """Say which file was read, or from which folder the search went up."""
+        if self.pyproject is not None:
+            return str(self.pyproject)
+        return f"no pyproject.toml with [tool.opsgen] in {self.start} or above"
+
+    def nothing_declared(self) -> str:
+        """Say that no entity is declared, where that was looked up and what to add."""
+        return (
+            f"no audited entities are declared ({self.where()}); add a table such as "
+            '[tool.opsgen.audit.entities.billing_plan] with table = "billing_plans" '
+            "to the project's pyproject.toml, or pass the file with --config"
+        )
+
+
+def find_config(start: Path | None = None) -> FoundConfig:
+    """Load ``[tool.opsgen.audit]`` from the nearest pyproject.toml with ``[tool.opsgen]``.
+
+    The search starts at ``start`` (the current folder by default) and goes up, as the
+    rest of opsgen finds its settings. Without such a file the configuration is empty.
+    """
+    from opsgen.runtime.config import find_pyproject
+
+    folder = (start or Path.cwd()).resolve()
+    path = find_pyproject(folder)
+    config = AuditConfig() if path is None else load_config(path)
+    return FoundConfig(config=config, pyproject=path, start=folder)

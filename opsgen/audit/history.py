@@ -4,7 +4,7 @@ Every function takes an open SQLAlchemy connection and only reads, except
 :func:`take_snapshot`, which writes one snapshot row. States are plain dicts of the
 recorded JSON values: numbers with a fraction come back as ``Decimal`` so that amounts
 stay exact, dates and times as the ISO text the database printed, sensitive columns as
-``"***"``.
+``"***"`` (or None when they were null).
 
 Rebuilding a state starts from the newest snapshot at or before the requested version and
 replays the changes after it, so its cost is bounded by the snapshot interval, not by the
@@ -30,6 +30,14 @@ State = dict[str, Any]
 
 class HistoryPruned(LookupError):
     """The requested version or time is older than the retained history."""
+
+
+class HistoryNotRecorded(LookupError):
+    """The requested time is before the triggers were installed on a row that existed then.
+
+    The row existed, but its state at that time is unknown: the earliest known state is
+    the version 0 baseline taken at install time.
+    """
 
 
 @dataclass(frozen=True)
@@ -279,10 +287,32 @@ def as_of(connection: sa.Connection, entity: str, entity_id: Any, moment: dateti
         moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
     version = version_at(connection, entity, entity_id, moment)
     if version is None:
-        if _history_starts_late(connection, entity, entity_id_text(connection, entity_id)):
+        key = entity_id_text(connection, entity_id)
+        if _history_starts_late(connection, entity, key):
             raise HistoryPruned(f"{entity} {entity_id}: {moment.isoformat()} is older than the retained history")
+        start = baseline(connection, entity, entity_id)
+        if start is not None:
+            raise HistoryNotRecorded(
+                f"{entity} {entity_id}: no history before {start[0].isoformat()}, when the audit triggers were "
+                f"installed; the earliest known state is version 0 (baseline) at that time"
+            )
         return None
     return state_at_version(connection, entity, entity_id, version)
+
+
+def baseline(connection: sa.Connection, entity: str, entity_id: Any) -> tuple[datetime, State | None] | None:
+    """Return the time and state of the version 0 baseline taken at install; None without one.
+
+    Only rows that existed when the triggers were installed have a baseline.
+    """
+    found = connection.execute(
+        sa.select(snapshot_table.c.committed_at, sa.cast(snapshot_table.c.state, sa.Text).label("state")).where(
+            snapshot_table.c.entity == entity,
+            snapshot_table.c.entity_id == entity_id_text(connection, entity_id),
+            snapshot_table.c.version == 0,
+        )
+    ).first()
+    return None if found is None else (_aware(found.committed_at), load_json(found.state))
 
 
 def _last_version(connection: sa.Connection, entity: str, key: str) -> int:

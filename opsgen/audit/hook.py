@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from opsgen.audit.config import AuditConfig
+from opsgen.audit.config import AuditConfig, find_config
 from opsgen.audit.context import AuditContext, set_audit_context
 from opsgen.audit.install import create_audit_schema, install_entity
 
@@ -51,10 +51,20 @@ def install(runtime: Runtime, config: AuditConfig | None = None, *, install_trig
     or refreshes the triggers of every entity in ``config``; production schemas usually
     get them from a migration instead (see :mod:`opsgen.audit.alembic`). Calling it twice
     adds the hook once.
+
+    Without ``config``, the entities come from ``[tool.opsgen.audit]`` of the nearest
+    pyproject.toml at or above the current folder. When that declares no entity, it logs
+    a warning that names where it searched, because without triggers nothing is recorded.
     """
+    if config is None:
+        found = find_config()
+        config = found.config
+        if not config.entities:
+            logger.warning("audit: %s; no change will be recorded", found.nothing_declared())
+
     with runtime.engine.begin() as connection:
         create_audit_schema(connection)
-        if install_triggers and config is not None:
+        if install_triggers:
             for entity in config.entities.values():
                 install_entity(connection, entity)
 

@@ -154,11 +154,19 @@ class TriggerProblem:
         return f"{self.table} (entity {self.entity}): {self.message}"
 
 
-def _column_difference(installed: Sequence[str], current: Sequence[str]) -> str:
+def _column_difference(dialect: str, installed: Sequence[str], current: Sequence[str]) -> str:
     added = [column for column in current if column not in installed]
     dropped = [column for column in installed if column not in current]
     parts = []
-    if added:
+    if added and dialect == "postgresql":
+        # The PostgreSQL trigger records the whole row, so a new column is recorded
+        # already. Only the column list the trigger was generated with is stale.
+        parts.append(
+            "the triggers' column list is stale: " + ", ".join(added) + " added after they were generated "
+            "(recorded already, since the trigger records whole rows; decide whether the declaration "
+            "should mark it sensitive or exclude it, then refresh the triggers)"
+        )
+    elif added:
         parts.append("not recorded: " + ", ".join(added) + " (added after the triggers were generated)")
     if dropped:
         parts.append("no longer in the table: " + ", ".join(dropped))
@@ -186,7 +194,7 @@ def check_entity(connection: sa.Connection, entity: AuditedEntity) -> TriggerPro
             if arguments == expected_arguments:
                 continue
             recorded = postgres.parse_array_literal(arguments[4]) if len(arguments) > 4 else []
-            difference = _column_difference(recorded, expected_columns)
+            difference = _column_difference(dialect, recorded, expected_columns)
             if difference:
                 return TriggerProblem(entity.name, entity.table, f"trigger {name} is out of date: {difference}; {_REFRESH_HINT}")
             return TriggerProblem(
@@ -210,7 +218,7 @@ def check_entity(connection: sa.Connection, entity: AuditedEntity) -> TriggerPro
         if _normalized(installed_sqlite[name]) == _normalized(statement):
             continue
         recorded = sqlite.installed_columns(installed_sqlite[name]) or []
-        difference = _column_difference(recorded, expected_columns)
+        difference = _column_difference(dialect, recorded, expected_columns)
         if difference:
             return TriggerProblem(entity.name, entity.table, f"trigger {name} is out of date: {difference}; {_REFRESH_HINT}")
         return TriggerProblem(

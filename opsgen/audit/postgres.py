@@ -63,7 +63,8 @@ SUPPORT_DDL = [
     LANGUAGE sql IMMUTABLE AS $$
         SELECT CASE WHEN cardinality(sensitive) = 0 THEN state
                ELSE state || coalesce(
-                   (SELECT jsonb_object_agg(name, '{_MASK_JSON}'::jsonb) FROM unnest(sensitive) AS name WHERE state ? name),
+                   (SELECT jsonb_object_agg(name, '{_MASK_JSON}'::jsonb) FROM unnest(sensitive) AS name
+                    WHERE state -> name <> 'null'::jsonb),
                    '{{}}'::jsonb)
                END
     $$
@@ -75,7 +76,10 @@ SUPPORT_DDL = [
     LANGUAGE sql IMMUTABLE AS $$
         SELECT jsonb_object_agg(
                    a.key,
-                   CASE WHEN a.key = ANY (sensitive) THEN '[{_MASK_JSON}, {_MASK_JSON}]'::jsonb
+                   CASE WHEN a.key = ANY (sensitive) THEN jsonb_build_array(
+                            CASE WHEN coalesce(before -> a.key, 'null'::jsonb) = 'null'::jsonb
+                                 THEN 'null'::jsonb ELSE '{_MASK_JSON}'::jsonb END,
+                            CASE WHEN a.value = 'null'::jsonb THEN a.value ELSE '{_MASK_JSON}'::jsonb END)
                         ELSE jsonb_build_array(before -> a.key, a.value) END)
         FROM jsonb_each(after) AS a
         WHERE before -> a.key IS DISTINCT FROM a.value

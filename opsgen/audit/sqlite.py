@@ -73,10 +73,15 @@ def _value(row: str, column: str, binary: bool) -> str:
     return f"hex({expression})" if binary else expression
 
 
+def _masked(row: str, column: str) -> str:
+    # A null stays null, so the history does not suggest that a secret was set.
+    return f"CASE WHEN {row}.{_quote(column)} IS NULL THEN NULL ELSE {_literal(MASK)} END"
+
+
 def _row_object(entity: AuditedEntity, row: str, columns: Sequence[str], binary: set[str]) -> str:
     pairs = []
     for column in columns:
-        value = _literal(MASK) if column in entity.sensitive else _value(row, column, column in binary)
+        value = _masked(row, column) if column in entity.sensitive else _value(row, column, column in binary)
         pairs.append(f"{_literal(column)}, {value}")
     return "json_object(" + ", ".join(pairs) + ")"
 
@@ -86,7 +91,7 @@ def _delta_object(entity: AuditedEntity, columns: Sequence[str], binary: set[str
     for column in columns:
         old, new = _value("OLD", column, column in binary), _value("NEW", column, column in binary)
         if column in entity.sensitive:
-            pair = f"json_array({_literal(MASK)}, {_literal(MASK)})"
+            pair = f"json_array({_masked('OLD', column)}, {_masked('NEW', column)})"
         else:
             pair = f"json_array({old}, {new})"
         branches.append(

@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from opsgen.audit.config import AuditConfig, AuditConfigError, load_config
+from opsgen.audit.config import AuditConfig, AuditConfigError, FoundConfig, find_config, load_config
 from opsgen.audit.history import HistoryPruned, Version, dumps_json
 
 
@@ -44,7 +45,10 @@ def register(subparsers: Any) -> None:
     install.set_defaults(handler=_guarded(run_install))
 
     check = commands.add_parser(
-        "check", parents=[common], help="exit 1 when a trigger no longer matches its table (for CI)")
+        "check",
+        parents=[common],
+        help="exit 1 when a trigger no longer matches its table, 2 when no entity is declared (for CI)",
+    )
     check.set_defaults(handler=_guarded(run_check))
 
     history = commands.add_parser(
@@ -97,15 +101,31 @@ def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse
     return run
 
 
-def _config(args: argparse.Namespace) -> AuditConfig:
+def _found_config(args: argparse.Namespace) -> FoundConfig:
     path: Path | None = args.config
     if path is None:
-        from opsgen.runtime.config import find_pyproject
+        return find_config()
+    return FoundConfig(config=load_config(path), pyproject=path, start=path.parent)
 
-        path = find_pyproject()
-    if path is None:
-        return AuditConfig()
-    return load_config(path)
+
+def _config(args: argparse.Namespace) -> AuditConfig:
+    return _found_config(args).config
+
+
+def _undeclared_entity(args: argparse.Namespace) -> str | None:
+    """Say why ``args.entity`` is not a declared entity; None when it is or nothing is declared."""
+    try:
+        config = _config(args)
+    except AuditConfigError:
+        return None
+    if not config.entities or args.entity in config.entities:
+        return None
+    message = f"{args.entity!r} is not a declared audited entity (declared: {', '.join(sorted(config.entities))})"
+    try:
+        owner = config.for_table(args.entity)
+    except KeyError:
+        return message
+    return f"{message}; {args.entity!r} is the table of entity {owner.name!r}, so use that name"
 
 
 def _database_url(args: argparse.Namespace) -> str:
@@ -125,7 +145,12 @@ class MissingAuditTables(Exception):
 def _connection(
     args: argparse.Namespace, *, write: bool = False, require_tables: bool = True
 ) -> Iterator[sa.Connection]:
-    engine = sa.create_engine(_database_url(args))
+    url = sa.make_url(_database_url(args))
+    if not write and url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        # Connecting would create an empty SQLite file; a read-only command must not.
+        if not Path(url.database).exists():
+            raise MissingAuditTables(f"no database at {url.database}; check --database-url or [tool.opsgen] database-url")
+    engine = sa.create_engine(url)
     try:
         with engine.begin() if write else engine.connect() as connection:
             if require_tables and not write and not sa.inspect(connection).has_table("opsgen_audit_change"):
@@ -147,8 +172,45 @@ def _fail(message: str) -> int:
     return 1
 
 
-def _show(value: Any) -> str:
-    return dumps_json(value)
+def _show(value: Any, scale: int | None = None) -> str:
+    return dumps_json(_scaled(value, scale))
+
+
+def _scaled(value: Any, scale: int | None) -> Any:
+    """Write a number of a ``Numeric(p, scale)`` column with ``scale`` digits, as PostgreSQL prints it."""
+    if scale is None or isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        return value
+    return Decimal(value).quantize(Decimal(1).scaleb(-scale))
+
+
+@dataclass(frozen=True)
+class EntityColumns:
+    """The recorded columns an entity's table has now, and the scale of its Numeric ones."""
+
+    names: list[str]
+    scales: dict[str, int]
+
+
+def _entity_columns(args: argparse.Namespace, connection: sa.Connection) -> EntityColumns | None:
+    """Reflect the table of ``args.entity``; None when it is not declared or the table is gone."""
+    try:
+        entity = _config(args).entities.get(args.entity)
+    except AuditConfigError:
+        return None
+    if entity is None:
+        return None
+    schema, _, name = entity.table.rpartition(".")
+    inspector = sa.inspect(connection)
+    if not inspector.has_table(name, schema=schema or None):
+        return None
+    columns = inspector.get_columns(name, schema=schema or None)
+    scales: dict[str, int] = {}
+    for column in columns:
+        kind = column["type"]
+        if isinstance(kind, sa.Numeric) and kind.scale is not None:
+            scales[str(column["name"])] = int(kind.scale)
+    names = entity.audited_columns(str(column["name"]) for column in columns)
+    return EntityColumns(names=names, scales=scales)
 
 
 def run_install(args: argparse.Namespace) -> int:
@@ -175,26 +237,31 @@ def run_check(args: argparse.Namespace) -> int:
     from opsgen.audit.install import check_triggers
 
     try:
-        config = _config(args)
+        found = _found_config(args)
     except AuditConfigError as exc:
         return _fail(str(exc))
+    config = found.config
     if not config.entities:
-        print("no audited entities are declared under [tool.opsgen.audit.entities]")
-        return 0
+        # Exit 2, not 0: a CI job run from the wrong folder must not pass unnoticed.
+        _fail(found.nothing_declared())
+        return 2
     with _connection(args, require_tables=False) as connection:
         problems = check_triggers(connection, config)
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     if problems:
         return 1
-    print(f"audit triggers match their tables ({len(config.entities)} entities)")
+    count = len(config.entities)
+    print(f"audit triggers match their tables ({count} {'entity' if count == 1 else 'entities'})")
     return 0
 
 
-def _format_version(version: Version) -> list[str]:
+def _format_version(version: Version, scales: dict[str, int] | None = None) -> list[str]:
+    scales = scales or {}
     actor = version.actor or "-"
     if version.origin == "raw":
-        origin = f"raw write by database user {version.db_user or '?'}"
+        # SQLite has no database users, so there is no name to print.
+        origin = "raw write" + (f" by database user {version.db_user}" if version.db_user else "")
         if version.application_name:
             origin += f" ({version.application_name})"
     else:
@@ -202,7 +269,18 @@ def _format_version(version: Version) -> list[str]:
     flag = "  UNEXPECTED: the operation's spec does not list this entity" if version.unexpected else ""
     lines = [f"v{version.version}  {version.committed_at.isoformat()}  {version.action}  actor {actor}  {origin}{flag}"]
     for column, (before, after) in version.diff().items():
-        lines.append(f"    {column}: {_show(before)} -> {_show(after)}")
+        if before is None and after is None:
+            # A null column of an inserted or removed row: nothing changed in it.
+            continue
+        scale = scales.get(column)
+        lines.append(f"    {column}: {_show(before, scale)} -> {_show(after, scale)}")
+    return lines
+
+
+def _format_baseline(committed_at: datetime, state: dict[str, Any] | None, scales: dict[str, int]) -> list[str]:
+    lines = [f"v0  {committed_at.isoformat()}  baseline at install (state when the triggers were installed)"]
+    for column, value in (state or {}).items():
+        lines.append(f"    {column}: {_show(value, scales.get(column))}")
     return lines
 
 
@@ -227,17 +305,32 @@ def _version_json(version: Version) -> str:
 
 
 def run_history(args: argparse.Namespace) -> int:
-    from opsgen.audit.history import history
+    from opsgen.audit.history import baseline, history
 
+    undeclared = _undeclared_entity(args)
+    if undeclared:
+        return _fail(undeclared)
     with _connection(args) as connection:
         versions = history(connection, args.entity, args.id, limit=args.limit, before_version=args.before)
-    if not versions:
+        last_page = len(versions) < args.limit and (args.before is None or args.before > 0)
+        start = baseline(connection, args.entity, args.id) if last_page else None
+        columns = _entity_columns(args, connection)
+    if not versions and start is None:
         return _fail(f"no recorded versions of {args.entity} {args.id}")
+    scales = columns.scales if columns else {}
     for version in versions:
         if args.json:
             print(_version_json(version))
         else:
-            print("\n".join(_format_version(version)))
+            print("\n".join(_format_version(version, scales)))
+    if start is not None:
+        if args.json:
+            print(dumps_json({
+                "entity": args.entity, "id": args.id, "version": 0, "action": "baseline",
+                "committed_at": start[0].isoformat(), "state": start[1],
+            }))
+        else:
+            print("\n".join(_format_baseline(start[0], start[1], scales)))
     if len(versions) == args.limit and not args.json:
         print(f"(more: --before {versions[-1].version})")
     return 0
@@ -246,21 +339,29 @@ def run_history(args: argparse.Namespace) -> int:
 def run_diff(args: argparse.Namespace) -> int:
     from opsgen.audit.history import diff
 
+    undeclared = _undeclared_entity(args)
+    if undeclared:
+        return _fail(undeclared)
     try:
         with _connection(args) as connection:
             changed = diff(connection, args.entity, args.id, args.first, args.second)
+            columns = _entity_columns(args, connection)
     except LookupError as exc:
         return _fail(str(exc))
+    scales = columns.scales if columns else {}
     if not changed:
         print(f"{args.entity} {args.id}: versions {args.first} and {args.second} are equal")
     for column, (before, after) in changed.items():
-        print(f"{column}: {_show(before)} -> {_show(after)}")
+        print(f"{column}: {_show(before, scales.get(column))} -> {_show(after, scales.get(column))}")
     return 0
 
 
 def run_as_of(args: argparse.Namespace) -> int:
-    from opsgen.audit.history import as_of
+    from opsgen.audit.history import HistoryNotRecorded, as_of
 
+    undeclared = _undeclared_entity(args)
+    if undeclared:
+        return _fail(undeclared)
     try:
         moment = _time(args.time)
     except ValueError:
@@ -268,12 +369,24 @@ def run_as_of(args: argparse.Namespace) -> int:
     try:
         with _connection(args) as connection:
             state = as_of(connection, args.entity, args.id, moment)
-    except HistoryPruned as exc:
+            columns = _entity_columns(args, connection)
+    except (HistoryPruned, HistoryNotRecorded) as exc:
         return _fail(str(exc))
     if state is None:
         print(f"{args.entity} {args.id} did not exist at {moment.isoformat()}")
         return 0
-    print(dumps_json(state, indent=2))
+    scales = columns.scales if columns else {}
+    unknown = [name for name in columns.names if name not in state] if columns else []
+    printed = {name: _scaled(value, scales.get(name)) for name, value in state.items()}
+    for name in unknown:
+        printed[name] = None
+    print(dumps_json(printed, indent=2))
+    if unknown:
+        print(
+            f"note: {', '.join(unknown)} shown as null: not recorded at that time "
+            "(added to the table after that version was recorded), so the value then is unknown",
+            file=sys.stderr,
+        )
     return 0
 
 

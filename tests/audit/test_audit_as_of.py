@@ -41,7 +41,8 @@ def current_state(connection: sa.Connection, entity_id: int) -> dict[str, Any] |
     if row is None:
         return None
     state = {key: value for key, value in row.items() if key != "updated_at"}
-    state["card_token"] = "***"
+    if state["card_token"] is not None:
+        state["card_token"] = "***"
     return state
 
 

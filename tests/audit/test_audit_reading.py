@@ -159,6 +159,7 @@ def test_cli_options_after_subcommand(audit_db: AuditDatabase, capsys: pytest.Ca
 
 
 def test_cli_without_audit_tables_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "empty.db").touch()
     url = f"sqlite:///{tmp_path}/empty.db"
     assert main(["audit", "--database-url", url, "history", "billing_plan", "1"]) == 1
     assert "no audit tables" in capsys.readouterr().err

@@ -1,0 +1,194 @@
+"""Where the audit declaration is found, and how the CLI prints history, baselines and secrets."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+
+from audit_support import AuditDatabase, metadata, plans
+from opsgen.audit import HistoryNotRecorded, as_of, check_triggers, history, install, install_entity, uninstall_entity
+from opsgen.audit.alembic import refresh_audit_triggers
+from opsgen.audit.history import baseline
+from opsgen.cli.main import main
+from opsgen.runtime.config import Settings
+from opsgen.runtime.runtime import Runtime
+
+DECLARATION = """
+[tool.opsgen]
+database-url = "{url}"
+
+[tool.opsgen.audit.entities.billing_plan]
+table = "billing_plans"
+sensitive = ["card_token"]
+exclude = ["updated_at"]
+capture = "{capture}"
+"""
+
+
+def write_pyproject(folder: Path, url: str, capture: str = "row") -> Path:
+    path = folder / "pyproject.toml"
+    path.write_text(DECLARATION.format(url=url, capture=capture), encoding="utf-8")
+    return path
+
+
+def pyproject_for(database: AuditDatabase, folder: Path) -> Path:
+    return write_pyproject(folder, database.url, database.config.entity("billing_plan").capture)
+
+
+def runtime_on(url: str, folder: Path) -> Runtime:
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        metadata.create_all(connection)
+    return Runtime(Settings(root=folder, database_url=url), engine=engine)
+
+
+def add_discount_column(database: AuditDatabase, *, refresh: bool) -> None:
+    with database.engine.begin() as connection:
+        op = Operations(MigrationContext.configure(connection))
+        op.add_column("billing_plans", sa.Column("discount_pct", sa.Numeric(5, 2), nullable=True))
+        if refresh:
+            refresh_audit_triggers(op, "billing_plan", database.config)
+
+
+def test_install_without_config_reads_nearest_pyproject(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_pyproject(tmp_path, sqlite_url)
+    below = tmp_path / "src" / "app"
+    below.mkdir(parents=True)
+    monkeypatch.chdir(below)
+    runtime = runtime_on(sqlite_url, tmp_path)
+
+    install(runtime, install_triggers=True)
+    with runtime.engine.begin() as connection:
+        connection.execute(plans.insert().values(id=1, name="basic", amount=Decimal("10.00")))
+
+    with runtime.engine.connect() as connection:
+        assert [v.action for v in history(connection, "billing_plan", 1)] == ["insert"]
+    runtime.engine.dispose()
+
+
+def test_install_without_declaration_warns(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    runtime = runtime_on(sqlite_url, tmp_path)
+
+    with caplog.at_level(logging.WARNING, logger="opsgen.audit.hook"):
+        install(runtime, install_triggers=True)
+
+    warnings = [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert str(tmp_path.resolve()) in warnings[0]
+    assert "[tool.opsgen.audit.entities." in warnings[0]
+    runtime.engine.dispose()
+
+
+def test_check_without_entities_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["audit", "--database-url", f"sqlite:///{tmp_path}/opsgen.db", "check"]) == 2
+    error = capsys.readouterr().err
+    assert str(tmp_path.resolve()) in error
+    assert "[tool.opsgen.audit.entities." in error
+
+
+def test_history_of_a_table_name_names_the_entity(
+    audit_db: AuditDatabase, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pyproject = pyproject_for(audit_db, tmp_path)
+    assert main(["audit", "--config", str(pyproject), "history", "billing_plans", "1"]) == 1
+    error = capsys.readouterr().err
+    assert "'billing_plans' is not a declared audited entity (declared: billing_plan)" in error
+    assert "is the table of entity 'billing_plan'" in error
+
+
+def test_added_column_message_matches_database(audit_db: AuditDatabase) -> None:
+    add_discount_column(audit_db, refresh=False)
+    with audit_db.engine.connect() as connection:
+        [problem] = check_triggers(connection, audit_db.config)
+    if audit_db.dialect == "postgresql":
+        assert "the triggers' column list is stale: discount_pct" in problem.message
+        assert "not recorded" not in problem.message
+    else:
+        assert "not recorded: discount_pct" in problem.message
+
+
+def test_history_before_install_is_unknown_not_absent(
+    audit_db: AuditDatabase, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entity = audit_db.config.entity("billing_plan")
+    with audit_db.engine.begin() as connection:
+        uninstall_entity(connection, entity)
+        connection.execute(plans.insert().values(id=1, name="legacy", amount=Decimal("7.00")))
+        install_entity(connection, entity)
+    with audit_db.engine.connect() as connection:
+        start = baseline(connection, "billing_plan", 1)
+        assert start is not None
+        earlier = start[0] - timedelta(seconds=5)
+        with pytest.raises(HistoryNotRecorded, match="no history before"):
+            as_of(connection, "billing_plan", 1, earlier)
+    pyproject = pyproject_for(audit_db, tmp_path)
+
+    assert main(["audit", "--config", str(pyproject), "as-of", "billing_plan", "1", earlier.isoformat()]) == 1
+    assert "no history before" in capsys.readouterr().err
+    assert main(["audit", "--config", str(pyproject), "history", "billing_plan", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("v0  ")
+    assert "baseline at install" in out
+    assert '    name: "legacy"' in out
+
+
+def test_as_of_shows_columns_added_later_as_null(
+    audit_db: AuditDatabase, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with audit_db.engine.begin() as connection:
+        connection.execute(plans.insert().values(id=1, name="basic", amount=Decimal("10.00")))
+    add_discount_column(audit_db, refresh=True)
+    pyproject = pyproject_for(audit_db, tmp_path)
+
+    assert main(["audit", "--config", str(pyproject), "as-of", "billing_plan", "1", "2999-01-01T00:00:00"]) == 0
+    captured = capsys.readouterr()
+    assert '"discount_pct": null' in captured.out
+    assert "discount_pct shown as null: not recorded at that time" in captured.err
+
+
+def test_null_secret_stays_null(audit_db: AuditDatabase) -> None:
+    with audit_db.engine.begin() as connection:
+        connection.execute(plans.insert().values(id=1, name="basic", amount=Decimal("10.00")))
+        connection.execute(plans.update().values(card_token="tok"))
+        connection.execute(plans.update().values(card_token=None))
+
+    with audit_db.engine.connect() as connection:
+        versions = history(connection, "billing_plan", 1)
+    changes = [v.changes["card_token"] for v in reversed(versions)]
+    assert changes == [None, [None, "***"], ["***", None]]
+
+
+def test_cli_history_reads_cleanly(audit_db: AuditDatabase, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with audit_db.engine.begin() as connection:
+        connection.exec_driver_sql("INSERT INTO billing_plans (id, name, amount) VALUES (1, 'basic', 9.9)")
+    pyproject = pyproject_for(audit_db, tmp_path)
+
+    assert main(["audit", "--config", str(pyproject), "history", "billing_plan", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "amount: null -> 9.90" in out
+    assert "null -> null" not in out
+    assert "?" not in out
+    assert main(["audit", "--config", str(pyproject), "check"]) == 0
+    assert "(1 entity)" in capsys.readouterr().out
+
+
+def test_read_only_command_creates_no_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "opsgen.db"
+    assert main(["audit", "--database-url", f"sqlite:///{missing}", "history", "billing_plan", "1"]) == 1
+    assert "no database at" in capsys.readouterr().err
+    assert not missing.exists()
