@@ -19,7 +19,8 @@ finding in place, when any of these holds:
   longer see the call's errors once it runs after commit;
 * a later statement of the transaction block rebinds a name the call uses, or stores to
   an attribute or item of one (``msg.send()`` then ``msg.subject = "x"``), so the
-  deferred call would see the later value.
+  deferred call would see the later value. Inside a loop, every statement of the loop
+  counts as later, because the next pass runs it again before the commit.
 
 Missing imports go into their isort group (``functools`` with the standard library), and
 a generated call longer than 88 characters is split over lines.
@@ -248,6 +249,7 @@ class _Deferrer(cst.CSTTransformer):
             return "the statement shares its line with another statement"
 
         block: cst.BaseSuite | None = None
+        loops: list[cst.CSTNode] = []
         child: cst.CSTNode = call
         for ancestor in self._ancestors(call):
             if isinstance(ancestor, cst.Call):
@@ -258,6 +260,8 @@ class _Deferrer(cst.CSTTransformer):
                 return "the call sits inside a try body whose handlers would miss its errors"
             if isinstance(ancestor, cst.With) and block is None and _is_atomic(ancestor):
                 block = ancestor.body
+            if isinstance(ancestor, (cst.For, cst.While)) and block is None:
+                loops.append(ancestor)
             if isinstance(ancestor, (cst.FunctionDef, cst.Lambda)):
                 if block is None and isinstance(ancestor, cst.FunctionDef):
                     block = ancestor.body
@@ -269,13 +273,26 @@ class _Deferrer(cst.CSTTransformer):
         used = _names_in(call)
         after = self.get_metadata(PositionProvider, line).end.line
         changed: set[str] = set()
-        for statement in _statements(block):
-            if self.get_metadata(PositionProvider, statement).start.line > after:
-                changed |= _stored_names(statement)
+        for statement in self._statements_after(block, after):
+            changed |= _stored_names(statement)
+        # The next pass of an enclosing loop runs the statements before the call again.
+        for loop in loops:
+            changed |= _stored_names(loop)
         clash = sorted(used & changed)
         if clash:
             return f"a later statement changes {', '.join(clash)}"
         return None
+
+    def _statements_after(self, node: cst.CSTNode, line: int) -> Iterator[cst.CSTNode]:
+        """Yield the outermost statements inside ``node`` that start after ``line``."""
+        for child in node.children:
+            if isinstance(child, cst.BaseStatement):
+                if self.get_metadata(PositionProvider, child).start.line > line:
+                    yield child
+                else:
+                    yield from self._statements_after(child, line)
+            elif not isinstance(child, cst.BaseExpression):
+                yield from self._statements_after(child, line)
 
     # Rewriting.
 
@@ -318,10 +335,6 @@ class _Deferrer(cst.CSTTransformer):
             lines = [f"{self.partial_name}(\n{arguments}{step})", *extra]
         body = "".join(f"{step}{line},\n" for line in lines)
         return cst.parse_expression(f"{wrapper}(\n{body})")
-
-
-def _statements(block: cst.BaseSuite) -> Sequence[cst.CSTNode]:
-    return block.body
 
 
 def apply_fixes(source: str, fixes: Sequence[Fix]) -> FixResult:

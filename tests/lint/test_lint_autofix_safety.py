@@ -259,3 +259,33 @@ def test_long_call_is_split_over_lines() -> None:
         "        )\n"
     )
     compile(result.source, "orders.py", "exec")
+
+
+def test_later_change_in_nested_block_skipped() -> None:
+    source = HEADER + (
+        "def pay(order, paid):\n"
+        "    with transaction.atomic():\n"
+        "        if paid:\n"
+        "            send_receipt.delay(order)\n"
+        '            order.status = "sent"\n'
+    )
+
+    result = apply_fixes(source, [delay_fix(source)])
+
+    assert result.source == source
+    assert [skip.reason for skip in result.skipped] == ["a later statement changes order"]
+
+
+def test_earlier_change_in_loop_skipped() -> None:
+    source = HEADER + (
+        "def pay(order, lines):\n"
+        "    with transaction.atomic():\n"
+        "        for line in lines:\n"
+        "            order.total += line\n"
+        "            send_receipt.delay(order)\n"
+    )
+
+    result = apply_fixes(source, [delay_fix(source)])
+
+    assert result.source == source
+    assert [skip.reason for skip in result.skipped] == ["a later statement changes order"]
