@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, inspect, text
 
 VERSION_TABLE = "opsgen_alembic_version"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+#: Loggers that Alembic writes INFO lines to during an upgrade; a level set on a child
+#: (by a logging configuration file, for example) would override its parent's.
+ALEMBIC_LOGGERS = ("alembic", "alembic.runtime.migration", "alembic.runtime.plugins")
+
+logger = logging.getLogger(__name__)
 
 _upgraded: set[str] = set()
 _upgrade_lock = threading.Lock()
@@ -39,11 +48,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Run the shipped migrations up to ``revision`` on ``engine``'s database.
 
     Once an engine's database is at head, later calls in the same process return at once.
+    Alembic's INFO lines stay out of the application's log; one INFO line of this module
+    names the new revision when a migration ran.
     """
     key = str(engine.url)
     if key in _upgraded:
         return
-    with _upgrade_lock:
+    # Importing Alembic logs its plugin setup, so the quiet block covers the imports too.
+    with _upgrade_lock, quiet_alembic():
         if key in _upgraded:
             return
         if revision != "head" or current_revision(engine) != head_revision():
@@ -53,11 +65,30 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def _run_alembic(engine: Engine, revision: str) -> None:
+    """Run the migrations and log one line when they changed the revision."""
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    before = current_revision(engine)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+    after = current_revision(engine)
+    if after != before:
+        logger.info("upgraded the execution log schema to %s", after)
+
+
+@contextmanager
+def quiet_alembic() -> Iterator[None]:
+    """Raise the ``alembic`` loggers to WARNING while the block runs, then restore their levels."""
+    loggers = [logging.getLogger(name) for name in ALEMBIC_LOGGERS]
+    levels = [log.level for log in loggers]
+    for log in loggers:
+        log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for log, level in zip(loggers, levels):
+            log.setLevel(level)
