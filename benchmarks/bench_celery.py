@@ -2,9 +2,9 @@
 
 Usage: python benchmarks/bench_celery.py [--quick] [--async-commit] [--fast-enqueue]
 
-One Celery worker (solo pool) on the local Redis runs the opsgen task, whose
-execution log is on a scratch PostgreSQL database, a plain Celery task doing the same
-trivial work, and a plain task that also writes one row about its run to that
+One Celery worker (solo pool) on the local Redis runs three tasks. The opsgen task
+keeps its execution log on a scratch PostgreSQL database. A plain Celery task does the
+same trivial work, and a second plain task also writes one row about its run to that
 database. All three share the broker, the worker and its settings (late ack, no
 result backend). Latency is one call at a time, from the send to the worker's
 ``task_postrun`` signal; throughput is a batch sent at once, until the last finishes.
