@@ -33,7 +33,8 @@ def register(subparsers: Any) -> None:
         help="deliver every pending effect that is due, then exit",
         description=(
             "Deliver every pending durable effect that is due, oldest first, then exit. "
-            "Exits 1 when a delivery failed or an effect has no handler."
+            "Exits 0 when nothing is left waiting, and 1 when a delivery failed, an effect "
+            "has no handler, or an effect still waits for a retry that is not yet due."
         ),
     )
     drain_parser.add_argument("--limit", type=int, metavar="N", help="deliver at most N effects")
@@ -98,10 +99,10 @@ def run_drain(args: argparse.Namespace) -> int:
         return 1
     runtime.prepare()
     report = drain(runtime, limit=args.limit, wait=args.wait)
-    print(f"delivered {report.delivered}, waiting for retry {report.retrying}, failed {report.failed}")
+    print(f"delivered {report.delivered}, waiting for retry {report.waiting}, failed {report.failed}")
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
-    return 1 if report.errors else 0
+    return 1 if report.errors or report.waiting else 0
 
 
 def run_dispatch(args: argparse.Namespace) -> int:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from opsgen.runtime.declarations import RetryPolicy
 from opsgen.runtime.effects import EffectCall, PendingEffect
@@ -53,6 +53,9 @@ class DrainReport:
     delivered: int = 0
     retrying: int = 0
     failed: int = 0
+    #: Pending rows not yet due when the pass ended: those scheduled for a retry in this
+    #: pass and those scheduled by earlier attempts. Set by :func:`drain`.
+    waiting: int = 0
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -76,9 +79,15 @@ def drain(runtime: Runtime, *, limit: int | None = None, wait: float = 0.0) -> D
 
     With ``wait`` greater than zero, keep going for up to that many seconds while rows
     are waiting for a retry. Raises nothing for a handler error: it is recorded on the
-    row and counted in the report.
+    row and counted in the report. ``waiting`` counts the pending rows left not yet due.
     """
     report = DrainReport()
+    _deliver_due(runtime, report, limit=limit, wait=wait)
+    report.waiting = _waiting_count(runtime)
+    return report
+
+
+def _deliver_due(runtime: Runtime, report: DrainReport, *, limit: int | None, wait: float) -> None:
     deadline = time.monotonic() + wait
     claimant = worker_id()
     unhandled: set[str] = set()
@@ -86,14 +95,14 @@ def drain(runtime: Runtime, *, limit: int | None = None, wait: float = 0.0) -> D
         due = [row for row in _due_rows(runtime, limit) if row["id"] not in unhandled]
         for row in due:
             if limit is not None and report.attempted >= limit:
-                return report
+                return
             if not _deliver_row(runtime, row, claimant, report):
                 unhandled.add(row["id"])
         if time.monotonic() >= deadline or (limit is not None and report.attempted >= limit):
-            return report
+            return
         if not due:
             if _pending_count(runtime) <= len(unhandled):
-                return report
+                return
             time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
 
 
@@ -130,6 +139,17 @@ def _due_rows(runtime: Runtime, limit: int | None) -> list[dict[str, Any]]:
     )
     with runtime.engine.connect() as connection:
         return [dict(row._mapping) for row in connection.execute(query)]
+
+
+def _waiting_count(runtime: Runtime) -> int:
+    """Count pending rows whose next attempt is still in the future."""
+    query = select(func.count()).select_from(effects).where(
+        effects.c.status == EffectStatus.pending.value,
+        effects.c.next_attempt_at.is_not(None),
+        effects.c.next_attempt_at > utcnow(),
+    )
+    with runtime.engine.connect() as connection:
+        return int(connection.execute(query).scalar_one())
 
 
 def _pending_count(runtime: Runtime) -> int:

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from opsgen.runtime.effects import EffectCall
 from opsgen.runtime.outbox import drain
 from opsgen.runtime.runtime import Runtime
 from opsgen.runtime.schema import effects
+from opsgen.runtime.store import utcnow
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -214,3 +216,23 @@ def test_drain_skips_unhandled_rows_once(runtime: Runtime) -> None:
     assert time.monotonic() - started < 4.0
     assert len(report.errors) == 1
     assert "no handler for effect 'publish_item'" in report.errors[0]
+
+
+def test_drain_counts_effects_not_yet_due_as_waiting(runtime: Runtime) -> None:
+    runtime.register_effect_handler("publish", fail_delivery)
+    assert ops.create_item(Context(), name="not yet", durable_to="queue").ok
+    with runtime.engine.begin() as connection:
+        connection.execute(update(effects).values(next_attempt_at=utcnow() + timedelta(minutes=5)))
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
+        "OPSGEN_DATABASE_URL": runtime.engine.url.render_as_string(hide_password=False),
+        "RECEIVER_FILE": "/dev/null",
+    }
+
+    report = drain(runtime)
+    drained = _run([OPSGEN, "outbox", "drain", "--app", "runtime_outbox_app:build"], env)
+
+    assert (report.attempted, report.waiting) == (0, 1)
+    assert "delivered 0, waiting for retry 1, failed 0" in drained.stdout
+    assert drained.returncode == 1, drained.stderr
