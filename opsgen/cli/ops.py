@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -163,7 +164,6 @@ def run_list(args: argparse.Namespace) -> int:
         print(json.dumps(rows, default=_json_default, indent=2))
         return 0
 
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"executions (newest {len(rows)})")
@@ -179,7 +179,7 @@ def run_list(args: argparse.Namespace) -> int:
             _duration(row["duration_ms"]),
             row["error_code"] or "",
         )
-    Console().print(table)
+    _console().print(table)
     return 0
 
 
@@ -211,7 +211,7 @@ def run_show(args: argparse.Namespace) -> int:
     if args.format == "json":
         document = {"execution": execution, "tree": tree, "effects": effects, "audit_changes": audit_changes,
                     "attempts": attempts}
-        print(json.dumps(document, default=_json_default, indent=2))
+        print(json.dumps(_normalize_times(document), default=_json_default, indent=2))
         return 0
 
     _print_show(execution, tree, effects)
@@ -224,7 +224,6 @@ def _print_attempts(attempts: list[dict[str, Any]]) -> None:
     """Print the worker attempts of a queued execution; nothing for a direct call."""
     if not attempts:
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title="worker attempts")
@@ -236,7 +235,7 @@ def _print_attempts(attempts: list[dict[str, Any]]) -> None:
             str(attempt["attempt"]), _styled(attempt["status"]), attempt["worker"] or "",
             _time(attempt["started_at"]), _time(attempt["finished_at"]), error,
         )
-    Console().print(table)
+    _console().print(table)
 
 
 def run_watch(args: argparse.Namespace) -> int:
@@ -268,11 +267,10 @@ def run_watch(args: argparse.Namespace) -> int:
 
 
 def _print_show(execution: dict[str, Any], tree: list[dict[str, Any]], effects: list[dict[str, Any]]) -> None:
-    from rich.console import Console
     from rich.table import Table
     from rich.tree import Tree
 
-    console = Console()
+    console = _console()
     details = Table.grid(padding=(0, 2))
     details.add_column(style="bold")
     details.add_column()
@@ -363,7 +361,43 @@ def _time(value: datetime | None) -> str:
     return "" if value is None else value.strftime("%Y-%m-%d %H:%M:%S")
 
 
+#: Width of tables written to a pipe or file without ``COLUMNS``, so no cell is cut.
+PIPED_WIDTH = 200
+
+
+def _console() -> Any:
+    """Return a rich console: the terminal's width, or a wide one when output is not a terminal."""
+    from rich.console import Console
+
+    if not sys.stdout.isatty() and "COLUMNS" not in os.environ:
+        return Console(width=PIPED_WIDTH)
+    return Console()
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.isoformat()
+        return _utc_iso(value)
     return str(value)
+
+
+def _utc_iso(value: datetime) -> str:
+    """Write ``value`` as ISO 8601 in UTC with its offset; the log stores naive times in UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).isoformat()
+
+
+def _normalize_times(value: Any, key: str = "") -> Any:
+    """Return ``value`` with every ``*_at`` timestamp, datetime or ISO string, in one format."""
+    if isinstance(value, dict):
+        return {name: _normalize_times(item, name) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_normalize_times(item, key) for item in value]
+    if isinstance(value, datetime):
+        return _utc_iso(value)
+    if isinstance(value, str) and key.endswith("_at"):
+        try:
+            return _utc_iso(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
