@@ -346,9 +346,9 @@ ABANDONED_NOTE = "the worker stopped renewing its lease"
 # began, so the counts are those from before the abandoned marks. ``set_config`` makes
 # the commit skip the wait for the disk, as ``SET LOCAL`` would, without a round trip
 # of its own. A row comes back only when the claim succeeded.
-_PG_CLAIM = text("""
+_PG_CLAIM = text(f"""
 WITH claimed AS (
-    UPDATE opsgen_executions
+    UPDATE {executions.fullname}
     SET status = :running, started_at = :now, host = :host, pid = :pid, lease_expires_at = :lease_until
     WHERE id = :execution_id
       AND (status IN (:pending, :abandoned) OR (status = :running AND lease_expires_at < :now))
@@ -359,16 +359,16 @@ earlier AS (
            count(*) FILTER (WHERE status = :running) AS takeovers,
            count(*) FILTER (WHERE status = :abandoned) AS abandoned_before,
            set_config('synchronous_commit', 'off', true) AS commit_mode
-    FROM opsgen_execution_attempts
+    FROM {execution_attempts.fullname}
     WHERE execution_id = :execution_id
 ),
 closed AS (
-    UPDATE opsgen_execution_attempts
+    UPDATE {execution_attempts.fullname}
     SET status = :abandoned, finished_at = :now, error_message = :note
     WHERE execution_id = :execution_id AND status = :running AND EXISTS (SELECT 1 FROM claimed)
 ),
 opened AS (
-    INSERT INTO opsgen_execution_attempts (execution_id, attempt, status, worker, delivery, started_at)
+    INSERT INTO {execution_attempts.fullname} (execution_id, attempt, status, worker, delivery, started_at)
     SELECT claimed.id, earlier.total + 1, :running, :worker, :delivery, :now
     FROM claimed CROSS JOIN earlier
     RETURNING attempt
@@ -658,22 +658,22 @@ _CLEAR_LEASE = update(executions).where(executions.c.id == bindparam("key_id")).
 
 # Closing the attempt on PostgreSQL takes one statement whose commit does not wait
 # for the disk (see ``_PG_CLAIM``). The second form also drops the lease.
-_PG_FINISH = text("""
-UPDATE opsgen_execution_attempts
+_PG_FINISH = text(f"""
+UPDATE {execution_attempts.fullname}
 SET status = :new_status, finished_at = :new_finished_at, error_code = :new_error_code,
     error_message = :new_error_message
 WHERE execution_id = :key_id AND attempt = :key_attempt
   AND (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL
 """)
-_PG_FINISH_AND_CLEAR = text("""
+_PG_FINISH_AND_CLEAR = text(f"""
 WITH closed AS (
-    UPDATE opsgen_execution_attempts
+    UPDATE {execution_attempts.fullname}
     SET status = :new_status, finished_at = :new_finished_at, error_code = :new_error_code,
         error_message = :new_error_message
     WHERE execution_id = :key_id AND attempt = :key_attempt
       AND (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL
 )
-UPDATE opsgen_executions SET lease_expires_at = NULL WHERE id = :key_id
+UPDATE {executions.fullname} SET lease_expires_at = NULL WHERE id = :key_id
 """)
 
 
