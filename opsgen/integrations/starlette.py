@@ -108,5 +108,3 @@ def install_problem_handler(app: Starlette, registry: object | None = None, *, t
 
     app.add_exception_handler(UnwrapError, handle)
     return mapper
-
-

@@ -2,7 +2,9 @@
 
 A singleton is a lock on ``singleton:<key>`` held for the whole execution, in the same
 backend and with the same lease renewal as declared locks. The claim therefore holds
-across processes and hosts, and a dead holder's claim ends with its lease. When the key is taken
+across processes and hosts, and a dead holder's claim ends with its lease. A claim by the
+same owner (a task run again under its execution id after its worker died) takes the key
+over at once, in every backend. When the key is held by another owner
 the declaration's ``on_conflict`` decides:
 
 - ``reject``: give up at once; the caller records the attempt as rejected;

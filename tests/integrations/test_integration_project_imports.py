@@ -32,7 +32,7 @@ def make_project(root: Path) -> Path:
 
 
 @pytest.mark.parametrize("command", ["worker", "outbox"])
-def test_command_imports_modules_of_the_project_folder(command: str, tmp_path: Path, sqlite_url: str) -> None:
+def test_command_imports_project_modules(command: str, tmp_path: Path, sqlite_url: str) -> None:
     package = make_project(tmp_path)
     name = package.name
     if command == "worker":

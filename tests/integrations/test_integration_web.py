@@ -209,7 +209,7 @@ def test_flask_context_and_problem(runtime: Runtime) -> None:
     assert current_context().actor is None
 
 
-def test_missing_context_detail_is_plain_for_clients() -> None:
+def test_missing_context_detail_is_plain() -> None:
     from opsgen.integrations.problem import ProblemMapper
     from opsgen.runtime.result import Failure
 

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from opsgen.runtime.declarations import SingletonDeclaration
 from opsgen.runtime.locks import LockTimeout, open_lock_backend
+from opsgen.runtime.singleton import claim_singleton
 
 WORKER = str(Path(__file__).with_name("lock_worker.py"))
 
@@ -34,7 +36,7 @@ def start_holder(url: str, key: str, owner: str) -> subprocess.Popen[str]:
 
 @pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGSTOP], ids=["killed", "stopped"])
 @pytest.mark.parametrize("take", ["try_acquire", "acquire_many"])
-def test_same_owner_takes_over_its_own_key(lock_url: str, unique_key: str, stop: int, take: str) -> None:
+def test_same_owner_takes_over_key(lock_url: str, unique_key: str, stop: int, take: str) -> None:
     holder = start_holder(lock_url, unique_key, "exec-x")
     try:
         os.kill(holder.pid, stop)
@@ -60,7 +62,7 @@ def test_same_owner_takes_over_its_own_key(lock_url: str, unique_key: str, stop:
             holder.wait(timeout=10)
 
 
-def test_takeover_issues_a_larger_fencing_token(lock_url: str, unique_key: str) -> None:
+def test_takeover_issues_larger_token(lock_url: str, unique_key: str) -> None:
     with open_lock_backend(lock_url) as first, open_lock_backend(lock_url) as second:
         old = first.try_acquire([unique_key], lease=LEASE, owner="exec-x")
         new = second.try_acquire([unique_key], lease=LEASE, owner="exec-x")
@@ -72,3 +74,19 @@ def test_takeover_issues_a_larger_fencing_token(lock_url: str, unique_key: str) 
         with pytest.raises(LockTimeout):
             first.try_acquire([unique_key], lease=LEASE, owner="exec-y")
         new.release()
+
+
+def test_singleton_claim_by_same_owner(lock_url: str, unique_key: str) -> None:
+    declaration = SingletonDeclaration(key="nightly")
+    key = f"singleton:{unique_key}"
+    with open_lock_backend(lock_url) as first, open_lock_backend(lock_url) as second:
+        earlier = claim_singleton(first, declaration, key=key, owner="exec-x")
+        again = claim_singleton(second, declaration, key=key, owner="exec-x")
+        other = claim_singleton(second, declaration, key=key, owner="exec-y")
+
+        assert earlier.claimed
+        assert again.claimed
+        assert other.outcome == "rejected"
+        assert other.holder == "exec-x"
+        assert again.held is not None
+        again.held.release()

@@ -34,7 +34,7 @@ def timestamps(value: Any, key: str = "") -> list[tuple[str, Any]]:
     return [(key, value)] if key.endswith("_at") and value is not None else []
 
 
-def test_piped_table_is_not_cut_to_80_columns(runtime: Runtime) -> None:
+def test_piped_table_keeps_full_width(runtime: Runtime) -> None:
     long_actor = "actor-" + "x" * 70
     result = ops.echo(Context(actor=long_actor), value=1)
 

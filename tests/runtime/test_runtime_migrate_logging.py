@@ -10,7 +10,7 @@ from sqlalchemy import create_engine
 from opsgen.runtime import migrate
 
 
-def test_upgrade_logs_one_line_only_when_it_migrates(sqlite_url: str, caplog: pytest.LogCaptureFixture) -> None:
+def test_upgrade_logs_only_real_migrations(sqlite_url: str, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
     engine = create_engine(sqlite_url)
     alembic_level = logging.getLogger("alembic").level

@@ -227,8 +227,8 @@ class PostgresLockBackend(LockBackend):
         """Close the session that holds ``key`` for this same ``owner``: a takeover of its own claim.
 
         The session belongs to an earlier attempt of the same execution, one that hangs
-        or whose process was stopped. Returns whether such a session was ended; a role
-        that may not end it leaves the key to the normal wait.
+        or whose process was stopped. Returns whether such a session was ended. When the
+        role may not end it, the key is left to the normal wait.
         """
         unsigned = advisory_lock_id(key) & 0xFFFF_FFFF_FFFF_FFFF
         row = connection.execute(HOLDER_PID_QUERY, (unsigned >> 32, unsigned & 0xFFFF_FFFF)).fetchone()
