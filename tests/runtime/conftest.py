@@ -7,25 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from opsgen.runtime.config import Settings  # noqa: E402
 from opsgen.runtime.runtime import Runtime, configure, reset_runtime  # noqa: E402
-from runtime_fixture_ops import app_metadata  # noqa: E402
-
-
-def make_runtime(url: str, **kwargs: object) -> Runtime:
-    """Build a runtime on ``url`` with fresh opsgen tables and an empty ``items`` table."""
-    runtime = Runtime(Settings(root=Path.cwd(), database_url=url), **kwargs)  # type: ignore[arg-type]
-    runtime.ensure_schema()
-    app_metadata.create_all(runtime.engine)
-    with runtime.engine.begin() as connection:
-        connection.execute(text("DELETE FROM items"))
-        connection.execute(text("DELETE FROM opsgen_effects"))
-        connection.execute(text("DELETE FROM opsgen_executions"))
-    return runtime
+from runtime_fixture_ops import make_runtime  # noqa: E402
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

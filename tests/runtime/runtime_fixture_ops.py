@@ -8,11 +8,13 @@ application table the operations write to.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Column, Integer, MetaData, String, Table, insert
+from sqlalchemy import Column, Integer, MetaData, String, Table, insert, text
 
+from opsgen.runtime.config import Settings
 from opsgen.runtime.declarations import (
     EffectDeclaration,
     ErrorDeclaration,
@@ -24,6 +26,7 @@ from opsgen.runtime.execution import ExecutionContext
 from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.operation import Operation
 from opsgen.runtime.result import OperationFailed
+from opsgen.runtime.runtime import Runtime
 
 app_metadata = MetaData()
 items = Table(
@@ -203,3 +206,15 @@ class Echo(Operation[EchoInput, EchoOutput]):
 
 
 echo = OperationHandle(ECHO, Echo)
+
+
+def make_runtime(url: str, **kwargs: object) -> Runtime:
+    """Build a runtime on ``url`` with fresh opsgen tables and an empty ``items`` table."""
+    runtime = Runtime(Settings(root=Path.cwd(), database_url=url), **kwargs)  # type: ignore[arg-type]
+    runtime.ensure_schema()
+    app_metadata.create_all(runtime.engine)
+    with runtime.engine.begin() as connection:
+        connection.execute(text("DELETE FROM items"))
+        connection.execute(text("DELETE FROM opsgen_effects"))
+        connection.execute(text("DELETE FROM opsgen_executions"))
+    return runtime

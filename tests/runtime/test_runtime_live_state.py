@@ -26,7 +26,7 @@ from opsgen.runtime.operation import Operation
 from opsgen.runtime.result import Failure, Result
 from opsgen.runtime.runtime import Runtime
 from opsgen.runtime.schema import executions
-from conftest import make_runtime
+from runtime_fixture_ops import make_runtime
 from runtime_fixture_ops import items
 
 READER = """

@@ -48,7 +48,7 @@ def steal_handle(runtime: Runtime) -> OperationHandle[StealInput, StealOutput]:
 
 
 def test_lost_lock_fails_and_rolls_back(sqlite_url: str) -> None:
-    from conftest import make_runtime
+    from runtime_fixture_ops import make_runtime
 
     runtime = make_runtime(sqlite_url)
     try:

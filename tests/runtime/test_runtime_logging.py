@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import text
 
 import runtime_fixture_ops as ops
-from conftest import make_runtime
+from runtime_fixture_ops import make_runtime
 from opsgen.runtime.context import Context
 from opsgen.runtime.log_context import ContextFilter, JsonFormatter
 from opsgen.runtime.runtime import Runtime, configure, reset_runtime

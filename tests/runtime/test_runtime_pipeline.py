@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 import runtime_fixture_ops as ops
-from conftest import make_runtime
+from runtime_fixture_ops import make_runtime
 from opsgen.runtime.config import load_settings
 from opsgen.runtime.context import Context, current_context, use_context
 from opsgen.runtime.declarations import OperationDeclaration

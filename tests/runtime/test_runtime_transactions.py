@@ -224,7 +224,7 @@ def test_transaction_begin_hook_shares_connection(runtime: Runtime) -> None:
 
 
 def test_hook_sets_transaction_local_setting(postgres_url: str) -> None:
-    from conftest import make_runtime
+    from runtime_fixture_ops import make_runtime
 
     runtime = make_runtime(postgres_url)
     runtime.on_transaction_begin.append(
@@ -251,7 +251,7 @@ def test_hook_sets_transaction_local_setting(postgres_url: str) -> None:
 
 
 def test_compact_records_still_log_everything(database_url: str) -> None:
-    from conftest import make_runtime
+    from runtime_fixture_ops import make_runtime
 
     runtime = make_runtime(database_url, record_running=False)
     create = ops.create_item.bind(runtime)
