@@ -188,13 +188,8 @@ def run_show(args: argparse.Namespace) -> int:
     store = open_store(args)
     if store is None:
         return 1
-    try:
-        execution = store.find_execution(args.execution_id)
-    except LookupError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    execution = _find_or_report(store, args.execution_id)
     if execution is None:
-        print(f"error: no execution with id {args.execution_id!r}", file=sys.stderr)
         return 1
 
     tree = store.tree(execution["root_id"])
@@ -218,6 +213,18 @@ def run_show(args: argparse.Namespace) -> int:
     _print_attempts(attempts)
     print_changes_for_show(audit_changes)
     return 0
+
+
+def _find_or_report(store: ExecutionStore, execution_id: str) -> dict[str, Any] | None:
+    """Return the execution ``execution_id`` names (an id or a unique prefix); print why not and return None."""
+    try:
+        execution = store.find_execution(execution_id)
+    except LookupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+    if execution is None:
+        print(f"error: no execution with id {execution_id!r}", file=sys.stderr)
+    return execution
 
 
 def _print_attempts(attempts: list[dict[str, Any]]) -> None:
@@ -246,13 +253,8 @@ def run_watch(args: argparse.Namespace) -> int:
     store = open_store(args)
     if store is None:
         return 1
-    try:
-        execution = store.find_execution(args.execution_id)
-    except LookupError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    execution = _find_or_report(store, args.execution_id)
     if execution is None:
-        print(f"error: no execution with id {args.execution_id!r}", file=sys.stderr)
         return 1
     execution_id = execution["id"]
 
