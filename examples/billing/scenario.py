@@ -2,11 +2,11 @@
 
 Usage: python -m examples.billing.scenario [--accounts N]
 
-One request registers a user, opens accounts, credits one, downgrades its plan (which
-credits a prorated refund through a nested operation), tries a credit in the wrong
-currency (a declared failure), runs the nightly sync twice at once (the second start is
-skipped), and invoices every account with progress. Then it prints the execution log as
-``opsgen ops list`` and ``opsgen ops show`` do.
+One request registers a user, opens accounts, credits one and downgrades its plan. The
+downgrade credits a prorated refund through a nested operation. Then a credit in the
+wrong currency fails with a declared error, the nightly sync starts twice at once so the
+second start is skipped, and every new account is invoiced with progress. Last, the
+script prints the execution log as ``opsgen ops list`` and ``opsgen ops show`` do.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class ExecutionFormatter(logging.Formatter):
 
 
 def open_accounts(runtime_session_factory: object, count: int) -> list[uuid.UUID]:
-    """Insert ``count`` accounts on the team plan; return their ids (the fixture data)."""
+    """Insert ``count`` accounts on the team plan and return their ids."""
     from sqlalchemy.orm import sessionmaker
 
     assert isinstance(runtime_session_factory, sessionmaker)
