@@ -319,7 +319,7 @@ def _call_tree(rows: list[dict[str, Any]], selected: str, tree_class: Any) -> An
         children.setdefault(row["parent_id"], []).append(row)
 
     def label(row: dict[str, Any]) -> str:
-        marker = " [bold]<-[/]" if row["id"] == selected else ""
+        marker = " [bold](shown above)[/]" if row["id"] == selected else ""
         error = f" {row['error_code']}" if row["error_code"] else ""
         return (f"{row['operation']} [{STATUS_STYLES.get(row['status'], 'white')}]{row['status']}[/]"
                 f"{error} {_duration(row['duration_ms'])} ms [dim]{row['id']}[/]{marker}")
