@@ -37,11 +37,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Integer, and_, bindparam, column, insert, inspect, or_, select, text, update
 
-from opsgen.runtime.context import Context, current_context
+from opsgen.runtime.context import Context
 from opsgen.runtime.declarations import RetryPolicy
 from opsgen.runtime.effects import EffectCall
 from opsgen.runtime.errors import ConfigurationError
-from opsgen.runtime.execution import ExecutionContext, current_execution
+from opsgen.runtime.execution import ExecutionContext, resolve_caller
 from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.redaction import redact
 from opsgen.runtime.result import Failure, Result
@@ -153,7 +153,7 @@ def enqueue(
     declaration = handle.declaration
     model = declaration.input_model.model_validate(dict(inputs))
 
-    parent, context = _caller(ctx)
+    parent, context = resolve_caller(ctx)
     input_json = model.model_dump(mode="json")
     record = pending_record(handle, input_json, context, parent)
     call = QueuedCall(
@@ -192,23 +192,6 @@ def enqueue(
     logger.info("queued %s as execution %s on queue %s, to be sent after the commit",
                 call.operation, call.execution_id, call.queue, extra={"queued_execution_id": call.execution_id})
     return record.id
-
-
-def _caller(ctx: Context | ExecutionContext | None) -> tuple[ExecutionContext | None, Context]:
-    if isinstance(ctx, ExecutionContext):
-        parent: ExecutionContext | None = ctx
-        context = ctx.context
-    else:
-        parent = current_execution()
-        if ctx is not None:
-            context = ctx
-        elif parent is not None:
-            context = parent.context
-        else:
-            context = current_context()
-    if parent is not None:
-        context = context.replace(parent_execution_id=parent.execution_id)
-    return parent, context
 
 
 def pending_record(

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from opsgen.runtime.context import Context
+from opsgen.runtime.context import Context, current_context
 from opsgen.runtime.declarations import EffectDeclaration, OperationDeclaration, RetryPolicy
 from opsgen.runtime.effects import CALLBACK_KIND, CALLBACK_RETRY, EffectCall, PendingEffect
 from opsgen.runtime.errors import NoTransactionError
@@ -273,3 +273,27 @@ _current_execution: contextvars.ContextVar[ExecutionContext | None] = contextvar
 def current_execution() -> ExecutionContext | None:
     """Return the execution whose code is running in this context, ``None`` outside any."""
     return _current_execution.get()
+
+
+def resolve_caller(ctx: Context | ExecutionContext | None) -> tuple[ExecutionContext | None, Context]:
+    """Return the parent execution of a call made with ``ctx``, and the context it runs in.
+
+    An ``ExecutionContext`` is the parent itself. A plain ``Context`` or ``None`` nests the
+    call under the execution running in this context, if any; ``None`` also takes that
+    execution's context, or the current context outside any execution. A nested call's
+    context names its parent's execution id.
+    """
+    if isinstance(ctx, ExecutionContext):
+        parent: ExecutionContext | None = ctx
+        context = ctx.context
+    else:
+        parent = current_execution()
+        if ctx is not None:
+            context = ctx
+        elif parent is not None:
+            context = parent.context
+        else:
+            context = current_context()
+    if parent is not None and context.parent_execution_id != parent.execution_id:
+        context = context.replace(parent_execution_id=parent.execution_id)
+    return parent, context

@@ -33,11 +33,10 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from opsgen.runtime.context import Context, _current as _current_context
-from opsgen.runtime.context import current_context
 from opsgen.runtime.declarations import TransactionDeclaration
 from opsgen.runtime.effects import durable_rows, record_dropped, schedule_delivery
 from opsgen.runtime.errors import GuardRejected
-from opsgen.runtime.execution import ExecutionContext, _current_execution, current_execution
+from opsgen.runtime.execution import ExecutionContext, _current_execution, resolve_caller
 from opsgen.runtime.redaction import redact, scrub, scrub_any, sensitive_values
 from opsgen.runtime.result import Failure, OperationFailed, Result, Success, UnwrapError
 from opsgen.runtime.runtime import Runtime, get_runtime
@@ -108,19 +107,7 @@ def new_execution(
     runtime: Runtime, handle: OperationHandle[Any, Any], ctx: Context | ExecutionContext | None
 ) -> ExecutionContext:
     """Build the execution, nested under the caller's execution when there is one."""
-    if isinstance(ctx, ExecutionContext):
-        parent: ExecutionContext | None = ctx
-        context = ctx.context
-    else:
-        parent = current_execution()
-        if ctx is not None:
-            context = ctx
-        elif parent is not None:
-            context = parent.context
-        else:
-            context = current_context()
-    if parent is not None and context.parent_execution_id != parent.execution_id:
-        context = context.replace(parent_execution_id=parent.execution_id)
+    parent, context = resolve_caller(ctx)
 
     execution = ExecutionContext(runtime, handle.declaration, context, parent)
     execution.record = ExecutionRecord(
