@@ -209,7 +209,11 @@ def _dropped_names(data: dict[str, Any], problems: list[Problem]) -> frozenset[s
         # meant it as a context key, and the context section has its own error.
         context = data.get("context")
         requires = context.get("requires") if isinstance(context, dict) else context
-        written = [requires] if isinstance(requires, str) else requires if isinstance(requires, (list, dict)) else []
+        written: list[Any] | dict[Any, Any] = []
+        if isinstance(requires, str):
+            written = [requires]
+        elif isinstance(requires, (list, dict)):
+            written = requires
         dropped |= {f"context.{key}" for key in written if isinstance(key, str)}
     return frozenset(dropped)
 
