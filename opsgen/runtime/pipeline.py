@@ -13,9 +13,11 @@ each in a function of its own below:
 8. :func:`finish_record`: final status, output or error, and duration.
 
 A call returns a :class:`~opsgen.runtime.result.Result` whatever happens in the
-operation's code or in the database. Only ``BaseException`` subclasses that are not
-``Exception`` (``KeyboardInterrupt``, ``SystemExit``) pass through, after the
-transaction has been rolled back.
+operation's code or in its transaction. Two kinds of error pass through instead:
+``BaseException`` subclasses that are not ``Exception`` (``KeyboardInterrupt``,
+``SystemExit``), after the transaction has been rolled back, and a database error while
+the execution record is written before the call runs (an unreachable log database), so
+that no operation ever runs unlogged.
 """
 
 from __future__ import annotations
