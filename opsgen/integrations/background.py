@@ -13,7 +13,9 @@ worker died, becomes running under a new lease. Every other state means the mess
 a repeat: a finished execution is never run again, and a running one with a live lease
 is left to its worker. The worker renews the lease while the operation runs. Each claim
 adds a row to ``opsgen_execution_attempts``. On PostgreSQL the claim and its attempt
-row take one statement, and so does closing the attempt.
+row take one statement that commits on its own. Closing the attempt and dropping the
+lease (or, for a retry, putting the execution back to pending) join the transaction
+of the final record, so both commit or neither does.
 
 Exactly once holds for the execution log and for the writes of a transactional
 operation, which commit together with the final record. An operation without a
@@ -62,6 +64,10 @@ DEFAULT_LEASE = 30.0
 
 #: Claims of one execution after dead workers before it fails with ``worker_lost``.
 DEFAULT_MAX_TAKEOVERS = 3
+
+#: Engine execution option set on engines whose connections belong to another library
+#: (Django's): opsgen then never switches them to autocommit.
+SHARED_CONNECTION = "opsgen_shared_connection"
 
 #: Failure codes that no retry can change.
 NOT_RETRIED = frozenset({"invalid_input", "missing_context", "invalid_output", "unknown_operation"})
@@ -323,12 +329,20 @@ def claim(runtime: Runtime, execution_id: str, *, lease: float, delivery: str | 
 #: Error message of an attempt row whose worker died.
 ABANDONED_NOTE = "the worker stopped renewing its lease"
 
+#: The execution columns :func:`record_from_row` reads; the claim returns only these,
+#: because building the result of every column costs more CPU than the claim's SQL.
+RECORD_COLUMNS = (
+    "id", "operation", "operation_version", "status", "parent_id", "root_id", "actor", "organization",
+    "request_id", "correlation_id", "context_extra", "input", "created_at", "started_at",
+)
+
 # The claim on PostgreSQL, one statement and so one round trip: take the execution,
 # count its earlier attempts, mark the running ones abandoned (their workers died) and
 # open the new attempt row. Every part reads the rows as they were when the statement
 # began, so the counts are those from before the abandoned marks. ``set_config`` makes
 # the commit skip the wait for the disk, as ``SET LOCAL`` would, without a round trip
-# of its own. A row comes back only when the claim succeeded.
+# of its own; it also works when the statement is its own transaction, in autocommit
+# mode. A row comes back only when the claim succeeded.
 _PG_CLAIM = text(f"""
 WITH claimed AS (
     UPDATE {executions.fullname}
@@ -356,10 +370,12 @@ opened AS (
     FROM claimed CROSS JOIN earlier
     RETURNING attempt
 )
-SELECT claimed.*, earlier.takeovers, earlier.abandoned_before, opened.attempt
+SELECT {", ".join(f"claimed.{name}" for name in RECORD_COLUMNS)},
+       earlier.takeovers, earlier.abandoned_before, opened.attempt
 FROM claimed CROSS JOIN earlier CROSS JOIN opened
 """).columns(
-    *executions.c, column("takeovers", Integer), column("abandoned_before", Integer), column("attempt", Integer)
+    *(executions.c[name] for name in RECORD_COLUMNS),
+    column("takeovers", Integer), column("abandoned_before", Integer), column("attempt", Integer),
 )
 
 
@@ -367,7 +383,7 @@ def _claim_in_one_statement(
     runtime: Runtime, execution_id: str, *, lease: float, delivery: str | None
 ) -> Claimed | NotClaimed:
     now = utcnow()
-    with runtime.engine.begin() as connection:
+    with single_statements(runtime) as connection:
         row = connection.execute(_PG_CLAIM, {
             "execution_id": execution_id,
             "now": now,
@@ -551,23 +567,64 @@ def run_queued(
 
     from opsgen.runtime.pipeline import execute
 
+    # On PostgreSQL the attempt row closes, and the lease drops, in the transaction of
+    # the final record. Elsewhere they take a short transaction of their own afterwards.
+    closer = AttemptCloser(handle, record.id, outcome.attempt) if runtime.engine.dialect.name == "postgresql" else None
     with LeaseKeeper(runtime, record.id, lease):
-        result = execute(handle, context, call.input, record=record)
+        result = execute(handle, context, call.input, record=record, on_final=closer)
 
-    retry_in = _retry_delay(handle, result, record, outcome.attempt)
+    closed = closer is not None and closer.closed
+    retry_in = closer.retry_in if closer is not None and closed else _retry_delay(
+        handle, record.status, result.code if isinstance(result, Failure) else None, outcome.attempt
+    )
     if retry_in is not None:
         assert isinstance(result, Failure)
-        _release_for_retry(runtime, record.id)
-        finish_attempt(runtime, record.id, outcome.attempt, "retrying", result.code, result.message)
+        if not closed:
+            _release_for_retry(runtime, record.id)
+            finish_attempt(runtime, record.id, outcome.attempt, "retrying", result.code, result.message)
         logger.warning("execution %s of %s failed on attempt %d (%s); retrying in %.1f s",
                        record.id, call.operation, outcome.attempt, result.code, retry_in,
                        extra={"queued_execution_id": record.id})
         return WorkerOutcome(result, retry_in=retry_in, note="retry")
 
-    error_code = result.code if isinstance(result, Failure) else None
-    error_message = result.message if isinstance(result, Failure) else None
-    finish_attempt(runtime, record.id, outcome.attempt, record.status, error_code, error_message, clear_lease=True)
+    if not closed:
+        error_code = result.code if isinstance(result, Failure) else None
+        error_message = result.message if isinstance(result, Failure) else None
+        finish_attempt(runtime, record.id, outcome.attempt, record.status, error_code, error_message, clear_lease=True)
     return WorkerOutcome(result)
+
+
+class AttemptCloser:
+    """Closes the attempt row and drops the lease in the transaction of the final record (PostgreSQL).
+
+    The pipeline calls it through ``execute(..., on_final=...)``. When the spec's retry
+    policy retries the failure, the same transaction puts the execution back to
+    ``pending`` and marks the attempt ``retrying``, so no crash can leave a
+    retryable execution failed for good.
+    """
+
+    def __init__(self, handle: OperationHandle[Any, Any], execution_id: str, attempt: int) -> None:
+        self.handle = handle
+        self.execution_id = execution_id
+        self.attempt = attempt
+        #: Whether the final transaction has closed the attempt; it may still fail to commit.
+        self.closed = False
+        #: Seconds after which to run the execution again; ``None`` when it is not retried.
+        self.retry_in: float | None = None
+
+    def __call__(self, connection: Connection, record: ExecutionRecord) -> None:
+        self.retry_in = _retry_delay(self.handle, record.status, record.error_code, self.attempt)
+        retrying = self.retry_in is not None
+        connection.execute(_PG_CLOSE_FOR_RETRY if retrying else _PG_CLOSE_WITH_RECORD, {
+            "key_id": self.execution_id,
+            "key_attempt": self.attempt,
+            "new_status": "retrying" if retrying else record.status,
+            "new_finished_at": record.finished_at or utcnow(),
+            "new_error_code": record.error_code,
+            "new_error_message": record.error_message,
+            "pending": ExecutionStatus.pending.value,
+        })
+        self.closed = True
 
 
 def _not_claimed(call: QueuedCall, outcome: NotClaimed) -> WorkerOutcome:
@@ -585,13 +642,14 @@ def _not_claimed(call: QueuedCall, outcome: NotClaimed) -> WorkerOutcome:
     return WorkerOutcome(None, retry_in=outcome.retry_in or DEFAULT_LEASE, note="busy")
 
 
-def _retry_delay(handle: OperationHandle[Any, Any], result: Result[Any], record: ExecutionRecord, attempt: int) -> float | None:
+def _retry_delay(handle: OperationHandle[Any, Any], status: str, code: str | None, attempt: int) -> float | None:
+    """Return the seconds before the next attempt of an execution that ended in ``status`` with ``code``."""
     policy = handle.declaration.retry
-    if policy is None or not isinstance(result, Failure) or attempt >= policy.max_attempts:
+    if policy is None or code is None or attempt >= policy.max_attempts:
         return None
-    if record.status != ExecutionStatus.failed.value or result.code in NOT_RETRIED:
+    if status != ExecutionStatus.failed.value or code in NOT_RETRIED:
         return None
-    if any(error.code == result.code for error in handle.declaration.errors):
+    if any(error.code == code for error in handle.declaration.errors):
         return None
     return policy.delay(attempt)
 
@@ -639,25 +697,44 @@ _FINISH_ATTEMPT = (
 )
 _CLEAR_LEASE = update(executions).where(executions.c.id == bindparam("key_id")).values(lease_expires_at=None)
 
-# Closing the attempt on PostgreSQL takes one statement whose commit does not wait
-# for the disk (see ``_PG_CLAIM``). The second form also drops the lease.
-_PG_FINISH = text(f"""
+# Closing the attempt on PostgreSQL. On its own it takes one statement whose commit
+# does not wait for the disk (see ``_PG_CLAIM``); ``_PG_FINISH_AND_CLEAR`` also drops
+# the lease. In the transaction of the final record, whose commit waits for the disk,
+# it runs without ``set_config``: ``_PG_CLOSE_WITH_RECORD`` drops the lease and
+# ``_PG_CLOSE_FOR_RETRY`` also puts the execution back to pending.
+_CLOSE_ATTEMPT = f"""
 UPDATE {execution_attempts.fullname}
 SET status = :new_status, finished_at = :new_finished_at, error_code = :new_error_code,
     error_message = :new_error_message
 WHERE execution_id = :key_id AND attempt = :key_attempt
-  AND (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL
-""")
-_PG_FINISH_AND_CLEAR = text(f"""
-WITH closed AS (
-    UPDATE {execution_attempts.fullname}
-    SET status = :new_status, finished_at = :new_finished_at, error_code = :new_error_code,
-        error_message = :new_error_message
-    WHERE execution_id = :key_id AND attempt = :key_attempt
-      AND (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL
+"""
+_SKIP_DISK_WAIT = "AND (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL"
+_DROP_LEASE = f"UPDATE {executions.fullname} SET lease_expires_at = NULL WHERE id = :key_id"
+
+_PG_FINISH = text(f"{_CLOSE_ATTEMPT}{_SKIP_DISK_WAIT}")
+_PG_FINISH_AND_CLEAR = text(f"WITH closed AS ({_CLOSE_ATTEMPT}{_SKIP_DISK_WAIT})\n{_DROP_LEASE}")
+_PG_CLOSE_WITH_RECORD = text(f"WITH closed AS ({_CLOSE_ATTEMPT})\n{_DROP_LEASE}")
+_PG_CLOSE_FOR_RETRY = text(
+    f"WITH closed AS ({_CLOSE_ATTEMPT})\n"
+    f"UPDATE {executions.fullname} SET status = :pending, lease_expires_at = NULL WHERE id = :key_id"
 )
-UPDATE {executions.fullname} SET lease_expires_at = NULL WHERE id = :key_id
-""")
+
+
+@contextmanager
+def single_statements(runtime: Runtime) -> Iterator[Connection]:
+    """Yield a connection on which each statement commits on its own, in autocommit mode.
+
+    That saves the round trips of ``BEGIN`` and ``COMMIT``. An engine marked with
+    :data:`SHARED_CONNECTION` gets one transaction instead, because its connections
+    belong to another library whose autocommit mode opsgen must not change.
+    """
+    engine = runtime.engine
+    if engine.get_execution_options().get(SHARED_CONNECTION):
+        with engine.begin() as connection:
+            yield connection
+        return
+    with engine.connect() as connection:
+        yield connection.execution_options(isolation_level="AUTOCOMMIT")
 
 
 @contextmanager

@@ -27,11 +27,13 @@ import logging
 import os
 import time
 import traceback
-from collections.abc import Iterator, Mapping
+import weakref
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from opsgen.runtime.context import Context, _current as _current_context
@@ -57,6 +59,12 @@ logger = logging.getLogger("opsgen.execution")
 #: outermost commit and then sleeps, so a test can kill it before effects are delivered.
 HOLD_AFTER_COMMIT = os.environ.get("OPSGEN_TEST_HOLD_AFTER_COMMIT")
 
+#: A function that ``execute`` calls in the transaction that writes the final record.
+FinalHook = Callable[[Connection, ExecutionRecord], None]
+
+#: The ``on_final`` hook of each running execution that has one.
+_final_hooks: weakref.WeakKeyDictionary[ExecutionContext, FinalHook] = weakref.WeakKeyDictionary()
+
 
 def execute(
     handle: OperationHandle[Any, Any],
@@ -64,12 +72,20 @@ def execute(
     raw_input: Mapping[str, Any],
     *,
     record: ExecutionRecord | None = None,
+    on_final: FinalHook | None = None,
 ) -> Result[Any]:
     """Run one call of ``handle``'s operation with ``raw_input`` and return its result.
 
     ``record`` is the execution's row when the log already holds it, as for a queued
     execution that a worker has claimed: the call then runs under that id, parent and
     root, and updates the row instead of inserting one.
+
+    ``on_final`` is called with the connection and the record right after the final
+    record is written, in the same transaction, so its writes commit together with
+    it. It is called again if that transaction fails to commit and the failure is
+    recorded. With ``on_final`` a top-level call writes its final record on a
+    transaction of its own even on SQLite, where it would otherwise be staged when
+    the log is busy. It is not called when the log is disabled.
     """
     runtime = handle.runtime or get_runtime()
     runtime.prepare()
@@ -77,6 +93,8 @@ def execute(
     execution = new_execution(runtime, handle, ctx)
     if record is not None:
         adopt_record(execution, record)
+    if on_final is not None:
+        _final_hooks[execution] = on_final
 
     inputs = validate_input(execution, raw_input)
     if isinstance(inputs, Failure):
@@ -491,6 +509,7 @@ def close_scope(
                     assert execution.record is not None
                     runtime.store.write(execution.record, scope.connection)
                     scope.records.append(execution.record)
+                    _call_final_hook(execution, scope.connection)
                 rows = durable_rows(scope.effects) if outermost else []
                 if rows:
                     runtime.store.insert_effects(rows, scope.connection)
@@ -594,11 +613,7 @@ def finish_record(execution: ExecutionContext, result: Result[Any], started: flo
     if not execution.runtime.log_enabled:
         return
     scope = execution.scope if execution.declaration.transaction is None else _enclosing_scope(execution)
-    if scope is None:
-        execution.runtime.store.write(record)
-    else:
-        execution.runtime.store.write(record, scope.connection)
-        scope.records.append(record)
+    _write_final(execution, scope)
 
 
 def finish_early(execution: ExecutionContext, failure: Failure, started: float) -> Failure:
@@ -609,12 +624,7 @@ def finish_early(execution: ExecutionContext, failure: Failure, started: float) 
     try:
         complete_record(execution, failure, started)
         if execution.runtime.log_enabled:
-            scope = execution.scope
-            if scope is None:
-                execution.runtime.store.write(record)
-            else:
-                execution.runtime.store.write(record, scope.connection)
-                scope.records.append(record)
+            _write_final(execution, execution.scope)
         log_finish(execution)
     finally:
         _current_execution.reset(execution_token)
@@ -623,6 +633,32 @@ def finish_early(execution: ExecutionContext, failure: Failure, started: float) 
 
 def _enclosing_scope(execution: ExecutionContext) -> TransactionScope | None:
     return execution.parent.scope if execution.parent is not None else None
+
+
+def _write_final(execution: ExecutionContext, scope: TransactionScope | None) -> None:
+    """Write the final record in ``scope``'s transaction, or else in one of its own, then call the final hook."""
+    record = execution.record
+    assert record is not None
+    store = execution.runtime.store
+    if scope is not None:
+        store.write(record, scope.connection)
+        scope.records.append(record)
+        _call_final_hook(execution, scope.connection)
+        return
+    hook = _final_hooks.get(execution)
+    if hook is None:
+        store.write(record)
+        return
+    with execution.runtime.engine.begin() as connection:
+        store.write(record, connection)
+        hook(connection, record)
+
+
+def _call_final_hook(execution: ExecutionContext, connection: Connection) -> None:
+    hook = _final_hooks.get(execution)
+    if hook is not None:
+        assert execution.record is not None
+        hook(connection, execution.record)
 
 
 def log_start(execution: ExecutionContext) -> None:

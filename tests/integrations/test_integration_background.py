@@ -1,6 +1,9 @@
 """The worker's claim on a queued execution, on real SQLite and PostgreSQL logs: busy, takeover, finished, lost.
 
 PostgreSQL claims in one statement of its own, so each case runs on both databases.
+On PostgreSQL the worker also closes its attempt row through the pipeline's
+``on_final`` hook, in the transaction that writes the final record. On SQLite it
+closes the row in a transaction of its own afterwards. The hook itself works on both.
 """
 
 from __future__ import annotations
@@ -8,15 +11,24 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from integration_ops import app_metadata, ops
+from integration_ops import app_metadata, notes, ops
+from sqlalchemy import Connection, func, select
 
 from opsgen.integrations.background import Claimed, QueuedCall, attempts_of, claim, enqueue, run_queued
 from opsgen.integrations.operations import index_operations
 from opsgen.runtime.config import Settings
 from opsgen.runtime.context import Context
+from opsgen.runtime.pipeline import execute
 from opsgen.runtime.runtime import Runtime
+from opsgen.runtime.schema import executions
+from opsgen.runtime.store import ExecutionRecord
+
+
+class HookFailed(Exception):
+    """Raised by a final hook to show that its transaction rolls back."""
 
 
 @pytest.fixture(params=["sqlite_url", "postgres_url"])
@@ -29,8 +41,12 @@ def runtime(request: pytest.FixtureRequest) -> Iterator[Runtime]:
 
 
 def queued(runtime: Runtime, text: str) -> QueuedCall:
+    return queue_call(runtime, ops.demo.record_note, {"text": text})
+
+
+def queue_call(runtime: Runtime, handle: Any, inputs: dict[str, Any]) -> QueuedCall:
     sent: list[QueuedCall] = []
-    enqueue(ops.demo.record_note.bind(runtime), Context(actor="lee"), {"text": text}, sent.append)
+    enqueue(handle.bind(runtime), Context(actor="lee"), inputs, sent.append)
     assert len(sent) == 1
     return sent[0]
 
@@ -154,3 +170,97 @@ def test_lease_is_renewed_while_held_and_lapses_after(runtime: Runtime) -> None:
     taken = claim(runtime, call.execution_id, lease=30)
     assert isinstance(taken, Claimed)
     assert taken.attempt == 2
+
+
+def execution_row(runtime: Runtime, execution_id: str) -> Any:
+    with runtime.engine.connect() as connection:
+        return connection.execute(select(executions).where(executions.c.id == execution_id)).one()
+
+
+def count_notes(runtime: Runtime, text: str) -> int:
+    with runtime.engine.connect() as connection:
+        return int(connection.execute(select(func.count()).where(notes.c.text == text)).scalar_one())
+
+
+@pytest.mark.parametrize("operation", ["record_note", "flaky"])
+def test_final_hook_sees_record_in_its_transaction(runtime: Runtime, operation: str, tmp_path: Path) -> None:
+    inputs = {"text": "hooked"} if operation == "record_note" else {"counter": str(tmp_path / "count"), "succeed_on": 1}
+    handle = getattr(ops.demo, operation).bind(runtime)
+    seen: list[tuple[str, str]] = []
+
+    def hook(connection: Connection, record: ExecutionRecord) -> None:
+        stored = connection.execute(select(executions.c.status).where(executions.c.id == record.id)).scalar_one()
+        seen.append((record.status, stored))
+
+    result = execute(handle, Context(actor="lee"), inputs, on_final=hook)
+
+    assert result.ok
+    assert seen == [("succeeded", "succeeded")]
+
+
+def test_final_hook_error_rolls_back_operation_and_record(runtime: Runtime) -> None:
+    call = queued(runtime, "never committed")
+    claimed = claim(runtime, call.execution_id, lease=30)
+    assert isinstance(claimed, Claimed)
+
+    def hook(_connection: Connection, _record: ExecutionRecord) -> None:
+        raise HookFailed
+
+    with pytest.raises(HookFailed):
+        execute(ops.demo.record_note.bind(runtime), Context(actor="lee"), call.input,
+                record=claimed.record, on_final=hook)
+
+    assert execution_row(runtime, call.execution_id).status == "running"
+    assert count_notes(runtime, "never committed") == 0
+
+
+def test_final_hook_error_leaves_untransacted_record_running(runtime: Runtime, tmp_path: Path) -> None:
+    call = queue_call(runtime, ops.demo.flaky, {"counter": str(tmp_path / "count"), "succeed_on": 1})
+    claimed = claim(runtime, call.execution_id, lease=30)
+    assert isinstance(claimed, Claimed)
+
+    def hook(_connection: Connection, _record: ExecutionRecord) -> None:
+        raise HookFailed
+
+    with pytest.raises(HookFailed):
+        execute(ops.demo.flaky.bind(runtime), Context(actor="lee"), call.input, record=claimed.record, on_final=hook)
+
+    assert execution_row(runtime, call.execution_id).status == "running"
+
+
+def test_worker_success_closes_attempt_and_lease(runtime: Runtime) -> None:
+    call = queued(runtime, "closed")
+
+    outcome = run_queued(index_operations(ops, runtime), runtime, call, lease=30)
+
+    assert outcome.result is not None
+    assert outcome.result.ok
+    row = execution_row(runtime, call.execution_id)
+    assert row.status == "succeeded"
+    assert row.lease_expires_at is None
+    attempts = attempts_of(runtime, call.execution_id)
+    assert [attempt["status"] for attempt in attempts] == ["succeeded"]
+    assert attempts[0]["finished_at"] is not None
+
+
+def test_worker_retry_returns_execution_to_pending(runtime: Runtime, tmp_path: Path) -> None:
+    call = queue_call(runtime, ops.demo.flaky, {"counter": str(tmp_path / "count"), "succeed_on": 2})
+    handles = index_operations(ops, runtime)
+
+    first = run_queued(handles, runtime, call, lease=30)
+
+    assert first.retry_in is not None
+    row = execution_row(runtime, call.execution_id)
+    assert row.status == "pending"
+    assert row.lease_expires_at is None
+    attempts = attempts_of(runtime, call.execution_id)
+    assert [attempt["status"] for attempt in attempts] == ["retrying"]
+    assert attempts[0]["error_code"] == "unhandled_exception"
+
+    second = run_queued(handles, runtime, call, lease=30)
+
+    assert second.retry_in is None
+    assert second.result is not None
+    assert second.result.ok
+    assert execution_row(runtime, call.execution_id).status == "succeeded"
+    assert [attempt["status"] for attempt in attempts_of(runtime, call.execution_id)] == ["retrying", "succeeded"]

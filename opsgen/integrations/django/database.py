@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import SingletonThreadPool
 
+from opsgen.integrations.background import SHARED_CONNECTION
 from opsgen.runtime.errors import ConfigurationError
 
 #: SQLAlchemy dialect for each Django database vendor this engine supports.
@@ -79,6 +80,8 @@ def django_engine(using: str = "default") -> Engine:
     engine = create_engine(
         prefix, creator=connect, poolclass=SingletonThreadPool, pool_reset_on_return=None, use_native_hstore=False
     )
+    # Django owns the connection's autocommit mode: opsgen must never switch it.
+    engine.update_execution_options(**{SHARED_CONNECTION: True})
     stack = AtomicStack()
     dialect: Any = engine.dialect
 
