@@ -62,6 +62,9 @@ UNFINISHED = (ExecutionStatus.pending.value, RUNNING)
 #: staged instead. Long enough to ride out a short commit of another connection.
 PROMPT_WRITE_TIMEOUT = 0.05
 
+#: Seconds a sweep of abandoned executions waits for a SQLite log's writer before it gives up.
+SWEEP_WAIT = 5.0
+
 #: Seconds between attempts to move staged records while the log's writer is busy.
 MOVE_RETRY_INTERVAL = 0.2
 
@@ -106,6 +109,8 @@ class LiveStore:
         self._markers: dict[str, dict[str, Any]] = {}
         #: Ids whose marker changed since the thread last wrote it.
         self._dirty: set[str] = set()
+        #: Monotonic times at which the delayed markers not written yet are due, by id.
+        self._queued: dict[str, float] = {}
         #: Monotonic time at which the queued removals are due.
         self._removals_due = 0.0
         #: Number of :meth:`flush` calls waiting; while positive, removals are due at once.
@@ -132,13 +137,26 @@ class LiveStore:
 
     # Writers
 
-    def mark_running(self, values: Mapping[str, Any]) -> None:
-        """Write the running marker of an execution; raises when the live file cannot be written."""
+    def mark_running(self, values: Mapping[str, Any], *, delay: float = 0.0) -> None:
+        """Write the running marker of an execution, now or once ``delay`` seconds have passed.
+
+        Without a delay the marker is in the file when this returns, and a file that
+        cannot be written raises. With one, the background thread writes it when due,
+        unless the execution has finished by then (see :meth:`forget`).
+        """
         execution_id = str(values["id"])
-        self._write_file([values], [])
+        if delay <= 0:
+            self._write_file([values], [])
+            with self._condition:
+                self._markers[execution_id] = dict(values)
+                self._written.add(execution_id)
+            return
+        due = time.monotonic() + delay
         with self._condition:
             self._markers[execution_id] = dict(values)
-            self._written.add(execution_id)
+            self._queued[execution_id] = due
+            # A thread that wakes before the marker is due needs no notification.
+            self._wake(notify=due < self._wake_at)
 
     def tracks(self, execution_id: str) -> bool:
         """Return whether this process holds a running marker for ``execution_id``."""
@@ -161,6 +179,7 @@ class LiveStore:
             if self._markers.pop(execution_id, None) is None:
                 return
             self._dirty.discard(execution_id)
+            self._queued.pop(execution_id, None)
             if execution_id in self._written:
                 if not self._removals:
                     self._removals_due = time.monotonic() + REMOVAL_DELAY
@@ -187,6 +206,7 @@ class LiveStore:
         with self._condition:
             self._markers.pop(execution_id, None)
             self._dirty.discard(execution_id)
+            self._queued.pop(execution_id, None)
             self._written.discard(execution_id)
             self._staged = True
             self._staged_here = True
@@ -197,13 +217,13 @@ class LiveStore:
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until this process's queued marker writes are in the file; return whether they are."""
         with self._condition:
-            if not (self._dirty or self._removals or self._writing):
+            if not (self._dirty or self._queued or self._removals or self._writing):
                 return True
             self._flushing += 1
             try:
                 self._wake()
                 return self._condition.wait_for(
-                    lambda: not (self._dirty or self._removals or self._writing), timeout
+                    lambda: not (self._dirty or self._queued or self._removals or self._writing), timeout
                 )
             finally:
                 self._flushing -= 1
@@ -272,19 +292,7 @@ class LiveStore:
             return []
 
         with write_soon(self.log_engine, wait) as connection:
-            for row in moving:
-                # A final record already in the log wins over the one moved here.
-                changes = {key: value for key, value in row.items() if key != "id"}
-                updated = connection.execute(
-                    update(executions)
-                    .where(executions.c.id == row["id"], executions.c.status.in_(UNFINISHED))
-                    .values(changes)
-                ).rowcount
-                if updated:
-                    continue
-                exists = connection.execute(select(executions.c.id).where(executions.c.id == row["id"])).first()
-                if exists is None:
-                    connection.execute(insert(executions).values(row))
+            store_final_rows(connection, moving)
         with self._connect() as connection:
             connection.execute(delete(live_executions).where(live_executions.c.id.in_([row["id"] for row in moving])))
         logger.info("moved %d execution records from %s into the execution log", len(moving), self.path)
@@ -308,9 +316,10 @@ class LiveStore:
         """
         if self._dirty or self._stopping or self._flushing:
             return 0.0
-        if self._removals:
-            return self._removals_due
-        return None
+        due = [self._removals_due] if self._removals else []
+        if self._queued:
+            due.append(min(self._queued.values()))
+        return min(due, default=None)
 
     def _run(self) -> None:
         while True:
@@ -353,9 +362,13 @@ class LiveStore:
     def _write_markers(self, *, all_removals: bool = False) -> None:
         """Upsert the changed markers and delete the removed ones that are due, in one transaction."""
         with self._condition:
-            rows = [dict(self._markers[execution_id]) for execution_id in self._dirty]
             now = time.monotonic()
-            removals_due = all_removals or self._flushing or self._stopping or self._removals_due <= now
+            every = all_removals or self._flushing or self._stopping
+            due = [execution_id for execution_id, at in self._queued.items() if every or at <= now]
+            for execution_id in due:
+                del self._queued[execution_id]
+            rows = [dict(self._markers[execution_id]) for execution_id in self._dirty.union(due)]
+            removals_due = every or self._removals_due <= now
             removals = list(self._removals) if removals_due else []
             self._dirty.clear()
             if removals_due:
@@ -420,6 +433,7 @@ class LiveStore:
         self._condition = threading.Condition()
         self._markers.clear()
         self._dirty.clear()
+        self._queued.clear()
         self._flushing = 0
         self._removals.clear()
         self._written.clear()
@@ -455,6 +469,23 @@ _MARKER_DELETE = f"DELETE FROM opsgen_live WHERE id = ? AND status = '{RUNNING}'
 
 #: Connections inherited from a parent process, kept open on purpose (see ``_reset_after_fork``).
 _inherited: list[sqlite3.Connection] = []
+
+
+def store_final_rows(connection: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Write final records for rows whose log row is missing, ``pending`` or ``running``.
+
+    A final record already in the log wins over the one written here.
+    """
+    for row in rows:
+        changes = {key: value for key, value in row.items() if key != "id"}
+        updated = connection.execute(
+            update(executions).where(executions.c.id == row["id"], executions.c.status.in_(UNFINISHED)).values(changes)
+        ).rowcount
+        if updated:
+            continue
+        exists = connection.execute(select(executions.c.id).where(executions.c.id == row["id"])).first()
+        if exists is None:
+            connection.execute(insert(executions).values(dict(row)))
 
 
 def abandoned_row(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -105,6 +105,7 @@ def execute(
 
     execution_token = _current_execution.set(execution)
     context_token = _current_context.set(execution.context)
+    stored = False
     try:
         log_start(execution)
         try:
@@ -114,12 +115,13 @@ def execute(
         except GuardRejected as exc:
             result = fail(execution, exc.code, exc.message, exc.details, status=exc.status)
         finish_record(execution, result, started)
+        stored = True
         log_finish(execution)
     finally:
         _current_context.reset(context_token)
         _current_execution.reset(execution_token)
         if execution.runtime.log_enabled and execution.record is not None:
-            execution.runtime.store.forget_running(execution.record)
+            execution.runtime.store.forget_running(execution.record, stored=stored)
     return result
 
 
@@ -318,7 +320,8 @@ def open_record(execution: ExecutionContext, *, claimed: bool = False) -> None:
     holder's transaction (on SQLite the running marker could otherwise queue behind
     it) and is recorded only once, as ``skipped`` or ``rejected``.
 
-    An outermost call gets a running marker (:meth:`ExecutionStore.mark_running`).
+    An outermost call gets a running marker (:meth:`ExecutionStore.mark_running`),
+    written after a short delay for a transactional call and at once for any other.
     A call inside an open transaction writes its record through that transaction, and
     on SQLite also gets a marker, so it and its progress show before the commit. A
     claimed record is already running in the log and gets only the marker. With
@@ -333,16 +336,21 @@ def open_record(execution: ExecutionContext, *, claimed: bool = False) -> None:
     store = runtime.store
     scope = execution.scope
     if claimed:
+        # Not journaled: the claimed row and its lease already let another worker take over.
         if store.live is not None:
-            store.mark_running(record)
+            store.live.mark_running(record.values(), delay=store.marker_delay)
     elif scope is None:
-        if execution.declaration.transaction is None or runtime.record_running:
-            store.mark_running(record)
+        # A transactional call's marker may wait: its transaction connects to the log's
+        # database before the operation's code runs. Any other call proves, by writing
+        # its marker first, that it will not run unlogged.
+        transactional = execution.declaration.transaction is not None
+        if not transactional or runtime.record_running:
+            store.mark_running(record, delayed=transactional)
     else:
         store.write(record, scope.connection)
         scope.records.append(record)
         if store.live is not None:
-            store.live.mark_running(record.values())
+            store.live.mark_running(record.values(), delay=store.marker_delay)
 
 
 # Steps 5 to 7

@@ -10,11 +10,14 @@ was configured. Tests and multi-database applications build their own
 from __future__ import annotations
 
 import importlib
+import logging
+import os
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from opsgen.runtime.config import Settings, load_settings
@@ -28,6 +31,8 @@ if TYPE_CHECKING:
     from opsgen.runtime.locks import LockBackend
     from opsgen.runtime.execution import ExecutionContext, ExecutionInfo
     from opsgen.runtime.handle import OperationHandle
+
+logger = logging.getLogger(__name__)
 
 #: Called at the start of each outermost transaction, before operation code runs.
 TransactionBeginHook = Callable[[Connection, "ExecutionInfo"], None]
@@ -75,6 +80,7 @@ class Runtime:
         self.defer_delivery: Callable[[Callable[[], None]], None] | None = None
         self._migrate = migrate
         self._schema_ready = not migrate
+        self._prepared_pid = 0
 
     def register_effect_handler(self, name_or_kind: str, handler: EffectHandler) -> None:
         """Deliver effects named ``name_or_kind``, or of that kind, with ``handler``.
@@ -119,9 +125,20 @@ class Runtime:
         self._schema_ready = True
 
     def prepare(self) -> None:
-        """Upgrade the schema once, on the first call, unless built with ``migrate=False``."""
+        """Upgrade the schema once, on the first call, unless built with ``migrate=False``.
+
+        The first call in each process also records the calls that ended processes left
+        in the in-flight journal as abandoned.
+        """
         if not self._schema_ready:
             self.ensure_schema()
+        if self._prepared_pid != os.getpid():
+            self._prepared_pid = os.getpid()
+            if self.log_enabled:
+                try:
+                    self.store.collect_abandoned()
+                except SQLAlchemyError as exc:
+                    logger.warning("in-flight journals of ended processes stay for the next reader: %s", exc)
 
     def dispose(self) -> None:
         """Store queued live state, then close the lock backend and the engine's pooled connections."""

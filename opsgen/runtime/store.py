@@ -18,6 +18,8 @@ store see live rows merged with the log.
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
 import socket
 from collections.abc import Callable, Sequence
@@ -25,21 +27,36 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, Insert, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.exc import OperationalError
+
+from opsgen.runtime.journal import InflightJournal, collect_dead, discard
 
 from opsgen.runtime.live import (
     PROMPT_WRITE_TIMEOUT,
+    SWEEP_WAIT,
     UNFINISHED,
     LiveStore,
     abandoned_row,
     live_path_for,
+    store_final_rows,
     write_soon,
 )
+from opsgen.runtime.markers import DelayedMarkers
 from opsgen.runtime.progress import ProgressSnapshot
 from opsgen.runtime.schema import ExecutionStatus, effects, executions
 
+logger = logging.getLogger(__name__)
+
 HOST = socket.gethostname()
+
+#: Seconds a call runs before its running marker is written to the database (or to the
+#: live file on SQLite). Calls that end sooner never write one; the in-flight journal
+#: keeps their trace meanwhile.
+MARKER_DELAY = 0.1
 
 #: This process's id, refreshed in a forked child.
 _process = {"pid": os.getpid()}
@@ -88,6 +105,11 @@ class ExecutionRecord:
     progress: ProgressSnapshot | None = None
     #: Whether a row for this record is visible from the connection that writes next.
     written: bool = False
+    #: Whether a delayed running marker may insert this record's row at any moment, so
+    #: that the next write must be an upsert.
+    marker_scheduled: bool = False
+    #: The in-flight journal slot that holds this record while it runs.
+    journal_slot: int | None = None
 
     def values(self) -> dict[str, Any]:
         """Return the column values of the row."""
@@ -166,28 +188,74 @@ class ExecutionStore:
     """Writes and reads execution records and effect rows on one engine.
 
     ``live`` is the live file of a SQLite file database, ``None`` for other databases.
+    ``journal`` is the in-flight journal, in ``journal_dir`` or the default folder of
+    :func:`journal_folder_for`; ``None`` where running markers are written synchronously.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, journal_dir: Path | None = None) -> None:
         self.engine = engine
         path = live_path_for(engine)
         self.live = LiveStore(path, engine) if path is not None else None
+        postgres = engine.dialect.name == "postgresql"
+        self.markers = DelayedMarkers(engine) if postgres else None
+        folder = journal_dir or journal_folder_for(engine)
+        self.journal = InflightJournal(folder) if folder is not None and (self.live or postgres) else None
+        #: Seconds a journaled call runs before its running marker is written.
+        self.marker_delay = MARKER_DELAY
 
-    def mark_running(self, record: ExecutionRecord) -> None:
-        """Make a record that is not visible yet show as running.
+    def mark_running(self, record: ExecutionRecord, *, delayed: bool = True) -> None:
+        """Make a record that is not visible yet show as running, and keep a trace of it.
 
-        On SQLite the marker is queued for the live file and the call returns at once.
-        Elsewhere the record is inserted on a short transaction of its own.
+        With ``delayed``, the record goes into the in-flight journal, and its marker (in
+        the live file on SQLite, in the log elsewhere) is written by a background thread
+        after :attr:`marker_delay`. Otherwise, and without a journal slot, or on a
+        database with neither a live file nor delayed markers, the marker is written
+        before this returns, which also proves that the log can be written.
+        """
+        values = record.values()
+        slot = self.journal.enter(values) if self.journal is not None and delayed else None
+        record.journal_slot = slot
+        if self.live is not None:
+            self.live.mark_running(values, delay=0.0 if slot is None else self.marker_delay)
+        elif slot is not None and self.markers is not None:
+            record.marker_scheduled = True
+            self.markers.schedule(values, self.marker_delay)
+        else:
+            self.write(record, flush=False)
+
+    def forget_running(self, record: ExecutionRecord, *, stored: bool = True) -> None:
+        """Drop the running marker of a finished record, and its journal slot once ``stored``.
+
+        A record whose final state could not be stored keeps its slot, so the journal
+        reports it as abandoned after the process ends.
         """
         if self.live is not None:
-            self.live.mark_running(record.values())
-            return
-        self.write(record, flush=False)
-
-    def forget_running(self, record: ExecutionRecord) -> None:
-        """Drop the running marker of a record whose final state is stored."""
-        if self.live is not None:
             self.live.forget(record.id)
+        if self.markers is not None:
+            self.markers.cancel(record.id)
+        if stored and record.journal_slot is not None and self.journal is not None:
+            self.journal.leave(record.journal_slot)
+            record.journal_slot = None
+
+    def collect_abandoned(self) -> list[str]:
+        """Store an ``abandoned`` record for each call the journals of ended processes hold.
+
+        A final record already in the log wins. Returns the ids written.
+        """
+        if self.journal is None:
+            return []
+        marked: list[str] = []
+        for path, rows in collect_dead(self.journal.directory):
+            finals = [abandoned_row(row) for row in rows]
+            if finals:
+                writer = write_soon(self.engine, SWEEP_WAIT) if self.live is not None else self.engine.begin()
+                with writer as connection:
+                    store_final_rows(connection, finals)
+                marked += [str(row["id"]) for row in finals]
+                logger.warning("%d executions of an ended process marked abandoned, from %s: %s",
+                               len(finals), path, ", ".join(marked))
+            discard(path)
+        return marked
 
     def write(self, record: ExecutionRecord, connection: Connection | None = None, *, flush: bool = True) -> None:
         """Insert the record, or update it when a row is already visible.
@@ -241,11 +309,18 @@ class ExecutionStore:
         if record.written:
             changes = {key: value for key, value in record.final_values().items() if value is not None}
             connection.execute(_UPDATE_BY_ID, {"record_id": record.id, **changes})
+        elif record.marker_scheduled:
+            values = {key: value for key, value in record.values().items() if value is not None}
+            connection.execute(_postgresql_upsert(tuple(values)), values)
         else:
             values = {key: value for key, value in record.values().items() if value is not None}
             connection.execute(_INSERT, values)
 
     def _upsert(self, record: ExecutionRecord, connection: Connection) -> None:
+        if connection.dialect.name == "postgresql":
+            values = record.values()
+            connection.execute(_postgresql_upsert(tuple(values)), values)
+            return
         values = record.values()
         values.pop("id")
         changed = connection.execute(_UPDATE_BY_ID, {"record_id": record.id, **values}).rowcount
@@ -268,7 +343,11 @@ class ExecutionStore:
 
             return queue
 
+        markers = self.markers
+
         def write(snapshot: ProgressSnapshot) -> None:
+            if markers is not None:
+                markers.write_now(execution_id)  # the row to update may still wait for its delay
             statement = update(executions).where(executions.c.id == execution_id).values(progress_columns(snapshot))
             with self.engine.begin() as connection:
                 connection.execute(statement)
@@ -294,6 +373,7 @@ class ExecutionStore:
         roots_only: bool = False,
     ) -> list[dict[str, Any]]:
         """Return the newest records first, filtered by status, operation name and depth."""
+        self._prepare_read()
         query = select(executions).order_by(executions.c.created_at.desc()).limit(limit)
         if status:
             query = query.where(executions.c.status.in_(list(status)))
@@ -324,6 +404,7 @@ class ExecutionStore:
 
         Raises ``LookupError`` listing the candidates when a prefix matches several.
         """
+        self._prepare_read()
         live = self._live_rows()
         with self.engine.connect() as connection:
             row = connection.execute(select(executions).where(executions.c.id == id_or_prefix)).first()
@@ -343,6 +424,7 @@ class ExecutionStore:
 
     def tree(self, root_id: str) -> list[dict[str, Any]]:
         """Return every record of the call tree that starts at ``root_id``, oldest first."""
+        self._prepare_read()
         query = select(executions).where(executions.c.root_id == root_id).order_by(executions.c.created_at)
         with self.engine.connect() as connection:
             rows = {row.id: dict(row._mapping) for row in connection.execute(query)}
@@ -357,6 +439,22 @@ class ExecutionStore:
         """Write this process's queued live state and move its staged records into the log."""
         if self.live is not None:
             self.live.close()
+        if self.markers is not None:
+            self.markers.close()
+        if self.journal is not None:
+            self.journal.close()
+
+    def _prepare_read(self) -> None:
+        """Write this process's delayed markers and collect the journals of ended processes.
+
+        A busy SQLite log leaves the journals for the next reader.
+        """
+        if self.markers is not None:
+            self.markers.write_now()
+        try:
+            self.collect_abandoned()
+        except OperationalError as exc:
+            logger.debug("in-flight journals of ended processes stay for the next reader: %s", exc)
 
     def _log_rows(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         if not ids:
@@ -395,6 +493,45 @@ class ExecutionStore:
         )
         with self.engine.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]
+
+
+def journal_folder_for(engine: Engine) -> Path | None:
+    """Return the default in-flight journal folder of a log.
+
+    For a SQLite file ``DIR/NAME.db`` that is ``DIR/NAME.inflight``. For a server
+    database it is a folder per database URL under ``$OPSGEN_INFLIGHT_DIR``, or else
+    under ``$XDG_STATE_HOME/opsgen/inflight`` (``~/.local/state`` when unset). An
+    in-memory database has none.
+    """
+    if engine.dialect.name == "sqlite":
+        database = engine.url.database
+        if live_path_for(engine) is None or database is None:
+            return None
+        return Path(database).with_suffix(".inflight")
+    base = os.environ.get("OPSGEN_INFLIGHT_DIR")
+    if base:
+        root = Path(base)
+    else:
+        state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+        root = Path(state) / "opsgen" / "inflight"
+    url = engine.url.render_as_string(hide_password=True)
+    return root / hashlib.sha256(url.encode()).hexdigest()[:16]
+
+
+_UPSERTS: dict[tuple[str, ...], Insert] = {}
+
+
+def _postgresql_upsert(columns: tuple[str, ...]) -> Insert:
+    """Return an insert of ``columns`` that updates them on a row with the same id, built once per shape."""
+    statement = _UPSERTS.get(columns)
+    if statement is None:
+        insert_statement = postgresql_insert(executions)
+        statement = insert_statement.on_conflict_do_update(
+            index_elements=[executions.c.id],
+            set_={name: insert_statement.excluded[name] for name in columns if name != "id"},
+        )
+        _UPSERTS[columns] = statement
+    return statement
 
 
 def merge_live(logged: dict[str, Any] | None, live: dict[str, Any] | None) -> dict[str, Any]:

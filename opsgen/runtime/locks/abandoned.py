@@ -26,9 +26,6 @@ from opsgen.runtime.store import HOST
 
 logger = logging.getLogger(__name__)
 
-#: Seconds the sweep waits for a SQLite log's writer before it gives up.
-SWEEP_WAIT = 5.0
-
 
 def process_alive(pid: int) -> bool:
     """Return whether a process with ``pid`` exists on this host."""
@@ -86,8 +83,12 @@ def sweep_abandoned(engine: Engine) -> list[str]:
         rows = [dict(row._mapping) for row in connection.execute(query)]
     marked = mark_abandoned(engine, rows)
 
+    from opsgen.runtime.store import ExecutionStore
+
+    marked += ExecutionStore(engine).collect_abandoned()
+
     # On SQLite the running markers live in a file beside the database.
-    from opsgen.runtime.live import LiveStore, live_path_for
+    from opsgen.runtime.live import SWEEP_WAIT, LiveStore, live_path_for
 
     path = live_path_for(engine)
     if path is not None and path.exists():

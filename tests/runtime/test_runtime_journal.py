@@ -1,0 +1,273 @@
+"""The in-flight journal and the delayed running markers it makes safe."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from opsgen.runtime.context import Context
+from opsgen.runtime.declarations import OperationDeclaration, TransactionDeclaration
+from opsgen.runtime.execution import ExecutionContext
+from opsgen.runtime.handle import OperationHandle
+from opsgen.runtime.journal import _CAPACITY, HOST, SLOT_COUNT, InflightJournal, _records, collect_dead
+from opsgen.runtime.operation import Operation
+from opsgen.runtime.runtime import Runtime
+from opsgen.runtime.schema import executions
+from opsgen.runtime.store import ExecutionStore
+
+SLEEPER = str(Path(__file__).with_name("runtime_journal_sleeper.py"))
+
+
+def marker(execution_id: str, **extra: Any) -> dict[str, Any]:
+    now = datetime.now(timezone.utc)
+    return {"id": execution_id, "operation": "journal.test", "status": "running", "pid": os.getpid(),
+            "created_at": now, "started_at": now, "input": {"note": "x"}, **extra}
+
+
+def dead(_pid: int) -> bool:
+    return False
+
+
+def dead_copy(journal: InflightJournal, folder: Path) -> Path:
+    """Copy this process's journal file as the file of a process 1 that has ended."""
+    assert journal.path is not None
+    folder.mkdir(exist_ok=True)
+    copy = folder / f"{HOST}-1-0000.inflight"
+    copy.write_bytes(journal.path.read_bytes())
+    return copy
+
+
+def test_journal_returns_used_slots(tmp_path: Path) -> None:
+    journal = InflightJournal(tmp_path)
+    first = journal.enter(marker("one"))
+    second = journal.enter(marker("two"))
+    assert first is not None and second is not None
+    journal.leave(first)
+    copy = dead_copy(journal, tmp_path / "dead")
+
+    collected = collect_dead(tmp_path / "dead", alive=dead)
+
+    assert len(collected) == 1
+    path, rows = collected[0]
+    assert path == copy
+    assert [row["id"] for row in rows] == ["two"]
+    assert rows[0]["input"] == {"note": "x"}
+    assert isinstance(rows[0]["created_at"], datetime)
+    assert rows[0]["created_at"].tzinfo is not None
+
+
+def test_journal_skips_files_of_live_processes(tmp_path: Path) -> None:
+    journal = InflightJournal(tmp_path)
+    assert journal.enter(marker("mine")) is not None
+
+    assert collect_dead(tmp_path, alive=dead) == []  # this process's own file is never collected
+    other = tmp_path / f"{HOST}-1-abcd.inflight"
+    assert journal.path is not None
+    other.write_bytes(journal.path.read_bytes())
+    assert collect_dead(tmp_path, alive=lambda pid: True) == []
+    assert [path for path, _ in collect_dead(tmp_path, alive=dead)] == [other]
+
+
+def test_journal_refuses_oversized_record(tmp_path: Path) -> None:
+    journal = InflightJournal(tmp_path)
+
+    assert journal.enter(marker("big", input={"blob": "x" * _CAPACITY})) is None
+
+
+def test_journal_refuses_when_full(tmp_path: Path) -> None:
+    journal = InflightJournal(tmp_path)
+    slots = [journal.enter(marker(str(index))) for index in range(SLOT_COUNT)]
+    assert None not in slots
+
+    assert journal.enter(marker("one too many")) is None
+    journal.leave(slots[0] or 0)
+    assert journal.enter(marker("fits again")) is not None
+
+
+def test_journal_ignores_half_written_slot(tmp_path: Path) -> None:
+    journal = InflightJournal(tmp_path)
+    slot = journal.enter(marker("torn"))
+    assert slot is not None and journal.path is not None
+    copy = dead_copy(journal, tmp_path / "dead")
+    data = bytearray(copy.read_bytes())
+    data[5:15] = b"\xff" * 10  # a process killed while it copied the record
+    copy.write_bytes(bytes(data))
+
+    assert [rows for _, rows in collect_dead(tmp_path / "dead", alive=dead)] == [[]]
+
+
+def test_journal_close_deletes_unused_file(tmp_path: Path) -> None:
+    journal = InflightJournal(tmp_path)
+    slot = journal.enter(marker("done"))
+    assert slot is not None and journal.path is not None
+    path = journal.path
+    journal.leave(slot)
+
+    journal.close()
+
+    assert not path.exists()
+
+
+def test_journal_close_keeps_file_with_used_slot(tmp_path: Path) -> None:
+    journal = InflightJournal(tmp_path)
+    assert journal.enter(marker("unfinished")) is not None
+    path = journal.path
+    assert path is not None
+
+    journal.close()
+
+    assert path.exists()
+
+
+def test_journal_unwritable_folder_falls_back(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+
+    assert InflightJournal(blocker / "journal").enter(marker("x")) is None
+
+
+def test_forked_child_gets_own_file(tmp_path: Path) -> None:
+    journal = InflightJournal(tmp_path)
+    assert journal.enter(marker("parent")) is not None
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(read)
+        slot = journal.enter(marker("child"))
+        os.write(write, f"{slot} {journal.path}".encode())
+        os._exit(0)
+    os.close(write)
+    reply = os.read(read, 4096).decode()
+    os.waitpid(pid, 0)
+
+    slot, child_path = reply.split(" ", 1)
+    assert slot != "None"
+    assert child_path != str(journal.path)
+    collected = {path.name: [row["id"] for row in rows] for path, rows in collect_dead(tmp_path)}
+    assert collected == {Path(child_path).name: ["child"]}
+
+
+class NoteInput(BaseModel):
+    note: str
+
+
+class NoteOutput(BaseModel):
+    note: str
+
+
+def slow_handle(
+    runtime: Runtime, started: threading.Event, release: threading.Event, *, transactional: bool = True
+) -> OperationHandle[Any, Any]:
+    declaration = OperationDeclaration(
+        "journal.slow", 1, "", NoteInput, NoteOutput,
+        transaction=TransactionDeclaration() if transactional else None,
+    )
+
+    class Slow(Operation[NoteInput, NoteOutput]):
+        def run(self, ctx: ExecutionContext, **inputs: Any) -> NoteOutput:
+            started.set()
+            release.wait(10)
+            return NoteOutput(note=inputs["note"])
+
+    Slow.declaration = declaration
+    return OperationHandle(declaration, Slow, runtime)
+
+
+def test_marker_written_after_delay(runtime: Runtime, database_url: str) -> None:
+    runtime.store.marker_delay = 0.2
+    other = ExecutionStore(runtime.engine)  # reads as another process would: no queued markers of its own
+    started, release = threading.Event(), threading.Event()
+    worker = threading.Thread(target=slow_handle(runtime, started, release), args=(Context(),), kwargs={"note": "n"})
+    worker.start()
+    try:
+        assert started.wait(10)
+        deadline = time.monotonic() + 5
+        while not running_ids(other):
+            assert time.monotonic() < deadline, "the running marker was not written within 5 s"
+            time.sleep(0.02)
+    finally:
+        release.set()
+        worker.join(10)
+    rows = runtime.store.list_executions(operation="journal.slow")
+    assert [row["status"] for row in rows] == ["succeeded"]
+
+
+def test_call_without_transaction_marks_before_run(runtime: Runtime) -> None:
+    runtime.store.marker_delay = 5.0
+    other = ExecutionStore(runtime.engine)
+    started, release = threading.Event(), threading.Event()
+    handle = slow_handle(runtime, started, release, transactional=False)
+    worker = threading.Thread(target=handle, args=(Context(),), kwargs={"note": "n"})
+    worker.start()
+    try:
+        assert started.wait(10)
+        assert len(running_ids(other)) == 1, "the marker of a call without a transaction must precede its code"
+    finally:
+        release.set()
+        worker.join(10)
+
+
+def running_ids(store: ExecutionStore) -> list[str]:
+    if store.live is not None:
+        return [row["id"] for row in store.live.rows() if row["status"] == "running"]
+    with store.engine.connect() as connection:
+        query = select(executions.c.id).where(executions.c.status == "running")
+        return [row.id for row in connection.execute(query)]
+
+
+def test_short_call_writes_no_marker(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    runtime.store.marker_delay = 5.0
+    written: list[Any] = []
+    if runtime.store.live is not None:
+        monkeypatch.setattr(runtime.store.live, "_write_file", lambda markers, removals: written.extend(markers))
+    else:
+        assert runtime.store.markers is not None
+        monkeypatch.setattr(runtime.store.markers, "_insert", written.extend)
+    started, release = threading.Event(), threading.Event()
+    release.set()
+
+    result = slow_handle(runtime, started, release)(Context(), note="quick")
+    runtime.store.list_executions()  # a read writes the queued markers of this process
+
+    assert result.ok
+    assert written == []
+    journal = runtime.store.journal
+    assert journal is not None and journal.path is not None
+    assert _records(journal.path.read_bytes()) == [], "the finished call still holds its journal slot"
+
+
+@pytest.mark.slow
+def test_call_killed_before_marker_is_abandoned(runtime: Runtime, database_url: str, tmp_path: Path) -> None:
+    started_file = tmp_path / "started"
+    sleeper = subprocess.Popen(
+        [sys.executable, SLEEPER, database_url, str(started_file), "600"], stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 60
+    while not started_file.exists() or not started_file.read_text():
+        assert sleeper.poll() is None, sleeper.stderr.read() if sleeper.stderr else "the sleeper exited"
+        assert time.monotonic() < deadline, "the operation did not start within 60 s"
+        time.sleep(0.01)
+    execution_id = started_file.read_text()
+    os.kill(sleeper.pid, signal.SIGKILL)
+    sleeper.wait(10)
+
+    assert running_ids(ExecutionStore(runtime.engine)) == [], "a marker was written despite the 600 s delay"
+    record = runtime.store.find_execution(execution_id)
+
+    assert record is not None, "the killed call left no trace"
+    assert record["status"] == "abandoned"
+    assert record["operation"] == "journal.sleep"
+    assert record["actor"] == "sleeper"
+    assert record["input"] == {"note": "killed before its marker"}
+    assert record["pid"] == sleeper.pid
