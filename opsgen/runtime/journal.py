@@ -78,7 +78,17 @@ class InflightJournal:
 
     def enter(self, values: Mapping[str, Any]) -> int | None:
         """Store a running record in a free slot and return the slot, or ``None`` when it cannot."""
-        payload = json.dumps(values, default=_encode, separators=(",", ":")).encode()
+        # Columns left NULL are not stored: a record read back lacks them, which means NULL.
+        # Converting datetimes here keeps json.dumps on its C path, without a callback.
+        present = {
+            key: value.isoformat() if isinstance(value, datetime) else value
+            for key, value in values.items()
+            if value is not None
+        }
+        try:
+            payload = json.dumps(present, separators=(",", ":")).encode()
+        except (TypeError, ValueError):
+            return None  # a value JSON cannot hold: the caller writes the marker instead
         if len(payload) > _CAPACITY:
             return None
         with self._lock:
@@ -199,9 +209,3 @@ def _records(data: bytes) -> list[dict[str, Any]]:
                 record[column] = datetime.fromisoformat(record[column])
         records.append(record)
     return records
-
-
-def _encode(value: object) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"cannot journal a value of type {type(value).__name__}")

@@ -85,6 +85,12 @@ def test_journal_refuses_oversized_record(tmp_path: Path) -> None:
     assert journal.enter(marker("big", input={"blob": "x" * _CAPACITY})) is None
 
 
+def test_journal_refuses_value_json_cannot_hold(tmp_path: Path) -> None:
+    journal = InflightJournal(tmp_path)
+
+    assert journal.enter(marker("odd", input={"tags": {"a", "b"}})) is None
+
+
 def test_journal_refuses_when_full(tmp_path: Path) -> None:
     journal = InflightJournal(tmp_path)
     slots = [journal.enter(marker(str(index))) for index in range(SLOT_COUNT)]
