@@ -29,6 +29,7 @@ import os
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -127,6 +128,23 @@ class QueuedCall:
 
 Sender = Callable[[QueuedCall], None]
 
+#: Takes a call enqueued inside a transaction that the application opened around
+#: opsgen (a Django atomic block): writes its pending record, arranges the send after
+#: the commit and returns true, or returns false to leave the call to ``enqueue``.
+OuterTransactionWriter = Callable[[ExecutionRecord, QueuedCall, Sender], bool]
+
+_outer_transaction_writers: weakref.WeakKeyDictionary[Runtime, OuterTransactionWriter] = weakref.WeakKeyDictionary()
+
+
+def use_outer_transaction_writer(runtime: Runtime, writer: OuterTransactionWriter) -> None:
+    """Make ``enqueue`` on ``runtime`` offer every call to ``writer`` first."""
+    _outer_transaction_writers[runtime] = writer
+
+
+def outer_transaction_writer(runtime: Runtime) -> OuterTransactionWriter | None:
+    """Return the writer :func:`use_outer_transaction_writer` set on ``runtime``, if any."""
+    return _outer_transaction_writers.get(runtime)
+
 
 def enqueue(
     handle: OperationHandle[Any, Any],
@@ -169,6 +187,12 @@ def enqueue(
         context=context.to_dict(),
         queue=declaration.queue,
     )
+
+    writer = _outer_transaction_writers.get(runtime)
+    if writer is not None and writer(record, call, send):
+        logger.info("queued %s as execution %s on queue %s, to be sent after the application's commit",
+                    call.operation, call.execution_id, call.queue, extra={"queued_execution_id": call.execution_id})
+        return record.id
 
     scope = parent.scope if parent is not None else None
     if parent is None or scope is None:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from integration_support import wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(120)]
 
@@ -44,10 +45,11 @@ def django_setup(postgres_url: str) -> Iterator[Any]:
 @pytest.fixture
 def runtime(django_setup: Any) -> Iterator[Any]:
     from django_project.notesapp.models import Note
-    from django_project.notesapp.operations import EFFECTS
+    from django_project.notesapp.operations import EFFECTS, SENT
 
     Note.objects.all().delete()
     EFFECTS.clear()
+    SENT.clear()
     yield django_setup
 
 
@@ -163,6 +165,7 @@ def test_enqueue_in_atomic_block_sends_after_commit(runtime: Any) -> None:
     from django_project.notesapp.operations import ops
 
     from opsgen.integrations.background import QueuedCall, enqueue
+    from opsgen.integrations.django import resolve_enqueues
     from opsgen.runtime.context import Context
 
     sent: list[QueuedCall] = []
@@ -172,8 +175,163 @@ def test_enqueue_in_atomic_block_sends_after_commit(runtime: Any) -> None:
     with pytest.raises(Rollback):
         with transaction.atomic():
             rolled_back_id = enqueue(ops.notes.write, Context(actor="fred"), {"text": "dropped"}, sent.append)
+            # The record is outside the transaction, and its lock keeps the resolution away.
+            assert resolve_enqueues(runtime) == []
+            assert runtime.store.find_execution(rolled_back_id)["status"] == "pending"
             raise Rollback
 
     assert [call.execution_id for call in sent] == [committed_id]
+    assert resolve_enqueues(runtime) == [rolled_back_id]
     assert runtime.store.find_execution(committed_id)["status"] == "pending"
-    assert runtime.store.find_execution(rolled_back_id) is None
+    cancelled = runtime.store.find_execution(rolled_back_id)
+    assert cancelled["status"] == "cancelled"
+    assert cancelled["error_code"] == "cancelled"
+    assert "rolled back" in cancelled["error_message"]
+    assert cancelled["actor"] == "fred"
+    assert resolve_enqueues(runtime) == []
+
+
+def test_enqueue_in_rolled_back_savepoint_is_cancelled(runtime: Any) -> None:
+    from django.db import transaction
+    from django_project.notesapp.operations import ops
+
+    from opsgen.integrations.background import QueuedCall, enqueue
+    from opsgen.runtime.context import Context
+
+    sent: list[QueuedCall] = []
+    with transaction.atomic():
+        kept_id = enqueue(ops.notes.write, Context(actor="gil"), {"text": "kept"}, sent.append)
+        with pytest.raises(Rollback):
+            with transaction.atomic():
+                dropped_id = enqueue(ops.notes.write, Context(actor="gil"), {"text": "dropped"}, sent.append)
+                raise Rollback
+
+    assert [call.execution_id for call in sent] == [kept_id]
+    # The next enqueue of this thread, outside any atomic block, resolves the earlier ones.
+    later_id = enqueue(ops.notes.write, Context(actor="gil"), {"text": "later"}, sent.append)
+    assert runtime.store.find_execution(dropped_id)["status"] == "cancelled"
+    assert runtime.store.find_execution(kept_id)["status"] == "pending"
+    assert runtime.store.find_execution(later_id)["status"] == "pending"
+    assert [call.execution_id for call in sent] == [kept_id, later_id]
+
+
+def test_enqueue_inside_operation_in_rolled_back_block(runtime: Any) -> None:
+    from django.db import transaction
+    from django_project.notesapp.operations import ops
+
+    from opsgen.integrations.background import QueuedCall, enqueue
+    from opsgen.integrations.django import resolve_enqueues
+    from opsgen.runtime.context import Context
+    from opsgen.runtime.execution import ExecutionContext
+    from opsgen.runtime.handle import OperationHandle
+    from opsgen.runtime.operation import Operation
+
+    sent: list[QueuedCall] = []
+    queued: list[str] = []
+
+    class QueueFromOperation(Operation[Any, Any]):
+        declaration = ops.notes.write.declaration
+
+        def run(self, ctx: ExecutionContext, *, text: str) -> Any:  # type: ignore[override]
+            queued.append(enqueue(ops.notes.write, ctx, {"text": text}, sent.append))
+            return self.declaration.output_model(note_id=0)
+
+    handle: OperationHandle[Any, Any] = OperationHandle(ops.notes.write.declaration, QueueFromOperation)
+    with pytest.raises(Rollback):
+        with transaction.atomic():
+            assert handle(Context(actor="hal"), text="from an operation").ok
+            raise Rollback
+
+    assert sent == []
+    assert resolve_enqueues(runtime) == queued
+    assert runtime.store.find_execution(queued[0])["status"] == "cancelled"
+
+
+def test_view_rollback_cancels_queued_calls(runtime: Any) -> None:
+    from django.test import Client
+    from django_project.notesapp.operations import SENT
+
+    client = Client()
+
+    rolled_back = client.post("/notes/queue", data={"texts": ["a", "b"], "fail": True}, content_type="application/json",
+                          headers={"X-User": "ivy"})
+    accepted = client.post("/notes/queue", data={"texts": ["c"]}, content_type="application/json",
+                           headers={"X-User": "ivy"})
+
+    assert rolled_back.status_code == 409
+    assert accepted.status_code == 202
+    # Django's request_finished signal resolved the calls of the rolled-back request.
+    for execution_id in rolled_back.json()["queued"]:
+        assert runtime.store.find_execution(execution_id)["status"] == "cancelled"
+    (accepted_id,) = accepted.json()["queued"]
+    assert runtime.store.find_execution(accepted_id)["status"] == "pending"
+    assert [call.execution_id for call in SENT] == [accepted_id]
+
+
+KILLED_ENQUEUER = """
+import os, sys, time
+os.environ["DJANGO_SETTINGS_MODULE"] = "django_project.settings"
+import django
+django.setup()
+from django.db import transaction
+from django_project.notesapp.operations import ops
+from opsgen.integrations.background import enqueue
+from opsgen.integrations.django import django_runtime
+from opsgen.runtime.context import Context
+from opsgen.runtime.runtime import configure
+
+configure(django_runtime())
+with transaction.atomic():
+    print(enqueue(ops.notes.write, Context(actor="jo"), {"text": "never committed"}, lambda call: None), flush=True)
+    time.sleep(120)
+"""
+
+
+def test_killed_enqueuer_is_cancelled_by_resolution(runtime: Any) -> None:
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from opsgen.integrations.django import resolve_enqueues
+
+    tests_dir = Path(__file__).resolve().parent
+    process = subprocess.Popen(
+        [sys.executable, "-c", KILLED_ENQUEUER], cwd=tests_dir, stdout=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tests_dir), os.environ.get("PYTHONPATH", "")])},
+    )
+    try:
+        assert process.stdout is not None
+        execution_id = process.stdout.readline().strip()
+        assert execution_id
+        assert resolve_enqueues(runtime) == []
+        assert runtime.store.find_execution(execution_id)["status"] == "pending"
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+
+    cancelled = wait_for(lambda: resolve_enqueues(runtime), 30, "the killed enqueuer's transaction to end")
+    assert cancelled == [execution_id]
+    assert runtime.store.find_execution(execution_id)["status"] == "cancelled"
+
+
+def test_worker_on_django_runtime_keeps_autocommit(runtime: Any) -> None:
+    from django.db import connection
+    from django_project.notesapp.models import Note
+    from django_project.notesapp.operations import ops
+
+    from opsgen.integrations.background import QueuedCall, attempts_of, enqueue, run_queued
+    from opsgen.runtime.context import Context
+
+    sent: list[QueuedCall] = []
+    execution_id = enqueue(ops.notes.write, Context(actor="kai"), {"text": "run by a worker"}, sent.append)
+
+    outcome = run_queued({"notes.write": ops.notes.write}, runtime, sent[0], lease=30)
+
+    assert outcome.result is not None
+    assert outcome.result.ok
+    assert connection.get_autocommit()
+    assert not connection.in_atomic_block
+    assert Note.objects.filter(text="run by a worker").count() == 1
+    assert runtime.store.find_execution(execution_id)["status"] == "succeeded"
+    assert [attempt["status"] for attempt in attempts_of(runtime, execution_id)] == ["succeeded"]

@@ -15,6 +15,7 @@ SQLAlchemy never closes it: Django manages its lifetime (``CONN_MAX_AGE``).
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -59,6 +60,23 @@ class AtomicStack(threading.local):
         self.blocks: list[Any] = []
 
 
+#: The atomic blocks that each Django engine entered, by engine.
+_STACKS: weakref.WeakKeyDictionary[Engine, AtomicStack] = weakref.WeakKeyDictionary()
+
+
+def opened_by_application(engine: Engine, connection: Any) -> bool:
+    """Return whether Django ``connection``'s outermost atomic block was opened by the application.
+
+    ``engine`` is the :func:`django_engine` on that connection; the blocks it entered
+    are opsgen's own. Returns false outside any atomic block, and inside the
+    transaction that Django's ``TestCase`` wraps around each test, which never commits.
+    """
+    if not connection.in_atomic_block or connection.atomic_blocks[0]._from_testcase:
+        return False
+    stack = _STACKS.get(engine)
+    return stack is None or not stack.blocks or connection.atomic_blocks[0] is not stack.blocks[0]
+
+
 def django_engine(using: str = "default") -> Engine:
     """Return a SQLAlchemy engine on Django's connection ``using``.
 
@@ -83,6 +101,7 @@ def django_engine(using: str = "default") -> Engine:
     # Django owns the connection's autocommit mode: opsgen must never switch it.
     engine.update_execution_options(**{SHARED_CONNECTION: True})
     stack = AtomicStack()
+    _STACKS[engine] = stack
     dialect: Any = engine.dialect
 
     def enter() -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from opsgen.integrations.background import use_outer_transaction_writer
 from opsgen.integrations.django.database import django_engine
+from opsgen.integrations.django.enqueue import AtomicEnqueuer, side_engine
 from opsgen.runtime.runtime import Runtime
 
 
@@ -17,7 +19,12 @@ def django_runtime(using: str = "default", **kwargs: Any) -> Runtime:
     The execution log tables live in the same database; the first call creates them
     (or call ``runtime.ensure_schema()`` from a migration or a deploy step).
     ``kwargs`` go to :class:`~opsgen.runtime.runtime.Runtime`.
+
+    A call enqueued inside an atomic block that the application opened gets its
+    pending record on a connection of its own, and a rollback marks it ``cancelled``
+    (see :mod:`opsgen.integrations.django.enqueue`).
     """
+    from django.core.signals import request_finished  # type: ignore[import-untyped]
     from django.db import transaction  # type: ignore[import-untyped]
 
     runtime = Runtime(engine=django_engine(using), **kwargs)
@@ -26,4 +33,7 @@ def django_runtime(using: str = "default", **kwargs: Any) -> Runtime:
         transaction.on_commit(deliver, using=using)
 
     runtime.defer_delivery = defer
+    enqueuer = AtomicEnqueuer(runtime, using, side_engine(using))
+    use_outer_transaction_writer(runtime, enqueuer)
+    request_finished.connect(enqueuer.resolve_thread, weak=False, dispatch_uid=("opsgen.enqueue", id(enqueuer)))
     return runtime

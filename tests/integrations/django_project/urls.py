@@ -7,4 +7,5 @@ from django_project.notesapp import views
 urlpatterns = [
     path("notes", views.create_note),
     path("notes/<int:note_id>", views.show_note),
+    path("notes/queue", views.queue_notes),
 ]

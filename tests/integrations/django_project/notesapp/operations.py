@@ -1,6 +1,7 @@
 """Operations of the example project; they write with the Django ORM.
 
-``EFFECTS`` lists the effects delivered, in order, so tests can see when they ran.
+``EFFECTS`` lists the effects delivered, in order, so tests can see when they ran, and
+``SENT`` the queued calls sent.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from opsgen.integrations.background import QueuedCall
 from opsgen.runtime.declarations import (
     EffectDeclaration,
     ErrorDeclaration,
@@ -24,6 +26,9 @@ from opsgen.runtime.result import OperationFailed
 from django_project.notesapp.models import Note
 
 EFFECTS: list[dict[str, Any]] = []
+
+#: The calls the example views queued, in the order they were sent.
+SENT: list[QueuedCall] = []
 
 
 def record_effect(call: EffectCall) -> None:

@@ -3,10 +3,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.db import transaction
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from django_project.notesapp.operations import ops
+from django_project.notesapp.operations import SENT, ops
+from opsgen.integrations.background import enqueue
+
+
+class QueueRolledBack(Exception):
+    """Raised in the queueing view's atomic block to roll it back."""
 
 
 @csrf_exempt
@@ -19,3 +25,19 @@ def create_note(request: Any) -> JsonResponse:
 def show_note(request: Any, note_id: int) -> JsonResponse:
     output = ops.notes.show(None, note_id=note_id).unwrap()
     return JsonResponse(output.model_dump())
+
+
+@csrf_exempt
+def queue_notes(request: Any) -> JsonResponse:
+    """Queue one note per text in one atomic block; roll the block back when ``fail`` is set."""
+    body = json.loads(request.body or b"{}")
+    queued: list[str] = []
+    try:
+        with transaction.atomic():
+            for text in body.get("texts", []):
+                queued.append(enqueue(ops.notes.write, None, {"text": text}, SENT.append))
+            if body.get("fail"):
+                raise QueueRolledBack
+    except QueueRolledBack:
+        return JsonResponse({"queued": queued}, status=409)
+    return JsonResponse({"queued": queued}, status=202)
