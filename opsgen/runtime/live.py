@@ -401,7 +401,9 @@ class LiveStore:
                     pass  # creates the file and the table
                 assert self._engine is not None
                 dialect = self._engine.dialect
-                self._processors = [column.type.bind_processor(dialect) for column in live_executions.columns]
+                self._processors = [
+                    column.type.dialect_impl(dialect).bind_processor(dialect) for column in live_executions.columns
+                ]
                 raw = sqlite3.connect(
                     str(self.path), timeout=SQLITE_BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
                 )

@@ -47,6 +47,7 @@ from opsgen.runtime.live import (
 )
 from opsgen.runtime.markers import DelayedMarkers
 from opsgen.runtime.progress import ProgressSnapshot
+from opsgen.runtime.record_sql import insert_record
 from opsgen.runtime.schema import ExecutionStatus, effects, executions
 
 logger = logging.getLogger(__name__)
@@ -309,12 +310,11 @@ class ExecutionStore:
         if record.written:
             changes = {key: value for key, value in record.final_values().items() if value is not None}
             connection.execute(_UPDATE_BY_ID, {"record_id": record.id, **changes})
-        elif record.marker_scheduled:
-            values = {key: value for key, value in record.values().items() if value is not None}
-            connection.execute(_postgresql_upsert(tuple(values)), values)
         else:
             values = {key: value for key, value in record.values().items() if value is not None}
-            connection.execute(_INSERT, values)
+            if insert_record(connection, values, upsert=record.marker_scheduled):
+                return
+            connection.execute(_postgresql_upsert(tuple(values)) if record.marker_scheduled else _INSERT, values)
 
     def _upsert(self, record: ExecutionRecord, connection: Connection) -> None:
         if connection.dialect.name == "postgresql":
