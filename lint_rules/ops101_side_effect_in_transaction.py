@@ -41,11 +41,16 @@ class SideEffectInTransaction(Rule):
     code = "OPS101"
     name = "side-effect-in-transaction"
     follows_calls = True
-    MESSAGE = (
-        "OPS101 {call} {verb} {effect}{where} inside {transaction}{note}; "
-        "defer it until after commit with transaction.on_commit(...), ctx.after_commit(...) "
-        "or an after_commit listener"
-    )
+    MESSAGE = "OPS101 {call} {verb} {effect}{where} inside {transaction}{note}; defer it until after commit {advice}"
+
+    #: How to defer an effect, by the kind of transaction it sits in.
+    ADVICE = {
+        "django": "with transaction.on_commit(...)",
+        "opsgen": "with ctx.after_commit(...) or an effect declared in the operation's spec",
+        "sqlalchemy": "with an after_commit event listener on the session, or run it from an opsgen operation "
+        "that declares it as an effect",
+        "other": "with the framework's after-commit hook, or ctx.after_commit(...) in an opsgen operation",
+    }
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
         analysis = module.analysis
@@ -85,6 +90,7 @@ class SideEffectInTransaction(Rule):
                     where=where,
                     transaction=transaction.reason,
                     note=note,
+                    advice=self.ADVICE.get(transaction.style, self.ADVICE["other"]),
                 )
                 fix = None
                 if direct and not call.result_used and not call.awaited and transaction.style in ("django", "opsgen"):

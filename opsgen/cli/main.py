@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import cast
@@ -57,7 +58,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
-    return cast(Callable[[argparse.Namespace], int], handler)(args)
+    try:
+        return cast(Callable[[argparse.Namespace], int], handler)(args)
+    except BrokenPipeError:
+        # The reader of the output closed it early, as `opsgen ops list | head` does.
+        # Point stdout at devnull so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

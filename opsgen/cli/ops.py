@@ -320,9 +320,11 @@ def _call_tree(rows: list[dict[str, Any]], selected: str, tree_class: Any) -> An
 
     def label(row: dict[str, Any]) -> str:
         marker = " [bold](shown above)[/]" if row["id"] == selected else ""
-        error = f" {row['error_code']}" if row["error_code"] else ""
+        # An abandoned record's error code repeats its status.
+        error = f" {row['error_code']}" if row["error_code"] and row["error_code"] != row["status"] else ""
+        duration = f" {_duration(row['duration_ms'])} ms" if row["duration_ms"] is not None else ""
         return (f"{row['operation']} [{STATUS_STYLES.get(row['status'], 'white')}]{row['status']}[/]"
-                f"{error} {_duration(row['duration_ms'])} ms [dim]{row['id']}[/]{marker}")
+                f"{error}{duration} [dim]{row['id']}[/]{marker}")
 
     roots = [row for row in rows if row["parent_id"] is None or row["parent_id"] not in {r["id"] for r in rows}]
     tree = tree_class("call tree")

@@ -103,6 +103,10 @@ def execute(
     if missing is not None:
         return finish_early(execution, missing, started)
 
+    if record is None and execution.parent is None and runtime.log_enabled:
+        # From here on a killed call leaves a trace, also while it waits for its locks.
+        assert execution.record is not None
+        runtime.store.journal_record(execution.record)
     execution_token = _current_execution.set(execution)
     context_token = _current_context.set(execution.context)
     stored = False

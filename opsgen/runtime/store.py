@@ -204,18 +204,27 @@ class ExecutionStore:
         #: Seconds a journaled call runs before its running marker is written.
         self.marker_delay = MARKER_DELAY
 
-    def mark_running(self, record: ExecutionRecord, *, delayed: bool = True) -> None:
-        """Make a record that is not visible yet show as running, and keep a trace of it.
+    def journal_record(self, record: ExecutionRecord) -> None:
+        """Keep the record of a call that starts in the in-flight journal until it is stored.
 
-        With ``delayed``, the record goes into the in-flight journal, and its marker (in
-        the live file on SQLite, in the log elsewhere) is written by a background thread
-        after :attr:`marker_delay`. Otherwise, and without a journal slot, or on a
-        database with neither a live file nor delayed markers, the marker is written
-        before this returns, which also proves that the log can be written.
+        Leaves ``record.journal_slot`` unset when the store has no journal or the record
+        does not fit; :meth:`mark_running` then writes the marker at once.
+        """
+        if self.journal is not None:
+            record.journal_slot = self.journal.enter(record.values())
+
+    def mark_running(self, record: ExecutionRecord, *, delayed: bool = True) -> None:
+        """Make a record that is not visible yet show as running.
+
+        With ``delayed`` and a journal slot (:meth:`journal_record`), the marker (in the
+        live file on SQLite, in the log elsewhere) is written by a background thread
+        after :attr:`marker_delay`, and the journal is the call's trace meanwhile.
+        Otherwise, or on a database with neither a live file nor delayed markers, the
+        marker is written before this returns, which also proves that the log can be
+        written.
         """
         values = record.values()
-        slot = self.journal.enter(values) if self.journal is not None and delayed else None
-        record.journal_slot = slot
+        slot = record.journal_slot if delayed else None
         if self.live is not None:
             self.live.mark_running(values, delay=0.0 if slot is None else self.marker_delay)
         elif slot is not None and self.markers is not None:
@@ -252,9 +261,10 @@ class ExecutionStore:
                 writer = write_soon(self.engine, SWEEP_WAIT) if self.live is not None else self.engine.begin()
                 with writer as connection:
                     store_final_rows(connection, finals)
-                marked += [str(row["id"]) for row in finals]
-                logger.warning("%d executions of an ended process marked abandoned, from %s: %s",
-                               len(finals), path, ", ".join(marked))
+                ids = [str(row["id"]) for row in finals]
+                marked += ids
+                logger.warning("marked abandoned, from the in-flight journal %s of an ended process: %s",
+                               path, ", ".join(ids))
             discard(path)
         return marked
 
@@ -374,6 +384,9 @@ class ExecutionStore:
     ) -> list[dict[str, Any]]:
         """Return the newest records first, filtered by status, operation name and depth."""
         self._prepare_read()
+        # Live rows first: reading them may move staged records into the log, which the
+        # query below must then see.
+        live = self._live_rows()
         query = select(executions).order_by(executions.c.created_at.desc()).limit(limit)
         if status:
             query = query.where(executions.c.status.in_(list(status)))
@@ -383,7 +396,6 @@ class ExecutionStore:
             query = query.where(executions.c.parent_id.is_(None))
         with self.engine.connect() as connection:
             rows = [dict(row._mapping) for row in connection.execute(query)]
-        live = self._live_rows()
         if not live:
             return rows
 
@@ -425,10 +437,10 @@ class ExecutionStore:
     def tree(self, root_id: str) -> list[dict[str, Any]]:
         """Return every record of the call tree that starts at ``root_id``, oldest first."""
         self._prepare_read()
+        live = {key: row for key, row in self._live_rows().items() if row["root_id"] == root_id}
         query = select(executions).where(executions.c.root_id == root_id).order_by(executions.c.created_at)
         with self.engine.connect() as connection:
             rows = {row.id: dict(row._mapping) for row in connection.execute(query)}
-        live = {key: row for key, row in self._live_rows().items() if row["root_id"] == root_id}
         if not live:
             return list(rows.values())
         for key, live_row in live.items():

@@ -1,10 +1,11 @@
 """Start an operation that never ends, for the in-flight journal tests.
 
-Usage: runtime_journal_sleeper.py DATABASE_URL STARTED_FILE MARKER_DELAY
+Usage: runtime_journal_sleeper.py DATABASE_URL STARTED_FILE MARKER_DELAY [LOCK_KEY]
 
 The operation writes its execution id to STARTED_FILE, then sleeps until the test
 kills the process. MARKER_DELAY replaces the running marker's delay, so a test can
-kill the process before any marker reaches the database.
+kill the process before any marker reaches the database. With LOCK_KEY the operation
+declares that lock, so a test holding it can kill the call while it waits.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pydantic import BaseModel
 
 from opsgen.runtime.config import Settings
 from opsgen.runtime.context import Context
-from opsgen.runtime.declarations import OperationDeclaration, TransactionDeclaration
+from opsgen.runtime.declarations import LockDeclaration, OperationDeclaration, TransactionDeclaration
 from opsgen.runtime.execution import ExecutionContext
 from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.operation import Operation
@@ -33,11 +34,12 @@ class SleepOutput(BaseModel):
     note: str
 
 
-def main(database_url: str, started_file: str, marker_delay: float) -> None:
+def main(database_url: str, started_file: str, marker_delay: float, lock_key: str | None) -> None:
     runtime = Runtime(Settings(root=Path.cwd(), database_url=database_url))
     runtime.store.marker_delay = marker_delay
     declaration = OperationDeclaration(
-        "journal.sleep", 1, "", SleepInput, SleepOutput, transaction=TransactionDeclaration()
+        "journal.sleep", 1, "", SleepInput, SleepOutput, transaction=TransactionDeclaration(),
+        locks=(LockDeclaration(lock_key, timeout=60, lease=30),) if lock_key else (),
     )
 
     class Sleep(Operation[SleepInput, SleepOutput]):
@@ -51,4 +53,4 @@ def main(database_url: str, started_file: str, marker_delay: float) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], float(sys.argv[3]))
+    main(sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else None)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -277,3 +278,44 @@ def test_call_killed_before_marker_is_abandoned(runtime: Runtime, database_url: 
     assert record["actor"] == "sleeper"
     assert record["input"] == {"note": "killed before its marker"}
     assert record["pid"] == sleeper.pid
+
+
+@pytest.mark.slow
+def test_call_killed_waiting_for_lock_is_abandoned(runtime: Runtime, database_url: str, tmp_path: Path) -> None:
+    key = f"journal:{uuid.uuid4().hex}"
+    backend = runtime.get_lock_backend()
+    with backend.acquire_many([key], timeout=5, lease=60, owner="test-holder"):
+        sleeper = subprocess.Popen(
+            [sys.executable, SLEEPER, database_url, str(tmp_path / "started"), "600", key],
+            stderr=subprocess.PIPE, text=True,
+        )
+        time.sleep(3)  # time to start, journal the call and queue behind the lock
+        assert sleeper.poll() is None, sleeper.stderr.read() if sleeper.stderr else "the sleeper exited"
+        os.kill(sleeper.pid, signal.SIGKILL)
+        sleeper.wait(10)
+
+    rows = runtime.store.list_executions(operation="journal.sleep")
+
+    assert [row["status"] for row in rows] == ["abandoned"]
+    assert rows[0]["pid"] == sleeper.pid
+    assert rows[0]["input"] == {"note": "killed before its marker"}
+
+
+def test_list_includes_running_call(runtime: Runtime) -> None:
+    runtime.store.marker_delay = 0.0
+    started, release = threading.Event(), threading.Event()
+    release.set()
+    assert slow_handle(runtime, started, release)(Context(), note="finished").ok
+    release.clear()
+    started.clear()
+    worker = threading.Thread(target=slow_handle(runtime, started, release), args=(Context(),), kwargs={"note": "n"})
+    worker.start()
+    try:
+        assert started.wait(10)
+        time.sleep(0.05)
+        statuses = [row["status"] for row in ExecutionStore(runtime.engine).list_executions()]
+    finally:
+        release.set()
+        worker.join(10)
+
+    assert sorted(statuses) == ["running", "succeeded"]
