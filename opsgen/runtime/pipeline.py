@@ -41,16 +41,17 @@ from opsgen.runtime.declarations import TransactionDeclaration
 from opsgen.runtime.effects import durable_rows, record_dropped, schedule_delivery
 from opsgen.runtime.errors import GuardRejected
 from opsgen.runtime.execution import ExecutionContext, _current_execution, resolve_caller
+from opsgen.runtime.locks import LockKeyError, LockLost, LockTimeout, render_lock_key
 from opsgen.runtime.redaction import redact, scrub, scrub_any, sensitive_values
 from opsgen.runtime.result import Failure, OperationFailed, Result, Success, UnwrapError
 from opsgen.runtime.runtime import Runtime, get_runtime
 from opsgen.runtime.schema import ExecutionStatus
+from opsgen.runtime.singleton import claim_singleton, singleton_key
 from opsgen.runtime.store import ExecutionRecord, utcnow
 from opsgen.runtime.tracing import trace_calls
 from opsgen.runtime.transaction import ISOLATION_LEVELS, RollbackCause, TransactionScope
 
 if TYPE_CHECKING:
-    from opsgen.runtime.locks import LockLost
     from opsgen.runtime.handle import OperationHandle
 
 logger = logging.getLogger("opsgen.execution")
@@ -245,12 +246,10 @@ _NO_GUARD = nullcontext()
 @contextmanager
 def _guarded(execution: ExecutionContext, inputs: BaseModel) -> Iterator[None]:
     declaration = execution.declaration
-    from opsgen.runtime.locks import LockKeyError, LockTimeout, render_lock_key
-    from opsgen.runtime.singleton import claim_singleton, singleton_key
-
     record = execution.record
     assert record is not None
-    values = {**_context_values(execution.context), **dict(inputs)}
+    # iter() yields the fields as pairs; dict(inputs) would first probe the model for keys().
+    values = {**_context_values(execution.context), **dict(iter(inputs))}
     backend = execution.runtime.get_lock_backend()
     with ExitStack() as held:
         try:
@@ -298,8 +297,6 @@ def lost_guard(execution: ExecutionContext) -> LockLost | None:
     A lock is lost when its lease could not be renewed for longer than the lease, so another
     execution may have taken it: the writes made under it must not commit.
     """
-    from opsgen.runtime.locks import LockLost
-
     for guard in execution.held_guards:
         try:
             guard.check()

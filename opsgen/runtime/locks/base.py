@@ -47,7 +47,9 @@ class LockTimeout(LockError):
         held_by = f"execution {holder}" if holder else "an unknown holder"
         super().__init__(
             f"timed out after {timeout:g} s waiting for lock {key!r}, held by {held_by}; "
-            "retry later, or raise the lock's timeout if holders normally run longer"
+            "retry later, or raise the lock's timeout if holders normally run longer. A holder "
+            "whose process died keeps the lock until its lease runs out (`opsgen ops show` on "
+            "the holder's id tells whether it is still running)"
         )
 
 

@@ -7,6 +7,7 @@ more of an object than the value's ``str()``.
 
 from __future__ import annotations
 
+import functools
 import string
 from collections.abc import Mapping
 
@@ -15,8 +16,12 @@ class LockKeyError(ValueError):
     """A key template is invalid or names a field the values do not contain."""
 
 
+@functools.lru_cache(maxsize=1024)
 def template_fields(template: str) -> tuple[str, ...]:
-    """Return the field names ``template`` uses, in order; raise :class:`LockKeyError` if invalid."""
+    """Return the field names ``template`` uses, in order; raise :class:`LockKeyError` if invalid.
+
+    Cached, because every call of an operation renders the same few templates.
+    """
     fields: list[str] = []
     try:
         parsed = list(string.Formatter().parse(template))
