@@ -29,6 +29,7 @@ import secrets
 import socket
 import struct
 import threading
+import weakref
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -70,6 +71,7 @@ class InflightJournal:
         self._pid = 0
         self._free: list[int] = []
         self._broken = False
+        _journals.add(self)
 
     @property
     def path(self) -> Path | None:
@@ -209,3 +211,15 @@ def _records(data: bytes) -> list[dict[str, Any]]:
                 record[column] = datetime.fromisoformat(record[column])
         records.append(record)
     return records
+
+
+_journals: weakref.WeakSet[InflightJournal] = weakref.WeakSet()
+
+
+def _reset_locks_after_fork() -> None:
+    # A lock held by another thread at the fork would stay locked forever in the child.
+    for journal in list(_journals):
+        journal._lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_reset_locks_after_fork)

@@ -18,6 +18,7 @@ import math
 import os
 import threading
 import time
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -44,6 +45,7 @@ class DelayedMarkers:
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._thread_pid = 0
+        _instances.add(self)
 
     def schedule(self, values: Mapping[str, Any], delay: float) -> None:
         """Insert the marker row ``values`` in ``delay`` seconds unless :meth:`cancel` comes first."""
@@ -87,6 +89,14 @@ class DelayedMarkers:
             self._thread = None
             self._stopping = False
 
+    def _reset_after_fork(self) -> None:
+        """Start over in a forked child: the parent's markers and thread are not the child's."""
+        self._condition = threading.Condition()
+        self._queued = {}
+        self._wake_at = math.inf
+        self._stopping = False
+        self._thread = None
+
     def _run(self) -> None:
         while True:
             with self._condition:
@@ -115,3 +125,15 @@ class DelayedMarkers:
             # A lost marker costs nothing once the call has ended, so it need not wait for the disk.
             connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
             connection.execute(_INSERT_MARKER, rows)
+
+
+_instances: weakref.WeakSet[DelayedMarkers] = weakref.WeakSet()
+
+
+def _reset_all_after_fork() -> None:
+    # A lock held by another thread at the fork would stay locked forever in the child.
+    for instance in list(_instances):
+        instance._reset_after_fork()
+
+
+os.register_at_fork(after_in_child=_reset_all_after_fork)
