@@ -105,6 +105,7 @@ def run(bench: object, worker_pid: int, done_list: str, rounds: int, latency_cal
 
     client = redis.Redis.from_url(BROKER)
     ctx = Context(actor="bench")
+    load_at_start = os.getloadavg()
 
     def send_opsgen(n: int) -> None:
         bench.double.enqueue(ctx, n=n)  # type: ignore[attr-defined]
@@ -153,6 +154,8 @@ def run(bench: object, worker_pid: int, done_list: str, rounds: int, latency_cal
             sender_cpu[name].append((time.process_time() - sender_started) / batch * 1000)
 
     print(f"machine: {machine()}")
+    print(f"finished {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average at the start "
+          f"{load_at_start[0]:.2f}, at the end {os.getloadavg()[0]:.2f}")
     print(f"rounds {rounds}, {latency_calls} single calls and a batch of {batch} per round and kind")
     print(f"{'':18} {'latency ms':>11} {'calls/s':>8} {'worker CPU ms':>14} {'sender CPU ms':>14}")
     for name in names:
