@@ -34,11 +34,13 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from functools import partial
+from functools import lru_cache, partial
 from types import TracebackType
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Integer, and_, bindparam, column, insert, inspect, or_, select, text, update
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 
 from opsgen.runtime.context import Context
 from opsgen.runtime.declarations import RetryPolicy
@@ -421,25 +423,58 @@ def _claim_in_one_statement(
     runtime: Runtime, execution_id: str, *, lease: float, delivery: str | None
 ) -> Claimed | NotClaimed:
     now = utcnow()
+    parameters = {
+        "execution_id": execution_id,
+        "now": now,
+        "lease_until": now + timedelta(seconds=lease),
+        "host": HOST,
+        "pid": os.getpid(),
+        "worker": worker_name(),
+        "delivery": delivery,
+        "note": ABANDONED_NOTE,
+        "running": ExecutionStatus.running.value,
+        "pending": ExecutionStatus.pending.value,
+        "abandoned": ExecutionStatus.abandoned.value,
+    }
     with single_statements(runtime) as connection:
-        row = connection.execute(_PG_CLAIM, {
-            "execution_id": execution_id,
-            "now": now,
-            "lease_until": now + timedelta(seconds=lease),
-            "host": HOST,
-            "pid": os.getpid(),
-            "worker": worker_name(),
-            "delivery": delivery,
-            "note": ABANDONED_NOTE,
-            "running": ExecutionStatus.running.value,
-            "pending": ExecutionStatus.pending.value,
-            "abandoned": ExecutionStatus.abandoned.value,
-        }).first()
-        if row is None:
+        if connection.dialect.driver == "psycopg" and not shares_connection(runtime.engine):
+            values = _claim_on_driver(connection, parameters)
+        else:
+            row = connection.execute(_PG_CLAIM, parameters).first()
+            values = dict(row._mapping) if row is not None else None
+        if values is None:
             return _not_claimed_reason(connection, execution_id, now)
-    values = dict(row._mapping)
     takeovers = int(values["takeovers"])
     return _claimed(values, int(values["attempt"]), takeovers, takeovers + int(values["abandoned_before"]))
+
+
+_PG_CLAIM_COLUMNS = (*RECORD_COLUMNS, "takeovers", "abandoned_before", "attempt")
+
+
+@lru_cache(maxsize=None)
+def _claim_sql(dialect: Dialect) -> str:
+    """Return the claim in the driver's own SQL, compiled once per dialect."""
+    return str(_PG_CLAIM.compile(dialect=dialect))
+
+
+def _claim_on_driver(connection: Connection, parameters: dict[str, Any]) -> dict[str, Any] | None:
+    """Run the claim on psycopg's cursor, which saves SQLAlchemy's result processing.
+
+    psycopg already returns the types the record needs: aware datetimes and parsed
+    JSON. Django's connection is left out, because Django registers its own loaders.
+    """
+    dialect = connection.dialect
+    sql = _claim_sql(dialect)
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql, parameters)
+        row = cursor.fetchone()
+    except dialect.loaded_dbapi.Error as error:
+        # Raise what SQLAlchemy would, as for every other statement of the worker.
+        raise DBAPIError.instance(sql, parameters, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
+    finally:
+        cursor.close()
+    return dict(zip(_PG_CLAIM_COLUMNS, row)) if row is not None else None
 
 
 def _not_claimed_reason(connection: Connection, execution_id: str, now: datetime) -> NotClaimed:
