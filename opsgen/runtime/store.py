@@ -31,7 +31,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, Insert, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from opsgen.runtime.journal import InflightJournal, collect_dead, discard
 
@@ -258,15 +258,25 @@ class ExecutionStore:
         for path, rows in collect_dead(self.journal.directory):
             finals = [abandoned_row(row) for row in rows]
             if finals:
-                writer = write_soon(self.engine, SWEEP_WAIT) if self.live is not None else self.engine.begin()
-                with writer as connection:
-                    store_final_rows(connection, finals)
+                self._store_finals(finals)
                 ids = [str(row["id"]) for row in finals]
                 marked += ids
                 logger.warning("marked abandoned, from the in-flight journal %s of an ended process: %s",
                                path, ", ".join(ids))
             discard(path)
         return marked
+
+    def _store_finals(self, rows: list[dict[str, Any]]) -> None:
+        """Store final records; when another reader inserted one of them first, try once more."""
+        for attempt in (1, 2):
+            writer = write_soon(self.engine, SWEEP_WAIT) if self.live is not None else self.engine.begin()
+            try:
+                with writer as connection:
+                    store_final_rows(connection, rows)
+                return
+            except IntegrityError:
+                if attempt == 2:
+                    raise
 
     def write(self, record: ExecutionRecord, connection: Connection | None = None, *, flush: bool = True) -> None:
         """Insert the record, or update it when a row is already visible.
@@ -467,6 +477,8 @@ class ExecutionStore:
             self.collect_abandoned()
         except OperationalError as exc:
             logger.debug("in-flight journals of ended processes stay for the next reader: %s", exc)
+        except SQLAlchemyError as exc:
+            logger.warning("in-flight journals of ended processes stay for the next reader: %s", exc)
 
     def _log_rows(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         if not ids:

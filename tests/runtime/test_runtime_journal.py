@@ -319,3 +319,36 @@ def test_list_includes_running_call(runtime: Runtime) -> None:
         worker.join(10)
 
     assert sorted(statuses) == ["running", "succeeded"]
+
+
+def test_concurrent_collectors_store_one_record(runtime: Runtime, tmp_path: Path) -> None:
+    journal = runtime.store.journal
+    assert journal is not None
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    pid = int(ended.stdout)
+    values = marker(str(uuid.uuid4()), operation_version=1, host=HOST, pid=pid)
+    values["root_id"] = values["id"]
+    own = InflightJournal(tmp_path)
+    assert own.enter(values) is not None
+    assert own.path is not None
+    journal.directory.mkdir(parents=True, exist_ok=True)
+    for copy in range(4):  # four readers each find a copy of the same dead file
+        (journal.directory / f"{HOST}-{pid}-{copy:04d}.inflight").write_bytes(own.path.read_bytes())
+    stores = [ExecutionStore(runtime.engine, journal.directory) for _ in range(4)]
+    errors: list[BaseException] = []
+
+    def collect(store: ExecutionStore) -> None:
+        try:
+            store.collect_abandoned()
+        except BaseException as exc:  # noqa: BLE001 - reported by the assert below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=collect, args=(store,)) for store in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert errors == []
+    rows = [row for row in runtime.store.list_executions() if row["id"] == values["id"]]
+    assert [row["status"] for row in rows] == ["abandoned"]
