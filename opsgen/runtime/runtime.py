@@ -78,6 +78,9 @@ class Runtime:
         #: Runs effect delivery after the commit of a transaction the runtime does not
         #: own, such as Django's ``transaction.on_commit``; when unset, delivery runs at once.
         self.defer_delivery: Callable[[Callable[[], None]], None] | None = None
+        #: Called by :meth:`dispose` before it closes the engine, so an integration can
+        #: close what it opened, such as a second engine.
+        self.on_dispose: list[Callable[[], None]] = []
         self._migrate = migrate
         self._schema_ready = not migrate
         self._prepared_pid = 0
@@ -142,6 +145,8 @@ class Runtime:
 
     def dispose(self) -> None:
         """Store queued live state, then close the lock backend and the engine's pooled connections."""
+        for hook in self.on_dispose:
+            hook()
         self.store.close()
         if self.lock_backend is not None:
             self.lock_backend.close()

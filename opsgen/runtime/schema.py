@@ -145,3 +145,16 @@ execution_attempts = Table(
     Column("error_code", String(100), nullable=True),
     Column("error_message", Text, nullable=True),
 )
+
+#: Calls enqueued inside a Django atomic block that the application opened: one intent
+#: row (``committed`` false) a call, written outside the application's transaction, and
+#: one proof row (``committed`` true), written inside it. A call whose intent has no
+#: proof once its transaction ended was rolled back (see
+#: :mod:`opsgen.integrations.django.enqueue`).
+django_enqueues = Table(
+    "opsgen_django_enqueues",
+    metadata,
+    Column("execution_id", String(36), primary_key=True),
+    Column("committed", Boolean, primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)

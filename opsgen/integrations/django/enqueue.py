@@ -35,16 +35,13 @@ import threading
 from functools import partial
 from typing import Any
 
-from sqlalchemy import (
-    Boolean, Column, DateTime, Engine, MetaData, String, Table, bindparam, create_engine, inspect, text,
-)
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Engine, bindparam, create_engine, text
 
 from opsgen.integrations.background import QueuedCall, Sender, outer_transaction_writer
 from opsgen.integrations.django.database import opened_by_application
 from opsgen.runtime.errors import ConfigurationError
 from opsgen.runtime.runtime import Runtime, get_runtime
-from opsgen.runtime.schema import ExecutionStatus, executions
+from opsgen.runtime.schema import ExecutionStatus, django_enqueues, executions
 from opsgen.runtime.store import ExecutionRecord, utcnow
 
 logger = logging.getLogger(__name__)
@@ -56,17 +53,8 @@ LOCK_CLASS = 0x6F70
 #: Error message of a call cancelled because its enqueuing transaction rolled back.
 CANCELLED_NOTE = "not sent, because the transaction that enqueued it rolled back"
 
-metadata = MetaData()
-
-#: One intent row (``committed`` false) a call, written outside the application's
-#: transaction, and one proof row (``committed`` true), written inside it.
-enqueues = Table(
-    "opsgen_django_enqueues",
-    metadata,
-    Column("execution_id", String(36), primary_key=True),
-    Column("committed", Boolean, primary_key=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
+#: Intent and proof rows, created by the shipped migration 0003.
+enqueues = django_enqueues
 
 # The lock key of an execution id: its first 4 bytes as a signed 32-bit integer, the
 # same number as :func:`lock_key` computes.
@@ -139,17 +127,6 @@ def side_engine(using: str = "default") -> Engine:
     return create_engine("postgresql+psycopg://", creator=connect, pool_pre_ping=True)
 
 
-def ensure_table(engine: Engine) -> None:
-    """Create ``opsgen_django_enqueues`` unless it exists."""
-    try:
-        metadata.create_all(engine, checkfirst=True)
-    except DBAPIError:
-        # Another process may have created it between the check and the CREATE.
-        with engine.connect() as connection:
-            if not inspect(connection).has_table(enqueues.name):
-                raise
-
-
 class AtomicEnqueuer:
     """Writes the pending records of calls enqueued inside atomic blocks the application opened.
 
@@ -188,9 +165,9 @@ class AtomicEnqueuer:
         return True
 
     def ensure_table(self) -> None:
-        """Create ``opsgen_django_enqueues`` on first use in this process."""
+        """Upgrade the log schema, which has ``opsgen_django_enqueues``, unless the runtime opts out."""
         if not self._table_ready:
-            ensure_table(self.engine)
+            self.runtime.prepare()
             self._table_ready = True
 
     def resolve_thread(self, **_signal: Any) -> list[str]:

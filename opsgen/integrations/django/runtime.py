@@ -33,9 +33,9 @@ def django_runtime(using: str = "default", **kwargs: Any) -> Runtime:
         transaction.on_commit(deliver, using=using)
 
     runtime.defer_delivery = defer
-    # NOTE: runtime.dispose() does not close this second engine's connections; they
-    # stay open until the process exits.
-    enqueuer = AtomicEnqueuer(runtime, using, side_engine(using))
+    side = side_engine(using)
+    runtime.on_dispose.append(side.dispose)
+    enqueuer = AtomicEnqueuer(runtime, using, side)
     use_outer_transaction_writer(runtime, enqueuer)
     request_finished.connect(enqueuer.resolve_thread, weak=False, dispatch_uid=("opsgen.enqueue", id(enqueuer)))
     return runtime
