@@ -154,11 +154,10 @@ def run_list(args: argparse.Namespace) -> int:
     if store is None:
         return 1
     statuses = list(args.status) + (["running"] if args.running else [])
-    if args.running:
-        from opsgen.runtime.locks.abandoned import sweep_abandoned
+    from opsgen.runtime.locks.abandoned import sweep_abandoned
 
-        # A process killed on this host leaves its record running; mark it abandoned first.
-        sweep_abandoned(store.engine)
+    # A process killed on this host leaves its record running; mark it abandoned first.
+    sweep_abandoned(store.engine)
     rows = store.list_executions(limit=args.limit, status=statuses, operation=args.operation, roots_only=args.roots)
     if args.format == "json":
         print(json.dumps(rows, default=_json_default, indent=2))

@@ -123,7 +123,8 @@ class CeleryQueue:
             # acknowledge a failed task, so send it again after the lease has expired.
             countdown = self.lease + 1.0
             logger.error("execution %s of %s could not run (%s: %s); retrying in %.0f s",
-                         call.execution_id, call.operation, type(exc).__name__, exc, countdown)
+                         call.execution_id, call.operation, type(exc).__name__, exc, countdown,
+                         extra={"queued_execution_id": call.execution_id})
             raise task.retry(countdown=countdown, exc=exc, max_retries=None) from exc
         if outcome.retry_in is not None:
             raise task.retry(countdown=outcome.retry_in, max_retries=None)

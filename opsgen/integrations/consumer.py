@@ -257,7 +257,8 @@ class OperationConsumer:
     def dead_letter(self, message: Message, code: str, reason: str, execution_id: str | None) -> None:
         """Send ``message`` to the dead-letter queue: reject it on RabbitMQ, republish it elsewhere."""
         logger.error("dead-lettering a message from %s: %s: %s (execution %s)",
-                     self.queues.work.name, code, reason, execution_id)
+                     self.queues.work.name, code, reason, execution_id,
+                     extra={"queued_execution_id": execution_id})
         if self.native_dead_lettering:
             message.reject(requeue=False)
         else:

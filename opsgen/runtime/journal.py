@@ -123,7 +123,19 @@ class InflightJournal:
             self._map = None
             if not in_use and self._path is not None:
                 self._path.unlink(missing_ok=True)
+                _remove_if_empty(self.directory)
             self._path = None
+
+    def _create(self, path: Path) -> int:
+        """Create the journal file and its folder; return the open descriptor."""
+        flags = os.O_RDWR | os.O_CREAT | os.O_EXCL
+        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            return os.open(path, flags, 0o600)
+        except FileNotFoundError:
+            # Another process removed the folder as empty between mkdir and open.
+            self.directory.mkdir(parents=True, exist_ok=True)
+            return os.open(path, flags, 0o600)
 
     def _mapping(self) -> mmap.mmap | None:
         """Return this process's mapping, creating the file on first use; called holding the lock."""
@@ -134,8 +146,7 @@ class InflightJournal:
         self._map = None  # inherited from the parent: left alone, see the class docs
         path = self.directory / f"{HOST}-{os.getpid()}-{secrets.token_hex(4)}{_SUFFIX}"
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+            descriptor = self._create(path)
             try:
                 os.ftruncate(descriptor, SLOT_SIZE * SLOT_COUNT)
                 self._map = mmap.mmap(descriptor, SLOT_SIZE * SLOT_COUNT, mmap.MAP_SHARED)
@@ -149,6 +160,14 @@ class InflightJournal:
         self._path, self._pid = path, os.getpid()
         self._free = list(range(SLOT_COUNT - 1, -1, -1))
         return self._map
+
+
+def _remove_if_empty(directory: Path) -> None:
+    """Delete a journal folder that no process uses any more, so folders of dropped databases go."""
+    try:
+        directory.rmdir()
+    except OSError:
+        pass  # another process's file is in it, or it is gone already
 
 
 def collect_dead(
@@ -181,8 +200,9 @@ def collect_dead(
 
 
 def discard(path: Path) -> None:
-    """Delete a collected journal file."""
+    """Delete a collected journal file, and its folder when that was the last file."""
     path.unlink(missing_ok=True)
+    _remove_if_empty(path.parent)
 
 
 def _owner(name: str) -> tuple[str, int] | None:

@@ -53,6 +53,9 @@ class ContextFilter(logging.Filter):
             for name in CONTEXT_FIELDS:
                 if not hasattr(record, name):
                     setattr(record, name, None)
+            # A worker's line about a queued execution it is not running yet names that execution.
+            if getattr(record, "execution_id", None) is None:
+                record.execution_id = getattr(record, "queued_execution_id", None)
             return True
 
         context = execution.context

@@ -601,6 +601,8 @@ def complete_record(execution: ExecutionContext, result: Result[Any], started: f
     record.duration_ms = (time.perf_counter() - started) * 1000.0
     if isinstance(result, Success):
         record.status = ExecutionStatus.succeeded.value
+        # A queued execution that failed an earlier attempt carries that attempt's error.
+        record.error_code = record.error_message = record.error_details = record.traceback = None
         if execution.runtime.log_enabled:
             record.output = redact(result.value.model_dump(mode="json"), execution.declaration.sensitive_fields)
         return

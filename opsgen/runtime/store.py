@@ -182,6 +182,7 @@ def progress_columns(snapshot: ProgressSnapshot) -> dict[str, Any]:
 # SQLAlchemy compiles each shape once and caches it, instead of coercing every value
 # of a fresh ``.values()`` on each call.
 _INSERT = insert(executions)
+_OUTCOME_COLUMNS = frozenset({"output", "error_code", "error_message", "error_details", "traceback"})
 _UPDATE_BY_ID = update(executions).where(executions.c.id == bindparam("record_id"))
 
 
@@ -326,9 +327,13 @@ class ExecutionStore:
 
     def _write(self, record: ExecutionRecord, connection: Connection) -> None:
         # Columns left NULL are not sent: binding fewer values is most of the saving on a
-        # small row, and a row written by this path never needs a value reset to NULL.
+        # small row. An update still sends the outcome columns, because the row of a
+        # retried execution holds the error of its earlier attempt.
         if record.written:
-            changes = {key: value for key, value in record.final_values().items() if value is not None}
+            changes = {
+                key: value for key, value in record.final_values().items()
+                if value is not None or key in _OUTCOME_COLUMNS
+            }
             connection.execute(_UPDATE_BY_ID, {"record_id": record.id, **changes})
         else:
             values = {key: value for key, value in record.values().items() if value is not None}

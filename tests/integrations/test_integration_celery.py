@@ -165,7 +165,11 @@ def test_retry_policy_records_every_attempt(start_worker: Callable[..., Any], tm
     recovers = ops.demo.flaky.enqueue(Context(), counter=str(tmp_path / "recovers"), succeed_on=3)
     gives_up = ops.demo.flaky.enqueue(Context(), counter=str(tmp_path / "gives-up"), succeed_on=5)
 
-    assert wait_finished(recovers)["status"] == "succeeded"
+    recovered = wait_finished(recovers)
+    assert recovered["status"] == "succeeded"
+    assert recovered["error_code"] is None, "the success must not keep the error of an earlier attempt"
+    assert recovered["error_message"] is None
+    assert recovered["traceback"] is None
     assert [a["status"] for a in settled_attempts(recovers)] == ["retrying", "retrying", "succeeded"]
     failed = wait_finished(gives_up)
     assert failed["status"] == "failed"

@@ -352,3 +352,16 @@ def test_concurrent_collectors_store_one_record(runtime: Runtime, tmp_path: Path
     assert errors == []
     rows = [row for row in runtime.store.list_executions() if row["id"] == values["id"]]
     assert [row["status"] for row in rows] == ["abandoned"]
+
+
+def test_journal_close_removes_empty_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "journal"
+    journal = InflightJournal(folder)
+    slot = journal.enter(marker("done"))
+    assert slot is not None
+    journal.leave(slot)
+
+    journal.close()
+
+    assert not folder.exists()
+    assert journal.enter(marker("again")) is not None, "a later call creates the folder again"

@@ -142,6 +142,15 @@ def test_record_outside_execution_has_empty_context(captured: io.StringIO) -> No
     assert line["message"] == "no execution here"
 
 
+def test_worker_line_names_queued_execution(captured: io.StringIO) -> None:
+    logging.getLogger("opsgen.integrations.background").warning(
+        "took over execution q-1", extra={"queued_execution_id": "q-1"}
+    )
+
+    (line,) = [line for line in records(captured) if line["logger"] == "opsgen.integrations.background"]
+    assert line["execution_id"] == "q-1"
+
+
 def test_text_format_names_context(runtime: Runtime) -> None:
     from opsgen.runtime.log_context import configure_logging
 
