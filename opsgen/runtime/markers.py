@@ -9,6 +9,12 @@ trace of a call killed in between.
 
 The marker insert does nothing when the row exists: the final record, written with
 an upsert by the call itself, always wins, whichever of the two commits first.
+
+Each marker carries a lease (``lease_expires_at``), which the same thread renews while
+the call runs. A reader on any host takes a running record whose lease has expired for
+abandoned, so a call whose host died is found too, not only one whose process died on
+the reader's host (:mod:`opsgen.runtime.locks.abandoned`). Calls without a transaction
+write their marker at once (:meth:`DelayedMarkers.insert_now`) and get the same lease.
 """
 
 from __future__ import annotations
@@ -20,27 +26,49 @@ import threading
 import time
 import weakref
 from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, bindparam, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 
-from opsgen.runtime.schema import executions
+from opsgen.runtime.schema import ExecutionStatus, executions
 
 logger = logging.getLogger(__name__)
 
+
 _COLUMNS = tuple(column.name for column in executions.columns)
 _INSERT_MARKER = postgresql_insert(executions).on_conflict_do_nothing(index_elements=[executions.c.id])
+_RENEW = (
+    update(executions)
+    .where(executions.c.id.in_(bindparam("ids", expanding=True)),
+           executions.c.status == ExecutionStatus.running.value)
+    .values(lease_expires_at=bindparam("until"))
+)
+
+#: Seconds a running marker stays valid without renewal. The writer renews the markers
+#: of the calls still running every third of it, and a reader on any host takes a
+#: running record whose lease expired for abandoned.
+MARKER_LEASE = 60.0
 
 
 class DelayedMarkers:
-    """Running markers waiting for their delay, written by one background thread; thread-safe."""
+    """Running markers of one PostgreSQL log: written when due, renewed while their calls run.
 
-    def __init__(self, engine: Engine) -> None:
+    One background thread per process does both. Thread-safe.
+    """
+
+    def __init__(self, engine: Engine, lease: float = MARKER_LEASE) -> None:
         self.engine = engine
+        self.lease = lease
         self._condition = threading.Condition()
         #: Marker rows not written yet, and the monotonic times they are due, by id.
         self._queued: dict[str, tuple[float, dict[str, Any]]] = {}
+        #: Ids of the calls with a marker, written or queued, that have not ended.
+        self._active: set[str] = set()
+        #: Ids of those whose marker is in the log, so its lease needs renewing.
+        self._written: set[str] = set()
+        self._renew_at = math.inf
         self._wake_at = math.inf
         self._stopping = False
         self._thread: threading.Thread | None = None
@@ -51,20 +79,29 @@ class DelayedMarkers:
         """Insert the marker row ``values`` in ``delay`` seconds unless :meth:`cancel` comes first."""
         due = time.monotonic() + delay
         with self._condition:
-            if self._thread is None or self._thread_pid != os.getpid():
-                self._queued.clear()  # markers queued by a parent process are the parent's to write
-                self._thread = threading.Thread(target=self._run, name="opsgen-marker-writer", daemon=True)
-                self._thread_pid = os.getpid()
-                self._thread.start()
-            row = {name: values.get(name) for name in _COLUMNS}
-            self._queued[str(values["id"])] = (due, row)
+            self._start_thread()
+            execution_id = str(values["id"])
+            self._queued[execution_id] = (due, {name: values.get(name) for name in _COLUMNS})
+            self._active.add(execution_id)
             if due < self._wake_at:
                 self._condition.notify_all()
 
+    def insert_now(self, values: Mapping[str, Any]) -> None:
+        """Insert the marker row ``values`` before returning, and renew it until :meth:`cancel`.
+
+        Raises the database's error when the row cannot be written.
+        """
+        with self._condition:
+            self._start_thread()
+            self._active.add(str(values["id"]))
+        self._insert([{name: values.get(name) for name in _COLUMNS}])
+
     def cancel(self, execution_id: str) -> None:
-        """Drop the marker of an execution that finished before it was due."""
+        """Forget the marker of an execution that ended: drop it if not written, stop renewing it."""
         with self._condition:
             self._queued.pop(execution_id, None)
+            self._active.discard(execution_id)
+            self._written.discard(execution_id)
 
     def write_now(self, execution_id: str | None = None) -> None:
         """Insert the queued marker of ``execution_id`` (of every execution with ``None``) at once."""
@@ -89,10 +126,20 @@ class DelayedMarkers:
             self._thread = None
             self._stopping = False
 
+    def _start_thread(self) -> None:
+        """Start the writer thread if this process has none; called holding the condition."""
+        if self._thread is None or self._thread_pid != os.getpid():
+            self._thread = threading.Thread(target=self._run, name="opsgen-marker-writer", daemon=True)
+            self._thread_pid = os.getpid()
+            self._thread.start()
+
     def _reset_after_fork(self) -> None:
         """Start over in a forked child: the parent's markers and thread are not the child's."""
         self._condition = threading.Condition()
         self._queued = {}
+        self._active = set()
+        self._written = set()
+        self._renew_at = math.inf
         self._wake_at = math.inf
         self._stopping = False
         self._thread = None
@@ -102,29 +149,51 @@ class DelayedMarkers:
             with self._condition:
                 while not self._stopping:
                     now = time.monotonic()
-                    due_at = min((due for due, _ in self._queued.values()), default=math.inf)
-                    if due_at <= now:
+                    wake_at = min((due for due, _ in self._queued.values()), default=math.inf)
+                    if self._written:
+                        wake_at = min(wake_at, self._renew_at)
+                    if wake_at <= now:
                         break
-                    self._wake_at = due_at
-                    self._condition.wait(None if due_at == math.inf else due_at - now)
+                    self._wake_at = wake_at
+                    self._condition.wait(None if wake_at == math.inf else wake_at - now)
                     self._wake_at = 0.0
                 if self._stopping:
                     return
                 now = time.monotonic()
                 due = [key for key, (at, _) in self._queued.items() if at <= now]
                 rows = [self._queued.pop(key)[1] for key in due]
+                renew = sorted(self._written) if self._written and self._renew_at <= now else []
+                if renew:
+                    self._renew_at = now + self.lease / 3
             try:
                 self._insert(rows)
+                self._renew(renew)
             except Exception:  # noqa: BLE001 - a marker is shown, never required; keep the thread alive
-                logger.exception("writing %d running markers failed", len(rows))
+                logger.exception("writing or renewing running markers failed")
 
     def _insert(self, rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
+        until = datetime.now(timezone.utc) + timedelta(seconds=self.lease)
+        for row in rows:
+            row["lease_expires_at"] = until
         with self.engine.begin() as connection:
             # A lost marker costs nothing once the call has ended, so it need not wait for the disk.
             connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
             connection.execute(_INSERT_MARKER, rows)
+        with self._condition:
+            self._written.update(str(row["id"]) for row in rows if row["id"] in self._active)
+            if self._written and self._renew_at == math.inf:
+                self._renew_at = time.monotonic() + self.lease / 3
+                if self._renew_at < self._wake_at:
+                    self._condition.notify_all()
+
+    def _renew(self, ids: list[str]) -> None:
+        if not ids:
+            return
+        with self.engine.begin() as connection:
+            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+            connection.execute(_RENEW, {"ids": ids, "until": datetime.now(timezone.utc) + timedelta(seconds=self.lease)})
 
 
 _instances: weakref.WeakSet[DelayedMarkers] = weakref.WeakSet()

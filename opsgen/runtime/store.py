@@ -228,9 +228,12 @@ class ExecutionStore:
         slot = record.journal_slot if delayed else None
         if self.live is not None:
             self.live.mark_running(values, delay=0.0 if slot is None else self.marker_delay)
-        elif slot is not None and self.markers is not None:
+        elif self.markers is not None and slot is not None:
             record.marker_scheduled = True
             self.markers.schedule(values, self.marker_delay)
+        elif self.markers is not None:
+            self.markers.insert_now(values)
+            record.written = True
         else:
             self.write(record, flush=False)
 

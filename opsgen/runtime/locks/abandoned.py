@@ -4,8 +4,10 @@ A process killed with SIGKILL (or by the out-of-memory killer, or a power cut) n
 writes its final record, so the record stays ``running`` after the locks it held have
 been freed by their leases. A reader on the same host can tell, because the record
 names the host and process id that ran it: when that process no longer exists, the
-execution is abandoned. Records of other hosts are left alone, since their process
-table is out of reach.
+execution is abandoned. Another host's process table is out of reach, so a record of
+another host is abandoned only once its lease has expired: on PostgreSQL the process
+renews the lease of its running records while they run, and a worker renews the lease
+of the execution it claimed.
 
 NOTE: a process id reused by an unrelated process after the crash hides the crash
 until that process ends.
@@ -19,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, or_, select, update
 
 from opsgen.runtime.schema import ExecutionStatus, executions
 from opsgen.runtime.store import HOST
@@ -39,15 +41,42 @@ def process_alive(pid: int) -> bool:
 
 
 def is_abandoned(row: Mapping[str, Any], host: str = HOST) -> bool:
-    """Return whether the running execution ``row`` belongs to a process of ``host`` that has ended."""
-    if row.get("status") != ExecutionStatus.running.value or row.get("host") != host:
+    """Return whether the running execution ``row`` ended without its final record.
+
+    That is so when its process on ``host`` has ended, or, on any host, when the lease
+    of its running record has expired: its process renews the lease while it runs
+    (see :mod:`opsgen.runtime.markers`).
+    """
+    if row.get("status") != ExecutionStatus.running.value:
+        return False
+    if lease_expired(row):
+        return True
+    if row.get("host") != host:
         return False
     pid = row.get("pid")
     return isinstance(pid, int) and pid > 0 and not process_alive(pid)
 
 
+def lease_expired(row: Mapping[str, Any]) -> bool:
+    """Return whether ``row`` has a lease that has expired; a naive time is taken as UTC."""
+    until = row.get("lease_expires_at")
+    if not isinstance(until, datetime):
+        return False
+    if until.tzinfo is None:
+        until = until.replace(tzinfo=timezone.utc)
+    return until < datetime.now(timezone.utc)
+
+
+def abandon_reason(row: Mapping[str, Any]) -> str:
+    """Return the error message of an abandoned record."""
+    if lease_expired(row):
+        return (f"the lease of its running record expired at {row['lease_expires_at']}: process "
+                f"{row['pid']} on {row['host']} stopped renewing it, so it ended or lost the database")
+    return f"process {row['pid']} on {row['host']} ended before the execution finished"
+
+
 def mark_abandoned(engine: Engine, rows: Iterable[Mapping[str, Any]]) -> list[str]:
-    """Mark the running executions among ``rows`` whose process ended on this host as abandoned.
+    """Mark the running executions among ``rows`` that :func:`is_abandoned` finds as abandoned.
 
     Returns the ids it marked. The update only applies to records still ``running``,
     so a process that finished in the meantime keeps its final status.
@@ -56,7 +85,7 @@ def mark_abandoned(engine: Engine, rows: Iterable[Mapping[str, Any]]) -> list[st
     for row in rows:
         if not is_abandoned(row):
             continue
-        message = f"process {row['pid']} on {row['host']} ended before the execution finished"
+        message = abandon_reason(row)
         with engine.begin() as connection:
             changed = connection.execute(
                 update(executions)
@@ -75,9 +104,10 @@ def mark_abandoned(engine: Engine, rows: Iterable[Mapping[str, Any]]) -> list[st
 
 
 def sweep_abandoned(engine: Engine) -> list[str]:
-    """Mark every running execution of this host whose process ended as abandoned; return their ids."""
+    """Mark every running execution that :func:`is_abandoned` finds as abandoned; return their ids."""
     query = select(executions).where(
-        executions.c.status == ExecutionStatus.running.value, executions.c.host == HOST
+        executions.c.status == ExecutionStatus.running.value,
+        or_(executions.c.host == HOST, executions.c.lease_expires_at < datetime.now(timezone.utc)),
     )
     with engine.connect() as connection:
         rows = [dict(row._mapping) for row in connection.execute(query)]
