@@ -10,6 +10,8 @@ concurrent writers wait for each other instead of failing at once.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -36,6 +38,29 @@ def create_runtime_engine(url: str, *, sqlite_begin: str = "BEGIN", **kwargs: An
     return engine
 
 
+def enable_wal(connection: Any, timeout: float = SQLITE_BUSY_TIMEOUT) -> None:
+    """Switch a ``sqlite3`` connection's file to write-ahead logging, waiting for other connections.
+
+    Changing the journal mode needs the file to itself, and SQLite reports "database is
+    locked" at once, without waiting through the busy timeout, when other processes
+    open a new file at the same moment. So the switch is retried for up to ``timeout``
+    seconds. A file already in WAL mode is left alone.
+    """
+    deadline = time.monotonic() + timeout
+    pause = 0.005
+    while True:
+        try:
+            (mode,) = connection.execute("PRAGMA journal_mode").fetchone()
+            if str(mode).lower() != "wal":
+                connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+
+
 def prepare_sqlite_engine(engine: Engine, *, in_memory: bool = False, begin: str = "BEGIN") -> None:
     """Install the SQLite transaction fix on an engine the application created itself."""
 
@@ -44,7 +69,7 @@ def prepare_sqlite_engine(engine: Engine, *, in_memory: bool = False, begin: str
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         if not in_memory:
-            cursor.execute("PRAGMA journal_mode=WAL")
+            enable_wal(cursor)
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
+from opsgen.runtime.database import enable_wal
 from opsgen.runtime.locks.base import Backoff, HeldLocks, LockBackend, LockTimeout, inherited_connections
 
 logger = logging.getLogger(__name__)
@@ -105,7 +106,7 @@ class SQLiteLockBackend(LockBackend):
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
-        connection.execute("PRAGMA journal_mode=WAL")
+        enable_wal(connection)
         connection.execute("PRAGMA synchronous=NORMAL")
         return connection
 
