@@ -29,9 +29,10 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, update
+from sqlalchemy import Engine, bindparam, insert, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 
+from opsgen.runtime.record_sql import insert_record
 from opsgen.runtime.schema import ExecutionStatus, executions
 
 logger = logging.getLogger(__name__)
@@ -91,10 +92,17 @@ class DelayedMarkers:
 
         Raises the database's error when the row cannot be written.
         """
+        execution_id = str(values["id"])
         with self._condition:
             self._start_thread()
-            self._active.add(str(values["id"]))
-        self._insert([{name: values.get(name) for name in _COLUMNS}])
+            self._active.add(execution_id)
+        row = {name: value for name, value in values.items() if value is not None}
+        row["lease_expires_at"] = datetime.now(timezone.utc) + timedelta(seconds=self.lease)
+        with self.engine.begin() as connection:
+            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+            if not insert_record(connection, row, upsert=False):
+                connection.execute(insert(executions), row)
+        self._track([execution_id])
 
     def cancel(self, execution_id: str) -> None:
         """Forget the marker of an execution that ended: drop it if not written, stop renewing it."""
@@ -181,8 +189,12 @@ class DelayedMarkers:
             # A lost marker costs nothing once the call has ended, so it need not wait for the disk.
             connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
             connection.execute(_INSERT_MARKER, rows)
+        self._track([str(row["id"]) for row in rows])
+
+    def _track(self, ids: list[str]) -> None:
+        """Renew the leases of the markers just written whose calls still run."""
         with self._condition:
-            self._written.update(str(row["id"]) for row in rows if row["id"] in self._active)
+            self._written.update(execution_id for execution_id in ids if execution_id in self._active)
             if self._written and self._renew_at == math.inf:
                 self._renew_at = time.monotonic() + self.lease / 3
                 if self._renew_at < self._wake_at:
