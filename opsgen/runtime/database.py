@@ -19,6 +19,10 @@ from sqlalchemy.engine import make_url
 
 SQLITE_BUSY_TIMEOUT = 30.0
 
+#: Execution option that sets the statement beginning a SQLite transaction on one
+#: connection, such as ``BEGIN IMMEDIATE`` for a transaction that will write.
+SQLITE_BEGIN_OPTION = "opsgen_sqlite_begin"
+
 
 def create_runtime_engine(url: str, *, sqlite_begin: str = "BEGIN", **kwargs: Any) -> Engine:
     """Create an engine for ``url``; SQLite engines get the savepoint fix, WAL and a busy timeout.
@@ -76,7 +80,7 @@ def prepare_sqlite_engine(engine: Engine, *, in_memory: bool = False, begin: str
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql(begin)
+        connection.exec_driver_sql(connection.get_execution_options().get(SQLITE_BEGIN_OPTION, begin))
 
 
 def is_sqlite(engine: Engine) -> bool:

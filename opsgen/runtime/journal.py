@@ -21,6 +21,7 @@ the kernel had not written back, and with them the trace of a call killed by it.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import mmap
@@ -243,3 +244,12 @@ def _reset_locks_after_fork() -> None:
 
 
 os.register_at_fork(after_in_child=_reset_locks_after_fork)
+
+
+def _close_all() -> None:
+    for journal in list(_journals):
+        journal.close()
+
+
+# A process that exits normally deletes its journal file when no call is left in it.
+atexit.register(_close_all)

@@ -62,9 +62,6 @@ UNFINISHED = (ExecutionStatus.pending.value, RUNNING)
 #: staged instead. Long enough to ride out a short commit of another connection.
 PROMPT_WRITE_TIMEOUT = 0.05
 
-#: Seconds a sweep of abandoned executions waits for a SQLite log's writer before it gives up.
-SWEEP_WAIT = 5.0
-
 #: Seconds between attempts to move staged records while the log's writer is busy.
 MOVE_RETRY_INTERVAL = 0.2
 
@@ -473,21 +470,26 @@ _MARKER_DELETE = f"DELETE FROM opsgen_live WHERE id = ? AND status = '{RUNNING}'
 _inherited: list[sqlite3.Connection] = []
 
 
-def store_final_rows(connection: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
+def store_final_rows(connection: Connection, rows: Iterable[Mapping[str, Any]]) -> list[str]:
     """Write final records for rows whose log row is missing, ``pending`` or ``running``.
 
-    A final record already in the log wins over the one written here.
+    A final record already in the log wins over the one written here. Returns the ids
+    written.
     """
+    written: list[str] = []
     for row in rows:
         changes = {key: value for key, value in row.items() if key != "id"}
         updated = connection.execute(
             update(executions).where(executions.c.id == row["id"], executions.c.status.in_(UNFINISHED)).values(changes)
         ).rowcount
         if updated:
+            written.append(str(row["id"]))
             continue
         exists = connection.execute(select(executions.c.id).where(executions.c.id == row["id"])).first()
         if exists is None:
             connection.execute(insert(executions).values(dict(row)))
+            written.append(str(row["id"]))
+    return written
 
 
 def abandoned_row(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from opsgen.runtime.context import Context, _current as _current_context
+from opsgen.runtime.database import SQLITE_BEGIN_OPTION
 from opsgen.runtime.declarations import TransactionDeclaration
 from opsgen.runtime.effects import durable_rows, record_dropped, schedule_delivery
 from opsgen.runtime.errors import GuardRejected
@@ -405,11 +406,16 @@ def open_scope(execution: ExecutionContext, transaction: TransactionDeclaration)
     session = runtime.session_factory()
     scope = TransactionScope(session)
     try:
+        options: dict[str, str] = {}
+        if runtime.engine.dialect.name == "sqlite":
+            # Take SQLite's writer at BEGIN, waiting through the busy timeout. A deferred
+            # transaction that reads first fails at once with "database is locked" when
+            # it later writes while another connection holds the writer.
+            options[SQLITE_BEGIN_OPTION] = "BEGIN IMMEDIATE"
         if transaction.isolation:
-            level = "SERIALIZABLE" if runtime.engine.dialect.name == "sqlite" else ISOLATION_LEVELS[transaction.isolation]
-            connection = session.connection(execution_options={"isolation_level": level})
-        else:
-            connection = session.connection()
+            sqlite = runtime.engine.dialect.name == "sqlite"
+            options["isolation_level"] = "SERIALIZABLE" if sqlite else ISOLATION_LEVELS[transaction.isolation]
+        connection = session.connection(execution_options=options) if options else session.connection()
         scope.bound = connection
         if runtime.on_transaction_begin:
             info = execution.info()

@@ -37,7 +37,6 @@ from opsgen.runtime.journal import InflightJournal, collect_dead, discard
 
 from opsgen.runtime.live import (
     PROMPT_WRITE_TIMEOUT,
-    SWEEP_WAIT,
     UNFINISHED,
     LiveStore,
     abandoned_row,
@@ -261,26 +260,36 @@ class ExecutionStore:
         marked: list[str] = []
         for path, rows in collect_dead(self.journal.directory):
             finals = [abandoned_row(row) for row in rows]
-            if finals:
-                self._store_finals(finals)
-                ids = [str(row["id"]) for row in finals]
+            ids = self._store_finals(finals) if finals else []
+            if ids:
                 marked += ids
                 logger.warning("marked abandoned, from the in-flight journal %s of an ended process: %s",
                                path, ", ".join(ids))
             discard(path)
         return marked
 
-    def _store_finals(self, rows: list[dict[str, Any]]) -> None:
-        """Store final records; when another reader inserted one of them first, try once more."""
+    def _store_finals(self, rows: list[dict[str, Any]]) -> list[str]:
+        """Store final records and return the ids written; a final record in the log wins.
+
+        When another reader inserted one of them first, the write is tried once more. On
+        SQLite, when another transaction holds the log's writer, the records are staged
+        in the live file instead, as any record is (see the module docs).
+        """
         for attempt in (1, 2):
-            writer = write_soon(self.engine, SWEEP_WAIT) if self.live is not None else self.engine.begin()
+            writer = write_soon(self.engine, PROMPT_WRITE_TIMEOUT) if self.live is not None else self.engine.begin()
             try:
                 with writer as connection:
-                    store_final_rows(connection, rows)
-                return
+                    return store_final_rows(connection, rows)
             except IntegrityError:
                 if attempt == 2:
                     raise
+            except OperationalError as exc:
+                if self.live is None or ("locked" not in str(exc) and "busy" not in str(exc)):
+                    raise
+                for row in rows:
+                    self.live.stage(row)
+                return [str(row["id"]) for row in rows]
+        return []
 
     def write(self, record: ExecutionRecord, connection: Connection | None = None, *, flush: bool = True) -> None:
         """Insert the record, or update it when a row is already visible.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -365,3 +366,35 @@ def test_journal_close_removes_empty_folder(tmp_path: Path) -> None:
 
     assert not folder.exists()
     assert journal.enter(marker("again")) is not None, "a later call creates the folder again"
+
+
+def test_busy_sqlite_log_stages_abandoned(sqlite_url: str, tmp_path: Path) -> None:
+    from opsgen.runtime.locks.abandoned import sweep_abandoned
+    from runtime_fixture_ops import make_runtime
+
+    runtime = make_runtime(sqlite_url)
+    journal = runtime.store.journal
+    assert journal is not None
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    values = marker(str(uuid.uuid4()), operation_version=1, host=HOST, pid=int(ended.stdout))
+    values["root_id"] = values["id"]
+    own = InflightJournal(tmp_path)
+    assert own.enter(values) is not None and own.path is not None
+    journal.directory.mkdir(parents=True, exist_ok=True)
+    (journal.directory / f"{HOST}-{values['pid']}-0000.inflight").write_bytes(own.path.read_bytes())
+    holder = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # a running operation holds the log's writer
+    try:
+        started = time.monotonic()
+        sweep_abandoned(runtime.engine)
+        rows = ExecutionStore(runtime.engine).list_executions()
+        took = time.monotonic() - started
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+    assert took < 3, f"the read waited {took:.1f} s for the busy log"
+    assert [row["status"] for row in rows if row["id"] == values["id"]] == ["abandoned"]
+    logged = ExecutionStore(runtime.engine).find_execution(values["id"])
+    assert logged is not None and logged["status"] == "abandoned"
+    runtime.dispose()

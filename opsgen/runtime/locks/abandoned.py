@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import Engine, or_, select, update
+from sqlalchemy.exc import OperationalError
 
 from opsgen.runtime.schema import ExecutionStatus, executions
 from opsgen.runtime.store import HOST
@@ -86,21 +87,34 @@ def mark_abandoned(engine: Engine, rows: Iterable[Mapping[str, Any]]) -> list[st
         if not is_abandoned(row):
             continue
         message = abandon_reason(row)
-        with engine.begin() as connection:
-            changed = connection.execute(
-                update(executions)
-                .where(executions.c.id == row["id"], executions.c.status == ExecutionStatus.running.value)
-                .values(
-                    status=ExecutionStatus.abandoned.value,
-                    error_code="abandoned",
-                    error_message=message,
-                    finished_at=datetime.now(timezone.utc),
-                )
-            ).rowcount
+        try:
+            changed = _mark_one(engine, row, message)
+        except OperationalError as exc:
+            # A SQLite log whose writer another transaction holds: the next sweep retries.
+            logger.debug("execution %s stays running while the log is busy: %s", row["id"], exc)
+            continue
         if changed:
             logger.warning("execution %s (%s) marked abandoned: %s", row["id"], row.get("operation"), message)
             marked.append(str(row["id"]))
     return marked
+
+
+def _mark_one(engine: Engine, row: Mapping[str, Any], message: str) -> int:
+    from opsgen.runtime.live import PROMPT_WRITE_TIMEOUT, write_soon
+
+    writer = write_soon(engine, PROMPT_WRITE_TIMEOUT) if engine.dialect.name == "sqlite" else engine.begin()
+    statement = (
+        update(executions)
+        .where(executions.c.id == row["id"], executions.c.status == ExecutionStatus.running.value)
+        .values(
+            status=ExecutionStatus.abandoned.value,
+            error_code="abandoned",
+            error_message=message,
+            finished_at=datetime.now(timezone.utc),
+        )
+    )
+    with writer as connection:
+        return int(connection.execute(statement).rowcount)
 
 
 def sweep_abandoned(engine: Engine) -> list[str]:
@@ -118,10 +132,16 @@ def sweep_abandoned(engine: Engine) -> list[str]:
     marked += ExecutionStore(engine).collect_abandoned()
 
     # On SQLite the running markers live in a file beside the database.
-    from opsgen.runtime.live import SWEEP_WAIT, LiveStore, live_path_for
+    from opsgen.runtime.live import PROMPT_WRITE_TIMEOUT, LiveStore, live_path_for
 
     path = live_path_for(engine)
     if path is not None and path.exists():
-        moved = LiveStore(path, engine).move_staged(wait=SWEEP_WAIT)
+        try:
+            moved = LiveStore(path, engine).move_staged(wait=PROMPT_WRITE_TIMEOUT)
+        except OperationalError as exc:
+            # Another transaction holds the log's writer. The rows stay in the live
+            # file, where readers see them, and the next sweep moves them.
+            logger.debug("abandoned markers stay in %s while the log is busy: %s", path, exc)
+            return marked
         marked += [str(row["id"]) for row in moved if row["status"] == ExecutionStatus.abandoned.value]
     return marked
