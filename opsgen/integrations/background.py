@@ -43,6 +43,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 
 from opsgen.runtime.context import Context
+from opsgen.runtime.database import begin_unflushed
 from opsgen.runtime.declarations import RetryPolicy
 from opsgen.runtime.effects import EffectCall
 from opsgen.runtime.errors import ConfigurationError
@@ -823,9 +824,7 @@ def marker_transaction(runtime: Runtime) -> Iterator[Connection]:
     execution pending or running under an expired lease, so the next delivery runs it,
     and the execution's own final record is written with a durable commit.
     """
-    with runtime.engine.begin() as connection:
-        if runtime.engine.dialect.name == "postgresql":
-            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+    with begin_unflushed(runtime.engine) as connection:
         yield connection
 
 

@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, insert, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 
+from opsgen.runtime.database import begin_unflushed
 from opsgen.runtime.record_sql import insert_record
 from opsgen.runtime.schema import ExecutionStatus, executions
 
@@ -98,8 +99,7 @@ class DelayedMarkers:
             self._active.add(execution_id)
         row = {name: value for name, value in values.items() if value is not None}
         row["lease_expires_at"] = datetime.now(timezone.utc) + timedelta(seconds=self.lease)
-        with self.engine.begin() as connection:
-            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+        with begin_unflushed(self.engine) as connection:
             if not insert_record(connection, row, upsert=False):
                 connection.execute(insert(executions), row)
         self._track([execution_id])
@@ -185,9 +185,8 @@ class DelayedMarkers:
         until = datetime.now(timezone.utc) + timedelta(seconds=self.lease)
         for row in rows:
             row["lease_expires_at"] = until
-        with self.engine.begin() as connection:
-            # A lost marker costs nothing once the call has ended, so it need not wait for the disk.
-            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+        # A lost marker costs nothing once the call has ended, so it need not wait for the disk.
+        with begin_unflushed(self.engine) as connection:
             connection.execute(_INSERT_MARKER, rows)
         self._track([str(row["id"]) for row in rows])
 
@@ -203,8 +202,7 @@ class DelayedMarkers:
     def _renew(self, ids: list[str]) -> None:
         if not ids:
             return
-        with self.engine.begin() as connection:
-            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+        with begin_unflushed(self.engine) as connection:
             connection.execute(_RENEW, {"ids": ids, "until": datetime.now(timezone.utc) + timedelta(seconds=self.lease)})
 
 

@@ -33,6 +33,7 @@ from sqlalchemy import Connection, Engine, Insert, bindparam, insert, select, up
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
+from opsgen.runtime.database import begin_unflushed, is_sqlite_busy
 from opsgen.runtime.journal import InflightJournal, collect_dead, discard
 
 from opsgen.runtime.live import (
@@ -108,7 +109,7 @@ class ExecutionRecord:
     #: Whether a delayed running marker may insert this record's row at any moment, so
     #: that the next write must be an upsert.
     marker_scheduled: bool = False
-    #: The in-flight journal slot that holds this record while it runs.
+    #: The in-flight journal slot of this record while its call runs.
     journal_slot: int | None = None
 
     def values(self) -> dict[str, Any]:
@@ -284,7 +285,7 @@ class ExecutionStore:
                 if attempt == 2:
                     raise
             except OperationalError as exc:
-                if self.live is None or ("locked" not in str(exc) and "busy" not in str(exc)):
+                if self.live is None or not is_sqlite_busy(exc):
                     raise
                 for row in rows:
                     self.live.stage(row)
@@ -306,9 +307,8 @@ class ExecutionStore:
         elif self.live is not None:
             self._write_promptly(record, self._write)
         else:
-            with self.engine.begin() as own:
-                if not flush and self.engine.dialect.name == "postgresql":
-                    own.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+            transaction = self.engine.begin() if flush else begin_unflushed(self.engine)
+            with transaction as own:
                 self._write(record, own)
         record.written = True
 
@@ -333,14 +333,14 @@ class ExecutionStore:
             with write_soon(self.engine, PROMPT_WRITE_TIMEOUT) as connection:
                 write(record, connection)
         except OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
+            if not is_sqlite_busy(exc):
                 raise
             self.live.stage(record.values())
 
     def _write(self, record: ExecutionRecord, connection: Connection) -> None:
         # Columns left NULL are not sent: binding fewer values is most of the saving on a
         # small row. An update still sends the outcome columns, because the row of a
-        # retried execution holds the error of its earlier attempt.
+        # retried execution contains the error of its earlier attempt.
         if record.written:
             changes = {
                 key: value for key, value in record.final_values().items()

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
-from opsgen.runtime.database import enable_wal
+from opsgen.runtime.database import enable_wal, is_sqlite_busy
 from opsgen.runtime.locks.base import Backoff, HeldLocks, LockBackend, LockTimeout, inherited_connections
 
 logger = logging.getLogger(__name__)
@@ -86,11 +86,6 @@ WRITE_RETRY_LIMIT = 5.0
 T = TypeVar("T")
 
 
-def is_busy(error: sqlite3.OperationalError) -> bool:
-    """Return whether ``error`` reports a file locked by another connection (SQLITE_BUSY)."""
-    message = str(error)
-    return "database is locked" in message or "database is busy" in message
-
 
 class SQLiteLockBackend(LockBackend):
     """Lock rows in the SQLite file at ``path``."""
@@ -149,7 +144,7 @@ class SQLiteLockBackend(LockBackend):
                 except sqlite3.OperationalError as exc:
                     if connection.in_transaction:
                         connection.execute("ROLLBACK")
-                    if not is_busy(exc) or time.monotonic() >= give_up_at:
+                    if not is_sqlite_busy(exc) or time.monotonic() >= give_up_at:
                         raise
                 except BaseException:
                     if connection.in_transaction:
@@ -179,7 +174,7 @@ class SQLiteLockBackend(LockBackend):
             try:
                 holder = self._take_free_prefix(keys, tokens, lease, owner)
             except sqlite3.OperationalError as exc:
-                if not is_busy(exc):
+                if not is_sqlite_busy(exc):
                     raise
                 # Another process held the file's write lock past the busy timeout.
                 logger.debug("taking sqlite lock(s) for execution %s: %s", owner, exc)
