@@ -54,7 +54,8 @@ def test_journal_returns_used_slots(tmp_path: Path) -> None:
     journal = InflightJournal(tmp_path)
     first = journal.enter(marker("one"))
     second = journal.enter(marker("two"))
-    assert first is not None and second is not None
+    assert first is not None
+    assert second is not None
     journal.leave(first)
     copy = dead_copy(journal, tmp_path / "dead")
 
@@ -106,7 +107,8 @@ def test_journal_refuses_when_full(tmp_path: Path) -> None:
 def test_journal_ignores_half_written_slot(tmp_path: Path) -> None:
     journal = InflightJournal(tmp_path)
     slot = journal.enter(marker("torn"))
-    assert slot is not None and journal.path is not None
+    assert slot is not None
+    assert journal.path is not None
     copy = dead_copy(journal, tmp_path / "dead")
     data = bytearray(copy.read_bytes())
     data[5:15] = b"\xff" * 10  # a process killed while it copied the record
@@ -118,7 +120,8 @@ def test_journal_ignores_half_written_slot(tmp_path: Path) -> None:
 def test_journal_close_deletes_unused_file(tmp_path: Path) -> None:
     journal = InflightJournal(tmp_path)
     slot = journal.enter(marker("done"))
-    assert slot is not None and journal.path is not None
+    assert slot is not None
+    assert journal.path is not None
     path = journal.path
     journal.leave(slot)
 
@@ -251,7 +254,8 @@ def test_short_call_writes_no_marker(runtime: Runtime, monkeypatch: pytest.Monke
     assert result.ok
     assert written == []
     journal = runtime.store.journal
-    assert journal is not None and journal.path is not None
+    assert journal is not None
+    assert journal.path is not None
     assert _records(journal.path.read_bytes()) == [], "the finished call still holds its journal slot"
 
 
@@ -379,7 +383,8 @@ def test_busy_sqlite_log_stages_abandoned(sqlite_url: str, tmp_path: Path) -> No
     values = marker(str(uuid.uuid4()), operation_version=1, host=HOST, pid=int(ended.stdout))
     values["root_id"] = values["id"]
     own = InflightJournal(tmp_path)
-    assert own.enter(values) is not None and own.path is not None
+    assert own.enter(values) is not None
+    assert own.path is not None
     journal.directory.mkdir(parents=True, exist_ok=True)
     (journal.directory / f"{HOST}-{values['pid']}-0000.inflight").write_bytes(own.path.read_bytes())
     holder = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
@@ -396,5 +401,6 @@ def test_busy_sqlite_log_stages_abandoned(sqlite_url: str, tmp_path: Path) -> No
     assert took < 3, f"the read waited {took:.1f} s for the busy log"
     assert [row["status"] for row in rows if row["id"] == values["id"]] == ["abandoned"]
     logged = ExecutionStore(runtime.engine).find_execution(values["id"])
-    assert logged is not None and logged["status"] == "abandoned"
+    assert logged is not None
+    assert logged["status"] == "abandoned"
     runtime.dispose()

@@ -5,7 +5,7 @@ writes its final record, so the record stays ``running`` after the locks it held
 been freed by their leases. A reader on the same host can tell, because the record
 names the host and process id that ran it: when that process no longer exists, the
 execution is abandoned. Another host's process table is out of reach, so a record of
-another host is abandoned only once its lease has expired: on PostgreSQL the process
+another host is abandoned only once its lease has expired. On PostgreSQL a process
 renews the lease of its running records while they run, and a worker renews the lease
 of the execution it claimed.
 
