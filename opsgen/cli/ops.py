@@ -166,7 +166,7 @@ def run_list(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     table = Table(title=f"executions (newest {len(rows)})")
-    for column in ("id", "operation", "status", "actor", "started (UTC)", "duration ms", "error"):
+    for column in ("id", "operation", "status", "actor", "started (UTC)", "duration ms", "error or progress"):
         table.add_column(column, justify="right" if column == "duration ms" else "left")
     for row in rows:
         table.add_row(
@@ -176,10 +176,17 @@ def run_list(args: argparse.Namespace) -> int:
             row["actor"] or "",
             _time(row["started_at"]),
             _duration(row["duration_ms"]),
-            row["error_code"] or "",
+            _note(row),
         )
     _console().print(table)
     return 0
+
+
+def _note(row: dict[str, Any]) -> str:
+    """The last column of ``ops list``: a finished call's error code, a running call's progress message."""
+    if row["status"] == "running":
+        return str(row.get("progress_message") or "")
+    return str(row["error_code"] or "")
 
 
 def run_show(args: argparse.Namespace) -> int:

@@ -142,18 +142,23 @@ class LiveStore:
         unless the execution has finished by then (see :meth:`forget`).
         """
         execution_id = str(values["id"])
-        if delay <= 0:
+        with self._condition:
+            # A marker already in the file (a call that waited for its locks) changes at once.
+            immediate = delay <= 0 or execution_id in self._written
+            # Recorded before the write: a thread writing an older version of this marker
+            # meanwhile then sees that it changed, and writes it again.
+            self._markers[execution_id] = dict(values)
+            if immediate:
+                self._queued.pop(execution_id, None)
+            else:
+                due = time.monotonic() + delay
+                self._queued[execution_id] = due
+                # A thread that wakes before the marker is due needs no notification.
+                self._wake(notify=due < self._wake_at)
+        if immediate:
             self._write_file([values], [])
             with self._condition:
-                self._markers[execution_id] = dict(values)
                 self._written.add(execution_id)
-            return
-        due = time.monotonic() + delay
-        with self._condition:
-            self._markers[execution_id] = dict(values)
-            self._queued[execution_id] = due
-            # A thread that wakes before the marker is due needs no notification.
-            self._wake(notify=due < self._wake_at)
 
     def tracks(self, execution_id: str) -> bool:
         """Return whether this process holds a running marker for ``execution_id``."""
@@ -379,10 +384,14 @@ class LiveStore:
             with self._condition:
                 self._written.update(row["id"] for row in rows)
                 self._written.difference_update(removals)
-                # A marker forgotten while it was being written must go again.
                 for row in rows:
-                    if row["id"] not in self._markers:
+                    current = self._markers.get(row["id"])
+                    if current is None:
+                        # A marker forgotten while it was being written must go again.
                         self._removals.add(row["id"])
+                    elif current != row:
+                        # One that changed meanwhile is written again, so the file ends current.
+                        self._dirty.add(row["id"])
                 self._writing = False
                 self._condition.notify_all()
 

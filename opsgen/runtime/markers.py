@@ -7,8 +7,10 @@ thread once the call has run for a short delay, and a call that ends sooner neve
 writes one. The in-flight journal (:mod:`opsgen.runtime.journal`) is what keeps a
 trace of a call killed in between.
 
-The marker insert does nothing when the row exists: the final record, written with
-an upsert by the call itself, always wins, whichever of the two commits first.
+The marker insert updates an existing row only while that row is running: the final
+record, written with an upsert by the call itself, always wins, whichever of the two
+commits first. A call that waits for its locks gets a marker that says so (see
+:func:`opsgen.runtime.pipeline.announce_wait`), replaced once the call runs.
 
 Each marker carries a lease (``lease_expires_at``), which the same thread renews while
 the call runs. A reader on any host takes a running record whose lease has expired for
@@ -40,7 +42,14 @@ logger = logging.getLogger(__name__)
 
 
 _COLUMNS = tuple(column.name for column in executions.columns)
-_INSERT_MARKER = postgresql_insert(executions).on_conflict_do_nothing(index_elements=[executions.c.id])
+_NEW_MARKER = postgresql_insert(executions)
+# A running record is brought up to date (a call that waited for its locks now runs);
+# a final record is left alone.
+_INSERT_MARKER = _NEW_MARKER.on_conflict_do_update(
+    index_elements=[executions.c.id],
+    set_={name: _NEW_MARKER.excluded[name] for name in _COLUMNS if name != "id"},
+    where=executions.c.status == ExecutionStatus.running.value,
+)
 _RENEW = (
     update(executions)
     .where(executions.c.id.in_(bindparam("ids", expanding=True)),
@@ -70,6 +79,9 @@ class DelayedMarkers:
         self._active: set[str] = set()
         #: Ids of those whose marker is in the log, so its lease needs renewing.
         self._written: set[str] = set()
+        #: The newest marker row of each active call, for :meth:`_insert` to tell a
+        #: row that changed while it was being written.
+        self._latest: dict[str, dict[str, Any]] = {}
         self._renew_at = math.inf
         self._wake_at = math.inf
         self._stopping = False
@@ -79,30 +91,40 @@ class DelayedMarkers:
 
     def schedule(self, values: Mapping[str, Any], delay: float) -> None:
         """Insert the marker row ``values`` in ``delay`` seconds unless :meth:`cancel` comes first."""
-        due = time.monotonic() + delay
         with self._condition:
             self._start_thread()
             execution_id = str(values["id"])
-            self._queued[execution_id] = (due, {name: values.get(name) for name in _COLUMNS})
+            # A marker already in the log (a call that waited for its locks) changes at once.
+            due = time.monotonic() + (0.0 if execution_id in self._written else delay)
+            row = {name: values.get(name) for name in _COLUMNS}
+            self._queued[execution_id] = (due, row)
+            self._latest[execution_id] = row
             self._active.add(execution_id)
             if due < self._wake_at:
                 self._condition.notify_all()
 
-    def insert_now(self, values: Mapping[str, Any]) -> None:
+    def insert_now(self, values: Mapping[str, Any], *, replace: bool = False) -> None:
         """Insert the marker row ``values`` before returning, and renew it until :meth:`cancel`.
 
-        Raises the database's error when the row cannot be written.
+        With ``replace`` the row may exist already, as the marker :meth:`schedule`
+        queued for the same call, and is updated. Raises the database's error when the
+        row cannot be written.
         """
         execution_id = str(values["id"])
+        latest = {name: values.get(name) for name in _COLUMNS}
         with self._condition:
             self._start_thread()
             self._active.add(execution_id)
-        row = {name: value for name, value in values.items() if value is not None}
+            self._queued.pop(execution_id, None)
+            self._latest[execution_id] = latest
+        # A replaced row gets every column, so that what the older marker set is cleared.
+        row = dict(latest) if replace else {name: value for name, value in values.items() if value is not None}
         row["lease_expires_at"] = datetime.now(timezone.utc) + timedelta(seconds=self.lease)
         with begin_unflushed(self.engine) as connection:
-            if not insert_record(connection, row, upsert=False):
-                connection.execute(insert(executions), row)
-        self._track([execution_id])
+            if not insert_record(connection, row, upsert=replace):
+                statement = _INSERT_MARKER if replace else insert(executions)
+                connection.execute(statement, row)
+        self._track([latest])
 
     def cancel(self, execution_id: str) -> None:
         """Forget the marker of an execution that ended: drop it if not written, stop renewing it."""
@@ -110,6 +132,7 @@ class DelayedMarkers:
             self._queued.pop(execution_id, None)
             self._active.discard(execution_id)
             self._written.discard(execution_id)
+            self._latest.pop(execution_id, None)
 
     def write_now(self, execution_id: str | None = None) -> None:
         """Insert the queued marker of ``execution_id`` (of every execution with ``None``) at once."""
@@ -147,6 +170,7 @@ class DelayedMarkers:
         self._queued = {}
         self._active = set()
         self._written = set()
+        self._latest = {}
         self._renew_at = math.inf
         self._wake_at = math.inf
         self._stopping = False
@@ -188,12 +212,25 @@ class DelayedMarkers:
         # A lost marker costs nothing once the call has ended, so it need not wait for the disk.
         with begin_unflushed(self.engine) as connection:
             connection.execute(_INSERT_MARKER, rows)
-        self._track([str(row["id"]) for row in rows])
+        self._track(rows)
 
-    def _track(self, ids: list[str]) -> None:
-        """Renew the leases of the markers just written whose calls still run."""
+    def _track(self, rows: list[dict[str, Any]]) -> None:
+        """Renew the leases of the markers just written whose calls still run.
+
+        A marker that changed while it was being written is queued again, so that the
+        log ends with its newest version.
+        """
+        now = time.monotonic()
         with self._condition:
-            self._written.update(execution_id for execution_id in ids if execution_id in self._active)
+            for row in rows:
+                execution_id = str(row["id"])
+                if execution_id not in self._active:
+                    continue
+                self._written.add(execution_id)
+                latest = self._latest.get(execution_id)
+                if latest is not None and latest is not row and execution_id not in self._queued:
+                    self._queued[execution_id] = (now, latest)
+                    self._condition.notify_all()
             if self._written and self._renew_at == math.inf:
                 self._renew_at = time.monotonic() + self.lease / 3
                 if self._renew_at < self._wake_at:

@@ -257,6 +257,8 @@ def _guarded(execution: ExecutionContext, inputs: BaseModel) -> Iterator[None]:
             if declaration.singleton is not None:
                 key = singleton_key(declaration.singleton, values)
                 record.singleton_key = key
+                if declaration.singleton.on_conflict == "wait":
+                    announce_wait(execution, f"waiting for {key}")
                 claim = claim_singleton(backend, declaration.singleton, key=key, owner=execution.execution_id)
                 if not claim.claimed:
                     raise GuardRejected(
@@ -271,6 +273,7 @@ def _guarded(execution: ExecutionContext, inputs: BaseModel) -> Iterator[None]:
 
             keys = sorted({render_lock_key(lock.key, values) for lock in declaration.locks} - execution.held_lock_keys)
             if keys:
+                announce_wait(execution, f"waiting for lock {', '.join(keys)}")
                 locks = backend.acquire_many(
                     keys,
                     timeout=max(lock.timeout for lock in declaration.locks),
@@ -304,6 +307,20 @@ def lost_guard(execution: ExecutionContext) -> LockLost | None:
         except LockLost as exc:
             return exc
     return None
+
+
+def announce_wait(execution: ExecutionContext, note: str) -> None:
+    """Let an outermost call that waits for a guard show as running, with ``note`` as its progress message.
+
+    The marker is delayed as any other (:meth:`ExecutionStore.mark_running`), so a
+    guard taken at once costs no write. The note goes when the guards are held
+    (:func:`open_record`) or when the call ends.
+    """
+    runtime = execution.runtime
+    record = execution.record
+    if record is None or record.journal_slot is None or not runtime.log_enabled or not runtime.record_running:
+        return
+    runtime.store.mark_running(record, delayed=True, note=note)
 
 
 def _context_values(context: Context) -> dict[str, object]:

@@ -214,7 +214,7 @@ class ExecutionStore:
         if self.journal is not None:
             record.journal_slot = self.journal.enter(record.values())
 
-    def mark_running(self, record: ExecutionRecord, *, delayed: bool = True) -> None:
+    def mark_running(self, record: ExecutionRecord, *, delayed: bool = True, note: str | None = None) -> None:
         """Make a record that is not visible yet show as running.
 
         With ``delayed`` and a journal slot (:meth:`journal_record`), the marker (in the
@@ -223,8 +223,13 @@ class ExecutionStore:
         Otherwise, or on a database with neither a live file nor delayed markers, the
         marker is written before this returns, which also proves that the log can be
         written.
+
+        ``note`` goes into the marker's progress message; the next marker of the same
+        record, or its final record, clears it.
         """
         values = record.values()
+        if note is not None:
+            values["progress_message"] = note
         slot = record.journal_slot if delayed else None
         if self.live is not None:
             self.live.mark_running(values, delay=0.0 if slot is None else self.marker_delay)
@@ -232,7 +237,7 @@ class ExecutionStore:
             record.marker_scheduled = True
             self.markers.schedule(values, self.marker_delay)
         elif self.markers is not None:
-            self.markers.insert_now(values)
+            self.markers.insert_now(values, replace=record.marker_scheduled)
             record.written = True
         else:
             self.write(record, flush=False)
@@ -349,6 +354,9 @@ class ExecutionStore:
             connection.execute(_UPDATE_BY_ID, {"record_id": record.id, **changes})
         else:
             values = {key: value for key, value in record.values().items() if value is not None}
+            if record.marker_scheduled:
+                # The marker may carry a note the final record must clear ("waiting for lock ...").
+                values.setdefault("progress_message", None)
             if insert_record(connection, values, upsert=record.marker_scheduled):
                 return
             connection.execute(_postgresql_upsert(tuple(values)) if record.marker_scheduled else _INSERT, values)

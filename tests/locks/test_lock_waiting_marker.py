@@ -1,0 +1,160 @@
+"""A call that waits for its lock or singleton is listed as running, with a note."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from pathlib import Path
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+from opsgen.runtime.config import Settings
+from opsgen.runtime.context import Context
+from opsgen.runtime.declarations import (
+    LockDeclaration,
+    OperationDeclaration,
+    SingletonDeclaration,
+    TransactionDeclaration,
+)
+from opsgen.runtime.execution import ExecutionContext
+from opsgen.runtime.handle import OperationHandle
+from opsgen.runtime.operation import Operation
+from opsgen.runtime.result import Result
+from opsgen.runtime.runtime import Runtime
+
+
+#: A unique operation name per runtime, so that rows of other tests on the shared
+#: PostgreSQL database never show up here.
+NAMES: dict[Runtime, str] = {}
+
+
+class AccountInput(BaseModel):
+    account: int
+
+
+class AccountOutput(BaseModel):
+    account: int
+
+
+def account_handle(
+    runtime: Runtime, *, transactional: bool, singleton: bool = False, run_for: float = 0.0
+) -> OperationHandle[Any, Any]:
+    declaration = OperationDeclaration(
+        NAMES[runtime], 1, "", AccountInput, AccountOutput,
+        transaction=TransactionDeclaration() if transactional else None,
+        locks=() if singleton else (LockDeclaration("account:{account}", timeout=1.5, lease=30),),
+        singleton=SingletonDeclaration("touch:{account}", on_conflict="wait", timeout=1.5) if singleton else None,
+    )
+
+    class Touch(Operation[AccountInput, AccountOutput]):
+        def run(self, ctx: ExecutionContext, **inputs: Any) -> AccountOutput:
+            time.sleep(run_for)
+            return AccountOutput(account=inputs["account"])
+
+    Touch.declaration = declaration
+    return OperationHandle(declaration, Touch, runtime)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def runtime(request: pytest.FixtureRequest, sqlite_url: str) -> Iterator[Runtime]:
+    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    built = Runtime(Settings(root=Path.cwd(), database_url=url))
+    built.ensure_schema()
+    built.store.marker_delay = 0.05
+    NAMES[built] = f"waiting.touch_{uuid.uuid4().hex[:8]}"
+    yield built
+    del NAMES[built]
+    built.dispose()
+
+
+def running_rows(runtime: Runtime) -> list[dict[str, Any]]:
+    return [row for row in runtime.store.list_executions(limit=50, status=["running"])
+            if row["operation"] == NAMES[runtime]]
+
+
+def wait_until(check: Callable[[], Any], awaited: str, timeout: float = 5.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {awaited}")
+
+
+def call_in_thread(handle: OperationHandle[Any, Any]) -> tuple[threading.Thread, list[Result[Any]]]:
+    results: list[Result[Any]] = []
+    caller = threading.Thread(target=lambda: results.append(handle(Context(actor="waiter"), account=7)))
+    caller.start()
+    return caller, results
+
+
+@pytest.mark.parametrize("transactional", [True, False])
+def test_lock_waiter_is_listed_then_runs(runtime: Runtime, transactional: bool) -> None:
+    backend = runtime.get_lock_backend()
+    handle = account_handle(runtime, transactional=transactional, run_for=0.6)
+    other_lock = backend.acquire_many(["account:7"], timeout=1, lease=30, owner="someone-else")
+    caller, results = call_in_thread(handle)
+    try:
+        rows = wait_until(lambda: running_rows(runtime), "the waiting call's marker")
+        assert rows[0]["progress_message"] == "waiting for lock account:7"
+        assert rows[0]["actor"] == "waiter"
+    finally:
+        other_lock.release()
+    # Once it holds the lock, the same call is listed as running without the note.
+    wait_until(lambda: [row for row in running_rows(runtime) if not row["progress_message"]],
+               "the marker of the running call")
+    caller.join(10)
+    assert results and results[0].ok, results
+    final = runtime.store.find_execution(results[0].execution_id)
+    assert final is not None
+    assert final["status"] == "succeeded"
+    assert final["progress_message"] is None
+    assert running_rows(runtime) == []
+
+
+def test_lock_timeout_clears_the_note(runtime: Runtime) -> None:
+    backend = runtime.get_lock_backend()
+    handle = account_handle(runtime, transactional=True)
+    with backend.acquire_many(["account:7"], timeout=1, lease=30, owner="someone-else"):
+        caller, results = call_in_thread(handle)
+        wait_until(lambda: running_rows(runtime), "the waiting call's marker")
+        caller.join(10)
+    assert results and not results[0].ok
+    final = runtime.store.find_execution(results[0].execution_id)
+    assert final is not None
+    assert (final["status"], final["error_code"]) == ("failed", "lock_timeout")
+    assert final["progress_message"] is None
+    assert running_rows(runtime) == []
+
+
+def test_singleton_waiter_is_listed(runtime: Runtime) -> None:
+    first = account_handle(runtime, transactional=True, singleton=True, run_for=0.8)
+    second = account_handle(runtime, transactional=True, singleton=True)
+    holder, held_results = call_in_thread(first)
+    wait_until(lambda: running_rows(runtime), "the singleton holder's marker")
+    waiter, results = call_in_thread(second)
+    notes = wait_until(
+        lambda: [row["progress_message"] for row in running_rows(runtime) if row["progress_message"]],
+        "the singleton waiter's marker",
+    )
+    assert notes == ["waiting for singleton:touch:7"]
+    holder.join(10)
+    waiter.join(10)
+    assert held_results[0].ok and results[0].ok
+
+
+def test_call_that_gets_its_lock_at_once_writes_no_marker(runtime: Runtime) -> None:
+    runtime.store.marker_delay = 0.3
+    handle = account_handle(runtime, transactional=True)
+    for _ in range(20):
+        assert handle(Context(), account=7).ok
+    time.sleep(0.4)
+    if runtime.store.markers is not None:
+        assert runtime.store.markers._written == set()
+    if runtime.store.live is not None:
+        assert runtime.store.live._written == set()
