@@ -23,10 +23,11 @@ class ForgottenTransaction(Rule):
         ``return``, which runs once. Writes in different arms of an ``if``, or in
         different handlers (or a handler and the ``else``) of a ``try``, exclude each
         other. A ``save()`` with keywords that Django's ``save()`` does not take (an
-        image written to a stream) is not a write. A serializer's ``create()`` or ``update()`` counts as called
-        from every ``serializer.save()`` in the project, which is how the framework runs
-        it. Test modules and migrations are skipped, and opsgen operations are left to
-        OPS103.
+        image written to a stream) is not a write. A serializer's ``create()``,
+        ``update()`` or ``save()`` override counts as called from every
+        ``serializer.save()`` in the project, which is how the framework runs it. A
+        queryset of a related manager writes too: ``order.lines.all().delete()``. Test
+        modules and migrations are skipped, and opsgen operations are left to OPS103.
 
     Why is this bad:
         In autocommit mode every write commits on its own. A failure between two writes
@@ -121,6 +122,19 @@ class ForgottenTransaction(Rule):
             "        serializer.save()\n"
         ),
         Example(
+            "from django.db import transaction\n"
+            "from rest_framework import serializers, viewsets\n\n"
+            "class TaxRuleSerializer(serializers.ModelSerializer):\n"
+            "    def save(self, **kwargs):\n"
+            "        self.context['event'].tax_rules.exclude(pk=self.instance.pk).update(default=False)\n"
+            "        return super().save(**kwargs)\n\n"
+            "class TaxRuleViewSet(viewsets.ModelViewSet):\n"
+            "    serializer_class = TaxRuleSerializer\n\n"
+            "    @transaction.atomic\n"
+            "    def perform_create(self, serializer):\n"
+            "        serializer.save(event=self.request.event)\n"
+        ),
+        Example(
             "from files.models import CachedFile, CachedTicket\n\n"
             "def clean_expired(now):\n"
             "    for cached in CachedFile.objects.filter(expires__lt=now):\n"
@@ -172,6 +186,12 @@ class ForgottenTransaction(Rule):
         ),
     ]
     INVALID = [
+        Example(
+            "from carts.models import CartLine\n\n"
+            "def replace_lines(cart, items):\n"
+            "    cart.lines.all().delete()  # OPS102\n"
+            "    CartLine.objects.bulk_create([CartLine(cart=cart, **item) for item in items])\n"
+        ),
         Example(
             "def transfer(session, source, target, amount):\n"
             "    source.balance -= amount\n"

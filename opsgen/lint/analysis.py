@@ -57,8 +57,9 @@ AUTOCOMMIT_WRITES = frozenset({"save", "create", "delete", "update", "bulk"})
 #: other keyword writes elsewhere, such as an image to a stream.
 MODEL_SAVE_KEYWORDS = frozenset({"force_insert", "force_update", "using", "update_fields", "save"})
 
-#: Serializer methods Django REST framework runs from ``serializer.save()``.
-SERIALIZER_HOOKS = frozenset({"create", "update"})
+#: Serializer methods Django REST framework runs from ``serializer.save()``, and ``save``
+#: itself when a serializer overrides it.
+SERIALIZER_HOOKS = frozenset({"create", "update", "save"})
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ class Analysis:
     def __init__(self, index: ProjectIndex) -> None:
         self.index = index
         self._canonical: dict[str, str] = {}
+        self._resolved: dict[str, str] = {}
         config = index.config
         self.extra_effects = config.side_effect_kinds()
         self.deferral_wrappers = frozenset(config.deferral_wrappers)
@@ -253,14 +255,57 @@ class Analysis:
 
     # -- calls ------------------------------------------------------------------------------
 
+    def resolve_target(self, target: str) -> str:
+        """Return the canonical name of a callee, with calls of project factories replaced by
+        what they return: after ``def sms(): return Client(...)``, ``app.sms().messages.create``
+        is ``twilio.rest.Client().messages.create``.
+        """
+        cached = self._resolved.get(target)
+        if cached is not None:
+            return cached
+        resolved = self.canonical(target)
+        for _ in range(4):
+            replaced = self._resolve_first_factory(resolved)
+            if replaced is None:
+                break
+            resolved = self.canonical(replaced)
+        self._resolved[target] = resolved
+        return resolved
+
+    def _resolve_first_factory(self, target: str) -> str | None:
+        """Replace the first ``f()`` of ``target`` whose project function returns one instance type."""
+        start = 0
+        while True:
+            position = target.find("()", start)
+            if position < 0:
+                return None
+            prefix, rest = target[:position], target[position + 2 :]
+            function = self.factory(prefix)
+            if function is not None and len(function.returns) == 1 and function.returns[0] != prefix + "()":
+                return function.returns[0] + rest
+            start = position + 2
+
+    def factory(self, name: str) -> FunctionSummary | None:
+        """Return the project function or method that a dotted callee name runs, if any."""
+        entry = self.index.functions.get(name)
+        if entry is None:
+            owner, _, method = name.rpartition(".")
+            if owner.endswith("()") and self.canonical(owner[:-2]) in self.index.classes:
+                qualname = self.method(self.canonical(owner[:-2]), method)
+                entry = self.index.functions.get(qualname) if qualname else None
+        return entry[1] if entry is not None else None
+
     def effect(self, call: CallSite) -> Effect | None:
         """Return the side effect the call makes itself, or None (deferrals included)."""
-        target = self.canonical(call.target) if call.target else None
+        target = self.resolve_target(call.target) if call.target else None
         if target and (target in knowledge.DEFERRALS or target in self.deferral_wrappers):
             return None
         attribute = call.text.rpartition(".")[2]
         found = knowledge.classify_side_effect(target, call.text, self.extra_effects)
         if found is None and target in self.index.functions:
+            decorators = self.index.functions[target][1].decorators
+            if any(knowledge.enqueues_on_call(self.canonical(d.removesuffix("()"))) for d in decorators):
+                return Effect("task enqueue", target)
             return None
         receiver = target.rpartition(".")[0] if target else None
         if found is None and attribute == "send" and receiver in self.index.functions:
@@ -312,7 +357,7 @@ class Analysis:
 
     def _compute_links(self, function: FunctionSummary, call: CallSite) -> list[Link]:
         found: list[Link] = []
-        target = self.canonical(call.target) if call.target else None
+        target = self.resolve_target(call.target) if call.target else None
         attribute = call.text.rpartition(".")[2]
         if target and (target in self.deferral_wrappers or target in knowledge.DEFERRALS):
             return found
@@ -332,6 +377,8 @@ class Analysis:
                     init = self.method(self.canonical(target[:-2]), "__init__")
                     if init:
                         found.append(Link(init))
+                else:
+                    found.extend(Link(method) for method in self.attribute_methods(owner, name))
         elif "." in call.text and not call.text.startswith(("super()", "?")):
             found.extend(Link(q, guessed=True) for q in self.guess_methods(call.text, attribute))
 
@@ -342,6 +389,30 @@ class Analysis:
             for handler, _sender in self.receivers.get(signal, ()):
                 found.append(self.receiver_link(handler, signal))
         return found
+
+    def attribute_methods(self, owner: str, name: str) -> list[str]:
+        """Return the project methods ``name`` of a class attribute's value.
+
+        ``Invoice.objects.issue`` runs ``InvoiceManager.issue`` when the model declares
+        ``objects = InvoiceManager()``; the attribute may sit on a base class.
+        """
+        klass, _, attribute = owner.rpartition(".")
+        if not klass or not attribute:
+            return []
+        klass = self.canonical(klass.removesuffix("()"))
+        if klass not in self.index.classes:
+            return []
+        for ancestor in self.mro(klass):
+            entry = self.index.classes.get(ancestor)
+            if entry is None or attribute not in entry[1].attribute_classes:
+                continue
+            found = []
+            for value_class in entry[1].attribute_classes[attribute]:
+                method = self.method(self.canonical(value_class), name)
+                if method:
+                    found.append(method)
+            return found
+        return []
 
     def guess_methods(self, text: str, attribute: str) -> list[str]:
         """Link ``thing.method()`` with an unknown receiver to project methods of that name."""
@@ -720,7 +791,7 @@ class Analysis:
         return result
 
     def is_serializer_hook(self, function: FunctionSummary) -> bool:
-        """Return True for a serializer's ``create()`` or ``update()``, which the framework runs.
+        """Return True for a serializer's ``create()``, ``update()`` or ``save()``, which the framework runs.
 
         Django REST framework calls them from ``serializer.save()``, on an instance whose
         class the call site does not name, so no call in the project links to them.
@@ -782,6 +853,8 @@ class Analysis:
                 continue
             if call.write == "save" and set(call.keywords) - MODEL_SAVE_KEYWORDS:
                 continue  # an image or file written to a stream: ``image.save(fp=buffer, format="PNG")``
+            if call.write in AUTOCOMMIT_WRITES and self.effect(call) is not None:
+                continue  # a remote API's create(), such as an SMS client built by a project factory
             if call.write in AUTOCOMMIT_WRITES:
                 if uses_django or self.is_django_write(call):
                     sites.append((call, 2 if call.in_loop else 1))

@@ -114,6 +114,13 @@ MANAGER_WRITES = {
     "bulk_create": "bulk",
     "bulk_update": "bulk",
 }
+#: QuerySet methods that return a QuerySet; ``x.lines.filter(...).delete()`` writes.
+QUERYSET_STEPS = frozenset(
+    {
+        "all", "filter", "exclude", "select_related", "prefetch_related", "annotate", "only",
+        "defer", "using", "order_by", "distinct", "select_for_update", "alias",
+    }
+)  # fmt: skip
 MANAGER_RETURNS_INSTANCE = frozenset({"create", "get", "first", "last", "latest", "earliest", "get_or_create", "update_or_create"})
 
 SESSION_NAMES = frozenset({"session", "db_session", "dbsession", "sess", "Session", "s", "db"})
@@ -170,6 +177,16 @@ _EXACT = {
     # Channels
     "channels.layers.get_channel_layer().group_send": "channel-layer send",
     "channels.layers.get_channel_layer().send": "channel-layer send",
+    # Celery canvases run when called: ``chain(a.s(), b.s())()``, ``chord(header)(callback)``
+    "celery.chain()": "task enqueue",
+    "celery.group()": "task enqueue",
+    "celery.chord()": "task enqueue",
+    "celery.canvas.chain()": "task enqueue",
+    "celery.canvas.group()": "task enqueue",
+    "celery.canvas.chord()": "task enqueue",
+    "django_q.tasks.async_task": "task enqueue",
+    "aiosmtplib.send": "email",
+    "pywebpush.webpush": "push notification",
 }
 
 _INSTANCE_PREFIXES = {
@@ -183,6 +200,15 @@ _INSTANCE_PREFIXES = {
     "urllib3.PoolManager()": ("HTTP request", HTTP_VERBS),
     "urllib3.HTTPConnectionPool()": ("HTTP request", HTTP_VERBS),
     "aiohttp.ClientSession()": ("HTTP request", HTTP_VERBS),
+    "http.client.HTTPConnection()": ("HTTP request", frozenset({"request", "putrequest"})),
+    "http.client.HTTPSConnection()": ("HTTP request", frozenset({"request", "putrequest"})),
+    "httplib2.Http()": ("HTTP request", frozenset({"request"})),
+    "requests_oauthlib.OAuth2Session()": ("HTTP request", HTTP_VERBS),
+    "tornado.httpclient.AsyncHTTPClient()": ("HTTP request", frozenset({"fetch"})),
+    "aiosmtplib.SMTP()": ("email", frozenset({"sendmail", "send_message"})),
+    "flask_mail.Mail()": ("email", frozenset({"send", "send_message"})),
+    "yagmail.SMTP()": ("email", frozenset({"send"})),
+    "paho.mqtt.client.Client()": ("broker publish", frozenset({"publish"})),
     "rq.Queue()": ("task enqueue", frozenset({"enqueue", "enqueue_call", "enqueue_at", "enqueue_in"})),
     "django_rq.get_queue()": ("task enqueue", frozenset({"enqueue", "enqueue_call", "enqueue_at", "enqueue_in"})),
     "kafka.KafkaProducer()": ("Kafka publish", frozenset({"send"})),
@@ -197,11 +223,41 @@ _INSTANCE_PREFIXES = {
     "kombu.Connection().SimpleQueue()": ("broker publish", frozenset({"put"})),
     "pika.BlockingConnection().channel()": ("broker publish", frozenset({"basic_publish"})),
     "django_redis.get_redis_connection()": ("Redis publish", frozenset({"publish", "spublish", "xadd", "lpush", "rpush"})),
-    "boto3.client()": ("AWS call", None),
-    "boto3.resource()": ("AWS call", None),
-    "boto3.session.Session().client()": ("AWS call", None),
-    "boto3.Session().client()": ("AWS call", None),
 }
+
+#: Client objects of remote APIs: every method reached from one, however deep
+#: (``client.messages.create``, ``client.verify.v2.services(sid).verifications.create``),
+#: calls the service, except a capitalised name, which only builds a local object.
+SDK_CLIENTS = {
+    "boto3.client()": "AWS call",
+    "boto3.resource()": "AWS call",
+    "boto3.session.Session().client()": "AWS call",
+    "boto3.session.Session().resource()": "AWS call",
+    "boto3.Session().client()": "AWS call",
+    "boto3.Session().resource()": "AWS call",
+    "stripe.StripeClient()": "Stripe API call",
+    "twilio.rest.Client()": "Twilio API call",
+    "slack_sdk.WebClient()": "Slack API call",
+    "slack_sdk.web.WebClient()": "Slack API call",
+    "slack_sdk.web.client.WebClient()": "Slack API call",
+    "slack_sdk.web.async_client.AsyncWebClient()": "Slack API call",
+    "slack_sdk.webhook.WebhookClient()": "Slack API call",
+    "slack_sdk.webhook.async_client.AsyncWebhookClient()": "Slack API call",
+    "slack.WebClient()": "Slack API call",
+    "sendgrid.SendGridAPIClient()": "email",
+    "postmarker.core.PostmarkClient()": "email",
+    "mailchimp_transactional.Client()": "email",
+    "vonage.Client()": "SMS API call",
+    "plivo.RestClient()": "SMS API call",
+    "pusher.Pusher()": "push notification",
+    "pyfcm.FCMNotification()": "push notification",
+    "telegram.Bot()": "Telegram API call",
+    "google.cloud.pubsub_v1.PublisherClient()": "broker publish",
+    "google.cloud.pubsub.PublisherClient()": "broker publish",
+    "google.cloud.tasks_v2.CloudTasksClient()": "task enqueue",
+}
+#: Methods of an SDK client that only configure it or read its own state.
+SDK_LOCAL_METHODS = frozenset({"close", "topic_path", "queue_path", "task_path", "get_paginator", "get_waiter", "can_paginate"})
 
 _MODULE_PREFIXES = {
     # module prefix -> (kind, functions or None for every call below it)
@@ -209,6 +265,7 @@ _MODULE_PREFIXES = {
     "requests.api": ("HTTP request", HTTP_VERBS),
     "httpx": ("HTTP request", HTTP_VERBS),
     "stripe": ("Stripe API call", None),
+    "firebase_admin.messaging": ("push notification", frozenset({"send", "send_all", "send_each", "send_multicast", "send_each_for_multicast"})),
 }
 _STRIPE_LOCAL = ("stripe.Webhook.", "stripe.WebhookSignature.", "stripe.error.", "stripe.util.")
 
@@ -240,6 +297,20 @@ HINTED_METHODS = {
 }
 DRAMATIQ_ACTORS = frozenset({"dramatiq.actor", "dramatiq.actor()", "django_dramatiq.actor"})
 
+#: Task decorators whose function, called plainly, enqueues itself (Huey): ``render(pk)``.
+ENQUEUE_ON_CALL = frozenset({"huey.contrib.djhuey.task", "huey.contrib.djhuey.db_task", "huey.api.Huey().task"})
+#: The same decorators as methods of a Huey instance: ``@huey.task()`` after ``huey = RedisHuey()``.
+HUEY_TASK_METHODS = frozenset({"task", "db_task", "context_task"})
+
+
+def enqueues_on_call(decorator: str) -> bool:
+    """Return True when a function with this (qualified) decorator enqueues itself when called."""
+    name = decorator.removesuffix("()")
+    if name in ENQUEUE_ON_CALL:
+        return True
+    owner, _, method = name.rpartition(".")
+    return owner.startswith("huey.") and owner.endswith("()") and method in HUEY_TASK_METHODS
+
 
 @dataclass(frozen=True)
 class Effect:
@@ -249,9 +320,26 @@ class Effect:
     name: str  # what to show: the qualified name, or the source text
 
 
+def sdk_client_call(target: str) -> str | None:
+    """Return the kind of a call made through an SDK client object, or None.
+
+    ``twilio.rest.Client().messages.create`` is one; ``boto3.resource().Bucket`` only
+    builds a local handle (its methods make the calls), and neither is the client itself.
+    """
+    for prefix, kind in SDK_CLIENTS.items():
+        if target.startswith(prefix + "."):
+            last = target.rpartition(".")[2]
+            if last[:1].isupper() or last in SDK_LOCAL_METHODS:
+                return None
+            return kind
+    return None
+
+
 def is_external_api(target: str) -> bool:
     """Return True for calls into remote APIs whose ``create`` is not an ORM write."""
-    return target.startswith(("stripe.", "boto3.")) or target.partition("()")[0] in _INSTANCE_PREFIXES
+    if target.startswith(("stripe.", "boto3.")) or target.partition("()")[0] in _INSTANCE_PREFIXES:
+        return True
+    return any(target.startswith(prefix + ".") for prefix in SDK_CLIENTS)
 
 
 def classify_side_effect(target: str | None, text: str, extra: dict[str, str]) -> Effect | None:
@@ -268,10 +356,9 @@ def classify_side_effect(target: str | None, text: str, extra: dict[str, str]) -
         for configured, kind in extra.items():
             if target == configured or (configured.endswith(".") and target.startswith(configured)):
                 return Effect(kind, target)
-        last = target.rpartition(".")[2]
-        if target.startswith(("boto3.", "stripe.StripeClient()")) and "()." in target and not last[:1].isupper():
-            # ``resource.Bucket(name)`` only builds a local object; its methods make the calls.
-            return Effect("Stripe API call" if target.startswith("stripe.") else "AWS call", target)
+        sdk_kind = sdk_client_call(target)
+        if sdk_kind is not None:
+            return Effect(sdk_kind, target)
         for prefix, (kind, methods) in _INSTANCE_PREFIXES.items():
             if target.startswith(prefix + "."):
                 rest = target[len(prefix) + 1 :]

@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 11
+SUMMARY_FORMAT = 12
 
 
 @dataclass
@@ -79,6 +79,7 @@ class FunctionSummary:
     raises: list[int] = field(default_factory=list)
     nested: bool = False
     is_async: bool = False
+    returns: list[str] = field(default_factory=list)  # instance types returned, as ``pkg.Cls()``
     # Last, so that the cache row of the other fields maps onto the first parameters.
     calls: list[CallSite] = field(default_factory=list)
     transactions: list[TransactionBlock] = field(default_factory=list)
@@ -93,6 +94,9 @@ class ClassSummary:
     methods: list[str]
     decorators: list[str]
     list_attributes: dict[str, list[str]]  # class attribute -> qualified names in a list literal
+    #: class attribute -> the qualified classes whose methods its value has, such as
+    #: ``objects = InvoiceManager()`` or ``objects = InvoiceQuerySet.as_manager()``
+    attribute_classes: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -341,11 +345,17 @@ class _Summarizer:
                     if wrapped and isinstance(method, ast.Constant) and isinstance(method.value, str):
                         decorators.append(f"{wrapped}@{method.value}")
         list_attributes: dict[str, list[str]] = {}
+        attribute_classes: dict[str, list[str]] = {}
         methods: list[str] = []
         class_scope = _Scope(qualname, scope, class_name=qualname)
         for item in node.body:
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 methods.append(item.name)
+            elif isinstance(item, ast.Assign) and isinstance(item.value, ast.Call):
+                classes = self.instance_classes(item.value, scope)
+                for target in item.targets:
+                    if isinstance(target, ast.Name) and classes:
+                        attribute_classes[target.id] = classes
             elif isinstance(item, ast.Assign) and isinstance(item.value, (ast.List, ast.Tuple)):
                 for target in item.targets:
                     if isinstance(target, ast.Name):
@@ -359,8 +369,28 @@ class _Summarizer:
             methods=methods,
             decorators=decorators,
             list_attributes=list_attributes,
+            attribute_classes=attribute_classes,
         )
         return class_scope
+
+    def instance_classes(self, value: ast.Call, scope: _Scope) -> list[str]:
+        """Return the classes whose methods the value of a call has.
+
+        ``Manager()`` gives ``Manager``; Django's ``QuerySet.as_manager()`` gives the queryset
+        class and ``Manager.from_queryset(QuerySet)()`` both classes, since such a manager
+        has the queryset's methods too.
+        """
+        func = value.func
+        if isinstance(func, ast.Attribute) and func.attr == "as_manager":
+            owner = self.qualify(func.value, scope)
+            return [owner] if owner else []
+        if isinstance(func, ast.Call) and isinstance(func.func, ast.Attribute) and func.func.attr == "from_queryset":
+            names = [self.qualify(func.func.value, scope), *(self.qualify(a, scope) for a in func.args[:1])]
+            return [name for name in names if name]
+        if isinstance(func, (ast.Name, ast.Attribute)):
+            owner = self.qualify(func, scope)
+            return [owner] if owner and owner.rpartition(".")[2][:1].isupper() else []
+        return []
 
 
 class _BodyWalker(ast.NodeVisitor):
@@ -513,7 +543,7 @@ class _BodyWalker(ast.NodeVisitor):
     # -- statements that change what is open -----------------------------------------------
 
     def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
-        opened = 0
+        opened: list[ast.expr] = []  # context expressions that opened a block, in order
         for item in node.items:
             self.visit(item.context_expr)
             block = self.transaction_of(item.context_expr, node)
@@ -522,18 +552,23 @@ class _BodyWalker(ast.NodeVisitor):
                 self.function.transactions.append(block)
                 self.open_blocks.append(len(self.function.transactions) - 1)
                 self.open_transactions += block.kind != "with"
-                opened += 1
+                opened.append(item.context_expr)
             if isinstance(item.optional_vars, ast.Name):
                 instance = self.s.infer_instance(item.context_expr, self.scope)
                 if instance:
                     self.scope.bindings[item.optional_vars.id] = instance
         self.walk_body(node.body)
-        for _ in range(opened):
-            block_index = self.open_blocks.pop()
-            self.open_transactions -= self.function.transactions[block_index].kind != "with"
-            if self.function.transactions[block_index].kind == "savepoint":
-                # After begin_nested() the session's outer transaction is still open.
-                self.session_writes.setdefault(self.session_of(node.items[0].context_expr), node.lineno)
+        for context_expr in reversed(opened):
+            block = self.function.transactions[self.open_blocks.pop()]
+            self.open_transactions -= block.kind != "with"
+            session = self.session_of(context_expr)
+            if block.kind == "session":
+                # Leaving ``with session.begin():`` commits, so none of that session's writes is pending.
+                self.session_writes.pop(session, None)
+            elif block.kind == "savepoint" and not self.open_transactions:
+                # After begin_nested() the session's outer transaction is still open. Inside an
+                # enclosing transaction block, that block already covers the calls that follow.
+                self.session_writes.setdefault(session, node.lineno)
 
     visit_AsyncWith = visit_With
 
@@ -669,6 +704,17 @@ class _BodyWalker(ast.NodeVisitor):
             self.branches.append(f"{node.lineno}:{arm}")
             self.walk_body(body)
             self.branches.pop()
+
+    def visit_Return(self, node: ast.Return) -> None:
+        if node.value is None:
+            return
+        self.visit(node.value)
+        instance = self.s.infer_instance(node.value, self.scope)
+        if instance is None and isinstance(node.value, (ast.Name, ast.Attribute)):
+            bound = self.s.qualify(node.value, self.scope)
+            instance = bound if bound and bound.endswith("()") else None
+        if instance and instance not in self.function.returns:
+            self.function.returns.append(instance)
 
     def visit_Raise(self, node: ast.Raise) -> None:
         self.function.raises.append(node.lineno)
@@ -846,6 +892,8 @@ class _BodyWalker(ast.NodeVisitor):
             return knowledge.MANAGER_WRITES[attr], manager_model
         if attr in ("update", "delete") and through_manager:
             return attr, manager_model
+        if attr in ("update", "delete") and _is_queryset_chain(owner):
+            return attr, None  # a related manager's queryset: order.lines.filter(...).delete()
         if attr in ("save", "delete") and is_super:
             return attr, self.function.class_name
         if attr in ("save", "delete") and isinstance(owner, (ast.Name, ast.Attribute)):
@@ -873,6 +921,17 @@ class _BodyWalker(ast.NodeVisitor):
             handler = self.s.qualify(handler_node, self.scope)
             if isinstance(event, ast.Constant) and isinstance(event.value, str) and handler:
                 self.s.connections.append(Connection("event", event.value, handler))
+
+
+def _is_queryset_chain(node: ast.expr) -> bool:
+    """Return True for ``a.b.filter(...)`` or ``a.b.all()``: a Django queryset built from a
+    related manager. A chain through SQLAlchemy's ``query`` or a session is not one."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+        return False
+    if node.func.attr not in knowledge.QUERYSET_STEPS:
+        return False
+    names = dotted_text(node).replace("()", "").split(".")
+    return not any(name == "query" or name.lower().endswith("session") or name in knowledge.SESSION_NAMES for name in names)
 
 
 def _is_range(node: ast.expr) -> bool:

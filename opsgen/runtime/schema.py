@@ -149,12 +149,15 @@ execution_attempts = Table(
 #: Calls enqueued inside a Django atomic block that the application opened: one intent
 #: row (``committed`` false) a call, written outside the application's transaction, and
 #: one proof row (``committed`` true), written inside it. A call whose intent has no
-#: proof once its transaction ended was rolled back (see
-#: :mod:`opsgen.integrations.django.enqueue`).
+#: proof once its transaction ended was rolled back. The intent's ``payload`` is the
+#: message (``QueuedCall.to_dict()``), kept until it is sent, so a committed call whose
+#: send never happened can be sent later (see :mod:`opsgen.integrations.django.enqueue`).
+#: Proof rows, and intents written before revision 0004, have no payload.
 django_enqueues = Table(
     "opsgen_django_enqueues",
     metadata,
     Column("execution_id", String(36), primary_key=True),
     Column("committed", Boolean, primary_key=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("payload", JSON, nullable=True),
 )

@@ -4,7 +4,10 @@
 - :class:`OpsgenMiddleware` builds each request's context and maps failures to
   ``application/problem+json``;
 - :func:`resolve_enqueues` marks ``cancelled`` the calls enqueued in atomic blocks
-  that rolled back (see :mod:`opsgen.integrations.django.enqueue`).
+  that rolled back, and sends those that committed but were never sent (see
+  :mod:`opsgen.integrations.django.enqueue`);
+- with ``"opsgen.integrations.django"`` in ``INSTALLED_APPS``, ``manage.py
+  opsgen_resolve_enqueues`` runs that resolution once or in a loop.
 """
 
 from __future__ import annotations

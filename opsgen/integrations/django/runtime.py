@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from opsgen.integrations.background import use_outer_transaction_writer
@@ -22,7 +23,8 @@ def django_runtime(using: str = "default", **kwargs: Any) -> Runtime:
 
     A call enqueued inside an atomic block that the application opened gets its
     pending record on a connection of its own, and a rollback marks it ``cancelled``
-    (see :mod:`opsgen.integrations.django.enqueue`).
+    (see :mod:`opsgen.integrations.django.enqueue`). A Celery worker that
+    builds this runtime resolves those calls once it is ready.
     """
     from django.core.signals import request_finished  # type: ignore[import-untyped]
     from django.db import transaction  # type: ignore[import-untyped]
@@ -38,4 +40,20 @@ def django_runtime(using: str = "default", **kwargs: Any) -> Runtime:
     enqueuer = AtomicEnqueuer(runtime, using, side)
     use_outer_transaction_writer(runtime, enqueuer)
     request_finished.connect(enqueuer.resolve_thread, weak=False, dispatch_uid=("opsgen.enqueue", id(enqueuer)))
+    _resolve_at_worker_start(enqueuer)
     return runtime
+
+
+def _resolve_at_worker_start(enqueuer: AtomicEnqueuer) -> None:
+    """Connect the enqueuer to Celery's ``worker_ready`` signal in a process that imported Celery.
+
+    A Celery worker imports Celery before the project's modules, so a process without
+    it is no worker, and the web processes skip the import's cost.
+    """
+    if "celery" not in sys.modules:
+        return
+    from celery import signals  # type: ignore[import-untyped]
+
+    signals.worker_ready.connect(
+        enqueuer.resolve_at_worker_start, weak=False, dispatch_uid=("opsgen.enqueue", id(enqueuer))
+    )

@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django_project.notesapp",
+    "opsgen.integrations.django",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,18 @@
+"""The Django app of opsgen, which provides its management commands.
+
+Add ``"opsgen.integrations.django"`` to ``INSTALLED_APPS`` to get
+``manage.py opsgen_resolve_enqueues``. The app has no models: the opsgen tables belong
+to the execution log's own migrations, which the runtime applies.
+"""
+
+from __future__ import annotations
+
+from django.apps import AppConfig  # type: ignore[import-untyped]
+
+
+class OpsgenConfig(AppConfig):  # type: ignore[misc]
+    """The opsgen app, registered under the label ``opsgen``."""
+
+    name = "opsgen.integrations.django"
+    label = "opsgen"
+    verbose_name = "opsgen"

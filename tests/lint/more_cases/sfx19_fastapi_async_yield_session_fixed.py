@@ -1,0 +1,26 @@
+# expect: none
+# fixed shape for sfx19: commit, then tell the ERP
+import httpx
+from fastapi import APIRouter, Depends
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from billing.db import SessionLocal
+from billing.models import Invoice
+from billing.schemas import InvoiceIn
+
+router = APIRouter()
+
+
+async def get_session():
+    async with SessionLocal() as session:
+        yield session
+
+
+@router.post("/invoices", status_code=201)
+async def create_invoice(body: InvoiceIn, session: AsyncSession = Depends(get_session)):
+    invoice = Invoice(customer_id=body.customer_id, total=body.total)
+    session.add(invoice)
+    await session.commit()
+    async with httpx.AsyncClient(timeout=10) as erp:
+        await erp.post("https://erp.invalid/api/invoices", json={"id": invoice.id})
+    return {"id": invoice.id}
