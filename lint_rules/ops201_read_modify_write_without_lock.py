@@ -122,19 +122,40 @@ class _BodyEvents:
                 name = callee_name(node.func)
                 if name == "save" and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
                     self.events.append(_Event("save", node, name=node.func.value.id, guards=guards, locked=locked))
-                elif name in ("update", "values") and node.keywords:
+                elif name in ("update", "values", "update_or_create") and node.keywords:
                     self.events.append(_Event("update", node, guards=guards, locked=locked))
                 elif name and is_lock_name(name):
                     self.events.append(_Event("lock", node, guards=guards, locked=locked))
 
 
-def _fields_read(expr: ast.AST, variable: str) -> set[str]:
-    """Return the fields of ``variable`` that ``expr`` reads, ``holder_id`` counted as ``holder``."""
+def _fields_read(expr: ast.AST, variable: str, derived: dict[str, set[str]] | None = None) -> set[str]:
+    """Return the fields of ``variable`` that ``expr`` reads, ``holder_id`` counted as ``holder``.
+
+    ``derived`` maps local names computed from the row's fields (``current = pot.total``)
+    to those fields, so an expression that reads such a name reads them too.
+    """
     found = set()
     for node in ast.walk(expr):
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == variable:
             found.add(_field(node.attr))
+        elif derived and isinstance(node, ast.Name) and node.id in derived:
+            found |= derived[node.id]
     return found
+
+
+def _written_values(call: ast.Call) -> list[tuple[str, ast.expr]]:
+    """Return (field, new value) of an ``update(f=v)``, ``values(f=v)`` or the ``defaults``
+    of ``update_or_create(..., defaults={"f": v})``."""
+    written = []
+    for keyword in call.keywords:
+        if keyword.arg in ("defaults", "create_defaults") and callee_name(call.func) == "update_or_create":
+            if isinstance(keyword.value, ast.Dict):
+                for key, value in zip(keyword.value.keys, keyword.value.values):
+                    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                        written.append((key.value, value))
+        elif keyword.arg:
+            written.append((keyword.arg, keyword.value))
+    return written
 
 
 def _field(attr: str) -> str:
@@ -163,7 +184,9 @@ class ReadModifyWriteWithoutLock(Rule):
         the field guards the write (``if seat.holder_id is not None: raise``); a read counts
         when the new value is computed from the old one (``a.total = max(a.total - x, 0)``) or
         when an item of a field is set (``row.data["k"] = v``), also through
-        ``update(f=row.f + 1)`` or SQLAlchemy's ``values(f=row.f + 1)``. A plain increment
+        ``update(f=row.f + 1)``, SQLAlchemy's ``values(f=row.f + 1)`` or the ``defaults``
+        of ``update_or_create()``. A local name computed from the field
+        (``current = pot.total if pot else 0``) counts as a read of it. A plain increment
         (``x.f += n`` or ``x.f = x.f + n``) is OPS202's, reported at the increment.
 
         Not reported: a load with ``select_for_update()`` or ``with_for_update()``, code
@@ -227,7 +250,7 @@ class ReadModifyWriteWithoutLock(Rule):
         ]
         if not loads:
             return False
-        saves = any(c.text.endswith((".save", ".update", ".values")) for c in function.calls)
+        saves = any(c.text.endswith((".save", ".update", ".values", ".update_or_create")) for c in function.calls)
         return saves or any("session" in text.lower() or "query" in text or "execute" in text for text in loads)
 
     def check_function(self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[Finding]:
@@ -250,9 +273,19 @@ class ReadModifyWriteWithoutLock(Rule):
         """Return the field written back after a check or read of it, when it is persisted."""
         guard_tests: list[ast.expr] = []
         pending: str | None = None
+        derived: dict[str, set[str]] = {}  # local name -> fields of the row it was computed from
         for event in events:
             if event.kind == "bind" and event.name == variable:
                 break
+            if event.kind == "bind":
+                node = event.node
+                assert isinstance(node, (ast.Assign, ast.AnnAssign))
+                fields = _fields_read(node.value, variable, derived) if node.value is not None else set()
+                if fields:
+                    derived[event.name] = fields
+                else:
+                    derived.pop(event.name, None)
+                continue
             if event.kind == "lock":
                 return None
             if event.kind == "guard":
@@ -267,7 +300,7 @@ class ReadModifyWriteWithoutLock(Rule):
                     return None  # a copy saved as a new row
                 if uses_f_expression(value, qualify) or field_increment(node) is not None:
                     continue  # an F() write is atomic; o.f = o.f + n is OPS202's, at that line
-                if self.depends_on_old_value(event, field, value, guard_tests, variable):
+                if self.depends_on_old_value(event, field, value, guard_tests, variable, derived):
                     if load.orm == "sqlalchemy":
                         return event.attr
                     pending = pending or event.attr
@@ -275,16 +308,18 @@ class ReadModifyWriteWithoutLock(Rule):
                 return pending
             elif event.kind == "update" and not event.locked:
                 assert isinstance(event.node, ast.Call)
-                for keyword in event.node.keywords:
+                for written, new_value in _written_values(event.node):
                     # update(times_used=code.times_used + 1): the new value was computed from the copy read.
-                    if keyword.arg and _field(keyword.arg) in _fields_read(keyword.value, variable):
-                        if not uses_f_expression(keyword.value, qualify):
-                            return keyword.arg
+                    if _field(written) in _fields_read(new_value, variable, derived):
+                        if not uses_f_expression(new_value, qualify):
+                            return written
         return None
 
     @staticmethod
-    def depends_on_old_value(event: _Event, field: str, value: ast.expr, guard_tests: list[ast.expr], variable: str) -> bool:
-        if event.kind == "write-item" or field in _fields_read(value, variable):
+    def depends_on_old_value(
+        event: _Event, field: str, value: ast.expr, guard_tests: list[ast.expr], variable: str, derived: dict[str, set[str]]
+    ) -> bool:
+        if event.kind == "write-item" or field in _fields_read(value, variable, derived):
             return True
         for test in [*guard_tests, *event.guards]:
             if field in _fields_read(test, variable) and not _skips_same_value(test, variable, event.attr, value):
@@ -428,6 +463,11 @@ class ReadModifyWriteWithoutLock(Rule):
         "def redeem(value):\n"
         "    code = AccessCode.objects.get(code=value)  # OPS201\n"
         "    AccessCode.objects.filter(pk=code.pk).update(times_used=code.times_used + 1)\n",
+        # The new value goes through a local name into update_or_create()'s defaults.
+        "def deposit(user, amount):\n"
+        "    pot = Pot.objects.filter(user=user).first()  # OPS201\n"
+        "    current = pot.total if pot else 0\n"
+        "    Pot.objects.update_or_create(user=user, defaults={'total': current + amount})\n",
         # get_or_create() returns the row first.
         "def use_once(user, code):\n"
         "    grant, created = Grant.objects.get_or_create(user=user, code=code)  # OPS201\n"

@@ -29,7 +29,7 @@ from opsgen.lint.rule import walk_scope
 LOAD_TERMINALS = frozenset(
     {
         "get", "first", "last", "latest", "earliest", "one", "one_or_none",
-        "scalar_one", "scalar_one_or_none", "get_or_404", "first_or_404", "one_or_404",
+        "scalar_one", "scalar_one_or_none", "get_or_404", "first_or_404", "one_or_404", "scalar",
     }
 )  # fmt: skip
 #: QuerySet and Query steps that may come before the terminal call.
@@ -113,8 +113,12 @@ def classify_load(value: ast.expr, qualify: Qualify, queries: Mapping[str, bool]
         return _classify_get(call, before, locked)
     if "objects" in before:
         return Load("django", locked)
-    if "query" in before or "execute" in before:
+    if "query" in before or "execute" in before or "scalars" in before:
         return Load("sqlalchemy", locked)
+    if terminal.endswith("_or_404") and not before and call.args and (_is_select(call.args[0]) or _looks_like_class(call.args[0])):
+        return Load("sqlalchemy", locked)  # Flask-SQLAlchemy 3: db.get_or_404(User, id), db.one_or_404(select(...))
+    if terminal == "scalar" and not before and _is_session(call.func.value if isinstance(call.func, ast.Attribute) else call.func):
+        return Load("sqlalchemy", locked) if call.args and _is_select(call.args[0]) else None
     if terminal in ("first", "last", "latest", "earliest") and any(name in QUERY_STEPS for name in before):
         return Load("django", locked)
     return None
@@ -178,6 +182,14 @@ def _classify_get(call: ast.Call, before: list[str], locked: bool) -> Load | Non
             with_lock = any(k.arg == "with_for_update" for k in call.keywords)
             return Load("sqlalchemy", locked or with_lock)
     return None
+
+
+def _is_select(expr: ast.expr) -> bool:
+    """Return True for a SQLAlchemy ``select(...)`` chain: ``select(Item).where(...)``."""
+    _, root = call_chain(expr)
+    if isinstance(root, ast.Call):
+        return callee_name(root.func) == "select"
+    return isinstance(expr, ast.Call) and callee_name(expr.func) == "select"
 
 
 def _looks_like_class(expr: ast.expr) -> bool:

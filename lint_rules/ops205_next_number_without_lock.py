@@ -1,0 +1,255 @@
+"""OPS205: a new row numbered from the maximum or the count of the existing rows, without a lock."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from opsgen.lint.orm import (
+    ROW_LOCKS,
+    callee_name,
+    classify_load,
+    function_nodes,
+    is_lock_name,
+    is_migration_path,
+    runs_in_pipeline,
+    scope_nodes,
+    takes_lock,
+)
+from opsgen.lint.rule import Finding, ModuleContext, Rule, walk_scope
+from opsgen.lint.summary import FunctionSummary
+
+#: Aggregates whose result, plus one, is the usual next number: Django's and SQLAlchemy's.
+AGGREGATES = frozenset(
+    {
+        "django.db.models.Max",
+        "django.db.models.Count",
+        "django.db.models.aggregates.Max",
+        "django.db.models.aggregates.Count",
+        "sqlalchemy.func.max",
+        "sqlalchemy.func.count",
+        "sqlalchemy.sql.func.max",
+        "sqlalchemy.sql.func.count",
+    }
+)
+#: Calls that write a new row with the values passed as keywords.
+CREATES = frozenset({"create", "get_or_create", "update_or_create", "values", "insert"})
+#: SQL text that takes a lock, written by hand in ``cursor.execute(...)``.
+SQL_LOCK_WORDS = ("for update", "lock table", "advisory")
+
+
+class NextNumberWithoutLock(Rule):
+    """Flags a new row numbered from the current maximum or count of the rows, with no lock held.
+
+    What it does:
+        Reports the read of a maximum or a count when the function then writes that value
+        plus a number into a row. The reads are ``aggregate(Max(...))``,
+        ``aggregate(Count(...))``, a queryset's ``count()``, SQLAlchemy's
+        ``func.max()``/``func.count()``, and the row that ``order_by(...).first()`` or
+        ``latest()`` loads. The writes are ``create(number=last + 1)``,
+        ``Invoice(number=last + 1)``, ``insert(...).values(...)`` and ``obj.position =
+        count + 1``, also through a name bound to the sum first. Not reported: a function
+        that locks before the read (``select_for_update()``, ``with_for_update()``, a lock
+        helper, ``with <lock>:``, SQL text with ``FOR UPDATE``, ``LOCK TABLE`` or an
+        advisory lock), migrations, and functions that take an opsgen ``ExecutionContext``.
+
+    Why is this bad:
+        Two requests read the same maximum and both write maximum + 1: two invoices get one
+        number, two items one position. A transaction alone does not stop it; an aggregate
+        cannot be read ``FOR UPDATE``, so the rows to serialise on are the parent's.
+
+    Example:
+        with transaction.atomic():
+            top = Invoice.objects.filter(shop=shop).aggregate(top=Max("number"))["top"] or 0
+            Invoice.objects.create(shop=shop, number=top + 1)
+
+    Use instead:
+        with transaction.atomic():
+            Shop.objects.select_for_update().get(pk=shop.pk)
+            top = Invoice.objects.filter(shop=shop).aggregate(top=Max("number"))["top"] or 0
+            Invoice.objects.create(shop=shop, number=top + 1)
+    """
+
+    code = "OPS205"
+    name = "missing-lock"
+    scope = "module"
+    MESSAGE = (
+        "OPS205 {variable} is read from {source} and numbers a new row without a lock, so two "
+        "concurrent calls read the same value and write the same number; lock the parent row "
+        "with select_for_update() (SQLAlchemy: with_for_update()) first, or let the database "
+        "assign the number (a sequence, or a unique constraint and a retry)"
+    )
+
+    def check(self, module: ModuleContext) -> Iterator[Finding]:
+        if is_migration_path(module.path):
+            return
+        candidates = {f.line for f in module.functions() if f.name != "<module>" and self.may_number_rows(f)}
+        if not candidates:
+            return
+        for node in function_nodes(module.tree, candidates):
+            if not runs_in_pipeline(node):
+                yield from self.check_function(module, node)
+
+    @staticmethod
+    def may_number_rows(function: FunctionSummary) -> bool:
+        """Return True when the function reads a count or an aggregate and creates something."""
+        names = {call.text.rpartition(".")[2] for call in function.calls}
+        reads = bool(names & {"aggregate", "count", "max", "first", "last", "latest", "scalar", "scalar_one"})
+        return reads and any(name in CREATES or name[:1].isupper() for name in names)
+
+    def check_function(self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[Finding]:
+        # scope_nodes() walks breadth first; the reads must come before the writes, so sort.
+        statements = sorted({id(n): n for n in scope_nodes(function.body) if isinstance(n, ast.stmt)}.values(), key=lambda n: (n.lineno, n.col_offset))
+        lock_line = self.first_lock_line(module, function, statements)
+        sources: dict[str, tuple[ast.stmt, str]] = {}  # name -> (statement that read it, what it read)
+        sums: dict[str, str] = {}  # name bound to <source> + n -> the source name
+        reported: set[str] = set()
+        for statement in statements:
+            if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
+                targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                names = [t.id for t in targets if isinstance(t, ast.Name)]
+                source = self.counted_source(module, statement.value)
+                if source is not None and (lock_line is None or lock_line > statement.lineno):
+                    for name in names:
+                        sources[name] = (statement, source)
+                    continue
+                used = self.incremented(statement.value, sources, sums)
+                for name in names:
+                    if used is not None:
+                        sums[name] = used
+                    else:
+                        sums.pop(name, None)
+                        sources.pop(name, None)
+            for used in self.numbered_rows(statement, sources, sums):
+                if used in reported:
+                    continue
+                reported.add(used)
+                read, source = sources[used]
+                message = self.MESSAGE.format(variable=used, source=source)
+                yield module.finding(self.code, message, read.lineno, read.col_offset)
+
+    @staticmethod
+    def first_lock_line(module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef, statements: list[ast.stmt]) -> int | None:
+        """Return the first line that takes a lock in the function, or None."""
+        lines = []
+        for node in [*statements, *(n for s in statements for n in walk_scope(s))]:
+            if isinstance(node, ast.Call):
+                name = callee_name(node.func)
+                if name in ROW_LOCKS or (name and is_lock_name(name)):
+                    lines.append(node.lineno)
+                elif any(k.arg == "with_for_update" for k in node.keywords):
+                    lines.append(node.lineno)
+            elif isinstance(node, (ast.With, ast.AsyncWith)) and any(takes_lock(item) for item in node.items):
+                lines.append(node.lineno)
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if any(word in node.value.lower() for word in SQL_LOCK_WORDS):
+                    lines.append(node.lineno)
+        return min(lines) if lines else None
+
+    @staticmethod
+    def counted_source(module: ModuleContext, value: ast.expr) -> str | None:
+        """Return what ``value`` reads when it is a maximum, a count or the newest row, else None."""
+        for node in [value, *walk_scope(value)]:
+            if not isinstance(node, ast.Call):
+                continue
+            name = callee_name(node.func)
+            if isinstance(node.func, (ast.Name, ast.Attribute)) and module.qualify(node.func) in AGGREGATES:
+                return ast.unparse(node)
+            if name == "count" and not node.args and not node.keywords and isinstance(node.func, ast.Attribute):
+                if isinstance(node.func.value, (ast.Call, ast.Attribute)):
+                    return f"{ast.unparse(node.func.value)}.count()"
+        if isinstance(value, ast.Call) and callee_name(value.func) in ("first", "last", "latest"):
+            steps = ast.unparse(value.func)
+            if ("order_by" in steps or callee_name(value.func) == "latest") and classify_load(value, module.qualify) is not None:
+                return f"{steps}()"
+        return None
+
+    @staticmethod
+    def incremented(expr: ast.expr, sources: dict[str, tuple[ast.stmt, str]], sums: dict[str, str]) -> str | None:
+        """Return the source name that ``expr`` adds a number to (``last + 1``, ``row.number + 1``), else None."""
+        for node in [expr, *walk_scope(expr)]:
+            if isinstance(node, ast.Name) and node.id in sums and node is expr:
+                return sums[node.id]
+            if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add)):
+                continue
+            for side, other in ((node.left, node.right), (node.right, node.left)):
+                if not (isinstance(other, ast.Constant) and isinstance(other.value, int) and not isinstance(other.value, bool)):
+                    continue
+                for inner in [side, *ast.walk(side)]:
+                    if isinstance(inner, ast.Name) and inner.id in sources:
+                        return inner.id
+        return None
+
+    def numbered_rows(self, statement: ast.stmt, sources: dict[str, tuple[ast.stmt, str]], sums: dict[str, str]) -> Iterator[str]:
+        """Yield the source names whose value plus a number goes into a new row in ``statement``."""
+        if isinstance(statement, ast.Assign) and any(isinstance(t, ast.Attribute) for t in statement.targets):
+            used = self.incremented(statement.value, sources, sums)
+            if used is not None:
+                yield used
+        for node in [statement, *walk_scope(statement)]:
+            if not isinstance(node, ast.Call):
+                continue
+            name = callee_name(node.func)
+            if name not in CREATES and not name[:1].isupper():
+                continue
+            for keyword in node.keywords:
+                used = self.incremented(keyword.value, sources, sums)
+                if used is not None:
+                    yield used
+            if name in ("values", "insert"):
+                for argument in node.args:
+                    if isinstance(argument, ast.Dict):
+                        for value in argument.values:
+                            used = self.incremented(value, sources, sums)
+                            if used is not None:
+                                yield used
+
+    VALID = [
+        # The parent row is locked first, so numbering is serialised per shop.
+        "from django.db import transaction\n"
+        "from django.db.models import Max\n\n"
+        "def next_invoice(shop, order):\n"
+        "    with transaction.atomic():\n"
+        "        Shop.objects.select_for_update().get(pk=shop.pk)\n"
+        "        top = Invoice.objects.filter(shop=shop).aggregate(top=Max('number'))['top'] or 0\n"
+        "        return Invoice.objects.create(shop=shop, order=order, number=top + 1)\n",
+        # A count shown to the user is not a number given to a row.
+        "def summary(shop):\n"
+        "    total = shop.invoices.count()\n"
+        "    return Report.objects.create(shop=shop, title=f'{total} invoices')\n",
+        # A lock helper serialises the callers.
+        "from django.db.models import Max\n\n"
+        "def add_item(todo, text):\n"
+        "    with advisory_lock(f'todo-{todo.pk}'):\n"
+        "        top = todo.items.aggregate(top=Max('position'))['top'] or 0\n"
+        "        return todo.items.create(text=text, position=top + 1)\n",
+        # Max() from another library is not Django's aggregate.
+        "from stats import Max\n\n"
+        "def record(series, value):\n"
+        "    peak = series.aggregate(Max(value))\n"
+        "    return Sample.objects.create(series=series, value=peak + 1)\n",
+    ]
+    INVALID = [
+        "from django.db import transaction\n"
+        "from django.db.models import Max\n\n"
+        "def next_invoice(shop, order):\n"
+        "    with transaction.atomic():\n"
+        "        top = Invoice.objects.filter(shop=shop).aggregate(top=Max('number'))['top'] or 0  # OPS205\n"
+        "        return Invoice.objects.create(shop=shop, order=order, number=top + 1)\n",
+        # A position from a count, set on a new object through a name bound first.
+        "def add_item(todo, text):\n"
+        "    count = todo.items.count()  # OPS205\n"
+        "    position = count + 1\n"
+        "    item = Item(todo=todo, text=text)\n"
+        "    item.position = position\n"
+        "    item.save()\n",
+        # The newest row's number, plus one.
+        "def next_ticket(queue):\n"
+        "    last = Ticket.objects.filter(queue=queue).order_by('-number').first()  # OPS205\n"
+        "    return Ticket.objects.create(queue=queue, number=(last.number if last else 0) + 1)\n",
+        # SQLAlchemy: func.max() read through the session, then an INSERT.
+        "from sqlalchemy import func, insert, select\n\n"
+        "def next_version(session, document_id):\n"
+        "    top = session.scalar(select(func.max(Version.number)).where(Version.document_id == document_id))  # OPS205\n"
+        "    session.execute(insert(Version).values(document_id=document_id, number=(top or 0) + 1))\n",
+    ]
