@@ -200,3 +200,74 @@ def operation_spec(analysis: Analysis, class_name: str) -> OperationInfo | None:
 def spec_matches_call(spec_name: str, call_text: str) -> bool:
     """Return True when a call's dotted text ends with the operation's name: ``ops.billing.credit_account``."""
     return call_text == spec_name or call_text.endswith("." + spec_name)
+
+
+def entry_binding(method: Method) -> str:
+    """Return how callers reach the entry method: ``"class"`` for a static or class method
+    (``Refund.execute(order)``), ``"instance"`` otherwise (``Refund(order).execute()``)."""
+    for decorator in method.decorator_list:
+        if ast.unparse(decorator) in ("staticmethod", "classmethod"):
+            return "class"
+    return "instance"
+
+
+#: Keys of a dictionary that wraps a result with its outcome: ``{"ok": False, "error": ...}``.
+ENVELOPE_KEYS = frozenset({"ok", "success", "succeeded", "status", "error", "errors"})
+#: Constructors of result objects (dry-python ``returns``, ``result``, hand-written ones).
+RESULT_OBJECTS = frozenset({"Success", "Failure", "Ok", "Err", "Result", "Some", "Nothing"})
+
+
+def result_shape(method: Method) -> str | None:
+    """Return how the entry method hands back its outcome, or None when it returns no value or ``self``.
+
+    ``"pair"``: every value returned is a 2-tuple and one of them contains ``None``, ``True`` or
+    ``False``, as in ``return None, "not enough stock"``. ``"envelope"``: every value
+    returned is a dictionary literal with an outcome key such as ``ok`` or ``error``.
+    ``"result object"``: every value returned is built by ``Success(...)``, ``Failure(...)``,
+    ``Ok``/``Err`` or a class named ``...Result``. ``"value"``: anything else, the result
+    itself (failures then raise).
+    """
+    values = [
+        node.value
+        for node in scope_nodes(method.body)
+        if isinstance(node, ast.Return) and node.value is not None and not (isinstance(node.value, ast.Constant) and node.value.value is None)
+    ]
+    values = [branch for value in values for branch in _branches(value)]
+    if not values or any(isinstance(v, ast.Name) and v.id == "self" for v in values):
+        return None
+    if all(isinstance(v, ast.Tuple) and len(v.elts) == 2 for v in values):
+        elements = [e for v in values if isinstance(v, ast.Tuple) for e in v.elts]
+        if any(isinstance(e, ast.Constant) and (e.value is None or isinstance(e.value, bool)) for e in elements):
+            return "pair"
+    if all(isinstance(v, ast.Dict) for v in values):
+        keys = {k.value for v in values if isinstance(v, ast.Dict) for k in v.keys if isinstance(k, ast.Constant)}
+        if keys & ENVELOPE_KEYS:
+            return "envelope"
+    if all(isinstance(v, ast.Call) and _result_object(v.func) for v in values):
+        return "result object"
+    return "value"
+
+
+def _branches(value: ast.expr) -> list[ast.expr]:
+    """Return the values ``a if test else b`` may have, nested conditionals included."""
+    if isinstance(value, ast.IfExp):
+        return [*_branches(value.body), *_branches(value.orelse)]
+    return [value]
+
+
+def _result_object(func: ast.expr) -> bool:
+    if isinstance(func, ast.Attribute):
+        name = func.attr
+    elif isinstance(func, ast.Name):
+        name = func.id
+    else:
+        return False
+    return name in RESULT_OBJECTS or (name.endswith("Result") and name[:1].isupper())
+
+
+def usual(conventions: Sequence[str]) -> str | None:
+    """Return the most common of ``conventions`` (the first one seen wins a tie), or None when they all agree."""
+    if len(set(conventions)) < 2:
+        return None
+    counts = {c: conventions.count(c) for c in conventions}
+    return max(counts, key=lambda c: (counts[c], -conventions.index(c)))

@@ -1,0 +1,141 @@
+"""OPS309: a service whose entry method hands back its outcome in another shape than its neighbours'."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from opsgen.lint.rule import Finding, ModuleContext, Rule
+from opsgen.lint.services import in_service_packages, is_generated, may_define_services, result_shape, service_classes, usual
+
+
+class ResultShapeDiffers(Rule):
+    """Flags a service entry that returns an outcome pair or envelope beside services that return their result, or the reverse.
+
+    What it does:
+        Finds the service classes of a module as OPS303 does and sorts each one's first
+        entry method by what it returns. A ``(result, error)`` pair: every returned value
+        is a 2-tuple, and one contains ``None``, ``True`` or ``False``. An envelope: every
+        returned value is a dictionary literal with a key such as ``ok``, ``status`` or
+        ``error``. A result object: ``Success(...)``/``Failure(...)``, ``Ok``/``Err`` or a
+        class named ``...Result``. Anything else is the result itself. Entries that return nothing or ``self`` (OPS302's)
+        are left out. Reports the entries whose shape differs from the one most of the
+        module's services use (the first one wins a tie).
+
+    Why is this bad:
+        A caller of one service unpacks a pair and checks the error, a caller of the next
+        one uses the value and catches an exception. A caller that guesses wrong treats
+        a failure as a result, or a tuple as the object it wanted.
+
+    Example:
+        class AddStock:
+            def execute(self):
+                self.item.count += self.count
+                return self.item
+
+        class RemoveStock:
+            def execute(self):
+                if self.item.count < self.count:
+                    return None, "not enough stock"
+                self.item.count -= self.count
+                return self.item, None
+
+    Use instead:
+        class RemoveStock:
+            def execute(self):
+                if self.item.count < self.count:
+                    raise StockError("not enough stock")
+                self.item.count -= self.count
+                return self.item
+    """
+
+    code = "OPS309"
+    name = "non-uniform-interface"
+    scope = "module"
+    MESSAGE = (
+        "OPS309 {service}.{method}() returns {shape}, while the module's other services return "
+        "{other}, so callers must learn each convention; return the result the same way from "
+        "every service and raise on failure"
+    )
+    SHAPES = {
+        "pair": "a (result, error) pair",
+        "envelope": "a dictionary with its outcome",
+        "result object": "a result object (Success/Failure, Ok/Err)",
+        "value": "the result itself",
+    }
+
+    def check(self, module: ModuleContext) -> Iterator[Finding]:
+        if "return" not in module.source or not may_define_services(module.source) or is_generated(module.source):
+            return
+        everything = in_service_packages(module.summary.module, module.config.service_packages)
+        shaped = []
+        for service in service_classes(module.tree, everything):
+            shape = result_shape(service.entries[0]) if service.entries else None
+            if shape is not None:
+                shaped.append((service, shape))
+        common = usual([shape for _, shape in shaped])
+        if common is None:
+            return
+        for service, shape in shaped:
+            if shape != common:
+                entry = service.entries[0]
+                message = self.MESSAGE.format(
+                    service=service.node.name, method=entry.name, shape=self.SHAPES[shape], other=self.SHAPES[common]
+                )
+                yield module.finding(self.code, message, entry.lineno, entry.col_offset)
+
+    VALID = [
+        # Every service returns a pair: one convention, even if not the best one.
+        "class Charge:\n"
+        "    def execute(self):\n"
+        "        return None, 'declined'\n\n"
+        "class Refund:\n"
+        "    def execute(self):\n"
+        "        return self.amount, None\n",
+        # A tuple of two results is a value, not an outcome pair.
+        "class Totals:\n"
+        "    def execute(self):\n"
+        "        return self.net, self.gross\n\n"
+        "class Rename:\n"
+        "    def execute(self):\n"
+        "        return self.project\n",
+        # Returning nothing is left to the other rules.
+        "class Archive:\n"
+        "    def execute(self):\n"
+        "        self.project.archived = True\n\n"
+        "class Rename:\n"
+        "    def execute(self):\n"
+        "        return {'ok': True}\n",
+    ]
+    INVALID = [
+        "class AddStock:\n"
+        "    def execute(self):\n"
+        "        return self.item\n\n"
+        "class MoveStock:\n"
+        "    def execute(self):\n"
+        "        return self.item\n\n"
+        "class RemoveStock:\n"
+        "    def execute(self):  # OPS309\n"
+        "        if self.item.count < self.count:\n"
+        "            return None, 'not enough stock'\n"
+        "        return self.item, None\n",
+        "class Subscribe:\n"
+        "    def call(self):\n"
+        "        return {'ok': True, 'subscription': self.plan}\n\n"
+        "class Unsubscribe:\n"
+        "    def call(self):\n"
+        "        return {'ok': False, 'error': 'not subscribed'}\n\n"
+        "class Upgrade:\n"
+        "    def call(self):  # OPS309\n"
+        "        return self.plan\n",
+        # dry-python returns' containers beside a plain value.
+        "from returns.result import Failure, Success\n\n"
+        "class Charge:\n"
+        "    def __call__(self, order):\n"
+        "        return Success(order.total) if order.total else Failure('nothing to charge')\n\n"
+        "class Refund:\n"
+        "    def __call__(self, order):\n"
+        "        return Success(order.total)\n\n"
+        "class Cancel:\n"
+        "    def __call__(self, order):  # OPS309\n"
+        "        return order\n",
+    ]
