@@ -11,11 +11,14 @@ A worker that receives the message claims the execution with one conditional
 ``UPDATE``: a pending execution, or a running one whose lease expired because its
 worker died, becomes running under a new lease. Every other state means the message is
 a repeat: a finished execution is never run again, and a running one with a live lease
-is left to its worker. The worker renews the lease while the operation runs. Each claim
-adds a row to ``opsgen_execution_attempts``. On PostgreSQL the claim and its attempt
-row take one statement that commits on its own. Closing the attempt and dropping the
-lease (or, for a retry, putting the execution back to pending) join the transaction
-of the final record, so both commit or neither does.
+is left to its worker. When the log has no record of the execution at all (a database
+crash lost it, or the database was restored from an older backup), the worker inserts
+the record rebuilt from the message, already claimed, and runs the call. The worker
+renews the lease while the operation runs. Each claim adds a row to
+``opsgen_execution_attempts``. On PostgreSQL the claim and its attempt row take one
+statement that commits on its own. Closing the attempt and dropping the lease (or, for
+a retry, putting the execution back to pending) join the transaction of the final
+record, so both commit or neither does.
 
 Exactly once holds for the execution log and for the writes of a transactional
 operation, which commit together with the final record. An operation without a
@@ -38,18 +41,36 @@ from functools import lru_cache, partial
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Integer, and_, bindparam, column, insert, inspect, or_, select, text, update
+from pydantic import ValidationError
+from sqlalchemy import (
+    JSON,
+    Connection,
+    DateTime,
+    Engine,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    column,
+    insert,
+    inspect,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 
 from opsgen.runtime.context import Context
-from opsgen.runtime.database import begin_unflushed
+from opsgen.runtime.database import SQLITE_BUSY_TIMEOUT, begin_unflushed
 from opsgen.runtime.declarations import RetryPolicy
 from opsgen.runtime.effects import EffectCall
 from opsgen.runtime.errors import ConfigurationError
 from opsgen.runtime.execution import ExecutionContext, resolve_caller
 from opsgen.runtime.handle import OperationHandle
-from opsgen.runtime.redaction import redact
+from opsgen.runtime.redaction import redact, scrub_any, sensitive_values
 from opsgen.runtime.result import Failure, Result
 from opsgen.runtime.runtime import Runtime, get_runtime
 from opsgen.runtime.schema import ExecutionStatus, execution_attempts, executions
@@ -94,13 +115,24 @@ class MalformedMessage(ValueError):
 
 @dataclass(frozen=True)
 class QueuedCall:
-    """The message that crosses the queue: operation, execution id, JSON input and context."""
+    """The message that crosses the queue: the call, and the fields of its pending record.
+
+    ``input`` is the validated input in JSON form, sensitive fields included, because
+    the operation needs them; only the execution log redacts them. ``parent_id``,
+    ``root_id``, ``operation_version`` and ``created_at`` let a worker rebuild the
+    pending record when the log has lost it (see :func:`claim`). Messages from senders
+    older than these fields lack them, and such a call is rebuilt as its own root.
+    """
 
     operation: str
     execution_id: str
     input: dict[str, Any]
     context: dict[str, Any]
     queue: str = "default"
+    parent_id: str | None = None
+    root_id: str | None = None
+    operation_version: int | None = None
+    created_at: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the message body, plain JSON."""
@@ -110,6 +142,10 @@ class QueuedCall:
             "input": self.input,
             "context": self.context,
             "queue": self.queue,
+            "parent_id": self.parent_id,
+            "root_id": self.root_id,
+            "operation_version": self.operation_version,
+            "created_at": self.created_at.isoformat() if self.created_at is not None else None,
         }
 
     @classmethod
@@ -120,13 +156,32 @@ class QueuedCall:
         for key, kind in (("operation", str), ("execution_id", str), ("input", dict), ("context", dict)):
             if not isinstance(data.get(key), kind):
                 raise MalformedMessage(f"message field {key!r} is missing or not a {kind.__name__}")
+        for key in ("parent_id", "root_id", "created_at"):
+            if data.get(key) is not None and not isinstance(data[key], str):
+                raise MalformedMessage(f"message field {key!r} must be a string or null")
+        version = data.get("operation_version")
+        if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+            raise MalformedMessage("message field 'operation_version' must be an integer or null")
         return cls(
             operation=data["operation"],
             execution_id=data["execution_id"],
             input=dict(data["input"]),
             context=dict(data["context"]),
             queue=str(data.get("queue") or "default"),
+            parent_id=data.get("parent_id"),
+            root_id=data.get("root_id"),
+            operation_version=version,
+            created_at=_read_created_at(data.get("created_at")),
         )
+
+
+def _read_created_at(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return _aware(datetime.fromisoformat(value))
+    except ValueError as exc:
+        raise MalformedMessage(f"message field 'created_at' is not an ISO 8601 time: {value!r}") from exc
 
 
 Sender = Callable[[QueuedCall], None]
@@ -161,10 +216,13 @@ def enqueue(
 
     Outside a transaction the pending record commits on its own before the send. With
     ``durable`` false that commit does not wait for the disk on PostgreSQL: a database
-    crash in the fraction of a second before the server flushes it loses the record,
-    and the worker then drops the message as naming a missing execution. The worker's
-    durable commit of the final record flushes the pending record with it. Inside a
-    transaction the record is part of the caller's commit either way.
+    crash in the fraction of a second before the server flushes it loses the record.
+    The call still runs, because the worker rebuilds a missing record from the message
+    (see :func:`claim`). So the only loss is the trace of a call whose message is
+    lost too, such as by a broker that had not saved it: nothing then shows that the
+    call was enqueued. The worker's durable commit of the final record flushes the
+    pending record with it. Inside a transaction the record is part of the caller's
+    commit either way.
 
     Raises ``pydantic.ValidationError`` for invalid ``inputs`` before anything is
     recorded or sent, and :class:`ConfigurationError` when the runtime's execution log
@@ -189,6 +247,10 @@ def enqueue(
         input=input_json,
         context=context.to_dict(),
         queue=declaration.queue,
+        parent_id=record.parent_id,
+        root_id=record.root_id,
+        operation_version=record.operation_version,
+        created_at=record.created_at,
     )
 
     writer = _outer_transaction_writers.get(runtime)
@@ -233,20 +295,77 @@ def pending_record(
     """Build the pending record of a queued call, in the caller's call tree."""
     declaration = handle.declaration
     execution_id = str(uuid.uuid4())
-    return ExecutionRecord(
-        id=execution_id,
-        operation=declaration.name,
-        operation_version=declaration.version,
-        status=ExecutionStatus.pending.value,
+    return _pending(
+        execution_id,
+        declaration.name,
+        declaration.version,
         parent_id=parent.execution_id if parent is not None else None,
         root_id=parent.root_execution_id if parent is not None else execution_id,
+        context=context,
+        recorded_input=redact(input_json, declaration.sensitive_fields),
+        created_at=utcnow(),
+    )
+
+
+def rebuilt_record(handle: OperationHandle[Any, Any], call: QueuedCall) -> ExecutionRecord:
+    """Build the pending record of ``call`` from the message alone, for a log that has lost it.
+
+    The input is validated and redacted as ``enqueue`` does, so a sensitive field that
+    the message carries in clear never reaches the log. An input the worker's model
+    rejects (the pipeline then fails the call with ``invalid_input``) is redacted and
+    its sensitive values are scrubbed from every other field, as the pipeline records
+    a rejected input. A message without ``root_id``, from an older sender, becomes its
+    own root.
+    """
+    declaration = handle.declaration
+    sensitive = declaration.sensitive_fields
+    try:
+        context = Context.from_dict(call.context)
+    except ValueError:
+        context = Context()  # run_queued logs the invalid context when it runs the call
+    try:
+        model = declaration.input_model.model_validate(call.input)
+    except ValidationError:
+        recorded_input = scrub_any(redact(call.input, sensitive), sensitive_values(call.input, sensitive))
+    else:
+        recorded_input = redact(model.model_dump(mode="json"), sensitive)
+    return _pending(
+        call.execution_id,
+        declaration.name,
+        call.operation_version if call.operation_version is not None else declaration.version,
+        parent_id=call.parent_id,
+        root_id=call.root_id or call.execution_id,
+        context=context,
+        recorded_input=recorded_input,
+        created_at=call.created_at or utcnow(),
+    )
+
+
+def _pending(
+    execution_id: str,
+    operation: str,
+    version: int,
+    *,
+    parent_id: str | None,
+    root_id: str,
+    context: Context,
+    recorded_input: Any,
+    created_at: datetime,
+) -> ExecutionRecord:
+    return ExecutionRecord(
+        id=execution_id,
+        operation=operation,
+        operation_version=version,
+        status=ExecutionStatus.pending.value,
+        parent_id=parent_id,
+        root_id=root_id,
         actor=context.actor,
         organization=context.organization,
         request_id=context.request_id,
         correlation_id=context.correlation_id,
         context_extra=dict(context.extra) or None,
-        input=redact(input_json, declaration.sensitive_fields),
-        created_at=utcnow(),
+        input=recorded_input,
+        created_at=created_at,
     )
 
 
@@ -255,7 +374,8 @@ def write_pending(runtime: Runtime, record: ExecutionRecord, *, durable: bool) -
 
     A durable write on PostgreSQL is one ``INSERT`` in autocommit mode, which saves the
     round trips of ``BEGIN`` and ``COMMIT``. Without ``durable`` the commit skips the
-    wait for the disk, which takes a transaction of its own.
+    wait for the disk, which takes a transaction of its own. A database crash can then
+    lose the record, and the worker rebuilds it from the message.
     """
     if durable and runtime.engine.dialect.name == "postgresql" and not shares_connection(runtime.engine):
         with single_statements(runtime) as connection:
@@ -285,11 +405,16 @@ def cancel_pending(runtime: Runtime, record: ExecutionRecord, reason: str) -> No
 
 @dataclass
 class Claimed:
-    """This worker owns the execution: run it under ``record``; ``attempt`` counts from 1."""
+    """This worker owns the execution: run it under ``record``; ``attempt`` counts from 1.
+
+    ``rebuilt`` is true when the log had no record of the execution, so the claim
+    inserted the one rebuilt from the message.
+    """
 
     record: ExecutionRecord
     attempt: int
     takeovers: int
+    rebuilt: bool = False
 
 
 @dataclass(frozen=True)
@@ -314,15 +439,40 @@ class WorkerOutcome:
     note: str = ""
 
 
+#: Builds the pending record of an execution that the log lacks, from its message.
+Rebuild = Callable[[], ExecutionRecord]
+
+
 def worker_name() -> str:
     """Return the name of this worker process in attempt rows: host and pid."""
     return f"{HOST}:{os.getpid()}"
 
 
-def claim(runtime: Runtime, execution_id: str, *, lease: float, delivery: str | None = None) -> Claimed | NotClaimed:
-    """Claim ``execution_id`` for this process: pending, abandoned, or running with an expired lease."""
+def claim(
+    runtime: Runtime,
+    execution_id: str,
+    *,
+    lease: float,
+    delivery: str | None = None,
+    rebuild: Rebuild | None = None,
+) -> Claimed | NotClaimed:
+    """Claim ``execution_id`` for this process: pending, abandoned, or running with an expired lease.
+
+    When the log has no row for ``execution_id`` and ``rebuild`` is given, the claim
+    inserts the record ``rebuild`` returns, already running under this worker's lease,
+    with its first attempt row. If a row with that id exists by then, from another
+    worker's rebuild or the sender's late commit, the insert does nothing and that row
+    is claimed as usual, or not. ``rebuild`` is called only after the usual claim has
+    missed. Without it a missing execution returns ``NotClaimed("missing")``.
+    """
     if runtime.engine.dialect.name == "postgresql":
-        return _claim_in_one_statement(runtime, execution_id, lease=lease, delivery=delivery)
+        return _claim_in_one_statement(runtime, execution_id, lease=lease, delivery=delivery, rebuild=rebuild)
+    return _claim_in_transaction(runtime, execution_id, lease=lease, delivery=delivery, rebuild=rebuild)
+
+
+def _claim_in_transaction(
+    runtime: Runtime, execution_id: str, *, lease: float, delivery: str | None, rebuild: Rebuild | None
+) -> Claimed | NotClaimed:
     now = utcnow()
     # An abandoned execution is one whose worker a log reader on that host found dead.
     claimable = or_(
@@ -342,29 +492,59 @@ def claim(runtime: Runtime, execution_id: str, *, lease: float, delivery: str | 
             )
             .returning(*executions.c)
         ).first()
-        if row is None:
-            return _not_claimed_reason(connection, execution_id, now)
+        if row is not None:
+            return _open_attempt(connection, dict(row._mapping), now, delivery, rebuilt=False)
 
-        earlier = connection.execute(
-            select(execution_attempts.c.status).where(execution_attempts.c.execution_id == execution_id)
-        ).scalars().all()
-        takeovers = earlier.count(ExecutionStatus.running.value)
-        if takeovers:
-            connection.execute(
-                update(execution_attempts)
-                .where(execution_attempts.c.execution_id == execution_id,
-                       execution_attempts.c.status == ExecutionStatus.running.value)
-                .values(status=ExecutionStatus.abandoned.value, finished_at=now, error_message=ABANDONED_NOTE)
-            )
-        abandoned = takeovers + earlier.count(ExecutionStatus.abandoned.value)
-        attempt = len(earlier) + 1
-        connection.execute(
-            insert(execution_attempts).values(
-                execution_id=execution_id, attempt=attempt, status=ExecutionStatus.running.value,
-                worker=worker_name(), delivery=delivery, started_at=now,
-            )
+        reason = _not_claimed_reason(connection, execution_id, now)
+        if reason.reason != "missing" or rebuild is None:
+            return reason
+        staged = runtime.store.live is not None and any(
+            row["status"] != ExecutionStatus.running.value for row in runtime.store.live.rows([execution_id])
         )
-    return _claimed(dict(row._mapping), attempt, takeovers, abandoned)
+        if not staged:
+            values = _rebuilt_row(rebuild(), now, lease)
+            inserted = connection.execute(
+                sqlite_insert(executions)
+                .values({key: value for key, value in values.items() if value is not None})
+                .on_conflict_do_nothing(index_elements=[executions.c.id])
+                .returning(*executions.c)
+            ).first()
+            if inserted is None:
+                return _not_claimed_reason(connection, execution_id, now)
+            return _open_attempt(connection, dict(inserted._mapping), now, delivery, rebuilt=True)
+
+    # The sender's pending record waits in the live file, because the log's writer was
+    # busy when it was written: move it into the log and claim it, instead of rebuilding.
+    assert runtime.store.live is not None
+    runtime.store.live.move_staged(wait=SQLITE_BUSY_TIMEOUT)
+    return _claim_in_transaction(runtime, execution_id, lease=lease, delivery=delivery, rebuild=None)
+
+
+def _open_attempt(
+    connection: Connection, row: dict[str, Any], now: datetime, delivery: str | None, *, rebuilt: bool
+) -> Claimed:
+    """Add the attempt row of a claim made on ``connection``'s transaction; mark running ones abandoned."""
+    execution_id = row["id"]
+    earlier = connection.execute(
+        select(execution_attempts.c.status).where(execution_attempts.c.execution_id == execution_id)
+    ).scalars().all()
+    takeovers = earlier.count(ExecutionStatus.running.value)
+    if takeovers:
+        connection.execute(
+            update(execution_attempts)
+            .where(execution_attempts.c.execution_id == execution_id,
+                   execution_attempts.c.status == ExecutionStatus.running.value)
+            .values(status=ExecutionStatus.abandoned.value, finished_at=now, error_message=ABANDONED_NOTE)
+        )
+    abandoned = takeovers + earlier.count(ExecutionStatus.abandoned.value)
+    attempt = len(earlier) + 1
+    connection.execute(
+        insert(execution_attempts).values(
+            execution_id=execution_id, attempt=attempt, status=ExecutionStatus.running.value,
+            worker=worker_name(), delivery=delivery, started_at=now,
+        )
+    )
+    return _claimed(row, attempt, takeovers, abandoned, rebuilt=rebuilt)
 
 
 #: Error message of an attempt row whose worker died.
@@ -377,21 +557,31 @@ RECORD_COLUMNS = (
     "request_id", "correlation_id", "context_extra", "input", "created_at", "started_at",
 )
 
-# The claim on PostgreSQL, one statement and so one round trip: take the execution,
-# count its earlier attempts, mark the running ones abandoned (their workers died) and
-# open the new attempt row. Every part reads the rows as they were when the statement
-# began, so the counts are those from before the abandoned marks. ``set_config`` makes
-# the commit skip the wait for the disk, as ``SET LOCAL`` would, without a round trip
-# of its own; it also works when the statement is its own transaction, in autocommit
-# mode. A row comes back only when the claim succeeded.
-_PG_CLAIM = text(f"""
-WITH claimed AS (
-    UPDATE {executions.fullname}
-    SET status = :running, started_at = :now, host = :host, pid = :pid, lease_expires_at = :lease_until
-    WHERE id = :execution_id
-      AND (status IN (:pending, :abandoned) OR (status = :running AND lease_expires_at < :now))
-    RETURNING *
-),
+#: The columns of a record rebuilt from its message, inserted already claimed.
+REBUILT_COLUMNS = (*RECORD_COLUMNS, "host", "pid", "lease_expires_at")
+
+
+def _rebuilt_row(record: ExecutionRecord, now: datetime, lease: float) -> dict[str, Any]:
+    """Return the row of a rebuilt pending record, claimed by this worker until ``now + lease``."""
+    values = record.values()
+    values.update(
+        status=ExecutionStatus.running.value,
+        started_at=now,
+        host=HOST,
+        pid=os.getpid(),
+        lease_expires_at=now + timedelta(seconds=lease),
+    )
+    return {name: values[name] for name in REBUILT_COLUMNS}
+
+
+# The part of a claim on PostgreSQL that follows a CTE ``claimed`` returning the claimed
+# execution row: count the execution's earlier attempts, mark the running ones
+# abandoned (their workers died) and open the new attempt row. Every part reads the
+# rows as they were when the statement began, so the counts are those from before the
+# abandoned marks. ``set_config`` makes the commit skip the wait for the disk, as
+# ``SET LOCAL`` would, without a round trip of its own; it also works when the
+# statement is its own transaction, in autocommit mode.
+_PG_OPEN_ATTEMPT = f"""
 earlier AS (
     SELECT count(*) AS total,
            count(*) FILTER (WHERE status = :running) AS takeovers,
@@ -410,18 +600,62 @@ opened AS (
     SELECT claimed.id, earlier.total + 1, :running, :worker, :delivery, :now
     FROM claimed CROSS JOIN earlier
     RETURNING attempt
-)
-SELECT {", ".join(f"claimed.{name}" for name in RECORD_COLUMNS)},
-       earlier.takeovers, earlier.abandoned_before, opened.attempt
-FROM claimed CROSS JOIN earlier CROSS JOIN opened
-""").columns(
+)"""
+
+_PG_CLAIMED_COLUMNS = (
     *(executions.c[name] for name in RECORD_COLUMNS),
     column("takeovers", Integer), column("abandoned_before", Integer), column("attempt", Integer),
 )
 
+# The claim on PostgreSQL, one statement and so one round trip: take the execution and
+# open its attempt row. A row comes back only when the claim succeeded.
+_PG_CLAIM = text(f"""
+WITH claimed AS (
+    UPDATE {executions.fullname}
+    SET status = :running, started_at = :now, host = :host, pid = :pid, lease_expires_at = :lease_until
+    WHERE id = :execution_id
+      AND (status IN (:pending, :abandoned) OR (status = :running AND lease_expires_at < :now))
+    RETURNING *
+),{_PG_OPEN_ATTEMPT}
+SELECT {", ".join(f"claimed.{name}" for name in RECORD_COLUMNS)},
+       earlier.takeovers, earlier.abandoned_before, opened.attempt
+FROM claimed CROSS JOIN earlier CROSS JOIN opened
+""").columns(*_PG_CLAIMED_COLUMNS)
+
+# After a missed claim on PostgreSQL, one statement reads the execution's row and
+# inserts the record rebuilt from the message, already claimed, with its attempt row.
+# The insert does nothing when a row with that id exists, also one committed after the
+# statement began. One row comes back: the claimed columns are null unless the insert
+# happened, and ``current_status`` is null unless the statement saw an existing row.
+_PG_REBUILD_CLAIM = (
+    text(f"""
+WITH current AS (
+    SELECT status, lease_expires_at FROM {executions.fullname} WHERE id = :execution_id
+),
+claimed AS (
+    INSERT INTO {executions.fullname} ({", ".join(REBUILT_COLUMNS)})
+    VALUES ({", ".join(f":rebuilt_{name}" for name in REBUILT_COLUMNS)})
+    ON CONFLICT (id) DO NOTHING
+    RETURNING *
+),{_PG_OPEN_ATTEMPT}
+SELECT {", ".join(f"claimed.{name}" for name in RECORD_COLUMNS)},
+       earlier.takeovers, earlier.abandoned_before, opened.attempt,
+       current.status AS current_status, current.lease_expires_at AS current_lease
+FROM earlier LEFT JOIN claimed ON true LEFT JOIN opened ON true LEFT JOIN current ON true
+""")
+    .bindparams(
+        bindparam("rebuilt_context_extra", type_=JSON(none_as_null=True)),
+        bindparam("rebuilt_input", type_=JSON(none_as_null=True)),
+    )
+    .columns(
+        *_PG_CLAIMED_COLUMNS,
+        column("current_status", String), column("current_lease", DateTime(timezone=True)),
+    )
+)
+
 
 def _claim_in_one_statement(
-    runtime: Runtime, execution_id: str, *, lease: float, delivery: str | None
+    runtime: Runtime, execution_id: str, *, lease: float, delivery: str | None, rebuild: Rebuild | None = None
 ) -> Claimed | NotClaimed:
     now = utcnow()
     parameters = {
@@ -437,6 +671,7 @@ def _claim_in_one_statement(
         "pending": ExecutionStatus.pending.value,
         "abandoned": ExecutionStatus.abandoned.value,
     }
+    found: dict[str, Any] | NotClaimed | None = None
     with single_statements(runtime) as connection:
         if connection.dialect.driver == "psycopg" and not shares_connection(runtime.engine):
             values = _claim_on_driver(connection, parameters)
@@ -444,9 +679,39 @@ def _claim_in_one_statement(
             row = connection.execute(_PG_CLAIM, parameters).first()
             values = dict(row._mapping) if row is not None else None
         if values is None:
-            return _not_claimed_reason(connection, execution_id, now)
+            if rebuild is None:
+                return _not_claimed_reason(connection, execution_id, now)
+            found = _rebuild_on_postgresql(connection, rebuild(), parameters, lease)
+    if values is not None:
+        return _claimed_from_values(values, rebuilt=False)
+    if isinstance(found, dict):
+        return _claimed_from_values(found, rebuilt=True)
+    if found is None:
+        # A row appeared, or became claimable, after the claim missed: claim it as usual.
+        return _claim_in_one_statement(runtime, execution_id, lease=lease, delivery=delivery)
+    return found
+
+
+def _claimed_from_values(values: dict[str, Any], *, rebuilt: bool) -> Claimed:
     takeovers = int(values["takeovers"])
-    return _claimed(values, int(values["attempt"]), takeovers, takeovers + int(values["abandoned_before"]))
+    abandoned = takeovers + int(values["abandoned_before"])
+    return _claimed(values, int(values["attempt"]), takeovers, abandoned, rebuilt=rebuilt)
+
+
+def _rebuild_on_postgresql(
+    connection: Connection, record: ExecutionRecord, parameters: dict[str, Any], lease: float
+) -> dict[str, Any] | NotClaimed | None:
+    """Insert ``record`` claimed when the log has no row of it; ``None`` when the usual claim should retry."""
+    now = parameters["now"]
+    rebuilt = {f"rebuilt_{name}": value for name, value in _rebuilt_row(record, now, lease).items()}
+    row = connection.execute(_PG_REBUILD_CLAIM, {**parameters, **rebuilt}).one()
+    if row.attempt is not None:
+        return dict(row._mapping)
+    if row.current_status is None:
+        return None
+    if _is_claimable(row.current_status, row.current_lease, now):
+        return None
+    return _reason_of(row.current_status, row.current_lease, now)
 
 
 _PG_CLAIM_COLUMNS = (*RECORD_COLUMNS, "takeovers", "abandoned_before", "attempt")
@@ -484,17 +749,28 @@ def _not_claimed_reason(connection: Connection, execution_id: str, now: datetime
     ).first()
     if current is None:
         return NotClaimed("missing")
+    return _reason_of(current.status, current.lease_expires_at, now)
+
+
+def _reason_of(status: str, lease_expires_at: datetime | None, now: datetime) -> NotClaimed:
     retry_in = None
-    if current.status == ExecutionStatus.running.value and current.lease_expires_at is not None:
-        retry_in = max(0.5, (_aware(current.lease_expires_at) - now).total_seconds() + 0.5)
-    return NotClaimed("finished" if current.status in FINISHED else "busy", current.status, retry_in)
+    if status == ExecutionStatus.running.value and lease_expires_at is not None:
+        retry_in = max(0.5, (_aware(lease_expires_at) - now).total_seconds() + 0.5)
+    return NotClaimed("finished" if status in FINISHED else "busy", status, retry_in)
 
 
-def _claimed(row: dict[str, Any], attempt: int, takeovers: int, abandoned: int) -> Claimed:
+def _is_claimable(status: str, lease_expires_at: datetime | None, now: datetime) -> bool:
+    """Return whether the claim's ``UPDATE`` would take an execution in ``status``."""
+    if status in (ExecutionStatus.pending.value, ExecutionStatus.abandoned.value):
+        return True
+    return status == ExecutionStatus.running.value and lease_expires_at is not None and _aware(lease_expires_at) < now
+
+
+def _claimed(row: dict[str, Any], attempt: int, takeovers: int, abandoned: int, *, rebuilt: bool) -> Claimed:
     if takeovers:
         logger.warning("took over execution %s after its worker died; attempt %d", row["id"], attempt,
                        extra={"queued_execution_id": row["id"]})
-    return Claimed(record_from_row(row), attempt, abandoned)
+    return Claimed(record_from_row(row), attempt, abandoned, rebuilt)
 
 
 def record_from_row(row: Mapping[str, Any]) -> ExecutionRecord:
@@ -610,8 +886,9 @@ def run_queued(
 ) -> WorkerOutcome:
     """Run one queued call at most once per claim, and return whether to retry it later.
 
-    Never raises for a failure of the operation; raises for an unreachable database,
-    so the queue redelivers the message.
+    A call whose pending record the log lacks is rebuilt from the message, claimed and
+    run, with a warning (see :func:`claim`). Never raises for a failure of the
+    operation; raises for an unreachable database, so the queue redelivers the message.
     """
     handle = handles.get(call.operation)
     if handle is None:
@@ -621,9 +898,12 @@ def run_queued(
         return WorkerOutcome(Failure("unknown_operation", message, call.execution_id), note="unknown operation")
     runtime = handle.runtime or runtime
 
-    outcome = claim(runtime, call.execution_id, lease=lease, delivery=delivery)
+    outcome = claim(runtime, call.execution_id, lease=lease, delivery=delivery,
+                    rebuild=partial(rebuilt_record, handle, call))
     if isinstance(outcome, NotClaimed):
         return _not_claimed(call, outcome)
+    if outcome.rebuilt:
+        _log_rebuilt(call)
 
     record = outcome.record
     if outcome.takeovers > max_takeovers:
@@ -699,6 +979,18 @@ class AttemptCloser:
             "pending": ExecutionStatus.pending.value,
         })
         self.closed = True
+
+
+def _log_rebuilt(call: QueuedCall) -> None:
+    lineage = "" if call.root_id is not None else (
+        " The message names no parent or root execution (an older sender), so the call is recorded as its own root."
+    )
+    logger.warning(
+        "execution %s of %s: the pending record was missing from the execution log and was rebuilt from the "
+        "message; running the call. A database crash or restore loses such a record; if neither happened, "
+        "check that this worker uses the sender's database.%s",
+        call.execution_id, call.operation, lineage, extra={"queued_execution_id": call.execution_id},
+    )
 
 
 def _not_claimed(call: QueuedCall, outcome: NotClaimed) -> WorkerOutcome:

@@ -155,8 +155,10 @@ def install(
     every record of an execution carries its actor, organization and request id.
     With ``durable_enqueue`` false, the pending record of a call enqueued outside a
     transaction commits without waiting for the disk on PostgreSQL, which saves about
-    one disk flush a call; see :func:`~opsgen.integrations.background.enqueue` for
-    what a database crash then loses.
+    one disk flush a call. A database crash can then lose that record, but not the
+    call: the worker rebuilds the record from the message. What can be lost is the
+    trace of a call whose message the broker loses too; see
+    :func:`~opsgen.integrations.background.enqueue`.
     """
     runtime = runtime or get_runtime()
     integration = CeleryQueue(

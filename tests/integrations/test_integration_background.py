@@ -109,13 +109,13 @@ def test_too_many_dead_workers_fail_execution(runtime: Runtime) -> None:
     assert statuses == ["abandoned", "abandoned", "abandoned", "failed"]
 
 
-def test_message_for_missing_execution_is_dropped(runtime: Runtime) -> None:
-    call = QueuedCall("demo.record_note", "00000000-0000-0000-0000-000000000000", {"text": "x"}, {}, "notes")
+def test_claim_without_rebuild_reports_missing(runtime: Runtime) -> None:
+    from opsgen.integrations.background import NotClaimed
 
-    outcome = run_queued(index_operations(ops, runtime), runtime, call, lease=30)
+    outcome = claim(runtime, "00000000-0000-0000-0000-000000000000", lease=30)
 
-    assert outcome.result is None
-    assert outcome.note == "missing"
+    assert isinstance(outcome, NotClaimed)
+    assert outcome.reason == "missing"
 
 
 def test_abandoned_execution_is_taken_over(runtime: Runtime) -> None:
