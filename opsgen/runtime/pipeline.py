@@ -42,7 +42,7 @@ from opsgen.runtime.declarations import TransactionDeclaration
 from opsgen.runtime.effects import durable_rows, record_dropped, schedule_delivery
 from opsgen.runtime.errors import GuardRejected
 from opsgen.runtime.execution import ExecutionContext, _current_execution, resolve_caller
-from opsgen.runtime.locks import LockKeyError, LockLost, LockTimeout, render_lock_key
+from opsgen.runtime.locks import LockKeyError, LockLost, LockTimeout, WaitHook, render_lock_key
 from opsgen.runtime.redaction import redact, scrub, scrub_any, sensitive_values
 from opsgen.runtime.result import Failure, OperationFailed, Result, Success, UnwrapError
 from opsgen.runtime.runtime import Runtime, get_runtime
@@ -257,9 +257,10 @@ def _guarded(execution: ExecutionContext, inputs: BaseModel) -> Iterator[None]:
             if declaration.singleton is not None:
                 key = singleton_key(declaration.singleton, values)
                 record.singleton_key = key
-                if declaration.singleton.on_conflict == "wait":
-                    announce_wait(execution, f"waiting for {key}")
-                claim = claim_singleton(backend, declaration.singleton, key=key, owner=execution.execution_id)
+                claim = claim_singleton(
+                    backend, declaration.singleton, key=key, owner=execution.execution_id,
+                    on_wait=wait_announcer(execution, ""),
+                )
                 if not claim.claimed:
                     raise GuardRejected(
                         claim.outcome,
@@ -273,12 +274,12 @@ def _guarded(execution: ExecutionContext, inputs: BaseModel) -> Iterator[None]:
 
             keys = sorted({render_lock_key(lock.key, values) for lock in declaration.locks} - execution.held_lock_keys)
             if keys:
-                announce_wait(execution, f"waiting for lock {', '.join(keys)}")
                 locks = backend.acquire_many(
                     keys,
                     timeout=max(lock.timeout for lock in declaration.locks),
                     lease=max(lock.lease for lock in declaration.locks),
                     owner=execution.execution_id,
+                    on_wait=wait_announcer(execution, "lock "),
                 )
                 held.enter_context(locks)
                 execution.held_guards.append(locks)
@@ -309,18 +310,25 @@ def lost_guard(execution: ExecutionContext) -> LockLost | None:
     return None
 
 
-def announce_wait(execution: ExecutionContext, note: str) -> None:
-    """Let an outermost call that waits for a guard show as running, with ``note`` as its progress message.
+def wait_announcer(execution: ExecutionContext, kind: str) -> WaitHook | None:
+    """Return the hook that lets an outermost call show as running while a guard makes it wait.
 
-    The marker is delayed as any other (:meth:`ExecutionStore.mark_running`), so a
-    guard taken at once costs no write. The note goes when the guards are held
+    The lock backend calls it only when a key is not free, so a guard taken at once
+    costs nothing. The marker it schedules is delayed as any other
+    (:meth:`ExecutionStore.mark_running`), with the progress message ``waiting for``
+    followed by ``kind`` and the key. The message goes when the guards are held
     (:func:`open_record`) or when the call ends.
     """
     runtime = execution.runtime
     record = execution.record
     if record is None or record.journal_slot is None or not runtime.log_enabled or not runtime.record_running:
-        return
-    runtime.store.mark_running(record, delayed=True, note=note)
+        return None
+    store = runtime.store
+
+    def announce(key: str) -> None:
+        store.mark_running(record, delayed=True, note=f"waiting for {kind}{key}")
+
+    return announce
 
 
 def _context_values(context: Context) -> dict[str, object]:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from opsgen.runtime.declarations import SingletonDeclaration
-from opsgen.runtime.locks import HeldLocks, LockBackend, LockTimeout, render_lock_key
+from opsgen.runtime.locks import HeldLocks, LockBackend, LockTimeout, WaitHook, render_lock_key
 
 logger = logging.getLogger(__name__)
 
@@ -77,17 +77,20 @@ def claim_singleton(
     *,
     key: str,
     owner: str,
+    on_wait: WaitHook | None = None,
 ) -> SingletonClaim:
     """Claim ``key`` (from :func:`singleton_key`) for execution ``owner``.
 
     Never raises on conflict. The result states whether the claim succeeded and, if not,
     which execution held the key. Errors of the backend itself (a lost connection) propagate.
+    ``on_wait`` goes to :meth:`LockBackend.acquire_many`: with the ``wait`` policy it
+    is called once the key turns out to be held.
     """
     started = time.monotonic()
     timeout = declaration.timeout if declaration.on_conflict == "wait" else 0.0
 
     try:
-        held = backend.acquire_many([key], timeout=timeout, lease=declaration.lease, owner=owner)
+        held = backend.acquire_many([key], timeout=timeout, lease=declaration.lease, owner=owner, on_wait=on_wait)
     except LockTimeout as conflict:
         waited = time.monotonic() - started
         outcome: ClaimOutcome = "skipped" if declaration.on_conflict == "skip" else "rejected"

@@ -22,6 +22,7 @@ from opsgen.runtime.declarations import (
 )
 from opsgen.runtime.execution import ExecutionContext
 from opsgen.runtime.handle import OperationHandle
+from opsgen.runtime.locks import LockTimeout, open_lock_backend
 from opsgen.runtime.operation import Operation
 from opsgen.runtime.result import Result
 from opsgen.runtime.runtime import Runtime
@@ -158,3 +159,21 @@ def test_call_that_gets_its_lock_at_once_writes_no_marker(runtime: Runtime) -> N
         assert runtime.store.markers._written == set()
     if runtime.store.live is not None:
         assert runtime.store.live._written == set()
+
+
+def test_backend_calls_on_wait_only_when_a_key_is_held(lock_url: str, unique_key: str) -> None:
+    backend = open_lock_backend(lock_url)
+    calls: list[str] = []
+    try:
+        with backend.acquire_many([unique_key], timeout=1, lease=30, owner="first", on_wait=calls.append):
+            assert calls == [], "a free key must not count as a wait"
+            with pytest.raises(LockTimeout):
+                backend.acquire_many([unique_key], timeout=0, lease=30, owner="second", on_wait=calls.append)
+            assert calls == [], "a single attempt (timeout 0) never waits"
+            with pytest.raises(LockTimeout):
+                backend.acquire_many(
+                    [f"{unique_key}:a", unique_key], timeout=0.3, lease=30, owner="second", on_wait=calls.append
+                )
+        assert calls == [unique_key], "called once, with the key that was held"
+    finally:
+        backend.close()

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
-from opsgen.runtime.locks.base import HeldLocks, LockBackend, LockError, LockLost, LockTimeout, order_keys
+from opsgen.runtime.locks.base import HeldLocks, LockBackend, LockError, LockLost, LockTimeout, WaitHook, order_keys
 from opsgen.runtime.locks.keys import LockKeyError, render_lock_key
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "LockKeyError",
     "LockLost",
     "LockTimeout",
+    "WaitHook",
     "lock_url_for_database",
     "open_lock_backend",
     "order_keys",

@@ -21,7 +21,7 @@ import threading
 import time
 import weakref
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -76,6 +76,24 @@ def order_keys(keys: Iterable[str]) -> tuple[str, ...]:
         if not key:
             raise ValueError("a lock key must not be empty")
     return ordered
+
+
+#: Called with the key a lock acquisition is about to wait for.
+WaitHook = Callable[[str], None]
+
+
+class WaitNotice:
+    """Calls a :data:`WaitHook` the first time an acquisition has to wait, and never again."""
+
+    def __init__(self, hook: WaitHook | None, timeout: float) -> None:
+        # A single attempt (timeout 0) never waits, so it never announces one.
+        self._hook = hook if timeout > 0 else None
+
+    def waiting(self, key: str) -> None:
+        """Note that the acquisition waits for ``key``."""
+        hook, self._hook = self._hook, None
+        if hook is not None:
+            hook(key)
 
 
 class Backoff:
@@ -327,12 +345,22 @@ class LockBackend(ABC):
         """
         self.renewer = LeaseRenewer(self)
 
-    def acquire_many(self, keys: Sequence[str], *, timeout: float, lease: float, owner: str) -> HeldLocks:
+    def acquire_many(
+        self,
+        keys: Sequence[str],
+        *,
+        timeout: float,
+        lease: float,
+        owner: str,
+        on_wait: WaitHook | None = None,
+    ) -> HeldLocks:
         """Take every key for ``owner``, in the global order, waiting up to ``timeout`` seconds in all.
 
         Returns a :class:`HeldLocks` whose leases are renewed until it is released. On
         timeout, keys taken so far are released and :class:`LockTimeout` names the key
         that was not free and its holder. A ``timeout`` of 0 makes one attempt per key.
+        ``on_wait`` is called with the key once, when the first key that is not free
+        makes the call wait; never when every key is free at once.
         """
         if lease <= 0:
             raise ValueError(f"lease must be positive, got {lease!r}")
@@ -343,7 +371,7 @@ class LockBackend(ABC):
         ordered = order_keys(keys)
         if not ordered:
             return HeldLocks(self, ordered, owner, lease)
-        held = self._acquire_ordered(ordered, timeout=timeout, lease=lease, owner=owner)
+        held = self._acquire_ordered(ordered, timeout=timeout, lease=lease, owner=owner, on_wait=on_wait)
         self.renewer.register(held)
         return held
 
@@ -368,8 +396,13 @@ class LockBackend(ABC):
         self.renewer.stop()
 
     @abstractmethod
-    def _acquire_ordered(self, keys: tuple[str, ...], *, timeout: float, lease: float, owner: str) -> HeldLocks:
-        """Take ``keys`` (already ordered) or raise :class:`LockTimeout` with nothing held."""
+    def _acquire_ordered(
+        self, keys: tuple[str, ...], *, timeout: float, lease: float, owner: str, on_wait: WaitHook | None = None
+    ) -> HeldLocks:
+        """Take ``keys`` (already ordered) or raise :class:`LockTimeout` with nothing held.
+
+        Calls ``on_wait`` (see :meth:`acquire_many`) through :class:`WaitNotice`.
+        """
 
     @abstractmethod
     def _release(self, held: HeldLocks) -> None:

@@ -53,7 +53,7 @@ from psycopg import errors
 from psycopg.pq import ExecStatus
 from psycopg.pq.abc import PGresult
 
-from opsgen.runtime.locks.base import HeldLocks, LockBackend, LockTimeout, inherited_connections
+from opsgen.runtime.locks.base import HeldLocks, LockBackend, LockTimeout, WaitHook, WaitNotice, inherited_connections
 
 logger = logging.getLogger(__name__)
 
@@ -167,8 +167,11 @@ class PostgresLockBackend(LockBackend):
                 return
         connection.close()
 
-    def _acquire_ordered(self, keys: tuple[str, ...], *, timeout: float, lease: float, owner: str) -> HeldLocks:
+    def _acquire_ordered(
+        self, keys: tuple[str, ...], *, timeout: float, lease: float, owner: str, on_wait: WaitHook | None = None
+    ) -> HeldLocks:
         deadline = time.monotonic() + timeout
+        notice = WaitNotice(on_wait, timeout)
         connection = self._checkout()
         try:
             first_free = self._begin(connection, keys[0], owner, lease)
@@ -176,7 +179,10 @@ class PostgresLockBackend(LockBackend):
                 free = first_free if index == 0 else self._try(connection, key, owner)
                 if not free and self._end_own_holder(connection, key, owner):
                     free = self._try(connection, key, owner)
-                if not free and not self._wait(connection, key, owner, deadline):
+                if free:
+                    continue
+                notice.waiting(key)
+                if not self._wait(connection, key, owner, deadline):
                     connection.execute("ROLLBACK")
                     holder = self._lookup_holder(connection, key)
                     self._checkin(connection)

@@ -25,7 +25,7 @@ import redis
 from redis.commands.core import Script
 from redis.exceptions import NoScriptError
 
-from opsgen.runtime.locks.base import Backoff, HeldLocks, LockBackend, LockTimeout
+from opsgen.runtime.locks.base import Backoff, HeldLocks, LockBackend, LockTimeout, WaitHook, WaitNotice
 
 logger = logging.getLogger(__name__)
 
@@ -94,8 +94,11 @@ class RedisLockBackend(LockBackend):
         super().close()
         self.client.close()
 
-    def _acquire_ordered(self, keys: tuple[str, ...], *, timeout: float, lease: float, owner: str) -> HeldLocks:
+    def _acquire_ordered(
+        self, keys: tuple[str, ...], *, timeout: float, lease: float, owner: str, on_wait: WaitHook | None = None
+    ) -> HeldLocks:
         deadline = time.monotonic() + timeout
+        notice = WaitNotice(on_wait, timeout)
         value = f"{secrets.token_hex(16)} {owner}"
         lease_ms = max(1, int(lease * 1000))
         tokens: dict[str, int] = {}
@@ -107,6 +110,7 @@ class RedisLockBackend(LockBackend):
                 if isinstance(reply, int):
                     tokens[key] = reply
                     break
+                notice.waiting(key)
                 if backoff.sleep(deadline):
                     continue
                 self._release_values(list(tokens), value)

@@ -26,7 +26,15 @@ from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from opsgen.runtime.database import enable_wal, is_sqlite_busy
-from opsgen.runtime.locks.base import Backoff, HeldLocks, LockBackend, LockTimeout, inherited_connections
+from opsgen.runtime.locks.base import (
+    Backoff,
+    HeldLocks,
+    LockBackend,
+    LockTimeout,
+    WaitHook,
+    WaitNotice,
+    inherited_connections,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -164,8 +172,11 @@ class SQLiteLockBackend(LockBackend):
         with self._connection_lock:
             self._connection.close()
 
-    def _acquire_ordered(self, keys: tuple[str, ...], *, timeout: float, lease: float, owner: str) -> HeldLocks:
+    def _acquire_ordered(
+        self, keys: tuple[str, ...], *, timeout: float, lease: float, owner: str, on_wait: WaitHook | None = None
+    ) -> HeldLocks:
         deadline = time.monotonic() + timeout
+        notice = WaitNotice(on_wait, timeout)
         backoff = Backoff()
         tokens: dict[str, int] = {}
         holder: str | None = None
@@ -181,6 +192,7 @@ class SQLiteLockBackend(LockBackend):
                 holder = None
             if len(tokens) == len(keys):
                 return HeldLocks(self, keys, owner, lease, tokens)
+            notice.waiting(keys[len(tokens)])
             if not backoff.sleep(deadline):
                 blocked = keys[len(tokens)]
                 self._release_keys(tokens)
