@@ -1,11 +1,13 @@
 """Locks in a SQLite table: the embedded default.
 
-Each held key is a row of ``opsgen_locks`` with its owner, a fencing token and the wall
-clock time its lease ends. Taking one key is a single statement, and taking several is a
+Each held key is a row of ``opsgen_locks`` with its owner, a fencing token, the wall
+clock time its lease ends and the process that holds it. Taking one key is a single statement, and taking several is a
 short ``BEGIN IMMEDIATE`` transaction. Both run on the backend's own connection, never
 inside an operation's transaction, so a lock is visible to other processes as soon as it
 is taken. The next acquirer replaces a row whose lease has ended, and an acquirer with
-the same owner replaces a live one (a takeover of its own claim). Fencing tokens come
+the same owner replaces a live one (a takeover of its own claim). An acquirer on the
+same machine also replaces the row of a holder whose process has ended, without
+waiting for the lease (:mod:`opsgen.runtime.locks.holders`). Fencing tokens come
 from a one-row counter, so they grow across all keys, and every new holder of a key gets
 a larger token than the last.
 
@@ -35,6 +37,7 @@ from opsgen.runtime.locks.base import (
     WaitNotice,
     inherited_connections,
 )
+from opsgen.runtime.locks.holders import holder_ended, process_identity
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +47,8 @@ SCHEMA = (
         key TEXT PRIMARY KEY,
         owner TEXT NOT NULL,
         token INTEGER NOT NULL,
-        expires_at REAL NOT NULL
+        expires_at REAL NOT NULL,
+        process TEXT
     )
     """,
     """
@@ -73,11 +77,18 @@ SCHEMA = (
 #: Insert a lock row, or replace one whose lease has ended or that the same owner holds
 #: (a takeover of its own claim); the token is the counter plus one.
 TAKE_STATEMENT = """
-INSERT INTO opsgen_locks (key, owner, token, expires_at)
-VALUES (?, ?, (SELECT last_token + 1 FROM opsgen_lock_tokens WHERE id = 1), ?)
+INSERT INTO opsgen_locks (key, owner, token, expires_at, process)
+VALUES (?, ?, (SELECT last_token + 1 FROM opsgen_lock_tokens WHERE id = 1), ?, ?)
 ON CONFLICT (key) DO UPDATE
-SET owner = excluded.owner, token = excluded.token, expires_at = excluded.expires_at
+SET owner = excluded.owner, token = excluded.token, expires_at = excluded.expires_at, process = excluded.process
 WHERE opsgen_locks.expires_at <= ? OR opsgen_locks.owner = excluded.owner
+"""
+
+#: Replace the row of a holder whose process has ended, only if it is still that row.
+TAKE_FROM_ENDED = """
+UPDATE opsgen_locks
+SET owner = ?, token = (SELECT last_token + 1 FROM opsgen_lock_tokens WHERE id = 1), expires_at = ?, process = ?
+WHERE key = ? AND token = ?
 """
 
 #: ``RETURNING`` needs SQLite 3.35; older libraries read the token back with a SELECT.
@@ -124,6 +135,10 @@ class SQLiteLockBackend(LockBackend):
         def create(connection: sqlite3.Connection) -> None:
             for statement in SCHEMA:
                 connection.execute(statement)
+            columns = {row[1] for row in connection.execute("PRAGMA table_info(opsgen_locks)")}
+            if "process" not in columns:
+                # A lock file from before holders were named: its rows name no process.
+                connection.execute("ALTER TABLE opsgen_locks ADD COLUMN process TEXT")
 
         self._write(create, retry_for=WRITE_RETRY_LIMIT)
 
@@ -209,11 +224,13 @@ class SQLiteLockBackend(LockBackend):
         def take(connection: sqlite3.Connection) -> str | None:
             taken.clear()
             now = time.time()
+            process = process_identity()
             for key in keys[len(tokens):]:
-                token = self._insert_or_take_over(key, owner, now, lease)
+                token = self._insert_or_take_over(key, owner, now, lease, process)
                 if token is None:
-                    row = connection.execute("SELECT owner FROM opsgen_locks WHERE key = ?", (key,)).fetchone()
-                    return None if row is None else str(row[0])
+                    token, holder = self._take_from_ended(connection, key, owner, now + lease, process)
+                    if token is None:
+                        return holder
                 taken[key] = token
             return None
 
@@ -221,9 +238,30 @@ class SQLiteLockBackend(LockBackend):
         tokens.update(taken)
         return blocking_owner
 
-    def _insert_or_take_over(self, key: str, owner: str, now: float, lease: float) -> int | None:
+    def _take_from_ended(
+        self, connection: sqlite3.Connection, key: str, owner: str, expires_at: float, process: str | None
+    ) -> tuple[int | None, str | None]:
+        """Take ``key`` from a holder whose process on this machine has ended.
+
+        Returns the new fencing token, or ``None`` and the owner of the row (``None``
+        for a row that has gone meanwhile).
+        """
+        row = connection.execute("SELECT owner, token, process FROM opsgen_locks WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None, None
+        holder, held_token, held_by = str(row[0]), int(row[1]), row[2]
+        if not holder_ended(held_by):
+            return None, holder
+        if connection.execute(TAKE_FROM_ENDED, (owner, expires_at, process, key, held_token)).rowcount == 0:
+            return None, holder  # another contender was first
+        (token,) = connection.execute("SELECT token FROM opsgen_locks WHERE key = ?", (key,)).fetchone()
+        logger.warning("took lock %s over from execution %s, whose process on this machine has ended "
+                       "(before its lease ran out)", key, holder)
+        return int(token), None
+
+    def _insert_or_take_over(self, key: str, owner: str, now: float, lease: float, process: str | None) -> int | None:
         """Write the lock row unless a live one exists; return the new fencing token, or ``None``."""
-        parameters = (key, owner, now + lease, now)
+        parameters = (key, owner, now + lease, process, now)
         if RETURNING_SUPPORTED:
             row = self._connection.execute(TAKE_STATEMENT + " RETURNING token", parameters).fetchone()
             return None if row is None else int(row[0])

@@ -1,0 +1,127 @@
+"""SQLite locks: a contender on the same machine takes the key of a holder whose process has ended."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from opsgen.runtime.declarations import SingletonDeclaration
+from opsgen.runtime.locks import LockTimeout, open_lock_backend
+from opsgen.runtime.locks.holders import holder_ended, process_identity
+from opsgen.runtime.singleton import claim_singleton
+
+WORKER = str(Path(__file__).with_name("lock_worker.py"))
+
+#: Far longer than the test, so only the ended-holder rule can free the key in time.
+LEASE = 60.0
+
+pytestmark = pytest.mark.skipif(process_identity() is None, reason="this system has no /proc to name processes by")
+
+
+def start_holder(url: str, key: str, owner: str) -> subprocess.Popen[str]:
+    holder = subprocess.Popen(
+        [sys.executable, WORKER, "hold", url, key, str(LEASE), owner, "120"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None
+    line = holder.stdout.readline()
+    assert line.startswith("acquired"), holder.stderr.read() if holder.stderr else line
+    return holder
+
+
+def lock_row(path: str, key: str) -> tuple[str, int, str | None]:
+    with sqlite3.connect(path) as connection:
+        row = connection.execute("SELECT owner, token, process FROM opsgen_locks WHERE key = ?", (key,)).fetchone()
+    assert row is not None
+    return str(row[0]), int(row[1]), row[2]
+
+
+def test_killed_holder_frees_key_before_its_lease(sqlite_url: str, unique_key: str) -> None:
+    path = sqlite_url.removeprefix("sqlite:///")
+    holder = start_holder(sqlite_url, unique_key, "dead-holder")
+    backend = open_lock_backend(sqlite_url)
+    try:
+        _, dead_token, process = lock_row(path, unique_key)
+        assert process == process_identity().rsplit(":", 1)[0] + f":{holder.pid}"
+        with pytest.raises(LockTimeout) as alive:
+            backend.try_acquire([unique_key], lease=5, owner="contender")
+        assert alive.value.holder == "dead-holder"
+
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(10)
+        started = time.monotonic()
+        with backend.try_acquire([unique_key], lease=5, owner="contender") as held:
+            assert time.monotonic() - started < 1.0
+            assert held.fencing_tokens[unique_key] > dead_token
+            assert lock_row(path, unique_key)[0] == "contender"
+    finally:
+        holder.kill()
+        holder.wait(10)
+        backend.close()
+
+
+def test_killed_singleton_holder_does_not_reject_the_next_call(sqlite_url: str, unique_key: str) -> None:
+    key = f"singleton:{unique_key}"
+    holder = start_holder(sqlite_url, key, "dead-singleton")
+    backend = open_lock_backend(sqlite_url)
+    declaration = SingletonDeclaration(key, on_conflict="reject", lease=LEASE)
+    try:
+        assert claim_singleton(backend, declaration, key=key, owner="second").outcome == "rejected"
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(10)
+        claim = claim_singleton(backend, declaration, key=key, owner="third")
+        assert claim.outcome == "claimed"
+        assert claim.held is not None
+        claim.held.release()
+    finally:
+        holder.kill()
+        holder.wait(10)
+        backend.close()
+
+
+def test_holder_of_another_machine_or_namespace_waits_for_its_lease(sqlite_url: str, unique_key: str) -> None:
+    path = sqlite_url.removeprefix("sqlite:///")
+    backend = open_lock_backend(sqlite_url)
+    try:
+        with backend.acquire_many([unique_key], timeout=1, lease=LEASE, owner="elsewhere"):
+            pass
+        # A row as a process of another boot, or of another pid namespace, would leave
+        # it, with a process id that does not exist here.
+        for foreign in ("other-boot:4026531836:999999", process_identity().rsplit(":", 2)[0] + ":1:999999"):
+            with sqlite3.connect(path) as connection:
+                connection.execute(
+                    "INSERT OR REPLACE INTO opsgen_locks (key, owner, token, expires_at, process) VALUES (?, ?, ?, ?, ?)",
+                    (unique_key, "elsewhere", 10_000, time.time() + LEASE, foreign),
+                )
+            assert not holder_ended(foreign)
+            with pytest.raises(LockTimeout):
+                backend.try_acquire([unique_key], lease=5, owner="contender")
+    finally:
+        backend.close()
+
+
+def test_lock_file_from_before_process_column_is_upgraded(tmp_path: Path) -> None:
+    path = tmp_path / "old-locks.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "CREATE TABLE opsgen_locks (key TEXT PRIMARY KEY, owner TEXT NOT NULL, "
+            "token INTEGER NOT NULL, expires_at REAL NOT NULL)"
+        )
+        connection.execute("INSERT INTO opsgen_locks VALUES ('old:key', 'old-owner', 7, ?)", (time.time() + LEASE,))
+    backend = open_lock_backend(f"sqlite:///{path}")
+    try:
+        with pytest.raises(LockTimeout):
+            backend.try_acquire(["old:key"], lease=5, owner="contender")
+        with backend.try_acquire(["new:key"], lease=5, owner="contender") as held:
+            assert held.fencing_tokens["new:key"] > 0
+        assert lock_row(str(path), "old:key")[2] is None
+    finally:
+        backend.close()
