@@ -15,8 +15,10 @@ class ForgottenTransaction(Rule):
 
     What it does:
         Reports a function that saves, creates, deletes or bulk-updates rows two or more
-        times when neither the function nor any of its callers opens a transaction. A
-        write in a loop counts as several, and a call of a helper that writes as one.
+        times when neither the function nor any of its callers opens a transaction, or
+        that commits its session writes in two or more transactions (a ``commit()`` in a
+        loop commits once per pass). A write in a loop counts as several, and a call of a
+        helper that writes as one.
         A loop whose every iteration makes a single ``delete()`` or a single call of a
         writing helper handles independent items (a cleanup job, one mail per recipient)
         and is not reported; neither is a write in a loop block that ends in ``break`` or
@@ -67,9 +69,11 @@ class ForgottenTransaction(Rule):
             sites = analysis.one_path(analysis.write_sites(function))
             count = sum(weight for _, weight in sites)
             commits = analysis.separate_commits(function)
-            if count < 2 and len(commits) < 2:
+            # A commit in a loop ends one transaction per item.
+            transactions = sum(2 if call.loops else 1 for call in commits)
+            if count < 2 and transactions < 2:
                 continue
-            if len(commits) < 2 and analysis.independent_items(sites):
+            if transactions < 2 and analysis.independent_items(sites):
                 continue
             if analysis.in_transaction_somewhere(function.qualname):
                 continue
@@ -80,7 +84,8 @@ class ForgottenTransaction(Rule):
                 line, column = sites[0][0].line, sites[0][0].column
             else:
                 listed = ", ".join(f"{call.text}() at line {call.line}" for call in commits[:3])
-                writes = f"commits its writes in {len(commits)} transactions ({listed})"
+                amount = "one transaction per loop pass" if len(commits) == 1 else f"{len(commits)} transactions"
+                writes = f"commits its writes in {amount} ({listed})"
                 line, column = int((commits[0].session_write or ":0").rpartition(":")[2]), 0
             yield module.finding(self.code, self.MESSAGE.format(function=function.name, writes=writes), line, column)
 
@@ -186,6 +191,12 @@ class ForgottenTransaction(Rule):
         ),
     ]
     INVALID = [
+        Example(
+            "def import_rows(session, records):\n"
+            "    for record in records:\n"
+            "        session.add(Row(payload=record))  # OPS102\n"
+            "        session.commit()\n"
+        ),
         Example(
             "from carts.models import CartLine\n\n"
             "def replace_lines(cart, items):\n"

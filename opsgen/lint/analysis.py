@@ -132,6 +132,8 @@ class Analysis:
         self.index = index
         self._canonical: dict[str, str] = {}
         self._resolved: dict[str, str] = {}
+        self._session_events: dict[str, list[tuple[int, str]]] = {}
+        self._session_depth = 0
         config = index.config
         self.extra_effects = config.side_effect_kinds()
         self.deferral_wrappers = frozenset(config.deferral_wrappers)
@@ -256,16 +258,19 @@ class Analysis:
     # -- calls ------------------------------------------------------------------------------
 
     def resolve_target(self, target: str) -> str:
-        """Return the canonical name of a callee, with calls of project factories replaced by
-        what they return: after ``def sms(): return Client(...)``, ``app.sms().messages.create``
-        is ``twilio.rest.Client().messages.create``.
+        """Return the canonical name of a callee, with calls of project factories and class
+        attributes replaced by the instances they give.
+
+        After ``def sms(): return Client(...)``, ``app.sms().messages.create`` is
+        ``twilio.rest.Client().messages.create``; after ``class Hooks: http = requests.Session()``,
+        ``app.Hooks().http.post`` is ``requests.Session().post``.
         """
         cached = self._resolved.get(target)
         if cached is not None:
             return cached
         resolved = self.canonical(target)
         for _ in range(4):
-            replaced = self._resolve_first_factory(resolved)
+            replaced = self._resolve_first_factory(resolved) or self._resolve_first_attribute(resolved)
             if replaced is None:
                 break
             resolved = self.canonical(replaced)
@@ -284,6 +289,24 @@ class Analysis:
             if function is not None and len(function.returns) == 1 and function.returns[0] != prefix + "()":
                 return function.returns[0] + rest
             start = position + 2
+
+    def _resolve_first_attribute(self, target: str) -> str | None:
+        """Replace the first ``Cls().attr`` or ``Cls.attr`` of ``target`` whose class declares
+        ``attr = Other(...)`` with ``Other()``."""
+        parts = target.split(".")
+        for index in range(1, len(parts) - 1):
+            owner = ".".join(parts[:index])
+            klass = self.canonical(owner.removesuffix("()"))
+            if klass not in self.index.classes:
+                continue
+            for ancestor in self.mro(klass):
+                entry = self.index.classes.get(ancestor)
+                classes = entry[1].attribute_classes.get(parts[index], []) if entry is not None else []
+                if len(classes) == 1:
+                    return ".".join([f"{classes[0]}()", *parts[index + 1 :]])
+                if classes:
+                    break
+        return None
 
     def factory(self, name: str) -> FunctionSummary | None:
         """Return the project function or method that a dotted callee name runs, if any."""
@@ -526,7 +549,71 @@ class Analysis:
             session, _, line = call.session_write.rpartition(":")
             reason = f"the {session} transaction begun by the write at line {line}, not yet committed"
             return Transaction(reason, int(line), "sqlalchemy")
+        opened = self.session_opened_before(function, call)
+        if opened is not None:
+            helper, helper_line = opened
+            reason = f"the session transaction that {helper}() at line {helper_line} began with a write, not yet committed"
+            return Transaction(reason, helper_line, "sqlalchemy")
         return self.context(function)
+
+    def session_opened_before(self, function: FunctionSummary, call: CallSite) -> tuple[str, int] | None:
+        """Return the helper call, and its line, that left a session write uncommitted before ``call``.
+
+        ``user = create_user(email)`` whose body ends after ``db.session.add(user)`` leaves the
+        session's transaction open in the caller until the caller commits.
+        """
+        opened: tuple[str, int] | None = None
+        for line, helper in self.session_events(function):
+            if line >= call.line:
+                break
+            opened = (helper, line) if helper else None
+        return opened
+
+    def session_events(self, function: FunctionSummary) -> list[tuple[int, str]]:
+        """Return, in line order, the calls that leave a session write open (with the callee's
+        name) and the session commits, rollbacks and closes (with an empty name)."""
+        cached = self._session_events.get(function.qualname)
+        if cached is not None:
+            return cached
+        if self._session_depth >= MAX_CHAIN_DEPTH:
+            return []  # too deep to follow, like a side effect more than MAX_CHAIN_DEPTH calls down
+
+        self._session_events[function.qualname] = []  # a recursive call gets no events
+        self._session_depth += 1
+        events: list[tuple[int, str]] = []
+        for call in function.calls:
+            receiver, _, attribute = call.text.rpartition(".")
+            owner = receiver.rpartition(".")[2]
+            if knowledge.is_http_session(receiver):
+                continue
+            if attribute in knowledge.SESSION_ENDS and (owner in knowledge.SESSION_NAMES or owner.lower().endswith("session")):
+                events.append((call.line, ""))
+                continue
+            if call.session_write or self.open_block(function, call.transaction) is not None:
+                continue  # already inside a transaction that this function shows
+            for link in self.links(function, call):
+                if link.guessed or link.entry is not None or link.qualname == function.qualname:
+                    continue
+                if self.leaves_session_open(link.qualname):
+                    events.append((call.line, call.text))
+                    break
+
+        self._session_depth -= 1
+        events.sort(key=lambda event: event[0])
+        self._session_events[function.qualname] = events
+        return events
+
+    def leaves_session_open(self, qualname: str) -> bool:
+        """Return True when the function ends with a session write that nothing committed,
+        made in its own body or by a helper it calls."""
+        entry = self.index.functions.get(qualname)
+        if entry is None:
+            return False
+        function = entry[1]
+        if function.open_session:
+            return True
+        events = self.session_events(function)
+        return bool(events) and bool(events[-1][1])
 
     def open_block(self, function: FunctionSummary, index: int) -> TransactionBlock | None:
         """Return the innermost block from ``index`` outwards that opens a transaction."""

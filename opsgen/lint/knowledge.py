@@ -134,6 +134,14 @@ SESSION_TYPES = frozenset(
         "sqlmodel.Session()",
     }
 )
+
+
+def is_http_session(owner: str) -> bool:
+    """Return True for Django's HTTP session, ``request.session``: its ``flush()``, ``delete()``
+    and ``get()`` change or read a cookie-bound dictionary, not database rows."""
+    return owner == "request.session" or owner.endswith(".request.session")
+
+
 SESSION_METHODS = frozenset({"add", "add_all", "delete", "merge", "flush", "bulk_save_objects", "bulk_insert_mappings", "bulk_update_mappings"})
 SESSION_ENDS = frozenset({"commit", "rollback", "close"})
 SESSION_READS = frozenset({"get", "query", "execute", "scalars", "scalar", "get_one"})

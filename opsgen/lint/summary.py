@@ -80,6 +80,8 @@ class FunctionSummary:
     nested: bool = False
     is_async: bool = False
     returns: list[str] = field(default_factory=list)  # instance types returned, as ``pkg.Cls()``
+    #: The session whose writes are still uncommitted when the body ends, as ``session:line``.
+    open_session: str | None = None
     # Last, so that the cache row of the other fields maps onto the first parameters.
     calls: list[CallSite] = field(default_factory=list)
     transactions: list[TransactionBlock] = field(default_factory=list)
@@ -484,7 +486,9 @@ class _BodyWalker(ast.NodeVisitor):
                     inner.bindings[argument.arg] = f"{annotated}()"
                     continue
             inner.bindings[argument.arg] = ""  # a parameter shadows outer names
-        _BodyWalker(self.s, summary, inner).walk_body(node.body)
+        walker = _BodyWalker(self.s, summary, inner)
+        walker.walk_body(node.body)
+        summary.open_session = walker.pending_session()
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -831,6 +835,8 @@ class _BodyWalker(ast.NodeVisitor):
     def session_text(self, callee: ast.expr) -> str | None:
         if isinstance(callee, ast.Attribute) and callee.attr in knowledge.SESSION_METHODS | knowledge.SESSION_ENDS:
             owner = dotted_text(callee.value)
+            if knowledge.is_http_session(owner):
+                return None
             if owner.rpartition(".")[2] in knowledge.SESSION_NAMES or owner.lower().endswith("session"):
                 return owner
             if self.s.qualify(callee.value, self.scope) in knowledge.SESSION_TYPES:
@@ -847,6 +853,8 @@ class _BodyWalker(ast.NodeVisitor):
                     return "db.session"
                 if node.attr in knowledge.SESSION_READS:
                     owner = dotted_text(node.value)
+                    if knowledge.is_http_session(owner):
+                        return None
                     if owner.rpartition(".")[2] in knowledge.SESSION_NAMES or owner.lower().endswith("session"):
                         return owner
                 node = node.value
