@@ -1,4 +1,4 @@
-"""OPS308: a service whose entry method is bound differently from its neighbours'."""
+"""OPS308: a service that takes its inputs another way than its neighbours."""
 
 from __future__ import annotations
 
@@ -9,20 +9,23 @@ from opsgen.lint.services import entry_binding, in_service_packages, is_generate
 
 
 class EntryBindingDiffers(Rule):
-    """Flags a service entry that is a static or class method beside services called on an instance, or the reverse.
+    """Flags a service that takes its inputs another way than the module's other services.
 
     What it does:
-        Finds the service classes of a module as OPS303 does and looks at each one's
-        first entry method. A ``@staticmethod`` or ``@classmethod`` entry is called on the
-        class with the inputs (``ReleasePayout.execute(payout, approver)``); any other is
-        called on an instance built first (``HoldPayout(payout).execute()``). Reports the
-        entries that are not bound the way most of the module's services are (the first
-        one wins a tie).
+        Finds the service classes of a module as OPS303 does and looks at how each one's
+        first entry method gets its inputs. A ``@staticmethod`` or ``@classmethod`` entry
+        is called on the class with them (``ReleasePayout.execute(payout, approver)``). An
+        instance method with parameters takes them as arguments
+        (``VoidInvoice().execute(invoice, reason)``). An instance method without
+        parameters runs on an instance built with them, through ``__init__`` or dataclass
+        fields (``HoldPayout(payout).execute()``). A service that takes no inputs at all
+        is left out. Reports the entries that differ from the way most of the module's
+        services take their inputs (the first one wins a tie).
 
     Why is this bad:
-        Even with one verb, callers must know which services to build and which to call
-        on the class, and where the inputs go. A wrapper that builds each service and
-        calls its entry cannot serve both kinds.
+        Even with one verb, callers must know which services to build with the inputs,
+        which to hand the inputs at call time, and which to call on the class. A wrapper
+        that builds each service and calls its entry cannot serve all three.
 
     Example:
         class HoldPayout:
@@ -54,28 +57,42 @@ class EntryBindingDiffers(Rule):
     name = "non-uniform-interface"
     scope = "module"
     MESSAGE = (
-        "OPS308 {service}.{method}() is called {how}, while the module's other services are "
-        "called {other}, so callers must learn each convention; give every service the same "
-        "binding and pass inputs the same way"
+        "OPS308 {service}.{method}() takes its inputs {how}, while the module's other services "
+        "take them {other}, so callers must learn each convention; pass every service its "
+        "inputs the same way"
     )
-    HOW = {"class": "on the class (a static or class method)", "instance": "on an instance"}
+    HOW = {
+        "class": "as arguments of a static or class method",
+        "call": "as arguments of the entry method",
+        "constructor": "when the service is built",
+    }
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
         if not may_define_services(module.source) or is_generated(module.source):
             return
         everything = in_service_packages(module.summary.module, module.config.service_packages)
-        services = [s for s in service_classes(module.tree, everything) if s.entries]
-        bindings = [entry_binding(service.entries[0]) for service in services]
-        common = usual(bindings)
+        bound = []
+        for service in service_classes(module.tree, everything):
+            binding = entry_binding(service.node, service.entries[0]) if service.entries else None
+            if binding is not None:
+                bound.append((service, binding))
+        common = usual([binding for _, binding in bound])
         if common is None:
             return
-        for service, binding in zip(services, bindings):
+        for service, binding in bound:
             if binding != common:
                 entry = service.entries[0]
                 message = self.MESSAGE.format(service=service.node.name, method=entry.name, how=self.HOW[binding], other=self.HOW[common])
                 yield module.finding(self.code, message, entry.lineno, entry.col_offset)
 
     VALID = [
+        # Services without inputs are not compared.
+        "class Cleanup:\n"
+        "    def run(self):\n"
+        "        return 0\n\n"
+        "class Charge:\n"
+        "    def run(self, order):\n"
+        "        return order.total\n",
         "class CreateUser:\n"
         "    @classmethod\n"
         "    def call(cls, email):\n"
@@ -95,6 +112,20 @@ class EntryBindingDiffers(Rule):
         "        return days\n",
     ]
     INVALID = [
+        # Two services built with their inputs, one handed them at call time.
+        "class BuildInvoice:\n"
+        "    def __init__(self, order):\n"
+        "        self.order = order\n\n"
+        "    def execute(self):\n"
+        "        return self.order.lines\n\n"
+        "class SendInvoice:\n"
+        "    def __init__(self, order):\n"
+        "        self.order = order\n\n"
+        "    def execute(self):\n"
+        "        return self.order.email\n\n"
+        "class VoidInvoice:\n"
+        "    def execute(self, invoice, reason):  # OPS308\n"
+        "        return invoice\n",
         "class SchedulePayout:\n"
         "    def __init__(self, seller):\n"
         "        self.seller = seller\n\n"

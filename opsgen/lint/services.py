@@ -202,13 +202,33 @@ def spec_matches_call(spec_name: str, call_text: str) -> bool:
     return call_text == spec_name or call_text.endswith("." + spec_name)
 
 
-def entry_binding(method: Method) -> str:
-    """Return how callers reach the entry method: ``"class"`` for a static or class method
-    (``Refund.execute(order)``), ``"instance"`` otherwise (``Refund(order).execute()``)."""
+def entry_binding(node: ast.ClassDef, method: Method) -> str | None:
+    """Return how callers pass a service its inputs, or None when it takes none.
+
+    ``"class"``: a static or class method, called on the class with the inputs
+    (``Refund.execute(order)``). ``"call"``: an instance method that takes the inputs as
+    arguments (``Refund()(order)``). ``"constructor"``: an instance method without
+    arguments on a class built with its inputs (``Refund(order).execute()``), through
+    ``__init__`` or dataclass fields.
+    """
     for decorator in method.decorator_list:
         if ast.unparse(decorator) in ("staticmethod", "classmethod"):
             return "class"
-    return "instance"
+    arguments = method.args
+    if [*arguments.posonlyargs, *arguments.args][1:] or arguments.kwonlyargs or arguments.vararg or arguments.kwarg:
+        return "call"
+    return "constructor" if _takes_inputs_when_built(node) else None
+
+
+def _takes_inputs_when_built(node: ast.ClassDef) -> bool:
+    """Return True when the class has an ``__init__`` with parameters or annotated fields."""
+    for item in node.body:
+        if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+            return True
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "__init__":
+            arguments = item.args
+            return len([*arguments.posonlyargs, *arguments.args]) > 1 or bool(arguments.kwonlyargs or arguments.vararg or arguments.kwarg)
+    return False
 
 
 #: Keys of a dictionary that wraps a result with its outcome: ``{"ok": False, "error": ...}``.
