@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,6 +26,20 @@ from pathlib import Path
 from opsgen.runtime.declarations import SingletonDeclaration
 from opsgen.runtime.locks import open_lock_backend
 from opsgen.runtime.singleton import claim_singleton
+
+def start_holder(url: str, key: str, owner: str, *, lease: float, seconds: float) -> subprocess.Popen[str]:
+    """Start this script's ``hold`` command in a process of its own; return once it holds ``key``."""
+    holder = subprocess.Popen(
+        [sys.executable, __file__, "hold", url, key, str(lease), owner, str(seconds)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None
+    line = holder.stdout.readline()
+    assert line.startswith("acquired"), holder.stderr.read() if holder.stderr else line
+    return holder
+
 
 #: Pause between reading and writing the balance: the window in which updates get lost.
 RACE_WINDOW = 0.003

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,8 +13,7 @@ from opsgen.runtime.declarations import SingletonDeclaration
 from opsgen.runtime.locks import LockTimeout, open_lock_backend
 from opsgen.runtime.locks.holders import holder_ended, process_identity
 from opsgen.runtime.singleton import claim_singleton
-
-WORKER = str(Path(__file__).with_name("lock_worker.py"))
+from lock_worker import start_holder
 
 #: Far longer than the test, so only the ended-holder rule can free the key in time.
 LEASE = 60.0
@@ -24,17 +21,6 @@ LEASE = 60.0
 pytestmark = pytest.mark.skipif(process_identity() is None, reason="this system has no /proc to name processes by")
 
 
-def start_holder(url: str, key: str, owner: str) -> subprocess.Popen[str]:
-    holder = subprocess.Popen(
-        [sys.executable, WORKER, "hold", url, key, str(LEASE), owner, "120"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout is not None
-    line = holder.stdout.readline()
-    assert line.startswith("acquired"), holder.stderr.read() if holder.stderr else line
-    return holder
 
 
 def lock_row(path: str, key: str) -> tuple[str, int, str | None]:
@@ -46,7 +32,7 @@ def lock_row(path: str, key: str) -> tuple[str, int, str | None]:
 
 def test_killed_holder_frees_key_before_its_lease(sqlite_url: str, unique_key: str) -> None:
     path = sqlite_url.removeprefix("sqlite:///")
-    holder = start_holder(sqlite_url, unique_key, "dead-holder")
+    holder = start_holder(sqlite_url, unique_key, "dead-holder", lease=LEASE, seconds=120)
     backend = open_lock_backend(sqlite_url)
     try:
         _, dead_token, process = lock_row(path, unique_key)
@@ -70,7 +56,7 @@ def test_killed_holder_frees_key_before_its_lease(sqlite_url: str, unique_key: s
 
 def test_killed_singleton_holder_does_not_reject_the_next_call(sqlite_url: str, unique_key: str) -> None:
     key = f"singleton:{unique_key}"
-    holder = start_holder(sqlite_url, key, "dead-singleton")
+    holder = start_holder(sqlite_url, key, "dead-singleton", lease=LEASE, seconds=120)
     backend = open_lock_backend(sqlite_url)
     declaration = SingletonDeclaration(key, on_conflict="reject", lease=LEASE)
     try:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from opsgen.runtime.locks import LockTimeout, open_lock_backend
+from lock_worker import start_holder
 
 WORKER = str(Path(__file__).with_name("lock_worker.py"))
 PROCESSES = 4
@@ -50,17 +51,6 @@ def run_incrementers(url: str, balance_db: str, key: str) -> None:
         assert worker.returncode == 0, stderr
 
 
-def start_holder(url: str, key: str, lease: float, owner: str, seconds: float) -> subprocess.Popen[str]:
-    holder = subprocess.Popen(
-        [sys.executable, WORKER, "hold", url, key, str(lease), owner, str(seconds)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout is not None
-    line = holder.stdout.readline()
-    assert line.startswith("acquired"), holder.stderr.read() if holder.stderr else line
-    return holder
 
 
 @pytest.mark.slow
@@ -84,7 +74,7 @@ def test_without_lock_updates_are_lost(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_killed_holder_frees_lock_within_lease(lock_url: str, unique_key: str) -> None:
     lease = 2.0
-    holder = start_holder(lock_url, unique_key, lease, "exec-killed", seconds=60)
+    holder = start_holder(lock_url, unique_key, "exec-killed", lease=lease, seconds=60)
 
     with open_lock_backend(lock_url) as backend:
         with pytest.raises(LockTimeout) as caught:
@@ -104,7 +94,7 @@ def test_killed_holder_frees_lock_within_lease(lock_url: str, unique_key: str) -
 @pytest.mark.slow
 def test_stalled_holder_loses_lock_after_lease(lock_url: str, unique_key: str) -> None:
     lease = 1.5
-    holder = start_holder(lock_url, unique_key, lease, "exec-stalled", seconds=6)
+    holder = start_holder(lock_url, unique_key, "exec-stalled", lease=lease, seconds=6)
 
     try:
         stopped_at = time.monotonic()

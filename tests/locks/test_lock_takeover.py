@@ -4,40 +4,25 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from opsgen.runtime.declarations import SingletonDeclaration
 from opsgen.runtime.locks import LockTimeout, open_lock_backend
 from opsgen.runtime.singleton import claim_singleton
-
-WORKER = str(Path(__file__).with_name("lock_worker.py"))
+from lock_worker import start_holder
 
 #: Far longer than the test, so only a takeover can free the key in time.
 LEASE = 60.0
 
 
-def start_holder(url: str, key: str, owner: str) -> subprocess.Popen[str]:
-    holder = subprocess.Popen(
-        [sys.executable, WORKER, "hold", url, key, str(LEASE), owner, "120"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout is not None
-    line = holder.stdout.readline()
-    assert line.startswith("acquired"), holder.stderr.read() if holder.stderr else line
-    return holder
 
 
 @pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGSTOP], ids=["killed", "stopped"])
 @pytest.mark.parametrize("take", ["try_acquire", "acquire_many"])
 def test_same_owner_takes_over_key(lock_url: str, unique_key: str, stop: int, take: str) -> None:
-    holder = start_holder(lock_url, unique_key, "exec-x")
+    holder = start_holder(lock_url, unique_key, "exec-x", lease=LEASE, seconds=120)
     try:
         os.kill(holder.pid, stop)
         if stop == signal.SIGKILL:
