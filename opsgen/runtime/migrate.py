@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,8 +20,24 @@ ALEMBIC_LOGGERS = ("alembic", "alembic.runtime.migration", "alembic.runtime.plug
 
 logger = logging.getLogger(__name__)
 
+#: Databases at head: their URLs, and the engines whose URL names no database (an
+#: engine built with ``creator=``, as for Django's connections), whose URLs all look alike.
 _upgraded: set[str] = set()
+_upgraded_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
 _upgrade_lock = threading.Lock()
+
+
+def _at_head(engine: Engine) -> bool:
+    if engine.url.database:
+        return str(engine.url) in _upgraded
+    return engine in _upgraded_engines
+
+
+def _note_at_head(engine: Engine) -> None:
+    if engine.url.database:
+        _upgraded.add(str(engine.url))
+    else:
+        _upgraded_engines.add(engine)
 
 
 def head_revision() -> str:
@@ -51,17 +68,16 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     Alembic's INFO lines stay out of the application's log; one INFO line of this module
     names the new revision when a migration ran.
     """
-    key = str(engine.url)
-    if key in _upgraded:
+    if _at_head(engine):
         return
     # Importing Alembic logs its plugin setup, so the quiet block covers the imports too.
     with _upgrade_lock, quiet_alembic():
-        if key in _upgraded:
+        if _at_head(engine):
             return
         if revision != "head" or current_revision(engine) != head_revision():
             _run_alembic(engine, revision)
         if revision == "head":
-            _upgraded.add(key)
+            _note_at_head(engine)
 
 
 def _run_alembic(engine: Engine, revision: str) -> None:
