@@ -54,9 +54,15 @@ def celery_settings(postgres_url: str, redis_url: str, tmp_path_factory: pytest.
 
 @pytest.fixture(scope="module")
 def celery_app(celery_settings: dict[str, str]) -> Iterator[Any]:
-    """The imported test app module, with the default runtime on the shared database."""
+    """The test app module, imported afresh for this test module, with the default runtime on the shared database.
+
+    A fresh import makes the app read this module's settings (its broker key prefix
+    above all): an app left from an earlier module would send where this module's
+    workers never look.
+    """
     import importlib
 
+    sys.modules.pop("integration_celery_app", None)
     module = importlib.import_module("integration_celery_app")
     runtime: Runtime = module.runtime
     configure(runtime)
@@ -66,6 +72,8 @@ def celery_app(celery_settings: dict[str, str]) -> Iterator[Any]:
         connection.execute(text("DELETE FROM integration_notes"))
     yield module
     reset_runtime()
+    runtime.dispose()
+    sys.modules.pop("integration_celery_app", None)
 
 
 class WorkerProcess:

@@ -8,14 +8,11 @@ second delivery of the same message is not run.
 
 from __future__ import annotations
 
-import importlib
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from integration_ops import app_metadata, ops
+from integration_ops import ops
 from integration_support import wait_for
 from sqlalchemy import delete, select
 from test_integration_celery import count_notes, settled_attempts, wait_finished
@@ -23,35 +20,12 @@ from test_integration_celery import count_notes, settled_attempts, wait_finished
 from opsgen.integrations.background import ENQUEUE_EFFECT, QueuedCall, attempts_of
 from opsgen.integrations.celery import TASK_NAME
 from opsgen.runtime.context import Context
-from opsgen.runtime.runtime import configure, get_runtime, reset_runtime
+from opsgen.runtime.runtime import get_runtime
 from opsgen.runtime.schema import effects, executions
 
 pytestmark = [pytest.mark.celery, pytest.mark.redis, pytest.mark.postgres, pytest.mark.timeout(180)]
 
 REBUILT_WARNING = "the pending record was missing from the execution log and was rebuilt from the message"
-
-APP_MODULE = "integration_celery_app"
-
-
-@pytest.fixture(scope="module")
-def celery_app(celery_settings: dict[str, str]) -> Iterator[Any]:
-    """The test app module, imported afresh so that it sends with this module's Redis key prefix.
-
-    The shared fixture reuses the module an earlier test module imported, whose Celery
-    app keeps that module's key prefix, while the workers started here use this one's.
-    """
-    sys.modules.pop(APP_MODULE, None)
-    module = importlib.import_module(APP_MODULE)
-    configure(module.runtime)
-    module.runtime.ensure_schema()
-    app_metadata.create_all(module.runtime.engine)
-    try:
-        yield module
-    finally:
-        reset_runtime()
-        module.runtime.dispose()
-        sys.modules.pop(APP_MODULE, None)
-
 
 def delete_record(execution_id: str) -> None:
     with get_runtime().engine.begin() as connection:
