@@ -25,11 +25,13 @@ class ForgottenTransaction(Rule):
         ``return``, which runs once. Writes in different arms of an ``if``, or in
         different handlers (or a handler and the ``else``) of a ``try``, exclude each
         other. A ``save()`` with keywords that Django's ``save()`` does not take (an
-        image written to a stream) is not a write. A serializer's ``create()``,
-        ``update()`` or ``save()`` override counts as called from every
-        ``serializer.save()`` in the project, which is how the framework runs it. A
-        queryset of a related manager writes too: ``order.lines.all().delete()``. Test
-        modules and migrations are skipped, and opsgen operations are left to OPS103.
+        image written to a stream) is not a write, and neither is a ``save()`` of a row the
+        function created just before (``row, _ = Model.objects.get_or_create(...)``, then
+        ``row.save()``): a failure between leaves the row as it was created. A
+        serializer's ``create()``, ``update()`` or ``save()`` override counts as called
+        from every ``serializer.save()`` in the project, which is how the framework runs
+        it. A queryset of a related manager writes too: ``order.lines.all().delete()``.
+        Test modules and migrations are skipped, and opsgen operations are left to OPS103.
 
     Why is this bad:
         In autocommit mode every write commits on its own. A failure between two writes
@@ -138,6 +140,14 @@ class ForgottenTransaction(Rule):
             "    @transaction.atomic\n"
             "    def perform_create(self, serializer):\n"
             "        serializer.save(event=self.request.event)\n"
+        ),
+        Example(
+            "from django.db.models import F\n"
+            "from stats.models import DailyCount\n\n"
+            "def count_view(page, day):\n"
+            "    row, _ = DailyCount.objects.get_or_create(page=page, day=day)\n"
+            "    row.views = F('views') + 1\n"
+            "    row.save(update_fields=['views'])\n"
         ),
         Example(
             "from files.models import CachedFile, CachedTicket\n\n"

@@ -940,6 +940,8 @@ class Analysis:
                 continue
             if call.write == "save" and set(call.keywords) - MODEL_SAVE_KEYWORDS:
                 continue  # an image or file written to a stream: ``image.save(fp=buffer, format="PNG")``
+            if call.fresh:
+                continue  # a row created here and saved again: a failure between leaves it as created
             if call.write in AUTOCOMMIT_WRITES and self.effect(call) is not None:
                 continue  # a remote API's create(), such as an SMS client built by a project factory
             if call.write in AUTOCOMMIT_WRITES:

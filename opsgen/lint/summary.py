@@ -14,14 +14,14 @@ definition, so its calls belong to the nested function, never to the code around
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 12
+SUMMARY_FORMAT = 13
 
 
 @dataclass
@@ -44,6 +44,8 @@ class CallSite:
     branch: str = ""  # the if-arms the call sits in, as "line:arm/line:arm", outermost first
     string_args: list[str] = field(default_factory=list)
     loops: str = ""  # the repeating loops the call sits in, as "line/line", outermost first
+    #: A ``save()`` of a row this function created (``create()``, ``get_or_create()``) earlier.
+    fresh: bool = False
 
 
 @dataclass
@@ -412,6 +414,7 @@ class _BodyWalker(ast.NodeVisitor):
         self.loop_repeats: list[bool] = []  # each enclosing loop, innermost last: does it repeat
         self.loaded: dict[str, str] = {}  # local name -> session it was loaded through
         self.branches: list[str] = []  # "line:arm" of each enclosing if statement
+        self.fresh_rows: set[str] = set()  # local names bound to a row the function created
 
     def walk_body(self, body: list[ast.stmt]) -> None:
         # A block inside a loop that ends in ``break`` or ``return`` runs at most once per
@@ -729,6 +732,7 @@ class _BodyWalker(ast.NodeVisitor):
             self.visit(node.value)
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         loaded_from = self.session_read(node.value) if node.value is not None else None
+        self.note_fresh_rows(targets, node.value)
         for target in targets:
             self.visit(target)
             self.track_loaded(target, loaded_from, node.lineno)
@@ -757,6 +761,24 @@ class _BodyWalker(ast.NodeVisitor):
                 self.s.module_scope.bindings.setdefault(f"{self.function.class_name}().{target.attr}", instance)
 
     visit_AnnAssign = visit_Assign
+
+    def note_fresh_rows(self, targets: Sequence[ast.expr], value: ast.expr | None) -> None:
+        """Remember names bound to a row that a manager's ``create()``, ``get_or_create()`` or
+        ``update_or_create()`` just wrote, and forget names bound to anything else."""
+        created = False
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+            if value.func.attr in ("create", "get_or_create", "update_or_create"):
+                owner = value.func.value
+                created = self.s.manager_model(owner, self.scope) is not None or ".objects" in f".{dotted_text(owner)}"
+        for target in targets:
+            if isinstance(target, ast.Tuple) and target.elts:
+                target = target.elts[0]  # row, created = Model.objects.get_or_create(...)
+            if not isinstance(target, ast.Name):
+                continue
+            if created:
+                self.fresh_rows.add(target.id)
+            else:
+                self.fresh_rows.discard(target.id)
 
     def track_loaded(self, target: ast.expr, loaded_from: str | None, line: int) -> None:
         """Remember rows loaded through a session; changing one is a pending session write."""
@@ -819,6 +841,7 @@ class _BodyWalker(ast.NodeVisitor):
                 branch="/".join(self.branches),
                 string_args=[a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)][:3],
                 loops="/".join(map(str, self.loops)),
+                fresh=write == "save" and isinstance(callee, ast.Attribute) and dotted_text(callee.value) in self.fresh_rows,
             )
         )
         self.record_connection(node, callee, target)
