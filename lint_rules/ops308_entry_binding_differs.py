@@ -1,7 +1,8 @@
-"""OPS308: a service that takes its inputs another way than its neighbours."""
+"""OPS308: a service that takes its inputs, or is awaited, unlike its neighbours."""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 
 from opsgen.lint.rule import Finding, ModuleContext, Rule
@@ -9,7 +10,7 @@ from opsgen.lint.services import entry_binding, in_service_packages, is_generate
 
 
 class EntryBindingDiffers(Rule):
-    """Flags a service that takes its inputs another way than the module's other services.
+    """Flags a service that takes its inputs, or is awaited, unlike the module's other services.
 
     What it does:
         Finds the service classes of a module as OPS303 does and looks at how each one's
@@ -20,7 +21,8 @@ class EntryBindingDiffers(Rule):
         parameters runs on an instance built with them, through ``__init__`` or dataclass
         fields (``HoldPayout(payout).execute()``). A service that takes no inputs at all
         is left out. Reports the entries that differ from the way most of the module's
-        services take their inputs (the first one wins a tie).
+        services take their inputs (the first one wins a tie), and the entries that are
+        ``async def`` among plain methods, or plain among ``async def`` ones.
 
     Why is this bad:
         Even with one verb, callers must know which services to build with the inputs,
@@ -57,33 +59,35 @@ class EntryBindingDiffers(Rule):
     name = "non-uniform-interface"
     scope = "module"
     MESSAGE = (
-        "OPS308 {service}.{method}() takes its inputs {how}, while the module's other services "
-        "take them {other}, so callers must learn each convention; pass every service its "
-        "inputs the same way"
+        "OPS308 {service}.{method}() {how}, while most of the module's services {other}, so "
+        "callers must learn each convention; call every service the same way"
     )
+    #: Each convention as said of one service, then of the others.
     HOW = {
-        "class": "as arguments of a static or class method",
-        "call": "as arguments of the entry method",
-        "constructor": "when the service is built",
+        "class": ("takes its inputs as arguments of a static or class method", "take them as arguments of a static or class method"),
+        "call": ("takes its inputs as arguments of the entry method", "take them as arguments of the entry method"),
+        "constructor": ("takes its inputs when the service is built", "take them when they are built"),
+        "async": ("is a coroutine that callers must await", "are plain methods"),
+        "plain": ("is a plain method that callers must not await", "are coroutines"),
     }
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
         if not may_define_services(module.source) or is_generated(module.source):
             return
         everything = in_service_packages(module.summary.module, module.config.service_packages)
-        bound = []
-        for service in service_classes(module.tree, everything):
-            binding = entry_binding(service.node, service.entries[0]) if service.entries else None
-            if binding is not None:
-                bound.append((service, binding))
-        common = usual([binding for _, binding in bound])
-        if common is None:
-            return
-        for service, binding in bound:
-            if binding != common:
-                entry = service.entries[0]
-                message = self.MESSAGE.format(service=service.node.name, method=entry.name, how=self.HOW[binding], other=self.HOW[common])
-                yield module.finding(self.code, message, entry.lineno, entry.col_offset)
+        services = [service for service in service_classes(module.tree, everything) if service.entries]
+        bound = [(s, entry_binding(s.node, s.entries[0])) for s in services]
+        timing = [(s, "async" if isinstance(s.entries[0], ast.AsyncFunctionDef) else "plain") for s in services]
+        for conventions in ([(s, b) for s, b in bound if b is not None], timing):
+            common = usual([convention for _, convention in conventions])
+            if common is None:
+                continue
+            for service, convention in conventions:
+                if convention != common:
+                    entry = service.entries[0]
+                    how, other = self.HOW[convention][0], self.HOW[common][1]
+                    message = self.MESSAGE.format(service=service.node.name, method=entry.name, how=how, other=other)
+                    yield module.finding(self.code, message, entry.lineno, entry.col_offset)
 
     VALID = [
         # Services without inputs are not compared.
@@ -112,6 +116,16 @@ class EntryBindingDiffers(Rule):
         "        return days\n",
     ]
     INVALID = [
+        # One plain entry among coroutines: its callers must not await it.
+        "class FetchRates:\n"
+        "    async def run(self, currency):\n"
+        "        return currency\n\n"
+        "class FetchNews:\n"
+        "    async def run(self, topic):\n"
+        "        return topic\n\n"
+        "class FetchWeather:\n"
+        "    def run(self, city):  # OPS308\n"
+        "        return city\n",
         # Two services built with their inputs, one handed them at call time.
         "class BuildInvoice:\n"
         "    def __init__(self, order):\n"
