@@ -18,8 +18,15 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 
 SQLITE_BUSY_TIMEOUT = 30.0
+
+#: Seconds a pooled server connection may sit unused before its next checkout tests it
+#: with a round trip; a connection used more recently is handed out as it is.
+PING_AFTER_IDLE = 1.0
+
+_CHECKED_IN = "opsgen_checked_in"
 
 #: Execution option that sets the statement beginning a SQLite transaction on one
 #: connection, such as ``BEGIN IMMEDIATE`` for a transaction that will write.
@@ -34,14 +41,47 @@ def create_runtime_engine(url: str, *, sqlite_begin: str = "BEGIN", **kwargs: An
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        kwargs.setdefault("pool_pre_ping", True)
-        return create_engine(url, **kwargs)
+        engine = create_engine(url, **kwargs)
+        if not kwargs.get("pool_pre_ping"):
+            ping_idle_connections(engine)
+        return engine
 
     connect_args = dict(kwargs.pop("connect_args", {}))
     connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT)
     engine = create_engine(url, connect_args=connect_args, **kwargs)
     prepare_sqlite_engine(engine, in_memory=parsed.database in (None, "", ":memory:"), begin=sqlite_begin)
     return engine
+
+
+def ping_idle_connections(engine: Engine, idle: float = PING_AFTER_IDLE) -> None:
+    """Test a pooled connection on checkout when it has been unused for ``idle`` seconds.
+
+    SQLAlchemy's ``pool_pre_ping`` tests every checkout, which costs a round trip per
+    transaction. A connection returned to the pool moments ago is almost surely alive,
+    and one that died since fails its first statement, which SQLAlchemy reports as a
+    disconnect and answers by emptying the pool. One that sat unused longer, through a
+    server restart or an idle timeout of the network, is tested and replaced if dead.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def note_checkin(dbapi_connection: Any, record: Any) -> None:
+        record.info[_CHECKED_IN] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def ping_if_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        checked_in = record.info.get(_CHECKED_IN)
+        if checked_in is None or time.monotonic() - checked_in < idle:
+            return  # a new connection, or one in use a moment ago
+        problem: Exception | None = None
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # noqa: BLE001 - any failure means the connection is gone
+            alive, problem = False, exc
+        if not alive:
+            # The pool discards the connection and checks out another (or a new one).
+            raise DisconnectionError(
+                f"a pooled connection unused for {time.monotonic() - checked_in:.1f} s failed its test: {problem}"
+            ) from problem
 
 
 @contextmanager
