@@ -40,6 +40,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from opsgen.codegen.changeset import WriteFailed
     from opsgen.codegen.config import ConfigError, load_config
     from opsgen.codegen.generator import generate
     from opsgen.codegen.errors import ViewError
@@ -52,14 +53,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"opsgen generate: specs folder {config.specs} not found; run `opsgen init` or pass SPECS_DIR", file=sys.stderr)
             return 2
         result = generate(config, check=args.check)
-    except (ConfigError, SpecErrors, ViewError, UnmarkedFilesError) as exc:
+    except (ConfigError, SpecErrors, ViewError, UnmarkedFilesError, WriteFailed) as exc:
         print(f"opsgen generate: {exc}", file=sys.stderr)
         return 2
 
     for problem in result.problems:
         print(f"opsgen generate: {problem}", file=sys.stderr)
     if result.removed and not args.quiet:
-        verb = "would remove" if args.check else "removed"
+        verb = "would remove" if args.check or result.problems else "removed"
         listed = "\n".join(f"  {display_path(config.package / relative)}" for relative in result.removed)
         print(
             f"opsgen generate: {verb} {len(result.removed)} generated files whose specs are not in "
@@ -81,6 +82,14 @@ def run(args: argparse.Namespace) -> int:
             )
             return 1
         return 1 if result.problems else 0
+    if result.problems:
+        count = len(result.problems)
+        print(
+            f"opsgen generate: wrote no files, so the generated package still matches your implementations; "
+            f"fix the {count} implementation {'problem' if count == 1 else 'problems'} above, then run it again",
+            file=sys.stderr,
+        )
+        return 1
 
     from opsgen.codegen.schema_copy import SCHEMA_FILE, SchemaCopy, write_schema_copy
 
@@ -101,4 +110,4 @@ def run(args: argparse.Namespace) -> int:
             )
         else:
             print(f"opsgen generate: {display_path(config.package)} is up to date")
-    return 1 if result.problems else 0
+    return 0

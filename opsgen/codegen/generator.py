@@ -7,10 +7,11 @@ One run:
    path reads files but renders and writes nothing);
 2. otherwise loads and validates the specs, renders the package into memory and
    compares it with the package on disk;
-3. writes a changed package through :func:`opsgen.codegen.writer.write_package`, which
-   swaps the whole folder at once;
-4. creates each missing implementation scaffold, and updates the ``run`` signature of
-   existing implementations with LibCST where that is safe.
+3. plans the ``run`` signature update of each existing implementation with LibCST, and
+   stops without writing anything when one of them is unsafe;
+4. writes the changed package, the missing implementation scaffolds and the signature
+   updates through :func:`opsgen.codegen.changeset.write_changes`, which writes all of
+   them or, when a step fails, none.
 
 With ``check=True`` nothing is written; the result carries a unified diff instead.
 """
@@ -20,21 +21,17 @@ from __future__ import annotations
 import difflib
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from typing import TYPE_CHECKING
 
+from opsgen.codegen.changeset import ChangeSet, write_changes
 from opsgen.codegen.config import GeneratorConfig
 from opsgen.codegen.manifest import MANIFEST, display_path, inputs_digest, is_up_to_date, with_inputs
 from opsgen.codegen.source import read_spec_files
-from opsgen.codegen.writer import (
-    UnmarkedFilesError,
-    package_lock,
-    read_package,
-    recover,
-    write_files_atomically,
-    write_package,
-)
+from opsgen.codegen.writer import UnmarkedFilesError, package_lock, read_package, recover
 
 if TYPE_CHECKING:
     from opsgen.codegen.render import RenderSettings
@@ -53,7 +50,8 @@ class GenerateResult:
     scaffolded: list[str] = field(default_factory=list)
     #: Implementation files whose ``run`` signature was (or, in check mode, would be) updated.
     signatures_updated: list[str] = field(default_factory=list)
-    #: Signatures that could not be updated safely: what to change, by hand.
+    #: Signatures that could not be updated safely: what to change, by hand. When there is
+    #: any, the run writes nothing, and the other lists name what it would have written.
     problems: list[str] = field(default_factory=list)
     #: Generated package files removed (or, in check mode, to be removed) because their
     #: spec is not in the specs folder of this run, relative to the package.
@@ -74,9 +72,12 @@ class GenerateResult:
 def generate(config: GeneratorConfig, *, check: bool = False) -> GenerateResult:
     """Bring the generated package and the implementation scaffolds up to date with the specs.
 
+    Writes nothing when a signature update is unsafe (see :attr:`GenerateResult.problems`).
     Raises :class:`opsgen.spec.errors.SpecErrors` or :class:`opsgen.codegen.errors.ViewError`
     for invalid specs, and :class:`opsgen.codegen.writer.UnmarkedFilesError` when the
     package folder contains a file opsgen did not generate; in each case nothing is written.
+    Raises :class:`opsgen.codegen.changeset.WriteFailed` when writing fails; the files it
+    had changed are then put back.
     """
     if check:
         return _generate(config, check=True)
@@ -106,7 +107,8 @@ def _generate(config: GeneratorConfig, *, check: bool) -> GenerateResult:
     rendered = render_project(project, settings)
 
     result = GenerateResult()
-    implementation_texts: dict[str, str] = {}
+    # Implementation path, relative to the implementations folder -> (text read, updated text).
+    implementation_texts: dict[str, tuple[str, str]] = {}
     for relative, op in rendered.scaffold_operations.items():
         path = config.implementations / relative
         if not path.exists():
@@ -121,11 +123,11 @@ def _generate(config: GeneratorConfig, *, check: bool) -> GenerateResult:
         if update.problem is not None:
             result.problems.append(update.problem)
         elif update.text is not None:
-            implementation_texts[relative] = update.text
+            implementation_texts[relative] = (text, update.text)
 
     files = rendered.package
     signatures = {path: expected_definition(op) for path, op in rendered.scaffold_operations.items()}
-    files[MANIFEST] = with_inputs(files[MANIFEST], digest if not result.problems else None, signatures)
+    files[MANIFEST] = with_inputs(files[MANIFEST], digest, signatures)
 
     state = read_package(config.package)
     if state.unmarked:
@@ -141,14 +143,19 @@ def _generate(config: GeneratorConfig, *, check: bool) -> GenerateResult:
         result.diff = check_diff(config, state.generated, files, rendered.scaffolds, result, implementation_texts)
         return result
 
-    if result.package_changes:
-        write_package(config.package, files)
-        logger.info("wrote %d changed files into %s", len(result.package_changes), config.package)
+    if result.problems:
+        logger.info("wrote nothing: %d run signatures need a manual change", len(result.problems))
+        return result
+
     scaffolds = {config.implementations / p: rendered.scaffolds[p] for p in result.scaffolded}
-    write_files_atomically(scaffolds, overwrite=False)
-    ensure_init_files(config)
-    updates = {config.implementations / p: text for p, text in implementation_texts.items()}
-    write_files_atomically(updates, overwrite=True)
+    changes = ChangeSet(
+        package_files=files if result.package_changes else None,
+        created={**scaffolds, **missing_init_files(config, scaffolds)},
+        replaced={config.implementations / p: texts for p, texts in implementation_texts.items()},
+    )
+    write_changes(config.package, changes)
+    if result.package_changes:
+        logger.info("wrote %d changed files into %s", len(result.package_changes), config.package)
     return result
 
 
@@ -168,18 +175,24 @@ def needed_imports(op: OperationView, settings: RenderSettings) -> list[tuple[st
     return pairs
 
 
-def ensure_init_files(config: GeneratorConfig) -> None:
-    """Create an empty ``__init__.py`` in each implementations folder that lacks one."""
-    if not config.implementations.exists():
-        return
-    missing = {}
-    for folder in [config.implementations, *sorted(p for p in config.implementations.rglob("*") if p.is_dir())]:
-        if "__pycache__" in folder.parts:
-            continue
-        init = folder / "__init__.py"
-        if not init.exists():
-            missing[init] = ""
-    write_files_atomically(missing, overwrite=False)
+def missing_init_files(config: GeneratorConfig, new_files: Iterable[Path]) -> dict[Path, str]:
+    """Return an empty ``__init__.py`` for each implementations folder that lacks one.
+
+    The folders are the existing ones and those that ``new_files`` will create.
+    """
+    root = config.implementations
+    folders: set[Path] = set()
+    if root.is_dir():
+        folders.add(root)
+        for path in root.rglob("*"):
+            if path.is_dir() and "__pycache__" not in path.relative_to(root).parts:
+                folders.add(path)
+    for path in new_files:
+        folder = path.parent
+        while folder == root or root in folder.parents:
+            folders.add(folder)
+            folder = folder.parent
+    return {folder / "__init__.py": "" for folder in sorted(folders) if not (folder / "__init__.py").exists()}
 
 
 def check_diff(
@@ -188,7 +201,7 @@ def check_diff(
     new: dict[str, str],
     scaffolds: dict[str, str],
     result: GenerateResult,
-    implementations: dict[str, str],
+    implementations: dict[str, tuple[str, str]],
 ) -> str:
     """Return the unified diff of every file the run would write, except the manifest.
 
@@ -204,8 +217,7 @@ def check_diff(
     implementations_folder = display_path(config.implementations, config.root)
     for relative in result.scaffolded:
         chunks.extend(unified(f"{implementations_folder}/{relative}", None, scaffolds[relative]))
-    for relative, text in sorted(implementations.items()):
-        current = (config.implementations / relative).read_text(encoding="utf-8")
+    for relative, (current, text) in sorted(implementations.items()):
         chunks.extend(unified(f"{implementations_folder}/{relative}", current, text))
     return "".join(chunks)
 

@@ -95,12 +95,8 @@ def is_up_to_date(config: GeneratorConfig, digest: str) -> bool:
     return True
 
 
-def with_inputs(manifest: str, digest: str | None, signatures: dict[str, str]) -> str:
-    """Add what the no-op check compares: the inputs digest and each expected ``run`` definition.
-
-    The digest is left out (None) while a signature problem remains, so the next run
-    reports it again instead of taking the no-op path.
-    """
+def with_inputs(manifest: str, digest: str, signatures: dict[str, str]) -> str:
+    """Add what the no-op check compares: the inputs digest and each expected ``run`` definition."""
     document = json.loads(manifest)
     document["inputs"] = digest
     document["signatures"] = dict(sorted(signatures.items()))

@@ -137,6 +137,21 @@ def write_package(package: Path, files: dict[str, str]) -> None:
     Raises :class:`UnmarkedFilesError` before writing anything when the folder contains a
     file without the marker.
     """
+    staging = stage_package(package, files)
+    try:
+        install_package(package, staging)
+    except BaseException:
+        recover(package)
+        raise
+
+
+def stage_package(package: Path, files: dict[str, str]) -> Path:
+    """Build the package complete in its staging folder, flush it to disk and return that folder.
+
+    Nothing outside the staging folder changes, and a failure removes the folder again.
+    Raises :class:`UnmarkedFilesError` before writing anything when the package folder
+    contains a file without the marker.
+    """
     recover(package)
     state = read_package(package)
     if state.unmarked:
@@ -145,26 +160,47 @@ def write_package(package: Path, files: dict[str, str]) -> None:
     staging = staging_dir(package)
     delay = float(os.environ.get(WRITE_DELAY_ENV, "0") or 0)
     staging.mkdir(parents=True)
-    folders = {staging}
-    written = []
-    for relative, text in files.items():
-        path = staging / relative
-        if path.parent not in folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            folders.update(p for p in path.parents if staging in p.parents or p == staging)
-        write_new_file(path, text.encode("utf-8"))
-        written.append(path)
-        if delay:
-            time.sleep(delay)
-    flush_to_disk(staging, written, folders)
+    try:
+        folders = {staging}
+        written = []
+        for relative, text in files.items():
+            path = staging / relative
+            if path.parent not in folders:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                folders.update(p for p in path.parents if staging in p.parents or p == staging)
+            write_new_file(path, text.encode("utf-8"))
+            written.append(path)
+            if delay:
+                time.sleep(delay)
+        flush_to_disk(staging, written, folders)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging
 
+
+def install_package(package: Path, staging: Path) -> None:
+    """Put the package staged in ``staging`` in place of ``package``, then remove the old one.
+
+    The swap is the moment the new package appears. When this raises before it,
+    ``package`` is unchanged or, after the first of the two fallback renames, waiting in
+    the backup folder that :func:`recover` puts back.
+    """
     package.parent.mkdir(parents=True, exist_ok=True)
     if package.exists():
-        swap(staging, package)
-        shutil.rmtree(staging)
+        old = swap(staging, package)
+        remove_old_package(old)
     else:
         os.rename(staging, package)
     fsync_dir(package.parent)
+
+
+def remove_old_package(folder: Path) -> None:
+    """Remove the folder of the replaced package. A failure is only logged, because the swap is done."""
+    try:
+        shutil.rmtree(folder)
+    except OSError as exc:
+        logger.warning("failed to remove the replaced package %s (%s); the next run removes it", folder, exc)
 
 
 def write_new_file(path: Path, data: bytes) -> None:
@@ -181,35 +217,57 @@ def write_files_atomically(files: dict[Path, str], *, overwrite: bool) -> list[P
     With ``overwrite=False`` a file is created only if it does not exist, even when
     another process creates it at the same moment. Returns the paths written.
     """
+    for path in files:
+        path.parent.mkdir(parents=True, exist_ok=True)
     temporaries: dict[Path, Path] = {}
     try:
-        for path, text in files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(f".{path.name}.opsgen-{os.getpid()}.tmp")
-            write_new_file(temporary, text.encode("utf-8"))
-            temporaries[path] = temporary
-        folders = {path.parent for path in files}
-        if files:
-            flush_to_disk(next(iter(files)).parent, list(temporaries.values()), folders)
-
+        temporaries = stage_files(files)
         written = []
         for path, temporary in temporaries.items():
             if overwrite:
                 os.replace(temporary, path)
                 written.append(path)
-                continue
-            try:
-                os.link(temporary, path)
+            elif link_new_file(temporary, path):
                 written.append(path)
-            except FileExistsError:
-                pass
-        for folder in folders:
+        for folder in {path.parent for path in files}:
             fsync_dir(folder)
         return written
     finally:
-        for temporary in temporaries.values():
-            if os.path.lexists(temporary):
-                os.unlink(temporary)
+        remove_temporaries(temporaries)
+
+
+def stage_files(files: dict[Path, str]) -> dict[Path, Path]:
+    """Write each file's text to a temporary file beside it, flush them, and return path -> temporary.
+
+    The folders must exist. When this raises, the temporaries written so far are removed.
+    """
+    temporaries: dict[Path, Path] = {}
+    try:
+        for path, text in files.items():
+            temporary = path.with_name(f".{path.name}.opsgen-{os.getpid()}.tmp")
+            write_new_file(temporary, text.encode("utf-8"))
+            temporaries[path] = temporary
+        if files:
+            flush_to_disk(next(iter(files)).parent, list(temporaries.values()), {path.parent for path in files})
+    except BaseException:
+        remove_temporaries(temporaries)
+        raise
+    return temporaries
+
+
+def link_new_file(temporary: Path, path: Path) -> bool:
+    """Create ``path`` as a hard link to ``temporary``, or return False when ``path`` already exists."""
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        return False
+    return True
+
+
+def remove_temporaries(temporaries: dict[Path, Path]) -> None:
+    for temporary in temporaries.values():
+        if os.path.lexists(temporary):
+            os.unlink(temporary)
 
 
 def write_file_atomically(path: Path, text: str, *, overwrite: bool) -> bool:
@@ -270,14 +328,17 @@ def fsync_dir(folder: Path) -> None:
         os.close(descriptor)
 
 
-def swap(staging: Path, package: Path) -> None:
-    """Exchange the two folders: atomically where the OS allows, else through a backup."""
+def swap(staging: Path, package: Path) -> Path:
+    """Exchange the two folders: atomically where the OS allows, else through a backup.
+
+    Returns the folder that now contains the old package, for the caller to remove.
+    """
     if exchange(staging, package):
-        return
+        return staging
     backup = backup_dir(package)
     os.rename(package, backup)
     os.rename(staging, package)
-    os.rename(backup, staging)
+    return backup
 
 
 def exchange(first: Path, second: Path) -> bool:

@@ -25,6 +25,37 @@ plugins = ["pydantic.mypy"]
 """
 
 
+#: An operation spec and an implementation of it whose body uses every input.
+PLACE_ORDER_SPEC = """\
+name: shop.place_order
+input:
+  order_id: uuid
+  quantity: int
+output:
+  total: decimal
+"""
+
+PLACE_ORDER_IMPLEMENTATION = '''\
+"""Place an order."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from uuid import UUID
+
+from opsgen.runtime.execution import ExecutionContext
+
+from app.generated.shop.place_order import PlaceOrderBase, PlaceOrderOutput
+
+
+class PlaceOrder(PlaceOrderBase):
+    # Prices come from the catalogue.
+    def run(self, ctx: ExecutionContext, *, order_id: UUID, quantity: int) -> PlaceOrderOutput:
+        unit = Decimal("2.50")  # fixed price for now
+        return PlaceOrderOutput(total=unit * quantity)
+'''
+
+
 def make_project(root: Path, specs: Path | None = EXAMPLE_SPECS) -> Path:
     """Create a project in ``root`` with a copy of ``specs``; return ``root``."""
     root.mkdir(parents=True, exist_ok=True)

@@ -10,36 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from codegen_helpers import PLACE_ORDER_IMPLEMENTATION as IMPLEMENTATION
+from codegen_helpers import PLACE_ORDER_SPEC as SPEC
 from codegen_helpers import make_project, run_opsgen
-
-SPEC = """\
-name: shop.place_order
-input:
-  order_id: uuid
-  quantity: int
-output:
-  total: decimal
-"""
-
-IMPLEMENTATION = '''\
-"""Place an order."""
-
-from __future__ import annotations
-
-from decimal import Decimal
-from uuid import UUID
-
-from opsgen.runtime.execution import ExecutionContext
-
-from app.generated.shop.place_order import PlaceOrderBase, PlaceOrderOutput
-
-
-class PlaceOrder(PlaceOrderBase):
-    # Prices come from the catalogue.
-    def run(self, ctx: ExecutionContext, *, order_id: UUID, quantity: int) -> PlaceOrderOutput:
-        unit = Decimal("2.50")  # fixed price for now
-        return PlaceOrderOutput(total=unit * quantity)
-'''
 
 IMPLEMENTATION_PATH = Path("app/operations/shop/place_order.py")
 
