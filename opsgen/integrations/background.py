@@ -70,6 +70,7 @@ from opsgen.runtime.effects import EffectCall
 from opsgen.runtime.errors import ConfigurationError
 from opsgen.runtime.execution import ExecutionContext, resolve_caller
 from opsgen.runtime.handle import OperationHandle
+from opsgen.runtime.json_values import dump_for_log, finite_json
 from opsgen.runtime.redaction import redact, scrub_any, sensitive_values
 from opsgen.runtime.result import Failure, Result
 from opsgen.runtime.runtime import Runtime, get_runtime
@@ -302,7 +303,7 @@ def pending_record(
         parent_id=parent.execution_id if parent is not None else None,
         root_id=parent.root_execution_id if parent is not None else execution_id,
         context=context,
-        recorded_input=redact(input_json, declaration.sensitive_fields),
+        recorded_input=redact(finite_json(input_json), declaration.sensitive_fields),
         created_at=utcnow(),
     )
 
@@ -326,9 +327,9 @@ def rebuilt_record(handle: OperationHandle[Any, Any], call: QueuedCall) -> Execu
     try:
         model = declaration.input_model.model_validate(call.input)
     except ValidationError:
-        recorded_input = scrub_any(redact(call.input, sensitive), sensitive_values(call.input, sensitive))
+        recorded_input = scrub_any(redact(finite_json(call.input), sensitive), sensitive_values(call.input, sensitive))
     else:
-        recorded_input = redact(model.model_dump(mode="json"), sensitive)
+        recorded_input = redact(dump_for_log(model), sensitive)
     return _pending(
         call.execution_id,
         declaration.name,

@@ -22,7 +22,6 @@ that no operation ever runs unlogged.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -42,6 +41,7 @@ from opsgen.runtime.declarations import TransactionDeclaration
 from opsgen.runtime.effects import durable_rows, record_dropped, schedule_delivery
 from opsgen.runtime.errors import GuardRejected
 from opsgen.runtime.execution import ExecutionContext, _current_execution, resolve_caller
+from opsgen.runtime.json_values import dump_for_log, json_safe
 from opsgen.runtime.locks import LockKeyError, LockLost, LockTimeout, WaitHook, render_lock_key
 from opsgen.runtime.redaction import redact, scrub, scrub_any, sensitive_values
 from opsgen.runtime.result import Failure, OperationFailed, Result, Success, UnwrapError
@@ -183,7 +183,7 @@ def validate_input(execution: ExecutionContext, raw_input: Mapping[str, Any]) ->
     except ValidationError as exc:
         if sensitive:
             execution.secrets += sensitive_values(raw_input, sensitive)
-        record.input = scrub_any(_json_safe(redact(dict(raw_input), sensitive)), execution.secrets)
+        record.input = scrub_any(json_safe(redact(dict(raw_input), sensitive)), execution.secrets)
         problems = [
             {"field": ".".join(str(part) for part in error["loc"]), "message": error["msg"], "type": error["type"]}
             for error in exc.errors(include_input=False, include_url=False)
@@ -199,7 +199,7 @@ def validate_input(execution: ExecutionContext, raw_input: Mapping[str, Any]) ->
     if sensitive:
         execution.secrets += sensitive_values(inputs.model_dump(), sensitive)
     if execution.runtime.log_enabled:
-        record.input = redact(inputs.model_dump(mode="json"), sensitive)
+        record.input = redact(dump_for_log(inputs), sensitive)
     return inputs
 
 
@@ -635,14 +635,14 @@ def complete_record(execution: ExecutionContext, result: Result[Any], started: f
         # A queued execution that failed an earlier attempt carries that attempt's error.
         record.error_code = record.error_message = record.error_details = record.traceback = None
         if execution.runtime.log_enabled:
-            record.output = redact(result.value.model_dump(mode="json"), execution.declaration.sensitive_fields)
+            record.output = redact(dump_for_log(result.value), execution.declaration.sensitive_fields)
         return
     if record.status in (ExecutionStatus.running.value, ExecutionStatus.succeeded.value):
         record.status = ExecutionStatus.failed.value
     record.output = None
     record.error_code = result.code
     record.error_message = result.message
-    record.error_details = _json_safe(redact(dict(result.details), execution.declaration.sensitive_fields))
+    record.error_details = json_safe(redact(dict(result.details), execution.declaration.sensitive_fields))
 
 
 def finish_record(execution: ExecutionContext, result: Result[Any], started: float) -> None:
@@ -734,10 +734,6 @@ def log_finish(execution: ExecutionContext) -> None:
                "actor": execution.context.actor, "status": record.status,
                "duration_ms": record.duration_ms},
     )
-
-
-def _json_safe(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str))
 
 
 def _hold_after_commit(path: str) -> None:

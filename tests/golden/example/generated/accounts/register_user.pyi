@@ -23,7 +23,7 @@ from ..shared_types import EmailAddress
 class RegisterUserInput(BaseModel):
     """Input of accounts.register_user."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     email: EmailAddress
     password: str = Field(min_length=12, repr=False)
@@ -34,7 +34,7 @@ class RegisterUserInput(BaseModel):
 class RegisterUserOutput(BaseModel):
     """Output of accounts.register_user."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     user_id: UUID
 
@@ -42,7 +42,7 @@ class RegisterUserOutput(BaseModel):
 class RegisterUserSendWelcomeEmailPayload(BaseModel):
     """Payload of the send_welcome_email side effect."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     to: EmailAddress
     display_name: str
@@ -51,7 +51,7 @@ class RegisterUserSendWelcomeEmailPayload(BaseModel):
 class RegisterUserSubscribeToListPayload(BaseModel):
     """Payload of the subscribe_to_list side effect."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     user_id: UUID
     list_name: str

@@ -22,7 +22,7 @@ from ..shared_types import PlanCode
 class ChangePlanInput(BaseModel):
     """Input of billing.change_plan."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     account_id: UUID
     plan: PlanCode
@@ -32,7 +32,7 @@ class ChangePlanInput(BaseModel):
 class ChangePlanOutput(BaseModel):
     """Output of billing.change_plan."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     previous_plan: PlanCode
     plan: PlanCode

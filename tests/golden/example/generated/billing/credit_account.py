@@ -30,7 +30,7 @@ from ..shared_types import Currency, EmailAddress, Money
 class CreditAccountInput(BaseModel):
     """Input of billing.credit_account."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     account_id: UUID
     amount: Money = Field(gt=Decimal("0"))
@@ -45,7 +45,7 @@ class CreditAccountInput(BaseModel):
 class CreditAccountOutput(BaseModel):
     """Output of billing.credit_account."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     balance: Money
     entry_id: UUID
@@ -54,7 +54,7 @@ class CreditAccountOutput(BaseModel):
 class CreditAccountEmailReceiptPayload(BaseModel):
     """Payload of the email_receipt side effect."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     to: EmailAddress
     amount: Money

@@ -18,7 +18,7 @@ from ..shared_types import InvoiceLine
 class GenerateInvoicesInput(BaseModel):
     """Input of billing.generate_invoices."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     period_start: date
     period_end: date
@@ -31,7 +31,7 @@ class GenerateInvoicesInput(BaseModel):
 class GenerateInvoicesOutput(BaseModel):
     """Output of billing.generate_invoices."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     invoices_created: int
     lines: dict[

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class SyncPaymentProviderInput(BaseModel):
     """Input of billing.sync_payment_provider."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     since: datetime | None = Field(
         default=None,
@@ -31,7 +31,7 @@ class SyncPaymentProviderInput(BaseModel):
 class SyncPaymentProviderOutput(BaseModel):
     """Output of billing.sync_payment_provider."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     payments_synced: int
 
