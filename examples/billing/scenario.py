@@ -118,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\n== the execution log of this run: opsgen ops list")
     opsgen_main(["ops", "list", "--limit", "12"])
     print("\n== the plan change as a tree, with its effects and audited changes: opsgen ops show")
+    # The pipeline sets every result's execution id; only a hand-built failure lacks one.
+    assert changed.execution_id is not None and failed.execution_id is not None
     opsgen_main(["ops", "show", changed.execution_id])
     print("\n== the failed call: opsgen ops show")
     opsgen_main(["ops", "show", failed.execution_id])
