@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from packaging_helpers import REQUEST_IN_TRANSACTION, run
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PYPROJECT = """\
@@ -30,12 +32,6 @@ table = "billing_plans"
 id = "account_id"
 exclude = ["updated_at"]
 """
-
-
-def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    completed = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
-    assert completed.returncode == 0, f"{command} failed:\n{completed.stdout[-2000:]}\n{completed.stderr[-4000:]}"
-    return completed
 
 
 @pytest.fixture(scope="module")
@@ -80,10 +76,7 @@ def test_wheel_generates_and_runs_example(wheel: Path, tmp_path: Path) -> None:
     scenario = run([str(python), "-m", "examples.billing.scenario", "--accounts", "10"], cwd=project, env=env)
     assert "call tree" in scenario.stdout
 
-    (project / "bad.py").write_text(
-        "import requests\nfrom django.db import transaction\n\n"
-        "def pay():\n    with transaction.atomic():\n        requests.post('https://pay.invalid/charge')\n"
-    )
+    (project / "bad.py").write_text(REQUEST_IN_TRANSACTION)
     linted = subprocess.run(
         [str(venv / "bin" / "opsgen"), "lint", "bad.py"], cwd=project, env=env, capture_output=True, text=True
     )
