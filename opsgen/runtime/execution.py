@@ -184,7 +184,7 @@ class ExecutionContext:
         :class:`~opsgen.runtime.errors.EffectHandlerMissing` when no handler is registered.
         """
         declared = self._declared_effect(name)
-        handler = self.runtime.resolve_effect_handler(declared.name, declared.kind)
+        handler = self.runtime.resolve_effect_handler(declared.name, declared.kind, self.declaration.name)
         data = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else dict(payload)
         shown = scrub_any(redact(data, self.declaration.sensitive_fields), self.secrets)
         self._request(declared.name, declared.kind, declared.durable, data, shown, declared.retry, handler)
@@ -220,8 +220,8 @@ class ExecutionContext:
         This is for integrations that hand work to another system after the commit,
         such as a queue send; operation code uses the generated effect methods. A
         durable effect that the first attempt does not deliver is delivered by the
-        outbox dispatcher, through the handler the runtime registered for ``name`` or
-        ``kind``. ``shown`` is the payload as recorded (default: ``payload``), and
+        outbox dispatcher, through the handler the runtime registered for the effect
+        (see :meth:`~opsgen.runtime.runtime.Runtime.resolve_effect_handler`). ``shown`` is the payload as recorded (default: ``payload``), and
         ``on_drop(reason)`` is called when the effect is dropped instead of run.
         """
         recorded = payload if shown is None else shown

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from opsgen.runtime.context import Context
 from opsgen.runtime.declarations import OperationDeclaration
+from opsgen.runtime.effect_keys import remember_operation
 from opsgen.runtime.errors import IntegrationNotConfigured
 from opsgen.runtime.execution import ExecutionContext
 from opsgen.runtime.operation import Operation
@@ -33,7 +34,8 @@ class OperationHandle(Generic[InT, OutT]):
     ``implementation`` is the operation class, or its ``"module:Class"`` path, imported
     on the first call so that an implementation module may import the registry.
     ``runtime`` binds the handle to one runtime; by default each call uses
-    :func:`~opsgen.runtime.runtime.get_runtime`.
+    :func:`~opsgen.runtime.runtime.get_runtime`. Creating a handle makes its operation's
+    effects known to the runtime's check of effect handler keys.
     """
 
     def __init__(
@@ -45,6 +47,7 @@ class OperationHandle(Generic[InT, OutT]):
         self.declaration = declaration
         self._implementation = implementation
         self.runtime = runtime
+        remember_operation(declaration)
 
     @property
     def name(self) -> str:

@@ -29,7 +29,7 @@ from sqlalchemy import and_, func, or_, select, update
 from opsgen.runtime.declarations import RetryPolicy
 from opsgen.runtime.effects import EffectCall, PendingEffect
 from opsgen.runtime.errors import EffectHandlerMissing
-from opsgen.runtime.schema import EffectStatus, effects
+from opsgen.runtime.schema import EffectStatus, effects, executions
 from opsgen.runtime.store import HOST, utcnow
 
 if TYPE_CHECKING:
@@ -56,6 +56,10 @@ class DrainReport:
     #: Pending rows not yet due when the pass ended: those scheduled for a retry in this
     #: pass and those scheduled by earlier attempts. Set by :func:`drain`.
     waiting: int = 0
+    #: Due rows left pending because no handler is registered for them.
+    unhandled: int = 0
+    #: Due rows that another dispatcher claimed first.
+    claimed_elsewhere: int = 0
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -79,7 +83,8 @@ def drain(runtime: Runtime, *, limit: int | None = None, wait: float = 0.0) -> D
 
     With ``wait`` greater than zero, keep going for up to that many seconds while rows
     are waiting for a retry. Raises nothing for a handler error: it is recorded on the
-    row and counted in the report. ``waiting`` counts the pending rows left not yet due.
+    row and counted in the report. ``waiting`` counts the pending rows left not yet due,
+    and ``unhandled`` the due rows that have no handler, which stay pending.
     """
     report = DrainReport()
     _deliver_due(runtime, report, limit=limit, wait=wait)
@@ -98,6 +103,7 @@ def _deliver_due(runtime: Runtime, report: DrainReport, *, limit: int | None, wa
                 return
             if not _deliver_row(runtime, row, claimant, report):
                 unhandled.add(row["id"])
+                report.unhandled = len(unhandled)
         if time.monotonic() >= deadline or (limit is not None and report.attempted >= limit):
             return
         if not due:
@@ -126,9 +132,11 @@ def dispatch_forever(
 
 
 def _due_rows(runtime: Runtime, limit: int | None) -> list[dict[str, Any]]:
+    """Return the due rows, each with the ``operation`` that requested it (``None`` without a record)."""
     now = utcnow()
     query = (
-        select(effects)
+        select(effects, executions.c.operation)
+        .outerjoin(executions, executions.c.id == effects.c.execution_id)
         .where(
             effects.c.status == EffectStatus.pending.value,
             or_(effects.c.next_attempt_at.is_(None), effects.c.next_attempt_at <= now),
@@ -161,12 +169,13 @@ def _pending_count(runtime: Runtime) -> int:
 def _deliver_row(runtime: Runtime, row: dict[str, Any], claimant: str, report: DrainReport) -> bool:
     """Claim and deliver one row; return ``False`` when no handler is registered for it."""
     try:
-        handler = runtime.resolve_effect_handler(row["name"], row["kind"])
+        handler = runtime.resolve_effect_handler(row["name"], row["kind"], _requesting_operation(runtime, row))
     except EffectHandlerMissing as exc:
         report.errors.append(str(exc))
         logger.error("cannot deliver outbox row %s of execution %s: %s", row["id"], row["execution_id"], exc)
         return False
     if not _claim(runtime, row["id"], claimant):
+        report.claimed_elsewhere += 1
         return True
 
     retry = RetryPolicy(row["max_attempts"], row["backoff"], row["multiplier"], row["max_delay"])
@@ -176,6 +185,22 @@ def _deliver_row(runtime: Runtime, row: dict[str, Any], claimant: str, report: D
     )
     _attempt(runtime, row["id"], row["name"], row["kind"], row, retry, handler, call, claimant, report)
     return True
+
+
+def _requesting_operation(runtime: Runtime, row: dict[str, Any]) -> str | None:
+    """Return the operation that requested the effect of ``row``, for its ``operation.effect`` handler.
+
+    The join in :func:`_due_rows` finds it in the log. A record staged in the SQLite
+    live file is not there yet, so the store, which merges the live rows, is asked next.
+    """
+    if row.get("operation"):
+        return str(row["operation"])
+    if not runtime.log_enabled:
+        # NOTE: with log-enabled = false no record names the operation, so a retry
+        # finds only a handler registered for the effect name or kind.
+        return None
+    record = runtime.store.find_execution(row["execution_id"])
+    return str(record["operation"]) if record is not None else None
 
 
 def _claim(runtime: Runtime, effect_id: str, claimant: str) -> bool:

@@ -22,6 +22,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from opsgen.runtime.config import Settings, load_settings
 from opsgen.runtime.database import create_runtime_engine
+from opsgen.runtime.effect_keys import (
+    check_key_shape,
+    declared_effects,
+    known_operations,
+    lookup_keys,
+    unmatched_keys,
+)
 from opsgen.runtime.effects import EffectHandler
 from opsgen.runtime.errors import ConfigurationError, EffectHandlerMissing
 from opsgen.runtime.store import ExecutionStore
@@ -85,26 +92,59 @@ class Runtime:
         self._schema_ready = not migrate
         self._prepared_pid = 0
 
-    def register_effect_handler(self, name_or_kind: str, handler: EffectHandler) -> None:
-        """Deliver effects named ``name_or_kind``, or of that kind, with ``handler``.
+    def register_effect_handler(self, key: str, handler: EffectHandler) -> None:
+        """Deliver the effects that ``key`` names with ``handler``.
 
-        A handler registered for an effect name wins over one registered for its kind.
+        ``key`` is ``operation.effect`` (one operation's effect), an effect name as the
+        spec declares it (that effect of every operation declaring it), or an effect kind. When several
+        keys are registered for one effect, the most specific wins, in that order (see
+        :mod:`opsgen.runtime.effect_keys`). Raises ``ValueError`` for a key that can never
+        match an effect, such as ``orders.warehouse_notice``. A key of the right shape
+        that no operation declares is reported by :meth:`check_effect_handlers`, and
+        logged as a warning by the first call in the process.
         """
-        self.effect_handlers[name_or_kind] = handler
+        check_key_shape(key)
+        self.effect_handlers[key] = handler
 
-    def resolve_effect_handler(self, name: str, kind: str) -> EffectHandler:
-        """Return the handler for effect ``name`` of ``kind``.
+    def resolve_effect_handler(self, name: str, kind: str, operation: str | None = None) -> EffectHandler:
+        """Return the handler for effect ``name`` of ``kind`` that ``operation`` requested.
 
-        Raises :class:`EffectHandlerMissing` naming both keys when neither is registered.
+        Raises :class:`EffectHandlerMissing` naming every key that would serve the effect
+        when none is registered.
         """
-        handler = self.effect_handlers.get(name) or self.effect_handlers.get(kind)
-        if handler is None:
-            raise EffectHandlerMissing(
-                f"no handler for effect {name!r} (kind {kind!r}); register one with "
-                f"runtime.register_effect_handler({name!r}, fn) or "
-                f"runtime.register_effect_handler({kind!r}, fn)"
-            )
-        return handler
+        keys = lookup_keys(name, kind, operation)
+        for key in keys:
+            handler = self.effect_handlers.get(key)
+            if handler is not None:
+                return handler
+        requester = f" of operation {operation!r}" if operation else ""
+        options = " or ".join(f"runtime.register_effect_handler({key!r}, fn)" for key in keys)
+        raise EffectHandlerMissing(
+            f"no handler for effect {name!r} (kind {kind!r}){requester}; register one with {options}"
+        )
+
+    def check_effect_handlers(self, registry: object | None = None) -> None:
+        """Raise :class:`ConfigurationError` for each handler key that matches no declared effect.
+
+        ``registry`` is the generated ``ops`` (or a mapping or list of handles). Without
+        it, the check uses the operations whose handles this process created. Kind keys
+        and ``opsgen.`` keys are never reported. Call it at the start of the application,
+        after registering handlers, to fail before the first call instead of at a request.
+        """
+        if registry is None:
+            operations = known_operations()
+            if not operations:
+                raise ConfigurationError(
+                    "no operation handle exists in this process, so no effect is known; import the "
+                    "generated registry first, or pass it: runtime.check_effect_handlers(ops)"
+                )
+        else:
+            from opsgen.integrations.operations import index_operations
+
+            operations = declared_effects(handle.declaration for handle in index_operations(registry).values())
+        problems = unmatched_keys(self.effect_handlers, operations)
+        if problems:
+            raise ConfigurationError("; ".join(problems))
 
     def get_lock_backend(self) -> LockBackend:
         """Return the lock backend, opening it on first use from ``lock-url`` or the database URL.
@@ -131,17 +171,30 @@ class Runtime:
         """Upgrade the schema once, on the first call, unless built with ``migrate=False``.
 
         The first call in each process also records the calls that ended processes left
-        in the in-flight journal as abandoned.
+        in the in-flight journal as abandoned, and logs a warning for each effect handler
+        key that no operation known to the process declares.
         """
         if not self._schema_ready:
             self.ensure_schema()
         if self._prepared_pid != os.getpid():
             self._prepared_pid = os.getpid()
+            self._warn_unmatched_handlers()
             if self.log_enabled:
                 try:
                     self.store.collect_abandoned()
                 except SQLAlchemyError as exc:
                     logger.warning("in-flight journals of ended processes stay for the next reader: %s", exc)
+
+    def _warn_unmatched_handlers(self) -> None:
+        known = known_operations()
+        if not known:
+            # No handle exists yet (the generated registry is not imported), so the declared effects are unknown.
+            return
+        for problem in unmatched_keys(self.effect_handlers, known):
+            logger.warning(
+                "%s, among the %d operations loaded in this process; check the key against the specs' side_effects",
+                problem, len(known),
+            )
 
     def dispose(self) -> None:
         """Store queued live state, then close the lock backend and the engine's pooled connections."""

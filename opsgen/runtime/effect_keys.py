@@ -1,0 +1,122 @@
+"""Keys of effect handlers: which keys exist, which one serves an effect, which match nothing.
+
+An application registers a handler under one of three keys, from the most specific:
+
+- ``operation.effect``, such as ``billing.credit_account.send_receipt``: that effect of
+  one operation;
+- the effect name as declared under ``side_effects`` in the spec, such as
+  ``send_receipt``: that effect of every operation that declares it;
+- an effect kind, such as ``email``: every effect of that kind.
+
+:func:`lookup_keys` lists the keys of one effect in that order, and the runtime uses the
+first one registered. Names in the ``opsgen.`` namespace (``opsgen.enqueue``) are the
+effects that opsgen's own integrations request; they are looked up by name and kind only.
+
+A key of another shape can never match an effect, so :func:`check_key_shape` rejects it.
+A key of the right shape can still name an effect that no spec declares.
+:func:`unmatched_keys` finds those among the operations whose handles this process created. Every
+:class:`~opsgen.runtime.handle.OperationHandle` reports its declaration through
+:func:`remember_operation`, so importing the generated registry makes all of them known.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from typing import get_args
+
+from opsgen.runtime.declarations import EffectKind, OperationDeclaration
+
+#: The kinds a spec may give an effect.
+EFFECT_KINDS = frozenset(get_args(EffectKind))
+
+#: Prefix of the effects that opsgen's integrations request (``opsgen.enqueue``).
+RUNTIME_NAMESPACE = "opsgen."
+
+#: Lowercase snake case: the spec's rule for effect names and operation name segments
+#: (docs/spec-format.md, "Name rules"). The runtime does not import the spec loader.
+_SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+
+#: An operation name has 2 to 6 segments, so ``operation.effect`` has 3 to 7.
+MIN_QUALIFIED_SEGMENTS = 3
+MAX_QUALIFIED_SEGMENTS = 7
+
+_known: dict[str, set[str]] = {}
+_known_lock = threading.Lock()
+
+
+def lookup_keys(name: str, kind: str, operation: str | None = None) -> tuple[str, ...]:
+    """Return the handler keys of effect ``name`` of ``kind``, the most specific first.
+
+    Without ``operation`` (an outbox row whose execution record is missing), the
+    ``operation.effect`` key is left out.
+    """
+    if operation and not name.startswith(RUNTIME_NAMESPACE):
+        return (f"{operation}.{name}", name, kind)
+    return (name, kind)
+
+
+def check_key_shape(key: str) -> None:
+    """Raise ``ValueError`` when ``key`` cannot match any effect a spec can declare."""
+    if key in EFFECT_KINDS or key.startswith(RUNTIME_NAMESPACE):
+        return
+    segments = key.split(".")
+    if all(_SNAKE_CASE.fullmatch(segment) for segment in segments):
+        if len(segments) == 1 or MIN_QUALIFIED_SEGMENTS <= len(segments) <= MAX_QUALIFIED_SEGMENTS:
+            return
+    effect = segments[-1] if _SNAKE_CASE.fullmatch(segments[-1]) else "send_receipt"
+    operation = ".".join(segments[:-1]) if len(segments) == 2 else "billing.credit_account"
+    if len(segments) == 2:
+        operation = f"{operation}.<operation>"
+    raise ValueError(
+        f"effect handler key {key!r} can never match an effect. A key is an effect kind "
+        f"({', '.join(sorted(EFFECT_KINDS))}), an effect name as declared under side_effects "
+        f"({effect!r}), or an operation name and an effect name joined by a dot "
+        f"({operation + '.' + effect!r}); operation names have 2 to 6 segments"
+    )
+
+
+def remember_operation(declaration: OperationDeclaration) -> None:
+    """Record the effects ``declaration`` declares, for :func:`unmatched_keys`."""
+    with _known_lock:
+        _known.setdefault(declaration.name, set()).update(effect.name for effect in declaration.effects)
+
+
+def known_operations() -> dict[str, frozenset[str]]:
+    """Return the effect names of every operation whose handle this process created."""
+    with _known_lock:
+        return {name: frozenset(names) for name, names in _known.items()}
+
+
+def declared_effects(declarations: Iterable[OperationDeclaration]) -> dict[str, frozenset[str]]:
+    """Return the effect names of each of ``declarations``, by operation name."""
+    found: dict[str, set[str]] = {}
+    for declaration in declarations:
+        found.setdefault(declaration.name, set()).update(effect.name for effect in declaration.effects)
+    return {name: frozenset(names) for name, names in found.items()}
+
+
+def unmatched_keys(keys: Iterable[str], operations: Mapping[str, frozenset[str]]) -> list[str]:
+    """Return one message for each key that no effect of ``operations`` looks up.
+
+    Kinds and ``opsgen.`` names are never reported: they serve effects that need no spec.
+    """
+    declared = set().union(*operations.values()) if operations else set()
+    problems: list[str] = []
+    for key in keys:
+        if key in EFFECT_KINDS or key.startswith(RUNTIME_NAMESPACE):
+            continue
+        operation, _, effect = key.rpartition(".")
+        if not operation:
+            if key not in declared:
+                problems.append(f"effect handler {key!r} matches no effect: no operation declares an effect named {key!r}")
+        elif operation not in operations:
+            problems.append(f"effect handler {key!r} matches no effect: no operation is named {operation!r}")
+        elif effect not in operations[operation]:
+            names = ", ".join(sorted(operations[operation])) or "none"
+            problems.append(
+                f"effect handler {key!r} matches no effect: operation {operation!r} declares no effect "
+                f"{effect!r} (declared: {names})"
+            )
+    return problems
