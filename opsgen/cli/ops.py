@@ -306,7 +306,7 @@ def _print_show(execution: dict[str, Any], tree: list[dict[str, Any]], effects: 
         for effect in effects:
             table.add_row(
                 effect["execution_id"][:SHORT_ID], effect["name"], effect["kind"], "yes" if effect["durable"] else "no",
-                _styled(effect["status"]), str(effect["attempts"]), effect["last_error"] or "",
+                _styled(effect["status"]), f"{effect['attempts']}/{effect['max_attempts']}", effect["last_error"] or "",
                 json.dumps(effect["payload_redacted"], default=_json_default),
             )
         console.print(table)

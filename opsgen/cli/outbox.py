@@ -1,4 +1,4 @@
-"""``opsgen outbox``: deliver durable side effects waiting in the outbox.
+"""``opsgen outbox``: deliver, list and re-queue durable side effects in the outbox.
 
 Effect handlers belong to the application, so these commands first load it: the
 ``--app module:object`` option or ``app`` in ``[tool.opsgen]`` names a
@@ -9,14 +9,17 @@ one, with its handlers registered.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import signal
 import sys
 from typing import Any
 
+from opsgen.cli.ops import SHORT_ID, _console, _json_default, _normalize_times, _styled, _time
 from opsgen.runtime.config import add_project_to_path, load_settings
 from opsgen.runtime.errors import ConfigurationError
 from opsgen.runtime.runtime import Runtime, load_app
+from opsgen.runtime.schema import EffectStatus
 
 
 def register(subparsers: Any) -> None:
@@ -57,7 +60,65 @@ def register(subparsers: Any) -> None:
     _add_common(dispatch_parser)
     dispatch_parser.set_defaults(handler=run_dispatch)
 
+    list_parser = commands.add_parser(
+        "list",
+        help="list durable effects with their delivery state",
+        description=(
+            "List durable effects in the outbox, newest first, with their delivery state, attempts and "
+            "last error. The table shows the first 8 characters of each id, which `opsgen outbox retry` "
+            "accepts. Payloads are not shown."
+        ),
+    )
+    list_parser.add_argument(
+        "--status", action="append", default=[], choices=[status.value for status in EffectStatus],
+        metavar="STATUS",
+        help=f"show only this status ({', '.join(status.value for status in EffectStatus)}); repeatable",
+    )
+    _add_filters(list_parser)
+    list_parser.add_argument("--limit", type=_positive_int, default=50, metavar="N",
+                             help="number of effects to show (default 50)")
+    list_parser.add_argument("--format", choices=("table", "json"), default="table", help="output format (default table)")
+    _add_common(list_parser)
+    list_parser.set_defaults(handler=run_list)
+
+    retry_parser = commands.add_parser(
+        "retry",
+        help="put failed durable effects back to pending with a fresh attempt budget",
+        description=(
+            "Put failed durable effects back to pending: attempts start again from 0, up to the "
+            "effect's max attempts (or --attempts). last_error records who re-queued each effect "
+            "and when, with the previous error. A dispatcher or `opsgen outbox drain` then delivers "
+            "them. Exits 1 when an id names no failed durable effect."
+        ),
+    )
+    retry_parser.add_argument("ids", nargs="*", metavar="ID", help="effect id, or a unique prefix of one")
+    retry_parser.add_argument("--failed", action="store_true",
+                              help="re-queue every failed durable effect, or those that --effect and --operation select")
+    _add_filters(retry_parser)
+    retry_parser.add_argument("--attempts", type=_positive_int, metavar="N",
+                              help="attempt budget of the re-queued effects (default: each effect's max attempts)")
+    retry_parser.add_argument("--by", metavar="NAME",
+                              help="who re-queues, recorded in last_error (default: user@host of this process)")
+    _add_common(retry_parser)
+    retry_parser.set_defaults(handler=run_retry)
+
     parser.set_defaults(handler=lambda _args: _usage(parser))
+
+
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--effect", metavar="NAME", help="only effects of this name, as the spec declares it (send_receipt)")
+    parser.add_argument("--operation", metavar="NAME",
+                        help="only effects that this operation requested, such as billing.credit_account")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number {text!r}: expected a whole number of 1 or more") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"invalid number {value}: expected 1 or more")
+    return value
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -91,31 +152,101 @@ def run_drain(args: argparse.Namespace) -> int:
     """Deliver the pending effects once and print what happened."""
     from opsgen.runtime.outbox import drain
 
-    _configure_logging(args.verbose)
+    runtime = _prepared_runtime(args, verbose=args.verbose)
+    if runtime is None:
+        return 1
+    report = drain(runtime, limit=args.limit, wait=args.wait)
+    print(
+        f"delivered {report.delivered}, waiting for retry {report.waiting}, failed {report.failed}, "
+        f"no handler {report.unhandled}, claimed by another dispatcher {report.claimed_elsewhere}"
+    )
+    for error in report.errors:
+        print(f"error: {error}", file=sys.stderr)
+    return 1 if report.errors or report.waiting else 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    """Print the durable effects of the outbox."""
+    from opsgen.runtime.outbox_admin import list_outbox
+
+    runtime = _prepared_runtime(args, verbose=args.verbose)
+    if runtime is None:
+        return 1
+    rows = list_outbox(runtime, statuses=args.status, effect=args.effect, operation=args.operation, limit=args.limit)
+    if args.format == "json":
+        print(json.dumps(_normalize_times(rows), default=_json_default, indent=2))
+        return 0
+
+    from rich.table import Table
+
+    table = Table(title=f"durable effects (newest {len(rows)})")
+    for column in ("id", "effect", "kind", "operation", "execution", "status", "attempts",
+                   "next attempt (UTC)", "created (UTC)", "last error"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            row["id"][:SHORT_ID], row["name"], row["kind"], row["operation"] or "", row["execution_id"][:SHORT_ID],
+            _styled(row["status"]), f"{row['attempts']}/{row['max_attempts']}", _time(row["next_attempt_at"]),
+            _time(row["created_at"]), row["last_error"] or "",
+        )
+    _console().print(table)
+    return 0
+
+
+def run_retry(args: argparse.Namespace) -> int:
+    """Re-queue failed durable effects and print each one re-queued."""
+    from opsgen.runtime.outbox_admin import default_requeuer, find_effects, list_outbox, requeue
+
+    if bool(args.ids) == args.failed:
+        print("error: give either effect ids or --failed", file=sys.stderr)
+        return 2
+    if args.ids and (args.effect or args.operation):
+        print("error: --effect and --operation select among failed effects; use them with --failed", file=sys.stderr)
+        return 2
+    runtime = _prepared_runtime(args, verbose=args.verbose)
+    if runtime is None:
+        return 1
+
+    if args.failed:
+        rows = list_outbox(runtime, statuses=[EffectStatus.failed.value], effect=args.effect,
+                           operation=args.operation, limit=None)
+        errors: list[str] = []
+    else:
+        rows, errors = find_effects(runtime, args.ids)
+    report = requeue(runtime, rows, by=args.by or default_requeuer(), max_attempts=args.attempts)
+
+    for row in report.requeued:
+        operation = f" of {row['operation']}" if row["operation"] else ""
+        print(f"re-queued {row['id']} {row['name']}{operation} (execution {row['execution_id']}), "
+              f"up to {row['max_attempts']} attempts")
+    summary = f"re-queued {len(report.requeued)}"
+    if report.requeued:
+        summary += "; `opsgen outbox drain` or a running dispatcher delivers them"
+    print(summary)
+    for error in errors + report.errors:
+        print(f"error: {error}", file=sys.stderr)
+    return 1 if errors or report.errors else 0
+
+
+def _prepared_runtime(args: argparse.Namespace, *, verbose: bool) -> Runtime | None:
+    """Configure logging and return the runtime with its tables upgraded, or ``None`` after printing why it cannot load."""
+    _configure_logging(verbose)
     try:
         runtime = load_runtime(args)
     except ConfigurationError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return None
     runtime.prepare()
-    report = drain(runtime, limit=args.limit, wait=args.wait)
-    print(f"delivered {report.delivered}, waiting for retry {report.waiting}, failed {report.failed}")
-    for error in report.errors:
-        print(f"error: {error}", file=sys.stderr)
-    return 1 if report.errors or report.waiting else 0
+    return runtime
 
 
 def run_dispatch(args: argparse.Namespace) -> int:
     """Run the dispatcher until SIGINT or SIGTERM."""
     from opsgen.runtime.outbox import dispatch_forever
 
-    _configure_logging(True)
-    try:
-        runtime = load_runtime(args)
-    except ConfigurationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    runtime = _prepared_runtime(args, verbose=True)
+    if runtime is None:
         return 1
-    runtime.prepare()
     stopping: list[int] = []
     signal.signal(signal.SIGTERM, lambda signum, _frame: stopping.append(signum))
     try:
