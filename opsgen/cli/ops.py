@@ -18,6 +18,7 @@ from typing import Any
 
 from opsgen.runtime.config import load_settings
 from opsgen.runtime.database import create_runtime_engine
+from opsgen.runtime.schema import ExecutionStatus
 from opsgen.runtime.store import ExecutionStore
 
 STATUS_STYLES = {
@@ -59,8 +60,9 @@ def register(subparsers: Any) -> None:
     )
     list_parser.add_argument("--running", action="store_true", help="show only executions still running")
     list_parser.add_argument(
-        "--status", action="append", default=[], metavar="STATUS",
-        help="show only this status (pending, running, succeeded, failed, skipped, rejected, abandoned); repeatable",
+        "--status", action="append", default=[], choices=[status.value for status in ExecutionStatus],
+        metavar="STATUS",
+        help=f"show only this status ({', '.join(status.value for status in ExecutionStatus)}); repeatable",
     )
     list_parser.add_argument("--operation", metavar="NAME", help="show only this operation, such as billing.credit_account")
     list_parser.add_argument("--roots", action="store_true", help="show only top-level executions, not nested calls")
