@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import quote
 
 from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.result import Failure, UnwrapError
@@ -64,7 +65,11 @@ class ProblemMapper:
         return self.statuses.get(code) or RUNTIME_STATUSES.get(code, DEFAULT_STATUS)
 
     def document(self, failure: Failure | UnwrapError, *, instance: str | None = None) -> dict[str, Any]:
-        """Return the problem document of ``failure``."""
+        """Return the problem document of ``failure``.
+
+        ``instance`` is the decoded request path, as the frameworks give it
+        (``/orders/bad sku``). The document carries it percent-encoded.
+        """
         code = failure.code
         status = self.status(code)
         phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
@@ -81,10 +86,24 @@ class ProblemMapper:
             "execution_id": failure.execution_id,
         }
         if instance:
-            document["instance"] = instance
+            document["instance"] = instance_reference(instance)
         if status < 500 and failure.details:
             document["details"] = _json_ready(failure.details)
         return document
+
+
+#: Characters a path keeps as they are: RFC 3986 ``pchar`` and the segment separator.
+#: Letters, digits and ``-._~`` are always kept by :func:`urllib.parse.quote`.
+PATH_SAFE = "/!$&'()*+,;=:@"
+
+
+def instance_reference(path: str) -> str:
+    """Return the decoded request ``path`` as a URI reference for the ``instance`` member.
+
+    RFC 9457 makes ``instance`` a URI reference, so every other character is
+    percent-encoded as UTF-8, ``%`` included, because the path is already decoded.
+    """
+    return quote(path, safe=PATH_SAFE)
 
 
 def client_detail(failure: Failure | UnwrapError, status: int) -> str:

@@ -85,7 +85,10 @@ def request_context(request: Request) -> Context:
 
 
 def problem_response(failure: Failure | UnwrapError, mapper: ProblemMapper | None = None, *, instance: str | None = None) -> Response:
-    """Return the ``application/problem+json`` response of ``failure``."""
+    """Return the ``application/problem+json`` response of ``failure``.
+
+    ``instance`` is the decoded request path. The document carries it percent-encoded.
+    """
     document = (mapper or ProblemMapper()).document(failure, instance=instance)
     return JSONResponse(document, status_code=document["status"], media_type=PROBLEM_CONTENT_TYPE)
 
@@ -99,7 +102,9 @@ def install_problem_handler(app: Starlette, registry: object | None = None, *, t
 
     async def handle(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, UnwrapError)
-        response = problem_response(exc, mapper, instance=request.url.path)
+        # ``scope["path"]`` is fully decoded, but ``request.url.path`` keeps ``?`` and ``#``
+        # encoded, and the mapper would encode their ``%`` a second time.
+        response = problem_response(exc, mapper, instance=request.scope["path"])
         ctx = getattr(request.state, STATE_KEY, None)
         if isinstance(ctx, Context) and ctx.request_id:
             header = getattr(request.state, HEADER_STATE_KEY, DEFAULT_REQUEST_ID_HEADER)
