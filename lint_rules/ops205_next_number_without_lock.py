@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from opsgen.lint.orm import (
@@ -34,6 +35,14 @@ AGGREGATES = frozenset(
 )
 #: Calls that write a new row with the values passed as keywords.
 CREATES = frozenset({"create", "get_or_create", "update_or_create", "values", "insert"})
+#: Statements with a body of statements. The reads and writes this rule follows are simple
+#: statements, which the walk yields on their own, so a compound one is not searched whole.
+COMPOUND = (
+    ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Match,
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, *([getattr(ast, "TryStar")] if hasattr(ast, "TryStar") else []),
+)  # fmt: skip
+#: ``+ 1`` or ``+1`` in a function's source: without one, no new row gets a next number.
+ADDS_NUMBER = re.compile(r"\+\s*\d")
 #: SQL text that takes a lock, written by hand in ``cursor.execute(...)``.
 SQL_LOCK_WORDS = ("for update", "lock table", "advisory")
 
@@ -83,7 +92,12 @@ class NextNumberWithoutLock(Rule):
     def check(self, module: ModuleContext) -> Iterator[Finding]:
         if is_migration_path(module.path):
             return
-        candidates = {f.line for f in module.functions() if f.name != "<module>" and self.may_number_rows(f)}
+        lines = module.source.splitlines()
+        candidates = {
+            f.line
+            for f in module.functions()
+            if f.name != "<module>" and self.may_number_rows(f) and ADDS_NUMBER.search("\n".join(lines[f.line - 1 : f.end_line]))
+        }
         if not candidates:
             return
         for node in function_nodes(module.tree, candidates):
@@ -92,15 +106,29 @@ class NextNumberWithoutLock(Rule):
 
     @staticmethod
     def may_number_rows(function: FunctionSummary) -> bool:
-        """Return True when the function reads a count or an aggregate and creates something."""
-        names = {call.text.rpartition(".")[2] for call in function.calls}
-        reads = bool(names & {"aggregate", "count", "max", "first", "last", "latest", "scalar", "scalar_one"})
+        """Return True when the function reads a maximum, a count or the newest row, and writes."""
+        texts = [call.text for call in function.calls]
+        names = {text.rpartition(".")[2] for text in texts}
+        reads = bool(names & {"aggregate", "count", "max", "latest"}) or (
+            bool(names & {"first", "last"}) and any(text.endswith(".order_by") for text in texts)
+        )
         return reads and any(name in CREATES or name[:1].isupper() for name in names)
 
     def check_function(self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[Finding]:
+        nodes = list(scope_nodes(function.body))
         # scope_nodes() walks breadth first; the reads must come before the writes, so sort.
-        statements = sorted({id(n): n for n in scope_nodes(function.body) if isinstance(n, ast.stmt)}.values(), key=lambda n: (n.lineno, n.col_offset))
-        lock_line = self.first_lock_line(module, function, statements)
+        statements = sorted(
+            (n for n in nodes if isinstance(n, ast.stmt) and not isinstance(n, COMPOUND)),
+            key=lambda n: (n.lineno, n.col_offset),
+        )
+        reads = {
+            id(s)
+            for s in statements
+            if isinstance(s, (ast.Assign, ast.AnnAssign)) and s.value is not None and self.counted_source(module, s.value)
+        }
+        if not reads:
+            return
+        lock_line = self.first_lock_line(nodes)
         sources: dict[str, tuple[ast.stmt, str]] = {}  # name -> (statement that read it, what it read)
         sums: dict[str, str] = {}  # name bound to <source> + n -> the source name
         reported: set[str] = set()
@@ -108,7 +136,7 @@ class NextNumberWithoutLock(Rule):
             if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
                 targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
                 names = [t.id for t in targets if isinstance(t, ast.Name)]
-                source = self.counted_source(module, statement.value)
+                source = self.counted_source(module, statement.value) if id(statement) in reads else None
                 if source is not None and (lock_line is None or lock_line > statement.lineno):
                     for name in names:
                         sources[name] = (statement, source)
@@ -120,6 +148,8 @@ class NextNumberWithoutLock(Rule):
                     else:
                         sums.pop(name, None)
                         sources.pop(name, None)
+            if not sources:
+                continue  # nothing read yet that a new row could be numbered from
             for used in self.numbered_rows(statement, sources, sums):
                 if used in reported:
                     continue
@@ -129,10 +159,10 @@ class NextNumberWithoutLock(Rule):
                 yield module.finding(self.code, message, read.lineno, read.col_offset)
 
     @staticmethod
-    def first_lock_line(module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef, statements: list[ast.stmt]) -> int | None:
-        """Return the first line that takes a lock in the function, or None."""
+    def first_lock_line(nodes: list[ast.AST]) -> int | None:
+        """Return the first line of ``nodes`` (a function body's) that takes a lock, or None."""
         lines = []
-        for node in [*statements, *(n for s in statements for n in walk_scope(s))]:
+        for node in nodes:
             if isinstance(node, ast.Call):
                 name = callee_name(node.func)
                 if name in ROW_LOCKS or (name and is_lock_name(name)):

@@ -57,6 +57,9 @@ AUTOCOMMIT_WRITES = frozenset({"save", "create", "delete", "update", "bulk"})
 #: other keyword writes elsewhere, such as an image to a stream.
 MODEL_SAVE_KEYWORDS = frozenset({"force_insert", "force_update", "using", "update_fields", "save"})
 
+#: Packages whose import marks a module as SQLAlchemy code.
+SQLALCHEMY_PACKAGES = frozenset({"sqlalchemy", "flask_sqlalchemy", "sqlmodel"})
+
 #: Serializer methods Django REST framework runs from ``serializer.save()``, and ``save``
 #: itself when a serializer overrides it.
 SERIALIZER_HOOKS = frozenset({"create", "update", "save"})
@@ -134,6 +137,14 @@ class Analysis:
         self._resolved: dict[str, str] = {}
         self._session_events: dict[str, list[tuple[int, str]]] = {}
         self._session_depth = 0
+        #: Names of class attributes that hold an instance, in any project class.
+        self.class_attributes = frozenset(
+            name for _, klass in index.classes.values() for name in klass.attribute_classes
+        )
+        #: Whether any project function ends with an uncommitted session write.
+        self.sessions_left_open = any(
+            self.ends_in_session_write(module, function) for module in index.modules.values() for function in module.functions.values()
+        )
         config = index.config
         self.extra_effects = config.side_effect_kinds()
         self.deferral_wrappers = frozenset(config.deferral_wrappers)
@@ -295,6 +306,8 @@ class Analysis:
         ``attr = Other(...)`` with ``Other()``."""
         parts = target.split(".")
         for index in range(1, len(parts) - 1):
+            if parts[index] not in self.class_attributes:
+                continue
             owner = ".".join(parts[:index])
             klass = self.canonical(owner.removesuffix("()"))
             if klass not in self.index.classes:
@@ -572,6 +585,8 @@ class Analysis:
     def session_events(self, function: FunctionSummary) -> list[tuple[int, str]]:
         """Return, in line order, the calls that leave a session write open (with the callee's
         name) and the session commits, rollbacks and closes (with an empty name)."""
+        if not self.sessions_left_open:
+            return []  # no helper leaves a session write open, so no call can carry one
         cached = self._session_events.get(function.qualname)
         if cached is not None:
             return cached
@@ -603,14 +618,29 @@ class Analysis:
         self._session_events[function.qualname] = events
         return events
 
+    @staticmethod
+    def ends_in_session_write(module: ModuleSummary, function: FunctionSummary) -> bool:
+        """Return True when the function's own body ends with an uncommitted SQLAlchemy write.
+
+        The session is recognised by name alone, so this asks for more before the write
+        counts in callers: Flask-SQLAlchemy's ``db.session``, or a module that imports
+        SQLAlchemy. In a Django module a ``session`` is usually the HTTP session or a model.
+        """
+        if not function.open_session:
+            return False
+        session = function.open_session.rpartition(":")[0]
+        if session == "db.session" or session.endswith(".db.session"):
+            return True
+        return any(name.partition(".")[0] in SQLALCHEMY_PACKAGES for name in module.imports.values())
+
     def leaves_session_open(self, qualname: str) -> bool:
         """Return True when the function ends with a session write that nothing committed,
         made in its own body or by a helper it calls."""
         entry = self.index.functions.get(qualname)
         if entry is None:
             return False
-        function = entry[1]
-        if function.open_session:
+        module, function = entry
+        if self.ends_in_session_write(module, function):
             return True
         events = self.session_events(function)
         return bool(events) and bool(events[-1][1])

@@ -264,6 +264,8 @@ SDK_CLIENTS = {
     "google.cloud.pubsub.PublisherClient()": "broker publish",
     "google.cloud.tasks_v2.CloudTasksClient()": "task enqueue",
 }
+#: Each client followed by the dot of its methods, for one ``str.startswith`` test.
+_SDK_CLIENT_PREFIXES = tuple(prefix + "." for prefix in SDK_CLIENTS)
 #: Methods of an SDK client that only configure it or read its own state.
 SDK_LOCAL_METHODS = frozenset({"close", "topic_path", "queue_path", "task_path", "get_paginator", "get_waiter", "can_paginate"})
 
@@ -334,20 +336,19 @@ def sdk_client_call(target: str) -> str | None:
     ``twilio.rest.Client().messages.create`` is one; ``boto3.resource().Bucket`` only
     builds a local handle (its methods make the calls), and neither is the client itself.
     """
-    for prefix, kind in SDK_CLIENTS.items():
-        if target.startswith(prefix + "."):
-            last = target.rpartition(".")[2]
-            if last[:1].isupper() or last in SDK_LOCAL_METHODS:
-                return None
-            return kind
-    return None
+    if not target.startswith(_SDK_CLIENT_PREFIXES):
+        return None
+    last = target.rpartition(".")[2]
+    if last[:1].isupper() or last in SDK_LOCAL_METHODS:
+        return None
+    return next(kind for prefix, kind in SDK_CLIENTS.items() if target.startswith(prefix + "."))
 
 
 def is_external_api(target: str) -> bool:
     """Return True for calls into remote APIs whose ``create`` is not an ORM write."""
     if target.startswith(("stripe.", "boto3.")) or target.partition("()")[0] in _INSTANCE_PREFIXES:
         return True
-    return any(target.startswith(prefix + ".") for prefix in SDK_CLIENTS)
+    return target.startswith(_SDK_CLIENT_PREFIXES)
 
 
 def classify_side_effect(target: str | None, text: str, extra: dict[str, str]) -> Effect | None:

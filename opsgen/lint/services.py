@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import fnmatch
 import re
+from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -131,17 +132,23 @@ def is_generated(source: str) -> bool:
     return GENERATED_MARKER in source[:1000]
 
 
+@lru_cache(maxsize=16)
 def may_define_services(source: str) -> bool:
-    """Return False when the source defines neither an entry method nor an agent class, so no service."""
+    """Return False when the source defines neither an entry method nor an agent class, so no service.
+
+    Cached because every OPS3 rule asks it of the same module text in turn.
+    """
     return ENTRY_DEF.search(source) is not None or AGENT_CLASS.search(source) is not None
 
 
-def service_classes(tree: ast.Module, everything: bool = False) -> list[ServiceClass]:
+@lru_cache(maxsize=16)
+def service_classes(tree: ast.Module, everything: bool = False) -> tuple[ServiceClass, ...]:
     """Return the module-level service classes, in source order.
 
     With ``everything`` (a module of ``service-packages``) any base is allowed; otherwise
     only classes built on ``object``, ``ABC``, earlier classes of this module or an
-    imported service base count.
+    imported service base count. The result is cached by tree, because every OPS3 rule
+    asks for it in turn, so callers must not change the classes it holds.
     """
     eligible: set[str] = set()
     found: dict[str, ServiceClass] = {}
@@ -160,8 +167,8 @@ def service_classes(tree: ast.Module, everything: bool = False) -> list[ServiceC
     if all(service.by_name for service in found.values()):
         # An exporter's export() beside an importer's load() is no convention yet: agent-named
         # classes are compared only in a module whose other services use an entry verb.
-        return []
-    return list(found.values())
+        return ()
+    return tuple(found.values())
 
 
 def _verb_of(node: ast.ClassDef, entries: list[Method], parents: Iterable[ServiceClass]) -> str | None:

@@ -6,6 +6,12 @@ under the folder in sorted order and either returns a :class:`SpecSet` or raises
 offending line and a hint. A file that fails to parse or to validate still lets the
 others be checked, and the shared type names it declares still count as known, so one
 broken types file does not bury the folder under "unknown type" errors.
+
+A file with YAML problems reports each one that the reader gets past (see
+:mod:`opsgen.spec.yamlsafe`), then gets the names and type references of what it read
+checked, as a file that failed validation does. It is validated against the format only
+once its YAML is clean. A syntax error stops the reading of its file: only the type
+names declared before it count as known.
 """
 
 from __future__ import annotations
@@ -16,11 +22,11 @@ from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
-from opsgen.spec.errors import SpecError, SpecErrors
+from opsgen.spec.errors import SpecError, SpecErrors, display_path
 from opsgen.spec.model import OperationSpec, TypesSpec
 from opsgen.spec.semantics import Checker, Document
 from opsgen.spec.specset import LoadedOperation, LoadedType, SpecSet
-from opsgen.spec.validate import validate_document, validate_pruned
+from opsgen.spec.validate import expand_shorthand, validate_document, validate_pruned
 from opsgen.spec.yamlsafe import MAX_DOCUMENT_CHARS, ParsedDocument, YamlProblem, parse_document
 from opsgen.spec.yamlsafe import Path as DocPath
 
@@ -54,14 +60,19 @@ def load_specs(specs_dir: Path) -> SpecSet:
     type_documents: list[Document] = []
     raw_type_names: set[str] = set()
     invalid_documents: list[tuple[Path, ParsedDocument]] = []
+    partial_type_files: list[str] = []
     for path in spec_files(specs_dir):
         document = _read_document(path, collector)
         if document is None:
             continue
         parsed, model, dropped = document
         if dropped:
-            raw_type_names |= _declared_type_names(parsed.data)
-            invalid_documents.append((path, parsed))
+            declared = _declared_type_names(parsed.data)
+            raw_type_names |= declared
+            if parsed.has_data:
+                invalid_documents.append((path, parsed))
+            elif _is_types_file(parsed.data):
+                partial_type_files.append(display_path(path))
         if model is None:
             continue
         entry = Document(path, model, collector.reporter(path, parsed), dropped)
@@ -70,7 +81,7 @@ def load_specs(specs_dir: Path) -> SpecSet:
         else:
             operation_documents.append(entry)
 
-    checker = Checker(known_type_names=frozenset(raw_type_names))
+    checker = Checker(known_type_names=frozenset(raw_type_names), partial_type_files=tuple(partial_type_files))
     checker.declare_types(type_documents)
     checker.resolve_types()
     checker.check_operations(operation_documents)
@@ -124,7 +135,9 @@ def _read_document(
 
     Returns the document, its model and no dropped names when it is valid. When it is
     invalid, the problems are reported and the model is the one validated without the
-    faulty entries (or ``None``), with the names of the dropped entries.
+    faulty entries (or ``None``), with the names of the dropped entries. A document with
+    YAML problems comes back without a model, with the data read past them (only up to
+    a syntax error, and then ``has_data`` is false).
     """
     try:
         size = path.stat().st_size
@@ -148,9 +161,16 @@ def _read_document(
         parsed = parse_document(text)
     except YamlProblem as problem:
         lines = text.splitlines()
-        source = lines[problem.line - 1] if 1 <= problem.line <= len(lines) else None
-        collector.errors.append(SpecError(path, problem.line, problem.column, problem.message, problem.hint, source))
-        return None
+        for yaml_problem in problem.found:
+            line = yaml_problem.line
+            source = lines[line - 1] if 1 <= line <= len(lines) else None
+            collector.errors.append(SpecError(path, line, yaml_problem.column, yaml_problem.message, yaml_problem.hint, source))
+        if problem.document is None:
+            return None
+        data = problem.document.data
+        if isinstance(data, dict) and data.get("kind", "operation") in ("operation", "types"):
+            expand_shorthand(data, str(data.get("kind", "operation")))
+        return problem.document, None, frozenset({"*"})
 
     model, problems = validate_document(parsed)
     if not problems:
@@ -167,6 +187,10 @@ def _read_document(
 
 
 def _declared_type_names(data: Any) -> set[str]:
-    if isinstance(data, dict) and data.get("kind") == "types" and isinstance(data.get("types"), dict):
+    if _is_types_file(data) and isinstance(data.get("types"), dict):
         return {name for name in data["types"] if isinstance(name, str)}
     return set()
+
+
+def _is_types_file(data: Any) -> bool:
+    return isinstance(data, dict) and data.get("kind") == "types"

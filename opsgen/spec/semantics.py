@@ -119,6 +119,8 @@ class Checker:
     """Resolve and check every validated document; ``known_type_names`` may include names from invalid files."""
 
     known_type_names: frozenset[str] = frozenset()
+    #: Paths of types files read only up to a YAML syntax error: the types after it are unknown.
+    partial_type_files: tuple[str, ...] = ()
     type_infos: dict[str, _TypeInfo] = field(default_factory=dict)
     #: Type expressions already resolved without error; valid once every type is declared.
     resolved_refs: dict[str, TypeRef] = field(default_factory=dict)
@@ -311,9 +313,7 @@ class Checker:
             return
         for name in referenced_names(expr):
             if name not in self.known_type_names:
-                close = difflib.get_close_matches(name, sorted(self.known_type_names), n=1, cutoff=0.6)
-                hint = f"did you mean {close[0]!r}?" if close else "declare it under `types:` in a file with `kind: types`"
-                report(at, _unknown_type_message(name, text), hint, False, max(0, text.find(name)))
+                report(at, _unknown_type_message(name, text), self._unknown_type_hint(name), False, max(0, text.find(name)))
 
     # Operations
 
@@ -739,11 +739,20 @@ class Checker:
         if info is None:
             if expr.name in self.known_type_names:
                 return None
-            close = difflib.get_close_matches(expr.name, sorted(self.known_type_names), n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]!r}?" if close else "declare it under `types:` in a file with `kind: types`"
+            hint = self._unknown_type_hint(expr.name)
             document.error(at, _unknown_type_message(expr.name, text), hint, offset=max(0, text.find(expr.name)))
             return None
         return SharedTypeRef(expr.name, info.kind)
+
+    def _unknown_type_hint(self, name: str) -> str:
+        close = difflib.get_close_matches(name, sorted(self.known_type_names), n=1, cutoff=0.6)
+        if close:
+            return f"did you mean {close[0]!r}?"
+        declare = "declare it under `types:` in a file with `kind: types`"
+        if self.partial_type_files:
+            files = ", ".join(self.partial_type_files)
+            return f"{declare}, or fix the YAML error in {files}, which may declare it after the error"
+        return declare
 
     def _base_of(self, type_ref: TypeRef, depth: int = 0) -> str:
         """Return the kind constraints and defaults act on: a scalar kind, list, map, enum or object."""

@@ -14,6 +14,11 @@ pure-Python parser otherwise) and never runs a YAML constructor. That gives:
 - no silent surprises: a duplicate mapping key, a non-string key, a merge key (``<<``)
   and a second document are errors.
 
+A disallowed or mismatched tag, a duplicate key, a merge key, an alias without an
+anchor and a second document do not stop the reading. The faulty value is left out and
+reading goes on to the next problem, so one run can report them all. A syntax error, a
+non-string key or a limit stops it.
+
 Positions are 1-based (line, column) pairs, stored per path of keys and list indexes
 and recorded only when a problem needs them.
 """
@@ -40,6 +45,9 @@ Path = tuple[Union[str, int], ...]
 Position = tuple[int, int]
 
 _STANDARD_TAG = "tag:yaml.org,2002:"
+#: Pending key of a mapping entry whose key is at fault: its value is read and left out.
+#: A real key never equals it, because a document with a NUL character is rejected.
+_DROPPED_KEY = "\x00dropped"
 _ALLOWED_TAGS = frozenset(
     {"!"} | {_STANDARD_TAG + name for name in ("str", "int", "float", "bool", "null", "map", "seq")}
 )
@@ -56,7 +64,11 @@ _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
 
 
 class YamlProblem(Exception):
-    """The document is not acceptable YAML; ``line`` and ``column`` count from 1."""
+    """The document is not acceptable YAML; ``line`` and ``column`` count from 1.
+
+    :func:`parse_document` raises the first problem of a document and fills in the
+    attributes after ``hint`` on it.
+    """
 
     def __init__(self, message: str, line: int, column: int, hint: str | None = None) -> None:
         super().__init__(message)
@@ -64,6 +76,13 @@ class YamlProblem(Exception):
         self.line = line
         self.column = column
         self.hint = hint
+        #: Every problem found in the document, in reading order, this one first.
+        self.found: list[YamlProblem] = [self]
+        #: The data read, with positions: faulty values are left out, and when ``complete``
+        #: is false the data ends where reading stopped. None when nothing was read.
+        self.document: ParsedDocument | None = None
+        #: Whether reading reached the end of the document.
+        self.complete = False
 
 
 class ParsedDocument:
@@ -76,6 +95,8 @@ class ParsedDocument:
     def __init__(self, text: str) -> None:
         self.text = text
         self.data: Any = None
+        #: Whether the root value was read to its end (false for a partial read).
+        self.has_data = False
         self._lines: list[str] | None = None
         self._value_positions: dict[Path, Position] | None = None
         self._key_positions: dict[Path, Position] | None = None
@@ -127,9 +148,11 @@ class ParsedDocument:
 
 
 class _Frame:
-    __slots__ = ("container", "path", "anchor", "nodes_at_start", "height", "pending_key", "has_key")
+    __slots__ = ("container", "path", "anchor", "nodes_at_start", "height", "pending_key", "has_key", "dropped")
 
-    def __init__(self, container: dict[str, Any] | list[Any], path: Path, anchor: str | None, nodes_at_start: int) -> None:
+    def __init__(
+        self, container: dict[str, Any] | list[Any], path: Path, anchor: str | None, nodes_at_start: int, dropped: bool
+    ) -> None:
         self.container = container
         self.path = path
         self.anchor = anchor
@@ -137,6 +160,8 @@ class _Frame:
         self.height = 1
         self.pending_key: str | None = None
         self.has_key = False
+        #: Whether the collection is left out of the data once read, because its tag is at fault.
+        self.dropped = dropped
 
 
 def _make_parser(text: str) -> Any:
@@ -217,13 +242,14 @@ def _resolve_scalar(event: events.ScalarEvent) -> Any:
     return resolved
 
 
-def _check_tag(event: Any) -> None:
+def _tag_problem(event: Any) -> YamlProblem | None:
+    """Return the problem with the event's tag, or None when it has none or an allowed one."""
     tag = getattr(event, "tag", None)
     if tag is None or tag in _ALLOWED_TAGS:
-        return
+        return None
     line, column = _position(event.start_mark)
     shown = tag.replace(_STANDARD_TAG, "!!") if tag.startswith(_STANDARD_TAG) else tag
-    raise YamlProblem(
+    return YamlProblem(
         f"the YAML tag {shown!r} is not allowed in a spec",
         line,
         column,
@@ -236,14 +262,16 @@ def parse_document(text: str, *, track_positions: bool = False) -> ParsedDocumen
 
     Raises :class:`YamlProblem` for invalid YAML, a document over a limit, a disallowed
     tag, a duplicate or non-string key, a merge key, an empty file, or more than one
-    document.
+    document. The exception is the document's first problem, and its ``found`` lists
+    every problem the reading got past, up to the one that stopped it if any.
     """
     try:
         return _parse(text, track_positions=track_positions)
     except YamlProblem:
         if track_positions:
             raise
-    # Parse again with positions, so the problem can name earlier lines (a duplicate key's first one).
+    # Parse again with positions, which also reads on past the problems that allow it,
+    # so the problem can name earlier lines (a duplicate key's first one) and later problems.
     return _parse(text, track_positions=True)
 
 
@@ -264,6 +292,7 @@ def _parse(text: str, *, track_positions: bool) -> ParsedDocument:
     document = ParsedDocument(text)
     builder = _Builder(document, track_positions)
     parser = _make_parser(text)
+    stop: YamlProblem | None = None
     try:
         builder.consume(parser)
     except yaml.MarkedYAMLError as exc:
@@ -271,9 +300,11 @@ def _parse(text: str, *, track_positions: bool) -> ParsedDocument:
         line, column = _position(mark) if mark is not None else (1, 1)
         message = exc.problem or exc.context or "invalid YAML"
         hint = _syntax_hint(message, text, line)
-        raise YamlProblem(f"invalid YAML: {message}", line, column, hint) from None
+        stop = YamlProblem(f"invalid YAML: {message}", line, column, hint)
     except yaml.YAMLError as exc:
-        raise YamlProblem(f"invalid YAML: {exc}", 1, 1) from None
+        stop = YamlProblem(f"invalid YAML: {exc}", 1, 1)
+    except YamlProblem as problem:
+        stop = problem
     finally:
         dispose = getattr(parser, "dispose", None)
         if dispose is not None:
@@ -281,7 +312,17 @@ def _parse(text: str, *, track_positions: bool) -> ParsedDocument:
     if track_positions:
         document._value_positions = builder.value_positions
         document._key_positions = builder.key_positions
-    return document
+
+    found = builder.problems + ([stop] if stop is not None else [])
+    if not found:
+        return document
+    if stop is not None and not document.has_data:
+        document.data = builder.partial_data()
+    first = found[0]
+    first.found = found
+    first.document = document
+    first.complete = stop is None
+    raise first
 
 
 _INNER_QUOTES = re.compile(r"""(?:^|[\s:,\[{-])(["'])(?:(?!\1).|\\")*\1[^\s,\]}#]""")
@@ -313,6 +354,8 @@ class _Builder:
     def __init__(self, document: ParsedDocument, track: bool) -> None:
         self.document = document
         self.track = track
+        #: Problems read past, collected only with ``track``; without it the first one is raised.
+        self.problems: list[YamlProblem] = []
         self.value_positions: dict[Path, Position] = {}
         self.key_positions: dict[Path, Position] = {}
         self.stack: list[_Frame] = []
@@ -348,14 +391,55 @@ class _Builder:
                 self.documents += 1
                 if self.documents > 1:
                     line, column = _position(event.start_mark)
-                    raise YamlProblem(
-                        "the file holds more than one YAML document",
-                        line,
-                        column,
-                        "keep one operation a file and remove the extra '---' document",
+                    self.read_past(
+                        YamlProblem(
+                            "the file holds more than one YAML document",
+                            line,
+                            column,
+                            "keep one operation a file and remove the extra '---' document",
+                        )
                     )
+                    # Later documents are only parsed, not read into the data, so a syntax
+                    # error in them is still reported.
+                    while check_event():
+                        get_event()
+                    break
         if not self.has_root:
             raise YamlProblem("the spec file is empty", 1, 1, "start with `name: domain.operation`")
+
+    def read_past(self, problem: YamlProblem) -> None:
+        """Record a problem the reading can go on after, or raise it when positions are not tracked."""
+        if not self.track:
+            raise problem
+        self.problems.append(problem)
+
+    def partial_data(self) -> Any:
+        """Return the root value as far as it was read, for a document whose reading stopped.
+
+        The collections still open are attached to their parents, so the entries read
+        before the stop are all there. A collection left out for its tag stays out.
+        """
+        for child, parent in zip(reversed(self.stack[1:]), reversed(self.stack[:-1])):
+            if child.dropped:
+                continue
+            container = parent.container
+            if isinstance(container, list):
+                container.append(child.container)
+            elif parent.pending_key is not None and parent.pending_key != _DROPPED_KEY:
+                container[parent.pending_key] = child.container
+        if self.stack:
+            return None if self.stack[0].dropped else self.stack[0].container
+        return self.document.data
+
+    def drop_value(self) -> None:
+        """Leave out the value just read: no mapping entry or list item is added for it."""
+        if not self.stack:
+            self.has_root = True
+            return
+        top = self.stack[-1]
+        if type(top.container) is dict:
+            top.pending_key = None
+            top.has_key = False
 
     def count_node(self, event: Any, added: int = 1, height: int = 1) -> None:
         self.nodes += added
@@ -394,6 +478,7 @@ class _Builder:
     def attach(self, value: Any, height: int) -> None:
         if not self.stack:
             self.document.data = value
+            self.document.has_data = True
             self.has_root = True
             return
         top = self.stack[-1]
@@ -401,7 +486,8 @@ class _Builder:
             top.height = height + 1
         container = top.container
         if type(container) is dict:
-            container[top.pending_key] = value  # type: ignore[index]
+            if top.pending_key != _DROPPED_KEY:
+                container[top.pending_key] = value  # type: ignore[index]
             top.pending_key = None
             top.has_key = False
         else:
@@ -417,67 +503,91 @@ class _Builder:
         )
 
     def scalar(self, event: events.ScalarEvent) -> None:
-        if event.tag is not None:
-            _check_tag(event)
         self.count_node(event)
         if self.track:
             self.value_positions[self.child_path()] = _position(event.start_mark)
         if event.tag is None:
             value = _resolve_plain(event.value) if not event.style else event.value
         else:
-            value = _resolve_scalar(event)
+            problem = _tag_problem(event)
+            if problem is None:
+                try:
+                    value = _resolve_scalar(event)
+                except YamlProblem as mismatch:
+                    problem = mismatch
+            if problem is not None:
+                self.read_past(problem)
+                self.drop_value()
+                return
         self.attach(value, 1)
         if event.anchor is not None:
             self.anchors[event.anchor] = (value, 1, 1)
 
     def key(self, event: events.ScalarEvent, top: _Frame) -> None:
-        if event.tag is not None:
-            _check_tag(event)
-        container = top.container
+        problem = self.key_problem(event, top)
+        if problem is not None:
+            # The key is at fault, so its value is read and left out (a duplicate keeps its first value).
+            self.read_past(problem)
+            top.pending_key = _DROPPED_KEY
+            top.has_key = True
+            return
         key = event.value
-        if key == "<<" and not event.style:
-            line, column = _position(event.start_mark)
-            raise YamlProblem(
-                "merge keys ('<<') are not supported in specs",
-                line,
-                column,
-                "write the keys out, or move shared fields to a named type in a `kind: types` file",
-            )
-        if key in container:
-            line, column = _position(event.start_mark)
-            first = self.key_positions.get(top.path + (key,)) if self.track else None
-            where = f" (first at line {first[0]})" if first else ""
-            raise YamlProblem(
-                f"duplicate key {key!r}{where}",
-                line,
-                column,
-                "YAML would silently keep only the last value; remove or rename one of them",
-            )
         top.pending_key = key
         top.has_key = True
         if self.track:
             self.key_positions[top.path + (key,)] = _position(event.start_mark)
 
-    def start_collection(self, event: Any, *, mapping: bool) -> None:
+    def key_problem(self, event: events.ScalarEvent, top: _Frame) -> YamlProblem | None:
+        """Return the problem with a mapping key: a disallowed tag, a merge key or a duplicate."""
         if event.tag is not None:
-            _check_tag(event)
-            if event.tag.startswith(_STANDARD_TAG):
-                wanted = _STANDARD_TAG + ("map" if mapping else "seq")
-                if event.tag != wanted:
-                    line, column = _position(event.start_mark)
-                    raise YamlProblem(f"the tag {event.tag!r} does not fit a {'mapping' if mapping else 'list'}", line, column)
+            problem = _tag_problem(event)
+            if problem is not None:
+                return problem
+        key = event.value
+        if key == "<<" and not event.style:
+            line, column = _position(event.start_mark)
+            return YamlProblem(
+                "merge keys ('<<') are not supported in specs",
+                line,
+                column,
+                "write the keys out, or move shared fields to a named type in a `kind: types` file",
+            )
+        if key in top.container:
+            line, column = _position(event.start_mark)
+            first = self.key_positions.get(top.path + (key,)) if self.track else None
+            where = f" (first at line {first[0]})" if first else ""
+            return YamlProblem(
+                f"duplicate key {key!r}{where}",
+                line,
+                column,
+                "YAML would silently keep only the last value; remove or rename one of them",
+            )
+        return None
+
+    def start_collection(self, event: Any, *, mapping: bool) -> None:
+        problem = _tag_problem(event) if event.tag is not None else None
+        if event.tag is not None and problem is None and event.tag.startswith(_STANDARD_TAG):
+            expected_tag = _STANDARD_TAG + ("map" if mapping else "seq")
+            if event.tag != expected_tag:
+                line, column = _position(event.start_mark)
+                problem = YamlProblem(f"the tag {event.tag!r} does not fit a {'mapping' if mapping else 'list'}", line, column)
         if self.expects_key():
             self.reject_complex_key(event)
+        if problem is not None:
+            self.read_past(problem)
         self.count_node(event)
         path: Path = ()
         if self.track:
             path = self.child_path()
             self.value_positions[path] = _position(event.start_mark)
         container: dict[str, Any] | list[Any] = {} if mapping else []
-        self.stack.append(_Frame(container, path, event.anchor, self.nodes))
+        self.stack.append(_Frame(container, path, event.anchor, self.nodes, dropped=problem is not None))
 
     def end_collection(self) -> None:
         frame = self.stack.pop()
+        if frame.dropped:
+            self.drop_value()
+            return
         size = self.nodes - frame.nodes_at_start + 1
         self.attach(frame.container, frame.height)
         if frame.anchor is not None:
@@ -497,12 +607,16 @@ class _Builder:
             )
         anchor = event.anchor
         if anchor not in self.anchors:
-            raise YamlProblem(
-                f"the alias *{anchor} refers to no complete anchor before it",
-                line,
-                column,
-                f"define `&{anchor}` earlier in the file; an alias cannot refer to its own enclosing value",
+            self.read_past(
+                YamlProblem(
+                    f"the alias *{anchor} refers to no complete anchor before it",
+                    line,
+                    column,
+                    f"define `&{anchor}` earlier in the file; an alias cannot refer to its own enclosing value",
+                )
             )
+            self.drop_value()
+            return
         value, size, height = self.anchors[anchor]
         self.count_node(event, added=size, height=height)
         if self.track:
