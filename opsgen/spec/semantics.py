@@ -414,6 +414,9 @@ class Checker:
             effects.append(ResolvedEffect(effect_name, effect.kind, effect.description, effect.durable, effect.retry, tuple(payload)))
 
         context_keys = self._check_context(document, spec.context.requires)
+        # Inputs with errors of their own are not resolved, but a misspelt placeholder may mean one.
+        dropped_inputs = {name.removeprefix("input.") for name in document.dropped if name.startswith("input.")}
+        declared_inputs = frozenset(spec.input) | dropped_inputs
         lock_keys: list[KeyTemplate] = []
         seen_keys: set[str] = set()
         for index, lock in enumerate(spec.locks):
@@ -422,7 +425,7 @@ class Checker:
                 document.error(at, f"the lock key {lock.key!r} is declared twice", "remove the repeated lock")
                 continue
             seen_keys.add(lock.key)
-            template = self._key_template(document, at, lock.key, inputs, context_keys)
+            template = self._key_template(document, at, lock.key, inputs, declared_inputs, context_keys)
             if template is not None:
                 lock_keys.append(template)
 
@@ -431,7 +434,9 @@ class Checker:
         if singleton is True or (singleton is not False and singleton.key is None):
             singleton_key = KeyTemplate(spec.name, (spec.name,))
         elif singleton is not False and singleton.key is not None:
-            singleton_key = self._key_template(document, ("singleton", "key"), singleton.key, inputs, context_keys)
+            singleton_key = self._key_template(
+                document, ("singleton", "key"), singleton.key, inputs, declared_inputs, context_keys
+            )
 
         if spec.audit is not None:
             seen: set[str] = set()
@@ -501,8 +506,15 @@ class Checker:
         return keys
 
     def _key_template(
-        self, document: Document, at: DocPath, template: str, inputs: list[ResolvedField], context_keys: set[str]
+        self,
+        document: Document,
+        at: DocPath,
+        template: str,
+        inputs: list[ResolvedField],
+        declared_inputs: frozenset[str],
+        context_keys: set[str],
     ) -> KeyTemplate | None:
+        """Check a lock or singleton key template. ``declared_inputs`` names every input, resolved or not."""
         try:
             pieces = list(string.Formatter().parse(template))
         except ValueError as exc:
@@ -525,7 +537,7 @@ class Checker:
                 )
                 ok = False
                 continue
-            source = self._placeholder_source(document, at, template, name, by_name, context_keys)
+            source = self._placeholder_source(document, at, template, name, by_name, declared_inputs, context_keys)
             if source is None:
                 ok = False
                 continue
@@ -533,7 +545,14 @@ class Checker:
         return KeyTemplate(template, tuple(parts)) if ok else None
 
     def _placeholder_source(
-        self, document: Document, at: DocPath, template: str, name: str, inputs: dict[str, ResolvedField], context_keys: set[str]
+        self,
+        document: Document,
+        at: DocPath,
+        template: str,
+        name: str,
+        inputs: dict[str, ResolvedField],
+        declared_inputs: frozenset[str],
+        context_keys: set[str],
     ) -> Literal["input", "context"] | None:
         if name in inputs and name in context_keys:
             document.error(
@@ -547,9 +566,11 @@ class Checker:
         if name not in inputs:
             if {f"input.{name}", f"context.{name}", "input"} & document.dropped:
                 return None
+            if name in declared_inputs:
+                return None  # an input whose own errors are reported where it is declared
             usable = [input_name for input_name, input_field in inputs.items() if self._usable_in_key(input_field)]
             candidates = sorted(usable) + sorted(context_keys)
-            close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+            close = difflib.get_close_matches(name, sorted(declared_inputs | context_keys), n=1, cutoff=0.6)
             if close:
                 hint = f"did you mean {{{close[0]}}}?"
             elif name in _KNOWN_CONTEXT_KEYS:

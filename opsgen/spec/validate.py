@@ -374,9 +374,18 @@ def _describe_failure(failure: _Failure, model_class: type[BaseModel]) -> Proble
     path = failure.real_path
     if len(path) == 2 and path[0] == "errors" and isinstance(value, str):
         hint = f"write `{path[1]}: {{message: {value}}}`"
+    elif len(path) == 2 and path[0] == "types" and isinstance(value, str):
+        hint = f"a shared type is a mapping: write `{path[1]}: {{type: {_flow_scalar(value)}}}`"
     elif kind == "list_type" and isinstance(value, (str, int, float)):
         hint = f"write a list: [{value}]"
     return Problem(path, message, hint)
+
+
+def _flow_scalar(value: str) -> str:
+    """Return ``value`` as YAML writes it inside ``{...}``: quoted when it contains a flow indicator."""
+    if any(character in value for character in "[]{},:#'\"") or value != value.strip():
+        return "'" + value.replace("'", "''") + "'"
+    return value
 
 
 def _nearest_key_hint(key: str, valid: list[str]) -> str | None:
