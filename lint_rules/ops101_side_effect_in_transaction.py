@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Literal
 
-from opsgen.lint.rule import Example, Finding, Fix, ModuleContext, Rule
+from opsgen.lint.rule import Example, Finding, Fix, ModuleContext, Rule, Transaction
+from opsgen.lint.summary import CallSite, FunctionSummary
+
+#: A project with one opsgen operation whose spec says ``transaction: true``.
+OPERATION_FILES = {
+    "pyproject.toml": '[tool.opsgen]\nspecs = "specs"\n',
+    "specs/ship_order.yaml": "name: shop.ship_order\ntransaction: true\ninput:\n  order_id: int\n",
+    "app/__init__.py": "",
+    "app/generated.py": "class ShipOrderBase:\n    pass\n",
+    "app/models.py": "class Shipment:\n    pass\n",
+}
 
 
 class SideEffectInTransaction(Rule):
@@ -13,8 +24,9 @@ class SideEffectInTransaction(Rule):
     What it does:
         Reports a call that reaches the outside world while a database transaction is
         open: inside ``atomic()`` (block, decorator, ``ATOMIC_REQUESTS`` view, admin hook),
-        inside ``session.begin()`` or between a session write and its ``commit()``, or in
-        a model signal receiver or session event. A call into a helper, a model method, a
+        inside ``session.begin()`` or between a session write and its ``commit()``, in
+        a model signal receiver or session event, or anywhere in the ``run()`` of an opsgen
+        operation whose spec says ``transaction: true``. A call into a helper, a model method, a
         ``save()`` override or a receiver that sends the effect is reported where it is
         made, with the chain of calls down to the effect. A call in one arm of an ``if``
         whose other arm defers to commit (``transaction.on_commit``) is taken as a choice
@@ -92,13 +104,31 @@ class SideEffectInTransaction(Rule):
                     note=note,
                     advice=self.ADVICE.get(transaction.style, self.ADVICE["other"]),
                 )
+                reason = self.no_fix_reason(function, call, transaction, direct)
                 fix = None
-                if direct and not call.result_used and not call.awaited and transaction.style in ("django", "opsgen"):
-                    raises_later = any(call.line < line <= (transaction.end_line or function.end_line) for line in function.raises)
-                    if not raises_later:
-                        style = "opsgen" if transaction.style == "opsgen" else "django"
-                        fix = Fix("defer", call.line, call.column, style, transaction.using)
-                yield module.finding(self.code, message, call.line, call.column, chain.hops[1:], fix)
+                if reason is None:
+                    style: Literal["django", "opsgen"] = "opsgen" if transaction.style == "opsgen" else "django"
+                    fix = Fix("defer", call.line, call.column, style, transaction.using)
+                yield module.finding(self.code, message, call.line, call.column, chain.hops[1:], fix, reason)
+
+    @staticmethod
+    def no_fix_reason(function: FunctionSummary, call: CallSite, transaction: Transaction, direct: bool) -> str | None:
+        """Return why the call cannot be deferred by an autofix, or None when the autofix may try."""
+        if not direct:
+            return "the side effect is sent further down the call chain, so a person must choose the call to defer"
+        if call.awaited:
+            return "the call is awaited, and an after-commit hook cannot await it"
+        if call.result_used:
+            return "the call's result is used"
+        if transaction.style == "sqlalchemy":
+            return "the autofix cannot defer a call in a SQLAlchemy transaction, which needs an after_commit listener on the session"
+        if transaction.style not in ("django", "opsgen"):
+            return "the linter knows no after-commit hook for this transaction"
+        end = transaction.end_line or function.end_line
+        raised = next((line for line in function.raises if call.line < line <= end), None)
+        if raised is not None:
+            return f"the raise at line {raised} rolls the transaction back on purpose, which would drop the deferred call"
+        return None
 
     VALID = [
         Example(
@@ -167,5 +197,29 @@ class SideEffectInTransaction(Rule):
             "def place(cart):\n"
             "    tell_customer(cart.customer)  # OPS101\n",
             files={"shop/__init__.py": "", "shop/notify.py": "import requests\n\ndef tell_customer(c):\n    requests.post(c.url)\n"},
+        ),
+        # The runtime opens the operation's transaction before run() starts, not at the first write.
+        Example(
+            "import requests\n"
+            "from app.generated import ShipOrderBase\n"
+            "from app.models import Shipment\n\n"
+            "SHIPPED_URL = 'https://example.invalid/shipped'\n\n"
+            "class ShipOrder(ShipOrderBase):\n"
+            "    def run(self, ctx, *, order_id):\n"
+            "        ctx.session.add(Shipment(order_id=order_id))\n"
+            "        requests.post(SHIPPED_URL, data=order_id)  # OPS101\n",
+            path="app/ship.py",
+            files=OPERATION_FILES,
+            fixed=(
+                "import requests\n"
+                "from app.generated import ShipOrderBase\n"
+                "from app.models import Shipment\n"
+                "from functools import partial\n\n"
+                "SHIPPED_URL = 'https://example.invalid/shipped'\n\n"
+                "class ShipOrder(ShipOrderBase):\n"
+                "    def run(self, ctx, *, order_id):\n"
+                "        ctx.session.add(Shipment(order_id=order_id))\n"
+                "        ctx.after_commit(partial(requests.post, SHIPPED_URL, data=order_id))\n"
+            ),
         ),
     ]

@@ -7,8 +7,12 @@ import gc
 import logging
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from opsgen.lint.rule import Finding
 
 
 def register(subparsers: Any) -> None:
@@ -23,7 +27,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: the current folder)")
     parser.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="output format (default: text)")
-    parser.add_argument("--output", "-o", type=Path, help="write the report to this file instead of standard output")
+    parser.add_argument("--output", "-o", type=Path, help="write the report, or the --diff output, to this file instead of standard output")
     parser.add_argument("--select", help="comma-separated codes or prefixes to report, such as OPS1,OPS201")
     parser.add_argument("--ignore", help="comma-separated codes or prefixes never to report")
     fixing = parser.add_mutually_exclusive_group()
@@ -93,15 +97,6 @@ def run(args: argparse.Namespace) -> int:
     # while each full collection would walk its millions of objects again.
     gc.disable()
     result = lint_paths(paths, config, rules, use_cache=not args.no_cache)
-    if args.fix or args.diff:
-        fixed = _apply_fixes(result, write=args.fix)
-        if args.diff:
-            sys.stdout.write(fixed)
-            _report_syntax_errors(result.syntax_errors)
-            if result.syntax_errors:
-                return 2
-            return 1 if result.findings else 0
-        result = lint_paths(paths, config, rules, use_cache=not args.no_cache)
 
     def relative(path: str) -> str:
         try:
@@ -109,9 +104,25 @@ def run(args: argparse.Namespace) -> int:
         except ValueError:
             return Path(path).as_posix()
 
+    if args.fix or args.diff:
+        diff = _apply_fixes(result.findings, relative, write=args.fix)
+        if args.diff:
+            if args.output:
+                args.output.write_text(diff)
+            else:
+                sys.stdout.write(diff)
+            _report_syntax_errors(result.syntax_errors)
+            if result.syntax_errors:
+                return 2
+            # --diff changes nothing, so every finding remains, fixable or not.
+            return 1 if result.findings else 0
+        result = lint_paths(paths, config, rules, use_cache=not args.no_cache)
+
     _report_syntax_errors(result.syntax_errors)
     if args.format == "json":
-        report = format_json(result.findings, relative)
+        from opsgen.lint.fixplan import plan_fixes
+
+        report = format_json(result.findings, relative, plan_fixes(result.findings).not_fixable)
     elif args.format == "sarif":
         from opsgen.lint.index import opsgen_version
 
@@ -141,33 +152,29 @@ def _report_syntax_errors(errors: list[str]) -> None:
         print(f"opsgen lint: cannot parse {error}", file=sys.stderr)
 
 
-def _apply_fixes(result: Any, write: bool) -> str:
-    """Apply (or, without ``write``, only diff) the fixes of ``result``; return the diff."""
-    from collections import defaultdict
+def _apply_fixes(findings: list[Finding], relative: Callable[[str], str], write: bool) -> str:
+    """Apply the safe fixes of ``findings``, only in memory unless ``write``, and return their diff.
 
-    from opsgen.lint.autofix import apply_fixes, unified_diff
+    Standard error gets a ``not fixable`` line, with the reason, for each finding the
+    fixes leave in place, then one line that counts the findings.
+    """
+    from opsgen.lint.autofix import unified_diff
+    from opsgen.lint.fixplan import plan_fixes
 
-    by_path: dict[str, list[Any]] = defaultdict(list)
-    for finding in result.findings:
-        if finding.fix is not None:
-            by_path[finding.path].append(finding.fix)
+    plan = plan_fixes(findings)
     diffs: list[str] = []
-    for path, fixes in sorted(by_path.items()):
-        before = Path(path).read_text(encoding="utf-8")
-        fixed = apply_fixes(before, fixes)
-        try:
-            shown = Path(path).resolve().relative_to(result.root).as_posix()
-        except ValueError:
-            shown = path
-        for skipped in fixed.skipped:
-            print(
-                f"opsgen lint: not fixable {shown}:{skipped.fix.line}:{skipped.fix.column + 1}: {skipped.reason}",
-                file=sys.stderr,
-            )
-        if fixed.applied == 0:
-            continue
-        diffs.append(unified_diff(shown, before, fixed.source))
+    for file in plan.files:
+        shown = relative(file.path)
+        diffs.append(unified_diff(shown, file.before, file.after))
         if write:
-            Path(path).write_text(fixed.source, encoding="utf-8")
-            print(f"opsgen lint: fixed {fixed.applied} finding(s) in {shown}", file=sys.stderr)
+            Path(file.path).write_text(file.after, encoding="utf-8")
+            print(f"opsgen lint: fixed {file.applied} finding(s) in {shown}", file=sys.stderr)
+    for finding in findings:
+        reason = plan.not_fixable.get(finding)
+        if reason is not None:
+            print(f"opsgen lint: not fixable {relative(finding.path)}:{finding.line}:{finding.column + 1}: {reason}", file=sys.stderr)
+    if findings:
+        fixable = len(findings) - len(plan.not_fixable)
+        done = "fixed" if write else "fixable with --fix"
+        print(f"opsgen lint: {len(findings)} finding(s), {fixable} {done}, {len(plan.not_fixable)} not fixable", file=sys.stderr)
     return "".join(diffs)

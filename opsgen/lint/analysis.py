@@ -547,6 +547,11 @@ class Analysis:
     def transaction_at(self, function: FunctionSummary, call: CallSite) -> Transaction | None:
         """Return the transaction the call runs in, from this function alone, or None."""
         block = self.open_block(function, call.transaction)
+        operation = self.operation_context(function)
+        if operation is not None and (block is None or block.kind == "savepoint"):
+            # The runtime begins the operation's transaction before run() starts, so neither
+            # a session write nor a savepoint inside run() begins the transaction that matters.
+            return operation
         if block is not None:
             if block.kind == "atomic":
                 reason = f"the atomic() block at line {block.line}"
@@ -653,6 +658,15 @@ class Analysis:
                 return block
             index = block.parent
         return None
+
+    def operation_context(self, function: FunctionSummary) -> Transaction | None:
+        """Return the transaction of the opsgen operation whose ``run`` this is, or None.
+
+        NOTE: only ``run`` itself gets it. A helper method that ``run`` calls is checked on
+        its own, so an effect after the helper's own ``ctx.session`` write gets the session message.
+        """
+        context = self.context(function)
+        return context if context is not None and context.style == "opsgen" else None
 
     def context(self, function: FunctionSummary) -> Transaction | None:
         """Return the transaction the whole body of ``function`` runs in, or None."""

@@ -131,13 +131,15 @@ def finding_to_json(finding: Finding) -> dict[str, Any]:
     if finding.fix is not None:
         fix = finding.fix
         row["fix"] = [fix.kind, fix.line, fix.column, fix.style, fix.using]
+    if finding.no_fix_reason is not None:
+        row["no_fix"] = finding.no_fix_reason
     return row
 
 
 def finding_from_json(path: str, row: dict[str, Any]) -> Finding:
     via = tuple(Hop(*hop) for hop in row.get("via", ()))
     fix = Fix(*row["fix"]) if row.get("fix") else None
-    return Finding(path, row["line"], row["column"], row["code"], row["message"], via, fix)
+    return Finding(path, row["line"], row["column"], row["code"], row["message"], via, fix, row.get("no_fix"))
 
 
 def _stored(entry: dict[str, Any] | None, fingerprint: str) -> dict[str, Any] | None:

@@ -7,7 +7,7 @@ Columns are 1-based in every output, as flake8 prints them; ``Finding.column`` i
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from opsgen.lint.rule import Finding
@@ -23,7 +23,7 @@ def format_text(findings: Sequence[Finding], relative: Callable[[str], str]) -> 
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def finding_to_json(finding: Finding, relative: Callable[[str], str]) -> dict[str, Any]:
+def finding_to_json(finding: Finding, relative: Callable[[str], str], not_fixable: Mapping[Finding, str]) -> dict[str, Any]:
     data: dict[str, Any] = {
         "path": relative(finding.path),
         "line": finding.line,
@@ -36,10 +36,17 @@ def finding_to_json(finding: Finding, relative: Callable[[str], str]) -> dict[st
             {"path": relative(hop.path), "line": hop.line, "column": hop.column + 1, "call": hop.name}
             for hop in finding.via
         ]
-    data["fixable"] = finding.fix is not None
+    reason = not_fixable.get(finding)
+    data["fixable"] = reason is None
+    if reason is not None:
+        data["not_fixable_reason"] = reason
     return data
 
 
-def format_json(findings: Sequence[Finding], relative: Callable[[str], str]) -> str:
-    """Return a JSON array of findings: path, line, column, code, message, via, fixable."""
-    return json.dumps([finding_to_json(f, relative) for f in findings], indent=2) + "\n"
+def format_json(findings: Sequence[Finding], relative: Callable[[str], str], not_fixable: Mapping[Finding, str]) -> str:
+    """Return a JSON array of findings: path, line, column, code, message, via, fixable, not_fixable_reason.
+
+    ``not_fixable`` maps each finding that ``--fix`` would leave in place to the reason,
+    as :func:`opsgen.lint.fixplan.plan_fixes` computes it.
+    """
+    return json.dumps([finding_to_json(f, relative, not_fixable) for f in findings], indent=2) + "\n"

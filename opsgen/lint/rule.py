@@ -60,7 +60,8 @@ class Finding:
     """One fault at ``path:line:column`` (line 1-based, column 0-based as in ``ast``).
 
     ``via`` is the chain from the reported call to the side effect it leads to, one hop
-    per step, for a finding whose fault sits in another function.
+    per step, for a finding whose fault sits in another function. ``no_fix_reason`` is
+    the reason a rule that writes fixes offers none for this finding.
     """
 
     path: str
@@ -70,6 +71,7 @@ class Finding:
     message: str
     via: tuple[Hop, ...] = ()
     fix: Fix | None = None
+    no_fix_reason: str | None = None
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)
@@ -170,8 +172,9 @@ class ModuleContext:
         column: int = 0,
         via: Sequence[Hop] = (),
         fix: Fix | None = None,
+        no_fix_reason: str | None = None,
     ) -> Finding:
-        return Finding(self.path, line, column, code, message, tuple(via), fix)
+        return Finding(self.path, line, column, code, message, tuple(via), fix, no_fix_reason)
 
     def functions(self) -> Iterator[FunctionSummary]:
         """Yield the module's functions, the module body itself (``<module>``) included."""
