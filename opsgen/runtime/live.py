@@ -480,16 +480,18 @@ _inherited: list[sqlite3.Connection] = []
 
 
 def store_final_rows(connection: Connection, rows: Iterable[Mapping[str, Any]]) -> list[str]:
-    """Write final records for rows whose log row is missing, ``pending`` or ``running``.
+    """Write rows into the log where their row is missing or behind them; return the ids written.
 
-    A final record already in the log wins over the one written here. Returns the ids
-    written.
+    A final or running row replaces a ``pending`` or ``running`` one, and a ``pending``
+    row (a queued call staged while the log was busy) only a ``pending`` one: a worker
+    may have claimed the call meanwhile. A final record already in the log always wins.
     """
     written: list[str] = []
     for row in rows:
         changes = {key: value for key, value in row.items() if key != "id"}
+        behind = (ExecutionStatus.pending.value,) if row.get("status") == ExecutionStatus.pending.value else UNFINISHED
         updated = connection.execute(
-            update(executions).where(executions.c.id == row["id"], executions.c.status.in_(UNFINISHED)).values(changes)
+            update(executions).where(executions.c.id == row["id"], executions.c.status.in_(behind)).values(changes)
         ).rowcount
         if updated:
             written.append(str(row["id"]))

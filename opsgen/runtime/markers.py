@@ -121,9 +121,11 @@ class DelayedMarkers:
         row = dict(latest) if replace else {name: value for name, value in values.items() if value is not None}
         row["lease_expires_at"] = datetime.now(timezone.utc) + timedelta(seconds=self.lease)
         with begin_unflushed(self.engine) as connection:
-            if not insert_record(connection, row, upsert=replace):
-                statement = _INSERT_MARKER if replace else insert(executions)
-                connection.execute(statement, row)
+            if replace:
+                # Guarded like the thread's writes: a row no longer running stays as it is.
+                connection.execute(_INSERT_MARKER, row)
+            elif not insert_record(connection, row, upsert=False):
+                connection.execute(insert(executions), row)
         self._track([latest])
 
     def cancel(self, execution_id: str) -> None:
@@ -228,7 +230,8 @@ class DelayedMarkers:
                     continue
                 self._written.add(execution_id)
                 latest = self._latest.get(execution_id)
-                if latest is not None and latest is not row and execution_id not in self._queued:
+                if latest is not None and latest is not row:
+                    # Due at once, also when it was queued with the usual delay meanwhile.
                     self._queued[execution_id] = (now, latest)
                     self._condition.notify_all()
             if self._written and self._renew_at == math.inf:

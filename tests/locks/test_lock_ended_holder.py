@@ -111,3 +111,22 @@ def test_lock_file_from_before_process_column_is_upgraded(tmp_path: Path) -> Non
         assert lock_row(str(path), "old:key")[2] is None
     finally:
         backend.close()
+
+
+def test_holder_left_to_its_lease_loses_the_key_when_the_lease_ends(sqlite_url: str, unique_key: str) -> None:
+    path = sqlite_url.removeprefix("sqlite:///")
+    backend = open_lock_backend(sqlite_url)
+    try:
+        with backend.acquire_many([unique_key], timeout=1, lease=LEASE, owner="elsewhere"):
+            pass
+        with sqlite3.connect(path) as connection:
+            connection.execute(
+                "INSERT OR REPLACE INTO opsgen_locks (key, owner, token, expires_at, process) VALUES (?, ?, ?, ?, ?)",
+                (unique_key, "elsewhere", 10_000, time.time() + 1.0, "other-boot:4026531836:999999"),
+            )
+        with pytest.raises(LockTimeout):
+            backend.try_acquire([unique_key], lease=5, owner="contender")
+        with backend.acquire_many([unique_key], timeout=3, lease=5, owner="contender") as held:
+            assert held.fencing_tokens[unique_key] > 10_000
+    finally:
+        backend.close()

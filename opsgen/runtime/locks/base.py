@@ -90,10 +90,18 @@ class WaitNotice:
         self._hook = hook if timeout > 0 else None
 
     def waiting(self, key: str) -> None:
-        """Note that the acquisition waits for ``key``."""
+        """Note that the acquisition waits for ``key``.
+
+        The hook only reports the wait: an error it raises is logged and never breaks
+        off the acquisition, which would leave the keys taken so far held.
+        """
         hook, self._hook = self._hook, None
-        if hook is not None:
+        if hook is None:
+            return
+        try:
             hook(key)
+        except Exception:  # noqa: BLE001 - reporting a wait must not cost the locks already taken
+            logger.exception("reporting the wait for lock %s failed", key)
 
 
 class Backoff:

@@ -207,7 +207,8 @@ class SQLiteLockBackend(LockBackend):
                 holder = None
             if len(tokens) == len(keys):
                 return HeldLocks(self, keys, owner, lease, tokens)
-            notice.waiting(keys[len(tokens)])
+            if holder is not None:
+                notice.waiting(keys[len(tokens)])
             if not backoff.sleep(deadline):
                 blocked = keys[len(tokens)]
                 self._release_keys(tokens)
@@ -255,8 +256,8 @@ class SQLiteLockBackend(LockBackend):
         if connection.execute(TAKE_FROM_ENDED, (owner, expires_at, process, key, held_token)).rowcount == 0:
             return None, holder  # another contender was first
         (token,) = connection.execute("SELECT token FROM opsgen_locks WHERE key = ?", (key,)).fetchone()
-        logger.warning("took lock %s over from execution %s, whose process on this machine has ended "
-                       "(before its lease ran out)", key, holder)
+        logger.warning("execution %s took lock %s over from execution %s, whose process on this machine "
+                       "has ended (before its lease ran out)", owner, key, holder)
         return int(token), None
 
     def _insert_or_take_over(self, key: str, owner: str, now: float, lease: float, process: str | None) -> int | None:
