@@ -432,6 +432,28 @@ def test_skipped_on_commit_send_resolved_by_thread(runtime: Any, start_worker: C
     assert notes_with(text) == 1
 
 
+def test_enqueue_from_on_commit_callback_sends_earlier_call_once(runtime: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db import transaction
+    from django_project.notesapp.operations import ops
+
+    from opsgen.integrations.background import QueuedCall, enqueue
+    from opsgen.runtime.context import Context
+
+    text = unique_text("follow-up from on_commit")
+    sent: list[QueuedCall] = []
+    resent: list[Any] = []
+    # The runtime's sender, which a resolution uses, records instead of sending.
+    monkeypatch.setitem(runtime.effect_handlers, "opsgen.enqueue", resent.append)
+    with transaction.atomic():
+        # The application's own callback runs first and enqueues outside any block, which
+        # must not make opsgen send the call below before its own on_commit does.
+        transaction.on_commit(lambda: enqueue(ops.notes.write, Context(actor="ada"), {"text": text}, sent.append))
+        first = enqueue(ops.notes.write, Context(actor="ada"), {"text": text}, sent.append)
+    assert [call.execution_id for call in sent].count(first) == 1
+    assert resent == []
+    assert enqueue_rows(first) == 0
+
+
 def test_command_once_sends_and_reports(runtime: Any, start_worker: Callable[..., Worker]) -> None:
     from io import StringIO
 

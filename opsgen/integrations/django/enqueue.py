@@ -204,7 +204,7 @@ class AtomicEnqueuer:
 
         connection = connections[self.using]
         if not connection.in_atomic_block:
-            self.resolve_thread()
+            self._cancel_rolled_back()
             return False
         if not opened_by_application(self.runtime.engine, connection):
             return False
@@ -253,6 +253,22 @@ class AtomicEnqueuer:
         ids = list(outstanding)
         outstanding.clear()
         return list(settle_intents(self.engine, ids, runtime_deliver(self.runtime)).cancelled)
+
+    def _cancel_rolled_back(self) -> None:
+        """Cancel this thread's calls whose blocks rolled back, and leave the committed ones be.
+
+        This runs when the thread enqueues outside any atomic block, which may be from
+        inside an ``on_commit`` callback: the ``on_commit`` sends of calls enqueued in
+        the block that just committed may still be queued behind it, so sending them
+        here would send them twice. The request's end (:meth:`resolve_thread`) deals
+        with any that Django skipped.
+        """
+        outstanding = self._outstanding()
+        if not outstanding:
+            return
+        resolution = settle_intents(self.engine, list(outstanding), None, send_unsent=False)
+        unsent = set(resolution.unsent)
+        outstanding[:] = [execution_id for execution_id in outstanding if execution_id in unsent]
 
     def resolve_at_worker_start(self, **_signal: Any) -> None:
         """Resolve every intent once a Celery worker is ready, when the runtime has a sender.
@@ -374,11 +390,15 @@ def _send_stored(send: Sender, payload: dict[str, Any]) -> None:
     send(QueuedCall.from_dict(payload))
 
 
-def settle_intents(engine: Engine, execution_ids: list[str] | None, deliver: Deliver | None) -> Resolution:
+def settle_intents(
+    engine: Engine, execution_ids: list[str] | None, deliver: Deliver | None, *, send_unsent: bool = True
+) -> Resolution:
     """Resolve the intents on ``engine``, the connections outside Django's; see :func:`resolve_enqueues`.
 
     The sends happen inside the transaction that holds the intents' advisory locks,
-    so two resolutions never send the same call at the same time.
+    so two resolutions never send the same call at the same time. With
+    ``send_unsent`` false, committed calls that were not sent keep their intents and
+    are only returned, as ``unsent``.
     """
     ids = list(execution_ids or [])
     if execution_ids is not None and not ids:
@@ -396,7 +416,7 @@ def settle_intents(engine: Engine, execution_ids: list[str] | None, deliver: Del
         cancelled = [row.execution_id for row in rows if row.outcome == "cancelled"]
         unsent = {row.execution_id: row.payload for row in rows if row.outcome == "unsent"}
         _log_lost([row.execution_id for row in rows if row.outcome == "lost"])
-        sent, failed = _send_unsent(unsent, deliver)
+        sent, failed = _send_unsent(unsent, deliver) if send_unsent else ([], list(unsent))
         if sent:
             connection.execute(_FORGET_SENT, {"ids": sent})
     for execution_id in cancelled:
