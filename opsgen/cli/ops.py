@@ -10,36 +10,28 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from opsgen.cli.display import (
+    SHORT_ID,
+    make_console,
+    duration_text,
+    json_default,
+    normalize_times,
+    styled,
+    time_text,
+)
 from opsgen.runtime.config import load_settings
 from opsgen.runtime.database import create_runtime_engine
 from opsgen.runtime.schema import ExecutionStatus
 from opsgen.runtime.store import ExecutionStore
 
-STATUS_STYLES = {
-    "running": "cyan",
-    "pending": "blue",
-    "succeeded": "green",
-    "failed": "red",
-    "rejected": "magenta",
-    "skipped": "yellow",
-    "abandoned": "red",
-    "delivered": "green",
-    "dropped": "yellow",
-}
-
 #: Columns that ``ops show`` never prints: a durable effect's payload is kept unredacted
 #: for delivery.
 HIDDEN_EFFECT_COLUMNS = ("payload",)
-
-#: Characters of an execution id shown in tables; ``ops show`` accepts such a prefix.
-SHORT_ID = 8
-
 
 def register(subparsers: Any) -> None:
     """Add ``opsgen ops`` and its subcommands."""
@@ -162,7 +154,7 @@ def run_list(args: argparse.Namespace) -> int:
     sweep_abandoned(store.engine)
     rows = store.list_executions(limit=args.limit, status=statuses, operation=args.operation, roots_only=args.roots)
     if args.format == "json":
-        print(json.dumps(rows, default=_json_default, indent=2))
+        print(json.dumps(rows, default=json_default, indent=2))
         return 0
 
     from rich.table import Table
@@ -174,13 +166,13 @@ def run_list(args: argparse.Namespace) -> int:
         table.add_row(
             row["id"][:SHORT_ID],
             row["operation"],
-            _styled(row["status"]),
+            styled(row["status"]),
             row["actor"] or "",
-            _time(row["started_at"]),
-            _duration(row["duration_ms"]),
+            time_text(row["started_at"]),
+            duration_text(row["duration_ms"]),
             _note(row),
         )
-    _console().print(table)
+    make_console().print(table)
     return 0
 
 
@@ -214,7 +206,7 @@ def run_show(args: argparse.Namespace) -> int:
     if args.format == "json":
         document = {"execution": execution, "tree": tree, "effects": effects, "audit_changes": audit_changes,
                     "attempts": attempts}
-        print(json.dumps(_normalize_times(document), default=_json_default, indent=2))
+        print(json.dumps(normalize_times(document), default=json_default, indent=2))
         return 0
 
     _print_show(execution, tree, effects)
@@ -247,10 +239,10 @@ def _print_attempts(attempts: list[dict[str, Any]]) -> None:
     for attempt in attempts:
         error = f"{attempt['error_code']}: {attempt['error_message']}" if attempt["error_code"] else ""
         table.add_row(
-            str(attempt["attempt"]), _styled(attempt["status"]), attempt["worker"] or "",
-            _time(attempt["started_at"]), _time(attempt["finished_at"]), error,
+            str(attempt["attempt"]), styled(attempt["status"]), attempt["worker"] or "",
+            time_text(attempt["started_at"]), time_text(attempt["finished_at"]), error,
         )
-    _console().print(table)
+    make_console().print(table)
 
 
 def run_watch(args: argparse.Namespace) -> int:
@@ -280,7 +272,7 @@ def _print_show(execution: dict[str, Any], tree: list[dict[str, Any]], effects: 
     from rich.table import Table
     from rich.tree import Tree
 
-    console = _console()
+    console = make_console()
     details = Table.grid(padding=(0, 2))
     details.add_column(style="bold")
     details.add_column()
@@ -294,9 +286,9 @@ def _print_show(execution: dict[str, Any], tree: list[dict[str, Any]], effects: 
     if execution["progress_total"] is not None:
         details.add_row("progress", f"{execution['progress_done'] or 0}/{execution['progress_total']} "
                                     f"{execution['progress_message'] or ''}")
-    details.add_row("input", json.dumps(execution["input"], default=_json_default))
+    details.add_row("input", json.dumps(execution["input"], default=json_default))
     if execution["output"] is not None:
-        details.add_row("output", json.dumps(execution["output"], default=_json_default))
+        details.add_row("output", json.dumps(execution["output"], default=json_default))
     console.print(details)
 
     console.print(_call_tree(tree, execution["id"], Tree))
@@ -308,15 +300,15 @@ def _print_show(execution: dict[str, Any], tree: list[dict[str, Any]], effects: 
         for effect in effects:
             table.add_row(
                 effect["execution_id"][:SHORT_ID], effect["name"], effect["kind"], "yes" if effect["durable"] else "no",
-                _styled(effect["status"]), f"{effect['attempts']}/{effect['max_attempts']}", effect["last_error"] or "",
-                json.dumps(effect["payload_redacted"], default=_json_default),
+                styled(effect["status"]), f"{effect['attempts']}/{effect['max_attempts']}", effect["last_error"] or "",
+                json.dumps(effect["payload_redacted"], default=json_default),
             )
         console.print(table)
 
     if execution["error_code"]:
         console.print(f"[bold red]error[/] {execution['error_code']}: {execution['error_message']}")
         if execution["error_details"]:
-            console.print(f"details: {json.dumps(execution['error_details'], default=_json_default)}")
+            console.print(f"details: {json.dumps(execution['error_details'], default=json_default)}")
         if execution["traceback"]:
             console.print(execution["traceback"], markup=False, highlight=False)
 
@@ -330,8 +322,8 @@ def _call_tree(rows: list[dict[str, Any]], selected: str, tree_class: Any) -> An
         marker = " [bold](shown above)[/]" if row["id"] == selected else ""
         # An abandoned record's error code repeats its status.
         error = f" {row['error_code']}" if row["error_code"] and row["error_code"] != row["status"] else ""
-        duration = f" {_duration(row['duration_ms'])} ms" if row["duration_ms"] is not None else ""
-        return (f"{row['operation']} [{STATUS_STYLES.get(row['status'], 'white')}]{row['status']}[/]"
+        duration = f" {duration_text(row['duration_ms'])} ms" if row["duration_ms"] is not None else ""
+        return (f"{row['operation']} {styled(row['status'])}"
                 f"{error}{duration} [dim]{row['id']}[/]{marker}")
 
     roots = [row for row in rows if row["parent_id"] is None or row["parent_id"] not in {r["id"] for r in rows}]
@@ -349,67 +341,13 @@ def _call_tree(rows: list[dict[str, Any]], selected: str, tree_class: Any) -> An
 
 def _cell(key: str, value: Any) -> str:
     if key == "status":
-        return _styled(value)
+        return styled(value)
     if key == "duration_ms":
-        return _duration(value)
+        return duration_text(value)
     if isinstance(value, datetime):
-        return _time(value)
+        return time_text(value)
     if value is None:
         return ""
     return str(value)
 
 
-def _styled(status: str | None) -> str:
-    if status is None:
-        return ""
-    return f"[{STATUS_STYLES.get(status, 'white')}]{status}[/]"
-
-
-def _duration(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}"
-
-
-def _time(value: datetime | None) -> str:
-    return "" if value is None else value.strftime("%Y-%m-%d %H:%M:%S")
-
-
-#: Width of tables written to a pipe or file without ``COLUMNS``, so no cell is cut.
-PIPED_WIDTH = 200
-
-
-def _console() -> Any:
-    """Return a rich console: the terminal's width, or a wide one when output is not a terminal."""
-    from rich.console import Console
-
-    if not sys.stdout.isatty() and "COLUMNS" not in os.environ:
-        return Console(width=PIPED_WIDTH)
-    return Console()
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return _utc_iso(value)
-    return str(value)
-
-
-def _utc_iso(value: datetime) -> str:
-    """Write ``value`` as ISO 8601 in UTC with its offset; the log stores naive times in UTC."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).isoformat()
-
-
-def _normalize_times(value: Any, key: str = "") -> Any:
-    """Return ``value`` with every ``*_at`` timestamp, datetime or ISO string, in one format."""
-    if isinstance(value, dict):
-        return {name: _normalize_times(item, name) for name, item in value.items()}
-    if isinstance(value, list):
-        return [_normalize_times(item, key) for item in value]
-    if isinstance(value, datetime):
-        return _utc_iso(value)
-    if isinstance(value, str) and key.endswith("_at"):
-        try:
-            return _utc_iso(datetime.fromisoformat(value))
-        except ValueError:
-            return value
-    return value

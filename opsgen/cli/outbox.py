@@ -15,7 +15,7 @@ import signal
 import sys
 from typing import Any
 
-from opsgen.cli.ops import SHORT_ID, _console, _json_default, _normalize_times, _styled, _time
+from opsgen.cli.display import SHORT_ID, json_default, make_console, normalize_times, styled, time_text
 from opsgen.runtime.config import add_project_to_path, load_settings
 from opsgen.runtime.errors import ConfigurationError
 from opsgen.runtime.runtime import Runtime, load_app
@@ -174,7 +174,7 @@ def run_list(args: argparse.Namespace) -> int:
         return 1
     rows = list_outbox(runtime, statuses=args.status, effect=args.effect, operation=args.operation, limit=args.limit)
     if args.format == "json":
-        print(json.dumps(_normalize_times(rows), default=_json_default, indent=2))
+        print(json.dumps(normalize_times(rows), default=json_default, indent=2))
         return 0
 
     from rich.table import Table
@@ -186,10 +186,10 @@ def run_list(args: argparse.Namespace) -> int:
     for row in rows:
         table.add_row(
             row["id"][:SHORT_ID], row["name"], row["kind"], row["operation"] or "", row["execution_id"][:SHORT_ID],
-            _styled(row["status"]), f"{row['attempts']}/{row['max_attempts']}", _time(row["next_attempt_at"]),
-            _time(row["created_at"]), row["last_error"] or "",
+            styled(row["status"]), f"{row['attempts']}/{row['max_attempts']}", time_text(row["next_attempt_at"]),
+            time_text(row["created_at"]), row["last_error"] or "",
         )
-    _console().print(table)
+    make_console().print(table)
     return 0
 
 
