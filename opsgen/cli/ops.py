@@ -286,6 +286,9 @@ def _print_show(execution: dict[str, Any], tree: list[dict[str, Any]], effects: 
     if execution["progress_total"] is not None:
         details.add_row("progress", f"{execution['progress_done'] or 0}/{execution['progress_total']} "
                                     f"{execution['progress_message'] or ''}")
+    elif execution["progress_message"]:
+        # A message without counts, such as the note of a call waiting for its lock.
+        details.add_row("progress", execution["progress_message"])
     details.add_row("input", json.dumps(execution["input"], default=json_default))
     if execution["output"] is not None:
         details.add_row("output", json.dumps(execution["output"], default=json_default))

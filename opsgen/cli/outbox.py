@@ -186,7 +186,9 @@ def run_list(args: argparse.Namespace) -> int:
     for row in rows:
         table.add_row(
             row["id"][:SHORT_ID], row["name"], row["kind"], row["operation"] or "", row["execution_id"][:SHORT_ID],
-            styled(row["status"]), f"{row['attempts']}/{row['max_attempts']}", time_text(row["next_attempt_at"]),
+            styled(row["status"]), f"{row['attempts']}/{row['max_attempts']}",
+            # Only a pending row is attempted again; the column is stale on the others.
+            (time_text(row["next_attempt_at"]) or "now") if row["status"] == "pending" else "",
             time_text(row["created_at"]), row["last_error"] or "",
         )
     make_console().print(table)

@@ -250,7 +250,8 @@ def _attempt(
             changes = {"next_attempt_at": utcnow() + timedelta(seconds=delay)}
             report.retrying += 1
             logger.warning(
-                "effect %s (%s) of execution %s failed on attempt %d of %d, retrying in %.1f s: %s",
+                "effect %s (%s) of execution %s failed on attempt %d of %d; the next attempt is due in %.1f s, "
+                "made by a running dispatcher or the next `opsgen outbox drain`: %s",
                 name, kind, call.execution_id, attempts, retry.max_attempts, delay, error,
                 extra={"execution_id": call.execution_id, "effect": name},
             )

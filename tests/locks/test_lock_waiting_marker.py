@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from opsgen.cli.main import main as opsgen_main
 from opsgen.runtime.config import Settings
 from opsgen.runtime.context import Context
 from opsgen.runtime.declarations import (
@@ -87,6 +88,13 @@ def wait_until(check: Callable[[], Any], awaited: str, timeout: float = 5.0) -> 
     raise AssertionError(f"timed out waiting for {awaited}")
 
 
+def show(runtime: Runtime, execution_id: str, capsys: pytest.CaptureFixture[str]) -> str:
+    """Return what ``opsgen ops show`` prints for ``execution_id``."""
+    capsys.readouterr()
+    assert opsgen_main(["ops", "show", execution_id, "--database-url", str(runtime.engine.url)]) == 0
+    return capsys.readouterr().out
+
+
 def call_in_thread(handle: OperationHandle[Any, Any]) -> tuple[threading.Thread, list[Result[Any]]]:
     results: list[Result[Any]] = []
     caller = threading.Thread(target=lambda: results.append(handle(Context(actor="waiter"), account=7)))
@@ -95,7 +103,9 @@ def call_in_thread(handle: OperationHandle[Any, Any]) -> tuple[threading.Thread,
 
 
 @pytest.mark.parametrize("transactional", [True, False])
-def test_lock_waiter_is_listed_then_runs(runtime: Runtime, transactional: bool) -> None:
+def test_lock_waiter_is_listed_then_runs(
+    runtime: Runtime, transactional: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
     backend = runtime.get_lock_backend()
     handle = account_handle(runtime, transactional=transactional, run_for=0.6)
     other_lock = backend.acquire_many(["account:7"], timeout=1, lease=30, owner="someone-else")
@@ -104,6 +114,7 @@ def test_lock_waiter_is_listed_then_runs(runtime: Runtime, transactional: bool) 
         rows = wait_until(lambda: running_rows(runtime), "the waiting call's marker")
         assert rows[0]["progress_message"] == "waiting for lock account:7"
         assert rows[0]["actor"] == "waiter"
+        assert "waiting for lock account:7" in show(runtime, rows[0]["id"], capsys)
     finally:
         other_lock.release()
     # Once it holds the lock, the same call is listed as running without the note.
