@@ -65,10 +65,13 @@ def check_key_shape(key: str) -> None:
     if all(_SNAKE_CASE.fullmatch(segment) for segment in segments):
         if len(segments) == 1 or MIN_QUALIFIED_SEGMENTS <= len(segments) <= MAX_QUALIFIED_SEGMENTS:
             return
-    effect = segments[-1] if _SNAKE_CASE.fullmatch(segments[-1]) else "send_receipt"
-    operation = ".".join(segments[:-1]) if len(segments) == 2 else "billing.credit_account"
-    if len(segments) == 2:
-        operation = f"{operation}.<operation>"
+    # Suggest the key's own words, lowercased, where they fit; placeholders where not.
+    lowered = [segment.lower() for segment in segments]
+    effect = lowered[-1] if _SNAKE_CASE.fullmatch(lowered[-1]) else "<effect>"
+    words = [segment if _SNAKE_CASE.fullmatch(segment) else "<word>" for segment in lowered[:-1]]
+    if len(words) < 2:
+        words = [*words, "<operation>"] if words else ["<app>", "<operation>"]
+    operation = ".".join(words[:MAX_QUALIFIED_SEGMENTS - 1])
     raise ValueError(
         f"effect handler key {key!r} can never match an effect. A key is an effect kind "
         f"({', '.join(sorted(EFFECT_KINDS))}), an effect name as declared under side_effects "

@@ -102,6 +102,15 @@ def test_two_segment_key_suggests_both_forms(runtime: Runtime) -> None:
     assert "'orders.<operation>.warehouse_notice'" in message
 
 
+def test_miscased_key_suggests_its_own_words(runtime: Runtime) -> None:
+    with pytest.raises(ValueError) as raised:
+        runtime.register_effect_handler("Orders.Place.Notice", lambda call: None)
+
+    message = str(raised.value)
+    assert "'orders.place.notice'" in message
+    assert "billing" not in message
+
+
 @pytest.mark.parametrize("key", ["email", "custom", "warehouse_notice", "orders.place_order.warehouse_notice",
                                  "a.b.c.d.e.f.notice", "opsgen.enqueue"])
 def test_possible_key_accepted(runtime: Runtime, key: str) -> None:
