@@ -46,7 +46,8 @@ def postgres_markers(postgres_url: str) -> Iterator[DelayedMarkers]:
 
 def test_postgres_marker_changed_during_its_write_is_written_again(postgres_markers: DelayedMarkers) -> None:
     execution_id = str(uuid.uuid4())
-    postgres_markers.schedule(marker(execution_id, "waiting for lock k"), 0.0)
+    # Queued far ahead, so that only write_now below writes it, through the patched insert.
+    postgres_markers.schedule(marker(execution_id, "waiting for lock k"), 60.0)
     write = postgres_markers._insert
     changed = threading.Event()
 
@@ -95,8 +96,8 @@ def test_live_marker_changed_during_its_write_is_written_again(tmp_path: Path) -
         if any(row["id"] == execution_id and row["progress_message"] for row in rows):
             live.mark_running(marker(execution_id, None), delay=60.0)
 
-    live.mark_running(marker(execution_id, "waiting for lock k"), delay=0.01)
     live._write_file = changing_write  # type: ignore[method-assign]
+    live.mark_running(marker(execution_id, "waiting for lock k"), delay=0.01)
     try:
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
