@@ -160,8 +160,7 @@ def run_drain(args: argparse.Namespace) -> int:
         f"delivered {report.delivered}, waiting for retry {report.waiting}, failed {report.failed}, "
         f"no handler {report.unhandled}, claimed by another dispatcher {report.claimed_elsewhere}"
     )
-    for error in report.errors:
-        print(f"error: {error}", file=sys.stderr)
+    # Each error is already on standard error: the outbox logs it at WARNING or above.
     return 1 if report.errors or report.waiting else 0
 
 
