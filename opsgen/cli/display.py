@@ -1,4 +1,4 @@
-"""How the ``opsgen`` commands that read the log print it: status colours, times, tables, JSON.
+"""Printing helpers of the ``opsgen`` commands that read the log: status colours, times, tables, JSON.
 
 Shared by ``opsgen ops`` and ``opsgen outbox``.
 """

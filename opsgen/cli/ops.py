@@ -177,7 +177,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def _note(row: dict[str, Any]) -> str:
-    """The last column of ``ops list``: a finished call's error code, a running call's progress message."""
+    """Return the last column of ``ops list``: a finished call's error code, a running call's progress message."""
     if row["status"] == "running":
         return str(row.get("progress_message") or "")
     return str(row["error_code"] or "")

@@ -23,7 +23,7 @@ from sqlalchemy.exc import DisconnectionError
 SQLITE_BUSY_TIMEOUT = 30.0
 
 #: Seconds a pooled server connection may sit unused before its next checkout tests it
-#: with a round trip; a connection used more recently is handed out as it is.
+#: with a round trip. A connection used more recently is handed out untested.
 PING_AFTER_IDLE = 1.0
 
 _CHECKED_IN = "opsgen_checked_in"
@@ -57,10 +57,10 @@ def ping_idle_connections(engine: Engine, idle: float = PING_AFTER_IDLE) -> None
     """Test a pooled connection on checkout when it has been unused for ``idle`` seconds.
 
     SQLAlchemy's ``pool_pre_ping`` tests every checkout, which costs a round trip per
-    transaction. A connection returned to the pool moments ago is almost surely alive,
-    and one that died since fails its first statement, which SQLAlchemy reports as a
-    disconnect and answers by emptying the pool. One that sat unused longer, through a
-    server restart or an idle timeout of the network, is tested and replaced if dead.
+    transaction. A connection returned to the pool moments ago is almost surely alive.
+    If it died since, its first statement fails: SQLAlchemy reports a disconnect and
+    empties the pool. A connection that sat unused longer, through a server restart or
+    a network idle timeout, is tested and replaced if dead.
     """
 
     @event.listens_for(engine, "checkin")

@@ -27,7 +27,9 @@ def finite_json(value: Any) -> Any:
     if isinstance(value, float):
         if math.isfinite(value):
             return value
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+        if math.isnan(value):
+            return "NaN"
+        return "Infinity" if value > 0 else "-Infinity"
     if isinstance(value, dict):
         changed = {key: finite_json(item) for key, item in value.items()}
         return changed if any(changed[key] is not item for key, item in value.items()) else value

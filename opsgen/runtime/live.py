@@ -145,8 +145,8 @@ class LiveStore:
         with self._condition:
             # A marker already in the file (a call that waited for its locks) changes at once.
             immediate = delay <= 0 or execution_id in self._written
-            # Recorded before the write: a thread writing an older version of this marker
-            # meanwhile then sees that it changed, and writes it again.
+            # Stored before the write, so that a thread writing an older version of this
+            # marker meanwhile finds it changed and writes it again.
             self._markers[execution_id] = dict(values)
             if immediate:
                 self._queued.pop(execution_id, None)

@@ -432,7 +432,7 @@ def test_skipped_on_commit_send_resolved_by_thread(runtime: Any, start_worker: C
     assert notes_with(text) == 1
 
 
-def test_enqueue_from_on_commit_callback_sends_earlier_call_once(runtime: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_on_commit_enqueue_sends_once(runtime: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from django.db import transaction
     from django_project.notesapp.operations import ops
 

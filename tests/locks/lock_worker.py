@@ -28,7 +28,7 @@ from opsgen.runtime.locks import open_lock_backend
 from opsgen.runtime.singleton import claim_singleton
 
 def start_holder(url: str, key: str, owner: str, *, lease: float, seconds: float) -> subprocess.Popen[str]:
-    """Start this script's ``hold`` command in a process of its own; return once it holds ``key``."""
+    """Start this script's ``hold`` command in a process of its own; return once ``key`` is taken."""
     holder = subprocess.Popen(
         [sys.executable, __file__, "hold", url, key, str(lease), owner, str(seconds)],
         stdout=subprocess.PIPE,

@@ -30,7 +30,7 @@ def lock_row(path: str, key: str) -> tuple[str, int, str | None]:
     return str(row[0]), int(row[1]), row[2]
 
 
-def test_killed_holder_frees_key_before_its_lease(sqlite_url: str, unique_key: str) -> None:
+def test_killed_holder_frees_key(sqlite_url: str, unique_key: str) -> None:
     path = sqlite_url.removeprefix("sqlite:///")
     holder = start_holder(sqlite_url, unique_key, "dead-holder", lease=LEASE, seconds=120)
     backend = open_lock_backend(sqlite_url)
@@ -54,7 +54,7 @@ def test_killed_holder_frees_key_before_its_lease(sqlite_url: str, unique_key: s
         backend.close()
 
 
-def test_killed_singleton_holder_does_not_reject_the_next_call(sqlite_url: str, unique_key: str) -> None:
+def test_killed_singleton_holder_frees_claim(sqlite_url: str, unique_key: str) -> None:
     key = f"singleton:{unique_key}"
     holder = start_holder(sqlite_url, key, "dead-singleton", lease=LEASE, seconds=120)
     backend = open_lock_backend(sqlite_url)
@@ -73,7 +73,7 @@ def test_killed_singleton_holder_does_not_reject_the_next_call(sqlite_url: str, 
         backend.close()
 
 
-def test_holder_of_another_machine_or_namespace_waits_for_its_lease(sqlite_url: str, unique_key: str) -> None:
+def test_foreign_holder_keeps_key(sqlite_url: str, unique_key: str) -> None:
     path = sqlite_url.removeprefix("sqlite:///")
     backend = open_lock_backend(sqlite_url)
     try:
@@ -94,7 +94,7 @@ def test_holder_of_another_machine_or_namespace_waits_for_its_lease(sqlite_url: 
         backend.close()
 
 
-def test_lock_file_from_before_process_column_is_upgraded(tmp_path: Path) -> None:
+def test_old_lock_file_upgraded(tmp_path: Path) -> None:
     path = tmp_path / "old-locks.db"
     with sqlite3.connect(path) as connection:
         connection.execute(
@@ -113,7 +113,7 @@ def test_lock_file_from_before_process_column_is_upgraded(tmp_path: Path) -> Non
         backend.close()
 
 
-def test_holder_left_to_its_lease_loses_the_key_when_the_lease_ends(sqlite_url: str, unique_key: str) -> None:
+def test_foreign_holder_lease_expires(sqlite_url: str, unique_key: str) -> None:
     path = sqlite_url.removeprefix("sqlite:///")
     backend = open_lock_backend(sqlite_url)
     try:

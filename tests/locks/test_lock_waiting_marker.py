@@ -103,7 +103,7 @@ def call_in_thread(handle: OperationHandle[Any, Any]) -> tuple[threading.Thread,
 
 
 @pytest.mark.parametrize("transactional", [True, False])
-def test_lock_waiter_is_listed_then_runs(
+def test_lock_waiter_listed_then_runs(
     runtime: Runtime, transactional: bool, capsys: pytest.CaptureFixture[str]
 ) -> None:
     backend = runtime.get_lock_backend()
@@ -129,7 +129,7 @@ def test_lock_waiter_is_listed_then_runs(
     assert running_rows(runtime) == []
 
 
-def test_lock_timeout_clears_the_note(runtime: Runtime) -> None:
+def test_lock_timeout_clears_note(runtime: Runtime) -> None:
     backend = runtime.get_lock_backend()
     handle = account_handle(runtime, transactional=True)
     with backend.acquire_many(["account:7"], timeout=1, lease=30, owner="someone-else"):
@@ -144,7 +144,7 @@ def test_lock_timeout_clears_the_note(runtime: Runtime) -> None:
     assert running_rows(runtime) == []
 
 
-def test_singleton_waiter_is_listed(runtime: Runtime) -> None:
+def test_singleton_waiter_listed(runtime: Runtime) -> None:
     first = account_handle(runtime, transactional=True, singleton=True, run_for=0.8)
     second = account_handle(runtime, transactional=True, singleton=True)
     holder, held_results = call_in_thread(first)
@@ -160,7 +160,7 @@ def test_singleton_waiter_is_listed(runtime: Runtime) -> None:
     assert held_results[0].ok and results[0].ok
 
 
-def test_call_that_gets_its_lock_at_once_writes_no_marker(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_free_lock_writes_no_note(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
     notes: list[str | None] = []
     mark_running = runtime.store.mark_running
 
@@ -175,7 +175,7 @@ def test_call_that_gets_its_lock_at_once_writes_no_marker(runtime: Runtime, monk
     assert notes == [None] * 5, "a free lock must not schedule a waiting marker"
 
 
-def test_backend_calls_on_wait_only_when_a_key_is_held(lock_url: str, unique_key: str) -> None:
+def test_on_wait_only_for_held_key(lock_url: str, unique_key: str) -> None:
     backend = open_lock_backend(lock_url)
     calls: list[str] = []
     try:
@@ -193,7 +193,7 @@ def test_backend_calls_on_wait_only_when_a_key_is_held(lock_url: str, unique_key
         backend.close()
 
 
-def test_a_failing_wait_hook_does_not_keep_the_keys_taken(lock_url: str, unique_key: str) -> None:
+def test_failing_hook_releases_keys(lock_url: str, unique_key: str) -> None:
     backend = open_lock_backend(lock_url)
     other = open_lock_backend(lock_url)
 

@@ -31,7 +31,7 @@ def terminate(admin: Engine, pid: int) -> None:
     time.sleep(0.1)
 
 
-def test_connection_used_a_moment_ago_is_not_tested(postgres_url: str) -> None:
+def test_recent_connection_not_pinged(postgres_url: str) -> None:
     engine = create_runtime_engine(postgres_url)
     try:
         backend_pid(engine)
@@ -45,7 +45,7 @@ def test_connection_used_a_moment_ago_is_not_tested(postgres_url: str) -> None:
         engine.dispose()
 
 
-def test_idle_connection_that_died_is_replaced_on_checkout(postgres_url: str, admin: Engine) -> None:
+def test_dead_idle_connection_replaced(postgres_url: str, admin: Engine) -> None:
     engine = create_engine(postgres_url)
     ping_idle_connections(engine, idle=0.2)
     try:
@@ -58,7 +58,7 @@ def test_idle_connection_that_died_is_replaced_on_checkout(postgres_url: str, ad
         engine.dispose()
 
 
-def test_runtime_engines_test_connections_idle_longer_than_the_default(postgres_url: str, admin: Engine) -> None:
+def test_runtime_engine_pings_idle(postgres_url: str, admin: Engine) -> None:
     engine = create_runtime_engine(postgres_url)
     try:
         first = backend_pid(engine)

@@ -40,7 +40,7 @@ def test_finite_json_names_what_json_cannot_hold() -> None:
     assert finite_json(value) == {"a": "Infinity", "b": [1.5, "-Infinity", {"c": "NaN"}], "d": "text", "e": 2}
 
 
-def test_finite_json_returns_finite_values_unchanged_and_uncopied() -> None:
+def test_finite_json_keeps_finite_values() -> None:
     value = {"a": 1.5, "b": [1, {"c": "x"}]}
     assert finite_json(value) is value
 
@@ -80,7 +80,7 @@ def scale_handle(runtime: Runtime, *, transactional: bool) -> OperationHandle[An
 
 
 @pytest.mark.parametrize("transactional", [True, False])
-def test_infinite_input_and_output_are_recorded(runtime: Runtime, transactional: bool) -> None:
+def test_infinite_values_recorded(runtime: Runtime, transactional: bool) -> None:
     handle = scale_handle(runtime, transactional=transactional)
     result = handle(Context(), value=math.inf, labels={"unit": "m"})
     assert result.ok
@@ -91,7 +91,7 @@ def test_infinite_input_and_output_are_recorded(runtime: Runtime, transactional:
     assert row["output"] == {"value": "Infinity"}
 
 
-def test_nan_in_error_details_is_recorded(runtime: Runtime) -> None:
+def test_nan_error_details_recorded(runtime: Runtime) -> None:
     handle = scale_handle(runtime, transactional=True)
     result = handle(Context(), value=math.nan, labels={"fail": True})
     assert not result.ok

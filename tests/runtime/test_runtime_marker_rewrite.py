@@ -44,7 +44,7 @@ def postgres_markers(postgres_url: str) -> Iterator[DelayedMarkers]:
     engine.dispose()
 
 
-def test_postgres_marker_changed_during_its_write_is_written_again(postgres_markers: DelayedMarkers) -> None:
+def test_postgres_changed_marker_rewritten(postgres_markers: DelayedMarkers) -> None:
     execution_id = str(uuid.uuid4())
     # Queued far ahead, so that only write_now below writes it, through the patched insert.
     postgres_markers.schedule(marker(execution_id, "waiting for lock k"), 60.0)
@@ -72,7 +72,7 @@ def test_postgres_marker_changed_during_its_write_is_written_again(postgres_mark
     postgres_markers.cancel(execution_id)
 
 
-def test_postgres_marker_never_revives_a_finished_row(postgres_markers: DelayedMarkers) -> None:
+def test_postgres_marker_keeps_finished_row(postgres_markers: DelayedMarkers) -> None:
     execution_id = str(uuid.uuid4())
     with postgres_markers.engine.begin() as connection:
         connection.execute(insert(executions).values({**marker(execution_id, None), "status": "abandoned"}))
@@ -83,7 +83,7 @@ def test_postgres_marker_never_revives_a_finished_row(postgres_markers: DelayedM
     postgres_markers.cancel(execution_id)
 
 
-def test_live_marker_changed_during_its_write_is_written_again(tmp_path: Path) -> None:
+def test_live_changed_marker_rewritten(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite:///{tmp_path / 'log.db'}")
     upgrade(engine)
     live = LiveStore(tmp_path / "log.live.db", engine)
@@ -113,7 +113,7 @@ def test_live_marker_changed_during_its_write_is_written_again(tmp_path: Path) -
         engine.dispose()
 
 
-def test_staged_pending_row_does_not_undo_a_claim(tmp_path: Path) -> None:
+def test_staged_pending_keeps_claim(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite:///{tmp_path / 'log.db'}")
     upgrade(engine)
     execution_id = str(uuid.uuid4())

@@ -31,7 +31,7 @@ def test_upgrade_logs_only_real_migrations(sqlite_url: str, caplog: pytest.LogCa
     assert logging.getLogger("alembic").level == alembic_level
 
 
-def test_engines_without_a_database_in_their_url_are_upgraded_each(tmp_path: "os.PathLike[str]") -> None:
+def test_creator_engines_upgraded_each(tmp_path: "os.PathLike[str]") -> None:
     # Engines built with creator= (as for Django's connections) all have the URL
     # "sqlite://" or "postgresql+psycopg://", whatever database they reach.
     engines = []

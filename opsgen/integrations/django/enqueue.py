@@ -258,7 +258,7 @@ class AtomicEnqueuer:
         """Cancel this thread's calls whose blocks rolled back, and leave the committed ones be.
 
         This runs when the thread enqueues outside any atomic block, which may be from
-        inside an ``on_commit`` callback: the ``on_commit`` sends of calls enqueued in
+        inside an ``on_commit`` callback. The ``on_commit`` sends of calls enqueued in
         the block that just committed may still be queued behind it, so sending them
         here would send them twice. The request's end (:meth:`resolve_thread`) deals
         with any that Django skipped.

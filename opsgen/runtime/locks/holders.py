@@ -3,7 +3,7 @@
 A lock row can name the process that took it: the machine's boot id, the inode of the
 process id namespace, and the process id. A contender whose own boot id and namespace
 match can then ask the kernel whether that process exists, and take over the lock of
-one that was killed without waiting for its lease. Where either part is unknown (no
+a killed holder without waiting for its lease. Where either part is unknown (no
 ``/proc``, as on macOS), a lock row names no process and only its lease frees it.
 
 The namespace matters: two containers can share a lock file and a host name while
