@@ -44,6 +44,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import (
     JSON,
+    ColumnElement,
     Connection,
     DateTime,
     Engine,
@@ -71,7 +72,8 @@ from opsgen.runtime.errors import ConfigurationError
 from opsgen.runtime.execution import ExecutionContext, resolve_caller
 from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.json_values import dump_for_log, finite_json
-from opsgen.runtime.redaction import redact, scrub_any, sensitive_values
+from opsgen.runtime.pipeline import rejected_input
+from opsgen.runtime.redaction import redact, sensitive_values
 from opsgen.runtime.result import Failure, Result
 from opsgen.runtime.runtime import Runtime, get_runtime
 from opsgen.runtime.schema import ExecutionStatus, execution_attempts, executions
@@ -327,7 +329,7 @@ def rebuilt_record(handle: OperationHandle[Any, Any], call: QueuedCall) -> Execu
     try:
         model = declaration.input_model.model_validate(call.input)
     except ValidationError:
-        recorded_input = scrub_any(redact(finite_json(call.input), sensitive), sensitive_values(call.input, sensitive))
+        recorded_input = rejected_input(call.input, sensitive, sensitive_values(call.input, sensitive))
     else:
         recorded_input = redact(dump_for_log(model), sensitive)
     return _pending(
@@ -475,15 +477,10 @@ def _claim_in_transaction(
     runtime: Runtime, execution_id: str, *, lease: float, delivery: str | None, rebuild: Rebuild | None
 ) -> Claimed | NotClaimed:
     now = utcnow()
-    # An abandoned execution is one whose worker a log reader on that host found dead.
-    claimable = or_(
-        executions.c.status.in_([ExecutionStatus.pending.value, ExecutionStatus.abandoned.value]),
-        and_(executions.c.status == ExecutionStatus.running.value, executions.c.lease_expires_at < now),
-    )
     with marker_transaction(runtime) as connection:
         row = connection.execute(
             update(executions)
-            .where(executions.c.id == execution_id, claimable)
+            .where(executions.c.id == execution_id, claimable(now))
             .values(
                 status=ExecutionStatus.running.value,
                 started_at=now,
@@ -519,6 +516,26 @@ def _claim_in_transaction(
     assert runtime.store.live is not None
     runtime.store.live.move_staged(wait=SQLITE_BUSY_TIMEOUT)
     return _claim_in_transaction(runtime, execution_id, lease=lease, delivery=delivery, rebuild=None)
+
+
+def claimable(now: datetime | None = None) -> ColumnElement[bool]:
+    """Return the test a claim applies to an execution row.
+
+    A claim takes a pending execution, an abandoned one (a log reader on its host found
+    its worker dead), or a running one whose lease expired before ``now``. Without
+    ``now`` the parameters stay unbound, for the PostgreSQL claim's SQL text, which
+    binds them by name. :func:`_is_claimable` is the same test on values read back.
+    """
+    return or_(
+        executions.c.status.in_([
+            bindparam("pending", ExecutionStatus.pending.value),
+            bindparam("abandoned", ExecutionStatus.abandoned.value),
+        ]),
+        and_(
+            executions.c.status == bindparam("running", ExecutionStatus.running.value),
+            executions.c.lease_expires_at < bindparam("now", now, type_=executions.c.lease_expires_at.type),
+        ),
+    )
 
 
 def _open_attempt(
@@ -614,8 +631,7 @@ _PG_CLAIM = text(f"""
 WITH claimed AS (
     UPDATE {executions.fullname}
     SET status = :running, started_at = :now, host = :host, pid = :pid, lease_expires_at = :lease_until
-    WHERE id = :execution_id
-      AND (status IN (:pending, :abandoned) OR (status = :running AND lease_expires_at < :now))
+    WHERE id = :execution_id AND ({claimable()})
     RETURNING *
 ),{_PG_OPEN_ATTEMPT}
 SELECT {", ".join(f"claimed.{name}" for name in RECORD_COLUMNS)},
@@ -761,7 +777,7 @@ def _reason_of(status: str, lease_expires_at: datetime | None, now: datetime) ->
 
 
 def _is_claimable(status: str, lease_expires_at: datetime | None, now: datetime) -> bool:
-    """Return whether the claim's ``UPDATE`` would take an execution in ``status``."""
+    """Return whether :func:`claimable` holds for an execution in ``status`` with that lease."""
     if status in (ExecutionStatus.pending.value, ExecutionStatus.abandoned.value):
         return True
     return status == ExecutionStatus.running.value and lease_expires_at is not None and _aware(lease_expires_at) < now

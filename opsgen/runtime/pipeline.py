@@ -183,7 +183,7 @@ def validate_input(execution: ExecutionContext, raw_input: Mapping[str, Any]) ->
     except ValidationError as exc:
         if sensitive:
             execution.secrets += sensitive_values(raw_input, sensitive)
-        record.input = scrub_any(json_safe(redact(dict(raw_input), sensitive)), execution.secrets)
+        record.input = rejected_input(raw_input, sensitive, execution.secrets)
         problems = [
             {"field": ".".join(str(part) for part in error["loc"]), "message": error["msg"], "type": error["type"]}
             for error in exc.errors(include_input=False, include_url=False)
@@ -201,6 +201,15 @@ def validate_input(execution: ExecutionContext, raw_input: Mapping[str, Any]) ->
     if execution.runtime.log_enabled:
         record.input = redact(dump_for_log(inputs), sensitive)
     return inputs
+
+
+def rejected_input(raw_input: Mapping[str, Any], sensitive: frozenset[str], secrets: tuple[str, ...]) -> Any:
+    """Return how the log records an input the model rejected.
+
+    The sensitive fields are redacted, and their values (``secrets``) are scrubbed from
+    every other field, since a value typed into the wrong field is still a secret.
+    """
+    return scrub_any(json_safe(redact(dict(raw_input), sensitive)), secrets)
 
 
 # Step 2
