@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
+from opsgen.lint.analysis import Analysis
+from opsgen.lint.operation_helpers import raise_after_call
 from opsgen.lint.rule import Example, Finding, Fix, ModuleContext, Rule, Transaction
 from opsgen.lint.summary import CallSite, FunctionSummary
 
@@ -16,6 +18,14 @@ OPERATION_FILES = {
     "app/generated.py": "class ShipOrderBase:\n    pass\n",
     "app/models.py": "class Shipment:\n    pass\n",
 }
+OPERATION_IMPORTS = "import requests\nfrom app.generated import ShipOrderBase\nfrom app.models import Shipment\n"
+#: The operation's run() down to its first write, after the imports.
+OPERATION_RUN = (
+    "\nSHIPPED_URL = 'https://example.invalid/shipped'\n\n"
+    "class ShipOrder(ShipOrderBase):\n"
+    "    def run(self, ctx, *, order_id):\n"
+    "        ctx.session.add(Shipment(order_id=order_id))\n"
+)
 
 
 class SideEffectInTransaction(Rule):
@@ -26,7 +36,8 @@ class SideEffectInTransaction(Rule):
         open: inside ``atomic()`` (block, decorator, ``ATOMIC_REQUESTS`` view, admin hook),
         inside ``session.begin()`` or between a session write and its ``commit()``, in
         a model signal receiver or session event, or anywhere in the ``run()`` of an opsgen
-        operation whose spec says ``transaction: true``. A call into a helper, a model method, a
+        operation whose spec says ``transaction: true`` and in the helper methods that only
+        that ``run()`` calls through ``self``. A call into a helper, a model method, a
         ``save()`` override or a receiver that sends the effect is reported where it is
         made, with the chain of calls down to the effect. A call in one arm of an ``if``
         whose other arm defers to commit (``transaction.on_commit``) is taken as a choice
@@ -104,7 +115,7 @@ class SideEffectInTransaction(Rule):
                     note=note,
                     advice=self.ADVICE.get(transaction.style, self.ADVICE["other"]),
                 )
-                reason = self.no_fix_reason(function, call, transaction, direct)
+                reason = self.no_fix_reason(analysis, function, call, transaction, direct)
                 fix = None
                 if reason is None:
                     style: Literal["django", "opsgen"] = "opsgen" if transaction.style == "opsgen" else "django"
@@ -112,7 +123,7 @@ class SideEffectInTransaction(Rule):
                 yield module.finding(self.code, message, call.line, call.column, chain.hops[1:], fix, reason)
 
     @staticmethod
-    def no_fix_reason(function: FunctionSummary, call: CallSite, transaction: Transaction, direct: bool) -> str | None:
+    def no_fix_reason(analysis: Analysis, function: FunctionSummary, call: CallSite, transaction: Transaction, direct: bool) -> str | None:
         """Return why the call cannot be deferred by an autofix, or None when the autofix may try."""
         if not direct:
             return "the side effect is sent further down the call chain, so a person must choose the call to defer"
@@ -124,10 +135,20 @@ class SideEffectInTransaction(Rule):
             return "the autofix cannot defer a call in a SQLAlchemy transaction, which needs an after_commit listener on the session"
         if transaction.style not in ("django", "opsgen"):
             return "the linter knows no after-commit hook for this transaction"
+        if transaction.style == "opsgen" and transaction.using is None:
+            return (
+                f"{function.name}() has no parameter or attribute of self that holds the operation's context, so "
+                "the autofix cannot call its after_commit(); pass the context to it, or defer the call of it in run()"
+            )
         end = transaction.end_line or function.end_line
         raised = next((line for line in function.raises if call.line < line <= end), None)
         if raised is not None:
             return f"the raise at line {raised} rolls the transaction back on purpose, which would drop the deferred call"
+        if transaction.style == "opsgen" and function.name != "run":
+            caller_raise = raise_after_call(analysis, function.qualname)
+            if caller_raise is not None:
+                caller, line = caller_raise
+                return f"the raise at line {line} in {caller}() rolls the transaction back on purpose, which would drop the deferred call"
         return None
 
     VALID = [
@@ -200,26 +221,32 @@ class SideEffectInTransaction(Rule):
         ),
         # The runtime opens the operation's transaction before run() starts, not at the first write.
         Example(
-            "import requests\n"
-            "from app.generated import ShipOrderBase\n"
-            "from app.models import Shipment\n\n"
-            "SHIPPED_URL = 'https://example.invalid/shipped'\n\n"
-            "class ShipOrder(ShipOrderBase):\n"
-            "    def run(self, ctx, *, order_id):\n"
-            "        ctx.session.add(Shipment(order_id=order_id))\n"
-            "        requests.post(SHIPPED_URL, data=order_id)  # OPS101\n",
+            OPERATION_IMPORTS + OPERATION_RUN + "        requests.post(SHIPPED_URL, data=order_id)  # OPS101\n",
             path="app/ship.py",
             files=OPERATION_FILES,
             fixed=(
-                "import requests\n"
-                "from app.generated import ShipOrderBase\n"
-                "from app.models import Shipment\n"
-                "from functools import partial\n\n"
-                "SHIPPED_URL = 'https://example.invalid/shipped'\n\n"
-                "class ShipOrder(ShipOrderBase):\n"
-                "    def run(self, ctx, *, order_id):\n"
-                "        ctx.session.add(Shipment(order_id=order_id))\n"
-                "        ctx.after_commit(partial(requests.post, SHIPPED_URL, data=order_id))\n"
+                OPERATION_IMPORTS
+                + "from functools import partial\n"
+                + OPERATION_RUN
+                + "        ctx.after_commit(partial(requests.post, SHIPPED_URL, data=order_id))\n"
+            ),
+        ),
+        # A helper that only run() calls runs inside the same transaction.
+        Example(
+            OPERATION_IMPORTS
+            + OPERATION_RUN
+            + "        self._announce(ctx, order_id)\n\n"
+            + "    def _announce(self, ctx, order_id):\n"
+            + "        requests.post(SHIPPED_URL, data=order_id)  # OPS101\n",
+            path="app/ship.py",
+            files=OPERATION_FILES,
+            fixed=(
+                OPERATION_IMPORTS
+                + "from functools import partial\n"
+                + OPERATION_RUN
+                + "        self._announce(ctx, order_id)\n\n"
+                + "    def _announce(self, ctx, order_id):\n"
+                + "        ctx.after_commit(partial(requests.post, SHIPPED_URL, data=order_id))\n"
             ),
         ),
     ]

@@ -30,6 +30,7 @@ from pathlib import Path
 from opsgen.lint import knowledge
 from opsgen.lint.index import ProjectIndex
 from opsgen.lint.knowledge import Effect
+from opsgen.lint.operation_helpers import Helper, find_operation_helpers
 from opsgen.lint.operations import OperationInfo, load_operations
 from opsgen.lint.summary import CallSite, FunctionSummary, ModuleSummary, TransactionBlock
 
@@ -193,6 +194,7 @@ class Analysis:
         self._classes_by_snake: dict[str, list[str]] | None = None
         self._guesses: dict[tuple[str, str], list[str]] = {}
         self._serializer_saves: list[tuple[str, bool]] | None = None
+        self._helpers: dict[str, Helper] | None = None
 
     # -- names ------------------------------------------------------------------------------
 
@@ -660,11 +662,8 @@ class Analysis:
         return None
 
     def operation_context(self, function: FunctionSummary) -> Transaction | None:
-        """Return the transaction of the opsgen operation whose ``run`` this is, or None.
-
-        NOTE: only ``run`` itself gets it. A helper method that ``run`` calls is checked on
-        its own, so an effect after the helper's own ``ctx.session`` write gets the session message.
-        """
+        """Return the transaction of the opsgen operation whose ``run`` this is, or which
+        runs this helper method only from inside that transaction, or None."""
         context = self.context(function)
         return context if context is not None and context.style == "opsgen" else None
 
@@ -707,9 +706,36 @@ class Analysis:
             context_name = function.params[1] if len(function.params) > 1 else "ctx"
             reason = f"the transaction of operation {operation.name} (its spec says transaction: true)"
             return Transaction(reason, function.line, "opsgen", context_name, end)
+        helper = self.operation_helpers().get(function.qualname) if klass else None
+        if helper is not None:
+            run = self.index.functions[helper.run][1]
+            run_context = self.context(run)
+            if run_context is not None:
+                return Transaction(run_context.reason, function.line, "opsgen", self.helper_context_name(function, run), end)
         if self.atomic_requests and self.is_view(function):
             if not any(d in knowledge.NON_ATOMIC_REQUESTS for d in decorators):
                 return Transaction("the request transaction (ATOMIC_REQUESTS is on)", function.line, "django", None, end)
+        return None
+
+    def operation_helpers(self) -> dict[str, Helper]:
+        """Return the methods that run only inside a transactional operation's ``run()``."""
+        if self._helpers is None:
+            self._helpers = find_operation_helpers(self)
+        return self._helpers
+
+    @staticmethod
+    def helper_context_name(helper: FunctionSummary, run: FunctionSummary) -> str | None:
+        """Return how ``helper`` reaches the execution context that ``run`` receives, or None.
+
+        That is a parameter of the helper named like run()'s context parameter, or an
+        attribute of ``self`` that run() sets to it (``self.ctx = ctx`` gives ``self.ctx``).
+        """
+        name = run.params[1] if len(run.params) > 1 else "ctx"
+        if name in helper.params[1:]:
+            return name
+        for attribute, parameter in run.parameter_attributes.items():
+            if parameter == name:
+                return f"self.{attribute}"
         return None
 
     def class_decorated_atomic(self, class_name: str, function: FunctionSummary) -> bool:

@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 13
+SUMMARY_FORMAT = 14
 
 
 @dataclass
@@ -84,6 +84,9 @@ class FunctionSummary:
     returns: list[str] = field(default_factory=list)  # instance types returned, as ``pkg.Cls()``
     #: The session whose writes are still uncommitted when the body ends, as ``session:line``.
     open_session: str | None = None
+    #: Attributes of ``self`` the body sets to one of its parameters: ``self.ctx = ctx`` gives
+    #: ``{"ctx": "ctx"}``.
+    parameter_attributes: dict[str, str] = field(default_factory=dict)
     # Last, so that the cache row of the other fields maps onto the first parameters.
     calls: list[CallSite] = field(default_factory=list)
     transactions: list[TransactionBlock] = field(default_factory=list)
@@ -751,14 +754,11 @@ class _BodyWalker(ast.NodeVisitor):
                     first = target.elts[0] if target.elts else None
                     if model and isinstance(first, ast.Name):
                         self.scope.bindings[first.id] = f"{model}()"
-            if (
-                isinstance(target, ast.Attribute)
-                and isinstance(target.value, ast.Name)
-                and target.value.id == "self"
-                and self.function.name == "__init__"
-                and instance
-            ):
-                self.s.module_scope.bindings.setdefault(f"{self.function.class_name}().{target.attr}", instance)
+            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+                if self.function.name == "__init__" and instance:
+                    self.s.module_scope.bindings.setdefault(f"{self.function.class_name}().{target.attr}", instance)
+                if isinstance(node.value, ast.Name) and node.value.id in self.function.params[1:]:
+                    self.function.parameter_attributes[target.attr] = node.value.id
 
     visit_AnnAssign = visit_Assign
 

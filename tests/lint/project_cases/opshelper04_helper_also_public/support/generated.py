@@ -1,0 +1,5 @@
+from opsgen.runtime.operation import Operation
+
+
+class ResolveTicketBase(Operation):
+    """Generated from specs/support/resolve_ticket.yaml."""
