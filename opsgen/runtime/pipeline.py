@@ -166,6 +166,7 @@ def adopt_record(execution: ExecutionContext, record: ExecutionRecord) -> None:
     record.status = ExecutionStatus.running.value
     record.started_at = record.started_at or utcnow()
     record.written = True
+    record.claimed = True
     execution.record = record
 
 
@@ -323,19 +324,25 @@ def wait_announcer(execution: ExecutionContext, kind: str) -> WaitHook | None:
     """Return the hook that lets an outermost call show as running while a guard makes it wait.
 
     The lock backend calls it only when a key is not free, so a guard taken at once
-    costs nothing. The marker it schedules is delayed as any other
-    (:meth:`ExecutionStore.mark_running`), with the progress message ``waiting for``
-    followed by ``kind`` and the key. The message goes when the guards are held
-    (:func:`open_record`) or when the call ends.
+    costs nothing. The hook writes the progress message ``waiting for`` followed by
+    ``kind`` and the key. For a journaled call it schedules the running marker, delayed
+    as any other (:meth:`ExecutionStore.mark_running`). A call that has no journal slot
+    gets its marker at once, and a worker's claimed call, already running in the log,
+    gets the note on its row (:meth:`ExecutionStore.note_claimed`). The message goes
+    when the guards are held (:func:`open_record`) or when the call ends.
     """
     runtime = execution.runtime
     record = execution.record
-    if record is None or record.journal_slot is None or not runtime.log_enabled or not runtime.record_running:
+    if record is None or execution.parent is not None or not runtime.log_enabled or not runtime.record_running:
         return None
     store = runtime.store
 
     def announce(key: str) -> None:
-        store.mark_running(record, delayed=True, note=f"waiting for {kind}{key}")
+        note = f"waiting for {kind}{key}"
+        if record.claimed:
+            store.note_claimed(record, note)
+        else:
+            store.mark_running(record, delayed=record.journal_slot is not None, note=note)
 
     return announce
 
@@ -374,7 +381,9 @@ def open_record(execution: ExecutionContext, *, claimed: bool = False) -> None:
     if claimed:
         # Not journaled: the claimed row and its lease already let another worker take over.
         if store.live is not None:
-            store.live.mark_running(record.values(), delay=store.marker_delay)
+            store.live.mark_running(record.values(), delay=0.0 if record.noted else store.marker_delay)
+        elif record.noted:
+            store.note_claimed(record, None)
     elif scope is None:
         # A transactional call's marker may wait: its transaction connects to the log's
         # database before the operation's code runs. Any other call proves, by writing

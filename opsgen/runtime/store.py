@@ -111,6 +111,11 @@ class ExecutionRecord:
     marker_scheduled: bool = False
     #: The in-flight journal slot of this record while its call runs.
     journal_slot: int | None = None
+    #: Whether a worker claimed this record's row, which the log then holds as running.
+    claimed: bool = False
+    #: Whether the row may show a waiting note ("waiting for lock ..."), so that the
+    #: final record must clear the progress message.
+    noted: bool = False
 
     def values(self) -> dict[str, Any]:
         """Return the column values of the row."""
@@ -239,8 +244,31 @@ class ExecutionStore:
         elif self.markers is not None:
             self.markers.insert_now(values, replace=record.marker_scheduled)
             record.written = True
+            # The next marker replaces this one, clearing its note.
+            record.marker_scheduled = record.marker_scheduled or note is not None
         else:
             self.write(record, flush=False)
+        record.noted = record.noted or note is not None
+
+    def note_claimed(self, record: ExecutionRecord, note: str | None) -> None:
+        """Show ``note`` as the progress message of a claimed record's row; ``None`` clears it.
+
+        A worker's call is running in the log from its claim on, so the note is written
+        at once: to the row's live marker on SQLite, to the row itself elsewhere, and
+        only while the row is running.
+        """
+        if self.live is not None:
+            values = record.values()
+            values["progress_message"] = note
+            self.live.mark_running(values, delay=0.0)
+        else:
+            with begin_unflushed(self.engine) as connection:
+                connection.execute(
+                    update(executions)
+                    .where(executions.c.id == record.id, executions.c.status == ExecutionStatus.running.value)
+                    .values(progress_message=note, progress_updated_at=utcnow())
+                )
+        record.noted = record.noted or note is not None
 
     def forget_running(self, record: ExecutionRecord, *, stored: bool = True) -> None:
         """Drop the running marker of a finished record, and its journal slot once ``stored``.
@@ -351,6 +379,8 @@ class ExecutionStore:
                 key: value for key, value in record.final_values().items()
                 if value is not None or key in _OUTCOME_COLUMNS
             }
+            if record.noted:
+                changes.setdefault("progress_message", None)
             connection.execute(_UPDATE_BY_ID, {"record_id": record.id, **changes})
         else:
             values = {key: value for key, value in record.values().items() if value is not None}

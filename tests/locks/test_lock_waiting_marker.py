@@ -13,6 +13,7 @@ import pytest
 from pydantic import BaseModel
 
 from opsgen.cli.main import main as opsgen_main
+from opsgen.integrations.background import QueuedCall, WorkerOutcome, enqueue, run_queued
 from opsgen.runtime.config import Settings
 from opsgen.runtime.context import Context
 from opsgen.runtime.declarations import (
@@ -23,6 +24,7 @@ from opsgen.runtime.declarations import (
 )
 from opsgen.runtime.execution import ExecutionContext
 from opsgen.runtime.handle import OperationHandle
+from opsgen.runtime.journal import SLOT_SIZE
 from opsgen.runtime.locks import LockTimeout, open_lock_backend
 from opsgen.runtime.operation import Operation
 from opsgen.runtime.result import Result
@@ -36,6 +38,8 @@ NAMES: dict[Runtime, str] = {}
 
 class AccountInput(BaseModel):
     account: int
+    #: Text that makes a record too large for a journal slot, when long.
+    memo: str = ""
 
 
 class AccountOutput(BaseModel):
@@ -95,9 +99,11 @@ def show(runtime: Runtime, execution_id: str, capsys: pytest.CaptureFixture[str]
     return capsys.readouterr().out
 
 
-def call_in_thread(handle: OperationHandle[Any, Any]) -> tuple[threading.Thread, list[Result[Any]]]:
+def call_in_thread(
+    handle: OperationHandle[Any, Any], memo: str = ""
+) -> tuple[threading.Thread, list[Result[Any]]]:
     results: list[Result[Any]] = []
-    caller = threading.Thread(target=lambda: results.append(handle(Context(actor="waiter"), account=7)))
+    caller = threading.Thread(target=lambda: results.append(handle(Context(actor="waiter"), account=7, memo=memo)))
     caller.start()
     return caller, results
 
@@ -127,6 +133,76 @@ def test_lock_waiter_listed_then_runs(
     assert final["status"] == "succeeded"
     assert final["progress_message"] is None
     assert running_rows(runtime) == []
+
+
+def test_unjournaled_waiter_listed(runtime: Runtime) -> None:
+    # A record larger than a journal slot gets its marker, with the note, at once.
+    backend = runtime.get_lock_backend()
+    handle = account_handle(runtime, transactional=True, run_for=0.4)
+    memo = "m" * SLOT_SIZE
+    with backend.acquire_many(["account:7"], timeout=1, lease=30, owner="someone-else"):
+        caller, results = call_in_thread(handle, memo)
+        rows = wait_until(lambda: running_rows(runtime), "the waiting call's marker")
+        assert rows[0]["progress_message"] == "waiting for lock account:7"
+        assert rows[0]["input"]["memo"] == memo
+    wait_until(lambda: [row for row in running_rows(runtime) if not row["progress_message"]],
+               "the marker of the running call")
+    caller.join(10)
+    assert results and results[0].ok, results
+    final = runtime.store.find_execution(results[0].execution_id)
+    assert final is not None
+    assert (final["status"], final["progress_message"]) == ("succeeded", None)
+
+
+def run_worker(handle: OperationHandle[Any, Any], call: QueuedCall) -> tuple[threading.Thread, list[WorkerOutcome]]:
+    outcomes: list[WorkerOutcome] = []
+    runtime = handle.runtime
+    assert runtime is not None
+    worker = threading.Thread(target=lambda: outcomes.append(run_queued({handle.name: handle}, runtime, call)))
+    worker.start()
+    return worker, outcomes
+
+
+def test_claimed_call_waiter_listed(runtime: Runtime, capsys: pytest.CaptureFixture[str]) -> None:
+    # A worker's call is running in the log once claimed; while it waits, its row says why.
+    handle = account_handle(runtime, transactional=True, run_for=0.6)
+    sent: list[QueuedCall] = []
+    execution_id = enqueue(handle, Context(actor="queuer"), {"account": 7}, sent.append)
+    backend = runtime.get_lock_backend()
+    other_lock = backend.acquire_many(["account:7"], timeout=1, lease=30, owner="someone-else")
+    worker, outcomes = run_worker(handle, sent[0])
+    try:
+        rows = wait_until(lambda: [row for row in running_rows(runtime) if row["progress_message"]],
+                          "the claimed call's note")
+        assert [(row["id"], row["progress_message"]) for row in rows] == [
+            (execution_id, "waiting for lock account:7")
+        ]
+        assert "waiting for lock account:7" in show(runtime, execution_id, capsys)
+    finally:
+        other_lock.release()
+    wait_until(lambda: [row for row in running_rows(runtime) if not row["progress_message"]],
+               "the claimed call running without its note")
+    worker.join(10)
+    assert outcomes and outcomes[0].result is not None and outcomes[0].result.ok, outcomes
+    final = runtime.store.find_execution(execution_id)
+    assert final is not None
+    assert (final["status"], final["actor"], final["progress_message"]) == ("succeeded", "queuer", None)
+
+
+def test_claimed_call_timeout_clears_note(runtime: Runtime) -> None:
+    handle = account_handle(runtime, transactional=False)
+    sent: list[QueuedCall] = []
+    execution_id = enqueue(handle, Context(actor="queuer"), {"account": 7}, sent.append)
+    backend = runtime.get_lock_backend()
+    with backend.acquire_many(["account:7"], timeout=1, lease=30, owner="someone-else"):
+        worker, outcomes = run_worker(handle, sent[0])
+        wait_until(lambda: [row for row in running_rows(runtime) if row["progress_message"]],
+                   "the claimed call's note")
+        worker.join(10)
+    assert outcomes and outcomes[0].result is not None and not outcomes[0].result.ok, outcomes
+    final = runtime.store.find_execution(execution_id)
+    assert final is not None
+    assert (final["status"], final["error_code"], final["progress_message"]) == ("failed", "lock_timeout", None)
 
 
 def test_lock_timeout_clears_note(runtime: Runtime) -> None:
