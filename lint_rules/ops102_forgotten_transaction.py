@@ -30,7 +30,9 @@ class ForgottenTransaction(Rule):
         ``row.save()``): a failure between leaves the row as it was created. A
         serializer's ``create()``, ``update()`` or ``save()`` override counts as called
         from every ``serializer.save()`` in the project, which is how the framework runs
-        it. A queryset of a related manager writes too: ``order.lines.all().delete()``.
+        it. A queryset of a related manager writes too: ``order.lines.all().delete()``, and
+        so do ``add()``, ``remove()``, ``set()`` and ``clear()`` of a related manager
+        (``team.members.add(user)``) on an object whose model the linter can name.
         Test modules and migrations are skipped, and opsgen operations are left to OPS103.
 
     Why is this bad:
@@ -221,6 +223,22 @@ class ForgottenTransaction(Rule):
             "    target.balance += amount\n"
             "    session.add(target)\n"
             "    session.commit()\n"
+        ),
+        Example(
+            "from teams.models import Invitation\n\n"
+            "def accept(invitation, user):\n"
+            "    invitation.team.members.add(user)  # OPS102\n"
+            "    invitation.delete()\n",
+            files={
+                "teams/__init__.py": "",
+                "teams/models.py": (
+                    "from django.db import models\n\n"
+                    "class Team(models.Model):\n"
+                    "    members = models.ManyToManyField('auth.User')\n\n"
+                    "class Invitation(models.Model):\n"
+                    "    team = models.ForeignKey(Team, on_delete=models.CASCADE)\n"
+                ),
+            },
         ),
         Example(
             "from orders.models import Order, OrderLine\n\n"

@@ -32,6 +32,7 @@ from opsgen.lint.index import ProjectIndex
 from opsgen.lint.knowledge import Effect
 from opsgen.lint.operation_helpers import Helper, find_operation_helpers
 from opsgen.lint.operations import OperationInfo, load_operations
+from opsgen.lint.relations import RelatedManagers
 from opsgen.lint.summary import CallSite, FunctionSummary, ModuleSummary, TransactionBlock
 
 #: Method names too common to link to a project method when the receiver's type is unknown.
@@ -195,6 +196,7 @@ class Analysis:
         self._guesses: dict[tuple[str, str], list[str]] = {}
         self._serializer_saves: list[tuple[str, bool]] | None = None
         self._helpers: dict[str, Helper] | None = None
+        self.related_managers = RelatedManagers(self)
 
     # -- names ------------------------------------------------------------------------------
 
@@ -260,6 +262,8 @@ class Analysis:
         for klass in self.mro(class_name)[1:]:
             if klass in MODEL_BASES or klass.endswith((".models.Model", "Model")) and klass not in self.index.classes:
                 return True
+            if klass in knowledge.USER_MODEL_BASES or klass in knowledge.DJANGO_RELATIONS:
+                return True  # a custom user model, class User(AbstractUser)
         return False
 
     def class_matches(self, class_name: str, bases: frozenset[str], suffixes: tuple[str, ...] = ()) -> bool:
@@ -981,7 +985,7 @@ class Analysis:
         changed together (the invoices of a closed month) are one change, and so are two
         writes in one iteration or a write before the loop that the items belong to.
         """
-        if not sites or any(call.write not in (None, "delete") for call, _ in sites):
+        if not sites or any(call.write not in (None, "delete") or self.related_managers.is_write(call) for call, _ in sites):
             return False
         paths = [call.loops for call, _ in sites]
         if not all(paths):
@@ -1019,6 +1023,9 @@ class Analysis:
                     sites.append((call, 2 if call.in_loop else 1))
                 continue
             if call.write is not None:
+                continue
+            if self.related_managers.is_write(call):
+                sites.append((call, 2 if call.in_loop else 1))  # team.members.add(user)
                 continue
             for link in self.links(function, call):
                 if link.guessed or link.entry is not None:

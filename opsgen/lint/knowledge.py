@@ -121,6 +121,34 @@ QUERYSET_STEPS = frozenset(
         "defer", "using", "order_by", "distinct", "select_for_update", "alias",
     }
 )  # fmt: skip
+#: Django relation fields whose accessors are related managers, by class name: "many" for
+#: many-to-many fields (both ends are managers), "one" for foreign keys (the reverse end
+#: is). django-modelcluster's parental fields behave the same.
+RELATION_FIELDS = {
+    "ManyToManyField": "many",
+    "ParentalManyToManyField": "many",
+    "ForeignKey": "one",
+    "ParentalKey": "one",
+}
+#: Related-manager methods that write: many-to-many links, or the foreign key of the added rows.
+RELATED_MANAGER_WRITES = frozenset({"add", "remove", "set", "clear"})
+#: Many-to-many fields that Django's own models declare, which the project index does not read.
+DJANGO_RELATIONS = {
+    "django.contrib.auth.models.PermissionsMixin": ("groups", "user_permissions"),
+    "django.contrib.auth.models.AbstractUser": ("groups", "user_permissions"),
+    "django.contrib.auth.models.User": ("groups", "user_permissions"),
+    "django.contrib.auth.models.Group": ("permissions",),
+}
+#: Base classes of a custom user model, whose class ``settings.AUTH_USER_MODEL`` names.
+USER_MODEL_BASES = frozenset(
+    {
+        "django.contrib.auth.models.AbstractUser",
+        "django.contrib.auth.models.AbstractBaseUser",
+        "django.contrib.auth.base_user.AbstractBaseUser",
+    }
+)
+#: Functions that return one row of the model or queryset given as their first argument.
+ROW_SHORTCUTS = frozenset({"django.shortcuts.get_object_or_404"})
 MANAGER_RETURNS_INSTANCE = frozenset({"create", "get", "first", "last", "latest", "earliest", "get_or_create", "update_or_create"})
 
 SESSION_NAMES = frozenset({"session", "db_session", "dbsession", "sess", "Session", "s", "db"})

@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 14
+SUMMARY_FORMAT = 15
 
 
 @dataclass
@@ -104,6 +104,10 @@ class ClassSummary:
     #: class attribute -> the qualified classes whose methods its value has, such as
     #: ``objects = InvoiceManager()`` or ``objects = InvoiceQuerySet.as_manager()``
     attribute_classes: dict[str, list[str]] = field(default_factory=dict)
+    #: Django relation fields: ``[attribute, kind, target, related_name]``, where kind is
+    #: ``many`` (a many-to-many field) or ``one`` (a foreign key), and target is the
+    #: qualified class or the string the field names (``"self"``, ``"app.Model"``).
+    relations: list[list[str | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -273,6 +277,10 @@ class _Summarizer:
             if model:
                 return f"{model}()"
         target = self.qualify(func, scope)
+        if target in knowledge.ROW_SHORTCUTS and value.args:
+            model = self.manager_model(value.args[0], scope) or self.qualify(value.args[0], scope)
+            if model:
+                return f"{model}()"  # get_object_or_404(Order, pk=pk) is an Order
         return f"{target}()" if target else None
 
     def manager_model(self, node: ast.expr, scope: _Scope) -> str | None:
@@ -353,6 +361,7 @@ class _Summarizer:
                         decorators.append(f"{wrapped}@{method.value}")
         list_attributes: dict[str, list[str]] = {}
         attribute_classes: dict[str, list[str]] = {}
+        relations: list[list[str | None]] = []
         methods: list[str] = []
         class_scope = _Scope(qualname, scope, class_name=qualname)
         for item in node.body:
@@ -363,6 +372,9 @@ class _Summarizer:
                 for target in item.targets:
                     if isinstance(target, ast.Name) and classes:
                         attribute_classes[target.id] = classes
+                relation = self.relation_field(item.value, scope)
+                if relation is not None and len(item.targets) == 1 and isinstance(item.targets[0], ast.Name):
+                    relations.append([item.targets[0].id, *relation])
             elif isinstance(item, ast.Assign) and isinstance(item.value, (ast.List, ast.Tuple)):
                 for target in item.targets:
                     if isinstance(target, ast.Name):
@@ -377,8 +389,32 @@ class _Summarizer:
             decorators=decorators,
             list_attributes=list_attributes,
             attribute_classes=attribute_classes,
+            relations=relations,
         )
         return class_scope
+
+    def relation_field(self, value: ast.Call, scope: _Scope) -> tuple[str, str, str | None] | None:
+        """Return the kind, target and ``related_name`` of a Django relation field, or None.
+
+        ``models.ManyToManyField(Tag, related_name="articles")`` gives ``("many", "app.models.Tag",
+        "articles")``. A one-to-one field is left out: its reverse accessor is a row, not a manager.
+        """
+        name = self.qualify(value.func, scope) or dotted_text(value.func)
+        kind = knowledge.RELATION_FIELDS.get(name.rpartition(".")[2])
+        if kind is None:
+            return None
+        target_node = value.args[0] if value.args else next((k.value for k in value.keywords if k.arg == "to"), None)
+        if isinstance(target_node, ast.Constant) and isinstance(target_node.value, str):
+            target: str | None = target_node.value
+        elif target_node is not None:
+            target = self.qualify(target_node, scope) or dotted_text(target_node)
+        else:
+            target = None
+        if target is None:
+            return None
+        related = next((k.value for k in value.keywords if k.arg == "related_name"), None)
+        related_name = related.value if isinstance(related, ast.Constant) and isinstance(related.value, str) else None
+        return kind, target, related_name
 
     def instance_classes(self, value: ast.Call, scope: _Scope) -> list[str]:
         """Return the classes whose methods the value of a call has.
