@@ -31,6 +31,7 @@ from opsgen.lint import knowledge
 from opsgen.lint.index import ProjectIndex
 from opsgen.lint.knowledge import Effect
 from opsgen.lint.operation_helpers import Helper, find_operation_helpers
+from opsgen.lint.openers import ProjectOpeners
 from opsgen.lint.operations import OperationInfo, load_operations
 from opsgen.lint.relations import RelatedManagers
 from opsgen.lint.summary import CallSite, FunctionSummary, ModuleSummary, TransactionBlock
@@ -197,6 +198,7 @@ class Analysis:
         self._serializer_saves: list[tuple[str, bool]] | None = None
         self._helpers: dict[str, Helper] | None = None
         self.related_managers = RelatedManagers(self)
+        self.project_openers = ProjectOpeners(self)
 
     # -- names ------------------------------------------------------------------------------
 
@@ -566,6 +568,10 @@ class Analysis:
                 reason = f"the session transaction block at line {block.line}"
                 style = "sqlalchemy"
             else:
+                name = self.canonical(block.name or "")
+                inner = self.project_openers.opened_block(name)
+                if inner is not None:
+                    return self.opener_transaction(name, inner, f"block at line {block.line}", block.line, block.end_line)
                 reason = f"the {block.name}() block at line {block.line}"
                 style = "other"
             return Transaction(reason, block.line, style, block.using, block.end_line)
@@ -660,10 +666,39 @@ class Analysis:
         """Return the innermost block from ``index`` outwards that opens a transaction."""
         while index >= 0:
             block = function.transactions[index]
-            if block.kind != "with" or (block.name and self.canonical(block.name) in self.openers):
+            if block.kind != "with" or (block.name and self.opens_transaction(block.name)):
                 return block
             index = block.parent
         return None
+
+    def opens_transaction(self, name: str) -> bool:
+        """Return True when the context manager ``name`` opens a transaction: a configured
+        opener, or a project one that wraps a transaction block."""
+        canonical = self.canonical(name)
+        return canonical in self.openers or self.project_openers.opened_block(canonical) is not None
+
+    def opener_transaction(self, name: str, inner: TransactionBlock, where: str, line: int, end: int) -> Transaction:
+        """Return the transaction that the project opener ``name`` runs its caller's code in.
+
+        ``where`` places the caller's code: ``"block at line 12"`` for a ``with`` block,
+        ``"around place() (line 30)"`` for a decorated function.
+        """
+        short = name.rpartition(".")[2]
+        using = inner.using
+        if inner.kind == "atomic":
+            kind, style = "atomic() block", "django"
+        elif inner.kind in ("session", "savepoint"):
+            kind, style = "session transaction", "sqlalchemy"
+        else:
+            kind, style = "transaction", "other"
+        if using and using.startswith("="):
+            style, using = "other", None  # the alias is a variable of the opener, unknown here
+        if where.startswith("block"):
+            article = "an" if kind[0] in "aeiou" else "a"
+            reason = f"the {short}() {where}, which opens {article} {kind}"
+        else:
+            reason = f"the {kind} that @{short}() opens {where}"
+        return Transaction(reason, line, style, using, end)
 
     def operation_context(self, function: FunctionSummary) -> Transaction | None:
         """Return the transaction of the opsgen operation whose ``run`` this is, or which
@@ -687,6 +722,10 @@ class Analysis:
             return Transaction(f"the @atomic function {function.name}() (line {function.line})", function.line, "django", using, end)
         if any(d in self.openers for d in decorators):
             return Transaction(f"the transaction of {function.name}() (line {function.line})", function.line, "other", None, end)
+        for decorator in decorators:
+            inner = self.project_openers.opened_block(decorator)
+            if inner is not None:
+                return self.opener_transaction(decorator, inner, f"around {function.name}() (line {function.line})", function.line, end)
         klass = function.class_name
         if klass and self.class_decorated_atomic(klass, function):
             return Transaction(f"the @atomic method {function.name}() (line {function.line})", function.line, "django", None, end)
@@ -1012,8 +1051,10 @@ class Analysis:
         for call in function.calls:
             if self.transaction_at(function, call) is not None:
                 continue
-            if call.write == "save" and set(call.keywords) - MODEL_SAVE_KEYWORDS:
-                continue  # an image or file written to a stream: ``image.save(fp=buffer, format="PNG")``
+            if call.write == "save" and set(call.keywords) - MODEL_SAVE_KEYWORDS and "serializer" not in call.text.lower():
+                # An image or file written to a stream: ``image.save(fp=buffer, format="PNG")``.
+                # A serializer's ``save(author=user)`` adds fields to the row it writes, so it stays.
+                continue
             if call.fresh:
                 continue  # a row created here and saved again: a failure between leaves it as created
             if call.write in AUTOCOMMIT_WRITES and self.effect(call) is not None:

@@ -20,6 +20,7 @@ from typing import Any
 
 from opsgen.lint.analysis import Hop
 from opsgen.lint.index import ProjectIndex
+from opsgen.lint.openers import may_open_for_callers
 from opsgen.lint.rule import Finding, Fix
 from opsgen.lint.summary import ModuleSummary
 
@@ -112,8 +113,12 @@ def reads_bodies(module: ModuleSummary) -> bool:
     """Return True when other modules' findings read this module's function bodies.
 
     A task base's ``apply_async`` or ``delay`` decides whether enqueueing elsewhere is
-    safe, and every ``serializer.save()`` counts as a caller of every serializer hook.
+    safe, every ``serializer.save()`` counts as a caller of every serializer hook, and a
+    project context manager or decorator that wraps a transaction block puts its callers'
+    code inside the transaction.
     """
+    if may_open_for_callers(module):
+        return True
     for function in module.functions.values():
         if function.class_name and function.name in BODY_READ_METHODS:
             return True

@@ -220,6 +220,10 @@ class ModuleContext:
         for index in range(len(function.transactions) - 1, -1, -1):
             block = self.analysis.open_block(function, index)
             if block is not None and block.line <= line <= block.end_line:
+                inner = self.analysis.project_openers.opened_block(self.analysis.canonical(block.name)) if block.name else None
+                if inner is not None and block.name:
+                    where = f"block at line {block.line}"
+                    return self.analysis.opener_transaction(block.name, inner, where, block.line, block.end_line)
                 reason = f"the {block.name or block.kind} block at line {block.line}"
                 style = {"atomic": "django", "session": "sqlalchemy", "savepoint": "sqlalchemy"}.get(block.kind, "other")
                 return Transaction(reason, block.line, style, block.using, block.end_line)

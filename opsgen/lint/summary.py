@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 15
+SUMMARY_FORMAT = 16
 
 
 @dataclass
@@ -87,6 +87,9 @@ class FunctionSummary:
     #: Attributes of ``self`` the body sets to one of its parameters: ``self.ctx = ctx`` gives
     #: ``{"ctx": "ctx"}``.
     parameter_attributes: dict[str, str] = field(default_factory=dict)
+    #: For each ``yield`` of a generator, the index into ``transactions`` of the innermost
+    #: block open there, or -1.
+    yields: list[int] = field(default_factory=list)
     # Last, so that the cache row of the other fields maps onto the first parameters.
     calls: list[CallSite] = field(default_factory=list)
     transactions: list[TransactionBlock] = field(default_factory=list)
@@ -761,6 +764,12 @@ class _BodyWalker(ast.NodeVisitor):
             instance = bound if bound and bound.endswith("()") else None
         if instance and instance not in self.function.returns:
             self.function.returns.append(instance)
+
+    def visit_Yield(self, node: ast.Yield | ast.YieldFrom) -> None:
+        self.function.yields.append(self.open_blocks[-1] if self.open_blocks else -1)
+        self.generic_visit(node)
+
+    visit_YieldFrom = visit_Yield
 
     def visit_Raise(self, node: ast.Raise) -> None:
         self.function.raises.append(node.lineno)

@@ -1,0 +1,117 @@
+"""Project functions that open a transaction around their caller's code.
+
+Projects wrap ``transaction.atomic()`` or ``session.begin()`` in helpers of their own:
+
+* a context manager, a generator decorated with ``contextlib.contextmanager`` that
+  yields inside the block (``with unit_of_work(): ...``);
+* a decorator, or a decorator factory, whose wrapper calls the wrapped function inside
+  the block (``@atomic_with_retry(attempts=3)``).
+
+The code in such a ``with`` block, or in the decorated function, runs inside the
+transaction that the helper's block opens. The ``transaction-openers`` setting names
+helpers that the linter cannot see through, such as ones from another package.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from opsgen.lint import knowledge
+from opsgen.lint.summary import CallSite, FunctionSummary, ModuleSummary, TransactionBlock
+
+if TYPE_CHECKING:
+    from opsgen.lint.analysis import Analysis
+
+CONTEXT_MANAGER_DECORATORS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})
+NESTED = ".<locals>."
+
+
+class ProjectOpeners:
+    """The blocks that project context managers and decorators open, found on first use of each name."""
+
+    def __init__(self, analysis: Analysis) -> None:
+        self.analysis = analysis
+        self._opened: dict[str, TransactionBlock | None] = {}
+        self._nested: dict[str, list[FunctionSummary]] | None = None
+
+    def opened_block(self, name: str) -> TransactionBlock | None:
+        """Return the transaction block that the project function ``name`` runs its
+        caller's code in, or None when it opens none."""
+        if name in self._opened:
+            return self._opened[name]
+        entry = self.analysis.index.functions.get(name)
+        if entry is None or entry[1].nested:
+            return None
+        self._opened[name] = None  # stops a helper that uses itself from recursing
+        function = entry[1]
+        decorators = {self.analysis.canonical(d.removesuffix("()")) for d in function.decorators}
+        if decorators & CONTEXT_MANAGER_DECORATORS:
+            found = self.block_at_yield(function)
+        else:
+            found = self.block_around_wrapped_call(function)
+        self._opened[name] = found
+        return found
+
+    def block_at_yield(self, function: FunctionSummary) -> TransactionBlock | None:
+        for index in function.yields:
+            block = self.analysis.open_block(function, index)
+            if block is not None:
+                return block
+        return None
+
+    def block_around_wrapped_call(self, function: FunctionSummary) -> TransactionBlock | None:
+        """Return the block in which a nested wrapper of the decorator calls a function it
+        was given: a parameter of the decorator or of a function between them."""
+        for wrapper in self.nested_functions().get(function.qualname, ()):
+            parameters = self.enclosing_parameters(wrapper.qualname)
+            atomic = any(self.analysis.canonical(d.removesuffix("()")) in knowledge.ATOMIC_OPENERS for d in wrapper.decorators)
+            for call in wrapper.calls:
+                if call.target is not None or call.text not in parameters:
+                    continue
+                if atomic:
+                    return TransactionBlock(wrapper.line, wrapper.end_line, "atomic")
+                block = self.analysis.open_block(wrapper, call.transaction)
+                if block is not None:
+                    return block
+        return None
+
+    def enclosing_parameters(self, qualname: str) -> set[str]:
+        """Return the parameters of the functions that enclose a nested function."""
+        parts = qualname.split(NESTED)
+        names: set[str] = set()
+        for depth in range(1, len(parts)):
+            entry = self.analysis.index.functions.get(NESTED.join(parts[:depth]))
+            if entry is not None:
+                names.update(entry[1].params)
+        return names
+
+    def nested_functions(self) -> dict[str, list[FunctionSummary]]:
+        """Return the nested functions of the project, by their outermost function."""
+        if self._nested is None:
+            nested: dict[str, list[FunctionSummary]] = defaultdict(list)
+            for module in self.analysis.index.modules.values():
+                for function in module.functions.values():
+                    if function.nested and NESTED in function.qualname:
+                        nested[function.qualname.partition(NESTED)[0]].append(function)
+            self._nested = nested
+        return self._nested
+
+
+def may_open_for_callers(module: ModuleSummary) -> bool:
+    """Return True when a function of the module may open a transaction around its callers'
+    code: a generator that yields inside a transaction block, or a nested function that
+    calls a plain name inside one. Other modules' findings then read this module's bodies."""
+    for function in module.functions.values():
+        if any(index >= 0 and function.transactions[index].kind != "with" for index in function.yields):
+            return True
+        if function.nested and any(_wraps_call(function, call) for call in function.calls):
+            return True
+    return False
+
+
+def _wraps_call(function: FunctionSummary, call: CallSite) -> bool:
+    """Return True for a call of a plain name inside an atomic() or session transaction block."""
+    if call.target is not None or "." in call.text or call.transaction < 0:
+        return False
+    return function.transactions[call.transaction].kind != "with"
