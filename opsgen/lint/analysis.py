@@ -197,6 +197,7 @@ class Analysis:
         self._guesses: dict[tuple[str, str], list[str]] = {}
         self._serializer_saves: list[tuple[str, bool]] | None = None
         self._helpers: dict[str, Helper] | None = None
+        self._views_by_serializer: dict[str, list[str]] | None = None
         self.related_managers = RelatedManagers(self)
         self.project_openers = ProjectOpeners(self)
 
@@ -428,6 +429,8 @@ class Analysis:
 
         if call.write in ("save", "create", "delete"):
             found.extend(self.write_links(function, call))
+        if attribute == "save" and "." in call.text:
+            found.extend(Link(hook) for hook in self.serializer_hooks(function, call, target))
         if target and call.target and attribute in ("send", "send_robust"):
             signal = self.signal_key(call.target.rpartition(".")[0])
             for handler, _sender in self.receivers.get(signal, ()):
@@ -758,7 +761,37 @@ class Analysis:
         if self.atomic_requests and self.is_view(function):
             if not any(d in knowledge.NON_ATOMIC_REQUESTS for d in decorators):
                 return Transaction("the request transaction (ATOMIC_REQUESTS is on)", function.line, "django", None, end)
+        if self.atomic_requests and self.is_serializer_hook(function):
+            view = self.view_saving_through_framework(function)
+            if view is not None:
+                reason = f"the request transaction of {view.rpartition('.')[2]} (ATOMIC_REQUESTS is on), whose serializer.save() runs {function.name}()"
+                return Transaction(reason, function.line, "django", None, end)
         return None
+
+    def view_saving_through_framework(self, hook: FunctionSummary) -> str | None:
+        """Return a view whose ``serializer_class`` is the hook's serializer and which leaves
+        ``serializer.save()`` to Django REST framework's own ``perform_create`` or
+        ``perform_update``, or None.
+
+        A view that overrides them makes the call itself, where the linter follows it.
+        """
+        assert hook.class_name is not None
+        own = {"create": ("perform_create",), "update": ("perform_update",)}.get(hook.name, ("perform_create", "perform_update"))
+        for view in self.views_by_serializer().get(self.canonical(hook.class_name), ()):
+            if any(self.method(view, name) is None for name in own):
+                return view
+        return None
+
+    def views_by_serializer(self) -> dict[str, list[str]]:
+        """Return the project's view classes by the serializer their ``serializer_class`` names."""
+        if self._views_by_serializer is None:
+            found: dict[str, list[str]] = defaultdict(list)
+            for qualname, (_, klass) in self.index.classes.items():
+                serializer = klass.name_attributes.get("serializer_class")
+                if serializer and self.class_matches(qualname, frozenset(), knowledge.VIEW_BASE_HINTS):
+                    found[self.canonical(serializer)].append(qualname)
+            self._views_by_serializer = found
+        return self._views_by_serializer
 
     def operation_helpers(self) -> dict[str, Helper]:
         """Return the methods that run only inside a transactional operation's ``run()``."""
@@ -999,6 +1032,32 @@ class Analysis:
         if function.name not in SERIALIZER_HOOKS or not function.class_name or function.nested:
             return False
         return self.class_matches(function.class_name, frozenset(), ("Serializer",))
+
+    def serializer_hooks(self, function: FunctionSummary, call: CallSite, target: str | None) -> list[str]:
+        """Return the serializer methods that ``serializer.save()`` runs, when the serializer's class is known.
+
+        The class is the call's inferred type (``OrderSerializer(data=...)``), or the
+        ``serializer_class`` of the view whose ``perform_create(self, serializer)`` makes the
+        call. Django REST framework's ``save()`` runs ``create()`` for a new row and
+        ``update()`` for an existing one, so ``perform_create`` runs the first,
+        ``perform_update`` the second, and other callers either.
+        """
+        serializer: str | None = None
+        if target and target.endswith("().save"):
+            serializer = self.canonical(target.removesuffix("().save"))
+        elif "serializer" in call.text.rpartition(".")[0].lower() and function.class_name:
+            for klass in self.mro(function.class_name):
+                entry = self.index.classes.get(klass)
+                if entry is not None and "serializer_class" in entry[1].name_attributes:
+                    serializer = self.canonical(entry[1].name_attributes["serializer_class"])
+                    break
+        if serializer is None or serializer not in self.index.classes:
+            return []
+        if not self.class_matches(serializer, frozenset(), ("Serializer",)):
+            return []
+        names = {"perform_create": ("create",), "perform_update": ("update",)}.get(function.name, ("create", "update"))
+        hooks = [self.method(serializer, name) for name in (*names, "save")]
+        return [hook for hook in hooks if hook is not None and hook != function.qualname]
 
     def serializer_saves(self) -> list[tuple[str, bool]]:
         """Return the functions that call ``<serializer>.save()``, and whether the call sits in a transaction."""

@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 16
+SUMMARY_FORMAT = 17
 
 
 @dataclass
@@ -111,6 +111,8 @@ class ClassSummary:
     #: ``many`` (a many-to-many field) or ``one`` (a foreign key), and target is the
     #: qualified class or the string the field names (``"self"``, ``"app.Model"``).
     relations: list[list[str | None]] = field(default_factory=list)
+    #: class attribute -> the qualified name it is set to, such as ``serializer_class = OrderSerializer``
+    name_attributes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -365,6 +367,7 @@ class _Summarizer:
         list_attributes: dict[str, list[str]] = {}
         attribute_classes: dict[str, list[str]] = {}
         relations: list[list[str | None]] = []
+        name_attributes: dict[str, str] = {}
         methods: list[str] = []
         class_scope = _Scope(qualname, scope, class_name=qualname)
         for item in node.body:
@@ -378,6 +381,11 @@ class _Summarizer:
                 relation = self.relation_field(item.value, scope)
                 if relation is not None and len(item.targets) == 1 and isinstance(item.targets[0], ast.Name):
                     relations.append([item.targets[0].id, *relation])
+            elif isinstance(item, ast.Assign) and isinstance(item.value, (ast.Name, ast.Attribute)):
+                referenced = self.qualify(item.value, scope)
+                for target in item.targets:
+                    if isinstance(target, ast.Name) and referenced:
+                        name_attributes[target.id] = referenced
             elif isinstance(item, ast.Assign) and isinstance(item.value, (ast.List, ast.Tuple)):
                 for target in item.targets:
                     if isinstance(target, ast.Name):
@@ -393,6 +401,7 @@ class _Summarizer:
             list_attributes=list_attributes,
             attribute_classes=attribute_classes,
             relations=relations,
+            name_attributes=name_attributes,
         )
         return class_scope
 
