@@ -75,7 +75,7 @@ def load_specs(specs_dir: Path) -> SpecSet:
                 partial_type_files.append(display_path(path))
         if model is None:
             continue
-        entry = Document(path, model, collector.reporter(path, parsed), dropped)
+        entry = Document(path, model, collector.reporter(path, parsed), parsed, dropped)
         if isinstance(model, TypesSpec):
             type_documents.append(entry)
         else:

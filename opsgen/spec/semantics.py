@@ -3,8 +3,9 @@
 The format models accept any string where a name goes. This module decides whether each
 name can become Python and resolves every field to a
 :class:`~opsgen.spec.resolved.ResolvedField`. It also checks what spans files: duplicate
-operation and type names, unknown type references, alias cycles and class names that
-would collide in one generated module. Every problem goes to the document's ``report``
+type names, unknown type references, alias cycles and class names that would collide in
+one generated module. Clashes between operation names are in
+:mod:`opsgen.spec.name_clashes`. Every problem goes to the document's ``report``
 callback with its path in the document, and checking continues, so one run lists them all.
 """
 
@@ -25,7 +26,9 @@ from typing import Any, Literal
 from pydantic_core import SchemaError, SchemaValidator, core_schema
 
 from opsgen.spec import names
+from opsgen.spec.errors import display_path
 from opsgen.spec.model import ContextKey, FieldSpec, OperationSpec, SharedTypeSpec, TypesSpec
+from opsgen.spec.name_clashes import check_operation_names
 from opsgen.spec.resolved import (
     Constraints,
     EnumMember,
@@ -53,6 +56,7 @@ from opsgen.spec.typeexpr import (
     parse_type_expression,
     referenced_names,
 )
+from opsgen.spec.yamlsafe import ParsedDocument
 from opsgen.spec.yamlsafe import Path as DocPath
 
 #: Maximum length of an enum value, in characters.
@@ -73,12 +77,19 @@ class Document:
     path: Path
     model: OperationSpec | TypesSpec
     report: Callable[[DocPath, str, str | None, bool, int], None]
+    #: The parsed YAML, for the positions that errors in other files point to.
+    parsed: ParsedDocument
     #: Entries dropped because they failed validation (``input.NAME``, ``context.NAME`` ...):
     #: references to them are not reported again.
     dropped: frozenset[str] = frozenset()
 
     def error(self, at: DocPath, message: str, hint: str | None = None, *, key: bool = False, offset: int = 0) -> None:
         self.report(at, message, hint, key, offset)
+
+    def location(self, at: DocPath, *, key: bool = False) -> str:
+        """Return ``path:line:column`` of ``at``, with the path shown as error headers show it."""
+        line, column = self.parsed.position_of(at, key=key)
+        return f"{display_path(self.path)}:{line}:{column}"
 
 
 @functools.lru_cache(maxsize=4096)
@@ -323,59 +334,13 @@ class Checker:
             operation = self._resolve_operation(document, document.model)
             if operation is not None:
                 self.operations.append(operation)
-        self._check_operation_names(documents)
-
-    def _check_operation_names(self, documents: list[Document]) -> None:
-        by_name: dict[str, Document] = {}
-        for document in documents:
-            assert isinstance(document.model, OperationSpec)
-            name = document.model.name
-            if name in by_name:
-                document.error(
-                    ("name",),
-                    f"the operation {name!r} is already declared in {by_name[name].path}",
-                    "each operation has one spec file; rename or remove one of them",
-                )
-            else:
-                by_name[name] = document
-
-        prefixes = {".".join(n.split(".")[:i]): n for n in by_name for i in range(1, n.count(".") + 1)}
-        class_keys: dict[tuple[str, str], str] = {}
-        for name, document in sorted(by_name.items()):
-            if name in prefixes:
-                document.error(
-                    ("name",),
-                    f"the operation {name!r} is also the package of {prefixes[name]!r}",
-                    "a name cannot be both a module and a package in generated code; rename one of them",
-                )
-            segments = name.split(".")
-            for level, segment in enumerate(segments):
-                key = (".".join(segments[:level]), names.camel_case(segment))
-                other = class_keys.setdefault(key, segment)
-                if other != segment:
-                    document.error(
-                        ("name",),
-                        f"the segment {segment!r} of {name!r} and the segment {other!r} both become the class name {key[1]!r}",
-                        "rename one of them so their CamelCase forms differ",
-                    )
-
-        type_names = frozenset(self.loaded_types)
-        for operation in self.operations:
-            owner = by_name.get(operation.name)
-            if owner is None:
-                continue
-            for class_name in operation.generated_class_names:
-                if class_name in type_names:
-                    owner.error(
-                        ("name",),
-                        f"the generated class {class_name!r} of {operation.name!r} collides with the shared type {class_name!r}",
-                        "rename the shared type or the operation",
-                    )
+        shared_types = {name: self.type_infos[name].document for name in self.loaded_types}
+        check_operation_names(documents, self.operations, shared_types)
 
     def _resolve_operation(self, document: Document, spec: OperationSpec) -> LoadedOperation | None:
-        problem = names.check_operation_name(spec.name)
-        if problem is not None:
-            document.error(("name",), problem[0], problem[1])
+        name_problem = names.check_operation_name(spec.name)
+        if name_problem is not None:
+            document.error(("name",), name_problem[0], name_problem[1])
         # The rest is checked even under an invalid name, so one run reports every problem.
         stem = names.camel_case(re.sub(r"[^A-Za-z0-9_]", "_", spec.name.split(".")[-1])) or "Operation"
         enums: list[InlineEnum] = []
@@ -461,7 +426,7 @@ class Checker:
             inline_enums=tuple(enums),
         )
         self._check_module_class_names(document, operation)
-        return operation if problem is None else None
+        return operation if name_problem is None else None
 
     def _check_module_class_names(self, document: Document, operation: LoadedOperation) -> None:
         seen: set[str] = set()
