@@ -755,7 +755,8 @@ class Checker:
             return "unknown"
         if info.kind != "alias":
             return info.kind
-        assert info.spec.type is not None
+        if info.spec.type is None:
+            return "unknown"  # a type that sets none of type, enum and fields, reported where it is declared
         try:
             expr = _parse_cached(info.spec.type, self.known_type_names)
         except TypeExpressionError:

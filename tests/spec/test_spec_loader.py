@@ -516,6 +516,16 @@ def test_shared_type_needs_exactly_one_shape(tmp_path: Path) -> None:
     assert "sets none of type, enum and fields" in errors[1].message
 
 
+@pytest.mark.parametrize("use", ["x: Money", "x: {type: Money, ge: 1}", "x: {type: Money, default: 1}"])
+def test_shapeless_type_used_by_field(tmp_path: Path, use: str) -> None:
+    files = {"types.yaml": "kind: types\ntypes:\n  Money: {type: , ge: 0}\n", "op.yaml": f"name: billing.pay\ninput:\n  {use}\n"}
+    errors = load_errors(tmp_path, files)
+
+    assert len(errors) == 1
+    assert errors[0].path.name == "types.yaml"
+    assert "the type 'Money' sets none of type, enum and fields" in errors[0].message
+
+
 def test_unknown_kind_hint(tmp_path: Path) -> None:
     errors = load_errors(tmp_path, {"t.yaml": "kind: type\n"})
 
