@@ -102,6 +102,8 @@ class LiveStore:
         self.log_engine = log_engine
         self._condition = threading.Condition()
         self._engine: Engine | None = None
+        #: Held while the first connection creates the table, so no thread sees the engine before.
+        self._engine_lock = threading.Lock()
         #: Current column values of the markers of this process's running executions.
         self._markers: dict[str, dict[str, Any]] = {}
         #: Ids whose marker changed since the thread last wrote it.
@@ -432,10 +434,17 @@ class LiveStore:
                 raise
 
     def _connect(self) -> AbstractContextManager[Connection]:
-        if self._engine is None:
-            self._engine = _live_engine(self.path)
-            _live_metadata.create_all(self._engine)
-        return self._engine.begin()
+        engine = self._engine
+        if engine is None:
+            with self._engine_lock:
+                engine = self._engine
+                if engine is None:
+                    # Published only once the table exists: a reader in another thread
+                    # that saw the engine earlier would query a file without the table.
+                    engine = _live_engine(self.path)
+                    _live_metadata.create_all(engine)
+                    self._engine = engine
+        return engine.begin()
 
     def _reset_after_fork(self) -> None:
         self._condition = threading.Condition()
@@ -448,6 +457,7 @@ class LiveStore:
         self._writing = False
         self._thread = None
         self._engine = None
+        self._engine_lock = threading.Lock()
         self._file_lock = threading.Lock()
         if self._raw is not None:
             # Closing the parent's SQLite connection in a child could disturb the

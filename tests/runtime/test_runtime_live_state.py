@@ -26,6 +26,7 @@ from opsgen.runtime.operation import Operation
 from opsgen.runtime.result import Failure, Result
 from opsgen.runtime.runtime import Runtime
 from opsgen.runtime.schema import executions
+from opsgen.runtime.store import ExecutionRecord, utcnow
 from runtime_fixture_ops import make_runtime
 from runtime_fixture_ops import items
 
@@ -170,3 +171,38 @@ def test_late_marker_keeps_staged_status(tmp_path: Path) -> None:
     assert [(row["id"], row["status"]) for row in live.rows()] == [("e-1", "skipped")]
     live.close(timeout=0.1)
     engine.dispose()
+
+
+def test_reader_waits_for_the_live_table(tmp_path: Path, monkeypatch: Any) -> None:
+    # While one thread creates the live file's table, another thread's read must not
+    # query the new file before the table exists ("no such table: opsgen_live").
+    from opsgen.runtime import live as live_module
+    from opsgen.runtime.database import create_runtime_engine
+
+    creating = threading.Event()
+    create_all = live_module._live_metadata.create_all
+
+    def slow_create_all(engine: Any) -> None:
+        with engine.connect():
+            pass  # the file exists from here on, without the table
+        creating.set()
+        time.sleep(0.3)
+        create_all(engine)
+
+    monkeypatch.setattr(live_module._live_metadata, "create_all", slow_create_all)
+    log_engine = create_runtime_engine(f"sqlite:///{tmp_path / 'app.db'}")
+    store = LiveStore(tmp_path / "app.live.db", log_engine)
+    record = ExecutionRecord(
+        id="e-1", operation="demo.touch", operation_version=1, status="running", parent_id=None, root_id="e-1",
+        actor=None, organization=None, request_id=None, correlation_id=None, context_extra=None, input=None,
+        created_at=utcnow(),
+    )
+    writer = threading.Thread(target=store.mark_running, args=(record.values(),), kwargs={"delay": 0.0})
+    writer.start()  # its first write creates the file and the table
+    try:
+        assert creating.wait(5)
+        assert [row["id"] for row in store.rows()] in ([], ["e-1"])
+    finally:
+        writer.join(5)
+        store.close()
+        log_engine.dispose()
