@@ -154,7 +154,7 @@ class Checker:
                     other = first_seen[name][0]
                     document.error(
                         ("types", name),
-                        f"the type {name!r} is already declared in {other.path}",
+                        f"the type {name!r} is already declared in {other.location(('types', name), key=True)}",
                         "rename one of them; type names are shared by every spec",
                         key=True,
                     )
@@ -249,18 +249,22 @@ class Checker:
                 seen.append(current)
 
     def _check_shared_class_names(self) -> None:
-        owners: dict[str, str] = {name: name for name in self.loaded_types}
+        # Class name -> the type that declares it, and whether it is that type's inline enum.
+        owners: dict[str, tuple[str, bool]] = {name: (name, False) for name in self.loaded_types}
         for name, loaded in sorted(self.loaded_types.items()):
             for enum in loaded.inline_enums:
                 if enum.class_name in owners:
-                    info = self.type_infos[name]
-                    info.document.error(
+                    owner, inline = owners[enum.class_name]
+                    clashing = f"the enum class of a field of {owner!r}" if inline else f"the type {owner!r}"
+                    where = self.type_infos[owner].document.location(("types", owner), key=True)
+                    self.type_infos[name].document.error(
                         ("types", name),
-                        f"the enum class {enum.class_name!r} generated for a field of {name!r} collides with the type {owners[enum.class_name]!r}",
+                        f"the enum class {enum.class_name!r} generated for a field of {name!r} collides with {clashing}, declared in {where}",
                         "rename the field or the type, or declare the enum as a shared type",
                         key=True,
                     )
-                owners[enum.class_name] = name
+                else:
+                    owners[enum.class_name] = (name, True)
 
     # Documents that failed validation
 

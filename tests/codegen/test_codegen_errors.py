@@ -54,3 +54,14 @@ def test_missing_specs_folder_is_reported(tmp_path: Path) -> None:
 
     assert process.returncode == 2
     assert "specs folder" in process.stderr
+
+
+def test_duplicate_name_path_relative_to_cwd(tmp_path: Path) -> None:
+    root = project_with(tmp_path, "name: shop.place_order\n")
+    (root / "specs" / "shop" / "copy.yaml").write_text("description: A copy.\nname: shop.place_order\n")
+
+    process = run_opsgen(root, "generate")
+
+    assert process.returncode == 2
+    assert "specs/shop/copy.yaml:2:7: the operation 'shop.place_order' is already declared in specs/shop/broken.yaml:1:7" in process.stderr
+    assert str(root) not in process.stderr
