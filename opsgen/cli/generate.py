@@ -41,19 +41,25 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from opsgen.codegen.changeset import WriteFailed
-    from opsgen.codegen.config import ConfigError, load_config
+    from opsgen.codegen.config import ConfigError, find_pyproject, load_config
     from opsgen.codegen.generator import generate
     from opsgen.codegen.errors import ViewError
     from opsgen.codegen.writer import UnmarkedFilesError
+    from opsgen.runtime.config import read_settings_table
+    from opsgen.runtime.errors import ConfigurationError
     from opsgen.spec.errors import SpecErrors, display_path
 
     try:
+        pyproject = find_pyproject(Path.cwd().resolve())
+        if pyproject is not None:
+            # The generator reads only its own keys, so a misspelt key would pass unseen.
+            read_settings_table(pyproject)
         config = load_config(Path.cwd(), args.specs, args.package, args.implementations)
         if not config.specs.is_dir():
             print(f"opsgen generate: specs folder {config.specs} not found; run `opsgen init` or pass SPECS_DIR", file=sys.stderr)
             return 2
         result = generate(config, check=args.check)
-    except (ConfigError, SpecErrors, ViewError, UnmarkedFilesError, WriteFailed) as exc:
+    except (ConfigError, ConfigurationError, SpecErrors, ViewError, UnmarkedFilesError, WriteFailed) as exc:
         print(f"opsgen generate: {exc}", file=sys.stderr)
         return 2
 

@@ -62,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
     from opsgen.lint.loader import RuleLoadError, load_rules
     from opsgen.lint.report import format_json, format_text
     from opsgen.lint.sarif import format_sarif
+    from opsgen.runtime.config import read_settings_table
+    from opsgen.runtime.errors import ConfigurationError
 
     logging.basicConfig(level=logging.WARNING, format="opsgen lint: %(message)s")
     paths: list[Path] = args.paths or [Path.cwd()]
@@ -70,9 +72,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"opsgen lint: path not found: {', '.join(missing)}", file=sys.stderr)
         return 2
     try:
-        config = load_config(find_project_root(paths[0]))
+        root = find_project_root(paths[0])
+        if (root / "pyproject.toml").is_file():
+            # The linter reads only [tool.opsgen.lint] and specs, so the other keys are checked here.
+            read_settings_table(root / "pyproject.toml")
+        config = load_config(root)
         rules = load_rules()
-    except (ConfigError, RuleLoadError) as exc:
+    except (ConfigError, ConfigurationError, RuleLoadError) as exc:
         print(f"opsgen lint: {exc}", file=sys.stderr)
         return 2
     known = [rule.code for rule in rules]

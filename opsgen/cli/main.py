@@ -4,6 +4,8 @@ Each subcommand lives in its own module under ``opsgen.cli`` and exposes
 ``register(subparsers)``, which adds its parser and sets ``handler`` to a function that
 takes the parsed arguments and returns the exit status. Modules are imported only when
 the command line names them, so ``opsgen ops list`` never imports Jinja2 or LibCST.
+Invalid settings (:class:`~opsgen.runtime.errors.ConfigurationError`) end every command
+with the message and exit status 2, not a traceback.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import cast
+
+from opsgen.runtime.errors import ConfigurationError
 
 #: Subcommand name -> module that registers it, with its one-line summary.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -60,6 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return cast(Callable[[argparse.Namespace], int], handler)(args)
+    except ConfigurationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except BrokenPipeError:
         # The reader of the output closed it early, as `opsgen ops list | head` does.
         # Point stdout at devnull so the interpreter's final flush does not fail again.

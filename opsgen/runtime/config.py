@@ -18,11 +18,19 @@ inside the project reaches the same database.
 ``record-running``     ``OPSGEN_RECORD_RUNNING`` show transactional calls while they run
                                                 (default true; false saves a commit a call)
 =====================  ========================  =========================================
+
+The generator reads ``implementations``, ``package-module`` and ``implementations-module``
+as well, and the sub-tables ``[tool.opsgen.lint]`` and ``[tool.opsgen.audit]`` belong to
+the linter and the audit trail, which check their own keys. Any other key in
+``[tool.opsgen]`` raises :class:`ConfigurationError`, so a misspelt key fails instead of
+leaving its setting at the default.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,6 +45,14 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 DEFAULT_DATABASE_URL = "sqlite:///opsgen.db"
+
+#: Keys of ``[tool.opsgen]`` that hold a value, read by these settings or by the generator.
+VALUE_KEYS = frozenset({
+    "app", "database-url", "implementations", "implementations-module", "lock-url", "log-enabled",
+    "package", "package-module", "record-running", "specs", "trace-modules",
+})
+#: Sub-tables of ``[tool.opsgen]``, whose keys the linter and the audit trail check.
+TABLE_KEYS = frozenset({"audit", "lint"})
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -58,24 +74,49 @@ class Settings:
 
 
 def find_pyproject(start: Path | None = None) -> Path | None:
-    """Return the nearest ``pyproject.toml`` with a ``[tool.opsgen]`` table at or above ``start``."""
+    """Return the nearest ``pyproject.toml`` with a ``[tool.opsgen]`` table at or above ``start``.
+
+    Raises :class:`ConfigurationError` naming a ``pyproject.toml`` on the way that is not valid TOML.
+    """
     folder = (start or Path.cwd()).resolve()
     for candidate in (folder, *folder.parents):
         path = candidate / "pyproject.toml"
-        if path.is_file() and "opsgen" in _read_toml(path).get("tool", {}):
+        if not path.is_file():
+            continue
+        tool = _read_toml(path).get("tool")
+        if isinstance(tool, dict) and "opsgen" in tool:
             return path
     return None
+
+
+def read_settings_table(pyproject: Path) -> dict[str, Any]:
+    """Read the ``[tool.opsgen]`` table of ``pyproject`` and check its keys.
+
+    Returns an empty table when the file has none. Raises :class:`ConfigurationError`
+    naming the file when it is not valid TOML, when ``tool.opsgen`` is not a table, or
+    when the table has a key that no part of opsgen reads. For unknown keys the message
+    gives each key's line, the closest known key and every known key.
+    """
+    tool = _read_toml(pyproject).get("tool", {})
+    table = tool.get("opsgen", {}) if isinstance(tool, dict) else {}
+    if not isinstance(table, dict):
+        raise ConfigurationError(f"{pyproject}: tool.opsgen must be a table, such as [tool.opsgen], not {table!r}")
+    unknown = [key for key in table if key not in VALUE_KEYS | TABLE_KEYS]
+    if unknown:
+        raise ConfigurationError(_unknown_keys_message(pyproject, unknown))
+    return table
 
 
 def load_settings(start: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
     """Read ``[tool.opsgen]`` and apply the ``OPSGEN_*`` environment overrides.
 
-    Raises :class:`ConfigurationError` naming the key and file for a value of the wrong type.
+    Raises :class:`ConfigurationError` naming the file and the key for an unknown key
+    (see :func:`read_settings_table`) or a value of the wrong type.
     """
     env = os.environ if environ is None else environ
     pyproject = find_pyproject(start)
     root = pyproject.parent if pyproject else (start or Path.cwd()).resolve()
-    table: dict[str, Any] = _read_toml(pyproject)["tool"]["opsgen"] if pyproject else {}
+    table = read_settings_table(pyproject) if pyproject else {}
     where = str(pyproject) if pyproject else "the environment"
 
     def setting(key: str, env_name: str) -> Any:
@@ -110,11 +151,60 @@ def resolve_sqlite_path(url: str, root: Path) -> str:
     return f"{prefix}:///{(root / path).resolve()}{query_mark}{query}"
 
 
-def _read_toml(path: Path | None) -> dict[str, Any]:
-    if path is None:
-        return {}
-    with path.open("rb") as handle:
-        return tomllib.load(handle)
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError(f"{path}: invalid TOML: {exc}") from None
+
+
+def _unknown_keys_message(pyproject: Path, unknown: list[str]) -> str:
+    """Return one line per unknown key, as ``FILE:LINE: ...`` with the closest known key, then the known keys."""
+    known = sorted(VALUE_KEYS | TABLE_KEYS)
+    text = pyproject.read_text(encoding="utf-8")
+    lines = []
+    for key in unknown:
+        line = _key_line(text, key)
+        where = f"{pyproject}:{line}" if line is not None else str(pyproject)
+        message = f"{where}: unknown key {key!r} in [tool.opsgen]"
+        suggestion = _closest_key(key, known)
+        if suggestion is not None:
+            message += f"; did you mean {suggestion!r}?"
+        lines.append(message)
+    lines.append(f"known keys of [tool.opsgen]: {', '.join(known)}")
+    return "\n".join(lines)
+
+
+def _closest_key(key: str, known: list[str]) -> str | None:
+    """Return the known key that ``key`` most likely misspells, or ``None`` when none is close."""
+    spelled = key.strip().lower().replace("_", "-")
+    if spelled in known:
+        return spelled
+    matches = difflib.get_close_matches(spelled, known, n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def _key_line(text: str, key: str) -> int | None:
+    """Return the line number of ``key`` of ``[tool.opsgen]`` in the TOML ``text``.
+
+    Finds a ``key = ...`` line under the ``[tool.opsgen]`` header, a sub-table header
+    ``[tool.opsgen.key]`` and a dotted ``opsgen.key = ...`` or ``tool.opsgen.key = ...``.
+    Returns ``None`` for other forms, such as an inline table.
+    """
+    name = re.escape(key)
+    bare_key = re.compile(rf"""\s*(?:{name}|"{name}"|'{name}')\s*[=.]""")
+    dotted_key = re.compile(rf"""\s*(?:tool\s*\.\s*)?opsgen\s*\.\s*(?:{name}|"{name}"|'{name}')\s*[=.]""")
+    in_table = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.lstrip().startswith("["):
+            header = re.sub(r"""[\s"'\[\]]""", "", line.split("#", 1)[0])
+            if header == f"tool.opsgen.{key}" or header.startswith(f"tool.opsgen.{key}."):
+                return number
+            in_table = header == "tool.opsgen"
+        elif (in_table and bare_key.match(line)) or dotted_key.match(line):
+            return number
+    return None
 
 
 def _optional(value: Any) -> str | None:
