@@ -29,7 +29,7 @@ import traceback
 import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Connection
@@ -63,6 +63,25 @@ HOLD_AFTER_COMMIT = os.environ.get("OPSGEN_TEST_HOLD_AFTER_COMMIT")
 
 #: A function that ``execute`` calls in the transaction that writes the final record.
 FinalHook = Callable[[Connection, ExecutionRecord], None]
+
+
+@runtime_checkable
+class WritesFinalAlone(Protocol):
+    """A :data:`FinalHook` that can also write the final record itself, together with its own rows.
+
+    For a call that has no transaction, ``execute`` first offers the final record to
+    :meth:`write_alone`, which saves the ``BEGIN`` and ``COMMIT`` of a transaction
+    opened only for the two writes.
+    """
+
+    def __call__(self, connection: Connection, record: ExecutionRecord) -> None: ...
+
+    def write_alone(self, record: ExecutionRecord) -> bool:
+        """Write ``record`` and the hook's rows in one statement that commits on its own.
+
+        Return ``False``, having written nothing, when that is not possible; the hook
+        is then called in a transaction as usual.
+        """
 
 #: The ``on_final`` hook of each running execution that has one.
 _final_hooks: weakref.WeakKeyDictionary[ExecutionContext, FinalHook] = weakref.WeakKeyDictionary()
@@ -708,6 +727,9 @@ def _write_final(execution: ExecutionContext, scope: TransactionScope | None) ->
     hook = _final_hooks.get(execution)
     if hook is None:
         store.write(record)
+        return
+    if isinstance(hook, WritesFinalAlone) and hook.write_alone(record):
+        record.written = True
         return
     with execution.runtime.engine.begin() as connection:
         store.write(record, connection)

@@ -188,6 +188,22 @@ def progress_columns(snapshot: ProgressSnapshot) -> dict[str, Any]:
 # of a fresh ``.values()`` on each call.
 _INSERT = insert(executions)
 _OUTCOME_COLUMNS = frozenset({"output", "error_code", "error_message", "error_details", "traceback"})
+
+
+def final_changes(record: ExecutionRecord) -> dict[str, Any]:
+    """Return the columns that finish the row of ``record`` when the log already holds it.
+
+    Columns left NULL are not sent, since binding fewer values is most of the saving on
+    a small row. The outcome columns are, because the row of a retried execution holds
+    the error of its earlier attempt, and so is a cleared progress message when a
+    waiting note may be on the row.
+    """
+    changes = {
+        key: value for key, value in record.final_values().items() if value is not None or key in _OUTCOME_COLUMNS
+    }
+    if record.noted:
+        changes.setdefault("progress_message", None)
+    return changes
 _UPDATE_BY_ID = update(executions).where(executions.c.id == bindparam("record_id"))
 
 
@@ -372,16 +388,9 @@ class ExecutionStore:
 
     def _write(self, record: ExecutionRecord, connection: Connection) -> None:
         # Columns left NULL are not sent: binding fewer values is most of the saving on a
-        # small row. An update still sends the outcome columns, because the row of a
-        # retried execution contains the error of its earlier attempt.
+        # small row (see final_changes for an update).
         if record.written:
-            changes = {
-                key: value for key, value in record.final_values().items()
-                if value is not None or key in _OUTCOME_COLUMNS
-            }
-            if record.noted:
-                changes.setdefault("progress_message", None)
-            connection.execute(_UPDATE_BY_ID, {"record_id": record.id, **changes})
+            connection.execute(_UPDATE_BY_ID, {"record_id": record.id, **final_changes(record)})
         else:
             values = {key: value for key, value in record.values().items() if value is not None}
             if record.marker_scheduled:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from integration_ops import app_metadata, notes, ops
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, event, func, select
 
 from opsgen.integrations.background import Claimed, QueuedCall, attempts_of, claim, enqueue, run_queued
 from opsgen.integrations.operations import index_operations
@@ -264,3 +264,37 @@ def test_worker_retry_returns_execution_to_pending(runtime: Runtime, tmp_path: P
     assert second.result.ok
     assert execution_row(runtime, call.execution_id).status == "succeeded"
     assert [attempt["status"] for attempt in attempts_of(runtime, call.execution_id)] == ["retrying", "succeeded"]
+
+
+@pytest.mark.parametrize("succeed_on", [1, 2])
+def test_untransacted_final_record_closes_attempt(runtime: Runtime, tmp_path: Path, succeed_on: int) -> None:
+    # An operation without a transaction: on PostgreSQL its final record, the attempt's
+    # close and the dropped lease (or the return to pending for a retry) are one statement.
+    call = queue_call(runtime, ops.demo.flaky, {"counter": str(tmp_path / "count"), "succeed_on": succeed_on})
+    statements: list[str] = []
+
+    def seen(_connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(" ".join(statement.split()))
+
+    event.listen(runtime.engine, "before_cursor_execute", seen)
+    try:
+        outcome = run_queued(index_operations(ops, runtime), runtime, call, lease=30)
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", seen)
+
+    row = execution_row(runtime, call.execution_id)
+    (attempt,) = attempts_of(runtime, call.execution_id)
+    assert row.lease_expires_at is None
+    assert attempt["finished_at"] is not None
+    if succeed_on == 1:
+        assert (row.status, row.output, attempt["status"]) == ("succeeded", {"attempts": 1}, "succeeded")
+        assert outcome.retry_in is None
+    else:
+        assert (row.status, row.error_code, attempt["status"]) == ("pending", "unhandled_exception", "retrying")
+        assert attempt["error_message"] == "ConnectionError: attempt 1 could not reach the provider"
+        assert outcome.retry_in is not None
+    if runtime.engine.dialect.name == "postgresql":
+        # The claim runs on the driver's cursor; what goes through SQLAlchemy is the final write.
+        assert len(statements) == 1, statements
+        assert statements[0].startswith("WITH closed AS (UPDATE opsgen_execution_attempts")
+        assert "UPDATE opsgen_executions SET" in statements[0]

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, inspect, select, text, update
 
 from opsgen.integrations.background.claims import NotClaimed, claim
-from opsgen.integrations.background.database import marker_transaction
+from opsgen.integrations.background.database import marker_transaction, shares_connection, single_statements
 from opsgen.integrations.background.lease import LeaseKeeper
 from opsgen.integrations.background.message import QueuedCall
 from opsgen.integrations.background.sender import rebuilt_record
@@ -25,7 +25,7 @@ from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.result import Failure, Result
 from opsgen.runtime.runtime import Runtime
 from opsgen.runtime.schema import ExecutionStatus, execution_attempts, executions
-from opsgen.runtime.store import ExecutionRecord, utcnow
+from opsgen.runtime.store import ExecutionRecord, final_changes, utcnow
 
 
 logger = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ def run_queued(
 
     # On PostgreSQL the attempt row closes, and the lease drops, in the transaction of
     # the final record. Elsewhere they take a short transaction of their own afterwards.
-    closer = AttemptCloser(handle, record.id, outcome.attempt) if runtime.engine.dialect.name == "postgresql" else None
+    closer = AttemptCloser(handle, record.id, outcome.attempt, runtime) if runtime.engine.dialect.name == "postgresql" else None
     with LeaseKeeper(runtime, record.id, lease):
         result = execute(handle, context, call.input, record=record, on_final=closer)
 
@@ -131,28 +131,58 @@ class AttemptCloser:
     retryable execution failed for good.
     """
 
-    def __init__(self, handle: OperationHandle[Any, Any], execution_id: str, attempt: int) -> None:
+    def __init__(
+        self, handle: OperationHandle[Any, Any], execution_id: str, attempt: int, runtime: Runtime | None = None
+    ) -> None:
         self.handle = handle
         self.execution_id = execution_id
         self.attempt = attempt
+        #: The runtime whose log :meth:`write_alone` writes to; without it, it never does.
+        self.runtime = runtime
         #: Whether the final transaction has closed the attempt; it may still fail to commit.
         self.closed = False
         #: Seconds after which to run the execution again; ``None`` when it is not retried.
         self.retry_in: float | None = None
 
     def __call__(self, connection: Connection, record: ExecutionRecord) -> None:
+        parameters = self._attempt_values(record)
+        statement = _PG_CLOSE_FOR_RETRY if self.retry_in is not None else _PG_CLOSE_WITH_RECORD
+        connection.execute(statement, {**parameters, "pending": ExecutionStatus.pending.value})
+        self.closed = True
+
+    def write_alone(self, record: ExecutionRecord) -> bool:
+        """Finish the record, close the attempt and drop the lease in one autocommit statement.
+
+        A call without a transaction would otherwise open one only for these writes:
+        this saves its ``BEGIN``, its ``COMMIT`` and one more round trip. The statement
+        commits durably, as that transaction would. Not for an engine whose connections
+        belong to another library (Django's), whose autocommit mode opsgen leaves alone.
+        """
+        runtime = self.runtime
+        if runtime is None or shares_connection(runtime.engine):
+            return False
+        parameters = self._attempt_values(record)
+        changes = final_changes(record)
+        if self.retry_in is not None:
+            changes["status"] = ExecutionStatus.pending.value
+        changes["lease_expires_at"] = None
+        with single_statements(runtime) as connection:
+            connection.execute(_FINISH_WITH_ATTEMPT, {**changes, **parameters})
+        self.closed = True
+        return True
+
+    def _attempt_values(self, record: ExecutionRecord) -> dict[str, Any]:
+        """Decide on a retry, and return the parameters that close the attempt row."""
         self.retry_in = _retry_delay(self.handle, record.status, record.error_code, self.attempt)
         retrying = self.retry_in is not None
-        connection.execute(_PG_CLOSE_FOR_RETRY if retrying else _PG_CLOSE_WITH_RECORD, {
+        return {
             "key_id": self.execution_id,
             "key_attempt": self.attempt,
             "new_status": "retrying" if retrying else record.status,
             "new_finished_at": record.finished_at or utcnow(),
             "new_error_code": record.error_code,
             "new_error_message": record.error_message,
-            "pending": ExecutionStatus.pending.value,
-        })
-        self.closed = True
+        }
 
 
 def _log_rebuilt(call: QueuedCall) -> None:
@@ -237,6 +267,15 @@ _FINISH_ATTEMPT = (
 )
 
 _CLEAR_LEASE = update(executions).where(executions.c.id == bindparam("key_id")).values(lease_expires_at=None)
+
+# The final record of a call without a transaction, with its attempt closed, in one
+# statement: the attempt's update runs as a CTE, and the parameters name the columns
+# of the execution row to set (``final_changes``, the lease, and for a retry the status).
+_FINISH_WITH_ATTEMPT = (
+    update(executions)
+    .where(executions.c.id == bindparam("key_id"))
+    .add_cte(_FINISH_ATTEMPT.cte("closed"))
+)
 
 # Closing the attempt on PostgreSQL. On its own it takes one statement whose commit
 # does not wait for the disk (see ``_PG_CLAIM``); ``_PG_FINISH_AND_CLEAR`` also drops
