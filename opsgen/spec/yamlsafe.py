@@ -296,11 +296,7 @@ def _parse(text: str, *, track_positions: bool) -> ParsedDocument:
     try:
         builder.consume(parser)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = _position(mark) if mark is not None else (1, 1)
-        message = exc.problem or exc.context or "invalid YAML"
-        hint = _syntax_hint(message, text, line)
-        stop = YamlProblem(f"invalid YAML: {message}", line, column, hint)
+        stop = _syntax_problem(exc, text)
     except yaml.YAMLError as exc:
         stop = YamlProblem(f"invalid YAML: {exc}", 1, 1)
     except YamlProblem as problem:
@@ -323,6 +319,52 @@ def _parse(text: str, *, track_positions: bool) -> ParsedDocument:
     first.document = document
     first.complete = stop is None
     raise first
+
+
+#: Parser contexts of constructs that run on until their end is found, with the message
+#: for a missing end. PyYAML and libyaml notice a missing end only where the next
+#: construct starts, so the construct's own start is the place to fix.
+_UNCLOSED = {
+    "while parsing a flow mapping": "the flow mapping '{' that starts here is not closed",
+    "while parsing a flow sequence": "the flow sequence '[' that starts here is not closed",
+    "while scanning a quoted scalar": "the quoted value that starts here has no closing quote",
+    "while scanning a simple key": "the key that starts here has no ':' after it",
+}
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem:
+    """Return the problem for a YAML syntax error, placed at its cause where that is earlier."""
+    mark = exc.problem_mark or exc.context_mark
+    line, column = _position(mark) if mark is not None else (1, 1)
+    message = exc.problem or exc.context or "invalid YAML"
+    hint = _syntax_hint(message, text, line)
+    start = _unclosed_start(exc, text)
+    if start is None:
+        return YamlProblem(f"invalid YAML: {message}", line, column, hint)
+    explained = _UNCLOSED[str(exc.context)]
+    return YamlProblem(f"invalid YAML: {explained} ({message} at line {line}, column {column})", *start, hint)
+
+
+def _unclosed_start(exc: yaml.MarkedYAMLError, text: str) -> Position | None:
+    """Return the start of the construct left open, or None when the parser's own position is the cause."""
+    if exc.context not in _UNCLOSED or exc.context_mark is None or exc.problem_mark is None:
+        return None
+    start = _position(exc.context_mark)
+    found = _position(exc.problem_mark)
+    if found[0] <= start[0]:
+        return None  # on the construct's own line, the parser's position is the precise one
+    if exc.context.startswith("while parsing a flow"):
+        # A flow collection may go on over more lines. A line indented deeper than the
+        # one that opens it is a continuation with a fault of its own, such as a missing
+        # comma. A line no deeper, or the end of the file, shows the bracket was left open.
+        lines = text.splitlines()
+        if found[0] <= len(lines) and _indentation(lines[found[0] - 1]) > _indentation(lines[start[0] - 1]):
+            return None
+    return start
+
+
+def _indentation(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
 
 
 _INNER_QUOTES = re.compile(r"""(?:^|[\s:,\[{-])(["'])(?:(?!\1).|\\")*\1[^\s,\]}#]""")

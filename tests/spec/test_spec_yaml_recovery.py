@@ -125,7 +125,7 @@ def test_syntax_error_keeps_types_read_before_it(tmp_path: Path) -> None:
 
     errors = load_errors(specs)
 
-    assert located(errors) == [("pay.yaml", 5, 9), ("types.yaml", 5, 3)]
+    assert located(errors) == [("pay.yaml", 5, 9), ("types.yaml", 4, 13)]
     assert errors[0].message == "unknown type 'Rate'"
     assert "fix the YAML error in" in (errors[0].hint or "")
     assert "types.yaml" in (errors[0].hint or "")

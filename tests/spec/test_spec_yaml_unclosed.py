@@ -1,0 +1,96 @@
+"""A bracket, quote or key left open is reported where it starts, not where the parser notices."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from opsgen.spec.yamlsafe import YamlProblem, parse_document
+
+FLOW_HINT = "inside {...} or [...], quote values with brackets or commas, such as 'list[Money]'"
+GENERAL_HINT = "check the indentation and quote values that contain ': ' or ' #'"
+
+
+@pytest.fixture(params=["libyaml", "pure"])
+def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run each case with libyaml's parser and with PyYAML's pure-Python one."""
+    if request.param == "libyaml" and not yaml.__with_libyaml__:
+        pytest.skip("PyYAML is installed without libyaml")
+    if request.param == "pure":
+        monkeypatch.setattr(yaml, "__with_libyaml__", False)
+    return str(request.param)
+
+
+def problem_of(text: str) -> YamlProblem:
+    with pytest.raises(YamlProblem) as caught:
+        parse_document(text)
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    "text, start, opened, noticed, hint",
+    [
+        (
+            "name: shop.pay\ninput:\n  order_id: {type: uuid\n  note: str\n",
+            (3, 13),
+            "the flow mapping '{' that starts here is not closed",
+            "at line 4, column 7",
+            FLOW_HINT,
+        ),
+        (
+            "name: shop.pay\ninput:\n  note: {type: str\n",
+            (3, 9),
+            "the flow mapping '{' that starts here is not closed",
+            "at line 4, column 1",
+            FLOW_HINT,
+        ),
+        (
+            "name: shop.pay\ninput:\n  tags: [a, b\n  note: str\n",
+            (3, 9),
+            "the flow sequence '[' that starts here is not closed",
+            "at line 4, column 7",
+            FLOW_HINT,
+        ),
+        (
+            'name: shop.pay\ndescription: "Pay\ninput:\n  note: str\n',
+            (2, 14),
+            "the quoted value that starts here has no closing quote",
+            "at line 5, column 1",
+            GENERAL_HINT,
+        ),
+        (
+            "name: shop.pay\ninput\n  note: str\n",
+            (2, 1),
+            "the key that starts here has no ':' after it",
+            "at line 3, column 7",
+            GENERAL_HINT,
+        ),
+    ],
+)
+def test_unclosed_reported_at_start(
+    parser: str, text: str, start: tuple[int, int], opened: str, noticed: str, hint: str
+) -> None:
+    problem = problem_of(text)
+
+    assert (problem.line, problem.column) == start
+    assert opened in problem.message
+    assert noticed in problem.message
+    assert problem.hint == hint
+
+
+@pytest.mark.parametrize(
+    "text, position",
+    [
+        # The fault is on the line the parser names: the brackets are unquoted.
+        ("name: shop.pay\ninput:\n  a: {type: list[Money]}\n", (3, 17)),
+        # A flow mapping over several lines, with the comma after `b: int` missing.
+        ("name: shop.pay\ninput: {\n  a: int,\n  b: int\n  c: int\n}\n", (5, 4)),
+        # A list over several lines, with the comma after `b` missing.
+        ("name: shop.pay\naudit:\n  changes: [\n    a,\n    b\n    c: 1]\n", (6, 6)),
+    ],
+)
+def test_parser_position_kept_when_precise(parser: str, text: str, position: tuple[int, int]) -> None:
+    problem = problem_of(text)
+
+    assert (problem.line, problem.column) == position
+    assert "starts here" not in problem.message
