@@ -67,20 +67,21 @@ FinalHook = Callable[[Connection, ExecutionRecord], None]
 
 @runtime_checkable
 class WritesFinalAlone(Protocol):
-    """A :data:`FinalHook` that can also write the final record itself, together with its own rows.
+    """A :data:`FinalHook` that can also write the final record itself, in one statement with its own rows.
 
-    For a call that has no transaction, ``execute`` first offers the final record to
-    :meth:`write_alone`, which saves the ``BEGIN`` and ``COMMIT`` of a transaction
-    opened only for the two writes.
+    ``execute`` offers it a record the log already holds (a worker's claimed call) before
+    writing the record and calling the hook as two statements. Without a transaction
+    that also saves the ``BEGIN`` and ``COMMIT`` of one opened only for these writes.
     """
 
     def __call__(self, connection: Connection, record: ExecutionRecord) -> None: ...
 
-    def write_alone(self, record: ExecutionRecord) -> bool:
-        """Write ``record`` and the hook's rows in one statement that commits on its own.
+    def write_final(self, record: ExecutionRecord, connection: Connection | None) -> bool:
+        """Write ``record`` and the hook's rows in one statement, on ``connection``'s transaction.
 
-        Return ``False``, having written nothing, when that is not possible; the hook
-        is then called in a transaction as usual.
+        Without ``connection`` the statement commits on its own. Return ``False``,
+        having written nothing, when that is not possible; the hook is then called
+        after the record's own write, as usual.
         """
 
 #: The ``on_final`` hook of each running execution that has one.
@@ -584,9 +585,8 @@ def close_scope(
                 complete_record(execution, result, started)
                 if runtime.log_enabled:
                     assert execution.record is not None
-                    runtime.store.write(execution.record, scope.connection)
+                    _write_in(execution, scope.connection)
                     scope.records.append(execution.record)
-                    _call_final_hook(execution, scope.connection)
                 rows = durable_rows(scope.effects) if outermost else []
                 if rows:
                     runtime.store.insert_effects(rows, scope.connection)
@@ -715,32 +715,35 @@ def _enclosing_scope(execution: ExecutionContext) -> TransactionScope | None:
 
 
 def _write_final(execution: ExecutionContext, scope: TransactionScope | None) -> None:
-    """Write the final record in ``scope``'s transaction, or else in one of its own, then call the final hook."""
+    """Write the final record in ``scope``'s transaction, or else in one of its own, with the final hook's rows."""
     record = execution.record
     assert record is not None
-    store = execution.runtime.store
     if scope is not None:
-        store.write(record, scope.connection)
+        _write_in(execution, scope.connection)
         scope.records.append(record)
-        _call_final_hook(execution, scope.connection)
         return
     hook = _final_hooks.get(execution)
     if hook is None:
-        store.write(record)
+        execution.runtime.store.write(record)
         return
-    if isinstance(hook, WritesFinalAlone) and hook.write_alone(record):
-        record.written = True
+    if record.written and isinstance(hook, WritesFinalAlone) and hook.write_final(record, None):
         return
     with execution.runtime.engine.begin() as connection:
-        store.write(record, connection)
-        hook(connection, record)
+        _write_in(execution, connection)
 
 
-def _call_final_hook(execution: ExecutionContext, connection: Connection) -> None:
+def _write_in(execution: ExecutionContext, connection: Connection) -> None:
+    """Write the final record on ``connection``'s transaction, then let the final hook add its rows."""
+    record = execution.record
+    assert record is not None
     hook = _final_hooks.get(execution)
-    if hook is not None:
-        assert execution.record is not None
-        hook(connection, execution.record)
+    if hook is None:
+        execution.runtime.store.write(record, connection)
+        return
+    if record.written and isinstance(hook, WritesFinalAlone) and hook.write_final(record, connection):
+        return
+    execution.runtime.store.write(record, connection)
+    hook(connection, record)
 
 
 def log_start(execution: ExecutionContext) -> None:

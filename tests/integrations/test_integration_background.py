@@ -298,3 +298,29 @@ def test_untransacted_final_record_closes_attempt(runtime: Runtime, tmp_path: Pa
         assert len(statements) == 1, statements
         assert statements[0].startswith("WITH closed AS (UPDATE opsgen_execution_attempts")
         assert "UPDATE opsgen_executions SET" in statements[0]
+
+
+def test_transacted_final_record_closes_attempt_with_it(runtime: Runtime) -> None:
+    # In the operation's own transaction the final record and the attempt's close are
+    # one statement too, after the operation's writes.
+    call = queued(runtime, "one statement")
+    statements: list[str] = []
+
+    def seen(_connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(" ".join(statement.split()))
+
+    event.listen(runtime.engine, "before_cursor_execute", seen)
+    try:
+        outcome = run_queued(index_operations(ops, runtime), runtime, call, lease=30)
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", seen)
+
+    assert outcome.result is not None and outcome.result.ok
+    row = execution_row(runtime, call.execution_id)
+    (attempt,) = attempts_of(runtime, call.execution_id)
+    assert (row.status, row.lease_expires_at, attempt["status"]) == ("succeeded", None, "succeeded")
+    assert count_notes(runtime, "one statement") == 1
+    if runtime.engine.dialect.name == "postgresql":
+        touching_log = [statement for statement in statements if "opsgen_execution" in statement]
+        assert len(touching_log) == 1, touching_log
+        assert touching_log[0].startswith("WITH closed AS (UPDATE opsgen_execution_attempts")

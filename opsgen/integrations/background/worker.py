@@ -137,7 +137,7 @@ class AttemptCloser:
         self.handle = handle
         self.execution_id = execution_id
         self.attempt = attempt
-        #: The runtime whose log :meth:`write_alone` writes to; without it, it never does.
+        #: The runtime whose log :meth:`write_final` writes to; without it, it never does.
         self.runtime = runtime
         #: Whether the final transaction has closed the attempt; it may still fail to commit.
         self.closed = False
@@ -150,24 +150,28 @@ class AttemptCloser:
         connection.execute(statement, {**parameters, "pending": ExecutionStatus.pending.value})
         self.closed = True
 
-    def write_alone(self, record: ExecutionRecord) -> bool:
-        """Finish the record, close the attempt and drop the lease in one autocommit statement.
+    def write_final(self, record: ExecutionRecord, connection: Connection | None) -> bool:
+        """Finish the record, close the attempt and drop the lease in one statement.
 
-        A call without a transaction would otherwise open one only for these writes:
-        this saves its ``BEGIN``, its ``COMMIT`` and one more round trip. The statement
-        commits durably, as that transaction would. Not for an engine whose connections
-        belong to another library (Django's), whose autocommit mode opsgen leaves alone.
+        In the operation's transaction that saves a round trip. Without one, the
+        statement runs in autocommit mode, and also saves the ``BEGIN`` and ``COMMIT`` of
+        a transaction opened only for these writes; it commits durably, as that
+        transaction would. Not in autocommit mode on an engine whose connections belong
+        to another library (Django's), whose autocommit setting opsgen leaves alone.
         """
         runtime = self.runtime
-        if runtime is None or shares_connection(runtime.engine):
+        if runtime is None or (connection is None and shares_connection(runtime.engine)):
             return False
         parameters = self._attempt_values(record)
         changes = final_changes(record)
         if self.retry_in is not None:
             changes["status"] = ExecutionStatus.pending.value
         changes["lease_expires_at"] = None
-        with single_statements(runtime) as connection:
+        if connection is not None:
             connection.execute(_FINISH_WITH_ATTEMPT, {**changes, **parameters})
+        else:
+            with single_statements(runtime) as own:
+                own.execute(_FINISH_WITH_ATTEMPT, {**changes, **parameters})
         self.closed = True
         return True
 
