@@ -61,7 +61,9 @@ def find_operation_helpers(analysis: Analysis) -> dict[str, Helper]:
 
 def _transactional_runs(analysis: Analysis) -> dict[str, FunctionSummary]:
     """Return the ``run()`` methods of operations whose spec says ``transaction: true``."""
-    runs = {}
+    runs: dict[str, FunctionSummary] = {}
+    if not analysis.operations:
+        return runs
     for qualname, (_, function) in analysis.index.functions.items():
         if function.name != "run" or function.nested or not function.class_name:
             continue

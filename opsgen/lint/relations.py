@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from opsgen.lint.analysis import Analysis
 
 AUTH_USER = "django.contrib.auth.models.User"
+#: The call texts of the write methods, for one ``str.endswith`` test.
+WRITE_SUFFIXES = tuple(f".{method}" for method in sorted(knowledge.RELATED_MANAGER_WRITES))
 
 
 class RelatedManagers:
@@ -40,9 +42,9 @@ class RelatedManagers:
 
     def is_write(self, call: CallSite) -> bool:
         """Return True when the call is ``add``, ``remove``, ``set`` or ``clear`` on a related manager."""
-        receiver, _, method = call.text.rpartition(".")
-        if method not in knowledge.RELATED_MANAGER_WRITES or call.write is not None:
+        if call.write is not None or not call.text.endswith(WRITE_SUFFIXES):
             return False
+        receiver = call.text.rpartition(".")[0]
         owner, _, attribute = receiver.rpartition(".")
         if not owner or not attribute or attribute.endswith(("()", "[]")):
             return False
