@@ -66,7 +66,7 @@ FinalHook = Callable[[Connection, ExecutionRecord], None]
 
 
 @runtime_checkable
-class WritesFinalAlone(Protocol):
+class WritesFinalRecord(Protocol):
     """A :data:`FinalHook` that can also write the final record itself, in one statement with its own rows.
 
     ``execute`` offers it a record the log already holds (a worker's claimed call) before
@@ -83,6 +83,7 @@ class WritesFinalAlone(Protocol):
         having written nothing, when that is not possible; the hook is then called
         after the record's own write, as usual.
         """
+
 
 #: The ``on_final`` hook of each running execution that has one.
 _final_hooks: weakref.WeakKeyDictionary[ExecutionContext, FinalHook] = weakref.WeakKeyDictionary()
@@ -726,7 +727,7 @@ def _write_final(execution: ExecutionContext, scope: TransactionScope | None) ->
     if hook is None:
         execution.runtime.store.write(record)
         return
-    if record.written and isinstance(hook, WritesFinalAlone) and hook.write_final(record, None):
+    if record.written and isinstance(hook, WritesFinalRecord) and hook.write_final(record, None):
         return
     with execution.runtime.engine.begin() as connection:
         _write_in(execution, connection)
@@ -740,7 +741,7 @@ def _write_in(execution: ExecutionContext, connection: Connection) -> None:
     if hook is None:
         execution.runtime.store.write(record, connection)
         return
-    if record.written and isinstance(hook, WritesFinalAlone) and hook.write_final(record, connection):
+    if record.written and isinstance(hook, WritesFinalRecord) and hook.write_final(record, connection):
         return
     execution.runtime.store.write(record, connection)
     hook(connection, record)
