@@ -12,7 +12,6 @@ import argparse
 import json
 import sys
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from opsgen.cli.display import (
@@ -24,6 +23,7 @@ from opsgen.cli.display import (
     styled,
     time_text,
 )
+from opsgen.cli.execution_log import log_problem
 from opsgen.runtime.config import load_settings
 from opsgen.runtime.database import create_runtime_engine
 from opsgen.runtime.schema import ExecutionStatus
@@ -110,36 +110,13 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def open_store(args: argparse.Namespace) -> ExecutionStore | None:
-    """Open the execution log named by ``--database-url`` or the settings; ``None`` if it has no tables."""
-    from sqlalchemy import inspect
-
-    url = args.database_url or load_settings().database_url
-    missing = _missing_sqlite_file(url)
-    if missing is not None:
-        # Connecting would create an empty database file; a read-only command must not.
-        print(f"error: no execution log at {url!r}: the SQLite file {missing} does not exist; "
-              "run an operation first or pass --database-url", file=sys.stderr)
+    """Open the execution log named by ``--database-url`` or the settings, or print why it cannot and return ``None``."""
+    engine = create_runtime_engine(args.database_url or load_settings().database_url)
+    problem = log_problem(engine)
+    if problem is not None:
+        print(f"error: {problem}", file=sys.stderr)
         return None
-    engine = create_runtime_engine(url)
-    with engine.connect() as connection:
-        if not inspect(connection).has_table("opsgen_executions"):
-            print(f"error: no execution log at {engine.url!r}: the opsgen tables are missing; "
-                  "run an operation first or call Runtime.ensure_schema()", file=sys.stderr)
-            return None
     return ExecutionStore(engine)
-
-
-def _missing_sqlite_file(url: str) -> str | None:
-    """Return the path of a file-backed SQLite URL whose file does not exist, else ``None``."""
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    database = parsed.database
-    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
-        return None
-    if database.startswith("file:") or parsed.query.get("uri"):
-        return None
-    return None if Path(database).exists() else database
 
 
 def run_list(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ import sys
 from typing import Any
 
 from opsgen.cli.display import SHORT_ID, json_default, make_console, normalize_times, styled, time_text
+from opsgen.cli.execution_log import log_problem
 from opsgen.runtime.config import add_project_to_path, load_settings
 from opsgen.runtime.errors import ConfigurationError
 from opsgen.runtime.runtime import Runtime, load_app
@@ -229,13 +230,22 @@ def run_retry(args: argparse.Namespace) -> int:
     return 1 if errors or report.errors else 0
 
 
-def _prepared_runtime(args: argparse.Namespace, *, verbose: bool) -> Runtime | None:
-    """Configure logging and return the runtime with its tables upgraded, or ``None`` after printing why it cannot load."""
+def _prepared_runtime(args: argparse.Namespace, *, verbose: bool, require_tables: bool = True) -> Runtime | None:
+    """Configure logging and return the runtime with its tables upgraded, or print why it cannot and return ``None``.
+
+    A database that does not exist is never created. Unless ``require_tables`` is false,
+    as for a dispatcher that may start before the application's first call, a database
+    without the opsgen tables is rejected too instead of being given empty tables.
+    """
     _configure_logging(verbose)
     try:
         runtime = load_runtime(args)
     except ConfigurationError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return None
+    problem = log_problem(runtime.engine, require_tables=require_tables)
+    if problem is not None:
+        print(f"error: {problem}", file=sys.stderr)
         return None
     runtime.prepare()
     return runtime
@@ -245,7 +255,7 @@ def run_dispatch(args: argparse.Namespace) -> int:
     """Run the dispatcher until SIGINT or SIGTERM."""
     from opsgen.runtime.outbox import dispatch_forever
 
-    runtime = _prepared_runtime(args, verbose=True)
+    runtime = _prepared_runtime(args, verbose=True, require_tables=False)
     if runtime is None:
         return 1
     stopping: list[int] = []

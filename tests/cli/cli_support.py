@@ -27,10 +27,13 @@ def clean_environment(**overrides: str) -> dict[str, str]:
     return environment
 
 
-def run_opsgen(folder: Path, *args: str, **environment: str) -> subprocess.CompletedProcess[str]:
-    """Run ``opsgen ARGS`` in ``folder`` with no ``OPSGEN_*`` settings but ``environment``."""
+def run_opsgen(
+    folder: Path, *args: str, timeout: float = 120, **environment: str
+) -> subprocess.CompletedProcess[str]:
+    """Run ``opsgen ARGS`` in ``folder`` with no ``OPSGEN_*`` settings but ``environment``, for up to ``timeout`` seconds."""
     return subprocess.run(
-        [OPSGEN, *args], cwd=folder, env=clean_environment(**environment), capture_output=True, text=True, timeout=120
+        [OPSGEN, *args], cwd=folder, env=clean_environment(**environment), capture_output=True, text=True,
+        timeout=timeout,
     )
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from opsgen.runtime.runtime import Runtime
+
 HERE = Path(__file__).parent
 OPSGEN = str(Path(sys.executable).with_name("opsgen"))
 
@@ -41,6 +43,10 @@ def test_command_imports_project_modules(command: str, tmp_path: Path, sqlite_ur
                 "--idle-timeout", "0.5"]
     else:
         argv = [OPSGEN, "outbox", "drain", "--app", f"{name}.app:build"]
+        # The outbox commands never create a database, so the execution log must exist.
+        runtime = Runtime(database_url=sqlite_url)
+        runtime.ensure_schema()
+        runtime.dispose()
     python_path = os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "PYTHONPATH": python_path, "OPSGEN_DATABASE_URL": sqlite_url, "OPSGEN_APP": ""}
 
