@@ -575,7 +575,8 @@ class Analysis:
                 inner = self.project_openers.opened_block(name)
                 if inner is not None:
                     return self.opener_transaction(name, inner, f"block at line {block.line}", block.line, block.end_line)
-                reason = f"the {block.name}() block at line {block.line}"
+                shown = name.rpartition(".")[2] if knowledge.is_library_transaction(name) and name not in self.openers else block.name
+                reason = f"the {shown}() block at line {block.line}"
                 style = "other"
             return Transaction(reason, block.line, style, block.using, block.end_line)
         if call.session_write:
@@ -678,7 +679,9 @@ class Analysis:
         """Return True when the context manager ``name`` opens a transaction: a configured
         opener, or a project one that wraps a transaction block."""
         canonical = self.canonical(name)
-        return canonical in self.openers or self.project_openers.opened_block(canonical) is not None
+        if canonical in self.openers or knowledge.is_library_transaction(canonical):
+            return True
+        return self.project_openers.opened_block(canonical) is not None
 
     def opener_transaction(self, name: str, inner: TransactionBlock, where: str, line: int, end: int) -> Transaction:
         """Return the transaction that the project opener ``name`` runs its caller's code in.
@@ -723,7 +726,7 @@ class Analysis:
         if any(d in knowledge.ATOMIC_OPENERS for d in decorators):
             using = function.decorator_keywords.get("using", "").strip("'\"") or None
             return Transaction(f"the @atomic function {function.name}() (line {function.line})", function.line, "django", using, end)
-        if any(d in self.openers for d in decorators):
+        if any(d in self.openers or knowledge.is_library_transaction(d) for d in decorators):
             return Transaction(f"the transaction of {function.name}() (line {function.line})", function.line, "other", None, end)
         for decorator in decorators:
             inner = self.project_openers.opened_block(decorator)

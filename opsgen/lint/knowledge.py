@@ -21,6 +21,29 @@ ATOMIC_OPENERS = frozenset(
 
 NON_ATOMIC_REQUESTS = frozenset({"django.db.transaction.non_atomic_requests"})
 
+#: Methods that open a transaction in other database libraries, as a context manager or a
+#: decorator: peewee's ``db.atomic()`` and ``db.transaction()``, asyncpg's, psycopg 3's and
+#: encode/databases' ``conn.transaction()``, Firestore's ``client.transaction()``.
+LIBRARY_TRANSACTION_METHODS = frozenset({"atomic", "transaction"})
+#: Functions of other database libraries that open a transaction.
+LIBRARY_TRANSACTION_FUNCTIONS = frozenset(
+    {
+        "tortoise.transactions.in_transaction",
+        "tortoise.transactions.atomic",
+        "pony.orm.db_session",
+    }
+)
+
+
+def is_library_transaction(name: str) -> bool:
+    """Return True when a context manager or decorator of another database library opens a
+    transaction: one of the functions above, or an ``atomic``/``transaction`` method of an
+    object (Django's ``transaction.atomic`` is an opener of its own)."""
+    if name in LIBRARY_TRANSACTION_FUNCTIONS:
+        return True
+    receiver, _, method = name.rpartition(".")
+    return bool(receiver) and method in LIBRARY_TRANSACTION_METHODS and not receiver.startswith("django.")
+
 METHOD_DECORATOR = frozenset({"django.utils.decorators.method_decorator"})
 
 #: Django model signals; the delete and m2m signals fire inside Django's own atomic block.

@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 17
+SUMMARY_FORMAT = 18
 
 
 @dataclass
@@ -653,6 +653,9 @@ class _BodyWalker(ast.NodeVisitor):
                 return TransactionBlock(node.lineno, end, "savepoint")
         if name and call is not None:
             return TransactionBlock(node.lineno, end, "with", name=name)
+        if call is not None and isinstance(callee, ast.Attribute) and callee.attr in knowledge.LIBRARY_TRANSACTION_METHODS:
+            # ``async with conn.transaction():`` on a connection of unknown type
+            return TransactionBlock(node.lineno, end, "with", name=dotted_text(callee))
         return None
 
     def session_of(self, expr: ast.expr) -> str:

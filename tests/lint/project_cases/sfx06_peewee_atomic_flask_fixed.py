@@ -1,0 +1,21 @@
+# expect: none
+# fixed shape for sfx06: the hold is requested once the order and its lines have committed
+import requests
+from flask import Blueprint, request
+from peewee import PostgresqlDatabase
+
+from shop.models import Order, OrderLine
+
+db = PostgresqlDatabase("shop")
+bp = Blueprint("orders", __name__)
+
+
+@bp.post("/orders")
+def create_order():
+    payload = request.get_json()
+    with db.atomic():
+        order = Order.create(customer=payload["customer"], total=payload["total"])
+        for line in payload["lines"]:
+            OrderLine.create(order=order, sku=line["sku"], quantity=line["quantity"])
+    requests.post("https://pay.example.invalid/holds", json={"order": order.id, "amount": order.total}, timeout=5)
+    return {"id": order.id}, 201
