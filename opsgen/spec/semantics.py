@@ -26,6 +26,7 @@ from typing import Any, Literal
 from pydantic_core import SchemaError, SchemaValidator, core_schema
 
 from opsgen.spec import names
+from opsgen.spec.constraint_values import BOUND_KEYS, bound_problem
 from opsgen.spec.errors import display_path
 from opsgen.spec.model import ContextKey, FieldSpec, OperationSpec, SharedTypeSpec, TypesSpec
 from opsgen.spec.name_clashes import check_operation_names
@@ -786,6 +787,10 @@ class Checker:
                     _constraint_hint(key),
                     key=True,
                 )
+            elif key in BOUND_KEYS:
+                unfit_bound = bound_problem(key, getattr(spec, key), base)
+                if unfit_bound is not None:
+                    document.error(at + (key,), unfit_bound[0], unfit_bound[1])
         constraints = Constraints(**{key: getattr(spec, key) for key in set_keys})
 
         lower = constraints.ge if constraints.ge is not None else constraints.gt

@@ -82,7 +82,7 @@ TypeExpr = Union[ScalarExpr, ListExpr, MapExpr, NameExpr]
 class TypeExpressionError(ValueError):
     """An invalid type expression; ``offset`` is the 0-based character index of the fault."""
 
-    def __init__(self, message: str, offset: int, hint: str | None = None) -> None:
+    def __init__(self, message: str, offset: int, hint: str) -> None:
         super().__init__(message)
         self.message = message
         self.offset = offset
@@ -132,9 +132,12 @@ class _Parser:
             raise TypeExpressionError(f"missing {symbol!r} after {after!r}", len(self.text), f"write `{after}{symbol}`")
         kind, value, offset = self.tokens[self.index]
         if value != symbol:
-            hint = None
             if value == ",":
                 hint = "map[T] takes only the value type, because map keys are always strings"
+            elif symbol == "[":
+                hint = f"write square brackets around the item type, such as `{after}[str]`"
+            else:
+                hint = f"close the brackets with ']', such as `{after}]`"
             raise TypeExpressionError(f"expected {symbol!r} but found {value!r}", offset, hint)
         self.index += 1
 

@@ -20,6 +20,7 @@ from typing import Any, Union
 
 from pydantic import BaseModel, ValidationError
 
+from opsgen.spec.constraint_values import CONSTRAINT_KEYS, describe_constraint_value
 from opsgen.spec.model import OperationSpec, TypesSpec
 from opsgen.spec.yamlsafe import ParsedDocument, Path
 
@@ -245,7 +246,7 @@ def explain(exc: ValidationError, data: Any, model_class: type[BaseModel]) -> li
     failures = [_locate(dict(error), data) for error in exc.errors()]
     problems: list[Problem] = []
     for failure in _select_union_members(failures, data):
-        problems.append(_describe_failure(failure, model_class))
+        problems.append(_describe_failure(failure, model_class, data))
     return problems
 
 
@@ -340,7 +341,7 @@ def dotted(path: tuple[str | int, ...]) -> str:
     return text or "the document"
 
 
-def _describe_failure(failure: _Failure, model_class: type[BaseModel]) -> Problem:
+def _describe_failure(failure: _Failure, model_class: type[BaseModel], data: Any) -> Problem:
     error = failure.error
     kind = error["type"]
     where = dotted(failure.real_path)
@@ -364,13 +365,17 @@ def _describe_failure(failure: _Failure, model_class: type[BaseModel]) -> Proble
     if kind == "union":
         return Problem(failure.real_path, f"invalid value for {where}: {error['msg']}", _union_hint(error["ctx"]["wanted"], value))
 
+    constraint = _constraint_value_problem(failure.real_path, data, value)
+    if constraint is not None:
+        return constraint
+
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         message = f"invalid value for {where}: expected a mapping, got {_describe(value)}"
     elif kind == "list_type":
         message = f"invalid value for {where}: expected a list, got {_describe(value)}"
     else:
         message = f"invalid value for {where}: {_lower_first(error['msg'])} (got {_describe(value)})"
-    hint = _hint_for(kind, error, value)
+    hint = _hint_for(kind, error, value, failure.real_path)
     path = failure.real_path
     if len(path) == 2 and path[0] == "errors" and isinstance(value, str):
         hint = f"write `{path[1]}: {{message: {value}}}`"
@@ -381,6 +386,19 @@ def _describe_failure(failure: _Failure, model_class: type[BaseModel]) -> Proble
     return Problem(path, message, hint)
 
 
+def _constraint_value_problem(path: tuple[str | int, ...], data: Any, value: Any) -> Problem | None:
+    """Explain an invalid value of a constraint (``ge``, ``max_length`` ...) on a field or shared type."""
+    if len(path) < 2 or path[-1] not in CONSTRAINT_KEYS:
+        return None
+    owner = _value_at(data, path[:-1])
+    if not isinstance(owner, dict):
+        return None
+    shared_type = len(path) == 3 and path[0] == "types"
+    owner_kind, owner_name = ("type", str(path[1])) if shared_type else ("field", dotted(path[:-1]))
+    message, hint = describe_constraint_value(str(path[-1]), owner, owner_kind, owner_name, value, _describe(value))
+    return Problem(path, message, hint)
+
+
 def _flow_scalar(value: str) -> str:
     """Return ``value`` as YAML writes it inside ``{...}``: quoted when it contains a flow indicator."""
     if any(character in value for character in "[]{},:#'\"") or value != value.strip():
@@ -388,10 +406,10 @@ def _flow_scalar(value: str) -> str:
     return value
 
 
-def _nearest_key_hint(key: str, valid: list[str]) -> str | None:
+def _nearest_key_hint(key: str, valid: list[str]) -> str:
     """Name the valid key closest to ``key``, also through spellings from other schema languages."""
     if not valid:
-        return None
+        return f"remove {key!r}, or check its spelling against docs/spec-format.md"
     synonyms = {word: target for word, target in _KEY_SYNONYMS.items() if target in valid}
     close = difflib.get_close_matches(key, valid + sorted(synonyms), n=1, cutoff=0.6)
     if not close:
@@ -407,14 +425,14 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def _union_hint(wanted: list[str], value: Any) -> str | None:
+def _union_hint(wanted: list[str], value: Any) -> str:
     if "a mapping" in wanted and "a string" in wanted:
         return "write a type expression such as `decimal`, or a mapping such as `{type: decimal, ge: 0}`"
     if "true or false" in wanted and "a mapping" in wanted:
         return _bool_hint(value, "write true, false, or a mapping of settings")
     if "a string" in wanted and isinstance(value, (list, dict)):
         return "a default must be one value; lists and maps default to empty when `optional: true`"
-    return None
+    return f"write {' or '.join(wanted)}"
 
 
 #: Words YAML 1.1 read as booleans; YAML 1.2, as the loader reads it, keeps them strings.
@@ -427,14 +445,15 @@ def _bool_hint(value: Any, hint: str = "write true or false") -> str:
     return hint
 
 
-def _hint_for(kind: str, error: dict[str, Any], value: Any) -> str | None:
-    if kind in ("enum", "literal_error") and isinstance(value, str):
-        expected = str(error.get("ctx", {}).get("expected", ""))
-        choices = [part.strip(" '") for part in expected.replace(" or ", ",").split(",") if part.strip(" '")]
-        close = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
-        if close:
-            return f"did you mean {close[0]!r}?"
-        return f"write one of: {', '.join(choices)}" if choices else None
+#: Hints for a string that does not match the pattern the format sets for its key.
+_PATTERN_HINTS = {
+    "queue": "use 1 to 100 letters, digits, '_', '.' or '-', such as `billing` or `emails.high`",
+}
+
+
+def _hint_for(kind: str, error: dict[str, Any], value: Any, path: tuple[str | int, ...]) -> str:
+    if kind in ("enum", "literal_error"):
+        return _choice_hint(error, value)
     if kind == "string_type" and isinstance(value, (bool, int, float)) or value is None and kind == "string_type":
         return "YAML read this as a non-string value; put it in quotes, such as \"yes\" or \"1.0\""
     if kind in ("bool_type", "bool_parsing"):
@@ -447,9 +466,54 @@ def _hint_for(kind: str, error: dict[str, Any], value: Any) -> str | None:
         return "write a mapping of `key: value` lines, indented under this key"
     if kind == "list_type":
         return "write a list: one `- item` line per entry, or [a, b]"
-    if kind.startswith(("greater", "less")) or kind.endswith(("_too_short", "_too_long")):
-        return "change the value to fit the limit"
-    return None
+    if kind == "string_pattern_mismatch":
+        key = path[-1] if path else None
+        return _PATTERN_HINTS.get(str(key), f"write a value that matches the pattern {error.get('ctx', {}).get('pattern')!r}")
+    limit = _limit_hint(kind, error.get("ctx", {}))
+    if limit is not None:
+        return limit
+    return "check this value against the key's description in docs/spec-format.md"
+
+
+def _choice_hint(error: dict[str, Any], value: Any) -> str:
+    expected = str(error.get("ctx", {}).get("expected", ""))
+    choices = [part.strip(" '") for part in expected.replace(" or ", ",").split(",") if part.strip(" '")]
+    if isinstance(value, str):
+        close = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
+        if close:
+            return f"did you mean {close[0]!r}?"
+    if not choices:
+        return "write one of the values the spec format lists for this key"
+    return f"write one of: {', '.join(choices)}"
+
+
+#: Hints for a value outside a limit of the format, by pydantic error type: the ``ctx``
+#: key that holds the limit, the hint, and the noun the limit counts (None for a number).
+_LIMIT_HINTS: dict[str, tuple[str, str, str | None]] = {
+    "greater_than_equal": ("ge", "write a value of {limit} or more", None),
+    "greater_than": ("gt", "write a value above {limit}", None),
+    "less_than_equal": ("le", "write a value of {limit} or less", None),
+    "less_than": ("lt", "write a value below {limit}", None),
+    "string_too_short": ("min_length", "write at least {limit}", "character"),
+    "string_too_long": ("max_length", "shorten it to at most {limit}", "character"),
+    "too_short": ("min_length", "list at least {limit}", "item"),
+    "too_long": ("max_length", "list at most {limit}", "item"),
+}
+
+
+def _limit_hint(kind: str, ctx: dict[str, Any]) -> str | None:
+    """Return the hint for a value outside a limit of the format, naming the limit."""
+    if kind not in _LIMIT_HINTS:
+        return None
+    ctx_key, template, noun = _LIMIT_HINTS[kind]
+    limit = ctx.get(ctx_key)
+    if isinstance(limit, float) and limit.is_integer():
+        limit = int(limit)  # so a float limit such as gt=0.0 reads "above 0"
+    return template.format(limit=_count(limit, noun) if noun else limit)
+
+
+def _count(number: Any, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _valid_keys(model_class: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:

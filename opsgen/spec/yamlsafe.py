@@ -236,10 +236,20 @@ def _resolve_scalar(event: events.ScalarEvent) -> Any:
     kinds = expected.get(tag)
     if kinds is None or type(resolved) not in kinds:
         line, column = _position(event.start_mark)
-        raise YamlProblem(f"the value {value!r} does not match its tag {tag!r}", line, column)
+        raise YamlProblem(
+            f"the value {value!r} does not match its tag {_shown_tag(tag)!r}",
+            line,
+            column,
+            "remove the tag: a plain value is read by its form (5 is a number, true a boolean), and a quoted one is a string",
+        )
     if tag.endswith(":float"):
         return float(resolved)
     return resolved
+
+
+def _shown_tag(tag: str) -> str:
+    """Return a standard tag the way it is written in YAML: ``!!int``, not its full URI."""
+    return tag.replace(_STANDARD_TAG, "!!") if tag.startswith(_STANDARD_TAG) else tag
 
 
 def _tag_problem(event: Any) -> YamlProblem | None:
@@ -248,9 +258,8 @@ def _tag_problem(event: Any) -> YamlProblem | None:
     if tag is None or tag in _ALLOWED_TAGS:
         return None
     line, column = _position(event.start_mark)
-    shown = tag.replace(_STANDARD_TAG, "!!") if tag.startswith(_STANDARD_TAG) else tag
     return YamlProblem(
-        f"the YAML tag {shown!r} is not allowed in a spec",
+        f"the YAML tag {_shown_tag(tag)!r} is not allowed in a spec",
         line,
         column,
         "remove the tag: specs hold only plain strings, numbers, booleans, lists and mappings",
@@ -298,7 +307,7 @@ def _parse(text: str, *, track_positions: bool) -> ParsedDocument:
     except yaml.MarkedYAMLError as exc:
         stop = _syntax_problem(exc, text)
     except yaml.YAMLError as exc:
-        stop = YamlProblem(f"invalid YAML: {exc}", 1, 1)
+        stop = YamlProblem(f"invalid YAML: {exc}", 1, 1, "check that the file is one YAML mapping of spec keys")
     except YamlProblem as problem:
         stop = problem
     finally:
@@ -612,7 +621,12 @@ class _Builder:
             expected_tag = _STANDARD_TAG + ("map" if mapping else "seq")
             if event.tag != expected_tag:
                 line, column = _position(event.start_mark)
-                problem = YamlProblem(f"the tag {event.tag!r} does not fit a {'mapping' if mapping else 'list'}", line, column)
+                problem = YamlProblem(
+                    f"the tag {_shown_tag(event.tag)!r} does not fit a {'mapping' if mapping else 'list'}",
+                    line,
+                    column,
+                    "remove the tag: a mapping or list needs none",
+                )
         if self.expects_key():
             self.reject_complex_key(event)
         if problem is not None:

@@ -97,6 +97,7 @@ def check_outcome(specs_dir: Path) -> SpecSet | None:
         assert errors.errors
         for error in errors.errors:
             assert error.message
+            assert error.hint, error.format()
             assert error.line >= 1
             assert error.column >= 1
             assert error.format().startswith(f"{error.path}:{error.line}:{error.column}: ")

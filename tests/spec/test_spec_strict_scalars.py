@@ -63,7 +63,6 @@ def test_yes_gets_yaml_12_hint(tmp_path: Path) -> None:
         ("name: a.b\nversion: '2'\n", "version", "whole number"),
         ("name: a.b\nversion: true\n", "version", "whole number"),
         ("name: a.b\nerrors:\n  gone: {message: m, http_status: 404.0}\n", "errors.gone.http_status", "whole number"),
-        ("name: a.b\ninput:\n  x: {type: str, max_length: '9'}\n", "input.x.max_length", "whole number"),
         ("name: a.b\nside_effects:\n  go: {kind: task, retry: {max_attempts: '3'}}\n", "side_effects.go.retry.max_attempts", "whole number"),
         ("name: a.b\nside_effects:\n  go: {kind: task, retry: {backoff: 'fast'}}\n", "side_effects.go.retry.backoff", "write a number"),
     ],
