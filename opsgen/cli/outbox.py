@@ -18,9 +18,13 @@ from typing import Any
 from opsgen.cli.display import SHORT_ID, json_default, make_console, normalize_times, styled, time_text
 from opsgen.cli.execution_log import log_problem
 from opsgen.runtime.config import add_project_to_path, load_settings
-from opsgen.runtime.errors import ConfigurationError
+from opsgen.runtime.effects import EffectHandler
+from opsgen.runtime.errors import ConfigurationError, EffectHandlerMissing
 from opsgen.runtime.runtime import Runtime, load_app
 from opsgen.runtime.schema import EffectStatus
+
+#: How to load the application, for messages about a command run without one.
+LOAD_APP_HINT = 'load the application with --app module:function or app = "module:function" in [tool.opsgen]'
 
 
 def register(subparsers: Any) -> None:
@@ -52,7 +56,10 @@ def register(subparsers: Any) -> None:
     dispatch_parser = commands.add_parser(
         "dispatch",
         help="run a dispatcher that delivers effects until stopped",
-        description="Deliver pending durable effects as they become due, until SIGINT or SIGTERM.",
+        description=(
+            "Deliver pending durable effects as they become due, until SIGINT or SIGTERM. Needs the "
+            "application's effect handlers: --app, app in [tool.opsgen] or OPSGEN_APP."
+        ),
     )
     dispatch_parser.add_argument(
         "--poll", type=float, default=1.0, metavar="SECONDS",
@@ -139,14 +146,36 @@ def _usage(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
+class RuntimeWithoutApp(Runtime):
+    """The runtime of an outbox command run with no ``--app`` and no ``app`` setting.
+
+    No effect handler is registered on it, so its missing-handler error reports that the
+    application was not loaded, instead of asking to register a handler that the
+    application may well register.
+    """
+
+    def resolve_effect_handler(self, name: str, kind: str, operation: str | None = None) -> EffectHandler:
+        try:
+            return super().resolve_effect_handler(name, kind, operation)
+        except EffectHandlerMissing:
+            requester = f" of operation {operation!r}" if operation else ""
+            raise EffectHandlerMissing(
+                f"no handler for effect {name!r} (kind {kind!r}){requester}: no app was loaded, "
+                f"so no effect handler is registered; {LOAD_APP_HINT}"
+            ) from None
+
+
 def load_runtime(args: argparse.Namespace) -> Runtime:
-    """Return the application's runtime named by ``--app`` or the settings, or one from the database URL."""
+    """Return the application's runtime named by ``--app`` or the settings.
+
+    Without an application, return a :class:`RuntimeWithoutApp` on the database URL.
+    """
     settings = load_settings()
     app = args.app or settings.app
     if app:
         add_project_to_path(settings)
         return load_app(app)
-    return Runtime(settings, database_url=args.database_url)
+    return RuntimeWithoutApp(settings, database_url=args.database_url)
 
 
 def run_drain(args: argparse.Namespace) -> int:
@@ -157,10 +186,16 @@ def run_drain(args: argparse.Namespace) -> int:
     if runtime is None:
         return 1
     report = drain(runtime, limit=args.limit, wait=args.wait)
+    without_app = isinstance(runtime, RuntimeWithoutApp) and report.unhandled > 0
+    unhandled = f"no handler {report.unhandled}"
+    if without_app:
+        unhandled += " (no app loaded)"
     print(
         f"delivered {report.delivered}, waiting for retry {report.waiting}, failed {report.failed}, "
-        f"no handler {report.unhandled}, claimed by another dispatcher {report.claimed_elsewhere}"
+        f"{unhandled}, claimed by another dispatcher {report.claimed_elsewhere}"
     )
+    if without_app:
+        print(f"no app was loaded, so no effect handler is registered; {LOAD_APP_HINT}")
     # Each error is already on standard error: the outbox logs it at WARNING or above.
     return 1 if report.errors or report.waiting else 0
 
@@ -230,12 +265,15 @@ def run_retry(args: argparse.Namespace) -> int:
     return 1 if errors or report.errors else 0
 
 
-def _prepared_runtime(args: argparse.Namespace, *, verbose: bool, require_tables: bool = True) -> Runtime | None:
+def _prepared_runtime(
+    args: argparse.Namespace, *, verbose: bool, require_tables: bool = True, require_app: bool = False
+) -> Runtime | None:
     """Configure logging and return the runtime with its tables upgraded, or print why it cannot and return ``None``.
 
     A database that does not exist is never created. Unless ``require_tables`` is false,
     as for a dispatcher that may start before the application's first call, a database
-    without the opsgen tables is rejected too instead of being given empty tables.
+    without the opsgen tables is rejected too instead of being given empty tables. With
+    ``require_app``, a command run without an application is rejected.
     """
     _configure_logging(verbose)
     try:
@@ -247,6 +285,9 @@ def _prepared_runtime(args: argparse.Namespace, *, verbose: bool, require_tables
     if problem is not None:
         print(f"error: {problem}", file=sys.stderr)
         return None
+    if require_app and isinstance(runtime, RuntimeWithoutApp):
+        print(f"error: no app was loaded, so no effect handler is registered; {LOAD_APP_HINT}", file=sys.stderr)
+        return None
     runtime.prepare()
     return runtime
 
@@ -255,7 +296,7 @@ def run_dispatch(args: argparse.Namespace) -> int:
     """Run the dispatcher until SIGINT or SIGTERM."""
     from opsgen.runtime.outbox import dispatch_forever
 
-    runtime = _prepared_runtime(args, verbose=True, require_tables=False)
+    runtime = _prepared_runtime(args, verbose=True, require_tables=False, require_app=True)
     if runtime is None:
         return 1
     stopping: list[int] = []
