@@ -21,6 +21,9 @@ from opsgen.codegen.typeexpr import Imports, ResolvedType, TypeExpressionError, 
 from opsgen.spec.model import FieldSpec, OperationSpec, SharedTypeSpec, TransactionSpec
 
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
+
+#: Field names may use capitals too (``userId``), as the spec format allows.
+FIELD_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 TYPE_NAME = re.compile(r"[A-Z][A-Za-z0-9]*")
 
 #: Top-level module names of the generated package that an operation name may not take.
@@ -144,7 +147,11 @@ class _Builder:
         return tuple(views)
 
     def build_field(self, name: str, raw: FieldSpec | str, imports: Imports) -> FieldView:
-        check_identifier(name, "field name")
+        if not FIELD_IDENTIFIER.fullmatch(name) or keyword.iskeyword(name):
+            raise ViewError(
+                f"field name {name!r} must be letters, digits and underscores, start with a letter "
+                "and not be a Python keyword"
+            )
         if name in RESERVED_FIELDS or name.startswith("model_"):
             raise ViewError(f"{name!r} is reserved by pydantic or the generated methods; rename the field")
         spec = FieldSpec(type=raw) if isinstance(raw, str) else raw
