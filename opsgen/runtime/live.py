@@ -215,7 +215,7 @@ class LiveStore:
             self._staged = True
             self._staged_here = True
             self._wake()
-        logger.info("execution %s: the execution log was busy, so its %s record waits in %s",
+        logger.debug("execution %s: the execution log was busy, so its %s record waits in %s",
                     execution_id, row["status"], self.path)
 
     def flush(self, timeout: float = 5.0) -> bool:
@@ -298,8 +298,13 @@ class LiveStore:
         with write_soon(self.log_engine, wait) as connection:
             store_final_rows(connection, moving)
         with self._connect() as connection:
-            connection.execute(delete(live_executions).where(live_executions.c.id.in_([row["id"] for row in moving])))
-        logger.info("moved %d execution records from %s into the execution log", len(moving), self.path)
+            removed = connection.execute(
+                delete(live_executions).where(live_executions.c.id.in_([row["id"] for row in moving]))
+            ).rowcount
+        # Another thread or process may have moved the same rows first; only the one
+        # that removed them reports it. Routine housekeeping, so at debug level.
+        if removed:
+            logger.debug("moved %d of the execution records staged in %s into the execution log", removed, self.path)
         return moving
 
     # The background thread
