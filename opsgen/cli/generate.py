@@ -18,7 +18,9 @@ def register(subparsers: Any) -> None:
             "The generated package mirrors the one specs folder given: modules of specs that are "
             "not in it are removed, and each removal is printed. A spec.schema.json in the specs "
             "folder that carries opsgen's marker is refreshed to the installed opsgen's schema. "
-            "Settings come from [tool.opsgen] in the nearest pyproject.toml."
+            "Settings come from [tool.opsgen] in the nearest pyproject.toml. With SPECS_DIR in "
+            "another project, that project's settings apply when the current one has no [tool.opsgen]; "
+            "when both have one, it stops and names both files."
         ),
     )
     parser.add_argument(
@@ -50,11 +52,15 @@ def run(args: argparse.Namespace) -> int:
     from opsgen.spec.errors import SpecErrors, display_path
 
     try:
-        pyproject = find_pyproject(Path.cwd().resolve())
+        start = settings_folder(Path.cwd().resolve(), args.specs, args.package, args.implementations)
+        pyproject = find_pyproject(start)
         if pyproject is not None:
             # The generator reads only its own keys, so a misspelt key would pass unseen.
             read_settings_table(pyproject)
-        config = load_config(Path.cwd(), args.specs, args.package, args.implementations)
+        if pyproject is not None and start != Path.cwd().resolve() and not args.quiet:
+            print(f"opsgen generate: {display_path(args.specs)} is in the project of {display_path(pyproject)}, "
+                  "so its settings apply", file=sys.stderr)
+        config = load_config(start, args.specs, args.package, args.implementations)
         if not config.specs.is_dir():
             print(f"opsgen generate: specs folder {config.specs} not found; run `opsgen init` or pass SPECS_DIR", file=sys.stderr)
             return 2
@@ -117,3 +123,50 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(f"opsgen generate: {display_path(config.package)} is up to date")
     return 0
+
+
+def settings_folder(cwd: Path, specs: Path | None, package: Path | None, implementations: Path | None) -> Path:
+    """Return the folder whose nearest ``pyproject.toml`` gives the settings for generating ``specs``.
+
+    A project is the folder of the nearest ``pyproject.toml``, as the generator reads it.
+    A ``specs`` folder in another project takes that project's settings when the current
+    folder's ``pyproject.toml`` has no ``[tool.opsgen]``. Raises
+    :class:`ConfigurationError` naming both files when both have ``[tool.opsgen]`` and the
+    current one's ``specs`` names another folder. It raises too when neither folder is in
+    a project and ``specs`` is not directly in ``cwd``, unless ``package`` and
+    ``implementations`` give the output folders.
+    """
+    from opsgen.codegen.config import find_pyproject
+    from opsgen.runtime import config as settings
+    from opsgen.runtime.errors import ConfigurationError
+
+    if specs is None:
+        return cwd
+    specs = specs.resolve()
+    ours = find_pyproject(cwd)
+    theirs = find_pyproject(specs)
+    if theirs == ours:
+        if ours is None and specs.parent != cwd and (package is None or implementations is None):
+            raise ConfigurationError(
+                f"neither {cwd} nor {specs} is in a project with a pyproject.toml, so the generated package "
+                f"and the implementations would be written into {cwd}; run the command in the folder that "
+                "should hold them, run `opsgen init` there, or pass --package and --implementations"
+            )
+        return cwd
+
+    ours_configured = ours is not None and settings.find_pyproject(ours.parent) == ours
+    theirs_configured = theirs is not None and settings.find_pyproject(theirs.parent) == theirs
+    if theirs is None or (ours_configured and not theirs_configured):
+        return cwd
+    if not ours_configured:
+        return theirs.parent
+
+    assert ours is not None
+    ours_specs = (ours.parent / str(settings.read_settings_table(ours).get("specs", "specs"))).resolve()
+    if ours_specs == specs:
+        return cwd
+    raise ConfigurationError(
+        f"the specs folder {specs} belongs to the project of {theirs}, but the current folder's settings are "
+        f"in {ours}, and both have [tool.opsgen]; run the command in {theirs.parent} to generate into that "
+        f"project, or set specs in [tool.opsgen] of {ours} to that folder to generate into this one"
+    )
