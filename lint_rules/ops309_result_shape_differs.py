@@ -17,9 +17,11 @@ class ResultShapeDiffers(Rule):
         is a 2-tuple, and one contains ``None``, ``True`` or ``False``. An envelope: every
         returned value is a dictionary literal with a key such as ``ok``, ``status`` or
         ``error``. A result object: ``Success(...)``/``Failure(...)``, ``Ok``/``Err`` or a
-        class named ``...Result``. Anything else is the result itself. Entries that return nothing or ``self`` (OPS302's)
-        are left out. Reports the entries whose shape differs from the one most of the
-        module's services use (the first one wins a tie).
+        class named ``...Result``. An HTTP response: ``JsonResponse(...)``,
+        ``HttpResponse(...)``, ``jsonify(...)``, ``redirect(...)``, which ties the service
+        to a web request. Anything else is the result itself. Entries that return nothing
+        or ``self`` (OPS302's) are left out. Reports the entries whose shape differs from
+        the one most of the module's services use (the first one wins a tie).
 
     Why is this bad:
         A caller of one service unpacks a pair and checks the error, a caller of the next
@@ -60,6 +62,7 @@ class ResultShapeDiffers(Rule):
         "pair": "a (result, error) pair",
         "envelope": "a dictionary with its outcome",
         "result object": "a result object (Success/Failure, Ok/Err)",
+        "response": "an HTTP response",
         "value": "the result itself",
     }
 
@@ -127,6 +130,19 @@ class ResultShapeDiffers(Rule):
         "class Upgrade:\n"
         "    def call(self):  # OPS309\n"
         "        return self.plan\n",
+        # An HTTP response from one service, the object itself from the others.
+        "from django.http import JsonResponse\n\n"
+        "class PublishPost:\n"
+        "    def execute(self):\n"
+        "        return self.post\n\n"
+        "class UnpublishPost:\n"
+        "    def execute(self):\n"
+        "        return self.post\n\n"
+        "class SchedulePost:\n"
+        "    def execute(self):  # OPS309\n"
+        "        if self.when is None:\n"
+        "            return JsonResponse({'error': 'missing time'}, status=400)\n"
+        "        return JsonResponse({'id': self.post.pk})\n",
         # dry-python returns' containers beside a plain value.
         "from returns.result import Failure, Success\n\n"
         "class Charge:\n"

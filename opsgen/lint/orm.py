@@ -23,6 +23,7 @@ import ast
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
+from opsgen.lint.knowledge import is_http_session
 from opsgen.lint.rule import walk_scope
 
 #: Last calls of a chain that return one row.
@@ -42,6 +43,8 @@ QUERY_STEPS = frozenset(
     }
 )  # fmt: skip
 ROW_LOCKS = frozenset({"select_for_update", "with_for_update"})
+#: Terminals that only a SQLAlchemy ``Result`` or ``Query`` has, not a Django queryset.
+SQLALCHEMY_TERMINALS = frozenset({"one", "one_or_none", "scalar_one", "scalar_one_or_none", "scalar"})
 LOCK_WORDS = frozenset({"lock", "locks", "rlock", "locked", "locking", "mutex", "semaphore", "flock"})
 F_EXPRESSIONS = frozenset({"django.db.models.F", "django.db.models.expressions.F"})
 GET_OBJECT_OR_404 = frozenset({"django.shortcuts.get_object_or_404"})
@@ -71,6 +74,17 @@ def call_chain(expr: ast.expr) -> tuple[list[tuple[str, ast.Call | None]], ast.e
         else:
             steps.reverse()
             return steps, expr
+
+
+def through_session(call_text: str) -> bool:
+    """Return True for the dotted text of a call through a SQLAlchemy session or query:
+    ``db.get``, ``db.session.add``, ``session.execute``, ``Coupon.query.filter_by``.
+    Django's HTTP session (``request.session.get``) is not one."""
+    receiver, _, method = call_text.rpartition(".")
+    if is_http_session(receiver):
+        return False
+    owner = receiver.rpartition(".")[2].lower()
+    return "session" in owner or "query" in call_text or method == "execute" or owner.endswith(SESSION_WORDS)
 
 
 def _is_session(owner: ast.expr) -> bool:
@@ -107,7 +121,9 @@ def classify_load(value: ast.expr, qualify: Qualify, queries: Mapping[str, bool]
     before = names[:-1]
     assert call is not None  # a chain ending in a call has the call as its last step
     if isinstance(root, ast.Name) and root.id in queries:
-        return Load("django", locked or queries[root.id])  # qs.get(...) on a queryset bound earlier
+        # qs.get(...) on a queryset bound earlier, or result.scalar_one() on a SQLAlchemy result.
+        orm = "sqlalchemy" if terminal in SQLALCHEMY_TERMINALS or "scalars" in before else "django"
+        return Load(orm, locked or queries[root.id])
 
     if terminal == "get":
         return _classify_get(call, before, locked)
@@ -146,16 +162,28 @@ def _locks_in_arguments(call: ast.Call, queries: Mapping[str, bool]) -> bool:
     return False
 
 
-def query_binding(value: ast.expr) -> bool | None:
+def query_binding(value: ast.expr, queries: Mapping[str, bool] | None = None) -> bool | None:
     """Return whether a query bound to a name locks its rows, or None when ``value`` is no query.
 
-    A query is a Django queryset chain through ``.objects`` (not ending in a row load) or a
-    SQLAlchemy ``select(...)``/``update(...)`` chain.
+    A query is a Django queryset chain through ``.objects`` (not ending in a row load), a
+    SQLAlchemy ``select(...)``/``update(...)`` chain, or the result of running a select
+    through a session: ``result = await session.execute(select(Job))``, whose
+    ``result.scalar_one()`` loads the row. ``queries`` gives the statements bound to names
+    earlier, so ``session.execute(stmt)`` is judged by ``stmt``.
     """
+    if isinstance(value, ast.Await):
+        value = value.value
     if not isinstance(value, ast.Call):
         return None
     steps, root = call_chain(value)
     names = [name for name, _ in steps]
+    if names and names[-1] == "execute" and value.args and not value.keywords:
+        statement = value.args[0]
+        if isinstance(statement, ast.Name) and queries is not None and statement.id in queries:
+            return queries[statement.id]
+        if _is_select(statement):
+            return any(name in ROW_LOCKS for name, _ in call_chain(statement)[0])
+        return None
     locked = any(name in ROW_LOCKS for name in names)
     if "objects" in names and names[-1] not in LOAD_TERMINALS:
         return locked
@@ -310,6 +338,90 @@ def function_nodes(tree: ast.Module, lines: set[int]) -> Iterator[ast.FunctionDe
         for child in ast.iter_child_nodes(node):
             if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)):
                 pending.append(child)
+
+
+def module_bindings(tree: ast.Module, keep: Callable[[ast.expr], bool]) -> set[str]:
+    """Return the names the module body binds to a value ``keep`` accepts (the last binding wins)."""
+    names: set[str] = set()
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign):
+            targets, value = statement.targets, statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            targets, value = [statement.target], statement.value
+        else:
+            continue
+        kept = keep(value)
+        for target in targets:
+            if isinstance(target, ast.Name):
+                if kept:
+                    names.add(target.id)
+                else:
+                    names.discard(target.id)
+    return names
+
+
+def callers_hold_lock(tree: ast.Module, source: str, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Return True when ``function`` is private and each of its calls in the module runs under a lock.
+
+    ``self._perform_operations()`` called only after ``select_for_update()`` of the order, or
+    inside ``with <lock>:``, runs with that lock held. A public function may have callers in
+    other modules that the rule cannot see, so it gets no such credit. ``source`` is the
+    module's text: only the functions around lines that name the function are read.
+    """
+    name = function.name
+    if not name.startswith("_") or name.startswith("__"):
+        return False
+    lines = {number for number, text in enumerate(source.splitlines(), start=1) if f"{name}(" in text}
+    called = False
+    for caller in _functions_around(tree, lines):
+        if caller is function:
+            continue
+        nodes = list(scope_nodes(caller.body))
+        calls = [node for node in nodes if isinstance(node, ast.Call) and _calls_by_name(node, name)]
+        if not calls:
+            continue
+        called = True
+        lock_lines = [node.lineno for node in nodes if isinstance(node, ast.Call) and _takes_lock_call(node)]
+        lock_blocks = [
+            (node.lineno, node.end_lineno or node.lineno)
+            for node in nodes
+            if isinstance(node, (ast.With, ast.AsyncWith)) and any(takes_lock(item) for item in node.items)
+        ]
+        for call in calls:
+            after_lock = any(line < call.lineno for line in lock_lines)
+            in_lock_block = any(start <= call.lineno <= end for start, end in lock_blocks)
+            if not (after_lock or in_lock_block):
+                return False
+    return called
+
+
+def _functions_around(tree: ast.Module, lines: set[int]) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Yield every function definition whose span contains one of ``lines``, nested ones included."""
+    pending: list[ast.AST] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+        if start is None or end is None or not any(start <= line <= end for line in lines):
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield node
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)):
+                pending.append(child)
+
+
+def _takes_lock_call(call: ast.Call) -> bool:
+    """Return True for ``select_for_update()``, ``with_for_update()`` or a lock helper's call."""
+    name = callee_name(call.func)
+    return bool(name) and (name in ROW_LOCKS or is_lock_name(name))
+
+
+def _calls_by_name(call: ast.Call, name: str) -> bool:
+    """Return True for ``name(...)``, ``self.name(...)`` or ``cls.name(...)``."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id == name
+    return isinstance(func, ast.Attribute) and func.attr == name and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")
 
 
 def runs_in_pipeline(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

@@ -4,7 +4,10 @@ A service is a class whose instances do one piece of business work when called t
 an entry method. The entry verbs are the names projects give that method: ``run``,
 ``execute``, ``call``, ``perform``, ``process``, ``handle``, ``act``, ``apply``,
 ``invoke`` and ``__call__``. A ``__call__`` whose body only returns ``self.<verb>(...)``
-forwards to that verb and is not a second entry point.
+forwards to that verb and is not a second entry point, and so does one that ends in
+``return self.<entry verb>(...)`` after checks of its own (a base class's template).
+A module may add a verb of its own: a method name that two or more classes each have as
+their only public method (``send()`` on every notification class) is an entry verb there.
 
 Two ways to find services:
 
@@ -15,7 +18,9 @@ Two ways to find services:
   ``object``, ``ABC``, another such class of the same module, or an imported base whose
   name ends in ``Service``, ``UseCase`` or ``Interactor``. A class with any other base (a
   thread, a view, a management command, a task) keeps the verb its framework dictates,
-  so it is not compared with the others.
+  so it is not compared with the others. Beside two or more such services, a class built
+  with its inputs whose one public method takes none is a service too, entered through
+  that method.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 import ast
 import fnmatch
 import re
+from collections import Counter
 from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -40,9 +46,15 @@ AGENT_SUFFIXES = (
     "Service", "Builder", "Calculator", "Sender", "Creator", "Updater", "Processor", "Handler",
     "Importer", "Exporter", "Notifier", "Generator", "Command", "Action", "Interactor", "UseCase",
 )  # fmt: skip
+#: A module-level class with no base, ``object`` or ``ABC``: no framework gives it a verb.
+ROOT_CLASS = re.compile(r"^class[ \t]+\w+[ \t]*(?:\([ \t]*(?:object|ABC|abc\.ABC)?[ \t]*\))?[ \t]*:", re.MULTILINE)
+#: A ``def`` of a public method: indented, with a name that does not start with ``_``.
+METHOD_DEF = re.compile(r"^[ \t]+(?:async[ \t]+)?def[ \t]+([a-zA-Z]\w*)", re.MULTILINE)
 AGENT_CLASS = re.compile(r"^class[ \t]+\w*(?:" + "|".join(AGENT_SUFFIXES) + r")\b", re.MULTILINE)
 #: Imported bases that name a project's own service layer (``BaseService``, ``UseCase``).
 SERVICE_BASE_SUFFIXES = ("Service", "UseCase", "Interactor")
+#: Method name prefixes of data objects (``to_dict()``, ``get_total()``), not of services.
+ACCESSOR_PREFIXES = ("to_", "as_", "get_", "is_", "has_")
 #: Base class of every generated operation base class.
 OPERATION_BASE = "opsgen.runtime.operation.Operation"
 
@@ -80,20 +92,33 @@ def base_names(node: ast.ClassDef) -> list[str]:
 
 
 def forwarded_verb(method: Method) -> str | None:
-    """Return ``act`` for ``def __call__(self): return self.act()``, else None."""
+    """Return ``act`` for ``def __call__(self): return self.act()``, else None.
+
+    A body with statements before the last one forwards only to an entry verb: ``self.validate(...)``
+    then ``return self.perform(...)`` is a template whose subclasses implement ``perform()``,
+    while ``order.paid = True`` then ``return self.notify(order)`` does the work itself.
+    """
     body = [s for s in method.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
-    if len(body) != 1 or not isinstance(body[0], (ast.Return, ast.Expr)):
+    if not body or not isinstance(body[-1], (ast.Return, ast.Expr)):
         return None
-    call = body[0].value
+    call = body[-1].value
     if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
         owner = call.func.value
         if isinstance(owner, ast.Name) and owner.id == "self":
-            return call.func.attr
+            verb = call.func.attr
+            if len(body) == 1 or (verb in ENTRY_VERBS and verb != "__call__"):
+                return verb
     return None
 
 
-def public_methods(node: ast.ClassDef) -> list[Method]:
-    """Return the methods callers may use: not ``_private``, not dunder except ``__call__``."""
+PROPERTIES = frozenset({"property", "cached_property", "functools.cached_property"})
+
+
+def public_methods(node: ast.ClassDef, verbs: frozenset[str] = ENTRY_VERBS) -> list[Method]:
+    """Return the methods callers may use: not ``_private``, not dunder except ``__call__``.
+
+    Properties, static and class methods count only when named for one of ``verbs``.
+    """
     methods = []
     for item in node.body:
         if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -101,26 +126,52 @@ def public_methods(node: ast.ClassDef) -> list[Method]:
         if item.name.startswith("_") and item.name != "__call__":
             continue
         decorators = {ast.unparse(d) for d in item.decorator_list}
-        if decorators & {"property", "cached_property", "functools.cached_property", "staticmethod", "classmethod"}:
-            if item.name not in ENTRY_VERBS:
+        if decorators & (PROPERTIES | {"staticmethod", "classmethod"}):
+            if item.name not in verbs:
                 continue
         methods.append(item)
     return methods
 
 
-def entry_methods(node: ast.ClassDef) -> list[Method]:
+def sole_method_name(node: ast.ClassDef) -> str | None:
+    """Return the name of the class's one public method, static and class methods included, else None."""
+    names = [
+        item.name
+        for item in node.body
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and not item.name.startswith("_")
+        and not {ast.unparse(d) for d in item.decorator_list} & PROPERTIES
+    ]
+    return names[0] if len(names) == 1 else None
+
+
+def entry_methods(node: ast.ClassDef, verbs: frozenset[str] = ENTRY_VERBS, beside_services: bool = False) -> list[Method]:
     """Return the class's own entry methods; a forwarding ``__call__`` is left out.
 
-    A class named for an agent (``InvoiceBuilder``, ``RefundCalculator``) with a single
-    public method and no entry verb uses that method as its entry (``build``, ``calculate``);
-    :func:`service_classes` counts such classes only beside services with an entry verb.
+    ``verbs`` are the module's entry verbs. A class named for an agent (``InvoiceBuilder``,
+    ``RefundCalculator``) with a single public method and no entry verb uses that method as
+    its entry (``build``, ``calculate``), and so does any such class ``beside_services``
+    that use an entry verb; :func:`service_classes` counts such classes only beside
+    services with an entry verb.
     """
-    methods = public_methods(node)
-    entries = [m for m in methods if m.name in ENTRY_VERBS]
+    methods = public_methods(node, verbs)
+    entries = [m for m in methods if m.name in verbs]
     entries = [m for m in entries if not (m.name == "__call__" and forwarded_verb(m) is not None)]
-    if not entries and len(methods) == 1 and node.name.endswith(AGENT_SUFFIXES) and methods[0].name != "__call__":
-        return methods
+    if not entries and len(methods) == 1 and methods[0].name != "__call__":
+        if node.name.endswith(AGENT_SUFFIXES) or (beside_services and _is_command_object(node, methods[0])):
+            return methods
     return entries
+
+
+def _is_command_object(node: ast.ClassDef, method: Method) -> bool:
+    """Return True for a class built with its inputs whose one method takes none: ``ApplyDiscount(quote, 10).calculate()``.
+
+    A mixin's or an encoder's one method takes its inputs as arguments (``process_rhs(compiler,
+    connection)``), and a data object's reads a field (``to_dict()``, ``get_total()``).
+    """
+    arguments = method.args
+    takes_arguments = bool([*arguments.posonlyargs, *arguments.args][1:] or arguments.kwonlyargs or arguments.vararg or arguments.kwarg)
+    return not takes_arguments and not method.name.startswith(ACCESSOR_PREFIXES) and _takes_inputs_when_built(node)
 
 
 #: The second line of every file `opsgen generate` writes.
@@ -134,11 +185,18 @@ def is_generated(source: str) -> bool:
 
 @lru_cache(maxsize=16)
 def may_define_services(source: str) -> bool:
-    """Return False when the source defines neither an entry method nor an agent class, so no service.
+    """Return False when the source defines neither an entry method, an agent class nor one
+    public method name in two places (a module's own verb), so no service.
 
     Cached because every OPS3 rule asks it of the same module text in turn.
     """
-    return ENTRY_DEF.search(source) is not None or AGENT_CLASS.search(source) is not None
+    if ENTRY_DEF.search(source) is not None or AGENT_CLASS.search(source) is not None:
+        return True
+    first = ROOT_CLASS.search(source)
+    if first is None or ROOT_CLASS.search(source, first.end()) is None:
+        return False  # a module's own verb needs two classes without a framework base
+    names = METHOD_DEF.findall(source)
+    return len(names) != len(set(names))
 
 
 @lru_cache(maxsize=16)
@@ -150,17 +208,33 @@ def service_classes(tree: ast.Module, everything: bool = False) -> tuple[Service
     imported service base count. The result is cached by tree, because every OPS3 rule
     asks for it in turn, so callers must not change the classes it holds.
     """
-    eligible: set[str] = set()
-    found: dict[str, ServiceClass] = {}
+    eligible: list[ast.ClassDef] = []
     for statement in tree.body:
         if not isinstance(statement, ast.ClassDef):
             continue
         bases = base_names(statement)
-        if not everything and any(b not in eligible and b not in NEUTRAL_BASES and not b.endswith(SERVICE_BASE_SUFFIXES) for b in bases):
+        names = {node.name for node in eligible}
+        if not everything and any(b not in names and b not in NEUTRAL_BASES and not b.endswith(SERVICE_BASE_SUFFIXES) for b in bases):
             continue
-        eligible.add(statement.name)
-        service = ServiceClass(statement, entry_methods(statement))
-        service.by_name = bool(service.entries) and service.entries[0].name not in ENTRY_VERBS
+        eligible.append(statement)
+
+    # A name that two or more classes have as their only public method is this module's verb.
+    # Subclasses of the module's own classes are left out of the count: an override of the
+    # parent's method (a hook) is not a second class choosing that verb.
+    names = {node.name for node in eligible}
+    roots = [node for node in eligible if not names.intersection(base_names(node))]
+    sole = Counter(name for node in roots if (name := sole_method_name(node)) is not None)
+    verbs = ENTRY_VERBS | {name for name, count in sole.items() if count >= 2 and not name.startswith(ACCESSOR_PREFIXES)}
+    with_verb = sum(1 for node in eligible if any(m.name in verbs for m in public_methods(node, verbs)))
+
+    found: dict[str, ServiceClass] = {}
+    for statement in eligible:
+        bases = base_names(statement)
+        # A subclass inherits its parent's entry, and a parent is a base, not one more service.
+        parent = any(statement.name in base_names(other) for other in eligible)
+        beside_services = with_verb >= 2 and statement in roots and not parent
+        service = ServiceClass(statement, entry_methods(statement, verbs, beside_services))
+        service.by_name = bool(service.entries) and service.entries[0].name not in verbs
         service.verb = _verb_of(statement, service.entries, [found[b] for b in bases if b in found])
         if service.verb is not None:
             found[statement.name] = service
@@ -242,6 +316,8 @@ def _takes_inputs_when_built(node: ast.ClassDef) -> bool:
 ENVELOPE_KEYS = frozenset({"ok", "success", "succeeded", "status", "error", "errors"})
 #: Constructors of result objects (dry-python ``returns``, ``result``, hand-written ones).
 RESULT_OBJECTS = frozenset({"Success", "Failure", "Ok", "Err", "Result", "Some", "Nothing"})
+#: Functions that build an HTTP response (Django, Flask); classes named ``...Response`` do too.
+RESPONSE_BUILDERS = frozenset({"jsonify", "make_response", "redirect", "render", "render_template"})
 
 
 def result_shape(method: Method) -> str | None:
@@ -251,8 +327,9 @@ def result_shape(method: Method) -> str | None:
     ``False``, as in ``return None, "not enough stock"``. ``"envelope"``: every value
     returned is a dictionary literal with an outcome key such as ``ok`` or ``error``.
     ``"result object"``: every value returned is built by ``Success(...)``, ``Failure(...)``,
-    ``Ok``/``Err`` or a class named ``...Result``. ``"value"``: anything else, the result
-    itself (failures then raise).
+    ``Ok``/``Err`` or a class named ``...Result``. ``"response"``: every value returned is an
+    HTTP response (``JsonResponse(...)``, ``jsonify(...)``, ``redirect(...)``). ``"value"``:
+    anything else, the result itself (failures then raise).
     """
     values = [
         node.value
@@ -272,7 +349,18 @@ def result_shape(method: Method) -> str | None:
             return "envelope"
     if all(isinstance(v, ast.Call) and _result_object(v.func) for v in values):
         return "result object"
+    if all(isinstance(v, ast.Call) and _http_response(v.func) for v in values):
+        return "response"
     return "value"
+
+
+def _http_response(func: ast.expr) -> bool:
+    name = ""
+    if isinstance(func, ast.Attribute):
+        name = func.attr
+    elif isinstance(func, ast.Name):
+        name = func.id
+    return name in RESPONSE_BUILDERS or (name.endswith("Response") and name[:1].isupper())
 
 
 def _branches(value: ast.expr) -> list[ast.expr]:
