@@ -5,9 +5,61 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from opsgen.lint.analysis import Analysis
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
+from opsgen.lint.summary import CallSite, FunctionSummary
 
 _NOT_APPLICATION_CODE = re.compile(r"(^|/)(tests?|migrations)/|(^|/)(test_[^/]*|[^/]*_tests?|conftest)\.py$")
+#: The first word of SQL text that changes rows.
+_SQL_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE")
+
+
+def raw_sql_writes(analysis: Analysis, function: FunctionSummary) -> list[tuple[CallSite, int]]:
+    """Return the SQL writes run through Django's ``connection.cursor()`` outside the function's
+    own transactions, weighted as ``write_sites()`` weighs writes. Django commits each such
+    statement on its own."""
+    sites = []
+    for call in function.calls:
+        if not (call.target or "").startswith(("django.db.connection", "django.db.connections")) or not call.text.endswith(".execute"):
+            continue
+        sql = call.string_args[0].lstrip().upper() if call.string_args else ""
+        if sql.startswith(_SQL_WRITES) and analysis.transaction_at(function, call) is None:
+            sites.append((call, 2 if call.in_loop else 1))
+    return sites
+
+
+def own_commits(analysis: Analysis, function: FunctionSummary) -> list[CallSite]:
+    """Return the ``commit()`` calls that each end a group of the function's own writes.
+
+    The commits of a session count, and so do those of a SQLAlchemy connection, because
+    ``with engine.connect() as conn:`` opens no transaction block of its own.
+    """
+    return [
+        call
+        for call in function.calls
+        if call.session_write and call.text.endswith(".commit") and analysis.open_block(function, call.transaction) is None
+    ]
+
+
+def committing_helpers(analysis: Analysis, function: FunctionSummary) -> list[CallSite]:
+    """Return the calls of project functions that commit writes of their own.
+
+    ``user = create_user(email)``, whose body adds the row and commits, is one transaction,
+    and a second such call, or a commit after it, is another. A call in a loop counts once,
+    because each pass is a unit of work of its own, like a writing helper called per item.
+    """
+    found = []
+    for call in function.calls:
+        if call.write is not None or analysis.transaction_at(function, call) is not None:
+            continue
+        for link in analysis.links(function, call):
+            if link.guessed or link.entry is not None or link.qualname == function.qualname:
+                continue
+            entry = analysis.index.functions.get(link.qualname)
+            if entry is not None and analysis.context(entry[1]) is None and own_commits(analysis, entry[1]):
+                found.append(call)
+                break
+    return found
 
 
 class ForgottenTransaction(Rule):
@@ -18,16 +70,21 @@ class ForgottenTransaction(Rule):
         times when neither the function nor any of its callers opens a transaction, or
         that commits its session writes in two or more transactions (a ``commit()`` in a
         loop commits once per pass). A write in a loop counts as several, and a call of a
-        helper that writes as one.
+        helper that writes as one. SQL text that writes (``INSERT``, ``UPDATE``,
+        ``DELETE``) run through Django's ``connection.cursor()`` counts as a write, since
+        Django commits each statement on its own. A call of a project function that commits
+        its own writes counts as one transaction, and so does each ``commit()`` of a session
+        or of a SQLAlchemy connection (``with engine.connect() as conn:``).
         A loop whose every iteration makes a single ``delete()`` or a single call of a
         writing helper handles independent items (a cleanup job, one mail per recipient)
         and is not reported; neither is a write in a loop block that ends in ``break`` or
         ``return``, which runs once. Writes in different arms of an ``if``, or in
         different handlers (or a handler and the ``else``) of a ``try``, exclude each
         other. A ``save()`` with keywords that Django's ``save()`` does not take (an
-        image written to a stream) is not a write, and neither is a ``save()`` of a row the
-        function created just before (``row, _ = Model.objects.get_or_create(...)``, then
-        ``row.save()``): a failure between leaves the row as it was created. A
+        image written to a stream) is not a write, unless it is a serializer's
+        (``serializer.save(author=user)`` writes a row). Neither is a ``save()`` of a row
+        the function created just before (``row, _ = Model.objects.get_or_create(...)``,
+        then ``row.save()``): a failure between leaves the row as it was created. A
         serializer's ``create()``, ``update()`` or ``save()`` override counts as called
         from every ``serializer.save()`` in the project, which is how the framework runs
         it. A queryset of a related manager writes too: ``order.lines.all().delete()``, and
@@ -70,11 +127,12 @@ class ForgottenTransaction(Rule):
         for function in module.functions():
             if function.name == "<module>" or analysis.operation_of(function) is not None:
                 continue
-            sites = analysis.one_path(analysis.write_sites(function))
+            sites = analysis.one_path(analysis.write_sites(function) + raw_sql_writes(analysis, function))
             count = sum(weight for _, weight in sites)
-            commits = analysis.separate_commits(function)
+            commits = own_commits(analysis, function)
+            helpers = [call for call, _ in analysis.one_path([(call, 1) for call in committing_helpers(analysis, function)])]
             # A commit in a loop ends one transaction per item.
-            transactions = sum(2 if call.loops else 1 for call in commits)
+            transactions = sum(2 if call.loops else 1 for call in commits) + len(helpers)
             if count < 2 and transactions < 2:
                 continue
             if transactions < 2 and analysis.independent_items(sites):
@@ -87,10 +145,16 @@ class ForgottenTransaction(Rule):
                 writes = f"makes {amount} writes ({listed}{', ...' if len(sites) > 3 else ''})"
                 line, column = sites[0][0].line, sites[0][0].column
             else:
-                listed = ", ".join(f"{call.text}() at line {call.line}" for call in commits[:3])
-                amount = "one transaction per loop pass" if len(commits) == 1 else f"{len(commits)} transactions"
+                # Where each transaction begins: the first write before an own commit, or the helper call.
+                starts = sorted(
+                    [(int((call.session_write or ":0").rpartition(":")[2]), 0, call) for call in commits]
+                    + [(call.line, call.column, call) for call in helpers],
+                    key=lambda start: (start[0], start[1]),
+                )
+                listed = ", ".join(f"{call.text}() at line {call.line}" for _, _, call in starts[:3])
+                amount = "one transaction per loop pass" if len(starts) == 1 else f"{len(starts)} transactions"
                 writes = f"commits its writes in {amount} ({listed})"
-                line, column = int((commits[0].session_write or ":0").rpartition(":")[2]), 0
+                line, column = starts[0][0], starts[0][1]
             yield module.finding(self.code, self.MESSAGE.format(function=function.name, writes=writes), line, column)
 
     VALID = [
@@ -193,6 +257,29 @@ class ForgottenTransaction(Rule):
             "            key.save()\n"
             "            break\n"
         ),
+        # The helpers only flush, and the caller commits once.
+        Example(
+            "from app.extensions import db\n\n"
+            "def create_user(email):\n"
+            "    user = User(email=email)\n"
+            "    db.session.add(user)\n"
+            "    db.session.flush()\n"
+            "    return user\n\n"
+            "def create_wallet(user):\n"
+            "    db.session.add(Wallet(user_id=user.id))\n\n"
+            "def register(email):\n"
+            "    user = create_user(email)\n"
+            "    create_wallet(user)\n"
+            "    db.session.commit()\n"
+        ),
+        # Raw SQL inside atomic() is one transaction.
+        Example(
+            "from django.db import connection, transaction\n\n"
+            "def archive(before):\n"
+            "    with transaction.atomic(), connection.cursor() as cursor:\n"
+            "        cursor.execute('INSERT INTO archive SELECT * FROM events WHERE at < %s', [before])\n"
+            "        cursor.execute('DELETE FROM events WHERE at < %s', [before])\n"
+        ),
         Example(
             "from io import BytesIO\n"
             "from media.models import Thumbnail\n\n"
@@ -203,6 +290,48 @@ class ForgottenTransaction(Rule):
         ),
     ]
     INVALID = [
+        # A serializer's save() with extra fields writes the row.
+        Example(
+            "from django.db.models import F\n"
+            "from rest_framework import viewsets\n\n"
+            "class CommentViewSet(viewsets.ModelViewSet):\n"
+            "    def perform_create(self, serializer):\n"
+            "        comment = serializer.save(author=self.request.user)  # OPS102\n"
+            "        Post.objects.filter(pk=comment.post_id).update(comments=F('comments') + 1)\n"
+        ),
+        # Django runs each raw statement in its own transaction.
+        Example(
+            "from django.db import connection\n\n"
+            "def archive(before):\n"
+            "    with connection.cursor() as cursor:\n"
+            "        cursor.execute('INSERT INTO archive SELECT * FROM events WHERE at < %s', [before])  # OPS102\n"
+            "        cursor.execute('DELETE FROM events WHERE at < %s', [before])\n"
+        ),
+        # Two helpers that each commit: the user and the wallet land in two transactions.
+        Example(
+            "from app.extensions import db\n\n"
+            "def create_user(email):\n"
+            "    user = User(email=email)\n"
+            "    db.session.add(user)\n"
+            "    db.session.commit()\n"
+            "    return user\n\n"
+            "def create_wallet(user):\n"
+            "    db.session.add(Wallet(user_id=user.id))\n"
+            "    db.session.commit()\n\n"
+            "def register(email):\n"
+            "    user = create_user(email)  # OPS102\n"
+            "    create_wallet(user)\n"
+        ),
+        # A SQLAlchemy Core connection committed twice.
+        Example(
+            "from sqlalchemy import insert\n\n"
+            "def store(engine, header, lines):\n"
+            "    with engine.connect() as conn:\n"
+            "        conn.execute(insert(orders).values(**header))  # OPS102\n"
+            "        conn.commit()\n"
+            "        conn.execute(insert(order_lines), lines)\n"
+            "        conn.commit()\n"
+        ),
         Example(
             "def import_rows(session, records):\n"
             "    for record in records:\n"

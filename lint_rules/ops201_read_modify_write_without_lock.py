@@ -10,7 +10,9 @@ from opsgen.lint.orm import (
     LOAD_TERMINALS,
     Load,
     Qualify,
+    call_chain,
     callee_name,
+    callers_hold_lock,
     classify_load,
     field_increment,
     function_nodes,
@@ -19,25 +21,41 @@ from opsgen.lint.orm import (
     query_binding,
     runs_in_pipeline,
     takes_lock,
+    through_session,
     uses_f_expression,
 )
 from opsgen.lint.rule import Finding, ModuleContext, Rule, walk_scope
 from opsgen.lint.summary import FunctionSummary
 
 ENDS_BLOCK = (ast.Raise, ast.Return, ast.Continue, ast.Break)
+#: Calls that only report what happens (logging, printing) or persist the row, not actions a check can guard.
+NOT_ACTIONS = frozenset(
+    {
+        "debug", "info", "warning", "warn", "error", "exception", "critical", "log", "print", "write",
+        "save", "refresh_from_db", "add", "add_all", "flush", "commit", "rollback", "refresh", "close", "merge",
+    }
+)  # fmt: skip
+#: Django lookups that compare a field with a value (``holder__isnull=True``, ``stock__gte=n``).
+COMPARING_LOOKUPS = frozenset({"exact", "iexact", "isnull", "lt", "lte", "gt", "gte", "in"})
+#: Terminals that read one row of ``values_list(...)``: its value, not a model instance.
+VALUES_TERMINALS = frozenset({"get", "first", "last", "latest", "earliest"})
 
 
 @dataclass(frozen=True)
 class _Event:
     """One step of a function body, in source order, with the conditions around it."""
 
-    kind: str  # "bind", "write", "guard", "save", "lock"
+    kind: str  # "bind", "write", "write-item", "guard", "save", "update", "lock", "effect"
     node: ast.AST
     name: str = ""  # variable bound, written or saved
     attr: str = ""  # field written
     load: Load | None = None
     guards: tuple[ast.expr, ...] = ()  # tests of the enclosing if/while statements
     locked: bool = False  # inside ``with <lock>:``
+    alternative: bool = False  # in an ``except`` handler: runs instead of the ``try`` body, not after it
+    checked: frozenset[str] = frozenset()  # fields the load's own query compares (``state="queued"``)
+    scalar: frozenset[str] = frozenset()  # fields a scalar read copies (``n = Row.objects.get(...).n``)
+    at: ast.stmt | None = None  # statement that ran the query, when not the binding itself
 
 
 class _BodyEvents:
@@ -47,10 +65,29 @@ class _BodyEvents:
         self.qualify = qualify
         self.events: list[_Event] = []
         self.queries: dict[str, bool] = {}  # local name -> whether the query bound to it locks
+        self.results: dict[str, ast.stmt] = {}  # local name -> the ``session.execute(select(...))`` binding it
+        self.in_handler = 0  # depth of ``except`` handlers around the current statement
 
     def body(self, statements: list[ast.stmt], guards: tuple[ast.expr, ...], locked: bool) -> None:
         for statement in statements:
             self.statement(statement, guards, locked)
+
+    def add(
+        self,
+        kind: str,
+        node: ast.AST,
+        guards: tuple[ast.expr, ...],
+        locked: bool,
+        name: str = "",
+        attr: str = "",
+        load: Load | None = None,
+        checked: frozenset[str] = frozenset(),
+        scalar: frozenset[str] = frozenset(),
+        at: ast.stmt | None = None,
+    ) -> None:
+        alternative = self.in_handler > 0
+        event = _Event(kind, node, name, attr, load, guards, locked, alternative, checked, scalar, at)
+        self.events.append(event)
 
     def statement(self, node: ast.stmt, guards: tuple[ast.expr, ...], locked: bool) -> None:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -70,8 +107,10 @@ class _BodyEvents:
             self.body(node.orelse, guards, locked)
         elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
             self.body(getattr(node, "body"), guards, locked)
+            self.in_handler += 1
             for handler in getattr(node, "handlers"):
                 self.body(handler.body, guards, locked)
+            self.in_handler -= 1
             self.body(getattr(node, "orelse"), guards, locked)
             self.body(getattr(node, "finalbody"), guards, locked)
         elif isinstance(node, ast.Match):
@@ -81,6 +120,8 @@ class _BodyEvents:
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             self.assignment(node, guards, locked)
         else:
+            if isinstance(node, ast.Expr) and _is_action(node.value):
+                self.add("effect", node, guards, locked)
             self.expressions([node], guards, locked)
 
     def assignment(self, node: ast.Assign | ast.AnnAssign, guards: tuple[ast.expr, ...], locked: bool) -> None:
@@ -93,13 +134,25 @@ class _BodyEvents:
 
     def target(self, target: ast.expr, node: ast.Assign | ast.AnnAssign, guards: tuple[ast.expr, ...], locked: bool) -> None:
         if isinstance(target, ast.Name):
-            load = classify_load(node.value, self.qualify, self.queries) if node.value is not None else None
-            query = query_binding(node.value) if node.value is not None and load is None else None
+            value = node.value
+            assert value is not None  # assignment() skips annotations without a value
+            load = classify_load(value, self.qualify, self.queries)
+            scalar = frozenset[str]()
+            if load is None:
+                load, scalar = _scalar_read(value, self.qualify, self.queries)
+            query = query_binding(value, self.queries) if load is None else None
+            at = self.results.get(_chain_root(value)) if load is not None else None
             if query is None:
                 self.queries.pop(target.id, None)
+                self.results.pop(target.id, None)
             else:
                 self.queries[target.id] = query
-            self.events.append(_Event("bind", node, name=target.id, load=load, guards=guards, locked=locked))
+                if _runs_statement(value):
+                    self.results[target.id] = node
+                else:
+                    self.results.pop(target.id, None)
+            checked = _compared_fields(value) if load is not None else frozenset()
+            self.add("bind", node, guards, locked, name=target.id, load=load, checked=checked, scalar=scalar, at=at)
             return
         if isinstance(target, (ast.Tuple, ast.List)):
             # obj, created = Model.objects.get_or_create(...): the first element is a loaded row.
@@ -107,12 +160,12 @@ class _BodyEvents:
             for position, element in enumerate(target.elts):
                 if isinstance(element, ast.Name):
                     load = first_load if position == 0 else None
-                    self.events.append(_Event("bind", node, name=element.id, load=load, guards=guards, locked=locked))
+                    self.add("bind", node, guards, locked, name=element.id, load=load)
             return
         field = target.value if isinstance(target, ast.Subscript) else target
         if isinstance(field, ast.Attribute) and isinstance(field.value, ast.Name):
             kind = "write-item" if isinstance(target, ast.Subscript) else "write"
-            self.events.append(_Event(kind, node, name=field.value.id, attr=field.attr, guards=guards, locked=locked))
+            self.add(kind, node, guards, locked, name=field.value.id, attr=field.attr)
 
     def expressions(self, nodes: list[ast.AST], guards: tuple[ast.expr, ...], locked: bool) -> None:
         for root in nodes:
@@ -121,11 +174,93 @@ class _BodyEvents:
                     continue
                 name = callee_name(node.func)
                 if name == "save" and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
-                    self.events.append(_Event("save", node, name=node.func.value.id, guards=guards, locked=locked))
+                    self.add("save", node, guards, locked, name=node.func.value.id)
                 elif name in ("update", "values", "update_or_create") and node.keywords:
-                    self.events.append(_Event("update", node, guards=guards, locked=locked))
+                    self.add("update", node, guards, locked)
                 elif name and is_lock_name(name):
-                    self.events.append(_Event("lock", node, guards=guards, locked=locked))
+                    self.add("lock", node, guards, locked)
+
+
+def _reads_variable(value: ast.expr) -> bool:
+    """Return True when a value comes from a variable (``buyer``, ``self.user``), not only from
+    constants and calls such as ``now()``."""
+    callees = {id(inner) for node in ast.walk(value) if isinstance(node, ast.Call) for inner in ast.walk(node.func)}
+    return any(isinstance(node, ast.Name) and id(node) not in callees for node in ast.walk(value))
+
+
+def _is_action(value: ast.expr) -> bool:
+    """Return True for a call run for what it does (``send_digest()``), not a save, a commit, a lock or a log line."""
+    if isinstance(value, ast.Await):
+        value = value.value
+    if not isinstance(value, ast.Call):
+        return False
+    name = callee_name(value.func)
+    return bool(name) and name not in NOT_ACTIONS and not is_lock_name(name)
+
+
+def _chain_root(value: ast.expr) -> str:
+    """Return the name a call chain starts from: ``result`` for ``result.scalars().first()``."""
+    if isinstance(value, ast.Await):
+        value = value.value
+    _, root = call_chain(value)
+    return root.id if isinstance(root, ast.Name) else ""
+
+
+def _runs_statement(value: ast.expr) -> bool:
+    """Return True for ``session.execute(...)``, which runs its query when called."""
+    if isinstance(value, ast.Await):
+        value = value.value
+    return isinstance(value, ast.Call) and callee_name(value.func) == "execute"
+
+
+def _compared_fields(value: ast.expr) -> frozenset[str]:
+    """Return the fields the load's query compares with a value: the check it makes itself.
+
+    ``Seat.objects.filter(holder__isnull=True).first()`` checks ``holder``, and
+    ``filter_by(state="queued")`` or ``where(Job.state == "queued")`` check ``state``.
+    A lookup by a variable (``pk=seat_id``, ``email=email``) only selects the row to load.
+    """
+    if isinstance(value, ast.Await):
+        value = value.value
+    fields: set[str] = set()
+    for node in ast.walk(value):
+        if not isinstance(node, ast.Call):
+            continue
+        for keyword in node.keywords:
+            if keyword.arg is None or keyword.arg in ("defaults", "create_defaults", "flat", "named"):
+                continue
+            field, _, lookup = keyword.arg.partition("__")
+            if isinstance(keyword.value, ast.Constant) or lookup.rpartition("__")[2] in COMPARING_LOOKUPS - {"exact", "iexact", "in"}:
+                fields.add(_field(field))
+        for argument in node.args:
+            if isinstance(argument, ast.Compare) and isinstance(argument.left, ast.Attribute):
+                if all(isinstance(c, ast.Constant) for c in argument.comparators):
+                    fields.add(_field(argument.left.attr))
+    return frozenset(fields)
+
+
+def _scalar_read(value: ast.expr, qualify: Qualify, queries: dict[str, bool]) -> tuple[Load | None, frozenset[str]]:
+    """Return the load and the fields of a read that keeps only values of a row.
+
+    ``Usage.objects.get(pk=1).units`` and ``Product.objects.filter(pk=1)
+    .values_list("stock", flat=True).get()`` copy a field's value: an ``update()`` that
+    writes a value computed from it writes back a stale number.
+    """
+    if isinstance(value, ast.Attribute):
+        load = classify_load(value.value, qualify, queries)
+        return (load, frozenset({_field(value.attr)})) if load is not None else (None, frozenset())
+    if not isinstance(value, ast.Call):
+        return None, frozenset()
+    steps, _ = call_chain(value)
+    names = [name for name, _ in steps]
+    if len(names) < 2 or names[-1] not in VALUES_TERMINALS or "objects" not in names:
+        return None, frozenset()
+    for name, call in steps:
+        if name == "values_list" and call is not None and any(k.arg == "flat" for k in call.keywords):
+            fields = frozenset(_field(a.value) for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str))
+            locked = any(step in ("select_for_update", "with_for_update") for step in names)
+            return (Load("django", locked), fields) if fields else (None, frozenset())
+    return None, frozenset()
 
 
 def _fields_read(expr: ast.AST, variable: str, derived: dict[str, set[str]] | None = None) -> set[str]:
@@ -162,6 +297,14 @@ def _field(attr: str) -> str:
     return attr[:-3] if attr.endswith("_id") else attr
 
 
+def _model_name(value: ast.expr) -> str:
+    """Return the class a manager chain starts from: ``Usage`` for ``Usage.objects.get(...).units``."""
+    while isinstance(value, ast.Attribute) and not isinstance(value.value, ast.Name):
+        value = value.value
+    _, root = call_chain(value)
+    return root.id if isinstance(root, ast.Name) and root.id[:1].isupper() else ""
+
+
 def _skips_same_value(test: ast.expr, variable: str, attr: str, value: ast.expr) -> bool:
     """Return True for ``if v.a != x: v.a = x``: the test only avoids a needless write."""
     if isinstance(test, ast.BoolOp):
@@ -186,15 +329,25 @@ class ReadModifyWriteWithoutLock(Rule):
         when an item of a field is set (``row.data["k"] = v``), also through
         ``update(f=row.f + 1)``, SQLAlchemy's ``values(f=row.f + 1)`` or the ``defaults``
         of ``update_or_create()``. A local name computed from the field
-        (``current = pot.total if pot else 0``) counts as a read of it. A plain increment
+        (``current = pot.total if pot else 0``) counts as a read of it, and so does a value
+        copied from a row (``n = Usage.objects.get(...).units``,
+        ``values_list("stock", flat=True).get()``) that an ``update()`` of the same model
+        writes back computed. The load's own query is a check too: after
+        ``filter(holder__isnull=True).first()`` or ``where(Job.state == "queued")``, a
+        write of ``holder`` or ``state`` counts when the value comes from a variable
+        (``holder = buyer``) or the function acts on the row besides. A row unpacked from a
+        result (``result = await session.execute(select(Job))``, then
+        ``result.scalar_one()``) is reported where the query ran. A plain increment
         (``x.f += n`` or ``x.f = x.f + n``) is OPS202's, reported at the increment.
 
         Not reported: a load with ``select_for_update()`` or ``with_for_update()``, code
         inside ``with <lock>:`` or after a call that takes a lock (``lock_objects(...)``,
-        ``acquire_lock(...)``), a write of an ``F()`` expression, a copy saved as a new row
+        ``acquire_lock(...)``), a private function whose every call in the module runs
+        after such a lock, a write of an ``F()`` expression, a copy saved as a new row
         (``obj.pk = None``), and ``if v.a != x: v.a = x``, whose test only skips a needless
-        write. A function that takes an opsgen ``ExecutionContext`` runs under the locks its
-        spec declares, which OPS204 checks instead.
+        write unless it also guards an action (a mail, a transfer) before the write. A
+        function that takes an opsgen ``ExecutionContext`` runs under the locks its spec
+        declares, which OPS204 checks instead.
 
     Why is this bad:
         Two requests load the same row, both pass the check, and both write: the seat is
@@ -235,8 +388,11 @@ class ReadModifyWriteWithoutLock(Rule):
         if not candidates:
             return
         for node in function_nodes(module.tree, candidates):
-            if not runs_in_pipeline(node):
-                yield from self.check_function(module, node)
+            if runs_in_pipeline(node):
+                continue
+            findings = list(self.check_function(module, node))
+            if findings and not callers_hold_lock(module.tree, module.source, node):
+                yield from findings
 
     @staticmethod
     def may_read_modify_write(function: FunctionSummary) -> bool:
@@ -251,7 +407,7 @@ class ReadModifyWriteWithoutLock(Rule):
         if not loads:
             return False
         saves = any(c.text.endswith((".save", ".update", ".values", ".update_or_create")) for c in function.calls)
-        return saves or any("session" in text.lower() or "query" in text or "execute" in text for text in loads)
+        return saves or any(through_session(c.text) for c in function.calls)
 
     def check_function(self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[Finding]:
         collector = _BodyEvents(module.qualify)
@@ -262,20 +418,34 @@ class ReadModifyWriteWithoutLock(Rule):
                 continue
             if any(earlier.kind == "lock" for earlier in events[:position]):
                 continue
-            field = self.unlocked_write(events[position + 1 :], event.name, event.load, module.qualify)
+            field = self.unlocked_write(events[position + 1 :], event, module.qualify)
             if field is not None:
                 message = self.MESSAGE.format(variable=event.name, attr=field)
-                node = event.node
-                assert isinstance(node, (ast.Assign, ast.AnnAssign))
+                # ``result = session.execute(select(Job))`` runs the query; ``result.scalar_one()`` only unpacks it.
+                node = event.at or event.node
+                assert isinstance(node, ast.stmt)
                 yield module.finding(self.code, message, node.lineno, node.col_offset)
 
-    def unlocked_write(self, events: list[_Event], variable: str, load: Load, qualify: Qualify) -> str | None:
-        """Return the field written back after a check or read of it, when it is persisted."""
-        guard_tests: list[ast.expr] = []
+    def unlocked_write(self, events: list[_Event], bound: _Event, qualify: Qualify) -> str | None:
+        """Return the field written back after a check or read of it, when it is persisted.
+
+        ``bound`` is the binding of the loaded row, or of a value copied from one
+        (``bound.scalar``), which only an ``update()`` can write back.
+        """
+        variable, load = bound.name, bound.load
+        assert load is not None
+        guard_tests: list[tuple[ast.expr, int]] = []  # early-exit test, actions run before it
+        actions: list[_Event] = []  # calls run for what they do (a mail, a transfer), in order
         pending: str | None = None
-        derived: dict[str, set[str]] = {}  # local name -> fields of the row it was computed from
+        derived: dict[str, set[str]] = {variable: set(bound.scalar)} if bound.scalar else {}
+        # Two callers that load the row their query checked and write the same value
+        # (``date_end = now()``) leave it as one caller would. They race when each writes its
+        # own value (``holder = buyer``), or when the function also acts on the row.
+        acts = any(event.kind == "effect" and not event.alternative for event in events)
         for event in events:
             if event.kind == "bind" and event.name == variable:
+                if event.alternative:
+                    continue  # ``except DoesNotExist: current = 0`` runs instead of the read, not after it
                 break
             if event.kind == "bind":
                 node = event.node
@@ -288,10 +458,12 @@ class ReadModifyWriteWithoutLock(Rule):
                 continue
             if event.kind == "lock":
                 return None
-            if event.kind == "guard":
+            if event.kind == "effect":
+                actions.append(event)
+            elif event.kind == "guard":
                 assert isinstance(event.node, ast.expr)
-                guard_tests.append(event.node)
-            elif event.kind in ("write", "write-item") and event.name == variable and not event.locked:
+                guard_tests.append((event.node, len(actions)))
+            elif event.kind in ("write", "write-item") and event.name == variable and not event.locked and not bound.scalar:
                 node = event.node
                 assert isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None
                 value = node.value
@@ -300,7 +472,8 @@ class ReadModifyWriteWithoutLock(Rule):
                     return None  # a copy saved as a new row
                 if uses_f_expression(value, qualify) or field_increment(node) is not None:
                     continue  # an F() write is atomic; o.f = o.f + n is OPS202's, at that line
-                if self.depends_on_old_value(event, field, value, guard_tests, variable, derived):
+                claims = field in bound.checked and (acts or _reads_variable(value))
+                if claims or self.depends_on_old_value(event, field, value, guard_tests, actions, variable, derived):
                     if load.orm == "sqlalchemy":
                         return event.attr
                     pending = pending or event.attr
@@ -308,22 +481,54 @@ class ReadModifyWriteWithoutLock(Rule):
                 return pending
             elif event.kind == "update" and not event.locked:
                 assert isinstance(event.node, ast.Call)
-                for written, new_value in _written_values(event.node):
-                    # update(times_used=code.times_used + 1): the new value was computed from the copy read.
-                    if _field(written) in _fields_read(new_value, variable, derived):
-                        if not uses_f_expression(new_value, qualify):
-                            return written
+                written = self.written_from_read(event.node, bound, derived, qualify)
+                if written is not None:
+                    return written
+        return None
+
+    @staticmethod
+    def written_from_read(call: ast.Call, bound: _Event, derived: dict[str, set[str]], qualify: Qualify) -> str | None:
+        """Return the field an ``update()`` writes with a value computed from the copy read, else None."""
+        for written, new_value in _written_values(call):
+            # update(times_used=code.times_used + 1): the new value was computed from the copy read.
+            if _field(written) not in _fields_read(new_value, bound.name, derived) or uses_f_expression(new_value, qualify):
+                continue
+            if bound.scalar:
+                # A value copied as it is, or into another model's field, is no read-modify-write.
+                assert isinstance(bound.node, (ast.Assign, ast.AnnAssign)) and bound.node.value is not None
+                read_model, written_model = _model_name(bound.node.value), _model_name(call)
+                if isinstance(new_value, ast.Name) or (read_model and written_model and read_model != written_model):
+                    continue
+            return written
         return None
 
     @staticmethod
     def depends_on_old_value(
-        event: _Event, field: str, value: ast.expr, guard_tests: list[ast.expr], variable: str, derived: dict[str, set[str]]
+        event: _Event,
+        field: str,
+        value: ast.expr,
+        guard_tests: list[tuple[ast.expr, int]],
+        actions: list[_Event],
+        variable: str,
+        derived: dict[str, set[str]],
     ) -> bool:
+        """Return True when the write reads the field, or a check of the field guards it.
+
+        ``if v.a != x: v.a = x`` only skips a needless write, unless the check also guards
+        an action (``if state.sent_on == today: return``, then a mail, then the write):
+        two callers that both pass it both act.
+        """
         if event.kind == "write-item" or field in _fields_read(value, variable, derived):
             return True
-        for test in [*guard_tests, *event.guards]:
-            if field in _fields_read(test, variable) and not _skips_same_value(test, variable, event.attr, value):
-                return True
+        for test, actions_before in guard_tests:
+            if field in _fields_read(test, variable):
+                if len(actions) > actions_before or not _skips_same_value(test, variable, event.attr, value):
+                    return True
+        for test in event.guards:
+            if field in _fields_read(test, variable):
+                guarded_action = any(any(guard is test for guard in action.guards) for action in actions)
+                if guarded_action or not _skips_same_value(test, variable, event.attr, value):
+                    return True
         return False
 
     VALID = [
@@ -403,6 +608,26 @@ class ReadModifyWriteWithoutLock(Rule):
         "    if entry.count > 1:\n"
         "        entry.count = 0\n"
         "        entry.save()\n",
+        # The query checked date_end, and every caller writes the same closing time.
+        "def close_stale(user, key):\n"
+        "    session = StaffSession.objects.filter(user=user, date_end__isnull=True, key=key).first()\n"
+        "    if session and session.date_start < cutoff():\n"
+        "        session.date_end = now()\n"
+        "        session.save()\n",
+        # A private method whose only caller locks the row first.
+        "class OrderChange:\n"
+        "    def commit(self):\n"
+        "        Order.objects.select_for_update().get(pk=self.order.pk)\n"
+        "        self._apply()\n\n"
+        "    def _apply(self):\n"
+        "        order = Order.objects.get(pk=self.order.pk)\n"
+        "        if order.status == 'pending':\n"
+        "            order.status = 'changed'\n"
+        "            order.save()\n",
+        # A value of one model written into another model's row is no read-modify-write.
+        "def bill(order_id, fee):\n"
+        "    total = Order.objects.get(pk=order_id).total\n"
+        "    Invoice.objects.filter(order_id=order_id).update(total=total + fee)\n",
         # The nested function is a definition: its write does not run here.
         "def claim(seat_id, user):\n"
         "    seat = Seat.objects.get(pk=seat_id)\n"
@@ -481,6 +706,34 @@ class ReadModifyWriteWithoutLock(Rule):
         "    code = AccessCode.objects.get(pk=code_id)  # OPS201\n"
         "    code.times_used = F(code.times_used) + 1\n"
         "    code.save()\n",
+        # The query is the check: it finds a free seat, and the caller's buyer is written.
+        "def reserve(event, buyer):\n"
+        "    seat = Seat.objects.filter(event=event, holder__isnull=True).first()  # OPS201\n"
+        "    if seat is None:\n"
+        "        raise SoldOut(event)\n"
+        "    seat.holder = buyer\n"
+        "    seat.save()\n",
+        # An async result unpacked after the query ran: reported where it ran.
+        "from sqlalchemy import select\n\n"
+        "async def claim(session, job_id):\n"
+        "    result = await session.execute(select(Job).where(Job.id == job_id))  # OPS201\n"
+        "    job = result.scalar_one()\n"
+        "    if job.state != 'queued':\n"
+        "        return\n"
+        "    job.state = 'running'\n"
+        "    await session.commit()\n",
+        # A value copied from the row, then written back computed by update().
+        "def sell(product_id, quantity):\n"
+        "    stock = Product.objects.filter(pk=product_id).values_list('stock', flat=True).get()  # OPS201\n"
+        "    Product.objects.filter(pk=product_id).update(stock=stock - quantity)\n",
+        # The same-value test guards a mail sent before the write: two callers both send.
+        "def send_daily(today):\n"
+        "    state = DigestState.objects.get(name='daily')  # OPS201\n"
+        "    if state.last_sent == today:\n"
+        "        return\n"
+        "    send_digest()\n"
+        "    state.last_sent = today\n"
+        "    state.save()\n",
         # The lock is taken in a nested function that never runs here.
         "def claim(event, code, user):\n"
         "    def locked():\n"

@@ -9,15 +9,17 @@ from collections.abc import Iterator
 from opsgen.lint.orm import (
     LOAD_TERMINALS,
     callee_name,
+    callers_hold_lock,
     classify_load,
     field_increment,
     function_nodes,
     is_lock_name,
-    runs_in_pipeline,
     is_migration_path,
     query_binding,
+    runs_in_pipeline,
     scope_nodes,
     takes_lock,
+    through_session,
 )
 from opsgen.lint.rule import Finding, ModuleContext, Rule
 from opsgen.lint.summary import FunctionSummary
@@ -38,8 +40,9 @@ class IncrementThenSave(Rule):
         (``Model(...)``, ``.create(...)``, a copy with ``pk = None``), a row loaded with
         ``select_for_update()``/``with_for_update()``, code inside ``with <lock>:`` or after
         a call that takes a lock, text or a list appended to a field (``obj.note += "..."``,
-        which builds a value rather than counting), migrations, which run alone, and functions
-        that take an opsgen ``ExecutionContext``, whose declared locks OPS204 checks.
+        which builds a value rather than counting), migrations, which run alone, functions
+        that take an opsgen ``ExecutionContext``, whose declared locks OPS204 checks, and a
+        private function whose every call in the module runs after a lock.
 
     Why is this bad:
         The new value is computed from the copy this process read. Two requests that read
@@ -71,23 +74,27 @@ class IncrementThenSave(Rule):
         if not candidates:
             return
         for node in function_nodes(module.tree, candidates):
-            if not runs_in_pipeline(node):
-                yield from self.check_function(module, node)
+            if runs_in_pipeline(node):
+                continue
+            findings = list(self.check_function(module, node))
+            if findings and not callers_hold_lock(module.tree, module.source, node):
+                yield from findings
 
     @staticmethod
     def may_persist(function: FunctionSummary) -> bool:
-        """Return True when the function saves an object or loads one from a SQLAlchemy session."""
-        for call in function.calls:
-            text = call.text
-            if text.endswith(".save"):
-                return True
-            if text.rpartition(".")[2] in LOAD_TERMINALS and ("session" in text.lower() or "query" in text or "execute" in text):
-                return True
-        return False
+        """Return True when the function saves an object or loads one from a SQLAlchemy session.
+
+        The session may be named ``db`` (``db.get(Account, id)``), and the load may unpack a
+        result bound first (``result = await session.execute(...)``, ``result.scalar_one()``).
+        """
+        if any(call.text.endswith(".save") for call in function.calls):
+            return True
+        loads = any(call.text.rpartition(".")[2] in LOAD_TERMINALS for call in function.calls)
+        return loads and any(through_session(call.text) for call in function.calls)
 
     def check_function(self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[Finding]:
         nodes = list(scope_nodes(function.body))
-        increments = [node for node in nodes if field_increment(node) is not None]
+        increments = [node for node in nodes if isinstance(node, (ast.Assign, ast.AugAssign)) and field_increment(node) is not None]
         if not increments:
             return
 
@@ -110,7 +117,7 @@ class IncrementThenSave(Rule):
                 self.note_assignment(module, node, fresh, session_rows, queries)
                 target = node.targets[0]
                 if isinstance(target, ast.Name):
-                    query = query_binding(node.value)
+                    query = query_binding(node.value, queries)
                     if query is None:
                         queries.pop(target.id, None)
                     else:
@@ -197,6 +204,13 @@ class IncrementThenSave(Rule):
         "        account = ctx.session.get(Account, account_id)\n"
         "        account.balance += amount\n"
         "        ctx.session.flush()\n",
+        # The async result comes from a locking query.
+        "from sqlalchemy import select\n\n"
+        "async def pay(session, wallet_id, amount):\n"
+        "    async with session.begin():\n"
+        "        result = await session.execute(select(Wallet).where(Wallet.id == wallet_id).with_for_update())\n"
+        "        wallet = result.scalar_one()\n"
+        "        wallet.balance -= amount\n",
         # An in-memory tally that is never saved.
         "def total(lines):\n"
         "    summary = Summary()\n"
@@ -230,6 +244,17 @@ class IncrementThenSave(Rule):
         "    account = session.get(Account, account_id)\n"
         "    account.balance += amount  # OPS202\n"
         "    session.commit()\n",
+        # A session named db, and an async result unpacked after the query.
+        "def transfer(db, source_id, amount):\n"
+        "    source = db.get(Account, source_id)\n"
+        "    source.balance -= amount  # OPS202\n"
+        "    db.commit()\n",
+        "from sqlalchemy import select\n\n"
+        "async def pay(session, wallet_id, amount):\n"
+        "    async with session.begin():\n"
+        "        result = await session.execute(select(Wallet).where(Wallet.id == wallet_id))\n"
+        "        wallet = result.scalar_one()\n"
+        "        wallet.balance -= amount  # OPS202\n",
         # A transaction without a row lock does not help.
         "from django.db import transaction\n\n"
         "def redeem(value):\n"

@@ -6,7 +6,7 @@ import ast
 import re
 from collections.abc import Iterator
 
-from opsgen.lint.orm import callee_name, function_nodes, is_test_path, scope_nodes, takes_lock
+from opsgen.lint.orm import callee_name, function_nodes, is_test_path, module_bindings, scope_nodes, takes_lock
 from opsgen.lint.rule import Finding, ModuleContext, Rule
 
 CONTAINER_FACTORIES = frozenset(
@@ -20,26 +20,16 @@ MUTATING_METHODS = frozenset({"append", "add", "update", "insert", "extend", "ap
 ENDS_BLOCK = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 
 
+def _is_container(value: ast.expr) -> bool:
+    """Return True for a mutable container: a literal, a comprehension or ``dict()``-like call."""
+    if isinstance(value, (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)):
+        return True
+    return isinstance(value, ast.Call) and callee_name(value.func) in CONTAINER_FACTORIES
+
+
 def module_containers(tree: ast.Module) -> set[str]:
     """Return the names the module body binds to a mutable container (the last binding wins)."""
-    names: set[str] = set()
-    for statement in tree.body:
-        if isinstance(statement, ast.Assign):
-            targets, value = statement.targets, statement.value
-        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-            targets, value = [statement.target], statement.value
-        else:
-            continue
-        mutable = isinstance(value, (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)) or (
-            isinstance(value, ast.Call) and callee_name(value.func) in CONTAINER_FACTORIES
-        )
-        for target in targets:
-            if isinstance(target, ast.Name):
-                if mutable:
-                    names.add(target.id)
-                else:
-                    names.discard(target.id)
-    return names
+    return module_bindings(tree, _is_container)
 
 
 def _local_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from opsgen.lint.orm import (
     ROW_LOCKS,
     callee_name,
+    callers_hold_lock,
     classify_load,
     function_nodes,
     is_lock_name,
@@ -57,10 +58,12 @@ class NextNumberWithoutLock(Rule):
         ``func.max()``/``func.count()``, and the row that ``order_by(...).first()`` or
         ``latest()`` loads. The writes are ``create(number=last + 1)``,
         ``Invoice(number=last + 1)``, ``insert(...).values(...)`` and ``obj.position =
-        count + 1``, also through a name bound to the sum first. Not reported: a function
+        count + 1``, also through a name bound to the sum first, in the statement that
+        reads (``position = column.cards.count() + 1``) or later. Not reported: a function
         that locks before the read (``select_for_update()``, ``with_for_update()``, a lock
         helper, ``with <lock>:``, SQL text with ``FOR UPDATE``, ``LOCK TABLE`` or an
-        advisory lock), migrations, and functions that take an opsgen ``ExecutionContext``.
+        advisory lock), a private function whose every call in the module runs after such
+        a lock, migrations, and functions that take an opsgen ``ExecutionContext``.
 
     Why is this bad:
         Two requests read the same maximum and both write maximum + 1: two invoices get one
@@ -101,8 +104,11 @@ class NextNumberWithoutLock(Rule):
         if not candidates:
             return
         for node in function_nodes(module.tree, candidates):
-            if not runs_in_pipeline(node):
-                yield from self.check_function(module, node)
+            if runs_in_pipeline(node):
+                continue
+            findings = list(self.check_function(module, node))
+            if findings and not callers_hold_lock(module.tree, module.source, node):
+                yield from findings
 
     @staticmethod
     def may_number_rows(function: FunctionSummary) -> bool:
@@ -140,6 +146,10 @@ class NextNumberWithoutLock(Rule):
                 if source is not None and (lock_line is None or lock_line > statement.lineno):
                     for name in names:
                         sources[name] = (statement, source)
+                        if self.adds_number(statement.value):
+                            sums[name] = name  # position = column.cards.count() + 1: the name is the next number
+                        else:
+                            sums.pop(name, None)
                     continue
                 used = self.incremented(statement.value, sources, sums)
                 for name in names:
@@ -193,6 +203,16 @@ class NextNumberWithoutLock(Rule):
             if ("order_by" in steps or callee_name(value.func) == "latest") and classify_load(value, module.qualify) is not None:
                 return f"{steps}()"
         return None
+
+    @staticmethod
+    def adds_number(expr: ast.expr) -> bool:
+        """Return True when ``expr`` adds a whole number to what it reads: ``qs.count() + 1``."""
+        for node in [expr, *walk_scope(expr)]:
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+                for operand in (node.left, node.right):
+                    if isinstance(operand, ast.Constant) and isinstance(operand.value, int) and not isinstance(operand.value, bool):
+                        return True
+        return False
 
     @staticmethod
     def incremented(expr: ast.expr, sources: dict[str, tuple[ast.stmt, str]], sums: dict[str, str]) -> str | None:
@@ -253,6 +273,15 @@ class NextNumberWithoutLock(Rule):
         "    with advisory_lock(f'todo-{todo.pk}'):\n"
         "        top = todo.items.aggregate(top=Max('position'))['top'] or 0\n"
         "        return todo.items.create(text=text, position=top + 1)\n",
+        # A private method whose only caller locks the parent row first.
+        "from django.db.models import Max\n\n"
+        "class OrderChange:\n"
+        "    def commit(self):\n"
+        "        Order.objects.select_for_update().get(pk=self.order.pk)\n"
+        "        self._add_position()\n\n"
+        "    def _add_position(self):\n"
+        "        top = self.order.positions.aggregate(m=Max('number'))['m'] + 1\n"
+        "        return self.order.positions.create(number=top)\n",
         # Max() from another library is not Django's aggregate.
         "from stats import Max\n\n"
         "def record(series, value):\n"
@@ -273,6 +302,10 @@ class NextNumberWithoutLock(Rule):
         "    item = Item(todo=todo, text=text)\n"
         "    item.position = position\n"
         "    item.save()\n",
+        # The next number computed in the statement that reads the count.
+        "def add_card(column, title):\n"
+        "    position = column.cards.count() + 1  # OPS205\n"
+        "    return Card.objects.create(column=column, title=title, position=position)\n",
         # The newest row's number, plus one.
         "def next_ticket(queue):\n"
         "    last = Ticket.objects.filter(queue=queue).order_by('-number').first()  # OPS205\n"

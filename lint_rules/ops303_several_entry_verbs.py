@@ -9,6 +9,22 @@ from opsgen.lint.rule import Finding, ModuleContext, Rule
 from opsgen.lint.services import is_generated, in_service_packages, may_define_services, service_classes
 
 
+#: A base class whose ``__call__`` checks its inputs and runs ``perform()``, and one subclass.
+_TEMPLATE_BASE = (
+    "class BaseService:\n"
+    "    def __call__(self, *args):\n"
+    "        self.validate(*args)\n"
+    "        return self.perform(*args)\n\n"
+    "    def validate(self, *args):\n"
+    "        return None\n\n"
+    "    def perform(self, *args):\n"
+    "        raise NotImplementedError\n\n"
+    "class CreateTag(BaseService):\n"
+    "    def perform(self, name):\n"
+    "        return name\n\n"
+)
+
+
 class SeveralEntryVerbs(Rule):
     """Flags a service class with several entry verbs, or one whose verb differs from its neighbours'.
 
@@ -17,12 +33,18 @@ class SeveralEntryVerbs(Rule):
         ``execute``, ``call``, ``perform``, ``process``, ``handle``, ``act``, ``apply``,
         ``invoke`` or ``__call__``), or that are named for an agent (``...Builder``,
         ``...Calculator``, ``...Service``) and have one public method, which is then their
-        entry; these count only beside a service with an entry verb. They must derive only
-        from ``object``, ``ABC``, another such class of the module or an imported
-        ``...Service`` base; in ``service-packages`` any public class counts. A ``__call__`` that
-        only returns ``self.<verb>(...)`` forwards to that verb. Reports each entry method
-        after the first in one class, and the entry method of each service whose verb is
-        not the module's most common one (the first one used wins a tie).
+        entry; these count only beside a service with an entry verb. Beside two or more
+        services with an entry verb, a class built with its inputs whose one public method
+        takes none is a service too (``ApplyDiscount(quote, 10).calculate()``), and a name
+        that two or more classes have as their only public method is the module's own verb
+        (``send()``). They must derive only from ``object``, ``ABC``, another such class of
+        the module or an imported ``...Service`` base. In ``service-packages`` any public
+        class counts. A ``__call__`` that only returns ``self.<verb>(...)``, or ends in
+        ``return self.<entry verb>(...)`` after checks of its own, forwards to that verb,
+        so a subclass that overrides ``__call__`` instead of the verb is the odd one out.
+        Reports each entry method after the first in one class, and the entry method of
+        each service whose verb is not the module's most common one (the first one used
+        wins a tie).
 
     Why is this bad:
         Callers must learn each service's convention (``.run()`` here, ``.execute(args)``
@@ -100,6 +122,28 @@ class SeveralEntryVerbs(Rule):
         "class EventImporter:\n"
         "    def deserialize(self, data):\n"
         "        return None\n",
+        # A base class whose __call__ checks its inputs and runs perform(), which each
+        # subclass implements.
+        _TEMPLATE_BASE
+        + "class DeleteTag(BaseService):\n"
+        "    def perform(self, tag):\n"
+        "        return tag\n",
+        # A mixin's one method takes its inputs as arguments: not a service beside them.
+        "class QuoteOrder:\n"
+        "    def __init__(self, order):\n"
+        "        self.order = order\n\n"
+        "    def execute(self):\n"
+        "        return self.order.total\n\n"
+        "class ShipOrder:\n"
+        "    def __init__(self, order):\n"
+        "        self.order = order\n\n"
+        "    def execute(self):\n"
+        "        return self.order.pk\n\n"
+        "class RoundingMixin:\n"
+        "    def __init__(self, places):\n"
+        "        self.places = places\n\n"
+        "    def round_amount(self, amount):\n"
+        "        return round(amount, self.places)\n",
         # Framework subclasses keep their framework's verbs.
         "import threading\n"
         "from django.core.management.base import BaseCommand\n\n"
@@ -141,6 +185,29 @@ class SeveralEntryVerbs(Rule):
         "class RefundCalculator:\n"
         "    def calculate(self, order):  # OPS303\n"
         "        return order.paid_total\n",
+        # A subclass overrides the base's __call__ instead of implementing perform().
+        _TEMPLATE_BASE
+        + "class MergeTags(BaseService):\n"
+        "    def __call__(self, source, target):  # OPS303\n"
+        "        return target\n",
+        # A dataclass service run with calculate() beside execute() services.
+        "from dataclasses import dataclass\n\n"
+        "@dataclass\n"
+        "class QuoteOrder:\n"
+        "    order: object\n\n"
+        "    def execute(self):\n"
+        "        return self.order.total\n\n"
+        "@dataclass\n"
+        "class ShipOrder:\n"
+        "    order: object\n\n"
+        "    def execute(self):\n"
+        "        return self.order.pk\n\n"
+        "@dataclass\n"
+        "class ApplyDiscount:\n"
+        "    quote: object\n"
+        "    percent: int\n\n"
+        "    def calculate(self):  # OPS303\n"
+        "        return self.quote * (100 - self.percent) / 100\n",
         # One class with two ways in.
         "class Importer:\n"
         "    def run(self):\n"

@@ -12,6 +12,17 @@ from opsgen.lint.services import is_generated, in_service_packages, may_define_s
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
+#: Two service classes that share ``execute()``, for the examples.
+_ENROLLMENT_SERVICES = (
+    "class EnrollStudent:\n"
+    "    def execute(self):\n"
+    "        return self.course\n\n"
+    "class DropStudent:\n"
+    "    def execute(self):\n"
+    "        return self.enrollment\n\n"
+)
+
+
 class ModuleLevelServiceFunction(Rule):
     """Flags a service written as a module-level function.
 
@@ -20,7 +31,10 @@ class ModuleLevelServiceFunction(Rule):
         that the module itself does not call (a function its services call is a helper).
         Elsewhere, in a module that defines service classes (see OPS303), reports a public
         module-level function that another function of the module calls beside those
-        services: that caller treats it as one more service with its own convention.
+        services: that caller treats it as one more service with its own convention. Beside
+        two or more service classes it also reports a public function that nothing in the
+        module calls and that changes what it is given (sets a field or item of a
+        parameter, or saves or deletes one): the module's callers run it as one more service.
 
     Why is this bad:
         A function takes its inputs at call time and runs wherever it is called, while the
@@ -85,11 +99,41 @@ class ModuleLevelServiceFunction(Rule):
             called, uses_service = self.calls_of(caller, services, functions)
             if uses_service:
                 for name in called:
-                    flagged.setdefault(name, caller.name)
+                    flagged.setdefault(name, f"beside the service classes {caller.name}() calls")
+        if len(services) >= 2:
+            # A function nothing here calls, which changes what it is given, is one more
+            # service that callers elsewhere run in their own way.
+            called_here = self.called_in_module(tree, set(functions))
+            for function in functions.values():
+                if function.name not in called_here and self.changes_parameter(function):
+                    flagged.setdefault(function.name, "beside the module's service classes")
         for name in sorted(flagged, key=lambda n: functions[n].lineno):
             function = functions[name]
-            where = f"beside the service classes {flagged[name]}() calls"
-            yield module.finding(self.code, self.MESSAGE.format(function=name, where=where), function.lineno, function.col_offset)
+            yield module.finding(self.code, self.MESSAGE.format(function=name, where=flagged[name]), function.lineno, function.col_offset)
+
+    @staticmethod
+    def changes_parameter(function: Function) -> bool:
+        """Return True when the function sets a field or item of a parameter, or saves or deletes one."""
+        arguments = function.args
+        # Setting attributes on the web request (``request.user = ...``) is request plumbing.
+        parameters = {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]} - {"request", "req"}
+        for node in scope_nodes(function.body):
+            targets: list[ast.expr] = []
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, ast.AugAssign):
+                targets = [node.target]
+            for target in targets:
+                root = target
+                while isinstance(root, (ast.Attribute, ast.Subscript)):
+                    root = root.value
+                if root is not target and isinstance(root, ast.Name) and root.id in parameters:
+                    return True
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("save", "delete"):
+                owner = node.func.value
+                if isinstance(owner, ast.Name) and owner.id in parameters:
+                    return True
+        return False
 
     @staticmethod
     def called_in_module(tree: ast.Module, names: set[str]) -> set[str]:
@@ -132,6 +176,10 @@ class ModuleLevelServiceFunction(Rule):
         "    return sum(lines)\n\n"
         "def checkout(order):\n"
         "    return _total(InvoiceBuilder().run())\n",
+        # A function that only computes a value, beside the services, is a helper.
+        _ENROLLMENT_SERVICES
+        + "def letter(points):\n"
+        "    return 'A' if points >= 90 else 'B'\n",
         # No service classes here: plain functions are the convention.
         "def send_receipt(order):\n"
         "    order.notify()\n\n"
@@ -148,6 +196,11 @@ class ModuleLevelServiceFunction(Rule):
         "    lines = InvoiceBuilder().run()\n"
         "    send_receipt(order)\n"
         "    return lines\n",
+        # Nothing here calls it, and it changes the enrollment it is given.
+        _ENROLLMENT_SERVICES
+        + "def grade_student(enrollment, grade):  # OPS304\n"
+        "    enrollment.grade = grade\n"
+        "    return enrollment\n",
         Example(
             "def refund(order, amount):  # OPS304\n"
             "    return min(amount, order.paid_total) + fee(order)\n\n"

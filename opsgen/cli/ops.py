@@ -9,6 +9,7 @@ Input, output and error details are shown as stored: redacted.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import sys
 from datetime import datetime
@@ -56,7 +57,11 @@ def register(subparsers: Any) -> None:
         metavar="STATUS",
         help=f"show only this status ({', '.join(status.value for status in ExecutionStatus)}); repeatable",
     )
-    list_parser.add_argument("--operation", metavar="NAME", help="show only this operation, such as billing.credit_account")
+    list_parser.add_argument(
+        "--operation", metavar="NAME",
+        help="show only this operation, such as billing.credit_account; an operation that the log has no "
+             "execution of exits 1 with the closest names",
+    )
     list_parser.add_argument("--roots", action="store_true", help="show only top-level executions, not nested calls")
     list_parser.add_argument("--limit", type=int, default=50, metavar="N", help="number of executions to show (default 50)")
     _add_common(list_parser)
@@ -130,6 +135,11 @@ def run_list(args: argparse.Namespace) -> int:
     # A process killed on this host leaves its record running; mark it abandoned first.
     sweep_abandoned(store.engine)
     rows = store.list_executions(limit=args.limit, status=statuses, operation=args.operation, roots_only=args.roots)
+    if not rows and args.operation:
+        unknown = _unknown_operation(store, args.operation)
+        if unknown is not None:
+            print(f"error: {unknown}", file=sys.stderr)
+            return 1
     if args.format == "json":
         print(json.dumps(rows, default=json_default, indent=2))
         return 0
@@ -151,6 +161,35 @@ def run_list(args: argparse.Namespace) -> int:
         )
     make_console().print(table)
     return 0
+
+
+#: Operation names listed when none is close to the one requested.
+MAX_LISTED_OPERATIONS = 10
+
+
+def _unknown_operation(store: ExecutionStore, operation: str) -> str | None:
+    """Return an error naming the closest operations when the log has no execution of ``operation``, else ``None``."""
+    from sqlalchemy import select
+
+    from opsgen.runtime.schema import executions
+
+    with store.engine.connect() as connection:
+        seen = connection.execute(
+            select(executions.c.id).where(executions.c.operation == operation).limit(1)
+        ).first()
+        if seen is not None:
+            return None
+        known = sorted(connection.execute(select(executions.c.operation).distinct()).scalars())
+
+    message = f"the execution log has no execution of operation {operation!r}"
+    closest = difflib.get_close_matches(operation, known, n=3, cutoff=0.6)
+    if closest:
+        return f"{message}; did you mean {' or '.join(repr(name) for name in closest)}?"
+    if not known:
+        return f"{message}, and no execution of any operation"
+    listed = ", ".join(known[:MAX_LISTED_OPERATIONS])
+    more = f" and {len(known) - MAX_LISTED_OPERATIONS} more" if len(known) > MAX_LISTED_OPERATIONS else ""
+    return f"{message}; it has executions of {listed}{more}"
 
 
 def _note(row: dict[str, Any]) -> str:

@@ -1,4 +1,4 @@
-"""Every case under tests/lint/cases (and any other tests/lint/*cases folder) as a fixture test.
+"""Every case under tests/lint/cases (and any other tests/lint/*cases or unseen_cases_* folder) as a fixture test.
 
 A case is a file, or a folder with a small project. Its first line is
 ``# expect: <kind>``. ``# expect-line`` ends the line that has the fault, and
@@ -27,7 +27,9 @@ from opsgen.lint.loader import load_rules
 from opsgen.lint.rule import Finding
 
 HERE = Path(__file__).parent
-CASE_FOLDERS = sorted(p for p in HERE.iterdir() if p.is_dir() and p.name.endswith("cases"))
+CASE_FOLDERS = sorted(
+    p for p in HERE.iterdir() if p.is_dir() and (p.name.endswith("cases") or p.name.startswith("unseen_cases_"))
+)
 
 FAMILIES = {
     "side-effect-in-transaction": "OPS1",

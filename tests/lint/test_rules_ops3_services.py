@@ -110,3 +110,157 @@ def test_generated_package_is_not_a_service_layer(tmp_path: Path) -> None:
     )
     result = lint_paths([project / "examples"], use_cache=False)
     assert [f"{f.path}:{f.line} {f.message}" for f in result.findings if f.code.startswith("OPS3")] == []
+
+
+def _line(source: str, fragment: str) -> int:
+    """Return the 1-based number of the first line of ``source`` that contains ``fragment``."""
+    return next(number for number, text in enumerate(source.splitlines(), start=1) if fragment in text)
+
+
+TEMPLATE_BASE = (
+    "class BaseService:\n"
+    "    def __call__(self, *args):\n"
+    "        self.validate(*args)\n"
+    "        return self.perform(*args)\n\n"
+    "    def validate(self, *args):\n"
+    "        return None\n\n"
+    "    def perform(self, *args):\n"
+    "        raise NotImplementedError\n\n"
+    "class CreateTag(BaseService):\n"
+    "    def perform(self, name):\n"
+    "        return name\n\n"
+)
+
+
+def test_template_base_override_reported(tmp_path: Path) -> None:
+    sibling = "class DeleteTag(BaseService):\n    def perform(self, tag):\n        return tag\n"
+    assert _lint("OPS303", Example(TEMPLATE_BASE + sibling), tmp_path / "a") == []
+    override = "class MergeTags(BaseService):\n    def __call__(self, source, target):\n        return target\n"
+    findings = _lint("OPS303", Example(TEMPLATE_BASE + override), tmp_path / "b")
+    assert [f.line for f in findings] == [_line(TEMPLATE_BASE + override, "def __call__(self, source")]
+    assert "MergeTags.__call__()" in findings[0].message
+
+
+def test_call_doing_own_work_is_entry(tmp_path: Path) -> None:
+    source = (
+        "class PayOrder:\n"
+        "    def __call__(self, order):\n"
+        "        order.paid = True\n"
+        "        return self.notify(order)\n\n"
+        "    def notify(self, order):\n"
+        "        return order\n\n"
+        "class RefundOrder:\n"
+        "    def __call__(self, order):\n"
+        "        return order\n"
+    )
+    assert _lint("OPS303", Example(source), tmp_path) == []
+
+
+def test_repeated_sole_method_is_module_verb(tmp_path: Path) -> None:
+    source = (
+        "class SendWelcome:\n"
+        "    def __init__(self, user):\n"
+        "        self.user = user\n\n"
+        "    def send(self):\n"
+        "        return self.user\n\n"
+        "class SendReset:\n"
+        "    def __init__(self, user):\n"
+        "        self.user = user\n\n"
+        "    def send(self):\n"
+        "        return self.user\n\n"
+        "class SendInvoice:\n"
+        "    @staticmethod\n"
+        "    def send(invoice):\n"
+        "        return invoice\n"
+    )
+    assert [f.line for f in _lint("OPS308", Example(source), tmp_path / "a")] == [_line(source, "def send(invoice)")]
+
+
+
+def test_override_in_subclass_is_no_module_verb(tmp_path: Path) -> None:
+    source = (
+        "class BaseRenderer:\n"
+        "    def __init__(self, event):\n"
+        "        self.event = event\n\n"
+        "    def generate(self, invoice):\n"
+        "        return invoice\n\n"
+        "class PdfRenderer(BaseRenderer):\n"
+        "    def generate(self, invoice):\n"
+        "        return invoice\n\n"
+        "class ClassicRenderer(PdfRenderer):\n"
+        "    def canvas_class(self):\n"
+        "        return None\n"
+    )
+    assert _lint("OPS303", Example(source), tmp_path / "a") == []
+    assert _lint("OPS308", Example(source), tmp_path / "b") == []
+
+
+def test_command_object_beside_services(tmp_path: Path) -> None:
+    services = (
+        "class QuoteOrder:\n"
+        "    def __init__(self, order):\n"
+        "        self.order = order\n\n"
+        "    def execute(self):\n"
+        "        return self.order\n\n"
+        "class ShipOrder:\n"
+        "    def __init__(self, order):\n"
+        "        self.order = order\n\n"
+        "    def execute(self):\n"
+        "        return self.order\n\n"
+    )
+    command = "class ApplyDiscount:\n    def __init__(self, quote):\n        self.quote = quote\n\n    def calculate(self):\n        return self.quote\n"
+    assert [f.line for f in _lint("OPS303", Example(services + command), tmp_path / "a")] == [_line(services + command, "def calculate")]
+    helper = command.replace("def calculate(self):", "def calculate(self, amount):")
+    assert _lint("OPS303", Example(services + helper), tmp_path / "b") == []
+    accessor = command.replace("calculate", "to_dict")
+    assert _lint("OPS303", Example(services + accessor), tmp_path / "c") == []
+
+
+def test_response_shape_differs(tmp_path: Path) -> None:
+    source = (
+        "from django.http import JsonResponse\n\n"
+        "class Publish:\n"
+        "    def execute(self):\n"
+        "        return self.post\n\n"
+        "class Unpublish:\n"
+        "    def execute(self):\n"
+        "        return self.post\n\n"
+        "class Schedule:\n"
+        "    def execute(self):\n"
+        "        return JsonResponse({'id': self.post.pk})\n"
+    )
+    findings = _lint("OPS309", Example(source), tmp_path)
+    assert [f.line for f in findings] == [_line(source, "class Schedule") + 1]
+    assert "an HTTP response" in findings[0].message
+
+
+REQUEST_SERVICES = (
+    "class Rename:\n"
+    "    def __init__(self, project, name):\n"
+    "        self.project = project\n\n"
+    "    def execute(self):\n"
+    "        return self.project\n\n"
+    "class Create:\n"
+    "    def __init__(self, owner, name):\n"
+    "        self.owner = owner\n\n"
+    "    def execute(self):\n"
+    "        return self.owner\n\n"
+)
+
+
+def test_service_taking_request(tmp_path: Path) -> None:
+    taker = "class Archive:\n    def __init__(self, request):\n        self.request = request\n\n    def execute(self):\n        return self.request\n"
+    assert [f.line for f in _lint("OPS310", Example(REQUEST_SERVICES + taker), tmp_path / "a")] == [_line(REQUEST_SERVICES + taker, "(self, request)")]
+    middleware = taker.replace("class Archive:", "class ArchiveMiddleware:")
+    assert _lint("OPS310", Example(REQUEST_SERVICES + middleware), tmp_path / "b") == []
+    alone = REQUEST_SERVICES.split("class Create:")[0] + taker
+    assert _lint("OPS310", Example(alone), tmp_path / "c") == []
+
+
+def test_uncalled_function_changing_argument(tmp_path: Path) -> None:
+    grade = "def grade(enrollment, points):\n    enrollment.grade = points\n    return enrollment\n"
+    assert [f.line for f in _lint("OPS304", Example(REQUEST_SERVICES + grade), tmp_path / "a")] == [_line(REQUEST_SERVICES + grade, "def grade")]
+    plumbing = "def attach_user(request, user):\n    request.cached_user = user\n"
+    assert _lint("OPS304", Example(REQUEST_SERVICES + plumbing), tmp_path / "b") == []
+    pure = "def letter(points):\n    return 'A' if points > 90 else 'B'\n"
+    assert _lint("OPS304", Example(REQUEST_SERVICES + pure), tmp_path / "c") == []
