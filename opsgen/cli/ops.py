@@ -193,10 +193,23 @@ def _unknown_operation(store: ExecutionStore, operation: str) -> str | None:
 
 
 def _note(row: dict[str, Any]) -> str:
-    """Return the last column of ``ops list``: a finished call's error code, a running call's progress message."""
+    """Return the last column of ``ops list``: a finished call's error code, a running call's progress."""
     if row["status"] == "running":
-        return str(row.get("progress_message") or "")
+        return _progress_text(row)
     return str(row["error_code"] or "")
+
+
+def _progress_text(row: dict[str, Any]) -> str:
+    """Return a record's progress as ``done/total message``, ``?`` for an unknown total.
+
+    A message without counts, such as the note of a call waiting for its lock, is returned alone.
+    """
+    message = row.get("progress_message") or ""
+    done, total = row.get("progress_done"), row.get("progress_total")
+    if done is None and total is None:
+        return str(message)
+    counts = f"{done or 0}/{'?' if total is None else total}"
+    return f"{counts} {message}" if message else counts
 
 
 def run_show(args: argparse.Namespace) -> int:
@@ -299,12 +312,9 @@ def _print_show(execution: dict[str, Any], tree: list[dict[str, Any]], effects: 
         ("duration ms", "duration_ms"), ("host", "host"), ("pid", "pid"),
     ):
         details.add_row(label, _cell(key, execution[key]))
-    if execution["progress_total"] is not None:
-        details.add_row("progress", f"{execution['progress_done'] or 0}/{execution['progress_total']} "
-                                    f"{execution['progress_message'] or ''}")
-    elif execution["progress_message"]:
-        # A message without counts, such as the note of a call waiting for its lock.
-        details.add_row("progress", execution["progress_message"])
+    progress = _progress_text(execution)
+    if progress:
+        details.add_row("progress", progress)
     details.add_row("input", json.dumps(execution["input"], default=json_default))
     if execution["output"] is not None:
         details.add_row("output", json.dumps(execution["output"], default=json_default))
