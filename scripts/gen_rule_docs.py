@@ -85,14 +85,15 @@ def render_rule(rule: type[Rule]) -> str:
         out.append(f"## {title}\n")
         for raw in examples:
             example = as_example(raw)
-            where = [f"file `{example.path}`"] if example.path != "example.py" else []
+            where = [f"In file `{example.path}`"] if example.path != "example.py" else []
+            if example.files:
+                beside = "beside " + ", ".join(f"`{name}`" for name in sorted(example.files))
+                where.append(beside if where else f"In a module {beside}")
             if example.config:
                 settings = ", ".join(f"{key} = {value!r}" for key, value in example.config.items())
                 where.append(f"with `{settings}`")
-            if example.files:
-                where.append("beside " + ", ".join(f"`{name}`" for name in sorted(example.files)))
             if where:
-                out.append("In " + "; ".join(where) + ":\n")
+                out.append("; ".join(where) + ":\n")
             out.append(f"```python\n{example.code.rstrip()}\n```\n")
     return "\n".join(out)
 
