@@ -44,7 +44,7 @@ def time_text(value: datetime | None) -> str:
     return "" if value is None else value.strftime("%Y-%m-%d %H:%M:%S")
 
 
-#: Width of tables written to a pipe or file without ``COLUMNS``, so no cell is cut.
+#: Width of tables and progress lines written to a pipe or file without ``COLUMNS``, so no cell is cut.
 PIPED_WIDTH = 200
 
 

@@ -293,7 +293,7 @@ def run_watch(args: argparse.Namespace) -> int:
             row = store.find_execution(execution_id)
         return row
 
-    final = watch_execution(fetch, interval=args.interval)
+    final = watch_execution(fetch, console=make_console(), interval=args.interval)
     return 0 if final is not None and final["status"] == "succeeded" else 1
 
 
