@@ -18,7 +18,9 @@ from opsgen.lint.orm import (
     function_nodes,
     get_or_create_load,
     is_lock_name,
+    loaded_model,
     query_binding,
+    row_lock_remedy,
     runs_in_pipeline,
     takes_lock,
     through_session,
@@ -349,6 +351,10 @@ class ReadModifyWriteWithoutLock(Rule):
         function that takes an opsgen ``ExecutionContext`` runs under the locks its spec
         declares, which OPS204 checks instead.
 
+        The message names the remedies of the ORM that loaded the row: Django's
+        ``select_for_update()`` and ``update()`` with ``F()``, or SQLAlchemy's
+        ``with_for_update()`` and ``update(Model).where(...).values(...)``.
+
     Why is this bad:
         Two requests load the same row, both pass the check, and both write: the seat is
         claimed twice, the balance loses one of the debits. A transaction alone does not
@@ -379,8 +385,15 @@ class ReadModifyWriteWithoutLock(Rule):
     MESSAGE = (
         "OPS201 {variable} is loaded here, then its field {attr} is checked or read and written "
         "back without a row lock, so two concurrent calls can both pass and the later write "
-        "wins; load it with select_for_update() (SQLAlchemy: with_for_update()) inside the "
-        "transaction, write with a conditional update() and F(), or declare a lock"
+        "wins; load it with select_for_update() inside the transaction, write with a "
+        "conditional update() and F(), or declare a lock"
+    )
+    #: The message for a row loaded through SQLAlchemy, named with that ORM's remedies.
+    SQLALCHEMY_MESSAGE = (
+        "OPS201 {variable} is loaded here, then its field {attr} is checked or read and written "
+        "back without a row lock, so two concurrent calls can both pass and the later write "
+        "wins; load it with {row_lock} inside the transaction, write with a conditional "
+        "update({model}).where(...).values(...), or declare a lock"
     )
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
@@ -420,11 +433,25 @@ class ReadModifyWriteWithoutLock(Rule):
                 continue
             field = self.unlocked_write(events[position + 1 :], event, module.qualify)
             if field is not None:
-                message = self.MESSAGE.format(variable=event.name, attr=field)
                 # ``result = session.execute(select(Job))`` runs the query; ``result.scalar_one()`` only unpacks it.
                 node = event.at or event.node
                 assert isinstance(node, ast.stmt)
+                message = self.message(event, field, node)
                 yield module.finding(self.code, message, node.lineno, node.col_offset)
+
+    def message(self, bound: _Event, field: str, statement: ast.stmt) -> str:
+        """Return the finding's message, with the remedies of the ORM that loaded the row."""
+        assert bound.load is not None
+        if bound.load.orm != "sqlalchemy":
+            return self.MESSAGE.format(variable=bound.name, attr=field)
+        query = statement.value if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value else None
+        model = loaded_model(query) if query is not None else ""
+        return self.SQLALCHEMY_MESSAGE.format(
+            variable=bound.name,
+            attr=field,
+            row_lock=row_lock_remedy("sqlalchemy", query),
+            model=model or "Model",
+        )
 
     def unlocked_write(self, events: list[_Event], bound: _Event, qualify: Qualify) -> str | None:
         """Return the field written back after a check or read of it, when it is persisted.

@@ -11,11 +11,13 @@ from opsgen.lint.orm import (
     callee_name,
     callers_hold_lock,
     classify_load,
+    loaded_model,
     field_increment,
     function_nodes,
     is_lock_name,
     is_migration_path,
     query_binding,
+    row_lock_remedy,
     runs_in_pipeline,
     scope_nodes,
     takes_lock,
@@ -44,6 +46,11 @@ class IncrementThenSave(Rule):
         that take an opsgen ``ExecutionContext``, whose declared locks OPS204 checks, and a
         private function whose every call in the module runs after a lock.
 
+        The remedy follows the ORM: Django's ``update()`` with ``F()`` and
+        ``select_for_update()`` for a saved object, SQLAlchemy's
+        ``update(Model).values(...)`` and ``with_for_update()`` for a row the session
+        loaded, whose flush writes it without any ``save()``.
+
     Why is this bad:
         The new value is computed from the copy this process read. Two requests that read
         ``times_used = 4`` both write 5, and one use is lost; with a limit check before it,
@@ -65,6 +72,13 @@ class IncrementThenSave(Rule):
         "OPS202 {target} is incremented in Python and then saved, so concurrent calls lose "
         "updates; increment it in the database with update({field}=F(\"{field}\") + n), or load "
         "the row with select_for_update() inside a transaction first"
+    )
+    #: The message for a row loaded through a SQLAlchemy session, which its flush writes back.
+    SQLALCHEMY_MESSAGE = (
+        "OPS202 {target} is incremented in Python and written back when the session flushes, "
+        "so concurrent calls lose updates; increment it in the database with "
+        "update({model}).values({field}={model}.{field} + n), or load the row with {row_lock} "
+        "inside the transaction first"
     )
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
@@ -101,7 +115,7 @@ class IncrementThenSave(Rule):
         saves: list[tuple[int, str]] = []  # (line, receiver)
         queries: dict[str, bool] = {}  # local name -> whether the query bound to it locks
         fresh: set[str] = set()  # receivers created here, copied, or locked on load
-        session_rows: set[str] = set()
+        session_rows: dict[str, ast.expr] = {}  # receiver -> the SQLAlchemy load that bound it
         lock_lines: list[int] = []
         lock_blocks: list[tuple[int, int]] = []
         for node in nodes:
@@ -134,13 +148,22 @@ class IncrementThenSave(Rule):
             if any(start <= line <= end for start, end in lock_blocks):
                 continue
             saved_later = any(save_line >= line and saved == receiver for save_line, saved in saves)
-            if saved_later or receiver in session_rows:
+            if receiver in session_rows:
+                load = session_rows[receiver]
+                message = self.SQLALCHEMY_MESSAGE.format(
+                    target=ast.unparse(field),
+                    field=field.attr,
+                    model=loaded_model(load) or "Model",
+                    row_lock=row_lock_remedy("sqlalchemy", load),
+                )
+                yield module.finding(self.code, message, line, increment.col_offset)
+            elif saved_later:
                 message = self.MESSAGE.format(target=ast.unparse(field), field=field.attr)
                 yield module.finding(self.code, message, line, increment.col_offset)
 
     @staticmethod
     def note_assignment(
-        module: ModuleContext, node: ast.Assign, fresh: set[str], session_rows: set[str], queries: dict[str, bool]
+        module: ModuleContext, node: ast.Assign, fresh: set[str], session_rows: dict[str, ast.expr], queries: dict[str, bool]
     ) -> None:
         target = node.targets[0]
         value = node.value
@@ -156,7 +179,7 @@ class IncrementThenSave(Rule):
             if load.locked:
                 fresh.add(key)
             elif load.orm == "sqlalchemy":
-                session_rows.add(key)
+                session_rows[key] = value
             return
         if isinstance(value, ast.Call):
             name = callee_name(value.func)

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from opsgen.lint.operations import OperationInfo
-from opsgen.lint.orm import classify_load, function_nodes, scope_nodes
+from opsgen.lint.orm import classify_load, function_nodes, row_lock_remedy, scope_nodes
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.services import operation_spec
 
@@ -40,7 +40,9 @@ class OperationMutatesUnlockedEntity(Rule):
         ``Account.objects.get(pk=account_id)``) followed by a change to a field of the
         loaded row. Reports the load when the spec declares no lock whose key uses that
         input (``account:{account_id}``), no singleton, and the query takes no row lock
-        (``with_for_update()``, ``select_for_update()``).
+        (``with_for_update()``, ``select_for_update()``). The message names the row lock
+        of the ORM that loaded the row: ``select_for_update()`` for Django, and
+        ``with_for_update`` for SQLAlchemy.
 
     Why is this bad:
         The pipeline runs two calls for the same account at the same time unless the spec
@@ -66,7 +68,7 @@ class OperationMutatesUnlockedEntity(Rule):
     MESSAGE = (
         "OPS204 operation {operation} loads {variable} by its input {input} and changes it, "
         "but its spec declares no lock on {input}; add `locks: [{{key: \"{entity}:{{{input}}}\"}}]` "
-        "to the spec, or load the row with with_for_update()/select_for_update()"
+        "to the spec, or load the row with {row_lock}"
     )
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
@@ -84,7 +86,7 @@ class OperationMutatesUnlockedEntity(Rule):
     def check_run(self, module: ModuleContext, run: ast.FunctionDef | ast.AsyncFunctionDef, spec: OperationInfo) -> Iterator[Finding]:
         inputs = set(spec.inputs) or {a.arg for a in run.args.kwonlyargs}
         covered = {name for name in inputs if any("{" + name + "}" in key for key in spec.locks)}
-        loads: dict[str, tuple[ast.Assign, str]] = {}
+        loads: dict[str, tuple[ast.Assign, str, str]] = {}  # variable -> (load, input used, ORM)
         reported: set[str] = set()
         for node in scope_nodes(run.body):
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
@@ -93,7 +95,7 @@ class OperationMutatesUnlockedEntity(Rule):
                 load = classify_load(node.value, module.qualify)
                 used = sorted((_names(node.value) & inputs) - covered)
                 if load is not None and not load.locked and used:
-                    loads[variable] = (node, used[0])
+                    loads[variable] = (node, used[0], load.orm)
                 continue
             targets: list[ast.expr] = []
             if isinstance(node, ast.Assign):
@@ -107,9 +109,12 @@ class OperationMutatesUnlockedEntity(Rule):
                     variable = target.value.id
                     if variable in loads and variable not in reported:
                         reported.add(variable)
-                        load_node, used_input = loads[variable]
+                        load_node, used_input, orm = loads[variable]
                         entity = used_input.removesuffix("_id").removesuffix("_ids") or variable
-                        message = self.MESSAGE.format(operation=spec.name, variable=variable, input=used_input, entity=entity)
+                        row_lock = row_lock_remedy(orm, load_node.value)
+                        message = self.MESSAGE.format(
+                            operation=spec.name, variable=variable, input=used_input, entity=entity, row_lock=row_lock
+                        )
                         yield module.finding(self.code, message, load_node.lineno, load_node.col_offset)
 
     VALID = [

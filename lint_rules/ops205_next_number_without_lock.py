@@ -14,7 +14,10 @@ from opsgen.lint.orm import (
     function_nodes,
     is_lock_name,
     is_migration_path,
+    module_orm,
+    row_lock_remedy,
     runs_in_pipeline,
+    through_session,
     scope_nodes,
     takes_lock,
 )
@@ -64,6 +67,9 @@ class NextNumberWithoutLock(Rule):
         helper, ``with <lock>:``, SQL text with ``FOR UPDATE``, ``LOCK TABLE`` or an
         advisory lock), a private function whose every call in the module runs after such
         a lock, migrations, and functions that take an opsgen ``ExecutionContext``.
+        The message names the row lock of the ORM the read goes through:
+        ``select_for_update()`` for Django, ``with_for_update()`` for SQLAlchemy, and both
+        when neither the query nor the module's imports tell.
 
     Why is this bad:
         Two requests read the same maximum and both write maximum + 1: two invoices get one
@@ -88,8 +94,8 @@ class NextNumberWithoutLock(Rule):
     MESSAGE = (
         "OPS205 {variable} is read from {source} and numbers a new row without a lock, so two "
         "concurrent calls read the same value and write the same number; lock the parent row "
-        "with select_for_update() (SQLAlchemy: with_for_update()) first, or let the database "
-        "assign the number (a sequence, or a unique constraint and a retry)"
+        "with {row_lock} first, or let the database assign the number (a sequence, or a "
+        "unique constraint and a retry)"
     )
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
@@ -165,7 +171,8 @@ class NextNumberWithoutLock(Rule):
                     continue
                 reported.add(used)
                 read, source = sources[used]
-                message = self.MESSAGE.format(variable=used, source=source)
+                row_lock = row_lock_remedy(self.orm_of_read(module, read))
+                message = self.MESSAGE.format(variable=used, source=source, row_lock=row_lock)
                 yield module.finding(self.code, message, read.lineno, read.col_offset)
 
     @staticmethod
@@ -203,6 +210,25 @@ class NextNumberWithoutLock(Rule):
             if ("order_by" in steps or callee_name(value.func) == "latest") and classify_load(value, module.qualify) is not None:
                 return f"{steps}()"
         return None
+
+    @staticmethod
+    def orm_of_read(module: ModuleContext, read: ast.stmt) -> str | None:
+        """Return the ORM the read goes through, from its aggregate or query, else from the
+        module's imports; None when neither names one."""
+        for node in ast.walk(read):
+            if isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
+                qualified = module.qualify(node.func) or ""
+                if qualified in AGGREGATES:
+                    return qualified.partition(".")[0]
+                load = classify_load(node, module.qualify)
+                if load is not None:
+                    return load.orm
+                text = ast.unparse(node.func)
+                if ".objects." in f".{text}":
+                    return "django"
+                if through_session(text) and callee_name(node.func) != "execute":
+                    return "sqlalchemy"  # a cursor's execute() may be any database's
+        return module_orm(module.summary.imports)
 
     @staticmethod
     def adds_number(expr: ast.expr) -> bool:

@@ -14,6 +14,8 @@ from opsgen.lint.orm import (
     is_lock_name,
     is_migration_path,
     is_test_path,
+    module_orm,
+    row_lock_remedy,
     runs_in_pipeline,
     scope_nodes,
     takes_lock,
@@ -40,25 +42,27 @@ class _Check:
 
     statement: ast.stmt
     model: str
+    orm: str | None = None  # "django" or "sqlalchemy" when the query's shape tells
 
 
-def _model_of_query(call: ast.Call) -> str:
-    """Return the model a query reads: ``Seat`` in ``Seat.objects.filter(...)``,
-    ``Seat.query.filter_by(...)``, ``session.query(Seat)`` or ``select(Seat)``; else ``""``."""
+def _model_of_query(call: ast.Call) -> tuple[str, str | None]:
+    """Return the model a query reads and its ORM: ``Seat`` and Django for
+    ``Seat.objects.filter(...)``; ``Seat`` and SQLAlchemy for ``Seat.query.filter_by(...)``,
+    ``session.query(Seat)`` or ``select(Seat)``; else ``("", None)``."""
     steps, root = call_chain(call)
     names = [name for name, _ in steps]
     if isinstance(root, ast.Name) and root.id[:1].isupper() and ("objects" in names or "query" in names):
-        return root.id
+        return root.id, "django" if "objects" in names else "sqlalchemy"
     for node in ast.walk(call):
         if isinstance(node, ast.Call) and callee_name(node.func) in ("query", "select") and node.args:
             first = node.args[0]
             if isinstance(first, ast.Name) and first.id[:1].isupper():
-                return first.id
-    return ""
+                return first.id, "sqlalchemy"
+    return "", None
 
 
-def _existence_model(expr: ast.expr) -> str:
-    """Return the model of the first existence query in ``expr`` (``M.objects.filter(...).exists()``)."""
+def _existence_check(statement: ast.stmt, expr: ast.expr) -> _Check | None:
+    """Return the first existence query in ``expr`` (``M.objects.filter(...).exists()``), run by ``statement``."""
     for node in [expr, *walk_scope(expr)]:
         if not (isinstance(node, ast.Call) and callee_name(node.func) in EXISTENCE_TERMINALS):
             continue
@@ -66,10 +70,10 @@ def _existence_model(expr: ast.expr) -> str:
         names = {name for name, _ in steps}
         inner = {callee_name(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
         if names & FILTER_STEPS or inner & FILTER_STEPS:
-            model = _model_of_query(node)
+            model, orm = _model_of_query(node)
             if model:
-                return model
-    return ""
+                return _Check(statement, model, orm)
+    return None
 
 
 def _inserted_model(call: ast.Call, built: dict[str, str]) -> str:
@@ -153,7 +157,9 @@ class InsertAfterExistenceCheck(Rule):
         ``IntegrityError`` (the database's unique constraint decides, the query is only a
         fast path), code inside ``with <lock>:`` or after a call that takes a lock or a
         ``select_for_update()``/``with_for_update()`` query, tests, migrations, and functions
-        that take an opsgen ``ExecutionContext``.
+        that take an opsgen ``ExecutionContext``. The message names the row lock of the
+        ORM the query uses (``Model.objects`` for Django; ``Model.query``, ``select()`` or
+        ``session.query()`` for SQLAlchemy), else of the one the module imports.
 
     Why is this bad:
         Two requests run the query before either inserts, both find nothing, and both
@@ -181,7 +187,7 @@ class InsertAfterExistenceCheck(Rule):
     MESSAGE = (
         "OPS207 this query checks that no {model} row exists and the function then inserts one "
         "without a lock, so two concurrent calls both find none and both insert; add a unique "
-        "constraint and handle IntegrityError, or lock a parent row with select_for_update() first"
+        "constraint and handle IntegrityError, or lock a parent row with {row_lock} first"
     )
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
@@ -229,9 +235,9 @@ class InsertAfterExistenceCheck(Rule):
         for statement in statements:
             if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
                 name, value = statement.targets[0].id, statement.value
-                model = _existence_model(value) if _spans(statement, check_lines) else ""
-                if model:
-                    checked[name] = _Check(statement, model)
+                check = _existence_check(statement, value) if _spans(statement, check_lines) else None
+                if check is not None:
+                    checked[name] = check
                 if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id[:1].isupper():
                     built[name] = value.func.id
             if isinstance(statement, ast.If) and (checked or _spans(statement.test, check_lines)):
@@ -254,16 +260,17 @@ class InsertAfterExistenceCheck(Rule):
             for line, model in inserts:
                 if model == check.model and (test.lineno < line <= end or (exits and line > end)):
                     reported.add(check.statement.lineno)
-                    message = self.MESSAGE.format(model=model)
+                    orm = check.orm or module_orm(module.summary.imports)
+                    message = self.MESSAGE.format(model=model, row_lock=row_lock_remedy(orm))
                     yield module.finding(self.code, message, check.statement.lineno, check.statement.col_offset)
                     break
 
     @staticmethod
     def check_in_test(test: ast.If, checked: dict[str, _Check]) -> _Check | None:
         """Return the existence query an ``if`` tests, run in its test or bound to a name first."""
-        model = _existence_model(test.test)
-        if model:
-            return _Check(test, model)
+        check = _existence_check(test, test.test)
+        if check is not None:
+            return check
         for node in ast.walk(test.test):
             if isinstance(node, ast.Name) and node.id in checked:
                 return checked[node.id]

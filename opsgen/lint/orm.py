@@ -49,6 +49,8 @@ LOCK_WORDS = frozenset({"lock", "locks", "rlock", "locked", "locking", "mutex", 
 F_EXPRESSIONS = frozenset({"django.db.models.F", "django.db.models.expressions.F"})
 GET_OBJECT_OR_404 = frozenset({"django.shortcuts.get_object_or_404"})
 SESSION_WORDS = ("session", "sess", "db")
+#: Top-level packages whose import marks a module as SQLAlchemy code.
+SQLALCHEMY_PACKAGES = frozenset({"sqlalchemy", "flask_sqlalchemy", "sqlmodel"})
 
 Qualify = Callable[[ast.expr], "str | None"]
 
@@ -210,6 +212,65 @@ def _classify_get(call: ast.Call, before: list[str], locked: bool) -> Load | Non
             with_lock = any(k.arg == "with_for_update" for k in call.keywords)
             return Load("sqlalchemy", locked or with_lock)
     return None
+
+
+def loaded_model(value: ast.expr) -> str:
+    """Return the model class a row load names, as written: ``Account`` in
+    ``session.get(Account, 1)``, ``select(Account)...``, ``Account.query...`` or
+    ``Account.objects...``; ``""`` when the load does not name it."""
+    if isinstance(value, ast.Await):
+        value = value.value
+    for node in ast.walk(value):
+        if not isinstance(node, ast.Call):
+            continue
+        name = callee_name(node.func)
+        if name in ("get", "select", "query") and node.args and _looks_like_class(node.args[0]):
+            return ast.unparse(node.args[0])
+    steps, root = call_chain(value)
+    names = [name for name, _ in steps]
+    if ("objects" in names or "query" in names) and _looks_like_class(root):
+        return ast.unparse(root)
+    return ""
+
+
+def module_orm(imports: Mapping[str, str]) -> str | None:
+    """Return ``"django"`` or ``"sqlalchemy"`` when a module imports from that ORM only.
+
+    ``imports`` maps local names to qualified names, as ``ModuleSummary.imports`` does.
+    Flask-SQLAlchemy and SQLModel count as SQLAlchemy. A module that imports from both, or
+    from neither, gives None.
+    """
+    found = set()
+    for target in imports.values():
+        package = target.partition(".")[0]
+        if package == "django":
+            found.add("django")
+        elif package in SQLALCHEMY_PACKAGES:
+            found.add("sqlalchemy")
+    return found.pop() if len(found) == 1 else None
+
+
+def row_lock_remedy(orm: str | None, load: ast.expr | None = None) -> str:
+    """Return how ``orm`` locks a row it loads, as a message's remedy names it.
+
+    SQLAlchemy's ``session.get(Model, id)`` takes the lock as a keyword argument, while
+    its queries take ``with_for_update()``. When the ORM is unknown, both are named.
+    """
+    if orm == "django":
+        return "select_for_update()"
+    if orm == "sqlalchemy":
+        if load is not None and _is_session_get(load):
+            return "session.get(..., with_for_update=True)"
+        return "with_for_update()"
+    return "select_for_update() (Django) or with_for_update() (SQLAlchemy)"
+
+
+def _is_session_get(value: ast.expr) -> bool:
+    if isinstance(value, ast.Await):
+        value = value.value
+    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)):
+        return False
+    return value.func.attr == "get" and _is_session(value.func.value)
 
 
 def _is_select(expr: ast.expr) -> bool:
