@@ -7,7 +7,7 @@ import gc
 import logging
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,8 +60,9 @@ def run(args: argparse.Namespace) -> int:
     from opsgen.lint.config import ConfigError, find_project_root, load_config
     from opsgen.lint.engine import lint_paths
     from opsgen.lint.loader import RuleLoadError, load_rules
-    from opsgen.lint.report import format_json, format_text
+    from opsgen.lint.report import format_json, format_text, shown_path
     from opsgen.lint.sarif import format_sarif
+    from opsgen.cli.display import counted
     from opsgen.runtime.config import read_settings_table
     from opsgen.runtime.errors import ConfigurationError
 
@@ -104,53 +105,69 @@ def run(args: argparse.Namespace) -> int:
     gc.disable()
     result = lint_paths(paths, config, rules, use_cache=not args.no_cache)
 
-    def relative(path: str) -> str:
+    folder = Path.cwd()
+
+    def shown(path: str) -> str:
+        return shown_path(path, folder)
+
+    def root_relative(path: str) -> str:
+        # SARIF locations are relative to %SRCROOT%, which the log states is the project root.
         try:
             return Path(path).resolve().relative_to(result.root).as_posix()
         except ValueError:
             return Path(path).as_posix()
 
-    if args.fix or args.diff:
-        diff = _apply_fixes(result.findings, relative, write=args.fix)
-        if args.diff:
-            if args.output:
-                args.output.write_text(diff)
-            else:
-                sys.stdout.write(diff)
-            _report_syntax_errors(result.syntax_errors)
-            if result.syntax_errors:
-                return 2
-            # --diff changes nothing, so every finding remains, fixable or not.
-            return 1 if result.findings else 0
+    if args.diff:
+        diff = _diff_fixes(result.findings, shown)
+        if args.output:
+            args.output.write_text(diff)
+        else:
+            sys.stdout.write(diff)
+        _report_syntax_errors(result.syntax_errors, result.root, shown)
+        if result.syntax_errors:
+            return 2
+        # --diff changes nothing, so every finding remains, fixable or not.
+        return 1 if result.findings else 0
+    if args.fix:
+        before = result.findings
+        fixed = _write_fixes(before, shown)
         result = lint_paths(paths, config, rules, use_cache=not args.no_cache)
+        _report_left_after_fix(len(before), fixed, result.findings, shown)
 
-    _report_syntax_errors(result.syntax_errors)
+    _report_syntax_errors(result.syntax_errors, result.root, shown)
     if args.format == "json":
         from opsgen.lint.fixplan import plan_fixes
 
-        report = format_json(result.findings, relative, plan_fixes(result.findings).not_fixable)
+        report = format_json(result.findings, shown, plan_fixes(result.findings).not_fixable)
     elif args.format == "sarif":
         from opsgen.lint.index import opsgen_version
 
         selected = [rule for rule in rules if config.wants(rule.code)]
-        report = format_sarif(result.findings, selected, relative, opsgen_version())
+        report = format_sarif(result.findings, selected, root_relative, opsgen_version())
     else:
-        report = format_text(result.findings, relative)
+        report = format_text(result.findings, shown)
     if args.output:
         args.output.write_text(report)
     else:
         sys.stdout.write(report)
     if args.statistics:
-        print(f"opsgen lint: {result.files} files checked, {result.parsed} parsed, {len(result.findings)} findings", file=sys.stderr)
+        checked = counted(result.files, "file")
+        found = counted(len(result.findings), "finding")
+        print(f"opsgen lint: {checked} checked, {result.parsed} parsed, {found}", file=sys.stderr)
     # A file that does not parse was not checked, so the run must not pass.
     if result.syntax_errors:
         return 2
     return 1 if result.findings else 0
 
 
-def _report_syntax_errors(errors: list[str]) -> None:
-    """Print each file that does not parse once, in path order, as ``path:line: message``."""
+def _report_syntax_errors(errors: list[str], root: Path, shown: Callable[[str], str]) -> None:
+    """Print each file that does not parse once, in path order, as ``path:line: message``.
+
+    ``errors`` hold paths relative to the project ``root``; they are printed as ``shown`` gives them.
+    """
     for error in sorted(set(errors)):
+        relative, _, message = error.partition(": ")
+        error = f"{shown(str(root / relative))}: {message}"
         # A SyntaxError's text ends with "(file, line N)", which would name the file again.
         match = re.fullmatch(r"(?P<path>.*?): (?P<message>.*) \([^()]*, line (?P<line>\d+)\)", error)
         if match is not None:
@@ -158,8 +175,8 @@ def _report_syntax_errors(errors: list[str]) -> None:
         print(f"opsgen lint: cannot parse {error}", file=sys.stderr)
 
 
-def _apply_fixes(findings: list[Finding], relative: Callable[[str], str], write: bool) -> str:
-    """Apply the safe fixes of ``findings``, only in memory unless ``write``, and return their diff.
+def _diff_fixes(findings: list[Finding], shown: Callable[[str], str]) -> str:
+    """Return the unified diff of the safe fixes of ``findings``, changing no file.
 
     Standard error gets a ``not fixable`` line, with the reason, for each finding the
     fixes leave in place, then one line that counts the findings.
@@ -168,19 +185,61 @@ def _apply_fixes(findings: list[Finding], relative: Callable[[str], str], write:
     from opsgen.lint.fixplan import plan_fixes
 
     plan = plan_fixes(findings)
-    diffs: list[str] = []
-    for file in plan.files:
-        shown = relative(file.path)
-        diffs.append(unified_diff(shown, file.before, file.after))
-        if write:
-            Path(file.path).write_text(file.after, encoding="utf-8")
-            print(f"opsgen lint: fixed {file.applied} finding(s) in {shown}", file=sys.stderr)
-    for finding in findings:
-        reason = plan.not_fixable.get(finding)
-        if reason is not None:
-            print(f"opsgen lint: not fixable {relative(finding.path)}:{finding.line}:{finding.column + 1}: {reason}", file=sys.stderr)
+    diff = "".join(unified_diff(shown(file.path), file.before, file.after) for file in plan.files)
+    _report_not_fixable(findings, plan.not_fixable, shown)
     if findings:
         fixable = len(findings) - len(plan.not_fixable)
-        done = "fixed" if write else "fixable with --fix"
-        print(f"opsgen lint: {len(findings)} finding(s), {fixable} {done}, {len(plan.not_fixable)} not fixable", file=sys.stderr)
-    return "".join(diffs)
+        print(
+            f"opsgen lint: {len(findings)} finding(s), {fixable} fixable with --fix, {len(plan.not_fixable)} not fixable",
+            file=sys.stderr,
+        )
+    return diff
+
+
+def _write_fixes(findings: list[Finding], shown: Callable[[str], str]) -> int:
+    """Write the safe fixes of ``findings`` in place, name each file rewritten, and return
+    how many of the findings the written fixes address."""
+    from opsgen.lint.fixplan import plan_fixes
+
+    plan = plan_fixes(findings)
+    for file in plan.files:
+        Path(file.path).write_text(file.after, encoding="utf-8")
+        print(f"opsgen lint: fixed {file.applied} finding(s) in {shown(file.path)}", file=sys.stderr)
+    return len(findings) - len(plan.not_fixable)
+
+
+def _report_left_after_fix(found: int, fixed: int, left: list[Finding], shown: Callable[[str], str]) -> None:
+    """Name each finding that the re-check after ``--fix`` still reports, then count them.
+
+    ``left`` comes from linting the fixed files again, so the lines match the report
+    printed after them. A fix can clear more than its own finding (a deferred call that
+    another rule flagged too), and those findings are counted as cleared, not listed.
+    """
+    from opsgen.lint.fixplan import plan_fixes
+
+    plan = plan_fixes(left)
+    _report_not_fixable(left, plan.not_fixable, shown)
+    for finding in left:
+        if finding not in plan.not_fixable:
+            # The written fixes changed the file, so a fix that was skipped may apply now.
+            where = f"{shown(finding.path)}:{finding.line}:{finding.column + 1}"
+            print(f"opsgen lint: fixable by running --fix again {where}", file=sys.stderr)
+    if not found and not left:
+        return
+    summary = f"{found} finding(s), {fixed} fixed"
+    others = found - fixed - len(left)
+    if others > 0:
+        summary += f", {others} more cleared by the fixes"
+    elif others < 0:
+        summary += f", {-others} more found after the fixes"
+    summary += f", {len(plan.not_fixable)} not fixable"
+    if len(left) > len(plan.not_fixable):
+        summary += f", {len(left) - len(plan.not_fixable)} fixable by running --fix again"
+    print(f"opsgen lint: {summary}", file=sys.stderr)
+
+
+def _report_not_fixable(findings: list[Finding], not_fixable: Mapping[Finding, str], shown: Callable[[str], str]) -> None:
+    for finding in findings:
+        reason = not_fixable.get(finding)
+        if reason is not None:
+            print(f"opsgen lint: not fixable {shown(finding.path)}:{finding.line}:{finding.column + 1}: {reason}", file=sys.stderr)

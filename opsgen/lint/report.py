@@ -8,9 +8,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from opsgen.lint.rule import Finding
+
+
+def shown_path(path: str, folder: Path) -> str:
+    """Return ``path`` as a user in ``folder`` can open it: relative to ``folder`` when the
+    file is under it, else absolute."""
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(folder.resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
 
 
 def format_text(findings: Sequence[Finding], relative: Callable[[str], str]) -> str:
