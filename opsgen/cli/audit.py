@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from opsgen.audit.config import AuditConfig, AuditConfigError, FoundConfig, find_config, load_config
 from opsgen.audit.history import HistoryPruned, Version, dumps_json
+from opsgen.cli.display import counted
 
 
 def register(subparsers: Any) -> None:
@@ -251,8 +252,7 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"error: {problem}", file=sys.stderr)
     if problems:
         return 1
-    count = len(config.entities)
-    print(f"audit triggers match their tables ({count} {'entity' if count == 1 else 'entities'})")
+    print(f"audit triggers match their tables ({counted(len(config.entities), 'entity', 'entities')})")
     return 0
 
 
@@ -397,7 +397,7 @@ def run_snapshot(args: argparse.Namespace) -> int:
     with _connection(args, write=True) as connection:
         written = take_snapshots(connection, config)
     for name, count in written.items():
-        print(f"{name}: {count} snapshots written")
+        print(f"{name}: {counted(count, 'snapshot')} written")
     return 0
 
 
@@ -411,8 +411,8 @@ def run_prune(args: argparse.Namespace) -> int:
         print("no audited entity declares retention-days; nothing pruned")
     for result in results:
         print(
-            f"{result.entity}: deleted {result.changes_deleted} changes and {result.snapshots_deleted} snapshots "
-            f"committed before {result.cutoff.isoformat()}"
+            f"{result.entity}: deleted {counted(result.changes_deleted, 'change')} and "
+            f"{counted(result.snapshots_deleted, 'snapshot')} committed before {result.cutoff.isoformat()}"
         )
     return 0
 

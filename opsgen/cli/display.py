@@ -1,6 +1,6 @@
-"""Printing helpers of the ``opsgen`` commands that read the log: status colours, times, tables, JSON.
+"""Printing helpers of the ``opsgen`` commands: status colours, times, tables, JSON and counts.
 
-Shared by ``opsgen ops`` and ``opsgen outbox``.
+The log helpers serve ``opsgen ops`` and ``opsgen outbox``; :func:`counted` serves every command.
 """
 
 from __future__ import annotations
@@ -55,6 +55,16 @@ def make_console() -> Any:
     if not sys.stdout.isatty() and "COLUMNS" not in os.environ:
         return Console(width=PIPED_WIDTH)
     return Console()
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """Return ``count`` and ``noun`` in the number it takes: ``1 file``, ``0 files``, ``2 files``.
+
+    ``plural`` is for a noun whose plural is not ``noun`` plus ``s``.
+    """
+    if count == 1:
+        return f"{count} {noun}"
+    return f"{count} {plural or noun + 's'}"
 
 
 def json_default(value: Any) -> Any:

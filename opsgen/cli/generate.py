@@ -42,6 +42,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from opsgen.cli.display import counted
     from opsgen.codegen.changeset import WriteFailed
     from opsgen.codegen.config import ConfigError, find_pyproject, load_config
     from opsgen.codegen.generator import generate
@@ -74,8 +75,10 @@ def run(args: argparse.Namespace) -> int:
     if result.removed and not args.quiet:
         verb = "would remove" if args.check or result.problems else "removed"
         listed = "\n".join(f"  {display_path(config.package / relative)}" for relative in result.removed)
+        removed = counted(len(result.removed), "generated file")
+        whose = "whose spec is" if len(result.removed) == 1 else "whose specs are"
         print(
-            f"opsgen generate: {verb} {len(result.removed)} generated files whose specs are not in "
+            f"opsgen generate: {verb} {removed} {whose} not in "
             f"{display_path(config.specs)}:\n{listed}",
             file=sys.stderr,
         )
@@ -95,10 +98,9 @@ def run(args: argparse.Namespace) -> int:
             return 1
         return 1 if result.problems else 0
     if result.problems:
-        count = len(result.problems)
         print(
             f"opsgen generate: wrote no files, so the generated package still matches your implementations; "
-            f"fix the {count} implementation {'problem' if count == 1 else 'problems'} above, then run it again",
+            f"fix the {counted(len(result.problems), 'implementation problem')} above, then run it again",
             file=sys.stderr,
         )
         return 1
@@ -116,9 +118,9 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         if result.changed:
             print(
-                f"opsgen generate: {len(result.package_changes)} generated files changed in {display_path(config.package)}, "
-                f"{len(result.scaffolded)} implementations created, "
-                f"{len(result.signatures_updated)} signatures updated"
+                f"opsgen generate: {counted(len(result.package_changes), 'generated file')} changed in "
+                f"{display_path(config.package)}, {counted(len(result.scaffolded), 'implementation')} created, "
+                f"{counted(len(result.signatures_updated), 'signature')} updated"
             )
         else:
             print(f"opsgen generate: {display_path(config.package)} is up to date")

@@ -15,7 +15,7 @@ import signal
 import sys
 from typing import Any
 
-from opsgen.cli.display import SHORT_ID, json_default, make_console, normalize_times, styled, time_text
+from opsgen.cli.display import SHORT_ID, counted, json_default, make_console, normalize_times, styled, time_text
 from opsgen.cli.execution_log import log_problem
 from opsgen.runtime.config import add_project_to_path, load_settings
 from opsgen.runtime.effects import EffectHandler
@@ -255,7 +255,7 @@ def run_retry(args: argparse.Namespace) -> int:
     for row in report.requeued:
         operation = f" of {row['operation']}" if row["operation"] else ""
         print(f"re-queued {row['id']} {row['name']}{operation} (execution {row['execution_id']}), "
-              f"up to {row['max_attempts']} attempts")
+              f"up to {counted(row['max_attempts'], 'attempt')}")
     summary = f"re-queued {len(report.requeued)}"
     if report.requeued:
         summary += "; `opsgen outbox drain` or a running dispatcher delivers them"

@@ -147,7 +147,7 @@ def test_cli_prune_and_snapshot(audit_db: AuditDatabase, tmp_path: Path, capsys:
         encoding="utf-8",
     )
     assert main(["audit", "--config", str(pyproject), "snapshot"]) == 0
-    assert "billing_plan: 1 snapshots written" in capsys.readouterr().out
+    assert "billing_plan: 1 snapshot written" in capsys.readouterr().out
     assert main(["audit", "--config", str(pyproject), "prune"]) == 0
     assert "billing_plan: deleted 0 changes" in capsys.readouterr().out
 

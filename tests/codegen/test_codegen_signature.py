@@ -45,7 +45,7 @@ def test_new_input_updates_signature(project: Path) -> None:
     assert '        unit = Decimal("2.50")  # fixed price for now\n' in text
     assert "    # Prices come from the catalogue.\n" in text
     assert text.startswith('"""Place an order."""\n')
-    assert "1 signatures updated" in process.stdout
+    assert "1 signature updated" in process.stdout
 
 
 def test_output_change_updates_return_and_imports(project: Path) -> None:

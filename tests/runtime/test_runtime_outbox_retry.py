@@ -111,6 +111,15 @@ def test_retry_attempts_option_sets_budget(runtime: Runtime, opsgen: Opsgen) -> 
     assert effect_row(runtime, effect_id)["max_attempts"] == 5
 
 
+def test_retry_single_attempt_singular(runtime: Runtime, opsgen: Opsgen) -> None:
+    effect_id, _ = failed_effect(runtime, "single")
+
+    retried = opsgen("outbox", "retry", effect_id, "--attempts", "1")
+
+    assert retried.returncode == 0, retried.stderr
+    assert retried.stdout.splitlines()[0].endswith(", up to 1 attempt")
+
+
 def test_retry_failed_filters(runtime: Runtime, opsgen: Opsgen) -> None:
     first, _ = failed_effect(runtime, "one")
     second, _ = failed_effect(runtime, "two")
