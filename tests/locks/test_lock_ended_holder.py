@@ -12,6 +12,7 @@ import pytest
 from opsgen.runtime.declarations import SingletonDeclaration
 from opsgen.runtime.locks import LockTimeout, open_lock_backend
 from opsgen.runtime.locks.holders import holder_ended, process_identity
+from opsgen.runtime.locks.sqlite import SCHEMA
 from opsgen.runtime.singleton import claim_singleton
 from lock_worker import start_holder
 
@@ -107,10 +108,46 @@ def test_old_lock_file_upgraded(tmp_path: Path) -> None:
         with pytest.raises(LockTimeout):
             backend.try_acquire(["old:key"], lease=5, owner="contender")
         with backend.try_acquire(["new:key"], lease=5, owner="contender") as held:
-            assert held.fencing_tokens["new:key"] > 0
+            # Tokens keep growing past those the old file handed out.
+            assert held.fencing_tokens["new:key"] > 7
         assert lock_row(str(path), "old:key")[2] is None
     finally:
         backend.close()
+    with sqlite3.connect(path) as connection:
+        (definition,) = connection.execute("SELECT sql FROM sqlite_master WHERE name = 'opsgen_locks'").fetchone()
+        triggers = connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+    assert "WITHOUT ROWID" in definition
+    assert len(triggers) == 2
+
+
+def test_rowid_lock_file_rebuilt_with_held_lock(tmp_path: Path) -> None:
+    # A lock file of the previous layout (a rowid table with the process column), with
+    # a key held: the rebuild keeps the holder's row and token, and renewal still works.
+    path = tmp_path / "rowid-locks.db"
+    first = open_lock_backend(f"sqlite:///{path}")
+    with sqlite3.connect(path) as connection:
+        connection.execute("DROP TABLE opsgen_locks")
+        connection.execute(
+            "CREATE TABLE opsgen_locks (key TEXT PRIMARY KEY, owner TEXT NOT NULL, "
+            "token INTEGER NOT NULL, expires_at REAL NOT NULL, process TEXT)"
+        )
+        for statement in SCHEMA:
+            if "CREATE TRIGGER" in statement:
+                connection.execute(statement)
+    held = first.try_acquire(["kept:key"], lease=LEASE, owner="holder")
+    token = held.fencing_tokens["kept:key"]
+    second = open_lock_backend(f"sqlite:///{path}")  # finds the rowid table and rebuilds it
+    try:
+        with pytest.raises(LockTimeout):
+            second.try_acquire(["kept:key"], lease=5, owner="contender")
+        assert lock_row(str(path), "kept:key")[1] == token
+        held.check()
+        held.release()
+        with second.try_acquire(["kept:key"], lease=5, owner="contender") as taken:
+            assert taken.fencing_tokens["kept:key"] > token
+    finally:
+        first.close()
+        second.close()
 
 
 def test_foreign_holder_lease_expires(sqlite_url: str, unique_key: str) -> None:

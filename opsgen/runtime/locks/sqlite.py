@@ -41,16 +41,21 @@ from opsgen.runtime.locks.holders import holder_ended, process_identity
 
 logger = logging.getLogger(__name__)
 
-SCHEMA = (
-    """
-    CREATE TABLE IF NOT EXISTS opsgen_locks (
+#: The lock table. WITHOUT ROWID keeps each row in the primary key's own B-tree: a
+#: table with a rowid keeps a second one for a text key, and every take and release
+#: would write a page of each.
+LOCKS_TABLE = """
+    CREATE TABLE IF NOT EXISTS {name} (
         key TEXT PRIMARY KEY,
         owner TEXT NOT NULL,
         token INTEGER NOT NULL,
         expires_at REAL NOT NULL,
         process TEXT
-    )
-    """,
+    ) WITHOUT ROWID
+"""
+
+SCHEMA = (
+    LOCKS_TABLE.format(name="opsgen_locks"),
     """
     CREATE TABLE IF NOT EXISTS opsgen_lock_tokens (
         id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -105,6 +110,30 @@ WRITE_RETRY_LIMIT = 5.0
 T = TypeVar("T")
 
 
+def _rebuild_without_rowid(connection: sqlite3.Connection) -> None:
+    """Move the rows of a lock table written by an earlier version into a WITHOUT ROWID table.
+
+    Runs in the caller's transaction, so other processes see the old table or the new
+    one, never neither. Rows from before holders were named get no process. The token
+    counter is raised to the highest token in use, so tokens keep growing.
+    """
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(opsgen_locks)")}
+    process = "process" if "process" in columns else "NULL"
+    connection.execute(LOCKS_TABLE.format(name="opsgen_locks_rebuilt"))
+    connection.execute(
+        "INSERT INTO opsgen_locks_rebuilt (key, owner, token, expires_at, process) "
+        f"SELECT key, owner, token, expires_at, {process} FROM opsgen_locks"
+    )
+    connection.execute("DROP TABLE opsgen_locks")  # and its triggers
+    connection.execute("ALTER TABLE opsgen_locks_rebuilt RENAME TO opsgen_locks")
+    for statement in SCHEMA:
+        if "CREATE TRIGGER" in statement:
+            connection.execute(statement)
+    connection.execute(
+        "UPDATE opsgen_lock_tokens SET last_token = max(last_token, "
+        "(SELECT coalesce(max(token), 0) FROM opsgen_locks)) WHERE id = 1"
+    )
+
 
 class SQLiteLockBackend(LockBackend):
     """Lock rows in the SQLite file at ``path``."""
@@ -135,10 +164,11 @@ class SQLiteLockBackend(LockBackend):
         def create(connection: sqlite3.Connection) -> None:
             for statement in SCHEMA:
                 connection.execute(statement)
-            columns = {row[1] for row in connection.execute("PRAGMA table_info(opsgen_locks)")}
-            if "process" not in columns:
-                # A lock file from before holders were named: its rows name no process.
-                connection.execute("ALTER TABLE opsgen_locks ADD COLUMN process TEXT")
+            (definition,) = connection.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'opsgen_locks'"
+            ).fetchone()
+            if "WITHOUT ROWID" not in definition.upper():
+                _rebuild_without_rowid(connection)
 
         self._write(create, retry_for=WRITE_RETRY_LIMIT)
 
