@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from opsgen.runtime.context import Context, current_context
+from opsgen.runtime.context import STANDARD_KEYS, Context, current_context
 from opsgen.runtime.declarations import EffectDeclaration, OperationDeclaration, RetryPolicy
 from opsgen.runtime.effects import CALLBACK_KIND, CALLBACK_RETRY, EffectCall, PendingEffect
 from opsgen.runtime.errors import NoTransactionError
@@ -275,25 +275,47 @@ def current_execution() -> ExecutionContext | None:
     return _current_execution.get()
 
 
+def _context_type_message(value: object) -> str:
+    """Return the error for a call whose context argument is neither a ``Context`` nor ``None``.
+
+    A mapping's keys are named (its values may be sensitive) and turned into the
+    ``Context(...)`` call that would carry them.
+    """
+    message = (
+        f"the context argument of an operation call must be a Context, such as Context(actor=\"u-42\"), "
+        f"or None to use the current context, not {type(value).__name__}"
+    )
+    if isinstance(value, Mapping):
+        keys = [str(key) for key in value]
+        standard = [key for key in keys if key in STANDARD_KEYS]
+        extra = [key for key in keys if key not in STANDARD_KEYS]
+        arguments = [f"{key}=..." for key in standard]
+        if extra:
+            arguments.append("extra={" + ", ".join(f"{key!r}: ..." for key in extra) + "}")
+        message += f" with keys {', '.join(repr(key) for key in keys)}; pass Context({', '.join(arguments)}) instead"
+    return message
+
+
 def resolve_caller(ctx: Context | ExecutionContext | None) -> tuple[ExecutionContext | None, Context]:
     """Return the parent execution of a call made with ``ctx``, and the context it runs in.
 
     An ``ExecutionContext`` is the parent itself. A plain ``Context`` or ``None`` nests the
     call under the execution running in this context, if any; ``None`` also takes that
     execution's context, or the current context outside any execution. A nested call's
-    context names its parent's execution id.
+    context names its parent's execution id. Raises ``TypeError`` for anything else, such
+    as a dict of context keys.
     """
     if isinstance(ctx, ExecutionContext):
         parent: ExecutionContext | None = ctx
         context = ctx.context
     else:
         parent = current_execution()
-        if ctx is not None:
+        if ctx is None:
+            context = parent.context if parent is not None else current_context()
+        elif isinstance(ctx, Context):
             context = ctx
-        elif parent is not None:
-            context = parent.context
         else:
-            context = current_context()
+            raise TypeError(_context_type_message(ctx))
     if parent is not None and context.parent_execution_id != parent.execution_id:
         context = context.replace(parent_execution_id=parent.execution_id)
     return parent, context
