@@ -42,7 +42,7 @@ class _Check:
 
     statement: ast.stmt
     model: str
-    orm: str | None = None  # "django" or "sqlalchemy" when the query's shape tells
+    orm: str | None = None  # "django" or "sqlalchemy" when the query's shape shows it
 
 
 def _model_of_query(call: ast.Call) -> tuple[str, str | None]:

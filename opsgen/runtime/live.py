@@ -102,7 +102,7 @@ class LiveStore:
         self.log_engine = log_engine
         self._condition = threading.Condition()
         self._engine: Engine | None = None
-        #: Held while the first connection creates the table, so no thread sees the engine before.
+        #: Lock taken while the first connection creates the table, so no thread uses the engine earlier.
         self._engine_lock = threading.Lock()
         #: Current column values of the markers of this process's running executions.
         self._markers: dict[str, dict[str, Any]] = {}

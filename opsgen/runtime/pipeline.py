@@ -69,7 +69,7 @@ FinalHook = Callable[[Connection, ExecutionRecord], None]
 class WritesFinalRecord(Protocol):
     """A :data:`FinalHook` that can also write the final record itself, in one statement with its own rows.
 
-    ``execute`` offers it a record the log already holds (a worker's claimed call) before
+    ``execute`` offers it a record the log already contains (a worker's claimed call) before
     writing the record and calling the hook as two statements. Without a transaction
     that also saves the ``BEGIN`` and ``COMMIT`` of one opened only for these writes.
     """

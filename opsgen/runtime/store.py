@@ -111,7 +111,7 @@ class ExecutionRecord:
     marker_scheduled: bool = False
     #: The in-flight journal slot of this record while its call runs.
     journal_slot: int | None = None
-    #: Whether a worker claimed this record's row, which the log then holds as running.
+    #: Whether a worker claimed this record's row, so the log already contains it as running.
     claimed: bool = False
     #: Whether the row may show a waiting note ("waiting for lock ..."), so that the
     #: final record must clear the progress message.
@@ -191,11 +191,11 @@ _OUTCOME_COLUMNS = frozenset({"output", "error_code", "error_message", "error_de
 
 
 def final_changes(record: ExecutionRecord) -> dict[str, Any]:
-    """Return the columns that finish the row of ``record`` when the log already holds it.
+    """Return the columns that finish the row of ``record`` when the log already contains it.
 
     Columns left NULL are not sent, since binding fewer values is most of the saving on
-    a small row. The outcome columns are, because the row of a retried execution holds
-    the error of its earlier attempt, and so is a cleared progress message when a
+    a small row. The outcome columns are always sent, because the row of a retried
+    execution contains the error of its earlier attempt. A cleared progress message is sent too when a
     waiting note may be on the row.
     """
     changes = {

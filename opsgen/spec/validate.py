@@ -488,7 +488,7 @@ def _choice_hint(error: dict[str, Any], value: Any) -> str:
 
 
 #: Hints for a value outside a limit of the format, by pydantic error type: the ``ctx``
-#: key that holds the limit, the hint, and the noun the limit counts (None for a number).
+#: key that contains the limit, the hint, and the noun the limit counts (None for a number).
 _LIMIT_HINTS: dict[str, tuple[str, str, str | None]] = {
     "greater_than_equal": ("ge", "write a value of {limit} or more", None),
     "greater_than": ("gt", "write a value above {limit}", None),

@@ -164,7 +164,7 @@ def run_worker(handle: OperationHandle[Any, Any], call: QueuedCall) -> tuple[thr
 
 
 def test_claimed_call_waiter_listed(runtime: Runtime, capsys: pytest.CaptureFixture[str]) -> None:
-    # A worker's call is running in the log once claimed; while it waits, its row says why.
+    # A claimed call is already running in the log, so the note goes on its row while it waits.
     handle = account_handle(runtime, transactional=True, run_for=0.6)
     sent: list[QueuedCall] = []
     execution_id = enqueue(handle, Context(actor="queuer"), {"account": 7}, sent.append)
@@ -183,7 +183,10 @@ def test_claimed_call_waiter_listed(runtime: Runtime, capsys: pytest.CaptureFixt
     wait_until(lambda: [row for row in running_rows(runtime) if not row["progress_message"]],
                "the claimed call running without its note")
     worker.join(10)
-    assert outcomes and outcomes[0].result is not None and outcomes[0].result.ok, outcomes
+    assert outcomes, "the worker returned no outcome"
+    result = outcomes[0].result
+    assert result is not None, outcomes
+    assert result.ok, outcomes
     final = runtime.store.find_execution(execution_id)
     assert final is not None
     assert (final["status"], final["actor"], final["progress_message"]) == ("succeeded", "queuer", None)
@@ -199,7 +202,10 @@ def test_claimed_call_timeout_clears_note(runtime: Runtime) -> None:
         wait_until(lambda: [row for row in running_rows(runtime) if row["progress_message"]],
                    "the claimed call's note")
         worker.join(10)
-    assert outcomes and outcomes[0].result is not None and not outcomes[0].result.ok, outcomes
+    assert outcomes, "the worker returned no outcome"
+    result = outcomes[0].result
+    assert result is not None, outcomes
+    assert not result.ok, outcomes
     final = runtime.store.find_execution(execution_id)
     assert final is not None
     assert (final["status"], final["error_code"], final["progress_message"]) == ("failed", "lock_timeout", None)

@@ -244,7 +244,7 @@ def _rebuilt_row(record: ExecutionRecord, now: datetime, lease: float) -> dict[s
 # abandoned (their workers died) and open the new attempt row. Every part reads the
 # rows as they were when the statement began, so the counts are those from before the
 # abandoned marks. ``set_config`` makes the commit skip the wait for the disk, as
-# ``SET LOCAL`` would, without a round trip of its own; it also works when the
+# ``SET LOCAL`` would, but without a round trip of its own. It also works when the
 # statement is its own transaction, in autocommit mode.
 _PG_OPEN_ATTEMPT = f"""
 earlier AS (

@@ -1,7 +1,7 @@
-"""How the background modules use the execution log's database.
+"""Database helpers of the background modules.
 
-Statements that commit on their own, short transactions that skip the disk wait for
-markers, and datetimes as SQLite returns them.
+They provide statements that commit on their own, short transactions that skip the
+disk wait for markers, and the conversion of the naive datetimes SQLite returns.
 """
 
 from __future__ import annotations

@@ -61,8 +61,9 @@ def run_queued(
     """Run one queued call at most once per claim, and return whether to retry it later.
 
     A call whose pending record the log lacks is rebuilt from the message, claimed and
-    run, with a warning (see :func:`claim`). Never raises for a failure of the
-    operation; raises for an unreachable database, so the queue redelivers the message.
+    run, with a warning (see :func:`claim`). A failure of the operation comes back as
+    the outcome's result. An unreachable database raises, so the queue redelivers the
+    message.
     """
     handle = handles.get(call.operation)
     if handle is None:
@@ -153,11 +154,11 @@ class AttemptCloser:
     def write_final(self, record: ExecutionRecord, connection: Connection | None) -> bool:
         """Finish the record, close the attempt and drop the lease in one statement.
 
-        In the operation's transaction that saves a round trip. Without one, the
-        statement runs in autocommit mode, and also saves the ``BEGIN`` and ``COMMIT`` of
-        a transaction opened only for these writes; it commits durably, as that
-        transaction would. Not in autocommit mode on an engine whose connections belong
-        to another library (Django's), whose autocommit setting opsgen leaves alone.
+        In the operation's transaction this saves a round trip. Without a transaction
+        the statement runs in autocommit mode, which also saves the ``BEGIN`` and
+        ``COMMIT``, and it commits durably. On an engine whose connections belong to
+        another library (Django's) it returns ``False`` instead of using autocommit,
+        because opsgen leaves that library's autocommit setting alone.
         """
         runtime = self.runtime
         if runtime is None or (connection is None and shares_connection(runtime.engine)):

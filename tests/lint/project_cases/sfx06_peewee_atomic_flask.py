@@ -1,5 +1,5 @@
 # expect: side-effect-in-transaction
-# pattern: a Flask view on peewee places the order inside db.atomic() and tells the
+# pattern: a Flask view on peewee places the order inside db.atomic() and calls the
 #          payment provider from inside the block; a failed line insert rolls the order
 #          back after the provider was already asked to hold the money
 import requests
