@@ -1,6 +1,7 @@
 """Printing helpers of the ``opsgen`` commands: status colours, times, tables, JSON and counts.
 
-The log helpers serve ``opsgen ops`` and ``opsgen outbox``; :func:`counted` serves every command.
+The log helpers serve ``opsgen ops`` and ``opsgen outbox``. :func:`counted`, shared with the
+runtime's log messages, serves every command.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ import os
 import sys
 from datetime import datetime, timezone
 from typing import Any
+
+from opsgen.runtime.plural import counted as counted
 
 #: The rich colour of each execution and effect status.
 STATUS_STYLES = {
@@ -55,16 +58,6 @@ def make_console() -> Any:
     if not sys.stdout.isatty() and "COLUMNS" not in os.environ:
         return Console(width=PIPED_WIDTH)
     return Console()
-
-
-def counted(count: int, noun: str, plural: str | None = None) -> str:
-    """Return ``count`` and ``noun`` in the number it takes: ``1 file``, ``0 files``, ``2 files``.
-
-    ``plural`` is for a noun whose plural is not ``noun`` plus ``s``.
-    """
-    if count == 1:
-        return f"{count} {noun}"
-    return f"{count} {plural or noun + 's'}"
 
 
 def json_default(value: Any) -> Any:

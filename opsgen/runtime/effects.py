@@ -28,6 +28,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from opsgen.runtime.declarations import RetryPolicy
+from opsgen.runtime.plural import counted
 from opsgen.runtime.schema import EffectStatus
 from opsgen.runtime.store import utcnow
 
@@ -196,11 +197,11 @@ def _deliver_with_retries(effect: PendingEffect) -> dict[str, Any]:
         return effect.row(EffectStatus.delivered.value, attempts=attempt, delivered_at=utcnow())
 
     logger.error(
-        "effect %s (%s) of execution %s failed after %d attempts; the commit is kept: %s",
+        "effect %s (%s) of execution %s failed after %s; the commit is kept: %s",
         effect.name,
         effect.kind,
         effect.execution_id,
-        attempts,
+        counted(attempts, "attempt"),
         last_error,
         extra={"execution_id": effect.execution_id, "effect": effect.name},
     )

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import Select, select, update
 
+from opsgen.runtime.plural import counted
 from opsgen.runtime.runtime import Runtime
 from opsgen.runtime.schema import EffectStatus, effects, executions
 from opsgen.runtime.store import HOST, utcnow
@@ -113,7 +114,7 @@ def requeue(
                 report.errors.append(problem)
                 continue
             note = (
-                f"re-queued by {by} at {now.isoformat(timespec='seconds')} after {row['attempts']} attempts; "
+                f"re-queued by {by} at {now.isoformat(timespec='seconds')} after {counted(row['attempts'], 'attempt')}; "
                 f"last error: {row['last_error'] or 'none'}"
             )
             changes = {
@@ -133,8 +134,8 @@ def requeue(
                 continue
             report.requeued.append({**row, **changes})
             logger.info(
-                "re-queued durable effect %s (%s) of execution %s by %s after %d attempts",
-                row["id"], row["name"], row["execution_id"], by, row["attempts"],
+                "re-queued durable effect %s (%s) of execution %s by %s after %s",
+                row["id"], row["name"], row["execution_id"], by, counted(row["attempts"], "attempt"),
                 extra={"execution_id": row["execution_id"], "effect": row["name"]},
             )
     return report
