@@ -92,14 +92,18 @@ def test_ops_list_running_shows_live_execution(sqlite_url: str) -> None:
     runtime = Runtime(Settings(root=Path.cwd(), database_url=sqlite_url))
     runtime.ensure_schema()
     runtime.dispose()
-    worker, execution_id = start_rebuild(sqlite_url, steps=20, pause=0.1)
+    # Long enough to outlast the command's start-up on a loaded machine; stopped below.
+    worker, execution_id = start_rebuild(sqlite_url, steps=600, pause=0.1)
 
-    listing = subprocess.run(
-        [sys.executable, "-m", "opsgen.cli.main", "ops", "list", "--running", "--format", "json",
-         "--database-url", sqlite_url],
-        capture_output=True, text=True, timeout=60,
-    )
-    worker.communicate(timeout=30)
+    try:
+        listing = subprocess.run(
+            [sys.executable, "-m", "opsgen.cli.main", "ops", "list", "--running", "--format", "json",
+             "--database-url", sqlite_url],
+            capture_output=True, text=True, timeout=60,
+        )
+    finally:
+        worker.kill()
+        worker.communicate(timeout=30)
 
     assert listing.returncode == 0, listing.stderr
     assert execution_id in listing.stdout

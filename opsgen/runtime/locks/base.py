@@ -71,7 +71,10 @@ class LockLost(LockError):
 
 def order_keys(keys: Iterable[str]) -> tuple[str, ...]:
     """Return ``keys`` deduplicated and sorted: the one global order every backend uses."""
-    ordered = tuple(sorted(set(keys)))
+    if isinstance(keys, (list, tuple)) and len(keys) == 1:
+        ordered = tuple(keys)  # the common case: nothing to sort
+    else:
+        ordered = tuple(sorted(set(keys)))
     for key in ordered:
         if not key:
             raise ValueError("a lock key must not be empty")
@@ -224,7 +227,10 @@ class LeaseRenewer:
 
     def __init__(self, backend: LockBackend) -> None:
         self._backend = backend
-        self._condition = threading.Condition()
+        # A plain lock under the condition: the hot paths enter it directly, which costs
+        # less than entering the condition.
+        self._lock = threading.Lock()
+        self._condition = threading.Condition(self._lock)
         self._due: list[tuple[float, int, HeldLocks]] = []
         self._registered: dict[int, HeldLocks] = {}
         self._last_renewed: dict[int, float] = {}
@@ -235,7 +241,7 @@ class LeaseRenewer:
     def register(self, held: HeldLocks) -> None:
         now = time.monotonic()
         due = now + held.lease / 3
-        with self._condition:
+        with self._lock:
             self._registered[id(held)] = held
             self._last_renewed[id(held)] = now
             # The thread sleeps until the earliest due time, so it needs a wake-up only
@@ -257,13 +263,13 @@ class LeaseRenewer:
         heapq.heapify(self._due)
 
     def unregister(self, held: HeldLocks) -> None:
-        with self._condition:
+        with self._lock:
             self._registered.pop(id(held), None)
             self._last_renewed.pop(id(held), None)
 
     def held_sets(self) -> list[HeldLocks]:
         """Return the held sets whose leases are being renewed."""
-        with self._condition:
+        with self._lock:
             return list(self._registered.values())
 
     def stop(self) -> None:

@@ -89,6 +89,11 @@ SET owner = excluded.owner, token = excluded.token, expires_at = excluded.expire
 WHERE opsgen_locks.expires_at <= ? OR opsgen_locks.owner = excluded.owner
 """
 
+#: :data:`TAKE_STATEMENT` returning the new token, for SQLite 3.35 and newer.
+TAKE_RETURNING = TAKE_STATEMENT + " RETURNING token"
+
+RELEASE_STATEMENT = "DELETE FROM opsgen_locks WHERE key = ? AND token = ?"
+
 #: Replace the row of a holder whose process has ended, only if it is still that row.
 TAKE_FROM_ENDED = """
 UPDATE opsgen_locks
@@ -145,6 +150,7 @@ class SQLiteLockBackend(LockBackend):
         self.path = path
         self._connection_lock = threading.Lock()
         self._connection = self._connect()
+        self._process = process_identity()
         self._create_schema()
 
     def _connect(self) -> sqlite3.Connection:
@@ -159,6 +165,7 @@ class SQLiteLockBackend(LockBackend):
         inherited_connections.append(self._connection)
         self._connection_lock = threading.Lock()
         self._connection = self._connect()
+        self._process = process_identity()
 
     def _create_schema(self) -> None:
         def create(connection: sqlite3.Connection) -> None:
@@ -220,54 +227,78 @@ class SQLiteLockBackend(LockBackend):
     def _acquire_ordered(
         self, keys: tuple[str, ...], *, timeout: float, lease: float, owner: str, on_wait: WaitHook | None = None
     ) -> HeldLocks:
+        tokens: dict[str, int] = {}
+        holder = self._attempt(keys, tokens, lease, owner)
+        if len(tokens) == len(keys):
+            return HeldLocks(self, keys, owner, lease, tokens)
+        # Only a call that has to wait pays for the bookkeeping of waiting.
         deadline = time.monotonic() + timeout
         notice = WaitNotice(on_wait, timeout)
         backoff = Backoff()
-        tokens: dict[str, int] = {}
-        holder: str | None = None
-
         while True:
-            try:
-                holder = self._take_free_prefix(keys, tokens, lease, owner)
-            except sqlite3.OperationalError as exc:
-                if not is_sqlite_busy(exc):
-                    raise
-                # Another process held the file's write lock past the busy timeout.
-                logger.debug("taking sqlite lock(s) for execution %s: %s", owner, exc)
-                holder = None
-            if len(tokens) == len(keys):
-                return HeldLocks(self, keys, owner, lease, tokens)
             if holder is not None:
                 notice.waiting(keys[len(tokens)])
             if not backoff.sleep(deadline):
                 blocked = keys[len(tokens)]
                 self._release_keys(tokens)
                 raise LockTimeout(blocked, holder or self.holder(blocked), timeout)
+            holder = self._attempt(keys, tokens, lease, owner)
+            if len(tokens) == len(keys):
+                return HeldLocks(self, keys, owner, lease, tokens)
+
+    def _attempt(self, keys: tuple[str, ...], tokens: dict[str, int], lease: float, owner: str) -> str | None:
+        """Take what :meth:`_take_free_prefix` can; a busy file counts as an unknown holder."""
+        try:
+            return self._take_free_prefix(keys, tokens, lease, owner)
+        except sqlite3.OperationalError as exc:
+            if not is_sqlite_busy(exc):
+                raise
+            # Another process held the file's write lock past the busy timeout.
+            logger.debug("taking sqlite lock(s) for execution %s: %s", owner, exc)
+            return None
 
     def _take_free_prefix(self, keys: tuple[str, ...], tokens: dict[str, int], lease: float, owner: str) -> str | None:
         """Take the keys after those in ``tokens`` while they are free, in one transaction.
 
         Fills ``tokens`` with each key taken; returns the owner of the first key that is
-        held by someone else, or ``None`` when all were taken.
+        held by someone else, or ``None`` when all were taken. One key is one statement
+        in autocommit mode, which is atomic on its own.
         """
+        if len(keys) - len(tokens) == 1:
+            key = keys[-1]
+            with self._connection_lock:
+                token, holder = self._take(self._connection, key, owner, time.time(), lease)
+            if token is not None:
+                tokens[key] = token
+            return holder
+
         taken: dict[str, int] = {}
 
         def take(connection: sqlite3.Connection) -> str | None:
             taken.clear()
             now = time.time()
-            process = process_identity()
             for key in keys[len(tokens):]:
-                token = self._insert_or_take_over(key, owner, now, lease, process)
+                token, holder = self._take(connection, key, owner, now, lease)
                 if token is None:
-                    token, holder = self._take_from_ended(connection, key, owner, now + lease, process)
-                    if token is None:
-                        return holder
+                    return holder
                 taken[key] = token
             return None
 
-        blocking_owner = self._write(take, transaction=len(keys) - len(tokens) > 1)
+        blocking_owner = self._write(take)
         tokens.update(taken)
         return blocking_owner
+
+    def _take(
+        self, connection: sqlite3.Connection, key: str, owner: str, now: float, lease: float
+    ) -> tuple[int | None, str | None]:
+        """Take ``key`` if it is free, its lease has ended or its holder's process has ended.
+
+        Returns the new fencing token, or ``None`` and the owner holding the key.
+        """
+        token = self._insert_or_take_over(connection, key, owner, now, lease)
+        if token is not None:
+            return token, None
+        return self._take_from_ended(connection, key, owner, now + lease, self._process)
 
     def _take_from_ended(
         self, connection: sqlite3.Connection, key: str, owner: str, expires_at: float, process: str | None
@@ -290,15 +321,17 @@ class SQLiteLockBackend(LockBackend):
                        "has ended (before its lease ran out)", owner, key, holder)
         return int(token), None
 
-    def _insert_or_take_over(self, key: str, owner: str, now: float, lease: float, process: str | None) -> int | None:
+    def _insert_or_take_over(
+        self, connection: sqlite3.Connection, key: str, owner: str, now: float, lease: float
+    ) -> int | None:
         """Write the lock row unless a live one exists; return the new fencing token, or ``None``."""
-        parameters = (key, owner, now + lease, process, now)
+        parameters = (key, owner, now + lease, self._process, now)
         if RETURNING_SUPPORTED:
-            row = self._connection.execute(TAKE_STATEMENT + " RETURNING token", parameters).fetchone()
+            row = connection.execute(TAKE_RETURNING, parameters).fetchone()
             return None if row is None else int(row[0])
-        if self._connection.execute(TAKE_STATEMENT, parameters).rowcount == 0:
+        if connection.execute(TAKE_STATEMENT, parameters).rowcount == 0:
             return None
-        (token,) = self._connection.execute("SELECT token FROM opsgen_locks WHERE key = ?", (key,)).fetchone()
+        (token,) = connection.execute("SELECT token FROM opsgen_locks WHERE key = ?", (key,)).fetchone()
         return int(token)
 
     def _release(self, held: HeldLocks) -> None:
@@ -307,10 +340,20 @@ class SQLiteLockBackend(LockBackend):
     def _release_keys(self, tokens: Mapping[str, int]) -> None:
         if not tokens:
             return
+        if len(tokens) == 1:
+            # One statement in autocommit mode; only a busy file takes the retrying path.
+            ((key, token),) = tokens.items()
+            with self._connection_lock:
+                try:
+                    self._connection.execute(RELEASE_STATEMENT, (key, token))
+                    return
+                except sqlite3.OperationalError as exc:
+                    if not is_sqlite_busy(exc):
+                        raise
 
         def delete(connection: sqlite3.Connection) -> None:
             for key in reversed(list(tokens)):
-                connection.execute("DELETE FROM opsgen_locks WHERE key = ? AND token = ?", (key, tokens[key]))
+                connection.execute(RELEASE_STATEMENT, (key, tokens[key]))
 
         self._write(delete, retry_for=WRITE_RETRY_LIMIT, transaction=len(tokens) > 1)
 
