@@ -61,6 +61,7 @@ from opsgen.integrations.background import ENQUEUE_EFFECT, QueuedCall, Sender, o
 from opsgen.integrations.django.database import opened_by_application
 from opsgen.runtime.effects import EffectCall
 from opsgen.runtime.errors import ConfigurationError, EffectHandlerMissing
+from opsgen.runtime.plural import counted
 from opsgen.runtime.runtime import Runtime, get_runtime
 from opsgen.runtime.schema import ExecutionStatus, django_enqueues, executions
 from opsgen.runtime.store import ExecutionRecord, utcnow
@@ -430,9 +431,9 @@ def _send_unsent(unsent: dict[str, dict[str, Any]], deliver: Deliver | None) -> 
     if not unsent:
         return [], []
     if deliver is None:
-        logger.error("%d committed calls were never sent and stay pending, because this runtime has no %s "
-                     "handler; call opsgen.integrations.celery.install(app, ops, runtime=runtime) in this "
-                     "process: %s", len(unsent), ENQUEUE_EFFECT, ", ".join(unsent))
+        logger.error("left %s unsent and pending, because this runtime has no %s handler; call "
+                     "opsgen.integrations.celery.install(app, ops, runtime=runtime) in this process: %s",
+                     counted(len(unsent), "committed call"), ENQUEUE_EFFECT, ", ".join(unsent))
         return [], list(unsent)
 
     sent: list[str] = []
