@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from opsgen.codegen.changeset import ChangeSet, write_changes
 from opsgen.codegen.config import GeneratorConfig
-from opsgen.codegen.manifest import MANIFEST, display_path, inputs_digest, is_up_to_date, with_inputs
+from opsgen.codegen.manifest import MANIFEST, display_path, inputs_digest, is_up_to_date, specs_record, with_inputs
 from opsgen.codegen.source import read_spec_files
 from opsgen.codegen.writer import UnmarkedFilesError, package_lock, read_package, recover
 
@@ -127,7 +127,7 @@ def _generate(config: GeneratorConfig, *, check: bool) -> GenerateResult:
 
     files = rendered.package
     signatures = {path: expected_definition(op) for path, op in rendered.scaffold_operations.items()}
-    files[MANIFEST] = with_inputs(files[MANIFEST], digest, signatures)
+    files[MANIFEST] = with_inputs(files[MANIFEST], digest, signatures, specs_record(config, spec_files))
 
     state = read_package(config.package)
     if state.unmarked:

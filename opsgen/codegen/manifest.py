@@ -12,14 +12,16 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+import os
 from pathlib import Path
 
 from opsgen._resources import data_dir
 from opsgen.codegen.config import GeneratorConfig
+from opsgen.runtime.stale_specs import MANIFEST as MANIFEST
+from opsgen.runtime.stale_specs import spec_digest
 
 #: Second line of every generated Python file; a file without it is never changed or removed.
 MARKER = "opsgen: generated file"
-MANIFEST = "_opsgen_manifest.json"
 
 
 def templates_digest(templates: Path) -> str:
@@ -47,7 +49,12 @@ def manifest_text(files: dict[str, str]) -> str:
 def inputs_digest(config: GeneratorConfig, spec_files: tuple[tuple[str, bytes], ...]) -> str:
     """Return a digest of everything the output depends on: specs, templates, settings, version."""
     digest = hashlib.sha256()
-    settings = (config.package_module, config.implementations_module, display_path(config.implementations, config.root))
+    settings = (
+        config.package_module,
+        config.implementations_module,
+        display_path(config.implementations, config.root),
+        specs_folder_from_package(config),
+    )
     for part in (opsgen_version(), templates_digest(data_dir("templates")), *settings):
         digest.update(part.encode() + b"\0")
     for relative, data in spec_files:
@@ -95,12 +102,39 @@ def is_up_to_date(config: GeneratorConfig, digest: str) -> bool:
     return True
 
 
-def with_inputs(manifest: str, digest: str, signatures: dict[str, str]) -> str:
-    """Add what the no-op check compares: the inputs digest and each expected ``run`` definition."""
+def with_inputs(manifest: str, digest: str, signatures: dict[str, str], specs: dict[str, object]) -> str:
+    """Add what the no-op check compares (the inputs digest and each expected ``run``
+    definition) and the :func:`specs_record` that the runtime compares."""
     document = json.loads(manifest)
     document["inputs"] = digest
     document["signatures"] = dict(sorted(signatures.items()))
+    document["specs"] = specs
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+def specs_record(config: GeneratorConfig, spec_files: tuple[tuple[str, bytes], ...]) -> dict[str, object]:
+    """Return the manifest's ``specs`` record: the specs folder relative to the package, and
+    the digest of each spec file by its path inside that folder.
+
+    :func:`opsgen.runtime.stale_specs.warn_if_specs_changed` compares it with the files
+    on disk when the application imports the package. ``spec_files`` are the pairs of
+    :func:`opsgen.codegen.source.read_spec_files`, whose paths start with the folder's name.
+    """
+    files = {relative.partition("/")[2]: spec_digest(data) for relative, data in spec_files}
+    return {"folder": specs_folder_from_package(config), "files": dict(sorted(files.items()))}
+
+
+def specs_folder_from_package(config: GeneratorConfig) -> str:
+    """Return the path of the specs folder relative to the generated package, with ``/`` separators.
+
+    It is relative so the manifest stays the same in every checkout. Where no relative
+    path exists (another drive on Windows), it is the absolute path.
+    """
+    specs = config.specs.resolve()
+    try:
+        return Path(os.path.relpath(specs, config.package.resolve())).as_posix()
+    except ValueError:
+        return specs.as_posix()
 
 
 def display_path(path: Path, root: Path) -> str:

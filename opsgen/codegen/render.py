@@ -386,5 +386,5 @@ def registry_context(project: ProjectView) -> dict[str, object]:
             {"name": n, "type": t, "handle": t in handles, **handles.get(t, {})}
             for n, t in sorted(children[path].items())
         ]
-        namespaces.append({"class_name": class_names[path], "doc": doc, "members": members})
+        namespaces.append({"class_name": class_names[path], "doc": doc, "members": members, "root": not path})
     return {"modules": sorted(modules, key=lambda m: m["alias"]), "namespaces": namespaces}

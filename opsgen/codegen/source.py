@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from opsgen.runtime.stale_specs import spec_file_paths
+
 if TYPE_CHECKING:
     from opsgen.spec.model import OperationSpec, SharedTypeSpec
 
@@ -54,7 +56,7 @@ def relative_spec_path(path: Path, specs_dir: Path, specs_name: str | None = Non
 
 def read_spec_files(specs_dir: Path) -> tuple[tuple[str, bytes], ...]:
     """Read every ``*.yaml`` and ``*.yml`` file under ``specs_dir``, sorted by relative path."""
-    found = [p for p in specs_dir.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file()]
+    found = spec_file_paths(specs_dir)
     name = specs_dir.resolve().name
     entries = [(relative_spec_path(p, specs_dir, name), p.read_bytes()) for p in found]
     return tuple(sorted(entries))

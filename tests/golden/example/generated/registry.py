@@ -8,6 +8,8 @@ may import ``ops`` from here without an import cycle.
 
 from __future__ import annotations
 
+from opsgen.runtime.stale_specs import warn_if_specs_changed
+
 from .accounts import register_user as _accounts__register_user
 from .billing import change_plan as _billing__change_plan
 from .billing import credit_account as _billing__credit_account
@@ -63,6 +65,8 @@ class Operations:
     def __init__(self) -> None:
         self.accounts = AccountsOperations()
         self.billing = BillingOperations()
+        # Logs a warning, once per process, when a spec changed after this package was generated.
+        warn_if_specs_changed(__file__)
 
 
 ops = Operations()
