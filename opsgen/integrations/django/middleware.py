@@ -39,20 +39,40 @@ def problem_response(failure: Failure | UnwrapError, mapper: ProblemMapper | Non
     return HttpResponse(json.dumps(document), status=document["status"], content_type=PROBLEM_CONTENT_TYPE)
 
 
+def import_setting(name: str, path: str) -> Any:
+    """Import the object that the Django setting ``name`` names by its dotted ``path``.
+
+    Raises :class:`~opsgen.integrations.django.settings_errors.InvalidOpsgenSettings`
+    naming the setting when the import fails, so the project stops at start-up with
+    Django's ``ImproperlyConfigured``. The import error stays attached as its cause,
+    because it may come from inside the imported module.
+    """
+    from django.utils.module_loading import import_string  # type: ignore[import-untyped]
+
+    from opsgen.integrations.django.settings_errors import InvalidOpsgenSettings
+
+    try:
+        return import_string(path)
+    except ImportError as exc:
+        raise InvalidOpsgenSettings(
+            f"{name} = {path!r} in the Django settings cannot be imported: {exc}; "
+            "set it to the dotted path of an existing object, such as 'myapp.generated.registry.ops'"
+        ) from exc
+
+
 class OpsgenMiddleware:
     """Build the request's context, install it while the view runs, map failures to problems."""
 
     def __init__(self, get_response: Callable[[Any], Any]) -> None:
         from django.conf import settings  # type: ignore[import-untyped]
-        from django.utils.module_loading import import_string  # type: ignore[import-untyped]
 
         self.get_response = get_response
         actor_path = getattr(settings, "OPSGEN_ACTOR", None)
-        actor = import_string(actor_path) if actor_path else user_pk
+        actor = import_setting("OPSGEN_ACTOR", actor_path) if actor_path else user_pk
         header = getattr(settings, "OPSGEN_REQUEST_ID_HEADER", DEFAULT_REQUEST_ID_HEADER)
         self.builder: ContextBuilder[Any] = ContextBuilder(actor, None, header)
         registry_path = getattr(settings, "OPSGEN_REGISTRY", None)
-        self.mapper = ProblemMapper(import_string(registry_path) if registry_path else None)
+        self.mapper = ProblemMapper(import_setting("OPSGEN_REGISTRY", registry_path) if registry_path else None)
 
     def __call__(self, request: Any) -> Any:
         ctx = self.builder.build(request, request.headers.get(self.builder.request_id_header))

@@ -25,11 +25,22 @@ def django_runtime(using: str = "default", **kwargs: Any) -> Runtime:
     pending record on a connection of its own, and a rollback marks it ``cancelled``
     (see :mod:`opsgen.integrations.django.enqueue`). A Celery worker that
     builds this runtime resolves those calls once it is ready.
+
+    Invalid settings, such as an unknown key in ``[tool.opsgen]`` or a database vendor
+    other than PostgreSQL, raise
+    :class:`~opsgen.integrations.django.settings_errors.InvalidOpsgenSettings`, which is
+    Django's ``ImproperlyConfigured`` and opsgen's ``ConfigurationError``.
     """
     from django.core.signals import request_finished  # type: ignore[import-untyped]
     from django.db import transaction  # type: ignore[import-untyped]
 
-    runtime = Runtime(engine=django_engine(using), **kwargs)
+    from opsgen.integrations.django.settings_errors import SETTINGS_ERRORS, InvalidOpsgenSettings, settings_error_message
+
+    try:
+        runtime = Runtime(engine=django_engine(using), **kwargs)
+    except SETTINGS_ERRORS as exc:
+        # The message names the file, key or URL and the fix, so the chained traceback adds nothing.
+        raise InvalidOpsgenSettings(settings_error_message(exc)) from None
 
     def defer(deliver: Any) -> None:
         transaction.on_commit(deliver, using=using)

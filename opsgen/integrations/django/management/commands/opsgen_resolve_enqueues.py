@@ -23,7 +23,7 @@ from django.db import close_old_connections  # type: ignore[import-untyped]
 
 from opsgen.integrations.background import ENQUEUE_EFFECT
 from opsgen.integrations.django.enqueue import AtomicEnqueuer, Resolution, django_enqueuer, runtime_deliver
-from opsgen.runtime.errors import ConfigurationError
+from opsgen.integrations.django.settings_errors import SETTINGS_ERRORS, settings_error_message
 from opsgen.runtime.runtime import Runtime, get_runtime, load_app
 
 logger = logging.getLogger(__name__)
@@ -69,8 +69,8 @@ class Command(BaseCommand):  # type: ignore[misc]
         try:
             runtime: Runtime = load_app(app) if app else get_runtime()
             enqueuer = django_enqueuer(runtime)
-        except ConfigurationError as exc:
-            raise CommandError(str(exc)) from exc
+        except SETTINGS_ERRORS as exc:
+            raise CommandError(settings_error_message(exc)) from exc
         if runtime_deliver(runtime) is None:
             raise CommandError(
                 f"the runtime has no {ENQUEUE_EFFECT!r} handler, so committed calls cannot be sent; call "
