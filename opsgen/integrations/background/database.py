@@ -2,17 +2,28 @@
 
 They provide statements that commit on their own, short transactions that skip the
 disk wait for markers, and the conversion of the naive datetimes SQLite returns.
+
+On PostgreSQL the statements that commit on their own (the sender's pending record,
+the worker's claim and final record) run on a dedicated connection, one per runtime
+and process, that stays in autocommit mode between calls. Checking a connection out
+of the pool for each statement, switching it to autocommit and resetting it on
+return cost more CPU than the statement itself. The price is one connection of the
+pool that stays checked out in each process that enqueues or runs calls.
 """
 
 from __future__ import annotations
 
+import os
+import threading
+import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from sqlalchemy import Connection, Engine
 
-from opsgen.runtime.database import begin_unflushed
+from opsgen.runtime.database import PING_AFTER_IDLE, begin_unflushed
 from opsgen.runtime.runtime import Runtime
 
 
@@ -30,17 +41,128 @@ def shares_connection(engine: Engine) -> bool:
 def single_statements(runtime: Runtime) -> Iterator[Connection]:
     """Yield a connection on which each statement commits on its own, in autocommit mode.
 
-    That saves the round trips of ``BEGIN`` and ``COMMIT``. An engine marked with
-    :data:`SHARED_CONNECTION` gets one transaction instead, because its connections
-    belong to another library whose autocommit mode opsgen must not change.
+    That saves the round trips of ``BEGIN`` and ``COMMIT``. On PostgreSQL the
+    connection is the runtime's dedicated connection (see the module docs), unless
+    another thread is using it: then one comes from the pool. An exception in the
+    ``with`` block returns the dedicated connection to the pool, so the next
+    statement gets a fresh one. An engine marked with :data:`SHARED_CONNECTION` gets
+    one transaction instead, because its connections belong to another library whose
+    autocommit mode opsgen must not change.
     """
     engine = runtime.engine
     if shares_connection(engine):
         with engine.begin() as connection:
             yield connection
         return
-    with engine.connect() as connection:
-        yield connection.execution_options(isolation_level="AUTOCOMMIT")
+    dedicated = _dedicated_connection(runtime) if engine.dialect.name == "postgresql" else None
+    if dedicated is None or not dedicated.lock.acquire(blocking=False):
+        with engine.connect() as connection:
+            yield connection.execution_options(isolation_level="AUTOCOMMIT")
+        return
+    try:
+        connection = dedicated.take()
+        try:
+            yield connection
+        except BaseException:
+            dedicated.drop()
+            raise
+        dedicated.last_used = time.monotonic()
+    finally:
+        dedicated.lock.release()
+
+
+class _DedicatedConnection:
+    """A runtime's autocommit connection, checked out of the pool once and kept between statements.
+
+    Like the pool's own test of idle connections, a connection unused for
+    :data:`~opsgen.runtime.database.PING_AFTER_IDLE` seconds is tested with a round
+    trip before its next statement, and replaced when it fails.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        #: Held by the thread whose statement uses the connection.
+        self.lock = threading.Lock()
+        self.connection: Connection | None = None
+        #: ``time.monotonic()`` after the last statement that succeeded.
+        self.last_used = 0.0
+
+    def take(self) -> Connection:
+        """Return the dedicated connection, opening or replacing it when needed. The caller must hold :attr:`lock`."""
+        connection = self.connection
+        if connection is not None and time.monotonic() - self.last_used >= PING_AFTER_IDLE and not _alive(connection):
+            self.drop(invalidate=True)
+            connection = None
+        if connection is None:
+            connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            self.connection = connection
+        return connection
+
+    def drop(self, *, invalidate: bool = False) -> None:
+        """Give the connection back to the pool, or with ``invalidate`` close it for good."""
+        connection, self.connection = self.connection, None
+        if connection is None:
+            return
+        if invalidate:
+            connection.invalidate()
+        connection.close()
+
+    def close(self) -> None:
+        """Give the connection back to the pool, waiting for a statement that uses it."""
+        with self.lock:
+            self.drop()
+
+    def forget_after_fork(self) -> None:
+        """Let go of a connection inherited from the parent process without closing it."""
+        if self.connection is not None:
+            _inherited_connections.append(self.connection)
+        self.connection = None
+        self.lock = threading.Lock()
+
+
+def _alive(connection: Connection) -> bool:
+    try:
+        dbapi_connection = connection.connection.dbapi_connection
+        return dbapi_connection is not None and connection.dialect.do_ping(dbapi_connection)
+    except Exception:  # noqa: BLE001 - any failure means the connection is gone
+        return False
+
+
+_dedicated: weakref.WeakKeyDictionary[Runtime, _DedicatedConnection] = weakref.WeakKeyDictionary()
+_dedicated_lock = threading.Lock()
+
+#: Dedicated connections inherited from a parent process. They stay referenced and are
+#: never closed, because closing a PostgreSQL connection sends the server a termination
+#: message that would end the parent's session.
+_inherited_connections: list[Connection] = []
+
+
+def _dedicated_connection(runtime: Runtime) -> _DedicatedConnection:
+    dedicated = _dedicated.get(runtime)
+    if dedicated is not None and dedicated.engine is runtime.engine:
+        return dedicated
+    with _dedicated_lock:
+        dedicated = _dedicated.get(runtime)
+        if dedicated is None or dedicated.engine is not runtime.engine:
+            if dedicated is not None:
+                dedicated.close()
+            dedicated = _dedicated[runtime] = _DedicatedConnection(runtime.engine)
+            # Back to the pool before the engine is disposed, and when the runtime goes.
+            runtime.on_dispose.append(dedicated.close)
+            weakref.finalize(runtime, dedicated.close)
+    return dedicated
+
+
+def _forget_after_fork() -> None:
+    global _dedicated_lock
+    _dedicated_lock = threading.Lock()
+    for dedicated in list(_dedicated.values()):
+        dedicated.forget_after_fork()
+
+
+# Celery's prefork pool and web servers that preload the application fork after opsgen
+# may have opened the dedicated connection.
+os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 @contextmanager
