@@ -138,6 +138,7 @@ class Analysis:
         self.index = index
         self._canonical: dict[str, str] = {}
         self._resolved: dict[str, str] = {}
+        self._mro: dict[str, list[str]] = {}
         self._session_events: dict[str, list[tuple[int, str]]] = {}
         self._session_depth = 0
         #: Names of class attributes that hold an instance, in any project class.
@@ -193,6 +194,9 @@ class Analysis:
         self._reached: set[str] | None = None
         self._writes: dict[str, int] = {}
         self._links: dict[int, list[Link]] = {}  # by id() of a CallSite the index keeps alive
+        self._effects: dict[int, Effect | None] = {}  # by id() of a CallSite, as _links
+        self._blocks: dict[int, Transaction | None] = {}  # by id() of a CallSite, as _links
+        self._django_modules: dict[str, bool] = {}
         self._classes_by_snake: dict[str, list[str]] | None = None
         self._guesses: dict[tuple[str, str], list[str]] = {}
         self._serializer_saves: list[tuple[str, bool]] | None = None
@@ -240,6 +244,12 @@ class Analysis:
 
     def mro(self, class_name: str) -> list[str]:
         """Return the class and its project ancestors, nearest first, then external bases."""
+        cached = self._mro.get(class_name)
+        if cached is None:
+            cached = self._mro[class_name] = self._compute_mro(class_name)
+        return list(cached)
+
+    def _compute_mro(self, class_name: str) -> list[str]:
         order: list[str] = []
         pending = [class_name]
         while pending and len(order) < 50:
@@ -342,6 +352,13 @@ class Analysis:
 
     def effect(self, call: CallSite) -> Effect | None:
         """Return the side effect the call makes itself, or None (deferrals included)."""
+        key = id(call)
+        if key in self._effects:
+            return self._effects[key]
+        found = self._effects[key] = self._compute_effect(call)
+        return found
+
+    def _compute_effect(self, call: CallSite) -> Effect | None:
         target = self.resolve_target(call.target) if call.target else None
         if target and (target in knowledge.DEFERRALS or target in self.deferral_wrappers):
             return None
@@ -557,6 +574,28 @@ class Analysis:
 
     def transaction_at(self, function: FunctionSummary, call: CallSite) -> Transaction | None:
         """Return the transaction the call runs in, from this function alone, or None."""
+        key = id(call)
+        if key in self._blocks:
+            found = self._blocks[key]
+        else:
+            found = self._blocks[key] = self.block_transaction(function, call)
+        if found is not None:
+            return found
+        if self.sessions_left_open:
+            opened = self.session_opened_before(function, call)
+            if opened is not None:
+                helper, helper_line = opened
+                reason = f"the session transaction that {helper}() at line {helper_line} began with a write, not yet committed"
+                return Transaction(reason, helper_line, "sqlalchemy")
+        return self.context(function)
+
+    def block_transaction(self, function: FunctionSummary, call: CallSite) -> Transaction | None:
+        """Return the transaction the call runs in from the function's own blocks and
+        session writes, or from the operation whose ``run()`` it is, or None.
+
+        Unlike :meth:`transaction_at`, this leaves out the helpers called before that left
+        a session write open, and the transaction of the whole function.
+        """
         block = self.open_block(function, call.transaction)
         operation = self.operation_context(function)
         if operation is not None and (block is None or block.kind == "savepoint"):
@@ -583,12 +622,7 @@ class Analysis:
             session, _, line = call.session_write.rpartition(":")
             reason = f"the {session} transaction begun by the write at line {line}, not yet committed"
             return Transaction(reason, int(line), "sqlalchemy")
-        opened = self.session_opened_before(function, call)
-        if opened is not None:
-            helper, helper_line = opened
-            reason = f"the session transaction that {helper}() at line {helper_line} began with a write, not yet committed"
-            return Transaction(reason, helper_line, "sqlalchemy")
-        return self.context(function)
+        return None
 
     def session_opened_before(self, function: FunctionSummary, call: CallSite) -> tuple[str, int] | None:
         """Return the helper call, and its line, that left a session write uncommitted before ``call``.
@@ -1151,6 +1185,13 @@ class Analysis:
 
     def uses_django(self, module: ModuleSummary) -> bool:
         """Return True when the module imports Django, or a class from a ``models`` module."""
+        found = self._django_modules.get(module.path)
+        if found is None:
+            found = self._django_modules[module.path] = self._imports_django(module)
+        return found
+
+    @staticmethod
+    def _imports_django(module: ModuleSummary) -> bool:
         for name in module.imports.values():
             module_name, _, imported = name.rpartition(".")
             if name.startswith("django.") or (module_name.rpartition(".")[2] == "models" and imported[:1].isupper()):

@@ -89,18 +89,24 @@ def check_module(
     if summary.syntax_error:
         return []
     context = ModuleContext(index, summary)
-    wanted = [rule for rule in rules if index.config.wants(rule.code)]
+    project_rules, module_rules = _selected_rules(tuple(rules), index.config)
     findings: list[Finding] = []
-    for rule_class in wanted:
-        if rule_class.scope != "module":
-            findings.extend(rule_class().check(context))
-    findings.extend(_module_scope_findings(index, summary, context, [r for r in wanted if r.scope == "module"]))
+    for rule_class in project_rules:
+        findings.extend(rule_class().check(context))
+    findings.extend(_module_scope_findings(index, summary, context, module_rules))
     if apply_noqa and findings:
         if lines is None:
             lines = context.source.splitlines()
         findings = [f for f in findings if not is_suppressed(f, lines)]
     unique = {(f.line, f.column, f.code): f for f in findings}
     return sorted(unique.values(), key=Finding.sort_key)
+
+
+@lru_cache(maxsize=16)
+def _selected_rules(rules: tuple[type[Rule], ...], config: LintConfig) -> tuple[tuple[type[Rule], ...], tuple[type[Rule], ...]]:
+    """Return the rules that ``config`` selects: those of project scope, then those of module scope."""
+    selected = [rule for rule in rules if config.wants(rule.code)]
+    return tuple(r for r in selected if r.scope != "module"), tuple(r for r in selected if r.scope == "module")
 
 
 @lru_cache(maxsize=16)
@@ -116,12 +122,12 @@ def rules_fingerprint(rules: tuple[type[Rule], ...], config: LintConfig) -> str:
 
 
 def _module_scope_findings(
-    index: ProjectIndex, summary: ModuleSummary, context: ModuleContext, rules: Sequence[type[Rule]]
+    index: ProjectIndex, summary: ModuleSummary, context: ModuleContext, rules: tuple[type[Rule], ...]
 ) -> list[Finding]:
     """Run the file-local rules, or reuse their findings stored with an unchanged file."""
     if not rules:
         return []
-    fingerprint = rules_fingerprint(tuple(rules), index.config)
+    fingerprint = rules_fingerprint(rules, index.config)
     stored = index.cached_findings(summary.path, fingerprint)
     if stored is not None:
         return [Finding(summary.path, f["line"], f["column"], f["code"], f["message"]) for f in stored]
