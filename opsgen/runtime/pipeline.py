@@ -283,6 +283,7 @@ def _guarded(execution: ExecutionContext, inputs: BaseModel) -> Iterator[None]:
     # iter() yields the fields as pairs; dict(inputs) would first probe the model for keys().
     values = {**_context_values(execution.context), **dict(iter(inputs))}
     backend = execution.runtime.get_lock_backend()
+    enclosing = execution.scope
     with ExitStack() as held:
         try:
             if declaration.singleton is not None:
@@ -303,7 +304,10 @@ def _guarded(execution: ExecutionContext, inputs: BaseModel) -> Iterator[None]:
                 held.enter_context(claim.held)
                 execution.held_guards.append(claim.held)
 
-            keys = sorted({render_lock_key(lock.key, values) for lock in declaration.locks} - execution.held_lock_keys)
+            taken = execution.held_lock_keys
+            if enclosing is not None:
+                taken = taken | enclosing.outermost.kept_lock_keys
+            keys = sorted({render_lock_key(lock.key, values) for lock in declaration.locks} - taken)
             if keys:
                 locks = backend.acquire_many(
                     keys,
@@ -312,7 +316,12 @@ def _guarded(execution: ExecutionContext, inputs: BaseModel) -> Iterator[None]:
                     owner=execution.execution_id,
                     on_wait=wait_announcer(execution, "lock "),
                 )
-                held.enter_context(locks)
+                if enclosing is None:
+                    held.enter_context(locks)
+                else:
+                    # Inside an open transaction the writes made under these locks commit
+                    # only with it, so the outermost scope holds them until then.
+                    enclosing.keep_locks(locks)
                 execution.held_guards.append(locks)
                 record.lock_keys = keys
                 record.fencing_token = max(locks.fencing_tokens.values(), default=None)
@@ -455,6 +464,7 @@ def run_in_scope(
         scope.rollback("the call was interrupted")
         if scope.savepoint is None:
             scope.session.close()
+            scope.release_locks()
         raise
     return close_scope(execution, scope, result, started)
 
@@ -606,6 +616,7 @@ def close_scope(
         if outermost:
             scope.session.rollback()
             scope.session.close()
+            scope.release_locks()
         raise
 
     if outermost:
@@ -629,8 +640,10 @@ def rollback_scope(execution: ExecutionContext, scope: TransactionScope, reason:
 
 
 def settle_outermost(execution: ExecutionContext, scope: TransactionScope, *, committed: bool) -> None:
-    """After the outermost commit or rollback: close the session, record dropped effects, deliver the rest."""
+    """After the outermost commit or rollback: close the session, release the locks of
+    nested calls, record dropped effects and deliver the rest."""
     scope.session.close()
+    scope.release_locks()
     if committed and HOLD_AFTER_COMMIT:
         _hold_after_commit(HOLD_AFTER_COMMIT)
     runtime = execution.runtime

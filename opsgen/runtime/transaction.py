@@ -14,17 +14,25 @@ Each scope also holds what must wait for the outcome: the effects requested insi
 and the execution records written through it. A released savepoint hands both to the
 enclosing scope. A rollback returns them: the effects are dropped and the records are
 written again, because the rollback removed their rows.
+
+The outermost scope also keeps the locks of the calls that ran inside its transaction. A nested call's writes become visible only at the outermost
+commit, so its locks must be held until then: released when the nested call returned,
+they would let another process read the rows it wrote as they were before.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session, SessionTransaction
 
 from opsgen.runtime.effects import PendingEffect
+from opsgen.runtime.locks.base import HeldLocks
 from opsgen.runtime.store import ExecutionRecord
+
+logger = logging.getLogger(__name__)
 
 #: Isolation names of the spec format, as SQLAlchemy's ``isolation_level`` spells them.
 ISOLATION_LEVELS = {
@@ -60,6 +68,11 @@ class TransactionScope:
     #: again on every record write costs more than the write's own statement building.
     bound: Connection | None = None
 
+    #: On the outermost scope: the locks of nested calls, held until the transaction
+    #: ends, and their keys, which later calls in it do not take again.
+    kept_locks: list[HeldLocks] | None = None
+    kept_lock_keys: frozenset[str] = frozenset()
+
     @property
     def connection(self) -> Connection:
         """The connection the session's transaction runs on; savepoints share it."""
@@ -74,6 +87,28 @@ class TransactionScope:
         while scope.parent is not None:
             scope = scope.parent
         return scope
+
+    def keep_locks(self, locks: HeldLocks) -> None:
+        """Hold ``locks`` until the outermost transaction ends."""
+        outermost = self.outermost
+        if outermost.kept_locks is None:
+            outermost.kept_locks = []
+        outermost.kept_locks.append(locks)
+        outermost.kept_lock_keys = outermost.kept_lock_keys | frozenset(locks.keys)
+
+    def release_locks(self) -> None:
+        """Release the kept locks, newest first, once the outermost transaction has ended.
+
+        A release that fails is logged and left to its lease, so that it cannot turn a
+        commit that has happened into an error.
+        """
+        kept, self.kept_locks = self.kept_locks, None
+        self.kept_lock_keys = frozenset()
+        for locks in reversed(kept or ()):
+            try:
+                locks.release()
+            except Exception:  # noqa: BLE001 - the lease frees what could not be released
+                logger.exception("releasing lock(s) %s of execution %s failed", ", ".join(locks.keys), locks.owner)
 
     def begin_savepoint(self) -> TransactionScope:
         """Open a savepoint on this scope's session and return its scope."""
