@@ -192,6 +192,7 @@ class Analysis:
         self._callers: dict[str, list[tuple[str, bool]]] | None = None
         self._somewhere: dict[str, bool] = {}
         self._reached: set[str] | None = None
+        self._reached_by_path: dict[str, frozenset[str]] = {}
         self._writes: dict[str, int] = {}
         self._links: dict[int, list[Link]] = {}  # by id() of a CallSite the index keeps alive
         self._effects: dict[int, Effect | None] = {}  # by id() of a CallSite, as _links
@@ -204,6 +205,18 @@ class Analysis:
         self._views_by_serializer: dict[str, list[str]] | None = None
         self.related_managers = RelatedManagers(self)
         self.project_openers = ProjectOpeners(self)
+
+    def share_declarations(self, other: Analysis) -> None:
+        """Reuse ``other``'s look-ups that read only the project's declarations.
+
+        Both indexes must declare the same names, signatures, classes and receivers, as
+        when they differ only in function bodies. Facts read from bodies stay apart.
+        """
+        self._canonical = other._canonical
+        self._resolved = other._resolved
+        self._mro = other._mro
+        self._guesses = other._guesses
+        self.related_managers = other.related_managers
 
     # -- names ------------------------------------------------------------------------------
 
@@ -991,17 +1004,29 @@ class Analysis:
         if self._reached is None:
             reached: set[str] = set()
             for module in self.index.modules.values():
-                for function in module.functions.values():
-                    for call in function.calls:
-                        if call.target is None and "." not in call.text:
-                            continue
-                        if self.transaction_at(function, call) is None:
-                            continue
-                        chain = self.call_reach(module, function, call)
-                        if chain is not None:
-                            reached |= chain.functions
+                reached |= self.reached_from_module(module)
             self._reached = reached
         return self._reached
+
+    def reached_from_module(self, module: ModuleSummary) -> frozenset[str]:
+        """Return the functions on the chains that start at the module's calls inside a transaction."""
+        found = self._reached_by_path.get(module.path)
+        if found is None:
+            found = self._reached_by_path[module.path] = self._compute_reached(module)
+        return found
+
+    def _compute_reached(self, module: ModuleSummary) -> frozenset[str]:
+        reached: set[str] = set()
+        for function in module.functions.values():
+            for call in function.calls:
+                if call.target is None and "." not in call.text:
+                    continue
+                if self.transaction_at(function, call) is None:
+                    continue
+                chain = self.call_reach(module, function, call)
+                if chain is not None:
+                    reached |= chain.functions
+        return frozenset(reached)
 
     # -- callers ------------------------------------------------------------------------------
 

@@ -3,12 +3,13 @@
 OPS101 and OPS102 follow call chains across the project, so a change in one file can
 change their findings in another. Each file's cache entry keeps, for these rules, the
 findings of the last check, the module's call edges (caller, callee, in a transaction)
-and its declaration digest. On the next run the engine works out which files changed
-since. When each of them kept its declarations (names, signatures, classes, receivers),
-every other module's call edges still hold. Then only the modules joined to a changed
-one by a chain of calls, callers or callees, are checked again. Any other change (a
-file added or removed, a declaration changed, a task base's ``apply_async``, a
-serializer's ``save()``) checks every module.
+and its declaration digest. On the next run the engine works out which files changed since. When each of them kept
+its declarations (names, signatures, classes, receivers), every other module's call
+edges still hold. Then each changed file is checked again. So are the modules joined by
+a chain of calls, callers or callees, to a changed file whose call facts
+(:mod:`opsgen.lint.call_facts`) differ from those of its previous version. Any other
+change (a file added or removed, a declaration changed, a task base's ``apply_async``,
+a serializer's ``save()``) checks every module.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from opsgen.lint.analysis import Hop
+from opsgen.lint.call_facts import unseen_changes
 from opsgen.lint.index import ProjectIndex
 from opsgen.lint.openers import may_open_for_callers
 from opsgen.lint.rule import Finding, Fix
@@ -48,6 +50,7 @@ def plan_calls(index: ProjectIndex, fingerprint: str) -> CallPlan:
     changed = [path for path in modules if _stored(index.cache_entries.get(path), fingerprint) is None]
     incremental = bool(index.previous_entries) and not set(index.previous_entries) - set(modules)
     old_edges: dict[str, list[Edge]] = {}
+    previous: dict[str, ModuleSummary] = {}
     for path in changed:
         if not incremental:
             break
@@ -58,6 +61,9 @@ def plan_calls(index: ProjectIndex, fingerprint: str) -> CallPlan:
             incremental = False
             break
         old_edges[path] = _edges(kept)
+        summary = _previous_summary(old, modules[path])
+        if summary is not None:
+            previous[summary.path] = summary
 
     if not incremental:
         edges = {path: analysis.call_edges(module) for path, module in modules.items()}
@@ -73,6 +79,8 @@ def plan_calls(index: ProjectIndex, fingerprint: str) -> CallPlan:
             edges[path] = _edges(_stored(index.cache_entries[path], fingerprint) or {})
     analysis.use_edges(edges.values())
 
+    # A change that leaves a module's call facts as they were reaches no other module.
+    seeds = fresh - unseen_changes(index, previous)
     down: dict[str, set[str]] = defaultdict(set)
     up: dict[str, set[str]] = defaultdict(set)
     for groups in (edges, old_edges):
@@ -82,7 +90,7 @@ def plan_calls(index: ProjectIndex, fingerprint: str) -> CallPlan:
                 if entry is not None and entry[0].path != path:
                     down[path].add(entry[0].path)
                     up[entry[0].path].add(path)
-    affected = _closure(fresh, down) | _closure(fresh, up)
+    affected = fresh | _closure(seeds, down) | _closure(seeds, up)
     reuse = {}
     for path in modules:
         if path not in affected:
@@ -145,6 +153,14 @@ def finding_from_json(path: str, row: dict[str, Any]) -> Finding:
     via = tuple(Hop(*hop) for hop in row.get("via", ()))
     fix = Fix(*row["fix"]) if row.get("fix") else None
     return Finding(path, row["line"], row["column"], row["code"], row["message"], via, fix, row.get("no_fix"))
+
+
+def _previous_summary(entry: dict[str, Any], current: ModuleSummary) -> ModuleSummary | None:
+    """Return the summary of a changed file's previous version, kept in its old cache entry."""
+    data = entry.get("summary")
+    if not isinstance(data, dict) or data.get("path") != current.path or data.get("module") != current.module:
+        return None
+    return ModuleSummary.from_json(data)
 
 
 def _stored(entry: dict[str, Any] | None, fingerprint: str) -> dict[str, Any] | None:

@@ -278,6 +278,14 @@ class ProjectIndex:
             index.add(summary)
         return index
 
+    def with_summaries(self, summaries: Iterable[ModuleSummary]) -> ProjectIndex:
+        """Return a copy of the index, with no cache and no trees, in which ``summaries``
+        replace the modules of the same paths."""
+        copy = ProjectIndex(self.config, dict(self.modules), {}, dict(self.functions), dict(self.classes), dict(self.by_module))
+        for summary in summaries:
+            copy.add(summary)
+        return copy
+
     def add(self, summary: ModuleSummary) -> None:
         """Add a module's summary, replacing an earlier one of the same path."""
         previous = self.modules.get(summary.path)

@@ -115,8 +115,11 @@ class Rule:
     #: by file hash. "project" when they read the index or the analysis.
     scope: ClassVar[Literal["module", "project"]] = "project"
     #: True for a project rule whose findings in a module depend only on that module, the
-    #: declarations of the others and the functions linked to it by calls, up or down. The
-    #: engine then re-checks a module only when a file on those call chains changed.
+    #: declarations of the others and the functions linked to it by calls, up or down. It
+    #: must read those functions only through the analysis facts that
+    #: :mod:`opsgen.lint.call_facts` compares (chains to a side effect, write counts,
+    #: transactions, session commits, call edges). The engine then re-checks a module only
+    #: when a file on those call chains changed those facts.
     follows_calls: ClassVar[bool] = False
 
     def check(self, module: ModuleContext) -> Iterable[Finding]:

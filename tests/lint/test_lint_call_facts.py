@@ -1,0 +1,219 @@
+"""A changed file re-checks its callers and callees only when its call facts changed.
+
+Each test lints a small project, changes one file and lints again with the cache. The
+warm findings must equal those of a run without the cache. Each change alters exactly
+one of the facts that other modules' OPS101 or OPS102 findings read, so a fact left out
+of the comparison makes its test keep a stale finding.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from opsgen.lint.config import load_config
+from opsgen.lint.engine import lint_paths, rules_fingerprint
+from opsgen.lint.incremental import plan_calls
+from opsgen.lint.index import ProjectIndex
+from opsgen.lint.loader import load_rules
+from opsgen.lint.rule import Finding
+
+from test_lint_incremental import CALLER, LOUD_HELPER, QUIET_HELPER  # type: ignore[import-not-found]
+from tests_lint_support import write_project  # type: ignore[import-not-found]
+
+
+def lint(root: Path, cache: bool = True) -> list[Finding]:
+    return lint_paths([root], load_config(root), use_cache=cache).findings
+
+
+def before_and_after(root: Path, path: str, source: str) -> tuple[list[Finding], list[Finding]]:
+    """Lint, replace the file ``path`` with ``source`` and lint again with the cache.
+
+    The second run's findings are checked against a run without the cache.
+    """
+    before = lint(root)
+    (root / path).write_text(source)
+    after = lint(root)
+    assert after == lint(root, cache=False)
+    return before, after
+
+
+def shown(findings: list[Finding]) -> list[tuple[str, int, str]]:
+    return [(Path(f.path).name, f.line, f.code) for f in findings]
+
+
+def affected(root: Path) -> set[str]:
+    """Return the files, relative to ``root``, whose OPS101/OPS102 findings a warm run would recompute."""
+    config = load_config(root)
+    index = ProjectIndex.build(config)
+    following = tuple(rule for rule in load_rules() if rule.follows_calls)
+    plan = plan_calls(index, rules_fingerprint(following, config))
+    return {Path(path).relative_to(root.resolve()).as_posix() for path in plan.affected}
+
+
+def shop(tmp_path: Path, helper: str) -> Path:
+    files = {"shop/__init__.py": "", "shop/orders.py": CALLER, "shop/helpers.py": helper}
+    return write_project(tmp_path / "project", files)
+
+
+def test_comment_rechecks_only_changed_file(tmp_path: Path) -> None:
+    root = shop(tmp_path, LOUD_HELPER)
+    lint(root)
+    (root / "shop/helpers.py").write_text(LOUD_HELPER + "\n# a comment that moves no line\n")
+
+    assert affected(root) == {"shop/helpers.py"}
+    assert shown(lint(root)) == [("orders.py", 6, "OPS101")]
+
+
+def test_moved_line_without_effect_rechecks_only_it(tmp_path: Path) -> None:
+    root = shop(tmp_path, QUIET_HELPER)
+    lint(root)
+    (root / "shop/helpers.py").write_text("# a new first line\n" + QUIET_HELPER)
+
+    assert affected(root) == {"shop/helpers.py"}
+
+
+def test_new_effect_rechecks_callers(tmp_path: Path) -> None:
+    root = shop(tmp_path, QUIET_HELPER)
+    lint(root)
+    (root / "shop/helpers.py").write_text(LOUD_HELPER)
+
+    assert affected(root) == {"shop/helpers.py", "shop/orders.py"}
+
+
+def test_moved_effect_updates_caller_message(tmp_path: Path) -> None:
+    root = shop(tmp_path, LOUD_HELPER)
+
+    before, after = before_and_after(root, "shop/helpers.py", "# a new first line\n" + LOUD_HELPER)
+
+    assert "helpers.py:4)" in before[0].message
+    assert "helpers.py:5)" in after[0].message
+    assert after[0].via[-1].line == 5
+
+
+def test_helper_starting_to_write_reports_caller(tmp_path: Path) -> None:
+    caller = (
+        "from shop.models import Order\n"
+        "from shop.stock import reserve\n\n\n"
+        "def place(customer):\n"
+        "    order = Order.objects.create(customer=customer)\n"
+        "    reserve(order)\n"
+    )
+    reading = "from shop.models import Order\n\n\ndef reserve(order: Order):\n    return order.reserved\n"
+    writing = "from shop.models import Order\n\n\ndef reserve(order: Order):\n    order.reserved = True\n    order.save()\n"
+    files = {"shop/__init__.py": "", "shop/orders.py": caller, "shop/stock.py": reading}
+    root = write_project(tmp_path / "project", files)
+
+    before, after = before_and_after(root, "shop/stock.py", writing)
+
+    assert before == []
+    assert shown(after) == [("orders.py", 6, "OPS102")]
+
+
+def test_transaction_around_call_clears_callee(tmp_path: Path) -> None:
+    writer = "from shop.models import Order\n\n\ndef record(order):\n    Order.objects.create(pk=1)\n    order.save()\n"
+    imports = "from django.db import transaction\nfrom shop.models import Log\nfrom shop.writer import record\n\n\n"
+    outside = imports + "def handle(order):\n    record(order)\n"
+    # handle() still makes one write outside a transaction, so only the edge to record() changes.
+    inside = imports + (
+        "def handle(order):\n"
+        "    with transaction.atomic():\n"
+        "        record(order)\n"
+        "    Log.objects.create(order=order)\n"
+    )
+    files = {"shop/__init__.py": "", "shop/writer.py": writer, "shop/view.py": outside}
+    root = write_project(tmp_path / "project", files)
+
+    before, after = before_and_after(root, "shop/view.py", inside)
+
+    assert shown(before) == [("writer.py", 5, "OPS102")]
+    assert after == []
+
+
+def test_helper_starting_to_commit_reports_caller(tmp_path: Path) -> None:
+    caller = (
+        "from app.users import create_user\n"
+        "from app.wallets import create_wallet\n\n\n"
+        "def register(email):\n"
+        "    user = create_user(email)\n"
+        "    create_wallet(user)\n"
+    )
+    wallets = (
+        "from app.extensions import db\n\n\n"
+        "def create_wallet(user):\n"
+        "    db.session.add(Wallet(user_id=user.id))\n"
+        "    db.session.commit()\n"
+    )
+    users = "from app.extensions import db\n\n\ndef create_user(email):\n    user = User(email=email)\n{commit}    return user\n"
+    commit = "    db.session.add(user)\n    db.session.commit()\n"
+    files = {"app/__init__.py": "", "app/signup.py": caller, "app/wallets.py": wallets, "app/users.py": users.format(commit="")}
+    root = write_project(tmp_path / "project", files)
+
+    before, after = before_and_after(root, "app/users.py", users.format(commit=commit))
+
+    assert before == []
+    assert shown(after) == [("signup.py", 6, "OPS102")]
+    assert "2 transactions" in after[0].message
+
+
+def test_helper_leaving_session_open_reports_caller(tmp_path: Path) -> None:
+    caller = (
+        "import requests\n"
+        "from app.users import sign_up\n\n\n"
+        "def register(email):\n"
+        "    sign_up(email)\n"
+        "    requests.post('https://example.invalid/welcome', data=email)\n"
+    )
+    add_user = "from app.extensions import db\n\n\ndef add_user(email):\n    db.session.add(User(email=email))\n"
+    users = "from app.extensions import db\nfrom app.accounts import add_user\n\n\ndef sign_up(email):\n    add_user(email)\n    {last}\n"
+    files = {"app/__init__.py": "", "app/signup.py": caller, "app/accounts.py": add_user, "app/users.py": users.format(last="db.session.commit()")}
+    root = write_project(tmp_path / "project", files)
+
+    # The same calls, without the commit: the session write that add_user() made stays open.
+    before, after = before_and_after(root, "app/users.py", users.format(last="return email"))
+
+    assert before == []
+    assert shown(after) == [("signup.py", 7, "OPS101")]
+    assert "that sign_up() at line 6 began with a write" in after[0].message
+
+
+NOTIFY_MIXIN = """\
+import requests
+
+
+class NotifyMixin:
+    def notify(self, ctx, order_id):
+        requests.post("https://example.invalid/shipped", data=order_id)
+"""
+
+SHIP_ORDER = """\
+from app.generated import ShipOrderBase
+from app.notify import NotifyMixin
+
+
+class ShipOrder(ShipOrderBase, NotifyMixin):
+    def run(self, ctx, *, order_id):
+        self.notify(ctx, order_id)
+        {last}
+"""
+
+
+def test_raise_after_helper_call_updates_fix(tmp_path: Path) -> None:
+    files = {
+        "app/__init__.py": "",
+        "app/generated.py": "class ShipOrderBase:\n    pass\n",
+        "app/notify.py": NOTIFY_MIXIN,
+        "app/ship.py": SHIP_ORDER.format(last="return order_id"),
+        "specs/ship_order.yaml": "name: shop.ship_order\ntransaction: true\ninput:\n  order_id: int\n",
+    }
+    root = write_project(tmp_path / "project", files, '[tool.opsgen]\nspecs = "specs"\n')
+
+    before, after = before_and_after(root, "app/ship.py", SHIP_ORDER.format(last="raise ValueError(order_id)"))
+
+    [helper_before] = [f for f in before if f.code == "OPS101"]
+    [helper_after] = [f for f in after if f.code == "OPS101"]
+    assert helper_before.fix is not None
+    assert Path(helper_after.path).name == "notify.py"
+    assert helper_after.fix is None
+    assert helper_after.no_fix_reason is not None
+    assert "the raise at line 8 in run()" in helper_after.no_fix_reason
+
