@@ -10,8 +10,10 @@ concurrent writers wait for each other instead of failing at once.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -38,19 +40,46 @@ def create_runtime_engine(url: str, *, sqlite_begin: str = "BEGIN", **kwargs: An
 
     ``sqlite_begin`` is the statement that starts a SQLite transaction; ``BEGIN
     IMMEDIATE`` takes the writer at once, for files that are only written.
+
+    A child process forked after the engine was used starts with an empty pool (see
+    :func:`_fresh_pools_after_fork`).
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         engine = create_engine(url, **kwargs)
         if not kwargs.get("pool_pre_ping"):
             ping_idle_connections(engine)
+        _forked_engines.add(engine)
         return engine
 
     connect_args = dict(kwargs.pop("connect_args", {}))
     connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT)
     engine = create_engine(url, connect_args=connect_args, **kwargs)
-    prepare_sqlite_engine(engine, in_memory=parsed.database in (None, "", ":memory:"), begin=sqlite_begin)
+    in_memory = parsed.database in (None, "", ":memory:")
+    prepare_sqlite_engine(engine, in_memory=in_memory, begin=sqlite_begin)
+    if not in_memory:
+        # An in-memory database lives in its one connection; a child keeps it.
+        _forked_engines.add(engine)
     return engine
+
+
+#: Engines whose pools a forked child must not share with its parent.
+_forked_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _fresh_pools_after_fork() -> None:
+    """Give each engine a new, empty pool in a forked child, without closing the parent's connections.
+
+    A Celery prefork worker, or any server that forks after the application touched the
+    database at import time, would otherwise use the parent's pooled connections from
+    several processes at once. On PostgreSQL that mixes the processes' statements on one
+    session; SQLite connections must never cross ``fork()`` at all.
+    """
+    for engine in list(_forked_engines):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_fresh_pools_after_fork)
 
 
 def ping_idle_connections(engine: Engine, idle: float = PING_AFTER_IDLE) -> None:
