@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
@@ -1014,6 +1014,12 @@ class Analysis:
         if found is None:
             found = self._reached_by_path[module.path] = self._compute_reached(module)
         return found
+
+    def use_reached(self, kept: Mapping[str, Iterable[str]]) -> None:
+        """Take kept :meth:`reached_from_module` results, by path, of modules whose chains
+        are known not to have changed since."""
+        for path, names in kept.items():
+            self._reached_by_path[path] = frozenset(names)
 
     def _compute_reached(self, module: ModuleSummary) -> frozenset[str]:
         reached: set[str] = set()

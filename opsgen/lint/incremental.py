@@ -2,8 +2,9 @@
 
 OPS101 and OPS102 follow call chains across the project, so a change in one file can
 change their findings in another. Each file's cache entry keeps, for these rules, the
-findings of the last check, the module's call edges (caller, callee, in a transaction)
-and its declaration digest. On the next run the engine works out which files changed since. When each of them kept
+findings of the last check, the module's call edges (caller, callee, in a transaction),
+the functions that its calls inside a transaction lead to, and its declaration digest.
+On the next run the engine works out which files changed since. When each of them kept
 its declarations (names, signatures, classes, receivers), every other module's call
 edges still hold. Then each changed file is checked again. So are the modules joined by
 a chain of calls, callers or callees, to a changed file whose call facts
@@ -92,21 +93,28 @@ def plan_calls(index: ProjectIndex, fingerprint: str) -> CallPlan:
                     up[entry[0].path].add(path)
     affected = fresh | _closure(seeds, down) | _closure(seeds, up)
     reuse = {}
+    reached: dict[str, list[str]] = {}
     for path in modules:
         if path not in affected:
             kept = _stored(index.cache_entries[path], fingerprint) or {}
             reuse[path] = [finding_from_json(path, row) for row in kept.get("findings", ())]
+            if isinstance(kept.get("reached"), list):
+                reached[path] = kept["reached"]
+    analysis.use_reached(reached)
     return CallPlan(fingerprint, affected, reuse, edges)
 
 
 def store_checked(index: ProjectIndex, plan: CallPlan, path: str, findings: list[Finding]) -> None:
-    """Keep a checked module's findings and edges, writing the entry only when they changed."""
+    """Keep a checked module's findings, edges and the functions that its calls inside a
+    transaction lead to, writing the entry only when they changed."""
     rows = [finding_to_json(finding) for finding in findings]
     edges = [list(edge) for edge in plan.edges.get(path, ())]
+    module = index.modules[path]
+    reached = sorted(index.analysis.reached_from_module(module))
     kept = _stored(index.cache_entries.get(path), plan.fingerprint)
-    if kept is not None and kept.get("findings") == rows and kept.get("edges") == edges:
+    if kept is not None and kept.get("findings") == rows and kept.get("edges") == edges and kept.get("reached") == reached:
         return
-    value = {"fp": plan.fingerprint, "findings": rows, "edges": edges, "sensitive": reads_bodies(index.modules[path])}
+    value = {"fp": plan.fingerprint, "findings": rows, "edges": edges, "reached": reached, "sensitive": reads_bodies(module)}
     index.store(path, "calls", value)
 
 

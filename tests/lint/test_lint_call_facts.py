@@ -217,3 +217,13 @@ def test_raise_after_helper_call_updates_fix(tmp_path: Path) -> None:
     assert helper_after.no_fix_reason is not None
     assert "the raise at line 8 in run()" in helper_after.no_fix_reason
 
+
+def test_cache_keeps_functions_reached_from_transaction(tmp_path: Path) -> None:
+    root = shop(tmp_path, LOUD_HELPER)
+    lint(root)
+
+    index = ProjectIndex.build(load_config(root))
+    entries = {Path(path).name: entry for path, entry in index.cache_entries.items()}
+
+    assert entries["orders.py"]["calls"]["reached"] == ["shop.helpers.tidy"]
+    assert entries["helpers.py"]["calls"]["reached"] == []
