@@ -211,12 +211,36 @@ _default_lock = threading.Lock()
 
 
 def configure(runtime: Runtime | None = None, **kwargs: Any) -> Runtime:
-    """Make ``runtime`` (or ``Runtime(**kwargs)``) the default runtime and return it."""
+    """Make ``runtime`` (or ``Runtime(**kwargs)``) the default runtime and return it.
+
+    Replacing a default runtime that integrations were set up on logs a warning naming
+    what the new one lacks: the calls that need it would fail later, far from here.
+    """
     global _default
     new = runtime if runtime is not None else Runtime(**kwargs)
     with _default_lock:
-        _default = new
+        old, _default = _default, new
+    if old is not None and old is not new:
+        lost = _lost_setup(old, new)
+        if lost:
+            logger.warning(
+                "configure() replaced the default runtime, and the new one lacks the %s of the old one; "
+                "call configure() once at start-up, before setting up integrations, or pass the "
+                "existing runtime (get_runtime()) instead of building a new one",
+                " and the ".join(lost),
+            )
     return new
+
+
+def _lost_setup(old: Runtime, new: Runtime) -> list[str]:
+    """Name what was set up on ``old`` and is missing on ``new``."""
+    lost = []
+    if old.enqueuer is not None and new.enqueuer is None:
+        lost.append("queue integration (enqueue)")
+    missing_handlers = sorted(set(old.effect_handlers) - set(new.effect_handlers))
+    if missing_handlers:
+        lost.append(f"effect handlers {', '.join(missing_handlers)}")
+    return lost
 
 
 def get_runtime() -> Runtime:
