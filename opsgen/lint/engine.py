@@ -164,7 +164,8 @@ def lint_paths(
         index_paths = [root]
     else:
         index_paths = [root, *paths]
-    index = ProjectIndex.build(config, index_paths, use_cache=use_cache)
+    # The cache is written once, after the checks have added their findings to it.
+    index = ProjectIndex.build(config, index_paths, use_cache=use_cache, save=False)
 
     findings: list[Finding] = []
     syntax_errors: list[str] = []

@@ -38,6 +38,10 @@ JOURNAL_FILE = "lint-index.journal"
 #: The journal is folded into the cache file once it holds this many lines, or a tenth of
 #: the entries when that is more.
 JOURNAL_LIMIT = 200
+#: The journal is also folded once it is larger than this share of the cache file,
+#: because every run decodes the whole journal. One entry can be large: that of pretix's
+#: 179 kB ``base/settings.py`` takes 176 kB, appended again each time the file changes.
+JOURNAL_SIZE_SHARE = 0.25
 
 
 def opsgen_version() -> str:
@@ -143,8 +147,11 @@ class ProjectIndex:
     _analysis: Analysis | None = None
 
     @classmethod
-    def build(cls, config: LintConfig, paths: Iterable[Path] | None = None, use_cache: bool = True) -> ProjectIndex:
+    def build(cls, config: LintConfig, paths: Iterable[Path] | None = None, use_cache: bool = True, save: bool = True) -> ProjectIndex:
         """Summarize every Python file under ``paths`` (the project root by default).
+
+        The changed cache entries are written before it returns, unless ``save`` is False
+        for a caller that calls :meth:`save_cache` itself once it has added to them.
 
         The cyclic garbage collector is paused meanwhile. The syntax trees and summaries
         are millions of objects with no cycles worth collecting, and each full collection
@@ -153,13 +160,13 @@ class ProjectIndex:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            return cls._build(config, paths, use_cache)
+            return cls._build(config, paths, use_cache, save)
         finally:
             if collecting:
                 gc.enable()
 
     @classmethod
-    def _build(cls, config: LintConfig, paths: Iterable[Path] | None, use_cache: bool) -> ProjectIndex:
+    def _build(cls, config: LintConfig, paths: Iterable[Path] | None, use_cache: bool, save: bool) -> ProjectIndex:
         index = cls(config)
         cache_path = config.root / CACHE_DIR / CACHE_FILE
         cached = _read_cache(cache_path) if use_cache else {}
@@ -209,7 +216,7 @@ class ProjectIndex:
         if use_cache:
             index.cache_path = cache_path
             index.dirty_paths |= set(cached) - set(fresh)
-            if index.dirty_paths:
+            if index.dirty_paths and save:
                 index.save_cache()
         logger.debug("index of %s: %d files, %d parsed", config.root, len(index.modules), index.parsed)
         return index
@@ -246,7 +253,7 @@ class ProjectIndex:
 
     def save_cache(self) -> None:
         """Write the changed cache entries: appended to the journal, or the whole cache when
-        the journal has grown long."""
+        the journal has grown long or large."""
         if self.cache_path is None:
             return
         changed = {path: self.cache_entries.get(path) for path in self.dirty_paths}
@@ -255,7 +262,7 @@ class ProjectIndex:
         limit = max(JOURNAL_LIMIT, len(self.cache_entries) // 10)
         # Nothing read at the start (no cache, an unreadable one, another opsgen version)
         # means the cache file has to be written whole.
-        if not self.previous_entries or _line_count(journal) + len(changed) > limit:
+        if not self.previous_entries or _line_count(journal) + len(changed) > limit or _journal_too_large(journal, self.cache_path):
             _write_cache(self.cache_path, self.cache_entries)
             with contextlib.suppress(OSError):
                 journal.unlink()
@@ -367,6 +374,13 @@ def _line_count(path: Path) -> int:
         return path.read_bytes().count(b"\n")
     except OSError:
         return 0
+
+
+def _journal_too_large(journal: Path, cache: Path) -> bool:
+    try:
+        return journal.stat().st_size > cache.stat().st_size * JOURNAL_SIZE_SHARE
+    except OSError:
+        return False
 
 
 def _append_journal(path: Path, changed: dict[str, dict[str, Any] | None]) -> None:
