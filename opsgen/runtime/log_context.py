@@ -34,13 +34,16 @@ CONTEXT_FIELDS = (
     "parent_execution_id",
 )
 
-TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(execution_id)s %(operation)s] %(message)s"
+#: The text format of :func:`configure_logging`. ``execution_label`` is ``[ID OPERATION] ``
+#: inside an execution, ``[ID] `` on a worker's line about a queued one, and empty elsewhere.
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(execution_label)s%(message)s"
 
 #: Attributes every ``LogRecord`` has; the JSON formatter emits any other as an extra field.
 _STANDARD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message",
     "asctime",
     "taskName",
+    "execution_label",
 }
 
 
@@ -56,6 +59,7 @@ class ContextFilter(logging.Filter):
             # A worker's line about a queued execution it is not running yet names that execution.
             if getattr(record, "execution_id", None) is None:
                 record.execution_id = getattr(record, "queued_execution_id", None)
+            record.execution_label = "" if record.execution_id is None else f"[{record.execution_id}] "
             return True
 
         context = execution.context
@@ -66,6 +70,7 @@ class ContextFilter(logging.Filter):
         record.request_id = context.request_id
         record.correlation_id = context.correlation_id
         record.parent_execution_id = execution.parent_execution_id
+        record.execution_label = f"[{record.execution_id} {record.operation}] "
         if execution.secrets:
             _scrub_record(record, execution.secrets)
         return True

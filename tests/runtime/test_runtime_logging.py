@@ -161,3 +161,21 @@ def test_text_format_names_context(runtime: Runtime) -> None:
     finally:
         logging.getLogger().removeHandler(handler)
     assert f"[{result.execution_id} misc.echo] started misc.echo" in stream.getvalue()
+
+
+def test_text_format_leaves_out_missing_context() -> None:
+    from opsgen.runtime.log_context import configure_logging
+
+    stream = io.StringIO()
+    handler = configure_logging(logging.INFO, stream=stream)
+    try:
+        logging.getLogger("myapp.idle").warning("no execution here")
+        logging.getLogger("opsgen.integrations.background").warning(
+            "took over execution q-1", extra={"queued_execution_id": "q-1"}
+        )
+    finally:
+        logging.getLogger().removeHandler(handler)
+    text = stream.getvalue()
+    assert "None" not in text
+    assert "myapp.idle no execution here" in text
+    assert "opsgen.integrations.background [q-1] took over execution q-1" in text
