@@ -109,6 +109,9 @@ def watch_execution(
             bar.update(task, description=f"{row['operation']} [{row['status']}]")
 
             if row["status"] in FINAL_STATUSES:
+                if snapshot is not None:
+                    # The last line shows the pace of the whole run; nothing remains to estimate.
+                    bar.update(task, rate_text=format_rate(average_rate(row, snapshot)), eta_text="")
                 break
             if deadline is not None and time.monotonic() >= deadline:
                 break
@@ -120,6 +123,15 @@ def watch_execution(
         error = f": {row.get('error_code')}: {row.get('error_message')}" if row.get("error_code") else ""
         console.print(f"execution {row['id']} {status}{error}")
     return row
+
+
+def average_rate(row: ExecutionRow, snapshot: ProgressSnapshot) -> float | None:
+    """Return the items a second over the finished run, or ``None`` when it cannot be told."""
+    finished = _timestamp(row.get("finished_at")) or snapshot.updated_at
+    elapsed = finished - snapshot.started_at
+    if snapshot.done <= 0 or elapsed <= 0:
+        return None
+    return snapshot.done / elapsed
 
 
 def _timestamp(value: object) -> float | None:

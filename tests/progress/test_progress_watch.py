@@ -132,6 +132,18 @@ def test_watch_execution_reports_rate() -> None:
     assert "execution exec-1 succeeded" in text
 
 
+def test_watch_of_a_finished_run_shows_its_average_rate() -> None:
+    # A pipe gets only the last state of the bar; one poll gives no rate to smooth.
+    finished = {**row("succeeded", 200, 200, 4.0), "finished_at": datetime(2026, 1, 1, 0, 0, 4, tzinfo=timezone.utc)}
+    output = io.StringIO()
+
+    watch_execution(lambda: finished, console=Console(file=output, width=150), interval=0)
+
+    text = output.getvalue()
+    assert "50.0 items/s" in text
+    assert "--" not in text
+
+
 def test_watch_execution_missing_returns_none() -> None:
     assert watch_execution(lambda: None, console=Console(file=io.StringIO()), interval=0) is None
 
