@@ -33,7 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """Build the parser; with ``only``, import just that subcommand's module."""
+    """Build the parser; with ``only``, import just that subcommand's module (none for ``""``)."""
     parser = argparse.ArgumentParser(
         prog="opsgen",
         description="Declare business operations in YAML, generate typed Python, run and check them.",
@@ -56,7 +56,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     first = next((a for a in args_list if not a.startswith("-")), None)
-    parser = build_parser(only=first if first in COMMANDS else None)
+    # Import only the named command's module. Without one (`opsgen --help`, or a name
+    # that is not a command) the summaries are all the parser needs, and the start stays
+    # free of SQLAlchemy and the linter.
+    parser = build_parser(only=first if first in COMMANDS else "")
     args = parser.parse_args(args_list)
     handler = getattr(args, "handler", None)
     if handler is None:

@@ -1,0 +1,41 @@
+"""`opsgen --help` lists the commands without importing what they need to run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+PROBE = """
+import sys
+from opsgen.cli.main import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+heavy = sorted(name for name in ("sqlalchemy", "libcst", "jinja2", "rich", "pydantic") if name in sys.modules)
+print("HEAVY:" + ",".join(heavy))
+"""
+
+
+def run(*arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", PROBE, *arguments], capture_output=True, text=True, timeout=60)
+
+
+def test_top_level_help_imports_no_command_module() -> None:
+    result = run("--help")
+
+    assert "generate" in result.stdout and "lint" in result.stdout and "outbox" in result.stdout
+    assert "HEAVY:\n" in result.stdout
+
+
+def test_unknown_command_is_refused_without_importing_them() -> None:
+    result = run("genrate")
+
+    assert "invalid choice: 'genrate'" in result.stderr
+    assert "HEAVY:\n" in result.stdout
+
+
+def test_a_command_still_gets_its_own_options() -> None:
+    result = run("ops", "--help")
+
+    assert "list" in result.stdout and "watch" in result.stdout
