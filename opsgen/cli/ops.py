@@ -34,6 +34,10 @@ from opsgen.runtime.store import ExecutionStore
 #: for delivery.
 HIDDEN_EFFECT_COLUMNS = ("payload",)
 
+#: The effect that sends a call queued inside a transaction (see
+#: ``opsgen.integrations.background.sender``; not imported, to keep this command light).
+ENQUEUE_EFFECT_NAME = "opsgen.enqueue"
+
 def register(subparsers: Any) -> None:
     """Add ``opsgen ops`` and its subcommands."""
     parser = subparsers.add_parser(
@@ -330,7 +334,7 @@ def _print_show(execution: dict[str, Any], tree: list[dict[str, Any]], effects: 
             table.add_row(
                 effect["execution_id"][:SHORT_ID], effect["name"], effect["kind"], "yes" if effect["durable"] else "no",
                 styled(effect["status"]), f"{effect['attempts']}/{effect['max_attempts']}", effect["last_error"] or "",
-                json.dumps(effect["payload_redacted"], default=json_default),
+                _effect_payload_text(effect),
             )
         console.print(table)
 
@@ -340,6 +344,20 @@ def _print_show(execution: dict[str, Any], tree: list[dict[str, Any]], effects: 
             console.print(f"details: {json.dumps(execution['error_details'], default=json_default)}")
         if execution["traceback"]:
             console.print(execution["traceback"], markup=False, highlight=False)
+
+
+def _effect_payload_text(effect: dict[str, Any]) -> str:
+    """The payload column: the JSON the effect carries, or for a queued call what was queued.
+
+    A queued call's payload is the whole message (context, ids, retry policy), which
+    the call tree shows already; the column names the call and its input instead.
+    """
+    payload = effect["payload_redacted"]
+    if effect["name"] == ENQUEUE_EFFECT_NAME and isinstance(payload, dict) and "operation" in payload:
+        queued = str(payload.get("execution_id") or "")[:SHORT_ID]
+        text = json.dumps(payload.get("input"), default=json_default)
+        return f"{payload['operation']} as {queued}, input {text}"
+    return json.dumps(payload, default=json_default)
 
 
 def _call_tree(rows: list[dict[str, Any]], selected: str, tree_class: Any) -> Any:
