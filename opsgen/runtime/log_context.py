@@ -57,9 +57,9 @@ class ContextFilter(logging.Filter):
                 if not hasattr(record, name):
                     setattr(record, name, None)
             # A worker's line about a queued execution it is not running yet names that execution.
-            if getattr(record, "execution_id", None) is None:
-                record.execution_id = getattr(record, "queued_execution_id", None)
-            record.execution_label = "" if record.execution_id is None else f"[{record.execution_id}] "
+            execution_id = getattr(record, "execution_id", None) or getattr(record, "queued_execution_id", None)
+            record.execution_id = execution_id
+            record.execution_label = "" if execution_id is None else f"[{execution_id}] "
             return True
 
         context = execution.context
@@ -70,7 +70,7 @@ class ContextFilter(logging.Filter):
         record.request_id = context.request_id
         record.correlation_id = context.correlation_id
         record.parent_execution_id = execution.parent_execution_id
-        record.execution_label = f"[{record.execution_id} {record.operation}] "
+        record.execution_label = f"[{execution.execution_id} {execution.declaration.name}] "
         if execution.secrets:
             _scrub_record(record, execution.secrets)
         return True
