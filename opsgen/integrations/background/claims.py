@@ -34,13 +34,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
 
 from opsgen.integrations.background.database import (
     aware,
+    execute_on_driver,
     marker_transaction,
-    shares_connection,
     single_statements,
+    uses_driver_cursor,
 )
 from opsgen.runtime.database import SQLITE_BUSY_TIMEOUT
 from opsgen.runtime.runtime import Runtime
@@ -337,7 +337,7 @@ def _claim_in_one_statement(
     }
     found: dict[str, Any] | NotClaimed | None = None
     with single_statements(runtime) as connection:
-        if connection.dialect.driver == "psycopg" and not shares_connection(runtime.engine):
+        if uses_driver_cursor(connection):
             values = _claim_on_driver(connection, parameters)
         else:
             row = connection.execute(_PG_CLAIM, parameters).first()
@@ -390,20 +390,9 @@ def _claim_sql(dialect: Dialect) -> str:
 def _claim_on_driver(connection: Connection, parameters: dict[str, Any]) -> dict[str, Any] | None:
     """Run the claim on psycopg's cursor, which saves SQLAlchemy's result processing.
 
-    psycopg already returns the types the record needs: aware datetimes and parsed
-    JSON. Django's connection is left out, because Django registers its own loaders.
+    psycopg already returns the types the record needs: aware datetimes and parsed JSON.
     """
-    dialect = connection.dialect
-    sql = _claim_sql(dialect)
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(sql, parameters)
-        row = cursor.fetchone()
-    except dialect.loaded_dbapi.Error as error:
-        # Raise what SQLAlchemy would, as for every other statement of the worker.
-        raise DBAPIError.instance(sql, parameters, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
-    finally:
-        cursor.close()
+    row = execute_on_driver(connection, _claim_sql(connection.dialect), parameters)
     return dict(zip(_PG_CLAIM_COLUMNS, row)) if row is not None else None
 
 

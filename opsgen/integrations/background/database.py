@@ -1,7 +1,8 @@
 """Database helpers of the background modules.
 
 They provide statements that commit on their own, short transactions that skip the
-disk wait for markers, and the conversion of the naive datetimes SQLite returns.
+disk wait for markers, statements run on psycopg's cursor, and the conversion of the
+naive datetimes SQLite returns.
 
 On PostgreSQL the statements that commit on their own (the sender's pending record,
 the worker's claim and final record) run on a dedicated connection, one per runtime
@@ -17,11 +18,17 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
 
 from opsgen.runtime.database import PING_AFTER_IDLE, begin_unflushed
 from opsgen.runtime.runtime import Runtime
@@ -163,6 +170,76 @@ def _forget_after_fork() -> None:
 # Celery's prefork pool and web servers that preload the application fork after opsgen
 # may have opened the dedicated connection.
 os.register_at_fork(after_in_child=_forget_after_fork)
+
+
+def uses_driver_cursor(connection: Connection) -> bool:
+    """Return whether the worker's hot statements may run on ``connection``'s psycopg cursor.
+
+    Django's connections are left out, because Django registers its own loaders and dumpers.
+    """
+    return connection.dialect.driver == "psycopg" and not shares_connection(connection.engine)
+
+
+def watches_statements(connection: Connection) -> bool:
+    """Return whether a listener of SQLAlchemy's cursor events (tracing, statement counts) watches ``connection``."""
+    dispatch = connection.dispatch
+    return bool(dispatch.before_cursor_execute) or bool(dispatch.after_cursor_execute)
+
+
+@dataclass(frozen=True)
+class DriverStatement:
+    """A statement compiled to the driver's SQL, with SQLAlchemy's conversion of each parameter that needs one."""
+
+    sql: str
+    processors: Mapping[str, Callable[[Any], Any]]
+
+    def parameters(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Return ``values`` converted as SQLAlchemy would bind them (JSON columns wrapped for psycopg)."""
+        processors = self.processors
+        return {
+            name: processors[name](value) if name in processors else value for name, value in values.items()
+        }
+
+
+def compile_for_driver(statement: ClauseElement, dialect: Dialect, keys: tuple[str, ...] = ()) -> DriverStatement:
+    """Compile ``statement`` for ``dialect``, setting the columns that ``keys`` name; callers cache the result.
+
+    ``keys`` plays the part of the parameter names of an ``UPDATE`` without ``.values()``.
+    """
+    compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+    assert isinstance(compiled, SQLCompiler)
+    processors = {}
+    for name, bind in compiled.binds.items():
+        processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if processor is not None:
+            processors[name] = processor
+    return DriverStatement(str(compiled), processors)
+
+
+def execute_on_driver(connection: Connection, sql: str, parameters: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """Run ``sql`` on the DBAPI cursor of ``connection`` and return its first row, if it returns rows.
+
+    That skips SQLAlchemy's execution context and result processing, which cost more
+    Python time than a short statement's round trip. SQLAlchemy's statement events do
+    not see the statement. A driver error is raised as the ``DBAPIError`` that
+    ``Connection.execute`` would raise, and a lost connection is invalidated, as
+    there.
+    """
+    dialect = connection.dialect
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql, parameters)
+        row: tuple[Any, ...] | None = cursor.fetchone() if cursor.description is not None else None
+        return row
+    except dialect.loaded_dbapi.Error as error:
+        lost = dialect.is_disconnect(error, connection.connection.dbapi_connection, cursor)
+        if lost:
+            connection.invalidate(error)
+        raise DBAPIError.instance(
+            sql, parameters, error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect
+        ) from error
+    finally:
+        cursor.close()
 
 
 @contextmanager
