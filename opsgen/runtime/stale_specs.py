@@ -111,7 +111,9 @@ def find_spec_changes(package: Path) -> SpecChanges | None:
     if recorded is None:
         return None
     folder_text, recorded_digests = recorded
-    folder = os.path.normpath(package / folder_text)
+    # The generator computed the relative path between resolved folders, so resolve the
+    # package's links before following the path's ``..`` parts.
+    folder = os.path.normpath(os.path.join(os.path.realpath(package), folder_text))
     if not os.path.isdir(folder):
         return None
     paths = _spec_file_names(folder)
