@@ -392,7 +392,7 @@ def _claim_on_driver(connection: Connection, parameters: dict[str, Any]) -> dict
 
     psycopg already returns the types the record needs: aware datetimes and parsed JSON.
     """
-    row = execute_on_driver(connection, _claim_sql(connection.dialect), parameters)
+    row = execute_on_driver(connection, _claim_sql(connection.dialect), parameters, fetch=True)
     return dict(zip(_PG_CLAIM_COLUMNS, row)) if row is not None else None
 
 

@@ -216,8 +216,10 @@ def compile_for_driver(statement: ClauseElement, dialect: Dialect, keys: tuple[s
     return DriverStatement(str(compiled), processors)
 
 
-def execute_on_driver(connection: Connection, sql: str, parameters: Mapping[str, Any]) -> tuple[Any, ...] | None:
-    """Run ``sql`` on the DBAPI cursor of ``connection`` and return its first row, if it returns rows.
+def execute_on_driver(
+    connection: Connection, sql: str, parameters: Mapping[str, Any], *, fetch: bool = False
+) -> tuple[Any, ...] | None:
+    """Run ``sql`` on the DBAPI cursor of ``connection``; with ``fetch``, return its first row or ``None``.
 
     That skips SQLAlchemy's execution context and result processing, which cost more
     Python time than a short statement's round trip. SQLAlchemy's statement events do
@@ -229,7 +231,8 @@ def execute_on_driver(connection: Connection, sql: str, parameters: Mapping[str,
     cursor = connection.connection.cursor()
     try:
         cursor.execute(sql, parameters)
-        row: tuple[Any, ...] | None = cursor.fetchone() if cursor.description is not None else None
+        # Not cursor.description: psycopg builds its column objects on each read.
+        row: tuple[Any, ...] | None = cursor.fetchone() if fetch else None
         return row
     except dialect.loaded_dbapi.Error as error:
         lost = dialect.is_disconnect(error, connection.connection.dbapi_connection, cursor)
