@@ -3,12 +3,14 @@
 ``ops.billing.credit_account(ctx, account_id=..., amount=...)`` is a call to an
 :class:`OperationHandle`. It runs the pipeline and returns a
 :class:`~opsgen.runtime.result.Result`; it raises only for misuse of the runtime
-itself, never for a failure of the operation.
+itself, never for a failure of the operation. ``handle.call_with(ctx, mapping)``
+runs the same pipeline with input that arrived as data, such as a decoded JSON body.
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -83,6 +85,24 @@ class OperationHandle(Generic[InT, OutT]):
         """
         from opsgen.runtime.pipeline import execute
 
+        return execute(self, ctx, inputs)
+
+    def call_with(self, ctx: Context | ExecutionContext | None, inputs: Mapping[str, Any], /) -> Result[OutT]:
+        """Run the operation with ``inputs``, a mapping of raw input such as a decoded JSON object.
+
+        The mapping goes to the pipeline's input validation as it is. So a missing, extra
+        or mistyped field makes the recorded ``invalid_input`` failure, where spreading
+        the mapping into the generated keyword-only signature (``handle(ctx, **body)``)
+        raises ``TypeError`` before the pipeline runs and records nothing. Raises
+        ``TypeError`` only when ``inputs`` is not a mapping.
+        """
+        from opsgen.runtime.pipeline import execute
+
+        if not isinstance(inputs, Mapping):
+            raise TypeError(
+                f"{self.name}.call_with() needs the input as a mapping of field names to values, "
+                f"not {type(inputs).__name__}; pass a dict, such as a decoded JSON object"
+            )
         return execute(self, ctx, inputs)
 
     def enqueue(self, ctx: Context | ExecutionContext | None = None, /, *args: Any, **inputs: Any) -> Any:
