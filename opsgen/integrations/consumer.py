@@ -180,7 +180,10 @@ class OperationConsumer:
             self.dead_letter(message, exc.code, exc.message, execution_id)
             return
 
-        result = handle(ctx, **inputs)
+        # call_with hands the decoded object to the pipeline's validation, so a missing or
+        # extra key is a recorded invalid_input failure. Spreading it into the generated
+        # keyword-only signature would raise TypeError before anything is recorded.
+        result = handle.call_with(ctx, inputs)
         if not result.ok and result.code in DEAD_LETTER_CODES:
             self.dead_letter(message, result.code, result.message, result.execution_id)
             return

@@ -1,0 +1,111 @@
+"""The kombu consumer with a generated handle, on real RabbitMQ and Redis brokers.
+
+A generated handle has a keyword-only signature, so these messages check that input
+keys, context headers and content types a publisher got wrong become recorded
+failures and dead letters, and that the consumer keeps consuming after them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from generated_orders import generate_orders
+from integration_support import wait_for
+from kombu import Connection
+
+from opsgen.integrations.consumer import OperationConsumer, operation_queues, publish_call
+from opsgen.runtime.config import Settings
+from opsgen.runtime.context import Context
+from opsgen.runtime.runtime import Runtime
+
+pytestmark = pytest.mark.timeout(120)
+
+VALID_ORDER = {"sku": "A-1", "quantity": 2, "customer": "c-9"}
+
+
+@pytest.fixture(scope="module")
+def orders_ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    with generate_orders(tmp_path_factory.mktemp("orders")) as ops:
+        yield ops
+
+
+@pytest.fixture(params=["rabbitmq", "redis"])
+def broker_url(request: pytest.FixtureRequest) -> str:
+    url: str = request.getfixturevalue(f"{request.param}_url")
+    return url
+
+
+@pytest.fixture
+def runtime(sqlite_url: str) -> Iterator[Runtime]:
+    created = Runtime(Settings(root=Path.cwd(), database_url=sqlite_url))
+    created.ensure_schema()
+    yield created
+    created.dispose()
+
+
+@pytest.fixture
+def queue_name() -> str:
+    return f"opsgen-test-raw-{uuid.uuid4().hex[:12]}"
+
+
+def dead_letter_bodies(connection: Connection, queue: str, expected: int) -> list[str]:
+    native = connection.transport.driver_type == "amqp"
+    dead_queue = operation_queues(queue, native_dead_lettering=native).dead_letter(connection.default_channel)
+    bodies: list[str] = []
+
+    def collect() -> bool:
+        message = dead_queue.get(no_ack=True, accept=["json", "text/plain", "application/data"])
+        if message is not None:
+            body = message.body
+            bodies.append(body.decode() if isinstance(body, bytes) else body)
+        return len(bodies) >= expected
+
+    wait_for(collect, 20, f"{expected} dead-lettered messages", interval=0.05)
+    return bodies
+
+
+def delete_queues(connection: Connection, queue: str) -> None:
+    queues = operation_queues(queue, native_dead_lettering=connection.transport.driver_type == "amqp")
+    for declared in (queues.work, queues.dead_letter):
+        declared(connection.default_channel).delete()
+
+
+def consume(connection: Connection, queue: str, ops: Any, runtime: Runtime, count: int,
+            dead_count: int) -> tuple[OperationConsumer, int, list[str]]:
+    """Consume ``count`` messages, then return the consumer, its count and ``dead_count`` dead-lettered bodies."""
+    consumer = OperationConsumer(connection, queue, ops, runtime=runtime)
+    handled = consumer.run(limit=count, idle_timeout=15)
+    dead = dead_letter_bodies(connection, queue, dead_count)
+    delete_queues(connection, queue)
+    return consumer, handled, dead
+
+
+def test_consumer_missing_extra_keys_dead_lettered(
+    broker_url: str, runtime: Runtime, queue_name: str, orders_ops: Any
+) -> None:
+    ctx = Context(actor="ann", request_id="req-raw-1")
+    with Connection(broker_url) as connection:
+        publish_call(connection, queue_name, "orders.create_order", {"sku": "A-1"}, ctx)
+        publish_call(connection, queue_name, "orders.create_order",
+                     {"sku": "A-1", "quantity": 2, "customer": "c-9", "colour": "red"}, ctx)
+        publish_call(connection, queue_name, "orders.create_order", VALID_ORDER, ctx)
+
+        consumer, handled, dead = consume(connection, queue_name, orders_ops, runtime, 3, 2)
+
+    assert handled == 3
+    assert consumer.dead_lettered == 2
+    assert sorted(dead) == sorted(['{"sku": "A-1"}', '{"sku": "A-1", "quantity": 2, "customer": "c-9", "colour": "red"}'])
+    records = runtime.store.list_executions(limit=10)
+    assert [row["status"] for row in records].count("succeeded") == 1
+    failed = [row for row in records if row["status"] == "failed"]
+    assert [row["error_code"] for row in failed] == ["invalid_input", "invalid_input"]
+    assert all(row["operation"] == "orders.create_order" for row in failed)
+    assert all((row["actor"], row["request_id"]) == ("ann", "req-raw-1") for row in failed)
+    messages = sorted(row["error_message"] for row in failed)
+    assert "colour: Extra inputs are not permitted" in messages[0]
+    assert "quantity: Field required" in messages[1]
+    assert "customer: Field required" in messages[1]
