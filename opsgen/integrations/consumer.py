@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import reprlib
 import socket
 import time
 import uuid
@@ -211,10 +212,9 @@ class OperationConsumer:
             raise MessageRejected("unknown_operation", f"unknown operation {name!r}; this consumer has: {known}", name)
         if not isinstance(body, dict):
             raise MessageRejected("malformed_message", f"the message body must be a JSON object, not {type(body).__name__}", name)
-        raw_context = _header(message, CONTEXT_HEADER)
         try:
-            ctx = Context.from_dict(raw_context) if raw_context is not None else Context()
-        except (TypeError, ValueError, AttributeError) as exc:
+            ctx = context_from_header(_header(message, CONTEXT_HEADER))
+        except (TypeError, ValueError) as exc:
             raise MessageRejected("malformed_message", f"invalid {CONTEXT_HEADER} header: {exc}", name) from exc
         return handle, body, ctx
 
@@ -223,13 +223,10 @@ class OperationConsumer:
         if not self.runtime.log_enabled:
             return None
         self.runtime.prepare()
-        raw_context = _header(message, CONTEXT_HEADER)
-        ctx = Context()
-        if isinstance(raw_context, Mapping):
-            try:
-                ctx = Context.from_dict(raw_context)
-            except ValueError:
-                pass
+        try:
+            ctx = context_from_header(_header(message, CONTEXT_HEADER))
+        except (TypeError, ValueError):
+            ctx = Context()
         execution_id = str(uuid.uuid4())
         now = utcnow()
         handle = self.handles.get(rejection.operation or "")
@@ -281,6 +278,38 @@ class OperationConsumer:
             message.ack()
         self.handled += 1
         self.dead_lettered += 1
+
+
+def context_from_header(value: Any) -> Context:
+    """Return the context an ``opsgen-context`` header value carries; no header gives an empty one.
+
+    Raises ``ValueError`` saying what is wrong and showing the value when it is not a
+    mapping of context keys, as :meth:`Context.to_dict` writes it.
+    """
+    if value is None:
+        return Context()
+    if not isinstance(value, Mapping):
+        raise ValueError(
+            f"the header must be a JSON object (a mapping) of context keys, but it is "
+            f"{type(value).__name__} {_shown(value)}"
+        )
+    extra = value.get("extra")
+    if extra is not None and not isinstance(extra, Mapping):
+        raise ValueError(
+            f"its 'extra' key must be a JSON object (a mapping) of names to values, but it is "
+            f"{type(extra).__name__} {_shown(extra)}"
+        )
+    return Context.from_dict(value)
+
+
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxstring = 80
+_SHORT_REPR.maxother = 80
+
+
+def _shown(value: Any) -> str:
+    """Return ``repr(value)`` cut to a length that fits in an error message."""
+    return _SHORT_REPR.repr(value)
 
 
 def _native(connection: Connection) -> bool:

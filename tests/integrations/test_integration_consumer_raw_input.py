@@ -17,7 +17,13 @@ from generated_orders import generate_orders
 from integration_support import wait_for
 from kombu import Connection
 
-from opsgen.integrations.consumer import OperationConsumer, operation_queues, publish_call
+from opsgen.integrations.consumer import (
+    CONTEXT_HEADER,
+    OPERATION_HEADER,
+    OperationConsumer,
+    operation_queues,
+    publish_call,
+)
 from opsgen.runtime.config import Settings
 from opsgen.runtime.context import Context
 from opsgen.runtime.runtime import Runtime
@@ -52,6 +58,14 @@ def queue_name() -> str:
     return f"opsgen-test-raw-{uuid.uuid4().hex[:12]}"
 
 
+def publish_body(connection: Connection, queue: str, body: str, headers: dict[str, Any],
+                 content_type: str = "application/json") -> None:
+    queues = operation_queues(queue, native_dead_lettering=connection.transport.driver_type == "amqp")
+    with connection.Producer() as producer:
+        producer.publish(body, exchange=queues.work.exchange, routing_key=queue, content_type=content_type,
+                         content_encoding="utf-8", headers=headers, declare=[queues.work, queues.dead_letter])
+
+
 def dead_letter_bodies(connection: Connection, queue: str, expected: int) -> list[str]:
     native = connection.transport.driver_type == "amqp"
     dead_queue = operation_queues(queue, native_dead_lettering=native).dead_letter(connection.default_channel)
@@ -84,6 +98,10 @@ def consume(connection: Connection, queue: str, ops: Any, runtime: Runtime, coun
     return consumer, handled, dead
 
 
+def failures_by_message(runtime: Runtime) -> dict[str, dict[str, Any]]:
+    return {row["error_message"]: row for row in runtime.store.list_executions(status=["failed"], limit=20)}
+
+
 def test_consumer_missing_extra_keys_dead_lettered(
     broker_url: str, runtime: Runtime, queue_name: str, orders_ops: Any
 ) -> None:
@@ -109,3 +127,33 @@ def test_consumer_missing_extra_keys_dead_lettered(
     assert "colour: Extra inputs are not permitted" in messages[0]
     assert "quantity: Field required" in messages[1]
     assert "customer: Field required" in messages[1]
+
+
+@pytest.mark.parametrize(
+    ("header", "shown"),
+    [
+        ("{broken", "str '{broken'"),
+        (["actor", "ann"], "list ['actor', 'ann']"),
+        ({"actor": "ann", "extra": "tenant=7"}, "its 'extra' key must be a JSON object"),
+    ],
+)
+def test_consumer_context_header_not_object(
+    broker_url: str, runtime: Runtime, queue_name: str, orders_ops: Any, header: Any, shown: str
+) -> None:
+    body = '{"sku": "A-1", "quantity": 2, "customer": "c-9"}'
+    with Connection(broker_url) as connection:
+        publish_body(connection, queue_name, body, {OPERATION_HEADER: "orders.create_order", CONTEXT_HEADER: header})
+        publish_call(connection, queue_name, "orders.create_order", VALID_ORDER, Context(actor="ann"))
+
+        consumer, handled, dead = consume(connection, queue_name, orders_ops, runtime, 2, 1)
+
+    assert handled == 2
+    assert consumer.dead_lettered == 1
+    assert dead == [body]
+    [(message, row)] = failures_by_message(runtime).items()
+    assert row["error_code"] == "malformed_message"
+    assert message.startswith(f"invalid {CONTEXT_HEADER} header: ")
+    assert "must be a JSON object" in message
+    assert shown in message
+    assert "unknown context keys" not in message
+    assert runtime.store.list_executions(status=["succeeded"])[0]["actor"] == "ann"
