@@ -8,12 +8,13 @@ a JSON object in its body, and the caller's context in the ``opsgen-context`` he
 
 :class:`OperationConsumer` runs each message through the pipeline, so every call gets
 an execution record, and acknowledges it once the call has finished, whatever its
-result. A message that cannot become a call (its body is not JSON, the operation is
-unknown, the headers are malformed, or the input is invalid) is recorded as a failed
-execution with the reason and goes to the dead-letter queue. RabbitMQ routes it there
-itself when the consumer rejects it, through the queue's ``x-dead-letter-exchange``
-argument. Redis has no dead-lettering, so the consumer publishes the message to the
-dead-letter queue and then acknowledges it. The consumer never stops on a bad message.
+result. A message that cannot become a call (its content type is not JSON, its body is
+not a JSON object, the operation is unknown, the headers are malformed, or the input
+is invalid) is recorded as a failed execution with the reason and goes to the
+dead-letter queue. RabbitMQ routes it there itself when the consumer rejects it,
+through the queue's ``x-dead-letter-exchange`` argument. Redis has no dead-lettering,
+so the consumer publishes the message to the dead-letter queue and then acknowledges
+it. The consumer never stops on a bad message.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import Any
 
 from kombu.connection import Connection
 from kombu.entity import Exchange, Queue
+from kombu.exceptions import ContentDisallowed
 from kombu.message import Message
 from kombu.messaging import Consumer, Producer
 
@@ -50,6 +52,9 @@ EXECUTION_HEADER = "opsgen-execution-id"
 
 #: Failure codes that send a message to the dead-letter queue.
 DEAD_LETTER_CODES = frozenset({"malformed_message", "unknown_operation", "invalid_input"})
+
+#: Content types of the message bodies the consumer decodes; :func:`publish_call` sends JSON.
+ACCEPTED_CONTENT_TYPES = ("application/json",)
 
 #: Transports whose brokers dead-letter a rejected message themselves.
 NATIVE_DEAD_LETTERING = frozenset({"amqp"})
@@ -153,7 +158,7 @@ class OperationConsumer:
             queues=[self.queues.work],
             callbacks=[self.on_message],
             on_decode_error=self.on_decode_error,
-            accept=["json"],
+            accept=list(ACCEPTED_CONTENT_TYPES),
             prefetch_count=1,
         )
         logger.info("consuming operation calls from queue %s", self.queues.work.name)
@@ -192,12 +197,12 @@ class OperationConsumer:
         self.handled += 1
 
     def on_decode_error(self, message: Message, error: Exception) -> None:
-        """Record and dead-letter a message whose body is not JSON."""
-        rejection = MessageRejected(
-            "malformed_message",
-            f"the message body is not valid JSON ({type(error).__name__}: {error})",
-            _header(message, OPERATION_HEADER),
-        )
+        """Record and dead-letter a message whose body kombu could not decode."""
+        if isinstance(error, ContentDisallowed):
+            reason = _content_type_rejection(message.content_type)
+        else:
+            reason = f"the message body is not valid JSON ({type(error).__name__}: {error})"
+        rejection = MessageRejected("malformed_message", reason, _header(message, OPERATION_HEADER))
         execution_id = self.record_rejection(rejection, message)
         self.dead_letter(message, rejection.code, rejection.message, execution_id)
 
@@ -210,6 +215,10 @@ class OperationConsumer:
         if handle is None:
             known = ", ".join(sorted(self.handles)) or "none"
             raise MessageRejected("unknown_operation", f"unknown operation {name!r}; this consumer has: {known}", name)
+        if message.content_type not in ACCEPTED_CONTENT_TYPES:
+            # kombu passes the bodies of the content types it trusts (none given,
+            # application/data, application/text) through undecoded.
+            raise MessageRejected("malformed_message", _content_type_rejection(message.content_type), name)
         if not isinstance(body, dict):
             raise MessageRejected("malformed_message", f"the message body must be a JSON object, not {type(body).__name__}", name)
         try:
@@ -310,6 +319,12 @@ _SHORT_REPR.maxother = 80
 def _shown(value: Any) -> str:
     """Return ``repr(value)`` cut to a length that fits in an error message."""
     return _SHORT_REPR.repr(value)
+
+
+def _content_type_rejection(content_type: str | None) -> str:
+    accepted = " or ".join(ACCEPTED_CONTENT_TYPES)
+    problem = f"the message content type {content_type!r} is not accepted" if content_type else "the message has no content type"
+    return f"{problem}; this consumer accepts only {accepted}, so publish the JSON body with that content type (publish_call does)"
 
 
 def _native(connection: Connection) -> bool:

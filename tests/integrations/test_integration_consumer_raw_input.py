@@ -157,3 +157,27 @@ def test_consumer_context_header_not_object(
     assert shown in message
     assert "unknown context keys" not in message
     assert runtime.store.list_executions(status=["succeeded"])[0]["actor"] == "ann"
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/data"])
+def test_consumer_content_type_not_accepted(
+    broker_url: str, runtime: Runtime, queue_name: str, orders_ops: Any, content_type: str
+) -> None:
+    body = '{"sku": "A-1", "quantity": 2, "customer": "c-9"}'
+    headers = {OPERATION_HEADER: "orders.create_order", CONTEXT_HEADER: Context(actor="ann").to_dict()}
+    with Connection(broker_url) as connection:
+        publish_body(connection, queue_name, body, headers, content_type=content_type)
+        publish_call(connection, queue_name, "orders.create_order", VALID_ORDER, Context(actor="ann"))
+
+        consumer, handled, dead = consume(connection, queue_name, orders_ops, runtime, 2, 1)
+
+    assert handled == 2
+    assert consumer.dead_lettered == 1
+    assert dead == [body]
+    [(message, row)] = failures_by_message(runtime).items()
+    assert row["error_code"] == "malformed_message"
+    assert row["operation"] == "orders.create_order"
+    assert f"content type {content_type!r} is not accepted" in message
+    assert "accepts only application/json" in message
+    assert "not valid JSON" not in message
+    assert runtime.store.list_executions(status=["succeeded"])[0]["actor"] == "ann"
