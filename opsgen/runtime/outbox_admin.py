@@ -124,6 +124,7 @@ def requeue(
                 "next_attempt_at": None,
                 "claimed_by": None,
                 "claimed_until": None,
+                "claimed_process": None,
                 "last_error": note,
             }
             statement = update(effects).where(

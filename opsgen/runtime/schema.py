@@ -121,6 +121,10 @@ effects = Table(
     Column("next_attempt_at", DateTime(timezone=True), nullable=True),
     Column("claimed_by", String(100), nullable=True),
     Column("claimed_until", DateTime(timezone=True), nullable=True),
+    #: The claiming process as :func:`opsgen.runtime.locks.holders.process_identity`
+    #: names it (``None`` where that is unknown), so a dispatcher on the same machine
+    #: can tell that the claimant has ended. Added by revision 0005.
+    Column("claimed_process", String(100), nullable=True),
     Column("last_error", Text, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("delivered_at", DateTime(timezone=True), nullable=True),
