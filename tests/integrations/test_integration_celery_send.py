@@ -1,0 +1,95 @@
+"""The task message that ``enqueue`` sends through Celery, read back from a real Redis broker.
+
+Celery shows a task's ``argsrepr`` and ``kwargsrepr`` headers in its logs, events and
+monitors. opsgen sets them to the operation and the execution id, so a sensitive
+input never shows there, while the body still carries the whole input for the worker.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from celery import Celery
+from pydantic import BaseModel
+
+from opsgen.integrations import celery as opsgen_celery
+from opsgen.runtime.config import Settings
+from opsgen.runtime.context import Context
+from opsgen.runtime.declarations import OperationDeclaration
+from opsgen.runtime.execution import ExecutionContext
+from opsgen.runtime.handle import OperationHandle
+from opsgen.runtime.operation import Operation
+from opsgen.runtime.runtime import Runtime
+
+SECRET = "correct horse battery staple"
+
+
+class SignUpInput(BaseModel):
+    user: str
+    password: str
+
+
+class SignUpOutput(BaseModel):
+    user: str
+
+
+SIGN_UP = OperationDeclaration(
+    name="accounts.sign_up", version=1, description="Create an account.",
+    input_model=SignUpInput, output_model=SignUpOutput, sensitive_fields=frozenset({"password"}),
+    queue="accounts",
+)
+
+
+class SignUp(Operation[SignUpInput, SignUpOutput]):
+    declaration = SIGN_UP
+
+    def run(self, ctx: ExecutionContext, *, user: str, password: str) -> SignUpOutput:  # type: ignore[override]
+        return SignUpOutput(user=user)
+
+
+@pytest.fixture
+def sent_messages(postgres_url: str, redis_url: str) -> Iterator[tuple[OperationHandle[Any, Any], Any]]:
+    """Yield a handle installed on a Celery app with a key prefix of its own, and a reader of its queue."""
+    runtime = Runtime(Settings(root=Path.cwd(), database_url=postgres_url))
+    runtime.ensure_schema()
+    prefix = f"opsgen-test-send-{uuid.uuid4().hex[:12]}:"
+    app = Celery("opsgen_send_test", broker=redis_url)
+    app.conf.broker_transport_options = {"global_keyprefix": prefix}
+    handle: OperationHandle[Any, Any] = OperationHandle(SIGN_UP, SignUp, runtime)
+    opsgen_celery.install(app, [handle], runtime=runtime, log_context=False)
+    client = redis.Redis.from_url(redis_url)
+
+    def read_queue() -> list[dict[str, Any]]:
+        return [json.loads(raw) for raw in client.lrange(f"{prefix}accounts", 0, -1)]
+
+    yield handle, read_queue
+    for key in client.scan_iter(f"{prefix}*"):
+        client.delete(key)
+    app.close()
+    runtime.dispose()
+
+
+def test_task_headers_name_call_only(sent_messages: tuple[OperationHandle[Any, Any], Any]) -> None:
+    handle, read_queue = sent_messages
+
+    execution_id = handle.enqueue(Context(actor="kim"), user="kim", password=SECRET)
+
+    (message,) = read_queue()
+    headers = message["headers"]
+    assert headers["id"] == execution_id
+    assert headers["argsrepr"] == "()"
+    assert headers["kwargsrepr"] == repr(
+        {"message": {"operation": "accounts.sign_up", "execution_id": execution_id}}
+    )
+    assert SECRET not in json.dumps(headers)
+    args, kwargs, _embed = json.loads(base64.b64decode(message["body"]))
+    assert args == []
+    assert kwargs["message"]["execution_id"] == execution_id
+    assert kwargs["message"]["input"] == {"user": "kim", "password": SECRET}
