@@ -18,9 +18,14 @@ unacknowledged message waits for the broker's ``visibility_timeout``.
 from __future__ import annotations
 
 import logging
-from typing import Any
+import os
+import re
+import sys
+from typing import Any, NoReturn
 
 from celery import Celery, Task, signals  # type: ignore[import-untyped]
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from opsgen.integrations.background import (
     DEFAULT_LEASE,
@@ -33,7 +38,9 @@ from opsgen.integrations.background import (
     send_effect,
 )
 from opsgen.integrations.operations import index_operations
+from opsgen.runtime.config import find_pyproject, load_settings
 from opsgen.runtime.context import Context
+from opsgen.runtime.errors import ConfigurationError
 from opsgen.runtime.execution import ExecutionContext
 from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.log_context import ContextFilter
@@ -172,8 +179,18 @@ def install(
     call: the worker rebuilds the record from the message. What can be lost is the
     trace of a call whose message the broker loses too; see
     :func:`~opsgen.integrations.background.enqueue`.
+
+    Raises :class:`ConfigurationError` (or SQLAlchemy's error for an invalid database
+    URL) when the default runtime cannot be built from the settings. Inside the
+    ``celery`` command, which would print that error with a traceback, it prints the
+    message alone, as the ``opsgen`` command does, and exits with status 2.
     """
-    runtime = runtime or get_runtime()
+    if runtime is None:
+        try:
+            runtime = get_runtime()
+        except (ConfigurationError, ArgumentError, ValueError) as exc:
+            _exit_in_celery_command(exc)
+            raise
     integration = CeleryQueue(
         app,
         index_operations(registry, runtime),
@@ -191,6 +208,83 @@ def install(
     return integration
 
 
+def _exit_in_celery_command(error: Exception) -> None:
+    """Print the message of a settings error and exit, when the ``celery`` command is loading the app.
+
+    The ``celery`` command catches every exception raised while it imports the app
+    module and prints it with the whole traceback, which buries the message. Only
+    ``SystemExit`` passes through it. Elsewhere (a web server, a test) this returns,
+    and the caller raises the error as usual.
+    """
+    if not _in_celery_command():
+        return
+    message = _settings_error_message(error)
+    if message is not None:
+        _exit_with(message)
+
+
+def _check_settings_in_celery_command() -> None:
+    """Exit with the message when the ``celery`` command loads an app and the settings are invalid.
+
+    This runs when the app module imports this module, before the module builds its
+    runtime, so a misspelt key reads cleanly also when the app calls ``Runtime(...)``
+    itself rather than letting :func:`install` build the default runtime.
+    """
+    if not _in_celery_command():
+        return
+    try:
+        load_settings()
+    except ConfigurationError as exc:
+        _exit_with(str(exc))
+
+
+def _in_celery_command() -> bool:
+    """Return whether this process runs the ``celery`` command, which imports its command-line module."""
+    return "celery.bin.celery" in sys.modules
+
+
+def _exit_with(message: str) -> NoReturn:
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(2) from None
+
+
+def _settings_error_message(error: Exception) -> str | None:
+    """Return the message for an error caused by invalid opsgen settings, ``None`` for any other error.
+
+    An invalid ``database-url`` (or ``OPSGEN_DATABASE_URL``) is named with its source,
+    and its password is replaced by ``***``.
+    """
+    if isinstance(error, ConfigurationError):
+        return str(error)
+    try:
+        url = load_settings().database_url
+    except ConfigurationError:
+        return None
+    try:
+        make_url(url).get_dialect()
+    except (ArgumentError, ValueError) as problem:
+        if "OPSGEN_DATABASE_URL" in os.environ:
+            source = "the environment variable OPSGEN_DATABASE_URL"
+        else:
+            source = f"database-url in {find_pyproject() or 'the settings'}"
+        return (
+            f"invalid database URL {_hide_password(url)!r} in {source}: {problem}; use a SQLAlchemy URL "
+            "such as postgresql+psycopg://user@host/dbname or sqlite:///opsgen.db"
+        )
+    return None
+
+
+def _hide_password(url: str) -> str:
+    """Return ``url`` with the password of its ``user:password@`` part replaced by ``***``.
+
+    It works on the text, because a URL that SQLAlchemy cannot parse may still contain one.
+    """
+    return _URL_PASSWORD.sub(r"\1***@", url)
+
+
+_URL_PASSWORD = re.compile(r"^([^/]*//[^:/@]*:)[^@/]*@")
+
+
 def _add_context_filter(logger: logging.Logger | None = None, **_kwargs: Any) -> None:
     targets = [logger] if logger is not None else []
     targets.append(logging.getLogger())
@@ -198,3 +292,7 @@ def _add_context_filter(logger: logging.Logger | None = None, **_kwargs: Any) ->
         for handler in target.handlers:
             if not any(isinstance(existing, ContextFilter) for existing in handler.filters):
                 handler.addFilter(ContextFilter())
+
+
+# The app module imports this module before it builds its runtime.
+_check_settings_in_celery_command()
