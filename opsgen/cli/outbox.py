@@ -13,7 +13,8 @@ import json
 import logging
 import signal
 import sys
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from opsgen.cli.display import SHORT_ID, counted, json_default, make_console, normalize_times, styled, time_text
 from opsgen.cli.execution_log import log_problem
@@ -22,6 +23,10 @@ from opsgen.runtime.effects import EffectHandler
 from opsgen.runtime.errors import ConfigurationError, EffectHandlerMissing
 from opsgen.runtime.runtime import Runtime, load_app
 from opsgen.runtime.schema import EffectStatus
+from opsgen.runtime.store import utcnow
+
+if TYPE_CHECKING:
+    from opsgen.runtime.outbox import ForeignClaim
 
 #: How to load the application, for messages about a command run without one.
 LOAD_APP_HINT = 'load the application with --app module:function or app = "module:function" in [tool.opsgen]'
@@ -42,13 +47,17 @@ def register(subparsers: Any) -> None:
         description=(
             "Deliver every pending durable effect that is due, oldest first, then exit. "
             "Exits 0 when nothing is left waiting, and 1 when a delivery failed, an effect "
-            "has no handler, or an effect still waits for a retry that is not yet due."
+            "has no handler, an effect still waits for a retry that is not yet due, or a due "
+            "effect is claimed by another dispatcher that has not delivered it yet."
         ),
     )
     drain_parser.add_argument("--limit", type=int, metavar="N", help="deliver at most N effects")
     drain_parser.add_argument(
         "--wait", type=float, default=0.0, metavar="SECONDS",
-        help="keep retrying effects that wait for a retry for up to this many seconds (default 0: one pass)",
+        help=(
+            "keep delivering effects that wait for a retry or for another dispatcher's claim to end, "
+            "for up to this many seconds (default 0: one pass)"
+        ),
     )
     _add_common(drain_parser)
     drain_parser.set_defaults(handler=run_drain)
@@ -196,8 +205,32 @@ def run_drain(args: argparse.Namespace) -> int:
     )
     if without_app:
         print(f"no app was loaded, so no effect handler is registered; {LOAD_APP_HINT}")
+    if report.left_claimed:
+        _print_left_claimed(report.left_claimed)
     # Each error is already on standard error: the outbox logs it at WARNING or above.
-    return 1 if report.errors or report.waiting else 0
+    return 1 if report.errors or report.waiting or report.left_claimed else 0
+
+
+def _print_left_claimed(claims: list[ForeignClaim]) -> None:
+    """Print the due effects that another dispatcher holds, until when, and what to do about them."""
+    them = "it" if len(claims) == 1 else "them"
+    print(
+        f"error: {counted(len(claims), 'due effect')} not delivered: another dispatcher claimed {them} "
+        f"and has not delivered {them} yet",
+        file=sys.stderr,
+    )
+    for claim in claims:
+        holder = f"claimed by {claim.claimed_by}" if claim.claimed_by else "claim released"
+        if claim.claimed_until is not None:
+            holder += f" until {claim.claimed_until:%Y-%m-%d %H:%M:%S} UTC"
+        print(f"  {claim.effect_id[:SHORT_ID]} {claim.name} (execution {claim.execution_id}), {holder}", file=sys.stderr)
+    expiries = [claim.claimed_until for claim in claims if claim.claimed_until is not None]
+    when = f" after {max(expiries):%Y-%m-%d %H:%M:%S} UTC, when the claims expire" if expiries else ""
+    print(
+        f"if that dispatcher still runs, it delivers {them}; if it stopped, run `opsgen outbox drain` again{when} "
+        "(a dispatcher takes over the claims of ended processes on this host at once)",
+        file=sys.stderr,
+    )
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -214,6 +247,7 @@ def run_list(args: argparse.Namespace) -> int:
 
     from rich.table import Table
 
+    now = utcnow()
     table = Table(title=f"durable effects (newest {len(rows)})")
     for column in ("id", "effect", "kind", "operation", "execution", "status", "attempts",
                    "next attempt (UTC)", "created (UTC)", "last error"):
@@ -222,12 +256,27 @@ def run_list(args: argparse.Namespace) -> int:
         table.add_row(
             row["id"][:SHORT_ID], row["name"], row["kind"], row["operation"] or "", row["execution_id"][:SHORT_ID],
             styled(row["status"]), f"{row['attempts']}/{row['max_attempts']}",
-            # Only a pending row is attempted again; the column is stale on the others.
-            (time_text(row["next_attempt_at"]) or "now") if row["status"] == "pending" else "",
+            _next_attempt_text(row, now),
             time_text(row["created_at"]), row["last_error"] or "",
         )
     make_console().print(table)
     return 0
+
+
+def _next_attempt_text(row: dict[str, Any], now: datetime) -> str:
+    """Return the "next attempt" cell of a listed row: its time, "now", or the claim that delays it."""
+    from opsgen.runtime.outbox import ClaimState, as_utc, claim_state
+
+    if row["status"] != EffectStatus.pending.value:
+        return ""  # only a pending row is attempted again; the column is stale on the others
+    state = claim_state(row, now)
+    if state is ClaimState.HELD:
+        return f"claimed until {time_text(as_utc(row['claimed_until']))}"
+    if state is ClaimState.ENDED:
+        return "now (its claimant ended)"
+    if state is ClaimState.EXPIRED:
+        return "now (its claim expired)"
+    return time_text(row["next_attempt_at"]) or "now"
 
 
 def run_retry(args: argparse.Namespace) -> int:

@@ -4,9 +4,16 @@ Durable effect rows are written in the operation's transaction (see
 :mod:`opsgen.runtime.effects`). A row is delivered by the first process that claims
 it: the process that committed, right after the commit, or a dispatcher (``opsgen
 outbox drain`` or ``opsgen outbox dispatch``) later. A claim is an ``UPDATE`` that succeeds
-only on an unclaimed pending row, so two dispatchers never deliver the same row at the
-same time, and it expires after a lease, so a row claimed by a process that died is
-delivered again.
+only on a pending row that no other dispatcher has claimed or attempted since it was read,
+so two dispatchers deliver the same row at the same time only when a delivery outlasts
+its claim.
+
+A claim records the claimant's process (see :mod:`opsgen.runtime.locks.holders`) and
+expires after :data:`CLAIM_LEASE`. A dispatcher takes over a claim that has expired, or
+at once a claim whose process on this machine has ended. A claim still on a row means
+an attempt that never finished, so the takeover counts that attempt against the row's
+budget: an effect whose handler kills its process ends ``failed`` after its maximum
+number of attempts instead of being retried forever.
 
 Delivery is at least once. A process can die after the handler returned and before
 the row was marked delivered; the next dispatcher then delivers it again with the same
@@ -19,16 +26,18 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 
 from opsgen.runtime.declarations import RetryPolicy
 from opsgen.runtime.effects import EffectCall, PendingEffect
 from opsgen.runtime.errors import EffectHandlerMissing
+from opsgen.runtime.locks.holders import holder_ended, process_identity
 from opsgen.runtime.schema import EffectStatus, effects, executions
 from opsgen.runtime.store import HOST, utcnow
 
@@ -46,6 +55,19 @@ def worker_id() -> str:
     return f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+@dataclass(frozen=True)
+class ForeignClaim:
+    """A due row that a run left undelivered because another dispatcher had claimed it."""
+
+    effect_id: str
+    name: str
+    execution_id: str
+    #: The claimant (``host:pid:suffix``), or ``None`` when it released the row meanwhile.
+    claimed_by: str | None
+    #: When the claim expires, in UTC, or ``None`` when it was released meanwhile.
+    claimed_until: datetime | None
+
+
 @dataclass
 class DrainReport:
     """What one pass over the outbox did."""
@@ -58,8 +80,10 @@ class DrainReport:
     waiting: int = 0
     #: Due rows left pending because no handler is registered for them.
     unhandled: int = 0
-    #: Due rows that another dispatcher claimed first.
+    #: Due rows that another dispatcher held claimed, so this run did not attempt them.
     claimed_elsewhere: int = 0
+    #: Those of them still pending and due when the run ended. Set by :func:`drain`.
+    left_claimed: list[ForeignClaim] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -68,12 +92,20 @@ class DrainReport:
         return self.delivered + self.retrying + self.failed
 
 
+class _Outcome(Enum):
+    """Outcome of one due row in a delivery pass."""
+
+    ATTEMPTED = "attempted"
+    UNHANDLED = "unhandled"
+    CLAIMED_ELSEWHERE = "claimed elsewhere"
+
+
 def deliver_durable_now(runtime: Runtime, effect: PendingEffect) -> None:
     """Claim a just-committed durable effect and make its first delivery attempt."""
     claimant = worker_id()
-    if not _claim(runtime, effect.id, claimant):
+    row = {"id": effect.id, "attempts": 0, "max_attempts": effect.retry.max_attempts, "claimed_by": None}
+    if not _claim(runtime, row, claimant, utcnow()):
         return
-    row = {"attempts": 0, "max_attempts": effect.retry.max_attempts}
     _attempt(runtime, effect.id, effect.name, effect.kind, row, effect.retry, effect.handler,
              effect.call(1), claimant, DrainReport())
 
@@ -82,33 +114,48 @@ def drain(runtime: Runtime, *, limit: int | None = None, wait: float = 0.0) -> D
     """Deliver pending outbox rows that are due, oldest first.
 
     With ``wait`` greater than zero, keep going for up to that many seconds while rows
-    are waiting for a retry. Raises nothing for a handler error: it is recorded on the
-    row and counted in the report. ``waiting`` counts the pending rows left not yet due,
-    and ``unhandled`` the due rows that have no handler, which stay pending.
+    are waiting for a retry or held by another dispatcher. Raises nothing for a handler
+    error: it is recorded on the row and counted in the report. ``waiting`` counts the
+    pending rows left not yet due, ``unhandled`` the due rows that have no handler,
+    which stay pending, and ``left_claimed`` the due rows that another dispatcher had
+    claimed and that were still undelivered when the run ended.
     """
     report = DrainReport()
-    _deliver_due(runtime, report, limit=limit, wait=wait)
+    claimed = _deliver_due(runtime, report, limit=limit, wait=wait)
     report.waiting = _waiting_count(runtime)
+    report.left_claimed = _still_due(runtime, claimed)
     return report
 
 
-def _deliver_due(runtime: Runtime, report: DrainReport, *, limit: int | None, wait: float) -> None:
+def _deliver_due(runtime: Runtime, report: DrainReport, *, limit: int | None, wait: float) -> set[str]:
+    """Make the delivery passes of one run; return the ids of the due rows left to other dispatchers."""
     deadline = time.monotonic() + wait
     claimant = worker_id()
     unhandled: set[str] = set()
+    claimed: set[str] = set()
     while True:
-        due = [row for row in _due_rows(runtime, limit) if row["id"] not in unhandled]
-        for row in due:
+        attempted = report.attempted
+        for row in _due_rows(runtime, limit):
+            if row["id"] in unhandled:
+                continue
             if limit is not None and report.attempted >= limit:
-                return
-            if not _deliver_row(runtime, row, claimant, report):
+                return claimed
+            outcome = _deliver_row(runtime, row, claimant, report)
+            if outcome is _Outcome.UNHANDLED:
                 unhandled.add(row["id"])
-                report.unhandled = len(unhandled)
+            elif outcome is _Outcome.CLAIMED_ELSEWHERE:
+                claimed.add(row["id"])
+            else:
+                claimed.discard(row["id"])
+            report.unhandled = len(unhandled)
+            report.claimed_elsewhere = len(claimed)
         if time.monotonic() >= deadline or (limit is not None and report.attempted >= limit):
-            return
-        if not due:
-            if _pending_count(runtime) <= len(unhandled):
-                return
+            return claimed
+        if report.attempted == attempted:
+            # Nothing was due, or only rows without a handler or held by another
+            # dispatcher: wait for a retry to fall due or a claim to end.
+            if not _pending_besides(runtime, unhandled):
+                return claimed
             time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
 
 
@@ -132,7 +179,7 @@ def dispatch_forever(
 
 
 def _due_rows(runtime: Runtime, limit: int | None) -> list[dict[str, Any]]:
-    """Return the due rows, each with the ``operation`` that requested it (``None`` without a record)."""
+    """Return the due rows, claimed or not, each with the ``operation`` that requested it (``None`` without a record)."""
     now = utcnow()
     query = (
         select(effects, executions.c.operation)
@@ -140,7 +187,6 @@ def _due_rows(runtime: Runtime, limit: int | None) -> list[dict[str, Any]]:
         .where(
             effects.c.status == EffectStatus.pending.value,
             or_(effects.c.next_attempt_at.is_(None), effects.c.next_attempt_at <= now),
-            or_(effects.c.claimed_until.is_(None), effects.c.claimed_until < now),
         )
         .order_by(effects.c.created_at, effects.c.sequence)
         .limit(limit or 100)
@@ -160,31 +206,116 @@ def _waiting_count(runtime: Runtime) -> int:
         return int(connection.execute(query).scalar_one())
 
 
-def _pending_count(runtime: Runtime) -> int:
-    query = select(effects.c.id).where(effects.c.status == EffectStatus.pending.value).limit(1)
+def _pending_besides(runtime: Runtime, ids: Collection[str]) -> bool:
+    """Return whether a pending row exists other than those of ``ids``."""
+    query = select(effects.c.id).where(effects.c.status == EffectStatus.pending.value)
+    if ids:
+        query = query.where(effects.c.id.not_in(sorted(ids)))
     with runtime.engine.connect() as connection:
-        return len(connection.execute(query).all())
+        return connection.execute(query.limit(1)).first() is not None
 
 
-def _deliver_row(runtime: Runtime, row: dict[str, Any], claimant: str, report: DrainReport) -> bool:
-    """Claim and deliver one row; return ``False`` when no handler is registered for it."""
+def _still_due(runtime: Runtime, ids: Collection[str]) -> list[ForeignClaim]:
+    """Return the rows of ``ids`` that are still pending and due, oldest first."""
+    if not ids:
+        return []
+    query = (
+        select(effects.c.id, effects.c.name, effects.c.execution_id, effects.c.claimed_by, effects.c.claimed_until)
+        .where(
+            effects.c.id.in_(sorted(ids)),
+            effects.c.status == EffectStatus.pending.value,
+            or_(effects.c.next_attempt_at.is_(None), effects.c.next_attempt_at <= utcnow()),
+        )
+        .order_by(effects.c.created_at, effects.c.sequence)
+    )
+    with runtime.engine.connect() as connection:
+        rows = connection.execute(query).all()
+    return [
+        ForeignClaim(row.id, row.name, row.execution_id, row.claimed_by, as_utc(row.claimed_until)) for row in rows
+    ]
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """Return a stored time as an aware UTC time; SQLite returns the stored UTC time without a zone."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+class ClaimState(Enum):
+    """The claim on a pending outbox row, as a dispatcher on this machine judges it."""
+
+    #: No dispatcher has claimed the row.
+    FREE = "free"
+    #: The claimant may still be delivering it: the claim has not expired and its
+    #: process is alive, or on another machine, or unknown.
+    HELD = "held"
+    #: The claim expired before the claimant released the row.
+    EXPIRED = "expired"
+    #: The claimant's process on this machine has ended.
+    ENDED = "ended"
+
+
+def claim_state(row: dict[str, Any], now: datetime) -> ClaimState:
+    """Return the state of the claim on ``row``, which has the claim columns of ``opsgen_effects``."""
+    if row["claimed_by"] is None:
+        return ClaimState.FREE
+    expires = as_utc(row["claimed_until"])
+    if expires is None or expires < now:
+        return ClaimState.EXPIRED
+    if holder_ended(row.get("claimed_process")):
+        return ClaimState.ENDED
+    return ClaimState.HELD
+
+
+def _interruption(row: dict[str, Any], state: ClaimState) -> str:
+    """Return why the attempt of the claim on ``row`` did not finish, for ``last_error`` and the log."""
+    if state is ClaimState.ENDED:
+        return f"the process of dispatcher {row['claimed_by']} on this machine ended"
+    expires = as_utc(row["claimed_until"])
+    when = "" if expires is None else f" at {expires:%Y-%m-%d %H:%M:%S} UTC"
+    return f"the claim of dispatcher {row['claimed_by']} expired{when}"
+
+
+def _deliver_row(runtime: Runtime, row: dict[str, Any], claimant: str, report: DrainReport) -> _Outcome:
+    """Claim and deliver one due row, taking over the claim of a dispatcher that ended."""
+    now = utcnow()
+    state = claim_state(row, now)
+    if state is ClaimState.HELD:
+        return _Outcome.CLAIMED_ELSEWHERE
+    interruption = None if state is ClaimState.FREE else _interruption(row, state)
     try:
         handler = runtime.resolve_effect_handler(row["name"], row["kind"], _requesting_operation(runtime, row))
     except EffectHandlerMissing as exc:
         report.errors.append(str(exc))
         logger.error("cannot deliver outbox row %s of execution %s: %s", row["id"], row["execution_id"], exc)
-        return False
-    if not _claim(runtime, row["id"], claimant):
-        report.claimed_elsewhere += 1
-        return True
+        return _Outcome.UNHANDLED
+
+    attempts = int(row["attempts"])
+    if interruption is not None:
+        attempts += 1
+        if attempts >= row["max_attempts"]:
+            marked_failed = _fail_unfinished(runtime, row, interruption, report)
+            return _Outcome.ATTEMPTED if marked_failed else _Outcome.CLAIMED_ELSEWHERE
+    if not _claim(runtime, row, claimant, now, interruption):
+        return _Outcome.CLAIMED_ELSEWHERE
+    if interruption is not None:
+        logger.warning(
+            "took over outbox row %s, effect %s (%s) of execution %s: attempt %d did not finish, because %s",
+            row["id"], row["name"], row["kind"], row["execution_id"], attempts, interruption,
+            extra={"execution_id": row["execution_id"], "effect": row["name"]},
+        )
 
     retry = RetryPolicy(row["max_attempts"], row["backoff"], row["multiplier"], row["max_delay"])
     call = EffectCall(
         row["name"], row["kind"], dict(row["payload"] or {}), row["idempotency_key"],
-        row["execution_id"], row["attempts"] + 1,
+        row["execution_id"], attempts + 1,
     )
-    _attempt(runtime, row["id"], row["name"], row["kind"], row, retry, handler, call, claimant, report)
-    return True
+    counts = {"attempts": attempts, "max_attempts": row["max_attempts"]}
+    _attempt(runtime, row["id"], row["name"], row["kind"], counts, retry, handler, call, claimant, report)
+    return _Outcome.ATTEMPTED
 
 
 def _requesting_operation(runtime: Runtime, row: dict[str, Any]) -> str | None:
@@ -203,21 +334,65 @@ def _requesting_operation(runtime: Runtime, row: dict[str, Any]) -> str | None:
     return str(record["operation"]) if record is not None else None
 
 
-def _claim(runtime: Runtime, effect_id: str, claimant: str) -> bool:
-    now = utcnow()
-    statement = (
-        update(effects)
-        .where(
-            and_(
-                effects.c.id == effect_id,
-                effects.c.status == EffectStatus.pending.value,
-                or_(effects.c.claimed_until.is_(None), effects.c.claimed_until < now),
-            )
-        )
-        .values(claimed_by=claimant, claimed_until=now + timedelta(seconds=CLAIM_LEASE))
+def _unchanged(row: dict[str, Any]) -> ColumnElement[bool]:
+    """Return the condition that ``row`` is pending and still has the attempt count and claimant it was read with.
+
+    That suffices for a takeover too: a claimant's id names one dispatcher run, and it
+    changes the attempt count whenever it releases the row, so an unchanged row still
+    carries the claim that was judged expired or ended.
+    """
+    claimed_by = effects.c.claimed_by.is_(None) if row["claimed_by"] is None else effects.c.claimed_by == row["claimed_by"]
+    return and_(
+        effects.c.id == row["id"],
+        effects.c.status == EffectStatus.pending.value,
+        effects.c.attempts == row["attempts"],
+        claimed_by,
     )
+
+
+def _claim(runtime: Runtime, row: dict[str, Any], claimant: str, now: datetime, interruption: str | None = None) -> bool:
+    """Claim ``row`` for ``claimant`` if no other dispatcher changed it since it was read; return whether it did.
+
+    ``interruption`` says why the claim found on the row may be taken over. Taking it
+    over counts the attempt that claim was made for, since it never finished.
+    """
+    changes: dict[str, Any] = {
+        "claimed_by": claimant,
+        "claimed_until": now + timedelta(seconds=CLAIM_LEASE),
+        "claimed_process": process_identity(),
+    }
+    if interruption is not None:
+        unfinished = int(row["attempts"]) + 1
+        changes.update(attempts=unfinished, last_error=f"attempt {unfinished} did not finish: {interruption}")
+    statement = update(effects).where(_unchanged(row)).values(changes)
     with runtime.engine.begin() as connection:
         return bool(connection.execute(statement).rowcount)
+
+
+def _fail_unfinished(runtime: Runtime, row: dict[str, Any], interruption: str, report: DrainReport) -> bool:
+    """Mark ``row`` failed because its last attempt never finished and used up its budget; return whether it did."""
+    attempts = int(row["attempts"]) + 1
+    error = f"attempt {attempts} of {row['max_attempts']} did not finish: {interruption}"
+    changes = {
+        "status": EffectStatus.failed.value,
+        "attempts": attempts,
+        "last_error": error,
+        "claimed_by": None,
+        "claimed_until": None,
+        "claimed_process": None,
+    }
+    statement = update(effects).where(_unchanged(row)).values(changes)
+    with runtime.engine.begin() as connection:
+        if not connection.execute(statement).rowcount:
+            return False
+    report.failed += 1
+    report.errors.append(f"{row['name']} ({row['id']}): {error}")
+    logger.error(
+        "effect %s (%s) of execution %s failed for good: %s; `opsgen outbox retry %s` queues it again",
+        row["name"], row["kind"], row["execution_id"], error, row["id"],
+        extra={"execution_id": row["execution_id"], "effect": row["name"]},
+    )
+    return True
 
 
 def _attempt(
@@ -266,7 +441,7 @@ def _attempt(
             extra={"execution_id": call.execution_id, "effect": name},
         )
 
-    changes.update(claimed_by=None, claimed_until=None)
+    changes.update(claimed_by=None, claimed_until=None, claimed_process=None)
     statement = update(effects).where(effects.c.id == effect_id, effects.c.claimed_by == claimant)
     with runtime.engine.begin() as connection:
         connection.execute(statement.values(changes))
