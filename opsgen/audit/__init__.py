@@ -31,11 +31,13 @@ from opsgen.audit.install import (
     uninstall_entity,
 )
 from opsgen.audit.maintenance import prune, take_snapshots
+from opsgen.audit.postgres import AuditSchemaLockTimeout
 
 __all__ = [
     "AuditConfig",
     "AuditConfigError",
     "AuditContext",
+    "AuditSchemaLockTimeout",
     "AuditedEntity",
     "HistoryNotRecorded",
     "HistoryPruned",

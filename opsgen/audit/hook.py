@@ -18,13 +18,16 @@ import sqlalchemy as sa
 
 from opsgen.audit.config import AuditConfig, find_config
 from opsgen.audit.context import AuditContext, set_audit_context
-from opsgen.audit.install import create_audit_schema, install_entity
+from opsgen.audit.install import check_entity, create_audit_schema, install_entity
 
 if TYPE_CHECKING:
     from opsgen.runtime.execution import ExecutionInfo
     from opsgen.runtime.runtime import Runtime
 
 logger = logging.getLogger(__name__)
+
+#: Seconds :func:`install` waits for each lock when it must create audit support objects.
+INSTALL_LOCK_TIMEOUT = 5.0
 
 
 def context_for(info: ExecutionInfo) -> AuditContext:
@@ -44,13 +47,26 @@ def audit_hook(connection: sa.Connection, info: ExecutionInfo) -> None:
     set_audit_context(connection, context_for(info))
 
 
-def install(runtime: Runtime, config: AuditConfig | None = None, *, install_triggers: bool = False) -> None:
+def install(
+    runtime: Runtime,
+    config: AuditConfig | None = None,
+    *,
+    install_triggers: bool = False,
+    lock_timeout: float = INSTALL_LOCK_TIMEOUT,
+) -> None:
     """Make every outermost transaction of ``runtime`` carry the audit context.
 
-    Creates the audit tables if they are missing. With ``install_triggers``, also creates
-    or refreshes the triggers of every entity in ``config``; production schemas usually
-    get them from a migration instead (see :mod:`opsgen.audit.alembic`). Calling it twice
+    Creates the audit tables and functions that are missing or out of date. With
+    ``install_triggers``, also creates or refreshes the triggers of every entity in
+    ``config`` whose triggers do not match its table; production schemas usually get
+    them from a migration instead (see :mod:`opsgen.audit.alembic`). Calling it twice
     adds the hook once.
+
+    It reads the catalog first and runs no DDL when everything is current, so a process
+    start does not wait for open audited transactions. DDL that must run waits at most
+    ``lock_timeout`` seconds for each lock on PostgreSQL, then raises
+    :class:`~opsgen.audit.postgres.AuditSchemaLockTimeout` naming the sessions that hold
+    the locks; SQLite waits for its busy timeout.
 
     Without ``config``, the entities come from ``[tool.opsgen.audit]`` of the nearest
     pyproject.toml at or above the current folder. When that declares no entity, it logs
@@ -63,10 +79,11 @@ def install(runtime: Runtime, config: AuditConfig | None = None, *, install_trig
             logger.warning("audit: %s; no change will be recorded", found.nothing_declared())
 
     with runtime.engine.begin() as connection:
-        create_audit_schema(connection)
+        create_audit_schema(connection, lock_timeout=lock_timeout)
         if install_triggers:
             for entity in config.entities.values():
-                install_entity(connection, entity)
+                if check_entity(connection, entity) is not None:
+                    install_entity(connection, entity)
 
     if audit_hook not in runtime.on_transaction_begin:
         runtime.on_transaction_begin.append(audit_hook)

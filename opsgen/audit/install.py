@@ -35,12 +35,18 @@ def _require_supported(connection: sa.Connection) -> str:
     return name
 
 
-def create_audit_schema(connection: sa.Connection) -> None:
-    """Create the audit tables and trigger functions; safe to run again."""
+def create_audit_schema(connection: sa.Connection, *, lock_timeout: float | None = None) -> None:
+    """Create the audit tables and trigger functions that are missing or out of date; safe to run again.
+
+    It reads the catalog first and runs no DDL on a database that is up to date, so it
+    then waits for no lock that an open transaction holds. On PostgreSQL, DDL that must
+    run waits at most ``lock_timeout`` seconds for each lock when that is set, and then
+    raises :class:`~opsgen.audit.postgres.AuditSchemaLockTimeout`.
+    """
     dialect = _require_supported(connection)
     metadata.create_all(connection)
     if dialect == "postgresql":
-        postgres.install_support(connection)
+        postgres.install_support(connection, lock_timeout=lock_timeout)
     else:
         sqlite.install_support(connection)
 

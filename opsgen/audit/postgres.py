@@ -20,8 +20,10 @@ behind PgBouncer in transaction pooling mode.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -35,6 +37,16 @@ STATEMENT_TRIGGERS = ("opsgen_audit_insert", "opsgen_audit_update", "opsgen_audi
 ALL_TRIGGERS = tuple(dict.fromkeys(ROW_TRIGGERS + STATEMENT_TRIGGERS))
 
 _MASK_JSON = json.dumps(MASK)
+
+_INDEX_DDL = "CREATE INDEX IF NOT EXISTS opsgen_audit_pending_txid ON opsgen_audit_pending (txid)"
+
+_STAMP_TRIGGER_DDL = (
+    "DROP TRIGGER IF EXISTS opsgen_audit_stamp ON opsgen_audit_open",
+    """
+    CREATE CONSTRAINT TRIGGER opsgen_audit_stamp AFTER INSERT ON opsgen_audit_open
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION opsgen_audit_stamp()
+    """,
+)
 
 SUPPORT_DDL = [
     """
@@ -52,7 +64,7 @@ SUPPORT_DDL = [
         expected text
     )
     """,
-    "CREATE INDEX IF NOT EXISTS opsgen_audit_pending_txid ON opsgen_audit_pending (txid)",
+    _INDEX_DDL,
     "CREATE UNLOGGED TABLE IF NOT EXISTS opsgen_audit_open (txid bigint PRIMARY KEY)",
     """
     CREATE OR REPLACE FUNCTION opsgen_audit_setting(name text) RETURNS text
@@ -313,19 +325,168 @@ SUPPORT_DDL = [
         RETURN NULL;
     END $$
     """,
-    "DROP TRIGGER IF EXISTS opsgen_audit_stamp ON opsgen_audit_open",
-    """
-    CREATE CONSTRAINT TRIGGER opsgen_audit_stamp AFTER INSERT ON opsgen_audit_open
-    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION opsgen_audit_stamp()
-    """,
+    *_STAMP_TRIGGER_DDL,
 ]
 
 
-def install_support(connection: sa.Connection) -> None:
-    """Create or replace the staging tables and trigger functions; safe to run again."""
-    for statement in SUPPORT_DDL:
-        # The driver runs the text through its "format" parameter style, so "%" is doubled.
-        connection.exec_driver_sql(statement.replace("%", "%%"))
+#: Functions that :data:`SUPPORT_DDL` creates, with their argument types.
+SUPPORT_FUNCTIONS = (
+    "opsgen_audit_setting(text)",
+    "opsgen_audit_mask(jsonb, text[])",
+    "opsgen_audit_delta(jsonb, jsonb, text[])",
+    "opsgen_audit_register()",
+    "opsgen_audit_stage(text, text, text, jsonb)",
+    "opsgen_audit_capture_row()",
+    "opsgen_audit_capture_truncate()",
+    "opsgen_audit_capture_inserted()",
+    "opsgen_audit_capture_deleted()",
+    "opsgen_audit_capture_updated()",
+    "opsgen_audit_stamp()",
+)
+
+#: Comment on ``opsgen_audit_stamp()`` that names the :data:`SUPPORT_DDL` it was created
+#: with, so an install can tell current support objects from those of another version.
+SUPPORT_VERSION = "opsgen audit support " + hashlib.sha256("\n".join(SUPPORT_DDL).encode()).hexdigest()[:16]
+
+#: Advisory lock key that serializes installs: two sessions replacing one function at
+#: once make one of them fail with "tuple concurrently updated".
+SUPPORT_LOCK_KEY = 0x6F70_7367_6175_6474  # "opsgaudt"
+
+#: SQLSTATE of PostgreSQL's "lock_not_available", raised when ``lock_timeout`` runs out.
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+class AuditSchemaLockTimeout(RuntimeError):
+    """Creating or updating the audit support objects timed out waiting for a lock."""
+
+
+@dataclass(frozen=True)
+class SupportState:
+    """The audit support objects that a database has, read from its catalog."""
+
+    missing_tables: tuple[str, ...]
+    has_index: bool
+    has_stamp_trigger: bool
+    missing_functions: tuple[str, ...]
+    #: The comment on ``opsgen_audit_stamp()``; :data:`SUPPORT_VERSION` when current.
+    version: str | None
+
+    def problems(self) -> list[str]:
+        """Return what is missing or out of date, for messages; empty when everything is current."""
+        problems = [f"table {name}" for name in self.missing_tables]
+        if not self.has_index:
+            problems.append("index opsgen_audit_pending_txid")
+        if not self.has_stamp_trigger:
+            problems.append("trigger opsgen_audit_stamp")
+        problems += [f"function {name}" for name in self.missing_functions]
+        if not self.missing_functions and self.version != SUPPORT_VERSION:
+            problems.append("functions of another opsgen version")
+        return problems
+
+    def statements(self) -> list[str]:
+        """Return the statements of :data:`SUPPORT_DDL` that bring the database up to date.
+
+        The index and the stamp trigger take locks that every open audited transaction
+        holds, so they are created only when missing. The tables are created only when
+        missing too (``IF NOT EXISTS``), and replacing a function waits for no lock.
+        """
+        # NOTE: a database that has the index and the stamp trigger keeps them as they
+        # are, so a changed definition of either reaches it only after they are dropped.
+        skipped = set()
+        if self.has_index:
+            skipped.add(_INDEX_DDL)
+        if self.has_stamp_trigger:
+            skipped.update(_STAMP_TRIGGER_DDL)
+        return [statement for statement in SUPPORT_DDL if statement not in skipped]
+
+
+def read_support_state(connection: sa.Connection) -> SupportState:
+    """Read which support objects exist from the catalog, which takes no lock that a transaction could hold."""
+    row = connection.execute(
+        sa.text(
+            "SELECT ARRAY(SELECT name FROM unnest(CAST(:tables AS text[])) AS name WHERE to_regclass(name) IS NULL), "
+            "to_regclass('opsgen_audit_pending_txid') IS NOT NULL, "
+            "EXISTS (SELECT FROM pg_trigger WHERE tgname = 'opsgen_audit_stamp' "
+            "AND tgrelid = to_regclass('opsgen_audit_open')), "
+            "ARRAY(SELECT name FROM unnest(CAST(:functions AS text[])) AS name WHERE to_regprocedure(name) IS NULL), "
+            "obj_description(to_regprocedure('opsgen_audit_stamp()'), 'pg_proc')"
+        ),
+        {"tables": ["opsgen_audit_pending", "opsgen_audit_open"], "functions": list(SUPPORT_FUNCTIONS)},
+    ).one()
+    tables, index, trigger, functions, version = row
+    return SupportState(tuple(tables), bool(index), bool(trigger), tuple(functions), version)
+
+
+def install_support(connection: sa.Connection, *, lock_timeout: float | None = None) -> bool:
+    """Create or replace the staging tables and trigger functions unless all are current; return whether it did.
+
+    The catalog is read first, and DDL runs only for what is missing or was created by
+    another opsgen version, so an install on an up-to-date database waits for no lock.
+    Creating the index or the stamp trigger waits for every open audited transaction.
+    With ``lock_timeout`` (seconds) it waits at most that long for each lock, then raises
+    :class:`AuditSchemaLockTimeout` and leaves the transaction of ``connection`` aborted.
+    """
+    if not read_support_state(connection).problems():
+        return False
+    previous = connection.execute(sa.text("SELECT current_setting('lock_timeout')")).scalar_one()
+    if lock_timeout is not None:
+        _set_lock_timeout(connection, f"{max(1, round(lock_timeout * 1000))}ms")
+    backend = connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+    state: SupportState | None = None
+    try:
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": SUPPORT_LOCK_KEY})
+        # Another process may have installed them while this one waited for the lock.
+        state = read_support_state(connection)
+        if state.problems():
+            for statement in state.statements():
+                # The driver runs the text through its "format" parameter style, so "%" is doubled.
+                connection.exec_driver_sql(statement.replace("%", "%%"))
+            connection.exec_driver_sql(f"COMMENT ON FUNCTION opsgen_audit_stamp() IS {_string_literal(SUPPORT_VERSION)}")
+    except sa.exc.OperationalError as exc:
+        if _sqlstate(exc) != LOCK_NOT_AVAILABLE or lock_timeout is None:
+            raise
+        problems = state.problems() if state is not None else []
+        raise AuditSchemaLockTimeout(_lock_timeout_message(connection, lock_timeout, backend, problems)) from exc
+    _set_lock_timeout(connection, str(previous))
+    return bool(state.problems())
+
+
+def _set_lock_timeout(connection: sa.Connection, value: str) -> None:
+    connection.execute(sa.text("SELECT set_config('lock_timeout', :value, true)"), {"value": value})
+
+
+def _sqlstate(error: sa.exc.DBAPIError) -> str | None:
+    # psycopg 3 names it sqlstate, psycopg2 pgcode.
+    return getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+
+
+def _lock_timeout_message(connection: sa.Connection, lock_timeout: float, backend: int, problems: list[str]) -> str:
+    """Return the error of a timed-out install, with what it had to change and who holds the locks."""
+    holders = _staging_lock_holders(connection.engine, backend)
+    held = f" (PostgreSQL backends {', '.join(map(str, holders))})" if holders else ""
+    changing = f" ({', '.join(problems)})" if problems else ""
+    return (
+        f"timed out after {lock_timeout:g} s waiting for a lock to create the missing audit support "
+        f"objects{changing}: open transactions{held} that wrote to audited tables hold locks on "
+        "opsgen_audit_pending and opsgen_audit_open until they end. Run `opsgen audit install` once they "
+        "have ended, after which starts have nothing to create and wait for no lock, or pass a longer lock_timeout"
+    )
+
+
+def _staging_lock_holders(engine: sa.Engine, backend: int) -> list[int]:
+    """Return the backends other than ``backend`` that hold locks on the staging tables, read on a new connection."""
+    try:
+        with engine.connect() as reader:
+            pids = reader.execute(
+                sa.text(
+                    "SELECT DISTINCT pid FROM pg_locks WHERE granted AND pid <> :backend AND relation IN "
+                    "(to_regclass('opsgen_audit_pending'), to_regclass('opsgen_audit_open')) ORDER BY pid"
+                ),
+                {"backend": backend},
+            ).scalars().all()
+    except sa.exc.DBAPIError:
+        return []  # the message is still useful without them
+    return [int(pid) for pid in pids]
 
 
 def _array_literal(values: Sequence[str]) -> str:

@@ -51,7 +51,16 @@ _HAS_CONTEXT = (
 
 
 def install_support(connection: sa.Connection) -> None:
-    """Create the context row; safe to run again."""
+    """Create the context table and its row unless both exist; safe to run again.
+
+    The check only reads, so on a database that has them it never waits for the write
+    lock that an open audited transaction holds from its start.
+    """
+    exists = connection.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'opsgen_audit_context'"
+    ).first()
+    if exists and connection.exec_driver_sql("SELECT 1 FROM opsgen_audit_context WHERE id = 1").first():
+        return
     for statement in SUPPORT_DDL:
         connection.exec_driver_sql(statement)
 
