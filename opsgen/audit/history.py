@@ -45,10 +45,10 @@ class Version:
     """One recorded change of an entity: what changed, when, and who or what changed it.
 
     ``changes`` is the full row for an insert, delete or truncate, and
-    ``{column: [before, after]}`` for an update. ``unexpected`` is true when the
-    operation that made the change does not list the entity in its spec's
-    ``audit.changes``. It is false for raw writes and for writes whose context carries
-    no declaration.
+    ``{column: [before, after]}`` for an update. ``unexpected`` is true when no
+    operation of the transaction's call tree that had run by the time of the change
+    lists the entity in its spec's ``audit.changes`` (see :mod:`opsgen.audit.call_tree`).
+    It is false for raw writes and for writes whose context carries no declaration.
     """
 
     entity: str

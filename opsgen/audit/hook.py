@@ -6,7 +6,8 @@ execution id, actor, operation name and trace id into the audit context of that
 transaction, with the entities the operation declares it changes (its spec's
 ``audit.changes``).
 Nested operations that join the transaction or take a savepoint in it write under the
-context of the outermost execution, so their changes are listed under its id.
+context of the outermost execution, so their changes are listed under its id. The
+entities they declare are added to the expected list as they run.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from opsgen.audit.call_tree import track_call_tree
 from opsgen.audit.config import AuditConfig, find_config
 from opsgen.audit.context import AuditContext, set_audit_context
 from opsgen.audit.install import check_entity, create_audit_schema, install_entity
@@ -43,8 +45,14 @@ def context_for(info: ExecutionInfo) -> AuditContext:
 
 
 def audit_hook(connection: sa.Connection, info: ExecutionInfo) -> None:
-    """Set the audit context of the transaction that is starting; an ``on_transaction_begin`` hook."""
-    set_audit_context(connection, context_for(info))
+    """Set the audit context of the transaction that is starting; an ``on_transaction_begin`` hook.
+
+    The entities that nested operations declare join the expected list as they run
+    (see :mod:`opsgen.audit.call_tree`).
+    """
+    context = context_for(info)
+    set_audit_context(connection, context)
+    track_call_tree(connection, info.execution_id, context.expected_entities or ())
 
 
 def install(

@@ -19,6 +19,9 @@ from opsgen.audit.config import AuditConfig, AuditConfigError, FoundConfig, find
 from opsgen.audit.history import HistoryPruned, Version, dumps_json
 from opsgen.cli.display import counted
 
+#: Printed after a change to an entity that no operation of its call tree had declared when it was made.
+UNEXPECTED_FLAG = "  UNEXPECTED: no operation of the call tree so far lists this entity in its spec"
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -85,7 +88,8 @@ def register(subparsers: Any) -> None:
     prune.set_defaults(handler=_guarded(run_prune))
 
     unexpected = commands.add_parser(
-        "unexpected", parents=[common], help="list changes to entities that the changing operation's spec does not list"
+        "unexpected", parents=[common],
+        help="list changes to entities that no operation of the changing call tree lists in its spec"
     )
     unexpected.add_argument("--since", help="ISO 8601 time; UTC when it has no offset")
     unexpected.add_argument("--limit", type=int, default=100)
@@ -266,7 +270,7 @@ def _format_version(version: Version, scales: dict[str, int] | None = None) -> l
             origin += f" ({version.application_name})"
     else:
         origin = f"{version.operation or '?'} execution {version.execution_id or '?'}"
-    flag = "  UNEXPECTED: the operation's spec does not list this entity" if version.unexpected else ""
+    flag = UNEXPECTED_FLAG if version.unexpected else ""
     lines = [f"v{version.version}  {version.committed_at.isoformat()}  {version.action}  actor {actor}  {origin}{flag}"]
     for column, (before, after) in version.diff().items():
         if before is None and after is None:
@@ -452,7 +456,7 @@ def print_changes_for_show(changes: list[dict[str, Any]]) -> None:
         return
     print("audit changes, in commit order:")
     for change in changes:
-        flag = "  UNEXPECTED: the operation's spec does not list this entity" if change["unexpected"] else ""
+        flag = UNEXPECTED_FLAG if change["unexpected"] else ""
         print(f"  {change['entity']} {change['id']} v{change['version']} {change['action']}{flag}")
         if change["action"] == "update":
             for column, (before, after) in change["changes"].items():
