@@ -16,6 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from integration_ops import ops
+from integration_postgres import postgres_runtime
 from sqlalchemy import event, select
 
 from opsgen.integrations.background import QueuedCall, attempts_of, enqueue, run_queued, single_statements
@@ -29,10 +30,8 @@ from opsgen.runtime.schema import executions
 
 @pytest.fixture
 def runtime(postgres_url: str) -> Iterator[Runtime]:
-    made = Runtime(Settings(root=Path.cwd(), database_url=postgres_url))
-    made.ensure_schema()
-    yield made
-    made.dispose()
+    with postgres_runtime(postgres_url) as made:
+        yield made
 
 
 def enqueue_and_run(runtime: Runtime, counter: Path) -> QueuedCall:

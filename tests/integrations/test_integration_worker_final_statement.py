@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 from integration_ops import ops
+from integration_postgres import postgres_runtime
 from sqlalchemy import Connection, event, select
 
 from opsgen.integrations.background import QueuedCall, WorkerOutcome, attempts_of, enqueue, run_queued
 from opsgen.integrations.operations import index_operations
-from opsgen.runtime.config import Settings
 from opsgen.runtime.context import Context
 from opsgen.runtime.runtime import Runtime
 from opsgen.runtime.schema import executions
@@ -29,10 +29,8 @@ from opsgen.runtime.schema import executions
 
 @pytest.fixture
 def runtime(postgres_url: str) -> Iterator[Runtime]:
-    made = Runtime(Settings(root=Path.cwd(), database_url=postgres_url))
-    made.ensure_schema()
-    yield made
-    made.dispose()
+    with postgres_runtime(postgres_url) as made:
+        yield made
 
 
 def enqueue_call(runtime: Runtime, handle: Any, inputs: dict[str, Any]) -> QueuedCall:
