@@ -66,8 +66,10 @@ class ExecutionContext:
         declaration: OperationDeclaration,
         context: Context,
         parent: ExecutionContext | None,
+        *,
+        execution_id: str | None = None,
     ) -> None:
-        self.execution_id = str(uuid.uuid4())
+        self.execution_id = execution_id or str(uuid.uuid4())
         self.context = context
         self.declaration = declaration
         self.runtime = runtime

@@ -113,9 +113,7 @@ def execute(
     runtime = handle.runtime or get_runtime()
     runtime.prepare()
     started = time.perf_counter()
-    execution = new_execution(runtime, handle, ctx)
-    if record is not None:
-        adopt_record(execution, record)
+    execution = new_execution(runtime, handle, ctx, record)
     if on_final is not None:
         _final_hooks[execution] = on_final
 
@@ -153,10 +151,24 @@ def execute(
 
 
 def new_execution(
-    runtime: Runtime, handle: OperationHandle[Any, Any], ctx: Context | ExecutionContext | None
+    runtime: Runtime,
+    handle: OperationHandle[Any, Any],
+    ctx: Context | ExecutionContext | None,
+    record: ExecutionRecord | None = None,
 ) -> ExecutionContext:
-    """Build the execution, nested under the caller's execution when there is one."""
+    """Build the execution, nested under the caller's execution when there is one.
+
+    With ``record``, a row the log already contains, the execution runs under it (see
+    :func:`adopt_record`) instead of a new record.
+    """
     parent, context = resolve_caller(ctx)
+
+    if record is not None:
+        execution = ExecutionContext(runtime, handle.declaration, context, parent, execution_id=record.id)
+        adopt_record(execution, record)
+        if parent is not None:
+            execution.secrets = parent.secrets
+        return execution
 
     execution = ExecutionContext(runtime, handle.declaration, context, parent)
     execution.record = ExecutionRecord(
@@ -740,7 +752,7 @@ def _write_final(execution: ExecutionContext, scope: TransactionScope | None) ->
     if hook is None:
         execution.runtime.store.write(record)
         return
-    if record.written and isinstance(hook, WritesFinalRecord) and hook.write_final(record, None):
+    if _hook_wrote_final(hook, record, None):
         return
     with execution.runtime.engine.begin() as connection:
         _write_in(execution, connection)
@@ -754,10 +766,20 @@ def _write_in(execution: ExecutionContext, connection: Connection) -> None:
     if hook is None:
         execution.runtime.store.write(record, connection)
         return
-    if record.written and isinstance(hook, WritesFinalRecord) and hook.write_final(record, connection):
+    if _hook_wrote_final(hook, record, connection):
         return
     execution.runtime.store.write(record, connection)
     hook(connection, record)
+
+
+def _hook_wrote_final(hook: FinalHook, record: ExecutionRecord, connection: Connection | None) -> bool:
+    """Offer a record the log already contains to a hook that writes final records (:class:`WritesFinalRecord`)."""
+    if not record.written:
+        return False
+    # Not isinstance(hook, WritesFinalRecord): a runtime-checkable protocol collects
+    # the class's members on every check, which took a few percent of a worker's call.
+    write_final = getattr(hook, "write_final", None)
+    return write_final is not None and bool(write_final(record, connection))
 
 
 def log_start(execution: ExecutionContext) -> None:
