@@ -26,6 +26,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from opsgen.runtime.plural import counted
+
 logger = logging.getLogger(__name__)
 
 #: Time constant, in seconds, of the exponential smoothing of the rate.
@@ -287,4 +289,4 @@ def _call_writer(writer: ProgressWriter, snapshot: ProgressSnapshot) -> None:
     except Exception:
         _failures += 1
         if _failures % 100 == 1:
-            logger.exception("writing progress failed (%d failures in this process)", _failures)
+            logger.exception("writing progress failed (%s in this process)", counted(_failures, "failure"))

@@ -31,6 +31,7 @@ from opsgen.runtime.effect_keys import (
 )
 from opsgen.runtime.effects import EffectHandler
 from opsgen.runtime.errors import ConfigurationError, EffectHandlerMissing
+from opsgen.runtime.plural import counted
 from opsgen.runtime.store import ExecutionStore
 
 if TYPE_CHECKING:
@@ -192,8 +193,8 @@ class Runtime:
             return
         for problem in unmatched_keys(self.effect_handlers, known):
             logger.warning(
-                "%s, among the %d operations loaded in this process; check the key against the specs' side_effects",
-                problem, len(known),
+                "%s, among the %s loaded in this process; check the key against the specs' side_effects",
+                problem, counted(len(known), "operation"),
             )
 
     def dispose(self) -> None:
