@@ -12,12 +12,20 @@ import uuid
 import weakref
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import bindparam, insert, select, text
+from sqlalchemy.engine import Dialect
 
-from opsgen.integrations.background.database import shares_connection, single_statements
+from opsgen.integrations.background.database import (
+    DriverStatement,
+    compile_for_driver,
+    execute_on_driver,
+    shares_connection,
+    single_statements,
+)
 from opsgen.integrations.background.message import QueuedCall
 from opsgen.runtime.context import Context
 from opsgen.runtime.declarations import RetryPolicy
@@ -29,7 +37,7 @@ from opsgen.runtime.json_values import dump_for_log, finite_json
 from opsgen.runtime.pipeline import rejected_input
 from opsgen.runtime.redaction import redact, sensitive_values
 from opsgen.runtime.runtime import Runtime, get_runtime
-from opsgen.runtime.schema import ExecutionStatus
+from opsgen.runtime.schema import ExecutionStatus, executions
 from opsgen.runtime.store import ExecutionRecord, utcnow
 
 
@@ -229,16 +237,42 @@ def _pending(
 def write_pending(runtime: Runtime, record: ExecutionRecord, *, durable: bool) -> None:
     """Commit the pending record of a call enqueued outside a transaction.
 
-    A durable write on PostgreSQL is one ``INSERT`` in autocommit mode, which saves the
-    round trips of ``BEGIN`` and ``COMMIT``. Without ``durable`` the commit skips the
-    wait for the disk, which takes a transaction of its own. A database crash can then
-    lose the record, and the worker rebuilds it from the message.
+    On PostgreSQL the write is one ``INSERT`` in autocommit mode, which saves the round
+    trips of ``BEGIN`` and ``COMMIT``. Without ``durable`` its commit skips the wait for
+    the disk. A database crash can then lose the record, and the worker rebuilds it
+    from the message. Other databases, and drivers other than psycopg without
+    ``durable``, write it in a short transaction of its own.
     """
-    if durable and runtime.engine.dialect.name == "postgresql" and not shares_connection(runtime.engine):
+    engine = runtime.engine
+    if engine.dialect.name != "postgresql" or shares_connection(engine):
+        runtime.store.write(record, flush=durable)
+        return
+    if durable:
         with single_statements(runtime) as connection:
             runtime.store.write(record, connection)
         return
-    runtime.store.write(record, flush=durable)
+    if engine.dialect.driver != "psycopg":
+        runtime.store.write(record, flush=False)
+        return
+    values = {name: value for name, value in record.values().items() if value is not None}
+    with single_statements(runtime) as connection:
+        statement = _unflushed_insert(connection.dialect, tuple(values))
+        execute_on_driver(connection, statement.sql, statement.parameters(values))
+    record.written = True
+
+
+@lru_cache(maxsize=64)
+def _unflushed_insert(dialect: Dialect, columns: tuple[str, ...]) -> DriverStatement:
+    """Return the ``INSERT`` of an execution row with ``columns`` whose commit does not wait for the disk.
+
+    ``set_config(..., true)`` acts as ``SET LOCAL synchronous_commit TO OFF`` for the
+    statement's own transaction, in autocommit mode too, without a round trip of its
+    own. ``INSERT ... SELECT`` gives it a place to run.
+    """
+    values = select(*(bindparam(name, type_=executions.c[name].type) for name in columns)).where(
+        text("set_config('synchronous_commit', 'off', true) IS NOT NULL")
+    )
+    return compile_for_driver(insert(executions).from_select(list(columns), values, include_defaults=False), dialect)
 
 
 def send_effect(send: Sender, call: EffectCall) -> None:
