@@ -5,7 +5,8 @@ for ``ctx: Context = Depends(opsgen_context)``. It reuses the context that
 :class:`~opsgen.integrations.starlette.OpsgenContextMiddleware` built when the
 middleware is installed, and builds one the same way when it is not. An endpoint then
 passes ``ctx`` to the operation. Without the middleware, the dependency echoes the
-request id in the response itself, and the problem handler does so for failures.
+request id in the response itself, and the problem handler does so for failures and
+for the 500 response to an unhandled exception.
 Failures map to ``application/problem+json`` through
 :func:`~opsgen.integrations.starlette.install_problem_handler`, which works on a
 FastAPI app unchanged.

@@ -10,16 +10,21 @@ inside Starlette's ``AuthenticationMiddleware`` when the actor hook reads
 
 :func:`install_problem_handler` turns an :class:`~opsgen.runtime.result.UnwrapError`
 (raised by ``result.unwrap()`` on a failure) into an ``application/problem+json``
-response.
+response, and makes the response to any other unhandled exception carry the request
+id too.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
+from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from opsgen.integrations.problem import PROBLEM_CONTENT_TYPE, ProblemMapper
@@ -97,6 +102,8 @@ def install_problem_handler(app: Starlette, registry: object | None = None, *, t
     """Respond with a problem response to every ``UnwrapError`` the app's handlers raise.
 
     ``registry`` (the generated ``ops``) supplies the declared statuses of error codes.
+    It also wraps the app's handler of unhandled exceptions (see
+    :func:`echo_request_id_on_server_errors`), so call it after registering your own.
     """
     mapper = ProblemMapper(registry, type_base=type_base)
 
@@ -105,11 +112,58 @@ def install_problem_handler(app: Starlette, registry: object | None = None, *, t
         # ``scope["path"]`` is fully decoded, but ``request.url.path`` keeps ``?`` and ``#``
         # encoded, and the mapper would encode their ``%`` a second time.
         response = problem_response(exc, mapper, instance=request.scope["path"])
-        ctx = getattr(request.state, STATE_KEY, None)
-        if isinstance(ctx, Context) and ctx.request_id:
-            header = getattr(request.state, HEADER_STATE_KEY, DEFAULT_REQUEST_ID_HEADER)
-            response.headers[header] = ctx.request_id
+        _set_request_id(request, response)
         return response
 
     app.add_exception_handler(UnwrapError, handle)
+    echo_request_id_on_server_errors(app)
     return mapper
+
+
+def echo_request_id_on_server_errors(app: Starlette) -> None:
+    """Make the 500 response to an unhandled exception carry the request's id header.
+
+    Starlette sends that response from ``ServerErrorMiddleware``, which sits outside
+    every user middleware, so the response never passes through
+    :class:`OpsgenContextMiddleware`. The handler Starlette gives that middleware (the
+    app's handler for ``500`` or ``Exception``) is wrapped instead. It still builds the
+    response, or Starlette's plain-text ``Internal Server Error`` when the app has none,
+    and the wrapper adds the id of the context that the middleware or the FastAPI
+    dependency stored in the request's state. With ``debug=True`` Starlette sends its
+    traceback page without calling the handler, so that page carries no request id. A
+    handler for ``500`` or ``Exception`` registered after this call replaces the wrapper.
+    """
+    keys: list[Any] = []
+    previous: Callable[..., Any] | None = None
+    for key, handler in app.exception_handlers.items():
+        if key in (500, Exception):
+            # Starlette uses the last of these keys in the dict's order.
+            keys.append(key)
+            previous = handler
+
+    async def respond(request: Request, exc: Exception) -> Response:
+        if previous is None:
+            response: Response = PlainTextResponse("Internal Server Error", status_code=500)
+        elif _is_coroutine_function(previous):
+            response = await previous(request, exc)
+        else:
+            response = await run_in_threadpool(previous, request, exc)
+        _set_request_id(request, response)
+        return response
+
+    for key in keys or [Exception]:
+        app.add_exception_handler(key, respond)
+
+
+def _set_request_id(request: Request, response: Response) -> None:
+    ctx = getattr(request.state, STATE_KEY, None)
+    if isinstance(ctx, Context) and ctx.request_id:
+        header = getattr(request.state, HEADER_STATE_KEY, DEFAULT_REQUEST_ID_HEADER)
+        response.headers[header] = ctx.request_id
+
+
+def _is_coroutine_function(handler: object) -> bool:
+    """Return whether calling ``handler`` returns a coroutine, which Starlette checks before it calls one."""
+    while isinstance(handler, functools.partial):
+        handler = handler.func
+    return inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(getattr(handler, "__call__", None))

@@ -1,7 +1,8 @@
-"""Web handlers that pass a request body to a generated handle.
+"""Web handlers that pass a request body to a generated handle, and 500 responses' request ids.
 
 ``handle.call_with(ctx, body)`` must turn a missing or extra key into the recorded
 ``invalid_input`` failure and a 422 problem response on Starlette, FastAPI and Flask.
+An exception that no handler catches must still get a response with the request id.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from generated_orders import generate_orders
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
@@ -57,18 +58,26 @@ def fastapi_app(ops: Any) -> FastAPI:
         output = ops.orders.create_order.call_with(ctx, body).unwrap()
         return {"order_ref": output.order_ref}
 
+    @app.get("/crash")
+    def crash(ctx: Context = Depends(opsgen_context)) -> dict[str, Any]:
+        raise RuntimeError("the endpoint has a bug")
+
     install_problem_handler(app, ops)
     return app
 
 
-def starlette_app(ops: Any) -> Starlette:
+def starlette_app(ops: Any, server_error_handler: Any = None) -> Starlette:
     async def create_order(request: Request) -> JSONResponse:
         output = ops.orders.create_order.call_with(None, await request.json()).unwrap()
         return JSONResponse({"order_ref": output.order_ref})
 
+    async def crash(request: Request) -> JSONResponse:
+        raise RuntimeError("the endpoint has a bug")
+
     app = Starlette(
-        routes=[Route("/orders", create_order, methods=["POST"])],
+        routes=[Route("/orders", create_order, methods=["POST"]), Route("/crash", crash)],
         middleware=[Middleware(OpsgenContextMiddleware, actor=lambda request: request.headers.get("X-User"))],
+        exception_handlers={500: server_error_handler} if server_error_handler else None,
     )
     install_problem_handler(app, ops)
     return app
@@ -135,3 +144,39 @@ def test_call_with_rejects_non_mapping(runtime: Runtime, orders_ops: Any) -> Non
         orders_ops.orders.create_order.call_with(Context(actor="ann"), ["A-1", 2, "c-9"])
 
     assert runtime.store.list_executions(limit=1) == []
+
+
+def test_fastapi_server_error_echoes_request_id(runtime: Runtime, orders_ops: Any) -> None:
+    client = TestClient(fastapi_app(orders_ops), raise_server_exceptions=False)
+
+    with_header = client.get("/crash", headers={"X-Request-ID": "req-crash"})
+    without_header = client.get("/crash")
+
+    assert with_header.status_code == 500
+    assert with_header.text == "Internal Server Error"
+    assert with_header.headers["X-Request-ID"] == "req-crash"
+    assert without_header.status_code == 500
+    assert len(without_header.headers["X-Request-ID"]) == 32
+
+
+def test_starlette_server_error_echoes_request_id(runtime: Runtime, orders_ops: Any) -> None:
+    client = TestClient(starlette_app(orders_ops), raise_server_exceptions=False)
+
+    response = client.get("/crash", headers={"X-Request-ID": "req-crash"})
+
+    assert response.status_code == 500
+    assert response.text == "Internal Server Error"
+    assert response.headers["X-Request-ID"] == "req-crash"
+
+
+def test_server_error_keeps_app_handler(runtime: Runtime, orders_ops: Any) -> None:
+    def own_handler(request: Request, exc: Exception) -> Response:
+        return JSONResponse({"error": type(exc).__name__}, status_code=503)
+
+    client = TestClient(starlette_app(orders_ops, own_handler), raise_server_exceptions=False)
+
+    response = client.get("/crash", headers={"X-Request-ID": "req-own"})
+
+    assert response.status_code == 503
+    assert response.json() == {"error": "RuntimeError"}
+    assert response.headers["X-Request-ID"] == "req-own"
