@@ -54,8 +54,20 @@ def runtime(sqlite_url: str) -> Iterator[Runtime]:
 
 
 @pytest.fixture
-def queue_name() -> str:
-    return f"opsgen-test-raw-{uuid.uuid4().hex[:12]}"
+def queue_name(broker_url: str) -> Iterator[str]:
+    """A fresh queue name; its queues and exchanges are deleted after the test, whether it passed or not."""
+    name = f"opsgen-test-raw-{uuid.uuid4().hex[:12]}"
+    yield name
+    with Connection(broker_url) as connection:
+        queues = operation_queues(name, native_dead_lettering=connection.transport.driver_type == "amqp")
+        channel = connection.default_channel
+        for queue in (queues.work, queues.dead_letter):
+            # kombu's Redis transport removes only the bindings this connection declared.
+            bound = queue(channel)
+            bound.declare()
+            bound.delete()
+        for exchange in (queues.work.exchange, queues.dead_letter.exchange):
+            exchange(channel).delete()
 
 
 def publish_body(connection: Connection, queue: str, body: str, headers: dict[str, Any],
@@ -82,19 +94,12 @@ def dead_letter_bodies(connection: Connection, queue: str, expected: int) -> lis
     return bodies
 
 
-def delete_queues(connection: Connection, queue: str) -> None:
-    queues = operation_queues(queue, native_dead_lettering=connection.transport.driver_type == "amqp")
-    for declared in (queues.work, queues.dead_letter):
-        declared(connection.default_channel).delete()
-
-
 def consume(connection: Connection, queue: str, ops: Any, runtime: Runtime, count: int,
             dead_count: int) -> tuple[OperationConsumer, int, list[str]]:
     """Consume ``count`` messages, then return the consumer, its count and ``dead_count`` dead-lettered bodies."""
     consumer = OperationConsumer(connection, queue, ops, runtime=runtime)
     handled = consumer.run(limit=count, idle_timeout=15)
     dead = dead_letter_bodies(connection, queue, dead_count)
-    delete_queues(connection, queue)
     return consumer, handled, dead
 
 
