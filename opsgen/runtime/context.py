@@ -57,14 +57,26 @@ class Context:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Context:
-        """Rebuild a context from :meth:`to_dict` output; raise ``ValueError`` on unknown keys."""
+        """Rebuild a context from :meth:`to_dict` output.
+
+        Raises ``ValueError`` when ``data`` or its ``extra`` is not a mapping, or has
+        unknown keys: the data often comes from a message that anyone could have sent.
+        """
+        if not isinstance(data, Mapping):
+            raise ValueError(f"a context must be a mapping of context keys, not {type(data).__name__} {data!r:.60}")
+        extra_data = data.get("extra") or {}
+        if not isinstance(extra_data, Mapping):
+            raise ValueError(
+                f"the context's 'extra' must be a mapping of names to values, not "
+                f"{type(extra_data).__name__} {extra_data!r:.60}"
+            )
         unknown = set(data) - set(STANDARD_KEYS) - {"extra"}
         if unknown:
             raise ValueError(
                 f"unknown context keys {sorted(unknown)}; expected {list(STANDARD_KEYS)} and 'extra'"
             )
         values = {key: _optional_str(data.get(key)) for key in STANDARD_KEYS}
-        extra = {str(key): str(value) for key, value in (data.get("extra") or {}).items()}
+        extra = {str(key): str(value) for key, value in extra_data.items()}
         return cls(extra=extra, **values)
 
 

@@ -23,6 +23,22 @@ def test_context_from_dict_rejects_unknown_keys() -> None:
         Context.from_dict({"actor": "u1", "acter": "typo"})
 
 
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("{broken", "a context must be a mapping of context keys, not str '{broken'"),
+        (["actor"], "a context must be a mapping of context keys, not list"),
+        ({"actor": "u1", "extra": "tenant=t"}, "the context's 'extra' must be a mapping of names to values, not str"),
+        ({"actor": "u1", "extra": [["tenant", "t"]]}, "the context's 'extra' must be a mapping"),
+    ],
+)
+def test_context_from_dict_rejects_what_is_not_a_mapping(data: object, message: str) -> None:
+    # A message from a broker can carry anything; only ValueError may come out.
+    with pytest.raises(ValueError) as raised:
+        Context.from_dict(data)  # type: ignore[arg-type]
+    assert message in str(raised.value)
+
+
 def test_context_get_reads_extra_keys() -> None:
     ctx = Context(actor="u1").replace(tenant="t1")
     assert ctx.get("actor") == "u1"
