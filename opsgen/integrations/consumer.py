@@ -38,6 +38,7 @@ from kombu.messaging import Consumer, Producer
 from opsgen.integrations.operations import index_operations
 from opsgen.runtime.context import Context
 from opsgen.runtime.handle import OperationHandle
+from opsgen.runtime.plural import counted
 from opsgen.runtime.runtime import Runtime, get_runtime
 from opsgen.runtime.schema import ExecutionStatus
 from opsgen.runtime.store import ExecutionRecord, utcnow
@@ -174,7 +175,7 @@ class OperationConsumer:
                     seen, last_message = self.handled, time.monotonic()
                 elif idle_timeout is not None and time.monotonic() - last_message > idle_timeout:
                     break
-        logger.info("stopped consuming %s after %d messages", self.queues.work.name, self.handled)
+        logger.info("stopped consuming %s after %s", self.queues.work.name, counted(self.handled, "message"))
         return self.handled
 
     def on_message(self, body: Any, message: Message) -> None:
