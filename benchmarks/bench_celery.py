@@ -33,6 +33,9 @@ from bench_common import machine, postgres_database  # noqa: E402
 
 BROKER = os.environ.get("OPSGEN_TEST_REDIS", "redis://127.0.0.1:6379/0")
 
+#: Seconds to wait for one completion before the run fails.
+WAIT_TIMEOUT = 30
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -103,7 +106,9 @@ def cpu_seconds(pid: int) -> float:
 def run(bench: object, worker_pid: int, done_list: str, rounds: int, latency_calls: int, batch: int) -> int:
     from opsgen.runtime.context import Context
 
-    client = redis.Redis.from_url(BROKER)
+    # BLPOP waits up to WAIT_TIMEOUT. redis-py's own socket timeout (5 s by default in
+    # redis-py 8.2) would end the run first when a completion is late on a busy machine.
+    client = redis.Redis.from_url(BROKER, socket_timeout=WAIT_TIMEOUT + 5)
     ctx = Context(actor="bench")
     load_at_start = os.getloadavg()
 
@@ -118,8 +123,8 @@ def run(bench: object, worker_pid: int, done_list: str, rounds: int, latency_cal
 
     def wait_done(count: int) -> None:
         for _ in range(count):
-            if client.blpop([done_list], timeout=30) is None:
-                raise TimeoutError("the worker did not finish a task within 30 s")
+            if client.blpop([done_list], timeout=WAIT_TIMEOUT) is None:
+                raise TimeoutError(f"the worker did not finish a task within {WAIT_TIMEOUT} s")
 
     senders = {"plain Celery": send_plain, "plain + one row": send_logged, "opsgen on Celery": send_opsgen}
     for send in senders.values():  # warm up both paths
