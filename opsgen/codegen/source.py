@@ -25,8 +25,6 @@ class SourceOperation:
     #: Path of the spec file relative to the parent of the specs folder, with ``/``
     #: separators: ``specs/billing/credit_account.yaml``. It names the source in headers.
     path: str
-    #: Key names to redact at any depth, as the loader resolved them (shared types included).
-    sensitive_fields: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -73,7 +71,7 @@ def load_source(specs_dir: Path) -> SpecSource:
     spec_set = load_specs(specs_dir)
     specs_name = specs_dir.resolve().name
     operations = tuple(
-        SourceOperation(op.spec, relative_spec_path(op.path, specs_dir, specs_name), op.sensitive_fields)
+        SourceOperation(op.spec, relative_spec_path(op.path, specs_dir, specs_name))
         for op in spec_set.operations
     )
     types = tuple(

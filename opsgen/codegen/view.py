@@ -16,6 +16,7 @@ from uuid import UUID
 
 from opsgen.codegen.errors import ViewError
 from opsgen.codegen.literals import py_literal
+from opsgen.codegen.sensitive import operation_sensitive_paths
 from opsgen.codegen.source import SourceOperation, SourceType, SpecSource
 from opsgen.codegen.typeexpr import Imports, ResolvedType, TypeExpressionError, resolve
 from opsgen.spec.model import FieldSpec, OperationSpec, SharedTypeSpec, TransactionSpec
@@ -98,7 +99,8 @@ class OperationView:
     #: ``keyword=literal`` lines of the ``OperationDeclaration`` call, in field order.
     declaration: tuple[str, ...]
     implementation_module: str
-    sensitive_fields: tuple[str, ...]
+    #: Dotted paths of the values the runtime redacts, such as ``input.card.number``.
+    sensitive_paths: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -363,9 +365,7 @@ class _Builder:
         output_fields = self.build_fields(f"{where}: output", dict(spec.output), imports)
         errors = self.build_errors(source, imports)
         effects = self.build_effects(source, stem, imports)
-        sensitive = sorted(
-            {f.name for f in (*input_fields, *output_fields) if f.sensitive} | source.sensitive_fields
-        )
+        sensitive = operation_sensitive_paths(spec, self.type_specs)
         declaration = self.declaration_lines(spec, stem, sensitive)
         if len(self.problems) > start:
             return None
@@ -387,7 +387,7 @@ class _Builder:
             effects=effects,
             declaration=declaration,
             implementation_module=f"{implementations}.{spec.name}" if implementations else spec.name,
-            sensitive_fields=tuple(sensitive),
+            sensitive_paths=tuple(sensitive),
         )
 
     def build_errors(self, source: SourceOperation, imports: Imports) -> tuple[ErrorView, ...]:
@@ -482,7 +482,7 @@ class _Builder:
         if spec.audit is not None and spec.audit.changes:
             lines.append("audit_changes=" + tuple_literal([py_literal(c) for c in spec.audit.changes]))
         if sensitive:
-            lines.append("sensitive_fields=frozenset({" + ", ".join(py_literal(s) for s in sensitive) + "})")
+            lines.append("sensitive_paths=frozenset({" + ", ".join(py_literal(s) for s in sensitive) + "})")
         if spec.queue != "default":
             lines.append(f"queue={py_literal(spec.queue)}")
         if spec.retry is not None:

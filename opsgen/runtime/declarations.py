@@ -7,10 +7,13 @@ pulls in nothing from the spec loader or the generator.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import BaseModel
+
+from opsgen.runtime.redaction import ANY_DEPTH, ANY_KEY, SensitivePaths
 
 ConflictPolicy = Literal["reject", "wait", "skip"]
 NestingPolicy = Literal["join", "savepoint"]
@@ -67,7 +70,18 @@ class EffectDeclaration:
 
 @dataclass(frozen=True)
 class OperationDeclaration:
-    """Everything the pipeline needs to know about one operation."""
+    """Everything the pipeline needs to know about one operation.
+
+    ``sensitive_paths`` contains the dotted paths of the values to redact, each starting
+    with the spec section it is in: ``input.card.number``, ``output.token``,
+    ``errors.card_declined.details.number``, ``side_effects.notify.payload.phone``.
+    ``*`` matches any list item or map key and ``**`` any number of keys (see
+    :mod:`opsgen.runtime.redaction`). ``sensitive_fields`` contains key names that are
+    redacted at any depth of every section. Generated code from before sensitive paths
+    passes only ``sensitive_fields``. Newer code passes only ``sensitive_paths``, and
+    ``sensitive_fields`` then contains the last key of each path, for callers that can
+    match only a name, such as traced arguments.
+    """
 
     name: str
     version: int
@@ -85,6 +99,28 @@ class OperationDeclaration:
     sensitive_fields: frozenset[str] = frozenset()
     queue: str = "default"
     retry: RetryPolicy | None = None
+    sensitive_paths: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if self.sensitive_paths and not self.sensitive_fields:
+            names = {path.rsplit(".", 1)[-1] for path in self.sensitive_paths}
+            object.__setattr__(self, "sensitive_fields", frozenset(names - {ANY_KEY, ANY_DEPTH}))
+
+    @functools.cached_property
+    def redaction(self) -> SensitivePaths | None:
+        """The compiled sensitive paths, or ``None`` when the operation has none."""
+        if self.sensitive_paths:
+            return SensitivePaths.compile(self.sensitive_paths)
+        return SensitivePaths.compile(f"{ANY_DEPTH}.{name}" for name in self.sensitive_fields)
+
+    def sensitive_under(self, *section: str) -> SensitivePaths | None:
+        """Return the compiled paths below ``section``, such as ``("errors", code, "details")``.
+
+        The result goes to :func:`opsgen.runtime.redaction.redact`. ``None`` means
+        nothing in that section is sensitive.
+        """
+        compiled = self.redaction
+        return compiled.below(*section) if compiled is not None else None
 
     def error(self, code: str) -> ErrorDeclaration:
         """Return the declared error ``code``; raise ``KeyError`` naming the known codes."""

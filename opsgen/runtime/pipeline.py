@@ -43,7 +43,7 @@ from opsgen.runtime.errors import GuardRejected
 from opsgen.runtime.execution import ExecutionContext, _current_execution, resolve_caller
 from opsgen.runtime.json_values import dump_for_log, json_safe
 from opsgen.runtime.locks import LockKeyError, LockLost, LockTimeout, WaitHook, render_lock_key
-from opsgen.runtime.redaction import redact, scrub, scrub_any, sensitive_values
+from opsgen.runtime.redaction import Sensitive, redact, scrub, scrub_any, sensitive_values
 from opsgen.runtime.result import Failure, OperationFailed, Result, Success, UnwrapError
 from opsgen.runtime.runtime import Runtime, get_runtime
 from opsgen.runtime.schema import ExecutionStatus
@@ -209,13 +209,13 @@ def adopt_record(execution: ExecutionContext, record: ExecutionRecord) -> None:
 def validate_input(execution: ExecutionContext, raw_input: Mapping[str, Any]) -> BaseModel | Failure:
     """Validate ``raw_input`` against the input model; record its redacted form."""
     declaration = execution.declaration
-    sensitive = declaration.sensitive_fields
+    sensitive = declaration.sensitive_under("input")
     record = execution.record
     assert record is not None
     try:
         inputs = declaration.input_model.model_validate(raw_input)
     except ValidationError as exc:
-        if sensitive:
+        if sensitive is not None:
             execution.secrets += sensitive_values(raw_input, sensitive)
         record.input = rejected_input(raw_input, sensitive, execution.secrets)
         problems = [
@@ -230,14 +230,14 @@ def validate_input(execution: ExecutionContext, raw_input: Mapping[str, Any]) ->
             {"errors": scrub_any(problems, execution.secrets)},
         )
 
-    if sensitive:
+    if sensitive is not None:
         execution.secrets += sensitive_values(inputs.model_dump(), sensitive)
     if execution.runtime.log_enabled:
         record.input = redact(dump_for_log(inputs), sensitive)
     return inputs
 
 
-def rejected_input(raw_input: Mapping[str, Any], sensitive: frozenset[str], secrets: tuple[str, ...]) -> Any:
+def rejected_input(raw_input: Mapping[str, Any], sensitive: Sensitive, secrets: tuple[str, ...]) -> Any:
     """Return how the log records an input the model rejected.
 
     The sensitive fields are redacted, and their values (``secrets``) are scrubbed from
@@ -537,7 +537,7 @@ def call_operation(
             finally:
                 execution.close_progress()
     except OperationFailed as exc:
-        details = redact(exc.details, declaration.sensitive_fields)
+        details = redact(exc.details, declaration.sensitive_under("errors", exc.code, "details"))
         return fail(execution, exc.code, exc.message, details)
     except UnwrapError as exc:
         details = {**exc.details, "cause_execution_id": exc.execution_id}
@@ -698,14 +698,15 @@ def complete_record(execution: ExecutionContext, result: Result[Any], started: f
         # A queued execution that failed an earlier attempt carries that attempt's error.
         record.error_code = record.error_message = record.error_details = record.traceback = None
         if execution.runtime.log_enabled:
-            record.output = redact(dump_for_log(result.value), execution.declaration.sensitive_fields)
+            record.output = redact(dump_for_log(result.value), execution.declaration.sensitive_under("output"))
         return
     if record.status in (ExecutionStatus.running.value, ExecutionStatus.succeeded.value):
         record.status = ExecutionStatus.failed.value
     record.output = None
     record.error_code = result.code
     record.error_message = result.message
-    record.error_details = json_safe(redact(dict(result.details), execution.declaration.sensitive_fields))
+    sensitive_details = execution.declaration.sensitive_under("errors", result.code, "details")
+    record.error_details = json_safe(redact(dict(result.details), sensitive_details))
 
 
 def finish_record(execution: ExecutionContext, result: Result[Any], started: float) -> None:

@@ -1,13 +1,26 @@
 """Redaction of sensitive values before they reach a log, a record or an error.
 
-Two passes work together. :func:`redact` replaces the value of every key named in the
-declaration's ``sensitive_fields``, at any depth of a JSON-like structure.
-:func:`scrub` replaces the sensitive values themselves inside free text, such as a log
-message that user code formatted with a password in it, or a traceback.
+Two passes work together. :func:`redact` replaces the values found at the sensitive
+paths of a JSON-like structure. :func:`scrub` replaces the sensitive values themselves
+inside free text, such as a log message that user code formatted with a password in
+it, or a traceback.
+
+A sensitive path is a dotted list of keys, such as ``card.number``. The segment ``*``
+matches any one key of a mapping or any item of a list (``cards.*.number``), and ``**``
+matches zero or more segments (``tree.**.secret``). The generator writes the paths of
+each operation from its spec's types, so a value is redacted where the spec marks it
+and nowhere else, whatever its key is called. Paths are compiled once into a
+:class:`SensitivePaths` automaton, and :func:`redact` then costs one dictionary lookup
+per key it visits. It copies only the branches that lead to a sensitive path.
+
+A plain set of key names is still accepted where paths are: each name then means that
+key at any depth (``**.name``), which is how generated code from before sensitive paths
+declares its fields.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -17,36 +30,209 @@ REDACTED = "***"
 #: blank out every occurrence of that character.
 MIN_SCRUB_LENGTH = 4
 
+#: Path segment that matches any one mapping key or list item.
+ANY_KEY = "*"
 
-def redact(value: Any, sensitive: frozenset[str]) -> Any:
-    """Return a copy of ``value`` with the values of keys in ``sensitive`` replaced by ``***``."""
-    if not sensitive:
+#: Path segment that matches any number of segments, none included.
+ANY_DEPTH = "**"
+
+
+class SensitivePaths:
+    """A compiled set of sensitive paths: one state of a deterministic automaton over keys.
+
+    Build it with :meth:`compile`. A state is ``redacted`` when a path ends there, and it
+    leads to the state of each key below it through :meth:`child`. ``None`` from
+    :meth:`child` means nothing below that key is sensitive.
+    """
+
+    __slots__ = ("redacted", "keys", "other")
+
+    def __init__(self) -> None:
+        self.redacted = False
+        #: States of the keys that some path names literally.
+        self.keys: dict[Any, SensitivePaths] = {}
+        #: State of every other key and of list items (from ``*`` and ``**``).
+        self.other: SensitivePaths | None = None
+
+    @classmethod
+    def compile(cls, paths: Iterable[str]) -> SensitivePaths | None:
+        """Compile dotted ``paths``, or return ``None`` when there are none.
+
+        Raises ``ValueError`` for an empty path or an empty segment (``a..b``).
+        """
+        root = _PathNode()
+        for path in paths:
+            segments = path.split(".")
+            if "" in segments:
+                raise ValueError(f"invalid sensitive path {path!r}: a path needs non-empty dot-separated segments")
+            root.add(segments)
+        if not root.children:
+            return None
+        return _state_of(_closure({root}), {})
+
+    def child(self, key: Any) -> SensitivePaths | None:
+        """Return the state below mapping key ``key``, or ``None`` when nothing there is sensitive."""
+        return self.keys.get(key, self.other)
+
+    def below(self, *keys: str) -> SensitivePaths | None:
+        """Return the state reached through ``keys``, such as ``("errors", code, "details")``."""
+        state: SensitivePaths | None = self
+        for key in keys:
+            if state is None:
+                return None
+            state = state.child(key)
+        return state
+
+
+class _PathNode:
+    """A node of the path trie that :meth:`SensitivePaths.compile` turns into states."""
+
+    __slots__ = ("children", "end", "any_depth")
+
+    def __init__(self, *, any_depth: bool = False) -> None:
+        self.children: dict[str, _PathNode] = {}
+        self.end = False
+        #: The node stands for ``**``: it consumes any key and stays where it is.
+        self.any_depth = any_depth
+
+    def add(self, segments: list[str]) -> None:
+        node = self
+        for segment in segments:
+            child = node.children.get(segment)
+            if child is None:
+                child = node.children[segment] = _PathNode(any_depth=segment == ANY_DEPTH)
+            node = child
+        node.end = True
+
+
+def _closure(nodes: Iterable[_PathNode]) -> frozenset[_PathNode]:
+    """Add the ``**`` nodes that match zero segments after ``nodes``."""
+    found: set[_PathNode] = set()
+    pending = list(nodes)
+    while pending:
+        node = pending.pop()
+        if node in found:
+            continue
+        found.add(node)
+        any_depth = node.children.get(ANY_DEPTH)
+        if any_depth is not None:
+            pending.append(any_depth)
+    return frozenset(found)
+
+
+def _step(nodes: frozenset[_PathNode], key: str | None) -> frozenset[_PathNode]:
+    """Return the nodes reached from ``nodes`` by one key; ``None`` is a key no path names."""
+    reached: list[_PathNode] = []
+    for node in nodes:
+        if key is not None and key not in (ANY_KEY, ANY_DEPTH) and key in node.children:
+            reached.append(node.children[key])
+        if ANY_KEY in node.children:
+            reached.append(node.children[ANY_KEY])
+        if node.any_depth:
+            reached.append(node)
+    return _closure(reached)
+
+
+def _state_of(nodes: frozenset[_PathNode], states: dict[frozenset[_PathNode], SensitivePaths]) -> SensitivePaths:
+    """Return the state for a set of trie nodes, building it and the states after it once."""
+    existing = states.get(nodes)
+    if existing is not None:
+        return existing
+    state = states[nodes] = SensitivePaths()
+    state.redacted = any(node.end for node in nodes)
+    literal_keys = {key for node in nodes for key in node.children if key not in (ANY_KEY, ANY_DEPTH)}
+    for key in sorted(literal_keys):
+        after = _step(nodes, key)
+        state.keys[key] = _state_of(after, states)
+    other = _step(nodes, None)
+    if other:
+        state.other = _state_of(other, states)
+    return state
+
+
+#: The argument of :func:`redact` and :func:`sensitive_values`: compiled paths, a set of
+#: key names that are sensitive at any depth, or ``None`` for nothing sensitive.
+Sensitive = SensitivePaths | frozenset[str] | None
+
+
+@functools.lru_cache(maxsize=256)
+def _compile_names(names: frozenset[str]) -> SensitivePaths | None:
+    return SensitivePaths.compile(f"{ANY_DEPTH}.{name}" for name in names)
+
+
+def _compiled(sensitive: Sensitive) -> SensitivePaths | None:
+    if sensitive is None or isinstance(sensitive, SensitivePaths):
+        return sensitive
+    return _compile_names(sensitive) if sensitive else None
+
+
+def redact(value: Any, sensitive: Sensitive) -> Any:
+    """Return ``value`` with every value at a sensitive path replaced by ``***``.
+
+    Mappings and lists on the way to a sensitive path are copied (tuples become lists).
+    Everything else, including ``value`` itself when nothing in it is sensitive, is
+    returned as it is, so the result may share parts with ``value``.
+    """
+    state = _compiled(sensitive)
+    if state is None:
         return value
+    return _redact_below(value, state)
+
+
+def _redact_below(value: Any, state: SensitivePaths) -> Any:
     if isinstance(value, Mapping):
-        return {
-            key: REDACTED if key in sensitive else redact(item, sensitive)
-            for key, item in value.items()
-        }
+        copy: dict[Any, Any] = {}
+        for key, item in value.items():
+            child = state.child(key)
+            if child is None:
+                copy[key] = item
+            elif child.redacted:
+                copy[key] = REDACTED
+            else:
+                copy[key] = _redact_below(item, child)
+        return copy
     if isinstance(value, (list, tuple)):
-        return [redact(item, sensitive) for item in value]
+        item_state = state.other
+        if item_state is None:
+            return value
+        if item_state.redacted:
+            return [REDACTED for _ in value]
+        return [_redact_below(item, item_state) for item in value]
     return value
 
 
-def sensitive_values(value: Any, sensitive: frozenset[str]) -> tuple[str, ...]:
-    """Return the text of every value stored under a key in ``sensitive``, for :func:`scrub`."""
+def sensitive_values(value: Any, sensitive: Sensitive) -> tuple[str, ...]:
+    """Return the text of every value at a sensitive path, longest first, for :func:`scrub`."""
+    state = _compiled(sensitive)
+    if state is None:
+        return ()
     found: list[str] = []
-    _collect(value, sensitive, found, inside=False)
+    _collect(value, state, found)
     return tuple(sorted({text for text in found if len(text) >= MIN_SCRUB_LENGTH}, key=len, reverse=True))
 
 
-def _collect(value: Any, sensitive: frozenset[str], found: list[str], *, inside: bool) -> None:
-    if isinstance(value, Mapping):
+def _collect(value: Any, state: SensitivePaths | None, found: list[str]) -> None:
+    """Append to ``found`` the text of the values in ``value`` at or below a redacted state."""
+    if state is None:
+        return
+    if state.redacted:
+        _collect_all(value, found)
+    elif isinstance(value, Mapping):
         for key, item in value.items():
-            _collect(item, sensitive, found, inside=inside or key in sensitive)
+            _collect(item, state.child(key), found)
     elif isinstance(value, (list, tuple, set, frozenset)):
         for item in value:
-            _collect(item, sensitive, found, inside=inside)
-    elif inside and value is not None:
+            _collect(item, state.other, found)
+
+
+def _collect_all(value: Any, found: list[str]) -> None:
+    if isinstance(value, Mapping):
+        for item in value.values():
+            _collect_all(item, found)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            _collect_all(item, found)
+    elif value is not None:
         found.append(_text_of(value))
 
 

@@ -100,7 +100,7 @@ DECLARATION = OperationDeclaration(
             ),
         ),
     ),
-    sensitive_fields=frozenset({"password"}),
+    sensitive_paths=frozenset({"input.password"}),
 )
 
 
