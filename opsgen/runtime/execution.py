@@ -188,7 +188,8 @@ class ExecutionContext:
         declared = self._declared_effect(name)
         handler = self.runtime.resolve_effect_handler(declared.name, declared.kind, self.declaration.name)
         data = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else dict(payload)
-        shown = scrub_any(redact(data, self.declaration.sensitive_fields), self.secrets)
+        sensitive = self.declaration.sensitive_under("side_effects", declared.name, "payload")
+        shown = scrub_any(redact(data, sensitive), self.secrets)
         self._request(declared.name, declared.kind, declared.durable, data, shown, declared.retry, handler)
 
     def after_commit(self, fn: Callable[..., object], *args: Any, **kwargs: Any) -> None:

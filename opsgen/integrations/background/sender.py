@@ -167,7 +167,7 @@ def pending_record(
         parent_id=parent.execution_id if parent is not None else None,
         root_id=parent.root_execution_id if parent is not None else execution_id,
         context=context,
-        recorded_input=redact(finite_json(input_json), declaration.sensitive_fields),
+        recorded_input=redact(finite_json(input_json), declaration.sensitive_under("input")),
         created_at=utcnow(),
     )
 
@@ -183,7 +183,7 @@ def rebuilt_record(handle: OperationHandle[Any, Any], call: QueuedCall) -> Execu
     own root.
     """
     declaration = handle.declaration
-    sensitive = declaration.sensitive_fields
+    sensitive = declaration.sensitive_under("input")
     try:
         context = Context.from_dict(call.context)
     except ValueError:
