@@ -2,12 +2,13 @@
 
 OPS101 and OPS102 read another module's function bodies only through a few derived
 facts, the module's "call facts". For each function these are the chain down to a side
-effect, the number of writes made outside its own transactions, the transaction its
-whole body runs in, and whether it leaves a session write open or commits one. The
-module adds its call edges and the functions its calls inside a transaction lead to. When a file's content changed but its call
-facts did not, the kept OPS101 and OPS102 findings of its callers and callees still
-hold, so the engine re-checks only the file itself. A comment, a docstring or a changed
-line in a function that reaches no side effect and makes no write changes nothing here.
+effect, the number of writes made outside its own transactions, whether a transaction
+covers its whole body, and whether it leaves a session write open or commits one. The
+module adds its call edges and the functions its calls inside a transaction lead to.
+When a file's content changed but its call facts did not, the kept OPS101 and OPS102
+findings of its callers and callees still hold, so the engine re-checks only the file
+itself. A comment changes nothing here, and neither does a moved line, unless a chain
+to a side effect passes through it.
 
 The facts of the file's previous version are computed against an index that holds that
 version's summary, read back from the cache, in place of the current one. The other
@@ -18,10 +19,9 @@ change is visible to other modules.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import astuple
 from typing import Any
 
-from opsgen.lint.analysis import Analysis
+from opsgen.lint.analysis import Analysis, Transaction
 from opsgen.lint.index import ProjectIndex
 from opsgen.lint.summary import FunctionSummary, ModuleSummary
 
@@ -40,11 +40,10 @@ def module_call_facts(analysis: Analysis, module: ModuleSummary) -> CallFacts:
 
 def _function_facts(analysis: Analysis, function: FunctionSummary) -> list[Any]:
     qualname = function.qualname
-    context = analysis.context(function)
     reach = analysis.reach(qualname)
     row: list[Any] = [
         qualname,
-        astuple(context) if context is not None else None,
+        _context_fact(analysis.context(function)),
         analysis.possible_context(function) is not None,
         (reach.effect.kind, reach.effect.name, reach.hops, sorted(reach.functions)) if reach is not None else None,
         analysis.write_count(qualname),
@@ -60,6 +59,18 @@ def _function_facts(analysis: Analysis, function: FunctionSummary) -> list[Any]:
         # run() or the helpers that call it.
         row.append(function.raises)
     return row
+
+
+def _context_fact(context: Transaction | None) -> tuple[str, str | None] | None:
+    """Return what other modules read of the transaction around a whole function body.
+
+    That is whether there is one, and for an operation's ``run()`` its reason, which the
+    helper methods it calls repeat wherever they are defined. The line of the function
+    stays out, so moving an ``@atomic`` function or a receiver changes nothing for them.
+    """
+    if context is None:
+        return None
+    return context.style, context.reason if context.style == "opsgen" else None
 
 
 def unseen_changes(index: ProjectIndex, previous: Mapping[str, ModuleSummary]) -> set[str]:

@@ -72,6 +72,18 @@ def test_moved_line_without_effect_rechecks_only_it(tmp_path: Path) -> None:
     assert affected(root) == {"shop/helpers.py"}
 
 
+def test_moved_atomic_function_rechecks_only_it(tmp_path: Path) -> None:
+    writer = "from shop.models import Order\n\n\ndef record(order):\n    Order.objects.create(pk=1)\n    order.save()\n"
+    view = "from django.db import transaction\nfrom shop.writer import record\n\n\n@transaction.atomic\ndef handle(order):\n    record(order)\n"
+    files = {"shop/__init__.py": "", "shop/writer.py": writer, "shop/view.py": view}
+    root = write_project(tmp_path / "project", files)
+    lint(root)
+    (root / "shop/view.py").write_text("# a new first line\n" + view)
+
+    assert affected(root) == {"shop/view.py"}
+    assert lint(root) == lint(root, cache=False) == []
+
+
 def test_new_effect_rechecks_callers(tmp_path: Path) -> None:
     root = shop(tmp_path, QUIET_HELPER)
     lint(root)
