@@ -15,15 +15,18 @@ a serializer's ``save()``) checks every module.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from opsgen.lint.analysis import Hop
 from opsgen.lint.call_facts import unseen_changes
 from opsgen.lint.index import ProjectIndex
 from opsgen.lint.openers import may_open_for_callers
+from opsgen.lint.operations import OperationInfo
 from opsgen.lint.rule import Finding, Fix
 from opsgen.lint.summary import ModuleSummary
 
@@ -48,6 +51,7 @@ def plan_calls(index: ProjectIndex, fingerprint: str) -> CallPlan:
     """Decide which modules the call-following rules must check again; set up the callers map."""
     analysis = index.analysis
     modules = index.modules
+    fingerprint = with_operations(fingerprint, analysis.operations)
     changed = [path for path in modules if _stored(index.cache_entries.get(path), fingerprint) is None]
     incremental = bool(index.previous_entries) and not set(index.previous_entries) - set(modules)
     old_edges: dict[str, list[Edge]] = {}
@@ -102,6 +106,19 @@ def plan_calls(index: ProjectIndex, fingerprint: str) -> CallPlan:
                 reached[path] = kept["reached"]
     analysis.use_reached(reached)
     return CallPlan(fingerprint, affected, reuse, edges)
+
+
+def with_operations(fingerprint: str, operations: Mapping[str, OperationInfo]) -> str:
+    """Return ``fingerprint`` extended by a digest of the operations read from the specs.
+
+    Whether a spec says ``transaction: true`` decides OPS101's findings in its ``run()``
+    and helpers, so a changed spec must not reuse the findings kept under the old one.
+    """
+    if not operations:
+        return fingerprint
+    rows = [[key, asdict(info)] for key, info in sorted(operations.items())]
+    digest = hashlib.sha1(json.dumps(rows, default=sorted).encode()).hexdigest()[:12]
+    return f"{fingerprint}/{digest}"
 
 
 def store_checked(index: ProjectIndex, plan: CallPlan, path: str, findings: list[Finding]) -> None:
