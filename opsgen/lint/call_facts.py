@@ -10,8 +10,8 @@ findings of its callers and callees still hold, so the engine re-checks only the
 itself. A comment changes nothing here, and neither does a moved line, unless a chain
 to a side effect passes through it.
 
-The facts of the file's previous version are computed against an index that holds that
-version's summary, read back from the cache, in place of the current one. The other
+The facts of the file's previous version are computed against an index that contains
+that version's summary, read back from the cache, in place of the current one. The other
 modules are the same in both indexes, so the two sets of facts differ exactly where the
 change is visible to other modules.
 """

@@ -10,8 +10,8 @@ from opsgen.lint.index import CACHE_DIR, CACHE_FILE, JOURNAL_FILE
 
 from tests_lint_support import write_project  # type: ignore[import-not-found]
 
-#: A module whose cache entry is most of the cache, as pretix's ``base/settings.py`` is a
-#: large share of its project's.
+#: A module whose cache entry is most of the cache, so that one journal line of it is
+#: more than a quarter of the cache file.
 LARGE_MODULE = "".join(f"def check_{number}(value):\n    return validate(value, {number})\n\n\n" for number in range(300))
 
 
@@ -30,5 +30,5 @@ def test_large_journal_is_folded(tmp_path: Path) -> None:
     lint_paths([root], load_config(root))
     assert not journal.exists()
     assert cache.is_file()
-    # The folded cache holds the second version, so nothing is parsed again.
+    # The folded cache contains the second version, so nothing is parsed again.
     assert lint_paths([root], load_config(root)).parsed == 0
