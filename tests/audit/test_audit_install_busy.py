@@ -62,6 +62,11 @@ def run_with_deadline(action: Callable[[], None], seconds: float, unblock: Calla
     return elapsed, outcome[0]
 
 
+#: The tests of PostgreSQL behaviour: its audit functions, lock_timeout and catalog. On
+#: SQLite, install waits for the engine's busy timeout and has no functions to replace.
+postgres_only = pytest.mark.parametrize("audit_db", ["postgresql", "postgresql-statement"], indirect=True)
+
+
 @pytest.fixture
 def installed(audit_db: AuditDatabase) -> AuditDatabase:
     runtime = fresh_runtime(audit_db)
@@ -90,10 +95,9 @@ def test_install_skips_current_schema_while_busy(installed: AuditDatabase) -> No
     assert version.changes == {"amount": [Decimal("10.00"), Decimal("20.00")]}
 
 
+@postgres_only
 @pytest.mark.timeout(120)
 def test_install_replaces_outdated_functions_while_busy(installed: AuditDatabase) -> None:
-    if installed.dialect != "postgresql":
-        pytest.skip("SQLite has no audit functions to replace")
     with installed.engine.begin() as connection:
         connection.exec_driver_sql("COMMENT ON FUNCTION opsgen_audit_stamp() IS 'opsgen audit support old'")
     runtime = fresh_runtime(installed)
@@ -113,10 +117,9 @@ def test_install_replaces_outdated_functions_while_busy(installed: AuditDatabase
     assert version.execution_id == "long-running"
 
 
+@postgres_only
 @pytest.mark.timeout(120)
 def test_install_missing_index_times_out(installed: AuditDatabase) -> None:
-    if installed.dialect != "postgresql":
-        pytest.skip("SQLite waits for its busy timeout, which the engine sets")
     with installed.engine.begin() as connection:
         connection.exec_driver_sql("DROP INDEX opsgen_audit_pending_txid")
     runtime = fresh_runtime(installed)
@@ -140,9 +143,8 @@ def test_install_missing_index_times_out(installed: AuditDatabase) -> None:
     assert index is True
 
 
+@postgres_only
 def test_install_restores_caller_lock_timeout(installed: AuditDatabase) -> None:
-    if installed.dialect != "postgresql":
-        pytest.skip("lock_timeout is a PostgreSQL setting")
     with installed.engine.begin() as connection:
         connection.exec_driver_sql("COMMENT ON FUNCTION opsgen_audit_stamp() IS 'opsgen audit support old'")
 
