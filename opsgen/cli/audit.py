@@ -89,7 +89,8 @@ def register(subparsers: Any) -> None:
 
     unexpected = commands.add_parser(
         "unexpected", parents=[common],
-        help="list changes to entities that no operation of the changing call tree lists in its spec"
+        help="list changes to entities that no operation of the changing call tree lists in its spec; "
+        "exit status 1 when there are any, for a CI step"
     )
     unexpected.add_argument("--since", help="ISO 8601 time; UTC when it has no offset")
     unexpected.add_argument("--limit", type=int, default=100)
@@ -432,7 +433,8 @@ def run_unexpected(args: argparse.Namespace) -> int:
         print("\n".join("  " + line for line in _format_version(version)))
     if not found:
         print("no unexpected changes")
-    return 0
+        return 0
+    return 1
 
 
 def changes_for_show(engine: sa.Engine, root_execution_id: str) -> list[dict[str, Any]]:
