@@ -51,6 +51,9 @@ logger = logging.getLogger(__name__)
 #: Name of the one task opsgen registers.
 TASK_NAME = "opsgen.run_operation"
 
+#: The ``scheme://user:password@`` start of a database URL; group 1 ends before the password.
+_URL_PASSWORD = re.compile(r"^([^/]*//[^:/@]*:)[^@/]*@")
+
 
 class CeleryQueue:
     """The installed integration: sends queued calls as tasks and runs them in workers."""
@@ -93,7 +96,7 @@ class CeleryQueue:
             queue=self.queue_of(call),
             task_id=call.execution_id,
             argsrepr="()",
-            kwargsrepr=arguments_repr(call),
+            kwargsrepr=_arguments_repr(call),
         )
 
     def enqueue(
@@ -148,7 +151,7 @@ class CeleryQueue:
         return "ok" if outcome.result.ok else outcome.result.code
 
 
-def arguments_repr(call: QueuedCall) -> str:
+def _arguments_repr(call: QueuedCall) -> str:
     """Return the ``kwargsrepr`` of a call's task: the operation and the execution id, no input."""
     return repr({"message": {"operation": call.operation, "execution_id": call.execution_id}})
 
@@ -280,9 +283,6 @@ def _hide_password(url: str) -> str:
     It works on the text, because a URL that SQLAlchemy cannot parse may still contain one.
     """
     return _URL_PASSWORD.sub(r"\1***@", url)
-
-
-_URL_PASSWORD = re.compile(r"^([^/]*//[^:/@]*:)[^@/]*@")
 
 
 def _add_context_filter(logger: logging.Logger | None = None, **_kwargs: Any) -> None:
