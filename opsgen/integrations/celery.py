@@ -18,13 +18,10 @@ unacknowledged message waits for the broker's ``visibility_timeout``.
 from __future__ import annotations
 
 import logging
-import os
-import re
 import sys
 from typing import Any, NoReturn
 
 from celery import Celery, Task, signals  # type: ignore[import-untyped]
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from opsgen.integrations.background import (
@@ -38,8 +35,9 @@ from opsgen.integrations.background import (
     send_effect,
 )
 from opsgen.integrations.operations import index_operations
-from opsgen.runtime.config import find_pyproject, load_settings
+from opsgen.runtime.config import load_settings
 from opsgen.runtime.context import Context
+from opsgen.runtime.database_url import settings_url_problem
 from opsgen.runtime.errors import ConfigurationError
 from opsgen.runtime.execution import ExecutionContext
 from opsgen.runtime.handle import OperationHandle
@@ -50,9 +48,6 @@ logger = logging.getLogger(__name__)
 
 #: Name of the one task opsgen registers.
 TASK_NAME = "opsgen.run_operation"
-
-#: The ``scheme://user:password@`` start of a database URL; group 1 ends before the password.
-_URL_PASSWORD = re.compile(r"^([^/]*//[^:/@]*:)[^@/]*@")
 
 
 class CeleryQueue:
@@ -252,37 +247,10 @@ def _exit_with(message: str) -> NoReturn:
 
 
 def _settings_error_message(error: Exception) -> str | None:
-    """Return the message for an error caused by invalid opsgen settings, ``None`` for any other error.
-
-    An invalid ``database-url`` (or ``OPSGEN_DATABASE_URL``) is named with its source,
-    and its password is replaced by ``***``.
-    """
+    """Return the message for an error caused by invalid opsgen settings, ``None`` for any other error."""
     if isinstance(error, ConfigurationError):
         return str(error)
-    try:
-        url = load_settings().database_url
-    except ConfigurationError:
-        return None
-    try:
-        make_url(url).get_dialect()
-    except (ArgumentError, ValueError) as problem:
-        if "OPSGEN_DATABASE_URL" in os.environ:
-            source = "the environment variable OPSGEN_DATABASE_URL"
-        else:
-            source = f"database-url in {find_pyproject() or 'the settings'}"
-        return (
-            f"invalid database URL {_hide_password(url)!r} in {source}: {problem}; use a SQLAlchemy URL "
-            "such as postgresql+psycopg://user@host/dbname or sqlite:///opsgen.db"
-        )
-    return None
-
-
-def _hide_password(url: str) -> str:
-    """Return ``url`` with the password of its ``user:password@`` part replaced by ``***``.
-
-    It works on the text, because a URL that SQLAlchemy cannot parse may still contain one.
-    """
-    return _URL_PASSWORD.sub(r"\1***@", url)
+    return settings_url_problem()
 
 
 def _add_context_filter(logger: logging.Logger | None = None, **_kwargs: Any) -> None:
