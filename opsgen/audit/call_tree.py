@@ -13,7 +13,7 @@ transaction carries a runtime audit context, it looks up the current execution
 (:func:`opsgen.runtime.execution.current_execution`). The first statement of a nested
 execution adds the entities its spec declares to the transaction's expected list.
 When the list grows, the listener writes it to the audit context before the
-statement runs. Changes staged earlier keep the shorter list, which already holds the
+statement runs. Changes staged earlier keep the shorter list, which already contains the
 declaration of every operation that could have made them. With the execution log
 enabled, the runtime updates a nested call's record through the transaction as the
 call ends, so every nested call runs at least that statement before its caller goes on.

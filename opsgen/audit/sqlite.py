@@ -53,8 +53,8 @@ _HAS_CONTEXT = (
 def install_support(connection: sa.Connection) -> None:
     """Create the context table and its row unless both exist; safe to run again.
 
-    The check only reads, so on a database that has them it never waits for the write
-    lock that an open audited transaction holds from its start.
+    The check only reads. In WAL mode, which the runtime's SQLite engines use, a read
+    does not wait for the write lock that an open audited transaction takes at its start.
     """
     exists = connection.exec_driver_sql(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'opsgen_audit_context'"

@@ -347,10 +347,10 @@ def _print_show(execution: dict[str, Any], tree: list[dict[str, Any]], effects: 
 
 
 def _effect_payload_text(effect: dict[str, Any]) -> str:
-    """The payload column: the JSON the effect carries, or for a queued call what was queued.
+    """Return the payload column: the effect's JSON, or the operation and input of a queued call.
 
-    A queued call's payload is the whole message (context, ids, retry policy), which
-    the call tree shows already; the column names the call and its input instead.
+    A queued call's payload is the whole message (context, ids, retry policy). The call
+    tree shows that already, so the column names only the call and its input.
     """
     payload = effect["payload_redacted"]
     if effect["name"] == ENQUEUE_EFFECT_NAME and isinstance(payload, dict) and "operation" in payload:

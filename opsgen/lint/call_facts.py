@@ -1,4 +1,4 @@
-"""What a module's functions show to the call-following rules of other modules.
+"""Call facts: the part of a module's functions that the call-following rules of other modules read.
 
 OPS101 and OPS102 read another module's function bodies only through a few derived
 facts, the module's "call facts". For each function these are the chain down to a side

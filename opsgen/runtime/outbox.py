@@ -353,7 +353,7 @@ def _unchanged(row: dict[str, Any]) -> ColumnElement[bool]:
 def _claim(runtime: Runtime, row: dict[str, Any], claimant: str, now: datetime, interruption: str | None = None) -> bool:
     """Claim ``row`` for ``claimant`` if no other dispatcher changed it since it was read; return whether it did.
 
-    ``interruption`` says why the claim found on the row may be taken over. Taking it
+    ``interruption`` gives the reason the claim found on the row may be taken over. Taking it
     over counts the attempt that claim was made for, since it never finished.
     """
     changes: dict[str, Any] = {

@@ -316,10 +316,10 @@ def _guarded(execution: ExecutionContext, inputs: BaseModel) -> Iterator[None]:
                 held.enter_context(claim.held)
                 execution.held_guards.append(claim.held)
 
-            taken = execution.held_lock_keys
+            held_keys = execution.held_lock_keys
             if enclosing is not None:
-                taken = taken | enclosing.outermost.kept_lock_keys
-            keys = sorted({render_lock_key(lock.key, values) for lock in declaration.locks} - taken)
+                held_keys = held_keys | enclosing.outermost.kept_lock_keys
+            keys = sorted({render_lock_key(lock.key, values) for lock in declaration.locks} - held_keys)
             if keys:
                 locks = backend.acquire_many(
                     keys,

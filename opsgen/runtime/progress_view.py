@@ -126,7 +126,7 @@ def watch_execution(
 
 
 def average_rate(row: ExecutionRow, snapshot: ProgressSnapshot) -> float | None:
-    """Return the items a second over the finished run, or ``None`` when it cannot be told."""
+    """Return the items per second over the finished run, or ``None`` when it is unknown."""
     finished = _timestamp(row.get("finished_at")) or snapshot.updated_at
     elapsed = finished - snapshot.started_at
     if snapshot.done <= 0 or elapsed <= 0:

@@ -102,10 +102,11 @@ def spec_digest(data: bytes) -> str:
 def find_spec_changes(package: Path) -> SpecChanges | None:
     """Compare the spec files recorded in the manifest of ``package`` with those on disk.
 
-    Returns ``None`` when there is nothing to compare: the manifest is missing or
-    unreadable, has no ``specs`` record (an opsgen version before the record existed
-    wrote it), or the recorded specs folder contains no spec file, as in a deployed
-    application. Raises ``OSError`` when a spec file exists but cannot be read.
+    Returns ``None`` when there is nothing to compare. That is the case when the
+    manifest is missing or unreadable, or has no ``specs`` record because an older
+    opsgen wrote it. It is also the case when the recorded specs folder contains no
+    spec file, as in a deployed application. Raises ``OSError`` when a spec file exists
+    but cannot be read.
     """
     recorded = _recorded_specs(package / MANIFEST)
     if recorded is None:

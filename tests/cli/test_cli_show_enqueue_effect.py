@@ -6,7 +6,7 @@ from opsgen.cli.ops import ENQUEUE_EFFECT_NAME, _effect_payload_text
 from opsgen.integrations.background.sender import ENQUEUE_EFFECT
 
 
-def test_the_command_knows_the_enqueue_effect_by_its_name() -> None:
+def test_enqueue_effect_name_matches_sender() -> None:
     assert ENQUEUE_EFFECT_NAME == ENQUEUE_EFFECT
 
 
@@ -23,7 +23,8 @@ def test_queued_call_shows_operation_id_and_input() -> None:
 
     assert text.startswith("billing.generate_invoices as 01234567")
     assert text.endswith('input {"month": 5}')
-    assert "context" not in text and "retry" not in text
+    assert "context" not in text
+    assert "retry" not in text
 
 
 def test_other_effects_show_their_payload() -> None:

@@ -4,7 +4,7 @@ For a call without a transaction the worker writes the final record, closes the
 attempt row and drops the lease in one statement. That statement is compiled once
 per set of columns and runs on the driver's cursor, unless a listener of
 SQLAlchemy's cursor events watches the engine. These tests check that SQLAlchemy
-runs no statement of a plain queued call, that a listener still sees the final
+runs no statement of a plain queued call, that a listener still receives the final
 statement, and that the columns the statement writes (JSON output and error details,
 locks, singleton, progress, a retry's error) read back as written.
 """

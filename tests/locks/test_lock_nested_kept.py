@@ -108,7 +108,8 @@ def test_nested_lock_released_when_outer_rolls_back(runtimes: tuple[Runtime, Loc
 
     result = create_order(Context(actor="buyer"), event=event)
 
-    assert not result.ok and result.code == "payment_declined"
+    assert not result.ok
+    assert result.code == "payment_declined"
     assert observer.holder(f"event:{event}") is None
 
 

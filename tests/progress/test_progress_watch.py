@@ -132,7 +132,7 @@ def test_watch_execution_reports_rate() -> None:
     assert "execution exec-1 succeeded" in text
 
 
-def test_watch_of_a_finished_run_shows_its_average_rate() -> None:
+def test_watch_finished_run_average_rate() -> None:
     # A pipe gets only the last state of the bar; one poll gives no rate to smooth.
     finished = {**row("succeeded", 200, 200, 4.0), "finished_at": datetime(2026, 1, 1, 0, 0, 4, tzinfo=timezone.utc)}
     output = io.StringIO()

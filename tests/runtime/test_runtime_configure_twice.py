@@ -1,4 +1,4 @@
-"""configure() replacing a default runtime that integrations were set up on says so."""
+"""configure() logs a warning when it replaces a default runtime that has integrations."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def build(sqlite_url: str) -> Runtime:
     return Runtime(Settings(root=Path.cwd(), database_url=sqlite_url), migrate=False)
 
 
-def test_replacing_a_runtime_with_a_queue_integration_warns(
+def test_configure_replacing_integrations_warns(
     fresh_default: None, sqlite_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     first = configure(build(sqlite_url))
@@ -44,7 +44,7 @@ def test_replacing_a_runtime_with_a_queue_integration_warns(
     second.dispose()
 
 
-def test_replacing_a_plain_runtime_or_configuring_the_same_one_is_quiet(
+def test_configure_plain_replacement_quiet(
     fresh_default: None, sqlite_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="opsgen.runtime.runtime"):

@@ -32,7 +32,7 @@ def test_context_from_dict_rejects_unknown_keys() -> None:
         ({"actor": "u1", "extra": [["tenant", "t"]]}, "the context's 'extra' must be a mapping"),
     ],
 )
-def test_context_from_dict_rejects_what_is_not_a_mapping(data: object, message: str) -> None:
+def test_context_from_dict_rejects_non_mapping(data: object, message: str) -> None:
     # A message from a broker can carry anything; only ValueError may come out.
     with pytest.raises(ValueError) as raised:
         Context.from_dict(data)  # type: ignore[arg-type]

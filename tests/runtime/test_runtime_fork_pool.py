@@ -23,8 +23,8 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork() is no
 def session_of(runtime: Runtime, dialect: str) -> str:
     """Name the database session a checkout gets.
 
-    On PostgreSQL that is the server process. A SQLite connection is told apart by a
-    temporary table, which only the connection that created it can see.
+    On PostgreSQL that is the server process. A SQLite connection is identified by a
+    temporary table, which only the connection that created it can read.
     """
     with runtime.engine.connect() as connection:
         if dialect == "postgresql":

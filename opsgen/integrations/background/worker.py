@@ -204,7 +204,7 @@ def _finish_with_attempt(connection: Connection, changes: dict[str, Any], attemp
     """Run ``_FINISH_WITH_ATTEMPT``, setting the execution columns that ``changes`` names.
 
     It runs on psycopg's cursor, which saves most of its Python time, unless a listener
-    of SQLAlchemy's cursor events watches the connection: tracing then still sees it.
+    of SQLAlchemy's cursor events watches the connection, so that tracing still receives it.
     """
     if not uses_driver_cursor(connection) or watches_statements(connection):
         connection.execute(_FINISH_WITH_ATTEMPT, {**changes, **attempt})
