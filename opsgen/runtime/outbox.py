@@ -128,7 +128,11 @@ def drain(runtime: Runtime, *, limit: int | None = None, wait: float = 0.0) -> D
 
 
 def _deliver_due(runtime: Runtime, report: DrainReport, *, limit: int | None, wait: float) -> set[str]:
-    """Make the delivery passes of one run; return the ids of the due rows left to other dispatchers."""
+    """Make the delivery passes of one run; return the ids of the due rows left to other dispatchers.
+
+    NOTE: a pass reads at most 100 due rows, and a run without ``wait`` makes one pass,
+    so due rows past the first 100 are left for the next run and not counted.
+    """
     deadline = time.monotonic() + wait
     claimant = worker_id()
     unhandled: set[str] = set()

@@ -332,7 +332,9 @@ def _guarded(execution: ExecutionContext, inputs: BaseModel) -> Iterator[None]:
                     held.enter_context(locks)
                 else:
                     # Inside an open transaction the writes made under these locks commit
-                    # only with it, so the outermost scope holds them until then.
+                    # only with it, so the outermost scope keeps them until then.
+                    # NOTE: a Django atomic block that the application opened is outside
+                    # every scope, so the locks end before that block commits.
                     enclosing.keep_locks(locks)
                 execution.held_guards.append(locks)
                 record.lock_keys = keys
