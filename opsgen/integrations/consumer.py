@@ -9,12 +9,12 @@ a JSON object in its body, and the caller's context in the ``opsgen-context`` he
 :class:`OperationConsumer` runs each message through the pipeline, so every call gets
 an execution record, and acknowledges it once the call has finished, whatever its
 result. A message that cannot become a call (its content type is not JSON, its body is
-not a JSON object, the operation is unknown, the headers are malformed, or the input
-is invalid) is recorded as a failed execution with the reason and goes to the
-dead-letter queue. RabbitMQ routes it there itself when the consumer rejects it,
-through the queue's ``x-dead-letter-exchange`` argument. Redis has no dead-lettering,
-so the consumer publishes the message to the dead-letter queue and then acknowledges
-it. The consumer never stops on a bad message.
+not valid JSON, the operation is unknown, the headers are malformed, or the input is
+invalid, including a body that is JSON but not an object) is recorded as a failed
+execution with the reason and goes to the dead-letter queue. RabbitMQ routes it there
+itself when the consumer rejects it, through the queue's ``x-dead-letter-exchange``
+argument. Redis has no dead-lettering, so the consumer publishes the message to the
+dead-letter queue and then acknowledges it. The consumer never stops on a bad message.
 """
 
 from __future__ import annotations
@@ -187,9 +187,10 @@ class OperationConsumer:
             self.dead_letter(message, exc.code, exc.message, execution_id)
             return
 
-        # call_with hands the decoded object to the pipeline's validation, so a missing or
-        # extra key is a recorded invalid_input failure. Spreading it into the generated
-        # keyword-only signature would raise TypeError before anything is recorded.
+        # call_with hands the decoded body to the pipeline's validation, so a missing or
+        # extra key, or a body that is not an object, is a recorded invalid_input failure.
+        # Spreading it into the generated keyword-only signature would raise TypeError
+        # before anything is recorded.
         result = handle.call_with(ctx, inputs)
         if not result.ok and result.code in DEAD_LETTER_CODES:
             self.dead_letter(message, result.code, result.message, result.execution_id)
@@ -207,8 +208,12 @@ class OperationConsumer:
         execution_id = self.record_rejection(rejection, message)
         self.dead_letter(message, rejection.code, rejection.message, execution_id)
 
-    def parse(self, body: Any, message: Message) -> tuple[OperationHandle[Any, Any], dict[str, Any], Context]:
-        """Return the handle, input and context a message names; raise :class:`MessageRejected`."""
+    def parse(self, body: Any, message: Message) -> tuple[OperationHandle[Any, Any], Any, Context]:
+        """Return the handle, input and context a message names; raise :class:`MessageRejected`.
+
+        The input is the decoded body as it is: the pipeline rejects one that is not a
+        JSON object as invalid input, with the operation's record.
+        """
         name = _header(message, OPERATION_HEADER)
         if not isinstance(name, str) or not name:
             raise MessageRejected("malformed_message", f"the message has no {OPERATION_HEADER} header")
@@ -220,8 +225,6 @@ class OperationConsumer:
             # kombu passes the bodies of the content types it trusts (none given,
             # application/data, application/text) through undecoded.
             raise MessageRejected("malformed_message", _content_type_rejection(message.content_type), name)
-        if not isinstance(body, dict):
-            raise MessageRejected("malformed_message", f"the message body must be a JSON object, not {type(body).__name__}", name)
         try:
             ctx = context_from_header(_header(message, CONTEXT_HEADER))
         except (TypeError, ValueError) as exc:

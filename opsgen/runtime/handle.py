@@ -93,16 +93,14 @@ class OperationHandle(Generic[InT, OutT]):
         The mapping goes to the pipeline's input validation as it is. So a missing, extra
         or mistyped field makes the recorded ``invalid_input`` failure, where spreading
         the mapping into the generated keyword-only signature (``handle(ctx, **body)``)
-        raises ``TypeError`` before the pipeline runs and records nothing. Raises
-        ``TypeError`` only when ``inputs`` is not a mapping.
+        raises ``TypeError`` before the pipeline runs and records nothing. A value that
+        is not a mapping, such as a decoded JSON list, string, number or ``None``, is
+        the same recorded ``invalid_input`` failure: the record keeps the value, redacted
+        like any rejected input, and the error says that the input must be an object
+        with the operation's fields.
         """
         from opsgen.runtime.pipeline import execute
 
-        if not isinstance(inputs, Mapping):
-            raise TypeError(
-                f"{self.name}.call_with() needs the input as a mapping of field names to values, "
-                f"not {type(inputs).__name__}; pass a dict, such as a decoded JSON object"
-            )
         return execute(self, ctx, inputs)
 
     def enqueue(self, ctx: Context | ExecutionContext | None = None, /, *args: Any, **inputs: Any) -> Any:

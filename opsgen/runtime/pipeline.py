@@ -207,28 +207,26 @@ def adopt_record(execution: ExecutionContext, record: ExecutionRecord) -> None:
 
 
 def validate_input(execution: ExecutionContext, raw_input: Mapping[str, Any]) -> BaseModel | Failure:
-    """Validate ``raw_input`` against the input model; record its redacted form."""
+    """Validate ``raw_input`` against the input model; record its redacted form.
+
+    Input that is not a mapping, such as a decoded JSON list, string, number or null
+    passed to ``call_with``, never reaches the model. It fails with ``invalid_input`` and
+    is recorded like a mapping the model rejects.
+    """
     declaration = execution.declaration
     sensitive = declaration.sensitive_under("input")
     record = execution.record
     assert record is not None
+    if not isinstance(raw_input, Mapping):
+        return reject_input(execution, raw_input, [non_object_problem(declaration.input_model, raw_input)])
     try:
         inputs = declaration.input_model.model_validate(raw_input)
     except ValidationError as exc:
-        if sensitive is not None:
-            execution.secrets += sensitive_values(raw_input, sensitive)
-        record.input = rejected_input(raw_input, sensitive, execution.secrets)
         problems = [
             {"field": ".".join(str(part) for part in error["loc"]), "message": error["msg"], "type": error["type"]}
             for error in exc.errors(include_input=False, include_url=False)
         ]
-        summary = "; ".join(f"{problem['field']}: {problem['message']}" for problem in problems)
-        return Failure(
-            "invalid_input",
-            scrub(f"invalid input for {declaration.name}: {summary}", execution.secrets),
-            execution.execution_id,
-            {"errors": scrub_any(problems, execution.secrets)},
-        )
+        return reject_input(execution, raw_input, problems)
 
     if sensitive is not None:
         execution.secrets += sensitive_values(inputs.model_dump(), sensitive)
@@ -237,13 +235,52 @@ def validate_input(execution: ExecutionContext, raw_input: Mapping[str, Any]) ->
     return inputs
 
 
-def rejected_input(raw_input: Mapping[str, Any], sensitive: Sensitive, secrets: tuple[str, ...]) -> Any:
-    """Return how the log records an input the model rejected.
+def reject_input(execution: ExecutionContext, raw_input: Any, problems: list[dict[str, str]]) -> Failure:
+    """Record the rejected ``raw_input`` and return the ``invalid_input`` failure that lists ``problems``.
+
+    Each problem has the ``field`` (empty for the input as a whole), the ``message`` and
+    pydantic's error ``type``, never the value.
+    """
+    declaration = execution.declaration
+    sensitive = declaration.sensitive_under("input")
+    record = execution.record
+    assert record is not None
+    if sensitive is not None:
+        execution.secrets += sensitive_values(raw_input, sensitive)
+    record.input = rejected_input(raw_input, sensitive, execution.secrets)
+    summary = "; ".join(
+        f"{problem['field']}: {problem['message']}" if problem["field"] else problem["message"] for problem in problems
+    )
+    return Failure(
+        "invalid_input",
+        scrub(f"invalid input for {declaration.name}: {summary}", execution.secrets),
+        execution.execution_id,
+        {"errors": scrub_any(problems, execution.secrets)},
+    )
+
+
+def rejected_input(raw_input: Any, sensitive: Sensitive, secrets: tuple[str, ...]) -> Any:
+    """Return how the log records an input the model rejected, mapping or not.
 
     The sensitive fields are redacted, and their values (``secrets``) are scrubbed from
-    every other field, since a value typed into the wrong field is still a secret.
+    every other field, since a value typed into the wrong field is still a secret. A
+    value that is not a mapping, such as a list, is recorded as it is, redacted and
+    scrubbed the same way.
     """
-    return scrub_any(json_safe(redact(dict(raw_input), sensitive)), secrets)
+    copied = dict(raw_input) if isinstance(raw_input, Mapping) else raw_input
+    return scrub_any(json_safe(redact(copied, sensitive)), secrets)
+
+
+def non_object_problem(model: type[BaseModel], value: object) -> dict[str, str]:
+    """Return the ``invalid_input`` problem of an input ``value`` that is not a mapping."""
+    return {"field": "", "message": non_object_message(model, value), "type": "model_type"}
+
+
+def non_object_message(model: type[BaseModel], value: object) -> str:
+    """Return the message that an input must be a mapping of ``model``'s fields, naming them."""
+    fields = ", ".join(field.alias or name for name, field in model.model_fields.items())
+    expected = f"with the fields {fields}" if fields else "with no fields"
+    return f"the input must be an object (a mapping) {expected}, not {type(value).__name__}"
 
 
 # Step 2

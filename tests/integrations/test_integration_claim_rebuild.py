@@ -383,3 +383,43 @@ def test_staged_pending_record_is_moved_not_rebuilt(
         assert count_notes(runtime, "staged sender") == 1
     finally:
         runtime.dispose()
+
+
+def non_object_message(execution_id: str, value: Any) -> QueuedCall:
+    """Return a message whose input is ``value``; ``QueuedCall.from_dict`` would reject it, code may build it."""
+    return QueuedCall(operation=SIGN_IN.name, execution_id=execution_id, input=value, context={"actor": "ann"})
+
+
+@pytest.mark.parametrize("value", [["ann", "hunter2-long"], "ann", 3, None], ids=["list", "str", "int", "none"])
+def test_rebuilt_non_object_input_kept(value: Any) -> None:
+    record = rebuilt_record(sign_in, non_object_message("00000000-0000-4000-8000-00000000000a", value))
+
+    assert record.status == "pending"
+    assert record.operation_version == SIGN_IN.version
+    assert record.input == value
+
+
+def test_rebuilt_non_object_input_redacted() -> None:
+    value = [{"user": "ann", "password": "hunter2-long"}, "hint: hunter2-long"]
+
+    record = rebuilt_record(sign_in, non_object_message("00000000-0000-4000-8000-00000000000b", value))
+
+    assert record.input == [{"user": "ann", "password": "***"}, "hint: ***"]
+
+
+def test_rebuilt_non_object_input_fails_call(runtime: Runtime) -> None:
+    execution_id = "00000000-0000-4000-8000-00000000000c"
+    message = non_object_message(execution_id, [{"user": "ann", "password": "hunter2-long"}])
+
+    outcome = run_queued(handles_of(runtime), runtime, message, lease=30)
+
+    assert outcome.result is not None
+    assert outcome.result.code == "invalid_input"
+    assert outcome.retry_in is None
+    record = runtime.store.find_execution(execution_id)
+    assert record is not None
+    assert record["status"] == "failed"
+    assert record["error_code"] == "invalid_input"
+    assert record["input"] == [{"user": "ann", "password": "***"}]
+    assert record["actor"] == "ann"
+    assert [attempt["status"] for attempt in attempts_of(runtime, execution_id)] == ["failed"]

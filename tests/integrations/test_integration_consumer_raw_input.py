@@ -7,6 +7,7 @@ failures and dead letters, and that the consumer keeps consuming after them.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -132,6 +133,35 @@ def test_consumer_missing_extra_keys_dead_lettered(
     assert "colour: Extra inputs are not permitted" in messages[0]
     assert "quantity: Field required" in messages[1]
     assert "customer: Field required" in messages[1]
+
+
+def test_consumer_non_object_body_invalid_input(
+    broker_url: str, runtime: Runtime, queue_name: str, orders_ops: Any
+) -> None:
+    bodies = ['["A-1", 2, "c-9"]', '"A-1"', "7", "null"]
+    headers = {OPERATION_HEADER: "orders.create_order",
+               CONTEXT_HEADER: Context(actor="ann", request_id="req-raw-2").to_dict()}
+    with Connection(broker_url) as connection:
+        for body in bodies:
+            publish_body(connection, queue_name, body, headers)
+        publish_call(connection, queue_name, "orders.create_order", VALID_ORDER, Context(actor="ann"))
+
+        consumer, handled, dead = consume(connection, queue_name, orders_ops, runtime, 5, 4)
+
+    assert handled == 5
+    assert consumer.dead_lettered == 4
+    assert sorted(dead) == sorted(bodies)
+    failed = runtime.store.list_executions(status=["failed"], limit=10)
+    assert sorted(json.dumps(row["input"]) for row in failed) == sorted(bodies)
+    for row in failed:
+        assert row["error_code"] == "invalid_input"
+        assert row["operation"] == "orders.create_order"
+        assert (row["actor"], row["request_id"]) == ("ann", "req-raw-2")
+        assert row["error_message"] == (
+            "invalid input for orders.create_order: the input must be an object (a mapping) with the fields "
+            f"sku, quantity, customer, not {type(row['input']).__name__}"
+        )
+    assert runtime.store.list_executions(status=["succeeded"])[0]["actor"] == "ann"
 
 
 @pytest.mark.parametrize(
