@@ -454,6 +454,7 @@ class Analysis:
                         found.append(Link(init))
                 else:
                     found.extend(Link(method) for method in self.attribute_methods(owner, name))
+                    found.extend(Link(method) for method in self.queryset_chain_methods(owner, name))
         elif "." in call.text and not call.text.startswith(("super()", "?")):
             found.extend(Link(q, guessed=True) for q in self.guess_methods(call.text, attribute))
 
@@ -479,16 +480,56 @@ class Analysis:
         klass = self.canonical(klass.removesuffix("()"))
         if klass not in self.index.classes:
             return []
-        for ancestor in self.mro(klass):
-            entry = self.index.classes.get(ancestor)
-            if entry is None or attribute not in entry[1].attribute_classes:
+        found = []
+        for value_class in self.attribute_classes(klass, attribute):
+            method = self.method(self.canonical(value_class), name)
+            if method:
+                found.append(method)
+        return found
+
+    def queryset_chain_methods(self, owner: str, name: str) -> list[str]:
+        """Return the project queryset methods ``name`` that a chain of queryset steps reaches.
+
+        ``Shipment.objects.filter(ready=True).mark_dispatched()`` runs
+        ``ShipmentQuerySet.mark_dispatched`` when the model declares
+        ``objects = ShipmentQuerySet.as_manager()``. Each step must be a Django queryset
+        method that returns a queryset, or a method of the queryset class itself
+        (``Shipment.objects.ready().mark_dispatched()``). Only classes that derive from a
+        ``QuerySet`` keep their methods across a step: a plain manager's ``filter()``
+        returns Django's own queryset.
+        """
+        parts = owner.split(".")
+        steps: list[str] = []
+        while len(parts) > 1 and parts[-1].endswith("()") and not self._names_class(parts):
+            steps.append(parts.pop()[:-2])
+        if not steps:
+            return []
+        if self._names_class(parts):
+            candidates = [".".join(parts)[:-2]]  # resolved through the manager: ShipmentQuerySet().filter()
+        else:
+            klass = self.canonical(".".join(parts[:-1]).removesuffix("()"))
+            candidates = self.attribute_classes(klass, parts[-1]) if klass in self.index.classes else []
+        found = []
+        for candidate in candidates:
+            queryset = self.canonical(candidate)
+            if not any(base.endswith("QuerySet") for base in self.mro(queryset)):
                 continue
-            found = []
-            for value_class in entry[1].attribute_classes[attribute]:
-                method = self.method(self.canonical(value_class), name)
+            if all(step in knowledge.QUERYSET_STEPS or self.method(queryset, step) for step in steps):
+                method = self.method(queryset, name)
                 if method:
                     found.append(method)
-            return found
+        return found
+
+    def _names_class(self, parts: list[str]) -> bool:
+        """Return True when the dotted parts end in an instance of a project class: ``pkg.Cls()``."""
+        return parts[-1].endswith("()") and self.canonical(".".join(parts)[:-2]) in self.index.classes
+
+    def attribute_classes(self, klass: str, attribute: str) -> list[str]:
+        """Return the classes of the instance a class attribute holds, from the nearest class that sets it."""
+        for ancestor in self.mro(klass):
+            entry = self.index.classes.get(ancestor)
+            if entry is not None and attribute in entry[1].attribute_classes:
+                return list(entry[1].attribute_classes[attribute])
         return []
 
     def guess_methods(self, text: str, attribute: str) -> list[str]:
