@@ -354,8 +354,11 @@ def _guarded(execution: ExecutionContext, inputs: BaseModel) -> Iterator[None]:
                 execution.held_guards.append(claim.held)
 
             held_keys = execution.held_lock_keys
+            keeper = execution.runtime.outer_lock_keeper
             if enclosing is not None:
                 held_keys = held_keys | enclosing.outermost.kept_lock_keys
+            if keeper is not None:
+                held_keys = held_keys | keeper.held_keys()
             keys = sorted({render_lock_key(lock.key, values) for lock in declaration.locks} - held_keys)
             if keys:
                 locks = backend.acquire_many(
@@ -365,14 +368,13 @@ def _guarded(execution: ExecutionContext, inputs: BaseModel) -> Iterator[None]:
                     owner=execution.execution_id,
                     on_wait=wait_announcer(execution, "lock "),
                 )
-                if enclosing is None:
-                    held.enter_context(locks)
-                else:
-                    # Inside an open transaction the writes made under these locks commit
-                    # only with it, so the outermost scope keeps them until then.
-                    # NOTE: a Django atomic block that the application opened is outside
-                    # every scope, so the locks end before that block commits.
+                # Inside an open transaction the writes made under these locks commit only
+                # with it, so its outermost scope keeps them until then, or the keeper of
+                # a transaction that the application opened (a Django atomic block).
+                if enclosing is not None:
                     enclosing.keep_locks(locks)
+                elif keeper is None or not keeper.keep(locks):
+                    held.enter_context(locks)
                 execution.held_guards.append(locks)
                 record.lock_keys = keys
                 record.fencing_token = max(locks.fencing_tokens.values(), default=None)
@@ -694,7 +696,7 @@ def settle_outermost(execution: ExecutionContext, scope: TransactionScope, *, co
     """After the outermost commit or rollback: close the session, release the locks of
     nested calls, record dropped effects and deliver the rest."""
     scope.session.close()
-    scope.release_locks()
+    scope.release_locks(execution.runtime.outer_lock_keeper if committed else None)
     if committed and HOLD_AFTER_COMMIT:
         _hold_after_commit(HOLD_AFTER_COMMIT)
     runtime = execution.runtime

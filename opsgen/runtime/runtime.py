@@ -37,6 +37,7 @@ from opsgen.runtime.store import ExecutionStore
 if TYPE_CHECKING:
     from opsgen.runtime.context import Context
     from opsgen.runtime.locks import LockBackend
+    from opsgen.runtime.locks.base import OuterLockKeeper
     from opsgen.runtime.execution import ExecutionContext, ExecutionInfo
     from opsgen.runtime.handle import OperationHandle
 
@@ -86,6 +87,9 @@ class Runtime:
         #: Runs effect delivery after the commit of a transaction the runtime does not
         #: own, such as Django's ``transaction.on_commit``; when unset, delivery runs at once.
         self.defer_delivery: Callable[[Callable[[], None]], None] | None = None
+        #: Keeps the locks of an outermost call until a transaction the runtime does not
+        #: own ends, such as a Django ``atomic`` block; when unset, the call releases them.
+        self.outer_lock_keeper: OuterLockKeeper | None = None
         #: Called by :meth:`dispose` before it closes the engine, so an integration can
         #: close what it opened, such as a second engine.
         self.on_dispose: list[Callable[[], None]] = []

@@ -29,7 +29,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session, SessionTransaction
 
 from opsgen.runtime.effects import PendingEffect
-from opsgen.runtime.locks.base import HeldLocks
+from opsgen.runtime.locks.base import HeldLocks, OuterLockKeeper
 from opsgen.runtime.store import ExecutionRecord
 
 logger = logging.getLogger(__name__)
@@ -96,15 +96,19 @@ class TransactionScope:
         outermost.kept_locks.append(locks)
         outermost.kept_lock_keys = outermost.kept_lock_keys | frozenset(locks.keys)
 
-    def release_locks(self) -> None:
+    def release_locks(self, keeper: OuterLockKeeper | None = None) -> None:
         """Release the kept locks, newest first, once the outermost transaction has ended.
 
-        A release that fails is logged and left to its lease, so that it cannot turn a
-        commit that has happened into an error.
+        ``keeper``, given after a commit, takes the locks instead when that commit was
+        only a savepoint of a transaction the runtime does not own (a Django ``atomic``
+        block that the application opened). A release that fails is logged and left to
+        its lease, so that it cannot turn a commit that has happened into an error.
         """
         kept, self.kept_locks = self.kept_locks, None
         self.kept_lock_keys = frozenset()
         for locks in reversed(kept or ()):
+            if keeper is not None and keeper.keep(locks):
+                continue
             try:
                 locks.release()
             except Exception:  # noqa: BLE001 - the lease frees what could not be released

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -44,10 +46,11 @@ def django_setup(postgres_url: str) -> Iterator[Any]:
 
 @pytest.fixture
 def runtime(django_setup: Any) -> Iterator[Any]:
-    from django_project.notesapp.models import Note
+    from django_project.notesapp.models import Counter, Note
     from django_project.notesapp.operations import EFFECTS, SENT
 
     Note.objects.all().delete()
+    Counter.objects.all().delete()
     EFFECTS.clear()
     SENT.clear()
     yield django_setup
@@ -335,3 +338,128 @@ def test_worker_on_django_runtime_keeps_autocommit(runtime: Any) -> None:
     assert Note.objects.filter(text="run by a worker").count() == 1
     assert runtime.store.find_execution(execution_id)["status"] == "succeeded"
     assert [attempt["status"] for attempt in attempts_of(runtime, execution_id)] == ["succeeded"]
+
+
+def _lock_free(runtime: Any, key: str, timeout: float) -> bool:
+    """Return whether another thread can take ``key`` within ``timeout`` seconds (and let it go)."""
+    from opsgen.runtime.locks.base import LockTimeout
+
+    outcome: list[bool] = []
+
+    def probe() -> None:
+        try:
+            with runtime.get_lock_backend().acquire_many([key], timeout=timeout, lease=5, owner="probe"):
+                outcome.append(True)
+        except LockTimeout:
+            outcome.append(False)
+
+    thread = threading.Thread(target=probe)
+    thread.start()
+    thread.join(timeout + 10)
+    return outcome == [True]
+
+
+def _counter(name: str) -> int:
+    from django_project.notesapp.models import Counter
+
+    return int(Counter.objects.get(name=name).value)
+
+
+def test_lock_outlives_the_call_until_the_application_block_commits(runtime: Any) -> None:
+    from django.db import transaction
+    from django_project.notesapp.operations import ops
+
+    from opsgen.runtime.context import Context
+
+    with transaction.atomic():
+        assert ops.notes.count_up(Context(actor="ed"), name="held").ok
+        # The increment is not committed yet: a process that took the key now would
+        # read the old value and overwrite this one.
+        assert not _lock_free(runtime, "counter:held", timeout=0.3)
+    assert _lock_free(runtime, "counter:held", timeout=2)
+    assert _counter("held") == 1
+
+
+def test_lock_is_released_after_the_application_block_rolls_back(runtime: Any) -> None:
+    from django.db import transaction
+    from django_project.notesapp.models import Counter
+    from django_project.notesapp.operations import ops
+
+    from opsgen.runtime.context import Context
+
+    with pytest.raises(Rollback):
+        with transaction.atomic():
+            assert ops.notes.count_up(Context(actor="ed"), name="undone").ok
+            raise Rollback
+    assert not Counter.objects.filter(name="undone").exists()
+    wait_for(lambda: _lock_free(runtime, "counter:undone", timeout=0.2), 5, "the lock of the rolled-back block to end")
+
+
+def test_savepoint_rollback_inside_the_application_block_releases_its_locks(runtime: Any) -> None:
+    from django.db import transaction
+    from django_project.notesapp.operations import ops
+
+    from opsgen.runtime.context import Context
+
+    with transaction.atomic():
+        with pytest.raises(Rollback):
+            with transaction.atomic():
+                assert ops.notes.count_up(Context(actor="ed"), name="inner").ok
+                raise Rollback
+        wait_for(lambda: _lock_free(runtime, "counter:inner", timeout=0.2), 5, "the rolled-back savepoint's lock to end")
+
+
+def test_nested_call_hands_its_lock_to_the_application_block(runtime: Any) -> None:
+    from django.db import transaction
+    from django_project.notesapp.operations import ops
+
+    from opsgen.runtime.context import Context
+
+    with transaction.atomic():
+        assert ops.notes.relay_count(Context(actor="ed"), name="relayed").ok
+        assert not _lock_free(runtime, "counter:relayed", timeout=0.3)
+    assert _lock_free(runtime, "counter:relayed", timeout=2)
+
+
+def test_later_calls_in_the_application_block_reuse_the_kept_key(runtime: Any) -> None:
+    from django.db import transaction
+    from django_project.notesapp.operations import ops
+
+    from opsgen.runtime.context import Context
+
+    with transaction.atomic():
+        first = ops.notes.count_up(Context(actor="ed"), name="twice")
+        started = time.monotonic()
+        second = ops.notes.relay_count(Context(actor="ed"), name="twice")
+        waited = time.monotonic() - started
+    assert first.ok and second.ok, (first, second)
+    assert waited < 2, f"the second call waited {waited:.1f} s for a key its own block held"
+    assert _counter("twice") == 2
+
+
+def test_no_increment_is_lost_when_application_blocks_commit_after_the_call(runtime: Any) -> None:
+    from django.db import connection, transaction
+    from django_project.notesapp.operations import ops
+
+    from opsgen.runtime.context import Context
+
+    errors: list[BaseException] = []
+
+    def count(rounds: int) -> None:
+        try:
+            for _ in range(rounds):
+                with transaction.atomic():
+                    ops.notes.count_up(Context(actor="ed"), name="shared").unwrap()
+                    time.sleep(0.02)  # the view goes on after the call, before its commit
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=count, args=(12,)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert _counter("shared") == 24

@@ -8,6 +8,7 @@ from typing import Any
 from opsgen.integrations.background import use_outer_transaction_writer
 from opsgen.integrations.django.database import django_engine
 from opsgen.integrations.django.enqueue import AtomicEnqueuer, side_engine
+from opsgen.integrations.django.locks import AtomicLockKeeper
 from opsgen.runtime.runtime import Runtime
 
 
@@ -21,6 +22,8 @@ def django_runtime(using: str = "default", **kwargs: Any) -> Runtime:
     (or call ``runtime.ensure_schema()`` from a migration or a deploy step).
     ``kwargs`` go to :class:`~opsgen.runtime.runtime.Runtime`.
 
+    A lock taken by a call inside an atomic block that the application opened is held
+    until that block commits or rolls back (see :mod:`opsgen.integrations.django.locks`).
     A call enqueued inside an atomic block that the application opened gets its
     pending record on a connection of its own, and a rollback marks it ``cancelled``
     (see :mod:`opsgen.integrations.django.enqueue`). A Celery worker that
@@ -46,6 +49,10 @@ def django_runtime(using: str = "default", **kwargs: Any) -> Runtime:
         transaction.on_commit(deliver, using=using)
 
     runtime.defer_delivery = defer
+    keeper = AtomicLockKeeper(runtime.engine, using)
+    runtime.outer_lock_keeper = keeper
+    runtime.on_dispose.append(keeper.stop)
+    request_finished.connect(keeper.release_for_thread, weak=False, dispatch_uid=("opsgen.locks", id(keeper)))
     side = side_engine(using)
     runtime.on_dispose.append(side.dispose)
     enqueuer = AtomicEnqueuer(runtime, using, side)

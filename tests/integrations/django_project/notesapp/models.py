@@ -9,3 +9,13 @@ class Note(models.Model):
 
     class Meta:
         app_label = "notesapp"
+
+
+class Counter(models.Model):
+    """A named count that ``notes.count_up`` reads, adds one to and writes back."""
+
+    name = models.CharField(max_length=100, unique=True)
+    value = models.IntegerField(default=0)
+
+    class Meta:
+        app_label = "notesapp"

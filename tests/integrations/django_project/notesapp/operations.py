@@ -14,6 +14,7 @@ from opsgen.integrations.background import QueuedCall
 from opsgen.runtime.declarations import (
     EffectDeclaration,
     ErrorDeclaration,
+    LockDeclaration,
     OperationDeclaration,
     TransactionDeclaration,
 )
@@ -23,7 +24,7 @@ from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.operation import Operation
 from opsgen.runtime.result import OperationFailed
 
-from django_project.notesapp.models import Note
+from django_project.notesapp.models import Counter, Note
 
 EFFECTS: list[dict[str, Any]] = []
 
@@ -104,11 +105,57 @@ class ShowNote(Operation[ShowNoteInput, ShowNoteOutput]):
         return ShowNoteOutput(text=note.text, actor=note.actor)
 
 
+class CountInput(_Model):
+    name: str
+
+
+class CountOutput(_Model):
+    value: int
+
+
+class CountUp(Operation[CountInput, CountOutput]):
+    """Read a counter, add one and write it back: correct only while the lock is held."""
+
+    declaration = OperationDeclaration(
+        name="notes.count_up",
+        version=1,
+        description="Add one to the named counter under a lock on it.",
+        input_model=CountInput,
+        output_model=CountOutput,
+        transaction=TransactionDeclaration(),
+        locks=(LockDeclaration("counter:{name}", timeout=5, lease=30),),
+    )
+
+    def run(self, ctx: ExecutionContext, *, name: str) -> CountOutput:  # type: ignore[override]
+        counter, _ = Counter.objects.get_or_create(name=name)
+        counter.value += 1
+        counter.save(update_fields=["value"])
+        return CountOutput(value=counter.value)
+
+
+class RelayCount(Operation[CountInput, CountOutput]):
+    """Call ``notes.count_up`` nested, in this operation's transaction, with no lock of its own."""
+
+    declaration = OperationDeclaration(
+        name="notes.relay_count",
+        version=1,
+        description="Count up through the nested notes.count_up.",
+        input_model=CountInput,
+        output_model=CountOutput,
+        transaction=TransactionDeclaration(),
+    )
+
+    def run(self, ctx: ExecutionContext, *, name: str) -> CountOutput:  # type: ignore[override]
+        return ops.notes.count_up(ctx, name=name).unwrap()
+
+
 class NotesOperations:
     def __init__(self) -> None:
         self.write = OperationHandle(WriteNote.declaration, WriteNote)
         self.write_in_savepoint = OperationHandle(WriteNoteInSavepoint.declaration, WriteNoteInSavepoint)
         self.show = OperationHandle(SHOW_NOTE, ShowNote)
+        self.count_up = OperationHandle(CountUp.declaration, CountUp)
+        self.relay_count = OperationHandle(RelayCount.declaration, RelayCount)
 
 
 class Operations:
