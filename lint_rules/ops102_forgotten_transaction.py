@@ -67,7 +67,8 @@ class ForgottenTransaction(Rule):
 
     What it does:
         Reports a function that saves, creates, deletes or bulk-updates rows two or more
-        times when neither the function nor any of its callers opens a transaction, or
+        times (the user manager's ``create_user()`` and ``create_superuser()`` create one)
+        when neither the function nor any of its callers opens a transaction, or
         that commits its session writes in two or more transactions (a ``commit()`` in a
         loop commits once per pass). A write in a loop counts as several, and a call of a
         helper that writes as one. SQL text that writes (``INSERT``, ``UPDATE``,

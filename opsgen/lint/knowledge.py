@@ -137,6 +137,10 @@ MANAGER_WRITES = {
     "bulk_create": "bulk",
     "bulk_update": "bulk",
 }
+#: Methods of Django's ``UserManager`` that insert a user row. They take positional
+#: arguments (``User.objects.create_user("ann", "ann@example.com", "pw")``), so they count
+#: only through ``.objects`` or a known manager.
+USER_MANAGER_WRITES = frozenset({"create_user", "create_superuser"})
 #: QuerySet methods that return a QuerySet; ``x.lines.filter(...).delete()`` writes.
 QUERYSET_STEPS = frozenset(
     {

@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 18
+SUMMARY_FORMAT = 19
 
 
 @dataclass
@@ -965,17 +965,21 @@ class _BodyWalker(ast.NodeVisitor):
             owner_name = dotted_text(owner).rpartition(".")[2].lower()
             if owner_name in ("conn", "connection", "db") or owner_name.endswith("session") or owner_name in knowledge.SESSION_NAMES:
                 return "session", None
+        if target and knowledge.is_external_api(target):
+            return None, None
+        manager_model = self.s.manager_model(owner, self.scope)
+        through_manager = manager_model is not None or ".objects" in f".{dotted_text(owner)}"
+        if attr in knowledge.USER_MANAGER_WRITES and through_manager:
+            return "create", manager_model
         positional = len(call.args)
         if attr in ("bulk_create", "bulk_update"):
             positional = 0
-        if positional or (target and knowledge.is_external_api(target)):
+        if positional:
             return None, None
 
         if dotted_text(owner).lower().endswith("session"):
             return None, None  # request.session.save() stores the HTTP session, not a row
         is_super = isinstance(owner, ast.Call) and dotted_text(owner) == "super()"
-        manager_model = self.s.manager_model(owner, self.scope)
-        through_manager = manager_model is not None or ".objects" in f".{dotted_text(owner)}"
         if attr in knowledge.MANAGER_WRITES and (through_manager or isinstance(owner, ast.Attribute)):
             return knowledge.MANAGER_WRITES[attr], manager_model
         if attr in ("update", "delete") and through_manager:
