@@ -8,10 +8,11 @@ they were before, then overwrite them: a lost update. So the Django runtime keep
 locks until the block ends.
 
 After a commit, Django runs the ``on_commit`` callback that releases them. After a
-rollback Django drops that callback without a word, so a dropped callback is how a
-rollback shows: the thread's next call, the end of its request and a sweeper thread
-that looks twice a second release the locks whose callback is gone. Releasing late
-after a rollback is safe, because nothing written under the locks survived it.
+rollback, Django drops that callback without a word. So a missing callback marks a
+rollback, and three places release the locks whose callback is gone: the thread's
+next call, the end of its request, and a sweeper thread that looks twice a second.
+Releasing late after a rollback is safe, because nothing written under the locks
+survived it.
 
 Later calls in the same block reuse the kept keys without waiting for them.
 """
@@ -33,7 +34,7 @@ logger = logging.getLogger(__name__)
 SWEEP_INTERVAL = 0.5
 
 
-class _Kept:
+class _KeptSet:
     """One set of locks waiting for the end of the atomic block of ``connection``."""
 
     def __init__(self, locks: HeldLocks, connection: Any) -> None:
@@ -49,8 +50,9 @@ class _Kept:
     def dropped(self) -> bool:
         """Return whether Django dropped the callback: the block, or a savepoint around the call, rolled back.
 
-        While Django runs the callbacks of a commit, the ones still to run are not in
-        ``run_on_commit`` either; releasing those early is safe, since the commit is done.
+        While Django runs the callbacks of a commit, the ones still to run are missing
+        from ``run_on_commit`` too. Releasing those early is safe, because the commit
+        has happened.
         """
         if self.ended:
             return False
@@ -78,7 +80,7 @@ class AtomicLockKeeper:
     def __init__(self, engine: Engine, using: str) -> None:
         self._engine = engine
         self._using = using
-        self._kept: list[_Kept] = []
+        self._kept: list[_KeptSet] = []
         self._guard = threading.Lock()
         self._wake = threading.Condition(self._guard)
         self._sweeper: threading.Thread | None = None
@@ -103,7 +105,7 @@ class AtomicLockKeeper:
         connection = self._connection()
         if not opened_by_application(self._engine, connection):
             return False
-        kept = _Kept(locks, connection)
+        kept = _KeptSet(locks, connection)
         transaction.on_commit(kept.committed, using=self._using)
         with self._guard:
             self._kept.append(kept)
