@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from opsgen.lint.knowledge import sync_method
 from opsgen.lint.orm import (
     LOAD_TERMINALS,
     Load,
@@ -413,13 +414,13 @@ class ReadModifyWriteWithoutLock(Rule):
         loads = [
             c.text
             for c in function.calls
-            if c.text.rpartition(".")[2] in (*LOAD_TERMINALS, "get_or_create", "update_or_create")
+            if sync_method(c.text.rpartition(".")[2]) in (*LOAD_TERMINALS, "get_or_create", "update_or_create")
             or c.text == "self.get_object"
             or (c.target or c.text).endswith("get_object_or_404")
         ]
         if not loads:
             return False
-        saves = any(c.text.endswith((".save", ".update", ".values", ".update_or_create")) for c in function.calls)
+        saves = any(sync_method(c.text.rpartition(".")[2]) in ("save", "update", "values", "update_or_create") for c in function.calls)
         return saves or any(through_session(c.text) for c in function.calls)
 
     def check_function(self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[Finding]:

@@ -6,6 +6,7 @@ import ast
 import re
 from collections.abc import Iterator
 
+from opsgen.lint.knowledge import sync_method
 from opsgen.lint.orm import (
     LOAD_TERMINALS,
     callee_name,
@@ -101,9 +102,9 @@ class IncrementThenSave(Rule):
         The session may be named ``db`` (``db.get(Account, id)``), and the load may unpack a
         result bound first (``result = await session.execute(...)``, ``result.scalar_one()``).
         """
-        if any(call.text.endswith(".save") for call in function.calls):
+        if any(sync_method(call.text.rpartition(".")[2]) == "save" for call in function.calls):
             return True
-        loads = any(call.text.rpartition(".")[2] in LOAD_TERMINALS for call in function.calls)
+        loads = any(sync_method(call.text.rpartition(".")[2]) in LOAD_TERMINALS for call in function.calls)
         return loads and any(through_session(call.text) for call in function.calls)
 
     def check_function(self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[Finding]:

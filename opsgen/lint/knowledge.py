@@ -137,6 +137,22 @@ MANAGER_WRITES = {
     "bulk_create": "bulk",
     "bulk_update": "bulk",
 }
+#: Django's asynchronous ORM methods (Django 4.1 and later) by the synchronous method each
+#: one runs: ``await Wallet.objects.aget(...)`` loads a row like ``get()``.
+DJANGO_ASYNC_METHODS = {
+    "aget": "get", "afirst": "first", "alast": "last", "alatest": "latest",
+    "aearliest": "earliest", "asave": "save", "adelete": "delete", "acreate": "create",
+    "aget_or_create": "get_or_create", "aupdate_or_create": "update_or_create",
+    "abulk_create": "bulk_create", "abulk_update": "bulk_update", "aupdate": "update",
+    "arefresh_from_db": "refresh_from_db", "aexists": "exists", "acount": "count",
+}  # fmt: skip
+
+
+def sync_method(name: str) -> str:
+    """Return the synchronous Django ORM method an ``a``-prefixed one runs, else ``name``."""
+    return DJANGO_ASYNC_METHODS.get(name, name)
+
+
 #: Methods of Django's ``UserManager`` that insert a user row. They take positional
 #: arguments (``User.objects.create_user("ann", "ann@example.com", "pw")``), so they count
 #: only through ``.objects`` or a known manager.

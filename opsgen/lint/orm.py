@@ -23,7 +23,7 @@ import ast
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from opsgen.lint.knowledge import is_http_session
+from opsgen.lint.knowledge import is_http_session, sync_method
 from opsgen.lint.rule import walk_scope
 
 #: Last calls of a chain that return one row.
@@ -64,11 +64,14 @@ class Load:
 
 
 def call_chain(expr: ast.expr) -> tuple[list[tuple[str, ast.Call | None]], ast.expr]:
-    """Split ``a.b(x).c.d(y)`` into ``[("b", call), ("c", None), ("d", call)]`` and its root ``a``."""
+    """Split ``a.b(x).c.d(y)`` into ``[("b", call), ("c", None), ("d", call)]`` and its root ``a``.
+
+    A Django asynchronous ORM call is named for its synchronous method (``aget`` as ``get``).
+    """
     steps: list[tuple[str, ast.Call | None]] = []
     while True:
         if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
-            steps.append((expr.func.attr, expr))
+            steps.append((sync_method(expr.func.attr), expr))
             expr = expr.func.value
         elif isinstance(expr, ast.Attribute):
             steps.append((expr.attr, None))
@@ -317,9 +320,12 @@ def takes_lock(item: ast.withitem) -> bool:
 
 
 def callee_name(func: ast.expr) -> str:
-    """Return the last name of a callee: ``b`` for ``a.b``, ``f`` for ``f``, else ``""``."""
+    """Return the last name of a callee: ``b`` for ``a.b``, ``f`` for ``f``, else ``""``.
+
+    Django's asynchronous ORM methods give the synchronous name: ``save`` for ``row.asave``.
+    """
     if isinstance(func, ast.Attribute):
-        return func.attr
+        return sync_method(func.attr)
     if isinstance(func, ast.Name):
         return func.id
     return ""

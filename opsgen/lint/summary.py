@@ -957,7 +957,7 @@ class _BodyWalker(ast.NodeVisitor):
         """
         if not isinstance(callee, ast.Attribute):
             return None, None
-        attr = callee.attr
+        attr = knowledge.sync_method(callee.attr)  # await row.asave() writes like row.save()
         owner = callee.value
         if self.session_text(callee) is not None and attr in knowledge.SESSION_METHODS:
             return ("flush" if attr == "flush" else "session"), None
