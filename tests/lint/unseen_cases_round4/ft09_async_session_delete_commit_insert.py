@@ -1,0 +1,14 @@
+# expect: forgotten-transaction
+# pattern: replacing a post's tags commits the DELETE before the INSERTs; a failing insert
+#          leaves the post with no tags at all
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from blog.models import PostTag
+
+
+async def replace_tags(session: AsyncSession, post_id: int, names: list[str]) -> None:
+    await session.execute(delete(PostTag).where(PostTag.post_id == post_id))  # expect-line
+    await session.commit()
+    session.add_all([PostTag(post_id=post_id, name=name) for name in names])
+    await session.commit()
