@@ -4,7 +4,8 @@
 :class:`OperationHandle`. It runs the pipeline and returns a
 :class:`~opsgen.runtime.result.Result`; it raises only for misuse of the runtime
 itself, never for a failure of the operation. ``handle.call_with(ctx, mapping)``
-runs the same pipeline with input that arrived as data, such as a decoded JSON body.
+runs the same pipeline with input that arrived as data, such as a decoded JSON body,
+and ``handle.enqueue_with(ctx, mapping)`` queues such input for a background worker.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import importlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticCustomError
 
 from opsgen.runtime.context import Context
 from opsgen.runtime.declarations import OperationDeclaration
@@ -24,7 +26,7 @@ from opsgen.runtime.operation import Operation
 from opsgen.runtime.result import Result
 
 if TYPE_CHECKING:
-    from opsgen.runtime.runtime import Runtime
+    from opsgen.runtime.runtime import Enqueuer, Runtime
 
 InT = TypeVar("InT", bound=BaseModel)
 OutT = TypeVar("OutT", bound=BaseModel)
@@ -95,9 +97,8 @@ class OperationHandle(Generic[InT, OutT]):
         the mapping into the generated keyword-only signature (``handle(ctx, **body)``)
         raises ``TypeError`` before the pipeline runs and records nothing. A value that
         is not a mapping, such as a decoded JSON list, string, number or ``None``, is
-        the same recorded ``invalid_input`` failure: the record keeps the value, redacted
-        like any rejected input, and the error says that the input must be an object
-        with the operation's fields.
+        the same recorded ``invalid_input`` failure. The record keeps the value, redacted
+        like any rejected input, and the error message names the operation's fields.
         """
         from opsgen.runtime.pipeline import execute
 
@@ -109,6 +110,28 @@ class OperationHandle(Generic[InT, OutT]):
         Raises :class:`IntegrationNotConfigured` until an integration (such as
         ``opsgen.integrations.celery``) sets ``runtime.enqueuer``.
         """
+        return self._enqueuer()(self, ctx, inputs)
+
+    def enqueue_with(self, ctx: Context | ExecutionContext | None, inputs: Mapping[str, Any], /) -> Any:
+        """Queue the operation with ``inputs``, a mapping of raw input such as a decoded JSON object.
+
+        This is to :meth:`enqueue` what :meth:`call_with` is to a call: the mapping goes to
+        the input model as it is, where spreading it into the generated keyword-only
+        signature (``handle.enqueue(ctx, **body)``) raises ``TypeError`` for a missing or
+        extra key. A missing, extra or mistyped field raises ``pydantic.ValidationError``
+        naming the field, before anything is recorded or sent, as ``enqueue`` does for
+        invalid input. A value that is not a mapping raises ``ValidationError`` too, with
+        one error of type ``model_type`` that names the operation's fields. Returns what
+        the integration's ``enqueue`` returns, the execution id for Celery, and raises
+        :class:`IntegrationNotConfigured` without a queue integration.
+        """
+        enqueuer = self._enqueuer()
+        if not isinstance(inputs, Mapping):
+            raise _non_object_error(self.declaration.input_model, inputs)
+        return enqueuer(self, ctx, dict(inputs))
+
+    def _enqueuer(self) -> Enqueuer:
+        """Return the runtime's enqueuer; raise :class:`IntegrationNotConfigured` when there is none."""
         from opsgen.runtime.runtime import get_runtime
 
         runtime = self.runtime or get_runtime()
@@ -117,7 +140,19 @@ class OperationHandle(Generic[InT, OutT]):
                 f"cannot enqueue {self.name}: no queue integration is configured; "
                 "set up opsgen.integrations.celery (it sets runtime.enqueuer) or call the handle directly"
             )
-        return runtime.enqueuer(self, ctx, inputs)
+        return runtime.enqueuer
 
     def __repr__(self) -> str:
         return f"<OperationHandle {self.name}>"
+
+
+def _non_object_error(model: type[BaseModel], value: object) -> ValidationError:
+    """Return the ``ValidationError`` of an input ``value`` that is not a mapping, naming ``model``'s fields."""
+    from opsgen.runtime.pipeline import non_object_message
+
+    error = PydanticCustomError("model_type", "{message}", {"message": non_object_message(model, value)})
+    return ValidationError.from_exception_data(
+        model.__name__,
+        [{"type": error, "loc": (), "input": value}],
+        hide_input=bool(model.model_config.get("hide_input_in_errors", False)),
+    )

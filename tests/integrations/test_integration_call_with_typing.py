@@ -1,4 +1,7 @@
-"""mypy --strict types ``call_with`` on a generated handle with the operation's output model.
+"""mypy --strict types ``call_with`` and ``enqueue_with`` on a generated handle.
+
+``call_with`` returns a result of the operation's output model, and both take the
+input only as a mapping, passed by position.
 
 The case file below marks each line mypy must reject with ``# E: <code>``. mypy runs
 on the generated package as written (its ``.pyi`` stubs win) and on the ``.py``
@@ -43,6 +46,18 @@ def from_list(values: list[str]) -> None:
 
 def by_keyword(body: dict[str, Any]) -> None:
     ops.orders.create_order.call_with(None, inputs=body)  # E: call-arg
+
+
+def queue_order(body: dict[str, Any]) -> Any:
+    return ops.orders.create_order.enqueue_with(Context(actor="ann"), body)
+
+
+def queue_from_list(values: list[str]) -> None:
+    ops.orders.create_order.enqueue_with(None, values)  # E: arg-type
+
+
+def queue_by_keyword(body: dict[str, Any]) -> None:
+    ops.orders.create_order.enqueue_with(None, inputs=body)  # E: call-arg
 '''
 
 _MARK = re.compile(r"#\s*E:\s*([a-z-]+)")
@@ -82,6 +97,6 @@ def test_call_with_typed_by_mypy(tmp_path: Path, stubs: bool) -> None:
 
     found, output = mypy_errors(root)
 
-    assert len(expected_errors()) == 3
+    assert len(expected_errors()) == 5
     assert found - expected_errors() == set(), f"unexpected mypy errors:\n{output}"
     assert expected_errors() - found == set(), f"misuse that mypy accepted:\n{output}"
