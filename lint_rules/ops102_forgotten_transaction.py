@@ -73,7 +73,9 @@ class ForgottenTransaction(Rule):
         loop commits once per pass). A write in a loop counts as several, and a call of a
         helper that writes as one. SQL text that writes (``INSERT``, ``UPDATE``,
         ``DELETE``) run through Django's ``connection.cursor()`` counts as a write, since
-        Django commits each statement on its own. A call of a project function that commits
+        Django commits each statement on its own. So do the writes that a peewee or Tortoise
+        ORM model class makes itself (``User.create(...)``, ``Order.bulk_create([...])``,
+        ``Tweet.delete().where(...).execute()``). A call of a project function that commits
         its own writes counts as one transaction, and so does each ``commit()`` of a session
         or of a SQLAlchemy connection (``with engine.connect() as conn:``).
         A loop whose every iteration makes a single ``delete()`` or a single call of a

@@ -55,6 +55,8 @@ MAX_CHAIN_DEPTH = 60
 
 #: Writes that each commit on their own in Django's autocommit mode.
 AUTOCOMMIT_WRITES = frozenset({"save", "create", "delete", "update", "bulk"})
+#: peewee statements that a model class builds and ``execute()`` runs: ``User.insert(...)``.
+CLASS_STATEMENT_WRITES = frozenset({"insert", "insert_many", "insert_from", "replace", "replace_many", "update", "delete"})
 
 #: Keywords of Django's ``Model.save()`` and ``FieldFile.save()``; a ``save()`` with any
 #: other keyword writes elsewhere, such as an image to a stream.
@@ -1233,6 +1235,9 @@ class Analysis:
                 continue
             if call.write is not None:
                 continue
+            if self.class_write(call):
+                sites.append((call, 2 if call.in_loop else 1))
+                continue
             if self.related_managers.is_write(call):
                 sites.append((call, 2 if call.in_loop else 1))  # team.members.add(user)
                 continue
@@ -1269,6 +1274,28 @@ class Analysis:
             if name.startswith("django.") or (module_name.rpartition(".")[2] == "models" and imported[:1].isupper()):
                 return True
         return False
+
+    def class_write(self, call: CallSite) -> bool:
+        """Return True for a write that a model class makes itself, as peewee and Tortoise ORM
+        do: ``User.create(...)``, ``Order.bulk_create([...])`` or
+        ``Tweet.delete().where(...).execute()``.
+
+        The class must be a model by its bases, and must not define the method itself: a
+        project classmethod is followed as a call instead.
+        """
+        if not call.target or ".objects" in call.target:
+            return False
+        owner, _, method = call.target.rpartition(".")
+        if method == "execute" and owner.endswith(")"):
+            klass, _, method = owner.partition("()")[0].rpartition(".")
+            if method not in CLASS_STATEMENT_WRITES:
+                return False
+        elif method in knowledge.MANAGER_WRITES and not owner.endswith(")"):
+            klass = owner
+        else:
+            return False
+        klass = self.canonical(klass)
+        return self.is_model(klass) and self.method(klass, method) is None
 
     def is_django_write(self, call: CallSite) -> bool:
         """Return True when the write goes through a manager or to a known Django model."""
