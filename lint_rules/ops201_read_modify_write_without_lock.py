@@ -184,6 +184,12 @@ class _BodyEvents:
                     self.add("lock", node, guards, locked)
 
 
+def _checks_field(event: _Event, field: str, guard_tests: list[tuple[ast.expr, int]], variable: str) -> bool:
+    """Return True when an early-exit check or an enclosing ``if`` before the write reads the field."""
+    tests = [test for test, _ in guard_tests] + list(event.guards)
+    return any(field in _fields_read(test, variable) for test in tests)
+
+
 def _reads_variable(value: ast.expr) -> bool:
     """Return True when a value comes from a variable (``buyer``, ``self.user``), not only from
     constants and calls such as ``now()``."""
@@ -346,7 +352,9 @@ class ReadModifyWriteWithoutLock(Rule):
         Not reported: a load with ``select_for_update()`` or ``with_for_update()``, code
         inside ``with <lock>:`` or after a call that takes a lock (``lock_objects(...)``,
         ``acquire_lock(...)``), a private function whose every call in the module runs
-        after such a lock, a write of an ``F()`` expression, a copy saved as a new row
+        after such a lock, a write of an ``F()`` expression that no check of the same field
+        guards (``if c.used >= c.limit: raise`` before ``c.used = F("used") + 1`` is
+        reported, since both callers pass the check), a copy saved as a new row
         (``obj.pk = None``), and ``if v.a != x: v.a = x``, whose test only skips a needless
         write unless it also guards an action (a mail, a transfer) before the write. A
         function that takes an opsgen ``ExecutionContext`` runs under the locks its spec
@@ -498,8 +506,14 @@ class ReadModifyWriteWithoutLock(Rule):
                 field = _field(event.attr)
                 if field in ("pk", "id") and isinstance(value, ast.Constant) and value.value is None:
                     return None  # a copy saved as a new row
-                if uses_f_expression(value, qualify) or field_increment(node) is not None:
-                    continue  # an F() write is atomic; o.f = o.f + n is OPS202's, at that line
+                if field_increment(node) is not None:
+                    continue  # o.f = o.f + n is OPS202's, at that line
+                if uses_f_expression(value, qualify):
+                    # An F() write is atomic, but a check of the old value before it is not:
+                    # ``if c.used >= c.limit: raise``, then ``c.used = F("used") + 1``.
+                    if _checks_field(event, field, guard_tests, variable):
+                        pending = pending or event.attr
+                    continue
                 claims = field in bound.checked and (acts or _reads_variable(value))
                 if claims or self.depends_on_old_value(event, field, value, guard_tests, actions, variable, derived):
                     if load.orm == "sqlalchemy":
@@ -728,6 +742,14 @@ class ReadModifyWriteWithoutLock(Rule):
         "        raise PermissionError(code)\n"
         "    grant.used = True\n"
         "    grant.save()\n",
+        # F() makes the increment atomic, but the limit check read an unlocked row.
+        "from django.db.models import F\n\n"
+        "def redeem(code_id):\n"
+        "    code = AccessCode.objects.get(pk=code_id)  # OPS201\n"
+        "    if code.times_used >= code.max_uses:\n"
+        "        raise ValueError(code_id)\n"
+        "    code.times_used = F('times_used') + 1\n"
+        "    code.save(update_fields=['times_used'])\n",
         # An F() from another package is not Django's.
         "from formulas import F\n\n"
         "def bump(code_id):\n"
