@@ -25,7 +25,12 @@ Money: TypeAlias = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=14, deci
 class InvoiceLine(BaseModel):
     """One line of an invoice."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        allow_inf_nan=False,
+        defer_build=True,
+    )
 
     description: str = Field(max_length=200)
     amount: Money

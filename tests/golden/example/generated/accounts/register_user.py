@@ -28,7 +28,12 @@ from ..shared_types import EmailAddress
 class RegisterUserInput(BaseModel):
     """Input of accounts.register_user."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        allow_inf_nan=False,
+        defer_build=True,
+    )
 
     email: EmailAddress
     password: str = Field(min_length=12, repr=False)
@@ -39,7 +44,12 @@ class RegisterUserInput(BaseModel):
 class RegisterUserOutput(BaseModel):
     """Output of accounts.register_user."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        allow_inf_nan=False,
+        defer_build=True,
+    )
 
     user_id: UUID
 
@@ -47,7 +57,12 @@ class RegisterUserOutput(BaseModel):
 class RegisterUserSendWelcomeEmailPayload(BaseModel):
     """Payload of the send_welcome_email side effect."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        allow_inf_nan=False,
+        defer_build=True,
+    )
 
     to: EmailAddress
     display_name: str
@@ -56,7 +71,12 @@ class RegisterUserSendWelcomeEmailPayload(BaseModel):
 class RegisterUserSubscribeToListPayload(BaseModel):
     """Payload of the subscribe_to_list side effect."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        allow_inf_nan=False,
+        defer_build=True,
+    )
 
     user_id: UUID
     list_name: str

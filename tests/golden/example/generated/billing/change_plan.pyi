@@ -22,7 +22,12 @@ from ..shared_types import PlanCode
 class ChangePlanInput(BaseModel):
     """Input of billing.change_plan."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        allow_inf_nan=False,
+        defer_build=True,
+    )
 
     account_id: UUID
     plan: PlanCode
@@ -32,7 +37,12 @@ class ChangePlanInput(BaseModel):
 class ChangePlanOutput(BaseModel):
     """Output of billing.change_plan."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        allow_inf_nan=False,
+        defer_build=True,
+    )
 
     previous_plan: PlanCode
     plan: PlanCode

@@ -30,7 +30,12 @@ from ..shared_types import Currency, EmailAddress, Money
 class CreditAccountInput(BaseModel):
     """Input of billing.credit_account."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        allow_inf_nan=False,
+        defer_build=True,
+    )
 
     account_id: UUID
     amount: Money = Field(gt=Decimal("0"))
@@ -45,7 +50,12 @@ class CreditAccountInput(BaseModel):
 class CreditAccountOutput(BaseModel):
     """Output of billing.credit_account."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        allow_inf_nan=False,
+        defer_build=True,
+    )
 
     balance: Money
     entry_id: UUID
@@ -54,7 +64,12 @@ class CreditAccountOutput(BaseModel):
 class CreditAccountEmailReceiptPayload(BaseModel):
     """Payload of the email_receipt side effect."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        allow_inf_nan=False,
+        defer_build=True,
+    )
 
     to: EmailAddress
     amount: Money

@@ -23,7 +23,12 @@ from ..shared_types import InvoiceLine
 class GenerateInvoicesInput(BaseModel):
     """Input of billing.generate_invoices."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        allow_inf_nan=False,
+        defer_build=True,
+    )
 
     period_start: date
     period_end: date
@@ -36,7 +41,12 @@ class GenerateInvoicesInput(BaseModel):
 class GenerateInvoicesOutput(BaseModel):
     """Output of billing.generate_invoices."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        allow_inf_nan=False,
+        defer_build=True,
+    )
 
     invoices_created: int
     lines: dict[

@@ -18,7 +18,12 @@ from ..shared_types import InvoiceLine
 class GenerateInvoicesInput(BaseModel):
     """Input of billing.generate_invoices."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        allow_inf_nan=False,
+        defer_build=True,
+    )
 
     period_start: date
     period_end: date
@@ -31,7 +36,12 @@ class GenerateInvoicesInput(BaseModel):
 class GenerateInvoicesOutput(BaseModel):
     """Output of billing.generate_invoices."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        allow_inf_nan=False,
+        defer_build=True,
+    )
 
     invoices_created: int
     lines: dict[

@@ -25,7 +25,12 @@ from pydantic import BaseModel, ConfigDict, Field
 class SyncPaymentProviderInput(BaseModel):
     """Input of billing.sync_payment_provider."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        allow_inf_nan=False,
+        defer_build=True,
+    )
 
     since: datetime | None = Field(
         default=None,
@@ -36,7 +41,12 @@ class SyncPaymentProviderInput(BaseModel):
 class SyncPaymentProviderOutput(BaseModel):
     """Output of billing.sync_payment_provider."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        allow_inf_nan=False,
+        defer_build=True,
+    )
 
     payments_synced: int
 

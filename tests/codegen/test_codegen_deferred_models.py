@@ -1,0 +1,65 @@
+"""Generated pydantic models build their validators at first use, not when the registry is imported."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from codegen_helpers import make_project, run_opsgen
+
+# Imports the registry of the example specs, records which generated models are built,
+# then runs one operation and records the same again.
+SCRIPT = textwrap.dedent(
+    """
+    import inspect, json, sys
+    from pydantic import BaseModel
+    from opsgen.runtime.runtime import configure
+    from app.generated import ops
+
+    def built_models():
+        found = {}
+        for name, module in sorted(sys.modules.items()):
+            if not name.startswith("app.generated"):
+                continue
+            for attribute, value in vars(module).items():
+                if inspect.isclass(value) and issubclass(value, BaseModel) and value.__module__ == name:
+                    found[f"{name}.{attribute}"] = bool(value.__pydantic_complete__)
+        return found
+
+    after_import = built_models()
+    configure(database_url=sys.argv[1])
+    invalid = ops.accounts.register_user(None, email="not an address", password="pw", display_name="x")
+    after_call = built_models()
+    print(json.dumps({
+        "after_import": after_import,
+        "after_call": after_call,
+        "invalid": [invalid.ok, getattr(invalid, "code", None)],
+    }))
+    """
+)
+
+
+def test_models_build_at_first_use(tmp_path: Path, sqlite_url: str) -> None:
+    root = make_project(tmp_path / "project")
+    assert run_opsgen(root, "generate").returncode == 0
+
+    process = subprocess.run(
+        [sys.executable, "-c", SCRIPT, sqlite_url], cwd=root, capture_output=True, text=True, timeout=120
+    )
+
+    assert process.returncode == 0, process.stderr
+    result = json.loads(process.stdout.strip().splitlines()[-1])
+    after_import = result["after_import"]
+    after_call = result["after_call"]
+    input_model = "app.generated.accounts.register_user.RegisterUserInput"
+    other_input = "app.generated.billing.credit_account.CreditAccountInput"
+    assert input_model in after_import
+    assert other_input in after_import
+    assert [name for name, built in after_import.items() if built] == []
+    # The call validated its input, so that model is built, with its constraints intact.
+    assert result["invalid"] == [False, "invalid_input"]
+    assert after_call[input_model] is True
+    assert after_call[other_input] is False
