@@ -26,7 +26,7 @@ from opsgen.runtime.schema import EffectStatus
 from opsgen.runtime.store import utcnow
 
 if TYPE_CHECKING:
-    from opsgen.runtime.outbox import ForeignClaim
+    from opsgen.runtime.outbox import DrainReport, ForeignClaim
 
 #: How to load the application, for messages about a command run without one.
 LOAD_APP_HINT = 'load the application with --app module:function or app = "module:function" in [tool.opsgen]'
@@ -45,18 +45,21 @@ def register(subparsers: Any) -> None:
         "drain",
         help="deliver every pending effect that is due, then exit",
         description=(
-            "Deliver every pending durable effect that is due, oldest first, then exit. "
+            "Deliver every pending durable effect that is due when the command starts, oldest first, "
+            "reading 100 at a time, then exit. Each effect is attempted at most once per pass, so an "
+            "effect whose attempt fails waits for the next run or for --wait. "
             "Exits 0 when nothing is left waiting, and 1 when a delivery failed, an effect "
-            "has no handler, an effect still waits for a retry that is not yet due, or a due "
-            "effect is claimed by another dispatcher that has not delivered it yet."
+            "has no handler, an effect still waits for a retry, a due effect is left undelivered "
+            "(past --limit, or fallen due during the run), or a due effect is claimed by another "
+            "dispatcher that has not delivered it yet."
         ),
     )
-    drain_parser.add_argument("--limit", type=int, metavar="N", help="deliver at most N effects")
+    drain_parser.add_argument("--limit", type=_positive_int, metavar="N", help="make at most N delivery attempts")
     drain_parser.add_argument(
         "--wait", type=float, default=0.0, metavar="SECONDS",
         help=(
             "keep delivering effects that wait for a retry or for another dispatcher's claim to end, "
-            "for up to this many seconds (default 0: one pass)"
+            "for up to this many seconds (default 0: one pass over the effects due at the start)"
         ),
     )
     _add_common(drain_parser)
@@ -205,10 +208,37 @@ def run_drain(args: argparse.Namespace) -> int:
     )
     if without_app:
         print(f"no app was loaded, so no effect handler is registered; {LOAD_APP_HINT}")
+    if report.waiting:
+        _print_waiting(report)
+    if report.left_due:
+        _print_left_due(report, args.limit)
     if report.left_claimed:
         _print_left_claimed(report.left_claimed)
     # Each error is already on standard error: the outbox logs it at WARNING or above.
-    return 1 if report.errors or report.waiting or report.left_claimed else 0
+    return 1 if report.errors or report.waiting or report.left_due or report.left_claimed else 0
+
+
+def _print_waiting(report: DrainReport) -> None:
+    """Print when the first of the effects that wait for a retry falls due."""
+    first = report.next_retry_at
+    if first is None or first <= utcnow():
+        when = "now"
+    else:
+        when = f"at {first:%Y-%m-%d %H:%M:%S} UTC"
+    print(
+        f"{counted(report.waiting, 'effect')} waiting for retry, the first due {when}. A running dispatcher, "
+        "`opsgen outbox drain` run again or `opsgen outbox drain --wait SECONDS` delivers them."
+    )
+
+
+def _print_left_due(report: DrainReport, limit: int | None) -> None:
+    """Print the due effects this run did not attempt, and why."""
+    left = counted(report.left_due, "due effect")
+    if report.stopped_at_limit:
+        reason = f"the run stopped after --limit {limit} attempts"
+    else:
+        reason = "they became due after the run started"
+    print(f"{left} left undelivered, because {reason}. Run `opsgen outbox drain` again to deliver them.")
 
 
 def _print_left_claimed(claims: list[ForeignClaim]) -> None:

@@ -26,13 +26,13 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 
 from opsgen.runtime.declarations import RetryPolicy
 from opsgen.runtime.effects import EffectCall, PendingEffect
@@ -48,6 +48,9 @@ logger = logging.getLogger(__name__)
 
 #: Seconds a claim on an outbox row lasts; a delivery that takes longer may be repeated.
 CLAIM_LEASE = 60.0
+
+#: Rows a dispatcher reads per query. A run keeps one page of rows in memory at a time.
+PAGE_SIZE = 100
 
 
 def worker_id() -> str:
@@ -70,20 +73,28 @@ class ForeignClaim:
 
 @dataclass
 class DrainReport:
-    """What one pass over the outbox did."""
+    """Counts of one drain run: its delivery attempts, and the rows it left in the outbox."""
 
     delivered: int = 0
     retrying: int = 0
     failed: int = 0
-    #: Pending rows not yet due when the pass ended: those scheduled for a retry in this
-    #: pass and those scheduled by earlier attempts. Set by :func:`drain`.
+    #: Pending rows waiting for a retry when the run ended: those whose next attempt is
+    #: not yet due, and those whose attempt in this run failed with a retry due at once.
+    #: Set by :func:`drain`.
     waiting: int = 0
+    #: When the first of the ``waiting`` rows falls due, in UTC, or ``None`` without any.
+    next_retry_at: datetime | None = None
     #: Due rows left pending because no handler is registered for them.
     unhandled: int = 0
     #: Due rows that another dispatcher held claimed, so this run did not attempt them.
     claimed_elsewhere: int = 0
     #: Those of them still pending and due when the run ended. Set by :func:`drain`.
     left_claimed: list[ForeignClaim] = field(default_factory=list)
+    #: Unclaimed due rows that the run did not attempt: past ``limit``, or fallen due or
+    #: committed after its last pass started. Set by :func:`drain`.
+    left_due: int = 0
+    #: Whether the run stopped at ``limit`` with due rows still unread.
+    stopped_at_limit: bool = False
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -95,9 +106,34 @@ class DrainReport:
 class _Outcome(Enum):
     """Outcome of one due row in a delivery pass."""
 
-    ATTEMPTED = "attempted"
+    SETTLED = "delivered or failed for good"
+    RETRYING = "attempted, with a retry scheduled"
     UNHANDLED = "unhandled"
     CLAIMED_ELSEWHERE = "claimed elsewhere"
+
+
+@dataclass
+class _Undelivered:
+    """Ids of the due rows a run read and did not deliver, by reason.
+
+    Only ids are kept, so a run keeps one page of rows in memory at a time, plus an id
+    for each row it leaves undelivered.
+    """
+
+    unhandled: set[str] = field(default_factory=set)
+    claimed: set[str] = field(default_factory=set)
+    retrying: set[str] = field(default_factory=set)
+
+    def record(self, effect_id: str, outcome: _Outcome) -> None:
+        """Note the outcome of ``effect_id`` in this pass, replacing that of an earlier pass."""
+        self.claimed.discard(effect_id)
+        self.retrying.discard(effect_id)
+        if outcome is _Outcome.UNHANDLED:
+            self.unhandled.add(effect_id)
+        elif outcome is _Outcome.CLAIMED_ELSEWHERE:
+            self.claimed.add(effect_id)
+        elif outcome is _Outcome.RETRYING:
+            self.retrying.add(effect_id)
 
 
 def deliver_durable_now(runtime: Runtime, effect: PendingEffect) -> None:
@@ -111,56 +147,71 @@ def deliver_durable_now(runtime: Runtime, effect: PendingEffect) -> None:
 
 
 def drain(runtime: Runtime, *, limit: int | None = None, wait: float = 0.0) -> DrainReport:
-    """Deliver pending outbox rows that are due, oldest first.
+    """Deliver the pending outbox rows that are due, oldest first, reading them page by page.
 
-    With ``wait`` greater than zero, keep going for up to that many seconds while rows
-    are waiting for a retry or held by another dispatcher. Raises nothing for a handler
-    error: it is recorded on the row and counted in the report. ``waiting`` counts the
-    pending rows left not yet due, ``unhandled`` the due rows that have no handler,
-    which stay pending, and ``left_claimed`` the due rows that another dispatcher had
-    claimed and that were still undelivered when the run ended.
+    A pass reads every pending row that was created and due when the pass started, in
+    pages of :data:`PAGE_SIZE`, and attempts each of them at most once. A row whose
+    attempt fails is not attempted again in that pass, even when its retry is due at
+    once. Rows created or falling due after the pass started are not read by it: they are
+    left to the next pass, to the process that committed them, or to a dispatcher. Without
+    ``wait`` a run makes one pass. With ``wait`` greater than zero it makes further
+    passes for up to that many seconds while rows wait for a retry or are held by
+    another dispatcher. ``limit`` caps the number of attempts.
+
+    Raises nothing for a handler error: it is recorded on the row and counted in the
+    report. When the run ends the report counts what it left: ``waiting`` the rows that
+    wait for a retry, ``unhandled`` the due rows that have no handler, ``left_claimed``
+    the due rows that another dispatcher holds, and ``left_due`` the other due rows it
+    did not attempt. Rows created after the run started and never read by it are not
+    counted.
     """
+    started = utcnow()
     report = DrainReport()
-    claimed = _deliver_due(runtime, report, limit=limit, wait=wait)
-    report.waiting = _waiting_count(runtime)
-    report.left_claimed = _still_due(runtime, claimed)
+    undelivered = _Undelivered()
+    _deliver_due(runtime, report, undelivered, limit=limit, wait=wait)
+    _count_left(runtime, report, undelivered, started)
     return report
 
 
-def _deliver_due(runtime: Runtime, report: DrainReport, *, limit: int | None, wait: float) -> set[str]:
-    """Make the delivery passes of one run; return the ids of the due rows left to other dispatchers.
-
-    NOTE: a pass reads at most 100 due rows, and a run without ``wait`` makes one pass,
-    so due rows past the first 100 are left for the next run and not counted.
-    """
+def _deliver_due(
+    runtime: Runtime, report: DrainReport, undelivered: _Undelivered, *, limit: int | None, wait: float
+) -> None:
+    """Make the delivery passes of one run, until nothing is due, ``limit`` is reached or ``wait`` ends."""
     deadline = time.monotonic() + wait
     claimant = worker_id()
-    unhandled: set[str] = set()
-    claimed: set[str] = set()
     while True:
         attempted = report.attempted
-        for row in _due_rows(runtime, limit):
-            if row["id"] in unhandled:
-                continue
-            if limit is not None and report.attempted >= limit:
-                return claimed
-            outcome = _deliver_row(runtime, row, claimant, report)
-            if outcome is _Outcome.UNHANDLED:
-                unhandled.add(row["id"])
-            elif outcome is _Outcome.CLAIMED_ELSEWHERE:
-                claimed.add(row["id"])
-            else:
-                claimed.discard(row["id"])
-            report.unhandled = len(unhandled)
-            report.claimed_elsewhere = len(claimed)
+        if not _deliver_pass(runtime, report, undelivered, claimant, limit):
+            report.stopped_at_limit = True
+            return
         if time.monotonic() >= deadline or (limit is not None and report.attempted >= limit):
-            return claimed
+            return
         if report.attempted == attempted:
             # Nothing was due, or only rows without a handler or held by another
             # dispatcher: wait for a retry to fall due or a claim to end.
-            if not _pending_besides(runtime, unhandled):
-                return claimed
+            if not _pending_besides(runtime, undelivered.unhandled):
+                return
             time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
+
+
+def _deliver_pass(
+    runtime: Runtime, report: DrainReport, undelivered: _Undelivered, claimant: str, limit: int | None
+) -> bool:
+    """Attempt each row that is due now once; return ``False`` when ``limit`` stopped the pass early."""
+    query = (
+        select(effects, executions.c.operation)
+        .outerjoin(executions, executions.c.id == effects.c.execution_id)
+        .where(_due(utcnow()))
+    )
+    for row in _pages(runtime, query):
+        if row["id"] in undelivered.unhandled:
+            continue
+        if limit is not None and report.attempted >= limit:
+            return False
+        undelivered.record(row["id"], _deliver_row(runtime, row, claimant, report))
+        report.unhandled = len(undelivered.unhandled)
+        report.claimed_elsewhere = len(undelivered.claimed)
+    return True
 
 
 def dispatch_forever(
@@ -182,61 +233,93 @@ def dispatch_forever(
     logger.info("outbox dispatcher stopped")
 
 
-def _due_rows(runtime: Runtime, limit: int | None) -> list[dict[str, Any]]:
-    """Return the due rows, claimed or not, each with the ``operation`` that requested it (``None`` without a record)."""
-    now = utcnow()
-    query = (
-        select(effects, executions.c.operation)
-        .outerjoin(executions, executions.c.id == effects.c.execution_id)
-        .where(
-            effects.c.status == EffectStatus.pending.value,
-            or_(effects.c.next_attempt_at.is_(None), effects.c.next_attempt_at <= now),
-        )
-        .order_by(effects.c.created_at, effects.c.sequence)
-        .limit(limit or 100)
-    )
-    with runtime.engine.connect() as connection:
-        return [dict(row._mapping) for row in connection.execute(query)]
+def _pending() -> ColumnElement[bool]:
+    return effects.c.status == EffectStatus.pending.value
 
 
-def _waiting_count(runtime: Runtime) -> int:
-    """Count pending rows whose next attempt is still in the future."""
-    query = select(func.count()).select_from(effects).where(
-        effects.c.status == EffectStatus.pending.value,
-        effects.c.next_attempt_at.is_not(None),
-        effects.c.next_attempt_at > utcnow(),
+def _due(moment: datetime) -> ColumnElement[bool]:
+    """Return the condition that a row is pending, was created by ``moment`` and is due by then."""
+    return and_(
+        _pending(),
+        effects.c.created_at <= moment,
+        or_(effects.c.next_attempt_at.is_(None), effects.c.next_attempt_at <= moment),
     )
-    with runtime.engine.connect() as connection:
-        return int(connection.execute(query).scalar_one())
+
+
+def _pages(runtime: Runtime, query: Select[Any]) -> Iterator[dict[str, Any]]:
+    """Yield the rows of ``query`` oldest first, reading :data:`PAGE_SIZE` rows per query.
+
+    ``query`` selects at least ``created_at``, ``sequence`` and ``id`` of ``opsgen_effects``.
+    Each page starts after the last row of the previous one in that order (keyset
+    pagination), so a row that a page already returned is not returned again, whatever
+    was done to it meanwhile. No connection is held while the caller works on a row.
+    """
+    order = (effects.c.created_at, effects.c.sequence, effects.c.id)
+    after: dict[str, Any] | None = None
+    while True:
+        page = query.order_by(*order).limit(PAGE_SIZE)
+        if after is not None:
+            page = page.where(
+                or_(
+                    effects.c.created_at > after["created_at"],
+                    and_(effects.c.created_at == after["created_at"], effects.c.sequence > after["sequence"]),
+                    and_(
+                        effects.c.created_at == after["created_at"],
+                        effects.c.sequence == after["sequence"],
+                        effects.c.id > after["id"],
+                    ),
+                )
+            )
+        with runtime.engine.connect() as connection:
+            rows = [dict(row._mapping) for row in connection.execute(page)]
+        yield from rows
+        if len(rows) < PAGE_SIZE:
+            return
+        after = rows[-1]
 
 
 def _pending_besides(runtime: Runtime, ids: Collection[str]) -> bool:
     """Return whether a pending row exists other than those of ``ids``."""
-    query = select(effects.c.id).where(effects.c.status == EffectStatus.pending.value)
-    if ids:
-        query = query.where(effects.c.id.not_in(sorted(ids)))
-    with runtime.engine.connect() as connection:
-        return connection.execute(query.limit(1)).first() is not None
+    query = select(effects.c.id, effects.c.created_at, effects.c.sequence).where(_pending())
+    return any(row["id"] not in ids for row in _pages(runtime, query))
 
 
-def _still_due(runtime: Runtime, ids: Collection[str]) -> list[ForeignClaim]:
-    """Return the rows of ``ids`` that are still pending and due, oldest first."""
-    if not ids:
-        return []
-    query = (
-        select(effects.c.id, effects.c.name, effects.c.execution_id, effects.c.claimed_by, effects.c.claimed_until)
-        .where(
-            effects.c.id.in_(sorted(ids)),
-            effects.c.status == EffectStatus.pending.value,
-            or_(effects.c.next_attempt_at.is_(None), effects.c.next_attempt_at <= utcnow()),
-        )
-        .order_by(effects.c.created_at, effects.c.sequence)
+def _count_left(runtime: Runtime, report: DrainReport, undelivered: _Undelivered, started: datetime) -> None:
+    """Count in ``report`` the pending rows the run leaves behind, reading the due ones page by page."""
+    ended = utcnow()
+    waiting = select(func.count(), func.min(effects.c.next_attempt_at)).where(
+        _pending(), effects.c.next_attempt_at.is_not(None), effects.c.next_attempt_at > ended
     )
     with runtime.engine.connect() as connection:
-        rows = connection.execute(query).all()
-    return [
-        ForeignClaim(row.id, row.name, row.execution_id, row.claimed_by, as_utc(row.claimed_until)) for row in rows
-    ]
+        count, first_due = connection.execute(waiting).one()
+    report.waiting = int(count)
+    report.next_retry_at = as_utc(first_due)
+
+    columns = (
+        effects.c.id, effects.c.name, effects.c.execution_id, effects.c.created_at, effects.c.sequence,
+        effects.c.next_attempt_at, effects.c.claimed_by, effects.c.claimed_until, effects.c.claimed_process,
+    )
+    for row in _pages(runtime, select(*columns).where(_due(ended))):
+        effect_id = row["id"]
+        if effect_id in undelivered.unhandled:
+            continue
+        if effect_id in undelivered.retrying:
+            # The retry that this run scheduled is already due: a backoff of 0 s.
+            report.waiting += 1
+            due_at = as_utc(row["next_attempt_at"]) or ended
+            if report.next_retry_at is None or due_at < report.next_retry_at:
+                report.next_retry_at = due_at
+            continue
+        if effect_id not in undelivered.claimed:
+            if cast(datetime, as_utc(row["created_at"])) > started:
+                continue  # created during the run: the process that committed it makes its first attempt
+            if claim_state(row, ended) is not ClaimState.HELD:
+                report.left_due += 1
+                continue
+            report.claimed_elsewhere += 1
+        report.left_claimed.append(
+            ForeignClaim(effect_id, row["name"], row["execution_id"], row["claimed_by"], as_utc(row["claimed_until"]))
+        )
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
@@ -302,7 +385,7 @@ def _deliver_row(runtime: Runtime, row: dict[str, Any], claimant: str, report: D
         attempts += 1
         if attempts >= row["max_attempts"]:
             marked_failed = _fail_unfinished(runtime, row, interruption, report)
-            return _Outcome.ATTEMPTED if marked_failed else _Outcome.CLAIMED_ELSEWHERE
+            return _Outcome.SETTLED if marked_failed else _Outcome.CLAIMED_ELSEWHERE
     if not _claim(runtime, row, claimant, now, interruption):
         return _Outcome.CLAIMED_ELSEWHERE
     if interruption is not None:
@@ -318,14 +401,15 @@ def _deliver_row(runtime: Runtime, row: dict[str, Any], claimant: str, report: D
         row["execution_id"], attempts + 1,
     )
     counts = {"attempts": attempts, "max_attempts": row["max_attempts"]}
-    _attempt(runtime, row["id"], row["name"], row["kind"], counts, retry, handler, call, claimant, report)
-    return _Outcome.ATTEMPTED
+    if _attempt(runtime, row["id"], row["name"], row["kind"], counts, retry, handler, call, claimant, report):
+        return _Outcome.RETRYING
+    return _Outcome.SETTLED
 
 
 def _requesting_operation(runtime: Runtime, row: dict[str, Any]) -> str | None:
     """Return the operation that requested the effect of ``row``, for its ``operation.effect`` handler.
 
-    The join in :func:`_due_rows` finds it in the log. A record staged in the SQLite
+    The join in :func:`_deliver_pass` finds it in the log. A record staged in the SQLite
     live file is not there yet, so the store, which merges the live rows, is asked next.
     """
     if row.get("operation"):
@@ -410,7 +494,11 @@ def _attempt(
     call: EffectCall,
     claimant: str,
     report: DrainReport,
-) -> None:
+) -> bool:
+    """Call the handler for a row this process has claimed, record the outcome and release the claim.
+
+    Returns whether the row stays pending for a retry.
+    """
     attempts = int(row["attempts"]) + 1
     try:
         handler(call)
@@ -449,3 +537,4 @@ def _attempt(
     statement = update(effects).where(effects.c.id == effect_id, effects.c.claimed_by == claimant)
     with runtime.engine.begin() as connection:
         connection.execute(statement.values(changes))
+    return "status" not in changes
