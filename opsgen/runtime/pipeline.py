@@ -566,7 +566,7 @@ def call_operation(
     arguments = {name: getattr(inputs, name) for name in type(inputs).model_fields}
     runtime = execution.runtime
     tracer = (
-        trace_calls(runtime.trace_modules, declaration.sensitive_fields, execution.secrets)
+        trace_calls(runtime.trace_modules, declaration, execution.secrets)
         if runtime.trace_modules
         else nullcontext()
     )
