@@ -12,6 +12,7 @@ import argparse
 import difflib
 import json
 import sys
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -89,7 +90,8 @@ def register(subparsers: Any) -> None:
         help="show a live progress bar of one execution until it ends",
         description=(
             "Show a live progress bar of one execution, with its rate and estimated time left, "
-            "until the execution ends. Exits 0 when it succeeded and 1 otherwise."
+            "until the execution ends. A queued call whose worker died is followed until another "
+            "worker has run it. Exits 0 when it succeeded and 1 otherwise."
         ),
     )
     watch_parser.add_argument("execution_id", metavar="ID", help="execution id, or a unique prefix of one")
@@ -280,6 +282,7 @@ def _print_attempts(attempts: list[dict[str, Any]]) -> None:
 
 def run_watch(args: argparse.Namespace) -> int:
     """Show a live progress bar of one execution until it ends."""
+    from opsgen.integrations.background import attempt_rows
     from opsgen.runtime.locks.abandoned import mark_abandoned
     from opsgen.runtime.progress_view import watch_execution
 
@@ -297,7 +300,11 @@ def run_watch(args: argparse.Namespace) -> int:
             row = store.find_execution(execution_id)
         return row
 
-    final = watch_execution(fetch, console=make_console(), interval=args.interval)
+    def queued(row: Mapping[str, Any]) -> bool:
+        # A queued call has attempt rows; its broker redelivers an unacknowledged message.
+        return bool(attempt_rows(store.engine, execution_id))
+
+    final = watch_execution(fetch, console=make_console(), interval=args.interval, awaits_takeover=queued)
     return 0 if final is not None and final["status"] == "succeeded" else 1
 
 

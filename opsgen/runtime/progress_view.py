@@ -61,12 +61,17 @@ def watch_execution(
     console: Console | None = None,
     interval: float = 0.5,
     timeout: float | None = None,
+    awaits_takeover: Callable[[ExecutionRow], bool] | None = None,
 ) -> ExecutionRow | None:
     """Show a live bar of the execution ``fetch`` returns, until its status is final.
 
     ``fetch`` returns the current execution row (``None`` when it does not exist).
     Returns the last row read, or ``None`` if the execution was never found. Stops
     after ``timeout`` seconds when it is set, returning the row as it was then.
+
+    ``awaits_takeover`` tells whether an ``abandoned`` row will run again, as a queued
+    call does once its broker hands the message to another worker. The view then
+    says so once and keeps watching instead of stopping.
     """
     console = console or Console()
     row = fetch()
@@ -86,6 +91,7 @@ def watch_execution(
     )
     deadline = None if timeout is None else time.monotonic() + timeout
     last_update: float | None = None
+    announced_takeover = False
 
     with bar:
         task = bar.add_task(str(row["operation"]), total=None, total_text="?", rate_text="", eta_text="", message="")
@@ -108,7 +114,14 @@ def watch_execution(
                 )
             bar.update(task, description=f"{row['operation']} [{row['status']}]")
 
-            if row["status"] in FINAL_STATUSES:
+            if row["status"] == "abandoned" and awaits_takeover is not None and awaits_takeover(row):
+                if not announced_takeover:
+                    console.print(
+                        f"execution {row['id']} abandoned: its worker stopped; waiting for the broker to hand it "
+                        "to another worker (Ctrl-C stops watching)"
+                    )
+                    announced_takeover = True
+            elif row["status"] in FINAL_STATUSES:
                 if snapshot is not None:
                     # The last line shows the pace of the whole run; nothing remains to estimate.
                     bar.update(task, rate_text=format_rate(average_rate(row, snapshot)), eta_text="")
