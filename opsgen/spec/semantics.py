@@ -783,7 +783,7 @@ class Checker:
             if not allowed and base != "unknown":
                 document.error(
                     at + (key,),
-                    f"{key!r} does not apply to a {_base_word(base)} field",
+                    f"{key!r} does not apply to {_with_article(_base_word(base))} field",
                     _constraint_hint(key),
                     key=True,
                 )
@@ -904,6 +904,11 @@ def _constraint_applies(key: str, base: str) -> bool:
 
 def _base_word(base: str) -> str:
     return {"map": "map", "list": "list", "enum": "enum", "object": "object"}.get(base, base)
+
+
+def _with_article(word: str) -> str:
+    """Return ``word`` after "a" or "an" as it is read aloud: "an int", "a uuid", "a str"."""
+    return f"an {word}" if word[:1] in ("a", "e", "i", "o") else f"a {word}"
 
 
 def _constraint_hint(key: str) -> str:

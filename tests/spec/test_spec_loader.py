@@ -475,7 +475,7 @@ def test_default_rules(tmp_path: Path, field: str, expected: str) -> None:
     ("field", "expected"),
     [
         ("{type: str, ge: 1}", "'ge' does not apply to a str field"),
-        ("{type: int, pattern: x}", "'pattern' does not apply to a int field"),
+        ("{type: int, pattern: x}", "'pattern' does not apply to an int field"),
         ("{type: int, max_digits: 3}", "'max_digits' does not apply"),
         ("{type: int, ge: 5, le: 1}", "lower bound 5 is above the upper bound 1"),
         ("{type: str, min_length: 5, max_length: 1}", "min_length 5 is above max_length 1"),
