@@ -27,6 +27,7 @@ from opsgen.codegen.writer import (
     fsync_dir,
     install_package,
     link_new_file,
+    real_path,
     recover,
     remove_temporaries,
     stage_files,
@@ -69,6 +70,13 @@ def write_changes(package: Path, changes: ChangeSet) -> list[Path]:
     :class:`opsgen.codegen.writer.UnmarkedFilesError` before writing anything when the
     package folder contains a file without opsgen's marker.
     """
+    # An implementation file that is a symbolic link is updated where it points, so the
+    # user's link stays a link.
+    changes = ChangeSet(
+        changes.package_files,
+        changes.created,
+        {real_path(path): old_and_new for path, old_and_new in changes.replaced.items()},
+    )
     texts = {**changes.created, **{path: new for path, (_, new) in changes.replaced.items()}}
     new_folders: list[Path] = []
     temporaries: dict[Path, Path] = {}

@@ -16,6 +16,7 @@ Keys (paths are relative to the folder that holds ``pyproject.toml``):
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,11 +68,18 @@ def read_table(pyproject: Path) -> dict[str, Any]:
 
 
 def module_name(folder: Path, root: Path) -> str:
-    """Return the import name of ``folder``: its path below ``root`` with ``/`` read as ``.``."""
-    try:
-        parts = list(folder.resolve().relative_to(root.resolve()).parts)
-    except ValueError:
-        parts = [folder.name]
+    """Return the import name of ``folder``: its path below ``root`` with ``/`` read as ``.``.
+
+    The path is taken as written first, because Python imports through symbolic links
+    too: a package under a linked folder keeps the import name of the link's path.
+    """
+    parts = [folder.name]
+    for absolute in (Path(os.path.abspath(folder)), folder.resolve()):
+        try:
+            parts = list(absolute.relative_to(root.resolve()).parts)
+        except ValueError:
+            continue
+        break
     if parts and parts[0] == "src":
         parts = parts[1:]
     name = ".".join(parts)

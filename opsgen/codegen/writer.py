@@ -6,8 +6,14 @@ places. On Linux the swap is one ``renameat2(RENAME_EXCHANGE)`` call, so there i
 moment without a package. Elsewhere it is two renames through ``.<name>.opsgen-old``,
 and the next run puts the old package back if it was killed between them.
 
-A file in the package folder without opsgen's marker belongs to the user. The writer
-never changes, moves or removes such a file: it stops and names it instead.
+A file in the package folder without opsgen's marker belongs to the user, and so does a
+symbolic link there. The writer never changes, moves or removes either: it stops and
+names it instead.
+
+A package folder that is a symbolic link, or lies under one, is written where the link
+points. A rename moves a link itself, never the folder it points to, so the staging and
+backup folders sit beside the real folder, and the swap exchanges the real folder. The
+link stays as the user made it.
 """
 
 from __future__ import annotations
@@ -38,16 +44,31 @@ _CACHE_DIRS = frozenset({"__pycache__"})
 
 
 class UnmarkedFilesError(Exception):
-    """The package folder contains files opsgen did not generate."""
+    """The package folder contains files opsgen did not generate, or symbolic links."""
 
     def __init__(self, package: Path, files: list[str]) -> None:
         listed = "\n".join(f"  {package / name}" for name in files)
         super().__init__(
-            f"{package} contains files without the opsgen marker, and opsgen never changes or removes "
-            f"those:\n{listed}\nMove them out of the generated package (implementations belong in the "
-            "`implementations` folder), or set `package` in [tool.opsgen] to a folder of its own."
+            f"{package} contains files without the opsgen marker or symbolic links, and opsgen never "
+            f"changes or removes those:\n{listed}\nMove them out of the generated package (implementations "
+            "belong in the `implementations` folder), or set `package` in [tool.opsgen] to a folder of its own."
         )
         self.files = files
+
+
+class LinkAtStagingPathError(UnmarkedFilesError):
+    """A symbolic link sits where opsgen keeps its staging or backup folder beside the package."""
+
+    def __init__(self, package: Path, link: Path) -> None:
+        Exception.__init__(
+            self,
+            f"{link} is a symbolic link (to {os.readlink(link)}), but opsgen keeps its staging and backup "
+            f"folders of {package} there, so it stops rather than remove the link. Earlier opsgen versions "
+            f"moved a package that was a symbolic link to that place. If so, check that {package} contains "
+            f"only generated files, remove it, move the link back to {package} and run again; otherwise "
+            "move the link elsewhere.",
+        )
+        self.files = [link.name]
 
 
 @dataclass(frozen=True)
@@ -58,19 +79,25 @@ class PackageState:
     unmarked: list[str]
 
 
+def real_path(path: Path) -> Path:
+    """Return ``path`` as an absolute path with every symbolic link in it resolved."""
+    return Path(os.path.realpath(path))
+
+
 @contextlib.contextmanager
 def package_lock(package: Path) -> Iterator[None]:
     """Hold an exclusive lock on ``package`` so two runs never stage or swap it at once.
 
-    The lock is ``flock(2)`` on the package's parent folder, so no lock file is left in
-    the project; a second run waits for the first. Without ``fcntl`` (Windows) runs are
-    not serialized.
+    The lock is ``flock(2)`` on the parent of the package's real folder, so no lock file
+    is left in the project, and runs that reach the folder through different links wait
+    for each other too. Without ``fcntl`` (Windows) runs are not serialized.
     """
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows
         yield
         return
+    package = real_path(package)
     package.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(package.parent, os.O_RDONLY)
     try:
@@ -97,8 +124,18 @@ def is_generated(relative: str, data: bytes) -> bool:
 
 
 def recover(package: Path) -> None:
-    """Finish or undo a swap that a killed run left behind, and drop its staging folder."""
+    """Finish or undo a swap that a killed run left behind, and drop its staging folder.
+
+    Raises :class:`LinkAtStagingPathError`, and removes nothing, when the staging or backup
+    path is a symbolic link, because opsgen creates only real folders there.
+    """
+    package = real_path(package)
     backup = backup_dir(package)
+    staging = staging_dir(package)
+    for leftover in (backup, staging):
+        if leftover.is_symlink():
+            raise LinkAtStagingPathError(package, leftover)
+
     if backup.exists():
         if package.exists():
             logger.info("removing %s, left by an interrupted run after its swap", backup)
@@ -106,23 +143,31 @@ def recover(package: Path) -> None:
         else:
             logger.warning("restoring %s from %s, left by an interrupted run", package, backup)
             os.rename(backup, package)
-    staging = staging_dir(package)
     if staging.exists():
         logger.info("removing %s, left by an interrupted run", staging)
         shutil.rmtree(staging)
 
 
 def read_package(package: Path) -> PackageState:
-    """Read the package folder, splitting marked files from the user's; caches are skipped."""
+    """Read the package folder, splitting marked files from the user's; caches are skipped.
+
+    A symbolic link inside the folder, to a file or a folder, counts as the user's file
+    and is not followed, because the swap would otherwise remove the link.
+    """
     generated: dict[str, str] = {}
     unmarked: list[str] = []
+    package = real_path(package)
     if not package.exists():
         return PackageState(generated, unmarked)
     for root, dirs, files in os.walk(package):
-        dirs[:] = sorted(d for d in dirs if d not in _CACHE_DIRS)
-        for name in sorted(files):
+        links = [name for name in dirs if os.path.islink(os.path.join(root, name))]
+        dirs[:] = sorted(d for d in dirs if d not in _CACHE_DIRS and d not in links)
+        for name in sorted([*files, *links]):
             path = Path(root, name)
             relative = path.relative_to(package).as_posix()
+            if path.is_symlink():
+                unmarked.append(relative)
+                continue
             data = path.read_bytes()
             if is_generated(relative, data):
                 generated[relative] = data.decode("utf-8", errors="replace")
@@ -150,8 +195,9 @@ def stage_package(package: Path, files: dict[str, str]) -> Path:
 
     Nothing outside the staging folder changes, and a failure removes the folder again.
     Raises :class:`UnmarkedFilesError` before writing anything when the package folder
-    contains a file without the marker.
+    contains a file without the marker or a symbolic link.
     """
+    package = real_path(package)
     recover(package)
     state = read_package(package)
     if state.unmarked:
@@ -186,6 +232,7 @@ def install_package(package: Path, staging: Path) -> None:
     ``package`` is unchanged or, after the first of the two fallback renames, waiting in
     the backup folder that :func:`recover` puts back.
     """
+    package = real_path(package)
     package.parent.mkdir(parents=True, exist_ok=True)
     if package.exists():
         old = swap(staging, package)
