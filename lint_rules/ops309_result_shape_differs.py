@@ -19,7 +19,10 @@ class ResultShapeDiffers(Rule):
         ``error``. A result object: ``Success(...)``/``Failure(...)``, ``Ok``/``Err`` or a
         class named ``...Result``. An HTTP response: ``JsonResponse(...)``,
         ``HttpResponse(...)``, ``jsonify(...)``, ``redirect(...)``, which ties the service
-        to a web request. Anything else is the result itself. Entries that return nothing
+        to a web request. A generator: the entry yields, so a call runs nothing until it is
+        iterated. ``None`` on failure: the entry returns ``None`` from an ``except``
+        handler, where the others let the error propagate. Anything else is the result
+        itself. Entries that return nothing
         or ``self`` (OPS302's) are left out. Reports the entries whose shape differs from
         the one most of the module's services use (the first one wins a tie).
 
@@ -63,6 +66,8 @@ class ResultShapeDiffers(Rule):
         "envelope": "a dictionary with its outcome",
         "result object": "a result object (Success/Failure, Ok/Err)",
         "response": "an HTTP response",
+        "generator": "a generator, which runs nothing until the caller iterates it",
+        "none on failure": "None when it catches an error",
         "value": "the result itself",
     }
 
@@ -143,6 +148,34 @@ class ResultShapeDiffers(Rule):
         "        if self.when is None:\n"
         "            return JsonResponse({'error': 'missing time'}, status=400)\n"
         "        return JsonResponse({'id': self.post.pk})\n",
+        # One exporter yields progress, so a plain call writes nothing.
+        "class ExportOrders:\n"
+        "    def run(self):\n"
+        "        return self.write(self.orders)\n\n"
+        "class ExportInvoices:\n"
+        "    def run(self):\n"
+        "        return self.write(self.invoices)\n\n"
+        "class ExportCustomers:\n"
+        "    def run(self):  # OPS309\n"
+        "        for number, customer in enumerate(self.customers):\n"
+        "            self.write_row(customer)\n"
+        "            yield number\n",
+        # One service turns a caught error into None, the others let it propagate.
+        "class CreateCustomer:\n"
+        "    def call(self):\n"
+        "        validate_email(self.email)\n"
+        "        return Customer.objects.create(email=self.email)\n\n"
+        "class UpdateCustomer:\n"
+        "    def call(self):\n"
+        "        validate_email(self.email)\n"
+        "        return self.customer\n\n"
+        "class FindCustomer:\n"
+        "    def call(self):  # OPS309\n"
+        "        try:\n"
+        "            validate_email(self.email)\n"
+        "        except ValidationError:\n"
+        "            return None\n"
+        "        return Customer.objects.get(email=self.email)\n",
         # dry-python returns' containers beside a plain value.
         "from returns.result import Failure, Success\n\n"
         "class Charge:\n"

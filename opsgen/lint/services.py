@@ -328,12 +328,18 @@ def result_shape(method: Method) -> str | None:
     returned is a dictionary literal with an outcome key such as ``ok`` or ``error``.
     ``"result object"``: every value returned is built by ``Success(...)``, ``Failure(...)``,
     ``Ok``/``Err`` or a class named ``...Result``. ``"response"``: every value returned is an
-    HTTP response (``JsonResponse(...)``, ``jsonify(...)``, ``redirect(...)``). ``"value"``:
-    anything else, the result itself (failures then raise).
+    HTTP response (``JsonResponse(...)``, ``jsonify(...)``, ``redirect(...)``).
+    ``"generator"``: the method yields, so calling it runs nothing until the caller iterates
+    the result. ``"none on failure"``: the method returns values, but ``None`` from an
+    ``except`` handler, so the caller must test for ``None`` where others catch the error.
+    ``"value"``: anything else, the result itself (failures then raise).
     """
+    nodes = list(scope_nodes(method.body))
+    if any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in nodes):
+        return "generator"
     values = [
         node.value
-        for node in scope_nodes(method.body)
+        for node in nodes
         if isinstance(node, ast.Return) and node.value is not None and not (isinstance(node.value, ast.Constant) and node.value.value is None)
     ]
     values = [branch for value in values for branch in _branches(value)]
@@ -351,7 +357,17 @@ def result_shape(method: Method) -> str | None:
         return "result object"
     if all(isinstance(v, ast.Call) and _http_response(v.func) for v in values):
         return "response"
+    if any(isinstance(node, ast.ExceptHandler) and _returns_none(node.body) for node in nodes):
+        return "none on failure"
     return "value"
+
+
+def _returns_none(body: list[ast.stmt]) -> bool:
+    """Return True when the statements return ``None``, bare or written out, outside nested definitions."""
+    for node in scope_nodes(body):
+        if isinstance(node, ast.Return) and (node.value is None or (isinstance(node.value, ast.Constant) and node.value.value is None)):
+            return True
+    return False
 
 
 def _http_response(func: ast.expr) -> bool:
