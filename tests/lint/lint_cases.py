@@ -17,6 +17,7 @@ from opsgen.lint.rule import Example, Finding
 CASES = Path(__file__).parent / "cases"
 MORE_CASES = Path(__file__).parent / "more_cases"
 UNSEEN_LOCK_AND_SERVICE_CASES = Path(__file__).parent / "unseen_cases_locks_interfaces"
+ROUND4_CASES = Path(__file__).parent / "unseen_cases_round4"
 _EXPECT = re.compile(r"^# expect: ([a-z-]+)")
 
 
@@ -38,7 +39,7 @@ def read_case(path: Path) -> Case:
 def cases_of(kinds: set[str]) -> list[Case]:
     """Return the faulty and fixed cases of ``kinds`` from the case folders, by file name."""
     found = []
-    for folder in (CASES, MORE_CASES, UNSEEN_LOCK_AND_SERVICE_CASES):
+    for folder in (CASES, MORE_CASES, UNSEEN_LOCK_AND_SERVICE_CASES, ROUND4_CASES):
         for path in sorted(folder.glob("*.py")):
             case = read_case(path)
             fixed_of_kind = case.kind == "none" and read_case(path.with_name(path.name.replace("_fixed", ""))).kind in kinds
