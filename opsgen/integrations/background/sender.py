@@ -128,7 +128,13 @@ def enqueue(
     if parent is None or scope is None:
         write_pending(runtime, record, durable=durable)
         if runtime.defer_delivery is None:
-            send(call)
+            try:
+                send(call)
+            except Exception as exc:
+                # The caller sees the error and may enqueue again: this call must not stay
+                # pending for ever, nor run if the broker took the message after all.
+                cancel_unsent(runtime, record, exc)
+                raise
         else:
             # The record may sit in a transaction the runtime does not own (a Django
             # atomic block): a worker must not get the message before it can see it.
@@ -282,10 +288,25 @@ def send_effect(send: Sender, call: EffectCall) -> None:
 
 def cancel_pending(runtime: Runtime, record: ExecutionRecord, reason: str) -> None:
     """Mark a pending execution cancelled because the send it waited for was dropped."""
-    record.status = ExecutionStatus.cancelled.value
-    record.finished_at = utcnow()
-    record.error_code = "cancelled"
-    record.error_message = f"not sent, because the caller's transaction did not commit: {reason}"
-    runtime.store.rewrite(record)
+    _cancel(runtime, record, "cancelled", f"not sent, because the caller's transaction did not commit: {reason}")
     logger.info("cancelled queued execution %s of %s: %s", record.id, record.operation, reason,
                 extra={"queued_execution_id": record.id})
+
+
+def cancel_unsent(runtime: Runtime, record: ExecutionRecord, error: Exception) -> None:
+    """Mark a pending execution cancelled because its send raised ``error``, which the caller gets.
+
+    A worker that receives the message anyway, from a send that failed only after the
+    broker took it, finds the execution finished and does not run it.
+    """
+    _cancel(runtime, record, "not_sent", f"not sent, because the send raised {type(error).__name__}: {error}")
+    logger.error("queued execution %s of %s was not sent: %s: %s", record.id, record.operation,
+                 type(error).__name__, error, extra={"queued_execution_id": record.id})
+
+
+def _cancel(runtime: Runtime, record: ExecutionRecord, code: str, message: str) -> None:
+    record.status = ExecutionStatus.cancelled.value
+    record.finished_at = utcnow()
+    record.error_code = code
+    record.error_message = message
+    runtime.store.rewrite(record)
