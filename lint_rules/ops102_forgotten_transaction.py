@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 
@@ -62,6 +63,37 @@ def committing_helpers(analysis: Analysis, function: FunctionSummary) -> list[Ca
     return found
 
 
+def block_units(analysis: Analysis, function: FunctionSummary) -> list[tuple[CallSite, int]]:
+    """Return the function's own outermost transaction blocks that write, each as its first write.
+
+    Each such block commits when it ends, so two of them, or one and a write after it, are
+    separate transactions. A block inside a loop is left out: one transaction per item is
+    how independent items are meant to be written. A function that already runs inside a
+    transaction (``@atomic``, a request transaction) has savepoints, not blocks of its own.
+    """
+    if analysis.context(function) is not None:
+        return []
+    units = []
+    for index, block in enumerate(function.transactions):
+        if block.kind == "savepoint" or analysis.open_block(function, index) is not block:
+            continue
+        if analysis.open_block(function, block.parent) is not None:
+            continue
+        writes = [call for call in function.calls if call.write is not None and _within(function, call.transaction, index)]
+        if writes and not any(int(loop) < block.line for loop in writes[0].loops.split("/") if loop):
+            units.append((writes[0], 1))
+    return units
+
+
+def _within(function: FunctionSummary, index: int, block: int) -> bool:
+    """Return True when the block at ``index`` is ``block`` or lies inside it."""
+    while index >= 0:
+        if index == block:
+            return True
+        index = function.transactions[index].parent
+    return False
+
+
 class ForgottenTransaction(Rule):
     """Flags a function that makes two or more writes with no transaction around them.
 
@@ -93,6 +125,11 @@ class ForgottenTransaction(Rule):
         it. A queryset of a related manager writes too: ``order.lines.all().delete()``, and
         so do ``add()``, ``remove()``, ``set()`` and ``clear()`` of a related manager
         (``team.members.add(user)``) on an object whose model the linter can name.
+        Two transaction blocks of the function's own that both write (``with
+        transaction.atomic():`` or ``with Session.begin():``), or one and a write after it,
+        also commit separately. A block inside a loop (one transaction per item) and a write
+        in an ``except`` handler (a failure recorded outside the rolled-back block) do not
+        count for this.
         Test modules and migrations are skipped, and opsgen operations are left to OPS103.
 
     Why is this bad:
@@ -137,12 +174,29 @@ class ForgottenTransaction(Rule):
             # A commit in a loop ends one transaction per item.
             transactions = sum(2 if call.loops else 1 for call in commits) + len(helpers)
             if count < 2 and transactions < 2:
+                # Writes split between blocks that commit on their own, or a block and a
+                # write after it. A write in an except handler records the failure on purpose.
+                blocks = block_units(analysis, function)
+                outside = [(call, weight) for call, weight in sites if ":h" not in call.branch]
+                units = analysis.one_path(outside + blocks) if blocks else []
+                if sum(weight for _, weight in units) < 2 or not any(unit in blocks for unit in units):
+                    continue
+            elif transactions < 2 and analysis.independent_items(sites):
                 continue
-            if transactions < 2 and analysis.independent_items(sites):
-                continue
+            else:
+                units = []
             if analysis.in_transaction_somewhere(function.qualname):
                 continue
-            if count >= 2:
+            if units:
+                blocks = block_units(analysis, function)
+                starts = sorted(
+                    (self.block_start(module, function, call) if (call, weight) in blocks else (call.line, call.column, f"{call.text}() at line {call.line}"))
+                    for call, weight in units
+                )
+                listed = ", ".join(label for _, _, label in starts[:3])
+                writes = f"commits its writes in {len(starts)} transactions ({listed})"
+                line, column = starts[0][0], starts[0][1]
+            elif count >= 2:
                 listed = ", ".join(f"{call.text}() at line {call.line}" for call, _ in sites[:3])
                 amount = "several" if count > len(sites) else str(count)
                 writes = f"makes {amount} writes ({listed}{', ...' if len(sites) > 3 else ''})"
@@ -160,7 +214,36 @@ class ForgottenTransaction(Rule):
                 line, column = starts[0][0], starts[0][1]
             yield module.finding(self.code, self.MESSAGE.format(function=function.name, writes=writes), line, column)
 
+    @staticmethod
+    def block_start(module: ModuleContext, function: FunctionSummary, write: CallSite) -> tuple[int, int, str]:
+        """Return the line, column and description of the outermost block around ``write``."""
+        index = write.transaction
+        while function.transactions[index].parent >= 0:
+            index = function.transactions[index].parent
+        block = function.transactions[index]
+        kind = {"atomic": "atomic()", "session": "session transaction"}.get(block.kind, "transaction")
+        statement = next(
+            (node for node in ast.walk(module.tree) if isinstance(node, (ast.With, ast.AsyncWith)) and node.lineno == block.line),
+            None,
+        )
+        column = statement.col_offset if statement is not None else 0
+        return block.line, column, f"the {kind} block at line {block.line}"
+
     VALID = [
+        Example(
+            "from django.db import transaction\n"
+            "from imports.models import Job, Row\n\n"
+            "def import_rows(job, rows):\n"
+            "    for row in rows:\n"
+            "        with transaction.atomic():\n"
+            "            Row.objects.create(job=job, data=row)\n"
+            "    try:\n"
+            "        with transaction.atomic():\n"
+            "            job.rows.filter(valid=False).delete()\n"
+            "    except Exception:\n"
+            "        Job.objects.filter(pk=job.pk).update(status='failed')\n"
+            "        raise\n"
+        ),
         Example(
             "from django.db import transaction\n"
             "from orders.models import Order, OrderLine\n\n"
@@ -293,6 +376,14 @@ class ForgottenTransaction(Rule):
         ),
     ]
     INVALID = [
+        Example(
+            "from django.db import transaction\n"
+            "from shop.models import Order, Payment\n\n"
+            "def checkout(cart, charge):\n"
+            "    with transaction.atomic():  # OPS102\n"
+            "        order = Order.objects.create(customer=cart.customer)\n"
+            "    Payment.objects.create(order=order, charge_id=charge.id)\n"
+        ),
         # A serializer's save() with extra fields writes the row.
         Example(
             "from django.db.models import F\n"

@@ -1,0 +1,13 @@
+# expect: none
+# fixed shape: the payment row is written inside the same atomic() block
+from django.db import transaction
+
+from shop.models import Order, OrderLine, Payment
+
+
+def checkout(cart, charge):
+    with transaction.atomic():
+        order = Order.objects.create(customer=cart.customer, total=cart.total, status="paid")
+        OrderLine.objects.bulk_create(OrderLine(order=order, sku=i.sku, quantity=i.quantity) for i in cart.items)
+        Payment.objects.create(order=order, amount=cart.total, charge_id=charge.id)
+    return order
