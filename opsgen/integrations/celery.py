@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Mapping
 from typing import Any, NoReturn
 
 from celery import Celery, Task, signals  # type: ignore[import-untyped]
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from opsgen.integrations.background import (
     DEFAULT_LEASE,
@@ -31,6 +32,7 @@ from opsgen.integrations.background import (
     MalformedMessage,
     QueuedCall,
     enqueue,
+    fail_pending,
     run_queued,
     send_effect,
 )
@@ -120,6 +122,7 @@ class CeleryQueue:
             call = QueuedCall.from_dict(message)
         except MalformedMessage as exc:
             logger.error("dropping a malformed %s message (task %s): %s", TASK_NAME, task.request.id, exc)
+            self.fail_malformed(message, exc)
             return None
 
         try:
@@ -144,6 +147,22 @@ class CeleryQueue:
         if outcome.result is None:
             return None
         return "ok" if outcome.result.ok else outcome.result.code
+
+
+    def fail_malformed(self, message: Any, error: MalformedMessage) -> None:
+        """Fail the pending execution that a malformed message names, so that it does not stay pending.
+
+        Only a ``pending`` record changes, so a message that names a finished or running
+        execution, or none at all, changes nothing.
+        """
+        execution_id = message.get("execution_id") if isinstance(message, Mapping) else None
+        if not isinstance(execution_id, str):
+            return
+        try:
+            fail_pending(self.runtime, execution_id, "malformed_message", f"the task message cannot be run: {error}")
+        except SQLAlchemyError as exc:
+            logger.error("could not record execution %s of a malformed message as failed (%s: %s)",
+                         execution_id, type(exc).__name__, exc, extra={"queued_execution_id": execution_id})
 
 
 def _arguments_repr(call: QueuedCall) -> str:
