@@ -1,0 +1,6 @@
+class _Handles:
+    def __getattr__(self, name):
+        raise AttributeError(name)
+
+
+ops = _Handles()
