@@ -125,6 +125,9 @@ class ForgottenTransaction(Rule):
         it. A queryset of a related manager writes too: ``order.lines.all().delete()``, and
         so do ``add()``, ``remove()``, ``set()`` and ``clear()`` of a related manager
         (``team.members.add(user)``) on an object whose model the linter can name.
+        A model's ``save()`` override, or a save receiver, that writes twice is reported
+        unless a caller that the linter links to it holds a transaction: Django's own
+        ``save()`` opens none.
         Two transaction blocks of the function's own that both write (``with
         transaction.atomic():`` or ``with Session.begin():``), or one and a write after it,
         also commit separately. A block inside a loop (one transaction per item) and a write
@@ -185,8 +188,8 @@ class ForgottenTransaction(Rule):
                 continue
             else:
                 units = []
-            if analysis.in_transaction_somewhere(function.qualname):
-                continue
+            if analysis.in_transaction_somewhere(function.qualname, possible=False):
+                continue  # a save() override with two writes is reported unless a linked caller holds a transaction
             if units:
                 blocks = block_units(analysis, function)
                 starts = sorted(

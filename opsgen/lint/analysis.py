@@ -192,7 +192,7 @@ class Analysis:
         self._in_progress: set[str] = set()
         self._context: dict[str, Transaction | None] = {}
         self._callers: dict[str, list[tuple[str, bool]]] | None = None
-        self._somewhere: dict[str, bool] = {}
+        self._somewhere: dict[tuple[str, bool], bool] = {}
         self._reached: set[str] | None = None
         self._reached_by_path: dict[str, frozenset[str]] = {}
         self._writes: dict[str, int] = {}
@@ -1112,26 +1112,31 @@ class Analysis:
                 callers[callee].append((caller, in_transaction))
         self._callers = callers
 
-    def in_transaction_somewhere(self, qualname: str, _seen: frozenset[str] = frozenset()) -> bool:
-        """Return True when the function, or any caller up the chain, has a transaction open."""
-        if qualname in self._somewhere:
-            return self._somewhere[qualname]
+    def in_transaction_somewhere(self, qualname: str, _seen: frozenset[str] = frozenset(), possible: bool = True) -> bool:
+        """Return True when the function, or any caller up the chain, has a transaction open.
+
+        With ``possible=False`` a save receiver or a ``save()`` override counts only when a
+        linked caller holds a transaction, not for the one any caller might hold.
+        """
+        key = (qualname, possible)
+        if key in self._somewhere:
+            return self._somewhere[key]
         entry = self.index.functions.get(qualname)
         if entry is None or qualname in _seen or len(_seen) >= MAX_CHAIN_DEPTH:
             return False
         function = entry[1]
-        if self.context(function) is not None or self.possible_context(function) is not None:
-            self._somewhere[qualname] = True
+        if self.context(function) is not None or (possible and self.possible_context(function) is not None):
+            self._somewhere[key] = True
             return True
         result = False
         callers = list(self.callers().get(qualname, ()))
         if self.is_serializer_hook(function):
             callers += self.serializer_saves()
         for caller, in_transaction in callers:
-            if in_transaction or self.in_transaction_somewhere(caller, _seen | {qualname}):
+            if in_transaction or self.in_transaction_somewhere(caller, _seen | {qualname}, possible):
                 result = True
                 break
-        self._somewhere[qualname] = result
+        self._somewhere[key] = result
         return result
 
     def is_serializer_hook(self, function: FunctionSummary) -> bool:

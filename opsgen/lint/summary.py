@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 19
+SUMMARY_FORMAT = 20
 
 
 @dataclass
@@ -974,6 +974,8 @@ class _BodyWalker(ast.NodeVisitor):
         positional = len(call.args)
         if attr in ("bulk_create", "bulk_update"):
             positional = 0
+        if isinstance(owner, ast.Call) and dotted_text(owner) == "super()" and all(isinstance(a, ast.Starred) for a in call.args):
+            positional = 0  # a save() override forwarding its arguments: super().save(*args, **kwargs)
         if positional:
             return None, None
 
