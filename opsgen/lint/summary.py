@@ -803,6 +803,9 @@ class _BodyWalker(ast.NodeVisitor):
             if isinstance(target, ast.Name):
                 if instance is None and isinstance(node.value, (ast.Name, ast.Attribute)):
                     instance = self.s.qualify(node.value, self.scope)  # an alias: atomic = transaction.atomic
+                wrapped = self.partial_of(node.value)
+                if wrapped is not None:
+                    instance = wrapped  # notify = partial(send_mail, ...): notify() calls send_mail
                 self.scope.bindings[target.id] = instance or ""
             elif isinstance(target, ast.Tuple) and isinstance(node.value, ast.Call):
                 func = node.value.func
@@ -818,6 +821,14 @@ class _BodyWalker(ast.NodeVisitor):
                     self.function.parameter_attributes[target.attr] = node.value.id
 
     visit_AnnAssign = visit_Assign
+
+    def partial_of(self, value: ast.expr | None) -> str | None:
+        """Return the qualified function that ``functools.partial(function, ...)`` wraps, else None."""
+        if not (isinstance(value, ast.Call) and value.args and isinstance(value.args[0], (ast.Name, ast.Attribute))):
+            return None
+        if self.s.qualify(value.func, self.scope) != "functools.partial":
+            return None
+        return self.s.qualify(value.args[0], self.scope)
 
     def note_fresh_rows(self, targets: Sequence[ast.expr], value: ast.expr | None) -> None:
         """Remember names bound to a row that a manager's ``create()``, ``get_or_create()`` or
