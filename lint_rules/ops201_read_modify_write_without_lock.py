@@ -143,6 +143,8 @@ class _BodyEvents:
             scalar = frozenset[str]()
             if load is None:
                 load, scalar = _scalar_read(value, self.qualify, self.queries)
+            elif load.orm == "sqlalchemy":
+                scalar = _selected_columns(value)  # select(accounts.c.balance): a value, not a row
             query = query_binding(value, self.queries) if load is None else None
             at = self.results.get(_chain_root(value)) if load is not None else None
             if query is None:
@@ -272,6 +274,22 @@ def _scalar_read(value: ast.expr, qualify: Qualify, queries: dict[str, bool]) ->
     return None, frozenset()
 
 
+def _selected_columns(value: ast.expr) -> frozenset[str]:
+    """Return the columns a SQLAlchemy ``select()`` of columns reads, or nothing for a select of rows.
+
+    ``session.execute(select(Account.balance).where(...)).scalar_one()`` and SQLAlchemy
+    Core's ``select(accounts.c.balance)`` copy the column's value, as ``values_list()``
+    does in Django.
+    """
+    for node in ast.walk(value):
+        if not (isinstance(node, ast.Call) and callee_name(node.func) == "select" and node.args):
+            continue
+        if all(isinstance(argument, ast.Attribute) for argument in node.args):
+            return frozenset(_field(argument.attr) for argument in node.args if isinstance(argument, ast.Attribute))
+        return frozenset()
+    return frozenset()
+
+
 def _fields_read(expr: ast.AST, variable: str, derived: dict[str, set[str]] | None = None) -> set[str]:
     """Return the fields of ``variable`` that ``expr`` reads, ``holder_id`` counted as ``holder``.
 
@@ -340,8 +358,9 @@ class ReadModifyWriteWithoutLock(Rule):
         of ``update_or_create()``. A local name computed from the field
         (``current = pot.total if pot else 0``) counts as a read of it, and so does a value
         copied from a row (``n = Usage.objects.get(...).units``,
-        ``values_list("stock", flat=True).get()``) that an ``update()`` of the same model
-        writes back computed. The load's own query is a check too: after
+        ``values_list("stock", flat=True).get()``, or SQLAlchemy's
+        ``execute(select(accounts.c.balance)...).scalar_one()``) that an ``update()`` of
+        the same model writes back computed. The load's own query is a check too: after
         ``filter(holder__isnull=True).first()`` or ``where(Job.state == "queued")``, a
         write of ``holder`` or ``state`` counts when the value comes from a variable
         (``holder = buyer``) or the function acts on the row besides. A row unpacked from a
