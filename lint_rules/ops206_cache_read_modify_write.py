@@ -1,4 +1,4 @@
-"""OPS206: a cache or Redis value read, changed in Python and written back."""
+"""OPS206: a cache, Redis or MongoDB value read, changed in Python and written back."""
 
 from __future__ import annotations
 
@@ -9,10 +9,18 @@ from opsgen.lint.orm import callee_name, function_nodes, is_lock_name, is_test_p
 from opsgen.lint.rule import Finding, ModuleContext, Rule, walk_scope
 from opsgen.lint.summary import FunctionSummary, dotted_text
 
-#: Read method -> (the write paired with it, how many leading arguments name the key).
-READ_WRITE_PAIRS = {"get": ("set", 1), "hget": ("hset", 2)}
-#: Qualified names of cache and Redis clients, instances written with ``()``.
-CACHE_CLIENTS = ("django.core.cache.cache", "django.core.cache.caches", "redis.", "django_redis.", "flask_caching.", "aioredis.")
+#: Read method -> (the writes paired with it, how many leading arguments name the key).
+#: A MongoDB document is named by the filter that ``find_one()`` and the update share.
+READ_WRITE_PAIRS = {
+    "get": (frozenset({"set"}), 1),
+    "hget": (frozenset({"hset"}), 2),
+    "find_one": (frozenset({"update_one", "replace_one", "find_one_and_update", "find_one_and_replace"}), 1),
+}
+#: Qualified names of cache, Redis and MongoDB clients, instances written with ``()``.
+CACHE_CLIENTS = (
+    "django.core.cache.cache", "django.core.cache.caches", "redis.", "django_redis.", "flask_caching.",
+    "aioredis.", "pymongo.", "motor.",
+)  # fmt: skip
 #: Methods that add to a list or set in place: a value read, grown so and written back.
 #: A dictionary's ``update()`` or ``d[k] = v`` is left out: that is how a memo of computed
 #: values grows, and a lost entry is only computed again.
@@ -20,15 +28,17 @@ MUTATING_METHODS = frozenset({"append", "extend", "insert", "add", "appendleft"}
 
 
 class CacheReadModifyWrite(Rule):
-    """Flags a value read from a cache or Redis and written back computed from what was read.
+    """Flags a value read from a cache, Redis or MongoDB and written back computed from what was read.
 
     What it does:
         Reports ``x = cache.get(key)`` (Django's cache, ``caches[...]``, Flask-Caching,
         a Redis client, or a receiver whose name ends in ``cache`` or contains ``redis``) when
         the function later calls ``set()`` on the same receiver and key with a value built
         from ``x`` (``count + 1``, ``items + [new]``), or with ``x`` itself after adding to
-        it (``x += 1``, ``x[k] += 1``, ``x.append(...)``). ``hget``/``hset`` on one hash
-        field count too. Not reported: code inside ``with <lock>:`` or after a call that
+        it (``x += 1``, ``x[k] += 1``, ``x.append(...)``), or with a name computed from
+        ``x`` (``n = x + 1``). ``hget``/``hset`` on one hash field count too, and so does a
+        MongoDB document read with ``find_one(filter)`` and written back with
+        ``update_one()``, ``replace_one()`` or ``find_one_and_update()`` on the same filter. Not reported: code inside ``with <lock>:`` or after a call that
         takes a lock (``cache.lock(key)``), memo shapes that store a freshly computed value
         or a dictionary grown with ``update()`` or ``d[k] = v`` (a lost entry is only
         computed again), and tests.
@@ -54,7 +64,7 @@ class CacheReadModifyWrite(Rule):
     MESSAGE = (
         "OPS206 {variable} is read from {receiver} and written back with {write}() computed from "
         "the value read, so concurrent calls lose updates; use an atomic operation "
-        "(incr(), Redis INCRBY or HINCRBY) or hold a lock around the read and the write"
+        "(incr(), Redis INCRBY or HINCRBY, MongoDB $inc) or hold a lock around the read and the write"
     )
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
@@ -73,7 +83,7 @@ class CacheReadModifyWrite(Rule):
         for call in function.calls:
             receiver, _, method = call.text.rpartition(".")
             methods.setdefault(receiver, set()).add(method)
-        return any(read in found and write in found for found in methods.values() for read, (write, _) in READ_WRITE_PAIRS.items())
+        return any(read in found and writes & found for found in methods.values() for read, (writes, _) in READ_WRITE_PAIRS.items())
 
     def check_function(self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[Finding]:
         # scope_nodes() walks breadth first; the read must come before the write, so sort.
@@ -89,14 +99,23 @@ class CacheReadModifyWrite(Rule):
         ]
         reads: dict[str, tuple[ast.stmt, ast.Call]] = {}  # variable -> (statement, read call)
         mutated: set[str] = set()
+        derived: dict[str, set[str]] = {}  # read variable -> local names computed from it
         for node in nodes:
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 name = node.targets[0].id
                 read = self.cache_read(module, node.value)
                 reads.pop(name, None)
                 mutated.discard(name)
+                for names in derived.values():
+                    names.discard(name)
                 if read is not None:
                     reads[name] = (node, read)
+                    derived[name] = set()
+                else:
+                    used = {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
+                    for variable in reads:
+                        if used & ({variable} | derived[variable]):
+                            derived[variable].add(name)  # views = page["views"] + 1
                 continue
             if isinstance(node, ast.AugAssign):
                 # count += 1, or counts[k] += 1: the new value is built from the read.
@@ -111,7 +130,7 @@ class CacheReadModifyWrite(Rule):
                 mutated.add(owner.id)
                 continue
             for variable, (statement, read) in list(reads.items()):
-                if not self.writes_back(node, read, variable, variable in mutated):
+                if not self.writes_back(node, read, variable, variable in mutated, derived.get(variable, set())):
                     continue
                 if any(line < statement.lineno for line in lock_lines) or any(start <= statement.lineno <= end for start, end in lock_blocks):
                     continue
@@ -139,12 +158,13 @@ class CacheReadModifyWrite(Rule):
         return None
 
     @staticmethod
-    def writes_back(call: ast.Call, read: ast.Call, variable: str, mutated: bool) -> bool:
-        """Return True when ``call`` is the write paired with ``read``, on the same receiver and
-        key, and stores a value built from ``variable`` (or ``variable`` changed in place)."""
+    def writes_back(call: ast.Call, read: ast.Call, variable: str, mutated: bool, derived: set[str]) -> bool:
+        """Return True when ``call`` is a write paired with ``read``, on the same receiver and
+        key, and stores a value built from ``variable`` or a name computed from it (or
+        ``variable`` changed in place)."""
         assert isinstance(read.func, ast.Attribute) and isinstance(call.func, ast.Attribute)
-        write, key_count = READ_WRITE_PAIRS[read.func.attr]
-        if call.func.attr != write or len(call.args) <= key_count or len(read.args) < key_count:
+        writes, key_count = READ_WRITE_PAIRS[read.func.attr]
+        if call.func.attr not in writes or len(call.args) <= key_count or len(read.args) < key_count:
             return False
         if ast.dump(call.func.value) != ast.dump(read.func.value):
             return False
@@ -153,7 +173,7 @@ class CacheReadModifyWrite(Rule):
         value = call.args[key_count]
         if isinstance(value, ast.Name) and value.id == variable:
             return mutated
-        return any(isinstance(node, ast.Name) and node.id == variable for node in ast.walk(value))
+        return any(isinstance(node, ast.Name) and node.id in derived | {variable} for node in ast.walk(value))
 
     VALID = [
         # The cache increments atomically.
@@ -206,4 +226,11 @@ class CacheReadModifyWrite(Rule):
         "def add_points(user_id, points):\n"
         "    current = int(r.hget('points', user_id) or 0)  # OPS206\n"
         "    r.hset('points', user_id, current + points)\n",
+        # MongoDB: a counter read with find_one() and written back with $set.
+        "from pymongo import MongoClient\n\n"
+        "pages = MongoClient().site.pages\n\n"
+        "def record_view(slug):\n"
+        "    page = pages.find_one({'slug': slug})  # OPS206\n"
+        "    views = page['views'] + 1\n"
+        "    pages.update_one({'slug': slug}, {'$set': {'views': views}})\n",
     ]
