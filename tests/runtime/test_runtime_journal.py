@@ -294,8 +294,18 @@ def test_call_killed_waiting_for_lock_is_abandoned(runtime: Runtime, database_ur
             [sys.executable, SLEEPER, database_url, str(tmp_path / "started"), "600", key],
             stderr=subprocess.PIPE, text=True,
         )
-        time.sleep(3)  # time to start, journal the call and queue behind the lock
-        assert sleeper.poll() is None, sleeper.stderr.read() if sleeper.stderr else "the sleeper exited"
+        # Wait until the call has its journal slot, which it takes before it queues
+        # behind the lock; a loaded machine can take seconds to start the process.
+        journal = runtime.store.journal
+        assert journal is not None
+        deadline = time.monotonic() + 60
+        while not any(
+            _records(path.read_bytes()) for path in journal.directory.glob(f"{HOST}-{sleeper.pid}-*.inflight")
+        ):
+            assert sleeper.poll() is None, sleeper.stderr.read() if sleeper.stderr else "the sleeper exited"
+            assert time.monotonic() < deadline, "the call took no journal slot within 60 s"
+            time.sleep(0.05)
+        time.sleep(0.5)  # let it reach the lock's wait
         os.kill(sleeper.pid, signal.SIGKILL)
         sleeper.wait(10)
 
