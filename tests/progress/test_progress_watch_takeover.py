@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,7 +36,7 @@ def _watch(url: str, execution_id: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "opsgen.cli.main", "ops", "watch", execution_id, "--database-url", url,
          "--interval", "0.1"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
 
 
@@ -46,18 +48,25 @@ def test_watch_waits_for_the_worker_that_takes_over_an_abandoned_queued_call(sql
     _abandoned(runtime, execution_id, queued=True)
 
     watch = _watch(sqlite_url, execution_id)
-    time.sleep(3)  # long enough for the watch to start and read the abandoned row
-    assert watch.poll() is None, watch.communicate()
+    assert watch.stdout is not None
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(watch.stdout or ()), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + 60
+    while not any("waiting for the broker to hand it to another worker" in line for line in lines):
+        assert watch.poll() is None, f"the watch stopped at the abandoned row: {lines}"
+        assert time.monotonic() < deadline, f"no takeover note within 60 s: {lines}"
+        time.sleep(0.05)
     with runtime.engine.begin() as connection:
         connection.execute(update(executions).where(executions.c.id == execution_id).values(
             status="succeeded", error_code=None, error_message=None, finished_at=datetime.now(timezone.utc),
         ))
-    stdout, stderr = watch.communicate(timeout=60)
+    watch.wait(timeout=60)
+    reader.join(10)
     runtime.dispose()
 
-    assert watch.returncode == 0, stderr
-    assert "waiting for the broker to hand it to another worker" in stdout
-    assert f"execution {execution_id} succeeded" in stdout
+    assert watch.returncode == 0, watch.stderr.read() if watch.stderr else ""
+    assert any(f"execution {execution_id} succeeded" in line for line in lines), lines
 
 
 @pytest.mark.slow
