@@ -46,7 +46,8 @@ def committing_helpers(analysis: Analysis, function: FunctionSummary) -> list[Ca
     """Return the calls of project functions that commit writes of their own.
 
     ``user = create_user(email)``, whose body adds the row and commits, is one transaction,
-    and a second such call, or a commit after it, is another. A call in a loop counts once,
+    and a second such call, or a commit after it, is another. So is a call of an ``@atomic``
+    helper, or of one whose writes all sit in its own ``with atomic():`` blocks. A call in a loop counts once,
     because each pass is a unit of work of its own, like a writing helper called per item.
     """
     found = []
@@ -57,7 +58,9 @@ def committing_helpers(analysis: Analysis, function: FunctionSummary) -> list[Ca
             if link.guessed or link.entry is not None or link.qualname == function.qualname:
                 continue
             entry = analysis.index.functions.get(link.qualname)
-            if entry is not None and analysis.context(entry[1]) is None and own_commits(analysis, entry[1]):
+            if entry is None:
+                continue
+            if (analysis.context(entry[1]) is None and own_commits(analysis, entry[1])) or analysis.writes_in_own_transaction(entry[1]):
                 found.append(call)
                 break
     return found
@@ -108,8 +111,10 @@ class ForgottenTransaction(Rule):
         Django commits each statement on its own. So do the writes that a peewee or Tortoise
         ORM model class makes itself (``User.create(...)``, ``Order.bulk_create([...])``,
         ``Tweet.delete().where(...).execute()``). A call of a project function that commits
-        its own writes counts as one transaction, and so does each ``commit()`` of a session
-        or of a SQLAlchemy connection (``with engine.connect() as conn:``).
+        its own writes counts as one transaction (an ``@atomic`` helper, or one whose writes
+        all sit in its own ``with atomic():`` blocks, included), and so does each
+        ``commit()`` of a session or of a SQLAlchemy connection (``with engine.connect() as
+        conn:``).
         A loop whose every iteration makes a single ``delete()`` or a single call of a
         writing helper handles independent items (a cleanup job, one mail per recipient)
         and is not reported; neither is a write in a loop block that ends in ``break`` or

@@ -744,6 +744,26 @@ class Analysis:
             return True
         return any(name.partition(".")[0] in SQLALCHEMY_PACKAGES for name in module.imports.values())
 
+    def writes_in_own_transaction(self, function: FunctionSummary) -> bool:
+        """Return True when the function writes, and only inside a transaction it opens itself.
+
+        That is an ``@atomic`` decorator (or another opener used as one), or ``with`` blocks
+        at its top level around every write. Called where no transaction is open, each call
+        commits on its own.
+        """
+        writes = [call for call in function.calls if call.write is not None]
+        if not writes:
+            return False
+        for decorator in function.decorators:
+            name = self.canonical(decorator.removesuffix("()"))
+            if name in knowledge.ATOMIC_OPENERS or name in self.openers or knowledge.is_library_transaction(name):
+                return True
+            if self.project_openers.opened_block(name) is not None:
+                return True
+        if self.context(function) is not None:
+            return False  # a request or admin transaction around the body, not one of its own
+        return all(self.open_block(function, call.transaction) is not None for call in writes)
+
     def leaves_session_open(self, qualname: str) -> bool:
         """Return True when the function ends with a session write that nothing committed,
         made in its own body or by a helper it calls."""

@@ -53,6 +53,8 @@ def _function_facts(analysis: Analysis, function: FunctionSummary) -> list[Any]:
             call.session_write and call.text.endswith(".commit") and analysis.open_block(function, call.transaction) is None
             for call in function.calls
         ),
+        # ... and so does a call of a helper whose writes all run in a transaction it opens.
+        analysis.writes_in_own_transaction(function),
     ]
     if analysis.operations:
         # The autofix of an operation helper's effect checks for a raise after the call in
