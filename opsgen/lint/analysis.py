@@ -464,6 +464,7 @@ class Analysis:
             found.extend(self.write_links(function, call))
         if attribute == "save" and "." in call.text:
             found.extend(Link(hook) for hook in self.serializer_hooks(function, call, target))
+            found.extend(Link(hook) for hook in self.form_hooks(function, call))
         if target and call.target and attribute in ("send", "send_robust"):
             signal = self.signal_key(call.target.rpartition(".")[0])
             for handler, _sender in self.receivers.get(signal, ()):
@@ -1194,6 +1195,23 @@ class Analysis:
         names = {"perform_create": ("create",), "perform_update": ("update",)}.get(function.name, ("create", "update"))
         hooks = [self.method(serializer, name) for name in (*names, "save")]
         return [hook for hook in hooks if hook is not None and hook != function.qualname]
+
+    def form_hooks(self, function: FunctionSummary, call: CallSite) -> list[str]:
+        """Return the ``save()`` override of a view's ``form_class`` that ``form.save()`` runs.
+
+        Django's editing views pass the bound form to their methods (``form_valid(self,
+        form)``), so a ``save()`` called on a receiver named for a form in a method of a view
+        class with ``form_class = EnquiryForm`` runs ``EnquiryForm.save``.
+        """
+        receiver = call.text.rpartition(".")[0].rpartition(".")[2]
+        if "form" not in receiver.lower() or not function.class_name:
+            return []
+        for klass in self.mro(function.class_name):
+            entry = self.index.classes.get(klass)
+            if entry is not None and "form_class" in entry[1].name_attributes:
+                hook = self.method(self.canonical(entry[1].name_attributes["form_class"]), "save")
+                return [hook] if hook is not None and hook != function.qualname else []
+        return []
 
     def serializer_saves(self) -> list[tuple[str, bool]]:
         """Return the functions that call ``<serializer>.save()``, and whether the call sits in a transaction."""
