@@ -79,8 +79,8 @@ class OperationDeclaration:
     :mod:`opsgen.runtime.redaction`). ``sensitive_fields`` contains key names that are
     redacted at any depth of every section. Generated code from before sensitive paths
     passes only ``sensitive_fields``. Newer code passes only ``sensitive_paths``, and
-    ``sensitive_fields`` then contains the last key of each path, for callers that can
-    match only a name, such as traced arguments.
+    ``sensitive_fields`` then contains the last key of each path, for readers that
+    list the names, such as an application's own log filter.
     """
 
     name: str
