@@ -32,6 +32,7 @@ from opsgen.integrations.background.message import QueuedCall
 from opsgen.integrations.background.sender import rebuilt_record
 from opsgen.runtime.context import Context
 from opsgen.runtime.handle import OperationHandle
+from opsgen.runtime.locks.abandoned import mark_abandoned
 from opsgen.runtime.result import Failure, Result
 from opsgen.runtime.runtime import Runtime
 from opsgen.runtime.schema import ExecutionStatus, execution_attempts, executions
@@ -85,6 +86,10 @@ def run_queued(
 
     outcome = claim(runtime, call.execution_id, lease=lease, delivery=delivery,
                     rebuild=partial(rebuilt_record, handle, call))
+    if isinstance(outcome, NotClaimed) and outcome.reason == "busy" and _owner_ended_here(runtime, call.execution_id):
+        # The worker that runs it died on this host, and the broker redelivered the
+        # message at once: take the call over now rather than after the dead lease.
+        outcome = claim(runtime, call.execution_id, lease=lease, delivery=delivery)
     if isinstance(outcome, NotClaimed):
         return _not_claimed(call, outcome)
     if outcome.rebuilt:
@@ -233,6 +238,12 @@ def _log_rebuilt(call: QueuedCall) -> None:
         "check that this worker uses the sender's database.%s",
         call.execution_id, call.operation, lineage, extra={"queued_execution_id": call.execution_id},
     )
+
+
+def _owner_ended_here(runtime: Runtime, execution_id: str) -> bool:
+    """Mark ``execution_id`` abandoned if the process running it was on this host and has ended."""
+    row = runtime.store.find_execution(execution_id)
+    return row is not None and bool(mark_abandoned(runtime.engine, [row]))
 
 
 def _not_claimed(call: QueuedCall, outcome: NotClaimed) -> WorkerOutcome:

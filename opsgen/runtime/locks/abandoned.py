@@ -31,14 +31,29 @@ logger = logging.getLogger(__name__)
 
 
 def process_alive(pid: int) -> bool:
-    """Return whether a process with ``pid`` exists on this host."""
+    """Return whether a process with ``pid`` runs on this host.
+
+    A zombie, a process that has ended but that its parent has not reaped yet, counts
+    as ended: a killed Celery prefork child is one until its pool notices.
+    """
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """Return whether ``pid`` is a zombie, from ``/proc`` (false where there is no ``/proc``)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read()
+    except OSError:
+        return False
+    # The state follows the command name in parentheses, which may itself hold spaces.
+    return fields[fields.rfind(b")") + 2:][:1] == b"Z"
 
 
 def is_abandoned(row: Mapping[str, Any], host: str = HOST) -> bool:
