@@ -131,7 +131,7 @@ class ForgottenTransaction(Rule):
         so do ``add()``, ``remove()``, ``set()`` and ``clear()`` of a related manager
         (``team.members.add(user)``) on an object whose model the linter can name.
         A model's ``save()`` override, or a save receiver, that writes twice is reported
-        unless a caller that the linter links to it holds a transaction: Django's own
+        unless a caller that the linter links to it has a transaction open: Django's own
         ``save()`` opens none.
         Two transaction blocks of the function's own that both write (``with
         transaction.atomic():`` or ``with Session.begin():``), or one and a write after it,
@@ -194,7 +194,7 @@ class ForgottenTransaction(Rule):
             else:
                 units = []
             if analysis.in_transaction_somewhere(function.qualname, possible=False):
-                continue  # a save() override with two writes is reported unless a linked caller holds a transaction
+                continue  # a save() override with two writes is reported unless a linked caller has a transaction open
             if units:
                 blocks = block_units(analysis, function)
                 starts = sorted(

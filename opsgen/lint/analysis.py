@@ -1137,7 +1137,7 @@ class Analysis:
         """Return True when the function, or any caller up the chain, has a transaction open.
 
         With ``possible=False`` a save receiver or a ``save()`` override counts only when a
-        linked caller holds a transaction, not for the one any caller might hold.
+        linked caller has a transaction open, not for the one any caller might have.
         """
         key = (qualname, possible)
         if key in self._somewhere:

@@ -137,8 +137,9 @@ MANAGER_WRITES = {
     "bulk_create": "bulk",
     "bulk_update": "bulk",
 }
-#: Django's asynchronous ORM methods (Django 4.1 and later) by the synchronous method each
-#: one runs: ``await Wallet.objects.aget(...)`` loads a row like ``get()``.
+#: Django's asynchronous ORM methods by the synchronous method each one runs: ``await
+#: Wallet.objects.aget(...)`` loads a row like ``get()``. The queryset methods came with
+#: Django 4.1, the model's ``asave()``, ``adelete()`` and ``arefresh_from_db()`` with 4.2.
 DJANGO_ASYNC_METHODS = {
     "aget": "get", "afirst": "first", "alast": "last", "alatest": "latest",
     "aearliest": "earliest", "asave": "save", "adelete": "delete", "acreate": "create",
