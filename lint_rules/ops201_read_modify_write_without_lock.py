@@ -32,6 +32,10 @@ from opsgen.lint.summary import FunctionSummary
 
 ENDS_BLOCK = (ast.Raise, ast.Return, ast.Continue, ast.Break)
 #: Calls that only report what happens (logging, printing) or persist the row, not actions a check can guard.
+#: Methods that change a list or a dictionary in place, such as a JSON field's value. The
+#: names a related manager also has (``add``, ``remove``, ``clear``, ``set``) are left out:
+#: ``team.members.add(user)`` writes a link row, not the team's field.
+FIELD_MUTATORS = frozenset({"append", "extend", "insert", "pop", "update", "setdefault"})
 NOT_ACTIONS = frozenset(
     {
         "debug", "info", "warning", "warn", "error", "exception", "critical", "log", "print", "write",
@@ -48,7 +52,7 @@ VALUES_TERMINALS = frozenset({"get", "first", "last", "latest", "earliest"})
 class _Event:
     """One step of a function body, in source order, with the conditions around it."""
 
-    kind: str  # "bind", "write", "write-item", "guard", "save", "update", "lock", "effect"
+    kind: str  # "bind", "write", "write-item", "mutate", "guard", "save", "update", "lock", "effect"
     node: ast.AST
     name: str = ""  # variable bound, written or saved
     attr: str = ""  # field written
@@ -123,7 +127,11 @@ class _BodyEvents:
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             self.assignment(node, guards, locked)
         else:
-            if isinstance(node, ast.Expr) and _is_action(node.value):
+            mutated = _mutated_field(node.value) if isinstance(node, ast.Expr) else None
+            if mutated is not None:
+                # profile.bookmarks.append(url): the field's old value, changed in place.
+                self.add("mutate", node, guards, locked, name=mutated[0], attr=mutated[1])
+            elif isinstance(node, ast.Expr) and _is_action(node.value):
                 self.add("effect", node, guards, locked)
             self.expressions([node], guards, locked)
 
@@ -184,6 +192,19 @@ class _BodyEvents:
                     self.add("update", node, guards, locked)
                 elif name and is_lock_name(name):
                     self.add("lock", node, guards, locked)
+
+
+def _mutated_field(value: ast.expr) -> tuple[str, str] | None:
+    """Return (variable, field) for ``row.field.append(x)`` and the other in-place changes of
+    a list, dictionary or set held in a field (a JSON or array column), else None."""
+    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in FIELD_MUTATORS):
+        return None
+    if value.func.attr == "update" and (value.keywords or len(value.args) != 1):
+        return None  # order.lines.update(state="paid") is a queryset's UPDATE, dict.update(other) is not
+    field = value.func.value
+    if isinstance(field, ast.Attribute) and isinstance(field.value, ast.Name) and field.value.id != "self":
+        return field.value.id, field.attr
+    return None
 
 
 def _checks_field(event: _Event, field: str, guard_tests: list[tuple[ast.expr, int]], variable: str) -> bool:
@@ -353,7 +374,8 @@ class ReadModifyWriteWithoutLock(Rule):
         leaves it to the session's flush (SQLAlchemy). A check counts when a condition on
         the field guards the write (``if seat.holder_id is not None: raise``); a read counts
         when the new value is computed from the old one (``a.total = max(a.total - x, 0)``) or
-        when an item of a field is set (``row.data["k"] = v``), also through
+        when an item of a field is set (``row.data["k"] = v``) or the field's list, dictionary
+        or set is changed in place (``profile.bookmarks.append(url)``), also through
         ``update(f=row.f + 1)``, SQLAlchemy's ``values(f=row.f + 1)`` or the ``defaults``
         of ``update_or_create()``. A local name computed from the field
         (``current = pot.total if pot else 0``) counts as a read of it, and so does a value
@@ -538,6 +560,10 @@ class ReadModifyWriteWithoutLock(Rule):
                     if load.orm == "sqlalchemy":
                         return event.attr
                     pending = pending or event.attr
+            elif event.kind == "mutate" and event.name == variable and not event.locked and not bound.scalar:
+                if load.orm == "sqlalchemy":
+                    return event.attr
+                pending = pending or event.attr
             elif event.kind == "save" and event.name == variable and pending is not None:
                 return pending
             elif event.kind == "update" and not event.locked:
@@ -619,6 +645,11 @@ class ReadModifyWriteWithoutLock(Rule):
         "from django.db.models import F, Q\n\n"
         "def redeem(value):\n"
         "    return AccessCode.objects.filter(code=value).filter(Q(times_used__lt=F('max_uses'))).update(times_used=F('times_used') + 1)\n",
+        # A related manager's add() writes a link row, not the loaded row's field.
+        "def join(team_id, user):\n"
+        "    team = Team.objects.get(pk=team_id)\n"
+        "    team.members.add(user)\n"
+        "    team.save()\n",
         # The test only skips a write of the same value.
         "def rename(customer_id, name):\n"
         "    customer = Customer.objects.get(pk=customer_id)\n"
@@ -769,6 +800,11 @@ class ReadModifyWriteWithoutLock(Rule):
         "        raise ValueError(code_id)\n"
         "    code.times_used = F('times_used') + 1\n"
         "    code.save(update_fields=['times_used'])\n",
+        # A JSON list field appended to in Python and saved.
+        "def add_bookmark(user_id, url):\n"
+        "    profile = Profile.objects.get(user_id=user_id)  # OPS201\n"
+        "    profile.bookmarks.append(url)\n"
+        "    profile.save(update_fields=['bookmarks'])\n",
         # An F() from another package is not Django's.
         "from formulas import F\n\n"
         "def bump(code_id):\n"
