@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from opsgen.runtime.plural import counted
+
+if TYPE_CHECKING:
+    from opsgen.codegen.generator import GenerateResult
+    from opsgen.codegen.run_signature import OrphanedImplementation
 
 
 def register(subparsers: Any) -> None:
@@ -42,7 +48,6 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from opsgen.cli.display import counted
     from opsgen.codegen.changeset import WriteFailed
     from opsgen.codegen.config import ConfigError, find_pyproject, load_config
     from opsgen.codegen.generator import generate
@@ -82,6 +87,9 @@ def run(args: argparse.Namespace) -> int:
             f"{display_path(config.specs)}:\n{listed}",
             file=sys.stderr,
         )
+    implementations = display_path(config.implementations)
+    for orphan in result.orphans:
+        print(f"opsgen generate: {orphan_message(orphan, implementations, display_path(config.specs))}", file=sys.stderr)
     if args.check:
         if result.changed:
             sys.stdout.write(result.diff)
@@ -91,8 +99,13 @@ def run(args: argparse.Namespace) -> int:
                     "the specs, templates or settings)",
                     file=sys.stderr,
                 )
+            for line in stale_lines(result, display_path(config.package), implementations):
+                print(f"opsgen generate --check: {line}", file=sys.stderr)
+            return 1
+        if result.orphans:
             print(
-                "opsgen generate --check: the generated code is stale; run `opsgen generate`",
+                f"opsgen generate --check: {counted(len(result.orphans), 'orphaned implementation')} (see above) "
+                "must be moved or deleted by hand",
                 file=sys.stderr,
             )
             return 1
@@ -118,13 +131,66 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         if result.changed:
             print(
-                f"opsgen generate: {counted(len(result.package_changes), 'generated file')} changed in "
-                f"{display_path(config.package)}, {counted(len(result.scaffolded), 'implementation')} created, "
+                f"opsgen generate: {package_summary(result)} in {display_path(config.package)}, "
+                f"{counted(len(result.scaffolded), 'implementation')} created, "
                 f"{counted(len(result.signatures_updated), 'signature')} updated"
             )
         else:
             print(f"opsgen generate: {display_path(config.package)} is up to date")
     return 0
+
+
+def package_summary(result: GenerateResult) -> str:
+    """Count the generated files a run created, updated and removed: ``1 generated file created, 2 updated``."""
+    created = len(result.package_created)
+    removed = len(result.removed)
+    updated = len(result.package_changes) - created - removed
+    counts = [(count, verb) for count, verb in ((created, "created"), (updated, "updated"), (removed, "removed")) if count]
+    if not counts:
+        return "no generated file changed"
+    (first, verb), rest = counts[0], counts[1:]
+    return ", ".join([f"{counted(first, 'generated file')} {verb}", *(f"{count} {verb}" for count, verb in rest)])
+
+
+def stale_lines(result: GenerateResult, package: str, implementations: str) -> list[str]:
+    """Say what ``--check`` found out of date, naming each implementation whose ``run`` would change."""
+    lines = []
+    if result.package_changes and not result.only_manifest_changed:
+        lines.append(
+            f"the generated package {package} is stale ({counted(len(result.package_changes), 'file')} would change); "
+            "run `opsgen generate`"
+        )
+    if result.scaffolded:
+        lines.append(
+            f"{counted(len(result.scaffolded), 'implementation scaffold')} would be created in {implementations}; "
+            "run `opsgen generate`"
+        )
+    for relative in result.signatures_updated:
+        lines.append(
+            f"{implementations}/{relative}:{result.signature_lines.get(relative, 0)}: the signature of run in your "
+            "implementation no longer matches its spec and would be rewritten as the diff above shows; run "
+            "`opsgen generate`, or change it by hand"
+        )
+    if result.only_manifest_changed:
+        lines.append("the generated package is stale; run `opsgen generate`")
+    return lines
+
+
+def orphan_message(orphan: OrphanedImplementation, implementations: str, specs: str) -> str:
+    """Name an orphaned implementation, say why it is dead code, and what to do with it."""
+    path = f"{implementations}/{orphan.path}"
+    problem = (
+        f"{path}:{orphan.line}: orphaned implementation: no spec in {specs} defines {orphan.operation} any more, "
+        f"so {orphan.class_name} is dead code and its import of the generated module of {orphan.operation} fails."
+    )
+    if orphan.successor is not None:
+        advice = (
+            f"The spec was probably renamed to {orphan.successor}: move your code into "
+            f"{implementations}/{orphan.successor_path}, then delete {path}."
+        )
+    else:
+        advice = f"Move your code into the implementation of the operation that replaced it, or delete {path}."
+    return f"{problem} {advice} opsgen never deletes an implementation file."
 
 
 def settings_folder(cwd: Path, specs: Path | None, package: Path | None, implementations: Path | None) -> Path:

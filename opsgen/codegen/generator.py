@@ -35,6 +35,7 @@ from opsgen.codegen.writer import UnmarkedFilesError, package_lock, read_package
 
 if TYPE_CHECKING:
     from opsgen.codegen.render import RenderSettings
+    from opsgen.codegen.run_signature import OrphanedImplementation
     from opsgen.codegen.view import OperationView
 
 logger = logging.getLogger(__name__)
@@ -46,10 +47,17 @@ _IMPORT = re.compile(r"from (\S+) import (.+)")
 class GenerateResult:
     #: Generated package files added, changed or removed, relative to the package.
     package_changes: list[str] = field(default_factory=list)
+    #: The files of ``package_changes`` that the package did not have before.
+    package_created: list[str] = field(default_factory=list)
     #: Implementation files created, relative to the implementations folder.
     scaffolded: list[str] = field(default_factory=list)
     #: Implementation files whose ``run`` signature was (or, in check mode, would be) updated.
     signatures_updated: list[str] = field(default_factory=list)
+    #: Line of the ``def run`` of each file of ``signatures_updated``.
+    signature_lines: dict[str, int] = field(default_factory=dict)
+    #: Implementation classes whose operation no spec defines any more. opsgen never
+    #: deletes them; ``--check`` fails while there is any.
+    orphans: list[OrphanedImplementation] = field(default_factory=list)
     #: Signatures that could not be updated safely: what to change, by hand. When there is
     #: any, the run writes nothing, and the other lists name what it would have written.
     problems: list[str] = field(default_factory=list)
@@ -87,9 +95,14 @@ def generate(config: GeneratorConfig, *, check: bool = False) -> GenerateResult:
 
 
 def _generate(config: GeneratorConfig, *, check: bool) -> GenerateResult:
+    from opsgen.codegen.run_signature import FilesOnDisk, find_orphans, name_successors, signature_types
+
     spec_files = read_spec_files(config.specs)
     digest = inputs_digest(config, spec_files)
-    if is_up_to_date(config, digest):
+    # An orphaned implementation takes the full path, so that every run reports it.
+    if is_up_to_date(config, digest) and not find_orphans(
+        config.implementations, config.implementations_module, config.package, config.package_module, FilesOnDisk(config.package)
+    ):
         logger.debug("generated package %s is up to date", config.package)
         return GenerateResult()
 
@@ -107,6 +120,7 @@ def _generate(config: GeneratorConfig, *, check: bool) -> GenerateResult:
     rendered = render_project(project, settings)
 
     result = GenerateResult()
+    types = signature_types(project, settings.package_module)
     # Implementation path, relative to the implementations folder -> (text read, updated text).
     implementation_texts: dict[str, tuple[str, str]] = {}
     for relative, op in rendered.scaffold_operations.items():
@@ -114,16 +128,17 @@ def _generate(config: GeneratorConfig, *, check: bool) -> GenerateResult:
         if not path.exists():
             continue
         text = path.read_text(encoding="utf-8")
-        if is_current(text, op):
+        if is_current(text, op, types):
             continue
         from opsgen.codegen.signature import update_signature
 
         first_party = frozenset(name.split(".")[0] for name in (settings.package_module, settings.implementations_module))
-        update = update_signature(text, op, display_path(path, config.root), needed_imports(op, settings), first_party)
+        update = update_signature(text, op, display_path(path, config.root), needed_imports(op, settings), types, first_party)
         if update.problem is not None:
             result.problems.append(update.problem)
         elif update.text is not None:
             implementation_texts[relative] = (text, update.text)
+            result.signature_lines[relative] = update.line
 
     files = rendered.package
     signatures = {path: expected_definition(op) for path, op in rendered.scaffold_operations.items()}
@@ -136,8 +151,12 @@ def _generate(config: GeneratorConfig, *, check: bool) -> GenerateResult:
         path for path in set(files) | set(state.generated) if files.get(path) != state.generated.get(path)
     )
     result.removed = sorted(path for path in state.generated if path not in files)
+    result.package_created = sorted(path for path in files if path not in state.generated)
     result.scaffolded = [p for p in rendered.scaffolds if not (config.implementations / p).exists()]
     result.signatures_updated = sorted(implementation_texts)
+    orphans = find_orphans(config.implementations, config.implementations_module, config.package, config.package_module, files)
+    created = {rendered.scaffold_operations[relative].name: relative for relative in result.scaffolded}
+    result.orphans = name_successors(orphans, created)
 
     if check:
         result.diff = check_diff(config, state.generated, files, rendered.scaffolds, result, implementation_texts)

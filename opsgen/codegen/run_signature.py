@@ -1,22 +1,56 @@
-"""The ``run`` definition an implementation should have, and a cheap check that it does.
+"""The ``run`` definition an implementation should have, a cheap check that it does, and
+the implementations whose operation is gone.
 
 This module uses only ``ast``, so checking that every implementation is current does not
-import LibCST; :mod:`opsgen.codegen.signature` rewrites the ones that are not.
+import LibCST; :mod:`opsgen.codegen.signature` rewrites the ones that are not. It imports
+the renderer (and Jinja2) only when it lays out a definition, so the generator's no-op
+path can look for orphaned implementations cheaply.
 """
 
 from __future__ import annotations
 
 import ast
+import re
+from collections.abc import Container, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from opsgen.codegen.render import define, keyword_params
-from opsgen.codegen.view import OperationView
+from opsgen.codegen.typeexpr import AnnotationResolver, UnresolvedAnnotation, bound_names, import_names, module_names
+
+if TYPE_CHECKING:
+    from opsgen.codegen.view import OperationView, ProjectView
+
+
+@dataclass(frozen=True)
+class SignatureTypes:
+    """Resolution of the names in the generated annotations of ``run``, for one project."""
+
+    package_module: str
+    #: Shared type name -> qualified name in the generated ``shared_types`` module.
+    shared: dict[str, str | None]
+    #: Expands the shared type aliases to their targets.
+    resolver: AnnotationResolver
+
+
+def signature_types(project: ProjectView, package_module: str) -> SignatureTypes:
+    """Collect the shared types of ``project``, generated into ``package_module``."""
+    shared_module = f"{package_module}.shared_types"
+    shared: dict[str, str | None] = {t.name: f"{shared_module}.{t.name}" for t in project.shared_types}
+    names = {**import_names(project.shared_imports), **shared}
+    aliases = {f"{shared_module}.{t.name}": (t.annotation, names) for t in project.shared_types if t.kind == "alias"}
+    return SignatureTypes(package_module, shared, AnnotationResolver(aliases))
 
 
 def expected_params(op: OperationView) -> list[str]:
+    from opsgen.codegen.render import keyword_params
+
     return ["self", "ctx: ExecutionContext", *keyword_params(op.input_model.fields, False)]
 
 
 def expected_definition(op: OperationView) -> str:
+    from opsgen.codegen.render import define
+
     return define("    ", "run", expected_params(op), f"{op.stem}Output")
 
 
@@ -25,33 +59,216 @@ def one_line_definition(op: OperationView) -> str:
     return f"def run({', '.join(expected_params(op))}) -> {op.stem}Output:"
 
 
-def _normalized(annotation: str) -> str:
-    return ast.unparse(ast.parse(annotation, mode="eval"))
-
-
-def _find_run(tree: ast.Module, stem: str) -> ast.FunctionDef | None:
+def find_run(tree: ast.Module, stem: str) -> tuple[ast.ClassDef, ast.FunctionDef] | None:
+    """Return the top-level class ``stem`` and its ``run`` method, or None when either is missing."""
     for node in tree.body:
         if isinstance(node, ast.ClassDef) and node.name == stem:
             for item in node.body:
                 if isinstance(item, ast.FunctionDef) and item.name == "run":
-                    return item
+                    return node, item
     return None
 
 
-def is_current(source: str, op: OperationView) -> bool:
-    """Return whether ``run`` in ``source`` already has the spec's keyword parameters and return type."""
+def is_current(source: str, op: OperationView, types: SignatureTypes) -> bool:
+    """Return whether ``run`` in ``source`` already has the spec's keyword parameters and return type.
+
+    Each annotation only has to denote the same type as the generated one, by the rules
+    of :class:`opsgen.codegen.typeexpr.AnnotationResolver`, so ``amount: Decimal`` is
+    current where the spec says ``Money`` and ``Money`` is an alias of ``decimal``.
+    Parameter names and their order must match exactly, and defaults are not compared.
+    """
     if expected_definition(op) in source:
         return True
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return False
-    run = _find_run(tree, op.stem)
-    if run is None or run.returns is None:
+    found = find_run(tree, op.stem)
+    if found is None:
         return False
-    arguments = run.args
+    arguments = found[1].args
     if arguments.vararg or arguments.kwarg or arguments.posonlyargs or len(arguments.args) != 2:
         return False
-    actual = [(a.arg, ast.unparse(a.annotation) if a.annotation else "") for a in arguments.kwonlyargs]
-    expected = [(f.name, _normalized(f.annotation)) for f in op.input_model.fields]
-    return actual == expected and ast.unparse(run.returns) == _normalized(f"{op.stem}Output")
+    if [a.arg for a in arguments.kwonlyargs] != [f.name for f in op.input_model.fields]:
+        return False
+    matching = _matching_annotations(source, tree, found, op, types)
+    return len(matching) == len(op.input_model.fields) + 1
+
+
+def matching_annotations(source: str, op: OperationView, types: SignatureTypes) -> dict[str, str]:
+    """Return the source text of each annotation of ``run`` that denotes the spec's type.
+
+    Keyword parameters are keyed by name, the return annotation by :data:`RETURN`. A
+    signature update keeps these spellings, so it changes only what the spec changed.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return {}
+    found = find_run(tree, op.stem)
+    return {} if found is None else _matching_annotations(source, tree, found, op, types)
+
+
+#: Key of the return annotation in :func:`matching_annotations`; no parameter has this name.
+RETURN = "return"
+
+
+def _matching_annotations(
+    source: str, tree: ast.Module, found: tuple[ast.ClassDef, ast.FunctionDef], op: OperationView, types: SignatureTypes
+) -> dict[str, str]:
+    cls, run = found
+    # Names bound in the class body shadow the module's in a method's annotations.
+    user_names = module_names(tree, op.implementation_module)
+    for statement in cls.body:
+        user_names.update(dict.fromkeys(bound_names(statement)))
+    output = f"{op.stem}Output"
+    expected_names = {
+        **import_names(op.imports),
+        **types.shared,
+        output: f"{types.package_module}.{op.module_name}.{output}",
+    }
+    expected = {f.name: f.annotation for f in op.input_model.fields}
+    expected[RETURN] = output
+    actual = {a.arg: a.annotation for a in run.args.kwonlyargs}
+    actual[RETURN] = run.returns
+
+    matching: dict[str, str] = {}
+    for name, annotation in actual.items():
+        if annotation is None or name not in expected:
+            continue
+        try:
+            same = types.resolver.canonical(annotation, user_names) == types.resolver.canonical(
+                ast.parse(expected[name], mode="eval").body, expected_names
+            )
+        except UnresolvedAnnotation:
+            continue
+        text = ast.get_source_segment(source, annotation)
+        if same and text is not None:
+            matching[name] = text
+    return matching
+
+
+# -- implementations whose operation is gone ---------------------------------------------
+
+_FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import\b", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class OrphanedImplementation:
+    """An implementation class whose operation no spec defines any more."""
+
+    #: Path relative to the implementations folder, with ``/`` separators.
+    path: str
+    #: Line of the ``class`` statement.
+    line: int
+    class_name: str
+    #: The removed operation, from the generated module the class still imports.
+    operation: str
+    #: The one operation of the same package whose scaffold the run creates, which the
+    #: spec was probably renamed to, or None when there is no such operation or several.
+    successor: str | None = None
+    #: Path of the successor's implementation, relative to the implementations folder.
+    successor_path: str | None = None
+
+
+class FilesOnDisk(Container[str]):
+    """The files of a generated package on disk, by relative path, for :func:`find_orphans`.
+
+    Membership is one ``stat`` call, so the no-op path need not list the package.
+    """
+
+    def __init__(self, package: Path) -> None:
+        self.package = package
+
+    def __contains__(self, relative: object) -> bool:
+        return isinstance(relative, str) and (self.package / relative).is_file()
+
+
+def find_orphans(
+    implementations: Path, implementations_module: str, package: Path, package_module: str, generated: Container[str]
+) -> list[OrphanedImplementation]:
+    """Find the classes in ``implementations`` that subclass a base of an operation that is gone.
+
+    Such a class subclasses a ``...Base`` class imported from a module of the generated
+    package that is not in ``generated``, the package's relative file paths. Only files
+    with a ``from ... import`` of such a module are parsed, so the search costs one read
+    and one regular expression per file. ``package`` is skipped when it lies inside
+    ``implementations``.
+    """
+    orphans: list[OrphanedImplementation] = []
+    for path in sorted(implementations.rglob("*.py")):
+        relative = path.relative_to(implementations)
+        if "__pycache__" in relative.parts or path.name == "__init__.py" or package in path.parents:
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        module = ".".join([implementations_module, *relative.with_suffix("").parts])
+        imported = (_absolute(match.group(1), module) for match in _FROM_IMPORT.finditer(text))
+        if not any(_missing_module(name, package_module, generated) for name in imported if name is not None):
+            continue
+        orphans.extend(_orphaned_classes(text, relative.as_posix(), module, package_module, generated))
+    return orphans
+
+
+def name_successors(orphans: Iterable[OrphanedImplementation], created: dict[str, str]) -> list[OrphanedImplementation]:
+    """Set each orphan's successor when exactly one operation of ``created`` is in the same package.
+
+    ``created`` maps each operation whose implementation scaffold the run creates to the
+    path of that scaffold. Later runs cannot tell which operation is new, so they name none.
+    """
+    named = []
+    for orphan in orphans:
+        prefix = orphan.operation.rpartition(".")[0]
+        candidates = [name for name in created if name.rpartition(".")[0] == prefix]
+        if len(candidates) == 1:
+            orphan = replace(orphan, successor=candidates[0], successor_path=created[candidates[0]])
+        named.append(orphan)
+    return named
+
+
+def _absolute(imported: str, module: str) -> str | None:
+    level = len(imported) - len(imported.lstrip("."))
+    if not level:
+        return imported
+    parts = module.split(".")
+    if level >= len(parts):
+        return None
+    base = ".".join(parts[: len(parts) - level])
+    rest = imported[level:]
+    return f"{base}.{rest}" if rest else base
+
+
+def _missing_module(module: str, package_module: str, generated: Container[str]) -> bool:
+    """Return whether ``module`` is inside the generated package but is not generated."""
+    if not module.startswith(package_module + "."):
+        return False
+    relative = module[len(package_module) + 1 :].replace(".", "/")
+    return f"{relative}.py" not in generated and f"{relative}/__init__.py" not in generated
+
+
+def _orphaned_classes(
+    text: str, path: str, module: str, package_module: str, generated: Container[str]
+) -> list[OrphanedImplementation]:
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return []
+    names = module_names(tree, module)
+    resolver = AnnotationResolver({})
+    found = []
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        for base in node.bases:
+            try:
+                qualified = resolver.qualified(base, names)
+            except UnresolvedAnnotation:
+                continue
+            base_module, _, name = qualified.rpartition(".")
+            if name.endswith("Base") and _missing_module(base_module, package_module, generated):
+                operation = base_module[len(package_module) + 1 :]
+                found.append(OrphanedImplementation(path, node.lineno, node.name, operation))
+                break
+    return found

@@ -13,6 +13,7 @@ carries a message naming the file, the line and the exact signature to write.
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 
@@ -21,7 +22,8 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from opsgen.codegen.run_signature import expected_definition, is_current, one_line_definition
+from opsgen.codegen.render import LINE_WIDTH
+from opsgen.codegen.run_signature import RETURN, SignatureTypes, is_current, matching_annotations, one_line_definition
 from opsgen.codegen.view import OperationView
 
 #: Top-level names of the standard library (``sys.stdlib_module_names`` is Python 3.10+).
@@ -34,6 +36,8 @@ class SignatureUpdate:
     text: str | None
     #: Message with the reason the update is unsafe and the signature to write, or None.
     problem: str | None
+    #: Line of the ``def run`` that changes, or 0 when nothing changes or no ``run`` was found.
+    line: int = 0
 
 
 def update_signature(
@@ -41,15 +45,18 @@ def update_signature(
     op: OperationView,
     path: str,
     imports: list[tuple[str, str]],
+    types: SignatureTypes,
     first_party: frozenset[str] = frozenset(),
 ) -> SignatureUpdate:
     """Rewrite the ``run`` signature in ``source`` to match ``op``, or explain why not.
 
-    ``imports`` lists ``(module, name)`` pairs the new annotations need; missing ones are
-    added, see :func:`add_imports`. ``first_party`` contains the top-level names of the
-    project's own packages. ``path`` is only used in messages.
+    Nothing changes when every annotation already denotes the spec's type (see
+    :func:`opsgen.codegen.run_signature.is_current`). ``imports`` lists ``(module, name)``
+    pairs the new annotations need; missing ones are added, see :func:`add_imports`.
+    ``first_party`` contains the top-level names of the project's own packages. ``path``
+    is only used in messages.
     """
-    if is_current(source, op):
+    if is_current(source, op, types):
         return SignatureUpdate(None, None)
     expected_line = one_line_definition(op)
     try:
@@ -58,7 +65,7 @@ def update_signature(
         return SignatureUpdate(None, f"{path}:{exc.raw_line}: cannot parse the file ({exc.message}); fix it, then run again")
 
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    finder = _RunFinder(op.stem)
+    finder = _RunFinder(op.stem, module.default_indent)
     wrapper.visit(finder)
     if finder.run is None:
         where = f"{path}:{finder.class_line}" if finder.class_line else path
@@ -68,28 +75,56 @@ def update_signature(
     line = wrapper.resolve(PositionProvider)[finder.run].start.line
     reason = unsafe_reason(finder.run, op)
     if reason is not None:
-        return SignatureUpdate(None, f"{path}:{line}: cannot update {op.stem}.run because {reason}; change it to:\n    {expected_line}")
+        return SignatureUpdate(
+            None, f"{path}:{line}: cannot update {op.stem}.run because {reason}; change it to:\n    {expected_line}", line
+        )
 
-    template = cst.parse_module(f"class _Template:\n{expected_definition(op)}\n        ...\n")
+    # Annotations that already denote the spec's type keep the user's spelling, and only
+    # the names of the spec's spellings that the new signature uses get imported.
+    kept = {name: text for name, text in matching_annotations(source, op, types).items() if "\n" not in text}
+    fields = op.input_model.fields
+    annotations = {f.name: kept.get(f.name, f.annotation) for f in fields}
+    returns = kept.get(RETURN, f"{op.stem}Output")
+    written = " ".join(f.annotation for f in fields if f.name not in kept) + ("" if RETURN in kept else f" {op.stem}Output")
+    used_imports = [(module_name, name) for module_name, name in imports if re.search(rf"\b{name}\b", written)]
+
+    keyword = [f"{f.name}: {annotations[f.name]}" for f in fields]
+    new_run = rewritten_run(module, finder.class_indent, finder.run, keyword, returns)
+    updated = module.deep_replace(finder.run, new_run)
+    assert isinstance(updated, cst.Module)
+    return SignatureUpdate(add_imports(updated, used_imports, first_party).code, None, line)
+
+
+def rewritten_run(module: cst.Module, indent: str, run: cst.FunctionDef, keyword: list[str], returns: str) -> cst.FunctionDef:
+    """Return ``run`` with the keyword-only parameters ``keyword`` and the return annotation
+    ``returns``, laid out as black does.
+
+    The user's names and annotations of ``self`` and ``ctx`` stay. The definition takes one
+    line when that fits in :data:`LINE_WIDTH` columns and the user's parameter list was on
+    one line. Otherwise each parameter takes a line of its own, indented one level more
+    than ``def``, with a trailing comma. ``indent`` is the class body's indentation.
+    """
+    user_params = [
+        param.name.value + (f": {module.code_for_node(param.annotation.annotation)}" if param.annotation else "")
+        for param in run.params.params
+    ]
+    params = [*user_params, *(["*", *keyword] if keyword else [])]
+    header = f"{indent}def run({', '.join(params)}) -> {returns}:"
+    was_one_line = "\n" not in module.code_for_node(run.params) and isinstance(run.whitespace_before_params, cst.SimpleWhitespace)
+    if len(header.expandtabs()) > LINE_WIDTH or not was_one_line:
+        lines = "".join(f"{indent}{indent}{param},\n" for param in params)
+        header = f"{indent}def run(\n{lines}{indent}) -> {returns}:"
+
+    template = cst.parse_module(f"class _Template:\n{header}\n{indent}{indent}...\n")
     template_class = template.body[0]
     assert isinstance(template_class, cst.ClassDef)
     template_run = template_class.body.body[0]
     assert isinstance(template_run, cst.FunctionDef)
-
-    # The user's names and annotations of self and ctx stay; the layout is the template's.
-    user_self, user_ctx = finder.run.params.params
-    template_self, template_ctx = template_run.params.params
-    new_params = template_run.params.with_changes(
-        params=[
-            template_self.with_changes(name=user_self.name),
-            template_ctx.with_changes(name=user_ctx.name, annotation=user_ctx.annotation),
-        ]
+    return run.with_changes(
+        params=template_run.params,
+        whitespace_before_params=template_run.whitespace_before_params,
+        returns=template_run.returns,
     )
-    updated_run = finder.run.with_changes(params=new_params, returns=template_run.returns)
-    updated = module.deep_replace(finder.run, updated_run)
-    assert isinstance(updated, cst.Module)
-
-    return SignatureUpdate(add_imports(updated, imports, first_party).code, None)
 
 
 def add_imports(module: cst.Module, imports: list[tuple[str, str]], first_party: frozenset[str]) -> cst.Module:
@@ -242,15 +277,19 @@ class _NameCollector(cst.CSTVisitor):
 class _RunFinder(cst.CSTVisitor):
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self, stem: str) -> None:
+    def __init__(self, stem: str, default_indent: str) -> None:
         self.stem = stem
         self.run: cst.FunctionDef | None = None
         self.class_line = 0
+        #: Indentation of the class body, which LibCST leaves None where it is the module's default.
+        self.class_indent = default_indent
         self.depth = 0
 
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         if self.depth == 0 and node.name.value == self.stem:
             self.class_line = self.get_metadata(PositionProvider, node).start.line
+            if isinstance(node.body, cst.IndentedBlock) and node.body.indent is not None:
+                self.class_indent = node.body.indent
             for statement in node.body.body:
                 if isinstance(statement, cst.FunctionDef) and statement.name.value == "run":
                     self.run = statement
