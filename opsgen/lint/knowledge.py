@@ -377,6 +377,9 @@ HINTED_METHODS = {
     "put_object": ("AWS call", ("s3", "client", "bucket")),
     "publish_message": ("broker publish", ("publisher", "pubsub")),
 }
+#: Receivers whose ``send()`` sends an e-mail when their type is unknown, as for the
+#: ``mail = Mail()`` that Flask-Mail's docs create in an extensions module.
+MAILER_NAMES = frozenset({"mail", "mailer"})
 DRAMATIQ_ACTORS = frozenset({"dramatiq.actor", "dramatiq.actor()", "django_dramatiq.actor"})
 
 #: Task decorators whose function, called plainly, enqueues itself (Huey): ``render(pk)``.
@@ -470,6 +473,8 @@ def classify_side_effect(target: str | None, text: str, extra: dict[str, str]) -
         receiver = text.rpartition(".")[0].lower()
         if receiver and any(hint in receiver.rpartition(".")[2] for hint in hints):
             return Effect(kind, target or text)
+        if attr == "send" and receiver.rpartition(".")[2] in MAILER_NAMES:
+            return Effect("email", target or text)  # Flask-Mail's extension object: mail.send(msg)
     return None
 
 
