@@ -272,7 +272,7 @@ class _CommitSearch:
             return None
         if method == "begin":
             if not _opens_session_block(function, call):
-                return None  # a plain begin() commits nothing; its commit() is the call to report
+                return None  # a plain begin() commits nothing, so the later commit() is reported
         elif method != "commit":
             return None
 
