@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from opsgen.lint.knowledge import sync_method
 from opsgen.lint.orm import (
@@ -192,6 +192,17 @@ class _BodyEvents:
                     self.add("update", node, guards, locked)
                 elif name and is_lock_name(name):
                     self.add("lock", node, guards, locked)
+
+
+def _updates_row(call: ast.Call, variable: str) -> bool:
+    """Return True when an ``update()`` selects the loaded row by its key: ``filter(pk=row.pk)``
+    or SQLAlchemy's ``where(Job.id == row.id)``."""
+    written = {id(node) for _, value in _written_values(call) for node in ast.walk(value)}
+    return any(
+        isinstance(node, ast.Attribute) and node.attr in ("pk", "id") and isinstance(node.value, ast.Name) and node.value.id == variable
+        for node in ast.walk(call)
+        if id(node) not in written
+    )
 
 
 def _mutated_field(value: ast.expr) -> tuple[str, str] | None:
@@ -385,7 +396,8 @@ class ReadModifyWriteWithoutLock(Rule):
         the same model writes back computed. The load's own query is a check too: after
         ``filter(holder__isnull=True).first()`` or ``where(Job.state == "queued")``, a
         write of ``holder`` or ``state`` counts when the value comes from a variable
-        (``holder = buyer``) or the function acts on the row besides. A row unpacked from a
+        (``holder = buyer``) or the function acts on the row besides. The write may be an
+        ``update()`` that selects the row by its key (``filter(pk=job.pk).update(...)``). A row unpacked from a
         result (``result = await session.execute(select(Job))``, then
         ``result.scalar_one()``) is reported where the query ran. A plain increment
         (``x.f += n`` or ``x.f = x.f + n``) is OPS202's, reported at the increment.
@@ -569,6 +581,19 @@ class ReadModifyWriteWithoutLock(Rule):
             elif event.kind == "update" and not event.locked:
                 assert isinstance(event.node, ast.Call)
                 written = self.written_from_read(event.node, bound, derived, qualify)
+                if written is None and not bound.scalar and _updates_row(event.node, variable):
+                    # Job.objects.filter(pk=job.pk).update(state="running"): the loaded row's own write.
+                    # The update statement is recorded as an effect too; it is not an act besides the write.
+                    acts_besides = any(
+                        e.kind == "effect" and not e.alternative and getattr(e.node, "value", None) is not event.node for e in events
+                    )
+                    for field, value in _written_values(event.node):
+                        as_write = replace(event, attr=field)
+                        claims = _field(field) in bound.checked and (acts_besides or _reads_variable(value))
+                        if not uses_f_expression(value, qualify) and (
+                            claims or self.depends_on_old_value(as_write, _field(field), value, guard_tests, actions, variable, derived)
+                        ):
+                            return field
                 if written is not None:
                     return written
         return None
@@ -800,6 +825,13 @@ class ReadModifyWriteWithoutLock(Rule):
         "        raise ValueError(code_id)\n"
         "    code.times_used = F('times_used') + 1\n"
         "    code.save(update_fields=['times_used'])\n",
+        # Claimed through an update() by primary key, then run: two workers run the job.
+        "def run_next_job():\n"
+        "    job = Job.objects.filter(state='queued').first()  # OPS201\n"
+        "    if job is None:\n"
+        "        return\n"
+        "    Job.objects.filter(pk=job.pk).update(state='running')\n"
+        "    job.execute()\n",
         # A JSON list field appended to in Python and saved.
         "def add_bookmark(user_id, url):\n"
         "    profile = Profile.objects.get(user_id=user_id)  # OPS201\n"
