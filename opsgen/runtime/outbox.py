@@ -8,6 +8,15 @@ only on a pending row that no other dispatcher has claimed or attempted since it
 so two dispatchers deliver the same row at the same time only when a delivery outlasts
 its claim.
 
+A dispatcher claims the due rows of a page together, in one transaction, then calls
+their handlers one by one and writes their outcomes together: at the end of the batch,
+or once :data:`OUTCOME_WRITE_INTERVAL` has passed since its last write. Each such write
+also renews the claims of the rows not yet attempted, so a row's claim has at least
+``CLAIM_LEASE - OUTCOME_WRITE_INTERVAL`` seconds left when its attempt starts, however
+slow the handlers before it were. On PostgreSQL the claim locks the rows with ``FOR
+UPDATE SKIP LOCKED``, so it skips the rows that another dispatcher is claiming instead
+of waiting for that dispatcher's commit.
+
 A claim records the claimant's process (see :mod:`opsgen.runtime.locks.holders`) and
 expires after :data:`CLAIM_LEASE`. A dispatcher takes over a claim that has expired, or
 at once a claim whose process on this machine has ended. A claim still on a row means
@@ -16,8 +25,10 @@ budget: an effect whose handler kills its process ends ``failed`` after its maxi
 number of attempts instead of being retried forever.
 
 Delivery is at least once. A process can die after the handler returned and before
-the row was marked delivered; the next dispatcher then delivers it again with the same
-idempotency key, which the receiver uses to discard the repeat.
+the row was marked delivered. That happens to every row whose outcome was not yet
+written, up to one batch. The next dispatcher delivers them again, once their claims
+expire or at once when the dead process was on its machine, with the same idempotency
+key, which the receiver uses to discard the repeat.
 """
 
 from __future__ import annotations
@@ -32,10 +43,10 @@ from datetime import datetime, timedelta, timezone
 from enum import Enum
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, func, or_, select, tuple_, update
 
 from opsgen.runtime.declarations import RetryPolicy
-from opsgen.runtime.effects import EffectCall, PendingEffect
+from opsgen.runtime.effects import EffectCall, EffectHandler, PendingEffect
 from opsgen.runtime.errors import EffectHandlerMissing
 from opsgen.runtime.locks.holders import holder_ended, process_identity
 from opsgen.runtime.schema import EffectStatus, effects, executions
@@ -46,11 +57,19 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: Seconds a claim on an outbox row lasts; a delivery that takes longer may be repeated.
+#: Seconds a claim on an outbox row lasts. A run renews the claims of its rows not yet
+#: attempted whenever it writes outcomes, so only a delivery that takes longer than
+#: ``CLAIM_LEASE - OUTCOME_WRITE_INTERVAL`` may be repeated by another dispatcher.
 CLAIM_LEASE = 60.0
 
-#: Rows a dispatcher reads per query. A run keeps one page of rows in memory at a time.
+#: Rows a dispatcher reads per query, and at most claims per transaction. A run keeps one
+#: page of rows, and the outcomes of at most one page, in memory at a time.
 PAGE_SIZE = 100
+
+#: Seconds after which a run writes the outcomes of the attempts it has made and renews
+#: its other claims, without waiting for the end of the batch. After a crash, the
+#: attempts of at most this long (or of one batch) are repeated.
+OUTCOME_WRITE_INTERVAL = 1.0
 
 
 def worker_id() -> str:
@@ -123,6 +142,9 @@ class _Undelivered:
     unhandled: set[str] = field(default_factory=set)
     claimed: set[str] = field(default_factory=set)
     retrying: set[str] = field(default_factory=set)
+    #: For each claimant whose claims the run took over, whether it held a single
+    #: pending row when the run first found it, before the run took any of its rows.
+    lone_claimants: dict[str, bool] = field(default_factory=dict)
 
     def record(self, effect_id: str, outcome: _Outcome) -> None:
         """Note the outcome of ``effect_id`` in this pass, replacing that of an earlier pass."""
@@ -140,10 +162,13 @@ def deliver_durable_now(runtime: Runtime, effect: PendingEffect) -> None:
     """Claim a just-committed durable effect and make its first delivery attempt."""
     claimant = worker_id()
     row = {"id": effect.id, "attempts": 0, "max_attempts": effect.retry.max_attempts, "claimed_by": None}
-    if not _claim(runtime, row, claimant, utcnow()):
+    with runtime.engine.begin() as connection:
+        claimed = _claim(connection, row, claimant, utcnow())
+    if not claimed:
         return
-    _attempt(runtime, effect.id, effect.name, effect.kind, row, effect.retry, effect.handler,
-             effect.call(1), claimant, DrainReport())
+    changes = _attempt(effect.id, effect.name, effect.kind, effect.retry, effect.handler, effect.call(1), DrainReport())
+    with runtime.engine.begin() as connection:
+        _record_outcomes(connection, claimant, {effect.id: changes})
 
 
 def drain(runtime: Runtime, *, limit: int | None = None, wait: float = 0.0) -> DrainReport:
@@ -197,20 +222,26 @@ def _deliver_due(
 def _deliver_pass(
     runtime: Runtime, report: DrainReport, undelivered: _Undelivered, claimant: str, limit: int | None
 ) -> bool:
-    """Attempt each row that is due now once; return ``False`` when ``limit`` stopped the pass early."""
+    """Attempt each row that is due now once; return ``False`` when ``limit`` stopped the pass early.
+
+    Each page is delivered in batches: the whole page, or as many rows as ``limit`` leaves.
+    """
     query = (
         select(effects, executions.c.operation)
         .outerjoin(executions, executions.c.id == effects.c.execution_id)
         .where(_due(utcnow()))
     )
-    for row in _pages(runtime, query):
-        if row["id"] in undelivered.unhandled:
-            continue
-        if limit is not None and report.attempted >= limit:
-            return False
-        undelivered.record(row["id"], _deliver_row(runtime, row, claimant, report))
-        report.unhandled = len(undelivered.unhandled)
-        report.claimed_elsewhere = len(undelivered.claimed)
+    for page in _pages(runtime, query):
+        rows = [row for row in page if row["id"] not in undelivered.unhandled]
+        while rows:
+            budget = None if limit is None else limit - report.attempted
+            if budget is not None and budget <= 0:
+                return False
+            batch, rows = _plan_batch(runtime, rows, budget, report, undelivered)
+            if batch:
+                _deliver_batch(runtime, batch, claimant, report, undelivered)
+            report.unhandled = len(undelivered.unhandled)
+            report.claimed_elsewhere = len(undelivered.claimed)
     return True
 
 
@@ -246,13 +277,13 @@ def _due(moment: datetime) -> ColumnElement[bool]:
     )
 
 
-def _pages(runtime: Runtime, query: Select[Any]) -> Iterator[dict[str, Any]]:
-    """Yield the rows of ``query`` oldest first, reading :data:`PAGE_SIZE` rows per query.
+def _pages(runtime: Runtime, query: Select[Any]) -> Iterator[list[dict[str, Any]]]:
+    """Yield the rows of ``query`` oldest first, in pages of up to :data:`PAGE_SIZE` rows, one query per page.
 
     ``query`` selects at least ``created_at``, ``sequence`` and ``id`` of ``opsgen_effects``.
     Each page starts after the last row of the previous one in that order (keyset
     pagination), so a row that a page already returned is not returned again, whatever
-    was done to it meanwhile. No connection is held while the caller works on a row.
+    was done to it meanwhile. No connection is held while the caller works on a page.
     """
     order = (effects.c.created_at, effects.c.sequence, effects.c.id)
     after: dict[str, Any] | None = None
@@ -272,16 +303,23 @@ def _pages(runtime: Runtime, query: Select[Any]) -> Iterator[dict[str, Any]]:
             )
         with runtime.engine.connect() as connection:
             rows = [dict(row._mapping) for row in connection.execute(page)]
-        yield from rows
+        if rows:
+            yield rows
         if len(rows) < PAGE_SIZE:
             return
         after = rows[-1]
 
 
+def _rows(runtime: Runtime, query: Select[Any]) -> Iterator[dict[str, Any]]:
+    """Yield the rows of ``query`` one by one, read as :func:`_pages` reads them."""
+    for page in _pages(runtime, query):
+        yield from page
+
+
 def _pending_besides(runtime: Runtime, ids: Collection[str]) -> bool:
     """Return whether a pending row exists other than those of ``ids``."""
     query = select(effects.c.id, effects.c.created_at, effects.c.sequence).where(_pending())
-    return any(row["id"] not in ids for row in _pages(runtime, query))
+    return any(row["id"] not in ids for row in _rows(runtime, query))
 
 
 def _count_left(runtime: Runtime, report: DrainReport, undelivered: _Undelivered, started: datetime) -> None:
@@ -299,7 +337,7 @@ def _count_left(runtime: Runtime, report: DrainReport, undelivered: _Undelivered
         effects.c.id, effects.c.name, effects.c.execution_id, effects.c.created_at, effects.c.sequence,
         effects.c.next_attempt_at, effects.c.claimed_by, effects.c.claimed_until, effects.c.claimed_process,
     )
-    for row in _pages(runtime, select(*columns).where(_due(ended))):
+    for row in _rows(runtime, select(*columns).where(_due(ended))):
         effect_id = row["id"]
         if effect_id in undelivered.unhandled:
             continue
@@ -366,44 +404,177 @@ def _interruption(row: dict[str, Any], state: ClaimState) -> str:
     return f"the claim of dispatcher {row['claimed_by']} expired{when}"
 
 
-def _deliver_row(runtime: Runtime, row: dict[str, Any], claimant: str, report: DrainReport) -> _Outcome:
-    """Claim and deliver one due row, taking over the claim of a dispatcher that ended."""
-    now = utcnow()
-    state = claim_state(row, now)
-    if state is ClaimState.HELD:
-        return _Outcome.CLAIMED_ELSEWHERE
-    interruption = None if state is ClaimState.FREE else _interruption(row, state)
-    try:
-        handler = runtime.resolve_effect_handler(row["name"], row["kind"], _requesting_operation(runtime, row))
-    except EffectHandlerMissing as exc:
-        report.errors.append(str(exc))
-        logger.error("cannot deliver outbox row %s of execution %s: %s", row["id"], row["execution_id"], exc)
-        return _Outcome.UNHANDLED
+@dataclass
+class _Planned:
+    """A due row that a run picked to claim and attempt, with its handler."""
 
-    attempts = int(row["attempts"])
-    if interruption is not None:
-        attempts += 1
-        if attempts >= row["max_attempts"]:
-            marked_failed = _fail_unfinished(runtime, row, interruption, report)
-            return _Outcome.SETTLED if marked_failed else _Outcome.CLAIMED_ELSEWHERE
-    if not _claim(runtime, row, claimant, now, interruption):
-        return _Outcome.CLAIMED_ELSEWHERE
-    if interruption is not None:
+    row: dict[str, Any]
+    handler: EffectHandler
+    #: Why the claim found on the row may be taken over, or ``None`` when the row was free.
+    interruption: str | None = None
+    #: Whether taking over that claim counts an unfinished attempt: only when the claimant
+    #: held no other pending row, so it was attempting this one when it stopped.
+    counts_unfinished: bool = False
+
+    @property
+    def counted_attempts(self) -> int:
+        """Attempts counted before this run's, including the unfinished one that a takeover counts."""
+        return int(self.row["attempts"]) + (1 if self.counts_unfinished else 0)
+
+
+def _plan_batch(
+    runtime: Runtime, rows: list[dict[str, Any]], budget: int | None, report: DrainReport, undelivered: _Undelivered
+) -> tuple[list[_Planned], list[dict[str, Any]]]:
+    """Pick from the start of ``rows`` up to ``budget`` rows to attempt; return them and the rows after them.
+
+    Rows that another dispatcher holds and rows without a handler are recorded in
+    ``undelivered`` and skipped, without counting against ``budget``. A row whose claim is
+    taken over gets a batch of its own, so that this run holds no other row while it
+    attempts it: should that attempt end the process, the next takeover knows which
+    row was being attempted and counts it.
+    """
+    now = utcnow()
+    batch: list[_Planned] = []
+    for position, row in enumerate(rows):
+        if budget is not None and len(batch) >= budget:
+            return batch, rows[position:]
+        state = claim_state(row, now)
+        if state is ClaimState.HELD:
+            undelivered.record(row["id"], _Outcome.CLAIMED_ELSEWHERE)
+            continue
+        try:
+            handler = runtime.resolve_effect_handler(row["name"], row["kind"], _requesting_operation(runtime, row))
+        except EffectHandlerMissing as exc:
+            report.errors.append(str(exc))
+            logger.error("cannot deliver outbox row %s of execution %s: %s", row["id"], row["execution_id"], exc)
+            undelivered.record(row["id"], _Outcome.UNHANDLED)
+            continue
+        if state is ClaimState.FREE:
+            batch.append(_Planned(row, handler))
+            continue
+        if batch:
+            return batch, rows[position:]
+        if row["claimed_by"] not in undelivered.lone_claimants:
+            undelivered.lone_claimants[row["claimed_by"]] = _holds_one_row(runtime, row["claimed_by"])
+        taken_over = _Planned(row, handler, _interruption(row, state), undelivered.lone_claimants[row["claimed_by"]])
+        return [taken_over], rows[position + 1:]
+    return batch, []
+
+
+def _holds_one_row(runtime: Runtime, claimant: str) -> bool:
+    """Return whether ``claimant`` holds a single pending row.
+
+    A claimant that holds several claimed them as one batch and may have stopped before
+    it reached some of them, so its claims prove no attempt.
+
+    NOTE: a run asks once per claimant. When another dispatcher has already taken over
+    all but one of a batch's rows, the last one counts as attempted even if it was not.
+    """
+    query = select(func.count()).where(_pending(), effects.c.claimed_by == claimant)
+    with runtime.engine.connect() as connection:
+        return int(connection.execute(query).scalar_one()) <= 1
+
+
+def _deliver_batch(
+    runtime: Runtime, batch: list[_Planned], claimant: str, report: DrainReport, undelivered: _Undelivered
+) -> None:
+    """Claim the rows of ``batch`` together, attempt each in order, and write the outcomes together.
+
+    The outcomes are written when the batch ends, or before an attempt once
+    :data:`OUTCOME_WRITE_INTERVAL` has passed since the last write; that write renews
+    the claims of the rows not yet attempted. A row whose claim another dispatcher took
+    over meanwhile is not attempted.
+    """
+    claimed = _claim_batch(runtime, batch, claimant, report, undelivered)
+    outcomes: dict[str, dict[str, Any]] = {}
+    lost: set[str] = set()
+    written_at = time.monotonic()
+    for position, planned in enumerate(claimed):
+        if time.monotonic() - written_at >= OUTCOME_WRITE_INTERVAL:
+            later = [other.row["id"] for other in claimed[position:] if other.row["id"] not in lost]
+            lost |= _write_and_renew(runtime, claimant, outcomes, later)
+            outcomes = {}
+            written_at = time.monotonic()
+
+        row = planned.row
+        if row["id"] in lost:
+            logger.warning(
+                "outbox row %s of execution %s was not attempted: its claim expired and another dispatcher took it over",
+                row["id"], row["execution_id"], extra={"execution_id": row["execution_id"], "effect": row["name"]},
+            )
+            undelivered.record(row["id"], _Outcome.CLAIMED_ELSEWHERE)
+            continue
+        retry = RetryPolicy(row["max_attempts"], row["backoff"], row["multiplier"], row["max_delay"])
+        call = EffectCall(
+            row["name"], row["kind"], dict(row["payload"] or {}), row["idempotency_key"],
+            row["execution_id"], planned.counted_attempts + 1,
+        )
+        changes = _attempt(row["id"], row["name"], row["kind"], retry, planned.handler, call, report)
+        outcomes[row["id"]] = changes
+        undelivered.record(row["id"], _Outcome.SETTLED if "status" in changes else _Outcome.RETRYING)
+    _write_and_renew(runtime, claimant, outcomes, [])
+
+
+def _claim_batch(
+    runtime: Runtime, batch: list[_Planned], claimant: str, report: DrainReport, undelivered: _Undelivered
+) -> list[_Planned]:
+    """Claim the rows of ``batch`` in one transaction; return those claimed, in the order of ``batch``.
+
+    The free rows are claimed with one statement, and each row whose claim is taken over
+    with one more. A taken-over row whose unfinished attempt used up its budget is marked
+    failed instead. A row that another dispatcher claimed or attempted since it was read
+    is recorded as claimed elsewhere.
+    """
+    now = utcnow()
+    free = [planned.row for planned in batch if planned.interruption is None]
+    failed: dict[str, str] = {}
+    with runtime.engine.begin() as connection:
+        for planned in batch:
+            if planned.interruption is None:
+                continue
+            if not planned.counts_unfinished:
+                _claim(connection, planned.row, claimant, now)
+            elif planned.counted_attempts >= planned.row["max_attempts"]:
+                error = _fail_unfinished(connection, planned.row, planned.interruption)
+                if error is not None:
+                    failed[planned.row["id"]] = error
+            else:
+                _claim(connection, planned.row, claimant, now, planned.interruption)
+        if free:
+            statement = update(effects).where(_unlocked(_free_and_unchanged(free))).values(_claim_values(claimant, now))
+            connection.execute(statement)
+        held = _claimed_by(connection, [planned.row["id"] for planned in batch], claimant)
+
+    claimed: list[_Planned] = []
+    for planned in batch:
+        row = planned.row
+        if row["id"] in failed:
+            _report_failed_unfinished(row, failed[row["id"]], report)
+            undelivered.record(row["id"], _Outcome.SETTLED)
+        elif row["id"] not in held:
+            undelivered.record(row["id"], _Outcome.CLAIMED_ELSEWHERE)
+        else:
+            if planned.interruption is not None:
+                _log_takeover(planned)
+            claimed.append(planned)
+    return claimed
+
+
+def _log_takeover(planned: _Planned) -> None:
+    row = planned.row
+    context = {"execution_id": row["execution_id"], "effect": row["name"]}
+    if planned.counts_unfinished:
         logger.warning(
             "took over outbox row %s, effect %s (%s) of execution %s: attempt %d did not finish, because %s",
-            row["id"], row["name"], row["kind"], row["execution_id"], attempts, interruption,
-            extra={"execution_id": row["execution_id"], "effect": row["name"]},
+            row["id"], row["name"], row["kind"], row["execution_id"], planned.counted_attempts,
+            planned.interruption, extra=context,
         )
-
-    retry = RetryPolicy(row["max_attempts"], row["backoff"], row["multiplier"], row["max_delay"])
-    call = EffectCall(
-        row["name"], row["kind"], dict(row["payload"] or {}), row["idempotency_key"],
-        row["execution_id"], attempts + 1,
-    )
-    counts = {"attempts": attempts, "max_attempts": row["max_attempts"]}
-    if _attempt(runtime, row["id"], row["name"], row["kind"], counts, retry, handler, call, claimant, report):
-        return _Outcome.RETRYING
-    return _Outcome.SETTLED
+    else:
+        logger.warning(
+            "took over outbox row %s, effect %s (%s) of execution %s, because %s; its claimant held other rows "
+            "too and may not have attempted this one, so no attempt is counted",
+            row["id"], row["name"], row["kind"], row["execution_id"], planned.interruption, extra=context,
+        )
 
 
 def _requesting_operation(runtime: Runtime, row: dict[str, Any]) -> str | None:
@@ -438,27 +609,63 @@ def _unchanged(row: dict[str, Any]) -> ColumnElement[bool]:
     )
 
 
-def _claim(runtime: Runtime, row: dict[str, Any], claimant: str, now: datetime, interruption: str | None = None) -> bool:
-    """Claim ``row`` for ``claimant`` if no other dispatcher changed it since it was read; return whether it did.
+def _free_and_unchanged(rows: list[dict[str, Any]]) -> ColumnElement[bool]:
+    """Return the condition :func:`_unchanged` for several unclaimed ``rows`` at once."""
+    return and_(
+        tuple_(effects.c.id, effects.c.attempts).in_([(row["id"], row["attempts"]) for row in rows]),
+        effects.c.status == EffectStatus.pending.value,
+        effects.c.claimed_by.is_(None),
+    )
 
-    ``interruption`` gives the reason the claim found on the row may be taken over. Taking it
-    over counts the attempt that claim was made for, since it never finished.
+
+def _unlocked(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Return the condition that a row meets ``condition`` and no other transaction holds it locked.
+
+    On PostgreSQL the subquery locks the rows with ``FOR UPDATE SKIP LOCKED``, so a claim
+    skips a row that another dispatcher is claiming instead of waiting for its commit.
+    Claims therefore never wait for each other, and cannot deadlock however their rows
+    are ordered. SQLAlchemy renders no locking clause for SQLite, which has one writer
+    at a time.
     """
-    changes: dict[str, Any] = {
+    return effects.c.id.in_(select(effects.c.id).where(condition).with_for_update(skip_locked=True))
+
+
+def _claim_values(claimant: str, now: datetime) -> dict[str, Any]:
+    return {
         "claimed_by": claimant,
         "claimed_until": now + timedelta(seconds=CLAIM_LEASE),
         "claimed_process": process_identity(),
     }
+
+
+def _claim(
+    connection: Connection, row: dict[str, Any], claimant: str, now: datetime, interruption: str | None = None
+) -> bool:
+    """Claim ``row`` for ``claimant`` if no other dispatcher changed it since it was read; return whether it did.
+
+    ``interruption`` gives the reason the claim found on the row may be taken over, when
+    the takeover counts the attempt that claim was made for, since it never finished.
+    """
+    changes = _claim_values(claimant, now)
     if interruption is not None:
         unfinished = int(row["attempts"]) + 1
         changes.update(attempts=unfinished, last_error=f"attempt {unfinished} did not finish: {interruption}")
-    statement = update(effects).where(_unchanged(row)).values(changes)
-    with runtime.engine.begin() as connection:
-        return bool(connection.execute(statement).rowcount)
+    statement = update(effects).where(_unlocked(_unchanged(row))).values(changes)
+    return bool(connection.execute(statement).rowcount)
 
 
-def _fail_unfinished(runtime: Runtime, row: dict[str, Any], interruption: str, report: DrainReport) -> bool:
-    """Mark ``row`` failed because its last attempt never finished and used up its budget; return whether it did."""
+def _claimed_by(connection: Connection, ids: list[str], claimant: str) -> set[str]:
+    """Return those of ``ids`` that ``claimant`` holds claimed."""
+    query = select(effects.c.id).where(effects.c.id.in_(ids), effects.c.claimed_by == claimant)
+    return set(connection.execute(query).scalars())
+
+
+def _fail_unfinished(connection: Connection, row: dict[str, Any], interruption: str) -> str | None:
+    """Mark ``row`` failed because its last attempt never finished and used up its budget.
+
+    Returns the error recorded on the row, or ``None`` when another dispatcher changed the
+    row since it was read, so it was left as it is.
+    """
     attempts = int(row["attempts"]) + 1
     error = f"attempt {attempts} of {row['max_attempts']} did not finish: {interruption}"
     changes = {
@@ -469,10 +676,12 @@ def _fail_unfinished(runtime: Runtime, row: dict[str, Any], interruption: str, r
         "claimed_until": None,
         "claimed_process": None,
     }
-    statement = update(effects).where(_unchanged(row)).values(changes)
-    with runtime.engine.begin() as connection:
-        if not connection.execute(statement).rowcount:
-            return False
+    statement = update(effects).where(_unlocked(_unchanged(row))).values(changes)
+    return error if connection.execute(statement).rowcount else None
+
+
+def _report_failed_unfinished(row: dict[str, Any], error: str, report: DrainReport) -> None:
+    """Count and log a row that :func:`_fail_unfinished` marked failed."""
     report.failed += 1
     report.errors.append(f"{row['name']} ({row['id']}): {error}")
     logger.error(
@@ -480,26 +689,59 @@ def _fail_unfinished(runtime: Runtime, row: dict[str, Any], interruption: str, r
         row["name"], row["kind"], row["execution_id"], error, row["id"],
         extra={"execution_id": row["execution_id"], "effect": row["name"]},
     )
-    return True
+
+
+def _write_and_renew(runtime: Runtime, claimant: str, outcomes: dict[str, dict[str, Any]], later: list[str]) -> set[str]:
+    """Write ``outcomes`` and renew the claims on the rows ``later`` names, in one transaction.
+
+    Returns the ids of ``later`` whose claim ``claimant`` no longer holds, because it
+    expired and another dispatcher took it over.
+    """
+    if not outcomes and not later:
+        return set()
+    with runtime.engine.begin() as connection:
+        _record_outcomes(connection, claimant, outcomes)
+        if not later:
+            return set()
+        renewal = update(effects).where(effects.c.id.in_(later), effects.c.claimed_by == claimant)
+        connection.execute(renewal.values(claimed_until=utcnow() + timedelta(seconds=CLAIM_LEASE)))
+        held = _claimed_by(connection, later, claimant)
+    return set(later) - held
+
+
+def _record_outcomes(connection: Connection, claimant: str, outcomes: dict[str, dict[str, Any]]) -> None:
+    """Write the changes that :func:`_attempt` returned for rows ``claimant`` holds, and release their claims.
+
+    Rows whose changes set the same columns share one executemany statement. A row whose
+    claim another dispatcher took over is left to that dispatcher.
+    """
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for effect_id, changes in outcomes.items():
+        parameters = {f"new_{column}": value for column, value in changes.items()}
+        parameters["effect_id"] = effect_id
+        groups.setdefault(tuple(sorted(changes)), []).append(parameters)
+    released = {"claimed_by": None, "claimed_until": None, "claimed_process": None}
+    for columns, parameter_sets in groups.items():
+        values: dict[str, Any] = {column: bindparam(f"new_{column}") for column in columns}
+        statement = update(effects).where(effects.c.id == bindparam("effect_id"), effects.c.claimed_by == claimant)
+        connection.execute(statement.values({**values, **released}), parameter_sets)
 
 
 def _attempt(
-    runtime: Runtime,
     effect_id: str,
     name: str,
     kind: str,
-    row: dict[str, Any],
     retry: RetryPolicy,
     handler: Callable[[EffectCall], object],
     call: EffectCall,
-    claimant: str,
     report: DrainReport,
-) -> bool:
-    """Call the handler for a row this process has claimed, record the outcome and release the claim.
+) -> dict[str, Any]:
+    """Call the handler for a row this process has claimed, count and log the outcome, and return the row's changes.
 
-    Returns whether the row stays pending for a retry.
+    The changes set ``attempts`` to ``call.attempt`` and ``status`` when the row is
+    delivered or failed for good; without ``status`` the row stays pending for a retry.
     """
-    attempts = int(row["attempts"]) + 1
+    attempts = call.attempt
     try:
         handler(call)
     except Exception as exc:  # noqa: BLE001 - recorded on the row and retried later
@@ -532,9 +774,4 @@ def _attempt(
             name, kind, call.execution_id, attempts,
             extra={"execution_id": call.execution_id, "effect": name},
         )
-
-    changes.update(claimed_by=None, claimed_until=None, claimed_process=None)
-    statement = update(effects).where(effects.c.id == effect_id, effects.c.claimed_by == claimant)
-    with runtime.engine.begin() as connection:
-        connection.execute(statement.values(changes))
-    return "status" not in changes
+    return changes
