@@ -91,12 +91,13 @@ class SeparateCommitInOperation(Rule):
         names the chain down to the commit. Not reported: ``ctx.session`` and names bound
         to it, ``flush()``, savepoints, nested operation calls, code deferred with
         ``ctx.after_commit(...)``, reads, and Django ORM writes, which join the
-        operation's ``atomic()`` block under the Django runtime. A session or connection
-        that a helper receives as a parameter, or stores from one in its constructor, is
-        taken for the caller's and not reported, also when the caller passes
-        ``db.session``. There is no autofix: whether the write should join the operation,
-        or stay independent as an operation of its own, is a decision about the helper's
-        other callers too.
+        operation's ``atomic()`` block under the Django runtime. A helper that commits a
+        session it receives as a parameter is reported where a call passes it another
+        session (``set_description(db.session, ...)``). A session passed on through a
+        second call, or stored by a constructor (``self.session = session``), is taken
+        for the caller's. There is no autofix: whether the write should join the
+        operation, or stay independent as an operation of its own, is a decision about
+        the helper's other callers too.
 
     Why is this bad:
         The runtime runs ``run()`` inside one transaction on ``ctx.session`` and rolls it
@@ -210,6 +211,7 @@ class _CommitSearch:
         self.index = index
         self.analysis = analysis
         self.chains: dict[str, tuple[Commit, tuple[Hop, ...]] | None] = {}
+        self.parameter_commit_cache: dict[str, dict[str, tuple[CallSite, str]]] = {}
         self.in_progress: set[str] = set()
 
     def chain_from(
@@ -221,6 +223,8 @@ class _CommitSearch:
             if link.qualname == function.qualname:
                 continue
             below = self.function_chain(link.qualname)
+            if below is None and link.entry is None:
+                below = self.argument_commit(module, function, call, link.qualname)
             if below is None:
                 continue
             commit, hops = below
@@ -229,6 +233,91 @@ class _CommitSearch:
             if best is None or len(candidate[1]) < len(best[1]):
                 best = candidate
         return best
+
+    def argument_commit(
+        self, module: ModuleSummary, function: FunctionSummary, call: CallSite, callee: str
+    ) -> tuple[Commit, tuple[Hop, ...]] | None:
+        """Return the commit a callee makes on the session parameter that ``call`` passes
+        another session to, such as ``set_description(db.session, ...)``.
+
+        NOTE: only the callee's own commits count. A session passed on through a second
+        call before the commit is taken for the caller's and not reported.
+        """
+        commits = self.parameter_commits(callee)
+        if not commits:
+            return None
+        entry = self.index.functions.get(callee)
+        node = self.call_node(module, function, call)
+        if entry is None or node is None:
+            return None
+        callee_function = entry[1]
+        positional = list(callee_function.params)
+        if callee_function.class_name and positional[:1] in (["self"], ["cls"]):
+            positional = positional[1:]
+        passed = {name: argument for name, argument in zip(positional, node.args) if not isinstance(argument, ast.Starred)}
+        passed.update({keyword.arg: keyword.value for keyword in node.keywords if keyword.arg})
+        for parameter, (commit_call, receiver) in commits.items():
+            argument = passed.get(parameter)
+            if argument is None:
+                continue
+            text = dotted_text(argument)
+            if self.is_other_session(module, function, text, call.line):
+                committed = text + receiver[len(parameter) :]
+                commit = Commit(commit_call, entry[0].path, committed)
+                return commit, (Hop(entry[0].path, commit_call.line, commit_call.column, commit_call.text),)
+        return None
+
+    def parameter_commits(self, qualname: str) -> dict[str, tuple[CallSite, str]]:
+        """Return, by parameter name, the first commit the function makes on a session it
+        receives as that parameter, with the receiver as written."""
+        if qualname in self.parameter_commit_cache:
+            return self.parameter_commit_cache[qualname]
+        found: dict[str, tuple[CallSite, str]] = {}
+        entry = self.index.functions.get(qualname)
+        if entry is not None:
+            function = entry[1]
+            parameters = [name for name in function.params if name not in ("self", "cls")]
+            for call in function.calls:
+                receiver, _, method = call.text.rpartition(".")
+                if method == "begin" and not _opens_session_block(function, call):
+                    continue
+                if method not in ("commit", "begin") or "()" in receiver:
+                    continue
+                root = receiver.partition(".")[0]
+                if root in parameters and root not in found:
+                    found[root] = (call, receiver)
+        self.parameter_commit_cache[qualname] = found
+        return found
+
+    def call_node(self, module: ModuleSummary, function: FunctionSummary, call: CallSite) -> ast.Call | None:
+        """Return the syntax node of ``call`` in the body of ``function``."""
+        tree = self.index.tree(module.path)
+        if tree is None:
+            return None
+        for node in function_nodes(tree, {function.line}):
+            for inner in walk_scope(node):
+                if isinstance(inner, ast.Call) and inner.lineno == call.line and inner.col_offset == call.column:
+                    return inner
+        return None
+
+    def is_other_session(self, module: ModuleSummary, function: FunctionSummary, text: str, line: int) -> bool:
+        """Return True when the expression ``text``, passed at ``line``, is a session, an engine
+        or a connection other than the one ``function`` was given."""
+        root = text.partition(".")[0]
+        parameters = [name for name in function.params if name not in ("self", "cls")]
+        if "()" not in text and root in parameters:
+            return False
+        if root in module.imports:
+            text = module.imports[root] + text[len(root) :]
+        elif root != "self":
+            bound = self.local_value(module, function, root, line)
+            if bound is not None:
+                if "()" not in bound and bound.partition(".")[0] in parameters:
+                    return False
+                text = bound + text[len(root) :]
+        else:
+            return False  # an attribute of self, whose origin the summary does not keep
+        return _looks_like_session(text) or self.bound_to_factory(text)
 
     def function_chain(self, qualname: str) -> tuple[Commit, tuple[Hop, ...]] | None:
         """Return the first separate commit the function makes, itself or through its calls,
@@ -279,9 +368,7 @@ class _CommitSearch:
         root = receiver.partition(".")[0]
         parameters = [name for name in function.params if name not in ("self", "cls")]
         if "()" not in receiver and root in parameters:
-            # NOTE: the argument is not checked, so a helper that commits the session it is
-            # given is not reported even when run() passes it db.session.
-            return None  # the caller's session, such as ctx.session or a session parameter
+            return None  # the caller's session, so argument_commit() checks what each call passes
         if root == "self" and function.class_name:
             attribute = receiver.split(".")[1] if receiver.count(".") else ""
             if "()" not in receiver and self.set_from_parameter(function.class_name, attribute):
@@ -364,9 +451,9 @@ def _looks_like_session(resolved: str) -> bool:
     """Return True when a receiver, qualified where possible, names a database session or an engine.
 
     ``app.extensions.db.session``, ``app.database.SessionLocal()``,
-    ``sqlalchemy.orm.Session()`` and ``app.database.engine.connect()`` do; so does a
-    ``conn`` bound to ``engine.connect()``. A ``transaction`` or a Django ``connection``
-    does not.
+    ``sqlalchemy.orm.Session()`` and ``app.database.engine.connect()`` all do. The last is
+    what the summary resolves a ``conn`` bound to ``engine.connect()`` to. A
+    ``transaction`` or a Django ``connection`` does not.
     """
     if any(resolved.startswith(kind) for kind in knowledge.SESSION_TYPES):
         return True

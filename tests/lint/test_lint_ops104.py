@@ -188,3 +188,23 @@ def test_ops104_module_name_bound_to_factory(tmp_path: Path) -> None:
     findings = ops104(write_expenses(tmp_path, "        set_description(expense_id, text)\n", legacy=legacy))
     assert [(Path(f.path).name, f.line) for f in findings] == [("rename_expense.py", 8)]
     assert [(h.line, h.name) for h in findings[0].via] == [(10, "registry.commit")]
+
+
+def test_ops104_session_argument_to_helper(tmp_path: Path) -> None:
+    legacy = (
+        "from expenses.models import Expense\n\n\n"
+        "def set_description(session, expense_id, text):\n"
+        "    expense = session.get(Expense, expense_id)\n"
+        "    expense.description = text\n"
+        "    session.commit()\n"
+    )
+    body = (
+        "        set_description(ctx.session, expense_id, text)\n"
+        "        set_description(db.session, expense_id, text)\n"
+        "        set_description(expense_id=expense_id, text=text, session=db.session)\n"
+    )
+    findings = ops104(write_expenses(tmp_path, body, legacy=legacy))
+    assert [f.line for f in findings] == [9, 10]
+    assert findings[0].message.startswith("OPS104 set_description() leads to session.commit() at expenses/legacy.py:7, ")
+    assert "which commits db.session, " in findings[0].message
+    assert [(h.line, h.name) for h in findings[0].via] == [(7, "session.commit")]
