@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from opsgen.lint.rule import Finding, ModuleContext, Rule
-from opsgen.lint.services import in_service_packages, is_generated, may_define_services, result_shape, service_classes, usual
+from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
+from opsgen.lint.services import (
+    in_service_packages,
+    is_generated,
+    is_services_module,
+    may_define_services,
+    result_shape,
+    service_classes,
+    service_functions,
+    usual,
+)
 
 
 class ResultShapeDiffers(Rule):
@@ -24,7 +33,10 @@ class ResultShapeDiffers(Rule):
         handler, where the others let the error propagate. Anything else is the result
         itself. Entries that return nothing
         or ``self`` (OPS302's) are left out. Reports the entries whose shape differs from
-        the one most of the module's services use (the first one wins a tie).
+        the one most of the module's services use (the first one wins a tie). In a module
+        named ``services`` (or ``service``), or directly inside a package so named, or in
+        ``service-packages``, the public module-level functions are compared the same way
+        when three or more of them return a value.
 
     Why is this bad:
         A caller of one service unpacks a pair and checks the error, a caller of the next
@@ -61,6 +73,12 @@ class ResultShapeDiffers(Rule):
         "{other}, so callers must learn each convention; return the result the same way from "
         "every service and raise on failure"
     )
+    #: The message for a module-level function of a service module.
+    FUNCTION_MESSAGE = (
+        "OPS309 {function}() returns {shape}, while the module's other service functions return "
+        "{other}, so callers must learn each convention; return the result the same way from "
+        "every service and raise on failure"
+    )
     SHAPES = {
         "pair": "a (result, error) pair",
         "envelope": "a dictionary with its outcome",
@@ -72,9 +90,13 @@ class ResultShapeDiffers(Rule):
     }
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
-        if "return" not in module.source or not may_define_services(module.source) or is_generated(module.source):
+        if "return" not in module.source or is_generated(module.source):
             return
         everything = in_service_packages(module.summary.module, module.config.service_packages)
+        if everything or is_services_module(module.summary.module):
+            yield from self.check_functions(module)
+        if not may_define_services(module.source):
+            return
         shaped = []
         for service in service_classes(module.tree, everything):
             shape = result_shape(service.entries[0]) if service.entries else None
@@ -90,6 +112,17 @@ class ResultShapeDiffers(Rule):
                     service=service.node.name, method=entry.name, shape=self.SHAPES[shape], other=self.SHAPES[common]
                 )
                 yield module.finding(self.code, message, entry.lineno, entry.col_offset)
+
+    def check_functions(self, module: ModuleContext) -> Iterator[Finding]:
+        """Compare the result shapes of the public functions of a service module."""
+        shaped = [(function, shape) for function in service_functions(module.tree) if (shape := result_shape(function)) is not None]
+        common = usual([shape for _, shape in shaped])
+        if common is None or len(shaped) < 3:
+            return
+        for function, shape in shaped:
+            if shape != common:
+                message = self.FUNCTION_MESSAGE.format(function=function.name, shape=self.SHAPES[shape], other=self.SHAPES[common])
+                yield module.finding(self.code, message, function.lineno, function.col_offset)
 
     VALID = [
         # Every service returns a pair: one convention, even if not the best one.
@@ -115,6 +148,21 @@ class ResultShapeDiffers(Rule):
         "        return {'ok': True}\n",
     ]
     INVALID = [
+        # Service functions: two return the order, one a pair and one an envelope.
+        Example(
+            "def place_order(cart):\n"
+            "    return Order.objects.create(total=cart.total)\n\n"
+            "def ship_order(order):\n"
+            "    order.ship()\n"
+            "    return order\n\n"
+            "def cancel_order(order):  # OPS309\n"
+            "    if order.shipped:\n"
+            "        return False, 'already shipped'\n"
+            "    return True, None\n\n"
+            "def refund_order(order, amount):  # OPS309\n"
+            "    return {'ok': amount <= order.total}\n",
+            path="orders/services.py",
+        ),
         "class AddStock:\n"
         "    def execute(self):\n"
         "        return self.item\n\n"

@@ -396,6 +396,25 @@ def _result_object(func: ast.expr) -> bool:
     return name in RESULT_OBJECTS or (name.endswith("Result") and name[:1].isupper())
 
 
+def is_services_module(module: str) -> bool:
+    """Return True for a module named for a service layer, or one directly inside a package so
+    named: ``orders.services``, ``app.services.billing``."""
+    parts = module.split(".")
+    return parts[-1] in SERVICE_MODULE_NAMES or (len(parts) > 1 and parts[-2] in SERVICE_MODULE_NAMES)
+
+
+SERVICE_MODULE_NAMES = frozenset({"services", "service"})
+
+
+def service_functions(tree: ast.Module) -> list[Method]:
+    """Return the public module-level functions of a service module, in source order."""
+    return [
+        node
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_")
+    ]
+
+
 def usual(conventions: Sequence[str]) -> str | None:
     """Return the most common of ``conventions`` (the first one seen wins a tie), or None when they all agree."""
     if len(set(conventions)) < 2:
