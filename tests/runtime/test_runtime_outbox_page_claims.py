@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, insert, select, update
 
 from runtime_delivery_crash import CRASH_STATUS
 from opsgen.runtime import outbox
@@ -215,3 +215,39 @@ def test_drain_crash_spares_rest_of_page(runtime: Runtime, tmp_path: Path) -> No
     assert {row["status"] for row in others} == {"delivered"}
     assert {row["attempts"] for row in others} == {1}
     assert set(received_keys(receiver)) == set(keys) - {poison}
+
+
+def test_drain_skips_row_taken_over_midpage(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(outbox, "OUTCOME_WRITE_INTERVAL", 0.1)
+    keys = add_pending_rows(runtime, 3)
+    other = "other-host:4242:other001"
+    calls: list[str] = []
+
+    def slow_first(call: EffectCall) -> None:
+        calls.append(call.idempotency_key)
+        if call.idempotency_key != keys[0]:
+            return
+        # As if this claim had expired and another dispatcher had taken over the last row.
+        with runtime.engine.begin() as connection:
+            connection.execute(
+                update(effects)
+                .where(effects.c.idempotency_key == keys[2])
+                .values(claimed_by=other, claimed_until=utcnow() + timedelta(seconds=45), claimed_process=None)
+            )
+        time.sleep(0.3)
+
+    runtime.register_effect_handler("publish", slow_first)
+
+    report = drain(runtime)
+
+    assert calls == keys[:2]
+    assert report.delivered == 2
+    assert report.claimed_elsewhere == 1
+    assert [claim.claimed_by for claim in report.left_claimed] == [other]
+    assert "its claim expired and another dispatcher took it over" in caplog.text
+    taken = rows_by_key(runtime)[keys[2]]
+    assert taken["status"] == "pending"
+    assert taken["claimed_by"] == other
+    assert taken["attempts"] == 0
