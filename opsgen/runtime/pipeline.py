@@ -29,6 +29,7 @@ import traceback
 import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
+from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ValidationError
@@ -354,7 +355,7 @@ def _guarded(execution: ExecutionContext, inputs: BaseModel) -> Iterator[None]:
                 execution.held_guards.append(claim.held)
 
             held_keys = execution.held_lock_keys
-            keeper = execution.runtime.outer_lock_keeper
+            keeper = execution.runtime.outer_transaction
             if enclosing is not None:
                 held_keys = held_keys | enclosing.outermost.kept_lock_keys
             if keeper is not None:
@@ -684,8 +685,12 @@ def rollback_scope(execution: ExecutionContext, scope: TransactionScope, reason:
     if not execution.runtime.log_enabled:
         return
     parent = scope.parent
+    outer = execution.runtime.outer_transaction
     for record in lost:
-        if parent is None:
+        if parent is None and outer is not None and outer.is_open():
+            # The application's transaction may roll back too, and the failure must stay.
+            outer.write_outside(partial(store.rewrite, record))
+        elif parent is None:
             store.rewrite(record)
         else:
             store.rewrite(record, parent.connection)
@@ -695,11 +700,16 @@ def rollback_scope(execution: ExecutionContext, scope: TransactionScope, reason:
 def settle_outermost(execution: ExecutionContext, scope: TransactionScope, *, committed: bool) -> None:
     """After the outermost commit or rollback: close the session, release the locks of
     nested calls, record dropped effects and deliver the rest."""
+    runtime = execution.runtime
+    outer = runtime.outer_transaction
     scope.session.close()
-    scope.release_locks(execution.runtime.outer_lock_keeper if committed else None)
+    scope.release_locks(outer if committed else None)
+    if committed and outer is not None and runtime.log_enabled:
+        # A commit inside the application's transaction is a savepoint's: the records
+        # are kept only if that transaction commits too.
+        outer.watch(runtime.store, scope.records)
     if committed and HOLD_AFTER_COMMIT:
         _hold_after_commit(HOLD_AFTER_COMMIT)
-    runtime = execution.runtime
     record_dropped(runtime, scope.dropped)
     if committed and scope.effects:
         schedule_delivery(runtime, scope.effects)
@@ -792,7 +802,15 @@ def _write_final(execution: ExecutionContext, scope: TransactionScope | None) ->
         return
     hook = _final_hooks.get(execution)
     if hook is None:
-        execution.runtime.store.write(record)
+        store = execution.runtime.store
+        outer = execution.runtime.outer_transaction
+        if outer is None or not outer.is_open():
+            store.write(record)
+        elif record.status == ExecutionStatus.succeeded.value:
+            store.write(record)
+            outer.watch(store, [record])
+        else:
+            outer.write_outside(partial(store.write, record))
         return
     if _hook_wrote_final(hook, record, None):
         return

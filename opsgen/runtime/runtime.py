@@ -37,7 +37,7 @@ from opsgen.runtime.store import ExecutionStore
 if TYPE_CHECKING:
     from opsgen.runtime.context import Context
     from opsgen.runtime.locks import LockBackend
-    from opsgen.runtime.locks.base import OuterLockKeeper
+    from opsgen.runtime.outer_transaction import OuterTransaction
     from opsgen.runtime.execution import ExecutionContext, ExecutionInfo
     from opsgen.runtime.handle import OperationHandle
 
@@ -87,9 +87,13 @@ class Runtime:
         #: Runs effect delivery after the commit of a transaction the runtime does not
         #: own, such as Django's ``transaction.on_commit``; when unset, delivery runs at once.
         self.defer_delivery: Callable[[Callable[[], None]], None] | None = None
-        #: Keeps the locks of an outermost call until a transaction the runtime does not
-        #: own ends, such as a Django ``atomic`` block; when unset, the call releases them.
-        self.outer_lock_keeper: OuterLockKeeper | None = None
+        #: A transaction that the application opens around calls, such as a Django
+        #: ``atomic`` block: it keeps their locks and settles their records when it ends
+        #: (see :mod:`opsgen.runtime.outer_transaction`).
+        self.outer_transaction: OuterTransaction | None = None
+        #: The engine that schema upgrades run on, when not ``engine``: an integration
+        #: whose engine joins the application's transactions sets one of its own.
+        self.schema_engine: Engine | None = None
         #: Called by :meth:`dispose` before it closes the engine, so an integration can
         #: close what it opened, such as a second engine.
         self.on_dispose: list[Callable[[], None]] = []
@@ -169,7 +173,7 @@ class Runtime:
         """Create or upgrade the execution log tables to the newest shipped migration."""
         from opsgen.runtime.migrate import upgrade
 
-        upgrade(self.engine)
+        upgrade(self.schema_engine or self.engine)
         self._schema_ready = True
 
     def prepare(self) -> None:

@@ -29,7 +29,8 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session, SessionTransaction
 
 from opsgen.runtime.effects import PendingEffect
-from opsgen.runtime.locks.base import HeldLocks, OuterLockKeeper
+from opsgen.runtime.locks.base import HeldLocks
+from opsgen.runtime.outer_transaction import OuterTransaction
 from opsgen.runtime.store import ExecutionRecord
 
 logger = logging.getLogger(__name__)
@@ -96,7 +97,7 @@ class TransactionScope:
         outermost.kept_locks.append(locks)
         outermost.kept_lock_keys = outermost.kept_lock_keys | frozenset(locks.keys)
 
-    def release_locks(self, keeper: OuterLockKeeper | None = None) -> None:
+    def release_locks(self, keeper: OuterTransaction | None = None) -> None:
         """Release the kept locks, newest first, once the outermost transaction has ended.
 
         ``keeper``, given after a commit, takes the locks instead when that commit was

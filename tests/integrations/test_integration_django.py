@@ -72,8 +72,14 @@ def test_operation_rolls_back_with_open_atomic(runtime: Any) -> None:
 
     assert not Note.objects.filter(text="rolled back with the view").exists()
     assert EFFECTS == []
-    # The record shared the application's transaction, so the rollback removed it too.
-    assert runtime.store.find_execution(str(result.execution_id)) is None
+    # The record shared the application's transaction; after its rollback the record
+    # is written again, outside it, as rolled back.
+    record = wait_for(
+        lambda: runtime.store.find_execution(str(result.execution_id)), 5, "the rolled-back call's record"
+    )
+    assert record["status"] == "failed"
+    assert record["error_code"] == "transaction_rolled_back"
+    assert record["output"] is None
 
 
 def test_effects_wait_for_the_outermost_django_commit(runtime: Any) -> None:
@@ -463,3 +469,87 @@ def test_no_increment_is_lost_when_application_blocks_commit_after_the_call(runt
         thread.join(60)
     assert errors == []
     assert _counter("shared") == 24
+
+
+def test_failure_record_outlives_the_application_rollback(runtime: Any) -> None:
+    from django.db import transaction
+    from django_project.notesapp.operations import ops
+
+    from opsgen.runtime.context import Context
+
+    with pytest.raises(Rollback):
+        with transaction.atomic():
+            refused = ops.notes.write(Context(actor="ann"), text="fail")
+            invalid = ops.notes.write(Context(actor="ann"), text=["not", "a", "string"])
+            raise Rollback  # as a view does when it turns the failure into an error response
+
+    assert not refused.ok and not invalid.ok
+    for failure, code in ((refused, "refused"), (invalid, "invalid_input")):
+        record = runtime.store.find_execution(str(failure.execution_id))
+        assert record is not None, f"the {code} failure vanished with the rollback"
+        assert (record["status"], record["error_code"]) == ("failed", code)
+
+
+def test_failure_record_commits_with_the_application_block(runtime: Any) -> None:
+    from django.db import transaction
+    from django_project.notesapp.models import Note
+    from django_project.notesapp.operations import ops
+
+    from opsgen.runtime.context import Context
+
+    with transaction.atomic():
+        Note.objects.create(text="kept by the view")
+        refused = ops.notes.write(Context(actor="ann"), text="fail")
+
+    record = runtime.store.find_execution(str(refused.execution_id))
+    assert record is not None
+    assert (record["status"], record["error_code"]) == ("failed", "refused")
+    assert Note.objects.filter(text="kept by the view").exists()
+
+
+def test_locked_call_in_a_rolled_back_block_is_recorded_as_rolled_back(runtime: Any) -> None:
+    from django.db import transaction
+    from django_project.notesapp.operations import ops
+
+    from opsgen.runtime.context import Context
+
+    with pytest.raises(Rollback):
+        with transaction.atomic():
+            counted = ops.notes.count_up(Context(actor="ed"), name="undone-record")
+            assert counted.ok
+            raise Rollback
+
+    def settled() -> Any:
+        row = runtime.store.find_execution(str(counted.execution_id))
+        return row if row is not None and row["status"] != "running" else None
+
+    record = wait_for(settled, 5, "the record of the rolled-back call")
+    assert (record["status"], record["error_code"]) == ("failed", "transaction_rolled_back")
+
+
+def test_log_tables_made_by_a_first_call_outlive_its_rolled_back_block(runtime: Any) -> None:
+    from django.db import transaction
+    from django_project.notesapp.operations import ops, record_effect
+    from sqlalchemy import text
+
+    from opsgen.integrations.django import django_runtime
+    from opsgen.runtime.context import Context
+
+    with runtime.schema_engine.begin() as connection:
+        tables = connection.execute(text("SELECT tablename FROM pg_tables WHERE tablename LIKE 'opsgen%'")).scalars()
+        for table in list(tables):
+            connection.execute(text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
+    fresh = django_runtime()
+    fresh.register_effect_handler("announce", record_effect)
+    write = ops.notes.write.bind(fresh)
+    try:
+        with pytest.raises(Rollback):
+            with transaction.atomic():
+                assert not write(Context(actor="fy"), text="fail").ok
+                raise Rollback
+        later = write(Context(actor="fy"), text="after the first request")
+    finally:
+        fresh.dispose()
+        runtime.ensure_schema()
+
+    assert later.ok, later

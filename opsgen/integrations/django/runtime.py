@@ -8,7 +8,7 @@ from typing import Any
 from opsgen.integrations.background import use_outer_transaction_writer
 from opsgen.integrations.django.database import django_engine
 from opsgen.integrations.django.enqueue import AtomicEnqueuer, side_engine
-from opsgen.integrations.django.locks import AtomicLockKeeper
+from opsgen.integrations.django.atomic_block import ApplicationBlock
 from opsgen.runtime.runtime import Runtime
 
 
@@ -23,7 +23,8 @@ def django_runtime(using: str = "default", **kwargs: Any) -> Runtime:
     ``kwargs`` go to :class:`~opsgen.runtime.runtime.Runtime`.
 
     A lock taken by a call inside an atomic block that the application opened is held
-    until that block commits or rolls back (see :mod:`opsgen.integrations.django.locks`).
+    until that block commits or rolls back, and the record of a call that failed in it
+    stays after a rollback (see :mod:`opsgen.integrations.django.atomic_block`).
     A call enqueued inside an atomic block that the application opened gets its
     pending record on a connection of its own, and a rollback marks it ``cancelled``
     (see :mod:`opsgen.integrations.django.enqueue`). A Celery worker that
@@ -49,12 +50,15 @@ def django_runtime(using: str = "default", **kwargs: Any) -> Runtime:
         transaction.on_commit(deliver, using=using)
 
     runtime.defer_delivery = defer
-    keeper = AtomicLockKeeper(runtime.engine, using)
-    runtime.outer_lock_keeper = keeper
-    runtime.on_dispose.append(keeper.stop)
-    request_finished.connect(keeper.release_for_thread, weak=False, dispatch_uid=("opsgen.locks", id(keeper)))
     side = side_engine(using)
     runtime.on_dispose.append(side.dispose)
+    # DDL run inside a view's atomic block would roll back with it, while the runtime
+    # took the tables as created; the side engine's connections are outside any block.
+    runtime.schema_engine = side
+    block = ApplicationBlock(runtime.engine, side, using)
+    runtime.outer_transaction = block
+    runtime.on_dispose.append(block.stop)
+    request_finished.connect(block.sweep_at_request_end, weak=False, dispatch_uid=("opsgen.block", id(block)))
     enqueuer = AtomicEnqueuer(runtime, using, side)
     use_outer_transaction_writer(runtime, enqueuer)
     request_finished.connect(enqueuer.resolve_thread, weak=False, dispatch_uid=("opsgen.enqueue", id(enqueuer)))

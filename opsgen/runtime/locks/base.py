@@ -23,7 +23,7 @@ import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -214,25 +214,6 @@ class HeldLocks:
         elif self._released:
             state = "released"
         return f"<HeldLocks {list(self.keys)} owner={self.owner} {state}>"
-
-
-class OuterLockKeeper(Protocol):
-    """Holds locks until a transaction that the runtime does not own has ended.
-
-    An integration sets one on the runtime when operations can run inside a transaction
-    that the application opened, such as a Django ``atomic`` block. The writes made
-    under a lock become visible only when that transaction commits, so the lock must
-    outlive the operation that took it.
-    """
-
-    def held_keys(self) -> frozenset[str]:
-        """Return the keys kept for the current thread's open transaction, which later calls reuse."""
-
-    def keep(self, locks: HeldLocks) -> bool:
-        """Hold ``locks`` until the current thread's transaction ends; false when none is open.
-
-        On false the caller releases ``locks`` itself.
-        """
 
 
 class LeaseRenewer:
