@@ -553,3 +553,19 @@ def test_log_tables_made_by_a_first_call_outlive_its_rolled_back_block(runtime: 
         runtime.ensure_schema()
 
     assert later.ok, later
+
+
+def test_system_check_reports_the_middleware_before_authentication(runtime: Any) -> None:
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+    from django.test.utils import override_settings
+
+    opsgen_first = ["opsgen.integrations.django.OpsgenMiddleware",
+                    *(path for path in settings.MIDDLEWARE if "Opsgen" not in path),
+                    "django.contrib.auth.middleware.AuthenticationMiddleware"]
+    with override_settings(MIDDLEWARE=opsgen_first):
+        with pytest.raises(SystemCheckError, match="opsgen.E001"):
+            call_command("check", verbosity=0)
+    with override_settings(MIDDLEWARE=[*opsgen_first[1:], opsgen_first[0]]):
+        call_command("check", verbosity=0)

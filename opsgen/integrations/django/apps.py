@@ -1,7 +1,8 @@
 """The Django app of opsgen, which provides its management commands.
 
 Add ``"opsgen.integrations.django"`` to ``INSTALLED_APPS`` to get
-``manage.py opsgen_resolve_enqueues``. The app has no models: the opsgen tables belong
+``manage.py opsgen_resolve_enqueues`` and the system check of the middleware's place
+(:mod:`opsgen.integrations.django.checks`). The app has no models: the opsgen tables belong
 to the execution log's own migrations, which the runtime applies.
 """
 
@@ -16,3 +17,10 @@ class OpsgenConfig(AppConfig):  # type: ignore[misc]
     name = "opsgen.integrations.django"
     label = "opsgen"
     verbose_name = "opsgen"
+
+    def ready(self) -> None:
+        from django.core import checks  # type: ignore[import-untyped]
+
+        from opsgen.integrations.django.checks import check_middleware_order
+
+        checks.register(check_middleware_order)
