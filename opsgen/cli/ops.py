@@ -68,6 +68,10 @@ def register(subparsers: Any) -> None:
              "execution of exits 1 with the closest names",
     )
     list_parser.add_argument("--roots", action="store_true", help="show only top-level executions, not nested calls")
+    list_parser.add_argument("--actor", metavar="ACTOR", help="show only the executions of this actor")
+    list_parser.add_argument(
+        "--request-id", metavar="ID", help="show only the executions of this request id, such as every call of one web request"
+    )
     list_parser.add_argument("--limit", type=int, default=50, metavar="N", help="number of executions to show (default 50)")
     _add_common(list_parser)
     list_parser.set_defaults(handler=run_list)
@@ -140,7 +144,10 @@ def run_list(args: argparse.Namespace) -> int:
 
     # A process killed on this host leaves its record running; mark it abandoned first.
     sweep_abandoned(store.engine)
-    rows = store.list_executions(limit=args.limit, status=statuses, operation=args.operation, roots_only=args.roots)
+    rows = store.list_executions(
+        limit=args.limit, status=statuses, operation=args.operation, roots_only=args.roots, actor=args.actor,
+        request_id=args.request_id,
+    )
     if not rows and args.operation:
         unknown = _unknown_operation(store, args.operation)
         if unknown is not None:

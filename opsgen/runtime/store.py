@@ -455,8 +455,10 @@ class ExecutionStore:
         status: Sequence[str] = (),
         operation: str | None = None,
         roots_only: bool = False,
+        actor: str | None = None,
+        request_id: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Return the newest records first, filtered by status, operation name and depth."""
+        """Return the newest records first, filtered by status, operation name, depth, actor and request id."""
         self._prepare_read()
         # Live rows first: reading them may move staged records into the log, which the
         # query below must then see.
@@ -468,6 +470,10 @@ class ExecutionStore:
             query = query.where(executions.c.operation == operation)
         if roots_only:
             query = query.where(executions.c.parent_id.is_(None))
+        if actor is not None:
+            query = query.where(executions.c.actor == actor)
+        if request_id is not None:
+            query = query.where(executions.c.request_id == request_id)
         with self.engine.connect() as connection:
             rows = [dict(row._mapping) for row in connection.execute(query)]
         if not live:
@@ -476,6 +482,7 @@ class ExecutionStore:
         live = {
             key: row for key, row in live.items()
             if (not operation or row["operation"] == operation) and not (roots_only and row["parent_id"])
+            and (actor is None or row.get("actor") == actor) and (request_id is None or row.get("request_id") == request_id)
         }
         merged = {row["id"]: row for row in rows}
         logged = self._log_rows([key for key in live if key not in merged])
