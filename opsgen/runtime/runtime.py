@@ -262,6 +262,11 @@ def get_runtime() -> Runtime:
     return _default
 
 
+def configured_runtime() -> Runtime | None:
+    """Return the default runtime if one is set, without building one from the settings."""
+    return _default
+
+
 def reset_runtime() -> None:
     """Forget the default runtime, disposing its engine; the next use builds a new one."""
     global _default

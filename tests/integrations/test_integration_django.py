@@ -569,3 +569,20 @@ def test_system_check_reports_the_middleware_before_authentication(runtime: Any)
             call_command("check", verbosity=0)
     with override_settings(MIDDLEWARE=[*opsgen_first[1:], opsgen_first[0]]):
         call_command("check", verbosity=0)
+
+
+def test_system_check_warns_when_no_django_runtime_is_configured(runtime: Any) -> None:
+    from django.core import checks
+
+    from opsgen.runtime.runtime import Runtime, configure
+
+    assert not [message for message in checks.run_checks() if message.id == "opsgen.W001"]
+    plain = Runtime(database_url="sqlite://")
+    try:
+        configure(plain)
+        warned = [message for message in checks.run_checks() if message.id == "opsgen.W001"]
+    finally:
+        configure(runtime)
+        plain.dispose()
+    assert len(warned) == 1
+    assert "not a django_runtime()" in warned[0].msg

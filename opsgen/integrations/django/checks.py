@@ -3,6 +3,11 @@
 ``opsgen.E001``: ``OpsgenMiddleware`` comes before ``AuthenticationMiddleware`` in
 ``MIDDLEWARE``. It then reads ``request.user`` before Django has set it, so every
 request runs without an actor and operations that require one answer 401.
+
+``opsgen.W001``: once every app is ready, the process has no runtime built by
+``django_runtime()``. Operations would then build a default runtime from
+``[tool.opsgen]``, by default a SQLite file in the current folder, outside Django's
+database and transactions.
 """
 
 from __future__ import annotations
@@ -32,5 +37,28 @@ def check_middleware_order(app_configs: Any = None, **_kwargs: Any) -> list[Any]
             "request.user before Django sets it: every request would run without an actor",
             hint=f"move {MIDDLEWARE_PATH!r} after {AUTHENTICATION_PATH!r} in MIDDLEWARE",
             id="opsgen.E001",
+        )
+    ]
+
+
+def check_runtime_configured(app_configs: Any = None, **_kwargs: Any) -> list[Any]:
+    """Return ``opsgen.W001`` when no ``django_runtime()`` is the default runtime."""
+    from django.core import checks
+
+    from opsgen.integrations.django.atomic_block import ApplicationBlock
+    from opsgen.runtime.runtime import configured_runtime
+
+    runtime = configured_runtime()
+    if runtime is not None and isinstance(runtime.outer_transaction, ApplicationBlock):
+        return []
+    found = "no runtime is configured" if runtime is None else "the default runtime is not a django_runtime()"
+    return [
+        checks.Warning(
+            f"opsgen is installed but {found}: operations would run on a runtime built from "
+            "[tool.opsgen] (by default a SQLite file in the current folder), outside Django's database "
+            "and transactions",
+            hint="call configure(django_runtime()) in an AppConfig.ready() of the project, and set up "
+                 "integrations such as opsgen.integrations.celery.install on that runtime",
+            id="opsgen.W001",
         )
     ]
