@@ -586,3 +586,25 @@ def test_system_check_warns_when_no_django_runtime_is_configured(runtime: Any) -
         plain.dispose()
     assert len(warned) == 1
     assert "not a django_runtime()" in warned[0].msg
+
+
+def test_request_orm_writes_carry_the_actor_in_the_audit_trail(runtime: Any) -> None:
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from opsgen.audit import AuditConfig, AuditedEntity, history, install
+
+    install(runtime, AuditConfig.of(AuditedEntity(name="counter", table="notesapp_counter")), install_triggers=True)
+    try:
+        bumped = Client().post("/counters/audited/bump", headers={"X-User": "gus", "X-Request-ID": "req-audit"})
+    finally:
+        from opsgen.audit.hook import audit_hook
+
+        runtime.on_transaction_begin.remove(audit_hook)
+    assert bumped.status_code == 200, bumped.content
+
+    with runtime.schema_engine.connect() as connection:
+        versions = history(connection, "counter", bumped.json()["id"])
+    actor = str(User.objects.get(username="gus").pk)
+    assert [version.action for version in versions] == ["update", "insert"]
+    assert {(version.origin, version.actor, version.trace_id) for version in versions} == {("runtime", actor, "req-audit")}

@@ -99,7 +99,8 @@ class ApplicationBlock:
     def __init__(self, engine: Engine, side: Engine, using: str) -> None:
         self._engine = engine
         self._side = side
-        self._using = using
+        #: The Django database alias.
+        self.using = using
         self._waiting: list[_BlockWaiter] = []
         self._guard = threading.Lock()
         self._wake = threading.Condition(self._guard)
@@ -109,7 +110,7 @@ class ApplicationBlock:
     def _connection(self) -> Any:
         from django.db import connections  # type: ignore[import-untyped]
 
-        return connections[self._using]
+        return connections[self.using]
 
     def is_open(self) -> bool:
         return opened_by_application(self._engine, self._connection())
@@ -159,7 +160,7 @@ class ApplicationBlock:
         if not opened_by_application(self._engine, connection):
             return None
         waiter = _BlockWaiter(connection, committed, rolled_back, what)
-        transaction.on_commit(waiter.on_commit, using=self._using)
+        transaction.on_commit(waiter.on_commit, using=self.using)
         with self._guard:
             self._waiting.append(waiter)
             if self._sweeper is None:

@@ -8,18 +8,21 @@ the ``X-Request-ID`` header (setting ``OPSGEN_REQUEST_ID_HEADER``) or is fresh. 
 context is the current context while the view runs and is kept in
 ``request.opsgen_context``. An :class:`~opsgen.runtime.result.UnwrapError` that a view
 raises (``result.unwrap()`` on a failure) becomes an ``application/problem+json``
-response.
+response. With the audit installed, the request's own ORM writes in atomic blocks carry
+its actor in the audit trail (:mod:`opsgen.integrations.django.request_audit`).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextlib import ExitStack
 from typing import Any
 
 from opsgen.integrations.problem import PROBLEM_CONTENT_TYPE, ProblemMapper
 from opsgen.integrations.web import DEFAULT_REQUEST_ID_HEADER, ContextBuilder
 from opsgen.runtime.context import use_context
+from opsgen.runtime.runtime import configured_runtime
 from opsgen.runtime.result import Failure, UnwrapError
 
 
@@ -75,9 +78,16 @@ class OpsgenMiddleware:
         self.mapper = ProblemMapper(import_setting("OPSGEN_REGISTRY", registry_path) if registry_path else None)
 
     def __call__(self, request: Any) -> Any:
+        from opsgen.integrations.django.request_audit import RequestAuditContext, audited_database
+
         ctx = self.builder.build(request, request.headers.get(self.builder.request_id_header))
         request.opsgen_context = ctx
-        with use_context(ctx):
+        using = audited_database(configured_runtime())
+        with use_context(ctx), ExitStack() as audited:
+            if using is not None:
+                from django.db import connections  # type: ignore[import-untyped]
+
+                audited.enter_context(connections[using].execute_wrapper(RequestAuditContext(ctx)))
             response = self.get_response(request)
         if ctx.request_id:
             response[self.builder.request_id_header] = ctx.request_id

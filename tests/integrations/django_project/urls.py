@@ -8,4 +8,5 @@ urlpatterns = [
     path("notes", views.create_note),
     path("notes/<int:note_id>", views.show_note),
     path("notes/queue", views.queue_notes),
+    path("counters/<str:name>/bump", views.bump_counter),
 ]

@@ -41,3 +41,15 @@ def queue_notes(request: Any) -> JsonResponse:
     except QueueRolledBack:
         return JsonResponse({"queued": queued}, status=409)
     return JsonResponse({"queued": queued}, status=202)
+
+
+@csrf_exempt
+def bump_counter(request: Any, name: str) -> JsonResponse:
+    """Add one to a counter with the ORM alone, in an atomic block: a write that no operation makes."""
+    from django_project.notesapp.models import Counter
+
+    with transaction.atomic():
+        counter, _ = Counter.objects.select_for_update().get_or_create(name=name)
+        counter.value += 1
+        counter.save(update_fields=["value"])
+    return JsonResponse({"id": counter.pk, "value": counter.value})
