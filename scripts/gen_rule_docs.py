@@ -37,9 +37,9 @@ Two settings widen what some families can see. `service-packages` in
 `[tool.opsgen.lint]` (dotted names or globs such as `"*.services"`) names the modules of
 the service layer: there OPS301 and OPS304 hold every class and function to the opsgen
 operation shape; elsewhere the OPS3 rules compare only the service classes they recognise.
-`specs` in `[tool.opsgen]` names the specs folder: OPS204 and the OPS4 rules read each
-operation's locks, singleton flag, side effects and inputs from it, and do nothing
-without it.
+`specs` in `[tool.opsgen]` names the specs folder: OPS103, OPS104, OPS204 and the OPS4
+rules read each operation's transaction flag, locks, singleton flag, side effects and
+inputs from it, and do nothing without it.
 """
 
 
