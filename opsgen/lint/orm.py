@@ -219,15 +219,16 @@ def _classify_get(call: ast.Call, before: list[str], locked: bool) -> Load | Non
 
 def loaded_model(value: ast.expr) -> str:
     """Return the model class a row load names, as written: ``Account`` in
-    ``session.get(Account, 1)``, ``select(Account)...``, ``Account.query...`` or
-    ``Account.objects...``; ``""`` when the load does not name it."""
+    ``session.get(Account, 1)``, Flask-SQLAlchemy's ``db.get_or_404(Account, 1)``,
+    ``select(Account)...``, ``Account.query...`` or ``Account.objects...``; ``""`` when
+    the load does not name it."""
     if isinstance(value, ast.Await):
         value = value.value
     for node in ast.walk(value):
         if not isinstance(node, ast.Call):
             continue
         name = callee_name(node.func)
-        if name in ("get", "select", "query") and node.args and _looks_like_class(node.args[0]):
+        if name in ("get", "get_or_404", "select", "query") and node.args and _looks_like_class(node.args[0]):
             return ast.unparse(node.args[0])
     steps, root = call_chain(value)
     names = [name for name, _ in steps]
@@ -277,10 +278,14 @@ def _is_session_get(value: ast.expr) -> bool:
 
 
 def _is_select(expr: ast.expr) -> bool:
-    """Return True for a SQLAlchemy ``select(...)`` chain: ``select(Item).where(...)``."""
-    _, root = call_chain(expr)
+    """Return True for a SQLAlchemy ``select(...)`` chain: ``select(Item).where(...)``, or
+    Flask-SQLAlchemy's ``db.select(Item).filter_by(...)``."""
+    steps, root = call_chain(expr)
     if isinstance(root, ast.Call):
         return callee_name(root.func) == "select"
+    if steps and steps[0][0] == "select" and isinstance(root, ast.Name):
+        call = steps[0][1]
+        return call is not None and bool(call.args) and _looks_like_class(call.args[0])
     return isinstance(expr, ast.Call) and callee_name(expr.func) == "select"
 
 

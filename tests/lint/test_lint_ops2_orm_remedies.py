@@ -134,3 +134,35 @@ def test_ops2_alternative_messages_start_with_code() -> None:
         for name in dir(rule):
             if name.endswith("MESSAGE"):
                 assert getattr(rule, name).startswith(rule.code + " "), (rule.code, name)
+
+
+#: Flask-SQLAlchemy and SQLAlchemy loads of one row that name its model class.
+FLASK_SQLALCHEMY_LOADS = [
+    "db.get_or_404(Expense, expense_id)",
+    "db.session.get(Expense, expense_id)",
+    "db.first_or_404(db.select(Expense).filter_by(id=expense_id))",
+    "db.one_or_404(select(Expense).where(Expense.id == expense_id))",
+    "Expense.query.get_or_404(expense_id)",
+    "Expense.query.filter_by(id=expense_id).first_or_404()",
+    "db.session.query(Expense).get(expense_id)",
+    "Expense.query.get(expense_id)",
+]
+
+
+@pytest.mark.parametrize("load", FLASK_SQLALCHEMY_LOADS)
+def test_ops201_update_names_loaded_model(tmp_path: Path, load: str) -> None:
+    source = (
+        "from flask_sqlalchemy import SQLAlchemy\n"
+        "from sqlalchemy import select\n\n"
+        "from app.models import Expense\n\n"
+        "db = SQLAlchemy()\n\n\n"
+        "def approve(expense_id):\n"
+        f"    expense = {load}\n"
+        "    if expense.state == 'new':\n"
+        "        expense.state = 'approved'\n"
+        "        db.session.commit()\n"
+    )
+    messages = _messages(tmp_path, source, "OPS201")
+    assert len(messages) == 1, messages
+    assert "update(Expense).where(...)" in messages[0]
+    assert "update(Model)" not in messages[0]
