@@ -11,6 +11,10 @@ from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.summary import CallSite, FunctionSummary
 
 _NOT_APPLICATION_CODE = re.compile(r"(^|/)(tests?|migrations)/|(^|/)(test_[^/]*|[^/]*_tests?|conftest)\.py$")
+#: Test case classes that run each test, its ``setUp()`` and the class's ``setUpTestData()``
+#: inside a transaction that is rolled back afterwards. ``TransactionTestCase`` and
+#: ``SimpleTestCase`` open none.
+_TRANSACTIONAL_TEST_CASES = frozenset({"django.test.TestCase", "django.test.testcases.TestCase", "rest_framework.test.APITestCase"})
 #: The first word of SQL text that changes rows.
 _SQL_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE")
 
@@ -27,6 +31,15 @@ def raw_sql_writes(analysis: Analysis, function: FunctionSummary) -> list[tuple[
         if sql.startswith(_SQL_WRITES) and analysis.transaction_at(function, call) is None:
             sites.append((call, 2 if call.in_loop else 1))
     return sites
+
+
+def runs_in_test_transaction(analysis: Analysis, function: FunctionSummary) -> bool:
+    """Return True for a method, or a function nested in one, of a class derived from
+    Django's ``TestCase``, directly or through project classes."""
+    method = function.qualname.partition(".<locals>.")[0]
+    entry = analysis.index.functions.get(method)
+    class_name = entry[1].class_name if entry is not None else function.class_name
+    return class_name is not None and analysis.class_matches(class_name, _TRANSACTIONAL_TEST_CASES)
 
 
 def own_commits(analysis: Analysis, function: FunctionSummary) -> list[CallSite]:
@@ -138,7 +151,11 @@ class ForgottenTransaction(Rule):
         also commit separately. A block inside a loop (one transaction per item) and a write
         in an ``except`` handler (a failure recorded outside the rolled-back block) do not
         count for this.
-        Test modules and migrations are skipped, and opsgen operations are left to OPS103.
+        Test modules and migrations are skipped, and so are the methods of classes derived
+        from Django's ``TestCase`` or DRF's ``APITestCase`` wherever they sit, because each
+        test, ``setUp()`` and ``setUpTestData()`` runs inside a transaction there
+        (``TransactionTestCase`` opens none, so its methods are checked). opsgen operations
+        are left to OPS103.
 
     Why is this bad:
         In autocommit mode every write commits on its own. A failure between two writes
@@ -174,6 +191,8 @@ class ForgottenTransaction(Rule):
         analysis = module.analysis
         for function in module.functions():
             if function.name == "<module>" or analysis.operation_of(function) is not None:
+                continue
+            if runs_in_test_transaction(analysis, function):
                 continue
             sites = analysis.one_path(analysis.write_sites(function) + raw_sql_writes(analysis, function))
             count = sum(weight for _, weight in sites)
