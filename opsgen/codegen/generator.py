@@ -95,13 +95,24 @@ def generate(config: GeneratorConfig, *, check: bool = False) -> GenerateResult:
 
 
 def _generate(config: GeneratorConfig, *, check: bool) -> GenerateResult:
-    from opsgen.codegen.run_signature import FilesOnDisk, find_orphans, name_successors, signature_types
+    from opsgen.codegen.run_signature import (
+        FilesOnDisk,
+        find_orphans,
+        name_successors,
+        recorded_implementations,
+        signature_types,
+    )
 
     spec_files = read_spec_files(config.specs)
     digest = inputs_digest(config, spec_files)
     # An orphaned implementation takes the full path, so that every run reports it.
     if is_up_to_date(config, digest) and not find_orphans(
-        config.implementations, config.implementations_module, config.package, config.package_module, FilesOnDisk(config.package)
+        config.implementations,
+        config.implementations_module,
+        config.package,
+        config.package_module,
+        FilesOnDisk(config.package),
+        recorded_implementations(config.package),
     ):
         logger.debug("generated package %s is up to date", config.package)
         return GenerateResult()
@@ -154,7 +165,9 @@ def _generate(config: GeneratorConfig, *, check: bool) -> GenerateResult:
     result.package_created = sorted(path for path in files if path not in state.generated)
     result.scaffolded = [p for p in rendered.scaffolds if not (config.implementations / p).exists()]
     result.signatures_updated = sorted(implementation_texts)
-    orphans = find_orphans(config.implementations, config.implementations_module, config.package, config.package_module, files)
+    orphans = find_orphans(
+        config.implementations, config.implementations_module, config.package, config.package_module, files, rendered.scaffolds
+    )
     created = {rendered.scaffold_operations[relative].name: relative for relative in result.scaffolded}
     result.orphans = name_successors(orphans, created)
 

@@ -10,6 +10,8 @@ path can look for orphaned implementations cheaply.
 from __future__ import annotations
 
 import ast
+import json
+import os
 import re
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, replace
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from opsgen.codegen.typeexpr import AnnotationResolver, UnresolvedAnnotation, bound_names, import_names, module_names
+from opsgen.runtime.stale_specs import MANIFEST
 
 if TYPE_CHECKING:
     from opsgen.codegen.view import OperationView, ProjectView
@@ -29,7 +32,7 @@ class SignatureTypes:
     package_module: str
     #: Shared type name -> qualified name in the generated ``shared_types`` module.
     shared: dict[str, str | None]
-    #: Expands the shared type aliases to their targets.
+    #: Resolver that expands the shared type aliases to their targets.
     resolver: AnnotationResolver
 
 
@@ -184,32 +187,58 @@ class FilesOnDisk(Container[str]):
         return isinstance(relative, str) and (self.package / relative).is_file()
 
 
+def recorded_implementations(package: Path) -> frozenset[str]:
+    """Return the implementation paths that the manifest of ``package`` records, or none when it is unreadable."""
+    try:
+        manifest = json.loads((package / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return frozenset()
+    signatures = manifest.get("signatures") if isinstance(manifest, dict) else None
+    return frozenset(signatures) if isinstance(signatures, dict) else frozenset()
+
+
 def find_orphans(
-    implementations: Path, implementations_module: str, package: Path, package_module: str, generated: Container[str]
+    implementations: Path,
+    implementations_module: str,
+    package: Path,
+    package_module: str,
+    generated: Container[str],
+    current: Container[str] = (),
 ) -> list[OrphanedImplementation]:
     """Find the classes in ``implementations`` that subclass a base of an operation that is gone.
 
     Such a class subclasses a ``...Base`` class imported from a module of the generated
-    package that is not in ``generated``, the package's relative file paths. Only files
-    with a ``from ... import`` of such a module are parsed, so the search costs one read
-    and one regular expression per file. ``package`` is skipped when it lies inside
-    ``implementations``.
+    package that is not in ``generated``, the package's relative file paths. The files of
+    ``current``, the implementations of the operations that exist, are not read, and of
+    the others only those with a ``from ... import`` of such a module are parsed.
+    ``package`` is skipped when it lies inside ``implementations``.
     """
     orphans: list[OrphanedImplementation] = []
-    for path in sorted(implementations.rglob("*.py")):
-        relative = path.relative_to(implementations)
-        if "__pycache__" in relative.parts or path.name == "__init__.py" or package in path.parents:
+    for relative in _python_files(implementations, package):
+        if relative in current:
             continue
         try:
-            text = path.read_text(encoding="utf-8")
+            text = (implementations / relative).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        module = ".".join([implementations_module, *relative.with_suffix("").parts])
+        module = ".".join([implementations_module, *relative.removesuffix(".py").split("/")])
         imported = (_absolute(match.group(1), module) for match in _FROM_IMPORT.finditer(text))
         if not any(_missing_module(name, package_module, generated) for name in imported if name is not None):
             continue
-        orphans.extend(_orphaned_classes(text, relative.as_posix(), module, package_module, generated))
+        orphans.extend(_orphaned_classes(text, relative, module, package_module, generated))
     return orphans
+
+
+def _python_files(folder: Path, package: Path) -> list[str]:
+    """Return the ``*.py`` files under ``folder`` except ``__init__.py``, caches and ``package``, sorted."""
+    found: list[str] = []
+    skipped = os.path.abspath(package)
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if d != "__pycache__" and os.path.join(os.path.abspath(root), d) != skipped]
+        relative_root = os.path.relpath(root, folder).replace(os.sep, "/")
+        prefix = "" if relative_root == "." else relative_root + "/"
+        found.extend(prefix + name for name in files if name.endswith(".py") and name != "__init__.py")
+    return sorted(found)
 
 
 def name_successors(orphans: Iterable[OrphanedImplementation], created: dict[str, str]) -> list[OrphanedImplementation]:
