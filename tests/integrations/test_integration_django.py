@@ -608,3 +608,21 @@ def test_request_orm_writes_carry_the_actor_in_the_audit_trail(runtime: Any) -> 
     actor = str(User.objects.get(username="gus").pk)
     assert [version.action for version in versions] == ["update", "insert"]
     assert {(version.origin, version.actor, version.trace_id) for version in versions} == {("runtime", actor, "req-audit")}
+
+
+def test_slow_commit_callbacks_do_not_make_a_committed_call_read_as_rolled_back(runtime: Any) -> None:
+    from django.db import transaction
+    from django_project.notesapp.operations import ops
+
+    from opsgen.runtime.context import Context
+
+    with transaction.atomic():
+        # Django takes every callback off its list before it runs the first one, so
+        # while this one sleeps the sweeper finds the call's callback missing.
+        transaction.on_commit(lambda: time.sleep(1.5))
+        counted = ops.notes.count_up(Context(actor="ed"), name="slow-commit")
+    time.sleep(0.6)  # one more sweep after the callbacks
+
+    record = runtime.store.find_execution(str(counted.execution_id))
+    assert record is not None
+    assert (record["status"], record["error_code"]) == ("succeeded", None)

@@ -28,11 +28,12 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, select
 
 from opsgen.integrations.django.database import opened_by_application
 from opsgen.runtime.locks.base import HeldLocks
 from opsgen.runtime.outer_transaction import rolled_back
+from opsgen.runtime.schema import ExecutionStatus, executions
 from opsgen.runtime.store import ExecutionRecord, ExecutionStore, utcnow
 
 logger = logging.getLogger(__name__)
@@ -66,8 +67,8 @@ class _BlockWaiter:
         """Return whether Django dropped the callback: the block, or a savepoint around the call, rolled back.
 
         While Django runs the callbacks of a commit, the ones still to run are missing
-        from ``run_on_commit`` too. Ending those early is safe, because the commit has
-        happened; for them ``rolled_back`` is the same as ``committed``.
+        from ``run_on_commit`` too, so ``rolled_back`` must hold after a commit as well:
+        releasing locks does, and the records check the log first.
         """
         if self.ended:
             return False
@@ -140,15 +141,23 @@ class ApplicationBlock:
         kept = list(records)
 
         def write_rolled_back() -> None:
+            # A sweep can also see a callback missing while Django runs the callbacks of
+            # a commit, so the log decides: a row that shows the final status committed.
             finished_at = utcnow()
             with self._side.begin() as connection:
-                for record in kept:
-                    store.rewrite(rolled_back(record, finished_at), connection)
-            logger.warning(
-                "the application's atomic block rolled back after %s returned; recorded as %s",
-                ", ".join(f"{record.operation} ({record.id})" for record in kept),
-                "failed with transaction_rolled_back",
-            )
+                stored = dict(connection.execute(
+                    select(executions.c.id, executions.c.status).where(executions.c.id.in_([r.id for r in kept]))
+                ).all())
+                undone = [record for record in kept if stored.get(record.id) != record.status]
+                for record in undone:
+                    succeeded = record.status == ExecutionStatus.succeeded.value
+                    store.rewrite(rolled_back(record, finished_at) if succeeded else record, connection)
+            if undone:
+                logger.warning(
+                    "the application's atomic block rolled back after %s returned; recorded as %s",
+                    ", ".join(f"{record.operation} ({record.id})" for record in undone),
+                    "failed with transaction_rolled_back",
+                )
 
         ids = ", ".join(record.id for record in kept)
         return self._wait(lambda: None, write_rolled_back, f"the records of {ids}") is not None
