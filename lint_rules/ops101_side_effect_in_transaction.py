@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
-from opsgen.lint.analysis import Analysis
+from opsgen.lint.analysis import UNKNOWN_ALIAS, Analysis
 from opsgen.lint.operation_helpers import raise_after_call
 from opsgen.lint.rule import Example, Finding, Fix, ModuleContext, Rule, Transaction
 from opsgen.lint.summary import CallSite, FunctionSummary
@@ -135,6 +135,11 @@ class SideEffectInTransaction(Rule):
             return "the autofix cannot defer a call in a SQLAlchemy transaction, which needs an after_commit listener on the session"
         if transaction.style not in ("django", "opsgen"):
             return "the linter knows no after-commit hook for this transaction"
+        if transaction.using == UNKNOWN_ALIAS:
+            return (
+                "the atomic() decorator takes its database alias from an expression that the function body may not "
+                "see, so the autofix cannot pass it to on_commit(using=...)"
+            )
         if transaction.style == "opsgen" and transaction.using is None:
             return (
                 f"{function.name}() has no parameter or attribute of self that holds the operation's context, so "

@@ -96,6 +96,8 @@ class Transaction:
     reason: str  # "the atomic() block at line 12"
     line: int
     style: str  # "django", "sqlalchemy", "opsgen" or "other"
+    #: Database alias: literal, ``"=expression"`` for an alias held in a variable, or
+    #: ``UNKNOWN_ALIAS`` when the code under the transaction cannot name it.
     using: str | None = None
     end_line: int | None = None  # last line of the block, when it is a block
     possible: bool = False  # True when only a caller's transaction would make it so
@@ -108,6 +110,28 @@ class Link:
     qualname: str
     entry: Hop | None = None  # a receiver reached through a signal, not a direct call
     guessed: bool = False  # linked by method name only, the receiver's type being unknown
+
+
+#: ``Transaction.using`` of a transaction whose database alias is an expression that the
+#: code under it may not see, such as a decorator's ``atomic(using=alias)``.
+UNKNOWN_ALIAS = "?"
+
+
+def _decorator_alias(value: str | None, function: FunctionSummary) -> str | None:
+    """Return the ``Transaction.using`` of an ``@atomic(...)`` decorator's recorded alias.
+
+    ``"'other'"`` gives ``"other"``. An ``"=expression"`` stays as it is when the function
+    body sees the same name, that is, for a function outside a class whose parameters do
+    not shadow the expression's first name; otherwise the alias is ``UNKNOWN_ALIAS``.
+    """
+    if not value:
+        return None
+    if not value.startswith("="):
+        return value.strip("'\"") or None
+    root = value[1:].partition(".")[0]
+    if function.class_name is not None or function.nested or root in function.params or root == function.keywords_param:
+        return UNKNOWN_ALIAS
+    return value
 
 
 def _exclusive(first: str, second: str) -> bool:
@@ -835,7 +859,7 @@ class Analysis:
         end = function.end_line
         decorators = [self.canonical(d.removesuffix("()")) for d in function.decorators]
         if any(d in knowledge.ATOMIC_OPENERS for d in decorators):
-            using = function.decorator_keywords.get("using", "").strip("'\"") or None
+            using = _decorator_alias(function.decorator_keywords.get("using"), function)
             return Transaction(f"the @atomic function {function.name}() (line {function.line})", function.line, "django", using, end)
         if any(d in self.openers or knowledge.is_library_transaction(d) for d in decorators):
             return Transaction(f"the transaction of {function.name}() (line {function.line})", function.line, "other", None, end)
@@ -844,8 +868,10 @@ class Analysis:
             if inner is not None:
                 return self.opener_transaction(decorator, inner, f"around {function.name}() (line {function.line})", function.line, end)
         klass = function.class_name
-        if klass and self.class_decorated_atomic(klass, function):
-            return Transaction(f"the @atomic method {function.name}() (line {function.line})", function.line, "django", None, end)
+        class_atomic = self.class_decorated_atomic(klass, function) if klass else None
+        if class_atomic is not None:
+            using = UNKNOWN_ALIAS if class_atomic.startswith("=") else class_atomic or None
+            return Transaction(f"the @atomic method {function.name}() (line {function.line})", function.line, "django", using, end)
         if klass and function.name in knowledge.ADMIN_HOOKS and self.class_matches(klass, knowledge.ADMIN_BASES, ("ModelAdmin",)):
             reason = f"the Django admin's atomic block around {function.name}()"
             return Transaction(reason, function.line, "django", None, end)
@@ -858,7 +884,8 @@ class Analysis:
         for signal in self.signals_of.get(function.qualname, ()):
             if signal in knowledge.DELETE_SIGNALS | knowledge.M2M_SIGNALS:
                 name = signal.rpartition(".")[2]
-                return Transaction(f"the write's atomic block, which sends {name}", function.line, "django", None, end)
+                using = self.receiver_alias(function)
+                return Transaction(f"the write's atomic block, which sends {name}", function.line, "django", using, end)
             if signal in knowledge.FLASK_SQLALCHEMY_SIGNALS_IN_TRANSACTION:
                 return Transaction("the session transaction (before_models_committed)", function.line, "sqlalchemy", None, end)
         operation = self.operation_of(function)
@@ -928,9 +955,10 @@ class Analysis:
                 return f"self.{attribute}"
         return None
 
-    def class_decorated_atomic(self, class_name: str, function: FunctionSummary) -> bool:
-        """Return True for a method wrapped by ``@method_decorator(atomic, name=...)`` on its
-        class, or a view handler when the wrapped method is ``dispatch``."""
+    def class_decorated_atomic(self, class_name: str, function: FunctionSummary) -> str | None:
+        """Return the database alias of the ``atomic()`` that ``@method_decorator(atomic, name=...)``
+        on its class wraps the method in (``""`` for the default database), or None when no
+        such decorator wraps it. A view handler counts as wrapped when the method is ``dispatch``."""
         for klass in self.mro(class_name):
             entry = self.index.classes.get(klass)
             if entry is None:
@@ -939,18 +967,33 @@ class Analysis:
                 wrapped, _, method = decorator.partition("@")
                 if not method or self.canonical(wrapped) not in knowledge.ATOMIC_OPENERS:
                     continue
-                if method == function.name:
-                    return True
-                if method == "dispatch" and (function.name in knowledge.VIEW_METHODS or function.params[1:2] == ["request"]):
-                    return True
-        return False
+                handler = method == "dispatch" and (function.name in knowledge.VIEW_METHODS or function.params[1:2] == ["request"])
+                if method == function.name or handler:
+                    return entry[1].decorator_using.get(method, "")
+        return None
+
+    def receiver_alias(self, function: FunctionSummary) -> str | None:
+        """Return how a model signal receiver reads the alias of the database written,
+        which Django sends as the ``using`` argument: ``"=using"`` from its parameter, or
+        ``'=kwargs.get("using")'`` from its ``**kwargs``.
+
+        None when it takes neither, or when it also receives a signal that sends no ``using``.
+        """
+        if not set(self.signals_of.get(function.qualname, ())) <= knowledge.MODEL_SIGNALS:
+            return None
+        if "using" in function.params:
+            return "=using"
+        if function.keywords_param is not None:
+            return f'={function.keywords_param}.get("using")'
+        return None
 
     def possible_context(self, function: FunctionSummary) -> Transaction | None:
         """Return the caller's transaction a save receiver or a ``save()`` override may run in."""
         for signal in self.signals_of.get(function.qualname, ()):
             if signal in knowledge.SAVE_SIGNALS:
                 reason = f"the caller's transaction, since {signal.rpartition('.')[2]} fires inside the caller's save()"
-                return Transaction(reason, function.line, "django", None, function.end_line, possible=True)
+                using = self.receiver_alias(function)
+                return Transaction(reason, function.line, "django", using, function.end_line, possible=True)
         if function.name in ("save", "delete") and self.is_model(function.class_name):
             reason = f"the caller's transaction, since {function.name}() runs wherever a caller holds one"
             return Transaction(reason, function.line, "django", None, function.end_line, possible=True)

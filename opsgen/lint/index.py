@@ -65,10 +65,10 @@ def declaration_digest(summary: ModuleSummary) -> str:
     keeps every other module's links.
     """
     functions = [
-        [f.qualname, f.class_name, f.params, f.decorators, f.decorator_keywords, f.receives, f.listens, f.nested, f.is_async, f.returns, f.open_session]
+        [f.qualname, f.class_name, f.params, f.decorators, f.decorator_keywords, f.receives, f.listens, f.nested, f.is_async, f.returns, f.open_session, f.keywords_param]
         for f in summary.functions.values()
     ]
-    classes = [[c.qualname, c.bases, c.methods, c.decorators, c.list_attributes, c.attribute_classes, c.relations, c.name_attributes] for c in summary.classes.values()]
+    classes = [[c.qualname, c.bases, c.methods, c.decorators, c.list_attributes, c.attribute_classes, c.relations, c.name_attributes, c.decorator_using] for c in summary.classes.values()]
     connections = [[c.kind, c.source, c.handler, c.sender] for c in summary.connections]
     text = json.dumps([summary.module, summary.imports, summary.atomic_requests, functions, classes, connections], sort_keys=True)
     return hashlib.sha1(text.encode()).hexdigest()[:20]

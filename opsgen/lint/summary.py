@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 20
+SUMMARY_FORMAT = 21
 
 
 @dataclass
@@ -90,6 +90,8 @@ class FunctionSummary:
     #: For each ``yield`` of a generator, the index into ``transactions`` of the innermost
     #: block open there, or -1.
     yields: list[int] = field(default_factory=list)
+    #: The name of the ``**kwargs`` parameter, or None.
+    keywords_param: str | None = None
     # Last, so that the cache row of the other fields maps onto the first parameters.
     calls: list[CallSite] = field(default_factory=list)
     transactions: list[TransactionBlock] = field(default_factory=list)
@@ -113,6 +115,9 @@ class ClassSummary:
     relations: list[list[str | None]] = field(default_factory=list)
     #: class attribute -> the qualified name it is set to, such as ``serializer_class = OrderSerializer``
     name_attributes: dict[str, str] = field(default_factory=dict)
+    #: method -> database alias of the ``atomic()`` that ``@method_decorator(atomic(...), name=method)``
+    #: wraps it in, written as ``TransactionBlock.using`` is
+    decorator_using: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -187,6 +192,19 @@ _BLOCK_FIELDS = _field_names(TransactionBlock)
 _FUNCTION_FIELDS = _field_names(FunctionSummary, skip=("calls", "transactions"))
 _CLASS_FIELDS = _field_names(ClassSummary)
 _CONNECTION_FIELDS = _field_names(Connection)
+
+
+def atomic_alias(call: ast.Call) -> str | None:
+    """Return the database alias an ``atomic(...)`` call names: the literal alias, or
+    ``"=expression"`` when a variable or attribute gives it (``using=db_alias``)."""
+    values = [keyword.value for keyword in call.keywords if keyword.arg == "using"] + call.args[:1]
+    using = None
+    for value in values:
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            using = value.value
+        elif isinstance(value, (ast.Name, ast.Attribute)):
+            using = "=" + dotted_text(value)  # an expression, not a literal alias
+    return using
 
 
 def dotted_text(node: ast.expr) -> str:
@@ -356,14 +374,19 @@ class _Summarizer:
     def add_class(self, node: ast.ClassDef, qualname: str, scope: _Scope) -> _Scope:
         bases = [b for b in (self.qualify(base, scope) for base in node.bases) if b]
         decorators = [d for d in (self.qualify(dec, scope) for dec in node.decorator_list) if d]
+        decorator_using: dict[str, str] = {}
         for decorator in node.decorator_list:
-            # @method_decorator(transaction.atomic, name="dispatch") -> "django.db.transaction.atomic@dispatch"
+            # @method_decorator(transaction.atomic, name="dispatch") -> "django.db.transaction.atomic@dispatch";
+            # a wrapped call, atomic(using="other"), is named without its "()" and keeps its alias.
             if isinstance(decorator, ast.Call) and decorator.args:
                 if self.qualify(decorator.func, scope) in knowledge.METHOD_DECORATOR:
                     wrapped = self.qualify(decorator.args[0], scope)
                     method = next((k.value for k in decorator.keywords if k.arg == "name"), None)
                     if wrapped and isinstance(method, ast.Constant) and isinstance(method.value, str):
-                        decorators.append(f"{wrapped}@{method.value}")
+                        decorators.append(f"{wrapped.removesuffix('()')}@{method.value}")
+                        using = atomic_alias(decorator.args[0]) if isinstance(decorator.args[0], ast.Call) else None
+                        if using is not None:
+                            decorator_using[method.value] = using
         list_attributes: dict[str, list[str]] = {}
         attribute_classes: dict[str, list[str]] = {}
         relations: list[list[str | None]] = []
@@ -402,6 +425,7 @@ class _Summarizer:
             attribute_classes=attribute_classes,
             relations=relations,
             name_attributes=name_attributes,
+            decorator_using=decorator_using,
         )
         return class_scope
 
@@ -527,6 +551,7 @@ class _BodyWalker(ast.NodeVisitor):
         inner = _Scope(qualname, self.scope if not in_class else self.scope.parent, class_name=None)
         arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
         summary.params = [a.arg for a in arguments]
+        summary.keywords_param = node.args.kwarg.arg if node.args.kwarg is not None else None
         for index, argument in enumerate(arguments):
             if index == 0 and class_name and argument.arg in ("self", "cls"):
                 is_static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
@@ -597,6 +622,21 @@ class _BodyWalker(ast.NodeVisitor):
                 inner = self.s.qualify(call.args[0], self.scope)
                 if inner:
                     summary.decorators.append(inner)
+                wrapped = call.args[0]
+                if isinstance(wrapped, ast.Call) and (self.s.qualify(wrapped.func, self.scope) or "") in knowledge.ATOMIC_OPENERS:
+                    self.record_atomic_alias(summary, wrapped)
+            elif name in knowledge.ATOMIC_OPENERS:
+                self.record_atomic_alias(summary, call)
+
+    @staticmethod
+    def record_atomic_alias(summary: FunctionSummary, call: ast.Call) -> None:
+        """Keep the database alias of an ``atomic()`` decorator call as ``decorator_keywords["using"]``:
+        a literal alias quoted (``"'other'"``), an expression as ``"=expression"``."""
+        using = atomic_alias(call)
+        if using is None:
+            summary.decorator_keywords.pop("using", None)
+        else:
+            summary.decorator_keywords["using"] = using if using.startswith("=") else repr(using)
 
     # -- statements that change what is open -----------------------------------------------
 
@@ -636,15 +676,7 @@ class _BodyWalker(ast.NodeVisitor):
         name = self.s.qualify(callee, self.scope)
         end = node.end_lineno or node.lineno
         if name in knowledge.ATOMIC_OPENERS:
-            using = None
-            if call is not None:
-                for keyword in call.keywords:
-                    if keyword.arg == "using" and isinstance(keyword.value, ast.Constant):
-                        using = str(keyword.value.value)
-                    elif keyword.arg == "using" and isinstance(keyword.value, (ast.Name, ast.Attribute)):
-                        using = "=" + dotted_text(keyword.value)  # an expression, not a literal alias
-                if call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str):
-                    using = call.args[0].value
+            using = atomic_alias(call) if call is not None else None
             return TransactionBlock(node.lineno, end, "atomic", using)
         if isinstance(callee, ast.Attribute) and call is not None:
             if callee.attr == "begin":
