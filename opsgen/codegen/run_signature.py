@@ -94,7 +94,7 @@ def is_current(source: str, op: OperationView, types: SignatureTypes) -> bool:
         return False
     if [a.arg for a in arguments.kwonlyargs] != [f.name for f in op.input_model.fields]:
         return False
-    matching = _matching_annotations(source, tree, found, op, types)
+    matching = _matching_annotations(tree, found, op, types)
     return len(matching) == len(op.input_model.fields) + 1
 
 
@@ -109,7 +109,10 @@ def matching_annotations(source: str, op: OperationView, types: SignatureTypes) 
     except SyntaxError:
         return {}
     found = find_run(tree, op.stem)
-    return {} if found is None else _matching_annotations(source, tree, found, op, types)
+    if found is None:
+        return {}
+    texts = {name: ast.get_source_segment(source, node) for name, node in _matching_annotations(tree, found, op, types).items()}
+    return {name: text for name, text in texts.items() if text is not None}
 
 
 #: Key of the return annotation in :func:`matching_annotations`; no parameter has this name.
@@ -117,8 +120,9 @@ RETURN = "return"
 
 
 def _matching_annotations(
-    source: str, tree: ast.Module, found: tuple[ast.ClassDef, ast.FunctionDef], op: OperationView, types: SignatureTypes
-) -> dict[str, str]:
+    tree: ast.Module, found: tuple[ast.ClassDef, ast.FunctionDef], op: OperationView, types: SignatureTypes
+) -> dict[str, ast.expr]:
+    """Return the annotation node of each parameter (and :data:`RETURN`) that denotes the spec's type."""
     cls, run = found
     # Names bound in the class body shadow the module's in a method's annotations.
     user_names = module_names(tree, op.implementation_module)
@@ -135,7 +139,7 @@ def _matching_annotations(
     actual = {a.arg: a.annotation for a in run.args.kwonlyargs}
     actual[RETURN] = run.returns
 
-    matching: dict[str, str] = {}
+    matching: dict[str, ast.expr] = {}
     for name, annotation in actual.items():
         if annotation is None or name not in expected:
             continue
@@ -145,9 +149,8 @@ def _matching_annotations(
             )
         except UnresolvedAnnotation:
             continue
-        text = ast.get_source_segment(source, annotation)
-        if same and text is not None:
-            matching[name] = text
+        if same:
+            matching[name] = annotation
     return matching
 
 
