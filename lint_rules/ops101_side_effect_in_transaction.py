@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Literal
 
 from opsgen.lint.analysis import UNKNOWN_ALIAS, Analysis
+from opsgen.lint.knowledge import SESSION_METHODS, SESSION_NAMES
 from opsgen.lint.operation_helpers import raise_after_call
 from opsgen.lint.rule import Example, Finding, Fix, ModuleContext, Rule, Transaction
 from opsgen.lint.summary import CallSite, FunctionSummary
@@ -25,6 +26,17 @@ OPERATION_RUN = (
     "class ShipOrder(ShipOrderBase):\n"
     "    def run(self, ctx, *, order_id):\n"
     "        ctx.session.add(Shipment(order_id=order_id))\n"
+)
+
+#: A Flask-SQLAlchemy view down to the flush that assigns the new row's id.
+SQLALCHEMY_RIDE = (
+    "from app.extensions import db\n"
+    "from app.models import Ride\n"
+    "from app.tasks import dispatch_ride\n\n"
+    "def create_ride(customer_id):\n"
+    "    ride = Ride(customer_id=customer_id)\n"
+    "    db.session.add(ride)\n"
+    "    db.session.flush()\n"
 )
 
 
@@ -117,7 +129,9 @@ class SideEffectInTransaction(Rule):
                 )
                 reason = self.no_fix_reason(analysis, function, call, transaction, direct)
                 fix = None
-                if reason is None:
+                if reason is None and transaction.style == "sqlalchemy":
+                    fix, reason = self.commit_move(analysis, function, call)
+                elif reason is None:
                     style: Literal["django", "opsgen"] = "opsgen" if transaction.style == "opsgen" else "django"
                     fix = Fix("defer", call.line, call.column, style, transaction.using)
                 yield module.finding(self.code, message, call.line, call.column, chain.hops[1:], fix, reason)
@@ -132,7 +146,7 @@ class SideEffectInTransaction(Rule):
         if call.result_used:
             return "the call's result is used"
         if transaction.style == "sqlalchemy":
-            return "the autofix cannot defer a call in a SQLAlchemy transaction, which needs an after_commit listener on the session"
+            return None  # commit_move() decides
         if transaction.style not in ("django", "opsgen"):
             return "the linter knows no after-commit hook for this transaction"
         if transaction.using == UNKNOWN_ALIAS:
@@ -155,6 +169,43 @@ class SideEffectInTransaction(Rule):
                 caller, line = caller_raise
                 return f"the raise at line {line} in {caller}() rolls the transaction back on purpose, which would drop the deferred call"
         return None
+
+    @staticmethod
+    def commit_move(analysis: Analysis, function: FunctionSummary, call: CallSite) -> tuple[Fix | None, str | None]:
+        """Return the fix that moves a call out of a SQLAlchemy transaction to just after its
+        commit, or the reason there is none.
+
+        The rule offers it for the two shapes where the commit sits in the function's own
+        code: the session's implicit transaction with a ``<session>.commit()`` later in the
+        same block, and the end of an outermost ``with session.begin():`` block. The
+        autofix checks the statements in between.
+        """
+        if analysis.context(function) is not None:
+            return None, "the function runs inside a transaction as a whole (a session event or an operation), so no commit in it ends that transaction"
+        if any(in_transaction for _, in_transaction in analysis.callers().get(function.qualname, ())):
+            return None, "a caller calls this function inside its own transaction, so the commit here may not end it"
+        block = analysis.open_block(function, call.transaction)
+        if block is not None:
+            if block.kind != "session":
+                return None, "leaving a begin_nested() block releases a savepoint, not the transaction, so the autofix cannot move the call out of it"
+            if analysis.open_block(function, block.parent) is not None:
+                return None, "the session block sits inside another transaction block, which is still open after it"
+            return Fix("move", call.line, call.column, "sqlalchemy", None, block.line), None
+        if not call.session_write:
+            return None, "the transaction was begun by a helper function, so the autofix cannot tell which commit ends it"
+        session = call.session_write.rpartition(":")[0]
+        if not any(later.text == f"{session}.commit" and later.line > call.line for later in function.calls):
+            return None, f"no {session}.commit() follows the call in this function, so the autofix cannot tell where the transaction ends"
+        written = set()
+        for earlier in function.calls:
+            owner, _, method = earlier.text.rpartition(".")
+            named_session = owner.rpartition(".")[2] in SESSION_NAMES or owner.lower().endswith("session")
+            if earlier.line <= call.line and method in SESSION_METHODS and named_session:
+                written.add(owner)
+        if written - {session}:
+            others = ", ".join(sorted(written - {session}))
+            return None, f"writes through {others} as well as {session} are pending, so committing {session} alone does not end them"
+        return Fix("move", call.line, call.column, "sqlalchemy", session), None
 
     VALID = [
         Example(
@@ -223,6 +274,12 @@ class SideEffectInTransaction(Rule):
             "def place(cart):\n"
             "    tell_customer(cart.customer)  # OPS101\n",
             files={"shop/__init__.py": "", "shop/notify.py": "import requests\n\ndef tell_customer(c):\n    requests.post(c.url)\n"},
+        ),
+        # SQLAlchemy has no on_commit(), so the fix moves the call to after the commit. The
+        # ride's id is read before the commit, which expires the instance.
+        Example(
+            SQLALCHEMY_RIDE + "    dispatch_ride.delay(ride.id)  # OPS101\n" + "    db.session.commit()\n",
+            fixed=SQLALCHEMY_RIDE + "    ride_id = ride.id\n" + "    db.session.commit()\n" + "    dispatch_ride.delay(ride_id)\n",
         ),
         # The runtime opens the operation's transaction before run() starts, not at the first write.
         Example(

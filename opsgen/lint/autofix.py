@@ -1,5 +1,8 @@
 """Write the safe autofixes with LibCST: defer a side-effect call until after commit.
 
+In a SQLAlchemy transaction the call is moved to after the commit instead; that plan,
+and the cases where it is not safe, are in :mod:`opsgen.lint.commit_move`.
+
 The rule offers a fix only for a call whose result is not used and after which no
 ``raise`` follows in the same transaction, because a deferred call is dropped with the
 rollback that the code raises on purpose. The call ``send(a, b=1)`` becomes
@@ -25,7 +28,8 @@ finding in place, when any of these holds:
 Missing imports go into their isort group (``functools`` with the standard library), and
 a generated call longer than 88 characters is split over lines.
 
-LibCST is imported only here, so detection never pays for it.
+LibCST is imported only here and in the modules this one imports, so detection never
+pays for it.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
 
+from opsgen.lint.commit_move import Move, plan_move, walk_all
+from opsgen.lint.cst_names import names_in, stored_names
 from opsgen.lint.rule import Fix
 
 LINE_LENGTH = 88
@@ -101,79 +107,6 @@ def _reference(names: dict[str, str], qualified: str, preferred_module: str, pre
     return local, f"from {preferred_module} import {preferred_name}"
 
 
-def _names_in(node: cst.CSTNode) -> set[str]:
-    """Return the plain names ``node`` reads (``a.b(c[d])`` -> ``{a, c, d}``)."""
-    found: set[str] = set()
-
-    class Collector(cst.CSTVisitor):
-        def visit_Name(self, name: cst.Name) -> None:
-            found.add(name.value)
-
-        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
-            attribute.value.visit(self)
-            return False
-
-        def visit_Arg(self, arg: cst.Arg) -> bool:
-            arg.value.visit(self)
-            return False
-
-    node.visit(Collector())
-    return found
-
-
-def _base_name(target: cst.BaseExpression) -> Iterator[str]:
-    """Yield the names an assignment target rebinds or stores into."""
-    if isinstance(target, cst.Name):
-        yield target.value
-    elif isinstance(target, (cst.Attribute, cst.Subscript)):
-        yield from _base_name(target.value)
-    elif isinstance(target, (cst.Tuple, cst.List)):
-        for element in target.elements:
-            yield from _base_name(element.value)
-    elif isinstance(target, cst.StarredElement):
-        yield from _base_name(target.value)
-
-
-def _stored_names(node: cst.CSTNode) -> set[str]:
-    """Return the names that ``node`` rebinds, or whose attributes or items it stores to or deletes."""
-    found: set[str] = set()
-
-    class Collector(cst.CSTVisitor):
-        def visit_AssignTarget(self, target: cst.AssignTarget) -> None:
-            found.update(_base_name(target.target))
-
-        def visit_AugAssign(self, statement: cst.AugAssign) -> None:
-            found.update(_base_name(statement.target))
-
-        def visit_AnnAssign(self, statement: cst.AnnAssign) -> None:
-            if statement.value is not None:
-                found.update(_base_name(statement.target))
-
-        def visit_NamedExpr(self, expression: cst.NamedExpr) -> None:
-            found.update(_base_name(expression.target))
-
-        def visit_For(self, statement: cst.For) -> None:
-            found.update(_base_name(statement.target))
-
-        def visit_AsName(self, alias: cst.AsName) -> None:
-            if isinstance(alias.name, cst.BaseExpression):
-                found.update(_base_name(alias.name))
-
-        def visit_Del(self, statement: cst.Del) -> None:
-            found.update(_base_name(statement.target))
-
-        def visit_FunctionDef(self, definition: cst.FunctionDef) -> bool:
-            found.add(definition.name.value)
-            return False
-
-        def visit_ClassDef(self, definition: cst.ClassDef) -> bool:
-            found.add(definition.name.value)
-            return False
-
-    node.visit(Collector())
-    return found
-
-
 def _is_atomic(statement: cst.With) -> bool:
     for item in statement.items:
         expression = item.item.func if isinstance(item.item, cst.Call) else item.item
@@ -196,6 +129,10 @@ class _Deferrer(cst.CSTTransformer):
         self.default_indent = "    "
         self.replacements: dict[cst.Expr, cst.Expr] = {}
         self.targets: dict[cst.Expr, Fix] = {}
+        self.module: cst.Module | None = None
+        self.taken_names: set[str] | None = None  # every name of the module, collected for the first move
+        self.moves: dict[cst.BaseStatement, Move] = {}  # the call's statement line -> its move
+        self.moved_after: dict[cst.BaseStatement, list[Move]] = {}  # anchor statement -> the moves placed after it
         self.skipped: list[SkippedFix] = []
         self.applied = 0
 
@@ -208,6 +145,7 @@ class _Deferrer(cst.CSTTransformer):
 
     def visit_Module(self, module: cst.Module) -> None:
         self.default_indent = module.default_indent
+        self.module = module
 
     def visit_Call(self, call: cst.Call) -> None:
         start = self.get_metadata(PositionProvider, call).start
@@ -216,6 +154,9 @@ class _Deferrer(cst.CSTTransformer):
         if fix is None:
             return
         del self.pending[key]
+        if fix.kind == "move":
+            self._plan_move(call, fix)
+            return
         reason = self._unsafe(call)
         if reason is not None:
             self.skipped.append(SkippedFix(fix, reason))
@@ -232,7 +173,35 @@ class _Deferrer(cst.CSTTransformer):
                 return
             yield node
 
-    def _unsafe(self, call: cst.Call) -> str | None:
+    def _plan_move(self, call: cst.Call, fix: Fix) -> None:
+        reason = self._statement_problem(call)
+        if reason is None:
+            if self.taken_names is None:
+                assert self.module is not None
+                self.taken_names = {node.value for node in walk_all(self.module) if isinstance(node, cst.Name)}
+            expression = self.get_metadata(ParentNodeProvider, call)
+            line = self.get_metadata(ParentNodeProvider, expression)
+            assert isinstance(line, cst.SimpleStatementLine)
+            planned = plan_move(
+                call,
+                line,
+                lambda node: self.get_metadata(ParentNodeProvider, node),
+                lambda node: self.get_metadata(PositionProvider, node).start.line,
+                fix.using,
+                fix.block_line,
+                self.taken_names,
+            )
+            if isinstance(planned, str):
+                reason = planned
+            else:
+                self.moves[planned.source] = planned
+                self.moved_after.setdefault(planned.anchor, []).append(planned)
+                self.applied += 1
+                return
+        self.skipped.append(SkippedFix(fix, reason))
+
+    def _statement_problem(self, call: cst.Call) -> str | None:
+        """Return why the call is not a statement of its own that a fix can rewrite, or None."""
         inner = call.func
         while isinstance(inner, (cst.Attribute, cst.Subscript)):
             inner = inner.value
@@ -247,6 +216,14 @@ class _Deferrer(cst.CSTTransformer):
         line = self.get_metadata(ParentNodeProvider, parent)
         if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
             return "the statement shares its line with another statement"
+        return None
+
+    def _unsafe(self, call: cst.Call) -> str | None:
+        problem = self._statement_problem(call)
+        if problem is not None:
+            return problem
+        parent = self.get_metadata(ParentNodeProvider, call)
+        line = self.get_metadata(ParentNodeProvider, parent)
 
         block: cst.BaseSuite | None = None
         loops: list[cst.CSTNode] = []
@@ -270,14 +247,14 @@ class _Deferrer(cst.CSTTransformer):
         if block is None:
             return None
 
-        used = _names_in(call)
+        used = names_in(call)
         after = self.get_metadata(PositionProvider, line).end.line
         changed: set[str] = set()
         for statement in self._statements_after(block, after):
-            changed |= _stored_names(statement)
+            changed |= stored_names(statement)
         # The next pass of an enclosing loop runs the statements before the call again.
         for loop in loops:
-            changed |= _stored_names(loop)
+            changed |= stored_names(loop)
         clash = sorted(used & changed)
         if clash:
             return f"a later statement changes {', '.join(clash)}"
@@ -301,7 +278,23 @@ class _Deferrer(cst.CSTTransformer):
 
     def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
         self.indents.pop()
-        return updated
+        return updated.with_changes(body=self._moved_body(original.body, updated.body))
+
+    def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
+        return updated.with_changes(body=self._moved_body(original.body, updated.body))
+
+    def _moved_body(self, original: Sequence[cst.BaseStatement], updated: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement]:
+        """Return the statements of a block with the planned moves done: each moved call's
+        bindings in its place, and the call after its commit."""
+        body: list[cst.BaseStatement] = []
+        for before, after in zip(original, updated):
+            move = self.moves.get(before)
+            if move is not None:
+                body.extend(move.bindings)
+            else:
+                body.append(after)
+            body.extend(planned.moved for planned in self.moved_after.get(before, ()))
+        return body
 
     def leave_Expr(self, original: cst.Expr, updated: cst.Expr) -> cst.Expr:
         fix = self.targets.get(original)
@@ -354,7 +347,7 @@ def apply_fixes(source: str, fixes: Sequence[Fix]) -> FixResult:
     if transformer.applied == 0:
         return FixResult(source, 0, tuple(skipped))
     imports: list[str] = []
-    if partial_import:
+    if partial_import and transformer.targets:
         imports.append(partial_import)
     if on_commit_import and any(fix.style == "django" for fix in transformer.targets.values()):
         imports.append(on_commit_import)

@@ -168,7 +168,7 @@ def finding_to_json(finding: Finding) -> dict[str, Any]:
         row["via"] = [[hop.path, hop.line, hop.column, hop.name] for hop in finding.via]
     if finding.fix is not None:
         fix = finding.fix
-        row["fix"] = [fix.kind, fix.line, fix.column, fix.style, fix.using]
+        row["fix"] = [fix.kind, fix.line, fix.column, fix.style, fix.using, fix.block_line]
     if finding.no_fix_reason is not None:
         row["no_fix"] = finding.no_fix_reason
     return row

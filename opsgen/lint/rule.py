@@ -46,13 +46,19 @@ class Fix:
     a database alias, or ``"=name"`` for an alias held in a variable)
     or ``<context>.after_commit(partial(...))`` (``style`` ``"opsgen"``, ``using`` then
     holds the context parameter's name).
+
+    ``kind`` ``"move"`` (``style`` ``"sqlalchemy"``) moves the call statement to just after
+    the commit: after the ``<session>.commit()`` that follows it in the same block, where
+    ``using`` is the session's text (``db.session``), or after the ``with session.begin():``
+    block that starts at ``block_line`` and ends with the call.
     """
 
-    kind: Literal["defer"]
+    kind: Literal["defer", "move"]
     line: int
     column: int
-    style: Literal["django", "opsgen"]
+    style: Literal["django", "opsgen", "sqlalchemy"]
     using: str | None = None
+    block_line: int | None = None
 
 
 @dataclass(frozen=True)

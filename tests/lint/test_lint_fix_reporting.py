@@ -58,7 +58,8 @@ from sqlalchemy.orm import Session
 def ship(session: Session, row):
     session.add(row)
     requests.post("https://example.invalid/hook", timeout=5)
-    session.commit()
+    if row.ready:
+        session.commit()
 """
 
 COUNTER = """\
@@ -71,7 +72,7 @@ def redeem(value):
     code.save()
 """
 
-SQLALCHEMY_REASON = "the autofix cannot defer a call in a SQLAlchemy transaction, which needs an after_commit listener on the session"
+SQLALCHEMY_REASON = "no session.commit() follows the call in the same block"
 
 
 def project(tmp_path: Path, files: dict[str, str]) -> Path:

@@ -244,4 +244,5 @@ def test_django_and_sqlalchemy_messages_unchanged(tmp_path: Path) -> None:
         "or run it from an opsgen operation that declares it as an effect",
     ]
     assert findings[0].fix is not None
-    assert findings[1].fix is None
+    assert findings[1].fix is not None
+    assert findings[1].fix.kind == "move"
