@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -263,3 +266,58 @@ def test_unsafe_move_refused(body: str, reason: str, tmp_path: Path) -> None:
 
     assert fixed == source
     assert reasons == [reason]
+
+
+def test_caller_transaction_blocks_move(tmp_path: Path) -> None:
+    source = HEADER + textwrap.dedent(
+        """\
+        def create_ride(customer_id):
+            ride = Ride(customer_id=customer_id)
+            db.session.add(ride)
+            dispatch_ride.delay(customer_id)
+            db.session.commit()
+
+
+        def import_rides(customer_ids):
+            with db.session.begin():
+                for customer_id in customer_ids:
+                    create_ride(customer_id)
+        """
+    )
+
+    findings = [f for f in ops101(source, tmp_path) if f.line == 9]
+
+    assert len(findings) == 1
+    assert findings[0].fix is None
+    assert findings[0].no_fix_reason == "a caller calls this function inside its own transaction, so the commit here may not end it"
+
+
+def test_cli_diff_and_json_report_move(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    (root / "app").mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[project]\nname = "x"\nversion = "0"\n')
+    (root / "app" / "__init__.py").write_text("")
+    source = HEADER + textwrap.dedent(
+        """\
+        def create_ride(customer_id):
+            ride = Ride(customer_id=customer_id)
+            db.session.add(ride)
+            db.session.flush()
+            dispatch_ride.delay(ride.id)
+            db.session.commit()
+        """
+    )
+    (root / "app" / "rides.py").write_text(source)
+    command = [sys.executable, "-m", "opsgen.cli.main", "lint", "--no-cache"]
+
+    diff = subprocess.run([*command, "--diff", "."], cwd=root, capture_output=True, text=True, timeout=120)
+    report = subprocess.run([*command, "--format", "json", "."], cwd=root, capture_output=True, text=True, timeout=120)
+
+    assert diff.returncode == 1
+    assert "-    dispatch_ride.delay(ride.id)\n" in diff.stdout
+    assert "+    ride_id = ride.id\n" in diff.stdout
+    assert "+    dispatch_ride.delay(ride_id)\n" in diff.stdout
+    assert "opsgen lint: 1 finding(s), 1 fixable with --fix, 0 not fixable" in diff.stderr
+    findings = json.loads(report.stdout)
+    assert [(f["code"], f["fixable"]) for f in findings] == [("OPS101", True)]
+    assert (root / "app" / "rides.py").read_text() == source
