@@ -42,6 +42,17 @@ def runs_in_test_transaction(analysis: Analysis, function: FunctionSummary) -> b
     return class_name is not None and analysis.class_matches(class_name, _TRANSACTIONAL_TEST_CASES)
 
 
+def called_only_from_tests(analysis: Analysis, function: FunctionSummary) -> bool:
+    """Return True for a function, such as a test data factory, that only such test methods
+    call, directly or from inside a transaction of their own."""
+    callers = analysis.callers().get(function.qualname, ())
+    for caller, in_transaction in callers:
+        entry = analysis.index.functions.get(caller)
+        if not in_transaction and (entry is None or not runs_in_test_transaction(analysis, entry[1])):
+            return False
+    return bool(callers)
+
+
 def own_commits(analysis: Analysis, function: FunctionSummary) -> list[CallSite]:
     """Return the ``commit()`` calls that each end a group of the function's own writes.
 
@@ -154,8 +165,9 @@ class ForgottenTransaction(Rule):
         Test modules and migrations are skipped, and so are the methods of classes derived
         from Django's ``TestCase`` or DRF's ``APITestCase`` wherever they sit, because each
         test, ``setUp()`` and ``setUpTestData()`` runs inside a transaction there
-        (``TransactionTestCase`` opens none, so its methods are checked). opsgen operations
-        are left to OPS103.
+        (``TransactionTestCase`` opens none, so its methods are checked). So is a function
+        that only such methods call, such as a test data factory. opsgen operations are
+        left to OPS103.
 
     Why is this bad:
         In autocommit mode every write commits on its own. A failure between two writes
@@ -192,7 +204,7 @@ class ForgottenTransaction(Rule):
         for function in module.functions():
             if function.name == "<module>" or analysis.operation_of(function) is not None:
                 continue
-            if runs_in_test_transaction(analysis, function):
+            if runs_in_test_transaction(analysis, function) or called_only_from_tests(analysis, function):
                 continue
             sites = analysis.one_path(analysis.write_sites(function) + raw_sql_writes(analysis, function))
             count = sum(weight for _, weight in sites)

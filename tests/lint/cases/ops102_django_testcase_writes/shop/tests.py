@@ -3,7 +3,7 @@ from django.test import TransactionTestCase
 from rest_framework.test import APITestCase
 
 from shop.models import Order, OrderLine
-from shop.testing import ShopTestCase
+from shop.testing import ShopTestCase, make_lines
 
 
 class OrderTests(ShopTestCase):
@@ -15,6 +15,7 @@ class OrderTests(ShopTestCase):
     def setUp(self):
         self.other = Order.objects.create(number="2")
         OrderLine.objects.create(order=self.other, sku="B-2")
+        make_lines(self.other, ["B-3", "B-4"])
 
     def test_lines_follow_order(self):
         def add_line(sku):

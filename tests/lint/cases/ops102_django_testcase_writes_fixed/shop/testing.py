@@ -10,3 +10,9 @@ class ShopTestCase(TestCase):
         order = Order.objects.create(number=number)
         OrderLine.objects.create(order=order, sku="A-1")
         return order
+
+
+def make_lines(order, skus):
+    """A test data factory that only TestCase methods call."""
+    OrderLine.objects.create(order=order, sku=skus[0])
+    OrderLine.objects.create(order=order, sku=skus[1])
