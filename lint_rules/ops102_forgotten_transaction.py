@@ -43,8 +43,8 @@ def runs_in_test_transaction(analysis: Analysis, function: FunctionSummary) -> b
 
 
 def called_only_from_tests(analysis: Analysis, function: FunctionSummary) -> bool:
-    """Return True for a function, such as a test data factory, that only such test methods
-    call, directly or from inside a transaction of their own."""
+    """Return True for a function, such as a test data factory, whose every linked caller
+    is such a test method or calls it inside a transaction."""
     callers = analysis.callers().get(function.qualname, ())
     for caller, in_transaction in callers:
         entry = analysis.index.functions.get(caller)
