@@ -77,10 +77,15 @@ def run_timed(command: Sequence[str], cwd: Path) -> tuple[float, float]:
     children) in seconds; findings do not fail it."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    completed = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # PYTHONSAFEPATH keeps `python -c` and `-m` from putting the project folder first on
+    # sys.path, where a module such as SQLAlchemy's types.py would shadow the standard
+    # library's and make every run fail at start-up (Python 3.11 and newer).
+    env = {**os.environ, "PYTHONSAFEPATH": "1"}
+    completed = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     elapsed = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if completed.returncode not in (0, 1):
+    # Exit status 1 means findings, unless the run died with a traceback.
+    if completed.returncode not in (0, 1) or "Traceback (most recent call last)" in completed.stderr:
         raise RuntimeError(f"{' '.join(command)} failed with exit status {completed.returncode}:\n{completed.stderr[-2000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return elapsed, cpu
