@@ -43,6 +43,7 @@ MIN_QUALIFIED_SEGMENTS = 3
 MAX_QUALIFIED_SEGMENTS = 7
 
 _known: dict[str, set[str]] = {}
+_known_declarations: dict[str, OperationDeclaration] = {}
 _known_lock = threading.Lock()
 
 
@@ -81,15 +82,44 @@ def check_key_shape(key: str) -> None:
 
 
 def remember_operation(declaration: OperationDeclaration) -> None:
-    """Record the effects ``declaration`` declares, for :func:`unmatched_keys`."""
+    """Record the effects ``declaration`` declares, for :func:`unmatched_keys` and :func:`unserved_effects`."""
     with _known_lock:
         _known.setdefault(declaration.name, set()).update(effect.name for effect in declaration.effects)
+        _known_declarations[declaration.name] = declaration
 
 
 def known_operations() -> dict[str, frozenset[str]]:
     """Return the effect names of every operation whose handle this process created."""
     with _known_lock:
         return {name: frozenset(names) for name, names in _known.items()}
+
+
+def known_declarations() -> list[OperationDeclaration]:
+    """Return the declaration of every operation whose handle this process created."""
+    with _known_lock:
+        return list(_known_declarations.values())
+
+
+def unserved_effects(handlers: Iterable[str], declarations: Iterable[OperationDeclaration]) -> list[str]:
+    """Return one message for each declared effect that no key in ``handlers`` serves.
+
+    Effects in the ``opsgen.`` namespace are left out: the integration that uses them
+    registers their handler.
+    """
+    registered = set(handlers)
+    problems: list[str] = []
+    for declaration in declarations:
+        for effect in declaration.effects:
+            if effect.name.startswith(RUNTIME_NAMESPACE):
+                continue
+            keys = lookup_keys(effect.name, effect.kind, declaration.name)
+            if not registered.intersection(keys):
+                options = " or ".join(repr(key) for key in keys)
+                problems.append(
+                    f"effect {effect.name!r} (kind {effect.kind!r}) of operation {declaration.name!r} has no "
+                    f"handler; register one under {options}"
+                )
+    return problems
 
 
 def declared_effects(declarations: Iterable[OperationDeclaration]) -> dict[str, frozenset[str]]:

@@ -25,9 +25,11 @@ from opsgen.runtime.database import create_runtime_engine
 from opsgen.runtime.effect_keys import (
     check_key_shape,
     declared_effects,
+    known_declarations,
     known_operations,
     lookup_keys,
     unmatched_keys,
+    unserved_effects,
 )
 from opsgen.runtime.effects import EffectHandler
 from opsgen.runtime.errors import ConfigurationError, EffectHandlerMissing
@@ -132,17 +134,21 @@ class Runtime:
             f"no handler for effect {name!r} (kind {kind!r}){requester}; register one with {options}"
         )
 
-    def check_effect_handlers(self, registry: object | None = None) -> None:
-        """Raise :class:`ConfigurationError` for each handler key that matches no declared effect.
+    def check_effect_handlers(self, registry: object | None = None, *, require_handlers: bool = True) -> None:
+        """Raise :class:`ConfigurationError` listing the effect handler mistakes of this runtime.
 
-        ``registry`` is the generated ``ops`` (or a mapping or list of handles). Without
-        it, the check uses the operations whose handles this process created. Kind keys
-        and ``opsgen.`` keys are never reported. Call it at the start of the application,
-        after registering handlers, to fail before the first call instead of at a request.
+        Those are each handler key that matches no declared effect and, with
+        ``require_handlers``, each declared effect that no registered key serves (a call
+        that requests it would fail). ``registry`` is the generated ``ops`` (or a mapping
+        or list of handles). Without it, the check uses the operations whose handles
+        this process created. Kind keys and ``opsgen.`` names are never reported. Call
+        it at the start of the application, after registering handlers and setting up
+        integrations, to fail before the first call instead of at a request. Pass
+        ``require_handlers=False`` in a process that never delivers effects itself.
         """
         if registry is None:
-            operations = known_operations()
-            if not operations:
+            declarations = known_declarations()
+            if not declarations:
                 raise ConfigurationError(
                     "no operation handle exists in this process, so no effect is known; import the "
                     "generated registry first, or pass it: runtime.check_effect_handlers(ops)"
@@ -150,8 +156,10 @@ class Runtime:
         else:
             from opsgen.integrations.operations import index_operations
 
-            operations = declared_effects(handle.declaration for handle in index_operations(registry).values())
-        problems = unmatched_keys(self.effect_handlers, operations)
+            declarations = [handle.declaration for handle in index_operations(registry).values()]
+        problems = unmatched_keys(self.effect_handlers, declared_effects(declarations))
+        if require_handlers:
+            problems += unserved_effects(self.effect_handlers, declarations)
         if problems:
             raise ConfigurationError("; ".join(problems))
 

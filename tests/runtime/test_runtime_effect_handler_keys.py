@@ -176,3 +176,19 @@ def test_resolve_without_operation_skips_qualified(runtime: Runtime) -> None:
     with pytest.raises(EffectHandlerMissing, match="register_effect_handler\\('publish_item', fn\\)"):
         runtime.resolve_effect_handler("publish_item", "publish")
     assert runtime.resolve_effect_handler("publish_item", "publish", "shop.create_item") is not None
+
+
+def test_check_reports_declared_effects_without_a_handler(runtime: Runtime) -> None:
+    registry = {"place": order_handle("orders.place_order"), "ship": order_handle("orders.ship_order")}
+    runtime.register_effect_handler("orders.place_order.warehouse_notice", lambda call: None)
+
+    with pytest.raises(ConfigurationError) as raised:
+        runtime.check_effect_handlers(registry)
+    runtime.check_effect_handlers(registry, require_handlers=False)
+    runtime.register_effect_handler("custom", lambda call: None)
+    runtime.check_effect_handlers(registry)
+
+    message = str(raised.value)
+    assert "effect 'warehouse_notice' (kind 'custom') of operation 'orders.ship_order' has no handler" in message
+    assert "'orders.ship_order.warehouse_notice' or 'warehouse_notice' or 'custom'" in message
+    assert "orders.place_order'" not in message
