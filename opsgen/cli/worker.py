@@ -53,6 +53,7 @@ def run_worker(args: argparse.Namespace) -> int:
     from opsgen.runtime.config import add_project_to_path, load_settings
     from opsgen.runtime.errors import ConfigurationError
     from opsgen.runtime.log_context import configure_logging
+    from opsgen.integrations.operations import index_operations
     from opsgen.runtime.runtime import get_runtime, load_app
 
     configure_logging(args.log_level.upper())
@@ -64,6 +65,13 @@ def run_worker(args: argparse.Namespace) -> int:
         registry = _load_object(args.registry)
     except ConfigurationError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    try:
+        # The consumer indexes the registry again on each connection; a registry with no
+        # handles would make it fail and reconnect for ever instead of stopping here.
+        index_operations(registry)
+    except ValueError as exc:
+        print(f"error: --registry {args.registry}: {exc}", file=sys.stderr)
         return 1
 
     stopping = False

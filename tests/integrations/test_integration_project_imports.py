@@ -55,3 +55,19 @@ def test_command_imports_project_modules(command: str, tmp_path: Path, sqlite_ur
     assert "No module named" not in completed.stderr, completed.stderr
     assert completed.returncode == 0, completed.stderr
     assert (package / "built").read_text() == "yes"
+
+
+def test_worker_with_a_registry_of_no_handles_exits_at_start(tmp_path: Path, sqlite_url: str) -> None:
+    package = make_project(tmp_path)
+    name = package.name
+    (package / "models.py").write_text("class Base:\n    pass\n")
+    argv = [OPSGEN, "worker", "--broker", "memory://", "--queue", f"q-{name}", "--registry", f"{name}.models:Base",
+            "--idle-timeout", "30", "--reconnect-delay", "0.2"]
+    python_path = os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": python_path, "OPSGEN_DATABASE_URL": sqlite_url, "OPSGEN_APP": ""}
+
+    completed = subprocess.run(argv, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+
+    assert completed.returncode == 1, completed.stderr
+    assert f"error: --registry {name}.models:Base: no operation handles found" in completed.stderr
+    assert "Traceback" not in completed.stderr
