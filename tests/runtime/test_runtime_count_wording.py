@@ -51,7 +51,7 @@ def test_generate_summary_singular(tmp_path: Path) -> None:
     second = run_opsgen(tmp_path, "generate")
 
     assert first.returncode == 0, first.stderr
-    assert "generated files changed in generated, 1 implementation created, 0 signatures updated" in first.stdout
+    assert "generated files created in generated, 1 implementation created, 0 signatures updated" in first.stdout
     assert second.returncode == 0, second.stderr
     assert ", 0 implementations created, 1 signature updated" in second.stdout
 
