@@ -31,12 +31,14 @@ CASE_FOLDERS = sorted(
     p for p in HERE.iterdir() if p.is_dir() and (p.name.endswith("cases") or p.name.startswith("unseen_cases_"))
 )
 
+#: The code prefixes of each kind. OPS105 (a synchronous operation handle called inside
+#: ``async def``) misuses an interface as OPS305-OPS307 do, so it shares their kind.
 FAMILIES = {
-    "side-effect-in-transaction": "OPS1",
-    "forgotten-transaction": "OPS1",
-    "missing-lock": "OPS2",
-    "non-uniform-interface": "OPS3",
-    "spec-contract": "OPS4",
+    "side-effect-in-transaction": ("OPS1",),
+    "forgotten-transaction": ("OPS1",),
+    "missing-lock": ("OPS2",),
+    "non-uniform-interface": ("OPS3", "OPS105"),
+    "spec-contract": ("OPS4",),
 }
 MARKERS = ("# expect-line", "# via-indirection")
 
@@ -130,12 +132,12 @@ def test_case(case: Case, tmp_path: Path) -> None:
 
     family = FAMILIES[kind]
     if not any(code.startswith(family) for code in RULE_CODES):
-        pytest.xfail(f"no {family}xx rule is loaded yet for kind {kind}")
+        pytest.xfail(f"no {' or '.join(family)} rule is loaded yet for kind {kind}")
 
     marked = _marked_lines(root)
     assert marked, f"{case.name} marks no line with {' or '.join(MARKERS)}"
     hits = [f for f in findings if (f.path, f.line) in marked and f.code.startswith(family)]
-    assert hits, f"no {family}xx finding on a marked line; findings: {shown}"
+    assert hits, f"no {' or '.join(family)} finding on a marked line; findings: {shown}"
 
     stray = [f"{Path(f.path).name}:{f.line}: {f.message}" for f in findings if (f.path, f.line) not in marked]
     assert stray == []
