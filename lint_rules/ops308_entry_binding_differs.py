@@ -67,8 +67,8 @@ class EntryBindingDiffers(Rule):
         "class": ("takes its inputs as arguments of a static or class method", "take them as arguments of a static or class method"),
         "call": ("takes its inputs as arguments of the entry method", "take them as arguments of the entry method"),
         "constructor": ("takes its inputs when the service is built", "take them when they are built"),
-        "async": ("is a coroutine that callers must await", "are plain methods"),
-        "plain": ("is a plain method that callers must not await", "are coroutines"),
+        "async": ("is a coroutine that callers must await", "are coroutines"),
+        "plain": ("is a plain method that callers must not await", "are plain methods"),
     }
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
