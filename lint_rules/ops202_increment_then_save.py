@@ -69,16 +69,18 @@ class IncrementThenSave(Rule):
     code = "OPS202"
     name = "missing-lock"
     scope = "module"
+    #: ``{changed}`` is "incremented" or "decremented", ``{verb}`` "increment" or
+    #: "decrement", and ``{sign}`` the matching "+" or "-".
     MESSAGE = (
-        "OPS202 {target} is incremented in Python and then saved, so concurrent calls lose "
-        "updates; increment it in the database with update({field}=F(\"{field}\") + n), or load "
+        "OPS202 {target} is {changed} in Python and then saved, so concurrent calls lose "
+        "updates; {verb} it in the database with update({field}=F(\"{field}\") {sign} n), or load "
         "the row with select_for_update() inside a transaction first"
     )
     #: The message for a row loaded through a SQLAlchemy session, which its flush writes back.
     SQLALCHEMY_MESSAGE = (
-        "OPS202 {target} is incremented in Python and written back when the session flushes, "
-        "so concurrent calls lose updates; increment it in the database with "
-        "update({model}).values({field}={model}.{field} + n), or load the row with {row_lock} "
+        "OPS202 {target} is {changed} in Python and written back when the session flushes, "
+        "so concurrent calls lose updates; {verb} it in the database with "
+        "update({model}).values({field}={model}.{field} {sign} n), or load the row with {row_lock} "
         "inside the transaction first"
     )
 
@@ -149,6 +151,7 @@ class IncrementThenSave(Rule):
             if any(start <= line <= end for start, end in lock_blocks):
                 continue
             saved_later = any(save_line >= line and saved == receiver for save_line, saved in saves)
+            direction = self.direction(increment)
             if receiver in session_rows:
                 load = session_rows[receiver]
                 message = self.SQLALCHEMY_MESSAGE.format(
@@ -156,11 +159,24 @@ class IncrementThenSave(Rule):
                     field=field.attr,
                     model=loaded_model(load) or "Model",
                     row_lock=row_lock_remedy("sqlalchemy", load),
+                    **direction,
                 )
                 yield module.finding(self.code, message, line, increment.col_offset)
             elif saved_later:
-                message = self.MESSAGE.format(target=ast.unparse(field), field=field.attr)
+                message = self.MESSAGE.format(target=ast.unparse(field), field=field.attr, **direction)
                 yield module.finding(self.code, message, line, increment.col_offset)
+
+    @staticmethod
+    def direction(increment: ast.AST) -> dict[str, str]:
+        """Return the message words for ``o.f += n`` or ``o.f -= n`` (``o.f = o.f - n`` too)."""
+        operator: object = None
+        if isinstance(increment, ast.AugAssign):
+            operator = increment.op
+        elif isinstance(increment, ast.Assign) and isinstance(increment.value, ast.BinOp):
+            operator = increment.value.op
+        if isinstance(operator, ast.Sub):
+            return {"changed": "decremented", "verb": "decrement", "sign": "-"}
+        return {"changed": "incremented", "verb": "increment", "sign": "+"}
 
     @staticmethod
     def note_assignment(
