@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from opsgen.lint.rule import Finding, ModuleContext, Rule
-from opsgen.lint.services import is_generated, in_service_packages, may_define_services, service_classes
+from opsgen.lint.services import ENTRY_VERBS, ServiceClass, in_service_packages, is_generated, may_define_services, service_classes
 
 
 #: A base class whose ``__call__`` checks its inputs and runs ``perform()``, and one subclass.
@@ -44,7 +44,14 @@ class SeveralEntryVerbs(Rule):
         so a subclass that overrides ``__call__`` instead of the verb is the odd one out.
         Reports each entry method after the first in one class, and the entry method of
         each service whose verb is not the module's most common one (the first one used
-        wins a tie).
+        wins a tie). A verb is the module's only when two or more services use it. When
+        every service has a verb of its own, only the generic entry verbs are compared
+        (``run()`` beside ``execute()`` is one role under two names, and the first one used
+        is kept), and a domain verb is left alone: beside ``create_order()``, ``refund()``
+        and ``execute()`` nothing is reported, because renaming two of them after the
+        third's verb would be arbitrary advice. A static or class method that is the only public method of an agent-named
+        class (``RefundService.refund``) is its entry too, so OPS308 reports such a mix of
+        binding kinds.
 
     Why is this bad:
         Callers must learn each service's convention (``.run()`` here, ``.execute(args)``
@@ -90,14 +97,26 @@ class SeveralEntryVerbs(Rule):
         verbs = Counter(service.verb for service in services)
         if len(verbs) < 2:
             return
-        first_use = {}
+        first_use: dict[str | None, int] = {}
         for position, service in enumerate(services):
             first_use.setdefault(service.verb, position)
         usual = max(verbs, key=lambda verb: (verbs[verb], -first_use[verb]))
-        for service in services:
+        if verbs[usual] >= 2:
+            compared: Sequence[ServiceClass] = services
+            why = f"not the {usual}() that {verbs[usual]} of the module's services use"
+        else:
+            # Each service has a verb of its own. A domain verb such as create_order() is no
+            # convention for others to copy, so only the generic entry verbs are compared.
+            # run(), execute() and call() name one role, and the first one used is kept.
+            # OPS308 still reports a mix of binding kinds.
+            compared = [service for service in services if service.verb in ENTRY_VERBS]
+            if len({service.verb for service in compared}) < 2:
+                return
+            usual = str(compared[0].verb)
+            why = f"not the {usual}() of {compared[0].node.name}, the module's first service with a generic entry verb"
+        for service in compared:
             if service.verb != usual and service.entries:
                 entry = service.entries[0]
-                why = f"not the {usual}() the module's other services use"
                 message = self.MESSAGE.format(service=service.node.name, method=entry.name, why=why)
                 yield module.finding(self.code, message, entry.lineno, entry.col_offset)
 

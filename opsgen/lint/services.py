@@ -157,6 +157,10 @@ def entry_methods(node: ast.ClassDef, verbs: frozenset[str] = ENTRY_VERBS, besid
     methods = public_methods(node, verbs)
     entries = [m for m in methods if m.name in verbs]
     entries = [m for m in entries if not (m.name == "__call__" and forwarded_verb(m) is not None)]
+    sole = sole_method_name(node) if not methods and node.name.endswith(AGENT_SUFFIXES) else None
+    if sole is not None:
+        # ``RefundService.refund`` as a static or class method is still the agent's entry.
+        methods = public_methods(node, verbs | {sole})
     if not entries and len(methods) == 1 and methods[0].name != "__call__":
         if node.name.endswith(AGENT_SUFFIXES) or (beside_services and _is_command_object(node, methods[0])):
             return methods
