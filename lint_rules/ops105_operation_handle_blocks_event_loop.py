@@ -44,8 +44,8 @@ class OperationHandleBlocksEventLoop(Rule):
     What it does:
         Reports a call of an operation handle of the generated registry (``ops.<domain>.<name>(...)``
         and its ``call_with``, ``enqueue`` and ``enqueue_with`` methods) made in the body of an
-        ``async def``, directly or through plain project functions up to three calls deep.
-        A handle is recognised when ``ops`` resolves to the registry module ``opsgen generate``
+        ``async def``, directly or through plain project functions and methods (``self.place()``
+        included) up to three calls deep. A handle is recognised when ``ops`` resolves to the registry module ``opsgen generate``
         wrote, or when the rest of the name is an operation of the project's specs. Code in a
         nested ``def`` or ``lambda`` is not code of the ``async def``, so the fixes
         (``run_in_threadpool(handle, ...)``, ``asyncio.to_thread(lambda: ...)``,
@@ -218,7 +218,11 @@ def helper_chain(
     own body is checked where it is defined. ``traced`` keeps the answers by function and
     depth; a function still being traced counts as None, which ends recursion.
     """
-    qualname = analysis.canonical(target)
+    qualname = analysis.resolve_target(target)
+    if qualname not in analysis.index.functions:
+        # ``self.place(ctx)`` reads ``pkg.Endpoint().place``: look the method up through the MRO.
+        owner, _, name = qualname.rpartition(".")
+        qualname = analysis.method(owner.removesuffix("()"), name) or qualname
     entry = analysis.index.functions.get(qualname)
     if depth == 0 or entry is None or entry[1].is_async:
         return None

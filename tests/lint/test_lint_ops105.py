@@ -1,4 +1,4 @@
-"""OPS105: what counts as a handle call inside ``async def``, and what the message tells."""
+"""OPS105: which calls inside ``async def`` count as handle calls, and the message text."""
 
 from __future__ import annotations
 
@@ -79,3 +79,19 @@ def test_ops105_coroutine_helper_not_followed(tmp_path: Path) -> None:
         "async def place(ctx):\n    return await inner(ctx)\n"
     )
     assert _lint(code, tmp_path) == []
+
+
+def test_ops105_follows_self_method(tmp_path: Path) -> None:
+    code = (
+        "from app.generated.registry import ops\n\n"
+        "class Base:\n"
+        "    def place_sync(self, ctx):\n"
+        "        return ops.orders.place_order(ctx)\n\n"
+        "class Endpoint(Base):\n"
+        "    async def post(self, ctx):\n"
+        "        return self.place_sync(ctx)\n"
+    )
+    [finding] = _lint(code, tmp_path)
+    assert finding.line == 9
+    assert [hop.name for hop in finding.via] == ["ops.orders.place_order"]
+    assert "await run_in_threadpool(self.place_sync, ...)" in finding.message
