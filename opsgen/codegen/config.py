@@ -40,6 +40,9 @@ class GeneratorConfig:
     implementations: Path
     package_module: str
     implementations_module: str
+    #: The entity names ``[tool.opsgen.audit.entities]`` declares, which a spec's
+    #: ``audit.changes`` must use; ``None`` when the project declares none.
+    audit_entities: frozenset[str] | None = None
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -130,4 +133,14 @@ def load_config(
         implementations=implementations_dir,
         package_module=str(package_module),
         implementations_module=str(implementations_module),
+        audit_entities=_audit_entities(table),
     )
+
+
+def _audit_entities(table: dict[str, Any]) -> frozenset[str] | None:
+    """Return the audited entity names of ``[tool.opsgen]``, or ``None`` when it declares none."""
+    audit = table.get("audit")
+    entities = audit.get("entities") if isinstance(audit, dict) else None
+    if not isinstance(entities, dict) or not entities:
+        return None
+    return frozenset(str(name) for name in entities)

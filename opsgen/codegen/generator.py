@@ -123,7 +123,7 @@ def _generate(config: GeneratorConfig, *, check: bool) -> GenerateResult:
     from opsgen.codegen.source import load_source
     from opsgen.codegen.view import build_project
 
-    source = load_source(config.specs)
+    source = load_source(config.specs, config.audit_entities)
     project = build_project(source, config.implementations_module)
     settings = RenderSettings(
         display_path(config.implementations, config.root), config.package_module, config.implementations_module

@@ -60,15 +60,16 @@ def read_spec_files(specs_dir: Path) -> tuple[tuple[str, bytes], ...]:
     return tuple(sorted(entries))
 
 
-def load_source(specs_dir: Path) -> SpecSource:
+def load_source(specs_dir: Path, audit_entities: frozenset[str] | None = None) -> SpecSource:
     """Load and validate every spec under ``specs_dir`` with :func:`opsgen.spec.loader.load_specs`.
 
-    Raises :class:`opsgen.spec.errors.SpecErrors` with every problem found, each with
-    file, line and column.
+    ``audit_entities``, when given, are the entity names a spec's ``audit.changes`` may
+    list. Raises :class:`opsgen.spec.errors.SpecErrors` with every problem found, each
+    with file, line and column.
     """
     from opsgen.spec.loader import load_specs
 
-    spec_set = load_specs(specs_dir)
+    spec_set = load_specs(specs_dir, audit_entities=audit_entities)
     specs_name = specs_dir.resolve().name
     operations = tuple(
         SourceOperation(op.spec, relative_spec_path(op.path, specs_dir, specs_name))

@@ -43,11 +43,12 @@ def spec_files(specs_dir: Path) -> list[Path]:
     return sorted(found)
 
 
-def load_specs(specs_dir: Path) -> SpecSet:
+def load_specs(specs_dir: Path, *, audit_entities: frozenset[str] | None = None) -> SpecSet:
     """Load and validate every spec under ``specs_dir``.
 
-    Raises :class:`SpecErrors` with every problem of every file when anything is wrong,
-    including a missing folder.
+    ``audit_entities``, when given, are the audited entity names that a spec's
+    ``audit.changes`` may list. Raises :class:`SpecErrors` with every problem of every
+    file when anything is wrong, including a missing folder.
     """
     started = time.perf_counter()
     if not specs_dir.is_dir():
@@ -81,7 +82,11 @@ def load_specs(specs_dir: Path) -> SpecSet:
         else:
             operation_documents.append(entry)
 
-    checker = Checker(known_type_names=frozenset(raw_type_names), partial_type_files=tuple(partial_type_files))
+    checker = Checker(
+        known_type_names=frozenset(raw_type_names),
+        partial_type_files=tuple(partial_type_files),
+        audit_entities=audit_entities,
+    )
     checker.declare_types(type_documents)
     checker.resolve_types()
     checker.check_operations(operation_documents)

@@ -133,6 +133,8 @@ class Checker:
     known_type_names: frozenset[str] = frozenset()
     #: Paths of types files read only up to a YAML syntax error: the types after it are unknown.
     partial_type_files: tuple[str, ...] = ()
+    #: The audited entity names declared in pyproject.toml; ``None`` leaves ``audit.changes`` unchecked.
+    audit_entities: frozenset[str] | None = None
     type_infos: dict[str, _TypeInfo] = field(default_factory=dict)
     #: Type expressions already resolved without error; valid once every type is declared.
     resolved_refs: dict[str, TypeRef] = field(default_factory=dict)
@@ -413,6 +415,8 @@ class Checker:
             for index, entity in enumerate(spec.audit.changes):
                 if entity in seen:
                     document.error(("audit", "changes", index), f"the entity {entity!r} is listed twice", "remove the repeated entry")
+                elif self.audit_entities is not None and entity not in self.audit_entities:
+                    document.error(("audit", "changes", index), *_unknown_entity(entity, self.audit_entities))
                 seen.add(entity)
 
         sensitive = self._sensitive(inputs, "") | self._sensitive(outputs, "")
@@ -900,6 +904,18 @@ def _constraint_applies(key: str, base: str) -> bool:
     if key == "pattern":
         return base == "str"
     return base == "decimal"
+
+
+def _unknown_entity(entity: str, known: frozenset[str]) -> tuple[str, str]:
+    """Return the message and hint of an ``audit.changes`` entry that no audited entity has."""
+    close = difflib.get_close_matches(entity, sorted(known), n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    hint += f"the audited entities are {', '.join(sorted(known))} ([tool.opsgen.audit.entities] in pyproject.toml)"
+    message = (
+        f"the entity {entity!r} is not audited, so every change this operation makes to its "
+        "real entity would be reported as unexpected"
+    )
+    return message, hint
 
 
 def _base_word(base: str) -> str:
