@@ -7,7 +7,7 @@ gone if it rolls back. So the Django runtime (see
 :mod:`opsgen.runtime.outer_transaction`):
 
 - keeps the locks of such a call until the block ends, and lets later calls in the
-  block reuse them: released at the call's return, a lock would let another process
+  block reuse them. A lock released when the call returns would let another process
   read the rows as they were and overwrite them;
 - writes the record of a call that failed on a connection of its own, so that the
   failure stays in the log when the view then rolls the block back;
@@ -92,9 +92,9 @@ class _BlockWaiter:
 class ApplicationBlock:
     """The runtime's outer transaction on Django's connection ``using``; see the module.
 
-    ``engine`` is the runtime's engine on that connection; ``side`` an engine with
-    connections of its own to the same database, for the writes that must outlive the
-    block.
+    ``engine`` is the runtime's engine on that connection. ``side`` is an engine with
+    connections of its own to the same database: the writes that must outlive the
+    block go there.
     """
 
     def __init__(self, engine: Engine, side: Engine, using: str) -> None:

@@ -2,7 +2,7 @@
 
 ``opsgen.E001``: ``OpsgenMiddleware`` comes before ``AuthenticationMiddleware`` in
 ``MIDDLEWARE``. It then reads ``request.user`` before Django has set it, so every
-request runs without an actor and operations that require one answer 401.
+request runs without an actor and operations that require one fail with 401.
 
 ``opsgen.W001``: once every app is ready, the process has no runtime built by
 ``django_runtime()``. Operations would then build a default runtime from
