@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from opsgen.lint.orm import callee_name, function_nodes, is_lock_name, is_test_path, scope_nodes, takes_lock
+from opsgen.lint.orm import callee_name, candidate_functions, is_lock_name, scope_nodes, takes_lock
 from opsgen.lint.rule import Finding, ModuleContext, Rule, walk_scope
 from opsgen.lint.summary import FunctionSummary, dotted_text
 
@@ -68,12 +68,7 @@ class CacheReadModifyWrite(Rule):
     )
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
-        if is_test_path(module.relative_path):
-            return
-        candidates = {f.line for f in module.functions() if f.name != "<module>" and self.may_read_and_write(f)}
-        if not candidates:
-            return
-        for node in function_nodes(module.tree, candidates):
+        for node in candidate_functions(module, self.may_read_and_write):
             yield from self.check_function(module, node)
 
     @staticmethod

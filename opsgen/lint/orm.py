@@ -24,7 +24,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from opsgen.lint.knowledge import is_http_session, sync_method
-from opsgen.lint.rule import walk_scope
+from opsgen.lint.rule import ModuleContext, walk_scope
+from opsgen.lint.summary import FunctionSummary
 
 #: Last calls of a chain that return one row.
 LOAD_TERMINALS = frozenset(
@@ -390,6 +391,21 @@ def scope_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
                 yield from walk_scope(node)
         else:
             yield from walk_scope(statement)
+
+
+def candidate_functions(
+    module: ModuleContext, accept: Callable[[FunctionSummary], bool]
+) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Yield the definitions of the module's functions whose summary ``accept`` picks.
+
+    Test files yield none. The summary decides cheaply, so only the picked functions'
+    syntax trees are walked.
+    """
+    if is_test_path(module.relative_path):
+        return
+    candidates = {f.line for f in module.functions() if f.name != "<module>" and accept(f)}
+    if candidates:
+        yield from function_nodes(module.tree, candidates)
 
 
 def function_nodes(tree: ast.Module, lines: set[int]) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
