@@ -626,3 +626,39 @@ def test_slow_commit_callbacks_do_not_make_a_committed_call_read_as_rolled_back(
     record = runtime.store.find_execution(str(counted.execution_id))
     assert record is not None
     assert (record["status"], record["error_code"]) == ("succeeded", None)
+
+
+def test_runtime_built_before_the_test_database_switch_follows_it(runtime: Any, postgres_url: str) -> None:
+    import psycopg
+    from django.core.management import call_command
+    from django.db import connection
+    from django_project.notesapp.operations import ops, record_effect
+
+    from opsgen.integrations.django import django_runtime
+    from opsgen.runtime.context import Context
+
+    # Django's test runner builds the runtime in AppConfig.ready(), then points the
+    # alias at test_<NAME>, as this test does by hand.
+    fresh = django_runtime()
+    fresh.register_effect_handler("announce", record_effect)
+    original = connection.settings_dict["NAME"]
+    switched = f"{original}_switched"
+    admin = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as server:
+        server.execute(f'CREATE DATABASE "{switched}"')
+    try:
+        connection.close()
+        connection.settings_dict["NAME"] = switched
+        call_command("migrate", run_syncdb=True, verbosity=0)
+        written = ops.notes.write.bind(fresh)(Context(actor="tr"), text="in the test database")
+        assert written.ok, written
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_database(), count(*) FROM opsgen_executions WHERE id = %s",
+                           [written.execution_id])
+            assert cursor.fetchone() == (switched, 1)
+    finally:
+        fresh.dispose()
+        connection.close()
+        connection.settings_dict["NAME"] = original
+        with psycopg.connect(admin, autocommit=True) as server:
+            server.execute(f'DROP DATABASE IF EXISTS "{switched}" WITH (FORCE)')

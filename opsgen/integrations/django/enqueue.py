@@ -152,17 +152,21 @@ def lock_key(execution_id: str) -> int:
 
 
 def side_engine(using: str = "default") -> Engine:
-    """Return an engine with connections of its own to Django's database ``using``."""
-    from django.db import connections  # type: ignore[import-untyped]
+    """Return an engine with connections of its own to Django's database ``using``.
 
-    params = dict(connections[using].get_connection_params())
-    # Django's cursor class and type adapters are for its own connections.
-    params.pop("cursor_factory", None)
-    params.pop("context", None)
+    Each new connection reads Django's settings of ``using`` when it connects, not when
+    the engine is built: Django's test runner points the alias at the test database
+    after ``AppConfig.ready()`` has built the runtime.
+    """
+    from django.db import connections  # type: ignore[import-untyped]
 
     def connect() -> Any:
         import psycopg
 
+        params = dict(connections[using].get_connection_params())
+        # Django's cursor class and type adapters are for its own connections.
+        params.pop("cursor_factory", None)
+        params.pop("context", None)
         return psycopg.connect(**params)
 
     return create_engine("postgresql+psycopg://", creator=connect, pool_pre_ping=True)
