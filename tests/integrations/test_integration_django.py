@@ -662,3 +662,40 @@ def test_runtime_built_before_the_test_database_switch_follows_it(runtime: Any, 
         connection.settings_dict["NAME"] = original
         with psycopg.connect(admin, autocommit=True) as server:
             server.execute(f'DROP DATABASE IF EXISTS "{switched}" WITH (FORCE)')
+
+
+def test_request_audit_context_keeps_each_writer_apart(runtime: Any) -> None:
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from opsgen.audit import AuditConfig, AuditedEntity, history, install
+    from opsgen.audit.hook import audit_hook
+
+    install(runtime, AuditConfig.of(AuditedEntity(name="counter", table="notesapp_counter"),
+                                    AuditedEntity(name="note", table="notesapp_note")), install_triggers=True)
+    client = Client()
+    headers = {"X-User": "hal", "X-Request-ID": "req-apart"}
+    try:
+        note = client.post("/notes", data={"text": "by an operation"}, content_type="application/json", headers=headers)
+        twice = client.post("/counters/twice/twice", headers=headers)
+        many = client.post("/counters/many/many", headers=headers)
+        after = client.post("/counters/after/after-operation", headers=headers)
+    finally:
+        runtime.on_transaction_begin.remove(audit_hook)
+    assert [note.status_code, twice.status_code, many.status_code, after.status_code] == [201, 200, 200, 200]
+
+    actor = str(User.objects.get(username="hal").pk)
+    with runtime.schema_engine.connect() as connection:
+        [written] = history(connection, "note", note.json()["note_id"])
+        by_request = [
+            version
+            for entity_id in (twice.json()["id"], many.json()["id"], after.json()["id"])
+            for version in history(connection, "counter", entity_id)
+        ]
+    # An operation's own writes keep its execution and operation.
+    assert (written.operation, written.actor) == ("notes.write", actor)
+    assert written.execution_id is not None
+    # The request's writes: both calls of a decorated function, an executemany, and a
+    # write after an operation in the same block, all carry the request, not an operation.
+    assert len(by_request) == 7  # twice: insert and two updates; many: insert and two updates; after: insert
+    assert {(v.origin, v.actor, v.trace_id, v.execution_id) for v in by_request} == {("runtime", actor, "req-apart", None)}

@@ -54,10 +54,15 @@ class DjangoDBAPIConnection:
 
 
 class AtomicStack(threading.local):
-    """The ``atomic`` blocks this engine entered in the current thread, innermost last."""
+    """The ``atomic`` blocks this engine entered in the current thread, innermost last.
+
+    ``entered`` counts the blocks entered so far, so a reader can tell that an
+    operation ran in between.
+    """
 
     def __init__(self) -> None:
         self.blocks: list[Any] = []
+        self.entered = 0
 
 
 #: The atomic blocks that each Django engine entered, by engine.
@@ -75,6 +80,11 @@ def opened_by_application(engine: Engine, connection: Any) -> bool:
         return False
     stack = _STACKS.get(engine)
     return stack is None or not stack.blocks or connection.atomic_blocks[0] is not stack.blocks[0]
+
+
+def atomic_stack(engine: Engine) -> AtomicStack | None:
+    """Return the stack of ``atomic`` blocks that :func:`django_engine` ``engine`` entered in this thread."""
+    return _STACKS.get(engine)
 
 
 def django_engine(using: str = "default") -> Engine:
@@ -108,6 +118,7 @@ def django_engine(using: str = "default") -> Engine:
         block = transaction.atomic(using=using)
         block.__enter__()
         stack.blocks.append(block)
+        stack.entered += 1
 
     def leave(commit: bool) -> None:
         block = stack.blocks.pop()

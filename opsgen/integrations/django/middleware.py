@@ -78,16 +78,17 @@ class OpsgenMiddleware:
         self.mapper = ProblemMapper(import_setting("OPSGEN_REGISTRY", registry_path) if registry_path else None)
 
     def __call__(self, request: Any) -> Any:
-        from opsgen.integrations.django.request_audit import RequestAuditContext, audited_database
+        from opsgen.integrations.django.request_audit import RequestAuditContext, audited_connection
 
         ctx = self.builder.build(request, request.headers.get(self.builder.request_id_header))
         request.opsgen_context = ctx
-        using = audited_database(configured_runtime())
-        with use_context(ctx), ExitStack() as audited:
-            if using is not None:
+        audited = audited_connection(configured_runtime())
+        with use_context(ctx), ExitStack() as wrapped:
+            if audited is not None:
                 from django.db import connections  # type: ignore[import-untyped]
 
-                audited.enter_context(connections[using].execute_wrapper(RequestAuditContext(ctx)))
+                using, stack = audited
+                wrapped.enter_context(connections[using].execute_wrapper(RequestAuditContext(ctx, stack)))
             response = self.get_response(request)
         if ctx.request_id:
             response[self.builder.request_id_header] = ctx.request_id

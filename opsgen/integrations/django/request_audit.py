@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from opsgen.integrations.django.atomic_block import ApplicationBlock
+from opsgen.integrations.django.database import AtomicStack, atomic_stack
 from opsgen.runtime.context import Context
 from opsgen.runtime.runtime import Runtime
 
@@ -29,31 +30,49 @@ SET_CONTEXT_SQL = (
 
 
 class RequestAuditContext:
-    """A Django ``execute_wrapper`` that sets the request's audit context once per transaction."""
+    """A Django ``execute_wrapper`` that sets the request's audit context once per transaction.
 
-    def __init__(self, context: Context) -> None:
+    ``stack`` holds the atomic blocks the runtime's engine entered in this thread: inside
+    one, an operation runs and its own audit hook sets the context, so the wrapper stays
+    out of the way, and after one it sets the request's context again.
+    """
+
+    def __init__(self, context: Context, stack: AtomicStack) -> None:
         self._parameters = (context.actor or "", context.request_id or "")
-        # The outermost atomic block and savepoint ids when the context was last set.
-        self._block: Any = None
+        self._stack = stack
+        # What held when the context was last set: the transaction's list of commit
+        # callbacks, the savepoints open, and the count of the runtime's blocks.
+        self._hooks: list[Any] | None = None
         self._savepoints: tuple[str, ...] = ()
+        self._entered = -1
 
     def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
         connection = context["connection"]
-        if connection.in_atomic_block and not self._still_set(connection):
-            execute(SET_CONTEXT_SQL, self._parameters, False, context)
-            self._block = connection.atomic_blocks[0]
+        if connection.in_atomic_block and not self._stack.blocks and not self._still_set(connection):
+            # On the driver's cursor: the statement in hand may be an executemany, and
+            # Django's wrappers and query log need not see this one.
+            context["cursor"].cursor.execute(SET_CONTEXT_SQL, self._parameters)
+            self._hooks = connection.run_on_commit
             self._savepoints = tuple(connection.savepoint_ids)
+            self._entered = self._stack.entered
         return execute(sql, params, many, context)
 
     def _still_set(self, connection: Any) -> bool:
-        """Return whether the context set earlier still holds: same transaction, its savepoint not ended."""
-        if connection.atomic_blocks[0] is not self._block:
+        """Return whether the context set earlier still holds.
+
+        Django gives each transaction a new ``run_on_commit`` list, at its commit or
+        rollback, and after a savepoint rollback too, so the list marks the transaction
+        (an ``Atomic`` of a decorated function is the same object at every call). An
+        operation that ran since set its own context; a savepoint that has ended may
+        have taken the setting with it.
+        """
+        if connection.run_on_commit is not self._hooks or self._stack.entered != self._entered:
             return False
         return tuple(connection.savepoint_ids[: len(self._savepoints)]) == self._savepoints
 
 
-def audited_database(runtime: Runtime | None) -> str | None:
-    """Return the Django database alias whose requests' writes should carry their actor, if any.
+def audited_connection(runtime: Runtime | None) -> tuple[str, AtomicStack] | None:
+    """Return the Django database alias, and the runtime's block stack, whose requests' writes carry their actor.
 
     That is the database of a ``django_runtime()`` that has the audit hook installed.
     """
@@ -61,4 +80,7 @@ def audited_database(runtime: Runtime | None) -> str | None:
         return None
     from opsgen.audit.hook import audit_hook
 
-    return runtime.outer_transaction.using if audit_hook in runtime.on_transaction_begin else None
+    stack = atomic_stack(runtime.engine)
+    if audit_hook not in runtime.on_transaction_begin or stack is None:
+        return None
+    return runtime.outer_transaction.using, stack

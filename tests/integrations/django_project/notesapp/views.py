@@ -53,3 +53,45 @@ def bump_counter(request: Any, name: str) -> JsonResponse:
         counter.value += 1
         counter.save(update_fields=["value"])
     return JsonResponse({"id": counter.pk, "value": counter.value})
+
+
+@transaction.atomic
+def _bump(name: str) -> int:
+    from django_project.notesapp.models import Counter
+
+    counter, _ = Counter.objects.get_or_create(name=name)
+    counter.value += 1
+    counter.save(update_fields=["value"])
+    return int(counter.pk)
+
+
+@csrf_exempt
+def bump_twice(request: Any, name: str) -> JsonResponse:
+    """Call one ``@transaction.atomic`` function twice: two transactions of one ``Atomic`` object."""
+    first = _bump(name)
+    _bump(name)
+    return JsonResponse({"id": first})
+
+
+@csrf_exempt
+def bump_with_executemany(request: Any, name: str) -> JsonResponse:
+    """Start an atomic block with an ``executemany``, the statement the audit wrapper sees first."""
+    from django.db import connection
+
+    from django_project.notesapp.models import Counter
+
+    counter, _ = Counter.objects.get_or_create(name=name)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany("UPDATE notesapp_counter SET value = value + %s WHERE name = %s", [(1, name), (2, name)])
+    return JsonResponse({"id": counter.pk})
+
+
+@csrf_exempt
+def bump_after_operation(request: Any, name: str) -> JsonResponse:
+    """Run an operation, then write with the ORM, in one atomic block."""
+    from django_project.notesapp.models import Counter
+
+    with transaction.atomic():
+        ops.notes.count_up(None, name=f"{name}-by-operation").unwrap()
+        counter, _ = Counter.objects.get_or_create(name=name)
+    return JsonResponse({"id": counter.pk})
