@@ -806,7 +806,10 @@ def _write_final(execution: ExecutionContext, scope: TransactionScope | None) ->
         outer = execution.runtime.outer_transaction
         if outer is None or not outer.is_open():
             store.write(record)
-        elif record.status == ExecutionStatus.succeeded.value:
+        elif record.status == ExecutionStatus.succeeded.value or record.written:
+            # A success commits with the application's transaction; so does a failure
+            # whose running row the call wrote in it, which a side connection cannot
+            # see. Either is written again outside if that transaction rolls back.
             store.write(record)
             outer.watch(store, [record])
         else:

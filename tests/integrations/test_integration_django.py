@@ -699,3 +699,46 @@ def test_request_audit_context_keeps_each_writer_apart(runtime: Any) -> None:
     # write after an operation in the same block, all carry the request, not an operation.
     assert len(by_request) == 7  # twice: insert and two updates; many: insert and two updates; after: insert
     assert {(v.origin, v.actor, v.trace_id, v.execution_id) for v in by_request} == {("runtime", actor, "req-apart", None)}
+
+
+def test_failure_of_a_call_without_transaction_stays_in_the_log(runtime: Any) -> None:
+    from django.db import transaction
+    from django_project.notesapp.operations import ops
+
+    from opsgen.runtime.context import Context
+
+    with transaction.atomic():
+        committed = ops.notes.show(Context(actor="ivy"), note_id=987654)
+    with pytest.raises(Rollback):
+        with transaction.atomic():
+            rolled_back = ops.notes.show(Context(actor="ivy"), note_id=987655)
+            raise Rollback
+
+    def final(failure: Any) -> Any:
+        row = runtime.store.find_execution(str(failure.execution_id))
+        return row if row is not None and row["status"] != "running" else None
+
+    for failure in (committed, rolled_back):
+        assert not failure.ok
+        record = wait_for(lambda: final(failure), 5, "the failure record")
+        assert (record["status"], record["error_code"]) == ("failed", "not_found")
+
+
+def test_dispose_settles_a_block_that_rolled_back(runtime: Any) -> None:
+    from django.db import transaction
+    from django_project.notesapp.operations import ops, record_effect
+
+    from opsgen.integrations.django import django_runtime
+    from opsgen.runtime.context import Context
+
+    fresh = django_runtime()
+    fresh.register_effect_handler("announce", record_effect)
+    with pytest.raises(Rollback):
+        with transaction.atomic():
+            written = ops.notes.write.bind(fresh)(Context(actor="jo"), text="then the script exits")
+            raise Rollback
+    fresh.dispose()  # before the sweeper's next look
+
+    record = runtime.store.find_execution(str(written.execution_id))
+    assert record is not None
+    assert (record["status"], record["error_code"]) == ("failed", "transaction_rolled_back")

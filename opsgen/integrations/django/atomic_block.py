@@ -23,6 +23,7 @@ is safe: nothing written in the block survived it.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -107,6 +108,9 @@ class ApplicationBlock:
         self._wake = threading.Condition(self._guard)
         self._sweeper: threading.Thread | None = None
         self._stopping = False
+        # A script that rolls back and exits before the next sweep must not lose the
+        # records it wrote in the block: the sweeper is a daemon thread.
+        atexit.register(self.sweep)
 
     def _connection(self) -> Any:
         from django.db import connections  # type: ignore[import-untyped]
@@ -154,9 +158,9 @@ class ApplicationBlock:
                     store.rewrite(rolled_back(record, finished_at) if succeeded else record, connection)
             if undone:
                 logger.warning(
-                    "the application's atomic block rolled back after %s returned; recorded as %s",
+                    "the application's atomic block rolled back after %s returned; written again outside it, "
+                    "a success as failed with transaction_rolled_back",
                     ", ".join(f"{record.operation} ({record.id})" for record in undone),
-                    "failed with transaction_rolled_back",
                 )
 
         ids = ", ".join(record.id for record in kept)
@@ -194,7 +198,11 @@ class ApplicationBlock:
         self.sweep()
 
     def stop(self) -> None:
-        """Stop the sweeper thread; what waits stays until its block ends."""
+        """Settle what waited for blocks that have ended, then stop the sweeper thread.
+
+        What waits for a block still open stays until that block ends.
+        """
+        self.sweep()
         with self._wake:
             self._stopping = True
             self._wake.notify()
