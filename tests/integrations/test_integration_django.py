@@ -742,3 +742,17 @@ def test_dispose_settles_a_block_that_rolled_back(runtime: Any) -> None:
     record = runtime.store.find_execution(str(written.execution_id))
     assert record is not None
     assert (record["status"], record["error_code"]) == ("failed", "transaction_rolled_back")
+
+
+def test_lock_backend_takes_its_locks_in_django_database(runtime: Any) -> None:
+    from django.db import connection
+
+    assert runtime.engine.url.database == connection.settings_dict["NAME"]
+    with runtime.get_lock_backend().acquire_many(["counter:where"], timeout=5, lease=5, owner="probe"):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks JOIN pg_database ON pg_database.oid = pg_locks.database "
+                "WHERE pg_locks.locktype = 'advisory' AND pg_database.datname = current_database()"
+            )
+            held_here = cursor.fetchone()[0]
+    assert held_here >= 1, "the advisory lock was taken in another database than Django's"

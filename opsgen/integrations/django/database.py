@@ -18,7 +18,7 @@ import threading
 import weakref
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.pool import SingletonThreadPool
 
 from opsgen.integrations.background import SHARED_CONNECTION
@@ -82,6 +82,36 @@ def opened_by_application(engine: Engine, connection: Any) -> bool:
     return stack is None or not stack.blocks or connection.atomic_blocks[0] is not stack.blocks[0]
 
 
+#: Connection parameters that are not libpq settings, or that the URL carries elsewhere.
+_NOT_IN_QUERY = frozenset({
+    "dbname", "user", "password", "host", "port", "cursor_factory", "context", "client_encoding",
+    "server_side_binding", "prepare_threshold", "isolation_level", "assume_role", "pool",
+})
+
+
+def database_url(prefix: str, params: dict[str, Any]) -> URL:
+    """Return the URL of the database that Django's connection ``params`` reach.
+
+    The engine connects through Django's connection whatever its URL says, but the
+    runtime opens other connections from it: the PostgreSQL lock backend, when no
+    ``lock-url`` is set, takes its advisory locks in that database. The URL also keeps
+    the in-flight journals of different databases in different folders.
+    """
+    query = {
+        key: str(value) for key, value in params.items()
+        if key not in _NOT_IN_QUERY and isinstance(value, (str, int)) and not isinstance(value, bool)
+    }
+    port = params.get("port")
+    return make_url(prefix).set(
+        username=params.get("user") or None,
+        password=params.get("password") or None,
+        host=params.get("host") or None,
+        port=int(port) if port else None,
+        database=params.get("dbname") or None,
+        query=query,
+    )
+
+
 def atomic_stack(engine: Engine) -> AtomicStack | None:
     """Return the stack of ``atomic`` blocks that :func:`django_engine` ``engine`` entered in this thread."""
     return _STACKS.get(engine)
@@ -106,7 +136,8 @@ def django_engine(using: str = "default") -> Engine:
         return DjangoDBAPIConnection(connections[using])
 
     engine = create_engine(
-        prefix, creator=connect, poolclass=SingletonThreadPool, pool_reset_on_return=None, use_native_hstore=False
+        database_url(prefix, wrapper.get_connection_params()), creator=connect, poolclass=SingletonThreadPool,
+        pool_reset_on_return=None, use_native_hstore=False
     )
     # Django owns the connection's autocommit mode: opsgen must never switch it.
     engine.update_execution_options(**{SHARED_CONNECTION: True})
