@@ -756,3 +756,19 @@ def test_lock_backend_takes_its_locks_in_django_database(runtime: Any) -> None:
             )
             held_here = cursor.fetchone()[0]
     assert held_here >= 1, "the advisory lock was taken in another database than Django's"
+
+
+def test_forked_child_starts_its_own_block_sweeper(runtime: Any) -> None:
+    from django.db import transaction
+    from django_project.notesapp.operations import ops
+
+    from opsgen.runtime.context import Context
+
+    with transaction.atomic():
+        assert ops.notes.count_up(Context(actor="kim"), name="before-fork").ok
+        # The parent's sweeper is running while the block is open, then the process forks.
+        child = os.fork()
+        if child == 0:  # pragma: no cover - runs in the child
+            os._exit(0 if runtime.outer_transaction._sweeper is None and not runtime.outer_transaction._waiting else 1)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -111,6 +112,15 @@ class ApplicationBlock:
         # A script that rolls back and exits before the next sweep must not lose the
         # records it wrote in the block: the sweeper is a daemon thread.
         atexit.register(self.sweep)
+        os.register_at_fork(after_in_child=self._after_fork)
+
+    def _after_fork(self) -> None:
+        """Start a forked child empty: its parent's blocks and sweeper thread are not its own."""
+        self._waiting = []
+        self._guard = threading.Lock()
+        self._wake = threading.Condition(self._guard)
+        self._sweeper = None
+        self._stopping = False
 
     def _connection(self) -> Any:
         from django.db import connections  # type: ignore[import-untyped]
