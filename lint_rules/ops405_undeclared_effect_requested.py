@@ -32,9 +32,10 @@ class UndeclaredEffectRequested(Rule):
 
     What it does:
         For each class that implements an operation of the project's specs, looks at the
-        calls ``<x>.effect("name", ...)`` in its methods whose name is a string literal,
-        and reports a name that the spec does not list under ``side_effects``, with the
-        closest declared name. The generated base class itself is not checked.
+        calls ``<x>.effect("name", ...)`` in its methods that name the effect with a
+        string literal. It reports a name that the spec does not list under
+        ``side_effects``, with the closest declared name. The generated base class itself
+        is not checked.
 
     Why is this bad:
         The runtime raises ``KeyError`` for an undeclared effect when the call requests
