@@ -42,10 +42,10 @@ class OperationHandleBlocksEventLoop(Rule):
     """Flags ``ops.orders.place_order(ctx, ...)`` called inside ``async def``, where it blocks the event loop.
 
     What it does:
-        Reports a call of an operation handle of the generated registry (``ops.<domain>.<name>(...)``
-        and its ``call_with``, ``enqueue`` and ``enqueue_with`` methods) made in the body of an
-        ``async def``, directly or through plain project functions and methods (``self.place()``
-        included) up to three calls deep. A handle is recognised when ``ops`` resolves to the registry module ``opsgen generate``
+        Reports a call of an operation handle of the generated registry made in the body of
+        an ``async def``: ``ops.<domain>.<name>(...)`` and its ``call_with``, ``enqueue`` and
+        ``enqueue_with`` methods. The call may sit in the body itself or in plain project
+        functions and methods (``self.place()`` included) up to three calls deep. A handle is recognised when ``ops`` resolves to the registry module ``opsgen generate``
         wrote, or when the rest of the name is an operation of the project's specs. Code in a
         nested ``def`` or ``lambda`` is not code of the ``async def``, so the fixes
         (``run_in_threadpool(handle, ...)``, ``asyncio.to_thread(lambda: ...)``,
@@ -215,7 +215,7 @@ def helper_chain(
 
     Returns the operation and the hops from the helper to the handle call, or None.
     A coroutine function is not followed: calling it only creates the coroutine, and its
-    own body is checked where it is defined. ``traced`` keeps the answers by function and
+    own body is checked where it is defined. ``traced`` caches the results by function and
     depth; a function still being traced counts as None, which ends recursion.
     """
     qualname = analysis.resolve_target(target)

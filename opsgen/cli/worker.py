@@ -67,8 +67,8 @@ def run_worker(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     try:
-        # The consumer indexes the registry again on each connection; a registry with no
-        # handles would make it fail and reconnect for ever instead of stopping here.
+        # The consumer indexes the registry again on each connection. A registry with no
+        # handles would make it fail and reconnect for ever, so stop here instead.
         index_operations(registry)
     except ValueError as exc:
         print(f"error: --registry {args.registry}: {exc}", file=sys.stderr)

@@ -67,10 +67,10 @@ def context_dependency(
 
 
 def install_validation_problem_handler(app: Starlette, *, type_base: str | None = None) -> None:
-    """Answer FastAPI's ``RequestValidationError`` with an ``application/problem+json`` 422.
+    """Register a handler that turns FastAPI's ``RequestValidationError`` into an ``application/problem+json`` 422.
 
     FastAPI validates a declared body model and the path and query parameters before
-    the endpoint runs, and answers with its own ``{"detail": [...]}``. With this handler
+    the endpoint runs, and responds with its own ``{"detail": [...]}``. With this handler
     the response has the form of an operation's ``invalid_input`` problem: code
     ``invalid_input``, the request path as ``instance``, and ``details.errors`` with the
     field, message and pydantic error type of each problem, never the value sent. No

@@ -19,7 +19,7 @@ suppresses it. The plan is rejected, with the reason, when:
 * a statement in between commits, rolls back or closes the session;
 * a statement in between rebinds, or stores to an attribute or item of, a name that the
   callee or an argument passed as a plain name uses;
-* an argument holds a ``lambda``, whose body would read its variables after the commit.
+* an argument contains a ``lambda``, whose body would read its variables after the commit.
 
 Every other argument that is not a constant or a plain name (``ride.id``,
 ``{"id": ride.id}``, ``payload()``) is bound to a new local variable where the call
@@ -120,7 +120,7 @@ def _build(
     arguments: list[cst.Arg] = []
     for position, argument in enumerate(call.args, start=1):
         if _has_lambda(argument.value):
-            return "an argument holds a lambda, whose body would read its variables after the commit"
+            return "an argument contains a lambda, whose body would read its variables after the commit"
         hint = argument.keyword.value if argument.keyword is not None else f"{callee}_arg{position}"
         value, reason = _bound(argument.value, hint, changed, bindings, taken)
         if reason is not None:

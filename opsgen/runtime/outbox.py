@@ -427,9 +427,9 @@ def _plan_batch(
 ) -> tuple[list[_Planned], list[dict[str, Any]]]:
     """Pick from the start of ``rows`` up to ``budget`` rows to attempt; return them and the rows after them.
 
-    Rows that another dispatcher holds and rows without a handler are recorded in
+    Rows that another dispatcher has claimed and rows without a handler are recorded in
     ``undelivered`` and skipped, without counting against ``budget``. A row whose claim is
-    taken over gets a batch of its own, so that this run holds no other row while it
+    taken over gets a batch of its own, so that this run has no other row claimed while it
     attempts it: should that attempt end the process, the next takeover knows which
     row was being attempted and counts it.
     """
@@ -462,9 +462,9 @@ def _plan_batch(
 
 
 def _holds_one_row(runtime: Runtime, claimant: str) -> bool:
-    """Return whether ``claimant`` holds a single pending row.
+    """Return whether ``claimant`` has exactly one pending row claimed.
 
-    A claimant that holds several claimed them as one batch and may have stopped before
+    A claimant with several claimed them as one batch and may have stopped before
     it reached some of them, so its claims prove no attempt.
 
     NOTE: a run asks once per claimant. When another dispatcher has already taken over
@@ -655,7 +655,7 @@ def _claim(
 
 
 def _claimed_by(connection: Connection, ids: list[str], claimant: str) -> set[str]:
-    """Return those of ``ids`` that ``claimant`` holds claimed."""
+    """Return those of ``ids`` that ``claimant`` has claimed."""
     query = select(effects.c.id).where(effects.c.id.in_(ids), effects.c.claimed_by == claimant)
     return set(connection.execute(query).scalars())
 
@@ -738,8 +738,8 @@ def _attempt(
 ) -> dict[str, Any]:
     """Call the handler for a row this process has claimed, count and log the outcome, and return the row's changes.
 
-    The changes set ``attempts`` to ``call.attempt`` and ``status`` when the row is
-    delivered or failed for good; without ``status`` the row stays pending for a retry.
+    The changes set ``attempts`` to ``call.attempt``, and ``status`` when the row is
+    delivered or failed for good. Without ``status`` the row stays pending for a retry.
     """
     attempts = call.attempt
     try:

@@ -33,11 +33,11 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def runtime(database_url: str) -> Iterator[Runtime]:
-    made = Runtime(Settings(root=Path.cwd(), database_url=database_url))
-    made.ensure_schema()
-    app_metadata.create_all(made.engine)
-    yield made
-    made.dispose()
+    created = Runtime(Settings(root=Path.cwd(), database_url=database_url))
+    created.ensure_schema()
+    app_metadata.create_all(created.engine)
+    yield created
+    created.dispose()
 
 
 def _claimed_by_killed_worker(runtime: Runtime, database_url: str, *, reap: bool) -> tuple[QueuedCall, subprocess.Popen[str]]:
@@ -64,7 +64,7 @@ def _claimed_by_killed_worker(runtime: Runtime, database_url: str, *, reap: bool
 
 
 @pytest.mark.parametrize("reap", [True, False], ids=["reaped", "zombie"])
-def test_redelivered_call_of_a_dead_local_worker_runs_at_once(runtime: Runtime, database_url: str, reap: bool) -> None:
+def test_dead_local_worker_call_runs_now(runtime: Runtime, database_url: str, reap: bool) -> None:
     call, holder = _claimed_by_killed_worker(runtime, database_url, reap=reap)
     try:
         outcome = run_queued(index_operations(ops, runtime), runtime, call, lease=30)

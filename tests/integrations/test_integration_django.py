@@ -371,7 +371,7 @@ def _counter(name: str) -> int:
     return int(Counter.objects.get(name=name).value)
 
 
-def test_lock_outlives_the_call_until_the_application_block_commits(runtime: Any) -> None:
+def test_lock_held_until_block_commits(runtime: Any) -> None:
     from django.db import transaction
     from django_project.notesapp.operations import ops
 
@@ -386,7 +386,7 @@ def test_lock_outlives_the_call_until_the_application_block_commits(runtime: Any
     assert _counter("held") == 1
 
 
-def test_lock_is_released_after_the_application_block_rolls_back(runtime: Any) -> None:
+def test_lock_released_after_block_rollback(runtime: Any) -> None:
     from django.db import transaction
     from django_project.notesapp.models import Counter
     from django_project.notesapp.operations import ops
@@ -401,7 +401,7 @@ def test_lock_is_released_after_the_application_block_rolls_back(runtime: Any) -
     wait_for(lambda: _lock_free(runtime, "counter:undone", timeout=0.2), 5, "the lock of the rolled-back block to end")
 
 
-def test_savepoint_rollback_inside_the_application_block_releases_its_locks(runtime: Any) -> None:
+def test_savepoint_rollback_releases_lock(runtime: Any) -> None:
     from django.db import transaction
     from django_project.notesapp.operations import ops
 
@@ -415,7 +415,7 @@ def test_savepoint_rollback_inside_the_application_block_releases_its_locks(runt
         wait_for(lambda: _lock_free(runtime, "counter:inner", timeout=0.2), 5, "the rolled-back savepoint's lock to end")
 
 
-def test_nested_call_hands_its_lock_to_the_application_block(runtime: Any) -> None:
+def test_nested_call_lock_kept_by_block(runtime: Any) -> None:
     from django.db import transaction
     from django_project.notesapp.operations import ops
 
@@ -427,7 +427,7 @@ def test_nested_call_hands_its_lock_to_the_application_block(runtime: Any) -> No
     assert _lock_free(runtime, "counter:relayed", timeout=2)
 
 
-def test_later_calls_in_the_application_block_reuse_the_kept_key(runtime: Any) -> None:
+def test_later_call_reuses_kept_key(runtime: Any) -> None:
     from django.db import transaction
     from django_project.notesapp.operations import ops
 
@@ -438,12 +438,13 @@ def test_later_calls_in_the_application_block_reuse_the_kept_key(runtime: Any) -
         started = time.monotonic()
         second = ops.notes.relay_count(Context(actor="ed"), name="twice")
         waited = time.monotonic() - started
-    assert first.ok and second.ok, (first, second)
+    assert first.ok, first
+    assert second.ok, second
     assert waited < 2, f"the second call waited {waited:.1f} s for a key its own block held"
     assert _counter("twice") == 2
 
 
-def test_no_increment_is_lost_when_application_blocks_commit_after_the_call(runtime: Any) -> None:
+def test_no_increment_lost_under_blocks(runtime: Any) -> None:
     from django.db import connection, transaction
     from django_project.notesapp.operations import ops
 
@@ -471,7 +472,7 @@ def test_no_increment_is_lost_when_application_blocks_commit_after_the_call(runt
     assert _counter("shared") == 24
 
 
-def test_failure_record_outlives_the_application_rollback(runtime: Any) -> None:
+def test_failure_record_outlives_rollback(runtime: Any) -> None:
     from django.db import transaction
     from django_project.notesapp.operations import ops
 
@@ -483,14 +484,15 @@ def test_failure_record_outlives_the_application_rollback(runtime: Any) -> None:
             invalid = ops.notes.write(Context(actor="ann"), text=["not", "a", "string"])
             raise Rollback  # as a view does when it turns the failure into an error response
 
-    assert not refused.ok and not invalid.ok
+    assert not refused.ok
+    assert not invalid.ok
     for failure, code in ((refused, "refused"), (invalid, "invalid_input")):
         record = runtime.store.find_execution(str(failure.execution_id))
         assert record is not None, f"the {code} failure vanished with the rollback"
         assert (record["status"], record["error_code"]) == ("failed", code)
 
 
-def test_failure_record_commits_with_the_application_block(runtime: Any) -> None:
+def test_failure_record_commits_with_block(runtime: Any) -> None:
     from django.db import transaction
     from django_project.notesapp.models import Note
     from django_project.notesapp.operations import ops
@@ -507,7 +509,7 @@ def test_failure_record_commits_with_the_application_block(runtime: Any) -> None
     assert Note.objects.filter(text="kept by the view").exists()
 
 
-def test_locked_call_in_a_rolled_back_block_is_recorded_as_rolled_back(runtime: Any) -> None:
+def test_rolled_back_locked_call_recorded(runtime: Any) -> None:
     from django.db import transaction
     from django_project.notesapp.operations import ops
 
@@ -527,7 +529,7 @@ def test_locked_call_in_a_rolled_back_block_is_recorded_as_rolled_back(runtime: 
     assert (record["status"], record["error_code"]) == ("failed", "transaction_rolled_back")
 
 
-def test_log_tables_made_by_a_first_call_outlive_its_rolled_back_block(runtime: Any) -> None:
+def test_log_tables_outlive_first_rollback(runtime: Any) -> None:
     from django.db import transaction
     from django_project.notesapp.operations import ops, record_effect
     from sqlalchemy import text
@@ -555,7 +557,7 @@ def test_log_tables_made_by_a_first_call_outlive_its_rolled_back_block(runtime: 
     assert later.ok, later
 
 
-def test_system_check_reports_the_middleware_before_authentication(runtime: Any) -> None:
+def test_system_check_middleware_order(runtime: Any) -> None:
     from django.conf import settings
     from django.core.management import call_command
     from django.core.management.base import SystemCheckError
@@ -571,7 +573,7 @@ def test_system_check_reports_the_middleware_before_authentication(runtime: Any)
         call_command("check", verbosity=0)
 
 
-def test_system_check_warns_when_no_django_runtime_is_configured(runtime: Any) -> None:
+def test_system_check_warns_without_runtime(runtime: Any) -> None:
     from django.core import checks
 
     from opsgen.runtime.runtime import Runtime, configure
@@ -588,7 +590,7 @@ def test_system_check_warns_when_no_django_runtime_is_configured(runtime: Any) -
     assert "not a django_runtime()" in warned[0].msg
 
 
-def test_request_orm_writes_carry_the_actor_in_the_audit_trail(runtime: Any) -> None:
+def test_request_orm_writes_carry_actor(runtime: Any) -> None:
     from django.contrib.auth.models import User
     from django.test import Client
 
@@ -610,7 +612,7 @@ def test_request_orm_writes_carry_the_actor_in_the_audit_trail(runtime: Any) -> 
     assert {(version.origin, version.actor, version.trace_id) for version in versions} == {("runtime", actor, "req-audit")}
 
 
-def test_slow_commit_callbacks_do_not_make_a_committed_call_read_as_rolled_back(runtime: Any) -> None:
+def test_slow_commit_callbacks_keep_success(runtime: Any) -> None:
     from django.db import transaction
     from django_project.notesapp.operations import ops
 
@@ -628,7 +630,7 @@ def test_slow_commit_callbacks_do_not_make_a_committed_call_read_as_rolled_back(
     assert (record["status"], record["error_code"]) == ("succeeded", None)
 
 
-def test_runtime_built_before_the_test_database_switch_follows_it(runtime: Any, postgres_url: str) -> None:
+def test_runtime_follows_test_database_switch(runtime: Any, postgres_url: str) -> None:
     import psycopg
     from django.core.management import call_command
     from django.db import connection
@@ -664,7 +666,7 @@ def test_runtime_built_before_the_test_database_switch_follows_it(runtime: Any, 
             server.execute(f'DROP DATABASE IF EXISTS "{switched}" WITH (FORCE)')
 
 
-def test_request_audit_context_keeps_each_writer_apart(runtime: Any) -> None:
+def test_request_audit_keeps_writers_apart(runtime: Any) -> None:
     from django.contrib.auth.models import User
     from django.test import Client
 
@@ -701,7 +703,7 @@ def test_request_audit_context_keeps_each_writer_apart(runtime: Any) -> None:
     assert {(v.origin, v.actor, v.trace_id, v.execution_id) for v in by_request} == {("runtime", actor, "req-apart", None)}
 
 
-def test_failure_of_a_call_without_transaction_stays_in_the_log(runtime: Any) -> None:
+def test_untransacted_failure_stays_logged(runtime: Any) -> None:
     from django.db import transaction
     from django_project.notesapp.operations import ops
 
@@ -724,7 +726,7 @@ def test_failure_of_a_call_without_transaction_stays_in_the_log(runtime: Any) ->
         assert (record["status"], record["error_code"]) == ("failed", "not_found")
 
 
-def test_dispose_settles_a_block_that_rolled_back(runtime: Any) -> None:
+def test_dispose_settles_rolled_back_block(runtime: Any) -> None:
     from django.db import transaction
     from django_project.notesapp.operations import ops, record_effect
 
@@ -744,7 +746,7 @@ def test_dispose_settles_a_block_that_rolled_back(runtime: Any) -> None:
     assert (record["status"], record["error_code"]) == ("failed", "transaction_rolled_back")
 
 
-def test_lock_backend_takes_its_locks_in_django_database(runtime: Any) -> None:
+def test_lock_backend_uses_django_database(runtime: Any) -> None:
     from django.db import connection
 
     assert runtime.engine.url.database == connection.settings_dict["NAME"]
@@ -758,7 +760,7 @@ def test_lock_backend_takes_its_locks_in_django_database(runtime: Any) -> None:
     assert held_here >= 1, "the advisory lock was taken in another database than Django's"
 
 
-def test_forked_child_starts_its_own_block_sweeper(runtime: Any) -> None:
+def test_forked_child_resets_sweeper(runtime: Any) -> None:
     from django.db import transaction
     from django_project.notesapp.operations import ops
 

@@ -219,7 +219,7 @@ REFUSED = {
             dispatch_ride.apply_async(args=[customer_id], link=lambda: ride.id)
             db.session.commit()
         """,
-        "an argument holds a lambda, whose body would read its variables after the commit",
+        "an argument contains a lambda, whose body would read its variables after the commit",
     ),
     "second session pending": (
         """\

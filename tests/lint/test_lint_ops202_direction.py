@@ -1,4 +1,4 @@
-"""OPS202 messages say decremented and suggest ``- n`` for a decrement."""
+"""OPS202 messages name a decrement as decremented and suggest ``- n`` for it."""
 
 from __future__ import annotations
 

@@ -51,14 +51,14 @@ class _BlockWaiter:
     """
 
     def __init__(
-        self, connection: Any, committed: Callable[[], None], rolled_back: Callable[[], None], what: str
+        self, connection: Any, committed: Callable[[], None], rolled_back: Callable[[], None], description: str
     ) -> None:
         self.connection = connection
         self.ended = False
         self.keys: frozenset[str] = frozenset()
         self._committed = committed
         self._rolled_back = rolled_back
-        self._what = what
+        self._description = description
         self._ending = threading.Lock()
 
     def on_commit(self) -> None:
@@ -88,7 +88,7 @@ class _BlockWaiter:
         try:
             action()
         except Exception:  # noqa: BLE001 - a callback must not break Django's commit
-            logger.exception("settling %s after the application's atomic block ended failed", self._what)
+            logger.exception("settling %s after the application's atomic block ended failed", self._description)
 
 
 class ApplicationBlock:
@@ -152,7 +152,7 @@ class ApplicationBlock:
     def watch(self, store: ExecutionStore, records: Sequence[ExecutionRecord]) -> bool:
         if not records:
             return self.is_open()
-        kept = list(records)
+        watched = list(records)
 
         def write_rolled_back() -> None:
             # A sweep can also see a callback missing while Django runs the callbacks of
@@ -160,9 +160,9 @@ class ApplicationBlock:
             finished_at = utcnow()
             with self._side.begin() as connection:
                 stored = dict(connection.execute(
-                    select(executions.c.id, executions.c.status).where(executions.c.id.in_([r.id for r in kept]))
+                    select(executions.c.id, executions.c.status).where(executions.c.id.in_([r.id for r in watched]))
                 ).all())
-                undone = [record for record in kept if stored.get(record.id) != record.status]
+                undone = [record for record in watched if stored.get(record.id) != record.status]
                 for record in undone:
                     succeeded = record.status == ExecutionStatus.succeeded.value
                     store.rewrite(rolled_back(record, finished_at) if succeeded else record, connection)
@@ -173,16 +173,16 @@ class ApplicationBlock:
                     ", ".join(f"{record.operation} ({record.id})" for record in undone),
                 )
 
-        ids = ", ".join(record.id for record in kept)
+        ids = ", ".join(record.id for record in watched)
         return self._wait(lambda: None, write_rolled_back, f"the records of {ids}") is not None
 
-    def _wait(self, committed: Callable[[], None], rolled_back: Callable[[], None], what: str) -> _BlockWaiter | None:
+    def _wait(self, committed: Callable[[], None], rolled_back: Callable[[], None], description: str) -> _BlockWaiter | None:
         from django.db import transaction
 
         connection = self._connection()
         if not opened_by_application(self._engine, connection):
             return None
-        waiter = _BlockWaiter(connection, committed, rolled_back, what)
+        waiter = _BlockWaiter(connection, committed, rolled_back, description)
         transaction.on_commit(waiter.on_commit, using=self.using)
         with self._guard:
             self._waiting.append(waiter)

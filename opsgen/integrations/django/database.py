@@ -92,7 +92,7 @@ _NOT_IN_QUERY = frozenset({
 def database_url(prefix: str, params: dict[str, Any]) -> URL:
     """Return the URL of the database that Django's connection ``params`` reach.
 
-    The engine connects through Django's connection whatever its URL says, but the
+    The engine connects through Django's connection whatever its URL contains, but the
     runtime opens other connections from it: the PostgreSQL lock backend, when no
     ``lock-url`` is set, takes its advisory locks in that database. The URL also keeps
     the in-flight journals of different databases in different folders.

@@ -32,9 +32,9 @@ SET_CONTEXT_SQL = (
 class RequestAuditContext:
     """A Django ``execute_wrapper`` that sets the request's audit context once per transaction.
 
-    ``stack`` holds the atomic blocks the runtime's engine entered in this thread: inside
-    one, an operation runs and its own audit hook sets the context, so the wrapper stays
-    out of the way, and after one it sets the request's context again.
+    ``stack`` contains the atomic blocks the runtime's engine entered in this thread.
+    Inside one, an operation runs and its own audit hook sets the context, so the
+    wrapper does nothing there. After one, it sets the request's context again.
     """
 
     def __init__(self, context: Context, stack: AtomicStack) -> None:

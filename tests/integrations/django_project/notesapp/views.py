@@ -75,7 +75,7 @@ def bump_twice(request: Any, name: str) -> JsonResponse:
 
 @csrf_exempt
 def bump_with_executemany(request: Any, name: str) -> JsonResponse:
-    """Start an atomic block with an ``executemany``, the statement the audit wrapper sees first."""
+    """Start an atomic block with an ``executemany``, the first statement that reaches the audit wrapper."""
     from django.db import connection
 
     from django_project.notesapp.models import Counter

@@ -41,8 +41,8 @@ def positive_seconds(value: str) -> float:
 
 
 class Command(BaseCommand):  # type: ignore[misc]
-    # The command checks its own runtime and reports what is wrong with it as a
-    # CommandError; opsgen.W001 would be wrong for a runtime given with --app.
+    # The command checks its own runtime and raises CommandError for what is wrong with
+    # it. opsgen.W001 would be a false warning for a runtime given with --app.
     requires_system_checks: list[str] = []
     help = (
         "Cancel the calls enqueued in Django atomic blocks that rolled back, and send the committed "
