@@ -2,11 +2,12 @@
 
 Usage: python benchmarks/bench_celery.py [--quick] [--async-commit] [--fast-enqueue]
 
-One Celery worker (solo pool) on the local Redis runs three tasks. The opsgen task
+One Celery worker (solo pool) on the local Redis runs four tasks. The opsgen task
 keeps its execution log on a scratch PostgreSQL database. A plain Celery task does the
-same trivial work, and a second plain task also writes one row about its run to that
-database. All three share the broker, the worker and its settings (late ack, no
-result backend). Latency is one call at a time, from the send to the worker's
+same trivial work, a second plain task also writes one row about its run to that
+database, and a third has Celery keep its states there (the database result backend
+with ``track_started``). All four share the broker, the worker and its settings (late
+ack; only the third has a result backend). Latency is one call at a time, from the send to the worker's
 ``task_postrun`` signal; throughput is a batch sent at once, until the last finishes.
 The kinds rotate in every round, and the figures are medians over the rounds. CPU
 time per call is measured during the batches: the worker's from /proc, the sender's
@@ -121,13 +122,21 @@ def run(bench: object, worker_pid: int, done_list: str, rounds: int, latency_cal
     def send_logged(n: int) -> None:
         bench.plain_double_logged.apply_async((n,), queue="bench")  # type: ignore[attr-defined]
 
+    def send_tracked(n: int) -> None:
+        bench.plain_double_tracked.apply_async((n,), queue="bench")  # type: ignore[attr-defined]
+
     def wait_done(count: int) -> None:
         for _ in range(count):
             if client.blpop([done_list], timeout=WAIT_TIMEOUT) is None:
                 raise TimeoutError(f"the worker did not finish a task within {WAIT_TIMEOUT} s")
 
-    senders = {"plain Celery": send_plain, "plain + one row": send_logged, "opsgen on Celery": send_opsgen}
-    for send in senders.values():  # warm up both paths
+    senders = {
+        "plain Celery": send_plain,
+        "plain + one row": send_logged,
+        "Celery db results": send_tracked,
+        "opsgen on Celery": send_opsgen,
+    }
+    for send in senders.values():  # warm up every path
         for n in range(20):
             send(n)
         wait_done(20)

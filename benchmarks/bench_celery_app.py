@@ -1,10 +1,12 @@
 """The Celery app that bench_celery.py starts a worker on.
 
-It has three tasks doing the same trivial work: the opsgen operation ``bench.double``
+It has four tasks doing the same trivial work: the opsgen operation ``bench.double``
 (no transaction, the execution log on PostgreSQL), the plain Celery task
-``bench.plain_double``, and ``bench.plain_double_logged``, a plain task that also
-writes one row about its run to the same database with a durable commit, as a
-hand-written task that keeps its own log would. After any task finishes, the worker
+``bench.plain_double``, ``bench.plain_double_logged``, a plain task that also writes
+one row about its run to the same database with a durable commit, as a hand-written
+task that keeps its own log would, and ``bench.plain_double_tracked``, a plain task
+whose states Celery itself keeps in that database: its SQLAlchemy result backend with
+``track_started``, which stores ``STARTED`` and then ``SUCCESS``. After any task finishes, the worker
 pushes its id onto a Redis list, so the benchmark detects every completion through
 the same signal. ``OPSGEN_BENCH_DURABLE_ENQUEUE=0`` installs opsgen with
 ``durable_enqueue=False``.
@@ -17,6 +19,7 @@ from typing import Any
 
 import redis
 from celery import Celery, signals
+from celery.backends.database import DatabaseBackend
 from pydantic import BaseModel
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, insert
 
@@ -93,6 +96,19 @@ def plain_double_logged(task: Any, n: int) -> int:
             insert(task_runs), {"task_id": str(task.request.id), "n": n, "result": result, "finished_at": utcnow()}
         )
     return result
+
+
+# Celery's own record of each run: its database result backend, on the log's database.
+celery_records = DatabaseBackend(app=app, url=os.environ["OPSGEN_DATABASE_URL"])
+# The backend keeps a pooled engine only in a forked (prefork) worker process; under the
+# solo pool it would connect anew for every state it stores. Pool it, as in production.
+celery_records.session_manager.forked = True
+
+
+@app.task(name="bench.plain_double_tracked", acks_late=True, reject_on_worker_lost=True, ignore_result=False,
+          track_started=True, backend=celery_records)
+def plain_double_tracked(n: int) -> int:
+    return DoubleOutput(n=DoubleInput(n=n).n * 2).n
 
 
 _redis = redis.Redis.from_url(os.environ["OPSGEN_BENCH_BROKER"])
