@@ -1,0 +1,24 @@
+# expect: side-effect-in-transaction
+# pattern: management command sends SMS reminders through a Twilio client inside
+#          atomic(savepoint=False); a failure on a later row rolls back the "sent" flags
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from twilio.rest import Client
+
+from clinic.models import Appointment
+
+
+class Command(BaseCommand):
+    help = "Send reminders for tomorrow's appointments"
+
+    def handle(self, *args, **options):
+        client = Client(options.get("sid"), options.get("token"))
+        with transaction.atomic(savepoint=False):
+            for appointment in Appointment.objects.due_tomorrow():
+                appointment.reminded = True
+                appointment.save(update_fields=["reminded"])
+                client.messages.create(  # expect-line
+                    to=appointment.patient_phone,
+                    from_="+15550000000",
+                    body=f"Reminder: {appointment.starts_at:%H:%M}",
+                )

@@ -1,0 +1,33 @@
+# expect: side-effect-in-transaction
+# pattern: custom manager method opens atomic() and calls a module helper that sends an
+#          HTML e-mail with EmailMultiAlternatives; the invite goes out before COMMIT
+from django.core.mail import EmailMultiAlternatives
+from django.db import models, transaction
+
+
+def _send_invite(invitation):
+    message = EmailMultiAlternatives(
+        subject="You are invited",
+        body=f"Accept at /invites/{invitation.token}",
+        to=[invitation.email],
+    )
+    message.attach_alternative(f"<a href='/invites/{invitation.token}'>Accept</a>", "text/html")
+    message.send()  # expect-line
+
+
+class InvitationManager(models.Manager):
+    def invite(self, team, email):
+        with transaction.atomic():
+            invitation = self.create(team=team, email=email)
+            _send_invite(invitation)  # via-indirection
+            team.pending_invites = models.F("pending_invites") + 1
+            team.save(update_fields=["pending_invites"])
+        return invitation
+
+
+class Invitation(models.Model):
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE)
+    email = models.EmailField()
+    token = models.CharField(max_length=64)
+
+    objects = InvitationManager()
