@@ -19,6 +19,7 @@ produce the same frozen objects.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -40,6 +41,24 @@ _ENTITY_KEYS = {"table", "id", "sensitive", "exclude", "retention-days", "snapsh
 
 class AuditConfigError(ValueError):
     """An audit declaration is invalid; the message names the entity and the key."""
+
+
+def table_key(name: str) -> str:
+    """Return a key that matches a table however a statement names it: no schema, no quotes, lower case.
+
+    ``"Orders"``, ``orders`` and ``app.ORDERS`` have the same key. Two tables whose names
+    differ only in case, or only in schema, share it too, so a test of whether a
+    statement may touch an audited table can say yes wrongly, never no.
+    """
+    parts = _NAME_PART.findall(name.strip())
+    last = parts[-1] if parts else name.strip()
+    if len(last) > 1 and last.startswith('"') and last.endswith('"'):
+        last = last[1:-1].replace('""', '"')
+    return last.lower()
+
+
+# One part of a possibly qualified name: a quoted identifier, or a run of other characters.
+_NAME_PART = re.compile(r'"(?:[^"]|"")+"|[^".\s]+')
 
 
 @dataclass(frozen=True)

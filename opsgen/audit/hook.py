@@ -13,12 +13,13 @@ entities they declare are added to the expected list as they run.
 from __future__ import annotations
 
 import logging
+import weakref
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from opsgen.audit.call_tree import track_call_tree
-from opsgen.audit.config import AuditConfig, find_config
+from opsgen.audit.config import AuditConfig, find_config, table_key
 from opsgen.audit.context import AuditContext, set_audit_context
 from opsgen.audit.install import check_entity, create_audit_schema, install_entity
 
@@ -30,6 +31,15 @@ logger = logging.getLogger(__name__)
 
 #: Seconds :func:`install` waits for each lock when it must create audit support objects.
 INSTALL_LOCK_TIMEOUT = 5.0
+
+
+#: The tables that :func:`install` audits, per runtime, by :func:`~opsgen.audit.config.table_key`.
+_AUDITED_TABLES: weakref.WeakKeyDictionary[Runtime, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def audited_tables(runtime: Runtime) -> frozenset[str]:
+    """Return the keys (:func:`~opsgen.audit.config.table_key`) of the tables audited on ``runtime``."""
+    return _AUDITED_TABLES.get(runtime, frozenset())
 
 
 def context_for(info: ExecutionInfo) -> AuditContext:
@@ -93,6 +103,7 @@ def install(
                 if check_entity(connection, entity) is not None:
                     install_entity(connection, entity)
 
+    _AUDITED_TABLES[runtime] = frozenset(table_key(entity.table) for entity in config.entities.values())
     if audit_hook not in runtime.on_transaction_begin:
         runtime.on_transaction_begin.append(audit_hook)
     logger.info("audit context hook installed on the runtime")

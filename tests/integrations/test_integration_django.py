@@ -703,6 +703,43 @@ def test_request_audit_keeps_writers_apart(runtime: Any) -> None:
     assert {(v.origin, v.actor, v.trace_id, v.execution_id) for v in by_request} == {("runtime", actor, "req-apart", None)}
 
 
+def test_request_audit_attributes_writes_outside_atomic_blocks(runtime: Any) -> None:
+    from django.contrib.auth.models import User
+    from django.test import Client
+    from django_project.notesapp.models import Counter
+
+    from opsgen.audit import AuditConfig, AuditedEntity, history, install
+    from opsgen.audit.hook import audit_hook
+
+    install(runtime, AuditConfig.of(AuditedEntity(name="counter", table="notesapp_counter"),
+                                    AuditedEntity(name="note", table="notesapp_note")), install_triggers=True)
+    Counter.objects.create(name="taken")  # outside any request: a raw write
+    client = Client()
+    headers = {"X-User": "uma", "X-Request-ID": "req-loose"}
+    try:
+        loose = client.post("/counters/loose/autocommit", headers=headers)
+        duplicate = client.post("/counters/taken/duplicate", headers=headers)
+    finally:
+        runtime.on_transaction_begin.remove(audit_hook)
+    assert [loose.status_code, duplicate.status_code] == [200, 200], duplicate.content
+
+    actor = str(User.objects.get(username="uma").pk)
+    with runtime.schema_engine.connect() as connection:
+        counter = history(connection, "counter", loose.json()["id"])
+        note = history(connection, "note", loose.json()["note_id"])
+        after_failure = history(connection, "counter", duplicate.json()["id"])
+        taken = history(connection, "counter", Counter.objects.get(name="taken").pk)
+    # Each autocommit statement of the request carries the request: an insert, a save, a
+    # queryset update, an insert and a delete (history lists the newest first).
+    assert [version.action for version in counter + note] == ["update", "update", "insert", "delete", "insert"]
+    request = ("runtime", actor, "req-loose", None)
+    assert {(v.origin, v.actor, v.trace_id, v.execution_id) for v in counter + note} == {request}
+    assert Counter.objects.get(pk=loose.json()["id"]).value == 6
+    # The failed insert rolled back alone; the connection went on in autocommit mode.
+    assert [(v.origin, v.actor) for v in after_failure] == [("runtime", actor)]
+    assert [(v.origin, v.actor) for v in taken] == [("raw", None)]
+
+
 def test_untransacted_failure_stays_logged(runtime: Any) -> None:
     from django.db import transaction
     from django_project.notesapp.operations import ops

@@ -87,8 +87,8 @@ class OpsgenMiddleware:
             if audited is not None:
                 from django.db import connections  # type: ignore[import-untyped]
 
-                using, stack = audited
-                wrapped.enter_context(connections[using].execute_wrapper(RequestAuditContext(ctx, stack)))
+                using, stack, tables = audited
+                wrapped.enter_context(connections[using].execute_wrapper(RequestAuditContext(ctx, stack, tables)))
             response = self.get_response(request)
         if ctx.request_id:
             response[self.builder.request_id_header] = ctx.request_id

@@ -7,15 +7,21 @@ audit hook installed (``opsgen.audit.install``), ``OpsgenMiddleware`` wraps the
 request's database calls with :class:`RequestAuditContext`. Before the first statement
 in each transaction of an ``atomic`` block (a view under ``ATOMIC_REQUESTS``, the
 admin's, or one the code opens), it sets the request's actor and request id as that
-transaction's audit context, in one extra round trip. A statement outside any atomic
-block commits on its own and stays ``raw``.
+transaction's audit context, in one extra round trip.
+
+A write outside any atomic block commits on its own, in autocommit mode. When it may
+change an audited table, the wrapper runs it in a transaction of its own that starts
+with the context, which costs three round trips: ``BEGIN``, the context and
+``COMMIT``. Writes to other tables, and reads, run as they are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Collection
 from typing import Any
 
+from opsgen.audit.config import table_key
 from opsgen.integrations.django.atomic_block import ApplicationBlock
 from opsgen.integrations.django.database import AtomicStack, atomic_stack
 from opsgen.runtime.context import Context
@@ -37,9 +43,10 @@ class RequestAuditContext:
     wrapper does nothing there. After one, it sets the request's context again.
     """
 
-    def __init__(self, context: Context, stack: AtomicStack) -> None:
+    def __init__(self, context: Context, stack: AtomicStack, audited_tables: Collection[str] = ()) -> None:
         self._parameters = (context.actor or "", context.request_id or "")
         self._stack = stack
+        self._audited_tables = frozenset(audited_tables)
         # What held when the context was last set: the transaction's list of commit
         # callbacks, the savepoints open, and the count of the runtime's blocks.
         self._hooks: list[Any] | None = None
@@ -55,6 +62,10 @@ class RequestAuditContext:
             self._hooks = connection.run_on_commit
             self._savepoints = tuple(connection.savepoint_ids)
             self._entered = self._stack.entered
+        elif not connection.in_atomic_block and connection.get_autocommit() and writes_audited(sql, self._audited_tables):
+            with connection.connection.transaction():
+                context["cursor"].cursor.execute(SET_CONTEXT_SQL, self._parameters)
+                return execute(sql, params, many, context)
         return execute(sql, params, many, context)
 
     def _still_set(self, connection: Any) -> bool:
@@ -71,16 +82,43 @@ class RequestAuditContext:
         return tuple(connection.savepoint_ids[: len(self._savepoints)]) == self._savepoints
 
 
-def audited_connection(runtime: Runtime | None) -> tuple[str, AtomicStack] | None:
-    """Return the Django database alias, and the runtime's block stack, whose requests' writes carry their actor.
+# The statement kinds whose target table can be read from the start of the SQL, and the
+# table: a quoted name, or a bare one, after an optional schema.
+_TARGET = re.compile(
+    r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|MERGE\s+INTO)\s+(?:ONLY\s+)?'
+    r'(?:(?:"(?:[^"]|"")+"|\w+)\s*\.\s*)?("(?:[^"]|"")+"|\w+)',
+    re.IGNORECASE,
+)
 
-    That is the database of a ``django_runtime()`` that has the audit hook installed.
+# Other statements that can change rows of any table, without a target to read easily.
+_OTHER_WRITE = re.compile(r"\s*(?:WITH|COPY|TRUNCATE|CALL|DO|SELECT\b.*\bINTO\b)", re.IGNORECASE | re.DOTALL)
+
+
+def writes_audited(sql: str, audited_tables: Collection[str]) -> bool:
+    """Return whether ``sql`` may change a row of one of ``audited_tables``.
+
+    A plain ``INSERT``, ``UPDATE``, ``DELETE`` or ``MERGE`` names its table. The target
+    of other statements that can write (a ``WITH`` query, ``COPY``, ``TRUNCATE``) is not
+    read here, so they count as writes to an audited table. Names compare by
+    :func:`~opsgen.audit.config.table_key`.
+    """
+    target = _TARGET.match(sql)
+    if target is None:
+        return _OTHER_WRITE.match(sql) is not None
+    return table_key(target.group(1)) in audited_tables
+
+
+def audited_connection(runtime: Runtime | None) -> tuple[str, AtomicStack, frozenset[str]] | None:
+    """Return what a request's writes need to carry their actor, or ``None`` when they need not.
+
+    That is the Django database alias of a ``django_runtime()`` that has the audit hook
+    installed, the runtime's block stack, and the tables audited on it.
     """
     if runtime is None or not isinstance(runtime.outer_transaction, ApplicationBlock):
         return None
-    from opsgen.audit.hook import audit_hook
+    from opsgen.audit.hook import audit_hook, audited_tables
 
     stack = atomic_stack(runtime.engine)
     if audit_hook not in runtime.on_transaction_begin or stack is None:
         return None
-    return runtime.outer_transaction.using, stack
+    return runtime.outer_transaction.using, stack, audited_tables(runtime)

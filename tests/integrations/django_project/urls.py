@@ -12,4 +12,6 @@ urlpatterns = [
     path("counters/<str:name>/twice", views.bump_twice),
     path("counters/<str:name>/many", views.bump_with_executemany),
     path("counters/<str:name>/after-operation", views.bump_after_operation),
+    path("counters/<str:name>/autocommit", views.bump_without_atomic),
+    path("counters/<str:name>/duplicate", views.duplicate_counter),
 ]

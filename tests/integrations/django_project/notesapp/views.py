@@ -95,3 +95,34 @@ def bump_after_operation(request: Any, name: str) -> JsonResponse:
         ops.notes.count_up(None, name=f"{name}-by-operation").unwrap()
         counter, _ = Counter.objects.get_or_create(name=name)
     return JsonResponse({"id": counter.pk})
+
+
+@csrf_exempt
+def bump_without_atomic(request: Any, name: str) -> JsonResponse:
+    """Write with the ORM outside any atomic block: each statement commits on its own."""
+    from django_project.notesapp.models import Counter, Note
+
+    counter = Counter.objects.create(name=name)
+    counter.value = 5
+    counter.save(update_fields=["value"])
+    Counter.objects.filter(pk=counter.pk).update(value=6)
+    note = Note.objects.create(text=f"{name} removed")
+    Note.objects.filter(pk=note.pk).delete()
+    return JsonResponse({"id": counter.pk, "note_id": note.pk})
+
+
+@csrf_exempt
+def duplicate_counter(request: Any, name: str) -> JsonResponse:
+    """Insert a counter whose name exists, outside any atomic block, then write once more."""
+    from django.db import IntegrityError
+
+    from django_project.notesapp.models import Counter
+
+    try:
+        Counter.objects.create(name=name)
+    except IntegrityError:
+        pass
+    else:
+        return JsonResponse({"error": "the duplicate was inserted"}, status=500)
+    counter = Counter.objects.create(name=f"{name}-after")
+    return JsonResponse({"id": counter.pk})
