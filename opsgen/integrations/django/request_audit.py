@@ -11,7 +11,7 @@ transaction's audit context, in one extra round trip.
 
 A write outside any atomic block commits on its own, in autocommit mode. When it may
 change an audited table, the wrapper runs it in a transaction of its own that starts
-with the context, which costs three round trips: ``BEGIN``, the context and
+with the context, which costs two round trips: ``BEGIN`` with the context, and
 ``COMMIT``. Writes to other tables, and reads, run as they are.
 """
 
@@ -47,6 +47,7 @@ class RequestAuditContext:
         self._parameters = (context.actor or "", context.request_id or "")
         self._stack = stack
         self._audited_tables = frozenset(audited_tables)
+        self._begin_with_context: Any = None
         # What held when the context was last set: the transaction's list of commit
         # callbacks, the savepoints open, and the count of the runtime's blocks.
         self._hooks: list[Any] | None = None
@@ -63,10 +64,35 @@ class RequestAuditContext:
             self._savepoints = tuple(connection.savepoint_ids)
             self._entered = self._stack.entered
         elif not connection.in_atomic_block and connection.get_autocommit() and writes_audited(sql, self._audited_tables):
-            with connection.connection.transaction():
-                context["cursor"].cursor.execute(SET_CONTEXT_SQL, self._parameters)
-                return execute(sql, params, many, context)
+            return self._in_own_transaction(connection.connection, execute, sql, params, many, context)
         return execute(sql, params, many, context)
+
+    def _in_own_transaction(
+        self, driver: Any, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
+    ) -> Any:
+        """Run an autocommit write in a transaction that starts with the request's context.
+
+        ``BEGIN`` and the context go in one round trip, as one query without parameters.
+        ``COMMIT`` and ``ROLLBACK`` go through cursors of their own, so the statement's
+        cursor keeps its results (an ``INSERT ... RETURNING``) for Django to fetch.
+        """
+        if self._begin_with_context is None:
+            from psycopg import sql as psycopg_sql
+
+            self._begin_with_context = psycopg_sql.SQL("BEGIN; " + SET_CONTEXT_SQL.replace("%s", "{}")).format(
+                *(psycopg_sql.Literal(value) for value in self._parameters)
+            )
+        driver.execute(self._begin_with_context)
+        try:
+            result = execute(sql, params, many, context)
+        except BaseException:
+            try:
+                driver.execute("ROLLBACK")
+            except Exception:  # noqa: BLE001 - the statement's own error is the one to report
+                pass
+            raise
+        driver.execute("COMMIT")
+        return result
 
     def _still_set(self, connection: Any) -> bool:
         """Return whether the context set earlier still holds.
