@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from opsgen.lint.analysis import Analysis
+from opsgen.lint.batch_loops import resumable_batch
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.summary import CallSite, FunctionSummary
 
@@ -141,7 +142,13 @@ class ForgottenTransaction(Rule):
         conn:``).
         A loop whose every iteration makes a single ``delete()`` or a single call of a
         writing helper handles independent items (a cleanup job, one mail per recipient)
-        and is not reported; neither is a write in a loop block that ends in ``break`` or
+        and is not reported. Neither is a sweep: a loop whose every pass saves its own row
+        once, with a field changed that the loop's query selects the rows by, when no
+        lookup of the query compares with a value the function is given (``for r in
+        Reminder.objects.filter(sent_at=None): r.sent_at = now(); r.save()``). A failure
+        midway leaves each row done or still selected, and the next run finishes the job.
+        ``filter(month=month, closed=False)`` gathers the rows of one month instead, whose
+        change is one change. Nor is a write in a loop block that ends in ``break`` or
         ``return``, which runs once. Writes in different arms of an ``if``, or in
         different handlers (or a handler and the ``else``) of a ``try``, exclude each
         other. A ``save()`` with keywords that Django's ``save()`` does not take (an
@@ -220,7 +227,7 @@ class ForgottenTransaction(Rule):
                 units = analysis.one_path(outside + blocks) if blocks else []
                 if sum(weight for _, weight in units) < 2 or not any(unit in blocks for unit in units):
                     continue
-            elif transactions < 2 and analysis.independent_items(sites):
+            elif transactions < 2 and (analysis.independent_items(sites) or resumable_batch(module.tree, function, sites)):
                 continue
             else:
                 units = []
