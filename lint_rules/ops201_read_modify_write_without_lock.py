@@ -364,14 +364,23 @@ def _model_name(value: ast.expr) -> str:
     return root.id if isinstance(root, ast.Name) and root.id[:1].isupper() else ""
 
 
-def _skips_same_value(test: ast.expr, variable: str, attr: str, value: ast.expr) -> bool:
-    """Return True for ``if v.a != x: v.a = x``: the test only avoids a needless write."""
+def _skips_same_value(test: ast.expr, variable: str, attr: str, value: ast.expr, flags: bool = True) -> bool:
+    """Return True for ``if v.a != x: v.a = x``: the test only avoids a needless write.
+
+    With ``flags``, ``if not v.a: v.a = True`` (or ``if v.a:`` around ``v.a = False``) is
+    the same test written shorter. An early exit on a flag (``if grant.used: raise``)
+    rejects the caller instead, so it is a claim.
+    """
     if isinstance(test, ast.BoolOp):
-        return isinstance(test.op, ast.And) and any(_skips_same_value(t, variable, attr, value) for t in test.values)
+        return isinstance(test.op, ast.And) and any(_skips_same_value(t, variable, attr, value, flags) for t in test.values)
+    field = ast.Attribute(value=ast.Name(id=variable, ctx=ast.Load()), attr=attr, ctx=ast.Load())
+    if flags and isinstance(value, ast.Constant) and isinstance(value.value, bool):
+        tested = test.operand if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) else test
+        if ast.dump(tested) == ast.dump(field):
+            return True
     if not isinstance(test, ast.Compare) or len(test.comparators) != 1:
         return False
     sides = {ast.dump(test.left), ast.dump(test.comparators[0])}
-    field = ast.Attribute(value=ast.Name(id=variable, ctx=ast.Load()), attr=attr, ctx=ast.Load())
     return ast.dump(field) in sides and ast.dump(value) in sides
 
 
@@ -408,9 +417,10 @@ class ReadModifyWriteWithoutLock(Rule):
         after such a lock, a write of an ``F()`` expression that no check of the same field
         guards (``if c.used >= c.limit: raise`` before ``c.used = F("used") + 1`` is
         reported, since both callers pass the check), a copy saved as a new row
-        (``obj.pk = None``), and ``if v.a != x: v.a = x``, whose test only skips a needless
-        write unless it also guards an action (a mail, a transfer) before the write. A
-        function that takes an opsgen ``ExecutionContext`` runs under the locks its spec
+        (``obj.pk = None``), and ``if v.a != x: v.a = x`` or ``if not v.flag: v.flag =
+        True``, whose test only skips a needless write unless it also guards an action (a
+        mail, a transfer) or the write of another field (``v.holder = user``). A function
+        that takes an opsgen ``ExecutionContext`` runs under the locks its spec
         declares, which OPS204 checks instead.
 
         The message names the remedies of the ORM that loaded the row: Django's
@@ -531,6 +541,9 @@ class ReadModifyWriteWithoutLock(Rule):
         # (``date_end = now()``) leave it as one caller would. They race when each writes its
         # own value (``holder = buyer``), or when the function also acts on the row.
         acts = any(event.kind == "effect" and not event.alternative for event in events)
+        writes = [event for event in events if event.kind in ("write", "write-item") and event.name == variable]
+        # A mail sent after the write, under the same check, is still sent by both callers.
+        effects = [event for event in events if event.kind == "effect" and not event.alternative]
         for event in events:
             if event.kind == "bind" and event.name == variable:
                 if event.alternative:
@@ -568,7 +581,7 @@ class ReadModifyWriteWithoutLock(Rule):
                         pending = pending or event.attr
                     continue
                 claims = field in bound.checked and (acts or _reads_variable(value))
-                if claims or self.depends_on_old_value(event, field, value, guard_tests, actions, variable, derived):
+                if claims or self.depends_on_old_value(event, field, value, guard_tests, effects, writes, variable, derived):
                     if load.orm == "sqlalchemy":
                         return event.attr
                     pending = pending or event.attr
@@ -591,7 +604,7 @@ class ReadModifyWriteWithoutLock(Rule):
                         as_write = replace(event, attr=field)
                         claims = _field(field) in bound.checked and (acts_besides or _reads_variable(value))
                         if not uses_f_expression(value, qualify) and (
-                            claims or self.depends_on_old_value(as_write, _field(field), value, guard_tests, actions, variable, derived)
+                            claims or self.depends_on_old_value(as_write, _field(field), value, guard_tests, effects, writes, variable, derived)
                         ):
                             return field
                 if written is not None:
@@ -621,25 +634,30 @@ class ReadModifyWriteWithoutLock(Rule):
         value: ast.expr,
         guard_tests: list[tuple[ast.expr, int]],
         actions: list[_Event],
+        writes: list[_Event],
         variable: str,
         derived: dict[str, set[str]],
     ) -> bool:
         """Return True when the write reads the field, or a check of the field guards it.
 
         ``if v.a != x: v.a = x`` only skips a needless write, unless the check also guards
-        an action (``if state.sent_on == today: return``, then a mail, then the write):
-        two callers that both pass it both act.
+        an action (``if state.sent_on == today: return``, then a mail, then the write) or
+        the write of another field of the row (``v.holder = user``): two callers that both
+        pass it both act, or both write their own value. ``actions`` are all the function's
+        actions, also those after the write.
         """
         if event.kind == "write-item" or field in _fields_read(value, variable, derived):
             return True
+        others = [other for other in writes if _field(other.attr) != field]
         for test, actions_before in guard_tests:
             if field in _fields_read(test, variable):
-                if len(actions) > actions_before or not _skips_same_value(test, variable, event.attr, value):
+                if len(actions) > actions_before or others or not _skips_same_value(test, variable, event.attr, value, flags=False):
                     return True
         for test in event.guards:
             if field in _fields_read(test, variable):
                 guarded_action = any(any(guard is test for guard in action.guards) for action in actions)
-                if guarded_action or not _skips_same_value(test, variable, event.attr, value):
+                guarded_write = any(any(guard is test for guard in other.guards) for other in others)
+                if guarded_action or guarded_write or not _skips_same_value(test, variable, event.attr, value):
                     return True
         return False
 
