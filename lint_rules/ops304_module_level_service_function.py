@@ -11,6 +11,9 @@ from opsgen.lint.services import is_generated, in_service_packages, may_define_s
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
+#: Decorators that register a function for the framework to call on an event.
+_HOOK_DECORATORS = frozenset({"django.dispatch.receiver()", "sqlalchemy.event.listens_for()"})
+
 
 #: Two service classes that share ``execute()``, for the examples.
 _ENROLLMENT_SERVICES = (
@@ -29,7 +32,9 @@ class ModuleLevelServiceFunction(Rule):
     What it does:
         In a module of ``service-packages``, reports every public module-level function
         that the module itself does not call (a function its services call is a helper).
-        Elsewhere, in a module that defines service classes (see OPS303), reports a public
+        A signal receiver or event listener (``@receiver(...)``, ``signal.connect(f)``,
+        ``@event.listens_for(...)``) is left alone anywhere: the framework calls it for
+        the event, and no caller runs it by name. Elsewhere, in a module that defines service classes (see OPS303), reports a public
         module-level function that another function of the module calls beside those
         services: that caller treats it as one more service with its own convention. Beside
         two or more service classes it also reports a public function that nothing in the
@@ -77,8 +82,11 @@ class ModuleLevelServiceFunction(Rule):
         if (not in_package and not may_define_services(module.source)) or is_generated(module.source):
             return
         tree = module.tree
+        hooks = self.framework_hooks(module)
         functions = {
-            s.name: s for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and not s.name.startswith("_")
+            s.name: s
+            for s in tree.body
+            if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and not s.name.startswith("_") and s.name not in hooks
         }
         if not functions:
             return
@@ -110,6 +118,23 @@ class ModuleLevelServiceFunction(Rule):
         for name in sorted(flagged, key=lambda n: functions[n].lineno):
             function = functions[name]
             yield module.finding(self.code, self.MESSAGE.format(function=name, where=flagged[name]), function.lineno, function.col_offset)
+
+    @staticmethod
+    def framework_hooks(module: ModuleContext) -> set[str]:
+        """Return the names of the module-level functions registered as signal receivers or
+        event listeners, by decorator or by a ``connect()`` call."""
+        package = module.summary.module
+        hooks = set()
+        for qualname, function in module.summary.functions.items():
+            if qualname != f"{package}.{function.name}":
+                continue
+            if function.receives or function.listens or _HOOK_DECORATORS.intersection(function.decorators):
+                hooks.add(function.name)
+        for connection in module.summary.connections:
+            owner, _, name = connection.handler.rpartition(".")
+            if owner == package:
+                hooks.add(name)
+        return hooks
 
     @staticmethod
     def changes_parameter(function: Function) -> bool:

@@ -1,7 +1,7 @@
 # expect: forgotten-transaction
-# Every lease of a building gets its rent frozen, one save() per lease. The query does
-# not select the leases by the field the loop changes, so a failure midway leaves part
-# of the building frozen and the rest not, with nothing to pick the job up again.
+# Every lease of the building the function is given gets its rent frozen, one save()
+# per lease. Those leases change together, so a failure midway leaves part of the
+# building frozen and the rest not.
 from django.core.management.base import BaseCommand
 
 from estates.models import Lease
