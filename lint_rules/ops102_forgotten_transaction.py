@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from opsgen.lint.analysis import Analysis
 from opsgen.lint.batch_loops import resumable_batch
+from opsgen.lint.orm import module_orm
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.summary import CallSite, FunctionSummary
 
@@ -113,6 +114,33 @@ def block_units(analysis: Analysis, function: FunctionSummary) -> list[tuple[Cal
     return units
 
 
+def transaction_style(module: ModuleContext, function: FunctionSummary, helpers: list[CallSite]) -> str:
+    """Return the database library whose transaction the remedy names: ``flask-sqlalchemy``,
+    ``sqlalchemy``, ``django`` or ``other``.
+
+    The writes decide first: a write or commit through ``db.session``, here or in a helper
+    that commits, is Flask-SQLAlchemy's, and any other session write or commit is
+    SQLAlchemy's. Otherwise the module's imports decide, and Django is the default because
+    its model writes name no session.
+    """
+    analysis = module.analysis
+    texts = [call.text for call in function.calls]
+    for helper in helpers:
+        for link in analysis.links(function, helper):
+            entry = analysis.index.functions.get(link.qualname)
+            if entry is not None:
+                texts += [call.text for call in entry[1].calls]
+    packages = {target.partition(".")[0] for target in module.summary.imports.values()}
+    if "flask_sqlalchemy" in packages or any(text.startswith("db.session.") for text in texts):
+        return "flask-sqlalchemy"
+    session_writes = any(call.session_write or call.write in ("session", "flush") for call in function.calls)
+    if session_writes or module_orm(module.summary.imports) == "sqlalchemy":
+        return "sqlalchemy"
+    if packages & {"peewee", "playhouse", "tortoise", "pony"}:
+        return "other"
+    return "django"
+
+
 def _within(function: FunctionSummary, index: int, block: int) -> bool:
     """Return True when the block at ``index`` is ``block`` or lies inside it."""
     while index >= 0:
@@ -176,6 +204,16 @@ class ForgottenTransaction(Rule):
         that only such methods call, such as a test data factory. opsgen operations are
         left to OPS103.
 
+        The message names the remedy of the library the function writes through. Django:
+        ``transaction.atomic()``. SQLAlchemy: one ``with session.begin():`` block, or
+        ``with engine.begin() as conn:`` for Core. Flask-SQLAlchemy, whose ``db.session``
+        has usually begun a transaction by the time a view writes, so that ``begin()``
+        raises: a single ``db.session.commit()`` after the last write (helpers call
+        ``flush()`` when they need a new row's id), or ``with db.session.begin():`` where
+        nothing ran on the session before. A write or commit through ``db.session`` means
+        Flask-SQLAlchemy, any other session write or commit means SQLAlchemy, and otherwise
+        the module's imports decide, with Django the default.
+
     Why is this bad:
         In autocommit mode every write commits on its own. A failure between two writes
         leaves half the change in the database: an order without its lines, a transfer
@@ -199,10 +237,16 @@ class ForgottenTransaction(Rule):
     name = "forgotten-transaction"
     follows_calls = True
     MESSAGE = (
-        "OPS102 {function}() {writes} with no transaction around them here or in any caller, "
-        "so a failure between them leaves a partial change; wrap them in transaction.atomic() "
-        "or one session transaction"
+        "OPS102 {function}() {writes} outside any transaction, here or in a caller, so a "
+        "failure between them leaves a partial change; {remedy}"
     )
+    #: How to make the writes one transaction, by :func:`transaction_style`.
+    REMEDIES = {
+        "django": "wrap them in transaction.atomic()",
+        "sqlalchemy": "wrap them in one with session.begin(): block (engine.begin() for a connection)",
+        "flask-sqlalchemy": "commit once, after the last write, or wrap them in with db.session.begin():",
+        "other": "wrap them in one transaction of the ORM",
+    }
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
         if _NOT_APPLICATION_CODE.search(module.relative_path):
@@ -250,7 +294,7 @@ class ForgottenTransaction(Rule):
             else:
                 # Where each transaction begins: the first write before an own commit, or the helper call.
                 starts = sorted(
-                    [(int((call.session_write or ":0").rpartition(":")[2]), 0, call) for call in commits]
+                    [(*self.first_write(module, function, call), call) for call in commits]
                     + [(call.line, call.column, call) for call in helpers],
                     key=lambda start: (start[0], start[1]),
                 )
@@ -258,7 +302,26 @@ class ForgottenTransaction(Rule):
                 amount = "one transaction per loop pass" if len(starts) == 1 else f"{len(starts)} transactions"
                 writes = f"commits its writes in {amount} ({listed})"
                 line, column = starts[0][0], starts[0][1]
-            yield module.finding(self.code, self.MESSAGE.format(function=function.name, writes=writes), line, column)
+            remedy = self.REMEDIES[transaction_style(module, function, helpers)]
+            message = self.MESSAGE.format(function=function.name, writes=writes, remedy=remedy)
+            yield module.finding(self.code, message, line, column)
+
+    @staticmethod
+    def first_write(module: ModuleContext, function: FunctionSummary, commit: CallSite) -> tuple[int, int]:
+        """Return the line and column of the first write that ``commit`` commits.
+
+        The summary keeps only the write's line. On that line the column is the session
+        call's (``session.add(...)``), or else the statement's, for a change to a row
+        loaded through the session (``account.balance -= amount``).
+        """
+        session, _, line_text = (commit.session_write or ":0").rpartition(":")
+        line = int(line_text)
+        for call in function.calls:
+            if call.line == line and call.text.startswith(f"{session}.") and call.write is not None:
+                return line, call.column
+        statements = (node for node in ast.walk(module.tree) if isinstance(node, ast.stmt) and node.lineno == line)
+        statement = next(statements, None)
+        return line, statement.col_offset if statement is not None else 0
 
     @staticmethod
     def block_start(module: ModuleContext, function: FunctionSummary, write: CallSite) -> tuple[int, int, str]:
