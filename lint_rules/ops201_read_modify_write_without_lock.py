@@ -427,6 +427,13 @@ class ReadModifyWriteWithoutLock(Rule):
         ``select_for_update()`` and ``update()`` with ``F()``, or SQLAlchemy's
         ``with_for_update()`` and ``update(Model).where(...).values(...)``.
 
+        SQLite has no row locks. SQLAlchemy's SQLite dialect leaves ``FOR UPDATE`` out of
+        the query, and Django's ``select_for_update()`` has no effect there either, so the
+        lock remedy protects nothing on SQLite. There, write with one statement that reads
+        and writes the value (``UPDATE ... SET x = x + :n``, with the check in its
+        ``WHERE``), or take an opsgen lock (``locks:`` in the operation's spec, see
+        docs/locks.md) around the read and the write.
+
     Why is this bad:
         Two requests load the same row, both pass the check, and both write: the seat is
         claimed twice, the balance loses one of the debits. A transaction alone does not
@@ -464,8 +471,8 @@ class ReadModifyWriteWithoutLock(Rule):
     SQLALCHEMY_MESSAGE = (
         "OPS201 {variable} is loaded here, then its field {attr} is checked or read and written "
         "back without a row lock, so two concurrent calls can both pass and the later write "
-        "wins; load it with {row_lock} inside the transaction, write with a conditional "
-        "update({model}).where(...).values(...), or declare a lock"
+        "wins; write with a conditional update({model}).where(...).values(...), load it with "
+        "{row_lock} (not on SQLite), or declare an opsgen lock"
     )
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:

@@ -52,6 +52,13 @@ class IncrementThenSave(Rule):
         ``update(Model).values(...)`` and ``with_for_update()`` for a row the session
         loaded, whose flush writes it without any ``save()``.
 
+        SQLite has no row locks. SQLAlchemy's SQLite dialect leaves ``FOR UPDATE`` out of
+        the query, and Django's ``select_for_update()`` has no effect there either, so the
+        lock remedy protects nothing on SQLite. There, write with one statement that reads
+        and writes the value (``UPDATE ... SET x = x + :n``, with the check in its
+        ``WHERE``), or take an opsgen lock (``locks:`` in the operation's spec, see
+        docs/locks.md) around the read and the write.
+
     Why is this bad:
         The new value is computed from the copy this process read. Two requests that read
         ``times_used = 4`` both write 5, and one use is lost; with a limit check before it,
@@ -80,8 +87,8 @@ class IncrementThenSave(Rule):
     SQLALCHEMY_MESSAGE = (
         "OPS202 {target} is {changed} in Python and written back when the session flushes, "
         "so concurrent calls lose updates; {verb} it in the database with "
-        "update({model}).values({field}={model}.{field} {sign} n), or load the row with {row_lock} "
-        "inside the transaction first"
+        "update({model}).values({field}={model}.{field} {sign} n), load the row with {row_lock} "
+        "(not on SQLite), or declare an opsgen lock"
     )
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
