@@ -81,8 +81,17 @@ def plan_move(
 
     if block_line is not None:
         owner = parent_of(container)
-        if not (isinstance(owner, cst.With) and line_of(owner) == block_line and _begins(owner)):
+        if not (isinstance(owner, cst.With) and line_of(owner) == block_line):
             return "the call is not directly inside the with session.begin(): block"
+        if not _begins(owner):
+            # ``with Session(engine) as session, session.begin():`` also closes the session
+            # when it ends, so the moved call would run after the other items exit too.
+            others = [_code(item.item) for item in owner.items if not _is_begin(item.item)]
+            exit_verb = "exits" if len(others) == 1 else "exit"
+            return (
+                f"the with statement also enters {', '.join(others)}, which {exit_verb} before a call moved "
+                "after the statement would run, so the autofix leaves the move to a person"
+            )
         if position != len(body) - 1:
             return "the call is not the last statement of the with session.begin(): block, and only a trailing call is moved"
         if position == 0:
@@ -214,9 +223,11 @@ def _fresh_name(hint: str, taken: set[str]) -> str:
 
 def _begins(statement: cst.With) -> bool:
     """Return True for ``with <session>.begin():`` with that one item, which commits when it ends."""
-    if len(statement.items) != 1:
-        return False
-    item = statement.items[0].item
+    return len(statement.items) == 1 and _is_begin(statement.items[0].item)
+
+
+def _is_begin(item: cst.BaseExpression) -> bool:
+    """Return True for a ``<session>.begin()`` call."""
     return isinstance(item, cst.Call) and isinstance(item.func, cst.Attribute) and item.func.attr.value == "begin"
 
 

@@ -244,6 +244,28 @@ REFUSED = {
         """,
         "the call is not the last statement of the with session.begin(): block, and only a trailing call is moved",
     ),
+    "session and begin in one with": (
+        """\
+        def create_ride(customer_id):
+            with Session(engine) as session, session.begin():
+                ride = Ride(customer_id=customer_id)
+                session.add(ride)
+                dispatch_ride.delay(customer_id)
+        """,
+        "the with statement also enters Session(engine), which exits before a call moved after the statement "
+        "would run, so the autofix leaves the move to a person",
+    ),
+    "call nested in begin block": (
+        """\
+        def create_ride(customer_id, urgent):
+            with db.session.begin():
+                ride = Ride(customer_id=customer_id)
+                db.session.add(ride)
+                if urgent:
+                    dispatch_ride.delay(customer_id)
+        """,
+        "the call is not directly inside the with session.begin(): block",
+    ),
     "savepoint block": (
         """\
         def create_ride(customer_id):
