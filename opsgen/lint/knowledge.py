@@ -267,6 +267,20 @@ _EXACT = {
     "django_q.tasks.async_task": "task enqueue",
     "aiosmtplib.send": "email",
     "pywebpush.webpush": "push notification",
+    # search engines: bulk helpers and django-elasticsearch-dsl's document registry
+    "elasticsearch.helpers.bulk": "search index write",
+    "elasticsearch.helpers.streaming_bulk": "search index write",
+    "elasticsearch.helpers.parallel_bulk": "search index write",
+    "elasticsearch.helpers.async_bulk": "search index write",
+    "elasticsearch.helpers.async_streaming_bulk": "search index write",
+    "opensearchpy.helpers.bulk": "search index write",
+    "opensearchpy.helpers.streaming_bulk": "search index write",
+    "opensearchpy.helpers.parallel_bulk": "search index write",
+    "opensearchpy.helpers.async_bulk": "search index write",
+    "django_elasticsearch_dsl.registries.registry.update": "search index write",
+    "django_elasticsearch_dsl.registries.registry.delete": "search index write",
+    "django_elasticsearch_dsl.registries.registry.update_related": "search index write",
+    "django_elasticsearch_dsl.registries.registry.delete_related": "search index write",
 }
 
 _INSTANCE_PREFIXES = {
@@ -340,6 +354,46 @@ SDK_CLIENTS = {
 _SDK_CLIENT_PREFIXES = tuple(prefix + "." for prefix in SDK_CLIENTS)
 #: Methods of an SDK client that only configure it or read its own state.
 SDK_LOCAL_METHODS = frozenset({"close", "topic_path", "queue_path", "task_path", "get_paginator", "get_waiter", "can_paginate"})
+
+#: Methods that add, change or remove documents in a search engine's index.
+_ELASTICSEARCH_WRITES = frozenset(
+    {"index", "create", "update", "delete", "bulk", "update_by_query", "delete_by_query", "reindex", "put_script"}
+)
+_ALGOLIA_WRITES = frozenset(
+    {
+        "save_object", "save_objects", "add_object", "add_objects", "add_or_update_object",
+        "partial_update_object", "partial_update_objects", "delete_object", "delete_objects",
+        "delete_by", "clear_objects", "replace_all_objects", "batch", "multiple_batch",
+    }
+)  # fmt: skip
+_MEILISEARCH_WRITES = frozenset(
+    {
+        "add_documents", "add_documents_in_batches", "update_documents", "update_documents_in_batches",
+        "delete_document", "delete_documents", "delete_all_documents", "delete_documents_by_filter",
+    }
+)  # fmt: skip
+#: Search engine clients by type, with their write methods. A write is matched however
+#: deep it sits below the client: ``es.indices.create``, Meilisearch's
+#: ``client.index("movies").add_documents``, Algolia's ``client.init_index("a").save_objects``
+#: and Typesense's ``client.collections["books"].documents.upsert``.
+SEARCH_CLIENTS = {
+    "elasticsearch.Elasticsearch()": _ELASTICSEARCH_WRITES,
+    "elasticsearch.AsyncElasticsearch()": _ELASTICSEARCH_WRITES,
+    "elasticsearch_dsl.connections.get_connection()": _ELASTICSEARCH_WRITES,
+    "elasticsearch_dsl.connections.connections.get_connection()": _ELASTICSEARCH_WRITES,
+    "opensearchpy.OpenSearch()": _ELASTICSEARCH_WRITES,
+    "opensearchpy.AsyncOpenSearch()": _ELASTICSEARCH_WRITES,
+    "algoliasearch.search_client.SearchClient.create()": _ALGOLIA_WRITES,
+    "algoliasearch.search_client.SearchClient()": _ALGOLIA_WRITES,
+    "algoliasearch.algoliasearch.Client()": _ALGOLIA_WRITES,
+    "algoliasearch.search.client.SearchClient()": _ALGOLIA_WRITES,
+    "algoliasearch.search.client.SearchClientSync()": _ALGOLIA_WRITES,
+    "meilisearch.Client()": _MEILISEARCH_WRITES,
+    "meilisearch_python_sdk.Client()": _MEILISEARCH_WRITES,
+    "meilisearch_python_sdk.AsyncClient()": _MEILISEARCH_WRITES,
+    "typesense.Client()": frozenset({"create", "upsert", "update", "delete", "import_"}),
+}
+_SEARCH_CLIENT_PREFIXES = tuple(prefix + "." for prefix in SEARCH_CLIENTS)
 
 _MODULE_PREFIXES = {
     # module prefix -> (kind, functions or None for every call below it)
@@ -419,11 +473,19 @@ def sdk_client_call(target: str) -> str | None:
     return next(kind for prefix, kind in SDK_CLIENTS.items() if target.startswith(prefix + "."))
 
 
+def search_client_call(target: str) -> bool:
+    """Return True when a call through a search engine client writes to its index."""
+    if not target.startswith(_SEARCH_CLIENT_PREFIXES):
+        return False
+    prefix = next(prefix for prefix in SEARCH_CLIENTS if target.startswith(prefix + "."))
+    return target.rpartition(".")[2] in SEARCH_CLIENTS[prefix]
+
+
 def is_external_api(target: str) -> bool:
     """Return True for calls into remote APIs whose ``create`` is not an ORM write."""
     if target.startswith(("stripe.", "boto3.")) or target.partition("()")[0] in _INSTANCE_PREFIXES:
         return True
-    return target.startswith(_SDK_CLIENT_PREFIXES)
+    return target.startswith(_SDK_CLIENT_PREFIXES + _SEARCH_CLIENT_PREFIXES)
 
 
 def classify_side_effect(target: str | None, text: str, extra: dict[str, str]) -> Effect | None:
@@ -443,6 +505,8 @@ def classify_side_effect(target: str | None, text: str, extra: dict[str, str]) -
         sdk_kind = sdk_client_call(target)
         if sdk_kind is not None:
             return Effect(sdk_kind, target)
+        if search_client_call(target):
+            return Effect("search index write", target)
         for prefix, (kind, methods) in _INSTANCE_PREFIXES.items():
             if target.startswith(prefix + "."):
                 rest = target[len(prefix) + 1 :]

@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 21
+SUMMARY_FORMAT = 22
 
 
 @dataclass
@@ -272,6 +272,11 @@ class _Summarizer:
 
     def qualify(self, node: ast.expr, scope: _Scope) -> str | None:
         """Return the qualified name of a Name/Attribute/Call chain, or None."""
+        if isinstance(node, ast.Subscript):
+            # An item of a remote API client, as Typesense's ``client.collections["books"]``,
+            # is a handle of that client. Other subscripts have no name.
+            base = self.qualify(node.value, scope)
+            return f"{base}[]" if base and knowledge.is_external_api(f"{base}.") else None
         if isinstance(node, ast.Name):
             return scope.lookup(node.id)
         if isinstance(node, ast.Attribute):
