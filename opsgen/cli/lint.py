@@ -87,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
     checks = (
         (config.select, f"select in {pyproject}"),
         (config.ignore, f"ignore in {pyproject}"),
+        *((codes, f"per-file-ignores {pattern!r} in {pyproject}") for pattern, codes in config.per_file_ignores),
         (_codes(args.select), "--select"),
         (_codes(args.ignore), "--ignore"),
     )

@@ -12,10 +12,14 @@ Keys (all optional)::
     exclude = ["migrations", "tests/fixtures"]     # paths (relative to the project root) not linted
     select = ["OPS1"]                              # only these codes or code prefixes
     ignore = ["OPS301"]                            # never these codes or code prefixes
+
+    [tool.opsgen.lint.per-file-ignores]            # glob (relative to the project root) -> codes
+    "legacy/*" = ["OPS102", "OPS2"]                # read by ``opsgen lint``, not by the flake8 plugin
 """
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 import sys
@@ -23,6 +27,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+from opsgen.runtime.config import closest_key, key_line, unknown_keys_message
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -64,6 +70,8 @@ class LintConfig:
     exclude: tuple[str, ...] = ()
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    #: (glob, codes or code prefixes) pairs, in the order of the table.
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     specs: str | None = None  # [tool.opsgen] specs folder, for rules about operations
 
     def wants(self, code: str) -> bool:
@@ -72,13 +80,22 @@ class LintConfig:
             return False
         return not any(code.startswith(prefix) for prefix in self.ignore)
 
+    def ignored_in_file(self, code: str, relative_path: str) -> bool:
+        """Return True when a ``per-file-ignores`` glob that matches ``relative_path`` (a
+        POSIX path relative to the project root) lists ``code`` or a prefix of it."""
+        for pattern, codes in self.per_file_ignores:
+            if any(code.startswith(prefix) for prefix in codes) and path_matches(pattern, relative_path):
+                return True
+        return False
+
     def side_effect_kinds(self) -> dict[str, str]:
         """Configured side effects: qualified name (or prefix ending in ``.``) -> kind."""
         return {name: "configured side effect" for name in self.side_effects}
 
     def fingerprint(self) -> str:
         """Return a hash of the settings that change findings, for the findings cache."""
-        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "root"}
+        # per-file-ignores filter the findings after the cache, so they do not change them.
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("root", "per_file_ignores")}
         return hashlib.sha1(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -94,24 +111,74 @@ _LIST_KEYS = {
 }
 
 
-def config_from_mapping(table: Mapping[str, Any], root: Path, source: str = "[tool.opsgen.lint]") -> LintConfig:
-    """Validate a ``[tool.opsgen.lint]`` table; raise :class:`ConfigError` on a bad key or value."""
+_KNOWN_KEYS = sorted([*_LIST_KEYS, "atomic-requests", "per-file-ignores"])
+
+
+def path_matches(pattern: str, relative_path: str) -> bool:
+    """Return True when the glob ``pattern`` matches a file's path relative to the project root.
+
+    As in flake8's ``per-file-ignores``, ``*`` matches across ``/``. A pattern without ``/``
+    also matches the file's name anywhere (``conftest.py``), and a folder's path matches
+    every file below it (``legacy`` or ``legacy/``).
+    """
+    pattern = pattern.strip().removeprefix("./")
+    folder = pattern.rstrip("/")
+    if fnmatch.fnmatchcase(relative_path, pattern) or fnmatch.fnmatchcase(relative_path, f"{folder}/*"):
+        return True
+    return "/" not in pattern and fnmatch.fnmatchcase(relative_path.rpartition("/")[2], pattern)
+
+
+def config_from_mapping(
+    table: Mapping[str, Any], root: Path, source: str = "[tool.opsgen.lint]", pyproject: Path | None = None
+) -> LintConfig:
+    """Validate a ``[tool.opsgen.lint]`` table; raise :class:`ConfigError` on a bad key or value.
+
+    With the ``pyproject`` file the table was read from, errors name the line of the key.
+    """
+    unknown = [key for key in table if key not in _KNOWN_KEYS]
+    if unknown and pyproject is not None:
+        raise ConfigError(unknown_keys_message(pyproject, unknown, "tool.opsgen.lint", _KNOWN_KEYS))
+    if unknown:
+        lines = [f"{source}: unknown key {key!r}" + _suggestion(key) for key in unknown]
+        raise ConfigError("\n".join([*lines, f"known keys of [tool.opsgen.lint]: {', '.join(_KNOWN_KEYS)}"]))
+
+    text = pyproject.read_text(encoding="utf-8") if pyproject is not None else ""
+
+    def where(key: str) -> str:
+        line = key_line(text, key, "tool.opsgen.lint") if pyproject is not None else None
+        return f"{pyproject}:{line}: [tool.opsgen.lint]" if line is not None else source
+
     values: dict[str, Any] = {"root": root}
     for key, value in table.items():
         if key in _LIST_KEYS:
-            if isinstance(value, str):
-                value = [value]
-            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-                raise ConfigError(f"{source}: {key} must be a list of strings, got {value!r}")
-            values[_LIST_KEYS[key]] = tuple(value)
+            values[_LIST_KEYS[key]] = _strings(value, f"{where(key)}: {key}")
         elif key == "atomic-requests":
             if not isinstance(value, bool):
-                raise ConfigError(f"{source}: atomic-requests must be true or false, got {value!r}")
+                raise ConfigError(f"{where(key)}: atomic-requests must be true or false, got {value!r}")
             values["atomic_requests"] = value
         else:
-            known = ", ".join(sorted([*_LIST_KEYS, "atomic-requests"]))
-            raise ConfigError(f"{source}: unknown key {key!r}; known keys: {known}")
+            if not isinstance(value, dict):
+                raise ConfigError(
+                    f"{where(key)}: per-file-ignores must be a table of globs to lists of codes, "
+                    f'such as {{ "legacy/*" = ["OPS102"] }}, got {value!r}'
+                )
+            pairs = [(str(pattern), _strings(codes, f"{where(key)}: per-file-ignores {pattern!r}")) for pattern, codes in value.items()]
+            values["per_file_ignores"] = tuple((pattern, tuple(code.upper() for code in codes)) for pattern, codes in pairs)
     return LintConfig(**values)
+
+
+def _suggestion(key: str) -> str:
+    suggestion = closest_key(key, _KNOWN_KEYS)
+    return f"; did you mean {suggestion!r}?" if suggestion is not None else ""
+
+
+def _strings(value: Any, setting: str) -> tuple[str, ...]:
+    """Return a string or a list of strings as a tuple; raise :class:`ConfigError` naming ``setting`` otherwise."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{setting} must be a list of strings, got {value!r}")
+    return tuple(value)
 
 
 def find_project_root(start: Path) -> Path:
@@ -150,7 +217,7 @@ def load_config(root: Path) -> LintConfig:
     table = opsgen_table.get("lint", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: [tool.opsgen.lint] must be a table")
-    config = config_from_mapping(table, root, source=f"{pyproject} [tool.opsgen.lint]")
+    config = config_from_mapping(table, root, source=f"{pyproject} [tool.opsgen.lint]", pyproject=pyproject)
     specs = opsgen_table.get("specs")
     if isinstance(specs, str):
         config = LintConfig(**{**{f.name: getattr(config, f.name) for f in fields(config)}, "specs": specs})

@@ -198,7 +198,17 @@ def lint_paths(
         forget_unchecked(index, plan, checked)
     if index.cache_dirty:
         index.save_cache()
+    if config.per_file_ignores:
+        findings = [f for f in findings if not config.ignored_in_file(f.code, _relative_posix(f.path, root))]
     return LintResult(sorted(findings, key=Finding.sort_key), root, len(checked), index.parsed, syntax_errors)
+
+
+def _relative_posix(path: str, root: Path) -> str:
+    """Return ``path`` relative to ``root`` with ``/`` separators, or as given outside ``root``."""
+    try:
+        return Path(path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
 
 
 def _unsuppressed(index: ProjectIndex, summary: ModuleSummary, findings: list[Finding]) -> list[Finding]:

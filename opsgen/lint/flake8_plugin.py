@@ -6,7 +6,8 @@ it. The OPS101/OPS102 findings that cache keeps are reused for every module that
 changed file reaches through calls, so after an ``opsgen lint`` run the plugin checks
 those two rules only where a change reaches. The file flake8 hands over is summarized from the tree flake8 already parsed when it
 differs from the indexed copy (an editor buffer, say), so findings match flake8's input.
-flake8 applies ``# noqa`` itself.
+flake8 applies ``# noqa`` itself, and its own ``per-file-ignores`` option in place of the
+``per-file-ignores`` key of ``[tool.opsgen.lint]``, which only ``opsgen lint`` reads.
 """
 
 from __future__ import annotations
@@ -74,7 +75,9 @@ class OpsgenFlake8Plugin:
         try:
             index = project_index(path)
         except ConfigError as exc:
-            yield 1, 0, f"OPS001 invalid opsgen lint configuration: {exc}", type(self)
+            # flake8 prints one line a finding, so the lines of the error are joined.
+            message = str(exc).replace("\n", "; ")
+            yield 1, 0, f"OPS001 invalid opsgen lint configuration: {message}", type(self)
             return
         summary = index.modules.get(str(path))
         source = "".join(self.lines)

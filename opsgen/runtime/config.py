@@ -103,7 +103,7 @@ def read_settings_table(pyproject: Path) -> dict[str, Any]:
         raise ConfigurationError(f"{pyproject}: tool.opsgen must be a table, such as [tool.opsgen], not {table!r}")
     unknown = [key for key in table if key not in VALUE_KEYS | TABLE_KEYS]
     if unknown:
-        raise ConfigurationError(_unknown_keys_message(pyproject, unknown))
+        raise ConfigurationError(unknown_keys_message(pyproject, unknown, "tool.opsgen", sorted(VALUE_KEYS | TABLE_KEYS)))
     return table
 
 
@@ -159,24 +159,24 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigurationError(f"{path}: invalid TOML: {exc}") from None
 
 
-def _unknown_keys_message(pyproject: Path, unknown: list[str]) -> str:
-    """Return one line per unknown key, as ``FILE:LINE: ...`` with the closest known key, then the known keys."""
-    known = sorted(VALUE_KEYS | TABLE_KEYS)
+def unknown_keys_message(pyproject: Path, unknown: list[str], table: str, known: list[str]) -> str:
+    """Return one line per unknown key of the TOML ``table`` (``tool.opsgen``), as
+    ``FILE:LINE: ...`` with the closest of the ``known`` keys, then the known keys."""
     text = pyproject.read_text(encoding="utf-8")
     lines = []
     for key in unknown:
-        line = _key_line(text, key)
+        line = key_line(text, key, table)
         where = f"{pyproject}:{line}" if line is not None else str(pyproject)
-        message = f"{where}: unknown key {key!r} in [tool.opsgen]"
-        suggestion = _closest_key(key, known)
+        message = f"{where}: unknown key {key!r} in [{table}]"
+        suggestion = closest_key(key, known)
         if suggestion is not None:
             message += f"; did you mean {suggestion!r}?"
         lines.append(message)
-    lines.append(f"known keys of [tool.opsgen]: {', '.join(known)}")
+    lines.append(f"known keys of [{table}]: {', '.join(known)}")
     return "\n".join(lines)
 
 
-def _closest_key(key: str, known: list[str]) -> str | None:
+def closest_key(key: str, known: list[str]) -> str | None:
     """Return the known key that ``key`` most likely misspells, or ``None`` when none is close."""
     spelled = key.strip().lower().replace("_", "-")
     if spelled in known:
@@ -185,23 +185,27 @@ def _closest_key(key: str, known: list[str]) -> str | None:
     return matches[0] if matches else None
 
 
-def _key_line(text: str, key: str) -> int | None:
-    """Return the line number of ``key`` of ``[tool.opsgen]`` in the TOML ``text``.
+def key_line(text: str, key: str, table: str = "tool.opsgen") -> int | None:
+    """Return the line number of ``key`` of the dotted ``table`` in the TOML ``text``.
 
-    Finds a ``key = ...`` line under the ``[tool.opsgen]`` header, a sub-table header
-    ``[tool.opsgen.key]`` and a dotted ``opsgen.key = ...`` or ``tool.opsgen.key = ...``.
-    Returns ``None`` for other forms, such as an inline table.
+    For ``tool.opsgen``, finds a ``key = ...`` line under the ``[tool.opsgen]`` header, a
+    sub-table header ``[tool.opsgen.key]`` and a dotted ``opsgen.key = ...`` or
+    ``tool.opsgen.key = ...``. Returns ``None`` for other forms, such as an inline table.
     """
     name = re.escape(key)
     bare_key = re.compile(rf"""\s*(?:{name}|"{name}"|'{name}')\s*[=.]""")
-    dotted_key = re.compile(rf"""\s*(?:tool\s*\.\s*)?opsgen\s*\.\s*(?:{name}|"{name}"|'{name}')\s*[=.]""")
+    *outer, last = table.split(".")
+    prefix = ""
+    for part in outer:
+        prefix = rf"(?:{prefix}{re.escape(part)}\s*\.\s*)?"
+    dotted_key = re.compile(rf"""\s*{prefix}{re.escape(last)}\s*\.\s*(?:{name}|"{name}"|'{name}')\s*[=.]""")
     in_table = False
     for number, line in enumerate(text.splitlines(), start=1):
         if line.lstrip().startswith("["):
             header = re.sub(r"""[\s"'\[\]]""", "", line.split("#", 1)[0])
-            if header == f"tool.opsgen.{key}" or header.startswith(f"tool.opsgen.{key}."):
+            if header == f"{table}.{key}" or header.startswith(f"{table}.{key}."):
                 return number
-            in_table = header == "tool.opsgen"
+            in_table = header == table
         elif (in_table and bare_key.match(line)) or dotted_key.match(line):
             return number
     return None
