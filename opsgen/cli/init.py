@@ -1,8 +1,10 @@
 """``opsgen init``: start a project with a specs folder, one example spec and settings.
 
-Nothing that exists is overwritten: an existing spec file stays as it is, and keys
-already in ``[tool.opsgen]`` keep their values; only missing keys are added. The JSON
-Schema copy in the specs folder is rewritten only while it carries opsgen's marker.
+Nothing that exists is overwritten: keys already in ``[tool.opsgen]`` keep their
+values, and only missing keys are added. The example spec is written only while the
+specs folder contains no spec file, so running the command again never brings back an
+example that was deleted. The JSON Schema copy in the specs folder is rewritten only
+while it carries opsgen's marker.
 
 The generated package and the implementations go inside the project's own package
 when one is found, so that ``pip install .`` of a flat-layout project does not meet
@@ -51,7 +53,8 @@ def register(subparsers: Any) -> None:
         help="create a specs folder and [tool.opsgen] settings",
         description=(
             "Create the specs folder with one example spec and add the [tool.opsgen] table to "
-            "pyproject.toml in the current folder. Existing files and keys are never changed."
+            "pyproject.toml in the current folder. Existing files and keys are never changed, "
+            "and no example spec is written into a specs folder that already contains a spec."
         ),
     )
     parser.add_argument("--specs", default="specs", help="folder of the YAML specs (default: specs)")
@@ -95,12 +98,7 @@ def run(args: argparse.Namespace) -> int:
     elif copy is not SchemaCopy.current:
         print(f"opsgen init: {copy.value} {schema_display}")
 
-    spec_path = specs / "accounts" / "rename_user.yaml"
-    schema = Path(os.path.relpath(specs / SCHEMA_FILE, spec_path.parent)).as_posix()
-    if write_file_atomically(spec_path, EXAMPLE_SPEC.format(schema=schema), overwrite=False):
-        print(f"opsgen init: created {spec_path.relative_to(root)}")
-    else:
-        print(f"opsgen init: kept the existing {spec_path.relative_to(root)}")
+    create_example_spec(root, specs)
 
     base = project_package(root, project_name if isinstance(project_name, str) else None, str(specs_setting))
     settings = {
@@ -138,6 +136,37 @@ def run(args: argparse.Namespace) -> int:
         print(f"opsgen init: [tool.opsgen] in {pyproject.name} already has every key")
     print("next: opsgen generate")
     return 0
+
+
+def create_example_spec(root: Path, specs: Path) -> None:
+    """Write the example spec, unless the specs folder already contains a spec file.
+
+    Any spec counts, not only the example: a project that deleted the example after
+    writing its own must not get it back, because the next ``opsgen generate`` would
+    turn it into a real operation with an implementation scaffold.
+    """
+    from opsgen.codegen.schema_copy import SCHEMA_FILE
+    from opsgen.codegen.writer import write_file_atomically
+    from opsgen.spec.loader import spec_files
+
+    spec_path = specs / "accounts" / "rename_user.yaml"
+    existing = spec_files(specs) if specs.is_dir() else []
+    if spec_path in existing:
+        print(f"opsgen init: kept the existing {spec_path.relative_to(root)}")
+        return
+    if existing:
+        count = f"{len(existing)} spec file{'s' if len(existing) > 1 else ''}"
+        print(
+            f"opsgen init: skipped the example spec {spec_path.relative_to(root)}, "
+            f"because {specs.relative_to(root)}/ already contains {count}"
+        )
+        return
+
+    schema = Path(os.path.relpath(specs / SCHEMA_FILE, spec_path.parent)).as_posix()
+    if write_file_atomically(spec_path, EXAMPLE_SPEC.format(schema=schema), overwrite=False):
+        print(f"opsgen init: created {spec_path.relative_to(root)}")
+    else:
+        print(f"opsgen init: kept the existing {spec_path.relative_to(root)}")
 
 
 #: Top-level folders that are never the project's own package.
