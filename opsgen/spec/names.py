@@ -16,6 +16,7 @@ import builtins
 import functools
 import keyword
 import re
+import unicodedata
 
 from pydantic import BaseModel
 
@@ -99,7 +100,7 @@ def check_operation_name(name: str) -> Problem | None:
     if len(segments) < 2:
         return (
             f"the operation name {name!r} has no domain",
-            f"write a dotted name such as `billing.{name or 'credit_account'}`",
+            f"write a dotted name such as `billing.{suggested_segment(name)}`",
         )
     if len(segments) > MAX_OPERATION_SEGMENTS:
         return (f"the operation name {name!r} has more than {MAX_OPERATION_SEGMENTS} segments", "use fewer dots")
@@ -118,6 +119,23 @@ def check_operation_name(name: str) -> Problem | None:
             "choose another domain name",
         )
     return None
+
+
+def suggested_segment(text: str) -> str:
+    """Return an operation name segment built from the letters and digits of ``text``.
+
+    Hints suggest it in place of an invalid name, so the hint never repeats text that
+    is not a valid name: ``x; import os`` becomes ``x_import_os``, ``CreditAccount``
+    becomes ``credit_account`` and accented letters lose their accents. Returns
+    ``credit_account`` when nothing usable is left.
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", ascii_text).lower()
+    segment = re.sub(r"[^a-z0-9]+", "_", snake).strip("_")
+    segment = segment.lstrip("0123456789_")[:MAX_NAME_LENGTH].rstrip("_")
+    if not OPERATION_SEGMENT.match(segment) or keyword.iskeyword(segment) or segment in RESERVED_TOP_SEGMENTS:
+        return "credit_account"
+    return segment
 
 
 @functools.lru_cache(maxsize=4096)
