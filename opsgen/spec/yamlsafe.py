@@ -346,7 +346,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem:
     mark = exc.problem_mark or exc.context_mark
     line, column = _position(mark) if mark is not None else (1, 1)
     message = exc.problem or exc.context or "invalid YAML"
-    hint = _syntax_hint(message, text, line)
+    hint = _syntax_hint(message, str(exc.context or ""), text, line)
     start = _unclosed_start(exc, text)
     if start is None:
         return YamlProblem(f"invalid YAML: {message}", line, column, hint)
@@ -378,22 +378,79 @@ def _indentation(line: str) -> int:
 
 _INNER_QUOTES = re.compile(r"""(?:^|[\s:,\[{-])(["'])(?:(?!\1).|\\")*\1[^\s,\]}#]""")
 
+#: A key followed by ':' and a value with no space between them, such as ``amount:int``,
+#: which YAML reads as one plain value.
+_NO_SPACE_AFTER_COLON = re.compile(r"^\s*(?:- )?[A-Za-z_][\w.-]*:[^\s:/]")
 
-def _syntax_hint(message: str, text: str, line: int) -> str:
-    """Return the hint for a YAML syntax error at ``line`` (from 1), from the lines around it."""
+#: A ``key: value`` line whose plain value contains ': ' again.
+_COLON_IN_VALUE = re.compile(r"^\s*(?:- )?[^\s'\"#][^:#]*: +[^\s'\"|>{\[&*!#][^#]*: ")
+
+GENERAL_HINT = "check the indentation and quote values that contain ': ' or ' #'"
+
+UNCLOSED_QUOTE_HINT = (
+    "close the quote on the line where the value starts; for text over several lines, write "
+    "`|` after the key and indent the text on the lines below it, without quotes"
+)
+
+MISSING_COLON_HINT = (
+    "end the key with ':' followed by a space or a line break, such as `input:`; a line that "
+    "continues the value above must be indented deeper than that value's key"
+)
+
+UNKNOWN_ESCAPE_HINT = (
+    "inside double quotes a backslash starts an escape such as \\n; write \\\\ for a backslash, "
+    "or use single quotes, inside which a backslash is a plain character"
+)
+
+INDICATOR_HINT = (
+    "a plain value cannot start with @, `, %, * or &, which YAML reserves; put the value in "
+    "quotes, such as '@admin' or '*bold*'"
+)
+
+COLON_IN_VALUE_HINT = (
+    "YAML reads ': ' inside a plain value as the start of another key; put the value in quotes, "
+    "such as 'Note: amounts are in cents'"
+)
+
+NO_SPACE_AFTER_COLON_HINT = (
+    "put a space after the ':' that ends a key, such as `amount: int`; YAML reads `amount:int` "
+    "as one plain value"
+)
+
+
+def _syntax_hint(message: str, context: str, text: str, line: int) -> str:
+    """Return the hint for a YAML syntax error at ``line`` (from 1), from the parser's context and the lines around it.
+
+    PyYAML and libyaml word some problems differently (libyaml leaves out the character
+    found), so the checks match the words both use.
+    """
     lines = text.splitlines()
     nearby = lines[max(0, line - 2) : line]
     if any("\t" in row[: len(row) - len(row.lstrip(" \t"))] for row in nearby):
         return "tabs are not allowed in YAML indentation; indent with spaces"
+    if context == "while scanning a quoted scalar":
+        return UNCLOSED_QUOTE_HINT
+    if "unknown escape character" in message:
+        return UNKNOWN_ESCAPE_HINT
+    if context == "while scanning a simple key" or "could not find expected ':'" in message:
+        return MISSING_COLON_HINT
     current = lines[line - 1] if 1 <= line <= len(lines) else ""
     if _INNER_QUOTES.search(current):
         return (
             "a quote inside the value ends it early: put the value in single quotes "
             "('He said \"hi\"') or escape the inner quotes (\\\"); inside single quotes, write '' for '"
         )
+    if "cannot start any token" in message or context in ("while scanning an alias", "while scanning an anchor"):
+        return INDICATOR_HINT
     if "expected ','" in message or "flow" in message:
         return "inside {...} or [...], quote values with brackets or commas, such as 'list[Money]'"
-    return "check the indentation and quote values that contain ': ' or ' #'"
+    if "mapping values are not allowed" in message:
+        previous = next((row for row in reversed(lines[: line - 1]) if row.strip()), "")
+        if _COLON_IN_VALUE.search(current):
+            return COLON_IN_VALUE_HINT
+        if _NO_SPACE_AFTER_COLON.search(previous):
+            return NO_SPACE_AFTER_COLON_HINT
+    return GENERAL_HINT
 
 
 class _Builder:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from opsgen.spec.yamlsafe import YamlProblem, parse_document
+from opsgen.spec.yamlsafe import MISSING_COLON_HINT, UNCLOSED_QUOTE_HINT, YamlProblem, parse_document
 
 FLOW_HINT = "inside {...} or [...], quote values with brackets or commas, such as 'list[Money]'"
-GENERAL_HINT = "check the indentation and quote values that contain ': ' or ' #'"
 
 
 @pytest.fixture(params=["libyaml", "pure"])
@@ -56,14 +55,14 @@ def problem_of(text: str) -> YamlProblem:
             (2, 14),
             "the quoted value that starts here has no closing quote",
             "at line 5, column 1",
-            GENERAL_HINT,
+            UNCLOSED_QUOTE_HINT,
         ),
         (
             "name: shop.pay\ninput\n  note: str\n",
             (2, 1),
             "the key that starts here has no ':' after it",
             "at line 3, column 7",
-            GENERAL_HINT,
+            MISSING_COLON_HINT,
         ),
     ],
 )
