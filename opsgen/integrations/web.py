@@ -1,17 +1,18 @@
-"""What every web integration does with a request: its request id and its context.
+"""What every web integration does with a request: its request id, its context and its body.
 
 The request id comes from a header (``X-Request-ID`` by default) when the client sent
 a usable one, or is a fresh UUID. A usable id has 1 to 200 printable ASCII
 characters, so a client cannot fill the execution log with arbitrary bytes. The actor
 and organization come from hooks the application supplies, because only the application
-authenticates its users.
+authenticates its users. :func:`merged_input` adds path parameters to a decoded body
+without turning a body that is not an object into a ``TypeError``.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from typing import Generic, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, TypeVar
 
 from opsgen.runtime.context import Context
 
@@ -48,3 +49,18 @@ class ContextBuilder(Generic[RequestT]):
             organization=self.organization(request) if self.organization else None,
             request_id=request_id_from(header_value),
         )
+
+
+def merged_input(body: object, /, **fields: object) -> Any:
+    """Return a decoded request ``body`` with ``fields``, such as path parameters, added, for ``call_with``.
+
+    A mapping body gives a new dict of its keys and ``fields``. A field also present in
+    the body takes the value of ``fields``, so the operation acts on the resource that
+    the URL names. Any other body (a list, a string, a number or ``None``) is returned
+    unchanged, because spreading it raises ``TypeError`` before the pipeline runs:
+    ``call_with`` then records it as the ``invalid_input`` failure that names the
+    operation's fields.
+    """
+    if isinstance(body, Mapping):
+        return {**body, **fields}
+    return body
