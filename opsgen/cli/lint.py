@@ -33,6 +33,11 @@ def register(subparsers: Any) -> None:
     fixing = parser.add_mutually_exclusive_group()
     fixing.add_argument("--fix", action="store_true", help="apply the safe autofixes in place, then report what is left")
     fixing.add_argument("--diff", action="store_true", help="print the safe autofixes as a unified diff and change nothing")
+    fixing.add_argument(
+        "--add-noqa",
+        action="store_true",
+        help="append '# noqa: CODE' to each reported line, so that only new findings are reported from now on",
+    )
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write .opsgen-cache/")
     parser.add_argument("--statistics", action="store_true", help="print the number of files read and parsed to standard error")
     parser.set_defaults(handler=run)
@@ -118,6 +123,8 @@ def run(args: argparse.Namespace) -> int:
         except ValueError:
             return Path(path).as_posix()
 
+    if args.add_noqa:
+        return _add_noqa(result.findings, result.syntax_errors, result.root, shown)
     if args.diff:
         diff = _diff_fixes(result.findings, shown)
         if args.output:
@@ -159,6 +166,23 @@ def run(args: argparse.Namespace) -> int:
     if result.syntax_errors:
         return 2
     return 1 if result.findings else 0
+
+
+def _add_noqa(findings: list[Finding], syntax_errors: list[str], root: Path, shown: Callable[[str], str]) -> int:
+    """Write a ``# noqa`` comment for each finding, print what was written, and return the
+    exit status: 2 when a file does not parse or could not be edited, else 0."""
+    from opsgen.lint.add_noqa import add_noqa
+
+    edits = add_noqa(findings)
+    for edit in edits:
+        if edit.error is not None:
+            print(f"opsgen lint: cannot add noqa comments to {shown(edit.path)}: {edit.error}", file=sys.stderr)
+    codes = sum(edit.codes for edit in edits)
+    lines = sum(edit.lines for edit in edits)
+    files = sum(1 for edit in edits if edit.lines)
+    print(f"opsgen lint: added {codes} noqa code(s) to {lines} line(s) in {files} file(s)", file=sys.stderr)
+    _report_syntax_errors(syntax_errors, root, shown)
+    return 2 if syntax_errors or any(edit.error for edit in edits) else 0
 
 
 def _report_syntax_errors(errors: list[str], root: Path, shown: Callable[[str], str]) -> None:

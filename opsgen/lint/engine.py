@@ -48,6 +48,11 @@ def noqa_codes(line: str) -> frozenset[str] | None:
     comment = _comment_of(line)
     if comment is None:
         return None
+    return comment_noqa_codes(comment)
+
+
+def comment_noqa_codes(comment: str) -> frozenset[str] | None:
+    """Return the codes that the ``# noqa`` in a comment names, as :func:`noqa_codes` does."""
     match = _NOQA.search(comment)
     if match is None:
         return None
@@ -69,13 +74,70 @@ def _comment_of(line: str) -> str | None:
     return None
 
 
-def is_suppressed(finding: Finding, lines: Sequence[str]) -> bool:
+@dataclass(frozen=True)
+class NoqaLines:
+    """Where the ``# noqa`` comment of each line of a module goes, as flake8 reads it.
+
+    A string that spans lines, or a backslash at the end of a line, joins lines into one
+    run. The only place for a comment in a run is the end of its last line, so a comment
+    there covers every line of the run. Other lines, each line of a bracketed expression
+    included, have their own comment.
+    """
+
+    run_ends: dict[int, int]  # a line inside a run -> the run's last line
+    comments: dict[int, tuple[int, str]]  # line -> (column, text) of its comment
+
+    @classmethod
+    def read(cls, lines: Sequence[str]) -> NoqaLines | None:
+        """Tokenize a module's ``lines``; return None when they do not tokenize."""
+        text = "".join(line if line.endswith(("\n", "\r")) else f"{line}\n" for line in lines)
+        run_ends: dict[int, int] = {}
+        comments: dict[int, tuple[int, str]] = {}
+        first, last = 0, 0
+        try:
+            for token in tokenize.generate_tokens(StringIO(text).readline):
+                if token.type in (tokenize.ENDMARKER, tokenize.DEDENT):
+                    continue
+                first = token.start[0] if not first else min(first, token.start[0])
+                last = max(last, token.end[0])
+                if token.type == tokenize.COMMENT:
+                    comments[token.start[0]] = (token.start[1], token.string)
+                elif token.type in (tokenize.NL, tokenize.NEWLINE):
+                    run_ends.update(dict.fromkeys(range(first, last), last))
+                    first, last = 0, 0
+        except (tokenize.TokenError, IndentationError, SyntaxError):
+            return None
+        return cls(run_ends, comments)
+
+    def comment_line(self, line: int) -> int:
+        """Return the line whose comment covers ``line``."""
+        return self.run_ends.get(line, line)
+
+    def codes(self, line: int) -> frozenset[str] | None:
+        """Return the codes of the ``# noqa`` comment that covers ``line``, as :func:`noqa_codes` does."""
+        comment = self.comments.get(self.comment_line(line))
+        return comment_noqa_codes(comment[1]) if comment is not None else None
+
+
+def is_suppressed(finding: Finding, lines: Sequence[str], noqa_lines: NoqaLines | None = None) -> bool:
+    """Return True when a ``# noqa`` comment names the finding's code, or all codes.
+
+    With ``noqa_lines`` of the module, a comment at the end of a multi-line string or of
+    backslash-joined lines covers all their lines. Without it, only the finding's own
+    line is read.
+    """
     if not 1 <= finding.line <= len(lines):
         return False
-    codes = noqa_codes(lines[finding.line - 1])
+    codes = noqa_lines.codes(finding.line) if noqa_lines is not None else noqa_codes(lines[finding.line - 1])
     if codes is None:
         return False
     return not codes or any(finding.code.startswith(code) for code in codes)
+
+
+def unsuppressed(findings: list[Finding], lines: Sequence[str]) -> list[Finding]:
+    """Drop the ``findings`` of one module that its ``# noqa`` comments suppress."""
+    noqa_lines = NoqaLines.read(lines)
+    return [f for f in findings if not is_suppressed(f, lines, noqa_lines)]
 
 
 def check_module(
@@ -97,7 +159,7 @@ def check_module(
     if apply_noqa and findings:
         if lines is None:
             lines = context.source.splitlines()
-        findings = [f for f in findings if not is_suppressed(f, lines)]
+        findings = unsuppressed(findings, lines)
     unique = {(f.line, f.column, f.code): f for f in findings}
     return sorted(unique.values(), key=Finding.sort_key)
 
@@ -215,8 +277,7 @@ def _unsuppressed(index: ProjectIndex, summary: ModuleSummary, findings: list[Fi
     """Drop the findings a ``# noqa`` comment suppresses, reading the file only when needed."""
     if not findings:
         return findings
-    lines = ModuleContext(index, summary).source.splitlines()
-    return [f for f in findings if not is_suppressed(f, lines)]
+    return unsuppressed(findings, ModuleContext(index, summary).source.splitlines())
 
 
 def _is_within(path: Path, root: Path) -> bool:
