@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Literal
 
 from opsgen.lint.analysis import UNKNOWN_ALIAS, Analysis
-from opsgen.lint.knowledge import SESSION_METHODS, SESSION_NAMES
+from opsgen.lint.knowledge import SESSION_METHODS, SESSION_NAMES, SESSION_TYPES, is_core_connection, is_engine
 from opsgen.lint.operation_helpers import raise_after_call
 from opsgen.lint.rule import Example, Finding, Fix, ModuleContext, Rule, Transaction
 from opsgen.lint.summary import CallSite, FunctionSummary
@@ -38,6 +38,23 @@ SQLALCHEMY_RIDE = (
     "    db.session.add(ride)\n"
     "    db.session.flush()\n"
 )
+
+
+def opens_on_engine(opener: CallSite) -> bool:
+    """Return True for ``engine.begin()``, whose block runs on a Core connection."""
+    receiver_type = (opener.target or "").rpartition(".")[0]
+    return is_engine(receiver_type, opener.text.rpartition(".")[0])
+
+
+def runs_on_connection(function: FunctionSummary, owner: str) -> bool:
+    """Return True when ``owner``, which wrote and left its transaction open in
+    ``function``, is a SQLAlchemy Core connection rather than a session."""
+    if owner.rpartition(".")[2] in SESSION_NAMES or owner.lower().endswith("session"):
+        return False
+    receiver_types = {(c.target or "").rpartition(".")[0] for c in function.calls if c.text.rpartition(".")[0] == owner}
+    if receiver_types & SESSION_TYPES:
+        return False
+    return any(is_core_connection(receiver_type, owner) for receiver_type in receiver_types | {""})
 
 
 class SideEffectInTransaction(Rule):
@@ -76,16 +93,23 @@ class SideEffectInTransaction(Rule):
     code = "OPS101"
     name = "side-effect-in-transaction"
     follows_calls = True
-    MESSAGE = "OPS101 {call} {verb} {effect}{where} inside {transaction}{note}; defer it until after commit {advice}"
+    MESSAGE = "OPS101 {call} {verb} {effect}{where} inside {transaction}{note}; {advice}"
 
     #: How to defer an effect, by the kind of transaction it sits in.
     ADVICE = {
-        "django": "with transaction.on_commit(...)",
-        "opsgen": "with ctx.after_commit(...) or an effect declared in the operation's spec",
-        "sqlalchemy": "with an after_commit event listener on the session, or run it from an opsgen operation "
-        "that declares it as an effect",
-        "other": "with the framework's after-commit hook, or ctx.after_commit(...) in an opsgen operation",
+        "django": "defer it until after commit with transaction.on_commit(...)",
+        "opsgen": "defer it until after commit with ctx.after_commit(...) or an effect declared in the operation's spec",
+        "sqlalchemy": "defer it until after commit with an after_commit event listener on the session, or run it "
+        "from an opsgen operation that declares it as an effect",
+        "other": "defer it until after commit with the framework's after-commit hook, or ctx.after_commit(...) in "
+        "an opsgen operation",
     }
+    #: The SQLAlchemy remedies after the move below a commit in the function's own code.
+    SESSION_LATER = "or defer it to an after_commit listener on the session or to an opsgen operation that declares it as an effect"
+    #: A Core ``Connection`` has no session, so no session event fires for it.
+    CONNECTION_LATER = "or run it from an opsgen operation that declares it as an effect"
+    #: What the autofix does for the move.
+    AUTOFIX_MOVES = "which 'opsgen lint --fix' does where it is safe"
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
         analysis = module.analysis
@@ -125,7 +149,7 @@ class SideEffectInTransaction(Rule):
                     where=where,
                     transaction=transaction.reason,
                     note=note,
-                    advice=self.ADVICE.get(transaction.style, self.ADVICE["other"]),
+                    advice=self.advice(analysis, function, call, transaction),
                 )
                 reason = self.no_fix_reason(analysis, function, call, transaction, direct)
                 fix = None
@@ -135,6 +159,27 @@ class SideEffectInTransaction(Rule):
                     style: Literal["django", "opsgen"] = "opsgen" if transaction.style == "opsgen" else "django"
                     fix = Fix("defer", call.line, call.column, style, transaction.using)
                 yield module.finding(self.code, message, call.line, call.column, chain.hops[1:], fix, reason)
+
+    def advice(self, analysis: Analysis, function: FunctionSummary, call: CallSite, transaction: Transaction) -> str:
+        """Return the remedy. For SQLAlchemy it starts with the move below the commit or the
+        ``begin()`` block that ends the transaction in this function, where the autofix's
+        move applies, and a Core connection gets no advice about session listeners."""
+        if transaction.style != "sqlalchemy":
+            return self.ADVICE.get(transaction.style, self.ADVICE["other"])
+        move, _ = self.commit_move(analysis, function, call)
+        owner = call.session_write.rpartition(":")[0] if call.session_write else None
+        if move is not None and move.using is None:
+            opener = next((c for c in function.calls if c.line == move.block_line and c.text.endswith(".begin")), None)
+            if opener is not None and opens_on_engine(opener):
+                return f"move it below the {opener.text}() block, {self.AUTOFIX_MOVES}, {self.CONNECTION_LATER}"
+            return f"move it below that block, {self.AUTOFIX_MOVES}, {self.SESSION_LATER}"
+        connection = owner is not None and analysis.open_block(function, call.transaction) is None and runs_on_connection(function, owner)
+        later = self.CONNECTION_LATER if connection else self.SESSION_LATER
+        if move is not None:
+            return f"move it below {move.using}.commit(), {self.AUTOFIX_MOVES}, {later}"
+        if connection:
+            return f"move it below {owner}.commit() or out of an engine.begin() block, {later}"
+        return self.ADVICE["sqlalchemy"]
 
     @staticmethod
     def no_fix_reason(analysis: Analysis, function: FunctionSummary, call: CallSite, transaction: Transaction, direct: bool) -> str | None:

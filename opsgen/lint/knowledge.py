@@ -206,6 +206,44 @@ SESSION_TYPES = frozenset(
         "sqlmodel.Session()",
     }
 )
+#: SQLAlchemy engines, whose ``begin()`` and ``connect()`` hand out a Core ``Connection``.
+ENGINE_TYPES = frozenset(
+    {
+        "sqlalchemy.create_engine()",
+        "sqlalchemy.engine.create_engine()",
+        "sqlalchemy.Engine()",
+        "sqlalchemy.engine.Engine()",
+        "sqlalchemy.ext.asyncio.create_async_engine()",
+        "sqlalchemy.ext.asyncio.AsyncEngine()",
+    }
+)
+#: SQLAlchemy Core connections, which run statements without a session.
+CONNECTION_TYPES = frozenset(
+    {
+        "sqlalchemy.Connection()",
+        "sqlalchemy.engine.Connection()",
+        "sqlalchemy.engine.base.Connection()",
+        "sqlalchemy.ext.asyncio.AsyncConnection()",
+    }
+)
+
+
+def is_engine(receiver_type: str, receiver_text: str) -> bool:
+    """Return True when a receiver is a SQLAlchemy engine, by its type or, where the type is
+    unknown or a project name (``app.db.engine``), by a name that contains "engine"."""
+    name = (receiver_type or receiver_text).removesuffix("()").rpartition(".")[2]
+    return receiver_type in ENGINE_TYPES or "engine" in name.lower()
+
+
+def is_core_connection(receiver_type: str, receiver_text: str) -> bool:
+    """Return True when a receiver is a SQLAlchemy Core connection: typed as one, made by
+    an engine's ``connect()`` or ``begin()``, or untyped and named ``conn`` or ``connection``."""
+    if receiver_type in CONNECTION_TYPES:
+        return True
+    maker, _, method = receiver_type.removesuffix("()").rpartition(".")
+    if method in ("connect", "begin") and receiver_type.endswith("()"):
+        return is_engine(maker, maker)
+    return not receiver_type and receiver_text.rpartition(".")[2] in ("conn", "connection")
 
 
 def is_http_session(owner: str) -> bool:

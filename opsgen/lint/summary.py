@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 22
+SUMMARY_FORMAT = 23
 
 
 @dataclass
@@ -661,6 +661,10 @@ class _BodyWalker(ast.NodeVisitor):
                 if instance:
                     self.scope.bindings[item.optional_vars.id] = instance
         self.walk_body(node.body)
+        for item in node.items:
+            if isinstance(item.optional_vars, ast.Name) and self.closes_on_exit(item.context_expr):
+                # Leaving the block closes the connection or session, which rolls back what it did not commit.
+                self.session_writes.pop(item.optional_vars.id, None)
         for context_expr in reversed(opened):
             block = self.function.transactions[self.open_blocks.pop()]
             self.open_transactions -= block.kind != "with"
@@ -674,6 +678,15 @@ class _BodyWalker(ast.NodeVisitor):
                 self.session_writes.setdefault(session, node.lineno)
 
     visit_AsyncWith = visit_With
+
+    def closes_on_exit(self, expr: ast.expr) -> bool:
+        """Return True for ``engine.connect()`` or a session built by its class: the block
+        they open ends their transaction, whether or not it was committed."""
+        if not isinstance(expr, ast.Call):
+            return False
+        if isinstance(expr.func, ast.Attribute) and expr.func.attr == "connect":
+            return True
+        return self.s.infer_instance(expr, self.scope) in knowledge.SESSION_TYPES
 
     def transaction_of(self, expr: ast.expr, node: ast.With | ast.AsyncWith) -> TransactionBlock | None:
         call = expr if isinstance(expr, ast.Call) else None
@@ -969,6 +982,8 @@ class _BodyWalker(ast.NodeVisitor):
                 return owner
             if self.s.qualify(callee.value, self.scope) in knowledge.SESSION_TYPES:
                 return owner
+            if callee.attr in knowledge.SESSION_ENDS and owner in self.session_writes:
+                return owner  # conn.commit() after conn.execute(insert(...)) on a Core connection
         return None
 
     def session_read(self, value: ast.expr) -> str | None:

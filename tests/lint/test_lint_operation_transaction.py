@@ -240,8 +240,8 @@ def test_django_and_sqlalchemy_messages_unchanged(tmp_path: Path) -> None:
         "OPS101 requests.post() is an HTTP request inside the atomic() block at line 6; "
         "defer it until after commit with transaction.on_commit(...)",
         "OPS101 requests.post() is an HTTP request inside the session transaction begun by the write at line 6, "
-        "not yet committed; defer it until after commit with an after_commit event listener on the session, "
-        "or run it from an opsgen operation that declares it as an effect",
+        "not yet committed; move it below session.commit(), which 'opsgen lint --fix' does where it is safe, "
+        "or defer it to an after_commit listener on the session or to an opsgen operation that declares it as an effect",
     ]
     assert findings[0].fix is not None
     assert findings[1].fix is not None
