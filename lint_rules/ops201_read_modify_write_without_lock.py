@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from opsgen.lint.knowledge import sync_method
+from opsgen.lint.lock_scope import lock_end_line
 from opsgen.lint.orm import (
     LOAD_TERMINALS,
     Load,
@@ -322,6 +323,16 @@ def _selected_columns(value: ast.expr) -> frozenset[str]:
     return frozenset()
 
 
+def _persisted_after(events: list[_Event], lock_end: int, orm: str) -> list[_Event]:
+    """Drop the events that persist a row while its lock, held to ``lock_end``, still covers them.
+
+    Django writes a row at ``save()`` or ``update()``. A SQLAlchemy session writes what
+    changed at the commit that ends the lock, so a change made before it is covered too.
+    """
+    persisting = ("save", "update") if orm == "django" else ("save", "update", "write", "write-item", "mutate")
+    return [event for event in events if event.kind not in persisting or getattr(event.node, "lineno", 0) > lock_end]
+
+
 def _fields_read(expr: ast.AST, variable: str, derived: dict[str, set[str]] | None = None) -> set[str]:
     """Return the fields of ``variable`` that ``expr`` reads, ``holder_id`` counted as ``holder``.
 
@@ -411,8 +422,9 @@ class ReadModifyWriteWithoutLock(Rule):
         ``result.scalar_one()``) is reported where the query ran. A plain increment
         (``x.f += n`` or ``x.f = x.f + n``) is OPS202's, reported at the increment.
 
-        Not reported: a load with ``select_for_update()`` or ``with_for_update()``, code
-        inside ``with <lock>:`` or after a call that takes a lock (``lock_objects(...)``,
+        Not reported: a load with ``select_for_update()`` or ``with_for_update()`` whose
+        row is written while the transaction that took the lock lasts, code inside
+        ``with <lock>:`` or after a call that takes a lock (``lock_objects(...)``,
         ``acquire_lock(...)``), a private function whose every call in the module runs
         after such a lock, a write of an ``F()`` expression that no check of the same field
         guards (``if c.used >= c.limit: raise`` before ``c.used = F("used") + 1`` is
@@ -422,6 +434,13 @@ class ReadModifyWriteWithoutLock(Rule):
         mail, a transfer) or the write of another field (``v.holder = user``). A function
         that takes an opsgen ``ExecutionContext`` runs under the locks its spec
         declares, which OPS204 checks instead.
+
+        A lock ends with the outermost ``atomic()`` block of the function that holds the
+        ``select_for_update()``, or with the ``with session.begin():`` block or the
+        ``commit()`` after a ``with_for_update()`` load. A row saved (Django) or changed
+        (SQLAlchemy) after that is reported with a message that names where the lock
+        ended. A lock taken where the function shows no end (under ``@atomic``, or outside
+        any ``atomic()`` block, in the caller's transaction) covers the whole function.
 
         The message names the remedies of the ORM that loaded the row: Django's
         ``select_for_update()`` and ``update()`` with ``F()``, or SQLAlchemy's
@@ -474,6 +493,13 @@ class ReadModifyWriteWithoutLock(Rule):
         "wins; write with a conditional update({model}).where(...).values(...), load it with "
         "{row_lock} (not on SQLite), or declare an opsgen lock"
     )
+    #: The message for a row loaded with a lock whose transaction ended before the write.
+    RELEASED_MESSAGE = (
+        "OPS201 {variable} is locked here, but the transaction that holds the lock ended on "
+        "line {end}, before its field {attr} was written back, so two concurrent calls can both "
+        "pass and the later write wins; check and write the field inside the transaction that "
+        "took the lock"
+    )
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
         candidates = {f.line for f in module.functions() if f.name != "<module>" and self.may_read_modify_write(f)}
@@ -506,17 +532,30 @@ class ReadModifyWriteWithoutLock(Rule):
         collector.body(function.body, (), False)
         events = collector.events
         for position, event in enumerate(events):
-            if event.kind != "bind" or event.load is None or event.load.locked or event.locked:
+            if event.kind != "bind" or event.load is None or event.locked:
                 continue
             if any(earlier.kind == "lock" for earlier in events[:position]):
                 continue
-            field = self.unlocked_write(events[position + 1 :], event, module.qualify)
-            if field is not None:
-                # ``result = session.execute(select(Job))`` runs the query; ``result.scalar_one()`` only unpacks it.
-                node = event.at or event.node
-                assert isinstance(node, ast.stmt)
+            # ``result = session.execute(select(Job))`` runs the query; ``result.scalar_one()`` only unpacks it.
+            node = event.at or event.node
+            assert isinstance(node, ast.stmt)
+            later = events[position + 1 :]
+            lock_end = None
+            if event.load.locked:
+                # A locked row is safe only while the transaction that took the lock lasts.
+                assert isinstance(event.node, ast.stmt)
+                lock_end = lock_end_line(function, event.node, event.load.orm)
+                if lock_end is None:
+                    continue
+                later = _persisted_after(later, lock_end, event.load.orm)
+            field = self.unlocked_write(later, event, module.qualify)
+            if field is None:
+                continue
+            if lock_end is not None:
+                message = self.RELEASED_MESSAGE.format(variable=event.name, attr=field, end=lock_end)
+            else:
                 message = self.message(event, field, node)
-                yield module.finding(self.code, message, node.lineno, node.col_offset)
+            yield module.finding(self.code, message, node.lineno, node.col_offset)
 
     def message(self, bound: _Event, field: str, statement: ast.stmt) -> str:
         """Return the finding's message, with the remedies of the ORM that loaded the row."""
@@ -778,6 +817,31 @@ class ReadModifyWriteWithoutLock(Rule):
         "            seat.holder = user\n"
         "            seat.save()\n"
         "    return later\n",
+        # The inner atomic() is a savepoint: the outer block keeps the lock until the save.
+        "from django.db import transaction\n\n"
+        "def claim(seat_id, user):\n"
+        "    with transaction.atomic():\n"
+        "        with transaction.atomic():\n"
+        "            seat = Seat.objects.select_for_update().get(pk=seat_id)\n"
+        "        if seat.holder_id is None:\n"
+        "            seat.holder = user\n"
+        "            seat.save()\n",
+        # The @atomic function's transaction holds the lock to its end.
+        "from django.db import transaction\n\n"
+        "@transaction.atomic\n"
+        "def claim(seat_id, user):\n"
+        "    with transaction.atomic():\n"
+        "        seat = Seat.objects.select_for_update().get(pk=seat_id)\n"
+        "    if seat.holder_id is None:\n"
+        "        seat.holder = user\n"
+        "        seat.save()\n",
+        # SQLAlchemy: the change is written by the commit that ends the lock.
+        "def freeze(session, account_id):\n"
+        "    account = session.get(Account, account_id, with_for_update=True)\n"
+        "    if account.status != 'active':\n"
+        "        raise ValueError('not active')\n"
+        "    account.status = 'frozen'\n"
+        "    session.commit()\n",
     ]
     INVALID = [
         "from django.db import transaction\n"
@@ -904,4 +968,21 @@ class ReadModifyWriteWithoutLock(Rule):
         "    if ticket.owner_id is None:\n"
         "        ticket.owner = user\n"
         "        ticket.save()\n",
+        # The atomic() block that holds the lock ends before the check and the save.
+        "from django.db import transaction\n\n"
+        "def claim(seat_id, user):\n"
+        "    with transaction.atomic():\n"
+        "        seat = Seat.objects.select_for_update().get(pk=seat_id)  # OPS201\n"
+        "    if seat.holder_id is not None:\n"
+        "        raise ValueError(seat_id)\n"
+        "    seat.holder = user\n"
+        "    seat.save()\n",
+        # SQLAlchemy: the first commit ends the lock, the second writes the change.
+        "def freeze(session, account_id):\n"
+        "    account = session.get(Account, account_id, with_for_update=True)  # OPS201\n"
+        "    session.commit()\n"
+        "    if account.status != 'active':\n"
+        "        raise ValueError('not active')\n"
+        "    account.status = 'frozen'\n"
+        "    session.commit()\n",
     ]

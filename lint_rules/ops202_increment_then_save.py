@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from opsgen.lint.knowledge import sync_method
+from opsgen.lint.lock_scope import lock_end_line
 from opsgen.lint.orm import (
     LOAD_TERMINALS,
     callee_name,
@@ -41,11 +42,12 @@ class IncrementThenSave(Rule):
         saves that object, or when the object was loaded from a SQLAlchemy session (whose
         flush writes it). Not reported: an object created in the function
         (``Model(...)``, ``.create(...)``, a copy with ``pk = None``), a row loaded with
-        ``select_for_update()``/``with_for_update()``, code inside ``with <lock>:`` or after
-        a call that takes a lock, text or a list appended to a field (``obj.note += "..."``,
-        which builds a value rather than counting), migrations, which run alone, functions
-        that take an opsgen ``ExecutionContext``, whose declared locks OPS204 checks, and a
-        private function whose every call in the module runs after a lock.
+        ``select_for_update()``/``with_for_update()`` while its transaction lasts, code
+        inside ``with <lock>:`` or after a call that takes a lock, text or a list appended
+        to a field (``obj.note += "..."``, which builds a value rather than counting),
+        migrations, which run alone, functions that take an opsgen ``ExecutionContext``,
+        whose declared locks OPS204 checks, and a private function whose every call in the
+        module runs after a lock.
 
         The remedy follows the ORM: Django's ``update()`` with ``F()`` and
         ``select_for_update()`` for a saved object, SQLAlchemy's
@@ -58,6 +60,12 @@ class IncrementThenSave(Rule):
         and writes the value (``UPDATE ... SET x = x + :n``, with the check in its
         ``WHERE``), or take an opsgen lock (``locks:`` in the operation's spec, see
         docs/locks.md) around the read and the write.
+
+        A row lock lasts only as long as the transaction that took it: an increment after
+        the ``atomic()`` block that holds the ``select_for_update()`` (the outermost one
+        in the function), or after the ``with session.begin():`` block or the
+        ``commit()`` that ends a ``with_for_update()`` load, is reported with a message
+        that names the line where the lock ended.
 
     Why is this bad:
         The new value is computed from the copy this process read. Two requests that read
@@ -89,6 +97,13 @@ class IncrementThenSave(Rule):
         "so concurrent calls lose updates; {verb} it in the database with "
         "update({model}).values({field}={model}.{field} {sign} n), load the row with {row_lock} "
         "(not on SQLite), or declare an opsgen lock"
+    )
+    #: The message for a row whose lock ended before the increment.
+    RELEASED_MESSAGE = (
+        "OPS202 {target} is {changed} after the transaction that locked the row ended on line "
+        "{end}, so the lock no longer covers the write and concurrent calls lose updates; "
+        "change and save the row inside the transaction that holds the lock, or {verb} it in "
+        "the database with {update}"
     )
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
@@ -125,6 +140,8 @@ class IncrementThenSave(Rule):
         saves: list[tuple[int, str]] = []  # (line, receiver)
         queries: dict[str, bool] = {}  # local name -> whether the query bound to it locks
         fresh: set[str] = set()  # receivers created here, copied, or locked on load
+        # receiver locked on load -> (line its lock ended, the SQLAlchemy load or None for Django)
+        released: dict[str, tuple[int, ast.expr | None]] = {}
         session_rows: dict[str, ast.expr] = {}  # receiver -> the SQLAlchemy load that bound it
         lock_lines: list[int] = []
         lock_blocks: list[tuple[int, int]] = []
@@ -139,6 +156,7 @@ class IncrementThenSave(Rule):
                 lock_blocks.append((node.lineno, node.end_lineno or node.lineno))
             elif isinstance(node, ast.Assign) and len(node.targets) == 1:
                 self.note_assignment(module, node, fresh, session_rows, queries)
+                self.note_lock_end(module, function, node, released, queries)
                 target = node.targets[0]
                 if isinstance(target, ast.Name):
                     query = query_binding(node.value, queries)
@@ -153,12 +171,24 @@ class IncrementThenSave(Rule):
             field, _ = found
             receiver = ast.dump(field.value)
             line = increment.lineno
-            if receiver in fresh or any(lock_line < line for lock_line in lock_lines):
-                continue
-            if any(start <= line <= end for start, end in lock_blocks):
+            if any(lock_line < line for lock_line in lock_lines) or any(start <= line <= end for start, end in lock_blocks):
                 continue
             saved_later = any(save_line >= line and saved == receiver for save_line, saved in saves)
             direction = self.direction(increment)
+            if receiver in released and line > released[receiver][0]:
+                end, load = released[receiver]
+                if saved_later or load is not None:
+                    sign = direction["sign"]
+                    if load is None:
+                        update = f'update({field.attr}=F("{field.attr}") {sign} n)'
+                    else:
+                        model = loaded_model(load) or "Model"
+                        update = f"update({model}).values({field.attr}={model}.{field.attr} {sign} n)"
+                    message = self.RELEASED_MESSAGE.format(target=ast.unparse(field), end=end, update=update, **direction)
+                    yield module.finding(self.code, message, line, increment.col_offset)
+                continue
+            if receiver in fresh:
+                continue
             if receiver in session_rows:
                 load = session_rows[receiver]
                 message = self.SQLALCHEMY_MESSAGE.format(
@@ -184,6 +214,27 @@ class IncrementThenSave(Rule):
         if isinstance(operator, ast.Sub):
             return {"changed": "decremented", "verb": "decrement", "sign": "-"}
         return {"changed": "incremented", "verb": "increment", "sign": "+"}
+
+    @staticmethod
+    def note_lock_end(
+        module: ModuleContext,
+        function: ast.FunctionDef | ast.AsyncFunctionDef,
+        node: ast.Assign,
+        released: dict[str, tuple[int, ast.expr | None]],
+        queries: dict[str, bool],
+    ) -> None:
+        """Record where the lock of a row loaded with a lock ends, when it ends inside the function."""
+        target = node.targets[0]
+        if not isinstance(target, ast.Name):
+            return
+        key = ast.dump(ast.Name(id=target.id, ctx=ast.Load()))
+        released.pop(key, None)
+        load = classify_load(node.value, module.qualify, queries)
+        if load is None or not load.locked:
+            return
+        end = lock_end_line(function, node, load.orm)
+        if end is not None:
+            released[key] = (end, node.value if load.orm == "sqlalchemy" else None)
 
     @staticmethod
     def note_assignment(
@@ -264,6 +315,14 @@ class IncrementThenSave(Rule):
         "    for line in lines:\n"
         "        line.seen += 1\n"
         "    return summary\n",
+        # The inner atomic() is a savepoint: the outer block holds the lock until the save.
+        "from django.db import transaction\n\n"
+        "def spend(wallet_id, amount):\n"
+        "    with transaction.atomic():\n"
+        "        with transaction.atomic():\n"
+        "            wallet = Wallet.objects.select_for_update().get(pk=wallet_id)\n"
+        "        wallet.balance -= amount\n"
+        "        wallet.save()\n",
     ]
     INVALID = [
         "def redeem(value):\n"
@@ -309,4 +368,17 @@ class IncrementThenSave(Rule):
         "        code = AccessCode.objects.get(code=value)\n"
         "        code.times_used += 1  # OPS202\n"
         "        code.save()\n",
+        # The lock ended with the atomic() block, before the decrement and the save.
+        "from django.db import transaction\n\n"
+        "def spend(wallet_id, amount):\n"
+        "    with transaction.atomic():\n"
+        "        wallet = Wallet.objects.select_for_update().get(pk=wallet_id)\n"
+        "    wallet.balance -= amount  # OPS202\n"
+        "    wallet.save()\n",
+        # SQLAlchemy: the begin() block commits and ends the lock; the next commit writes.
+        "def spend(session, wallet_id, amount):\n"
+        "    with session.begin():\n"
+        "        wallet = session.get(Wallet, wallet_id, with_for_update=True)\n"
+        "    wallet.balance -= amount  # OPS202\n"
+        "    session.commit()\n",
     ]

@@ -25,6 +25,36 @@ CACHE_CLIENTS = (
 #: A dictionary's ``update()`` or ``d[k] = v`` is left out: that is how a memo of computed
 #: values grows, and a lost entry is only computed again.
 MUTATING_METHODS = frozenset({"append", "extend", "insert", "add", "appendleft"})
+#: Reads that test whether a key is set -> (the writes that set it, how many leading
+#: arguments name the key), for a key used as a lock or a once-only marker.
+GUARD_PAIRS = {
+    "exists": (frozenset({"set", "setex", "psetex"}), 1),
+    "get": (frozenset({"set", "setex", "psetex"}), 1),
+    "has_key": (frozenset({"set"}), 1),
+    "hexists": (frozenset({"hset"}), 2),
+    "hget": (frozenset({"hset"}), 2),
+}
+#: How many arguments come between the key and the value: ``setex(key, seconds, value)`` has the expiry.
+VALUE_OFFSETS = {"set": 0, "setex": 1, "psetex": 1, "hset": 0}
+#: Calls whose result is a marker, not data computed from the key: a time, a token, a process id.
+MARKER_CALLS = frozenset({"time", "now", "utcnow", "monotonic", "uuid4", "uuid1", "getpid", "gethostname", "isoformat", "str"})
+ENDS_BLOCK = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+
+
+def _is_marker(value: ast.expr) -> bool:
+    """Return True for a value that only marks a key as taken: a constant, ``time.time()``,
+    ``timezone.now()``, ``str(uuid4())``, ``os.getpid()``."""
+    if isinstance(value, ast.Constant):
+        return value.value is not None
+    if isinstance(value, ast.UnaryOp):
+        return isinstance(value.operand, ast.Constant)
+    if isinstance(value, ast.Call) and callee_name(value.func) in MARKER_CALLS:
+        return all(_is_marker(argument) for argument in value.args)
+    return False
+
+
+def _ends_with_exit(statement: ast.If) -> bool:
+    return bool(statement.body) and isinstance(statement.body[-1], ENDS_BLOCK)
 
 
 class CacheReadModifyWrite(Rule):
@@ -42,6 +72,14 @@ class CacheReadModifyWrite(Rule):
         takes a lock (``cache.lock(key)``), memo shapes that store a freshly computed value
         or a dictionary grown with ``update()`` or ``d[k] = v`` (a lost entry is only
         computed again), and tests.
+
+        The guard shape is reported too: a key used as a lock or a once-only marker, tested
+        with ``exists()``, ``get()``, ``has_key()``, ``hexists()`` or ``hget()`` in an
+        ``if`` (or read into a name that an ``if`` tests), then set with ``set()``,
+        ``setex()``, ``psetex()`` or ``hset()`` to a marker value (a constant, a time, a
+        token) on the same receiver and key, inside the ``if`` or after an ``if`` that
+        returns or raises. A write with ``nx=True`` sets the key only when it is missing,
+        in one step, and is not reported.
 
     Why is this bad:
         Two requests read the same value and both write their own change: a rate limiter
@@ -66,6 +104,12 @@ class CacheReadModifyWrite(Rule):
         "the value read, so concurrent calls lose updates; use an atomic operation "
         "(incr(), Redis INCRBY or HINCRBY, MongoDB $inc) or hold a lock around the read and the write"
     )
+    #: The message for a key tested and then set as a lock or a once-only marker.
+    GUARD_MESSAGE = (
+        "OPS206 {receiver}.{read}() tests a key that {write}() sets in a second step, so two "
+        "concurrent calls both find it unset and both go on; set it only when it is missing, in "
+        "one step: Redis set(key, value, nx=True) (SETNX), cache.add(), or a Lua script"
+    )
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
         for node in candidate_functions(module, self.may_read_and_write):
@@ -78,7 +122,8 @@ class CacheReadModifyWrite(Rule):
         for call in function.calls:
             receiver, _, method = call.text.rpartition(".")
             methods.setdefault(receiver, set()).add(method)
-        return any(read in found and writes & found for found in methods.values() for read, (writes, _) in READ_WRITE_PAIRS.items())
+        pairs = [*READ_WRITE_PAIRS.items(), *GUARD_PAIRS.items()]
+        return any(read in found and writes & found for found in methods.values() for read, (writes, _) in pairs)
 
     def check_function(self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[Finding]:
         # scope_nodes() walks breadth first; the read must come before the write, so sort.
@@ -92,6 +137,15 @@ class CacheReadModifyWrite(Rule):
             for n in nodes
             if isinstance(n, (ast.With, ast.AsyncWith)) and any(takes_lock(item) for item in n.items)
         ]
+
+        def unlocked(line: int) -> bool:
+            return not any(lock < line for lock in lock_lines) and not any(start <= line <= end for start, end in lock_blocks)
+
+        reported: set[int] = set()
+        for finding in self.check_guards(module, nodes):
+            if unlocked(finding.line):
+                reported.add(finding.line)
+                yield finding
         reads: dict[str, tuple[ast.stmt, ast.Call]] = {}  # variable -> (statement, read call)
         mutated: set[str] = set()
         derived: dict[str, set[str]] = {}  # read variable -> local names computed from it
@@ -127,12 +181,80 @@ class CacheReadModifyWrite(Rule):
             for variable, (statement, read) in list(reads.items()):
                 if not self.writes_back(node, read, variable, variable in mutated, derived.get(variable, set())):
                     continue
-                if any(line < statement.lineno for line in lock_lines) or any(start <= statement.lineno <= end for start, end in lock_blocks):
+                if not unlocked(statement.lineno) or statement.lineno in reported:
                     continue
                 del reads[variable]
                 assert isinstance(read.func, ast.Attribute)
                 message = self.MESSAGE.format(variable=variable, receiver=dotted_text(read.func.value), write=node.func.attr)
                 yield module.finding(self.code, message, statement.lineno, statement.col_offset)
+
+    def check_guards(self, module: ModuleContext, nodes: list[ast.AST]) -> Iterator[Finding]:
+        """Report a key tested with a read and then set to a marker in a second step."""
+        bound: dict[str, tuple[ast.stmt, ast.Call]] = {}  # name -> (statement, read) it was bound by
+        guards: list[tuple[ast.If, ast.stmt, ast.Call]] = []  # (if, statement that read, read)
+        for node in nodes:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                read = self.guard_read(module, node.value)
+                if read is not None:
+                    bound[node.targets[0].id] = (node, read)
+                else:
+                    bound.pop(node.targets[0].id, None)
+            elif isinstance(node, ast.If):
+                read = self.guard_read(module, node.test)
+                if read is not None:
+                    guards.append((node, node, read))
+                    continue
+                for name in ast.walk(node.test):
+                    if isinstance(name, ast.Name) and name.id in bound:
+                        guards.append((node, *bound[name.id]))
+                        break
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                for test, statement, read in guards:
+                    end = test.end_lineno or test.lineno
+                    covered = test.lineno < node.lineno <= end or (_ends_with_exit(test) and node.lineno > end)
+                    if covered and self.sets_marker(node, read):
+                        assert isinstance(read.func, ast.Attribute)
+                        message = self.GUARD_MESSAGE.format(
+                            receiver=dotted_text(read.func.value), read=read.func.attr, write=node.func.attr
+                        )
+                        yield module.finding(self.code, message, statement.lineno, statement.col_offset)
+                        guards = [guard for guard in guards if guard[2] is not read]
+                        break
+
+    @staticmethod
+    def guard_read(module: ModuleContext, value: ast.expr) -> ast.Call | None:
+        """Return the cache read that tests a key in ``value`` (``r.exists(key)``, ``cache.get(key) is None``), else None."""
+        for node in [value, *walk_scope(value)]:
+            if isinstance(node, ast.Await):
+                continue
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in GUARD_PAIRS and node.args:
+                if CacheReadModifyWrite.is_cache(module, node.func.value):
+                    return node
+        return None
+
+    @staticmethod
+    def sets_marker(call: ast.Call, read: ast.Call) -> bool:
+        """Return True when ``call`` sets the key ``read`` tested, on the same receiver, to a marker value and without ``nx=True``."""
+        assert isinstance(read.func, ast.Attribute) and isinstance(call.func, ast.Attribute)
+        writes, key_count = GUARD_PAIRS[read.func.attr]
+        method = call.func.attr
+        if method not in writes or ast.dump(call.func.value) != ast.dump(read.func.value):
+            return False
+        if [ast.dump(a) for a in call.args[:key_count]] != [ast.dump(a) for a in read.args[:key_count]] or len(read.args) < key_count:
+            return False
+        if any(k.arg == "nx" and not (isinstance(k.value, ast.Constant) and not k.value.value) for k in call.keywords):
+            return False
+        position = key_count + VALUE_OFFSETS[method]
+        values = [call.args[position]] if len(call.args) > position else [k.value for k in call.keywords if k.arg == "value"]
+        return bool(values) and _is_marker(values[0])
+
+    @staticmethod
+    def is_cache(module: ModuleContext, receiver: ast.expr) -> bool:
+        """Return True for Django's cache (``caches[...]`` too), Flask-Caching, a Redis or MongoDB
+        client, or a receiver whose name ends in ``cache`` or contains ``redis``."""
+        qualified = module.qualify(receiver.value if isinstance(receiver, ast.Subscript) else receiver) or ""
+        last = dotted_text(receiver).rpartition(".")[2].lower()
+        return qualified.startswith(CACHE_CLIENTS) or last.endswith("cache") or "redis" in last
 
     @staticmethod
     def cache_read(module: ModuleContext, value: ast.expr) -> ast.Call | None:
@@ -142,13 +264,8 @@ class CacheReadModifyWrite(Rule):
         for node in [value, *walk_scope(value)]:
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in READ_WRITE_PAIRS):
                 continue
-            if not node.args:
-                continue
-            receiver = node.func.value
             # caches["default"].get(...): the receiver is an item of Django's caches.
-            qualified = module.qualify(receiver.value if isinstance(receiver, ast.Subscript) else receiver) or ""
-            last = dotted_text(receiver).rpartition(".")[2].lower()
-            if qualified.startswith(CACHE_CLIENTS) or last.endswith("cache") or "redis" in last:
+            if node.args and CacheReadModifyWrite.is_cache(module, node.func.value):
                 return node
         return None
 
@@ -199,6 +316,13 @@ class CacheReadModifyWrite(Rule):
         "def remember(user):\n"
         "    last = cache.get(f'seen:{user.pk}')\n"
         "    cache.set(f'previous:{user.pk}', last)\n",
+        # SET NX takes the key in one step.
+        "import redis\n\n"
+        "r = redis.Redis()\n\n"
+        "def run_once(day):\n"
+        "    if not r.set(f'export:{day}', 1, nx=True, ex=3600):\n"
+        "        return False\n"
+        "    return True\n",
     ]
     INVALID = [
         "from django.core.cache import cache\n\n"
@@ -228,4 +352,19 @@ class CacheReadModifyWrite(Rule):
         "    page = pages.find_one({'slug': slug})  # OPS206\n"
         "    views = page['views'] + 1\n"
         "    pages.update_one({'slug': slug}, {'$set': {'views': views}})\n",
+        # A Redis key used as a lock: tested, then set in a second step.
+        "import redis\n\n"
+        "r = redis.Redis()\n\n"
+        "def run_once(day):\n"
+        "    if r.exists(f'export:{day}'):  # OPS206\n"
+        "        return False\n"
+        "    r.setex(f'export:{day}', 3600, 1)\n"
+        "    return True\n",
+        # A once-only marker in Django's cache, read into a name first.
+        "from django.core.cache import cache\n\n"
+        "def welcome(user):\n"
+        "    sent = cache.get(f'welcome:{user.pk}')  # OPS206\n"
+        "    if sent is None:\n"
+        "        send_welcome(user)\n"
+        "        cache.set(f'welcome:{user.pk}', True)\n",
     ]

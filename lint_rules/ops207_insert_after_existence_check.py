@@ -31,6 +31,10 @@ FILTER_STEPS = frozenset({"filter", "filter_by", "where", "exclude"})
 #: Calls that insert the rows they are given or build.
 MANAGER_INSERTS = frozenset({"create", "bulk_create"})
 SESSION_ADDS = frozenset({"add", "add_all"})
+#: Last calls of a query that return exactly one row and raise when there is none.
+SINGLE_ROW_TERMINALS = frozenset({"get", "one", "scalar_one"})
+#: Exceptions that such a query raises for a missing row: Django's and SQLAlchemy's.
+NOT_FOUND_ERRORS = ("DoesNotExist", "NoResultFound")
 ENDS_BLOCK = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 #: Statements with a body: their nested statements are visited on their own.
 COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Match, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -43,6 +47,7 @@ class _Check:
     statement: ast.stmt
     model: str
     orm: str | None = None  # "django" or "sqlalchemy" when the query's shape shows it
+    terminal: str = ""  # the query's last call: "exists", "count", ...
 
 
 def _model_of_query(call: ast.Call) -> tuple[str, str | None]:
@@ -72,8 +77,62 @@ def _existence_check(statement: ast.stmt, expr: ast.expr) -> _Check | None:
         if names & FILTER_STEPS or inner & FILTER_STEPS:
             model, orm = _model_of_query(node)
             if model:
-                return _Check(statement, model, orm)
+                return _Check(statement, model, orm, callee_name(node.func))
     return None
+
+
+def _counts_against_limit(test: ast.expr, check: _Check, names: set[str]) -> bool:
+    """Return True when ``test`` compares the ``count()`` of ``check`` with a limit, not with 0 or 1.
+
+    ``taken >= session.capacity`` or ``count() < MAX_SEATS`` check a limit; ``count() == 0``,
+    ``count() > 0`` and a bare ``if count():`` check that a row exists. ``names`` contains
+    the local names bound to the count.
+    """
+    if check.terminal != "count":
+        return False
+    for node in ast.walk(test):
+        if not isinstance(node, ast.Compare):
+            continue
+        sides = [node.left, *node.comparators]
+        counted = [side for side in sides if _is_count(side, names)]
+        others = [side for side in sides if not _is_count(side, names)]
+        if counted and any(not (isinstance(side, ast.Constant) and side.value in (0, 1)) for side in others):
+            return True
+    return False
+
+
+def _is_count(expr: ast.expr, names: set[str]) -> bool:
+    if isinstance(expr, ast.Name):
+        return expr.id in names
+    return isinstance(expr, ast.Call) and callee_name(expr.func) == "count"
+
+
+def _single_row_get(call: ast.Call) -> tuple[str, str | None]:
+    """Return the model and ORM of a query that raises when no row matches:
+    ``Model.objects.get(...)``, ``session.query(Model)...one()``,
+    ``session.execute(select(Model)...).scalar_one()``; else ``("", None)``."""
+    if callee_name(call.func) not in SINGLE_ROW_TERMINALS:
+        return "", None
+    model, orm = _model_of_query(call)
+    if orm == "django" and callee_name(call.func) != "get":
+        return "", None
+    return model, orm
+
+
+def _catches_not_found(handler: ast.ExceptHandler, model: str) -> bool:
+    """Return True for ``except Model.DoesNotExist``, ``except ObjectDoesNotExist`` or
+    ``except NoResultFound`` (alone or in a tuple)."""
+    if handler.type is None:
+        return False
+    caught = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    for error in caught:
+        text = ast.unparse(error)
+        if text.endswith(".DoesNotExist"):
+            if text.rpartition(".")[0].rpartition(".")[2] == model:
+                return True
+        elif text.rpartition(".")[2] in ("ObjectDoesNotExist", "NoResultFound"):
+            return True
+    return False
 
 
 def _inserted_model(call: ast.Call, built: dict[str, str]) -> str:
@@ -161,6 +220,15 @@ class InsertAfterExistenceCheck(Rule):
         ORM the query uses (``Model.objects`` for Django; ``Model.query``, ``select()`` or
         ``session.query()`` for SQLAlchemy), else of the one the module imports.
 
+        A hand-written get-or-create is the same race: ``Model.objects.get(...)`` (or
+        SQLAlchemy's ``one()``/``scalar_one()``) in a ``try``, and the insert in its
+        ``except Model.DoesNotExist`` (``ObjectDoesNotExist``, ``NoResultFound``) handler.
+        It is reported at the query, with the same exceptions.
+
+        When the test compares a ``count()`` with a limit (``taken >= session.capacity``)
+        rather than with 0 or 1, the message names that limit check and offers only a lock,
+        because no unique constraint can cap how many rows there are.
+
     Why is this bad:
         Two requests run the query before either inserts, both find nothing, and both
         insert: two accounts with one e-mail address, two active subscriptions. A
@@ -189,9 +257,31 @@ class InsertAfterExistenceCheck(Rule):
         "without a lock, so two concurrent calls both find none and both insert; add a unique "
         "constraint and handle IntegrityError, or lock a parent row with {row_lock} first"
     )
+    #: The message for a count compared with a limit (a capacity, a quota), which no
+    #: unique constraint can enforce.
+    LIMIT_MESSAGE = (
+        "OPS207 this query counts {model} rows and compares the count with a limit, and the "
+        "function then inserts one without a lock, so two concurrent calls both count the same "
+        "rows and both insert past the limit; lock the parent row with {row_lock} before "
+        "counting, or hold an opsgen lock (locks: in the spec) around the count and the insert"
+    )
+    #: The message for a hand-written get-or-create: a single-row query, and an insert in
+    #: the handler of its not-found error.
+    GET_MESSAGE = (
+        "OPS207 this query finds no {model} row and the except handler then inserts one "
+        "without a lock, so two concurrent calls both miss and both insert, and a later "
+        "single-row query fails on the duplicate; add a unique constraint and insert first, handling "
+        "IntegrityError (or use get_or_create() on the unique fields), or lock a parent row "
+        "with {row_lock} first"
+    )
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
-        candidates = {f.line: f for f in module.functions() if f.name != "<module>" and self.may_check_then_insert(f)}
+        catches = any(error in module.source for error in NOT_FOUND_ERRORS)
+        candidates = {
+            f.line: f
+            for f in module.functions()
+            if f.name != "<module>" and (self.may_check_then_insert(f) or (catches and self.may_get_then_insert(f)))
+        }
         if not candidates or is_test_path(module.relative_path) or is_migration_path(module.path):
             return
         lines = module.source.splitlines()
@@ -214,6 +304,16 @@ class InsertAfterExistenceCheck(Rule):
         builds = any(call.text[:1].isupper() and "." not in call.text for call in calls)  # Model(...)
         first_check = min(checks)
         return any(call.line > first_check and _may_insert(call.text, builds) for call in calls)
+
+    @staticmethod
+    def may_get_then_insert(function: FunctionSummary) -> bool:
+        """Return True when the function runs a single-row query and a later call may insert."""
+        calls = function.calls
+        gets = [call.line for call in calls if call.text.rpartition(".")[2] in SINGLE_ROW_TERMINALS]
+        if not gets:
+            return False
+        builds = any(call.text[:1].isupper() and "." not in call.text for call in calls)
+        return any(call.line > min(gets) and _may_insert(call.text, builds) for call in calls)
 
     def check_function(
         self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef, summary: FunctionSummary
@@ -261,9 +361,30 @@ class InsertAfterExistenceCheck(Rule):
                 if model == check.model and (test.lineno < line <= end or (exits and line > end)):
                     reported.add(check.statement.lineno)
                     orm = check.orm or module_orm(module.summary.imports)
-                    message = self.MESSAGE.format(model=model, row_lock=row_lock_remedy(orm))
+                    counts = {name for name, bound in checked.items() if bound is check}
+                    template = self.LIMIT_MESSAGE if _counts_against_limit(test.test, check, counts) else self.MESSAGE
+                    message = template.format(model=model, row_lock=row_lock_remedy(orm))
                     yield module.finding(self.code, message, check.statement.lineno, check.statement.col_offset)
                     break
+
+        for statement in statements:
+            if isinstance(statement, ast.Try) and (lock_line is None or lock_line > statement.lineno):
+                yield from self.check_get_then_insert(module, statement, inserts)
+
+    def check_get_then_insert(self, module: ModuleContext, statement: ast.Try, inserts: list[tuple[int, str]]) -> Iterator[Finding]:
+        """Report a single-row query in a ``try`` whose not-found handler inserts a row of the same model."""
+        gets = [node for body in statement.body for node in [body, *walk_scope(body)] if isinstance(node, ast.Call)]
+        for call in gets:
+            model, orm = _single_row_get(call)
+            if not model:
+                continue
+            for handler in statement.handlers:
+                start, end = handler.lineno, handler.end_lineno or handler.lineno
+                if _catches_not_found(handler, model) and any(m == model and start <= line <= end for line, m in inserts):
+                    orm = orm or module_orm(module.summary.imports)
+                    message = self.GET_MESSAGE.format(model=model, row_lock=row_lock_remedy(orm))
+                    yield module.finding(self.code, message, call.lineno, call.col_offset)
+                    return
 
     @staticmethod
     def check_in_test(test: ast.If, checked: dict[str, _Check]) -> _Check | None:
@@ -308,6 +429,20 @@ class InsertAfterExistenceCheck(Rule):
         "        if Plugin.objects.filter(name=name).exists():\n"
         "            return None\n"
         "        return Plugin.objects.create(name=name)\n",
+        # Insert first; the unique constraint decides and the handler reads the winner.
+        "from django.db import IntegrityError, transaction\n\n"
+        "def subscribe(email):\n"
+        "    try:\n"
+        "        with transaction.atomic():\n"
+        "            return Subscriber.objects.create(email=email)\n"
+        "    except IntegrityError:\n"
+        "        return Subscriber.objects.get(email=email)\n",
+        # The handler of a missing row inserts another model's row.
+        "def open_cart(user):\n"
+        "    try:\n"
+        "        return Customer.objects.get(user=user)\n"
+        "    except Customer.DoesNotExist:\n"
+        "        return Visitor.objects.create(user=user)\n",
     ]
     INVALID = [
         "def signup(email):\n"
@@ -335,4 +470,26 @@ class InsertAfterExistenceCheck(Rule):
         "    if Follow.objects.filter(user=user, author=author).count() == 0:  # OPS207\n"
         "        follow = Follow(user=user, author=author)\n"
         "        follow.save()\n",
+        # A hand-written get-or-create.
+        "def subscribe(email):\n"
+        "    try:\n"
+        "        return Subscriber.objects.get(email=email)  # OPS207\n"
+        "    except Subscriber.DoesNotExist:\n"
+        "        return Subscriber.objects.create(email=email)\n",
+        # SQLAlchemy's form of it.
+        "from sqlalchemy.exc import NoResultFound\n\n"
+        "def tag(session, name):\n"
+        "    try:\n"
+        "        return session.query(Tag).filter_by(name=name).one()  # OPS207\n"
+        "    except NoResultFound:\n"
+        "        tag = Tag(name=name)\n"
+        "        session.add(tag)\n"
+        "        session.commit()\n"
+        "        return tag\n",
+        # A capacity checked with count(): only a lock can cap it.
+        "def book(session, member):\n"
+        "    taken = Booking.objects.filter(session=session).count()  # OPS207\n"
+        "    if taken >= session.capacity:\n"
+        "        raise ValueError('full')\n"
+        "    return Booking.objects.create(session=session, member=member)\n",
     ]
