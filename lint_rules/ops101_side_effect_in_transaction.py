@@ -141,7 +141,7 @@ class SideEffectInTransaction(Rule):
                     where = f" ({chain.effect.name} at {module.index.relative(last.path)}:{last.line})"
                 note = ""
                 if direct and {"countdown", "eta"} & set(call.keywords):
-                    note = " (a countdown or eta does not wait for the commit)"
+                    note = ", and a countdown or eta does not wait for the commit"
                 message = self.MESSAGE.format(
                     call=f"{call.text}()",
                     verb="is" if direct else "leads to",

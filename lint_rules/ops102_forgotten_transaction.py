@@ -287,7 +287,8 @@ class ForgottenTransaction(Rule):
                 writes = f"commits its writes in {len(starts)} transactions ({listed})"
                 line, column = starts[0][0], starts[0][1]
             elif count >= 2:
-                listed = ", ".join(f"{call.text}() at line {call.line}" for call, _ in sites[:3])
+                # A write in a loop counts twice, so the list marks it.
+                listed = ", ".join(f"{call.text}() at line {call.line}{' in a loop' if weight > 1 else ''}" for call, weight in sites[:3])
                 amount = "several" if count > len(sites) else str(count)
                 writes = f"makes {amount} writes ({listed}{', ...' if len(sites) > 3 else ''})"
                 line, column = sites[0][0].line, sites[0][0].column
