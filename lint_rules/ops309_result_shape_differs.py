@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.services import (
+    Method,
     in_service_packages,
     is_generated,
     is_services_module,
     may_define_services,
+    raises,
     result_shape,
+    returns_plain_dict,
     service_classes,
     service_functions,
+    typed_dict_classes,
+    typed_model,
     usual,
 )
 
@@ -30,13 +35,24 @@ class ResultShapeDiffers(Rule):
         ``HttpResponse(...)``, ``jsonify(...)``, ``redirect(...)``, which ties the service
         to a web request. A generator: the entry yields, so a call runs nothing until it is
         iterated. ``None`` on failure: the entry returns ``None`` from an ``except``
-        handler, where the others let the error propagate. Anything else is the result
-        itself. Entries that return nothing
-        or ``self`` (OPS302's) are left out. Reports the entries whose shape differs from
-        the one most of the module's services use (the first one wins a tie). In a module
+        handler, where the others let the error propagate. An error on failure: an
+        ``except ... as exc`` handler returns the exception or its text (``return exc``,
+        ``return str(exc)``). A message on failure: an ``if`` returns a string
+        (``return "insufficient funds"``) while the entry's other results are not
+        strings. It counts only when another service's entry raises, because raising is
+        the convention it breaks. Anything else is the result itself. Entries that return
+        nothing or ``self`` (OPS302's) are left out. Reports the entries whose shape
+        differs from the one most of the module's services use (the first one wins a
+        tie). In a module
         named ``services`` (or ``service``), or directly inside a package so named, or in
         ``service-packages``, the public module-level functions are compared the same way
         when three or more of them return a value.
+
+        Among results that are the value itself, a plain dictionary is reported beside
+        typed models: an entry annotated ``-> dict`` (or unannotated and returning only
+        dictionary literals) where two or more others, more than the dictionaries, are
+        annotated with a class they build (``-> MemberOut`` and ``return
+        MemberOut(...)``; a ``TypedDict`` of the module does not count).
 
     Why is this bad:
         A caller of one service unpacks a pair and checks the error, a caller of the next
@@ -85,7 +101,10 @@ class ResultShapeDiffers(Rule):
         "result object": "a result object (Success/Failure, Ok/Err)",
         "response": "an HTTP response",
         "generator": "a generator, which runs nothing until the caller iterates it",
+        "error on failure": "the caught exception or its text instead of raising it",
         "none on failure": "None when it catches an error",
+        "message on failure": "an error message string when a check fails instead of raising",
+        "dict": "a plain dictionary",
         "value": "the result itself",
     }
 
@@ -97,32 +116,42 @@ class ResultShapeDiffers(Rule):
             yield from self.check_functions(module)
         if not may_define_services(module.source):
             return
-        shaped = []
-        for service in service_classes(module.tree, everything):
-            shape = result_shape(service.entries[0]) if service.entries else None
-            if shape is not None:
-                shaped.append((service, shape))
-        common = usual([shape for _, shape in shaped])
-        if common is None:
-            return
-        for service, shape in shaped:
-            if shape != common:
-                entry = service.entries[0]
-                message = self.MESSAGE.format(
-                    service=service.node.name, method=entry.name, shape=self.SHAPES[shape], other=self.SHAPES[common]
-                )
-                yield module.finding(self.code, message, entry.lineno, entry.col_offset)
+        services = {service.entries[0]: service.node.name for service in service_classes(module.tree, everything) if service.entries}
+        for entry, shape, other in self.differing(module, list(services)):
+            message = self.MESSAGE.format(service=services[entry], method=entry.name, shape=shape, other=other)
+            yield module.finding(self.code, message, entry.lineno, entry.col_offset)
 
     def check_functions(self, module: ModuleContext) -> Iterator[Finding]:
         """Compare the result shapes of the public functions of a service module."""
-        shaped = [(function, shape) for function in service_functions(module.tree) if (shape := result_shape(function)) is not None]
-        common = usual([shape for _, shape in shaped])
-        if common is None or len(shaped) < 3:
+        functions = service_functions(module.tree)
+        if sum(1 for function in functions if result_shape(function) is not None) < 3:
             return
-        for function, shape in shaped:
-            if shape != common:
-                message = self.FUNCTION_MESSAGE.format(function=function.name, shape=self.SHAPES[shape], other=self.SHAPES[common])
-                yield module.finding(self.code, message, function.lineno, function.col_offset)
+        for function, shape, other in self.differing(module, functions):
+            message = self.FUNCTION_MESSAGE.format(function=function.name, shape=shape, other=other)
+            yield module.finding(self.code, message, function.lineno, function.col_offset)
+
+    def differing(self, module: ModuleContext, entries: Sequence[Method]) -> Iterator[tuple[Method, str, str]]:
+        """Yield each entry whose result shape differs from the usual one, with both shapes' descriptions."""
+        shaped = [(entry, shape) for entry in entries if (shape := result_shape(entry)) is not None]
+        if not any(raises(entry) for entry, shape in shaped if shape != "message on failure"):
+            # A message string breaks a convention only where the other services raise.
+            shaped = [(entry, "value" if shape == "message on failure" else shape) for entry, shape in shaped]
+        common = usual([shape for _, shape in shaped])
+        reported: set[Method] = set()
+        if common is not None:
+            for entry, shape in shaped:
+                if shape != common:
+                    reported.add(entry)
+                    yield entry, self.SHAPES[shape], self.SHAPES[common]
+
+        # Plain dictionaries beside typed models: both are "the result itself" above.
+        dict_classes = typed_dict_classes(module.tree)
+        models = [model for entry, _ in shaped if (model := typed_model(entry, dict_classes)) is not None]
+        dicts = [entry for entry, _ in shaped if entry not in reported and returns_plain_dict(entry)]
+        if len(models) >= 2 and len(dicts) < len(models):
+            other = "a typed model (" + ", ".join(sorted(set(models))) + ")"
+            for entry in dicts:
+                yield entry, self.SHAPES["dict"], other
 
     VALID = [
         # Every service returns a pair: one convention, even if not the best one.

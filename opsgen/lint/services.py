@@ -334,9 +334,13 @@ def result_shape(method: Method) -> str | None:
     ``Ok``/``Err`` or a class named ``...Result``. ``"response"``: every value returned is an
     HTTP response (``JsonResponse(...)``, ``jsonify(...)``, ``redirect(...)``).
     ``"generator"``: the method yields, so calling it runs nothing until the caller iterates
-    the result. ``"none on failure"``: the method returns values, but ``None`` from an
+    the result. ``"error on failure"``: an ``except ... as exc`` handler returns the caught
+    exception or its text (``return exc``, ``return str(exc)``) where others let it
+    propagate. ``"none on failure"``: the method returns values, but ``None`` from an
     ``except`` handler, so the caller must test for ``None`` where others catch the error.
-    ``"value"``: anything else, the result itself (failures then raise).
+    ``"message on failure"``: an ``if`` returns a string (``return "insufficient funds"``)
+    while the method's other results are not strings. ``"value"``: anything else, the
+    result itself (failures then raise).
     """
     nodes = list(scope_nodes(method.body))
     if any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in nodes):
@@ -361,9 +365,134 @@ def result_shape(method: Method) -> str | None:
         return "result object"
     if all(isinstance(v, ast.Call) and _http_response(v.func) for v in values):
         return "response"
+    if any(isinstance(node, ast.ExceptHandler) and _returns_caught_error(node) for node in nodes):
+        return "error on failure"
     if any(isinstance(node, ast.ExceptHandler) and _returns_none(node.body) for node in nodes):
         return "none on failure"
+    if _returns_message_on_check(nodes):
+        return "message on failure"
     return "value"
+
+
+#: Calls that turn a caught exception into its text.
+ERROR_TEXT_CALLS = frozenset({"str", "repr", "format_exc"})
+
+
+def _returns_caught_error(handler: ast.ExceptHandler) -> bool:
+    """Return True when an ``except ... as exc`` handler returns ``exc``, ``str(exc)``,
+    ``exc.args[0]`` or an f-string of it: the error handed back as the result."""
+    if handler.name is None:
+        return False
+    for node in scope_nodes(handler.body):
+        if not (isinstance(node, ast.Return) and node.value is not None):
+            continue
+        value = node.value
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ERROR_TEXT_CALLS:
+            value = value.args[0] if value.args else value
+        while isinstance(value, (ast.Attribute, ast.Subscript)):
+            value = value.value
+        if isinstance(value, ast.Name) and value.id == handler.name:
+            return True
+        if isinstance(value, ast.JoinedStr) and any(isinstance(n, ast.Name) and n.id == handler.name for n in ast.walk(value)):
+            return True
+    return False
+
+
+def _is_text(value: ast.expr) -> bool:
+    return isinstance(value, ast.JoinedStr) or (isinstance(value, ast.Constant) and isinstance(value.value, str))
+
+
+def _returns_message_on_check(nodes: list[ast.AST]) -> bool:
+    """Return True when an ``if`` returns a non-empty string while some other return of the
+    method gives a value that is not a string: an error message in place of a raise."""
+    messages: set[int] = set()
+    for node in nodes:
+        if isinstance(node, ast.If):
+            for branch in (node.body, node.orelse):
+                last = branch[-1] if branch else None
+                if isinstance(last, ast.Return) and last.value is not None and _is_text(last.value):
+                    if not (isinstance(last.value, ast.Constant) and not str(last.value.value).strip()):
+                        messages.add(id(last))
+    if not messages:
+        return False
+    others = [
+        node.value
+        for node in nodes
+        if isinstance(node, ast.Return) and id(node) not in messages and node.value is not None
+        and not (isinstance(node.value, ast.Constant) and node.value.value is None)
+    ]  # fmt: skip
+    return any(not _is_text(branch) for value in others for branch in _branches(value))
+
+
+def raises(method: Method) -> bool:
+    """Return True when the method raises an exception itself (nested definitions excluded)."""
+    return any(isinstance(node, ast.Raise) and node.exc is not None for node in scope_nodes(method.body))
+
+
+#: Annotations that name a container or a typing construct, not a model class.
+TYPING_NAMES = frozenset(
+    {
+        "Any", "Dict", "List", "Tuple", "Set", "FrozenSet", "Optional", "Union", "Mapping",
+        "MutableMapping", "Sequence", "Iterable", "Iterator", "Generator", "Awaitable",
+        "Coroutine", "Self", "NoReturn", "Never", "Callable", "Type", "Literal", "Response",
+    }
+)  # fmt: skip
+DICT_ANNOTATIONS = frozenset({"dict", "Dict", "Mapping", "MutableMapping"})
+#: Class methods that build a model from data: ``MemberOut.model_validate(row)``.
+MODEL_BUILDERS = frozenset({"model_validate", "from_orm", "parse_obj", "from_dict", "from_row"})
+
+
+def typed_model(method: Method, dict_classes: frozenset[str]) -> str | None:
+    """Return the model class a method is annotated to return and builds, else None.
+
+    The annotation names a class (``-> MemberOut``), and a returned value calls it or one of
+    its builders (``MemberOut(...)``, ``MemberOut.model_validate(row)``). ``dict_classes``
+    contains the module's ``TypedDict`` classes, which are dictionaries at run time.
+    """
+    name = _last_name(method.returns)
+    if not name[:1].isupper() or name in TYPING_NAMES or name in dict_classes or name.isupper():
+        return None
+    for node in scope_nodes(method.body):
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Call):
+            func = node.value.func
+            if isinstance(func, ast.Attribute) and func.attr in MODEL_BUILDERS:
+                func = func.value
+            if _last_name(func) == name:
+                return name
+    return None
+
+
+def returns_plain_dict(method: Method) -> bool:
+    """Return True when a method is annotated to return a dictionary (``-> dict``,
+    ``-> dict[str, Any]``), or has no annotation and returns only dictionary literals."""
+    annotation = method.returns
+    if annotation is not None:
+        if isinstance(annotation, ast.Subscript):
+            annotation = annotation.value
+        return _last_name(annotation) in DICT_ANNOTATIONS
+    values = [node.value for node in scope_nodes(method.body) if isinstance(node, ast.Return) and node.value is not None]
+    return bool(values) and all(
+        isinstance(v, (ast.Dict, ast.DictComp)) or (isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and v.func.id == "dict")
+        for v in values
+    )
+
+
+def _last_name(expr: ast.expr | None) -> str:
+    """Return ``MemberOut`` for ``MemberOut`` or ``schemas.MemberOut``, else ``""``."""
+    if isinstance(expr, ast.Attribute):
+        return expr.attr
+    if isinstance(expr, ast.Name):
+        return expr.id
+    return ""
+
+
+def typed_dict_classes(tree: ast.Module) -> frozenset[str]:
+    """Return the names of the module's ``TypedDict`` classes."""
+    return frozenset(
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.ClassDef) and any(base.rpartition(".")[2] == "TypedDict" for base in base_names(node))
+    )
 
 
 def _returns_none(body: list[ast.stmt]) -> bool:
