@@ -37,6 +37,20 @@ def styled(status: str | None) -> str:
     return f"[{STATUS_STYLES.get(status, 'white')}]{status}[/]"
 
 
+def effect_error_text(effect: dict[str, Any]) -> str:
+    """Return the "last error" cell of an effect row.
+
+    A delivered effect keeps the error of a failed attempt before its delivery. The cell
+    prefixes that error with "before delivery:", so that it does not read as a failure.
+    """
+    error = effect.get("last_error")
+    if not error:
+        return ""
+    if effect.get("status") == "delivered":
+        return f"before delivery: {error}"
+    return str(error)
+
+
 def duration_text(value: float | None) -> str:
     """Return a duration in milliseconds with one decimal, or an empty cell."""
     return "" if value is None else f"{value:.1f}"

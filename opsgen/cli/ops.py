@@ -20,6 +20,7 @@ from opsgen.cli.display import (
     SHORT_ID,
     make_console,
     duration_text,
+    effect_error_text,
     json_default,
     normalize_times,
     styled,
@@ -347,7 +348,7 @@ def _print_show(execution: dict[str, Any], tree: list[dict[str, Any]], effects: 
         for effect in effects:
             table.add_row(
                 effect["execution_id"][:SHORT_ID], effect["name"], effect["kind"], "yes" if effect["durable"] else "no",
-                styled(effect["status"]), f"{effect['attempts']}/{effect['max_attempts']}", effect["last_error"] or "",
+                styled(effect["status"]), f"{effect['attempts']}/{effect['max_attempts']}", effect_error_text(effect),
                 _effect_payload_text(effect),
             )
         console.print(table)

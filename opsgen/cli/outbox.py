@@ -16,7 +16,16 @@ import sys
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from opsgen.cli.display import SHORT_ID, counted, json_default, make_console, normalize_times, styled, time_text
+from opsgen.cli.display import (
+    SHORT_ID,
+    counted,
+    effect_error_text,
+    json_default,
+    make_console,
+    normalize_times,
+    styled,
+    time_text,
+)
 from opsgen.cli.execution_log import log_problem
 from opsgen.runtime.config import add_project_to_path, load_settings
 from opsgen.runtime.effects import EffectHandler
@@ -287,7 +296,7 @@ def run_list(args: argparse.Namespace) -> int:
             row["id"][:SHORT_ID], row["name"], row["kind"], row["operation"] or "", row["execution_id"][:SHORT_ID],
             styled(row["status"]), f"{row['attempts']}/{row['max_attempts']}",
             _next_attempt_text(row, now),
-            time_text(row["created_at"]), row["last_error"] or "",
+            time_text(row["created_at"]), effect_error_text(row),
         )
     make_console().print(table)
     return 0
