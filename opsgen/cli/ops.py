@@ -53,7 +53,8 @@ def register(subparsers: Any) -> None:
         "list",
         help="list the newest executions",
         description=(
-            "List executions, newest first, with status, actor and duration in milliseconds. "
+            "List executions, newest first, with status, actor and duration in milliseconds. A queued call "
+            "that ran more than once shows its first start and a duration that spans every attempt. "
             "The table shows the first 8 characters of each id, which `opsgen ops show` accepts."
         ),
     )
@@ -71,7 +72,9 @@ def register(subparsers: Any) -> None:
     list_parser.add_argument("--roots", action="store_true", help="show only top-level executions, not nested calls")
     list_parser.add_argument("--actor", metavar="ACTOR", help="show only the executions of this actor")
     list_parser.add_argument(
-        "--request-id", metavar="ID", help="show only the executions of this request id, such as every call of one web request"
+        "--request-id", metavar="ID",
+        help="show only the executions whose request id is exactly ID (not a prefix), such as every call of one "
+             "web request; `ops show` prints an execution's request id"
     )
     list_parser.add_argument("--limit", type=int, default=50, metavar="N", help="number of executions to show (default 50)")
     _add_common(list_parser)
@@ -235,7 +238,14 @@ def run_show(args: argparse.Namespace) -> int:
     if execution is None:
         return 1
 
+    from opsgen.runtime.locks.abandoned import mark_abandoned
+
     tree = store.tree(execution["root_id"])
+    # A call of the tree whose process died, or whose lease expired, still reads running:
+    # mark it abandoned first, as ``ops list`` and ``ops watch`` do.
+    if mark_abandoned(store.engine, tree):
+        execution = store.find_execution(execution["id"]) or execution
+        tree = store.tree(execution["root_id"])
     effects = [
         {key: value for key, value in effect.items() if key not in HIDDEN_EFFECT_COLUMNS}
         for effect in store.effects_of([row["id"] for row in tree])
@@ -280,7 +290,8 @@ def _print_attempts(attempts: list[dict[str, Any]]) -> None:
     for column in ("attempt", "status", "worker", "started (UTC)", "finished (UTC)", "error"):
         table.add_column(column)
     for attempt in attempts:
-        error = f"{attempt['error_code']}: {attempt['error_message']}" if attempt["error_code"] else ""
+        # Attempt rows abandoned by older versions have a message without a code.
+        error = ": ".join(part for part in (attempt["error_code"], attempt["error_message"]) if part)
         table.add_row(
             str(attempt["attempt"]), styled(attempt["status"]), attempt["worker"] or "",
             time_text(attempt["started_at"]), time_text(attempt["finished_at"]), error,

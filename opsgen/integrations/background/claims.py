@@ -26,7 +26,9 @@ from sqlalchemy import (
     and_,
     bindparam,
     column,
+    func,
     insert,
+    null,
     or_,
     select,
     text,
@@ -130,10 +132,11 @@ def _claim_in_transaction(
             .where(executions.c.id == execution_id, claimable(now))
             .values(
                 status=ExecutionStatus.running.value,
-                started_at=now,
+                started_at=func.coalesce(executions.c.started_at, now),
                 host=HOST,
                 pid=os.getpid(),
                 lease_expires_at=now + timedelta(seconds=lease),
+                **{name: null() for name in EARLIER_ATTEMPT_COLUMNS},
             )
             .returning(*executions.c)
         ).first()
@@ -163,6 +166,14 @@ def _claim_in_transaction(
     assert runtime.store.live is not None
     runtime.store.live.move_staged(wait=SQLITE_BUSY_TIMEOUT)
     return _claim_in_transaction(runtime, execution_id, lease=lease, delivery=delivery, rebuild=None)
+
+
+#: The execution columns that an earlier attempt's end wrote and that a claim clears,
+#: because the row of a retried or taken-over execution is running again. Its attempt
+#: rows keep each attempt's times and error. ``started_at`` stays the first claim's time.
+EARLIER_ATTEMPT_COLUMNS = (
+    "finished_at", "duration_ms", "output", "error_code", "error_message", "error_details", "traceback",
+)
 
 
 def claimable(now: datetime | None = None) -> ColumnElement[bool]:
@@ -199,7 +210,8 @@ def _open_attempt(
             update(execution_attempts)
             .where(execution_attempts.c.execution_id == execution_id,
                    execution_attempts.c.status == ExecutionStatus.running.value)
-            .values(status=ExecutionStatus.abandoned.value, finished_at=now, error_message=ABANDONED_NOTE)
+            .values(status=ExecutionStatus.abandoned.value, finished_at=now,
+                    error_code=ExecutionStatus.abandoned.value, error_message=ABANDONED_NOTE)
         )
     abandoned = takeovers + earlier.count(ExecutionStatus.abandoned.value)
     attempt = len(earlier) + 1
@@ -212,7 +224,7 @@ def _open_attempt(
     return _claimed(row, attempt, takeovers, abandoned, rebuilt=rebuilt)
 
 
-#: Error message of an attempt row whose worker died.
+#: Error message of an attempt row whose worker died; its error code is ``abandoned``.
 ABANDONED_NOTE = "the worker stopped renewing its lease"
 
 #: The execution columns :func:`record_from_row` reads; the claim returns only these,
@@ -257,7 +269,7 @@ earlier AS (
 ),
 closed AS (
     UPDATE {execution_attempts.fullname}
-    SET status = :abandoned, finished_at = :now, error_message = :note
+    SET status = :abandoned, finished_at = :now, error_code = :abandoned, error_message = :note
     WHERE execution_id = :execution_id AND status = :running AND EXISTS (SELECT 1 FROM claimed)
 ),
 opened AS (
@@ -277,7 +289,8 @@ _PG_CLAIMED_COLUMNS = (
 _PG_CLAIM = text(f"""
 WITH claimed AS (
     UPDATE {executions.fullname}
-    SET status = :running, started_at = :now, host = :host, pid = :pid, lease_expires_at = :lease_until
+    SET status = :running, started_at = COALESCE(started_at, :now), host = :host, pid = :pid,
+        lease_expires_at = :lease_until, {", ".join(f"{name} = NULL" for name in EARLIER_ATTEMPT_COLUMNS)}
     WHERE id = :execution_id AND ({claimable()})
     RETURNING *
 ),{_PG_OPEN_ATTEMPT}

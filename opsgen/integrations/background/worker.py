@@ -134,7 +134,9 @@ def run_queued(
     if not closed:
         error_code = result.code if isinstance(result, Failure) else None
         error_message = result.message if isinstance(result, Failure) else None
-        finish_attempt(runtime, record.id, outcome.attempt, record.status, error_code, error_message, clear_lease=True)
+        span_attempts(record, outcome.attempt)
+        finish_attempt(runtime, record.id, outcome.attempt, record.status, error_code, error_message, clear_lease=True,
+                       duration_ms=record.duration_ms if outcome.attempt > 1 else None)
     return WorkerOutcome(result)
 
 
@@ -162,8 +164,11 @@ class AttemptCloser:
 
     def __call__(self, connection: Connection, record: ExecutionRecord) -> None:
         parameters = self._attempt_values(record)
-        statement = _PG_CLOSE_FOR_RETRY if self.retry_in is not None else _PG_CLOSE_WITH_RECORD
-        connection.execute(statement, {**parameters, "pending": ExecutionStatus.pending.value})
+        if self.retry_in is not None:
+            connection.execute(_PG_CLOSE_FOR_RETRY, {**parameters, "pending": ExecutionStatus.pending.value})
+        else:
+            span_attempts(record, self.attempt)
+            connection.execute(_PG_CLOSE_WITH_RECORD, {**parameters, "duration_ms": record.duration_ms})
         self.closed = True
 
     def write_final(self, record: ExecutionRecord, connection: Connection | None) -> bool:
@@ -179,9 +184,11 @@ class AttemptCloser:
         if runtime is None or (connection is None and shares_connection(runtime.engine)):
             return False
         parameters = self._attempt_values(record)
+        if self.retry_in is None:
+            span_attempts(record, self.attempt)
         changes = final_changes(record)
         if self.retry_in is not None:
-            changes["status"] = ExecutionStatus.pending.value
+            changes.update(RETRY_PENDING_VALUES)
         changes["lease_expires_at"] = None
         if connection is not None:
             _finish_with_attempt(connection, changes, parameters)
@@ -273,12 +280,31 @@ def _retry_delay(handle: OperationHandle[Any, Any], status: str, code: str | Non
     return policy.delay(attempt)
 
 
+#: The execution columns set when a failed attempt is retried. The row is pending again
+#: and keeps the attempt's error as the reason. The attempt's end time and duration
+#: are cleared, because its attempt row keeps them.
+RETRY_PENDING_VALUES: dict[str, Any] = {
+    "status": ExecutionStatus.pending.value, "finished_at": None, "duration_ms": None,
+}
+
+
+def span_attempts(record: ExecutionRecord, attempt: int) -> None:
+    """Set the duration of an execution that ends on a later attempt to the time since its first start.
+
+    A claim keeps the first claim's ``started_at``, so the duration covers every attempt
+    and the waits between them. Each attempt row keeps its own start and end. A first
+    attempt keeps the pipeline's measure of the call.
+    """
+    if attempt > 1 and record.started_at is not None and record.finished_at is not None:
+        record.duration_ms = (record.finished_at - record.started_at).total_seconds() * 1000.0
+
+
 def _release_for_retry(runtime: Runtime, execution_id: str) -> None:
     with runtime.engine.begin() as connection:
         connection.execute(
             update(executions)
             .where(executions.c.id == execution_id)
-            .values(status=ExecutionStatus.pending.value, lease_expires_at=None)
+            .values(**RETRY_PENDING_VALUES, lease_expires_at=None)
         )
 
 
@@ -291,20 +317,29 @@ def finish_attempt(
     error_message: str | None,
     *,
     clear_lease: bool = False,
+    duration_ms: float | None = None,
 ) -> None:
-    """Close the attempt row with the status the attempt ended in; optionally drop the lease."""
+    """Close the attempt row with the status the attempt ended in; optionally drop the lease.
+
+    ``duration_ms``, with ``clear_lease``, replaces the execution's duration in the same
+    transaction (see :func:`span_attempts`).
+    """
     values = {
         "key_id": execution_id, "key_attempt": attempt, "new_status": status,
         "new_finished_at": utcnow(), "new_error_code": error_code, "new_error_message": error_message,
     }
+    # Parameters that name a column of an update's table set that column too.
+    execution_values = {"key_id": execution_id} if duration_ms is None else {"key_id": execution_id, "duration_ms": duration_ms}
     if runtime.engine.dialect.name == "postgresql":
         with runtime.engine.begin() as connection:
             connection.execute(_PG_FINISH_AND_CLEAR if clear_lease else _PG_FINISH, values)
+            if clear_lease and duration_ms is not None:
+                connection.execute(_CLEAR_LEASE, execution_values)
         return
     with marker_transaction(runtime) as connection:
         connection.execute(_FINISH_ATTEMPT, values)
         if clear_lease:
-            connection.execute(_CLEAR_LEASE, {"key_id": execution_id})
+            connection.execute(_CLEAR_LEASE, execution_values)
 
 
 _FINISH_ATTEMPT = (
@@ -332,8 +367,9 @@ _FINISH_WITH_ATTEMPT = (
 # Closing the attempt on PostgreSQL. On its own it takes one statement whose commit
 # does not wait for the disk (see ``_PG_CLAIM``); ``_PG_FINISH_AND_CLEAR`` also drops
 # the lease. In the transaction of the final record, whose commit waits for the disk,
-# it runs without ``set_config``: ``_PG_CLOSE_WITH_RECORD`` drops the lease and
-# ``_PG_CLOSE_FOR_RETRY`` also puts the execution back to pending.
+# it runs without ``set_config``: ``_PG_CLOSE_WITH_RECORD`` drops the lease and sets
+# the duration (see ``span_attempts``), and ``_PG_CLOSE_FOR_RETRY`` puts the execution
+# back to pending instead, without the attempt's end time and duration.
 _CLOSE_ATTEMPT = f"""
 UPDATE {execution_attempts.fullname}
 SET status = :new_status, finished_at = :new_finished_at, error_code = :new_error_code,
@@ -345,15 +381,20 @@ _SKIP_DISK_WAIT = "AND (SELECT set_config('synchronous_commit', 'off', true)) IS
 
 _DROP_LEASE = f"UPDATE {executions.fullname} SET lease_expires_at = NULL WHERE id = :key_id"
 
+_DROP_LEASE_WITH_DURATION = (
+    f"UPDATE {executions.fullname} SET lease_expires_at = NULL, duration_ms = :duration_ms WHERE id = :key_id"
+)
+
 _PG_FINISH = text(f"{_CLOSE_ATTEMPT}{_SKIP_DISK_WAIT}")
 
 _PG_FINISH_AND_CLEAR = text(f"WITH closed AS ({_CLOSE_ATTEMPT}{_SKIP_DISK_WAIT})\n{_DROP_LEASE}")
 
-_PG_CLOSE_WITH_RECORD = text(f"WITH closed AS ({_CLOSE_ATTEMPT})\n{_DROP_LEASE}")
+_PG_CLOSE_WITH_RECORD = text(f"WITH closed AS ({_CLOSE_ATTEMPT})\n{_DROP_LEASE_WITH_DURATION}")
 
 _PG_CLOSE_FOR_RETRY = text(
     f"WITH closed AS ({_CLOSE_ATTEMPT})\n"
-    f"UPDATE {executions.fullname} SET status = :pending, lease_expires_at = NULL WHERE id = :key_id"
+    f"UPDATE {executions.fullname} SET status = :pending, finished_at = NULL, duration_ms = NULL, "
+    "lease_expires_at = NULL WHERE id = :key_id"
 )
 
 
