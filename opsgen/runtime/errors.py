@@ -23,6 +23,14 @@ class NoTransactionError(OpsgenRuntimeError):
     """Operation code asked for ``ctx.session`` in an operation without a transaction."""
 
 
+class TransactionOwnedError(OpsgenRuntimeError):
+    """Operation code tried to commit the transaction that the runtime opened for it.
+
+    Like Django's ``TransactionManagementError`` inside an ``atomic`` block: the runtime
+    commits when ``run()`` returns, after the record and the durable effects are written.
+    """
+
+
 class EffectHandlerMissing(OpsgenRuntimeError):
     """No handler is registered for an effect's name or kind."""
 

@@ -51,7 +51,13 @@ from opsgen.runtime.schema import ExecutionStatus
 from opsgen.runtime.singleton import claim_singleton, singleton_key
 from opsgen.runtime.store import ExecutionRecord, utcnow
 from opsgen.runtime.tracing import trace_calls
-from opsgen.runtime.transaction import ISOLATION_LEVELS, RollbackCause, TransactionScope
+from opsgen.runtime.transaction import (
+    ISOLATION_LEVELS,
+    RollbackCause,
+    TransactionScope,
+    own_session,
+    rolled_back_by_code,
+)
 
 if TYPE_CHECKING:
     from opsgen.runtime.handle import OperationHandle
@@ -532,6 +538,7 @@ def open_scope(execution: ExecutionContext, transaction: TransactionDeclaration)
 
     runtime = execution.runtime
     session = runtime.session_factory()
+    own_session(session)
     scope = TransactionScope(session)
     try:
         options: dict[str, str] = {}
@@ -635,6 +642,9 @@ def close_scope(
     runtime = execution.runtime
     outermost = scope.savepoint is None
     try:
+        rolled_back = rolled_back_by_code(scope.session)
+        if isinstance(result, Success) and rolled_back is not None:
+            result = fail(execution, "transaction_rolled_back", f"{execution.declaration.name}: {rolled_back}")
         if isinstance(result, Success) and scope.rollback_cause is not None:
             cause = scope.rollback_cause
             result = fail(
@@ -668,7 +678,7 @@ def close_scope(
             rollback_scope(execution, scope, f"{execution.declaration.name} failed with {result.code}")
     except BaseException:
         if outermost:
-            scope.session.rollback()
+            scope.end_by_rollback()
             scope.session.close()
             scope.release_locks()
         raise

@@ -35,6 +35,7 @@ from opsgen.runtime.effects import EffectHandler
 from opsgen.runtime.errors import ConfigurationError, EffectHandlerMissing
 from opsgen.runtime.plural import counted
 from opsgen.runtime.store import ExecutionStore
+from opsgen.runtime.transaction import guard_sessions
 
 if TYPE_CHECKING:
     from opsgen.runtime.context import Context
@@ -75,6 +76,7 @@ class Runtime:
         self.settings = settings or load_settings()
         self.engine = engine or create_runtime_engine(database_url or self.settings.database_url)
         self.session_factory: sessionmaker[Session] = sessionmaker(bind=self.engine, expire_on_commit=False)
+        guard_sessions(self.session_factory)
         self.store = ExecutionStore(self.engine)
         self.log_enabled = self.settings.log_enabled if log_enabled is None else log_enabled
         self.trace_modules = self.settings.trace_modules if trace_modules is None else tuple(trace_modules)

@@ -18,6 +18,15 @@ written again, because the rollback removed their rows.
 The outermost scope also keeps the locks of the calls that ran inside its transaction. A nested call's writes become visible only at the outermost
 commit, so its locks must be held until then: released when the nested call returned,
 they would let another process read the rows it wrote as they were before.
+
+Only the runtime ends these transactions. Operation code that calls
+``ctx.session.commit()`` gets :class:`~opsgen.runtime.errors.TransactionOwnedError`, as
+Django raises inside ``atomic``: a commit there would make the writes permanent before
+the call's record and durable effects, and a later failure could not undo them. A
+``ctx.session.rollback()`` in operation code undoes the whole transaction, including
+what joined calls wrote, so the call fails with ``transaction_rolled_back``. Savepoints
+that operation code opens itself (``with ctx.session.begin_nested():``) commit and roll
+back freely.
 """
 
 from __future__ import annotations
@@ -25,10 +34,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection
-from sqlalchemy.orm import Session, SessionTransaction
+from typing import Any
+
+from sqlalchemy import Connection, event
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from opsgen.runtime.effects import PendingEffect
+from opsgen.runtime.errors import TransactionOwnedError
 from opsgen.runtime.locks.base import HeldLocks
 from opsgen.runtime.outer_transaction import OuterTransaction
 from opsgen.runtime.store import ExecutionRecord
@@ -41,6 +53,83 @@ ISOLATION_LEVELS = {
     "repeatable_read": "REPEATABLE READ",
     "serializable": "SERIALIZABLE",
 }
+
+
+# Keys in ``Session.info`` of a session whose transaction an operation scope owns: the
+# transaction the runtime is ending now, the savepoints it opened, and the message of a
+# rollback that operation code made.
+_OWNED = "opsgen.owned"
+_ENDING = "opsgen.ending"
+_SAVEPOINTS = "opsgen.savepoints"
+_ROLLED_BACK_BY_CODE = "opsgen.rolled_back_by_code"
+
+
+def guard_sessions(factory: sessionmaker[Session]) -> None:
+    """Make the sessions of ``factory`` refuse commits and report rollbacks by operation code.
+
+    Only sessions that an operation scope owns are guarded; others commit as usual.
+    """
+    if not event.contains(factory, "before_commit", _refuse_foreign_commit):
+        event.listen(factory, "before_commit", _refuse_foreign_commit)
+        event.listen(factory, "after_soft_rollback", _note_foreign_rollback)
+
+
+def _ended_by_code(session: Session, transaction: SessionTransaction | None) -> bool:
+    """Return whether ``transaction`` is one of the scope's own and the runtime is not ending it.
+
+    While the runtime ends the outermost transaction, every level under it ends with it.
+    """
+    ending = session.info.get(_ENDING)
+    if transaction is None or transaction is ending or (ending is not None and not ending.nested):
+        return False
+    return not transaction.nested or any(transaction is own for own in session.info[_SAVEPOINTS])
+
+
+def _refuse_foreign_commit(session: Session) -> None:
+    if _OWNED not in session.info:
+        return
+    if _ended_by_code(session, session.get_nested_transaction() or session.get_transaction()):
+        raise TransactionOwnedError(
+            "ctx.session.commit() in an operation with a transaction: opsgen commits it when run() "
+            "returns, after the execution record and the durable effects. Return instead; for a part "
+            "that may fail on its own, use `with ctx.session.begin_nested():`, or split the work into "
+            "operations that each have their own transaction"
+        )
+
+
+def _note_foreign_rollback(session: Session, previous: SessionTransaction) -> None:
+    if _OWNED in session.info and _ended_by_code(session, previous):
+        session.info.setdefault(
+            _ROLLED_BACK_BY_CODE,
+            "operation code called ctx.session.rollback(), which rolled back the operation's whole transaction; "
+            "to undo one statement that may fail, run it in `with ctx.session.begin_nested():`",
+        )
+
+
+def own_session(session: Session) -> None:
+    """Mark ``session`` as one whose transaction an operation scope owns (see :func:`guard_sessions`)."""
+    session.info[_OWNED] = True
+    session.info[_SAVEPOINTS] = []
+
+
+def rolled_back_by_code(session: Session) -> str | None:
+    """Return why operation code rolled back the scope's transaction, or ``None`` when it did not."""
+    message: str | None = session.info.pop(_ROLLED_BACK_BY_CODE, None)
+    return message
+
+
+class _Ending:
+    """Mark ``transaction`` as ended by the runtime for the duration of a ``with`` block."""
+
+    def __init__(self, session: Session, transaction: SessionTransaction | None) -> None:
+        self.session = session
+        self.transaction = transaction
+
+    def __enter__(self) -> None:
+        self.session.info[_ENDING] = self.transaction
+
+    def __exit__(self, *_exc: Any) -> None:
+        self.session.info.pop(_ENDING, None)
 
 
 @dataclass(eq=False)
@@ -115,9 +204,15 @@ class TransactionScope:
             except Exception:  # noqa: BLE001 - the lease frees what could not be released
                 logger.exception("releasing lock(s) %s of execution %s failed", ", ".join(locks.keys), locks.owner)
 
+    def end_by_rollback(self) -> None:
+        """Roll back the outermost transaction as the runtime, not as operation code."""
+        with _Ending(self.session, self.session.get_transaction()):
+            self.session.rollback()
+
     def begin_savepoint(self) -> TransactionScope:
         """Open a savepoint on this scope's session and return its scope."""
         savepoint = self.session.begin_nested()
+        self.session.info.setdefault(_SAVEPOINTS, []).append(savepoint)
         return TransactionScope(self.session, parent=self, savepoint=savepoint, bound=self.bound)
 
     def mark_rollback_only(self, cause: RollbackCause) -> None:
@@ -138,9 +233,11 @@ class TransactionScope:
     def commit(self) -> None:
         """Release the savepoint into the enclosing scope, or commit the outermost transaction."""
         if self.savepoint is None:
-            self.session.commit()
+            with _Ending(self.session, self.session.get_transaction()):
+                self.session.commit()
             return
-        self.savepoint.commit()
+        with _Ending(self.session, self.savepoint):
+            self.savepoint.commit()
         assert self.parent is not None
         self.parent.effects.extend(self.effects)
         self.parent.records.extend(self.records)
@@ -156,9 +253,10 @@ class TransactionScope:
         outermost scope, which records them once its transaction has ended.
         """
         if self.savepoint is None:
-            self.session.rollback()
+            self.end_by_rollback()
         elif self.savepoint.is_active:
-            self.savepoint.rollback()
+            with _Ending(self.session, self.savepoint):
+                self.savepoint.rollback()
 
         outermost = self.outermost
         outermost_dropped = outermost.dropped
