@@ -41,9 +41,12 @@ MARKER_CALLS = frozenset({"time", "now", "utcnow", "monotonic", "uuid4", "uuid1"
 ENDS_BLOCK = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 
 
-def _is_marker(value: ast.expr) -> bool:
+def _is_marker(value: ast.expr, names: frozenset[str] = frozenset()) -> bool:
     """Return True for a value that only marks a key as taken: a constant, ``time.time()``,
-    ``timezone.now()``, ``str(uuid4())``, ``os.getpid()``."""
+    ``timezone.now()``, ``str(uuid4())``, ``os.getpid()``, or one of ``names``, the local
+    names bound to such a value (``token = str(uuid4())``)."""
+    if isinstance(value, ast.Name):
+        return value.id in names
     if isinstance(value, ast.Constant):
         return value.value is not None
     if isinstance(value, ast.UnaryOp):
@@ -77,7 +80,7 @@ class CacheReadModifyWrite(Rule):
         with ``exists()``, ``get()``, ``has_key()``, ``hexists()`` or ``hget()`` in an
         ``if`` (or read into a name that an ``if`` tests), then set with ``set()``,
         ``setex()``, ``psetex()`` or ``hset()`` to a marker value (a constant, a time, a
-        token) on the same receiver and key, inside the ``if`` or after an ``if`` that
+        token, or a local name bound to one) on the same receiver and key, inside the ``if`` or after an ``if`` that
         returns or raises. A write with ``nx=True`` sets the key only when it is missing,
         in one step, and is not reported.
 
@@ -192,13 +195,19 @@ class CacheReadModifyWrite(Rule):
         """Report a key tested with a read and then set to a marker in a second step."""
         bound: dict[str, tuple[ast.stmt, ast.Call]] = {}  # name -> (statement, read) it was bound by
         guards: list[tuple[ast.If, ast.stmt, ast.Call]] = []  # (if, statement that read, read)
+        markers: set[str] = set()  # names bound to a marker value
         for node in nodes:
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                name = node.targets[0].id
                 read = self.guard_read(module, node.value)
                 if read is not None:
-                    bound[node.targets[0].id] = (node, read)
+                    bound[name] = (node, read)
                 else:
-                    bound.pop(node.targets[0].id, None)
+                    bound.pop(name, None)
+                if _is_marker(node.value, frozenset(markers)):
+                    markers.add(name)
+                else:
+                    markers.discard(name)
             elif isinstance(node, ast.If):
                 read = self.guard_read(module, node.test)
                 if read is not None:
@@ -212,7 +221,7 @@ class CacheReadModifyWrite(Rule):
                 for test, statement, read in guards:
                     end = test.end_lineno or test.lineno
                     covered = test.lineno < node.lineno <= end or (_ends_with_exit(test) and node.lineno > end)
-                    if covered and self.sets_marker(node, read):
+                    if covered and self.sets_marker(node, read, frozenset(markers)):
                         assert isinstance(read.func, ast.Attribute)
                         message = self.GUARD_MESSAGE.format(
                             receiver=dotted_text(read.func.value), read=read.func.attr, write=node.func.attr
@@ -233,7 +242,7 @@ class CacheReadModifyWrite(Rule):
         return None
 
     @staticmethod
-    def sets_marker(call: ast.Call, read: ast.Call) -> bool:
+    def sets_marker(call: ast.Call, read: ast.Call, markers: frozenset[str]) -> bool:
         """Return True when ``call`` sets the key ``read`` tested, on the same receiver, to a marker value and without ``nx=True``."""
         assert isinstance(read.func, ast.Attribute) and isinstance(call.func, ast.Attribute)
         writes, key_count = GUARD_PAIRS[read.func.attr]
@@ -246,7 +255,7 @@ class CacheReadModifyWrite(Rule):
             return False
         position = key_count + VALUE_OFFSETS[method]
         values = [call.args[position]] if len(call.args) > position else [k.value for k in call.keywords if k.arg == "value"]
-        return bool(values) and _is_marker(values[0])
+        return bool(values) and _is_marker(values[0], markers)
 
     @staticmethod
     def is_cache(module: ModuleContext, receiver: ast.expr) -> bool:

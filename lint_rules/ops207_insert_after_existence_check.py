@@ -6,7 +6,9 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from opsgen.lint.knowledge import sync_method
 from opsgen.lint.orm import (
+    QUERY_STEPS,
     ROW_LOCKS,
     call_chain,
     callee_name,
@@ -109,14 +111,48 @@ def _is_count(expr: ast.expr, names: set[str]) -> bool:
 
 def _single_row_get(call: ast.Call) -> tuple[str, str | None]:
     """Return the model and ORM of a query that raises when no row matches:
-    ``Model.objects.get(...)``, ``session.query(Model)...one()``,
-    ``session.execute(select(Model)...).scalar_one()``; else ``("", None)``."""
-    if callee_name(call.func) not in SINGLE_ROW_TERMINALS:
+    ``Model.objects.get(...)`` (or ``aget``), ``session.query(Model)...one()``,
+    ``session.execute(select(Model)...).scalar_one()``; else ``("", None)``.
+
+    In a Django manager, ``self.get(...)`` or ``self.get_queryset().get(...)`` queries the
+    manager's own model, given as ``"self"``.
+    """
+    terminal = sync_method(callee_name(call.func))
+    if terminal not in SINGLE_ROW_TERMINALS:
         return "", None
+    steps, root = call_chain(call)
+    if terminal == "get" and isinstance(root, ast.Name) and root.id == "self":
+        if all(name in QUERY_STEPS or name == "get_queryset" for name, _ in steps[:-1]):
+            return "self", "django"
     model, orm = _model_of_query(call)
-    if orm == "django" and callee_name(call.func) != "get":
+    if orm == "django" and terminal != "get":
         return "", None
     return model, orm
+
+
+def _handler_inserts(handler: ast.ExceptHandler) -> list[str]:
+    """Return the models the handler inserts rows of, ``"self"`` for a manager's ``self.create(...)``."""
+    built: dict[str, str] = {}
+    models = []
+    for statement in _statements(handler.body):
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+            value = statement.value
+            if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id[:1].isupper():
+                built[statement.targets[0].id] = value.func.id
+        if isinstance(statement, COMPOUND):
+            continue
+        for node in walk_scope(statement):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
+                if sync_method(func.attr) in MANAGER_INSERTS:
+                    models.append("self")
+                    continue
+            model = _inserted_model(node, built)
+            if model:
+                models.append(model)
+    return models
 
 
 def _catches_not_found(handler: ast.ExceptHandler, model: str) -> bool:
@@ -128,7 +164,8 @@ def _catches_not_found(handler: ast.ExceptHandler, model: str) -> bool:
     for error in caught:
         text = ast.unparse(error)
         if text.endswith(".DoesNotExist"):
-            if text.rpartition(".")[0].rpartition(".")[2] == model:
+            owner = text.rpartition(".")[0]
+            if owner.rpartition(".")[2] == model or (model == "self" and owner in ("self.model", "cls.model")):
                 return True
         elif text.rpartition(".")[2] in ("ObjectDoesNotExist", "NoResultFound"):
             return True
@@ -138,7 +175,7 @@ def _catches_not_found(handler: ast.ExceptHandler, model: str) -> bool:
 def _inserted_model(call: ast.Call, built: dict[str, str]) -> str:
     """Return the model a call inserts: ``M.objects.create(...)``, ``session.add(M(...))``,
     ``session.add(row)`` or ``row.save()`` for a ``row = M(...)`` built here; else ``""``."""
-    name = callee_name(call.func)
+    name = sync_method(callee_name(call.func))
     if name in MANAGER_INSERTS:
         steps, root = call_chain(call)
         if isinstance(root, ast.Name) and root.id[:1].isupper() and "objects" in [n for n, _ in steps]:
@@ -184,7 +221,7 @@ def _spans(node: ast.AST, lines: set[int]) -> bool:
 
 def _may_insert(text: str, builds: bool) -> bool:
     """Return True for the dotted text of a call that may insert a row (see :func:`_inserted_model`)."""
-    method = text.rpartition(".")[2]
+    method = sync_method(text.rpartition(".")[2])
     if method in MANAGER_INSERTS:
         return ".objects." in text
     if method in SESSION_ADDS:
@@ -223,7 +260,9 @@ class InsertAfterExistenceCheck(Rule):
         A hand-written get-or-create is the same race: ``Model.objects.get(...)`` (or
         SQLAlchemy's ``one()``/``scalar_one()``) in a ``try``, and the insert in its
         ``except Model.DoesNotExist`` (``ObjectDoesNotExist``, ``NoResultFound``) handler.
-        It is reported at the query, with the same exceptions.
+        Inside a Django manager, ``self.get(...)`` and ``self.create(...)`` with
+        ``except self.model.DoesNotExist`` are the same. It is reported at the query, with
+        the same exceptions.
 
         When the test compares a ``count()`` with a limit (``taken >= session.capacity``)
         rather than with 0 or 1, the message names that limit check and offers only a lock,
@@ -309,11 +348,13 @@ class InsertAfterExistenceCheck(Rule):
     def may_get_then_insert(function: FunctionSummary) -> bool:
         """Return True when the function runs a single-row query and a later call may insert."""
         calls = function.calls
-        gets = [call.line for call in calls if call.text.rpartition(".")[2] in SINGLE_ROW_TERMINALS]
+        gets = [call.line for call in calls if sync_method(call.text.rpartition(".")[2]) in SINGLE_ROW_TERMINALS]
         if not gets:
             return False
         builds = any(call.text[:1].isupper() and "." not in call.text for call in calls)
-        return any(call.line > min(gets) and _may_insert(call.text, builds) for call in calls)
+        # self.create(...): a manager inserting a row of its own model.
+        manager_inserts = {f"self.{prefix}{method}" for method in MANAGER_INSERTS for prefix in ("", "a")}
+        return any(call.line > min(gets) and (_may_insert(call.text, builds) or call.text in manager_inserts) for call in calls)
 
     def check_function(
         self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef, summary: FunctionSummary
@@ -369,9 +410,9 @@ class InsertAfterExistenceCheck(Rule):
 
         for statement in statements:
             if isinstance(statement, ast.Try) and (lock_line is None or lock_line > statement.lineno):
-                yield from self.check_get_then_insert(module, statement, inserts)
+                yield from self.check_get_then_insert(module, statement)
 
-    def check_get_then_insert(self, module: ModuleContext, statement: ast.Try, inserts: list[tuple[int, str]]) -> Iterator[Finding]:
+    def check_get_then_insert(self, module: ModuleContext, statement: ast.Try) -> Iterator[Finding]:
         """Report a single-row query in a ``try`` whose not-found handler inserts a row of the same model."""
         gets = [node for body in statement.body for node in [body, *walk_scope(body)] if isinstance(node, ast.Call)]
         for call in gets:
@@ -379,10 +420,10 @@ class InsertAfterExistenceCheck(Rule):
             if not model:
                 continue
             for handler in statement.handlers:
-                start, end = handler.lineno, handler.end_lineno or handler.lineno
-                if _catches_not_found(handler, model) and any(m == model and start <= line <= end for line, m in inserts):
+                if _catches_not_found(handler, model) and model in _handler_inserts(handler):
                     orm = orm or module_orm(module.summary.imports)
-                    message = self.GET_MESSAGE.format(model=model, row_lock=row_lock_remedy(orm))
+                    model_text = "self.model" if model == "self" else model
+                    message = self.GET_MESSAGE.format(model=model_text, row_lock=row_lock_remedy(orm))
                     yield module.finding(self.code, message, call.lineno, call.col_offset)
                     return
 

@@ -11,12 +11,12 @@ from opsgen.lint.services import (
     is_generated,
     is_services_module,
     may_define_services,
+    module_classes,
     raises,
     result_shape,
     returns_plain_dict,
     service_classes,
     service_functions,
-    typed_dict_classes,
     typed_model,
     usual,
 )
@@ -51,8 +51,9 @@ class ResultShapeDiffers(Rule):
         Among results that are the value itself, a plain dictionary is reported beside
         typed models: an entry annotated ``-> dict`` (or unannotated and returning only
         dictionary literals) where two or more others, more than the dictionaries, are
-        annotated with a class they build (``-> MemberOut`` and ``return
-        MemberOut(...)``; a ``TypedDict`` of the module does not count).
+        annotated with a class of the module, or an imported class they build
+        (``-> MemberOut`` and ``return MemberOut(...)``). A ``TypedDict`` of the module
+        does not count.
 
     Why is this bad:
         A caller of one service unpacks a pair and checks the error, a caller of the next
@@ -145,8 +146,8 @@ class ResultShapeDiffers(Rule):
                     yield entry, self.SHAPES[shape], self.SHAPES[common]
 
         # Plain dictionaries beside typed models: both are "the result itself" above.
-        dict_classes = typed_dict_classes(module.tree)
-        models = [model for entry, _ in shaped if (model := typed_model(entry, dict_classes)) is not None]
+        classes = module_classes(module.tree)
+        models = [model for entry, _ in shaped if (model := typed_model(entry, classes)) is not None]
         dicts = [entry for entry, _ in shaped if entry not in reported and returns_plain_dict(entry)]
         if len(models) >= 2 and len(dicts) < len(models):
             other = "a typed model (" + ", ".join(sorted(set(models))) + ")"

@@ -442,16 +442,19 @@ DICT_ANNOTATIONS = frozenset({"dict", "Dict", "Mapping", "MutableMapping"})
 MODEL_BUILDERS = frozenset({"model_validate", "from_orm", "parse_obj", "from_dict", "from_row"})
 
 
-def typed_model(method: Method, dict_classes: frozenset[str]) -> str | None:
-    """Return the model class a method is annotated to return and builds, else None.
+def typed_model(method: Method, classes: dict[str, bool]) -> str | None:
+    """Return the model class a method is annotated to return, else None.
 
-    The annotation names a class (``-> MemberOut``), and a returned value calls it or one of
-    its builders (``MemberOut(...)``, ``MemberOut.model_validate(row)``). ``dict_classes``
-    contains the module's ``TypedDict`` classes, which are dictionaries at run time.
+    The annotation names a class (``-> MemberOut``) of the module, or an imported one that a
+    returned value calls or builds through (``MemberOut(...)``,
+    ``MemberOut.model_validate(row)``). ``classes`` maps the module's classes to whether
+    they are a ``TypedDict``, which is a dictionary at run time.
     """
     name = _last_name(method.returns)
-    if not name[:1].isupper() or name in TYPING_NAMES or name in dict_classes or name.isupper():
+    if not name[:1].isupper() or name in TYPING_NAMES or classes.get(name) or name.isupper():
         return None
+    if name in classes:
+        return name
     for node in scope_nodes(method.body):
         if isinstance(node, ast.Return) and isinstance(node.value, ast.Call):
             func = node.value.func
@@ -486,13 +489,13 @@ def _last_name(expr: ast.expr | None) -> str:
     return ""
 
 
-def typed_dict_classes(tree: ast.Module) -> frozenset[str]:
-    """Return the names of the module's ``TypedDict`` classes."""
-    return frozenset(
-        node.name
+def module_classes(tree: ast.Module) -> dict[str, bool]:
+    """Return the module's classes, each mapped to whether it is a ``TypedDict``."""
+    return {
+        node.name: any(base.rpartition(".")[2] == "TypedDict" for base in base_names(node))
         for node in tree.body
-        if isinstance(node, ast.ClassDef) and any(base.rpartition(".")[2] == "TypedDict" for base in base_names(node))
-    )
+        if isinstance(node, ast.ClassDef)
+    }
 
 
 def _returns_none(body: list[ast.stmt]) -> bool:

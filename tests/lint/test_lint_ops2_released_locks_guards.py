@@ -131,6 +131,38 @@ def test_get_then_create_in_handler(tmp_path: Path) -> None:
     assert _lines(sqlalchemy, tmp_path / "c", "OPS207") == [5]
 
 
+def test_get_then_create_manager_and_async(tmp_path: Path) -> None:
+    manager = (
+        "from django.db import models\n\n"
+        "class CouponManager(models.Manager):\n"
+        "    def for_code(self, code):\n"
+        "        try:\n"
+        "            return self.get(code=code)\n"
+        "        except self.model.DoesNotExist:\n"
+        "            return self.create(code=code)\n"
+    )
+    findings = _findings(manager, tmp_path / "a", "OPS207")
+    assert [f.line for f in findings] == [6]
+    assert "finds no self.model row" in findings[0].message
+    asynchronous = (
+        "async def remember(user, key):\n"
+        "    try:\n"
+        "        return await Preference.objects.aget(user=user, key=key)\n"
+        "    except Preference.DoesNotExist:\n"
+        "        return await Preference.objects.acreate(user=user, key=key)\n"
+    )
+    assert _lines(asynchronous, tmp_path / "b", "OPS207") == [3]
+    mapping = (
+        "class Registry(dict):\n"
+        "    def fetch(self, key):\n"
+        "        try:\n"
+        "            return self.get(key)\n"
+        "        except KeyError:\n"
+        "            return self.create(key)\n"
+    )
+    assert _lines(mapping, tmp_path / "c", "OPS207") == []
+
+
 def test_get_then_create_guarded_silent(tmp_path: Path) -> None:
     parent_locked = (
         "def subscribe(list_id, email):\n"
@@ -215,6 +247,23 @@ def test_key_tested_then_set_reported(tmp_path: Path) -> None:
         "        r.hset('claims', job_id, 1)\n"
     )
     assert _lines(hash_field, tmp_path / "c", "OPS206") == [6]
+
+
+def test_key_set_to_token_name(tmp_path: Path) -> None:
+    source = (
+        "import uuid\n"
+        "import redis\n\n"
+        "r = redis.Redis()\n\n"
+        "def acquire(name):\n"
+        "    token = str(uuid.uuid4())\n"
+        "    if r.get(f'lock:{name}') is not None:\n"
+        "        return None\n"
+        "    r.set(f'lock:{name}', token, ex=30)\n"
+        "    return token\n"
+    )
+    assert _lines(source, tmp_path / "a", "OPS206") == [8]
+    memo = source.replace("token = str(uuid.uuid4())", "token = render(name)")
+    assert _lines(memo, tmp_path / "b", "OPS206") == []
 
 
 def test_key_guard_atomic_forms_silent(tmp_path: Path) -> None:

@@ -106,6 +106,25 @@ def test_plain_dict_among_typed_models(tmp_path: Path) -> None:
         assert "a typed model (MemberOut)" in findings[0].message
 
 
+def test_plain_dict_beside_module_model(tmp_path: Path) -> None:
+    source = (
+        "from dataclasses import dataclass\n\n"
+        "@dataclass\n"
+        "class Member:\n"
+        "    id: int\n\n"
+        "class CreateMember:\n"
+        "    def execute(self, email: str) -> Member:\n"
+        "        return self.repository.insert(email)\n\n"
+        "class RenameMember:\n"
+        "    def execute(self, member_id: int) -> Member:\n"
+        "        return self.repository.rename(member_id)\n\n"
+        "class FetchMember:\n"
+        "    def execute(self, member_id: int) -> dict:\n"
+        "        return self.repository.get(member_id).__dict__\n"
+    )
+    assert _lines(source, tmp_path) == [16]
+
+
 def test_typed_dict_results_silent(tmp_path: Path) -> None:
     typed_dict = MODELS.format(annotation=" -> dict").replace("(BaseModel)", "(TypedDict)")
     assert _lines(typed_dict, tmp_path / "a") == []
