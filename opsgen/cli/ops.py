@@ -3,13 +3,15 @@
 ``opsgen ops list`` shows the newest executions; ``opsgen ops show ID`` shows one
 execution with its call tree, its effects and their delivery state, and its error
 with the traceback. Both print a rich table by default and JSON with ``--format json``.
-Input, output and error details are shown as stored: redacted.
+Input, output and error details are shown as stored: redacted. ``opsgen ops cancel
+ID`` cancels a queued call that no worker has started, as Celery's ``revoke`` does.
 """
 
 from __future__ import annotations
 
 import argparse
 import difflib
+import getpass
 import json
 import sys
 from collections.abc import Mapping
@@ -111,6 +113,24 @@ def register(subparsers: Any) -> None:
         help="SQLAlchemy URL of the execution log (default: database-url of [tool.opsgen] or OPSGEN_DATABASE_URL)",
     )
     watch_parser.set_defaults(handler=run_watch)
+
+    cancel_parser = commands.add_parser(
+        "cancel",
+        help="cancel a queued call that no worker has started",
+        description=(
+            "Cancel a pending execution: a queued call that no worker has started, or one waiting for its "
+            "next attempt. Its record becomes cancelled, and a worker that receives its message later does "
+            "not run it. A running execution is not stopped: opsgen does not interrupt code that may be "
+            "halfway through its writes. Exits 0 when the execution was cancelled and 1 otherwise."
+        ),
+    )
+    cancel_parser.add_argument("execution_id", metavar="ID", help="execution id, or a unique prefix of one")
+    cancel_parser.add_argument("--reason", metavar="TEXT", default="", help="why, kept in the record's error message")
+    cancel_parser.add_argument(
+        "--database-url", metavar="URL",
+        help="SQLAlchemy URL of the execution log (default: database-url of [tool.opsgen] or OPSGEN_DATABASE_URL)",
+    )
+    cancel_parser.set_defaults(handler=run_cancel)
 
     parser.set_defaults(handler=lambda _args: _usage(parser))
 
@@ -266,6 +286,38 @@ def run_show(args: argparse.Namespace) -> int:
     _print_attempts(attempts)
     print_changes_for_show(audit_changes)
     return 0
+
+
+def run_cancel(args: argparse.Namespace) -> int:
+    """Cancel a pending execution; refuse, with the reason, one that runs or has ended."""
+    store = open_store(args)
+    if store is None:
+        return 1
+    execution = _find_or_report(store, args.execution_id)
+    if execution is None:
+        return 1
+    execution_id = execution["id"]
+    note = f"cancelled by {getpass.getuser()} with opsgen ops cancel" + (f": {args.reason}" if args.reason else "")
+    if execution["status"] == ExecutionStatus.pending.value and store.cancel_if_pending(execution_id, CANCELLED_CODE, note):
+        print(f"cancelled execution {execution_id} of {execution['operation']}; a worker that receives it will not run it")
+        return 0
+    current = store.find_execution(execution_id) or execution
+    status = current["status"]
+    if status == ExecutionStatus.running.value:
+        where = f" on {current['host']} (pid {current['pid']})" if current.get("host") else ""
+        print(f"error: execution {execution_id} is running{where}; only a pending execution can be cancelled, "
+              f"because stopping code halfway could leave its writes half done. `opsgen ops watch "
+              f"{execution_id[:SHORT_ID]}` follows it to its end", file=sys.stderr)
+    elif status == ExecutionStatus.pending.value:
+        print(f"error: execution {execution_id} is waiting in the log's staging file, because the log was busy "
+              "when it was queued; try again in a moment", file=sys.stderr)
+    else:
+        print(f"error: execution {execution_id} has already ended: {status}", file=sys.stderr)
+    return 1
+
+
+#: Error code of an execution cancelled with ``opsgen ops cancel``.
+CANCELLED_CODE = "cancelled_by_operator"
 
 
 def _find_or_report(store: ExecutionStore, execution_id: str) -> dict[str, Any] | None:

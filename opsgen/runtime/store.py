@@ -492,6 +492,21 @@ class ExecutionStore:
         selected.sort(key=lambda row: row["created_at"], reverse=True)
         return selected[:limit]
 
+    def cancel_if_pending(self, execution_id: str, code: str, message: str) -> bool:
+        """Finish a pending execution as cancelled; ``False`` when it is not pending in the log.
+
+        One conditional ``UPDATE``, so a worker's claim and the cancel cannot both win:
+        the claim takes only a pending row, and this changes only a pending one.
+        """
+        with self.engine.begin() as connection:
+            changed = connection.execute(
+                update(executions)
+                .where(executions.c.id == execution_id, executions.c.status == ExecutionStatus.pending.value)
+                .values(status=ExecutionStatus.cancelled.value, error_code=code, error_message=message,
+                        finished_at=utcnow(), lease_expires_at=None)
+            ).rowcount
+        return bool(changed)
+
     def find_execution(self, id_or_prefix: str) -> dict[str, Any] | None:
         """Return the record whose id is ``id_or_prefix`` or the only one starting with it.
 
