@@ -415,7 +415,18 @@ class Analysis:
                 return Effect("task enqueue", target or call.text)
         if found is not None and found.kind == "task enqueue" and receiver and self.is_safe_task(receiver):
             return None
+        if found is None and target and self.is_search_document_write(target):
+            return Effect("search index write", target)
         return found
+
+    def is_search_document_write(self, target: str) -> bool:
+        """Return True for ``save()``, ``update()`` or ``delete()`` on an instance of a project
+        class derived from a search engine's document class, such as elasticsearch-dsl's
+        ``Document``: those methods write to the index."""
+        receiver, _, method = target.rpartition(".")
+        if method not in knowledge.SEARCH_DOCUMENT_WRITES or not receiver.endswith("()"):
+            return False
+        return any(base in knowledge.SEARCH_DOCUMENT_BASES for base in self.mro(receiver.removesuffix("()")))
 
     def is_safe_task(self, task: str) -> bool:
         """Return True when ``task``'s base class is commit-aware: configured, or deferring in the project."""

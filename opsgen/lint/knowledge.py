@@ -432,6 +432,27 @@ SEARCH_CLIENTS = {
     "typesense.Client()": frozenset({"create", "upsert", "update", "delete", "import_"}),
 }
 _SEARCH_CLIENT_PREFIXES = tuple(prefix + "." for prefix in SEARCH_CLIENTS)
+#: Document classes of search engine libraries. A project class derived from one writes to
+#: the index in its ``save()``, ``update()`` and ``delete()``; django-elasticsearch-dsl's
+#: ``update(instance)`` indexes model rows.
+SEARCH_DOCUMENT_BASES = frozenset(
+    {
+        "elasticsearch_dsl.Document",
+        "elasticsearch_dsl.AsyncDocument",
+        "elasticsearch_dsl.DocType",
+        "elasticsearch_dsl.document.Document",
+        "elasticsearch.dsl.Document",
+        "elasticsearch.dsl.AsyncDocument",
+        "opensearchpy.Document",
+        "opensearchpy.helpers.document.Document",
+        "django_elasticsearch_dsl.Document",
+        "django_elasticsearch_dsl.documents.Document",
+        "django_elasticsearch_dsl.documents.DocType",
+        "django_opensearch_dsl.Document",
+        "django_opensearch_dsl.documents.Document",
+    }
+)
+SEARCH_DOCUMENT_WRITES = frozenset({"save", "update", "delete"})
 
 _MODULE_PREFIXES = {
     # module prefix -> (kind, functions or None for every call below it)

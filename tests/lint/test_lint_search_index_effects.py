@@ -94,3 +94,57 @@ def test_search_write_in_receiver_of_another_module(tmp_path: Path) -> None:
     assert [f.line for f in findings] == [10]
     assert "opensearchpy.OpenSearch().index" in findings[0].message
     assert "search index write" in findings[0].message
+
+
+def test_search_document_subclass_writes(tmp_path: Path) -> None:
+    findings = ops101(
+        tmp_path,
+        """\
+        from django.db import transaction
+        from django_elasticsearch_dsl import Document
+        from elasticsearch_dsl import Document as SearchDocument
+
+        from blog.models import Post
+
+
+        class PostDocument(Document):
+            class Index:
+                name = "posts"
+
+
+        class NoteDocument(SearchDocument):
+            pass
+
+
+        def publish(post, text):
+            with transaction.atomic():
+                post.save()
+                PostDocument().update(post)
+                note = NoteDocument(body=text)
+                note.save()
+        """,
+    )
+
+    assert [f.line for f in findings] == [20, 22]
+    assert all("a search index write" in f.message for f in findings)
+
+
+def test_model_named_document_not_search_write(tmp_path: Path) -> None:
+    findings = ops101(
+        tmp_path,
+        """\
+        from django.db import models, transaction
+
+
+        class Document(models.Model):
+            title = models.CharField(max_length=20)
+
+
+        def rename(document, title):
+            with transaction.atomic():
+                document.title = title
+                Document(title=title).save()
+        """,
+    )
+
+    assert findings == []
