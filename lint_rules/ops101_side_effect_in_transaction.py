@@ -68,7 +68,12 @@ class SideEffectInTransaction(Rule):
         operation whose spec says ``transaction: true`` and in the helper methods that only
         that ``run()`` calls through ``self``. A call into a helper, a model method, a
         ``save()`` override or a receiver that sends the effect is reported where it is
-        made, with the chain of calls down to the effect. A call in one arm of an ``if``
+        made, with the chain of calls down to the effect. A function handed to a worker
+        thread where the call stands counts as called there: ``asyncio.to_thread(f, ...)``,
+        ``loop.run_in_executor(None, f, ...)``, ``anyio.to_thread.run_sync(f, ...)``,
+        ``run_in_threadpool(f, ...)``, an executor's ``submit(f, ...)`` or ``map(f, ...)``
+        and ``sync_to_async(f)(...)``, with ``f`` also given as ``partial(f, ...)`` or
+        ``lambda: f(...)``. A call in one arm of an ``if``
         whose other arm defers to commit (``transaction.on_commit``) is taken as a choice
         made on purpose, such as a branch for a test setup where commit hooks never fire,
         and is not reported.
@@ -140,7 +145,9 @@ class SideEffectInTransaction(Rule):
                 else:
                     where = f" ({chain.effect.name} at {module.index.relative(last.path)}:{last.line})"
                 note = ""
-                if direct and {"countdown", "eta"} & set(call.keywords):
+                if call.runner:
+                    note = f", where {call.runner}() runs it in a worker thread without waiting for the commit"
+                elif direct and {"countdown", "eta"} & set(call.keywords):
                     note = ", and a countdown or eta does not wait for the commit"
                 message = self.MESSAGE.format(
                     call=f"{call.text}()",
@@ -188,6 +195,11 @@ class SideEffectInTransaction(Rule):
             return "the side effect is sent further down the call chain, so a person must choose the call to defer"
         if call.awaited:
             return "the call is awaited, and an after-commit hook cannot await it"
+        if call.runner:
+            return (
+                f"{call.runner}() runs the call in a worker thread, and the thread pool may be shut down by "
+                "the time the transaction commits, so a person must choose where to run it"
+            )
         if call.result_used:
             return "the call's result is used"
         if transaction.style == "sqlalchemy":
@@ -284,6 +296,19 @@ class SideEffectInTransaction(Rule):
             "    else:\n"
             "        transaction.on_commit(lambda: email_receipt.delay(order.pk))\n"
         ),
+        # The pool gets the function only once the transaction has committed.
+        Example(
+            "from concurrent.futures import ThreadPoolExecutor\n"
+            "from functools import partial\n"
+            "from django.db import transaction\n"
+            "from shop.mail import email_receipt\n\n"
+            "POOL = ThreadPoolExecutor(max_workers=2)\n\n"
+            "def place(cart):\n"
+            "    with transaction.atomic():\n"
+            "        order = cart.checkout()\n"
+            "        transaction.on_commit(partial(POOL.submit, email_receipt, order.pk))\n",
+            files={"shop/__init__.py": "", "shop/mail.py": "from django.core.mail import send_mail\n\ndef email_receipt(pk):\n    send_mail('Receipt', str(pk), None, ['a@example.invalid'])\n"},
+        ),
         Example(
             "import stripe\n"
             "from django.db import transaction\n\n"
@@ -319,6 +344,16 @@ class SideEffectInTransaction(Rule):
             "def place(cart):\n"
             "    tell_customer(cart.customer)  # OPS101\n",
             files={"shop/__init__.py": "", "shop/notify.py": "import requests\n\ndef tell_customer(c):\n    requests.post(c.url)\n"},
+        ),
+        # A worker thread sends the request while the transaction is still open.
+        Example(
+            "import asyncio\n"
+            "from functools import partial\n"
+            "import requests\n\n"
+            "async def refund(session, payment):\n"
+            "    async with session.begin():\n"
+            "        session.add(payment)\n"
+            "        await asyncio.to_thread(partial(requests.post, payment.hook_url, timeout=5))  # OPS101\n"
         ),
         # SQLAlchemy has no on_commit(), so the fix moves the call to after the commit. The
         # ride's id is read before the commit, which expires the instance.

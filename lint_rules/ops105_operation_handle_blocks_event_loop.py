@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,9 +13,10 @@ from opsgen.lint.summary import CallSite
 
 #: The handle methods that run or queue the operation in the calling thread.
 HANDLE_METHODS = frozenset({"call_with", "enqueue", "enqueue_with"})
-#: Wrappers whose ``wrapper(f)(...)`` runs ``f`` in a worker thread. The summary records
-#: such a call as a call of ``f``, as OPS101 needs it.
-THREAD_WRAPPERS = frozenset({"asgiref.sync.sync_to_async", "channels.db.database_sync_to_async"})
+#: The one runner the summary records that runs its function in the calling thread:
+#: ``async_to_sync(f)(...)``. The others (``sync_to_async(f)(...)``,
+#: ``asyncio.to_thread(f, ...)``, ``executor.submit(f, ...)``) run ``f`` in a worker thread.
+SAME_THREAD_RUNNERS = frozenset({"asgiref.sync.async_to_sync"})
 #: How many plain helper functions deep a handle call is still traced from ``async def``.
 MAX_HELPER_DEPTH = 3
 #: An operation name and the hops from a helper call to the handle call.
@@ -46,12 +46,16 @@ class OperationHandleBlocksEventLoop(Rule):
         an ``async def``: ``ops.<domain>.<name>(...)`` and its ``call_with``, ``enqueue`` and
         ``enqueue_with`` methods. The call may sit in the body itself or in plain project
         functions and methods (``self.place()`` included) up to three calls deep. A handle is recognised when ``ops`` resolves to the registry module ``opsgen generate``
-        wrote, or when the rest of the name is an operation of the project's specs. Code in a
-        nested ``def`` or ``lambda`` is not code of the ``async def``, so the fixes
+        wrote, or when the rest of the name is an operation of the project's specs. The
+        handle may first be bound to a name: ``op = ops.billing.charge``, ``charge, refund =
+        ops.billing.charge, ops.billing.refund``, a walrus, a ``for`` over a tuple of
+        handles, an attribute of ``self`` set in ``__init__`` or a class attribute. Code in a
+        nested ``def`` or ``lambda`` is not code of the ``async def``, and a handle given to a
+        worker thread is not run in the event loop, so the fixes
         (``run_in_threadpool(handle, ...)``, ``asyncio.to_thread(lambda: ...)``,
-        ``loop.run_in_executor``, ``anyio.to_thread.run_sync``, ``sync_to_async``) are not
-        reported. Tests are skipped. There is no autofix: only the author knows whether the
-        endpoint may become a plain ``def``.
+        ``loop.run_in_executor``, ``anyio.to_thread.run_sync``, an executor's ``submit``,
+        ``sync_to_async``) are not reported. Tests are skipped. There is no autofix: only
+        the author knows whether the endpoint may become a plain ``def``.
 
     Why is this bad:
         Handles are synchronous. The call does the database work, waits for the declared
@@ -95,11 +99,11 @@ class OperationHandleBlocksEventLoop(Rule):
             if not function.is_async:
                 continue
             for call in function.calls:
-                if call.target is None:
+                if call.target is None or runs_in_thread(call):
                     continue
                 operation = handle_operation(analysis, call.target, operations)
                 chain = None if operation is not None else helper_chain(analysis, call.target, operations, MAX_HELPER_DEPTH, traced)
-                if (operation is None and chain is None) or runs_in_thread(module, call):
+                if operation is None and chain is None:
                     continue
                 through = ""
                 hops: tuple[Hop, ...] = ()
@@ -139,12 +143,33 @@ class OperationHandleBlocksEventLoop(Rule):
             path="app/views.py",
             files=FILES,
         ),
+        # An executor runs the aliased handle in its worker thread.
+        Example(
+            "import asyncio\n"
+            "from app.generated import ops\n\n"
+            "async def place(ctx, body):\n"
+            "    place_order = ops.orders.place_order\n"
+            "    loop = asyncio.get_running_loop()\n"
+            "    return await loop.run_in_executor(None, lambda: place_order(ctx, **body))\n",
+            path="app/views.py",
+            files=FILES,
+        ),
     ]
     INVALID = [
         Example(
             "from app.generated import ops\n\n"
             "async def place(ctx, body):\n"
             "    return ops.orders.place_order(ctx, **body).unwrap()  # OPS105\n",
+            path="app/views.py",
+            files=FILES,
+        ),
+        # A handle bound to a name first is still a handle.
+        Example(
+            "from app.generated import ops\n\n"
+            "async def swap(ctx, body):\n"
+            "    cancel, place = ops.orders.cancel_order, ops.orders.place_order\n"
+            "    cancel(ctx, order_id=body['old'])  # OPS105\n"
+            "    return place(ctx, **body['new'])  # OPS105\n",
             path="app/views.py",
             files=FILES,
         ),
@@ -168,7 +193,7 @@ def handle_operation(analysis: Analysis, target: str, operations: frozenset[str]
     resolved name reads ``<package>.registry.Operations().<domain>.<name>``, and a name that
     stops at a re-export reads ``<package>.ops.<domain>.<name>``.
     """
-    for name in dict.fromkeys((target, analysis.canonical(target))):
+    for name in dict.fromkeys((target, analysis.canonical(target), analysis.resolve_target(target))):
         parts = name.split(".")
         for position in range(len(parts) - 2, 0, -1):
             if parts[position] not in REGISTRY_NAMES:
@@ -186,14 +211,9 @@ def handle_operation(analysis: Analysis, target: str, operations: frozenset[str]
     return None
 
 
-def runs_in_thread(module: ModuleContext, call: CallSite) -> bool:
-    """Return True when the call is ``sync_to_async(f)(...)`` or another of :data:`THREAD_WRAPPERS`."""
-    for node in ast.walk(module.tree):
-        if not isinstance(node, ast.Call) or (node.lineno, node.col_offset) != (call.line, call.column):
-            continue
-        if isinstance(node.func, ast.Call) and module.qualify(node.func.func) in THREAD_WRAPPERS:
-            return True
-    return False
+def runs_in_thread(call: CallSite) -> bool:
+    """Return True when the call hands its function to a worker thread instead of running it."""
+    return bool(call.runner) and call.runner not in SAME_THREAD_RUNNERS
 
 
 def is_registry(analysis: Analysis, module_name: str) -> bool:
@@ -233,7 +253,7 @@ def helper_chain(
     summary, function = entry
     found: Chain | None = None
     for call in function.calls:
-        if call.target is None:
+        if call.target is None or runs_in_thread(call):
             continue
         operation = handle_operation(analysis, call.target, operations)
         if operation is not None:

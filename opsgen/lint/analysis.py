@@ -167,9 +167,9 @@ class Analysis:
         self._mro: dict[str, list[str]] = {}
         self._session_events: dict[str, list[tuple[int, str]]] = {}
         self._session_depth = 0
-        #: Names of class attributes that hold an instance, in any project class.
+        #: Names of class attributes that hold an instance or name a function, in any project class.
         self.class_attributes = frozenset(
-            name for _, klass in index.classes.values() for name in klass.attribute_classes
+            name for _, klass in index.classes.values() for name in [*klass.attribute_classes, *klass.name_attributes]
         )
         #: Whether any project function ends with an uncommitted session write.
         self.sessions_left_open = any(
@@ -361,9 +361,9 @@ class Analysis:
 
     def _resolve_first_attribute(self, target: str) -> str | None:
         """Replace the first ``Cls().attr`` or ``Cls.attr`` of ``target`` whose class declares
-        ``attr = Other(...)`` with ``Other()``."""
+        ``attr = Other(...)`` with ``Other()``, or ``attr = other.name`` with ``other.name``."""
         parts = target.split(".")
-        for index in range(1, len(parts) - 1):
+        for index in range(1, len(parts)):
             if parts[index] not in self.class_attributes:
                 continue
             owner = ".".join(parts[:index])
@@ -373,10 +373,15 @@ class Analysis:
             for ancestor in self.mro(klass):
                 entry = self.index.classes.get(ancestor)
                 classes = entry[1].attribute_classes.get(parts[index], []) if entry is not None else []
+                if classes and index == len(parts) - 1:
+                    break  # the attribute itself is called: Cls().client(), not a method of it
                 if len(classes) == 1:
                     return ".".join([f"{classes[0]}()", *parts[index + 1 :]])
                 if classes:
                     break
+                referenced = entry[1].name_attributes.get(parts[index]) if entry is not None else None
+                if referenced:
+                    return ".".join([referenced, *parts[index + 1 :]])
         return None
 
     def factory(self, name: str) -> FunctionSummary | None:

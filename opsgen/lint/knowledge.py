@@ -258,7 +258,35 @@ SESSION_READS = frozenset({"get", "query", "execute", "scalars", "scalar", "get_
 
 # -- calls that run their argument ------------------------------------------------------
 
-CALL_WRAPPERS = frozenset({"asgiref.sync.async_to_sync", "channels.db.database_sync_to_async", "asgiref.sync.sync_to_async"})
+CALL_WRAPPERS = frozenset(
+    {"asgiref.sync.async_to_sync", "channels.db.database_sync_to_async", "asgiref.sync.sync_to_async", "asyncer.asyncify"}
+)
+#: Functions that run the callable at this argument position in a worker thread now:
+#: ``await asyncio.to_thread(send_mail, ...)`` sends the mail where it stands.
+THREAD_RUNNERS = {
+    "asyncio.to_thread": 0,
+    "anyio.to_thread.run_sync": 0,
+    "trio.to_thread.run_sync": 0,
+    "starlette.concurrency.run_in_threadpool": 0,
+    "fastapi.concurrency.run_in_threadpool": 0,
+}
+#: Methods that run the callable at this argument position in a worker thread or process:
+#: ``loop.run_in_executor(None, fn, ...)`` and the ``submit(fn, ...)`` of a
+#: ``concurrent.futures`` executor or a thread pool. Matched by name, because the loop or
+#: executor is rarely typed where it is used.
+THREAD_RUNNER_METHODS = {"run_in_executor": 1, "submit": 0}
+#: ``map(fn, items)`` runs ``fn`` in a worker only on an executor or a pool, named so or
+#: built from one of these classes.
+POOL_CLASSES = frozenset(
+    {
+        "concurrent.futures.ThreadPoolExecutor()",
+        "concurrent.futures.ProcessPoolExecutor()",
+        "concurrent.futures.thread.ThreadPoolExecutor()",
+        "concurrent.futures.process.ProcessPoolExecutor()",
+        "multiprocessing.Pool()",
+        "multiprocessing.pool.ThreadPool()",
+    }
+)
 
 # -- deferrals --------------------------------------------------------------------------
 

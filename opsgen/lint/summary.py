@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 23
+SUMMARY_FORMAT = 24
 
 
 @dataclass
@@ -46,6 +46,9 @@ class CallSite:
     loops: str = ""  # the repeating loops the call sits in, as "line/line", outermost first
     #: A ``save()`` of a row this function created (``create()``, ``get_or_create()``) earlier.
     fresh: bool = False
+    #: The function or method that runs this callable in a worker thread, such as
+    #: ``asyncio.to_thread`` for ``to_thread(send_mail, ...)``; empty for a plain call.
+    runner: str = ""
 
 
 @dataclass
@@ -217,6 +220,8 @@ def dotted_text(node: ast.expr) -> str:
         return f"{dotted_text(node.func)}()"
     if isinstance(node, ast.Subscript):
         return f"{dotted_text(node.value)}[]"
+    if isinstance(node, ast.NamedExpr):
+        return dotted_text(node.target)
     return "?"
 
 
@@ -286,6 +291,8 @@ class _Summarizer:
             # ``self.client`` typed by an assignment in ``__init__``.
             attribute_type = self.module_scope.bindings.get(f"{base}.{node.attr}") if base.endswith("()") else None
             return attribute_type or f"{base}.{node.attr}"
+        if isinstance(node, ast.NamedExpr):
+            return self.qualify(node.value, scope)  # (charge := ops.billing.charge)(ctx)
         if isinstance(node, ast.Call):
             if isinstance(node.func, ast.Name) and node.func.id == "super" and scope.class_name:
                 return "super()"
@@ -723,6 +730,10 @@ class _BodyWalker(ast.NodeVisitor):
         else:
             self.visit(node.iter)
             self.visit(node.target)
+            if isinstance(node.target, ast.Name) and isinstance(node.iter, (ast.Tuple, ast.List, ast.Set)):
+                # for handle in (ops.billing.charge, ops.billing.refund): the first element that names something
+                named = (self.alias_of(element) for element in node.iter.elts)
+                self.scope.bindings[node.target.id] = next((name for name in named if name), "")
         self.loop_depth += repeats
         if repeats:
             self.loops.append(node.lineno)
@@ -843,20 +854,18 @@ class _BodyWalker(ast.NodeVisitor):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         loaded_from = self.session_read(node.value) if node.value is not None else None
         self.note_fresh_rows(targets, node.value)
+        alias = self.alias_of(node.value)
         for target in targets:
             self.visit(target)
             self.track_loaded(target, loaded_from, node.lineno)
             instance = self.s.infer_instance(node.value, self.scope) if node.value is not None else None
-            if isinstance(node, ast.AnnAssign) and instance is None:
+            if isinstance(node, ast.AnnAssign) and instance is None and alias is None:
                 annotated = self.s.qualify(node.annotation, self.scope)
                 instance = f"{annotated}()" if annotated else None
             if isinstance(target, ast.Name):
-                if instance is None and isinstance(node.value, (ast.Name, ast.Attribute)):
-                    instance = self.s.qualify(node.value, self.scope)  # an alias: atomic = transaction.atomic
-                wrapped = self.partial_of(node.value)
-                if wrapped is not None:
-                    instance = wrapped  # notify = partial(send_mail, ...): notify() calls send_mail
-                self.scope.bindings[target.id] = instance or ""
+                self.scope.bindings[target.id] = alias or instance or ""
+            elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(node.value, (ast.Tuple, ast.List)):
+                self.bind_unpacked(target, node.value)  # charge, refund = ops.billing.charge, ops.billing.refund
             elif isinstance(target, ast.Tuple) and isinstance(node.value, ast.Call):
                 func = node.value.func
                 if isinstance(func, ast.Attribute) and func.attr in ("get_or_create", "update_or_create"):
@@ -865,12 +874,40 @@ class _BodyWalker(ast.NodeVisitor):
                     if model and isinstance(first, ast.Name):
                         self.scope.bindings[first.id] = f"{model}()"
             if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
-                if self.function.name == "__init__" and instance:
-                    self.s.module_scope.bindings.setdefault(f"{self.function.class_name}().{target.attr}", instance)
+                if self.function.name == "__init__" and (alias or instance):
+                    self.s.module_scope.bindings.setdefault(f"{self.function.class_name}().{target.attr}", alias or instance or "")
                 if isinstance(node.value, ast.Name) and node.value.id in self.function.params[1:]:
                     self.function.parameter_attributes[target.attr] = node.value.id
 
     visit_AnnAssign = visit_Assign
+
+    def alias_of(self, value: ast.expr | None) -> str | None:
+        """Return the qualified name that a value stands for when it names a function or an
+        object instead of building one: ``transaction.atomic``, ``partial(send_mail, ...)``
+        (``send_mail``), either arm of ``a if test else b``, or a walrus's value."""
+        if isinstance(value, (ast.Name, ast.Attribute)):
+            return self.s.qualify(value, self.scope) or None
+        if isinstance(value, ast.IfExp):
+            return self.alias_of(value.body) or self.alias_of(value.orelse)
+        if isinstance(value, ast.NamedExpr):
+            return self.alias_of(value.value)
+        return self.partial_of(value)
+
+    def bind_unpacked(self, target: ast.Tuple | ast.List, value: ast.Tuple | ast.List) -> None:
+        """Bind each name of ``a, b = x, y`` as ``a = x`` and ``b = y`` would; a starred
+        element or a length mismatch binds nothing."""
+        if len(target.elts) != len(value.elts) or any(isinstance(e, ast.Starred) for e in [*target.elts, *value.elts]):
+            return
+        for name, element in zip(target.elts, value.elts):
+            if isinstance(name, ast.Name):
+                self.scope.bindings[name.id] = self.alias_of(element) or self.s.infer_instance(element, self.scope) or ""
+            elif isinstance(name, (ast.Tuple, ast.List)) and isinstance(element, (ast.Tuple, ast.List)):
+                self.bind_unpacked(name, element)
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self.visit(node.value)
+        if isinstance(node.target, ast.Name):
+            self.scope.bindings[node.target.id] = self.alias_of(node.value) or self.s.infer_instance(node.value, self.scope) or ""
 
     def partial_of(self, value: ast.expr | None) -> str | None:
         """Return the qualified function that ``functools.partial(function, ...)`` wraps, else None."""
@@ -928,10 +965,17 @@ class _BodyWalker(ast.NodeVisitor):
             self.visit(keyword.value)
 
         func = node.func
-        callee = func
+        callee: ast.expr = func
+        runner = ""
         # async_to_sync(layer.group_send)(...) calls group_send.
-        if isinstance(func, ast.Call) and func.args and self.s.qualify(func.func, self.scope) in knowledge.CALL_WRAPPERS:
-            callee = func.args[0]
+        if isinstance(func, ast.Call) and func.args:
+            wrapper = self.s.qualify(func.func, self.scope)
+            if wrapper in knowledge.CALL_WRAPPERS:
+                callee = func.args[0]
+                runner = wrapper
+        run = self.thread_runner(node)
+        if run is not None:
+            callee, runner = run
         target = self.s.qualify(callee, self.scope)
         text = dotted_text(callee)
         write, model = self.classify_write(node, callee, target)
@@ -960,12 +1004,46 @@ class _BodyWalker(ast.NodeVisitor):
                 string_args=[a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)][:3],
                 loops="/".join(map(str, self.loops)),
                 fresh=write == "save" and isinstance(callee, ast.Attribute) and dotted_text(callee.value) in self.fresh_rows,
+                runner=runner,
             )
         )
         self.record_connection(node, callee, target)
 
         if isinstance(callee, ast.Attribute) and callee.attr in knowledge.SESSION_ENDS and session in self.session_writes:
             del self.session_writes[session]
+
+    def thread_runner(self, node: ast.Call) -> tuple[ast.expr, str] | None:
+        """Return the callable that a call runs in a worker thread, and the runner's name.
+
+        ``asyncio.to_thread(f, ...)``, ``loop.run_in_executor(None, f, ...)`` and
+        ``executor.submit(f, ...)`` call ``f`` where they stand. ``partial(f, ...)`` and
+        ``lambda: f(...)`` in that place stand for ``f``.
+        """
+        func = node.func
+        runner = self.s.qualify(func, self.scope) or ""
+        position = knowledge.THREAD_RUNNERS.get(runner)
+        if position is None and isinstance(func, ast.Attribute):
+            position = knowledge.THREAD_RUNNER_METHODS.get(func.attr)
+            if func.attr == "map" and self.is_pool(func.value):
+                position = 0
+            runner = dotted_text(func)
+        if position is None or len(node.args) <= position:
+            return None
+        argument = node.args[position]
+        if isinstance(argument, ast.Lambda) and isinstance(argument.body, ast.Call):
+            argument = argument.body.func
+        elif self.partial_of(argument) is not None:
+            assert isinstance(argument, ast.Call)
+            argument = argument.args[0]
+        if not isinstance(argument, (ast.Name, ast.Attribute)):
+            return None
+        return argument, runner
+
+    def is_pool(self, owner: ast.expr) -> bool:
+        """Return True for an executor or a process or thread pool, by its type or its name."""
+        if self.s.qualify(owner, self.scope) in knowledge.POOL_CLASSES:
+            return True
+        return dotted_text(owner).rpartition(".")[2].lower().endswith(("executor", "pool"))
 
     def pending_session(self) -> str | None:
         """Return ``session:line`` of the first write whose implicit transaction is still open."""
