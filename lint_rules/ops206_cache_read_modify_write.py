@@ -196,10 +196,15 @@ class CacheReadModifyWrite(Rule):
         bound: dict[str, tuple[ast.stmt, ast.Call]] = {}  # name -> (statement, read) it was bound by
         guards: list[tuple[ast.If, ast.stmt, ast.Call]] = []  # (if, statement that read, read)
         markers: set[str] = set()  # names bound to a marker value
+        clients: set[str] = set()  # names bound to a client: conn = get_redis_connection("default")
         for node in nodes:
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 name = node.targets[0].id
-                read = self.guard_read(module, node.value)
+                if isinstance(node.value, ast.Call) and self.makes_client(module, node.value):
+                    clients.add(name)
+                else:
+                    clients.discard(name)
+                read = self.guard_read(module, node.value, clients)
                 if read is not None:
                     bound[name] = (node, read)
                 else:
@@ -209,7 +214,7 @@ class CacheReadModifyWrite(Rule):
                 else:
                     markers.discard(name)
             elif isinstance(node, ast.If):
-                read = self.guard_read(module, node.test)
+                read = self.guard_read(module, node.test, clients)
                 if read is not None:
                     guards.append((node, node, read))
                     continue
@@ -231,15 +236,27 @@ class CacheReadModifyWrite(Rule):
                         break
 
     @staticmethod
-    def guard_read(module: ModuleContext, value: ast.expr) -> ast.Call | None:
-        """Return the cache read that tests a key in ``value`` (``r.exists(key)``, ``cache.get(key) is None``), else None."""
+    def guard_read(module: ModuleContext, value: ast.expr, clients: set[str]) -> ast.Call | None:
+        """Return the cache read that tests a key in ``value`` (``r.exists(key)``, ``cache.get(key) is None``), else None.
+
+        ``clients`` contains the local names bound to a cache or Redis client.
+        """
         for node in [value, *walk_scope(value)]:
-            if isinstance(node, ast.Await):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
                 continue
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in GUARD_PAIRS and node.args:
-                if CacheReadModifyWrite.is_cache(module, node.func.value):
-                    return node
+            if node.func.attr not in GUARD_PAIRS or not node.args:
+                continue
+            receiver = node.func.value
+            if (isinstance(receiver, ast.Name) and receiver.id in clients) or CacheReadModifyWrite.is_cache(module, receiver):
+                return node
         return None
+
+    @staticmethod
+    def makes_client(module: ModuleContext, call: ast.Call) -> bool:
+        """Return True for a call that returns a cache or Redis client: ``redis.Redis.from_url(url)``,
+        django-redis's ``get_redis_connection("default")``."""
+        qualified = module.qualify(call.func) or ""
+        return qualified.startswith(CACHE_CLIENTS) or "redis" in dotted_text(call.func).lower()
 
     @staticmethod
     def sets_marker(call: ast.Call, read: ast.Call, markers: frozenset[str]) -> bool:

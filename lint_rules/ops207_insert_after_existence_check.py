@@ -130,6 +130,24 @@ def _single_row_get(call: ast.Call) -> tuple[str, str | None]:
     return model, orm
 
 
+def _handled_gets(statements: list[ast.stmt]) -> dict[int, _Check]:
+    """Return the ``row = Model.objects.get(...)`` bindings in a ``try`` whose handler catches
+    the not-found error, keyed by ``id()`` of the statement: ``except DoesNotExist: row = None``
+    and a later ``if row is None:`` make the get an existence check."""
+    handled: dict[int, _Check] = {}
+    for statement in statements:
+        if not isinstance(statement, ast.Try):
+            continue
+        for binding in statement.body:
+            if not (isinstance(binding, ast.Assign) and isinstance(binding.value, (ast.Call, ast.Await))):
+                continue
+            value = binding.value.value if isinstance(binding.value, ast.Await) else binding.value
+            model, orm = _single_row_get(value) if isinstance(value, ast.Call) else ("", None)
+            if model and model != "self" and any(_catches_not_found(handler, model) for handler in statement.handlers):
+                handled[id(binding)] = _Check(binding, model, orm, "get")
+    return handled
+
+
 def _handler_inserts(handler: ast.ExceptHandler) -> list[str]:
     """Return the models the handler inserts rows of, ``"self"`` for a manager's ``self.create(...)``."""
     built: dict[str, str] = {}
@@ -261,8 +279,9 @@ class InsertAfterExistenceCheck(Rule):
         SQLAlchemy's ``one()``/``scalar_one()``) in a ``try``, and the insert in its
         ``except Model.DoesNotExist`` (``ObjectDoesNotExist``, ``NoResultFound``) handler.
         Inside a Django manager, ``self.get(...)`` and ``self.create(...)`` with
-        ``except self.model.DoesNotExist`` are the same. It is reported at the query, with
-        the same exceptions.
+        ``except self.model.DoesNotExist`` are the same. So is a handler that binds the row
+        to ``None``, with the insert under a later ``if row is None:``. It is reported at
+        the query, with the same exceptions.
 
         When the test compares a ``count()`` with a limit (``taken >= session.capacity``)
         rather than with 0 or 1, the message names that limit check and offers only a lock,
@@ -373,10 +392,12 @@ class InsertAfterExistenceCheck(Rule):
         built: dict[str, str] = {}  # name bound to ``Model(...)`` -> the model
         inserts: list[tuple[int, str]] = []  # (line, model) of each insert
         tests: list[tuple[ast.If, _Check]] = []
+        handled = _handled_gets(statements)
         for statement in statements:
             if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
                 name, value = statement.targets[0].id, statement.value
                 check = _existence_check(statement, value) if _spans(statement, check_lines) else None
+                check = handled.get(id(statement), check)
                 if check is not None:
                     checked[name] = check
                 if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id[:1].isupper():
@@ -410,7 +431,9 @@ class InsertAfterExistenceCheck(Rule):
 
         for statement in statements:
             if isinstance(statement, ast.Try) and (lock_line is None or lock_line > statement.lineno):
-                yield from self.check_get_then_insert(module, statement)
+                for finding in self.check_get_then_insert(module, statement):
+                    if finding.line not in reported:
+                        yield finding
 
     def check_get_then_insert(self, module: ModuleContext, statement: ast.Try) -> Iterator[Finding]:
         """Report a single-row query in a ``try`` whose not-found handler inserts a row of the same model."""

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import ast
+import re
 from collections.abc import Iterator, Sequence
 
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.services import (
+    SERVICE_BASE_SUFFIXES,
     Method,
     in_service_packages,
     is_generated,
     is_services_module,
     may_define_services,
     module_classes,
+    public_methods,
     raises,
     result_shape,
     returns_plain_dict,
@@ -20,6 +24,12 @@ from opsgen.lint.services import (
     typed_model,
     usual,
 )
+
+
+#: A class named for a service layer: ``AccountService``, ``CheckoutUseCase``.
+SERVICE_CLASS = re.compile(r"^class[ \t]+\w*(?:" + "|".join(SERVICE_BASE_SUFFIXES) + r")\b", re.MULTILINE)
+#: Shapes that hand an error back as the result, compared among the methods of one class.
+ERROR_RESULTS = ("error on failure", "message on failure")
 
 
 class ResultShapeDiffers(Rule):
@@ -54,6 +64,11 @@ class ResultShapeDiffers(Rule):
         annotated with a class of the module, or an imported class they build
         (``-> MemberOut`` and ``return MemberOut(...)``). A ``TypedDict`` of the module
         does not count.
+
+        The methods of one class named for a service layer (``AccountService``,
+        ``...UseCase``, ``...Interactor``) are compared too: a public method that returns
+        the caught exception or an error message string is reported when two or more
+        other public methods of the class raise.
 
     Why is this bad:
         A caller of one service unpacks a pair and checks the error, a caller of the next
@@ -90,6 +105,11 @@ class ResultShapeDiffers(Rule):
         "{other}, so callers must learn each convention; return the result the same way from "
         "every service and raise on failure"
     )
+    #: The message for a method of a service class whose other methods raise.
+    METHOD_MESSAGE = (
+        "OPS309 {service}.{method}() returns {shape}, while the class's other methods raise "
+        "on failure, so callers must learn each convention; raise on failure from every method"
+    )
     #: The message for a module-level function of a service module.
     FUNCTION_MESSAGE = (
         "OPS309 {function}() returns {shape}, while the module's other service functions return "
@@ -115,12 +135,31 @@ class ResultShapeDiffers(Rule):
         everything = in_service_packages(module.summary.module, module.config.service_packages)
         if everything or is_services_module(module.summary.module):
             yield from self.check_functions(module)
-        if not may_define_services(module.source):
-            return
-        services = {service.entries[0]: service.node.name for service in service_classes(module.tree, everything) if service.entries}
-        for entry, shape, other in self.differing(module, list(services)):
-            message = self.MESSAGE.format(service=services[entry], method=entry.name, shape=shape, other=other)
-            yield module.finding(self.code, message, entry.lineno, entry.col_offset)
+        reported: set[int] = set()
+        if may_define_services(module.source):
+            services = {service.entries[0]: service.node.name for service in service_classes(module.tree, everything) if service.entries}
+            for entry, shape, other in self.differing(module, list(services)):
+                reported.add(entry.lineno)
+                message = self.MESSAGE.format(service=services[entry], method=entry.name, shape=shape, other=other)
+                yield module.finding(self.code, message, entry.lineno, entry.col_offset)
+        if SERVICE_CLASS.search(module.source):
+            for finding in self.check_methods(module):
+                if finding.line not in reported:
+                    yield finding
+
+    def check_methods(self, module: ModuleContext) -> Iterator[Finding]:
+        """Report a method of a service class that returns its error while two or more sibling methods raise."""
+        for node in module.tree.body:
+            if not (isinstance(node, ast.ClassDef) and node.name.endswith(SERVICE_BASE_SUFFIXES)):
+                continue
+            methods = public_methods(node)
+            for method in methods:
+                shape = result_shape(method)
+                if shape not in ERROR_RESULTS:
+                    continue
+                if sum(1 for other in methods if other is not method and raises(other)) >= 2:
+                    message = self.METHOD_MESSAGE.format(service=node.name, method=method.name, shape=self.SHAPES[shape])
+                    yield module.finding(self.code, message, method.lineno, method.col_offset)
 
     def check_functions(self, module: ModuleContext) -> Iterator[Finding]:
         """Compare the result shapes of the public functions of a service module."""
@@ -176,8 +215,38 @@ class ResultShapeDiffers(Rule):
         "class Rename:\n"
         "    def execute(self):\n"
         "        return {'ok': True}\n",
+        # A finder of a service class returns None for a missing row: a convention of its own.
+        "class AccountService:\n"
+        "    def deposit(self, account, amount):\n"
+        "        if amount <= 0:\n"
+        "            raise ValueError(amount)\n"
+        "        account.balance += amount\n\n"
+        "    def freeze(self, account):\n"
+        "        if account.frozen:\n"
+        "            raise ValueError('already frozen')\n"
+        "        account.frozen = True\n\n"
+        "    def find(self, pk):\n"
+        "        try:\n"
+        "            return Account.objects.get(pk=pk)\n"
+        "        except Account.DoesNotExist:\n"
+        "            return None\n",
     ]
     INVALID = [
+        # Methods of one service class: two raise, one returns its error as a string.
+        "class AccountService:\n"
+        "    def deposit(self, account, amount):\n"
+        "        if amount <= 0:\n"
+        "            raise ValueError(amount)\n"
+        "        account.balance += amount\n\n"
+        "    def freeze(self, account):\n"
+        "        if account.frozen:\n"
+        "            raise ValueError('already frozen')\n"
+        "        account.frozen = True\n\n"
+        "    def withdraw(self, account, amount):  # OPS309\n"
+        "        if account.balance < amount:\n"
+        "            return 'insufficient funds'\n"
+        "        account.balance -= amount\n"
+        "        return account.balance\n",
         # Service functions: two return the order, one a pair and one an envelope.
         Example(
             "def place_order(cart):\n"

@@ -163,6 +163,22 @@ def test_get_then_create_manager_and_async(tmp_path: Path) -> None:
     assert _lines(mapping, tmp_path / "c", "OPS207") == []
 
 
+def test_get_none_then_create_reported(tmp_path: Path) -> None:
+    source = (
+        "def subscribe(email):\n"
+        "    try:\n"
+        "        subscriber = Subscriber.objects.get(email=email)\n"
+        "    except Subscriber.DoesNotExist:\n"
+        "        subscriber = None\n"
+        "    if subscriber is None:\n"
+        "        subscriber = Subscriber.objects.create(email=email)\n"
+        "    return subscriber\n"
+    )
+    assert _lines(source, tmp_path / "a", "OPS207") == [3]
+    other_model = source.replace("subscriber = Subscriber.objects.create", "subscriber = Visitor.objects.create")
+    assert _lines(other_model, tmp_path / "b", "OPS207") == []
+
+
 def test_get_then_create_guarded_silent(tmp_path: Path) -> None:
     parent_locked = (
         "def subscribe(list_id, email):\n"
@@ -264,6 +280,21 @@ def test_key_set_to_token_name(tmp_path: Path) -> None:
     assert _lines(source, tmp_path / "a", "OPS206") == [8]
     memo = source.replace("token = str(uuid.uuid4())", "token = render(name)")
     assert _lines(memo, tmp_path / "b", "OPS206") == []
+
+
+def test_key_guard_through_local_client(tmp_path: Path) -> None:
+    source = (
+        "from django_redis import get_redis_connection\n\n"
+        "def send_once(order_id):\n"
+        "    connection = get_redis_connection('default')\n"
+        "    if connection.exists(f'sent:{order_id}'):\n"
+        "        return\n"
+        "    connection.set(f'sent:{order_id}', 1)\n"
+        "    send_receipt(order_id)\n"
+    )
+    assert _lines(source, tmp_path / "a", "OPS206") == [5]
+    dictionary = source.replace("get_redis_connection('default')", "load_settings()")
+    assert _lines(dictionary, tmp_path / "b", "OPS206") == []
 
 
 def test_key_guard_atomic_forms_silent(tmp_path: Path) -> None:

@@ -143,3 +143,31 @@ def test_service_functions_dict_among_models(tmp_path: Path) -> None:
     )
     example = Example(source, path="members/services.py", files={"members/__init__.py": ""})
     assert _lines(example, tmp_path) == [7]
+
+
+ACCOUNT_SERVICE = (
+    "class AccountService:\n"
+    "    def deposit(self, account, amount):\n"
+    "        if amount <= 0:\n"
+    "            raise ValueError(amount)\n"
+    "        account.balance += amount\n\n"
+    "    def freeze(self, account):\n"
+    "        if account.frozen:\n"
+    "            raise ValueError('already frozen')\n"
+    "        account.frozen = True\n\n"
+    "    def close(self, account):\n"
+    "        try:\n"
+    "            return self.gateway.close(account)\n"
+    "        except GatewayError as error:\n"
+    "            return {result}\n"
+)
+
+
+def test_service_class_method_returns_error(tmp_path: Path) -> None:
+    findings = _findings(ACCOUNT_SERVICE.format(result="error"), tmp_path / "a")
+    assert [f.line for f in findings] == [12]
+    assert "the class's other methods raise" in findings[0].message
+    finder = ACCOUNT_SERVICE.format(result="None")
+    assert _lines(finder, tmp_path / "b") == []
+    not_a_service = ACCOUNT_SERVICE.format(result="error").replace("class AccountService:", "class AccountHelpers:")
+    assert _lines(not_a_service, tmp_path / "c") == []
