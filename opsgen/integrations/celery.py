@@ -149,6 +149,21 @@ class CeleryQueue:
         return "ok" if outcome.result.ok else outcome.result.code
 
 
+    def check_schema_at_start(self, **_kwargs: Any) -> None:
+        """Create the execution log tables when a worker starts, or stop it when they cannot be.
+
+        Connected to Celery's ``worker_init`` signal. Without the tables every message
+        would fail its claim and be sent again after the lease, for ever.
+        """
+        try:
+            self.runtime.require_schema()
+        except ConfigurationError as exc:
+            _exit_with(str(exc))
+        except SQLAlchemyError as exc:
+            # An unreachable database may come back; each task retries until it does.
+            logger.error("could not check the execution log tables at worker start (%s: %s); "
+                         "tasks retry until the database answers", type(exc).__name__, exc)
+
     def fail_malformed(self, message: Any, error: MalformedMessage) -> None:
         """Fail the pending execution that a malformed message names, so that it does not stay pending.
 
@@ -219,6 +234,7 @@ def install(
     )
     runtime.enqueuer = integration.enqueue
     runtime.register_effect_handler(ENQUEUE_EFFECT, lambda call: send_effect(integration.send, call))
+    signals.worker_init.connect(integration.check_schema_at_start, weak=False)
     if log_context:
         signals.after_setup_logger.connect(_add_context_filter, weak=False)
         signals.after_setup_task_logger.connect(_add_context_filter, weak=False)

@@ -71,6 +71,9 @@ class Settings:
     trace_modules: tuple[str, ...] = ()
     lock_url: str | None = None
     record_running: bool = True
+    #: True when no settings file was found and ``OPSGEN_DATABASE_URL`` was not set, so
+    #: ``database_url`` is the default file in ``root``, the current folder.
+    database_url_fallback: bool = False
 
 
 def find_pyproject(start: Path | None = None) -> Path | None:
@@ -139,6 +142,7 @@ def load_settings(start: Path | None = None, environ: Mapping[str, str] | None =
         trace_modules=tuple(trace),
         lock_url=_optional(setting("lock-url", "OPSGEN_LOCK_URL")),
         record_running=_boolean(setting("record-running", "OPSGEN_RECORD_RUNNING"), "record-running", where),
+        database_url_fallback=pyproject is None and not env.get("OPSGEN_DATABASE_URL"),
     )
 
 

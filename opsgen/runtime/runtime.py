@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, inspect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -74,6 +74,8 @@ class Runtime:
         migrate: bool = True,
     ) -> None:
         self.settings = settings or load_settings()
+        if engine is None and database_url is None and self.settings.database_url_fallback:
+            _warn_fallback_database(self.settings)
         self.engine = engine or create_runtime_engine(database_url or self.settings.database_url)
         self.session_factory: sessionmaker[Session] = sessionmaker(bind=self.engine, expire_on_commit=False)
         guard_sessions(self.session_factory)
@@ -186,6 +188,26 @@ class Runtime:
         upgrade(self.schema_engine or self.engine)
         self._schema_ready = True
 
+    def require_schema(self) -> None:
+        """Make sure the execution log tables exist, for a worker about to take messages.
+
+        A runtime that migrates (the default) creates or upgrades them, as its first call
+        would. One built with ``migrate=False`` raises :class:`ConfigurationError` naming
+        the database when ``opsgen_executions`` is missing, because every message would
+        fail on it and the broker would deliver it again and again.
+        """
+        if self._migrate:
+            self.prepare()
+            return
+        if not inspect(self.schema_engine or self.engine).has_table("opsgen_executions"):
+            raise ConfigurationError(
+                f"the execution log table opsgen_executions is missing from the database "
+                f"{self.engine.url.render_as_string(hide_password=True)}, and this runtime was built with "
+                f"migrate=False; create the tables with runtime.ensure_schema() (or your deploy's migration "
+                f"step), or check that database-url names the application's database"
+            )
+        self.prepare()
+
     def prepare(self) -> None:
         """Upgrade the schema once, on the first call, unless built with ``migrate=False``.
 
@@ -227,6 +249,27 @@ class Runtime:
 
 _default: Runtime | None = None
 _default_lock = threading.Lock()
+
+#: Whether this process has logged that its settings fell back to the default database.
+_fallback_warned = False
+
+
+def _warn_fallback_database(settings: Settings) -> None:
+    """Log once per process that no settings named a database, so the default file is used.
+
+    A worker started from the wrong folder otherwise runs every call against an empty
+    SQLite file of its own, and no message explains why the application's records never change.
+    """
+    global _fallback_warned
+    if _fallback_warned:
+        return
+    _fallback_warned = True
+    logger.warning(
+        "no pyproject.toml with a [tool.opsgen] table was found at or above %s, and OPSGEN_DATABASE_URL is "
+        "not set, so the runtime uses the default database %s; set database-url in [tool.opsgen] or "
+        "OPSGEN_DATABASE_URL, or start the process from the project folder",
+        settings.root, settings.database_url,
+    )
 
 
 def configure(runtime: Runtime | None = None, **kwargs: Any) -> Runtime:

@@ -83,6 +83,9 @@ def run_queued(
         fail_pending(runtime, call.execution_id, "unknown_operation", message)
         return WorkerOutcome(Failure("unknown_operation", message, call.execution_id), note="unknown operation")
     runtime = handle.runtime or runtime
+    # The claim is the first statement on the log, so create its tables first, as the
+    # pipeline does for a direct call: a worker on a fresh database would fail every message.
+    runtime.prepare()
 
     outcome = claim(runtime, call.execution_id, lease=lease, delivery=delivery,
                     rebuild=partial(rebuilt_record, handle, call))
