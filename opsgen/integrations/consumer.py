@@ -4,11 +4,17 @@
 
 A message names its operation in the ``opsgen-operation`` header, carries the input as
 a JSON object in its body, and the caller's context in the ``opsgen-context`` header
-(the dict of :meth:`Context.to_dict`). :func:`publish_call` writes such a message.
+(the dict of :meth:`Context.to_dict`, as a table or as the JSON text of that object).
+:func:`publish_call` writes such a message.
 
 :class:`OperationConsumer` runs each message through the pipeline, so every call gets
 an execution record, and acknowledges it once the call has finished, whatever its
-result. A message that cannot become a call (its content type is not JSON, its body is
+result. A message with a stable id (the ``message_id`` property or an
+``opsgen-execution-id`` header) runs as the execution that id names, claimed as a
+Celery worker claims a queued call, so a message delivered again after its call
+finished is acknowledged without running it again.
+
+A message that cannot become a call (its content type is not JSON, its body is
 not valid JSON, the operation is unknown, the headers are malformed, or the input is
 invalid, including a body that is JSON but not an object) is recorded as a failed
 execution with the reason and goes to the dead-letter queue. RabbitMQ routes it there
@@ -35,10 +41,12 @@ from kombu.exceptions import ContentDisallowed
 from kombu.message import Message
 from kombu.messaging import Consumer, Producer
 
+from opsgen.integrations.background import DEFAULT_LEASE, QueuedCall, run_queued
 from opsgen.integrations.operations import index_operations
 from opsgen.runtime.context import Context
 from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.plural import counted
+from opsgen.runtime.result import Result
 from opsgen.runtime.runtime import Runtime, get_runtime
 from opsgen.runtime.schema import ExecutionStatus
 from opsgen.runtime.store import ExecutionRecord, utcnow
@@ -47,9 +55,16 @@ logger = logging.getLogger(__name__)
 
 OPERATION_HEADER = "opsgen-operation"
 CONTEXT_HEADER = "opsgen-context"
-#: Headers the consumer adds to a message it dead-letters itself.
+#: Header the consumer adds to a message it dead-letters itself.
 ERROR_HEADER = "opsgen-error"
+#: Header of a stable message id chosen by the publisher, read when the message has no
+#: ``message_id`` property. The consumer also writes it, with the failed execution's id,
+#: on a message it dead-letters itself.
 EXECUTION_HEADER = "opsgen-execution-id"
+
+#: Namespace of the execution ids derived from stable message ids. It must never change:
+#: a message delivered again after an upgrade has to name the same execution.
+MESSAGE_ID_NAMESPACE = uuid.UUID("6f1d4c3e-2b7a-5e08-9a51-0c8e4f7d2a96")
 
 #: Failure codes that send a message to the dead-letter queue.
 DEAD_LETTER_CODES = frozenset({"malformed_message", "unknown_operation", "invalid_input"})
@@ -93,9 +108,18 @@ def publish_call(
     operation: str,
     inputs: Mapping[str, Any],
     ctx: Context | None = None,
-) -> None:
-    """Publish one operation call to ``queue`` (declared with its dead-letter queue)."""
+    *,
+    message_id: str | None = None,
+) -> str:
+    """Publish one operation call to ``queue`` (declared with its dead-letter queue); return its message id.
+
+    ``message_id`` defaults to a new random id. The consumer derives the call's
+    execution id from it, so a message that the broker delivers again after the call
+    finished does not run it again. Pass an id of your own, such as an order number,
+    to make a repeated publication of the same call run once too.
+    """
     queues = operation_queues(queue, native_dead_lettering=_native(connection))
+    message_id = message_id or str(uuid.uuid4())
     with connection.Producer() as producer:
         producer.publish(
             json.dumps(dict(inputs), default=str),
@@ -107,7 +131,9 @@ def publish_call(
             declare=[queues.work, queues.dead_letter],
             retry=True,
             delivery_mode=2,
+            message_id=message_id,
         )
+    return message_id
 
 
 class MessageRejected(Exception):
@@ -130,12 +156,15 @@ class OperationConsumer:
         registry: object,
         *,
         runtime: Runtime | None = None,
+        lease: float = DEFAULT_LEASE,
     ) -> None:
         self.connection = connection
         self.runtime = runtime or get_runtime()
         self.handles = index_operations(registry, self.runtime)
         self.native_dead_lettering = _native(connection)
         self.queues = operation_queues(queue, native_dead_lettering=self.native_dead_lettering)
+        #: Seconds a claim on a message's execution lasts without renewal (see :func:`run_queued`).
+        self.lease = lease
         self.handled = 0
         self.dead_lettered = 0
 
@@ -148,8 +177,11 @@ class OperationConsumer:
     ) -> int:
         """Consume until ``should_stop()``, ``limit`` messages, or ``idle_timeout`` seconds without one.
 
-        Returns the number of messages handled. Connection errors propagate.
+        Returns the number of messages handled. Connection errors propagate, and so does
+        the :class:`~opsgen.runtime.errors.ConfigurationError` of a runtime built with
+        ``migrate=False`` on a database without the execution log tables.
         """
+        self.runtime.require_schema()
         self.connection.ensure_connection(max_retries=3)
         channel = self.connection.default_channel
         for queue in (self.queues.work, self.queues.dead_letter):
@@ -187,16 +219,71 @@ class OperationConsumer:
             self.dead_letter(message, exc.code, exc.message, execution_id)
             return
 
-        # call_with hands the decoded body to the pipeline's validation, so a missing or
-        # extra key, or a body that is not an object, is a recorded invalid_input failure.
-        # Spreading it into the generated keyword-only signature would raise TypeError
-        # before anything is recorded.
-        result = handle.call_with(ctx, inputs)
-        if not result.ok and result.code in DEAD_LETTER_CODES:
+        execution_id = self.execution_id_for(message, handle.declaration.name)
+        if execution_id is not None and isinstance(inputs, Mapping) and self.runtime.log_enabled:
+            result = self.run_once(handle, ctx, inputs, execution_id, message)
+        else:
+            # Without a stable id every delivery is a new execution: at least once.
+            # call_with hands the decoded body to the pipeline's validation, so a missing
+            # or extra key, or a body that is not an object, is a recorded invalid_input
+            # failure. Spreading it into the generated keyword-only signature would raise
+            # TypeError before anything is recorded.
+            result = handle.call_with(ctx, inputs)
+        if result is not None and not result.ok and result.code in DEAD_LETTER_CODES:
             self.dead_letter(message, result.code, result.message, result.execution_id)
             return
         message.ack()
         self.handled += 1
+
+    def execution_id_for(self, message: Message, operation: str) -> str | None:
+        """Return the execution id that a message's stable id gives; ``None`` when it has none.
+
+        The stable id is the AMQP ``message_id`` property, else the ``opsgen-execution-id``
+        header. The id is a UUID derived from the queue, the operation and that id, so
+        the same message always names the same execution, and equal ids on other queues
+        or of other operations never collide.
+        """
+        stable = (message.properties or {}).get("message_id") or _header(message, EXECUTION_HEADER)
+        if stable is None or stable == "":
+            return None
+        return self.execution_id_for_stable_id(str(stable), operation)
+
+    def execution_id_for_stable_id(self, stable_id: str, operation: str) -> str:
+        """Return the execution id of a message of ``operation`` with ``stable_id`` on this consumer's queue."""
+        return str(uuid.uuid5(MESSAGE_ID_NAMESPACE, f"{self.queues.work.name}\n{operation}\n{stable_id}"))
+
+    def run_once(
+        self,
+        handle: OperationHandle[Any, Any],
+        ctx: Context,
+        inputs: Mapping[str, Any],
+        execution_id: str,
+        message: Message,
+    ) -> Result[Any] | None:
+        """Run the call as execution ``execution_id`` unless that execution has finished; return its result.
+
+        Returns ``None`` for a message delivered again after its execution finished:
+        :func:`run_queued` logs that it is not run. The call is claimed as a Celery
+        worker claims a queued call, so a consumer that died midway is taken over once
+        its lease expires (at once when it ran on this host). A failure that the spec's
+        retry policy retries, and a call that another consumer runs under a live lease,
+        are tried again here after the delay, which holds this consumer meanwhile.
+        """
+        call = QueuedCall(
+            operation=handle.declaration.name,
+            execution_id=execution_id,
+            input=dict(inputs),
+            context=ctx.to_dict(),
+            queue=self.queues.work.name,
+        )
+        while True:
+            outcome = run_queued(
+                {call.operation: handle}, self.runtime, call,
+                lease=self.lease, delivery=str(message.delivery_tag), warn_rebuilt=False,
+            )
+            if outcome.retry_in is None:
+                return outcome.result
+            time.sleep(outcome.retry_in)
 
     def on_decode_error(self, message: Message, error: Exception) -> None:
         """Record and dead-letter a message whose body kombu could not decode."""
@@ -296,16 +383,27 @@ class OperationConsumer:
 def context_from_header(value: Any) -> Context:
     """Return the context an ``opsgen-context`` header value carries; no header gives an empty one.
 
-    Raises ``ValueError`` saying what is wrong and showing the value when it is not a
-    mapping of context keys, as :meth:`Context.to_dict` writes it.
+    The value is a mapping of context keys, as :meth:`Context.to_dict` writes it, or
+    the JSON text of such an object, for publishers that can send only string header
+    values. Raises ``ValueError`` saying what is wrong and showing the value otherwise.
     """
     if value is None:
         return Context()
+    expected = "the header must be a JSON object (a mapping) of context keys, or the JSON text of one"
+    if isinstance(value, (bytes, bytearray)):
+        value = bytes(value).decode("utf-8", errors="replace")
+    if isinstance(value, str):
+        try:
+            decoded = json.loads(value)
+        except ValueError as exc:
+            raise ValueError(f"{expected}, but it is str {_shown(value)}, which is not valid JSON: {exc}") from None
+        if not isinstance(decoded, Mapping):
+            raise ValueError(
+                f"{expected}, but it is str {_shown(value)}, whose JSON is {type(decoded).__name__} {_shown(decoded)}"
+            )
+        value = decoded
     if not isinstance(value, Mapping):
-        raise ValueError(
-            f"the header must be a JSON object (a mapping) of context keys, but it is "
-            f"{type(value).__name__} {_shown(value)}"
-        )
+        raise ValueError(f"{expected}, but it is {type(value).__name__} {_shown(value)}")
     extra = value.get("extra")
     if extra is not None and not isinstance(extra, Mapping):
         raise ValueError(

@@ -68,13 +68,15 @@ def run_queued(
     lease: float = DEFAULT_LEASE,
     max_takeovers: int = DEFAULT_MAX_TAKEOVERS,
     delivery: str | None = None,
+    warn_rebuilt: bool = True,
 ) -> WorkerOutcome:
     """Run one queued call at most once per claim, and return whether to retry it later.
 
     A call whose pending record the log lacks is rebuilt from the message, claimed and
-    run, with a warning (see :func:`claim`). A failure of the operation comes back as
-    the outcome's result. An unreachable database raises, so the queue redelivers the
-    message.
+    run, with a warning unless ``warn_rebuilt`` is false (see :func:`claim`). A broker
+    consumer passes false, because no sender records its messages. A failure of the
+    operation comes back as the outcome's result. An unreachable database raises, so
+    the queue redelivers the message.
     """
     handle = handles.get(call.operation)
     if handle is None:
@@ -95,7 +97,7 @@ def run_queued(
         outcome = claim(runtime, call.execution_id, lease=lease, delivery=delivery)
     if isinstance(outcome, NotClaimed):
         return _not_claimed(call, outcome)
-    if outcome.rebuilt:
+    if outcome.rebuilt and warn_rebuilt:
         _log_rebuilt(call)
 
     record = outcome.record
