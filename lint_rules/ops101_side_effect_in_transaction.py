@@ -6,7 +6,14 @@ from collections.abc import Iterator
 from typing import Literal
 
 from opsgen.lint.analysis import UNKNOWN_ALIAS, Analysis
-from opsgen.lint.knowledge import SESSION_METHODS, SESSION_NAMES, SESSION_TYPES, is_core_connection, is_engine
+from opsgen.lint.knowledge import (
+    SESSION_METHODS,
+    SESSION_NAMES,
+    SESSION_TYPES,
+    THREAD_STARTERS,
+    is_core_connection,
+    is_engine,
+)
 from opsgen.lint.operation_helpers import raise_after_call
 from opsgen.lint.rule import Example, Finding, Fix, ModuleContext, Rule, Transaction
 from opsgen.lint.summary import CallSite, FunctionSummary
@@ -73,7 +80,9 @@ class SideEffectInTransaction(Rule):
         ``loop.run_in_executor(None, f, ...)``, ``anyio.to_thread.run_sync(f, ...)``,
         ``run_in_threadpool(f, ...)``, an executor's ``submit(f, ...)`` or ``map(f, ...)``
         and ``sync_to_async(f)(...)``, with ``f`` also given as ``partial(f, ...)`` or
-        ``lambda: f(...)``. A call in one arm of an ``if``
+        ``lambda: f(...)``. So does a function given to ``threading.Thread(target=f)``,
+        ``threading.Timer(30, f)`` or ``multiprocessing.Process(target=f)``, where the
+        thread or process is built. A call in one arm of an ``if``
         whose other arm defers to commit (``transaction.on_commit``) is taken as a choice
         made on purpose, such as a branch for a test setup where commit hooks never fire,
         and is not reported.
@@ -145,7 +154,10 @@ class SideEffectInTransaction(Rule):
                 else:
                     where = f" ({chain.effect.name} at {module.index.relative(last.path)}:{last.line})"
                 note = ""
-                if call.runner:
+                if call.runner in THREAD_STARTERS:
+                    started = "process" if call.runner.endswith("Process") else "thread"
+                    note = f", where {call.runner}() runs it in a new {started} without waiting for the commit"
+                elif call.runner:
                     note = f", where {call.runner}() runs it in a worker thread without waiting for the commit"
                 elif direct and {"countdown", "eta"} & set(call.keywords):
                     note = ", and a countdown or eta does not wait for the commit"
@@ -195,6 +207,8 @@ class SideEffectInTransaction(Rule):
             return "the side effect is sent further down the call chain, so a person must choose the call to defer"
         if call.awaited:
             return "the call is awaited, and an after-commit hook cannot await it"
+        if call.runner in THREAD_STARTERS:
+            return f"{call.runner}() runs the call in a new thread or process, so a person must choose where to start it after the commit"
         if call.runner:
             return (
                 f"{call.runner}() runs the call in a worker thread, and the thread pool may be shut down by "

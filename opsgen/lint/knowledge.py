@@ -287,6 +287,17 @@ POOL_CLASSES = frozenset(
         "multiprocessing.pool.ThreadPool()",
     }
 )
+#: Classes whose instance runs a callable in a new thread or process once started, with
+#: the keyword and the position that pass it: ``Thread(target=f, args=(...))``,
+#: ``Timer(30, f)``. The call is taken to run where the instance is built, because
+#: ``Thread(...).start()`` and a ``start()`` on the next line are how it is used.
+THREAD_STARTERS = {
+    "threading.Thread": ("target", 1),
+    "threading.Timer": ("function", 1),
+    "multiprocessing.Process": ("target", 1),
+    "multiprocessing.get_context().Process": ("target", 1),
+    "multiprocessing.context.Process": ("target", 1),
+}
 
 # -- deferrals --------------------------------------------------------------------------
 

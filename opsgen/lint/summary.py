@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 24
+SUMMARY_FORMAT = 25
 
 
 @dataclass
@@ -1017,19 +1017,30 @@ class _BodyWalker(ast.NodeVisitor):
 
         ``asyncio.to_thread(f, ...)``, ``loop.run_in_executor(None, f, ...)`` and
         ``executor.submit(f, ...)`` call ``f`` where they stand. ``partial(f, ...)`` and
-        ``lambda: f(...)`` in that place stand for ``f``.
+        ``lambda: f(...)`` in that place stand for ``f``. ``threading.Thread(target=f)``,
+        ``threading.Timer(30, f)`` and ``multiprocessing.Process(target=f)`` are taken to
+        call ``f`` where they are built.
         """
         func = node.func
         runner = self.s.qualify(func, self.scope) or ""
         position = knowledge.THREAD_RUNNERS.get(runner)
-        if position is None and isinstance(func, ast.Attribute):
+        starter = knowledge.THREAD_STARTERS.get(runner)
+        if position is None and starter is None and isinstance(func, ast.Attribute):
             position = knowledge.THREAD_RUNNER_METHODS.get(func.attr)
             if func.attr == "map" and self.is_pool(func.value):
                 position = 0
             runner = dotted_text(func)
+        if starter is not None:
+            keyword, position = starter
+            passed = [k.value for k in node.keywords if k.arg == keyword]
+            if passed:
+                return self.runnable(passed[0], runner)
         if position is None or len(node.args) <= position:
             return None
-        argument = node.args[position]
+        return self.runnable(node.args[position], runner)
+
+    def runnable(self, argument: ast.expr, runner: str) -> tuple[ast.expr, str] | None:
+        """Return the function that an argument handed to ``runner`` calls, and the runner."""
         if isinstance(argument, ast.Lambda) and isinstance(argument.body, ast.Call):
             argument = argument.body.func
         elif self.partial_of(argument) is not None:
