@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -168,10 +169,24 @@ def history(
 
 def changes_for_execution(connection: sa.Connection, execution_id: str) -> list[Version]:
     """Return every change recorded under ``execution_id``, in commit order."""
+    return changes_for_executions(connection, [execution_id])
+
+
+def changes_for_executions(connection: sa.Connection, execution_ids: Iterable[str]) -> list[Version]:
+    """Return every change recorded under any of ``execution_ids``, in commit order.
+
+    A transaction records its changes under the execution that opened it: the root of a
+    call tree, a nested call that opened a transaction of its own, or a queued call that
+    a worker ran. So the changes of a whole call tree are those of all its executions'
+    ids, and ``Version.execution_id`` names the execution of each change.
+    """
+    ids = sorted({str(execution_id) for execution_id in execution_ids})
+    if not ids:
+        return []
     query = (
         sa.select(*_VERSION_COLUMNS)
         .select_from(_JOINED)
-        .where(transaction_table.c.execution_id == str(execution_id))
+        .where(transaction_table.c.execution_id.in_(ids))
         .order_by(change_table.c.committed_at, change_table.c.id)
     )
     return [_version_from_row(row) for row in connection.execute(query)]
