@@ -294,15 +294,15 @@ class ForgottenTransaction(Rule):
                 line, column = sites[0][0].line, sites[0][0].column
             else:
                 # Where each transaction begins: the first write before an own commit, or the helper call.
-                starts = sorted(
+                begins = sorted(
                     [(*self.first_write(module, function, call), call) for call in commits]
                     + [(call.line, call.column, call) for call in helpers],
                     key=lambda start: (start[0], start[1]),
                 )
-                listed = ", ".join(f"{call.text}() at line {call.line}" for _, _, call in starts[:3])
-                amount = "one transaction per loop pass" if len(starts) == 1 else f"{len(starts)} transactions"
+                listed = ", ".join(f"{call.text}() at line {call.line}" for _, _, call in begins[:3])
+                amount = "one transaction per loop pass" if len(begins) == 1 else f"{len(begins)} transactions"
                 writes = f"commits its writes in {amount} ({listed})"
-                line, column = starts[0][0], starts[0][1]
+                line, column = begins[0][0], begins[0][1]
             remedy = self.REMEDIES[transaction_style(module, function, helpers)]
             message = self.MESSAGE.format(function=function.name, writes=writes, remedy=remedy)
             yield module.finding(self.code, message, line, column)

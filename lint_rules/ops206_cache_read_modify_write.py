@@ -218,9 +218,9 @@ class CacheReadModifyWrite(Rule):
                 if read is not None:
                     guards.append((node, node, read))
                     continue
-                for name in ast.walk(node.test):
-                    if isinstance(name, ast.Name) and name.id in bound:
-                        guards.append((node, *bound[name.id]))
+                for part in ast.walk(node.test):
+                    if isinstance(part, ast.Name) and part.id in bound:
+                        guards.append((node, *bound[part.id]))
                         break
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 for test, statement, read in guards:
