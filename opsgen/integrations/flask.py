@@ -13,7 +13,6 @@ request id in the response, and answers an :class:`~opsgen.runtime.result.Unwrap
 from __future__ import annotations
 
 import json
-import traceback
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from http import HTTPStatus
@@ -32,8 +31,8 @@ FlaskHook = Callable[[Request], "str | None"]
 #: The longest Content-Type a body problem's ``detail`` quotes; a longer one is cut.
 MAX_QUOTED_CONTENT_TYPE = 100
 
-#: How far the chain of a body error is followed to find the JSON decoder's error.
-#: Flask chains it two deep (the BadRequest, Werkzeug's BadRequest, the decode error).
+#: How far the chain of a body error is followed to find the JSON decoder's error,
+#: which :class:`BodyJSONInvalid` carries as its cause.
 MAX_CHAINED_EXCEPTIONS = 5
 
 
@@ -99,6 +98,24 @@ def request_context() -> Context:
     return ctx
 
 
+class BodyNotJSON(UnsupportedMediaType):
+    """``request.get_json()`` found a body sent without ``Content-Type: application/json``."""
+
+
+class BodyJSONInvalid(BadRequest):
+    """``request.get_json()`` found a body that is not valid JSON."""
+
+
+class _BodyErrorsRequest(Request):
+    """The request class that :func:`install_body_problem_handler` puts in front of the application's."""
+
+    def on_json_loading_failed(self, e: ValueError | None) -> Any:
+        """Raise the body errors of ``get_json`` as their own classes, so a handler for them sees no other 400 or 415."""
+        if e is None:
+            raise BodyNotJSON()
+        raise BodyJSONInvalid() from e
+
+
 def install_body_problem_handler(app: Flask, *, type_base: str | None = None) -> None:
     """Turn the 400 and 415 errors of ``request.get_json()`` into ``application/problem+json`` responses.
 
@@ -109,22 +126,17 @@ def install_body_problem_handler(app: Flask, *, type_base: str | None = None) ->
     describes what is wrong with the body, and the request path as ``instance``. No
     operation ran, so it has no ``execution_id`` and the execution log has no record.
 
-    Only errors raised while ``get_json`` reads the body are changed. Any other 400 or
-    415 goes where it went before: to the application's handler for that status
-    registered before this call, else to its handler for ``HTTPException`` or
-    ``Exception``, else to Flask's own response. A handler for 400 or 415 registered
-    after this call replaces this one. A blueprint's own handler for 400 or 415 comes
-    before this one, as Flask tries a blueprint's handlers for a status first, so it
-    still receives the body errors of that blueprint's views.
+    The application's request class gets an ``on_json_loading_failed``, Flask's place to
+    change these errors, that raises them as :class:`BodyNotJSON` and
+    :class:`BodyJSONInvalid`, and the handler is registered for those two classes only.
+    So any other 400 or 415 goes where it went before, and Flask's own order of handlers
+    applies: a blueprint's handler for the status comes first, and it still receives the
+    body errors of that blueprint's views.
     """
-    previous = {
-        code: app.error_handler_spec[None].get(code, {}).get(exception)
-        for code, exception in ((400, BadRequest), (415, UnsupportedMediaType))
-    }
+    if not issubclass(app.request_class, _BodyErrorsRequest):
+        app.request_class = type("OpsgenRequest", (_BodyErrorsRequest, app.request_class), {})
 
-    def handle(error: HTTPException) -> Any:
-        if not _raised_by_get_json(error):
-            return _handle_as_before(app, previous.get(error.code or 0), error)
+    def handle(error: HTTPException) -> Response:
         status = error.code or 400
         document: dict[str, Any] = {
             "type": f"{type_base}invalid_input" if type_base else "about:blank",
@@ -136,41 +148,13 @@ def install_body_problem_handler(app: Flask, *, type_base: str | None = None) ->
         }
         return Response(json.dumps(document), status=status, content_type=PROBLEM_CONTENT_TYPE)
 
-    app.register_error_handler(BadRequest, handle)
-    app.register_error_handler(UnsupportedMediaType, handle)
-
-
-def _handle_as_before(app: Flask, earlier: Callable[[Any], Any] | None, error: HTTPException) -> Any:
-    """Return what the application's handlers make of ``error`` without the body problem handler.
-
-    Flask looks up handlers for the status in the blueprints and then the application
-    before any handler for an exception class, so registering one for 400 and 415 hides
-    the handlers for ``HTTPException`` or ``Exception``. They are looked up here in
-    Flask's order: the request's blueprints, innermost first, then the application.
-    """
-    if earlier is not None:
-        return earlier(error)
-    for scope in (*request.blueprints, None):
-        generic = app.error_handler_spec.get(scope, {}).get(None, {})
-        for exception_class in type(error).__mro__:
-            handler = generic.get(exception_class)
-            if handler is not None:
-                return handler(error)
-    return error
-
-
-def _raised_by_get_json(error: BaseException) -> bool:
-    """Return whether ``error`` was raised by ``Request.on_json_loading_failed``.
-
-    Werkzeug and Flask raise the body errors of ``get_json`` from that method, which is
-    the documented place to change them, so its frame in the traceback marks them.
-    """
-    return any(frame.f_code.co_name == "on_json_loading_failed" for frame, _ in traceback.walk_tb(error.__traceback__))
+    app.register_error_handler(BodyNotJSON, handle)
+    app.register_error_handler(BodyJSONInvalid, handle)
 
 
 def _body_problem_detail(error: HTTPException) -> str:
     """Return the ``detail`` of a body that ``get_json`` rejected, naming what is wrong with it."""
-    if isinstance(error, UnsupportedMediaType):
+    if isinstance(error, BodyNotJSON):
         content_type = request.mimetype[:MAX_QUOTED_CONTENT_TYPE]
         sent = f"the request has Content-Type {content_type}" if content_type else "the request has no Content-Type"
         return f"the request body must be JSON sent with Content-Type application/json, but {sent}"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Blueprint, Flask, abort, request
+from flask import Blueprint, Flask, Request, abort, request
 from generated_orders import generate_orders
 from werkzeug.exceptions import HTTPException
 
@@ -171,6 +171,26 @@ def test_own_bad_request_reaches_generic_handler(runtime: Runtime, orders_ops: A
     assert own.get_json() == {"generic": 400}
     assert body.status_code == 415
     assert body.content_type == "application/problem+json"
+
+
+def test_application_request_class_is_kept() -> None:
+    class AppRequest(Request):
+        tenant = "north"
+
+    app = Flask(__name__)
+    app.request_class = AppRequest
+
+    @app.post("/tenant")
+    def tenant() -> dict[str, Any]:
+        return {"tenant": request.tenant, "body": request.get_json()}  # type: ignore[attr-defined]
+
+    install_body_problem_handler(app)
+    install_body_problem_handler(app)
+    client = app.test_client()
+
+    assert client.post("/tenant", json={"a": 1}).get_json() == {"tenant": "north", "body": {"a": 1}}
+    assert client.post("/tenant", data="{", content_type="application/json").content_type == "application/problem+json"
+    assert app.request_class.__mro__.count(AppRequest) == 1 and len(app.request_class.__mro__) == len(AppRequest.__mro__) + 2
 
 
 def blueprint_app(register_handler: Any) -> Flask:
