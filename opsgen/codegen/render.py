@@ -361,6 +361,9 @@ def registry_context(project: ProjectView) -> dict[str, object]:
         children.setdefault(op.parts[:-1], {})[op.parts[-1]] = f"{alias}.{op.stem}Handle"
         handles[f"{alias}.{op.stem}Handle"] = {
             "module": alias,
+            "package": package,
+            "module_name": op.parts[-1],
+            "handle_class": f"{op.stem}Handle",
             "implementation": f"{op.implementation_module}:{op.stem}",
         }
 

@@ -10,6 +10,7 @@ applications that assemble their operations by hand.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cached_property
 from typing import Any
 
 from opsgen.runtime.handle import OperationHandle
@@ -66,7 +67,10 @@ def _collect(value: object, found: Handles, depth: int, seen: set[int]) -> None:
     elif isinstance(value, (list, tuple, set, frozenset)):
         children = value
     elif hasattr(value, "__dict__") and not isinstance(value, type):
-        children = [child for name, child in vars(value).items() if not name.startswith("_")]
+        # A generated registry builds each handle on first read, in a cached property.
+        lazy = [name for name, member in vars(type(value)).items() if isinstance(member, cached_property)]
+        names = dict.fromkeys([*vars(value), *lazy])
+        children = [getattr(value, name) for name in names if not name.startswith("_")]
     else:
         return
     for child in children:

@@ -2,29 +2,36 @@
 # opsgen: generated file
 """The typed entry point to every operation: ``ops.<domain>.<name>(ctx, ...)``.
 
-Each handle imports its implementation class on first call, so implementation modules
-may import ``ops`` from here without an import cycle.
+An operation's module, with its models, is imported the first time its handle is
+read, so importing ``ops`` stays fast however many operations there are. Each handle
+imports its implementation class on first call, so implementation modules may import
+``ops`` from here without an import cycle.
 """
 
 from __future__ import annotations
 
+from functools import cached_property
+from typing import TYPE_CHECKING
+
 from opsgen.runtime.stale_specs import warn_if_specs_changed
 
-from .accounts import register_user as _accounts__register_user
-from .billing import change_plan as _billing__change_plan
-from .billing import credit_account as _billing__credit_account
-from .billing import generate_invoices as _billing__generate_invoices
-from .billing import sync_payment_provider as _billing__sync_payment_provider
+if TYPE_CHECKING:
+    from .accounts import register_user as _accounts__register_user
+    from .billing import change_plan as _billing__change_plan
+    from .billing import credit_account as _billing__credit_account
+    from .billing import generate_invoices as _billing__generate_invoices
+    from .billing import sync_payment_provider as _billing__sync_payment_provider
 
 
 class AccountsOperations:
     """Operations under ``accounts``."""
 
-    register_user: _accounts__register_user.RegisterUserHandle
+    @cached_property
+    def register_user(self) -> _accounts__register_user.RegisterUserHandle:
+        from .accounts import register_user as module
 
-    def __init__(self) -> None:
-        self.register_user = _accounts__register_user.RegisterUserHandle(
-            _accounts__register_user.DECLARATION,
+        return module.RegisterUserHandle(
+            module.DECLARATION,
             "app.operations.accounts.register_user:RegisterUser",
         )
 
@@ -32,26 +39,39 @@ class AccountsOperations:
 class BillingOperations:
     """Operations under ``billing``."""
 
-    change_plan: _billing__change_plan.ChangePlanHandle
-    credit_account: _billing__credit_account.CreditAccountHandle
-    generate_invoices: _billing__generate_invoices.GenerateInvoicesHandle
-    sync_payment_provider: _billing__sync_payment_provider.SyncPaymentProviderHandle
+    @cached_property
+    def change_plan(self) -> _billing__change_plan.ChangePlanHandle:
+        from .billing import change_plan as module
 
-    def __init__(self) -> None:
-        self.change_plan = _billing__change_plan.ChangePlanHandle(
-            _billing__change_plan.DECLARATION,
+        return module.ChangePlanHandle(
+            module.DECLARATION,
             "app.operations.billing.change_plan:ChangePlan",
         )
-        self.credit_account = _billing__credit_account.CreditAccountHandle(
-            _billing__credit_account.DECLARATION,
+
+    @cached_property
+    def credit_account(self) -> _billing__credit_account.CreditAccountHandle:
+        from .billing import credit_account as module
+
+        return module.CreditAccountHandle(
+            module.DECLARATION,
             "app.operations.billing.credit_account:CreditAccount",
         )
-        self.generate_invoices = _billing__generate_invoices.GenerateInvoicesHandle(
-            _billing__generate_invoices.DECLARATION,
+
+    @cached_property
+    def generate_invoices(self) -> _billing__generate_invoices.GenerateInvoicesHandle:
+        from .billing import generate_invoices as module
+
+        return module.GenerateInvoicesHandle(
+            module.DECLARATION,
             "app.operations.billing.generate_invoices:GenerateInvoices",
         )
-        self.sync_payment_provider = _billing__sync_payment_provider.SyncPaymentProviderHandle(
-            _billing__sync_payment_provider.DECLARATION,
+
+    @cached_property
+    def sync_payment_provider(self) -> _billing__sync_payment_provider.SyncPaymentProviderHandle:
+        from .billing import sync_payment_provider as module
+
+        return module.SyncPaymentProviderHandle(
+            module.DECLARATION,
             "app.operations.billing.sync_payment_provider:SyncPaymentProvider",
         )
 
