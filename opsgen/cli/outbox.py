@@ -196,7 +196,9 @@ def load_runtime(args: argparse.Namespace) -> Runtime:
     if app:
         add_project_to_path(settings)
         return load_app(app)
-    return RuntimeWithoutApp(settings, database_url=args.database_url)
+    # The URL is passed on even when it is the default: the commands name the database
+    # in their own errors, so the runtime's warning about the default would repeat it.
+    return RuntimeWithoutApp(settings, database_url=args.database_url or settings.database_url)
 
 
 def run_drain(args: argparse.Namespace) -> int:
