@@ -7,6 +7,7 @@ from typing import Literal
 
 from opsgen.lint.analysis import UNKNOWN_ALIAS, Analysis
 from opsgen.lint.knowledge import (
+    ON_COMMIT_BY_ALIAS,
     SESSION_METHODS,
     SESSION_NAMES,
     SESSION_TYPES,
@@ -82,7 +83,9 @@ class SideEffectInTransaction(Rule):
         and ``sync_to_async(f)(...)``, with ``f`` also given as ``partial(f, ...)`` or
         ``lambda: f(...)``. So does a function given to ``threading.Thread(target=f)``,
         ``threading.Timer(30, f)`` or ``multiprocessing.Process(target=f)``, where the
-        thread or process is built. A call in one arm of an ``if``
+        thread or process is built. A ``transaction.on_commit(f)`` inside ``atomic(using="ledger")``
+        that names no database, or another one, is reported too: Django runs ``f`` at once
+        when the database it names has no atomic block open. A call in one arm of an ``if``
         whose other arm defers to commit (``transaction.on_commit``) is taken as a choice
         made on purpose, such as a branch for a test setup where commit hooks never fire,
         and is not reported.
@@ -141,6 +144,10 @@ class SideEffectInTransaction(Rule):
                 transaction = analysis.transaction_at(function, call) or fallback
                 if transaction is None:
                     continue
+                alias = self.on_commit_elsewhere(analysis, function, call)
+                if alias is not None:
+                    yield self.immediate_on_commit(module, call, transaction, alias)
+                    continue
                 chain = analysis.call_reach(module.summary, function, call)
                 if chain is None:
                     continue
@@ -178,6 +185,54 @@ class SideEffectInTransaction(Rule):
                     style: Literal["django", "opsgen"] = "opsgen" if transaction.style == "opsgen" else "django"
                     fix = Fix("defer", call.line, call.column, style, transaction.using)
                 yield module.finding(self.code, message, call.line, call.column, chain.hops[1:], fix, reason)
+
+    @staticmethod
+    def on_commit_elsewhere(analysis: Analysis, function: FunctionSummary, call: CallSite) -> str | None:
+        """Return the database alias of the atomic block around an ``on_commit()`` that
+        registers its callback on a database with no atomic block open there, or None.
+
+        Each database has its own connection and blocks, so ``on_commit(f)`` inside
+        ``atomic(using="ledger")`` runs ``f`` at once unless a block of the default database
+        is open too. Aliases given as expressions, transactions of other libraries and a
+        caller's transaction leave the databases unknown, and nothing is reported.
+        """
+        if not call.target or analysis.resolve_target(call.target) not in ON_COMMIT_BY_ALIAS:
+            return None
+        registered = call.using or "default"
+        if registered.startswith("="):
+            return None
+        aliases: list[str] = []
+        index = call.transaction
+        while index >= 0:
+            block = function.transactions[index]
+            if block.kind == "with" and block.name and analysis.opens_transaction(block.name):
+                block = analysis.project_openers.opened_block(analysis.canonical(block.name)) or block
+            if block.kind == "atomic":
+                aliases.append(block.using or "default")
+            elif block.kind != "with" or analysis.opens_transaction(block.name or ""):
+                return None  # a transaction of another library, whose database is unknown
+            index = function.transactions[index].parent
+        context = analysis.context(function)
+        if context is not None:
+            if context.style != "django":
+                return None
+            aliases.append(context.using or "default")
+        if not aliases or registered in aliases or any(a.startswith("=") or a == UNKNOWN_ALIAS for a in aliases):
+            return None
+        if any(in_transaction for _, in_transaction in analysis.callers().get(function.qualname, ())):
+            return None
+        return aliases[0]
+
+    def immediate_on_commit(self, module: ModuleContext, call: CallSite, transaction: Transaction, alias: str) -> Finding:
+        registered = f"the {call.using!r} database" if call.using else "the default database"
+        remedy = "leave out using=" if alias == "default" else f"pass using={alias!r}"
+        message = (
+            f"{self.code} {call.text}() registers its callback on {registered}, which has no atomic() block "
+            f"open here, so Django runs the callback at once, inside {transaction.reason}; {remedy} so that it "
+            "runs once that block commits"
+        )
+        reason = "the autofix defers calls, and this one is deferred already, to the wrong database"
+        return module.finding(self.code, message, call.line, call.column, (), None, reason)
 
     def advice(self, analysis: Analysis, function: FunctionSummary, call: CallSite, transaction: Transaction) -> str:
         """Return the remedy. For SQLAlchemy it starts with the move below the commit or the

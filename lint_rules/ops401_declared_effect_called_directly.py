@@ -17,6 +17,8 @@ SPEC_KINDS = {
     "broker publish": "publish",
     "Kafka publish": "publish",
     "Redis publish": "publish",
+    "append to a Redis stream": "publish",
+    "push onto a Redis list": "publish",
     "channel-layer send": "publish",
     "message send": "publish",
 }

@@ -47,6 +47,33 @@ GENERIC_METHODS = frozenset(
     }
 )  # fmt: skip
 
+#: Method names of Python's built-in types, Django's ORM, forms and views, and SQLAlchemy's
+#: session. A project method of such a name is not linked by its name alone, because the
+#: unknown receiver is as likely a library object as the project's one class.
+LIBRARY_METHOD_NAMES = (
+    GENERIC_METHODS
+    | frozenset(name for kind in (str, bytes, list, dict, set, tuple, int, float) for name in dir(kind))
+    | knowledge.QUERYSET_STEPS
+    | frozenset(knowledge.MANAGER_WRITES)
+    | knowledge.MANAGER_RETURNS_INSTANCE
+    | knowledge.RELATED_MANAGER_WRITES
+    | frozenset(knowledge.DJANGO_ASYNC_METHODS)
+    | knowledge.SESSION_METHODS
+    | knowledge.SESSION_ENDS
+    | knowledge.SESSION_READS
+    | knowledge.HTTP_VERBS
+    | frozenset(
+        {
+            "exists", "count", "latest", "earliest", "in_bulk", "iterator", "aggregate", "values_list",
+            "get_absolute_url", "save_base", "clean_fields", "validate_unique", "serializable_value",
+            "is_valid", "save_m2m", "get_object", "get_queryset", "get_context_data", "get_form",
+            "form_valid", "form_invalid", "get_serializer", "to_representation", "to_internal_value",
+            "perform_create", "perform_update", "perform_destroy", "refresh", "expire", "expunge",
+            "notify", "emit", "publish", "submit", "schedule", "cancel", "retry", "reset", "sync",
+        }
+    )
+)  # fmt: skip
+
 MODEL_BASES = ("django.db.models.Model", "django.db.models.base.Model")
 
 #: Deepest call chain followed. Deeper chains are cut, which keeps the recursion far from
@@ -418,6 +445,10 @@ class Analysis:
             decorators = self.index.functions[receiver][1].decorators
             if any(self.canonical(d) in knowledge.DRAMATIQ_ACTORS for d in decorators):
                 return Effect("task enqueue", target or call.text)
+        if found is None and attribute in knowledge.HUEY_TASK_ENQUEUES and receiver in self.index.functions:
+            decorators = self.index.functions[receiver][1].decorators
+            if any(knowledge.enqueues_on_call(self.canonical(d.removesuffix("()"))) for d in decorators):
+                return Effect("task enqueue", target or call.text)
         if found is not None and found.kind == "task enqueue" and receiver and self.is_safe_task(receiver):
             return None
         if found is None and target and self.is_search_document_write(target):
@@ -497,6 +528,8 @@ class Analysis:
                 else:
                     found.extend(Link(method) for method in self.attribute_methods(owner, name))
                     found.extend(Link(method) for method in self.queryset_chain_methods(owner, name))
+                    if not found and self.through_project_object(owner):
+                        found.extend(Link(q, guessed=True) for q in self.distinctive_methods(name))
         elif "." in call.text and not call.text.startswith(("super()", "?")):
             found.extend(Link(q, guessed=True) for q in self.guess_methods(call.text, attribute))
 
@@ -595,6 +628,26 @@ class Analysis:
             return []
         return list(candidates)
 
+    def through_project_object(self, owner: str) -> bool:
+        """Return True when ``owner`` is a value reached from a project class whose type is
+        unknown: ``app.views.IncidentView().object`` or ``app.views.IncidentView().get_object()``."""
+        parts = owner.split(".")
+        for index in range(1, len(parts)):
+            if self.canonical(".".join(parts[:index]).removesuffix("()")) in self.index.classes:
+                return True
+        return False
+
+    def distinctive_methods(self, name: str) -> list[str]:
+        """Return the project methods an untyped receiver's ``name()`` runs, when the name
+        settles it. No library API may use the name. One project class defines it, or
+        several do and each reaches a side effect, so that any of them would be reported."""
+        candidates = self.methods_by_name.get(name, [])
+        if not candidates or name.startswith("_") or name in LIBRARY_METHOD_NAMES:
+            return []
+        if len(candidates) == 1 or all(self.reach(candidate) is not None for candidate in candidates):
+            return list(candidates)
+        return []
+
     def classes_named(self, receiver: str) -> list[str]:
         """Return the project classes a variable name such as ``new_page`` names."""
         if self._classes_by_snake is None:
@@ -627,6 +680,8 @@ class Analysis:
         elif "." in call.text:
             receiver = call.text.rpartition(".")[0].rpartition(".")[2].lower()
             models = [q for q in self.classes_named(receiver) if self.is_model(q)]
+            if not models:
+                models = self.declared_model(function, call.text.rpartition(".")[0])
         is_super = call.text.startswith("super()")
 
         if not is_super and not call.target:
@@ -648,6 +703,25 @@ class Analysis:
                 if sender is None or sender in models or self.write_names_sender(call, sender, models):
                     found.append(self.receiver_link(handler, signal))
         return found
+
+    def declared_model(self, function: FunctionSummary, receiver: str) -> list[str]:
+        """Return the model that a framework class declares for the instance it hands to its
+        methods, when ``receiver`` is that instance. A serializer or model form declares
+        ``Meta.model`` for ``instance`` and ``self.instance``. A generic view or model
+        admin declares ``model`` for ``self.object`` and ``obj``."""
+        if receiver not in self.DECLARED_INSTANCES or not function.class_name:
+            return []
+        for klass in self.mro(self.canonical(function.class_name)):
+            for owner in (f"{klass}.Meta", klass):
+                entry = self.index.classes.get(owner)
+                model = entry[1].name_attributes.get("model") if entry is not None else None
+                if model:
+                    return [self.canonical(model)]
+        return []
+
+    #: How the methods of serializers, model forms, generic views and model admins name
+    #: the instance of the model their class declares.
+    DECLARED_INSTANCES = frozenset({"instance", "self.instance", "self.object", "obj"})
 
     def write_names_sender(self, call: CallSite, sender: str, models: list[str]) -> bool:
         """Return True when the written model is the receiver's sender, by type or by name."""
@@ -715,11 +789,28 @@ class Analysis:
                 reason = f"the {shown}() block at line {block.line}"
                 style = "other"
             return Transaction(reason, block.line, style, block.using, block.end_line)
-        if call.session_write:
+        if call.session_write and not self.committed_by_opener(function, call):
             session, _, line = call.session_write.rpartition(":")
             reason = f"the {session} transaction begun by the write at line {line}, not yet committed"
             return Transaction(reason, int(line), "sqlalchemy")
         return None
+
+    def committed_by_opener(self, function: FunctionSummary, call: CallSite) -> bool:
+        """Return True when the session write that ``call`` follows sat in a closed ``with``
+        block of a context manager that opens a transaction around its caller's code. The
+        helper of ``async with unit_of_work() as session:`` that yields inside
+        ``session.begin()`` commits the write when the block ends.
+
+        NOTE: the summary keeps the first uncommitted write of a session only, so a second
+        write after such a block, still uncommitted, is not seen either.
+        """
+        line = int(call.session_write.rpartition(":")[2]) if call.session_write else 0
+        for block in function.transactions:
+            if block.kind != "with" or not block.name or not block.line <= line <= block.end_line:
+                continue
+            if block.end_line < call.line and self.opens_transaction(block.name):
+                return True
+        return False
 
     def session_opened_before(self, function: FunctionSummary, call: CallSite) -> tuple[str, int] | None:
         """Return the helper call, and its line, that left a session write uncommitted before ``call``.

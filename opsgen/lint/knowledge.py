@@ -308,6 +308,9 @@ DEFERRALS = frozenset(
     }
 )
 DEFERRED_METHODS = frozenset({"delay_on_commit", "apply_async_on_commit", "after_commit", "on_commit"})
+#: Django's ``on_commit(func, using=None)``, which hooks ``func`` to the atomic block open on
+#: the ``using`` database and calls it at once when that database has none open.
+ON_COMMIT_BY_ALIAS = frozenset({"django.db.transaction.on_commit"})
 
 # -- side effects -----------------------------------------------------------------------
 
@@ -360,6 +363,32 @@ _EXACT = {
     "django_elasticsearch_dsl.registries.registry.delete_related": "search index write",
 }
 
+#: Redis commands that hand data to other processes, by the kind of send each one is.
+REDIS_SEND_KINDS = {
+    "publish": "Redis publish",
+    "spublish": "Redis publish",
+    "xadd": "append to a Redis stream",
+    "lpush": "push onto a Redis list",
+    "rpush": "push onto a Redis list",
+}
+_REDIS_SENDS = frozenset(REDIS_SEND_KINDS)
+_RQ_QUEUE_ENQUEUES = frozenset({"enqueue", "enqueue_call", "enqueue_at", "enqueue_in", "enqueue_many", "enqueue_job"})
+_RQ_SCHEDULER_ENQUEUES = frozenset({"enqueue_at", "enqueue_in", "schedule", "cron"})
+#: APScheduler 3's schedulers, and 4's ``Scheduler`` and ``AsyncScheduler``.
+_APSCHEDULERS = (
+    "apscheduler.schedulers.background.BackgroundScheduler()",
+    "apscheduler.schedulers.blocking.BlockingScheduler()",
+    "apscheduler.schedulers.asyncio.AsyncIOScheduler()",
+    "apscheduler.schedulers.gevent.GeventScheduler()",
+    "apscheduler.schedulers.tornado.TornadoScheduler()",
+    "apscheduler.schedulers.twisted.TwistedScheduler()",
+    "apscheduler.schedulers.qt.QtScheduler()",
+    "apscheduler.Scheduler()",
+    "apscheduler.AsyncScheduler()",
+    "flask_apscheduler.APScheduler()",
+)
+_APSCHEDULER_ADDS = frozenset({"add_job", "add_schedule"})
+
 _INSTANCE_PREFIXES = {
     # prefix of an instance type -> (kind, methods or None for every method)
     "smtplib.SMTP()": ("email", frozenset({"sendmail", "send_message"})),
@@ -380,20 +409,54 @@ _INSTANCE_PREFIXES = {
     "flask_mail.Mail()": ("email", frozenset({"send", "send_message"})),
     "yagmail.SMTP()": ("email", frozenset({"send"})),
     "paho.mqtt.client.Client()": ("broker publish", frozenset({"publish"})),
-    "rq.Queue()": ("task enqueue", frozenset({"enqueue", "enqueue_call", "enqueue_at", "enqueue_in"})),
-    "django_rq.get_queue()": ("task enqueue", frozenset({"enqueue", "enqueue_call", "enqueue_at", "enqueue_in"})),
+    "rq.Queue()": ("task enqueue", _RQ_QUEUE_ENQUEUES),
+    "rq.queue.Queue()": ("task enqueue", _RQ_QUEUE_ENQUEUES),
+    "django_rq.get_queue()": ("task enqueue", _RQ_QUEUE_ENQUEUES),
+    # rq-scheduler: a job stored for later, which a scheduler process moves to the queue
+    "rq_scheduler.Scheduler()": ("task enqueue", _RQ_SCHEDULER_ENQUEUES),
+    "rq_scheduler.scheduler.Scheduler()": ("task enqueue", _RQ_SCHEDULER_ENQUEUES),
+    "django_rq.get_scheduler()": ("task enqueue", _RQ_SCHEDULER_ENQUEUES),
+    # arq: the pool that create_pool() returns
+    "arq.create_pool()": ("task enqueue", frozenset({"enqueue_job"})),
+    "arq.connections.create_pool()": ("task enqueue", frozenset({"enqueue_job"})),
+    "arq.connections.ArqRedis()": ("task enqueue", frozenset({"enqueue_job"})),
+    # Dramatiq: a message given to the broker, and groups and pipelines of messages
+    "dramatiq.get_broker()": ("task enqueue", frozenset({"enqueue"})),
+    "dramatiq.group()": ("task enqueue", frozenset({"run"})),
+    "dramatiq.pipeline()": ("task enqueue", frozenset({"run"})),
+    # Huey: a task instance enqueued through the Huey object
+    "huey.RedisHuey()": ("task enqueue", frozenset({"enqueue"})),
+    "huey.PriorityRedisHuey()": ("task enqueue", frozenset({"enqueue"})),
+    "huey.RedisExpireHuey()": ("task enqueue", frozenset({"enqueue"})),
+    "huey.SqliteHuey()": ("task enqueue", frozenset({"enqueue"})),
+    "huey.FileHuey()": ("task enqueue", frozenset({"enqueue"})),
+    "huey.Huey()": ("task enqueue", frozenset({"enqueue"})),
+    "huey.api.Huey()": ("task enqueue", frozenset({"enqueue"})),
+    # APScheduler: a job added to a scheduler that is running runs on the scheduler's own
+    # thread or event loop, from a job store that does not share the caller's transaction
+    **{scheduler: ("task enqueue", _APSCHEDULER_ADDS) for scheduler in _APSCHEDULERS},
+    # push notification services
+    "apns2.client.APNsClient()": ("push notification", frozenset({"send_notification", "send_notification_batch", "send_notification_async"})),
+    "aioapns.APNs()": ("push notification", frozenset({"send_notification"})),
+    "aioapns.client.APNs()": ("push notification", frozenset({"send_notification"})),
+    "exponent_server_sdk.PushClient()": ("push notification", frozenset({"publish", "publish_multiple"})),
+    "gobiko.apns.APNsClient()": ("push notification", frozenset({"send_message", "send_bulk_message"})),
     "kafka.KafkaProducer()": ("Kafka publish", frozenset({"send"})),
     "confluent_kafka.Producer()": ("Kafka publish", frozenset({"produce"})),
     "aiokafka.AIOKafkaProducer()": ("Kafka publish", frozenset({"send", "send_and_wait"})),
-    "redis.Redis()": ("Redis publish", frozenset({"publish", "spublish", "xadd", "lpush", "rpush"})),
-    "redis.StrictRedis()": ("Redis publish", frozenset({"publish", "spublish", "xadd", "lpush", "rpush"})),
-    "redis.from_url()": ("Redis publish", frozenset({"publish", "spublish", "xadd", "lpush", "rpush"})),
-    "redis.Redis.from_url()": ("Redis publish", frozenset({"publish", "spublish", "xadd", "lpush", "rpush"})),
+    "redis.Redis()": ("Redis publish", _REDIS_SENDS),
+    "redis.StrictRedis()": ("Redis publish", _REDIS_SENDS),
+    "redis.from_url()": ("Redis publish", _REDIS_SENDS),
+    "redis.Redis.from_url()": ("Redis publish", _REDIS_SENDS),
     "kombu.Producer()": ("broker publish", frozenset({"publish"})),
     "kombu.Connection().Producer()": ("broker publish", frozenset({"publish"})),
     "kombu.Connection().SimpleQueue()": ("broker publish", frozenset({"put"})),
     "pika.BlockingConnection().channel()": ("broker publish", frozenset({"basic_publish"})),
-    "django_redis.get_redis_connection()": ("Redis publish", frozenset({"publish", "spublish", "xadd", "lpush", "rpush"})),
+    "django_redis.get_redis_connection()": ("Redis publish", _REDIS_SENDS),
+    "redis.asyncio.Redis()": ("Redis publish", _REDIS_SENDS),
+    "redis.asyncio.StrictRedis()": ("Redis publish", _REDIS_SENDS),
+    "redis.asyncio.from_url()": ("Redis publish", _REDIS_SENDS),
+    "redis.asyncio.Redis.from_url()": ("Redis publish", _REDIS_SENDS),
 }
 
 #: Client objects of remote APIs: every method reached from one, however deep
@@ -421,7 +484,14 @@ SDK_CLIENTS = {
     "vonage.Client()": "SMS API call",
     "plivo.RestClient()": "SMS API call",
     "pusher.Pusher()": "push notification",
+    "pusher.pusher.Pusher()": "push notification",
+    "pusher_push_notifications.PushNotifications()": "push notification",
     "pyfcm.FCMNotification()": "push notification",
+    "pyfcm.fcm.FCMNotification()": "push notification",
+    "onesignal_sdk.client.Client()": "push notification",
+    "onesignal.api.default_api.DefaultApi()": "push notification",
+    "onesignal.Client()": "push notification",
+    "onesignalclient.app_client.OneSignalAppClient()": "push notification",
     "telegram.Bot()": "Telegram API call",
     "google.cloud.pubsub_v1.PublisherClient()": "broker publish",
     "google.cloud.pubsub.PublisherClient()": "broker publish",
@@ -510,6 +580,7 @@ ANY_RECEIVER_METHODS = {
     "send_task": "task enqueue",
     "send_with_options": "task enqueue",
     "enqueue_call": "task enqueue",
+    "enqueue_job": "task enqueue",  # arq's pool and RQ's queue
     "basic_publish": "broker publish",
     "group_send": "channel-layer send",
     "email_user": "email",
@@ -538,6 +609,9 @@ DRAMATIQ_ACTORS = frozenset({"dramatiq.actor", "dramatiq.actor()", "django_drama
 ENQUEUE_ON_CALL = frozenset({"huey.contrib.djhuey.task", "huey.contrib.djhuey.db_task", "huey.api.Huey().task"})
 #: The same decorators as methods of a Huey instance: ``@huey.task()`` after ``huey = RedisHuey()``.
 HUEY_TASK_METHODS = frozenset({"task", "db_task", "context_task"})
+#: Methods of such a task that enqueue it: ``remind.schedule(args=(pk,), delay=3600)``
+#: stores it for the consumer, which may run it before the caller's transaction commits.
+HUEY_TASK_ENQUEUES = frozenset({"schedule"})
 
 
 def enqueues_on_call(decorator: str) -> bool:
@@ -611,7 +685,7 @@ def classify_side_effect(target: str | None, text: str, extra: dict[str, str]) -
                 if "." in rest or "(" in rest:
                     continue
                 if (methods is None and not rest[:1].isupper()) or (methods is not None and rest in methods):
-                    return Effect(kind, target)
+                    return Effect(REDIS_SEND_KINDS[rest] if kind == "Redis publish" else kind, target)
         module, _, function = target.rpartition(".")
         if module in _MODULE_PREFIXES:
             kind, functions = _MODULE_PREFIXES[module]

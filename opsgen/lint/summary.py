@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 25
+SUMMARY_FORMAT = 26
 
 
 @dataclass
@@ -49,6 +49,9 @@ class CallSite:
     #: The function or method that runs this callable in a worker thread, such as
     #: ``asyncio.to_thread`` for ``to_thread(send_mail, ...)``; empty for a plain call.
     runner: str = ""
+    #: The database alias the call passes as ``using=``, in the form of
+    #: ``TransactionBlock.using``; None without that keyword.
+    using: str | None = None
 
 
 @dataclass
@@ -200,7 +203,10 @@ _CONNECTION_FIELDS = _field_names(Connection)
 def atomic_alias(call: ast.Call) -> str | None:
     """Return the database alias an ``atomic(...)`` call names: the literal alias, or
     ``"=expression"`` when a variable or attribute gives it (``using=db_alias``)."""
-    values = [keyword.value for keyword in call.keywords if keyword.arg == "using"] + call.args[:1]
+    return _alias_of([keyword.value for keyword in call.keywords if keyword.arg == "using"] + call.args[:1])
+
+
+def _alias_of(values: list[ast.expr]) -> str | None:
     using = None
     for value in values:
         if isinstance(value, ast.Constant) and isinstance(value.value, str):
@@ -1005,6 +1011,7 @@ class _BodyWalker(ast.NodeVisitor):
                 loops="/".join(map(str, self.loops)),
                 fresh=write == "save" and isinstance(callee, ast.Attribute) and dotted_text(callee.value) in self.fresh_rows,
                 runner=runner,
+                using=_alias_of([k.value for k in node.keywords if k.arg == "using"]),
             )
         )
         self.record_connection(node, callee, target)

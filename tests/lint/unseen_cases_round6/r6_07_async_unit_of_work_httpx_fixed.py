@@ -1,0 +1,28 @@
+# expect: none
+# fixed shape: the webhook is posted after the unit of work has committed
+from contextlib import asynccontextmanager
+
+import httpx
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+from app.models import BuildEvent
+
+engine = create_async_engine("postgresql+asyncpg://localhost/ci")
+SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def unit_of_work():
+    async with SessionLocal() as session:
+        async with session.begin():
+            yield session
+
+
+async def finish_build(build_id, status):
+    async with httpx.AsyncClient(timeout=5) as http:
+        async with unit_of_work() as session:
+            session.add(BuildEvent(build_id=build_id, status=status))
+        await http.post(
+            "https://chat.example.invalid/api/webhooks/builds",
+            json={"content": f"build {build_id}: {status}"},
+        )
