@@ -7,8 +7,9 @@ import re
 from collections.abc import Iterator
 
 from opsgen.lint.analysis import Analysis
+from opsgen.lint.autocommit_connections import autocommit_engines, autocommit_writes, describe
 from opsgen.lint.batch_loops import resumable_batch
-from opsgen.lint.orm import module_orm
+from opsgen.lint.orm import function_nodes, module_orm
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.summary import CallSite, FunctionSummary
 
@@ -187,8 +188,9 @@ class ForgottenTransaction(Rule):
         serializer's ``create()``, ``update()`` or ``save()`` override counts as called
         from every ``serializer.save()`` in the project, which is how the framework runs
         it. A queryset of a related manager writes too: ``order.lines.all().delete()``, and
-        so do ``add()``, ``remove()``, ``set()`` and ``clear()`` of a related manager
-        (``team.members.add(user)``) on an object whose model the linter can name.
+        so do ``add()``, ``remove()``, ``set()``, ``clear()``, ``update()`` and ``create()``
+        of a related manager (``team.members.add(user)``, ``thread.posts.update(...)``) on
+        an object whose model the linter can name.
         A model's ``save()`` override, or a save receiver, that writes twice is reported
         unless a caller that the linter links to it has a transaction open: Django's own
         ``save()`` opens none.
@@ -197,6 +199,12 @@ class ForgottenTransaction(Rule):
         also commit separately. A block inside a loop (one transaction per item) and a write
         in an ``except`` handler (a failure recorded outside the rolled-back block) do not
         count for this.
+        A SQLAlchemy connection in AUTOCOMMIT isolation commits each statement on its own,
+        even inside ``conn.begin()``: two ``execute()`` calls of an INSERT, UPDATE or DELETE
+        on it are reported. The isolation level is read from ``create_engine(...,
+        isolation_level="AUTOCOMMIT")`` and ``engine.execution_options(...)`` at module
+        level, and from ``execution_options(isolation_level="AUTOCOMMIT")`` on the
+        connection or the ``connect()`` call in the function.
         Test modules and migrations are skipped, and so are the methods of classes derived
         from Django's ``TestCase`` or DRF's ``APITestCase`` wherever they sit, because each
         test, ``setUp()`` and ``setUpTestData()`` runs inside a transaction there
@@ -248,9 +256,42 @@ class ForgottenTransaction(Rule):
         "other": "wrap them in one transaction of the ORM",
     }
 
+    #: The message for writes on a SQLAlchemy connection in AUTOCOMMIT isolation.
+    AUTOCOMMIT_MESSAGE = (
+        "OPS102 {function}() makes {count} writes ({listed}) on a connection in AUTOCOMMIT "
+        "isolation, where each execute() commits on its own, so a failure between them leaves "
+        "a partial change; run them in one with engine.begin() as conn: block on an engine "
+        "without isolation_level=\"AUTOCOMMIT\""
+    )
+
     def check(self, module: ModuleContext) -> Iterator[Finding]:
         if _NOT_APPLICATION_CODE.search(module.relative_path):
             return
+        reported: set[int] = set()
+        for finding in self.check_functions(module):
+            reported.add(finding.line)
+            yield finding
+        if "AUTOCOMMIT" in module.source:
+            yield from self.check_autocommit(module, reported)
+
+    def check_autocommit(self, module: ModuleContext, reported: set[int]) -> Iterator[Finding]:
+        """Report two or more writes on SQLAlchemy connections in AUTOCOMMIT isolation."""
+        analysis = module.analysis
+        functions = {
+            f.line: f
+            for f in module.functions()
+            if f.name != "<module>" and analysis.operation_of(f) is None and not runs_in_test_transaction(analysis, f)
+        }
+        engines = autocommit_engines(module.tree)
+        for node in function_nodes(module.tree, set(functions)):
+            writes = list(autocommit_writes(node, engines))
+            if len(writes) < 2 or any(node.lineno <= line <= (node.end_lineno or node.lineno) for line in reported):
+                continue
+            listed = ", ".join(describe(call) for call in writes[:3]) + (", ..." if len(writes) > 3 else "")
+            message = self.AUTOCOMMIT_MESSAGE.format(function=node.name, count=len(writes), listed=listed)
+            yield module.finding(self.code, message, writes[0].lineno, writes[0].col_offset)
+
+    def check_functions(self, module: ModuleContext) -> Iterator[Finding]:
         analysis = module.analysis
         for function in module.functions():
             if function.name == "<module>" or analysis.operation_of(function) is not None:
@@ -340,6 +381,16 @@ class ForgottenTransaction(Rule):
         return block.line, column, f"the {kind} block at line {block.line}"
 
     VALID = [
+        # engine.begin() runs both inserts in one transaction.
+        Example(
+            "from sqlalchemy import create_engine, insert\n"
+            "from billing.tables import invoice_lines, invoices\n\n"
+            "engine = create_engine('postgresql://localhost/billing')\n\n"
+            "def store(customer_id, lines):\n"
+            "    with engine.begin() as conn:\n"
+            "        conn.execute(insert(invoices).values(customer_id=customer_id))\n"
+            "        conn.execute(insert(invoice_lines), lines)\n"
+        ),
         Example(
             "from django.db import transaction\n"
             "from imports.models import Job, Row\n\n"
@@ -486,6 +537,29 @@ class ForgottenTransaction(Rule):
         ),
     ]
     INVALID = [
+        # An engine in AUTOCOMMIT isolation commits each insert on its own.
+        Example(
+            "from sqlalchemy import create_engine, insert\n"
+            "from billing.tables import invoice_lines, invoices\n\n"
+            "engine = create_engine('postgresql://localhost/billing', isolation_level='AUTOCOMMIT')\n\n"
+            "def store(customer_id, lines):\n"
+            "    with engine.connect() as conn:\n"
+            "        conn.execute(insert(invoices).values(customer_id=customer_id))  # OPS102\n"
+            "        conn.execute(insert(invoice_lines), lines)\n"
+        ),
+        # A reverse related manager's update() writes the related rows.
+        Example(
+            "from django.db import models\n\n"
+            "class Thread(models.Model):\n"
+            "    hidden = models.BooleanField(default=False)\n\n"
+            "class Post(models.Model):\n"
+            "    thread = models.ForeignKey(Thread, related_name='posts', on_delete=models.CASCADE)\n"
+            "    hidden = models.BooleanField(default=False)\n\n"
+            "def hide(thread):\n"
+            "    thread.hidden = True\n"
+            "    thread.save()  # OPS102\n"
+            "    thread.posts.update(hidden=True)\n"
+        ),
         Example(
             "from django.db import transaction\n"
             "from shop.models import Order, Payment\n\n"

@@ -206,6 +206,26 @@ def _updates_row(call: ast.Call, variable: str) -> bool:
     )
 
 
+def _conditional_on_read(call: ast.Call, variable: str, derived: dict[str, set[str]]) -> bool:
+    """Return True when an ``update()`` matches only a row that still holds a value read from
+    the copy, in a field the update also writes: ``filter(pk=row.pk, version=row.version)
+    .update(..., version=row.version + 1)`` or SQLAlchemy's ``where(Item.version == version)``.
+    Such a compare-and-set writes nothing when another writer came first (optimistic locking)."""
+    written = {_field(field) for field, _ in _written_values(call)}
+    receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+    for node in ast.walk(receiver) if receiver is not None else ():
+        if isinstance(node, ast.Call):
+            for keyword in node.keywords:
+                if keyword.arg and _field(keyword.arg.partition("__")[0]) in written and _fields_read(keyword.value, variable, derived):
+                    return True
+        elif isinstance(node, ast.Compare) and len(node.comparators) == 1 and isinstance(node.ops[0], ast.Eq):
+            sides = (node.left, node.comparators[0])
+            for column, value in (sides, sides[::-1]):
+                if isinstance(column, ast.Attribute) and _field(column.attr) in written and _fields_read(value, variable, derived):
+                    return True
+    return False
+
+
 def _mutated_field(value: ast.expr) -> tuple[str, str] | None:
     """Return (variable, field) for ``row.field.append(x)`` and the other in-place changes of
     a list, dictionary or set held in a field (a JSON or array column), else None."""
@@ -429,7 +449,9 @@ class ReadModifyWriteWithoutLock(Rule):
         after such a lock, a write of an ``F()`` expression that no check of the same field
         guards (``if c.used >= c.limit: raise`` before ``c.used = F("used") + 1`` is
         reported, since both callers pass the check), a copy saved as a new row
-        (``obj.pk = None``), and ``if v.a != x: v.a = x`` or ``if not v.flag: v.flag =
+        (``obj.pk = None``), an ``update()`` whose filter compares a field it also writes
+        with the value read (``filter(pk=a.pk, version=a.version).update(...,
+        version=a.version + 1)``, optimistic locking), and ``if v.a != x: v.a = x`` or ``if not v.flag: v.flag =
         True``, whose test only skips a needless write unless it also guards an action (a
         mail, a transfer) or the write of another field (``v.holder = user``). A function
         that takes an opsgen ``ExecutionContext`` runs under the locks its spec
@@ -639,6 +661,8 @@ class ReadModifyWriteWithoutLock(Rule):
                 return pending
             elif event.kind == "update" and not event.locked:
                 assert isinstance(event.node, ast.Call)
+                if _conditional_on_read(event.node, variable, derived):
+                    continue
                 written = self.written_from_read(event.node, bound, derived, qualify)
                 if written is None and not bound.scalar and _updates_row(event.node, variable):
                     # Job.objects.filter(pk=job.pk).update(state="running"): the loaded row's own write.
@@ -730,6 +754,15 @@ class ReadModifyWriteWithoutLock(Rule):
         "    code = AccessCode.objects.get(pk=code_id)\n"
         "    code.times_used = Field('times_used') + 1\n"
         "    code.save(update_fields=['times_used'])\n",
+        # Optimistic locking: the update matches only the version read and bumps it.
+        "def take(item_id, n):\n"
+        "    item = Item.objects.get(pk=item_id)\n"
+        "    if item.quantity < n:\n"
+        "        raise ValueError('not enough stock')\n"
+        "    rows = Item.objects.filter(pk=item.pk, version=item.version).update(\n"
+        "        quantity=item.quantity - n, version=item.version + 1)\n"
+        "    if not rows:\n"
+        "        raise ConcurrentChange(item_id)\n",
         # A conditional update does the check and the write in one statement.
         "from django.db.models import F, Q\n\n"
         "def redeem(value):\n"

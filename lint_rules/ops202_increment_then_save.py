@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from opsgen.lint.knowledge import sync_method
 from opsgen.lint.lock_scope import lock_end_line
+from opsgen.lint.model_declarations import declares_version_column, qualify_model
 from opsgen.lint.orm import (
     LOAD_TERMINALS,
     callee_name,
@@ -45,7 +46,9 @@ class IncrementThenSave(Rule):
         ``select_for_update()``/``with_for_update()`` while its transaction lasts, code
         inside ``with <lock>:`` or after a call that takes a lock, text or a list appended
         to a field (``obj.note += "..."``, which builds a value rather than counting),
-        migrations, which run alone, functions that take an opsgen ``ExecutionContext``,
+        migrations, which run alone, a row of a SQLAlchemy model whose ``__mapper_args__``
+        set ``version_id_col`` (its flush updates only the version read and raises
+        ``StaleDataError`` otherwise), functions that take an opsgen ``ExecutionContext``,
         whose declared locks OPS204 checks, and a private function whose every call in the
         module runs after a lock.
 
@@ -191,6 +194,9 @@ class IncrementThenSave(Rule):
                 continue
             if receiver in session_rows:
                 load = session_rows[receiver]
+                mapped = qualify_model(module, loaded_model(load)) if loaded_model(load) else None
+                if mapped is not None and declares_version_column(module, mapped):
+                    continue  # the flush checks the version read and raises StaleDataError
                 message = self.SQLALCHEMY_MESSAGE.format(
                     target=ast.unparse(field),
                     field=field.attr,
@@ -262,6 +268,20 @@ class IncrementThenSave(Rule):
                 fresh.add(key)
 
     VALID = [
+        # A version column: the flush writes only while the version read is current.
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column\n\n"
+        "class Base(DeclarativeBase):\n"
+        "    pass\n\n"
+        "class Item(Base):\n"
+        "    __tablename__ = 'items'\n"
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+        "    quantity: Mapped[int]\n"
+        "    version: Mapped[int] = mapped_column(nullable=False)\n"
+        "    __mapper_args__ = {'version_id_col': version}\n\n"
+        "def take(session: Session, item_id, n):\n"
+        "    item = session.get(Item, item_id)\n"
+        "    item.quantity -= n\n"
+        "    session.commit()\n",
         # The database does the arithmetic.
         "from django.db.models import F\n\n"
         "def redeem(value):\n"

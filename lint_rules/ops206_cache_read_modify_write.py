@@ -1,21 +1,44 @@
-"""OPS206: a cache, Redis or MongoDB value read, changed in Python and written back."""
+"""OPS206: a cache, Redis, MongoDB or search engine value read, changed in Python and written back."""
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
 
+from opsgen.lint.knowledge import search_client_method
 from opsgen.lint.orm import callee_name, candidate_functions, is_lock_name, scope_nodes, takes_lock
 from opsgen.lint.rule import Finding, ModuleContext, Rule, walk_scope
 from opsgen.lint.summary import FunctionSummary, dotted_text
 
 #: Read method -> (the writes paired with it, how many leading arguments name the key).
-#: A MongoDB document is named by the filter that ``find_one()`` and the update share.
+#: A MongoDB document is named by the filter that ``find_one()`` and the update share, a
+#: sorted-set member by ``zscore(key, member)`` and the mapping ``zadd(key, {member: score})``.
 READ_WRITE_PAIRS = {
-    "get": (frozenset({"set"}), 1),
+    "get": (frozenset({"set", "setex", "psetex", "getset"}), 1),
+    "get_or_set": (frozenset({"set", "setex", "psetex"}), 1),
     "hget": (frozenset({"hset"}), 2),
+    "hgetall": (frozenset({"hset", "hmset"}), 1),
+    "zscore": (frozenset({"zadd"}), 2),
+    "lrange": (frozenset({"rpush", "lpush", "lset"}), 1),
+    "lindex": (frozenset({"lset"}), 2),
+    "smembers": (frozenset({"sadd"}), 1),
     "find_one": (frozenset({"update_one", "replace_one", "find_one_and_update", "find_one_and_replace"}), 1),
 }
+#: How many leading arguments of a write name the key, where fewer than its read's:
+#: ``lrange(key, 0, -1)`` and ``rpush(key, value)`` share only the key.
+WRITE_KEY_COUNTS = {"zadd": 1, "rpush": 1, "lpush": 1, "sadd": 1}
+#: Keyword arguments of a write that carry the value written.
+VALUE_KEYWORDS = frozenset({"value", "mapping", "document", "body", "doc", "update", "replacement"})
+#: Search engine reads of one document -> the writes that store it again. The document is
+#: named by the ``index`` and ``id`` arguments the two calls share.
+DOCUMENT_READ_WRITE_PAIRS = {
+    "get": frozenset({"index", "update", "create"}),
+    "get_source": frozenset({"index", "update", "create"}),
+}
+#: Keyword arguments that make a search document write conditional on the version read
+#: (optimistic concurrency control): the engine rejects it when another write came between.
+#: ``version`` counts only together with ``version_type``.
+CONDITIONAL_WRITE_KEYWORDS = frozenset({"if_seq_no", "if_primary_term"})
 #: Qualified names of cache, Redis and MongoDB clients, instances written with ``()``.
 CACHE_CLIENTS = (
     "django.core.cache.cache", "django.core.cache.caches", "redis.", "django_redis.", "flask_caching.",
@@ -56,6 +79,43 @@ def _is_marker(value: ast.expr, names: frozenset[str] = frozenset()) -> bool:
     return False
 
 
+def _document_key(call: ast.Call) -> list[str] | None:
+    """Return the ``index`` and ``id`` a search engine call names a document by, dumped, or None without an id."""
+    arguments = {keyword.arg: keyword.value for keyword in call.keywords if keyword.arg}
+    index = arguments.get("index", call.args[0] if call.args else None)
+    document_id = arguments.get("id")
+    if index is None or document_id is None:
+        return None
+    return [ast.dump(index), ast.dump(document_id)]
+
+
+def _written_values(call: ast.Call, read: ast.Call, document: bool) -> list[ast.expr] | None:
+    """Return the arguments that carry what ``call`` writes when it writes what ``read`` read
+    (the same key, hash field, sorted-set member or, with ``document``, search document), else None."""
+    assert isinstance(read.func, ast.Attribute) and isinstance(call.func, ast.Attribute)
+    method = call.func.attr
+    keywords = [keyword.value for keyword in call.keywords if keyword.arg in VALUE_KEYWORDS]
+    if document:
+        if method not in DOCUMENT_READ_WRITE_PAIRS[read.func.attr] or _document_key(call) != _document_key(read):
+            return None
+        names = {keyword.arg for keyword in call.keywords}
+        if names & CONDITIONAL_WRITE_KEYWORDS or {"version", "version_type"} <= names:
+            return None
+        return keywords
+    writes, read_keys = READ_WRITE_PAIRS[read.func.attr]
+    key_count = min(read_keys, WRITE_KEY_COUNTS.get(method, read_keys))
+    if method not in writes or len(read.args) < read_keys or len(call.args) < key_count:
+        return None
+    if [ast.dump(a) for a in call.args[:key_count]] != [ast.dump(a) for a in read.args[:key_count]]:
+        return None
+    values = [*call.args[key_count:], *keywords]
+    if method == "zadd" and values and isinstance(values[0], ast.Dict):
+        # zadd(key, {member: score}): only the score of the member zscore() read.
+        member = ast.dump(read.args[1])
+        return [score for name, score in zip(values[0].keys, values[0].values) if name is not None and ast.dump(name) == member]
+    return values or None
+
+
 def _ends_with_exit(statement: ast.If) -> bool:
     return bool(statement.body) and isinstance(statement.body[-1], ENDS_BLOCK)
 
@@ -69,12 +129,20 @@ class CacheReadModifyWrite(Rule):
         the function later calls ``set()`` on the same receiver and key with a value built
         from ``x`` (``count + 1``, ``items + [new]``), or with ``x`` itself after adding to
         it (``x += 1``, ``x[k] += 1``, ``x.append(...)``), or with a name computed from
-        ``x`` (``n = x + 1``). ``hget``/``hset`` on one hash field count too, and so does a
-        MongoDB document read with ``find_one(filter)`` and written back with
-        ``update_one()``, ``replace_one()`` or ``find_one_and_update()`` on the same filter. Not reported: code inside ``with <lock>:`` or after a call that
-        takes a lock (``cache.lock(key)``), memo shapes that store a freshly computed value
-        or a dictionary grown with ``update()`` or ``d[k] = v`` (a lost entry is only
-        computed again), and tests.
+        ``x`` (``n = x + 1``). Django's ``get_or_set()`` reads too, and ``setex()``,
+        ``psetex()`` and ``getset()`` write. Other Redis command pairs count on the same key:
+        ``hget``/``hset`` on one hash field, ``hgetall``/``hset``, ``zscore``/``zadd`` on one
+        sorted-set member, ``lrange``/``rpush``, ``lpush`` or ``lset``, ``lindex``/``lset``
+        and ``smembers``/``sadd``. So does a MongoDB document read with ``find_one(filter)``
+        and written back with ``update_one()``, ``replace_one()`` or
+        ``find_one_and_update()`` on the same filter, and a search engine document
+        (Elasticsearch, OpenSearch) read with ``get()`` or ``get_source()`` and stored with
+        ``index()``, ``update(doc=...)`` or ``create()`` under the same ``index`` and ``id``.
+        Not reported: code inside ``with <lock>:`` or after a call that takes a lock
+        (``cache.lock(key)``) or a Redis ``watch()``, a search document write passed
+        ``if_seq_no``/``if_primary_term`` or ``version`` with ``version_type``, memo shapes
+        that store a freshly computed value or a dictionary grown with ``update()`` or
+        ``d[k] = v`` (a lost entry is only computed again), and tests.
 
         The guard shape is reported too: a key used as a lock or a once-only marker, tested
         with ``exists()``, ``get()``, ``has_key()``, ``hexists()`` or ``hget()`` in an
@@ -87,8 +155,10 @@ class CacheReadModifyWrite(Rule):
     Why is this bad:
         Two requests read the same value and both write their own change: a rate limiter
         counts one hit for two, a list kept in the cache loses one of two appends. Caches
-        and Redis offer atomic operations for this (``incr``, ``HINCRBY``, ``add``), or a
-        lock can cover the read and the write.
+        and Redis offer atomic operations for this (``incr``, ``HINCRBY``, ``ZINCRBY``,
+        ``add``, Lua scripts, WATCH/MULTI), a search engine rejects a write conditional on
+        the sequence number read when another write came between, or a lock can cover the
+        read and the write.
 
     Example:
         count = cache.get(key, 0)
@@ -105,7 +175,15 @@ class CacheReadModifyWrite(Rule):
     MESSAGE = (
         "OPS206 {variable} is read from {receiver} and written back with {write}() computed from "
         "the value read, so concurrent calls lose updates; use an atomic operation "
-        "(incr(), Redis INCRBY or HINCRBY, MongoDB $inc) or hold a lock around the read and the write"
+        "(incr(), Redis INCRBY, HINCRBY or ZINCRBY, a Lua script or a WATCH/MULTI pipeline, MongoDB $inc) "
+        "or hold a lock around the read and the write"
+    )
+    #: The message for a search engine document read and indexed again.
+    DOCUMENT_MESSAGE = (
+        "OPS206 {variable} is read from the search index with {receiver}.{read}() and stored again "
+        "with {write}() computed from it, so concurrent calls overwrite each other's change; pass "
+        "if_seq_no= and if_primary_term= from the read (or version= with version_type=) and retry "
+        "on a conflict, or change the document in one step with an update script"
     )
     #: The message for a key tested and then set as a lock or a once-only marker.
     GUARD_MESSAGE = (
@@ -126,9 +204,15 @@ class CacheReadModifyWrite(Rule):
             receiver, _, method = call.text.rpartition(".")
             methods.setdefault(receiver, set()).add(method)
         pairs = [*READ_WRITE_PAIRS.items(), *GUARD_PAIRS.items()]
-        return any(read in found and writes & found for found in methods.values() for read, (writes, _) in pairs)
+        if any(read in found and writes & found for found in methods.values() for read, (writes, _) in pairs):
+            return True
+        return any(read in found and writes & found for found in methods.values() for read, writes in DOCUMENT_READ_WRITE_PAIRS.items())
 
     def check_function(self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[Finding]:
+        summary = module.function_at(function.lineno)
+        # The qualified callee of each call, by position: ``board.zscore`` is
+        # ``redis.Redis().zscore`` when ``board = redis.Redis()`` at module level.
+        targets = {(call.line, call.column): call.target or "" for call in summary.calls} if summary else {}
         # scope_nodes() walks breadth first; the read must come before the write, so sort.
         nodes = sorted(
             (n for n in scope_nodes(function.body) if hasattr(n, "lineno")),
@@ -141,27 +225,32 @@ class CacheReadModifyWrite(Rule):
             if isinstance(n, (ast.With, ast.AsyncWith)) and any(takes_lock(item) for item in n.items)
         ]
 
+        # A Redis WATCH before the read makes the later MULTI/EXEC fail when the key changed.
+        watch_lines = [n.lineno for n in nodes if isinstance(n, ast.Call) and callee_name(n.func) == "watch"]
+
         def unlocked(line: int) -> bool:
-            return not any(lock < line for lock in lock_lines) and not any(start <= line <= end for start, end in lock_blocks)
+            if any(lock < line for lock in lock_lines + watch_lines):
+                return False
+            return not any(start <= line <= end for start, end in lock_blocks)
 
         reported: set[int] = set()
         for finding in self.check_guards(module, nodes):
             if unlocked(finding.line):
                 reported.add(finding.line)
                 yield finding
-        reads: dict[str, tuple[ast.stmt, ast.Call]] = {}  # variable -> (statement, read call)
+        reads: dict[str, tuple[ast.stmt, ast.Call, bool]] = {}  # variable -> (statement, read call, reads a search document)
         mutated: set[str] = set()
         derived: dict[str, set[str]] = {}  # read variable -> local names computed from it
         for node in nodes:
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 name = node.targets[0].id
-                read = self.cache_read(module, node.value)
+                found = self.cache_read(module, node.value, targets)
                 reads.pop(name, None)
                 mutated.discard(name)
                 for names in derived.values():
                     names.discard(name)
-                if read is not None:
-                    reads[name] = (node, read)
+                if found is not None:
+                    reads[name] = (node, *found)
                     derived[name] = set()
                 else:
                     used = {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
@@ -181,14 +270,18 @@ class CacheReadModifyWrite(Rule):
             if node.func.attr in MUTATING_METHODS and isinstance(owner, ast.Name):
                 mutated.add(owner.id)
                 continue
-            for variable, (statement, read) in list(reads.items()):
-                if not self.writes_back(node, read, variable, variable in mutated, derived.get(variable, set())):
+            for variable, (statement, read, document) in list(reads.items()):
+                if not self.writes_back(node, read, document, variable, variable in mutated, derived.get(variable, set())):
                     continue
                 if not unlocked(statement.lineno) or statement.lineno in reported:
                     continue
                 del reads[variable]
                 assert isinstance(read.func, ast.Attribute)
-                message = self.MESSAGE.format(variable=variable, receiver=dotted_text(read.func.value), write=node.func.attr)
+                receiver = dotted_text(read.func.value)
+                if document:
+                    message = self.DOCUMENT_MESSAGE.format(variable=variable, receiver=receiver, read=read.func.attr, write=node.func.attr)
+                else:
+                    message = self.MESSAGE.format(variable=variable, receiver=receiver, write=node.func.attr)
                 yield module.finding(self.code, message, statement.lineno, statement.col_offset)
 
     def check_guards(self, module: ModuleContext, nodes: list[ast.AST]) -> Iterator[Finding]:
@@ -283,35 +376,54 @@ class CacheReadModifyWrite(Rule):
         return qualified.startswith(CACHE_CLIENTS) or last.endswith("cache") or "redis" in last
 
     @staticmethod
-    def cache_read(module: ModuleContext, value: ast.expr) -> ast.Call | None:
-        """Return the cache read in ``value`` (``cache.get(k)``, ``int(r.get(k) or 0)``), else None."""
+    def is_client(module: ModuleContext, call: ast.Call, targets: dict[tuple[int, int], str]) -> bool:
+        """Return True when ``call`` is a method of a cache, Redis or MongoDB client, by its
+        receiver's name or by the qualified callee the summary found for it."""
+        assert isinstance(call.func, ast.Attribute)
+        target = targets.get((call.lineno, call.col_offset), "")
+        return CacheReadModifyWrite.is_cache(module, call.func.value) or target.startswith(CACHE_CLIENTS)
+
+    @staticmethod
+    def cache_read(module: ModuleContext, value: ast.expr, targets: dict[tuple[int, int], str]) -> tuple[ast.Call, bool] | None:
+        """Return the read in ``value`` (``cache.get(k)``, ``int(r.get(k) or 0)``, a search
+        engine's ``es.get(index=..., id=...)``) and whether it reads a search document, else None."""
         if isinstance(value, ast.Await):
             value = value.value
         for node in [value, *walk_scope(value)]:
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in READ_WRITE_PAIRS):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
                 continue
+            method = node.func.attr
             # caches["default"].get(...): the receiver is an item of Django's caches.
-            if node.args and CacheReadModifyWrite.is_cache(module, node.func.value):
-                return node
+            target = targets.get((node.lineno, node.col_offset), "")
+            if method in DOCUMENT_READ_WRITE_PAIRS and search_client_method(target) and _document_key(node):
+                return node, True
+            if method in READ_WRITE_PAIRS and node.args and CacheReadModifyWrite.is_client(module, node, targets):
+                return node, False
         return None
 
     @staticmethod
-    def writes_back(call: ast.Call, read: ast.Call, variable: str, mutated: bool, derived: set[str]) -> bool:
+    def writes_back(call: ast.Call, read: ast.Call, document: bool, variable: str, mutated: bool, derived: set[str]) -> bool:
         """Return True when ``call`` is a write paired with ``read``, on the same receiver and
         key, and stores a value built from ``variable`` or a name computed from it (or
         ``variable`` changed in place)."""
         assert isinstance(read.func, ast.Attribute) and isinstance(call.func, ast.Attribute)
-        writes, key_count = READ_WRITE_PAIRS[read.func.attr]
-        if call.func.attr not in writes or len(call.args) <= key_count or len(read.args) < key_count:
-            return False
         if ast.dump(call.func.value) != ast.dump(read.func.value):
             return False
-        if [ast.dump(a) for a in call.args[:key_count]] != [ast.dump(a) for a in read.args[:key_count]]:
+        values = _written_values(call, read, document)
+        if values is None:
             return False
-        value = call.args[key_count]
-        if isinstance(value, ast.Name) and value.id == variable:
-            return mutated
-        return any(isinstance(node, ast.Name) and node.id in derived | {variable} for node in ast.walk(value))
+        for value in values:
+            if isinstance(value, ast.Starred):
+                value = value.value
+            if isinstance(value, ast.Name) and value.id == variable:
+                # A search document is changed with doc["tags"] = ... as well, which a cached
+                # memo dictionary may do harmlessly.
+                if mutated or document:
+                    return True
+                continue
+            if any(isinstance(node, ast.Name) and node.id in derived | {variable} for node in ast.walk(value)):
+                return True
+        return False
 
     VALID = [
         # The cache increments atomically.
@@ -342,6 +454,29 @@ class CacheReadModifyWrite(Rule):
         "def remember(user):\n"
         "    last = cache.get(f'seen:{user.pk}')\n"
         "    cache.set(f'previous:{user.pk}', last)\n",
+        # ZINCRBY changes a sorted-set score in one command.
+        "import redis\n\n"
+        "board = redis.Redis()\n\n"
+        "def award(player, points):\n"
+        "    return board.zincrby('leaderboard', points, player)\n",
+        # The Elasticsearch write is conditional on the sequence number read.
+        "from elasticsearch import Elasticsearch\n\n"
+        "es = Elasticsearch()\n\n"
+        "def tag(doc_id, tag):\n"
+        "    doc = es.get(index='articles', id=doc_id)\n"
+        "    doc['_source']['tags'].append(tag)\n"
+        "    es.index(index='articles', id=doc_id, document=doc['_source'],\n"
+        "             if_seq_no=doc['_seq_no'], if_primary_term=doc['_primary_term'])\n",
+        # WATCH makes the MULTI/EXEC transaction fail when the key changed after the read.
+        "import redis\n\n"
+        "r = redis.Redis()\n\n"
+        "def hit(key):\n"
+        "    with r.pipeline() as pipe:\n"
+        "        pipe.watch(key)\n"
+        "        count = int(pipe.get(key) or 0)\n"
+        "        pipe.multi()\n"
+        "        pipe.set(key, count + 1)\n"
+        "        pipe.execute()\n",
         # SET NX takes the key in one step.
         "import redis\n\n"
         "r = redis.Redis()\n\n"
@@ -378,6 +513,25 @@ class CacheReadModifyWrite(Rule):
         "    page = pages.find_one({'slug': slug})  # OPS206\n"
         "    views = page['views'] + 1\n"
         "    pages.update_one({'slug': slug}, {'$set': {'views': views}})\n",
+        # A sorted-set score read with ZSCORE and written back with ZADD.
+        "import redis\n\n"
+        "board = redis.Redis()\n\n"
+        "def award(player, points):\n"
+        "    current = board.zscore('leaderboard', player) or 0  # OPS206\n"
+        "    board.zadd('leaderboard', {player: current + points})\n",
+        # Django's get_or_set() reads the count that set() writes back.
+        "from django.core.cache import cache\n\n"
+        "def hit(user):\n"
+        "    used = cache.get_or_set(f'exports:{user.pk}', 0, timeout=3600)  # OPS206\n"
+        "    cache.set(f'exports:{user.pk}', used + 1, timeout=3600)\n",
+        # An Elasticsearch document read, changed and indexed whole again.
+        "from elasticsearch import Elasticsearch\n\n"
+        "es = Elasticsearch()\n\n"
+        "def tag(doc_id, tag):\n"
+        "    doc = es.get(index='articles', id=doc_id)  # OPS206\n"
+        "    source = doc['_source']\n"
+        "    source['tags'].append(tag)\n"
+        "    es.index(index='articles', id=doc_id, document=source)\n",
         # A Redis key used as a lock: tested, then set in a second step.
         "import redis\n\n"
         "r = redis.Redis()\n\n"

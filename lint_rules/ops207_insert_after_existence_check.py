@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from opsgen.lint.insert_races import related_quota_checks, unbacked_get_or_creates
 from opsgen.lint.knowledge import sync_method
 from opsgen.lint.orm import (
     QUERY_STEPS,
@@ -33,6 +34,8 @@ FILTER_STEPS = frozenset({"filter", "filter_by", "where", "exclude"})
 #: Calls that insert the rows they are given or build.
 MANAGER_INSERTS = frozenset({"create", "bulk_create"})
 SESSION_ADDS = frozenset({"add", "add_all"})
+#: Calls whose presence makes a function worth the related-manager and get-or-create checks.
+RELATED_INSERTS = frozenset({"create", "bulk_create", "get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create", "acreate"})
 #: Last calls of a query that return exactly one row and raise when there is none.
 SINGLE_ROW_TERMINALS = frozenset({"get", "one", "scalar_one"})
 #: Exceptions that such a query raises for a missing row: Django's and SQLAlchemy's.
@@ -286,6 +289,21 @@ class InsertAfterExistenceCheck(Rule):
         When the test compares a ``count()`` with a limit (``taken >= session.capacity``)
         rather than with 0 or 1, the message names that limit check and offers only a lock,
         because no unique constraint can cap how many rows there are.
+        A count through a related manager (``len(account.keys.all()) >= limit``,
+        ``account.keys.count() >= limit``, or the rows bound to a name first) followed by a
+        row created through the manager (``account.keys.create(...)``) or for its owner
+        (``Key.objects.create(account=account)``) is that limit check too. It is reported
+        at the read, unless a lock is taken before it.
+
+        ``Model.objects.get_or_create(...)`` and ``update_or_create(...)`` select, then
+        insert when nothing matched. They are reported when the model is declared in the
+        project and no unique constraint covers the lookup fields (those of ``filter()``
+        steps before it included): neither ``unique=True`` or a primary key on one of them,
+        nor ``Meta.unique_together`` or a ``UniqueConstraint(fields=...)`` on a subset.
+        Django catches the ``IntegrityError`` of the losing insert and returns the winner's
+        row only when such a constraint exists. A model with a base outside the project
+        (other than Django's ``Model``), or a constraint the linter cannot read, is not
+        reported.
 
     Why is this bad:
         Two requests run the query before either inserts, both find nothing, and both
@@ -333,7 +351,24 @@ class InsertAfterExistenceCheck(Rule):
         "with {row_lock} first"
     )
 
+    #: The message for ``get_or_create()`` on fields that no unique constraint covers.
+    GET_OR_CREATE_MESSAGE = (
+        "OPS207 {method}() looks up {model} by {fields}, which no unique constraint of the model "
+        "covers, so two concurrent calls both miss and both insert, and later gets raise "
+        "MultipleObjectsReturned; add a UniqueConstraint on those fields, and {method}() then "
+        "returns the row of the insert that won"
+    )
+    #: The message for a count through a related manager compared with a limit.
+    RELATED_LIMIT_MESSAGE = (
+        "OPS207 this reads the rows of {manager} for a limit check, and the function then "
+        "creates one without a lock, so two concurrent calls both count the same rows and "
+        "both insert past the limit; lock the owner row with select_for_update() inside "
+        "atomic() before counting, or hold an opsgen lock around the count and the insert"
+    )
+
     def check(self, module: ModuleContext) -> Iterator[Finding]:
+        if not is_test_path(module.relative_path) and not is_migration_path(module.path):
+            yield from self.check_manager_shapes(module)
         catches = any(error in module.source for error in NOT_FOUND_ERRORS)
         candidates = {
             f.line: f
@@ -348,6 +383,25 @@ class InsertAfterExistenceCheck(Rule):
             handles = ("IntegrityError" in text or "UniqueViolation" in text) and _catches_integrity_error(node)
             if not runs_in_pipeline(node) and not handles:
                 yield from self.check_function(module, node, candidates[node.lineno])
+
+    def check_manager_shapes(self, module: ModuleContext) -> Iterator[Finding]:
+        """Report ``get_or_create()`` without a unique constraint, and a related-manager quota
+        check before a create (see :mod:`opsgen.lint.insert_races`)."""
+        lines = {
+            f.line
+            for f in module.functions()
+            if f.name != "<module>"
+            and any(call.text.rpartition(".")[2] in RELATED_INSERTS for call in f.calls)
+        }
+        for node in function_nodes(module.tree, lines):
+            if runs_in_pipeline(node):
+                continue
+            for found in unbacked_get_or_creates(module, node):
+                message = self.GET_OR_CREATE_MESSAGE.format(method=found.method, model=found.model, fields=", ".join(found.fields))
+                yield module.finding(self.code, message, found.call.lineno, found.call.col_offset)
+            for quota in related_quota_checks(node):
+                message = self.RELATED_LIMIT_MESSAGE.format(manager=quota.manager)
+                yield module.finding(self.code, message, quota.statement.lineno, quota.statement.col_offset)
 
     @staticmethod
     def may_check_then_insert(function: FunctionSummary) -> bool:
@@ -462,6 +516,23 @@ class InsertAfterExistenceCheck(Rule):
         return None
 
     VALID = [
+        # A unique constraint backs the lookup of get_or_create().
+        "from django.db import models\n\n"
+        "class Follow(models.Model):\n"
+        "    follower = models.ForeignKey('auth.User', related_name='+', on_delete=models.CASCADE)\n"
+        "    followee = models.ForeignKey('auth.User', related_name='+', on_delete=models.CASCADE)\n\n"
+        "    class Meta:\n"
+        "        unique_together = [('follower', 'followee')]\n\n"
+        "def follow(follower, followee):\n"
+        "    return Follow.objects.get_or_create(follower=follower, followee_id=followee.pk)\n",
+        # The owner row is locked before the related rows are counted.
+        "from django.db import transaction\n\n"
+        "def add_key(account_id, label):\n"
+        "    with transaction.atomic():\n"
+        "        account = Account.objects.select_for_update().get(pk=account_id)\n"
+        "        if account.api_keys.count() >= account.max_keys:\n"
+        "            raise PermissionError('limit reached')\n"
+        "        return account.api_keys.create(label=label)\n",
         # The unique index decides; the handler turns a duplicate into an error response.
         "from sqlalchemy.exc import IntegrityError\n\n"
         "def signup(email):\n"
@@ -509,6 +580,19 @@ class InsertAfterExistenceCheck(Rule):
         "        return Visitor.objects.create(user=user)\n",
     ]
     INVALID = [
+        # get_or_create() on fields that no unique constraint covers.
+        "from django.db import models\n\n"
+        "class Follow(models.Model):\n"
+        "    follower = models.ForeignKey('auth.User', related_name='+', on_delete=models.CASCADE)\n"
+        "    followee = models.ForeignKey('auth.User', related_name='+', on_delete=models.CASCADE)\n\n"
+        "def follow(follower, followee):\n"
+        "    return Follow.objects.get_or_create(follower=follower, followee=followee)  # OPS207\n",
+        # A quota counted through a related manager, then a row created through it.
+        "def add_key(account, label):\n"
+        "    keys = account.api_keys.all()  # OPS207\n"
+        "    if len(keys) >= account.max_keys:\n"
+        "        raise PermissionError('limit reached')\n"
+        "    return account.api_keys.create(label=label)\n",
         "def signup(email):\n"
         "    if User.query.filter_by(email=email).first() is not None:  # OPS207\n"
         "        return 'taken', 409\n"

@@ -198,6 +198,7 @@ def _module_scope_findings(
         summary.path,
         fingerprint,
         [{"line": f.line, "column": f.column, "code": f.code, "message": f.message} for f in findings],
+        context.read_paths - {summary.path},
     )
     return findings
 

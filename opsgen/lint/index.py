@@ -222,16 +222,24 @@ class ProjectIndex:
         return index
 
     def cached_findings(self, path: str, fingerprint: str) -> list[dict[str, Any]] | None:
-        """Return the findings stored for ``path`` under a rule set's ``fingerprint``, if any."""
+        """Return the findings stored for ``path`` under a rule set's ``fingerprint``, if any,
+        unless a file the rules read besides ``path`` has changed since."""
         entry = self.cache_entries.get(path)
         stored = entry.get("findings") if entry else None
-        if isinstance(stored, dict) and isinstance(stored.get(fingerprint), list):
-            return stored[fingerprint]  # type: ignore[no-any-return]
-        return None
+        if not (isinstance(stored, dict) and isinstance(stored.get(fingerprint), list)):
+            return None
+        depends = entry.get("depends") if entry else None
+        for other, digest in (depends or {}).items():
+            if self.cache_entries.get(other, {}).get("hash") != digest:
+                return None
+        return stored[fingerprint]  # type: ignore[no-any-return]
 
-    def store_findings(self, path: str, fingerprint: str, findings: list[dict[str, Any]]) -> None:
-        """Keep findings of file-local rules with the file's summary (one rule-set fingerprint a file)."""
+    def store_findings(self, path: str, fingerprint: str, findings: list[dict[str, Any]], read_paths: Iterable[str] = ()) -> None:
+        """Keep findings of file-local rules with the file's summary (one rule-set fingerprint a file),
+        with the content hashes of the other files in ``read_paths`` that the rules read."""
         self.store(path, "findings", {fingerprint: findings})
+        depends = {other: self.cache_entries[other]["hash"] for other in sorted(read_paths) if other in self.cache_entries}
+        self.store(path, "depends", depends or None)
 
     def store(self, path: str, name: str, value: Any) -> None:
         """Keep ``value`` under ``name`` in the cache entry of ``path``; None removes it."""

@@ -653,6 +653,12 @@ def search_client_call(target: str) -> bool:
     return target.rpartition(".")[2] in SEARCH_CLIENTS[prefix]
 
 
+def search_client_method(target: str) -> bool:
+    """Return True when ``target`` is a method called directly on a search engine client, such as ``es.get``."""
+    prefix = next((prefix for prefix in _SEARCH_CLIENT_PREFIXES if target.startswith(prefix)), None)
+    return prefix is not None and "." not in target[len(prefix) :]
+
+
 def is_external_api(target: str) -> bool:
     """Return True for calls into remote APIs whose ``create`` is not an ORM write."""
     if target.startswith(("stripe.", "boto3.")) or target.partition("()")[0] in _INSTANCE_PREFIXES:

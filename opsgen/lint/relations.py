@@ -2,7 +2,8 @@
 
 ``team.members.add(user)``, ``.remove()``, ``.set()`` and ``.clear()`` write rows: the
 links of a many-to-many field, or the foreign key of the rows added to a reverse
-foreign-key manager. The same method names are everyday calls on sets and lists, so a
+foreign-key manager. ``thread.posts.update(...)`` and ``thread.posts.create(...)`` write
+the related rows themselves. The same method names are everyday calls on sets and lists, so a
 call counts only when the linter can tell what the receiver is. The object's class must
 be a Django model, inferred from its type or from a variable named for the class, and
 the attribute must be one of that model's related managers:
@@ -26,8 +27,12 @@ if TYPE_CHECKING:
     from opsgen.lint.analysis import Analysis
 
 AUTH_USER = "django.contrib.auth.models.User"
+#: Queryset writes that a related manager runs on its rows: ``thread.posts.update(hidden=True)``
+#: and ``account.keys.create(...)``. A manager has no ``delete()``; ``all().delete()`` is a
+#: queryset write the summary already records.
+QUERYSET_WRITES = frozenset({"update", "create", "bulk_create", "get_or_create", "update_or_create"})
 #: The call texts of the write methods, for one ``str.endswith`` test.
-WRITE_SUFFIXES = tuple(f".{method}" for method in sorted(knowledge.RELATED_MANAGER_WRITES))
+WRITE_SUFFIXES = tuple(f".{method}" for method in sorted(knowledge.RELATED_MANAGER_WRITES | QUERYSET_WRITES))
 
 
 class RelatedManagers:
@@ -41,7 +46,8 @@ class RelatedManagers:
         self._managers: dict[str, frozenset[str]] = {}
 
     def is_write(self, call: CallSite) -> bool:
-        """Return True when the call is ``add``, ``remove``, ``set`` or ``clear`` on a related manager."""
+        """Return True when the call is ``add``, ``remove``, ``set``, ``clear``, ``update`` or
+        ``create`` (``bulk_create``, ``get_or_create``, ``update_or_create``) on a related manager."""
         if call.write is not None or not call.text.endswith(WRITE_SUFFIXES):
             return False
         receiver = call.text.rpartition(".")[0]

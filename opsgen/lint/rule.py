@@ -118,7 +118,9 @@ class Rule:
     VALID: ClassVar[Sequence[Example | str]] = ()
     INVALID: ClassVar[Sequence[Example | str]] = ()
     #: "module" when findings depend only on the file itself, so the engine may cache them
-    #: by file hash. "project" when they read the index or the analysis.
+    #: by file hash, and on the other files read through ``ModuleContext.project_tree()``,
+    #: whose hashes are stored with them. "project" when they read the index or the analysis
+    #: otherwise.
     scope: ClassVar[Literal["module", "project"]] = "project"
     #: True for a project rule whose findings in a module depend only on that module, the
     #: declarations of the others and the functions linked to it by calls, up or down. It
@@ -146,6 +148,15 @@ class ModuleContext:
         self.summary = summary
         self.path = summary.path
         self._source: str | None = None
+        #: Other files whose source a module-scope rule read, such as the models module
+        #: that declares a model's constraints. Its findings are reused only while they
+        #: are unchanged.
+        self.read_paths: set[str] = set()
+
+    def project_tree(self, path: str) -> ast.Module | None:
+        """Return the syntax tree of another project file, noting that the findings depend on it."""
+        self.read_paths.add(path)
+        return self.index.tree(path)
 
     @property
     def config(self) -> LintConfig:

@@ -1,0 +1,16 @@
+# expect: forgotten-transaction
+# pattern: a Core connection switched to AUTOCOMMIT isolation runs two INSERTs; each
+#          commits on its own, so a failed second insert leaves an invoice without lines
+from sqlalchemy import create_engine, insert
+
+from billing.tables import invoice_lines, invoices
+
+engine = create_engine("postgresql+psycopg://localhost/billing")
+
+
+def store_invoice(customer_id, lines):
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        result = conn.execute(insert(invoices).values(customer_id=customer_id))  # expect-line
+        invoice_id = result.inserted_primary_key[0]
+        conn.execute(insert(invoice_lines), [{"invoice_id": invoice_id, **line} for line in lines])
+    return invoice_id

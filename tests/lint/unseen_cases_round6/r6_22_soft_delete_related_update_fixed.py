@@ -1,0 +1,23 @@
+# expect: none
+# fixed shape: both updates in one transaction
+from django.db import models, transaction
+from django.utils import timezone
+
+
+class Thread(models.Model):
+    title = models.CharField(max_length=200)
+    hidden_at = models.DateTimeField(null=True)
+
+
+class Post(models.Model):
+    thread = models.ForeignKey(Thread, related_name="posts", on_delete=models.CASCADE)
+    hidden_at = models.DateTimeField(null=True)
+
+
+def hide_thread(thread_id):
+    now = timezone.now()
+    with transaction.atomic():
+        thread = Thread.objects.get(pk=thread_id)
+        thread.hidden_at = now
+        thread.save(update_fields=["hidden_at"])
+        thread.posts.update(hidden_at=now)
