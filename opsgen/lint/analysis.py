@@ -31,7 +31,7 @@ from opsgen.lint import knowledge
 from opsgen.lint.index import ProjectIndex
 from opsgen.lint.knowledge import Effect
 from opsgen.lint.operation_helpers import Helper, find_operation_helpers
-from opsgen.lint.openers import ProjectOpeners
+from opsgen.lint.openers import CONTEXT_MANAGER_DECORATORS, ProjectOpeners
 from opsgen.lint.operations import OperationInfo, load_operations
 from opsgen.lint.relations import RelatedManagers
 from opsgen.lint.summary import CallSite, FunctionSummary, ModuleSummary, TransactionBlock
@@ -797,9 +797,10 @@ class Analysis:
 
     def committed_by_opener(self, function: FunctionSummary, call: CallSite) -> bool:
         """Return True when the session write that ``call`` follows sat in a closed ``with``
-        block of a context manager that opens a transaction around its caller's code. The
-        helper of ``async with unit_of_work() as session:`` that yields inside
-        ``session.begin()`` commits the write when the block ends.
+        block of a context manager that opens a transaction around its caller's code, or
+        that commits or closes the session itself. The helper of ``async with
+        unit_of_work() as session:`` that yields inside ``session.begin()`` commits the
+        write when the block ends.
 
         NOTE: the summary keeps the first uncommitted write of a session only, so a second
         write after such a block, still uncommitted, is not seen either.
@@ -808,9 +809,22 @@ class Analysis:
         for block in function.transactions:
             if block.kind != "with" or not block.name or not block.line <= line <= block.end_line:
                 continue
-            if block.end_line < call.line and self.opens_transaction(block.name):
+            if block.end_line < call.line and (self.opens_transaction(block.name) or self.ends_session(block.name)):
                 return True
         return False
+
+    def ends_session(self, name: str) -> bool:
+        """Return True for a project context manager that commits or closes a session
+        itself, as ``session_scope()`` does after its ``yield``: the writes made in its
+        caller's block are committed, or rolled back, when that block ends."""
+        entry = self.index.functions.get(self.canonical(name))
+        if entry is None:
+            return False
+        function = entry[1]
+        decorators = {self.canonical(d.removesuffix("()")) for d in function.decorators}
+        if not decorators & CONTEXT_MANAGER_DECORATORS or not function.yields:
+            return False
+        return any(call.text.rpartition(".")[2] in ("commit", "close") and "." in call.text for call in function.calls)
 
     def session_opened_before(self, function: FunctionSummary, call: CallSite) -> tuple[str, int] | None:
         """Return the helper call, and its line, that left a session write uncommitted before ``call``.

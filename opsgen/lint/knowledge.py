@@ -347,6 +347,11 @@ _EXACT = {
     "django_q.tasks.async_task": "task enqueue",
     "aiosmtplib.send": "email",
     "pywebpush.webpush": "push notification",
+    # django-webpush
+    "webpush.send_user_notification": "push notification",
+    "webpush.send_group_notification": "push notification",
+    "webpush.utils.send_user_notification": "push notification",
+    "webpush.utils.send_group_notification": "push notification",
     # search engines: bulk helpers and django-elasticsearch-dsl's document registry
     "elasticsearch.helpers.bulk": "search index write",
     "elasticsearch.helpers.streaming_bulk": "search index write",
@@ -458,6 +463,29 @@ _INSTANCE_PREFIXES = {
     "redis.asyncio.from_url()": ("Redis publish", _REDIS_SENDS),
     "redis.asyncio.Redis.from_url()": ("Redis publish", _REDIS_SENDS),
 }
+
+#: Django models of push libraries whose rows, and querysets of rows, send to the devices
+#: they store: fcm-django's ``FCMDevice.objects.filter(user=u).send_message(msg)`` and
+#: django-push-notifications' ``device.send_message("hi")``.
+PUSH_DEVICE_MODELS = (
+    "fcm_django.models.FCMDevice",
+    "push_notifications.models.APNSDevice",
+    "push_notifications.models.GCMDevice",
+    "push_notifications.models.WNSDevice",
+    "push_notifications.models.WebPushDevice",
+)
+PUSH_DEVICE_SENDS = frozenset({"send_message", "send_bulk_message"})
+
+
+def push_device_send(target: str) -> bool:
+    """Return True for a send through a device model of a push library, on a row or a queryset."""
+    owner, _, method = target.rpartition(".")
+    if method not in PUSH_DEVICE_SENDS:
+        return False
+    if owner.partition("()")[0] in PUSH_DEVICE_MODELS:
+        return True  # a row: ``fcm_django.models.FCMDevice().send_message``
+    return any(owner.startswith(model + ".objects") for model in PUSH_DEVICE_MODELS)
+
 
 #: Client objects of remote APIs: every method reached from one, however deep
 #: (``client.messages.create``, ``client.verify.v2.services(sid).verifications.create``),
@@ -685,6 +713,8 @@ def classify_side_effect(target: str | None, text: str, extra: dict[str, str]) -
             return Effect(sdk_kind, target)
         if search_client_call(target):
             return Effect("search index write", target)
+        if push_device_send(target):
+            return Effect("push notification", target)
         for prefix, (kind, methods) in _INSTANCE_PREFIXES.items():
             if target.startswith(prefix + "."):
                 rest = target[len(prefix) + 1 :]
@@ -705,8 +735,9 @@ def classify_side_effect(target: str | None, text: str, extra: dict[str, str]) -
                 return Effect("Stripe API call", target)
     if attr in ANY_RECEIVER_METHODS:
         return Effect(ANY_RECEIVER_METHODS[attr], target or text)
-    if attr == "send" and target and "()" not in target:
-        # A Dramatiq actor imported from a tasks module: ``from app.tasks import resize``.
+    if attr in ("send", *HUEY_TASK_ENQUEUES) and target and "()" not in target:
+        # A Dramatiq actor or a Huey task imported from a tasks module that is not linted:
+        # ``from app.tasks import resize``, then ``resize.send(pk)`` or ``resize.schedule(...)``.
         module_parts = target.split(".")[:-2]
         if any(part in ("tasks", "actors", "jobs", "workers") for part in module_parts):
             return Effect("task enqueue", target)

@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 26
+SUMMARY_FORMAT = 27
 
 
 @dataclass
@@ -1011,13 +1011,18 @@ class _BodyWalker(ast.NodeVisitor):
                 loops="/".join(map(str, self.loops)),
                 fresh=write == "save" and isinstance(callee, ast.Attribute) and dotted_text(callee.value) in self.fresh_rows,
                 runner=runner,
-                using=_alias_of([k.value for k in node.keywords if k.arg == "using"]),
+                using=_alias_of([k.value for k in node.keywords if k.arg == "using"] + self.positional_alias(node, target)),
             )
         )
         self.record_connection(node, callee, target)
 
         if isinstance(callee, ast.Attribute) and callee.attr in knowledge.SESSION_ENDS and session in self.session_writes:
             del self.session_writes[session]
+
+    @staticmethod
+    def positional_alias(node: ast.Call, target: str | None) -> list[ast.expr]:
+        """Return the database alias that ``on_commit(func, "ledger")`` passes by position."""
+        return node.args[1:2] if target in knowledge.ON_COMMIT_BY_ALIAS else []
 
     def thread_runner(self, node: ast.Call) -> tuple[ast.expr, str] | None:
         """Return the callable that a call runs in a worker thread, and the runner's name.

@@ -49,6 +49,15 @@ REPORTED = {
         "the 'ledger' database",
         "leave out using=",
     ),
+    "alias passed by position": (
+        """\
+        def post():
+            with transaction.atomic():
+                transaction.on_commit(mail, "ledger")
+        """,
+        "the 'ledger' database",
+        "leave out using=",
+    ),
     "default callback in an atomic decorator with an alias": (
         """\
         @transaction.atomic(using="ledger")
@@ -78,6 +87,11 @@ QUIET = {
         def post():
             with transaction.atomic(using="ledger"):
                 transaction.on_commit(mail, using="ledger")
+        """,
+    "alias of the open block by position": """\
+        def post():
+            with transaction.atomic(using="ledger"):
+                transaction.on_commit(mail, "ledger")
         """,
     "default block open around the other one": """\
         def post():

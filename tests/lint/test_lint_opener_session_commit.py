@@ -1,6 +1,6 @@
-"""A project context manager that yields inside ``session.begin()`` commits the session's
-writes when the caller's ``with`` block ends, so OPS101 leaves a call after the block alone
-and reports one inside it."""
+"""A project context manager that yields inside ``session.begin()``, or commits and closes
+the session after its ``yield``, ends the session's transaction when the caller's ``with``
+block ends. OPS101 leaves a call after the block alone and reports one inside it."""
 
 from __future__ import annotations
 
@@ -58,6 +58,36 @@ def finish(event, http):
 {after}
 """
 
+#: A helper that commits after its ``yield`` and closes the session, with no ``begin()``.
+SCOPE_HELPER = """\
+from contextlib import contextmanager
+
+import requests
+from sqlalchemy.orm import sessionmaker
+
+SessionLocal = sessionmaker()
+
+
+@contextmanager
+def unit_of_work():
+    session = SessionLocal()
+    try:
+        yield session
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def finish(event, http):
+    with unit_of_work() as session:
+        session.add(event)
+{inside}
+{after}
+"""
+
 ASYNC_POST = "await HOOKS.post('https://example.invalid/hook')"
 SYNC_POST = "requests.post('https://example.invalid/hook', timeout=5)"
 
@@ -69,9 +99,10 @@ def ops101(tmp_path: Path, template: str, inside: str = "", after: str = "") -> 
 
 
 HELPERS = {"async": (ASYNC_HELPER, ASYNC_POST), "sync": (SYNC_HELPER, SYNC_POST)}
+ALL_HELPERS = {**HELPERS, "commit after yield": (SCOPE_HELPER, SYNC_POST)}
 
 
-@pytest.mark.parametrize(("template", "post"), list(HELPERS.values()), ids=list(HELPERS))
+@pytest.mark.parametrize(("template", "post"), list(ALL_HELPERS.values()), ids=list(ALL_HELPERS))
 def test_call_after_opener_block_is_quiet(tmp_path: Path, template: str, post: str) -> None:
     assert ops101(tmp_path, template, after=post) == []
 
@@ -83,3 +114,10 @@ def test_call_inside_opener_block_is_reported(tmp_path: Path, template: str, pos
 
     assert len(findings) == 1
     assert f"inside the unit_of_work() block at line {block_line}, which opens a session transaction" in findings[0].message
+
+
+def test_call_inside_committing_helper_block_is_reported(tmp_path: Path) -> None:
+    findings = ops101(tmp_path, SCOPE_HELPER, inside=SYNC_POST)
+
+    assert len(findings) == 1
+    assert "inside the session transaction begun by the write at line" in findings[0].message

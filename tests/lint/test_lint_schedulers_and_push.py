@@ -84,6 +84,18 @@ REPORTED = {
         "expo.publish(PushMessage(to=token, body='hi'))",
         "push notification",
     ),
+    "huey task of a module not linted": ("from app.tasks import remind\n", "remind.schedule(args=(pk,), delay=60)", "task enqueue"),
+    "fcm-django queryset": (
+        "from fcm_django.models import FCMDevice\n",
+        "FCMDevice.objects.filter(user_id=pk).send_message(None)",
+        "push notification",
+    ),
+    "django-push-notifications row": (
+        "from push_notifications.models import APNSDevice\n",
+        "APNSDevice.objects.get(registration_id=token).send_message('hi')",
+        "push notification",
+    ),
+    "django-webpush": ("from webpush import send_user_notification\n", "send_user_notification(None, {}, ttl=60)", "push notification"),
     "pusher beams": (
         "from pusher_push_notifications import PushNotifications\nbeams = PushNotifications(instance_id='i', secret_key='s')\n",
         "beams.publish_to_users([token], {})",
@@ -105,6 +117,7 @@ QUIET = {
     "huey task signature only": (HUEY_TASK, "signature = remind.s(pk)"),
     "schedule of a plain function": ("def remind(pk):\n    ...\n", "remind.schedule(args=(pk,))"),
     "apns payload built": ("from apns2.payload import Payload\n", "payload = Payload(alert='hi')"),
+    "push device rows read": ("from fcm_django.models import FCMDevice\n", "count = FCMDevice.objects.filter(user_id=pk).count()"),
 }
 
 
