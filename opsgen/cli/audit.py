@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from opsgen.audit.config import AuditConfig, AuditConfigError, FoundConfig, find_config, load_config
 from opsgen.audit.history import HistoryPruned, Version, dumps_json
-from opsgen.cli.display import counted
+from opsgen.cli.display import SHORT_ID, counted
 
 #: Printed after a change to an entity that no operation of its call tree had declared when it was made.
 UNEXPECTED_FLAG = "  UNEXPECTED: no operation of the call tree so far lists this entity in its spec"
@@ -437,29 +437,60 @@ def run_unexpected(args: argparse.Namespace) -> int:
     return 1
 
 
-def changes_for_show(engine: sa.Engine, root_execution_id: str) -> list[dict[str, Any]]:
-    """Return the audit changes of an execution tree for ``opsgen ops show``; [] without audit tables.
+def changes_for_show(engine: sa.Engine, execution_id: str, tree: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the audit changes of an execution's call tree for ``opsgen ops show``; [] without audit tables.
 
-    Changes are recorded under the outermost execution of a transaction, so the caller
-    passes the root of the tree it shows.
+    A transaction records its changes under the execution that opened it: the root, a
+    nested call that opened its own transaction, or a queued call that a worker ran.
+    So the changes of the tree are those of every execution in ``tree``, the records
+    of the call tree. Each change keeps its ``execution_id`` and gets ``own``, true for
+    the changes recorded under ``execution_id``, and ``queued``, true for those of a
+    call that a worker ran.
     """
-    from opsgen.audit.history import changes_for_execution
+    from opsgen.audit.history import changes_for_executions
+    from opsgen.runtime.schema import execution_attempts
 
+    ids = {row["id"] for row in tree} | {execution_id}
     with engine.connect() as connection:
         if not sa.inspect(connection).has_table("opsgen_audit_change"):
             return []
-        versions = changes_for_execution(connection, root_execution_id)
-    return [json.loads(_version_json(version), parse_float=Decimal) for version in versions]
+        versions = changes_for_executions(connection, ids)
+        # A queued call has attempt rows; a direct call has none.
+        queued = set(connection.execute(
+            sa.select(execution_attempts.c.execution_id)
+            .where(execution_attempts.c.execution_id.in_({version.execution_id for version in versions}))
+            .distinct()
+        ).scalars())
+    changes = []
+    for version in versions:
+        change = json.loads(_version_json(version), parse_float=Decimal)
+        change["own"] = version.execution_id == execution_id
+        change["queued"] = version.execution_id in queued
+        changes.append(change)
+    return changes
 
 
 def print_changes_for_show(changes: list[dict[str, Any]]) -> None:
-    """Print the audit changes of ``opsgen ops show``, one entity version a line with its diff."""
-    if not changes:
-        return
-    print("audit changes, in commit order:")
-    for change in changes:
-        flag = UNEXPECTED_FLAG if change["unexpected"] else ""
-        print(f"  {change['entity']} {change['id']} v{change['version']} {change['action']}{flag}")
-        if change["action"] == "update":
-            for column, (before, after) in change["changes"].items():
-                print(f"      {column}: {_show(before)} -> {_show(after)}")
+    """Print the audit changes of ``opsgen ops show``: the execution's own, then the rest of its call tree.
+
+    One entity version a line with its diff; a change of another execution names it.
+    """
+    own = [change for change in changes if change["own"]]
+    others = [change for change in changes if not change["own"]]
+    if own:
+        print("audit changes, in commit order:")
+        for change in own:
+            _print_show_change(change, "")
+    if others:
+        print("audit changes of other executions of the call tree, in commit order:")
+        for change in others:
+            queued = " (queued)" if change["queued"] else ""
+            _print_show_change(change, f"  by {change['operation']} {str(change['execution_id'])[:SHORT_ID]}{queued}")
+
+
+def _print_show_change(change: dict[str, Any], label: str) -> None:
+    flag = UNEXPECTED_FLAG if change["unexpected"] else ""
+    print(f"  {change['entity']} {change['id']} v{change['version']} {change['action']}{label}{flag}")
+    if change["action"] == "update":
+        for column, (before, after) in change["changes"].items():
+            print(f"      {column}: {_show(before)} -> {_show(after)}")

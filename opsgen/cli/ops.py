@@ -272,7 +272,7 @@ def run_show(args: argparse.Namespace) -> int:
     ]
     from opsgen.cli.audit import changes_for_show, print_changes_for_show
 
-    audit_changes = changes_for_show(store.engine, execution["root_id"])
+    audit_changes = changes_for_show(store.engine, execution["id"], tree)
     from opsgen.integrations.background import attempt_rows
 
     attempts = attempt_rows(store.engine, execution["id"])

@@ -63,6 +63,8 @@ def run_worker(args: argparse.Namespace) -> int:
         app = args.app or settings.app
         runtime = load_app(app) if app else get_runtime()
         registry = _load_object(args.registry)
+        # Stop here rather than reconnect for ever when the log tables cannot exist.
+        runtime.require_schema()
     except ConfigurationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

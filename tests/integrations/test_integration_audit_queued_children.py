@@ -9,6 +9,7 @@ changes of the tree are those of every execution in it.
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import signal
 import subprocess
@@ -119,3 +120,46 @@ def test_child_change_history_names_child(audited_app: ModuleType, audited_worke
 def test_changes_for_no_executions_is_empty(audited_app: ModuleType) -> None:
     with audited_app.runtime.engine.connect() as connection:
         assert changes_for_executions(connection, []) == []
+
+
+def ops_show(audited_app: ModuleType, execution_id: str, *options: str) -> str:
+    env = {**os.environ, "OPSGEN_DATABASE_URL": audited_app.runtime.engine.url.render_as_string(hide_password=False),
+           "OPSGEN_APP": ""}
+    completed = subprocess.run(
+        [sys.executable, "-m", "opsgen.cli.main", "ops", "show", execution_id, *options],
+        env=env, cwd=HERE, capture_output=True, text=True, timeout=60,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return completed.stdout
+
+
+def test_ops_show_of_queued_child_lists_its_change(audited_app: ModuleType, audited_worker: Path) -> None:
+    parent_id, child_id, queued_text = run_tree(audited_app, audited_worker)
+
+    document = json.loads(ops_show(audited_app, child_id, "--format", "json"))
+    changes = document["audit_changes"]
+
+    assert sorted(change["execution_id"] for change in changes) == sorted([parent_id, child_id])
+    own = [change for change in changes if change["own"]]
+    others = [change for change in changes if not change["own"]]
+    assert [change["execution_id"] for change in own] == [child_id]
+    assert own[0]["changes"]["text"] == queued_text
+    assert own[0]["queued"] is True
+    assert [change["execution_id"] for change in others] == [parent_id]
+    assert others[0]["queued"] is False
+
+
+def test_ops_show_of_parent_labels_queued_child_change(audited_app: ModuleType, audited_worker: Path) -> None:
+    parent_id, child_id, _ = run_tree(audited_app, audited_worker)
+
+    text = ops_show(audited_app, parent_id)
+
+    own_heading = "audit changes, in commit order:"
+    tree_heading = "audit changes of other executions of the call tree, in commit order:"
+    assert own_heading in text
+    assert tree_heading in text
+    own_part = text.split(own_heading, 1)[1].split(tree_heading, 1)[0]
+    tree_part = text.split(tree_heading, 1)[1]
+    assert own_part.count(" insert") == 1
+    assert "by " not in own_part
+    assert f"by demo.record_note {child_id[:8]} (queued)" in tree_part
