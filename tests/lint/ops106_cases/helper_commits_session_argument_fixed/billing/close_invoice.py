@@ -1,0 +1,11 @@
+# expect: none
+from billing.generated import CloseInvoiceBase
+from billing.models import Invoice
+from billing.numbers import reserve_number
+
+
+class CloseInvoice(CloseInvoiceBase):
+    def run(self, ctx, *, invoice_id):
+        invoice = ctx.session.get(Invoice, invoice_id)
+        invoice.status = "closed"
+        reserve_number(session=ctx.session, invoice=invoice)

@@ -1,0 +1,5 @@
+from opsgen.runtime.operation import Operation
+
+
+class DailyTotalsBase(Operation):
+    """Generated from specs/reports/daily_totals.yaml."""
