@@ -133,7 +133,8 @@ class CacheReadModifyWrite(Rule):
         ``psetex()`` and ``getset()`` write. Other Redis command pairs count on the same key:
         ``hget``/``hset`` on one hash field, ``hgetall``/``hset``, ``zscore``/``zadd`` on one
         sorted-set member, ``lrange``/``rpush``, ``lpush`` or ``lset``, ``lindex``/``lset``
-        and ``smembers``/``sadd``. So does a MongoDB document read with ``find_one(filter)``
+        and ``smembers``/``sadd`` with a value computed from the members (members added
+        again as they are only repeat a set union). So does a MongoDB document read with ``find_one(filter)``
         and written back with ``update_one()``, ``replace_one()`` or
         ``find_one_and_update()`` on the same filter, and a search engine document
         (Elasticsearch, OpenSearch) read with ``get()`` or ``get_source()`` and stored with
@@ -415,6 +416,8 @@ class CacheReadModifyWrite(Rule):
         for value in values:
             if isinstance(value, ast.Starred):
                 value = value.value
+            if call.func.attr == "sadd" and isinstance(value, ast.Name):
+                continue  # members read, filtered and added again: a set union loses nothing
             if isinstance(value, ast.Name) and value.id == variable:
                 # A search document is changed with doc["tags"] = ... as well, which a cached
                 # memo dictionary may do harmlessly.

@@ -1,9 +1,9 @@
 """Inserts that race without a lock in shapes other than an ``exists()`` check before ``create()``.
 
 * ``Model.objects.get_or_create(a=..., b=...)`` runs a SELECT, then an INSERT when it finds
-  nothing. Django catches the ``IntegrityError`` of the losing insert and returns the row
-  that won only when a unique constraint covers the lookup; without one, two callers both
-  insert and later gets raise ``MultipleObjectsReturned``.
+  nothing. When a unique constraint covers the lookup, Django catches the
+  ``IntegrityError`` of the losing insert and returns the row that won. Without one, two
+  callers both insert, and later gets raise ``MultipleObjectsReturned``.
 * A quota checked through a related manager (``len(account.keys.all()) >= limit`` or
   ``account.keys.count() >= limit``), then a row created through it
   (``account.keys.create(...)``) or for its owner (``Key.objects.create(account=account)``):

@@ -182,7 +182,11 @@ def _assigned_value(statement: ast.stmt, name: str) -> ast.expr | None:
 
 def _call_name(call: ast.Call) -> str:
     func = call.func
-    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return ""
 
 
 def _is_true(value: ast.expr | None) -> bool:

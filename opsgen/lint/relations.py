@@ -72,7 +72,10 @@ class RelatedManagers:
         name = owner.rpartition(".")[2].lower()
         if not name or name.endswith(")"):
             return []
-        return [model for model in analysis.classes_named(name) if analysis.is_model(model)]
+        models = [model for model in analysis.classes_named(name) if analysis.is_model(model)]
+        if not models and (name == "user" or name.endswith("_user")):
+            return self.user_models()  # user, request_user, target_user: the user model
+        return models
 
     def is_model(self, name: str) -> bool:
         return name in knowledge.DJANGO_RELATIONS or self.analysis.is_model(name)

@@ -56,6 +56,7 @@ REDIS_SAFE = {
         "        pipe.multi()\n        pipe.set(key, hits + 1)\n        pipe.execute()\n"
     ),
     "hincrby": "def f(user, n):\n    return r.hincrby('points', user, n)\n",
+    "set union": "def f(key, wanted):\n    members = r.smembers(key)\n    missing = set(wanted) - members\n    r.sadd(key, *missing)\n",
 }
 
 
@@ -358,3 +359,45 @@ def test_constraint_added_elsewhere_refreshes_cache(tmp_path: Path) -> None:
 
     assert [f.line for f in first] == [5]
     assert second == []
+
+
+def test_model_method_related_update(tmp_path: Path) -> None:
+    source = """\
+        from django.db import models
+
+
+        class Thread(models.Model):
+            hidden = models.BooleanField(default=False)
+
+            def hide(self):
+                self.hidden = True
+                self.save()
+                self.posts.update(hidden=True)
+
+
+        class Post(models.Model):
+            thread = models.ForeignKey(Thread, related_name="posts", on_delete=models.CASCADE)
+            hidden = models.BooleanField(default=False)
+        """
+    findings = lint(tmp_path, "OPS102", source)
+
+    assert [f.line for f in findings] == [9]
+
+
+def test_user_reverse_manager_update(tmp_path: Path) -> None:
+    source = """\
+        from django.db import models
+
+
+        class Comment(models.Model):
+            author = models.ForeignKey("auth.User", on_delete=models.CASCADE, null=True)
+
+
+        def deactivate(user):
+            user.is_active = False
+            user.save()
+            user.comment_set.update(author=None)
+        """
+    findings = lint(tmp_path, "OPS102", source)
+
+    assert [f.line for f in findings] == [10]
