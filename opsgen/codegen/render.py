@@ -390,4 +390,14 @@ def registry_context(project: ProjectView) -> dict[str, object]:
             for n, t in sorted(children[path].items())
         ]
         namespaces.append({"class_name": class_names[path], "doc": doc, "members": members, "root": not path})
-    return {"modules": sorted(modules, key=lambda m: m["alias"]), "namespaces": namespaces}
+    # The first operation by name that declares a code gives its status and message, as
+    # a problem mapper that reads the handles in that order would keep.
+    declared: dict[str, tuple[int, str]] = {}
+    for op in sorted(project.operations, key=lambda op: op.name):
+        for error in op.errors:
+            declared.setdefault(error.code, (error.http_status, error.message))
+    return {
+        "modules": sorted(modules, key=lambda m: m["alias"]),
+        "namespaces": namespaces,
+        "declared_errors": sorted(declared.items()),
+    }

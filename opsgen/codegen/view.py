@@ -68,6 +68,7 @@ class ErrorView:
     message: str
     doc: str
     details: tuple[FieldView, ...]
+    http_status: int = 422
 
 
 @dataclass(frozen=True)
@@ -399,7 +400,7 @@ class _Builder:
                 self.problems.append(f"{source.path}: errors: {exc}")
                 continue
             details = self.build_fields(f"{source.path}: errors.{code}.details", dict(error.details), imports)
-            views.append(ErrorView(code, error.message, error.message, details))
+            views.append(ErrorView(code, error.message, error.message, details, error.http_status))
         return tuple(views)
 
     def build_effects(self, source: SourceOperation, stem: str, imports: Imports) -> tuple[EffectView, ...]:

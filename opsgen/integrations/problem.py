@@ -48,7 +48,13 @@ class ProblemMapper:
         self.type_base = type_base
         self.statuses: dict[str, int] = {}
         self.titles: dict[str, str] = {}
-        if registry is not None:
+        declared = getattr(registry, "declared_errors", None)
+        if isinstance(declared, Mapping):
+            # A generated registry lists its errors, so its operation modules stay unimported.
+            for code, (status, title) in declared.items():
+                self.statuses.setdefault(code, status)
+                self.titles.setdefault(code, title)
+        elif registry is not None:
             from opsgen.integrations.operations import index_operations
 
             for handle in index_operations(registry).values():

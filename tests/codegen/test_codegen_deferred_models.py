@@ -65,3 +65,35 @@ def test_models_build_at_first_use(tmp_path: Path, sqlite_url: str) -> None:
     assert after_call[input_model] is True
     assert other_input not in after_call
     assert [name for name, built in after_call.items() if built and "register_user" not in name] == []
+
+
+# Builds a problem mapper from the registry, as the web integrations do at start-up.
+MAPPER_SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    from app.generated import ops
+    from opsgen.integrations.problem import ProblemMapper
+
+    mapper = ProblemMapper(ops)
+    print(json.dumps({
+        "imported": sorted(name for name in sys.modules if name.startswith("app.generated.billing.")),
+        "statuses": {code: mapper.status(code) for code in ("email_taken", "same_plan", "not_declared")},
+        "title": mapper.titles.get("email_taken"),
+    }))
+    """
+)
+
+
+def test_problem_mapper_reads_declared_errors_without_operation_modules(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project")
+    assert run_opsgen(root, "generate").returncode == 0
+
+    process = subprocess.run(
+        [sys.executable, "-c", MAPPER_SCRIPT], cwd=root, capture_output=True, text=True, timeout=120
+    )
+
+    assert process.returncode == 0, process.stderr
+    result = json.loads(process.stdout.strip().splitlines()[-1])
+    assert result["imported"] == []
+    assert result["statuses"] == {"email_taken": 409, "same_plan": 422, "not_declared": 500}
+    assert result["title"] == "A user with this email address already exists."

@@ -11,7 +11,7 @@ imports its implementation class on first call, so implementation modules may im
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from opsgen.runtime.stale_specs import warn_if_specs_changed
 
@@ -81,6 +81,19 @@ class Operations:
 
     accounts: AccountsOperations
     billing: BillingOperations
+
+    #: Every error code the specs declare, with the HTTP status and message of the first
+    #: operation, by name, that declares it. Problem mappers read it instead of importing
+    #: every operation module.
+    declared_errors: ClassVar[dict[str, tuple[int, str]]] = {
+        "account_closed": (409, "The account is closed and cannot be credited."),
+        "currency_mismatch": (
+            422,
+            "The amount's currency differs from the account's currency.",
+        ),
+        "email_taken": (409, "A user with this email address already exists."),
+        "same_plan": (422, "The account is already on this plan."),
+    }
 
     def __init__(self) -> None:
         self.accounts = AccountsOperations()
