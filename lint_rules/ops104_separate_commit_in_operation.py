@@ -383,6 +383,8 @@ class _CommitSearch:
                 return None  # session = ctx.session
             if bound is not None and call.target is None:
                 resolved = bound + receiver[len(root) :]  # own = ctx.runtime.session_factory()
+        if resolved.endswith("begin_nested()"):
+            return None  # the savepoint of a session, which commits nothing on its own
         if not (_looks_like_session(resolved) or self.bound_to_factory(resolved)):
             return None
         return Commit(call, module.path, receiver)

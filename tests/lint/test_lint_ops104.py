@@ -208,3 +208,14 @@ def test_ops104_session_argument_to_helper(tmp_path: Path) -> None:
     assert findings[0].message.startswith("OPS104 set_description() leads to session.commit() at expenses/legacy.py:7, ")
     assert "which commits db.session, " in findings[0].message
     assert [(h.line, h.name) for h in findings[0].via] == [(7, "session.commit")]
+
+
+def test_ops104_savepoint_commit_not_reported(tmp_path: Path) -> None:
+    body = (
+        "        savepoint = ctx.session.begin_nested()\n"
+        "        savepoint.commit()\n"
+        "        ctx.session.begin_nested().commit()\n"
+        "        db.session.commit()\n"
+    )
+    findings = ops104(write_expenses(tmp_path, body))
+    assert [f.line for f in findings] == [11]
