@@ -6,7 +6,8 @@ import ast
 from collections.abc import Iterator
 
 from opsgen.lint.rule import Finding, ModuleContext, Rule
-from opsgen.lint.services import entry_binding, in_service_packages, is_generated, may_define_services, service_classes, usual
+from opsgen.lint.service_state import inputs_set_after_build
+from opsgen.lint.services import Method, and_list, entry_binding, in_service_packages, is_generated, may_define_services, service_classes, usual
 
 
 class EntryBindingDiffers(Rule):
@@ -19,10 +20,14 @@ class EntryBindingDiffers(Rule):
         instance method with parameters takes them as arguments
         (``VoidInvoice().execute(invoice, reason)``). An instance method without
         parameters runs on an instance built with them, through ``__init__`` or dataclass
-        fields (``HoldPayout(payout).execute()``). A service that takes no inputs at all
-        is left out. Reports the entries that differ from the way most of the module's
-        services take their inputs (the first one wins a tie), and the entries that are
-        ``async def`` among plain methods, or plain among ``async def`` ones.
+        fields (``HoldPayout(payout).execute()``). A class built empty whose entry reads
+        attributes that only its setters store (``set_payout()``, ``with_payout()``) or
+        that start as ``None`` or unset, for the caller to assign, takes its inputs after
+        it is built. A service that takes no inputs at all is left out, and outcome
+        callbacks handed to the entry (``on_success``, ``on_error``) are not inputs:
+        OPS309 compares those. Reports the entries that differ from the way most of the
+        module's services take their inputs (the first one wins a tie), and the entries
+        that are ``async def`` among plain methods, or plain among ``async def`` ones.
 
     Why is this bad:
         Even with one verb, callers must know which services to build with the inputs,
@@ -67,6 +72,7 @@ class EntryBindingDiffers(Rule):
         "class": ("takes its inputs as arguments of a static or class method", "take them as arguments of a static or class method"),
         "call": ("takes its inputs as arguments of the entry method", "take them as arguments of the entry method"),
         "constructor": ("takes its inputs when the service is built", "take them when they are built"),
+        "setters": ("takes its inputs through {inputs} after the service is built empty", "take them through setters or attributes set before the call"),
         "async": ("is a coroutine that callers must await", "are coroutines"),
         "plain": ("is a plain method that callers must not await", "are plain methods"),
     }
@@ -86,8 +92,21 @@ class EntryBindingDiffers(Rule):
                 if convention != common:
                     entry = service.entries[0]
                     how, other = self.HOW[convention][0], self.HOW[common][1]
+                    if convention == "setters":
+                        how = how.format(inputs=self.setters_text(service.node, entry))
                     message = self.MESSAGE.format(service=service.node.name, method=entry.name, how=how, other=other)
                     yield module.finding(self.code, message, entry.lineno, entry.col_offset)
+
+    @staticmethod
+    def setters_text(node: ast.ClassDef, entry: Method) -> str:
+        """Name the setters, then the attributes that callers assign, of a service built empty."""
+        inputs = inputs_set_after_build(node, entry)
+        setters = [name for name in inputs if name.endswith("()")]
+        attributes = ["self." + name for name in inputs if not name.endswith("()")]
+        parts = [and_list(setters)] if setters else []
+        if attributes:
+            parts.append(("the attribute " if len(attributes) == 1 else "the attributes ") + and_list(attributes))
+        return " and ".join(parts)
 
     VALID = [
         # Services without inputs are not compared.
@@ -105,6 +124,17 @@ class EntryBindingDiffers(Rule):
         "    @classmethod\n"
         "    def call(cls, email):\n"
         "        return {'email': email}\n",
+        # Callbacks handed to the entry take the outcome; the inputs come with the instance.
+        "class RenewSubscription:\n"
+        "    def __init__(self, subscription):\n"
+        "        self.subscription = subscription\n\n"
+        "    def execute(self):\n"
+        "        return self.subscription.renew()\n\n"
+        "class ChangePlan:\n"
+        "    def __init__(self, subscription):\n"
+        "        self.subscription = subscription\n\n"
+        "    def execute(self, on_success, on_error):\n"
+        "        on_success(self.subscription)\n",
         # Framework subclasses are not compared with the services.
         "from django.core.management.base import BaseCommand\n\n"
         "class Command(BaseCommand):\n"
@@ -142,6 +172,24 @@ class EntryBindingDiffers(Rule):
         "class FetchWeather:\n"
         "    def run(self, city):  # OPS308\n"
         "        return city\n",
+        # Two services built with their inputs, one built empty and fed through setters.
+        "class RefundPayment:\n"
+        "    def __init__(self, payment):\n"
+        "        self.payment = payment\n\n"
+        "    def run(self):\n"
+        "        return self.payment.refund()\n\n"
+        "class CapturePayment:\n"
+        "    def __init__(self, payment):\n"
+        "        self.payment = payment\n\n"
+        "    def run(self):\n"
+        "        return self.payment.capture()\n\n"
+        "class VoidPayment:\n"
+        "    def __init__(self):\n"
+        "        self.payment = None\n\n"
+        "    def set_payment(self, payment):\n"
+        "        self.payment = payment\n\n"
+        "    def run(self):  # OPS308\n"
+        "        return self.payment.void()\n",
         # Two services built with their inputs, one handed them at call time.
         "class BuildInvoice:\n"
         "    def __init__(self, order):\n"

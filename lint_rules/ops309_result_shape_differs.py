@@ -6,10 +6,13 @@ import ast
 import re
 from collections.abc import Iterator, Sequence
 
+from opsgen.lint.orm import scope_nodes
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
+from opsgen.lint.service_state import outcome_callbacks, stored_results
 from opsgen.lint.services import (
     SERVICE_BASE_SUFFIXES,
     Method,
+    and_list,
     in_service_packages,
     is_generated,
     is_services_module,
@@ -21,6 +24,7 @@ from opsgen.lint.services import (
     returns_plain_dict,
     service_classes,
     service_functions,
+    task_handles,
     typed_model,
     usual,
 )
@@ -30,6 +34,10 @@ from opsgen.lint.services import (
 SERVICE_CLASS = re.compile(r"^class[ \t]+\w*(?:" + "|".join(SERVICE_BASE_SUFFIXES) + r")\b", re.MULTILINE)
 #: Shapes that hand an error back as the result, compared among the methods of one class.
 ERROR_RESULTS = ("error on failure", "message on failure")
+#: Shapes reported only where they depart from the convention of most services, never
+#: taken as the convention: a module whose services mostly enqueue or fill attributes is
+#: left to review.
+DEPARTURES = ("callbacks", "task handle", "attributes")
 
 
 class ResultShapeDiffers(Rule):
@@ -65,6 +73,20 @@ class ResultShapeDiffers(Rule):
         (``-> MemberOut`` and ``return MemberOut(...)``). A ``TypedDict`` of the module
         does not count.
 
+        Three more shapes are reported only where they depart from a shape that two or
+        more services share, and more services than depart from it, never taken as the
+        convention themselves. Callbacks: the entry hands its outcome to ``on_success``/
+        ``on_error`` callbacks (or ``error_callback``, ``errback``, a Future's
+        ``set_result()``), passed to it or to the constructor, and returns nothing or
+        calls an error callback in place of raising. A task handle: a returned value comes
+        from ``delay()``, ``apply_async()``, ``send_task()``, RQ's ``enqueue()``,
+        ``executor.submit()``, ``asyncio.create_task()`` or ``AsyncResult(...)``, directly,
+        through a name or as its ``.id``, so the work has not run when the call returns.
+        Attributes: the entry returns nothing, or only ``True`` or ``False``, and leaves
+        its result in public attributes (``self.result = ...``,
+        ``self.rejected.append(row)`` on a list that starts empty, or a private attribute
+        behind a property), itself or through the methods it calls.
+
         The methods of one class named for a service layer (``AccountService``,
         ``...UseCase``, ``...Interactor``) are compared too: a public method that returns
         the caught exception or an error message string is reported when two or more
@@ -73,7 +95,8 @@ class ResultShapeDiffers(Rule):
     Why is this bad:
         A caller of one service unpacks a pair and checks the error, a caller of the next
         one uses the value and catches an exception. A caller that guesses wrong treats
-        a failure as a result, or a tuple as the object it wanted.
+        a failure as a result, or a tuple as the object it wanted. A task handle, an
+        ignored callback or an unread attribute loses the result without an error.
 
     Example:
         class AddStock:
@@ -137,10 +160,10 @@ class ResultShapeDiffers(Rule):
             yield from self.check_functions(module)
         reported: set[int] = set()
         if may_define_services(module.source):
-            services = {service.entries[0]: service.node.name for service in service_classes(module.tree, everything) if service.entries}
-            for entry, shape, other in self.differing(module, list(services)):
+            services = {service.entries[0]: service.node for service in service_classes(module.tree, everything) if service.entries}
+            for entry, shape, other in self.differing(module, list(services.items())):
                 reported.add(entry.lineno)
-                message = self.MESSAGE.format(service=services[entry], method=entry.name, shape=shape, other=other)
+                message = self.MESSAGE.format(service=services[entry].name, method=entry.name, shape=shape, other=other)
                 yield module.finding(self.code, message, entry.lineno, entry.col_offset)
         if SERVICE_CLASS.search(module.source):
             for finding in self.check_methods(module):
@@ -166,23 +189,37 @@ class ResultShapeDiffers(Rule):
         functions = service_functions(module.tree)
         if sum(1 for function in functions if result_shape(function) is not None) < 3:
             return
-        for function, shape, other in self.differing(module, functions):
+        for function, shape, other in self.differing(module, [(function, None) for function in functions]):
             message = self.FUNCTION_MESSAGE.format(function=function.name, shape=shape, other=other)
             yield module.finding(self.code, message, function.lineno, function.col_offset)
 
-    def differing(self, module: ModuleContext, entries: Sequence[Method]) -> Iterator[tuple[Method, str, str]]:
-        """Yield each entry whose result shape differs from the usual one, with both shapes' descriptions."""
-        shaped = [(entry, shape) for entry in entries if (shape := result_shape(entry)) is not None]
+    def differing(self, module: ModuleContext, entries: Sequence[tuple[Method, ast.ClassDef | None]]) -> Iterator[tuple[Method, str, str]]:
+        """Yield each entry whose result shape differs from the usual one, with both shapes' descriptions.
+
+        Each entry comes with its service class, or None for a function.
+        """
+        owners = dict(entries)
+        shaped = [(entry, shape) for entry, owner in entries if (shape := result_shape(entry, owner)) is not None]
         if not any(raises(entry) for entry, shape in shaped if shape != "message on failure"):
             # A message string breaks a convention only where the other services raise.
             shaped = [(entry, "value" if shape == "message on failure" else shape) for entry, shape in shaped]
-        common = usual([shape for _, shape in shaped])
+        conventions = [shape for _, shape in shaped if shape not in DEPARTURES]
+        common = usual(conventions)
         reported: set[Method] = set()
         if common is not None:
             for entry, shape in shaped:
-                if shape != common:
+                if shape != common and shape not in DEPARTURES:
                     reported.add(entry)
-                    yield entry, self.SHAPES[shape], self.SHAPES[common]
+                    yield entry, self.describe(entry, owners[entry], shape), self.SHAPES[common]
+
+        # Callbacks, task handles and attributes only depart from a convention that two or
+        # more services share, and more services than depart from it.
+        shared = common or (conventions[0] if conventions else None)
+        departing = [(entry, shape) for entry, shape in shaped if shape in DEPARTURES]
+        if shared is not None and departing and conventions.count(shared) >= 2 and conventions.count(shared) > len(departing):
+            for entry, shape in departing:
+                reported.add(entry)
+                yield entry, self.describe(entry, owners[entry], shape), self.SHAPES[shared]
 
         # Plain dictionaries beside typed models: both are "the result itself" above.
         classes = module_classes(module.tree)
@@ -192,6 +229,18 @@ class ResultShapeDiffers(Rule):
             other = "a typed model (" + ", ".join(sorted(set(models))) + ")"
             for entry in dicts:
                 yield entry, self.SHAPES["dict"], other
+
+    def describe(self, entry: Method, owner: ast.ClassDef | None, shape: str) -> str:
+        """Describe one entry's shape, naming its callbacks, task calls or attributes."""
+        if shape == "callbacks":
+            return "nothing, handing the outcome to the callbacks " + and_list(outcome_callbacks(entry, owner))
+        if shape == "task handle":
+            return "a task handle from " + and_list(task_handles(entry)) + ", which callers must wait on for the result"
+        if shape == "attributes":
+            flag = any(isinstance(node, ast.Return) and isinstance(node.value, ast.Constant) and node.value.value is not None for node in scope_nodes(entry.body))
+            returned = "only True or False" if flag else "nothing"
+            return f"{returned}, leaving the result in {and_list(stored_results(entry, owner))} for callers to read afterwards"
+        return self.SHAPES[shape]
 
     VALID = [
         # Every service returns a pair: one convention, even if not the best one.
@@ -215,6 +264,30 @@ class ResultShapeDiffers(Rule):
         "class Rename:\n"
         "    def execute(self):\n"
         "        return {'ok': True}\n",
+        # Every report enqueues its work: one convention, and a handle is never taken as one.
+        "class LedgerReport:\n"
+        "    def run(self):\n"
+        "        return render_ledger.delay(self.account_pk)\n\n"
+        "class InvoiceReport:\n"
+        "    def run(self):\n"
+        "        return render_invoices.delay(self.account_pk)\n\n"
+        "class BalanceReport:\n"
+        "    def run(self):\n"
+        "        return render_balance(self.account_pk)\n",
+        # A progress callback reports progress; the result is still returned.
+        "class ImportProducts:\n"
+        "    def run(self):\n"
+        "        return load_products(self.rows)\n\n"
+        "class ImportPrices:\n"
+        "    def run(self):\n"
+        "        return load_prices(self.rows)\n\n"
+        "class ImportContacts:\n"
+        "    def __init__(self, rows, on_progress):\n"
+        "        self.rows = rows\n"
+        "        self.on_progress = on_progress\n\n"
+        "    def run(self):\n"
+        "        self.on_progress(0)\n"
+        "        return load_contacts(self.rows)\n",
         # A finder of a service class returns None for a missing row: a convention of its own.
         "class AccountService:\n"
         "    def deposit(self, account, amount):\n"
@@ -334,4 +407,50 @@ class ResultShapeDiffers(Rule):
         "class Cancel:\n"
         "    def __call__(self, order):  # OPS309\n"
         "        return order\n",
+        # Callbacks handed to the constructor in place of a return value and a raise.
+        "class RenewSubscription:\n"
+        "    def __init__(self, subscription):\n"
+        "        self.subscription = subscription\n\n"
+        "    def execute(self):\n"
+        "        return self.subscription.renew()\n\n"
+        "class CancelSubscription:\n"
+        "    def __init__(self, subscription):\n"
+        "        self.subscription = subscription\n\n"
+        "    def execute(self):\n"
+        "        return self.subscription.cancel()\n\n"
+        "class ChangePlan:\n"
+        "    def __init__(self, subscription, plan, on_success, on_error):\n"
+        "        self.subscription = subscription\n"
+        "        self.plan = plan\n"
+        "        self.on_success = on_success\n"
+        "        self.on_error = on_error\n\n"
+        "    def execute(self):  # OPS309\n"
+        "        try:\n"
+        "            self.on_success(self.subscription.change_plan(self.plan))\n"
+        "        except PlanError as exc:\n"
+        "            self.on_error(exc)\n",
+        # One report returns the Celery AsyncResult, the others the rendered document.
+        "class LedgerReport:\n"
+        "    def run(self):\n"
+        "        return render_ledger(self.account)\n\n"
+        "class BalanceReport:\n"
+        "    def run(self):\n"
+        "        return render_balance(self.account)\n\n"
+        "class InvoiceReport:\n"
+        "    def run(self):  # OPS309\n"
+        "        return render_invoices_task.delay(self.account.pk)\n",
+        # One importer leaves its contacts and rejects in attributes for the caller to read.
+        "class ImportProducts:\n"
+        "    def run(self):\n"
+        "        return [row.to_product() for row in self.rows]\n\n"
+        "class ImportPrices:\n"
+        "    def run(self):\n"
+        "        return [row.to_price() for row in self.rows]\n\n"
+        "class ImportContacts:\n"
+        "    def __init__(self, rows):\n"
+        "        self.rows = rows\n"
+        "        self.rejected = []\n\n"
+        "    def run(self):  # OPS309\n"
+        "        self.contacts = [row.to_contact() for row in self.rows if row.email]\n"
+        "        self.rejected.extend(row for row in self.rows if not row.email)\n",
     ]

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from opsgen.lint.analysis import Analysis
 from opsgen.lint.operations import OperationInfo
 from opsgen.lint.orm import scope_nodes
+from opsgen.lint.service_state import inputs_set_after_build, is_error_callback, is_outcome_callback, outcome_callbacks, stored_results
 
 ENTRY_VERBS = frozenset({"run", "execute", "call", "perform", "process", "handle", "act", "apply", "invoke", "__call__"})
 #: A ``def`` of an entry verb somewhere in the source: modules without one have no services.
@@ -294,21 +295,34 @@ def entry_binding(node: ast.ClassDef, method: Method) -> str | None:
     (``Refund.execute(order)``). ``"call"``: an instance method that takes the inputs as
     arguments (``Refund()(order)``). ``"constructor"``: an instance method without
     arguments on a class built with its inputs (``Refund(order).execute()``), through
-    ``__init__`` or dataclass fields.
+    ``__init__`` or dataclass fields. ``"setters"``: a class built empty whose entry reads
+    what setters or the caller store in its attributes first
+    (``refund = Refund(); refund.set_order(order); refund.execute()``). Outcome callbacks
+    (``on_success``, ``on_error``) are not inputs.
     """
     for decorator in method.decorator_list:
         if ast.unparse(decorator) in ("staticmethod", "classmethod"):
             return "class"
     arguments = method.args
-    if [*arguments.posonlyargs, *arguments.args][1:] or arguments.kwonlyargs or arguments.vararg or arguments.kwarg:
+    # Callbacks (``on_error``, ``future.set_result()``) take the outcome, not inputs: OPS309 compares those.
+    named = [a.arg for a in [*[*arguments.posonlyargs, *arguments.args][1:], *arguments.kwonlyargs]]
+    callbacks = {name.partition(".")[0] for name in outcome_callbacks(method)} | {name for name in named if is_outcome_callback(name)}
+    if [name for name in named if name not in callbacks] or arguments.vararg or arguments.kwarg:
         return "call"
-    return "constructor" if _takes_inputs_when_built(node) else None
+    if _takes_inputs_when_built(node):
+        return "constructor"
+    return "setters" if inputs_set_after_build(node, method) else None
 
 
 def _takes_inputs_when_built(node: ast.ClassDef) -> bool:
-    """Return True when the class has an ``__init__`` with parameters or annotated fields."""
+    """Return True when the class has an ``__init__`` with parameters or annotated fields.
+
+    Annotations are fields only under a decorator (``@dataclass``, ``@attr.define``) or a base
+    (pydantic's ``BaseModel``): a bare class does not take them when it is built.
+    """
+    fields = bool(node.decorator_list or node.bases)
     for item in node.body:
-        if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+        if fields and isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
             return True
         if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "__init__":
             arguments = item.args
@@ -324,7 +338,67 @@ RESULT_OBJECTS = frozenset({"Success", "Failure", "Ok", "Err", "Result", "Some",
 RESPONSE_BUILDERS = frozenset({"jsonify", "make_response", "redirect", "render", "render_template"})
 
 
-def result_shape(method: Method) -> str | None:
+#: Methods that start work elsewhere and return a handle to it. Celery's ``delay()``,
+#: ``apply_async()`` and ``send_task()`` return an ``AsyncResult``, RQ's ``enqueue()`` and
+#: arq's ``enqueue_job()`` a job, Dramatiq's ``send_with_options()`` a message, taskiq's
+#: ``kiq()`` a task, and a multiprocessing pool's ``map_async()`` an ``AsyncResult``.
+#: asyncio's ``create_task()``, ``ensure_future()``, ``run_coroutine_threadsafe()``, and an
+#: event loop's ``run_in_executor()`` and ``create_future()``, return a Future.
+HANDLE_METHODS = frozenset(
+    {
+        "delay", "apply_async", "send_task", "enqueue", "enqueue_call", "enqueue_in", "enqueue_at", "kiq",
+        "enqueue_job", "send_with_options", "map_async", "starmap_async",
+        "create_task", "ensure_future", "run_coroutine_threadsafe", "run_in_executor", "create_future",
+    }
+)  # fmt: skip
+#: ``submit()`` returns a Future on an executor or a pool; elsewhere it often sends a form.
+POOL_NAMES = ("executor", "pool")
+#: Classes whose instances are handles: ``AsyncResult(task_id)``, ``Future()``.
+HANDLE_CLASSES = frozenset({"AsyncResult", "GroupResult", "Future"})
+#: Attributes of a handle that are handles too, as ids to poll with: ``task.delay(x).id``.
+HANDLE_IDS = frozenset({"id", "task_id", "job_id"})
+
+
+def task_handles(method: Method) -> list[str]:
+    """Return the calls whose handle the method returns, such as ``render_task.delay()``.
+
+    A handle returned directly, bound to a name first (``job = queue.enqueue(...)``,
+    ``return job``), or as its id (``return task.delay(x).id``) counts.
+    """
+    nodes = list(scope_nodes(method.body))
+    bound: dict[str, str] = {}
+    for node in nodes:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            call = _handle_call(node.value)
+            if call is not None:
+                bound[node.targets[0].id] = call
+    found: dict[str, None] = {}
+    for node in nodes:
+        if not (isinstance(node, ast.Return) and node.value is not None):
+            continue
+        for value in _branches(node.value):
+            if isinstance(value, ast.Attribute) and value.attr in HANDLE_IDS:
+                value = value.value
+            call = bound.get(value.id) if isinstance(value, ast.Name) else _handle_call(value)
+            if call is not None:
+                found[call] = None
+    return list(found)
+
+
+def _handle_call(value: ast.expr) -> str | None:
+    """Return ``render_task.delay()`` for a call that returns a task handle, else None."""
+    if not isinstance(value, ast.Call):
+        return None
+    func = value.func
+    name = _last_name(func)
+    owner = _last_name(func.value) if isinstance(func, ast.Attribute) else ""
+    pool = any(word in owner.lower() for word in POOL_NAMES)
+    if (isinstance(func, ast.Attribute) and name in HANDLE_METHODS) or name in HANDLE_CLASSES or (name == "submit" and pool):
+        return f"{owner}.{name}()" if owner else f"{name}()"
+    return None
+
+
+def result_shape(method: Method, owner: ast.ClassDef | None = None) -> str | None:
     """Return how the entry method hands back its outcome, or None when it returns no value or ``self``.
 
     ``"pair"``: every value returned is a 2-tuple and one of them contains ``None``, ``True`` or
@@ -339,8 +413,15 @@ def result_shape(method: Method) -> str | None:
     propagate. ``"none on failure"``: the method returns values, but ``None`` from an
     ``except`` handler, so the caller must test for ``None`` where others catch the error.
     ``"message on failure"``: an ``if`` returns a string (``return "insufficient funds"``)
-    while the method's other results are not strings. ``"value"``: anything else, the
-    result itself (failures then raise).
+    while the method's other results are not strings. ``"callbacks"``: the method hands its
+    outcome to ``on_success``/``on_error`` callbacks, passed to it or to the constructor of
+    ``owner``, and returns nothing or calls an error callback in place of raising. ``"task
+    handle"``: a returned value is a Celery ``AsyncResult``, an RQ job or a Future from
+    :func:`task_handles`, so the work has not happened when the call returns.
+    ``"attributes"``: the method returns nothing, or only ``True`` or ``False``, and leaves
+    its result in attributes of ``owner``
+    (:func:`~opsgen.lint.service_state.stored_results`). ``"value"``: anything
+    else, the result itself (failures then raise).
     """
     nodes = list(scope_nodes(method.body))
     if any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in nodes):
@@ -351,8 +432,15 @@ def result_shape(method: Method) -> str | None:
         if isinstance(node, ast.Return) and node.value is not None and not (isinstance(node.value, ast.Constant) and node.value.value is None)
     ]
     values = [branch for value in values for branch in _branches(value)]
+    callbacks = outcome_callbacks(method, owner)
+    if callbacks and (not values or any(is_error_callback(name) for name in callbacks)):
+        return "callbacks"
+    if all(isinstance(v, ast.Constant) and isinstance(v.value, bool) for v in values) and stored_results(method, owner):
+        return "attributes"  # nothing, or only whether it worked
     if not values or any(isinstance(v, ast.Name) and v.id == "self" for v in values):
         return None
+    if task_handles(method):
+        return "task handle"
     if all(isinstance(v, ast.Tuple) and len(v.elts) == 2 for v in values):
         elements = [e for v in values if isinstance(v, ast.Tuple) for e in v.elts]
         if any(isinstance(e, ast.Constant) and (e.value is None or isinstance(e.value, bool)) for e in elements):
@@ -549,6 +637,11 @@ def service_functions(tree: ast.Module) -> list[Method]:
         for node in tree.body
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_")
     ]
+
+
+def and_list(names: Sequence[str]) -> str:
+    """Return ``a``, ``a and b`` or ``a, b and c``."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def usual(conventions: Sequence[str]) -> str | None:
