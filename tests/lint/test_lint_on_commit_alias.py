@@ -104,6 +104,11 @@ QUIET = {
             with transaction.atomic(using=db):
                 transaction.on_commit(mail)
         """,
+    "alias computed by a call": """\
+        def post(router, entry):
+            with transaction.atomic(using="ledger"):
+                transaction.on_commit(mail, using=router.db_for_write(entry))
+        """,
     "no block open": """\
         def post():
             transaction.on_commit(mail)
