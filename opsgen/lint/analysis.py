@@ -707,8 +707,9 @@ class Analysis:
     def declared_model(self, function: FunctionSummary, receiver: str) -> list[str]:
         """Return the model that a framework class declares for the instance it hands to its
         methods, when ``receiver`` is that instance. A serializer or model form declares
-        ``Meta.model`` for ``instance`` and ``self.instance``. A generic view or model
-        admin declares ``model`` for ``self.object`` and ``obj``."""
+        ``Meta.model`` for ``instance`` and ``self.instance``. A generic view or an inline
+        admin declares ``model`` for ``self.object`` and ``obj``. A ``ModelAdmin`` names its
+        model in ``@admin.register(Model)``, which the summary does not keep."""
         if receiver not in self.DECLARED_INSTANCES or not function.class_name:
             return []
         for klass in self.mro(self.canonical(function.class_name)):
@@ -719,7 +720,7 @@ class Analysis:
                     return [self.canonical(model)]
         return []
 
-    #: How the methods of serializers, model forms, generic views and model admins name
+    #: How the methods of serializers, model forms, generic views and inline admins name
     #: the instance of the model their class declares.
     DECLARED_INSTANCES = frozenset({"instance", "self.instance", "self.object", "obj"})
 
