@@ -363,7 +363,8 @@ def task_handles(method: Method) -> list[str]:
     """Return the calls whose handle the method returns, such as ``render_task.delay()``.
 
     A handle returned directly, bound to a name first (``job = queue.enqueue(...)``,
-    ``return job``), or as its id (``return task.delay(x).id``) counts.
+    ``return job``), as its id (``return task.delay(x).id``) or as a value of a returned
+    dictionary (``return {"task_id": job.id}``) counts.
     """
     nodes = list(scope_nodes(method.body))
     bound: dict[str, str] = {}
@@ -376,7 +377,9 @@ def task_handles(method: Method) -> list[str]:
     for node in nodes:
         if not (isinstance(node, ast.Return) and node.value is not None):
             continue
-        for value in _branches(node.value):
+        values = _branches(node.value)
+        values += [item for value in values if isinstance(value, ast.Dict) for item in value.values]
+        for value in values:
             if isinstance(value, ast.Attribute) and value.attr in HANDLE_IDS:
                 value = value.value
             call = bound.get(value.id) if isinstance(value, ast.Name) else _handle_call(value)

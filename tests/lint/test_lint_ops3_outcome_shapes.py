@@ -45,6 +45,7 @@ TASK_HANDLES = {
     "executor submit": "        return self.executor.submit(render_invoices, self.account)\n",
     "async result": "        return AsyncResult(self.account.report_task_id)\n",
     "celery signature chain": "        return chain(fetch.s(self.account.pk), render.s()).apply_async()\n",
+    "task id in a dictionary": "        job = self.queue.enqueue(render_invoices, self.account.pk)\n        return {'job_id': job.id, 'account': self.account.pk}\n",
     "dramatiq message": "        return render_invoices.send_with_options(args=(self.account.pk,), delay=1000)\n",
     "handle on one branch": "        if self.account.large:\n            return render_invoices.delay(self.account.pk)\n        return render_invoice_list(self.account)\n",
 }
