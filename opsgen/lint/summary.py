@@ -979,10 +979,11 @@ class _BodyWalker(ast.NodeVisitor):
             if wrapper in knowledge.CALL_WRAPPERS:
                 callee = func.args[0]
                 runner = wrapper
-        run = self.thread_runner(node)
+        qualified = self.s.qualify(func, self.scope)
+        run = self.thread_runner(node, qualified or "")
         if run is not None:
             callee, runner = run
-        target = self.s.qualify(callee, self.scope)
+        target = qualified if callee is func else self.s.qualify(callee, self.scope)
         text = dotted_text(callee)
         write, model = self.classify_write(node, callee, target)
         session = self.session_text(callee)
@@ -1024,8 +1025,10 @@ class _BodyWalker(ast.NodeVisitor):
         """Return the database alias that ``on_commit(func, "ledger")`` passes by position."""
         return node.args[1:2] if target in knowledge.ON_COMMIT_BY_ALIAS else []
 
-    def thread_runner(self, node: ast.Call) -> tuple[ast.expr, str] | None:
+    def thread_runner(self, node: ast.Call, runner: str) -> tuple[ast.expr, str] | None:
         """Return the callable that a call runs in a worker thread, and the runner's name.
+
+        ``runner`` is the qualified name of the called function, or an empty string.
 
         ``asyncio.to_thread(f, ...)``, ``loop.run_in_executor(None, f, ...)`` and
         ``executor.submit(f, ...)`` call ``f`` where they stand. ``partial(f, ...)`` and
@@ -1034,13 +1037,14 @@ class _BodyWalker(ast.NodeVisitor):
         call ``f`` where they are built.
         """
         func = node.func
-        runner = self.s.qualify(func, self.scope) or ""
         position = knowledge.THREAD_RUNNERS.get(runner)
         starter = knowledge.THREAD_STARTERS.get(runner)
         if position is None and starter is None and isinstance(func, ast.Attribute):
             position = knowledge.THREAD_RUNNER_METHODS.get(func.attr)
             if func.attr == "map" and self.is_pool(func.value):
                 position = 0
+            if position is None:
+                return None
             runner = dotted_text(func)
         if starter is not None:
             keyword, position = starter
