@@ -81,7 +81,8 @@ class ResultShapeDiffers(Rule):
         calls an error callback in place of raising. A task handle: a returned value comes
         from ``delay()``, ``apply_async()``, ``send_task()``, RQ's ``enqueue()``,
         ``executor.submit()``, ``asyncio.create_task()`` or ``AsyncResult(...)``, directly,
-        through a name or as its ``.id``, so the work has not run when the call returns.
+        through a name, as its ``.id`` or in a returned dictionary, so the work has not run
+        when the call returns.
         Attributes: the entry returns nothing, or only ``True`` or ``False``, and leaves
         its result in public attributes (``self.result = ...``,
         ``self.rejected.append(row)`` on a list that starts empty, or a private attribute
