@@ -372,12 +372,28 @@ def field_increment(node: ast.AST) -> tuple[ast.Attribute, ast.expr] | None:
     return None
 
 
+#: The nodes of bodies walked so far, by ``id`` of the body, each kept with its body so
+#: that the id cannot be reused while the entry lives. Many rules walk the same function
+#: bodies; the cache is emptied when it grows past :data:`_SCOPE_CACHE_SIZE` bodies.
+_scope_cache: dict[int, tuple[list[ast.stmt], tuple[ast.AST, ...]]] = {}
+_SCOPE_CACHE_SIZE = 4096
+
+
 def scope_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
     """Yield the statements of ``body`` and every node that runs with them.
 
     A nested ``def``, ``lambda`` or ``class`` is yielded with its decorators, defaults and
     bases, but not its body, which defines code rather than running it here.
     """
+    cached = _scope_cache.get(id(body))
+    if cached is None or cached[0] is not body:
+        if len(_scope_cache) >= _SCOPE_CACHE_SIZE:
+            _scope_cache.clear()
+        cached = _scope_cache[id(body)] = (body, tuple(_walk_scope_nodes(body)))
+    return iter(cached[1])
+
+
+def _walk_scope_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
     for statement in body:
         yield statement
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
