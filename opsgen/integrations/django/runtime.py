@@ -63,7 +63,29 @@ def django_runtime(using: str = "default", **kwargs: Any) -> Runtime:
     use_outer_transaction_writer(runtime, enqueuer)
     request_finished.connect(enqueuer.resolve_thread, weak=False, dispatch_uid=("opsgen.enqueue", id(enqueuer)))
     _resolve_at_worker_start(enqueuer)
+    _dispose_before_test_database_drop(runtime, using)
     return runtime
+
+
+def _dispose_before_test_database_drop(runtime: Runtime, using: str) -> None:
+    """Close the runtime's own connections before Django's test runner drops the test database.
+
+    The side engine and the lock backend keep connections to the test database of
+    ``using`` once a test has called an operation, and PostgreSQL refuses to drop a
+    database that has sessions. The hook goes on the ``creation`` of this thread's
+    connection wrapper, which is the one the test runner uses when the runtime is built
+    in ``AppConfig.ready()``.
+    """
+    from django.db import connections
+
+    creation = connections[using].creation
+    destroy = creation.destroy_test_db
+
+    def destroy_test_db(*args: Any, **kwargs: Any) -> Any:
+        runtime.dispose()
+        return destroy(*args, **kwargs)
+
+    creation.destroy_test_db = destroy_test_db
 
 
 def _resolve_at_worker_start(enqueuer: AtomicEnqueuer) -> None:
