@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from opsgen.runtime.declarations import RetryPolicy
@@ -136,7 +137,12 @@ def record_dropped(runtime: Runtime, dropped: Sequence[tuple[PendingEffect, str]
         )
     if runtime.log_enabled:
         rows = [effect.row(EffectStatus.dropped.value, last_error=reason) for effect, reason in dropped]
-        runtime.store.insert_effects(rows)
+        outer = runtime.outer_transaction
+        if outer is not None and outer.is_open():
+            # The application's transaction may roll back, and the record of the drop must stay.
+            outer.write_outside(partial(runtime.store.insert_effects, rows))
+        else:
+            runtime.store.insert_effects(rows)
     for effect, reason in dropped:
         if effect.on_drop is not None:
             effect.on_drop(reason)

@@ -740,6 +740,24 @@ def test_request_audit_attributes_writes_outside_atomic_blocks(runtime: Any) -> 
     assert [(v.origin, v.actor) for v in taken] == [("raw", None)]
 
 
+def test_dropped_effect_of_failed_call_outlives_the_view_rollback(runtime: Any) -> None:
+    from django.db import transaction
+    from django_project.notesapp.operations import EFFECTS, ops
+
+    from opsgen.runtime.context import Context
+
+    with pytest.raises(Rollback):
+        with transaction.atomic():
+            failed = ops.notes.write(Context(actor="kai"), text="fail")
+            assert not failed.ok
+            raise Rollback  # the view answers 500, so ATOMIC_REQUESTS rolls back
+
+    assert EFFECTS == []
+    rows = runtime.store.effects_of([str(failed.execution_id)])
+    assert [(row["name"], row["status"]) for row in rows] == [("announce", "dropped")]
+    assert "failed with refused" in rows[0]["last_error"]
+
+
 def test_untransacted_failure_stays_logged(runtime: Any) -> None:
     from django.db import transaction
     from django_project.notesapp.operations import ops
