@@ -289,7 +289,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_cancel(args: argparse.Namespace) -> int:
-    """Cancel a pending execution; refuse, with the reason, one that runs or has ended."""
+    """Cancel a pending execution, or reject one that runs or has ended, saying why."""
     store = open_store(args)
     if store is None:
         return 1

@@ -21,8 +21,8 @@ they would let another process read the rows it wrote as they were before.
 
 Only the runtime ends these transactions. Operation code that calls
 ``ctx.session.commit()`` gets :class:`~opsgen.runtime.errors.TransactionOwnedError`, as
-Django raises inside ``atomic``: a commit there would make the writes permanent before
-the call's record and durable effects, and a later failure could not undo them. A
+Django raises inside ``atomic``. Such a commit would make the writes permanent before
+the call's record and durable effects, so a later failure could not undo them. A
 ``ctx.session.rollback()`` in operation code undoes the whole transaction, including
 what joined calls wrote, so the call fails with ``transaction_rolled_back``. Savepoints
 that operation code opens itself (``with ctx.session.begin_nested():``) commit and roll
@@ -65,12 +65,12 @@ _ROLLED_BACK_BY_CODE = "opsgen.rolled_back_by_code"
 
 
 def guard_sessions(factory: sessionmaker[Session]) -> None:
-    """Make the sessions of ``factory`` refuse commits and report rollbacks by operation code.
+    """Make the sessions of ``factory`` reject commits and report rollbacks by operation code.
 
     Only sessions that an operation scope owns are guarded; others commit as usual.
     """
-    if not event.contains(factory, "before_commit", _refuse_foreign_commit):
-        event.listen(factory, "before_commit", _refuse_foreign_commit)
+    if not event.contains(factory, "before_commit", _reject_foreign_commit):
+        event.listen(factory, "before_commit", _reject_foreign_commit)
         event.listen(factory, "after_soft_rollback", _note_foreign_rollback)
 
 
@@ -85,7 +85,7 @@ def _ended_by_code(session: Session, transaction: SessionTransaction | None) -> 
     return not transaction.nested or any(transaction is own for own in session.info[_SAVEPOINTS])
 
 
-def _refuse_foreign_commit(session: Session) -> None:
+def _reject_foreign_commit(session: Session) -> None:
     if _OWNED not in session.info:
         return
     if _ended_by_code(session, session.get_nested_transaction() or session.get_transaction()):
