@@ -101,6 +101,9 @@ def run(args: argparse.Namespace) -> int:
                 )
             for line in stale_lines(result, display_path(config.package), implementations):
                 print(f"opsgen generate --check: {line}", file=sys.stderr)
+            other_build = other_build_line(config.package)
+            if other_build is not None:
+                print(f"opsgen generate --check: {other_build}", file=sys.stderr)
             return 1
         if result.orphans:
             print(
@@ -174,6 +177,37 @@ def stale_lines(result: GenerateResult, package: str, implementations: str) -> l
     if result.only_manifest_changed:
         lines.append("the generated package is stale; run `opsgen generate`")
     return lines
+
+
+def other_build_line(package: Path) -> str | None:
+    """Say that another opsgen wrote the package, when its manifest records a version or
+    templates digest that differs from the running opsgen's, and how to run the same one.
+
+    The pre-commit hook of the opsgen repository installs the opsgen of its ``rev``, which
+    can differ from the project's. The differences it finds then remain after every
+    ``opsgen generate`` that the project's opsgen runs.
+    """
+    from opsgen.codegen.manifest import GeneratorBuild, recorded_build
+
+    recorded = recorded_build(package)
+    running = GeneratorBuild.running()
+    if recorded is None or not recorded.differs_from(running):
+        return None
+    show_templates = recorded.version == running.version
+
+    def describe(build: GeneratorBuild) -> str:
+        text = f"opsgen {build.version or '(version not recorded)'}"
+        if show_templates and build.templates is not None:
+            text += f" (templates {build.templates[:12]})"
+        return text
+
+    return (
+        f"the generated package was written by {describe(recorded)}, but this check runs {describe(running)}, "
+        "so the differences can come from the two opsgen builds alone, and `opsgen generate` with the "
+        "project's opsgen would then change nothing. When this check runs as the pre-commit hook of the "
+        "opsgen repository, pin the hook's rev (or its additional_dependencies) to the opsgen the project "
+        "installs, or use the local hook with `language: system`"
+    )
 
 
 def orphan_message(orphan: OrphanedImplementation, implementations: str, specs: str) -> str:

@@ -1,6 +1,7 @@
 """The manifest of a generated package, and the no-op check that reads it.
 
-``_opsgen_manifest.json`` is the one generated file that names the opsgen version. It
+``_opsgen_manifest.json`` is the one generated file that names the opsgen version and the
+digest of its templates, so ``--check`` can tell when another opsgen wrote the package. It
 records the digest of every other generated file, the digest of everything the output
 depends on, and the ``run`` definition generated for each implementation. With those,
 a run whose inputs did not change can stop after reading files, without importing the
@@ -13,6 +14,7 @@ import hashlib
 import importlib.metadata
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from opsgen._resources import data_dir
@@ -40,10 +42,59 @@ def opsgen_version() -> str:
 
 
 def manifest_text(files: dict[str, str]) -> str:
-    """Return the manifest: opsgen's version and the digest of every other generated file."""
+    """Return the manifest: opsgen's version, its templates digest and the digest of every
+    other generated file."""
     digests = {path: hashlib.sha256(text.encode()).hexdigest() for path, text in sorted(files.items())}
-    document = {"generator": "opsgen", "version": opsgen_version(), "files": digests}
+    document = {
+        "generator": "opsgen",
+        "version": opsgen_version(),
+        "templates": templates_digest(data_dir("templates")),
+        "files": digests,
+    }
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+@dataclass(frozen=True)
+class GeneratorBuild:
+    """The opsgen that wrote a generated package: its version and its templates digest.
+
+    A field is ``None`` when the manifest does not record it; manifests written before
+    the templates digest was recorded have only the version.
+    """
+
+    version: str | None
+    templates: str | None
+
+    @classmethod
+    def running(cls) -> GeneratorBuild:
+        return cls(opsgen_version(), templates_digest(data_dir("templates")))
+
+    def differs_from(self, other: GeneratorBuild) -> bool:
+        """Tell whether a field recorded in both differs.
+
+        NOTE: two builds of opsgen with the same version and the same templates can still
+        render differently (a change in the rendering code), and this does not tell them apart.
+        """
+        versions = self.version is not None and other.version is not None and self.version != other.version
+        templates = self.templates is not None and other.templates is not None and self.templates != other.templates
+        return versions or templates
+
+
+def recorded_build(package: Path) -> GeneratorBuild | None:
+    """Return the opsgen build that the manifest of ``package`` records, or ``None`` when
+    the manifest is missing or unreadable."""
+    try:
+        manifest = json.loads((package / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict):
+        return None
+    version = manifest.get("version")
+    templates = manifest.get("templates")
+    return GeneratorBuild(
+        version if isinstance(version, str) else None,
+        templates if isinstance(templates, str) else None,
+    )
 
 
 def inputs_digest(config: GeneratorConfig, spec_files: tuple[tuple[str, bytes], ...]) -> str:

@@ -25,10 +25,13 @@ def hook_files_pattern() -> str:
 
 
 def documented_hooks(document: str) -> list[dict[str, Any]]:
-    """Return every hook of the ``yaml`` blocks of a Markdown ``document``."""
+    """Return every hook of the ``yaml`` blocks of a Markdown ``document``, which list
+    repositories at the top or under ``repos``."""
     hooks = []
     for block in re.findall(r"```yaml\n(.*?)```", document, flags=re.DOTALL):
         loaded = yaml.safe_load(block)
+        if isinstance(loaded, dict):
+            loaded = loaded.get("repos")
         for entry in loaded if isinstance(loaded, list) else []:
             hooks.extend(entry.get("hooks", []) if isinstance(entry, dict) else [])
     return hooks
@@ -80,6 +83,15 @@ def test_check_fails_on_edits_the_pattern_matches(tmp_path: Path) -> None:
 
 def test_generator_doc_hook_uses_hooks_file_pattern() -> None:
     hooks = documented_hooks((REPOSITORY / "docs" / "generator.md").read_text())
+
+    [hook] = [hook for hook in hooks if hook.get("entry") == "opsgen generate --check"]
+
+    assert hook["files"] == hook_files_pattern()
+    assert hook["pass_filenames"] is False
+
+
+def test_lint_doc_local_hook_uses_hooks_file_pattern() -> None:
+    hooks = documented_hooks((REPOSITORY / "docs" / "lint.md").read_text())
 
     [hook] = [hook for hook in hooks if hook.get("entry") == "opsgen generate --check"]
 
