@@ -154,7 +154,7 @@ def test_repeated_message_of_finished_execution_is_not_run(
     )
 
     log_path = Path(celery_settings["OPSGEN_TEST_WORKER_LOG"])
-    wait_for(lambda: "is already succeeded" in log_path.read_text(), 30, "the repeated message")
+    wait_for(lambda: "has already ended (succeeded)" in log_path.read_text(), 30, "the repeated message")
     assert count_notes("sent twice") == 1
     assert len(attempts_of(get_runtime(), execution_id)) == 1
 

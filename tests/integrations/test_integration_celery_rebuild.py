@@ -71,7 +71,7 @@ def test_worker_rebuilds_deleted_pending_record(
 
     celery_app.integration.send(message)
 
-    repeat = f"execution {execution_id} of demo.record_note is already succeeded"
+    repeat = f"execution {execution_id} of demo.record_note has already ended (succeeded)"
     wait_for(lambda: repeat in log_path.read_text(), 30, "the second delivery")
     assert count_notes("rebuilt by the worker") == 1
     assert len(attempts_of(get_runtime(), execution_id)) == 1

@@ -363,7 +363,7 @@ def test_worker_start_sends_killed_call_once(runtime: Any, resend_app: Any, star
     assert enqueue_rows(execution_id) == 0
 
     resend_app.integration.send(QueuedCall.from_dict(stored))
-    repeat_line = f"execution {execution_id} of notes.write is already succeeded; the repeated message is not run"
+    repeat_line = f"execution {execution_id} of notes.write has already ended (succeeded); its message is not run"
     wait_for(lambda: repeat_line in worker.log_text(), 60, "the worker to drop the repeated message")
     assert notes_with(text) == 1
     assert [attempt["status"] for attempt in attempts_of(runtime, execution_id)] == ["succeeded"]

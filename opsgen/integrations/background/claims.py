@@ -95,6 +95,11 @@ class NotClaimed:
 Rebuild = Callable[[], ExecutionRecord]
 
 
+#: Error message of an attempt row whose worker died, when the claim can tell only that the
+#: lease expired. Its error code is ``abandoned``.
+ABANDONED_NOTE = "the worker stopped renewing its lease"
+
+
 def worker_name() -> str:
     """Return the name of this worker process in attempt rows: host and pid."""
     return f"{HOST}:{os.getpid()}"
@@ -107,6 +112,7 @@ def claim(
     lease: float,
     delivery: str | None = None,
     rebuild: Rebuild | None = None,
+    abandoned_note: str = ABANDONED_NOTE,
 ) -> Claimed | NotClaimed:
     """Claim ``execution_id`` for this process: pending, abandoned, or running with an expired lease.
 
@@ -116,14 +122,27 @@ def claim(
     worker's rebuild or the sender's late commit, the insert does nothing and that row
     is claimed as usual, or not. ``rebuild`` is called only after the usual claim has
     missed. Without it a missing execution returns ``NotClaimed("missing")``.
+
+    An attempt row still running, whose worker died, ends as abandoned with
+    ``abandoned_note`` as its error message.
     """
     if runtime.engine.dialect.name == "postgresql":
-        return _claim_in_one_statement(runtime, execution_id, lease=lease, delivery=delivery, rebuild=rebuild)
-    return _claim_in_transaction(runtime, execution_id, lease=lease, delivery=delivery, rebuild=rebuild)
+        return _claim_in_one_statement(
+            runtime, execution_id, lease=lease, delivery=delivery, rebuild=rebuild, abandoned_note=abandoned_note
+        )
+    return _claim_in_transaction(
+        runtime, execution_id, lease=lease, delivery=delivery, rebuild=rebuild, abandoned_note=abandoned_note
+    )
 
 
 def _claim_in_transaction(
-    runtime: Runtime, execution_id: str, *, lease: float, delivery: str | None, rebuild: Rebuild | None
+    runtime: Runtime,
+    execution_id: str,
+    *,
+    lease: float,
+    delivery: str | None,
+    rebuild: Rebuild | None,
+    abandoned_note: str = ABANDONED_NOTE,
 ) -> Claimed | NotClaimed:
     now = utcnow()
     with marker_transaction(runtime) as connection:
@@ -141,7 +160,7 @@ def _claim_in_transaction(
             .returning(*executions.c)
         ).first()
         if row is not None:
-            return _open_attempt(connection, dict(row._mapping), now, delivery, rebuilt=False)
+            return _open_attempt(connection, dict(row._mapping), now, delivery, rebuilt=False, note=abandoned_note)
 
         reason = _not_claimed_reason(connection, execution_id, now)
         if reason.reason != "missing" or rebuild is None:
@@ -165,7 +184,9 @@ def _claim_in_transaction(
     # busy when it was written: move it into the log and claim it, instead of rebuilding.
     assert runtime.store.live is not None
     runtime.store.live.move_staged(wait=SQLITE_BUSY_TIMEOUT)
-    return _claim_in_transaction(runtime, execution_id, lease=lease, delivery=delivery, rebuild=None)
+    return _claim_in_transaction(
+        runtime, execution_id, lease=lease, delivery=delivery, rebuild=None, abandoned_note=abandoned_note
+    )
 
 
 #: The execution columns that an earlier attempt's end wrote and that a claim clears,
@@ -197,9 +218,16 @@ def claimable(now: datetime | None = None) -> ColumnElement[bool]:
 
 
 def _open_attempt(
-    connection: Connection, row: dict[str, Any], now: datetime, delivery: str | None, *, rebuilt: bool
+    connection: Connection,
+    row: dict[str, Any],
+    now: datetime,
+    delivery: str | None,
+    *,
+    rebuilt: bool,
+    note: str = ABANDONED_NOTE,
 ) -> Claimed:
-    """Add the attempt row of a claim made on ``connection``'s transaction; mark running ones abandoned."""
+    """Add the attempt row of a claim made on ``connection``'s transaction; mark running ones
+    abandoned with ``note`` as their error message."""
     execution_id = row["id"]
     earlier = connection.execute(
         select(execution_attempts.c.status).where(execution_attempts.c.execution_id == execution_id)
@@ -211,7 +239,7 @@ def _open_attempt(
             .where(execution_attempts.c.execution_id == execution_id,
                    execution_attempts.c.status == ExecutionStatus.running.value)
             .values(status=ExecutionStatus.abandoned.value, finished_at=now,
-                    error_code=ExecutionStatus.abandoned.value, error_message=ABANDONED_NOTE)
+                    error_code=ExecutionStatus.abandoned.value, error_message=note)
         )
     abandoned = takeovers + earlier.count(ExecutionStatus.abandoned.value)
     attempt = len(earlier) + 1
@@ -223,9 +251,6 @@ def _open_attempt(
     )
     return _claimed(row, attempt, takeovers, abandoned, rebuilt=rebuilt)
 
-
-#: Error message of an attempt row whose worker died; its error code is ``abandoned``.
-ABANDONED_NOTE = "the worker stopped renewing its lease"
 
 #: The execution columns :func:`record_from_row` reads; the claim returns only these,
 #: because building the result of every column costs more CPU than the claim's SQL.
@@ -332,7 +357,13 @@ FROM earlier LEFT JOIN claimed ON true LEFT JOIN opened ON true LEFT JOIN curren
 
 
 def _claim_in_one_statement(
-    runtime: Runtime, execution_id: str, *, lease: float, delivery: str | None, rebuild: Rebuild | None = None
+    runtime: Runtime,
+    execution_id: str,
+    *,
+    lease: float,
+    delivery: str | None,
+    rebuild: Rebuild | None = None,
+    abandoned_note: str = ABANDONED_NOTE,
 ) -> Claimed | NotClaimed:
     now = utcnow()
     parameters = {
@@ -343,7 +374,7 @@ def _claim_in_one_statement(
         "pid": os.getpid(),
         "worker": worker_name(),
         "delivery": delivery,
-        "note": ABANDONED_NOTE,
+        "note": abandoned_note,
         "running": ExecutionStatus.running.value,
         "pending": ExecutionStatus.pending.value,
         "abandoned": ExecutionStatus.abandoned.value,
@@ -365,7 +396,9 @@ def _claim_in_one_statement(
         return _claimed_from_values(found, rebuilt=True)
     if found is None:
         # A row appeared, or became claimable, after the claim missed: claim it as usual.
-        return _claim_in_one_statement(runtime, execution_id, lease=lease, delivery=delivery)
+        return _claim_in_one_statement(
+            runtime, execution_id, lease=lease, delivery=delivery, abandoned_note=abandoned_note
+        )
     return found
 
 

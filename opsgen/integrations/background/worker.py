@@ -32,7 +32,7 @@ from opsgen.integrations.background.message import QueuedCall
 from opsgen.integrations.background.sender import rebuilt_record
 from opsgen.runtime.context import Context
 from opsgen.runtime.handle import OperationHandle
-from opsgen.runtime.locks.abandoned import mark_abandoned
+from opsgen.runtime.locks.abandoned import abandon_reason, mark_abandoned
 from opsgen.runtime.result import Failure, Result
 from opsgen.runtime.runtime import Runtime
 from opsgen.runtime.schema import ExecutionStatus, execution_attempts, executions
@@ -91,10 +91,13 @@ def run_queued(
 
     outcome = claim(runtime, call.execution_id, lease=lease, delivery=delivery,
                     rebuild=partial(rebuilt_record, handle, call))
-    if isinstance(outcome, NotClaimed) and outcome.reason == "busy" and _owner_ended_here(runtime, call.execution_id):
+    ended = None
+    if isinstance(outcome, NotClaimed) and outcome.reason == "busy":
+        ended = _owner_ended_here(runtime, call.execution_id)
+    if ended is not None:
         # The worker that runs it died on this host, and the broker redelivered the
         # message at once: take the call over now rather than after the dead lease.
-        outcome = claim(runtime, call.execution_id, lease=lease, delivery=delivery)
+        outcome = claim(runtime, call.execution_id, lease=lease, delivery=delivery, abandoned_note=ended)
     if isinstance(outcome, NotClaimed):
         return _not_claimed(call, outcome)
     if outcome.rebuilt and warn_rebuilt:
@@ -252,10 +255,13 @@ def _log_rebuilt(call: QueuedCall) -> None:
     )
 
 
-def _owner_ended_here(runtime: Runtime, execution_id: str) -> bool:
-    """Mark ``execution_id`` abandoned if the process running it was on this host and has ended."""
+def _owner_ended_here(runtime: Runtime, execution_id: str) -> str | None:
+    """Mark ``execution_id`` abandoned if the process running it was on this host and has
+    ended, and return the reason (``process 4653 on vm ended ...``); else return ``None``."""
     row = runtime.store.find_execution(execution_id)
-    return row is not None and bool(mark_abandoned(runtime.engine, [row]))
+    if row is None or not mark_abandoned(runtime.engine, [row]):
+        return None
+    return abandon_reason(row)
 
 
 def _not_claimed(call: QueuedCall, outcome: NotClaimed) -> WorkerOutcome:
@@ -265,7 +271,7 @@ def _not_claimed(call: QueuedCall, outcome: NotClaimed) -> WorkerOutcome:
                      "on the same database as the sender?", call.execution_id, call.operation, extra=extra)
         return WorkerOutcome(None, note="missing")
     if outcome.reason == "finished":
-        logger.info("execution %s of %s is already %s; the repeated message is not run",
+        logger.info("execution %s of %s has already ended (%s); its message is not run",
                     call.execution_id, call.operation, outcome.status, extra=extra)
         return WorkerOutcome(None, note="finished")
     logger.info("execution %s of %s is running on a live worker; checking again in %.1f s",
