@@ -53,7 +53,7 @@ VALUES_TERMINALS = frozenset({"get", "first", "last", "latest", "earliest"})
 class _Event:
     """One step of a function body, in source order, with the conditions around it."""
 
-    kind: str  # "bind", "write", "write-item", "mutate", "guard", "save", "update", "lock", "effect"
+    kind: str  # "bind", "write", "write-item", "increment", "mutate", "guard", "save", "update", "lock", "effect"
     node: ast.AST
     name: str = ""  # variable bound, written or saved
     attr: str = ""  # field written
@@ -128,6 +128,10 @@ class _BodyEvents:
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             self.assignment(node, guards, locked)
         else:
+            increment = field_increment(node)
+            if increment is not None and isinstance(increment[0].value, ast.Name):
+                # account.balance += 1: OPS202 reports it, and an OPS201 finding names its field.
+                self.add("increment", node, guards, locked, name=increment[0].value.id, attr=increment[0].attr)
             mutated = _mutated_field(node.value) if isinstance(node, ast.Expr) else None
             if mutated is not None:
                 # profile.bookmarks.append(url): the field's old value, changed in place.
@@ -343,6 +347,18 @@ def _selected_columns(value: ast.expr) -> frozenset[str]:
     return frozenset()
 
 
+def _with_increments(increments: list[str], field: str) -> tuple[str, ...]:
+    """Return the incremented fields, then ``field``, each once."""
+    return tuple(dict.fromkeys([*increments, field]))
+
+
+def _fields_phrase(fields: tuple[str, ...]) -> str:
+    """Return ``its field owner`` or ``its fields balance and owner``."""
+    if len(fields) == 1:
+        return f"its field {fields[0]}"
+    return f"its fields {', '.join(fields[:-1])} and {fields[-1]}"
+
+
 def _persisted_after(events: list[_Event], lock_end: int, orm: str) -> list[_Event]:
     """Drop the events that persist a row while its lock, held to ``lock_end``, still covers them.
 
@@ -503,23 +519,23 @@ class ReadModifyWriteWithoutLock(Rule):
     name = "missing-lock"
     scope = "module"
     MESSAGE = (
-        "OPS201 {variable} is loaded here, then its field {attr} is checked or read and written "
-        "back without a row lock, so two concurrent calls can both pass and the later write "
+        "OPS201 {variable} is loaded here, then written back without a row lock after a check "
+        "or read of {fields}, so two concurrent calls can both pass and the later write "
         "wins; load it with select_for_update() inside the transaction, write with a "
         "conditional update() and F(), or declare a lock"
     )
     #: The message for a row loaded through SQLAlchemy, named with that ORM's remedies.
     SQLALCHEMY_MESSAGE = (
-        "OPS201 {variable} is loaded here, then its field {attr} is checked or read and written "
-        "back without a row lock, so two concurrent calls can both pass and the later write "
+        "OPS201 {variable} is loaded here, then written back without a row lock after a check "
+        "or read of {fields}, so two concurrent calls can both pass and the later write "
         "wins; write with a conditional update({model}).where(...).values(...), load it with "
         "{row_lock} (not on SQLite), or declare an opsgen lock"
     )
     #: The message for a row loaded with a lock whose transaction ended before the write.
     RELEASED_MESSAGE = (
         "OPS201 {variable} is locked here, but the transaction that holds the lock ended on "
-        "line {end}, before its field {attr} was written back, so two concurrent calls can both "
-        "pass and the later write wins; check and write the field inside the transaction that "
+        "line {end}, before the write-back of {fields}, so two concurrent calls can both "
+        "pass and the later write wins; do the check and the write inside the transaction that "
         "took the lock"
     )
 
@@ -570,40 +586,44 @@ class ReadModifyWriteWithoutLock(Rule):
                 if lock_end is None:
                     continue
                 later = _persisted_after(later, lock_end, event.load.orm)
-            field = self.unlocked_write(later, event, module.qualify)
-            if field is None:
+            fields = self.unlocked_write(later, event, module.qualify)
+            if fields is None:
                 continue
             if lock_end is not None:
-                message = self.RELEASED_MESSAGE.format(variable=event.name, attr=field, end=lock_end)
+                message = self.RELEASED_MESSAGE.format(variable=event.name, fields=_fields_phrase(fields), end=lock_end)
             else:
-                message = self.message(event, field, node)
+                message = self.message(event, fields, node)
             yield module.finding(self.code, message, node.lineno, node.col_offset)
 
-    def message(self, bound: _Event, field: str, statement: ast.stmt) -> str:
+    def message(self, bound: _Event, fields: tuple[str, ...], statement: ast.stmt) -> str:
         """Return the finding's message, with the remedies of the ORM that loaded the row."""
         assert bound.load is not None
+        phrase = _fields_phrase(fields)
         if bound.load.orm != "sqlalchemy":
-            return self.MESSAGE.format(variable=bound.name, attr=field)
+            return self.MESSAGE.format(variable=bound.name, fields=phrase)
         query = statement.value if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value else None
         model = loaded_model(query) if query is not None else ""
         return self.SQLALCHEMY_MESSAGE.format(
             variable=bound.name,
-            attr=field,
+            fields=phrase,
             row_lock=row_lock_remedy("sqlalchemy", query),
             model=model or "Model",
         )
 
-    def unlocked_write(self, events: list[_Event], bound: _Event, qualify: Qualify) -> str | None:
-        """Return the field written back after a check or read of it, when it is persisted.
+    def unlocked_write(self, events: list[_Event], bound: _Event, qualify: Qualify) -> tuple[str, ...] | None:
+        """Return the fields written back after a check or read of them, when they are persisted.
 
         ``bound`` is the binding of the loaded row, or of a value copied from one
-        (``bound.scalar``), which only an ``update()`` can write back.
+        (``bound.scalar``), which only an ``update()`` can write back. Fields incremented
+        in Python (``o.f += n``, OPS202's own finding) come first when the same save or
+        flush persists them: they are the usual lost update.
         """
         variable, load = bound.name, bound.load
         assert load is not None
         guard_tests: list[tuple[ast.expr, int]] = []  # early-exit test, actions run before it
         actions: list[_Event] = []  # calls run for what they do (a mail, a transfer), in order
         pending: str | None = None
+        increments: list[str] = []  # fields incremented in Python before the save
         derived: dict[str, set[str]] = {variable: set(bound.scalar)} if bound.scalar else {}
         # Two callers that load the row their query checked and write the same value
         # (``date_end = now()``) leave it as one caller would. They race when each writes its
@@ -641,6 +661,7 @@ class ReadModifyWriteWithoutLock(Rule):
                 if field in ("pk", "id") and isinstance(value, ast.Constant) and value.value is None:
                     return None  # a copy saved as a new row
                 if field_increment(node) is not None:
+                    increments.append(event.attr)
                     continue  # o.f = o.f + n is OPS202's, at that line
                 if uses_f_expression(value, qualify):
                     # An F() write is atomic, but a check of the old value before it is not:
@@ -651,14 +672,16 @@ class ReadModifyWriteWithoutLock(Rule):
                 claims = field in bound.checked and (acts or _reads_variable(value))
                 if claims or self.depends_on_old_value(event, field, value, guard_tests, effects, writes, variable, derived):
                     if load.orm == "sqlalchemy":
-                        return event.attr
+                        return _with_increments(increments, event.attr)
                     pending = pending or event.attr
+            elif event.kind == "increment" and event.name == variable and not event.locked and not bound.scalar:
+                increments.append(event.attr)
             elif event.kind == "mutate" and event.name == variable and not event.locked and not bound.scalar:
                 if load.orm == "sqlalchemy":
-                    return event.attr
+                    return _with_increments(increments, event.attr)
                 pending = pending or event.attr
             elif event.kind == "save" and event.name == variable and pending is not None:
-                return pending
+                return _with_increments(increments, pending)
             elif event.kind == "update" and not event.locked:
                 assert isinstance(event.node, ast.Call)
                 if _conditional_on_read(event.node, variable, derived):
@@ -676,9 +699,9 @@ class ReadModifyWriteWithoutLock(Rule):
                         if not uses_f_expression(value, qualify) and (
                             claims or self.depends_on_old_value(as_write, _field(field), value, guard_tests, effects, writes, variable, derived)
                         ):
-                            return field
+                            return (field,)
                 if written is not None:
-                    return written
+                    return (written,)
         return None
 
     @staticmethod
