@@ -13,13 +13,15 @@ entities they declare are added to the expected list as they run.
 from __future__ import annotations
 
 import logging
+import threading
 import weakref
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from opsgen.audit.call_tree import track_call_tree
-from opsgen.audit.config import AuditConfig, find_config, table_key
+from opsgen.audit.config import AuditConfig, AuditedEntity, find_config, table_key
 from opsgen.audit.context import AuditContext, set_audit_context
 from opsgen.audit.install import check_entity, create_audit_schema, install_entity
 
@@ -35,6 +37,24 @@ INSTALL_LOCK_TIMEOUT = 5.0
 
 #: The tables that :func:`install` audits, per runtime, by :func:`~opsgen.audit.config.table_key`.
 _AUDITED_TABLES: weakref.WeakKeyDictionary[Runtime, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+@dataclass
+class _PendingSchema:
+    """The audit schema work that ``install(..., defer_schema=True)`` leaves for the first transaction."""
+
+    engine: sa.Engine
+    config: AuditConfig
+    install_triggers: bool
+    lock_timeout: float
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    done: bool = False
+
+
+# NOTE: only the hook runs deferred work, so with install_triggers the ORM writes that
+# Django requests make before the first operation call meet no trigger and are not recorded.
+#: Deferred schema work, by the runtime engine whose transactions call the hook.
+_PENDING_SCHEMA: weakref.WeakKeyDictionary[sa.Engine, _PendingSchema] = weakref.WeakKeyDictionary()
 
 
 def audited_tables(runtime: Runtime) -> frozenset[str]:
@@ -60,6 +80,9 @@ def audit_hook(connection: sa.Connection, info: ExecutionInfo) -> None:
     The entities that nested operations declare join the expected list as they run
     (see :mod:`opsgen.audit.call_tree`).
     """
+    pending = _PENDING_SCHEMA.get(connection.engine)
+    if pending is not None and not pending.done:
+        _create_pending_schema(pending)
     context = context_for(info)
     set_audit_context(connection, context)
     track_call_tree(connection, info.execution_id, context.expected_entities or ())
@@ -71,6 +94,7 @@ def install(
     *,
     install_triggers: bool = False,
     lock_timeout: float = INSTALL_LOCK_TIMEOUT,
+    defer_schema: bool = False,
 ) -> None:
     """Make every outermost transaction of ``runtime`` carry the audit context.
 
@@ -89,6 +113,19 @@ def install(
     Without ``config``, the entities come from ``[tool.opsgen.audit]`` of the nearest
     pyproject.toml at or above the current folder. When that declares no entity, it logs
     a warning that names where it searched, because without triggers nothing is recorded.
+
+    With ``defer_schema``, it does not connect to the database. The hook and the
+    audited tables are registered at once, and the catalog reads and DDL described
+    above run once, in the first transaction that calls the hook, before its audit
+    context is set. They run on ``runtime.schema_engine`` (or ``runtime.engine``) on a
+    connection and transaction of their own, so a rollback of that first transaction
+    does not take the audit tables with it. A failure, such as
+    :class:`~opsgen.audit.postgres.AuditSchemaLockTimeout`, is raised from that call,
+    and the next transaction tries again. Concurrent first transactions of one process
+    wait for one setup. This is the way to install under Django, in
+    ``AppConfig.ready()``, where ``manage.py`` commands that never call an operation
+    must not need the database. SQLite is rejected with ``ValueError``: its first
+    transaction holds the write lock that the setup on a second connection would wait for.
     """
     if config is None:
         found = find_config()
@@ -96,14 +133,66 @@ def install(
         if not config.entities:
             logger.warning("audit: %s; no change will be recorded", found.nothing_declared())
 
-    with runtime.engine.begin() as connection:
-        create_audit_schema(connection, lock_timeout=lock_timeout)
-        if install_triggers:
-            for entity in config.entities.values():
-                if check_entity(connection, entity) is not None:
-                    install_entity(connection, entity)
+    engine = runtime.schema_engine or runtime.engine
+    if defer_schema:
+        if engine.dialect.name == "sqlite":
+            raise ValueError(
+                "install(runtime, defer_schema=True) needs PostgreSQL; on SQLite call install() without "
+                "defer_schema, which creates the audit tables at once"
+            )
+        _PENDING_SCHEMA[runtime.engine] = _PendingSchema(engine, config, install_triggers, lock_timeout)
+    else:
+        _PENDING_SCHEMA.pop(runtime.engine, None)
+        _create_schema(engine, config, install_triggers=install_triggers, lock_timeout=lock_timeout)
 
     _AUDITED_TABLES[runtime] = frozenset(table_key(entity.table) for entity in config.entities.values())
     if audit_hook not in runtime.on_transaction_begin:
         runtime.on_transaction_begin.append(audit_hook)
-    logger.info("audit context hook installed on the runtime")
+    deferred = "; audit schema deferred to the first transaction" if defer_schema else ""
+    logger.info("audit context hook installed on the runtime%s", deferred)
+
+
+def _create_schema(engine: sa.Engine, config: AuditConfig, *, install_triggers: bool, lock_timeout: float) -> None:
+    with engine.begin() as connection:
+        create_audit_schema(connection, lock_timeout=lock_timeout)
+        if install_triggers:
+            for entity in config.entities.values():
+                if check_entity(connection, entity) is not None:
+                    _install_triggers(connection, entity, lock_timeout)
+
+
+def _install_triggers(connection: sa.Connection, entity: AuditedEntity, lock_timeout: float) -> None:
+    """Install the triggers of ``entity``, waiting at most ``lock_timeout`` seconds for its table's lock on PostgreSQL.
+
+    Creating a trigger waits for every open transaction that wrote to the table, which
+    includes the caller's own when the first audited call runs in an atomic block that
+    already wrote there.
+    """
+    if connection.dialect.name != "postgresql":
+        install_entity(connection, entity)
+        return
+    from opsgen.audit.postgres import LOCK_NOT_AVAILABLE, AuditSchemaLockTimeout, _set_lock_timeout, _sqlstate
+
+    _set_lock_timeout(connection, f"{max(1, round(lock_timeout * 1000))}ms")
+    try:
+        install_entity(connection, entity)
+    except sa.exc.OperationalError as exc:
+        if _sqlstate(exc) != LOCK_NOT_AVAILABLE:
+            raise
+        raise AuditSchemaLockTimeout(
+            f"timed out after {lock_timeout:g} s waiting for a lock on table {entity.table} to install the audit "
+            f"triggers of entity {entity.name!r}: an open transaction wrote to it, possibly the one that called "
+            "this operation. Install the triggers before that transaction starts (a migration, "
+            "`opsgen audit install`, or install() without defer_schema), or pass a longer lock_timeout"
+        ) from exc
+
+
+def _create_pending_schema(pending: _PendingSchema) -> None:
+    with pending.lock:
+        if pending.done:
+            return
+        _create_schema(
+            pending.engine, pending.config, install_triggers=pending.install_triggers, lock_timeout=pending.lock_timeout
+        )
+        pending.done = True
+        logger.info("audit schema checked on first use")
