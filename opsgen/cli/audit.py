@@ -261,16 +261,31 @@ def run_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _format_version(version: Version, scales: dict[str, int] | None = None) -> list[str]:
-    scales = scales or {}
-    actor = version.actor or "-"
+def _origin_text(version: Version) -> str:
+    """Describe who wrote ``version``: a raw write, an operation's execution, or a request outside any execution."""
     if version.origin == "raw":
         # SQLite has no database users, so there is no name to print.
         origin = "raw write" + (f" by database user {version.db_user}" if version.db_user else "")
         if version.application_name:
             origin += f" ({version.application_name})"
-    else:
-        origin = f"{version.operation or '?'} execution {version.execution_id or '?'}"
+        return origin
+    parts = []
+    if version.operation:
+        parts.append(version.operation)
+    if version.execution_id:
+        parts.append(f"execution {version.execution_id}")
+    if version.trace_id and not version.execution_id:
+        # Django's request audit records a request's own ORM writes with the request id as the trace id.
+        parts.append(f"request {version.trace_id}")
+    if not version.execution_id and not version.trace_id:
+        parts.append("no execution or request")
+    return " ".join(parts)
+
+
+def _format_version(version: Version, scales: dict[str, int] | None = None) -> list[str]:
+    scales = scales or {}
+    actor = version.actor or "-"
+    origin = _origin_text(version)
     flag = UNEXPECTED_FLAG if version.unexpected else ""
     lines = [f"v{version.version}  {version.committed_at.isoformat()}  {version.action}  actor {actor}  {origin}{flag}"]
     for column, (before, after) in version.diff().items():
