@@ -69,11 +69,16 @@ class Version:
 
     def diff(self) -> dict[str, tuple[Any, Any]]:
         """Return ``{column: (before, after)}``; None stands for "no row" on inserts and deletes."""
-        if self.action == "update":
-            return {column: (pair[0], pair[1]) for column, pair in self.changes.items()}
-        if self.action == "insert":
-            return {column: (None, value) for column, value in self.changes.items()}
-        return {column: (value, None) for column, value in self.changes.items()}
+        return change_pairs(self.action, self.changes)
+
+
+def change_pairs(action: str, changes: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Return ``{column: (before, after)}`` of a recorded change; None stands for "no row" on inserts and deletes."""
+    if action == "update":
+        return {column: (pair[0], pair[1]) for column, pair in changes.items()}
+    if action == "insert":
+        return {column: (None, value) for column, value in changes.items()}
+    return {column: (value, None) for column, value in changes.items()}
 
 
 def entity_id_text(connection: sa.Connection, entity_id: Any) -> str:

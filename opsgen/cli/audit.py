@@ -16,8 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from opsgen.audit.config import AuditConfig, AuditConfigError, FoundConfig, find_config, load_config
-from opsgen.audit.history import HistoryPruned, Version, dumps_json
-from opsgen.cli.display import SHORT_ID, counted
+from opsgen.audit.history import HistoryPruned, Version, change_pairs, dumps_json
+from opsgen.cli.display import SHORT_ID, counted, make_console
 
 #: Printed after a change to an entity that no operation of its call tree had declared when it was made.
 UNEXPECTED_FLAG = "  UNEXPECTED: no operation of the call tree so far lists this entity in its spec"
@@ -288,12 +288,18 @@ def _format_version(version: Version, scales: dict[str, int] | None = None) -> l
     origin = _origin_text(version)
     flag = UNEXPECTED_FLAG if version.unexpected else ""
     lines = [f"v{version.version}  {version.committed_at.isoformat()}  {version.action}  actor {actor}  {origin}{flag}"]
-    for column, (before, after) in version.diff().items():
+    lines += _diff_lines(version.diff(), "    ", scales)
+    return lines
+
+
+def _diff_lines(pairs: dict[str, tuple[Any, Any]], indent: str, scales: dict[str, int]) -> list[str]:
+    lines = []
+    for column, (before, after) in pairs.items():
         if before is None and after is None:
             # A null column of an inserted or removed row: nothing changed in it.
             continue
         scale = scales.get(column)
-        lines.append(f"    {column}: {_show(before, scale)} -> {_show(after, scale)}")
+        lines.append(f"{indent}{column}: {_show(before, scale)} -> {_show(after, scale)}")
     return lines
 
 
@@ -488,24 +494,27 @@ def changes_for_show(engine: sa.Engine, execution_id: str, tree: list[dict[str, 
 def print_changes_for_show(changes: list[dict[str, Any]]) -> None:
     """Print the audit changes of ``opsgen ops show``: the execution's own, then the rest of its call tree.
 
-    One entity version a line with its diff; a change of another execution names it.
+    One entity version a line, then a line for each column it changed, inserted or deleted;
+    a change of another execution names it.
     """
     own = [change for change in changes if change["own"]]
     others = [change for change in changes if not change["own"]]
+    width = make_console().width if changes else 0
     if own:
         print("audit changes, in commit order:")
         for change in own:
-            _print_show_change(change, "")
+            _print_show_change(change, "", width)
     if others:
         print("audit changes of other executions of the call tree, in commit order:")
         for change in others:
             queued = " (queued)" if change["queued"] else ""
-            _print_show_change(change, f"  by {change['operation']} {str(change['execution_id'])[:SHORT_ID]}{queued}")
+            label = f"  by {change['operation']} {str(change['execution_id'])[:SHORT_ID]}{queued}"
+            _print_show_change(change, label, width)
 
 
-def _print_show_change(change: dict[str, Any], label: str) -> None:
+def _print_show_change(change: dict[str, Any], label: str, width: int) -> None:
+    """Print one change and its columns as history does, each column line cut to ``width`` characters."""
     flag = UNEXPECTED_FLAG if change["unexpected"] else ""
     print(f"  {change['entity']} {change['id']} v{change['version']} {change['action']}{label}{flag}")
-    if change["action"] == "update":
-        for column, (before, after) in change["changes"].items():
-            print(f"      {column}: {_show(before)} -> {_show(after)}")
+    for line in _diff_lines(change_pairs(change["action"], change["changes"]), "      ", {}):
+        print(line if len(line) <= width else line[: width - 1] + "…")
