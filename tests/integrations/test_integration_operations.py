@@ -23,13 +23,13 @@ def test_index_walks_generated_registry() -> None:
     sys.path.insert(0, str(GOLDEN))
     try:
         registry = importlib.import_module("example.generated.registry")
+        # Reading the handles imports the operation modules, so the package must stay importable.
+        handles = index_operations(registry.ops)
     finally:
         sys.path.remove(str(GOLDEN))
         for name in set(sys.modules) - loaded:
             if name == "example" or name.startswith("example."):
                 del sys.modules[name]
-
-    handles = index_operations(registry.ops)
 
     assert "billing.generate_invoices" in handles
     assert "accounts.register_user" in handles

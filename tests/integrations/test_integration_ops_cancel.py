@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,14 +35,16 @@ def runtime(log_url: str) -> Iterator[Runtime]:
 
 
 def queued(runtime: Runtime, text: str) -> QueuedCall:
+    """Queue a note whose text is unique to this run, since other tests share the table."""
     sent: list[QueuedCall] = []
     enqueue(ops.demo.record_note.bind(runtime), Context(actor="lee"), {"text": text}, sent.append)
     return sent[0]
 
 
-def note_count(runtime: Runtime) -> int:
+def note_count(runtime: Runtime, text: str) -> int:
     with runtime.engine.connect() as connection:
-        return int(connection.execute(select(func.count()).select_from(notes)).scalar_one())
+        query = select(func.count()).select_from(notes).where(notes.c.text == text)
+        return int(connection.execute(query).scalar_one())
 
 
 def cancel(log_url: str, execution_id: str, *extra: str) -> int:
@@ -51,7 +54,8 @@ def cancel(log_url: str, execution_id: str, *extra: str) -> int:
 def test_cancelled_call_is_not_run_by_its_worker(
     runtime: Runtime, log_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    call = queued(runtime, "never written")
+    text = f"never written {uuid.uuid4()}"
+    call = queued(runtime, text)
 
     assert cancel(log_url, call.execution_id[:8], "--reason", "sent twice by mistake") == 0
     assert f"cancelled execution {call.execution_id}" in capsys.readouterr().out
@@ -59,7 +63,7 @@ def test_cancelled_call_is_not_run_by_its_worker(
     outcome = run_queued(index_operations(ops, runtime), runtime, call, lease=30)
 
     assert outcome.result is None and outcome.note == "finished"
-    assert note_count(runtime) == 0
+    assert note_count(runtime, text) == 0
     record: Any = runtime.store.find_execution(call.execution_id)
     assert (record["status"], record["error_code"]) == ("cancelled", "cancelled_by_operator")
     assert record["error_message"].endswith("with opsgen ops cancel: sent twice by mistake")
@@ -76,9 +80,10 @@ def test_running_call_is_not_cancelled(runtime: Runtime, log_url: str, capsys: p
 
 
 def test_finished_call_is_not_cancelled(runtime: Runtime, log_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    call = queued(runtime, "done")
+    text = f"done {uuid.uuid4()}"
+    call = queued(runtime, text)
     run_queued(index_operations(ops, runtime), runtime, call, lease=30)
 
     assert cancel(log_url, call.execution_id) == 1
     assert "has already ended: succeeded" in capsys.readouterr().err
-    assert note_count(runtime) == 1
+    assert note_count(runtime, text) == 1
