@@ -51,9 +51,9 @@ class _PendingSchema:
     done: bool = False
 
 
-# NOTE: only the hook runs deferred work, so with install_triggers the ORM writes that
-# Django requests make before the first operation call meet no trigger and are not recorded.
-#: Deferred schema work, by the runtime engine whose transactions call the hook.
+#: Deferred schema work, by the runtime engine whose transactions call the hook. The hook
+#: runs it, and so does ``OpsgenMiddleware`` at the start of each Django request, so that a
+#: request's own writes meet the triggers before any operation has run.
 _PENDING_SCHEMA: weakref.WeakKeyDictionary[sa.Engine, _PendingSchema] = weakref.WeakKeyDictionary()
 
 
@@ -80,12 +80,17 @@ def audit_hook(connection: sa.Connection, info: ExecutionInfo) -> None:
     The entities that nested operations declare join the expected list as they run
     (see :mod:`opsgen.audit.call_tree`).
     """
-    pending = _PENDING_SCHEMA.get(connection.engine)
-    if pending is not None and not pending.done:
-        _create_pending_schema(pending)
+    prepare_deferred_schema(connection.engine)
     context = context_for(info)
     set_audit_context(connection, context)
     track_call_tree(connection, info.execution_id, context.expected_entities or ())
+
+
+def prepare_deferred_schema(engine: sa.Engine) -> None:
+    """Run the schema work that ``install(..., defer_schema=True)`` left for ``engine``, once."""
+    pending = _PENDING_SCHEMA.get(engine)
+    if pending is not None and not pending.done:
+        _create_pending_schema(pending)
 
 
 def install(

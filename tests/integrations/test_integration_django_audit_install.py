@@ -173,3 +173,45 @@ def test_test_runner_installing_triggers_records_writes(tmp_path: Path, postgres
 
     assert finished.returncode == 0, finished.stderr[-3000:]
     assert "Ran 1 test" in finished.stderr
+
+
+# A request that writes an audited table before any operation has run in the process.
+FIRST_REQUEST = textwrap.dedent(
+    """
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", run_syncdb=True, verbosity=0)
+    from django.test import Client
+    from opsgen.audit import history
+    from opsgen.runtime.runtime import get_runtime
+
+    response = Client().post("/counters/early/autocommit", headers={"X-User": "eve", "X-Request-ID": "req-first"})
+    assert response.status_code == 200, response.content
+    with get_runtime().schema_engine.connect() as connection:
+        versions = history(connection, "counter", response.json()["id"])
+    print([(v.action, v.origin, v.trace_id) for v in versions])
+    """
+)
+
+
+def test_deferred_triggers_exist_before_first_request_writes(tmp_path: Path, postgres_url: str) -> None:
+    name = f"opsgen_djfirst_{uuid.uuid4().hex[:8]}"
+    env = _project_env(tmp_path, postgres_url.rsplit("/", 1)[0] + f"/{name}")
+    admin = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as server:
+        server.execute(f'CREATE DATABASE "{name}"')
+    try:
+        finished = subprocess.run(
+            [sys.executable, "-c", FIRST_REQUEST], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=150
+        )
+    finally:
+        with psycopg.connect(admin, autocommit=True) as server:
+            server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    versions = finished.stdout.strip().splitlines()[-1]
+    assert versions == (
+        "[('update', 'runtime', 'req-first'), ('update', 'runtime', 'req-first'), ('insert', 'runtime', 'req-first')]"
+    )

@@ -82,12 +82,17 @@ class OpsgenMiddleware:
 
         ctx = self.builder.build(request, request.headers.get(self.builder.request_id_header))
         request.opsgen_context = ctx
-        audited = audited_connection(configured_runtime())
+        runtime = configured_runtime()
+        audited = audited_connection(runtime)
         with use_context(ctx), ExitStack() as wrapped:
-            if audited is not None:
+            if audited is not None and runtime is not None:
                 from django.db import connections  # type: ignore[import-untyped]
 
+                from opsgen.audit.hook import prepare_deferred_schema
+
                 using, stack, tables = audited
+                # Triggers deferred by install(..., defer_schema=True) must exist before the request writes.
+                prepare_deferred_schema(runtime.engine)
                 wrapped.enter_context(connections[using].execute_wrapper(RequestAuditContext(ctx, stack, tables)))
             response = self.get_response(request)
         if ctx.request_id:
