@@ -1,0 +1,18 @@
+# expect: none
+"""Team creation view.
+
+The user who creates a team becomes its owner.
+"""
+from pyramid.view import view_config
+
+from .models import Team, TeamMember
+
+
+@view_config(route_name="team_create", renderer="json", request_method="POST")
+def create_team(request):
+    team = Team(name=request.json_body["name"])
+    request.dbsession.add(team)
+    request.dbsession.flush()
+    member = TeamMember(team_id=team.id, user_id=request.authenticated_userid, role="owner")
+    request.dbsession.add(member)
+    return {"id": team.id}

@@ -1,0 +1,44 @@
+# expect: none
+from dataclasses import dataclass
+
+from .models import Account, Card
+
+
+class NotFound(Exception):
+    pass
+
+
+@dataclass
+class CloseAccount:
+    account_id: int
+
+    def execute(self) -> Account:
+        account = Account.objects.filter(pk=self.account_id).first()
+        if account is None:
+            raise NotFound(self.account_id)
+        account.close()
+        return account
+
+
+@dataclass
+class FreezeCard:
+    card_id: int
+
+    def execute(self) -> Card:
+        card = Card.objects.filter(pk=self.card_id).first()
+        if card is None:
+            raise NotFound(self.card_id)
+        card.freeze()
+        return card
+
+
+@dataclass
+class UnfreezeCard:
+    card_id: int
+
+    def execute(self) -> Card:
+        card = Card.objects.filter(pk=self.card_id).first()
+        if card is None:
+            raise NotFound(self.card_id)
+        card.unfreeze()
+        return card
