@@ -154,12 +154,15 @@ class _BodyEvents:
             assert value is not None  # assignment() skips annotations without a value
             load = classify_load(value, self.qualify, self.queries)
             scalar = frozenset[str]()
+            at = self.results.get(_chain_root(value)) if load is not None else None
             if load is None:
                 load, scalar = _scalar_read(value, self.qualify, self.queries)
             elif load.orm == "sqlalchemy":
-                scalar = _selected_columns(value)  # select(accounts.c.balance): a value, not a row
+                # select(accounts.c.balance): a value, not a row, also when ``result =
+                # conn.execute(select(...))`` ran the query and ``result.scalar_one()`` unpacks it.
+                ran = at.value if isinstance(at, (ast.Assign, ast.AnnAssign)) and at.value is not None else value
+                scalar = _selected_columns(ran)
             query = query_binding(value, self.queries) if load is None else None
-            at = self.results.get(_chain_root(value)) if load is not None else None
             if query is None:
                 self.queries.pop(target.id, None)
                 self.results.pop(target.id, None)
@@ -448,9 +451,10 @@ class ReadModifyWriteWithoutLock(Rule):
         (``current = pot.total if pot else 0``) counts as a read of it, and so does a value
         copied from a row (``n = Usage.objects.get(...).units``,
         ``values_list("stock", flat=True).get()``, or SQLAlchemy's
-        ``execute(select(accounts.c.balance)...).scalar_one()``) that an ``update()`` of
-        the same model writes back computed. The load's own query is a check too: after
-        ``filter(holder__isnull=True).first()`` or ``where(Job.state == "queued")``, a
+        ``execute(select(accounts.c.balance)...).scalar_one()``, also awaited as
+        ``(await conn.execute(...)).scalar_one()`` or unpacked from a result bound first)
+        that an ``update()`` of the same model writes back computed. The load's own query
+        is a check too: after ``filter(holder__isnull=True).first()`` or ``where(Job.state == "queued")``, a
         write of ``holder`` or ``state`` counts when the value comes from a variable
         (``holder = buyer``) or the function acts on the row besides. The write may be an
         ``update()`` that selects the row by its key (``filter(pk=job.pk).update(...)``). A row unpacked from a
@@ -1004,6 +1008,13 @@ class ReadModifyWriteWithoutLock(Rule):
         "        return\n"
         "    job.state = 'running'\n"
         "    await session.commit()\n",
+        # A Core column read through await, written back computed by update().values().
+        "from sqlalchemy import select, update\n\n"
+        "async def spend(conn, org_id, cost):\n"
+        "    balance = (await conn.execute(select(credits.c.balance).where(credits.c.org_id == org_id))).scalar_one()  # OPS201\n"
+        "    if balance < cost:\n"
+        "        raise ValueError(org_id)\n"
+        "    await conn.execute(update(credits).where(credits.c.org_id == org_id).values(balance=balance - cost))\n",
         # A value copied from the row, then written back computed by update().
         "def sell(product_id, quantity):\n"
         "    stock = Product.objects.filter(pk=product_id).values_list('stock', flat=True).get()  # OPS201\n"

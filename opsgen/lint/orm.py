@@ -68,10 +68,14 @@ def call_chain(expr: ast.expr) -> tuple[list[tuple[str, ast.Call | None]], ast.e
     """Split ``a.b(x).c.d(y)`` into ``[("b", call), ("c", None), ("d", call)]`` and its root ``a``.
 
     A Django asynchronous ORM call is named for its synchronous method (``aget`` as ``get``).
+    An ``await`` inside the chain is passed through: ``(await conn.execute(q)).scalar_one()``
+    splits as ``conn.execute(q).scalar_one()`` does.
     """
     steps: list[tuple[str, ast.Call | None]] = []
     while True:
-        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
+        if isinstance(expr, ast.Await):
+            expr = expr.value
+        elif isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
             steps.append((sync_method(expr.func.attr), expr))
             expr = expr.func.value
         elif isinstance(expr, ast.Attribute):
