@@ -116,6 +116,46 @@ def _written_values(call: ast.Call, read: ast.Call, document: bool) -> list[ast.
     return values or None
 
 
+def _pipeline_clients(nodes: list[ast.AST]) -> dict[str, str]:
+    """Return the local names bound to a Redis pipeline (``pipe = r.pipeline()``, ``with
+    r.pipeline(transaction=True) as pipe:``), each with its client ``r`` dumped."""
+    pipelines: dict[str, str] = {}
+    for node in nodes:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            pipelines.pop(node.targets[0].id, None)
+            client = _pipeline_call_client(node.value)
+            if client is not None:
+                pipelines[node.targets[0].id] = client
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                client = _pipeline_call_client(item.context_expr)
+                if client is not None and isinstance(item.optional_vars, ast.Name):
+                    pipelines[item.optional_vars.id] = client
+    return pipelines
+
+
+def _pipeline_call_client(value: ast.expr) -> str | None:
+    """Return the client of ``r.pipeline(...)``, dumped, or None for another expression."""
+    if isinstance(value, ast.Await):
+        value = value.value
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "pipeline":
+        return ast.dump(value.func.value)
+    return None
+
+
+def _client_of(receiver: ast.expr, pipelines: dict[str, str]) -> str:
+    """Return the receiver a command goes to, dumped: a pipeline's client for a command queued
+    on it (``pipe.set(...)``, ``r.pipeline().set(...)``), else the receiver itself.
+
+    MULTI/EXEC runs the queued commands together, but a value read before them, outside
+    the pipeline, is not part of the transaction: without WATCH the write may still lose
+    another client's update.
+    """
+    if isinstance(receiver, ast.Name) and receiver.id in pipelines:
+        return pipelines[receiver.id]
+    return _pipeline_call_client(receiver) or ast.dump(receiver)
+
+
 def _ends_with_exit(statement: ast.If) -> bool:
     return bool(statement.body) and isinstance(statement.body[-1], ENDS_BLOCK)
 
@@ -139,6 +179,10 @@ class CacheReadModifyWrite(Rule):
         ``find_one_and_update()`` on the same filter, and a search engine document
         (Elasticsearch, OpenSearch) read with ``get()`` or ``get_source()`` and stored with
         ``index()``, ``update(doc=...)`` or ``create()`` under the same ``index`` and ``id``.
+        A Redis write queued on a pipeline of the client read from (``pipe =
+        r.pipeline(transaction=True)``, ``with r.pipeline() as pipe:``,
+        ``r.pipeline().set(...)``) counts as a write on that client: MULTI/EXEC runs the
+        queued commands together but does not take in a read made before them.
         Not reported: code inside ``with <lock>:`` or after a call that takes a lock
         (``cache.lock(key)``) or a Redis ``watch()``, a search document write passed
         ``if_seq_no``/``if_primary_term`` or ``version`` with ``version_type``, memo shapes
@@ -179,6 +223,13 @@ class CacheReadModifyWrite(Rule):
         "(incr(), Redis INCRBY, HINCRBY or ZINCRBY, a Lua script or a WATCH/MULTI pipeline, MongoDB $inc) "
         "or hold a lock around the read and the write"
     )
+    #: The message for a value read from the client and written back through a pipeline.
+    PIPELINE_MESSAGE = (
+        "OPS206 {variable} is read from {receiver} and written back with {write}() queued on a "
+        "pipeline, computed from the value read; MULTI/EXEC does not take in a read made before it, "
+        "so concurrent calls lose updates; watch() the key before the read and retry on WatchError, "
+        "or use an atomic operation (incr(), INCRBY, HINCRBY, a Lua script)"
+    )
     #: The message for a search engine document read and indexed again.
     DOCUMENT_MESSAGE = (
         "OPS206 {variable} is read from the search index with {receiver}.{read}() and stored again "
@@ -204,6 +255,10 @@ class CacheReadModifyWrite(Rule):
         for call in function.calls:
             receiver, _, method = call.text.rpartition(".")
             methods.setdefault(receiver, set()).add(method)
+        if any(method == "pipeline" for found in methods.values() for method in found):
+            # A write queued on a Redis pipeline (pipe = r.pipeline()) writes through the
+            # client that r.get() read from: the receivers differ in the text.
+            methods = {"": {method for found in methods.values() for method in found}}
         pairs = [*READ_WRITE_PAIRS.items(), *GUARD_PAIRS.items()]
         if any(read in found and writes & found for found in methods.values() for read, (writes, _) in pairs):
             return True
@@ -228,6 +283,7 @@ class CacheReadModifyWrite(Rule):
 
         # A Redis WATCH before the read makes the later MULTI/EXEC fail when the key changed.
         watch_lines = [n.lineno for n in nodes if isinstance(n, ast.Call) and callee_name(n.func) == "watch"]
+        pipelines = _pipeline_clients(nodes)
 
         def unlocked(line: int) -> bool:
             if any(lock < line for lock in lock_lines + watch_lines):
@@ -235,7 +291,7 @@ class CacheReadModifyWrite(Rule):
             return not any(start <= line <= end for start, end in lock_blocks)
 
         reported: set[int] = set()
-        for finding in self.check_guards(module, nodes):
+        for finding in self.check_guards(module, nodes, pipelines):
             if unlocked(finding.line):
                 reported.add(finding.line)
                 yield finding
@@ -272,7 +328,7 @@ class CacheReadModifyWrite(Rule):
                 mutated.add(owner.id)
                 continue
             for variable, (statement, read, document) in list(reads.items()):
-                if not self.writes_back(node, read, document, variable, variable in mutated, derived.get(variable, set())):
+                if not self.writes_back(node, read, document, variable, variable in mutated, derived.get(variable, set()), pipelines):
                     continue
                 if not unlocked(statement.lineno) or statement.lineno in reported:
                     continue
@@ -281,12 +337,15 @@ class CacheReadModifyWrite(Rule):
                 receiver = dotted_text(read.func.value)
                 if document:
                     message = self.DOCUMENT_MESSAGE.format(variable=variable, receiver=receiver, read=read.func.attr, write=node.func.attr)
+                elif _client_of(node.func.value, pipelines) != ast.dump(node.func.value):
+                    message = self.PIPELINE_MESSAGE.format(variable=variable, receiver=receiver, write=node.func.attr)
                 else:
                     message = self.MESSAGE.format(variable=variable, receiver=receiver, write=node.func.attr)
                 yield module.finding(self.code, message, statement.lineno, statement.col_offset)
 
-    def check_guards(self, module: ModuleContext, nodes: list[ast.AST]) -> Iterator[Finding]:
-        """Report a key tested with a read and then set to a marker in a second step."""
+    def check_guards(self, module: ModuleContext, nodes: list[ast.AST], pipelines: dict[str, str]) -> Iterator[Finding]:
+        """Report a key tested with a read and then set to a marker in a second step, on the
+        client read from or on a pipeline of it (``pipelines``, as ``writes_back()`` takes)."""
         bound: dict[str, tuple[ast.stmt, ast.Call]] = {}  # name -> (statement, read) it was bound by
         guards: list[tuple[ast.If, ast.stmt, ast.Call]] = []  # (if, statement that read, read)
         markers: set[str] = set()  # names bound to a marker value
@@ -320,7 +379,7 @@ class CacheReadModifyWrite(Rule):
                 for test, statement, read in guards:
                     end = test.end_lineno or test.lineno
                     covered = test.lineno < node.lineno <= end or (_ends_with_exit(test) and node.lineno > end)
-                    if covered and self.sets_marker(node, read, frozenset(markers)):
+                    if covered and self.sets_marker(node, read, frozenset(markers), pipelines):
                         assert isinstance(read.func, ast.Attribute)
                         message = self.GUARD_MESSAGE.format(
                             receiver=dotted_text(read.func.value), read=read.func.attr, write=node.func.attr
@@ -353,12 +412,12 @@ class CacheReadModifyWrite(Rule):
         return qualified.startswith(CACHE_CLIENTS) or "redis" in dotted_text(call.func).lower()
 
     @staticmethod
-    def sets_marker(call: ast.Call, read: ast.Call, markers: frozenset[str]) -> bool:
+    def sets_marker(call: ast.Call, read: ast.Call, markers: frozenset[str], pipelines: dict[str, str]) -> bool:
         """Return True when ``call`` sets the key ``read`` tested, on the same receiver, to a marker value and without ``nx=True``."""
         assert isinstance(read.func, ast.Attribute) and isinstance(call.func, ast.Attribute)
         writes, key_count = GUARD_PAIRS[read.func.attr]
         method = call.func.attr
-        if method not in writes or ast.dump(call.func.value) != ast.dump(read.func.value):
+        if method not in writes or _client_of(call.func.value, pipelines) != _client_of(read.func.value, pipelines):
             return False
         if [ast.dump(a) for a in call.args[:key_count]] != [ast.dump(a) for a in read.args[:key_count]] or len(read.args) < key_count:
             return False
@@ -403,12 +462,18 @@ class CacheReadModifyWrite(Rule):
         return None
 
     @staticmethod
-    def writes_back(call: ast.Call, read: ast.Call, document: bool, variable: str, mutated: bool, derived: set[str]) -> bool:
+    def writes_back(
+        call: ast.Call, read: ast.Call, document: bool, variable: str, mutated: bool, derived: set[str], pipelines: dict[str, str]
+    ) -> bool:
         """Return True when ``call`` is a write paired with ``read``, on the same receiver and
         key, and stores a value built from ``variable`` or a name computed from it (or
-        ``variable`` changed in place)."""
+        ``variable`` changed in place).
+
+        A write queued on a pipeline of the client read from counts as on that client;
+        ``pipelines`` maps the local names bound to a pipeline to their client, dumped.
+        """
         assert isinstance(read.func, ast.Attribute) and isinstance(call.func, ast.Attribute)
-        if ast.dump(call.func.value) != ast.dump(read.func.value):
+        if _client_of(call.func.value, pipelines) != _client_of(read.func.value, pipelines):
             return False
         values = _written_values(call, read, document)
         if values is None:
@@ -480,6 +545,15 @@ class CacheReadModifyWrite(Rule):
         "        pipe.multi()\n"
         "        pipe.set(key, count + 1)\n"
         "        pipe.execute()\n",
+        # INCR queued on the pipeline changes the counter in one command.
+        "import redis\n\n"
+        "r = redis.Redis()\n\n"
+        "def record(key):\n"
+        "    pipe = r.pipeline(transaction=True)\n"
+        "    pipe.incr(key)\n"
+        "    pipe.expire(key, 86400)\n"
+        "    count, _ = pipe.execute()\n"
+        "    return count\n",
         # SET NX takes the key in one step.
         "import redis\n\n"
         "r = redis.Redis()\n\n"
@@ -535,6 +609,15 @@ class CacheReadModifyWrite(Rule):
         "    source = doc['_source']\n"
         "    source['tags'].append(tag)\n"
         "    es.index(index='articles', id=doc_id, document=source)\n",
+        # A MULTI/EXEC pipeline queues the write, but the read before it is not watched.
+        "import redis\n\n"
+        "r = redis.Redis()\n\n"
+        "def record(key):\n"
+        "    current = int(r.get(key) or 0)  # OPS206\n"
+        "    pipe = r.pipeline(transaction=True)\n"
+        "    pipe.set(key, current + 1)\n"
+        "    pipe.expire(key, 86400)\n"
+        "    pipe.execute()\n",
         # A Redis key used as a lock: tested, then set in a second step.
         "import redis\n\n"
         "r = redis.Redis()\n\n"
