@@ -59,6 +59,13 @@ GUARD_PAIRS = {
 }
 #: How many arguments come between the key and the value: ``setex(key, seconds, value)`` has the expiry.
 VALUE_OFFSETS = {"set": 0, "setex": 1, "psetex": 1, "hset": 0}
+#: MongoDB writes that change the document ``find_one()`` read, when a check of that read
+#: guards them: the check is made on a copy that another writer may change first.
+DOCUMENT_GUARDED_WRITES = frozenset({"update_one", "find_one_and_update"})
+#: Update operators whose change depends on the document's state (a counter, an array),
+#: so a check of the old value does not hold for the write. ``$set`` counts only with a
+#: value from a variable: two callers that both set one constant leave what one would.
+CHANGING_OPERATORS = frozenset({"$inc", "$mul", "$push", "$pull", "$pop", "$addToSet", "$min", "$max"})
 #: Calls whose result is a marker, not data computed from the key: a time, a token, a process id.
 MARKER_CALLS = frozenset({"time", "now", "utcnow", "monotonic", "uuid4", "uuid1", "getpid", "gethostname", "isoformat", "str"})
 ENDS_BLOCK = (ast.Return, ast.Raise, ast.Continue, ast.Break)
@@ -156,6 +163,81 @@ def _client_of(receiver: ast.expr, pipelines: dict[str, str]) -> str:
     return _pipeline_call_client(receiver) or ast.dump(receiver)
 
 
+def _document_fields(expr: ast.AST, variable: str, derived: dict[str, set[str]]) -> set[str]:
+    """Return the top-level fields of the document ``variable`` that ``expr`` reads:
+    ``doc["seats"]``, ``doc.get("seats", 0)``, or a name in ``derived`` bound from one."""
+    fields: set[str] = set()
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Name) and node.id in derived:
+            fields |= derived[node.id]
+            continue
+        key: ast.expr | None = None
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == variable:
+            key = node.slice
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "get"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == variable
+            and node.args
+        ):
+            key = node.args[0]
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            fields.add(key.value.partition(".")[0])
+    return fields
+
+
+def _changed_fields(update: ast.expr) -> dict[str, str]:
+    """Return the top-level fields a MongoDB update document changes from their current state,
+    each with its operator: ``{"$inc": {"seats": -n}}`` changes ``seats``.
+
+    ``$set`` and ``$unset`` count only for a value that is not a constant.
+    """
+    changed: dict[str, str] = {}
+    if not isinstance(update, ast.Dict):
+        return changed
+    for operator, fields in zip(update.keys, update.values):
+        if not (isinstance(operator, ast.Constant) and isinstance(operator.value, str) and isinstance(fields, ast.Dict)):
+            continue
+        if operator.value not in CHANGING_OPERATORS | {"$set"}:
+            continue
+        for field, value in zip(fields.keys, fields.values):
+            if not (isinstance(field, ast.Constant) and isinstance(field.value, str)):
+                continue
+            if operator.value == "$set" and not any(isinstance(node, ast.Name) for node in ast.walk(value)):
+                continue
+            changed.setdefault(field.value.partition(".")[0], operator.value)
+    return changed
+
+
+def _filter_fields(query: ast.expr) -> set[str]:
+    """Return the top-level fields a MongoDB filter dictionary tests, ``$and`` and ``$or`` parts included."""
+    fields: set[str] = set()
+    for node in ast.walk(query):
+        if isinstance(node, ast.Dict):
+            fields |= {k.value.partition(".")[0] for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+    return {field for field in fields if not field.startswith("$")}
+
+
+def _same_document(query: ast.expr, read_query: ast.expr, variable: str) -> bool:
+    """Return True when an update's filter selects the document ``find_one(read_query)``
+    returned into ``variable``: the same filter, or ``{"_id": doc["_id"]}``."""
+    if ast.dump(query) == ast.dump(read_query):
+        return True
+    if not (isinstance(query, ast.Dict) and query.keys):
+        return False
+    read_pairs = {ast.dump(k): ast.dump(v) for k, v in zip(read_query.keys, read_query.values) if k} if isinstance(read_query, ast.Dict) else {}
+    for key, value in zip(query.keys, query.values):
+        if key is None:
+            return False
+        if read_pairs.get(ast.dump(key)) == ast.dump(value):
+            continue
+        if not (isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name) and value.value.id == variable):
+            return False
+    return True
+
+
 def _ends_with_exit(statement: ast.If) -> bool:
     return bool(statement.body) and isinstance(statement.body[-1], ENDS_BLOCK)
 
@@ -179,6 +261,11 @@ class CacheReadModifyWrite(Rule):
         ``find_one_and_update()`` on the same filter, and a search engine document
         (Elasticsearch, OpenSearch) read with ``get()`` or ``get_source()`` and stored with
         ``index()``, ``update(doc=...)`` or ``create()`` under the same ``index`` and ``id``.
+        A MongoDB document read with ``find_one()`` whose field an ``if`` checks
+        (``if doc["seats"] < n: raise``) is reported when ``update_one()`` or
+        ``find_one_and_update()`` of the same document then changes that field under the
+        check (``$inc``, ``$push`` and the other operators that build on the stored value,
+        or ``$set`` of a variable) with a filter that does not test the field.
         A Redis write queued on a pipeline of the client read from (``pipe =
         r.pipeline(transaction=True)``, ``with r.pipeline() as pipe:``,
         ``r.pipeline().set(...)``) counts as a write on that client: MULTI/EXEC runs the
@@ -236,6 +323,13 @@ class CacheReadModifyWrite(Rule):
         "with {write}() computed from it, so concurrent calls overwrite each other's change; pass "
         "if_seq_no= and if_primary_term= from the read (or version= with version_type=) and retry "
         "on a conflict, or change the document in one step with an update script"
+    )
+    #: The message for a MongoDB document field checked, then changed with an unconditional update.
+    DOCUMENT_GUARD_MESSAGE = (
+        "OPS206 {variable} is read from {receiver} with find_one() and its field {field} checked, then "
+        "{write}() changes {field} with a filter that does not repeat the check, so two concurrent "
+        "calls both pass it; repeat the check in the update's filter "
+        '({{"{field}": {condition}}}) and test matched_count, or hold a lock around the read and the write'
     )
     #: The message for a key tested and then set as a lock or a once-only marker.
     GUARD_MESSAGE = (
@@ -341,7 +435,12 @@ class CacheReadModifyWrite(Rule):
                     message = self.PIPELINE_MESSAGE.format(variable=variable, receiver=receiver, write=node.func.attr)
                 else:
                     message = self.MESSAGE.format(variable=variable, receiver=receiver, write=node.func.attr)
+                reported.add(statement.lineno)
                 yield module.finding(self.code, message, statement.lineno, statement.col_offset)
+        for finding in self.check_document_guards(module, nodes, targets):
+            if unlocked(finding.line) and finding.line not in reported:
+                reported.add(finding.line)
+                yield finding
 
     def check_guards(self, module: ModuleContext, nodes: list[ast.AST], pipelines: dict[str, str]) -> Iterator[Finding]:
         """Report a key tested with a read and then set to a marker in a second step, on the
@@ -387,6 +486,77 @@ class CacheReadModifyWrite(Rule):
                         yield module.finding(self.code, message, statement.lineno, statement.col_offset)
                         guards = [guard for guard in guards if guard[2] is not read]
                         break
+
+    def check_document_guards(
+        self, module: ModuleContext, nodes: list[ast.AST], targets: dict[tuple[int, int], str]
+    ) -> Iterator[Finding]:
+        """Report a MongoDB document read with ``find_one()``, a field of it checked in an
+        ``if``, and the field changed by ``update_one()`` or ``find_one_and_update()`` of the
+        same document under that check, with a filter that does not test the field."""
+        reads: dict[str, tuple[ast.stmt, ast.Call]] = {}  # variable -> (statement, find_one() call)
+        derived: dict[str, dict[str, set[str]]] = {}  # variable -> local name -> fields it was computed from
+        guards: list[tuple[ast.If, str, set[str]]] = []  # (if, variable, fields its test reads)
+        for node in nodes:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                name = node.targets[0].id
+                reads.pop(name, None)
+                for names in derived.values():
+                    names.pop(name, None)
+                found = self.cache_read(module, node.value, targets)
+                if found is not None and not found[1] and isinstance(found[0].func, ast.Attribute) and found[0].func.attr == "find_one":
+                    reads[name] = (node, found[0])
+                    derived[name] = {}
+                    continue
+                for variable in reads:
+                    fields = _document_fields(node.value, variable, derived[variable])
+                    if fields:
+                        derived[variable][name] = fields  # free = event["free_seats"]
+            elif isinstance(node, ast.If):
+                for variable in reads:
+                    fields = _document_fields(node.test, variable, derived[variable])
+                    if fields:
+                        guards.append((node, variable, fields))
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in DOCUMENT_GUARDED_WRITES:
+                finding = self.guarded_document_write(module, node, reads, guards)
+                if finding is not None:
+                    yield finding
+
+    def guarded_document_write(
+        self,
+        module: ModuleContext,
+        call: ast.Call,
+        reads: dict[str, tuple[ast.stmt, ast.Call]],
+        guards: list[tuple[ast.If, str, set[str]]],
+    ) -> Finding | None:
+        """Return the finding for ``call`` when it changes a checked field of a document read
+        before, under the check and with a filter that does not repeat it, else None."""
+        assert isinstance(call.func, ast.Attribute)
+        update = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "update"), None)
+        query = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "filter"), None)
+        if update is None or query is None:
+            return None
+        changed = _changed_fields(update)
+        for test, variable, fields in guards:
+            if variable not in reads:
+                continue
+            statement, read = reads[variable]
+            assert isinstance(read.func, ast.Attribute)
+            end = test.end_lineno or test.lineno
+            covered = test.lineno < call.lineno <= end or (_ends_with_exit(test) and call.lineno > end)
+            checked = sorted(field for field in fields if field in changed)
+            if not covered or not checked or ast.dump(call.func.value) != ast.dump(read.func.value):
+                continue
+            if not read.args or not _same_document(query, read.args[0], variable) or set(checked) & _filter_fields(query):
+                continue
+            del reads[variable]
+            field = checked[0]
+            # A counter is checked against a bound; another field against the value it must still have.
+            condition = '{"$gte": n}' if changed[field] in ("$inc", "$mul", "$min", "$max") else "<the condition checked>"
+            message = self.DOCUMENT_GUARD_MESSAGE.format(
+                variable=variable, receiver=dotted_text(read.func.value), field=field, write=call.func.attr, condition=condition
+            )
+            return module.finding(self.code, message, statement.lineno, statement.col_offset)
+        return None
 
     @staticmethod
     def guard_read(module: ModuleContext, value: ast.expr, clients: set[str]) -> ast.Call | None:
@@ -554,6 +724,14 @@ class CacheReadModifyWrite(Rule):
         "    pipe.expire(key, 86400)\n"
         "    count, _ = pipe.execute()\n"
         "    return count\n",
+        # The update's filter repeats the check, so it matches nothing when another call came first.
+        "from pymongo import MongoClient\n\n"
+        "events = MongoClient().site.events\n\n"
+        "def take_seats(event_id, seats):\n"
+        "    result = events.update_one({'_id': event_id, 'free_seats': {'$gte': seats}},\n"
+        "                               {'$inc': {'free_seats': -seats}})\n"
+        "    if result.matched_count == 0:\n"
+        "        raise SoldOut(event_id)\n",
         # SET NX takes the key in one step.
         "import redis\n\n"
         "r = redis.Redis()\n\n"
@@ -618,6 +796,14 @@ class CacheReadModifyWrite(Rule):
         "    pipe.set(key, current + 1)\n"
         "    pipe.expire(key, 86400)\n"
         "    pipe.execute()\n",
+        # MongoDB: a field checked on the copy read, then changed by an unconditional $inc.
+        "from pymongo import MongoClient\n\n"
+        "events = MongoClient().site.events\n\n"
+        "def take_seats(event_id, seats):\n"
+        "    event = events.find_one({'_id': event_id})  # OPS206\n"
+        "    if event['free_seats'] < seats:\n"
+        "        raise SoldOut(event_id)\n"
+        "    events.update_one({'_id': event_id}, {'$inc': {'free_seats': -seats}})\n",
         # A Redis key used as a lock: tested, then set in a second step.
         "import redis\n\n"
         "r = redis.Redis()\n\n"
