@@ -9,6 +9,9 @@ from collections.abc import Iterator
 from opsgen.lint.analysis import Analysis
 from opsgen.lint.autocommit_connections import autocommit_engines, autocommit_writes, describe
 from opsgen.lint.batch_loops import resumable_batch
+from opsgen.lint.driver_writes import PACKAGES as DRIVER_PACKAGES
+from opsgen.lint.driver_writes import REMEDIES as DRIVER_REMEDIES
+from opsgen.lint.driver_writes import bound_texts, is_mongo_write, module_connections, transactions
 from opsgen.lint.orm import function_nodes, module_orm
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.summary import CallSite, FunctionSummary
@@ -32,6 +35,19 @@ def raw_sql_writes(analysis: Analysis, function: FunctionSummary) -> list[tuple[
             continue
         sql = call.string_args[0].lstrip().upper() if call.string_args else ""
         if sql.startswith(_SQL_WRITES) and analysis.transaction_at(function, call) is None:
+            sites.append((call, 2 if call.in_loop else 1))
+    return sites
+
+
+def mongo_writes(module: ModuleContext, function: FunctionSummary) -> list[tuple[CallSite, int]]:
+    """Return the MongoDB collection writes that run in no session transaction, weighted as
+    ``write_sites()`` weighs writes. MongoDB commits each such write on its own."""
+    analysis = module.analysis
+    packages = {target.partition(".")[0] for target in module.summary.imports.values()}
+    sites = []
+    for call in function.calls:
+        target = analysis.canonical(call.target or "")
+        if is_mongo_write(target, call.text, call.keywords, packages) and analysis.transaction_at(function, call) is None:
             sites.append((call, 2 if call.in_loop else 1))
     return sites
 
@@ -117,7 +133,7 @@ def block_units(analysis: Analysis, function: FunctionSummary) -> list[tuple[Cal
 
 def transaction_style(module: ModuleContext, function: FunctionSummary, helpers: list[CallSite]) -> str:
     """Return the database library whose transaction the remedy names: ``flask-sqlalchemy``,
-    ``sqlalchemy``, ``django`` or ``other``.
+    ``sqlalchemy``, ``peewee``, ``tortoise``, ``django`` or ``other``.
 
     The writes decide first: a write or commit through ``db.session``, here or in a helper
     that commits, is Flask-SQLAlchemy's, and any other session write or commit is
@@ -137,7 +153,12 @@ def transaction_style(module: ModuleContext, function: FunctionSummary, helpers:
     session_writes = any(call.session_write or call.write in ("session", "flush") for call in function.calls)
     if session_writes or module_orm(module.summary.imports) == "sqlalchemy":
         return "sqlalchemy"
-    if packages & {"peewee", "playhouse", "tortoise", "pony"}:
+    if packages & {"peewee", "playhouse"}:
+        return "peewee"
+    # Django's model classes have no awaitable create(), so await Order.create(...) is Tortoise's.
+    if "tortoise" in packages or any(call.awaited and analysis.class_write(call) for call in function.calls):
+        return "tortoise"
+    if "pony" in packages:
         return "other"
     return "django"
 
@@ -205,6 +226,16 @@ class ForgottenTransaction(Rule):
         isolation_level="AUTOCOMMIT")`` and ``engine.execution_options(...)`` at module
         level, and from ``execution_options(isolation_level="AUTOCOMMIT")`` on the
         connection or the ``connect()`` call in the function.
+        Raw drivers: asyncpg and ``databases`` commit each statement run outside
+        ``conn.transaction()`` on its own, and so do psycopg 3, psycopg2, sqlite3 and
+        aiosqlite in autocommit mode (``psycopg.connect(dsn, autocommit=True)``,
+        ``conn.autocommit = True``, ``conn.set_session(autocommit=True)``,
+        ``isolation_level=None``). Two ``execute()`` calls of SQL text that writes (or of a
+        name bound to it, or of a Core ``insert()``) on such a connection are reported, as
+        are writes that a ``commit()`` after each splits into two or more transactions.
+        MongoDB commits each collection write (``update_one()``, ``insert_one()``, ...) that
+        is given no ``session=``. A peewee or Tortoise class write on a model imported from
+        a ``models`` module that the linter does not read counts as well.
         Test modules and migrations are skipped, and so are the methods of classes derived
         from Django's ``TestCase`` or DRF's ``APITestCase`` wherever they sit, because each
         test, ``setUp()`` and ``setUpTestData()`` runs inside a transaction there
@@ -220,7 +251,13 @@ class ForgottenTransaction(Rule):
         ``flush()`` when they need a new row's id), or ``with db.session.begin():`` where
         nothing ran on the session before. A write or commit through ``db.session`` means
         Flask-SQLAlchemy, any other session write or commit means SQLAlchemy, and otherwise
-        the module's imports decide, with Django the default.
+        the module's imports decide, with Django the default. peewee: ``db.atomic()``.
+        Tortoise (also an awaited class write such as ``await Order.create(...)``, which
+        Django has not): ``in_transaction()`` or ``@atomic()``. MongoDB: a session
+        transaction with ``session=s`` on each write. A raw driver: its own transaction
+        block (``async with conn.transaction():`` for asyncpg, ``with conn.transaction():``
+        for psycopg 3, ``with conn:`` for psycopg2, ``async with database.transaction():``
+        for ``databases``), or one ``commit()`` after the last write.
 
     Why is this bad:
         In autocommit mode every write commits on its own. A failure between two writes
@@ -253,6 +290,9 @@ class ForgottenTransaction(Rule):
         "django": "wrap them in transaction.atomic()",
         "sqlalchemy": "wrap them in one with session.begin(): block (engine.begin() for a connection)",
         "flask-sqlalchemy": "commit once, after the last write, or wrap them in with db.session.begin():",
+        "peewee": "wrap them in with db.atomic(): or decorate the function with @db.atomic()",
+        "tortoise": "wrap them in async with in_transaction(): or decorate the function with @atomic()",
+        "mongodb": "run them in with client.start_session() as s, s.start_transaction(): and pass session=s to each",
         "other": "wrap them in one transaction of the ORM",
     }
 
@@ -267,12 +307,44 @@ class ForgottenTransaction(Rule):
     def check(self, module: ModuleContext) -> Iterator[Finding]:
         if _NOT_APPLICATION_CODE.search(module.relative_path):
             return
+        # Raw driver writes come first: their message names the driver's own remedy.
         reported: set[int] = set()
-        for finding in self.check_functions(module):
+        if any(target.partition(".")[0] in DRIVER_PACKAGES for target in module.summary.imports.values()):
+            for finding in self.check_drivers(module):
+                reported.add(finding.line)
+                yield finding
+        for finding in self.check_functions(module, reported):
             reported.add(finding.line)
             yield finding
         if "AUTOCOMMIT" in module.source:
             yield from self.check_autocommit(module, reported)
+
+    def check_drivers(self, module: ModuleContext) -> Iterator[Finding]:
+        """Report SQL text written through a raw driver in two or more transactions."""
+        analysis = module.analysis
+        functions = {
+            f.line: f
+            for f in module.functions()
+            if f.name != "<module>" and analysis.operation_of(f) is None and not runs_in_test_transaction(analysis, f)
+        }
+        imports = module.summary.imports
+        connections = module_connections(module.tree, imports)
+        texts = bound_texts(module.tree.body, {})
+        for node in function_nodes(module.tree, set(functions)):
+            starts = transactions(node, imports, connections, texts)
+            count = sum(2 if start.in_loop else 1 for start in starts)
+            if count < 2 or analysis.in_transaction_somewhere(functions[node.lineno].qualname, possible=False):
+                continue
+            listed = ", ".join(f"{describe(start.call)}{' in a loop' if start.in_loop else ''}" for start in starts[:3])
+            if any(start.kind == "autocommit" for start in starts):
+                amount = "several" if count > len(starts) else str(count)
+                writes = f"makes {amount} writes that each commit on their own ({listed}{', ...' if len(starts) > 3 else ''})"
+            else:
+                amount = "one transaction per loop pass" if len(starts) == 1 else f"{len(starts)} transactions"
+                writes = f"commits its writes in {amount} ({listed})"
+            remedy = DRIVER_REMEDIES[starts[0].driver] if starts[0].kind == "autocommit" else "call commit() once, after the last write"
+            message = self.MESSAGE.format(function=node.name, writes=writes, remedy=remedy)
+            yield module.finding(self.code, message, starts[0].call.lineno, starts[0].call.col_offset)
 
     def check_autocommit(self, module: ModuleContext, reported: set[int]) -> Iterator[Finding]:
         """Report two or more writes on SQLAlchemy connections in AUTOCOMMIT isolation."""
@@ -291,14 +363,17 @@ class ForgottenTransaction(Rule):
             message = self.AUTOCOMMIT_MESSAGE.format(function=node.name, count=len(writes), listed=listed)
             yield module.finding(self.code, message, writes[0].lineno, writes[0].col_offset)
 
-    def check_functions(self, module: ModuleContext) -> Iterator[Finding]:
+    def check_functions(self, module: ModuleContext, reported: set[int]) -> Iterator[Finding]:
         analysis = module.analysis
         for function in module.functions():
             if function.name == "<module>" or analysis.operation_of(function) is not None:
                 continue
+            if any(function.line <= line <= function.end_line for line in reported):
+                continue
             if runs_in_test_transaction(analysis, function) or called_only_from_tests(analysis, function):
                 continue
-            sites = analysis.one_path(analysis.write_sites(function) + raw_sql_writes(analysis, function))
+            mongo = mongo_writes(module, function)
+            sites = analysis.one_path(analysis.write_sites(function) + raw_sql_writes(analysis, function) + mongo)
             count = sum(weight for _, weight in sites)
             commits = own_commits(analysis, function)
             helpers = [call for call, _ in analysis.one_path([(call, 1) for call in committing_helpers(analysis, function)])]
@@ -344,7 +419,8 @@ class ForgottenTransaction(Rule):
                 amount = "one transaction per loop pass" if len(begins) == 1 else f"{len(begins)} transactions"
                 writes = f"commits its writes in {amount} ({listed})"
                 line, column = begins[0][0], begins[0][1]
-            remedy = self.REMEDIES[transaction_style(module, function, helpers)]
+            style = "mongodb" if any(site in mongo for site in sites) else transaction_style(module, function, helpers)
+            remedy = self.REMEDIES[style]
             message = self.MESSAGE.format(function=function.name, writes=writes, remedy=remedy)
             yield module.finding(self.code, message, line, column)
 
@@ -381,6 +457,13 @@ class ForgottenTransaction(Rule):
         return block.line, column, f"the {kind} block at line {block.line}"
 
     VALID = [
+        Example(
+            "import asyncpg\n\n"
+            "async def move(pool: asyncpg.Pool, document_id, folder_id):\n"
+            "    async with pool.acquire() as conn, conn.transaction():\n"
+            "        await conn.execute('UPDATE documents SET folder_id = $1 WHERE id = $2', folder_id, document_id)\n"
+            "        await conn.execute('UPDATE folders SET items = items + 1 WHERE id = $1', folder_id)\n"
+        ),
         # engine.begin() runs both inserts in one transaction.
         Example(
             "from sqlalchemy import create_engine, insert\n"
@@ -537,6 +620,14 @@ class ForgottenTransaction(Rule):
         ),
     ]
     INVALID = [
+        # asyncpg commits each statement outside conn.transaction() on its own.
+        Example(
+            "import asyncpg\n\n"
+            "async def move(pool: asyncpg.Pool, document_id, folder_id):\n"
+            "    async with pool.acquire() as conn:\n"
+            "        await conn.execute('UPDATE documents SET folder_id = $1 WHERE id = $2', folder_id, document_id)  # OPS102\n"
+            "        await conn.execute('UPDATE folders SET items = items + 1 WHERE id = $1', folder_id)\n"
+        ),
         # An engine in AUTOCOMMIT isolation commits each insert on its own.
         Example(
             "from sqlalchemy import create_engine, insert\n"

@@ -174,6 +174,19 @@ def _exclusive(first: str, second: str) -> bool:
     return False
 
 
+def _runs_later(function: FunctionSummary, call: CallSite) -> bool:
+    """Return True when ``call`` builds a statement that a chained ``execute()`` runs."""
+    prefix = f"{call.text}()."
+    return any(other.line == call.line and other.text.startswith(prefix) and other.text.endswith(".execute") for other in function.calls)
+
+
+def _from_models_module(klass: str) -> bool:
+    """Return True for a class name imported from a ``models`` module or package:
+    ``models.Invoice`` for ``from .models import Invoice``, or ``shop.models.orders.Order``."""
+    module, _, name = klass.rpartition(".")
+    return name[:1].isupper() and "models" in module.split(".")
+
+
 @lru_cache(maxsize=8192)
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
@@ -1437,6 +1450,8 @@ class Analysis:
                 continue  # a row created here and saved again: a failure between leaves it as created
             if call.write in AUTOCOMMIT_WRITES and self.effect(call) is not None:
                 continue  # a remote API's create(), such as an SMS client built by a project factory
+            if call.write == "delete" and _runs_later(function, call):
+                continue  # peewee's Tweet.delete() builds a statement; its execute() is the write
             if call.write in AUTOCOMMIT_WRITES:
                 if uses_django or self.is_django_write(call):
                     sites.append((call, 2 if call.in_loop else 1))
@@ -1503,6 +1518,8 @@ class Analysis:
         else:
             return False
         klass = self.canonical(klass)
+        if klass not in self.index.classes and _from_models_module(klass):
+            return True  # a model of a module outside the project, or not linted with this one
         return self.is_model(klass) and self.method(klass, method) is None
 
     def is_django_write(self, call: CallSite) -> bool:

@@ -130,7 +130,7 @@ def test_ops102_loaded_row_change_column(tmp_path: Path) -> None:
         (SQLALCHEMY_TRANSFER, "wrap them in one with session.begin(): block (engine.begin() for a connection)", ("transaction.atomic()", "db.session")),
         (FLASK_SQLALCHEMY_TRANSFER, "commit once, after the last write, or wrap them in with db.session.begin():", ("transaction.atomic()",)),
         (DJANGO_PLACE_ORDER, "wrap them in transaction.atomic()", ("session",)),
-        (PEEWEE_PLACE_ORDER, "wrap them in one transaction of the ORM", ("transaction.atomic()", "session")),
+        (PEEWEE_PLACE_ORDER, "wrap them in with db.atomic(): or decorate the function with @db.atomic()", ("transaction.atomic()", "session")),
     ],
     ids=["sqlalchemy", "flask-sqlalchemy", "django", "peewee"],
 )

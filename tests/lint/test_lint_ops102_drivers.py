@@ -1,0 +1,273 @@
+"""OPS102 on raw database drivers, MongoDB, and peewee or Tortoise models imported from elsewhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from opsgen.lint.engine import lint_paths
+
+from tests_lint_support import write_project  # type: ignore[import-not-found]
+
+
+def _ops102(tmp_path: Path, source: str) -> list[tuple[int, str]]:
+    root = write_project(tmp_path / "project", {"app/__init__.py": "", "app/service.py": source})
+    findings = lint_paths([root], use_cache=False).findings
+    return [(f.line, f.message) for f in findings if f.code == "OPS102"]
+
+
+REPORTED = {
+    "psycopg-autocommit-argument": (
+        """\
+        import psycopg
+
+        def pay(dsn, invoice_id, amount):
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                conn.execute("UPDATE invoices SET paid = TRUE WHERE id = %s", (invoice_id,))
+                conn.execute("INSERT INTO payments (invoice_id, amount) VALUES (%s, %s)", (invoice_id, amount))
+        """,
+        5,
+        "with conn.transaction():",
+    ),
+    "psycopg-set-autocommit": (
+        """\
+        from psycopg import AsyncConnection
+
+        async def pay(dsn, invoice_id):
+            conn = await AsyncConnection.connect(dsn)
+            await conn.set_autocommit(True)
+            await conn.execute("UPDATE invoices SET paid = TRUE WHERE id = %s", (invoice_id,))
+            await conn.execute("DELETE FROM reminders WHERE invoice_id = %s", (invoice_id,))
+        """,
+        6,
+        "conn.transaction()",
+    ),
+    "asyncpg-annotated-connection": (
+        """\
+        import asyncpg
+
+        async def close(conn: asyncpg.Connection, ticket_id):
+            await conn.execute("UPDATE tickets SET closed = TRUE WHERE id = $1", ticket_id)
+            await conn.execute("INSERT INTO ticket_events (ticket_id, kind) VALUES ($1, 'closed')", ticket_id)
+        """,
+        4,
+        "async with conn.transaction():",
+    ),
+    "asyncpg-module-constant-text": (
+        """\
+        import asyncpg
+
+        MARK_SHIPPED = "UPDATE orders SET shipped = TRUE WHERE id = $1"
+
+        async def ship(dsn, order_ids):
+            conn = await asyncpg.connect(dsn)
+            for order_id in order_ids:
+                await conn.execute(MARK_SHIPPED, order_id)
+        """,
+        8,
+        "async with conn.transaction():",
+    ),
+    "psycopg2-set-session": (
+        """\
+        import psycopg2
+
+        def archive(dsn, project_id):
+            conn = psycopg2.connect(dsn)
+            conn.set_session(autocommit=True)
+            with conn.cursor() as cur:
+                cur.execute("INSERT INTO archive SELECT * FROM projects WHERE id = %s", (project_id,))
+                cur.execute("DELETE FROM projects WHERE id = %s", (project_id,))
+        """,
+        7,
+        "with conn:",
+    ),
+    "databases-core-statements": (
+        """\
+        from databases import Database
+        from app.tables import bans, users
+
+        database = Database("postgresql://localhost/forum")
+
+        async def ban(user_id, reason):
+            await database.execute(users.update().where(users.c.id == user_id).values(banned=True))
+            await database.execute(query=bans.insert().values(user_id=user_id, reason=reason))
+        """,
+        7,
+        "async with database.transaction():",
+    ),
+    "sqlite3-commit-after-each": (
+        """\
+        import sqlite3
+
+        def rename(path, old, new):
+            conn = sqlite3.connect(path)
+            conn.execute("INSERT INTO tags (name) VALUES (?)", (new,))
+            conn.commit()
+            conn.execute("DELETE FROM tags WHERE name = ?", (old,))
+            conn.commit()
+        """,
+        5,
+        "call commit() once, after the last write",
+    ),
+    "peewee-imported-models": (
+        """\
+        from peewee import SqliteDatabase
+        from app.models import Profile, User
+
+        db = SqliteDatabase("app.db")
+
+        def sign_up(email, handle):
+            user = User.create(email=email)
+            Profile.create(user=user, handle=handle)
+        """,
+        7,
+        "db.atomic()",
+    ),
+    "tortoise-awaited-class-writes": (
+        """\
+        from app.models import Order, Shipment
+
+        async def dispatch(order_id, tracking):
+            await Shipment.create(order_id=order_id, tracking=tracking)
+            await Order.filter(id=order_id).delete()
+        """,
+        4,
+        "in_transaction()",
+    ),
+    "mongo-two-collections": (
+        """\
+        from pymongo import MongoClient
+
+        client = MongoClient()
+
+        def lend(book_id, reader_id):
+            client.library.books.update_one({"_id": book_id}, {"$set": {"lent_to": reader_id}})
+            client.library.loans.insert_one({"book_id": book_id, "reader_id": reader_id})
+        """,
+        6,
+        "start_transaction()",
+    ),
+}
+
+
+@pytest.mark.parametrize(("source", "line", "remedy"), list(REPORTED.values()), ids=list(REPORTED))
+def test_ops102_driver_writes_reported(tmp_path: Path, source: str, line: int, remedy: str) -> None:
+    findings = _ops102(tmp_path, source)
+
+    assert [found_line for found_line, _ in findings] == [line], findings
+    assert remedy in findings[0][1].partition("; ")[2]
+
+
+NOT_REPORTED = {
+    # psycopg 3 without autocommit commits both when the with block ends.
+    "psycopg-default-mode": """\
+        import psycopg
+
+        def pay(dsn, invoice_id, amount):
+            with psycopg.connect(dsn) as conn:
+                conn.execute("UPDATE invoices SET paid = TRUE WHERE id = %s", (invoice_id,))
+                conn.execute("INSERT INTO payments (invoice_id, amount) VALUES (%s, %s)", (invoice_id, amount))
+        """,
+    "asyncpg-transaction-block": """\
+        import asyncpg
+
+        async def close(pool: asyncpg.Pool, ticket_id):
+            async with pool.acquire() as conn, conn.transaction():
+                await conn.execute("UPDATE tickets SET closed = TRUE WHERE id = $1", ticket_id)
+                await conn.execute("INSERT INTO ticket_events (ticket_id) VALUES ($1)", ticket_id)
+        """,
+    "asyncpg-reads-and-one-write": """\
+        import asyncpg
+
+        async def close(conn: asyncpg.Connection, ticket_id):
+            row = await conn.fetchrow("SELECT * FROM tickets WHERE id = $1", ticket_id)
+            await conn.execute("UPDATE tickets SET closed = TRUE WHERE id = $1", ticket_id)
+            return row
+        """,
+    "asyncpg-helper-called-in-transaction": """\
+        import asyncpg
+
+        async def _close(conn: asyncpg.Connection, ticket_id):
+            await conn.execute("UPDATE tickets SET closed = TRUE WHERE id = $1", ticket_id)
+            await conn.execute("INSERT INTO ticket_events (ticket_id) VALUES ($1)", ticket_id)
+
+        async def close(conn: asyncpg.Connection, ticket_id):
+            async with conn.transaction():
+                await _close(conn, ticket_id)
+        """,
+    "asyncpg-writes-in-exclusive-arms": """\
+        import asyncpg
+
+        async def toggle(conn: asyncpg.Connection, ticket_id, close):
+            if close:
+                await conn.execute("UPDATE tickets SET closed = TRUE WHERE id = $1", ticket_id)
+            else:
+                await conn.execute("UPDATE tickets SET closed = FALSE WHERE id = $1", ticket_id)
+        """,
+    "databases-transaction-decorator": """\
+        from databases import Database
+
+        database = Database("postgresql://localhost/forum")
+
+        @database.transaction()
+        async def ban(user_id, reason):
+            await database.execute("UPDATE users SET banned = TRUE WHERE id = :id", {"id": user_id})
+            await database.execute("INSERT INTO bans (user_id, reason) VALUES (:u, :r)", {"u": user_id, "r": reason})
+        """,
+    "aiosqlite-one-commit": """\
+        import aiosqlite
+
+        async def rename(path, old, new):
+            async with aiosqlite.connect(path) as db:
+                await db.execute("INSERT INTO tags (name) VALUES (?)", (new,))
+                await db.execute("DELETE FROM tags WHERE name = ?", (old,))
+                await db.commit()
+        """,
+    # Tweet.delete() builds the statement that execute() runs: one write, not two.
+    "peewee-single-delete-statement": """\
+        from peewee import CharField, Model, SqliteDatabase
+
+        db = SqliteDatabase("app.db")
+
+        class Tweet(Model):
+            user = CharField()
+
+        def purge(user_id):
+            Tweet.delete().where(Tweet.user == user_id).execute()
+        """,
+    "peewee-single-delete-of-imported-model": """\
+        from peewee import SqliteDatabase
+        from app.models import Tweet
+
+        db = SqliteDatabase("app.db")
+
+        def purge(user_id):
+            Tweet.delete().where(Tweet.user == user_id).execute()
+        """,
+    "mongo-session-transaction": """\
+        from pymongo import MongoClient
+
+        client = MongoClient()
+
+        def lend(book_id, reader_id):
+            with client.start_session() as s, s.start_transaction():
+                client.library.books.update_one({"_id": book_id}, {"$set": {"lent_to": reader_id}}, session=s)
+                client.library.loans.insert_one({"book_id": book_id, "reader_id": reader_id}, session=s)
+        """,
+    "mongo-one-write": """\
+        from pymongo import MongoClient
+
+        client = MongoClient()
+
+        def lend(book_id, reader_id):
+            book = client.library.books.find_one({"_id": book_id})
+            client.library.books.update_one({"_id": book_id}, {"$set": {"lent_to": reader_id}})
+            return book
+        """,
+}
+
+
+@pytest.mark.parametrize("source", list(NOT_REPORTED.values()), ids=list(NOT_REPORTED))
+def test_ops102_driver_writes_not_reported(tmp_path: Path, source: str) -> None:
+    assert _ops102(tmp_path, source) == []

@@ -1,0 +1,16 @@
+# expect: none
+import asyncpg
+
+
+async def move_to_folder(pool: asyncpg.Pool, document_id: int, folder_id: int) -> None:
+    async with pool.acquire() as conn:
+        async with conn.transaction():
+            await conn.execute(
+                "UPDATE documents SET folder_id = $1 WHERE id = $2",
+                folder_id,
+                document_id,
+            )
+            await conn.execute(
+                "UPDATE folders SET item_count = item_count + 1 WHERE id = $1",
+                folder_id,
+            )

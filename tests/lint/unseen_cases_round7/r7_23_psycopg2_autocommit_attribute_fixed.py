@@ -1,0 +1,16 @@
+# expect: none
+import psycopg2
+
+
+def archive_project(dsn: str, project_id: int) -> None:
+    conn = psycopg2.connect(dsn)
+    try:
+        with conn:
+            with conn.cursor() as cur:
+                cur.execute(
+                    "INSERT INTO archived_projects SELECT * FROM projects WHERE id = %s",
+                    (project_id,),
+                )
+                cur.execute("DELETE FROM projects WHERE id = %s", (project_id,))
+    finally:
+        conn.close()
