@@ -11,7 +11,7 @@ from opsgen.lint.autocommit_connections import autocommit_engines, autocommit_wr
 from opsgen.lint.batch_loops import resumable_batch
 from opsgen.lint.driver_writes import PACKAGES as DRIVER_PACKAGES
 from opsgen.lint.driver_writes import REMEDIES as DRIVER_REMEDIES
-from opsgen.lint.driver_writes import bound_texts, is_mongo_write, module_connections, transactions
+from opsgen.lint.driver_writes import MONGO_DELETES, bound_texts, is_mongo_write, module_connections, transactions
 from opsgen.lint.orm import function_nodes, module_orm
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.summary import CallSite, FunctionSummary
@@ -41,7 +41,11 @@ def raw_sql_writes(analysis: Analysis, function: FunctionSummary) -> list[tuple[
 
 def mongo_writes(module: ModuleContext, function: FunctionSummary) -> list[tuple[CallSite, int]]:
     """Return the MongoDB collection writes that run in no session transaction, weighted as
-    ``write_sites()`` weighs writes. MongoDB commits each such write on its own."""
+    ``write_sites()`` weighs writes. MongoDB commits each such write on its own.
+
+    Deletes alone are left out: a cleanup of expired documents in two collections that
+    fails midway leaves documents that the next run deletes.
+    """
     analysis = module.analysis
     packages = {target.partition(".")[0] for target in module.summary.imports.values()}
     sites = []
@@ -49,6 +53,8 @@ def mongo_writes(module: ModuleContext, function: FunctionSummary) -> list[tuple
         target = analysis.canonical(call.target or "")
         if is_mongo_write(target, call.text, call.keywords, packages) and analysis.transaction_at(function, call) is None:
             sites.append((call, 2 if call.in_loop else 1))
+    if all(call.text.rpartition(".")[2] in MONGO_DELETES for call, _ in sites):
+        return []
     return sites
 
 
@@ -234,7 +240,7 @@ class ForgottenTransaction(Rule):
         name bound to it, or of a Core ``insert()``) on such a connection are reported, as
         are writes that a ``commit()`` after each splits into two or more transactions.
         MongoDB commits each collection write (``update_one()``, ``insert_one()``, ...) that
-        is given no ``session=``. A peewee or Tortoise class write on a model imported from
+        is given no ``session=``, though deletes alone (a cleanup) are not reported. A peewee or Tortoise class write on a model imported from
         a ``models`` module that the linter does not read counts as well.
         Test modules and migrations are skipped, and so are the methods of classes derived
         from Django's ``TestCase`` or DRF's ``APITestCase`` wherever they sit, because each

@@ -314,6 +314,8 @@ MONGO_WRITES = frozenset(
         "delete_many", "find_one_and_update", "find_one_and_replace", "find_one_and_delete", "bulk_write",
     }
 )  # fmt: skip
+#: MongoDB collection methods that only delete documents.
+MONGO_DELETES = frozenset({"delete_one", "delete_many", "find_one_and_delete"})
 #: Packages of MongoDB clients.
 MONGO_PACKAGES = frozenset({"pymongo", "motor"})
 

@@ -255,6 +255,16 @@ NOT_REPORTED = {
                 client.library.books.update_one({"_id": book_id}, {"$set": {"lent_to": reader_id}}, session=s)
                 client.library.loans.insert_one({"book_id": book_id, "reader_id": reader_id}, session=s)
         """,
+    # Expired documents left by a failure midway are deleted by the next run.
+    "mongo-cleanup-of-two-collections": """\
+        from pymongo import MongoClient
+
+        client = MongoClient()
+
+        def cleanup(cutoff):
+            client.results.meta.delete_many({"date_done": {"$lt": cutoff}})
+            client.results.groups.delete_many({"date_done": {"$lt": cutoff}})
+        """,
     "mongo-one-write": """\
         from pymongo import MongoClient
 
