@@ -448,6 +448,8 @@ class Analysis:
             return None
         attribute = call.text.rpartition(".")[2]
         found = knowledge.classify_side_effect(target, call.text, self.extra_effects)
+        if found is None and knowledge.remote_open_write(target, call.string_args):
+            return Effect("remote storage write", target or call.text)
         if found is None and target in self.index.functions:
             decorators = self.index.functions[target][1].decorators
             if any(knowledge.enqueues_on_call(self.canonical(d.removesuffix("()"))) for d in decorators):
@@ -801,6 +803,10 @@ class Analysis:
                     return self.opener_transaction(name, inner, f"block at line {block.line}", block.line, block.end_line)
                 shown = name.rpartition(".")[2] if knowledge.is_library_transaction(name) and name not in self.openers else block.name
                 reason = f"the {shown}() block at line {block.line}"
+                if name in knowledge.TRANSACTION_MANAGER_OBJECTS:
+                    reason = f"the transaction.manager block at line {block.line}"
+                elif knowledge.is_transaction_connection(name):
+                    reason = f"the connection's with block at line {block.line}, which commits when it ends"
                 style = "other"
             return Transaction(reason, block.line, style, block.using, block.end_line)
         if call.session_write and not self.committed_by_opener(function, call):

@@ -35,14 +35,62 @@ LIBRARY_TRANSACTION_FUNCTIONS = frozenset(
 )
 
 
+#: MongoDB's ``with session.start_transaction():`` (PyMongo and Motor), matched on any
+#: receiver except the tracing libraries whose ``start_transaction()`` starts a trace.
+SESSION_TRANSACTION_METHODS = frozenset({"start_transaction"})
+TRACING_PACKAGES = ("sentry_sdk.", "ddtrace.", "opentelemetry.", "elasticapm.", "newrelic.", "scout_apm.")
+
+#: Objects that are a transaction when used as a context manager themselves: zope's
+#: ``with transaction.manager:`` (Pyramid with pyramid_tm) begins a transaction and
+#: commits it when the block ends, or aborts it on an exception.
+TRANSACTION_MANAGER_OBJECTS = frozenset(
+    {"transaction.manager", "transaction.TransactionManager()", "transaction.ThreadTransactionManager()"}
+)
+#: DB-API connections whose ``with conn:`` block is one transaction: it commits when the
+#: block ends and rolls back on an exception (psycopg2, sqlite3), without closing the
+#: connection. psycopg 3 and aiosqlite are left out, because their block closes the
+#: connection and psycopg 3's commits only when autocommit is off.
+CONNECTION_TRANSACTION_TYPES = frozenset(
+    {
+        "psycopg2.connect()",
+        "psycopg2.extensions.connection()",
+        "psycopg2.pool.SimpleConnectionPool().getconn()",
+        "psycopg2.pool.ThreadedConnectionPool().getconn()",
+        "sqlite3.connect()",
+        "sqlite3.Connection()",
+    }
+)
+
+
+#: DB-API connections that begin a transaction before the first ``INSERT``, ``UPDATE``,
+#: ``DELETE`` or ``REPLACE`` and keep it open until ``commit()``: sqlite3 (outside
+#: autocommit) and aiosqlite, which runs sqlite3 in a thread.
+IMPLICIT_TRANSACTION_CONNECTIONS = frozenset({"sqlite3.connect()", "sqlite3.Connection()", "aiosqlite.connect()", "aiosqlite.Connection()"})
+#: Their methods that run SQL text given as the first argument.
+SQL_TEXT_METHODS = frozenset({"execute", "executemany"})
+SQL_WRITE_WORDS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def is_transaction_connection(name: str) -> bool:
+    """Return True for a connection whose ``with`` block is a transaction, given as its type
+    (``with conn:``) or as the call that makes it (``with sqlite3.connect(path) as conn:``)."""
+    return name in CONNECTION_TRANSACTION_TYPES or name + "()" in CONNECTION_TRANSACTION_TYPES
+
+
 def is_library_transaction(name: str) -> bool:
     """Return True when a context manager or decorator of another database library opens a
-    transaction: one of the functions above, or an ``atomic``/``transaction`` method of an
-    object (Django's ``transaction.atomic`` is an opener of its own)."""
-    if name in LIBRARY_TRANSACTION_FUNCTIONS:
+    transaction: one of the functions above, an ``atomic``/``transaction`` method of an
+    object (Django's ``transaction.atomic`` is an opener of its own), MongoDB's
+    ``start_transaction()``, zope's ``transaction.manager`` or a psycopg2 or sqlite3
+    connection used as a context manager."""
+    if name in LIBRARY_TRANSACTION_FUNCTIONS or name in TRANSACTION_MANAGER_OBJECTS or is_transaction_connection(name):
         return True
     receiver, _, method = name.rpartition(".")
-    return bool(receiver) and method in LIBRARY_TRANSACTION_METHODS and not receiver.startswith("django.")
+    if not receiver:
+        return False
+    if method in SESSION_TRANSACTION_METHODS:
+        return not receiver.startswith(TRACING_PACKAGES) and receiver not in ("sentry_sdk", "ddtrace")
+    return method in LIBRARY_TRANSACTION_METHODS and not receiver.startswith("django.")
 
 METHOD_DECORATOR = frozenset({"django.utils.decorators.method_decorator"})
 
@@ -394,6 +442,11 @@ _APSCHEDULERS = (
 )
 _APSCHEDULER_ADDS = frozenset({"add_job", "add_schedule"})
 
+#: nats-py clients: ``nats.connect()``'s result, or one typed ``nats.NATS`` or ``Client``.
+_NATS_CLIENTS = ("nats.connect()", "nats.NATS()", "nats.aio.client.Client()", "nats.aio.client.NATS()")
+_NATS_SENDS = frozenset({"publish", "request"})
+_JETSTREAM_SENDS = frozenset({"publish", "publish_async"})
+
 _INSTANCE_PREFIXES = {
     # prefix of an instance type -> (kind, methods or None for every method)
     "smtplib.SMTP()": ("email", frozenset({"sendmail", "send_message"})),
@@ -462,6 +515,19 @@ _INSTANCE_PREFIXES = {
     "redis.asyncio.StrictRedis()": ("Redis publish", _REDIS_SENDS),
     "redis.asyncio.from_url()": ("Redis publish", _REDIS_SENDS),
     "redis.asyncio.Redis.from_url()": ("Redis publish", _REDIS_SENDS),
+    # nats-py: core NATS publishes and requests, and JetStream publishes
+    **{client: ("broker publish", _NATS_SENDS) for client in _NATS_CLIENTS},
+    **{f"{client}.jetstream()": ("broker publish", _JETSTREAM_SENDS) for client in _NATS_CLIENTS},
+    "nats.js.JetStreamContext()": ("broker publish", _JETSTREAM_SENDS),
+    "nats.js.client.JetStreamContext()": ("broker publish", _JETSTREAM_SENDS),
+}
+
+#: Packages whose senders hand messages to a broker: Azure Service Bus's
+#: ``client.get_queue_sender(...).send_messages(msg)`` (sync and ``aio``), and Azure
+#: Event Hubs' producer client. Matched on any name reached from the package.
+_PACKAGE_SENDS = {
+    "azure.servicebus.": ("broker publish", frozenset({"send_messages", "schedule_messages"})),
+    "azure.eventhub.": ("broker publish", frozenset({"send_batch", "send_event"})),
 }
 
 #: Django models of push libraries whose rows, and querysets of rows, send to the devices
@@ -524,6 +590,12 @@ SDK_CLIENTS = {
     "google.cloud.pubsub_v1.PublisherClient()": "broker publish",
     "google.cloud.pubsub.PublisherClient()": "broker publish",
     "google.cloud.tasks_v2.CloudTasksClient()": "task enqueue",
+    # aioboto3's clients are boto3's with coroutine methods: ``async with session.client("sqs") as sqs``
+    "aioboto3.Session().client()": "AWS call",
+    "aioboto3.Session().resource()": "AWS call",
+    "aioboto3.session.Session().client()": "AWS call",
+    "aioboto3.session.Session().resource()": "AWS call",
+    "aiobotocore.session.get_session().create_client()": "AWS call",
 }
 #: Each client followed by the dot of its methods, for one ``str.startswith`` test.
 _SDK_CLIENT_PREFIXES = tuple(prefix + "." for prefix in SDK_CLIENTS)
@@ -618,7 +690,7 @@ HINTED_METHODS = {
     "enqueue": ("task enqueue", ("queue", "rq")),
     "enqueue_at": ("task enqueue", ("queue", "rq", "scheduler")),
     "enqueue_in": ("task enqueue", ("queue", "rq", "scheduler")),
-    "publish": ("broker publish", ("redis", "producer", "publisher", "channel", "broker", "kafka", "rabbit", "exchange", "pubsub", "bus")),
+    "publish": ("broker publish", ("redis", "producer", "publisher", "channel", "broker", "kafka", "rabbit", "exchange", "pubsub", "bus", "nats", "jetstream")),
     "produce": ("Kafka publish", ("producer", "kafka")),
     "send": ("message send", ("producer", "kafka", "channel_layer", "sqs", "sns")),
     "sendmail": ("email", ("smtp", "server", "mail")),
@@ -627,6 +699,7 @@ HINTED_METHODS = {
     "urlopen": ("HTTP request", ("pool", "http")),
     "put_object": ("AWS call", ("s3", "client", "bucket")),
     "publish_message": ("broker publish", ("publisher", "pubsub")),
+    "send_immediately": ("email", ("mailer",)),
 }
 #: Receivers whose ``send()`` sends an e-mail when their type is unknown, as for the
 #: ``mail = Mail()`` that Flask-Mail's docs create in an extensions module.
@@ -649,6 +722,39 @@ def enqueues_on_call(decorator: str) -> bool:
         return True
     owner, _, method = name.rpartition(".")
     return owner.startswith("huey.") and owner.endswith("()") and method in HUEY_TASK_METHODS
+
+
+#: pyramid_mailer's ``Mailer`` methods that deliver at once. Its ``send()``,
+#: ``send_sendmail()`` and ``send_to_queue()`` join the zope transaction and deliver only
+#: when it commits, so they are no side effect inside it.
+PYRAMID_MAILER_SENDS_NOW = frozenset({"send_immediately", "send_immediately_sendmail"})
+
+#: Functions that open a file at a URI, local or remote, taking the mode second.
+#: smart_open's URIs are remote storage (``s3://``, ``gs://``, ``azure://``, ``hdfs://``,
+#: ``http://``) unless they are a local path.
+REMOTE_OPENERS = frozenset({"smart_open.open", "smart_open.smart_open", "smart_open.smart_open_lib.open"})
+WRITE_MODE_LETTERS = frozenset("wax")
+
+
+def remote_open_write(target: str | None, string_args: list[str]) -> bool:
+    """Return True for ``smart_open.open(uri, "w")``: a write to remote storage, made while
+    the file is written and when it is closed. The mode must be a string literal, and a
+    literal URI without a scheme is a local file."""
+    if target not in REMOTE_OPENERS or not string_args:
+        return False
+    mode = string_args[-1]
+    if not mode or len(mode) > 3 or not set(mode) & WRITE_MODE_LETTERS or set(mode) - set("rwaxbt+"):
+        return False
+    return len(string_args) == 1 or "://" in string_args[0]
+
+
+def package_send(target: str) -> str | None:
+    """Return the kind of a send through a package in ``_PACKAGE_SENDS``, or None."""
+    method = target.rpartition(".")[2]
+    for package, (kind, methods) in _PACKAGE_SENDS.items():
+        if target.startswith(package) and method in methods:
+            return kind
+    return None
 
 
 @dataclass(frozen=True)
@@ -689,7 +795,7 @@ def search_client_method(target: str) -> bool:
 
 def is_external_api(target: str) -> bool:
     """Return True for calls into remote APIs whose ``create`` is not an ORM write."""
-    if target.startswith(("stripe.", "boto3.")) or target.partition("()")[0] in _INSTANCE_PREFIXES:
+    if target.startswith(("stripe.", "boto3.", "aioboto3.")) or target.partition("()")[0] in _INSTANCE_PREFIXES:
         return True
     return target.startswith(_SDK_CLIENT_PREFIXES + _SEARCH_CLIENT_PREFIXES)
 
@@ -705,6 +811,11 @@ def classify_side_effect(target: str | None, text: str, extra: dict[str, str]) -
     if target:
         if target in _EXACT:
             return Effect(_EXACT[target], target)
+        if target.startswith("pyramid_mailer."):
+            return Effect("email", target) if attr in PYRAMID_MAILER_SENDS_NOW else None
+        package_kind = package_send(target)
+        if package_kind is not None:
+            return Effect(package_kind, target)
         for configured, kind in extra.items():
             if target == configured or (configured.endswith(".") and target.startswith(configured)):
                 return Effect(kind, target)

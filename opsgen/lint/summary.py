@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 27
+SUMMARY_FORMAT = 28
 
 
 @dataclass
@@ -508,6 +508,7 @@ class _BodyWalker(ast.NodeVisitor):
         self.loaded: dict[str, str] = {}  # local name -> session it was loaded through
         self.branches: list[str] = []  # "line:arm" of each enclosing if statement
         self.fresh_rows: set[str] = set()  # local names bound to a row the function created
+        self.cursors: dict[str, str] = {}  # local cursor name -> source text of its connection
 
     def walk_body(self, body: list[ast.stmt]) -> None:
         # A block inside a loop that ends in ``break`` or ``return`` runs at most once per
@@ -673,6 +674,7 @@ class _BodyWalker(ast.NodeVisitor):
                 instance = self.s.infer_instance(item.context_expr, self.scope)
                 if instance:
                     self.scope.bindings[item.optional_vars.id] = instance
+                self.note_cursor(item.optional_vars, item.context_expr)
         self.walk_body(node.body)
         for item in node.items:
             if isinstance(item.optional_vars, ast.Name) and self.closes_on_exit(item.context_expr):
@@ -715,6 +717,10 @@ class _BodyWalker(ast.NodeVisitor):
             if callee.attr == "begin_nested":
                 return TransactionBlock(node.lineno, end, "savepoint")
         if name and call is not None:
+            return TransactionBlock(node.lineno, end, "with", name=name)
+        if name and knowledge.is_library_transaction(name):
+            # An object that is itself the context manager: ``with conn:`` on a psycopg2
+            # connection, ``with transaction.manager:``.
             return TransactionBlock(node.lineno, end, "with", name=name)
         if call is not None and isinstance(callee, ast.Attribute) and callee.attr in knowledge.LIBRARY_TRANSACTION_METHODS:
             # ``async with conn.transaction():`` on a connection of unknown type
@@ -864,6 +870,8 @@ class _BodyWalker(ast.NodeVisitor):
         for target in targets:
             self.visit(target)
             self.track_loaded(target, loaded_from, node.lineno)
+            if node.value is not None:
+                self.note_cursor(target, node.value)
             instance = self.s.infer_instance(node.value, self.scope) if node.value is not None else None
             if isinstance(node, ast.AnnAssign) and instance is None and alias is None:
                 annotated = self.s.qualify(node.annotation, self.scope)
@@ -991,6 +999,9 @@ class _BodyWalker(ast.NodeVisitor):
             session = dotted_text(callee.value)
         if session is not None and write in ("session", "flush"):
             self.mark_session_write(session, node.lineno)
+        raw_connection = self.raw_sql_write(node, callee)
+        if raw_connection is not None:
+            self.mark_session_write(raw_connection, node.lineno)
 
         self.function.calls.append(
             CallSite(
@@ -1111,6 +1122,30 @@ class _BodyWalker(ast.NodeVisitor):
             else:
                 node = node.value
         return None
+
+    def note_cursor(self, target: ast.expr, value: ast.expr) -> None:
+        """Remember that ``target`` is a cursor of a connection: ``cur = conn.cursor()``."""
+        node = value.value if isinstance(value, ast.Await) else value
+        if isinstance(target, ast.Name) and isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr == "cursor":
+                self.cursors[target.id] = dotted_text(node.func.value)
+
+    def raw_sql_write(self, call: ast.Call, callee: ast.expr) -> str | None:
+        """Return the connection whose implicit transaction an SQL text write begins:
+        ``await db.execute("INSERT ...")`` on an aiosqlite connection, or ``cur.execute("UPDATE
+        ...")`` on a cursor of a sqlite3 one. The write stays uncommitted until ``db.commit()``.
+        """
+        if not isinstance(callee, ast.Attribute) or callee.attr not in knowledge.SQL_TEXT_METHODS or not call.args:
+            return None
+        sql = call.args[0]
+        if not isinstance(sql, ast.Constant) or not isinstance(sql.value, str):
+            return None
+        if not sql.value.lstrip().upper().startswith(knowledge.SQL_WRITE_WORDS):
+            return None
+        owner = dotted_text(callee.value)
+        connection = self.cursors.get(owner, owner)
+        connection_type = self.scope.lookup(connection) if connection.isidentifier() else None
+        return connection if connection_type in knowledge.IMPLICIT_TRANSACTION_CONNECTIONS else None
 
     def mark_session_write(self, session: str, line: int) -> None:
         if not self.open_transactions:

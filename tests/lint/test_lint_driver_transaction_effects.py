@@ -1,0 +1,282 @@
+"""OPS101 for raw driver transactions and for senders of other client libraries.
+
+The transactions: a psycopg2 or sqlite3 connection used as a context manager, MongoDB's
+``start_transaction()``, zope's ``transaction.manager``, and the implicit transaction
+that a sqlite3 or aiosqlite write opens until ``commit()``. The senders: aioboto3
+clients, nats-py and JetStream publishes, Azure Service Bus senders, pyramid_mailer's
+immediate sends and smart_open writes to remote storage.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from opsgen.lint.examples import lint_example
+from opsgen.lint.loader import load_rules
+from opsgen.lint.rule import Example, Finding
+
+
+def ops101(tmp_path: Path, source: str) -> list[Finding]:
+    rules = [rule for rule in load_rules() if rule.code == "OPS101"]
+    return lint_example(Example(textwrap.dedent(source)), rules, tmp_path)
+
+
+def test_psycopg2_connection_block(tmp_path: Path) -> None:
+    findings = ops101(
+        tmp_path,
+        """\
+        import psycopg2
+        import requests
+
+
+        def close_account(dsn, account_id):
+            link = psycopg2.connect(dsn)
+            with link:
+                with link.cursor() as c:
+                    c.execute("UPDATE accounts SET closed = true WHERE id = %s", (account_id,))
+                requests.post("https://example.invalid/closed", json={"id": account_id})
+            requests.post("https://example.invalid/done", json={"id": account_id})
+        """,
+    )
+
+    assert [f.line for f in findings] == [10]
+    assert "inside the connection's with block at line 7" in findings[0].message
+
+
+def test_sqlite3_connect_block(tmp_path: Path) -> None:
+    findings = ops101(
+        tmp_path,
+        """\
+        import sqlite3
+        import smtplib
+
+
+        def register(path, email):
+            with sqlite3.connect(path) as database:
+                database.execute("INSERT INTO members (email) VALUES (?)", (email,))
+                smtplib.SMTP("localhost").sendmail("a@example.org", [email], "hi")
+        """,
+    )
+
+    assert [f.line for f in findings] == [8]
+
+
+def test_closing_connection_is_no_transaction(tmp_path: Path) -> None:
+    findings = ops101(
+        tmp_path,
+        """\
+        import contextlib
+        import sqlite3
+
+        import requests
+
+
+        def report(path):
+            with contextlib.closing(sqlite3.connect(path)) as database:
+                rows = database.execute("SELECT count(*) FROM members").fetchall()
+                requests.post("https://example.invalid/count", json=rows)
+        """,
+    )
+
+    assert findings == []
+
+
+def test_motor_start_transaction(tmp_path: Path) -> None:
+    findings = ops101(
+        tmp_path,
+        """\
+        import httpx
+        from motor.motor_asyncio import AsyncIOMotorClient
+
+        mongo = AsyncIOMotorClient()
+
+
+        async def ship(order_id):
+            async with await mongo.start_session() as s:
+                async with s.start_transaction():
+                    await mongo.shop.orders.update_one({"_id": order_id}, {"$set": {"shipped": True}}, session=s)
+                    await httpx.AsyncClient().post("https://example.invalid/shipped", json={"id": order_id})
+        """,
+    )
+
+    assert [f.line for f in findings] == [11]
+    assert "start_transaction() block at line 9" in findings[0].message
+
+
+def test_sentry_start_transaction_is_a_trace(tmp_path: Path) -> None:
+    findings = ops101(
+        tmp_path,
+        """\
+        import requests
+        import sentry_sdk
+
+
+        def sync_catalog(items):
+            with sentry_sdk.start_transaction(op="task", name="sync_catalog"):
+                for item in items:
+                    requests.post("https://example.invalid/items", json=item)
+        """,
+    )
+
+    assert findings == []
+
+
+def test_zope_transaction_manager_and_pyramid_mailer(tmp_path: Path) -> None:
+    findings = ops101(
+        tmp_path,
+        """\
+        import transaction
+        from pyramid_mailer.mailer import Mailer
+
+        postman = Mailer.from_settings({})
+
+
+        def approve(dbsession, request_id, message):
+            with transaction.manager:
+                dbsession.execute("UPDATE requests SET approved = true")
+                postman.send(message)
+                postman.send_to_queue(message)
+                postman.send_immediately(message)
+        """,
+    )
+
+    assert [f.line for f in findings] == [12]
+    assert "inside the transaction.manager block at line 8" in findings[0].message
+
+
+def test_jetstream_publish(tmp_path: Path) -> None:
+    findings = ops101(
+        tmp_path,
+        """\
+        import nats
+
+
+        async def settle(pool, invoice_id):
+            client = await nats.connect("nats://127.0.0.1:4222")
+            stream = client.jetstream()
+            async with pool.acquire() as conn:
+                async with conn.transaction():
+                    await conn.execute("UPDATE invoices SET settled = true WHERE id = $1", invoice_id)
+                    await stream.publish("invoices.settled", b"1")
+                    await client.publish("invoices.audit", b"1")
+        """,
+    )
+
+    assert [f.line for f in findings] == [10, 11]
+    assert "broker publish" in findings[0].message
+
+
+def test_aioboto3_resource_and_client(tmp_path: Path) -> None:
+    findings = ops101(
+        tmp_path,
+        """\
+        import aioboto3
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+
+        async def archive(session: AsyncSession, report):
+            aws = aioboto3.Session()
+            async with session.begin():
+                session.add(report)
+                async with aws.resource("s3") as storage:
+                    bucket = await storage.Bucket("reports")
+                    await bucket.put_object(Key=str(report.id), Body=b"")
+                async with aws.client("sns") as notifier:
+                    await notifier.publish(TopicArn="arn:aws:sns:eu-west-1:1:reports", Message="done")
+        """,
+    )
+
+    assert [f.line for f in findings] == [11, 13]
+    assert "AWS call (aioboto3.Session().resource().Bucket().put_object)" in findings[0].message
+    assert "AWS call (aioboto3.Session().client().publish)" in findings[1].message
+
+
+def test_service_bus_topic_sender(tmp_path: Path) -> None:
+    findings = ops101(
+        tmp_path,
+        """\
+        from azure.servicebus import ServiceBusClient, ServiceBusMessage
+        from django.db import transaction
+
+        bus = ServiceBusClient.from_connection_string("Endpoint=sb://example.invalid/")
+
+
+        def cancel(order):
+            with transaction.atomic():
+                order.save()
+                with bus.get_topic_sender(topic_name="orders") as out:
+                    out.send_messages(ServiceBusMessage(str(order.pk)))
+        """,
+    )
+
+    assert [f.line for f in findings] == [11]
+    assert "broker publish" in findings[0].message
+
+
+def test_smart_open_write_modes(tmp_path: Path) -> None:
+    findings = ops101(
+        tmp_path,
+        """\
+        import smart_open
+        from django.db import transaction
+
+
+        @transaction.atomic
+        def export(report, target):
+            report.save()
+            with smart_open.open(target, "wb") as remote:
+                remote.write(b"")
+            with smart_open.open(target) as source:
+                source.read()
+            with smart_open.open("exports/local.csv", "w") as local:
+                local.write("")
+            with smart_open.open("gs://exports/report.csv", "w") as remote_literal:
+                remote_literal.write("")
+        """,
+    )
+
+    assert [f.line for f in findings] == [8, 14]
+    assert "smart_open.open() is a remote storage write" in findings[0].message
+
+
+def test_sqlite3_cursor_write_until_commit(tmp_path: Path) -> None:
+    findings = ops101(
+        tmp_path,
+        """\
+        import sqlite3
+
+        import requests
+
+
+        def rename(path, old, new):
+            link = sqlite3.connect(path)
+            requests.post("https://example.invalid/before", json={"old": old})
+            cur = link.cursor()
+            cur.execute("UPDATE tags SET name = ? WHERE name = ?", (new, old))
+            requests.post("https://example.invalid/renamed", json={"new": new})
+            link.commit()
+            requests.post("https://example.invalid/after", json={"new": new})
+        """,
+    )
+
+    assert [f.line for f in findings] == [11]
+    assert "inside the link transaction begun by the write at line 10" in findings[0].message
+
+
+def test_aiosqlite_read_opens_no_transaction(tmp_path: Path) -> None:
+    findings = ops101(
+        tmp_path,
+        """\
+        import aiosqlite
+        import httpx
+
+
+        async def count(path):
+            async with aiosqlite.connect(path) as db:
+                await db.execute("SELECT count(*) FROM uploads")
+                await httpx.AsyncClient().post("https://example.invalid/count")
+        """,
+    )
+
+    assert findings == []
