@@ -26,6 +26,7 @@ from opsgen.lint.orm import (
     takes_lock,
     through_session,
 )
+from opsgen.lint.pony_entities import imports_pony_entity, pony_load, uses_pony
 from opsgen.lint.rule import Finding, ModuleContext, Rule
 from opsgen.lint.summary import FunctionSummary
 
@@ -41,9 +42,12 @@ class IncrementThenSave(Rule):
     What it does:
         Reports an augmented assignment to a field of an object when the same function later
         saves that object, or when the object was loaded from a SQLAlchemy session (whose
-        flush writes it). Not reported: an object created in the function
+        flush writes it) or is a Pony entity loaded with ``Ticket.get(...)``,
+        ``Ticket[pk]`` or a query's ``first()`` (``db_session`` writes it when it commits).
+        Not reported: an object created in the function
         (``Model(...)``, ``.create(...)``, a copy with ``pk = None``), a row loaded with
-        ``select_for_update()``/``with_for_update()`` while its transaction lasts, code
+        ``select_for_update()``/``with_for_update()`` while its transaction lasts, a Pony
+        entity loaded with ``get_for_update()`` or ``select(...).for_update()``, code
         inside ``with <lock>:`` or after a call that takes a lock, text or a list appended
         to a field (``obj.note += "..."``, which builds a value rather than counting),
         migrations, which run alone, a row of a SQLAlchemy model whose ``__mapper_args__``
@@ -101,6 +105,13 @@ class IncrementThenSave(Rule):
         "update({model}).values({field}={model}.{field} {sign} n), load the row with {row_lock} "
         "(not on SQLite), or declare an opsgen lock"
     )
+    #: The message for a Pony entity, which db_session writes back when it commits.
+    PONY_MESSAGE = (
+        "OPS202 {target} is {changed} in Python and written back when db_session commits, so "
+        "concurrent calls lose updates; load the entity with get_for_update() or "
+        "select(...).for_update(), or {verb} it in the database with one UPDATE "
+        "(SET {field} = {field} {sign} n)"
+    )
     #: The message for a row whose lock ended before the increment.
     RELEASED_MESSAGE = (
         "OPS202 {target} is {changed} after the transaction that locked the row ended on line "
@@ -112,13 +123,16 @@ class IncrementThenSave(Rule):
     def check(self, module: ModuleContext) -> Iterator[Finding]:
         if is_migration_path(module.path) or not FIELD_INCREMENT.search(module.source):
             return
-        candidates = {f.line for f in module.functions() if f.name != "<module>" and self.may_persist(f)}
+        # Pony writes changed entities when db_session commits: any function may persist.
+        pony_module = uses_pony(module)
+        entities = pony_module or imports_pony_entity(module)
+        candidates = {f.line for f in module.functions() if f.name != "<module>" and (entities or self.may_persist(f))}
         if not candidates:
             return
         for node in function_nodes(module.tree, candidates):
             if runs_in_pipeline(node):
                 continue
-            findings = list(self.check_function(module, node))
+            findings = list(self.check_function(module, node, pony_module))
             if findings and not callers_hold_lock(module.tree, module.source, node):
                 yield from findings
 
@@ -134,7 +148,9 @@ class IncrementThenSave(Rule):
         loads = any(sync_method(call.text.rpartition(".")[2]) in LOAD_TERMINALS for call in function.calls)
         return loads and any(through_session(call.text) for call in function.calls)
 
-    def check_function(self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[Finding]:
+    def check_function(
+        self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef, pony_module: bool = False
+    ) -> Iterator[Finding]:
         nodes = list(scope_nodes(function.body))
         increments = [node for node in nodes if isinstance(node, (ast.Assign, ast.AugAssign)) and field_increment(node) is not None]
         if not increments:
@@ -146,6 +162,7 @@ class IncrementThenSave(Rule):
         # receiver locked on load -> (line its lock ended, the SQLAlchemy load or None for Django)
         released: dict[str, tuple[int, ast.expr | None]] = {}
         session_rows: dict[str, ast.expr] = {}  # receiver -> the SQLAlchemy load that bound it
+        entity_rows: set[str] = set()  # receivers bound to a Pony entity loaded without a lock
         lock_lines: list[int] = []
         lock_blocks: list[tuple[int, int]] = []
         for node in nodes:
@@ -159,6 +176,7 @@ class IncrementThenSave(Rule):
                 lock_blocks.append((node.lineno, node.end_lineno or node.lineno))
             elif isinstance(node, ast.Assign) and len(node.targets) == 1:
                 self.note_assignment(module, node, fresh, session_rows, queries)
+                self.note_entity(module, node, fresh, entity_rows, pony_module)
                 self.note_lock_end(module, function, node, released, queries)
                 target = node.targets[0]
                 if isinstance(target, ast.Name):
@@ -205,6 +223,9 @@ class IncrementThenSave(Rule):
                     **direction,
                 )
                 yield module.finding(self.code, message, line, increment.col_offset)
+            elif receiver in entity_rows:
+                message = self.PONY_MESSAGE.format(target=ast.unparse(field), field=field.attr, **direction)
+                yield module.finding(self.code, message, line, increment.col_offset)
             elif saved_later:
                 message = self.MESSAGE.format(target=ast.unparse(field), field=field.attr, **direction)
                 yield module.finding(self.code, message, line, increment.col_offset)
@@ -241,6 +262,24 @@ class IncrementThenSave(Rule):
         end = lock_end_line(function, node, load.orm)
         if end is not None:
             released[key] = (end, node.value if load.orm == "sqlalchemy" else None)
+
+    @staticmethod
+    def note_entity(module: ModuleContext, node: ast.Assign, fresh: set[str], entity_rows: set[str], pony_module: bool) -> None:
+        """Record a name bound to a Pony entity row: in ``entity_rows`` when loaded without a
+        lock, in ``fresh`` when loaded with ``get_for_update()`` or ``for_update()``."""
+        target = node.targets[0]
+        if not isinstance(target, ast.Name):
+            return
+        key = ast.dump(ast.Name(id=target.id, ctx=ast.Load()))
+        entity_rows.discard(key)
+        locked = pony_load(module, node.value, pony_module)
+        if locked is None:
+            return
+        if locked:
+            fresh.add(key)
+        else:
+            fresh.discard(key)
+            entity_rows.add(key)
 
     @staticmethod
     def note_assignment(
@@ -335,6 +374,12 @@ class IncrementThenSave(Rule):
         "    for line in lines:\n"
         "        line.seen += 1\n"
         "    return summary\n",
+        # Pony: the entity is loaded with SELECT ... FOR UPDATE.
+        "from pony.orm import db_session\n\n"
+        "@db_session\n"
+        "def sell(event_id, count):\n"
+        "    ticket = Ticket.get_for_update(event_id=event_id)\n"
+        "    ticket.remaining -= count\n",
         # The inner atomic() is a savepoint: the outer block holds the lock until the save.
         "from django.db import transaction\n\n"
         "def spend(wallet_id, amount):\n"
@@ -381,6 +426,14 @@ class IncrementThenSave(Rule):
         "        result = await session.execute(select(Wallet).where(Wallet.id == wallet_id))\n"
         "        wallet = result.scalar_one()\n"
         "        wallet.balance -= amount  # OPS202\n",
+        # Pony: db_session writes the changed entity when it commits, with no save().
+        "from pony.orm import db_session\n\n"
+        "@db_session\n"
+        "def sell(event_id, count):\n"
+        "    ticket = Ticket.get(event_id=event_id)\n"
+        "    if ticket.remaining < count:\n"
+        "        raise ValueError(event_id)\n"
+        "    ticket.remaining -= count  # OPS202\n",
         # A transaction without a row lock does not help.
         "from django.db import transaction\n\n"
         "def redeem(value):\n"
