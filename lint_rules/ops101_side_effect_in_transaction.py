@@ -120,6 +120,10 @@ class SideEffectInTransaction(Rule):
         "from an opsgen operation that declares it as an effect",
         "other": "defer it until after commit with the framework's after-commit hook, or ctx.after_commit(...) in "
         "an opsgen operation",
+        "driver": "move it below the connection's commit() or out of its with block, or run it from an opsgen "
+        "operation that declares it as an effect",
+        "zope": "defer it with transaction.get().addAfterCommitHook(...) or, for an e-mail, pyramid_mailer's send(), "
+        "which delivers at commit",
     }
     #: The SQLAlchemy remedies after the move below a commit in the function's own code.
     SESSION_LATER = "or defer it to an after_commit listener on the session or to an opsgen operation that declares it as an effect"

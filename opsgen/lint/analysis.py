@@ -174,6 +174,13 @@ def _exclusive(first: str, second: str) -> bool:
     return False
 
 
+def _driver_write_at(function: FunctionSummary, line: int) -> bool:
+    """Return True when the write at ``line`` is SQL text run on a DB-API connection, or on
+    one of its cursors, that keeps an implicit transaction open until ``commit()``."""
+    prefixes = tuple(knowledge.IMPLICIT_TRANSACTION_CONNECTIONS)
+    return any(call.line == line and (call.target or "").startswith(prefixes) for call in function.calls)
+
+
 def _runs_later(function: FunctionSummary, call: CallSite) -> bool:
     """Return True when ``call`` builds a statement that a chained ``execute()`` runs."""
     prefix = f"{call.text}()."
@@ -803,16 +810,18 @@ class Analysis:
                     return self.opener_transaction(name, inner, f"block at line {block.line}", block.line, block.end_line)
                 shown = name.rpartition(".")[2] if knowledge.is_library_transaction(name) and name not in self.openers else block.name
                 reason = f"the {shown}() block at line {block.line}"
+                style = "other"
                 if name in knowledge.TRANSACTION_MANAGER_OBJECTS:
                     reason = f"the transaction.manager block at line {block.line}"
+                    style = "zope"
                 elif knowledge.is_transaction_connection(name):
                     reason = f"the connection's with block at line {block.line}, which commits when it ends"
-                style = "other"
+                    style = "driver"
             return Transaction(reason, block.line, style, block.using, block.end_line)
         if call.session_write and not self.committed_by_opener(function, call):
             session, _, line = call.session_write.rpartition(":")
             reason = f"the {session} transaction begun by the write at line {line}, not yet committed"
-            return Transaction(reason, int(line), "sqlalchemy")
+            return Transaction(reason, int(line), "driver" if _driver_write_at(function, int(line)) else "sqlalchemy")
         return None
 
     def committed_by_opener(self, function: FunctionSummary, call: CallSite) -> bool:

@@ -63,9 +63,31 @@ CONNECTION_TRANSACTION_TYPES = frozenset(
 
 
 #: DB-API connections that begin a transaction before the first ``INSERT``, ``UPDATE``,
-#: ``DELETE`` or ``REPLACE`` and keep it open until ``commit()``: sqlite3 (outside
-#: autocommit) and aiosqlite, which runs sqlite3 in a thread.
-IMPLICIT_TRANSACTION_CONNECTIONS = frozenset({"sqlite3.connect()", "sqlite3.Connection()", "aiosqlite.connect()", "aiosqlite.Connection()"})
+#: ``DELETE`` or ``REPLACE`` and keep it open until ``commit()``, unless autocommit is
+#: on: sqlite3 and aiosqlite (which runs sqlite3 in a thread), psycopg2, psycopg 3,
+#: PyMySQL, mysqlclient and aiomysql.
+IMPLICIT_TRANSACTION_CONNECTIONS = frozenset(
+    {
+        "sqlite3.connect()",
+        "sqlite3.Connection()",
+        "aiosqlite.connect()",
+        "aiosqlite.Connection()",
+        "psycopg2.connect()",
+        "psycopg2.extensions.connection()",
+        "psycopg.connect()",
+        "psycopg.Connection()",
+        "psycopg.Connection.connect()",
+        "psycopg.AsyncConnection()",
+        "psycopg.AsyncConnection.connect()",
+        "pymysql.connect()",
+        "pymysql.connections.Connection()",
+        "MySQLdb.connect()",
+        "aiomysql.connect()",
+    }
+)
+#: Connection methods that switch autocommit on when given True: psycopg 3's
+#: ``set_autocommit(True)`` and the ``autocommit(True)`` of PyMySQL and mysqlclient.
+AUTOCOMMIT_METHODS = frozenset({"set_autocommit", "autocommit"})
 #: Their methods that run SQL text given as the first argument.
 SQL_TEXT_METHODS = frozenset({"execute", "executemany"})
 SQL_WRITE_WORDS = ("INSERT", "UPDATE", "DELETE", "REPLACE")

@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 28
+SUMMARY_FORMAT = 29
 
 
 @dataclass
@@ -509,6 +509,7 @@ class _BodyWalker(ast.NodeVisitor):
         self.branches: list[str] = []  # "line:arm" of each enclosing if statement
         self.fresh_rows: set[str] = set()  # local names bound to a row the function created
         self.cursors: dict[str, str] = {}  # local cursor name -> source text of its connection
+        self.autocommit: set[str] = set()  # source texts of connections in autocommit mode
 
     def walk_body(self, body: list[ast.stmt]) -> None:
         # A block inside a loop that ends in ``break`` or ``return`` runs at most once per
@@ -999,6 +1000,7 @@ class _BodyWalker(ast.NodeVisitor):
             session = dotted_text(callee.value)
         if session is not None and write in ("session", "flush"):
             self.mark_session_write(session, node.lineno)
+        self.note_autocommit_call(callee, node)
         raw_connection = self.raw_sql_write(node, callee)
         if raw_connection is not None:
             self.mark_session_write(raw_connection, node.lineno)
@@ -1124,11 +1126,17 @@ class _BodyWalker(ast.NodeVisitor):
         return None
 
     def note_cursor(self, target: ast.expr, value: ast.expr) -> None:
-        """Remember that ``target`` is a cursor of a connection: ``cur = conn.cursor()``."""
+        """Remember that ``target`` is a cursor of a connection (``cur = conn.cursor()``), or a
+        connection in autocommit mode: ``psycopg.connect(dsn, autocommit=True)``,
+        ``sqlite3.connect(path, isolation_level=None)``, ``conn.autocommit = True``."""
         node = value.value if isinstance(value, ast.Await) else value
         if isinstance(target, ast.Name) and isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             if node.func.attr == "cursor":
                 self.cursors[target.id] = dotted_text(node.func.value)
+        if isinstance(node, ast.Call) and any(_sets_autocommit(keyword.arg, keyword.value) for keyword in node.keywords):
+            self.autocommit.add(dotted_text(target))
+        if isinstance(target, ast.Attribute) and _sets_autocommit(target.attr, node):
+            self.autocommit.add(dotted_text(target.value))
 
     def raw_sql_write(self, call: ast.Call, callee: ast.expr) -> str | None:
         """Return the connection whose implicit transaction an SQL text write begins:
@@ -1144,8 +1152,25 @@ class _BodyWalker(ast.NodeVisitor):
             return None
         owner = dotted_text(callee.value)
         connection = self.cursors.get(owner, owner)
+        if connection in self.autocommit or self.in_library_transaction():
+            return None
         connection_type = self.scope.lookup(connection) if connection.isidentifier() else None
         return connection if connection_type in knowledge.IMPLICIT_TRANSACTION_CONNECTIONS else None
+
+    def in_library_transaction(self) -> bool:
+        """Return True inside a block that is a transaction of its own, such as psycopg 3's
+        ``with conn.transaction():``, whose end commits what the block wrote."""
+        blocks = (self.function.transactions[index] for index in self.open_blocks)
+        return any(block.kind != "with" or knowledge.is_library_transaction(block.name or "") for block in blocks)
+
+    def note_autocommit_call(self, callee: ast.expr, call: ast.Call) -> None:
+        """Remember a connection switched to autocommit by a method: ``conn.set_autocommit(True)``."""
+        if isinstance(callee, ast.Attribute) and callee.attr in knowledge.AUTOCOMMIT_METHODS and call.args:
+            if isinstance(call.args[0], ast.Constant) and call.args[0].value is True:
+                self.autocommit.add(dotted_text(callee.value))
+        if isinstance(callee, ast.Attribute) and callee.attr == "set_session":
+            if any(_sets_autocommit(keyword.arg, keyword.value) for keyword in call.keywords):
+                self.autocommit.add(dotted_text(callee.value))  # psycopg2's set_session(autocommit=True)
 
     def mark_session_write(self, session: str, line: int) -> None:
         if not self.open_transactions:
@@ -1229,6 +1254,14 @@ def _is_queryset_chain(node: ast.expr) -> bool:
         return False
     names = dotted_text(node).replace("()", "").split(".")
     return not any(name == "query" or name.lower().endswith("session") or name in knowledge.SESSION_NAMES for name in names)
+
+
+def _sets_autocommit(name: str | None, value: ast.expr) -> bool:
+    """Return True for ``autocommit=True`` or sqlite3's ``isolation_level=None``, as a
+    keyword argument or an attribute assignment."""
+    if not isinstance(value, ast.Constant):
+        return False
+    return (name == "autocommit" and value.value is True) or (name == "isolation_level" and value.value is None)
 
 
 def _is_range(node: ast.expr) -> bool:

@@ -280,3 +280,106 @@ def test_aiosqlite_read_opens_no_transaction(tmp_path: Path) -> None:
     )
 
     assert findings == []
+
+
+def test_psycopg2_write_until_commit(tmp_path: Path) -> None:
+    findings = ops101(
+        tmp_path,
+        """\
+        import psycopg2
+        import requests
+
+
+        def refund(dsn, payment_id):
+            conn = psycopg2.connect(dsn)
+            with conn.cursor() as cur:
+                cur.execute("UPDATE payments SET refunded = true WHERE id = %s", (payment_id,))
+                requests.post("https://example.invalid/refunded", json={"id": payment_id})
+            conn.commit()
+            requests.post("https://example.invalid/done", json={"id": payment_id})
+        """,
+    )
+
+    assert [f.line for f in findings] == [9]
+    assert "inside the conn transaction begun by the write at line 8" in findings[0].message
+    assert findings[0].message.endswith("move it below the connection's commit() or out of its with block, or run it from an opsgen operation that declares it as an effect")
+
+
+def test_autocommit_connections_open_no_transaction(tmp_path: Path) -> None:
+    findings = ops101(
+        tmp_path,
+        """\
+        import psycopg
+        import psycopg2
+        import pymysql
+        import sqlite3
+
+        import requests
+
+
+        def attribute(dsn):
+            conn = psycopg2.connect(dsn)
+            conn.autocommit = True
+            conn.cursor().execute("DELETE FROM sessions")
+            requests.post("https://example.invalid/a")
+
+
+        def keyword(dsn):
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                conn.execute("DELETE FROM sessions")
+                requests.post("https://example.invalid/b")
+
+
+        def method(host):
+            conn = pymysql.connect(host=host)
+            conn.autocommit(True)
+            conn.cursor().execute("DELETE FROM sessions")
+            requests.post("https://example.invalid/c")
+
+
+        def isolation_level(path):
+            conn = sqlite3.connect(path, isolation_level=None)
+            conn.execute("DELETE FROM sessions")
+            requests.post("https://example.invalid/d")
+        """,
+    )
+
+    assert findings == []
+
+
+def test_psycopg3_transaction_block_commits_its_writes(tmp_path: Path) -> None:
+    findings = ops101(
+        tmp_path,
+        """\
+        import psycopg
+        import requests
+
+
+        def close(dsn, ticket_id):
+            conn = psycopg.connect(dsn)
+            with conn.transaction():
+                conn.execute("UPDATE tickets SET closed = true WHERE id = %s", (ticket_id,))
+            requests.post("https://example.invalid/closed", json={"id": ticket_id})
+        """,
+    )
+
+    assert findings == []
+
+
+def test_zope_transaction_advice(tmp_path: Path) -> None:
+    findings = ops101(
+        tmp_path,
+        """\
+        import requests
+        import transaction
+
+
+        def approve(dbsession, request_id):
+            with transaction.manager:
+                dbsession.execute("UPDATE requests SET approved = true")
+                requests.post("https://example.invalid/approved", json={"id": request_id})
+        """,
+    )
+
+    assert [f.line for f in findings] == [8]
+    assert findings[0].message.endswith("defer it with transaction.get().addAfterCommitHook(...) or, for an e-mail, pyramid_mailer's send(), which delivers at commit")
