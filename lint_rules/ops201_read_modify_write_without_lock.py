@@ -452,8 +452,9 @@ class ReadModifyWriteWithoutLock(Rule):
         copied from a row (``n = Usage.objects.get(...).units``,
         ``values_list("stock", flat=True).get()``, or SQLAlchemy's
         ``execute(select(accounts.c.balance)...).scalar_one()``, also awaited as
-        ``(await conn.execute(...)).scalar_one()`` or unpacked from a result bound first)
-        that an ``update()`` of the same model writes back computed. The load's own query
+        ``(await conn.execute(...)).scalar_one()``, unpacked from a result bound first, or
+        read with ``conn.scalar(select(...))``) that an ``update()`` of the same model
+        writes back computed, directly or through a name (``remaining = balance - cost``). The load's own query
         is a check too: after ``filter(holder__isnull=True).first()`` or ``where(Job.state == "queued")``, a
         write of ``holder`` or ``state`` counts when the value comes from a variable
         (``holder = buyer``) or the function acts on the row besides. The write may be an
@@ -719,7 +720,8 @@ class ReadModifyWriteWithoutLock(Rule):
                 # A value copied as it is, or into another model's field, is no read-modify-write.
                 assert isinstance(bound.node, (ast.Assign, ast.AnnAssign)) and bound.node.value is not None
                 read_model, written_model = _model_name(bound.node.value), _model_name(call)
-                if isinstance(new_value, ast.Name) or (read_model and written_model and read_model != written_model):
+                copied = isinstance(new_value, ast.Name) and new_value.id == bound.name
+                if copied or (read_model and written_model and read_model != written_model):
                     continue
             return written
         return None

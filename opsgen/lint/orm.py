@@ -143,8 +143,8 @@ def classify_load(value: ast.expr, qualify: Qualify, queries: Mapping[str, bool]
         return Load("sqlalchemy", locked)
     if terminal.endswith("_or_404") and not before and call.args and (_is_select(call.args[0]) or _looks_like_class(call.args[0])):
         return Load("sqlalchemy", locked)  # Flask-SQLAlchemy 3: db.get_or_404(User, id), db.one_or_404(select(...))
-    if terminal == "scalar" and not before and _is_session(call.func.value if isinstance(call.func, ast.Attribute) else call.func):
-        return Load("sqlalchemy", locked) if call.args and _is_select(call.args[0]) else None
+    if terminal == "scalar" and not before and call.args and _is_select(call.args[0]):
+        return Load("sqlalchemy", locked)  # session.scalar(select(...)), a Core conn.scalar(select(...))
     if terminal in ("first", "last", "latest", "earliest") and any(name in QUERY_STEPS for name in before):
         return Load("django", locked)
     return None

@@ -47,6 +47,38 @@ async def spend(engine, org_id, cost):
         return balance
 """
 
+CONNECTION_SCALAR = """\
+from sqlalchemy import select, update
+
+
+async def spend(engine, org_id, cost):
+    async with engine.begin() as conn:
+        balance = await conn.scalar(select(credits.c.balance).where(credits.c.org_id == org_id))
+        await conn.execute(update(credits).where(credits.c.org_id == org_id).values(balance=balance - cost))
+"""
+
+THROUGH_NAME = """\
+from sqlalchemy import select, update
+
+
+async def spend(engine, org_id, cost):
+    async with engine.begin() as conn:
+        result = await conn.execute(select(credits.c.balance).where(credits.c.org_id == org_id))
+        balance = result.scalar_one()
+        remaining = balance - cost
+        await conn.execute(update(credits).where(credits.c.org_id == org_id).values(balance=remaining))
+"""
+
+COPIED = """\
+from sqlalchemy import select, update
+
+
+async def restore(engine, org_id):
+    async with engine.begin() as conn:
+        balance = await conn.scalar(select(credits.c.balance).where(credits.c.org_id == org_id))
+        await conn.execute(update(credits).where(credits.c.org_id == 0).values(balance=balance))
+"""
+
 
 def _ops201_lines(tmp_path: Path, source: str) -> list[int]:
     root = write_project(tmp_path / "project", {"app/__init__.py": "", "app/credits.py": source})
@@ -73,3 +105,15 @@ def test_awaited_read_with_for_update_not_reported(tmp_path: Path) -> None:
 
 def test_update_from_column_not_reported(tmp_path: Path) -> None:
     assert _ops201_lines(tmp_path, FROM_COLUMN) == []
+
+
+def test_connection_scalar_read_reported(tmp_path: Path) -> None:
+    assert _ops201_lines(tmp_path, CONNECTION_SCALAR) == [6]
+
+
+def test_write_through_computed_name_reported(tmp_path: Path) -> None:
+    assert _ops201_lines(tmp_path, THROUGH_NAME) == [6]
+
+
+def test_value_copied_unchanged_not_reported(tmp_path: Path) -> None:
+    assert _ops201_lines(tmp_path, COPIED) == []
