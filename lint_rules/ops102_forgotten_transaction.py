@@ -236,12 +236,16 @@ class ForgottenTransaction(Rule):
         ``conn.transaction()`` on its own, and so do psycopg 3, psycopg2, sqlite3 and
         aiosqlite in autocommit mode (``psycopg.connect(dsn, autocommit=True)``,
         ``conn.autocommit = True``, ``conn.set_session(autocommit=True)``,
-        ``isolation_level=None``). Two ``execute()`` calls of SQL text that writes (or of a
-        name bound to it, or of a Core ``insert()``) on such a connection are reported, as
-        are writes that a ``commit()`` after each splits into two or more transactions.
+        ``set_isolation_level(ISOLATION_LEVEL_AUTOCOMMIT)``, ``isolation_level=None``). Two
+        ``execute()`` calls of SQL text that writes (or of a name bound to it, or of a Core
+        ``insert()``) on such a connection are reported, as are writes that a ``commit()``
+        after each splits into two or more transactions. In a module whose only driver is
+        asyncpg or ``databases``, an awaited ``execute()`` on any receiver counts.
         MongoDB commits each collection write (``update_one()``, ``insert_one()``, ...) that
-        is given no ``session=``, though deletes alone (a cleanup) are not reported. A peewee or Tortoise class write on a model imported from
-        a ``models`` module that the linter does not read counts as well.
+        is given no ``session=``, though deletes alone (a cleanup) are not reported. A peewee
+        or Tortoise class write on a model the linter does not read counts as well, when the
+        model comes from a ``models`` module or the module imports peewee or Tortoise, and
+        there a row's ``save()``, ``delete()`` and ``delete_instance()`` count too.
         Test modules and migrations are skipped, and so are the methods of classes derived
         from Django's ``TestCase`` or DRF's ``APITestCase`` wherever they sit, because each
         test, ``setUp()`` and ``setUpTestData()`` runs inside a transaction there

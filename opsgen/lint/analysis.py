@@ -82,6 +82,8 @@ MAX_CHAIN_DEPTH = 60
 
 #: Writes that each commit on their own in Django's autocommit mode.
 AUTOCOMMIT_WRITES = frozenset({"save", "create", "delete", "update", "bulk"})
+#: Packages of ORMs whose model classes write themselves: ``User.create(...)``.
+CLASS_WRITE_ORMS = frozenset({"peewee", "playhouse", "tortoise"})
 #: peewee statements that a model class builds and ``execute()`` runs: ``User.insert(...)``.
 CLASS_STATEMENT_WRITES = frozenset({"insert", "insert_many", "insert_from", "replace", "replace_many", "update", "delete"})
 
@@ -1454,6 +1456,8 @@ class Analysis:
         sites: list[tuple[CallSite, int]] = []
         entry = self.index.functions.get(function.qualname)
         uses_django = entry is not None and self.uses_django(entry[0])
+        # peewee and Tortoise rows save and delete themselves as Django's do.
+        other_orm = entry is not None and any(name.partition(".")[0] in CLASS_WRITE_ORMS for name in entry[0].imports.values())
         for call in function.calls:
             if self.transaction_at(function, call) is not None:
                 continue
@@ -1468,12 +1472,12 @@ class Analysis:
             if call.write == "delete" and _runs_later(function, call):
                 continue  # peewee's Tweet.delete() builds a statement; its execute() is the write
             if call.write in AUTOCOMMIT_WRITES:
-                if uses_django or self.is_django_write(call):
+                if uses_django or other_orm or self.is_django_write(call):
                     sites.append((call, 2 if call.in_loop else 1))
                 continue
             if call.write is not None:
                 continue
-            if self.class_write(call):
+            if self.class_write(call, other_orm) or (other_orm and call.text.endswith(".delete_instance")):
                 sites.append((call, 2 if call.in_loop else 1))
                 continue
             if self.related_managers.is_write(call):
@@ -1513,13 +1517,15 @@ class Analysis:
                 return True
         return False
 
-    def class_write(self, call: CallSite) -> bool:
+    def class_write(self, call: CallSite, other_orm: bool = False) -> bool:
         """Return True for a write that a model class makes itself, as peewee and Tortoise ORM
         do: ``User.create(...)``, ``Order.bulk_create([...])`` or
         ``Tweet.delete().where(...).execute()``.
 
         The class must be a model by its bases, and must not define the method itself: a
-        project classmethod is followed as a call instead.
+        project classmethod is followed as a call instead. A class the project does not
+        define counts when it comes from a ``models`` module, or, with ``other_orm`` (the
+        module imports peewee or Tortoise), from any module but a remote API's.
         """
         if not call.target or ".objects" in call.target:
             return False
@@ -1533,8 +1539,9 @@ class Analysis:
         else:
             return False
         klass = self.canonical(klass)
-        if klass not in self.index.classes and _from_models_module(klass):
-            return True  # a model of a module outside the project, or not linted with this one
+        if klass not in self.index.classes and klass.rpartition(".")[2][:1].isupper():
+            if _from_models_module(klass) or (other_orm and not knowledge.is_external_api(call.target)):
+                return True  # a model of a module outside the project, or not linted with this one
         return self.is_model(klass) and self.method(klass, method) is None
 
     def is_django_write(self, call: CallSite) -> bool:

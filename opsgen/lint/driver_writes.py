@@ -68,6 +68,12 @@ PACKAGES = frozenset(name.partition(".")[0] for name in [*CONNECTORS, *ANNOTATIO
 RUN_METHODS = frozenset(
     {"execute", "executemany", "execute_many", "fetch", "fetchrow", "fetchval", "fetch_one", "fetch_all", "fetch_val"}
 )
+#: Calls that wrap SQL text: SQLAlchemy's ``text()`` and psycopg's ``sql.SQL()``.
+TEXT_WRAPPERS = frozenset({"text", "SQL"})
+#: Drivers whose every connection commits each statement on its own. In a module that
+#: imports one of them and no other driver, an awaited ``execute()`` of SQL text that writes
+#: is taken to run on its connection, whatever the receiver: ``request.app["pool"]``.
+ALWAYS_AUTOCOMMIT = frozenset({"asyncpg", "databases"})
 #: Methods that hand out a connection or cursor of the same driver and mode.
 CHILD_METHODS = frozenset({"acquire", "connection", "cursor", "getconn"})
 
@@ -97,6 +103,8 @@ class _Walk:
     texts: dict[str, bool]
     connections: dict[str, Connection] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
+    #: The connection that an awaited statement on an unknown receiver runs on, if any.
+    fallback: Connection | None = None
 
 
 def qualify(node: ast.expr, imports: Qualify) -> str:
@@ -114,16 +122,17 @@ def is_write_text(node: ast.expr, texts: dict[str, bool]) -> bool:
         return is_write_text(node.values[0], texts)
     if isinstance(node, ast.Name):
         return texts.get(node.id, False)
-    if isinstance(node, ast.Call) and callee_name(node.func) == "text" and node.args:
-        return is_write_text(node.args[0], texts)
     while isinstance(node, (ast.Call, ast.Attribute)):
         if isinstance(node, ast.Call):
             if callee_name(node.func) in DML_BUILDERS:
                 return True
+            if callee_name(node.func) in TEXT_WRAPPERS and node.args:
+                return is_write_text(node.args[0], texts)  # text("UPDATE ..."), sql.SQL("INSERT ...")
             node = node.func
         else:
             node = node.value
-    return False
+    # "INSERT INTO {} ...".format(table) leaves the text itself at the end of the chain.
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.lstrip().upper().startswith(SQL_WRITES)
 
 
 def bound_texts(body: list[ast.stmt], texts: dict[str, bool]) -> dict[str, bool]:
@@ -174,10 +183,20 @@ def _sets_autocommit(node: ast.AST, walk: _Walk) -> None:
         connection = walk.connections.get(dotted_text(node.func.value))
         if connection is None:
             return
-        if node.func.attr == "set_autocommit" and node.args and isinstance(node.args[0], ast.Constant) and node.args[0].value is True:
+        first = node.args[0] if node.args else None
+        if node.func.attr == "set_autocommit" and isinstance(first, ast.Constant) and first.value is True:
+            connection.autocommit = True
+        elif node.func.attr == "set_isolation_level" and first is not None and _names_autocommit_level(first):
             connection.autocommit = True
         elif node.func.attr == "set_session" and any(k.arg == "autocommit" and isinstance(k.value, ast.Constant) and k.value.value is True for k in node.keywords):
             connection.autocommit = True
+
+
+def _names_autocommit_level(node: ast.expr) -> bool:
+    """Return True for psycopg2's ``ISOLATION_LEVEL_AUTOCOMMIT``, by name or as its value 0."""
+    if isinstance(node, ast.Constant):
+        return type(node.value) is int and node.value == 0
+    return dotted_text(node).rpartition(".")[2] == "ISOLATION_LEVEL_AUTOCOMMIT"
 
 
 def _opens_transaction(item: ast.withitem, walk: _Walk) -> bool:
@@ -193,11 +212,14 @@ def _visit_calls(node: ast.AST, walk: _Walk, in_loop: bool) -> None:
     """Record the writes and commits among the calls of one statement (not nested bodies)."""
     calls = [node] if isinstance(node, ast.Call) else []
     calls += [child for child in ast.walk(node) if isinstance(child, ast.Call) and child is not node]
+    awaited = {id(child.value) for child in ast.walk(node) if isinstance(child, ast.Await)}
     for call in sorted(calls, key=lambda c: (c.lineno, c.col_offset)):
         _sets_autocommit(call, walk)
         if not isinstance(call.func, ast.Attribute):
             continue
         connection = walk.connections.get(dotted_text(call.func.value))
+        if connection is None and id(call) in awaited:
+            connection = walk.fallback
         if connection is None:
             continue
         method = call.func.attr
@@ -231,7 +253,8 @@ def _visit_body(body: list[ast.stmt], walk: _Walk, in_loop: bool) -> None:
             _visit_calls(statement.test, walk, in_loop)
             arms = []
             for arm in (statement.body, statement.orelse):
-                branch = _Walk(walk.imports, walk.texts, {k: Connection(v.driver, v.autocommit) for k, v in walk.connections.items()})
+                copies = {name: Connection(c.driver, c.autocommit) for name, c in walk.connections.items()}
+                branch = _Walk(walk.imports, walk.texts, copies, fallback=walk.fallback)
                 _visit_body(arm, branch, in_loop)
                 arms.append(branch)
             heaviest = max(arms, key=lambda branch: len(branch.events))
@@ -289,9 +312,13 @@ def transactions(function: Scope, imports: Qualify, connections: dict[str, Conne
     if any(isinstance(d, ast.Call) and callee_name(d.func) in ("transaction", "atomic") for d in function.decorator_list):
         return []
     for node in ast.walk(function):
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and callee_name(node.value.func) == "transaction":
-            return []  # tr = conn.transaction(); await tr.start(): the boundaries are the caller's to see
+        value = node.value.value if isinstance(node, ast.Assign) and isinstance(node.value, ast.Await) else getattr(node, "value", None)
+        if isinstance(node, ast.Assign) and isinstance(value, ast.Call) and callee_name(value.func) == "transaction":
+            return []  # tr = conn.transaction(); await tr.start(): the boundaries are not followed
     walk = _Walk(imports, dict(texts), {**connections, **_parameter_connections(function, imports)})
+    drivers = {target.partition(".")[0] for target in imports.values()} & PACKAGES
+    if len(drivers) == 1 and drivers <= ALWAYS_AUTOCOMMIT:
+        walk.fallback = Connection(drivers.pop(), True)
     _visit_body(function.body, walk, False)
     starts: list[Event] = []
     pending: Event | None = None

@@ -135,6 +135,59 @@ REPORTED = {
         4,
         "in_transaction()",
     ),
+    "asyncpg-pool-of-the-application": (
+        """\
+        import asyncpg
+
+        async def close(request, ticket_id):
+            async with request.app["pool"].acquire() as conn:
+                await conn.execute("UPDATE tickets SET closed = TRUE WHERE id = $1", ticket_id)
+                await conn.execute("INSERT INTO ticket_events (ticket_id) VALUES ($1)", ticket_id)
+        """,
+        5,
+        "async with conn.transaction():",
+    ),
+    "psycopg2-isolation-level-formatted-text": (
+        """\
+        import psycopg2
+        from psycopg2.extensions import ISOLATION_LEVEL_AUTOCOMMIT
+
+        def move(dsn, table, row_id):
+            conn = psycopg2.connect(dsn)
+            conn.set_isolation_level(ISOLATION_LEVEL_AUTOCOMMIT)
+            cur = conn.cursor()
+            cur.execute("INSERT INTO {}_archive SELECT * FROM {} WHERE id = %s".format(table, table), (row_id,))
+            cur.execute(f"DELETE FROM {table} WHERE id = %s", (row_id,))
+        """,
+        8,
+        "with conn:",
+    ),
+    "peewee-models-of-another-module": (
+        """\
+        import peewee
+        from app.db import Account, Token
+
+        def close_account(account_id):
+            Token.delete().where(Token.account == account_id).execute()
+            Account.get_by_id(account_id).delete_instance()
+        """,
+        5,
+        "db.atomic()",
+    ),
+    "tortoise-instance-save-then-create": (
+        """\
+        from tortoise.transactions import in_transaction
+        from app.entities import Order, Shipment
+
+        async def dispatch(order_id, tracking):
+            order = await Order.get(id=order_id)
+            order.status = "dispatched"
+            await order.save()
+            await Shipment.create(order=order, tracking=tracking)
+        """,
+        7,
+        "in_transaction()",
+    ),
     "mongo-two-collections": (
         """\
         from pymongo import MongoClient
@@ -244,6 +297,25 @@ NOT_REPORTED = {
 
         def purge(user_id):
             Tweet.delete().where(Tweet.user == user_id).execute()
+        """,
+    "asyncpg-transaction-started-by-hand": """\
+        import asyncpg
+
+        async def close(conn: asyncpg.Connection, ticket_id):
+            tr = conn.transaction()
+            await tr.start()
+            await conn.execute("UPDATE tickets SET closed = TRUE WHERE id = $1", ticket_id)
+            await conn.execute("INSERT INTO ticket_events (ticket_id) VALUES ($1)", ticket_id)
+            await tr.commit()
+        """,
+    "peewee-stripe-create-and-one-write": """\
+        import peewee
+        import stripe
+        from app.db import Account
+
+        def subscribe(account_id, price):
+            stripe.Subscription.create(customer=account_id, items=[{"price": price}])
+            Account.update(subscribed=True).where(Account.id == account_id).execute()
         """,
     "mongo-session-transaction": """\
         from pymongo import MongoClient
