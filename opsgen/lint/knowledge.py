@@ -464,6 +464,18 @@ _APSCHEDULERS = (
 )
 _APSCHEDULER_ADDS = frozenset({"add_job", "add_schedule"})
 
+#: Methods that write to object storage: google-cloud-storage's ``Blob`` and ``Bucket``,
+#: azure-storage-blob's clients, MinIO's client, and the fsspec file systems of s3fs,
+#: gcsfs and adlfs.
+_GCS_WRITES = frozenset(
+    {"upload_from_string", "upload_from_filename", "upload_from_file", "compose", "rewrite", "copy_blob", "rename_blob", "delete_blob", "delete_blobs"}
+)
+_AZURE_BLOB_WRITES = frozenset(
+    {"upload_blob", "stage_block", "commit_block_list", "delete_blob", "delete_blobs", "start_copy_from_url", "set_blob_metadata"}
+)
+_MINIO_WRITES = frozenset({"put_object", "fput_object", "copy_object", "compose_object", "remove_object", "remove_objects"})
+_FILESYSTEM_WRITES = frozenset({"put", "put_file", "pipe", "pipe_file", "rm", "rm_file", "mv", "copy", "touch", "write_bytes", "write_text"})
+
 #: nats-py clients: ``nats.connect()``'s result, or one typed ``nats.NATS`` or ``Client``.
 _NATS_CLIENTS = ("nats.connect()", "nats.NATS()", "nats.aio.client.Client()", "nats.aio.client.NATS()")
 _NATS_SENDS = frozenset({"publish", "request"})
@@ -550,6 +562,13 @@ _INSTANCE_PREFIXES = {
 _PACKAGE_SENDS = {
     "azure.servicebus.": ("broker publish", frozenset({"send_messages", "schedule_messages"})),
     "azure.eventhub.": ("broker publish", frozenset({"send_batch", "send_event"})),
+    # object storage: blob handles reached from the client, however deep
+    "google.cloud.storage.": ("remote storage write", _GCS_WRITES),
+    "azure.storage.blob.": ("remote storage write", _AZURE_BLOB_WRITES),
+    "minio.": ("remote storage write", _MINIO_WRITES),
+    "s3fs.": ("remote storage write", _FILESYSTEM_WRITES),
+    "gcsfs.": ("remote storage write", _FILESYSTEM_WRITES),
+    "adlfs.": ("remote storage write", _FILESYSTEM_WRITES),
 }
 
 #: Django models of push libraries whose rows, and querysets of rows, send to the devices
@@ -618,6 +637,7 @@ SDK_CLIENTS = {
     "aioboto3.session.Session().client()": "AWS call",
     "aioboto3.session.Session().resource()": "AWS call",
     "aiobotocore.session.get_session().create_client()": "AWS call",
+    "aiobotocore.session.AioSession().create_client()": "AWS call",
 }
 #: Each client followed by the dot of its methods, for one ``str.startswith`` test.
 _SDK_CLIENT_PREFIXES = tuple(prefix + "." for prefix in SDK_CLIENTS)
@@ -751,23 +771,42 @@ def enqueues_on_call(decorator: str) -> bool:
 #: when it commits, so they are no side effect inside it.
 PYRAMID_MAILER_SENDS_NOW = frozenset({"send_immediately", "send_immediately_sendmail"})
 
-#: Functions that open a file at a URI, local or remote, taking the mode second.
-#: smart_open's URIs are remote storage (``s3://``, ``gs://``, ``azure://``, ``hdfs://``,
-#: ``http://``) unless they are a local path.
-REMOTE_OPENERS = frozenset({"smart_open.open", "smart_open.smart_open", "smart_open.smart_open_lib.open"})
+#: Functions that open a file at a URI and take the mode second, by how they treat a
+#: path given as a variable. smart_open is used for remote storage (``s3://``, ``gs://``,
+#: ``azure://``, ``hdfs://``, ``http://``), so such a path counts as remote; fsspec as
+#: often opens local files, so only a literal URI with a scheme counts. The ``open()`` of
+#: a remote file system object writes to the store whatever the path.
+URI_OPENERS = {
+    "smart_open.open": "remote",
+    "smart_open.smart_open": "remote",
+    "smart_open.smart_open_lib.open": "remote",
+    "fsspec.open": "literal",
+    "s3fs.S3FileSystem().open": "always",
+    "gcsfs.GCSFileSystem().open": "always",
+    "adlfs.AzureBlobFileSystem().open": "always",
+}
 WRITE_MODE_LETTERS = frozenset("wax")
 
 
 def remote_open_write(target: str | None, string_args: list[str]) -> bool:
-    """Return True for ``smart_open.open(uri, "w")``: a write to remote storage, made while
-    the file is written and when it is closed. The mode must be a string literal, and a
-    literal URI without a scheme is a local file."""
-    if target not in REMOTE_OPENERS or not string_args:
+    """Return True for ``smart_open.open(uri, "w")`` and the like: a write to remote storage,
+    made while the file is written and when it is closed. A literal URI without a scheme
+    is a local file.
+
+    NOTE: the mode counts only as a positional string literal; ``mode="w"`` given as a
+    keyword is not seen.
+    """
+    paths = URI_OPENERS.get(target or "")
+    if paths is None or not string_args:
         return False
     mode = string_args[-1]
     if not mode or len(mode) > 3 or not set(mode) & WRITE_MODE_LETTERS or set(mode) - set("rwaxbt+"):
         return False
-    return len(string_args) == 1 or "://" in string_args[0]
+    if paths == "always":
+        return True
+    if len(string_args) == 1:
+        return paths == "remote"  # the path is not a literal
+    return "://" in string_args[0] and not string_args[0].startswith("file://")
 
 
 def package_send(target: str) -> str | None:

@@ -383,3 +383,42 @@ def test_zope_transaction_advice(tmp_path: Path) -> None:
 
     assert [f.line for f in findings] == [8]
     assert findings[0].message.endswith("defer it with transaction.get().addAfterCommitHook(...) or, for an e-mail, pyramid_mailer's send(), which delivers at commit")
+
+
+def test_object_storage_writes(tmp_path: Path) -> None:
+    findings = ops101(
+        tmp_path,
+        """\
+        import fsspec
+        import s3fs
+        from azure.storage.blob import BlobServiceClient
+        from django.db import transaction
+        from google.cloud import storage
+        from minio import Minio
+
+        gcs = storage.Client()
+        azure = BlobServiceClient.from_connection_string("UseDevelopmentStorage=true")
+        store = Minio("127.0.0.1:9000")
+        s3 = s3fs.S3FileSystem()
+
+
+        @transaction.atomic
+        def publish(report, path):
+            report.save()
+            blob = gcs.bucket("reports").blob(str(report.pk))
+            blob.upload_from_string("")
+            azure.get_blob_client("reports", str(report.pk)).upload_blob(b"")
+            store.put_object("reports", str(report.pk), None, 0)
+            s3.pipe("reports/latest", b"")
+            with s3.open("reports/copy", "wb") as copy:
+                copy.write(b"")
+            with fsspec.open("gs://reports/latest.csv", "w") as remote:
+                remote.write("")
+            with fsspec.open(path, "w") as local:
+                local.write("")
+            gcs.bucket("reports").get_blob("latest")
+        """,
+    )
+
+    assert [f.line for f in findings] == [18, 19, 20, 21, 22, 24]
+    assert all("remote storage write" in f.message for f in findings)
