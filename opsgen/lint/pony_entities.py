@@ -5,9 +5,10 @@ save call, so a value computed in Python from a row loaded with ``Ticket.get(...
 ``Ticket[pk]`` is written back as computed. ``Ticket.get_for_update(...)`` and
 ``select(...).for_update()`` load the row with ``SELECT ... FOR UPDATE``.
 
-An entity is a class that subclasses ``db.Entity`` in the project, or any class name used
-in a module that imports from ``pony``, since entities are often imported from a models
-module that the linter did not index.
+An entity is a project class with a base named ``Entity`` (``class Ticket(db.Entity)``)
+declared in a module that imports from ``pony``. In a module that imports from ``pony``
+itself, any name that looks like a class counts, since entities are often imported from
+a models module that the linter did not index.
 """
 
 from __future__ import annotations
@@ -34,11 +35,14 @@ def imports_pony_entity(module: ModuleContext) -> bool:
 
 
 def is_pony_entity(module: ModuleContext, written: ast.expr, pony_module: bool) -> bool:
-    """Return True for a class expression that names a Pony entity: a project class with a
-    base named ``Entity`` declared in a module that imports from Pony (``class
-    Ticket(db.Entity)``), or, in a module that imports from Pony itself (``pony_module``),
-    any name that looks like a class."""
-    name = written.attr if isinstance(written, ast.Attribute) else written.id if isinstance(written, ast.Name) else ""
+    """Return True for a class expression that names a Pony entity, as the module docstring
+    defines one. ``pony_module`` is whether this module imports from Pony."""
+    if isinstance(written, ast.Attribute):
+        name = written.attr
+    elif isinstance(written, ast.Name):
+        name = written.id
+    else:
+        return False
     if not name[:1].isupper() or name.isupper():
         return False
     if pony_module:
