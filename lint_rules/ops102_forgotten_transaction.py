@@ -240,7 +240,8 @@ class ForgottenTransaction(Rule):
         ``execute()`` calls of SQL text that writes (or of a name bound to it, or of a Core
         ``insert()``) on such a connection are reported, as are writes that a ``commit()``
         after each splits into two or more transactions. In a module whose only driver is
-        asyncpg or ``databases``, an awaited ``execute()`` on any receiver counts.
+        asyncpg or ``databases``, an awaited ``execute()`` on any receiver counts, and so
+        does an awaited ``database.execute()`` anywhere (``databases``' usual name).
         MongoDB commits each collection write (``update_one()``, ``insert_one()``, ...) that
         is given no ``session=``, though deletes alone (a cleanup) are not reported. A peewee
         or Tortoise class write on a model the linter does not read counts as well, when the
@@ -319,7 +320,8 @@ class ForgottenTransaction(Rule):
             return
         # Raw driver writes come first: their message names the driver's own remedy.
         reported: set[int] = set()
-        if any(target.partition(".")[0] in DRIVER_PACKAGES for target in module.summary.imports.values()):
+        imports_driver = any(target.partition(".")[0] in DRIVER_PACKAGES for target in module.summary.imports.values())
+        if imports_driver or "await database." in module.source:
             for finding in self.check_drivers(module):
                 reported.add(finding.line)
                 yield finding

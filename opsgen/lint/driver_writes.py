@@ -220,6 +220,8 @@ def _visit_calls(node: ast.AST, walk: _Walk, in_loop: bool) -> None:
         connection = walk.connections.get(dotted_text(call.func.value))
         if connection is None and id(call) in awaited:
             connection = walk.fallback
+            if connection is None and dotted_text(call.func.value).rpartition(".")[2] == "database":
+                connection = Connection("databases", True)  # from app.db import database, as the databases docs name it
         if connection is None:
             continue
         method = call.func.attr

@@ -96,6 +96,18 @@ REPORTED = {
         7,
         "async with database.transaction():",
     ),
+    "databases-object-of-another-module": (
+        """\
+        from app.db import database
+        from app.tables import notes, tags
+
+        async def create_note(text, tag):
+            note_id = await database.execute(notes.insert().values(text=text))
+            await database.execute(tags.insert().values(note_id=note_id, name=tag))
+        """,
+        5,
+        "async with database.transaction():",
+    ),
     "sqlite3-commit-after-each": (
         """\
         import sqlite3
