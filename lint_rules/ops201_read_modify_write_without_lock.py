@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from opsgen.lint.knowledge import sync_method
@@ -28,6 +28,7 @@ from opsgen.lint.orm import (
     through_session,
     uses_f_expression,
 )
+from opsgen.lint.pony_entities import imports_pony_entity, pony_load, uses_pony
 from opsgen.lint.rule import Finding, ModuleContext, Rule, walk_scope
 from opsgen.lint.summary import FunctionSummary
 
@@ -45,6 +46,9 @@ NOT_ACTIONS = frozenset(
 )  # fmt: skip
 #: Django lookups that compare a field with a value (``holder__isnull=True``, ``stock__gte=n``).
 COMPARING_LOOKUPS = frozenset({"exact", "iexact", "isnull", "lt", "lte", "gt", "gte", "in"})
+#: ORMs that write a changed row without a save call: SQLAlchemy's session flush, and Pony's
+#: ``db_session`` when it commits.
+FLUSHING_ORMS = frozenset({"sqlalchemy", "pony"})
 #: Terminals that read one row of ``values_list(...)``: its value, not a model instance.
 VALUES_TERMINALS = frozenset({"get", "first", "last", "latest", "earliest"})
 
@@ -69,8 +73,9 @@ class _Event:
 class _BodyEvents:
     """Flatten a function body into events; nested definitions are skipped (they do not run here)."""
 
-    def __init__(self, qualify: Qualify) -> None:
+    def __init__(self, qualify: Qualify, pony: Callable[[ast.expr], bool | None] | None = None) -> None:
         self.qualify = qualify
+        self.pony = pony  # whether a value is a Pony entity load that locks, None for no such load
         self.events: list[_Event] = []
         self.queries: dict[str, bool] = {}  # local name -> whether the query bound to it locks
         self.results: dict[str, ast.stmt] = {}  # local name -> the ``session.execute(select(...))`` binding it
@@ -157,6 +162,9 @@ class _BodyEvents:
             at = self.results.get(_chain_root(value)) if load is not None else None
             if load is None:
                 load, scalar = _scalar_read(value, self.qualify, self.queries)
+                entity_locked = self.pony(value) if load is None and self.pony is not None else None
+                if entity_locked is not None:
+                    load = Load("pony", entity_locked)
             elif load.orm == "sqlalchemy":
                 # select(accounts.c.balance): a value, not a row, also when ``result =
                 # conn.execute(select(...))`` ran the query and ``result.scalar_one()`` unpacks it.
@@ -439,9 +447,10 @@ class ReadModifyWriteWithoutLock(Rule):
 
     What it does:
         Reports the load of a row (``Model.objects.get(...)``, ``get_object_or_404``,
-        ``session.get(Model, id)``, ``Model.query...first()``) when the same function then
-        writes a field of it that it has checked or read first, and saves it (Django) or
-        leaves it to the session's flush (SQLAlchemy). A check counts when a condition on
+        ``session.get(Model, id)``, ``Model.query...first()``, a Pony entity's
+        ``Ticket.get(...)`` or ``Ticket[pk]``) when the same function then writes a field
+        of it that it has checked or read first, and saves it (Django) or leaves it to the
+        session's flush (SQLAlchemy) or to the commit of ``db_session`` (Pony). A check counts when a condition on
         the field guards the write (``if seat.holder_id is not None: raise``); a read counts
         when the new value is computed from the old one (``a.total = max(a.total - x, 0)``) or
         when an item of a field is set (``row.data["k"] = v``) or the field's list, dictionary
@@ -536,6 +545,13 @@ class ReadModifyWriteWithoutLock(Rule):
         "wins; write with a conditional update({model}).where(...).values(...), load it with "
         "{row_lock} (not on SQLite), or declare an opsgen lock"
     )
+    #: The message for a Pony entity, which db_session writes back when it commits.
+    PONY_MESSAGE = (
+        "OPS201 {variable} is loaded here, then written back without a row lock after a check "
+        "or read of {fields}, so two concurrent calls can both pass and the later write "
+        "wins; load it with get_for_update() or select(...).for_update(), or write with one "
+        "conditional UPDATE"
+    )
     #: The message for a row loaded with a lock whose transaction ended before the write.
     RELEASED_MESSAGE = (
         "OPS201 {variable} is locked here, but the transaction that holds the lock ended on "
@@ -545,13 +561,16 @@ class ReadModifyWriteWithoutLock(Rule):
     )
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
-        candidates = {f.line for f in module.functions() if f.name != "<module>" and self.may_read_modify_write(f)}
+        # Pony loads entities with Ticket[pk] as well, and writes them with no save call.
+        pony_module = uses_pony(module)
+        entities = pony_module or imports_pony_entity(module)
+        candidates = {f.line for f in module.functions() if f.name != "<module>" and (entities or self.may_read_modify_write(f))}
         if not candidates:
             return
         for node in function_nodes(module.tree, candidates):
             if runs_in_pipeline(node):
                 continue
-            findings = list(self.check_function(module, node))
+            findings = list(self.check_function(module, node, entities, pony_module))
             if findings and not callers_hold_lock(module.tree, module.source, node):
                 yield from findings
 
@@ -570,8 +589,16 @@ class ReadModifyWriteWithoutLock(Rule):
         saves = any(sync_method(c.text.rpartition(".")[2]) in ("save", "update", "values", "update_or_create") for c in function.calls)
         return saves or any(through_session(c.text) for c in function.calls)
 
-    def check_function(self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[Finding]:
-        collector = _BodyEvents(module.qualify)
+    def check_function(
+        self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef, entities: bool = False, pony_module: bool = False
+    ) -> Iterator[Finding]:
+        """Report the row loads of ``function`` written back unlocked; ``entities`` is whether
+        the module may load Pony entities, and ``pony_module`` whether it imports from Pony."""
+
+        def entity_load(value: ast.expr) -> bool | None:
+            return pony_load(module, value, pony_module)
+
+        collector = _BodyEvents(module.qualify, entity_load if entities else None)
         collector.body(function.body, (), False)
         events = collector.events
         for position, event in enumerate(events):
@@ -604,6 +631,8 @@ class ReadModifyWriteWithoutLock(Rule):
         """Return the finding's message, with the remedies of the ORM that loaded the row."""
         assert bound.load is not None
         phrase = _fields_phrase(fields)
+        if bound.load.orm == "pony":
+            return self.PONY_MESSAGE.format(variable=bound.name, fields=phrase)
         if bound.load.orm != "sqlalchemy":
             return self.MESSAGE.format(variable=bound.name, fields=phrase)
         query = statement.value if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value else None
@@ -676,13 +705,13 @@ class ReadModifyWriteWithoutLock(Rule):
                     continue
                 claims = field in bound.checked and (acts or _reads_variable(value))
                 if claims or self.depends_on_old_value(event, field, value, guard_tests, effects, writes, variable, derived):
-                    if load.orm == "sqlalchemy":
+                    if load.orm in FLUSHING_ORMS:
                         return _with_increments(increments, event.attr)
                     pending = pending or event.attr
             elif event.kind == "increment" and event.name == variable and not event.locked and not bound.scalar:
                 increments.append(event.attr)
             elif event.kind == "mutate" and event.name == variable and not event.locked and not bound.scalar:
-                if load.orm == "sqlalchemy":
+                if load.orm in FLUSHING_ORMS:
                     return _with_increments(increments, event.attr)
                 pending = pending or event.attr
             elif event.kind == "save" and event.name == variable and pending is not None:
@@ -1017,6 +1046,14 @@ class ReadModifyWriteWithoutLock(Rule):
         "    if balance < cost:\n"
         "        raise ValueError(org_id)\n"
         "    await conn.execute(update(credits).where(credits.c.org_id == org_id).values(balance=balance - cost))\n",
+        # Pony: db_session writes the claimed seat when it commits, with no save().
+        "from pony.orm import db_session\n\n"
+        "@db_session\n"
+        "def claim(seat_id, user_id):\n"
+        "    seat = Seat.get(id=seat_id)  # OPS201\n"
+        "    if seat.holder_id is not None:\n"
+        "        raise ValueError(seat_id)\n"
+        "    seat.holder_id = user_id\n",
         # A value copied from the row, then written back computed by update().
         "def sell(product_id, quantity):\n"
         "    stock = Product.objects.filter(pk=product_id).values_list('stock', flat=True).get()  # OPS201\n"
