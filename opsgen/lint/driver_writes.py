@@ -28,7 +28,7 @@ REMEDIES = {
     "asyncpg": "run them in one async with conn.transaction(): block",
     "databases": "run them in one async with database.transaction(): block",
     "psycopg": "run them in one with conn.transaction(): block (async with for an AsyncConnection)",
-    "psycopg2": "run them in one with conn: block, which psycopg2 2.9 and later opens a transaction for even in autocommit mode",
+    "psycopg2": "run them in one with conn: block (psycopg2 2.9 and later begin a transaction there even in autocommit mode)",
     "sqlite": "call commit() once, after the last write",
 }
 #: Calls that open a connection (or a pool or database whose statements run like one), by
