@@ -271,8 +271,10 @@ class CacheReadModifyWrite(Rule):
         ``r.pipeline().set(...)``) counts as a write on that client: MULTI/EXEC runs the
         queued commands together but does not take in a read made before them.
         Not reported: code inside ``with <lock>:`` or after a call that takes a lock
-        (``cache.lock(key)``) or a Redis ``watch()``, a search document write passed
-        ``if_seq_no``/``if_primary_term`` or ``version`` with ``version_type``, memo shapes
+        (``cache.lock(key)``) or a Redis ``watch()``, a read through a pipeline that
+        later calls ``multi()`` (as in the function passed to ``r.transaction(func,
+        key)``), a search document write passed ``if_seq_no``/``if_primary_term`` or
+        ``version`` with ``version_type``, memo shapes
         that store a freshly computed value or a dictionary grown with ``update()`` or
         ``d[k] = v`` (a lost entry is only computed again), and tests.
 
@@ -378,6 +380,12 @@ class CacheReadModifyWrite(Rule):
         # A Redis WATCH before the read makes the later MULTI/EXEC fail when the key changed.
         watch_lines = [n.lineno for n in nodes if isinstance(n, ast.Call) and callee_name(n.func) == "watch"]
         pipelines = _pipeline_clients(nodes)
+        # A pipeline returns what it reads only in immediate mode, after WATCH: one that also
+        # calls multi() (redis-py's transaction(func, key) hands such a pipeline to func)
+        # reads under WATCH, and EXEC fails when the key changed.
+        watched_pipelines = {
+            ast.dump(n.func.value) for n in nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "multi"
+        }
 
         def unlocked(line: int) -> bool:
             if any(lock < line for lock in lock_lines + watch_lines):
@@ -426,8 +434,10 @@ class CacheReadModifyWrite(Rule):
                     continue
                 if not unlocked(statement.lineno) or statement.lineno in reported:
                     continue
-                del reads[variable]
                 assert isinstance(read.func, ast.Attribute)
+                if ast.dump(read.func.value) in watched_pipelines:
+                    continue
+                del reads[variable]
                 receiver = dotted_text(read.func.value)
                 if document:
                     message = self.DOCUMENT_MESSAGE.format(variable=variable, receiver=receiver, read=read.func.attr, write=node.func.attr)
@@ -715,6 +725,16 @@ class CacheReadModifyWrite(Rule):
         "        pipe.multi()\n"
         "        pipe.set(key, count + 1)\n"
         "        pipe.execute()\n",
+        # redis-py's transaction() watches the key and hands the pipeline to the function.
+        "import redis\n"
+        "from redis.client import Pipeline\n\n"
+        "r = redis.Redis()\n\n"
+        "def record(key):\n"
+        "    def increment(pipe: Pipeline):\n"
+        "        current = int(pipe.get(key) or 0)\n"
+        "        pipe.multi()\n"
+        "        pipe.set(key, current + 1)\n"
+        "    r.transaction(increment, key)\n",
         # INCR queued on the pipeline changes the counter in one command.
         "import redis\n\n"
         "r = redis.Redis()\n\n"

@@ -105,6 +105,19 @@ def copy(key):
     pipe.execute()
 """
 
+TRANSACTION_CALLBACK = """
+from redis.client import Pipeline
+
+
+def record(key):
+    def increment(pipe: Pipeline) -> None:
+        current = int(pipe.get(key) or 0)
+        pipe.multi()
+        pipe.set(key, current + 1)
+
+    r.transaction(increment, key)
+"""
+
 
 def _ops206(tmp_path: Path, body: str) -> list[Finding]:
     root = write_project(tmp_path / "project", {"app/__init__.py": "", "app/counters.py": HEADER + body})
@@ -156,3 +169,7 @@ def test_pipeline_write_of_other_key_not_reported(tmp_path: Path) -> None:
 
 def test_pipeline_of_other_client_not_reported(tmp_path: Path) -> None:
     assert _ops206(tmp_path, OTHER_CLIENT) == []
+
+
+def test_transaction_callback_pipeline_not_reported(tmp_path: Path) -> None:
+    assert _ops206(tmp_path, TRANSACTION_CALLBACK) == []
