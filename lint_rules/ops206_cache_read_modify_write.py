@@ -238,6 +238,19 @@ def _same_document(query: ast.expr, read_query: ast.expr, variable: str) -> bool
     return True
 
 
+def _compares_read_value(query: ast.expr, variable: str) -> bool:
+    """Return True when an update's filter matches a field other than ``_id`` against the
+    value read into ``variable`` (``{"_id": d["_id"], "version": d["version"]}``): a
+    compare-and-set that matches nothing when another write came first."""
+    if not isinstance(query, ast.Dict):
+        return False
+    for key, value in zip(query.keys, query.values):
+        is_id = isinstance(key, ast.Constant) and key.value == "_id"
+        if not is_id and _document_fields(value, variable, {}):
+            return True
+    return False
+
+
 def _ends_with_exit(statement: ast.If) -> bool:
     return bool(statement.body) and isinstance(statement.body[-1], ENDS_BLOCK)
 
@@ -265,7 +278,8 @@ class CacheReadModifyWrite(Rule):
         (``if doc["seats"] < n: raise``) is reported when ``update_one()`` or
         ``find_one_and_update()`` of the same document then changes that field under the
         check (``$inc``, ``$push`` and the other operators that build on the stored value,
-        or ``$set`` of a variable) with a filter that does not test the field.
+        or ``$set`` of a variable) with a filter that does not test the field nor match
+        another field against the value read (``"version": doc["version"]``).
         A Redis write queued on a pipeline of the client read from (``pipe =
         r.pipeline(transaction=True)``, ``with r.pipeline() as pipe:``,
         ``r.pipeline().set(...)``) counts as a write on that client: MULTI/EXEC runs the
@@ -557,6 +571,8 @@ class CacheReadModifyWrite(Rule):
             if not covered or not checked or ast.dump(call.func.value) != ast.dump(read.func.value):
                 continue
             if not read.args or not _same_document(query, read.args[0], variable) or set(checked) & _filter_fields(query):
+                continue
+            if _compares_read_value(query, variable):
                 continue
             del reads[variable]
             field = checked[0]

@@ -62,6 +62,16 @@ def withdraw(account_id, amount):
     if result.matched_count == 0:
         raise ValueError(account_id)
 """,
+    "version_compared": """
+def withdraw(account_id, amount):
+    account = db.accounts.find_one({"_id": account_id})
+    if account["balance"] < amount:
+        raise ValueError(account_id)
+    db.accounts.update_one(
+        {"_id": account["_id"], "version": account["version"]},
+        {"$inc": {"balance": -amount, "version": 1}},
+    )
+""",
     "existence_check_only": """
 def count_view(page_id):
     page = db.pages.find_one({"_id": page_id})
