@@ -11,7 +11,14 @@ from opsgen.lint.autocommit_connections import autocommit_engines, autocommit_wr
 from opsgen.lint.batch_loops import resumable_batch
 from opsgen.lint.driver_writes import PACKAGES as DRIVER_PACKAGES
 from opsgen.lint.driver_writes import REMEDIES as DRIVER_REMEDIES
-from opsgen.lint.driver_writes import MONGO_DELETES, bound_texts, is_mongo_write, module_connections, transactions
+from opsgen.lint.driver_writes import (
+    MONGO_DELETES,
+    MONGO_WRITES,
+    bound_texts,
+    is_mongo_write,
+    module_connections,
+    transactions,
+)
 from opsgen.lint.orm import function_nodes, module_orm
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.summary import CallSite, FunctionSummary
@@ -47,9 +54,12 @@ def mongo_writes(module: ModuleContext, function: FunctionSummary) -> list[tuple
     fails midway leaves documents that the next run deletes.
     """
     analysis = module.analysis
+    candidates = [call for call in function.calls if call.text.rpartition(".")[2] in MONGO_WRITES]
+    if not candidates:
+        return []
     packages = {target.partition(".")[0] for target in module.summary.imports.values()}
     sites = []
-    for call in function.calls:
+    for call in candidates:
         target = analysis.canonical(call.target or "")
         if is_mongo_write(target, call.text, call.keywords, packages) and analysis.transaction_at(function, call) is None:
             sites.append((call, 2 if call.in_loop else 1))

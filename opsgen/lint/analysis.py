@@ -273,6 +273,7 @@ class Analysis:
         self._effects: dict[int, Effect | None] = {}  # by id() of a CallSite, as _links
         self._blocks: dict[int, Transaction | None] = {}  # by id() of a CallSite, as _links
         self._django_modules: dict[str, bool] = {}
+        self._class_write_orm_modules: dict[str, bool] = {}
         self._classes_by_snake: dict[str, list[str]] | None = None
         self._guesses: dict[tuple[str, str], list[str]] = {}
         self._serializer_saves: list[tuple[str, bool]] | None = None
@@ -1457,7 +1458,7 @@ class Analysis:
         entry = self.index.functions.get(function.qualname)
         uses_django = entry is not None and self.uses_django(entry[0])
         # peewee and Tortoise rows save and delete themselves as Django's do.
-        other_orm = entry is not None and any(name.partition(".")[0] in CLASS_WRITE_ORMS for name in entry[0].imports.values())
+        other_orm = entry is not None and self.uses_class_write_orm(entry[0])
         for call in function.calls:
             if self.transaction_at(function, call) is not None:
                 continue
@@ -1501,6 +1502,14 @@ class Analysis:
             for call in function.calls
             if call.session_write and call.text.endswith(".commit") and call.transaction < 0
         ]
+
+    def uses_class_write_orm(self, module: ModuleSummary) -> bool:
+        """Return True when the module imports peewee or Tortoise, whose rows save and delete themselves."""
+        found = self._class_write_orm_modules.get(module.path)
+        if found is None:
+            found = any(name.partition(".")[0] in CLASS_WRITE_ORMS for name in module.imports.values())
+            self._class_write_orm_modules[module.path] = found
+        return found
 
     def uses_django(self, module: ModuleSummary) -> bool:
         """Return True when the module imports Django, or a class from a ``models`` module."""
