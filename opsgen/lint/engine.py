@@ -136,6 +136,8 @@ def is_suppressed(finding: Finding, lines: Sequence[str], noqa_lines: NoqaLines 
 
 def unsuppressed(findings: list[Finding], lines: Sequence[str]) -> list[Finding]:
     """Drop the ``findings`` of one module that its ``# noqa`` comments suppress."""
+    if not any(_NOQA.search(line) for line in lines if "#" in line):
+        return findings  # no comment to read, so no need to tokenize the module
     noqa_lines = NoqaLines.read(lines)
     return [f for f in findings if not is_suppressed(f, lines, noqa_lines)]
 
