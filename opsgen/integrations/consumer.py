@@ -327,7 +327,12 @@ class OperationConsumer:
             ctx = context_from_header(_header(message, CONTEXT_HEADER))
         except (TypeError, ValueError):
             ctx = Context()
-        execution_id = str(uuid.uuid4())
+        # A message with a stable id names the same failed execution at each delivery, so
+        # a redelivered rejection is recorded once.
+        stable = self.execution_id_for(message, rejection.operation or "")
+        if stable is not None and self.runtime.store.find_execution(stable) is not None:
+            return stable
+        execution_id = stable or str(uuid.uuid4())
         now = utcnow()
         handle = self.handles.get(rejection.operation or "")
         record = ExecutionRecord(

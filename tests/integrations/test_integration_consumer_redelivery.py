@@ -213,3 +213,18 @@ def test_consumer_rejects_json_text_header_of_list(broker_url: str, runtime: Run
     assert failed["error_code"] == "malformed_message"
     assert "whose JSON is list ['actor', 'vic']" in failed["error_message"]
 
+
+
+def test_rejected_message_with_stable_id_recorded_once(broker_url: str, runtime: Runtime, queue_name: str) -> None:
+    operation = f"demo.unknown_{uuid.uuid4().hex[:8]}"
+    headers = {OPERATION_HEADER: operation, CONTEXT_HEADER: Context(actor="uma").to_dict()}
+    with Connection(broker_url) as connection:
+        for _ in range(2):
+            publish_raw(connection, queue_name, {"text": "never run"}, headers, message_id=f"bad-{operation}")
+
+    consumer = consume(broker_url, queue_name, runtime, 2)
+
+    assert consumer.dead_lettered == 2
+    records = runtime.store.list_executions(operation=operation, limit=10)
+    assert [(row["status"], row["error_code"]) for row in records] == [("failed", "unknown_operation")]
+    assert records[0]["id"] == consumer.execution_id_for_stable_id(f"bad-{operation}", operation)
