@@ -229,11 +229,26 @@ class OperationConsumer:
             # failure. Spreading it into the generated keyword-only signature would raise
             # TypeError before anything is recorded.
             result = handle.call_with(ctx, inputs)
+        if result is None and execution_id is not None and self.dead_letter_again(message, execution_id):
+            return
         if result is not None and not result.ok and result.code in DEAD_LETTER_CODES:
             self.dead_letter(message, result.code, result.message, result.execution_id)
             return
         message.ack()
         self.handled += 1
+
+    def dead_letter_again(self, message: Message, execution_id: str) -> bool:
+        """Dead-letter a delivery of a message whose execution already failed for a bad message.
+
+        Returns False when the execution ended otherwise. A consumer that recorded the
+        failure and died before it dead-lettered the message leaves the broker to
+        deliver it again; acknowledging it now would lose the message.
+        """
+        finished = self.runtime.store.find_execution(execution_id)
+        if finished is None or finished["status"] != "failed" or finished["error_code"] not in DEAD_LETTER_CODES:
+            return False
+        self.dead_letter(message, finished["error_code"], finished["error_message"] or "", execution_id)
+        return True
 
     def execution_id_for(self, message: Message, operation: str) -> str | None:
         """Return the execution id that a message's stable id gives; ``None`` when it has none.

@@ -228,3 +228,22 @@ def test_rejected_message_with_stable_id_recorded_once(broker_url: str, runtime:
     records = runtime.store.list_executions(operation=operation, limit=10)
     assert [(row["status"], row["error_code"]) for row in records] == [("failed", "unknown_operation")]
     assert records[0]["id"] == consumer.execution_id_for_stable_id(f"bad-{operation}", operation)
+
+
+def test_redelivered_invalid_input_goes_to_dead_letter_again(broker_url: str, runtime: Runtime,
+                                                             queue_name: str) -> None:
+    text = f"bad-input-{uuid.uuid4().hex[:8]}"
+    headers = {OPERATION_HEADER: "demo.record_note", CONTEXT_HEADER: Context(actor="uma").to_dict()}
+    with Connection(broker_url) as connection:
+        # The second copy stands for the broker's redelivery after a consumer died between
+        # recording the failure and dead-lettering the message.
+        for _ in range(2):
+            publish_raw(connection, queue_name, {"text": text, "extra": 1}, headers, message_id=f"id-{text}")
+
+    consumer = consume(broker_url, queue_name, runtime, 2)
+
+    assert consumer.dead_lettered == 2
+    assert note_count(runtime, text) == 0
+    execution_id = consumer.execution_id_for_stable_id(f"id-{text}", "demo.record_note")
+    record: Any = runtime.store.find_execution(execution_id)
+    assert (record["status"], record["error_code"]) == ("failed", "invalid_input")
