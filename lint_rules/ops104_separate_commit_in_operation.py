@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from opsgen.lint import knowledge
 from opsgen.lint.analysis import MAX_CHAIN_DEPTH, Analysis
 from opsgen.lint.index import ProjectIndex
-from opsgen.lint.orm import function_nodes
-from opsgen.lint.rule import Example, Finding, Hop, ModuleContext, Rule, walk_scope
+from opsgen.lint.orm import FunctionSyntaxCache
+from opsgen.lint.rule import Example, Finding, Hop, ModuleContext, Rule
 from opsgen.lint.summary import CallSite, FunctionSummary, ModuleSummary, dotted_text
 
 #: Callables that return a session, a session factory or an engine. A module-level name
@@ -212,6 +212,7 @@ class _CommitSearch:
         self.analysis = analysis
         self.chains: dict[str, tuple[Commit, tuple[Hop, ...]] | None] = {}
         self.parameter_commit_cache: dict[str, dict[str, tuple[CallSite, str]]] = {}
+        self.syntax = FunctionSyntaxCache(index)
         self.in_progress: set[str] = set()
 
     def chain_from(
@@ -247,7 +248,7 @@ class _CommitSearch:
         if not commits:
             return None
         entry = self.index.functions.get(callee)
-        node = self.call_node(module, function, call)
+        node = self.syntax(module, function).call_node(call)
         if entry is None or node is None:
             return None
         callee_function = entry[1]
@@ -289,17 +290,6 @@ class _CommitSearch:
         self.parameter_commit_cache[qualname] = found
         return found
 
-    def call_node(self, module: ModuleSummary, function: FunctionSummary, call: CallSite) -> ast.Call | None:
-        """Return the syntax node of ``call`` in the body of ``function``."""
-        tree = self.index.tree(module.path)
-        if tree is None:
-            return None
-        for node in function_nodes(tree, {function.line}):
-            for inner in walk_scope(node):
-                if isinstance(inner, ast.Call) and inner.lineno == call.line and inner.col_offset == call.column:
-                    return inner
-        return None
-
     def is_other_session(self, module: ModuleSummary, function: FunctionSummary, text: str, line: int) -> bool:
         """Return True when the expression ``text``, passed at ``line``, is a session, an engine
         or a connection other than the one ``function`` was given."""
@@ -310,7 +300,7 @@ class _CommitSearch:
         if root in module.imports:
             text = module.imports[root] + text[len(root) :]
         elif root != "self":
-            bound = self.local_value(module, function, root, line)
+            bound = self.syntax(module, function).local_value(root, line)
             if bound is not None:
                 if "()" not in bound and bound.partition(".")[0] in parameters:
                     return False
@@ -378,7 +368,7 @@ class _CommitSearch:
                 return None  # an attribute of unknown origin
         resolved = (call.target or call.text).rpartition(".")[0]
         if root != "self" and root not in module.imports:
-            bound = self.local_value(module, function, root, call.line)
+            bound = self.syntax(module, function).local_value(root, call.line)
             if bound is not None and "()" not in bound and bound.partition(".")[0] in parameters:
                 return None  # session = ctx.session
             if bound is not None and call.target is None:
@@ -400,26 +390,6 @@ class _CommitSearch:
                 if found is not None and attribute in found[1].parameter_attributes:
                     return True
         return False
-
-    def local_value(self, module: ModuleSummary, function: FunctionSummary, name: str, line: int) -> str | None:
-        """Return the dotted text of what the local ``name`` was last bound to before ``line``,
-        by an assignment or a ``with ... as name``, or None."""
-        tree = self.index.tree(module.path)
-        if tree is None:
-            return None
-        value: ast.expr | None = None
-        for node in function_nodes(tree, {function.line}):
-            for inner in walk_scope(node):
-                if not isinstance(inner, (ast.Assign, ast.With, ast.AsyncWith)) or inner.lineno >= line:
-                    continue
-                if isinstance(inner, ast.Assign):
-                    if any(isinstance(target, ast.Name) and target.id == name for target in inner.targets):
-                        value = inner.value
-                    continue
-                for item in inner.items:
-                    if isinstance(item.optional_vars, ast.Name) and item.optional_vars.id == name:
-                        value = item.context_expr
-        return None if value is None else dotted_text(value)
 
     def bound_to_factory(self, qualified: str) -> bool:
         """Return True when a module-level name of the project is bound to a session, a session

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from opsgen.lint.analysis import MAX_CHAIN_DEPTH, Analysis
 from opsgen.lint.index import ProjectIndex
 from opsgen.lint.operations import OperationInfo
-from opsgen.lint.orm import function_nodes
+from opsgen.lint.orm import FunctionSyntaxCache, function_nodes
 from opsgen.lint.rule import Example, Finding, Hop, ModuleContext, Rule, walk_scope
 from opsgen.lint.summary import CallSite, FunctionSummary, ModuleSummary, dotted_text
 
@@ -302,7 +302,7 @@ class _SessionEndSearch:
         self.index = index
         self.analysis = analysis
         self.chains: dict[tuple[str, SessionNames], tuple[SessionEnd, tuple[Hop, ...]] | None] = {}
-        self.syntax_cache: dict[tuple[str, int], _FunctionSyntax] = {}
+        self.syntax = FunctionSyntaxCache(index)
         self.in_progress: set[str] = set()
 
     def end_at(
@@ -330,7 +330,7 @@ class _SessionEndSearch:
             return True
         if "." in text or "(" in text or text in function.params:
             return False
-        bound = self.local_value(module, function, text, line)
+        bound = self.syntax(module, function).local_value(text, line)
         return bound is not None and (bound in names.sessions or _is_context_session(bound, names))
 
     def chain_from(
@@ -345,7 +345,7 @@ class _SessionEndSearch:
             entry = self.index.functions.get(link.qualname)
             if entry is None:
                 continue
-            node = node or self.call_node(module, function, call)
+            node = node or self.syntax(module, function).call_node(call)
             if node is None:
                 return None
             passed = self.passed_names(module, function, names, node, entry[1])
@@ -421,75 +421,8 @@ class _SessionEndSearch:
         self.chains[key] = found
         return found
 
-    def call_node(self, module: ModuleSummary, function: FunctionSummary, call: CallSite) -> ast.Call | None:
-        """Return the syntax node of ``call`` in the body of ``function``."""
-        return self.syntax(module, function).calls.get((call.line, call.column))
-
-    def local_value(self, module: ModuleSummary, function: FunctionSummary, name: str, line: int) -> str | None:
-        """Return the dotted text of what the local ``name`` was last bound to before ``line``,
-        by an assignment or a ``with ... as name``, or None."""
-        value: str | None = None
-        for bound_line, text in self.syntax(module, function).bindings.get(name, []):
-            if bound_line < line:
-                value = text
-        return value
-
-    def syntax(self, module: ModuleSummary, function: FunctionSummary) -> _FunctionSyntax:
-        """Return what the rule reads from the body of ``function``, from one walk of its tree."""
-        key = (module.path, function.line)
-        found = self.syntax_cache.get(key)
-        if found is None:
-            found = self.syntax_cache[key] = _read_function(self.index.tree(module.path), function)
-        return found
-
 
 def _is_context_session(text: str, names: SessionNames) -> bool:
     """Return True when ``text`` is ``<context>.session`` for a name that refers to the context."""
     context, _, attribute = text.partition(".")
     return attribute == "session" and context in names.contexts
-
-
-@dataclass(frozen=True)
-class _WithItem:
-    """One item of a ``with`` statement: where its expression sits, and its dotted text."""
-
-    line: int
-    column: int
-    text: str
-    block_line: int  # the line of the ``with`` statement
-
-
-@dataclass
-class _FunctionSyntax:
-    """The syntax of one function body that the rule reads, not counting nested defs and lambdas."""
-
-    #: Local name -> the lines where the function binds it and the dotted text of the value, in line order.
-    bindings: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
-    with_items: list[_WithItem] = field(default_factory=list)
-    calls: dict[tuple[int, int], ast.Call] = field(default_factory=dict)  # by line and column
-
-
-def _read_function(tree: ast.Module | None, function: FunctionSummary) -> _FunctionSyntax:
-    """Walk the body of ``function`` once and return its bindings, ``with`` items and calls."""
-    syntax = _FunctionSyntax()
-    if tree is None:
-        return syntax
-    for node in function_nodes(tree, {function.line}):
-        for inner in walk_scope(node):
-            if isinstance(inner, ast.Call):
-                syntax.calls.setdefault((inner.lineno, inner.col_offset), inner)
-            elif isinstance(inner, ast.Assign):
-                for target in inner.targets:
-                    if isinstance(target, ast.Name):
-                        syntax.bindings.setdefault(target.id, []).append((inner.lineno, dotted_text(inner.value)))
-            elif isinstance(inner, (ast.With, ast.AsyncWith)):
-                for item in inner.items:
-                    expression = item.context_expr
-                    text = dotted_text(expression)
-                    syntax.with_items.append(_WithItem(expression.lineno, expression.col_offset, text, inner.lineno))
-                    if isinstance(item.optional_vars, ast.Name):
-                        syntax.bindings.setdefault(item.optional_vars.id, []).append((inner.lineno, text))
-    for entries in syntax.bindings.values():
-        entries.sort()
-    syntax.with_items.sort(key=lambda item: (item.line, item.column))
-    return syntax

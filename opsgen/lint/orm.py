@@ -21,11 +21,15 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from opsgen.lint.knowledge import is_http_session, sync_method
 from opsgen.lint.rule import ModuleContext, walk_scope
-from opsgen.lint.summary import FunctionSummary
+from opsgen.lint.summary import CallSite, FunctionSummary, ModuleSummary, dotted_text
+
+if TYPE_CHECKING:
+    from opsgen.lint.index import ProjectIndex
 
 #: Last calls of a chain that return one row.
 LOAD_TERMINALS = frozenset(
@@ -446,6 +450,81 @@ def function_nodes(tree: ast.Module, lines: set[int]) -> Iterator[ast.FunctionDe
         for child in ast.iter_child_nodes(node):
             if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)):
                 pending.append(child)
+
+
+@dataclass(frozen=True)
+class WithItem:
+    """One item of a ``with`` statement: where its expression sits, and its dotted text."""
+
+    line: int
+    column: int
+    text: str
+    block_line: int  # the line of the ``with`` statement
+
+
+@dataclass
+class FunctionSyntax:
+    """The bindings, ``with`` items and calls of one function body, not counting nested defs and lambdas."""
+
+    #: Local name -> the lines where the function binds it and the dotted text of the value, in line order.
+    bindings: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    with_items: list[WithItem] = field(default_factory=list)
+    calls: dict[tuple[int, int], ast.Call] = field(default_factory=dict)  # by line and column
+
+    def call_node(self, call: CallSite) -> ast.Call | None:
+        """Return the syntax node of ``call``, one of the function's own calls."""
+        return self.calls.get((call.line, call.column))
+
+    def local_value(self, name: str, line: int) -> str | None:
+        """Return the dotted text of what the local ``name`` was last bound to before ``line``,
+        by an assignment or a ``with ... as name``, or None."""
+        value: str | None = None
+        for bound_line, text in self.bindings.get(name, []):
+            if bound_line < line:
+                value = text
+        return value
+
+
+def read_function(tree: ast.Module | None, function: FunctionSummary) -> FunctionSyntax:
+    """Walk the body of ``function`` once and return its bindings, ``with`` items and calls."""
+    syntax = FunctionSyntax()
+    if tree is None:
+        return syntax
+    for node in function_nodes(tree, {function.line}):
+        for inner in walk_scope(node):
+            if isinstance(inner, ast.Call):
+                syntax.calls.setdefault((inner.lineno, inner.col_offset), inner)
+            elif isinstance(inner, ast.Assign):
+                for target in inner.targets:
+                    if isinstance(target, ast.Name):
+                        syntax.bindings.setdefault(target.id, []).append((inner.lineno, dotted_text(inner.value)))
+            elif isinstance(inner, (ast.With, ast.AsyncWith)):
+                for item in inner.items:
+                    expression = item.context_expr
+                    text = dotted_text(expression)
+                    syntax.with_items.append(WithItem(expression.lineno, expression.col_offset, text, inner.lineno))
+                    if isinstance(item.optional_vars, ast.Name):
+                        syntax.bindings.setdefault(item.optional_vars.id, []).append((inner.lineno, text))
+    for entries in syntax.bindings.values():
+        entries.sort()
+    syntax.with_items.sort(key=lambda item: (item.line, item.column))
+    return syntax
+
+
+class FunctionSyntaxCache:
+    """Reads the syntax of each function once. Each rule check makes a cache of its own, so no state outlives it."""
+
+    def __init__(self, index: ProjectIndex) -> None:
+        self.index = index
+        self.found: dict[tuple[str, int], FunctionSyntax] = {}
+
+    def __call__(self, module: ModuleSummary, function: FunctionSummary) -> FunctionSyntax:
+        """Return the syntax of ``function``, a function of ``module``."""
+        key = (module.path, function.line)
+        syntax = self.found.get(key)
+        if syntax is None:
+            syntax = self.found[key] = read_function(self.index.tree(module.path), function)
+        return syntax
 
 
 def module_bindings(tree: ast.Module, keep: Callable[[ast.expr], bool]) -> set[str]:

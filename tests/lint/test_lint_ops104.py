@@ -219,3 +219,13 @@ def test_ops104_savepoint_commit_not_reported(tmp_path: Path) -> None:
     )
     findings = ops104(write_expenses(tmp_path, body))
     assert [f.line for f in findings] == [11]
+
+
+def test_ops104_name_rebound_to_context_session_after_nested_binding(tmp_path: Path) -> None:
+    body = (
+        "        if text:\n"
+        "            session = db.session\n"
+        "        session = ctx.session\n"
+        "        session.commit()\n"
+    )
+    assert ops104(write_expenses(tmp_path, body)) == []
