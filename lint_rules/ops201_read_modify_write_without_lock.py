@@ -222,7 +222,7 @@ def _updates_row(call: ast.Call, variable: str) -> bool:
 
 
 def _conditional_on_read(call: ast.Call, variable: str, derived: dict[str, set[str]]) -> bool:
-    """Return True when an ``update()`` matches only a row that still holds a value read from
+    """Return True when an ``update()`` matches only a row that still contains a value read from
     the copy, in a field the update also writes: ``filter(pk=row.pk, version=row.version)
     .update(..., version=row.version + 1)`` or SQLAlchemy's ``where(Item.version == version)``.
     Such a compare-and-set writes nothing when another writer came first (optimistic locking)."""

@@ -241,8 +241,8 @@ class OperationConsumer:
         """Dead-letter a delivery of a message whose execution already failed for a bad message.
 
         Returns False when the execution ended otherwise. A consumer that recorded the
-        failure and died before it dead-lettered the message leaves the broker to
-        deliver it again; acknowledging it now would lose the message.
+        failure may have died before it dead-lettered the message, so the broker delivers
+        it again. Acknowledging that delivery would lose the message.
         """
         finished = self.runtime.store.find_execution(execution_id)
         if finished is None or finished["status"] != "failed" or finished["error_code"] not in DEAD_LETTER_CODES:

@@ -110,7 +110,7 @@ class _BodyErrorsRequest(Request):
     """The request class that :func:`install_body_problem_handler` puts in front of the application's."""
 
     def on_json_loading_failed(self, e: ValueError | None) -> Any:
-        """Raise the body errors of ``get_json`` as their own classes, so a handler for them sees no other 400 or 415."""
+        """Raise the body errors of ``get_json`` as their own classes, so a handler for them gets no other 400 or 415."""
         if e is None:
             raise BodyNotJSON()
         raise BodyJSONInvalid() from e

@@ -76,7 +76,7 @@ def _comment_of(line: str) -> str | None:
 
 @dataclass(frozen=True)
 class NoqaLines:
-    """Where the ``# noqa`` comment of each line of a module goes, as flake8 reads it.
+    """The place of the ``# noqa`` comment of each line of a module, as flake8 reads it.
 
     A string that spans lines, or a backslash at the end of a line, joins lines into one
     run. The only place for a comment in a run is the end of its last line, so a comment

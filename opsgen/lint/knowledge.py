@@ -332,7 +332,7 @@ CALL_WRAPPERS = frozenset(
     {"asgiref.sync.async_to_sync", "channels.db.database_sync_to_async", "asgiref.sync.sync_to_async", "asyncer.asyncify"}
 )
 #: Functions that run the callable at this argument position in a worker thread now:
-#: ``await asyncio.to_thread(send_mail, ...)`` sends the mail where it stands.
+#: ``await asyncio.to_thread(send_mail, ...)`` sends the mail on that line.
 THREAD_RUNNERS = {
     "asyncio.to_thread": 0,
     "anyio.to_thread.run_sync": 0,
@@ -773,8 +773,8 @@ PYRAMID_MAILER_SENDS_NOW = frozenset({"send_immediately", "send_immediately_send
 
 #: Functions that open a file at a URI and take the mode second, by how they treat a
 #: path given as a variable. smart_open is used for remote storage (``s3://``, ``gs://``,
-#: ``azure://``, ``hdfs://``, ``http://``), so such a path counts as remote; fsspec as
-#: often opens local files, so only a literal URI with a scheme counts. The ``open()`` of
+#: ``azure://``, ``hdfs://``, ``http://``), so such a path counts as remote. fsspec as
+#: often opens local files, so for it only a literal URI with a scheme counts. The ``open()`` of
 #: a remote file system object writes to the store whatever the path.
 URI_OPENERS = {
     "smart_open.open": "remote",

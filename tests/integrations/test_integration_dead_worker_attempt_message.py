@@ -3,7 +3,7 @@
 A worker that finds the claiming process gone on its host (see
 test_integration_dead_worker_takeover) has found more than a lease that stopped being
 renewed, so the abandoned attempt row states that the process ended. A call cancelled before
-any worker saw it is not a repeated message, so the log says only that it has ended.
+any worker saw it is not a repeated message, so the log message states only that it has ended.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def test_killed_local_worker_attempt_names_process(runtime: Runtime, database_ur
     assert succeeded["status"] == "succeeded"
 
 
-def test_cancelled_call_log_says_ended(runtime: Runtime, caplog: pytest.LogCaptureFixture) -> None:
+def test_cancelled_call_logged_as_ended(runtime: Runtime, caplog: pytest.LogCaptureFixture) -> None:
     sent: list[QueuedCall] = []
     enqueue(ops.demo.record_note.bind(runtime), Context(actor="lee"), {"text": "cancelled"}, sent.append)
     [call] = sent

@@ -740,7 +740,7 @@ def test_request_audit_attributes_writes_outside_atomic_blocks(runtime: Any) -> 
     assert [(v.origin, v.actor) for v in taken] == [("raw", None)]
 
 
-def test_dropped_effect_of_failed_call_outlives_the_view_rollback(runtime: Any) -> None:
+def test_dropped_effect_survives_view_rollback(runtime: Any) -> None:
     from django.db import transaction
     from django_project.notesapp.operations import EFFECTS, ops
 
@@ -750,7 +750,7 @@ def test_dropped_effect_of_failed_call_outlives_the_view_rollback(runtime: Any) 
         with transaction.atomic():
             failed = ops.notes.write(Context(actor="kai"), text="fail")
             assert not failed.ok
-            raise Rollback  # the view answers 500, so ATOMIC_REQUESTS rolls back
+            raise Rollback  # the view returns 500, so ATOMIC_REQUESTS rolls back
 
     assert EFFECTS == []
     rows = runtime.store.effects_of([str(failed.execution_id)])

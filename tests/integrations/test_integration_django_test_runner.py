@@ -16,9 +16,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.timeout(180)]
 
 HERE = Path(__file__).resolve().parent
 
-# A test module as a project writes it: the runtime is built at start-up, before the
-# test runner creates the test database, and a TestCase calls an operation that fails,
-# so the runtime writes its failure record on a connection of its own.
+# A test module as a project writes it. The runtime is built at start-up, before the
+# test runner creates the test database. The TestCase calls an operation that fails, so
+# the runtime writes its failure record on a connection of its own.
 TESTS = textwrap.dedent(
     """
     from django.test import TestCase

@@ -190,7 +190,8 @@ def test_application_request_class_is_kept() -> None:
 
     assert client.post("/tenant", json={"a": 1}).get_json() == {"tenant": "north", "body": {"a": 1}}
     assert client.post("/tenant", data="{", content_type="application/json").content_type == "application/problem+json"
-    assert app.request_class.__mro__.count(AppRequest) == 1 and len(app.request_class.__mro__) == len(AppRequest.__mro__) + 2
+    assert app.request_class.__mro__.count(AppRequest) == 1
+    assert len(app.request_class.__mro__) == len(AppRequest.__mro__) + 2
 
 
 def blueprint_app(register_handler: Any) -> Flask:

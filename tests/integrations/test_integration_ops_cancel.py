@@ -27,11 +27,11 @@ def log_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def runtime(log_url: str) -> Iterator[Runtime]:
-    made = Runtime(Settings(root=Path.cwd(), database_url=log_url))
-    made.ensure_schema()
-    app_metadata.create_all(made.engine)
-    yield made
-    made.dispose()
+    created = Runtime(Settings(root=Path.cwd(), database_url=log_url))
+    created.ensure_schema()
+    app_metadata.create_all(created.engine)
+    yield created
+    created.dispose()
 
 
 def queued(runtime: Runtime, text: str) -> QueuedCall:
@@ -62,7 +62,8 @@ def test_cancelled_call_is_not_run_by_its_worker(
 
     outcome = run_queued(index_operations(ops, runtime), runtime, call, lease=30)
 
-    assert outcome.result is None and outcome.note == "finished"
+    assert outcome.result is None
+    assert outcome.note == "finished"
     assert note_count(runtime, text) == 0
     record: Any = runtime.store.find_execution(call.execution_id)
     assert (record["status"], record["error_code"]) == ("cancelled", "cancelled_by_operator")

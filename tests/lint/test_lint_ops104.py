@@ -221,7 +221,7 @@ def test_ops104_savepoint_commit_not_reported(tmp_path: Path) -> None:
     assert [f.line for f in findings] == [11]
 
 
-def test_ops104_name_rebound_to_context_session_after_nested_binding(tmp_path: Path) -> None:
+def test_ops104_rebound_name_uses_last_binding(tmp_path: Path) -> None:
     body = (
         "        if text:\n"
         "            session = db.session\n"

@@ -59,7 +59,7 @@ def record(runtime: Runtime, execution_id: str) -> dict[str, Any]:
         return dict(connection.execute(select(executions).where(executions.c.id == execution_id)).one()._mapping)
 
 
-def test_commit_in_operation_code_is_refused_and_nothing_stays(runtime: Runtime) -> None:
+def test_operation_commit_rejected(runtime: Runtime) -> None:
     delivered: list[EffectCall] = []
     runtime.register_effect_handler("notify", delivered.append)
 
@@ -73,13 +73,14 @@ def test_commit_in_operation_code_is_refused_and_nothing_stays(runtime: Runtime)
 
     assert isinstance(result, Failure)
     assert result.code == "unhandled_exception"
-    assert "TransactionOwnedError" in result.message and "Return instead" in result.message
+    assert "TransactionOwnedError" in result.message
+    assert "Return instead" in result.message
     assert names(runtime) == []
     assert delivered == []
     assert record(runtime, str(result.execution_id))["status"] == "failed"
 
 
-def test_rollback_in_operation_code_fails_the_call(runtime: Runtime) -> None:
+def test_operation_rollback_fails_call(runtime: Runtime) -> None:
     delivered: list[EffectCall] = []
     runtime.register_effect_handler("notify", delivered.append)
 
@@ -93,12 +94,13 @@ def test_rollback_in_operation_code_fails_the_call(runtime: Runtime) -> None:
 
     assert isinstance(result, Failure)
     assert result.code == "transaction_rolled_back"
-    assert "ctx.session.rollback()" in result.message and "begin_nested" in result.message
+    assert "ctx.session.rollback()" in result.message
+    assert "begin_nested" in result.message
     assert names(runtime) == []
     assert delivered == []
 
 
-def test_savepoints_of_operation_code_end_freely(runtime: Runtime) -> None:
+def test_own_savepoints_end_freely(runtime: Runtime) -> None:
     def savepoints(ctx: ExecutionContext, name: str) -> None:
         ctx.session.execute(insert(ops.items).values(name=name, level=0))
         with ctx.session.begin_nested():
@@ -113,7 +115,7 @@ def test_savepoints_of_operation_code_end_freely(runtime: Runtime) -> None:
     assert names(runtime) == ["outer", "outer kept"]
 
 
-def test_nested_operation_cannot_commit_the_outer_transaction(runtime: Runtime) -> None:
+def test_nested_operation_commit_rejected(runtime: Runtime) -> None:
     inner = handle_running(lambda ctx, name: ctx.session.commit(), name="shop.inner")
 
     def outer_body(ctx: ExecutionContext, name: str) -> None:
@@ -127,7 +129,7 @@ def test_nested_operation_cannot_commit_the_outer_transaction(runtime: Runtime) 
     assert names(runtime) == []
 
 
-def test_sessions_of_an_operation_without_transaction_commit_as_usual(runtime: Runtime) -> None:
+def test_untransacted_operation_sessions_commit(runtime: Runtime) -> None:
     def side_session(ctx: ExecutionContext, name: str) -> None:
         with ctx.runtime.session_factory() as session:
             session.execute(insert(ops.items).values(name=f"{name} on its own", level=0))
@@ -140,7 +142,7 @@ def test_sessions_of_an_operation_without_transaction_commit_as_usual(runtime: R
     assert names(runtime) == ["side on its own"]
 
 
-def test_integrity_error_in_a_savepoint_leaves_the_call_running(runtime: Runtime) -> None:
+def test_savepoint_integrity_error_recovers(runtime: Runtime) -> None:
     with Session(runtime.engine) as session, session.begin():
         session.execute(insert(ops.items).values(id=7, name="taken", level=0))
 
