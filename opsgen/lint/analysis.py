@@ -481,13 +481,16 @@ class Analysis:
         return found
 
     def is_search_document_write(self, target: str) -> bool:
-        """Return True for ``save()``, ``update()`` or ``delete()`` on an instance of a project
-        class derived from a search engine's document class, such as elasticsearch-dsl's
-        ``Document``: those methods write to the index."""
+        """Return True for a method that writes to a search index, called on an instance of
+        a search library's class or of a project class derived from one.
+
+        Examples are ``save()`` of elasticsearch-dsl's ``Document``, ``update_object()`` of
+        django-haystack's ``SearchIndex`` and ``handle_save()`` of its signal processors.
+        """
         receiver, _, method = target.rpartition(".")
-        if method not in knowledge.SEARCH_DOCUMENT_WRITES or not receiver.endswith("()"):
+        if method not in knowledge.SEARCH_CLASS_WRITE_METHODS or not receiver.endswith("()"):
             return False
-        return any(base in knowledge.SEARCH_DOCUMENT_BASES for base in self.mro(receiver.removesuffix("()")))
+        return any(method in knowledge.SEARCH_CLASS_WRITES.get(base, ()) for base in self.mro(receiver.removesuffix("()")))
 
     def is_safe_task(self, task: str) -> bool:
         """Return True when ``task``'s base class is commit-aware: configured, or deferring in the project."""

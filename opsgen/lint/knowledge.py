@@ -436,6 +436,9 @@ _EXACT = {
     "django_elasticsearch_dsl.registries.registry.delete": "search index write",
     "django_elasticsearch_dsl.registries.registry.update_related": "search index write",
     "django_elasticsearch_dsl.registries.registry.delete_related": "search index write",
+    # django-haystack's signal processor, built from HAYSTACK_SIGNAL_PROCESSOR
+    "haystack.signal_processor.handle_save": "search index write",
+    "haystack.signal_processor.handle_delete": "search index write",
 }
 
 #: Redis commands that hand data to other processes, by the kind of send each one is.
@@ -681,6 +684,9 @@ SEARCH_CLIENTS = {
     "meilisearch_python_sdk.Client()": _MEILISEARCH_WRITES,
     "meilisearch_python_sdk.AsyncClient()": _MEILISEARCH_WRITES,
     "typesense.Client()": frozenset({"create", "upsert", "update", "delete", "import_"}),
+    # django-haystack: ``connections["default"].get_unified_index().get_index(Note).update_object(note)``
+    # and the backend's ``connections["default"].get_backend().update(index, rows)``
+    "haystack.connections[]": frozenset({"update", "update_object", "remove", "remove_object", "clear", "reindex"}),
 }
 _SEARCH_CLIENT_PREFIXES = tuple(prefix + "." for prefix in SEARCH_CLIENTS)
 #: Document classes of search engine libraries. A project class derived from one writes to
@@ -704,6 +710,23 @@ SEARCH_DOCUMENT_BASES = frozenset(
     }
 )
 SEARCH_DOCUMENT_WRITES = frozenset({"save", "update", "delete"})
+#: django-haystack's index classes. A project index derived from one sends the documents
+#: of its model's rows to the search engine in these methods.
+HAYSTACK_INDEX_BASES = frozenset({"haystack.indexes.SearchIndex", "haystack.indexes.BasicSearchIndex", "haystack.indexes.ModelSearchIndex"})
+HAYSTACK_INDEX_WRITES = frozenset({"update", "update_object", "remove_object", "clear", "reindex"})
+#: django-haystack's signal processors, whose ``handle_save()`` and ``handle_delete()``
+#: update or remove the document of the row given. ``RealtimeSignalProcessor`` connects
+#: them to every model's ``post_save`` and ``post_delete``.
+HAYSTACK_SIGNAL_PROCESSORS = frozenset({"haystack.signals.BaseSignalProcessor", "haystack.signals.RealtimeSignalProcessor"})
+HAYSTACK_SIGNAL_PROCESSOR_WRITES = frozenset({"handle_save", "handle_delete"})
+#: The methods that write to the search index, by the library class that an instance's
+#: class is or derives from.
+SEARCH_CLASS_WRITES = {
+    **{base: SEARCH_DOCUMENT_WRITES for base in SEARCH_DOCUMENT_BASES},
+    **{base: HAYSTACK_INDEX_WRITES for base in HAYSTACK_INDEX_BASES},
+    **{base: HAYSTACK_SIGNAL_PROCESSOR_WRITES for base in HAYSTACK_SIGNAL_PROCESSORS},
+}
+SEARCH_CLASS_WRITE_METHODS = SEARCH_DOCUMENT_WRITES | HAYSTACK_INDEX_WRITES | HAYSTACK_SIGNAL_PROCESSOR_WRITES
 
 _MODULE_PREFIXES = {
     # module prefix -> (kind, functions or None for every call below it)

@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 29
+SUMMARY_FORMAT = 30
 
 
 @dataclass
@@ -284,10 +284,13 @@ class _Summarizer:
     def qualify(self, node: ast.expr, scope: _Scope) -> str | None:
         """Return the qualified name of a Name/Attribute/Call chain, or None."""
         if isinstance(node, ast.Subscript):
-            # An item of a remote API client, as Typesense's ``client.collections["books"]``,
-            # is a handle of that client. Other subscripts have no name.
+            # An item of a remote API client, as Typesense's ``client.collections["books"]``
+            # or django-haystack's ``connections["default"]``, is a handle of that client.
+            # Other subscripts have no name.
             base = self.qualify(node.value, scope)
-            return f"{base}[]" if base and knowledge.is_external_api(f"{base}.") else None
+            if not base:
+                return None
+            return f"{base}[]" if knowledge.is_external_api(f"{base}.") or knowledge.is_external_api(f"{base}[].") else None
         if isinstance(node, ast.Name):
             return scope.lookup(node.id)
         if isinstance(node, ast.Attribute):

@@ -1,5 +1,5 @@
 """OPS101 for writes to a search engine's index: Elasticsearch, OpenSearch, Algolia,
-Meilisearch, Typesense and django-elasticsearch-dsl's registry."""
+Meilisearch, Typesense, django-elasticsearch-dsl's registry and django-haystack."""
 
 from __future__ import annotations
 
@@ -31,6 +31,17 @@ CLIENT_WRITES = {
     "meilisearch documents": ("import meilisearch\nclient = meilisearch.Client('http://ms.invalid')", "client.index('rows').add_documents([{'id': row.pk}])"),
     "typesense subscripted collection": ("import typesense\nclient = typesense.Client({})", "client.collections['rows'].documents.upsert({'id': row.pk})"),
     "django-elasticsearch-dsl registry": ("from django_elasticsearch_dsl.registries import registry\nclient = None", "registry.update(row)"),
+    "haystack unified index": (
+        "from haystack import connections\nclient = None",
+        "connections['default'].get_unified_index().get_index(type(row)).update_object(row)",
+    ),
+    "haystack backend remove": ("import haystack\nclient = None", "haystack.connections['default'].get_backend().remove(row)"),
+    "haystack signal processor": ("from haystack import signal_processor\nclient = None", "signal_processor.handle_delete(type(row), row)"),
+    "haystack realtime processor": (
+        "from haystack.signals import RealtimeSignalProcessor\nfrom haystack import connections, connection_router\n"
+        "client = RealtimeSignalProcessor(connections, connection_router)",
+        "client.handle_save(type(row), row)",
+    ),
 }
 
 
@@ -51,6 +62,8 @@ CLIENT_READS = {
     "meilisearch search": ("import meilisearch\nclient = meilisearch.Client('u')", "client.index('rows').search('q')"),
     "algolia search": ("from algoliasearch.search_client import SearchClient\nclient = SearchClient.create('a', 'k')", "client.init_index('rows').search('q')"),
     "typesense retrieve": ("import typesense\nclient = typesense.Client({})", "client.collections['rows'].documents['1'].retrieve()"),
+    "haystack backend search": ("from haystack import connections\nclient = None", "connections['default'].get_backend().search('q')"),
+    "haystack indexed models": ("from haystack import connections\nclient = None", "connections['default'].get_unified_index().get_indexed_models()"),
 }
 
 
@@ -148,3 +161,38 @@ def test_model_named_document_not_search_write(tmp_path: Path) -> None:
     )
 
     assert findings == []
+
+
+def test_haystack_index_subclass_writes(tmp_path: Path) -> None:
+    findings = ops101(
+        tmp_path,
+        """\
+        from django.db import transaction
+        from haystack import indexes
+
+        from blog.models import Post
+
+
+        class PostIndex(indexes.SearchIndex, indexes.Indexable):
+            text = indexes.CharField(document=True, use_template=True)
+
+            def get_model(self):
+                return Post
+
+
+        class DraftIndex(PostIndex):
+            pass
+
+
+        def publish(post):
+            with transaction.atomic():
+                post.save()
+                PostIndex().update_object(post)
+                DraftIndex().remove_object(post)
+                PostIndex().get_model()
+            PostIndex().update_object(post)
+        """,
+    )
+
+    assert [f.line for f in findings] == [21, 22]
+    assert all("a search index write" in f.message for f in findings)
