@@ -83,7 +83,9 @@ class SideEffectInTransaction(Rule):
         and ``sync_to_async(f)(...)``, with ``f`` also given as ``partial(f, ...)`` or
         ``lambda: f(...)``. So does a function given to ``threading.Thread(target=f)``,
         ``threading.Timer(30, f)`` or ``multiprocessing.Process(target=f)``, where the
-        thread or process is built. A ``transaction.on_commit(f)`` inside ``atomic(using="ledger")``
+        thread or process starts: at ``worker.start()`` when it is bound to a name that
+        the function starts, so a thread built inside the block and started after it is
+        not reported, and otherwise where it is built. A ``transaction.on_commit(f)`` inside ``atomic(using="ledger")``
         that names no database, or another one, is reported too: Django runs ``f`` at once
         when the database it names has no atomic block open. A call in one arm of an ``if``
         whose other arm defers to commit (``transaction.on_commit``) is taken as a choice

@@ -359,8 +359,9 @@ POOL_CLASSES = frozenset(
 )
 #: Classes whose instance runs a callable in a new thread or process once started, with
 #: the keyword and the position that pass it: ``Thread(target=f, args=(...))``,
-#: ``Timer(30, f)``. The call is taken to run where the instance is built, because
-#: ``Thread(...).start()`` and a ``start()`` on the next line are how it is used.
+#: ``Timer(30, f)``. The call is taken to run at the ``start()`` of a name the instance
+#: is bound to in the same function, and otherwise where the instance is built, as in
+#: ``Thread(...).start()``.
 THREAD_STARTERS = {
     "threading.Thread": ("target", 1),
     "threading.Timer": ("function", 1),

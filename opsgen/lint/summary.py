@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 30
+SUMMARY_FORMAT = 31
 
 
 @dataclass
@@ -513,6 +513,10 @@ class _BodyWalker(ast.NodeVisitor):
         self.fresh_rows: set[str] = set()  # local names bound to a row the function created
         self.cursors: dict[str, str] = {}  # local cursor name -> source text of its connection
         self.autocommit: set[str] = set()  # source texts of connections in autocommit mode
+        #: The thread or process most recently built, as (id of its call node, its call).
+        self.built_thread: tuple[int, CallSite] | None = None
+        #: Threads and processes bound to a name and not started yet: source text -> call.
+        self.unstarted: dict[str, CallSite] = {}
 
     def walk_body(self, body: list[ast.stmt]) -> None:
         # A block inside a loop that ends in ``break`` or ``return`` runs at most once per
@@ -871,6 +875,7 @@ class _BodyWalker(ast.NodeVisitor):
         loaded_from = self.session_read(node.value) if node.value is not None else None
         self.note_fresh_rows(targets, node.value)
         alias = self.alias_of(node.value)
+        self.note_unstarted(targets, node.value)
         for target in targets:
             self.visit(target)
             self.track_loaded(target, loaded_from, node.lineno)
@@ -898,6 +903,39 @@ class _BodyWalker(ast.NodeVisitor):
                     self.function.parameter_attributes[target.attr] = node.value.id
 
     visit_AnnAssign = visit_Assign
+
+    def note_unstarted(self, targets: Sequence[ast.expr], value: ast.expr | None) -> None:
+        """Remember a thread or process bound to a name where it is built, whose
+        ``start()`` decides where the target runs, and forget names bound to anything else."""
+        built = self.built_thread
+        is_thread = built is not None and value is not None and built[0] == id(value)
+        for target in targets:
+            if is_thread and built is not None:
+                self.unstarted[dotted_text(target)] = built[1]
+            else:
+                self.unstarted.pop(dotted_text(target), None)
+
+    def move_to_start(self, start: CallSite, thread: str) -> None:
+        """Move the call of a thread's target to the thread's ``start()``, where the target
+        begins to run: a thread built inside ``atomic()`` and started after it runs after
+        the commit."""
+        built = self.unstarted.pop(thread)
+        if built not in self.function.calls:
+            return
+        self.function.calls.remove(built)
+        moved = replace(
+            built,
+            line=start.line,
+            column=start.column,
+            end_line=start.end_line,
+            transaction=start.transaction,
+            session_write=start.session_write,
+            result_used=False,
+            in_loop=start.in_loop,
+            branch=start.branch,
+            loops=start.loops,
+        )
+        self.function.calls.insert(len(self.function.calls) - 1, moved)
 
     def alias_of(self, value: ast.expr | None) -> str | None:
         """Return the qualified name that a value stands for when it names a function or an
@@ -1032,6 +1070,12 @@ class _BodyWalker(ast.NodeVisitor):
             )
         )
         self.record_connection(node, callee, target)
+        if runner in knowledge.THREAD_STARTERS:
+            self.built_thread = (id(node), self.function.calls[-1])
+        elif isinstance(callee, ast.Attribute) and callee.attr == "start" and self.unstarted:
+            started = dotted_text(callee.value)
+            if started in self.unstarted:
+                self.move_to_start(self.function.calls[-1], started)
 
         if isinstance(callee, ast.Attribute) and callee.attr in knowledge.SESSION_ENDS and session in self.session_writes:
             del self.session_writes[session]

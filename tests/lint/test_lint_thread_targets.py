@@ -1,6 +1,6 @@
 """OPS101 follows the function that a thread or process runs: ``threading.Thread(target=f)``,
 ``threading.Timer(t, f)`` and ``multiprocessing.Process(target=f)`` built inside a
-transaction call ``f`` there."""
+transaction call ``f`` there, unless a name bound to the thread is started elsewhere."""
 
 from __future__ import annotations
 
@@ -55,7 +55,8 @@ STARTS = {
 def test_thread_target_in_atomic(tmp_path: Path, start: str, runner: str, started: str) -> None:
     findings = ops101(tmp_path, HEADER + f"        {start}\n")
 
-    assert [f.line for f in findings] == [16]
+    # The finding sits where the thread starts: the last line of ``start``.
+    assert [f.line for f in findings] == [15 + start.count("\n") + 1]
     assert "HTTP request" in findings[0].message
     assert f"where {runner}() runs it in a new {started} without waiting for the commit;" in findings[0].message
     assert findings[0].fix is None
@@ -73,6 +74,38 @@ def test_thread_started_after_atomic(tmp_path: Path) -> None:
     findings = ops101(tmp_path, HEADER + "        pass\n    th.Thread(target=post_hook, args=(url,)).start()\n")
 
     assert findings == []
+
+
+#: A thread or process bound to a name inside the block and started after it.
+BUILT_INSIDE_STARTED_AFTER = {
+    "thread": "worker = th.Thread(target=post_hook, args=(url,))\n    worker.start()",
+    "timer": "worker = Timer(30.0, partial(post_hook, url))\n    worker.start()",
+    "process": "worker = multiprocessing.Process(target=post_hook, args=(url,))\n    worker.start()",
+    "attribute of an object": "jobs.worker = th.Thread(target=post_hook, args=(url,))\n    jobs.worker.start()",
+}
+
+
+@pytest.mark.parametrize("start", BUILT_INSIDE_STARTED_AFTER.values(), ids=list(BUILT_INSIDE_STARTED_AFTER))
+def test_thread_built_inside_started_after(tmp_path: Path, start: str) -> None:
+    source = HEADER.replace("def record(url):", "def record(url, jobs):")
+    findings = ops101(tmp_path, source + f"        {start}\n")
+
+    assert findings == []
+
+
+def test_thread_built_before_started_inside(tmp_path: Path) -> None:
+    source = HEADER.replace("    with transaction.atomic():\n", "    worker = th.Thread(target=post_hook, args=(url,))\n    with transaction.atomic():\n")
+    findings = ops101(tmp_path, source + "        print(url)\n        worker.start()\n")
+
+    assert [f.line for f in findings] == [18]
+    assert "where threading.Thread() runs it in a new thread" in findings[0].message
+
+
+def test_thread_rebound_before_start_keeps_build(tmp_path: Path) -> None:
+    source = HEADER + "        worker = th.Thread(target=post_hook, args=(url,))\n        worker = None\n    print(worker)\n"
+    findings = ops101(tmp_path, source)
+
+    assert [f.line for f in findings] == [16]
 
 
 def test_thread_target_without_effect(tmp_path: Path) -> None:
