@@ -29,6 +29,7 @@ from opsgen.lint.orm import (
     uses_f_expression,
 )
 from opsgen.lint.pony_entities import imports_pony_entity, pony_load, uses_pony
+from opsgen.lint.returned_rows import calls_row_helper, helper_load
 from opsgen.lint.rule import Finding, ModuleContext, Rule, walk_scope
 from opsgen.lint.summary import FunctionSummary
 
@@ -73,9 +74,15 @@ class _Event:
 class _BodyEvents:
     """Flatten a function body into events; nested definitions are skipped (they do not run here)."""
 
-    def __init__(self, qualify: Qualify, pony: Callable[[ast.expr], bool | None] | None = None) -> None:
+    def __init__(
+        self,
+        qualify: Qualify,
+        pony: Callable[[ast.expr], bool | None] | None = None,
+        helper: Callable[[ast.expr], Load | None] | None = None,
+    ) -> None:
         self.qualify = qualify
         self.pony = pony  # whether a value is a Pony entity load that locks, None for no such load
+        self.helper = helper  # the row load of a project helper's call, None for no such call
         self.events: list[_Event] = []
         self.queries: dict[str, bool] = {}  # local name -> whether the query bound to it locks
         self.results: dict[str, ast.stmt] = {}  # local name -> the ``session.execute(select(...))`` binding it
@@ -165,6 +172,8 @@ class _BodyEvents:
                 entity_locked = self.pony(value) if load is None and self.pony is not None else None
                 if entity_locked is not None:
                     load = Load("pony", entity_locked)
+                if load is None and self.helper is not None:
+                    load = self.helper(value)  # account = _account_for_update(pk)
             elif load.orm == "sqlalchemy":
                 # select(accounts.c.balance): a value, not a row, also when ``result =
                 # conn.execute(select(...))`` ran the query and ``result.scalar_one()`` unpacks it.
@@ -206,7 +215,9 @@ class _BodyEvents:
                     self.add("save", node, guards, locked, name=node.func.value.id)
                 elif name in ("update", "values", "update_or_create") and node.keywords:
                     self.add("update", node, guards, locked)
-                elif name and is_lock_name(name):
+                elif name and is_lock_name(name) and not (self.helper is not None and self.helper(node)):
+                    # A project helper named for a lock that returns a row (``_locked_account(pk)``)
+                    # is judged by the query it runs, not by its name.
                     self.add("lock", node, guards, locked)
 
 
@@ -469,7 +480,11 @@ class ReadModifyWriteWithoutLock(Rule):
         (``holder = buyer``) or the function acts on the row besides. The write may be an
         ``update()`` that selects the row by its key (``filter(pk=job.pk).update(...)``). A row unpacked from a
         result (``result = await session.execute(select(Job))``, then
-        ``result.scalar_one()``) is reported where the query ran. A plain increment
+        ``result.scalar_one()``) is reported where the query ran. A row that a project
+        function or method loads and returns (``seat = seats.for_claim(seat_id)``) is loaded
+        where the call binds it, locked as the function's query is, through any number of
+        such functions. Such a call is judged by its query, not by a lock word in its name
+        (``_locked_account(pk)``). A plain increment
         (``x.f += n`` or ``x.f = x.f + n``) is OPS202's, reported at the increment.
 
         Not reported: a load with ``select_for_update()`` or ``with_for_update()`` whose
@@ -564,7 +579,11 @@ class ReadModifyWriteWithoutLock(Rule):
         # Pony loads entities with Ticket[pk] as well, and writes them with no save call.
         pony_module = uses_pony(module)
         entities = pony_module or imports_pony_entity(module)
-        candidates = {f.line for f in module.functions() if f.name != "<module>" and (entities or self.may_read_modify_write(f))}
+        candidates = {
+            f.line
+            for f in module.functions()
+            if f.name != "<module>" and (entities or self.may_read_modify_write(module, f))
+        }
         if not candidates:
             return
         for node in function_nodes(module.tree, candidates):
@@ -575,19 +594,30 @@ class ReadModifyWriteWithoutLock(Rule):
                 yield from findings
 
     @staticmethod
-    def may_read_modify_write(function: FunctionSummary) -> bool:
-        """Return True when the function's calls include a row load and a way to persist it."""
-        loads = [
-            c.text
-            for c in function.calls
-            if sync_method(c.text.rpartition(".")[2]) in (*LOAD_TERMINALS, "get_or_create", "update_or_create")
-            or c.text == "self.get_object"
-            or (c.target or c.text).endswith("get_object_or_404")
-        ]
-        if not loads:
+    def may_read_modify_write(module: ModuleContext, function: FunctionSummary) -> bool:
+        """Return True when the function's calls include a row load and a way to persist it.
+
+        The load may be the call of a project helper that returns a row, which is resolved
+        only when the function has no load of its own and saves or uses a session.
+        """
+        loads = False
+        saves = False
+        helper_calls = False  # a call whose result is used, of a function named by its target
+        for call in function.calls:
+            method = sync_method(call.text.rpartition(".")[2])
+            if method in LOAD_TERMINALS or method in ("get_or_create", "update_or_create"):
+                loads = True
+            elif call.text == "self.get_object" or (call.target or call.text).endswith("get_object_or_404"):
+                loads = True
+            elif call.result_used and call.target:
+                helper_calls = True
+            if method in ("save", "update", "values", "update_or_create"):
+                saves = True
+        if not loads and not helper_calls:
             return False
-        saves = any(sync_method(c.text.rpartition(".")[2]) in ("save", "update", "values", "update_or_create") for c in function.calls)
-        return saves or any(through_session(c.text) for c in function.calls)
+        if not saves and not any(through_session(c.text) for c in function.calls):
+            return False
+        return loads or calls_row_helper(module.analysis, function)
 
     def check_function(
         self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef, entities: bool = False, pony_module: bool = False
@@ -598,7 +628,16 @@ class ReadModifyWriteWithoutLock(Rule):
         def entity_load(value: ast.expr) -> bool | None:
             return pony_load(module, value, pony_module)
 
-        collector = _BodyEvents(module.qualify, entity_load if entities else None)
+        helper_queries: dict[int, ast.expr] = {}  # id() of a helper's call -> the load it returns
+
+        def returned_load(value: ast.expr) -> Load | None:
+            row = helper_load(module, value)
+            if row is None:
+                return None
+            helper_queries[id(value)] = row.value
+            return row.load
+
+        collector = _BodyEvents(module.qualify, entity_load if entities else None, returned_load)
         collector.body(function.body, (), False)
         events = collector.events
         for position, event in enumerate(events):
@@ -624,18 +663,23 @@ class ReadModifyWriteWithoutLock(Rule):
             if lock_end is not None:
                 message = self.RELEASED_MESSAGE.format(variable=event.name, fields=_fields_phrase(fields), end=lock_end)
             else:
-                message = self.message(event, fields, node)
+                value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+                message = self.message(event, fields, node, helper_queries.get(id(value)))
             yield module.finding(self.code, message, node.lineno, node.col_offset)
 
-    def message(self, bound: _Event, fields: tuple[str, ...], statement: ast.stmt) -> str:
-        """Return the finding's message, with the remedies of the ORM that loaded the row."""
+    def message(self, bound: _Event, fields: tuple[str, ...], statement: ast.stmt, query: ast.expr | None = None) -> str:
+        """Return the finding's message, with the remedies of the ORM that loaded the row.
+
+        ``query`` is the load that a helper called in ``statement`` returns, if any.
+        """
         assert bound.load is not None
         phrase = _fields_phrase(fields)
         if bound.load.orm == "pony":
             return self.PONY_MESSAGE.format(variable=bound.name, fields=phrase)
         if bound.load.orm != "sqlalchemy":
             return self.MESSAGE.format(variable=bound.name, fields=phrase)
-        query = statement.value if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value else None
+        if query is None and isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            query = statement.value
         model = loaded_model(query) if query is not None else ""
         return self.SQLALCHEMY_MESSAGE.format(
             variable=bound.name,

@@ -27,6 +27,7 @@ from opsgen.lint.orm import (
     through_session,
 )
 from opsgen.lint.pony_entities import imports_pony_entity, pony_load, uses_pony
+from opsgen.lint.returned_rows import calls_row_helper, helper_load
 from opsgen.lint.rule import Finding, ModuleContext, Rule
 from opsgen.lint.summary import FunctionSummary
 
@@ -46,7 +47,8 @@ class IncrementThenSave(Rule):
         ``Ticket[pk]`` or a query's ``first()`` (``db_session`` writes it when it commits).
         Not reported: an object created in the function
         (``Model(...)``, ``.create(...)``, a copy with ``pk = None``), a row loaded with
-        ``select_for_update()``/``with_for_update()`` while its transaction lasts, a Pony
+        ``select_for_update()``/``with_for_update()`` while its transaction lasts (also by a
+        project function that returns the row, whatever its name), a Pony
         entity loaded with ``get_for_update()`` or ``select(...).for_update()``, code
         inside ``with <lock>:`` or after a call that takes a lock, text or a list appended
         to a field (``obj.note += "..."``, which builds a value rather than counting),
@@ -126,7 +128,11 @@ class IncrementThenSave(Rule):
         # Pony writes changed entities when db_session commits: any function may persist.
         pony_module = uses_pony(module)
         entities = pony_module or imports_pony_entity(module)
-        candidates = {f.line for f in module.functions() if f.name != "<module>" and (entities or self.may_persist(f))}
+        candidates = {
+            f.line
+            for f in module.functions()
+            if f.name != "<module>" and (entities or self.may_persist(f) or self.flushes_helper_row(module, f))
+        }
         if not candidates:
             return
         for node in function_nodes(module.tree, candidates):
@@ -147,6 +153,13 @@ class IncrementThenSave(Rule):
             return True
         loads = any(sync_method(call.text.rpartition(".")[2]) in LOAD_TERMINALS for call in function.calls)
         return loads and any(through_session(call.text) for call in function.calls)
+
+    @staticmethod
+    def flushes_helper_row(module: ModuleContext, function: FunctionSummary) -> bool:
+        """Return True when the function uses a session and a row that a project helper returned."""
+        if not any(call.result_used and call.target for call in function.calls):
+            return False
+        return any(through_session(call.text) for call in function.calls) and calls_row_helper(module.analysis, function)
 
     def check_function(
         self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef, pony_module: bool = False
@@ -170,8 +183,8 @@ class IncrementThenSave(Rule):
                 name = callee_name(node.func)
                 if name == "save" and isinstance(node.func, ast.Attribute):
                     saves.append((node.lineno, ast.dump(node.func.value)))
-                elif name and is_lock_name(name):
-                    lock_lines.append(node.lineno)
+                elif name and is_lock_name(name) and helper_load(module, node) is None:
+                    lock_lines.append(node.lineno)  # a helper that returns a row is judged by its query
             elif isinstance(node, (ast.With, ast.AsyncWith)) and any(takes_lock(item) for item in node.items):
                 lock_blocks.append((node.lineno, node.end_lineno or node.lineno))
             elif isinstance(node, ast.Assign) and len(node.targets) == 1:
@@ -257,11 +270,15 @@ class IncrementThenSave(Rule):
         key = ast.dump(ast.Name(id=target.id, ctx=ast.Load()))
         released.pop(key, None)
         load = classify_load(node.value, module.qualify, queries)
+        query = node.value
+        if load is None:
+            row = helper_load(module, node.value)
+            load, query = (row.load, row.value) if row is not None else (None, query)
         if load is None or not load.locked:
             return
         end = lock_end_line(function, node, load.orm)
         if end is not None:
-            released[key] = (end, node.value if load.orm == "sqlalchemy" else None)
+            released[key] = (end, query if load.orm == "sqlalchemy" else None)
 
     @staticmethod
     def note_entity(module: ModuleContext, node: ast.Assign, fresh: set[str], entity_rows: set[str], pony_module: bool) -> None:
@@ -295,11 +312,16 @@ class IncrementThenSave(Rule):
             return
         key = ast.dump(ast.Name(id=target.id, ctx=ast.Load()))
         load = classify_load(value, module.qualify, queries)
+        query = value
+        if load is None:
+            # account = _account_for_update(pk): the row a project helper loads and returns.
+            row = helper_load(module, value)
+            load, query = (row.load, row.value) if row is not None else (None, value)
         if load is not None:
             if load.locked:
                 fresh.add(key)
             elif load.orm == "sqlalchemy":
-                session_rows[key] = value
+                session_rows[key] = query
             return
         if isinstance(value, ast.Call):
             name = callee_name(value.func)

@@ -1,0 +1,247 @@
+"""Rows that a project function loads and returns, for the missing-lock rules (OPS2xx).
+
+``def _locked_account(pk): return Account.objects.select_for_update().get(pk=pk)`` hands
+its caller a row. A caller that binds the result (``account = _locked_account(pk)``) and
+writes the row back has loaded it as surely as if it had run the query itself, and the
+row is locked only when the helper's query took the lock.
+
+The helper is found through the call summaries (:meth:`Analysis.links`, so methods of a
+repository object bound earlier resolve too), and its ``return`` statements are read from
+its syntax tree. A returned value is a row load (:func:`classify_load`), a name bound to
+one earlier in the helper, or the call of another such helper (a call cycle ends the
+chain). The helper returns a row when every value it returns, ``None`` aside, is one of
+these. The row is locked when every load it returns takes a row lock.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from weakref import WeakKeyDictionary
+
+from opsgen.lint.analysis import Analysis
+from opsgen.lint.orm import Load, Qualify, callee_name, classify_load, function_nodes, query_binding
+from opsgen.lint.rule import ModuleContext
+from opsgen.lint.summary import CallSite, FunctionSummary
+
+#: ``with`` blocks that begin a transaction, by the last name of the call.
+TRANSACTION_BLOCKS = frozenset({"atomic", "begin"})
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+@dataclass(frozen=True)
+class ReturnedRow:
+    """The row a helper returns: the load, the returned expression, where it was read.
+
+    ``value`` sits in the syntax tree of the helper's module, for messages that name the
+    model. ``in_own_transaction`` is True when the helper returns the row from inside a
+    transaction block it opens itself, whose end releases the lock unless the caller
+    already holds a transaction. ``paths`` are the files read to find it.
+    """
+
+    load: Load
+    value: ast.expr
+    helper: str
+    in_own_transaction: bool
+    paths: tuple[str, ...]
+
+
+#: For each analysis, and so each project index: helper qualified name -> the row it
+#: returns, None when it returns none.
+_helpers: WeakKeyDictionary[Analysis, dict[str, ReturnedRow | None]] = WeakKeyDictionary()
+
+
+def returned_row(module: ModuleContext, value: ast.expr) -> ReturnedRow | None:
+    """Return the row that ``value``, a call of a project function in ``module``, returns.
+
+    Returns None when the call is no call of a project function, or when that function
+    does not return a row load. The files read are added to ``module.read_paths``.
+    """
+    if isinstance(value, ast.Await):
+        value = value.value
+    if not isinstance(value, ast.Call) or not isinstance(value.func, (ast.Name, ast.Attribute)):
+        return None
+    function = module.function_at(value.lineno)
+    if function is None:
+        return None
+    call = _call_at(function, value)
+    if call is None:
+        return None
+    row = call_returned_row(module.analysis, function, call)
+    if row is not None:
+        module.read_paths.update(row.paths)
+    return row
+
+
+def call_returned_row(analysis: Analysis, function: FunctionSummary, call: CallSite) -> ReturnedRow | None:
+    """Return the row that ``call`` in ``function`` gets from the project function it runs.
+
+    Callers in a module-scope rule must add the row's ``paths`` to their read paths.
+    """
+    if not call.result_used or not call.target:
+        return None
+    helpers = [link.qualname for link in analysis.links(function, call) if not link.guessed]
+    if len(helpers) != 1 or helpers[0] == function.qualname:
+        return None
+    return _helper_row(analysis, helpers[0])
+
+
+def _helper_row(analysis: Analysis, qualname: str) -> ReturnedRow | None:
+    cache = _helpers.setdefault(analysis, {})
+    if qualname in cache:
+        return cache[qualname]
+    cache[qualname] = None  # a call cycle ends here
+    row = _read_helper(analysis, qualname)
+    cache[qualname] = row
+    return row
+
+
+def _read_helper(analysis: Analysis, qualname: str) -> ReturnedRow | None:
+    entry = analysis.index.functions.get(qualname)
+    if entry is None:
+        return None
+    summary, function = entry
+
+    if not any(call.result_used for call in function.calls):
+        return None  # a row load, or the call of a helper, is a call whose result is used
+    tree = analysis.index.tree(summary.path)
+    if tree is None:
+        return None
+    node = next((n for n in function_nodes(tree, {function.line}) if n.name == function.name), None)
+    if node is None:
+        return None
+
+    context = ModuleContext(analysis.index, summary)
+    rows: list[ReturnedRow] = []
+    for value, queries, bound, in_transaction in _returns(node, context.qualify):
+        if isinstance(value, ast.Constant) and value.value is None:
+            continue
+        row = _returned_value(analysis, context, function, value, queries, bound)
+        if row is None:
+            return None
+        rows.append(ReturnedRow(row.load, row.value, qualname, in_transaction or row.in_own_transaction, row.paths))
+    if not rows:
+        return None
+
+    locked = all(row.load.locked for row in rows)
+    first = next((row for row in rows if not row.load.locked), rows[0])
+    paths = tuple(sorted({summary.path, *(path for row in rows for path in row.paths)}))
+    return ReturnedRow(
+        Load(first.load.orm, locked),
+        first.value,
+        qualname,
+        locked and any(row.in_own_transaction for row in rows),
+        paths,
+    )
+
+
+def _returned_value(
+    analysis: Analysis,
+    context: ModuleContext,
+    function: FunctionSummary,
+    value: ast.expr,
+    queries: dict[str, bool],
+    bound: dict[str, tuple[Load, ast.expr]],
+) -> ReturnedRow | None:
+    """Return the row one ``return`` statement gives, or None when it gives something else."""
+    if isinstance(value, ast.Name) and value.id in bound:
+        bound_load, expression = bound[value.id]
+        return ReturnedRow(bound_load, expression, function.qualname, False, ())
+    load = classify_load(value, context.qualify, queries)
+    if load is not None:
+        return ReturnedRow(load, value, function.qualname, False, ())
+    call = value.value if isinstance(value, ast.Await) else value
+    if not isinstance(call, ast.Call):
+        return None
+    site = _call_at(function, call)
+    return call_returned_row(analysis, function, site) if site is not None else None
+
+
+Returned = tuple[ast.expr, dict[str, bool], dict[str, tuple[Load, ast.expr]], bool]
+
+
+def _returns(node: Function, qualify: Qualify) -> Iterator[Returned]:
+    """Yield each returned value of ``node`` with the queries and row loads bound to local
+    names before it, and whether it sits in a transaction block the function opens."""
+    yield from _walk_returns(node.body, qualify, {}, {}, False)
+
+
+def _walk_returns(
+    body: list[ast.stmt], qualify: Qualify, queries: dict[str, bool], bound: dict[str, tuple[Load, ast.expr]], in_transaction: bool
+) -> Iterator[Returned]:
+    for statement in body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        if isinstance(statement, ast.Return):
+            if statement.value is not None:
+                yield statement.value, dict(queries), dict(bound), in_transaction
+            continue
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+            _bind(statement.targets[0].id, statement.value, qualify, queries, bound)
+            continue
+        opens = in_transaction
+        if isinstance(statement, (ast.With, ast.AsyncWith)):
+            opens = in_transaction or any(callee_name(_called(item.context_expr)) in TRANSACTION_BLOCKS for item in statement.items)
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(statement, field, None)
+            if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
+                yield from _walk_returns(inner, qualify, queries, bound, opens)
+        for handler in getattr(statement, "handlers", None) or []:
+            yield from _walk_returns(handler.body, qualify, queries, bound, opens)
+        for case in getattr(statement, "cases", None) or []:
+            yield from _walk_returns(case.body, qualify, queries, bound, opens)
+
+
+def _bind(name: str, value: ast.expr, qualify: Qualify, queries: dict[str, bool], bound: dict[str, tuple[Load, ast.expr]]) -> None:
+    """Record what ``name = value`` binds: a row load, a query, or neither."""
+    load = classify_load(value, qualify, queries)
+    if load is not None:
+        bound[name] = (load, value)
+    else:
+        bound.pop(name, None)
+    query = query_binding(value, queries) if load is None else None
+    if query is None:
+        queries.pop(name, None)
+    else:
+        queries[name] = query
+
+
+def _called(expr: ast.expr) -> ast.expr:
+    return expr.func if isinstance(expr, ast.Call) else expr
+
+
+def _call_at(function: FunctionSummary, call: ast.Call) -> CallSite | None:
+    """Return the summary's record of ``call``, matched by its position."""
+    for site in function.calls:
+        if site.line == call.lineno and site.column == call.col_offset:
+            return site
+    return None
+
+
+def helper_load(module: ModuleContext, value: ast.expr) -> ReturnedRow | None:
+    """Return the row that ``value``, a call of a project helper, loads, or None.
+
+    A row that the helper locks inside a transaction block of its own stays locked for
+    the caller only when the caller holds a transaction there too.
+    """
+    row = returned_row(module, value)
+    if row is None:
+        return None
+    if row.load.locked and row.in_own_transaction:
+        transaction = module.transaction_at(value.lineno)
+        if transaction is None or transaction.possible:
+            # The block's end released the lock before the helper returned.
+            return replace(row, load=Load(row.load.orm, False))
+    return row
+
+
+def calls_row_helper(analysis: Analysis, function: FunctionSummary) -> bool:
+    """Return True when ``function`` uses the row that a project helper returns, as
+    :func:`helper_load` would find it.
+
+    Each call is resolved through the analysis, so the rules ask only about functions
+    that also save a row or use a session.
+    """
+    return any(call_returned_row(analysis, function, call) is not None for call in function.calls)
