@@ -458,6 +458,9 @@ class Analysis:
             return None
         attribute = call.text.rpartition(".")[2]
         found = knowledge.classify_side_effect(target, call.text, self.extra_effects)
+        if found is not None and attribute in knowledge.NAME_MATCHED_METHODS and target and self.factory(target) is not None:
+            # A project class's own enqueue_job() or send(): its body decides, through the call chain.
+            return None
         if found is None and knowledge.remote_open_write(target, call.string_args):
             return Effect("remote storage write", target or call.text)
         if found is None and target in self.index.functions:

@@ -516,6 +516,7 @@ _INSTANCE_PREFIXES = {
     "arq.create_pool()": ("task enqueue", frozenset({"enqueue_job"})),
     "arq.connections.create_pool()": ("task enqueue", frozenset({"enqueue_job"})),
     "arq.connections.ArqRedis()": ("task enqueue", frozenset({"enqueue_job"})),
+    "arq.ArqRedis()": ("task enqueue", frozenset({"enqueue_job"})),
     # Dramatiq: a message given to the broker, and groups and pipelines of messages
     "dramatiq.get_broker()": ("task enqueue", frozenset({"enqueue"})),
     "dramatiq.group()": ("task enqueue", frozenset({"run"})),
@@ -746,7 +747,6 @@ ANY_RECEIVER_METHODS = {
     "send_task": "task enqueue",
     "send_with_options": "task enqueue",
     "enqueue_call": "task enqueue",
-    "enqueue_job": "task enqueue",  # arq's pool and RQ's queue
     "basic_publish": "broker publish",
     "group_send": "channel-layer send",
     "email_user": "email",
@@ -754,6 +754,8 @@ ANY_RECEIVER_METHODS = {
 #: Method names that are an enqueue or a publish when the receiver's name says so.
 HINTED_METHODS = {
     "enqueue": ("task enqueue", ("queue", "rq")),
+    # arq's pool and RQ's queue; typed receivers are matched in _INSTANCE_PREFIXES
+    "enqueue_job": ("task enqueue", ("queue", "pool", "redis", "arq", "rq")),
     "enqueue_at": ("task enqueue", ("queue", "rq", "scheduler")),
     "enqueue_in": ("task enqueue", ("queue", "rq", "scheduler")),
     "publish": ("broker publish", ("redis", "producer", "publisher", "channel", "broker", "kafka", "rabbit", "exchange", "pubsub", "bus", "nats", "jetstream")),
@@ -767,6 +769,9 @@ HINTED_METHODS = {
     "publish_message": ("broker publish", ("publisher", "pubsub")),
     "send_immediately": ("email", ("mailer",)),
 }
+#: Methods matched by their name alone, above. A method of that name that a project class
+#: defines runs the project's code, which the call chain follows instead.
+NAME_MATCHED_METHODS = frozenset(ANY_RECEIVER_METHODS) | frozenset(HINTED_METHODS)
 #: Receivers whose ``send()`` sends an e-mail when their type is unknown, as for the
 #: ``mail = Mail()`` that Flask-Mail's docs create in an extensions module.
 MAILER_NAMES = frozenset({"mail", "mailer"})

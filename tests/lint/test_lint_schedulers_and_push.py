@@ -60,6 +60,12 @@ REPORTED = {
     ),
     "django-rq scheduler": ("import django_rq\n", "django_rq.get_scheduler('default').enqueue_in(None, print, pk)", "task enqueue"),
     "arq enqueue_job": ("", "pool.enqueue_job('remind', pk)", "task enqueue"),
+    "arq create_pool result": (
+        "from arq import create_pool\nfrom arq.connections import RedisSettings\njobs = create_pool(RedisSettings())\n",
+        "jobs.enqueue_job('remind', pk)",
+        "task enqueue",
+    ),
+    "rq queue enqueue_job": ("from rq import Queue\njobs = Queue('mail')\n", "jobs.enqueue_job(jobs.create_job(print, args=(pk,)))", "task enqueue"),
     "apscheduler add_job": (
         "from apscheduler.schedulers.background import BackgroundScheduler\njobs = BackgroundScheduler()\n",
         "jobs.add_job(print, 'date', args=[pk])",
@@ -119,6 +125,38 @@ QUIET = {
     "apns payload built": ("from apns2.payload import Payload\n", "payload = Payload(alert='hi')"),
     "push device rows read": ("from fcm_django.models import FCMDevice\n", "count = FCMDevice.objects.filter(user_id=pk).count()"),
 }
+
+
+#: A project class whose own enqueue_job() only writes a row to be picked up later.
+OUTBOX = """\
+from outbox.models import OutboxRow
+
+class Outbox:
+    def enqueue_job(self, name, pk):
+        OutboxRow.objects.create(name=name, object_id=pk)
+"""
+QUIET.update(
+    {
+        "project class enqueue_job": (OUTBOX + "outbox = Outbox()\n", "outbox.enqueue_job('remind', pk)"),
+        "project class enqueue_job on a queue name": (OUTBOX + "queue = Outbox()\n", "queue.enqueue_job('remind', pk)"),
+        "enqueue_job of an unknown object": ("", "board.enqueue_job('remind', pk)"),
+    }
+)
+
+
+def test_arq_pool_parameter_enqueue_job(tmp_path: Path) -> None:
+    source = (
+        "from arq.connections import ArqRedis\n"
+        "from django.db import transaction\n\n"
+        "async def record(backend: ArqRedis, pk):\n"
+        "    with transaction.atomic():\n"
+        "        await backend.enqueue_job('remind', pk)\n"
+    )
+    rules = [rule for rule in load_rules() if rule.code == "OPS101"]
+    findings = lint_example(Example(source), rules, tmp_path)
+
+    assert [f.line for f in findings] == [6]
+    assert "arq.connections.ArqRedis().enqueue_job" in findings[0].message
 
 
 @pytest.mark.parametrize(("setup", "call"), list(QUIET.values()), ids=list(QUIET))
