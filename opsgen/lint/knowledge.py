@@ -820,10 +820,8 @@ WRITE_MODE_LETTERS = frozenset("wax")
 def remote_open_write(target: str | None, string_args: list[str]) -> bool:
     """Return True for ``smart_open.open(uri, "w")`` and the like: a write to remote storage,
     made while the file is written and when it is closed. A literal URI without a scheme
-    is a local file.
-
-    NOTE: the mode counts only as a positional string literal; ``mode="w"`` given as a
-    keyword is not seen.
+    is a local file. ``string_args`` are the call's string literals, with the mode last,
+    whether it was given by position or as ``mode="w"``.
     """
     paths = URI_OPENERS.get(target or "")
     if paths is None or not string_args:

@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 32
+SUMMARY_FORMAT = 33
 
 
 @dataclass
@@ -1062,7 +1062,7 @@ class _BodyWalker(ast.NodeVisitor):
                 model=model,
                 in_loop=self.loop_depth > 0,
                 branch="/".join(self.branches),
-                string_args=[a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)][:3],
+                string_args=self.string_args(node, target),
                 loops="/".join(map(str, self.loops)),
                 fresh=write == "save" and isinstance(callee, ast.Attribute) and dotted_text(callee.value) in self.fresh_rows,
                 runner=runner,
@@ -1079,6 +1079,18 @@ class _BodyWalker(ast.NodeVisitor):
 
         if isinstance(callee, ast.Attribute) and callee.attr in knowledge.SESSION_ENDS and session in self.session_writes:
             del self.session_writes[session]
+
+    @staticmethod
+    def string_args(node: ast.Call, target: str | None) -> list[str]:
+        """Return the first three positional string literals of a call. For a function that
+        opens a URI (``smart_open.open``), a ``mode=`` literal comes last, where the mode
+        given by position would be."""
+        found = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)][:3]
+        if target in knowledge.URI_OPENERS:
+            mode = next((k.value for k in node.keywords if k.arg == "mode"), None)
+            if isinstance(mode, ast.Constant) and isinstance(mode.value, str):
+                found = [*found[:2], mode.value]
+        return found
 
     @staticmethod
     def positional_alias(node: ast.Call, target: str | None) -> list[ast.expr]:

@@ -240,6 +240,34 @@ def test_smart_open_write_modes(tmp_path: Path) -> None:
     assert "smart_open.open() is a remote storage write" in findings[0].message
 
 
+def test_smart_open_keyword_modes(tmp_path: Path) -> None:
+    findings = ops101(
+        tmp_path,
+        """\
+        from django.db import transaction
+        from smart_open import open as open_uri
+
+
+        @transaction.atomic
+        def export(report, target):
+            report.save()
+            with open_uri(target, mode="w") as remote:
+                remote.write("")
+            with open_uri("s3://exports/report.csv", mode="ab") as remote_literal:
+                remote_literal.write(b"")
+            with open_uri(target, mode="rb") as source:
+                source.read()
+            with open_uri("exports/local.csv", mode="w", encoding="utf-8") as local:
+                local.write("")
+            with open_uri(target, encoding="utf-8") as default_mode:
+                default_mode.read()
+        """,
+    )
+
+    assert [f.line for f in findings] == [8, 10]
+    assert "open_uri() is a remote storage write (smart_open.open)" in findings[0].message
+
+
 def test_sqlite3_cursor_write_until_commit(tmp_path: Path) -> None:
     findings = ops101(
         tmp_path,
