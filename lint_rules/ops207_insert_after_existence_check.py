@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from opsgen.lint.insert_races import related_quota_checks, unbacked_get_or_creates
+from opsgen.lint.insert_races import manager_rows, related_quota_checks, unbacked_get_or_creates
 from opsgen.lint.knowledge import sync_method
 from opsgen.lint.orm import (
     QUERY_STEPS,
@@ -71,8 +71,13 @@ def _model_of_query(call: ast.Call) -> tuple[str, str | None]:
     return "", None
 
 
-def _existence_check(statement: ast.stmt, expr: ast.expr) -> _Check | None:
-    """Return the first existence query in ``expr`` (``M.objects.filter(...).exists()``), run by ``statement``."""
+#: Returns the model of the rows of the related manager a query chain starts from, or "".
+RelatedModel = Callable[[ast.Call], str]
+
+
+def _existence_check(statement: ast.stmt, expr: ast.expr, related: RelatedModel | None = None) -> _Check | None:
+    """Return the first existence query in ``expr`` (``M.objects.filter(...).exists()``, or
+    ``order.items.filter(...).first()`` through a related manager), run by ``statement``."""
     for node in [expr, *walk_scope(expr)]:
         if not (isinstance(node, ast.Call) and callee_name(node.func) in EXISTENCE_TERMINALS):
             continue
@@ -81,6 +86,8 @@ def _existence_check(statement: ast.stmt, expr: ast.expr) -> _Check | None:
         inner = {callee_name(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
         if names & FILTER_STEPS or inner & FILTER_STEPS:
             model, orm = _model_of_query(node)
+            if not model and related is not None:
+                model, orm = related(node), "django"
             if model:
                 return _Check(statement, model, orm, callee_name(node.func))
     return None
@@ -193,14 +200,17 @@ def _catches_not_found(handler: ast.ExceptHandler, model: str) -> bool:
     return False
 
 
-def _inserted_model(call: ast.Call, built: dict[str, str]) -> str:
+def _inserted_model(call: ast.Call, built: dict[str, str], related: RelatedModel | None = None) -> str:
     """Return the model a call inserts: ``M.objects.create(...)``, ``session.add(M(...))``,
-    ``session.add(row)`` or ``row.save()`` for a ``row = M(...)`` built here; else ``""``."""
+    ``session.add(row)`` or ``row.save()`` for a ``row = M(...)`` built here, or with
+    ``related``, ``order.items.create(...)`` through a related manager; else ``""``."""
     name = sync_method(callee_name(call.func))
     if name in MANAGER_INSERTS:
         steps, root = call_chain(call)
         if isinstance(root, ast.Name) and root.id[:1].isupper() and "objects" in [n for n, _ in steps]:
             return root.id
+        if related is not None:
+            return related(call)
     if name in SESSION_ADDS and call.args:
         argument = call.args[0]
         if isinstance(argument, ast.Call) and isinstance(argument.func, ast.Name) and argument.func.id[:1].isupper():
@@ -244,7 +254,9 @@ def _may_insert(text: str, builds: bool) -> bool:
     """Return True for the dotted text of a call that may insert a row (see :func:`_inserted_model`)."""
     method = sync_method(text.rpartition(".")[2])
     if method in MANAGER_INSERTS:
-        return ".objects." in text
+        # Model.objects.create(...), or order.items.create(...) through a related manager
+        owner, _, attribute = text.rpartition(".")[0].rpartition(".")
+        return ".objects." in text or (bool(owner) and attribute.isidentifier() and not attribute[:1].isupper())
     if method in SESSION_ADDS:
         return through_session(text)
     return (method == "save" and builds) or text == "insert"
@@ -276,7 +288,9 @@ class InsertAfterExistenceCheck(Rule):
         ``select_for_update()``/``with_for_update()`` query, tests, migrations, and functions
         that take an opsgen ``ExecutionContext``. The message names the row lock of the
         ORM the query uses (``Model.objects`` for Django; ``Model.query``, ``select()`` or
-        ``session.query()`` for SQLAlchemy), else of the one the module imports.
+        ``session.query()`` for SQLAlchemy), else of the one the module imports. A query
+        and an insert through one Django related manager of a project model
+        (``cart.lines.filter(...).first()``, then ``cart.lines.create(...)``) count too.
 
         A hand-written get-or-create is the same race: ``Model.objects.get(...)`` (or
         SQLAlchemy's ``one()``/``scalar_one()``) in a ``try``, and the insert in its
@@ -301,9 +315,12 @@ class InsertAfterExistenceCheck(Rule):
         steps before it included): neither ``unique=True`` or a primary key on one of them,
         nor ``Meta.unique_together`` or a ``UniqueConstraint(fields=...)`` on a subset.
         Django catches the ``IntegrityError`` of the losing insert and returns the winner's
-        row only when such a constraint exists. A model with a base outside the project
-        (other than Django's ``Model``), or a constraint the linter cannot read, is not
-        reported.
+        row only when such a constraint exists. The same holds through a related manager
+        of a project model (``order.items.get_or_create(sku=...)``,
+        ``user.profile_set.get_or_create(...)``, a many-to-many field's manager). A reverse
+        foreign-key manager adds its foreign key to the lookup (``order``), so the
+        constraint must cover it too. A model with a base outside the project (other than
+        Django's ``Model``), or a constraint the linter cannot read, is not reported.
 
     Why is this bad:
         Two requests run the query before either inserts, both find nothing, and both
@@ -442,6 +459,10 @@ class InsertAfterExistenceCheck(Rule):
         lock_lines += [s.lineno for s in statements if isinstance(s, (ast.With, ast.AsyncWith)) and any(takes_lock(i) for i in s.items)]
         lock_line = min(lock_lines, default=None)
 
+        def related(call: ast.Call) -> str:
+            rows = manager_rows(module, call)
+            return rows.model.rpartition(".")[2] if rows is not None else ""
+
         checked: dict[str, _Check] = {}  # name bound to an existence query -> the query
         built: dict[str, str] = {}  # name bound to ``Model(...)`` -> the model
         inserts: list[tuple[int, str]] = []  # (line, model) of each insert
@@ -450,20 +471,20 @@ class InsertAfterExistenceCheck(Rule):
         for statement in statements:
             if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
                 name, value = statement.targets[0].id, statement.value
-                check = _existence_check(statement, value) if _spans(statement, check_lines) else None
+                check = _existence_check(statement, value, related) if _spans(statement, check_lines) else None
                 check = handled.get(id(statement), check)
                 if check is not None:
                     checked[name] = check
                 if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id[:1].isupper():
                     built[name] = value.func.id
             if isinstance(statement, ast.If) and (checked or _spans(statement.test, check_lines)):
-                check = self.check_in_test(statement, checked)
+                check = self.check_in_test(statement, checked, related)
                 if check is not None and (lock_line is None or lock_line > check.statement.lineno):
                     tests.append((statement, check))
             elif not isinstance(statement, COMPOUND) and _spans(statement, insert_lines):
                 for node in walk_scope(statement):
                     if isinstance(node, ast.Call):
-                        model = _inserted_model(node, built)
+                        model = _inserted_model(node, built, related)
                         if model:
                             inserts.append((node.lineno, model))
 
@@ -505,9 +526,9 @@ class InsertAfterExistenceCheck(Rule):
                     return
 
     @staticmethod
-    def check_in_test(test: ast.If, checked: dict[str, _Check]) -> _Check | None:
+    def check_in_test(test: ast.If, checked: dict[str, _Check], related: RelatedModel | None = None) -> _Check | None:
         """Return the existence query an ``if`` tests, run in its test or bound to a name first."""
-        check = _existence_check(test, test.test)
+        check = _existence_check(test, test.test, related)
         if check is not None:
             return check
         for node in ast.walk(test.test):

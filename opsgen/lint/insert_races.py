@@ -4,6 +4,10 @@
   nothing. When a unique constraint covers the lookup, Django catches the
   ``IntegrityError`` of the losing insert and returns the row that won. Without one, two
   callers both insert, and later gets raise ``MultipleObjectsReturned``.
+* ``order.items.get_or_create(sku=...)`` through a related manager looks up the rows of
+  the related model with the manager's foreign key added to the lookup (``order=order``),
+  so a unique constraint must cover that key and the lookup fields together. A many-to-many
+  manager adds no field of the related model.
 * A quota checked through a related manager (``len(account.keys.all()) >= limit`` or
   ``account.keys.count() >= limit``), then a row created through it
   (``account.keys.create(...)``) or for its owner (``Key.objects.create(account=account)``):
@@ -15,7 +19,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
+from opsgen.lint.analysis import Analysis
 from opsgen.lint.model_declarations import qualify_model, unique_field_sets
 from opsgen.lint.orm import ROW_LOCKS, call_chain, callee_name, is_lock_name, scope_nodes, takes_lock
 from opsgen.lint.rule import ModuleContext
@@ -37,6 +43,29 @@ class UnbackedGetOrCreate:
     method: str
     model: str
     fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RelatedRows:
+    """The rows of a Django related manager: their model, and the foreign key of that
+    model the manager filters on (None for a many-to-many manager)."""
+
+    model: str
+    link_field: str | None
+
+
+@dataclass(frozen=True)
+class _Relation:
+    """A relation field declared on a project model: ``attribute = ForeignKey(target, ...)``."""
+
+    declared_on: str
+    attribute: str
+    kind: str  # "one" for a foreign key, "many" for a many-to-many field
+    target: str
+
+
+#: For each analysis: reverse accessor name -> the relations that give a model that accessor.
+_reverse_relations: WeakKeyDictionary[Analysis, dict[str, list[_Relation]]] = WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -85,28 +114,113 @@ def _field_names(lookup: tuple[str, ...]) -> set[str]:
 
 
 def unbacked_get_or_creates(module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[UnbackedGetOrCreate]:
-    """Yield the ``Model.objects.get_or_create()`` calls whose lookup no unique constraint of
-    the project's model covers. A model outside the project, or one whose constraints cannot
-    be read, is not reported."""
+    """Yield the ``get_or_create()`` calls, through ``Model.objects`` or a related manager
+    (``order.items``), whose lookup no unique constraint of the project's model covers. A
+    model outside the project, or one whose constraints cannot be read, is not reported."""
     lock_line = _lock_line(function)
     for node in scope_nodes(function.body):
         if not isinstance(node, ast.Call) or callee_name(node.func) not in GET_OR_CREATE:
             continue
         if lock_line is not None and lock_line < node.lineno:
             continue
-        steps, root = call_chain(node)
-        if "objects" not in [name for name, _ in steps] or not isinstance(root, (ast.Name, ast.Attribute)):
+        found = _get_or_create_model(module, node)
+        if found is None:
             continue
-        fields = _lookup_fields(node)
-        if not fields:
-            continue
-        model = qualify_model(module, dotted_text(root))
-        if model is None or not module.analysis.is_model(model):
-            continue
+        model, written, fields = found
         unique = unique_field_sets(module, model)
         if unique is None or any(group <= _field_names(fields) for group in unique):
             continue
-        yield UnbackedGetOrCreate(node, callee_name(node.func), dotted_text(root), fields)
+        yield UnbackedGetOrCreate(node, callee_name(node.func), written, fields)
+
+
+def _get_or_create_model(module: ModuleContext, call: ast.Call) -> tuple[str, str, tuple[str, ...]] | None:
+    """Return the qualified model a ``get_or_create()`` call inserts into, the model as the
+    message names it, and the fields of its lookup; None when the model is unknown."""
+    steps, root = call_chain(call)
+    fields = _lookup_fields(call)
+    if not fields:
+        return None
+    if "objects" in [name for name, _ in steps]:
+        if not isinstance(root, (ast.Name, ast.Attribute)):
+            return None
+        model = qualify_model(module, dotted_text(root))
+        if model is None or not module.analysis.is_model(model):
+            return None
+        return model, dotted_text(root), fields
+    rows = manager_rows(module, call)
+    if rows is None:
+        return None
+    if rows.link_field is not None:
+        fields = tuple(sorted({*fields, rows.link_field}))
+    return rows.model, rows.model.rpartition(".")[2], fields
+
+
+def manager_rows(module: ModuleContext, call: ast.Call) -> RelatedRows | None:
+    """Return the rows of the related manager that a query chain starts from:
+    ``order.items`` in ``order.items.filter(...).first()`` or ``order.items.create(...)``.
+
+    The owner's model comes from its type or its name, as for related-manager writes
+    (:class:`opsgen.lint.relations.RelatedManagers`). None when the chain does not start
+    from a related manager of a project model, or when it may hold rows of several models.
+    The files that declare the models are added to ``module.read_paths``.
+    """
+    first = call
+    while isinstance(first.func, ast.Attribute) and isinstance(first.func.value, ast.Call):
+        first = first.func.value  # order.items.filter(...).first(): start at filter()
+    if not isinstance(first.func, ast.Attribute) or not isinstance(first.func.value, ast.Attribute):
+        return None
+    manager = first.func.value
+    attribute = manager.attr
+    if attribute == "objects" or attribute[:1].isupper() or not isinstance(manager.value, (ast.Name, ast.Attribute)):
+        return None
+    function = module.function_at(first.lineno)
+    site = next((c for c in function.calls if c.line == first.lineno and c.column == first.col_offset), None) if function else None
+    if site is None:
+        return None
+    analysis = module.analysis
+    related = analysis.related_managers
+    found: set[tuple[str, str | None]] = set()
+    for owner in related.owner_models(site, dotted_text(manager.value)):
+        for ancestor in analysis.mro(owner):
+            found.update(_rows_of(analysis, ancestor, attribute))
+    rows = {(model, link) for model, link in found if analysis.is_model(model)}
+    if len(rows) != 1:
+        return None
+    model, link = rows.pop()
+    for name in (model, *related.owner_models(site, dotted_text(manager.value))):
+        entry = analysis.index.classes.get(name)
+        if entry is not None:
+            module.read_paths.add(entry[0].path)
+    return RelatedRows(model, link)
+
+
+def _rows_of(analysis: Analysis, model: str, attribute: str) -> set[tuple[str, str | None]]:
+    """Return the (row model, link field) pairs of ``model``'s related manager ``attribute``:
+    its own many-to-many field, or the reverse accessor of a relation that points to it."""
+    related = analysis.related_managers
+    found: set[tuple[str, str | None]] = set()
+    entry = analysis.index.classes.get(model)
+    if entry is not None:
+        for name, kind, target, _ in entry[1].relations:
+            if name == attribute and kind == "many" and target is not None:
+                found.update((row, None) for row in related.targets(model, str(target)))
+    for relation in _reverse_index(analysis).get(attribute, []):
+        if model in related.targets(relation.declared_on, relation.target):
+            found.add((relation.declared_on, relation.attribute if relation.kind == "one" else None))
+    return found
+
+
+def _reverse_index(analysis: Analysis) -> dict[str, list[_Relation]]:
+    index = _reverse_relations.get(analysis)
+    if index is None:
+        index = {}
+        for qualname, (_, klass) in analysis.index.classes.items():
+            for attribute, kind, target, related_name in klass.relations:
+                accessor = analysis.related_managers.reverse_name(klass.name, related_name)
+                if accessor is not None and attribute and kind and target:
+                    index.setdefault(accessor, []).append(_Relation(qualname, str(attribute), str(kind), str(target)))
+        _reverse_relations[analysis] = index
+    return index
 
 
 def _related_read(expr: ast.expr) -> str | None:

@@ -1,0 +1,6 @@
+from django.http import JsonResponse
+
+
+def preferences(request, site):
+    profile, _ = request.user.profile_set.get_or_create(site=site)  # expect-line
+    return JsonResponse({"theme": profile.theme})
