@@ -116,6 +116,40 @@ def _is_atomic(statement: cst.With) -> bool:
     return False
 
 
+def _with_targets(statement: cst.With) -> set[str]:
+    """Return the names a with statement binds with ``as``."""
+    found: set[str] = set()
+    for item in statement.items:
+        if item.asname is not None:
+            found |= stored_names(cst.Assign(targets=[cst.AssignTarget(item.asname.name)], value=cst.Name("_")))
+    return found
+
+
+def _receiver_name(call: cst.Call) -> str | None:
+    """Return ``smtp`` for ``smtp.sendmail(...)`` or ``smtp.conn.send(...)``; None for a plain function."""
+    func = call.func
+    if not isinstance(func, cst.Attribute):
+        return None
+    inner: cst.BaseExpression = func.value
+    while isinstance(inner, cst.Attribute):
+        inner = inner.value
+    return inner.value if isinstance(inner, cst.Name) else None
+
+
+def _method_receivers(node: cst.CSTNode) -> set[str]:
+    """Return the names whose methods ``node`` calls (``smtp.quit()`` -> ``{smtp}``)."""
+    found: set[str] = set()
+
+    class Collector(cst.CSTVisitor):
+        def visit_Call(self, call: cst.Call) -> None:
+            receiver = _receiver_name(call)
+            if receiver is not None:
+                found.add(receiver)
+
+    node.visit(Collector())
+    return found
+
+
 class _Deferrer(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (PositionProvider, ParentNodeProvider)
 
@@ -130,6 +164,7 @@ class _Deferrer(cst.CSTTransformer):
         self.replacements: dict[cst.Expr, cst.Expr] = {}
         self.targets: dict[cst.Expr, Fix] = {}
         self.module: cst.Module | None = None
+        self.imported: set[str] = set()
         self.taken_names: set[str] | None = None  # every name of the module, collected for the first move
         self.moves: dict[cst.BaseStatement, Move] = {}  # the call's statement line -> its move
         self.moved_after: dict[cst.BaseStatement, list[Move]] = {}  # anchor statement -> the moves placed after it
@@ -146,6 +181,7 @@ class _Deferrer(cst.CSTTransformer):
     def visit_Module(self, module: cst.Module) -> None:
         self.default_indent = module.default_indent
         self.module = module
+        self.imported = set(_bound_names(module))
 
     def visit_Call(self, call: cst.Call) -> None:
         start = self.get_metadata(PositionProvider, call).start
@@ -227,6 +263,7 @@ class _Deferrer(cst.CSTTransformer):
 
         block: cst.BaseSuite | None = None
         loops: list[cst.CSTNode] = []
+        closing: list[cst.With] = []
         child: cst.CSTNode = call
         for ancestor in self._ancestors(call):
             if isinstance(ancestor, cst.Call):
@@ -235,8 +272,11 @@ class _Deferrer(cst.CSTTransformer):
                     return "the call already sits inside a deferral"
             if isinstance(ancestor, (cst.Try, cst.TryStar)) and child is ancestor.body:
                 return "the call sits inside a try body whose handlers would miss its errors"
-            if isinstance(ancestor, cst.With) and block is None and _is_atomic(ancestor):
-                block = ancestor.body
+            if isinstance(ancestor, cst.With) and block is None:
+                if _is_atomic(ancestor):
+                    block = ancestor.body
+                else:
+                    closing.append(ancestor)
             if isinstance(ancestor, (cst.For, cst.While)) and block is None:
                 loops.append(ancestor)
             if isinstance(ancestor, (cst.FunctionDef, cst.Lambda)):
@@ -248,6 +288,12 @@ class _Deferrer(cst.CSTTransformer):
             return None
 
         used = names_in(call)
+        # A with statement between the call and the commit closes what it opened (an SMTP
+        # connection, an HTTP session, a file) before the deferred call would run.
+        for enclosing in closing:
+            opened = sorted(used & _with_targets(enclosing))
+            if opened:
+                return f"the with statement at line {self._line(enclosing)} closes {', '.join(opened)} before the commit"
         after = self.get_metadata(PositionProvider, line).end.line
         changed: set[str] = set()
         for statement in self._statements_after(block, after):
@@ -258,7 +304,18 @@ class _Deferrer(cst.CSTTransformer):
         clash = sorted(used & changed)
         if clash:
             return f"a later statement changes {', '.join(clash)}"
+        # smtp.sendmail(...) then smtp.quit(): the deferred call would find the object
+        # closed, or in whatever state the later calls left it.
+        # Imported modules and tasks (requests, mail, send_receipt) hold no such state.
+        receiver = _receiver_name(call)
+        if receiver is not None and receiver not in self.imported:
+            for later in self._statements_after(block, after):
+                if receiver in _method_receivers(later):
+                    return f"a later statement calls a method of {receiver}, which the deferred call would run after"
         return None
+
+    def _line(self, node: cst.CSTNode) -> int:
+        return self.get_metadata(PositionProvider, node).start.line
 
     def _statements_after(self, node: cst.CSTNode, line: int) -> Iterator[cst.CSTNode]:
         """Yield the outermost statements inside ``node`` that start after ``line``."""

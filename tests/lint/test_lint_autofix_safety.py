@@ -289,3 +289,86 @@ def test_earlier_change_in_loop_skipped() -> None:
 
     assert result.source == source
     assert [skip.reason for skip in result.skipped] == ["a later statement changes order"]
+
+
+SMTP_HEADER = """\
+import smtplib
+
+from django.db import transaction
+from shop.models import Order
+
+
+"""
+
+
+def sendmail_fix(source: str) -> Fix:
+    """A fix aimed at the ``smtp.sendmail`` call."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "smtp.sendmail":
+            return Fix("defer", node.lineno, node.col_offset, "django")
+    raise AssertionError("no smtp.sendmail call")
+
+
+def test_call_on_a_connection_its_with_statement_closes_is_not_fixed() -> None:
+    source = SMTP_HEADER + (
+        "def pay(order):\n"
+        "    with transaction.atomic():\n"
+        "        order.save()\n"
+        '        with smtplib.SMTP("localhost") as smtp:\n'
+        '            smtp.sendmail("shop@example.com", [order.email], "paid")\n'
+    )
+
+    result = apply_fixes(source, [sendmail_fix(source)])
+
+    assert result.source == source
+    assert [skip.reason for skip in result.skipped] == [
+        "the with statement at line 10 closes smtp before the commit"
+    ]
+
+
+def test_call_on_a_connection_closed_later_is_not_fixed() -> None:
+    source = SMTP_HEADER + (
+        "def pay(order):\n"
+        "    with transaction.atomic():\n"
+        "        order.save()\n"
+        '        smtp = smtplib.SMTP("localhost")\n'
+        '        smtp.sendmail("shop@example.com", [order.email], "paid")\n'
+        "        smtp.quit()\n"
+    )
+
+    result = apply_fixes(source, [sendmail_fix(source)])
+
+    assert result.source == source
+    assert [skip.reason for skip in result.skipped] == [
+        "a later statement calls a method of smtp, which the deferred call would run after"
+    ]
+
+
+def test_connection_opened_outside_the_transaction_block_is_still_fixed() -> None:
+    source = SMTP_HEADER + (
+        "def pay(order):\n"
+        '    with smtplib.SMTP("localhost") as smtp:\n'
+        "        with transaction.atomic():\n"
+        "            order.save()\n"
+        '            smtp.sendmail("shop@example.com", [order.email], "paid")\n'
+    )
+
+    result = apply_fixes(source, [sendmail_fix(source)])
+
+    assert result.applied == 1
+    assert "transaction.on_commit(" in result.source
+    assert "partial(smtp.sendmail," in result.source
+
+
+def test_later_calls_on_an_imported_module_do_not_block_the_fix() -> None:
+    source = HEADER + (
+        "def pay(order):\n"
+        "    with transaction.atomic():\n"
+        "        order.save()\n"
+        "        send_receipt.delay(order.pk)\n"
+        "        send_receipt.delay(order.customer_id)\n"
+    )
+
+    result = apply_fixes(source, [delay_fix(source)])
+
+    assert result.applied == 1
