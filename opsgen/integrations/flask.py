@@ -21,9 +21,10 @@ from typing import Any
 from flask import Flask, Request, Response, g, request
 from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
 
-from opsgen.integrations.problem import PROBLEM_CONTENT_TYPE, ProblemMapper, instance_reference
+from opsgen.integrations.problem import PROBLEM_CONTENT_TYPE, ProblemMapper, instance_reference, refused_enqueue
 from opsgen.integrations.web import DEFAULT_REQUEST_ID_HEADER, ContextBuilder
 from opsgen.runtime.context import Context, use_context
+from opsgen.runtime.errors import MissingContextError
 from opsgen.runtime.result import Failure, UnwrapError
 
 FlaskHook = Callable[[Request], "str | None"]
@@ -66,6 +67,7 @@ class OpsgenFlask:
         app.after_request(self._echo_request_id)
         app.teardown_request(self._close)
         app.register_error_handler(UnwrapError, self._problem)
+        app.register_error_handler(MissingContextError, self._refused)
         app.extensions["opsgen"] = self
 
     def _open(self) -> None:
@@ -88,6 +90,9 @@ class OpsgenFlask:
 
     def _problem(self, error: UnwrapError) -> Response:
         return problem_response(error, self.mapper)
+
+    def _refused(self, error: MissingContextError) -> Response:
+        return problem_response(refused_enqueue(error), self.mapper)
 
 
 def request_context() -> Context:

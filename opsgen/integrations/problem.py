@@ -16,6 +16,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
+from opsgen.runtime.errors import MissingContextError
 from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.result import Failure, UnwrapError
 
@@ -110,6 +111,15 @@ def instance_reference(path: str) -> str:
     percent-encoded as UTF-8, ``%`` included, because the path is already decoded.
     """
     return quote(path, safe=PATH_SAFE)
+
+
+def refused_enqueue(error: MissingContextError) -> Failure:
+    """Return the ``missing_context`` failure of an ``enqueue`` that raised ``error``.
+
+    Nothing was recorded, so the failure has no execution id; its problem response is
+    the 401 a direct call without the context gets.
+    """
+    return Failure("missing_context", str(error), None, {"missing": list(error.missing)})
 
 
 def client_detail(failure: Failure | UnwrapError, status: int) -> str:

@@ -27,9 +27,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from opsgen.integrations.problem import PROBLEM_CONTENT_TYPE, ProblemMapper
+from opsgen.integrations.problem import PROBLEM_CONTENT_TYPE, ProblemMapper, refused_enqueue
 from opsgen.integrations.web import DEFAULT_REQUEST_ID_HEADER, ContextBuilder
 from opsgen.runtime.context import Context, use_context
+from opsgen.runtime.errors import MissingContextError
 from opsgen.runtime.result import Failure, UnwrapError
 
 #: Key of the context in ``request.state``.
@@ -101,6 +102,9 @@ def problem_response(failure: Failure | UnwrapError, mapper: ProblemMapper | Non
 def install_problem_handler(app: Starlette, registry: object | None = None, *, type_base: str | None = None) -> ProblemMapper:
     """Respond with a problem response to every ``UnwrapError`` the app's handlers raise.
 
+    A :class:`~opsgen.runtime.errors.MissingContextError` from ``enqueue`` gets the 401
+    problem response of a direct call without the context, with no execution id.
+
     ``registry`` (the generated ``ops``) supplies the declared statuses of error codes.
     It also wraps the app's handler of unhandled exceptions (see
     :func:`echo_request_id_on_server_errors`), so call it after registering your own.
@@ -108,14 +112,16 @@ def install_problem_handler(app: Starlette, registry: object | None = None, *, t
     mapper = ProblemMapper(registry, type_base=type_base)
 
     async def handle(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, UnwrapError)
+        failure = refused_enqueue(exc) if isinstance(exc, MissingContextError) else exc
+        assert isinstance(failure, (Failure, UnwrapError))
         # ``scope["path"]`` is fully decoded, but ``request.url.path`` keeps ``?`` and ``#``
         # encoded, and the mapper would encode their ``%`` a second time.
-        response = problem_response(exc, mapper, instance=request.scope["path"])
+        response = problem_response(failure, mapper, instance=request.scope["path"])
         _set_request_id(request, response)
         return response
 
     app.add_exception_handler(UnwrapError, handle)
+    app.add_exception_handler(MissingContextError, handle)
     echo_request_id_on_server_errors(app)
     return mapper
 

@@ -39,6 +39,19 @@ class IntegrationNotConfigured(OpsgenRuntimeError):
     """A feature needs an integration (Celery, a lock backend) that is not set up."""
 
 
+class MissingContextError(OpsgenRuntimeError):
+    """``enqueue`` was given a context without a key that the operation requires.
+
+    A direct call records such a call as a ``missing_context`` failure. A queued call
+    would fail the same way on the worker, after the caller had been told it was
+    queued, so ``enqueue`` raises this before anything is recorded or sent.
+    """
+
+    def __init__(self, message: str, missing: list[str]) -> None:
+        super().__init__(message)
+        self.missing = missing
+
+
 class GuardRejected(OpsgenRuntimeError):
     """Raised by a pipeline guard (singleton, lock) to end a call before it runs.
 

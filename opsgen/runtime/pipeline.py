@@ -27,7 +27,7 @@ import os
 import time
 import traceback
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -295,19 +295,24 @@ def non_object_message(model: type[BaseModel], value: object) -> str:
 
 def check_context(execution: ExecutionContext) -> Failure | None:
     """Return a ``missing_context`` failure when a context key the operation requires is unset."""
-    required = execution.declaration.context_requires
-    if not required:
-        return None
-    missing = [key for key in required if not execution.context.get(key)]
+    declaration = execution.declaration
+    missing = missing_context(declaration.context_requires, execution.context)
     if not missing:
         return None
-    return Failure(
-        "missing_context",
-        f"{execution.declaration.name} requires context keys {', '.join(missing)}, "
-        "which the caller's context does not set; pass a Context with them, "
-        "or call inside opsgen.runtime.context.use_context(...)",
-        execution.execution_id,
-        {"missing": missing},
+    return Failure("missing_context", missing_context_message(declaration.name, missing), execution.execution_id,
+                   {"missing": missing})
+
+
+def missing_context(required: Sequence[str], context: Context) -> list[str]:
+    """Return the keys of ``required`` that ``context`` leaves unset or empty."""
+    return [key for key in required if not context.get(key)] if required else []
+
+
+def missing_context_message(operation: str, missing: Sequence[str]) -> str:
+    """Say which required context keys ``operation`` lacks and how to provide them."""
+    return (
+        f"{operation} requires context keys {', '.join(missing)}, which the caller's context "
+        "does not set; pass a Context with them, or call inside opsgen.runtime.context.use_context(...)"
     )
 
 

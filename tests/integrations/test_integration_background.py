@@ -20,7 +20,8 @@ from sqlalchemy import Connection, event, func, select
 from opsgen.integrations.background import Claimed, QueuedCall, attempts_of, claim, enqueue, run_queued
 from opsgen.integrations.operations import index_operations
 from opsgen.runtime.config import Settings
-from opsgen.runtime.context import Context
+from opsgen.runtime.context import Context, use_context
+from opsgen.runtime.errors import MissingContextError
 from opsgen.runtime.pipeline import execute
 from opsgen.runtime.runtime import Runtime
 from opsgen.runtime.schema import executions
@@ -151,6 +152,22 @@ def test_enqueue_without_disk_wait_records_pending_and_runs(runtime: Runtime) ->
     assert outcome.result.ok
     assert runtime.store.find_execution(execution_id)["status"] == "succeeded"  # type: ignore[index]
     assert [attempt["status"] for attempt in attempts_of(runtime, execution_id)] == ["succeeded"]
+
+
+def test_enqueue_without_a_required_context_key_records_and_sends_nothing(runtime: Runtime) -> None:
+    sent: list[QueuedCall] = []
+    before = len(runtime.store.list_executions(limit=1000))
+
+    with pytest.raises(MissingContextError, match="demo.record_note requires context keys actor") as raised:
+        enqueue(ops.demo.record_note.bind(runtime), Context(request_id="req-1"), {"text": "nobody"}, sent.append)
+
+    assert raised.value.missing == ["actor"]
+    assert sent == []
+    assert len(runtime.store.list_executions(limit=1000)) == before
+    # The context the caller is running under counts, as for a direct call.
+    with use_context(Context(actor="ann")):
+        enqueue(ops.demo.record_note.bind(runtime), None, {"text": "ann's"}, sent.append)
+    assert [call.context["actor"] for call in sent] == ["ann"]
 
 
 def test_lease_is_renewed_while_held_and_lapses_after(runtime: Runtime) -> None:

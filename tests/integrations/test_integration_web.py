@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from fastapi import Depends, FastAPI
-from flask import Flask
+from flask import Flask, request
 from integration_ops import app_metadata, notes, ops
 from sqlalchemy import insert
 from starlette.applications import Starlette
@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from opsgen.integrations.background import QueuedCall, enqueue
 from opsgen.integrations.fastapi import context_dependency
 from opsgen.integrations.flask import OpsgenFlask
 from opsgen.integrations.starlette import OpsgenContextMiddleware, install_problem_handler, request_context
@@ -129,6 +130,10 @@ def fastapi_app() -> FastAPI:
     def record_note(body: dict[str, Any], ctx: Context = Depends(opsgen_context)) -> dict[str, Any]:
         return ops.demo.record_note(ctx, text=body.get("text")).unwrap().model_dump()
 
+    @app.post("/queued-notes")
+    def queue_note(body: dict[str, Any], ctx: Context = Depends(opsgen_context)) -> dict[str, Any]:
+        return {"execution_id": ops.demo.record_note.enqueue_with(ctx, body)}
+
     install_problem_handler(app, ops, type_base="https://errors.example.com/")
     return app
 
@@ -188,7 +193,40 @@ def flask_app() -> Flask:
         output = ops.demo.find_note(None, note_id=note_id).unwrap()
         return {"text": output.text, "actor": current_context().actor}
 
+    @app.post("/queued-notes")
+    def queue_note() -> dict[str, Any]:
+        return {"execution_id": ops.demo.record_note.enqueue_with(None, request.get_json())}
+
     return app
+
+
+@pytest.fixture
+def queue(runtime: Runtime) -> list[QueuedCall]:
+    """Calls that ``enqueue`` sends, kept in a list instead of a broker."""
+    sent: list[QueuedCall] = []
+    runtime.enqueuer = lambda handle, ctx, inputs: enqueue(handle, ctx, inputs, sent.append)
+    return sent
+
+
+def test_enqueue_without_the_actor_is_a_401_problem(runtime: Runtime, queue: list[QueuedCall]) -> None:
+    fastapi = TestClient(fastapi_app())
+    flask = flask_app().test_client()
+
+    responses = [
+        (fastapi.post("/queued-notes", json={"text": "anonymous"}), "fastapi"),
+        (flask.post("/queued-notes", json={"text": "anonymous"}), "flask"),
+    ]
+    queued = fastapi.post("/queued-notes", json={"text": "signed"}, headers={"X-User": "erin"})
+
+    for response, framework in responses:
+        assert response.status_code == 401, framework
+        assert response.headers["content-type"] == "application/problem+json", framework
+        problem = response.json() if framework == "fastapi" else response.get_json()
+        assert (problem["code"], problem["detail"], problem["execution_id"]) == (
+            "missing_context", "authentication required", None
+        ), framework
+    assert queued.status_code == 200
+    assert [call.execution_id for call in queue] == [queued.json()["execution_id"]]
 
 
 def test_flask_context_and_problem(runtime: Runtime) -> None:

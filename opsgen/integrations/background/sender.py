@@ -30,11 +30,11 @@ from opsgen.integrations.background.message import QueuedCall
 from opsgen.runtime.context import Context
 from opsgen.runtime.declarations import RetryPolicy
 from opsgen.runtime.effects import EffectCall
-from opsgen.runtime.errors import ConfigurationError
+from opsgen.runtime.errors import ConfigurationError, MissingContextError
 from opsgen.runtime.execution import ExecutionContext, resolve_caller
 from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.json_values import dump_for_log, finite_json
-from opsgen.runtime.pipeline import rejected_input
+from opsgen.runtime.pipeline import missing_context, missing_context_message, rejected_input
 from opsgen.runtime.redaction import redact, sensitive_values
 from opsgen.runtime.runtime import Runtime, get_runtime
 from opsgen.runtime.schema import ExecutionStatus, executions
@@ -89,9 +89,10 @@ def enqueue(
     pending record with it. Inside a transaction the record is part of the caller's
     commit either way.
 
-    Raises ``pydantic.ValidationError`` for invalid ``inputs`` before anything is
-    recorded or sent, and :class:`ConfigurationError` when the runtime's execution log
-    is disabled, since a worker needs the pending record.
+    Raises ``pydantic.ValidationError`` for invalid ``inputs`` and
+    :class:`MissingContextError` for a context without a key the operation requires,
+    both before anything is recorded or sent, and :class:`ConfigurationError` when the
+    runtime's execution log is disabled, since a worker needs the pending record.
     """
     runtime = handle.runtime or get_runtime()
     if not runtime.log_enabled:
@@ -104,6 +105,9 @@ def enqueue(
     model = declaration.input_model.model_validate(dict(inputs))
 
     parent, context = resolve_caller(ctx)
+    missing = missing_context(declaration.context_requires, context)
+    if missing:
+        raise MissingContextError(missing_context_message(declaration.name, missing), missing)
     input_json = model.model_dump(mode="json")
     record = pending_record(handle, input_json, context, parent)
     call = QueuedCall(

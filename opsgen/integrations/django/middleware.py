@@ -19,9 +19,10 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
-from opsgen.integrations.problem import PROBLEM_CONTENT_TYPE, ProblemMapper
+from opsgen.integrations.problem import PROBLEM_CONTENT_TYPE, ProblemMapper, refused_enqueue
 from opsgen.integrations.web import DEFAULT_REQUEST_ID_HEADER, ContextBuilder
 from opsgen.runtime.context import use_context
+from opsgen.runtime.errors import MissingContextError
 from opsgen.runtime.runtime import configured_runtime
 from opsgen.runtime.result import Failure, UnwrapError
 
@@ -100,7 +101,10 @@ class OpsgenMiddleware:
         return response
 
     def process_exception(self, request: Any, exception: Exception) -> Any:
-        """Return a problem response for an ``UnwrapError``; leave other exceptions to Django."""
+        """Return a problem response for an ``UnwrapError`` or an ``enqueue`` refused for a
+        missing context key; leave other exceptions to Django."""
         if isinstance(exception, UnwrapError):
             return problem_response(exception, self.mapper, instance=request.path)
+        if isinstance(exception, MissingContextError):
+            return problem_response(refused_enqueue(exception), self.mapper, instance=request.path)
         return None
