@@ -5,12 +5,15 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator, Sequence
+from weakref import WeakKeyDictionary
 
+from opsgen.lint.analysis import Analysis
 from opsgen.lint.orm import scope_nodes
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.service_state import outcome_callbacks, stored_results
 from opsgen.lint.services import (
     SERVICE_BASE_SUFFIXES,
+    SERVICE_PACKAGE_NAMES,
     Method,
     and_list,
     in_service_packages,
@@ -39,6 +42,24 @@ ERROR_RESULTS = ("error on failure", "message on failure")
 #: left to review.
 DEPARTURES = ("callbacks", "task handle", "attributes")
 
+#: For each analysis: package name -> the paths of the service modules directly inside it.
+_package_modules: WeakKeyDictionary[Analysis, dict[str, list[str]]] = WeakKeyDictionary()
+
+
+def _service_modules_of(analysis: Analysis, package: str) -> list[str]:
+    """Return the paths of the service-layer modules directly inside ``package``, sorted."""
+    by_package = _package_modules.get(analysis)
+    if by_package is None:
+        by_package = {}
+        for summary in analysis.index.modules.values():
+            parent = summary.module.rpartition(".")[0]
+            if parent.rpartition(".")[2] in SERVICE_PACKAGE_NAMES and is_services_module(summary.module):
+                by_package.setdefault(parent, []).append(summary.path)
+        for paths in by_package.values():
+            paths.sort()
+        _package_modules[analysis] = by_package
+    return by_package.get(package, [])
+
 
 class ResultShapeDiffers(Rule):
     """Flags a service entry that returns an outcome pair or envelope beside services that return their result, or the reverse.
@@ -61,10 +82,17 @@ class ResultShapeDiffers(Rule):
         the convention it breaks. Anything else is the result itself. Entries that return
         nothing or ``self`` (OPS302's) are left out. Reports the entries whose shape
         differs from the one most of the module's services use (the first one wins a
-        tie). In a module
-        named ``services`` (or ``service``), or directly inside a package so named, or in
-        ``service-packages``, the public module-level functions are compared the same way
-        when three or more of them return a value.
+        tie).
+
+        The public module-level functions of a service layer are compared the same way
+        when three or more of them return a value: in a module named ``services``,
+        ``service``, ``use_cases`` (``usecases``, ``use_case``), ``interactors`` or
+        ``commands``, in a module directly inside a package with one of those names or
+        named ``application``, and in the modules of ``service-packages``. Modules of helpers in such a
+        package (``utils``, ``helpers``, ``exceptions``, ``schemas`` and the like) and
+        Django's ``management/commands`` are not compared. A module of such a package
+        with fewer than three of them is compared with the functions of the package's
+        other service modules, for a layer written as one module for each use case.
 
         Among results that are the value itself, a plain dictionary is reported beside
         typed models: an entry annotated ``-> dict`` (or unannotated and returning only
@@ -134,6 +162,12 @@ class ResultShapeDiffers(Rule):
         "OPS309 {service}.{method}() returns {shape}, while the class's other methods raise "
         "on failure, so callers must learn each convention; raise on failure from every method"
     )
+    #: The message for a function compared with those of the other modules of its package.
+    PACKAGE_MESSAGE = (
+        "OPS309 {function}() returns {shape}, while the other service functions of package "
+        "{package} return {other}, so callers must learn each convention; return the result the "
+        "same way from every service and raise on failure"
+    )
     #: The message for a module-level function of a service module.
     FUNCTION_MESSAGE = (
         "OPS309 {function}() returns {shape}, while the module's other service functions return "
@@ -186,13 +220,37 @@ class ResultShapeDiffers(Rule):
                     yield module.finding(self.code, message, method.lineno, method.col_offset)
 
     def check_functions(self, module: ModuleContext) -> Iterator[Finding]:
-        """Compare the result shapes of the public functions of a service module."""
+        """Compare the result shapes of the public functions of a service module.
+
+        A module with fewer than three functions that return a value, directly inside a
+        service-layer package, is compared with the functions of the package's other
+        service modules: a layer split into one module for each use case.
+        """
         functions = service_functions(module.tree)
-        if sum(1 for function in functions if result_shape(function) is not None) < 3:
+        if sum(1 for function in functions if result_shape(function) is not None) >= 3:
+            for function, shape, other in self.differing(module, [(function, None) for function in functions]):
+                message = self.FUNCTION_MESSAGE.format(function=function.name, shape=shape, other=other)
+                yield module.finding(self.code, message, function.lineno, function.col_offset)
             return
-        for function, shape, other in self.differing(module, [(function, None) for function in functions]):
-            message = self.FUNCTION_MESSAGE.format(function=function.name, shape=shape, other=other)
-            yield module.finding(self.code, message, function.lineno, function.col_offset)
+        if not any(result_shape(function) is not None for function in functions):
+            return
+        package = module.summary.module.rpartition(".")[0]
+        if package.rpartition(".")[2] not in SERVICE_PACKAGE_NAMES:
+            return
+        # NOTE: a module added to the package later does not invalidate the findings
+        # cached for its siblings; they are compared with it after they change.
+        pool = list(functions)
+        for path in _service_modules_of(module.analysis, package):
+            tree = module.project_tree(path) if path != module.path else None
+            if tree is not None:
+                pool.extend(service_functions(tree))
+        if sum(1 for function in pool if result_shape(function) is not None) < 3:
+            return
+        own = set(map(id, functions))
+        for function, shape, other in self.differing(module, [(function, None) for function in pool]):
+            if id(function) in own:
+                message = self.PACKAGE_MESSAGE.format(function=function.name, shape=shape, other=other, package=package)
+                yield module.finding(self.code, message, function.lineno, function.col_offset)
 
     def differing(self, module: ModuleContext, entries: Sequence[tuple[Method, ast.ClassDef | None]]) -> Iterator[tuple[Method, str, str]]:
         """Yield each entry whose result shape differs from the usual one, with both shapes' descriptions.

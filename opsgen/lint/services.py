@@ -624,13 +624,34 @@ def _result_object(func: ast.expr) -> bool:
 
 
 def is_services_module(module: str) -> bool:
-    """Return True for a module named for a service layer, or one directly inside a package so
-    named: ``orders.services``, ``app.services.billing``."""
+    """Return True for a module of a service layer: one named for it (``orders.services``,
+    ``orders.use_cases``), or one directly inside a package so named
+    (``app.services.billing``, ``app.application.checkout``) that is no utility module
+    (``app.services.utils``). Django's ``management.commands`` modules are not."""
     parts = module.split(".")
-    return parts[-1] in SERVICE_MODULE_NAMES or (len(parts) > 1 and parts[-2] in SERVICE_MODULE_NAMES)
+    if len(parts) > 2 and parts[-3:-1] == ["management", "commands"]:
+        return False
+    if parts[-1] in SERVICE_MODULE_NAMES:
+        return not (len(parts) > 1 and parts[-2] == "management")
+    return len(parts) > 1 and parts[-2] in SERVICE_PACKAGE_NAMES and parts[-1] not in UTILITY_MODULE_NAMES
 
 
-SERVICE_MODULE_NAMES = frozenset({"services", "service"})
+#: Names of the modules of a service layer: services, use cases (also called interactors),
+#: and the command handlers of an application layer.
+SERVICE_MODULE_NAMES = frozenset(
+    {"services", "service", "use_cases", "usecases", "use_case", "usecase", "interactors", "interactor", "commands"}
+)
+#: Names of the packages of a service layer. ``application`` counts only as a package: a
+#: module named so is more often an application factory.
+SERVICE_PACKAGE_NAMES = SERVICE_MODULE_NAMES | {"application"}
+#: Modules that hold a package's helpers rather than its services.
+UTILITY_MODULE_NAMES = frozenset(
+    {
+        "utils", "util", "helpers", "helper", "common", "base", "exceptions", "errors", "constants",
+        "types", "schemas", "models", "dto", "dtos", "config", "settings", "validators", "mixins",
+        "decorators", "serializers", "tests", "conftest",
+    }
+)  # fmt: skip
 
 
 def service_functions(tree: ast.Module) -> list[Method]:
