@@ -14,6 +14,7 @@ from opsgen.lint.driver_writes import REMEDIES as DRIVER_REMEDIES
 from opsgen.lint.driver_writes import (
     MONGO_DELETES,
     MONGO_WRITES,
+    attribute_connections,
     bound_texts,
     is_mongo_write,
     module_connections,
@@ -351,9 +352,10 @@ class ForgottenTransaction(Rule):
         }
         imports = module.summary.imports
         connections = module_connections(module.tree, imports)
+        attributes = attribute_connections(module.tree, imports)
         texts = bound_texts(module.tree.body, {})
         for node in function_nodes(module.tree, set(functions)):
-            starts = transactions(node, imports, connections, texts)
+            starts = transactions(node, imports, {**connections, **attributes.get(node.lineno, {})}, texts)
             count = sum(2 if start.in_loop else 1 for start in starts)
             if count < 2 or analysis.in_transaction_somewhere(functions[node.lineno].qualname, possible=False):
                 continue

@@ -292,6 +292,39 @@ def module_connections(tree: ast.Module, imports: Qualify) -> dict[str, Connecti
     return walk.connections
 
 
+def attribute_connections(tree: ast.Module, imports: Qualify) -> dict[int, dict[str, Connection]]:
+    """Return, by the line of each method, the connections that its class keeps on ``self``.
+
+    ``self.conn = psycopg.connect(dsn)`` in any method of a module-level class binds
+    ``self.conn`` in all of them, and ``self.conn.autocommit = True`` there switches it to
+    autocommit mode.
+    """
+    found: dict[int, dict[str, Connection]] = {}
+    for klass in tree.body:
+        if not isinstance(klass, ast.ClassDef):
+            continue
+        methods = [item for item in klass.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        walk = _Walk(imports, {})
+        for method in methods:
+            for node in ast.walk(method):
+                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Attribute):
+                    target = node.targets[0]
+                    if isinstance(target.value, ast.Name) and target.value.id == "self":
+                        opened = _opened(node.value, walk)
+                        if opened is not None:
+                            walk.connections.setdefault(dotted_text(target), opened)
+        if not walk.connections:
+            continue
+        for method in methods:
+            for node in ast.walk(method):
+                if isinstance(node, (ast.Assign, ast.Call)):
+                    _sets_autocommit(node, walk)
+        for method in methods:
+            # A copy each, because a method's own walk may switch a connection to autocommit.
+            found[method.lineno] = {name: Connection(c.driver, c.autocommit) for name, c in walk.connections.items()}
+    return found
+
+
 def _parameter_connections(function: Scope, imports: Qualify) -> dict[str, Connection]:
     found = {}
     arguments = function.args

@@ -328,6 +328,8 @@ SESSION_READS = frozenset({"get", "query", "execute", "scalars", "scalar", "get_
 
 # -- calls that run their argument ------------------------------------------------------
 
+#: Functions whose awaited result is that of the awaitable given first.
+AWAIT_WRAPPERS = frozenset({"asyncio.wait_for", "asyncio.shield"})
 CALL_WRAPPERS = frozenset(
     {"asgiref.sync.async_to_sync", "channels.db.database_sync_to_async", "asgiref.sync.sync_to_async", "asyncer.asyncify"}
 )

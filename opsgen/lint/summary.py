@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 33
+SUMMARY_FORMAT = 34
 
 
 @dataclass
@@ -258,6 +258,8 @@ class _Summarizer:
         self.classes: dict[str, ClassSummary] = {}
         self.connections: list[Connection] = []
         self.module_scope = _Scope(module, None)
+        #: Attributes of ``self`` that hold a connection in autocommit mode, as ``Cls().conn``.
+        self.autocommit_attributes: set[str] = set()
 
     # -- names -------------------------------------------------------------------------
 
@@ -315,6 +317,8 @@ class _Summarizer:
             value = value.value
         if not isinstance(value, ast.Call):
             return None
+        if value.args and isinstance(value.args[0], ast.Call) and self.qualify(value.func, scope) in knowledge.AWAIT_WRAPPERS:
+            value = value.args[0]  # await asyncio.wait_for(nats.connect(url), 5) is what connect() returns
         func = value.func
         if isinstance(func, ast.Attribute) and func.attr in knowledge.MANAGER_RETURNS_INSTANCE:
             model = self.manager_model(func.value, scope)
@@ -414,9 +418,12 @@ class _Summarizer:
         name_attributes: dict[str, str] = {}
         methods: list[str] = []
         class_scope = _Scope(qualname, scope, class_name=qualname)
+        method_scope = _Scope(qualname, scope)
+        method_scope.bindings["self"] = f"{qualname}()"
         for item in node.body:
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 methods.append(item.name)
+                self.bind_self_attributes(item.body, qualname, method_scope)
             elif isinstance(item, ast.Assign) and isinstance(item.value, ast.Call):
                 classes = self.instance_classes(item.value, scope)
                 for target in item.targets:
@@ -449,6 +456,43 @@ class _Summarizer:
             decorator_using=decorator_using,
         )
         return class_scope
+
+    def bind_self_attributes(self, body: list[ast.stmt], class_name: str, scope: _Scope) -> None:
+        """Type the attributes of ``self`` that a method's statements set to a built object,
+        as ``self.conn = psycopg.connect(dsn)`` or ``self.nc = await nats.connect(url)``.
+
+        Every method is read before any body is walked, so a method that uses ``self.nc``
+        sees the type even when the method that connects comes later in the class. Names
+        imported inside the method are not seen here.
+        """
+        for statement in body:
+            if isinstance(statement, ast.Assign):
+                target = statement.targets[0]
+                if len(statement.targets) != 1 or not isinstance(target, ast.Attribute):
+                    continue
+                owner = target.value
+                if isinstance(owner, ast.Name) and owner.id == "self":
+                    instance = self.infer_instance(statement.value, scope)
+                    if instance:
+                        key = f"{class_name}().{target.attr}"
+                        self.module_scope.bindings.setdefault(key, instance)
+                        if _opens_in_autocommit(statement.value):
+                            self.autocommit_attributes.add(key)
+                elif isinstance(owner, ast.Attribute) and isinstance(owner.value, ast.Name) and owner.value.id == "self":
+                    if _sets_autocommit(target.attr, statement.value):
+                        self.autocommit_attributes.add(f"{class_name}().{owner.attr}")  # self.conn.autocommit = True
+            elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+                callee = statement.value.func
+                if isinstance(callee, ast.Attribute) and _switches_autocommit(callee.attr, statement.value):
+                    owner = callee.value  # self.conn.set_autocommit(True)
+                    if isinstance(owner, ast.Attribute) and isinstance(owner.value, ast.Name) and owner.value.id == "self":
+                        self.autocommit_attributes.add(f"{class_name}().{owner.attr}")
+            elif isinstance(statement, _COMPOUND_STATEMENTS):
+                for inner in (statement.body, getattr(statement, "orelse", None), getattr(statement, "finalbody", None)):
+                    if inner:
+                        self.bind_self_attributes(inner, class_name, scope)
+                for handler in getattr(statement, "handlers", ()):
+                    self.bind_self_attributes(handler.body, class_name, scope)
 
     def relation_field(self, value: ast.Call, scope: _Scope) -> tuple[str, str, str | None] | None:
         """Return the kind, target and ``related_name`` of a Django relation field, or None.
@@ -1213,8 +1257,22 @@ class _BodyWalker(ast.NodeVisitor):
         connection = self.cursors.get(owner, owner)
         if connection in self.autocommit or self.in_library_transaction():
             return None
-        connection_type = self.scope.lookup(connection) if connection.isidentifier() else None
+        if connection.isidentifier():
+            connection_type = self.scope.lookup(connection)
+        else:
+            attribute = self.self_attribute(connection)
+            if attribute is None or attribute in self.s.autocommit_attributes:
+                return None
+            connection_type = self.s.module_scope.bindings.get(attribute)
         return connection if connection_type in knowledge.IMPLICIT_TRANSACTION_CONNECTIONS else None
+
+    def self_attribute(self, text: str) -> str | None:
+        """Return ``Cls().conn`` for the source text ``self.conn`` in a method of ``Cls``, else None."""
+        head, _, attribute = text.partition(".")
+        if head != "self" or not attribute.isidentifier():
+            return None
+        owner = self.scope.lookup("self")
+        return f"{owner}.{attribute}" if owner and owner.endswith("()") else None
 
     def in_library_transaction(self) -> bool:
         """Return True inside a block that is a transaction of its own, such as psycopg 3's
@@ -1224,12 +1282,8 @@ class _BodyWalker(ast.NodeVisitor):
 
     def note_autocommit_call(self, callee: ast.expr, call: ast.Call) -> None:
         """Remember a connection switched to autocommit by a method: ``conn.set_autocommit(True)``."""
-        if isinstance(callee, ast.Attribute) and callee.attr in knowledge.AUTOCOMMIT_METHODS and call.args:
-            if isinstance(call.args[0], ast.Constant) and call.args[0].value is True:
-                self.autocommit.add(dotted_text(callee.value))
-        if isinstance(callee, ast.Attribute) and callee.attr == "set_session":
-            if any(_sets_autocommit(keyword.arg, keyword.value) for keyword in call.keywords):
-                self.autocommit.add(dotted_text(callee.value))  # psycopg2's set_session(autocommit=True)
+        if isinstance(callee, ast.Attribute) and _switches_autocommit(callee.attr, call):
+            self.autocommit.add(dotted_text(callee.value))
 
     def mark_session_write(self, session: str, line: int) -> None:
         if not self.open_transactions:
@@ -1321,6 +1375,24 @@ def _sets_autocommit(name: str | None, value: ast.expr) -> bool:
     if not isinstance(value, ast.Constant):
         return False
     return (name == "autocommit" and value.value is True) or (name == "isolation_level" and value.value is None)
+
+
+def _switches_autocommit(method: str, call: ast.Call) -> bool:
+    """Return True for a connection method call that switches autocommit on:
+    ``set_autocommit(True)``, ``autocommit(True)`` or psycopg2's ``set_session(autocommit=True)``."""
+    if method in knowledge.AUTOCOMMIT_METHODS and call.args:
+        return isinstance(call.args[0], ast.Constant) and call.args[0].value is True
+    return method == "set_session" and any(_sets_autocommit(keyword.arg, keyword.value) for keyword in call.keywords)
+
+
+def _opens_in_autocommit(value: ast.expr) -> bool:
+    """Return True for a connect call given ``autocommit=True`` or ``isolation_level=None``."""
+    node = value.value if isinstance(value, ast.Await) else value
+    return isinstance(node, ast.Call) and any(_sets_autocommit(keyword.arg, keyword.value) for keyword in node.keywords)
+
+
+#: Statements whose bodies ``bind_self_attributes`` reads.
+_COMPOUND_STATEMENTS = (ast.If, ast.Try, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While)
 
 
 def _is_range(node: ast.expr) -> bool:

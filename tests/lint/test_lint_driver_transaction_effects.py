@@ -240,6 +240,67 @@ def test_smart_open_write_modes(tmp_path: Path) -> None:
     assert "smart_open.open() is a remote storage write" in findings[0].message
 
 
+def test_nats_client_kept_on_self(tmp_path: Path) -> None:
+    findings = ops101(
+        tmp_path,
+        """\
+        import asyncio
+
+        import nats
+
+
+        class TicketService:
+            async def close(self, pool, ticket_id):
+                async with pool.acquire() as conn, conn.transaction():
+                    await conn.execute("UPDATE tickets SET state = 'closed' WHERE id = $1", ticket_id)
+                    await self.nc.publish("tickets.closed", str(ticket_id).encode())
+                    await self.js.publish("tickets.audit", str(ticket_id).encode())
+
+            async def start(self, url):
+                self.nc = await asyncio.wait_for(nats.connect(url), timeout=5)
+                self.js = self.nc.jetstream()
+        """,
+    )
+
+    assert [f.line for f in findings] == [10, 11]
+    assert "(nats.connect().publish)" in findings[0].message
+    assert "(nats.connect().jetstream().publish)" in findings[1].message
+
+
+def test_psycopg_connection_kept_on_self(tmp_path: Path) -> None:
+    findings = ops101(
+        tmp_path,
+        """\
+        import psycopg
+        import requests
+
+
+        class Tickets:
+            def __init__(self, dsn, audit_dsn):
+                self.conn = psycopg.connect(dsn)
+                self.audit = psycopg.connect(audit_dsn)
+                self.audit.set_autocommit(True)
+
+            def close(self, ticket_id):
+                self.conn.execute("UPDATE tickets SET state = 'closed' WHERE id = %s", (ticket_id,))
+                requests.post("https://example.invalid/closed", json={"id": ticket_id})
+                self.conn.commit()
+
+            def log(self, ticket_id):
+                self.audit.execute("INSERT INTO audit (ticket_id) VALUES (%s)", (ticket_id,))
+                requests.post("https://example.invalid/logged", json={"id": ticket_id})
+
+            def close_in_block(self, ticket_id):
+                with self.conn.transaction():
+                    self.conn.execute("UPDATE tickets SET state = 'closed' WHERE id = %s", (ticket_id,))
+                    requests.post("https://example.invalid/closed", json={"id": ticket_id})
+        """,
+    )
+
+    assert [f.line for f in findings] == [13, 23]
+    assert "the self.conn transaction begun by the write at line 12" in findings[0].message
+
+
 def test_smart_open_keyword_modes(tmp_path: Path) -> None:
     findings = ops101(
         tmp_path,

@@ -213,6 +213,39 @@ REPORTED = {
         6,
         "start_transaction()",
     ),
+    "psycopg-connection-on-self-committed-twice": (
+        """\
+        import psycopg
+
+        class Ledger:
+            def __init__(self, dsn):
+                self.conn = psycopg.connect(dsn)
+
+            def pay(self, invoice_id, amount):
+                self.conn.execute("UPDATE invoices SET paid = TRUE WHERE id = %s", (invoice_id,))
+                self.conn.commit()
+                self.conn.execute("INSERT INTO payments (invoice_id, amount) VALUES (%s, %s)", (invoice_id, amount))
+                self.conn.commit()
+        """,
+        8,
+        "call commit() once, after the last write",
+    ),
+    "psycopg-connection-on-self-set-autocommit": (
+        """\
+        import psycopg
+
+        class Ledger:
+            def open(self, dsn):
+                self.conn = psycopg.connect(dsn)
+                self.conn.set_autocommit(True)
+
+            def pay(self, invoice_id, amount):
+                self.conn.execute("UPDATE invoices SET paid = TRUE WHERE id = %s", (invoice_id,))
+                self.conn.execute("INSERT INTO payments (invoice_id, amount) VALUES (%s, %s)", (invoice_id, amount))
+        """,
+        9,
+        "with conn.transaction():",
+    ),
 }
 
 
@@ -348,6 +381,18 @@ NOT_REPORTED = {
         def cleanup(cutoff):
             client.results.meta.delete_many({"date_done": {"$lt": cutoff}})
             client.results.groups.delete_many({"date_done": {"$lt": cutoff}})
+        """,
+    "psycopg-connection-on-self-one-transaction": """\
+        import psycopg
+
+        class Ledger:
+            def __init__(self, dsn):
+                self.conn = psycopg.connect(dsn, autocommit=True)
+
+            def pay(self, invoice_id, amount):
+                with self.conn.transaction():
+                    self.conn.execute("UPDATE invoices SET paid = TRUE WHERE id = %s", (invoice_id,))
+                    self.conn.execute("INSERT INTO payments (invoice_id, amount) VALUES (%s, %s)", (invoice_id, amount))
         """,
     "mongo-one-write": """\
         from pymongo import MongoClient
