@@ -20,6 +20,7 @@ from opsgen.lint.driver_writes import (
     module_connections,
     transactions,
 )
+from opsgen.lint.knowledge import SQL_TEXT_METHODS
 from opsgen.lint.orm import function_nodes, module_orm
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.summary import CallSite, FunctionSummary
@@ -142,10 +143,17 @@ def block_units(analysis: Analysis, function: FunctionSummary) -> list[tuple[Cal
             continue
         if analysis.open_block(function, block.parent) is not None:
             continue
-        writes = [call for call in function.calls if call.write is not None and _within(function, call.transaction, index)]
+        writes = [call for call in function.calls if (call.write is not None or _sql_text_write(call)) and _within(function, call.transaction, index)]
         if writes and not any(int(loop) < block.line for loop in writes[0].loops.split("/") if loop):
             units.append((writes[0], 1))
     return units
+
+
+def _sql_text_write(call: CallSite) -> bool:
+    """Return True for SQL text that changes rows run through a driver: ``conn.execute("INSERT ...")``."""
+    if call.text.rpartition(".")[2] not in SQL_TEXT_METHODS or not call.string_args:
+        return False
+    return call.string_args[0].lstrip().upper().startswith(_SQL_WRITES)
 
 
 def transaction_style(module: ModuleContext, function: FunctionSummary, helpers: list[CallSite]) -> str:
@@ -233,7 +241,8 @@ class ForgottenTransaction(Rule):
         unless a caller that the linter links to it has a transaction open: Django's own
         ``save()`` opens none.
         Two transaction blocks of the function's own that both write (``with
-        transaction.atomic():`` or ``with Session.begin():``), or one and a write after it,
+        transaction.atomic():``, ``with Session.begin():``, or a driver's ``with
+        conn.transaction():`` around SQL text that writes), or one and a write after it,
         also commit separately. A block inside a loop (one transaction per item) and a write
         in an ``except`` handler (a failure recorded outside the rolled-back block) do not
         count for this.
@@ -445,6 +454,10 @@ class ForgottenTransaction(Rule):
                 line, column = begins[0][0], begins[0][1]
             style = "mongodb" if any(site in mongo for site in sites) else transaction_style(module, function, helpers)
             remedy = self.REMEDIES[style]
+            drivers = sorted({target.partition(".")[0] for target in module.summary.imports.values()} & DRIVER_PACKAGES)
+            if units and drivers and style in ("django", "other"):
+                # Blocks of a raw driver's own transaction() (psycopg 3, asyncpg, databases).
+                remedy = DRIVER_REMEDIES.get(drivers[0], self.REMEDIES["other"]) if len(drivers) == 1 else self.REMEDIES["other"]
             message = self.MESSAGE.format(function=function.name, writes=writes, remedy=remedy)
             yield module.finding(self.code, message, line, column)
 
@@ -467,12 +480,17 @@ class ForgottenTransaction(Rule):
 
     @staticmethod
     def block_start(module: ModuleContext, function: FunctionSummary, write: CallSite) -> tuple[int, int, str]:
-        """Return the line, column and description of the outermost block around ``write``."""
-        index = write.transaction
-        while function.transactions[index].parent >= 0:
-            index = function.transactions[index].parent
-        block = function.transactions[index]
+        """Return the line, column and description of the outermost transaction block around
+        ``write``. A block that opens none, such as ``with pool.acquire() as conn:``, is passed over."""
+        analysis = module.analysis
+        block = analysis.open_block(function, write.transaction) or function.transactions[write.transaction]
+        outer = analysis.open_block(function, block.parent)
+        while outer is not None:
+            block = outer
+            outer = analysis.open_block(function, block.parent)
         kind = {"atomic": "atomic()", "session": "session transaction"}.get(block.kind, "transaction")
+        if block.kind == "with" and block.name:
+            kind = block.name.rpartition(".")[2] + "()"  # conn.transaction(), db.atomic()
         statement = next(
             (node for node in ast.walk(module.tree) if isinstance(node, (ast.With, ast.AsyncWith)) and node.lineno == block.line),
             None,

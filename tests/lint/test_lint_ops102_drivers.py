@@ -213,6 +213,38 @@ REPORTED = {
         6,
         "start_transaction()",
     ),
+    "psycopg-two-transaction-blocks": (
+        """\
+        import psycopg
+
+        def pay(dsn, invoice_id, amount):
+            with psycopg.connect(dsn) as conn:
+                with conn.transaction():
+                    conn.execute("UPDATE invoices SET paid = TRUE WHERE id = %s", (invoice_id,))
+                with conn.transaction():
+                    conn.execute("INSERT INTO payments (invoice_id, amount) VALUES (%s, %s)", (invoice_id, amount))
+        """,
+        5,
+        "with conn.transaction():",
+    ),
+    "asyncpg-two-transaction-blocks-on-self": (
+        """\
+        import asyncpg
+
+        class Ledger:
+            async def start(self, dsn):
+                self.pool = await asyncpg.create_pool(dsn)
+
+            async def pay(self, invoice_id, amount):
+                async with self.pool.acquire() as conn:
+                    async with conn.transaction():
+                        await conn.execute("UPDATE invoices SET paid = TRUE WHERE id = $1", invoice_id)
+                    async with conn.transaction():
+                        await conn.execute("INSERT INTO payments (invoice_id, amount) VALUES ($1, $2)", invoice_id, amount)
+        """,
+        9,
+        "async with conn.transaction():",
+    ),
     "psycopg-connection-on-self-committed-twice": (
         """\
         import psycopg
@@ -393,6 +425,25 @@ NOT_REPORTED = {
                 with self.conn.transaction():
                     self.conn.execute("UPDATE invoices SET paid = TRUE WHERE id = %s", (invoice_id,))
                     self.conn.execute("INSERT INTO payments (invoice_id, amount) VALUES (%s, %s)", (invoice_id, amount))
+        """,
+    "psycopg-transaction-block-then-read-block": """\
+        import psycopg
+
+        def pay(dsn, invoice_id):
+            with psycopg.connect(dsn) as conn:
+                with conn.transaction():
+                    conn.execute("UPDATE invoices SET paid = TRUE WHERE id = %s", (invoice_id,))
+                with conn.transaction():
+                    return conn.execute("SELECT paid FROM invoices WHERE id = %s", (invoice_id,)).fetchone()
+        """,
+    "asyncpg-transaction-block-per-item": """\
+        import asyncpg
+
+        async def pay_all(pool: asyncpg.Pool, invoice_ids):
+            async with pool.acquire() as conn:
+                for invoice_id in invoice_ids:
+                    async with conn.transaction():
+                        await conn.execute("UPDATE invoices SET paid = TRUE WHERE id = $1", invoice_id)
         """,
     "mongo-one-write": """\
         from pymongo import MongoClient
