@@ -22,6 +22,9 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 
+from opsgen.runtime.database_url import invalid_url_message, url_problem, url_source
+from opsgen.runtime.errors import ConfigurationError
+
 SQLITE_BUSY_TIMEOUT = 30.0
 
 #: Seconds a pooled server connection may sit unused before its next checkout tests it
@@ -42,8 +45,13 @@ def create_runtime_engine(url: str, *, sqlite_begin: str = "BEGIN", **kwargs: An
     IMMEDIATE`` takes the writer at once, for files that are only written.
 
     A child process forked after the engine was used starts with an empty pool (see
-    :func:`_fresh_pools_after_fork`).
+    :func:`_fresh_pools_after_fork`). A URL that SQLAlchemy cannot open (not a URL, an
+    unknown dialect, a driver that is not installed) raises :class:`ConfigurationError`
+    naming the URL, with its password hidden, and where it was set.
     """
+    problem = url_problem(url)
+    if problem is not None:
+        raise ConfigurationError(invalid_url_message(url, url_source(url), problem))
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         engine = create_engine(url, **kwargs)

@@ -30,6 +30,41 @@ def hide_password(url: str) -> str:
     return _URL_PASSWORD.sub(r"\1:***@", url)
 
 
+def url_problem(url: str) -> str | None:
+    """Return why SQLAlchemy cannot open ``url``, or ``None`` when it can.
+
+    Covers text that is not a URL, an unknown dialect (``postgres://``) and a driver
+    that is not installed (``postgresql+psycopg2://`` without psycopg2).
+    """
+    try:
+        dialect = make_url(url).get_dialect()
+        dialect.import_dbapi()
+    except (ArgumentError, ValueError) as problem:
+        return str(problem)
+    except ImportError as problem:
+        return f"{problem}, the driver this URL names; install it or name an installed one"
+    return None
+
+
+def invalid_url_message(url: str, source: str, problem: str) -> str:
+    """Return the message for ``url``, set in ``source``, that SQLAlchemy cannot open because of ``problem``."""
+    return f"invalid database URL {hide_password(url)!r} in {source}: {problem}; {VALID_URL_EXAMPLE}"
+
+
+def url_source(url: str) -> str:
+    """Say where ``url`` was most likely set, for an error message about it."""
+    if os.environ.get("OPSGEN_DATABASE_URL") == url:
+        return "the environment variable OPSGEN_DATABASE_URL"
+    pyproject = find_pyproject()
+    try:
+        from_settings = load_settings().database_url
+    except ConfigurationError:
+        from_settings = None
+    if pyproject is not None and from_settings == url:
+        return f"database-url in {pyproject}"
+    return "the URL passed to opsgen (a --database-url option or the Settings of a Runtime)"
+
+
 def settings_url_problem() -> str | None:
     """Return the message for an invalid database URL in the settings, or ``None`` when it is valid.
 
@@ -41,12 +76,11 @@ def settings_url_problem() -> str | None:
         url = load_settings().database_url
     except ConfigurationError:
         return None
-    try:
-        make_url(url).get_dialect()
-    except (ArgumentError, ValueError) as problem:
-        if "OPSGEN_DATABASE_URL" in os.environ:
-            source = "the environment variable OPSGEN_DATABASE_URL"
-        else:
-            source = f"database-url in {find_pyproject() or 'the settings'}"
-        return f"invalid database URL {hide_password(url)!r} in {source}: {problem}; {VALID_URL_EXAMPLE}"
-    return None
+    problem = url_problem(url)
+    if problem is None:
+        return None
+    if "OPSGEN_DATABASE_URL" in os.environ:
+        source = "the environment variable OPSGEN_DATABASE_URL"
+    else:
+        source = f"database-url in {find_pyproject() or 'the settings'}"
+    return invalid_url_message(url, source, problem)
