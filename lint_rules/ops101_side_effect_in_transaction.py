@@ -72,7 +72,8 @@ class SideEffectInTransaction(Rule):
         Reports a call that reaches the outside world while a database transaction is
         open: inside ``atomic()`` (block, decorator, ``ATOMIC_REQUESTS`` view, admin hook),
         inside ``session.begin()`` or between a session write and its ``commit()``, in
-        a model signal receiver or session event, or anywhere in the ``run()`` of an opsgen
+        a model signal receiver or session event, in the callback of MongoDB's
+        ``session.with_transaction()``, or anywhere in the ``run()`` of an opsgen
         operation whose spec says ``transaction: true`` and in the helper methods that only
         that ``run()`` calls through ``self``. A call into a helper, a model method, a
         ``save()`` override or a receiver that sends the effect is reported where it is

@@ -239,6 +239,8 @@ class Analysis:
         self.receivers: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
         self.events: dict[str, list[str]] = defaultdict(list)
         self.methods_by_name: dict[str, list[str]] = defaultdict(list)
+        #: Functions run inside a transaction by the method given: MongoDB's with_transaction().
+        self.transaction_callbacks: dict[str, str] = {}
         for module in index.modules.values():
             for function in module.functions.values():
                 for signal, sender in function.receives:
@@ -253,6 +255,9 @@ class Analysis:
                 if connection.kind == "signal":
                     sender = connection.sender and self.canonical(connection.sender)
                     self.receivers[self.signal_key(connection.source)].append((handler, sender))
+                elif connection.kind == "transaction":
+                    callback = self.factory(handler)  # a bound method: app.Checkout()._write
+                    self.transaction_callbacks[callback.qualname if callback else handler] = connection.source
                 else:
                     self.events[handler].append(connection.source)
 
@@ -1040,6 +1045,9 @@ class Analysis:
         for event in self.events.get(function.qualname, ()):
             if event in knowledge.EVENTS_IN_TRANSACTION:
                 return Transaction(f"the SQLAlchemy {event} event", function.line, "sqlalchemy", None, end)
+        runner = self.transaction_callbacks.get(function.qualname)
+        if runner is not None:
+            return Transaction(f"the transaction that {runner}() runs {function.name}() in", function.line, "other", None, end)
         for signal in self.signals_of.get(function.qualname, ()):
             if signal in knowledge.DELETE_SIGNALS | knowledge.M2M_SIGNALS:
                 name = signal.rpartition(".")[2]

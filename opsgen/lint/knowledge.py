@@ -40,6 +40,10 @@ LIBRARY_TRANSACTION_FUNCTIONS = frozenset(
 SESSION_TRANSACTION_METHODS = frozenset({"start_transaction"})
 TRACING_PACKAGES = ("sentry_sdk.", "ddtrace.", "opentelemetry.", "elasticapm.", "newrelic.", "scout_apm.")
 
+#: Methods that run the callable given first inside a transaction they begin and commit:
+#: PyMongo's and Motor's ``session.with_transaction(callback)``, which also retries it.
+TRANSACTION_CALLBACK_METHODS = frozenset({"with_transaction"})
+
 #: Objects that are a transaction when used as a context manager themselves: zope's
 #: ``with transaction.manager:`` (Pyramid with pyramid_tm) begins a transaction and
 #: commits it when the block ends, or aborts it on an exception.

@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 34
+SUMMARY_FORMAT = 35
 
 
 @dataclass
@@ -130,8 +130,8 @@ class ClassSummary:
 class Connection:
     """A receiver connected to a signal or a session event outside a decorator."""
 
-    kind: str  # "signal" or "event"
-    source: str  # qualified signal name, or SQLAlchemy event name
+    kind: str  # "signal", "event", or "transaction" for a callback run inside a transaction
+    source: str  # qualified signal name, SQLAlchemy event name, or the method that runs the callback
     handler: str  # qualified name of the handler function
     sender: str | None = None
 
@@ -1341,6 +1341,13 @@ class _BodyWalker(ast.NodeVisitor):
 
     def record_connection(self, node: ast.Call, callee: ast.expr, target: str | None) -> None:
         if not isinstance(callee, ast.Attribute):
+            return
+        if callee.attr in knowledge.TRANSACTION_CALLBACK_METHODS and node.args:
+            # MongoDB's session.with_transaction(callback) runs the callback inside the transaction.
+            ran = self.runnable(node.args[0], callee.attr)
+            handler = self.s.qualify(ran[0], self.scope) if ran is not None else None
+            if handler:
+                self.s.connections.append(Connection("transaction", callee.attr, handler))
             return
         if callee.attr == "connect" and node.args:
             signal = self.s.qualify(callee.value, self.scope) or dotted_text(callee.value)

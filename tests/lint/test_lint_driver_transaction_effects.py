@@ -1,7 +1,8 @@
 """OPS101 for raw driver transactions and for senders of other client libraries.
 
 The transactions: a psycopg2 or sqlite3 connection used as a context manager, MongoDB's
-``start_transaction()``, zope's ``transaction.manager``, and the implicit transaction
+``start_transaction()`` and the callback of its ``with_transaction()``, zope's
+``transaction.manager``, and the implicit transaction
 that a sqlite3 or aiosqlite write opens until ``commit()``. The senders: aioboto3
 clients, nats-py and JetStream publishes, Azure Service Bus senders, pyramid_mailer's
 immediate sends and smart_open writes to remote storage.
@@ -299,6 +300,38 @@ def test_psycopg_connection_kept_on_self(tmp_path: Path) -> None:
 
     assert [f.line for f in findings] == [13, 23]
     assert "the self.conn transaction begun by the write at line 12" in findings[0].message
+
+
+def test_mongo_with_transaction_callbacks(tmp_path: Path) -> None:
+    findings = ops101(
+        tmp_path,
+        """\
+        import requests
+        from pymongo import MongoClient
+
+        client = MongoClient()
+
+
+        def reserve(session, seat):
+            client.shows.seats.update_one({"_id": seat}, {"$set": {"taken": True}}, session=session)
+            requests.post("https://example.invalid/reserved", json={"seat": seat})
+
+
+        class Booking:
+            def _pay(self, session):
+                client.shows.payments.insert_one({"paid": True}, session=session)
+                requests.post("https://example.invalid/paid")
+
+            def book(self, seat):
+                with client.start_session() as session:
+                    session.with_transaction(lambda s: reserve(s, seat))
+                    session.with_transaction(self._pay)
+                requests.post("https://example.invalid/booked", json={"seat": seat})
+        """,
+    )
+
+    assert [f.line for f in findings] == [9, 15]
+    assert "inside the transaction that with_transaction() runs reserve() in" in findings[0].message
 
 
 def test_smart_open_keyword_modes(tmp_path: Path) -> None:
