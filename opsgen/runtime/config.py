@@ -120,17 +120,23 @@ def load_settings(start: Path | None = None, environ: Mapping[str, str] | None =
     pyproject = find_pyproject(start)
     root = pyproject.parent if pyproject else (start or Path.cwd()).resolve()
     table = read_settings_table(pyproject) if pyproject else {}
-    where = str(pyproject) if pyproject else "the environment"
 
     def setting(key: str, env_name: str) -> Any:
         return env[env_name] if env_name in env else table.get(key)
+
+    def source(key: str, env_name: str) -> str:
+        """Name where ``setting(key, env_name)`` came from, for an error message."""
+        return f"the environment variable {env_name}" if env_name in env else f"{key} in {pyproject}"
+
+    def boolean(key: str, env_name: str) -> bool:
+        return _boolean(setting(key, env_name), source(key, env_name), from_text=env_name in env)
 
     database_url = setting("database-url", "OPSGEN_DATABASE_URL") or DEFAULT_DATABASE_URL
     trace = setting("trace-modules", "OPSGEN_TRACE_MODULES") or ()
     if isinstance(trace, str):
         trace = [part.strip() for part in trace.split(",") if part.strip()]
     if not isinstance(trace, (list, tuple)) or not all(isinstance(p, str) for p in trace):
-        raise ConfigurationError(f"trace-modules in {where} must be a list of module prefixes")
+        raise ConfigurationError(f"{source('trace-modules', 'OPSGEN_TRACE_MODULES')} must be a list of module prefixes")
 
     return Settings(
         root=root,
@@ -138,10 +144,10 @@ def load_settings(start: Path | None = None, environ: Mapping[str, str] | None =
         package=_optional(setting("package", "OPSGEN_PACKAGE")),
         database_url=resolve_sqlite_path(str(database_url), root),
         app=_optional(setting("app", "OPSGEN_APP")),
-        log_enabled=_boolean(setting("log-enabled", "OPSGEN_LOG_ENABLED"), "log-enabled", where),
+        log_enabled=boolean("log-enabled", "OPSGEN_LOG_ENABLED"),
         trace_modules=tuple(trace),
         lock_url=_optional(setting("lock-url", "OPSGEN_LOCK_URL")),
-        record_running=_boolean(setting("record-running", "OPSGEN_RECORD_RUNNING"), "record-running", where),
+        record_running=boolean("record-running", "OPSGEN_RECORD_RUNNING"),
         database_url_fallback=pyproject is None and not env.get("OPSGEN_DATABASE_URL"),
     )
 
@@ -219,15 +225,19 @@ def _optional(value: Any) -> str | None:
     return None if value in (None, "") else str(value)
 
 
-def _boolean(value: Any, key: str, where: str) -> bool:
+def _boolean(value: Any, where: str, *, from_text: bool) -> bool:
+    """Read a boolean setting, default true. ``from_text`` (an environment variable)
+    accepts the usual spellings; pyproject.toml must hold a TOML boolean."""
     if value is None or isinstance(value, bool):
         return True if value is None else value
     text = str(value).strip().lower()
-    if text in _TRUE:
+    if from_text and text in _TRUE:
         return True
-    if text in _FALSE:
+    if from_text and text in _FALSE:
         return False
-    raise ConfigurationError(f"{key} in {where} must be true or false, not {value!r}")
+    if from_text:
+        raise ConfigurationError(f"{where} must be true or false (or 1/0, yes/no, on/off), not {value!r}")
+    raise ConfigurationError(f"{where} must be a TOML boolean, true or false without quotes, not {value!r}")
 
 
 def add_project_to_path(settings: Settings) -> None:

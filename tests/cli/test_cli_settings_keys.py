@@ -147,3 +147,29 @@ def test_app_built_at_import_gets_same_error(misspelt_project: Path, app_module:
     assert str(loaded.value) == str(imported.value)
     assert str(loaded.value).splitlines()[0].endswith("unknown key 'databse-url' in [tool.opsgen]; did you mean 'database-url'?")
     assert drained.stderr == f"error: {loaded.value}\n"
+
+
+def test_boolean_from_the_environment_names_the_variable(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.opsgen]\nspecs = \"specs\"\n")
+
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings(tmp_path, environ={"OPSGEN_LOG_ENABLED": "nope"})
+    assert str(raised.value) == (
+        "the environment variable OPSGEN_LOG_ENABLED must be true or false (or 1/0, yes/no, on/off), not 'nope'"
+    )
+    assert load_settings(tmp_path, environ={"OPSGEN_RECORD_RUNNING": "off"}).record_running is False
+
+
+@pytest.mark.parametrize("value", ['"no"', '"false"', "0"])
+def test_boolean_in_pyproject_must_be_a_toml_boolean(tmp_path: Path, value: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(f"[tool.opsgen]\nlog-enabled = {value}\n")
+
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings(tmp_path, environ={})
+
+    shown = repr(value.strip('"')) if value.startswith('"') else value
+    assert str(raised.value) == (
+        f"log-enabled in {tmp_path / 'pyproject.toml'} must be a TOML boolean, true or false without quotes, "
+        f"not {shown}"
+    )
+    assert load_settings(tmp_path, environ={"OPSGEN_LOG_ENABLED": "1"}).log_enabled is True
