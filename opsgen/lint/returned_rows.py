@@ -51,6 +51,16 @@ class ReturnedRow:
 #: For each analysis, and so each project index: helper qualified name -> the row it
 #: returns, None when it returns none.
 _helpers: WeakKeyDictionary[Analysis, dict[str, ReturnedRow | None]] = WeakKeyDictionary()
+#: For each analysis: the names of the project's functions and methods. A call whose last
+#: name is none of them runs no project helper, so it is not resolved.
+_function_names: WeakKeyDictionary[Analysis, frozenset[str]] = WeakKeyDictionary()
+
+
+def _project_function_names(analysis: Analysis) -> frozenset[str]:
+    names = _function_names.get(analysis)
+    if names is None:
+        names = _function_names[analysis] = frozenset(function.name for _, function in analysis.index.functions.values())
+    return names
 
 
 def returned_row(module: ModuleContext, value: ast.expr) -> ReturnedRow | None:
@@ -81,6 +91,8 @@ def call_returned_row(analysis: Analysis, function: FunctionSummary, call: CallS
     Callers in a module-scope rule must add the row's ``paths`` to their read paths.
     """
     if not call.result_used or not call.target:
+        return None
+    if call.text.rpartition(".")[2] not in _project_function_names(analysis):
         return None
     helpers = [link.qualname for link in analysis.links(function, call) if not link.guessed]
     if len(helpers) != 1 or helpers[0] == function.qualname:
