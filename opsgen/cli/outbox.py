@@ -38,7 +38,10 @@ if TYPE_CHECKING:
     from opsgen.runtime.outbox import DrainReport, ForeignClaim
 
 #: How to load the application, for messages about a command run without one.
-LOAD_APP_HINT = 'load the application with --app module:function or app = "module:function" in [tool.opsgen]'
+LOAD_APP_HINT = (
+    'load the application with --app module:object, app = "module:object" in [tool.opsgen] '
+    "or OPSGEN_APP=module:object"
+)
 
 
 def register(subparsers: Any) -> None:

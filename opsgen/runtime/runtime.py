@@ -14,6 +14,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable
+from inspect import signature as signature_of
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, inspect
@@ -329,6 +330,18 @@ def reset_runtime() -> None:
         old.dispose()
 
 
+def _required_parameters(function: Callable[..., Any]) -> list[str]:
+    """Return the names of the parameters ``function`` cannot be called without."""
+    try:
+        signature = signature_of(function)
+    except (TypeError, ValueError):
+        return []
+    return [
+        name for name, parameter in signature.parameters.items()
+        if parameter.default is parameter.empty and parameter.kind not in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD)
+    ]
+
+
 def load_app(spec: str) -> Runtime:
     """Import ``module:object`` and return the runtime it gives.
 
@@ -348,6 +361,12 @@ def load_app(spec: str) -> Runtime:
     if isinstance(target, Runtime):
         return target
     if callable(target):
+        needed = _required_parameters(target)
+        if needed:
+            raise ConfigurationError(
+                f"app {spec!r} is a function that needs arguments ({', '.join(needed)}); name a Runtime, "
+                "or a function without arguments that returns or configures one"
+            )
         made = target()
         return made if isinstance(made, Runtime) else get_runtime()
     raise ConfigurationError(f"app {spec!r} is a {type(target).__name__}, not a Runtime or a function")

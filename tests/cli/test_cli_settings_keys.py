@@ -173,3 +173,23 @@ def test_boolean_in_pyproject_must_be_a_toml_boolean(tmp_path: Path, value: str)
         f"not {shown}"
     )
     assert load_settings(tmp_path, environ={"OPSGEN_LOG_ENABLED": "1"}).log_enabled is True
+
+
+def test_app_that_needs_arguments_is_named_without_calling_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "mailing_app.py").write_text(
+        "CALLS = []\n\n\ndef send_email(to, subject, *, body=''):\n    CALLS.append(to)\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    with pytest.raises(ConfigurationError) as raised:
+        load_app("mailing_app:send_email")
+
+    assert str(raised.value) == (
+        "app 'mailing_app:send_email' is a function that needs arguments (to, subject); name a Runtime, "
+        "or a function without arguments that returns or configures one"
+    )
+    assert importlib.import_module("mailing_app").CALLS == []
+    completed = run_opsgen(tmp_path, "outbox", "drain", "--app", "mailing_app:send_email", PYTHONPATH=str(tmp_path))
+    assert completed.returncode == 1
+    assert "Traceback" not in completed.stderr
+    assert "is a function that needs arguments (to, subject)" in completed.stderr

@@ -14,7 +14,10 @@ from opsgen.runtime.runtime import Runtime
 
 OPSGEN = str(Path(sys.executable).with_name("opsgen"))
 
-LOAD_APP_HINT = 'load the application with --app module:function or app = "module:function" in [tool.opsgen]'
+LOAD_APP_HINT = (
+    'load the application with --app module:object, app = "module:object" in [tool.opsgen] '
+    "or OPSGEN_APP=module:object"
+)
 
 
 def leave_pending_effect(runtime: Runtime) -> None:
