@@ -73,7 +73,8 @@ class SideEffectInTransaction(Rule):
         open: inside ``atomic()`` (block, decorator, ``ATOMIC_REQUESTS`` view, admin hook),
         inside ``session.begin()`` or between a session write and its ``commit()``, in
         a model signal receiver or session event, in the callback of MongoDB's
-        ``session.with_transaction()``, or anywhere in the ``run()`` of an opsgen
+        ``session.with_transaction()``, in a Pyramid view that pyramid_tm runs inside the
+        request transaction (up to its ``request.tm.commit()``), or anywhere in the ``run()`` of an opsgen
         operation whose spec says ``transaction: true`` and in the helper methods that only
         that ``run()`` calls through ``self``. A call into a helper, a model method, a
         ``save()`` override or a receiver that sends the effect is reported where it is
@@ -149,8 +150,8 @@ class SideEffectInTransaction(Rule):
                     fallback = None
             for call in function.calls:
                 transaction = analysis.transaction_at(function, call) or fallback
-                if transaction is None:
-                    continue
+                if transaction is None or (transaction.end_line is not None and call.line > transaction.end_line):
+                    continue  # no transaction, or after the request.tm.commit() that ends the view's
                 alias = self.on_commit_elsewhere(analysis, function, call)
                 if alias is not None:
                     yield self.immediate_on_commit(module, call, transaction, alias)

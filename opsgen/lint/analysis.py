@@ -241,6 +241,11 @@ class Analysis:
         self.methods_by_name: dict[str, list[str]] = defaultdict(list)
         #: Functions run inside a transaction by the method given: MongoDB's with_transaction().
         self.transaction_callbacks: dict[str, str] = {}
+        #: The package that opens a transaction around each Pyramid view, if the app includes one.
+        self.request_transaction: str | None = None
+        #: Functions that config.add_view() makes Pyramid views.
+        self.pyramid_views: set[str] = set()
+        self._pyramid_project: bool | None = None
         for module in index.modules.values():
             for function in module.functions.values():
                 for signal, sender in function.receives:
@@ -255,6 +260,11 @@ class Analysis:
                 if connection.kind == "signal":
                     sender = connection.sender and self.canonical(connection.sender)
                     self.receivers[self.signal_key(connection.source)].append((handler, sender))
+                elif connection.kind == "include":
+                    self.request_transaction = connection.source
+                elif connection.kind == "view":
+                    view = self.factory(handler)
+                    self.pyramid_views.add(view.qualname if view else handler)
                 elif connection.kind == "transaction":
                     callback = self.factory(handler)  # a bound method: app.Checkout()._write
                     self.transaction_callbacks[callback.qualname if callback else handler] = connection.source
@@ -826,12 +836,14 @@ class Analysis:
                 reason = f"the {shown}() block at line {block.line}"
                 style = "other"
                 if name in knowledge.TRANSACTION_MANAGER_OBJECTS:
-                    reason = f"the transaction.manager block at line {block.line}"
+                    reason = f"the {name} block at line {block.line}"
                     style = "zope"
                 elif knowledge.is_transaction_connection(name):
                     reason = f"the connection's with block at line {block.line}, which commits when it ends"
                     style = "driver"
             return Transaction(reason, block.line, style, block.using, block.end_line)
+        if call.session_write and self.in_zope_context(function):
+            return None  # zope.sqlalchemy joins the session to the view's request transaction
         if call.session_write and not self.committed_by_opener(function, call):
             session, _, line = call.session_write.rpartition(":")
             reason = f"the {session} transaction begun by the write at line {line}, not yet committed"
@@ -1066,6 +1078,10 @@ class Analysis:
             run_context = self.context(run)
             if run_context is not None:
                 return Transaction(run_context.reason, function.line, "opsgen", self.helper_context_name(function, run), end)
+        if self.is_pyramid_project() or function.params[:1] == ["request"]:
+            pyramid = self.pyramid_transaction(function, decorators)
+            if pyramid is not None:
+                return pyramid
         if self.atomic_requests and self.is_view(function):
             if not any(d in knowledge.NON_ATOMIC_REQUESTS for d in decorators):
                 return Transaction("the request transaction (ATOMIC_REQUESTS is on)", function.line, "django", None, end)
@@ -1075,6 +1091,47 @@ class Analysis:
                 reason = f"the request transaction of {view.rpartition('.')[2]} (ATOMIC_REQUESTS is on), whose serializer.save() runs {function.name}()"
                 return Transaction(reason, function.line, "django", None, end)
         return None
+
+    def in_zope_context(self, function: FunctionSummary) -> bool:
+        """Return True when the whole function runs in a zope transaction, as a view under pyramid_tm."""
+        context = self.context(function)
+        return context is not None and context.style == "zope"
+
+    def is_pyramid_project(self) -> bool:
+        """Return True when a module of the project imports Pyramid or pyramid_tm."""
+        if self._pyramid_project is None:
+            self._pyramid_project = any(
+                name.startswith(("pyramid.", "pyramid_tm")) or name == "pyramid"
+                for module in self.index.modules.values()
+                for name in module.imports.values()
+            )
+        return self._pyramid_project
+
+    def pyramid_transaction(self, function: FunctionSummary, decorators: list[str]) -> Transaction | None:
+        """Return the request transaction that pyramid_tm runs a Pyramid view in, or None.
+
+        A view is a function or method decorated with ``@view_config`` or added with
+        ``config.add_view()``, in an app that includes pyramid_tm. A function that calls a
+        method of ``request.tm`` runs in a request that pyramid_tm manages, whatever the
+        app's configuration the linter sees. ``with request.tm:`` alone is a block of its
+        own, as in pyramid_tm's explicit mode. The transaction ends at the view's first
+        ``request.tm.commit()`` or ``transaction.commit()``, since the code after it runs
+        once the view's writes are committed.
+        """
+        commit_line = None
+        uses_manager = False
+        for call in function.calls:
+            manager = call.text.startswith(("request.tm.", "self.request.tm."))
+            uses_manager = uses_manager or manager
+            is_commit = (manager and call.text.endswith(".commit")) or (call.target is not None and call.target in knowledge.ZOPE_COMMITS)
+            if is_commit and commit_line is None:
+                commit_line = call.line
+        is_view = function.qualname in self.pyramid_views or any(d in knowledge.PYRAMID_VIEW_DECORATORS for d in decorators)
+        if not uses_manager and not (is_view and self.request_transaction):
+            return None
+        end = commit_line if commit_line is not None else function.end_line
+        reason = f"the request transaction that pyramid_tm opens around {function.name}()"
+        return Transaction(reason, function.line, "zope", None, end)
 
     def view_saving_through_framework(self, hook: FunctionSummary) -> str | None:
         """Return a view whose ``serializer_class`` is the hook's serializer and which leaves

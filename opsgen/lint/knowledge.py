@@ -48,8 +48,16 @@ TRANSACTION_CALLBACK_METHODS = frozenset({"with_transaction"})
 #: ``with transaction.manager:`` (Pyramid with pyramid_tm) begins a transaction and
 #: commits it when the block ends, or aborts it on an exception.
 TRANSACTION_MANAGER_OBJECTS = frozenset(
-    {"transaction.manager", "transaction.TransactionManager()", "transaction.ThreadTransactionManager()"}
+    {"transaction.manager", "transaction.TransactionManager()", "transaction.ThreadTransactionManager()", "request.tm"}
 )
+#: pyramid_tm, which a Pyramid app turns on with ``config.include("pyramid_tm")``: it
+#: begins a zope transaction before each view runs and commits it after the view
+#: returns, and hands its manager to the view as ``request.tm``.
+REQUEST_TRANSACTION_PACKAGES = frozenset({"pyramid_tm"})
+#: Decorators that make a function or method a Pyramid view.
+PYRAMID_VIEW_DECORATORS = frozenset({"pyramid.view.view_config", "pyramid.view.view_defaults"})
+#: Calls that commit the zope transaction that pyramid_tm began, before the view returns.
+ZOPE_COMMITS = frozenset({"transaction.commit", "transaction.manager.commit"})
 #: DB-API connections whose ``with conn:`` block is one transaction: it commits when the
 #: block ends and rolls back on an exception (psycopg2, sqlite3), without closing the
 #: connection. psycopg 3 and aiosqlite are left out, because their block closes the

@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 35
+SUMMARY_FORMAT = 36
 
 
 @dataclass
@@ -130,8 +130,11 @@ class ClassSummary:
 class Connection:
     """A receiver connected to a signal or a session event outside a decorator."""
 
-    kind: str  # "signal", "event", or "transaction" for a callback run inside a transaction
-    source: str  # qualified signal name, SQLAlchemy event name, or the method that runs the callback
+    #: "signal", "event", "transaction" for a callback run inside a transaction, "view" for
+    #: a Pyramid view added with ``config.add_view()``, or "include" for a package that the
+    #: app includes and that opens a transaction around each request (``pyramid_tm``)
+    kind: str
+    source: str  # qualified signal name, SQLAlchemy event name, the method that runs the callback, or the package
     handler: str  # qualified name of the handler function
     sender: str | None = None
 
@@ -774,6 +777,8 @@ class _BodyWalker(ast.NodeVisitor):
             # An object that is itself the context manager: ``with conn:`` on a psycopg2
             # connection, ``with transaction.manager:``.
             return TransactionBlock(node.lineno, end, "with", name=name)
+        if call is None and isinstance(expr, ast.Attribute) and expr.attr == "tm" and dotted_text(expr.value) in ("request", "self.request"):
+            return TransactionBlock(node.lineno, end, "with", name="request.tm")  # pyramid_tm's manager
         if call is not None and isinstance(callee, ast.Attribute) and callee.attr in knowledge.LIBRARY_TRANSACTION_METHODS:
             # ``async with conn.transaction():`` on a connection of unknown type
             return TransactionBlock(node.lineno, end, "with", name=dotted_text(callee))
@@ -1341,6 +1346,21 @@ class _BodyWalker(ast.NodeVisitor):
 
     def record_connection(self, node: ast.Call, callee: ast.expr, target: str | None) -> None:
         if not isinstance(callee, ast.Attribute):
+            return
+        if callee.attr == "include" and node.args and isinstance(node.args[0], ast.Constant):
+            if node.args[0].value in knowledge.REQUEST_TRANSACTION_PACKAGES:
+                # config.include("pyramid_tm"): every view runs inside a request transaction.
+                self.s.connections.append(Connection("include", str(node.args[0].value), self.function.qualname))
+            return
+        if callee.attr == "add_view":
+            view = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "view"), None)
+            view_name: str | None = None
+            if isinstance(view, ast.Constant) and isinstance(view.value, str):
+                view_name = view.value  # a dotted name: config.add_view("app.views.signup")
+            elif view is not None:
+                view_name = self.s.qualify(view, self.scope)
+            if view_name:
+                self.s.connections.append(Connection("view", "add_view", view_name))
             return
         if callee.attr in knowledge.TRANSACTION_CALLBACK_METHODS and node.args:
             # MongoDB's session.with_transaction(callback) runs the callback inside the transaction.
