@@ -29,7 +29,7 @@ from opsgen.lint.orm import (
     uses_f_expression,
 )
 from opsgen.lint.pony_entities import imports_pony_entity, pony_load, uses_pony
-from opsgen.lint.returned_rows import calls_row_helper, helper_load
+from opsgen.lint.returned_rows import calls_row_helper, helper_load, project_function_names
 from opsgen.lint.rule import Finding, ModuleContext, Rule, walk_scope
 from opsgen.lint.summary import FunctionSummary
 
@@ -602,14 +602,16 @@ class ReadModifyWriteWithoutLock(Rule):
         """
         loads = False
         saves = False
-        helper_calls = False  # a call whose result is used, of a function named by its target
+        helper_calls = False  # a call whose result is used, named like a project function
+        names = project_function_names(module.analysis)
         for call in function.calls:
-            method = sync_method(call.text.rpartition(".")[2])
+            last = call.text.rpartition(".")[2]
+            method = sync_method(last)
             if method in LOAD_TERMINALS or method in ("get_or_create", "update_or_create"):
                 loads = True
             elif call.text == "self.get_object" or (call.target or call.text).endswith("get_object_or_404"):
                 loads = True
-            elif call.result_used and call.target:
+            elif call.result_used and call.target and last in names:
                 helper_calls = True
             if method in ("save", "update", "values", "update_or_create"):
                 saves = True

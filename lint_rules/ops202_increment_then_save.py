@@ -27,7 +27,7 @@ from opsgen.lint.orm import (
     through_session,
 )
 from opsgen.lint.pony_entities import imports_pony_entity, pony_load, uses_pony
-from opsgen.lint.returned_rows import calls_row_helper, helper_load
+from opsgen.lint.returned_rows import calls_row_helper, helper_load, project_function_names
 from opsgen.lint.rule import Finding, ModuleContext, Rule
 from opsgen.lint.summary import FunctionSummary
 
@@ -157,7 +157,8 @@ class IncrementThenSave(Rule):
     @staticmethod
     def flushes_helper_row(module: ModuleContext, function: FunctionSummary) -> bool:
         """Return True when the function uses a session and a row that a project helper returned."""
-        if not any(call.result_used and call.target for call in function.calls):
+        names = project_function_names(module.analysis)
+        if not any(call.result_used and call.target and call.text.rpartition(".")[2] in names for call in function.calls):
             return False
         return any(through_session(call.text) for call in function.calls) and calls_row_helper(module.analysis, function)
 

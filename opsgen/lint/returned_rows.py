@@ -5,8 +5,8 @@ its caller a row. A caller that binds the result (``account = _locked_account(pk
 writes the row back has loaded it as surely as if it had run the query itself, and the
 row is locked only when the helper's query took the lock.
 
-The helper is found through the call summaries (:meth:`Analysis.links`, so methods of a
-repository object bound earlier resolve too), and its ``return`` statements are read from
+The helper is found through the call summaries (the call's qualified target, so methods
+of a repository object bound earlier resolve too), and its ``return`` statements are read from
 its syntax tree. A returned value is a row load (:func:`classify_load`), a name bound to
 one earlier in the helper, or the call of another such helper (a call cycle ends the
 chain). The helper returns a row when every value it returns, ``None`` aside, is one of
@@ -21,7 +21,8 @@ from dataclasses import dataclass, replace
 from weakref import WeakKeyDictionary
 
 from opsgen.lint.analysis import Analysis
-from opsgen.lint.orm import Load, Qualify, callee_name, classify_load, function_nodes, query_binding
+from opsgen.lint.knowledge import sync_method
+from opsgen.lint.orm import LOAD_TERMINALS, Load, Qualify, callee_name, classify_load, function_nodes, query_binding
 from opsgen.lint.rule import ModuleContext
 from opsgen.lint.summary import CallSite, FunctionSummary
 
@@ -56,7 +57,8 @@ _helpers: WeakKeyDictionary[Analysis, dict[str, ReturnedRow | None]] = WeakKeyDi
 _function_names: WeakKeyDictionary[Analysis, frozenset[str]] = WeakKeyDictionary()
 
 
-def _project_function_names(analysis: Analysis) -> frozenset[str]:
+def project_function_names(analysis: Analysis) -> frozenset[str]:
+    """Return the names of the project's functions and methods."""
     names = _function_names.get(analysis)
     if names is None:
         names = _function_names[analysis] = frozenset(function.name for _, function in analysis.index.functions.values())
@@ -92,12 +94,29 @@ def call_returned_row(analysis: Analysis, function: FunctionSummary, call: CallS
     """
     if not call.result_used or not call.target:
         return None
-    if call.text.rpartition(".")[2] not in _project_function_names(analysis):
+    if call.text.rpartition(".")[2] not in project_function_names(analysis):
         return None
-    helpers = [link.qualname for link in analysis.links(function, call) if not link.guessed]
-    if len(helpers) != 1 or helpers[0] == function.qualname:
+    helper = _called_function(analysis, call.target)
+    if helper is None or helper == function.qualname:
         return None
-    return _helper_row(analysis, helpers[0])
+    return _helper_row(analysis, helper)
+
+
+def _called_function(analysis: Analysis, target: str) -> str | None:
+    """Return the project function or method that a call's qualified target runs, or None.
+
+    This is the direct part of :meth:`Analysis.links`: a function by its name, or a method
+    of the instance's class or its bases (``Repository().get``), without the guesses and
+    the framework hooks that are no helper returning a value.
+    """
+    resolved = analysis.resolve_target(target)
+    if resolved in analysis.index.functions:
+        return resolved
+    owner, _, name = resolved.rpartition(".")
+    owner_class = analysis.canonical(owner[:-2] if owner.endswith("()") else owner)
+    if owner_class in analysis.index.classes:
+        return analysis.method(owner_class, name)
+    return None
 
 
 def _helper_row(analysis: Analysis, qualname: str) -> ReturnedRow | None:
@@ -116,7 +135,8 @@ def _read_helper(analysis: Analysis, qualname: str) -> ReturnedRow | None:
         return None
     summary, function = entry
 
-    if not any(call.result_used for call in function.calls):
+    names = project_function_names(analysis)
+    if not any(call.result_used and _may_give_row(call, names) for call in function.calls):
         return None  # a row load, or the call of a helper, is a call whose result is used
     tree = analysis.index.tree(summary.path)
     if tree is None:
@@ -204,6 +224,12 @@ def _walk_returns(
             yield from _walk_returns(handler.body, qualify, queries, bound, opens)
         for case in getattr(statement, "cases", None) or []:
             yield from _walk_returns(case.body, qualify, queries, bound, opens)
+
+
+def _may_give_row(call: CallSite, names: frozenset[str]) -> bool:
+    """Return True for a call that may load a row or run a helper that returns one."""
+    last = call.text.rpartition(".")[2]
+    return sync_method(last) in LOAD_TERMINALS or last in names or (call.target or call.text).endswith("get_object_or_404")
 
 
 def _bind(name: str, value: ast.expr, qualify: Qualify, queries: dict[str, bool], bound: dict[str, tuple[Load, ast.expr]]) -> None:
