@@ -141,6 +141,8 @@ class SideEffectInTransaction(Rule):
         callers = analysis.callers()
         for function in module.functions():
             context = analysis.context(function)
+            if context is not None and analysis.reported_at_sender(function):
+                continue
             fallback = None
             if context is None and function.qualname not in callers:
                 # A receiver or save() override that no call in the project leads to may still
@@ -322,6 +324,8 @@ class SideEffectInTransaction(Rule):
             return None, "a caller calls this function inside its own transaction, so the commit here may not end it"
         block = analysis.open_block(function, call.transaction)
         if block is not None:
+            if block.kind == "with":
+                return None, f"the transaction ends in the code of {(block.name or '').removesuffix('()')}, outside this function, so the autofix does not move the call"
             if block.kind != "session":
                 return None, "leaving a begin_nested() block releases a savepoint, not the transaction, so the autofix cannot move the call out of it"
             if analysis.open_block(function, block.parent) is not None:

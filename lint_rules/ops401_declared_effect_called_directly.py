@@ -12,6 +12,7 @@ SPEC_KINDS = {
     "email": "email",
     "HTTP request": "http",
     "Stripe API call": "http",
+    "Braintree API call": "http",
     "AWS call": "http",
     "task enqueue": "task",
     "broker publish": "publish",

@@ -277,6 +277,7 @@ class Analysis:
                 self.signals_of[handler].append(signal)
 
         self._reach: dict[str, Reach | None] = {}
+        self._signal_reach: dict[str, Reach | None] = {}
         self._in_progress: set[str] = set()
         self._context: dict[str, Transaction | None] = {}
         self._callers: dict[str, list[tuple[str, bool]]] | None = None
@@ -496,7 +497,20 @@ class Analysis:
             return None
         if found is None and target and self.is_search_document_write(target):
             return Effect("search index write", target)
+        if found is None and target and self.is_file_storage_write(target):
+            return Effect("file storage write", target)
         return found
+
+    def is_file_storage_write(self, target: str) -> bool:
+        """Return True for ``save()`` or ``delete()`` on an instance of a project class
+        derived from a Django file storage: ``PrivateMediaStorage().save(name, content)``."""
+        receiver, _, method = target.rpartition(".")
+        if method not in knowledge.FILE_STORAGE_WRITES or not receiver.endswith("()"):
+            return False
+        klass = self.canonical(receiver.removesuffix("()"))
+        if klass not in self.index.classes:
+            return False
+        return any(knowledge.file_storage_write(f"{base}().{method}") for base in self.mro(klass)[1:])
 
     def is_search_document_write(self, target: str) -> bool:
         """Return True for a method that writes to a search index, called on an instance of
@@ -584,6 +598,8 @@ class Analysis:
         if attribute == "save" and "." in call.text:
             found.extend(Link(hook) for hook in self.serializer_hooks(function, call, target))
             found.extend(Link(hook) for hook in self.form_hooks(function, call))
+        if attribute in knowledge.RELATED_MANAGER_WRITES and call.text.count(".") >= 2:
+            found.extend(self.m2m_links(call))
         if target and call.target and attribute in ("send", "send_robust"):
             signal = self.signal_key(call.target.rpartition(".")[0])
             for handler, _sender in self.receivers.get(signal, ()):
@@ -750,6 +766,37 @@ class Analysis:
                     found.append(self.receiver_link(handler, signal))
         return found
 
+    def m2m_links(self, call: CallSite) -> list[Link]:
+        """Return the ``m2m_changed`` receivers that ``team.members.add(user)`` runs.
+
+        A receiver connected with ``sender=Team.members.through`` runs when the field's
+        manager is changed on a row of its model, whose class is known by type or named by
+        the variable. One connected without a sender runs for every related-manager write.
+
+        NOTE: a write through the reverse accessor (``user.teams.add(team)``) sends the
+        signal with the same sender, and is linked only to receivers without one.
+        """
+        owner, _, field = call.text.rpartition(".")[0].rpartition(".")
+        if not owner or not field.isidentifier():
+            return []
+        found: list[Link] = []
+        models: list[str] | None = None
+        for signal in knowledge.M2M_SIGNALS:
+            for handler, sender in self.receivers.get(signal, ()):
+                if sender is None:
+                    if self.related_managers.is_write(call):
+                        found.append(self.receiver_link(handler, signal))
+                    continue
+                model, _, through = sender.rpartition(f".{field}.")
+                if through != "through" or not model:
+                    continue
+                if models is None:
+                    models = self.related_managers.owner_models(call, owner)
+                named = self.receiver_names_class(owner.rpartition(".")[2].lower(), model)
+                if named or any(candidate.rpartition(".")[2] == model.rpartition(".")[2] for candidate in models):
+                    found.append(self.receiver_link(handler, signal))
+        return found
+
     def declared_model(self, function: FunctionSummary, receiver: str) -> list[str]:
         """Return the model that a framework class declares for the instance it hands to its
         methods, when ``receiver`` is that instance. A serializer or model form declares
@@ -870,9 +917,13 @@ class Analysis:
 
     def ends_session(self, name: str) -> bool:
         """Return True for a project context manager that commits or closes a session
-        itself, as ``session_scope()`` does after its ``yield``: the writes made in its
-        caller's block are committed, or rolled back, when that block ends."""
-        entry = self.index.functions.get(self.canonical(name))
+        itself, as ``session_scope()`` does after its ``yield`` and a unit-of-work class
+        does in its ``__exit__``: the writes made in its caller's block are committed, or
+        rolled back, when that block ends."""
+        canonical = self.canonical(name)
+        if self.project_openers.ends_transaction_on_exit(canonical):
+            return True
+        entry = self.index.functions.get(canonical)
         if entry is None:
             return False
         function = entry[1]
@@ -1001,6 +1052,8 @@ class Analysis:
         ``"around place() (line 30)"`` for a decorated function.
         """
         short = name.rpartition(".")[2]
+        # An instance, as in ``with self.uow:``, is named by its class: "pkg.UnitOfWork()".
+        opener = f"with block on a {short[:-2]}" if short.endswith("()") else f"{short}() block"
         using = inner.using
         if inner.kind == "atomic":
             kind, style = "atomic() block", "django"
@@ -1012,7 +1065,7 @@ class Analysis:
             style, using = "other", None  # the alias is a variable of the opener, unknown here
         if where.startswith("block"):
             article = "an" if kind[0] in "aeiou" else "a"
-            reason = f"the {short}() {where}, which opens {article} {kind}"
+            reason = f"the {opener}{where.removeprefix('block')}, which opens {article} {kind}"
         else:
             reason = f"the {kind} that @{short}() opens {where}"
         return Transaction(reason, line, style, using, end)
@@ -1060,11 +1113,10 @@ class Analysis:
         runner = self.transaction_callbacks.get(function.qualname)
         if runner is not None:
             return Transaction(f"the transaction that {runner}() runs {function.name}() in", function.line, "other", None, end)
+        sent = self.write_signal_context(function)
+        if sent is not None:
+            return sent
         for signal in self.signals_of.get(function.qualname, ()):
-            if signal in knowledge.DELETE_SIGNALS | knowledge.M2M_SIGNALS:
-                name = signal.rpartition(".")[2]
-                using = self.receiver_alias(function)
-                return Transaction(f"the write's atomic block, which sends {name}", function.line, "django", using, end)
             if signal in knowledge.FLASK_SQLALCHEMY_SIGNALS_IN_TRANSACTION:
                 return Transaction("the session transaction (before_models_committed)", function.line, "sqlalchemy", None, end)
         operation = self.operation_of(function)
@@ -1132,6 +1184,26 @@ class Analysis:
         end = commit_line if commit_line is not None else function.end_line
         reason = f"the request transaction that pyramid_tm opens around {function.name}()"
         return Transaction(reason, function.line, "zope", None, end)
+
+    def write_signal_context(self, function: FunctionSummary) -> Transaction | None:
+        """Return the transaction a delete or ``m2m_changed`` receiver runs in: Django sends
+        these signals inside the atomic block that its ``delete()`` and related-manager
+        writes open, whether or not the caller holds a transaction."""
+        for signal in self.signals_of.get(function.qualname, ()):
+            if signal in knowledge.DELETE_SIGNALS | knowledge.M2M_SIGNALS:
+                name = signal.rpartition(".")[2]
+                using = self.receiver_alias(function)
+                return Transaction(f"the write's atomic block, which sends {name}", function.line, "django", using, function.end_line)
+        return None
+
+    def reported_at_sender(self, function: FunctionSummary) -> bool:
+        """Return True when the function runs inside its signal's atomic block and a write
+        inside a transaction of the project sends that signal. Its effects are reported at
+        that write, with the chain through the receiver, and not in the receiver itself."""
+        context = self.context(function)
+        if context is None or context != self.write_signal_context(function):
+            return False
+        return function.qualname in self.reached_from_transaction()
 
     def view_saving_through_framework(self, hook: FunctionSummary) -> str | None:
         """Return a view whose ``serializer_class`` is the hook's serializer and which leaves
@@ -1267,10 +1339,41 @@ class Analysis:
             self._reach[qualname] = None
             return None
 
+        best = self.shortest_reach(module, function, own_blocks_only=False)
+        self._reach[qualname] = best
+        return best
+
+    def signal_reach(self, qualname: str) -> Reach | None:
+        """Return the shortest chain to a side effect from a delete or ``m2m_changed``
+        receiver, whose whole body runs in the atomic block of the write that sends the
+        signal. The chain leaves out the calls inside the receiver's own transaction blocks
+        only, so that the write that sends the signal can carry it."""
+        if qualname in self._signal_reach:
+            return self._signal_reach[qualname]
+        if qualname in self._in_progress or len(self._in_progress) >= MAX_CHAIN_DEPTH:
+            return None
+        entry = self.index.functions.get(qualname)
+        if entry is None:
+            return None
+        module, function = entry
+        decorators = {self.canonical(d.removesuffix("()")) for d in function.decorators}
+        context = self.context(function)
+        if decorators & self.deferral_wrappers or context is None or context != self.write_signal_context(function):
+            self._signal_reach[qualname] = None
+            return None
+        best = self._signal_reach[qualname] = self.shortest_reach(module, function, own_blocks_only=True)
+        return best
+
+    def shortest_reach(self, module: ModuleSummary, function: FunctionSummary, own_blocks_only: bool) -> Reach | None:
+        """Return the shortest chain from the function's calls outside its transactions to a
+        side effect. With ``own_blocks_only``, a transaction that holds the whole body does
+        not count."""
+        qualname = function.qualname
         self._in_progress.add(qualname)
         best: Reach | None = None
         for call in function.calls:
-            if self.transaction_at(function, call) is not None:
+            inside = self.block_transaction(function, call) if own_blocks_only else self.transaction_at(function, call)
+            if inside is not None:
                 continue
             candidate = self.call_reach(module, function, call)
             if candidate is not None and (best is None or len(candidate.hops) < len(best.hops)):
@@ -1280,7 +1383,6 @@ class Analysis:
         self._in_progress.discard(qualname)
         if best is not None:
             best = Reach(best.effect, best.hops, best.functions | {qualname})
-        self._reach[qualname] = best
         return best
 
     def call_reach(self, module: ModuleSummary, function: FunctionSummary, call: CallSite) -> Reach | None:
@@ -1295,6 +1397,8 @@ class Analysis:
             if link.qualname == function.qualname:
                 continue
             sub = self.reach(link.qualname)
+            if sub is None and link.entry is not None:
+                sub = self.signal_reach(link.qualname)
             if sub is None:
                 continue
             entry = (link.entry,) if link.entry else ()

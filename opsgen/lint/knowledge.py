@@ -602,6 +602,31 @@ PUSH_DEVICE_MODELS = (
 )
 PUSH_DEVICE_SENDS = frozenset({"send_message", "send_bulk_message"})
 
+#: Django's file storages: the default one, the ones that ``STORAGES`` configures
+#: (``storages["exports"]``), and instances of Django's and django-storages' backend
+#: classes, including project classes derived from them. Their ``save()`` and ``delete()``
+#: write the file at once, on local disk or in a bucket, and a rollback neither removes
+#: nor restores it.
+FILE_STORAGE_OBJECTS = frozenset({"django.core.files.storage.default_storage", "django.core.files.storage.storages[]"})
+FILE_STORAGE_BASES = frozenset({"django.core.files.storage.Storage", "django.core.files.storage.FileSystemStorage"})
+FILE_STORAGE_PACKAGES = ("storages.backends.",)
+FILE_STORAGE_WRITES = frozenset({"save", "delete"})
+_FILE_STORAGE_PREFIXES = tuple(f"{name}." for name in sorted(FILE_STORAGE_OBJECTS))
+
+
+def file_storage_write(target: str) -> bool:
+    """Return True for ``save()`` or ``delete()`` on a Django file storage known by name:
+    ``default_storage.save(name, content)`` or ``S3Boto3Storage().delete(name)``."""
+    owner, _, method = target.rpartition(".")
+    if method not in FILE_STORAGE_WRITES:
+        return False
+    if owner in FILE_STORAGE_OBJECTS:
+        return True
+    if not owner.endswith("()") or "(" in owner[:-2]:
+        return False
+    klass = owner[:-2]
+    return klass in FILE_STORAGE_BASES or klass.startswith(FILE_STORAGE_PACKAGES)
+
 
 def push_device_send(target: str) -> bool:
     """Return True for a send through a device model of a push library, on a row or a queryset."""
@@ -624,6 +649,8 @@ SDK_CLIENTS = {
     "boto3.Session().client()": "AWS call",
     "boto3.Session().resource()": "AWS call",
     "stripe.StripeClient()": "Stripe API call",
+    "braintree.BraintreeGateway()": "Braintree API call",
+    "braintree.braintree_gateway.BraintreeGateway()": "Braintree API call",
     "twilio.rest.Client()": "Twilio API call",
     "slack_sdk.WebClient()": "Slack API call",
     "slack_sdk.web.WebClient()": "Slack API call",
@@ -662,6 +689,9 @@ SDK_CLIENTS = {
 _SDK_CLIENT_PREFIXES = tuple(prefix + "." for prefix in SDK_CLIENTS)
 #: Methods of an SDK client that only configure it or read its own state.
 SDK_LOCAL_METHODS = frozenset({"close", "topic_path", "queue_path", "task_path", "get_paginator", "get_waiter", "can_paginate"})
+#: Parts of an SDK client that work offline: Braintree's gateway parses and verifies
+#: webhook notifications, and builds sample ones, without calling the API.
+SDK_LOCAL_PARTS = frozenset({"webhook_notification", "webhook_testing"})
 
 #: Methods that add, change or remove documents in a search engine's index.
 _ELASTICSEARCH_WRITES = frozenset(
@@ -752,7 +782,29 @@ _MODULE_PREFIXES = {
     "stripe": ("Stripe API call", None),
     "firebase_admin.messaging": ("push notification", frozenset({"send", "send_all", "send_each", "send_multicast", "send_each_for_multicast"})),
 }
-_STRIPE_LOCAL = ("stripe.Webhook.", "stripe.WebhookSignature.", "stripe.error.", "stripe.util.")
+#: Payment SDKs whose capitalised resource classes call the provider from their class
+#: methods, with the kind of call and the classes or modules that stay local (they parse
+#: or verify webhooks, or hold settings). Lowercase modules below the package, such as
+#: ``stripe.error``, are local too: ``stripe.Charge.create`` (stripe 2
+#: to 12) and ``braintree.Transaction.sale`` (braintree 4) are API calls.
+RESOURCE_CLASS_SDKS = {
+    "stripe": ("Stripe API call", ("Webhook", "WebhookSignature")),
+    "braintree": ("Braintree API call", ("Configuration", "Environment", "WebhookNotification", "WebhookTesting", "ErrorCodes")),
+}
+
+
+def resource_class_call(target: str) -> str | None:
+    """Return the kind of a call of a payment SDK's resource class, such as
+    ``braintree.Customer.create``, or None."""
+    package, _, rest = target.partition(".")
+    sdk = RESOURCE_CLASS_SDKS.get(package)
+    if sdk is None or "(" in rest or "." not in rest:
+        return None
+    kind, local = sdk
+    resource = rest.partition(".")[0]
+    if not resource[:1].isupper() or resource in local:
+        return None
+    return kind
 
 #: Method names that are an enqueue or a publish whatever the receiver is.
 ANY_RECEIVER_METHODS = {
@@ -876,7 +928,7 @@ def sdk_client_call(target: str) -> str | None:
     if not target.startswith(_SDK_CLIENT_PREFIXES):
         return None
     last = target.rpartition(".")[2]
-    if last[:1].isupper() or last in SDK_LOCAL_METHODS:
+    if last[:1].isupper() or last in SDK_LOCAL_METHODS or not SDK_LOCAL_PARTS.isdisjoint(target.split(".")):
         return None
     return next(kind for prefix, kind in SDK_CLIENTS.items() if target.startswith(prefix + "."))
 
@@ -897,8 +949,10 @@ def search_client_method(target: str) -> bool:
 
 def is_external_api(target: str) -> bool:
     """Return True for calls into remote APIs whose ``create`` is not an ORM write."""
-    if target.startswith(("stripe.", "boto3.", "aioboto3.")) or target.partition("()")[0] in _INSTANCE_PREFIXES:
+    if target.startswith(("stripe.", "braintree.", "boto3.", "aioboto3.")) or target.partition("()")[0] in _INSTANCE_PREFIXES:
         return True
+    if target.startswith(_FILE_STORAGE_PREFIXES):
+        return True  # a configured storage's handle: storages["exports"]
     return target.startswith(_SDK_CLIENT_PREFIXES + _SEARCH_CLIENT_PREFIXES)
 
 
@@ -943,9 +997,11 @@ def classify_side_effect(target: str | None, text: str, extra: dict[str, str]) -
                 pass
             elif functions is None or function in functions:
                 return Effect(kind, target)
-        if target.startswith("stripe.") and "(" not in target and not target.startswith(_STRIPE_LOCAL):
-            if target.count(".") >= 2 and target.split(".")[1][:1].isupper():
-                return Effect("Stripe API call", target)
+        resource_kind = resource_class_call(target)
+        if resource_kind is not None:
+            return Effect(resource_kind, target)
+        if file_storage_write(target):
+            return Effect("file storage write", target)
     if attr in ANY_RECEIVER_METHODS:
         return Effect(ANY_RECEIVER_METHODS[attr], target or text)
     if attr in ("send", *HUEY_TASK_ENQUEUES) and target and "()" not in target:

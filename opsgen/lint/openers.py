@@ -5,7 +5,12 @@ Projects wrap ``transaction.atomic()`` or ``session.begin()`` in helpers of thei
 * a context manager, a generator decorated with ``contextlib.contextmanager`` that
   yields inside the block (``with unit_of_work(): ...``);
 * a decorator, or a decorator factory, whose wrapper calls the wrapped function inside
-  the block (``@atomic_with_retry(attempts=3)``).
+  the block (``@atomic_with_retry(attempts=3)``);
+* a class whose ``__exit__`` (or ``__aexit__``) commits, such as a unit of work whose
+  ``__enter__`` begins a session transaction: ``with UnitOfWork(factory) as uow:`` or
+  ``with self.uow:``. The transaction ends with the block. A class whose ``__exit__``
+  only rolls back or closes ends it there too, but leaves the commit to the code in the
+  block, so the block does not count as a transaction.
 
 The code in such a ``with`` block, or in the decorated function, runs inside the
 transaction that the helper's block opens. The ``transaction-openers`` setting names
@@ -25,6 +30,10 @@ if TYPE_CHECKING:
 
 CONTEXT_MANAGER_DECORATORS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})
 NESTED = ".<locals>."
+EXIT_METHODS = ("__exit__", "__aexit__")
+ENTER_METHODS = ("__enter__", "__aenter__")
+#: Calls that end a transaction, by the last part of their text: ``self.session.commit()``.
+TRANSACTION_ENDS = frozenset({"commit", "rollback", "close"})
 
 
 class ProjectOpeners:
@@ -40,6 +49,10 @@ class ProjectOpeners:
         caller's code in, or None when it opens none."""
         if name in self._opened:
             return self._opened[name]
+        klass = name.removesuffix("()")
+        if klass in self.analysis.index.classes:
+            found = self._opened[name] = self.block_of_class(klass)
+            return found
         entry = self.analysis.index.functions.get(name)
         if entry is None or entry[1].nested:
             return None
@@ -51,6 +64,47 @@ class ProjectOpeners:
         else:
             found = self.block_around_wrapped_call(function)
         self._opened[name] = found
+        return found
+
+    def block_of_class(self, klass: str) -> TransactionBlock | None:
+        """Return the transaction that a ``with`` block on an instance of ``klass`` runs in:
+        one its ``__exit__`` commits, or None."""
+        exit_method = self.context_method(klass, EXIT_METHODS)
+        if exit_method is None or "commit" not in self.ends_called(exit_method):
+            return None
+        enter_method = self.context_method(klass, ENTER_METHODS)
+        calls = [*exit_method.calls, *(enter_method.calls if enter_method is not None else ())]
+        if any(call.text.endswith(".begin") or "session" in call.text.lower() for call in calls):
+            kind = "session"
+        else:
+            kind = "with"  # a DB-API connection or another library's transaction
+        return TransactionBlock(exit_method.line, exit_method.end_line, kind)
+
+    def ends_transaction_on_exit(self, name: str) -> bool:
+        """Return True when ``name`` is a project class, or an instance of one, whose
+        ``__exit__`` commits, rolls back or closes: the writes made in the block are
+        settled when it ends."""
+        klass = name.removesuffix("()")
+        if klass not in self.analysis.index.classes:
+            return False
+        exit_method = self.context_method(klass, EXIT_METHODS)
+        return exit_method is not None and bool(self.ends_called(exit_method))
+
+    def context_method(self, klass: str, names: tuple[str, ...]) -> FunctionSummary | None:
+        for name in names:
+            qualname = self.analysis.method(klass, name)
+            if qualname is not None:
+                return self.analysis.index.functions[qualname][1]
+        return None
+
+    @staticmethod
+    def ends_called(function: FunctionSummary) -> set[str]:
+        """Return which of commit, rollback and close the function calls on an object."""
+        found = set()
+        for call in function.calls:
+            receiver, _, attribute = call.text.rpartition(".")
+            if receiver and attribute in TRANSACTION_ENDS:
+                found.add(attribute)
         return found
 
     def block_at_yield(self, function: FunctionSummary) -> TransactionBlock | None:
@@ -100,10 +154,13 @@ class ProjectOpeners:
 
 def may_open_for_callers(module: ModuleSummary) -> bool:
     """Return True when a function of the module may open a transaction around its callers'
-    code: a generator that yields inside a transaction block, or a nested function that
-    calls a plain name inside one. Other modules' findings then read this module's bodies."""
+    code: a generator that yields inside a transaction block, a nested function that calls
+    a plain name inside one, or an ``__exit__`` that ends a transaction. Other modules'
+    findings then read this module's bodies."""
     for function in module.functions.values():
         if any(index >= 0 and function.transactions[index].kind != "with" for index in function.yields):
+            return True
+        if function.class_name and function.name in EXIT_METHODS and ProjectOpeners.ends_called(function):
             return True
         if function.nested and any(_wraps_call(function, call) for call in function.calls):
             return True

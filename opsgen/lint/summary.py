@@ -59,8 +59,10 @@ class TransactionBlock:
     """A ``with`` block of the function that opens, or may open, a transaction.
 
     ``kind`` is ``atomic``, ``session`` or ``savepoint`` for the blocks the linter
-    recognises. ``with`` is any other context manager called by a qualified ``name``, which
-    opens a transaction only when the configuration lists it in ``transaction-openers``.
+    recognises. ``with`` is any other context manager called, or an instance of a type,
+    named by a qualified ``name`` (``pkg.Cls()`` for an instance). It opens a transaction
+    when the configuration lists it in ``transaction-openers``, or when the project's code
+    for it wraps a transaction.
     """
 
     line: int
@@ -773,9 +775,10 @@ class _BodyWalker(ast.NodeVisitor):
                 return TransactionBlock(node.lineno, end, "savepoint")
         if name and call is not None:
             return TransactionBlock(node.lineno, end, "with", name=name)
-        if name and knowledge.is_library_transaction(name):
+        if name and (knowledge.is_library_transaction(name) or name.endswith("()")):
             # An object that is itself the context manager: ``with conn:`` on a psycopg2
-            # connection, ``with transaction.manager:``.
+            # connection, ``with transaction.manager:``, or ``with self.uow:`` on an
+            # instance of a project class whose ``__exit__`` commits.
             return TransactionBlock(node.lineno, end, "with", name=name)
         if call is None and isinstance(expr, ast.Attribute) and expr.attr == "tm" and dotted_text(expr.value) in ("request", "self.request"):
             return TransactionBlock(node.lineno, end, "with", name="request.tm")  # pyramid_tm's manager
@@ -799,6 +802,8 @@ class _BodyWalker(ast.NodeVisitor):
         else:
             self.visit(node.iter)
             self.visit(node.target)
+            # Each item of rows loaded through a session is a loaded row: ``for photo in photos``.
+            self.track_loaded(node.target, self.loaded_through(node.iter), node.lineno)
             if isinstance(node.target, ast.Name) and isinstance(node.iter, (ast.Tuple, ast.List, ast.Set)):
                 # for handle in (ops.billing.charge, ops.billing.refund): the first element that names something
                 named = (self.alias_of(element) for element in node.iter.elts)
@@ -1211,6 +1216,13 @@ class _BodyWalker(ast.NodeVisitor):
             if callee.attr in knowledge.SESSION_ENDS and owner in self.session_writes:
                 return owner  # conn.commit() after conn.execute(insert(...)) on a Core connection
         return None
+
+    def loaded_through(self, rows: ast.expr) -> str | None:
+        """Return the session that the rows an expression holds were loaded through: a name
+        bound to a session read, or the read itself."""
+        if isinstance(rows, ast.Name):
+            return self.loaded.get(rows.id)
+        return self.session_read(rows)
 
     def session_read(self, value: ast.expr) -> str | None:
         """Return the session an expression loads rows through: ``session.get(...)``,
