@@ -156,6 +156,56 @@ def _sql_text_write(call: CallSite) -> bool:
     return call.string_args[0].lstrip().upper().startswith(_SQL_WRITES)
 
 
+def _unit_span(analysis: Analysis, function: FunctionSummary, write: CallSite, is_block: bool) -> tuple[int, int]:
+    """Return the first and last line of a unit: the outermost transaction block around the
+    write (as :meth:`ForgottenTransaction.block_start` finds it), or the write."""
+    if not is_block:
+        return write.line, write.end_line
+    block = analysis.open_block(function, write.transaction) or function.transactions[write.transaction]
+    outer = analysis.open_block(function, block.parent)
+    while outer is not None:
+        block = outer
+        outer = analysis.open_block(function, block.parent)
+    return block.line, block.end_line
+
+
+def split_at_effect(
+    module: ModuleContext, function: FunctionSummary, units: list[tuple[CallSite, int]], blocks: list[tuple[CallSite, int]]
+) -> list[tuple[CallSite, int]]:
+    """Return the first run of ``units`` that no side effect separates and that still has
+    two writes and a block, or the last run when none has.
+
+    When rows are claimed in one block, a file is uploaded after COMMIT and the rows are
+    then marked done, the split is deliberate, because one transaction around the three
+    would hold the upload inside it (OPS101). An effect counts when the function calls it,
+    or a helper reaches it, outside any transaction of its own and between the end of one
+    unit and the start of the next.
+    """
+    if len(units) < 2:
+        return units
+    analysis = module.analysis
+    spans = sorted(((_unit_span(analysis, function, call, (call, weight) in blocks), call, weight) for call, weight in units), key=lambda item: item[0])
+    effects = [
+        call.line
+        for call in function.calls
+        if spans[0][0][1] < call.line < spans[-1][0][0]
+        and analysis.transaction_at(function, call) is None
+        and analysis.call_reach(module.summary, function, call) is not None
+    ]
+    if not effects:
+        return units
+    runs: list[list[tuple[CallSite, int]]] = [[]]
+    for index, ((_, end), call, weight) in enumerate(spans):
+        runs[-1].append((call, weight))
+        following = spans[index + 1][0][0] if index + 1 < len(spans) else None
+        if following is not None and any(end < line < following for line in effects):
+            runs.append([])
+    for run in runs:
+        if sum(weight for _, weight in run) >= 2 and any(unit in blocks for unit in run):
+            return run
+    return runs[-1]
+
+
 def transaction_style(module: ModuleContext, function: FunctionSummary, helpers: list[CallSite]) -> str:
     """Return the database library whose transaction the remedy names: ``flask-sqlalchemy``,
     ``sqlalchemy``, ``peewee``, ``tortoise``, ``django`` or ``other``.
@@ -245,7 +295,9 @@ class ForgottenTransaction(Rule):
         conn.transaction():`` around SQL text that writes), or one and a write after it,
         also commit separately. A block inside a loop (one transaction per item) and a write
         in an ``except`` handler (a failure recorded outside the rolled-back block) do not
-        count for this.
+        count for this. Neither does a split around a side effect called between two such
+        units (rows claimed in a block, a file uploaded after COMMIT, the rows marked done),
+        since one transaction around them would hold the effect inside it.
         A SQLAlchemy connection in AUTOCOMMIT isolation commits each statement on its own,
         even inside ``conn.begin()``: two ``execute()`` calls of an INSERT, UPDATE or DELETE
         on it are reported. The isolation level is read from ``create_engine(...,
@@ -418,6 +470,7 @@ class ForgottenTransaction(Rule):
                 blocks = block_units(analysis, function)
                 outside = [(call, weight) for call, weight in sites if ":h" not in call.branch]
                 units = analysis.one_path(outside + blocks) if blocks else []
+                units = split_at_effect(module, function, units, blocks)
                 if sum(weight for _, weight in units) < 2 or not any(unit in blocks for unit in units):
                     continue
             elif transactions < 2 and (analysis.independent_items(sites) or resumable_batch(module.tree, function, sites)):
@@ -644,6 +697,18 @@ class ForgottenTransaction(Rule):
             "    create_wallet(user)\n"
             "    db.session.commit()\n"
         ),
+        # Claimed in one transaction, uploaded after COMMIT, then marked done. One
+        # transaction around all three would hold the upload inside it.
+        Example(
+            "import requests\n"
+            "from django.db import transaction\n"
+            "from payouts.models import Payout\n\n"
+            "def export(batch):\n"
+            "    with transaction.atomic():\n"
+            "        Payout.objects.filter(batch=batch).update(status='exporting')\n"
+            "    requests.post('https://bank.example/upload', json={'batch': batch})\n"
+            "    Payout.objects.filter(batch=batch).update(status='exported')\n"
+        ),
         # Raw SQL inside atomic() is one transaction.
         Example(
             "from django.db import connection, transaction\n\n"
@@ -700,6 +765,17 @@ class ForgottenTransaction(Rule):
             "    with transaction.atomic():  # OPS102\n"
             "        order = Order.objects.create(customer=cart.customer)\n"
             "    Payment.objects.create(order=order, charge_id=charge.id)\n"
+        ),
+        # The request runs before both writes, so it does not separate them.
+        Example(
+            "import requests\n"
+            "from django.db import transaction\n"
+            "from payouts.models import Payout\n\n"
+            "def export(batch):\n"
+            "    requests.post('https://bank.example/upload', json={'batch': batch})\n"
+            "    with transaction.atomic():  # OPS102\n"
+            "        Payout.objects.filter(batch=batch).update(status='exporting')\n"
+            "    Payout.objects.filter(batch=batch).update(status='exported')\n"
         ),
         # A serializer's save() with extra fields writes the row.
         Example(
