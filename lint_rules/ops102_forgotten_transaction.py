@@ -16,6 +16,7 @@ from opsgen.lint.driver_writes import (
     MONGO_WRITES,
     attribute_connections,
     bound_texts,
+    factory_connection,
     is_mongo_write,
     module_connections,
     transactions,
@@ -311,7 +312,11 @@ class ForgottenTransaction(Rule):
         ``set_isolation_level(ISOLATION_LEVEL_AUTOCOMMIT)``, ``isolation_level=None``). Two
         ``execute()`` calls of SQL text that writes (or of a name bound to it, or of a Core
         ``insert()``) on such a connection are reported, as are writes that a ``commit()``
-        after each splits into two or more transactions. In a module whose only driver is
+        after each splits into two or more transactions. A connection passed in as a
+        parameter without annotation is taken to be of the kind that the module's factory
+        functions return, when they all return one kind (``def connect(path): return
+        sqlite3.connect(path, isolation_level=None)``). On an autocommit connection,
+        ``execute("BEGIN")`` starts a transaction that ``execute("COMMIT")`` ends. In a module whose only driver is
         asyncpg or ``databases``, an awaited ``execute()`` on any receiver counts, and so
         does an awaited ``database.execute()`` anywhere (``databases``' usual name).
         MongoDB commits each collection write (``update_one()``, ``insert_one()``, ...) that
@@ -340,7 +345,8 @@ class ForgottenTransaction(Rule):
         transaction with ``session=s`` on each write. A raw driver: its own transaction
         block (``async with conn.transaction():`` for asyncpg, ``with conn.transaction():``
         for psycopg 3, ``with conn:`` for psycopg2, ``async with database.transaction():``
-        for ``databases``), or one ``commit()`` after the last write.
+        for ``databases``, ``execute("BEGIN")`` and ``execute("COMMIT")`` for sqlite3 with
+        ``isolation_level=None``), or one ``commit()`` after the last write.
 
     Why is this bad:
         In autocommit mode every write commits on its own. A failure between two writes
@@ -414,9 +420,10 @@ class ForgottenTransaction(Rule):
         imports = module.summary.imports
         connections = module_connections(module.tree, imports)
         attributes = attribute_connections(module.tree, imports)
+        factory = factory_connection(module.tree, imports)
         texts = bound_texts(module.tree.body, {})
         for node in function_nodes(module.tree, set(functions)):
-            starts = transactions(node, imports, {**connections, **attributes.get(node.lineno, {})}, texts)
+            starts = transactions(node, imports, {**connections, **attributes.get(node.lineno, {})}, texts, factory)
             count = sum(2 if start.in_loop else 1 for start in starts)
             if count < 2 or analysis.in_transaction_somewhere(functions[node.lineno].qualname, possible=False):
                 continue

@@ -29,7 +29,8 @@ REMEDIES = {
     "databases": "run them in one async with database.transaction(): block",
     "psycopg": "run them in one with conn.transaction(): block (async with for an AsyncConnection)",
     "psycopg2": "run them in one with conn: block (psycopg2 2.9 and later begin a transaction there even in autocommit mode)",
-    "sqlite": "call commit() once, after the last write",
+    # With isolation_level=None, sqlite3's commit() has no transaction to end.
+    "sqlite": 'run them between execute("BEGIN") and execute("COMMIT"), rolling back on an error',
 }
 #: Calls that open a connection (or a pool or database whose statements run like one), by
 #: qualified name: the driver, and whether every statement commits on its own by default.
@@ -76,6 +77,9 @@ TEXT_WRAPPERS = frozenset({"text", "SQL"})
 ALWAYS_AUTOCOMMIT = frozenset({"asyncpg", "databases"})
 #: Methods that hand out a connection or cursor of the same driver and mode.
 CHILD_METHODS = frozenset({"acquire", "connection", "cursor", "getconn"})
+#: The first words of SQL text that start and end a transaction by hand.
+SQL_BEGINS = ("BEGIN", "START TRANSACTION")
+SQL_COMMITS = ("COMMIT", "END")
 
 Qualify = dict[str, str]
 Scope = Union[ast.FunctionDef, ast.AsyncFunctionDef]
@@ -85,6 +89,8 @@ Scope = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 class Connection:
     driver: str
     autocommit: bool
+    #: True between ``execute("BEGIN")`` and ``execute("COMMIT")`` on an autocommit connection.
+    begun: bool = False
 
 
 @dataclass(frozen=True)
@@ -229,9 +235,22 @@ def _visit_calls(node: ast.AST, walk: _Walk, in_loop: bool) -> None:
             walk.events.append(Event(call, connection.driver, "commit", in_loop))
         elif method in RUN_METHODS:
             query = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg in ("query", "sql")), None)
-            if query is not None and is_write_text(query, walk.texts):
+            command = _sql_command(query)
+            if connection.autocommit and command.startswith(SQL_BEGINS):
+                connection.autocommit, connection.begun = False, True
+            elif connection.begun and command.startswith(SQL_COMMITS):
+                walk.events.append(Event(call, connection.driver, "commit", in_loop))
+                connection.autocommit, connection.begun = True, False
+            elif query is not None and is_write_text(query, walk.texts):
                 kind = "autocommit" if connection.autocommit else "write"
                 walk.events.append(Event(call, connection.driver, kind, in_loop))
+
+
+def _sql_command(query: ast.expr | None) -> str:
+    """Return the upper-cased SQL text of a literal query, or "" for anything else."""
+    if isinstance(query, ast.Constant) and isinstance(query.value, str):
+        return query.value.lstrip().upper()
+    return ""
 
 
 def _visit_body(body: list[ast.stmt], walk: _Walk, in_loop: bool) -> None:
@@ -325,7 +344,34 @@ def attribute_connections(tree: ast.Module, imports: Qualify) -> dict[int, dict[
     return found
 
 
-def _parameter_connections(function: Scope, imports: Qualify) -> dict[str, Connection]:
+def factory_connection(tree: ast.Module, imports: Qualify) -> Connection | None:
+    """Return the kind of connection that the module's factory functions return, when they
+    all return one of the same driver and mode (``def connect(path): conn =
+    sqlite3.connect(path, isolation_level=None); ...; return conn``), else None."""
+    kinds: set[tuple[str, bool]] = set()
+    for node in tree.body:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        walk = _Walk(imports, {})
+        for statement in node.body:
+            if isinstance(statement, ast.Return) and statement.value is not None:
+                opened = _opened(statement.value, walk) or walk.connections.get(dotted_text(statement.value))
+                if opened is not None:
+                    kinds.add((opened.driver, opened.autocommit))
+            elif isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+                opened = _opened(statement.value, walk)
+                if opened is not None:
+                    walk.connections[statement.targets[0].id] = opened
+            _sets_autocommit(statement, walk)
+    if len(kinds) != 1:
+        return None
+    driver, autocommit = kinds.pop()
+    return Connection(driver, autocommit)
+
+
+def _parameter_connections(function: Scope, imports: Qualify, default: Connection | None) -> dict[str, Connection]:
+    """Return the parameters that are connections: by annotation, or, with a ``default``
+    from the module's connection factory, every parameter without one."""
     found = {}
     arguments = function.args
     for argument in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
@@ -333,16 +379,23 @@ def _parameter_connections(function: Scope, imports: Qualify) -> dict[str, Conne
             known = ANNOTATIONS.get(qualify(argument.annotation, imports))
             if known is not None:
                 found[argument.arg] = Connection(*known)
+        elif default is not None and argument.arg not in ("self", "cls"):
+            found[argument.arg] = Connection(default.driver, default.autocommit)
     return found
 
 
-def transactions(function: Scope, imports: Qualify, connections: dict[str, Connection], texts: dict[str, bool]) -> list[Event]:
+def transactions(
+    function: Scope, imports: Qualify, connections: dict[str, Connection], texts: dict[str, bool], factory: Connection | None = None
+) -> list[Event]:
     """Return the first write of each transaction that ``function``'s driver writes commit in.
 
     A write on an autocommit connection is a transaction of its own, and so is each group
     of writes that a ``commit()`` ends. A function decorated with a ``transaction()`` or
     ``atomic()`` call runs in one transaction and has none of its own, and one that starts
-    a transaction object by hand (``tr = conn.transaction()``) is not checked.
+    a transaction object by hand (``tr = conn.transaction()``) is not checked. On an
+    autocommit connection, ``execute("BEGIN")`` starts a transaction that
+    ``execute("COMMIT")`` ends. ``factory`` is the connection that the module's factory
+    functions return: a parameter without annotation is taken to be one.
     """
     if any(isinstance(d, ast.Call) and callee_name(d.func) in ("transaction", "atomic") for d in function.decorator_list):
         return []
@@ -350,7 +403,7 @@ def transactions(function: Scope, imports: Qualify, connections: dict[str, Conne
         value = node.value.value if isinstance(node, ast.Assign) and isinstance(node.value, ast.Await) else getattr(node, "value", None)
         if isinstance(node, ast.Assign) and isinstance(value, ast.Call) and callee_name(value.func) == "transaction":
             return []  # tr = conn.transaction(); await tr.start(): the boundaries are not followed
-    walk = _Walk(imports, dict(texts), {**connections, **_parameter_connections(function, imports)})
+    walk = _Walk(imports, dict(texts), {**connections, **_parameter_connections(function, imports, factory)})
     drivers = {target.partition(".")[0] for target in imports.values()} & PACKAGES
     if len(drivers) == 1 and drivers <= ALWAYS_AUTOCOMMIT:
         walk.fallback = Connection(drivers.pop(), True)

@@ -200,6 +200,24 @@ REPORTED = {
         7,
         "in_transaction()",
     ),
+    # The module's factory opens sqlite3 in autocommit mode, and the connection is passed in.
+    "sqlite3-factory-autocommit-parameter": (
+        """\
+        import sqlite3
+
+        def connect(path):
+            conn = sqlite3.connect(path, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            return conn
+
+        def archive(conn, note_id):
+            cursor = conn.cursor()
+            cursor.execute("INSERT INTO archived_notes SELECT * FROM notes WHERE id = ?", (note_id,))
+            cursor.execute("DELETE FROM notes WHERE id = ?", (note_id,))
+        """,
+        10,
+        'execute("BEGIN")',
+    ),
     "mongo-two-collections": (
         """\
         from pymongo import MongoClient
@@ -403,6 +421,35 @@ NOT_REPORTED = {
             with client.start_session() as s, s.start_transaction():
                 client.library.books.update_one({"_id": book_id}, {"$set": {"lent_to": reader_id}}, session=s)
                 client.library.loans.insert_one({"book_id": book_id, "reader_id": reader_id}, session=s)
+        """,
+    # BEGIN and COMMIT by hand on an autocommit connection make one transaction.
+    "sqlite3-factory-begin-commit": """\
+        import sqlite3
+
+        def connect(path):
+            return sqlite3.connect(path, isolation_level=None)
+
+        def archive(conn, note_id):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("INSERT INTO archived_notes SELECT * FROM notes WHERE id = ?", (note_id,))
+                conn.execute("DELETE FROM notes WHERE id = ?", (note_id,))
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        """,
+    # sqlite3's default mode opens a transaction that the one commit() ends.
+    "sqlite3-factory-default-mode": """\
+        import sqlite3
+
+        def connect(path):
+            return sqlite3.connect(path)
+
+        def archive(conn, note_id):
+            conn.execute("INSERT INTO archived_notes SELECT * FROM notes WHERE id = ?", (note_id,))
+            conn.execute("DELETE FROM notes WHERE id = ?", (note_id,))
+            conn.commit()
         """,
     # Expired documents left by a failure midway are deleted by the next run.
     "mongo-cleanup-of-two-collections": """\
