@@ -317,7 +317,15 @@ class _Summarizer:
         return None
 
     def infer_instance(self, value: ast.expr, scope: _Scope) -> str | None:
-        """Return the qualified type, as ``pkg.Cls()``, of the value an expression builds."""
+        """Return the qualified type, as ``pkg.Cls()``, of the value an expression builds.
+
+        Of ``given or Repository()`` and ``given if given else Repository()``, the default
+        that an injected dependency replaces, it is the first operand whose type is known.
+        """
+        if isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or):
+            return next((found for found in (self.infer_instance(v, scope) for v in value.values) if found), None)
+        if isinstance(value, ast.IfExp):
+            return self.infer_instance(value.body, scope) or self.infer_instance(value.orelse, scope)
         if isinstance(value, ast.Await):
             value = value.value
         if not isinstance(value, ast.Call):
