@@ -279,7 +279,9 @@ class InsertAfterExistenceCheck(Rule):
         Reports a query that checks whether a row exists (``exists()``, ``first()``,
         ``count()``, ``one_or_none()``, ``scalar()`` on a filtered query of a model) when an
         ``if`` on its result leads to inserting a row of the same model. The insert sits
-        inside the ``if``, or after an ``if`` that returns or raises. The inserts are
+        inside the ``if``, or after an ``if`` that returns or raises, or after a ``while``
+        loop that tries the next value until the query finds no row (``while
+        Workspace.objects.filter(slug=slug).exists(): slug = f"{base}-{n}"``). The inserts are
         ``Model.objects.create(...)``, ``bulk_create(...)``, ``session.add(Model(...))``,
         ``row.save()`` or ``session.add(row)`` for a ``row = Model(...)`` built in the
         function, and ``insert(Model)``. Not reported: a function that catches
@@ -466,7 +468,7 @@ class InsertAfterExistenceCheck(Rule):
         checked: dict[str, _Check] = {}  # name bound to an existence query -> the query
         built: dict[str, str] = {}  # name bound to ``Model(...)`` -> the model
         inserts: list[tuple[int, str]] = []  # (line, model) of each insert
-        tests: list[tuple[ast.If, _Check]] = []
+        tests: list[tuple[ast.If | ast.While, _Check]] = []
         handled = _handled_gets(statements)
         for statement in statements:
             if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
@@ -477,7 +479,7 @@ class InsertAfterExistenceCheck(Rule):
                     checked[name] = check
                 if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id[:1].isupper():
                     built[name] = value.func.id
-            if isinstance(statement, ast.If) and (checked or _spans(statement.test, check_lines)):
+            if isinstance(statement, (ast.If, ast.While)) and (checked or _spans(statement.test, check_lines)):
                 check = self.check_in_test(statement, checked, related)
                 if check is not None and (lock_line is None or lock_line > check.statement.lineno):
                     tests.append((statement, check))
@@ -493,7 +495,9 @@ class InsertAfterExistenceCheck(Rule):
             if check.statement.lineno in reported:
                 continue
             end = test.end_lineno or test.lineno
-            exits = bool(test.body) and isinstance(test.body[-1], ENDS_BLOCK)
+            # A while loop that probes for a free value ends when the query finds no row,
+            # so an insert after it depends on the check as one after an exiting if does.
+            exits = isinstance(test, ast.While) or (bool(test.body) and isinstance(test.body[-1], ENDS_BLOCK))
             for line, model in inserts:
                 if model == check.model and (test.lineno < line <= end or (exits and line > end)):
                     reported.add(check.statement.lineno)
@@ -526,8 +530,8 @@ class InsertAfterExistenceCheck(Rule):
                     return
 
     @staticmethod
-    def check_in_test(test: ast.If, checked: dict[str, _Check], related: RelatedModel | None = None) -> _Check | None:
-        """Return the existence query an ``if`` tests, run in its test or bound to a name first."""
+    def check_in_test(test: ast.If | ast.While, checked: dict[str, _Check], related: RelatedModel | None = None) -> _Check | None:
+        """Return the existence query an ``if`` or ``while`` tests, run in its test or bound to a name first."""
         check = _existence_check(test, test.test, related)
         if check is not None:
             return check
@@ -655,6 +659,12 @@ class InsertAfterExistenceCheck(Rule):
         "        session.add(tag)\n"
         "        session.commit()\n"
         "        return tag\n",
+        # The loop tries the next slug until none is taken, then inserts it.
+        "def create_workspace(owner, base):\n"
+        "    slug, n = base, 2\n"
+        "    while Workspace.objects.filter(slug=slug).exists():  # OPS207\n"
+        "        slug, n = f'{base}-{n}', n + 1\n"
+        "    return Workspace.objects.create(slug=slug, owner=owner)\n",
         # A capacity checked with count(): only a lock can cap it.
         "def book(session, member):\n"
         "    taken = Booking.objects.filter(session=session).count()  # OPS207\n"
