@@ -11,6 +11,7 @@ from opsgen.lint.lock_scope import lock_end_line
 from opsgen.lint.model_declarations import declares_version_column, qualify_model
 from opsgen.lint.orm import (
     LOAD_TERMINALS,
+    Load,
     callee_name,
     callers_hold_lock,
     classify_load,
@@ -70,6 +71,11 @@ class IncrementThenSave(Rule):
         ``WHERE``), or take an opsgen lock (``locks:`` in the operation's spec, see
         docs/locks.md) around the read and the write.
 
+        A row loaded without a lock after the function locked another row (the order
+        locked, the product read plainly and its stock decremented) is reported at that
+        load, with a message that names the locked row, because the fix is the same lock
+        on this load.
+
         A row lock lasts only as long as the transaction that took it: an increment after
         the ``atomic()`` block that holds the ``select_for_update()`` (the outermost one
         in the function), or after the ``with session.begin():`` block or the
@@ -120,6 +126,15 @@ class IncrementThenSave(Rule):
         "{end}, so the lock no longer covers the write and concurrent calls lose updates; "
         "change and save the row inside the transaction that holds the lock, or {verb} it in "
         "the database with {update}"
+    )
+
+    #: The message for a row loaded without a lock where the function locks another row.
+    #: The remedy is the same lock on this load, so the finding sits at the load.
+    OTHER_ROW_MESSAGE = (
+        "OPS202 {row} is loaded here without a lock, but the lock the function takes on line "
+        "{locked_line} covers {other} only, and {target} is then {changed} in Python, so "
+        "concurrent calls lose updates; load it with {row_lock} as well, or {verb} it in the "
+        "database with {update}"
     )
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
@@ -179,6 +194,7 @@ class IncrementThenSave(Rule):
         entity_rows: set[str] = set()  # receivers bound to a Pony entity loaded without a lock
         lock_lines: list[int] = []
         lock_blocks: list[tuple[int, int]] = []
+        loads: list[tuple[str, ast.Assign, Load | None]] = []  # (receiver, binding, its row load) in source order
         for node in nodes:
             if isinstance(node, ast.Call):
                 name = callee_name(node.func)
@@ -190,6 +206,7 @@ class IncrementThenSave(Rule):
                 lock_blocks.append((node.lineno, node.end_lineno or node.lineno))
             elif isinstance(node, ast.Assign) and len(node.targets) == 1:
                 self.note_assignment(module, node, fresh, session_rows, queries)
+                self.note_load(module, node, loads, queries)
                 self.note_entity(module, node, fresh, entity_rows, pony_module)
                 self.note_lock_end(module, function, node, released, queries)
                 target = node.targets[0]
@@ -224,6 +241,11 @@ class IncrementThenSave(Rule):
                 continue
             if receiver in fresh:
                 continue
+            if receiver in session_rows or (receiver not in entity_rows and saved_later):
+                pair = self.other_row_lock(loads, released, receiver, line)
+                if pair is not None:
+                    yield self.other_row_finding(module, increment, *pair, direction)
+                    continue
             if receiver in session_rows:
                 load = session_rows[receiver]
                 mapped = qualify_model(module, loaded_model(load)) if loaded_model(load) else None
@@ -243,6 +265,58 @@ class IncrementThenSave(Rule):
             elif saved_later:
                 message = self.MESSAGE.format(target=ast.unparse(field), field=field.attr, **direction)
                 yield module.finding(self.code, message, line, increment.col_offset)
+
+    @staticmethod
+    def other_row_lock(
+        loads: list[tuple[str, ast.Assign, Load | None]], released: dict[str, tuple[int, ast.expr | None]], receiver: str, line: int
+    ) -> tuple[tuple[ast.Assign, Load], ast.Assign] | None:
+        """Return the unlocked load of ``receiver`` that the change at ``line`` writes, and
+        the earlier load of another row whose lock still holds there, or None."""
+        before = sorted(((key, statement, load) for key, statement, load in loads if statement.lineno < line), key=lambda item: item[1].lineno)
+        own = next(((statement, load) for key, statement, load in reversed(before) if key == receiver), None)
+        if own is None or own[1] is None or own[1].locked:
+            return None
+        own_load = own[1]
+        for key, statement, load in before:
+            if key == receiver or load is None or not load.locked or statement.lineno > own[0].lineno:
+                continue
+            if key in released and released[key][0] < line:
+                continue
+            return (own[0], own_load), statement
+        return None
+
+    def other_row_finding(
+        self, module: ModuleContext, increment: ast.Assign | ast.AugAssign, own: tuple[ast.Assign, Load], other: ast.Assign, direction: dict[str, str]
+    ) -> Finding:
+        """Report the unlocked load of a row that the function increments while it locks another row."""
+        found = field_increment(increment)
+        assert found is not None
+        field, _ = found
+        statement, load = own
+        sign = direction["sign"]
+        if load.orm == "sqlalchemy":
+            model = loaded_model(statement.value) or "Model"
+            update = f"update({model}).values({field.attr}={model}.{field.attr} {sign} n)"
+        else:
+            update = f'update({field.attr}=F("{field.attr}") {sign} n)'
+        message = self.OTHER_ROW_MESSAGE.format(
+            row=ast.unparse(statement.targets[0]),
+            other=ast.unparse(other.targets[0]),
+            locked_line=other.lineno,
+            target=ast.unparse(field),
+            row_lock=row_lock_remedy(load.orm, statement.value),
+            update=update,
+            **direction,
+        )
+        return module.finding(self.code, message, statement.lineno, statement.col_offset)
+
+    @staticmethod
+    def note_load(module: ModuleContext, node: ast.Assign, loads: list[tuple[str, ast.Assign, Load | None]], queries: dict[str, bool]) -> None:
+        """Record what a name is bound to: a row load, locked or not, or None for any other value."""
+        target = node.targets[0]
+        if isinstance(target, ast.Name):
+            key = ast.dump(ast.Name(id=target.id, ctx=ast.Load()))
+            loads.append((key, node, classify_load(node.value, module.qualify, queries)))
 
     @staticmethod
     def direction(increment: ast.AST) -> dict[str, str]:
@@ -330,6 +404,14 @@ class IncrementThenSave(Rule):
                 fresh.add(key)
 
     VALID = [
+        # Both rows that the function changes are locked.
+        "from sqlalchemy.orm import Session\n\n"
+        "def add_line(session: Session, order_id, product_id, quantity):\n"
+        "    with session.begin():\n"
+        "        order = session.get(Order, order_id, with_for_update=True)\n"
+        "        product = session.get(Product, product_id, with_for_update=True)\n"
+        "        product.stock -= quantity\n"
+        "        order.total += quantity * product.price\n",
         # A version column: the flush writes only while the version read is current.
         "from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column\n\n"
         "class Base(DeclarativeBase):\n"
@@ -413,6 +495,15 @@ class IncrementThenSave(Rule):
         "        wallet.save()\n",
     ]
     INVALID = [
+        # The lock is on the order, but the product row it changes is read without one.
+        "from django.db import transaction\n\n"
+        "def add_line(order_id, product_id, quantity):\n"
+        "    with transaction.atomic():\n"
+        "        order = Order.objects.select_for_update().get(pk=order_id)\n"
+        "        product = Product.objects.get(pk=product_id)  # OPS202\n"
+        "        product.stock -= quantity\n"
+        "        product.save(update_fields=['stock'])\n"
+        "        order.lines.create(product=product, quantity=quantity)\n",
         "def redeem(value):\n"
         "    code = AccessCode.objects.get(code=value)\n"
         "    if code.times_used >= code.max_uses:\n"
