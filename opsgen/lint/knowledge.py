@@ -512,9 +512,6 @@ _INSTANCE_PREFIXES = {
     "aiohttp.ClientSession()": ("HTTP request", HTTP_VERBS),
     "http.client.HTTPConnection()": ("HTTP request", frozenset({"request", "putrequest"})),
     "http.client.HTTPSConnection()": ("HTTP request", frozenset({"request", "putrequest"})),
-    # Django's file storage: the default backend is often S3 or another remote store, and
-    # even a local file stays written when the transaction rolls back.
-    "django.core.files.storage.default_storage": ("file storage write", frozenset({"save", "delete"})),
     "httplib2.Http()": ("HTTP request", frozenset({"request"})),
     "requests_oauthlib.OAuth2Session()": ("HTTP request", HTTP_VERBS),
     "tornado.httpclient.AsyncHTTPClient()": ("HTTP request", frozenset({"fetch"})),
