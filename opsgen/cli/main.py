@@ -24,7 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("opsgen.cli.init", "create a specs folder and [tool.opsgen] settings"),
     "generate": ("opsgen.cli.generate", "generate typed Python from the specs"),
     "schema": ("opsgen.cli.schema", "print the JSON Schema of the spec format"),
-    "ops": ("opsgen.cli.ops", "read the execution log: list, show, watch"),
+    "ops": ("opsgen.cli.ops", "read the execution log (list, show, watch) and cancel a pending call"),
     "outbox": ("opsgen.cli.outbox", "deliver durable side effects waiting in the outbox"),
     "lint": ("opsgen.cli.lint", "check code for side effects in transactions, missing locks and non-uniform services"),
     "audit": ("opsgen.cli.audit", "read and check the audit trail"),

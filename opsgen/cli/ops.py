@@ -46,7 +46,7 @@ def register(subparsers: Any) -> None:
     """Add ``opsgen ops`` and its subcommands."""
     parser = subparsers.add_parser(
         "ops",
-        help="read the execution log: list, show, watch",
+        help="read the execution log (list, show, watch) and cancel a pending call",
         description="Read the execution log that every operation call writes.",
     )
     commands = parser.add_subparsers(dest="ops_command", metavar="SUBCOMMAND")

@@ -146,7 +146,9 @@ class CeleryQueue:
             raise task.retry(countdown=outcome.retry_in, max_retries=None)
         if outcome.result is None:
             return None
-        return "ok" if outcome.result.ok else outcome.result.code
+        # Celery counts every task that returns as succeeded, so its log line and its
+        # monitors carry the execution's outcome in the return value.
+        return "ok" if outcome.result.ok else f"failed: {outcome.result.code}"
 
 
     def check_schema_at_start(self, **_kwargs: Any) -> None:

@@ -159,7 +159,9 @@ def test_repeated_message_of_finished_execution_is_not_run(
     assert len(attempts_of(get_runtime(), execution_id)) == 1
 
 
-def test_retry_policy_records_every_attempt(start_worker: Callable[..., Any], tmp_path: Path) -> None:
+def test_retry_policy_records_every_attempt(
+    start_worker: Callable[..., Any], tmp_path: Path, celery_settings: dict[str, str]
+) -> None:
     start_worker()
 
     recovers = ops.demo.flaky.enqueue(Context(), counter=str(tmp_path / "recovers"), succeed_on=3)
@@ -177,6 +179,9 @@ def test_retry_policy_records_every_attempt(start_worker: Callable[..., Any], tm
     statuses = [a["status"] for a in settled_attempts(gives_up)]
     assert statuses == ["retrying", "retrying", "failed"]
     assert (tmp_path / "gives-up").read_text() == "3"
+    # Celery counts the task as succeeded; its log line carries the execution's outcome.
+    log_path = Path(celery_settings["OPSGEN_TEST_WORKER_LOG"])
+    wait_for(lambda: "'failed: unhandled_exception'" in log_path.read_text(), 30, "the task's log line")
 
 
 def test_enqueue_rejects_invalid_input_at_once() -> None:
