@@ -1,0 +1,34 @@
+# expect: none
+# fixed shape for r8_07: the job is enqueued after the block has committed
+from arq.connections import ArqRedis
+from fastapi import APIRouter, Depends
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from billing.deps import get_arq, get_session
+from billing.models import Invoice, InvoiceLine
+from billing.schemas import InvoiceIn, InvoiceOut
+
+# get_session() yields sessions of async_sessionmaker(expire_on_commit=False), so the
+# invoice keeps its loaded attributes after COMMIT.
+router = APIRouter()
+
+
+@router.post("/invoices", response_model=InvoiceOut, status_code=201)
+async def create_invoice(
+    body: InvoiceIn,
+    session: AsyncSession = Depends(get_session),
+    arq: ArqRedis = Depends(get_arq),
+):
+    async with session.begin():
+        invoice = Invoice(customer_id=body.customer_id, currency=body.currency)
+        session.add(invoice)
+        await session.flush()
+        session.add_all(
+            [
+                InvoiceLine(invoice_id=invoice.id, description=line.description, amount=line.amount)
+                for line in body.lines
+            ]
+        )
+        invoice_id = invoice.id
+    await arq.enqueue_job("render_invoice_pdf", invoice_id, _job_id=f"invoice-pdf-{invoice_id}")
+    return InvoiceOut.model_validate(invoice)

@@ -1,0 +1,39 @@
+# expect: none
+# fixed shape for r8_17: the recipe and its children are written in one transaction
+from django.db import transaction
+from rest_framework import serializers
+
+from recipes.models import Ingredient, Recipe, Step
+
+
+class IngredientSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Ingredient
+        fields = ["name", "quantity", "unit"]
+
+
+class StepSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Step
+        fields = ["text", "duration_minutes"]
+
+
+class RecipeSerializer(serializers.ModelSerializer):
+    ingredients = IngredientSerializer(many=True)
+    steps = StepSerializer(many=True)
+
+    class Meta:
+        model = Recipe
+        fields = ["id", "title", "servings", "ingredients", "steps"]
+
+    @transaction.atomic
+    def create(self, validated_data):
+        ingredients = validated_data.pop("ingredients")
+        steps = validated_data.pop("steps")
+        recipe = Recipe.objects.create(author=self.context["request"].user, **validated_data)
+        for ingredient in ingredients:
+            Ingredient.objects.create(recipe=recipe, **ingredient)
+        Step.objects.bulk_create(
+            [Step(recipe=recipe, position=position, **step) for position, step in enumerate(steps, 1)]
+        )
+        return recipe
