@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 36
+SUMMARY_FORMAT = 37
 
 
 @dataclass
@@ -970,6 +970,8 @@ class _BodyWalker(ast.NodeVisitor):
         """Remember a thread or process bound to a name where it is built, whose
         ``start()`` decides where the target runs, and forget names bound to anything else."""
         built = self.built_thread
+        if built is None and not self.unstarted:
+            return
         is_thread = built is not None and value is not None and built[0] == id(value)
         for target in targets:
             if is_thread and built is not None:
@@ -1124,7 +1126,7 @@ class _BodyWalker(ast.NodeVisitor):
                 model=model,
                 in_loop=self.loop_depth > 0,
                 branch="/".join(self.branches),
-                string_args=self.string_args(node, target),
+                string_args=self.string_args(node, target) if target in knowledge.URI_OPENERS else _string_literals(node),
                 loops="/".join(map(str, self.loops)),
                 fresh=write == "save" and isinstance(callee, ast.Attribute) and dotted_text(callee.value) in self.fresh_rows,
                 runner=runner,
@@ -1147,7 +1149,7 @@ class _BodyWalker(ast.NodeVisitor):
         """Return the first three positional string literals of a call. For a function that
         opens a URI (``smart_open.open``), a ``mode=`` literal comes last, where the mode
         given by position would be."""
-        found = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)][:3]
+        found = _string_literals(node)
         if target in knowledge.URI_OPENERS:
             mode = next((k.value for k in node.keywords if k.arg == "mode"), None)
             if isinstance(mode, ast.Constant) and isinstance(mode.value, str):
@@ -1424,6 +1426,11 @@ def _sets_autocommit(name: str | None, value: ast.expr) -> bool:
     return (name == "autocommit" and value.value is True) or (name == "isolation_level" and value.value is None)
 
 
+def _string_literals(node: ast.Call) -> list[str]:
+    """Return the first three positional string literals of a call."""
+    return [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)][:3]
+
+
 def _switches_autocommit(method: str, call: ast.Call) -> bool:
     """Return True for a connection method call that switches autocommit on:
     ``set_autocommit(True)``, ``autocommit(True)`` or psycopg2's ``set_session(autocommit=True)``."""
@@ -1438,8 +1445,9 @@ def _opens_in_autocommit(value: ast.expr) -> bool:
     return isinstance(node, ast.Call) and any(_sets_autocommit(keyword.arg, keyword.value) for keyword in node.keywords)
 
 
-#: Statements whose bodies ``bind_self_attributes`` reads.
-_COMPOUND_STATEMENTS = (ast.If, ast.Try, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While)
+#: Statements whose bodies ``bind_self_attributes`` reads. Loops are left out: a connection
+#: or client is set up once, not per pass.
+_COMPOUND_STATEMENTS = (ast.If, ast.Try, ast.With, ast.AsyncWith)
 
 
 def _is_range(node: ast.expr) -> bool:
