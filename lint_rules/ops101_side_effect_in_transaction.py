@@ -153,7 +153,7 @@ class SideEffectInTransaction(Rule):
             for call in function.calls:
                 transaction = analysis.transaction_at(function, call) or fallback
                 if transaction is None or (transaction.end_line is not None and call.line > transaction.end_line):
-                    continue  # no transaction, or after the request.tm.commit() that ends the view's
+                    continue  # no transaction, or a call after the request.tm.commit() that ends a view's transaction
                 alias = self.on_commit_elsewhere(analysis, function, call)
                 if alias is not None:
                     yield self.immediate_on_commit(module, call, transaction, alias)

@@ -1165,7 +1165,7 @@ class Analysis:
         A view is a function or method decorated with ``@view_config`` or added with
         ``config.add_view()``, in an app that includes pyramid_tm. A function that calls a
         method of ``request.tm`` runs in a request that pyramid_tm manages, whatever the
-        app's configuration the linter sees. ``with request.tm:`` alone is a block of its
+        app's configuration the linter reads. ``with request.tm:`` alone is a block of its
         own, as in pyramid_tm's explicit mode. The transaction ends at the view's first
         ``request.tm.commit()`` or ``transaction.commit()``, since the code after it runs
         once the view's writes are committed.
