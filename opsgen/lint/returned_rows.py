@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from weakref import WeakKeyDictionary
 
 from opsgen.lint.analysis import Analysis
 from opsgen.lint.knowledge import sync_method
-from opsgen.lint.orm import LOAD_TERMINALS, Load, Qualify, callee_name, classify_load, function_nodes, query_binding
+from opsgen.lint.orm import LOAD_TERMINALS, Load, Qualify, callee_name, classify_load, function_nodes, query_binding, through_session
 from opsgen.lint.rule import ModuleContext
 from opsgen.lint.summary import CallSite, FunctionSummary
 
@@ -49,20 +49,35 @@ class ReturnedRow:
     paths: tuple[str, ...]
 
 
-#: For each analysis, and so each project index: helper qualified name -> the row it
-#: returns, None when it returns none.
-_helpers: WeakKeyDictionary[Analysis, dict[str, ReturnedRow | None]] = WeakKeyDictionary()
-#: For each analysis: the names of the project's functions and methods. A call whose last
-#: name is none of them runs no project helper, so it is not resolved.
-_function_names: WeakKeyDictionary[Analysis, frozenset[str]] = WeakKeyDictionary()
+@dataclass
+class _ProjectHelpers:
+    """The row helpers found in one analysis, and so in one project index."""
+
+    #: The names of the project's functions and methods. A call whose last name is not
+    #: among them runs no project helper, so it is not resolved.
+    names: frozenset[str]
+    #: a call's qualified target -> the project function or method it runs, or None
+    targets: dict[str, str | None] = field(default_factory=dict)
+    #: helper qualified name -> the row it returns, None when it returns none
+    rows: dict[str, ReturnedRow | None] = field(default_factory=dict)
+    #: function qualified name -> whether its summary leaves room for a returned row
+    may_return: dict[str, bool] = field(default_factory=dict)
+
+
+_projects: WeakKeyDictionary[Analysis, _ProjectHelpers] = WeakKeyDictionary()
+
+
+def _project(analysis: Analysis) -> _ProjectHelpers:
+    found = _projects.get(analysis)
+    if found is None:
+        names = frozenset(function.name for _, function in analysis.index.functions.values())
+        found = _projects[analysis] = _ProjectHelpers(names)
+    return found
 
 
 def project_function_names(analysis: Analysis) -> frozenset[str]:
     """Return the names of the project's functions and methods."""
-    names = _function_names.get(analysis)
-    if names is None:
-        names = _function_names[analysis] = frozenset(function.name for _, function in analysis.index.functions.values())
-    return names
+    return _project(analysis).names
 
 
 def returned_row(module: ModuleContext, value: ast.expr) -> ReturnedRow | None:
@@ -92,11 +107,17 @@ def call_returned_row(analysis: Analysis, function: FunctionSummary, call: CallS
 
     Callers in a module-scope rule must add the row's ``paths`` to their read paths.
     """
-    if not call.result_used or not call.target:
+    return _call_row(analysis, _project(analysis), function, call)
+
+
+def _call_row(analysis: Analysis, project: _ProjectHelpers, function: FunctionSummary, call: CallSite) -> ReturnedRow | None:
+    target = call.target
+    if not call.result_used or not target or call.text.rpartition(".")[2] not in project.names:
         return None
-    if call.text.rpartition(".")[2] not in project_function_names(analysis):
-        return None
-    helper = _called_function(analysis, call.target)
+    if target in project.targets:
+        helper = project.targets[target]
+    else:
+        helper = project.targets[target] = _called_function(analysis, target)
     if helper is None or helper == function.qualname:
         return None
     return _helper_row(analysis, helper)
@@ -120,7 +141,7 @@ def _called_function(analysis: Analysis, target: str) -> str | None:
 
 
 def _helper_row(analysis: Analysis, qualname: str) -> ReturnedRow | None:
-    cache = _helpers.setdefault(analysis, {})
+    cache = _project(analysis).rows
     if qualname in cache:
         return cache[qualname]
     cache[qualname] = None  # a call cycle ends here
@@ -135,9 +156,8 @@ def _read_helper(analysis: Analysis, qualname: str) -> ReturnedRow | None:
         return None
     summary, function = entry
 
-    names = project_function_names(analysis)
-    if not any(call.result_used and _may_give_row(call, names) for call in function.calls):
-        return None  # a row load, or the call of a helper, is a call whose result is used
+    if not _may_return_row(analysis, _project(analysis), function, set()):
+        return None
     tree = analysis.index.tree(summary.path)
     if tree is None:
         return None
@@ -226,10 +246,44 @@ def _walk_returns(
             yield from _walk_returns(case.body, qualify, queries, bound, opens)
 
 
-def _may_give_row(call: CallSite, names: frozenset[str]) -> bool:
-    """Return True for a call that may load a row or run a helper that returns one."""
-    last = call.text.rpartition(".")[2]
-    return sync_method(last) in LOAD_TERMINALS or last in names or (call.target or call.text).endswith("get_object_or_404")
+def _may_return_row(analysis: Analysis, project: _ProjectHelpers, function: FunctionSummary, seen: set[str]) -> bool:
+    """Return True when the summary of ``function`` leaves room for a returned row: a call
+    that may load one, or a call of a project function that may return one.
+
+    It reads summaries alone, so the syntax trees of most functions are never walked.
+    """
+    cached = project.may_return.get(function.qualname)
+    if cached is not None:
+        return cached
+    seen.add(function.qualname)
+    found = False
+    for call in function.calls:
+        if not call.result_used:
+            continue
+        last = call.text.rpartition(".")[2]
+        if _may_load(call, last):
+            found = True
+            break
+        if call.target and last in project.names:
+            target = call.target
+            if target not in project.targets:
+                project.targets[target] = _called_function(analysis, target)
+            helper = project.targets[target]
+            entry = analysis.index.functions.get(helper) if helper is not None and helper not in seen else None
+            if entry is not None and _may_return_row(analysis, project, entry[1], seen):
+                found = True
+                break
+    project.may_return[function.qualname] = found
+    return found
+
+
+def _may_load(call: CallSite, last: str) -> bool:
+    """Return True for a call that may load one row: a load terminal through a manager, a
+    query or a session, or with lookups (``rows.get(pk=pk)``), but not ``mapping.get(key)``."""
+    method = sync_method(last)
+    if method not in LOAD_TERMINALS:
+        return (call.target or call.text).endswith("get_object_or_404")
+    return method != "get" or bool(call.keywords) or ".objects." in f".{call.text}" or through_session(call.text)
 
 
 def _bind(name: str, value: ast.expr, qualify: Qualify, queries: dict[str, bool], bound: dict[str, tuple[Load, ast.expr]]) -> None:
@@ -279,7 +333,8 @@ def calls_row_helper(analysis: Analysis, function: FunctionSummary) -> bool:
     """Return True when ``function`` uses the row that a project helper returns, as
     :func:`helper_load` would find it.
 
-    Each call is resolved through the analysis, so the rules ask only about functions
-    that also save a row or use a session.
+    Each call is resolved through the call summaries, so the rules ask only about
+    functions that also save a row or use a session.
     """
-    return any(call_returned_row(analysis, function, call) is not None for call in function.calls)
+    project = _project(analysis)
+    return any(_call_row(analysis, project, function, call) is not None for call in function.calls)
