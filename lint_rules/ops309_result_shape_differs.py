@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from weakref import WeakKeyDictionary
 
 from opsgen.lint.analysis import Analysis
+from opsgen.lint.failure_conventions import Member, member_facts, module_facts, qualifier, returns_flag, returns_none_when_missing, unique
 from opsgen.lint.orm import scope_nodes
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.service_state import outcome_callbacks, stored_results
@@ -16,7 +17,9 @@ from opsgen.lint.services import (
     SERVICE_PACKAGE_NAMES,
     Method,
     and_list,
+    base_names,
     in_service_packages,
+    is_bare_result,
     is_generated,
     is_services_module,
     may_define_services,
@@ -24,6 +27,7 @@ from opsgen.lint.services import (
     public_methods,
     raises,
     result_shape,
+    returned_values,
     returns_plain_dict,
     service_classes,
     service_functions,
@@ -33,10 +37,12 @@ from opsgen.lint.services import (
 )
 
 
-#: A class named for a service layer: ``AccountService``, ``CheckoutUseCase``.
-SERVICE_CLASS = re.compile(r"^class[ \t]+\w*(?:" + "|".join(SERVICE_BASE_SUFFIXES) + r")\b", re.MULTILINE)
-#: Shapes that hand an error back as the result, compared among the methods of one class.
-ERROR_RESULTS = ("error on failure", "message on failure")
+#: A class named for a service layer, or built on one: ``AccountService``, ``Checkout(UseCase)``.
+SERVICE_CLASS = re.compile(r"^class[ \t]+\w*(?:\([^)]*)?(?:" + "|".join(SERVICE_BASE_SUFFIXES) + r")\b", re.MULTILINE)
+#: Shapes that hand back a failure which a service's other methods raise.
+RAISED_INSTEAD = ("pair", "envelope", "response", "error on failure", "message on failure")
+#: Shapes that wrap the result with its outcome, a convention of its own among a class's methods.
+WRAPPED_RESULTS = ("result object", "pair", "envelope")
 #: Shapes reported only where they depart from the convention of most services, never
 #: taken as the convention: a module whose services mostly enqueue or fill attributes is
 #: left to review.
@@ -70,7 +76,7 @@ class ResultShapeDiffers(Rule):
         is a 2-tuple, and one contains ``None``, ``True`` or ``False``. An envelope: every
         returned value is a dictionary literal with a key such as ``ok``, ``status`` or
         ``error``. A result object: ``Success(...)``/``Failure(...)``, ``Ok``/``Err`` or a
-        class named ``...Result``. An HTTP response: ``JsonResponse(...)``,
+        class named ``...Result``, on every path (on some paths only is a shape of its own). An HTTP response: ``JsonResponse(...)``,
         ``HttpResponse(...)``, ``jsonify(...)``, ``redirect(...)``, which ties the service
         to a web request. A generator: the entry yields, so a call runs nothing until it is
         iterated. ``None`` on failure: the entry returns ``None`` from an ``except``
@@ -116,10 +122,31 @@ class ResultShapeDiffers(Rule):
         ``self.rejected.append(row)`` on a list that starts empty, or a private attribute
         behind a property), itself or through the methods it calls.
 
-        The methods of one class named for a service layer (``AccountService``,
-        ``...UseCase``, ``...Interactor``) are compared too: a public method that returns
-        the caught exception or an error message string is reported when two or more
-        other public methods of the class raise.
+        The public methods of one class named for a service layer (``AccountService``,
+        ``...UseCase``, ``...Interactor``) or built on such a base are compared too, when
+        there are three or more. A method is reported where two or more of the others
+        raise, themselves or through a method of the class they call, and it returns a
+        pair, an envelope, an HTTP response, the caught exception or an error message. So
+        is one that returns ``None`` when an object it looks up is missing
+        (``if order is None: return None``) where another raises for a missing object, and
+        one that returns only ``True`` or ``False`` (or is annotated ``-> bool``). Both
+        count only in a method that writes something (an attribute, ``save()``,
+        ``update()``): a finder that returns what it found, or ``None``, and a question
+        (``is_...``, ``can_...``, ``exists``) answer what they are asked.
+
+        A method is reported too when it raises an HTTP error of a web framework (FastAPI's
+        or Starlette's ``HTTPException``, werkzeug's, Django's ``Http404``, Django REST
+        framework's exceptions, Flask's ``abort()``, Django's ``get_object_or_404()``), or
+        only built-in exceptions (``ValueError``, ``PermissionError``, ``KeyError``,
+        ``LookupError``, ``RuntimeError``, ``Exception``), where two or more others raise
+        the service's own exceptions and none raises those. ``TypeError`` and other
+        programming errors are left out. Where two or more others all return a result
+        object, a pair or an envelope, a method that returns another shape is reported,
+        and so is one that builds a result object on some paths and returns the bare
+        value (a list, a literal) on others.
+
+        The public functions of a service layer's modules, and of its packages as above,
+        are compared with each other in the same ways.
 
     Why is this bad:
         A caller of one service unpacks a pair and checks the error, a caller of the next
@@ -157,11 +184,6 @@ class ResultShapeDiffers(Rule):
         "{other}, so callers must learn each convention; return the result the same way from "
         "every service and raise on failure"
     )
-    #: The message for a method of a service class whose other methods raise.
-    METHOD_MESSAGE = (
-        "OPS309 {service}.{method}() returns {shape}, while the class's other methods raise "
-        "on failure, so callers must learn each convention; raise on failure from every method"
-    )
     #: The message for a function compared with those of the other modules of its package.
     PACKAGE_MESSAGE = (
         "OPS309 {function}() returns {shape}, while the other service functions of package "
@@ -174,6 +196,27 @@ class ResultShapeDiffers(Rule):
         "{other}, so callers must learn each convention; return the result the same way from "
         "every service and raise on failure"
     )
+    #: The message for a member that returns its failure where two or more siblings raise.
+    MEMBER_MESSAGE = (
+        "OPS309 {member} returns {shape}, while {others} raise on failure, so callers must learn "
+        "each convention; raise on failure from every one"
+    )
+    #: The message for a member that returns another shape than its siblings' result objects.
+    WRAPPED_MESSAGE = (
+        "OPS309 {member} returns {shape}, while {others} return {other}, so callers must learn "
+        "each convention; return the result the same way from every one"
+    )
+    #: The message for a member that raises a web framework's HTTP error.
+    HTTP_MESSAGE = (
+        "OPS309 {member} raises {raised}, an HTTP error of the web framework, while {others} raise "
+        "{own}, so a caller outside a request (a command, a task) that catches those misses it; "
+        "raise the service's own errors and turn them into responses in the view"
+    )
+    #: The message for a member that raises built-in exceptions.
+    BUILTIN_MESSAGE = (
+        "OPS309 {member} raises the built-in {raised}, while {others} raise {own}, so callers that "
+        "catch the service's errors miss these; raise the service's own errors from every one"
+    )
     SHAPES = {
         "pair": "a (result, error) pair",
         "envelope": "a dictionary with its outcome",
@@ -184,6 +227,7 @@ class ResultShapeDiffers(Rule):
         "none on failure": "None when it catches an error",
         "message on failure": "an error message string when a check fails instead of raising",
         "dict": "a plain dictionary",
+        "partial result object": "a result object on some paths and the bare result on others",
         "value": "the result itself",
     }
 
@@ -206,31 +250,84 @@ class ResultShapeDiffers(Rule):
                     yield finding
 
     def check_methods(self, module: ModuleContext) -> Iterator[Finding]:
-        """Report a method of a service class that returns its error while two or more sibling methods raise."""
+        """Report a method of a service class that breaks the failure convention of two or more sibling methods."""
         for node in module.tree.body:
-            if not (isinstance(node, ast.ClassDef) and node.name.endswith(SERVICE_BASE_SUFFIXES)):
+            if not (isinstance(node, ast.ClassDef) and (node.name.endswith(SERVICE_BASE_SUFFIXES) or any(b.endswith(SERVICE_BASE_SUFFIXES) for b in base_names(node)))):
                 continue
             methods = public_methods(node)
-            for method in methods:
-                shape = result_shape(method)
-                if shape not in ERROR_RESULTS:
-                    continue
-                if sum(1 for other in methods if other is not method and raises(other)) >= 2:
-                    message = self.METHOD_MESSAGE.format(service=node.name, method=method.name, shape=self.SHAPES[shape])
-                    yield module.finding(self.code, message, method.lineno, method.col_offset)
+            if len(methods) < 3:
+                continue  # a convention needs two methods besides the one that departs from it
+            defined = [item for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
+            facts = {member.node: member for member in member_facts(defined, module.qualify, through_self=True).values()}
+            for method, template, fields in self.departures(methods, facts, node):
+                message = template.format(member=f"{node.name}.{method.name}()", others="the class's other methods", **fields)
+                yield module.finding(self.code, message, method.lineno, method.col_offset)
+
+    def departures(self, members: Sequence[Method], facts: Mapping[Method, Member], owner: ast.ClassDef | None) -> Iterator[tuple[Method, str, dict[str, str]]]:
+        """Yield each member that fails another way than two or more of its siblings, with a
+        message template and its fields. The caller fills ``{member}`` and ``{others}``."""
+        shapes = {member: result_shape(member, owner) for member in members}
+        for member in members:
+            others = [other for other in members if other is not member]
+            shape = shapes[member]
+            # A sibling that returns the same pair or envelope and raises too shares the convention.
+            raising = [other for other in others if facts[other].raises and not (shapes[other] == shape and shape in RAISED_INSTEAD)]
+            departure = self.raising_departure(member, shape, facts, raising) if len(raising) >= 2 else None
+            if departure is not None:
+                yield member, self.MEMBER_MESSAGE, {"shape": departure}
+                continue
+            raised = self.raised_departure(member, facts, others)
+            if raised is not None:
+                yield member, *raised
+                continue
+            wrapped = {shapes[other] for other in others if shapes[other] is not None}
+            if len(wrapped) == 1 and (common := wrapped.pop()) in WRAPPED_RESULTS and shape not in (common, None, *DEPARTURES, "generator"):
+                # A bare value only departs when no return may hold a wrapped one (a name, ``self.wrap(...)``).
+                bare = shape != "value" or all(is_bare_result(value) for value in returned_values(member))
+                if bare and sum(1 for other in others if shapes[other] == common) >= 2:
+                    yield member, self.WRAPPED_MESSAGE, {"shape": self.SHAPES[shape or "value"], "other": self.SHAPES[common]}
+
+    def raising_departure(self, member: Method, shape: str | None, facts: Mapping[Method, Member], raising: Sequence[Method]) -> str | None:
+        """Describe how ``member`` hands back a failure that its ``raising`` siblings raise, or None."""
+        if shape in RAISED_INSTEAD:
+            return self.SHAPES[shape]
+        if returns_none_when_missing(member) and any(facts[other].raises_on_missing for other in raising):
+            return "None when the object it looks up is missing"
+        if not raises(member) and returns_flag(member) and not any(returns_flag(other) for other in raising):
+            return "True or False for whether it worked"
+        return None
+
+    def raised_departure(self, member: Method, facts: Mapping[Method, Member], others: Sequence[Method]) -> tuple[str, dict[str, str]] | None:
+        """Return the message template and fields for a member that raises a web framework's HTTP
+        error or built-in exceptions where two or more siblings raise the layer's own errors."""
+        raised = facts[member].raised
+        own = [other for other in others if facts[other].raised.get("own")]
+        if len(own) < 2:
+            return None
+        other_kinds = {kind for other in others for kind in facts[other].raised}
+        fields = {"own": and_list(unique([name for other in own for name in facts[other].raised["own"]]))}
+        if "http" in raised and "http" not in other_kinds:
+            return self.HTTP_MESSAGE, {"raised": and_list(unique(raised["http"])), **fields}
+        if set(raised) == {"builtin"} and "builtin" not in other_kinds:
+            return self.BUILTIN_MESSAGE, {"raised": and_list(unique(raised["builtin"])), **fields}
+        return None
 
     def check_functions(self, module: ModuleContext) -> Iterator[Finding]:
-        """Compare the result shapes of the public functions of a service module.
+        """Compare the result shapes and failures of the public functions of a service module.
 
         A module with fewer than three functions that return a value, directly inside a
         service-layer package, is compared with the functions of the package's other
         service modules: a layer split into one module for each use case.
         """
         functions = service_functions(module.tree)
+        facts = module_facts(module.tree, module.qualify)
         if sum(1 for function in functions if result_shape(function) is not None) >= 3:
+            reported: set[Method] = set()
             for function, shape, other in self.differing(module, [(function, None) for function in functions]):
+                reported.add(function)
                 message = self.FUNCTION_MESSAGE.format(function=function.name, shape=shape, other=other)
                 yield module.finding(self.code, message, function.lineno, function.col_offset)
+            yield from self.function_departures(module, functions, functions, facts, "the module's other service functions", reported)
             return
         if not any(result_shape(function) is not None for function in functions):
             return
@@ -244,12 +341,33 @@ class ResultShapeDiffers(Rule):
             tree = module.project_tree(path) if path != module.path else None
             if tree is not None:
                 pool.extend(service_functions(tree))
+                facts.update(module_facts(tree, qualifier(module.index.modules[path].imports)))
         if sum(1 for function in pool if result_shape(function) is not None) < 3:
             return
-        own = set(map(id, functions))
+        own = set(functions)
+        reported = set()
         for function, shape, other in self.differing(module, [(function, None) for function in pool]):
-            if id(function) in own:
+            if function in own:
+                reported.add(function)
                 message = self.PACKAGE_MESSAGE.format(function=function.name, shape=shape, other=other, package=package)
+                yield module.finding(self.code, message, function.lineno, function.col_offset)
+        others = f"the other service functions of package {package}"
+        yield from self.function_departures(module, pool, functions, facts, others, reported)
+
+    def function_departures(
+        self,
+        module: ModuleContext,
+        pool: Sequence[Method],
+        own: Sequence[Method],
+        facts: Mapping[Method, Member],
+        others: str,
+        reported: set[Method],
+    ) -> Iterator[Finding]:
+        """Report each function of ``own`` that fails another way than the other functions of
+        ``pool``, unless its shape is already ``reported``."""
+        for function, template, fields in self.departures(pool, facts, None):
+            if function in own and function not in reported:
+                message = template.format(member=f"{function.name}()", others=others, **fields)
                 yield module.finding(self.code, message, function.lineno, function.col_offset)
 
     def differing(self, module: ModuleContext, entries: Sequence[tuple[Method, ast.ClassDef | None]]) -> Iterator[tuple[Method, str, str]]:
@@ -362,6 +480,20 @@ class ResultShapeDiffers(Rule):
         "            return Account.objects.get(pk=pk)\n"
         "        except Account.DoesNotExist:\n"
         "            return None\n",
+        # A question of a service class answers True or False; its siblings still raise.
+        "class OrderService:\n"
+        "    def ship(self, order):\n"
+        "        if order.shipped:\n"
+        "            raise OrderError('already shipped')\n"
+        "        order.shipped = True\n"
+        "        return order\n\n"
+        "    def pay(self, order):\n"
+        "        if order.paid:\n"
+        "            raise OrderError('already paid')\n"
+        "        order.paid = True\n"
+        "        return order\n\n"
+        "    def can_cancel(self, order) -> bool:\n"
+        "        return not order.shipped\n",
     ]
     INVALID = [
         # Methods of one service class: two raise, one returns its error as a string.
@@ -379,6 +511,44 @@ class ResultShapeDiffers(Rule):
         "            return 'insufficient funds'\n"
         "        account.balance -= amount\n"
         "        return account.balance\n",
+        # One method returns None for an unknown id, where its siblings raise OrderNotFound.
+        "class OrderService:\n"
+        "    def get(self, order_id):\n"
+        "        try:\n"
+        "            return Order.objects.get(pk=order_id)\n"
+        "        except Order.DoesNotExist:\n"
+        "            raise OrderNotFound(order_id) from None\n\n"
+        "    def ship(self, order_id):\n"
+        "        order = self.get(order_id)\n"
+        "        order.shipped = True\n"
+        "        order.save()\n"
+        "        return order\n\n"
+        "    def rename(self, order_id, name):  # OPS309\n"
+        "        order = Order.objects.filter(pk=order_id).first()\n"
+        "        if order is None:\n"
+        "            return None\n"
+        "        order.name = name\n"
+        "        order.save()\n"
+        "        return order\n",
+        # An HTTP error raised from the service layer, beside the project's own errors.
+        "from fastapi import HTTPException\n\n"
+        "class ProjectService:\n"
+        "    async def create(self, name):\n"
+        "        if await self.repository.exists(name):\n"
+        "            raise DuplicateProjectName(name)\n"
+        "        return await self.repository.add(name)\n\n"
+        "    async def archive(self, project_id):\n"
+        "        project = await self.repository.get(project_id)\n"
+        "        if project is None:\n"
+        "            raise ProjectNotFound(project_id)\n"
+        "        project.archived = True\n"
+        "        return project\n\n"
+        "    async def rename(self, project_id, name):  # OPS309\n"
+        "        project = await self.repository.get(project_id)\n"
+        "        if project is None:\n"
+        "            raise HTTPException(status_code=404)\n"
+        "        project.name = name\n"
+        "        return project\n",
         # Service functions: two return the order, one a pair and one an envelope.
         Example(
             "def place_order(cart):\n"

@@ -408,7 +408,9 @@ def result_shape(method: Method, owner: ast.ClassDef | None = None) -> str | Non
     ``False``, as in ``return None, "not enough stock"``. ``"envelope"``: every value
     returned is a dictionary literal with an outcome key such as ``ok`` or ``error``.
     ``"result object"``: every value returned is built by ``Success(...)``, ``Failure(...)``,
-    ``Ok``/``Err`` or a class named ``...Result``. ``"response"``: every value returned is an
+    ``Ok``/``Err`` or a class named ``...Result``. ``"partial result object"``: some values
+    returned are result objects and others plainly are not (``return list(events)``), so
+    a caller that reads ``.ok`` fails on the others. ``"response"``: every value returned is an
     HTTP response (``JsonResponse(...)``, ``jsonify(...)``, ``redirect(...)``).
     ``"generator"``: the method yields, so calling it runs nothing until the caller iterates
     the result. ``"error on failure"``: an ``except ... as exc`` handler returns the caught
@@ -429,12 +431,7 @@ def result_shape(method: Method, owner: ast.ClassDef | None = None) -> str | Non
     nodes = list(scope_nodes(method.body))
     if any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in nodes):
         return "generator"
-    values = [
-        node.value
-        for node in nodes
-        if isinstance(node, ast.Return) and node.value is not None and not (isinstance(node.value, ast.Constant) and node.value.value is None)
-    ]
-    values = [branch for value in values for branch in _branches(value)]
+    values = returned_values(method)
     callbacks = outcome_callbacks(method, owner)
     if callbacks and (not values or any(is_error_callback(name) for name in callbacks)):
         return "callbacks"
@@ -454,6 +451,8 @@ def result_shape(method: Method, owner: ast.ClassDef | None = None) -> str | Non
             return "envelope"
     if all(isinstance(v, ast.Call) and _result_object(v.func) for v in values):
         return "result object"
+    if any(isinstance(v, ast.Call) and _result_object(v.func) for v in values) and any(is_bare_result(v) for v in values):
+        return "partial result object"
     if all(isinstance(v, ast.Call) and _http_response(v.func) for v in values):
         return "response"
     if any(isinstance(node, ast.ExceptHandler) and _returns_caught_error(node) for node in nodes):
@@ -463,6 +462,16 @@ def result_shape(method: Method, owner: ast.ClassDef | None = None) -> str | Non
     if _returns_message_on_check(nodes):
         return "message on failure"
     return "value"
+
+
+def returned_values(method: Method) -> list[ast.expr]:
+    """Return the values the method returns other than ``None``, each branch of ``a if c else b`` apart."""
+    values = [
+        node.value
+        for node in scope_nodes(method.body)
+        if isinstance(node, ast.Return) and node.value is not None and not (isinstance(node.value, ast.Constant) and node.value.value is None)
+    ]
+    return [branch for value in values for branch in _branches(value)]
 
 
 #: Calls that turn a caught exception into its text.
@@ -611,6 +620,24 @@ def _branches(value: ast.expr) -> list[ast.expr]:
     if isinstance(value, ast.IfExp):
         return [*_branches(value.body), *_branches(value.orelse)]
     return [value]
+
+
+def is_bare_result(value: ast.expr) -> bool:
+    """Return True for a returned value that is plainly not a result object: a literal, a
+    container, ``list(...)``. A name, an attribute of the instance or a call of its own
+    method may hold one."""
+    if isinstance(value, (ast.Name, ast.Await)):
+        return False
+    root = value
+    while isinstance(root, (ast.Attribute, ast.Subscript)):
+        root = root.value
+    if isinstance(root, ast.Name) and root.id == "self":
+        return False
+    if isinstance(value, ast.Call):
+        func = value.func
+        if _result_object(func) or (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self"):
+            return False
+    return True
 
 
 def _result_object(func: ast.expr) -> bool:
