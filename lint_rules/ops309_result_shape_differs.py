@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from weakref import WeakKeyDictionary
 
 from opsgen.lint.analysis import Analysis
-from opsgen.lint.failure_conventions import Member, member_facts, module_facts, qualifier, returns_flag, returns_none_when_missing, unique
+from opsgen.lint.failure_conventions import Member, member_facts, module_facts, qualifier, returns_created_flag, returns_flag, returns_none_when_missing, unique
 from opsgen.lint.orm import scope_nodes
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.service_state import outcome_callbacks, stored_results
@@ -18,6 +18,7 @@ from opsgen.lint.services import (
     Method,
     and_list,
     base_names,
+    failure_shape,
     in_service_packages,
     is_bare_result,
     is_generated,
@@ -125,14 +126,18 @@ class ResultShapeDiffers(Rule):
         The public methods of one class named for a service layer (``AccountService``,
         ``...UseCase``, ``...Interactor``) or built on such a base are compared too, when
         there are three or more. A method is reported where two or more of the others
-        raise, themselves or through a method of the class they call, and it returns a
-        pair, an envelope, an HTTP response, the caught exception or an error message. So
-        is one that returns ``None`` when an object it looks up is missing
-        (``if order is None: return None``) where another raises for a missing object, and
-        one that returns only ``True`` or ``False`` (or is annotated ``-> bool``). Both
-        count only in a method that writes something (an attribute, ``save()``,
-        ``update()``): a finder that returns what it found, or ``None``, and a question
-        (``is_...``, ``can_...``, ``exists``) answer what they are asked.
+        raise, and it returns a pair, an envelope, an HTTP response, the caught exception
+        or an error message. An HTTP response or a dictionary with an ``ok``, ``success``
+        or ``error`` key on one path counts too, and a pair of a result and ``True`` or
+        ``False`` (``get_or_create()``'s) does not. So is a method that returns ``None``
+        when an object it looks up is missing (``if order is None: return None``) where
+        another raises for a missing object, and one that returns only ``True`` or
+        ``False`` (or is annotated ``-> bool``). Both count only in a method that writes
+        something (an attribute, ``save()``, ``update()``): a finder that returns what it
+        found, or ``None``, and a question (``is_...``, ``can_...``, ``exists``) answer
+        what they are asked. A method raises when it has a ``raise``, makes a look-up that
+        raises when nothing matches (``Order.objects.get()``, SQLAlchemy's ``one()``,
+        ``scalar_one()``), or calls a method of the class that raises.
 
         A method is reported too when it raises an HTTP error of a web framework (FastAPI's
         or Starlette's ``HTTPException``, werkzeug's, Django's ``Http404``, Django REST
@@ -289,8 +294,13 @@ class ResultShapeDiffers(Rule):
 
     def raising_departure(self, member: Method, shape: str | None, facts: Mapping[Method, Member], raising: Sequence[Method]) -> str | None:
         """Describe how ``member`` hands back a failure that its ``raising`` siblings raise, or None."""
+        if shape == "pair" and returns_created_flag(returned_values(member)):
+            return None  # ``(order, created)``, as ``get_or_create()`` returns
         if shape in RAISED_INSTEAD:
             return self.SHAPES[shape]
+        partial = failure_shape(member)
+        if partial is not None:
+            return self.SHAPES[partial] + " on some paths"
         if returns_none_when_missing(member) and any(facts[other].raises_on_missing for other in raising):
             return "None when the object it looks up is missing"
         if not raises(member) and returns_flag(member) and not any(returns_flag(other) for other in raising):

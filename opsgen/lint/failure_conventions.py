@@ -7,8 +7,9 @@ member breaking that convention. It may raise an HTTP error of a web framework o
 built-in exception where the others raise their own. It may return ``None`` for an object
 it did not find, or ``True``/``False`` for whether it worked, where the others raise.
 
-A member raises when it has a ``raise`` statement, or calls a sibling that raises
-(``self.get(pk)`` in a method, ``get_account(pk)`` in a function).
+A member raises when it has a ``raise`` statement, makes a look-up that raises when
+nothing matches (``Order.objects.get()``), or calls a sibling that raises (``self.get(pk)``
+in a method, ``get_account(pk)`` in a function).
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ Qualify = Callable[[ast.expr], str | None]
 BUSINESS_BUILTINS = frozenset({"Exception", "ValueError", "PermissionError", "KeyError", "LookupError", "RuntimeError"})
 #: Packages whose exceptions are HTTP errors, which the framework turns into a response with
 #: a status code: FastAPI's and Starlette's ``HTTPException``, werkzeug's ``NotFound``,
-#: Django's ``Http404``, Django REST framework's ``APIException`` family.
+#: Django's ``Http404``, Django REST framework's ``APIException`` family (which
+#: ``serializers.ValidationError`` belongs to).
 HTTP_PACKAGES = (
     "fastapi", "starlette", "werkzeug", "flask", "django.http", "rest_framework.exceptions",
-    "aiohttp.web", "sanic.exceptions", "litestar.exceptions", "falcon", "tornado.web",
+    "rest_framework.serializers", "aiohttp.web", "sanic.exceptions", "litestar.exceptions", "falcon", "tornado.web",
     "pyramid.httpexceptions",
 )  # fmt: skip
 #: Functions that raise an HTTP error: Flask's ``abort(404)``, Django's ``get_object_or_404()``.
@@ -42,6 +44,8 @@ HTTP_RAISING_CALLS = frozenset(
 )
 #: Exceptions that mean a looked-up object does not exist (Django, SQLAlchemy, mappings).
 MISSING_ERRORS = ("DoesNotExist", "NoResultFound", "NotFound", "KeyError", "LookupError")
+#: SQLAlchemy methods that raise ``NoResultFound`` when no row matches.
+RAISING_LOOKUPS = frozenset({"one", "scalar_one", "get_one"})
 #: Name prefixes of questions, whose ``True`` or ``False`` is the answer, not an outcome.
 PREDICATE_PREFIXES = (
     "is_", "has_", "can_", "should_", "may_", "needs_", "check", "validate", "verify", "exists", "contains", "allows",
@@ -113,6 +117,8 @@ def _direct_facts(node: Method, qualify: Qualify, through_self: bool) -> Member:
                 member.calls.add(func.attr)
             elif not through_self and isinstance(func, ast.Name):
                 member.calls.add(func.id)
+            if _raising_lookup(func):
+                member.raises = member.raises_on_missing = True
             qualified = qualify(func)
             if qualified in HTTP_RAISING_CALLS:
                 member.raises = True
@@ -122,6 +128,16 @@ def _direct_facts(node: Method, qualify: Qualify, through_self: bool) -> Member:
         elif isinstance(child, ast.ExceptHandler) and _catches_missing(child) and _raises(child.body):
             member.raises_on_missing = True
     return member
+
+
+def _raising_lookup(func: ast.expr) -> bool:
+    """Return True for a look-up that raises when nothing matches: Django's ``Order.objects.get()``,
+    SQLAlchemy's ``result.one()``, ``scalar_one()`` and ``session.get_one()``."""
+    if not isinstance(func, ast.Attribute):
+        return False
+    if func.attr in RAISING_LOOKUPS:
+        return True
+    return func.attr == "get" and isinstance(func.value, ast.Attribute) and func.value.attr == "objects"
 
 
 def exception_kind(exc: ast.expr, qualify: Qualify) -> tuple[str | None, str]:
@@ -252,6 +268,20 @@ def returns_flag(node: Method) -> bool:
     if not values or not (annotated or all(_is_flag(value) for value in values)):
         return False
     return does_work(nodes)
+
+
+def returns_created_flag(values: Sequence[ast.expr]) -> bool:
+    """Return True for pairs such as Django's ``get_or_create()`` result, ``(user, True)``:
+    each one's second element is ``True`` or ``False`` and no element is ``None`` or text."""
+    for value in values:
+        if not (isinstance(value, ast.Tuple) and len(value.elts) == 2):
+            return False
+        first, second = value.elts
+        if not (isinstance(second, ast.Constant) and isinstance(second.value, bool)):
+            return False
+        if isinstance(first, ast.JoinedStr) or (isinstance(first, ast.Constant) and (first.value is None or isinstance(first.value, str))):
+            return False
+    return bool(values)
 
 
 def _is_flag(value: ast.expr) -> bool:

@@ -606,6 +606,24 @@ def _returns_none(body: list[ast.stmt]) -> bool:
     return False
 
 
+def failure_shape(method: Method) -> str | None:
+    """Return ``"response"`` or ``"envelope"`` when some of the method's returns, not all, build
+    an HTTP response or a dictionary literal with an ``ok``, ``success`` or ``error`` key: the
+    failure handed back where the other paths return the result. Else None."""
+    values = returned_values(method)
+    if any(isinstance(value, ast.Call) and _http_response(value.func) for value in values):
+        return "response"
+    for value in values:
+        keys = {key.value for key in value.keys if isinstance(key, ast.Constant)} if isinstance(value, ast.Dict) else set()
+        if keys & FAILURE_KEYS:
+            return "envelope"
+    return None
+
+
+#: Keys of a dictionary that reports a failure. ``status`` is left out: a result often has one.
+FAILURE_KEYS = frozenset({"ok", "success", "succeeded", "error", "errors"})
+
+
 def _http_response(func: ast.expr) -> bool:
     name = ""
     if isinstance(func, ast.Attribute):

@@ -60,6 +60,17 @@ def test_pair_among_raising_methods(tmp_path: Path) -> None:
     assert "OrderService.cancel()" in findings[0].message
 
 
+def test_created_flag_pair_silent(tmp_path: Path) -> None:
+    method = (
+        "    def ensure(self, number):\n"
+        "        order = Order.objects.filter(number=number).first()\n"
+        "        if order is not None:\n"
+        "            return order, False\n"
+        "        return Order.objects.create(number=number), True\n"
+    )
+    assert _lines(ORDER_SERVICE.format(method=method), tmp_path) == []
+
+
 def test_one_raising_sibling_is_no_convention(tmp_path: Path) -> None:
     source = (
         "class OrderService:\n"
@@ -303,3 +314,39 @@ def test_package_outside_services_not_pooled(tmp_path: Path) -> None:
     files = {path.replace("shop/services/", "shop/helpers/"): text.replace("shop.services", "shop.helpers") for path, text in SERVICES_PACKAGE.items()}
     envelope = "def pay(order):\n    return {'ok': True, 'order': order}\n"
     assert _lines(Example(envelope, path="shop/helpers/payments.py", files=files), tmp_path) == []
+
+
+def test_failure_response_or_envelope_on_one_path(tmp_path: Path) -> None:
+    for name, failure in (("response", "JsonResponse({'error': 'paid'}, status=409)"), ("envelope", "{'ok': False, 'error': 'paid'}")):
+        method = (
+            "    def refund(self, order_id):\n"
+            "        order = self.get(order_id)\n"
+            "        if not order.paid:\n"
+            f"            return {failure}\n"
+            "        order.refunded = True\n"
+            "        return order\n"
+        )
+        findings = _findings(ORDER_SERVICE.format(method=method), tmp_path / name)
+        assert [f.line for f in findings] == [22], name
+        assert "on some paths" in findings[0].message
+
+
+def test_lookup_that_raises_counts(tmp_path: Path) -> None:
+    source = (
+        "class OrderService:\n"
+        "    def ship(self, order_id):\n"
+        "        order = Order.objects.get(pk=order_id)\n"
+        "        order.shipped = True\n"
+        "        return order\n\n"
+        "    def pay(self, order_id):\n"
+        "        order = session.execute(select(Order).filter_by(id=order_id)).scalar_one()\n"
+        "        order.paid = True\n"
+        "        return order\n\n"
+        "    def rename(self, order_id, name):\n"
+        "        order = Order.objects.filter(pk=order_id).first()\n"
+        "        if order is None:\n"
+        "            return None\n"
+        "        order.name = name\n"
+        "        return order\n"
+    )
+    assert _lines(source, tmp_path) == [12]
