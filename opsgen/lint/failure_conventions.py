@@ -1,4 +1,4 @@
-"""How the members of one service layer report failure, for OPS309.
+"""Failure conventions of the members of one service layer, for OPS309.
 
 The members are the public methods of one service class, or the functions of one services
 module or package. Most of them raise the layer's own errors (``CartError`` and its
@@ -38,10 +38,14 @@ HTTP_PACKAGES = (
     "rest_framework.serializers", "aiohttp.web", "sanic.exceptions", "litestar.exceptions", "falcon", "tornado.web",
     "pyramid.httpexceptions",
 )  # fmt: skip
-#: Functions that raise an HTTP error: Flask's ``abort(404)``, Django's ``get_object_or_404()``.
-HTTP_RAISING_CALLS = frozenset(
-    {"flask.abort", "werkzeug.exceptions.abort", "django.shortcuts.get_object_or_404", "django.shortcuts.get_list_or_404"}
-)
+#: Functions that raise an HTTP error, with the error: Flask's ``abort(404)``, Django's
+#: ``get_object_or_404()``.
+HTTP_RAISING_CALLS = {
+    "flask.abort": "HTTPException",
+    "werkzeug.exceptions.abort": "HTTPException",
+    "django.shortcuts.get_object_or_404": "Http404",
+    "django.shortcuts.get_list_or_404": "Http404",
+}
 #: Exceptions that mean a looked-up object does not exist (Django, SQLAlchemy, mappings).
 MISSING_ERRORS = ("DoesNotExist", "NoResultFound", "NotFound", "KeyError", "LookupError")
 #: SQLAlchemy methods that raise ``NoResultFound`` when no row matches.
@@ -120,9 +124,10 @@ def _direct_facts(node: Method, qualify: Qualify, through_self: bool) -> Member:
             if _raising_lookup(func):
                 member.raises = member.raises_on_missing = True
             qualified = qualify(func)
-            if qualified in HTTP_RAISING_CALLS:
+            if qualified is not None and qualified in HTTP_RAISING_CALLS:
                 member.raises = True
-                member.raised.setdefault("http", []).append(qualified.rpartition(".")[2] + "()")
+                function = qualified.rpartition(".")[2]
+                member.raised.setdefault("http", []).append(f"{HTTP_RAISING_CALLS[qualified]} from {function}()")
         elif isinstance(child, ast.If) and _tests_missing(child.test, looked_up) and _raises(child.body):
             member.raises_on_missing = True
         elif isinstance(child, ast.ExceptHandler) and _catches_missing(child) and _raises(child.body):
@@ -242,8 +247,11 @@ def returns_none_when_missing(node: Method) -> bool:
 
 
 def does_work(nodes: Sequence[ast.AST]) -> bool:
-    """Return True when the nodes assign to an attribute or an item, or call a write such as ``save()``."""
+    """Return True when the nodes assign to an attribute or an item, call a write such as
+    ``save()``, or call something only for its effect (a call statement other than logging)."""
     for child in nodes:
+        if isinstance(child, ast.Expr) and isinstance(child.value, (ast.Call, ast.Await)) and not _logs(child.value):
+            return True
         if isinstance(child, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             targets = child.targets if isinstance(child, ast.Assign) else [child.target]
             if any(isinstance(target, (ast.Attribute, ast.Subscript)) for target in targets):
@@ -251,6 +259,18 @@ def does_work(nodes: Sequence[ast.AST]) -> bool:
         if isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute) and child.func.attr in WRITE_METHODS:
             return True
     return False
+
+
+def _logs(value: ast.expr) -> bool:
+    """Return True for ``logger.warning(...)``, ``logging.info(...)``, ``print(...)`` and ``warnings.warn(...)``."""
+    call = value.value if isinstance(value, ast.Await) else value
+    if not isinstance(call, ast.Call):
+        return False
+    root = call.func
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    name = root.id.lower() if isinstance(root, ast.Name) else ""
+    return "log" in name or name in ("print", "warnings")
 
 
 def returns_flag(node: Method) -> bool:

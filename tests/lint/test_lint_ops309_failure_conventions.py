@@ -125,6 +125,8 @@ def test_finder_returning_none_silent(tmp_path: Path) -> None:
         "        return order\n"
     )
     assert _lines(ORDER_SERVICE.format(method=finder), tmp_path / "finder") == []
+    logged = finder.replace("            return None\n", "            logger.warning('order %s not found', order_id)\n            return None\n")
+    assert _lines(ORDER_SERVICE.format(method=logged), tmp_path / "logged") == []
     # Siblings that raise for other reasons than a missing object set no convention for it.
     no_lookup = (
         "class OrderService:\n"
@@ -167,6 +169,18 @@ def test_success_flag_among_raising_methods(tmp_path: Path) -> None:
     assert "True or False" in findings[0].message
 
 
+def test_success_flag_after_gateway_call(tmp_path: Path) -> None:
+    method = (
+        "    def void(self, order_id):\n"
+        "        try:\n"
+        "            self.gateway.void(order_id)\n"
+        "        except GatewayError:\n"
+        "            return False\n"
+        "        return True\n"
+    )
+    assert _lines(ORDER_SERVICE.format(method=method), tmp_path) == [22]
+
+
 def test_question_or_readonly_flag_silent(tmp_path: Path) -> None:
     question = (
         "    def can_cancel(self, order_id) -> bool:\n"
@@ -193,6 +207,11 @@ def test_http_exception_among_own_errors(tmp_path: Path) -> None:
     abort = "    def refund(self, order_id):\n        order = self.get(order_id)\n        if not order.paid:\n            abort(409)\n        return order\n"
     flask = "from flask import abort\n" + ORDER_SERVICE.format(method=abort)
     assert _lines(flask, tmp_path / "flask") == [23]
+    lookup = "    def refund(self, order_id):\n        order = get_object_or_404(Order, pk=order_id)\n        order.refunded = True\n        return order\n"
+    django = "from django.shortcuts import get_object_or_404\n" + ORDER_SERVICE.format(method=lookup)
+    findings = _findings(django, tmp_path / "django")
+    assert [f.line for f in findings] == [23]
+    assert "raises Http404 from get_object_or_404()" in findings[0].message
 
 
 def test_http_exception_of_the_project_silent(tmp_path: Path) -> None:
