@@ -111,6 +111,10 @@ _LIST_KEYS = {
 }
 
 
+#: The keys whose values are rule codes or code prefixes. Codes are matched in upper case,
+#: as ``--select`` and ``--ignore`` are, so ``"ops1"`` selects the OPS1 rules.
+_CODE_KEYS = {"select", "ignore"}
+
 _KNOWN_KEYS = sorted([*_LIST_KEYS, "atomic-requests", "per-file-ignores"])
 
 
@@ -151,7 +155,8 @@ def config_from_mapping(
     values: dict[str, Any] = {"root": root}
     for key, value in table.items():
         if key in _LIST_KEYS:
-            values[_LIST_KEYS[key]] = _strings(value, f"{where(key)}: {key}")
+            strings = _strings(value, f"{where(key)}: {key}")
+            values[_LIST_KEYS[key]] = _codes(strings, f"{where(key)}: {key}") if key in _CODE_KEYS else strings
         elif key == "atomic-requests":
             if not isinstance(value, bool):
                 raise ConfigError(f"{where(key)}: atomic-requests must be true or false, got {value!r}")
@@ -163,7 +168,9 @@ def config_from_mapping(
                     f'such as {{ "legacy/*" = ["OPS102"] }}, got {value!r}'
                 )
             pairs = [(str(pattern), _strings(codes, f"{where(key)}: per-file-ignores {pattern!r}")) for pattern, codes in value.items()]
-            values["per_file_ignores"] = tuple((pattern, tuple(code.upper() for code in codes)) for pattern, codes in pairs)
+            values["per_file_ignores"] = tuple(
+                (pattern, _codes(codes, f"{where(key)}: per-file-ignores {pattern!r}")) for pattern, codes in pairs
+            )
     return LintConfig(**values)
 
 
@@ -173,12 +180,27 @@ def _suggestion(key: str) -> str:
 
 
 def _strings(value: Any, setting: str) -> tuple[str, ...]:
-    """Return a string or a list of strings as a tuple; raise :class:`ConfigError` naming ``setting`` otherwise."""
+    """Return a list of strings as a tuple; raise :class:`ConfigError` naming ``setting`` otherwise.
+
+    A bare string is a value of the wrong type too: ``exclude = "pkg"`` must be written
+    ``exclude = ["pkg"]``.
+    """
     if isinstance(value, str):
-        value = [value]
+        raise ConfigError(f'{setting} must be a list of strings, got the string {value!r}; write [{json.dumps(value)}]')
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ConfigError(f"{setting} must be a list of strings, got {value!r}")
     return tuple(value)
+
+
+def _codes(values: tuple[str, ...], setting: str) -> tuple[str, ...]:
+    """Return rule codes or code prefixes in the upper case that rule codes use.
+
+    An empty string is rejected, because as a prefix it would match every code.
+    """
+    codes = tuple(value.strip().upper() for value in values)
+    if "" in codes:
+        raise ConfigError(f"{setting} contains an empty code; remove it, or write a code or prefix such as \"OPS1\"")
+    return codes
 
 
 def find_project_root(start: Path) -> Path:

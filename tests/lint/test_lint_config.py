@@ -191,7 +191,9 @@ def test_operation_with_transaction_spec(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("table", "error"),
     [
-        ({"side-effects": "x.y", "atomic-requests": "yes"}, "atomic-requests must be true or false"),
+        ({"side-effects": ["x.y"], "atomic-requests": "yes"}, "atomic-requests must be true or false"),
+        ({"side-effects": "x.y"}, "side-effects must be a list of strings, got the string 'x.y'"),
+        ({"select": ["OPS1", ""]}, "select contains an empty code"),
         ({"deferral-wrappers": [1]}, "deferral-wrappers must be a list of strings"),
         ({"safe_task_bases": ["x"]}, "unknown key 'safe_task_bases'"),
     ],
@@ -205,7 +207,7 @@ def test_settings_are_read(tmp_path: Path) -> None:
     root = write_project(
         tmp_path / "project",
         {},
-        "[tool.opsgen.lint]\nside-effects = 'a.b'\nservice-packages = ['app.services']\nignore = ['OPS3']\n",
+        "[tool.opsgen.lint]\nside-effects = ['a.b']\nservice-packages = ['app.services']\nignore = ['OPS3']\n",
     )
     config = load_config(root)
     assert config.side_effects == ("a.b",)

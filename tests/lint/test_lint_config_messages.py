@@ -89,3 +89,66 @@ def test_flake8_reports_config_error_as_one_line(tmp_path: Path) -> None:
     assert len(lines) == 1, run.stdout
     assert lines[0].startswith("./app.py:1:1: OPS001 invalid opsgen lint configuration: ")
     assert ":6: unknown key 'servce-packages' in [tool.opsgen.lint]; did you mean 'service-packages'?; known keys of" in lines[0]
+
+
+#: One OPS101 finding, on line 7.
+HTTP_IN_ATOMIC = """\
+from django.db import transaction
+import requests
+
+
+def pay():
+    with transaction.atomic():
+        requests.post("https://psp.example.invalid")
+"""
+
+
+@pytest.mark.parametrize(
+    ("table", "returncode", "reported"),
+    [
+        ('select = ["ops1"]', 1, True),
+        ('select = ["ops101", "Ops2"]', 1, True),
+        ('select = ["ops2"]', 0, False),
+        ('ignore = ["ops101"]', 0, False),
+        ('ignore = ["ops2"]', 1, True),
+        ('per-file-ignores = { "app.py" = ["ops1"] }', 0, False),
+    ],
+)
+def test_lint_config_codes_ignore_case(tmp_path: Path, table: str, returncode: int, reported: bool) -> None:
+    root = write_project(tmp_path / "project", {"app.py": HTTP_IN_ATOMIC}, f"[tool.opsgen.lint]\n{table}\n")
+
+    run = subprocess.run([*COMMAND, "."], cwd=root, capture_output=True, text=True, timeout=120)
+
+    assert run.returncode == returncode, run.stderr
+    assert ("app.py:7:9: OPS101 " in run.stdout) is reported
+    assert run.stderr == ""
+
+
+def test_lint_config_lowercase_unknown_code_rejected(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "project", {"app.py": HTTP_IN_ATOMIC}, '[tool.opsgen.lint]\nselect = ["ops9"]\n')
+
+    run = subprocess.run([*COMMAND, "."], cwd=root, capture_output=True, text=True, timeout=120)
+
+    assert run.returncode == 2
+    assert "invalid rule code or prefix 'OPS9' in select in [tool.opsgen.lint]" in run.stderr
+    assert run.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('exclude = "legacy"', "exclude must be a list of strings, got the string 'legacy'; write [\"legacy\"]"),
+        ('select = "OPS1"', "select must be a list of strings, got the string 'OPS1'"),
+        ('per-file-ignores = { "legacy/*" = "OPS1" }', "per-file-ignores 'legacy/*' must be a list of strings, got the string 'OPS1'"),
+        ('ignore = ["OPS2", ""]', "ignore contains an empty code"),
+    ],
+)
+def test_lint_string_for_list_rejected(tmp_path: Path, table: str, message: str) -> None:
+    root = write_project(tmp_path / "project", {"app.py": HTTP_IN_ATOMIC}, f"[tool.opsgen.lint]\n{table}\n")
+
+    run = subprocess.run([*COMMAND, "."], cwd=root, capture_output=True, text=True, timeout=120)
+
+    assert run.returncode == 2
+    assert run.stderr.startswith(f"opsgen lint: {root / 'pyproject.toml'}:5: [tool.opsgen.lint]: "), run.stderr
+    assert message in run.stderr
+    assert run.stdout == ""

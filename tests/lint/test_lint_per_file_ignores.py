@@ -32,7 +32,7 @@ def place(order):
 TABLE = """\
 [tool.opsgen.lint.per-file-ignores]
 "legacy/*" = ["OPS1"]
-"current/orders.py" = "OPS201"
+"current/orders.py" = ["OPS201"]
 """
 
 
