@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from opsgen.lint.engine import LintResult
     from opsgen.lint.rule import Finding
 
 
@@ -22,7 +23,7 @@ def register(subparsers: Any) -> None:
         description=(
             "Lint the Python files under PATH against an index of their whole project (the folder "
             "of the nearest pyproject.toml), read from [tool.opsgen.lint]. Exits 1 when it reports "
-            "anything, 2 on a usage or configuration error or when a file cannot be parsed."
+            "anything, 2 on a usage or configuration error or when a file cannot be parsed or read."
         ),
     )
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: the current folder)")
@@ -124,15 +125,14 @@ def run(args: argparse.Namespace) -> int:
             return Path(path).as_posix()
 
     if args.add_noqa:
-        return _add_noqa(result.findings, result.syntax_errors, result.root, shown)
+        return _add_noqa(result, shown)
     if args.diff:
         diff = _diff_fixes(result.findings, shown)
         if args.output:
             args.output.write_text(diff)
         else:
             sys.stdout.write(diff)
-        _report_syntax_errors(result.syntax_errors, result.root, shown)
-        if result.syntax_errors:
+        if _report_unchecked(result, shown):
             return 2
         # --diff changes nothing, so every finding remains, fixable or not.
         return 1 if result.findings else 0
@@ -142,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
         result = lint_paths(paths, config, rules, use_cache=not args.no_cache)
         _report_left_after_fix(len(before), fixed, result.findings, shown)
 
-    _report_syntax_errors(result.syntax_errors, result.root, shown)
+    not_checked = _report_unchecked(result, shown)
     if args.format == "json":
         from opsgen.lint.fixplan import plan_fixes
 
@@ -162,18 +162,18 @@ def run(args: argparse.Namespace) -> int:
         checked = counted(result.files, "file")
         found = counted(len(result.findings), "finding")
         print(f"opsgen lint: {checked} checked, {result.parsed} parsed, {found}", file=sys.stderr)
-    # A file that does not parse was not checked, so the run must not pass.
-    if result.syntax_errors:
+    # A file that does not parse, or was not read, was not checked, so the run must not pass.
+    if not_checked:
         return 2
     return 1 if result.findings else 0
 
 
-def _add_noqa(findings: list[Finding], syntax_errors: list[str], root: Path, shown: Callable[[str], str]) -> int:
+def _add_noqa(result: LintResult, shown: Callable[[str], str]) -> int:
     """Write a ``# noqa`` comment for each finding, print what was written, and return the
-    exit status: 2 when a file does not parse or could not be edited, else 0."""
+    exit status: 2 when a file was not checked or could not be edited, else 0."""
     from opsgen.lint.add_noqa import add_noqa
 
-    edits = add_noqa(findings)
+    edits = add_noqa(result.findings)
     for edit in edits:
         if edit.error is not None:
             print(f"opsgen lint: cannot add noqa comments to {shown(edit.path)}: {edit.error}", file=sys.stderr)
@@ -181,8 +181,25 @@ def _add_noqa(findings: list[Finding], syntax_errors: list[str], root: Path, sho
     lines = sum(edit.lines for edit in edits)
     files = sum(1 for edit in edits if edit.lines)
     print(f"opsgen lint: added {codes} noqa code(s) to {lines} line(s) in {files} file(s)", file=sys.stderr)
-    _report_syntax_errors(syntax_errors, root, shown)
-    return 2 if syntax_errors or any(edit.error for edit in edits) else 0
+    not_checked = _report_unchecked(result, shown)
+    return 2 if not_checked or any(edit.error for edit in edits) else 0
+
+
+def _report_unchecked(result: LintResult, shown: Callable[[str], str]) -> bool:
+    """Print the files that were not checked, and the project files left out of the index.
+
+    Return True when a file under the linted paths was not checked, which fails the run.
+    """
+    _report_syntax_errors(result.syntax_errors, result.root, shown)
+    from opsgen.lint.report import shown_path
+
+    for label, lines in (("not checked", result.unchecked), ("not indexed", result.not_indexed)):
+        for line in sorted(lines):
+            relative, _, reason = line.partition(": ")
+            # Following the link would name the missing target, or fail on a loop.
+            path = shown_path(str(result.root / relative), Path.cwd(), follow_links=False)
+            print(f"opsgen lint: {label} {path}: {reason}", file=sys.stderr)
+    return bool(result.syntax_errors or result.unchecked)
 
 
 def _report_syntax_errors(errors: list[str], root: Path, shown: Callable[[str], str]) -> None:

@@ -36,6 +36,12 @@ class LintResult:
     files: int
     parsed: int
     syntax_errors: list[str] = field(default_factory=list)
+    #: Files under the linted paths that were not checked although they may parse, as
+    #: ``path: reason`` with the path relative to the root: unreadable, not a regular file,
+    #: larger than ``max-file-size``, or nested too deeply for the rules.
+    unchecked: list[str] = field(default_factory=list)
+    #: Other project files left out of the index, so calls into them are not followed.
+    not_indexed: list[str] = field(default_factory=list)
 
 
 def noqa_codes(line: str) -> frozenset[str] | None:
@@ -239,6 +245,11 @@ def lint_paths(
     following = [rule for rule in rules if rule.follows_calls and config.wants(rule.code)]
     others = [rule for rule in rules if rule not in following]
     plan = plan_calls(index, rules_fingerprint(tuple(following), config)) if use_cache and following else None
+    unchecked: list[str] = []
+    not_indexed: list[str] = []
+    for key, reason in index.skipped.items():
+        target_file = any(Path(key) == target or _is_within(Path(key), target) for target in targets)
+        (unchecked if target_file else not_indexed).append(f"{index.relative(key)}: {reason}")
     for key, summary in index.modules.items():
         path = Path(key)
         if not any(path == target or _is_within(path, target) for target in targets):
@@ -249,23 +260,31 @@ def lint_paths(
             if plan is not None:
                 store_checked(index, plan, key, [])
             continue
-        if plan is None:
-            findings.extend(check_module(index, summary, rules))
-            continue
-        findings.extend(check_module(index, summary, others))
-        if key in plan.reuse:
-            following_findings = plan.reuse[key]
-        else:
-            following_findings = check_module(index, summary, following, apply_noqa=False)
-            store_checked(index, plan, key, following_findings)
-        findings.extend(_unsuppressed(index, summary, following_findings))
+        try:
+            if plan is None:
+                findings.extend(check_module(index, summary, rules))
+                continue
+            module_findings = check_module(index, summary, others)
+            if key in plan.reuse:
+                following_findings = plan.reuse[key]
+            else:
+                following_findings = check_module(index, summary, following, apply_noqa=False)
+                store_checked(index, plan, key, following_findings)
+            findings.extend(module_findings)
+            findings.extend(_unsuppressed(index, summary, following_findings))
+        except RecursionError as exc:
+            # A rule that walks the syntax tree recursively gave up on this module. Its
+            # other findings are dropped too, so that the report does not look complete.
+            unchecked.append(f"{index.relative(key)}: too deeply nested to analyse ({exc})")
+            if plan is not None:
+                index.store(key, "calls", None)
     if plan is not None:
         forget_unchecked(index, plan, checked)
     if index.cache_dirty:
         index.save_cache()
     if config.per_file_ignores:
         findings = [f for f in findings if not config.ignored_in_file(f.code, _relative_posix(f.path, root))]
-    return LintResult(sorted(findings, key=Finding.sort_key), root, len(checked), index.parsed, syntax_errors)
+    return LintResult(sorted(findings, key=Finding.sort_key), root, len(checked), index.parsed, syntax_errors, unchecked, not_indexed)
 
 
 def _relative_posix(path: str, root: Path) -> str:

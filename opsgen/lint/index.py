@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import os
+import stat
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -101,13 +102,17 @@ def _package_of(folder: str) -> str:
 
 
 def iter_python_files(paths: Iterable[Path], config: LintConfig) -> Iterator[Path]:
-    """Yield the ``.py`` files under ``paths``, skipping virtualenvs, caches and ``exclude``."""
+    """Yield the ``.py`` files under ``paths``, skipping virtualenvs, caches and ``exclude``.
+
+    Every ``.py`` name is yielded, also a named pipe, a device or a dangling symbolic link,
+    so that the caller can report it: :func:`read_source` rejects what is not a regular file.
+    """
     excluded_names = set(DEFAULT_EXCLUDE)
     excluded_paths = {(config.root / item).resolve() for item in config.exclude}
     seen: set[Path] = set()
     for path in paths:
         path = path.resolve()
-        if path.is_file():
+        if not path.is_dir():
             if path.suffix == ".py" and path not in seen:
                 seen.add(path)
                 yield path
@@ -128,6 +133,51 @@ def iter_python_files(paths: Iterable[Path], config: LintConfig) -> Iterator[Pat
                     yield file_path
 
 
+class SkippedFile(Exception):
+    """A Python file that the index leaves out unread; the message gives the reason."""
+
+
+def read_source(path: Path, max_size: int) -> tuple[bytes, os.stat_result]:
+    """Return the bytes of the regular file ``path`` and its status.
+
+    Raise :class:`SkippedFile` for anything else (a named pipe, whose ``open()`` would
+    wait for a writer, a device, a folder), for a file larger than ``max_size`` bytes
+    (0: no limit) and for a file that cannot be read. The file is checked with ``stat()``
+    before it is opened, and again once open, in case it was replaced in between.
+    """
+    try:
+        status = path.stat()
+        _check_readable(status, max_size)
+        # O_NONBLOCK keeps open() from waiting should a named pipe replace the file now.
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise SkippedFile(f"cannot be read: {exc.strerror or exc}") from exc
+    try:
+        status = os.fstat(handle)
+        _check_readable(status, max_size)
+        with os.fdopen(handle, "rb", closefd=False) as stream:
+            return stream.read(), status
+    except OSError as exc:
+        raise SkippedFile(f"cannot be read: {exc.strerror or exc}") from exc
+    finally:
+        os.close(handle)
+
+
+def _check_readable(status: os.stat_result, max_size: int) -> None:
+    if not stat.S_ISREG(status.st_mode):
+        raise SkippedFile(f"not a regular file ({_file_kind(status.st_mode)})")
+    if max_size and status.st_size > max_size:
+        raise SkippedFile(
+            f"{status.st_size} bytes, more than max-file-size ({max_size}); "
+            "add the file to exclude, or raise max-file-size in [tool.opsgen.lint]"
+        )
+
+
+def _file_kind(mode: int) -> str:
+    kinds = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a folder"))
+    return next((name for test, name in kinds if test(mode)), "of an unknown kind")
+
+
 @dataclass
 class ProjectIndex:
     """Summaries of the project's modules, with look-ups by qualified name."""
@@ -144,6 +194,8 @@ class ProjectIndex:
     previous_entries: dict[str, dict[str, Any]] = field(default_factory=dict)
     cache_path: Path | None = None
     dirty_paths: set[str] = field(default_factory=set)
+    #: The Python files left out of the index, by absolute path, with the reason.
+    skipped: dict[str, str] = field(default_factory=dict)
     _analysis: Analysis | None = None
 
     @classmethod
@@ -179,16 +231,26 @@ class ProjectIndex:
             entry = cached.get(key)
             try:
                 status = path.stat()
-                stamp = [status.st_mtime_ns, status.st_size]
-                # An unchanged stamp skips reading the file, and the content hash decides
-                # otherwise. A file changed in the last seconds is read anyway, because a
-                # coarse file-system clock can give two versions the same stamp.
-                settled = now - status.st_mtime_ns > 2_000_000_000
-                trusted = settled and entry is not None and entry.get("stamp") == stamp
-                source = None if trusted else path.read_bytes()
+                _check_readable(status, config.max_file_size)
             except OSError as exc:
-                logger.warning("cannot read %s: %s", path, exc)
+                index.skipped[key] = f"cannot be read: {exc.strerror or exc}"
                 continue
+            except SkippedFile as exc:
+                index.skipped[key] = str(exc)
+                continue
+            stamp = [status.st_mtime_ns, status.st_size]
+            # An unchanged stamp skips reading the file, and the content hash decides
+            # otherwise. A file changed in the last seconds is read anyway, because a
+            # coarse file-system clock can give two versions the same stamp.
+            settled = now - status.st_mtime_ns > 2_000_000_000
+            trusted = settled and entry is not None and entry.get("stamp") == stamp
+            source = None
+            if not trusted:
+                try:
+                    source, _ = read_source(path, config.max_file_size)
+                except SkippedFile as exc:
+                    index.skipped[key] = str(exc)
+                    continue
             digest = entry.get("hash") if source is None and entry else hashlib.sha1(source or b"").hexdigest()
             summary = None
             if entry is not None and entry.get("hash") == digest:
@@ -201,9 +263,13 @@ class ProjectIndex:
                         index.dirty_paths.add(key)
             if summary is None:
                 if source is None:
-                    source = path.read_bytes()
+                    try:
+                        source, _ = read_source(path, config.max_file_size)
+                    except SkippedFile as exc:
+                        index.skipped[key] = str(exc)
+                        continue
                     digest = hashlib.sha1(source).hexdigest()
-                summary, tree = summarize(key, module, source, is_package)
+                summary, tree = _summarize(key, module, source, is_package)
                 index.parsed += 1
                 if tree is not None:
                     index.trees[key] = tree
@@ -218,6 +284,8 @@ class ProjectIndex:
             index.dirty_paths |= set(cached) - set(fresh)
             if index.dirty_paths and save:
                 index.save_cache()
+        for path_text, reason in index.skipped.items():
+            logger.debug("skipped %s: %s", path_text, reason)
         logger.debug("index of %s: %d files, %d parsed", config.root, len(index.modules), index.parsed)
         return index
 
@@ -323,9 +391,16 @@ class ProjectIndex:
         """Return the syntax tree of ``path``, parsing it now when it came from the cache."""
         if path not in self.trees:
             summary = self.modules.get(path)
-            if summary is None or summary.syntax_error:
+            if summary is None or summary.syntax_error or path in self.skipped:
                 return None
-            self.trees[path] = ast.parse(Path(path).read_bytes(), filename=path)
+            try:
+                source, _ = read_source(Path(path), self.config.max_file_size)
+                self.trees[path] = ast.parse(source, filename=path)
+            except (SkippedFile, SyntaxError, ValueError, RecursionError) as exc:
+                # The file changed since its summary was cached, and no longer reads or parses.
+                logger.warning("cannot parse %s again: %s", path, exc)
+                self.skipped[path] = str(exc)
+                return None
         return self.trees[path]
 
     @property
@@ -344,13 +419,26 @@ class ProjectIndex:
             return Path(path).as_posix()
 
 
+def _summarize(path: str, module: str, source: bytes, is_package: bool) -> tuple[ModuleSummary, ast.Module | None]:
+    """Summarize a module as :func:`summarize` does, or, when its syntax tree is too deep
+    for the parser or for the recursive walk, return a summary that marks it as not parsed."""
+    try:
+        return summarize(path, module, source, is_package)
+    except RecursionError as exc:
+        # NOTE: with Python's default recursion limit of 1000, a chain of about 500
+        # binary operators (1 + 1 + ...) in a function's return is already too deep to
+        # walk (measured on CPython 3.11), although such code parses.
+        message = f"too deeply nested to analyse ({exc})"
+        return ModuleSummary(path, module, {}, {}, {}, [], syntax_error=message), None
+
+
 def _read_cache(path: Path) -> dict[str, dict[str, Any]]:
     """Return the cache entries by path: the cache file with the journal's lines applied."""
-    try:
-        data = json.loads(path.read_bytes())
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return {}
-    except (OSError, ValueError) as exc:
+    try:
+        data = json.loads(read_source(path, 0)[0])
+    except (SkippedFile, ValueError) as exc:
         logger.warning("ignoring unreadable lint cache %s: %s", path, exc)
         return {}
     if not isinstance(data, dict) or data.get("key") != cache_key():
@@ -359,8 +447,8 @@ def _read_cache(path: Path) -> dict[str, dict[str, Any]]:
     if not isinstance(files, dict):
         return {}
     try:
-        lines = path.with_name(JOURNAL_FILE).read_bytes().splitlines()
-    except OSError:
+        lines = read_source(path.with_name(JOURNAL_FILE), 0)[0].splitlines()
+    except SkippedFile:
         return files
     key = cache_key()
     for line in lines:
@@ -379,8 +467,8 @@ def _read_cache(path: Path) -> dict[str, dict[str, Any]]:
 
 def _line_count(path: Path) -> int:
     try:
-        return path.read_bytes().count(b"\n")
-    except OSError:
+        return read_source(path, 0)[0].count(b"\n")
+    except SkippedFile:
         return 0
 
 
@@ -396,8 +484,12 @@ def _append_journal(path: Path, changed: dict[str, dict[str, Any] | None]) -> No
     key = cache_key()
     text = "".join(json.dumps([key, name, entry], separators=(",", ":")) + "\n" for name, entry in changed.items())
     try:
-        handle = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        # O_NONBLOCK keeps open() from waiting for a reader when the journal is a named pipe.
+        handle = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NONBLOCK", 0), 0o644)
         try:
+            if not stat.S_ISREG(os.fstat(handle).st_mode):
+                logger.warning("cannot write lint cache journal %s: not a regular file", path)
+                return
             os.write(handle, text.encode())
         finally:
             os.close(handle)

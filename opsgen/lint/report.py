@@ -14,10 +14,15 @@ from typing import Any
 from opsgen.lint.rule import Finding
 
 
-def shown_path(path: str, folder: Path) -> str:
+def shown_path(path: str, folder: Path, follow_links: bool = True) -> str:
     """Return ``path`` as a user in ``folder`` can open it: relative to ``folder`` when the
-    file is under it, else absolute."""
-    resolved = Path(path).resolve()
+    file is under it, else absolute.
+
+    With ``follow_links`` false, a symbolic link is named itself rather than its target,
+    which suits a link that dangles or loops.
+    """
+    file = Path(path)
+    resolved = file.resolve() if follow_links else file.parent.resolve() / file.name
     try:
         return resolved.relative_to(folder.resolve()).as_posix()
     except ValueError:
