@@ -93,11 +93,12 @@ class ResultShapeDiffers(Rule):
 
         The public module-level functions of a service layer are compared the same way
         when three or more of them return a value: in a module named ``services``,
-        ``service``, ``use_cases`` (``usecases``, ``use_case``), ``interactors`` or
-        ``commands``, in a module directly inside a package with one of those names or
-        named ``application``, and in the modules of ``service-packages``. Modules of helpers in such a
-        package (``utils``, ``helpers``, ``exceptions``, ``schemas`` and the like) and
-        Django's ``management/commands`` are not compared. A module of such a package
+        ``service``, ``use_cases`` (``usecases``, ``use_case``) or ``interactors``, in a
+        module directly inside a package with one of those names or named
+        ``application``, and in the modules of ``service-packages``. Modules of helpers in
+        such a package (``utils``, ``helpers``, ``exceptions``, ``schemas`` and the like),
+        command-line ``commands`` packages and Django's ``management/commands`` are not
+        compared, nor are ``@contextmanager`` factories, which callers use in ``with``. A module of such a package
         with fewer than three of them is compared with the functions of the package's
         other service modules, for a layer written as one module for each use case.
 

@@ -401,6 +401,18 @@ def _handle_call(value: ast.expr) -> str | None:
     return None
 
 
+#: Decorators that turn a generator function into a context manager factory.
+CONTEXT_MANAGER_DECORATORS = frozenset({"contextmanager", "asynccontextmanager"})
+
+
+def _decorator_name(decorator: ast.expr) -> str:
+    """Return the last name of a decorator: ``contextlib.contextmanager`` -> ``contextmanager``."""
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    if isinstance(target, ast.Attribute):
+        return target.attr
+    return target.id if isinstance(target, ast.Name) else ""
+
+
 def result_shape(method: Method, owner: ast.ClassDef | None = None) -> str | None:
     """Return how the entry method hands back its outcome, or None when it returns no value or ``self``.
 
@@ -428,6 +440,9 @@ def result_shape(method: Method, owner: ast.ClassDef | None = None) -> str | Non
     (:func:`~opsgen.lint.service_state.stored_results`). ``"value"``: anything
     else, the result itself (failures then raise).
     """
+    if any(_decorator_name(decorator) in CONTEXT_MANAGER_DECORATORS for decorator in method.decorator_list):
+        # Its callers write ``with service(): ...``: a convention of its own, not a result.
+        return None
     nodes = list(scope_nodes(method.body))
     if any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in nodes):
         return "generator"
@@ -681,10 +696,12 @@ def is_services_module(module: str) -> bool:
     return len(parts) > 1 and parts[-2] in SERVICE_PACKAGE_NAMES and parts[-1] not in UTILITY_MODULE_NAMES
 
 
-#: Names of the modules of a service layer: services, use cases (also called interactors),
-#: and the command handlers of an application layer.
+#: Names of the modules of a service layer: services and use cases (also called
+#: interactors). ``commands`` is left out: in most projects it holds a command-line
+#: interface (pip's ``commands`` package, Click groups), whose functions follow the
+#: conventions of that interface, not of a service layer.
 SERVICE_MODULE_NAMES = frozenset(
-    {"services", "service", "use_cases", "usecases", "use_case", "usecase", "interactors", "interactor", "commands"}
+    {"services", "service", "use_cases", "usecases", "use_case", "usecase", "interactors", "interactor"}
 )
 #: Names of the packages of a service layer. ``application`` counts only as a package: a
 #: module named so is more often an application factory.

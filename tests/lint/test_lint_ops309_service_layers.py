@@ -36,7 +36,6 @@ def try_parse(text):
         "shop.use_cases",
         "shop.usecases.checkout",
         "shop.interactors",
-        "shop.commands",
         "shop.application.checkout",
         "shop.domain.services",
     ],
@@ -54,6 +53,9 @@ def test_service_layer_homes(module: str) -> None:
         "shop.application.exceptions",
         "shop.management.commands",
         "shop.management.commands.import_orders",
+        # A command-line interface, as pip's ``commands`` package.
+        "shop.commands",
+        "shop.commands.show",
     ],
 )
 def test_other_modules_not_service_layer(module: str) -> None:
@@ -111,3 +113,31 @@ def _package_files(relative: str, source: str) -> dict[str, str]:
     for depth in range(1, len(parts) + 1):
         files["/".join(parts[:depth]) + "/__init__.py"] = ""
     return files
+
+
+CONTEXT_MANAGERS = """\
+from contextlib import contextmanager
+
+
+def open_cart(user):
+    return {"user": user}
+
+
+def close_cart(cart):
+    return cart
+
+
+@contextmanager
+def cart_session(user):
+    cart = open_cart(user)
+    yield cart
+    close_cart(cart)
+"""
+
+
+def test_context_manager_factories_not_compared(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "project", {"shop/services.py": CONTEXT_MANAGERS})
+
+    findings = [f for f in lint_paths([root], use_cache=False).findings if f.code == "OPS309"]
+
+    assert findings == []
