@@ -4,6 +4,11 @@ The loader collects every problem of every spec file before it raises, so one ru
 the author everything to fix. Each error is rendered the way compilers print them:
 ``path:line:col: message``, the offending source line, a caret under the column and a
 hint saying what to do.
+
+A spec file may contain anything, and an error may end up in a CI log or a terminal.
+So control characters, terminal escape sequences and other unprintable characters in
+file names, messages and source lines are shown as ``\x1b``-style escapes. The source line is cut to a window around the column, and a
+message to a bounded length, so a huge line is never printed whole.
 """
 
 from __future__ import annotations
@@ -11,6 +16,56 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+#: Maximum number of characters of a source line shown under an error, around its column.
+MAX_SHOWN_SOURCE = 120
+#: Maximum number of characters of a message or hint shown. The rest is left out, with a count.
+MAX_SHOWN_TEXT = 1000
+
+
+def escape_text(text: str) -> str:
+    """Return ``text`` with every unprintable character (ESC, NUL, BEL, bidi controls ...) escaped.
+
+    Printable characters, including non-ASCII letters, stay as they are. A backslash also
+    stays, so the result is for reading, not for parsing back.
+    """
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else _escaped_char(char) for char in text)
+
+
+def _escaped_char(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def shorten(text: str, limit: int = MAX_SHOWN_TEXT) -> str:
+    """Return ``text`` escaped and cut to about ``limit`` characters, saying how much was left out."""
+    if len(text) > limit:
+        text = f"{text[:limit]}... ({len(text) - limit} more characters)"
+    return escape_text(text)
+
+
+def source_excerpt(line: str, column: int, width: int = MAX_SHOWN_SOURCE) -> tuple[str, int]:
+    """Return the escaped part of ``line`` around ``column`` (from 1) and the caret's offset in it.
+
+    A line longer than ``width`` is cut to a window that contains the column, with ``...``
+    marking each cut end.
+    """
+    line = line.rstrip("\r\n").expandtabs(1)
+    index = max(0, min(column - 1, len(line)))
+    start = 0
+    end = len(line)
+    if len(line) > width:
+        start = max(0, min(index - width // 2, len(line) - width))
+        end = start + width
+    before = ("..." if start > 0 else "") + escape_text(line[start:index])
+    shown = before + escape_text(line[index:end]) + ("..." if end < len(line) else "")
+    return shown, len(before)
 
 
 def display_path(path: Path) -> str:
@@ -36,14 +91,14 @@ class SpecError:
 
     def format(self) -> str:
         """Render the error as ``path:line:col: message``, the source line, a caret and the hint."""
-        parts = [f"{display_path(self.path)}:{self.line}:{self.column}: {self.message}"]
+        where = escape_text(display_path(self.path))
+        parts = [f"{where}:{self.line}:{self.column}: {shorten(self.message)}"]
         if self.source_line is not None:
-            shown = self.source_line.rstrip("\r\n").expandtabs(1)
+            shown, caret_at = source_excerpt(self.source_line, self.column)
             parts.append(f"    {shown}")
-            caret_at = max(0, min(self.column - 1, len(shown)))
             parts.append("    " + " " * caret_at + "^")
         if self.hint:
-            parts.append(f"  hint: {self.hint}")
+            parts.append(f"  hint: {shorten(self.hint)}")
         return "\n".join(parts)
 
     def sort_key(self) -> tuple[str, int, int, str]:
