@@ -67,12 +67,41 @@ def describe_constraint_value(
     return message, hint
 
 
+#: Most digits a bound or a decimal default may have before the decimal point, and after it,
+#: written out in full. ``1e999999999`` is a short text for a number of a billion digits,
+#: and converting it for generated code does not finish in any useful time.
+MAX_NUMBER_DIGITS = 100
+
+
+def number_size_problem(number: Decimal) -> str | None:
+    """Return why ``number`` is too large or too precise to write into generated code, or None."""
+    if not number.is_finite():
+        return f"{number} is not a finite number"
+    if number.is_zero():
+        return None
+    sign, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)
+    whole_digits = len(digits) + exponent
+    if whole_digits > MAX_NUMBER_DIGITS:
+        return f"{number} has {whole_digits} digits before the decimal point, more than the limit of {MAX_NUMBER_DIGITS}"
+    if -exponent > MAX_NUMBER_DIGITS:
+        return f"{number} has {-exponent} digits after the decimal point, more than the limit of {MAX_NUMBER_DIGITS}"
+    return None
+
+
 def bound_problem(key: str, bound: Decimal, base: str) -> tuple[str, str] | None:
     """Return the message and hint when the valid number ``bound`` cannot bound a ``base`` field.
 
-    An ``int`` field needs a whole bound. A ``float`` field needs a bound a float can
-    hold: a larger one would become infinity, and a tiny non-zero one would become 0.
+    No bound may have more than :data:`MAX_NUMBER_DIGITS` digits before or after the
+    decimal point (a float field's bounds are held to what a float can hold instead).
+    An ``int`` field needs a whole bound. A ``float`` field needs a bound
+    a float can hold: a larger one would become infinity, and a tiny non-zero one would
+    become 0.
     """
+    if base != "float":
+        too_large = _bound_size_problem(key, bound)
+        if too_large is not None:
+            return too_large
     if base == "int" and bound != bound.to_integral_value():
         # ge and lt round up, gt and le round down, so the rounded bound allows the same ints.
         rounding = ROUND_CEILING if key in ("ge", "lt") else ROUND_FLOOR
@@ -86,7 +115,7 @@ def bound_problem(key: str, bound: Decimal, base: str) -> tuple[str, str] | None
         if math.isinf(as_float):
             return (
                 f"{key}: {bound} is too large for a float field",
-                "write a bound below 1.7e308, or make the field a decimal, which holds any size",
+                f"write a bound below 1.7e308, or make the field a decimal, which takes bounds of up to {MAX_NUMBER_DIGITS} digits",
             )
         if as_float == 0 and bound != 0:
             return (
@@ -94,6 +123,16 @@ def bound_problem(key: str, bound: Decimal, base: str) -> tuple[str, str] | None
                 "write 0 or a larger bound, or make the field a decimal",
             )
     return None
+
+
+def _bound_size_problem(key: str, bound: Decimal) -> tuple[str, str] | None:
+    too_large = number_size_problem(bound)
+    if too_large is None:
+        return None
+    return (
+        f"{key}: {too_large}",
+        f"write a bound of at most {MAX_NUMBER_DIGITS} digits before and after the decimal point, such as `{key}: 1000000`",
+    )
 
 
 def _type_text(owner: dict[str, Any]) -> str | None:

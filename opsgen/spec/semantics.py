@@ -23,10 +23,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic_core import SchemaError, SchemaValidator, core_schema
+from pydantic_core import SchemaError, SchemaValidator, ValidationError, core_schema
 
 from opsgen.spec import names
-from opsgen.spec.constraint_values import BOUND_KEYS, bound_problem
+from opsgen.spec.constraint_values import BOUND_KEYS, bound_problem, number_size_problem
 from opsgen.spec.errors import display_path
 from opsgen.spec.model import ContextKey, FieldSpec, OperationSpec, SharedTypeSpec, TypesSpec
 from opsgen.spec.name_clashes import check_operation_names
@@ -112,6 +112,25 @@ def _pattern_problem(pattern: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1024)
+def _pattern_validator(pattern: str) -> SchemaValidator:
+    """Return a validator of strings that match ``pattern``, which :func:`_pattern_problem` accepted.
+
+    It uses pydantic's default engine, Rust's ``regex`` crate, as the generated models
+    do. That engine runs in time linear in the text, so a default cannot make the loader
+    backtrack for ever the way Python's ``re`` does on ``^(a+)+$``.
+    """
+    return SchemaValidator(core_schema.str_schema(pattern=pattern))
+
+
+def _matches_pattern(pattern: str, value: str) -> bool:
+    try:
+        _pattern_validator(pattern).validate_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
 class _BrokenType(Exception):
     """A default refers to a shared type that has its own errors, already reported."""
 
@@ -139,6 +158,9 @@ class Checker:
     #: Type expressions already resolved without error; valid once every type is declared.
     resolved_refs: dict[str, TypeRef] = field(default_factory=dict)
     loaded_types: dict[str, LoadedType] = field(default_factory=dict)
+    #: Shared types loaded despite errors of their own (an enum with a faulty value):
+    #: defaults of their type are not checked, so those errors are not reported twice.
+    broken_types: set[str] = field(default_factory=set)
     operations: list[LoadedOperation] = field(default_factory=list)
 
     # Shared types
@@ -189,6 +211,8 @@ class Checker:
 
         if spec.enum is not None:
             members = self._enum_members(document, at + ("enum",), spec.enum)
+            if members is None:
+                self.broken_types.add(info.name)
             self._check_no_constraints(document, at, spec, "an enum type")
             return LoadedType(info.name, document.path, spec, "enum", members=members or ())
 
@@ -843,7 +867,7 @@ class Checker:
             return value
         if isinstance(type_ref, SharedTypeRef):
             loaded = self.loaded_types.get(type_ref.name)
-            if loaded is None or depth > 16:
+            if loaded is None or depth > 16 or type_ref.name in self.broken_types:
                 raise _BrokenType(type_ref.name)
             if loaded.kind == "object":
                 raise ValueError("object types take no default")
@@ -978,6 +1002,9 @@ def _scalar_default(value: Any, kind: str) -> Any:
             raise ValueError("expected a decimal number") from None
         if not number.is_finite():
             raise ValueError("expected a finite decimal number")
+        too_large = number_size_problem(number)
+        if too_large is not None:
+            raise ValueError(too_large)
         return number
     if not isinstance(value, str):
         raise ValueError(f"expected a quoted {kind}")
@@ -1014,6 +1041,6 @@ def _constraint_violation(value: Any, constraints: Constraints) -> str | None:
         if constraints.max_length is not None and len(value) > constraints.max_length:
             return f"is longer than max_length {constraints.max_length}"
         if constraints.pattern is not None and _pattern_problem(constraints.pattern) is None:
-            if re.search(constraints.pattern, value) is None:
+            if not _matches_pattern(constraints.pattern, value):
                 return f"does not match the pattern {constraints.pattern!r}"
     return None

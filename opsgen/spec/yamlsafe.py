@@ -6,9 +6,9 @@ pure-Python parser otherwise) and never runs a YAML constructor. That gives:
 
 - no object construction: any tag outside the standard string, number, boolean, null,
   sequence and mapping tags is rejected, so ``!!python/object`` can do nothing;
-- bounded work: the document size, the nesting depth, the number of aliases and the
-  number of nodes after alias expansion are all capped. A billion-laughs document or a
-  deeply nested one fails on the first event past a limit;
+- bounded work: the document size, the nesting depth, the number of aliases, the
+  number of nodes after alias expansion and the length of a number are all capped. A
+  billion-laughs document or a deeply nested one fails on the first event past a limit;
 - YAML 1.2 core-schema scalars: ``yes``, ``no``, ``on`` and ``off`` stay strings, and
   dates stay strings for the spec validator to read;
 - no silent surprises: a duplicate mapping key, a non-string key, a merge key (``<<``)
@@ -26,6 +26,7 @@ and recorded only when a problem needs them.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any, Union
 
@@ -40,6 +41,13 @@ MAX_DEPTH = 32
 MAX_ALIASES = 50
 #: Most nodes one document may hold once aliases are expanded.
 MAX_NODES = 50_000
+#: Maximum length of a plain number, in characters. Python 3.11 raises ValueError on an
+#: int of more than 4,300 digits (``sys.get_int_max_str_digits()``), and no spec setting
+#: needs more than 100.
+MAX_NUMBER_CHARS = 100
+#: Maximum length of a mapping key written without ``?``, in characters, as YAML 1.2 sets
+#: it and libyaml and PyYAML enforce it.
+MAX_YAML_KEY_CHARS = 1024
 
 Path = tuple[Union[str, int], ...]
 Position = tuple[int, int]
@@ -61,6 +69,9 @@ _INT_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
 _INFINITY = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
 _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
+#: A character outside YAML's printable set (YAML 1.2, section 5.1), which the parsers reject.
+_NOT_YAML_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class YamlProblem(Exception):
@@ -187,10 +198,18 @@ def _position(mark: Any) -> Position:
 _NON_STRING_START = frozenset("~nNtTfF0123456789+-.")
 
 
+class _LongNumber(ValueError):
+    """A plain scalar reads as a number of more than :data:`MAX_NUMBER_CHARS` characters."""
+
+
 def _resolve_plain(value: str) -> Any:
-    """Read a plain scalar by the YAML 1.2 core schema."""
+    """Read a plain scalar by the YAML 1.2 core schema; raise :class:`_LongNumber` for a number too long."""
     if value and value[0] not in _NON_STRING_START:
         return value
+    if len(value) > MAX_NUMBER_CHARS and (
+        _INT.match(value) or _INT_OCTAL.match(value) or _INT_HEX.match(value) or _FLOAT.match(value)
+    ):
+        raise _LongNumber(value)
     if _NULL.match(value):
         return None
     if _TRUE.match(value):
@@ -266,6 +285,29 @@ def _tag_problem(event: Any) -> YamlProblem | None:
     )
 
 
+def _text_problem(event: events.ScalarEvent) -> YamlProblem | None:
+    """Return the problem with a scalar that holds a lone surrogate, or None.
+
+    libyaml rejects a ``\\ud800`` escape, but PyYAML's pure-Python parser turns it into
+    a lone surrogate, which no UTF-8 file and no terminal can hold.
+    """
+    value = event.value
+    if value.isascii() or _SURROGATE.search(value) is None:
+        return None
+    line, column = _position(event.start_mark)
+    return YamlProblem("invalid YAML: the value contains a lone surrogate escape", line, column, SURROGATE_HINT)
+
+
+def _long_number_problem(event: events.ScalarEvent) -> YamlProblem:
+    line, column = _position(event.start_mark)
+    return YamlProblem(
+        f"the number has {len(event.value)} characters, more than the limit of {MAX_NUMBER_CHARS}",
+        line,
+        column,
+        f"write a number of at most {MAX_NUMBER_CHARS} characters; put a long string of digits in quotes to keep it as text",
+    )
+
+
 def parse_document(text: str, *, track_positions: bool = False) -> ParsedDocument:
     """Parse one YAML document into plain data; positions are recorded now or on first use.
 
@@ -300,18 +342,22 @@ def _parse(text: str, *, track_positions: bool) -> ParsedDocument:
 
     document = ParsedDocument(text)
     builder = _Builder(document, track_positions)
-    parser = _make_parser(text)
+    parser: Any = None
     stop: YamlProblem | None = None
     try:
+        # PyYAML's pure-Python reader checks every character when it is created.
+        parser = _make_parser(text)
         builder.consume(parser)
     except yaml.MarkedYAMLError as exc:
         stop = _syntax_problem(exc, text)
+    except yaml.reader.ReaderError as exc:
+        stop = _reader_problem(exc, text)
     except yaml.YAMLError as exc:
         stop = YamlProblem(f"invalid YAML: {exc}", 1, 1, "check that the file is one YAML mapping of spec keys")
     except YamlProblem as problem:
         stop = problem
     finally:
-        dispose = getattr(parser, "dispose", None)
+        dispose = getattr(parser, "dispose", None) if parser is not None else None
         if dispose is not None:
             dispose()
     if track_positions:
@@ -341,17 +387,68 @@ _UNCLOSED = {
 }
 
 
+def _reader_problem(exc: yaml.reader.ReaderError, text: str) -> YamlProblem:
+    """Return the problem for a character YAML does not allow, placed at that character.
+
+    libyaml counts the error's position in UTF-8 bytes and PyYAML in characters, so the
+    character is found again in the text.
+    """
+    found = _NOT_YAML_PRINTABLE.search(text)
+    offset = found.start() if found is not None else min(max(exc.position, 0), len(text))
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    code = ord(text[offset]) if offset < len(text) else exc.character
+    kind = "control character" if unicodedata.category(chr(code)) == "Cc" else "character"
+    escape = f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+    return YamlProblem(
+        f"invalid YAML: the document contains the {kind} U+{code:04X}, which YAML does not allow",
+        line,
+        column,
+        f'delete the character; to put it in a value, write it as an escape inside double quotes, such as "{escape}"',
+    )
+
+
 def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem:
     """Return the problem for a YAML syntax error, placed at its cause where that is earlier."""
     mark = exc.problem_mark or exc.context_mark
     line, column = _position(mark) if mark is not None else (1, 1)
     message = exc.problem or exc.context or "invalid YAML"
+    if "exceeded maximum nesting depth" in message:
+        # libyaml stops at 1,000 levels of flow nesting before the builder sees the 33rd.
+        return YamlProblem(f"the document nests deeper than {MAX_DEPTH} levels", line, column, DEEP_NESTING_HINT)
+    long_key = _long_key_problem(exc, text)
+    if long_key is not None:
+        return long_key
     hint = _syntax_hint(message, str(exc.context or ""), text, line)
     start = _unclosed_start(exc, text)
     if start is None:
         return YamlProblem(f"invalid YAML: {message}", line, column, hint)
     explained = _UNCLOSED[str(exc.context)]
     return YamlProblem(f"invalid YAML: {explained} ({message} at line {line}, column {column})", *start, hint)
+
+
+def _long_key_problem(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem | None:
+    """Return the problem for a mapping key over YAML's length limit, or None for another error.
+
+    The parsers give up on a key after 1,024 characters and report a missing ':', which
+    misleads when the ':' is there, only further along the line.
+    """
+    if exc.context != "while scanning a simple key" or exc.context_mark is None:
+        return None
+    line, column = _position(exc.context_mark)
+    lines = text.splitlines()
+    if line > len(lines):
+        return None
+    rest = lines[line - 1][column - 1 :]
+    colon = rest.find(":")
+    if colon <= MAX_YAML_KEY_CHARS:
+        return None
+    return YamlProblem(
+        f"invalid YAML: the key that starts here has {colon} characters, more than the {MAX_YAML_KEY_CHARS} YAML allows",
+        line,
+        column,
+        "shorten the key: spec keys are names of at most 64 characters",
+    )
 
 
 def _unclosed_start(exc: yaml.MarkedYAMLError, text: str) -> Position | None:
@@ -386,6 +483,14 @@ _NO_SPACE_AFTER_COLON = re.compile(r"^\s*(?:- )?[A-Za-z_][\w.-]*:[^\s:/]")
 _COLON_IN_VALUE = re.compile(r"^\s*(?:- )?[^\s'\"#][^:#]*: +[^\s'\"|>{\[&*!#][^#]*: ")
 
 GENERAL_HINT = "check the indentation and quote values that contain ': ' or ' #'"
+
+DEEP_NESTING_HINT = "flatten the structure: no spec key needs that much nesting"
+
+SURROGATE_HINT = (
+    "a \\u or \\U escape must name a character: not a surrogate (U+D800 to U+DFFF), not above "
+    "U+10FFFF. Write the character itself, or escape one beyond U+FFFF with \\U and 8 hex digits, "
+    "such as \\U0001F600"
+)
 
 UNCLOSED_QUOTE_HINT = (
     "close the quote on the line where the value starts; for text over several lines, write "
@@ -432,6 +537,8 @@ def _syntax_hint(message: str, context: str, text: str, line: int) -> str:
         return UNCLOSED_QUOTE_HINT
     if "unknown escape character" in message:
         return UNKNOWN_ESCAPE_HINT
+    if "invalid Unicode character escape code" in message:
+        return SURROGATE_HINT
     if context == "while scanning a simple key" or "could not find expected ':'" in message:
         return MISSING_COLON_HINT
     current = lines[line - 1] if 1 <= line <= len(lines) else ""
@@ -565,7 +672,7 @@ class _Builder:
                 f"the document nests deeper than {MAX_DEPTH} levels",
                 line,
                 column,
-                "flatten the structure: no spec key needs that much nesting",
+                DEEP_NESTING_HINT,
             )
 
     def child_path(self) -> Path:
@@ -614,19 +721,25 @@ class _Builder:
         self.count_node(event)
         if self.track:
             self.value_positions[self.child_path()] = _position(event.start_mark)
-        if event.tag is None:
-            value = _resolve_plain(event.value) if not event.style else event.value
-        else:
+        problem = _text_problem(event)
+        if problem is None and event.tag is None:
+            try:
+                value = _resolve_plain(event.value) if not event.style else event.value
+            except _LongNumber:
+                problem = _long_number_problem(event)
+        elif problem is None:
             problem = _tag_problem(event)
             if problem is None:
                 try:
                     value = _resolve_scalar(event)
                 except YamlProblem as mismatch:
                     problem = mismatch
-            if problem is not None:
-                self.read_past(problem)
-                self.drop_value()
-                return
+                except _LongNumber:
+                    problem = _long_number_problem(event)
+        if problem is not None:
+            self.read_past(problem)
+            self.drop_value()
+            return
         self.attach(value, 1)
         if event.anchor is not None:
             self.anchors[event.anchor] = (value, 1, 1)
@@ -646,7 +759,10 @@ class _Builder:
             self.key_positions[top.path + (key,)] = _position(event.start_mark)
 
     def key_problem(self, event: events.ScalarEvent, top: _Frame) -> YamlProblem | None:
-        """Return the problem with a mapping key: a disallowed tag, a merge key or a duplicate."""
+        """Return the problem with a mapping key: a lone surrogate, a disallowed tag, a merge key or a duplicate."""
+        text_problem = _text_problem(event)
+        if text_problem is not None:
+            return text_problem
         if event.tag is not None:
             problem = _tag_problem(event)
             if problem is not None:
