@@ -39,6 +39,28 @@ ANNOTATION_NAMES = frozenset(
     {"str", "int", "float", "bool", "list", "dict", "date", "datetime", "decimal", "uuid", "Decimal", "UUID", "None"}
 )
 
+#: Module-level names that generated operation modules, their stubs, ``shared_types.py``
+#: and implementation scaffolds read: their imports, the ``DECLARATION`` constant and the
+#: builtins they call or annotate with. A field becomes a model class attribute and a
+#: keyword parameter of generated methods, and either one hides the module-level name
+#: from the code after it. So ``Field: int = Field(default=1)`` breaks the import of
+#: the module, and a parameter ``super`` breaks the ``super().__call__(...)`` in the body.
+#: Generated class names and shared type names are checked per operation, in
+#: :mod:`opsgen.spec.semantics`. A test renders every template feature and checks that
+#: this set covers every name the rendered modules read.
+GENERATED_CODE_NAMES = ANNOTATION_NAMES | frozenset(
+    {
+        # typing, abc, pydantic
+        "Annotated", "Any", "ClassVar", "Literal", "TypeAlias", "abstractmethod", "BaseModel", "ConfigDict", "Field",
+        # opsgen.runtime
+        "Context", "ExecutionContext", "Operation", "OperationHandle", "OperationFailed", "Result",
+        "OperationDeclaration", "ErrorDeclaration", "EffectDeclaration", "LockDeclaration",
+        "SingletonDeclaration", "TransactionDeclaration", "RetryPolicy",
+        # the module's own constant, and the builtins the generated code uses
+        "DECLARATION", "super", "tuple", "frozenset", "NotImplementedError",
+    }
+)
+
 #: Parameters of generated methods: ``run``, ``__call__`` and ``enqueue`` take ``self``,
 #: ``ctx`` and the inputs as keywords; ``execute`` takes ``data``.
 RESERVED_PARAMETERS = frozenset({"self", "cls", "ctx", "data"})
@@ -164,12 +186,22 @@ def check_field_name(name: str) -> Problem | None:
             f"the field name {name!r} would shadow the type of that name in the generated model",
             f"rename it, such as `{name}_value`",
         )
+    if name in GENERATED_CODE_NAMES:
+        return (
+            f"the field name {name!r} would hide the name {name!r} that the generated module uses",
+            f"rename it, such as `{name}_value`; field names may not be {reserved_names_text()}",
+        )
     if name in RESERVED_PARAMETERS:
         return (
             f"the field name {name!r} collides with a parameter of the generated methods",
             f"rename it, such as `{name}_value`",
         )
     return None
+
+
+def reserved_names_text() -> str:
+    """Return the names generated code uses, as hints list them."""
+    return ", ".join(sorted(GENERATED_CODE_NAMES, key=lambda name: (name.lower(), name)))
 
 
 def _check_snake(name: str, what: str, example: str) -> Problem | None:
@@ -190,6 +222,11 @@ def check_error_code(code: str) -> Problem | None:
         return problem
     if code in RESERVED_ERROR_CODES:
         return (f"the error code {code!r} is reserved for failures the pipeline reports", f"choose another code, such as `{code}_detail`")
+    if code in GENERATED_CODE_NAMES:
+        return (
+            f"the error code {code!r} would become a method that hides the name {code!r} in the generated errors class",
+            f"choose another code, such as `{code}_error`",
+        )
     return None
 
 
@@ -200,6 +237,11 @@ def check_effect_name(name: str) -> Problem | None:
     if name in RESERVED_METHODS:
         return (
             f"the side effect name {name!r} would replace the method {name!r} of the generated base class",
+            f"choose another name, such as `{name}_effect`",
+        )
+    if name in GENERATED_CODE_NAMES:
+        return (
+            f"the side effect name {name!r} would become a method that hides the name {name!r} in the generated base class",
             f"choose another name, such as `{name}_effect`",
         )
     return None
@@ -218,12 +260,18 @@ def check_type_name(name: str) -> Problem | None:
             f"the type name {name!r} is not CamelCase",
             "start with an uppercase letter and use only letters and digits, such as `Money`",
         )
-    if name in RESERVED_TYPE_NAMES or hasattr(builtins, name):
+    if name in RESERVED_TYPE_NAMES or name in GENERATED_CODE_NAMES or hasattr(builtins, name):
         return (
             f"the type name {name!r} would shadow a name the generated code imports or a Python builtin",
             f"choose another name, such as `{name}Type`",
         )
     return None
+
+
+def suggested_field_name(name: str) -> str:
+    """Return a snake-case field name for a CamelCase one that is taken: ``OpNotifyPayload`` becomes ``op_notify_payload``."""
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+    return snake if snake != name and check_field_name(snake) is None else f"{name}_value"
 
 
 def camel_case(snake: str) -> str:

@@ -220,6 +220,8 @@ class Checker:
             self._check_no_constraints(document, at, spec, "an object type")
             enums: list[InlineEnum] = []
             fields = self._resolve_fields(document, at + ("fields",), spec.fields, info.name, enums)
+            for field_ in fields:
+                self._check_field_hides_no_type(document, at + ("fields", field_.name), field_.name)
             dependencies = frozenset(
                 n for raw in spec.fields.values() if isinstance(raw, FieldSpec) and raw.type
                 for n in self._names_in(raw.type)
@@ -459,7 +461,44 @@ class Checker:
             inline_enums=tuple(enums),
         )
         self._check_module_class_names(document, operation)
+        self._check_fields_hide_no_class(document, operation)
         return operation if name_problem is None else None
+
+    def _check_fields_hide_no_class(self, document: Document, operation: LoadedOperation) -> None:
+        """Report fields named like a class the operation's module defines or a shared type it may import.
+
+        A field becomes a class attribute and a method parameter, and hides the class of
+        that name from the code after it. A payload field ``OpNotifyPayload`` breaks the
+        effect method that builds the payload, and an input ``Money`` breaks the
+        annotation of a later ``price: Money``.
+        """
+        classes = frozenset(operation.generated_class_names)
+        sections: list[tuple[DocPath, tuple[ResolvedField, ...]]] = [(("input",), operation.inputs), (("output",), operation.outputs)]
+        sections += [(("errors", error.code, "details"), error.details) for error in operation.errors]
+        sections += [(("side_effects", effect.name, "payload"), effect.payload) for effect in operation.effects]
+        for at, fields in sections:
+            for field_ in fields:
+                if field_.name in classes:
+                    document.error(
+                        at + (field_.name,),
+                        f"the field name {field_.name!r} would hide the class {field_.name!r} that the module of {operation.name!r} defines",
+                        f"rename the field, such as `{names.suggested_field_name(field_.name)}`",
+                        key=True,
+                    )
+                else:
+                    self._check_field_hides_no_type(document, at + (field_.name,), field_.name)
+
+    def _check_field_hides_no_type(self, document: Document, at: DocPath, name: str) -> None:
+        info = self.type_infos.get(name)
+        if info is None:
+            return
+        where = info.document.location(("types", name), key=True)
+        document.error(
+            at,
+            f"the field name {name!r} would hide the shared type {name!r} (declared in {where}), which generated modules import",
+            f"rename the field, such as `{names.suggested_field_name(name)}`",
+            key=True,
+        )
 
     def _check_module_class_names(self, document: Document, operation: LoadedOperation) -> None:
         seen: set[str] = set()

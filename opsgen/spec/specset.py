@@ -99,10 +99,11 @@ class LoadedOperation:
 
     @functools.cached_property
     def generated_class_names(self) -> tuple[str, ...]:
-        """The classes a generated module defines, inline enums included."""
+        """The classes a generated module defines, side effect payloads and inline enums included."""
         stem = self.class_stem
         fixed = (f"{stem}Input", f"{stem}Output", f"{stem}Errors", f"{stem}Base", f"{stem}Handle", stem)
-        return fixed + tuple(enum.class_name for enum in self.inline_enums)
+        payloads = tuple(f"{stem}{camel_case(effect.name)}Payload" for effect in self.effects)
+        return fixed + payloads + tuple(enum.class_name for enum in self.inline_enums)
 
     @property
     def context_requires(self) -> tuple[str, ...]:
