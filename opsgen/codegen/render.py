@@ -9,6 +9,7 @@ time- or host-dependent is printed. Only the manifest names the opsgen version.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,25 +18,23 @@ from pathlib import Path
 import jinja2
 
 from opsgen._resources import data_dir
+from opsgen.codegen.layout import LINE_WIDTH, SCAFFOLD_WIDTH, call, define, fit, wrap
 from opsgen.codegen.manifest import MARKER, MANIFEST, manifest_text
 from opsgen.codegen.literals import comment_text, docstring, py_literal
 from opsgen.codegen.view import FieldView, ModelView, OperationView, ProjectView, camel_case
 
-LINE_WIDTH = 88
-
-#: Runtime imports of every generated operation module.
+#: Runtime imports of every generated operation module. ``OperationFailed`` is imported
+#: only where the spec declares errors, because only the error constructors use it.
 RUNTIME_IMPORTS = (
     "from opsgen.runtime.context import Context",
     "from opsgen.runtime.execution import ExecutionContext",
     "from opsgen.runtime.handle import OperationHandle",
     "from opsgen.runtime.operation import Operation",
-    "from opsgen.runtime.result import OperationFailed, Result",
+    "from opsgen.runtime.result import Result",
 )
 
 _STDLIB = frozenset({"__future__", "abc", "datetime", "decimal", "typing", "uuid"})
 _IMPORT = re.compile(r"from (\S+) import (.+)")
-#: String literals (skipped whole) and the brackets and commas that structure an expression.
-_TOKENS = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[()\[\]{},]""")
 _ANNOTATION_NAMES = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -60,26 +59,6 @@ class Rendered:
 
 
 # -- layout helpers, exposed to templates ---------------------------------------------------
-
-
-def wrap(indent: str, opening: str, items: Sequence[str], closing: str) -> str:
-    """Lay out ``opening item, item closing`` on one line, or one item a line when too long."""
-    one_line = f"{indent}{opening}{', '.join(items)}{closing}"
-    if len(one_line) <= LINE_WIDTH or not items:
-        return one_line
-    inner = indent + "    "
-    body = "".join(f"{inner}{item},\n" for item in items)
-    return f"{indent}{opening}\n{body}{indent}{closing}"
-
-
-def define(indent: str, name: str, params: Sequence[str], returns: str, body: str = "") -> str:
-    """Lay out a ``def`` line; ``body`` (`` ...`` in stubs) follows the colon."""
-    return wrap(indent, f"def {name}(", params, f") -> {returns}:{body}")
-
-
-def call(prefix: str, opening: str, items: Sequence[str], closing: str) -> str:
-    indent = prefix[: len(prefix) - len(prefix.lstrip())]
-    return wrap(indent, prefix.lstrip() + opening, items, closing)
 
 
 def keyword_params(fields: Sequence[FieldView], defaults: bool, stub: bool = False) -> list[str]:
@@ -111,70 +90,27 @@ def input_dict(indent: str, fields: Sequence[FieldView]) -> str:
     for f in fields:
         if f.factory:
             lines.append(f"{indent}if {f.name} is not None:")
-            lines.append(f"{indent}    data[{py_literal(f.name)}] = {f.name}")
+            lines.append(fit(indent + "    ", f"data[{py_literal(f.name)}] = {f.name}"))
     return "\n".join(lines)
 
 
 def field_line(indent: str, f: FieldView) -> str:
-    assert f.model_value is not None
-    return explode(indent, f"{f.name}: {f.annotation} = {f.model_value}")
+    if f.model_value is None:
+        return fit(indent, f"{f.name}: {f.annotation}")
+    return fit(indent, f"{f.name}: {f.annotation} = {f.model_value}")
 
 
-def explode(indent: str, text: str, suffix: str = "") -> str:
-    """Lay out an expression like a code formatter: split the outermost brackets while too long.
-
-    ``text`` must end in the bracket that closes its first top-level opening bracket.
-    Calls, tuples and ``name = call(...)`` lines do; any other text stays on one line.
-    """
-    one_line = f"{indent}{text}{suffix}"
-    if len(one_line) <= LINE_WIDTH:
-        return one_line
-    opening = first_bracket(text)
-    if opening is None or text[-1] not in ")]}":
-        return one_line
-    items = split_arguments(text[opening + 1 : -1])
-    inner = indent + "    "
-    body = "".join(explode(inner, item, ",") + "\n" for item in items)
-    return f"{indent}{text[: opening + 1]}\n{body}{indent}{text[-1]}{suffix}"
-
-
-def first_bracket(text: str) -> int | None:
-    """Return the index of the first bracket outside string literals, or None."""
-    for token in _TOKENS.finditer(text):
-        if token.group() in "([{":
-            return token.start()
-    return None
-
-
-def split_arguments(text: str) -> list[str]:
-    """Split ``a=1, b='x, y'`` at top-level commas, respecting brackets and string literals."""
-    items: list[str] = []
-    depth = 0
-    start = 0
-    for token in _TOKENS.finditer(text):
-        char = token.group()
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char == "," and depth == 0:
-            items.append(text[start : token.start()].strip())
-            start = token.end()
-    items.append(text[start:].strip())
-    return [item for item in items if item]
-
-
-def import_block(lines: Sequence[str], local_roots: frozenset[str] = frozenset()) -> str:
+def import_block(lines: Sequence[str], local_roots: frozenset[str] = frozenset(), width: int = LINE_WIDTH) -> str:
     """Merge ``from X import Y`` lines by module and group them: stdlib, third party, project.
 
     opsgen itself counts as third party; ``local_roots`` names the project's top-level
     packages, and relative imports come last.
     """
-    return _import_block(tuple(sorted(set(lines))), local_roots)
+    return _import_block(tuple(sorted(set(lines))), local_roots, width)
 
 
 @lru_cache(maxsize=1024)
-def _import_block(lines: tuple[str, ...], local_roots: frozenset[str]) -> str:
+def _import_block(lines: tuple[str, ...], local_roots: frozenset[str], width: int) -> str:
     names: dict[str, set[str]] = {}
     for line in lines:
         match = _IMPORT.fullmatch(line)
@@ -197,8 +133,8 @@ def _import_block(lines: tuple[str, ...], local_roots: frozenset[str]) -> str:
     for module in sorted(names, key=lambda m: (group(m), m.lstrip(".") if m.startswith(".") else m, m)):
         imported = sorted(names[module], key=lambda n: (n.lower(), n))
         one_line = f"from {module} import {', '.join(imported)}"
-        if len(one_line) > LINE_WIDTH:
-            one_line = wrap("", f"from {module} import (", imported, ")")
+        if len(one_line) > width:
+            one_line = wrap("", f"from {module} import (", imported, ")", width)
         groups.setdefault(group(module), []).append(one_line)
     return "\n\n".join("\n".join(groups[g]) for g in sorted(groups))
 
@@ -223,10 +159,12 @@ def environment(templates: Path) -> jinja2.Environment:
     env.filters["docstring"] = docstring
     env.filters["comment"] = comment_text
     env.globals.update(
-        marker=MARKER,
+        header_comment=header_comment,
+        import_from=import_from,
+        scaffold_width=SCAFFOLD_WIDTH,
         define=define,
         call=call,
-        explode=explode,
+        fit=fit,
         keyword_params=keyword_params,
         forward=forward,
         details_dict=details_dict,
@@ -236,6 +174,26 @@ def environment(templates: Path) -> jinja2.Environment:
     )
     return env
 
+
+def import_from(indent: str, module: str, name: str) -> str:
+    """Lay out ``from module import name``, in parentheses when it is too long."""
+    line = f"{indent}from {module} import {name}"
+    if len(line) <= LINE_WIDTH:
+        return line
+    return wrap(indent, f"from {module} import (", [name], ")")
+
+
+def header_comment(sources: Sequence[str]) -> str:
+    """Return the comment lines that start every generated file: a notice and the marker.
+
+    The notice names the source specs. When they do not fit on its line, they follow the
+    marker one a line, where pycodestyle accepts a comment of a single long word.
+    """
+    notice = f"# Generated by opsgen from {comment_text(', '.join(sources))}. Do not edit."
+    if len(notice) <= LINE_WIDTH:
+        return f"{notice}\n# {MARKER}"
+    listed = "".join(f"\n# {comment_text(source)}" for source in sources)
+    return f"# Generated by opsgen from the specs listed below. Do not edit.\n# {MARKER}{listed}"
 
 
 # -- the files ------------------------------------------------------------------------------
@@ -260,10 +218,9 @@ def render_project(project: ProjectView, settings: RenderSettings) -> Rendered:
             source=registry_source, doc=f"Generated operations under {package.replace('/', '.')}.", root=False
         )
 
-    shared_source = ", ".join(project.shared_sources) or registry_source
     shared = {
         "types": project.shared_types,
-        "source": shared_source,
+        "sources": list(project.shared_sources) or [registry_source],
     }
     for suffix in ("py", "pyi"):
         imports = ["from __future__ import annotations", "from pydantic import BaseModel, ConfigDict",
@@ -302,15 +259,22 @@ def operation_files(templates: Path, op: OperationView, files: dict[str, str]) -
     )
     common = [
         "from abc import abstractmethod",
+        "from typing import Any, ClassVar",
         "from pydantic import BaseModel, ConfigDict",
-        "from opsgen.runtime.declarations import " + ", ".join(declarations),
         *RUNTIME_IMPORTS,
         *op.imports,
     ]
+    if op.errors:
+        common.append("from opsgen.runtime.result import OperationFailed")
     if op.shared_imports:
         common.append(f"from {op.package_prefix}shared_types import {', '.join(op.shared_imports)}")
-    source_imports = ["from __future__ import annotations", "from typing import Any, ClassVar", *common]
-    stub_imports = ["from typing import Any, ClassVar", *common]
+    # The stub declares DECLARATION by its type only, so it imports no other declaration class.
+    source_imports = [
+        "from __future__ import annotations",
+        "from opsgen.runtime.declarations import " + ", ".join(declarations),
+        *common,
+    ]
+    stub_imports = ["from opsgen.runtime.declarations import OperationDeclaration", *common]
     files[f"{op.module_path}.py"] = template(templates, "operation.py.jinja").render(
         op=op, models=models, imports=import_block(source_imports)
     )
@@ -343,7 +307,9 @@ def scaffold_text(templates: Path, op: OperationView, settings: RenderSettings, 
         imports.append(f"from {settings.package_module}.shared_types import {', '.join(shared)}")
     roots = frozenset({settings.package_module.split(".")[0], settings.implementations_module.split(".")[0]})
     return template(templates, "implementation.py.jinja").render(
-        op=op, imports=import_block(imports, roots - {""}), path=f"{settings.implementations_folder}/{path}"
+        op=op,
+        imports=import_block(imports, roots - {""}, SCAFFOLD_WIDTH),
+        path=f"{settings.implementations_folder}/{path}",
     )
 
 
@@ -352,15 +318,22 @@ def registry_context(project: ProjectView) -> dict[str, object]:
     modules = []
     children: dict[tuple[str, ...], dict[str, str]] = {(): {}}
     handles: dict[str, dict[str, str]] = {}
+    stem_counts = Counter(op.stem for op in project.operations)
     for op in project.operations:
-        alias = "_" + "__".join(op.parts)
+        # Annotations name a handle class by itself, which keeps registry lines short.
+        # Operations of different domains can share a class name, so those get an alias
+        # made of their domain path. The spec checks reject two segments with the same
+        # class name, so these aliases are unique.
+        handle = f"{op.stem}Handle"
+        if stem_counts[op.stem] > 1:
+            handle = "_" + "__".join(op.parts[:-1]) + "__" + handle
         package = "." + ".".join(op.parts[:-1])
-        modules.append({"package": package, "name": op.parts[-1], "alias": alias})
+        imported = handle if handle == f"{op.stem}Handle" else f"{op.stem}Handle as {handle}"
+        modules.append({"module": "." + ".".join(op.parts), "imported": imported})
         for depth in range(len(op.parts) - 1):
             children.setdefault(op.parts[: depth + 1], {})
-        children.setdefault(op.parts[:-1], {})[op.parts[-1]] = f"{alias}.{op.stem}Handle"
-        handles[f"{alias}.{op.stem}Handle"] = {
-            "module": alias,
+        children.setdefault(op.parts[:-1], {})[op.parts[-1]] = handle
+        handles[handle] = {
             "package": package,
             "module_name": op.parts[-1],
             "handle_class": f"{op.stem}Handle",
@@ -397,7 +370,7 @@ def registry_context(project: ProjectView) -> dict[str, object]:
         for error in op.errors:
             declared.setdefault(error.code, (error.http_status, error.message))
     return {
-        "modules": sorted(modules, key=lambda m: m["alias"]),
+        "modules": sorted(modules, key=lambda m: m["module"]),
         "namespaces": namespaces,
         "declared_errors": sorted(declared.items()),
     }

@@ -52,7 +52,7 @@ def expected_params(op: OperationView) -> list[str]:
 
 
 def expected_definition(op: OperationView) -> str:
-    from opsgen.codegen.render import define
+    from opsgen.codegen.layout import define
 
     return define("    ", "run", expected_params(op), f"{op.stem}Output")
 

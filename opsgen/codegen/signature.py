@@ -22,7 +22,7 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from opsgen.codegen.render import LINE_WIDTH
+from opsgen.codegen.layout import LINE_WIDTH
 from opsgen.codegen.run_signature import RETURN, SignatureTypes, is_current, matching_annotations, one_line_definition
 from opsgen.codegen.view import OperationView
 

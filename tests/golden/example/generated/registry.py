@@ -16,18 +16,18 @@ from typing import TYPE_CHECKING, ClassVar
 from opsgen.runtime.stale_specs import warn_if_specs_changed
 
 if TYPE_CHECKING:
-    from .accounts import register_user as _accounts__register_user
-    from .billing import change_plan as _billing__change_plan
-    from .billing import credit_account as _billing__credit_account
-    from .billing import generate_invoices as _billing__generate_invoices
-    from .billing import sync_payment_provider as _billing__sync_payment_provider
+    from .accounts.register_user import RegisterUserHandle
+    from .billing.change_plan import ChangePlanHandle
+    from .billing.credit_account import CreditAccountHandle
+    from .billing.generate_invoices import GenerateInvoicesHandle
+    from .billing.sync_payment_provider import SyncPaymentProviderHandle
 
 
 class AccountsOperations:
     """Operations under ``accounts``."""
 
     @cached_property
-    def register_user(self) -> _accounts__register_user.RegisterUserHandle:
+    def register_user(self) -> RegisterUserHandle:
         from .accounts import register_user as module
 
         return module.RegisterUserHandle(
@@ -40,7 +40,7 @@ class BillingOperations:
     """Operations under ``billing``."""
 
     @cached_property
-    def change_plan(self) -> _billing__change_plan.ChangePlanHandle:
+    def change_plan(self) -> ChangePlanHandle:
         from .billing import change_plan as module
 
         return module.ChangePlanHandle(
@@ -49,7 +49,7 @@ class BillingOperations:
         )
 
     @cached_property
-    def credit_account(self) -> _billing__credit_account.CreditAccountHandle:
+    def credit_account(self) -> CreditAccountHandle:
         from .billing import credit_account as module
 
         return module.CreditAccountHandle(
@@ -58,7 +58,7 @@ class BillingOperations:
         )
 
     @cached_property
-    def generate_invoices(self) -> _billing__generate_invoices.GenerateInvoicesHandle:
+    def generate_invoices(self) -> GenerateInvoicesHandle:
         from .billing import generate_invoices as module
 
         return module.GenerateInvoicesHandle(
@@ -67,7 +67,7 @@ class BillingOperations:
         )
 
     @cached_property
-    def sync_payment_provider(self) -> _billing__sync_payment_provider.SyncPaymentProviderHandle:
+    def sync_payment_provider(self) -> SyncPaymentProviderHandle:
         from .billing import sync_payment_provider as module
 
         return module.SyncPaymentProviderHandle(
@@ -82,9 +82,9 @@ class Operations:
     accounts: AccountsOperations
     billing: BillingOperations
 
-    #: Every error code the specs declare, with the HTTP status and message of the first
-    #: operation, by name, that declares it. Problem mappers read it instead of importing
-    #: every operation module.
+    #: Every error code the specs declare, with the HTTP status and message of the
+    #: first operation, by name, that declares it. Problem mappers read it instead of
+    #: importing every operation module.
     declared_errors: ClassVar[dict[str, tuple[int, str]]] = {
         "account_closed": (409, "The account is closed and cannot be credited."),
         "currency_mismatch": (
@@ -98,7 +98,8 @@ class Operations:
     def __init__(self) -> None:
         self.accounts = AccountsOperations()
         self.billing = BillingOperations()
-        # Logs a warning, once per process, when a spec changed after this package was generated.
+        # Logs a warning, once per process, when a spec changed after this package
+        # was generated.
         warn_if_specs_changed(__file__)
 
 

@@ -14,11 +14,22 @@ Currency: TypeAlias = Literal["EUR", "USD", "GBP"]
 """ISO 4217 code of a supported currency."""
 
 
-EmailAddress: TypeAlias = Annotated[str, Field(max_length=320, pattern="^[^@\\s]+@[^@\\s]+$")]
+EmailAddress: TypeAlias = Annotated[
+    str,
+    Field(max_length=320, pattern="^[^@\\s]+@[^@\\s]+$"),
+]
 """Shared type EmailAddress."""
 
 
-Money: TypeAlias = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=14, decimal_places=2, description="An amount of money in the account's currency, with cents.")]
+Money: TypeAlias = Annotated[
+    Decimal,
+    Field(
+        ge=Decimal("0"),
+        max_digits=14,
+        decimal_places=2,
+        description="An amount of money in the account's currency, with cents.",
+    ),
+]
 """An amount of money in the account's currency, with cents."""
 
 
@@ -34,7 +45,6 @@ class InvoiceLine(BaseModel):
 
     description: str = Field(max_length=200)
     amount: Money
-
 
 
 PlanCode: TypeAlias = Literal["free", "team", "enterprise"]

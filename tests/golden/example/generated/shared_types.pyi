@@ -5,11 +5,22 @@ from typing import Annotated, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field
 
+
 Currency: TypeAlias = Literal["EUR", "USD", "GBP"]
+EmailAddress: TypeAlias = Annotated[
+    str,
+    Field(max_length=320, pattern="^[^@\\s]+@[^@\\s]+$"),
+]
+Money: TypeAlias = Annotated[
+    Decimal,
+    Field(
+        ge=Decimal("0"),
+        max_digits=14,
+        decimal_places=2,
+        description="An amount of money in the account's currency, with cents.",
+    ),
+]
 
-EmailAddress: TypeAlias = Annotated[str, Field(max_length=320, pattern="^[^@\\s]+@[^@\\s]+$")]
-
-Money: TypeAlias = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=14, decimal_places=2, description="An amount of money in the account's currency, with cents.")]
 
 class InvoiceLine(BaseModel):
     """One line of an invoice."""

@@ -160,7 +160,9 @@ class RegisterUserBase(Operation[RegisterUserInput, RegisterUserOutput]):
         to: EmailAddress,
         display_name: str,
     ) -> None:
-        """Request the send_welcome_email side effect; it runs after the outermost commit."""
+        """Request the send_welcome_email side effect; it runs after the outermost
+        commit.
+        """
         payload = RegisterUserSendWelcomeEmailPayload(to=to, display_name=display_name)
         ctx.effect("send_welcome_email", payload)
 
@@ -171,7 +173,9 @@ class RegisterUserBase(Operation[RegisterUserInput, RegisterUserOutput]):
         user_id: UUID,
         list_name: str,
     ) -> None:
-        """Request the subscribe_to_list side effect; it runs after the outermost commit."""
+        """Request the subscribe_to_list side effect; it runs after the outermost
+        commit.
+        """
         payload = RegisterUserSubscribeToListPayload(
             user_id=user_id,
             list_name=list_name,
@@ -212,7 +216,9 @@ class RegisterUserHandle(OperationHandle[RegisterUserInput, RegisterUserOutput])
         display_name: str,
         mailing_lists: list[str] | None = None,
     ) -> Any:
-        """Queue accounts.register_user for a background worker (needs a queue integration)."""
+        """Queue accounts.register_user for a background worker (needs a queue
+        integration).
+        """
         data: dict[str, Any] = {
             "email": email,
             "password": password,

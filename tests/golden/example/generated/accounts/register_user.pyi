@@ -5,13 +5,7 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from opsgen.runtime.context import Context
-from opsgen.runtime.declarations import (
-    EffectDeclaration,
-    ErrorDeclaration,
-    OperationDeclaration,
-    RetryPolicy,
-    TransactionDeclaration,
-)
+from opsgen.runtime.declarations import OperationDeclaration
 from opsgen.runtime.execution import ExecutionContext
 from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.operation import Operation
@@ -19,6 +13,7 @@ from opsgen.runtime.result import OperationFailed, Result
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..shared_types import EmailAddress
+
 
 class RegisterUserInput(BaseModel):
     """Input of accounts.register_user."""
@@ -79,12 +74,16 @@ class RegisterUserSubscribeToListPayload(BaseModel):
 
 DECLARATION: OperationDeclaration
 
+
 class RegisterUserErrors:
-    def email_taken(self) -> OperationFailed: ...
+    def email_taken(self) -> OperationFailed:
+        ...
+
 
 class RegisterUserBase(Operation[RegisterUserInput, RegisterUserOutput]):
     declaration: ClassVar[OperationDeclaration]
     errors: ClassVar[RegisterUserErrors]
+
     @abstractmethod
     def run(
         self,
@@ -94,21 +93,27 @@ class RegisterUserBase(Operation[RegisterUserInput, RegisterUserOutput]):
         password: str,
         display_name: str,
         mailing_lists: list[str],
-    ) -> RegisterUserOutput: ...
+    ) -> RegisterUserOutput:
+        ...
+
     def send_welcome_email(
         self,
         ctx: ExecutionContext,
         *,
         to: EmailAddress,
         display_name: str,
-    ) -> None: ...
+    ) -> None:
+        ...
+
     def subscribe_to_list(
         self,
         ctx: ExecutionContext,
         *,
         user_id: UUID,
         list_name: str,
-    ) -> None: ...
+    ) -> None:
+        ...
+
 
 class RegisterUserHandle(OperationHandle[RegisterUserInput, RegisterUserOutput]):
     def __call__(
@@ -120,7 +125,9 @@ class RegisterUserHandle(OperationHandle[RegisterUserInput, RegisterUserOutput])
         password: str,
         display_name: str,
         mailing_lists: list[str] | None = ...,
-    ) -> Result[RegisterUserOutput]: ...
+    ) -> Result[RegisterUserOutput]:
+        ...
+
     def enqueue(
         self,
         ctx: Context | ExecutionContext | None = ...,
@@ -130,4 +137,5 @@ class RegisterUserHandle(OperationHandle[RegisterUserInput, RegisterUserOutput])
         password: str,
         display_name: str,
         mailing_lists: list[str] | None = ...,
-    ) -> Any: ...
+    ) -> Any:
+        ...

@@ -128,7 +128,9 @@ class ChangePlanHandle(OperationHandle[ChangePlanInput, ChangePlanOutput]):
         plan: PlanCode,
         prorate: bool = True,
     ) -> Any:
-        """Queue billing.change_plan for a background worker (needs a queue integration)."""
+        """Queue billing.change_plan for a background worker (needs a queue
+        integration).
+        """
         data: dict[str, Any] = {
             "account_id": account_id,
             "plan": plan,

@@ -5,12 +5,7 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from opsgen.runtime.context import Context
-from opsgen.runtime.declarations import (
-    ErrorDeclaration,
-    LockDeclaration,
-    OperationDeclaration,
-    TransactionDeclaration,
-)
+from opsgen.runtime.declarations import OperationDeclaration
 from opsgen.runtime.execution import ExecutionContext
 from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.operation import Operation
@@ -18,6 +13,7 @@ from opsgen.runtime.result import OperationFailed, Result
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..shared_types import PlanCode
+
 
 class ChangePlanInput(BaseModel):
     """Input of billing.change_plan."""
@@ -50,12 +46,16 @@ class ChangePlanOutput(BaseModel):
 
 DECLARATION: OperationDeclaration
 
+
 class ChangePlanErrors:
-    def same_plan(self) -> OperationFailed: ...
+    def same_plan(self) -> OperationFailed:
+        ...
+
 
 class ChangePlanBase(Operation[ChangePlanInput, ChangePlanOutput]):
     declaration: ClassVar[OperationDeclaration]
     errors: ClassVar[ChangePlanErrors]
+
     @abstractmethod
     def run(
         self,
@@ -64,7 +64,9 @@ class ChangePlanBase(Operation[ChangePlanInput, ChangePlanOutput]):
         account_id: UUID,
         plan: PlanCode,
         prorate: bool,
-    ) -> ChangePlanOutput: ...
+    ) -> ChangePlanOutput:
+        ...
+
 
 class ChangePlanHandle(OperationHandle[ChangePlanInput, ChangePlanOutput]):
     def __call__(
@@ -75,7 +77,9 @@ class ChangePlanHandle(OperationHandle[ChangePlanInput, ChangePlanOutput]):
         account_id: UUID,
         plan: PlanCode,
         prorate: bool = ...,
-    ) -> Result[ChangePlanOutput]: ...
+    ) -> Result[ChangePlanOutput]:
+        ...
+
     def enqueue(
         self,
         ctx: Context | ExecutionContext | None = ...,
@@ -84,4 +88,5 @@ class ChangePlanHandle(OperationHandle[ChangePlanInput, ChangePlanOutput]):
         account_id: UUID,
         plan: PlanCode,
         prorate: bool = ...,
-    ) -> Any: ...
+    ) -> Any:
+        ...

@@ -199,7 +199,9 @@ class CreditAccountHandle(OperationHandle[CreditAccountInput, CreditAccountOutpu
         currency: Currency,
         reference: str | None = None,
     ) -> Any:
-        """Queue billing.credit_account for a background worker (needs a queue integration)."""
+        """Queue billing.credit_account for a background worker (needs a queue
+        integration).
+        """
         data: dict[str, Any] = {
             "account_id": account_id,
             "amount": amount,

@@ -6,14 +6,7 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from opsgen.runtime.context import Context
-from opsgen.runtime.declarations import (
-    EffectDeclaration,
-    ErrorDeclaration,
-    LockDeclaration,
-    OperationDeclaration,
-    RetryPolicy,
-    TransactionDeclaration,
-)
+from opsgen.runtime.declarations import OperationDeclaration
 from opsgen.runtime.execution import ExecutionContext
 from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.operation import Operation
@@ -21,6 +14,7 @@ from opsgen.runtime.result import OperationFailed, Result
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..shared_types import Currency, EmailAddress, Money
+
 
 class CreditAccountInput(BaseModel):
     """Input of billing.credit_account."""
@@ -73,13 +67,19 @@ class CreditAccountEmailReceiptPayload(BaseModel):
 
 DECLARATION: OperationDeclaration
 
+
 class CreditAccountErrors:
-    def account_closed(self) -> OperationFailed: ...
-    def currency_mismatch(self, *, account_currency: Currency) -> OperationFailed: ...
+    def account_closed(self) -> OperationFailed:
+        ...
+
+    def currency_mismatch(self, *, account_currency: Currency) -> OperationFailed:
+        ...
+
 
 class CreditAccountBase(Operation[CreditAccountInput, CreditAccountOutput]):
     declaration: ClassVar[OperationDeclaration]
     errors: ClassVar[CreditAccountErrors]
+
     @abstractmethod
     def run(
         self,
@@ -89,7 +89,9 @@ class CreditAccountBase(Operation[CreditAccountInput, CreditAccountOutput]):
         amount: Money,
         currency: Currency,
         reference: str | None,
-    ) -> CreditAccountOutput: ...
+    ) -> CreditAccountOutput:
+        ...
+
     def email_receipt(
         self,
         ctx: ExecutionContext,
@@ -97,7 +99,9 @@ class CreditAccountBase(Operation[CreditAccountInput, CreditAccountOutput]):
         to: EmailAddress,
         amount: Money,
         currency: Currency,
-    ) -> None: ...
+    ) -> None:
+        ...
+
 
 class CreditAccountHandle(OperationHandle[CreditAccountInput, CreditAccountOutput]):
     def __call__(
@@ -109,7 +113,9 @@ class CreditAccountHandle(OperationHandle[CreditAccountInput, CreditAccountOutpu
         amount: Money,
         currency: Currency,
         reference: str | None = ...,
-    ) -> Result[CreditAccountOutput]: ...
+    ) -> Result[CreditAccountOutput]:
+        ...
+
     def enqueue(
         self,
         ctx: Context | ExecutionContext | None = ...,
@@ -119,4 +125,5 @@ class CreditAccountHandle(OperationHandle[CreditAccountInput, CreditAccountOutpu
         amount: Money,
         currency: Currency,
         reference: str | None = ...,
-    ) -> Any: ...
+    ) -> Any:
+        ...

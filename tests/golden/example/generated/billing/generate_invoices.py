@@ -14,7 +14,7 @@ from opsgen.runtime.declarations import OperationDeclaration, TransactionDeclara
 from opsgen.runtime.execution import ExecutionContext
 from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.operation import Operation
-from opsgen.runtime.result import OperationFailed, Result
+from opsgen.runtime.result import Result
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..shared_types import InvoiceLine
@@ -32,8 +32,8 @@ class GenerateInvoicesInput(BaseModel):
 
     period_start: date
     period_end: date
-    account_ids: list[
-        UUID] = Field(default_factory=list,
+    account_ids: list[UUID] = Field(
+        default_factory=list,
         description="Accounts to invoice; every active account when empty.",
     )
 
@@ -49,9 +49,8 @@ class GenerateInvoicesOutput(BaseModel):
     )
 
     invoices_created: int
-    lines: dict[
-        str,
-        list[InvoiceLine]] = Field(description="Invoice lines by account id.",
+    lines: dict[str, list[InvoiceLine]] = Field(
+        description="Invoice lines by account id.",
     )
 
 
@@ -86,10 +85,13 @@ class GenerateInvoicesBase(Operation[GenerateInvoicesInput, GenerateInvoicesOutp
         period_end: date,
         account_ids: list[UUID],
     ) -> GenerateInvoicesOutput:
-        """Carry out billing.generate_invoices; the implementation class overrides this."""
+        """Carry out billing.generate_invoices; the implementation class overrides this.
+        """
 
 
-class GenerateInvoicesHandle(OperationHandle[GenerateInvoicesInput, GenerateInvoicesOutput]):
+class GenerateInvoicesHandle(
+    OperationHandle[GenerateInvoicesInput, GenerateInvoicesOutput],
+):
     """Typed calls of billing.generate_invoices through the runtime pipeline."""
 
     def __call__(
@@ -116,7 +118,9 @@ class GenerateInvoicesHandle(OperationHandle[GenerateInvoicesInput, GenerateInvo
         period_end: date,
         account_ids: list[UUID] | None = None,
     ) -> Any:
-        """Queue billing.generate_invoices for a background worker (needs a queue integration)."""
+        """Queue billing.generate_invoices for a background worker (needs a queue
+        integration).
+        """
         data: dict[str, Any] = {"period_start": period_start, "period_end": period_end}
         if account_ids is not None:
             data["account_ids"] = account_ids

@@ -6,14 +6,15 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from opsgen.runtime.context import Context
-from opsgen.runtime.declarations import OperationDeclaration, TransactionDeclaration
+from opsgen.runtime.declarations import OperationDeclaration
 from opsgen.runtime.execution import ExecutionContext
 from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.operation import Operation
-from opsgen.runtime.result import OperationFailed, Result
+from opsgen.runtime.result import Result
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..shared_types import InvoiceLine
+
 
 class GenerateInvoicesInput(BaseModel):
     """Input of billing.generate_invoices."""
@@ -27,8 +28,8 @@ class GenerateInvoicesInput(BaseModel):
 
     period_start: date
     period_end: date
-    account_ids: list[
-        UUID] = Field(default_factory=list,
+    account_ids: list[UUID] = Field(
+        default_factory=list,
         description="Accounts to invoice; every active account when empty.",
     )
 
@@ -44,20 +45,22 @@ class GenerateInvoicesOutput(BaseModel):
     )
 
     invoices_created: int
-    lines: dict[
-        str,
-        list[InvoiceLine]] = Field(description="Invoice lines by account id.",
+    lines: dict[str, list[InvoiceLine]] = Field(
+        description="Invoice lines by account id.",
     )
 
 
 DECLARATION: OperationDeclaration
 
+
 class GenerateInvoicesErrors:
     pass
+
 
 class GenerateInvoicesBase(Operation[GenerateInvoicesInput, GenerateInvoicesOutput]):
     declaration: ClassVar[OperationDeclaration]
     errors: ClassVar[GenerateInvoicesErrors]
+
     @abstractmethod
     def run(
         self,
@@ -66,9 +69,13 @@ class GenerateInvoicesBase(Operation[GenerateInvoicesInput, GenerateInvoicesOutp
         period_start: date,
         period_end: date,
         account_ids: list[UUID],
-    ) -> GenerateInvoicesOutput: ...
+    ) -> GenerateInvoicesOutput:
+        ...
 
-class GenerateInvoicesHandle(OperationHandle[GenerateInvoicesInput, GenerateInvoicesOutput]):
+
+class GenerateInvoicesHandle(
+    OperationHandle[GenerateInvoicesInput, GenerateInvoicesOutput],
+):
     def __call__(
         self,
         ctx: Context | ExecutionContext | None = ...,
@@ -77,7 +84,9 @@ class GenerateInvoicesHandle(OperationHandle[GenerateInvoicesInput, GenerateInvo
         period_start: date,
         period_end: date,
         account_ids: list[UUID] | None = ...,
-    ) -> Result[GenerateInvoicesOutput]: ...
+    ) -> Result[GenerateInvoicesOutput]:
+        ...
+
     def enqueue(
         self,
         ctx: Context | ExecutionContext | None = ...,
@@ -86,4 +95,5 @@ class GenerateInvoicesHandle(OperationHandle[GenerateInvoicesInput, GenerateInvo
         period_start: date,
         period_end: date,
         account_ids: list[UUID] | None = ...,
-    ) -> Any: ...
+    ) -> Any:
+        ...

@@ -18,7 +18,7 @@ from opsgen.runtime.declarations import (
 from opsgen.runtime.execution import ExecutionContext
 from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.operation import Operation
-from opsgen.runtime.result import OperationFailed, Result
+from opsgen.runtime.result import Result
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -54,7 +54,9 @@ class SyncPaymentProviderOutput(BaseModel):
 DECLARATION = OperationDeclaration(
     name="billing.sync_payment_provider",
     version=1,
-    description="Nightly sync of payments from the payment provider; never runs twice at once.",
+    description=(
+        "Nightly sync of payments from the payment provider; never runs twice at once."
+    ),
     input_model=SyncPaymentProviderInput,
     output_model=SyncPaymentProviderOutput,
     transaction=TransactionDeclaration(isolation=None, nested="join"),
@@ -73,7 +75,9 @@ class SyncPaymentProviderErrors:
     """Typed constructors of the declared failures; raise what they return."""
 
 
-class SyncPaymentProviderBase(Operation[SyncPaymentProviderInput, SyncPaymentProviderOutput]):
+class SyncPaymentProviderBase(
+    Operation[SyncPaymentProviderInput, SyncPaymentProviderOutput],
+):
     """Nightly sync of payments from the payment provider; never runs twice at once."""
 
     declaration: ClassVar[OperationDeclaration] = DECLARATION
@@ -86,10 +90,14 @@ class SyncPaymentProviderBase(Operation[SyncPaymentProviderInput, SyncPaymentPro
         *,
         since: datetime | None,
     ) -> SyncPaymentProviderOutput:
-        """Carry out billing.sync_payment_provider; the implementation class overrides this."""
+        """Carry out billing.sync_payment_provider; the implementation class overrides
+        this.
+        """
 
 
-class SyncPaymentProviderHandle(OperationHandle[SyncPaymentProviderInput, SyncPaymentProviderOutput]):
+class SyncPaymentProviderHandle(
+    OperationHandle[SyncPaymentProviderInput, SyncPaymentProviderOutput],
+):
     """Typed calls of billing.sync_payment_provider through the runtime pipeline."""
 
     def __call__(
@@ -110,6 +118,8 @@ class SyncPaymentProviderHandle(OperationHandle[SyncPaymentProviderInput, SyncPa
         *,
         since: datetime | None = None,
     ) -> Any:
-        """Queue billing.sync_payment_provider for a background worker (needs a queue integration)."""
+        """Queue billing.sync_payment_provider for a background worker (needs a queue
+        integration).
+        """
         data: dict[str, Any] = {"since": since}
         return super().enqueue(ctx, **data)

@@ -5,17 +5,13 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from opsgen.runtime.context import Context
-from opsgen.runtime.declarations import (
-    OperationDeclaration,
-    RetryPolicy,
-    SingletonDeclaration,
-    TransactionDeclaration,
-)
+from opsgen.runtime.declarations import OperationDeclaration
 from opsgen.runtime.execution import ExecutionContext
 from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.operation import Operation
-from opsgen.runtime.result import OperationFailed, Result
+from opsgen.runtime.result import Result
 from pydantic import BaseModel, ConfigDict, Field
+
 
 class SyncPaymentProviderInput(BaseModel):
     """Input of billing.sync_payment_provider."""
@@ -48,32 +44,44 @@ class SyncPaymentProviderOutput(BaseModel):
 
 DECLARATION: OperationDeclaration
 
+
 class SyncPaymentProviderErrors:
     pass
 
-class SyncPaymentProviderBase(Operation[SyncPaymentProviderInput, SyncPaymentProviderOutput]):
+
+class SyncPaymentProviderBase(
+    Operation[SyncPaymentProviderInput, SyncPaymentProviderOutput],
+):
     declaration: ClassVar[OperationDeclaration]
     errors: ClassVar[SyncPaymentProviderErrors]
+
     @abstractmethod
     def run(
         self,
         ctx: ExecutionContext,
         *,
         since: datetime | None,
-    ) -> SyncPaymentProviderOutput: ...
+    ) -> SyncPaymentProviderOutput:
+        ...
 
-class SyncPaymentProviderHandle(OperationHandle[SyncPaymentProviderInput, SyncPaymentProviderOutput]):
+
+class SyncPaymentProviderHandle(
+    OperationHandle[SyncPaymentProviderInput, SyncPaymentProviderOutput],
+):
     def __call__(
         self,
         ctx: Context | ExecutionContext | None = ...,
         /,
         *,
         since: datetime | None = ...,
-    ) -> Result[SyncPaymentProviderOutput]: ...
+    ) -> Result[SyncPaymentProviderOutput]:
+        ...
+
     def enqueue(
         self,
         ctx: Context | ExecutionContext | None = ...,
         /,
         *,
         since: datetime | None = ...,
-    ) -> Any: ...
+    ) -> Any:
+        ...

@@ -1,7 +1,8 @@
 """ChangePlan: the implementation of billing.change_plan.
 
-opsgen created this file once and never overwrites it. When the spec's input or output
-changes, `opsgen generate` updates the signature of ``run`` and keeps its body.
+opsgen created this file once and never overwrites it. When the spec's input or
+output changes, `opsgen generate` updates the signature of ``run`` and keeps
+its body.
 """
 
 from __future__ import annotations
@@ -24,5 +25,7 @@ class ChangePlan(ChangePlanBase):
         prorate: bool,
     ) -> ChangePlanOutput:
         raise NotImplementedError(
-            "implement ChangePlan.run in app/operations/billing/change_plan.py (spec specs/billing/change_plan.yaml)",
+            "implement ChangePlan.run in "
+            "app/operations/billing/change_plan.py (spec "
+            "specs/billing/change_plan.yaml)"
         )

@@ -1,7 +1,8 @@
 """CreditAccount: the implementation of billing.credit_account.
 
-opsgen created this file once and never overwrites it. When the spec's input or output
-changes, `opsgen generate` updates the signature of ``run`` and keeps its body.
+opsgen created this file once and never overwrites it. When the spec's input or
+output changes, `opsgen generate` updates the signature of ``run`` and keeps
+its body.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ from uuid import UUID
 
 from opsgen.runtime.execution import ExecutionContext
 
-from app.generated.billing.credit_account import CreditAccountBase, CreditAccountOutput
+from app.generated.billing.credit_account import (
+    CreditAccountBase,
+    CreditAccountOutput,
+)
 from app.generated.shared_types import Currency, Money
 
 
@@ -25,5 +29,7 @@ class CreditAccount(CreditAccountBase):
         reference: str | None,
     ) -> CreditAccountOutput:
         raise NotImplementedError(
-            "implement CreditAccount.run in app/operations/billing/credit_account.py (spec specs/billing/credit_account.yaml)",
+            "implement CreditAccount.run in "
+            "app/operations/billing/credit_account.py (spec "
+            "specs/billing/credit_account.yaml)"
         )

@@ -1,7 +1,8 @@
 """GenerateInvoices: the implementation of billing.generate_invoices.
 
-opsgen created this file once and never overwrites it. When the spec's input or output
-changes, `opsgen generate` updates the signature of ``run`` and keeps its body.
+opsgen created this file once and never overwrites it. When the spec's input or
+output changes, `opsgen generate` updates the signature of ``run`` and keeps
+its body.
 """
 
 from __future__ import annotations
@@ -27,5 +28,7 @@ class GenerateInvoices(GenerateInvoicesBase):
         account_ids: list[UUID],
     ) -> GenerateInvoicesOutput:
         raise NotImplementedError(
-            "implement GenerateInvoices.run in app/operations/billing/generate_invoices.py (spec specs/billing/generate_invoices.yaml)",
+            "implement GenerateInvoices.run in "
+            "app/operations/billing/generate_invoices.py (spec "
+            "specs/billing/generate_invoices.yaml)"
         )

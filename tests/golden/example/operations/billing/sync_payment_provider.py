@@ -1,7 +1,8 @@
 """SyncPaymentProvider: the implementation of billing.sync_payment_provider.
 
-opsgen created this file once and never overwrites it. When the spec's input or output
-changes, `opsgen generate` updates the signature of ``run`` and keeps its body.
+opsgen created this file once and never overwrites it. When the spec's input or
+output changes, `opsgen generate` updates the signature of ``run`` and keeps
+its body.
 """
 
 from __future__ import annotations
@@ -24,5 +25,7 @@ class SyncPaymentProvider(SyncPaymentProviderBase):
         since: datetime | None,
     ) -> SyncPaymentProviderOutput:
         raise NotImplementedError(
-            "implement SyncPaymentProvider.run in app/operations/billing/sync_payment_provider.py (spec specs/billing/sync_payment_provider.yaml)",
+            "implement SyncPaymentProvider.run in "
+            "app/operations/billing/sync_payment_provider.py (spec "
+            "specs/billing/sync_payment_provider.yaml)"
         )

@@ -1,0 +1,73 @@
+"""The layout functions fit lines in the width and never change what the code means."""
+
+from __future__ import annotations
+
+import ast
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from opsgen.codegen.layout import LINE_WIDTH, define, fit
+from opsgen.codegen.literals import py_literal
+
+INDENTS = st.sampled_from(["", "    ", "        "])
+
+
+def evaluate(source: str) -> object:
+    namespace: dict[str, object] = {}
+    exec(compile(source, "<layout>", "exec"), namespace)
+    return namespace["x"]
+
+
+@given(st.text(), INDENTS)
+def test_split_string_keeps_value(value: str, indent: str) -> None:
+    text = fit(indent, "x = " + py_literal(value))
+    source = f"if True:\n{text}\n" if indent else text
+
+    assert evaluate(source) == value
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), min_size=1), INDENTS)
+def test_split_string_fits_width(value: str, indent: str) -> None:
+    text = fit(indent, "x = " + py_literal(value))
+
+    for line in text.split("\n"):
+        assert len(line) <= LINE_WIDTH, line
+
+
+@given(st.lists(st.text(max_size=60), min_size=1, max_size=6))
+def test_call_arguments_keep_values(values: list[str]) -> None:
+    text = fit("", "x = dict(" + ", ".join(f"k{n}={py_literal(v)}" for n, v in enumerate(values)) + ")")
+
+    assert evaluate(text) == {f"k{n}": v for n, v in enumerate(values)}
+    assert all(len(line) <= LINE_WIDTH for line in text.split("\n"))
+
+
+def test_subscript_of_one_item_gets_no_comma() -> None:
+    item = "a" * 90
+    text = fit("", f"x: list[{item}]")
+
+    assert "," not in text
+    assert ast.dump(ast.parse(text)) == ast.dump(ast.parse(f"x: list[{item}]"))
+
+
+def test_parenthesized_expression_stays_expression() -> None:
+    long_name = "b" * 90
+    text = fit("", f"x = ({long_name})")
+
+    assert ast.dump(ast.parse(text)) == ast.dump(ast.parse(f"x = {long_name}"))
+
+
+def test_long_value_after_subscript_gets_parentheses() -> None:
+    name = "value_with_a_long_name_" * 2
+    text = fit("        ", f'data["{name}"] = {name}')
+
+    assert text == f'        data["{name}"] = (\n            {name}\n        )'
+
+
+def test_return_annotation_moves_into_parentheses() -> None:
+    returns = "module_with_a_long_name.ClassWithAVeryLongNameThatFillsTheLine" + "Handle" * 3
+    text = define("    ", "handle", ["self"], returns)
+
+    assert text.splitlines()[-3:] == ["    ) -> (", f"        {returns}", "    ):"]
+    assert all(len(line) <= LINE_WIDTH for line in text.split("\n"))
