@@ -18,6 +18,7 @@ from __future__ import annotations
 import keyword
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 #: Black's default line length, which pycodestyle then checks with ``max-line-length = 88``.
 LINE_WIDTH = 88
@@ -35,11 +36,13 @@ _TRAILING_NAME = re.compile(r"(?:(?<=[=:>] )|(?<==))[A-Za-z_][A-Za-z0-9_.]*(?:\(
 _NAME_END = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\Z")
 
 
+@lru_cache(maxsize=4096)
 def fit(indent: str, text: str, suffix: str = "", width: int = LINE_WIDTH) -> str:
     """Return ``indent + text + suffix`` laid out on as many lines as it needs to fit.
 
     ``text`` is one expression or simple statement without comments. Lines that fit are
-    returned unchanged.
+    returned unchanged. Results are cached, because every model repeats lines such as
+    ``model_config``.
     """
     one_line = f"{indent}{text}{suffix}"
     if len(one_line) <= width:
@@ -194,41 +197,29 @@ def _is_lone_string(text: str, opening: int, items: Sequence[str]) -> bool:
 
 
 def _string_pieces(atoms: Sequence[str], room: int) -> list[str]:
-    pieces: list[str] = []
-    current: list[str] = []
-    width = 0
-    for atom in atoms:
-        current.append(atom)
-        width += len(atom)
-        while width > room and len(current) > 1:
-            cut = _cut_after_space(current, room)
-            pieces.append("".join(current[:cut]))
-            current = current[cut:]
-            width = sum(len(a) for a in current)
-    if current or not pieces:
-        pieces.append("".join(current))
-    return pieces
+    """Cut ``atoms`` into pieces of at most ``room`` characters, in one pass.
 
-
-def _cut_after_space(atoms: Sequence[str], room: int) -> int:
-    """Return how many of ``atoms`` go into the next piece: up to the last space that fits.
-
-    A space in the first third of the piece is not used, so a long word does not leave
-    a row of short pieces behind. Without a usable space the piece is cut at the width.
+    A piece ends after its last space unless that space is in the first third of the
+    piece, so a long word does not leave a row of short pieces behind. Without a usable
+    space the piece is cut at the width.
     """
+    pieces: list[str] = []
+    start = 0
     width = 0
-    fitting = 0
-    last_space = 0
+    after_space = -1
     for index, atom in enumerate(atoms):
-        if width + len(atom) > room:
-            break
+        while width + len(atom) > room and index > start:
+            usable = after_space > start and after_space - start > (index - start) // 3
+            cut = after_space if usable else index
+            pieces.append("".join(atoms[start:cut]))
+            # No space follows ``after_space``, so the new piece holds none yet.
+            start, after_space = cut, -1
+            width = sum(len(carried) for carried in atoms[start:index])
         width += len(atom)
-        fitting = index + 1
         if atom == " ":
-            last_space = index + 1
-    if last_space and last_space > fitting // 3:
-        return last_space
-    return max(fitting, 1)
+            after_space = index + 1
+    pieces.append("".join(atoms[start:]))
+    return pieces
 
 
 def wrap(indent: str, opening: str, items: Sequence[str], closing: str, width: int = LINE_WIDTH) -> str:

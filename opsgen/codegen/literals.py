@@ -13,6 +13,7 @@ import json
 import re
 import textwrap
 from decimal import Decimal
+from functools import lru_cache
 
 from opsgen.codegen.layout import LINE_WIDTH, fit, string_pieces
 
@@ -45,6 +46,7 @@ def py_literal(value: object) -> str:
     raise TypeError(f"no Python literal for a spec value of type {type(value).__name__}: {value!r}")
 
 
+@lru_cache(maxsize=4096)
 def docstring(text: str, indent: str = "", width: int = LINE_WIDTH) -> str:
     """Return a docstring literal for ``text``, triple-quoted when that is safe, else ``repr``.
 
