@@ -70,21 +70,24 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from opsgen.codegen.config import ConfigError
+    from opsgen.codegen.config import ConfigError, check_folder_path, read_pyproject
     from opsgen.codegen.schema_copy import SCHEMA_FILE, SchemaCopy, write_schema_copy
     from opsgen.codegen.writer import write_file_atomically
 
     root = Path.cwd()
     pyproject = root / "pyproject.toml"
-    text = pyproject.read_text(encoding="utf-8") if pyproject.exists() else ""
     try:
+        # A pyproject.toml that is a symbolic link is edited where it points, so the link stays.
+        pyproject = settings_file(pyproject)
+        text = read_pyproject(pyproject) if pyproject.exists() else ""
         configured = existing_table(text)
         project_name = project_table(text).get("name")
+        specs_setting = configured.get("specs") if isinstance(configured.get("specs"), str) else args.specs
+        specs = root / str(specs_setting)
+        check_folder_path("specs", specs)
     except ConfigError as exc:
         print(f"opsgen init: {exc}", file=sys.stderr)
-        return 1
-    specs_setting = configured.get("specs") if isinstance(configured.get("specs"), str) else args.specs
-    specs = root / str(specs_setting)
+        return 2
 
     copy = write_schema_copy(specs, create=True)
     schema_display = (specs / SCHEMA_FILE).relative_to(root).as_posix()
@@ -136,6 +139,25 @@ def run(args: argparse.Namespace) -> int:
         print(f"opsgen init: [tool.opsgen] in {pyproject.name} already has every key")
     print("next: opsgen generate")
     return 0
+
+
+def settings_file(pyproject: Path) -> Path:
+    """Return the file to read and edit for ``pyproject``: itself, or the target of a symbolic link.
+
+    Raises :class:`ConfigError` when the link is broken or loops, because writing there
+    would create a file the user did not ask for.
+    """
+    from opsgen.codegen.config import ConfigError
+
+    if not pyproject.is_symlink():
+        return pyproject
+    target = Path(os.path.realpath(pyproject))
+    if not target.exists():
+        raise ConfigError(
+            f"{pyproject} is a symbolic link to {os.readlink(pyproject)}, which does not exist or loops; "
+            "fix the link or remove it"
+        )
+    return target
 
 
 def create_example_spec(root: Path, specs: Path) -> None:

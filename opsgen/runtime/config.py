@@ -162,11 +162,34 @@ def resolve_sqlite_path(url: str, root: Path) -> str:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    with path.open("rb") as handle:
+        text = decode_toml(handle.read(), path)
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigurationError(f"{path}: invalid TOML: {exc}") from None
+
+
+def decode_toml(data: bytes, path: Path) -> str:
+    """Decode the bytes of a TOML file, which must be UTF-8 without a byte order mark.
+
+    Raises :class:`ConfigurationError` naming ``path`` with the line and column of the
+    problem, because tomllib reports a BOM only as an invalid statement at 1:1.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise ConfigurationError(
+            f"{path}:1:1: the file starts with a UTF-8 byte order mark (BOM), which Python's TOML parser (tomllib) rejects; "
+            "save it as UTF-8 without BOM"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise ConfigurationError(
+            f"{path}:{line}:{column}: invalid UTF-8 (byte 0x{data[exc.start]:02x}); TOML files must be UTF-8"
+        ) from None
 
 
 def unknown_keys_message(pyproject: Path, unknown: list[str], table: str, known: list[str]) -> str:
