@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     from opsgen.codegen.changeset import WriteFailed
     from opsgen.codegen.config import ConfigError, find_pyproject, load_config
     from opsgen.codegen.generator import generate
-    from opsgen.codegen.errors import ViewError
+    from opsgen.codegen.errors import PathError, ViewError
     from opsgen.codegen.writer import UnmarkedFilesError
     from opsgen.runtime.config import read_settings_table
     from opsgen.runtime.errors import ConfigurationError
@@ -71,9 +71,13 @@ def run(args: argparse.Namespace) -> int:
             print(f"opsgen generate: specs folder {config.specs} not found; run `opsgen init` or pass SPECS_DIR", file=sys.stderr)
             return 2
         result = generate(config, check=args.check)
-    except (ConfigError, ConfigurationError, SpecErrors, ViewError, UnmarkedFilesError, WriteFailed) as exc:
+    except (ConfigError, ConfigurationError, SpecErrors, ViewError, PathError, UnmarkedFilesError, WriteFailed) as exc:
         print(f"opsgen generate: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # write_changes has already put back what it had moved when the swap had not happened yet.
+        print("opsgen generate: interrupted; run it again to bring the generated code up to date", file=sys.stderr)
+        return 130
 
     for problem in result.problems:
         print(f"opsgen generate: {problem}", file=sys.stderr)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from opsgen.codegen.changeset import ChangeSet, write_changes
 from opsgen.codegen.config import GeneratorConfig
 from opsgen.codegen.manifest import MANIFEST, display_path, inputs_digest, is_up_to_date, specs_record, with_inputs
 from opsgen.codegen.source import read_spec_files
+from opsgen.codegen.user_files import read_user_text
 from opsgen.codegen.writer import UnmarkedFilesError, package_lock, read_package, recover
 
 if TYPE_CHECKING:
@@ -84,6 +86,9 @@ def generate(config: GeneratorConfig, *, check: bool = False) -> GenerateResult:
     Raises :class:`opsgen.spec.errors.SpecErrors` or :class:`opsgen.codegen.errors.ViewError`
     for invalid specs, and :class:`opsgen.codegen.writer.UnmarkedFilesError` when the
     package folder contains a file opsgen did not generate; in each case nothing is written.
+    Raises :class:`opsgen.codegen.errors.PathError`, before writing anything, when an
+    implementation path holds something other than a UTF-8 regular file (or a link to
+    one), or when a leftover of an earlier run cannot be cleaned up.
     Raises :class:`opsgen.codegen.changeset.WriteFailed` when writing fails; the files it
     had changed are then put back.
     """
@@ -136,9 +141,9 @@ def _generate(config: GeneratorConfig, *, check: bool) -> GenerateResult:
     implementation_texts: dict[str, tuple[str, str]] = {}
     for relative, op in rendered.scaffold_operations.items():
         path = config.implementations / relative
-        if not path.exists():
+        text = read_user_text(path)
+        if text is None:
             continue
-        text = path.read_text(encoding="utf-8")
         if is_current(text, op, types):
             continue
         from opsgen.codegen.signature import update_signature
@@ -163,7 +168,7 @@ def _generate(config: GeneratorConfig, *, check: bool) -> GenerateResult:
     )
     result.removed = sorted(path for path in state.generated if path not in files)
     result.package_created = sorted(path for path in files if path not in state.generated)
-    result.scaffolded = [p for p in rendered.scaffolds if not (config.implementations / p).exists()]
+    result.scaffolded = [p for p in rendered.scaffolds if not os.path.lexists(config.implementations / p)]
     result.signatures_updated = sorted(implementation_texts)
     orphans = find_orphans(
         config.implementations, config.implementations_module, config.package, config.package_module, files, rendered.scaffolds

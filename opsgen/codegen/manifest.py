@@ -19,6 +19,8 @@ from pathlib import Path
 
 from opsgen._resources import data_dir
 from opsgen.codegen.config import GeneratorConfig
+from opsgen.codegen.errors import PathError
+from opsgen.codegen.user_files import read_regular_file
 from opsgen.runtime.stale_specs import MANIFEST as MANIFEST
 from opsgen.runtime.stale_specs import spec_digest
 
@@ -135,8 +137,8 @@ def is_up_to_date(config: GeneratorConfig, digest: str) -> bool:
         return False
     for relative, expected in files.items():
         try:
-            data = (config.package / relative).read_bytes()
-        except OSError:
+            data = read_regular_file(config.package / relative)
+        except PathError:
             return False
         if hashlib.sha256(data).hexdigest() != expected:
             return False
@@ -144,11 +146,12 @@ def is_up_to_date(config: GeneratorConfig, digest: str) -> bool:
     if not isinstance(signatures, dict):
         return False
     for relative, definition in signatures.items():
+        # A FIFO or folder there must not block the check; the full run reports it.
         try:
-            text = (config.implementations / relative).read_text(encoding="utf-8")
-        except OSError:
+            data = read_regular_file(config.implementations / relative)
+        except PathError:
             return False
-        if definition not in text:
+        if definition.encode("utf-8") not in data:
             return False
     return True
 

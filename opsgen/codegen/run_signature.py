@@ -18,7 +18,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from opsgen.codegen.errors import PathError
 from opsgen.codegen.typeexpr import AnnotationResolver, UnresolvedAnnotation, bound_names, import_names, module_names
+from opsgen.codegen.user_files import read_regular_file
 from opsgen.runtime.stale_specs import MANIFEST
 
 if TYPE_CHECKING:
@@ -221,8 +223,8 @@ def find_orphans(
         if relative in current:
             continue
         try:
-            text = (implementations / relative).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            text = read_regular_file(implementations / relative).decode("utf-8")
+        except (PathError, UnicodeDecodeError):
             continue
         module = ".".join([implementations_module, *relative.removesuffix(".py").split("/")])
         imported = (_absolute(match.group(1), module) for match in _FROM_IMPORT.finditer(text))

@@ -10,9 +10,12 @@ marker when the installed opsgen's schema differs, and never touches a file with
 from __future__ import annotations
 
 import logging
+import os
 from enum import Enum
 from pathlib import Path
 
+from opsgen.codegen.errors import PathError
+from opsgen.codegen.user_files import read_regular_file
 from opsgen.codegen.writer import write_file_atomically
 from opsgen.spec.schema import SCHEMA_MARKER, render_schema
 
@@ -42,13 +45,16 @@ def write_schema_copy(specs_dir: Path, *, create: bool) -> SchemaCopy:
     """
     path = specs_dir / SCHEMA_FILE
     text = render_schema()
-    if not path.exists():
+    if not os.path.lexists(path):
         if not create:
             return SchemaCopy.absent
         write_file_atomically(path, text, overwrite=False)
         return SchemaCopy.created
 
-    existing = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        existing = read_regular_file(path).decode("utf-8", errors="replace")
+    except PathError:
+        return SchemaCopy.foreign  # a folder, FIFO or broken link there is the user's
     if existing == text:
         return SchemaCopy.current
     if SCHEMA_MARKER not in existing:

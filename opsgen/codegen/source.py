@@ -9,10 +9,12 @@ never imports the loader.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from opsgen.codegen.errors import PathError
 from opsgen.runtime.stale_specs import spec_file_paths
 
 if TYPE_CHECKING:
@@ -53,11 +55,26 @@ def relative_spec_path(path: Path, specs_dir: Path, specs_name: str | None = Non
 
 
 def read_spec_files(specs_dir: Path) -> tuple[tuple[str, bytes], ...]:
-    """Read every ``*.yaml`` and ``*.yml`` file under ``specs_dir``, sorted by relative path."""
+    """Read every ``*.yaml`` and ``*.yml`` file under ``specs_dir``, sorted by relative path.
+
+    Raises :class:`PathError` for a file whose path is not valid UTF-8, because the
+    path is written into the generated code and the manifest.
+    """
     found = spec_file_paths(specs_dir)
     name = specs_dir.resolve().name
+    for path in found:
+        check_utf8_path(path)
     entries = [(relative_spec_path(p, specs_dir, name), p.read_bytes()) for p in found]
     return tuple(sorted(entries))
+
+
+def check_utf8_path(path: Path) -> None:
+    """Raise :class:`PathError` when ``path`` contains bytes that are not UTF-8."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(path).decode("utf-8", errors="backslashreplace")
+        raise PathError(f"the spec file name {shown} is not valid UTF-8; rename the file") from None
 
 
 def load_source(specs_dir: Path, audit_entities: frozenset[str] | None = None) -> SpecSource:

@@ -31,7 +31,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from opsgen.codegen.errors import PathError
 from opsgen.codegen.manifest import MANIFEST, MARKER
+from opsgen.codegen.user_files import read_regular_file
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +129,10 @@ def recover(package: Path) -> None:
     """Finish or undo a swap that a killed run left behind, and drop its staging folder.
 
     Raises :class:`LinkAtStagingPathError`, and removes nothing, when the staging or backup
-    path is a symbolic link, because opsgen creates only real folders there.
+    path is a symbolic link, because opsgen creates only real folders there. Raises
+    :class:`PathError`, again removing nothing, when either path is some other
+    non-folder. Raises it too when removing or restoring a leftover folder fails, which
+    may leave part of that folder removed.
     """
     package = real_path(package)
     backup = backup_dir(package)
@@ -135,17 +140,44 @@ def recover(package: Path) -> None:
     for leftover in (backup, staging):
         if leftover.is_symlink():
             raise LinkAtStagingPathError(package, leftover)
+        if os.path.lexists(leftover) and not leftover.is_dir():
+            raise PathError(
+                f"{leftover} is not a folder, but opsgen keeps its staging and backup folders of {package} "
+                "there, so it stops rather than remove it; move it elsewhere"
+            )
 
-    if backup.exists():
-        if package.exists():
-            logger.info("removing %s, left by an interrupted run after its swap", backup)
-            shutil.rmtree(backup)
-        else:
-            logger.warning("restoring %s from %s, left by an interrupted run", package, backup)
-            os.rename(backup, package)
-    if staging.exists():
-        logger.info("removing %s, left by an interrupted run", staging)
-        shutil.rmtree(staging)
+    try:
+        if backup.exists():
+            if package.exists():
+                logger.info("removing %s, left by an interrupted run after its swap", backup)
+                shutil.rmtree(backup)
+            else:
+                logger.warning("restoring %s from %s, left by an interrupted run", package, backup)
+                os.rename(backup, package)
+        if staging.exists():
+            logger.info("removing %s, left by an interrupted run", staging)
+            shutil.rmtree(staging)
+    except OSError as exc:
+        raise PathError(
+            f"failed to clean up after an earlier run of opsgen: {exc}. The folders .{package.name}.opsgen-staging "
+            f"and .{package.name}.opsgen-old beside {package} contain only generated files: make them "
+            "writable or remove them by hand, then run again"
+        ) from None
+
+
+def check_removable(package: Path) -> None:
+    """Raise :class:`PathError` when the old package could not be removed after the swap.
+
+    Removing a file needs write access to its folder. Without this check, a read-only
+    package folder is swapped out and then stays behind as a leftover of the run.
+    """
+    for root, dirs, _files in os.walk(package):
+        dirs[:] = [name for name in dirs if not os.path.islink(os.path.join(root, name))]
+        if not os.access(root, os.W_OK | os.X_OK):
+            raise PathError(
+                f"{root} is read-only, so opsgen could not remove the old generated package after replacing it; "
+                f"make it writable (chmod -R u+w {package}) and run again"
+            )
 
 
 def read_package(package: Path) -> PackageState:
@@ -168,7 +200,11 @@ def read_package(package: Path) -> PackageState:
             if path.is_symlink():
                 unmarked.append(relative)
                 continue
-            data = path.read_bytes()
+            try:
+                data = read_regular_file(path)
+            except PathError:
+                unmarked.append(relative)  # a FIFO or device is never generated
+                continue
             if is_generated(relative, data):
                 generated[relative] = data.decode("utf-8", errors="replace")
             else:
@@ -199,9 +235,12 @@ def stage_package(package: Path, files: dict[str, str]) -> Path:
     """
     package = real_path(package)
     recover(package)
+    if os.path.lexists(package) and not package.is_dir():
+        raise PathError(f"package path {package} is not a folder; move it or set package in [tool.opsgen]")
     state = read_package(package)
     if state.unmarked:
         raise UnmarkedFilesError(package, state.unmarked)
+    check_removable(package)
 
     staging = staging_dir(package)
     delay = float(os.environ.get(WRITE_DELAY_ENV, "0") or 0)
