@@ -25,13 +25,15 @@ from pathlib import Path
 
 from opsgen.codegen.writer import (
     fsync_dir,
-    install_package,
+    interrupts_deferred,
     link_new_file,
     real_path,
     recover,
+    remove_old_package,
     remove_temporaries,
     stage_files,
     stage_package,
+    swap_in,
     write_files_atomically,
 )
 
@@ -82,6 +84,8 @@ def write_changes(package: Path, changes: ChangeSet) -> list[Path]:
     temporaries: dict[Path, Path] = {}
     created: list[Path] = []
     replaced: list[Path] = []
+    old_package: Path | None = None
+    swapped = False
     try:
         make_folders({path.parent for path in texts}, new_folders)
         staging = stage_package(package, changes.package_files) if changes.package_files is not None else None
@@ -94,10 +98,16 @@ def write_changes(package: Path, changes: ChangeSet) -> list[Path]:
             os.replace(temporaries[path], path)
             replaced.append(path)
         if staging is not None:
-            install_package(package, staging)
+            # Once the package is swapped every change is in place, so an interrupt that
+            # arrives during the swap is held back until swapped is set, and undoes nothing.
+            with interrupts_deferred():
+                old_package = swap_in(package, staging)
+                swapped = True
     except BaseException as exc:
         # Temporaries go first, so that undo can remove the folders this run created.
         remove_temporaries(temporaries)
+        if swapped:
+            raise
         failures = undo(package, changes, created, replaced, new_folders)
         if isinstance(exc, OSError):
             raise WriteFailed(exc, failures) from exc
@@ -105,6 +115,8 @@ def write_changes(package: Path, changes: ChangeSet) -> list[Path]:
             logger.error("interrupted run: %s", failure)
         raise
     remove_temporaries(temporaries)
+    if old_package is not None:
+        remove_old_package(old_package)
 
     for folder in {path.parent for path in texts}:
         fsync_dir(folder)

@@ -87,6 +87,27 @@ def real_path(path: Path) -> Path:
 
 
 @contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back until the block ends, so Ctrl-C cannot split a step in two.
+
+    A signal that arrives meanwhile is delivered when the block ends. Where
+    ``pthread_sigmask`` is missing (Windows) or outside the main thread, nothing is held back.
+    """
+    import signal
+    import threading
+
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    blocked_signals = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, blocked_signals)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextlib.contextmanager
 def package_lock(package: Path) -> Iterator[None]:
     """Hold an exclusive lock on ``package`` so two runs never stage or swap it at once.
 
@@ -271,14 +292,24 @@ def install_package(package: Path, staging: Path) -> None:
     ``package`` is unchanged or, after the first of the two fallback renames, waiting in
     the backup folder that :func:`recover` puts back.
     """
+    old = swap_in(package, staging)
+    if old is not None:
+        remove_old_package(old)
+
+
+def swap_in(package: Path, staging: Path) -> Path | None:
+    """Put the package staged in ``staging`` in place of ``package``.
+
+    Returns the folder that now contains the old package, for :func:`remove_old_package`,
+    or None when there was no package.
+    """
     package = real_path(package)
     package.parent.mkdir(parents=True, exist_ok=True)
-    if package.exists():
-        old = swap(staging, package)
-        remove_old_package(old)
-    else:
+    old = swap(staging, package) if package.exists() else None
+    if old is None:
         os.rename(staging, package)
     fsync_dir(package.parent)
+    return old
 
 
 def remove_old_package(folder: Path) -> None:

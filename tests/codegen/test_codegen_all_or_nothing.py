@@ -209,3 +209,28 @@ def test_failed_write_leaves_old_tree(
     restore(project, old)
     assert generate_with_failure(project, monkeypatch, InjectedFailure(None, error), fallback=fallback) is None
     assert snapshot(project) == new
+
+
+def test_interrupt_after_swap_keeps_new_files(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_spec(project, "stock/reserve.yaml", RESERVE_STOCK)
+    scaffold = project / IMPLEMENTATIONS / "stock" / "reserve.py"
+    real_rmtree = shutil.rmtree
+    calls = []
+
+    def interrupted_rmtree(path: Any, *args: Any, **kwargs: Any) -> None:
+        # The first removal is the old package's, after the swap.
+        calls.append(path)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        real_rmtree(path, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "rmtree", interrupted_rmtree)
+    with pytest.raises(KeyboardInterrupt):
+        generate(load_config(project))
+    monkeypatch.setattr(shutil, "rmtree", real_rmtree)
+
+    assert scaffold.is_file(), "the new scaffold was removed although the new package is in place"
+    assert (project / "app" / "generated" / "stock" / "reserve.py").is_file()
+    rerun = run_opsgen(project, "generate")
+    assert rerun.returncode == 0, rerun.stderr
+    assert not (project / "app" / ".generated.opsgen-staging").exists()
