@@ -136,6 +136,23 @@ def _receiver_name(call: cst.Call) -> str | None:
     return inner.value if isinstance(inner, cst.Name) else None
 
 
+def _optional(name: str | None) -> set[str]:
+    return set() if name is None else {name}
+
+
+def _kept_objects(call: cst.Call) -> set[str]:
+    """Return the names ``call`` passes as arguments themselves (``send(to, recipients)``),
+    whose objects ``partial()`` keeps; ``order.pk`` is read now and is not one."""
+    found: set[str] = set()
+    for argument in call.args:
+        value = argument.value
+        elements = value.elements if isinstance(value, (cst.List, cst.Tuple, cst.Set)) else ()
+        for item in (value, *(element.value for element in elements)):
+            if isinstance(item, cst.Name):
+                found.add(item.value)
+    return found
+
+
 def _method_receivers(node: cst.CSTNode) -> set[str]:
     """Return the names whose methods ``node`` calls (``smtp.quit()`` -> ``{smtp}``)."""
     found: set[str] = set()
@@ -304,14 +321,17 @@ class _Deferrer(cst.CSTTransformer):
         clash = sorted(used & changed)
         if clash:
             return f"a later statement changes {', '.join(clash)}"
-        # smtp.sendmail(...) then smtp.quit(): the deferred call would find the object
-        # closed, or in whatever state the later calls left it.
-        # Imported modules and tasks (requests, mail, send_receipt) hold no such state.
-        receiver = _receiver_name(call)
-        if receiver is not None and receiver not in self.imported:
+        # smtp.sendmail(...) then smtp.quit(), or send_mail(..., recipients) then
+        # recipients.clear(): partial() keeps the objects themselves, so the deferred call
+        # would find them closed or changed. Imported modules and tasks (requests, mail,
+        # send_receipt) hold no such state.
+        kept = (_kept_objects(call) | _optional(_receiver_name(call))) - self.imported
+        if kept:
             for later in self._statements_after(block, after):
-                if receiver in _method_receivers(later):
-                    return f"a later statement calls a method of {receiver}, which the deferred call would run after"
+                touched = sorted(kept & _method_receivers(later))
+                if touched:
+                    return (f"a later statement calls a method of {', '.join(touched)}, "
+                            "which the deferred call would see changed or closed")
         return None
 
     def _line(self, node: cst.CSTNode) -> int:

@@ -340,7 +340,7 @@ def test_call_on_a_connection_closed_later_is_not_fixed() -> None:
 
     assert result.source == source
     assert [skip.reason for skip in result.skipped] == [
-        "a later statement calls a method of smtp, which the deferred call would run after"
+        "a later statement calls a method of smtp, which the deferred call would see changed or closed"
     ]
 
 
@@ -367,6 +367,37 @@ def test_later_calls_on_an_imported_module_do_not_block_the_fix() -> None:
         "        order.save()\n"
         "        send_receipt.delay(order.pk)\n"
         "        send_receipt.delay(order.customer_id)\n"
+    )
+
+    result = apply_fixes(source, [delay_fix(source)])
+
+    assert result.applied == 1
+
+
+@pytest.mark.parametrize("argument", ["recipients", "[recipients]"])
+def test_argument_changed_by_a_later_method_call_is_not_fixed(argument: str) -> None:
+    source = HEADER + (
+        "def pay(order):\n"
+        "    with transaction.atomic():\n"
+        "        recipients = [order.email]\n"
+        f"        send_receipt.delay(order.pk, {argument})\n"
+        "        recipients.clear()\n"
+    )
+
+    result = apply_fixes(source, [delay_fix(source)])
+
+    assert result.source == source
+    assert [skip.reason for skip in result.skipped] == [
+        "a later statement calls a method of recipients, which the deferred call would see changed or closed"
+    ]
+
+
+def test_attribute_read_now_does_not_block_the_fix() -> None:
+    source = HEADER + (
+        "def pay(order):\n"
+        "    with transaction.atomic():\n"
+        "        send_receipt.delay(order.pk)\n"
+        "        order.save()\n"
     )
 
     result = apply_fixes(source, [delay_fix(source)])
