@@ -90,9 +90,14 @@ class SpecError:
     source_line: str | None = None
 
     def format(self) -> str:
-        """Render the error as ``path:line:col: message``, the source line, a caret and the hint."""
+        """Render the error as ``path:line:col: message``, the source line, a caret and the hint.
+
+        An error about the file as a whole (line 0: a missing folder, a rejected link)
+        gives no position: ``path: message``.
+        """
         where = escape_text(display_path(self.path))
-        parts = [f"{where}:{self.line}:{self.column}: {shorten(self.message)}"]
+        position = f":{self.line}:{self.column}" if self.line > 0 else ""
+        parts = [f"{where}{position}: {shorten(self.message)}"]
         if self.source_line is not None:
             shown, caret_at = source_excerpt(self.source_line, self.column)
             parts.append(f"    {shown}")

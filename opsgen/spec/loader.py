@@ -249,6 +249,13 @@ def _read_spec_bytes(path: Path, root: Path) -> bytes:
                 ) from None
             if not target.is_relative_to(root):
                 raise _Rejected(f"the spec file is a symlink to {target}, outside the specs folder", _OUTSIDE_HINT)
+            if target.suffix in SPEC_SUFFIXES:
+                # The target is a spec of the folder too: read twice, its types and
+                # operations would clash with themselves.
+                raise _Rejected(
+                    f"the spec file is a symlink to {target.relative_to(root)}, which is read as a spec already",
+                    "remove the symlink; every spec under the specs folder is read once",
+                )
         else:
             target = path
             if not path.resolve().is_relative_to(root):

@@ -100,6 +100,20 @@ def test_symlink_inside_folder_loads(tmp_path: Path) -> None:
     assert sorted(op.name for op in loaded.operations) == ["a.other", "a.valid"]
 
 
+@needs_symlinks
+def test_symlink_to_another_spec_rejected(tmp_path: Path) -> None:
+    specs = make_specs(tmp_path)
+    (specs / "sub" / "again.yaml").symlink_to(Path("..") / "valid.yaml")
+
+    errors, text = load_errors(specs)
+
+    assert [error.path.name for error in errors] == ["again.yaml"]
+    assert errors[0].message == "the spec file is a symlink to valid.yaml, which is read as a spec already"
+    assert errors[0].hint == "remove the symlink; every spec under the specs folder is read once"
+    # An error about the file as a whole names no line and column.
+    assert text.splitlines()[0].endswith("again.yaml: the spec file is a symlink to valid.yaml, which is read as a spec already")
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 def test_fifo_rejected_without_blocking(tmp_path: Path) -> None:
     specs = make_specs(tmp_path)
