@@ -310,9 +310,11 @@ def missing_context(required: Sequence[str], context: Context) -> list[str]:
 
 def missing_context_message(operation: str, missing: Sequence[str]) -> str:
     """Say which required context keys ``operation`` lacks and how to provide them."""
+    several = len(missing) > 1
     return (
-        f"{operation} requires context keys {', '.join(missing)}, which the caller's context "
-        "does not set; pass a Context with them, or call inside opsgen.runtime.context.use_context(...)"
+        f"{operation} requires the context {'keys' if several else 'key'} {', '.join(missing)}, which the "
+        f"caller's context does not set; pass a Context that sets {'them' if several else 'it'}, or call inside "
+        "opsgen.runtime.context.use_context(...)"
     )
 
 

@@ -158,7 +158,7 @@ def test_enqueue_without_a_required_context_key_records_and_sends_nothing(runtim
     sent: list[QueuedCall] = []
     before = len(runtime.store.list_executions(limit=1000))
 
-    with pytest.raises(MissingContextError, match="demo.record_note requires context keys actor") as raised:
+    with pytest.raises(MissingContextError, match="demo.record_note requires the context key actor,") as raised:
         enqueue(ops.demo.record_note.bind(runtime), Context(request_id="req-1"), {"text": "nobody"}, sent.append)
 
     assert raised.value.missing == ["actor"]
