@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     from opsgen.lint.report import format_json, format_text, shown_path
     from opsgen.lint.sarif import format_sarif
     from opsgen.cli.display import counted
-    from opsgen.runtime.config import read_settings_table
+    from opsgen.runtime.config import key_line, read_settings_table
     from opsgen.runtime.errors import ConfigurationError
 
     logging.basicConfig(level=logging.WARNING, format="opsgen lint: %(message)s")
@@ -89,11 +89,20 @@ def run(args: argparse.Namespace) -> int:
         print(f"opsgen lint: {exc}", file=sys.stderr)
         return 2
     known = [rule.code for rule in rules]
-    pyproject = f"[tool.opsgen.lint] of {config.root / 'pyproject.toml'}"
+    pyproject_path = config.root / "pyproject.toml"
+    toml = pyproject_path.read_text(encoding="utf-8") if pyproject_path.is_file() else ""
+
+    def in_pyproject(key: str) -> str:
+        line = key_line(toml, key, "tool.opsgen.lint")
+        return f"[tool.opsgen.lint] of {pyproject_path}" + (f", line {line}" if line is not None else "")
+
     checks = (
-        (config.select, f"select in {pyproject}"),
-        (config.ignore, f"ignore in {pyproject}"),
-        *((codes, f"per-file-ignores {pattern!r} in {pyproject}") for pattern, codes in config.per_file_ignores),
+        (config.select, f"select in {in_pyproject('select')}"),
+        (config.ignore, f"ignore in {in_pyproject('ignore')}"),
+        *(
+            (codes, f"per-file-ignores {pattern!r} in {in_pyproject('per-file-ignores')}")
+            for pattern, codes in config.per_file_ignores
+        ),
         (_codes(args.select), "--select"),
         (_codes(args.ignore), "--ignore"),
     )

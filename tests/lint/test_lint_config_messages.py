@@ -130,7 +130,10 @@ def test_lint_config_lowercase_unknown_code_rejected(tmp_path: Path) -> None:
     run = subprocess.run([*COMMAND, "."], cwd=root, capture_output=True, text=True, timeout=120)
 
     assert run.returncode == 2
-    assert "invalid rule code or prefix 'OPS9' in select in [tool.opsgen.lint]" in run.stderr
+    assert (
+        f"invalid rule code or prefix 'OPS9' in select in [tool.opsgen.lint] of {root / 'pyproject.toml'}, line 5:"
+        in run.stderr
+    )
     assert run.stdout == ""
 
 
