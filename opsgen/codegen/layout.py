@@ -212,7 +212,7 @@ def _string_pieces(atoms: Sequence[str], room: int) -> list[str]:
             usable = after_space > start and after_space - start > (index - start) // 3
             cut = after_space if usable else index
             pieces.append("".join(atoms[start:cut]))
-            # No space follows ``after_space``, so the new piece holds none yet.
+            # No space follows ``after_space``, so the new piece contains none yet.
             start, after_space = cut, -1
             width = sum(len(carried) for carried in atoms[start:index])
         width += len(atom)

@@ -13,6 +13,7 @@ import stat
 from pathlib import Path
 
 from opsgen.codegen.errors import PathError
+from opsgen.runtime.config import invalid_utf8_message
 
 _CHUNK = 1 << 16
 
@@ -69,9 +70,4 @@ def decode_utf8(data: bytes, path: Path) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
-        raise PathError(
-            f"{path}:{line}:{column}: invalid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
-        ) from None
+        raise PathError(f"{invalid_utf8_message(path, data, exc)}; save the file as UTF-8") from None

@@ -697,7 +697,7 @@ def is_services_module(module: str) -> bool:
 
 
 #: Names of the modules of a service layer: services and use cases (also called
-#: interactors). ``commands`` is left out: in most projects it holds a command-line
+#: interactors). ``commands`` is left out because in most projects it contains a command-line
 #: interface (pip's ``commands`` package, Click groups), whose functions follow the
 #: conventions of that interface, not of a service layer.
 SERVICE_MODULE_NAMES = frozenset(

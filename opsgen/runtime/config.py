@@ -184,12 +184,15 @@ def decode_toml(data: bytes, path: Path) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
-        raise ConfigurationError(
-            f"{path}:{line}:{column}: invalid UTF-8 (byte 0x{data[exc.start]:02x}); TOML files must be UTF-8"
-        ) from None
+        raise ConfigurationError(f"{invalid_utf8_message(path, data, exc)}; TOML files must be UTF-8") from None
+
+
+def invalid_utf8_message(path: Path, data: bytes, error: UnicodeDecodeError) -> str:
+    """Return ``path:line:column: invalid UTF-8 (byte 0x..)`` for the first byte ``error`` rejects."""
+    before = data[: error.start]
+    line = before.count(b"\n") + 1
+    column = error.start - (before.rfind(b"\n") + 1) + 1
+    return f"{path}:{line}:{column}: invalid UTF-8 (byte 0x{data[error.start]:02x})"
 
 
 def unknown_keys_message(pyproject: Path, unknown: list[str], table: str, known: list[str]) -> str:

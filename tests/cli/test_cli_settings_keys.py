@@ -175,7 +175,7 @@ def test_boolean_in_pyproject_must_be_a_toml_boolean(tmp_path: Path, value: str)
     assert load_settings(tmp_path, environ={"OPSGEN_LOG_ENABLED": "1"}).log_enabled is True
 
 
-def test_app_that_needs_arguments_is_named_without_calling_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_app_needing_arguments_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "mailing_app.py").write_text(
         "CALLS = []\n\n\ndef send_email(to, subject, *, body=''):\n    CALLS.append(to)\n"
     )

@@ -154,7 +154,7 @@ def test_enqueue_without_disk_wait_records_pending_and_runs(runtime: Runtime) ->
     assert [attempt["status"] for attempt in attempts_of(runtime, execution_id)] == ["succeeded"]
 
 
-def test_enqueue_without_a_required_context_key_records_and_sends_nothing(runtime: Runtime) -> None:
+def test_enqueue_missing_context_rejected(runtime: Runtime) -> None:
     sent: list[QueuedCall] = []
     before = len(runtime.store.list_executions(limit=1000))
 

@@ -309,7 +309,7 @@ def sendmail_fix(source: str) -> Fix:
     raise AssertionError("no smtp.sendmail call")
 
 
-def test_call_on_a_connection_its_with_statement_closes_is_not_fixed() -> None:
+def test_connection_closed_by_with_not_fixed() -> None:
     source = SMTP_HEADER + (
         "def pay(order):\n"
         "    with transaction.atomic():\n"
@@ -326,7 +326,7 @@ def test_call_on_a_connection_its_with_statement_closes_is_not_fixed() -> None:
     ]
 
 
-def test_call_on_a_connection_closed_later_is_not_fixed() -> None:
+def test_connection_quit_later_not_fixed() -> None:
     source = SMTP_HEADER + (
         "def pay(order):\n"
         "    with transaction.atomic():\n"
@@ -344,7 +344,7 @@ def test_call_on_a_connection_closed_later_is_not_fixed() -> None:
     ]
 
 
-def test_connection_opened_outside_the_transaction_block_is_still_fixed() -> None:
+def test_connection_outside_block_fixed() -> None:
     source = SMTP_HEADER + (
         "def pay(order):\n"
         '    with smtplib.SMTP("localhost") as smtp:\n'
@@ -360,7 +360,7 @@ def test_connection_opened_outside_the_transaction_block_is_still_fixed() -> Non
     assert "partial(smtp.sendmail," in result.source
 
 
-def test_later_calls_on_an_imported_module_do_not_block_the_fix() -> None:
+def test_imported_receiver_still_fixed() -> None:
     source = HEADER + (
         "def pay(order):\n"
         "    with transaction.atomic():\n"
@@ -375,7 +375,7 @@ def test_later_calls_on_an_imported_module_do_not_block_the_fix() -> None:
 
 
 @pytest.mark.parametrize("argument", ["recipients", "[recipients]"])
-def test_argument_changed_by_a_later_method_call_is_not_fixed(argument: str) -> None:
+def test_argument_changed_later_not_fixed(argument: str) -> None:
     source = HEADER + (
         "def pay(order):\n"
         "    with transaction.atomic():\n"
@@ -392,7 +392,7 @@ def test_argument_changed_by_a_later_method_call_is_not_fixed(argument: str) -> 
     ]
 
 
-def test_attribute_read_now_does_not_block_the_fix() -> None:
+def test_attribute_read_now_fixed() -> None:
     source = HEADER + (
         "def pay(order):\n"
         "    with transaction.atomic():\n"
