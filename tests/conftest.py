@@ -8,6 +8,7 @@ missing service.
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -82,3 +83,19 @@ def rabbitmq_url() -> str:
 def sqlite_url(tmp_path: "os.PathLike[str]") -> str:
     """A SQLAlchemy URL of a fresh SQLite file in the test's temporary folder."""
     return f"sqlite:///{os.fspath(tmp_path)}/opsgen.db"
+
+
+@pytest.fixture(autouse=True)
+def restore_root_logging() -> Iterator[None]:
+    """Undo the root handlers that a command run in-process adds.
+
+    Such a handler writes to the stream pytest captured for that test; left in place,
+    every later log record reports a write to a closed file.
+    """
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+    root.setLevel(level)

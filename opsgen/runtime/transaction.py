@@ -32,8 +32,8 @@ back freely.
 from __future__ import annotations
 
 import logging
+import weakref
 from dataclasses import dataclass, field
-
 from typing import Any
 
 from sqlalchemy import Connection, event
@@ -68,10 +68,18 @@ def guard_sessions(factory: sessionmaker[Session]) -> None:
     """Make the sessions of ``factory`` reject commits and report rollbacks by operation code.
 
     Only sessions that an operation scope owns are guarded; others commit as usual.
+    ``event.contains`` cannot tell whether ``factory`` is guarded already: SQLAlchemy
+    keys class listeners by ``id()``, and a new factory's session class may reuse the
+    address of a collected one, whose registration is never forgotten.
     """
-    if not event.contains(factory, "before_commit", _reject_foreign_commit):
-        event.listen(factory, "before_commit", _reject_foreign_commit)
-        event.listen(factory, "after_soft_rollback", _note_foreign_rollback)
+    if factory in _guarded_factories:
+        return
+    event.listen(factory, "before_commit", _reject_foreign_commit)
+    event.listen(factory, "after_soft_rollback", _note_foreign_rollback)
+    _guarded_factories.add(factory)
+
+
+_guarded_factories: weakref.WeakSet[sessionmaker[Session]] = weakref.WeakSet()
 
 
 def _ended_by_code(session: Session, transaction: SessionTransaction | None) -> bool:

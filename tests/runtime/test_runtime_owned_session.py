@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import Any
 
@@ -15,12 +16,14 @@ import runtime_fixture_ops as ops
 from opsgen.runtime.context import Context
 from opsgen.runtime.declarations import EffectDeclaration, OperationDeclaration, TransactionDeclaration
 from opsgen.runtime.effects import EffectCall
+from opsgen.runtime.errors import TransactionOwnedError
 from opsgen.runtime.execution import ExecutionContext
 from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.operation import Operation
 from opsgen.runtime.result import Failure, Success
 from opsgen.runtime.runtime import Runtime
 from opsgen.runtime.schema import executions
+from opsgen.runtime.transaction import own_session
 
 
 class NameInput(BaseModel):
@@ -157,3 +160,19 @@ def test_savepoint_integrity_error_recovers(runtime: Runtime) -> None:
 
     assert isinstance(result, Success), result
     assert names(runtime) == ["dup instead", "taken"]
+
+
+def test_every_new_runtime_guards_its_sessions(runtime: Runtime) -> None:
+    # A collected runtime's session class leaves its address to a new one; the guard
+    # must not take the new class for the old, already guarded one.
+    for _ in range(30):
+        factory = Runtime(engine=runtime.engine, migrate=False).session_factory
+        session = factory()
+        own_session(session)
+        try:
+            with pytest.raises(TransactionOwnedError):
+                session.commit()
+        finally:
+            session.close()
+        del factory, session
+        gc.collect()
