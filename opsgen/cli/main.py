@@ -15,7 +15,7 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import cast
+from typing import Any, cast
 
 from opsgen.runtime.errors import ConfigurationError
 
@@ -32,12 +32,30 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+class _VersionAction(argparse.Action):
+    """Print ``opsgen VERSION`` and exit; the version is read only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: Any) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            installed = version("opsgen")
+        except PackageNotFoundError:
+            installed = "(not installed: running from a source tree)"
+        print(f"opsgen {installed}")
+        parser.exit()
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """Build the parser; with ``only``, import just that subcommand's module (none for ``""``)."""
     parser = argparse.ArgumentParser(
         prog="opsgen",
         description="Declare business operations in YAML, generate typed Python, run and check them.",
     )
+    parser.add_argument("--version", action=_VersionAction, help="print the installed version and exit")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, summary) in COMMANDS.items():
         if only is not None and name != only:

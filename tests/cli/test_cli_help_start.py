@@ -42,3 +42,19 @@ def test_command_help_lists_subcommands() -> None:
 
     assert "list" in result.stdout
     assert "watch" in result.stdout
+
+
+def test_version_names_the_installed_distribution() -> None:
+    from importlib.metadata import version
+
+    result = run("--version")
+
+    assert result.stdout.splitlines()[0] == f"opsgen {version('opsgen')}"
+    assert "HEAVY:\n" in result.stdout
+
+
+def test_python_m_opsgen_runs_the_command() -> None:
+    result = subprocess.run([sys.executable, "-m", "opsgen", "--help"], capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 0
+    assert result.stdout.startswith("usage: opsgen ")
