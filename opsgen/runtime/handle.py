@@ -127,7 +127,8 @@ class OperationHandle(Generic[InT, OutT]):
         """
         enqueuer = self._enqueuer()
         if not isinstance(inputs, Mapping):
-            raise _non_object_error(self.declaration.input_model, inputs)
+            hide = self.declaration.sensitive_under("input") is not None
+            raise _non_object_error(self.declaration.input_model, inputs, hide=hide)
         return enqueuer(self, ctx, dict(inputs))
 
     def _enqueuer(self) -> Enqueuer:
@@ -146,13 +147,16 @@ class OperationHandle(Generic[InT, OutT]):
         return f"<OperationHandle {self.name}>"
 
 
-def _non_object_error(model: type[BaseModel], value: object) -> ValidationError:
-    """Return the ``ValidationError`` of an input ``value`` that is not a mapping, naming ``model``'s fields."""
+def _non_object_error(model: type[BaseModel], value: object, *, hide: bool) -> ValidationError:
+    """Return the ``ValidationError`` of an input ``value`` that is not a mapping, naming ``model``'s fields.
+
+    With ``hide`` (an operation with sensitive inputs) the error does not quote ``value``.
+    """
     from opsgen.runtime.pipeline import non_object_message
 
     error = PydanticCustomError("model_type", "{message}", {"message": non_object_message(model, value)})
     return ValidationError.from_exception_data(
         model.__name__,
-        [{"type": error, "loc": (), "input": value}],
-        hide_input=bool(model.model_config.get("hide_input_in_errors", False)),
+        [{"type": error, "loc": (), "input": None if hide else value}],
+        hide_input=hide or bool(model.model_config.get("hide_input_in_errors", False)),
     )

@@ -24,6 +24,9 @@ import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from pydantic import ValidationError
+from pydantic_core import PydanticCustomError
+
 REDACTED = "***"
 
 #: Values shorter than this are not scrubbed from text: a 1-character secret would
@@ -262,3 +265,21 @@ def scrub_any(value: Any, secrets: tuple[str, ...]) -> Any:
     if isinstance(value, (list, tuple)):
         return [scrub_any(item, secrets) for item in value]
     return value
+
+
+def without_input_values(error: ValidationError, secrets: tuple[str, ...] = ()) -> ValidationError:
+    """Return ``error`` with the same errors but no input values in its text or its ``errors()``.
+
+    Raised to a caller, pydantic's error quotes each rejected value, which for an
+    operation with sensitive inputs may be a password typed into any field. ``secrets``
+    are also scrubbed from the messages, which a custom validator may have built from
+    the value.
+    """
+    return ValidationError.from_exception_data(
+        error.title,
+        [
+            {"type": PydanticCustomError(line["type"], scrub(line["msg"], secrets)), "loc": line["loc"], "input": None}
+            for line in error.errors(include_url=False)
+        ],
+        hide_input=True,
+    )

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import redis
 from celery import Celery
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from opsgen.integrations import celery as opsgen_celery
 from opsgen.runtime.config import Settings
@@ -93,3 +93,21 @@ def test_task_headers_name_call_only(sent_messages: tuple[OperationHandle[Any, A
     assert args == []
     assert kwargs["message"]["execution_id"] == execution_id
     assert kwargs["message"]["input"] == {"user": "kim", "password": SECRET}
+
+
+def test_rejected_sensitive_input_is_not_quoted(sent_messages: tuple[OperationHandle[Any, Any], Any]) -> None:
+    handle, read_queue = sent_messages
+
+    with pytest.raises(ValidationError) as rejected:
+        handle.enqueue(Context(actor="kim"), user=None, password=[SECRET])
+    with pytest.raises(ValidationError) as not_a_mapping:
+        handle.enqueue_with(Context(actor="kim"), SECRET)  # type: ignore[arg-type]
+
+    for error in (rejected.value, not_a_mapping.value):
+        assert SECRET not in str(error)
+        assert SECRET not in repr(error.errors())
+    # The original error, which quotes the value, is not chained into a traceback either.
+    assert rejected.value.__suppress_context__
+    assert [line["loc"] for line in rejected.value.errors()] == [("user",), ("password",)]
+    assert "Input should be a valid string" in str(rejected.value)
+    assert read_queue() == []

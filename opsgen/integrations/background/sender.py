@@ -35,7 +35,7 @@ from opsgen.runtime.execution import ExecutionContext, resolve_caller
 from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.json_values import dump_for_log, finite_json
 from opsgen.runtime.pipeline import missing_context, missing_context_message, rejected_input
-from opsgen.runtime.redaction import redact, sensitive_values
+from opsgen.runtime.redaction import redact, sensitive_values, without_input_values
 from opsgen.runtime.runtime import Runtime, get_runtime
 from opsgen.runtime.schema import ExecutionStatus, executions
 from opsgen.runtime.store import ExecutionRecord, utcnow
@@ -102,7 +102,13 @@ def enqueue(
         )
     runtime.prepare()
     declaration = handle.declaration
-    model = declaration.input_model.model_validate(dict(inputs))
+    try:
+        model = declaration.input_model.model_validate(dict(inputs))
+    except ValidationError as exc:
+        sensitive = declaration.sensitive_under("input")
+        if sensitive is None:
+            raise
+        raise without_input_values(exc, sensitive_values(dict(inputs), sensitive)) from None
 
     parent, context = resolve_caller(ctx)
     missing = missing_context(declaration.context_requires, context)
