@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine.interfaces import ReflectedColumn
 
 from opsgen.audit.config import AuditConfig, AuditConfigError, FoundConfig, find_config, load_config
 from opsgen.audit.history import HistoryPruned, Version, change_pairs, dumps_json
@@ -210,13 +211,44 @@ def _entity_columns(args: argparse.Namespace, connection: sa.Connection) -> Enti
     if not inspector.has_table(name, schema=schema or None):
         return None
     columns = inspector.get_columns(name, schema=schema or None)
+    names = entity.audited_columns(str(column["name"]) for column in columns)
+    return EntityColumns(names=names, scales=_numeric_scales(columns))
+
+
+def _numeric_scales(columns: list[ReflectedColumn]) -> dict[str, int]:
+    """Return the scale of each ``Numeric(p, scale)`` column among reflected ``columns``."""
     scales: dict[str, int] = {}
     for column in columns:
         kind = column["type"]
         if isinstance(kind, sa.Numeric) and kind.scale is not None:
             scales[str(column["name"])] = int(kind.scale)
-    names = entity.audited_columns(str(column["name"]) for column in columns)
-    return EntityColumns(names=names, scales=scales)
+    return scales
+
+
+def entity_scales(engine: sa.Engine, entities: set[str]) -> dict[str, dict[str, int]]:
+    """Return the Numeric column scales of each of ``entities`` declared in the project's audit settings.
+
+    ``opsgen ops show`` writes an audited number as ``opsgen audit history`` does: 25.00,
+    not 25, for a ``Numeric(12, 2)`` column. Without settings, or for a table that is
+    gone, an entity gets no scales and its numbers print as recorded.
+    """
+    if not entities:
+        return {}
+    try:
+        config = find_config().config
+    except AuditConfigError:
+        return {}
+    found: dict[str, dict[str, int]] = {}
+    with engine.connect() as connection:
+        inspector = sa.inspect(connection)
+        for name in entities:
+            entity = config.entities.get(name)
+            if entity is None:
+                continue
+            schema, _, table = entity.table.rpartition(".")
+            if inspector.has_table(table, schema=schema or None):
+                found[name] = _numeric_scales(inspector.get_columns(table, schema=schema or None))
+    return found
 
 
 def run_install(args: argparse.Namespace) -> int:
@@ -491,11 +523,12 @@ def changes_for_show(engine: sa.Engine, execution_id: str, tree: list[dict[str, 
     return changes
 
 
-def print_changes_for_show(changes: list[dict[str, Any]]) -> None:
+def print_changes_for_show(changes: list[dict[str, Any]], scales: dict[str, dict[str, int]]) -> None:
     """Print the audit changes of ``opsgen ops show``: the execution's own, then the rest of its call tree.
 
     One entity version a line, then a line for each column it changed, inserted or deleted;
-    a change of another execution names it.
+    a change of another execution names it. ``scales`` are the Numeric scales of each
+    entity's columns (:func:`entity_scales`).
     """
     own = [change for change in changes if change["own"]]
     others = [change for change in changes if not change["own"]]
@@ -503,18 +536,18 @@ def print_changes_for_show(changes: list[dict[str, Any]]) -> None:
     if own:
         print("audit changes, in commit order:")
         for change in own:
-            _print_show_change(change, "", width)
+            _print_show_change(change, "", width, scales.get(change["entity"], {}))
     if others:
         print("audit changes of other executions of the call tree, in commit order:")
         for change in others:
             queued = " (queued)" if change["queued"] else ""
             label = f"  by {change['operation']} {str(change['execution_id'])[:SHORT_ID]}{queued}"
-            _print_show_change(change, label, width)
+            _print_show_change(change, label, width, scales.get(change["entity"], {}))
 
 
-def _print_show_change(change: dict[str, Any], label: str, width: int) -> None:
+def _print_show_change(change: dict[str, Any], label: str, width: int, scales: dict[str, int]) -> None:
     """Print one change and its columns as history does, each column line cut to ``width`` characters."""
     flag = UNEXPECTED_FLAG if change["unexpected"] else ""
     print(f"  {change['entity']} {change['id']} v{change['version']} {change['action']}{label}{flag}")
-    for line in _diff_lines(change_pairs(change["action"], change["changes"]), "      ", {}):
+    for line in _diff_lines(change_pairs(change["action"], change["changes"]), "      ", scales):
         print(line if len(line) <= width else line[: width - 1] + "…")

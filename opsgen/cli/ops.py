@@ -270,7 +270,7 @@ def run_show(args: argparse.Namespace) -> int:
         {key: value for key, value in effect.items() if key not in HIDDEN_EFFECT_COLUMNS}
         for effect in store.effects_of([row["id"] for row in tree])
     ]
-    from opsgen.cli.audit import changes_for_show, print_changes_for_show
+    from opsgen.cli.audit import changes_for_show, entity_scales, print_changes_for_show
 
     audit_changes = changes_for_show(store.engine, execution["id"], tree)
     from opsgen.integrations.background import attempt_rows
@@ -284,7 +284,7 @@ def run_show(args: argparse.Namespace) -> int:
 
     _print_show(execution, tree, effects)
     _print_attempts(attempts)
-    print_changes_for_show(audit_changes)
+    print_changes_for_show(audit_changes, entity_scales(store.engine, {change["entity"] for change in audit_changes}))
     return 0
 
 

@@ -91,3 +91,18 @@ def test_ops_show_cuts_long_values_to_width(
     [name_line] = [line for line in lines if line.startswith("      name: null -> ")]
     assert len(name_line) == 60
     assert name_line.endswith("…")
+
+
+def test_ops_show_writes_numbers_with_their_column_scale(
+    audit_db: AuditDatabase, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Run from the project, whose settings name the entity's table, as history reads them.
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.opsgen.audit.entities.billing_plan]\ntable = "billing_plans"\n', encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+
+    lines = replace_and_show(audit_db, "premium", capsys)
+
+    assert "      amount: null -> 25.00" in lines
+    assert "      amount: 10.00 -> null" in lines
