@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from opsgen.lint.knowledge import sync_method
 from opsgen.lint.lock_scope import lock_end_line
 from opsgen.lint.model_declarations import declares_version_column, qualify_model
+from opsgen.lint.operation_locks import UNCOVERED, DeclaredLocks, RowBinding, bind_rows, declared_locks, row_at
 from opsgen.lint.orm import (
     LOAD_TERMINALS,
     Load,
@@ -137,6 +138,14 @@ class IncrementThenSave(Rule):
         "database with {update}"
     )
 
+    #: The message for a row that an operation's ``run()`` changes while no declared lock
+    #: covers it. ``{origin}`` says how ``run()`` got the row, ``{declared}`` what the spec locks.
+    OPERATION_MESSAGE = (
+        "OPS202 {target} is {changed} in Python on a row {origin}, and {declared}, so "
+        "concurrent executions lose updates; load the row with {row_lock}, or {verb} it in the "
+        "database with {update}"
+    )
+
     def check(self, module: ModuleContext) -> Iterator[Finding]:
         if is_migration_path(module.path) or not FIELD_INCREMENT.search(module.source):
             return
@@ -151,9 +160,12 @@ class IncrementThenSave(Rule):
         if not candidates:
             return
         for node in function_nodes(module.tree, candidates):
-            if runs_in_pipeline(node):
-                continue
-            findings = list(self.check_function(module, node, pony_module))
+            locks = declared_locks(module, node)
+            if locks is None and runs_in_pipeline(node):
+                continue  # code that takes an ExecutionContext, under locks that cannot be looked up
+            if locks is not None and locks.operation.singleton:
+                continue  # the singleton claim serialises the executions, as OPS204 assumes
+            findings = list(self.check_function(module, node, pony_module, locks))
             if findings and not callers_hold_lock(module.tree, module.source, node):
                 yield from findings
 
@@ -178,12 +190,18 @@ class IncrementThenSave(Rule):
         return any(through_session(call.text) for call in function.calls) and calls_row_helper(module.analysis, function)
 
     def check_function(
-        self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef, pony_module: bool = False
+        self,
+        module: ModuleContext,
+        function: ast.FunctionDef | ast.AsyncFunctionDef,
+        pony_module: bool = False,
+        locks: DeclaredLocks | None = None,
     ) -> Iterator[Finding]:
+        """Report the increments in ``function``; ``locks`` is set when it is an operation's ``run()``."""
         nodes = list(scope_nodes(function.body))
         increments = [node for node in nodes if isinstance(node, (ast.Assign, ast.AugAssign)) and field_increment(node) is not None]
         if not increments:
             return
+        bindings = bind_rows(module, function, locks) if locks is not None else []
 
         saves: list[tuple[int, str]] = []  # (line, receiver)
         queries: dict[str, bool] = {}  # local name -> whether the query bound to it locks
@@ -225,6 +243,12 @@ class IncrementThenSave(Rule):
             line = increment.lineno
             if any(lock_line < line for lock_line in lock_lines) or any(start <= line <= end for start, end in lock_blocks):
                 continue
+            row = row_at(bindings, field.value, line) if locks is not None else None
+            if locks is not None and row is not None:
+                saved = any(save_line >= line and saved == receiver for save_line, saved in saves)
+                if row.state in UNCOVERED and (row.orm == "sqlalchemy" or saved) and not self.versioned(module, row):
+                    yield self.operation_finding(module, increment, row, locks)
+                continue
             saved_later = any(save_line >= line and saved == receiver for save_line, saved in saves)
             direction = self.direction(increment)
             if receiver in released and line > released[receiver][0]:
@@ -265,6 +289,45 @@ class IncrementThenSave(Rule):
             elif saved_later:
                 message = self.MESSAGE.format(target=ast.unparse(field), field=field.attr, **direction)
                 yield module.finding(self.code, message, line, increment.col_offset)
+
+    @staticmethod
+    def versioned(module: ModuleContext, row: RowBinding) -> bool:
+        """Return True for a SQLAlchemy row whose model sets ``version_id_col``."""
+        model = loaded_model(row.value) if row.state != "related" else ""
+        mapped = qualify_model(module, model) if model else None
+        return mapped is not None and declares_version_column(module, mapped)
+
+    def operation_finding(self, module: ModuleContext, increment: ast.Assign | ast.AugAssign, row: RowBinding, locks: DeclaredLocks) -> Finding:
+        """Report an increment in an operation's ``run()`` of a row that no declared lock covers."""
+        found = field_increment(increment)
+        assert found is not None
+        field, _ = found
+        direction = self.direction(increment)
+        if row.state == "related" and row.line == increment.lineno:
+            origin = f"reached through {ast.unparse(row.value)}"
+        elif row.state == "related":
+            origin = f"reached through {ast.unparse(row.value)} on line {row.line}"
+        else:
+            origin = f"loaded on line {row.line} by a value that no lock key names"
+        model = loaded_model(row.value) if row.state != "related" else ""
+        message = self.OPERATION_MESSAGE.format(
+            target=ast.unparse(field),
+            origin=origin,
+            declared=locks.describe(),
+            row_lock=row_lock_remedy(row.orm, row.value if row.state != "related" else None),
+            update=self.update_remedy(row.orm, model, field.attr, direction["sign"]),
+            **direction,
+        )
+        return module.finding(self.code, message, increment.lineno, increment.col_offset)
+
+    @staticmethod
+    def update_remedy(orm: str | None, model: str, field: str, sign: str) -> str:
+        """Return the single statement that changes ``field`` in the database, as the remedy names it."""
+        if orm == "django":
+            return f'update({field}=F("{field}") {sign} n)'
+        if model:
+            return f"update({model}).values({field}={model}.{field} {sign} n)"
+        return f"one UPDATE (SET {field} = {field} {sign} n)"
 
     @staticmethod
     def other_row_lock(
