@@ -166,11 +166,15 @@ def get_or_create_load(value: ast.expr) -> Load | None:
 
 
 def _locks_in_arguments(call: ast.Call, queries: Mapping[str, bool]) -> bool:
-    """Return True for ``session.execute(select(A).with_for_update())``: the lock is in an argument."""
+    """Return True for ``session.execute(select(A).with_for_update())``: the lock is in an argument.
+
+    A statement bound to a name earlier locks through a further step too:
+    ``session.execute(stmt.execution_options(populate_existing=True))``.
+    """
     for argument in call.args:
-        if isinstance(argument, ast.Name) and queries.get(argument.id):
+        steps, root = call_chain(argument)
+        if isinstance(root, ast.Name) and queries.get(root.id):
             return True
-        steps, _ = call_chain(argument)
         if any(name in ROW_LOCKS for name, _ in steps):
             return True
     return False
