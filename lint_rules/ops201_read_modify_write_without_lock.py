@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 from opsgen.lint.knowledge import sync_method
 from opsgen.lint.lock_scope import lock_end_line
+from opsgen.lint.operation_locks import DeclaredLocks, RowBinding, bind_rows, declared_locks
 from opsgen.lint.orm import (
     LOAD_TERMINALS,
     Load,
@@ -498,9 +499,14 @@ class ReadModifyWriteWithoutLock(Rule):
         with the value read (``filter(pk=a.pk, version=a.version).update(...,
         version=a.version + 1)``, optimistic locking), and ``if v.a != x: v.a = x`` or ``if not v.flag: v.flag =
         True``, whose test only skips a needless write unless it also guards an action (a
-        mail, a transfer) or the write of another field (``v.holder = user``). A function
-        that takes an opsgen ``ExecutionContext`` runs under the locks its spec
-        declares, which OPS204 checks instead.
+        mail, a transfer) or the write of another field (``v.holder = user``).
+
+        In the ``run()`` of an opsgen operation, the spec's ``locks:`` cover a row loaded by
+        an input that a lock key names, and the rows loaded by its ``.id``. A row loaded by
+        an input that no key names is OPS204's finding. A row loaded by any other value,
+        such as a foreign key read from another row, is reported, with a message that names
+        the spec's locks. A singleton operation, and other code that takes an
+        ``ExecutionContext``, whose operation's locks are not known there, are not checked.
 
         A lock ends with the outermost ``atomic()`` block of the function that holds the
         ``select_for_update()``, or with the ``with session.begin():`` block or the
@@ -575,6 +581,15 @@ class ReadModifyWriteWithoutLock(Rule):
         "took the lock"
     )
 
+    #: The message for a row that an operation's ``run()`` loads by a value that no lock key
+    #: of its spec names (a foreign key of another row), so the declared locks do not cover it.
+    OPERATION_MESSAGE = (
+        "OPS201 {variable} is loaded here by a value that no lock key names, and {declared}; "
+        "it is then written back after a check or read of {fields}, so two concurrent "
+        "executions can both pass and the later write wins; load it with {row_lock}, or write "
+        "with a conditional {update}"
+    )
+
     def check(self, module: ModuleContext) -> Iterator[Finding]:
         # Pony loads entities with Ticket[pk] as well, and writes them with no save call.
         pony_module = uses_pony(module)
@@ -587,9 +602,12 @@ class ReadModifyWriteWithoutLock(Rule):
         if not candidates:
             return
         for node in function_nodes(module.tree, candidates):
-            if runs_in_pipeline(node):
-                continue
-            findings = list(self.check_function(module, node, entities, pony_module))
+            locks = declared_locks(module, node)
+            if locks is None and runs_in_pipeline(node):
+                continue  # code that takes an ExecutionContext, under locks that cannot be looked up
+            if locks is not None and locks.operation.singleton:
+                continue  # the singleton claim serialises the executions, as OPS204 assumes
+            findings = list(self.check_function(module, node, entities, pony_module, locks))
             if findings and not callers_hold_lock(module.tree, module.source, node):
                 yield from findings
 
@@ -622,10 +640,16 @@ class ReadModifyWriteWithoutLock(Rule):
         return loads or calls_row_helper(module.analysis, function)
 
     def check_function(
-        self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef, entities: bool = False, pony_module: bool = False
+        self,
+        module: ModuleContext,
+        function: ast.FunctionDef | ast.AsyncFunctionDef,
+        entities: bool = False,
+        pony_module: bool = False,
+        locks: DeclaredLocks | None = None,
     ) -> Iterator[Finding]:
         """Report the row loads of ``function`` written back unlocked; ``entities`` is whether
-        the module may load Pony entities, and ``pony_module`` whether it imports from Pony."""
+        the module may load Pony entities, ``pony_module`` whether it imports from Pony, and
+        ``locks`` what the spec locks when ``function`` is an operation's ``run()``."""
 
         def entity_load(value: ast.expr) -> bool | None:
             return pony_load(module, value, pony_module)
@@ -642,9 +666,13 @@ class ReadModifyWriteWithoutLock(Rule):
         collector = _BodyEvents(module.qualify, entity_load if entities else None, returned_load)
         collector.body(function.body, (), False)
         events = collector.events
+        rows = {(binding.line, binding.name): binding for binding in bind_rows(module, function, locks)} if locks is not None else {}
         for position, event in enumerate(events):
             if event.kind != "bind" or event.load is None or event.locked:
                 continue
+            row = rows.get((event.node.lineno, event.name)) if isinstance(event.node, ast.stmt) else None
+            if row is not None and row.state in ("covered", "input"):
+                continue  # a lock key names the input it was loaded by, or OPS204 reports the load
             if any(earlier.kind == "lock" for earlier in events[:position]):
                 continue
             # ``result = session.execute(select(Job))`` runs the query; ``result.scalar_one()`` only unpacks it.
@@ -664,10 +692,26 @@ class ReadModifyWriteWithoutLock(Rule):
                 continue
             if lock_end is not None:
                 message = self.RELEASED_MESSAGE.format(variable=event.name, fields=_fields_phrase(fields), end=lock_end)
+            elif locks is not None and row is not None and row.state == "unlocked":
+                message = self.operation_message(event, fields, row, locks)
             else:
                 value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
                 message = self.message(event, fields, node, helper_queries.get(id(value)))
             yield module.finding(self.code, message, node.lineno, node.col_offset)
+
+    def operation_message(self, bound: _Event, fields: tuple[str, ...], row: RowBinding, locks: DeclaredLocks) -> str:
+        """Return the message for a row that an operation's ``run()`` loads by a value no lock key names."""
+        if row.orm == "django":
+            update = "update() and F()"
+        else:
+            update = f"update({loaded_model(row.value) or 'Model'}).where(...).values(...)"
+        return self.OPERATION_MESSAGE.format(
+            variable=bound.name,
+            fields=_fields_phrase(fields),
+            declared=locks.describe(),
+            row_lock=row_lock_remedy(row.orm, row.value),
+            update=update,
+        )
 
     def message(self, bound: _Event, fields: tuple[str, ...], statement: ast.stmt, query: ast.expr | None = None) -> str:
         """Return the finding's message, with the remedies of the ORM that loaded the row.

@@ -30,13 +30,28 @@ from opsgen.lint.orm import (
 )
 from opsgen.lint.pony_entities import imports_pony_entity, pony_load, uses_pony
 from opsgen.lint.returned_rows import calls_row_helper, helper_load, project_function_names
-from opsgen.lint.rule import Finding, ModuleContext, Rule
+from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.summary import FunctionSummary
 
 #: ``obj.field += ...``, ``obj.field -= ...`` or ``obj.field = obj.field + ...`` in the source.
 FIELD_INCREMENT = re.compile(r"\.(\w+)\s*(?:[-+]=|=[^=\n]*\.\1\s*[-+])")
 #: Calls whose result is a row no other request can see yet, or a private copy of one.
 FRESH_CALLS = frozenset({"create", "copy", "deepcopy"})
+#: The project of the operation examples: a spec that locks ``order:{order_id}``.
+OPERATION_FILES = {
+    "app/__init__.py": "",
+    "app/generated.py": "from opsgen.runtime.operation import Operation\n\nclass SettleOrderBase(Operation):\n    pass\n",
+    "pyproject.toml": '[tool.opsgen]\nspecs = "specs"\n',
+    "specs/settle_order.yaml": (
+        "name: billing.settle_order\n"
+        "transaction: true\n"
+        "input:\n"
+        "  order_id: int\n"
+        "  amount: decimal\n"
+        "locks:\n"
+        '  - key: "order:{order_id}"\n'
+    ),
+}
 
 
 class IncrementThenSave(Rule):
@@ -56,9 +71,18 @@ class IncrementThenSave(Rule):
         to a field (``obj.note += "..."``, which builds a value rather than counting),
         migrations, which run alone, a row of a SQLAlchemy model whose ``__mapper_args__``
         set ``version_id_col`` (its flush updates only the version read and raises
-        ``StaleDataError`` otherwise), functions that take an opsgen ``ExecutionContext``,
-        whose declared locks OPS204 checks, and a private function whose every call in the
+        ``StaleDataError`` otherwise), and a private function whose every call in the
         module runs after a lock.
+
+        In the ``run()`` of an opsgen operation, the spec's ``locks:`` cover a row loaded by
+        an input that a lock key names (``order:{order_id}`` and
+        ``ctx.session.get(Order, order_id)``), and the rows loaded by its ``.id``. A row
+        loaded by an input that no key names is OPS204's finding. A row loaded by any other
+        value (``ctx.session.get(Customer, order.customer_id)``, a ``select(...).where(...)``
+        or ``query(...).filter_by(...).one()`` on such a value) or reached through a
+        relationship (``order.customer``) is reported at its increment, with a message that
+        names the spec's locks. A singleton operation, and other code that takes an
+        ``ExecutionContext``, whose operation's locks are not known there, are not checked.
 
         The remedy follows the ORM: Django's ``update()`` with ``F()`` and
         ``select_for_update()`` for a saved object, SQLAlchemy's
@@ -139,7 +163,7 @@ class IncrementThenSave(Rule):
     )
 
     #: The message for a row that an operation's ``run()`` changes while no declared lock
-    #: covers it. ``{origin}`` says how ``run()`` got the row, ``{declared}`` what the spec locks.
+    #: covers it. ``{origin}`` is how ``run()`` got the row, and ``{declared}`` what the spec locks.
     OPERATION_MESSAGE = (
         "OPS202 {target} is {changed} in Python on a row {origin}, and {declared}, so "
         "concurrent executions lose updates; load the row with {row_lock}, or {verb} it in the "
@@ -522,13 +546,24 @@ class IncrementThenSave(Rule):
         "    with counter_lock:\n"
         "        stats.hits += 1\n"
         "        stats.save()\n",
-        # An opsgen operation: the pipeline holds the locks its spec declares (OPS204 checks them).
+        # Code that takes an ExecutionContext outside an operation's run(): its locks are not known here.
         "from opsgen.runtime.execution import ExecutionContext\n\n"
-        "class CreditAccount(CreditAccountBase):\n"
-        "    def run(self, ctx: ExecutionContext, *, account_id, amount):\n"
-        "        account = ctx.session.get(Account, account_id)\n"
-        "        account.balance += amount\n"
-        "        ctx.session.flush()\n",
+        "def credit(ctx: ExecutionContext, account_id, amount):\n"
+        "    account = ctx.session.get(Account, account_id)\n"
+        "    account.balance += amount\n"
+        "    ctx.session.flush()\n",
+        # An operation's run(): the spec locks the order, and the customer row is loaded with a lock.
+        Example(
+            "from app.generated import SettleOrderBase\n\n"
+            "class SettleOrder(SettleOrderBase):\n"
+            "    def run(self, ctx, *, order_id, amount):\n"
+            "        order = ctx.session.get(Order, order_id)\n"
+            "        order.paid += amount\n"
+            "        customer = ctx.session.get(Customer, order.customer_id, with_for_update=True)\n"
+            "        customer.open_balance -= amount\n",
+            path="app/settle.py",
+            files=OPERATION_FILES,
+        ),
         # The async result comes from a locking query.
         "from sqlalchemy import select\n\n"
         "async def pay(session, wallet_id, amount):\n"
@@ -631,4 +666,16 @@ class IncrementThenSave(Rule):
         "        wallet = session.get(Wallet, wallet_id, with_for_update=True)\n"
         "    wallet.balance -= amount  # OPS202\n"
         "    session.commit()\n",
+        # An operation's run(): the spec's lock covers the order, not the customer loaded by its foreign key.
+        Example(
+            "from app.generated import SettleOrderBase\n\n"
+            "class SettleOrder(SettleOrderBase):\n"
+            "    def run(self, ctx, *, order_id, amount):\n"
+            "        order = ctx.session.get(Order, order_id)\n"
+            "        order.paid += amount\n"
+            "        customer = ctx.session.get(Customer, order.customer_id)\n"
+            "        customer.open_balance -= amount  # OPS202\n",
+            path="app/settle.py",
+            files=OPERATION_FILES,
+        ),
     ]

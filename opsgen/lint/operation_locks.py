@@ -44,8 +44,8 @@ class DeclaredLocks:
 
         ``carried`` gives the inputs that the value of a local name bound earlier carries,
         such as a statement built from an input (``stmt = select(Order).where(Order.id ==
-        order_id)``). ``row_keys`` gives, for a row loaded by inputs, those inputs: its
-        ``order.id`` is the input it was loaded by, while its other attributes are not.
+        order_id)``). ``row_keys`` gives, for a row loaded by inputs, those inputs, because
+        its ``order.id`` is the input it was loaded by. Its other attributes carry none.
         """
         found: set[str] = set()
         for node in ast.walk(expr):
@@ -112,11 +112,11 @@ class RowBinding:
 
     line: int
     name: str
-    #: ``locked``: the query or a later ``refresh(row, with_for_update=True)`` locks the row;
-    #: ``covered``: loaded by an input that a lock key names; ``input``: loaded by an input
-    #: that no key names (OPS204 reports it); ``unlocked``: loaded by any other value;
-    #: ``related``: reached through an attribute of another row (``order.customer``);
-    #: ``other``: not a row.
+    #: One of ``locked`` (the query or a later ``refresh(row, with_for_update=True)``
+    #: locks the row), ``covered`` (loaded by an input that a lock key names), ``input``
+    #: (loaded by an input that no key names, which OPS204 reports), ``unlocked`` (loaded
+    #: by any other value), ``related`` (reached through an attribute of another row, such
+    #: as ``order.customer``) or ``other`` (not a row).
     state: str
     #: The load or the attribute that gives the row; the bound value for ``other``.
     value: ast.expr

@@ -1,7 +1,7 @@
 # expect: missing-lock
 # pattern: the spec locks the order, and run() also loads the order's customer by its
-#          foreign key and lowers the customer's open balance; two orders of one customer
-#          settled at once both read the same balance, and one payment is lost
+#          foreign key and lowers the customer's open balance. Two orders of one customer
+#          settled at once both read the same balance, so one payment is lost
 from opsgen.runtime.execution import ExecutionContext
 
 from billing.generated.settle_order import SettleOrderBase

@@ -1,8 +1,8 @@
-"""OPS202 in an operation's ``run()``: rows that the spec's ``locks:`` do not cover.
+"""OPS201 and OPS202 in an operation's ``run()``: rows that the spec's ``locks:`` do not cover.
 
 The spec below locks ``order:{order_id}``. The order loaded by that input is covered,
 while a customer loaded by the order's foreign key, or reached through its relationship,
-is not, and a decrement of its balance loses updates.
+is not, and a decrement of its balance, or a write after a check of it, loses updates.
 """
 
 from __future__ import annotations
@@ -280,3 +280,48 @@ def test_function_outside_operation_unchanged(tmp_path: Path) -> None:
     findings = _lint(source, tmp_path)
     assert [f.line for f in findings] == [3]
     assert "written back when the session flushes" in findings[0].message
+
+
+#: A check of the customer's credit, then a write computed from it: OPS201's shape.
+CHECKED_CREDIT = (
+    "order = ctx.session.get(Order, order_id)\n"
+    "customer = ctx.session.get(Customer, order.customer_id){lock}\n"
+    "if customer.open_balance < order.total:\n"
+    "    raise ValueError(order_id)\n"
+    "customer.open_balance = max(customer.open_balance - order.total, 0)\n"
+)
+#: The same check and write on the order, which the lock key covers.
+CHECKED_ORDER = (
+    "order = ctx.session.get(Order, order_id)\n"
+    "if order.paid >= order.total:\n"
+    "    raise ValueError(order_id)\n"
+    "order.paid = min(order.paid + amount, order.total)\n"
+)
+
+
+@pytest.mark.parametrize("signature", [ANNOTATED, PLAIN], ids=["annotated", "plain"])
+def test_checked_uncovered_row_reported(signature: str, tmp_path: Path) -> None:
+    source = _run(CHECKED_CREDIT.format(lock=""), signature)
+    [finding] = _lint(source, tmp_path, codes=("OPS201",))
+    assert finding.line == _line_of(source, "ctx.session.get(Customer")
+    assert finding.message.startswith("OPS201 customer is loaded here by a value that no lock key names")
+    assert "the spec of billing.settle_order locks only order:{order_id}" in finding.message
+    assert "update(Customer).where(...).values(...)" in finding.message
+
+
+@pytest.mark.parametrize("signature", [ANNOTATED, PLAIN], ids=["annotated", "plain"])
+@pytest.mark.parametrize(
+    "body",
+    [CHECKED_CREDIT.format(lock=", with_for_update=True"), CHECKED_ORDER],
+    ids=["row lock", "covered order"],
+)
+def test_checked_row_quiet(body: str, signature: str, tmp_path: Path) -> None:
+    findings = _lint(_run(body, signature), tmp_path, codes=("OPS201",))
+    assert [f"{f.line}: {f.message}" for f in findings] == []
+
+
+def test_checked_order_without_lock_left_to_ops204(tmp_path: Path) -> None:
+    source = _run(CHECKED_ORDER, PLAIN)
+    findings = _lint(source, tmp_path, spec=SPEC, codes=("OPS201", "OPS204"))
+    assert [(f.code, f.line) for f in findings] == [("OPS204", _line_of(source, "get(Order, order_id)"))]
+
