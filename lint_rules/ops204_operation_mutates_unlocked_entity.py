@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from opsgen.lint.operation_locks import locks_of
 from opsgen.lint.operations import OperationInfo
 from opsgen.lint.orm import classify_load, function_nodes, row_lock_remedy, scope_nodes
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
@@ -26,10 +27,6 @@ GENERATED = (
 FILES = {"app/__init__.py": "", "app/generated.py": GENERATED, "pyproject.toml": '[tool.opsgen]\nspecs = "specs"\n'}
 
 
-def _names(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-
-
 class OperationMutatesUnlockedEntity(Rule):
     """Flags an operation's ``run`` that loads a row by one of its inputs and changes it, when no lock covers that input.
 
@@ -37,12 +34,14 @@ class OperationMutatesUnlockedEntity(Rule):
         For each class that implements an operation of the project's specs (it derives
         from the generated ``<Name>Base``), looks at ``run`` for a row load whose
         arguments use an input (``session.get(Account, account_id)``,
-        ``Account.objects.get(pk=account_id)``) followed by a change to a field of the
+        ``Account.objects.get(pk=account_id)``, or ``inputs["account_id"]`` when ``run()``
+        takes its inputs as ``**inputs``) followed by a change to a field of the
         loaded row. Reports the load when the spec declares no lock whose key uses that
         input (``account:{account_id}``), no singleton, and the query takes no row lock
         (``with_for_update()``, ``select_for_update()``). The message names the row lock
         of the ORM that loaded the row: ``select_for_update()`` for Django, and
-        ``with_for_update`` for SQLAlchemy.
+        ``with_for_update`` for SQLAlchemy. A row loaded by any other value, such as a
+        foreign key read from another row, is no input's, and OPS201 and OPS202 judge it.
 
     Why is this bad:
         The pipeline runs two calls for the same account at the same time unless the spec
@@ -84,8 +83,7 @@ class OperationMutatesUnlockedEntity(Rule):
                 yield from self.check_run(module, node, spec)
 
     def check_run(self, module: ModuleContext, run: ast.FunctionDef | ast.AsyncFunctionDef, spec: OperationInfo) -> Iterator[Finding]:
-        inputs = set(spec.inputs) or {a.arg for a in run.args.kwonlyargs}
-        covered = {name for name in inputs if any("{" + name + "}" in key for key in spec.locks)}
+        locks = locks_of(spec, run)
         loads: dict[str, tuple[ast.Assign, str, str]] = {}  # variable -> (load, input used, ORM)
         reported: set[str] = set()
         for node in scope_nodes(run.body):
@@ -93,7 +91,7 @@ class OperationMutatesUnlockedEntity(Rule):
                 variable = node.targets[0].id
                 loads.pop(variable, None)
                 load = classify_load(node.value, module.qualify)
-                used = sorted((_names(node.value) & inputs) - covered)
+                used = sorted(locks.inputs_in(node.value, {}, {}) - locks.covered)
                 if load is not None and not load.locked and used:
                     loads[variable] = (node, used[0], load.orm)
                 continue

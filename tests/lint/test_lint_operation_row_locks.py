@@ -325,3 +325,10 @@ def test_checked_order_without_lock_left_to_ops204(tmp_path: Path) -> None:
     findings = _lint(source, tmp_path, spec=SPEC, codes=("OPS201", "OPS204"))
     assert [(f.code, f.line) for f in findings] == [("OPS204", _line_of(source, "get(Order, order_id)"))]
 
+
+def test_keyword_input_without_lock_ops204(tmp_path: Path) -> None:
+    body = 'order = ctx.session.get(Order, inputs["order_id"])\norder.paid += 1\n'
+    source = _run(body, KEYWORDS)
+    findings = _lint(source, tmp_path, spec=SPEC, codes=("OPS202", "OPS204"))
+    assert [(f.code, f.line) for f in findings] == [("OPS204", _line_of(source, "get(Order"))]
+    assert "by its input order_id" in findings[0].message
