@@ -502,7 +502,7 @@ class ReadModifyWriteWithoutLock(Rule):
         mail, a transfer) or the write of another field (``v.holder = user``).
 
         In the ``run()`` of an opsgen operation, the spec's ``locks:`` cover a row loaded by
-        an input that a lock key names, and the rows loaded by its ``.id``. A row loaded by
+        an input or context key that a lock key names, and the rows loaded by its ``.id``. A row loaded by
         an input that no key names is OPS204's finding. A row loaded by any other value,
         such as a foreign key read from another row, is reported, with a message that names
         the spec's locks. A singleton operation, and other code that takes an

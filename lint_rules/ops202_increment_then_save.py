@@ -76,7 +76,8 @@ class IncrementThenSave(Rule):
 
         In the ``run()`` of an opsgen operation, the spec's ``locks:`` cover a row loaded by
         an input that a lock key names (``order:{order_id}`` and
-        ``ctx.session.get(Order, order_id)``), and the rows loaded by its ``.id``. A row
+        ``ctx.session.get(Order, order_id)``), or a context key that a lock key names
+        (``ctx.actor`` for ``{actor}``), and the rows loaded by its ``.id``. A row
         loaded by an input that no key names is OPS204's finding. A row loaded by any other
         value (``ctx.session.get(Customer, order.customer_id)``, a ``select(...).where(...)``
         or ``query(...).filter_by(...).one()`` on such a value) or reached through a

@@ -16,6 +16,7 @@ module which of the rows ``run()`` binds the declared locks cover.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -24,6 +25,8 @@ from opsgen.lint.orm import classify_load, query_binding, scope_nodes
 from opsgen.lint.returned_rows import helper_load
 from opsgen.lint.rule import ModuleContext
 
+#: A name in braces in a lock key template: an input or a context key (``{order_id}``).
+LOCK_KEY_NAME = re.compile(r"\{(\w+)\}")
 #: Attributes that hold a row's own primary key, so ``order.id`` of a row loaded by the
 #: locked input ``order_id`` carries that input.
 PRIMARY_KEY_ATTRIBUTES = frozenset({"id", "pk"})
@@ -35,6 +38,7 @@ class DeclaredLocks:
 
     operation: OperationInfo
     inputs: frozenset[str]
+    #: The inputs and context keys that a lock key names.
     covered: frozenset[str]
     #: The name of ``run()``'s ``**inputs`` parameter, whose ``inputs["order_id"]`` is an input.
     keywords_param: str | None
@@ -54,25 +58,36 @@ class DeclaredLocks:
                 found |= carried.get(node.id, frozenset())
             elif isinstance(node, ast.Attribute) and node.attr in PRIMARY_KEY_ATTRIBUTES and isinstance(node.value, ast.Name):
                 found |= row_keys.get(node.value.id, frozenset())
-            elif self.keywords_param is not None:
-                found |= self._keyword_input(node)
+            elif isinstance(node, ast.Attribute) and node.attr in self.context_keys:
+                found.add(node.attr)  # ctx.actor or ctx.context.actor, for a key such as "wallet:{actor}"
+            else:
+                found |= self._keyed_value(node)
         return found
 
-    def _keyword_input(self, node: ast.AST) -> set[str]:
-        """Return the input that ``inputs["order_id"]`` or ``inputs.get("order_id")`` reads."""
+    @property
+    def context_keys(self) -> frozenset[str]:
+        """Return the names in lock keys that are no input: context keys such as ``actor``."""
+        return self.covered - self.inputs
+
+    def _keyed_value(self, node: ast.AST) -> set[str]:
+        """Return the input or context key that a lookup by a string reads.
+
+        That is an input read from ``run()``'s ``**inputs`` (``inputs["order_id"]``,
+        ``inputs.get("order_id")``), or a context key that a lock key names read from any
+        mapping or context (``ctx.context.get("tenant")``, ``ctx.context.extra["tenant"]``).
+        """
         key: ast.expr | None = None
-        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == self.keywords_param:
-            key = node.slice
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "get"
-            and isinstance(node.func.value, ast.Name)
-            and node.func.value.id == self.keywords_param
-            and node.args
-        ):
-            key = node.args[0]
-        if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value in self.inputs:
+        owner: ast.expr | None = None
+        if isinstance(node, ast.Subscript):
+            key, owner = node.slice, node.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args:
+            key, owner = node.args[0], node.func.value
+        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+            return set()
+        if key.value in self.context_keys:
+            return {key.value}
+        keywords = self.keywords_param
+        if keywords is not None and isinstance(owner, ast.Name) and owner.id == keywords and key.value in self.inputs:
             return {key.value}
         return set()
 
@@ -101,7 +116,7 @@ def locks_of(operation: OperationInfo, run: ast.FunctionDef | ast.AsyncFunctionD
     """
     arguments = run.args
     inputs = frozenset(operation.inputs) or frozenset(argument.arg for argument in arguments.kwonlyargs)
-    covered = frozenset(name for name in inputs if any("{" + name + "}" in key for key in operation.locks))
+    covered = frozenset(name for key in operation.locks for name in LOCK_KEY_NAME.findall(key))
     keywords = arguments.kwarg.arg if arguments.kwarg is not None else None
     return DeclaredLocks(operation, inputs, covered, keywords)
 

@@ -332,3 +332,15 @@ def test_keyword_input_without_lock_ops204(tmp_path: Path) -> None:
     findings = _lint(source, tmp_path, spec=SPEC, codes=("OPS202", "OPS204"))
     assert [(f.code, f.line) for f in findings] == [("OPS204", _line_of(source, "get(Order"))]
     assert "by its input order_id" in findings[0].message
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["ctx.actor", "ctx.context.actor", 'ctx.context.get("actor")', 'ctx.context.extra["actor"]'],
+)
+def test_context_key_lock_covers_row(key: str, tmp_path: Path) -> None:
+    """A lock key may name a context key, and a row loaded by that key is covered."""
+    body = f"customer = ctx.session.get(Customer, {key})\ncustomer.open_balance -= amount  # OPS202\n"
+    source = _run(body)
+    assert _lint(source, tmp_path / "locked", spec=SPEC + 'locks:\n  - key: "customer:{actor}"\n') == []
+    assert [f.line for f in _lint(source, tmp_path / "unlocked", spec=LOCKED_SPEC)] == _marked(source)
