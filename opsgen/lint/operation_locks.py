@@ -1,16 +1,16 @@
 """Which rows the declared locks of an operation cover inside its ``run()``.
 
 The pipeline takes every ``locks:`` key of the spec before the operation's transaction
-opens and holds it until the transaction ends. A key names inputs (``order:{order_id}``),
-so it serialises the executions that load a row by that input
-(``ctx.session.get(Order, order_id)``). It does nothing for a row loaded by any other
-value: a foreign key read from another row (``order.customer_id``), a relationship
-(``order.customer``) or a constant. Two executions for two orders of one customer load
-that customer at the same time.
+opens and holds it until the transaction ends. A key names inputs (``order:{order_id}``)
+or context keys (``wallet:{actor}``), so it serialises the executions that load a row by
+that value (``ctx.session.get(Order, order_id)``). It does nothing for a row loaded by
+any other value: a foreign key read from another row (``order.customer_id``), a
+relationship (``order.customer``) or a constant. Two executions for two orders of one
+customer load that customer at the same time.
 
 A row loaded by an input that no key names is OPS204's finding. The rows loaded by
-other values are left to the rules that judge plain code (OPS202), which ask this
-module which of the rows ``run()`` binds the declared locks cover.
+other values are left to the rules that judge plain code (OPS201, OPS202), which ask
+this module which of the rows ``run()`` binds the declared locks cover.
 """
 
 from __future__ import annotations
@@ -127,11 +127,14 @@ class RowBinding:
 
     line: int
     name: str
-    #: One of ``locked`` (the query or a later ``refresh(row, with_for_update=True)``
-    #: locks the row), ``covered`` (loaded by an input that a lock key names), ``input``
-    #: (loaded by an input that no key names, which OPS204 reports), ``unlocked`` (loaded
-    #: by any other value), ``related`` (reached through an attribute of another row, such
-    #: as ``order.customer``) or ``other`` (not a row).
+    #: One of:
+    #:
+    #: - ``locked``: the query, or a later ``refresh(row, with_for_update=True)``, locks the row.
+    #: - ``covered``: loaded by an input or context key that a lock key names.
+    #: - ``input``: loaded by an input that no lock key names, which OPS204 reports.
+    #: - ``unlocked``: loaded by any other value.
+    #: - ``related``: reached through an attribute of another row, such as ``order.customer``.
+    #: - ``other``: not a row.
     state: str
     #: The load or the attribute that gives the row; the bound value for ``other``.
     value: ast.expr
