@@ -223,7 +223,8 @@ class IncrementThenSave(Rule):
     ) -> Iterator[Finding]:
         """Report the increments in ``function``; ``locks`` is set when it is an operation's ``run()``."""
         nodes = list(scope_nodes(function.body))
-        increments = [node for node in nodes if isinstance(node, (ast.Assign, ast.AugAssign)) and field_increment(node) is not None]
+        lookups = locks.keywords_param if locks is not None else None  # run(self, ctx, **inputs)
+        increments = [node for node in nodes if isinstance(node, (ast.Assign, ast.AugAssign)) and field_increment(node, lookups) is not None]
         if not increments:
             return
         bindings = bind_rows(module, function, locks) if locks is not None else []
@@ -261,7 +262,7 @@ class IncrementThenSave(Rule):
                         queries[target.id] = query
 
         for increment in increments:
-            found = field_increment(increment)
+            found = field_increment(increment, lookups)
             assert found is not None
             field, _ = found
             receiver = ast.dump(field.value)
@@ -293,7 +294,7 @@ class IncrementThenSave(Rule):
             if receiver in session_rows or (receiver not in entity_rows and saved_later):
                 pair = self.other_row_lock(loads, released, receiver, line)
                 if pair is not None:
-                    yield self.other_row_finding(module, increment, *pair, direction)
+                    yield self.other_row_finding(module, increment, *pair, direction, lookups)
                     continue
             if receiver in session_rows:
                 load = session_rows[receiver]
@@ -324,7 +325,7 @@ class IncrementThenSave(Rule):
 
     def operation_finding(self, module: ModuleContext, increment: ast.Assign | ast.AugAssign, row: RowBinding, locks: DeclaredLocks) -> Finding:
         """Report an increment in an operation's ``run()`` of a row that no declared lock covers."""
-        found = field_increment(increment)
+        found = field_increment(increment, locks.keywords_param)
         assert found is not None
         field, _ = found
         direction = self.direction(increment)
@@ -374,10 +375,20 @@ class IncrementThenSave(Rule):
         return None
 
     def other_row_finding(
-        self, module: ModuleContext, increment: ast.Assign | ast.AugAssign, own: tuple[ast.Assign, Load], other: ast.Assign, direction: dict[str, str]
+        self,
+        module: ModuleContext,
+        increment: ast.Assign | ast.AugAssign,
+        own: tuple[ast.Assign, Load],
+        other: ast.Assign,
+        direction: dict[str, str],
+        lookups: str | None = None,
     ) -> Finding:
-        """Report the unlocked load of a row that the function increments while it locks another row."""
-        found = field_increment(increment)
+        """Report the unlocked load of a row that the function increments while it locks another row.
+
+        ``lookups`` is the ``**inputs`` parameter of an operation's ``run()``, as
+        :func:`field_increment` takes it.
+        """
+        found = field_increment(increment, lookups)
         assert found is not None
         field, _ = found
         statement, load = own

@@ -358,19 +358,36 @@ def uses_f_expression(expr: ast.AST, qualify: Qualify) -> bool:
     return False
 
 
-def _is_not_number(expr: ast.expr) -> bool:
-    """Return True when the added value is not a number: text, an f-string, a list or another collection."""
+def _is_not_number(expr: ast.expr, lookups: str | None = None) -> bool:
+    """Return True when the added value is not a number: text, an f-string, a list or another collection.
+
+    The string key of a lookup in the mapping named ``lookups`` (``inputs["amount"]``,
+    ``inputs.get("amount")``) names a value and is not text that the field gains.
+    """
+    keys: set[int] = set()
+    if lookups is not None:
+        for node in ast.walk(expr):
+            if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == lookups:
+                keys.add(id(node.slice))
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args:
+                owner = node.func.value
+                if isinstance(owner, ast.Name) and owner.id == lookups:
+                    keys.add(id(node.args[0]))
     return any(
         isinstance(node, (ast.JoinedStr, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp))
-        or (isinstance(node, ast.Constant) and isinstance(node.value, str))
+        or (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in keys)
         for node in ast.walk(expr)
     )
 
 
-def field_increment(node: ast.AST) -> tuple[ast.Attribute, ast.expr] | None:
-    """Return the field and the amount of ``o.f += n``, ``o.f -= n`` or ``o.f = o.f + n``; else None."""
+def field_increment(node: ast.AST, lookups: str | None = None) -> tuple[ast.Attribute, ast.expr] | None:
+    """Return the field and the amount of ``o.f += n``, ``o.f -= n`` or ``o.f = o.f + n``; else None.
+
+    ``lookups`` names a mapping of values, such as an operation's ``**inputs``, whose
+    string-keyed lookups in the amount are numbers as far as this check can tell.
+    """
     if isinstance(node, ast.AugAssign) and isinstance(node.op, (ast.Add, ast.Sub)) and isinstance(node.target, ast.Attribute):
-        return None if _is_not_number(node.value) else (node.target, node.value)
+        return None if _is_not_number(node.value, lookups) else (node.target, node.value)
     if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Attribute)):
         return None
     target, value = node.targets[0], node.value
@@ -380,7 +397,7 @@ def field_increment(node: ast.AST) -> tuple[ast.Attribute, ast.expr] | None:
     for position, operand in enumerate(operands):
         if ast.dump(operand, annotate_fields=False) == ast.dump(ast.Attribute(target.value, target.attr, ast.Load()), annotate_fields=False):
             amount = value.right if position == 0 else value.left
-            return None if _is_not_number(amount) else (target, amount)
+            return None if _is_not_number(amount, lookups) else (target, amount)
     return None
 
 

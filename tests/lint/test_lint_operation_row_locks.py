@@ -344,3 +344,15 @@ def test_context_key_lock_covers_row(key: str, tmp_path: Path) -> None:
     source = _run(body)
     assert _lint(source, tmp_path / "locked", spec=SPEC + 'locks:\n  - key: "customer:{actor}"\n') == []
     assert [f.line for f in _lint(source, tmp_path / "unlocked", spec=LOCKED_SPEC)] == _marked(source)
+
+
+def test_keyword_input_amount_counts(tmp_path: Path) -> None:
+    """``inputs["amount"]`` is an amount read from ``**inputs``, not text appended to the field."""
+    body = (
+        'order = ctx.session.get(Order, inputs["order_id"])\n'
+        "customer = ctx.session.get(Customer, order.customer_id)\n"
+        'customer.open_balance -= inputs["amount"]  # OPS202\n'
+        'customer.open_balance = customer.open_balance - inputs.get("amount", 0)  # OPS202\n'
+    )
+    source = _run(body, KEYWORDS)
+    assert [f.line for f in _lint(source, tmp_path)] == _marked(source)
