@@ -281,7 +281,9 @@ class ForgottenTransaction(Rule):
         image written to a stream) is not a write, unless it is a serializer's
         (``serializer.save(author=user)`` writes a row). Neither is a ``save()`` of a row
         the function created just before (``row, _ = Model.objects.get_or_create(...)``,
-        then ``row.save()``): a failure between leaves the row as it was created. A
+        then ``row.save()``), or of one that a project function created, returned and
+        wrote nothing else for (``profile = get_profile(user)``): a failure between
+        leaves the row as it was created. A
         serializer's ``create()``, ``update()`` or ``save()`` override counts as called
         from every ``serializer.save()`` in the project, which is how the framework runs
         it. A queryset of a related manager writes too: ``order.lines.all().delete()``, and

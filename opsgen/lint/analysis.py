@@ -1641,7 +1641,7 @@ class Analysis:
                 # An image or file written to a stream: ``image.save(fp=buffer, format="PNG")``.
                 # A serializer's ``save(author=user)`` adds fields to the row it writes, so it stays.
                 continue
-            if call.fresh:
+            if call.fresh or (call.row_from and self.saves_returned_row(function, call)):
                 continue  # a row created here and saved again: a failure between leaves it as created
             if call.write in AUTOCOMMIT_WRITES and self.effect(call) is not None:
                 continue  # a remote API's create(), such as an SMS client built by a project factory
@@ -1666,6 +1666,22 @@ class Analysis:
                     sites.append((call, 2 if call.in_loop else 1))
                     break
         return sites
+
+    def saves_returned_row(self, function: FunctionSummary, save: CallSite) -> bool:
+        """Return True when ``save`` saves the row that a project function created and
+        returned, with no other write of its own (``profile = get_profile(user)``, whose body
+        is ``Profile.objects.get_or_create(user=user)``). The call of that function is the
+        write, as a ``get_or_create()`` in place would be."""
+        source = next((call for call in function.calls if f"{call.line}:{call.column}" == save.row_from), None)
+        if source is None:
+            return False
+        for link in self.links(function, source):
+            if link.guessed or link.entry is not None or link.qualname == function.qualname:
+                continue
+            entry = self.index.functions.get(link.qualname)
+            if entry is not None and entry[1].returns_created and self.write_count(link.qualname) <= 1:
+                return True
+        return False
 
     def separate_commits(self, function: FunctionSummary) -> list[CallSite]:
         """Return the session ``commit()`` calls that each end their own group of writes.

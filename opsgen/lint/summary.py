@@ -21,7 +21,7 @@ from typing import Any
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 37
+SUMMARY_FORMAT = 38
 
 
 @dataclass
@@ -52,6 +52,9 @@ class CallSite:
     #: The database alias the call passes as ``using=``, in the form of
     #: ``TransactionBlock.using``; None without that keyword.
     using: str | None = None
+    #: For a ``save()`` of a row that a call of another function returned (``profile =
+    #: get_profile(user)``), that call's position as ``line:column``; empty otherwise.
+    row_from: str = ""
 
 
 @dataclass
@@ -100,6 +103,9 @@ class FunctionSummary:
     yields: list[int] = field(default_factory=list)
     #: The name of the ``**kwargs`` parameter, or None.
     keywords_param: str | None = None
+    #: True when every ``return`` with a value returns a row that the function created
+    #: through a manager's ``create()``, ``get_or_create()`` or ``update_or_create()``.
+    returns_created: bool = False
     # Last, so that the cache row of the other fields maps onto the first parameters.
     calls: list[CallSite] = field(default_factory=list)
     transactions: list[TransactionBlock] = field(default_factory=list)
@@ -197,6 +203,9 @@ def _field_names(kind: type, skip: tuple[str, ...] = ()) -> tuple[str, ...]:
 def _row(value: Any, names: tuple[str, ...]) -> list[Any]:
     return [getattr(value, name) for name in names]
 
+
+#: Manager methods that return a row they may have inserted.
+_CREATING_METHODS = ("create", "get_or_create", "update_or_create", "acreate", "aget_or_create", "aupdate_or_create")
 
 _CALL_FIELDS = _field_names(CallSite)
 _BLOCK_FIELDS = _field_names(TransactionBlock)
@@ -568,6 +577,9 @@ class _BodyWalker(ast.NodeVisitor):
         self.loaded: dict[str, str] = {}  # local name -> session it was loaded through
         self.branches: list[str] = []  # "line:arm" of each enclosing if statement
         self.fresh_rows: set[str] = set()  # local names bound to a row the function created
+        #: Local names bound to what a call returned -> that call's position, "line:column".
+        self.returned_rows: dict[str, str] = {}
+        self.other_returns = False  # a return of something other than a created row was seen
         self.cursors: dict[str, str] = {}  # local cursor name -> source text of its connection
         self.autocommit: set[str] = set()  # source texts of connections in autocommit mode
         #: The thread or process most recently built, as (id of its call node, its call).
@@ -913,6 +925,11 @@ class _BodyWalker(ast.NodeVisitor):
         if node.value is None:
             return
         self.visit(node.value)
+        created = isinstance(node.value, ast.Name) and node.value.id in self.fresh_rows
+        if not created and not self.other_returns:
+            created = self.manager_creates(node.value.value if isinstance(node.value, ast.Await) else node.value, ("create", "acreate"))
+        self.other_returns = self.other_returns or not created
+        self.function.returns_created = not self.other_returns
         instance = self.s.infer_instance(node.value, self.scope)
         if instance is None and isinstance(node.value, (ast.Name, ast.Attribute)):
             bound = self.s.qualify(node.value, self.scope)
@@ -1037,14 +1054,20 @@ class _BodyWalker(ast.NodeVisitor):
             return None
         return self.s.qualify(value.args[0], self.scope)
 
+    def manager_creates(self, value: ast.expr | None, methods: tuple[str, ...]) -> bool:
+        """Return True for a call of one of ``methods`` on a model's manager: ``Model.objects.create(...)``."""
+        if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in methods):
+            return False
+        owner = value.func.value
+        return self.s.manager_model(owner, self.scope) is not None or ".objects" in f".{dotted_text(owner)}"
+
     def note_fresh_rows(self, targets: Sequence[ast.expr], value: ast.expr | None) -> None:
         """Remember names bound to a row that a manager's ``create()``, ``get_or_create()`` or
-        ``update_or_create()`` just wrote, and forget names bound to anything else."""
-        created = False
-        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
-            if value.func.attr in ("create", "get_or_create", "update_or_create"):
-                owner = value.func.value
-                created = self.s.manager_model(owner, self.scope) is not None or ".objects" in f".{dotted_text(owner)}"
+        ``update_or_create()`` just wrote (their ``a``-prefixed async forms too), and names
+        bound to what another call returned; forget names bound to anything else."""
+        call = value.value if isinstance(value, ast.Await) else value
+        created = self.manager_creates(call, _CREATING_METHODS)
+        returned = f"{call.lineno}:{call.col_offset}" if isinstance(call, ast.Call) and not created else ""
         for target in targets:
             if isinstance(target, ast.Tuple) and target.elts:
                 target = target.elts[0]  # row, created = Model.objects.get_or_create(...)
@@ -1054,6 +1077,10 @@ class _BodyWalker(ast.NodeVisitor):
                 self.fresh_rows.add(target.id)
             else:
                 self.fresh_rows.discard(target.id)
+            if returned:
+                self.returned_rows[target.id] = returned
+            else:
+                self.returned_rows.pop(target.id, None)
 
     def track_loaded(self, target: ast.expr, loaded_from: str | None, line: int) -> None:
         """Remember rows loaded through a session; changing one is a pending session write."""
@@ -1131,6 +1158,7 @@ class _BodyWalker(ast.NodeVisitor):
                 fresh=write == "save" and isinstance(callee, ast.Attribute) and dotted_text(callee.value) in self.fresh_rows,
                 runner=runner,
                 using=_alias_of([k.value for k in node.keywords if k.arg == "using"] + self.positional_alias(node, target)),
+                row_from=self.returned_rows.get(dotted_text(callee.value), "") if write == "save" and isinstance(callee, ast.Attribute) else "",
             )
         )
         self.record_connection(node, callee, target)
