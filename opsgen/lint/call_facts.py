@@ -55,6 +55,8 @@ def _function_facts(analysis: Analysis, function: FunctionSummary) -> list[Any]:
         ),
         # ... and so does a call of a helper whose writes all run in a transaction it opens.
         analysis.writes_in_own_transaction(function),
+        # A save() of the row that a helper created and returned is part of its creation.
+        function.returns_created,
     ]
     if analysis.operations:
         # The autofix of an operation helper's effect checks for a raise after the call in

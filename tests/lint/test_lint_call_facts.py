@@ -239,3 +239,21 @@ def test_cache_keeps_functions_reached_from_transaction(tmp_path: Path) -> None:
 
     assert entries["orders.py"]["calls"]["reached"] == ["shop.helpers.tidy"]
     assert entries["helpers.py"]["calls"]["reached"] == []
+
+
+def test_helper_returning_created_row_clears_caller(tmp_path: Path) -> None:
+    created = "from shop.models import Profile\n\n\ndef get_profile(user):\n    profile, _ = Profile.objects.get_or_create(user=user)\n    return profile\n"
+    # The same returned type, so only the returned row's origin changes.
+    looked_up = created.replace("return profile", "found = Profile.objects.get(user=user)\n    return found")
+    view = (
+        "from shop.models import Profile\nfrom shop.profiles import get_profile\n\n\n"
+        "def rename(user, name):\n    profile = get_profile(user)\n    profile.name = name\n    profile.save()\n"
+    )
+    files = {"shop/__init__.py": "", "shop/profiles.py": looked_up, "shop/view.py": view}
+    root = write_project(tmp_path / "project", files)
+
+    before, after = before_and_after(root, "shop/profiles.py", created)
+
+    assert shown(before) == [("view.py", 6, "OPS102")]
+    assert shown(after) == []
+
