@@ -23,8 +23,9 @@ from opsgen.lint.driver_writes import (
 )
 from opsgen.lint.knowledge import SQL_TEXT_METHODS
 from opsgen.lint.orm import function_nodes, module_orm
+from opsgen.lint.redis_writes import may_write_twice, record_writes, redis_writes
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
-from opsgen.lint.summary import CallSite, FunctionSummary
+from opsgen.lint.summary import CallSite, FunctionSummary, dotted_text
 
 _NOT_APPLICATION_CODE = re.compile(r"(^|/)(tests?|migrations)/|(^|/)(test_[^/]*|[^/]*_tests?|conftest)\.py$")
 #: Test case classes that run each test, its ``setUp()`` and the class's ``setUpTestData()``
@@ -322,7 +323,24 @@ class ForgottenTransaction(Rule):
         asyncpg or ``databases``, an awaited ``execute()`` on any receiver counts, and so
         does an awaited ``database.execute()`` anywhere (``databases``' usual name).
         MongoDB commits each collection write (``update_one()``, ``insert_one()``, ...) that
-        is given no ``session=``, though deletes alone (a cleanup) are not reported. A peewee
+        is given no ``session=``, though deletes alone (a cleanup) are not reported.
+        Redis runs each command on its own, so two or more write commands of one record on
+        a redis-py client (named by its type, or a receiver named for Redis), outside a
+        pipeline that runs as MULTI/EXEC, are reported. Commands write one record when they
+        name the same key, or when a value a key is built from appears in the other
+        command's key or arguments (``hset(f"session:{token}", ...)`` and
+        ``sadd(f"user:{uid}:sessions", token)``). Counters, expiries and values stored with
+        their expiry (``setex()``, ``set(..., ex=60)``, a cache entry) join only a command
+        on the same key, so ``incr(key)`` then ``expire(key, 60)`` is reported, but a
+        cached page and a view count under one slug are not. Two counter commands never
+        are, because the second may give back what the first took. A key set only when
+        missing (``set(key, 0, nx=True)``, ``setnx()``) joins only an expiry of that key:
+        ``setnx(lock, 1)`` then ``expire(lock, 10)`` leaves a lock that never expires. A
+        trim (``ltrim()``, ``xtrim()``, ``zremrangebyscore()``) joins nothing, because the
+        next call trims again. A pipeline made with ``transaction=False`` runs its commands
+        one by one and is not MULTI/EXEC. Deletes and expiries alone, writes in different
+        arms of an ``if`` or in an ``except`` handler, and a function whose linked caller
+        makes a pipeline (which it may pass in as the client) are not reported. A peewee
         or Tortoise class write on a model the linter does not read counts as well, when the
         model comes from a ``models`` module or the module imports peewee or Tortoise, and
         there a row's ``save()``, ``delete()`` and ``delete_instance()`` count too.
@@ -348,7 +366,9 @@ class ForgottenTransaction(Rule):
         block (``async with conn.transaction():`` for asyncpg, ``with conn.transaction():``
         for psycopg 3, ``with conn:`` for psycopg2, ``async with database.transaction():``
         for ``databases``, ``execute("BEGIN")`` and ``execute("COMMIT")`` for sqlite3 with
-        ``isolation_level=None``), or one ``commit()`` after the last write.
+        ``isolation_level=None``), or one ``commit()`` after the last write. Redis: one
+        ``pipeline(transaction=True)`` (redis-py's default) and its ``execute()``, or a Lua
+        script.
 
     Why is this bad:
         In autocommit mode every write commits on its own. A failure between two writes
@@ -395,6 +415,13 @@ class ForgottenTransaction(Rule):
         "without isolation_level=\"AUTOCOMMIT\""
     )
 
+    #: The message for Redis commands that write one record one by one.
+    REDIS_MESSAGE = (
+        "OPS102 {function}() writes one record with {count} separate Redis commands ({listed}), "
+        "and Redis runs each on its own, so a failure between them leaves a partial change; queue "
+        "them on one pipeline(transaction=True) and call execute() (MULTI/EXEC), or run them in a Lua script"
+    )
+
     def check(self, module: ModuleContext) -> Iterator[Finding]:
         if _NOT_APPLICATION_CODE.search(module.relative_path):
             return
@@ -409,7 +436,11 @@ class ForgottenTransaction(Rule):
             reported.add(finding.line)
             yield finding
         if "AUTOCOMMIT" in module.source:
-            yield from self.check_autocommit(module, reported)
+            for finding in self.check_autocommit(module, reported):
+                reported.add(finding.line)
+                yield finding
+        if "redis" in module.source or "Redis" in module.source:
+            yield from self.check_redis(module, reported)
 
     def check_drivers(self, module: ModuleContext) -> Iterator[Finding]:
         """Report SQL text written through a raw driver in two or more transactions."""
@@ -456,6 +487,51 @@ class ForgottenTransaction(Rule):
             listed = ", ".join(describe(call) for call in writes[:3]) + (", ..." if len(writes) > 3 else "")
             message = self.AUTOCOMMIT_MESSAGE.format(function=node.name, count=len(writes), listed=listed)
             yield module.finding(self.code, message, writes[0].lineno, writes[0].col_offset)
+
+    def check_redis(self, module: ModuleContext, reported: set[int]) -> Iterator[Finding]:
+        """Report Redis commands that write one record one by one, outside MULTI/EXEC."""
+        analysis = module.analysis
+        functions = {
+            f.line: f
+            for f in module.functions()
+            if f.name != "<module>" and not runs_in_test_transaction(analysis, f) and may_write_twice(f.calls)
+        }
+        for node in function_nodes(module.tree, set(functions)):
+            function = functions[node.lineno]
+            if any(function.line <= line <= function.end_line for line in reported):
+                continue
+            sites = {(call.line, call.column): call for call in function.calls}
+            # A write in an except handler cleans up after a failure and is meant to run apart.
+            # A method of a project class (a store that wraps the client) is not a Redis command.
+            writes = [
+                write
+                for write in redis_writes(node, sites)
+                if ":h" not in write.site.branch and not any(not link.guessed for link in analysis.links(function, write.site))
+            ]
+            path = {id(site) for site, _ in analysis.one_path([(write.site, 1) for write in writes])}
+            group = record_writes([write for write in writes if id(write.site) in path])
+            if not group or self.caller_queues(module, function, node):
+                continue
+            listed = ", ".join(f"{dotted_text(write.call.func)}() at line {write.call.lineno}" for write in group[:3])
+            message = self.REDIS_MESSAGE.format(
+                function=function.name, count=len(group), listed=listed + (", ..." if len(group) > 3 else "")
+            )
+            yield module.finding(self.code, message, group[0].call.lineno, group[0].call.col_offset)
+
+    @staticmethod
+    def caller_queues(module: ModuleContext, function: FunctionSummary, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        """Return True when the function may be given a pipeline for its client: a caller
+        that the linter links to it makes a pipeline (``with r.pipeline() as pipe:
+        open_session(pipe, ...)``)."""
+        parameters = {argument.arg for argument in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]}
+        if not parameters:
+            return False
+        analysis = module.analysis
+        for caller, _ in analysis.callers().get(function.qualname, ()):
+            entry = analysis.index.functions.get(caller)
+            if entry is not None and any(call.text.endswith(".pipeline") for call in entry[1].calls):
+                return True
+        return False
 
     def check_functions(self, module: ModuleContext, reported: set[int]) -> Iterator[Finding]:
         analysis = module.analysis
@@ -726,6 +802,23 @@ class ForgottenTransaction(Rule):
             "        cursor.execute('INSERT INTO archive SELECT * FROM events WHERE at < %s', [before])\n"
             "        cursor.execute('DELETE FROM events WHERE at < %s', [before])\n"
         ),
+        # MULTI/EXEC: redis-py's pipeline() is a transaction by default.
+        Example(
+            "from redis import Redis\n\n"
+            "def open_session(client: Redis, user_id, token, data):\n"
+            "    with client.pipeline() as pipe:\n"
+            "        pipe.hset(f'session:{token}', mapping=data)\n"
+            "        pipe.expire(f'session:{token}', 3600)\n"
+            "        pipe.sadd(f'user:{user_id}:sessions', token)\n"
+            "        pipe.execute()\n"
+        ),
+        # A cached page and a view count under one slug are separate facts.
+        Example(
+            "from redis import Redis\n\n"
+            "def show(client: Redis, slug, html):\n"
+            "    client.set(f'page:{slug}', html, ex=300)\n"
+            "    client.incr(f'views:{slug}')\n"
+        ),
         Example(
             "from io import BytesIO\n"
             "from media.models import Thumbnail\n\n"
@@ -736,6 +829,14 @@ class ForgottenTransaction(Rule):
         ),
     ]
     INVALID = [
+        # Redis runs each command on its own: a session without its expiry or its index entry.
+        Example(
+            "from redis import Redis\n\n"
+            "def open_session(client: Redis, user_id, token, data):\n"
+            "    client.hset(f'session:{token}', mapping=data)  # OPS102\n"
+            "    client.expire(f'session:{token}', 3600)\n"
+            "    client.sadd(f'user:{user_id}:sessions', token)\n"
+        ),
         # asyncpg commits each statement outside conn.transaction() on its own.
         Example(
             "import asyncpg\n\n"

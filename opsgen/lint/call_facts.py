@@ -57,6 +57,8 @@ def _function_facts(analysis: Analysis, function: FunctionSummary) -> list[Any]:
         analysis.writes_in_own_transaction(function),
         # A save() of the row that a helper created and returned is part of its creation.
         function.returns_created,
+        # Redis writes of a function whose caller makes a pipeline may be queued on it.
+        any(call.text.endswith(".pipeline") for call in function.calls),
     ]
     if analysis.operations:
         # The autofix of an operation helper's effect checks for a raise after the call in

@@ -257,3 +257,23 @@ def test_helper_returning_created_row_clears_caller(tmp_path: Path) -> None:
     assert shown(before) == [("view.py", 6, "OPS102")]
     assert shown(after) == []
 
+
+def test_caller_making_pipeline_clears_redis_writes(tmp_path: Path) -> None:
+    store = (
+        "from redis import Redis\n\n\n"
+        "def open_session(client: Redis, user_id, token):\n"
+        "    client.hset(f'session:{token}', 'user', user_id)\n"
+        "    client.sadd(f'user:{user_id}:sessions', token)\n"
+    )
+    plain = "from shop.store import open_session\n\n\ndef log_in(client, user_id, token):\n    open_session(client, user_id, token)\n"
+    queued = (
+        "from shop.store import open_session\n\n\ndef log_in(client, user_id, token):\n"
+        "    pipe = client.pipeline()\n    open_session(pipe, user_id, token)\n    pipe.execute()\n"
+    )
+    files = {"shop/__init__.py": "", "shop/store.py": store, "shop/view.py": plain}
+    root = write_project(tmp_path / "project", files)
+
+    before, after = before_and_after(root, "shop/view.py", queued)
+
+    assert shown(before) == [("store.py", 5, "OPS102")]
+    assert shown(after) == []
