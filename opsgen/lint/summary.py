@@ -577,8 +577,8 @@ class _BodyWalker(ast.NodeVisitor):
         self.loaded: dict[str, str] = {}  # local name -> session it was loaded through
         self.branches: list[str] = []  # "line:arm" of each enclosing if statement
         self.fresh_rows: set[str] = set()  # local names bound to a row the function created
-        #: Local names bound to what a call returned -> that call's position, "line:column".
-        self.returned_rows: dict[str, str] = {}
+        #: Local names bound to what a call returned -> that call's node.
+        self.returned_rows: dict[str, ast.Call] = {}
         self.other_returns = False  # a return of something other than a created row was seen
         self.cursors: dict[str, str] = {}  # local cursor name -> source text of its connection
         self.autocommit: set[str] = set()  # source texts of connections in autocommit mode
@@ -1067,7 +1067,7 @@ class _BodyWalker(ast.NodeVisitor):
         bound to what another call returned; forget names bound to anything else."""
         call = value.value if isinstance(value, ast.Await) else value
         created = self.manager_creates(call, _CREATING_METHODS)
-        returned = f"{call.lineno}:{call.col_offset}" if isinstance(call, ast.Call) and not created else ""
+        returned = call if isinstance(call, ast.Call) and not created else None
         for target in targets:
             if isinstance(target, ast.Tuple) and target.elts:
                 target = target.elts[0]  # row, created = Model.objects.get_or_create(...)
@@ -1077,7 +1077,7 @@ class _BodyWalker(ast.NodeVisitor):
                 self.fresh_rows.add(target.id)
             else:
                 self.fresh_rows.discard(target.id)
-            if returned:
+            if returned is not None:
                 self.returned_rows[target.id] = returned
             else:
                 self.returned_rows.pop(target.id, None)
@@ -1158,7 +1158,7 @@ class _BodyWalker(ast.NodeVisitor):
                 fresh=write == "save" and isinstance(callee, ast.Attribute) and dotted_text(callee.value) in self.fresh_rows,
                 runner=runner,
                 using=_alias_of([k.value for k in node.keywords if k.arg == "using"] + self.positional_alias(node, target)),
-                row_from=self.returned_rows.get(dotted_text(callee.value), "") if write == "save" and isinstance(callee, ast.Attribute) else "",
+                row_from=self.row_source(callee) if write == "save" else "",
             )
         )
         self.record_connection(node, callee, target)
@@ -1171,6 +1171,11 @@ class _BodyWalker(ast.NodeVisitor):
 
         if isinstance(callee, ast.Attribute) and callee.attr in knowledge.SESSION_ENDS and session in self.session_writes:
             del self.session_writes[session]
+
+    def row_source(self, callee: ast.expr) -> str:
+        """Return where the call that returned a saved row sits, as ``line:column``, or ""."""
+        source = self.returned_rows.get(dotted_text(callee.value)) if isinstance(callee, ast.Attribute) else None
+        return f"{source.lineno}:{source.col_offset}" if source is not None else ""
 
     @staticmethod
     def string_args(node: ast.Call, target: str | None) -> list[str]:
