@@ -206,18 +206,6 @@ NOT_REPORTED = {
             client.lpush(f"recent:{user_id}", page)
             client.ltrim(f"recent:{user_id}", 0, 49)
         """,
-    "counter-given-back": """\
-        import redis
-
-        r = redis.Redis()
-
-        def take(sku, quantity):
-            left = r.hincrby("stock", sku, -quantity)
-            if left < 0:
-                r.hincrby("stock", sku, quantity)
-                return False
-            return True
-        """,
     "independent-keys": """\
         from redis import Redis
 
