@@ -10,17 +10,19 @@ trips, and its commands still run one by one.
 
 Two commands write one record when they name the same key, or when a value that a key is
 built from appears in the other command's key or arguments (``session:{token}`` and
-``sadd(f"user:{user_id}:sessions", token)``). Counters and expiries join only a command on
-the same key: a page cached under ``page:{slug}`` and a view count under
-``views:{slug}`` are separate facts, but ``incr(key)`` then ``expire(key, 60)`` leaves a
-key that never expires when the client fails between them. Two counter commands are
-never one record: they count separate things, or the second gives back what the first
-took (``hincrby("stock", sku, -n)``, then ``+n`` when the stock ran out). A key set only
-when missing (``set(key, 0, nx=True)``, ``setnx()``, ``hsetnx()``) holds the value any
-caller would start from, so a later write to it is not a second step, but an expiry set
-apart is: ``setnx(lock, 1)`` then ``expire(lock, 10)`` leaves a lock that never expires. A value set with its expiry in
-the same command (``setex()``, ``set(..., ex=60)``) is a cache entry and joins only its
-own key too.
+``sadd(f"user:{user_id}:sessions", token)``). Counters, expiries and values stored with
+their expiry in the same command (``setex()``, ``set(..., ex=60)``, a cache entry) join
+only a command on the same key. So a page cached under ``page:{slug}`` and a view count
+under ``views:{slug}`` are separate facts, while ``incr(key)`` then ``expire(key, 60)``
+leaves a key that never expires when the client fails between them.
+
+Two counter commands are never one record: they count separate things, or the second
+gives back what the first took (``hincrby("stock", sku, -n)``, then ``+n`` when the stock
+ran out). A key set only when missing (``set(key, 0, nx=True)``, ``setnx()``,
+``hsetnx()``) holds the value that any caller would start from, so a later write to it
+is not a second step. An expiry set apart from it is one, though: ``setnx(lock, 1)``
+then ``expire(lock, 10)`` leaves a lock that never expires. A trim joins nothing, because the next call
+trims again.
 """
 
 from __future__ import annotations
