@@ -184,8 +184,9 @@ def stale_lines(result: GenerateResult, package: str, implementations: str) -> l
 
 
 def other_build_line(package: Path) -> str | None:
-    """Say that another opsgen wrote the package, when its manifest records a version or
-    templates digest that differs from the running opsgen's, and how to run the same one.
+    """Say that another opsgen wrote the package, when its manifest records a version,
+    templates digest or code digest that differs from the running opsgen's, and how to
+    run the same one.
 
     The pre-commit hook of the opsgen repository installs the opsgen of its ``rev``, which
     can differ from the project's. The differences it finds then remain after every
@@ -198,10 +199,13 @@ def other_build_line(package: Path) -> str | None:
     if recorded is None or not recorded.differs_from(running):
         return None
     show_templates = recorded.version == running.version
+    show_code = show_templates and recorded.templates == running.templates
 
     def describe(build: GeneratorBuild) -> str:
         text = f"opsgen {build.version or '(version not recorded)'}"
-        if show_templates and build.templates is not None:
+        if show_code and build.code is not None:
+            text += f" (generator code {build.code[:12]})"
+        elif show_templates and build.templates is not None:
             text += f" (templates {build.templates[:12]})"
         return text
 

@@ -1,15 +1,16 @@
 """The manifest of a generated package, and the no-op check that reads it.
 
 ``_opsgen_manifest.json`` is the one generated file that names the opsgen version and the
-digest of its templates, so ``--check`` can tell when another opsgen wrote the package. It
-records the digest of every other generated file, the digest of everything the output
-depends on, and the ``run`` definition generated for each implementation. With those,
-a run whose inputs did not change can stop after reading files, without importing the
-spec loader, Jinja2 or LibCST.
+digests of its templates and its generator code, so ``--check`` can tell when another
+opsgen wrote the package. It records the digest of every other generated file, the
+digest of everything the output depends on, and the ``run`` definition generated for
+each implementation. With those, a run whose inputs did not change can stop after
+reading files, without importing the spec loader, Jinja2 or LibCST.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -36,6 +37,34 @@ def templates_digest(templates: Path) -> str:
     return digest.hexdigest()
 
 
+#: The packages of ``opsgen`` whose code decides which specs load and what is rendered from them.
+GENERATOR_CODE = ("spec", "codegen")
+
+
+@functools.cache
+def code_digest() -> str:
+    """Return a digest of the source of the spec loader and the generator.
+
+    Two builds of opsgen with the same version can differ in these packages: one may
+    accept a spec that the other rejects, or render it differently. The digest makes the
+    no-op check reload the specs whenever the running build is not the one that wrote
+    the package, so the loader's rules apply to every check.
+
+    NOTE: rules that come from outside these packages are not covered: the Python
+    version's keywords and builtins and the pydantic version's ``BaseModel`` attributes,
+    which the name rules read. An installation without ``.py`` sources is covered only by
+    the version.
+    """
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for folder in GENERATOR_CODE:
+        for path in sorted((package / folder).rglob("*")):
+            if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
+                name = path.relative_to(package).as_posix()
+                digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def opsgen_version() -> str:
     try:
         return importlib.metadata.version("opsgen")
@@ -44,13 +73,16 @@ def opsgen_version() -> str:
 
 
 def manifest_text(files: dict[str, str]) -> str:
-    """Return the manifest: opsgen's version, its templates digest and the digest of every
-    other generated file."""
+    """Return the manifest: opsgen's version, its templates and code digests and the digest
+    of every other generated file."""
     digests = {path: hashlib.sha256(text.encode()).hexdigest() for path, text in sorted(files.items())}
     document = {
         "generator": "opsgen",
         "version": opsgen_version(),
         "templates": templates_digest(data_dir("templates")),
+        # A key sorted before "files" would hide the manifest from the writer, which
+        # recognises it by its first key.
+        "generator_code": code_digest(),
         "files": digests,
     }
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
@@ -58,28 +90,25 @@ def manifest_text(files: dict[str, str]) -> str:
 
 @dataclass(frozen=True)
 class GeneratorBuild:
-    """The opsgen that wrote a generated package: its version and its templates digest.
+    """The opsgen that wrote a generated package: its version, templates digest and
+    :func:`code_digest`.
 
     A field is ``None`` when the manifest does not record it; manifests written before
-    the templates digest was recorded have only the version.
+    the digests were recorded have only the version.
     """
 
     version: str | None
     templates: str | None
+    code: str | None = None
 
     @classmethod
     def running(cls) -> GeneratorBuild:
-        return cls(opsgen_version(), templates_digest(data_dir("templates")))
+        return cls(opsgen_version(), templates_digest(data_dir("templates")), code_digest())
 
     def differs_from(self, other: GeneratorBuild) -> bool:
-        """Tell whether a field recorded in both differs.
-
-        NOTE: two builds of opsgen with the same version and the same templates can still
-        render differently (a change in the rendering code), and this does not tell them apart.
-        """
-        versions = self.version is not None and other.version is not None and self.version != other.version
-        templates = self.templates is not None and other.templates is not None and self.templates != other.templates
-        return versions or templates
+        """Tell whether a field recorded in both differs."""
+        pairs = ((self.version, other.version), (self.templates, other.templates), (self.code, other.code))
+        return any(mine is not None and theirs is not None and mine != theirs for mine, theirs in pairs)
 
 
 def recorded_build(package: Path) -> GeneratorBuild | None:
@@ -91,24 +120,28 @@ def recorded_build(package: Path) -> GeneratorBuild | None:
         return None
     if not isinstance(manifest, dict):
         return None
-    version = manifest.get("version")
-    templates = manifest.get("templates")
+    version, templates, code = (manifest.get(key) for key in ("version", "templates", "generator_code"))
     return GeneratorBuild(
         version if isinstance(version, str) else None,
         templates if isinstance(templates, str) else None,
+        code if isinstance(code, str) else None,
     )
 
 
 def inputs_digest(config: GeneratorConfig, spec_files: tuple[tuple[str, bytes], ...]) -> str:
-    """Return a digest of everything the output depends on: specs, templates, settings, version."""
+    """Return a digest of everything the output depends on and the loader checks: specs,
+    templates, settings, and the version and :func:`code_digest` of opsgen."""
     digest = hashlib.sha256()
+    # The loader rejects an audit.changes entity that the settings do not declare.
+    entities = "none" if config.audit_entities is None else json.dumps(sorted(config.audit_entities))
     settings = (
         config.package_module,
         config.implementations_module,
         display_path(config.implementations, config.root),
         specs_folder_from_package(config),
+        f"audit entities {entities}",
     )
-    for part in (opsgen_version(), templates_digest(data_dir("templates")), *settings):
+    for part in (opsgen_version(), templates_digest(data_dir("templates")), code_digest(), *settings):
         digest.update(part.encode() + b"\0")
     for relative, data in spec_files:
         digest.update(relative.encode() + b"\0" + hashlib.sha256(data).digest())

@@ -64,6 +64,19 @@ def test_check_names_templates_when_only_they_differ(tmp_path: Path) -> None:
     )
 
 
+def test_check_names_differing_generator_code(tmp_path: Path) -> None:
+    generated_project(tmp_path)
+    rewrite_manifest(tmp_path, generator_code="cd" * 32)
+
+    check = run_opsgen(tmp_path, "generate", "--check")
+
+    running = importlib.metadata.version("opsgen")
+    assert check.returncode == 1, check.stderr
+    assert f"written by opsgen {running} (generator code cdcdcdcdcdcd), but this check runs opsgen {running} (generator code " in (
+        check.stderr
+    )
+
+
 def test_check_same_build_no_advice(tmp_path: Path) -> None:
     generated_project(tmp_path)
     registry = tmp_path / "generated" / "registry.py"
