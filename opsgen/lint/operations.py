@@ -3,7 +3,9 @@
 The linter reads only the keys it needs from each spec (``name``, ``transaction``,
 ``locks``, ``singleton``, ``side_effects``, ``input``), with
 ``yaml.safe_load``, so a spec that the full loader would reject for another reason is
-still linted. An implementation class is recognised by its generated base class: the
+still linted. It reads the same files as the loader, through
+:func:`opsgen.spec.files.read_spec_bytes`: a symlink that leaves the specs folder, a
+FIFO, a device or a ``/proc`` file is skipped with a warning. An implementation class is recognised by its generated base class: the
 spec ``billing.credit_account`` generates ``CreditAccountBase``.
 """
 
@@ -39,16 +41,26 @@ def base_class_name(operation: str) -> str:
 
 
 def load_operations(specs_dir: Path) -> dict[str, OperationInfo]:
-    """Return operations by generated base class name; unreadable files are logged and skipped."""
+    """Return operations by generated base class name.
+
+    A file that the spec loader would not read, or that is not UTF-8 YAML, is logged and
+    skipped.
+    """
     import yaml
+
+    from opsgen.spec.files import RejectedSpecFile, read_spec_bytes, spec_files
 
     found: dict[str, OperationInfo] = {}
     if not specs_dir.is_dir():
         return found
-    for path in sorted([*specs_dir.rglob("*.yaml"), *specs_dir.rglob("*.yml")]):
+    root = specs_dir.resolve()
+    for path in spec_files(specs_dir):
         try:
-            document = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
+            document = yaml.safe_load(read_spec_bytes(path, root).decode("utf-8-sig"))
+        except RejectedSpecFile as rejected:
+            logger.warning("skipping spec %s: %s", path, rejected.message)
+            continue
+        except (UnicodeDecodeError, yaml.YAMLError) as exc:
             logger.warning("skipping spec %s: %s", path, exc)
             continue
         if not isinstance(document, dict) or document.get("kind", "operation") != "operation":

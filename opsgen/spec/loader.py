@@ -13,47 +13,29 @@ checked, as a file that failed validation does. It is validated against the form
 once its YAML is clean. A syntax error stops the reading of its file: only the type
 names declared before it count as known.
 
-Only regular files inside the specs folder are read. A spec path that is a symlink to a
-file outside the folder, a dangling symlink, a FIFO, a device or a file whose size the
-system does not know (such as a ``/proc`` file) is reported as an error without reading
-it, so a spec folder cannot make opsgen read and echo files from elsewhere on the machine.
+Only regular files inside the specs folder are read (see :mod:`opsgen.spec.files`).
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import stat
 import time
 from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
 from opsgen.spec.errors import SpecError, SpecErrors, display_path
+from opsgen.spec.files import RejectedSpecFile, read_spec_bytes, spec_files
 from opsgen.spec.model import OperationSpec, TypesSpec
 from opsgen.spec.semantics import Checker, Document
 from opsgen.spec.specset import LoadedOperation, LoadedType, SpecSet
 from opsgen.spec.validate import expand_shorthand, validate_document, validate_pruned
-from opsgen.spec.yamlsafe import MAX_DOCUMENT_CHARS, ParsedDocument, YamlProblem, parse_document
+from opsgen.spec.yamlsafe import ParsedDocument, YamlProblem, parse_document
 from opsgen.spec.yamlsafe import Path as DocPath
 
 __all__ = ["LoadedOperation", "LoadedType", "SpecError", "SpecErrors", "SpecSet", "load_specs", "spec_files"]
 
 logger = logging.getLogger(__name__)
-
-SPEC_SUFFIXES = (".yaml", ".yml")
-
-
-def spec_files(specs_dir: Path) -> list[Path]:
-    """Return every spec path under ``specs_dir``, recursively, in sorted order.
-
-    A spec path is any entry with a spec suffix that is not a folder, so symlinks, FIFOs
-    and devices are listed too, for :func:`load_specs` to reject by name. Like ``rglob``,
-    it does not descend into links to folders.
-    """
-    found = [path for path in specs_dir.rglob("*") if path.suffix in SPEC_SUFFIXES and not path.is_dir()]
-    return sorted(found)
-
 
 def load_specs(specs_dir: Path, *, audit_entities: frozenset[str] | None = None) -> SpecSet:
     """Load and validate every spec under ``specs_dir``.
@@ -158,8 +140,8 @@ def _read_document(
     a syntax error, and then ``has_data`` is false).
     """
     try:
-        raw = _read_spec_bytes(path, root)
-    except _Rejected as rejected:
+        raw = read_spec_bytes(path, root)
+    except RejectedSpecFile as rejected:
         collector.add(path, None, rejected.line, rejected.line, rejected.message, rejected.hint)
         return None
 
@@ -208,101 +190,3 @@ def _declared_type_names(data: Any) -> set[str]:
 
 def _is_types_file(data: Any) -> bool:
     return isinstance(data, dict) and data.get("kind") == "types"
-
-
-class _Rejected(Exception):
-    """A spec path that is not read, with a message that explains why and a hint on what to do."""
-
-    def __init__(self, message: str, hint: str, line: int = 0) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-        #: 1 when the problem is the file's content (its size), 0 when the file is not read at all.
-        self.line = line
-
-
-#: Largest spec file read, in bytes: UTF-8 needs at most 4 bytes a character.
-_MAX_FILE_BYTES = MAX_DOCUMENT_CHARS * 4
-
-_OUTSIDE_HINT = (
-    "copy the spec into the specs folder, or point the symlink at a file inside it; "
-    "opsgen reads no file outside the specs folder"
-)
-
-
-def _read_spec_bytes(path: Path, root: Path) -> bytes:
-    """Return the bytes of the spec file ``path``, or raise :class:`_Rejected`.
-
-    ``root`` is the resolved specs folder. The path must resolve to a regular file
-    inside it. The file is opened without following a final symlink and without
-    blocking, and checked again on the open descriptor, so a file swapped for a FIFO or
-    a symlink after the first check is rejected rather than read.
-    """
-    try:
-        if path.is_symlink():
-            try:
-                target = path.resolve(strict=True)
-            except (OSError, RuntimeError):
-                raise _Rejected(
-                    "the spec file is a symlink whose target does not exist",
-                    "remove the symlink, or point it at a spec file inside the specs folder",
-                ) from None
-            if not target.is_relative_to(root):
-                raise _Rejected(f"the spec file is a symlink to {target}, outside the specs folder", _OUTSIDE_HINT)
-            if target.suffix in SPEC_SUFFIXES:
-                # The target is a spec of the folder too: read twice, its types and
-                # operations would clash with themselves.
-                raise _Rejected(
-                    f"the spec file is a symlink to {target.relative_to(root)}, which is read as a spec already",
-                    "remove the symlink; every spec under the specs folder is read once",
-                )
-        else:
-            target = path
-            if not path.resolve().is_relative_to(root):
-                raise _Rejected("the spec file lies outside the specs folder", _OUTSIDE_HINT)
-        _check_regular(target.stat().st_mode)
-
-        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-        descriptor = os.open(target, flags)
-        with os.fdopen(descriptor, "rb") as stream:
-            info = os.fstat(stream.fileno())
-            _check_regular(info.st_mode)
-            if info.st_size > _MAX_FILE_BYTES:
-                raise _Rejected(
-                    f"the file has {info.st_size} bytes, far above the limit of {MAX_DOCUMENT_CHARS} characters",
-                    "split the spec: one operation a file, shared types in their own files",
-                    line=1,
-                )
-            raw = stream.read(_MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise _Rejected(f"cannot read the spec file: {exc.strerror or exc}", "check the file's permissions") from None
-
-    if info.st_size == 0 and raw:
-        raise _Rejected(
-            "the spec file reports a size of 0 bytes but has content, as files under /proc do",
-            "keep only regular spec files in the specs folder",
-        )
-    if len(raw) > _MAX_FILE_BYTES:
-        raise _Rejected(
-            f"the file has more than {_MAX_FILE_BYTES} bytes, far above the limit of {MAX_DOCUMENT_CHARS} characters",
-            "split the spec: one operation a file, shared types in their own files",
-            line=1,
-        )
-    return raw
-
-
-def _check_regular(mode: int) -> None:
-    if stat.S_ISREG(mode):
-        return
-    kinds = (
-        (stat.S_ISFIFO, "a FIFO (named pipe)"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISSOCK, "a socket"),
-        (stat.S_ISDIR, "a folder"),
-    )
-    kind = next((name for test, name in kinds if test(mode)), "a special file")
-    raise _Rejected(
-        f"the spec file is {kind}, not a regular file",
-        "replace it with a regular YAML file, or rename it so it does not end in .yaml or .yml",
-    )
