@@ -125,16 +125,18 @@ def run(args: argparse.Namespace) -> int:
         )
         return 1
 
-    from opsgen.codegen.schema_copy import SCHEMA_FILE, SchemaCopy, write_schema_copy
+    from opsgen.codegen.schema_copy import SCHEMA_FILE, SchemaCopy, outside_link_message, write_schema_copy
 
     schema_path = display_path(config.specs / SCHEMA_FILE)
     try:
-        copy = write_schema_copy(config.specs, create=False)
+        copy = write_schema_copy(config.specs, create=False, project=config.root)
     except OSError as exc:
         print(f"opsgen generate: failed to refresh {schema_path}: {exc.strerror or exc}", file=sys.stderr)
     else:
         if copy is SchemaCopy.updated and not args.quiet:
             print(f"opsgen generate: refreshed {schema_path} from the installed opsgen")
+        elif copy is SchemaCopy.linked_outside:
+            print(f"opsgen generate: {outside_link_message(config.specs / SCHEMA_FILE, schema_path)}", file=sys.stderr)
     if not args.quiet:
         if result.changed:
             print(

@@ -71,7 +71,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from opsgen.codegen.config import ConfigError, check_folder_path, read_pyproject
-    from opsgen.codegen.schema_copy import SCHEMA_FILE, SchemaCopy, write_schema_copy
+    from opsgen.codegen.schema_copy import SCHEMA_FILE, SchemaCopy, outside_link_message, write_schema_copy
     from opsgen.codegen.writer import write_file_atomically
 
     root = Path.cwd()
@@ -89,9 +89,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"opsgen init: {exc}", file=sys.stderr)
         return 2
 
-    copy = write_schema_copy(specs, create=True)
+    copy = write_schema_copy(specs, create=True, project=root)
     schema_display = (specs / SCHEMA_FILE).relative_to(root).as_posix()
-    if copy is SchemaCopy.foreign:
+    if copy is SchemaCopy.linked_outside:
+        print(f"opsgen init: {outside_link_message(specs / SCHEMA_FILE, schema_display)}", file=sys.stderr)
+    elif copy is SchemaCopy.foreign:
         print(
             f"opsgen init: kept {schema_display}, which is not opsgen's schema (it has no opsgen marker); "
             f"editors will check specs against it. Replace it with `opsgen schema --output {schema_display}` "
