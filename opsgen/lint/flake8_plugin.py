@@ -8,6 +8,8 @@ those two rules only where a change reaches. The file flake8 hands over is summa
 differs from the indexed copy (an editor buffer, say), so findings match flake8's input.
 flake8 applies ``# noqa`` itself, and its own ``per-file-ignores`` option in place of the
 ``per-file-ignores`` key of ``[tool.opsgen.lint]``, which only ``opsgen lint`` reads.
+A file whose text is larger than ``max-file-size`` is not analysed: the plugin reports
+OPS002 at its first line instead, as ``opsgen lint`` reports it not checked.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 from opsgen.lint.config import ConfigError, find_project_root, is_project_root, load_config
 from opsgen.lint.engine import check_module, rules_fingerprint
 from opsgen.lint.incremental import CallPlan, plan_calls
-from opsgen.lint.index import ProjectIndex, module_name_for
+from opsgen.lint.index import ProjectIndex, SkippedFile, check_file_size, module_name_for
 from opsgen.lint.loader import load_rules
 from opsgen.lint.summary import summarize
 
@@ -79,8 +81,14 @@ class OpsgenFlake8Plugin:
             message = str(exc).replace("\n", "; ")
             yield 1, 0, f"OPS001 invalid opsgen lint configuration: {message}", type(self)
             return
-        summary = index.modules.get(str(path))
         source = "".join(self.lines)
+        try:
+            # The index skipped a file this large, because parsing it can take up to 400 bytes of memory a byte.
+            check_file_size(len(source.encode("utf-8")), index.config.max_file_size, "exclude the file from flake8")
+        except SkippedFile as exc:
+            yield 1, 0, f"OPS002 file not checked by opsgen: {exc}", type(self)
+            return
+        summary = index.modules.get(str(path))
         plan = _plans.get(index.config.root)
         if summary is None or _changed(path, source):
             module, is_package = module_name_for(path)

@@ -166,10 +166,18 @@ def read_source(path: Path, max_size: int) -> tuple[bytes, os.stat_result]:
 def _check_readable(status: os.stat_result, max_size: int) -> None:
     if not stat.S_ISREG(status.st_mode):
         raise SkippedFile(f"not a regular file ({_file_kind(status.st_mode)})")
-    if max_size and status.st_size > max_size:
+    check_file_size(status.st_size, max_size, "add the file to exclude")
+
+
+def check_file_size(size: int, max_size: int, exclude_remedy: str) -> None:
+    """Raise :class:`SkippedFile` when ``size`` bytes exceed ``max_size``, the ``max-file-size`` setting (0: no limit).
+
+    ``exclude_remedy`` tells how to leave the file out in the tool that reads it.
+    """
+    if max_size and size > max_size:
         raise SkippedFile(
-            f"{status.st_size} bytes, more than max-file-size ({max_size}); "
-            "add the file to exclude, or raise max-file-size in [tool.opsgen.lint]"
+            f"{size} bytes, more than max-file-size ({max_size}); "
+            f"{exclude_remedy}, or raise max-file-size in [tool.opsgen.lint]"
         )
 
 

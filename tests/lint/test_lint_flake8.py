@@ -83,3 +83,27 @@ def test_flake8_after_lint_sees_changed_helper(tmp_path: Path) -> None:
     (root / "shop" / "helpers.py").write_text(loud)
     completed = run_flake8(root)
     assert "./shop/orders.py:6:9: OPS101 tidy() leads to an HTTP request" in completed.stdout
+
+
+def test_flake8_applies_max_file_size(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "project", pyproject="[tool.opsgen.lint]\nmax-file-size = 1000\n")
+    orders = root / "shop" / "orders.py"
+    orders.write_text(orders.read_text() + "# padding\n" * 100)
+    size = len(orders.read_bytes())
+
+    completed = run_flake8(root)
+
+    assert completed.stdout.splitlines() == [
+        f"./shop/orders.py:1:1: OPS002 file not checked by opsgen: {size} bytes, more than max-file-size (1000); "
+        "exclude the file from flake8, or raise max-file-size in [tool.opsgen.lint]"
+    ]
+    assert completed.returncode == 1
+
+
+def test_flake8_checks_file_within_max_size(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "project", pyproject="[tool.opsgen.lint]\nmax-file-size = 100000\n")
+
+    completed = run_flake8(root)
+
+    assert "OPS002" not in completed.stdout
+    assert completed.stdout.count("OPS101") == 2
