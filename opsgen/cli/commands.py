@@ -1,0 +1,97 @@
+"""The ``opsgen`` subcommands: the parser and the dispatch to each command's handler.
+
+Each subcommand lives in its own module under ``opsgen.cli`` and exposes
+``register(subparsers)``, which adds its parser and sets ``handler`` to a function that
+takes the parsed arguments and returns the exit status. Modules are imported only when
+the command line names them, so ``opsgen ops list`` never imports Jinja2 or LibCST.
+Invalid settings (:class:`~opsgen.runtime.errors.ConfigurationError`) end every command
+with the message and exit status 2, not a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, cast
+
+from opsgen.runtime.errors import ConfigurationError
+
+#: Subcommand name -> module that registers it, with its one-line summary.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("opsgen.cli.init", "create a specs folder and [tool.opsgen] settings"),
+    "generate": ("opsgen.cli.generate", "generate typed Python from the specs"),
+    "schema": ("opsgen.cli.schema", "print the JSON Schema of the spec format"),
+    "ops": ("opsgen.cli.ops", "read the execution log (list, show, watch) and cancel a pending call"),
+    "outbox": ("opsgen.cli.outbox", "deliver durable side effects waiting in the outbox"),
+    "lint": ("opsgen.cli.lint", "check code for side effects in transactions, missing locks and non-uniform services"),
+    "audit": ("opsgen.cli.audit", "read and check the audit trail"),
+    "worker": ("opsgen.cli.worker", "run a queue consumer that turns messages into operation calls"),
+}
+
+
+class _VersionAction(argparse.Action):
+    """Print ``opsgen VERSION`` and exit; the version is read only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: Any) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            installed = version("opsgen")
+        except PackageNotFoundError:
+            installed = "(not installed: running from a source tree)"
+        print(f"opsgen {installed}")
+        parser.exit()
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """Build the parser; with ``only``, import just that subcommand's module (none for ``""``)."""
+    parser = argparse.ArgumentParser(
+        prog="opsgen",
+        description="Declare business operations in YAML, generate typed Python, run and check them.",
+    )
+    parser.add_argument("--version", action=_VersionAction, help="print the installed version and exit")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, summary) in COMMANDS.items():
+        if only is not None and name != only:
+            subparsers.add_parser(name, help=summary)
+            continue
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` (default ``sys.argv[1:]``), run the command it names and return its exit status."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    first = next((a for a in args_list if not a.startswith("-")), None)
+    # Import only the named command's module. Without one (`opsgen --help`, or a name
+    # that is not a command) the summaries are all the parser needs, and the start stays
+    # free of SQLAlchemy and the linter.
+    parser = build_parser(only=first if first in COMMANDS else "")
+    args = parser.parse_args(args_list)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return cast(Callable[[argparse.Namespace], int], handler)(args)
+    except ConfigurationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # The reader of the output closed it early, as `opsgen ops list | head` does.
+        # Point stdout at devnull so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
