@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from codegen_helpers import run_opsgen
 from opsgen.spec.schema import render_schema
 
@@ -47,31 +48,21 @@ def test_generate_writes_through_link_inside_project(tmp_path: Path) -> None:
     assert target.read_text() == render_schema()
 
 
-def test_generate_keeps_link_out_of_project(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["generate", "init"])
+def test_link_out_of_project_kept(tmp_path: Path, command: str) -> None:
     target = tmp_path / "shared" / "spec.schema.json"
     stale = stale_schema(target)
     link = project_with_schema_link(tmp_path / "project", target)
 
-    generated = run_opsgen(tmp_path / "project", "generate")
+    process = run_opsgen(tmp_path / "project", command)
 
-    assert generated.returncode == 0, generated.stderr
+    assert process.returncode == 0, process.stderr
     assert link.is_symlink()
     assert target.read_text() == stale
-    assert f"kept specs/spec.schema.json, a symbolic link to {target}, outside the project" in generated.stderr
-    assert f"`opsgen schema --output {target}`" in generated.stderr
-
-
-def test_init_keeps_link_out_of_project(tmp_path: Path) -> None:
-    target = tmp_path / "shared" / "spec.schema.json"
-    stale = stale_schema(target)
-    link = project_with_schema_link(tmp_path / "project", target)
-
-    initialised = run_opsgen(tmp_path / "project", "init")
-
-    assert initialised.returncode == 0, initialised.stderr
-    assert link.is_symlink()
-    assert target.read_text() == stale
-    assert "opsgen init: kept specs/spec.schema.json, a symbolic link to" in initialised.stderr
+    assert f"opsgen {command}: kept specs/spec.schema.json, a symbolic link to {target}, outside the project" in (
+        process.stderr
+    )
+    assert f"`opsgen schema --output {target}`" in process.stderr
 
 
 def test_current_link_out_of_project_is_silent(tmp_path: Path) -> None:

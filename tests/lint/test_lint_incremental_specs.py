@@ -7,17 +7,7 @@ from pathlib import Path
 from opsgen.lint.config import load_config
 from opsgen.lint.engine import lint_paths
 
-from tests_lint_support import write_project  # type: ignore[import-not-found]
-
-SHIP_ORDER = """\
-import requests
-from app.generated import ShipOrderBase
-
-
-class ShipOrder(ShipOrderBase):
-    def run(self, ctx, *, order_id):
-        requests.post("https://example.invalid/shipped", data=order_id)
-"""
+from tests_lint_support import SHIP_ORDER, write_project  # type: ignore[import-not-found]
 
 SPEC = "name: shop.ship_order\ntransaction: {transaction}\ninput:\n  order_id: int\n"
 

@@ -14,19 +14,9 @@ from opsgen.lint.config import load_config
 from opsgen.lint.engine import lint_paths
 from opsgen.lint.operations import load_operations
 
-from tests_lint_support import write_project  # type: ignore[import-not-found]
+from tests_lint_support import SHIP_ORDER, write_project  # type: ignore[import-not-found]
 
 OPSGEN = str(Path(sys.executable).with_name("opsgen"))
-
-SHIP_ORDER = """\
-import requests
-from app.generated import ShipOrderBase
-
-
-class ShipOrder(ShipOrderBase):
-    def run(self, ctx, *, order_id):
-        requests.post("https://example.invalid/shipped", data=order_id)
-"""
 
 SPEC = "name: shop.ship_order\ntransaction: true\ninput:\n  order_id: int\n"
 

@@ -35,6 +35,19 @@ def tell_customer(order):
 '''
 
 
+#: An operation implementation that posts an HTTP request in ``run``: OPS101 when its spec
+#: ``shop.ship_order`` says ``transaction: true``.
+SHIP_ORDER = """\
+import requests
+from app.generated import ShipOrderBase
+
+
+class ShipOrder(ShipOrderBase):
+    def run(self, ctx, *, order_id):
+        requests.post("https://example.invalid/shipped", data=order_id)
+"""
+
+
 def write_project(root: Path, files: dict[str, str] | None = None, pyproject: str = "") -> Path:
     """Write a project under ``root``: a pyproject.toml and the given files (dedented)."""
     files = files if files is not None else {"shop/__init__.py": "", "shop/orders.py": CHECKOUT, "shop/notify.py": NOTIFY}
