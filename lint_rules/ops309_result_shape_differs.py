@@ -8,9 +8,22 @@ from collections.abc import Iterator, Mapping, Sequence
 from weakref import WeakKeyDictionary
 
 from opsgen.lint.analysis import Analysis
-from opsgen.lint.failure_conventions import Member, member_facts, module_facts, qualifier, returns_created_flag, returns_flag, returns_none_when_missing, unique
+from opsgen.lint.failure_conventions import (
+    Member,
+    member_facts,
+    module_facts,
+    qualifier,
+    returns_created_flag,
+    returns_flag,
+    returns_none_on_failed_check,
+    returns_none_when_missing,
+    returns_optional_lookup,
+    unique,
+    verb_of,
+)
 from opsgen.lint.orm import scope_nodes
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
+from opsgen.lint.service_groups import dispatch_tables, module_errors
 from opsgen.lint.service_state import outcome_callbacks, stored_results
 from opsgen.lint.services import (
     SERVICE_BASE_SUFFIXES,
@@ -27,6 +40,7 @@ from opsgen.lint.services import (
     module_classes,
     public_methods,
     raises,
+    result_decorators,
     result_shape,
     returned_values,
     returns_plain_dict,
@@ -241,21 +255,24 @@ class ResultShapeDiffers(Rule):
         if "return" not in module.source or is_generated(module.source):
             return
         everything = in_service_packages(module.summary.module, module.config.service_packages)
+        wrappers = result_decorators(module.tree, module.summary.imports)
         if everything or is_services_module(module.summary.module):
-            yield from self.check_functions(module)
+            yield from self.check_functions(module, wrappers)
+        else:
+            yield from self.check_function_groups(module, wrappers)
         reported: set[int] = set()
         if may_define_services(module.source):
             services = {service.entries[0]: service.node for service in service_classes(module.tree, everything) if service.entries}
-            for entry, shape, other in self.differing(module, list(services.items())):
+            for entry, shape, other in self.differing(module, list(services.items()), wrappers):
                 reported.add(entry.lineno)
                 message = self.MESSAGE.format(service=services[entry].name, method=entry.name, shape=shape, other=other)
                 yield module.finding(self.code, message, entry.lineno, entry.col_offset)
         if SERVICE_CLASS.search(module.source):
-            for finding in self.check_methods(module):
+            for finding in self.check_methods(module, wrappers):
                 if finding.line not in reported:
                     yield finding
 
-    def check_methods(self, module: ModuleContext) -> Iterator[Finding]:
+    def check_methods(self, module: ModuleContext, wrappers: frozenset[str]) -> Iterator[Finding]:
         """Report a method of a service class that breaks the failure convention of two or more sibling methods."""
         for node in module.tree.body:
             if not (isinstance(node, ast.ClassDef) and (node.name.endswith(SERVICE_BASE_SUFFIXES) or any(b.endswith(SERVICE_BASE_SUFFIXES) for b in base_names(node)))):
@@ -265,14 +282,18 @@ class ResultShapeDiffers(Rule):
                 continue  # a convention needs two methods besides the one that departs from it
             defined = [item for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
             facts = {member.node: member for member in member_facts(defined, module.qualify, through_self=True).values()}
-            for method, template, fields in self.departures(methods, facts, node):
+            for method, template, fields in self.departures(methods, facts, node, wrappers):
                 message = template.format(member=f"{node.name}.{method.name}()", others="the class's other methods", **fields)
                 yield module.finding(self.code, message, method.lineno, method.col_offset)
 
-    def departures(self, members: Sequence[Method], facts: Mapping[Method, Member], owner: ast.ClassDef | None) -> Iterator[tuple[Method, str, dict[str, str]]]:
+    def departures(
+        self, members: Sequence[Method], facts: Mapping[Method, Member], owner: ast.ClassDef | None, wrappers: frozenset[str]
+    ) -> Iterator[tuple[Method, str, dict[str, str]]]:
         """Yield each member that fails another way than two or more of its siblings, with a
-        message template and its fields. The caller fills ``{member}`` and ``{others}``."""
-        shapes = {member: result_shape(member, owner) for member in members}
+        message template and its fields. The caller fills ``{member}`` and ``{others}``.
+        ``wrappers`` name the decorators that wrap a result in a result object."""
+        members = [member for member in members if member in facts]  # a redefined function keeps only its last facts
+        shapes = {member: result_shape(member, owner, wrappers) for member in members}
         for member in members:
             others = [other for other in members if other is not member]
             shape = shapes[member]
@@ -304,6 +325,13 @@ class ResultShapeDiffers(Rule):
             return self.SHAPES[partial] + " on some paths"
         if returns_none_when_missing(member) and any(facts[other].raises_on_missing for other in raising):
             return "None when the object it looks up is missing"
+        if returns_optional_lookup(member) and not facts[member].raises_on_missing:
+            # ``get_invitation()`` answers None where ``get_user()`` and ``get_team()`` raise for a missing row.
+            lookups = [other for other in raising if facts[other].raises_on_missing and verb_of(other.name) == verb_of(member.name)]
+            if len(lookups) >= 2:
+                return "None when the object it looks up is missing"
+        if returns_none_on_failed_check(member):
+            return "None when a check fails"
         if not raises(member) and returns_flag(member) and not any(returns_flag(other) for other in raising):
             return "True or False for whether it worked"
         return None
@@ -323,7 +351,7 @@ class ResultShapeDiffers(Rule):
             return self.BUILTIN_MESSAGE, {"raised": and_list(unique(raised["builtin"])), **fields}
         return None
 
-    def check_functions(self, module: ModuleContext) -> Iterator[Finding]:
+    def check_functions(self, module: ModuleContext, wrappers: frozenset[str]) -> Iterator[Finding]:
         """Compare the result shapes and failures of the public functions of a service module.
 
         A module with fewer than three functions that return a value, directly inside a
@@ -332,15 +360,15 @@ class ResultShapeDiffers(Rule):
         """
         functions = service_functions(module.tree)
         facts = module_facts(module.tree, module.qualify)
-        if sum(1 for function in functions if result_shape(function) is not None) >= 3:
+        if sum(1 for function in functions if result_shape(function, None, wrappers) is not None) >= 3:
             reported: set[Method] = set()
-            for function, shape, other in self.differing(module, [(function, None) for function in functions]):
+            for function, shape, other in self.differing(module, [(function, None) for function in functions], wrappers):
                 reported.add(function)
                 message = self.FUNCTION_MESSAGE.format(function=function.name, shape=shape, other=other)
                 yield module.finding(self.code, message, function.lineno, function.col_offset)
-            yield from self.function_departures(module, functions, functions, facts, "the module's other service functions", reported)
+            yield from self.function_departures(module, functions, functions, facts, "the module's other service functions", reported, wrappers)
             return
-        if not any(result_shape(function) is not None for function in functions):
+        if not any(result_shape(function, None, wrappers) is not None for function in functions):
             return
         package = module.summary.module.rpartition(".")[0]
         if package.rpartition(".")[2] not in SERVICE_PACKAGE_NAMES:
@@ -351,19 +379,45 @@ class ResultShapeDiffers(Rule):
         for path in _service_modules_of(module.analysis, package):
             tree = module.project_tree(path) if path != module.path else None
             if tree is not None:
+                imports = module.index.modules[path].imports
                 pool.extend(service_functions(tree))
-                facts.update(module_facts(tree, qualifier(module.index.modules[path].imports)))
-        if sum(1 for function in pool if result_shape(function) is not None) < 3:
+                facts.update(module_facts(tree, qualifier(imports)))
+                wrappers |= result_decorators(tree, imports)
+        if sum(1 for function in pool if result_shape(function, None, wrappers) is not None) < 3:
             return
         own = set(functions)
         reported = set()
-        for function, shape, other in self.differing(module, [(function, None) for function in pool]):
+        for function, shape, other in self.differing(module, [(function, None) for function in pool], wrappers):
             if function in own:
                 reported.add(function)
                 message = self.PACKAGE_MESSAGE.format(function=function.name, shape=shape, other=other, package=package)
                 yield module.finding(self.code, message, function.lineno, function.col_offset)
         others = f"the other service functions of package {package}"
-        yield from self.function_departures(module, pool, functions, facts, others, reported)
+        yield from self.function_departures(module, pool, functions, facts, others, reported, wrappers)
+
+    def check_function_groups(self, module: ModuleContext, wrappers: frozenset[str]) -> Iterator[Finding]:
+        """Compare the failures of the functions of each dispatch table, and of the public
+        functions of a module whose own exceptions two or more of them raise."""
+        if "def " not in module.source:
+            return
+        tables = dispatch_tables(module.tree)
+        errors = module_errors(module.tree)
+        if not tables and not errors:
+            return
+        facts = module_facts(module.tree, module.qualify)
+        by_name = {member.node.name: member.node for member in facts.values()}
+        reported: set[Method] = set()
+        for table, names in tables:
+            handlers = [by_name[name] for name in names]
+            findings = self.function_departures(module, handlers, handlers, facts, f"the other functions of {table}", reported, wrappers)
+            for finding in findings:
+                reported.add(next(handler for handler in handlers if handler.lineno == finding.line))
+                yield finding
+        functions = service_functions(module.tree)
+        raising = [function for function in functions if function in facts and errors.intersection(facts[function].raised.get("own", ()))]
+        # A module of many helpers, a few of which raise its errors, is a library, not one interface.
+        if len(raising) >= 2 and 2 * len(raising) >= len(functions):
+            yield from self.function_departures(module, functions, functions, facts, "the module's other functions", reported, wrappers)
 
     def function_departures(
         self,
@@ -373,21 +427,25 @@ class ResultShapeDiffers(Rule):
         facts: Mapping[Method, Member],
         others: str,
         reported: set[Method],
+        wrappers: frozenset[str],
     ) -> Iterator[Finding]:
         """Report each function of ``own`` that fails another way than the other functions of
         ``pool``, unless its shape is already ``reported``."""
-        for function, template, fields in self.departures(pool, facts, None):
+        for function, template, fields in self.departures(pool, facts, None, wrappers):
             if function in own and function not in reported:
                 message = template.format(member=f"{function.name}()", others=others, **fields)
                 yield module.finding(self.code, message, function.lineno, function.col_offset)
 
-    def differing(self, module: ModuleContext, entries: Sequence[tuple[Method, ast.ClassDef | None]]) -> Iterator[tuple[Method, str, str]]:
+    def differing(
+        self, module: ModuleContext, entries: Sequence[tuple[Method, ast.ClassDef | None]], wrappers: frozenset[str]
+    ) -> Iterator[tuple[Method, str, str]]:
         """Yield each entry whose result shape differs from the usual one, with both shapes' descriptions.
 
-        Each entry comes with its service class, or None for a function.
+        Each entry comes with its service class, or None for a function. ``wrappers`` name
+        the decorators that wrap a result in a result object.
         """
         owners = dict(entries)
-        shaped = [(entry, shape) for entry, owner in entries if (shape := result_shape(entry, owner)) is not None]
+        shaped = [(entry, shape) for entry, owner in entries if (shape := result_shape(entry, owner, wrappers)) is not None]
         if not any(raises(entry) for entry, shape in shaped if shape != "message on failure"):
             # A message string breaks a convention only where the other services raise.
             shaped = [(entry, "value" if shape == "message on failure" else shape) for entry, shape in shaped]

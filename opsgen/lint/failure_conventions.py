@@ -50,6 +50,11 @@ HTTP_RAISING_CALLS = {
 MISSING_ERRORS = ("DoesNotExist", "NoResultFound", "NotFound", "KeyError", "LookupError")
 #: SQLAlchemy methods that raise ``NoResultFound`` when no row matches.
 RAISING_LOOKUPS = frozenset({"one", "scalar_one", "get_one"})
+#: Look-ups that return ``None`` when nothing matches: Django's ``first()`` and ``last()``,
+#: SQLAlchemy's ``one_or_none()`` and ``scalar_one_or_none()``.
+OPTIONAL_LOOKUPS = frozenset({"first", "last", "one_or_none", "scalar_one_or_none"})
+#: Name prefixes of calls that verify an input: ``if not totp.verify(code):`` is a failed check.
+VERIFICATION_PREFIXES = ("verify", "validate", "check", "is_valid", "authenticate")
 #: Name prefixes of questions, whose ``True`` or ``False`` is the answer, not an outcome.
 PREDICATE_PREFIXES = (
     "is_", "has_", "can_", "should_", "may_", "needs_", "check", "validate", "verify", "exists", "contains", "allows",
@@ -160,12 +165,12 @@ def exception_kind(exc: ast.expr, qualify: Qualify) -> tuple[str | None, str]:
     qualified = qualify(target)
     if qualified is not None and any(qualified == p or qualified.startswith(p + ".") for p in HTTP_PACKAGES):
         return "http", name
-    if qualified is None and isinstance(target, ast.Name) and _is_builtin_exception(name):
+    if qualified is None and isinstance(target, ast.Name) and is_builtin_exception(name):
         return ("builtin" if name in BUSINESS_BUILTINS else None), name
     return "own", name
 
 
-def _is_builtin_exception(name: str) -> bool:
+def is_builtin_exception(name: str) -> bool:
     value = getattr(builtins, name, None)
     return isinstance(value, type) and issubclass(value, BaseException)
 
@@ -244,6 +249,81 @@ def returns_none_when_missing(node: Method) -> bool:
         for child in nodes
     )
     return returns_value and does_work(nodes)
+
+
+def returns_optional_lookup(node: Method) -> bool:
+    """Return True when a member returns what a look-up found, or ``None`` when it found nothing.
+
+    It returns a look-up that gives ``None`` for no match (``Invitation.objects.filter(...).first()``,
+    SQLAlchemy's ``one_or_none()``, ``scalar_one_or_none()``, ``session.get()``), awaited or
+    not, or ends a look-up in ``if invitation is None: return None`` or in an
+    ``except ...DoesNotExist:`` handler that returns ``None``.
+    """
+    nodes = list(scope_nodes(node.body))
+    for child in nodes:
+        if isinstance(child, ast.Return) and child.value is not None:
+            value = child.value.value if isinstance(child.value, ast.Await) else child.value
+            if isinstance(value, ast.Call) and _optional_lookup(value.func):
+                return True
+    looked_up = _looked_up(nodes)
+    return any(
+        (isinstance(child, ast.If) and _tests_missing(child.test, looked_up) and _returns_nothing(child.body))
+        or (isinstance(child, ast.ExceptHandler) and _catches_missing(child) and _returns_nothing(child.body))
+        for child in nodes
+    )
+
+
+def _optional_lookup(func: ast.expr) -> bool:
+    if not isinstance(func, ast.Attribute):
+        return False
+    if func.attr in OPTIONAL_LOOKUPS:
+        return True
+    owner = func.value.attr if isinstance(func.value, ast.Attribute) else func.value.id if isinstance(func.value, ast.Name) else ""
+    return func.attr == "get" and owner.lower().endswith("session")
+
+
+def verb_of(name: str) -> str:
+    """Return the first word of a snake_case name: ``get`` for ``get_open_invitation``."""
+    return name.lstrip("_").partition("_")[0]
+
+
+def returns_none_on_failed_check(node: Method) -> bool:
+    """Return True when a member that does work returns ``None`` from an ``if`` that reports a failure.
+
+    The ``if`` body logs before it returns ``None`` (``logger.info("wrong code ...")``,
+    ``logger.debug()`` aside), or its test is a failed verification
+    (``if not totp.verify(code):``). Another return of the member gives a value, so
+    ``None`` is its failure, where siblings raise.
+    """
+    nodes = list(scope_nodes(node.body))
+    failed = any(
+        isinstance(child, ast.If)
+        and _returns_nothing(child.body)
+        and (any(isinstance(s, ast.Expr) and _logs(s.value) and not _debug(s.value) for s in child.body[:-1]) or _failed_verification(child.test))
+        for child in nodes
+    )
+    if not failed:
+        return False
+    returns_value = any(
+        isinstance(child, ast.Return) and child.value is not None and not (isinstance(child.value, ast.Constant) and child.value.value is None)
+        for child in nodes
+    )
+    return returns_value and does_work(nodes)
+
+
+def _debug(value: ast.expr) -> bool:
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "debug"
+
+
+def _failed_verification(test: ast.expr) -> bool:
+    """Return True for ``not totp.verify(code)`` and ``not is_valid(token)``."""
+    if not (isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)):
+        return False
+    call = test.operand.value if isinstance(test.operand, ast.Await) else test.operand
+    if not isinstance(call, ast.Call):
+        return False
+    name = _name_of(call.func)
+    return name.startswith(VERIFICATION_PREFIXES)
 
 
 def does_work(nodes: Sequence[ast.AST]) -> bool:

@@ -30,7 +30,7 @@ import fnmatch
 import re
 from collections import Counter
 from functools import lru_cache
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from opsgen.lint.analysis import Analysis
@@ -413,17 +413,55 @@ def _decorator_name(decorator: ast.expr) -> str:
     return target.id if isinstance(target, ast.Name) else ""
 
 
-def result_shape(method: Method, owner: ast.ClassDef | None = None) -> str | None:
+#: Library decorators that make a function return a result object in place of raising:
+#: the ``result`` package's ``as_result()`` and ``as_async_result()``, and dry-python
+#: ``returns``' ``@safe``, ``@future_safe`` and ``@impure_safe``.
+RESULT_DECORATORS = frozenset(
+    {"result.as_result", "result.as_async_result", "returns.result.safe", "returns.future.future_safe", "returns.io.impure_safe"}
+)
+
+
+def result_decorators(tree: ast.Module, imports: Mapping[str, str]) -> frozenset[str]:
+    """Return the names under which the module's decorators wrap a function's result in a result object.
+
+    A decorator of the module counts when a function nested in it returns only result
+    objects (``return Ok(method(*args))``, ``return Err(...)``), as a hand-written
+    ``@as_result`` does. An imported one counts when it is one of :data:`RESULT_DECORATORS`.
+    """
+    names: set[str] = set()
+    for name, target in imports.items():
+        # ``from result import as_result`` gives ``as_result``; ``import result`` gives ``result.as_result``.
+        names.update(name + known[len(target) :] for known in RESULT_DECORATORS if known == target or known.startswith(target + "."))
+    for node in tree.body:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        nested = [inner for inner in ast.walk(node) if inner is not node and isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        for inner in nested:
+            values = returned_values(inner)
+            if values and all(isinstance(value, ast.Call) and _result_object(value.func) for value in values):
+                names.add(node.name)
+                break
+    return frozenset(names)
+
+
+def _decorator_target(decorator: ast.expr) -> str:
+    """Return the dotted text of a decorator without its call: ``as_result(GatewayError)`` -> ``as_result``."""
+    return ast.unparse(decorator.func if isinstance(decorator, ast.Call) else decorator)
+
+
+def result_shape(method: Method, owner: ast.ClassDef | None = None, wrappers: frozenset[str] = frozenset()) -> str | None:
     """Return how the entry method hands back its outcome, or None when it returns no value or ``self``.
 
     ``"pair"``: every value returned is a 2-tuple and one of them contains ``None``, ``True`` or
     ``False``, as in ``return None, "not enough stock"``. ``"envelope"``: every value
     returned is a dictionary literal with an outcome key such as ``ok`` or ``error``.
     ``"result object"``: every value returned is built by ``Success(...)``, ``Failure(...)``,
-    ``Ok``/``Err`` or a class named ``...Result``. ``"partial result object"``: some values
+    ``Ok``/``Err`` or a class named ``...Result``, or the method carries one of ``wrappers``
+    (:func:`result_decorators`). ``"partial result object"``: some values
     returned are result objects and others plainly are not (``return list(events)``), so
     a caller that reads ``.ok`` fails on the others. ``"response"``: every value returned is an
-    HTTP response (``JsonResponse(...)``, ``jsonify(...)``, ``redirect(...)``).
+    HTTP response (``JsonResponse(...)``, ``jsonify(...)``, ``redirect(...)``), alone or in
+    Flask's ``(response, status)`` tuple.
     ``"generator"``: the method yields, so calling it runs nothing until the caller iterates
     the result. ``"error on failure"``: an ``except ... as exc`` handler returns the caught
     exception or its text (``return exc``, ``return str(exc)``) where others let it
@@ -443,6 +481,8 @@ def result_shape(method: Method, owner: ast.ClassDef | None = None) -> str | Non
     if any(_decorator_name(decorator) in CONTEXT_MANAGER_DECORATORS for decorator in method.decorator_list):
         # Its callers write ``with service(): ...``: a convention of its own, not a result.
         return None
+    if any(_decorator_target(decorator) in wrappers for decorator in method.decorator_list):
+        return "result object"
     nodes = list(scope_nodes(method.body))
     if any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in nodes):
         return "generator"
@@ -468,7 +508,7 @@ def result_shape(method: Method, owner: ast.ClassDef | None = None) -> str | Non
         return "result object"
     if any(isinstance(v, ast.Call) and _result_object(v.func) for v in values) and any(is_bare_result(v) for v in values):
         return "partial result object"
-    if all(isinstance(v, ast.Call) and _http_response(v.func) for v in values):
+    if all(_is_response(v) for v in values):
         return "response"
     if any(isinstance(node, ast.ExceptHandler) and _returns_caught_error(node) for node in nodes):
         return "error on failure"
@@ -519,15 +559,21 @@ def _is_text(value: ast.expr) -> bool:
 
 def _returns_message_on_check(nodes: list[ast.AST]) -> bool:
     """Return True when an ``if`` returns a non-empty string while some other return of the
-    method gives a value that is not a string: an error message in place of a raise."""
+    method gives a value that is not a string: an error message in place of a raise.
+
+    A string returned from an ``except`` handler counts too when every other return gives
+    ``None`` or nothing, as in ``except ProtectedError: return "folder is not empty"``.
+    """
     messages: set[int] = set()
+    caught = False
     for node in nodes:
-        if isinstance(node, ast.If):
-            for branch in (node.body, node.orelse):
-                last = branch[-1] if branch else None
-                if isinstance(last, ast.Return) and last.value is not None and _is_text(last.value):
-                    if not (isinstance(last.value, ast.Constant) and not str(last.value.value).strip()):
-                        messages.add(id(last))
+        branches = [node.body, node.orelse] if isinstance(node, ast.If) else [node.body] if isinstance(node, ast.ExceptHandler) else []
+        for branch in branches:
+            last = branch[-1] if branch else None
+            if isinstance(last, ast.Return) and last.value is not None and _is_text(last.value):
+                if not (isinstance(last.value, ast.Constant) and not str(last.value.value).strip()):
+                    messages.add(id(last))
+                    caught = caught or isinstance(node, ast.ExceptHandler)
     if not messages:
         return False
     others = [
@@ -536,6 +582,8 @@ def _returns_message_on_check(nodes: list[ast.AST]) -> bool:
         if isinstance(node, ast.Return) and id(node) not in messages and node.value is not None
         and not (isinstance(node.value, ast.Constant) and node.value.value is None)
     ]  # fmt: skip
+    if caught and not others:
+        return True
     return any(not _is_text(branch) for value in others for branch in _branches(value))
 
 
@@ -626,7 +674,7 @@ def failure_shape(method: Method) -> str | None:
     an HTTP response or a dictionary literal with an ``ok``, ``success`` or ``error`` key: the
     failure handed back where the other paths return the result. Else None."""
     values = returned_values(method)
-    if any(isinstance(value, ast.Call) and _http_response(value.func) for value in values):
+    if any(_is_response(value) for value in values):
         return "response"
     for value in values:
         keys = {key.value for key in value.keys if isinstance(key, ast.Constant)} if isinstance(value, ast.Dict) else set()
@@ -637,6 +685,13 @@ def failure_shape(method: Method) -> str | None:
 
 #: Keys of a dictionary that reports a failure. ``status`` is left out: a result often has one.
 FAILURE_KEYS = frozenset({"ok", "success", "succeeded", "error", "errors"})
+
+
+def _is_response(value: ast.expr) -> bool:
+    """Return True for a built HTTP response, alone or in Flask's ``(response, status)`` tuple."""
+    if isinstance(value, ast.Tuple) and value.elts:
+        value = value.elts[0]
+    return isinstance(value, ast.Call) and _http_response(value.func)
 
 
 def _http_response(func: ast.expr) -> bool:

@@ -1,0 +1,62 @@
+"""Groups of module-level functions that callers use alike, outside a module named for a service layer.
+
+OPS309 compares the failure conventions of the functions of one group. A services module
+is one group (:func:`opsgen.lint.services.is_services_module`). Two more kinds are found
+here, in any module:
+
+* A dispatch table: a module-level dictionary literal whose values are three or more of
+  the module's functions (``HANDLERS = {"close_board": close_board, ...}``). Its caller
+  picks one by key and cannot tell them apart, so they must fail alike.
+* The public functions of a module that defines its own exception classes, where two or
+  more of those functions raise them. The module's errors are then its interface.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from opsgen.lint.failure_conventions import is_builtin_exception
+
+#: Class name endings of exception classes: ``CommandRejected`` derives from one of these or
+#: from a built-in exception.
+EXCEPTION_SUFFIXES = ("Error", "Exception", "Failure", "Failed")
+
+
+def dispatch_tables(tree: ast.Module) -> list[tuple[str, list[str]]]:
+    """Return each module-level dictionary whose values are three or more of the module's
+    functions, as its name and the functions' names in source order, each once."""
+    functions = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    tables: list[tuple[str, list[str]]] = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if not (isinstance(target, ast.Name) and isinstance(value, ast.Dict)):
+            continue
+        names = list(dict.fromkeys(item.id for item in value.values if isinstance(item, ast.Name) and item.id in functions))
+        if len(names) >= 3:
+            tables.append((target.id, names))
+    return tables
+
+
+def module_errors(tree: ast.Module) -> set[str]:
+    """Return the names of the exception classes the module defines.
+
+    A class is one when a base is a built-in exception, a class named like one
+    (``...Error``, ``...Exception``) or an exception class defined earlier in the module:
+    ``class UserNotFound(NotFound)`` after ``class NotFound(Exception)``.
+    """
+    errors: set[str] = set()
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        for base in node.bases:
+            name = base.attr if isinstance(base, ast.Attribute) else base.id if isinstance(base, ast.Name) else ""
+            if name in errors or name.endswith(EXCEPTION_SUFFIXES) or is_builtin_exception(name):
+                errors.add(node.name)
+                break
+    return errors
+
