@@ -150,9 +150,18 @@ class ResultShapeDiffers(Rule):
         ``False`` (or is annotated ``-> bool``). Both count only in a method that writes
         something (an attribute, ``save()``, ``update()``): a finder that returns what it
         found, or ``None``, and a question (``is_...``, ``can_...``, ``exists``) answer
-        what they are asked. A method raises when it has a ``raise``, makes a look-up that
-        raises when nothing matches (``Order.objects.get()``, SQLAlchemy's ``one()``,
-        ``scalar_one()``), or calls a method of the class that raises.
+        what they are asked. A finder counts, though, where two or more others whose name
+        starts with the same word raise for a missing object: ``get_invitation()`` that
+        returns ``.first()``, ``one_or_none()``, ``scalar_one_or_none()`` or
+        ``session.get()`` beside ``get_user()`` and ``get_team()`` that raise
+        ``NotFound``. A method that writes something and returns ``None`` from an ``if``
+        that logs (``logger.debug()`` aside) or tests a failed verification
+        (``if not totp.verify(code):``) is reported too. An error message counts from an
+        ``except`` handler as well when the method's other returns give nothing, and a
+        Flask ``(response, status)`` tuple is an HTTP response. A method raises when it
+        has a ``raise``, makes a look-up that raises when nothing matches
+        (``Order.objects.get()``, SQLAlchemy's ``one()``, ``scalar_one()``), or calls a
+        method of the class that raises.
 
         A method is reported too when it raises an HTTP error of a web framework (FastAPI's
         or Starlette's ``HTTPException``, werkzeug's, Django's ``Http404``, Django REST
@@ -163,10 +172,18 @@ class ResultShapeDiffers(Rule):
         programming errors are left out. Where two or more others all return a result
         object, a pair or an envelope, a method that returns another shape is reported,
         and so is one that builds a result object on some paths and returns the bare
-        value (a list, a literal) on others.
+        value (a list, a literal) on others. A method under a decorator that wraps its
+        result in a result object returns one: a decorator of the module whose nested
+        function returns only ``Ok(...)``/``Err(...)`` (a hand-written ``@as_result``),
+        the ``result`` package's ``as_result()`` and dry-python ``returns``' ``@safe``.
 
         The public functions of a service layer's modules, and of its packages as above,
-        are compared with each other in the same ways.
+        are compared with each other in the same ways. In any module, two more groups of
+        functions are compared for how they fail: the functions of a dispatch table (a
+        module-level dictionary literal whose values are three or more of the module's
+        functions, ``HANDLERS = {"close": close_board, ...}``), and the public functions
+        of a module that defines its own exception classes, when two or more of them, and
+        at least half, raise those.
 
     Why is this bad:
         A caller of one service unpacks a pair and checks the error, a caller of the next
@@ -326,7 +343,7 @@ class ResultShapeDiffers(Rule):
         if returns_none_when_missing(member) and any(facts[other].raises_on_missing for other in raising):
             return "None when the object it looks up is missing"
         if returns_optional_lookup(member) and not facts[member].raises_on_missing:
-            # ``get_invitation()`` answers None where ``get_user()`` and ``get_team()`` raise for a missing row.
+            # ``get_invitation()`` returns None where ``get_user()`` and ``get_team()`` raise for a missing row.
             lookups = [other for other in raising if facts[other].raises_on_missing and verb_of(other.name) == verb_of(member.name)]
             if len(lookups) >= 2:
                 return "None when the object it looks up is missing"
@@ -489,6 +506,21 @@ class ResultShapeDiffers(Rule):
         return self.SHAPES[shape]
 
     VALID = [
+        # A finder named for what it does returns None beside lookups that raise.
+        "class NotFound(Exception):\n"
+        "    pass\n\n"
+        "def get_user(pk):\n"
+        "    try:\n"
+        "        return User.objects.get(pk=pk)\n"
+        "    except User.DoesNotExist:\n"
+        "        raise NotFound(f'user {pk}') from None\n\n"
+        "def get_team(slug):\n"
+        "    try:\n"
+        "        return Team.objects.get(slug=slug)\n"
+        "    except Team.DoesNotExist:\n"
+        "        raise NotFound(f'team {slug}') from None\n\n"
+        "def find_invitation(token):\n"
+        "    return Invitation.objects.filter(token=token).first()\n",
         # Every service returns a pair: one convention, even if not the best one.
         "class Charge:\n"
         "    def execute(self):\n"
@@ -565,6 +597,37 @@ class ResultShapeDiffers(Rule):
         "        return not order.shipped\n",
     ]
     INVALID = [
+        # Handlers of one dispatch table: two raise, one returns a Flask response tuple.
+        "from flask import jsonify\n\n"
+        "def open_card(board, payload):\n"
+        "    if board.closed:\n"
+        "        raise CommandRejected('board is closed')\n"
+        "    return board.add_card(payload['title'])\n\n"
+        "def rename_card(board, payload):\n"
+        "    if not payload['title']:\n"
+        "        raise CommandRejected('empty title')\n"
+        "    return board.rename_card(payload['card'], payload['title'])\n\n"
+        "def close_board(board, payload):  # OPS309\n"
+        "    if board.open_cards:\n"
+        "        return jsonify(error='open cards'), 409\n"
+        "    board.closed = True\n"
+        "    return board\n\n"
+        "HANDLERS = {'open': open_card, 'rename': rename_card, 'close': close_board}\n",
+        # Look-ups of a module that raises its own errors: one returns None for a missing row.
+        "class NotFound(Exception):\n"
+        "    pass\n\n"
+        "def get_user(pk):\n"
+        "    try:\n"
+        "        return User.objects.get(pk=pk)\n"
+        "    except User.DoesNotExist:\n"
+        "        raise NotFound(f'user {pk}') from None\n\n"
+        "def get_team(slug):\n"
+        "    try:\n"
+        "        return Team.objects.get(slug=slug)\n"
+        "    except Team.DoesNotExist:\n"
+        "        raise NotFound(f'team {slug}') from None\n\n"
+        "def get_invitation(token):  # OPS309\n"
+        "    return Invitation.objects.filter(token=token).first()\n",
         # Methods of one service class: two raise, one returns its error as a string.
         "class AccountService:\n"
         "    def deposit(self, account, amount):\n"

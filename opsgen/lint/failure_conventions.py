@@ -159,7 +159,7 @@ def exception_kind(exc: ast.expr, qualify: Qualify) -> tuple[str | None, str]:
     expression the module does not name.
     """
     target = exc.func if isinstance(exc, ast.Call) else exc
-    name = _name_of(target)
+    name = name_of(target)
     if not name[:1].isupper():
         return None, name
     qualified = qualify(target)
@@ -206,10 +206,10 @@ def _catches_missing(handler: ast.ExceptHandler) -> bool:
     if handler.type is None:
         return False
     caught = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    return any(_name_of(node).endswith(MISSING_ERRORS) for node in caught)
+    return any(name_of(node).endswith(MISSING_ERRORS) for node in caught)
 
 
-def _name_of(node: ast.expr) -> str:
+def name_of(node: ast.expr) -> str:
     """Return ``DoesNotExist`` for ``DoesNotExist`` or ``Order.DoesNotExist``, else ``""``."""
     if isinstance(node, ast.Attribute):
         return node.attr
@@ -278,8 +278,7 @@ def _optional_lookup(func: ast.expr) -> bool:
         return False
     if func.attr in OPTIONAL_LOOKUPS:
         return True
-    owner = func.value.attr if isinstance(func.value, ast.Attribute) else func.value.id if isinstance(func.value, ast.Name) else ""
-    return func.attr == "get" and owner.lower().endswith("session")
+    return func.attr == "get" and name_of(func.value).lower().endswith("session")
 
 
 def verb_of(name: str) -> str:
@@ -322,7 +321,7 @@ def _failed_verification(test: ast.expr) -> bool:
     call = test.operand.value if isinstance(test.operand, ast.Await) else test.operand
     if not isinstance(call, ast.Call):
         return False
-    name = _name_of(call.func)
+    name = name_of(call.func)
     return name.startswith(VERIFICATION_PREFIXES)
 
 

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import ast
 
-from opsgen.lint.failure_conventions import is_builtin_exception
+from opsgen.lint.failure_conventions import is_builtin_exception, name_of
 
-#: Class name endings of exception classes: ``CommandRejected`` derives from one of these or
-#: from a built-in exception.
-EXCEPTION_SUFFIXES = ("Error", "Exception", "Failure", "Failed")
+#: Name endings of the imported bases of exception classes: ``class Rejected(ServiceError)``.
+EXCEPTION_SUFFIXES = ("Error", "Exception", "Failed")
 
 
 def dispatch_tables(tree: ast.Module) -> list[tuple[str, list[str]]]:
@@ -46,15 +45,15 @@ def module_errors(tree: ast.Module) -> set[str]:
     """Return the names of the exception classes the module defines.
 
     A class is one when a base is a built-in exception, a class named like one
-    (``...Error``, ``...Exception``) or an exception class defined earlier in the module:
-    ``class UserNotFound(NotFound)`` after ``class NotFound(Exception)``.
+    (``...Error``, ``...Exception``, ``...Failed``) or an exception class defined earlier
+    in the module: ``class UserNotFound(NotFound)`` after ``class NotFound(Exception)``.
     """
     errors: set[str] = set()
     for node in tree.body:
         if not isinstance(node, ast.ClassDef):
             continue
         for base in node.bases:
-            name = base.attr if isinstance(base, ast.Attribute) else base.id if isinstance(base, ast.Name) else ""
+            name = name_of(base)
             if name in errors or name.endswith(EXCEPTION_SUFFIXES) or is_builtin_exception(name):
                 errors.add(node.name)
                 break

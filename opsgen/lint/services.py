@@ -567,7 +567,12 @@ def _returns_message_on_check(nodes: list[ast.AST]) -> bool:
     messages: set[int] = set()
     caught = False
     for node in nodes:
-        branches = [node.body, node.orelse] if isinstance(node, ast.If) else [node.body] if isinstance(node, ast.ExceptHandler) else []
+        if isinstance(node, ast.If):
+            branches = [node.body, node.orelse]
+        elif isinstance(node, ast.ExceptHandler):
+            branches = [node.body]
+        else:
+            continue
         for branch in branches:
             last = branch[-1] if branch else None
             if isinstance(last, ast.Return) and last.value is not None and _is_text(last.value):
