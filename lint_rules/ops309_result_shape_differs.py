@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from weakref import WeakKeyDictionary
 
 from opsgen.lint.analysis import Analysis
+from opsgen.lint.index import ProjectIndex
 from opsgen.lint.failure_conventions import (
     Member,
     member_facts,
@@ -25,9 +26,11 @@ from opsgen.lint.orm import scope_nodes
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.service_groups import dispatch_tables, module_errors
 from opsgen.lint.service_state import outcome_callbacks, stored_results
+from opsgen.lint.summary import ModuleSummary
 from opsgen.lint.services import (
     SERVICE_BASE_SUFFIXES,
     SERVICE_PACKAGE_NAMES,
+    UTILITY_MODULE_NAMES,
     Method,
     and_list,
     base_names,
@@ -68,7 +71,8 @@ _package_modules: WeakKeyDictionary[Analysis, dict[str, list[str]]] = WeakKeyDic
 
 
 def _service_modules_of(analysis: Analysis, package: str) -> list[str]:
-    """Return the paths of the service-layer modules directly inside ``package``, sorted."""
+    """Return the paths of the service-layer modules directly inside ``package``, sorted,
+    then those deeper inside it whose functions its ``__init__`` re-exports."""
     by_package = _package_modules.get(analysis)
     if by_package is None:
         by_package = {}
@@ -79,7 +83,29 @@ def _service_modules_of(analysis: Analysis, package: str) -> list[str]:
         for paths in by_package.values():
             paths.sort()
         _package_modules[analysis] = by_package
-    return by_package.get(package, [])
+    paths = by_package.get(package, [])
+    init = analysis.index.by_module.get(package)
+    if init is None:
+        return paths
+    deeper = []
+    for name in sorted({target.rpartition(".")[0] for target in init.imports.values()}):
+        source = analysis.index.by_module.get(name)
+        if source is not None and name.startswith(package + ".") and name.rpartition(".")[2] not in UTILITY_MODULE_NAMES and source.path not in paths:
+            deeper.append(source.path)
+    return paths + deeper
+
+
+def _reexporting_package(index: ProjectIndex, module: str) -> ModuleSummary | None:
+    """Return the ``__init__`` of a service-layer package above ``module``'s parent that
+    re-exports one of its names: ``billing.services`` for ``billing.services.cards.vault``."""
+    parts = module.split(".")
+    for end in range(len(parts) - 2, 0, -1):
+        if parts[end - 1] not in SERVICE_PACKAGE_NAMES:
+            continue
+        init = index.by_module.get(".".join(parts[:end]))
+        if init is not None and any(target.rpartition(".")[0] == module for target in init.imports.values()):
+            return init
+    return None
 
 
 class ResultShapeDiffers(Rule):
@@ -114,7 +140,9 @@ class ResultShapeDiffers(Rule):
         command-line ``commands`` packages and Django's ``management/commands`` are not
         compared, nor are ``@contextmanager`` factories, which callers use in ``with``. A module of such a package
         with fewer than three of them is compared with the functions of the package's
-        other service modules, for a layer written as one module for each use case.
+        other service modules, for a layer written as one module for each use case. A
+        module deeper inside such a package (``billing/services/cards/vault.py``) whose
+        functions the package's ``__init__`` re-exports belongs to its service modules too.
 
         Among results that are the value itself, a plain dictionary is reported beside
         typed models: an entry annotated ``-> dict`` (or unannotated and returning only
@@ -273,7 +301,11 @@ class ResultShapeDiffers(Rule):
             return
         everything = in_service_packages(module.summary.module, module.config.service_packages)
         wrappers = result_decorators(module.tree, module.summary.imports)
-        if everything or is_services_module(module.summary.module):
+        init = None if everything or is_services_module(module.summary.module) else _reexporting_package(module.index, module.summary.module)
+        if init is not None:
+            module.read_paths.add(init.path)  # the findings depend on what it re-exports
+            yield from self.check_functions(module, wrappers, init.module)
+        elif everything or is_services_module(module.summary.module):
             yield from self.check_functions(module, wrappers)
         else:
             yield from self.check_function_groups(module, wrappers)
@@ -368,12 +400,14 @@ class ResultShapeDiffers(Rule):
             return self.BUILTIN_MESSAGE, {"raised": and_list(unique(raised["builtin"])), **fields}
         return None
 
-    def check_functions(self, module: ModuleContext, wrappers: frozenset[str]) -> Iterator[Finding]:
+    def check_functions(self, module: ModuleContext, wrappers: frozenset[str], package: str | None = None) -> Iterator[Finding]:
         """Compare the result shapes and failures of the public functions of a service module.
 
         A module with fewer than three functions that return a value, directly inside a
         service-layer package, is compared with the functions of the package's other
-        service modules: a layer split into one module for each use case.
+        service modules: a layer split into one module for each use case. ``package``
+        names the service-layer package whose ``__init__`` re-exports the functions of a
+        module deeper inside it.
         """
         functions = service_functions(module.tree)
         facts = module_facts(module.tree, module.qualify)
@@ -387,7 +421,7 @@ class ResultShapeDiffers(Rule):
             return
         if not any(result_shape(function, None, wrappers) is not None for function in functions):
             return
-        package = module.summary.module.rpartition(".")[0]
+        package = package or module.summary.module.rpartition(".")[0]
         if package.rpartition(".")[2] not in SERVICE_PACKAGE_NAMES:
             return
         # NOTE: a module added to the package later does not invalidate the findings
@@ -414,7 +448,7 @@ class ResultShapeDiffers(Rule):
 
     def check_function_groups(self, module: ModuleContext, wrappers: frozenset[str]) -> Iterator[Finding]:
         """Compare the failures of the functions of each dispatch table, and of the public
-        functions of a module whose own exceptions two or more of them raise."""
+        functions of a module when two or more of them, and at least half, raise its own exceptions."""
         if "def " not in module.source:
             return
         tables = dispatch_tables(module.tree)

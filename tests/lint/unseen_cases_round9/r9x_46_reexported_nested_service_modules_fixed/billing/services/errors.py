@@ -1,0 +1,6 @@
+class BillingError(Exception):
+    """Base class of the errors that billing services raise."""
+
+
+class CardDeclined(BillingError):
+    pass
