@@ -300,7 +300,7 @@ class ResultShapeDiffers(Rule):
         if "return" not in module.source or is_generated(module.source):
             return
         everything = in_service_packages(module.summary.module, module.config.service_packages)
-        wrappers = result_decorators(module.tree, module.summary.imports)
+        wrappers = result_decorators(module.tree, module.summary.imports, module.source)
         init = None if everything or is_services_module(module.summary.module) else _reexporting_package(module.index, module.summary.module)
         if init is not None:
             module.read_paths.add(init.path)  # the findings depend on what it re-exports
@@ -453,8 +453,8 @@ class ResultShapeDiffers(Rule):
             return
         tables = dispatch_tables(module.tree)
         errors = module_errors(module.tree)
-        if not tables and not errors:
-            return
+        if not tables and sum(module.source.count("raise " + error) for error in errors) < 2:
+            return  # neither a table nor two raises of the module's errors: no group to compare
         facts = module_facts(module.tree, module.qualify)
         by_name = {member.node.name: member.node for member in facts.values()}
         reported: set[Method] = set()

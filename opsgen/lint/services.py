@@ -413,6 +413,8 @@ def _decorator_name(decorator: ast.expr) -> str:
     return target.id if isinstance(target, ast.Name) else ""
 
 
+#: A call that may build a result object, a cheap test before the module's decorators are read.
+RESULT_CALL = re.compile(r"\b(?:Ok|Err|Success|Failure|Some|Nothing|\w*Result)\(")
 #: Library decorators that make a function return a result object in place of raising:
 #: the ``result`` package's ``as_result()`` and ``as_async_result()``, and dry-python
 #: ``returns``' ``@safe``, ``@future_safe`` and ``@impure_safe``.
@@ -421,7 +423,7 @@ RESULT_DECORATORS = frozenset(
 )
 
 
-def result_decorators(tree: ast.Module, imports: Mapping[str, str]) -> frozenset[str]:
+def result_decorators(tree: ast.Module, imports: Mapping[str, str], source: str | None = None) -> frozenset[str]:
     """Return the names under which the module's decorators wrap a function's result in a result object.
 
     A decorator of the module counts when a function nested in it returns only result
@@ -432,6 +434,8 @@ def result_decorators(tree: ast.Module, imports: Mapping[str, str]) -> frozenset
     for name, target in imports.items():
         # ``from result import as_result`` gives ``as_result``; ``import result`` gives ``result.as_result``.
         names.update(name + known[len(target) :] for known in RESULT_DECORATORS if known == target or known.startswith(target + "."))
+    if source is not None and not RESULT_CALL.search(source):
+        return frozenset(names)  # the module builds no result object, so none of its decorators does
     for node in tree.body:
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
