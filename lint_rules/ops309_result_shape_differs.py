@@ -66,6 +66,22 @@ WRAPPED_RESULTS = ("result object", "pair", "envelope")
 #: left to review.
 DEPARTURES = ("callbacks", "task handle", "attributes")
 
+#: Two look-ups that raise ``NotFound`` for a missing row, which two examples share.
+LOOKUP_EXAMPLE = (
+    "class NotFound(Exception):\n"
+    "    pass\n\n"
+    "def get_user(pk):\n"
+    "    try:\n"
+    "        return User.objects.get(pk=pk)\n"
+    "    except User.DoesNotExist:\n"
+    "        raise NotFound(f'user {pk}') from None\n\n"
+    "def get_team(slug):\n"
+    "    try:\n"
+    "        return Team.objects.get(slug=slug)\n"
+    "    except Team.DoesNotExist:\n"
+    "        raise NotFound(f'team {slug}') from None\n\n"
+)
+
 #: For each analysis: package name -> the paths of the service modules directly inside it.
 _package_modules: WeakKeyDictionary[Analysis, dict[str, list[str]]] = WeakKeyDictionary()
 
@@ -106,6 +122,15 @@ def _reexporting_package(index: ProjectIndex, module: str) -> ModuleSummary | No
         if init is not None and any(target.rpartition(".")[0] == module for target in init.imports.values()):
             return init
     return None
+
+
+def result_wrappers(module: ModuleContext) -> frozenset[str]:
+    """Return the names of the decorators that wrap a result in a result object in ``module``.
+
+    Called only where services are compared, because reading the decorators of every
+    module would add to each cold run.
+    """
+    return result_decorators(module.tree, module.summary.imports, module.source)
 
 
 class ResultShapeDiffers(Rule):
@@ -300,28 +325,28 @@ class ResultShapeDiffers(Rule):
         if "return" not in module.source or is_generated(module.source):
             return
         everything = in_service_packages(module.summary.module, module.config.service_packages)
-        wrappers = result_decorators(module.tree, module.summary.imports, module.source)
         init = None if everything or is_services_module(module.summary.module) else _reexporting_package(module.index, module.summary.module)
         if init is not None:
             module.read_paths.add(init.path)  # the findings depend on what it re-exports
-            yield from self.check_functions(module, wrappers, init.module)
+            yield from self.check_functions(module, init.module)
         elif everything or is_services_module(module.summary.module):
-            yield from self.check_functions(module, wrappers)
+            yield from self.check_functions(module)
         else:
-            yield from self.check_function_groups(module, wrappers)
+            yield from self.check_function_groups(module)
         reported: set[int] = set()
         if may_define_services(module.source):
             services = {service.entries[0]: service.node for service in service_classes(module.tree, everything) if service.entries}
+            wrappers = result_wrappers(module) if services else frozenset()
             for entry, shape, other in self.differing(module, list(services.items()), wrappers):
                 reported.add(entry.lineno)
                 message = self.MESSAGE.format(service=services[entry].name, method=entry.name, shape=shape, other=other)
                 yield module.finding(self.code, message, entry.lineno, entry.col_offset)
         if SERVICE_CLASS.search(module.source):
-            for finding in self.check_methods(module, wrappers):
+            for finding in self.check_methods(module):
                 if finding.line not in reported:
                     yield finding
 
-    def check_methods(self, module: ModuleContext, wrappers: frozenset[str]) -> Iterator[Finding]:
+    def check_methods(self, module: ModuleContext) -> Iterator[Finding]:
         """Report a method of a service class that breaks the failure convention of two or more sibling methods."""
         for node in module.tree.body:
             if not (isinstance(node, ast.ClassDef) and (node.name.endswith(SERVICE_BASE_SUFFIXES) or any(b.endswith(SERVICE_BASE_SUFFIXES) for b in base_names(node)))):
@@ -331,7 +356,7 @@ class ResultShapeDiffers(Rule):
                 continue  # a convention needs two methods besides the one that departs from it
             defined = [item for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
             facts = {member.node: member for member in member_facts(defined, module.qualify, through_self=True).values()}
-            for method, template, fields in self.departures(methods, facts, node, wrappers):
+            for method, template, fields in self.departures(methods, facts, node, result_wrappers(module)):
                 message = template.format(member=f"{node.name}.{method.name}()", others="the class's other methods", **fields)
                 yield module.finding(self.code, message, method.lineno, method.col_offset)
 
@@ -400,7 +425,7 @@ class ResultShapeDiffers(Rule):
             return self.BUILTIN_MESSAGE, {"raised": and_list(unique(raised["builtin"])), **fields}
         return None
 
-    def check_functions(self, module: ModuleContext, wrappers: frozenset[str], package: str | None = None) -> Iterator[Finding]:
+    def check_functions(self, module: ModuleContext, package: str | None = None) -> Iterator[Finding]:
         """Compare the result shapes and failures of the public functions of a service module.
 
         A module with fewer than three functions that return a value, directly inside a
@@ -411,6 +436,7 @@ class ResultShapeDiffers(Rule):
         """
         functions = service_functions(module.tree)
         facts = module_facts(module.tree, module.qualify)
+        wrappers = result_wrappers(module)
         if sum(1 for function in functions if result_shape(function, None, wrappers) is not None) >= 3:
             reported: set[Method] = set()
             for function, shape, other in self.differing(module, [(function, None) for function in functions], wrappers):
@@ -446,16 +472,21 @@ class ResultShapeDiffers(Rule):
         others = f"the other service functions of package {package}"
         yield from self.function_departures(module, pool, functions, facts, others, reported, wrappers)
 
-    def check_function_groups(self, module: ModuleContext, wrappers: frozenset[str]) -> Iterator[Finding]:
+    def check_function_groups(self, module: ModuleContext) -> Iterator[Finding]:
         """Compare the failures of the functions of each dispatch table, and of the public
         functions of a module when two or more of them, and at least half, raise its own exceptions."""
         if "def " not in module.source:
             return
         tables = dispatch_tables(module.tree)
         errors = module_errors(module.tree)
-        if not tables and sum(module.source.count("raise " + error) for error in errors) < 2:
-            return  # neither a table nor two raises of the module's errors: no group to compare
+        functions = service_functions(module.tree)
+        # The raise statements of the module's errors bound the functions that raise them, so
+        # most modules are left here before their functions are read.
+        raised = sum(module.source.count("raise " + error) for error in errors)
+        if not tables and (raised < 2 or 2 * raised < len(functions)):
+            return
         facts = module_facts(module.tree, module.qualify)
+        wrappers = result_wrappers(module)
         by_name = {member.node.name: member.node for member in facts.values()}
         reported: set[Method] = set()
         for table, names in tables:
@@ -464,7 +495,6 @@ class ResultShapeDiffers(Rule):
             for finding in findings:
                 reported.add(next(handler for handler in handlers if handler.lineno == finding.line))
                 yield finding
-        functions = service_functions(module.tree)
         raising = [function for function in functions if function in facts and errors.intersection(facts[function].raised.get("own", ()))]
         # A module of many helpers, a few of which raise its errors, is a library, not one interface.
         if len(raising) >= 2 and 2 * len(raising) >= len(functions):
@@ -541,19 +571,8 @@ class ResultShapeDiffers(Rule):
 
     VALID = [
         # A finder named for what it does returns None beside lookups that raise.
-        "class NotFound(Exception):\n"
-        "    pass\n\n"
-        "def get_user(pk):\n"
-        "    try:\n"
-        "        return User.objects.get(pk=pk)\n"
-        "    except User.DoesNotExist:\n"
-        "        raise NotFound(f'user {pk}') from None\n\n"
-        "def get_team(slug):\n"
-        "    try:\n"
-        "        return Team.objects.get(slug=slug)\n"
-        "    except Team.DoesNotExist:\n"
-        "        raise NotFound(f'team {slug}') from None\n\n"
-        "def find_invitation(token):\n"
+        LOOKUP_EXAMPLE
+        + "def find_invitation(token):\n"
         "    return Invitation.objects.filter(token=token).first()\n",
         # Every service returns a pair: one convention, even if not the best one.
         "class Charge:\n"
@@ -648,19 +667,8 @@ class ResultShapeDiffers(Rule):
         "    return board\n\n"
         "HANDLERS = {'open': open_card, 'rename': rename_card, 'close': close_board}\n",
         # Look-ups of a module that raises its own errors: one returns None for a missing row.
-        "class NotFound(Exception):\n"
-        "    pass\n\n"
-        "def get_user(pk):\n"
-        "    try:\n"
-        "        return User.objects.get(pk=pk)\n"
-        "    except User.DoesNotExist:\n"
-        "        raise NotFound(f'user {pk}') from None\n\n"
-        "def get_team(slug):\n"
-        "    try:\n"
-        "        return Team.objects.get(slug=slug)\n"
-        "    except Team.DoesNotExist:\n"
-        "        raise NotFound(f'team {slug}') from None\n\n"
-        "def get_invitation(token):  # OPS309\n"
+        LOOKUP_EXAMPLE
+        + "def get_invitation(token):  # OPS309\n"
         "    return Invitation.objects.filter(token=token).first()\n",
         # Methods of one service class: two raise, one returns its error as a string.
         "class AccountService:\n"

@@ -236,19 +236,24 @@ def returns_none_when_missing(node: Method) -> bool:
     the object up and returns it has ``None`` for "not found" as its documented result.
     """
     nodes = list(scope_nodes(node.body))
+    return _returns_none_for_missing(nodes) and _returns_value(nodes) and does_work(nodes)
+
+
+def _returns_none_for_missing(nodes: Sequence[ast.AST]) -> bool:
+    """Return True for ``if order is None: return None`` or an ``except ...DoesNotExist:`` handler that returns ``None``."""
     looked_up = _looked_up(nodes)
-    missing = any(
+    return any(
         (isinstance(child, ast.If) and _tests_missing(child.test, looked_up) and _returns_nothing(child.body))
         or (isinstance(child, ast.ExceptHandler) and _catches_missing(child) and _returns_nothing(child.body))
         for child in nodes
     )
-    if not missing:
-        return False
-    returns_value = any(
+
+
+def _returns_value(nodes: Sequence[ast.AST]) -> bool:
+    return any(
         isinstance(child, ast.Return) and child.value is not None and not (isinstance(child.value, ast.Constant) and child.value.value is None)
         for child in nodes
     )
-    return returns_value and does_work(nodes)
 
 
 def returns_optional_lookup(node: Method) -> bool:
@@ -265,12 +270,7 @@ def returns_optional_lookup(node: Method) -> bool:
             value = child.value.value if isinstance(child.value, ast.Await) else child.value
             if isinstance(value, ast.Call) and _optional_lookup(value.func):
                 return True
-    looked_up = _looked_up(nodes)
-    return any(
-        (isinstance(child, ast.If) and _tests_missing(child.test, looked_up) and _returns_nothing(child.body))
-        or (isinstance(child, ast.ExceptHandler) and _catches_missing(child) and _returns_nothing(child.body))
-        for child in nodes
-    )
+    return _returns_none_for_missing(nodes)
 
 
 def _optional_lookup(func: ast.expr) -> bool:
@@ -301,13 +301,7 @@ def returns_none_on_failed_check(node: Method) -> bool:
         and (any(isinstance(s, ast.Expr) and _logs(s.value) and not _debug(s.value) for s in child.body[:-1]) or _failed_verification(child.test))
         for child in nodes
     )
-    if not failed:
-        return False
-    returns_value = any(
-        isinstance(child, ast.Return) and child.value is not None and not (isinstance(child.value, ast.Constant) and child.value.value is None)
-        for child in nodes
-    )
-    return returns_value and does_work(nodes)
+    return failed and _returns_value(nodes) and does_work(nodes)
 
 
 def _debug(value: ast.expr) -> bool:

@@ -413,8 +413,10 @@ def _decorator_name(decorator: ast.expr) -> str:
     return target.id if isinstance(target, ast.Name) else ""
 
 
-#: A call that may build a result object, a cheap test before the module's decorators are read.
-RESULT_CALL = re.compile(r"\b(?:Ok|Err|Success|Failure|Some|Nothing|\w*Result)\(")
+#: Text of a call that may build a result object (``Result(`` ends ``OrderResult(`` too): a
+#: cheap test before the module's decorators are read. Plain substrings, because a regular
+#: expression with ``\w*Result`` backtracks at every word of a large module.
+RESULT_CALLS = ("Ok(", "Err(", "Success(", "Failure(", "Some(", "Nothing(", "Result(")
 #: Library decorators that make a function return a result object in place of raising:
 #: the ``result`` package's ``as_result()`` and ``as_async_result()``, and dry-python
 #: ``returns``' ``@safe``, ``@future_safe`` and ``@impure_safe``.
@@ -432,9 +434,11 @@ def result_decorators(tree: ast.Module, imports: Mapping[str, str], source: str 
     """
     names: set[str] = set()
     for name, target in imports.items():
+        if target.partition(".")[0] not in ("result", "returns"):
+            continue  # the packages of RESULT_DECORATORS
         # ``from result import as_result`` gives ``as_result``; ``import result`` gives ``result.as_result``.
         names.update(name + known[len(target) :] for known in RESULT_DECORATORS if known == target or known.startswith(target + "."))
-    if source is not None and not RESULT_CALL.search(source):
+    if source is not None and not any(call in source for call in RESULT_CALLS):
         return frozenset(names)  # the module builds no result object, so none of its decorators does
     for node in tree.body:
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
