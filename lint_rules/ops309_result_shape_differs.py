@@ -24,7 +24,7 @@ from opsgen.lint.failure_conventions import (
 )
 from opsgen.lint.orm import scope_nodes
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
-from opsgen.lint.service_groups import dispatch_tables, module_errors
+from opsgen.lint.service_groups import dispatch_tables, is_route_handler, module_errors
 from opsgen.lint.service_state import outcome_callbacks, stored_results
 from opsgen.lint.summary import ModuleSummary
 from opsgen.lint.services import (
@@ -236,7 +236,8 @@ class ResultShapeDiffers(Rule):
         module-level dictionary literal whose values are three or more of the module's
         functions, ``HANDLERS = {"close": close_board, ...}``), and the public functions
         of a module that defines its own exception classes, when two or more of them, and
-        at least half, raise those.
+        at least half, raise those. Web views (``@app.route()``, ``@router.post()``) are
+        not among those functions, since they answer with a response by design.
 
     Why is this bad:
         A caller of one service unpacks a pair and checks the error, a caller of the next
@@ -479,7 +480,7 @@ class ResultShapeDiffers(Rule):
             return
         tables = dispatch_tables(module.tree)
         errors = module_errors(module.tree)
-        functions = service_functions(module.tree)
+        functions = [function for function in service_functions(module.tree) if not is_route_handler(function)]
         # The raise statements of the module's errors bound the functions that raise them, so
         # most modules are left here before their functions are read.
         raised = sum(module.source.count("raise " + error) for error in errors)

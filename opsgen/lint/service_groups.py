@@ -17,6 +17,10 @@ import ast
 
 from opsgen.lint.failure_conventions import is_builtin_exception, name_of
 
+#: Decorator methods that register a web route: Flask's ``@app.route()`` and ``@bp.get()``,
+#: FastAPI's ``@router.post()``. A view answers with a response by design, so it is not
+#: one of the module's services.
+ROUTE_DECORATORS = frozenset({"route", "get", "post", "put", "patch", "delete", "head", "options", "websocket", "api_route"})
 #: Name endings of the imported bases of exception classes: ``class Rejected(ServiceError)``.
 EXCEPTION_SUFFIXES = ("Error", "Exception", "Failed")
 
@@ -59,3 +63,11 @@ def module_errors(tree: ast.Module) -> set[str]:
                 break
     return errors
 
+
+
+def is_route_handler(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Return True for a function registered as a web route, such as ``@router.post("/items")``."""
+    for decorator in function.decorator_list:
+        if isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute) and decorator.func.attr in ROUTE_DECORATORS:
+            return True
+    return False

@@ -101,6 +101,20 @@ def test_envelope_in_own_error_module(tmp_path: Path) -> None:
     assert _lines(OWN_ERRORS.format(function=function), tmp_path) == [19]
 
 
+def test_route_handler_left_out(tmp_path: Path) -> None:
+    # A view answers with a response by design, so it is not compared with the look-ups.
+    function = (
+        "@router.post('/teams')\n"
+        "def create_team(payload):\n"
+        "    if not payload:\n"
+        "        return JSONResponse({}, status_code=400)\n"
+        "    return Team.objects.create(**payload)\n\n"
+        "def get_invitation(token):\n"
+        "    return Invitation.objects.get(token=token)\n"
+    )
+    assert _lines(OWN_ERRORS.format(function=function), tmp_path) == []
+
+
 def test_module_of_helpers_silent(tmp_path: Path) -> None:
     # Two of six functions raise the module's error: a library of helpers, not one interface.
     helpers = "".join(f"def helper_{n}(value):\n    return value + {n}\n\n" for n in range(3))
