@@ -237,7 +237,7 @@ class ResultShapeDiffers(Rule):
         functions, ``HANDLERS = {"close": close_board, ...}``), and the public functions
         of a module that defines its own exception classes, when two or more of them, and
         at least half, raise those. Web views (``@app.route()``, ``@router.post()``) are
-        not among those functions, since they answer with a response by design.
+        not among those functions, since they return a response by design.
 
     Why is this bad:
         A caller of one service unpacks a pair and checks the error, a caller of the next

@@ -18,7 +18,7 @@ import ast
 from opsgen.lint.failure_conventions import is_builtin_exception, name_of
 
 #: Decorator methods that register a web route: Flask's ``@app.route()`` and ``@bp.get()``,
-#: FastAPI's ``@router.post()``. A view answers with a response by design, so it is not
+#: FastAPI's ``@router.post()``. A view returns a response by design, so it is not
 #: one of the module's services.
 ROUTE_DECORATORS = frozenset({"route", "get", "post", "put", "patch", "delete", "head", "options", "websocket", "api_route"})
 #: Name endings of the imported bases of exception classes: ``class Rejected(ServiceError)``.

@@ -102,7 +102,7 @@ def test_envelope_in_own_error_module(tmp_path: Path) -> None:
 
 
 def test_route_handler_left_out(tmp_path: Path) -> None:
-    # A view answers with a response by design, so it is not compared with the look-ups.
+    # A view returns a response by design, so it is not compared with the look-ups.
     function = (
         "@router.post('/teams')\n"
         "def create_team(payload):\n"
