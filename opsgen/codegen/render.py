@@ -80,17 +80,31 @@ def forward(fields: Sequence[FieldView], source: str) -> list[str]:
 
 
 def details_dict(fields: Sequence[FieldView]) -> str:
-    return "{" + ", ".join(f"{py_literal(f.name)}: {f.name}" for f in fields) + "}"
+    """Return a dict display of the parameters of ``fields``, keyed by their JSON keys."""
+    return "{" + ", ".join(f"{py_literal(f.wire_name)}: {f.name}" for f in fields) + "}"
+
+
+def build_payload(indent: str, model: ModelView) -> str:
+    """Lay out ``payload = ...``, the effect payload built from the method's parameters.
+
+    A model with aliased fields is built with ``model_validate`` and its JSON keys: the
+    pydantic mypy plugin types the constructor of a ``populate_by_name`` model with the
+    Python names, and mypy without the plugin with the aliases, so no keyword call
+    passes both.
+    """
+    if model.aliased:
+        return call(f"{indent}payload = ", f"{model.class_name}.model_validate(", [details_dict(model.fields)], ")")
+    return call(f"{indent}payload = ", f"{model.class_name}(", forward(model.fields, ""), ")")
 
 
 def input_dict(indent: str, fields: Sequence[FieldView]) -> str:
-    """Build the ``data`` mapping a handle passes on; unset factory fields are left out."""
-    always_passed = [f"{py_literal(f.name)}: {f.name}" for f in fields if not f.factory]
+    """Build the ``data`` mapping a handle passes on, keyed by JSON keys; unset factory fields are left out."""
+    always_passed = [f"{py_literal(f.wire_name)}: {f.name}" for f in fields if not f.factory]
     lines = [wrap(indent, "data: dict[str, Any] = {", always_passed, "}")]
     for f in fields:
         if f.factory:
             lines.append(f"{indent}if {f.name} is not None:")
-            lines.append(fit(indent + "    ", f"data[{py_literal(f.name)}] = {f.name}"))
+            lines.append(fit(indent + "    ", f"data[{py_literal(f.wire_name)}] = {f.name}"))
     return "\n".join(lines)
 
 
@@ -166,7 +180,7 @@ def environment(templates: Path) -> jinja2.Environment:
         call=call,
         fit=fit,
         keyword_params=keyword_params,
-        forward=forward,
+        build_payload=build_payload,
         details_dict=details_dict,
         input_dict=input_dict,
         field_line=field_line,

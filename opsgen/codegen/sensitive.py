@@ -5,7 +5,8 @@ declares it: ``input.card.number`` for a ``Card`` input whose ``number`` is sens
 ``input.cards.*.number`` through a list or map, ``errors.declined.details.pan`` and
 ``side_effects.notify.payload.phone``. The runtime redacts exactly these places (see
 :mod:`opsgen.runtime.redaction`), so an output field that shares a name with a
-sensitive input field stays readable.
+sensitive input field stays readable. A field with an alias has a path under its JSON
+key (``input.json``) and one under its Python name (``input.json_``).
 
 A field marked sensitive, or whose type is a shared type marked sensitive, is redacted
 whole, lists and maps of it included. A recursive type (``Node`` with
@@ -22,6 +23,7 @@ from collections.abc import Mapping
 
 from opsgen.runtime.redaction import ANY_DEPTH, ANY_KEY
 from opsgen.spec.model import FieldSpec, OperationSpec, SharedTypeSpec
+from opsgen.spec.names import python_field_name
 
 _CONTAINER = re.compile(r"(list|map)\[(.*)\]")
 
@@ -50,11 +52,14 @@ class _Walker:
         found: set[str] = set()
         for name, raw in fields.items():
             field = FieldSpec(type=raw) if isinstance(raw, str) else raw
-            path = f"{prefix}.{name}"
-            if field.sensitive:
-                found.add(path)
-            elif field.type is not None:
-                found |= self.expression(field.type, path)
+            # A model with an aliased field also takes it by its Python name, and input
+            # that the model rejects is recorded with the keys the caller sent.
+            for key in sorted({name, python_field_name(name)}):
+                path = f"{prefix}.{key}"
+                if field.sensitive:
+                    found.add(path)
+                elif field.type is not None:
+                    found |= self.expression(field.type, path)
         return found
 
     def expression(self, expression: str, path: str) -> set[str]:

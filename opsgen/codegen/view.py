@@ -20,6 +20,7 @@ from opsgen.codegen.sensitive import operation_sensitive_paths
 from opsgen.codegen.source import SourceOperation, SourceType, SpecSource
 from opsgen.codegen.typeexpr import Imports, ResolvedType, TypeExpressionError, resolve
 from opsgen.spec.model import FieldSpec, OperationSpec, SharedTypeSpec, TransactionSpec
+from opsgen.spec.names import python_field_name, python_name_collisions
 
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -32,17 +33,12 @@ __all__ = ["ViewError", "build_project"]
 
 RESERVED_MODULES = frozenset({"registry", "shared_types"})
 
-#: Field names a pydantic model or a generated method cannot take.
-RESERVED_FIELDS = frozenset(
-    {"ctx", "self", "data", "construct", "copy", "dict", "from_orm", "json", "parse_file",
-     "parse_obj", "parse_raw", "schema", "schema_json", "update_forward_refs", "validate"}
-)
-
 _NUMERIC_BASES = frozenset({"int", "float", "decimal"})
 
 
 @dataclass(frozen=True)
 class FieldView:
+    #: Python name: the model attribute and the keyword parameter of generated methods.
     name: str
     #: Annotation used in models and in method parameters: ``Decimal``, ``str | None``.
     annotation: str
@@ -53,6 +49,13 @@ class FieldView:
     #: The model fills the default from a factory, so a caller's ``None`` means "not given".
     factory: bool
     sensitive: bool
+    #: Spec name: the JSON key and the model field's alias. It differs from ``name`` only
+    #: for a field that :func:`opsgen.spec.names.python_field_name` renames.
+    wire_name: str
+
+    @property
+    def aliased(self) -> bool:
+        return self.wire_name != self.name
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,11 @@ class ModelView:
     class_name: str
     doc: str
     fields: tuple[FieldView, ...]
+
+    @property
+    def aliased(self) -> bool:
+        """Whether a field's Python name differs from its JSON key, so the model needs ``populate_by_name``."""
+        return any(f.aliased for f in self.fields)
 
 
 @dataclass(frozen=True)
@@ -147,6 +155,11 @@ class _Builder:
                 views.append(self.build_field(name, raw, imports))
             except (ViewError, TypeExpressionError) as exc:
                 self.problems.append(f"{where}: field {name!r}: {exc}")
+        for earlier, later in python_name_collisions(list(fields)):
+            self.problems.append(
+                f"{where}: field {later!r}: it and field {earlier!r} would both become the Python name "
+                f"{python_field_name(later)!r}; rename one of them"
+            )
         return tuple(views)
 
     def build_field(self, name: str, raw: FieldSpec | str, imports: Imports) -> FieldView:
@@ -155,12 +168,15 @@ class _Builder:
                 f"field name {name!r} must be letters, digits and underscores, start with a letter "
                 "and not be a Python keyword"
             )
-        if name in RESERVED_FIELDS or name.startswith("model_"):
-            raise ViewError(f"{name!r} is reserved by pydantic or the generated methods; rename the field")
+        if name.startswith("model_"):
+            raise ViewError(f"{name!r} starts with 'model_', a prefix pydantic reserves; rename the field")
+        python_name = python_field_name(name)
         spec = FieldSpec(type=raw) if isinstance(raw, str) else raw
 
         base, annotation, shared = self.field_type(spec, imports)
         kwargs: list[str] = []
+        if python_name != name:
+            kwargs.append(f"alias={py_literal(name)}")
         factory = False
         param_default: str | None = None
         if spec.default is not None:
@@ -184,7 +200,7 @@ class _Builder:
         if kwargs:
             imports.lines.add("from pydantic import Field")
         model_value = f"Field({', '.join(kwargs)})" if kwargs else None
-        return FieldView(name, annotation, model_value, param_default, factory, sensitive)
+        return FieldView(python_name, annotation, model_value, param_default, factory, sensitive, name)
 
     def field_type(self, spec: FieldSpec, imports: Imports) -> tuple[str, str, frozenset[str]]:
         """Return the field's base kind, its annotation and the shared types it uses."""

@@ -187,7 +187,7 @@ class ExecutionContext:
         """
         declared = self._declared_effect(name)
         handler = self.runtime.resolve_effect_handler(declared.name, declared.kind, self.declaration.name)
-        data = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else dict(payload)
+        data = payload.model_dump(mode="json", by_alias=True) if isinstance(payload, BaseModel) else dict(payload)
         sensitive = self.declaration.sensitive_under("side_effects", declared.name, "payload")
         shown = scrub_any(redact(data, sensitive), self.secrets)
         self._request(declared.name, declared.kind, declared.durable, data, shown, declared.retry, handler)

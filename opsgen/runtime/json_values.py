@@ -6,6 +6,9 @@ JSON has no infinity and no NaN. Python's ``json`` module writes them as the bar
 string ``"Infinity"``, ``"-Infinity"`` or ``"NaN"`` instead. Operations generated from
 specs reject them as input and output in the first place (``allow_inf_nan=False``);
 hand-written models may still let them through.
+
+The log stores a model under its JSON keys: a field's serialization alias where it has
+one, such as ``json`` for a generated field ``json_``, and its Python name otherwise.
 """
 
 from __future__ import annotations
@@ -69,7 +72,13 @@ def _holds_numbers(schema: Any) -> bool:
     return any(_holds_numbers(item) for key, item in schema.items() if key not in ("title", "description", "default"))
 
 
+@lru_cache(maxsize=None)
+def json_keys(model: type[BaseModel]) -> dict[str, str]:
+    """Return the JSON key of each field of ``model`` by Python name: its serialization alias, else the name."""
+    return {name: field.serialization_alias or name for name, field in model.model_fields.items()}
+
+
 def dump_for_log(model: BaseModel) -> Any:
     """Return the JSON form of ``model`` that the log stores (see the module docs)."""
-    data = model.model_dump(mode="json")
+    data = model.model_dump(mode="json", by_alias=True)
     return finite_json(data) if may_hold_numbers(type(model)) else data

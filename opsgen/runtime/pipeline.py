@@ -42,7 +42,7 @@ from opsgen.runtime.declarations import TransactionDeclaration
 from opsgen.runtime.effects import durable_rows, record_dropped, schedule_delivery
 from opsgen.runtime.errors import GuardRejected
 from opsgen.runtime.execution import ExecutionContext, _current_execution, resolve_caller
-from opsgen.runtime.json_values import dump_for_log, json_safe
+from opsgen.runtime.json_values import dump_for_log, json_keys, json_safe
 from opsgen.runtime.locks import LockKeyError, LockLost, LockTimeout, WaitHook, render_lock_key
 from opsgen.runtime.redaction import Sensitive, redact, scrub, scrub_any, sensitive_values
 from opsgen.runtime.result import Failure, OperationFailed, Result, Success, UnwrapError
@@ -236,7 +236,7 @@ def validate_input(execution: ExecutionContext, raw_input: Mapping[str, Any]) ->
         return reject_input(execution, raw_input, problems)
 
     if sensitive is not None:
-        execution.secrets += sensitive_values(inputs.model_dump(), sensitive)
+        execution.secrets += sensitive_values(inputs.model_dump(by_alias=True), sensitive)
     if execution.runtime.log_enabled:
         record.input = redact(dump_for_log(inputs), sensitive)
     return inputs
@@ -343,8 +343,11 @@ def _guarded(execution: ExecutionContext, inputs: BaseModel) -> Iterator[None]:
     declaration = execution.declaration
     record = execution.record
     assert record is not None
-    # iter() yields the fields as pairs; dict(inputs) would first probe the model for keys().
-    values = {**_context_values(execution.context), **dict(iter(inputs))}
+    # Key templates name inputs by their JSON keys, as the spec does. iter() yields the
+    # fields as pairs; dict(inputs) would first probe the model for keys().
+    input_keys = json_keys(type(inputs))
+    inputs_by_key = {input_keys.get(name, name): value for name, value in iter(inputs)}
+    values = {**_context_values(execution.context), **inputs_by_key}
     backend = execution.runtime.get_lock_backend()
     enclosing = execution.scope
     with ExitStack() as held:

@@ -24,6 +24,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from opsgen.runtime.declarations import OperationDeclaration
+from opsgen.runtime.json_values import json_keys
 from opsgen.runtime.redaction import ANY_DEPTH, ANY_KEY, REDACTED, SensitivePaths, redact, scrub
 
 logger = logging.getLogger("opsgen.trace")
@@ -119,12 +120,15 @@ def _redacted_repr(value: Any, state: SensitivePaths) -> str:
     """Return the ``repr`` of an argument with the values at the paths below ``state`` redacted.
 
     Mappings, lists and tuples are redacted where they are, and a pydantic model through
-    its fields, shown as ``Model(field=value, ...)``. Other objects are shown as they
-    are; the tracer still scrubs the known sensitive values from their text.
+    its fields, shown as ``Model(field=value, ...)`` with their Python names. Sensitive
+    paths name fields by their JSON keys, so the model is redacted in that form. Other
+    objects are shown as they are; the tracer still scrubs the known sensitive values
+    from their text.
     """
     if isinstance(value, BaseModel):
-        fields = redact(value.model_dump(), state)
-        field_text = ", ".join(f"{name}={item!r}" for name, item in fields.items())
+        fields = redact(value.model_dump(by_alias=True), state)
+        python_names = {key: name for name, key in json_keys(type(value)).items()}
+        field_text = ", ".join(f"{python_names.get(key, key)}={item!r}" for key, item in fields.items())
         return f"{type(value).__name__}({field_text})"
     return repr(redact(value, state))
 

@@ -6,6 +6,12 @@ because Python NFKC-normalises other identifiers and two different spellings cou
 become one name. They are never keywords or dunders, and never shadow something the
 generated code relies on.
 
+A field name is its JSON key, so a field may take a name that would shadow a pydantic
+``BaseModel`` attribute (``json``, ``copy``, ``schema``), a name the generated module
+reads (``date``, ``Field``, ``Any``) or a parameter of the generated methods (``self``,
+``ctx``). Such a field gets the Python name :func:`python_field_name` returns (the spec
+name with a trailing underscore) and keeps the spec name as its pydantic alias.
+
 Soft keywords (``match``, ``case``, ``type``) are allowed: Python accepts them as
 attribute, parameter and module names.
 """
@@ -64,6 +70,11 @@ GENERATED_CODE_NAMES = ANNOTATION_NAMES | frozenset(
 #: Parameters of generated methods: ``run``, ``__call__`` and ``enqueue`` take ``self``,
 #: ``ctx`` and the inputs as keywords; ``execute`` takes ``data``.
 RESERVED_PARAMETERS = frozenset({"self", "cls", "ctx", "data"})
+
+#: Field names that a generated model cannot use as its Python attribute name, so the
+#: field takes :func:`python_field_name` and keeps the spec name as its alias. Names
+#: with the ``model_`` prefix are rejected before this set is consulted.
+ALIASED_FIELD_NAMES = PYDANTIC_ATTRIBUTES | GENERATED_CODE_NAMES | RESERVED_PARAMETERS
 
 #: Attributes of the generated operation base class that effect methods must not replace.
 RESERVED_METHODS = frozenset(
@@ -176,32 +187,33 @@ def check_field_name(name: str) -> Problem | None:
             f"the field name {name!r} starts with 'model_', a prefix pydantic reserves for its own attributes",
             f"rename it, such as `{name[len('model_'):]}` or `{name}_value` without the prefix",
         )
-    if name in PYDANTIC_ATTRIBUTES:
-        return (
-            f"the field name {name!r} would shadow the pydantic BaseModel method {name!r}",
-            f"rename it, such as `{name}_value`",
-        )
-    if name in ANNOTATION_NAMES:
-        return (
-            f"the field name {name!r} would shadow the type of that name in the generated model",
-            f"rename it, such as `{name}_value`",
-        )
-    if name in GENERATED_CODE_NAMES:
-        return (
-            f"the field name {name!r} would hide the name {name!r} that the generated module uses",
-            f"rename it, such as `{name}_value`; field names may not be {reserved_names_text()}",
-        )
-    if name in RESERVED_PARAMETERS:
-        return (
-            f"the field name {name!r} collides with a parameter of the generated methods",
-            f"rename it, such as `{name}_value`",
-        )
     return None
 
 
-def reserved_names_text() -> str:
-    """Return the names generated code uses, as hints list them."""
-    return ", ".join(sorted(GENERATED_CODE_NAMES, key=lambda name: (name.lower(), name)))
+def python_field_name(name: str) -> str:
+    """Return the Python name of the field that the spec calls ``name``.
+
+    A name in :data:`ALIASED_FIELD_NAMES` gets a trailing underscore (``json`` becomes
+    ``json_``), like the names datamodel-code-generator writes. The result is never in
+    that set, because none of its names ends with an underscore. Every other name is
+    returned unchanged.
+    """
+    return f"{name}_" if name in ALIASED_FIELD_NAMES else name
+
+
+def python_name_collisions(field_names: list[str]) -> list[tuple[str, str]]:
+    """Return an ``(earlier, later)`` pair for each field whose Python name an earlier field already has.
+
+    ``json`` and ``json_`` in one model collide, because both become ``json_``.
+    """
+    seen: dict[str, str] = {}
+    collisions: list[tuple[str, str]] = []
+    for name in field_names:
+        python_name = python_field_name(name)
+        earlier = seen.setdefault(python_name, name)
+        if earlier != name:
+            collisions.append((earlier, name))
+    return collisions
 
 
 def _check_snake(name: str, what: str, example: str) -> Problem | None:

@@ -694,6 +694,16 @@ class Checker:
             result = self._resolve_field(document, at + (name,), name, spec, owner, enums)
             if result is not None:
                 resolved.append(result)
+        for earlier, later in names.python_name_collisions(list(fields)):
+            aliased = earlier if names.python_field_name(earlier) != earlier else later
+            document.error(
+                at + (later,),
+                f"the field name {later!r} and the field {earlier!r} would both become the Python name "
+                f"{names.python_field_name(later)!r} in the generated model",
+                f"rename one of them: {aliased!r} gets a trailing underscore in Python because the name "
+                "would shadow a pydantic BaseModel attribute or a name the generated code uses",
+                key=True,
+            )
         return resolved
 
     def _resolve_field(

@@ -114,7 +114,7 @@ def enqueue(
     missing = missing_context(declaration.context_requires, context)
     if missing:
         raise MissingContextError(missing_context_message(declaration.name, missing), missing)
-    input_json = model.model_dump(mode="json")
+    input_json = model.model_dump(mode="json", by_alias=True)
     record = pending_record(handle, input_json, context, parent)
     call = QueuedCall(
         operation=declaration.name,
