@@ -17,7 +17,8 @@ from opsgen.codegen.config import load_config
 from opsgen.codegen.generator import generate
 from opsgen.spec import names
 from opsgen.spec.errors import SpecError, SpecErrors
-from opsgen.spec.loader import load_specs
+from opsgen.spec.loader import SpecSet, load_specs
+
 
 TYPES = "kind: types\ntypes:\n  Money: {type: decimal}\n  Address:\n    fields:\n      street: str\n"
 
@@ -35,36 +36,70 @@ def load_errors(tmp_path: Path, operation: str, types: str = TYPES) -> list[Spec
     return caught.value.errors
 
 
-@pytest.mark.parametrize("name", STATIC_NAMES)
+def load_operation(tmp_path: Path, operation: str, types: str = TYPES) -> SpecSet:
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "types.yaml").write_text(types, encoding="utf-8")
+    (specs / "op.yaml").write_text(operation, encoding="utf-8")
+    return load_specs(specs)
+
+
+@pytest.mark.parametrize("name", STATIC_NAMES + ["json", "copy", "schema", "date", "self", "ctx"])
 @pytest.mark.parametrize(
-    "section, line",
+    "section",
     [
-        ("input:\n  {name}: {{type: int, default: 1}}\n", 3),
-        ("output:\n  {name}: str\n", 3),
-        ("errors:\n  failed:\n    message: m\n    details: {{{name}: str}}\n", 5),
-        ("side_effects:\n  notify:\n    kind: custom\n    payload: {{{name}: str}}\n", 5),
+        "input:\n  {name}: {{type: int, default: 1}}\n",
+        "output:\n  {name}: str\n",
+        "errors:\n  failed:\n    message: m\n    details: {{{name}: str}}\n",
+        "side_effects:\n  notify:\n    kind: custom\n    payload: {{{name}: str}}\n",
     ],
     ids=["input", "output", "details", "payload"],
 )
-def test_generated_code_name_rejected(tmp_path: Path, name: str, section: str, line: int) -> None:
-    errors = load_errors(tmp_path, "name: n.op\n" + section.format(name=name))
+def test_generated_code_name_aliased(tmp_path: Path, name: str, section: str) -> None:
+    loaded = load_operation(tmp_path, "name: n.op\n" + section.format(name=name))
+    operation = loaded.operation("n.op")
+    sections = [operation.inputs, operation.outputs, *(e.details for e in operation.errors), *(e.payload for e in operation.effects)]
+    field_names = [field.name for fields in sections for field in fields]
 
-    assert len(errors) == 1
-    assert errors[0].path.name == "op.yaml"
-    assert errors[0].line == line
-    assert errors[0].message == f"the field name {name!r} would hide the name {name!r} that the generated module uses"
-    assert errors[0].hint is not None
-    assert f"rename it, such as `{name}_value`" in errors[0].hint
-    assert "Field, float" in errors[0].hint
+    assert field_names == [name]
+    assert names.python_field_name(name) == f"{name}_"
 
 
-@pytest.mark.parametrize("name", ["Literal", "super"])
-def test_generated_code_name_rejected_in_shared_object(tmp_path: Path, name: str) -> None:
+@pytest.mark.parametrize("name", ["Literal", "super", "json"])
+def test_generated_code_name_aliased_in_shared_object(tmp_path: Path, name: str) -> None:
     types = f"kind: types\ntypes:\n  Address:\n    fields:\n      {name}: str\n"
+    loaded = load_operation(tmp_path, "name: n.op\n", types)
+
+    assert [field.name for field in loaded.types["Address"].fields] == [name]
+
+
+@pytest.mark.parametrize(
+    "fields, line, column, later, earlier",
+    [
+        ("{json: str, json_: str}", 2, 20, "json_", "json"),
+        ("{json_: str, json: str}", 2, 21, "json", "json_"),
+    ],
+)
+def test_python_name_collision_rejected(
+    tmp_path: Path, fields: str, line: int, column: int, later: str, earlier: str
+) -> None:
+    errors = load_errors(tmp_path, f"name: n.op\ninput: {fields}\n")
+
+    assert [(error.line, error.column) for error in errors] == [(line, column)]
+    assert errors[0].message == (
+        f"the field name {later!r} and the field {earlier!r} would both become the Python name 'json_' "
+        "in the generated model"
+    )
+    assert errors[0].hint is not None
+    assert errors[0].hint.startswith("rename one of them: 'json' gets a trailing underscore in Python")
+
+
+def test_python_name_collision_rejected_in_shared_object(tmp_path: Path) -> None:
+    types = "kind: types\ntypes:\n  Address:\n    fields:\n      self: str\n      self_: str\n"
     errors = load_errors(tmp_path, "name: n.op\n", types)
 
-    assert [(error.path.name, error.line, error.column) for error in errors] == [("types.yaml", 5, 7)]
-    assert "that the generated module uses" in errors[0].message
+    assert [(error.path.name, error.line, error.column) for error in errors] == [("types.yaml", 6, 7)]
+    assert "would both become the Python name 'self_'" in errors[0].message
 
 
 def test_payload_class_name_rejected(tmp_path: Path) -> None:
@@ -229,7 +264,7 @@ def test_reserved_names_cover_rendered_code(tmp_path: Path) -> None:
     unreserved = sorted(
         name
         for name in read - field_names - GENERATED_LOCALS - per_spec_names
-        if names.check_field_name(name) is None
+        if names.check_field_name(name) is None and names.python_field_name(name) == name
     )
     assert unreserved == []
     assert {"Field", "super", "OperationFailed", "NotImplementedError"} <= read
