@@ -11,13 +11,15 @@ import base64
 import json
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
 from celery import Celery
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import select
 
 from opsgen.integrations import celery as opsgen_celery
 from opsgen.runtime.config import Settings
@@ -27,6 +29,7 @@ from opsgen.runtime.execution import ExecutionContext
 from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.operation import Operation
 from opsgen.runtime.runtime import Runtime
+from opsgen.runtime.schema import executions
 
 SECRET = "correct horse battery staple"
 
@@ -54,15 +57,53 @@ class SignUp(Operation[SignUpInput, SignUpOutput]):
         return SignUpOutput(user=user)
 
 
+class ImportInput(BaseModel):
+    """An input in the generated shape for the spec fields ``json`` and ``copy``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    json_: str = Field(alias="json", repr=False)
+    copy_: int = Field(alias="copy", default=1)
+
+
+IMPORT = OperationDeclaration(
+    name="accounts.import_json", version=1, description="Import accounts from JSON.",
+    input_model=ImportInput, output_model=SignUpOutput,
+    sensitive_paths=frozenset({"input.json", "input.json_"}), queue="accounts",
+)
+
+
+class Import(Operation[ImportInput, SignUpOutput]):
+    declaration = IMPORT
+
+    def run(self, ctx: ExecutionContext, *, json_: str, copy_: int) -> SignUpOutput:  # type: ignore[override]
+        return SignUpOutput(user=json_)
+
+
 @pytest.fixture
 def sent_messages(postgres_url: str, redis_url: str) -> Iterator[tuple[OperationHandle[Any, Any], Any]]:
     """Yield a handle installed on a Celery app with a key prefix of its own, and a reader of its queue."""
+    with installed(postgres_url, redis_url, SIGN_UP, SignUp) as sent:
+        yield sent
+
+
+@pytest.fixture
+def sent_import_messages(postgres_url: str, redis_url: str) -> Iterator[tuple[OperationHandle[Any, Any], Any]]:
+    """Like ``sent_messages``, for the operation with aliased input fields."""
+    with installed(postgres_url, redis_url, IMPORT, Import) as sent:
+        yield sent
+
+
+@contextmanager
+def installed(
+    postgres_url: str, redis_url: str, declaration: OperationDeclaration, operation: type[Operation[Any, Any]]
+) -> Iterator[tuple[OperationHandle[Any, Any], Any]]:
     runtime = Runtime(Settings(root=Path.cwd(), database_url=postgres_url))
     runtime.ensure_schema()
     prefix = f"opsgen-test-send-{uuid.uuid4().hex[:12]}:"
     app = Celery("opsgen_send_test", broker=redis_url)
     app.conf.broker_transport_options = {"global_keyprefix": prefix}
-    handle: OperationHandle[Any, Any] = OperationHandle(SIGN_UP, SignUp, runtime)
+    handle: OperationHandle[Any, Any] = OperationHandle(declaration, operation, runtime)
     opsgen_celery.install(app, [handle], runtime=runtime, log_context=False)
     client = redis.Redis.from_url(redis_url)
 
@@ -111,3 +152,18 @@ def test_rejected_sensitive_input_is_not_quoted(sent_messages: tuple[OperationHa
     assert [line["loc"] for line in rejected.value.errors()] == [("user",), ("password",)]
     assert "Input should be a valid string" in str(rejected.value)
     assert read_queue() == []
+
+
+def test_aliased_input_sent_by_json_key(sent_import_messages: tuple[OperationHandle[Any, Any], Any]) -> None:
+    handle, read_queue = sent_import_messages
+
+    handle.enqueue(Context(actor="kim"), json_=SECRET, copy_=2)
+
+    (message,) = read_queue()
+    _args, kwargs, _embed = json.loads(base64.b64decode(message["body"]))
+    assert kwargs["message"]["input"] == {"json": SECRET, "copy": 2}
+    with handle.runtime.engine.connect() as connection:
+        recorded = connection.execute(
+            select(executions.c.input).where(executions.c.id == kwargs["message"]["execution_id"])
+        ).scalar_one()
+    assert recorded == {"json": "***", "copy": 2}

@@ -118,3 +118,12 @@ def test_rejected_input_redacts_python_name(runtime: Runtime) -> None:
     assert result.code == "invalid_input"
     assert result.details["errors"][0]["field"] == "copy"
     assert record(runtime, result.execution_id)["input"] == {"json_": "***", "copy": "many"}
+
+
+def test_missing_aliased_field_named_by_json_key(runtime: Runtime) -> None:
+    result = archive.call_with(Context(), {"copy": 1})
+
+    assert isinstance(result, Failure)
+    assert result.code == "invalid_input"
+    assert [problem["field"] for problem in result.details["errors"]] == ["json"]
+    assert "json: Field required" in result.message
