@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from opsgen.lint.operation_locks import locks_of
-from opsgen.lint.operations import OperationInfo
+from opsgen.lint.operations import OperationInfo, run_parameter_name
 from opsgen.lint.orm import classify_load, function_nodes, row_lock_remedy, scope_nodes
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.services import operation_spec
@@ -107,7 +107,10 @@ class OperationMutatesUnlockedEntity(Rule):
                     variable = target.value.id
                     if variable in loads and variable not in reported:
                         reported.add(variable)
-                        load_node, used_input, orm = loads[variable]
+                        load_node, used_parameter, orm = loads[variable]
+                        # The message suggests a lock key, which names the input by its spec name.
+                        spec_names = {run_parameter_name(name): name for name in spec.inputs}
+                        used_input = spec_names.get(used_parameter, used_parameter)
                         entity = used_input.removesuffix("_id").removesuffix("_ids") or variable
                         row_lock = row_lock_remedy(orm, load_node.value)
                         message = self.MESSAGE.format(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from opsgen.lint.operations import base_class_name
+from opsgen.lint.operations import base_class_name, run_parameter_name
 from opsgen.lint.orm import function_nodes
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.services import operation_spec
@@ -35,7 +35,8 @@ class SignatureDiffersFromSpec(Rule):
         class itself is not checked.
 
     Why is this bad:
-        The pipeline calls ``run(ctx, **inputs)`` with exactly the spec's inputs. A renamed
+        The pipeline calls ``run(ctx, **inputs)`` with exactly the spec's inputs, each by
+        its Python name (an input ``json`` is the parameter ``json_``). A renamed
         or new input makes every call fail with a ``TypeError`` at run time, after the
         execution record, the locks and the transaction were set up. ``opsgen generate``
         updates the signature in place; this rule catches code that was not regenerated or
@@ -83,11 +84,12 @@ class SignatureDiffersFromSpec(Rule):
         with_default = {a.arg for i, a in enumerate([*arguments.posonlyargs, *arguments.args]) if i >= defaults_from}
         with_default |= {a.arg for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults) if d is not None}
         parameters = [a.arg for a in [*positional, *arguments.kwonlyargs]]
+        expected = {run_parameter_name(name): name for name in inputs}
         problems = []
-        missing = [name for name in inputs if name not in parameters]
+        missing = [name for parameter, name in expected.items() if parameter not in parameters]
         if missing and arguments.kwarg is None:
             problems.append("no parameter for " + ", ".join(missing))
-        extra = [name for name in parameters if name not in inputs and name not in with_default]
+        extra = [name for name in parameters if name not in expected and name not in with_default]
         if extra:
             problems.append("parameter " + ", ".join(extra) + " is not an input")
         return problems

@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from opsgen.lint.operations import OperationInfo
+from opsgen.lint.operations import OperationInfo, run_parameter_name
 from opsgen.lint.orm import classify_load, query_binding, scope_nodes
 from opsgen.lint.returned_rows import helper_load
 from opsgen.lint.rule import ModuleContext
@@ -113,10 +113,13 @@ def locks_of(operation: OperationInfo, run: ast.FunctionDef | ast.AsyncFunctionD
     """Return what the spec of ``operation`` locks, for its ``run()`` method ``run``.
 
     A spec without an ``input`` section takes ``run()``'s keyword-only parameters as inputs.
+    Inputs are named as ``run()`` takes them, so an input that a lock key names by its spec
+    name ``json`` counts as the parameter ``json_``.
     """
     arguments = run.args
-    inputs = frozenset(operation.inputs) or frozenset(argument.arg for argument in arguments.kwonlyargs)
-    covered = frozenset(name for key in operation.locks for name in LOCK_KEY_NAME.findall(key))
+    parameters = {name: run_parameter_name(name) for name in operation.inputs}
+    inputs = frozenset(parameters.values()) or frozenset(argument.arg for argument in arguments.kwonlyargs)
+    covered = frozenset(parameters.get(name, name) for key in operation.locks for name in LOCK_KEY_NAME.findall(key))
     keywords = arguments.kwarg.arg if arguments.kwarg is not None else None
     return DeclaredLocks(operation, inputs, covered, keywords)
 

@@ -34,6 +34,18 @@ class OperationInfo:
     optional_inputs: frozenset[str] = frozenset()
 
 
+def run_parameter_name(input_name: str) -> str:
+    """Return the name of the ``run`` parameter that takes the spec input ``input_name``.
+
+    It is the input's Python name: ``json`` becomes ``json_`` (see
+    :func:`opsgen.spec.names.python_field_name`). That module reads pydantic's
+    ``BaseModel``, so it is imported on the first call, not with the linter.
+    """
+    from opsgen.spec.names import python_field_name
+
+    return python_field_name(input_name)
+
+
 def base_class_name(operation: str) -> str:
     """Return the generated base class name of an operation: ``billing.credit_account`` -> ``CreditAccountBase``."""
     last = operation.rpartition(".")[2]

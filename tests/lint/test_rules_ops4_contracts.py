@@ -68,3 +68,57 @@ def test_effect_sent_directly(tmp_path: Path) -> None:
     findings = _findings(project, "OPS401")
     assert [f.line for f in findings] == [_line_of(impl, "smtplib.SMTP('localhost')")]
     assert "email_receipt" in findings[0].message
+
+
+def test_aliased_input_takes_python_name(tmp_path: Path) -> None:
+    project = _copy_example(tmp_path)
+    spec = project / CREDIT_SPEC
+    spec.write_text(spec.read_text().replace("  reference:\n", "  json: {type: str, optional: true}\n  reference:\n", 1))
+    impl = project / CREDIT_IMPL
+    impl.write_text(impl.read_text().replace("reference: str | None,", "reference: str | None,\n        json_: str | None,", 1))
+
+    assert "json_: str | None" in impl.read_text()
+    assert _findings(project, "OPS404") == []
+
+
+def test_aliased_input_by_spec_name_flagged(tmp_path: Path) -> None:
+    project = _copy_example(tmp_path)
+    spec = project / CREDIT_SPEC
+    spec.write_text(spec.read_text().replace("  reference:\n", "  json: {type: str, optional: true}\n  reference:\n", 1))
+    impl = project / CREDIT_IMPL
+    impl.write_text(impl.read_text().replace("reference: str | None,", "reference: str | None,\n        json: str | None,", 1))
+
+    findings = _findings(project, "OPS404")
+    assert len(findings) == 1
+    assert "no parameter for json" in findings[0].message
+    assert "parameter json is not an input" in findings[0].message
+
+
+def _with_data_input(tmp_path: Path, lock: bool) -> Path:
+    """Copy the example with its input ``account_id`` renamed to ``data``, which run() takes as ``data_``."""
+    project = _copy_example(tmp_path)
+    spec = project / CREDIT_SPEC
+    text = spec.read_text().replace("  account_id: uuid\n", "  data: uuid\n", 1)
+    text = text.replace('key: "account:{account_id}"', 'key: "account:{data}"')
+    if not lock:
+        text = text.replace('  - key: "account:{data}"\n    timeout: 5\n', "").replace("locks:\n", "")
+    spec.write_text(text)
+    impl = project / CREDIT_IMPL
+    impl.write_text(impl.read_text().replace("account_id: UUID,", "data_: UUID,", 1).replace("get(Account, account_id)", "get(Account, data_)"))
+    return project
+
+
+def test_aliased_input_lock_covers_load(tmp_path: Path) -> None:
+    project = _with_data_input(tmp_path, lock=True)
+
+    assert _findings(project, "OPS404") == []
+    assert _findings(project, "OPS204") == []
+
+
+def test_aliased_input_unlocked_load_flagged(tmp_path: Path) -> None:
+    project = _with_data_input(tmp_path, lock=False)
+
+    findings = _findings(project, "OPS204")
+    assert [f.line for f in findings] == [_line_of(project / CREDIT_IMPL, "ctx.session.get(Account, data_)")]
+    assert "by its input data and changes it" in findings[0].message
+    assert 'add `locks: [{key: "data:{data}"}]`' in findings[0].message
