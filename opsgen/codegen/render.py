@@ -87,13 +87,15 @@ def details_dict(fields: Sequence[FieldView]) -> str:
 def build_payload(indent: str, model: ModelView) -> str:
     """Lay out ``payload = ...``, the effect payload built from the method's parameters.
 
-    A model with aliased fields is built with ``model_validate`` and its JSON keys: the
+    A model with aliased fields gets its JSON keys from a ``data`` mapping, because the
     pydantic mypy plugin types the constructor of a ``populate_by_name`` model with the
-    Python names, and mypy without the plugin with the aliases, so no keyword call
-    passes both.
+    Python names and mypy without the plugin with the aliases, so no keyword call passes
+    both. ``data`` is a reserved field name, so no parameter is called that.
     """
     if model.aliased:
-        return call(f"{indent}payload = ", f"{model.class_name}.model_validate(", [details_dict(model.fields)], ")")
+        items = [f"{py_literal(f.wire_name)}: {f.name}" for f in model.fields]
+        mapping = wrap(indent, "data: dict[str, Any] = {", items, "}")
+        return mapping + "\n" + call(f"{indent}payload = ", f"{model.class_name}(", ["**data"], ")")
     return call(f"{indent}payload = ", f"{model.class_name}(", forward(model.fields, ""), ")")
 
 

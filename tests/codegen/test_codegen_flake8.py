@@ -3,7 +3,8 @@
 The project holds the example specs plus specs written to strain the layout. They have
 long descriptions with quotes, backslashes, non-ASCII text and unbreakable URLs. They
 also have long enum values, error messages, defaults, lock keys and patterns, deep
-nesting, many inputs, long names and two operations whose class names collide. flake8 runs on the generated package
+nesting, many inputs, long names, fields named like pydantic methods (which get aliases)
+and two operations whose class names collide. flake8 runs on the generated package
 (``.py`` and ``.pyi``) and on the implementation scaffolds with pyflakes and every
 pycodestyle check; the scaffolds of the example specs must also fit flake8's default
 79 columns.
@@ -62,6 +63,10 @@ output:
   unicode_summary:
     type: str
     description: "Zusammenfassung über alle Regionen: ärger, größer, «Anführungszeichen» und ein Emoji 🎉 am Ende einer sehr langen Beschreibung, die umbrochen werden muss."
+  schema:
+    type: map[list[str]]
+    optional: true
+    description: An input whose JSON key is a pydantic method name, and whose description is long.
 errors:
   settlement_report_is_missing_for_the_region:
     message: "The settlement report for the region is missing; ask the payment provider to send it again, then run the reconciliation a second time after it arrives."
@@ -82,6 +87,8 @@ side_effects:
     payload:
       summary_text_of_the_differences: str
       region_code_with_a_rather_long_name: str
+      update_forward_refs: str
+      json: {{type: str, sensitive: true, description: A field whose JSON key is a pydantic method name and whose description is long.}}
 queue: reconciliation_queue_with_a_rather_long_name
 """
 
