@@ -70,23 +70,25 @@ def test_effect_sent_directly(tmp_path: Path) -> None:
     assert "email_receipt" in findings[0].message
 
 
-def test_aliased_input_takes_python_name(tmp_path: Path) -> None:
+def _with_json_input(tmp_path: Path, parameter: str) -> Path:
+    """Copy the example, add the spec input ``json`` and give ``run`` the parameter ``parameter``."""
     project = _copy_example(tmp_path)
     spec = project / CREDIT_SPEC
     spec.write_text(spec.read_text().replace("  reference:\n", "  json: {type: str, optional: true}\n  reference:\n", 1))
     impl = project / CREDIT_IMPL
-    impl.write_text(impl.read_text().replace("reference: str | None,", "reference: str | None,\n        json_: str | None,", 1))
+    impl.write_text(impl.read_text().replace("reference: str | None,", f"reference: str | None,\n        {parameter}: str | None,", 1))
+    assert f"{parameter}: str | None" in impl.read_text()
+    return project
 
-    assert "json_: str | None" in impl.read_text()
+
+def test_aliased_input_takes_python_name(tmp_path: Path) -> None:
+    project = _with_json_input(tmp_path, "json_")
+
     assert _findings(project, "OPS404") == []
 
 
 def test_aliased_input_by_spec_name_flagged(tmp_path: Path) -> None:
-    project = _copy_example(tmp_path)
-    spec = project / CREDIT_SPEC
-    spec.write_text(spec.read_text().replace("  reference:\n", "  json: {type: str, optional: true}\n  reference:\n", 1))
-    impl = project / CREDIT_IMPL
-    impl.write_text(impl.read_text().replace("reference: str | None,", "reference: str | None,\n        json: str | None,", 1))
+    project = _with_json_input(tmp_path, "json")
 
     findings = _findings(project, "OPS404")
     assert len(findings) == 1
