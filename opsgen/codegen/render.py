@@ -87,10 +87,10 @@ def details_dict(fields: Sequence[FieldView]) -> str:
 def build_payload(indent: str, model: ModelView) -> str:
     """Lay out ``payload = ...``, the effect payload built from the method's parameters.
 
-    A model with aliased fields gets its JSON keys from a ``data`` mapping, because the
-    pydantic mypy plugin types the constructor of a ``populate_by_name`` model with the
-    Python names and mypy without the plugin with the aliases, so no keyword call passes
-    both. ``data`` is a reserved field name, so no parameter is called that.
+    A model with aliased fields gets its JSON keys from a ``data`` mapping. The pydantic
+    mypy plugin types the constructor of a ``populate_by_name`` model with the Python
+    names, and mypy without the plugin with the aliases, so no keyword call passes both.
+    ``data`` is a reserved field name, so no parameter is called that.
     """
     if model.aliased:
         items = [f"{py_literal(f.wire_name)}: {f.name}" for f in model.fields]
