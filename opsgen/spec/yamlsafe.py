@@ -419,12 +419,14 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem:
     long_key = _long_key_problem(exc, text)
     if long_key is not None:
         return long_key
-    hint = _syntax_hint(message, str(exc.context or ""), text, line)
+    context = str(exc.context or "")
     start = _unclosed_start(exc, text)
     if start is None:
-        return YamlProblem(f"invalid YAML: {message}", line, column, hint)
-    explained = _UNCLOSED[str(exc.context)]
-    return YamlProblem(f"invalid YAML: {explained} ({message} at line {line}, column {column})", *start, hint)
+        return YamlProblem(f"invalid YAML: {message}", line, column, _syntax_hint(message, context, text, line, column))
+    explained = _UNCLOSED[context]
+    return YamlProblem(
+        f"invalid YAML: {explained} ({message} at line {line}, column {column})", *start, _UNCLOSED_HINTS[context]
+    )
 
 
 def _long_key_problem(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem | None:
@@ -497,6 +499,18 @@ UNCLOSED_QUOTE_HINT = (
     "`|` after the key and indent the text on the lines below it, without quotes"
 )
 
+UNCLOSED_FLOW_MAPPING_HINT = (
+    "add the '}' that closes the '{', or drop the braces and write each `key: value` on a line "
+    "of its own, indented below the key"
+)
+
+UNCLOSED_FLOW_SEQUENCE_HINT = (
+    "add the ']' that closes the '[', or drop the brackets and write each item as `- item` on a "
+    "line of its own, indented below the key"
+)
+
+FLOW_QUOTING_HINT = "inside {...} or [...], quote values with brackets or commas, such as 'list[Money]'"
+
 MISSING_COLON_HINT = (
     "end the key with ':' followed by a space or a line break, such as `input:`; a line that "
     "continues the value above must be indented deeper than that value's key"
@@ -523,15 +537,16 @@ NO_SPACE_AFTER_COLON_HINT = (
 )
 
 
-def _syntax_hint(message: str, context: str, text: str, line: int) -> str:
-    """Return the hint for a YAML syntax error at ``line`` (from 1), from the parser's context and the lines around it.
+def _syntax_hint(message: str, context: str, text: str, line: int, column: int) -> str:
+    """Return the hint for a YAML syntax error at ``line`` and ``column`` (from 1), from the parser's context and the lines around it.
 
     PyYAML and libyaml word some problems differently (libyaml leaves out the character
     found), so the checks match the words both use.
     """
     lines = text.splitlines()
-    nearby = lines[max(0, line - 2) : line]
-    if any("\t" in row[: len(row) - len(row.lstrip(" \t"))] for row in nearby):
+    current = lines[line - 1] if 1 <= line <= len(lines) else ""
+    # Both parsers report a tab in indentation at its own line, so a tab elsewhere did not cause this error.
+    if "\t" in current[: len(current) - len(current.lstrip(" \t"))]:
         return "tabs are not allowed in YAML indentation; indent with spaces"
     if context == "while scanning a quoted scalar":
         return UNCLOSED_QUOTE_HINT
@@ -541,7 +556,6 @@ def _syntax_hint(message: str, context: str, text: str, line: int) -> str:
         return SURROGATE_HINT
     if context == "while scanning a simple key" or "could not find expected ':'" in message:
         return MISSING_COLON_HINT
-    current = lines[line - 1] if 1 <= line <= len(lines) else ""
     if _INNER_QUOTES.search(current):
         return (
             "a quote inside the value ends it early: put the value in single quotes "
@@ -549,8 +563,11 @@ def _syntax_hint(message: str, context: str, text: str, line: int) -> str:
         )
     if "cannot start any token" in message or context in ("while scanning an alias", "while scanning an anchor"):
         return INDICATOR_HINT
+    if context in _UNCLOSED_HINTS and _line_ends_at(current, column):
+        # The parser reached the end of the text with the bracket still open.
+        return _UNCLOSED_HINTS[context]
     if "expected ','" in message or "flow" in message:
-        return "inside {...} or [...], quote values with brackets or commas, such as 'list[Money]'"
+        return FLOW_QUOTING_HINT
     if "mapping values are not allowed" in message:
         previous = next((row for row in reversed(lines[: line - 1]) if row.strip()), "")
         if _COLON_IN_VALUE.search(current):
@@ -558,6 +575,21 @@ def _syntax_hint(message: str, context: str, text: str, line: int) -> str:
         if _NO_SPACE_AFTER_COLON.search(previous):
             return NO_SPACE_AFTER_COLON_HINT
     return GENERAL_HINT
+
+
+#: The fix for each construct in ``_UNCLOSED`` when it is left open.
+_UNCLOSED_HINTS = {
+    "while parsing a flow mapping": UNCLOSED_FLOW_MAPPING_HINT,
+    "while parsing a flow sequence": UNCLOSED_FLOW_SEQUENCE_HINT,
+    "while scanning a quoted scalar": UNCLOSED_QUOTE_HINT,
+    "while scanning a simple key": MISSING_COLON_HINT,
+}
+
+
+def _line_ends_at(line_text: str, column: int) -> bool:
+    """Return whether nothing but blanks or a comment follows ``column`` (from 1) on the line."""
+    rest = line_text[column - 1 :].strip()
+    return not rest or rest.startswith("#")
 
 
 class _Builder:

@@ -7,7 +7,15 @@ import yaml
 
 from opsgen.spec.yamlsafe import MISSING_COLON_HINT, UNCLOSED_QUOTE_HINT, YamlProblem, parse_document
 
-FLOW_HINT = "inside {...} or [...], quote values with brackets or commas, such as 'list[Money]'"
+MAPPING_HINT = (
+    "add the '}' that closes the '{', or drop the braces and write each `key: value` on a line "
+    "of its own, indented below the key"
+)
+SEQUENCE_HINT = (
+    "add the ']' that closes the '[', or drop the brackets and write each item as `- item` on a "
+    "line of its own, indented below the key"
+)
+QUOTING_HINT = "inside {...} or [...], quote values with brackets or commas, such as 'list[Money]'"
 
 
 @pytest.fixture(params=["libyaml", "pure"])
@@ -34,27 +42,42 @@ def problem_of(text: str) -> YamlProblem:
             (3, 13),
             "the flow mapping '{' that starts here is not closed",
             "at line 4, column 7",
-            FLOW_HINT,
+            MAPPING_HINT,
         ),
         (
             "name: shop.pay\ninput:\n  note: {type: str\n",
             (3, 9),
             "the flow mapping '{' that starts here is not closed",
             "at line 4, column 1",
-            FLOW_HINT,
+            MAPPING_HINT,
         ),
         (
             "name: shop.pay\ninput:\n  tags: [a, b\n  note: str\n",
             (3, 9),
             "the flow sequence '[' that starts here is not closed",
             "at line 4, column 7",
-            FLOW_HINT,
+            SEQUENCE_HINT,
+        ),
+        (
+            "name: shop.pay\ninput:\n  a: int\noutput: {ok: bool\nerrors:\n  missing: {http_status: 404}\n",
+            (4, 9),
+            "the flow mapping '{' that starts here is not closed",
+            "at line 5, column 7",
+            MAPPING_HINT,
         ),
         (
             'name: shop.pay\ndescription: "Pay\ninput:\n  note: str\n',
             (2, 14),
             "the quoted value that starts here has no closing quote",
             "at line 5, column 1",
+            UNCLOSED_QUOTE_HINT,
+        ),
+        (
+            # A tab in a later line's indentation is inside the open quote, not the error.
+            'name: shop.refund\ndescription: "Refund an order\ninput:\n  order_id: uuid\noutput:\n\tok: bool\n',
+            (2, 14),
+            "the quoted value that starts here has no closing quote",
+            "at line 7, column 1",
             UNCLOSED_QUOTE_HINT,
         ),
         (
@@ -75,6 +98,18 @@ def test_unclosed_reported_at_start(
     assert opened in problem.message
     assert noticed in problem.message
     assert problem.hint == hint
+
+
+@pytest.mark.parametrize(
+    "text, hint",
+    [
+        ("name: shop.pay\noutput: {ok: bool", MAPPING_HINT),
+        ("name: shop.pay\noutput: [ok, bool  # the last line\n", SEQUENCE_HINT),
+        ("name: shop.pay\ninput:\n  a: {type: list[Money]}\n", QUOTING_HINT),
+    ],
+)
+def test_flow_hint_names_missing_bracket(parser: str, text: str, hint: str) -> None:
+    assert problem_of(text).hint == hint
 
 
 @pytest.mark.parametrize(
