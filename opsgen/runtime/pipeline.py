@@ -36,7 +36,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
-from opsgen.runtime.context import Context, _current as _current_context
+from opsgen.runtime.context import STANDARD_KEYS, Context, _current as _current_context
 from opsgen.runtime.database import SQLITE_BEGIN_OPTION
 from opsgen.runtime.declarations import TransactionDeclaration
 from opsgen.runtime.effects import durable_rows, record_dropped, schedule_delivery
@@ -309,12 +309,20 @@ def missing_context(required: Sequence[str], context: Context) -> list[str]:
 
 
 def missing_context_message(operation: str, missing: Sequence[str]) -> str:
-    """Say which required context keys ``operation`` lacks and how to provide them."""
+    """Say which required context keys ``operation`` lacks and how to provide them.
+
+    A standard key is a keyword argument of ``Context``, and a custom key an entry of its ``extra``.
+    """
     several = len(missing) > 1
+    arguments = [f"{key}=..." for key in missing if key in STANDARD_KEYS]
+    custom = [key for key in missing if key not in STANDARD_KEYS]
+    if custom:
+        arguments.append("extra={" + ", ".join(f"{key!r}: ..." for key in custom) + "}")
+    note = " (custom keys go in Context.extra)" if custom else ""
     return (
         f"{operation} requires the context {'keys' if several else 'key'} {', '.join(missing)}, which the "
-        f"caller's context does not set; pass a Context that sets {'them' if several else 'it'}, or call inside "
-        "opsgen.runtime.context.use_context(...)"
+        f"caller's context does not set; pass Context({', '.join(arguments)}){note}, or call inside "
+        "opsgen.runtime.context.use_context(...) with such a Context"
     )
 
 

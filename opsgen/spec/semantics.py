@@ -71,6 +71,40 @@ _SIZED = frozenset({"str", "list", "map"})
 _KNOWN_CONTEXT_KEYS = frozenset(key.value for key in ContextKey)
 
 
+#: How alike a word of a custom context key and a word of a built-in key must be, as
+#: difflib's ratio, for the custom key to count as a misspelling of the built-in one.
+_NEAR_MISS_RATIO = 0.85
+#: Words shorter than this are left alone: `ip` and `id` are one letter apart but mean different things.
+_NEAR_MISS_MIN_WORD = 4
+
+
+def near_builtin_context_key(key: str) -> str | None:
+    """Return the built-in context key that ``key``, a custom one, looks like a misspelling of, or None.
+
+    ``key`` is a misspelling when it is a built-in key with underscores left out or added
+    (``requestid``). It is one too when the two differ in one word only, and that word has
+    at least 4 characters in both and is spelt almost the same (``organisation``,
+    ``reqest_id``). A key with a word more or less (``organization_id``) or a short word changed
+    (``request_ip``) is a custom key.
+    """
+    words = key.split("_")
+    for builtin in sorted(_KNOWN_CONTEXT_KEYS):
+        if key.replace("_", "") == builtin.replace("_", ""):
+            return builtin
+        builtin_words = builtin.split("_")
+        if len(words) != len(builtin_words):
+            continue
+        differing = [(ours, theirs) for ours, theirs in zip(words, builtin_words) if ours != theirs]
+        if len(differing) != 1:
+            continue
+        ours, theirs = differing[0]
+        if min(len(ours), len(theirs)) < _NEAR_MISS_MIN_WORD:
+            continue
+        if difflib.SequenceMatcher(None, ours, theirs).ratio() >= _NEAR_MISS_RATIO:
+            return builtin
+    return None
+
+
 @dataclass(frozen=True)
 class Document:
     """A validated spec file; ``report`` files problems against its positions."""
@@ -538,6 +572,15 @@ class Checker:
                     close = difflib.get_close_matches(key, sorted(_KNOWN_CONTEXT_KEYS), n=1, cutoff=0.7)
                     hint = f"did you mean {close[0]!r}?" if close else problem[1]
                     document.error(at, problem[0], hint)
+                    continue
+                builtin = near_builtin_context_key(key)
+                if builtin is not None:
+                    document.error(
+                        at,
+                        f"the custom context key {key!r} is a near miss of the built-in context key {builtin!r}",
+                        f"did you mean {builtin!r}? A custom key this close to a built-in one is rejected as a "
+                        f"likely typo; to keep a custom key, add a word to its name, such as 'app_{key}'",
+                    )
                     continue
             keys.add(key)
         return keys

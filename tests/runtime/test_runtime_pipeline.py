@@ -20,6 +20,7 @@ from opsgen.runtime.errors import IntegrationNotConfigured, NoTransactionError
 from opsgen.runtime.execution import ExecutionContext
 from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.operation import Operation
+from opsgen.runtime.pipeline import missing_context, missing_context_message
 from opsgen.runtime.result import Failure, Success
 from opsgen.runtime.runtime import Runtime
 from opsgen.runtime.schema import executions
@@ -90,6 +91,17 @@ def test_missing_context_names_key(runtime: Runtime) -> None:
     assert result.code == "missing_context"
     assert result.details == {"missing": ["actor"]}
     assert "actor" in result.message
+
+
+def test_missing_custom_context_names_extra() -> None:
+    message = missing_context_message("billing.pay", ["actor", "tenant_id"])
+
+    assert message == (
+        "billing.pay requires the context keys actor, tenant_id, which the caller's context does not set; "
+        "pass Context(actor=..., extra={'tenant_id': ...}) (custom keys go in Context.extra), or call inside "
+        "opsgen.runtime.context.use_context(...) with such a Context"
+    )
+    assert missing_context(["actor", "tenant_id"], Context(actor="u-1", extra={"tenant_id": "t-1"})) == []
 
 
 def test_context_comes_from_contextvar(runtime: Runtime) -> None:

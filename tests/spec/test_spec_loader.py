@@ -364,7 +364,7 @@ def test_fields_differing_only_in_case(tmp_path: Path) -> None:
         ("errors:\n  invalid_input: {message: x}\n", "reserved"),
         ("side_effects:\n  run: {kind: email}\n", "replace the method"),
         ("side_effects:\n  amount: {kind: email}\n", "name of an input"),
-        ("context:\n  requires: [actr]\n", "already"),
+        ("context:\n  requires: [tenant_id, request_ip]\n", "already"),
         ("context:\n  requires: [actor, actor]\n", "listed twice"),
         ("context:\n  requires: [Tenant]\n", "not a lowercase identifier"),
     ],
@@ -373,11 +373,28 @@ def test_other_name_rules(tmp_path: Path, section: str, expected: str) -> None:
     spec = "name: billing.pay\ninput:\n  amount: int\n" + section
     if expected == "already":
         specs = load_specs(write_specs(tmp_path, {"op.yaml": spec}))
-        assert specs.operations[0].context_requires == ("actr",)
+        assert specs.operations[0].context_requires == ("tenant_id", "request_ip")
         return
     errors = load_errors(tmp_path, {"op.yaml": spec})
 
     assert expected in errors[0].message
+
+
+@pytest.mark.parametrize(
+    ("key", "builtin"),
+    [("organisation", "organization"), ("actr", "actor"), ("reqest_id", "request_id"), ("correlationid", "correlation_id")],
+)
+def test_context_key_near_builtin_rejected(tmp_path: Path, key: str, builtin: str) -> None:
+    spec = f"name: billing.pay\ninput:\n  amount: int\ncontext:\n  requires: [actor_id, {key}]\n"
+    errors = load_errors(tmp_path, {"op.yaml": spec})
+
+    assert len(errors) == 1
+    assert (errors[0].line, errors[0].column) == (5, 24)
+    assert errors[0].message == f"the custom context key {key!r} is a near miss of the built-in context key {builtin!r}"
+    assert errors[0].hint == (
+        f"did you mean {builtin!r}? A custom key this close to a built-in one is rejected as a likely typo; "
+        f"to keep a custom key, add a word to its name, such as 'app_{key}'"
+    )
 
 
 @pytest.mark.parametrize(
