@@ -199,12 +199,16 @@ class FoundConfig:
             return str(self.pyproject)
         return f"no pyproject.toml with [tool.opsgen] in {self.start} or above"
 
-    def nothing_declared(self) -> str:
-        """Say that no entity is declared, where that was looked up and what to add."""
+    def nothing_declared(self, how_to_pass: str = "pass the file with --config") -> str:
+        """Say that no entity is declared, where that was looked up and what to add.
+
+        ``how_to_pass`` is how the caller names another pyproject.toml: the CLI option by
+        default, the ``config`` argument for a Python caller.
+        """
         return (
             f"no audited entities are declared ({self.where()}); add a table such as "
             '[tool.opsgen.audit.entities.billing_plan] with table = "billing_plans" '
-            "to the project's pyproject.toml, or pass the file with --config"
+            f"to the project's pyproject.toml, or {how_to_pass}"
         )
 
 

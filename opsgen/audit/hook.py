@@ -136,7 +136,8 @@ def install(
         found = find_config()
         config = found.config
         if not config.entities:
-            logger.warning("audit: %s; no change will be recorded", found.nothing_declared())
+            how_to_pass = 'pass its configuration as install(runtime, opsgen.audit.load_config("path/to/pyproject.toml"))'
+            logger.warning("audit: %s; no change will be recorded", found.nothing_declared(how_to_pass))
 
     engine = runtime.schema_engine or runtime.engine
     if defer_schema:

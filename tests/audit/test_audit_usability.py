@@ -85,9 +85,12 @@ def test_install_without_declaration_warns(
         install(runtime, install_triggers=True)
 
     warnings = [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
-    assert len(warnings) == 1
-    assert str(tmp_path.resolve()) in warnings[0]
-    assert "[tool.opsgen.audit.entities." in warnings[0]
+    assert warnings == [
+        f"audit: no audited entities are declared (no pyproject.toml with [tool.opsgen] in {tmp_path.resolve()} "
+        'or above); add a table such as [tool.opsgen.audit.entities.billing_plan] with table = "billing_plans" '
+        "to the project's pyproject.toml, or pass its configuration as "
+        'install(runtime, opsgen.audit.load_config("path/to/pyproject.toml")); no change will be recorded'
+    ]
     runtime.engine.dispose()
 
 
@@ -99,6 +102,7 @@ def test_check_without_entities_exits_2(
     error = capsys.readouterr().err
     assert str(tmp_path.resolve()) in error
     assert "[tool.opsgen.audit.entities." in error
+    assert "to the project's pyproject.toml, or pass the file with --config" in error
 
 
 def test_history_of_a_table_name_names_the_entity(
