@@ -49,6 +49,26 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
+class _CommandParser(argparse.ArgumentParser):
+    """The parser of a subcommand, which reports an unknown argument with its own usage line.
+
+    argparse passes a subcommand's unknown arguments up to the top-level parser, whose
+    error would show ``usage: opsgen [-h] [--version] COMMAND ...``. Every argument
+    after a subcommand's name belongs to that subcommand, so one it does not know is an
+    error there. Nested subcommands (``opsgen ops list``) get this class too, because
+    argparse gives a subparser's own subparsers the class of that subparser.
+    """
+
+    # typeshed overloads the namespace's type; opsgen passes only argparse.Namespace.
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, unknown = super().parse_known_args(args, namespace)
+        if unknown:
+            self.error(f"unrecognized arguments: {' '.join(unknown)}")
+        return parsed, unknown
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """Build the parser; with ``only``, import just that subcommand's module (none for ``""``)."""
     parser = argparse.ArgumentParser(
@@ -56,7 +76,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         description="Declare business operations in YAML, generate typed Python, run and check them.",
     )
     parser.add_argument("--version", action=_VersionAction, help="print the installed version and exit")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
     for name, (module_name, summary) in COMMANDS.items():
         if only is not None and name != only:
             subparsers.add_parser(name, help=summary)
