@@ -59,11 +59,6 @@ def expected_definition(op: OperationView) -> str:
     return define("    ", "run", expected_params(op), f"{op.stem}Output")
 
 
-def one_line_definition(op: OperationView) -> str:
-    """Return the expected ``def run(...)`` line unwrapped, as messages show it."""
-    return f"def run({', '.join(expected_params(op))}) -> {op.stem}Output:"
-
-
 def find_run(tree: ast.Module, stem: str) -> tuple[ast.ClassDef, ast.FunctionDef] | None:
     """Return the top-level class ``stem`` and its ``run`` method, or None when either is missing."""
     for node in tree.body:

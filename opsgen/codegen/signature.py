@@ -8,7 +8,8 @@ first, because that is far cheaper, and LibCST parses only the files that need a
 A rewrite is unsafe, and is not made, when the class or its ``run`` method is missing,
 when ``run`` takes ``*args``, ``**kwargs`` or extra positional parameters, or when the
 body still uses a parameter the new signature drops. Then :class:`SignatureUpdate`
-carries a message naming the file, the line and the exact signature to write.
+carries a message naming the file, the line (the first use of a dropped parameter, or
+the ``def run`` line) and the exact signature to write.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from opsgen.codegen.layout import LINE_WIDTH
-from opsgen.codegen.run_signature import RETURN, SignatureTypes, is_current, matching_annotations, one_line_definition
+from opsgen.codegen.run_signature import RETURN, SignatureTypes, expected_definition, is_current, matching_annotations
 from opsgen.codegen.view import OperationView
 
 #: Top-level names of the standard library (``sys.stdlib_module_names`` is Python 3.10+).
@@ -58,7 +59,8 @@ def update_signature(
     """
     if is_current(source, op, types):
         return SignatureUpdate(None, None)
-    expected_line = one_line_definition(op)
+    # Laid out as black would, indented as in a class, so a long signature stays readable in the message.
+    definition = expected_definition(op)
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
@@ -70,14 +72,16 @@ def update_signature(
     if finder.run is None:
         where = f"{path}:{finder.class_line}" if finder.class_line else path
         missing = f"class {op.stem} has no method run" if finder.class_line else f"no class {op.stem} found"
-        return SignatureUpdate(None, f"{where}: {missing}; define it as:\n    {expected_line}")
+        return SignatureUpdate(None, f"{where}: {missing}; define it as:\n{definition}")
 
-    line = wrapper.resolve(PositionProvider)[finder.run].start.line
-    reason = unsafe_reason(finder.run, op)
+    positions = wrapper.resolve(PositionProvider)
+    line = positions[finder.run].start.line
+    reason, first_use = unsafe_reason(finder.run, op)
     if reason is not None:
-        return SignatureUpdate(
-            None, f"{path}:{line}: cannot update {op.stem}.run because {reason}; change it to:\n    {expected_line}", line
-        )
+        where = f"{path}:{line}: cannot update {op.stem}.run"
+        if first_use is not None:
+            where = f"{path}:{positions[first_use].start.line}: cannot update {op.stem}.run (defined on line {line})"
+        return SignatureUpdate(None, f"{where} because {reason}; change its signature to:\n{definition}", line)
 
     # Annotations that already denote the spec's type keep the user's spelling, and only
     # the names of the spec's spellings that the new signature uses get imported.
@@ -239,39 +243,55 @@ def _is_docstring(statement: cst.BaseStatement) -> bool:
     )
 
 
-def unsafe_reason(run: cst.FunctionDef, op: OperationView) -> str | None:
-    """Return why rewriting ``run`` could change what the body means, or None when it is safe."""
+def unsafe_reason(run: cst.FunctionDef, op: OperationView) -> tuple[str | None, cst.Name | None]:
+    """Return why rewriting ``run`` could change what the body means, and the first use of a
+    dropped input when that is why. Both are None when the rewrite is safe.
+    """
     params = run.params
     if isinstance(params.star_arg, cst.Param):
-        return f"it takes *{params.star_arg.name.value}"
+        return f"it takes *{params.star_arg.name.value}", None
     if params.star_kwarg is not None:
-        return f"it takes **{params.star_kwarg.name.value}"
+        return f"it takes **{params.star_kwarg.name.value}", None
     if params.posonly_params:
-        return "it has positional-only parameters"
+        return "it has positional-only parameters", None
     if len(params.params) != 2:
         names = ", ".join(p.name.value for p in params.params)
-        return f"it takes positional parameters ({names}) instead of (self, ctx)"
+        return f"it takes positional parameters ({names}) instead of (self, ctx)", None
 
     dropped = {p.name.value for p in params.kwonly_params} - {f.name for f in op.input_model.fields}
     if dropped:
-        used = sorted(dropped & _names_used(run.body))
+        collector = _NameCollector()
+        run.body.visit(collector)
+        used = sorted(dropped & collector.first_uses.keys())
         if used:
-            return f"its body still uses {', '.join(used)}, which the spec no longer has as input"
-    return None
-
-
-def _names_used(body: cst.BaseSuite) -> set[str]:
-    collector = _NameCollector()
-    body.visit(collector)
-    return collector.names
+            # first_uses is in source order, so the first dropped name found is the earliest use.
+            first_use = next(node for name, node in collector.first_uses.items() if name in dropped)
+            return f"its body still uses {', '.join(used)}, which the spec no longer has as input", first_use
+    return None, None
 
 
 class _NameCollector(cst.CSTVisitor):
+    """Collect the first node of each name the code reads or binds, in source order.
+
+    An attribute name (``self.quantity``) and a keyword argument's name (``f(quantity=1)``)
+    are not uses of a variable, so they are left out.
+    """
+
     def __init__(self) -> None:
-        self.names: set[str] = set()
+        self.first_uses: dict[str, cst.Name] = {}
 
     def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
+        self.first_uses.setdefault(node.value, node)
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        if node.keyword is None:
+            return True
+        node.value.visit(self)
+        return False
 
 
 class _RunFinder(cst.CSTVisitor):

@@ -96,7 +96,7 @@ def test_unsafe_signature_writes_nothing(project: Path) -> None:
 
     assert process.returncode == 1
     assert snapshot(project) == before
-    assert "cannot update PlaceOrder.run because its body still uses quantity" in process.stderr
+    assert "cannot update PlaceOrder.run (defined on line 15) because its body still uses quantity" in process.stderr
     assert "wrote no files" in process.stderr
     assert "generated files changed" not in process.stdout
 
