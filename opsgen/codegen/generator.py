@@ -34,6 +34,7 @@ from opsgen.codegen.manifest import MANIFEST, display_path, inputs_digest, is_up
 from opsgen.codegen.source import read_spec_files
 from opsgen.codegen.user_files import read_user_text
 from opsgen.codegen.writer import UnmarkedFilesError, package_lock, read_package, recover
+from opsgen.spec.errors import display_path as shown_path
 
 if TYPE_CHECKING:
     from opsgen.codegen.render import RenderSettings
@@ -149,7 +150,8 @@ def _generate(config: GeneratorConfig, *, check: bool) -> GenerateResult:
         from opsgen.codegen.signature import update_signature
 
         first_party = frozenset(name.split(".")[0] for name in (settings.package_module, settings.implementations_module))
-        update = update_signature(text, op, display_path(path, config.root), needed_imports(op, settings), types, first_party)
+        # Messages show paths as the CLI does, relative to the current folder. Diffs stay relative to the project.
+        update = update_signature(text, op, shown_path(path), needed_imports(op, settings), types, first_party)
         if update.problem is not None:
             result.problems.append(update.problem)
         elif update.text is not None:

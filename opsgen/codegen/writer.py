@@ -34,6 +34,7 @@ from pathlib import Path
 from opsgen.codegen.errors import PathError
 from opsgen.codegen.manifest import MANIFEST, MARKER
 from opsgen.codegen.user_files import read_regular_file
+from opsgen.spec.errors import display_path
 
 logger = logging.getLogger(__name__)
 
@@ -49,9 +50,9 @@ class UnmarkedFilesError(Exception):
     """The package folder contains files opsgen did not generate, or symbolic links."""
 
     def __init__(self, package: Path, files: list[str]) -> None:
-        listed = "\n".join(f"  {package / name}" for name in files)
+        listed = "\n".join(f"  {display_path(package / name)}" for name in files)
         super().__init__(
-            f"{package} contains files without the opsgen marker or symbolic links, and opsgen never "
+            f"{display_path(package)} contains files without the opsgen marker or symbolic links, and opsgen never "
             f"changes or removes those:\n{listed}\nMove them out of the generated package (implementations "
             "belong in the `implementations` folder), or set `package` in [tool.opsgen] to a folder of its own."
         )
@@ -62,12 +63,13 @@ class LinkAtStagingPathError(UnmarkedFilesError):
     """A symbolic link sits where opsgen keeps its staging or backup folder beside the package."""
 
     def __init__(self, package: Path, link: Path) -> None:
+        package_shown = display_path(package)
         Exception.__init__(
             self,
-            f"{link} is a symbolic link (to {os.readlink(link)}), but opsgen keeps its staging and backup "
-            f"folders of {package} there, so it stops rather than remove the link. Earlier opsgen versions "
-            f"moved a package that was a symbolic link to that place. If so, check that {package} contains "
-            f"only generated files, remove it, move the link back to {package} and run again; otherwise "
+            f"{display_path(link)} is a symbolic link (to {os.readlink(link)}), but opsgen keeps its staging and "
+            f"backup folders of {package_shown} there, so it stops rather than remove the link. Earlier opsgen versions "
+            f"moved a package that was a symbolic link to that place. If so, check that {package_shown} contains "
+            f"only generated files, remove it, move the link back to {package_shown} and run again; otherwise "
             "move the link elsewhere.",
         )
         self.files = [link.name]

@@ -81,6 +81,17 @@ def test_dropped_input_still_used_is_reported(project: Path) -> None:
     )
 
 
+def test_dropped_input_path_relative_to_subfolder(project: Path) -> None:
+    change_spec(project, "  quantity: int\n", "  count: int\n")
+
+    process = run_opsgen(project / "app", "generate")
+
+    assert process.returncode == 1
+    assert process.stderr.startswith(
+        "opsgen generate: operations/shop/place_order.py:17: cannot update PlaceOrder.run (defined on line 15) "
+    )
+
+
 def test_attribute_and_keyword_are_not_uses(project: Path) -> None:
     path = project / IMPLEMENTATION_PATH
     path.write_text(path.read_text().replace("        unit = ", "        self.log(quantity=1, note=self.quantity)\n        unit = "))

@@ -80,7 +80,7 @@ def test_link_inside_package_is_kept(tmp_path: Path) -> None:
     process = run_opsgen(root, "generate")
 
     assert process.returncode == 2
-    assert str(inner_link) in process.stderr
+    assert "\n  app/generated/rates\n" in process.stderr
     assert inner_link.is_symlink()
     assert (data / "rates.csv").read_text() == "EUR,1\n"
     assert "Credit one account" not in (root / "app" / "generated" / "billing" / "credit_account.py").read_text()
@@ -100,7 +100,7 @@ def test_link_at_staging_path_is_not_removed(tmp_path: Path) -> None:
 
     assert process.returncode == 2
     assert "Traceback" not in process.stderr
-    assert f"{staging_link} is a symbolic link" in process.stderr
+    assert f"opsgen generate: app/.generated.opsgen-staging is a symbolic link (to {target})" in process.stderr
     assert staging_link.is_symlink()
     assert (target / "keep.txt").read_text() == "keep\n"
 

@@ -37,6 +37,21 @@ def test_user_file_with_generated_name_survives(project: Path) -> None:
     assert read_tree(project / "app" / "generated") == before
 
 
+def test_unmarked_file_error_paths_relative(project: Path) -> None:
+    (project / "app" / "generated" / "notes.py").write_text("VALUE = 1\n")
+
+    process = run_opsgen(project, "generate")
+
+    assert process.returncode == 2
+    assert process.stderr == (
+        "opsgen generate: app/generated contains files without the opsgen marker or symbolic links, and opsgen "
+        "never changes or removes those:\n"
+        "  app/generated/notes.py\n"
+        "Move them out of the generated package (implementations belong in the `implementations` folder), or set "
+        "`package` in [tool.opsgen] to a folder of its own.\n"
+    )
+
+
 def test_unmarked_file_named_like_output_survives(project: Path) -> None:
     registry = project / "app" / "generated" / "registry.py"
     registry.write_text("print('mine')\n")
