@@ -76,6 +76,11 @@ LIBRARY_METHOD_NAMES = (
 
 MODEL_BASES = ("django.db.models.Model", "django.db.models.base.Model")
 
+#: Methods of a class-based view that do not run inside its ``dispatch()``: Django calls
+#: ``as_view()``, ``__init__()`` and ``setup()`` before it, and ``dispatch()`` itself is
+#: checked where its own blocks are.
+OUTSIDE_DISPATCH = frozenset({"dispatch", "as_view", "setup", "__init__", "__new__", "__init_subclass__"})
+
 #: Deepest call chain followed. Deeper chains are cut, which keeps the recursion far from
 #: Python's limit; a side effect more than this many calls down is not reported.
 MAX_CHAIN_DEPTH = 60
@@ -236,6 +241,8 @@ class Analysis:
         specs_dir = Path(config.root) / (config.specs or "specs")
         self.operations: dict[str, OperationInfo] = load_operations(specs_dir) if config.specs else {}
 
+        #: Dispatch tables of every module, by qualified name.
+        self.tables: dict[str, list[str]] = {}
         self.receivers: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
         self.events: dict[str, list[str]] = defaultdict(list)
         self.methods_by_name: dict[str, list[str]] = defaultdict(list)
@@ -247,6 +254,7 @@ class Analysis:
         self.pyramid_views: set[str] = set()
         self._pyramid_project: bool | None = None
         for module in index.modules.values():
+            self.tables.update(module.tables)
             for function in module.functions.values():
                 for signal, sender in function.receives:
                     if signal:
@@ -291,6 +299,9 @@ class Analysis:
         self._django_modules: dict[str, bool] = {}
         self._class_write_orm_modules: dict[str, bool] = {}
         self._classes_by_snake: dict[str, list[str]] | None = None
+        self._subclasses: dict[str, list[str]] | None = None
+        self._overrides: dict[tuple[str, str], list[str]] = {}
+        self._dispatch: dict[str, Transaction | None] = {}
         self._guesses: dict[tuple[str, str], list[str]] = {}
         self._serializer_saves: list[tuple[str, bool]] | None = None
         self._helpers: dict[str, Helper] | None = None
@@ -570,7 +581,9 @@ class Analysis:
         if target and (target in self.deferral_wrappers or target in knowledge.DEFERRALS):
             return found
 
-        if target:
+        if target and target.endswith("[]"):
+            found.extend(self.table_links(target[:-2]))
+        elif target:
             if target in self.index.functions:
                 found.append(Link(target))
             else:
@@ -581,6 +594,9 @@ class Analysis:
                     method = self.method(owner_class, name)
                     if method:
                         found.append(Link(method))
+                    on_self = call.text.count(".") == 1 and call.text.startswith(("self.", "cls."))
+                    if on_self or (method is not None and self.is_stub(method)):
+                        found.extend(Link(override) for override in self.overrides(owner_class, name) if override != method)
                 elif target.endswith("()") and self.canonical(target[:-2]) in self.index.classes:
                     init = self.method(self.canonical(target[:-2]), "__init__")
                     if init:
@@ -605,6 +621,63 @@ class Analysis:
             for handler, _sender in self.receivers.get(signal, ()):
                 found.append(self.receiver_link(handler, signal))
         return found
+
+    def table_links(self, table: str) -> list[Link]:
+        """Return the functions, or the ``__init__`` of the classes, in a dispatch table:
+        any of them may run where an item of the table is called. A table that is a
+        class attribute (``self.HANDLERS``) may sit on a base class."""
+        values = self.tables.get(self.canonical(table))
+        owner, _, attribute = table.rpartition(".")
+        klass = self.canonical(owner.removesuffix("()"))
+        if values is None and klass in self.index.classes:
+            values = next((self.tables[key] for key in (f"{a}.{attribute}" for a in self.mro(klass)) if key in self.tables), None)
+        found: list[Link] = []
+        for value in values or ():
+            name = self.canonical(value)
+            if name in self.index.functions:
+                found.append(Link(name))
+            elif name in self.index.classes:
+                init = self.method(name, "__init__")
+                if init:
+                    found.append(Link(init))
+        return found
+
+    def subclasses(self, class_name: str) -> list[str]:
+        """Return the project classes derived from ``class_name``, directly or not."""
+        if self._subclasses is None:
+            direct: dict[str, list[str]] = defaultdict(list)
+            for qualname, (_, klass) in self.index.classes.items():
+                for base in klass.bases:
+                    direct[self.canonical(base)].append(qualname)
+            self._subclasses = direct
+        found: list[str] = []
+        pending = list(self._subclasses.get(class_name, ()))
+        while pending and len(found) < 500:
+            current = pending.pop()
+            if current not in found:
+                found.append(current)
+                pending.extend(self._subclasses.get(current, ()))
+        return found
+
+    def overrides(self, class_name: str, name: str) -> list[str]:
+        """Return the methods ``name`` that instances of the project subclasses of
+        ``class_name`` run: a call on ``self`` in a base class runs the subclass's override."""
+        key = (class_name, name)
+        cached = self._overrides.get(key)
+        if cached is None:
+            cached = []
+            for subclass in self.subclasses(class_name):
+                method = self.method(subclass, name)
+                if method is not None and method not in cached:
+                    cached.append(method)
+            self._overrides[key] = cached
+        return cached
+
+    def is_stub(self, qualname: str) -> bool:
+        """Return True for a method that calls nothing but ``NotImplementedError``: a hook
+        that subclasses override, so a call of it runs one of the overrides."""
+        entry = self.index.functions.get(qualname)
+        return entry is not None and all(call.text == "NotImplementedError" for call in entry[1].calls)
 
     def attribute_methods(self, owner: str, name: str) -> list[str]:
         """Return the project methods ``name`` of a class attribute's value.
@@ -878,7 +951,8 @@ class Analysis:
                 name = self.canonical(block.name or "")
                 inner = self.project_openers.opened_block(name)
                 if inner is not None:
-                    return self.opener_transaction(name, inner, f"block at line {block.line}", block.line, block.end_line)
+                    where = f"{'loop' if block.loop else 'block'} at line {block.line}"
+                    return self.opener_transaction(name, inner, where, block.line, block.end_line)
                 shown = name.rpartition(".")[2] if knowledge.is_library_transaction(name) and name not in self.openers else block.name
                 reason = f"the {shown}() block at line {block.line}"
                 style = "other"
@@ -1049,7 +1123,8 @@ class Analysis:
         """Return the transaction that the project opener ``name`` runs its caller's code in.
 
         ``where`` places the caller's code: ``"block at line 12"`` for a ``with`` block,
-        ``"around place() (line 30)"`` for a decorated function.
+        ``"loop at line 12"`` for a ``for`` loop over a generator, ``"around place() (line
+        30)"`` for a decorated function.
         """
         short = name.rpartition(".")[2]
         # An instance, as in ``with self.uow:``, is named by its class: "pkg.UnitOfWork()".
@@ -1063,7 +1138,9 @@ class Analysis:
             kind, style = "transaction", "other"
         if using and using.startswith("="):
             style, using = "other", None  # the alias is a variable of the opener, unknown here
-        if where.startswith("block"):
+        if where.startswith("loop"):
+            reason = f"the {kind} of {short}(), still open when it yields to the {where}"
+        elif where.startswith("block"):
             article = "an" if kind[0] in "aeiou" else "a"
             reason = f"the {opener}{where.removeprefix('block')}, which opens {article} {kind}"
         else:
@@ -1084,7 +1161,9 @@ class Analysis:
         self._context[function.qualname] = found
         return found
 
-    def _compute_context(self, function: FunctionSummary) -> Transaction | None:
+    def decorated_transaction(self, function: FunctionSummary) -> Transaction | None:
+        """Return the transaction that a decorator of the function opens around its body:
+        ``@atomic``, another library's or a configured opener, or a project one."""
         end = function.end_line
         decorators = [self.canonical(d.removesuffix("()")) for d in function.decorators]
         if any(d in knowledge.ATOMIC_OPENERS for d in decorators):
@@ -1096,11 +1175,24 @@ class Analysis:
             inner = self.project_openers.opened_block(decorator)
             if inner is not None:
                 return self.opener_transaction(decorator, inner, f"around {function.name}() (line {function.line})", function.line, end)
+        return None
+
+    def _compute_context(self, function: FunctionSummary) -> Transaction | None:
+        end = function.end_line
+        decorators = [self.canonical(d.removesuffix("()")) for d in function.decorators]
+        decorated = self.decorated_transaction(function)
+        if decorated is not None:
+            return decorated
         klass = function.class_name
         class_atomic = self.class_decorated_atomic(klass, function) if klass else None
         if class_atomic is not None:
             using = UNKNOWN_ALIAS if class_atomic.startswith("=") else class_atomic or None
             return Transaction(f"the @atomic method {function.name}() (line {function.line})", function.line, "django", using, end)
+        if klass and function.name not in OUTSIDE_DISPATCH and function.params[:1] == ["self"]:
+            dispatch = self.dispatch_transaction(klass)
+            if dispatch is not None:
+                reason = f"{dispatch.reason}, which runs the view's {function.name}()"
+                return Transaction(reason, function.line, dispatch.style, dispatch.using, end)
         if klass and function.name in knowledge.ADMIN_HOOKS and self.class_matches(klass, knowledge.ADMIN_BASES, ("ModelAdmin",)):
             reason = f"the Django admin's atomic block around {function.name}()"
             return Transaction(reason, function.line, "django", None, end)
@@ -1266,6 +1358,56 @@ class Analysis:
                 handler = method == "dispatch" and (function.name in knowledge.VIEW_METHODS or function.params[1:2] == ["request"])
                 if method == function.name or handler:
                     return entry[1].decorator_using.get(method, "")
+        return None
+
+    def dispatch_transaction(self, class_name: str) -> Transaction | None:
+        """Return the transaction that a class-based view's ``dispatch()`` runs the view in,
+        or None. Django calls every handler of the view (``post()``, then ``form_valid()``
+        and the other hooks) from ``dispatch()``, so a transaction around it covers them all.
+
+        ``dispatch()`` is atomic when the view or a mixin or base class of the project
+        decorates it (``@method_decorator(atomic)``, on the method or with ``name="dispatch"``
+        on the class), or calls ``super().dispatch()`` inside a transaction block. The
+        ``dispatch()`` nearest in the method order comes first, and one that does not call
+        ``super().dispatch()`` ends the search.
+        """
+        if class_name in self._dispatch:
+            return self._dispatch[class_name]
+        found = None
+        if self.class_matches(class_name, frozenset(), knowledge.VIEW_BASE_HINTS):
+            found = self._dispatch_transaction(class_name)
+        self._dispatch[class_name] = found
+        return found
+
+    def _dispatch_transaction(self, class_name: str) -> Transaction | None:
+        for klass in self.mro(class_name):
+            entry = self.index.classes.get(klass)
+            if entry is None:
+                continue
+            owner = entry[1].name
+            for decorator in entry[1].decorators:
+                wrapped, _, method = decorator.partition("@")
+                if method == "dispatch" and self.canonical(wrapped) in knowledge.ATOMIC_OPENERS:
+                    using = entry[1].decorator_using.get(method) or None
+                    reason = f"the atomic() block that @method_decorator on {owner} (line {entry[1].line}) wraps dispatch() in"
+                    return Transaction(reason, entry[1].line, "django", UNKNOWN_ALIAS if using and using.startswith("=") else using)
+            method_entry = self.index.functions.get(f"{klass}.dispatch")
+            if method_entry is None:
+                continue
+            dispatch = method_entry[1]
+            decorated = self.decorated_transaction(dispatch)
+            if decorated is not None:
+                kind = "atomic() block" if decorated.style == "django" else "transaction"
+                reason = f"the {kind} around {owner}.dispatch() (line {dispatch.line})"
+                return Transaction(reason, dispatch.line, decorated.style, decorated.using)
+            inherited = [call for call in dispatch.calls if call.text == "super().dispatch"]
+            for call in inherited:
+                block = self.block_transaction(dispatch, call)
+                if block is not None:
+                    reason = f"{block.reason} of {owner}.dispatch()"
+                    return Transaction(reason, block.line, block.style, block.using)
+            if not inherited:
+                return None  # this dispatch() does not run the one it overrides
         return None
 
     def receiver_alias(self, function: FunctionSummary) -> str | None:

@@ -59,7 +59,8 @@ def cache_key() -> str:
 
 
 def declaration_digest(summary: ModuleSummary) -> str:
-    """Hash what other modules can see of ``summary``: names, signatures, classes, receivers.
+    """Hash what other modules can see of ``summary``: names, signatures, classes, receivers,
+    dispatch tables.
 
     Function bodies (calls, transactions, lines) are left out: the links from other
     modules' calls depend on the declarations only, so a change that keeps this digest
@@ -71,7 +72,7 @@ def declaration_digest(summary: ModuleSummary) -> str:
     ]
     classes = [[c.qualname, c.bases, c.methods, c.decorators, c.list_attributes, c.attribute_classes, c.relations, c.name_attributes, c.decorator_using] for c in summary.classes.values()]
     connections = [[c.kind, c.source, c.handler, c.sender] for c in summary.connections]
-    text = json.dumps([summary.module, summary.imports, summary.atomic_requests, functions, classes, connections], sort_keys=True)
+    text = json.dumps([summary.module, summary.imports, summary.atomic_requests, functions, classes, connections, summary.tables], sort_keys=True)
     return hashlib.sha1(text.encode()).hexdigest()[:20]
 
 

@@ -6,13 +6,15 @@ Projects wrap ``transaction.atomic()`` or ``session.begin()`` in helpers of thei
   yields inside the block (``with unit_of_work(): ...``);
 * a decorator, or a decorator factory, whose wrapper calls the wrapped function inside
   the block (``@atomic_with_retry(attempts=3)``);
+* a generator that yields inside the block, whose caller's ``for`` loop body runs
+  there (``for batch in import_rows(rows): send(batch)``);
 * a class whose ``__exit__`` (or ``__aexit__``) commits, such as a unit of work whose
   ``__enter__`` begins a session transaction: ``with UnitOfWork(factory) as uow:`` or
   ``with self.uow:``. The transaction ends with the block. A class whose ``__exit__``
   only rolls back or closes ends it there too, but leaves the commit to the code in the
   block, so the block does not count as a transaction.
 
-The code in such a ``with`` block, or in the decorated function, runs inside the
+The code in such a ``with`` block or loop, or in the decorated function, runs inside the
 transaction that the helper's block opens. The ``transaction-openers`` setting names
 helpers that the linter cannot see through, such as ones from another package.
 """
@@ -53,13 +55,14 @@ class ProjectOpeners:
         if klass in self.analysis.index.classes:
             found = self._opened[name] = self.block_of_class(klass)
             return found
-        entry = self.analysis.index.functions.get(name)
-        if entry is None or entry[1].nested:
+        function = self.analysis.factory(name)  # also a method: self.batches()
+        if function is None or function.nested:
             return None
         self._opened[name] = None  # stops a helper that uses itself from recursing
-        function = entry[1]
         decorators = {self.analysis.canonical(d.removesuffix("()")) for d in function.decorators}
-        if decorators & CONTEXT_MANAGER_DECORATORS:
+        if decorators & CONTEXT_MANAGER_DECORATORS or function.yields:
+            # A plain generator opens nothing for a with block, which it cannot serve, but a
+            # for loop over it runs its body wherever the generator yields.
             found = self.block_at_yield(function)
         else:
             found = self.block_around_wrapped_call(function)
@@ -155,10 +158,13 @@ class ProjectOpeners:
 def may_open_for_callers(module: ModuleSummary) -> bool:
     """Return True when a function of the module may open a transaction around its callers'
     code: a generator that yields inside a transaction block, a nested function that calls
-    a plain name inside one, or an ``__exit__`` that ends a transaction. Other modules'
-    findings then read this module's bodies."""
+    a plain name inside one, an ``__exit__`` that ends a transaction, or a view's
+    ``dispatch()`` that calls ``super().dispatch()`` inside one, which holds the methods of
+    the views derived from it. Other modules' findings then read this module's bodies."""
     for function in module.functions.values():
         if any(index >= 0 and function.transactions[index].kind != "with" for index in function.yields):
+            return True
+        if function.name == "dispatch" and any(call.text == "super().dispatch" and _in_block(function, call) for call in function.calls):
             return True
         if function.class_name and function.name in EXIT_METHODS and ProjectOpeners.ends_called(function):
             return True
@@ -169,6 +175,11 @@ def may_open_for_callers(module: ModuleSummary) -> bool:
 
 def _wraps_call(function: FunctionSummary, call: CallSite) -> bool:
     """Return True for a call of a plain name inside an atomic() or session transaction block."""
-    if call.target is not None or "." in call.text or call.transaction < 0:
+    if call.target is not None or "." in call.text:
         return False
-    return function.transactions[call.transaction].kind != "with"
+    return _in_block(function, call)
+
+
+def _in_block(function: FunctionSummary, call: CallSite) -> bool:
+    """Return True for a call whose innermost block is an atomic() or session transaction block."""
+    return call.transaction >= 0 and function.transactions[call.transaction].kind != "with"

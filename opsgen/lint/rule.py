@@ -242,7 +242,7 @@ class ModuleContext:
             if block is not None and block.line <= line <= block.end_line:
                 inner = self.analysis.project_openers.opened_block(self.analysis.canonical(block.name)) if block.name else None
                 if inner is not None and block.name:
-                    where = f"block at line {block.line}"
+                    where = f"{'loop' if block.loop else 'block'} at line {block.line}"
                     return self.analysis.opener_transaction(block.name, inner, where, block.line, block.end_line)
                 reason = f"the {block.name or block.kind} block at line {block.line}"
                 style = {"atomic": "django", "session": "sqlalchemy", "savepoint": "sqlalchemy"}.get(block.kind, "other")

@@ -74,6 +74,8 @@ class TransactionBlock:
     using: str | None = None  # database alias; "=expr" when given by a variable, such as "=db_alias"
     name: str | None = None
     parent: int = -1  # index of the enclosing block, or -1
+    #: A ``for`` loop over a call, whose body runs wherever a generator called there yields.
+    loop: bool = False
 
 
 @dataclass
@@ -157,6 +159,10 @@ class ModuleSummary:
     connections: list[Connection]
     atomic_requests: bool = False
     syntax_error: str | None = None
+    #: Dispatch tables: a dict, list or tuple literal of functions or classes bound to a
+    #: name, by that name qualified (``pkg.mod.HANDLERS``, ``pkg.mod.Cls.HANDLERS`` or
+    #: ``pkg.mod.func.<locals>.handlers``), to the qualified names of its values.
+    tables: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """Return plain data for the cache: each dataclass as the list of its field values.
@@ -172,6 +178,7 @@ class ModuleSummary:
             "connections": [_row(c, _CONNECTION_FIELDS) for c in self.connections],
             "atomic_requests": self.atomic_requests,
             "syntax_error": self.syntax_error,
+            "tables": self.tables,
         }
 
     @classmethod
@@ -193,6 +200,7 @@ class ModuleSummary:
             connections=[Connection(*row) for row in data["connections"]],
             atomic_requests=data["atomic_requests"],
             syntax_error=data["syntax_error"],
+            tables=data["tables"],
         )
 
 
@@ -228,6 +236,13 @@ def _alias_of(values: list[ast.expr]) -> str | None:
         elif isinstance(value, (ast.Name, ast.Attribute)):
             using = "=" + dotted_text(value)  # an expression, not a literal alias
     return using
+
+
+def _is_api_item(name: str) -> bool:
+    """Return True when ``name[]`` is an item of a remote API client, such as Typesense's
+    ``client.collections["books"]``: a handle of that client, unlike an item of a table."""
+    base = name.removesuffix("[]")
+    return knowledge.is_external_api(f"{base}.") or knowledge.is_external_api(f"{base}[].")
 
 
 def dotted_text(node: ast.expr) -> str:
@@ -272,6 +287,7 @@ class _Summarizer:
         self.classes: dict[str, ClassSummary] = {}
         self.connections: list[Connection] = []
         self.module_scope = _Scope(module, None)
+        self.tables: dict[str, list[str]] = {}
         #: Attributes of ``self`` that hold a connection in autocommit mode, as ``Cls().conn``.
         self.autocommit_attributes: set[str] = set()
 
@@ -306,13 +322,13 @@ class _Summarizer:
             base = self.qualify(node.value, scope)
             if not base:
                 return None
-            return f"{base}[]" if knowledge.is_external_api(f"{base}.") or knowledge.is_external_api(f"{base}[].") else None
+            return f"{base}[]" if _is_api_item(base) else None
         if isinstance(node, ast.Name):
             return scope.lookup(node.id)
         if isinstance(node, ast.Attribute):
             base = self.qualify(node.value, scope)
-            if not base:
-                return None
+            if not base or (base.endswith("[]") and not _is_api_item(base)):
+                return None  # an attribute of a table's item, whose type is unknown
             # ``self.client`` typed by an assignment in ``__init__``.
             attribute_type = self.module_scope.bindings.get(f"{base}.{node.attr}") if base.endswith("()") else None
             return attribute_type or f"{base}.{node.attr}"
@@ -374,6 +390,8 @@ class _Summarizer:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             scope.bindings[node.name] = f"{prefix}.{node.name}"
         elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            if self.bind_table(node.targets[0].id, node.value, scope, prefix):
+                return
             if isinstance(node.value, (ast.Name, ast.Attribute)):
                 alias = self.qualify(node.value, scope)  # atomic = transaction.atomic
             else:
@@ -389,6 +407,43 @@ class _Summarizer:
                 elif isinstance(child, ast.ExceptHandler):
                     for inner in child.body:
                         self.predeclare(inner, scope, prefix)
+
+    def bind_table(self, name: str, value: ast.expr, scope: _Scope, prefix: str) -> bool:
+        """Record ``name = {key: handler, ...}`` (or a list or tuple of handlers) in the
+        module or a function as a dispatch table, and bind ``name`` to it."""
+        values = self.table_values(value, scope)
+        if values is None:
+            return False
+        key = f"{prefix}.{name}"
+        self.tables[key] = values
+        scope.bindings[name] = key
+        return True
+
+    def table_values(self, value: ast.expr, scope: _Scope, class_name: str = "", methods: Sequence[str] = ()) -> list[str] | None:
+        """Return the qualified functions or classes that a literal table holds, or None
+        when ``value`` is no such table: each value must name one (or be its ``partial()``).
+        In a class body, ``methods`` are the names of the methods defined above the table,
+        which its values may name."""
+        if isinstance(value, ast.Dict):
+            elements = list(value.values)
+        elif isinstance(value, (ast.List, ast.Tuple)):
+            elements = list(value.elts)
+        else:
+            return None
+        found: list[str] = []
+        for element in elements:
+            if isinstance(element, ast.Call) and element.args and self.qualify(element.func, scope) == "functools.partial":
+                element = element.args[0]
+            if isinstance(element, ast.Name) and element.id in methods:
+                found.append(f"{class_name}.{element.id}")
+                continue
+            if not isinstance(element, (ast.Name, ast.Attribute)):
+                return None
+            name = self.qualify(element, scope)
+            if not name or "()" in name:
+                return None  # a value of unknown kind, or an instance: a table of data, not of handlers
+            found.append(name)
+        return found or None
 
     def new_function(
         self,
@@ -464,6 +519,10 @@ class _Summarizer:
                     if isinstance(target, ast.Name):
                         names = [self.qualify(e, scope) or (e.value if isinstance(e, ast.Constant) else None) for e in item.value.elts]
                         list_attributes[target.id] = [str(n) for n in names if n]
+            if isinstance(item, ast.Assign) and len(item.targets) == 1 and isinstance(item.targets[0], ast.Name):
+                handlers = self.table_values(item.value, scope, qualname, methods)
+                if handlers is not None:
+                    self.tables[f"{qualname}.{item.targets[0].id}"] = handlers  # called as self.HANDLERS[kind](...)
         self.classes[qualname] = ClassSummary(
             qualname=qualname,
             name=node.name,
@@ -828,6 +887,13 @@ class _BodyWalker(ast.NodeVisitor):
                 # for handle in (ops.billing.charge, ops.billing.refund): the first element that names something
                 named = (self.alias_of(element) for element in node.iter.elts)
                 self.scope.bindings[node.target.id] = next((name for name in named if name), "")
+            else:
+                self.bind_table_loop(node.target, node.iter)
+        generator = self.loop_over_call(node)
+        if generator is not None:
+            generator.parent = self.open_blocks[-1] if self.open_blocks else -1
+            self.function.transactions.append(generator)
+            self.open_blocks.append(len(self.function.transactions) - 1)
         self.loop_depth += repeats
         if repeats:
             self.loops.append(node.lineno)
@@ -837,14 +903,60 @@ class _BodyWalker(ast.NodeVisitor):
         if repeats:
             self.loops.pop()
         self.loop_depth -= repeats
+        if generator is not None:
+            self.open_blocks.pop()
         self.walk_body(node.orelse)
 
     visit_AsyncFor = visit_For
     visit_While = visit_For
 
+    def bind_table_loop(self, target: ast.expr, iterable: ast.expr) -> None:
+        """Bind the loop variable of ``for handler in HANDLERS``, ``HANDLERS.values()`` or
+        ``for key, handler in HANDLERS.items()`` to an item of the table."""
+        method = ""
+        if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Attribute) and not iterable.args:
+            method = iterable.func.attr
+            iterable = iterable.func.value
+        if method not in ("", "values", "items"):
+            return
+        item = self.table_of(iterable)
+        if item is None:
+            return
+        if method == "items" and isinstance(target, ast.Tuple) and len(target.elts) == 2:
+            target = target.elts[1]
+        if isinstance(target, ast.Name):
+            self.scope.bindings[target.id] = item
+
+    def loop_over_call(self, node: ast.For | ast.AsyncFor | ast.While | ast.comprehension, owner: ast.expr | None = None) -> TransactionBlock | None:
+        """Return the block of a ``for`` loop, or of a comprehension's ``for`` (in ``owner``),
+        over a call of a named function, also inside ``enumerate()``. The body runs each
+        time the callee, when it is a generator, yields, so a generator that yields inside
+        ``atomic()`` runs the body in that transaction."""
+        if isinstance(node, ast.While):
+            return None
+        span = owner if owner is not None else node
+        iterable = node.iter
+        if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and iterable.func.id == "enumerate" and iterable.args:
+            iterable = iterable.args[0]
+        if not isinstance(iterable, ast.Call):
+            return None
+        name = self.s.qualify(iterable.func, self.scope)
+        if not name or name.endswith("[]"):
+            return None
+        line: int = getattr(span, "lineno", 1)
+        end_line: int | None = getattr(span, "end_lineno", None)
+        return TransactionBlock(line, end_line or line, "with", name=name, loop=True)
+
     def visit_comprehension_owner(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> None:
         for generator in node.generators:
             self.visit(generator.iter)
+        blocks = len(self.open_blocks)
+        for generator in node.generators:
+            block = self.loop_over_call(generator, node)
+            if block is not None:
+                block.parent = self.open_blocks[-1] if self.open_blocks else -1
+                self.function.transactions.append(block)
+                self.open_blocks.append(len(self.function.transactions) - 1)
         self.loop_depth += 1
         self.loops.append(node.lineno)
         for generator in node.generators:
@@ -858,6 +970,7 @@ class _BodyWalker(ast.NodeVisitor):
             self.visit(node.elt)
         self.loops.pop()
         self.loop_depth -= 1
+        del self.open_blocks[blocks:]
 
     visit_ListComp = visit_comprehension_owner
     visit_SetComp = visit_comprehension_owner
@@ -960,12 +1073,20 @@ class _BodyWalker(ast.NodeVisitor):
             self.track_loaded(target, loaded_from, node.lineno)
             if node.value is not None:
                 self.note_cursor(target, node.value)
+            if isinstance(target, ast.Name) and node.value is not None and len(targets) == 1:
+                prefix = self.s.module if self.function.name == "<module>" else f"{self.function.qualname}.<locals>"
+                if self.s.bind_table(target.id, node.value, self.scope, prefix):
+                    continue
             instance = self.s.infer_instance(node.value, self.scope) if node.value is not None else None
             if isinstance(node, ast.AnnAssign) and instance is None and alias is None:
                 annotated = self.s.qualify(node.annotation, self.scope)
                 instance = f"{annotated}()" if annotated else None
             if isinstance(target, ast.Name):
-                self.scope.bindings[target.id] = alias or instance or ""
+                # An item of a table of this module is one of its handlers; that of a name
+                # that may be a table only when nothing else types it.
+                item = self.table_item(node.value)
+                known = item if item is not None and item[:-2] in self.s.tables else None
+                self.scope.bindings[target.id] = alias or known or instance or item or ""
             elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(node.value, (ast.Tuple, ast.List)):
                 self.bind_unpacked(target, node.value)  # charge, refund = ops.billing.charge, ops.billing.refund
             elif isinstance(target, ast.Tuple) and isinstance(node.value, ast.Call):
@@ -1029,6 +1150,31 @@ class _BodyWalker(ast.NodeVisitor):
         if isinstance(value, ast.NamedExpr):
             return self.alias_of(value.value)
         return self.partial_of(value)
+
+    def table_item(self, value: ast.expr | None) -> str | None:
+        """Return ``"X[]"`` for an item taken from a table, ``X[key]`` or ``X.get(key, ...)``,
+        when X may be a dispatch table: a table of this module, a name imported from another
+        module, or an attribute of ``self`` or ``cls``. Whether X is a table is settled where
+        the item is called."""
+        if isinstance(value, ast.Subscript):
+            return self.table_of(value.value)
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "get":
+            return self.table_of(value.func.value)
+        return None
+
+    def table_of(self, owner: ast.expr) -> str | None:
+        """Return ``"X[]"``, an item of ``owner``, when ``owner`` may be a dispatch table."""
+        name = self.s.qualify(owner, self.scope)
+        if not name or name.endswith("[]"):
+            return None
+        if name in self.s.tables:
+            return f"{name}[]"
+        if isinstance(owner, ast.Name):
+            imported = self.s.module_scope.bindings.get(owner.id) == name and not name.startswith(f"{self.s.module}.")
+            return f"{name}[]" if imported and "()" not in name else None
+        if isinstance(owner, ast.Attribute) and isinstance(owner.value, ast.Name) and owner.value.id in ("self", "cls"):
+            return f"{name}[]"
+        return None
 
     def bind_unpacked(self, target: ast.Tuple | ast.List, value: ast.Tuple | ast.List) -> None:
         """Bind each name of ``a, b = x, y`` as ``a = x`` and ``b = y`` would; a starred
@@ -1121,6 +1267,8 @@ class _BodyWalker(ast.NodeVisitor):
                 callee = func.args[0]
                 runner = wrapper
         qualified = self.s.qualify(func, self.scope)
+        if isinstance(func, (ast.Subscript, ast.Call)):
+            qualified = self.table_item(func) or qualified  # HANDLERS[kind](order)
         run = self.thread_runner(node, qualified or "")
         if run is not None:
             callee, runner = run
@@ -1545,6 +1693,7 @@ def summarize(path: str, module: str, source: str | bytes, is_package: bool = Fa
         imports=imports,
         connections=summarizer.connections,
         atomic_requests=atomic_requests,
+        tables=summarizer.tables,
     )
     return summary, tree
 

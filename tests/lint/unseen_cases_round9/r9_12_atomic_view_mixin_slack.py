@@ -1,0 +1,33 @@
+# expect: side-effect-in-transaction
+# pattern: a mixin wraps dispatch() in transaction.atomic, and the CreateView subclass
+#          posts to a Slack webhook from form_valid(), which runs inside that block
+import requests
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import transaction
+from django.utils.decorators import method_decorator
+from django.views.generic import CreateView
+
+from projects.models import Project
+
+
+class AtomicViewMixin:
+    @method_decorator(transaction.atomic)
+    def dispatch(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ProjectCreateView(LoginRequiredMixin, AtomicViewMixin, CreateView):
+    model = Project
+    fields = ["name", "team"]
+
+    def form_valid(self, form):
+        form.instance.owner = self.request.user
+        response = super().form_valid(form)
+        self.object.members.add(self.request.user)
+        requests.post(  # expect-line
+            settings.SLACK_WEBHOOK_URL,
+            json={"text": f"{self.request.user} created project {self.object.name}"},
+            timeout=5,
+        )
+        return response
