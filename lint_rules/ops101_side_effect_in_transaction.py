@@ -70,7 +70,9 @@ class SideEffectInTransaction(Rule):
 
     What it does:
         Reports a call that reaches the outside world while a database transaction is
-        open: inside ``atomic()`` (block, decorator, ``ATOMIC_REQUESTS`` view, admin hook),
+        open: inside ``atomic()`` (block, decorator, ``ATOMIC_REQUESTS`` view, admin hook, a
+        method of a class-based view whose ``dispatch()`` is atomic, the body of a loop over
+        a generator that yields inside the block),
         inside ``session.begin()`` or between a session write and its ``commit()``, in
         a model signal receiver or session event, in the callback of MongoDB's
         ``session.with_transaction()``, in a Pyramid view that pyramid_tm runs inside the
@@ -78,7 +80,9 @@ class SideEffectInTransaction(Rule):
         operation whose spec says ``transaction: true`` and in the helper methods that only
         that ``run()`` calls through ``self``. A call into a helper, a model method, a
         ``save()`` override or a receiver that sends the effect is reported where it is
-        made, with the chain of calls down to the effect. A function handed to a worker
+        made, with the chain of calls down to the effect. So is a call of a handler taken
+        from a dict, list or tuple of functions, and a call on ``self`` that a subclass's
+        override of the method sends the effect from. A function handed to a worker
         thread where the call stands counts as called there: ``asyncio.to_thread(f, ...)``,
         ``loop.run_in_executor(None, f, ...)``, ``anyio.to_thread.run_sync(f, ...)``,
         ``run_in_threadpool(f, ...)``, an executor's ``submit(f, ...)`` or ``map(f, ...)``
