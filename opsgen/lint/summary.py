@@ -891,9 +891,7 @@ class _BodyWalker(ast.NodeVisitor):
                 self.bind_table_loop(node.target, node.iter)
         generator = self.loop_over_call(node)
         if generator is not None:
-            generator.parent = self.open_blocks[-1] if self.open_blocks else -1
-            self.function.transactions.append(generator)
-            self.open_blocks.append(len(self.function.transactions) - 1)
+            self.push_block(generator)
         self.loop_depth += repeats
         if repeats:
             self.loops.append(node.lineno)
@@ -909,6 +907,12 @@ class _BodyWalker(ast.NodeVisitor):
 
     visit_AsyncFor = visit_For
     visit_While = visit_For
+
+    def push_block(self, block: TransactionBlock) -> None:
+        """Record ``block`` inside the innermost open one and open it."""
+        block.parent = self.open_blocks[-1] if self.open_blocks else -1
+        self.function.transactions.append(block)
+        self.open_blocks.append(len(self.function.transactions) - 1)
 
     def bind_table_loop(self, target: ast.expr, iterable: ast.expr) -> None:
         """Bind the loop variable of ``for handler in HANDLERS``, ``HANDLERS.values()`` or
@@ -954,9 +958,7 @@ class _BodyWalker(ast.NodeVisitor):
         for generator in node.generators:
             block = self.loop_over_call(generator, node)
             if block is not None:
-                block.parent = self.open_blocks[-1] if self.open_blocks else -1
-                self.function.transactions.append(block)
-                self.open_blocks.append(len(self.function.transactions) - 1)
+                self.push_block(block)
         self.loop_depth += 1
         self.loops.append(node.lineno)
         for generator in node.generators:
