@@ -1075,7 +1075,7 @@ class _BodyWalker(ast.NodeVisitor):
             self.track_loaded(target, loaded_from, node.lineno)
             if node.value is not None:
                 self.note_cursor(target, node.value)
-            if isinstance(target, ast.Name) and node.value is not None and len(targets) == 1:
+            if isinstance(target, ast.Name) and isinstance(node.value, (ast.Dict, ast.List, ast.Tuple)) and len(targets) == 1:
                 prefix = self.s.module if self.function.name == "<module>" else f"{self.function.qualname}.<locals>"
                 if self.s.bind_table(target.id, node.value, self.scope, prefix):
                     continue

@@ -153,6 +153,15 @@ def test_quiet_overrides_lead_nowhere(tmp_path: Path) -> None:
     assert ops101(tmp_path, quiet) == []
 
 
+def test_typed_receiver_follows_stub_only(tmp_path: Path) -> None:
+    """A receiver typed by the base class runs the base's own method unless that is a stub."""
+    stub = OVERRIDES + "\ndef deliver_in_block(notifier: Notifier):\n    with transaction.atomic():\n        notifier.deliver('saved')\n"
+    concrete = stub.replace("    def deliver(self, text):\n        pass", "    def deliver(self, text):\n        print(text)", 1)
+
+    assert [f.line for f in ops101(tmp_path / "stub", stub)] == [25, 29]
+    assert [f.line for f in ops101(tmp_path / "concrete", concrete)] == [25]
+
+
 def test_comprehension_over_generator_in_block(tmp_path: Path) -> None:
     source = """\
     import requests
