@@ -1,5 +1,5 @@
 # expect: none
-# fixed shape for r9x_02: the partner is notified when the import commits
+# fixed shape for r9x_07b: the partner is notified when the import commits
 from functools import partial
 
 import httpx

@@ -1,5 +1,5 @@
 # expect: none
-# fixed shape for r9x_07: the rows are delivered after the block that marks them commits
+# fixed shape for r9x_15b: the rows are delivered after the block that marks them commits
 import requests
 from django.conf import settings
 from django.db import transaction

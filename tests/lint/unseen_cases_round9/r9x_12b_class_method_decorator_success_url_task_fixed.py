@@ -1,5 +1,5 @@
 # expect: none
-# fixed shape for r9x_05: the cleanup task is sent once dispatch()'s block commits
+# fixed shape for r9x_12b: the cleanup task is sent once dispatch()'s block commits
 from functools import partial
 
 from django.db import transaction

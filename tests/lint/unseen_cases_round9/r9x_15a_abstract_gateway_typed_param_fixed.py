@@ -1,5 +1,5 @@
 # expect: none
-# fixed shape for r9x_06: the card is charged before the short transaction that records it
+# fixed shape for r9x_15a: the card is charged before the short transaction that records it
 import stripe
 from django.db import transaction
 

@@ -1,5 +1,5 @@
 # expect: none
-# fixed shape for r9x_01: the "damaged" handler enqueues the task once the block commits
+# fixed shape for r9x_07a: the "damaged" handler enqueues the task once the block commits
 from functools import partial
 
 from django.db import transaction

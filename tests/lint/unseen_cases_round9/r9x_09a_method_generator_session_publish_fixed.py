@@ -1,5 +1,5 @@
 # expect: none
-# fixed shape for r9x_03: the batch leaves "with session.begin()" (COMMIT) before it is yielded
+# fixed shape for r9x_09a: the batch leaves "with session.begin()" (COMMIT) before it is yielded
 import json
 
 import redis

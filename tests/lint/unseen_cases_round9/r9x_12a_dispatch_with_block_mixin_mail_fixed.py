@@ -1,5 +1,5 @@
 # expect: none
-# fixed shape for r9x_04: the mail waits for the COMMIT of the dispatch() block
+# fixed shape for r9x_12a: the mail waits for the COMMIT of the dispatch() block
 from functools import partial
 
 from django.core.mail import send_mail
