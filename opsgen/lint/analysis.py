@@ -1106,7 +1106,11 @@ class Analysis:
         """Return the innermost block from ``index`` outwards that opens a transaction."""
         while index >= 0:
             block = function.transactions[index]
-            if block.kind != "with" or (block.name and self.opens_transaction(block.name)):
+            if block.loop:
+                # Only a project generator opens a transaction around the body of a loop over it.
+                if block.name and self.project_openers.opened_block(self.canonical(block.name)) is not None:
+                    return block
+            elif block.kind != "with" or (block.name and self.opens_transaction(block.name)):
                 return block
             index = block.parent
         return None

@@ -921,7 +921,7 @@ class _BodyWalker(ast.NodeVisitor):
         if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Attribute) and not iterable.args:
             method = iterable.func.attr
             iterable = iterable.func.value
-        if method not in ("", "values", "items"):
+        if method not in ("", "values", "items") or not isinstance(iterable, (ast.Name, ast.Attribute)):
             return
         item = self.table_of(iterable)
         if item is None:
@@ -1086,7 +1086,7 @@ class _BodyWalker(ast.NodeVisitor):
             if isinstance(target, ast.Name):
                 # An item of a table of this module is one of its handlers; that of a name
                 # that may be a table only when nothing else types it.
-                item = self.table_item(node.value)
+                item = None if alias else self.table_item(node.value)
                 known = item if item is not None and item[:-2] in self.s.tables else None
                 self.scope.bindings[target.id] = alias or known or instance or item or ""
             elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(node.value, (ast.Tuple, ast.List)):
