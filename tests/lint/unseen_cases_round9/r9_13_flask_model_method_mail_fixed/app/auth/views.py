@@ -1,0 +1,18 @@
+from flask import Blueprint, request
+from sqlalchemy import select
+
+from app.extensions import db, mail
+from app.models import User
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.post("/password-reset")
+def request_password_reset():
+    user = db.session.scalar(select(User).filter_by(email=request.form["email"]))
+    if user is not None:
+        token = user.start_password_reset()
+        message = user.reset_message(token.value)
+        db.session.commit()
+        mail.send(message)
+    return "", 204
