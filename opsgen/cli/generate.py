@@ -91,6 +91,15 @@ def run(args: argparse.Namespace) -> int:
             f"{display_path(config.specs)}:\n{listed}",
             file=sys.stderr,
         )
+    if result.hand_edited and not args.quiet:
+        verb = "would replace" if args.check or result.problems else "replaced"
+        listed = "\n".join(f"  {display_path(config.package / relative)}" for relative in result.hand_edited)
+        print(
+            f"opsgen generate: {verb} the hand edits of {counted(len(result.hand_edited), 'generated file')}:\n"
+            f"{listed}\n  opsgen rewrites the generated package on every run; put code in "
+            f"{display_path(config.implementations)}, or change the spec",
+            file=sys.stderr,
+        )
     implementations = display_path(config.implementations)
     for orphan in result.orphans:
         print(f"opsgen generate: {orphan_message(orphan, implementations, display_path(config.specs))}", file=sys.stderr)

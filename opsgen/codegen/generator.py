@@ -30,7 +30,15 @@ from typing import TYPE_CHECKING
 
 from opsgen.codegen.changeset import ChangeSet, write_changes
 from opsgen.codegen.config import GeneratorConfig
-from opsgen.codegen.manifest import MANIFEST, display_path, inputs_digest, is_up_to_date, specs_record, with_inputs
+from opsgen.codegen.manifest import (
+    MANIFEST,
+    display_path,
+    edited_files,
+    inputs_digest,
+    is_up_to_date,
+    specs_record,
+    with_inputs,
+)
 from opsgen.codegen.source import read_spec_files
 from opsgen.codegen.user_files import read_user_text
 from opsgen.codegen.writer import UnmarkedFilesError, package_lock, read_package, recover
@@ -67,6 +75,9 @@ class GenerateResult:
     #: Generated package files removed (or, in check mode, to be removed) because their
     #: spec is not in the specs folder of this run, relative to the package.
     removed: list[str] = field(default_factory=list)
+    #: Generated package files changed by hand since opsgen wrote them, whose edits the
+    #: run replaces (or, in check mode, would replace), relative to the package.
+    hand_edited: list[str] = field(default_factory=list)
     #: Unified diff of every change except the manifest's, filled in check mode.
     diff: str = ""
 
@@ -169,6 +180,7 @@ def _generate(config: GeneratorConfig, *, check: bool) -> GenerateResult:
         path for path in set(files) | set(state.generated) if files.get(path) != state.generated.get(path)
     )
     result.removed = sorted(path for path in state.generated if path not in files)
+    result.hand_edited = [path for path in edited_files(state.generated) if path in result.package_changes]
     result.package_created = sorted(path for path in files if path not in state.generated)
     result.scaffolded = [p for p in rendered.scaffolds if not os.path.lexists(config.implementations / p)]
     result.signatures_updated = sorted(implementation_texts)

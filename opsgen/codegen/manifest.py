@@ -148,6 +148,27 @@ def inputs_digest(config: GeneratorConfig, spec_files: tuple[tuple[str, bytes], 
     return digest.hexdigest()
 
 
+def edited_files(generated: dict[str, str]) -> list[str]:
+    """Return the generated files whose text differs from what the manifest records opsgen wrote.
+
+    ``generated`` maps each marked file of the package, the manifest included, to its
+    text. A file the manifest does not list, or a package without a readable manifest,
+    counts as not edited: nothing says what opsgen wrote there.
+    """
+    try:
+        manifest = json.loads(generated.get(MANIFEST, ""))
+    except ValueError:
+        return []
+    recorded = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(recorded, dict):
+        return []
+    return sorted(
+        path
+        for path, text in generated.items()
+        if path in recorded and hashlib.sha256(text.encode()).hexdigest() != recorded[path]
+    )
+
+
 def is_up_to_date(config: GeneratorConfig, digest: str) -> bool:
     """Return whether the manifest records ``digest``, every file it lists is intact, and each
     implementation still contains the ``run`` definition generated for it."""
