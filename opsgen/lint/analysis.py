@@ -143,7 +143,10 @@ class Link:
 
     qualname: str
     entry: Hop | None = None  # a receiver reached through a signal, not a direct call
-    guessed: bool = False  # linked by method name only, the receiver's type being unknown
+    #: Linked by method name only: the receiver's type is unknown, or the function is a
+    #: subclass's override of the method called, which runs only for some receivers. Such
+    #: a link carries side effects to the call, but no write that must happen.
+    guessed: bool = False
 
 
 #: ``Transaction.using`` of a transaction whose database alias is an expression that the
@@ -596,7 +599,9 @@ class Analysis:
                         found.append(Link(method))
                     on_self = call.text.count(".") == 1 and call.text.startswith(("self.", "cls."))
                     if on_self or (method is not None and self.is_stub(method)):
-                        found.extend(Link(override) for override in self.overrides(owner_class, name) if override != method)
+                        found.extend(
+                            Link(override, guessed=True) for override in self.overrides(owner_class, name) if override != method
+                        )
                 elif target.endswith("()") and self.canonical(target[:-2]) in self.index.classes:
                     init = self.method(self.canonical(target[:-2]), "__init__")
                     if init:

@@ -267,3 +267,28 @@ def test_changed_table_rechecks_its_callers(tmp_path: Path) -> None:
     (root / "shop/hooks.py").write_text(HOOKS.replace("[quiet, audit]", "[quiet]"))
 
     assert lint(root) == [("hooks.py", 7, "OPS102")] == lint(root, cache=False)
+
+
+def test_override_that_writes_is_no_write_of_the_base_call(tmp_path: Path) -> None:
+    """Django's session stores: the base class's ``_get_session()`` reads, a subclass's
+    ``load()`` override creates a row. A call on ``self`` may run the override, so it
+    carries the override's side effects, but OPS102 does not count it as a write."""
+    source = """\
+    class SessionBase:
+        def load(self):
+            return {}
+
+        def _get_session(self):
+            return self.load()
+
+        def pop(self, key):
+            self.modified = self.modified or key in self._get_session()
+            return self._get_session().pop(key, None)
+
+    class SessionStore(SessionBase):
+        def load(self):
+            return Session.objects.create(key="new").data
+    """
+    (tmp_path / "sessions.py").write_text(textwrap.dedent(source), encoding="utf-8")
+
+    assert lint(tmp_path, cache=False) == []
