@@ -132,6 +132,15 @@ class IncrementThenSave(Rule):
         "updates; {verb} it in the database with update({field}=F(\"{field}\") {sign} n), or load "
         "the row with select_for_update() inside a transaction first"
     )
+    #: The message for a model method that changes its own row: the method cannot load
+    #: ``self`` again, and the check does not see the locks its callers take.
+    OWN_ROW_MESSAGE = (
+        "OPS202 {target} is {changed} in Python and then saved, so concurrent calls lose "
+        "updates; {verb} it in the database with type(self).objects.filter(pk=self.pk)"
+        ".update({field}=F(\"{field}\") {sign} n) and then refresh_from_db(); when every caller "
+        "loads the row with select_for_update() inside a transaction, which this check does "
+        "not see, mark the line # noqa: OPS202"
+    )
     #: The message for a row loaded through a SQLAlchemy session, which its flush writes back.
     SQLALCHEMY_MESSAGE = (
         "OPS202 {target} is {changed} in Python and written back when the session flushes, "
@@ -313,7 +322,9 @@ class IncrementThenSave(Rule):
                 message = self.PONY_MESSAGE.format(target=ast.unparse(field), field=field.attr, **direction)
                 yield module.finding(self.code, message, line, increment.col_offset)
             elif saved_later:
-                message = self.MESSAGE.format(target=ast.unparse(field), field=field.attr, **direction)
+                own = isinstance(field.value, ast.Name) and field.value.id == "self"
+                template = self.OWN_ROW_MESSAGE if own else self.MESSAGE
+                message = template.format(target=ast.unparse(field), field=field.attr, **direction)
                 yield module.finding(self.code, message, line, increment.col_offset)
 
     @staticmethod

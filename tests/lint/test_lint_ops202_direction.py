@@ -51,3 +51,18 @@ def test_ops202_sqlalchemy_decrement_message(tmp_path: Path) -> None:
     [message] = _messages("OPS202", source, tmp_path)
     assert "stock.on_hand is decremented in Python and written back" in message
     assert "decrement it in the database with update(Stock).values(on_hand=Stock.on_hand - n)" in message
+
+
+def test_ops202_model_method_names_what_works_on_self(tmp_path: Path) -> None:
+    source = (
+        "from django.db import models\n\n"
+        "class Wallet(models.Model):\n"
+        "    def withdraw(self, amount):\n"
+        "        self.balance -= amount\n"
+        "        self.save(update_fields=['balance'])\n"
+    )
+    [message] = _messages("OPS202", source, tmp_path)
+    assert 'type(self).objects.filter(pk=self.pk).update(balance=F("balance") - n)' in message
+    assert "refresh_from_db()" in message
+    assert "# noqa: OPS202" in message
+    assert "load the row with select_for_update() inside a transaction first" not in message
