@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -21,7 +22,7 @@ from opsgen._resources import data_dir
 from opsgen.codegen.layout import LINE_WIDTH, SCAFFOLD_WIDTH, call, define, fit, wrap
 from opsgen.codegen.manifest import MARKER, MANIFEST, manifest_text
 from opsgen.codegen.literals import comment_text, docstring, py_literal
-from opsgen.codegen.view import FieldView, ModelView, OperationView, ProjectView, camel_case
+from opsgen.codegen.view import FieldView, ModelView, OperationView, ProjectView, SharedTypeView, camel_case
 
 #: Runtime imports of every generated operation module. ``OperationFailed`` is imported
 #: only where the spec declares errors, because only the error constructors use it.
@@ -155,6 +156,47 @@ def _import_block(lines: tuple[str, ...], local_roots: frozenset[str], width: in
     return "\n\n".join("\n".join(groups[g]) for g in sorted(groups))
 
 
+class HelperCallContext(jinja2.runtime.Context):
+    """Template context that calls the functions of :data:`TEMPLATE_HELPERS` directly.
+
+    For every call in a template, Jinja2's ``Context.call`` checks whether the callee
+    wants the context or the environment passed in. No helper does, and skipping those
+    checks saves about a tenth of the rendering time. Every other callee, such as a
+    macro, takes Jinja2's path.
+    """
+
+    def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        try:
+            is_helper = __obj in _HELPER_FUNCTIONS
+        except TypeError:  # an unhashable callee is no helper
+            is_helper = False
+        if not is_helper:
+            return super().call(__obj, *args, **kwargs)
+        kwargs.pop("_block_vars", None)
+        kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+
+
+class FlatGlobalsEnvironment(jinja2.Environment):
+    """Jinja2 environment that gives each template its globals as one flat dict.
+
+    Jinja2 layers a template's globals over the environment's in a ``ChainMap``, so that
+    changes to the environment's globals made after loading still show. Each render
+    copies that map into a new context, and the ``ChainMap`` lookups of that copy took
+    about a tenth of the rendering time. :func:`environment` sets every global before
+    the first template loads and never changes them, so a flat copy behaves the same.
+    Its contexts are :class:`HelperCallContext`.
+    """
+
+    context_class = HelperCallContext
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return {**self.globals, **(d or {})}
+
+
 @lru_cache(maxsize=4)
 def template(templates: Path, name: str) -> jinja2.Template:
     """Return the compiled template ``name``; compiled once per process."""
@@ -163,32 +205,27 @@ def template(templates: Path, name: str) -> jinja2.Template:
 
 @lru_cache(maxsize=4)
 def environment(templates: Path) -> jinja2.Environment:
-    env = jinja2.Environment(
+    # auto_reload=False: the templates are package data that do not change during a run,
+    # so Jinja2 need not stat a template file each time a template imports it.
+    env = FlatGlobalsEnvironment(
         loader=jinja2.FileSystemLoader(str(templates)),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,
     )
     env.filters["literal"] = py_literal
     env.filters["docstring"] = docstring
     env.filters["comment"] = comment_text
-    env.globals.update(
-        header_comment=header_comment,
-        import_from=import_from,
-        scaffold_width=SCAFFOLD_WIDTH,
-        define=define,
-        call=call,
-        fit=fit,
-        keyword_params=keyword_params,
-        build_payload=build_payload,
-        details_dict=details_dict,
-        input_dict=input_dict,
-        field_line=field_line,
-        t_model=lambda t: ModelView(t.name, t.doc, t.fields),
-    )
+    env.globals.update(TEMPLATE_HELPERS, scaffold_width=SCAFFOLD_WIDTH)
     return env
+
+
+def template_model(shared_type: SharedTypeView) -> ModelView:
+    """Return the model view of a shared object type, for the ``model`` macro."""
+    return ModelView(shared_type.name, shared_type.doc, shared_type.fields)
 
 
 def import_from(indent: str, module: str, name: str) -> str:
@@ -210,6 +247,23 @@ def header_comment(sources: Sequence[str]) -> str:
         return f"{notice}\n# {MARKER}"
     listed = "".join(f"\n# {comment_text(source)}" for source in sources)
     return f"# Generated by opsgen from the specs listed below. Do not edit.\n# {MARKER}{listed}"
+
+
+#: Functions that templates call by name. None of them takes the Jinja2 context.
+TEMPLATE_HELPERS: dict[str, Callable[..., Any]] = {
+    "header_comment": header_comment,
+    "import_from": import_from,
+    "define": define,
+    "call": call,
+    "fit": fit,
+    "keyword_params": keyword_params,
+    "build_payload": build_payload,
+    "details_dict": details_dict,
+    "input_dict": input_dict,
+    "field_line": field_line,
+    "t_model": template_model,
+}
+_HELPER_FUNCTIONS = frozenset(TEMPLATE_HELPERS.values())
 
 
 # -- the files ------------------------------------------------------------------------------
