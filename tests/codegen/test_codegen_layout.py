@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ast
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from opsgen.codegen.layout import LINE_WIDTH, define, fit
+from opsgen.codegen.layout import LINE_WIDTH, _STRING_ATOMS, _string_pieces, define, fit, string_pieces
 from opsgen.codegen.literals import py_literal
 
 INDENTS = st.sampled_from(["", "    ", "        "])
@@ -33,6 +33,16 @@ def test_split_string_fits_width(value: str, indent: str) -> None:
 
     for line in text.split("\n"):
         assert len(line) <= LINE_WIDTH, line
+
+
+@given(st.text(alphabet=" ab\u00e9'", max_size=80), st.integers(min_value=1, max_value=30))
+@example("ab cdefghijkl", 9)  # the space ends the first third exactly, so the cut is at the width
+@example("abc defghijkl", 9)
+def test_string_pieces_match_atom_cutting(body: str, room: int) -> None:
+    # A body without a backslash takes a faster path, which must cut where the atom loop does.
+    expected = _string_pieces(_STRING_ATOMS.findall(body), room)
+
+    assert string_pieces(body, room) == expected
 
 
 @given(st.lists(st.text(max_size=60), min_size=1, max_size=6))
