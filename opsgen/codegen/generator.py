@@ -140,7 +140,7 @@ def _generate(config: GeneratorConfig, *, check: bool) -> GenerateResult:
     from opsgen.codegen.source import load_source
     from opsgen.codegen.view import build_project
 
-    source = load_source(config.specs, config.audit_entities)
+    source = load_source(config.specs, config.audit_entities, spec_files)
     project = build_project(source, config.implementations_module)
     settings = RenderSettings(
         display_path(config.implementations, config.root), config.package_module, config.implementations_module
@@ -240,7 +240,8 @@ def missing_init_files(config: GeneratorConfig, new_files: Iterable[Path]) -> di
                 folders.add(path)
     for path in new_files:
         folder = path.parent
-        while folder == root or root in folder.parents:
+        # A folder already listed has its parents up to ``root`` listed too.
+        while folder not in folders and (folder == root or root in folder.parents):
             folders.add(folder)
             folder = folder.parent
     return {folder / "__init__.py": "" for folder in sorted(folders) if not (folder / "__init__.py").exists()}

@@ -77,12 +77,18 @@ def check_utf8_path(path: Path) -> None:
         raise PathError(f"the spec file name {shown} is not valid UTF-8; rename the file") from None
 
 
-def load_source(specs_dir: Path, audit_entities: frozenset[str] | None = None) -> SpecSource:
+def load_source(
+    specs_dir: Path,
+    audit_entities: frozenset[str] | None = None,
+    files: tuple[tuple[str, bytes], ...] | None = None,
+) -> SpecSource:
     """Load and validate every spec under ``specs_dir`` with :func:`opsgen.spec.loader.load_specs`.
 
     ``audit_entities``, when given, are the entity names a spec's ``audit.changes`` may
-    list. Raises :class:`opsgen.spec.errors.SpecErrors` with every problem found, each
-    with file, line and column.
+    list. ``files`` is what :func:`read_spec_files` returned for ``specs_dir`` earlier in
+    the run, so that the folder is not read again. Without it the folder is read here.
+    Raises :class:`opsgen.spec.errors.SpecErrors` with every problem found, each with
+    file, line and column.
     """
     from opsgen.spec.loader import load_specs
 
@@ -96,4 +102,4 @@ def load_source(specs_dir: Path, audit_entities: frozenset[str] | None = None) -
         SourceType(name, loaded.spec, relative_spec_path(loaded.path, specs_dir, specs_name))
         for name, loaded in sorted(spec_set.types.items())
     )
-    return SpecSource(operations, types, read_spec_files(specs_dir))
+    return SpecSource(operations, types, files if files is not None else read_spec_files(specs_dir))
