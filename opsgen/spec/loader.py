@@ -57,8 +57,9 @@ def load_specs(specs_dir: Path, *, audit_entities: frozenset[str] | None = None)
     invalid_documents: list[tuple[Path, ParsedDocument]] = []
     partial_type_files: list[str] = []
     root = specs_dir.resolve()
+    folders_inside: dict[Path, bool] = {}
     for path in spec_files(specs_dir):
-        document = _read_document(path, root, collector)
+        document = _read_document(path, root, collector, folders_inside)
         if document is None:
             continue
         parsed, model, dropped = document
@@ -129,9 +130,9 @@ def _unique(errors: list[SpecError]) -> list[SpecError]:
 
 
 def _read_document(
-    path: Path, root: Path, collector: _Collector
+    path: Path, root: Path, collector: _Collector, folders_inside: dict[Path, bool]
 ) -> tuple[ParsedDocument, OperationSpec | TypesSpec | None, frozenset[str]] | None:
-    """Read, parse and validate one file.
+    """Read, parse and validate one file. ``folders_inside`` goes to :func:`read_spec_bytes`.
 
     Returns the document, its model and no dropped names when it is valid. When it is
     invalid, the problems are reported and the model is the one validated without the
@@ -140,7 +141,7 @@ def _read_document(
     a syntax error, and then ``has_data`` is false).
     """
     try:
-        raw = read_spec_bytes(path, root)
+        raw = read_spec_bytes(path, root, folders_inside)
     except RejectedSpecFile as rejected:
         collector.add(path, None, rejected.line, rejected.line, rejected.message, rejected.hint)
         return None

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from opsgen.spec.errors import MAX_SHOWN_SOURCE, SpecError, SpecErrors
+from opsgen.spec.files import RejectedSpecFile, read_spec_bytes
 from opsgen.spec.loader import load_specs
 
 SECRET = "TOKEN=s3cr3t-value"
@@ -61,6 +62,22 @@ def test_symlink_outside_folder_rejected_unread(tmp_path: Path) -> None:
     assert "outside the specs folder" in errors[0].message
     assert errors[0].source_line is None
     assert SECRET not in text
+
+
+@needs_symlinks
+def test_file_in_linked_folder_outside_rejected(tmp_path: Path) -> None:
+    # The folder listing skips linked folders, but one can replace a folder after the listing.
+    specs = make_specs(tmp_path)
+    outside = secret_file(tmp_path).parent
+    (outside / "second.yaml").write_text(VALID, encoding="utf-8")
+    (specs / "linked").symlink_to(outside, target_is_directory=True)
+    folders_inside: dict[Path, bool] = {}
+
+    for name in ("secrets.txt", "second.yaml"):
+        with pytest.raises(RejectedSpecFile) as caught:
+            read_spec_bytes(specs / "linked" / name, specs.resolve(), folders_inside)
+        assert "lies outside the specs folder" in caught.value.message
+    assert folders_inside == {specs / "linked": False}
 
 
 @needs_symlinks
