@@ -5,7 +5,7 @@ command over a folder of JSON Schemas, one file per operation holding the same i
 output models. Both tools run as subprocesses, so both timings include interpreter
 start-up; opsgen's in-process times are printed too.
 
-Usage: python benchmarks/bench_generate.py [--quick] [--specs N] [--repeat N]
+Usage: python benchmarks/bench_generate.py [--quick] [--specs N] [--repeat N] [--delete-output]
 """
 
 from __future__ import annotations
@@ -151,9 +151,25 @@ def write_inputs(root: Path, count: int) -> None:
     (root / "project" / "app").mkdir()
 
 
-def reset_output(project: Path) -> None:
+def reset_output(project: Path, discarded: Path | None) -> None:
+    """Clear the generated output before a cold run: move it into ``discarded``, or delete it when that is None.
+
+    Moving is the default because deleting skews the next cold run on some file systems.
+    On ext4 without a journal, Linux skips every inode of the block group freed in the
+    last minute, or longer while its inode table block is not yet written back, each
+    time it allocates an inode (``recently_deleted()`` in ``fs/ext4/ialloc.c``). Creating
+    the 3,028 files of a run right after deleting the previous 3,028 then costs a scan
+    per file: 0.4 to 1.1 s of kernel time on the machine of docs/benchmarks.md, caused by
+    the benchmark and not by opsgen. The moved folders are deleted with the temporary
+    folder, after the last measurement.
+    """
     for folder in ("generated", "operations"):
-        shutil.rmtree(project / "app" / folder, ignore_errors=True)
+        path = project / "app" / folder
+        if discarded is None:
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.exists():
+            discarded.mkdir(exist_ok=True)
+            path.rename(discarded / f"{len(list(discarded.iterdir()))}-{folder}")
 
 
 def children_cpu() -> float:
@@ -197,6 +213,11 @@ def main() -> int:
     parser.add_argument(
         "--baseline-repeat", type=int, default=1, help="repetitions of datamodel-codegen (default 1; it is slow)"
     )
+    parser.add_argument(
+        "--delete-output",
+        action="store_true",
+        help="delete the previous output right before each cold run instead of moving it aside (see reset_output)",
+    )
     args = parser.parse_args()
     count, repeat = (200, 2) if args.quick else (args.specs, args.repeat)
     baseline_repeat = 1 if args.quick else args.baseline_repeat
@@ -205,6 +226,7 @@ def main() -> int:
         root = Path(temporary)
         write_inputs(root, count)
         project = root / "project"
+        discarded = None if args.delete_output else root / "discarded"
 
         cold: list[tuple[float, float]] = []
         cold_in_process: list[tuple[float, float]] = []
@@ -212,10 +234,10 @@ def main() -> int:
         noop_in_process: list[tuple[float, float]] = []
         baseline: list[tuple[float, float]] = []
         for _ in range(repeat):
-            reset_output(project)
+            reset_output(project, discarded)
             cold.append(timed([*OPSGEN, "generate", "--quiet"], project))
             noop.append(timed([*OPSGEN, "generate", "--quiet"], project))
-            reset_output(project)
+            reset_output(project, discarded)
             cold_in_process.append(timed_in_process(project))
             noop_in_process.append(timed_in_process(project))
         for _ in range(baseline_repeat):
