@@ -303,6 +303,7 @@ class Analysis:
         self._class_write_orm_modules: dict[str, bool] = {}
         self._classes_by_snake: dict[str, list[str]] | None = None
         self._subclasses: dict[str, list[str]] | None = None
+        self._derived: dict[str, list[str]] = {}  # class -> every project subclass, direct or not
         self._overrides: dict[tuple[str, str], list[str]] = {}
         self._dispatch: dict[str, Transaction | None] = {}
         self._guesses: dict[tuple[str, str], list[str]] = {}
@@ -655,14 +656,18 @@ class Analysis:
                 for base in klass.bases:
                     direct[self.canonical(base)].append(qualname)
             self._subclasses = direct
-        found: list[str] = []
+        cached = self._derived.get(class_name)
+        if cached is not None:
+            return cached
+        found: dict[str, None] = {}  # ordered, with set look-ups: hierarchies run to hundreds
         pending = list(self._subclasses.get(class_name, ()))
         while pending and len(found) < 500:
             current = pending.pop()
             if current not in found:
-                found.append(current)
+                found[current] = None
                 pending.extend(self._subclasses.get(current, ()))
-        return found
+        cached = self._derived[class_name] = list(found)
+        return cached
 
     def overrides(self, class_name: str, name: str) -> list[str]:
         """Return the methods ``name`` that instances of the project subclasses of
