@@ -181,6 +181,11 @@ def run_list(args: argparse.Namespace) -> int:
         print(json.dumps(rows, default=json_default, indent=2))
         return 0
 
+    if not rows:
+        filtered = statuses or args.operation or args.roots or args.actor or args.request_id
+        print("no executions match these filters" if filtered else "no executions in the log yet")
+        return 0
+
     from rich.table import Table
 
     table = Table(title=f"executions (newest {len(rows)})")

@@ -36,3 +36,12 @@ def test_every_status_accepted(runtime: Runtime) -> None:
 
     assert listed.returncode == 0, listed.stderr
     assert json.loads(listed.stdout) == []
+
+
+def test_no_match_is_said_in_words(runtime: Runtime) -> None:
+    filtered = ops_list(runtime, "--status", "pending")
+    unfiltered = ops_list(runtime)
+
+    assert filtered.returncode == 0, filtered.stderr
+    assert filtered.stdout == "no executions match these filters\n"
+    assert unfiltered.stdout == "no executions in the log yet\n"
