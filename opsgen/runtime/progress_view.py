@@ -77,6 +77,12 @@ def watch_execution(
     row = fetch()
     if row is None:
         return None
+    if row["status"] in FINAL_STATUSES and snapshot_from_row(row) is None:
+        takeover = row["status"] == "abandoned" and awaits_takeover is not None and awaits_takeover(row)
+        if not takeover:
+            # A call that ended without reporting progress has no bar to draw.
+            _print_final(console, row)
+            return row
 
     estimator = RateEstimator()
     bar = Progress(
@@ -131,11 +137,15 @@ def watch_execution(
             time.sleep(interval)
             row = fetch() or row
 
-    status = row["status"]
-    if status in FINAL_STATUSES:
-        error = f": {row.get('error_code')}: {row.get('error_message')}" if row.get("error_code") else ""
-        console.print(f"execution {row['id']} {status}{error}")
+    if row["status"] in FINAL_STATUSES:
+        _print_final(console, row)
     return row
+
+
+def _print_final(console: Console, row: ExecutionRow) -> None:
+    """Print the line that ends a watch: the final status and the error, if any."""
+    error = f": {row.get('error_code')}: {row.get('error_message')}" if row.get("error_code") else ""
+    console.print(f"execution {row['id']} {row['status']}{error}")
 
 
 def average_rate(row: ExecutionRow, snapshot: ProgressSnapshot) -> float | None:

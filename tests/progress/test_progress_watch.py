@@ -154,3 +154,13 @@ def test_snapshot_from_row_without_progress() -> None:
     assert snapshot is not None
     assert snapshot.eta == pytest.approx(2.0)
     assert format_eta(3725) == "ETA 1:02:05"
+
+
+def test_watch_finished_without_progress_draws_no_bar() -> None:
+    failed = {**row("failed", None, None, 0.0), "error_code": "lock_timeout", "error_message": "held"}
+    output = io.StringIO()
+
+    final = watch_execution(lambda: failed, console=Console(file=output, width=150), interval=0)
+
+    assert final is failed
+    assert output.getvalue() == "execution exec-1 failed: lock_timeout: held\n"
