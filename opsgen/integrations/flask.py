@@ -19,9 +19,16 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Request, Response, g, request
+from pydantic import ValidationError
 from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
 
-from opsgen.integrations.problem import PROBLEM_CONTENT_TYPE, ProblemMapper, instance_reference, refused_enqueue
+from opsgen.integrations.problem import (
+    PROBLEM_CONTENT_TYPE,
+    ProblemMapper,
+    instance_reference,
+    refused_enqueue,
+    rejected_enqueue,
+)
 from opsgen.integrations.web import DEFAULT_REQUEST_ID_HEADER, ContextBuilder
 from opsgen.runtime.context import Context, use_context
 from opsgen.runtime.errors import MissingContextError
@@ -68,6 +75,7 @@ class OpsgenFlask:
         app.teardown_request(self._close)
         app.register_error_handler(UnwrapError, self._problem)
         app.register_error_handler(MissingContextError, self._refused)
+        app.register_error_handler(ValidationError, self._rejected)
         app.extensions["opsgen"] = self
 
     def _open(self) -> None:
@@ -93,6 +101,12 @@ class OpsgenFlask:
 
     def _refused(self, error: MissingContextError) -> Response:
         return problem_response(refused_enqueue(error), self.mapper)
+
+    def _rejected(self, error: ValidationError) -> Response:
+        rejected = rejected_enqueue(error)
+        if rejected is None:
+            raise error  # the application's own error: Flask answers it as any other
+        return problem_response(rejected, self.mapper)
 
 
 def request_context() -> Context:

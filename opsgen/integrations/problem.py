@@ -16,7 +16,9 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
-from opsgen.runtime.errors import MissingContextError
+from pydantic import ValidationError
+
+from opsgen.runtime.errors import MissingContextError, enqueue_input_operation
 from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.result import Failure, UnwrapError
 
@@ -120,6 +122,23 @@ def refused_enqueue(error: MissingContextError) -> Failure:
     the 401 a direct call without the context gets.
     """
     return Failure("missing_context", str(error), None, {"missing": list(error.missing)})
+
+
+def rejected_enqueue(error: ValidationError) -> Failure | None:
+    """Return the ``invalid_input`` failure of an ``enqueue`` that raised ``error``, or ``None``.
+
+    ``None`` means that ``error`` did not come from the input of an ``enqueue``: the
+    application raised it, and it is not the integration's to answer. Nothing was
+    recorded, so the failure has no execution id. The problems name each field and its
+    message, never the value.
+    """
+    from opsgen.runtime.pipeline import input_problems, invalid_input_message
+
+    operation = enqueue_input_operation(error)
+    if operation is None:
+        return None
+    problems = input_problems(error)
+    return Failure("invalid_input", invalid_input_message(operation, problems), None, {"errors": problems})
 
 
 def client_detail(failure: Failure | UnwrapError, status: int) -> str:

@@ -21,13 +21,14 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from opsgen.integrations.problem import PROBLEM_CONTENT_TYPE, ProblemMapper, refused_enqueue
+from opsgen.integrations.problem import PROBLEM_CONTENT_TYPE, ProblemMapper, refused_enqueue, rejected_enqueue
 from opsgen.integrations.web import DEFAULT_REQUEST_ID_HEADER, ContextBuilder
 from opsgen.runtime.context import Context, use_context
 from opsgen.runtime.errors import MissingContextError
@@ -103,7 +104,9 @@ def install_problem_handler(app: Starlette, registry: object | None = None, *, t
     """Respond with a problem response to every ``UnwrapError`` the app's handlers raise.
 
     A :class:`~opsgen.runtime.errors.MissingContextError` from ``enqueue`` gets the 401
-    problem response of a direct call without the context, with no execution id.
+    problem response of a direct call without the context, and a ``ValidationError``
+    that ``enqueue`` raised for invalid input the 422 ``invalid_input`` one, both with
+    no execution id. Any other ``ValidationError`` is left to the server error handler.
 
     ``registry`` (the generated ``ops``) supplies the declared statuses of error codes.
     It also wraps the app's handler of unhandled exceptions (see
@@ -112,8 +115,16 @@ def install_problem_handler(app: Starlette, registry: object | None = None, *, t
     mapper = ProblemMapper(registry, type_base=type_base)
 
     async def handle(request: Request, exc: Exception) -> Response:
-        failure = refused_enqueue(exc) if isinstance(exc, MissingContextError) else exc
-        assert isinstance(failure, (Failure, UnwrapError))
+        failure: Failure | UnwrapError | None
+        if isinstance(exc, MissingContextError):
+            failure = refused_enqueue(exc)
+        elif isinstance(exc, ValidationError):
+            failure = rejected_enqueue(exc)
+            if failure is None:
+                raise exc  # the application's own error: the server error handler answers it
+        else:
+            assert isinstance(exc, UnwrapError)
+            failure = exc
         # ``scope["path"]`` is fully decoded, but ``request.url.path`` keeps ``?`` and ``#``
         # encoded, and the mapper would encode their ``%`` a second time.
         response = problem_response(failure, mapper, instance=request.scope["path"])
@@ -122,6 +133,7 @@ def install_problem_handler(app: Starlette, registry: object | None = None, *, t
 
     app.add_exception_handler(UnwrapError, handle)
     app.add_exception_handler(MissingContextError, handle)
+    app.add_exception_handler(ValidationError, handle)
     echo_request_id_on_server_errors(app)
     return mapper
 

@@ -8,7 +8,9 @@ to provide it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
+
+E = TypeVar("E", bound=BaseException)
 
 
 class OpsgenRuntimeError(Exception):
@@ -50,6 +52,24 @@ class MissingContextError(OpsgenRuntimeError):
     def __init__(self, message: str, missing: list[str]) -> None:
         super().__init__(message)
         self.missing = missing
+
+
+#: Attribute of a ``pydantic.ValidationError`` raised by ``enqueue`` or ``enqueue_with``
+#: for invalid input: the name of the operation. The web integrations answer such an
+#: error with an ``invalid_input`` problem response, and leave any other one alone.
+ENQUEUE_INPUT_OPERATION = "opsgen_operation"
+
+
+def mark_enqueue_input_error(error: E, operation: str) -> E:
+    """Mark ``error``, raised for the invalid input of an ``enqueue`` of ``operation``, and return it."""
+    setattr(error, ENQUEUE_INPUT_OPERATION, operation)
+    return error
+
+
+def enqueue_input_operation(error: BaseException) -> str | None:
+    """Return the operation whose ``enqueue`` raised ``error`` for invalid input, else ``None``."""
+    operation = getattr(error, ENQUEUE_INPUT_OPERATION, None)
+    return operation if isinstance(operation, str) else None
 
 
 class GuardRejected(OpsgenRuntimeError):

@@ -20,7 +20,7 @@ from pydantic_core import PydanticCustomError
 from opsgen.runtime.context import Context
 from opsgen.runtime.declarations import OperationDeclaration
 from opsgen.runtime.effect_keys import remember_operation
-from opsgen.runtime.errors import IntegrationNotConfigured
+from opsgen.runtime.errors import IntegrationNotConfigured, mark_enqueue_input_error
 from opsgen.runtime.execution import ExecutionContext
 from opsgen.runtime.operation import Operation
 from opsgen.runtime.result import Result
@@ -128,7 +128,8 @@ class OperationHandle(Generic[InT, OutT]):
         enqueuer = self._enqueuer()
         if not isinstance(inputs, Mapping):
             hide = self.declaration.sensitive_under("input") is not None
-            raise _non_object_error(self.declaration.input_model, inputs, hide=hide)
+            error = _non_object_error(self.declaration.input_model, inputs, hide=hide)
+            raise mark_enqueue_input_error(error, self.declaration.name)
         return enqueuer(self, ctx, dict(inputs))
 
     def _enqueuer(self) -> Enqueuer:

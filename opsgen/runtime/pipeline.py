@@ -229,11 +229,7 @@ def validate_input(execution: ExecutionContext, raw_input: Mapping[str, Any]) ->
     try:
         inputs = declaration.input_model.model_validate(raw_input)
     except ValidationError as exc:
-        problems = [
-            {"field": ".".join(str(part) for part in error["loc"]), "message": error["msg"], "type": error["type"]}
-            for error in exc.errors(include_input=False, include_url=False)
-        ]
-        return reject_input(execution, raw_input, problems)
+        return reject_input(execution, raw_input, input_problems(exc))
 
     if sensitive is not None:
         execution.secrets += sensitive_values(inputs.model_dump(by_alias=True), sensitive)
@@ -255,15 +251,28 @@ def reject_input(execution: ExecutionContext, raw_input: Any, problems: list[dic
     if sensitive is not None:
         execution.secrets += sensitive_values(raw_input, sensitive)
     record.input = rejected_input(raw_input, sensitive, execution.secrets)
-    summary = "; ".join(
-        f"{problem['field']}: {problem['message']}" if problem["field"] else problem["message"] for problem in problems
-    )
     return Failure(
         "invalid_input",
-        scrub(f"invalid input for {declaration.name}: {summary}", execution.secrets),
+        scrub(invalid_input_message(declaration.name, problems), execution.secrets),
         execution.execution_id,
         {"errors": scrub_any(problems, execution.secrets)},
     )
+
+
+def input_problems(error: ValidationError) -> list[dict[str, str]]:
+    """Return the ``invalid_input`` problems of ``error``: each field, message and error type, no value."""
+    return [
+        {"field": ".".join(str(part) for part in line["loc"]), "message": line["msg"], "type": line["type"]}
+        for line in error.errors(include_input=False, include_url=False)
+    ]
+
+
+def invalid_input_message(operation: str, problems: list[dict[str, str]]) -> str:
+    """Return the message of an ``invalid_input`` failure of ``operation`` that lists ``problems``."""
+    summary = "; ".join(
+        f"{problem['field']}: {problem['message']}" if problem["field"] else problem["message"] for problem in problems
+    )
+    return f"invalid input for {operation}: {summary}"
 
 
 def rejected_input(raw_input: Any, sensitive: Sensitive, secrets: tuple[str, ...]) -> Any:

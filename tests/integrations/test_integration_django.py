@@ -277,6 +277,23 @@ def test_view_rollback_cancels_queued_calls(runtime: Any) -> None:
     assert [call.execution_id for call in SENT] == [accepted_id]
 
 
+def test_view_enqueue_of_invalid_input_is_a_422_problem(runtime: Any) -> None:
+    from django.test import Client
+    from django_project.notesapp.operations import SENT
+
+    SENT.clear()
+    response = Client().post("/notes/queue", data={"texts": [42]}, content_type="application/json",
+                             headers={"X-User": "ivy"})
+
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["code"] == "invalid_input"
+    assert problem["execution_id"] is None
+    assert [error["field"] for error in problem["details"]["errors"]] == ["text"]
+    assert SENT == []
+
+
 KILLED_ENQUEUER = """
 import os, sys, time
 os.environ["DJANGO_SETTINGS_MODULE"] = "django_project.settings"

@@ -229,6 +229,42 @@ def test_enqueue_without_the_actor_is_a_401_problem(runtime: Runtime, queue: lis
     assert [call.execution_id for call in queue] == [queued.json()["execution_id"]]
 
 
+def test_enqueue_of_invalid_input_is_a_422_problem(runtime: Runtime, queue: list[QueuedCall]) -> None:
+    fastapi = TestClient(fastapi_app())
+    flask = flask_app().test_client()
+    signed = {"X-User": "erin"}
+
+    responses = [
+        (fastapi.post("/queued-notes", json={"text": 42}, headers=signed), "fastapi"),
+        (flask.post("/queued-notes", json={"text": 42}, headers=signed), "flask"),
+        (fastapi.post("/queued-notes", json={"txt": "typo"}, headers=signed), "fastapi"),
+    ]
+
+    for response, framework in responses:
+        assert response.status_code == 422, framework
+        assert response.headers["content-type"] == "application/problem+json", framework
+        problem = response.json() if framework == "fastapi" else response.get_json()
+        assert problem["code"] == "invalid_input", framework
+        assert problem["execution_id"] is None, framework
+        assert problem["detail"].startswith("invalid input for demo.record_note: "), framework
+        assert all(set(error) == {"field", "message", "type"} for error in problem["details"]["errors"]), framework
+    assert [error["field"] for error in responses[0][0].json()["details"]["errors"]] == ["text"]
+    assert queue == []
+
+
+def test_application_validation_error_stays_a_server_error(runtime: Runtime) -> None:
+    app = fastapi_app()
+
+    @app.get("/broken")
+    def broken() -> dict[str, Any]:
+        ops.demo.record_note.declaration.input_model.model_validate({})
+        return {}
+
+    response = TestClient(app, raise_server_exceptions=False).get("/broken")
+
+    assert response.status_code == 500
+
+
 def test_flask_context_and_problem(runtime: Runtime) -> None:
     client = flask_app().test_client()
 

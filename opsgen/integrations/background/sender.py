@@ -30,7 +30,7 @@ from opsgen.integrations.background.message import QueuedCall
 from opsgen.runtime.context import Context
 from opsgen.runtime.declarations import RetryPolicy
 from opsgen.runtime.effects import EffectCall
-from opsgen.runtime.errors import ConfigurationError, MissingContextError
+from opsgen.runtime.errors import ConfigurationError, MissingContextError, mark_enqueue_input_error
 from opsgen.runtime.execution import ExecutionContext, resolve_caller
 from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.json_values import dump_for_log, finite_json
@@ -107,8 +107,9 @@ def enqueue(
     except ValidationError as exc:
         sensitive = declaration.sensitive_under("input")
         if sensitive is None:
-            raise
-        raise without_input_values(exc, sensitive_values(dict(inputs), sensitive)) from None
+            raise mark_enqueue_input_error(exc, declaration.name)
+        hidden = without_input_values(exc, sensitive_values(dict(inputs), sensitive))
+        raise mark_enqueue_input_error(hidden, declaration.name) from None
 
     parent, context = resolve_caller(ctx)
     missing = missing_context(declaration.context_requires, context)

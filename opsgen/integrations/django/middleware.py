@@ -19,7 +19,9 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
-from opsgen.integrations.problem import PROBLEM_CONTENT_TYPE, ProblemMapper, refused_enqueue
+from pydantic import ValidationError
+
+from opsgen.integrations.problem import PROBLEM_CONTENT_TYPE, ProblemMapper, refused_enqueue, rejected_enqueue
 from opsgen.integrations.web import DEFAULT_REQUEST_ID_HEADER, ContextBuilder
 from opsgen.runtime.context import use_context
 from opsgen.runtime.errors import MissingContextError
@@ -101,10 +103,13 @@ class OpsgenMiddleware:
         return response
 
     def process_exception(self, request: Any, exception: Exception) -> Any:
-        """Return a problem response for an ``UnwrapError`` or an ``enqueue`` refused for a
-        missing context key; leave other exceptions to Django."""
+        """Return a problem response for an ``UnwrapError``, or an ``enqueue`` refused for a
+        missing context key or invalid input; leave other exceptions to Django."""
         if isinstance(exception, UnwrapError):
             return problem_response(exception, self.mapper, instance=request.path)
         if isinstance(exception, MissingContextError):
             return problem_response(refused_enqueue(exception), self.mapper, instance=request.path)
+        rejected = rejected_enqueue(exception) if isinstance(exception, ValidationError) else None
+        if rejected is not None:
+            return problem_response(rejected, self.mapper, instance=request.path)
         return None
