@@ -590,6 +590,21 @@ def test_system_check_middleware_order(runtime: Any) -> None:
         call_command("check", verbosity=0)
 
 
+def test_system_check_rejects_unimportable_settings(runtime: Any) -> None:
+    from django.core import checks
+    from django.test.utils import override_settings
+
+    with override_settings(OPSGEN_REGISTRY="django_project.notesapp.operatons.ops", OPSGEN_ACTOR="json.dumps"):
+        errors = [message for message in checks.run_checks() if message.id == "opsgen.E002"]
+    with override_settings(OPSGEN_REGISTRY="django_project.notesapp.operations.ops"):
+        assert not [message for message in checks.run_checks() if message.id == "opsgen.E002"]
+
+    assert len(errors) == 1
+    assert "OPSGEN_REGISTRY = 'django_project.notesapp.operatons.ops'" in errors[0].msg
+    assert "cannot be imported" in errors[0].msg
+    assert errors[0].hint.startswith("set it to the dotted path of an existing object")
+
+
 def test_system_check_warns_without_runtime(runtime: Any) -> None:
     from django.core import checks
 

@@ -21,7 +21,12 @@ class OpsgenConfig(AppConfig):  # type: ignore[misc]
     def ready(self) -> None:
         from django.core import checks  # type: ignore[import-untyped]
 
-        from opsgen.integrations.django.checks import check_middleware_order, check_runtime_configured
+        from opsgen.integrations.django.checks import (
+            check_imported_settings,
+            check_middleware_order,
+            check_runtime_configured,
+        )
 
         checks.register(check_middleware_order)
+        checks.register(check_imported_settings)
         checks.register(check_runtime_configured)

@@ -4,6 +4,9 @@
 ``MIDDLEWARE``. It then reads ``request.user`` before Django has set it, so every
 request runs without an actor and operations that require one fail with 401.
 
+``opsgen.E002``: ``OPSGEN_ACTOR`` or ``OPSGEN_REGISTRY`` names an object that cannot be
+imported. The middleware would otherwise raise it only on the first request.
+
 ``opsgen.W001``: once every app is ready, the process has no runtime built by
 ``django_runtime()``. Operations would then build a default runtime from
 ``[tool.opsgen]``, by default a SQLite file in the current folder, outside Django's
@@ -39,6 +42,31 @@ def check_middleware_order(app_configs: Any = None, **_kwargs: Any) -> list[Any]
             id="opsgen.E001",
         )
     ]
+
+
+#: The settings that name an object by its dotted path, imported by the middleware.
+IMPORTED_SETTINGS = ("OPSGEN_ACTOR", "OPSGEN_REGISTRY")
+
+
+def check_imported_settings(app_configs: Any = None, **_kwargs: Any) -> list[Any]:
+    """Return ``opsgen.E002`` for each of :data:`IMPORTED_SETTINGS` whose object cannot be imported."""
+    from django.conf import settings
+    from django.core import checks
+
+    from opsgen.integrations.django.middleware import import_setting
+    from opsgen.integrations.django.settings_errors import InvalidOpsgenSettings
+
+    errors = []
+    for name in IMPORTED_SETTINGS:
+        path = getattr(settings, name, None)
+        if not path:
+            continue
+        try:
+            import_setting(name, path)
+        except InvalidOpsgenSettings as exc:
+            message, _, hint = str(exc).partition("; ")
+            errors.append(checks.Error(message, hint=hint or None, id="opsgen.E002"))
+    return errors
 
 
 def check_runtime_configured(app_configs: Any = None, **_kwargs: Any) -> list[Any]:
