@@ -168,8 +168,8 @@ class ApplicationBlock:
                     store.rewrite(rolled_back(record, finished_at) if succeeded else record, connection)
             if undone:
                 logger.warning(
-                    "the application's atomic block rolled back after %s returned; written again outside it, "
-                    "a success as failed with transaction_rolled_back",
+                    "the application's atomic block rolled back after %s returned, so their records were "
+                    "written again outside it; a call that had succeeded is now failed with transaction_rolled_back",
                     ", ".join(f"{record.operation} ({record.id})" for record in undone),
                 )
 
