@@ -65,8 +65,21 @@ class _CommandParser(argparse.ArgumentParser):
     ) -> tuple[argparse.Namespace, list[str]]:
         parsed, unknown = super().parse_known_args(args, namespace)
         if unknown:
-            self.error(f"unrecognized arguments: {' '.join(unknown)}")
+            self.error(f"unrecognized arguments: {' '.join(unknown)}{self._suggestion(unknown)}")
         return parsed, unknown
+
+    def _suggestion(self, unknown: list[str]) -> str:
+        """Return ``; did you mean --format?`` for the first unknown option close to a known one."""
+        import difflib
+
+        known = [option for action in self._actions for option in action.option_strings if option.startswith("--")]
+        for argument in unknown:
+            name = argument.split("=", 1)[0]
+            if name.startswith("--"):
+                close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+                if close:
+                    return f"; did you mean {close[0]}?"
+        return ""
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:

@@ -73,4 +73,4 @@ def test_misspelt_lint_option_shows_lint_usage(
 
     lines = capsys.readouterr().err.splitlines()
     assert lines[0] == "usage: opsgen lint [-h] [--format {text,json,sarif}] [--output OUTPUT]"
-    assert lines[-1] == "opsgen lint: error: unrecognized arguments: --fomat"
+    assert lines[-1] == "opsgen lint: error: unrecognized arguments: --fomat; did you mean --format?"
