@@ -6,6 +6,7 @@ import ast
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
+from opsgen.lint.caller_locks import drop_findings_locked_by_callers
 from opsgen.lint.knowledge import sync_method
 from opsgen.lint.lock_scope import lock_end_line
 from opsgen.lint.operation_locks import DeclaredLocks, RowBinding, bind_rows, declared_locks
@@ -609,7 +610,7 @@ class ReadModifyWriteWithoutLock(Rule):
                 continue  # the singleton claim serialises the executions, as OPS204 assumes
             findings = list(self.check_function(module, node, entities, pony_module, locks))
             if findings and not callers_hold_lock(module.tree, module.source, node):
-                yield from findings
+                yield from drop_findings_locked_by_callers(module, node, findings)
 
     @staticmethod
     def may_read_modify_write(module: ModuleContext, function: FunctionSummary) -> bool:

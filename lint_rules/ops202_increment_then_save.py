@@ -6,6 +6,7 @@ import ast
 import re
 from collections.abc import Iterator
 
+from opsgen.lint.caller_locks import drop_findings_locked_by_callers
 from opsgen.lint.knowledge import sync_method
 from opsgen.lint.lock_scope import lock_end_line
 from opsgen.lint.model_declarations import declares_version_column, qualify_model
@@ -201,7 +202,7 @@ class IncrementThenSave(Rule):
                 continue  # the singleton claim serialises the executions, as OPS204 assumes
             findings = list(self.check_function(module, node, pony_module, locks))
             if findings and not callers_hold_lock(module.tree, module.source, node):
-                yield from findings
+                yield from drop_findings_locked_by_callers(module, node, findings)
 
     @staticmethod
     def may_persist(function: FunctionSummary) -> bool:

@@ -36,6 +36,9 @@ CACHE_DIR = ".opsgen-cache"
 CACHE_FILE = "lint-index.json"
 #: Entries changed since the cache file was last written whole, one JSON line each.
 JOURNAL_FILE = "lint-index.journal"
+#: Prefix of a ``ModuleContext.read_paths`` entry that stands for every call of a method
+#: in the project, by the method's name: ``"calls:withdraw"``.
+CALLS_NAMED = "calls:"
 #: The journal is folded into the cache file once it holds this many lines, or a tenth of
 #: the entries when that is more.
 JOURNAL_LIMIT = 200
@@ -206,6 +209,7 @@ class ProjectIndex:
     #: The Python files left out of the index, by absolute path, with the reason.
     skipped: dict[str, str] = field(default_factory=dict)
     _analysis: Analysis | None = None
+    _paths_calling: dict[str, list[str]] | None = None
 
     @classmethod
     def build(cls, config: LintConfig, paths: Iterable[Path] | None = None, use_cache: bool = True, save: bool = True) -> ProjectIndex:
@@ -307,7 +311,7 @@ class ProjectIndex:
             return None
         depends = entry.get("depends") if entry else None
         for other, digest in (depends or {}).items():
-            if self.cache_entries.get(other, {}).get("hash") != digest:
+            if self.dependency_digest(other) != digest:
                 return None
         return stored[fingerprint]  # type: ignore[no-any-return]
 
@@ -315,8 +319,32 @@ class ProjectIndex:
         """Keep findings of file-local rules with the file's summary (one rule-set fingerprint a file),
         with the content hashes of the other files in ``read_paths`` that the rules read."""
         self.store(path, "findings", {fingerprint: findings})
-        depends = {other: self.cache_entries[other]["hash"] for other in sorted(read_paths) if other in self.cache_entries}
+        digests = {other: self.dependency_digest(other) for other in sorted(read_paths)}
+        depends = {other: digest for other, digest in digests.items() if digest is not None}
         self.store(path, "depends", depends or None)
+
+    def dependency_digest(self, key: str) -> str | None:
+        """Return the digest that a kept finding's dependency ``key`` is compared by.
+
+        ``key`` is a file path, or ``CALLS_NAMED`` and a method name for the set of files
+        whose calls end in that name and their contents: a new or changed call of the
+        method, anywhere in the project, changes that digest.
+        """
+        if not key.startswith(CALLS_NAMED):
+            return self.cache_entries.get(key, {}).get("hash")
+        rows = [[path, self.cache_entries.get(path, {}).get("hash")] for path in self.paths_calling(key[len(CALLS_NAMED) :])]
+        return hashlib.sha1(json.dumps(rows).encode()).hexdigest()
+
+    def paths_calling(self, name: str) -> list[str]:
+        """Return the paths of the modules with a call whose callee text ends in ``name``, sorted."""
+        if self._paths_calling is None:
+            found: dict[str, set[str]] = {}
+            for path, module in self.modules.items():
+                for function in module.functions.values():
+                    for call in function.calls:
+                        found.setdefault(call.text.rpartition(".")[2], set()).add(path)
+            self._paths_calling = {called: sorted(paths) for called, paths in found.items()}
+        return self._paths_calling.get(name, [])
 
     def store(self, path: str, name: str, value: Any) -> None:
         """Keep ``value`` under ``name`` in the cache entry of ``path``; None removes it."""
@@ -395,6 +423,7 @@ class ProjectIndex:
         for qualname, klass in summary.classes.items():
             self.classes.setdefault(qualname, (summary, klass))
         self._analysis = None
+        self._paths_calling = None
 
     def tree(self, path: str) -> ast.Module | None:
         """Return the syntax tree of ``path``, parsing it now when it came from the cache."""
