@@ -134,13 +134,14 @@ class IncrementThenSave(Rule):
         "the row with select_for_update() inside a transaction first"
     )
     #: The message for a model method that changes its own row: the method cannot load
-    #: ``self`` again, and the check does not see the locks its callers take.
+    #: ``self`` again, so the lock must be its callers'. The check sees only the callers
+    #: in the project (:mod:`opsgen.lint.caller_locks`).
     OWN_ROW_MESSAGE = (
         "OPS202 {target} is {changed} in Python and then saved, so concurrent calls lose "
         "updates; {verb} it in the database with type(self).objects.filter(pk=self.pk)"
-        ".update({field}=F(\"{field}\") {sign} n) and then refresh_from_db(); when every caller "
-        "loads the row with select_for_update() inside a transaction, which this check does "
-        "not see, mark the line # noqa: OPS202"
+        ".update({field}=F(\"{field}\") {sign} n) and then refresh_from_db(), or load the row "
+        "with select_for_update() inside a transaction in every caller; when callers outside "
+        "the project do so, mark the line # noqa: OPS202"
     )
     #: The message for a row loaded through a SQLAlchemy session, which its flush writes back.
     SQLALCHEMY_MESSAGE = (

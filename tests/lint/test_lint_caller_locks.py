@@ -1,0 +1,154 @@
+"""OPS201 and OPS202 on a model method's own row, judged by the callers across the project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from opsgen.lint.config import load_config
+from opsgen.lint.engine import lint_paths
+
+from tests_lint_support import write_project  # type: ignore[import-not-found]
+
+MODELS = """\
+from django.db import models
+
+
+class Wallet(models.Model):
+    balance = models.IntegerField(default=0)
+
+    def withdraw(self, amount):
+        if self.balance < amount:
+            raise ValueError(amount)
+        self.balance -= amount
+        self.save(update_fields=["balance"])
+"""
+WITHDRAW_LINE = 10
+
+LOCKED_CALLER = """\
+from django.db import transaction
+
+from shop.models import Wallet
+
+
+def pay_out(pk, amount):
+    with transaction.atomic():
+        wallet = Wallet.objects.select_for_update().get(pk=pk)
+        wallet.withdraw(amount)
+"""
+
+PLAIN_CALLER = """\
+from django.db import transaction
+
+from shop.models import Wallet
+
+
+def charge_fee(pk, amount):
+    with transaction.atomic():
+        wallet = Wallet.objects.get(pk=pk)
+        wallet.withdraw(amount)
+"""
+
+
+def lint(root: Path, cache: bool = True) -> list[tuple[str, int, str]]:
+    result = lint_paths([root], load_config(root), use_cache=cache)
+    return [(Path(f.path).name, f.line, f.code) for f in result.findings if f.code.startswith("OPS2")]
+
+
+def project(tmp_path: Path, callers: dict[str, str]) -> Path:
+    files = {"shop/__init__.py": "", "shop/models.py": MODELS, **{f"shop/{name}.py": text for name, text in callers.items()}}
+    return write_project(tmp_path / "project", files)
+
+
+REPORTED = [("models.py", WITHDRAW_LINE, "OPS202")]
+
+
+def test_locked_caller_in_other_module_quiets(tmp_path: Path) -> None:
+    root = project(tmp_path, {"payouts": LOCKED_CALLER})
+    assert lint(root, cache=False) == []
+
+
+def test_method_without_callers_is_reported(tmp_path: Path) -> None:
+    root = project(tmp_path, {})
+    assert lint(root, cache=False) == REPORTED
+
+
+def test_one_plain_caller_among_locked_is_reported(tmp_path: Path) -> None:
+    root = project(tmp_path, {"payouts": LOCKED_CALLER, "fees": PLAIN_CALLER})
+    assert lint(root, cache=False) == REPORTED
+
+
+def test_receivers_that_hold_no_lock(tmp_path: Path) -> None:
+    bodies = {
+        "parameter": "def pay_out(wallet, amount):\n    with transaction.atomic():\n        wallet.withdraw(amount)\n",
+        "attribute": "def pay_out(request, amount):\n    with transaction.atomic():\n        request.user.wallet.withdraw(amount)\n",
+        "no transaction": "def pay_out(pk, amount):\n    wallet = Wallet.objects.select_for_update().get(pk=pk)\n    wallet.withdraw(amount)\n",
+        "lock block ended": (
+            "def pay_out(pk, amount):\n"
+            "    with transaction.atomic():\n"
+            "        wallet = Wallet.objects.select_for_update().get(pk=pk)\n"
+            "    with transaction.atomic():\n"
+            "        wallet.withdraw(amount)\n"
+        ),
+        "rebound after the lock": (
+            "def pay_out(pk, amount):\n"
+            "    with transaction.atomic():\n"
+            "        wallet = Wallet.objects.select_for_update().get(pk=pk)\n"
+            "        wallet = Wallet.objects.get(pk=pk)\n"
+            "        wallet.withdraw(amount)\n"
+        ),
+    }
+    header = "from django.db import transaction\n\nfrom shop.models import Wallet\n\n\n"
+    for name, body in bodies.items():
+        root = project(tmp_path / name.replace(" ", "_"), {"payouts": LOCKED_CALLER, "other": header + body})
+        assert lint(root, cache=False) == REPORTED, name
+
+
+def test_atomic_decorator_holds_the_lock(tmp_path: Path) -> None:
+    caller = (
+        "from django.db import transaction\n\nfrom shop.models import Wallet\n\n\n"
+        "@transaction.atomic\n"
+        "def pay_out(pk, amount):\n"
+        "    wallet = Wallet.objects.select_for_update().get(pk=pk)\n"
+        "    wallet.withdraw(amount)\n"
+    )
+    root = project(tmp_path, {"payouts": caller})
+    assert lint(root, cache=False) == []
+
+
+def test_other_rows_of_the_method_stay_reported(tmp_path: Path) -> None:
+    # The caller locks the wallet, not the account the method loads and changes.
+    models = MODELS + (
+        "\n    def move_to(self, account_pk, amount):\n"
+        "        account = Account.objects.get(pk=account_pk)\n"
+        "        account.total += amount\n"
+        "        account.save()\n"
+        "\n\nclass Account(models.Model):\n"
+        "    total = models.IntegerField(default=0)\n"
+    )
+    caller = LOCKED_CALLER.replace("wallet.withdraw(amount)", "wallet.move_to(1, amount)")
+    files = {"shop/__init__.py": "", "shop/models.py": models, "shop/payouts.py": caller}
+    root = write_project(tmp_path / "project", files)
+    assert ("models.py", 15, "OPS202") in lint(root, cache=False)
+
+
+def test_warm_run_sees_new_plain_caller(tmp_path: Path) -> None:
+    root = project(tmp_path, {"payouts": LOCKED_CALLER})
+    assert lint(root) == []
+    (root / "shop/fees.py").write_text(PLAIN_CALLER)
+    assert lint(root) == REPORTED
+
+
+def test_warm_run_sees_caller_change(tmp_path: Path) -> None:
+    root = project(tmp_path, {"payouts": LOCKED_CALLER, "fees": PLAIN_CALLER})
+    assert lint(root) == REPORTED
+    (root / "shop/fees.py").write_text(PLAIN_CALLER.replace("objects.get(", "objects.select_for_update().get("))
+    assert lint(root) == []
+    (root / "shop/payouts.py").write_text(LOCKED_CALLER.replace("select_for_update().", ""))
+    assert lint(root) == REPORTED
+
+
+def test_warm_run_sees_first_caller(tmp_path: Path) -> None:
+    root = project(tmp_path, {"payouts": "def pay_out(pk, amount):\n    return pk\n"})
+    assert lint(root) == REPORTED
+    (root / "shop/payouts.py").write_text(LOCKED_CALLER)
+    assert lint(root) == []
