@@ -17,6 +17,11 @@ The calls are found through the project's call links in every module. The findin
 depends on the bodies of other modules, so the check adds ``CALLS_NAMED`` and the method
 name to ``ModuleContext.read_paths``. The findings kept in the cache are then reused only
 while the set of files whose calls end in that name, and the content of each, stay the same.
+
+NOTE: the links name the type of a Django queryset's row and of Flask-SQLAlchemy's
+``Model.query`` row, but not of a row from ``session.get()``, ``session.query()`` or
+``session.execute()``. A method called only on such rows has no linked caller and stays
+reported, even when the query locks the row.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator, Sequence
 
-from opsgen.lint.analysis import Analysis
+from opsgen.lint.analysis import LIBRARY_METHOD_NAMES, Analysis
 from opsgen.lint.index import CALLS_NAMED
 from opsgen.lint.lock_scope import lock_end_line
 from opsgen.lint.orm import callee_name, function_nodes
@@ -59,7 +64,10 @@ def every_call_locks_receiver(module: ModuleContext, function: Function) -> bool
     called = False
     for path in index.paths_calling(method.name):
         for caller in index.modules[path].functions.values():
-            calls = list(_calls_of(analysis, caller, method))
+            found = list(_calls_of(analysis, caller, method))
+            calls = [call for call in found if call is not None]
+            if len(calls) < len(found):
+                return False  # a call that may run the method on a row of unknown origin
             if not calls:
                 continue
             tree = index.tree(path)
@@ -72,13 +80,22 @@ def every_call_locks_receiver(module: ModuleContext, function: Function) -> bool
     return called
 
 
-def _calls_of(analysis: Analysis, caller: FunctionSummary, method: FunctionSummary) -> Iterator[CallSite]:
-    """Yield the calls in ``caller`` that the call links join to ``method``."""
+def _calls_of(analysis: Analysis, caller: FunctionSummary, method: FunctionSummary) -> Iterator[CallSite | None]:
+    """Yield the calls in ``caller`` that the call links join to ``method``.
+
+    Yield None for a call of the method's name that links to nothing, on a receiver whose
+    type the links cannot name (``session.get(Account, pk).spend()``), when no library
+    method and no other project method has that name: it may run the method unlocked.
+    """
+    unique = method.name not in LIBRARY_METHOD_NAMES and analysis.methods_by_name.get(method.name) == [method.qualname]
     for call in caller.calls:
-        if call.text.rpartition(".")[2] != method.name:
+        if "." not in call.text or call.text.rpartition(".")[2] != method.name:
             continue
-        if any(link.qualname == method.qualname for link in analysis.links(caller, call)):
+        links = analysis.links(caller, call)
+        if any(link.qualname == method.qualname for link in links):
             yield call
+        elif not links and unique:
+            yield None
 
 
 def _receiver_locked(analysis: Analysis, caller: FunctionSummary, node: Function, call: CallSite) -> bool:

@@ -152,3 +152,54 @@ def test_warm_run_sees_first_caller(tmp_path: Path) -> None:
     assert lint(root) == REPORTED
     (root / "shop/payouts.py").write_text(LOCKED_CALLER)
     assert lint(root) == []
+
+
+FLASK_MODELS = """\
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class Account(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    credits = db.Column(db.Integer, nullable=False, default=0)
+
+    def save(self):
+        db.session.add(self)
+        db.session.commit()
+
+    def spend(self, amount):
+        if self.credits < amount:
+            raise ValueError(amount)
+        self.credits -= amount
+        self.save()
+"""
+
+FLASK_LOCKED_CALLER = """\
+from shop.models import Account
+
+
+def buy(account_id, price):
+    account = Account.query.with_for_update().filter_by(id=account_id).one()
+    account.spend(price)
+"""
+
+
+def test_with_for_update_caller_quiets(tmp_path: Path) -> None:
+    files = {"shop/__init__.py": "", "shop/models.py": FLASK_MODELS, "shop/purchases.py": FLASK_LOCKED_CALLER}
+    root = write_project(tmp_path / "project", files)
+    assert lint(root, cache=False) == []
+
+
+def test_caller_of_unknown_type_is_reported(tmp_path: Path) -> None:
+    # The links cannot name the type of a row from session.get(), so that call stays unlinked.
+    unlinked = "from shop.models import Account, db\n\n\ndef refund(account_id, price):\n"
+    unlinked += "    account = db.session.get(Account, account_id)\n    account.spend(-price)\n"
+    files = {
+        "shop/__init__.py": "",
+        "shop/models.py": FLASK_MODELS,
+        "shop/purchases.py": FLASK_LOCKED_CALLER,
+        "shop/refunds.py": unlinked,
+    }
+    root = write_project(tmp_path / "project", files)
+    assert lint(root, cache=False) == [("models.py", 17, "OPS202")]
