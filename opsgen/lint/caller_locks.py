@@ -83,9 +83,10 @@ def every_call_locks_receiver(module: ModuleContext, function: Function) -> bool
 def _calls_of(analysis: Analysis, caller: FunctionSummary, method: FunctionSummary) -> Iterator[CallSite | None]:
     """Yield the calls in ``caller`` that the call links join to ``method``.
 
-    Yield None for a call of the method's name that links to nothing, on a receiver whose
-    type the links cannot name (``session.get(Account, pk).spend()``), when no library
-    method and no other project method has that name: it may run the method unlocked.
+    Yield None for a call of the method's name that links to nothing because the links
+    cannot name the receiver's type, as in ``session.get(Account, pk).spend()``. When no
+    library method and no other project method has that name, such a call may run the
+    method on an unlocked row.
     """
     unique = method.name not in LIBRARY_METHOD_NAMES and analysis.methods_by_name.get(method.name) == [method.qualname]
     for call in caller.calls:
