@@ -286,7 +286,12 @@ class ProjectIndex:
                 index.parsed += 1
                 if tree is not None:
                     index.trees[key] = tree
-                fresh[key] = {"hash": digest, "stamp": stamp, "summary": summary.to_json(), "decl": declaration_digest(summary)}
+                fresh[key] = {"hash": digest, "stamp": stamp}
+                if use_cache:
+                    # Only a cache that will be written needs the summary's rows and the
+                    # digest of its declarations, so a run without a cache skips both.
+                    fresh[key]["summary"] = summary.to_json()
+                    fresh[key]["decl"] = declaration_digest(summary)
                 index.dirty_paths.add(key)
             index.add(summary)
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from opsgen.lint.config import LintConfig
 from opsgen.lint.engine import lint_paths
 from opsgen.lint.index import CACHE_DIR, CACHE_FILE, ProjectIndex, module_name_for
+from opsgen.lint.summary import ModuleSummary
 
 from tests_lint_support import write_project  # type: ignore[import-not-found]
 
@@ -153,3 +155,16 @@ def test_long_call_chain_stops_without_recursion_error(tmp_path: Path) -> None:
     result = lint_paths([root], LintConfig(root=root), use_cache=False)
     lines = [f.line for f in result.findings if f.code == "OPS101"]
     assert lines == [source.splitlines().index("        near()") + 1]
+
+
+def test_uncached_build_skips_cache_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_project(tmp_path / "project")
+
+    def fail(self: ModuleSummary) -> dict[str, Any]:
+        raise AssertionError(f"{self.path} converted to cache data in a build without a cache")
+
+    monkeypatch.setattr(ModuleSummary, "to_json", fail)
+    index = ProjectIndex.build(LintConfig(root=root), use_cache=False)
+    assert index.parsed == 3
+    assert not (root / CACHE_DIR).exists()
+    assert all("summary" not in entry for entry in index.cache_entries.values())
