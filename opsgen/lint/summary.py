@@ -14,9 +14,9 @@ definition, so its calls belong to the nested function, never to the code around
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from typing import Any, ClassVar
 
 from opsgen.lint import knowledge
 
@@ -620,6 +620,18 @@ class _Summarizer:
 
 class _BodyWalker(ast.NodeVisitor):
     """Walk one function body in source order, recording calls and open transactions."""
+
+    #: The visitor method of each node type, looked up once rather than by name on every
+    #: node as ``ast.NodeVisitor.visit`` does.
+    _visitors: ClassVar[dict[type[ast.AST], Callable[[_BodyWalker, Any], None]]] = {}
+
+    def visit(self, node: ast.AST) -> None:
+        kind = type(node)
+        visitor = self._visitors.get(kind)
+        if visitor is None:
+            found: Callable[[_BodyWalker, Any], None] = getattr(_BodyWalker, f"visit_{kind.__name__}", _BodyWalker.generic_visit)
+            visitor = self._visitors[kind] = found
+        visitor(self, node)
 
     def __init__(self, summarizer: _Summarizer, function: FunctionSummary, scope: _Scope) -> None:
         self.s = summarizer
