@@ -52,6 +52,11 @@ ROOT_CLASS = re.compile(r"^class[ \t]+\w+[ \t]*(?:\([ \t]*(?:object|ABC|abc\.ABC
 #: A ``def`` of a public method: indented, with a name that does not start with ``_``.
 METHOD_DEF = re.compile(r"^[ \t]+(?:async[ \t]+)?def[ \t]+([a-zA-Z]\w*)", re.MULTILINE)
 AGENT_CLASS = re.compile(r"^class[ \t]+\w*(?:" + "|".join(AGENT_SUFFIXES) + r")\b", re.MULTILINE)
+#: ENTRY_DEF and AGENT_CLASS without the start of the line. A pattern that starts with a
+#: literal is searched for quickly, while ``^`` under ``re.MULTILINE`` is tried at every
+#: character. On Django's source the anchored searches took about 8 times as long.
+ENTRY_NAME = re.compile(r"def[ \t]+(?:" + "|".join(sorted(ENTRY_VERBS)) + r")\b")
+AGENT_NAME = re.compile(r"class[ \t]+\w*(?:" + "|".join(AGENT_SUFFIXES) + r")\b")
 #: Imported bases that name a project's own service layer (``BaseService``, ``UseCase``).
 SERVICE_BASE_SUFFIXES = ("Service", "UseCase", "Interactor")
 #: Method name prefixes of data objects (``to_dict()``, ``get_total()``), not of services.
@@ -195,13 +200,27 @@ def may_define_services(source: str) -> bool:
 
     Cached because every OPS3 rule asks it of the same module text in turn.
     """
-    if ENTRY_DEF.search(source) is not None or AGENT_CLASS.search(source) is not None:
+    if _defines_entry(source) or _defines_agent_class(source):
         return True
     first = ROOT_CLASS.search(source)
     if first is None or ROOT_CLASS.search(source, first.end()) is None:
         return False  # a module's own verb needs two classes without a framework base
     names = METHOD_DEF.findall(source)
     return len(names) != len(set(names))
+
+
+def _defines_entry(source: str) -> bool:
+    """Return True when a line of ``source`` matches ENTRY_DEF."""
+    for match in ENTRY_NAME.finditer(source):
+        line_start = source.rfind("\n", 0, match.start()) + 1
+        if ENTRY_DEF.match(source, line_start) is not None:
+            return True
+    return False
+
+
+def _defines_agent_class(source: str) -> bool:
+    """Return True when a line of ``source`` matches AGENT_CLASS."""
+    return any(match.start() == 0 or source[match.start() - 1] == "\n" for match in AGENT_NAME.finditer(source))
 
 
 @lru_cache(maxsize=16)
