@@ -618,6 +618,9 @@ class _Summarizer:
         return []
 
 
+#: Methods of a session that write through it or end its transaction.
+_SESSION_CALLS = knowledge.SESSION_METHODS | knowledge.SESSION_ENDS
+
 #: Node types whose visit records nothing: names, constants, and the operator and
 #: expression-context nodes, which have no children. The walker skips them without a call,
 #: because they were about half the nodes it met on Django's source.
@@ -1308,8 +1311,8 @@ class _BodyWalker(ast.NodeVisitor):
             callee, runner = run
         target = qualified if callee is func else self.s.qualify(callee, self.scope)
         text = dotted_text(callee)
-        write, model = self.classify_write(node, callee, target)
         session = self.session_text(callee)
+        write, model = self.classify_write(node, callee, target, session)
         if session is None and write == "session" and isinstance(callee, ast.Attribute):
             session = dotted_text(callee.value)
         if session is not None and write in ("session", "flush"):
@@ -1334,9 +1337,9 @@ class _BodyWalker(ast.NodeVisitor):
                 write=write,
                 model=model,
                 in_loop=self.loop_depth > 0,
-                branch="/".join(self.branches),
+                branch="/".join(self.branches) if self.branches else "",
                 string_args=self.string_args(node, target) if target in knowledge.URI_OPENERS else _string_literals(node),
-                loops="/".join(map(str, self.loops)),
+                loops="/".join(map(str, self.loops)) if self.loops else "",
                 fresh=write == "save" and isinstance(callee, ast.Attribute) and dotted_text(callee.value) in self.fresh_rows,
                 runner=runner,
                 using=_alias_of([k.value for k in node.keywords if k.arg == "using"] + self.positional_alias(node, target)),
@@ -1430,7 +1433,7 @@ class _BodyWalker(ast.NodeVisitor):
         return None
 
     def session_text(self, callee: ast.expr) -> str | None:
-        if isinstance(callee, ast.Attribute) and callee.attr in knowledge.SESSION_METHODS | knowledge.SESSION_ENDS:
+        if isinstance(callee, ast.Attribute) and callee.attr in _SESSION_CALLS:
             owner = dotted_text(callee.value)
             if knowledge.is_http_session(owner):
                 return None
@@ -1531,40 +1534,42 @@ class _BodyWalker(ast.NodeVisitor):
         if not self.open_transactions:
             self.session_writes.setdefault(session, line)
 
-    def classify_write(self, call: ast.Call, callee: ast.expr, target: str | None) -> tuple[str | None, str | None]:
+    def classify_write(self, call: ast.Call, callee: ast.expr, target: str | None, session: str | None) -> tuple[str | None, str | None]:
         """Return the ORM write kind of a call and the model written, when it is a write.
 
         Django's write methods take keyword arguments only (``bulk_create`` and
         ``bulk_update`` excepted), so ``cache.delete(key)`` or ``Table.create(bind)`` with a
-        positional argument is not taken for one.
+        positional argument is not taken for one. ``session`` is what :meth:`session_text`
+        returns for ``callee``.
         """
         if not isinstance(callee, ast.Attribute):
             return None, None
         attr = knowledge.sync_method(callee.attr)  # await row.asave() writes like row.save()
         owner = callee.value
-        if self.session_text(callee) is not None and attr in knowledge.SESSION_METHODS:
+        if session is not None and attr in knowledge.SESSION_METHODS:
             return ("flush" if attr == "flush" else "session"), None
+        owner_text = dotted_text(owner)
         if attr == "execute" and call.args and _is_dml(call.args[0]):
-            owner_name = dotted_text(owner).rpartition(".")[2].lower()
+            owner_name = owner_text.rpartition(".")[2].lower()
             if owner_name in ("conn", "connection", "db") or owner_name.endswith("session") or owner_name in knowledge.SESSION_NAMES:
                 return "session", None
         if target and knowledge.is_external_api(target):
             return None, None
         manager_model = self.s.manager_model(owner, self.scope)
-        through_manager = manager_model is not None or ".objects" in f".{dotted_text(owner)}"
+        through_manager = manager_model is not None or ".objects" in f".{owner_text}"
         if attr in knowledge.USER_MANAGER_WRITES and through_manager:
             return "create", manager_model
         positional = len(call.args)
         if attr in ("bulk_create", "bulk_update"):
             positional = 0
-        if isinstance(owner, ast.Call) and dotted_text(owner) == "super()" and all(isinstance(a, ast.Starred) for a in call.args):
+        if isinstance(owner, ast.Call) and owner_text == "super()" and all(isinstance(a, ast.Starred) for a in call.args):
             positional = 0  # a save() override forwarding its arguments: super().save(*args, **kwargs)
         if positional:
             return None, None
 
-        if dotted_text(owner).lower().endswith("session"):
+        if owner_text.lower().endswith("session"):
             return None, None  # request.session.save() stores the HTTP session, not a row
-        is_super = isinstance(owner, ast.Call) and dotted_text(owner) == "super()"
+        is_super = isinstance(owner, ast.Call) and owner_text == "super()"
         if attr in knowledge.MANAGER_WRITES and (through_manager or isinstance(owner, ast.Attribute)):
             return knowledge.MANAGER_WRITES[attr], manager_model
         if attr in ("update", "delete") and through_manager:
