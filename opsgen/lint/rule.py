@@ -13,6 +13,7 @@ See ``docs/lint.md`` ("Writing a rule") for a worked example.
 from __future__ import annotations
 
 import ast
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -258,9 +259,9 @@ class ModuleContext:
 def walk_scope(node: ast.AST) -> Iterator[ast.AST]:
     """Yield ``node``'s descendants that run with it: not the bodies of nested defs,
     lambdas or classes (their decorators and default values do run, and are yielded)."""
-    pending = list(ast.iter_child_nodes(node))
+    pending = deque(ast.iter_child_nodes(node))
     while pending:
-        child = pending.pop(0)
+        child = pending.popleft()
         yield child
         if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
             pending.extend(child.decorator_list)
