@@ -1285,8 +1285,11 @@ class _BodyWalker(ast.NodeVisitor):
     # -- calls -----------------------------------------------------------------------------
 
     def visit_Call(self, node: ast.Call) -> None:
-        if type(node.func) not in _INERT_NODES:
-            self.visit(node.func)
+        callee_root = node.func
+        while type(callee_root) is ast.Attribute:
+            callee_root = callee_root.value  # visit_Attribute inlined, because most callees are attributes
+        if type(callee_root) not in _INERT_NODES:
+            self.visit(callee_root)
         for argument in node.args:
             if type(argument) not in _INERT_NODES:
                 self.visit(argument)
