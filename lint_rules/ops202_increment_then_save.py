@@ -134,7 +134,7 @@ class IncrementThenSave(Rule):
         "the row with select_for_update() inside a transaction first"
     )
     #: The message for a model method that changes its own row: the method cannot load
-    #: ``self`` again, so the lock must be its callers'. The check sees only the callers
+    #: ``self`` again, so the lock must be its callers'. The check reads only the callers
     #: in the project (:mod:`opsgen.lint.caller_locks`).
     OWN_ROW_MESSAGE = (
         "OPS202 {target} is {changed} in Python and then saved, so concurrent calls lose "

@@ -153,7 +153,7 @@ def edited_files(generated: dict[str, str]) -> list[str]:
 
     ``generated`` maps each marked file of the package, the manifest included, to its
     text. A file the manifest does not list, or a package without a readable manifest,
-    counts as not edited: nothing says what opsgen wrote there.
+    counts as not edited: nothing records what opsgen wrote there.
     """
     try:
         manifest = json.loads(generated.get(MANIFEST, ""))

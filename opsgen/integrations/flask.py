@@ -105,7 +105,7 @@ class OpsgenFlask:
     def _rejected(self, error: ValidationError) -> Response:
         rejected = rejected_enqueue(error)
         if rejected is None:
-            raise error  # the application's own error: Flask answers it as any other
+            raise error  # the application's own error: Flask handles it like any other
         return problem_response(rejected, self.mapper)
 
 

@@ -128,7 +128,7 @@ def rejected_enqueue(error: ValidationError) -> Failure | None:
     """Return the ``invalid_input`` failure of an ``enqueue`` that raised ``error``, or ``None``.
 
     ``None`` means that ``error`` did not come from the input of an ``enqueue``: the
-    application raised it, and it is not the integration's to answer. Nothing was
+    application raised it, and the integration leaves it alone. Nothing was
     recorded, so the failure has no execution id. The problems name each field and its
     message, never the value.
     """

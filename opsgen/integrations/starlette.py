@@ -121,7 +121,7 @@ def install_problem_handler(app: Starlette, registry: object | None = None, *, t
         elif isinstance(exc, ValidationError):
             failure = rejected_enqueue(exc)
             if failure is None:
-                raise exc  # the application's own error: the server error handler answers it
+                raise exc  # the application's own error: the server error handler handles it
         else:
             assert isinstance(exc, UnwrapError)
             failure = exc

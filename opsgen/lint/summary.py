@@ -1116,8 +1116,8 @@ class _BodyWalker(ast.NodeVisitor):
                 annotated = self.s.qualify(node.annotation, self.scope)
                 instance = f"{annotated}()" if annotated else None
             if isinstance(target, ast.Name):
-                # An item of a table of this module is one of its handlers; that of a name
-                # that may be a table only when nothing else types it.
+                # An item of a table of this module is one of its handlers. An item of a name
+                # that may be a table counts only when nothing else gives the name a type.
                 item = None if alias else self.table_item(node.value)
                 known = item if item is not None and item[:-2] in self.s.tables else None
                 self.scope.bindings[target.id] = alias or known or instance or item or ""

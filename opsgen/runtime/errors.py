@@ -55,7 +55,7 @@ class MissingContextError(OpsgenRuntimeError):
 
 
 #: Attribute of a ``pydantic.ValidationError`` raised by ``enqueue`` or ``enqueue_with``
-#: for invalid input: the name of the operation. The web integrations answer such an
+#: for invalid input: the name of the operation. The web integrations respond to such an
 #: error with an ``invalid_input`` problem response, and leave any other one alone.
 ENQUEUE_INPUT_OPERATION = "opsgen_operation"
 

@@ -1,4 +1,4 @@
-"""``opsgen generate`` says which generated files it rewrote over hand edits."""
+"""``opsgen generate`` names the generated files whose hand edits it replaces."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def edit_by_hand(root: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8") + "\nHOTFIX = True\n", encoding="utf-8")
 
 
-def test_generate_names_the_edited_files_it_rewrites(tmp_path: Path) -> None:
+def test_generate_names_edited_files(tmp_path: Path) -> None:
     root = make_project(tmp_path / "project")
     assert run_opsgen(root, "generate").returncode == 0
     edit_by_hand(root)
@@ -30,7 +30,7 @@ def test_generate_names_the_edited_files_it_rewrites(tmp_path: Path) -> None:
     assert "HOTFIX" not in (root / EDITED).read_text(encoding="utf-8")
 
 
-def test_a_spec_change_alone_is_not_a_hand_edit(tmp_path: Path) -> None:
+def test_spec_change_is_no_hand_edit(tmp_path: Path) -> None:
     root = make_project(tmp_path / "project")
     assert run_opsgen(root, "generate").returncode == 0
     spec = root / "specs" / "billing" / "change_plan.yaml"

@@ -277,7 +277,7 @@ def test_view_rollback_cancels_queued_calls(runtime: Any) -> None:
     assert [call.execution_id for call in SENT] == [accepted_id]
 
 
-def test_view_enqueue_of_invalid_input_is_a_422_problem(runtime: Any) -> None:
+def test_view_invalid_enqueue_gets_422(runtime: Any) -> None:
     from django.test import Client
     from django_project.notesapp.operations import SENT
 

@@ -269,7 +269,7 @@ def test_changed_table_rechecks_its_callers(tmp_path: Path) -> None:
     assert lint(root) == [("hooks.py", 7, "OPS102")] == lint(root, cache=False)
 
 
-def test_override_that_writes_is_no_write_of_the_base_call(tmp_path: Path) -> None:
+def test_override_write_not_counted(tmp_path: Path) -> None:
     """Django's session stores: the base class's ``_get_session()`` reads, a subclass's
     ``load()`` override creates a row. A call on ``self`` may run the override, so it
     carries the override's side effects, but OPS102 does not count it as a write."""
