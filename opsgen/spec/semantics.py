@@ -71,9 +71,6 @@ _SIZED = frozenset({"str", "list", "map"})
 _KNOWN_CONTEXT_KEYS = frozenset(key.value for key in ContextKey)
 
 
-#: How alike a word of a custom context key and a word of a built-in key must be, as
-#: difflib's ratio, for the custom key to count as a misspelling of the built-in one.
-_NEAR_MISS_RATIO = 0.85
 #: Words shorter than this are left alone: `ip` and `id` are one letter apart but mean different things.
 _NEAR_MISS_MIN_WORD = 4
 
@@ -82,10 +79,13 @@ def near_builtin_context_key(key: str) -> str | None:
     """Return the built-in context key that ``key``, a custom one, looks like a misspelling of, or None.
 
     ``key`` is a misspelling when it is a built-in key with underscores left out or added
-    (``requestid``). It is one too when the two differ in one word only, and that word has
-    at least 4 characters in both and is spelt almost the same (``organisation``,
-    ``reqest_id``). A key with a word more or less (``organization_id``) or a short word changed
-    (``request_ip``) is a custom key.
+    (``requestid``). It is one too when the two differ in one word only, that word has
+    at least 4 letters in both, starts with the same letter and is one edit away: a
+    letter inserted, deleted or substituted, or two adjacent letters transposed
+    (``organisation``, ``actr``, ``reqeust_id``). Typing errors seldom change the first
+    letter, so ``factor`` is a word of its own. A key with a word more or less
+    (``organization_id``), a changed short word (``request_ip``) or a word two edits
+    away (``requester_id``, ``correction_id``) is a custom key.
     """
     words = key.split("_")
     for builtin in sorted(_KNOWN_CONTEXT_KEYS):
@@ -98,11 +98,31 @@ def near_builtin_context_key(key: str) -> str | None:
         if len(differing) != 1:
             continue
         ours, theirs = differing[0]
-        if min(len(ours), len(theirs)) < _NEAR_MISS_MIN_WORD:
+        if min(len(ours), len(theirs)) < _NEAR_MISS_MIN_WORD or ours[0] != theirs[0]:
             continue
-        if difflib.SequenceMatcher(None, ours, theirs).ratio() >= _NEAR_MISS_RATIO:
+        if _one_edit_apart(ours, theirs):
             return builtin
     return None
+
+
+def _one_edit_apart(first: str, second: str) -> bool:
+    """Return whether two different words are at Damerau-Levenshtein distance 1.
+
+    That is one letter inserted, deleted or substituted, or two adjacent letters transposed.
+    """
+    if len(first) > len(second):
+        first, second = second, first
+    if len(second) - len(first) > 1:
+        return False
+    start = 0
+    while start < len(first) and first[start] == second[start]:
+        start += 1
+    if len(first) < len(second):
+        return first[start:] == second[start + 1:]
+    if first[start + 1:] == second[start + 1:]:
+        return True
+    swapped = start + 1 < len(first) and first[start] == second[start + 1] and first[start + 1] == second[start]
+    return swapped and first[start + 2:] == second[start + 2:]
 
 
 @dataclass(frozen=True)

@@ -382,7 +382,16 @@ def test_other_name_rules(tmp_path: Path, section: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("key", "builtin"),
-    [("organisation", "organization"), ("actr", "actor"), ("reqest_id", "request_id"), ("correlationid", "correlation_id")],
+    [
+        ("organisation", "organization"),
+        ("organizaton", "organization"),
+        ("actr", "actor"),
+        ("acotr", "actor"),
+        ("reqest_id", "request_id"),
+        ("reqeust_id", "request_id"),
+        ("corelation_id", "correlation_id"),
+        ("correlationid", "correlation_id"),
+    ],
 )
 def test_context_key_near_builtin_rejected(tmp_path: Path, key: str, builtin: str) -> None:
     spec = f"name: billing.pay\ninput:\n  amount: int\ncontext:\n  requires: [actor_id, {key}]\n"
@@ -395,6 +404,17 @@ def test_context_key_near_builtin_rejected(tmp_path: Path, key: str, builtin: st
         f"did you mean {builtin!r}? A custom key this close to a built-in one is rejected as a likely typo; "
         f"to keep a custom key, add a word to its name, such as 'app_{key}'"
     )
+
+
+@pytest.mark.parametrize(
+    "key", ["factor", "tractor", "reactor", "author", "requester_id", "requestor_id", "correction_id", "request_ip"]
+)
+def test_custom_context_key_accepted(tmp_path: Path, key: str) -> None:
+    spec = f"name: billing.pay\ninput:\n  amount: int\ncontext:\n  requires: [actor, {key}]\n"
+
+    specs = load_specs(write_specs(tmp_path, {"op.yaml": spec}))
+
+    assert specs.operations[0].context_requires == ("actor", key)
 
 
 @pytest.mark.parametrize(
