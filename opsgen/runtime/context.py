@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from opsgen.runtime.context_keys import near_builtin_context_key
+
 #: Context keys with a field of their own; any other key lives in ``Context.extra``.
 STANDARD_KEYS = ("actor", "organization", "request_id", "correlation_id", "parent_execution_id")
 
@@ -41,12 +43,26 @@ class Context:
             return value
         return self.extra.get(key)
 
-    def replace(self, **changes: Any) -> Context:
-        """Return a copy with ``changes`` applied; unknown keys go to ``extra``."""
+    def replace(self, *, extra: Mapping[str, Any] | None = None, **changes: Any) -> Context:
+        """Return a copy with ``changes`` applied; keys that are not standard go to ``extra``.
+
+        Raises ``TypeError`` for a key that looks like a misspelt standard key, such as
+        ``organisation``, by the rule the spec loader applies to custom context keys.
+        The ``extra`` mapping is merged as it is, so it can set such a key on purpose.
+        """
         standard = {key: value for key, value in changes.items() if key in STANDARD_KEYS}
-        extra = {key: str(value) for key, value in changes.items() if key not in STANDARD_KEYS}
+        custom = {key: str(value) for key, value in changes.items() if key not in STANDARD_KEYS}
+        for key in custom:
+            builtin = near_builtin_context_key(key, STANDARD_KEYS)
+            if builtin is not None:
+                raise TypeError(
+                    f"unknown context key {key!r}. Did you mean {builtin!r}? A custom key this close to a "
+                    f"built-in one is rejected as a likely typo. To set it anyway, pass extra={{{key!r}: ...}}"
+                )
         if extra:
-            standard["extra"] = {**self.extra, **extra}
+            custom = {**{str(key): str(value) for key, value in extra.items()}, **custom}
+        if custom:
+            standard["extra"] = {**self.extra, **custom}
         return dataclasses.replace(self, **standard)
 
     def to_dict(self) -> dict[str, Any]:
@@ -105,7 +121,10 @@ def use_context(ctx: Context) -> Iterator[Context]:
 
 
 @contextmanager
-def bind_context(**changes: Any) -> Iterator[Context]:
-    """Install the current context with ``changes`` applied for the ``with`` block."""
-    with use_context(current_context().replace(**changes)) as ctx:
+def bind_context(*, extra: Mapping[str, Any] | None = None, **changes: Any) -> Iterator[Context]:
+    """Install the current context with ``changes`` applied for the ``with`` block.
+
+    Keys and errors are those of :meth:`Context.replace`.
+    """
+    with use_context(current_context().replace(extra=extra, **changes)) as ctx:
         yield ctx

@@ -46,6 +46,40 @@ def test_context_get_reads_extra_keys() -> None:
     assert ctx.get("missing") is None
 
 
+@pytest.mark.parametrize(
+    ("key", "builtin"),
+    [
+        ("organisation", "organization"),
+        ("reqeust_id", "request_id"),
+        ("actr", "actor"),
+        ("correlationid", "correlation_id"),
+        ("parent_executon_id", "parent_execution_id"),
+    ],
+)
+def test_bind_context_rejects_misspelt_key(key: str, builtin: str) -> None:
+    with use_context(Context(actor="outer")):
+        with pytest.raises(TypeError) as raised:
+            with bind_context(**{key: "x"}):
+                pass
+        assert current_context() == Context(actor="outer")
+
+    message = str(raised.value)
+    assert message.startswith(f"unknown context key {key!r}. Did you mean {builtin!r}?")
+    assert f"pass extra={{{key!r}: ...}}" in message
+
+
+def test_bind_context_extra_sets_close_key() -> None:
+    with bind_context(extra={"organisation": "acme"}, tenant="t1") as ctx:
+        assert ctx.extra == {"organisation": "acme", "tenant": "t1"}
+        assert ctx.organization is None
+
+
+@pytest.mark.parametrize("key", ["factor", "tenant_id", "requester_id", "request_ip", "organization_id"])
+def test_bind_context_keeps_custom_keys(key: str) -> None:
+    with bind_context(**{key: "x"}) as ctx:
+        assert ctx.extra == {key: "x"}
+
+
 def test_use_context_restores_previous() -> None:
     outer = Context(actor="outer")
     with use_context(outer):
