@@ -113,6 +113,16 @@ class OperationDeclaration:
             return SensitivePaths.compile(self.sensitive_paths)
         return SensitivePaths.compile(f"{ANY_DEPTH}.{name}" for name in self.sensitive_fields)
 
+    @functools.cached_property
+    def renamed_inputs(self) -> dict[str, str]:
+        """The Python name of each input whose spec name it differs from, by spec name: ``{"date": "date_"}``.
+
+        The generator gives such a field a Python name with a trailing underscore and
+        keeps the spec name as its pydantic alias.
+        """
+        fields = self.input_model.model_fields
+        return {field.alias: name for name, field in fields.items() if field.alias is not None and field.alias != name}
+
     def sensitive_under(self, *section: str) -> SensitivePaths | None:
         """Return the compiled paths below ``section``, such as ``("errors", code, "details")``.
 

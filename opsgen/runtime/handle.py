@@ -10,8 +10,10 @@ and ``handle.enqueue_with(ctx, mapping)`` queues such input for a background wor
 
 from __future__ import annotations
 
+import functools
 import importlib
-from collections.abc import Mapping
+import inspect
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -41,6 +43,19 @@ class OperationHandle(Generic[InT, OutT]):
     :func:`~opsgen.runtime.runtime.get_runtime`. Creating a handle makes its operation's
     effects known to the runtime's check of effect handler keys.
     """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Make the typed ``__call__`` and ``enqueue`` of a generated handle explain a spec name passed as a keyword.
+
+        Such a method takes an input with a Python name of its own, such as ``date_``,
+        only by that name. Python's own ``TypeError`` for ``date=...`` would not say
+        which name to use, so :func:`_explain_spec_names` raises one that does.
+        """
+        super().__init_subclass__(**kwargs)
+        for name in ("__call__", "enqueue"):
+            method = cls.__dict__.get(name)
+            if inspect.isfunction(method) and not _takes_any_keyword(method):
+                setattr(cls, name, _explain_spec_names(method))
 
     def __init__(
         self,
@@ -146,6 +161,47 @@ class OperationHandle(Generic[InT, OutT]):
 
     def __repr__(self) -> str:
         return f"<OperationHandle {self.name}>"
+
+
+def _takes_any_keyword(method: Callable[..., Any]) -> bool:
+    parameters = inspect.signature(method).parameters.values()
+    return any(parameter.kind is inspect.Parameter.VAR_KEYWORD for parameter in parameters)
+
+
+def _explain_spec_names(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a typed handle method so that a renamed input passed by its spec name raises a clear ``TypeError``.
+
+    The check runs before the call, so nothing is validated, recorded or queued. Keys
+    that are not spec names of renamed inputs reach ``method`` and its own ``TypeError``.
+    """
+    parameters = frozenset(inspect.signature(method).parameters)
+
+    @functools.wraps(method)
+    def checked(self: OperationHandle[Any, Any], /, *args: Any, **inputs: Any) -> Any:
+        renamed = self.declaration.renamed_inputs
+        if renamed and not renamed.keys().isdisjoint(inputs):
+            misnamed = [key for key in inputs if key in renamed and key not in parameters]
+            if misnamed:
+                raise TypeError(_spec_names_message(self, method.__name__, {key: renamed[key] for key in misnamed}))
+        return method(self, *args, **inputs)
+
+    return checked
+
+
+def _spec_names_message(handle: OperationHandle[Any, Any], method: str, misnamed: dict[str, str]) -> str:
+    """Return the message for spec names passed as keywords; ``misnamed`` maps each to its Python name."""
+    keys = ", ".join(repr(key) for key in misnamed)
+    python_names = ", ".join(f"{python_name}=..." for python_name in misnamed.values())
+    mapping = ", ".join(f"{key!r}: ..." for key in misnamed)
+    called, with_mapping = (handle.name, "call_with") if method == "__call__" else (f"{handle.name}.enqueue", "enqueue_with")
+    if len(misnamed) == 1:
+        described = f"argument {keys}, the spec name of an input. The typed call takes that input by its Python name"
+    else:
+        described = f"arguments {keys}, the spec names of inputs. The typed call takes those inputs by their Python names"
+    return (
+        f"{called} got the unexpected keyword {described}, so pass {python_names} instead, "
+        f"or pass spec names in a mapping to {with_mapping}(ctx, {{{mapping}}})"
+    )
 
 
 def _non_object_error(model: type[BaseModel], value: object, *, hide: bool) -> ValidationError:

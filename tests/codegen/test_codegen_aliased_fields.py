@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from codegen_helpers import make_project, run_opsgen
 
@@ -156,15 +157,20 @@ def test_aliased_fields_pass_mypy_and_flake8(tmp_path: Path) -> None:
     assert flake8.returncode == 0, flake8.stdout + flake8.stderr
 
 
+def run_script(root: Path, script: str, database_url: str) -> Any:
+    """Run ``script`` in the project with ``database_url`` and return the JSON of its last line."""
+    ran = subprocess.run(
+        [sys.executable, "-c", script, database_url], cwd=root, capture_output=True, text=True, timeout=120
+    )
+    assert ran.returncode == 0, ran.stderr
+    return json.loads(ran.stdout.splitlines()[-1])
+
+
 def test_aliased_fields_keep_json_keys_at_runtime(tmp_path: Path, sqlite_url: str) -> None:
     root = generate_project(tmp_path / "project")
 
-    ran = subprocess.run(
-        [sys.executable, "-c", SCRIPT, sqlite_url], cwd=root, capture_output=True, text=True, timeout=120
-    )
+    result = run_script(root, SCRIPT, sqlite_url)
 
-    assert ran.returncode == 0, ran.stderr
-    result = json.loads(ran.stdout.splitlines()[-1])
     ok, value_json, dumped, typed_row = result["typed"]
     assert ok is True
     assert value_json == "S3CRET-JSON"
@@ -177,3 +183,48 @@ def test_aliased_fields_keep_json_keys_at_runtime(tmp_path: Path, sqlite_url: st
     assert raw_row["input"]["document"] == {"schema": "v1", "token": "***"}
     assert result["refused"] == [False, "refused", {"json": "refused", "copy": -1}]
     assert result["delivered"] == [{"json": "a,b", "self": 2}, {"json": "", "self": 1}]
+
+
+SPEC_NAME_SCRIPT = """
+import json, sys
+from datetime import date
+from sqlalchemy import func, select
+from opsgen.runtime.runtime import configure
+from opsgen.runtime.schema import executions
+from app.generated import ops
+runtime = configure(database_url=sys.argv[1])
+runtime.ensure_schema()
+messages = []
+for call in (
+    lambda: ops.shop.archive(None, date=date(2024, 5, 1), json_="x"),
+    lambda: ops.shop.archive(None, date=date(2024, 5, 1), json="x", copy_=2),
+    lambda: ops.shop.archive.enqueue(None, date_=date(2024, 5, 1), json="x"),
+    lambda: ops.shop.archive(None, date_=date(2024, 5, 1), json_="x", colour="red"),
+):
+    try:
+        call()
+    except TypeError as error:
+        messages.append(str(error))
+with runtime.engine.connect() as connection:
+    recorded = connection.execute(select(func.count()).select_from(executions)).scalar_one()
+print(json.dumps({"messages": messages, "recorded": recorded}))
+"""
+
+
+def test_spec_name_keyword_names_python_name(tmp_path: Path, sqlite_url: str) -> None:
+    root = generate_project(tmp_path / "project")
+
+    result = run_script(root, SPEC_NAME_SCRIPT, sqlite_url)
+
+    single, several, queued, unknown = result["messages"]
+    assert single == (
+        "shop.archive got the unexpected keyword argument 'date', the spec name of an input. The typed call "
+        "takes that input by its Python name, so pass date_=... instead, or pass spec names in a mapping to "
+        "call_with(ctx, {'date': ...})"
+    )
+    assert several.startswith("shop.archive got the unexpected keyword arguments 'date', 'json', the spec names of inputs.")
+    assert "so pass date_=..., json_=... instead" in several
+    assert queued.startswith("shop.archive.enqueue got the unexpected keyword argument 'json'")
+    assert queued.endswith("enqueue_with(ctx, {'json': ...})")
+    assert unknown == "ArchiveHandle.__call__() got an unexpected keyword argument 'colour'"
+    assert result["recorded"] == 0
