@@ -471,33 +471,63 @@ class Checker:
         A field becomes a class attribute and a method parameter, and hides the class of
         that name from the code after it. A payload field ``OpNotifyPayload`` breaks the
         effect method that builds the payload, and an input ``Money`` breaks the
-        annotation of a later ``price: Money``.
+        annotation of a later ``price: Money``. Unlike ``json``, such a field gets no
+        Python name of its own, because the name would then depend on other specs:
+        declaring a shared type ``Status`` would rename every field ``Status``.
         """
-        classes = frozenset(operation.generated_class_names)
         sections: list[tuple[DocPath, tuple[ResolvedField, ...]]] = [(("input",), operation.inputs), (("output",), operation.outputs)]
         sections += [(("errors", error.code, "details"), error.details) for error in operation.errors]
         sections += [(("side_effects", effect.name, "payload"), effect.payload) for effect in operation.effects]
+        classes = self._class_renames(operation, sections)
         for at, fields in sections:
             for field_ in fields:
-                if field_.name in classes:
+                rename = classes.get(field_.name)
+                if rename is not None:
                     document.error(
                         at + (field_.name,),
                         f"the field name {field_.name!r} would hide the class {field_.name!r} that the module of {operation.name!r} defines",
-                        f"rename the field, such as `{names.suggested_field_name(field_.name)}`",
+                        f"rename the field, such as `{names.suggested_field_name(field_.name)}`. "
+                        f"To keep {field_.name!r} as the JSON key, {rename}",
                         key=True,
                     )
                 else:
                     self._check_field_hides_no_type(document, at + (field_.name,), field_.name)
+
+    @staticmethod
+    def _class_renames(
+        operation: LoadedOperation, sections: list[tuple[DocPath, tuple[ResolvedField, ...]]]
+    ) -> dict[str, str]:
+        """Return, for each class the operation's module defines, what to rename to give the class another name."""
+        segment = operation.name.rpartition(".")[2]
+        renames = {
+            class_name: f"rename the operation, whose last segment {segment!r} gives the module's classes "
+            f"the prefix {operation.class_stem!r}"
+            for class_name in operation.generated_class_names
+        }
+        for effect in operation.effects:
+            payload = f"{operation.class_stem}{names.camel_case(effect.name)}Payload"
+            renames[payload] = f"rename the side effect {effect.name!r}, which gives its payload class this name"
+        for _, fields in sections:
+            for field_ in fields:
+                if isinstance(field_.type, InlineEnum):
+                    renames[field_.type.class_name] = (
+                        f"rename the field {field_.name!r}, which gives its inline enum this class name, "
+                        "or declare the enum as a shared type"
+                    )
+        return renames
 
     def _check_field_hides_no_type(self, document: Document, at: DocPath, name: str) -> None:
         info = self.type_infos.get(name)
         if info is None:
             return
         where = info.document.location(("types", name), key=True)
+        type_name = f"{name}Type"
+        example = f", such as `{type_name}`" if names.check_type_name(type_name) is None else ""
         document.error(
             at,
             f"the field name {name!r} would hide the shared type {name!r} (declared in {where}), which generated modules import",
-            f"rename the field, such as `{names.suggested_field_name(name)}`",
+            f"rename the field, such as `{names.suggested_field_name(name)}`. "
+            f"To keep {name!r} as the JSON key, rename the shared type instead{example}",
             key=True,
         )
 

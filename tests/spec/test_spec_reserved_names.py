@@ -109,7 +109,10 @@ def test_payload_class_name_rejected(tmp_path: Path) -> None:
     assert len(errors) == 1
     assert (errors[0].line, errors[0].column) == (5, 15)
     assert errors[0].message == "the field name 'OpNotifyPayload' would hide the class 'OpNotifyPayload' that the module of 'n.op' defines"
-    assert errors[0].hint == "rename the field, such as `op_notify_payload`"
+    assert errors[0].hint == (
+        "rename the field, such as `op_notify_payload`. To keep 'OpNotifyPayload' as the JSON key, "
+        "rename the side effect 'notify', which gives its payload class this name"
+    )
 
 
 @pytest.mark.parametrize("name", ["OpInput", "OpOutput", "OpErrors", "OpBase", "OpHandle", "Op"])
@@ -118,6 +121,23 @@ def test_module_class_name_rejected_as_input(tmp_path: Path, name: str) -> None:
 
     assert len(errors) == 1
     assert f"would hide the class {name!r}" in errors[0].message
+    assert errors[0].hint is not None
+    assert errors[0].hint.endswith(
+        f"To keep {name!r} as the JSON key, rename the operation, whose last segment 'op' gives the module's "
+        "classes the prefix 'Op'"
+    )
+
+
+def test_inline_enum_class_name_rejected_as_field(tmp_path: Path) -> None:
+    errors = load_errors(tmp_path, "name: n.op\ninput:\n  status: {enum: [open, closed]}\noutput:\n  OpStatus: str\n")
+
+    assert len(errors) == 1
+    assert (errors[0].line, errors[0].column) == (5, 3)
+    assert errors[0].message == "the field name 'OpStatus' would hide the class 'OpStatus' that the module of 'n.op' defines"
+    assert errors[0].hint == (
+        "rename the field, such as `op_status`. To keep 'OpStatus' as the JSON key, rename the field 'status', "
+        "which gives its inline enum this class name, or declare the enum as a shared type"
+    )
 
 
 def test_shared_type_name_rejected_as_input(tmp_path: Path) -> None:
@@ -127,7 +147,10 @@ def test_shared_type_name_rejected_as_input(tmp_path: Path) -> None:
     assert (errors[0].path.name, errors[0].line, errors[0].column) == ("op.yaml", 3, 3)
     assert errors[0].message.startswith("the field name 'Money' would hide the shared type 'Money' (declared in ")
     assert "types.yaml:3:3" in errors[0].message
-    assert errors[0].hint == "rename the field, such as `money`"
+    assert errors[0].hint == (
+        "rename the field, such as `money`. To keep 'Money' as the JSON key, rename the shared type instead, "
+        "such as `MoneyType`"
+    )
 
 
 def test_shared_type_name_rejected_in_shared_object(tmp_path: Path) -> None:
