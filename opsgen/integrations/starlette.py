@@ -32,6 +32,7 @@ from opsgen.integrations.problem import PROBLEM_CONTENT_TYPE, ProblemMapper, ref
 from opsgen.integrations.web import DEFAULT_REQUEST_ID_HEADER, ContextBuilder
 from opsgen.runtime.context import Context, use_context
 from opsgen.runtime.errors import MissingContextError
+from opsgen.runtime.journal import close_journals
 from opsgen.runtime.result import Failure, UnwrapError
 
 #: Key of the context in ``request.state``.
@@ -44,7 +45,11 @@ RequestHook = Callable[[Request], "str | None"]
 
 
 class OpsgenContextMiddleware:
-    """Build the request's context, install it for the request, and echo its request id."""
+    """Build the request's context, install it for the request, and echo its request id.
+
+    When the application's lifespan shutdown ends, the middleware closes this process's
+    in-flight journals (:func:`~opsgen.runtime.journal.close_journals`).
+    """
 
     def __init__(
         self,
@@ -59,6 +64,9 @@ class OpsgenContextMiddleware:
         self.header = request_id_header.lower().encode("latin-1")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.app(scope, receive, _closing_journals_at_shutdown(send))
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -78,6 +86,21 @@ class OpsgenContextMiddleware:
 
         with use_context(ctx):
             await self.app(scope, receive, send_with_request_id)
+
+
+def _closing_journals_at_shutdown(send: Send) -> Send:
+    """Wrap a lifespan ``send`` so that the in-flight journals close once the application has shut down.
+
+    uvicorn 0.29 and later end the process by re-raising ``SIGTERM`` after the lifespan
+    shutdown, which skips the exit handler that would delete the journal file.
+    """
+
+    async def send_after_closing(message: Message) -> None:
+        if message["type"] in ("lifespan.shutdown.complete", "lifespan.shutdown.failed"):
+            close_journals()
+        await send(message)
+
+    return send_after_closing
 
 
 def request_context(request: Request) -> Context:

@@ -246,10 +246,18 @@ def _reset_locks_after_fork() -> None:
 os.register_at_fork(after_in_child=_reset_locks_after_fork)
 
 
-def _close_all() -> None:
+def close_journals() -> None:
+    """Close this process's journals, deleting each file that has no slot in use.
+
+    A process that exits normally does this at exit. A server that ends the process with
+    a signal after its graceful shutdown, as uvicorn 0.29 and later re-raise ``SIGTERM``,
+    skips the exit handlers, so it must call this at its shutdown. A file left behind
+    is deleted by the next process on the same host, and never when the host name
+    changes between runs, as a container's does. A call made after this function
+    returns gets a new file.
+    """
     for journal in list(_journals):
         journal.close()
 
 
-# A process that exits normally deletes its journal file when no call is left in it.
-atexit.register(_close_all)
+atexit.register(close_journals)
