@@ -8,15 +8,20 @@ parentheses of its own. Continuation lines use hanging indents of four spaces an
 closing bracket starts a line of its own, so the output meets pycodestyle's
 continuation-line checks (E12x) as well as its line length check (E501).
 
-NOTE: a line is still too long when one name, a dotted module path or an opening such
-as ``class Name(`` does not fit in the width on its own, which long operation names
-can cause.
+An annotated name whose annotation leaves no room for the rest of the line, such as
+``field: LongSharedType | None = Field(`` or a parameter ``field: LongSharedType,``,
+gets its annotation in parentheses of its own, as Black 24.1 and later do.
+A line that no split can shorten, because one name, a dotted module path or an opening
+such as ``class Name(`` does not fit in the width on its own, gets a ``# noqa: E501``
+comment from :func:`mark_long_lines`. Long operation, effect and type names cause them.
 """
 
 from __future__ import annotations
 
+import io
 import keyword
 import re
+import tokenize
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -34,6 +39,10 @@ _STRING_ATOMS = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8
 #: line after ``=`` (of an assignment or a keyword argument), ``:`` or ``->``.
 _TRAILING_NAME = re.compile(r"(?:(?<=[=:>] )|(?<==))[A-Za-z_][A-Za-z0-9_.]*(?:\(\))?\Z")
 _NAME_END = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\Z")
+#: The start of an annotated assignment or parameter: ``name: ``.
+_ANNOTATED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*: ")
+#: The comment that makes pycodestyle accept a line no layout can shorten.
+LONG_LINE_COMMENT = "  # noqa: E501"
 
 
 @lru_cache(maxsize=4096)
@@ -47,6 +56,16 @@ def fit(indent: str, text: str, suffix: str = "", width: int = LINE_WIDTH) -> st
     one_line = f"{indent}{text}{suffix}"
     if len(one_line) <= width:
         return one_line
+    laid_out = _fit_long(indent, text, suffix, width)
+    if _ANNOTATED.match(text) is None or _longest_line(laid_out) <= width:
+        return laid_out
+    parenthesized = _parenthesize_annotation(indent, text, suffix, width)
+    return parenthesized if _longest_line(parenthesized) < _longest_line(laid_out) else laid_out
+
+
+def _fit_long(indent: str, text: str, suffix: str, width: int) -> str:
+    """Lay out a line that is too long by splitting a bracket pair, a trailing string or a trailing name."""
+    one_line = f"{indent}{text}{suffix}"
     tokens = list(_TOKENS.finditer(text))
     last = tokens[-1] if tokens else None
     if last is not None and last.group()[0] in "'\"" and last.end() == len(text):
@@ -67,6 +86,67 @@ def fit(indent: str, text: str, suffix: str = "", width: int = LINE_WIDTH) -> st
     if pair is not None:
         return _split_brackets(indent, text, suffix, pair, width)
     return one_line
+
+
+def _longest_line(text: str) -> int:
+    return max(len(line) for line in text.split("\n"))
+
+
+def _parenthesize_annotation(indent: str, text: str, suffix: str, width: int) -> str:
+    """Lay out ``name: annotation = value`` with the annotation in parentheses on a line of its own.
+
+    ``text`` starts with ``name: ``. The value, when there is one, follows the closing
+    parenthesis: ``) = Field(...)``.
+    """
+    start = _ANNOTATED.match(text)
+    assert start is not None
+    assignment = _top_level_assignment(text, start.end())
+    annotation = text[start.end() : assignment]
+    inner = indent + INDENT
+    head = f"{indent}{text[: start.end()]}("
+    return f"{head}\n{fit(inner, annotation, '', width)}\n{fit(indent, ')' + text[assignment:], suffix, width)}"
+
+
+def _top_level_assignment(text: str, start: int) -> int:
+    """Return the index of the first `` = `` outside brackets and string literals after ``start``, else ``len(text)``."""
+    depth = 0
+    position = start
+    for token in _TOKENS.finditer(text, start):
+        gap = text[position : token.start()]
+        if depth == 0 and " = " in gap:
+            return position + gap.index(" = ")
+        bracket = token.group()
+        if bracket in "([{":
+            depth += 1
+        elif bracket in ")]}":
+            depth -= 1
+        position = token.end()
+    gap = text[position:]
+    return position + gap.index(" = ") if depth == 0 and " = " in gap else len(text)
+
+
+def mark_long_lines(source: str, width: int = LINE_WIDTH) -> str:
+    """Append :data:`LONG_LINE_COMMENT` to each line of ``source`` that is still longer than ``width``.
+
+    Such a line has a name or a dotted module path that no split can shorten (see the
+    module docs). A line inside a string literal, or one that already has a comment, is
+    left as it is. A comment inside a string would change the string, and pycodestyle
+    accepts a long word alone on a line of a docstring or a comment.
+    """
+    lines = source.split("\n")
+    long_rows = [number for number, line in enumerate(lines, start=1) if len(line) > width]
+    if not long_rows:
+        return source
+    untouchable: set[int] = set()
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.COMMENT:
+            untouchable.add(token.start[0])
+        elif token.type == tokenize.STRING and token.end[0] > token.start[0]:
+            untouchable.update(range(token.start[0], token.end[0] + 1))
+    for row in long_rows:
+        if row not in untouchable:
+            lines[row - 1] += LONG_LINE_COMMENT
+    return "\n".join(lines)
 
 
 def _split_pair(indent: str, text: str, tokens: Sequence[re.Match[str]], width: int) -> tuple[int, int] | None:

@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 
 from opsgen._resources import data_dir
-from opsgen.codegen.layout import LINE_WIDTH, SCAFFOLD_WIDTH, call, define, fit, wrap
+from opsgen.codegen.layout import LINE_WIDTH, SCAFFOLD_WIDTH, call, define, fit, mark_long_lines, wrap
 from opsgen.codegen.manifest import MARKER, MANIFEST, manifest_text
 from opsgen.codegen.literals import comment_text, docstring, py_literal
 from opsgen.codegen.view import FieldView, ModelView, OperationView, ProjectView, SharedTypeView, camel_case
@@ -309,6 +309,9 @@ def render_project(project: ProjectView, settings: RenderSettings) -> Rendered:
         source=registry_source, doc="Generated operations; use ``ops`` from here.", root=True
     )
     files["py.typed"] = template(templates, "py.typed.jinja").render(source=registry_source)
+    for path, text in files.items():
+        if path.endswith((".py", ".pyi")):
+            files[path] = mark_long_lines(text)
     files[MANIFEST] = manifest_text(files)
 
     rendered.package = dict(sorted(files.items()))
@@ -376,11 +379,12 @@ def scaffold_text(templates: Path, op: OperationView, settings: RenderSettings, 
     if shared:
         imports.append(f"from {settings.package_module}.shared_types import {', '.join(shared)}")
     roots = frozenset({settings.package_module.split(".")[0], settings.implementations_module.split(".")[0]})
-    return template(templates, "implementation.py.jinja").render(
+    text = template(templates, "implementation.py.jinja").render(
         op=op,
         imports=import_block(imports, roots - {""}, SCAFFOLD_WIDTH),
         path=f"{settings.implementations_folder}/{path}",
     )
+    return mark_long_lines(text, SCAFFOLD_WIDTH)
 
 
 def registry_context(project: ProjectView) -> dict[str, object]:

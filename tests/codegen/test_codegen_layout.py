@@ -7,7 +7,15 @@ import ast
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from opsgen.codegen.layout import LINE_WIDTH, _STRING_ATOMS, _string_pieces, define, fit, string_pieces
+from opsgen.codegen.layout import (
+    LINE_WIDTH,
+    _STRING_ATOMS,
+    _string_pieces,
+    define,
+    fit,
+    mark_long_lines,
+    string_pieces,
+)
 from opsgen.codegen.literals import py_literal
 
 INDENTS = st.sampled_from(["", "    ", "        "])
@@ -81,3 +89,49 @@ def test_return_annotation_moves_into_parentheses() -> None:
 
     assert text.splitlines()[-3:] == ["    ) -> (", f"        {returns}", "    ):"]
     assert all(len(line) <= LINE_WIDTH for line in text.split("\n"))
+
+
+#: A shared type name long enough that ``field: Type | None = Field(`` cannot fit in the width.
+LONG_TYPE = "SettlementReportDifferenceSummaryForEveryRegion"
+
+
+def test_long_field_annotation_gets_parentheses() -> None:
+    statement = f'differences_by_region_and_currency: {LONG_TYPE} | None = Field(alias="x", default=None)'
+    text = fit("    ", statement)
+
+    assert text.splitlines()[:3] == [
+        "    differences_by_region_and_currency: (",
+        f"        {LONG_TYPE} | None",
+        '    ) = Field(alias="x", default=None)',
+    ]
+    assert all(len(line) <= LINE_WIDTH for line in text.split("\n"))
+    assert ast.dump(ast.parse(f"class M:\n{text}\n")) == ast.dump(ast.parse(f"class M:\n    {statement}\n"))
+
+
+def test_long_parameter_annotation_gets_parentheses() -> None:
+    parameters = ["self", "*", f"differences_by_region_and_currency: {LONG_TYPE} | None", "note: str = 'n = 1'"]
+    text = define("    ", "run", parameters, "None", " ...")
+
+    assert f"        differences_by_region_and_currency: (\n            {LONG_TYPE} | None\n        ),\n" in text
+    assert all(len(line) <= LINE_WIDTH for line in text.split("\n"))
+    one_line = f"    def run({', '.join(parameters)}) -> None: ..."
+    assert ast.dump(ast.parse(f"class M:\n{text}\n")) == ast.dump(ast.parse(f"class M:\n{one_line}\n"))
+
+
+def test_mark_long_lines_marks_only_code() -> None:
+    module = "settlement_reporting.regional_reconciliation.reconcile_every_region_against_ledger"
+    word = "https://example.invalid/" + "a" * 80
+    source = "\n".join([
+        f"from .{module} import (",
+        "    Handle,",
+        ")",
+        f'"""A docstring with a long word:\n\n{word}\n"""',
+        f"# {word}",
+        "x = 1",
+    ])
+
+    marked = mark_long_lines(source).split("\n")
+
+    assert marked[0] == f"from .{module} import (  # noqa: E501"
+    assert marked[1:] == source.split("\n")[1:]
+    assert mark_long_lines("x = 1\n") == "x = 1\n"
