@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from opsgen.lint.caller_locks import drop_findings_locked_by_callers
 from opsgen.lint.knowledge import sync_method
 from opsgen.lint.lock_scope import lock_end_line
+from opsgen.lint.model_declarations import loads_versioned_row
 from opsgen.lint.operation_locks import DeclaredLocks, RowBinding, bind_rows, declared_locks
 from opsgen.lint.orm import (
     LOAD_TERMINALS,
@@ -498,7 +499,10 @@ class ReadModifyWriteWithoutLock(Rule):
         reported, since both callers pass the check), a copy saved as a new row
         (``obj.pk = None``), an ``update()`` whose filter compares a field it also writes
         with the value read (``filter(pk=a.pk, version=a.version).update(...,
-        version=a.version + 1)``, optimistic locking), and ``if v.a != x: v.a = x`` or ``if not v.flag: v.flag =
+        version=a.version + 1)``, optimistic locking), a row saved or flushed whose model
+        has an optimistic version column (SQLAlchemy's ``version_id_col`` in
+        ``__mapper_args__``, a version field of django-concurrency or
+        django-optimistic-lock), whose stale write raises instead of overwriting, and ``if v.a != x: v.a = x`` or ``if not v.flag: v.flag =
         True``, whose test only skips a needless write unless it also guards an action (a
         mail, a transfer) or the write of another field (``v.holder = user``).
 
@@ -691,14 +695,25 @@ class ReadModifyWriteWithoutLock(Rule):
             fields = self.unlocked_write(later, event, module.qualify)
             if fields is None:
                 continue
+            value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+            if self.saved_with_version_check(module, event, later, helper_queries.get(id(value), value)):
+                continue
             if lock_end is not None:
                 message = self.RELEASED_MESSAGE.format(variable=event.name, fields=_fields_phrase(fields), end=lock_end)
             elif locks is not None and row is not None and row.state == "unlocked":
                 message = self.operation_message(event, fields, row, locks)
             else:
-                value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
                 message = self.message(event, fields, node, helper_queries.get(id(value)))
             yield module.finding(self.code, message, node.lineno, node.col_offset)
+
+    @staticmethod
+    def saved_with_version_check(module: ModuleContext, bound: _Event, later: list[_Event], query: ast.expr | None) -> bool:
+        """Return True when the row is written back through its own save or flush and its model
+        has an optimistic version column, which makes a stale write raise instead of
+        overwriting. A queryset ``update()`` or a copied value skips that check."""
+        if bound.scalar or query is None or any(event.kind == "update" for event in later):
+            return False
+        return loads_versioned_row(module, loaded_model(query))
 
     def operation_message(self, bound: _Event, fields: tuple[str, ...], row: RowBinding, locks: DeclaredLocks) -> str:
         """Return the message for a row that an operation's ``run()`` loads by a value no lock key names."""

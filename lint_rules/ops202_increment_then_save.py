@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from opsgen.lint.caller_locks import drop_findings_locked_by_callers
 from opsgen.lint.knowledge import sync_method
 from opsgen.lint.lock_scope import lock_end_line
-from opsgen.lint.model_declarations import declares_version_column, qualify_model
+from opsgen.lint.model_declarations import loads_versioned_row
 from opsgen.lint.operation_locks import UNCOVERED, DeclaredLocks, RowBinding, bind_rows, declared_locks, row_at
 from opsgen.lint.orm import (
     LOAD_TERMINALS,
@@ -70,10 +70,13 @@ class IncrementThenSave(Rule):
         entity loaded with ``get_for_update()`` or ``select(...).for_update()``, code
         inside ``with <lock>:`` or after a call that takes a lock, text or a list appended
         to a field (``obj.note += "..."``, which builds a value rather than counting),
-        migrations, which run alone, a row of a SQLAlchemy model whose ``__mapper_args__``
-        set ``version_id_col`` (its flush updates only the version read and raises
-        ``StaleDataError`` otherwise), and a private function whose every call in the
-        module runs after a lock.
+        migrations, which run alone, a row of a model with an optimistic version column,
+        and a private function whose every call in the module runs after a lock. A
+        SQLAlchemy model declares one with ``version_id_col`` in ``__mapper_args__`` (its
+        flush updates only the version read and raises ``StaleDataError`` otherwise), a
+        Django model with a version field of django-concurrency (``IntegerVersionField``,
+        ``AutoIncVersionField``) or django-optimistic-lock (``VersionField``), whose
+        ``save()`` raises in the same case.
 
         In the ``run()`` of an opsgen operation, the spec's ``locks:`` cover a row loaded by
         an input that a lock key names (``order:{order_id}`` and
@@ -309,8 +312,7 @@ class IncrementThenSave(Rule):
                     continue
             if receiver in session_rows:
                 load = session_rows[receiver]
-                mapped = qualify_model(module, loaded_model(load)) if loaded_model(load) else None
-                if mapped is not None and declares_version_column(module, mapped):
+                if loads_versioned_row(module, loaded_model(load)):
                     continue  # the flush checks the version read and raises StaleDataError
                 message = self.SQLALCHEMY_MESSAGE.format(
                     target=ast.unparse(field),
@@ -324,6 +326,8 @@ class IncrementThenSave(Rule):
                 message = self.PONY_MESSAGE.format(target=ast.unparse(field), field=field.attr, **direction)
                 yield module.finding(self.code, message, line, increment.col_offset)
             elif saved_later:
+                if self.bound_to_versioned_row(module, loads, receiver, line):
+                    continue  # the save checks the version read and raises when it changed
                 own = isinstance(field.value, ast.Name) and field.value.id == "self"
                 template = self.OWN_ROW_MESSAGE if own else self.MESSAGE
                 message = template.format(target=ast.unparse(field), field=field.attr, **direction)
@@ -331,10 +335,15 @@ class IncrementThenSave(Rule):
 
     @staticmethod
     def versioned(module: ModuleContext, row: RowBinding) -> bool:
-        """Return True for a SQLAlchemy row whose model sets ``version_id_col``."""
-        model = loaded_model(row.value) if row.state != "related" else ""
-        mapped = qualify_model(module, model) if model else None
-        return mapped is not None and declares_version_column(module, mapped)
+        """Return True for a row whose model has an optimistic version column."""
+        return row.state != "related" and loads_versioned_row(module, loaded_model(row.value))
+
+    @staticmethod
+    def bound_to_versioned_row(module: ModuleContext, loads: list[tuple[str, ast.Assign, Load | None]], receiver: str, line: int) -> bool:
+        """Return True when the last binding of ``receiver`` before ``line`` loads a row whose
+        model has an optimistic version column."""
+        bound = [binding for key, binding, load in loads if key == receiver and binding.lineno < line]
+        return bool(bound) and loads_versioned_row(module, loaded_model(bound[-1].value))
 
     def operation_finding(self, module: ModuleContext, increment: ast.Assign | ast.AugAssign, row: RowBinding, locks: DeclaredLocks) -> Finding:
         """Report an increment in an operation's ``run()`` of a row that no declared lock covers."""

@@ -26,6 +26,14 @@ FIELDLESS_BASES = frozenset(
 )
 #: Django fields that are unique without ``unique=True``.
 UNIQUE_FIELD_TYPES = frozenset({"OneToOneField", "AutoField", "BigAutoField", "SmallAutoField"})
+#: Django fields of optimistic-locking packages. A model with one saves with ``UPDATE ...
+#: WHERE version = <the version read>`` and raises when no row matched: django-concurrency's
+#: fields (``RecordModifiedError``) and django-optimistic-lock's ``VersionField``
+#: (``ConcurrentUpdate``), which checks only in a model that also inherits its ``VersionedMixin``.
+VERSION_FIELD_TYPES = frozenset(
+    {"IntegerVersionField", "AutoIncVersionField", "TriggerVersionField", "ConditionalVersionField", "VersionField"}
+)
+MIXIN_CHECKED_FIELDS = {"VersionField": "VersionedMixin"}
 
 
 def qualify_model(module: ModuleContext, written: str) -> str | None:
@@ -73,10 +81,15 @@ def _project_classes(module: ModuleContext, qualname: str) -> list[ast.ClassDef]
 
 
 def declares_version_column(module: ModuleContext, qualname: str) -> bool:
-    """Return True when the SQLAlchemy model or a project ancestor sets ``version_id_col`` in
-    ``__mapper_args__``: its flush then updates with ``WHERE version = :read`` and raises
-    ``StaleDataError`` when another writer came first."""
-    for ancestor in module.analysis.mro(qualname):
+    """Return True when the model or a project ancestor declares an optimistic version column.
+
+    A SQLAlchemy model sets ``version_id_col`` in ``__mapper_args__``: its flush then updates
+    with ``WHERE version = :read`` and raises ``StaleDataError`` when another writer came
+    first. A Django model declares a field of ``VERSION_FIELD_TYPES``, whose ``save()``
+    checks the version the same way.
+    """
+    ancestors = module.analysis.mro(qualname)
+    for ancestor in ancestors:
         definition = class_definition(module, ancestor)
         if definition is None:
             continue
@@ -86,7 +99,21 @@ def declares_version_column(module: ModuleContext, qualname: str) -> bool:
                 isinstance(key, ast.Constant) and key.value == "version_id_col" for key in value.keys
             ):
                 return True
+            field = _field_definition(statement)
+            kind = _call_name(field[1]) if field is not None else ""
+            if kind in VERSION_FIELD_TYPES:
+                mixin = MIXIN_CHECKED_FIELDS.get(kind)
+                if mixin is None or any(name.rpartition(".")[2] == mixin for name in ancestors):
+                    return True
     return False
+
+
+def loads_versioned_row(module: ModuleContext, model: str) -> bool:
+    """Return True when ``model``, a class as a load names it (``Page``, ``models.Page``),
+    is a project model with an optimistic version column: a stale write-back of its row
+    raises instead of overwriting."""
+    qualified = qualify_model(module, model) if model else None
+    return qualified is not None and declares_version_column(module, qualified)
 
 
 def unique_field_sets(module: ModuleContext, qualname: str) -> list[frozenset[str]] | None:

@@ -233,6 +233,7 @@ def _classify_get(call: ast.Call, before: list[str], locked: bool) -> Load | Non
 def loaded_model(value: ast.expr) -> str:
     """Return the model class a row load names, as written: ``Account`` in
     ``session.get(Account, 1)``, Flask-SQLAlchemy's ``db.get_or_404(Account, 1)``,
+    Django's ``get_object_or_404(Account, pk=1)``,
     ``select(Account)...``, ``Account.query...`` or ``Account.objects...``; ``""`` when
     the load does not name it."""
     if isinstance(value, ast.Await):
@@ -241,7 +242,7 @@ def loaded_model(value: ast.expr) -> str:
         if not isinstance(node, ast.Call):
             continue
         name = callee_name(node.func)
-        if name in ("get", "get_or_404", "select", "query") and node.args and _looks_like_class(node.args[0]):
+        if name in ("get", "get_or_404", "get_object_or_404", "select", "query") and node.args and _looks_like_class(node.args[0]):
             return ast.unparse(node.args[0])
     steps, root = call_chain(value)
     names = [name for name, _ in steps]
