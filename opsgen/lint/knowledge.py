@@ -159,8 +159,11 @@ EVENTS_IN_TRANSACTION = frozenset(
 #: Events whose listeners run once the transaction is over: they are deferrals.
 EVENTS_AFTER_TRANSACTION = frozenset({"after_commit", "after_rollback", "after_soft_rollback", "after_transaction_end"})
 
-#: Flask-SQLAlchemy signals: ``before_models_committed`` fires inside the transaction.
-FLASK_SQLALCHEMY_SIGNALS_IN_TRANSACTION = frozenset({"flask_sqlalchemy.track_modifications.before_models_committed"})
+#: Flask-SQLAlchemy signals: ``before_models_committed`` fires inside the transaction
+#: (importable from ``flask_sqlalchemy`` in 2.x, from its ``track_modifications`` in 3.x).
+FLASK_SQLALCHEMY_SIGNALS_IN_TRANSACTION = frozenset(
+    {"flask_sqlalchemy.before_models_committed", "flask_sqlalchemy.track_modifications.before_models_committed"}
+)
 
 ADMIN_BASES = frozenset(
     {

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 from opsgen.lint import knowledge
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 39
+SUMMARY_FORMAT = 40
 
 
 @dataclass
@@ -89,7 +89,7 @@ class FunctionSummary:
     params: list[str]
     decorators: list[str]  # qualified names; a decorator call adds "()" as in "receiver()"
     decorator_keywords: dict[str, str]  # keyword -> qualified value of decorator calls
-    receives: list[list[str | None]]  # [signal, sender] pairs from @receiver
+    receives: list[list[str | None]]  # [signal, sender] pairs from @receiver or blinker's @signal.connect_via
     listens: list[str]  # SQLAlchemy event names from @event.listens_for
     raises: list[int] = field(default_factory=list)
     nested: bool = False
@@ -783,6 +783,10 @@ class _BodyWalker(ast.NodeVisitor):
                 call.func if call else decorator
             )
             summary.decorators.append(f"{name}()" if call else name)
+            blinker_signal, dot, method = name.rpartition(".")
+            if dot and (method == "connect_via" if call else method == "connect"):
+                # blinker: @signal.connect_via(sender) and @signal.connect register the function.
+                summary.receives.append([blinker_signal, None])
             if call is None:
                 continue
             for keyword in call.keywords:
