@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from opsgen.lint import knowledge
+from opsgen.lint.configured_files import configured_file_effect
 from opsgen.lint.index import ProjectIndex
 from opsgen.lint.knowledge import Effect
 from opsgen.lint.operation_helpers import Helper, find_operation_helpers
@@ -514,6 +515,9 @@ class Analysis:
             return Effect("search index write", target)
         if found is None and target and self.is_file_storage_write(target):
             return Effect("file storage write", target)
+        folder = configured_file_effect(target) if found is None and target and "@" in target else None
+        if folder is not None:
+            return Effect("write to a configured folder", folder)
         return found
 
     def is_file_storage_write(self, target: str) -> bool:

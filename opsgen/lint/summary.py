@@ -19,6 +19,12 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, ClassVar
 
 from opsgen.lint import knowledge
+from opsgen.lint.configured_files import FILE_FUNCTIONS, OPENERS, PATH_WRITES, configured_root, configured_write, path_type
+
+#: Values that may build a path on a configured folder, and the calls that may write one.
+_PATH_EXPRESSIONS = (ast.BinOp, ast.Call, ast.JoinedStr)
+_FILE_CALLS = OPENERS | FILE_FUNCTIONS.keys()
+_FILE_METHODS = PATH_WRITES | {"open"}
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
 SUMMARY_FORMAT = 40
@@ -290,6 +296,9 @@ class _Summarizer:
         self.tables: dict[str, list[str]] = {}
         #: Attributes of ``self`` that hold a connection in autocommit mode, as ``Cls().conn``.
         self.autocommit_attributes: set[str] = set()
+        #: Whether the module imports Django's settings or Flask, whose values may name
+        #: configured folders (see configured_files).
+        self.reads_settings = False
 
     # -- names -------------------------------------------------------------------------
 
@@ -312,6 +321,8 @@ class _Summarizer:
             if alias.name == "*":
                 continue
             scope.bindings[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+        if base == "flask" or (base == "django.conf" and any(alias.name == "settings" for alias in node.names)):
+            self.reads_settings = True
 
     def qualify(self, node: ast.expr, scope: _Scope) -> str | None:
         """Return the qualified name of a Name/Attribute/Call chain, or None."""
@@ -1124,6 +1135,9 @@ class _BodyWalker(ast.NodeVisitor):
                 # that may be a table counts only when nothing else gives the name a type.
                 item = None if alias else self.table_item(node.value)
                 known = item if item is not None and item[:-2] in self.s.tables else None
+                if self.s.reads_settings and isinstance(node.value, _PATH_EXPRESSIONS):
+                    folder = configured_root(node.value, self.qualify_here)
+                    instance = path_type(folder) if folder is not None else instance
                 self.scope.bindings[target.id] = alias or known or instance or item or ""
             elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(node.value, (ast.Tuple, ast.List)):
                 self.bind_unpacked(target, node.value)  # charge, refund = ops.billing.charge, ops.billing.refund
@@ -1318,6 +1332,8 @@ class _BodyWalker(ast.NodeVisitor):
             callee, runner = run
         target = qualified if callee is func else self.s.qualify(callee, self.scope)
         text = dotted_text(callee)
+        if self.s.reads_settings and ((target or text) in _FILE_CALLS or (type(func) is ast.Attribute and func.attr in _FILE_METHODS)):
+            target = configured_write(node, target or text, self.qualify_here) or target
         session = self.session_text(callee)
         write, model = self.classify_write(node, callee, target, session)
         if session is None and write == "session" and isinstance(callee, ast.Attribute):
@@ -1363,6 +1379,9 @@ class _BodyWalker(ast.NodeVisitor):
 
         if isinstance(callee, ast.Attribute) and callee.attr in knowledge.SESSION_ENDS and session in self.session_writes:
             del self.session_writes[session]
+
+    def qualify_here(self, node: ast.expr) -> str | None:
+        return self.s.qualify(node, self.scope)
 
     def row_source(self, callee: ast.expr) -> str:
         """Return where the call that returned a saved row sits, as ``line:column``, or ""."""
