@@ -293,7 +293,10 @@ class ForgottenTransaction(Rule):
         an object whose model the linter can name.
         A model's ``save()`` override, or a save receiver, that writes twice is reported
         unless a caller that the linter links to it has a transaction open: Django's own
-        ``save()`` opens none.
+        ``save()`` opens none. For the same reason a ``save()`` or ``create()`` (also
+        ``create_user()``) whose ``pre_save`` or ``post_save`` receiver writes rows of its
+        own counts as two writes. A delete's receivers do not add to it, since Django runs
+        ``pre_delete`` and ``post_delete`` inside the delete's atomic block.
         Two transaction blocks of the function's own that both write (``with
         transaction.atomic():``, ``with Session.begin():``, or a driver's ``with
         conn.transaction():`` around SQL text that writes), or one and a write after it,
@@ -574,8 +577,8 @@ class ForgottenTransaction(Rule):
                 writes = f"commits its writes in {len(starts)} transactions ({listed})"
                 line, column = starts[0][0], starts[0][1]
             elif count >= 2:
-                # A write in a loop counts twice, so the list marks it.
-                listed = ", ".join(f"{call.text}() at line {call.line}{' in a loop' if weight > 1 else ''}" for call, weight in sites[:3])
+                # A write in a loop, or one whose signal receiver writes too, counts twice, so the list marks it.
+                listed = ", ".join(self.site_label(analysis, function, call, weight) for call, weight in sites[:3])
                 amount = "several" if count > len(sites) else str(count)
                 writes = f"makes {amount} writes ({listed}{', ...' if len(sites) > 3 else ''})"
                 line, column = sites[0][0].line, sites[0][0].column
@@ -598,6 +601,17 @@ class ForgottenTransaction(Rule):
                 remedy = DRIVER_REMEDIES.get(drivers[0], self.REMEDIES["other"]) if len(drivers) == 1 else self.REMEDIES["other"]
             message = self.MESSAGE.format(function=function.name, writes=writes, remedy=remedy)
             yield module.finding(self.code, message, line, column)
+
+    @staticmethod
+    def site_label(analysis: Analysis, function: FunctionSummary, call: CallSite, weight: int) -> str:
+        """Return how the message lists one write: ``Order.save() at line 12 in a loop``."""
+        label = f"{call.text}() at line {call.line}"
+        if weight > 1 and call.in_loop:
+            return f"{label} in a loop"
+        receiver = analysis.writing_receiver(function, call) if weight > 1 else None
+        if receiver is not None:
+            return f"{label} with the writes of its signal receiver {receiver.rpartition('.')[2]}()"
+        return label
 
     @staticmethod
     def first_write(module: ModuleContext, function: FunctionSummary, commit: CallSite) -> tuple[int, int]:

@@ -88,6 +88,8 @@ MAX_CHAIN_DEPTH = 60
 
 #: Writes that each commit on their own in Django's autocommit mode.
 AUTOCOMMIT_WRITES = frozenset({"save", "create", "delete", "update", "bulk"})
+#: Writes that send Django's ``pre_save``/``post_save`` or ``pre_delete``/``post_delete``.
+SIGNALLING_WRITES = frozenset({"save", "create", "delete"})
 #: Packages of ORMs whose model classes write themselves: ``User.create(...)``.
 CLASS_WRITE_ORMS = frozenset({"peewee", "playhouse", "tortoise"})
 #: peewee statements that a model class builds and ``execute()`` runs: ``User.insert(...)``.
@@ -1809,7 +1811,8 @@ class Analysis:
                 continue  # peewee's Tweet.delete() builds a statement; its execute() is the write
             if call.write in AUTOCOMMIT_WRITES:
                 if uses_django or other_orm or self.is_django_write(call):
-                    sites.append((call, 2 if call.in_loop else 1))
+                    several = call.in_loop or self.writing_receiver(function, call) is not None
+                    sites.append((call, 2 if several else 1))
                 continue
             if call.write is not None:
                 continue
@@ -1826,6 +1829,20 @@ class Analysis:
                     sites.append((call, 2 if call.in_loop else 1))
                     break
         return sites
+
+    def writing_receiver(self, function: FunctionSummary, call: CallSite) -> str | None:
+        """Return a model signal receiver that the write sends to and that writes rows of its
+        own, or None: ``User.objects.create_user(...)`` whose ``post_save`` receiver creates
+        the profile. Django's ``save()`` opens no transaction, so in autocommit the
+        receiver's write commits apart from the row that sent the signal."""
+        if call.write not in SIGNALLING_WRITES:
+            return None
+        for link in self.write_links(function, call):
+            if link.guessed or link.qualname not in self.signals_of or link.qualname == function.qualname:
+                continue
+            if self.write_count(link.qualname) > 0:
+                return link.qualname
+        return None
 
     def saves_returned_row(self, function: FunctionSummary, save: CallSite) -> bool:
         """Return True when ``save`` saves the row that a project function created and
