@@ -187,6 +187,13 @@ def _exclusive(first: str, second: str) -> bool:
     return False
 
 
+def _first_session_commit(function: FunctionSummary) -> int:
+    """Return the line of the function's first session ``commit()``, which ends a transaction
+    that the framework would otherwise commit after the function returns, or its last line."""
+    commits = [call.line for call in function.calls if call.text.endswith("session.commit")]
+    return min(commits, default=function.end_line)
+
+
 def _driver_write_at(function: FunctionSummary, line: int) -> bool:
     """Return True when the write at ``line`` is SQL text run on a DB-API connection, or on
     one of its cursors, that keeps an implicit transaction open until ``commit()``."""
@@ -258,6 +265,9 @@ class Analysis:
         self.request_transaction: str | None = None
         #: Functions that config.add_view() makes Pyramid views.
         self.pyramid_views: set[str] = set()
+        #: What commits the session after each Flask view returns: the setting, or a hook.
+        self.flask_request_commit: str | None = None
+        self._flask_hook_searched = False
         self._pyramid_project: bool | None = None
         for module in index.modules.values():
             self.tables.update(module.tables)
@@ -276,6 +286,8 @@ class Analysis:
                     self.receivers[self.signal_key(connection.source)].append((handler, sender))
                 elif connection.kind == "include":
                     self.request_transaction = connection.source
+                elif connection.kind == "request-commit":
+                    self.flask_request_commit = connection.source
                 elif connection.kind == "view":
                     view = self.factory(handler)
                     self.pyramid_views.add(view.qualname if view else handler)
@@ -1222,6 +1234,13 @@ class Analysis:
         for event in self.events.get(function.qualname, ()):
             if event in knowledge.EVENTS_IN_TRANSACTION:
                 return Transaction(f"the SQLAlchemy {event} event", function.line, "sqlalchemy", None, end)
+        for dependency in function.depends:
+            block = self.project_openers.dependency_block(self.canonical(dependency))
+            if block is not None:
+                short = dependency.rpartition(".")[2]
+                reason = f"the transaction of the dependency {short}(), which commits only after {function.name}() returns"
+                style = "django" if block.kind == "atomic" else "sqlalchemy"
+                return Transaction(reason, function.line, style, None, _first_session_commit(function))
         runner = self.transaction_callbacks.get(function.qualname)
         if runner is not None:
             return Transaction(f"the transaction that {runner}() runs {function.name}() in", function.line, "other", None, end)
@@ -1242,6 +1261,9 @@ class Analysis:
             run_context = self.context(run)
             if run_context is not None:
                 return Transaction(run_context.reason, function.line, "opsgen", self.helper_context_name(function, run), end)
+        flask_request = self.flask_request_transaction(function, decorators)
+        if flask_request is not None:
+            return flask_request
         if self.is_pyramid_project() or function.params[:1] == ["request"]:
             pyramid = self.pyramid_transaction(function, decorators)
             if pyramid is not None:
@@ -1255,6 +1277,38 @@ class Analysis:
                 reason = f"the request transaction of {view.rpartition('.')[2]} (ATOMIC_REQUESTS is on), whose serializer.save() runs {function.name}()"
                 return Transaction(reason, function.line, "django", None, end)
         return None
+
+    def flask_request_transaction(self, function: FunctionSummary, decorators: list[str]) -> Transaction | None:
+        """Return the session transaction that a Flask view runs in when the app commits the
+        session after the view: ``SQLALCHEMY_COMMIT_ON_TEARDOWN`` (Flask-SQLAlchemy 2.x) or a
+        ``teardown_request``, ``teardown_appcontext`` or ``after_request`` hook that commits.
+        Only a view that writes through a session counts, since a commit with nothing to
+        write is harmless."""
+        if not any(self.is_flask_route(decorator) for decorator in decorators):
+            return None
+        if not any(call.write in ("session", "flush") or call.session_write for call in function.calls):
+            return None
+        source = self.request_commit_source()
+        if source is None:
+            return None
+        reason = f"the request's session transaction, which {source} commits after {function.name}() returns"
+        return Transaction(reason, function.line, "sqlalchemy", None, _first_session_commit(function))
+
+    @staticmethod
+    def is_flask_route(decorator: str) -> bool:
+        router, _, method = decorator.removesuffix("()").rpartition(".")
+        return method in knowledge.FLASK_ROUTE_METHODS and router in knowledge.FLASK_ROUTERS
+
+    def request_commit_source(self) -> str | None:
+        """Return what commits the session after each Flask view, or None."""
+        if self.flask_request_commit is None and not self._flask_hook_searched:
+            self._flask_hook_searched = True
+            for module in self.index.modules.values():
+                for hook in module.functions.values():
+                    hooked = [d for d in hook.decorators if d.removesuffix("()").rpartition(".")[2] in knowledge.FLASK_AFTER_VIEW_HOOKS]
+                    if hooked and any(call.text.endswith("session.commit") for call in hook.calls):
+                        self.flask_request_commit = f"the {hooked[0].removesuffix('()').rpartition('.')[2]} hook {hook.name}()"
+        return self.flask_request_commit
 
     def in_zope_context(self, function: FunctionSummary) -> bool:
         """Return True when the whole function runs in a zope transaction, as a view under pyramid_tm."""

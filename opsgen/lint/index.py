@@ -70,7 +70,7 @@ def declaration_digest(summary: ModuleSummary) -> str:
     keeps every other module's links.
     """
     functions = [
-        [f.qualname, f.class_name, f.params, f.decorators, f.decorator_keywords, f.receives, f.listens, f.nested, f.is_async, f.returns, f.open_session, f.keywords_param]
+        [f.qualname, f.class_name, f.params, f.decorators, f.decorator_keywords, f.receives, f.listens, f.nested, f.is_async, f.returns, f.open_session, f.keywords_param, f.depends]
         for f in summary.functions.values()
     ]
     classes = [[c.qualname, c.bases, c.methods, c.decorators, c.list_attributes, c.attribute_classes, c.relations, c.name_attributes, c.decorator_using] for c in summary.classes.values()]

@@ -159,6 +159,18 @@ EVENTS_IN_TRANSACTION = frozenset(
 #: Events whose listeners run once the transaction is over: they are deferrals.
 EVENTS_AFTER_TRANSACTION = frozenset({"after_commit", "after_rollback", "after_soft_rollback", "after_transaction_end"})
 
+#: The Flask-SQLAlchemy 2.x setting that commits the session when the app context ends.
+COMMIT_ON_TEARDOWN = "SQLALCHEMY_COMMIT_ON_TEARDOWN"
+#: Flask hooks that run after the view: a session commit in one ends each request's transaction.
+FLASK_AFTER_VIEW_HOOKS = frozenset({"teardown_request", "teardown_appcontext", "after_request", "after_app_request", "teardown_app_request"})
+#: Flask objects whose ``route()`` and method decorators make a function a view.
+FLASK_ROUTERS = frozenset({"flask.Flask()", "flask.Blueprint()"})
+FLASK_ROUTE_METHODS = frozenset({"route", "get", "post", "put", "patch", "delete"})
+
+#: FastAPI's markers of a parameter filled by a dependency, and ``Annotated`` that carries one.
+FASTAPI_DEPENDS = frozenset({"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"})
+ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
+
 #: Flask-SQLAlchemy signals: ``before_models_committed`` fires inside the transaction
 #: (importable from ``flask_sqlalchemy`` in 2.x, from its ``track_modifications`` in 3.x).
 FLASK_SQLALCHEMY_SIGNALS_IN_TRANSACTION = frozenset(

@@ -60,7 +60,9 @@ class ProjectOpeners:
             return None
         self._opened[name] = None  # stops a helper that uses itself from recursing
         decorators = {self.analysis.canonical(d.removesuffix("()")) for d in function.decorators}
-        if decorators & CONTEXT_MANAGER_DECORATORS or function.yields:
+        if decorators & CONTEXT_MANAGER_DECORATORS:
+            found = self.block_at_yield(function) or self.block_committed_after_yield(function)
+        elif function.yields:
             # A plain generator opens nothing for a with block, which it cannot serve, but a
             # for loop over it runs its body wherever the generator yields.
             found = self.block_at_yield(function)
@@ -117,6 +119,26 @@ class ProjectOpeners:
                 return block
         return None
 
+    def block_committed_after_yield(self, function: FunctionSummary) -> TransactionBlock | None:
+        """Return the session transaction of a generator that yields outside any transaction
+        block and commits the session itself, as the ``session_scope()`` recipe does after
+        its ``yield``. The code that runs while it is suspended is inside that transaction,
+        from its first statement on, as in a unit-of-work class whose ``__exit__`` commits."""
+        if not function.yields or any(index >= 0 for index in function.yields):
+            return None
+        if "commit" not in self.ends_called(function):
+            return None
+        return TransactionBlock(function.line, function.end_line, "session")
+
+    def dependency_block(self, name: str) -> TransactionBlock | None:
+        """Return the transaction that a FastAPI dependency keeps open while the endpoint
+        runs: a generator that yields inside a transaction block, or that commits after its
+        ``yield``. FastAPI resumes it once the endpoint has returned."""
+        function = self.analysis.factory(name)
+        if function is None or function.nested or not function.yields:
+            return None
+        return self.block_at_yield(function) or self.block_committed_after_yield(function)
+
     def block_around_wrapped_call(self, function: FunctionSummary) -> TransactionBlock | None:
         """Return the block in which a nested wrapper of the decorator calls a function it
         was given: a parameter of the decorator or of a function between them."""
@@ -168,6 +190,8 @@ def may_open_for_callers(module: ModuleSummary) -> bool:
             return True
         if function.class_name and function.name in EXIT_METHODS and ProjectOpeners.ends_called(function):
             return True
+        if function.yields and "commit" in ProjectOpeners.ends_called(function):
+            return True  # session_scope() or a FastAPI dependency that commits after its yield
         if function.nested and any(_wraps_call(function, call) for call in function.calls):
             return True
     return False

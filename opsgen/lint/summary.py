@@ -114,6 +114,9 @@ class FunctionSummary:
     #: True when every ``return`` with a value returns a row that the function created
     #: through a manager's ``create()``, ``get_or_create()`` or ``update_or_create()``.
     returns_created: bool = False
+    #: FastAPI dependencies of the parameters, by qualified name: ``Depends(get_session)``
+    #: as a default or inside ``Annotated[...]``, also through a module-level alias.
+    depends: list[str] = field(default_factory=list)
     # Last, so that the cache row of the other fields maps onto the first parameters.
     calls: list[CallSite] = field(default_factory=list)
     transactions: list[TransactionBlock] = field(default_factory=list)
@@ -147,8 +150,9 @@ class Connection:
     """A receiver connected to a signal or a session event outside a decorator."""
 
     #: "signal", "event", "transaction" for a callback run inside a transaction, "view" for
-    #: a Pyramid view added with ``config.add_view()``, or "include" for a package that the
-    #: app includes and that opens a transaction around each request (``pyramid_tm``)
+    #: a Pyramid view added with ``config.add_view()``, "include" for a package that the
+    #: app includes and that opens a transaction around each request (``pyramid_tm``), or
+    #: "request-commit" for a setting that commits the session after each Flask request
     kind: str
     source: str  # qualified signal name, SQLAlchemy event name, the method that runs the callback, or the package
     handler: str  # qualified name of the handler function
@@ -299,6 +303,10 @@ class _Summarizer:
         #: Whether the module imports Django's settings or Flask, whose values may name
         #: configured folders (see configured_files).
         self.reads_settings = False
+        #: Whether the module imports FastAPI, whose ``Depends(...)`` parameters the summary reads.
+        self.uses_fastapi = False
+        #: Module-level aliases of a dependency: ``SessionDep = Annotated[Session, Depends(get_db)]``.
+        self.dependency_aliases: dict[str, str] = {}
 
     # -- names -------------------------------------------------------------------------
 
@@ -323,6 +331,8 @@ class _Summarizer:
             scope.bindings[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
         if base == "flask" or (base == "django.conf" and any(alias.name == "settings" for alias in node.names)):
             self.reads_settings = True
+        if base.partition(".")[0] == "fastapi":
+            self.uses_fastapi = True
 
     def qualify(self, node: ast.expr, scope: _Scope) -> str | None:
         """Return the qualified name of a Name/Attribute/Call chain, or None."""
@@ -403,6 +413,10 @@ class _Summarizer:
         elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             if self.bind_table(node.targets[0].id, node.value, scope, prefix):
                 return
+            if self.uses_fastapi and isinstance(node.value, ast.Subscript):
+                dependency = self.dependency_of(node.value, scope)
+                if dependency:
+                    self.dependency_aliases[node.targets[0].id] = dependency
             if isinstance(node.value, (ast.Name, ast.Attribute)):
                 alias = self.qualify(node.value, scope)  # atomic = transaction.atomic
             else:
@@ -418,6 +432,32 @@ class _Summarizer:
                 elif isinstance(child, ast.ExceptHandler):
                     for inner in child.body:
                         self.predeclare(inner, scope, prefix)
+
+    def dependency_of(self, node: ast.expr | None, scope: _Scope) -> str | None:
+        """Return the dependency that a parameter's default or annotation names:
+        ``Depends(get_session)``, ``Annotated[Session, Depends(get_session)]`` or a module-level
+        alias of such an ``Annotated``."""
+        if isinstance(node, ast.Call) and self.qualify(node.func, scope) in knowledge.FASTAPI_DEPENDS:
+            dependency = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "dependency"), None)
+            return self.qualify(dependency, scope) if dependency is not None else None
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Tuple):
+            if self.qualify(node.value, scope) in knowledge.ANNOTATED:
+                return next((found for found in (self.dependency_of(item, scope) for item in node.slice.elts[1:]) if found), None)
+        if isinstance(node, ast.Name):
+            return self.dependency_aliases.get(node.id)
+        return None
+
+    def dependencies(self, arguments: ast.arguments, scope: _Scope) -> list[str]:
+        """Return the dependencies of a function's parameters, in order."""
+        positional = [*arguments.posonlyargs, *arguments.args]
+        defaults: list[ast.expr | None] = [None] * (len(positional) - len(arguments.defaults)) + list(arguments.defaults)
+        pairs = [*zip(positional, defaults), *zip(arguments.kwonlyargs, arguments.kw_defaults)]
+        found = []
+        for argument, default in pairs:
+            dependency = self.dependency_of(default, scope) or self.dependency_of(argument.annotation, scope)
+            if dependency:
+                found.append(dependency)
+        return found
 
     def bind_table(self, name: str, value: ast.expr, scope: _Scope, prefix: str) -> bool:
         """Record ``name = {key: handler, ...}`` (or a list or tuple of handlers) in the
@@ -749,6 +789,8 @@ class _BodyWalker(ast.NodeVisitor):
         arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
         summary.params = [a.arg for a in arguments]
         summary.keywords_param = node.args.kwarg.arg if node.args.kwarg is not None else None
+        if self.s.uses_fastapi:
+            summary.depends = self.s.dependencies(node.args, self.scope)
         for index, argument in enumerate(arguments):
             if index == 0 and class_name and argument.arg in ("self", "cls"):
                 is_static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
@@ -1713,25 +1755,27 @@ def _is_dml(node: ast.expr) -> bool:
     return False
 
 
-def _settings_enable_atomic_requests(tree: ast.Module) -> bool:
-    """Return True when the module sets ``ATOMIC_REQUESTS`` to True anywhere."""
+def _settings_enable(tree: ast.Module, setting: str) -> bool:
+    """Return True when the module sets ``setting`` to True anywhere: in a dict literal, as
+    a name or an item (``app.config["X"] = True``), or as a keyword of ``dict(...)`` or of
+    ``config.update(...)``."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Dict):
             for key, value in zip(node.keys, node.values):
-                if isinstance(key, ast.Constant) and key.value == "ATOMIC_REQUESTS":
+                if isinstance(key, ast.Constant) and key.value == setting:
                     if isinstance(value, ast.Constant) and value.value is True:
                         return True
         elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.value.value is True:
             for target in node.targets:
-                if isinstance(target, ast.Name) and target.id == "ATOMIC_REQUESTS":
+                if isinstance(target, ast.Name) and target.id == setting:
                     return True
                 if isinstance(target, ast.Subscript):
                     key = target.slice
-                    if isinstance(key, ast.Constant) and key.value == "ATOMIC_REQUESTS":
+                    if isinstance(key, ast.Constant) and key.value == setting:
                         return True
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+        elif isinstance(node, ast.Call) and dotted_text(node.func).rpartition(".")[2] in ("dict", "update"):
             for keyword in node.keywords:
-                if keyword.arg == "ATOMIC_REQUESTS" and isinstance(keyword.value, ast.Constant):
+                if keyword.arg == setting and isinstance(keyword.value, ast.Constant):
                     if keyword.value.value is True:
                         return True
     return False
@@ -1747,7 +1791,10 @@ def summarize(path: str, module: str, source: str | bytes, is_package: bool = Fa
     summarizer = _Summarizer(path, module, is_package)
     summarizer.run(tree)
     text = source if isinstance(source, str) else source.decode("utf-8", "replace")
-    atomic_requests = "ATOMIC_REQUESTS" in text and _settings_enable_atomic_requests(tree)
+    atomic_requests = "ATOMIC_REQUESTS" in text and _settings_enable(tree, "ATOMIC_REQUESTS")
+    if knowledge.COMMIT_ON_TEARDOWN in text and _settings_enable(tree, knowledge.COMMIT_ON_TEARDOWN):
+        # Flask-SQLAlchemy 2.x commits the session when the app context ends, after the view.
+        summarizer.connections.append(Connection("request-commit", knowledge.COMMIT_ON_TEARDOWN, ""))
     own = f"{module}."
     imports = {k: v for k, v in summarizer.module_scope.bindings.items() if v and v != own + k and "()" not in k}
     summary = ModuleSummary(

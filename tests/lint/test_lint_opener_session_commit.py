@@ -1,6 +1,7 @@
 """A project context manager that yields inside ``session.begin()``, or commits and closes
 the session after its ``yield``, ends the session's transaction when the caller's ``with``
-block ends. OPS101 leaves a call after the block alone and reports one inside it."""
+block ends. OPS101 leaves a call after the block alone and reports one inside it. One
+that commits after its ``yield`` opens the transaction for the whole block."""
 
 from __future__ import annotations
 
@@ -118,6 +119,8 @@ def test_call_inside_opener_block_is_reported(tmp_path: Path, template: str, pos
 
 def test_call_inside_committing_helper_block_is_reported(tmp_path: Path) -> None:
     findings = ops101(tmp_path, SCOPE_HELPER, inside=SYNC_POST)
+    block_line = next(n for n, line in enumerate(SCOPE_HELPER.splitlines(), 1) if "with unit_of_work() as session:" in line)
 
     assert len(findings) == 1
-    assert "inside the session transaction begun by the write at line" in findings[0].message
+    # The helper commits after its yield, so the whole block is its transaction.
+    assert f"inside the unit_of_work() block at line {block_line}, which opens a session transaction" in findings[0].message

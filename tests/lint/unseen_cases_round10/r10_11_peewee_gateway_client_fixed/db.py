@@ -1,0 +1,3 @@
+from peewee import PostgresqlDatabase
+
+db = PostgresqlDatabase("shop", user="shop", host="localhost")

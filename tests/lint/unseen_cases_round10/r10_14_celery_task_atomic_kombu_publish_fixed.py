@@ -1,0 +1,33 @@
+# expect: none
+# fixed shape for r10_14: the publish is deferred until the task's transaction commits
+from functools import partial
+
+from celery import current_app, shared_task
+from django.db import transaction
+from kombu import Exchange
+
+from auctions.models import Auction
+
+auction_events = Exchange("auction-events", type="topic", durable=True)
+
+
+def publish_auction_closed(auction_id, winner_id):
+    with current_app.producer_pool.acquire(block=True) as producer:
+        producer.publish(
+            {"auction": auction_id, "winner": winner_id},
+            exchange=auction_events,
+            routing_key="auction.closed",
+            declare=[auction_events],
+        )
+
+
+@shared_task(acks_late=True)
+@transaction.atomic
+def close_auction(auction_id):
+    auction = Auction.objects.select_for_update().get(pk=auction_id)
+    winning_bid = auction.bids.order_by("-amount").first()
+    auction.state = "closed"
+    auction.winner_id = winning_bid.bidder_id if winning_bid else None
+    auction.save(update_fields=["state", "winner"])
+    transaction.on_commit(partial(publish_auction_closed, auction.pk, auction.winner_id))
+    auction.bids.exclude(bidder_id=auction.winner_id).update(state="lost")
