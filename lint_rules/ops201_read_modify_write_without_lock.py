@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from opsgen.lint.caller_locks import drop_findings_locked_by_callers
-from opsgen.lint.knowledge import sync_method
+from opsgen.lint.knowledge import is_task_decorator, sync_method
 from opsgen.lint.lock_scope import lock_end_line
 from opsgen.lint.model_declarations import loads_versioned_row
 from opsgen.lint.operation_locks import DeclaredLocks, RowBinding, bind_rows, declared_locks
@@ -274,6 +274,45 @@ def _checks_field(event: _Event, field: str, guard_tests: list[tuple[ast.expr, i
     return any(field in _fields_read(test, variable) for test in tests)
 
 
+def _stale_full_save(events: list[_Event], variable: str) -> tuple[int, tuple[str, ...]] | None:
+    """Return the line of a ``save()`` without ``update_fields`` of the row bound to
+    ``variable``, and the fields set before it, when a field is set from the result of a
+    call (``doc.thumbnail_key = render_thumbnail(doc.source_key)``) or a call runs for what
+    it does between the load and the save. Such a save writes every column back, the ones
+    the function did not set with the values read at the load."""
+    set_fields: list[str] = []
+    worked = False
+    for event in events:
+        if event.kind == "bind" and event.name == variable:
+            return None  # the name now holds another row
+        if event.kind == "effect":
+            worked = True
+        elif event.kind == "write" and event.name == variable:
+            set_fields.append(event.attr)
+            value = event.node.value if isinstance(event.node, (ast.Assign, ast.AnnAssign)) else None
+            if value is not None and any(isinstance(node, ast.Call) for node in ast.walk(value)):
+                worked = True
+        elif event.kind == "save" and event.name == variable:
+            assert isinstance(event.node, ast.Call)
+            full = not any(keyword.arg in ("update_fields", None) for keyword in event.node.keywords) and not event.node.args
+            if full and worked and set_fields:
+                return event.node.lineno, tuple(dict.fromkeys(set_fields))
+            return None
+    return None
+
+
+def _writes_own_value(writes: list[_Event], field: str) -> bool:
+    """Return True when another field of the row gets a value from a variable: a claim that
+    sets ``state = "running"`` and ``worker_id = worker_id``. Two callers that both find the
+    row as the query checked it then each write their own owner, and the later one wins."""
+    for other in writes:
+        node = other.node
+        if _field(other.attr) != field and isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            if isinstance(node.value, (ast.Name, ast.Attribute)) and _reads_variable(node.value):
+                return True
+    return False
+
+
 def _reads_variable(value: ast.expr) -> bool:
     """Return True when a value comes from a variable (``buyer``, ``self.user``), not only from
     constants and calls such as ``now()``."""
@@ -480,7 +519,10 @@ class ReadModifyWriteWithoutLock(Rule):
         writes back computed, directly or through a name (``remaining = balance - cost``). The load's own query
         is a check too: after ``filter(holder__isnull=True).first()`` or ``where(Job.state == "queued")``, a
         write of ``holder`` or ``state`` counts when the value comes from a variable
-        (``holder = buyer``) or the function acts on the row besides. The write may be an
+        (``holder = buyer``), when the function acts on the row besides, or when it sets
+        another field from a variable, as a claim does (``state = "running"`` with
+        ``worker_id = worker_id``): without ``FOR UPDATE SKIP LOCKED`` two workers claim
+        the same row. The write may be an
         ``update()`` that selects the row by its key (``filter(pk=job.pk).update(...)``). A row unpacked from a
         result (``result = await session.execute(select(Job))``, then
         ``result.scalar_one()``) is reported where the query ran. A row that a project
@@ -489,6 +531,13 @@ class ReadModifyWriteWithoutLock(Rule):
         such functions. Such a call is judged by its query, not by a lock word in its name
         (``_locked_account(pk)``). A plain increment
         (``x.f += n`` or ``x.f = x.f + n``) is OPS202's, reported at the increment.
+
+        A Celery task (``@shared_task``, ``@app.task``) that loads a Django row without a
+        lock, sets a field from a call's result or makes a call for what it does, and
+        then saves the row with a bare ``save()`` is reported too: the task holds the row
+        while it works, often for seconds, and the save writes every column back, also
+        the ones another request changed meanwhile. ``save(update_fields=[...])`` or an
+        ``update()`` of the fields the task set is not reported.
 
         Not reported: a load with ``select_for_update()`` or ``with_for_update()`` whose
         row is written while the transaction that took the lock lasts, code inside
@@ -586,6 +635,14 @@ class ReadModifyWriteWithoutLock(Rule):
         "took the lock"
     )
 
+    #: The message for a row that a background task saves whole after slow work.
+    STALE_SAVE_MESSAGE = (
+        "OPS201 {variable} is loaded here, and the task saves the whole row on line {line} "
+        "after slow work sets {fields}, so a change that another request made to its other "
+        "fields meanwhile is overwritten with the values read here; save with "
+        "update_fields=[...] naming the fields the task set, or write them with update()"
+    )
+
     #: The message for a row that an operation's ``run()`` loads by a value that no lock key
     #: of its spec names (a foreign key of another row), so the declared locks do not cover it.
     OPERATION_MESSAGE = (
@@ -668,6 +725,8 @@ class ReadModifyWriteWithoutLock(Rule):
             helper_queries[id(value)] = row.value
             return row.load
 
+        # A background task holds the row in memory while it works, often for seconds.
+        task = any(is_task_decorator(module.qualify(d.func if isinstance(d, ast.Call) else d) or "") for d in function.decorator_list)
         collector = _BodyEvents(module.qualify, entity_load if entities else None, returned_load)
         collector.body(function.body, (), False)
         events = collector.events
@@ -694,6 +753,10 @@ class ReadModifyWriteWithoutLock(Rule):
                 later = _persisted_after(later, lock_end, event.load.orm)
             fields = self.unlocked_write(later, event, module.qualify)
             if fields is None:
+                stale = _stale_full_save(later, event.name) if task and event.load.orm == "django" and not event.load.locked else None
+                if stale is not None:
+                    message = self.STALE_SAVE_MESSAGE.format(variable=event.name, fields=_fields_phrase(stale[1]), line=stale[0])
+                    yield module.finding(self.code, message, node.lineno, node.col_offset)
                 continue
             value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
             if self.saved_with_version_check(module, event, later, helper_queries.get(id(value), value)):
@@ -809,7 +872,7 @@ class ReadModifyWriteWithoutLock(Rule):
                     if _checks_field(event, field, guard_tests, variable):
                         pending = pending or event.attr
                     continue
-                claims = field in bound.checked and (acts or _reads_variable(value))
+                claims = field in bound.checked and (acts or _reads_variable(value) or _writes_own_value(writes, field))
                 if claims or self.depends_on_old_value(event, field, value, guard_tests, effects, writes, variable, derived):
                     if load.orm in FLUSHING_ORMS:
                         return _with_increments(increments, event.attr)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from opsgen.lint.knowledge import is_task_decorator
 from opsgen.lint.orm import is_test_path
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.summary import FunctionSummary
@@ -12,18 +13,6 @@ from opsgen.lint.summary import FunctionSummary
 #: alone: it is Celery's explicit eager run, with a task request and an EagerResult, and
 #: pretix uses it on purpose to build a missing PDF while the user waits.
 SYNCHRONOUS_METHODS = ("run", "__call__")
-
-
-def is_task_decorator(name: str) -> bool:
-    """Return True for ``shared_task``, ``app.task``, ``celery.task`` and ``periodic_task`` decorators."""
-    name = name.removesuffix("()")
-    owner, _, last = name.rpartition(".")
-    if last == "shared_task":
-        return True
-    if last in ("task", "periodic_task"):
-        holder = owner.rpartition(".")[2].lower()
-        return owner.startswith("celery") or "celery" in holder or "app" in holder
-    return False
 
 
 def is_task(function: FunctionSummary) -> bool:

@@ -867,6 +867,18 @@ HUEY_TASK_METHODS = frozenset({"task", "db_task", "context_task"})
 HUEY_TASK_ENQUEUES = frozenset({"schedule"})
 
 
+def is_task_decorator(name: str) -> bool:
+    """Return True for ``shared_task``, ``app.task``, ``celery.task`` and ``periodic_task`` decorators."""
+    name = name.removesuffix("()")
+    owner, _, last = name.rpartition(".")
+    if last == "shared_task":
+        return True
+    if last in ("task", "periodic_task"):
+        holder = owner.rpartition(".")[2].lower()
+        return owner.startswith("celery") or "celery" in holder or "app" in holder
+    return False
+
+
 def enqueues_on_call(decorator: str) -> bool:
     """Return True when a function with this (qualified) decorator enqueues itself when called."""
     name = decorator.removesuffix("()")
