@@ -24,7 +24,7 @@ from opsgen.lint.failure_conventions import (
 )
 from opsgen.lint.orm import scope_nodes
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
-from opsgen.lint.service_groups import dispatch_tables, is_route_handler, module_errors
+from opsgen.lint.service_groups import dispatch_tables, imported_errors, is_route_handler, module_errors
 from opsgen.lint.service_state import outcome_callbacks, stored_results
 from opsgen.lint.summary import ModuleSummary
 from opsgen.lint.services import (
@@ -58,7 +58,9 @@ from opsgen.lint.services import (
 #: A class named for a service layer, or built on one: ``AccountService``, ``Checkout(UseCase)``.
 SERVICE_CLASS = re.compile(r"^class[ \t]+\w*(?:\([^)]*)?(?:" + "|".join(SERVICE_BASE_SUFFIXES) + r")\b", re.MULTILINE)
 #: Shapes that hand back a failure which a service's other methods raise.
-RAISED_INSTEAD = ("pair", "envelope", "response", "error on failure", "message on failure")
+RAISED_INSTEAD = ("pair", "envelope", "response", "error on failure", "message on failure", "errors in parameter")
+#: Failure shapes that break a convention only where the other services raise.
+ONLY_BESIDE_RAISING = ("message on failure", "errors in parameter")
 #: Shapes that wrap the result with its outcome, a convention of its own among a class's methods.
 WRAPPED_RESULTS = ("result object", "pair", "envelope")
 #: Shapes reported only where they depart from the convention of most services, never
@@ -150,8 +152,9 @@ class ResultShapeDiffers(Rule):
         ``except ... as exc`` handler returns the exception or its text (``return exc``,
         ``return str(exc)``). A message on failure: an ``if`` returns a string
         (``return "insufficient funds"``) while the entry's other results are not
-        strings. It counts only when another service's entry raises, because raising is
-        the convention it breaks. Anything else is the result itself. Entries that return
+        strings. Errors in a parameter: an ``if`` adds messages to a list the caller
+        passed (``errors.append(...)``) and returns ``None``. These two count only when
+        another service's entry raises, because raising is the convention they break. Anything else is the result itself. Entries that return
         nothing or ``self`` (OPS302's) are left out. Reports the entries whose shape
         differs from the one most of the module's services use (the first one wins a
         tie).
@@ -235,8 +238,12 @@ class ResultShapeDiffers(Rule):
         functions are compared for how they fail: the functions of a dispatch table (a
         module-level dictionary literal whose values are three or more of the module's
         functions, ``HANDLERS = {"close": close_board, ...}``), and the public functions
-        of a module that defines its own exception classes, when two or more of them, and
-        at least half, raise those. Web views (``@app.route()``, ``@router.post()``) are
+        of a module that defines its own exception classes, or imports them from the
+        project's ``errors`` or ``exceptions`` module (``from billing.errors import
+        BillingError``; a library's, such as ``django.core.exceptions``, does not
+        count), when two or more of them, and at least half, raise those. Among such
+        functions, or a class's methods, one that hands its failure to a callback
+        (``on_error(exc)``) where two or more others raise is reported too. Web views (``@app.route()``, ``@router.post()``) are
         not among those functions, since they return a response by design.
 
     Why is this bad:
@@ -317,6 +324,7 @@ class ResultShapeDiffers(Rule):
         "error on failure": "the caught exception or its text instead of raising it",
         "none on failure": "None when it catches an error",
         "message on failure": "an error message string when a check fails instead of raising",
+        "errors in parameter": "None when a check fails, leaving the error messages in a list the caller passed",
         "dict": "a plain dictionary",
         "partial result object": "a result object on some paths and the bare result on others",
         "value": "the result itself",
@@ -375,6 +383,8 @@ class ResultShapeDiffers(Rule):
             # A sibling that returns the same pair or envelope and raises too shares the convention.
             raising = [other for other in others if facts[other].raises and not (shapes[other] == shape and shape in RAISED_INSTEAD)]
             departure = self.raising_departure(member, shape, facts, raising) if len(raising) >= 2 else None
+            if departure is None and shape == "callbacks" and len(raising) >= 2:
+                departure = self.describe(member, owner, shape)  # an error callback in place of a raise
             if departure is not None:
                 yield member, self.MEMBER_MESSAGE, {"shape": departure}
                 continue
@@ -479,7 +489,7 @@ class ResultShapeDiffers(Rule):
         if "def " not in module.source:
             return
         tables = dispatch_tables(module.tree)
-        errors = module_errors(module.tree)
+        errors = module_errors(module.tree) | imported_errors(module.summary.imports)
         functions = [function for function in service_functions(module.tree) if not is_route_handler(function)]
         # The raise statements of the module's errors bound the functions that raise them, so
         # most modules are left here before their functions are read.
@@ -528,9 +538,9 @@ class ResultShapeDiffers(Rule):
         """
         owners = dict(entries)
         shaped = [(entry, shape) for entry, owner in entries if (shape := result_shape(entry, owner, wrappers)) is not None]
-        if not any(raises(entry) for entry, shape in shaped if shape != "message on failure"):
-            # A message string breaks a convention only where the other services raise.
-            shaped = [(entry, "value" if shape == "message on failure" else shape) for entry, shape in shaped]
+        if not any(raises(entry) for entry, shape in shaped if shape not in ONLY_BESIDE_RAISING):
+            # A message string, or one left in a list parameter, breaks a convention only where the other services raise.
+            shaped = [(entry, "value" if shape in ONLY_BESIDE_RAISING else shape) for entry, shape in shaped]
         conventions = [shape for _, shape in shaped if shape not in DEPARTURES]
         common = usual(conventions)
         reported: set[Method] = set()

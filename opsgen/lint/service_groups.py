@@ -7,8 +7,9 @@ here, in any module:
 * A dispatch table: a module-level dictionary literal whose values are three or more of
   the module's functions (``HANDLERS = {"close_board": close_board, ...}``). Its caller
   picks one by key and cannot tell them apart, so they must fail alike.
-* The public functions of a module that defines its own exception classes, where two or
-  more of those functions raise them. The module's errors are then its interface.
+* The public functions of a module that defines its own exception classes, or imports
+  them from the project's ``errors`` or ``exceptions`` module, where two or more of those
+  functions raise them. The module's errors are then its interface.
 """
 
 from __future__ import annotations
@@ -63,6 +64,31 @@ def module_errors(tree: ast.Module) -> set[str]:
                 break
     return errors
 
+
+
+#: Packages whose ``exceptions`` modules hold a library's errors, not a project's own:
+#: ``from django.core.exceptions import ValidationError`` makes no service layer.
+LIBRARY_PACKAGES = frozenset(
+    {
+        "django", "rest_framework", "flask", "werkzeug", "fastapi", "starlette", "sqlalchemy", "requests", "httpx",
+        "celery", "pydantic", "marshmallow", "botocore", "boto3", "stripe", "jwt", "redis", "kombu",
+    }
+)  # fmt: skip
+#: The last part of the name of a module that contains a project's exception classes.
+ERROR_MODULES = frozenset({"errors", "exceptions"})
+
+
+def imported_errors(imports: dict[str, str]) -> set[str]:
+    """Return the local names of exception classes imported from an ``errors`` or
+    ``exceptions`` module outside the libraries above: ``from billing.errors import
+    BillingError``. ``imports`` maps local names to qualified ones."""
+    found = set()
+    for local, qualified in imports.items():
+        module, _, name = qualified.rpartition(".")
+        if name.endswith(EXCEPTION_SUFFIXES) and module.rpartition(".")[2] in ERROR_MODULES:
+            if module.partition(".")[0] not in LIBRARY_PACKAGES:
+                found.add(local)
+    return found
 
 
 def is_route_handler(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

@@ -495,7 +495,9 @@ def result_shape(method: Method, owner: ast.ClassDef | None = None, wrappers: fr
     propagate. ``"none on failure"``: the method returns values, but ``None`` from an
     ``except`` handler, so the caller must test for ``None`` where others catch the error.
     ``"message on failure"``: an ``if`` returns a string (``return "insufficient funds"``)
-    while the method's other results are not strings. ``"callbacks"``: the method hands its
+    while the method's other results are not strings. ``"errors in parameter"``: an ``if``
+    adds messages to a list the caller passed (``errors.append(...)``) and returns
+    ``None``, while the method's other paths return a value. ``"callbacks"``: the method hands its
     outcome to ``on_success``/``on_error`` callbacks, passed to it or to the constructor of
     ``owner``, and returns nothing or calls an error callback in place of raising. ``"task
     handle"``: a returned value is a Celery ``AsyncResult``, an RQ job or a Future from
@@ -543,6 +545,8 @@ def result_shape(method: Method, owner: ast.ClassDef | None = None, wrappers: fr
         return "none on failure"
     if _returns_message_on_check(nodes):
         return "message on failure"
+    if _records_errors_in_parameter(method, nodes):
+        return "errors in parameter"
     return "value"
 
 
@@ -582,6 +586,29 @@ def _returns_caught_error(handler: ast.ExceptHandler) -> bool:
 
 def _is_text(value: ast.expr) -> bool:
     return isinstance(value, ast.JoinedStr) or (isinstance(value, ast.Constant) and isinstance(value.value, str))
+
+
+#: List and set methods that record an item in a collection the caller passed.
+RECORDING_METHODS = frozenset({"append", "extend", "add", "insert"})
+
+
+def _records_errors_in_parameter(method: Method, nodes: list[ast.AST]) -> bool:
+    """Return True when an ``if`` adds to a parameter of the method (``errors.extend(...)``)
+    and then returns nothing: the failure is left in an out-parameter."""
+    arguments = method.args
+    parameters = {argument.arg for argument in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]} - {"self", "cls"}
+    for node in nodes:
+        if not isinstance(node, ast.If) or not node.body:
+            continue
+        last = node.body[-1]
+        if not (isinstance(last, ast.Return) and (last.value is None or (isinstance(last.value, ast.Constant) and last.value.value is None))):
+            continue
+        for statement in node.body[:-1]:
+            call = statement.value if isinstance(statement, ast.Expr) else None
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr in RECORDING_METHODS:
+                if isinstance(call.func.value, ast.Name) and call.func.value.id in parameters:
+                    return True
+    return False
 
 
 def _returns_message_on_check(nodes: list[ast.AST]) -> bool:
