@@ -276,15 +276,17 @@ def _checks_field(event: _Event, field: str, guard_tests: list[tuple[ast.expr, i
 
 def _stale_full_save(events: list[_Event], variable: str) -> tuple[int, tuple[str, ...]] | None:
     """Return the line of a ``save()`` without ``update_fields`` of the row bound to
-    ``variable``, and the fields set before it, when a field is set from the result of a
-    call (``doc.thumbnail_key = render_thumbnail(doc.source_key)``) or a call runs for what
-    it does between the load and the save. Such a save writes every column back, the ones
-    the function did not set with the values read at the load."""
+    ``variable``, and the fields set before it, or None.
+
+    The save counts when, between the load and the save, a field is set from the result of
+    a call (``doc.thumbnail_key = render_thumbnail(doc.source_key)``) or a call runs for
+    what it does. Such a save writes every column back, also the ones the function did not
+    set, with the values read at the load."""
     set_fields: list[str] = []
     worked = False
     for event in events:
         if event.kind == "bind" and event.name == variable:
-            return None  # the name now holds another row
+            return None  # the name is bound to another row now
         if event.kind == "effect":
             worked = True
         elif event.kind == "write" and event.name == variable:
@@ -725,7 +727,7 @@ class ReadModifyWriteWithoutLock(Rule):
             helper_queries[id(value)] = row.value
             return row.load
 
-        # A background task holds the row in memory while it works, often for seconds.
+        # A background task keeps the row in memory while it works, often for seconds.
         task = any(is_task_decorator(module.qualify(d.func if isinstance(d, ast.Call) else d) or "") for d in function.decorator_list)
         collector = _BodyEvents(module.qualify, entity_load if entities else None, returned_load)
         collector.body(function.body, (), False)
