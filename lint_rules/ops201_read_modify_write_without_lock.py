@@ -15,7 +15,6 @@ from opsgen.lint.orm import (
     LOAD_TERMINALS,
     Load,
     Qualify,
-    call_chain,
     callee_name,
     callers_hold_lock,
     classify_load,
@@ -32,6 +31,7 @@ from opsgen.lint.orm import (
     uses_f_expression,
 )
 from opsgen.lint.pony_entities import imports_pony_entity, pony_load, uses_pony
+from opsgen.lint.query_chains import call_chain
 from opsgen.lint.returned_rows import calls_row_helper, helper_load, project_function_names
 from opsgen.lint.rule import Finding, ModuleContext, Rule, walk_scope
 from opsgen.lint.summary import FunctionSummary

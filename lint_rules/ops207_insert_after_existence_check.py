@@ -11,7 +11,6 @@ from opsgen.lint.knowledge import sync_method
 from opsgen.lint.orm import (
     QUERY_STEPS,
     ROW_LOCKS,
-    call_chain,
     callee_name,
     function_nodes,
     is_lock_name,
@@ -24,6 +23,7 @@ from opsgen.lint.orm import (
     takes_lock,
     through_session,
 )
+from opsgen.lint.query_chains import call_chain
 from opsgen.lint.rule import Finding, ModuleContext, Rule, walk_scope
 from opsgen.lint.summary import FunctionSummary
 

@@ -18,10 +18,12 @@ depends on the bodies of other modules, so the check adds ``CALLS_NAMED`` and th
 name to ``ModuleContext.read_paths``. The findings kept in the cache are then reused only
 while the set of files whose calls end in that name, and the content of each, stay the same.
 
-NOTE: the links name the type of a Django queryset's row and of Flask-SQLAlchemy's
-``Model.query`` row, but not of a row from ``session.get()``, ``session.query()`` or
-``session.execute()``. A method called only on such rows has no linked caller and stays
-reported, even when the query locks the row.
+The links name the model of a row from a Django manager or a SQLAlchemy session load
+(``session.get(Wallet, pk, with_for_update=True)``, ``session.query(Wallet)...one()``,
+``session.execute(select(Wallet)...).scalar_one()``; see :mod:`opsgen.lint.query_chains`).
+
+NOTE: a row that a project helper loads and returns (``wallet = lock_wallet(pk)``) counts
+as unlocked here, even when the helper's query locks it.
 """
 
 from __future__ import annotations

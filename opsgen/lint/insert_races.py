@@ -23,7 +23,8 @@ from weakref import WeakKeyDictionary
 
 from opsgen.lint.analysis import Analysis
 from opsgen.lint.model_declarations import qualify_model, unique_field_sets
-from opsgen.lint.orm import ROW_LOCKS, call_chain, callee_name, is_lock_name, scope_nodes, takes_lock
+from opsgen.lint.orm import ROW_LOCKS, callee_name, is_lock_name, scope_nodes, takes_lock
+from opsgen.lint.query_chains import call_chain
 from opsgen.lint.rule import ModuleContext
 from opsgen.lint.summary import dotted_text
 

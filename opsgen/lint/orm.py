@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from opsgen.lint.knowledge import is_http_session, sync_method
+from opsgen.lint.query_chains import call_chain
 from opsgen.lint.rule import ModuleContext, walk_scope
 from opsgen.lint.summary import CallSite, FunctionSummary, ModuleSummary, dotted_text
 
@@ -66,28 +67,6 @@ class Load:
 
     orm: str  # "django" or "sqlalchemy"
     locked: bool
-
-
-def call_chain(expr: ast.expr) -> tuple[list[tuple[str, ast.Call | None]], ast.expr]:
-    """Split ``a.b(x).c.d(y)`` into ``[("b", call), ("c", None), ("d", call)]`` and its root ``a``.
-
-    A Django asynchronous ORM call is named for its synchronous method (``aget`` as ``get``).
-    An ``await`` inside the chain is passed through: ``(await conn.execute(q)).scalar_one()``
-    splits as ``conn.execute(q).scalar_one()`` does.
-    """
-    steps: list[tuple[str, ast.Call | None]] = []
-    while True:
-        if isinstance(expr, ast.Await):
-            expr = expr.value
-        elif isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
-            steps.append((sync_method(expr.func.attr), expr))
-            expr = expr.func.value
-        elif isinstance(expr, ast.Attribute):
-            steps.append((expr.attr, None))
-            expr = expr.value
-        else:
-            steps.reverse()
-            return steps, expr
 
 
 def through_session(call_text: str) -> bool:

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 from opsgen.lint import knowledge
 from opsgen.lint.configured_files import FILE_FUNCTIONS, OPENERS, PATH_WRITES, configured_root, configured_write, path_type
+from opsgen.lint.query_chains import loaded_row_model
 
 #: Values that may build a path on a configured folder, and the calls that may write one.
 _PATH_EXPRESSIONS = (ast.BinOp, ast.Call, ast.JoinedStr)
@@ -27,7 +28,7 @@ _FILE_CALLS = OPENERS | FILE_FUNCTIONS.keys()
 _FILE_METHODS = PATH_WRITES | {"open"}
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 40
+SUMMARY_FORMAT = 41
 
 
 @dataclass
@@ -255,6 +256,14 @@ def _is_api_item(name: str) -> bool:
     return knowledge.is_external_api(f"{base}.") or knowledge.is_external_api(f"{base}[].")
 
 
+def names_session(owner: str) -> bool:
+    """Return True for the dotted text of a value named like a SQLAlchemy session
+    (``session``, ``db.session``, ``self.db``), except Django's ``request.session``."""
+    if knowledge.is_http_session(owner):
+        return False
+    return owner.rpartition(".")[2] in knowledge.SESSION_NAMES or owner.lower().endswith("session")
+
+
 def dotted_text(node: ast.expr) -> str:
     """Return a short dotted rendering of a callee: ``a.b().c``; other nodes become ``?``."""
     if isinstance(node, ast.Name):
@@ -383,12 +392,24 @@ class _Summarizer:
             model = self.manager_model(func.value, scope)
             if model:
                 return f"{model}()"
+        if isinstance(func, ast.Attribute):
+            row_model = loaded_row_model(value, lambda owner: self.is_session(owner, scope))
+            model = self.qualify(row_model, scope) if row_model is not None else None
+            if model:
+                return f"{model}()"  # session.get(Wallet, pk) is a Wallet
         target = self.qualify(func, scope)
         if target in knowledge.ROW_SHORTCUTS and value.args:
             model = self.manager_model(value.args[0], scope) or self.qualify(value.args[0], scope)
             if model:
                 return f"{model}()"  # get_object_or_404(Order, pk=pk) is an Order
         return f"{target}()" if target else None
+
+    def is_session(self, owner: ast.expr, scope: _Scope) -> bool:
+        """Return True when ``owner`` is a SQLAlchemy session: named like one (``session``,
+        ``db.session``, ``self.db``) or of a session class."""
+        if names_session(dotted_text(owner)):
+            return True
+        return self.qualify(owner, scope) in knowledge.SESSION_TYPES
 
     def manager_model(self, node: ast.expr, scope: _Scope) -> str | None:
         """For ``Model.objects`` (or ``Model.objects.filter(...)``), return ``Model``'s name."""
@@ -1505,9 +1526,7 @@ class _BodyWalker(ast.NodeVisitor):
             owner = dotted_text(callee.value)
             if knowledge.is_http_session(owner):
                 return None
-            if owner.rpartition(".")[2] in knowledge.SESSION_NAMES or owner.lower().endswith("session"):
-                return owner
-            if self.s.qualify(callee.value, self.scope) in knowledge.SESSION_TYPES:
+            if names_session(owner) or self.s.qualify(callee.value, self.scope) in knowledge.SESSION_TYPES:
                 return owner
             if callee.attr in knowledge.SESSION_ENDS and owner in self.session_writes:
                 return owner  # conn.commit() after conn.execute(insert(...)) on a Core connection
@@ -1532,7 +1551,7 @@ class _BodyWalker(ast.NodeVisitor):
                     owner = dotted_text(node.value)
                     if knowledge.is_http_session(owner):
                         return None
-                    if owner.rpartition(".")[2] in knowledge.SESSION_NAMES or owner.lower().endswith("session"):
+                    if names_session(owner):
                         return owner
                 node = node.value
             elif isinstance(node, ast.Call):

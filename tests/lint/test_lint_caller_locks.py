@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from opsgen.lint.config import load_config
 from opsgen.lint.engine import lint_paths
 
@@ -191,15 +193,53 @@ def test_with_for_update_caller_quiets(tmp_path: Path) -> None:
     assert lint(root, cache=False) == []
 
 
-def test_caller_of_unknown_type_is_reported(tmp_path: Path) -> None:
-    # The links cannot name the type of a row from session.get(), so that call stays unlinked.
-    unlinked = "from shop.models import Account, db\n\n\ndef refund(account_id, price):\n"
-    unlinked += "    account = db.session.get(Account, account_id)\n    account.spend(-price)\n"
+#: SQLAlchemy loads of one account. ``{keyword}`` and ``{step}`` mark where the row lock goes.
+SESSION_LOADS = [
+    "db.session.get(Account, account_id{keyword})",
+    "db.session.execute(select(Account).where(Account.id == account_id){step}).scalar_one()",
+    "db.session.scalars(select(Account).filter_by(id=account_id){step}).first()",
+    "db.session.query(Account).filter_by(id=account_id){step}.one()",
+    "db.session.query(Account).populate_existing(){step}.filter_by(id=account_id).one()",
+]
+
+
+def session_project(tmp_path: Path, load: str) -> Path:
+    caller = "from sqlalchemy import select\n\nfrom shop.models import Account, db\n\n\ndef refund(account_id, price):\n"
+    caller += f"    account = {load}\n    account.spend(-price)\n    db.session.commit()\n"
     files = {
         "shop/__init__.py": "",
         "shop/models.py": FLASK_MODELS,
         "shop/purchases.py": FLASK_LOCKED_CALLER,
-        "shop/refunds.py": unlinked,
+        "shop/refunds.py": caller,
     }
-    root = write_project(tmp_path / "project", files)
+    return write_project(tmp_path / "project", files)
+
+
+@pytest.mark.parametrize("load", SESSION_LOADS)
+def test_locking_session_load_quiets(load: str, tmp_path: Path) -> None:
+    root = session_project(tmp_path, load.format(keyword=", with_for_update=True", step=".with_for_update()"))
+    assert lint(root, cache=False) == []
+
+
+@pytest.mark.parametrize("load", SESSION_LOADS)
+def test_plain_session_load_is_reported(load: str, tmp_path: Path) -> None:
+    root = session_project(tmp_path, load.format(keyword="", step=""))
     assert lint(root, cache=False) == [("models.py", 17, "OPS202")]
+
+
+def test_lock_keyword_set_false_is_reported(tmp_path: Path) -> None:
+    root = session_project(tmp_path, "db.session.get(Account, account_id, with_for_update=False)")
+    assert lint(root, cache=False) == [("models.py", 17, "OPS202")]
+
+
+def test_awaited_locking_execute_quiets(tmp_path: Path) -> None:
+    caller = (
+        "from sqlalchemy import select\n\nfrom shop.models import Account\n\n\n"
+        "async def refund(session, account_id, price):\n"
+        "    async with session.begin():\n"
+        "        account = (await session.execute(select(Account).filter_by(id=account_id).with_for_update())).scalar_one()\n"
+        "        account.spend(-price)\n"
+    )
+    files = {"shop/__init__.py": "", "shop/models.py": FLASK_MODELS, "shop/purchases.py": FLASK_LOCKED_CALLER, "shop/refunds.py": caller}
+    root = write_project(tmp_path / "project", files)
+    assert lint(root, cache=False) == []
