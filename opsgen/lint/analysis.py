@@ -31,6 +31,7 @@ from opsgen.lint import knowledge
 from opsgen.lint.configured_files import configured_file_effect
 from opsgen.lint.index import ProjectIndex
 from opsgen.lint.knowledge import Effect
+from opsgen.lint.name_patterns import matches
 from opsgen.lint.operation_helpers import Helper, find_operation_helpers
 from opsgen.lint.openers import CONTEXT_MANAGER_DECORATORS, ProjectOpeners
 from opsgen.lint.operations import OperationInfo, load_operations
@@ -296,6 +297,8 @@ class Analysis:
                     self.transaction_callbacks[callback.qualname if callback else handler] = connection.source
                 else:
                     self.events[handler].append(connection.source)
+
+        self.add_registered_handlers()
 
         self.signals_of: dict[str, list[str]] = defaultdict(list)  # receiver -> signals it is connected to
         for signal, handlers in self.receivers.items():
@@ -603,7 +606,9 @@ class Analysis:
         if target and (target in self.deferral_wrappers or target in knowledge.DEFERRALS):
             return found
 
-        if target and target.endswith("[]"):
+        if target and "*" in target:
+            found.extend(self.pattern_links(target))
+        elif target and target.endswith("[]"):
             found.extend(self.table_links(target[:-2]))
         elif target:
             if target in self.index.functions:
@@ -646,11 +651,50 @@ class Analysis:
                 found.append(self.receiver_link(handler, signal))
         return found
 
+    def add_registered_handlers(self) -> None:
+        """Add each function that a registering decorator stores in a container to that
+        container's dispatch table.
+
+        After ``@register("paid")``, whose decorator runs ``HANDLERS[kind] = handler`` and
+        returns ``handler``, a call of ``HANDLERS[...]`` may run the decorated function. A
+        decorator called with arguments registers through the functions nested in it, the
+        decorator it returns; a bare one (``@register``) registers itself.
+
+        NOTE: a container kept on ``self`` is keyed by its class, so two instances of one
+        registry class share their handlers here.
+        """
+        registrars = {f.qualname: f for _, f in self.index.functions.values() if f.registers}
+        if not registrars:
+            return
+        for _, function in self.index.functions.values():
+            for decorator in function.decorators:
+                for registrar in self.registrars_of(decorator, registrars):
+                    for container in registrar.registers:
+                        key = self.canonical(container)
+                        if "()" in key:
+                            key = container  # HANDLERS = defaultdict(list): keep the name, not its type
+                        if function.qualname not in self.tables.get(key, ()):
+                            self.tables[key] = [*self.tables.get(key, ()), function.qualname]
+
+    def registrars_of(self, decorator: str, registrars: Mapping[str, FunctionSummary]) -> list[FunctionSummary]:
+        """Return the registering functions that the decorator hands the decorated function
+        to. ``decorator`` is a qualified name, as ``FunctionSummary.decorators`` stores it."""
+        called = decorator.endswith("()")
+        function = self.factory(self.resolve_target(decorator.removesuffix("()")))
+        if function is None:
+            return []
+        if not called:
+            return [function] if function.qualname in registrars else []
+        prefix = f"{function.qualname}.<locals>."
+        return [r for name, r in registrars.items() if name.startswith(prefix) and "." not in name[len(prefix) :]]
+
     def table_links(self, table: str) -> list[Link]:
         """Return the functions, or the ``__init__`` of the classes, in a dispatch table:
         any of them may run where an item of the table is called. A table that is a
         class attribute (``self.HANDLERS``) may sit on a base class."""
         values = self.tables.get(self.canonical(table))
+        if values is None:
+            values = self.tables.get(table)  # a container of a registering decorator
         owner, _, attribute = table.rpartition(".")
         klass = self.canonical(owner.removesuffix("()"))
         if values is None and klass in self.index.classes:
@@ -664,6 +708,33 @@ class Analysis:
                 init = self.method(name, "__init__")
                 if init:
                     found.append(Link(init))
+        return found
+
+    def pattern_links(self, target: str) -> list[Link]:
+        """Return the methods of a class, or the functions of a module, whose names fit the
+        pattern that a ``getattr()`` call builds: ``pkg.mod.Processor().handle_*`` may run
+        any ``handle_...`` method of ``Processor``, its ancestors and its subclasses."""
+        owner, _, pattern = target.rpartition(".")
+        klass = self.canonical(owner.removesuffix("()"))
+        found: list[Link] = []
+        if klass in self.index.classes:
+            names: set[str] = set()
+            for candidate in [*self.mro(klass), *self.subclasses(klass)]:
+                entry = self.index.classes.get(candidate)
+                if entry is not None:
+                    names.update(name for name in entry[1].methods if matches(pattern, name) and not name.startswith("__"))
+            for name in sorted(names):
+                method = self.method(klass, name)
+                methods = [method] if method else []
+                methods += [override for override in self.overrides(klass, name) if override != method]
+                found.extend(Link(qualname, guessed=True) for qualname in methods)
+            return found
+        module = self.index.by_module.get(self.canonical(owner))
+        if module is None:
+            return found
+        for function in module.functions.values():
+            if function.class_name is None and function.qualname == f"{module.module}.{function.name}" and matches(pattern, function.name):
+                found.append(Link(function.qualname, guessed=True))
         return found
 
     def subclasses(self, class_name: str) -> list[str]:

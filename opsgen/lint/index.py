@@ -63,14 +63,14 @@ def cache_key() -> str:
 
 def declaration_digest(summary: ModuleSummary) -> str:
     """Hash what other modules can see of ``summary``: names, signatures, classes, receivers,
-    dispatch tables.
+    dispatch tables and the containers that registering decorators fill.
 
     Function bodies (calls, transactions, lines) are left out: the links from other
     modules' calls depend on the declarations only, so a change that keeps this digest
     keeps every other module's links.
     """
     functions = [
-        [f.qualname, f.class_name, f.params, f.decorators, f.decorator_keywords, f.receives, f.listens, f.nested, f.is_async, f.returns, f.open_session, f.keywords_param, f.depends]
+        [f.qualname, f.class_name, f.params, f.decorators, f.decorator_keywords, f.receives, f.listens, f.nested, f.is_async, f.returns, f.open_session, f.keywords_param, f.depends, f.registers]
         for f in summary.functions.values()
     ]
     classes = [[c.qualname, c.bases, c.methods, c.decorators, c.list_attributes, c.attribute_classes, c.relations, c.name_attributes, c.decorator_using] for c in summary.classes.values()]

@@ -113,10 +113,16 @@ class ProjectOpeners:
         return found
 
     def block_at_yield(self, function: FunctionSummary) -> TransactionBlock | None:
+        """Return the transaction block open at a yield of ``function``. A yield inside a
+        loop over another project generator, or inside a ``yield from`` one, gives the
+        block that generator yields in."""
         for index in function.yields:
             block = self.analysis.open_block(function, index)
-            if block is not None:
-                return block
+            if block is None:
+                continue
+            if block.kind == "with" and block.name:
+                return self.opened_block(self.analysis.canonical(block.name)) or block
+            return block
         return None
 
     def block_committed_after_yield(self, function: FunctionSummary) -> TransactionBlock | None:
@@ -179,12 +185,13 @@ class ProjectOpeners:
 
 def may_open_for_callers(module: ModuleSummary) -> bool:
     """Return True when a function of the module may open a transaction around its callers'
-    code: a generator that yields inside a transaction block, a nested function that calls
-    a plain name inside one, an ``__exit__`` that ends a transaction, or a view's
-    ``dispatch()`` that calls ``super().dispatch()`` inside one, which holds the methods of
-    the views derived from it. Other modules' findings then read this module's bodies."""
+    code: a generator that yields inside a transaction block or inside a loop over another
+    generator (``yield from`` included), a nested function that calls a plain name inside
+    one, an ``__exit__`` that ends a transaction, or a view's ``dispatch()`` that calls
+    ``super().dispatch()`` inside one, which holds the methods of the views derived from it.
+    Other modules' findings then read this module's bodies."""
     for function in module.functions.values():
-        if any(index >= 0 and function.transactions[index].kind != "with" for index in function.yields):
+        if any(index >= 0 and _may_open(function.transactions[index]) for index in function.yields):
             return True
         if function.name == "dispatch" and any(call.text == "super().dispatch" and _in_block(function, call) for call in function.calls):
             return True
@@ -195,6 +202,12 @@ def may_open_for_callers(module: ModuleSummary) -> bool:
         if function.nested and any(_wraps_call(function, call) for call in function.calls):
             return True
     return False
+
+
+def _may_open(block: TransactionBlock) -> bool:
+    """Return True for a block that opens a transaction, or for a loop over a call, or a
+    ``yield from`` one, whose generator may yield inside one."""
+    return block.kind != "with" or block.loop
 
 
 def _wraps_call(function: FunctionSummary, call: CallSite) -> bool:

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 from opsgen.lint import knowledge
 from opsgen.lint.configured_files import FILE_FUNCTIONS, OPENERS, PATH_WRITES, configured_root, configured_write, path_type
+from opsgen.lint.name_patterns import name_pattern
 from opsgen.lint.query_chains import loaded_row_model
 
 #: Values that may build a path on a configured folder, and the calls that may write one.
@@ -118,6 +119,10 @@ class FunctionSummary:
     #: FastAPI dependencies of the parameters, by qualified name: ``Depends(get_session)``
     #: as a default or inside ``Annotated[...]``, also through a module-level alias.
     depends: list[str] = field(default_factory=list)
+    #: The containers that the function stores a parameter in and then returns it, as a
+    #: registering decorator does: ``pkg.mod.HANDLERS`` for ``HANDLERS[kind] = handler``,
+    #: ``pkg.mod.Registry._handlers`` for ``self._handlers[kind] = handler``.
+    registers: list[str] = field(default_factory=list)
     # Last, so that the cache row of the other fields maps onto the first parameters.
     calls: list[CallSite] = field(default_factory=list)
     transactions: list[TransactionBlock] = field(default_factory=list)
@@ -223,6 +228,10 @@ def _row(value: Any, names: tuple[str, ...]) -> list[Any]:
     return [getattr(value, name) for name in names]
 
 
+#: Container methods that store their last argument: ``append(handler)``, ``add(handler)``,
+#: ``setdefault(kind, handler)``.
+_STORING_METHODS = frozenset({"append", "add", "setdefault"})
+
 #: Manager methods that return a row they may have inserted.
 _CREATING_METHODS = ("create", "get_or_create", "update_or_create", "acreate", "aget_or_create", "aupdate_or_create")
 
@@ -316,6 +325,9 @@ class _Summarizer:
         self.uses_fastapi = False
         #: Module-level aliases of a dependency: ``SessionDep = Annotated[Session, Depends(get_db)]``.
         self.dependency_aliases: dict[str, str] = {}
+        #: Module-level names bound to an empty container, which a decorator may fill with
+        #: handlers: ``HANDLERS = {}``, ``HOOKS = defaultdict(list)``.
+        self.empty_containers: set[str] = set()
 
     # -- names -------------------------------------------------------------------------
 
@@ -438,12 +450,17 @@ class _Summarizer:
                 dependency = self.dependency_of(node.value, scope)
                 if dependency:
                     self.dependency_aliases[node.targets[0].id] = dependency
+            if scope is self.module_scope and _is_empty_container(node.value):
+                self.empty_containers.add(node.targets[0].id)
             if isinstance(node.value, (ast.Name, ast.Attribute)):
                 alias = self.qualify(node.value, scope)  # atomic = transaction.atomic
             else:
                 alias = self.infer_instance(node.value, scope)
             if alias:
                 scope.bindings[node.targets[0].id] = alias
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            if scope is self.module_scope and _is_empty_container(node.value):
+                self.empty_containers.add(node.target.id)  # HANDLERS: dict[str, Handler] = {}
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             self.bind_import(node, scope)
         elif isinstance(node, (ast.If, ast.Try)):
@@ -748,6 +765,11 @@ class _BodyWalker(ast.NodeVisitor):
         self.built_thread: tuple[int, CallSite] | None = None
         #: Threads and processes bound to a name and not started yet: source text -> call.
         self.unstarted: dict[str, CallSite] = {}
+        #: Parameters stored in a container, with the container's key, and parameters returned.
+        self.stored_params: list[tuple[str, str]] = []
+        self.returned_params: set[str] = set()
+        #: Local names bound to an attribute name built at run time -> its pattern, as ``handle_*``.
+        self.name_patterns: dict[str, str] = {}
 
     def walk_body(self, body: list[ast.stmt]) -> None:
         # A block inside a loop that ends in ``break`` or ``return`` runs at most once per
@@ -828,6 +850,9 @@ class _BodyWalker(ast.NodeVisitor):
         walker = _BodyWalker(self.s, summary, inner)
         walker.walk_body(node.body)
         summary.open_session = walker.pending_session()
+        for param, key in walker.stored_params:
+            if param in walker.returned_params and key not in summary.registers:
+                summary.registers.append(key)
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -1024,10 +1049,15 @@ class _BodyWalker(ast.NodeVisitor):
         self.open_blocks.append(len(self.function.transactions) - 1)
 
     def bind_table_loop(self, target: ast.expr, iterable: ast.expr) -> None:
-        """Bind the loop variable of ``for handler in HANDLERS``, ``HANDLERS.values()`` or
-        ``for key, handler in HANDLERS.items()`` to an item of the table."""
+        """Bind the loop variable of ``for handler in HANDLERS``, ``HANDLERS.values()``,
+        ``for key, handler in HANDLERS.items()``, or of a table of handler lists
+        (``HANDLERS[kind]``, ``HANDLERS.get(kind, ())``), to an item of the table."""
         method = ""
-        if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Attribute) and not iterable.args:
+        if isinstance(iterable, ast.Subscript):
+            iterable = iterable.value  # for handler in HANDLERS[kind]: the handlers of one key
+        elif isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Attribute) and iterable.func.attr == "get":
+            iterable = iterable.func.value  # for handler in HANDLERS.get(kind, ()):
+        elif isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Attribute) and not iterable.args:
             method = iterable.func.attr
             iterable = iterable.func.value
         if method not in ("", "values", "items") or not isinstance(iterable, (ast.Name, ast.Attribute)):
@@ -1149,6 +1179,8 @@ class _BodyWalker(ast.NodeVisitor):
         if node.value is None:
             return
         self.visit(node.value)
+        if isinstance(node.value, ast.Name) and node.value.id in self.function.params:
+            self.returned_params.add(node.value.id)
         created = isinstance(node.value, ast.Name) and node.value.id in self.fresh_rows
         if not created and not self.other_returns:
             created = self.manager_creates(node.value.value if isinstance(node.value, ast.Await) else node.value, ("create", "acreate"))
@@ -1161,11 +1193,20 @@ class _BodyWalker(ast.NodeVisitor):
         if instance and instance not in self.function.returns:
             self.function.returns.append(instance)
 
-    def visit_Yield(self, node: ast.Yield | ast.YieldFrom) -> None:
+    def visit_Yield(self, node: ast.Yield) -> None:
         self.function.yields.append(self.open_blocks[-1] if self.open_blocks else -1)
         self.generic_visit(node)
 
-    visit_YieldFrom = visit_Yield
+    def visit_YieldFrom(self, node: ast.YieldFrom) -> None:
+        """Record ``yield from gen()`` as ``for item in gen(): yield item``: it yields
+        wherever ``gen()`` yields, inside a loop block named for ``gen``."""
+        self.visit(node.value)
+        name = self.s.qualify(node.value.func, self.scope) if isinstance(node.value, ast.Call) else None
+        if not name or name.endswith("[]"):
+            self.function.yields.append(self.open_blocks[-1] if self.open_blocks else -1)
+            return
+        self.push_block(TransactionBlock(node.lineno, node.end_lineno or node.lineno, "with", name=name, loop=True))
+        self.function.yields.append(self.open_blocks.pop())
 
     def visit_Raise(self, node: ast.Raise) -> None:
         self.function.raises.append(node.lineno)
@@ -1177,12 +1218,16 @@ class _BodyWalker(ast.NodeVisitor):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         loaded_from = self.session_read(node.value) if node.value is not None else None
         self.note_fresh_rows(targets, node.value)
+        if self.name_patterns or type(node.value) in (ast.JoinedStr, ast.BinOp, ast.Call):
+            self.note_name_pattern(targets, node.value)
         alias = self.alias_of(node.value)
         self.note_unstarted(targets, node.value)
         for target in targets:
             if type(target) not in _INERT_NODES:
                 self.visit(target)
             self.track_loaded(target, loaded_from, node.lineno)
+            if isinstance(target, ast.Subscript):
+                self.note_stored_param(target.value, node.value)
             if node.value is not None:
                 self.note_cursor(target, node.value)
             if isinstance(target, ast.Name) and isinstance(node.value, (ast.Dict, ast.List, ast.Tuple)) and len(targets) == 1:
@@ -1264,7 +1309,42 @@ class _BodyWalker(ast.NodeVisitor):
             return self.alias_of(value.body) or self.alias_of(value.orelse)
         if isinstance(value, ast.NamedExpr):
             return self.alias_of(value.value)
-        return self.partial_of(value)
+        return self.partial_of(value) or self.getattr_target(value)
+
+    def getattr_target(self, value: ast.expr | None) -> str | None:
+        """Return ``owner.pattern`` for ``getattr(owner, name)`` when the name is a literal or
+        is built from one: ``pkg.mod.Processor().handle_*`` for
+        ``getattr(self, f"handle_{kind}")``, and ``pkg.mod.*`` for
+        ``getattr(sys.modules[__name__], name)``."""
+        if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "getattr"):
+            return None
+        if not 2 <= len(value.args) <= 3 or self.scope.lookup("getattr") is not None:
+            return None  # not the built-in, or not a call of it that names an attribute
+        pattern = name_pattern(value.args[1], self.name_patterns)
+        if pattern is None:
+            return None
+        owner_node = value.args[0]
+        if isinstance(owner_node, ast.Subscript) and dotted_text(owner_node.value) == "sys.modules":
+            owner: str | None = self.s.module if dotted_text(owner_node.slice) == "__name__" else None
+        else:
+            owner = self.s.qualify(owner_node, self.scope)
+        if not owner or owner.endswith("[]"):
+            return None
+        return f"{owner}.{pattern}"
+
+    def note_name_pattern(self, targets: Sequence[ast.expr], value: ast.expr | None) -> None:
+        """Remember the names bound to an attribute name built at run time, and forget
+        names bound to anything else."""
+        pattern = None
+        if value is not None and type(value) in (ast.JoinedStr, ast.BinOp, ast.Call):
+            pattern = name_pattern(value, self.name_patterns)
+        for target in targets:
+            if not isinstance(target, ast.Name):
+                continue
+            if pattern is not None:
+                self.name_patterns[target.id] = pattern
+            else:
+                self.name_patterns.pop(target.id, None)
 
     def table_item(self, value: ast.expr | None) -> str | None:
         """Return ``"X[]"`` for an item taken from a table, ``X[key]`` or ``X.get(key, ...)``,
@@ -1278,7 +1358,14 @@ class _BodyWalker(ast.NodeVisitor):
         return None
 
     def table_of(self, owner: ast.expr) -> str | None:
-        """Return ``"X[]"``, an item of ``owner``, when ``owner`` may be a dispatch table."""
+        """Return ``"X[]"``, an item of ``owner``, when ``owner`` may be a dispatch table.
+
+        A module-level empty container may be one too, once a registering decorator fills it.
+        """
+        if isinstance(owner, ast.Name) and owner.id in self.s.empty_containers:
+            key = f"{self.s.module}.{owner.id}"
+            if self.container_key(owner) == key:
+                return f"{key}[]"
         name = self.s.qualify(owner, self.scope)
         if not name or name.endswith("[]"):
             return None
@@ -1288,6 +1375,11 @@ class _BodyWalker(ast.NodeVisitor):
             imported = self.s.module_scope.bindings.get(owner.id) == name and not name.startswith(f"{self.s.module}.")
             return f"{name}[]" if imported and "()" not in name else None
         if isinstance(owner, ast.Attribute) and isinstance(owner.value, ast.Name) and owner.value.id in ("self", "cls"):
+            if name.endswith("()"):
+                # An attribute that __init__ sets to a container it builds, such as
+                # ``self.handlers = defaultdict(list)``, is named for its class, as the
+                # decorators that fill it name it.
+                name = f"{self.s.qualify(owner.value, self.scope)}.{owner.attr}"
             return f"{name}[]"
         return None
 
@@ -1389,7 +1481,7 @@ class _BodyWalker(ast.NodeVisitor):
                 runner = wrapper
         qualified = self.s.qualify(func, self.scope)
         if isinstance(func, (ast.Subscript, ast.Call)):
-            qualified = self.table_item(func) or qualified  # HANDLERS[kind](order)
+            qualified = self.table_item(func) or self.getattr_target(func) or qualified  # HANDLERS[kind](order)
         run = self.thread_runner(node, qualified or "")
         if run is not None:
             callee, runner = run
@@ -1442,6 +1534,44 @@ class _BodyWalker(ast.NodeVisitor):
 
         if isinstance(callee, ast.Attribute) and callee.attr in knowledge.SESSION_ENDS and session in self.session_writes:
             del self.session_writes[session]
+        if type(func) is ast.Attribute and func.attr in _STORING_METHODS and node.args:
+            self.note_stored_param(func.value, node.args[-1])
+
+    def note_stored_param(self, container: ast.expr, value: ast.expr | None) -> None:
+        """Remember that a parameter of this function is stored in a container: the step a
+        registering decorator takes, as ``HANDLERS[kind] = handler``,
+        ``HANDLERS.setdefault(kind, []).append(handler)`` or ``self._handlers.add(handler)``."""
+        if not (isinstance(value, ast.Name) and value.id in self.function.params and value.id not in ("self", "cls")):
+            return
+        key = self.container_key(container)
+        if key is not None:
+            self.stored_params.append((value.id, key))
+
+    def container_key(self, container: ast.expr) -> str | None:
+        """Return the key of a container that outlives the call: a module-level name, as
+        ``pkg.mod.HANDLERS``, or an attribute of ``self`` or ``cls``, as
+        ``pkg.mod.Registry._handlers``. A local container gives None."""
+        while True:
+            if isinstance(container, ast.Subscript):
+                container = container.value  # HANDLERS[kind].append(handler)
+            elif isinstance(container, ast.Call) and isinstance(container.func, ast.Attribute) and container.func.attr in ("setdefault", "get"):
+                container = container.func.value  # HANDLERS.setdefault(kind, []).append(handler)
+            else:
+                break
+        if isinstance(container, ast.Attribute) and isinstance(container.value, ast.Name) and container.value.id in ("self", "cls"):
+            owner = self.s.qualify(container.value, self.scope)
+            return f"{owner.removesuffix('()')}.{container.attr}" if owner else None
+        if not isinstance(container, ast.Name):
+            return None
+        scope: _Scope | None = self.scope
+        while scope is not None and scope is not self.s.module_scope:
+            if container.id in scope.bindings:
+                return None  # a local, or a parameter
+            scope = scope.parent
+        bound = self.s.module_scope.bindings.get(container.id)
+        if bound and "()" not in bound and not bound.endswith("[]"):
+            return bound  # a container imported from another module
+        return f"{self.s.module}.{container.id}"
 
     def qualify_here(self, node: ast.expr) -> str | None:
         return self.s.qualify(node, self.scope)
@@ -1755,6 +1885,21 @@ def _opens_in_autocommit(value: ast.expr) -> bool:
 #: Statements whose bodies ``bind_self_attributes`` reads. Loops are left out: a connection
 #: or client is set up once, not per pass.
 _COMPOUND_STATEMENTS = (ast.If, ast.Try, ast.With, ast.AsyncWith)
+
+
+def _is_empty_container(node: ast.expr) -> bool:
+    """Return True for ``{}``, ``[]``, ``dict()``, ``list()``, ``set()``, ``OrderedDict()`` or
+    ``defaultdict(list)``: a container built empty, to be filled later."""
+    if isinstance(node, ast.Dict):
+        return not node.keys
+    if isinstance(node, ast.List):
+        return not node.elts
+    if not isinstance(node, ast.Call) or node.keywords:
+        return False
+    name = dotted_text(node.func).rpartition(".")[2]
+    if name == "defaultdict":
+        return len(node.args) <= 1
+    return name in ("dict", "list", "set", "OrderedDict") and not node.args
 
 
 def _is_range(node: ast.expr) -> bool:
