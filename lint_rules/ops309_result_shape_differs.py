@@ -28,12 +28,14 @@ from opsgen.lint.service_groups import dispatch_tables, imported_errors, is_rout
 from opsgen.lint.service_state import outcome_callbacks, stored_results
 from opsgen.lint.summary import ModuleSummary
 from opsgen.lint.services import (
+    RESULT_DECORATORS,
     SERVICE_BASE_SUFFIXES,
     SERVICE_PACKAGE_NAMES,
     UTILITY_MODULE_NAMES,
     Method,
     and_list,
     base_names,
+    decorator_names,
     failure_shape,
     in_service_packages,
     is_bare_result,
@@ -132,7 +134,37 @@ def result_wrappers(module: ModuleContext) -> frozenset[str]:
     Called only where services are compared, because reading the decorators of every
     module would add to each cold run.
     """
-    return result_decorators(module.tree, module.summary.imports, module.source)
+    return result_decorators(module.tree, module.summary.imports, module.source) | imported_result_wrappers(module, module.tree, module.summary.imports)
+
+
+def imported_result_wrappers(module: ModuleContext, tree: ast.Module, imports: Mapping[str, str]) -> frozenset[str]:
+    """Return the decorators of ``tree`` that wrap a result in a result object and come from
+    another module, as ``tree`` writes them.
+
+    That is ``returns_result`` after ``from common.results import returns_result``, or
+    ``results.returns_result`` after ``from common import results``, when ``common.results``
+    defines such a decorator (:func:`~opsgen.lint.services.result_decorators`), and a
+    library one that a project module re-exports. The findings then depend on the module
+    that defines the decorator.
+    """
+    names: set[str] = set()
+    for decorator in decorator_names(tree):
+        name, _, rest = decorator.partition(".")
+        target = imports.get(name)
+        if target is None:
+            continue  # a decorator of the module itself, found by result_decorators()
+        canonical = module.analysis.canonical(f"{target}.{rest}" if rest else target)
+        entry = module.index.functions.get(canonical)
+        if canonical in RESULT_DECORATORS:
+            names.add(decorator)
+        elif entry is not None and not entry[1].class_name and entry[1].name in _module_result_decorators(module, entry[0]):
+            names.add(decorator)
+    return frozenset(names)
+
+
+def _module_result_decorators(module: ModuleContext, defined: ModuleSummary) -> frozenset[str]:
+    tree = module.tree if defined.path == module.path else module.project_tree(defined.path)
+    return result_decorators(tree, defined.imports) if tree is not None else frozenset()
 
 
 class ResultShapeDiffers(Rule):
@@ -229,9 +261,11 @@ class ResultShapeDiffers(Rule):
         object, a pair or an envelope, a method that returns another shape is reported,
         and so is one that builds a result object on some paths and returns the bare
         value (a list, a literal) on others. A method under a decorator that wraps its
-        result in a result object returns one: a decorator of the module whose nested
-        function returns only ``Ok(...)``/``Err(...)`` (a hand-written ``@as_result``),
-        the ``result`` package's ``as_result()`` and dry-python ``returns``' ``@safe``.
+        result in a result object returns one: a decorator whose nested function returns
+        only ``Ok(...)``/``Err(...)`` (a hand-written ``@as_result``), defined in the
+        module or imported from another project module (``from common.results import
+        returns_result``), the ``result`` package's ``as_result()`` and dry-python
+        ``returns``' ``@safe``.
 
         The public functions of a service layer's modules, and of its packages as above,
         are compared with each other in the same ways. In any module, two more groups of
@@ -470,7 +504,7 @@ class ResultShapeDiffers(Rule):
                 imports = module.index.modules[path].imports
                 pool.extend(service_functions(tree))
                 facts.update(module_facts(tree, qualifier(imports)))
-                wrappers |= result_decorators(tree, imports)
+                wrappers |= result_decorators(tree, imports) | imported_result_wrappers(module, tree, imports)
         if sum(1 for function in pool if result_shape(function, None, wrappers) is not None) < 3:
             return
         own = set(functions)

@@ -459,16 +459,29 @@ def result_decorators(tree: ast.Module, imports: Mapping[str, str], source: str 
         names.update(name + known[len(target) :] for known in RESULT_DECORATORS if known == target or known.startswith(target + "."))
     if source is not None and not any(call in source for call in RESULT_CALLS):
         return frozenset(names)  # the module builds no result object, so none of its decorators does
-    for node in tree.body:
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        nested = [inner for inner in ast.walk(node) if inner is not node and isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef))]
-        for inner in nested:
-            values = returned_values(inner)
-            if values and all(isinstance(value, ast.Call) and _result_object(value.func) for value in values):
-                names.add(node.name)
-                break
+    names.update(node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _wraps_in_result(node))
     return frozenset(names)
+
+
+def _wraps_in_result(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Return True when a function nested in ``node`` returns only result objects."""
+    for inner in ast.walk(node):
+        if inner is node or not isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        values = returned_values(inner)
+        if values and all(isinstance(value, ast.Call) and _result_object(value.func) for value in values):
+            return True
+    return False
+
+
+def decorator_names(tree: ast.Module) -> set[str]:
+    """Return the dotted text of every decorator in ``tree``, without its call."""
+    return {
+        _decorator_target(decorator)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        for decorator in node.decorator_list
+    }
 
 
 def _decorator_target(decorator: ast.expr) -> str:

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from opsgen.lint.config import load_config
+from opsgen.lint.engine import lint_paths
 from opsgen.lint.examples import lint_example
 from opsgen.lint.loader import load_rules
 from opsgen.lint.rule import Example, Finding
+
+from tests_lint_support import write_project  # type: ignore[import-not-found]
 
 
 def _findings(example: Example | str, tmp_path: Path) -> list[Finding]:
@@ -253,3 +257,45 @@ def test_plain_decorator_silent(tmp_path: Path) -> None:
         "    return wrapper\n"
     )
     assert _lines(PAYMENTS.format(header=header, decorator="logged"), tmp_path) == []
+
+
+def test_missing_result_decorator_from_other_module(tmp_path: Path) -> None:
+    imports = (
+        ("from common.results import as_result\n", "as_result"),
+        ("from common import results\n", "results.as_result"),
+        ("import common.results\n", "common.results.as_result"),
+    )
+    files = {"common/__init__.py": "", "common/results.py": OWN_DECORATOR}
+    for number, (header, decorator) in enumerate(imports):
+        folder = tmp_path / str(number)
+        folder.mkdir()
+        source = PAYMENTS.format(header=header, decorator=decorator)
+        assert _lines(Example(source, files=files), folder) == [_refund_line(source)], decorator
+
+
+def test_reexported_library_result_decorator(tmp_path: Path) -> None:
+    files = {"common/__init__.py": "", "common/results.py": "from returns.result import safe\n"}
+    source = PAYMENTS.format(header="from common.results import safe\n", decorator="safe")
+    assert _lines(Example(source, files=files), tmp_path) == [_refund_line(source)]
+
+
+def test_plain_decorator_from_other_module_silent(tmp_path: Path) -> None:
+    logged = "def logged(method):\n    def wrapper(*args, **kwargs):\n        return method(*args, **kwargs)\n    return wrapper\n"
+    files = {"common/__init__.py": "", "common/logs.py": logged}
+    source = PAYMENTS.format(header="from common.logs import logged\n", decorator="logged")
+    assert _lines(Example(source, files=files), tmp_path) == []
+
+
+def test_warm_run_sees_decorator_module_change(tmp_path: Path) -> None:
+    source = PAYMENTS.format(header="from common.results import as_result\n", decorator="as_result")
+    files = {"common/__init__.py": "", "common/results.py": OWN_DECORATOR, "payments/__init__.py": "", "payments/services.py": source}
+    root = write_project(tmp_path / "project", files)
+
+    def lint(cache: bool = True) -> list[int]:
+        return [f.line for f in lint_paths([root], load_config(root), use_cache=cache).findings if f.code == "OPS309"]
+
+    assert lint() == [_refund_line(source)]
+
+    (root / "common/results.py").write_text(OWN_DECORATOR.replace("return Ok(", "return (").replace("return Err(", "return ("))
+
+    assert lint() == [] == lint(cache=False)
