@@ -37,6 +37,14 @@ def name_pattern(expr: ast.expr, known: Mapping[str, str]) -> str | None:
     return _pattern(template) if template is not None else None
 
 
+def builds_text(expr: ast.expr | None) -> bool:
+    """Return True when ``expr`` may build a string from a literal, as
+    :func:`template_of` reads one: a quick test before that walk."""
+    if isinstance(expr, (ast.JoinedStr, ast.BinOp)):
+        return True
+    return isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "format"
+
+
 def template_of(expr: ast.expr) -> str | None:
     """Return the text ``expr`` builds, with ``*`` for each run-time part, or None when
     ``expr`` builds no string from a literal: an f-string, ``"a" + b``, ``"a%s" % b`` or

@@ -32,6 +32,8 @@ ROW_OF_QUERY = frozenset({"one", "one_or_none", "first", "get", "get_or_404", "f
 ROW_OF_SCALARS = frozenset({"one", "one_or_none", "first"})
 #: ``Result`` methods that return the first column of one row.
 SCALAR_OF_RESULT = frozenset({"scalar_one", "scalar_one_or_none", "scalar"})
+#: The last call of every load that names its model.
+ROW_TERMINALS = ROW_BY_KEY | ROW_OF_QUERY | ROW_OF_SCALARS | SCALAR_OF_RESULT
 #: ``Query`` steps that keep the entity the query selects.
 ENTITY_STEPS = frozenset(
     {
@@ -70,9 +72,9 @@ def loaded_row_model(value: ast.expr, is_session: Callable[[ast.expr], bool]) ->
     ``is_session`` returns whether an expression is a session (``session``,
     ``db.session``, ``self.session``). The load must be called on one.
     """
+    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in ROW_TERMINALS):
+        return None  # most calls: decided before the chain is split
     steps, root = call_chain(value)
-    if not steps or steps[-1][1] is None:
-        return None
     if steps[0] == ("query", None) and _names_class(root):
         names = [name for name, _ in steps[1:]]
         return root if _query_returns_row(names) else None  # Flask-SQLAlchemy's Wallet.query

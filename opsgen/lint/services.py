@@ -475,13 +475,17 @@ def _wraps_in_result(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
 
 
 def decorator_names(tree: ast.Module) -> set[str]:
-    """Return the dotted text of every decorator in ``tree``, without its call."""
-    return {
-        _decorator_target(decorator)
-        for node in ast.walk(tree)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-        for decorator in node.decorator_list
-    }
+    """Return the dotted text, without its call, of each decorator of a module-level
+    function or class, or of a class's method: the decorators a service can carry."""
+    names: set[str] = set()
+    pending: list[ast.stmt] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.update(_decorator_target(decorator) for decorator in node.decorator_list)
+        if isinstance(node, ast.ClassDef):
+            pending.extend(node.body)
+    return names
 
 
 def _decorator_target(decorator: ast.expr) -> str:

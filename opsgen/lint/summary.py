@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 from opsgen.lint import knowledge
 from opsgen.lint.configured_files import FILE_FUNCTIONS, OPENERS, PATH_WRITES, configured_root, configured_write, path_type
-from opsgen.lint.name_patterns import name_pattern
+from opsgen.lint.name_patterns import builds_text, name_pattern
 from opsgen.lint.query_chains import loaded_row_model
 
 #: Values that may build a path on a configured folder, and the calls that may write one.
@@ -1218,7 +1218,7 @@ class _BodyWalker(ast.NodeVisitor):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         loaded_from = self.session_read(node.value) if node.value is not None else None
         self.note_fresh_rows(targets, node.value)
-        if self.name_patterns or type(node.value) in (ast.JoinedStr, ast.BinOp, ast.Call):
+        if self.name_patterns or builds_text(node.value):
             self.note_name_pattern(targets, node.value)
         alias = self.alias_of(node.value)
         self.note_unstarted(targets, node.value)
@@ -1335,9 +1335,7 @@ class _BodyWalker(ast.NodeVisitor):
     def note_name_pattern(self, targets: Sequence[ast.expr], value: ast.expr | None) -> None:
         """Remember the names bound to an attribute name built at run time, and forget
         names bound to anything else."""
-        pattern = None
-        if value is not None and type(value) in (ast.JoinedStr, ast.BinOp, ast.Call):
-            pattern = name_pattern(value, self.name_patterns)
+        pattern = name_pattern(value, self.name_patterns) if value is not None and builds_text(value) else None
         for target in targets:
             if not isinstance(target, ast.Name):
                 continue
