@@ -5,7 +5,9 @@ Each subcommand lives in its own module under ``opsgen.cli`` and exposes
 takes the parsed arguments and returns the exit status. Modules are imported only when
 the command line names them, so ``opsgen ops list`` never imports Jinja2 or LibCST.
 Invalid settings (:class:`~opsgen.runtime.errors.ConfigurationError`) end every command
-with the message and exit status 2, not a traceback.
+with the message and exit status 2, not a traceback. A command that needs an optional
+dependency that is not installed ends with exit status 1 and one line naming the extra
+that installs it (:mod:`opsgen.cli.extras`).
 """
 
 from __future__ import annotations
@@ -122,6 +124,14 @@ def run(argv: Sequence[str] | None = None) -> int:
     except ConfigurationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except ModuleNotFoundError as exc:
+        from opsgen.cli.extras import missing_extra_message
+
+        message = missing_extra_message(exc, f"opsgen {args.command}")
+        if message is None:
+            raise
+        print(f"error: {message}", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         # The reader of the output closed it early, as `opsgen ops list | head` does.
         # Point stdout at devnull so the interpreter's final flush does not fail again.

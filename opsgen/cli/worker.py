@@ -46,7 +46,7 @@ def register(subparsers: Any) -> None:
 
 
 def run_worker(args: argparse.Namespace) -> int:
-    """Consume until stopped; return 1 when the registry or the app cannot be loaded."""
+    """Consume until stopped; return 1 when the registry, the app or a broker client cannot be loaded."""
     from kombu.connection import Connection
 
     from opsgen.integrations.consumer import OperationConsumer
@@ -55,6 +55,11 @@ def run_worker(args: argparse.Namespace) -> int:
     from opsgen.runtime.log_context import configure_logging
     from opsgen.integrations.operations import index_operations
     from opsgen.runtime.runtime import get_runtime, load_app
+
+    missing_client = _missing_broker_client(args.broker)
+    if missing_client is not None:
+        print(f"error: {missing_client}", file=sys.stderr)
+        return 1
 
     configure_logging(args.log_level.upper())
     try:
@@ -99,6 +104,27 @@ def run_worker(args: argparse.Namespace) -> int:
                          type(exc).__name__, exc, args.reconnect_delay, exc_info=True)
             time.sleep(args.reconnect_delay)
     return 0
+
+
+#: Broker URL scheme -> the client package its kombu transport imports, which kombu does not install.
+BROKER_CLIENTS = {"redis": "redis", "rediss": "redis", "sentinel": "redis"}
+
+
+def _missing_broker_client(url: str) -> str | None:
+    """Return the message for a broker client that the transport of ``url`` needs and that is not installed.
+
+    kombu imports the client only when the command builds its connection, and kombu 5.7
+    then fails with an ``AttributeError``, which the reconnect loop would retry for ever.
+    """
+    from importlib.util import find_spec
+
+    from opsgen.cli.extras import missing_extra
+
+    scheme = url.partition("://")[0].lower()
+    client = BROKER_CLIENTS.get(scheme)
+    if client is None or find_spec(client) is not None:
+        return None
+    return missing_extra(client, f"opsgen worker with a {scheme}:// broker")
 
 
 def _load_object(spec: str) -> object:
