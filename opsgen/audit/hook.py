@@ -23,7 +23,8 @@ import sqlalchemy as sa
 from opsgen.audit.call_tree import track_call_tree
 from opsgen.audit.config import AuditConfig, AuditedEntity, find_config, table_key
 from opsgen.audit.context import AuditContext, set_audit_context
-from opsgen.audit.install import check_entity, create_audit_schema, install_entity
+from opsgen.audit.install import TriggerProblem, check_entity, create_audit_schema, install_entity
+from opsgen.runtime.plural import counted
 
 if TYPE_CHECKING:
     from opsgen.runtime.execution import ExecutionInfo
@@ -118,6 +119,9 @@ def install(
     Without ``config``, the entities come from ``[tool.opsgen.audit]`` of the nearest
     pyproject.toml at or above the current folder. When that declares no entity, it logs
     a warning that names where it searched, because without triggers nothing is recorded.
+    Without ``install_triggers``, it logs one warning that names each entity whose table
+    is missing or whose triggers are missing or out of date, with the command that
+    installs them, and operations still run.
 
     With ``defer_schema``, it does not connect to the database. The hook and the
     audited tables are registered at once, and the catalog reads and DDL described
@@ -161,10 +165,21 @@ def install(
 def _create_schema(engine: sa.Engine, config: AuditConfig, *, install_triggers: bool, lock_timeout: float) -> None:
     with engine.begin() as connection:
         create_audit_schema(connection, lock_timeout=lock_timeout)
+        problems = [problem for entity in config.entities.values() if (problem := check_entity(connection, entity))]
         if install_triggers:
-            for entity in config.entities.values():
-                if check_entity(connection, entity) is not None:
-                    _install_triggers(connection, entity, lock_timeout)
+            for problem in problems:
+                _install_triggers(connection, config.entity(problem.entity), lock_timeout)
+        elif problems:
+            _warn_unrecorded(problems)
+
+
+def _warn_unrecorded(problems: list[TriggerProblem]) -> None:
+    """Log one warning for the entities whose triggers are missing or stale, so their changes go unrecorded."""
+    logger.warning(
+        "audit: changes to %s are not recorded, or not in full, until their triggers are installed: %s",
+        counted(len(problems), "audited entity", "audited entities"),
+        " | ".join(str(problem) for problem in problems),
+    )
 
 
 def _install_triggers(connection: sa.Connection, entity: AuditedEntity, lock_timeout: float) -> None:

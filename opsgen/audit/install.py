@@ -22,6 +22,10 @@ from opsgen.audit.schema import metadata
 logger = logging.getLogger(__name__)
 
 _REFRESH_HINT = "run `opsgen audit install`, or call refresh_audit_triggers() in the migration that changed the table"
+#: The triggers are generated from the table's columns, so the table must exist first.
+_CREATE_TABLE_HINT = (
+    "create the application's tables first (run its migrations or metadata.create_all()), then run `opsgen audit install`"
+)
 
 
 class UnsupportedDatabase(NotImplementedError):
@@ -95,7 +99,7 @@ def install_entity(connection: sa.Connection, entity: AuditedEntity, *, baseline
     dialect = _require_supported(connection)
     columns = table_columns(connection, entity.table)
     if columns is None:
-        raise LookupError(f"table {entity.table!r} of audited entity {entity.name!r} does not exist")
+        raise LookupError(f"table {entity.table!r} of audited entity {entity.name!r} does not exist; {_CREATE_TABLE_HINT}")
     if entity.id_column not in columns.names:
         raise LookupError(
             f"audited entity {entity.name!r}: table {entity.table!r} has no id column {entity.id_column!r} "
@@ -184,7 +188,7 @@ def check_entity(connection: sa.Connection, entity: AuditedEntity) -> TriggerPro
     dialect = _require_supported(connection)
     columns = table_columns(connection, entity.table)
     if columns is None:
-        return TriggerProblem(entity.name, entity.table, "the table does not exist")
+        return TriggerProblem(entity.name, entity.table, f"the table does not exist; {_CREATE_TABLE_HINT}")
     expected_columns = entity.audited_columns(columns.names)
 
     if dialect == "postgresql":

@@ -13,7 +13,17 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 
 from audit_support import AuditDatabase, metadata, plans
-from opsgen.audit import HistoryNotRecorded, as_of, check_triggers, history, install, install_entity, uninstall_entity
+from opsgen.audit import (
+    AuditConfig,
+    AuditedEntity,
+    HistoryNotRecorded,
+    as_of,
+    check_triggers,
+    history,
+    install,
+    install_entity,
+    uninstall_entity,
+)
 from opsgen.audit.alembic import refresh_audit_triggers
 from opsgen.audit.history import baseline
 from opsgen.cli.main import main
@@ -196,3 +206,58 @@ def test_read_only_command_creates_no_database(tmp_path: Path, capsys: pytest.Ca
     assert main(["audit", "--database-url", f"sqlite:///{missing}", "history", "billing_plan", "1"]) == 1
     assert "no database at" in capsys.readouterr().err
     assert not missing.exists()
+
+
+def test_install_without_triggers_warns(
+    audit_db: AuditDatabase, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with audit_db.engine.begin() as connection:
+        uninstall_entity(connection, audit_db.config.entity("billing_plan"))
+    runtime = Runtime(Settings(root=tmp_path, database_url=audit_db.url), engine=audit_db.engine)
+
+    with caplog.at_level(logging.WARNING, logger="opsgen.audit.hook"):
+        install(runtime, audit_db.config)
+
+    warnings = [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("audit: changes to 1 audited entity are not recorded, or not in full")
+    assert "billing_plans (entity billing_plan): missing" in warnings[0]
+    assert "run `opsgen audit install`" in warnings[0]
+
+
+def test_install_before_table_warns(sqlite_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    engine = sa.create_engine(sqlite_url)
+    runtime = Runtime(Settings(root=tmp_path, database_url=sqlite_url), engine=engine)
+    config = AuditConfig.of(AuditedEntity(name="order", table="orders"))
+
+    with caplog.at_level(logging.WARNING, logger="opsgen.audit.hook"):
+        install(runtime, config)
+
+    warnings = [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "orders (entity order): the table does not exist; create the application's tables first" in warnings[0]
+    engine.dispose()
+
+
+def test_install_with_triggers_is_quiet(
+    audit_db: AuditDatabase, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    runtime = Runtime(Settings(root=tmp_path, database_url=audit_db.url), engine=audit_db.engine)
+
+    with caplog.at_level(logging.WARNING, logger="opsgen.audit.hook"):
+        install(runtime, audit_db.config)
+
+    assert [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING] == []
+
+
+def test_audit_install_before_table_says_create_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_pyproject(tmp_path, f"sqlite:///{tmp_path}/new.db")
+
+    assert main(["audit", "install"]) == 1
+
+    error = capsys.readouterr().err
+    assert "table 'billing_plans' of audited entity 'billing_plan' does not exist" in error
+    assert "create the application's tables first" in error
