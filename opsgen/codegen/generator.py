@@ -116,8 +116,10 @@ def _generate(config: GeneratorConfig, *, check: bool) -> GenerateResult:
         FilesOnDisk,
         find_orphans,
         name_successors,
+        noted_successors,
         recorded_implementations,
         signature_types,
+        with_successor_note,
     )
 
     spec_files = read_spec_files(config.specs)
@@ -151,18 +153,23 @@ def _generate(config: GeneratorConfig, *, check: bool) -> GenerateResult:
     types = signature_types(project, settings.package_module)
     # Implementation path, relative to the implementations folder -> (text read, updated text).
     implementation_texts: dict[str, tuple[str, str]] = {}
+    # The text of every implementation that exists, by path.
+    implementation_sources: dict[str, str] = {}
     for relative, op in rendered.scaffold_operations.items():
         path = config.implementations / relative
         text = read_user_text(path)
         if text is None:
             continue
+        implementation_sources[relative] = text
         if is_current(text, op, types):
             continue
         from opsgen.codegen.signature import update_signature
 
         first_party = frozenset(name.split(".")[0] for name in (settings.package_module, settings.implementations_module))
         # Messages show paths as the CLI does, relative to the current folder. Diffs stay relative to the project.
-        update = update_signature(text, op, shown_path(path), needed_imports(op, settings), types, first_party)
+        update = update_signature(
+            text, op, shown_path(path), needed_imports(op, settings), types, first_party, rendered.scaffolds[relative]
+        )
         if update.problem is not None:
             result.problems.append(update.problem)
         elif update.text is not None:
@@ -188,7 +195,13 @@ def _generate(config: GeneratorConfig, *, check: bool) -> GenerateResult:
         config.implementations, config.implementations_module, config.package, config.package_module, files, rendered.scaffolds
     )
     created = {rendered.scaffold_operations[relative].name: relative for relative in result.scaffolded}
-    result.orphans = name_successors(orphans, created)
+    operations = {relative: op.name for relative, op in rendered.scaffold_operations.items()}
+    result.orphans = name_successors(orphans, created, noted_successors(implementation_sources, operations))
+    for orphan in result.orphans:
+        if orphan.successor_path in result.scaffolded:
+            rendered.scaffolds[orphan.successor_path] = with_successor_note(
+                rendered.scaffolds[orphan.successor_path], orphan, settings.implementations_folder
+            )
 
     if check:
         result.diff = check_diff(config, state.generated, files, rendered.scaffolds, result, implementation_texts)

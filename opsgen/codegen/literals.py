@@ -47,6 +47,11 @@ def py_literal(value: object) -> str:
 
 
 @lru_cache(maxsize=4096)
+def fits_plain_docstring(text: str) -> bool:
+    """Tell whether ``text`` can go into a triple-quoted docstring as it is, without escapes."""
+    return _SAFE_DOCSTRING.fullmatch(text) is not None
+
+
 def docstring(text: str, indent: str = "", width: int = LINE_WIDTH) -> str:
     """Return a docstring literal for ``text``, triple-quoted when that is safe, else ``repr``.
 

@@ -241,11 +241,15 @@ def _python_files(folder: Path, package: Path) -> list[str]:
     return sorted(found)
 
 
-def name_successors(orphans: Iterable[OrphanedImplementation], created: dict[str, str]) -> list[OrphanedImplementation]:
+def name_successors(
+    orphans: Iterable[OrphanedImplementation], created: dict[str, str], noted: dict[str, tuple[str, str]]
+) -> list[OrphanedImplementation]:
     """Set each orphan's successor when exactly one operation of ``created`` is in the same package.
 
     ``created`` maps each operation whose implementation scaffold the run creates to the
-    path of that scaffold. Later runs cannot tell which operation is new, so they name none.
+    path of that scaffold. That scaffold gets a note naming the orphan's operation (see
+    :func:`with_successor_note`), so later runs find the successor in ``noted``, which
+    :func:`noted_successors` builds.
     """
     named = []
     for orphan in orphans:
@@ -253,8 +257,59 @@ def name_successors(orphans: Iterable[OrphanedImplementation], created: dict[str
         candidates = [name for name in created if name.rpartition(".")[0] == prefix]
         if len(candidates) == 1:
             orphan = replace(orphan, successor=candidates[0], successor_path=created[candidates[0]])
+        elif orphan.operation in noted:
+            successor, path = noted[orphan.operation]
+            orphan = replace(orphan, successor=successor, successor_path=path)
         named.append(orphan)
     return named
+
+
+#: Start of the note that a scaffold created for a renamed spec carries in its docstring.
+_SUCCESSOR_NOTE = "opsgen created this file in the run that found the spec of"
+_NOTED_OPERATION = re.compile(re.escape(_SUCCESSOR_NOTE) + r" ([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+) gone")
+
+
+def with_successor_note(scaffold: str, orphan: OrphanedImplementation, implementations_folder: str) -> str:
+    """Add a paragraph to the docstring of ``scaffold`` that names the orphan it probably replaces.
+
+    The paragraph shows the user where the old code is, and lets later runs name the
+    successor after this run has written the scaffold. A scaffold whose docstring is
+    not a plain triple-quoted string, or a note with quotes or backslashes, is returned
+    unchanged.
+    """
+    import textwrap
+
+    from opsgen.codegen.layout import SCAFFOLD_WIDTH
+    from opsgen.codegen.literals import fits_plain_docstring
+
+    note = (
+        f"{_SUCCESSOR_NOTE} {orphan.operation} gone, so this is probably the spec's new name. Move the code of "
+        f"{orphan.class_name} from {implementations_folder}/{orphan.path} here, then delete that file."
+    )
+    end = scaffold.find('\n"""\n')
+    if not scaffold.startswith('"""') or end < 0 or not fits_plain_docstring(note):
+        return scaffold
+    paragraph = textwrap.fill(note, SCAFFOLD_WIDTH, break_long_words=False, break_on_hyphens=False)
+    return f"{scaffold[:end]}\n\n{paragraph}{scaffold[end:]}"
+
+
+def noted_successors(sources: dict[str, str], operations: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Map each operation that a scaffold's note names as gone to the scaffold's operation and path.
+
+    ``sources`` are implementation texts by path, ``operations`` the operation of each path.
+    """
+    noted: dict[str, tuple[str, str]] = {}
+    for path, text in sources.items():
+        if _SUCCESSOR_NOTE not in text:
+            continue
+        try:
+            docstring = ast.get_docstring(ast.parse(text)) or ""
+        except SyntaxError:
+            continue
+        match = _NOTED_OPERATION.search(" ".join(docstring.split()))
+        if match is not None and path in operations:
+            noted[match.group(1)] = (operations[path], path)
+    return noted
 
 
 def _absolute(imported: str, module: str) -> str | None:

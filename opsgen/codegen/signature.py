@@ -48,6 +48,7 @@ def update_signature(
     imports: list[tuple[str, str]],
     types: SignatureTypes,
     first_party: frozenset[str] = frozenset(),
+    scaffold: str | None = None,
 ) -> SignatureUpdate:
     """Rewrite the ``run`` signature in ``source`` to match ``op``, or explain why not.
 
@@ -55,7 +56,8 @@ def update_signature(
     :func:`opsgen.codegen.run_signature.is_current`). ``imports`` lists ``(module, name)``
     pairs the new annotations need; missing ones are added, see :func:`add_imports`.
     ``first_party`` contains the top-level names of the project's own packages. ``path``
-    is only used in messages.
+    is only used in messages. ``scaffold``, the text opsgen would create for ``op``, gives
+    the imports and the class line that a message about a missing class shows.
     """
     if is_current(source, op, types):
         return SignatureUpdate(None, None)
@@ -69,10 +71,11 @@ def update_signature(
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     finder = _RunFinder(op.stem, module.default_indent)
     wrapper.visit(finder)
+    if finder.run is None and finder.class_line:
+        return SignatureUpdate(None, f"{path}:{finder.class_line}: class {op.stem} has no method run; define it as:\n{definition}")
     if finder.run is None:
-        where = f"{path}:{finder.class_line}" if finder.class_line else path
-        missing = f"class {op.stem} has no method run" if finder.class_line else f"no class {op.stem} found"
-        return SignatureUpdate(None, f"{where}: {missing}; define it as:\n{definition}")
+        outline = scaffold_outline(scaffold) if scaffold is not None else definition
+        return SignatureUpdate(None, f"{path}: {missing_class_advice(op, finder.other_classes)}:\n{outline}")
 
     positions = wrapper.resolve(PositionProvider)
     line = positions[finder.run].start.line
@@ -97,6 +100,40 @@ def update_signature(
     updated = module.deep_replace(finder.run, new_run)
     assert isinstance(updated, cst.Module)
     return SignatureUpdate(add_imports(updated, used_imports, first_party).code, None, line)
+
+
+def missing_class_advice(op: OperationView, other_classes: list[tuple[str, str, int]]) -> str:
+    """Return the message that the class of ``op`` is missing, naming the implementation classes the file has instead.
+
+    ``other_classes`` are ``(name, base, line)`` of the file's top-level classes that
+    subclass a generated ``...Base``: after a spec is renamed, the old class is usually
+    still in the file that now has the new name.
+    """
+    if not other_classes:
+        return f"no class {op.stem} found; define it as"
+    found = " and ".join(f"{name}({base}) on line {line}" for name, base, line in other_classes)
+    return (
+        f"no class {op.stem} found, but the file defines {found}, perhaps for the spec's old name; "
+        f"rename the class to {op.stem}, make it subclass {op.stem}Base and import the generated names, "
+        "so that the file has"
+    )
+
+
+def scaffold_outline(scaffold: str) -> str:
+    """Return the imports, the class line and the ``def run`` of a scaffold, without its docstring and body."""
+    import ast
+
+    lines = scaffold.splitlines()
+    imports: list[str] = []
+    definition: list[str] = []
+    for node in ast.parse(scaffold).body:
+        if isinstance(node, ast.ImportFrom) and node.module != "__future__":
+            imports += lines[node.lineno - 1 : node.end_lineno]
+        elif isinstance(node, ast.ClassDef):
+            run = node.body[0]
+            assert isinstance(run, ast.FunctionDef)
+            definition = lines[node.lineno - 1 : run.body[0].lineno - 1]
+    return "\n".join([*imports, "", *definition])
 
 
 def rewritten_run(module: cst.Module, indent: str, run: cst.FunctionDef, keyword: list[str], returns: str) -> cst.FunctionDef:
@@ -304,8 +341,16 @@ class _RunFinder(cst.CSTVisitor):
         #: Indentation of the class body, which LibCST leaves None where it is the module's default.
         self.class_indent = default_indent
         self.depth = 0
+        #: ``(name, base, line)`` of each other top-level class that subclasses a ``...Base`` class.
+        self.other_classes: list[tuple[str, str, int]] = []
 
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        if self.depth == 0 and node.name.value != self.stem:
+            bases = [cst.Module([]).code_for_node(base.value) for base in node.bases]
+            base = next((text for text in bases if text.rpartition(".")[2].endswith("Base")), None)
+            if base is not None:
+                line = self.get_metadata(PositionProvider, node).start.line
+                self.other_classes.append((node.name.value, base, line))
         if self.depth == 0 and node.name.value == self.stem:
             self.class_line = self.get_metadata(PositionProvider, node).start.line
             if isinstance(node.body, cst.IndentedBlock) and node.body.indent is not None:

@@ -107,3 +107,65 @@ def test_orphan_without_single_successor(project: Path) -> None:
     assert "probably renamed" not in process.stderr
     assert f"or delete {OLD_PATH.as_posix()}" in process.stderr
     assert (project / OLD_PATH).exists()
+
+
+def test_check_after_rename_names_successor(project: Path) -> None:
+    _rename(project)
+    assert run_opsgen(project, "generate").returncode == 0
+
+    check = run_opsgen(project, "generate", "--check")
+    again = run_opsgen(project, "generate")
+
+    assert check.returncode == 1
+    assert f"probably renamed to expenses.approve: move your code into {NEW_PATH.as_posix()}" in check.stderr
+    assert f"probably renamed to expenses.approve: move your code into {NEW_PATH.as_posix()}" in again.stderr
+
+
+def test_successor_scaffold_names_old_code(project: Path) -> None:
+    _rename(project)
+
+    assert run_opsgen(project, "generate").returncode == 0
+
+    docstring = " ".join((project / NEW_PATH).read_text().split('"""')[1].split())
+    assert "found the spec of expenses.approve_expense gone" in docstring
+    assert f"Move the code of ApproveExpense from {OLD_PATH.as_posix()} here" in docstring
+
+
+def test_old_file_moved_onto_new_name(project: Path) -> None:
+    _rename(project)
+    assert run_opsgen(project, "generate").returncode == 0
+    (project / OLD_PATH).replace(project / NEW_PATH)
+
+    process = run_opsgen(project, "generate")
+    check = run_opsgen(project, "generate", "--check")
+
+    expected = (
+        f"{NEW_PATH.as_posix()}: no class Approve found, but the file defines "
+        "ApproveExpense(ApproveExpenseBase) on line 12, perhaps for the spec's old name; rename the class to "
+        "Approve, make it subclass ApproveBase and import the generated names, so that the file has:\n"
+        "from uuid import UUID\n"
+        "from opsgen.runtime.execution import ExecutionContext\n"
+        "from app.generated.expenses.approve import ApproveBase, ApproveOutput\n"
+        "\n"
+        "class Approve(ApproveBase):\n"
+        "    def run(self, ctx: ExecutionContext, *, expense_id: UUID) -> ApproveOutput:\n"
+    )
+    assert process.returncode == 1
+    assert expected in process.stderr
+    assert check.returncode == 1
+    assert expected in check.stderr
+
+
+def test_missing_class_shows_scaffold_lines(project: Path) -> None:
+    (project / OLD_PATH).write_text('"""Nothing here yet."""\n')
+
+    process = run_opsgen(project, "generate")
+
+    assert process.returncode == 1
+    assert (
+        f"{OLD_PATH.as_posix()}: no class ApproveExpense found; define it as:\n"
+        "from uuid import UUID\n"
+        "from opsgen.runtime.execution import ExecutionContext\n"
+        "from app.generated.expenses.approve_expense import (\n"
+    ) in process.stderr
+    assert "class ApproveExpense(ApproveExpenseBase):\n" in process.stderr
