@@ -162,8 +162,8 @@ def validate_pruned(
     This lets the later checks (names, type references, key templates) run on the rest
     of a document that failed validation. A bad setting inside a lock, the singleton or
     another settings mapping drops only that setting, so a lock with a bad ``timeout``
-    still has its key checked. When the rest still fails, the whole entry or section is
-    dropped instead. Returns the model and the dropped names: input field names as
+    still has its key checked, and a bad constraint of a field drops only that
+    constraint. When the rest still fails, the whole entry or section is dropped instead. Returns the model and the dropped names: input field names as
     ``input.NAME``, the context keys written under an invalid ``context`` as
     ``context.NAME``, and dropped top-level keys as themselves. Returns ``None`` when a
     problem sits where nothing can be dropped.
@@ -188,6 +188,11 @@ _SETTINGS_SECTIONS = frozenset({"transaction", "singleton", "context", "audit", 
 def _removal(path: tuple[str | int, ...], *, fine: bool) -> tuple[str | int, ...]:
     """Return the part of the document to drop for a problem at ``path``."""
     head = path[0]
+    if fine and head in _ENTRY_SECTIONS and len(path) >= 3 and path[-1] in CONSTRAINT_KEYS:
+        # A bad constraint of a field or shared type drops only that constraint, so the
+        # checks of its other constraints still run: `{type: int, ge: 1.5, le: abc}`
+        # reports both bounds.
+        return path
     if fine and head == "locks" and len(path) >= 3 and path[2] != "key":
         return path[:3]
     if fine and head in _SETTINGS_SECTIONS and len(path) >= 2 and path[1] != "key":

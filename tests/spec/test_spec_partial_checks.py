@@ -118,3 +118,21 @@ def test_error_paths_outside_current_folder_stay_absolute(tmp_path: Path, monkey
     errors = _errors(tmp_path / "specs", "name: a.b\nbogus: 1\n")
 
     assert errors[0].format().startswith(f"{tmp_path / 'specs' / 'op.yaml'}:2:1:")
+
+
+def test_bad_bound_keeps_other_bounds_checked(tmp_path: Path) -> None:
+    spec = "name: a.b\ninput:\n  quantity: {type: int, ge: 1.5, le: abc}\n"
+    errors = _errors(tmp_path / "specs", spec)
+
+    assert [(e.line, e.column) for e in errors] == [(3, 29), (3, 38)]
+    assert errors[0].message == "ge: 1.5 is not a whole number, but the field is an int"
+    assert errors[1].message.startswith("le needs a whole number for the int field input.quantity")
+
+
+def test_bad_constraint_of_shared_type_keeps_others(tmp_path: Path) -> None:
+    spec = "kind: types\ntypes:\n  Count:\n    type: int\n    ge: 0.5\n    max_length: ten\n"
+    errors = _errors(tmp_path / "specs", spec)
+
+    assert [e.line for e in errors] == [5, 6]
+    assert errors[0].message == "ge: 0.5 is not a whole number, but the field is an int"
+    assert errors[1].message.startswith("max_length needs")
