@@ -31,6 +31,7 @@ from opsgen.cli.display import (
 from opsgen.cli.execution_log import log_problem
 from opsgen.runtime.config import load_settings
 from opsgen.runtime.database import create_runtime_engine
+from opsgen.runtime.errors import ConfigurationError
 from opsgen.runtime.schema import ExecutionStatus
 from opsgen.runtime.store import ExecutionStore
 
@@ -208,10 +209,20 @@ def run_list(args: argparse.Namespace) -> int:
 #: Operation names listed when none is close to the one requested.
 MAX_LISTED_OPERATIONS = 10
 
+#: Error codes of records whose operation name came unchecked from a message: a broker
+#: message or a Celery task that named no operation of the worker's registry, or that
+#: could not be read. Such a name may be a typo, so it is never suggested.
+UNCHECKED_NAME_CODES = ("unknown_operation", "malformed_message")
+
 
 def _unknown_operation(store: ExecutionStore, operation: str) -> str | None:
-    """Return an error naming the closest operations when the log has no execution of ``operation``, else ``None``."""
-    from sqlalchemy import select
+    """Return an error naming the closest operations when the log has no execution of ``operation``, else ``None``.
+
+    The suggestions come from the operations of the project's generated package and from
+    the log, but not from records that only a rejected message made (see
+    :data:`UNCHECKED_NAME_CODES`).
+    """
+    from sqlalchemy import or_, select
 
     from opsgen.runtime.schema import executions
 
@@ -222,9 +233,15 @@ def _unknown_operation(store: ExecutionStore, operation: str) -> str | None:
         if seen is not None:
             return None
         known = sorted(connection.execute(select(executions.c.operation).distinct()).scalars())
+        checked = connection.execute(
+            select(executions.c.operation)
+            .where(or_(executions.c.error_code.is_(None), executions.c.error_code.not_in(UNCHECKED_NAME_CODES)))
+            .distinct()
+        ).scalars()
+        candidates = sorted(set(checked) | set(_registry_operations()))
 
     message = f"the execution log has no execution of operation {operation!r}"
-    closest = difflib.get_close_matches(operation, known, n=3, cutoff=0.6)
+    closest = difflib.get_close_matches(operation, candidates, n=3, cutoff=0.6)
     if closest:
         return f"{message}; did you mean {' or '.join(repr(name) for name in closest)}?"
     if not known:
@@ -232,6 +249,31 @@ def _unknown_operation(store: ExecutionStore, operation: str) -> str | None:
     listed = ", ".join(known[:MAX_LISTED_OPERATIONS])
     more = f" and {len(known) - MAX_LISTED_OPERATIONS} more" if len(known) > MAX_LISTED_OPERATIONS else ""
     return f"{message}; it has executions of {listed}{more}"
+
+
+def _registry_operations() -> list[str]:
+    """Return the operations of the project's generated package, or none when it cannot be read.
+
+    The manifest that ``opsgen generate`` writes into the package records the ``run``
+    definition of each operation by its implementation path, which is the operation's
+    name with ``/`` for ``.`` (``orders/place_order.py``).
+    """
+    try:
+        settings = load_settings()
+    except ConfigurationError:
+        return []
+    if settings.package is None:
+        return []
+    from opsgen.runtime.stale_specs import MANIFEST
+
+    try:
+        manifest = json.loads((settings.root / settings.package / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    signatures = manifest.get("signatures") if isinstance(manifest, dict) else None
+    if not isinstance(signatures, dict):
+        return []
+    return [path.removesuffix(".py").replace("/", ".") for path in signatures if isinstance(path, str)]
 
 
 def _note(row: dict[str, Any]) -> str:

@@ -156,3 +156,43 @@ def test_worker_command_consumes_queue(rabbitmq_url: str, sqlite_url: str, queue
 
 def _text(body: str | bytes) -> str:
     return body.decode() if isinstance(body, bytes) else body
+
+
+def ops_list_outside_project(runtime: Runtime, folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("OPSGEN_")}
+    environment["OPSGEN_DATABASE_URL"] = runtime.engine.url.render_as_string(hide_password=False)
+    return subprocess.run([sys.executable, "-m", "opsgen.cli.main", "ops", "list", *args], cwd=folder,
+                          env=environment, capture_output=True, text=True, timeout=60)
+
+
+def test_rejected_name_not_suggested(rabbitmq_url: str, runtime: Runtime, queue_name: str, tmp_path: Path) -> None:
+    with Connection(rabbitmq_url) as connection:
+        publish_call(connection, queue_name, "demo.record_note", {"text": "kept"}, Context(actor="ann"))
+        publish_raw(connection, queue_name, '{"text": "x"}', {OPERATION_HEADER: "demo.recrod_notes"})
+        consumer = OperationConsumer(connection, queue_name, ops, runtime=runtime)
+        assert consumer.run(limit=2, idle_timeout=15) == 2
+
+    listed = ops_list_outside_project(runtime, tmp_path, "--operation", "demo.recrod_note")
+
+    assert listed.returncode == 1
+    assert listed.stderr == (
+        "error: the execution log has no execution of operation 'demo.recrod_note'; did you mean 'demo.record_note'?\n"
+    )
+
+
+def test_only_rejected_names_give_no_suggestion(
+    rabbitmq_url: str, runtime: Runtime, queue_name: str, tmp_path: Path
+) -> None:
+    with Connection(rabbitmq_url) as connection:
+        publish_raw(connection, queue_name, '{"text": "x"}', {OPERATION_HEADER: "demo.recrod_notes"})
+        consumer = OperationConsumer(connection, queue_name, ops, runtime=runtime)
+        assert consumer.run(limit=1, idle_timeout=15) == 1
+
+    listed = ops_list_outside_project(runtime, tmp_path, "--operation", "demo.recrod_note")
+
+    assert listed.returncode == 1
+    assert "did you mean" not in listed.stderr
+    assert listed.stderr == (
+        "error: the execution log has no execution of operation 'demo.recrod_note'; "
+        "it has executions of demo.recrod_notes\n"
+    )

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import runtime_fixture_ops as ops
@@ -19,7 +20,11 @@ def ops_list(runtime: Runtime, *args: str) -> subprocess.CompletedProcess[str]:
     environment = {key: value for key, value in os.environ.items() if not key.startswith("OPSGEN_")}
     environment["OPSGEN_DATABASE_URL"] = runtime.engine.url.render_as_string(hide_password=False)
     environment["COLUMNS"] = "200"
-    return subprocess.run([OPSGEN, "ops", "list", *args], env=environment, capture_output=True, text=True, timeout=60)
+    # Outside any project, so that no generated package adds its operations to the suggestions.
+    with tempfile.TemporaryDirectory() as folder:
+        return subprocess.run(
+            [OPSGEN, "ops", "list", *args], cwd=folder, env=environment, capture_output=True, text=True, timeout=60
+        )
 
 
 def test_misspelt_operation_suggests_closest(runtime: Runtime) -> None:
