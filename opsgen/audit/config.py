@@ -19,6 +19,7 @@ produce the same frozen objects.
 
 from __future__ import annotations
 
+import difflib
 import re
 import sys
 from collections.abc import Iterable, Mapping
@@ -136,7 +137,14 @@ class AuditConfig:
             return self.entities[name]
         except KeyError:
             known = ", ".join(sorted(self.entities)) or "none"
-            raise KeyError(f"no audited entity {name!r} (declared: {known})") from None
+            close = self.closest_entity(name)
+            hint = f"; did you mean {close!r}?" if close else ""
+            raise KeyError(f"no audited entity {name!r} (declared: {known}){hint}") from None
+
+    def closest_entity(self, name: str) -> str | None:
+        """Return the declared entity name closest to the misspelt ``name``, or None when none is close."""
+        close = difflib.get_close_matches(name, sorted(self.entities), n=1, cutoff=0.6)
+        return close[0] if close else None
 
     def for_table(self, table: str) -> AuditedEntity:
         """Return the entity recorded from ``table``; raise ``KeyError`` when none is."""

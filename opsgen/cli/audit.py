@@ -131,7 +131,8 @@ def _undeclared_entity(args: argparse.Namespace) -> str | None:
     try:
         owner = config.for_table(args.entity)
     except KeyError:
-        return message
+        close = config.closest_entity(args.entity)
+        return f"{message}; did you mean {close!r}?" if close else message
     return f"{message}; {args.entity!r} is the table of entity {owner.name!r}, so use that name"
 
 

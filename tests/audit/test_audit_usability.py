@@ -125,6 +125,48 @@ def test_history_of_a_table_name_names_the_entity(
     assert "is the table of entity 'billing_plan'" in error
 
 
+def test_history_of_misspelt_entity_suggests_closest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_pyproject(tmp_path, f"sqlite:///{tmp_path}/audit.db")
+
+    for command in ("history", "diff", "as-of"):
+        extra = {"history": [], "diff": ["1", "2"], "as-of": ["2026-01-01T00:00:00"]}[command]
+        assert main(["audit", command, "biling_plan", "1", *extra]) == 1, command
+        error = capsys.readouterr().err
+        assert error == (
+            "opsgen audit: 'biling_plan' is not a declared audited entity (declared: billing_plan); "
+            "did you mean 'billing_plan'?\n"
+        ), command
+
+
+def test_install_of_misspelt_entity_suggests_closest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_pyproject(tmp_path, f"sqlite:///{tmp_path}/audit.db")
+
+    assert main(["audit", "install", "biling_plan"]) == 1
+
+    assert capsys.readouterr().err == (
+        "opsgen audit: no audited entity 'biling_plan' (declared: billing_plan); did you mean 'billing_plan'?\n"
+    )
+
+
+def test_history_of_unrelated_entity_has_no_suggestion(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_pyproject(tmp_path, f"sqlite:///{tmp_path}/audit.db")
+
+    assert main(["audit", "history", "invoice", "1"]) == 1
+
+    assert capsys.readouterr().err == (
+        "opsgen audit: 'invoice' is not a declared audited entity (declared: billing_plan)\n"
+    )
+
+
 def test_added_column_message_matches_database(audit_db: AuditDatabase) -> None:
     add_discount_column(audit_db, refresh=False)
     with audit_db.engine.connect() as connection:
