@@ -289,6 +289,11 @@ def run_list(args: argparse.Namespace) -> int:
         print(json.dumps(normalize_times(rows), default=json_default, indent=2))
         return 0
 
+    if not rows:
+        filtered = args.status or args.effect or args.operation
+        print("no durable effects match these filters" if filtered else "no durable effects in the outbox yet")
+        return 0
+
     from rich.table import Table
 
     now = utcnow()
