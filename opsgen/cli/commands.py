@@ -51,7 +51,27 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-class _CommandParser(argparse.ArgumentParser):
+class _SuggestingParser(argparse.ArgumentParser):
+    """A parser that adds the closest choice to argparse's ``invalid choice`` error.
+
+    Mistyped subcommands (``opsgen genrate``, ``opsgen ops lst``) and option values
+    (``--format jsno``) then read as mistyped options do: ``...; did you mean 'generate'?``.
+    """
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        try:
+            super()._check_value(action, value)
+        except argparse.ArgumentError as error:
+            import difflib
+
+            choices = [str(choice) for choice in action.choices or ()]
+            close = difflib.get_close_matches(str(value), choices, n=1, cutoff=0.6)
+            if not close:
+                raise
+            raise argparse.ArgumentError(action, f"{error.message}; did you mean {close[0]!r}?") from None
+
+
+class _CommandParser(_SuggestingParser):
     """The parser of a subcommand, which reports an unknown argument with its own usage line.
 
     argparse passes a subcommand's unknown arguments up to the top-level parser, whose
@@ -86,7 +106,7 @@ class _CommandParser(argparse.ArgumentParser):
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """Build the parser; with ``only``, import just that subcommand's module (none for ``""``)."""
-    parser = argparse.ArgumentParser(
+    parser = _SuggestingParser(
         prog="opsgen",
         description="Declare business operations in YAML, generate typed Python, run and check them.",
     )

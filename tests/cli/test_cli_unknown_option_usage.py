@@ -74,3 +74,36 @@ def test_misspelt_lint_option_shows_lint_usage(
     lines = capsys.readouterr().err.splitlines()
     assert lines[0] == "usage: opsgen lint [-h] [--format {text,json,sarif}] [--output OUTPUT]"
     assert lines[-1] == "opsgen lint: error: unrecognized arguments: --fomat; did you mean --format?"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "prog", "typo", "expected"),
+    [
+        (["genrate"], "opsgen", "genrate", "generate"),
+        (["ops", "lst"], "opsgen ops", "lst", "list"),
+        (["outbox", "drian"], "opsgen outbox", "drian", "drain"),
+        (["audit", "histroy", "order", "1"], "opsgen audit", "histroy", "history"),
+        (["ops", "list", "--format", "jsno"], "opsgen ops list", "jsno", "json"),
+    ],
+    ids=["genrate", "ops lst", "outbox drian", "audit histroy", "format jsno"],
+)
+def test_misspelt_choice_suggests_closest(
+    arguments: list[str], prog: str, typo: str, expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(arguments)
+
+    last_line = capsys.readouterr().err.splitlines()[-1]
+    assert exited.value.code == 2
+    assert last_line.startswith(f"{prog}: error: argument ")
+    assert f"invalid choice: {typo!r}" in last_line
+    assert last_line.endswith(f"; did you mean {expected!r}?")
+
+
+def test_unrelated_command_has_no_suggestion(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["xyz"])
+
+    last_line = capsys.readouterr().err.splitlines()[-1]
+    assert "invalid choice: 'xyz'" in last_line
+    assert "did you mean" not in last_line
