@@ -7,11 +7,11 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine.interfaces import ReflectedColumn
@@ -19,6 +19,8 @@ from sqlalchemy.engine.interfaces import ReflectedColumn
 from opsgen.audit.config import AuditConfig, AuditConfigError, FoundConfig, find_config, load_config
 from opsgen.audit.history import HistoryPruned, Version, change_pairs, dumps_json
 from opsgen.cli.display import SHORT_ID, counted, make_console
+
+T = TypeVar("T")
 
 #: Printed after a change to an entity that no operation of its call tree had declared when it was made.
 UNEXPECTED_FLAG = "  UNEXPECTED: no operation of the call tree so far lists this entity in its spec"
@@ -202,18 +204,41 @@ class EntityColumns:
 def _entity_columns(args: argparse.Namespace, connection: sa.Connection) -> EntityColumns | None:
     """Reflect the table of ``args.entity``; None when it is not declared or the table is gone."""
     try:
-        entity = _config(args).entities.get(args.entity)
+        config = _config(args)
     except AuditConfigError:
         return None
+    return _reflect_entity(config, connection, args.entity)
+
+
+def _reflect_entity(config: AuditConfig, connection: sa.Connection, name: str) -> EntityColumns | None:
+    """Reflect the table of entity ``name``; None when it is not declared or the table is gone."""
+    entity = config.entities.get(name)
     if entity is None:
         return None
-    schema, _, name = entity.table.rpartition(".")
+    schema, _, table = entity.table.rpartition(".")
     inspector = sa.inspect(connection)
-    if not inspector.has_table(name, schema=schema or None):
+    if not inspector.has_table(table, schema=schema or None):
         return None
-    columns = inspector.get_columns(name, schema=schema or None)
+    columns = inspector.get_columns(table, schema=schema or None)
     names = entity.audited_columns(str(column["name"]) for column in columns)
     return EntityColumns(names=names, scales=_numeric_scales(columns))
+
+
+def in_table_order(values: dict[str, T], columns: EntityColumns | None) -> dict[str, T]:
+    """Return ``values`` by column, the table's columns first and in table order, then any other as recorded.
+
+    SQLite records a change as JSON text in table order, but PostgreSQL records it as
+    ``jsonb``, which orders keys by length, so every command sorts them the same way.
+    A column that is no longer in the table keeps its recorded place after the others.
+    """
+    if columns is None:
+        return values
+    position = {name: index for index, name in enumerate(columns.names)}
+    return dict(sorted(values.items(), key=lambda item: position.get(item[0], len(position))))
+
+
+def _ordered_version(version: Version, columns: EntityColumns | None) -> Version:
+    return replace(version, changes=in_table_order(version.changes, columns))
 
 
 def _numeric_scales(columns: list[ReflectedColumn]) -> dict[str, int]:
@@ -226,12 +251,13 @@ def _numeric_scales(columns: list[ReflectedColumn]) -> dict[str, int]:
     return scales
 
 
-def entity_scales(engine: sa.Engine, entities: set[str]) -> dict[str, dict[str, int]]:
-    """Return the Numeric column scales of each of ``entities`` declared in the project's audit settings.
+def entity_columns(engine: sa.Engine, entities: set[str]) -> dict[str, EntityColumns]:
+    """Return the columns of each of ``entities`` declared in the project's audit settings.
 
-    ``opsgen ops show`` writes an audited number as ``opsgen audit history`` does: 25.00,
-    not 25, for a ``Numeric(12, 2)`` column. Without settings, or for a table that is
-    gone, an entity gets no scales and its numbers print as recorded.
+    ``opsgen ops show`` writes audited columns in table order and an audited number as
+    ``opsgen audit history`` does: 25.00, not 25, for a ``Numeric(12, 2)`` column.
+    Without settings, or for a table that is gone, an entity is left out, and its
+    columns print as recorded.
     """
     if not entities:
         return {}
@@ -239,16 +265,12 @@ def entity_scales(engine: sa.Engine, entities: set[str]) -> dict[str, dict[str, 
         config = find_config().config
     except AuditConfigError:
         return {}
-    found: dict[str, dict[str, int]] = {}
+    found: dict[str, EntityColumns] = {}
     with engine.connect() as connection:
-        inspector = sa.inspect(connection)
         for name in entities:
-            entity = config.entities.get(name)
-            if entity is None:
-                continue
-            schema, _, table = entity.table.rpartition(".")
-            if inspector.has_table(table, schema=schema or None):
-                found[name] = _numeric_scales(inspector.get_columns(table, schema=schema or None))
+            columns = _reflect_entity(config, connection, name)
+            if columns is not None:
+                found[name] = columns
     return found
 
 
@@ -376,6 +398,9 @@ def run_history(args: argparse.Namespace) -> int:
         columns = _entity_columns(args, connection)
     if not versions and start is None:
         return _fail(f"no recorded versions of {args.entity} {args.id}")
+    versions = [_ordered_version(version, columns) for version in versions]
+    if start is not None and start[1] is not None:
+        start = (start[0], in_table_order(start[1], columns))
     scales = columns.scales if columns else {}
     for version in versions:
         if args.json:
@@ -407,6 +432,7 @@ def run_diff(args: argparse.Namespace) -> int:
             columns = _entity_columns(args, connection)
     except LookupError as exc:
         return _fail(str(exc))
+    changed = in_table_order(changed, columns)
     scales = columns.scales if columns else {}
     if not changed:
         print(f"{args.entity} {args.id}: versions {args.first} and {args.second} are equal")
@@ -439,7 +465,7 @@ def run_as_of(args: argparse.Namespace) -> int:
     printed = {name: _scaled(value, scales.get(name)) for name, value in state.items()}
     for name in unknown:
         printed[name] = None
-    print(dumps_json(printed, indent=2))
+    print(dumps_json(in_table_order(printed, columns), indent=2))
     if unknown:
         print(
             f"note: {', '.join(unknown)} shown as null: not recorded at that time "
@@ -480,9 +506,15 @@ def run_unexpected(args: argparse.Namespace) -> int:
     from opsgen.audit.history import unexpected_changes
 
     since = _time(args.since) if args.since else None
+    try:
+        config = _config(args)
+    except AuditConfigError:
+        config = AuditConfig.of()
     with _connection(args) as connection:
         found = unexpected_changes(connection, since=since, limit=args.limit)
+        columns = {name: _reflect_entity(config, connection, name) for name in {version.entity for version in found}}
     for version in found:
+        version = _ordered_version(version, columns[version.entity])
         print(f"{version.entity} {version.entity_id}")
         print("\n".join("  " + line for line in _format_version(version)))
     if not found:
@@ -515,8 +547,10 @@ def changes_for_show(engine: sa.Engine, execution_id: str, tree: list[dict[str, 
             .where(execution_attempts.c.execution_id.in_({version.execution_id for version in versions}))
             .distinct()
         ).scalars())
+    columns = entity_columns(engine, {version.entity for version in versions})
     changes = []
     for version in versions:
+        version = _ordered_version(version, columns.get(version.entity))
         change = json.loads(_version_json(version), parse_float=Decimal)
         change["own"] = version.execution_id == execution_id
         change["queued"] = version.execution_id in queued
@@ -529,7 +563,7 @@ def print_changes_for_show(changes: list[dict[str, Any]], scales: dict[str, dict
 
     One entity version a line, then a line for each column it changed, inserted or deleted;
     a change of another execution names it. ``scales`` are the Numeric scales of each
-    entity's columns (:func:`entity_scales`).
+    entity's columns (:func:`entity_columns`).
     """
     own = [change for change in changes if change["own"]]
     others = [change for change in changes if not change["own"]]

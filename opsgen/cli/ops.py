@@ -317,7 +317,7 @@ def run_show(args: argparse.Namespace) -> int:
         {key: value for key, value in effect.items() if key not in HIDDEN_EFFECT_COLUMNS}
         for effect in store.effects_of([row["id"] for row in tree])
     ]
-    from opsgen.cli.audit import changes_for_show, entity_scales, print_changes_for_show
+    from opsgen.cli.audit import changes_for_show, entity_columns, print_changes_for_show
 
     audit_changes = changes_for_show(store.engine, execution["id"], tree)
     from opsgen.integrations.background import attempt_rows
@@ -331,7 +331,8 @@ def run_show(args: argparse.Namespace) -> int:
 
     _print_show(execution, tree, effects)
     _print_attempts(attempts)
-    print_changes_for_show(audit_changes, entity_scales(store.engine, {change["entity"] for change in audit_changes}))
+    columns = entity_columns(store.engine, {change["entity"] for change in audit_changes})
+    print_changes_for_show(audit_changes, {name: entity.scales for name, entity in columns.items()})
     return 0
 
 

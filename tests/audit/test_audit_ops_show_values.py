@@ -32,16 +32,20 @@ class ReplaceOutput(BaseModel):
     new_id: int
 
 
-class ReplacePlan(Operation[ReplaceInput, ReplaceOutput]):
-    declaration = OperationDeclaration(
-        name="billing.replace_plan",
+def plan_declaration(name: str, description: str) -> OperationDeclaration:
+    return OperationDeclaration(
+        name=name,
         version=1,
-        description="Replace a plan by a new one.",
+        description=description,
         input_model=ReplaceInput,
         output_model=ReplaceOutput,
         transaction=TransactionDeclaration(),
         audit_changes=("billing_plan",),
     )
+
+
+class ReplacePlan(Operation[ReplaceInput, ReplaceOutput]):
+    declaration = plan_declaration("billing.replace_plan", "Replace a plan by a new one.")
 
     def run(self, ctx: ExecutionContext, **inputs: Any) -> ReplaceOutput:  # type: ignore[override]
         ctx.session.execute(plans.delete().where(plans.c.id == inputs["old_id"]))
@@ -106,3 +110,42 @@ def test_ops_show_writes_numbers_with_their_column_scale(
 
     assert "      amount: null -> 25.00" in lines
     assert "      amount: 10.00 -> null" in lines
+
+
+class RepricePlan(Operation[ReplaceInput, ReplaceOutput]):
+    declaration = plan_declaration("billing.reprice_plan", "Change every recorded column of a plan.")
+
+    def run(self, ctx: ExecutionContext, **inputs: Any) -> ReplaceOutput:  # type: ignore[override]
+        ctx.session.execute(
+            plans.update()
+            .where(plans.c.id == inputs["old_id"])
+            .values(name=inputs["name"], amount=Decimal("30.00"), interval_days=365, card_token="tok")
+        )
+        return ReplaceOutput(new_id=inputs["old_id"])
+
+
+reprice_plan = OperationHandle(RepricePlan.declaration, RepricePlan)
+
+
+def test_ops_show_lists_columns_in_table_order(
+    audit_db: AuditDatabase, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.opsgen.audit.entities.billing_plan]\ntable = "billing_plans"\nexclude = ["updated_at"]\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    runtime = Runtime(Settings(root=tmp_path, database_url=audit_db.url), engine=audit_db.engine)
+    runtime.ensure_schema()
+    install(runtime, audit_db.config)
+    with audit_db.engine.begin() as connection:
+        connection.execute(plans.insert().values(id=1, name="basic", amount=Decimal("10.00")))
+    result = reprice_plan.bind(runtime)(Context(actor="alice"), old_id=1, new_id=1, name="pro")
+    assert isinstance(result, Success), result
+    capsys.readouterr()
+
+    assert main(["ops", "show", str(result.execution_id), "--database-url", audit_db.url]) == 0
+
+    lines = capsys.readouterr().out.split("audit changes, in commit order:\n")[1].splitlines()
+    columns = [line.strip().split(":")[0] for line in lines if line.startswith("      ")]
+    assert columns == ["name", "amount", "interval_days", "card_token"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 from decimal import Decimal
@@ -303,3 +304,37 @@ def test_audit_install_before_table_says_create_it(
     error = capsys.readouterr().err
     assert "table 'billing_plans' of audited entity 'billing_plan' does not exist" in error
     assert "create the application's tables first" in error
+
+
+TABLE_ORDER = ["id", "name", "amount", "interval_days", "card_token"]
+
+
+def printed_columns(text: str, indent: str) -> list[str]:
+    """Return the column names of the ``column: ...`` lines of ``text`` that start with ``indent``."""
+    return [line[len(indent):].split(":")[0] for line in text.splitlines() if line.startswith(indent) and ": " in line]
+
+
+def test_audit_commands_print_table_order(
+    audit_db: AuditDatabase, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with audit_db.engine.begin() as connection:
+        connection.execute(plans.insert().values(id=1, name="basic", amount=Decimal("10.00"), card_token="tok"))
+    with audit_db.engine.begin() as connection:
+        connection.execute(
+            plans.update().values(name="pro", amount=Decimal("20.00"), interval_days=365, card_token="tok2")
+        )
+    pyproject = pyproject_for(audit_db, tmp_path)
+    audit = ["audit", "--config", str(pyproject)]
+
+    assert main([*audit, "history", "billing_plan", "1"]) == 0
+    history_text = capsys.readouterr().out
+    update, insert = history_text.split("\nv1  ")
+    assert printed_columns(update, "    ") == TABLE_ORDER[1:]
+    assert printed_columns(insert, "    ") == TABLE_ORDER
+
+    assert main([*audit, "diff", "billing_plan", "1", "1", "2"]) == 0
+    # Both tokens are stored as "***", so the diff leaves card_token out.
+    assert printed_columns(capsys.readouterr().out, "") == ["name", "amount", "interval_days"]
+
+    assert main([*audit, "as-of", "billing_plan", "1", "2999-01-01T00:00:00"]) == 0
+    assert list(json.loads(capsys.readouterr().out)) == TABLE_ORDER
