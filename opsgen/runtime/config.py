@@ -114,8 +114,12 @@ def load_settings(start: Path | None = None, environ: Mapping[str, str] | None =
     """Read ``[tool.opsgen]`` and apply the ``OPSGEN_*`` environment overrides.
 
     Raises :class:`ConfigurationError` naming the file and the key for an unknown key
-    (see :func:`read_settings_table`) or a value of the wrong type.
+    (see :func:`read_settings_table`), a value of the wrong type, or a ``lock-url`` that
+    names no lock backend (see :func:`~opsgen.runtime.locks.check_lock_url`).
     """
+    # The lock package imports this module through opsgen.runtime.database_url.
+    from opsgen.runtime.locks import check_lock_url
+
     env = os.environ if environ is None else environ
     pyproject = find_pyproject(start)
     root = pyproject.parent if pyproject else (start or Path.cwd()).resolve()
@@ -137,6 +141,8 @@ def load_settings(start: Path | None = None, environ: Mapping[str, str] | None =
         trace = [part.strip() for part in trace.split(",") if part.strip()]
     if not isinstance(trace, (list, tuple)) or not all(isinstance(p, str) for p in trace):
         raise ConfigurationError(f"{source('trace-modules', 'OPSGEN_TRACE_MODULES')} must be a list of module prefixes")
+    lock_url = _optional(setting("lock-url", "OPSGEN_LOCK_URL"))
+    check_lock_url(lock_url, source("lock-url", "OPSGEN_LOCK_URL"))
 
     return Settings(
         root=root,
@@ -146,7 +152,7 @@ def load_settings(start: Path | None = None, environ: Mapping[str, str] | None =
         app=_optional(setting("app", "OPSGEN_APP")),
         log_enabled=boolean("log-enabled", "OPSGEN_LOG_ENABLED"),
         trace_modules=tuple(trace),
-        lock_url=_optional(setting("lock-url", "OPSGEN_LOCK_URL")),
+        lock_url=lock_url,
         record_running=boolean("record-running", "OPSGEN_RECORD_RUNNING"),
         database_url_fallback=pyproject is None and not env.get("OPSGEN_DATABASE_URL"),
     )

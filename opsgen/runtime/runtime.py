@@ -75,6 +75,11 @@ class Runtime:
         migrate: bool = True,
     ) -> None:
         self.settings = settings or load_settings()
+        if settings is not None and lock_backend is None:
+            # load_settings checks the URLs it reads; settings built in code are checked here.
+            from opsgen.runtime.locks import check_lock_url
+
+            check_lock_url(settings.lock_url, "the lock_url of the Settings passed to Runtime")
         if engine is None and database_url is None and self.settings.database_url_fallback:
             _warn_fallback_database(self.settings)
         self.engine = engine or create_runtime_engine(database_url or self.settings.database_url)

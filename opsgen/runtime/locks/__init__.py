@@ -13,11 +13,15 @@ with an expiry. See :mod:`opsgen.runtime.locks.base` for the guarantees they sha
 
 from __future__ import annotations
 
+import difflib
+import importlib.util
 import os
 import tempfile
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
+from opsgen.runtime.database_url import hide_password
+from opsgen.runtime.errors import ConfigurationError
 from opsgen.runtime.locks.base import HeldLocks, LockBackend, LockError, LockLost, LockTimeout, WaitHook, order_keys
 from opsgen.runtime.locks.keys import LockKeyError, render_lock_key
 
@@ -29,50 +33,104 @@ __all__ = [
     "LockLost",
     "LockTimeout",
     "WaitHook",
+    "check_lock_url",
     "lock_url_for_database",
+    "lock_url_problem",
     "open_lock_backend",
     "order_keys",
     "render_lock_key",
 ]
 
+#: The backend of each lock URL scheme, without a ``+driver`` suffix.
+BACKEND_OF_SCHEME = {
+    "sqlite": "sqlite",
+    "postgresql": "postgresql",
+    "postgres": "postgresql",
+    "redis": "redis",
+    "rediss": "redis",
+    "unix": "redis",
+}
+
+#: The lock URL forms, for messages about a URL that names no backend.
+LOCK_URL_FORMS = (
+    "sqlite:///FILE, postgresql://USER@HOST/DATABASE (or postgresql+psycopg://...), "
+    "redis://HOST:PORT/DB, rediss://HOST:PORT/DB or unix:///PATH/TO/redis.sock"
+)
+
+#: The module each server backend needs, with the opsgen extra that installs it.
+_CLIENT_LIBRARIES = {"postgresql": ("psycopg", "postgres"), "redis": ("redis", "redis")}
+
+
+def lock_url_problem(url: str) -> str | None:
+    """Return why ``url`` names no usable lock backend, or ``None`` when one serves it.
+
+    Checks the scheme, that a SQLite URL names a file, and that the client library of
+    a PostgreSQL or Redis URL is installed. It does not connect, so a server that is
+    down is found only when a lock is taken.
+    """
+    scheme = urlsplit(url).scheme.split("+", 1)[0]
+    backend = BACKEND_OF_SCHEME.get(scheme)
+    if backend is None:
+        close = difflib.get_close_matches(scheme, list(BACKEND_OF_SCHEME), n=1, cutoff=0.6)
+        named = f"the scheme {scheme!r}" if scheme else "no scheme"
+        suggestion = f" (did you mean {close[0]}://?)" if close else ""
+        return f"no lock backend has {named}{suggestion}; use {LOCK_URL_FORMS}"
+    if backend == "sqlite":
+        if _sqlite_lock_path(url) in ("", ":memory:"):
+            return "locks are shared between processes, so they need a file, as in sqlite:///var/opsgen.db"
+        return None
+    module, extra = _CLIENT_LIBRARIES[backend]
+    if importlib.util.find_spec(module) is None:
+        return f"the {module} package, which the {backend} lock backend needs, is not installed; install opsgen[{extra}]"
+    return None
+
+
+def check_lock_url(url: str | None, source: str) -> None:
+    """Raise :class:`ConfigurationError` when ``url``, set in ``source``, names no usable lock backend.
+
+    ``source`` names where the URL was set, such as ``the environment variable
+    OPSGEN_LOCK_URL``. The message shows the URL with its password hidden.
+    """
+    if not url:
+        return
+    problem = lock_url_problem(url)
+    if problem is not None:
+        raise ConfigurationError(f"invalid lock URL {hide_password(url)!r} in {source}: {problem}")
+
+
+def _sqlite_lock_path(url: str) -> str:
+    return url.split(":///", 1)[1].split("?", 1)[0] if ":///" in url else ""
+
 
 def open_lock_backend(url: str) -> LockBackend:
     """Open the lock backend the URL's scheme names.
 
-    Raises ``ValueError`` for a scheme with no backend. The PostgreSQL and Redis backends
-    import their client library only when chosen.
+    Raises ``ValueError`` for a URL that :func:`lock_url_problem` rejects. The PostgreSQL
+    and Redis backends import their client library only when chosen.
     """
+    problem = lock_url_problem(url)
+    if problem is not None:
+        raise ValueError(f"invalid lock URL {hide_password(url)!r}: {problem}")
     parts = urlsplit(url)
-    scheme = parts.scheme.split("+", 1)[0]
+    backend = BACKEND_OF_SCHEME[parts.scheme.split("+", 1)[0]]
 
-    if scheme == "sqlite":
+    if backend == "sqlite":
         from opsgen.runtime.locks.sqlite import SQLiteLockBackend
 
-        path = url.split(":///", 1)[1] if ":///" in url else ""
-        if not path or path == ":memory:":
-            raise ValueError(
-                f"invalid SQLite lock URL {url!r}: locks are shared between processes, "
-                "so they need a file, as in sqlite:///var/opsgen.db"
-            )
-        return SQLiteLockBackend(path.split("?", 1)[0])
+        return SQLiteLockBackend(_sqlite_lock_path(url))
 
-    if scheme in ("postgresql", "postgres"):
+    if backend == "postgresql":
         from opsgen.runtime.locks.postgres import PostgresLockBackend
 
         return PostgresLockBackend(url)
 
-    if scheme in ("redis", "rediss", "unix"):
-        from opsgen.runtime.locks.redis import DEFAULT_PREFIX, RedisLockBackend
+    from opsgen.runtime.locks.redis import DEFAULT_PREFIX, RedisLockBackend
 
-        query = parse_qs(parts.query)
-        prefix = query.pop("prefix", [DEFAULT_PREFIX])[0]
-        rest = "&".join(f"{name}={value}" for name, values in query.items() for value in values)
-        client_url = urlunsplit((parts.scheme, parts.netloc, parts.path, rest, parts.fragment))
-        return RedisLockBackend(client_url, prefix=prefix)
-
-    raise ValueError(
-        f"no lock backend for URL {url!r}: use sqlite:///FILE, postgresql://... or redis://..."
-    )
+    query = parse_qs(parts.query)
+    prefix = query.pop("prefix", [DEFAULT_PREFIX])[0]
+    rest = "&".join(f"{name}={value}" for name, values in query.items() for value in values)
+    client_url = urlunsplit((parts.scheme, parts.netloc, parts.path, rest, parts.fragment))
+    return RedisLockBackend(client_url, prefix=prefix)
 
 
 def lock_url_for_database(database_url: str) -> str:
@@ -89,7 +147,7 @@ def lock_url_for_database(database_url: str) -> str:
     if scheme != "sqlite":
         return database_url
 
-    path = database_url.split(":///", 1)[1].split("?", 1)[0] if ":///" in database_url else ""
+    path = _sqlite_lock_path(database_url)
     if path in ("", ":memory:"):
         descriptor, path = tempfile.mkstemp(prefix="opsgen-locks-", suffix=".db")
         os.close(descriptor)
