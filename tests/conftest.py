@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 
@@ -77,6 +78,15 @@ def rabbitmq_url() -> str:
     except Exception as exc:  # noqa: BLE001
         service_unavailable("RabbitMQ", RABBITMQ_URL, exc)
     return RABBITMQ_URL
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A TCP port of 127.0.0.1 that nothing listens on, as a server that is down leaves it."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ RUNTIME_STATUSES = {
     "singleton_rejected": 409,
     "singleton_skipped": 409,
     "lock_timeout": 503,
+    "lock_unavailable": 503,
     "transaction_rolled_back": 409,
 }
 

@@ -43,7 +43,7 @@ from opsgen.runtime.effects import durable_rows, record_dropped, schedule_delive
 from opsgen.runtime.errors import GuardRejected
 from opsgen.runtime.execution import ExecutionContext, _current_execution, resolve_caller
 from opsgen.runtime.json_values import dump_for_log, json_keys, json_safe
-from opsgen.runtime.locks import LockKeyError, LockLost, LockTimeout, WaitHook, render_lock_key
+from opsgen.runtime.locks import LockKeyError, LockLost, LockTimeout, LockUnavailable, WaitHook, render_lock_key
 from opsgen.runtime.redaction import Sensitive, redact, scrub, scrub_any, sensitive_values
 from opsgen.runtime.result import Failure, OperationFailed, Result, Success, UnwrapError
 from opsgen.runtime.runtime import Runtime, get_runtime
@@ -344,7 +344,8 @@ def acquire_guards(execution: ExecutionContext, inputs: BaseModel) -> AbstractCo
     Keys are rendered from the inputs and the context. Locks that an ancestor in the
     same call tree has taken are not taken again. Raises
     :class:`~opsgen.runtime.errors.GuardRejected` when the singleton is taken
-    (status ``rejected`` or ``skipped``) or a lock times out (status ``failed``).
+    (status ``rejected`` or ``skipped``), a lock times out, or the lock backend cannot
+    be reached (both status ``failed``).
     """
     declaration = execution.declaration
     if declaration.singleton is None and not declaration.locks:
@@ -365,10 +366,10 @@ def _guarded(execution: ExecutionContext, inputs: BaseModel) -> Iterator[None]:
     input_keys = json_keys(type(inputs))
     inputs_by_key = {input_keys.get(name, name): value for name, value in iter(inputs)}
     values = {**_context_values(execution.context), **inputs_by_key}
-    backend = execution.runtime.get_lock_backend()
     enclosing = execution.scope
     with ExitStack() as held:
         try:
+            backend = execution.runtime.get_lock_backend()
             if declaration.singleton is not None:
                 key = singleton_key(declaration.singleton, values)
                 record.singleton_key = key
@@ -420,6 +421,12 @@ def _guarded(execution: ExecutionContext, inputs: BaseModel) -> Iterator[None]:
             ) from exc
         except LockKeyError as exc:
             raise GuardRejected(ExecutionStatus.failed.value, "invalid_lock_key", str(exc)) from exc
+        except LockUnavailable as exc:
+            raise GuardRejected(
+                ExecutionStatus.failed.value, "lock_unavailable", str(exc),
+                {"backend": exc.backend_name, "location": exc.location, "keys": list(exc.keys),
+                 "exception": exc.error_type},
+            ) from exc
         yield
 
 

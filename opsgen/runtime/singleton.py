@@ -82,7 +82,8 @@ def claim_singleton(
     """Claim ``key`` (from :func:`singleton_key`) for execution ``owner``.
 
     Never raises on conflict. The result states whether the claim succeeded and, if not,
-    which execution held the key. Errors of the backend itself (a lost connection) propagate.
+    which execution held the key. A backend that cannot be reached raises
+    :class:`~opsgen.runtime.locks.LockUnavailable`.
     ``on_wait`` goes to :meth:`LockBackend.acquire_many`: with the ``wait`` policy it
     is called once the key turns out to be held.
     """

@@ -169,6 +169,28 @@ def test_middleware_context_and_problem_response(runtime: Any) -> None:
     assert runtime.store.find_execution(refused.json()["execution_id"])["status"] == "failed"
 
 
+def test_lock_backend_down_is_503_problem(runtime: Any, closed_port: int) -> None:
+    from django.test import Client
+
+    from opsgen.runtime.locks import open_lock_backend
+
+    backend = runtime.get_lock_backend()
+    runtime.lock_backend = open_lock_backend(f"redis://127.0.0.1:{closed_port}/0")
+    try:
+        response = Client().post("/counters/stock/count-up", headers={"X-User": "eve"})
+    finally:
+        runtime.lock_backend.close()
+        runtime.lock_backend = backend
+
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["code"] == "lock_unavailable"
+    record = runtime.store.find_execution(problem["execution_id"])
+    assert record["status"] == "failed"
+    assert record["error_code"] == "lock_unavailable"
+
+
 def test_enqueue_in_atomic_block_sends_after_commit(runtime: Any) -> None:
     from django.db import transaction
     from django_project.notesapp.operations import ops

@@ -22,7 +22,16 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from opsgen.runtime.database_url import hide_password
 from opsgen.runtime.errors import ConfigurationError
-from opsgen.runtime.locks.base import HeldLocks, LockBackend, LockError, LockLost, LockTimeout, WaitHook, order_keys
+from opsgen.runtime.locks.base import (
+    HeldLocks,
+    LockBackend,
+    LockError,
+    LockLost,
+    LockTimeout,
+    LockUnavailable,
+    WaitHook,
+    order_keys,
+)
 from opsgen.runtime.locks.keys import LockKeyError, render_lock_key
 
 __all__ = [
@@ -32,6 +41,7 @@ __all__ = [
     "LockKeyError",
     "LockLost",
     "LockTimeout",
+    "LockUnavailable",
     "WaitHook",
     "check_lock_url",
     "lock_url_for_database",
@@ -106,7 +116,9 @@ def open_lock_backend(url: str) -> LockBackend:
     """Open the lock backend the URL's scheme names.
 
     Raises ``ValueError`` for a URL that :func:`lock_url_problem` rejects. The PostgreSQL
-    and Redis backends import their client library only when chosen.
+    and Redis backends import their client library only when chosen. The SQLite
+    backend opens its file here and raises :class:`LockUnavailable` when it cannot;
+    the others connect when a lock is taken.
     """
     problem = lock_url_problem(url)
     if problem is not None:

@@ -69,6 +69,26 @@ class LockLost(LockError):
         )
 
 
+class LockUnavailable(LockError):
+    """The lock backend could not be reached or used, so the keys were not taken.
+
+    ``location`` is the backend's URL (or file) with any password hidden, ``keys`` the
+    keys the call asked for, and ``__cause__`` the client library's error. The message
+    names all three and what to check.
+    """
+
+    def __init__(self, backend: LockBackend, keys: Sequence[str], error: BaseException) -> None:
+        self.backend_name = backend.name
+        self.location = backend.location
+        self.keys = tuple(keys)
+        self.error_type = f"{type(error).__module__}.{type(error).__qualname__}"
+        reason = str(error).strip().rstrip(".")
+        problem = f"the {backend.name} lock backend at {backend.location} is unavailable ({type(error).__name__}: {reason})"
+        if self.keys:
+            problem = f"cannot take lock {', '.join(map(repr, self.keys))}: {problem}"
+        super().__init__(f"{problem}; {backend.unavailable_hint}")
+
+
 def order_keys(keys: Iterable[str]) -> tuple[str, ...]:
     """Return ``keys`` deduplicated and sorted: the one global order every backend uses."""
     if isinstance(keys, (list, tuple)) and len(keys) == 1:
@@ -194,7 +214,17 @@ class HeldLocks:
         if not self.keys:
             return
         with self.io_lock:
-            self.backend._release(self)
+            try:
+                self.backend._release(self)
+            except self.backend.unavailable_errors as exc:
+                # The holder's work is done, and raising here would lose its result; the
+                # keys free themselves when their lease ends.
+                logger.warning(
+                    "releasing lock(s) %s of execution %s failed, so they stay taken until their lease of %g s "
+                    "ends: the %s lock backend at %s is unavailable: %s: %s",
+                    ", ".join(self.keys), self.owner, self.lease, self.backend.name, self.backend.location,
+                    type(exc).__name__, exc,
+                )
 
     def __enter__(self) -> HeldLocks:
         return self
@@ -347,6 +377,17 @@ class LockBackend(ABC):
     #: The URL scheme family, for messages: ``sqlite``, ``postgresql`` or ``redis``.
     name: str = ""
 
+    #: The backend's URL or file with any password hidden, for messages.
+    location: str = ""
+
+    #: Errors of the client library that mean the backend cannot be reached or used.
+    #: :meth:`acquire_many` raises them as :class:`LockUnavailable`.
+    unavailable_errors: tuple[type[Exception], ...] = ()
+
+    #: What to check when the backend is unavailable, the end of the
+    #: :class:`LockUnavailable` message.
+    unavailable_hint: str = ""
+
     def __init__(self) -> None:
         self.renewer = LeaseRenewer(self)
         _open_backends.add(self)
@@ -374,7 +415,10 @@ class LockBackend(ABC):
         timeout, keys taken so far are released and :class:`LockTimeout` names the key
         that was not free and its holder. A ``timeout`` of 0 makes one attempt per key.
         ``on_wait`` is called with the key once, when the first key that is not free
-        makes the call wait; never when every key is free at once.
+        makes the call wait; never when every key is free at once. When the backend
+        cannot be reached (a server that is down, a file that cannot be opened) it
+        raises :class:`LockUnavailable`. On Redis a key taken before the failure is not
+        released: it frees itself when its lease ends.
         """
         if lease <= 0:
             raise ValueError(f"lease must be positive, got {lease!r}")
@@ -385,7 +429,10 @@ class LockBackend(ABC):
         ordered = order_keys(keys)
         if not ordered:
             return HeldLocks(self, ordered, owner, lease)
-        held = self._acquire_ordered(ordered, timeout=timeout, lease=lease, owner=owner, on_wait=on_wait)
+        try:
+            held = self._acquire_ordered(ordered, timeout=timeout, lease=lease, owner=owner, on_wait=on_wait)
+        except self.unavailable_errors as exc:
+            raise LockUnavailable(self, ordered, exc) from exc
         self.renewer.register(held)
         return held
 

@@ -53,6 +53,7 @@ from psycopg import errors
 from psycopg.pq import ExecStatus
 from psycopg.pq.abc import PGresult
 
+from opsgen.runtime.database_url import hide_password
 from opsgen.runtime.locks.base import HeldLocks, LockBackend, LockTimeout, WaitHook, WaitNotice, inherited_connections
 
 logger = logging.getLogger(__name__)
@@ -119,10 +120,18 @@ class PostgresLockBackend(LockBackend):
     """Advisory locks in the PostgreSQL database at ``url``."""
 
     name = "postgresql"
+    # A refused or lost connection. A lock wait that times out (LockNotAvailable, also an
+    # OperationalError) never gets this far: _wait turns it into a LockTimeout.
+    unavailable_errors = (psycopg.OperationalError,)
+    unavailable_hint = (
+        "check that the PostgreSQL server is running and accepts connections from this host, "
+        "and that lock-url (or database-url, when lock-url is unset) names it"
+    )
 
     def __init__(self, url: str) -> None:
         super().__init__()
         self.url = libpq_url(url)
+        self.location = hide_password(url)
         self._pool: list[psycopg.Connection[Any]] = []
         self._pool_lock = threading.Lock()
 
@@ -150,9 +159,14 @@ class PostgresLockBackend(LockBackend):
         self._pool_lock = threading.Lock()
 
     def _checkout(self) -> psycopg.Connection[Any]:
+        pooled = self._pooled()
+        return pooled if pooled is not None else self._connect()
+
+    def _pooled(self) -> psycopg.Connection[Any] | None:
         with self._pool_lock:
-            if self._pool:
-                return self._pool.pop()
+            return self._pool.pop() if self._pool else None
+
+    def _connect(self) -> psycopg.Connection[Any]:
         # Autocommit, because the backend sends BEGIN itself, together with the first
         # lock attempt, which saves a round trip per acquisition.
         return psycopg.connect(self.url, autocommit=True, connect_timeout=10)
@@ -172,9 +186,8 @@ class PostgresLockBackend(LockBackend):
     ) -> HeldLocks:
         deadline = time.monotonic() + timeout
         notice = WaitNotice(on_wait, timeout)
-        connection = self._checkout()
+        connection, first_free = self._begin_on_live_connection(keys[0], owner, lease)
         try:
-            first_free = self._begin(connection, keys[0], owner, lease)
             for index, key in enumerate(keys):
                 free = first_free if index == 0 else self._try(connection, key, owner)
                 if not free and self._end_own_holder(connection, key, owner):
@@ -191,6 +204,26 @@ class PostgresLockBackend(LockBackend):
             connection.close()
             raise
         return HeldLocks(self, keys, owner, lease, state=connection)
+
+    def _begin_on_live_connection(self, key: str, owner: str, lease: float) -> tuple[psycopg.Connection[Any], bool]:
+        """Open the lock transaction with :meth:`_begin`; return its connection and whether ``key`` was free.
+
+        A pooled connection whose session the server has ended since its last use (a
+        server restart, ``pg_terminate_backend``, an idle timeout) fails at its first
+        statement. It is closed and the next one is tried, down to a new connection,
+        whose failure is raised.
+        """
+        while True:
+            connection = self._pooled()
+            pooled = connection is not None
+            if connection is None:
+                connection = self._connect()
+            try:
+                return connection, self._begin(connection, key, owner, lease)
+            except psycopg.Error:
+                connection.close()
+                if not pooled:
+                    raise
 
     def _begin(self, connection: psycopg.Connection[Any], key: str, owner: str, lease: float) -> bool:
         """Open the lock transaction, name its owner, set its lease and try the first key.

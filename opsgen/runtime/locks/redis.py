@@ -25,6 +25,7 @@ import redis
 from redis.commands.core import Script
 from redis.exceptions import NoScriptError
 
+from opsgen.runtime.database_url import hide_password
 from opsgen.runtime.locks.base import Backoff, HeldLocks, LockBackend, LockTimeout, WaitHook, WaitNotice
 
 logger = logging.getLogger(__name__)
@@ -76,9 +77,16 @@ class RedisLockBackend(LockBackend):
     """Lock keys named ``<prefix><key>`` on the Redis server at ``url``."""
 
     name = "redis"
+    # AuthenticationError and BusyLoadingError are ConnectionErrors too.
+    unavailable_errors = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+    unavailable_hint = (
+        "check that the Redis server at that address is running and reachable from this host, "
+        "and that lock-url (or OPSGEN_LOCK_URL) names it"
+    )
 
     def __init__(self, url: str, *, prefix: str = DEFAULT_PREFIX) -> None:
         super().__init__()
+        self.location = hide_password(url)
         self.prefix = prefix
         self.client: redis.Redis = redis.Redis.from_url(url)
         self._acquire = self.client.register_script(ACQUIRE_SCRIPT)

@@ -33,6 +33,7 @@ from opsgen.runtime.locks.base import (
     HeldLocks,
     LockBackend,
     LockTimeout,
+    LockUnavailable,
     WaitHook,
     WaitNotice,
     inherited_connections,
@@ -144,14 +145,33 @@ class SQLiteLockBackend(LockBackend):
     """Lock rows in the SQLite file at ``path``."""
 
     name = "sqlite"
+    # A file that cannot be opened or written, or that is not a SQLite database. A busy
+    # file is waited for instead.
+    unavailable_errors = (sqlite3.DatabaseError,)
+    unavailable_hint = (
+        "check that the lock file's folder exists and that this process may write there, "
+        "and that lock-url (or database-url, when lock-url is unset) names the right file"
+    )
 
     def __init__(self, path: str) -> None:
+        """Open the lock file at ``path``, creating it and its tables when missing.
+
+        Raises :class:`LockUnavailable` when the file cannot be opened or written.
+        """
         super().__init__()
         self.path = path
+        self.location = f"sqlite:///{path}"
         self._connection_lock = threading.Lock()
-        self._connection = self._connect()
         self._process = process_identity()
-        self._create_schema()
+        try:
+            self._connection = self._connect()
+        except sqlite3.DatabaseError as exc:
+            raise LockUnavailable(self, (), exc) from exc
+        try:
+            self._create_schema()
+        except sqlite3.DatabaseError as exc:
+            self._connection.close()
+            raise LockUnavailable(self, (), exc) from exc
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("notes/<int:note_id>", views.show_note),
     path("notes/queue", views.queue_notes),
     path("counters/<str:name>/bump", views.bump_counter),
+    path("counters/<str:name>/count-up", views.count_up),
     path("counters/<str:name>/twice", views.bump_twice),
     path("counters/<str:name>/many", views.bump_with_executemany),
     path("counters/<str:name>/after-operation", views.bump_after_operation),
