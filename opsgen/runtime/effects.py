@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from opsgen.runtime.declarations import RetryPolicy
 from opsgen.runtime.plural import counted
+from opsgen.runtime.redaction import scrub
 from opsgen.runtime.schema import EffectStatus
 from opsgen.runtime.store import utcnow
 
@@ -83,6 +84,9 @@ class PendingEffect:
     handler: Callable[[EffectCall], object]
     #: Called with the reason when the effect is dropped, after the drop is recorded.
     on_drop: Callable[[str], object] | None = None
+    #: Sensitive input values of the requesting execution, scrubbed from the error of a
+    #: failed in-process delivery before it is logged or recorded.
+    secrets: tuple[str, ...] = ()
 
     def row(self, status: str, **changes: Any) -> dict[str, Any]:
         """Return the ``opsgen_effects`` row of this effect with ``status``."""
@@ -178,7 +182,8 @@ def _deliver_with_retries(effect: PendingEffect) -> dict[str, Any]:
         try:
             effect.handler(effect.call(attempt))
         except Exception as exc:  # noqa: BLE001 - a handler error is recorded, never raised
-            last_error = f"{type(exc).__name__}: {exc}"
+            # An error such as a failed HTTP request may quote a URL built from a sensitive input.
+            last_error = scrub(f"{type(exc).__name__}: {exc}", effect.secrets)
             logger.warning(
                 "effect %s (%s) of execution %s failed on attempt %d of %d: %s",
                 effect.name,

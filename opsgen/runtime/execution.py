@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from opsgen.runtime.callbacks import callback_payload
 from opsgen.runtime.context import STANDARD_KEYS, Context, current_context
 from opsgen.runtime.declarations import EffectDeclaration, OperationDeclaration, RetryPolicy
 from opsgen.runtime.effects import CALLBACK_KIND, CALLBACK_RETRY, EffectCall, PendingEffect
@@ -198,13 +199,17 @@ class ExecutionContext:
         The call is dropped when the transaction rolls back or this operation fails.
         Without a transaction it runs when this operation succeeds. It runs once, with
         no retry; an exception it raises is logged and recorded, never raised.
+
+        The effect row is named for the function that runs (the one a
+        ``functools.partial`` wraps), and its payload shows the arguments with the
+        execution's sensitive input values scrubbed (see :mod:`opsgen.runtime.callbacks`).
         """
-        name = getattr(fn, "__qualname__", repr(fn))
+        shown = callback_payload(fn, args, kwargs, self.secrets)
 
         def run_callback(_call: EffectCall) -> object:
             return fn(*args, **kwargs)
 
-        self._request(name, CALLBACK_KIND, False, {}, {"function": name}, CALLBACK_RETRY, run_callback)
+        self._request(shown["function"], CALLBACK_KIND, False, {}, shown, CALLBACK_RETRY, run_callback)
 
     def request_effect(
         self,
@@ -264,6 +269,7 @@ class ExecutionContext:
                 created_at=utcnow(),
                 handler=handler,
                 on_drop=on_drop,
+                secrets=self.secrets,
             )
         )
 
