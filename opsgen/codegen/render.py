@@ -22,7 +22,7 @@ from opsgen._resources import data_dir
 from opsgen.codegen.layout import LINE_WIDTH, SCAFFOLD_WIDTH, call, define, fit, mark_long_lines, wrap
 from opsgen.codegen.manifest import MARKER, MANIFEST, manifest_text
 from opsgen.codegen.literals import comment_text, docstring, py_literal
-from opsgen.codegen.view import FieldView, ModelView, OperationView, ProjectView, SharedTypeView, camel_case
+from opsgen.codegen.view import FieldView, ModelView, OperationView, ProjectView, SharedTypeView, camel_case, tuple_literal
 
 #: Runtime imports of every generated operation module. ``OperationFailed`` is imported
 #: only where the spec declares errors, because only the error constructors use it.
@@ -443,8 +443,15 @@ def registry_context(project: ProjectView) -> dict[str, object]:
     for op in sorted(project.operations, key=lambda op: op.name):
         for error in op.errors:
             declared.setdefault(error.code, (error.http_status, error.message))
+    # Every operation is listed, those without effects too: a handler key
+    # "operation.effect" names an operation that must exist.
+    declared_effects = [
+        (op.name, tuple_literal([py_literal(effect.name) for effect in op.effects]))
+        for op in sorted(project.operations, key=lambda op: op.name)
+    ]
     return {
         "modules": sorted(modules, key=lambda m: m["module"]),
         "namespaces": namespaces,
         "declared_errors": sorted(declared.items()),
+        "declared_effects": declared_effects,
     }

@@ -14,9 +14,11 @@ effects that opsgen's own integrations request; they are looked up by name and k
 
 A key of another shape can never match an effect, so :func:`check_key_shape` rejects it.
 A key of the right shape can still name an effect that no spec declares.
-:func:`unmatched_keys` finds those among the operations whose handles this process created. Every
-:class:`~opsgen.runtime.handle.OperationHandle` reports its declaration through
-:func:`remember_operation`, so importing the generated registry makes all of them known.
+:func:`unmatched_keys` finds those among the operations this process knows. A generated
+registry reports the effect names of all its operations through
+:func:`remember_declared_effects` when it builds ``ops``, before any of its handles
+exists, and every :class:`~opsgen.runtime.handle.OperationHandle` reports its
+declaration through :func:`remember_operation` when it is created.
 """
 
 from __future__ import annotations
@@ -88,8 +90,20 @@ def remember_operation(declaration: OperationDeclaration) -> None:
         _known_declarations[declaration.name] = declaration
 
 
+def remember_declared_effects(effects: Mapping[str, Iterable[str]]) -> None:
+    """Record the effect names of every operation of a generated registry, by operation name.
+
+    A generated registry calls it when it builds ``ops``, because its handles are created
+    only when first read, and the first call of a process would otherwise check handler
+    keys against the few operations it has used so far.
+    """
+    with _known_lock:
+        for operation, names in effects.items():
+            _known.setdefault(operation, set()).update(names)
+
+
 def known_operations() -> dict[str, frozenset[str]]:
-    """Return the effect names of every operation whose handle this process created."""
+    """Return the effect names of every operation of an imported generated registry or a created handle."""
     with _known_lock:
         return {name: frozenset(names) for name, names in _known.items()}
 

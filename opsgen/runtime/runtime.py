@@ -219,7 +219,8 @@ class Runtime:
 
         The first call in each process also records the calls that ended processes left
         in the in-flight journal as abandoned, and logs a warning for each effect handler
-        key that no operation known to the process declares.
+        key that no operation known to the process declares: no operation of an
+        imported generated registry, and no other operation whose handle exists.
         """
         if not self._schema_ready:
             self.ensure_schema()
@@ -235,11 +236,12 @@ class Runtime:
     def _warn_unmatched_handlers(self) -> None:
         known = known_operations()
         if not known:
-            # No handle exists yet (the generated registry is not imported), so the declared effects are unknown.
+            # No registry is imported and no handle exists yet, so the declared effects are unknown.
             return
         for problem in unmatched_keys(self.effect_handlers, known):
             logger.warning(
-                "%s, among the %s loaded in this process; check the key against the specs' side_effects",
+                "%s, among the %s of the generated registries and handles loaded in this process; check the key "
+                "against the specs' side_effects, and regenerate a registry that an older opsgen wrote",
                 problem, counted(len(known), "operation"),
             )
 

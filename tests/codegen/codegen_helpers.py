@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_SPECS = REPO / "specs"
@@ -79,6 +82,36 @@ def run_opsgen(root: Path, *args: str, env: dict[str, str] | None = None) -> sub
         env={**os.environ, **(env or {})},
         timeout=120,
     )
+
+
+def generated_project(root: Path, specs: Mapping[str, str], implementations: Mapping[str, str]) -> Path:
+    """Create a project in ``root`` from ``specs``, generate it, then write ``implementations``.
+
+    Both map a path (below ``specs/`` and below ``app/operations/``) to the file's text.
+    Fails the test with the generator's stderr when generation fails. Returns ``root``.
+    """
+    make_project(root, specs=None)
+    for relative, text in specs.items():
+        path = root / "specs" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    generated = run_opsgen(root, "generate")
+    assert generated.returncode == 0, generated.stderr
+    for relative, text in implementations.items():
+        (root / "app" / "operations" / relative).write_text(text, encoding="utf-8")
+    return root
+
+
+def run_script(root: Path, script: str, *args: str) -> tuple[Any, str]:
+    """Run the Python ``script`` in ``root``; return the JSON of its last output line and its stderr.
+
+    Fails the test with the stderr when the script exits with an error.
+    """
+    process = subprocess.run(
+        [sys.executable, "-c", script, *args], cwd=root, capture_output=True, text=True, timeout=120
+    )
+    assert process.returncode == 0, process.stderr
+    return json.loads(process.stdout.strip().splitlines()[-1]), process.stderr
 
 
 def read_tree(folder: Path) -> dict[str, bytes]:

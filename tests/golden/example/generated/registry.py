@@ -13,6 +13,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
+from opsgen.runtime.effect_keys import remember_declared_effects
 from opsgen.runtime.stale_specs import warn_if_specs_changed
 
 if TYPE_CHECKING:
@@ -95,9 +96,23 @@ class Operations:
         "same_plan": (422, "The account is already on this plan."),
     }
 
+    #: The side effects each operation's spec declares, by operation name. The
+    #: runtime checks effect handler keys against them without importing every
+    #: operation module.
+    declared_effects: ClassVar[dict[str, tuple[str, ...]]] = {
+        "accounts.register_user": ("send_welcome_email", "subscribe_to_list"),
+        "billing.change_plan": (),
+        "billing.credit_account": ("email_receipt",),
+        "billing.generate_invoices": (),
+        "billing.sync_payment_provider": (),
+    }
+
     def __init__(self) -> None:
         self.accounts = AccountsOperations()
         self.billing = BillingOperations()
+        # Makes every operation's effects known to the runtime's check of effect
+        # handler keys before any handle exists.
+        remember_declared_effects(self.declared_effects)
         # Logs a warning, once per process, when a spec changed after this package
         # was generated.
         warn_if_specs_changed(__file__)

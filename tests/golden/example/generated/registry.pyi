@@ -30,6 +30,7 @@ class Operations:
     accounts: AccountsOperations
     billing: BillingOperations
     declared_errors: ClassVar[dict[str, tuple[int, str]]]
+    declared_effects: ClassVar[dict[str, tuple[str, ...]]]
 
     def __init__(self) -> None:
         ...
