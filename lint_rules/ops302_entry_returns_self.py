@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 
 from opsgen.lint.rule import Finding, ModuleContext, Rule
-from opsgen.lint.services import is_generated, in_service_packages, may_define_services, returns_self, service_classes
+from opsgen.lint.services import PROTOCOL_METHODS, is_builder_or_cursor, is_generated, in_service_packages, may_define_services, returns_self, service_classes
 
 
 class EntryReturnsSelf(Rule):
@@ -14,7 +15,10 @@ class EntryReturnsSelf(Rule):
     What it does:
         Reports a service's entry method with a ``return self`` that runs in it (a
         ``return self`` in a nested function does not count). Services are found as
-        described for OPS303; in ``service-packages`` every public class counts.
+        described for OPS303; in ``service-packages`` every public class counts. Classes
+        that hand back the instance by design are left alone: context managers and
+        iterators, DB-API cursors (with ``fetchone()``, ``fetchmany()`` or ``fetchall()``),
+        and fluent builders, where another public method returns ``self`` too.
 
     Why is this bad:
         The result hides in an attribute, so every caller must know which one
@@ -47,10 +51,20 @@ class EntryReturnsSelf(Rule):
             return
         everything = in_service_packages(module.summary.module, module.config.service_packages)
         for service in service_classes(module.tree, everything):
+            if self.hands_back_self(service.node):
+                continue
             for entry in service.entries:
                 if returns_self(entry) is not None:
                     message = self.MESSAGE.format(method=entry.name, service=service.node.name)
                     yield module.finding(self.code, message, entry.lineno, entry.col_offset)
+
+    @staticmethod
+    def hands_back_self(node: ast.ClassDef) -> bool:
+        """Return True for a class that returns the instance by design: a context manager or
+        iterator (``with job.run():``, ``for row in job.run():``), a DB-API cursor or a
+        fluent builder. Outside ``service-packages`` the last two are no services at all."""
+        protocol = any(isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name in PROTOCOL_METHODS for item in node.body)
+        return protocol or is_builder_or_cursor(node)
 
     VALID = [
         "class InvoiceBuilder:\n"
@@ -70,6 +84,37 @@ class EntryReturnsSelf(Rule):
         "class Poller(threading.Thread):\n"
         "    def run(self):\n"
         "        return self\n",
+        # A fluent builder: apply() is one step of a chain, like sort_by().
+        "class SearchRequest:\n"
+        "    def __init__(self, query):\n"
+        "        self.steps = [query]\n\n"
+        "    def apply(self, **expressions):\n"
+        "        self.steps.extend(expressions.items())\n"
+        "        return self\n\n"
+        "    def sort_by(self, field):\n"
+        "        self.steps.append(('SORTBY', field))\n"
+        "        return self\n",
+        # A context manager: run() starts the tunnel and returns it for the with block.
+        "class Tunnel:\n"
+        "    def __init__(self, host):\n"
+        "        self.host = host\n\n"
+        "    def run(self):\n"
+        "        self.process = open_tunnel(self.host)\n"
+        "        return self\n\n"
+        "    def __enter__(self):\n"
+        "        return self\n\n"
+        "    def __exit__(self, *exc_info):\n"
+        "        self.process.terminate()\n",
+        # A DB-API cursor returns itself from execute(); the rows come from fetchall().
+        "class NamedCursor:\n"
+        "    def __init__(self, cursor, name):\n"
+        "        self.cursor = cursor\n"
+        "        self.name = name\n\n"
+        "    def execute(self, sql, params=()):\n"
+        "        self.cursor.execute(f'DECLARE {self.name} CURSOR FOR {sql}', params)\n"
+        "        return self\n\n"
+        "    def fetchall(self):\n"
+        "        return self.cursor.fetchall()\n",
         # A nested function's return is not the entry method's.
         "class Job:\n"
         "    def run(self):\n"

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from opsgen.lint.rule import Finding, ModuleContext, Rule
 from opsgen.lint.service_state import inputs_set_after_build
-from opsgen.lint.services import Method, and_list, entry_binding, in_service_packages, is_generated, may_define_services, service_classes, usual
+from opsgen.lint.services import Method, ServiceClass, and_list, entry_binding, in_service_packages, is_generated, may_define_services, service_classes, usual
 
 
 class EntryBindingDiffers(Rule):
@@ -27,7 +27,9 @@ class EntryBindingDiffers(Rule):
         callbacks handed to the entry (``on_success``, ``on_error``) are not inputs:
         OPS309 compares those. Reports the entries that differ from the way most of the
         module's services take their inputs (the first one wins a tie), and the entries
-        that are ``async def`` among plain methods, or plain among ``async def`` ones.
+        that are ``async def`` among plain methods, or plain among ``async def`` ones. A
+        service offered both ways, ``AsyncScript`` beside ``Script``, is not compared for
+        being awaited.
 
     Why is this bad:
         Even with one verb, callers must know which services to build with the inputs,
@@ -83,7 +85,8 @@ class EntryBindingDiffers(Rule):
         everything = in_service_packages(module.summary.module, module.config.service_packages)
         services = [service for service in service_classes(module.tree, everything) if service.entries]
         bound = [(s, entry_binding(s.node, s.entries[0])) for s in services]
-        timing = [(s, "async" if isinstance(s.entries[0], ast.AsyncFunctionDef) else "plain") for s in services]
+        twins = self.timing_twins(services)
+        timing = [(s, "async" if isinstance(s.entries[0], ast.AsyncFunctionDef) else "plain") for s in services if s.node.name not in twins]
         for conventions in ([(s, b) for s, b in bound if b is not None], timing):
             common = usual([convention for _, convention in conventions])
             if common is None:
@@ -96,6 +99,25 @@ class EntryBindingDiffers(Rule):
                         how = how.format(inputs=self.setters_text(service.node, entry))
                     message = self.MESSAGE.format(service=service.node.name, method=entry.name, how=how, other=other)
                     yield module.finding(self.code, message, entry.lineno, entry.col_offset)
+
+    @staticmethod
+    def timing_twins(services: list[ServiceClass]) -> set[str]:
+        """Return the services offered both ways: an ``async def`` entry in ``AsyncScript`` (or
+        ``ScriptAsync``) beside a plain one in ``Script`` or ``SyncScript``. The pair gives callers
+        a choice, so neither is compared with the others for being awaited or not."""
+        coroutine = {s.node.name: isinstance(s.entries[0], ast.AsyncFunctionDef) for s in services}
+        twins: set[str] = set()
+        for name, is_async in coroutine.items():
+            if name.startswith("Async") and name[5:6].isupper():
+                plain = name[5:]
+            elif name.endswith("Async") and len(name) > 5:
+                plain = name[:-5]
+            else:
+                continue
+            for other in (plain, "Sync" + plain, plain + "Sync"):
+                if is_async and coroutine.get(other) is False:
+                    twins.update((name, other))
+        return twins
 
     @staticmethod
     def setters_text(node: ast.ClassDef, entry: Method) -> str:
@@ -135,6 +157,16 @@ class EntryBindingDiffers(Rule):
         "        self.subscription = subscription\n\n"
         "    def execute(self, on_success, on_error):\n"
         "        on_success(self.subscription)\n",
+        # A client offered both ways: AsyncScript is the coroutine twin of Script.
+        "class Script:\n"
+        "    def __call__(self, keys):\n"
+        "        return keys\n\n"
+        "class AsyncScript:\n"
+        "    async def __call__(self, keys):\n"
+        "        return keys\n\n"
+        "class Lock:\n"
+        "    def __call__(self, name):\n"
+        "        return name\n",
         # Framework subclasses are not compared with the services.
         "from django.core.management.base import BaseCommand\n\n"
         "class Command(BaseCommand):\n"
@@ -146,6 +178,22 @@ class EntryBindingDiffers(Rule):
         "        return days\n",
     ]
     INVALID = [
+        # FetchWeather has no plain twin, so it is compared with the plain services.
+        "class FetchRates:\n"
+        "    def run(self, currency):\n"
+        "        return currency\n\n"
+        "class AsyncFetchRates:\n"
+        "    async def run(self, currency):\n"
+        "        return currency\n\n"
+        "class FetchNews:\n"
+        "    def run(self, topic):\n"
+        "        return topic\n\n"
+        "class FetchQuotes:\n"
+        "    def run(self, symbol):\n"
+        "        return symbol\n\n"
+        "class FetchWeather:\n"
+        "    async def run(self, city):  # OPS308\n"
+        "        return city\n",
         # send() is the only public method of each class, so it is the module's verb.
         "class SendWelcome:\n"
         "    def __init__(self, user):\n"

@@ -26,7 +26,7 @@ from opsgen.lint.orm import scope_nodes
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.service_groups import dispatch_tables, imported_errors, is_route_handler, module_errors
 from opsgen.lint.service_state import outcome_callbacks, stored_results
-from opsgen.lint.summary import ModuleSummary
+from opsgen.lint.summary import ModuleSummary, is_overload
 from opsgen.lint.services import (
     RESULT_DECORATORS,
     SERVICE_BASE_SUFFIXES,
@@ -397,7 +397,7 @@ class ResultShapeDiffers(Rule):
             methods = public_methods(node)
             if len(methods) < 3:
                 continue  # a convention needs two methods besides the one that departs from it
-            defined = [item for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
+            defined = [item for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and not is_overload(item)]
             facts = {member.node: member for member in member_facts(defined, module.qualify, through_self=True).values()}
             for method, template, fields in self.departures(methods, facts, node, result_wrappers(module)):
                 message = template.format(member=f"{node.name}.{method.name}()", others="the class's other methods", **fields)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from opsgen.lint.orm import scope_nodes
+from opsgen.lint.summary import is_overload
 
 Method = ast.FunctionDef | ast.AsyncFunctionDef
 #: Resolves a name or attribute chain through the module's imports, as ``ModuleContext.qualify`` does.
@@ -106,7 +107,7 @@ def member_facts(nodes: Sequence[Method], qualify: Qualify, through_self: bool) 
 
 def module_facts(tree: ast.Module, qualify: Qualify) -> dict[Method, Member]:
     """Return the facts of every module-level function of ``tree``, by node."""
-    functions = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    functions = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not is_overload(node)]
     return {member.node: member for member in member_facts(functions, qualify, through_self=False).values()}
 
 

@@ -20,7 +20,9 @@ Two ways to find services:
   thread, a view, a management command, a task) keeps the verb its framework dictates,
   so it is not compared with the others. Beside two or more such services, a class built
   with its inputs whose one public method takes none is a service too, entered through
-  that method.
+  that method. Left out are classes that are objects with an interface of their own:
+  more than five public methods (unless named for a service), a fluent builder or a
+  DB-API cursor.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from opsgen.lint.analysis import Analysis
 from opsgen.lint.operations import OperationInfo
 from opsgen.lint.orm import scope_nodes
 from opsgen.lint.service_state import inputs_set_after_build, is_error_callback, is_outcome_callback, outcome_callbacks, stored_results
+from opsgen.lint.summary import is_overload
 
 ENTRY_VERBS = frozenset({"run", "execute", "call", "perform", "process", "handle", "act", "apply", "invoke", "__call__"})
 #: A ``def`` of an entry verb somewhere in the source: modules without one have no services.
@@ -102,12 +105,21 @@ def forwarded_verb(method: Method) -> str | None:
 
     A body with statements before the last one forwards only to an entry verb: ``self.validate(...)``
     then ``return self.perform(...)`` is a template whose subclasses implement ``perform()``,
-    while ``order.paid = True`` then ``return self.notify(order)`` does the work itself.
+    while ``order.paid = True`` then ``return self.notify(order)`` does the work itself. The
+    last call may be awaited, and may sit at the end of a ``try`` whose ``finally`` cleans up
+    (``try: return self.run(*args) finally: self.pop_request()``) or of a ``with`` block.
     """
     body = [s for s in method.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    while body:
+        last = body[-1]
+        if not (isinstance(last, (ast.With, ast.AsyncWith)) or (isinstance(last, ast.Try) and _is_try_finally(last))):
+            break
+        body = [*body[:-1], *last.body]
     if not body or not isinstance(body[-1], (ast.Return, ast.Expr)):
         return None
     call = body[-1].value
+    if isinstance(call, ast.Await):
+        call = call.value
     if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
         owner = call.func.value
         if isinstance(owner, ast.Name) and owner.id == "self":
@@ -115,6 +127,11 @@ def forwarded_verb(method: Method) -> str | None:
             if len(body) == 1 or (verb in ENTRY_VERBS and verb != "__call__"):
                 return verb
     return None
+
+
+def _is_try_finally(statement: ast.Try) -> bool:
+    """Return True for ``try: ... finally: ...`` with no ``except`` or ``else`` clause."""
+    return bool(statement.finalbody) and not statement.handlers and not statement.orelse
 
 
 PROPERTIES = frozenset({"property", "cached_property", "functools.cached_property"})
@@ -127,7 +144,7 @@ def public_methods(node: ast.ClassDef, verbs: frozenset[str] = ENTRY_VERBS) -> l
     """
     methods = []
     for item in node.body:
-        if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) or is_overload(item) or is_hook_implementation(item):
             continue
         if item.name.startswith("_") and item.name != "__call__":
             continue
@@ -146,9 +163,17 @@ def sole_method_name(node: ast.ClassDef) -> str | None:
         for item in node.body
         if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
         and not item.name.startswith("_")
+        and not is_overload(item)
+        and not is_hook_implementation(item)
         and not {ast.unparse(d) for d in item.decorator_list} & PROPERTIES
     ]
     return names[0] if len(names) == 1 else None
+
+
+def is_hook_implementation(function: Method) -> bool:
+    """Return True for a plugin hook implementation, marked with pluggy's ``@hookimpl`` (also
+    ``@pytest.hookimpl(...)``): the plugin manager calls it for its event, not a caller by name."""
+    return any(_decorator_name(decorator).lower().endswith("hookimpl") for decorator in function.decorator_list)
 
 
 def entry_methods(node: ast.ClassDef, verbs: frozenset[str] = ENTRY_VERBS, beside_services: bool = False) -> list[Method]:
@@ -162,7 +187,7 @@ def entry_methods(node: ast.ClassDef, verbs: frozenset[str] = ENTRY_VERBS, besid
     """
     methods = public_methods(node, verbs)
     entries = [m for m in methods if m.name in verbs]
-    entries = [m for m in entries if not (m.name == "__call__" and forwarded_verb(m) is not None)]
+    entries = [m for m in entries if not (m.name == "__call__" and forwarded_verb(m) is not None) and not _only_returns_self(m)]
     sole = sole_method_name(node) if not methods and node.name.endswith(AGENT_SUFFIXES) else None
     if sole is not None:
         # ``RefundService.refund`` as a static or class method is still the agent's entry.
@@ -173,15 +198,30 @@ def entry_methods(node: ast.ClassDef, verbs: frozenset[str] = ENTRY_VERBS, besid
     return entries
 
 
+def _only_returns_self(method: Method) -> bool:
+    """Return True for a method whose whole body is ``return self``, such as a ``__call__``
+    that hands the instance back to be used as a context manager: it does no work."""
+    body = [s for s in method.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    return len(body) == 1 and isinstance(body[0], ast.Return) and isinstance(body[0].value, ast.Name) and body[0].value.id == "self"
+
+
 def _is_command_object(node: ast.ClassDef, method: Method) -> bool:
     """Return True for a class built with its inputs whose one method takes none: ``ApplyDiscount(quote, 10).calculate()``.
 
     A mixin's or an encoder's one method takes its inputs as arguments (``process_rhs(compiler,
-    connection)``), and a data object's reads a field (``to_dict()``, ``get_total()``).
+    connection)``), and a data object's reads a field (``to_dict()``, ``get_total()``). An
+    iterator or a context manager is used through ``for`` or ``with``, so its one method
+    (``close()``) is not its way in.
     """
+    if any(isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name in PROTOCOL_METHODS for item in node.body):
+        return False
     arguments = method.args
     takes_arguments = bool([*arguments.posonlyargs, *arguments.args][1:] or arguments.kwonlyargs or arguments.vararg or arguments.kwarg)
     return not takes_arguments and not method.name.startswith(ACCESSOR_PREFIXES) and _takes_inputs_when_built(node)
+
+
+#: Methods through which callers use an iterator or a context manager instead of a named method.
+PROTOCOL_METHODS = frozenset({"__iter__", "__next__", "__aiter__", "__anext__", "__enter__", "__aenter__"})
 
 
 #: The second line of every file `opsgen generate` writes.
@@ -240,6 +280,8 @@ def service_classes(tree: ast.Module, everything: bool = False) -> tuple[Service
         names = {node.name for node in eligible}
         if not everything and any(b not in names and b not in NEUTRAL_BASES and not b.endswith(SERVICE_BASE_SUFFIXES) for b in bases):
             continue
+        if not everything and (_has_broad_interface(statement) or is_builder_or_cursor(statement)):
+            continue
         eligible.append(statement)
 
     # A name that two or more classes have as their only public method is this module's verb.
@@ -267,6 +309,46 @@ def service_classes(tree: ast.Module, everything: bool = False) -> tuple[Service
         # classes are compared only in a module whose other services use an entry verb.
         return ()
     return tuple(found.values())
+
+
+#: More public methods than this make a class an object with an interface of its own: a
+#: cursor, a router or a test helper, whose ``execute()`` or ``run()`` is one operation
+#: among many. A service has one way in and a few helpers.
+MAX_SERVICE_METHODS = 5
+
+
+def _has_broad_interface(node: ast.ClassDef) -> bool:
+    """Return True when the class has more than MAX_SERVICE_METHODS public methods, properties
+    aside, and is not named for a service (``...Service``, ``...Handler``, ``...Command``)."""
+    if node.name.endswith(AGENT_SUFFIXES):
+        return False
+    methods = [
+        item
+        for item in node.body
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and not item.name.startswith("_")
+        and not is_overload(item)
+        and not {ast.unparse(d) for d in item.decorator_list} & PROPERTIES
+    ]
+    return len(methods) > MAX_SERVICE_METHODS
+
+
+#: The fetch methods of a DB-API cursor (PEP 249).
+CURSOR_METHODS = frozenset({"fetchone", "fetchmany", "fetchall"})
+
+
+def is_builder_or_cursor(node: ast.ClassDef) -> bool:
+    """Return True for a class that returns itself by design, so is no service.
+
+    A DB-API cursor's ``execute()`` may return the cursor, and the rows come from its fetch
+    methods. A fluent builder's entry verb (``apply()``) returns ``self`` as another public
+    method does, so that calls chain (``query.apply(...).sort_by(...)``).
+    """
+    methods = [item for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and not is_overload(item)]
+    if any(method.name in CURSOR_METHODS for method in methods):
+        return True
+    chained = [method for method in methods if not method.name.startswith("_") and returns_self(method) is not None]
+    return len(chained) >= 2 and any(method.name in ENTRY_VERBS for method in chained)
 
 
 def _verb_of(node: ast.ClassDef, entries: list[Method], parents: Iterable[ServiceClass]) -> str | None:
@@ -343,7 +425,7 @@ def _takes_inputs_when_built(node: ast.ClassDef) -> bool:
     for item in node.body:
         if fields and isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
             return True
-        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "__init__":
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "__init__" and not is_overload(item):
             arguments = item.args
             return len([*arguments.posonlyargs, *arguments.args]) > 1 or bool(arguments.kwonlyargs or arguments.vararg or arguments.kwarg)
     return False
@@ -852,7 +934,7 @@ def service_functions(tree: ast.Module) -> list[Method]:
     return [
         node
         for node in tree.body
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_")
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_") and not is_overload(node)
     ]
 
 

@@ -29,7 +29,7 @@ _FILE_CALLS = OPENERS | FILE_FUNCTIONS.keys()
 _FILE_METHODS = PATH_WRITES | {"open"}
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 41
+SUMMARY_FORMAT = 42
 
 
 @dataclass
@@ -271,6 +271,19 @@ def names_session(owner: str) -> bool:
     if knowledge.is_http_session(owner):
         return False
     return owner.rpartition(".")[2] in knowledge.SESSION_NAMES or owner.lower().endswith("session")
+
+
+def is_overload(node: ast.AST) -> bool:
+    """Return True for an ``@overload`` stub (``typing``, ``typing_extensions``): a signature
+    for type checkers, which the undecorated definition after it replaces at run time."""
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    for decorator in node.decorator_list:
+        if isinstance(decorator, ast.Name) and decorator.id == "overload":
+            return True
+        if isinstance(decorator, ast.Attribute) and decorator.attr == "overload" and isinstance(decorator.value, ast.Name):
+            return True
+    return False
 
 
 def dotted_text(node: ast.expr) -> str:
@@ -587,6 +600,8 @@ class _Summarizer:
         method_scope = _Scope(qualname, scope)
         method_scope.bindings["self"] = f"{qualname}()"
         for item in node.body:
+            if is_overload(item):
+                continue
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 methods.append(item.name)
                 self.bind_self_attributes(item.body, qualname, method_scope)
@@ -810,6 +825,8 @@ class _BodyWalker(ast.NodeVisitor):
     # -- definitions: recorded as their own functions, not run here ----------------------
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        if is_overload(node):
+            return  # a signature only: the definition without ``@overload`` is the function
         for decorator in node.decorator_list:
             self.visit(decorator)
         for default in [*node.args.defaults, *node.args.kw_defaults]:
