@@ -7,12 +7,41 @@ from collections.abc import Iterator
 
 from opsgen.lint.orm import scope_nodes
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
-from opsgen.lint.services import is_generated, in_service_packages, may_define_services, service_classes
+from opsgen.lint.services import is_generated, is_hook_implementation, in_service_packages, may_define_services, service_classes
+from opsgen.lint.summary import is_overload
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 #: Decorators that register a function for the framework to call on an event.
 _HOOK_DECORATORS = frozenset({"django.dispatch.receiver()", "sqlalchemy.event.listens_for()"})
+
+
+def plugin_hook_words(tree: ast.Module) -> set[str]:
+    """Return the first words of the plugin hooks the module marks with ``@hookimpl``, as
+    ``pytest`` for ``pytest_configure()``, whether the marked hook is a function or a method.
+
+    A plugin module marks only the hooks that need options (``@hookimpl(tryfirst=True)``),
+    so its unmarked functions named with the same first word are hooks too.
+    """
+    words = set()
+    for statement in tree.body:
+        body = statement.body if isinstance(statement, ast.ClassDef) else [statement]
+        for item in body:
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and "_" in item.name.strip("_") and is_hook_implementation(item):
+                words.add(item.name.partition("_")[0])
+    return words
+
+
+def _arguments(call: ast.Call) -> Iterator[ast.expr]:
+    """Yield the values passed to ``call``, and the items of a list, tuple or set passed to it."""
+    for value in [*call.args, *(keyword.value for keyword in call.keywords)]:
+        if isinstance(value, ast.Starred):
+            value = value.value
+        yield value
+        if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+            yield from value.elts
+        elif isinstance(value, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            yield value.elt
 
 
 #: Two service classes that share ``execute()``, for the examples.
@@ -34,9 +63,15 @@ class ModuleLevelServiceFunction(Rule):
         that the module itself does not call (a function its services call is a helper).
         A signal receiver or event listener (``@receiver(...)``, ``signal.connect(f)``,
         ``@event.listens_for(...)``) is left alone anywhere: the framework calls it for
-        the event, and no caller runs it by name. Elsewhere, in a module that defines service classes (see OPS303), reports a public
+        the event, and no caller runs it by name. So is a plugin hook: a function marked
+        ``@hookimpl``, or one whose name starts with the first word of a function or method
+        the module marks so (``pytest_configure()`` beside a marked
+        ``pytest_cmdline_main()``). Elsewhere, in a module that defines service classes
+        (see OPS303), reports a public
         module-level function that another function of the module calls beside those
-        services: that caller treats it as one more service with its own convention. Beside
+        services: that caller treats it as one more service with its own convention. A
+        service built only to be passed to one of the module's functions
+        (``skip_if(NotPredicate(p))``) is a value, not a service the caller runs. Beside
         two or more service classes it also reports a public function that nothing in the
         module calls and that changes what it is given (sets a field or item of a
         parameter, or saves or deletes one): the module's callers run it as one more service.
@@ -83,10 +118,16 @@ class ModuleLevelServiceFunction(Rule):
             return
         tree = module.tree
         hooks = self.framework_hooks(module)
+        hook_words = plugin_hook_words(tree)
         functions = {
             s.name: s
             for s in tree.body
-            if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and not s.name.startswith("_") and s.name not in hooks
+            if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and not s.name.startswith("_")
+            and s.name not in hooks
+            and s.name.partition("_")[0] not in hook_words
+            and not is_overload(s)
+            and not is_hook_implementation(s)
         }
         if not functions:
             return
@@ -171,13 +212,25 @@ class ModuleLevelServiceFunction(Rule):
 
     @staticmethod
     def calls_of(caller: Function, services: set[str], functions: dict[str, Function]) -> tuple[set[str], bool]:
-        """Return the module functions ``caller`` calls and whether it also builds a service."""
+        """Return the module functions ``caller`` calls and whether it also runs a service.
+
+        A service built only to be handed to one of the module's functions
+        (``skip_if(NotPredicate(p))``) is a value that function takes, not a service the
+        caller runs.
+        """
         called: set[str] = set()
         uses_service = False
-        for node in scope_nodes(caller.body):
+        nodes = list(scope_nodes(caller.body))
+        handed_over = {
+            id(argument)
+            for node in nodes
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in functions
+            for argument in _arguments(node)
+        }
+        for node in nodes:
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 if node.func.id in services:
-                    uses_service = True
+                    uses_service = uses_service or id(node) not in handed_over
                 elif node.func.id in functions and node.func.id != caller.name:
                     called.add(node.func.id)
         return called, uses_service
