@@ -3,32 +3,78 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from opsgen.lint.rule import Finding, ModuleContext, Rule
 from opsgen.lint.services import Method, ServiceClass, in_service_packages, is_generated, may_define_services, service_classes
+from opsgen.lint.summary import is_overload
 
 #: Parameter names that hold the web framework's request object.
 REQUEST_NAMES = frozenset({"request", "req", "http_request"})
+#: Classes of the request object in web frameworks: Django's ``HttpRequest`` and
+#: ``WSGIRequest``, the ``Request`` of DRF, Starlette, FastAPI, Flask and aiohttp, Tornado's
+#: ``HTTPServerRequest``.
+REQUEST_CLASSES = frozenset({"Request", "HttpRequest", "HTTPRequest", "WSGIRequest", "ASGIRequest", "HTTPServerRequest"})
+#: Packages whose ``...Request`` classes are HTTP requests.
+WEB_PACKAGES = frozenset(
+    {
+        "django", "rest_framework", "starlette", "fastapi", "flask", "werkzeug", "aiohttp", "pyramid",
+        "sanic", "falcon", "tornado", "quart", "litestar", "bottle", "ninja",
+    }
+)  # fmt: skip
 
 
-def request_parameter(method: Method) -> ast.arg | None:
-    """Return the parameter of ``method`` that takes an HTTP request, by name or by annotation."""
+def request_parameter(method: Method, imports: Mapping[str, str] | None = None) -> ast.arg | None:
+    """Return the parameter of ``method`` that takes an HTTP request, else None.
+
+    An annotated parameter counts when its annotation names a request class (see
+    :func:`is_request_type`), whatever its name: ``request: FixtureRequest`` is pytest's, not
+    a web request. A parameter without an annotation counts when it is named ``request``
+    or ``req``.
+    """
     arguments = method.args
     for argument in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
-        annotation = ast.unparse(argument.annotation) if argument.annotation is not None else ""
-        if argument.arg in REQUEST_NAMES or annotation.strip("'\"").rpartition(".")[2].endswith("Request"):
+        if argument.annotation is not None:
+            if is_request_type(argument.annotation, imports or {}):
+                return argument
+        elif argument.arg in REQUEST_NAMES:
             return argument
     return None
 
 
-def request_taker(service: ServiceClass) -> Method | None:
+def is_request_type(annotation: ast.expr, imports: Mapping[str, str]) -> bool:
+    """Return True when an annotation names a web framework's request class: one of
+    REQUEST_CLASSES, a class named ``...HttpRequest`` (a project's typed request), or a
+    ``...Request`` imported from a web framework. ``Optional[...]``, unions and quoted
+    annotations are looked into."""
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        try:
+            annotation = ast.parse(annotation.value, mode="eval").body
+        except SyntaxError:
+            return False
+    for node in ast.walk(annotation):
+        if not isinstance(node, (ast.Name, ast.Attribute)):
+            continue
+        text = ast.unparse(node)
+        root, _, rest = text.partition(".")
+        qualified = imports.get(root, root) + ("." + rest if rest else "")
+        name = qualified.rpartition(".")[2]
+        if name in REQUEST_CLASSES or name.endswith(("HttpRequest", "HTTPRequest")):
+            return True
+        if name.endswith("Request") and qualified.partition(".")[0] in WEB_PACKAGES:
+            return True
+    return False
+
+
+def request_taker(service: ServiceClass, imports: Mapping[str, str]) -> Method | None:
     """Return the constructor or entry method through which the service gets a request, else None."""
     constructors = [
-        item for item in service.node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "__init__"
+        item
+        for item in service.node.body
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "__init__" and not is_overload(item)
     ]
     for method in [*constructors, *service.entries[:1]]:
-        if request_parameter(method) is not None:
+        if request_parameter(method, imports) is not None:
             return method
     return None
 
@@ -55,9 +101,13 @@ class ServiceTakesRequest(Rule):
 
     What it does:
         Finds the service classes of a module as OPS303 does. Reports the ``__init__`` or
-        entry method of each one that takes the request, through a parameter named
-        ``request`` (or ``req``) or annotated as a ``...Request`` type, when two or more
-        other services of the module take none. A module whose services all take the request has one convention and
+        entry method of each one that takes the request, when two or more other services
+        of the module take none. A parameter takes the request when its annotation names a
+        web framework's request class (``HttpRequest``, ``Request``, a project's
+        ``...HttpRequest``, a ``...Request`` imported from Django, DRF, Starlette, FastAPI,
+        Flask and the like), or, without an annotation, when it is named ``request`` or
+        ``req``. A parameter named ``request`` but annotated with another type, such as
+        pytest's ``FixtureRequest``, is not a web request. A module whose services all take the request has one convention and
         is left alone, and so is a middleware class, which the framework calls with the
         request.
 
@@ -99,13 +149,14 @@ class ServiceTakesRequest(Rule):
             return
         everything = in_service_packages(module.summary.module, module.config.service_packages)
         services = [service for service in service_classes(module.tree, everything) if service.entries]
-        takers = [(service, request_taker(service)) for service in services if "Middleware" not in service.node.name]
+        imports = module.summary.imports
+        takers = [(service, request_taker(service, imports)) for service in services if "Middleware" not in service.node.name]
         if sum(1 for _, method in takers if method is None) < 2 or all(method is None for _, method in takers):
             return  # a convention needs two services that take plain values to set it
         for service, method in takers:
             if method is None:
                 continue
-            parameter = request_parameter(method)
+            parameter = request_parameter(method, imports)
             assert parameter is not None
             message = self.MESSAGE.format(service=service.node.name, method=method.name, parameter=parameter.arg)
             yield module.finding(self.code, message, method.lineno, method.col_offset)
@@ -130,6 +181,14 @@ class ServiceTakesRequest(Rule):
         "class Titlecase:\n"
         "    def __call__(self, text):\n"
         "        return text.title()\n",
+        # A parameter named request whose annotation is no web request: pytest's fixture request.
+        "from _pytest.fixtures import FixtureRequest\n\n"
+        + _PLAIN_SERVICES
+        + "class TempProject:\n"
+        "    def __init__(self, request: FixtureRequest):\n"
+        "        self.request = request\n\n"
+        "    def execute(self):\n"
+        "        return self.request.node.name\n",
         # Every service takes the request: one convention.
         "class ListOrders:\n"
         "    def execute(self, request):\n"
@@ -156,4 +215,12 @@ class ServiceTakesRequest(Rule):
         "class ImportTags:\n"
         "    def __call__(self, incoming: HttpRequest):  # OPS310\n"
         "        return incoming.FILES['tags']\n",
+        # A DRF request, annotated in quotes.
+        "from rest_framework.request import Request as DrfRequest\n\n"
+        + _PLAIN_SERVICES
+        + "class ArchiveProject:\n"
+        "    def __init__(self, incoming: 'DrfRequest'):  # OPS310\n"
+        "        self.incoming = incoming\n\n"
+        "    def execute(self):\n"
+        "        return self.incoming.data['project_id']\n",
     ]
