@@ -18,6 +18,7 @@ MODULE_CONTAINER = re.compile(
 )
 MUTATING_METHODS = frozenset({"append", "add", "update", "insert", "extend", "appendleft", "__setitem__"})
 ENDS_BLOCK = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
 def _is_container(value: ast.expr) -> bool:
@@ -32,7 +33,7 @@ def module_containers(tree: ast.Module) -> set[str]:
     return module_bindings(tree, _is_container)
 
 
-def _local_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+def _local_names(function: Function) -> set[str]:
     """Names the function binds itself (parameters and assignments), minus ``global`` ones."""
     arguments = function.args
     local = {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
@@ -73,21 +74,65 @@ def _is_memo(test: ast.If, following: list[ast.stmt], name: str) -> bool:
     """Return True for a memo cache: a hit returns the stored item, a miss stores a computed one.
 
     Two threads that miss together compute the value twice and store equal values, so
-    nothing is lost; the rule leaves this shape alone.
+    nothing is lost; the rule leaves this shape alone. The miss may compute the value in
+    several statements (``members = inspect(cls)``, then ``cache[cls] = [...]``), as long
+    as storing the item is its only write to the container and the item is returned next.
     """
     body = test.body
-    if test.orelse or len(body) != 1:
+    if test.orelse or not body:
         return False
-    if _returns_item(body[0], name):
+    if len(body) == 1 and _returns_item(body[0], name):
         return True
-    stored = body[0]
+    stored = body[-1]
     return (
         isinstance(stored, ast.Assign)
+        and len(stored.targets) == 1
         and isinstance(stored.targets[0], ast.Subscript)
-        and isinstance(stored.value, ast.Call)
+        and isinstance(stored.targets[0].value, ast.Name)
+        and stored.targets[0].value.id == name
+        and not _writes(body[:-1], name)
+        and not any(isinstance(node, ENDS_BLOCK) for node in scope_nodes(body))
         and bool(following)
         and _returns_item(following[0], name)
+        and _subscript_text(following[0]) == _subscript_text(stored.targets[0])
     )
+
+
+def _subscript_text(statement: ast.AST) -> str:
+    """Return the text of the subscript a statement stores or returns: ``cache[cls]``."""
+    value = statement.value if isinstance(statement, ast.Return) else statement
+    return ast.unparse(value) if value is not None else ""
+
+
+#: Calls whose value is the calling thread's own id: a container keyed by it holds one slot
+#: per thread, which no other thread reads or writes.
+THREAD_IDS = frozenset({"get_ident", "get_native_id", "current_thread"})
+
+
+def _per_thread_key(test: ast.expr, function: Function) -> bool:
+    """Return True when the ``in`` test's key is the calling thread's id (``threading.get_ident()``),
+    directly or through a name the function binds to it."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.In, ast.NotIn))):
+        return False
+    key = test.left
+    if isinstance(key, ast.Name):
+        for node in scope_nodes(function.body):
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == key.id for t in node.targets):
+                key = node.value
+                break
+    return isinstance(key, ast.Call) and callee_name(key.func) in THREAD_IDS
+
+
+def _registers_decorated(function: Function) -> bool:
+    """Return True for a decorator that records what it decorates and returns it unchanged:
+    it takes one positional parameter, and every ``return`` gives it back (``return cls``).
+    It runs where the decorated class or function is defined, at import time under the
+    import lock, not in the threads that serve requests."""
+    arguments = [*function.args.posonlyargs, *function.args.args]
+    if len(arguments) != 1 or function.args.vararg is not None:
+        return False
+    returns = [node for node in scope_nodes(function.body) if isinstance(node, ast.Return)]
+    return bool(returns) and all(isinstance(node.value, ast.Name) and node.value.id == arguments[0].arg for node in returns)
 
 
 class UnlockedCheckThenSet(Rule):
@@ -99,8 +144,12 @@ class UnlockedCheckThenSet(Rule):
         and then stores into it (``registry[key] = ...``, ``.append()``, ``.add()``,
         ``.update()``), in the ``if`` body or after an ``if`` that returns or raises.
         Not reported: code inside ``with <lock>:``, names the function rebinds locally,
-        tests, and the memo-cache shape (``if key in cache: return cache[key]``), whose
-        race only computes a value twice.
+        tests, and the memo-cache shape (``if key in cache: return cache[key]``, or a miss
+        that computes the item, stores it and returns it), whose race only computes a value
+        twice. Also left alone: a check of the calling thread's own slot
+        (``if threading.get_ident() not in callbacks``), which no other thread touches, and
+        a decorator that records what it decorates and returns it unchanged, which runs
+        when the decorated definition is imported.
 
     Why is this bad:
         Web servers and Celery workers run functions on several threads. Two threads can
@@ -151,27 +200,27 @@ class UnlockedCheckThenSet(Rule):
                 candidates.add(function.line)
         for node in function_nodes(tree, candidates):
             shared = containers - _local_names(node)
-            if shared:
-                yield from self.scan(module, node.body, shared, False)
+            if shared and not _registers_decorated(node):
+                yield from self.scan(module, node, node.body, shared, False)
 
-    def scan(self, module: ModuleContext, body: list[ast.stmt], shared: set[str], locked: bool) -> Iterator[Finding]:
+    def scan(self, module: ModuleContext, function: Function, body: list[ast.stmt], shared: set[str], locked: bool) -> Iterator[Finding]:
         for position, statement in enumerate(body):
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 continue
             if isinstance(statement, (ast.With, ast.AsyncWith)):
                 held = locked or any(takes_lock(item) for item in statement.items)
-                yield from self.scan(module, statement.body, shared, held)
+                yield from self.scan(module, function, statement.body, shared, held)
                 continue
-            if isinstance(statement, ast.If) and not locked:
+            if isinstance(statement, ast.If) and not locked and not _per_thread_key(statement.test, function):
                 yield from self.check_if(module, statement, body[position + 1 :], shared)
             for field in ("body", "orelse", "finalbody"):
                 inner = getattr(statement, field, None)
                 if isinstance(inner, list) and inner:
-                    yield from self.scan(module, inner, shared, locked)
+                    yield from self.scan(module, function, inner, shared, locked)
             for handler in getattr(statement, "handlers", None) or []:
-                yield from self.scan(module, handler.body, shared, locked)
+                yield from self.scan(module, function, handler.body, shared, locked)
             for case in getattr(statement, "cases", None) or []:
-                yield from self.scan(module, case.body, shared, locked)
+                yield from self.scan(module, function, case.body, shared, locked)
 
     def check_if(self, module: ModuleContext, test: ast.If, following: list[ast.stmt], shared: set[str]) -> Iterator[Finding]:
         tested = {node.id for node in ast.walk(test.test) if isinstance(node, ast.Name)} & shared
@@ -205,6 +254,28 @@ class UnlockedCheckThenSet(Rule):
         "        return _prefixes[language]\n"
         "    _prefixes[language] = compute(language)\n"
         "    return _prefixes[language]\n",
+        # A memo cache whose miss computes the item in two steps.
+        "_descriptors = {}\n\n"
+        "def descriptors(cls):\n"
+        "    if cls not in _descriptors:\n"
+        "        members = inspect_members(cls)\n"
+        "        _descriptors[cls] = [name for name, _ in members]\n"
+        "    return _descriptors[cls]\n",
+        # Each thread checks and fills its own slot.
+        "import threading\n"
+        "_listeners = {}\n\n"
+        "def listen(callback):\n"
+        "    thread = threading.get_ident()\n"
+        "    if thread not in _listeners:\n"
+        "        _listeners[thread] = []\n"
+        "    _listeners[thread].append(callback)\n",
+        # A class decorator that registers the class: it runs when the class is defined.
+        "_inspectors = {}\n\n"
+        "def inspects_itself(cls):\n"
+        "    if cls in _inspectors:\n"
+        "        raise TypeError(f'{cls} is already registered')\n"
+        "    _inspectors[cls] = True\n"
+        "    return cls\n",
         # A local container of the same name.
         "seen = set()\n\n"
         "def unique(items):\n"
