@@ -37,12 +37,13 @@ def local_config(hook_ids: list[str]) -> str:
     return yaml.safe_dump({"repos": [{"repo": "local", "hooks": local}]}, sort_keys=False)
 
 
-def run_pre_commit(root: Path, hook_ids: list[str]) -> subprocess.CompletedProcess[str]:
+def run_pre_commit(root: Path, hook_ids: list[str], all_files: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run the hooks on every file, or with ``all_files`` false on the staged files, as ``git commit`` does."""
     (root / ".pre-commit-config.yaml").write_text(local_config(hook_ids))
     environment = {**os.environ, "PRE_COMMIT_HOME": str(root.parent / "pre-commit-home"), "PRE_COMMIT_COLOR": "never"}
-    subprocess.run(["git", "add", "-A"], cwd=root, check=True, capture_output=True)
+    subprocess.run(["git", "add", "-A" if all_files else ".pre-commit-config.yaml"], cwd=root, check=True, capture_output=True)
     return subprocess.run(
-        [str(BIN / "pre-commit"), "run", "--all-files"],
+        [str(BIN / "pre-commit"), "run", *(["--all-files"] if all_files else [])],
         cwd=root,
         capture_output=True,
         text=True,
@@ -96,3 +97,32 @@ def test_opsgen_generate_check_hook(tmp_path: Path) -> None:
     stale = run_pre_commit(root, ["opsgen-generate-check"])
     assert stale.returncode == 1, stale.stdout
     assert "stale" in stale.stdout
+
+
+def test_opsgen_lint_hook_sees_callers_of_staged_file(tmp_path: Path) -> None:
+    root = git_repository(tmp_path / "repo")
+    (root / "helpers.py").write_text("def record_event(order, kind):\n    order.events.append(kind)\n")
+    (root / "services.py").write_text(
+        "from django.db import transaction\n"
+        "from helpers import record_event\n\n\n"
+        "def close(order):\n"
+        "    with transaction.atomic():\n"
+        "        order.save()\n"
+        "        record_event(order, 'closed')\n"
+    )
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid"]
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True, capture_output=True)
+    subprocess.run([*git, "commit", "-q", "-m", "start"], cwd=root, check=True, capture_output=True)
+
+    # Only the helper changes, but the new effect runs inside the caller's transaction.
+    (root / "helpers.py").write_text(
+        "from shop.tasks import sync_order\n\n\n"
+        "def record_event(order, kind):\n"
+        "    order.events.append(kind)\n"
+        "    sync_order.delay(order.pk)\n"
+    )
+    subprocess.run(["git", "add", "helpers.py"], cwd=root, check=True, capture_output=True)
+    staged = run_pre_commit(root, ["opsgen-lint"], all_files=False)
+
+    assert staged.returncode == 1, staged.stdout
+    assert "services.py:8:9: OPS101 record_event() leads to a task enqueue" in staged.stdout
