@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections import Counter
+
+    from opsgen.lint.baseline import Fingerprint
     from opsgen.lint.engine import LintResult
     from opsgen.lint.rule import Finding
 
@@ -38,6 +41,18 @@ def register(subparsers: Any) -> None:
         "--add-noqa",
         action="store_true",
         help="append '# noqa: CODE' to each reported line, so that only new findings are reported from now on",
+    )
+    fixing.add_argument(
+        "--write-baseline",
+        type=Path,
+        metavar="FILE",
+        help="write every current finding to FILE as a baseline for --baseline, instead of reporting them",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="report only the findings that FILE, written by --write-baseline, does not list",
     )
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write .opsgen-cache/")
     parser.add_argument("--statistics", action="store_true", help="print the number of files read and parsed to standard error")
@@ -115,11 +130,22 @@ def run(args: argparse.Namespace) -> int:
         config = replace(config, select=_codes(args.select))
     if args.ignore:
         config = replace(config, ignore=config.ignore + _codes(args.ignore))
+    baseline = None
+    if args.baseline is not None and args.write_baseline is None:
+        from opsgen.lint.baseline import BaselineError, read_baseline
+
+        try:
+            baseline = read_baseline(args.baseline)
+        except BaselineError as exc:
+            print(f"opsgen lint: {exc}", file=sys.stderr)
+            return 2
 
     # The index lives until the process exits and has no garbage cycles worth finding,
     # while each full collection would walk its millions of objects again.
     gc.disable()
     result = lint_paths(paths, config, rules, use_cache=not args.no_cache)
+    if baseline is not None:
+        result = _without_baseline(result, baseline, paths, args.baseline)
 
     folder = Path.cwd()
 
@@ -133,6 +159,8 @@ def run(args: argparse.Namespace) -> int:
         except ValueError:
             return Path(path).as_posix()
 
+    if args.write_baseline is not None:
+        return _write_baseline(result, args.write_baseline, shown)
     if args.add_noqa:
         return _add_noqa(result, shown)
     if args.diff:
@@ -149,6 +177,8 @@ def run(args: argparse.Namespace) -> int:
         before = result.findings
         fixed = _write_fixes(before, shown)
         result = lint_paths(paths, config, rules, use_cache=not args.no_cache)
+        if baseline is not None:
+            result = _without_baseline(result, baseline, paths, args.baseline, quiet=True)
         _report_left_after_fix(len(before), fixed, result.findings, shown)
 
     not_checked = _report_unchecked(result, shown)
@@ -175,6 +205,40 @@ def run(args: argparse.Namespace) -> int:
     if not_checked:
         return 2
     return 1 if result.findings else 0
+
+
+def _write_baseline(result: LintResult, path: Path, shown: Callable[[str], str]) -> int:
+    """Write every finding of ``result`` to the baseline file ``path``; return the exit status:
+    2 when a file was not checked, else 0."""
+    from opsgen.lint.baseline import write_baseline
+
+    assert result.index is not None
+    written = write_baseline(path, result.findings, result.index)
+    print(f"opsgen lint: wrote {written} finding(s) to the baseline {path}", file=sys.stderr)
+    return 2 if _report_unchecked(result, shown) else 0
+
+
+def _without_baseline(result: LintResult, baseline: Counter[Fingerprint], paths: list[Path], path: Path, quiet: bool = False) -> LintResult:
+    """Return ``result`` without the findings that ``baseline`` lists. Print on standard error
+    how many it accepted and how many of its entries under ``paths`` matched nothing."""
+    from dataclasses import replace
+
+    from opsgen.lint.baseline import apply_baseline, in_paths
+    from opsgen.lint.report import shown_path
+
+    assert result.index is not None
+    applied = apply_baseline(result.findings, baseline, result.index)
+    unmatched = [entry for entry in applied.unmatched if in_paths(entry, result.root, paths)]
+    for finding, effects in applied.new_effects.items():
+        where = f"{shown_path(finding.path, Path.cwd())}:{finding.line}:{finding.column + 1}"
+        added = "; ".join(effects)
+        print(f"opsgen lint: {where}: {finding.code} is new: the call now also reaches {added}, which the baseline does not list", file=sys.stderr)
+    if not quiet and (applied.accepted or unmatched):
+        note = f"opsgen lint: the baseline {path} accepted {applied.accepted} finding(s)"
+        if unmatched:
+            note += f"; {len(unmatched)} of its entries match no finding, so run --write-baseline {path} to drop them"
+        print(note, file=sys.stderr)
+    return replace(result, findings=applied.new)
 
 
 def _add_noqa(result: LintResult, shown: Callable[[str], str]) -> int:

@@ -42,6 +42,8 @@ class LintResult:
     unchecked: list[str] = field(default_factory=list)
     #: Other project files left out of the index, so calls into them are not followed.
     not_indexed: list[str] = field(default_factory=list)
+    #: The index the findings came from, for the baseline's fingerprints.
+    index: ProjectIndex | None = None
 
 
 def noqa_codes(line: str) -> frozenset[str] | None:
@@ -284,7 +286,8 @@ def lint_paths(
         index.save_cache()
     if config.per_file_ignores:
         findings = [f for f in findings if not config.ignored_in_file(f.code, _relative_posix(f.path, root))]
-    return LintResult(sorted(findings, key=Finding.sort_key), root, len(checked), index.parsed, syntax_errors, unchecked, not_indexed)
+    findings.sort(key=Finding.sort_key)
+    return LintResult(findings, root, len(checked), index.parsed, syntax_errors, unchecked, not_indexed, index)
 
 
 def _relative_posix(path: str, root: Path) -> str:
