@@ -33,6 +33,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="output format (default: text)")
     parser.add_argument("--output", "-o", type=Path, help="write the report, or the --diff output, to this file instead of standard output")
     parser.add_argument("--select", help="comma-separated codes or prefixes to report, such as OPS1,OPS201")
+    parser.add_argument(
+        "--extend-select",
+        help="comma-separated codes or prefixes to report besides those of --select or the select setting, such as OPS003",
+    )
     parser.add_argument("--ignore", help="comma-separated codes or prefixes never to report")
     fixing = parser.add_mutually_exclusive_group()
     fixing.add_argument("--fix", action="store_true", help="apply the safe autofixes in place, then report what is left")
@@ -78,7 +82,7 @@ def _unknown_code(values: tuple[str, ...], known: list[str], where: str) -> str 
 def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from opsgen.lint.config import ConfigError, find_project_root, load_config
+    from opsgen.lint.config import OPT_IN_CODES, ConfigError, find_project_root, load_config
     from opsgen.lint.engine import lint_paths
     from opsgen.lint.loader import RuleLoadError, load_rules
     from opsgen.lint.report import format_json, format_text, shown_path
@@ -103,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     except (ConfigError, ConfigurationError, RuleLoadError) as exc:
         print(f"opsgen lint: {exc}", file=sys.stderr)
         return 2
-    known = [rule.code for rule in rules]
+    known = [rule.code for rule in rules] + list(OPT_IN_CODES)
     pyproject_path = config.root / "pyproject.toml"
     toml = pyproject_path.read_text(encoding="utf-8") if pyproject_path.is_file() else ""
 
@@ -113,12 +117,14 @@ def run(args: argparse.Namespace) -> int:
 
     checks = (
         (config.select, f"select in {in_pyproject('select')}"),
+        (config.extend_select, f"extend-select in {in_pyproject('extend-select')}"),
         (config.ignore, f"ignore in {in_pyproject('ignore')}"),
         *(
             (codes, f"per-file-ignores {pattern!r} in {in_pyproject('per-file-ignores')}")
             for pattern, codes in config.per_file_ignores
         ),
         (_codes(args.select), "--select"),
+        (_codes(args.extend_select), "--extend-select"),
         (_codes(args.ignore), "--ignore"),
     )
     for values, where in checks:
@@ -128,6 +134,8 @@ def run(args: argparse.Namespace) -> int:
             return 2
     if args.select:
         config = replace(config, select=_codes(args.select))
+    if args.extend_select:
+        config = replace(config, extend_select=config.extend_select + _codes(args.extend_select))
     if args.ignore:
         config = replace(config, ignore=config.ignore + _codes(args.ignore))
     baseline = None

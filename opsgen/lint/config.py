@@ -11,6 +11,7 @@ Keys (all optional)::
     service-packages = ["myapp.services"]          # where the service layer lives
     exclude = ["migrations", "tests/fixtures"]     # paths (relative to the project root) not linted
     select = ["OPS1"]                              # only these codes or code prefixes
+    extend-select = ["OPS003"]                     # these too; OPS003 is reported only when named
     ignore = ["OPS301"]                            # never these codes or code prefixes
     max-file-size = 10000000                       # bytes; larger files are skipped, 0 reads all
 
@@ -77,6 +78,9 @@ class LintConfig:
     service_packages: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     select: tuple[str, ...] = ()
+    #: Codes or prefixes added to ``select``. An opt-in code such as OPS003 is reported only
+    #: when this or ``select`` names it in full.
+    extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     #: (glob, codes or code prefixes) pairs, in the order of the table.
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -85,8 +89,14 @@ class LintConfig:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
 
     def wants(self, code: str) -> bool:
-        """Return True when ``select``/``ignore`` keep the rule ``code``."""
-        if self.select and not any(code.startswith(prefix) for prefix in self.select):
+        """Return True when ``select``, ``extend-select`` and ``ignore`` keep the rule ``code``.
+
+        An opt-in code (:data:`OPT_IN_CODES`) is kept only when one of them names it in full.
+        """
+        if code in OPT_IN_CODES:
+            named = code in self.select or code in self.extend_select
+            return named and not any(code.startswith(prefix) for prefix in self.ignore)
+        if self.select and not any(code.startswith(prefix) for prefix in (*self.select, *self.extend_select)):
             return False
         return not any(code.startswith(prefix) for prefix in self.ignore)
 
@@ -109,6 +119,11 @@ class LintConfig:
         return hashlib.sha1(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
+#: Codes that no rule of ``lint_rules/`` reports, which ``select`` or ``extend-select`` must
+#: name in full: OPS003, a ``# noqa`` code that suppresses nothing.
+OPT_IN_CODES = ("OPS003",)
+
+
 _LIST_KEYS = {
     "side-effects": "side_effects",
     "deferral-wrappers": "deferral_wrappers",
@@ -117,13 +132,14 @@ _LIST_KEYS = {
     "service-packages": "service_packages",
     "exclude": "exclude",
     "select": "select",
+    "extend-select": "extend_select",
     "ignore": "ignore",
 }
 
 
 #: The keys whose values are rule codes or code prefixes. Codes are matched in upper case,
 #: as ``--select`` and ``--ignore`` are, so ``"ops1"`` selects the OPS1 rules.
-_CODE_KEYS = {"select", "ignore"}
+_CODE_KEYS = {"select", "extend-select", "ignore"}
 
 _KNOWN_KEYS = sorted([*_LIST_KEYS, "atomic-requests", "max-file-size", "per-file-ignores"])
 

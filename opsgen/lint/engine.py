@@ -249,6 +249,8 @@ def lint_paths(
     plan = plan_calls(index, rules_fingerprint(tuple(following), config)) if use_cache and following else None
     unchecked: list[str] = []
     not_indexed: list[str] = []
+    judge_noqa = config.wants("OPS003")
+    ran = {rule.code for rule in rules if config.wants(rule.code)}
     for key, reason in index.skipped.items():
         target_file = any(Path(key) == target or _is_within(Path(key), target) for target in targets)
         (unchecked if target_file else not_indexed).append(f"{index.relative(key)}: {reason}")
@@ -263,15 +265,19 @@ def lint_paths(
                 store_checked(index, plan, key, [])
             continue
         try:
+            following_findings: list[Finding] = []
             if plan is None:
-                findings.extend(check_module(index, summary, rules))
-                continue
-            module_findings = check_module(index, summary, others)
-            if key in plan.reuse:
-                following_findings = plan.reuse[key]
+                module_findings = check_module(index, summary, rules, apply_noqa=not judge_noqa)
             else:
-                following_findings = check_module(index, summary, following, apply_noqa=False)
-                store_checked(index, plan, key, following_findings)
+                module_findings = check_module(index, summary, others, apply_noqa=not judge_noqa)
+                if key in plan.reuse:
+                    following_findings = plan.reuse[key]
+                else:
+                    following_findings = check_module(index, summary, following, apply_noqa=False)
+                    store_checked(index, plan, key, following_findings)
+            if judge_noqa:
+                findings.extend(_with_unused_noqa(index, summary, [*module_findings, *following_findings], ran))
+                continue
             findings.extend(module_findings)
             findings.extend(_unsuppressed(index, summary, following_findings))
         except RecursionError as exc:
@@ -303,6 +309,22 @@ def _unsuppressed(index: ProjectIndex, summary: ModuleSummary, findings: list[Fi
     if not findings:
         return findings
     return unsuppressed(findings, ModuleContext(index, summary).source.splitlines())
+
+
+def _with_unused_noqa(index: ProjectIndex, summary: ModuleSummary, findings: list[Finding], ran: set[str]) -> list[Finding]:
+    """Apply the module's ``# noqa`` comments to ``findings`` and add OPS003 for each code of
+    a rule in ``ran`` that suppressed nothing, unless ``per-file-ignores`` drops the rule there."""
+    from opsgen.lint.unused_noqa import apply_noqa
+
+    source = ModuleContext(index, summary).source
+    if "noqa" not in source.lower():
+        return findings
+    relative = _relative_posix(summary.path, index.config.root.resolve())
+
+    def judged(code: str) -> bool:
+        return code in ran and not index.config.ignored_in_file(code, relative)
+
+    return apply_noqa(findings, source.splitlines(), summary.path, judged)
 
 
 def _is_within(path: Path, root: Path) -> bool:
