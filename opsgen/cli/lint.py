@@ -152,6 +152,10 @@ def run(args: argparse.Namespace) -> int:
     # while each full collection would walk its millions of objects again.
     gc.disable()
     result = lint_paths(paths, config, rules, use_cache=not args.no_cache)
+    if result.index is not None:
+        for pattern in config.exclude:
+            if pattern not in result.index.exclude_matched:
+                print(f"opsgen lint: warning: exclude entry {pattern!r} in {in_pyproject('exclude')} matches no file or folder", file=sys.stderr)
     if baseline is not None:
         result = _without_baseline(result, baseline, paths, args.baseline)
 

@@ -9,7 +9,7 @@ Keys (all optional)::
     transaction-openers = ["myapp.db.unit_of_work"]  # extra context managers that open a transaction
     atomic-requests = true                         # Django ATOMIC_REQUESTS; detected from settings when unset
     service-packages = ["myapp.services"]          # where the service layer lives
-    exclude = ["migrations", "tests/fixtures"]     # paths (relative to the project root) not linted
+    exclude = ["migrations", "legacy/*.py"]        # globs, as per-file-ignores takes them, not linted
     select = ["OPS1"]                              # only these codes or code prefixes
     extend-select = ["OPS003"]                     # these too; OPS003 is reported only when named
     ignore = ["OPS301"]                            # never these codes or code prefixes
@@ -100,6 +100,18 @@ class LintConfig:
             return False
         return not any(code.startswith(prefix) for prefix in self.ignore)
 
+    def excluding_pattern(self, relative_path: str) -> str | None:
+        """Return the first ``exclude`` glob that matches a file's or folder's path relative
+        to the project root (POSIX), or None.
+
+        The globs are read as ``per-file-ignores`` reads them (:func:`path_matches`), so a
+        bare name such as ``migrations`` matches a folder of that name at any depth.
+        """
+        for pattern in self.exclude:
+            if path_matches(_relative_pattern(pattern, self.root), relative_path):
+                return pattern
+        return None
+
     def ignored_in_file(self, code: str, relative_path: str) -> bool:
         """Return True when a ``per-file-ignores`` glob that matches ``relative_path`` (a
         POSIX path relative to the project root) lists ``code`` or a prefix of it."""
@@ -145,17 +157,31 @@ _KNOWN_KEYS = sorted([*_LIST_KEYS, "atomic-requests", "max-file-size", "per-file
 
 
 def path_matches(pattern: str, relative_path: str) -> bool:
-    """Return True when the glob ``pattern`` matches a file's path relative to the project root.
+    """Return True when the glob ``pattern`` matches a path relative to the project root.
 
     As in flake8's ``per-file-ignores``, ``*`` matches across ``/``. A pattern without ``/``
-    also matches the file's name anywhere (``conftest.py``), and a folder's path matches
-    every file below it (``legacy`` or ``legacy/``).
+    also matches the last name of the path anywhere (``conftest.py``, ``migrations``), a
+    folder's path matches every path below it (``legacy`` or ``legacy/``), and a leading
+    ``**/`` matches at the root too (``**/migrations``).
     """
     pattern = pattern.strip().removeprefix("./")
-    folder = pattern.rstrip("/")
-    if fnmatch.fnmatchcase(relative_path, pattern) or fnmatch.fnmatchcase(relative_path, f"{folder}/*"):
+    if pattern.startswith("**/") and path_matches(pattern[3:], relative_path):
         return True
-    return "/" not in pattern and fnmatch.fnmatchcase(relative_path.rpartition("/")[2], pattern)
+    folder = pattern.rstrip("/")
+    if fnmatch.fnmatchcase(relative_path, folder) or fnmatch.fnmatchcase(relative_path, f"{folder}/*"):
+        return True
+    return "/" not in folder and fnmatch.fnmatchcase(relative_path.rpartition("/")[2], folder)
+
+
+def _relative_pattern(pattern: str, root: Path) -> str:
+    """Return an absolute ``exclude`` path under ``root`` relative to it; other patterns as they are."""
+    path = Path(pattern)
+    if not path.is_absolute():
+        return pattern
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return pattern
 
 
 def config_from_mapping(

@@ -105,19 +105,35 @@ def _package_of(folder: str) -> str:
     return f"{above}.{name}" if above else name
 
 
-def iter_python_files(paths: Iterable[Path], config: LintConfig) -> Iterator[Path]:
+def iter_python_files(paths: Iterable[Path], config: LintConfig, matched: set[str] | None = None) -> Iterator[Path]:
     """Yield the ``.py`` files under ``paths``, skipping virtualenvs, caches and ``exclude``.
 
     Every ``.py`` name is yielded, also a named pipe, a device or a dangling symbolic link,
     so that the caller can report it: :func:`read_source` rejects what is not a regular file.
+    Folders named in ``DEFAULT_EXCLUDE`` or ending in ``.egg-info`` are skipped at any
+    depth. ``exclude`` globs are matched against paths under the project root, and each
+    glob that excluded something is added to ``matched``.
     """
-    excluded_names = set(DEFAULT_EXCLUDE)
-    excluded_paths = {(config.root / item).resolve() for item in config.exclude}
+    root = config.root.resolve()
+    matched = matched if matched is not None else set()
+
+    def excluded(path: Path) -> bool:
+        if not config.exclude:
+            return False
+        try:
+            relative = path.relative_to(root).as_posix()
+        except ValueError:
+            return False
+        pattern = config.excluding_pattern(relative)
+        if pattern is not None:
+            matched.add(pattern)
+        return pattern is not None
+
     seen: set[Path] = set()
     for path in paths:
         path = path.resolve()
         if not path.is_dir():
-            if path.suffix == ".py" and path not in seen:
+            if path.suffix == ".py" and path not in seen and not excluded(path):
                 seen.add(path)
                 yield path
             continue
@@ -126,13 +142,11 @@ def iter_python_files(paths: Iterable[Path], config: LintConfig) -> Iterator[Pat
             subfolders[:] = sorted(
                 name
                 for name in subfolders
-                if name not in excluded_names
-                and not name.endswith(".egg-info")
-                and (folder_path / name) not in excluded_paths
+                if name not in DEFAULT_EXCLUDE and not name.endswith(".egg-info") and not excluded(folder_path / name)
             )
             for name in sorted(files):
                 file_path = folder_path / name
-                if name.endswith(".py") and file_path not in seen and file_path not in excluded_paths:
+                if name.endswith(".py") and file_path not in seen and not excluded(file_path):
                     seen.add(file_path)
                     yield file_path
 
@@ -208,6 +222,8 @@ class ProjectIndex:
     dirty_paths: set[str] = field(default_factory=set)
     #: The Python files left out of the index, by absolute path, with the reason.
     skipped: dict[str, str] = field(default_factory=dict)
+    #: The ``exclude`` globs that left out a file or folder while the index was built.
+    exclude_matched: set[str] = field(default_factory=set)
     _analysis: Analysis | None = None
     _paths_calling: dict[str, list[str]] | None = None
 
@@ -238,7 +254,7 @@ class ProjectIndex:
         fresh: dict[str, dict[str, Any]] = {}
         now = time.time_ns()
 
-        for path in iter_python_files(paths if paths is not None else [config.root], config):
+        for path in iter_python_files(paths if paths is not None else [config.root], config, index.exclude_matched):
             key = str(path)
             module, is_package = module_name_for(path)
             entry = cached.get(key)
