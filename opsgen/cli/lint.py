@@ -151,7 +151,11 @@ def run(args: argparse.Namespace) -> int:
     # The index lives until the process exits and has no garbage cycles worth finding,
     # while each full collection would walk its millions of objects again.
     gc.disable()
-    result = lint_paths(paths, config, rules, use_cache=not args.no_cache)
+    try:
+        result = lint_paths(paths, config, rules, use_cache=not args.no_cache)
+    except ConfigError as exc:
+        print(f"opsgen lint: {exc}", file=sys.stderr)
+        return 2
     if result.index is not None:
         for pattern in config.exclude:
             if pattern not in result.index.exclude_matched:

@@ -18,6 +18,7 @@ from io import StringIO
 from pathlib import Path
 
 from opsgen.lint.config import LintConfig, find_project_root, is_project_root, load_config
+from opsgen.lint.configured_names import check_configured_names
 from opsgen.lint.incremental import forget_unchecked, plan_calls, store_checked
 from opsgen.lint.index import ProjectIndex
 from opsgen.lint.loader import load_rules
@@ -223,6 +224,8 @@ def lint_paths(
 
     The project root is the nearest folder with a ``pyproject.toml`` above the first path;
     its ``[tool.opsgen.lint]`` table is the configuration unless ``config`` is given.
+    Raises :class:`~opsgen.lint.config.ConfigError` when a setting names a function or
+    class that the project's modules do not define.
     """
     paths = [Path(p) for p in paths] or [Path.cwd()]
     if config is None:
@@ -239,6 +242,7 @@ def lint_paths(
         index_paths = [root, *paths]
     # The cache is written once, after the checks have added their findings to it.
     index = ProjectIndex.build(config, index_paths, use_cache=use_cache, save=False)
+    check_configured_names(index)
 
     findings: list[Finding] = []
     syntax_errors: list[str] = []

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from opsgen.lint.config import ConfigError, find_project_root, is_project_root, load_config
+from opsgen.lint.configured_names import check_configured_names
 from opsgen.lint.engine import check_module, rules_fingerprint
 from opsgen.lint.incremental import CallPlan, plan_calls
 from opsgen.lint.index import ProjectIndex, SkippedFile, check_file_size, module_name_for
@@ -34,12 +35,19 @@ logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _indexes: dict[Path, ProjectIndex] = {}
 _plans: dict[Path, CallPlan] = {}
+_errors: dict[Path, ConfigError] = {}
 
 
 def project_index(path: Path) -> ProjectIndex:
-    """Return this process's index of the project that contains ``path``, building it once."""
+    """Return this process's index of the project that contains ``path``, building it once.
+
+    Raises :class:`ConfigError` for invalid settings, and again for each later file of
+    the same project without building the index again.
+    """
     root = find_project_root(path)
     with _lock:
+        if root in _errors:
+            raise _errors[root]
         index = _indexes.get(root)
         if index is None:
             if is_project_root(root):
@@ -47,6 +55,11 @@ def project_index(path: Path) -> ProjectIndex:
             else:
                 # Outside any project, only the file's own folder is read, and not cached.
                 index = ProjectIndex.build(load_config(root), sorted(root.glob("*.py")), use_cache=False)
+            try:
+                check_configured_names(index)
+            except ConfigError as exc:
+                _errors[root] = exc
+                raise
             following = [rule for rule in load_rules() if rule.follows_calls and index.config.wants(rule.code)]
             if index.cache_path is not None and following:
                 # The findings ``opsgen lint`` kept for modules no change reaches are reused,

@@ -79,6 +79,7 @@ def test_deferral_wrappers(tmp_path: Path) -> None:
 
 SAFE_TASK = {
     "app/__init__.py": "",
+    "app/celery_base.py": "from celery import Task\n\n\nclass CommitAwareTask(Task):\n    pass\n",
     "app/tasks.py": (
         "from celery import shared_task\n"
         "from app.celery_base import CommitAwareTask\n\n"
