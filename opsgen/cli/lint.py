@@ -30,7 +30,13 @@ def register(subparsers: Any) -> None:
         ),
     )
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: the current folder)")
-    parser.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="output format (default: text)")
+    parser.add_argument(
+        "--format",
+        choices=("text", "concise", "json", "sarif", "github"),
+        default="text",
+        help="output format: text (with the call chain), concise (one line a finding), json, sarif, "
+        "or github (GitHub Actions annotations); default: text",
+    )
     parser.add_argument("--output", "-o", type=Path, help="write the report, or the --diff output, to this file instead of standard output")
     parser.add_argument("--select", help="comma-separated codes or prefixes to report, such as OPS1,OPS201")
     parser.add_argument(
@@ -59,7 +65,18 @@ def register(subparsers: Any) -> None:
         help="report only the findings that FILE, written by --write-baseline, does not list",
     )
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write .opsgen-cache/")
-    parser.add_argument("--statistics", action="store_true", help="print the number of files read and parsed to standard error")
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported; errors still exit 2")
+    parser.add_argument(
+        "--statistics",
+        action="store_true",
+        help="print the number of findings of each rule code instead of the findings (as JSON with --format json)",
+    )
+    parser.add_argument(
+        "--file-counts",
+        action="store_true",
+        help="print the number of files checked and parsed and of findings to standard error",
+    )
+    parser.add_argument("--explain", metavar="CODE", help="print the documentation of the rule CODE, such as OPS101, and lint nothing")
     parser.set_defaults(handler=run)
 
 
@@ -85,13 +102,27 @@ def run(args: argparse.Namespace) -> int:
     from opsgen.lint.config import OPT_IN_CODES, ConfigError, find_project_root, load_config
     from opsgen.lint.engine import lint_paths
     from opsgen.lint.loader import RuleLoadError, load_rules
-    from opsgen.lint.report import format_json, format_text, shown_path
+    from opsgen.lint.report import format_concise, format_github, format_json, format_statistics, format_text, shown_path
+    from opsgen.lint.unused_noqa import CODE as UNUSED_NOQA_CODE
+    from opsgen.lint.unused_noqa import NAME as UNUSED_NOQA_NAME
     from opsgen.lint.sarif import format_sarif
     from opsgen.cli.display import counted
     from opsgen.runtime.config import key_line, read_settings_table
     from opsgen.runtime.errors import ConfigurationError
 
     logging.basicConfig(level=logging.WARNING, format="opsgen lint: %(message)s")
+    if args.explain is not None:
+        from opsgen.lint.explain import UnknownCode, explain
+
+        try:
+            sys.stdout.write(explain(args.explain))
+        except UnknownCode as exc:
+            print(f"opsgen lint: {exc}", file=sys.stderr)
+            return 2
+        return 0
+    if args.statistics and args.format == "sarif":
+        print("opsgen lint: --statistics cannot be written as SARIF; use --format text or json", file=sys.stderr)
+        return 2
     paths: list[Path] = args.paths or [Path.cwd()]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -188,7 +219,7 @@ def run(args: argparse.Namespace) -> int:
         if _report_unchecked(result, shown):
             return 2
         # --diff changes nothing, so every finding remains, fixable or not.
-        return 1 if result.findings else 0
+        return 1 if result.findings and not args.exit_zero else 0
     if args.fix:
         before = result.findings
         fixed = _write_fixes(before, shown)
@@ -198,10 +229,18 @@ def run(args: argparse.Namespace) -> int:
         _report_left_after_fix(len(before), fixed, result.findings, shown)
 
     not_checked = _report_unchecked(result, shown)
-    if args.format == "json":
+    names = {rule.code: rule.name for rule in rules}
+    names[UNUSED_NOQA_CODE] = UNUSED_NOQA_NAME
+    if args.statistics:
+        report = format_statistics(result.findings, names, as_json=args.format == "json")
+    elif args.format == "json":
         from opsgen.lint.fixplan import plan_fixes
 
-        report = format_json(result.findings, shown, plan_fixes(result.findings).not_fixable)
+        report = format_json(result.findings, shown, plan_fixes(result.findings).not_fixable, names)
+    elif args.format == "concise":
+        report = format_concise(result.findings, shown)
+    elif args.format == "github":
+        report = format_github(result.findings, shown)
     elif args.format == "sarif":
         from opsgen.lint.index import opsgen_version
 
@@ -213,14 +252,14 @@ def run(args: argparse.Namespace) -> int:
         args.output.write_text(report)
     else:
         sys.stdout.write(report)
-    if args.statistics:
+    if args.file_counts:
         checked = counted(result.files, "file")
         found = counted(len(result.findings), "finding")
         print(f"opsgen lint: {checked} checked, {result.parsed} parsed, {found}", file=sys.stderr)
     # A file that does not parse, or was not read, was not checked, so the run must not pass.
     if not_checked:
         return 2
-    return 1 if result.findings else 0
+    return 1 if result.findings and not args.exit_zero else 0
 
 
 def _write_baseline(result: LintResult, path: Path, shown: Callable[[str], str]) -> int:

@@ -1,4 +1,4 @@
-"""Text and JSON output of lint findings.
+"""Text, concise, GitHub, JSON and statistics output of lint findings.
 
 Columns are 1-based in every output, as flake8 prints them; ``Finding.column`` is
 0-based, as ``ast`` gives it.
@@ -7,6 +7,7 @@ Columns are 1-based in every output, as flake8 prints them; ``Finding.column`` i
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -39,13 +40,60 @@ def format_text(findings: Sequence[Finding], relative: Callable[[str], str]) -> 
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def finding_to_json(finding: Finding, relative: Callable[[str], str], not_fixable: Mapping[Finding, str]) -> dict[str, Any]:
+def format_concise(findings: Sequence[Finding], relative: Callable[[str], str]) -> str:
+    """Return one ``path:line:column: message`` line per finding, without the call chain."""
+    return "".join(f"{relative(f.path)}:{f.line}:{f.column + 1}: {f.message}\n" for f in findings)
+
+
+def format_github(findings: Sequence[Finding], relative: Callable[[str], str]) -> str:
+    """Return one GitHub Actions ``::error`` workflow command per finding.
+
+    GitHub shows each as an annotation on the line of the pull request's diff. The call
+    chain follows the message, one ``via`` line per hop.
+    """
+    lines: list[str] = []
+    for finding in findings:
+        path = relative(finding.path)
+        text = "\n".join([finding.message, *(f"via {relative(hop.path)}:{hop.line} {hop.name}" for hop in finding.via)])
+        properties = {"title": f"opsgen lint ({finding.code})", "file": path, "line": str(finding.line), "col": str(finding.column + 1)}
+        listed = ",".join(f"{key}={_github_property(value)}" for key, value in properties.items())
+        lines.append(f"::error {listed}::{_github_data(text)}")
+    return "".join(f"{line}\n" for line in lines)
+
+
+def _github_data(text: str) -> str:
+    """Escape the message of a workflow command as the Actions runner reads it."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(text: str) -> str:
+    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_statistics(findings: Sequence[Finding], names: Mapping[str, str], as_json: bool) -> str:
+    """Return the number of findings of each code, most frequent first: a table, or a JSON array.
+
+    ``names`` maps a code to the rule's kind, such as ``side-effect-in-transaction``.
+    """
+    counts = sorted(Counter(f.code for f in findings).items(), key=lambda item: (-item[1], item[0]))
+    if as_json:
+        rows = [{"code": code, "name": names.get(code, ""), "count": count} for code, count in counts]
+        return json.dumps(rows, indent=2) + "\n"
+    width = max((len(str(count)) for _, count in counts), default=1)
+    return "".join(f"{count:>{width}}  {code}  {names.get(code, '')}".rstrip() + "\n" for code, count in counts)
+
+
+def finding_to_json(
+    finding: Finding, relative: Callable[[str], str], not_fixable: Mapping[Finding, str], names: Mapping[str, str]
+) -> dict[str, Any]:
     data: dict[str, Any] = {
         "path": relative(finding.path),
         "line": finding.line,
         "column": finding.column + 1,
         "code": finding.code,
+        "name": names.get(finding.code, ""),
         "message": finding.message,
+        "explain": f"opsgen lint --explain {finding.code}",
     }
     if finding.via:
         data["via"] = [
@@ -59,10 +107,14 @@ def finding_to_json(finding: Finding, relative: Callable[[str], str], not_fixabl
     return data
 
 
-def format_json(findings: Sequence[Finding], relative: Callable[[str], str], not_fixable: Mapping[Finding, str]) -> str:
-    """Return a JSON array of findings: path, line, column, code, message, via, fixable, not_fixable_reason.
+def format_json(
+    findings: Sequence[Finding], relative: Callable[[str], str], not_fixable: Mapping[Finding, str], names: Mapping[str, str]
+) -> str:
+    """Return a JSON array of findings: path, line, column, code, name, message, explain, via,
+    fixable, not_fixable_reason.
 
     ``not_fixable`` maps each finding that ``--fix`` would leave in place to the reason,
-    as :func:`opsgen.lint.fixplan.plan_fixes` computes it.
+    as :func:`opsgen.lint.fixplan.plan_fixes` computes it. ``names`` maps a code to the
+    rule's kind, and ``explain`` is the command that prints the rule's page.
     """
-    return json.dumps([finding_to_json(f, relative, not_fixable) for f in findings], indent=2) + "\n"
+    return json.dumps([finding_to_json(f, relative, not_fixable, names) for f in findings], indent=2) + "\n"

@@ -20,6 +20,7 @@ from opsgen.lint.engine import _NOQA, NoqaLines, comment_noqa_codes, is_suppress
 from opsgen.lint.rule import Finding
 
 CODE = "OPS003"
+NAME = "unused-noqa"
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,7 @@ def test_misspelt_lint_option_shows_lint_usage(
         main(["lint", "--fomat", "json", "shop"])
 
     lines = capsys.readouterr().err.splitlines()
-    assert lines[0] == "usage: opsgen lint [-h] [--format {text,json,sarif}] [--output OUTPUT]"
+    assert lines[0] == "usage: opsgen lint [-h] [--format {text,concise,json,sarif,github}]"
     assert lines[-1] == "opsgen lint: error: unrecognized arguments: --fomat; did you mean --format?"
 
 

@@ -125,3 +125,95 @@ def test_sarif_validates_against_the_schema(tmp_path: Path) -> None:
     validator = jsonschema.Draft4Validator(schema)
     errors = sorted(validator.iter_errors(log), key=lambda error: list(error.path))
     assert [f"{list(e.path)}: {e.message}" for e in errors] == []
+
+
+def test_exit_zero_keeps_errors(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "project")
+    (root / "broken.py").write_text("def f(:\n")
+
+    findings_only = run_lint(root, "--exit-zero", "shop")
+    with_error = run_lint(root, "--exit-zero", ".")
+
+    assert findings_only.returncode == 0, findings_only.stderr
+    assert "shop/orders.py:10:9: OPS101" in findings_only.stdout
+    assert with_error.returncode == 2
+    assert "cannot parse broken.py:1" in with_error.stderr
+
+
+def test_statistics_counts_each_code(tmp_path: Path) -> None:
+    files = {
+        "shop/__init__.py": "",
+        "shop/orders.py": (
+            "from django.db import transaction\n"
+            "from shop.tasks import notify\n\n\n"
+            "def place(order):\n"
+            "    with transaction.atomic():\n"
+            "        notify.delay(1)\n"
+            "        notify.delay(2)\n\n\n"
+            "def restock(product):\n"
+            "    product.stock += 1\n"
+            "    product.save()\n"
+        ),
+    }
+    root = write_project(tmp_path / "project", files)
+
+    table = run_lint(root, "--statistics")
+    as_json = run_lint(root, "--statistics", "--format", "json")
+    sarif = run_lint(root, "--statistics", "--format", "sarif")
+
+    assert table.returncode == 1, table.stderr
+    assert table.stdout == "2  OPS101  side-effect-in-transaction\n1  OPS202  missing-lock\n"
+    assert json.loads(as_json.stdout) == [
+        {"code": "OPS101", "name": "side-effect-in-transaction", "count": 2},
+        {"code": "OPS202", "name": "missing-lock", "count": 1},
+    ]
+    assert sarif.returncode == 2
+    assert "--statistics cannot be written as SARIF" in sarif.stderr
+
+
+def test_concise_output_one_line_each(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "project")
+
+    completed = run_lint(root, "--format", "concise", ".")
+
+    assert completed.returncode == 1, completed.stderr
+    lines = completed.stdout.splitlines()
+    assert len(lines) == 2
+    assert lines[1].startswith("shop/orders.py:11:9: OPS101 tell_customer() leads to an HTTP request")
+    assert "via" not in completed.stdout
+
+
+def test_github_output_annotations(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "project")
+
+    completed = run_lint(root, "--format", "github", ".")
+
+    assert completed.returncode == 1, completed.stderr
+    direct, indirect = completed.stdout.splitlines()
+    assert direct.startswith("::error title=opsgen lint (OPS101),file=shop/orders.py,line=10,col=9::OPS101 send_receipt.delay()")
+    assert indirect.startswith("::error title=opsgen lint (OPS101),file=shop/orders.py,line=11,col=9::OPS101 tell_customer()")
+    assert indirect.endswith("%0Avia shop/notify.py:5 requests.post")
+
+
+def test_json_names_rule_and_page(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "project")
+
+    completed = run_lint(root, "--format", "json", ".")
+
+    first = json.loads(completed.stdout)[0]
+    assert first["name"] == "side-effect-in-transaction"
+    assert first["explain"] == "opsgen lint --explain OPS101"
+
+
+def test_explain_prints_rule_page(tmp_path: Path) -> None:
+    rule = run_lint(tmp_path, "--explain", "ops101")
+    engine = run_lint(tmp_path, "--explain", "OPS003")
+    unknown = run_lint(tmp_path, "--explain", "OPS999")
+
+    assert rule.returncode == 0, rule.stderr
+    assert rule.stdout.startswith("# OPS101: SideEffectInTransaction\n")
+    assert "## Use instead" in rule.stdout
+    assert engine.returncode == 0, engine.stderr
+    assert engine.stdout.startswith("# OPS003: unused-noqa\n")
+    assert unknown.returncode == 2
+    assert "no rule has the code 'OPS999'; the codes are OPS001, OPS002, OPS003, OPS101" in unknown.stderr

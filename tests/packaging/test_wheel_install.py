@@ -46,8 +46,22 @@ def test_wheel_contains_data(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "opsgen/_data/templates/operation.py.jinja" in names
     assert any(name.startswith("opsgen/_data/lint_rules/ops101") for name in names)
+    assert "opsgen/_data/rule_docs/ops101.md" in names
     assert "opsgen/spec/spec.schema.json" in names
     assert any(name.startswith("opsgen/runtime/migrations/versions/") for name in names)
+
+
+def test_wheel_explains_rules_without_checkout(wheel: Path, tmp_path: Path) -> None:
+    unpacked = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(unpacked)
+    env = {**os.environ, "PYTHONPATH": str(unpacked)}
+    code = "import sys, opsgen.cli.main as m; print(m.__file__, file=sys.stderr); sys.exit(m.main(['lint', '--explain', 'OPS202']))"
+
+    explained = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+
+    assert explained.returncode == 0, explained.stderr
+    assert explained.stderr.startswith(str(unpacked))
+    assert explained.stdout.startswith("# OPS202: ")
 
 
 @pytest.mark.slow

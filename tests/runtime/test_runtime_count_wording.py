@@ -56,11 +56,11 @@ def test_generate_summary_singular(tmp_path: Path) -> None:
     assert ", 0 implementations created, 1 signature updated" in second.stdout
 
 
-def test_lint_statistics_singular(tmp_path: Path) -> None:
+def test_lint_file_counts_singular(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[project]\nname = \"shop\"\n")
     (tmp_path / "clean.py").write_text("def total(prices: list[int]) -> int:\n    return sum(prices)\n")
 
-    linted = run_opsgen(tmp_path, "lint", "--statistics", "--no-cache", "clean.py")
+    linted = run_opsgen(tmp_path, "lint", "--file-counts", "--no-cache", "clean.py")
 
     assert linted.returncode == 0, linted.stderr
     assert "opsgen lint: 1 file checked, 1 parsed, 0 findings" in linted.stderr
