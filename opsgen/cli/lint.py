@@ -101,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
 
     from opsgen.lint.config import OPT_IN_CODES, ConfigError, find_project_root, load_config
     from opsgen.lint.engine import lint_paths
+    from opsgen.lint.line_length import project_line_length
     from opsgen.lint.loader import RuleLoadError, load_rules
     from opsgen.lint.report import format_concise, format_github, format_json, format_statistics, format_text, shown_path
     from opsgen.lint.unused_noqa import CODE as UNUSED_NOQA_CODE
@@ -195,6 +196,7 @@ def run(args: argparse.Namespace) -> int:
         result = _without_baseline(result, baseline, paths, args.baseline)
 
     folder = Path.cwd()
+    line_length = project_line_length(result.root)
 
     def shown(path: str) -> str:
         return shown_path(path, folder)
@@ -211,7 +213,7 @@ def run(args: argparse.Namespace) -> int:
     if args.add_noqa:
         return _add_noqa(result, shown)
     if args.diff:
-        diff = _diff_fixes(result.findings, shown)
+        diff = _diff_fixes(result.findings, shown, line_length)
         if args.output:
             args.output.write_text(diff)
         else:
@@ -222,11 +224,11 @@ def run(args: argparse.Namespace) -> int:
         return 1 if result.findings and not args.exit_zero else 0
     if args.fix:
         before = result.findings
-        fixed = _write_fixes(before, shown)
+        fixed = _write_fixes(before, shown, line_length)
         result = lint_paths(paths, config, rules, use_cache=not args.no_cache)
         if baseline is not None:
             result = _without_baseline(result, baseline, paths, args.baseline, quiet=True)
-        _report_left_after_fix(len(before), fixed, result.findings, shown)
+        _report_left_after_fix(len(before), fixed, result.findings, shown, line_length)
 
     not_checked = _report_unchecked(result, shown)
     names = {rule.code: rule.name for rule in rules}
@@ -236,7 +238,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "json":
         from opsgen.lint.fixplan import plan_fixes
 
-        report = format_json(result.findings, shown, plan_fixes(result.findings).not_fixable, names)
+        report = format_json(result.findings, shown, plan_fixes(result.findings, line_length).not_fixable, names)
     elif args.format == "concise":
         report = format_concise(result.findings, shown)
     elif args.format == "github":
@@ -345,7 +347,7 @@ def _report_syntax_errors(errors: list[str], root: Path, shown: Callable[[str], 
         print(f"opsgen lint: cannot parse {error}", file=sys.stderr)
 
 
-def _diff_fixes(findings: list[Finding], shown: Callable[[str], str]) -> str:
+def _diff_fixes(findings: list[Finding], shown: Callable[[str], str], line_length: int) -> str:
     """Return the unified diff of the safe fixes of ``findings``, changing no file.
 
     Standard error gets a ``not fixable`` line, with the reason, for each finding the
@@ -354,7 +356,7 @@ def _diff_fixes(findings: list[Finding], shown: Callable[[str], str]) -> str:
     from opsgen.lint.autofix import unified_diff
     from opsgen.lint.fixplan import plan_fixes
 
-    plan = plan_fixes(findings)
+    plan = plan_fixes(findings, line_length)
     diff = "".join(unified_diff(shown(file.path), file.before, file.after) for file in plan.files)
     _report_not_fixable(findings, plan.not_fixable, shown)
     if findings:
@@ -366,19 +368,19 @@ def _diff_fixes(findings: list[Finding], shown: Callable[[str], str]) -> str:
     return diff
 
 
-def _write_fixes(findings: list[Finding], shown: Callable[[str], str]) -> int:
+def _write_fixes(findings: list[Finding], shown: Callable[[str], str], line_length: int) -> int:
     """Write the safe fixes of ``findings`` in place, name each file rewritten, and return
     how many of the findings the written fixes address."""
     from opsgen.lint.fixplan import plan_fixes
 
-    plan = plan_fixes(findings)
+    plan = plan_fixes(findings, line_length)
     for file in plan.files:
         Path(file.path).write_text(file.after, encoding="utf-8")
         print(f"opsgen lint: fixed {file.applied} finding(s) in {shown(file.path)}", file=sys.stderr)
     return len(findings) - len(plan.not_fixable)
 
 
-def _report_left_after_fix(found: int, fixed: int, left: list[Finding], shown: Callable[[str], str]) -> None:
+def _report_left_after_fix(found: int, fixed: int, left: list[Finding], shown: Callable[[str], str], line_length: int) -> None:
     """Name each finding that the re-check after ``--fix`` still reports, then count them.
 
     ``left`` comes from linting the fixed files again, so the lines match the report
@@ -387,7 +389,7 @@ def _report_left_after_fix(found: int, fixed: int, left: list[Finding], shown: C
     """
     from opsgen.lint.fixplan import plan_fixes
 
-    plan = plan_fixes(left)
+    plan = plan_fixes(left, line_length)
     _report_not_fixable(left, plan.not_fixable, shown)
     for finding in left:
         if finding not in plan.not_fixable:

@@ -26,7 +26,9 @@ finding in place, when any of these holds:
   counts as later, because the next pass runs it again before the commit.
 
 Missing imports go into their isort group (``functools`` with the standard library), and
-a generated call longer than 88 characters is split over lines.
+a generated call longer than the project's line length (88 characters unless its Ruff,
+Black or flake8 settings set another, see :mod:`opsgen.lint.line_length`) is split
+over lines.
 
 LibCST is imported only here and in the modules this one imports, so detection never
 pays for it.
@@ -45,9 +47,9 @@ from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvide
 
 from opsgen.lint.commit_move import Move, plan_move, walk_all
 from opsgen.lint.cst_names import names_in, stored_names
+from opsgen.lint.line_length import DEFAULT_LINE_LENGTH
 from opsgen.lint.rule import Fix
 
-LINE_LENGTH = 88
 DEFERRALS = ("on_commit", "after_commit", "partial")
 
 
@@ -170,8 +172,11 @@ def _method_receivers(node: cst.CSTNode) -> set[str]:
 class _Deferrer(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (PositionProvider, ParentNodeProvider)
 
-    def __init__(self, fixes: Sequence[Fix], wrapper_for: dict[str, str], partial_name: str, lines: Sequence[str]) -> None:
+    def __init__(
+        self, fixes: Sequence[Fix], wrapper_for: dict[str, str], partial_name: str, lines: Sequence[str], line_length: int
+    ) -> None:
         super().__init__()
+        self.line_length = line_length
         self.pending = {(fix.line, fix.column): fix for fix in fixes}
         self.wrapper_for = wrapper_for
         self.partial_name = partial_name
@@ -243,6 +248,7 @@ class _Deferrer(cst.CSTTransformer):
                 fix.using,
                 fix.block_line,
                 self.taken_names,
+                frozenset(self.imported),
             )
             if isinstance(planned, str):
                 reason = planned
@@ -394,11 +400,11 @@ class _Deferrer(cst.CSTTransformer):
 
         partial = f"{self.partial_name}({', '.join(partial_args)})"
         flat = f"{wrapper}({', '.join([partial, *extra])})"
-        if "\n" not in flat and len(indent) + len(flat) <= LINE_LENGTH:
+        if "\n" not in flat and len(indent) + len(flat) <= self.line_length:
             return cst.parse_expression(flat)
         # LibCST indents continuation lines by the enclosing blocks itself.
         step = self.default_indent
-        if "\n" not in partial and len(indent + step + partial) + 1 <= LINE_LENGTH:
+        if "\n" not in partial and len(indent + step + partial) + 1 <= self.line_length:
             lines = [partial, *extra]
         else:
             arguments = "".join(f"{step}{step}{argument},\n" for argument in partial_args)
@@ -407,8 +413,11 @@ class _Deferrer(cst.CSTTransformer):
         return cst.parse_expression(f"{wrapper}(\n{body})")
 
 
-def apply_fixes(source: str, fixes: Sequence[Fix]) -> FixResult:
-    """Return ``source`` with the safe ``fixes`` applied, how many were, and which were skipped and why."""
+def apply_fixes(source: str, fixes: Sequence[Fix], line_length: int = DEFAULT_LINE_LENGTH) -> FixResult:
+    """Return ``source`` with the safe ``fixes`` applied, how many were, and which were skipped and why.
+
+    A generated call longer than ``line_length`` characters is split over lines.
+    """
     if not fixes:
         return FixResult(source, 0)
     module = cst.parse_module(source)
@@ -418,7 +427,7 @@ def apply_fixes(source: str, fixes: Sequence[Fix]) -> FixResult:
     if on_commit_import is not None:
         on_commit = f"{on_commit}.on_commit"
 
-    transformer = _Deferrer(fixes, {"django": on_commit}, partial_name, source.splitlines())
+    transformer = _Deferrer(fixes, {"django": on_commit}, partial_name, source.splitlines(), line_length)
     updated = MetadataWrapper(module).visit(transformer)
     skipped = [*transformer.skipped, *(SkippedFix(fix, "no call starts at this position") for fix in transformer.pending.values())]
     if transformer.applied == 0:

@@ -21,13 +21,18 @@ suppresses it. The plan is rejected, with the reason, when:
   callee or an argument passed as a plain name uses;
 * an argument contains a ``lambda``, whose body would read its variables after the commit.
 
-Every other argument that is not a constant or a plain name (``ride.id``,
-``{"id": ride.id}``, ``payload()``) is bound to a new local variable where the call
-was, so it is computed at the same point as before: the commit expires the session's
-instances, and reading ``ride.id`` after it would load the row again in a new
-transaction.
+Every other argument that is not a constant, a plain name or an attribute of an
+imported name (``ride.id``, ``{"id": ride.id}``, ``payload()``) is bound to a new local
+variable where the call was, so it is computed at the same point as before: the commit
+expires the session's instances, and reading ``ride.id`` after it would load the row
+again in a new transaction. An attribute of a name that a top-level import binds
+(``settings.SLACK_HOOK``, ``config.ERP_URL``) is read after the commit as it was before,
+because a commit expires session instances and not modules or settings objects, so it
+stays in the call, unless a statement in between stores to it.
 
-NOTE: an object passed as a plain name is the same object after the commit. A method
+NOTE: a local variable that shadows a top-level import (``settings = load()`` in the
+function) is taken for the import, so its attributes are read after the commit too.
+An object passed as a plain name is the same object after the commit. A method
 call between the call and the commit that mutates it (``payload.update(...)``), or a
 callee that reads attributes of an expired instance passed to it, is not detected, as
 with the ``on_commit`` fix.
@@ -66,12 +71,14 @@ def plan_move(
     session: str | None,
     block_line: int | None,
     taken: set[str],
+    imported: frozenset[str] = frozenset(),
 ) -> Move | str:
     """Return the move of the call statement ``line`` to after its commit, or why there is none.
 
     ``session`` names the session of an implicit transaction; ``block_line`` is the first
     line of the ``with <session>.begin():`` block otherwise. ``taken`` contains the names
-    already used in the module; the new variables' names are added to it.
+    already used in the module; the new variables' names are added to it. ``imported``
+    contains the names that the module's top-level imports bind.
     """
     container = parent_of(line)
     if not isinstance(container, (cst.IndentedBlock, cst.Module)):
@@ -110,11 +117,16 @@ def plan_move(
             if reason is not None:
                 return reason
 
-    return _build(call, line, anchor, between, taken)
+    return _build(call, line, anchor, between, taken, imported)
 
 
 def _build(
-    call: cst.Call, line: cst.SimpleStatementLine, anchor: cst.BaseStatement, between: Sequence[cst.BaseStatement], taken: set[str]
+    call: cst.Call,
+    line: cst.SimpleStatementLine,
+    anchor: cst.BaseStatement,
+    between: Sequence[cst.BaseStatement],
+    taken: set[str],
+    imported: frozenset[str],
 ) -> Move | str:
     """Bind the arguments that must be computed before the commit, and build the moved call."""
     changed: set[str] = set()
@@ -131,7 +143,7 @@ def _build(
         if _has_lambda(argument.value):
             return "an argument contains a lambda, whose body would read its variables after the commit"
         hint = argument.keyword.value if argument.keyword is not None else f"{callee}_arg{position}"
-        value, reason = _bound(argument.value, hint, changed, bindings, taken)
+        value, reason = _bound(argument.value, hint, _Scope(changed, bindings, taken, imported))
         if reason is not None:
             return reason
         arguments.append(argument.with_changes(value=value))
@@ -146,22 +158,35 @@ def _build(
     return Move(line, tuple(bindings), anchor, moved)
 
 
-def _bound(
-    value: cst.BaseExpression, hint: str, changed: set[str], bindings: list[cst.SimpleStatementLine], taken: set[str]
-) -> tuple[cst.BaseExpression, str | None]:
+@dataclass(frozen=True)
+class _Scope:
+    """The state of binding one call's arguments: the names changed between the call and
+    the commit, the bindings made so far, the names taken in the module and those that
+    imports bind."""
+
+    changed: set[str]
+    bindings: list[cst.SimpleStatementLine]
+    taken: set[str]
+    imported: frozenset[str]
+
+
+def _bound(value: cst.BaseExpression, hint: str, scope: _Scope) -> tuple[cst.BaseExpression, str | None]:
     """Return ``value`` with its parts computed before the commit replaced by new names."""
     if isinstance(value, (cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary)):
         return value, None
     if isinstance(value, cst.ConcatenatedString) and not any(isinstance(n, cst.FormattedString) for n in _walk(value)):
         return value, None
     if isinstance(value, cst.Name):
-        if value.value in changed:
+        if value.value in scope.changed:
             return value, f"a statement between the call and the commit changes {value.value}"
+        return value, None
+    root = _imported_root(value, scope.imported)
+    if root is not None and root not in scope.changed:
         return value, None
     if isinstance(value, (cst.List, cst.Tuple, cst.Set)):
         elements = []
         for element in value.elements:
-            inner, reason = _bound(element.value, hint, changed, bindings, taken)
+            inner, reason = _bound(element.value, hint, scope)
             if reason is not None:
                 return value, reason
             elements.append(element.with_changes(value=inner))
@@ -170,22 +195,31 @@ def _bound(
         items: list[cst.BaseDictElement] = []
         for item in value.elements:
             if isinstance(item, cst.DictElement):
-                key, reason = _bound(item.key, hint, changed, bindings, taken)
+                key, reason = _bound(item.key, hint, scope)
                 if reason is None:
-                    inner, reason = _bound(item.value, _key_hint(item.key) or hint, changed, bindings, taken)
+                    inner, reason = _bound(item.value, _key_hint(item.key) or hint, scope)
                 if reason is not None:
                     return value, reason
                 items.append(item.with_changes(key=key, value=inner))
             else:
-                inner, reason = _bound(item.value, hint, changed, bindings, taken)
+                inner, reason = _bound(item.value, hint, scope)
                 if reason is not None:
                     return value, reason
                 items.append(item.with_changes(value=inner))
         return value.with_changes(elements=items), None
 
-    name = _fresh_name(_attribute_hint(value) or hint, taken)
-    bindings.append(cst.SimpleStatementLine(body=[cst.Assign(targets=[cst.AssignTarget(target=cst.Name(name))], value=value)]))
+    name = _fresh_name(_attribute_hint(value) or hint, scope.taken)
+    scope.bindings.append(cst.SimpleStatementLine(body=[cst.Assign(targets=[cst.AssignTarget(target=cst.Name(name))], value=value)]))
     return cst.Name(name), None
+
+
+def _imported_root(value: cst.BaseExpression, imported: frozenset[str]) -> str | None:
+    """Return the first name of ``a.b.c`` when a top-level import binds it, else None."""
+    if not isinstance(value, cst.Attribute):
+        return None
+    while isinstance(value, cst.Attribute):
+        value = value.value
+    return value.value if isinstance(value, cst.Name) and value.value in imported else None
 
 
 def _attribute_hint(value: cst.BaseExpression) -> str | None:

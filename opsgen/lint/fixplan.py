@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
 
+from opsgen.lint.line_length import DEFAULT_LINE_LENGTH
 from opsgen.lint.rule import Finding, Fix
 from opsgen.lint.unused_noqa import UnusedNoqa, without_codes
 
@@ -42,8 +43,10 @@ class FixPlan:
         return finding not in self.not_fixable
 
 
-def plan_fixes(findings: Sequence[Finding]) -> FixPlan:
+def plan_fixes(findings: Sequence[Finding], line_length: int = DEFAULT_LINE_LENGTH) -> FixPlan:
     """Apply the fixes of ``findings`` in memory, one file at a time, as ``--fix`` writes them.
+
+    A generated call longer than ``line_length`` characters is split over lines.
 
     The unused ``# noqa`` codes (OPS003) are removed first. That edits only comments and
     moves no line, so the lines and columns of the other fixes still hold.
@@ -67,7 +70,7 @@ def plan_fixes(findings: Sequence[Finding]) -> FixPlan:
         source = _without_unused_codes(before, comments[path])
         applied = len(comments[path])
         if candidates[path]:
-            fixed = _apply_rule_fixes(source, candidates[path], not_fixable)
+            fixed = _apply_rule_fixes(source, candidates[path], not_fixable, line_length)
             source, applied = fixed[0], applied + fixed[1]
         if applied:
             files.append(FileFix(path, before, source, applied))
@@ -85,7 +88,7 @@ def _without_unused_codes(source: str, findings: list[UnusedNoqa]) -> str:
     return "".join(lines)
 
 
-def _apply_rule_fixes(source: str, fixable: list[Finding], not_fixable: dict[Finding, str]) -> tuple[str, int]:
+def _apply_rule_fixes(source: str, fixable: list[Finding], not_fixable: dict[Finding, str], line_length: int) -> tuple[str, int]:
     """Apply the rules' fixes of one file's ``fixable`` findings to ``source`` with LibCST.
 
     Return the new source and the number of fixes applied. Each finding whose fix is
@@ -100,7 +103,7 @@ def _apply_rule_fixes(source: str, fixable: list[Finding], not_fixable: dict[Fin
         assert finding.fix is not None
         owners[finding.fix].append(finding)
     try:
-        result = apply_fixes(source, list(owners))
+        result = apply_fixes(source, list(owners), line_length)
     except libcst.ParserSyntaxError as exc:
         # Python's own parser read the file, but LibCST may lag behind new syntax.
         reason = f"LibCST cannot parse the file: {exc.message} at line {exc.raw_line}"
