@@ -9,6 +9,7 @@ system`` that runs the same entry from this virtualenv, keeping ``files``, ``typ
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,16 @@ import yaml
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+
+#: A module with one OPS101 finding, at orders.py:8:9.
+ENQUEUE_IN_TRANSACTION = (
+    "from django.db import transaction\n"
+    "from shop.tasks import notify\n\n\n"
+    "def place(order):\n"
+    "    with transaction.atomic():\n"
+    "        order.save()\n"
+    "        notify.delay(order.pk)\n"
+)
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -62,14 +73,7 @@ def git_repository(root: Path) -> Path:
 def test_opsgen_lint_hook_fails_then_passes(tmp_path: Path) -> None:
     root = git_repository(tmp_path / "repo")
     orders = root / "orders.py"
-    orders.write_text(
-        "from django.db import transaction\n"
-        "from shop.tasks import notify\n\n\n"
-        "def place(order):\n"
-        "    with transaction.atomic():\n"
-        "        order.save()\n"
-        "        notify.delay(order.pk)\n"
-    )
+    orders.write_text(ENQUEUE_IN_TRANSACTION)
     failing = run_pre_commit(root, ["opsgen-lint"])
     assert failing.returncode == 1, failing.stdout
     assert "orders.py:8:9: OPS101" in failing.stdout
@@ -126,3 +130,49 @@ def test_opsgen_lint_hook_sees_callers_of_staged_file(tmp_path: Path) -> None:
 
     assert staged.returncode == 1, staged.stdout
     assert "services.py:8:9: OPS101 record_event() leads to a task enqueue" in staged.stdout
+
+
+@pytest.mark.parametrize(
+    ("path", "runs"),
+    [
+        ("shop/orders.py", True),
+        ("shop/orders.pyi", True),
+        ("specs/billing/charge.yaml", True),
+        ("specs/billing/charge.yml", True),
+        ("pyproject.toml", True),
+        ("backend/pyproject.toml", True),
+        ("setup.cfg", True),
+        ("tox.ini", True),
+        (".flake8", True),
+        ("opsgen-baseline.json", True),
+        ("README.md", False),
+        ("package.json", False),
+        ("shop/static/app.js", False),
+    ],
+)
+def test_opsgen_lint_hook_files(path: str, runs: bool) -> None:
+    hooks: list[dict[str, Any]] = yaml.safe_load((REPOSITORY / ".pre-commit-hooks.yaml").read_text())
+    hook = next(hook for hook in hooks if hook["id"] == "opsgen-lint")
+
+    assert "types" not in hook
+    # pre-commit matches `files` with re.search, as here.
+    assert bool(re.search(hook["files"], path)) is runs
+
+
+def test_opsgen_lint_hook_runs_on_settings_only_commit(tmp_path: Path) -> None:
+    root = git_repository(tmp_path / "repo")
+    (root / "orders.py").write_text(ENQUEUE_IN_TRANSACTION)
+    settings = '\n[tool.opsgen.lint]\nper-file-ignores = { "orders.py" = ["OPS101"] }\n'
+    with (root / "pyproject.toml").open("a") as handle:
+        handle.write(settings)
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid"]
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True, capture_output=True)
+    subprocess.run([*git, "commit", "-q", "-m", "start"], cwd=root, check=True, capture_output=True)
+
+    # Dropping the ignore is the whole commit: no Python file is staged.
+    (root / "pyproject.toml").write_text((root / "pyproject.toml").read_text().replace(settings, "\n"))
+    subprocess.run(["git", "add", "pyproject.toml"], cwd=root, check=True, capture_output=True)
+    staged = run_pre_commit(root, ["opsgen-lint"], all_files=False)
+
+    assert staged.returncode == 1, staged.stdout
+    assert "orders.py:8:9: OPS101" in staged.stdout
