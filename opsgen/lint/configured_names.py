@@ -93,7 +93,7 @@ class _NameChecker:
             # Reading the module's assignments parses it, so it waits for a name not found so far.
             names = self._names(owner, module)
             if name not in names:
-                return None if self._on_disk(owner, name) else self._missing(entry.removesuffix("."), names, owner, module)
+                return None if self._on_disk(owner, name) else self._missing(entry, key, names, owner, module)
         if known + 1 < len(parts):
             return self._member_problem(qualified, parts[known + 1])
         return None
@@ -154,14 +154,29 @@ class _NameChecker:
         hint = f"; did you mean {owner + '.' + suggestion[0]!r}?" if suggestion else "; check the spelling, or remove the entry"
         return f"names no method of the project class {owner}{hint}"
 
-    def _missing(self, entry: str, names: set[str], owner: str, module: ModuleSummary | None) -> str:
-        """Describe a missing name, suggesting the project name below ``owner`` closest to the whole ``entry``."""
+    def _missing(self, entry: str, key: str, names: set[str], owner: str, module: ModuleSummary | None) -> str:
+        """Describe a missing name, suggesting the project name below ``owner`` closest to the whole ``entry``.
+
+        The suggestion is written in a form that :meth:`problem` accepts for ``key``: a
+        module ends with ``.``, and only ``side-effects`` takes a module at all unless the
+        entry already ends with ``.``.
+        """
         where = f" ({self.index.relative(module.path)})" if module is not None else ""
         prefix = f"{owner}."
         below = (name for name in (*self.packages, *self.index.functions, *self.index.classes) if name.startswith(prefix))
-        candidates = sorted({*(f"{owner}.{name}" for name in names), *(name for name in below if "<locals>" not in name)})
-        suggestion = difflib.get_close_matches(entry, candidates, n=1)
-        hint = f"; did you mean {suggestion[0]!r}?" if suggestion else "; check the spelling, or remove the entry"
+        candidates = {*(f"{owner}.{name}" for name in names), *(name for name in below if "<locals>" not in name)}
+        covers_module = entry.endswith(".")
+        if covers_module:
+            candidates &= self.packages
+        elif key != "side-effects":
+            candidates -= self.packages
+        suggestion = difflib.get_close_matches(entry.removesuffix("."), sorted(candidates), n=1)
+        if suggestion and suggestion[0] in self.packages:
+            hint = f"; did you mean {suggestion[0] + '.'!r}?"
+        elif suggestion:
+            hint = f"; did you mean {suggestion[0]!r}?"
+        else:
+            hint = "; check the spelling, or remove the entry"
         return f"names nothing that the project module {owner}{where} defines{hint}"
 
 

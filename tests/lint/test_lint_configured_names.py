@@ -118,3 +118,23 @@ def test_mistyped_name_in_flake8(project: Path) -> None:
         assert ":1:1: OPS001 invalid opsgen lint configuration: " in line
         assert "safe-task-bases entry 'shop.integrations.gateway.Gatway'" in line
         assert "did you mean 'shop.integrations.gateway.Gateway'?" in line
+
+
+@pytest.mark.parametrize(
+    ("key", "entry", "suggestion"),
+    [
+        ("side-effects", "shop.integrations.smss.", "shop.integrations.sms."),
+        ("side-effects", "shop.integratons.", "shop.integrations."),
+        ("side-effects", "shop.integrations.smss", "shop.integrations.sms."),
+        ("deferral-wrappers", "shop.integrations.smss.", "shop.integrations.sms."),
+        ("deferral-wrappers", "shop.integrations.sms_send", "shop.integrations.sms.send_sms"),
+    ],
+)
+def test_suggestion_is_accepted_entry(tmp_path: Path, key: str, entry: str, suggestion: str) -> None:
+    mistyped = lint(write_project(tmp_path / "mistyped", FILES), [entry], key=key)
+
+    assert mistyped.returncode == 2
+    assert f"did you mean {suggestion!r}?" in mistyped.stderr
+
+    corrected = lint(write_project(tmp_path / "corrected", FILES), [suggestion], key=key)
+    assert corrected.returncode == 0, corrected.stderr
