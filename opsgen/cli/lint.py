@@ -121,8 +121,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"opsgen lint: {exc}", file=sys.stderr)
             return 2
         return 0
-    if args.statistics and args.format == "sarif":
-        print("opsgen lint: --statistics cannot be written as SARIF; use --format text or json", file=sys.stderr)
+    # The table and its JSON form are the only statistics outputs: SARIF results and
+    # workflow-command annotations each need a file and a line.
+    no_statistics = {"sarif": "SARIF", "github": "GitHub annotations"}
+    if args.statistics and args.format in no_statistics:
+        print(
+            f"opsgen lint: --statistics cannot be written as {no_statistics[args.format]}; use --format text, concise or json",
+            file=sys.stderr,
+        )
         return 2
     paths: list[Path] = args.paths or [Path.cwd()]
     missing = [str(p) for p in paths if not p.exists()]

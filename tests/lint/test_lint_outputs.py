@@ -171,6 +171,17 @@ def test_statistics_counts_each_code(tmp_path: Path) -> None:
     assert "--statistics cannot be written as SARIF" in sarif.stderr
 
 
+@pytest.mark.parametrize(("output_format", "name"), [("sarif", "SARIF"), ("github", "GitHub annotations")])
+def test_statistics_rejected_per_format(tmp_path: Path, output_format: str, name: str) -> None:
+    root = write_project(tmp_path / "project")
+
+    run = run_lint(root, "--statistics", "--format", output_format)
+
+    assert run.returncode == 2
+    assert run.stdout == ""
+    assert run.stderr == f"opsgen lint: --statistics cannot be written as {name}; use --format text, concise or json\n"
+
+
 def test_concise_output_one_line_each(tmp_path: Path) -> None:
     root = write_project(tmp_path / "project")
 
