@@ -198,8 +198,9 @@ def run(args: argparse.Namespace) -> int:
         for pattern in config.exclude:
             if pattern not in result.index.exclude_matched:
                 print(f"opsgen lint: warning: exclude entry {pattern!r} in {in_pyproject('exclude')} matches no file or folder", file=sys.stderr)
+    new_effects: dict[Finding, tuple[str, ...]] = {}
     if baseline is not None:
-        result = _without_baseline(result, baseline, paths, args.baseline)
+        result, new_effects = _without_baseline(result, baseline, paths, args.baseline)
 
     folder = Path.cwd()
     line_length = project_line_length(result.root)
@@ -233,7 +234,7 @@ def run(args: argparse.Namespace) -> int:
         fixed = _write_fixes(before, shown, line_length)
         result = lint_paths(paths, config, rules, use_cache=not args.no_cache)
         if baseline is not None:
-            result = _without_baseline(result, baseline, paths, args.baseline, quiet=True)
+            result, new_effects = _without_baseline(result, baseline, paths, args.baseline, quiet=True)
         _report_left_after_fix(len(before), fixed, result.findings, shown, line_length)
 
     not_checked = _report_unchecked(result, shown)
@@ -244,7 +245,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "json":
         from opsgen.lint.fixplan import plan_fixes
 
-        report = format_json(result.findings, shown, plan_fixes(result.findings, line_length).not_fixable, names)
+        report = format_json(result.findings, shown, plan_fixes(result.findings, line_length).not_fixable, names, new_effects)
     elif args.format == "concise":
         report = format_concise(result.findings, shown)
     elif args.format == "github":
@@ -281,9 +282,16 @@ def _write_baseline(result: LintResult, path: Path, shown: Callable[[str], str])
     return 2 if _report_unchecked(result, shown) else 0
 
 
-def _without_baseline(result: LintResult, baseline: Counter[Fingerprint], paths: list[Path], path: Path, quiet: bool = False) -> LintResult:
-    """Return ``result`` without the findings that ``baseline`` lists. Print on standard error
-    how many it accepted and how many of its entries under ``paths`` matched nothing."""
+def _without_baseline(
+    result: LintResult, baseline: Counter[Fingerprint], paths: list[Path], path: Path, quiet: bool = False
+) -> tuple[LintResult, dict[Finding, tuple[str, ...]]]:
+    """Return ``result`` without the findings that ``baseline`` lists, and the new effects of
+    each finding that the baseline lists with fewer effects. Print on standard error how many
+    it accepted and how many of its entries under ``paths`` matched nothing.
+
+    Such a finding's message may still name an old effect, so its message gets the new
+    effects appended, and every output format shows them.
+    """
     from dataclasses import replace
 
     from opsgen.lint.baseline import apply_baseline, in_paths
@@ -292,16 +300,25 @@ def _without_baseline(result: LintResult, baseline: Counter[Fingerprint], paths:
     assert result.index is not None
     applied = apply_baseline(result.findings, baseline, result.index)
     unmatched = [entry for entry in applied.unmatched if in_paths(entry, result.root, paths)]
-    for finding, effects in applied.new_effects.items():
-        where = f"{shown_path(finding.path, Path.cwd())}:{finding.line}:{finding.column + 1}"
+    new_effects: dict[Finding, tuple[str, ...]] = {}
+    findings: list[Finding] = []
+    for finding in applied.new:
+        effects = applied.new_effects.get(finding)
+        if effects is None:
+            findings.append(finding)
+            continue
         added = "; ".join(effects)
+        where = f"{shown_path(finding.path, Path.cwd())}:{finding.line}:{finding.column + 1}"
         print(f"opsgen lint: {where}: {finding.code} is new: the call now also reaches {added}, which the baseline does not list", file=sys.stderr)
+        marked = replace(finding, message=f"{finding.message} (new since the baseline: the call now also reaches {added})")
+        new_effects[marked] = effects
+        findings.append(marked)
     if not quiet and (applied.accepted or unmatched):
         note = f"opsgen lint: the baseline {path} accepted {applied.accepted} finding(s)"
         if unmatched:
             note += f"; {len(unmatched)} of its entries match no finding, so run --write-baseline {path} to drop them"
         print(note, file=sys.stderr)
-    return replace(result, findings=applied.new)
+    return replace(result, findings=findings), new_effects
 
 
 def _add_noqa(result: LintResult, shown: Callable[[str], str]) -> int:

@@ -84,7 +84,11 @@ def format_statistics(findings: Sequence[Finding], names: Mapping[str, str], as_
 
 
 def finding_to_json(
-    finding: Finding, relative: Callable[[str], str], not_fixable: Mapping[Finding, str], names: Mapping[str, str]
+    finding: Finding,
+    relative: Callable[[str], str],
+    not_fixable: Mapping[Finding, str],
+    names: Mapping[str, str],
+    baseline_new: Mapping[Finding, tuple[str, ...]] | None = None,
 ) -> dict[str, Any]:
     data: dict[str, Any] = {
         "path": relative(finding.path),
@@ -100,6 +104,9 @@ def finding_to_json(
             {"path": relative(hop.path), "line": hop.line, "column": hop.column + 1, "call": hop.name}
             for hop in finding.via
         ]
+    effects = (baseline_new or {}).get(finding)
+    if effects is not None:
+        data["baseline_new"] = list(effects)
     reason = not_fixable.get(finding)
     data["fixable"] = reason is None
     if reason is not None:
@@ -108,13 +115,19 @@ def finding_to_json(
 
 
 def format_json(
-    findings: Sequence[Finding], relative: Callable[[str], str], not_fixable: Mapping[Finding, str], names: Mapping[str, str]
+    findings: Sequence[Finding],
+    relative: Callable[[str], str],
+    not_fixable: Mapping[Finding, str],
+    names: Mapping[str, str],
+    baseline_new: Mapping[Finding, tuple[str, ...]] | None = None,
 ) -> str:
     """Return a JSON array of findings: path, line, column, code, name, message, explain, via,
-    fixable, not_fixable_reason.
+    baseline_new, fixable, not_fixable_reason.
 
     ``not_fixable`` maps each finding that ``--fix`` would leave in place to the reason,
     as :func:`opsgen.lint.fixplan.plan_fixes` computes it. ``names`` maps a code to the
     rule's kind, and ``explain`` is the command that prints the rule's page.
+    ``baseline_new`` maps a finding that the baseline lists with fewer effects to the
+    effects (``function: effect``) that its call reaches since.
     """
-    return json.dumps([finding_to_json(f, relative, not_fixable, names) for f in findings], indent=2) + "\n"
+    return json.dumps([finding_to_json(f, relative, not_fixable, names, baseline_new) for f in findings], indent=2) + "\n"

@@ -121,20 +121,48 @@ def test_baseline_survives_moved_code(tmp_path: Path) -> None:
     assert "accepted 1 finding(s)" in run.stderr
 
 
-def test_baseline_reports_new_effect_down_chain(tmp_path: Path) -> None:
-    root = shop(tmp_path)
-    accepted(root)
+def add_deeper_effect(root: Path) -> None:
+    """Make ``Product.retire`` also enqueue a task, two calls deeper than its HTTP request."""
     models = root / "shop" / "models.py"
-
-    # The new effect is deeper than the accepted one, so the message still names requests.post.
     edit(models, "from shop.erp import push_event\n", "from shop.erp import push_event\nfrom shop.tasks import sync_order\n")
     models.write_text(models.read_text() + "\n\ndef tell_warehouse(sku):\n    queue_sync(sku)\n\n\ndef queue_sync(sku):\n    sync_order.delay(sku)\n")
     edit(models, '        push_event("product.retired", {"sku": self.sku})\n', '        push_event("product.retired", {"sku": self.sku})\n        tell_warehouse(self.sku)\n')
+
+
+def test_baseline_reports_new_effect_down_chain(tmp_path: Path) -> None:
+    root = shop(tmp_path)
+    accepted(root)
+
+    # The new effect is deeper than the accepted one, so the message still names requests.post.
+    add_deeper_effect(root)
     run = lint(root, "--baseline", "baseline.json")
 
     assert run.returncode == 1, run.stderr
     assert "shop/services.py:9:9: OPS101 product.retire() leads to an HTTP request" in run.stdout
     assert "OPS101 is new: the call now also reaches shop.models.queue_sync: shop.tasks.sync_order.delay" in run.stderr
+
+
+def test_baseline_new_effect_in_every_format(tmp_path: Path) -> None:
+    root = shop(tmp_path)
+    accepted(root)
+    add_deeper_effect(root)
+    added = "the call now also reaches shop.models.queue_sync: shop.tasks.sync_order.delay"
+
+    text = lint(root, "--baseline", "baseline.json")
+    concise = lint(root, "--baseline", "baseline.json", "--format", "concise")
+    github = lint(root, "--baseline", "baseline.json", "--format", "github")
+    as_json = lint(root, "--baseline", "baseline.json", "--format", "json")
+    sarif = lint(root, "--baseline", "baseline.json", "--format", "sarif")
+
+    assert "shop/services.py:9:9: OPS101 product.retire() leads to an HTTP request" in text.stdout
+    assert f"(new since the baseline: {added})\n" in text.stdout
+    assert f"(new since the baseline: {added})\n" in concise.stdout
+    assert f"(new since the baseline: {added})" in github.stdout
+    [finding] = json.loads(as_json.stdout)
+    assert finding["baseline_new"] == ["shop.models.queue_sync: shop.tasks.sync_order.delay"]
+    assert finding["message"].endswith(f"(new since the baseline: {added})")
+    [result] = json.loads(sarif.stdout)["runs"][0]["results"]
+    assert result["message"]["text"].endswith(f"(new since the baseline: {added})")
 
 
 def test_baseline_accepts_removed_effect(tmp_path: Path) -> None:
