@@ -7,12 +7,12 @@ import gc
 import logging
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections import Counter
 
     from opsgen.lint.baseline import Fingerprint
     from opsgen.lint.engine import LintResult
@@ -57,6 +57,11 @@ def register(subparsers: Any) -> None:
         type=Path,
         metavar="FILE",
         help="write every current finding to FILE as a baseline for --baseline, instead of reporting them",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="with --write-baseline, write the file even when that drops its entries for files outside PATH",
     )
     parser.add_argument(
         "--baseline",
@@ -216,7 +221,7 @@ def run(args: argparse.Namespace) -> int:
             return Path(path).as_posix()
 
     if args.write_baseline is not None:
-        return _write_baseline(result, args.write_baseline, shown)
+        return _write_baseline(result, args.write_baseline, shown, paths, args.force)
     if args.add_noqa:
         return _add_noqa(result, shown)
     if args.diff:
@@ -271,12 +276,30 @@ def run(args: argparse.Namespace) -> int:
     return 1 if result.findings and not args.exit_zero else 0
 
 
-def _write_baseline(result: LintResult, path: Path, shown: Callable[[str], str]) -> int:
+def _write_baseline(result: LintResult, path: Path, shown: Callable[[str], str], paths: list[Path], force: bool) -> int:
     """Write every finding of ``result`` to the baseline file ``path``; return the exit status:
-    2 when a file was not checked, else 0."""
-    from opsgen.lint.baseline import write_baseline
+    2 when a file was not checked, else 0.
+
+    A run over part of the project would drop the entries of an existing baseline for the
+    files it did not lint, so unless ``force`` is set it writes nothing and returns 2.
+    """
+    from opsgen.lint.baseline import BaselineError, in_paths, read_baseline, write_baseline
 
     assert result.index is not None
+    if path.is_file() and not force:
+        try:
+            existing = read_baseline(path)
+        except BaselineError:
+            existing = Counter()
+        outside = sum(count for entry, count in existing.items() if not in_paths(entry, result.root, paths))
+        if outside:
+            print(
+                f"opsgen lint: not writing the baseline {path}: it lists {outside} finding(s) in files outside "
+                f"the linted paths, which this run would drop. Run {_whole_project_command(path, result.root)} "
+                "to write it from the whole project, or add --force to write only the findings of this run",
+                file=sys.stderr,
+            )
+            return 2
     written = write_baseline(path, result.findings, result.index)
     print(f"opsgen lint: wrote {written} finding(s) to the baseline {path}", file=sys.stderr)
     return 2 if _report_unchecked(result, shown) else 0
@@ -316,9 +339,21 @@ def _without_baseline(
     if not quiet and (applied.accepted or unmatched):
         note = f"opsgen lint: the baseline {path} accepted {applied.accepted} finding(s)"
         if unmatched:
-            note += f"; {len(unmatched)} of its entries match no finding, so run --write-baseline {path} to drop them"
+            note += (
+                f"; {len(unmatched)} of its entries match no finding, so run "
+                f"{_whole_project_command(path, result.root)} to drop them"
+            )
         print(note, file=sys.stderr)
     return replace(result, findings=findings), new_effects
+
+
+def _whole_project_command(baseline: Path, root: Path) -> str:
+    """Return the command that writes ``baseline`` from a run over the whole project at ``root``."""
+    import shlex
+
+    from opsgen.lint.report import shown_path
+
+    return f"'opsgen lint --write-baseline {shlex.quote(str(baseline))} {shlex.quote(shown_path(str(root), Path.cwd()))}'"
 
 
 def _add_noqa(result: LintResult, shown: Callable[[str], str]) -> int:

@@ -210,7 +210,47 @@ def test_baseline_names_entries_gone(tmp_path: Path) -> None:
     run = lint(root, "--baseline", "baseline.json")
 
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "1 of its entries match no finding, so run --write-baseline baseline.json to drop them" in run.stderr
+    assert "1 of its entries match no finding, so run 'opsgen lint --write-baseline baseline.json .' to drop them" in run.stderr
+
+
+def test_baseline_hint_names_project_root(tmp_path: Path) -> None:
+    root = shop(tmp_path)
+    accepted(root)
+
+    edit(root / "shop" / "services.py", "        product.retire()\n", "    product.retire()\n")
+    run = subprocess.run([*COMMAND, "--baseline", "../baseline.json", "."], cwd=root / "shop", capture_output=True, text=True, timeout=120)
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    # The project root is outside the current folder, so it is named by its absolute path.
+    assert f"so run 'opsgen lint --write-baseline ../baseline.json {root.resolve()}' to drop them" in run.stderr
+
+
+def test_write_baseline_on_subset_rejected(tmp_path: Path) -> None:
+    root = shop(tmp_path)
+    baseline = accepted(root)
+    before = baseline.read_text()
+    subset = [*COMMAND, "--write-baseline", "baseline.json", "shop/erp.py"]
+
+    rejected = subprocess.run(subset, cwd=root, capture_output=True, text=True, timeout=120)
+    forced = subprocess.run([*subset, "--force"], cwd=root, capture_output=True, text=True, timeout=120)
+
+    assert rejected.returncode == 2
+    assert "not writing the baseline baseline.json: it lists 1 finding(s) in files outside the linted paths" in rejected.stderr
+    assert "Run 'opsgen lint --write-baseline baseline.json .' to write it from the whole project" in rejected.stderr
+    assert forced.returncode == 0, forced.stderr
+    assert baseline.read_text() != before
+    assert json.loads(baseline.read_text())["findings"] == []
+
+
+def test_write_baseline_on_project_overwrites(tmp_path: Path) -> None:
+    root = shop(tmp_path)
+    baseline = accepted(root)
+
+    edit(root / "shop" / "services.py", "        product.retire()\n", "    product.retire()\n")
+    run = lint(root, "--write-baseline", "baseline.json")
+
+    assert run.returncode == 0, run.stderr
+    assert json.loads(baseline.read_text())["findings"] == []
 
 
 def test_baseline_file_missing_or_invalid(tmp_path: Path) -> None:
