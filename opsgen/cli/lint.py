@@ -277,15 +277,19 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _write_baseline(result: LintResult, path: Path, shown: Callable[[str], str], paths: list[Path], force: bool) -> int:
-    """Write every finding of ``result`` to the baseline file ``path``; return the exit status:
-    2 when a file was not checked, else 0.
+    """Write every finding of ``result`` to the baseline file ``path``; return the exit status.
 
-    A run over part of the project would drop the entries of an existing baseline for the
-    files it did not lint, so unless ``force`` is set it writes nothing and returns 2.
+    When a file was not checked (it does not parse, or was not read), its findings are
+    unknown, so nothing is written and the status is 2. A run over part of the project
+    would drop the entries of an existing baseline for the files it did not lint, so
+    unless ``force`` is set it writes nothing and returns 2 too.
     """
     from opsgen.lint.baseline import BaselineError, in_paths, read_baseline, write_baseline
 
     assert result.index is not None
+    if _report_unchecked(result, shown):
+        print(f"opsgen lint: not writing the baseline {path}, because a file above was not checked; fix or exclude it and run again", file=sys.stderr)
+        return 2
     if path.is_file() and not force:
         try:
             existing = read_baseline(path)
@@ -302,7 +306,7 @@ def _write_baseline(result: LintResult, path: Path, shown: Callable[[str], str],
             return 2
     written = write_baseline(path, result.findings, result.index)
     print(f"opsgen lint: wrote {written} finding(s) to the baseline {path}", file=sys.stderr)
-    return 2 if _report_unchecked(result, shown) else 0
+    return 0
 
 
 def _without_baseline(

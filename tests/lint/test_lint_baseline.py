@@ -279,3 +279,15 @@ def test_write_baseline_excludes_add_noqa(tmp_path: Path) -> None:
     assert "not allowed with argument" in run.stderr
     assert not (root / "baseline.json").exists()
     assert textwrap.dedent(SERVICES) == (root / "shop" / "services.py").read_text()
+
+
+def test_write_baseline_skipped_on_parse_error(tmp_path: Path) -> None:
+    root = shop(tmp_path)
+    (root / "shop" / "broken.py").write_text("def broken(:\n")
+
+    run = lint(root, "--write-baseline", "baseline.json")
+
+    assert run.returncode == 2
+    assert "cannot parse shop/broken.py:1" in run.stderr
+    assert "not writing the baseline baseline.json, because a file above was not checked" in run.stderr
+    assert not (root / "baseline.json").exists()
