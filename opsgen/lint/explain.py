@@ -12,7 +12,7 @@ from opsgen._resources import data_dir
 #: The pages of the codes that no rule of ``lint_rules/`` reports.
 ENGINE_PAGES = {
     "OPS001": """\
-# OPS001: invalid-configuration
+# OPS001: InvalidConfiguration
 
 Reported by the flake8 plugin, at line 1, column 1 of every file it checks, when
 `[tool.opsgen.lint]` is invalid: an unknown key, a value of the wrong type, an entry of
@@ -21,7 +21,7 @@ module does not define, or a `pyproject.toml` that is not valid TOML. The messag
 error that `opsgen lint` prints before it exits 2. Fix the setting the message names.
 """,
     "OPS002": """\
-# OPS002: file-not-checked
+# OPS002: FileNotChecked
 
 Reported by the flake8 plugin, at line 1, column 1, for a file whose text is larger than
 `max-file-size` bytes (in UTF-8). The plugin does not analyse it, because parsing can take
@@ -29,7 +29,7 @@ up to 400 bytes of memory a byte of source. `opsgen lint` names such a file as
 `not checked` and exits 2. Exclude the file from flake8, or raise `max-file-size`.
 """,
     "OPS003": """\
-# OPS003: unused-noqa
+# OPS003: UnusedNoqa
 
 Reports a `# noqa` code that suppresses no finding, at the start of the comment. Such a
 comment is left after its finding was fixed, and hides the next finding of that code on

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -225,6 +226,17 @@ def test_explain_prints_rule_page(tmp_path: Path) -> None:
     assert rule.stdout.startswith("# OPS101: SideEffectInTransaction\n")
     assert "## Use instead" in rule.stdout
     assert engine.returncode == 0, engine.stderr
-    assert engine.stdout.startswith("# OPS003: unused-noqa\n")
+    assert engine.stdout.startswith("# OPS003: UnusedNoqa\n")
     assert unknown.returncode == 2
     assert "no rule has the code 'OPS999'; the codes are OPS001, OPS002, OPS003, OPS101" in unknown.stderr
+
+
+def test_explain_titles_share_one_style() -> None:
+    from opsgen.lint.explain import ENGINE_PAGES, explain
+
+    codes = [*ENGINE_PAGES, *(path.stem.upper() for path in (Path(__file__).resolve().parents[2] / "docs" / "rules").glob("ops*.md"))]
+    assert len(codes) > len(ENGINE_PAGES)
+    for code in codes:
+        title = explain(code).partition("\n")[0]
+        # The rule's class name, as the generated pages of docs/rules/ write it.
+        assert re.fullmatch(rf"# {code}: [A-Z][a-z]+(?:[A-Z][a-z]+)+", title), title
