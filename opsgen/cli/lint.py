@@ -242,6 +242,12 @@ def run(args: argparse.Namespace) -> int:
             result, new_effects = _without_baseline(result, baseline, paths, args.baseline, quiet=True)
         _report_left_after_fix(len(before), fixed, result.findings, shown, line_length)
 
+    if args.format != "sarif":
+        # Rules write the paths in a message relative to the project root, as SARIF wants them.
+        rewritten = {finding: _with_shown_paths(finding, shown, root_relative) for finding in result.findings}
+        result = replace(result, findings=list(rewritten.values()))
+        new_effects = {rewritten.get(finding, finding): effects for finding, effects in new_effects.items()}
+
     not_checked = _report_unchecked(result, shown)
     names = {rule.code: rule.name for rule in rules}
     names[UNUSED_NOQA_CODE] = UNUSED_NOQA_NAME
@@ -349,6 +355,20 @@ def _without_baseline(
             )
         print(note, file=sys.stderr)
     return replace(result, findings=findings), new_effects
+
+
+def _with_shown_paths(finding: Finding, shown: Callable[[str], str], root_relative: Callable[[str], str]) -> Finding:
+    """Return ``finding`` with each ``path:line`` of its chain in the message written as ``shown`` writes it."""
+    from dataclasses import replace
+
+    message = finding.message
+    for hop in finding.via:
+        old = f"{root_relative(hop.path)}:{hop.line}"
+        new = f"{shown(hop.path)}:{hop.line}"
+        if old != new:
+            # Bounded, so that shop/erp.py:5 does not match inside myshop/erp.py:55.
+            message = re.sub(rf"(?<![\w./-]){re.escape(old)}(?!\d)", lambda _: new, message)
+    return replace(finding, message=message) if message != finding.message else finding
 
 
 def _whole_project_command(baseline: Path, root: Path) -> str:

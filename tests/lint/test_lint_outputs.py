@@ -240,3 +240,21 @@ def test_explain_titles_share_one_style() -> None:
         title = explain(code).partition("\n")[0]
         # The rule's class name, as the generated pages of docs/rules/ write it.
         assert re.fullmatch(rf"# {code}: [A-Z][a-z]+(?:[A-Z][a-z]+)+", title), title
+
+
+@pytest.mark.parametrize(
+    ("folder", "target", "shown"),
+    [("project/shop", "..", "notify.py"), (".", "project", "project/shop/notify.py")],
+)
+def test_message_paths_match_via_lines(tmp_path: Path, folder: str, target: str, shown: str) -> None:
+    write_project(tmp_path / "project")
+    cwd = tmp_path / folder
+
+    text = subprocess.run([*OPSGEN, "lint", target], cwd=cwd, capture_output=True, text=True, timeout=120)
+    as_json = subprocess.run([*OPSGEN, "lint", "--format", "json", target], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+    assert f"tell_customer() leads to an HTTP request (requests.post at {shown}:5)" in text.stdout
+    assert f"    via {shown}:5 requests.post" in text.stdout
+    [indirect] = [finding for finding in json.loads(as_json.stdout) if "via" in finding]
+    assert f"(requests.post at {shown}:5)" in indirect["message"]
+    assert indirect["via"][-1]["path"] == shown
