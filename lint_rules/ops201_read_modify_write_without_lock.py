@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from opsgen.lint.caller_locks import drop_findings_locked_by_callers
+from opsgen.lint.guarded_writes import FieldCheck, column_expression, conditional_update, guarding_check, selects_by_field
 from opsgen.lint.knowledge import is_task_decorator, sync_method
 from opsgen.lint.lock_scope import lock_end_line
 from opsgen.lint.model_declarations import loads_versioned_row
@@ -224,15 +225,48 @@ class _BodyEvents:
                     self.add("lock", node, guards, locked)
 
 
-def _updates_row(call: ast.Call, variable: str) -> bool:
+def _updates_row(call: ast.Call, variable: str, key: str | None = None) -> bool:
     """Return True when an ``update()`` selects the loaded row by its key: ``filter(pk=row.pk)``
-    or SQLAlchemy's ``where(Job.id == row.id)``."""
+    or SQLAlchemy's ``where(Job.id == row.id)``, or by the value the row was loaded by
+    (``key``, dumped): ``get(pk=job_id)``, then ``filter(pk=job_id)``."""
     written = {id(node) for _, value in _written_values(call) for node in ast.walk(value)}
-    return any(
-        isinstance(node, ast.Attribute) and node.attr in ("pk", "id") and isinstance(node.value, ast.Name) and node.value.id == variable
-        for node in ast.walk(call)
-        if id(node) not in written
-    )
+    for node in ast.walk(call):
+        if id(node) in written:
+            continue
+        if isinstance(node, ast.Attribute) and node.attr in ("pk", "id") and isinstance(node.value, ast.Name) and node.value.id == variable:
+            return True
+        if key is None:
+            continue
+        if isinstance(node, ast.keyword) and node.arg in ("pk", "id") and ast.dump(node.value) == key:
+            return True
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
+            sides = (node.left, node.comparators[0])
+            for column, value in (sides, sides[::-1]):
+                if isinstance(column, ast.Attribute) and column.attr in ("pk", "id") and ast.dump(value) == key:
+                    return True
+    return False
+
+
+def _bound_value(bound: _Event) -> ast.expr | None:
+    """Return the value a ``bind`` event assigns."""
+    node = bound.node
+    return node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+
+
+def _load_key(value: ast.expr | None) -> str | None:
+    """Return the value a row load selects its row by, dumped: ``pk_value`` in
+    ``Model.objects.get(pk=pk_value)``, ``get_object_or_404(Model, id=pk_value)`` or
+    ``session.get(Model, pk_value)``; None for another load."""
+    if isinstance(value, ast.Await):
+        value = value.value
+    if not isinstance(value, ast.Call):
+        return None
+    for keyword in value.keywords:
+        if keyword.arg in ("pk", "id"):
+            return ast.dump(keyword.value)
+    if callee_name(value.func) == "get" and len(value.args) == 2 and not value.keywords:
+        return ast.dump(value.args[1])
+    return None
 
 
 def _conditional_on_read(call: ast.Call, variable: str, derived: dict[str, set[str]]) -> bool:
@@ -534,6 +568,16 @@ class ReadModifyWriteWithoutLock(Rule):
         (``_locked_account(pk)``). A plain increment
         (``x.f += n`` or ``x.f = x.f + n``) is OPS202's, reported at the increment.
 
+        An ``update()`` of the row that the database computes, with ``F()`` or a SQLAlchemy
+        column expression (``values(stock=Product.stock - n)``), is atomic, but a check
+        of the same field on the copy before it is not: ``if product.stock < n: raise``,
+        then ``filter(pk=product_id).update(stock=F("stock") - n)``, lets two callers pass
+        the check and drive the stock below zero. It is reported at the load, with the
+        update that repeats the check in its filter (``filter(pk=..., stock__gte=n)``) or
+        WHERE clause (``where(Product.stock >= n)``), whose count of 0 then means a failed
+        check. The update may select the row by its key or by the value it was loaded by
+        (``get(pk=product_id)``, then ``filter(pk=product_id)``).
+
         A Celery task (``@shared_task``, ``@app.task``) that loads a Django row without a
         lock, sets a field from a call's result or makes a call for what it does, and
         then saves the row with a bare ``save()`` is reported too: the task holds the row
@@ -550,7 +594,9 @@ class ReadModifyWriteWithoutLock(Rule):
         reported, since both callers pass the check), a copy saved as a new row
         (``obj.pk = None``), an ``update()`` whose filter compares a field it also writes
         with the value read (``filter(pk=a.pk, version=a.version).update(...,
-        version=a.version + 1)``, optimistic locking), a row saved or flushed whose model
+        version=a.version + 1)``, optimistic locking) or tests the field it writes
+        (``filter(pk=s.pk, holder__isnull=True).update(holder=user)``, a compare-and-set),
+        a row saved or flushed whose model
         has an optimistic version column (SQLAlchemy's ``version_id_col`` in
         ``__mapper_args__``, a version field of django-concurrency or
         django-optimistic-lock), whose stale write raises instead of overwriting, and ``if v.a != x: v.a = x`` or ``if not v.flag: v.flag =
@@ -628,6 +674,23 @@ class ReadModifyWriteWithoutLock(Rule):
         "or read of {fields}, so two concurrent calls can both pass and the later write "
         "wins; load it with get_for_update() or select(...).for_update(), or write with one "
         "conditional UPDATE"
+    )
+    #: The message for an update that the database computes (``F()``) after a check of the
+    #: same field on the copy read: atomic arithmetic, but an unlocked check.
+    CHECKED_UPDATE_MESSAGE = (
+        "OPS201 {variable} is loaded here without a lock and its field {field} is checked on "
+        "line {check_line}, but the update() on line {line} changes {field} whatever the row "
+        "holds by then, so two concurrent calls can both pass the check; make the check part of "
+        "the update, {update}, and treat a count of 0 as a failed check, or load the row with "
+        "select_for_update() inside the transaction"
+    )
+    #: The same for a SQLAlchemy ``update()`` statement whose value is a column expression.
+    SQLALCHEMY_CHECKED_UPDATE_MESSAGE = (
+        "OPS201 {variable} is loaded here without a lock and its field {field} is checked on "
+        "line {check_line}, but the update() on line {line} changes {field} whatever the row "
+        "holds by then, so two concurrent calls can both pass the check; make the check part of "
+        "the statement, {update}, and treat a rowcount of 0 as a failed check, or load the row "
+        "with {row_lock} (not on SQLite)"
     )
     #: The message for a row loaded with a lock whose transaction ended before the write.
     RELEASED_MESSAGE = (
@@ -754,6 +817,10 @@ class ReadModifyWriteWithoutLock(Rule):
                     continue
                 later = _persisted_after(later, lock_end, event.load.orm)
             fields = self.unlocked_write(later, event, module.qualify)
+            checked = self.checked_database_update(function, later, event, module.qualify) if fields is None and not event.load.locked else None
+            if checked is not None:
+                yield module.finding(self.code, self.checked_update_message(event, node, *checked), node.lineno, node.col_offset)
+                continue
             if fields is None:
                 stale = _stale_full_save(later, event.name) if task and event.load.orm == "django" and not event.load.locked else None
                 if stale is not None:
@@ -892,22 +959,78 @@ class ReadModifyWriteWithoutLock(Rule):
                 if _conditional_on_read(event.node, variable, derived):
                     continue
                 written = self.written_from_read(event.node, bound, derived, qualify)
-                if written is None and not bound.scalar and _updates_row(event.node, variable):
+                if written is None and not bound.scalar and _updates_row(event.node, variable, _load_key(_bound_value(bound))):
                     # Job.objects.filter(pk=job.pk).update(state="running"): the loaded row's own write.
                     # The update statement is recorded as an effect too; it is not an act besides the write.
                     acts_besides = any(
                         e.kind == "effect" and not e.alternative and getattr(e.node, "value", None) is not event.node for e in events
                     )
                     for field, value in _written_values(event.node):
+                        if uses_f_expression(value, qualify) or column_expression(value, field) or selects_by_field(event.node, field):
+                            # The database computes the value, or the filter repeats the check: a
+                            # check of the copy before it is checked_database_update()'s finding.
+                            continue
                         as_write = replace(event, attr=field)
                         claims = _field(field) in bound.checked and (acts_besides or _reads_variable(value))
-                        if not uses_f_expression(value, qualify) and (
-                            claims or self.depends_on_old_value(as_write, _field(field), value, guard_tests, effects, writes, variable, derived)
-                        ):
+                        if claims or self.depends_on_old_value(as_write, _field(field), value, guard_tests, effects, writes, variable, derived):
                             return (field,)
                 if written is not None:
                     return (written,)
         return None
+
+    @staticmethod
+    def checked_database_update(
+        function: ast.FunctionDef | ast.AsyncFunctionDef, events: list[_Event], bound: _Event, qualify: Qualify
+    ) -> tuple[ast.Call, str, FieldCheck] | None:
+        """Return an ``update()`` of the loaded row that the database computes (``F("stock") -
+        n``, SQLAlchemy's ``Product.stock - n``) after a check of the same field on the copy
+        read, with no such check in its own filter; with the field and the check.
+
+        The arithmetic is atomic, but two callers that read the row before either writes
+        both pass the check: the stock goes below zero.
+        """
+        if bound.scalar:
+            return None
+        key = _load_key(_bound_value(bound))
+        for event in events:
+            if event.kind == "bind" and event.name == bound.name and not event.alternative:
+                return None  # the name holds another row from here on
+            if event.kind == "lock":
+                return None
+            if event.kind != "update" or event.locked or not isinstance(event.node, ast.Call):
+                continue
+            call = event.node
+            if not _updates_row(call, bound.name, key):
+                continue
+            for field, value in _written_values(call):
+                computed = uses_f_expression(value, qualify) or column_expression(value, field)
+                if not computed or selects_by_field(call, field):
+                    continue
+                check = guarding_check(function, bound.name, field, call.lineno)
+                if check is not None:
+                    return call, field, check
+        return None
+
+    def checked_update_message(self, bound: _Event, statement: ast.stmt, call: ast.Call, field: str, check: FieldCheck) -> str:
+        """Return the message for :meth:`checked_database_update`'s finding, with the ORM's conditional update."""
+        assert bound.load is not None
+        value = dict(_written_values(call))[field]
+        if bound.load.orm == "sqlalchemy":
+            query = statement.value if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None else None
+            model = (loaded_model(query) if query is not None else "") or _model_name(call) or "Model"
+            update = conditional_update("sqlalchemy", model, bound.name, field, ast.unparse(value), check)
+            return self.SQLALCHEMY_CHECKED_UPDATE_MESSAGE.format(
+                variable=bound.name,
+                field=field,
+                check_line=check.line,
+                line=call.lineno,
+                update=update,
+                row_lock=row_lock_remedy("sqlalchemy", query),
+            )
+        loaded = _bound_value(bound)
+        model = _model_name(call) or (loaded_model(loaded) if loaded is not None else "")
+        update = conditional_update("django", model, bound.name, field, ast.unparse(value), check)
+        return self.CHECKED_UPDATE_MESSAGE.format(variable=bound.name, field=field, check_line=check.line, line=call.lineno, update=update)
 
     @staticmethod
     def written_from_read(call: ast.Call, bound: _Event, derived: dict[str, set[str]], qualify: Qualify) -> str | None:
@@ -1104,6 +1227,14 @@ class ReadModifyWriteWithoutLock(Rule):
         "        raise ValueError('not active')\n"
         "    account.status = 'frozen'\n"
         "    session.commit()\n",
+        # The update repeats the check in its filter: a compare-and-set whose count tells the result.
+        "from django.db.models import F\n\n"
+        "def reserve(product_id, quantity):\n"
+        "    product = Product.objects.get(pk=product_id)\n"
+        "    if product.stock < quantity:\n"
+        "        raise ValueError(product_id)\n"
+        "    if not Product.objects.filter(pk=product.pk, stock__gte=quantity).update(stock=F('stock') - quantity):\n"
+        "        raise ValueError(product_id)\n",
     ]
     INVALID = [
         "from django.db import transaction\n"
@@ -1176,6 +1307,13 @@ class ReadModifyWriteWithoutLock(Rule):
         "        raise ValueError(code_id)\n"
         "    code.times_used = F('times_used') + 1\n"
         "    code.save(update_fields=['times_used'])\n",
+        # The same through a queryset update() by the key the row was loaded by.
+        "from django.db.models import F\n\n"
+        "def reserve(product_id, quantity):\n"
+        "    product = Product.objects.get(pk=product_id)  # OPS201\n"
+        "    if product.stock < quantity:\n"
+        "        raise ValueError(product_id)\n"
+        "    Product.objects.filter(pk=product_id).update(stock=F('stock') - quantity)\n",
         # Claimed through an update() by primary key, then run: two workers run the job.
         "def run_next_job():\n"
         "    job = Job.objects.filter(state='queued').first()  # OPS201\n"

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from opsgen.lint.caller_locks import drop_findings_locked_by_callers
+from opsgen.lint.guarded_writes import FieldCheck, conditional_update, guarding_check
 from opsgen.lint.knowledge import sync_method
 from opsgen.lint.lock_scope import lock_end_line
 from opsgen.lint.model_declarations import loads_versioned_row
@@ -92,7 +93,13 @@ class IncrementThenSave(Rule):
         The remedy follows the ORM: Django's ``update()`` with ``F()`` and
         ``select_for_update()`` for a saved object, SQLAlchemy's
         ``update(Model).values(...)`` and ``with_for_update()`` for a row the session
-        loaded, whose flush writes it without any ``save()``.
+        loaded, whose flush writes it without any ``save()``. When a check of the field's
+        old value guards the change (``if product.stock < quantity: raise``, or an ``if``
+        around it), an update with ``F()`` alone would still let two callers pass the check,
+        so the message names the update that repeats the check in its filter,
+        ``filter(pk=product.pk, stock__gte=quantity).update(stock=F("stock") - quantity)``
+        (``where(Product.stock >= quantity)`` for SQLAlchemy), whose count of 0 means the
+        check failed.
 
         SQLite has no row locks. SQLAlchemy's SQLite dialect leaves ``FOR UPDATE`` out of
         the query, and Django's ``select_for_update()`` has no effect there either, so the
@@ -136,15 +143,23 @@ class IncrementThenSave(Rule):
         "updates; {verb} it in the database with update({field}=F(\"{field}\") {sign} n), or load "
         "the row with select_for_update() inside a transaction first"
     )
+    #: The message for a change that a check of the field's old value guards
+    #: (``if p.stock < n: raise``). An update with ``F()`` alone would still let two
+    #: callers pass the check, so the remedy repeats the check in the update's filter.
+    CHECKED_MESSAGE = (
+        "OPS202 {target} is {changed} in Python and then saved after the check of its old value "
+        "on line {check_line}, so concurrent calls can both pass the check and one update is lost; "
+        "make the check part of the update, {update}, and treat a count of 0 as a failed check, "
+        "or load the row with select_for_update() inside a transaction first"
+    )
     #: The message for a model method that changes its own row: the method cannot load
     #: ``self`` again, so the lock must be its callers'. The check reads only the callers
     #: in the project (:mod:`opsgen.lint.caller_locks`).
     OWN_ROW_MESSAGE = (
         "OPS202 {target} is {changed} in Python and then saved, so concurrent calls lose "
-        "updates; {verb} it in the database with type(self).objects.filter(pk=self.pk)"
-        ".update({field}=F(\"{field}\") {sign} n) and then refresh_from_db(), or load the row "
-        "with select_for_update() inside a transaction in every caller; when callers outside "
-        "the project do so, mark the line # noqa: OPS202"
+        "updates; {verb} it in the database with {update} and then refresh_from_db(), or load "
+        "the row with select_for_update() inside a transaction in every caller; when callers "
+        "outside the project do so, mark the line # noqa: OPS202"
     )
     #: The message for a row loaded through a SQLAlchemy session, which its flush writes back.
     SQLALCHEMY_MESSAGE = (
@@ -152,6 +167,15 @@ class IncrementThenSave(Rule):
         "so concurrent calls lose updates; {verb} it in the database with "
         "update({model}).values({field}={model}.{field} {sign} n), load the row with {row_lock} "
         "(not on SQLite), or declare an opsgen lock"
+    )
+    #: The message for a row loaded through a SQLAlchemy session whose change a check of
+    #: the field's old value guards.
+    SQLALCHEMY_CHECKED_MESSAGE = (
+        "OPS202 {target} is {changed} in Python after the check of its old value on line "
+        "{check_line} and written back when the session flushes, so concurrent calls can both "
+        "pass the check and one update is lost; make the check part of the statement, {update}, "
+        "and treat a rowcount of 0 as a failed check, load the row with {row_lock} (not on "
+        "SQLite), or declare an opsgen lock"
     )
     #: The message for a Pony entity, which db_session writes back when it commits.
     PONY_MESSAGE = (
@@ -294,12 +318,11 @@ class IncrementThenSave(Rule):
             if receiver in released and line > released[receiver][0]:
                 end, load = released[receiver]
                 if saved_later or load is not None:
-                    sign = direction["sign"]
+                    check = self.field_check(function, increment, lookups)
                     if load is None:
-                        update = f'update({field.attr}=F("{field.attr}") {sign} n)'
+                        update = self.checked_update("django", self.bound_model(loads, receiver, line), increment, lookups, check)
                     else:
-                        model = loaded_model(load) or "Model"
-                        update = f"update({model}).values({field.attr}={model}.{field.attr} {sign} n)"
+                        update = self.checked_update("sqlalchemy", loaded_model(load), increment, lookups, check)
                     message = self.RELEASED_MESSAGE.format(target=ast.unparse(field), end=end, update=update, **direction)
                     yield module.finding(self.code, message, line, increment.col_offset)
                 continue
@@ -308,17 +331,22 @@ class IncrementThenSave(Rule):
             if receiver in session_rows or (receiver not in entity_rows and saved_later):
                 pair = self.other_row_lock(loads, released, receiver, line)
                 if pair is not None:
-                    yield self.other_row_finding(module, increment, *pair, direction, lookups)
+                    yield self.other_row_finding(module, increment, *pair, direction, lookups, self.field_check(function, increment, lookups))
                     continue
+            check = self.field_check(function, increment, lookups)
             if receiver in session_rows:
                 load = session_rows[receiver]
                 if loads_versioned_row(module, loaded_model(load)):
                     continue  # the flush checks the version read and raises StaleDataError
-                message = self.SQLALCHEMY_MESSAGE.format(
+                model = loaded_model(load) or "Model"
+                template = self.SQLALCHEMY_CHECKED_MESSAGE if check is not None else self.SQLALCHEMY_MESSAGE
+                message = template.format(
                     target=ast.unparse(field),
                     field=field.attr,
-                    model=loaded_model(load) or "Model",
+                    model=model,
                     row_lock=row_lock_remedy("sqlalchemy", load),
+                    check_line=check.line if check is not None else 0,
+                    update=self.checked_update("sqlalchemy", model, increment, lookups, check),
                     **direction,
                 )
                 yield module.finding(self.code, message, line, increment.col_offset)
@@ -329,9 +357,67 @@ class IncrementThenSave(Rule):
                 if self.bound_to_versioned_row(module, loads, receiver, line):
                     continue  # the save checks the version read and raises when it changed
                 own = isinstance(field.value, ast.Name) and field.value.id == "self"
-                template = self.OWN_ROW_MESSAGE if own else self.MESSAGE
-                message = template.format(target=ast.unparse(field), field=field.attr, **direction)
+                if own:
+                    template = self.OWN_ROW_MESSAGE
+                elif check is not None:
+                    template = self.CHECKED_MESSAGE
+                else:
+                    template = self.MESSAGE
+                model = "type(self)" if own else self.bound_model(loads, receiver, line)
+                message = template.format(
+                    target=ast.unparse(field),
+                    field=field.attr,
+                    check_line=check.line if check is not None else 0,
+                    update=self.checked_update("django", model, increment, lookups, check),
+                    **direction,
+                )
                 yield module.finding(self.code, message, line, increment.col_offset)
+
+    @staticmethod
+    def field_check(function: ast.FunctionDef | ast.AsyncFunctionDef, increment: ast.Assign | ast.AugAssign, lookups: str | None) -> FieldCheck | None:
+        """Return the check of the changed field's old value that guards the change, if any."""
+        found = field_increment(increment, lookups)
+        assert found is not None
+        field, _ = found
+        if not isinstance(field.value, ast.Name):
+            return None
+        return guarding_check(function, field.value.id, field.attr, increment.lineno)
+
+    @staticmethod
+    def bound_model(loads: list[tuple[str, ast.Assign, Load | None]], receiver: str, line: int) -> str:
+        """Return the model of the last row load bound to ``receiver`` before ``line``, or ""."""
+        bound = [binding for key, binding, load in loads if key == receiver and binding.lineno < line and load is not None]
+        return loaded_model(bound[-1].value) if bound else ""
+
+    @staticmethod
+    def checked_update(
+        orm: str, model: str, increment: ast.Assign | ast.AugAssign, lookups: str | None, check: FieldCheck | None
+    ) -> str:
+        """Return the single UPDATE that changes the field in the database, as the remedy names it.
+
+        With ``check``, the update repeats the check in its filter or WHERE clause, so a row
+        that no longer passes it is left alone and the update count tells the caller.
+        ``model`` may be "" when the load does not name it, or ``type(self)`` for a model
+        method's own row.
+        """
+        found = field_increment(increment, lookups)
+        assert found is not None
+        field, amount = found
+        sign = IncrementThenSave.direction(increment)["sign"]
+        shown = ast.unparse(amount)
+        # The amount as written when it is short; without a check the message keeps ``n``.
+        value = shown if check is not None and len(shown) <= 30 else "n"
+        if orm == "sqlalchemy":
+            model = model or "Model"
+            new_value = f"{model}.{field.attr} {sign} {value}"
+            if check is None:
+                return f"update({model}).values({field.attr}={new_value})"
+        else:
+            new_value = f'F("{field.attr}") {sign} {value}'
+            if check is None:
+                manager = f"{model}.objects.filter(pk={ast.unparse(field.value)}.pk)." if model == "type(self)" else ""
+                return f"{manager}update({field.attr}={new_value})"
+        return conditional_update(orm, model, ast.unparse(field.value), field.attr, new_value, check)
 
     @staticmethod
     def versioned(module: ModuleContext, row: RowBinding) -> bool:
@@ -404,22 +490,20 @@ class IncrementThenSave(Rule):
         other: ast.Assign,
         direction: dict[str, str],
         lookups: str | None = None,
+        check: FieldCheck | None = None,
     ) -> Finding:
         """Report the unlocked load of a row that the function increments while it locks another row.
 
         ``lookups`` is the ``**inputs`` parameter of an operation's ``run()``, as
-        :func:`field_increment` takes it.
+        :func:`field_increment` takes it, and ``check`` the check of the field's old value
+        that guards the change.
         """
         found = field_increment(increment, lookups)
         assert found is not None
         field, _ = found
         statement, load = own
-        sign = direction["sign"]
-        if load.orm == "sqlalchemy":
-            model = loaded_model(statement.value) or "Model"
-            update = f"update({model}).values({field.attr}={model}.{field.attr} {sign} n)"
-        else:
-            update = f'update({field.attr}=F("{field.attr}") {sign} n)'
+        orm = "sqlalchemy" if load.orm == "sqlalchemy" else "django"
+        update = self.checked_update(orm, loaded_model(statement.value), increment, lookups, check)
         message = self.OTHER_ROW_MESSAGE.format(
             row=ast.unparse(statement.targets[0]),
             other=ast.unparse(other.targets[0]),

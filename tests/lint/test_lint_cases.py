@@ -5,7 +5,8 @@ A case is a file, or a folder with a small project. Its first line is
 ``# via-indirection`` the line inside the transaction that leads to it. The faulty case
 must get a finding of the kind's family on one of those lines, none elsewhere, and a
 finding on a ``via-indirection`` line must carry its chain and name the call it leads to.
-The ``_fixed`` twin must get no finding at all.
+Each ``# expect-message: <text>`` line names text that the message of a finding on a
+marked line must contain, such as the remedy. The ``_fixed`` twin must get no finding at all.
 
 Configuration: a ``# lint-config: key = value`` line adds that TOML to
 ``[tool.opsgen.lint]``, and a comment saying the project's settings set
@@ -141,6 +142,9 @@ def test_case(case: Case, tmp_path: Path) -> None:
 
     stray = [f"{Path(f.path).name}:{f.line}: {f.message}" for f in findings if (f.path, f.line) not in marked]
     assert stray == []
+
+    for expected in re.findall(r"#\s*expect-message:\s*(.+)", "\n".join(path.read_text() for path in case.files())):
+        assert any(expected.strip() in finding.message for finding in hits), f"no message contains {expected.strip()!r}: {shown}"
 
     for finding in hits:
         if marked[(finding.path, finding.line)] == "# via-indirection":

@@ -34,7 +34,8 @@ def test_increment_after_lock_block_reported(tmp_path: Path) -> None:
     findings = _findings(SPEND_AFTER_BLOCK, tmp_path, "OPS202")
     assert [f.line for f in findings] == [8]
     assert "ended on line 5" in findings[0].message
-    assert 'update(balance=F("balance") - n)' in findings[0].message
+    # The balance check guards the decrement, so the update must repeat it in its filter.
+    assert 'filter(pk=wallet.pk, balance__gte=amount).update(balance=F("balance") - amount)' in findings[0].message
 
 
 def test_increment_inside_lock_block_silent(tmp_path: Path) -> None:
