@@ -36,7 +36,7 @@ from opsgen.lint.operation_helpers import Helper, find_operation_helpers
 from opsgen.lint.openers import CONTEXT_MANAGER_DECORATORS, ProjectOpeners
 from opsgen.lint.operations import OperationInfo, load_operations
 from opsgen.lint.relations import RelatedManagers
-from opsgen.lint.summary import CallSite, FunctionSummary, ModuleSummary, TransactionBlock
+from opsgen.lint.summary import NON_ATOMIC_KEY, CallSite, FunctionSummary, ModuleSummary, TransactionBlock
 
 #: Method names too common to link to a project method when the receiver's type is unknown.
 GENERIC_METHODS = frozenset(
@@ -248,10 +248,13 @@ class Analysis:
         self.deferral_wrappers = frozenset(config.deferral_wrappers)
         self.safe_task_bases = frozenset(config.safe_task_bases)
         self.openers = frozenset(config.transaction_openers)
+        #: The databases whose ATOMIC_REQUESTS wraps each view in a transaction. The
+        #: ``atomic-requests`` setting, when given, stands for the default database.
         if config.atomic_requests is None:
-            self.atomic_requests = any(m.atomic_requests for m in index.modules.values())
+            self.atomic_request_databases = frozenset(alias for m in index.modules.values() for alias in m.atomic_requests)
         else:
-            self.atomic_requests = config.atomic_requests
+            self.atomic_request_databases = frozenset({"default"} if config.atomic_requests else ())
+        self.atomic_requests = bool(self.atomic_request_databases)
         specs_dir = Path(config.root) / (config.specs or "specs")
         self.operations: dict[str, OperationInfo] = load_operations(specs_dir) if config.specs else {}
 
@@ -1340,14 +1343,46 @@ class Analysis:
             if pyramid is not None:
                 return pyramid
         if self.atomic_requests and self.is_view(function):
-            if not any(d in knowledge.NON_ATOMIC_REQUESTS for d in decorators):
-                return Transaction("the request transaction (ATOMIC_REQUESTS is on)", function.line, "django", None, end)
+            request = self.atomic_request_transaction(function, end)
+            if request is not None:
+                return request
         if self.atomic_requests and self.is_serializer_hook(function):
             view = self.view_saving_through_framework(function)
             if view is not None:
                 reason = f"the request transaction of {view.rpartition('.')[2]} (ATOMIC_REQUESTS is on), whose serializer.save() runs {function.name}()"
-                return Transaction(reason, function.line, "django", None, end)
+                return Transaction(reason, function.line, "django", self.request_alias(self.atomic_request_databases), end)
         return None
+
+    def atomic_request_transaction(self, function: FunctionSummary, end: int | None) -> Transaction | None:
+        """Return the transaction ATOMIC_REQUESTS wraps a view in, or None when
+        ``@non_atomic_requests`` exempts it from every database that has the setting.
+
+        Django wraps the view in ``atomic(using=alias)`` for each database with
+        ``ATOMIC_REQUESTS``, except those the decorator names: ``@non_atomic_requests``
+        exempts only "default", and ``@non_atomic_requests(using="analytics")`` only
+        "analytics". An alias given by an expression exempts the view from all of them,
+        since the linter cannot tell which it is.
+        """
+        exempt = [alias for alias in function.decorator_keywords.get(NON_ATOMIC_KEY, "").split(",") if alias]
+        if any(alias.startswith("=") for alias in exempt):
+            return None
+        wrapped = self.atomic_request_databases - set(exempt)
+        if not wrapped:
+            return None
+        if not exempt and wrapped == {"default"}:
+            return Transaction("the request transaction (ATOMIC_REQUESTS is on)", function.line, "django", None, end)
+        names = " and ".join(repr(alias) for alias in sorted(wrapped))
+        reason = f"the request transaction of the {names} database{'s' if len(wrapped) > 1 else ''} (ATOMIC_REQUESTS is on)"
+        if exempt:
+            exempted = ", ".join(repr(alias) for alias in exempt)
+            reason += f", since @non_atomic_requests exempts the view from {exempted} only"
+        return Transaction(reason, function.line, "django", self.request_alias(wrapped), end)
+
+    @staticmethod
+    def request_alias(databases: frozenset[str] | set[str]) -> str | None:
+        """Return the alias of the request transaction an ``on_commit()`` fix names: None for
+        the default database, else the first alias with ATOMIC_REQUESTS."""
+        return None if "default" in databases or not databases else sorted(databases)[0]
 
     def flask_request_transaction(self, function: FunctionSummary, decorators: list[str]) -> Transaction | None:
         """Return the session transaction that a Flask view runs in when the app commits the

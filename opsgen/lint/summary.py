@@ -28,8 +28,12 @@ _PATH_EXPRESSIONS = (ast.BinOp, ast.Call, ast.JoinedStr)
 _FILE_CALLS = OPENERS | FILE_FUNCTIONS.keys()
 _FILE_METHODS = PATH_WRITES | {"open"}
 
+#: The ``decorator_keywords`` entry that lists the databases ``@non_atomic_requests`` exempts
+#: a view from. It is no identifier, so no decorator keyword can have its name.
+NON_ATOMIC_KEY = "@non_atomic_requests"
+
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 42
+SUMMARY_FORMAT = 43
 
 
 @dataclass
@@ -173,7 +177,9 @@ class ModuleSummary:
     classes: dict[str, ClassSummary]
     imports: dict[str, str]
     connections: list[Connection]
-    atomic_requests: bool = False
+    #: The database aliases whose settings in this module turn ``ATOMIC_REQUESTS`` on;
+    #: "default" where the setting names no database.
+    atomic_requests: list[str] = field(default_factory=list)
     syntax_error: str | None = None
     #: Dispatch tables: a dict, list or tuple literal of functions or classes bound to a
     #: name, by that name qualified (``pkg.mod.HANDLERS``, ``pkg.mod.Cls.HANDLERS`` or
@@ -899,6 +905,8 @@ class _BodyWalker(ast.NodeVisitor):
                 call.func if call else decorator
             )
             summary.decorators.append(f"{name}()" if call else name)
+            if name in knowledge.NON_ATOMIC_REQUESTS:
+                self.record_non_atomic_alias(summary, call)
             blinker_signal, dot, method = name.rpartition(".")
             if dot and (method == "connect_via" if call else method == "connect"):
                 # blinker: @signal.connect_via(sender) and @signal.connect register the function.
@@ -933,6 +941,18 @@ class _BodyWalker(ast.NodeVisitor):
                     self.record_atomic_alias(summary, wrapped)
             elif name in knowledge.ATOMIC_OPENERS:
                 self.record_atomic_alias(summary, call)
+
+    @staticmethod
+    def record_non_atomic_alias(summary: FunctionSummary, call: ast.Call | None) -> None:
+        """Add the database that ``@non_atomic_requests`` exempts the view from to
+        ``decorator_keywords[NON_ATOMIC_KEY]``, a comma-separated list: "default" when the
+        decorator names none, the literal alias, or "=expression" for an alias held in an
+        expression."""
+        alias = "default"
+        if call is not None and (call.args or call.keywords):
+            alias = atomic_alias(call) or "=?"
+        known = summary.decorator_keywords.get(NON_ATOMIC_KEY)
+        summary.decorator_keywords[NON_ATOMIC_KEY] = f"{known},{alias}" if known else alias
 
     @staticmethod
     def record_atomic_alias(summary: FunctionSummary, call: ast.Call) -> None:
@@ -1960,6 +1980,73 @@ def _settings_enable(tree: ast.Module, setting: str) -> bool:
     return False
 
 
+def atomic_request_databases(tree: ast.Module) -> list[str]:
+    """Return the database aliases that the module's settings give ``"ATOMIC_REQUESTS": True``.
+
+    The alias is the key of ``DATABASES`` that contains the setting: ``{"analytics": {...,
+    "ATOMIC_REQUESTS": True}}``, ``{"analytics": dict(..., ATOMIC_REQUESTS=True)}``,
+    ``DATABASES["analytics"]["ATOMIC_REQUESTS"] = True``, ``DATABASES["analytics"] = {...}``
+    or ``DATABASES["analytics"].update(ATOMIC_REQUESTS=True)``. A setting that names no
+    database (a plain ``ATOMIC_REQUESTS = True``, a loop over the databases) counts as
+    "default".
+    """
+    aliases: list[str] = []
+    named: set[int] = set()  # settings whose database alias was found
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values):
+                if isinstance(key, ast.Constant) and isinstance(key.value, str) and _enables_atomic_requests(value):
+                    aliases.append(key.value)
+                    named.add(id(value))
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                alias = _subscript_key(target)
+                if alias == "ATOMIC_REQUESTS" and isinstance(node.value, ast.Constant) and node.value.value is True:
+                    assert isinstance(target, ast.Subscript)
+                    aliases.append(_subscript_key(target.value) or "default")
+                    named.add(id(node.value))
+                elif alias is not None and _enables_atomic_requests(node.value):
+                    aliases.append(alias)
+                    named.add(id(node.value))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "update":
+            if _enables_atomic_requests(node):
+                aliases.append(_subscript_key(node.func.value) or "default")
+                named.add(id(node))
+    for node in ast.walk(tree):
+        if id(node) in named or isinstance(node, ast.Module):
+            continue
+        if isinstance(node, (ast.Dict, ast.Call)) and _enables_atomic_requests(node):
+            aliases.append("default")
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.value.value is True and id(node.value) not in named:
+            if any(isinstance(target, ast.Name) and target.id == "ATOMIC_REQUESTS" for target in node.targets):
+                aliases.append("default")
+            elif any(_subscript_key(target) == "ATOMIC_REQUESTS" for target in node.targets):
+                aliases.append("default")
+    return sorted(set(aliases))
+
+
+def _enables_atomic_requests(value: ast.expr) -> bool:
+    """Return True for a dict literal, or a ``dict(...)`` or ``update(...)`` call, that sets ``ATOMIC_REQUESTS`` to True."""
+    if isinstance(value, ast.Dict):
+        return any(
+            isinstance(key, ast.Constant) and key.value == "ATOMIC_REQUESTS" and isinstance(item, ast.Constant) and item.value is True
+            for key, item in zip(value.keys, value.values)
+        )
+    if isinstance(value, ast.Call) and dotted_text(value.func).rpartition(".")[2] in ("dict", "update"):
+        return any(
+            keyword.arg == "ATOMIC_REQUESTS" and isinstance(keyword.value, ast.Constant) and keyword.value.value is True
+            for keyword in value.keywords
+        )
+    return False
+
+
+def _subscript_key(node: ast.expr) -> str | None:
+    """Return the string key of ``x["key"]``, or None."""
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+        return node.slice.value
+    return None
+
+
 def summarize(path: str, module: str, source: str | bytes, is_package: bool = False) -> tuple[ModuleSummary, ast.Module | None]:
     """Parse ``source`` and summarize it; a file that does not parse gets an empty summary."""
     try:
@@ -1970,7 +2057,7 @@ def summarize(path: str, module: str, source: str | bytes, is_package: bool = Fa
     summarizer = _Summarizer(path, module, is_package)
     summarizer.run(tree)
     text = source if isinstance(source, str) else source.decode("utf-8", "replace")
-    atomic_requests = "ATOMIC_REQUESTS" in text and _settings_enable(tree, "ATOMIC_REQUESTS")
+    atomic_requests = atomic_request_databases(tree) if "ATOMIC_REQUESTS" in text else []
     if knowledge.COMMIT_ON_TEARDOWN in text and _settings_enable(tree, knowledge.COMMIT_ON_TEARDOWN):
         # Flask-SQLAlchemy 2.x commits the session when the app context ends, after the view.
         summarizer.connections.append(Connection("request-commit", knowledge.COMMIT_ON_TEARDOWN, ""))
