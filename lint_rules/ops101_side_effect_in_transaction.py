@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
-from opsgen.lint.analysis import UNKNOWN_ALIAS, Analysis
+from opsgen.lint.analysis import UNKNOWN_ALIAS, Analysis, Reach
 from opsgen.lint.knowledge import (
+    HTTP_READ_VERBS,
     ON_COMMIT_BY_ALIAS,
     SESSION_METHODS,
     SESSION_NAMES,
@@ -98,6 +99,12 @@ class SideEffectInTransaction(Rule):
         made on purpose, such as a branch for a test setup where commit hooks never fire,
         and is not reported.
 
+        The remedy is to defer the effect until after commit, with the hook of the
+        transaction's library. An HTTP read (``get()``, ``head()``, ``options()``) whose
+        result the code uses, directly or through a helper that makes it, feeds the
+        transaction and cannot wait for the commit, so the message then advises making the
+        request before the transaction opens and passing its result in.
+
     Why is this bad:
         The effect cannot be rolled back. A worker can pick up the task before the row it
         reads is committed, and a rollback after the e-mail was sent leaves the customer
@@ -133,6 +140,12 @@ class SideEffectInTransaction(Rule):
         "zope": "defer it with transaction.get().addAfterCommitHook(...) or, for an e-mail, pyramid_mailer's send(), "
         "which delivers at commit",
     }
+    #: The remedy for an HTTP read whose response the code in the transaction uses, which
+    #: cannot wait until after commit.
+    READ_ADVICE = (
+        "make the request before the transaction opens and pass its result in, since a read "
+        "whose result the transaction uses cannot be deferred until after commit"
+    )
     #: The SQLAlchemy remedies after the move below a commit in the function's own code.
     SESSION_LATER = "or defer it to an after_commit listener on the session or to an opsgen operation that declares it as an effect"
     #: A Core ``Connection`` has no session, so no session event fires for it.
@@ -189,7 +202,7 @@ class SideEffectInTransaction(Rule):
                     where=where,
                     transaction=transaction.reason,
                     note=note,
-                    advice=self.advice(analysis, function, call, transaction),
+                    advice=self.READ_ADVICE if self.reads_for_transaction(call, chain) else self.advice(analysis, function, call, transaction),
                 )
                 reason = self.no_fix_reason(analysis, function, call, transaction, direct)
                 fix = None
@@ -199,6 +212,14 @@ class SideEffectInTransaction(Rule):
                     style: Literal["django", "opsgen"] = "opsgen" if transaction.style == "opsgen" else "django"
                     fix = Fix("defer", call.line, call.column, style, transaction.using)
                 yield module.finding(self.code, message, call.line, call.column, chain.hops[1:], fix, reason)
+
+    @staticmethod
+    def reads_for_transaction(call: CallSite, chain: Reach) -> bool:
+        """Return True when the effect is an HTTP read (GET, HEAD or OPTIONS) and the code in
+        the transaction uses the result of the call that leads to it: ``rate =
+        requests.get(url).json()``, or ``rate = fetch_rate()`` whose body makes the read."""
+        effect = chain.effect
+        return effect.kind == "HTTP request" and effect.name.rpartition(".")[2] in HTTP_READ_VERBS and call.result_used
 
     @staticmethod
     def on_commit_elsewhere(analysis: Analysis, function: FunctionSummary, call: CallSite) -> str | None:
@@ -407,6 +428,15 @@ class SideEffectInTransaction(Rule):
         ),
     ]
     INVALID = [
+        # A read under a row lock: the remedy is to make it before the block opens.
+        "import requests\n"
+        "from django.db import transaction\n\n"
+        "def reprice(product_id):\n"
+        "    with transaction.atomic():\n"
+        "        product = Product.objects.select_for_update().get(pk=product_id)\n"
+        "        rate = requests.get('https://rates.example/usd', timeout=5).json()['rate']  # OPS101\n"
+        "        product.price *= rate\n"
+        "        product.save()\n",
         Example(
             "from django.db import transaction as tx\n"
             "from shop.tasks import email_receipt\n\n"

@@ -415,6 +415,8 @@ ON_COMMIT_BY_ALIAS = frozenset({"django.db.transaction.on_commit"})
 # -- side effects -----------------------------------------------------------------------
 
 HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream", "urlopen"})
+#: The HTTP methods that only read: a call of one whose response is used fetches data.
+HTTP_READ_VERBS = frozenset({"get", "head", "options"})
 
 _EXACT = {
     # e-mail
