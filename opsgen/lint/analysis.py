@@ -29,6 +29,7 @@ from pathlib import Path
 
 from opsgen.lint import knowledge
 from opsgen.lint.configured_files import configured_file_effect
+from opsgen.lint.deferral_decorators import defers_decorated_function
 from opsgen.lint.index import ProjectIndex
 from opsgen.lint.knowledge import Effect
 from opsgen.lint.name_patterns import matches
@@ -309,6 +310,8 @@ class Analysis:
                 self.signals_of[handler].append(signal)
 
         self._reach: dict[str, Reach | None] = {}
+        #: project decorator -> whether its wrapper hands the function to on_commit()
+        self._deferring_decorators: dict[str, bool] = {}
         self._signal_reach: dict[str, Reach | None] = {}
         self._in_progress: set[str] = set()
         self._context: dict[str, Transaction | None] = {}
@@ -1657,13 +1660,27 @@ class Analysis:
             return None
         module, function = entry
         decorators = {self.canonical(d.removesuffix("()")) for d in function.decorators}
-        if decorators & self.deferral_wrappers or self.context(function) is not None:
+        if self.deferred_by_decorator(decorators) or self.context(function) is not None:
             self._reach[qualname] = None
             return None
 
         best = self.shortest_reach(module, function, own_blocks_only=False)
         self._reach[qualname] = best
         return best
+
+    def deferred_by_decorator(self, decorators: set[str]) -> bool:
+        """Return True when one of a function's decorators (canonical names) runs it after
+        commit: a configured deferral wrapper, or a project decorator whose wrapper hands
+        the function to ``on_commit()`` (:mod:`opsgen.lint.deferral_decorators`)."""
+        if decorators & self.deferral_wrappers:
+            return True
+        for decorator in decorators:
+            found = self._deferring_decorators.get(decorator)
+            if found is None:
+                found = self._deferring_decorators[decorator] = defers_decorated_function(self.index, decorator, self.canonical)
+            if found:
+                return True
+        return False
 
     def signal_reach(self, qualname: str) -> Reach | None:
         """Return the shortest chain to a side effect from a delete or ``m2m_changed``
@@ -1680,7 +1697,7 @@ class Analysis:
         module, function = entry
         decorators = {self.canonical(d.removesuffix("()")) for d in function.decorators}
         context = self.context(function)
-        if decorators & self.deferral_wrappers or context is None or context != self.write_signal_context(function):
+        if self.deferred_by_decorator(decorators) or context is None or context != self.write_signal_context(function):
             self._signal_reach[qualname] = None
             return None
         best = self._signal_reach[qualname] = self.shortest_reach(module, function, own_blocks_only=True)

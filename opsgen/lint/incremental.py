@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from opsgen.lint import knowledge
 from opsgen.lint.analysis import Hop
 from opsgen.lint.call_facts import unseen_changes
 from opsgen.lint.index import ProjectIndex
@@ -146,14 +147,17 @@ def reads_bodies(module: ModuleSummary) -> bool:
     """Return True when other modules' findings read this module's function bodies.
 
     A task base's ``apply_async`` or ``delay`` decides whether enqueueing elsewhere is
-    safe, every ``serializer.save()`` counts as a caller of every serializer hook, and a
+    safe, every ``serializer.save()`` counts as a caller of every serializer hook, a
     project context manager or decorator that wraps a transaction block puts its callers'
-    code inside the transaction.
+    code inside the transaction, and a decorator whose wrapper calls ``on_commit()``
+    defers the functions it decorates.
     """
     if may_open_for_callers(module):
         return True
     for function in module.functions.values():
         if function.class_name and function.name in BODY_READ_METHODS:
+            return True
+        if function.nested and any(call.target in knowledge.DEFERRALS for call in function.calls):
             return True
         for call in function.calls:
             receiver, _, attribute = call.text.rpartition(".")

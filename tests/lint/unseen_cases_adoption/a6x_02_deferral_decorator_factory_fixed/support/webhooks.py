@@ -1,0 +1,18 @@
+# expect: none
+# The decorator factory hands the call to on_commit, so the POST follows the commit.
+import requests
+from django.db import transaction
+
+from shop.hooks import after_commit
+
+
+@after_commit(using="default")
+def post_refund(order_id):
+    requests.post("https://erp.example/refunds", json={"order": order_id}, timeout=5)
+
+
+@transaction.atomic
+def refund(order):
+    order.status = "refunded"
+    order.save(update_fields=["status"])
+    post_refund(order.pk)
