@@ -21,7 +21,9 @@ from opsgen.lint.orm import (
     scope_nodes,
     takes_lock,
 )
-from opsgen.lint.rule import Finding, ModuleContext, Rule, walk_scope
+from opsgen.lint.returned_numbers import Read, ReturnedNumber, returned_number
+from opsgen.lint.returned_rows import project_function_names
+from opsgen.lint.rule import Example, Finding, Hop, ModuleContext, Rule, walk_scope
 from opsgen.lint.summary import FunctionSummary
 
 #: Aggregates whose result, plus one, is the usual next number: Django's and SQLAlchemy's.
@@ -51,6 +53,25 @@ ADDS_NUMBER = re.compile(r"\+\s*\d")
 SQL_LOCK_WORDS = ("for update", "lock table", "advisory")
 
 
+def _value(statement: ast.stmt) -> ast.expr:
+    """Return the value of an assignment or a ``return`` that has one."""
+    value = getattr(statement, "value", None)
+    assert isinstance(value, ast.expr)
+    return value
+
+
+def _called(value: ast.expr) -> ast.expr:
+    """Return the call in ``value``: itself, awaited, or plus or minus a number (``top() + 1``)."""
+    if isinstance(value, ast.Await):
+        value = value.value
+    if isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Add, ast.Sub)):
+        for side in (value.left, value.right):
+            inner = side.value if isinstance(side, ast.Await) else side
+            if isinstance(inner, ast.Call):
+                return inner
+    return value
+
+
 class NextNumberWithoutLock(Rule):
     """Flags a new row numbered from the current maximum or count of the rows, with no lock held.
 
@@ -67,6 +88,15 @@ class NextNumberWithoutLock(Rule):
         helper, ``with <lock>:``, SQL text with ``FOR UPDATE``, ``LOCK TABLE`` or an
         advisory lock), a private function whose every call in the module runs after such
         a lock, migrations, and functions that take an opsgen ``ExecutionContext``.
+        A project function that reads such a value and returns it, as it is or plus a
+        number (``next_reference()`` that returns ``top + 1`` after ``top =
+        Order.objects.aggregate(...)``), is that read where a caller calls it: in a write
+        (``create(reference=next_reference())``, ``create(position=count_cards(c) + 1)``),
+        through a name bound to its result, or through a dict item that ``create(**data)``
+        writes. The finding sits at the caller's call, with the function's read as its
+        ``via``. A lock that the function takes before its read, or the caller before the
+        call, serialises the callers, and so does a helper that numbers from a counter row
+        it loads with ``select_for_update()``.
         The message names the row lock of the ORM the read goes through:
         ``select_for_update()`` for Django, ``with_for_update()`` for SQLAlchemy, and both
         when neither the query nor the module's imports tell.
@@ -98,14 +128,27 @@ class NextNumberWithoutLock(Rule):
         "unique constraint and a retry)"
     )
 
+    #: The message for a number that a project function reads and returns, inserted here.
+    HELPER_MESSAGE = (
+        "OPS205 {call}() returns {what} read from {source} without a lock ({path}:{line}), and "
+        "this call numbers a new row with it, so two concurrent calls get the same value and "
+        "write the same number; lock the parent row with {row_lock} before the call, or let "
+        "the database assign the number (a sequence, or a unique constraint and a retry)"
+    )
+
     def check(self, module: ModuleContext) -> Iterator[Finding]:
         if is_migration_path(module.path):
             return
         lines = module.source.splitlines()
+        helpers = project_function_names(module.analysis)
         candidates = {
             f.line
             for f in module.functions()
-            if f.name != "<module>" and self.may_number_rows(f) and ADDS_NUMBER.search("\n".join(lines[f.line - 1 : f.end_line]))
+            if f.name != "<module>"
+            and (
+                (self.may_number_rows(f) and ADDS_NUMBER.search("\n".join(lines[f.line - 1 : f.end_line])))
+                or self.may_insert_returned_number(f, helpers)
+            )
         }
         if not candidates:
             return
@@ -117,53 +160,51 @@ class NextNumberWithoutLock(Rule):
                 yield from findings
 
     @staticmethod
-    def may_number_rows(function: FunctionSummary) -> bool:
-        """Return True when the function reads a maximum, a count or the newest row, and writes."""
+    def reads_number(function: FunctionSummary) -> bool:
+        """Return True when the function reads a maximum, a count or the newest row."""
         texts = [call.text for call in function.calls]
         names = {text.rpartition(".")[2] for text in texts}
-        reads = bool(names & {"aggregate", "count", "max", "latest"}) or (
+        return bool(names & {"aggregate", "count", "max", "latest"}) or (
             bool(names & {"first", "last"}) and any(text.endswith(".order_by") for text in texts)
         )
-        return reads and any(name in CREATES or name[:1].isupper() for name in names)
+
+    @classmethod
+    def may_number_rows(cls, function: FunctionSummary) -> bool:
+        """Return True when the function reads a maximum, a count or the newest row, and writes."""
+        names = {call.text.rpartition(".")[2] for call in function.calls}
+        return cls.reads_number(function) and any(name in CREATES or name[:1].isupper() for name in names)
+
+    @staticmethod
+    def may_insert_returned_number(function: FunctionSummary, helpers: frozenset[str]) -> bool:
+        """Return True when the function writes a new row and uses the result of a call of a
+        project function, which may return a number it read."""
+        names = {call.text.rpartition(".")[2] for call in function.calls}
+        if not any(name in CREATES or name[:1].isupper() for name in names):
+            return False
+        return any(call.result_used and call.target and call.text.rpartition(".")[2] in helpers for call in function.calls)
 
     def check_function(self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[Finding]:
         nodes = list(scope_nodes(function.body))
-        # scope_nodes() walks breadth first; the reads must come before the writes, so sort.
-        statements = sorted(
-            (n for n in nodes if isinstance(n, ast.stmt) and not isinstance(n, COMPOUND)),
-            key=lambda n: (n.lineno, n.col_offset),
-        )
+        statements = self.simple_statements(nodes)
+        returned = self.returned_numbers(module, statements)
         reads = {
             id(s)
             for s in statements
             if isinstance(s, (ast.Assign, ast.AnnAssign)) and s.value is not None and self.counted_source(module, s.value)
         }
-        if not reads:
+        if not reads and not returned:
             return
         lock_line = self.first_lock_line(nodes)
         sources: dict[str, tuple[ast.stmt, str]] = {}  # name -> (statement that read it, what it read)
         sums: dict[str, str] = {}  # name bound to <source> + n -> the source name
+        numbers: dict[str, ReturnedNumber] = {}  # name -> the number a project function returned into it
         reported: set[str] = set()
         for statement in statements:
-            if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
-                targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-                names = [t.id for t in targets if isinstance(t, ast.Name)]
-                source = self.counted_source(module, statement.value) if id(statement) in reads else None
-                if source is not None and (lock_line is None or lock_line > statement.lineno):
-                    for name in names:
-                        sources[name] = (statement, source)
-                        if self.adds_number(statement.value):
-                            sums[name] = name  # position = column.cards.count() + 1: the name is the next number
-                        else:
-                            sums.pop(name, None)
-                    continue
-                used = self.incremented(statement.value, sources, sums)
-                for name in names:
-                    if used is not None:
-                        sums[name] = used
-                    else:
-                        sums.pop(name, None)
-                        sources.pop(name, None)
+            if self.track(module, statement, reads, returned, lock_line, sources, sums, numbers):
+                continue
+            if lock_line is None or lock_line > statement.lineno:
+                for call, number in self.inserted_numbers(statement, returned):
+                    yield self.helper_finding(module, statement, call, number)
             if not sources:
                 continue  # nothing read yet that a new row could be numbered from
             for used in self.numbered_rows(statement, sources, sums):
@@ -171,9 +212,159 @@ class NextNumberWithoutLock(Rule):
                     continue
                 reported.add(used)
                 read, source = sources[used]
+                if used in numbers:
+                    assert isinstance(read, (ast.Assign, ast.AnnAssign)) and read.value is not None
+                    yield self.helper_finding(module, read, _called(read.value), numbers[used])
+                    continue
                 row_lock = row_lock_remedy(self.orm_of_read(module, read))
                 message = self.MESSAGE.format(variable=used, source=source, row_lock=row_lock)
                 yield module.finding(self.code, message, read.lineno, read.col_offset)
+
+    @staticmethod
+    def simple_statements(nodes: list[ast.AST]) -> list[ast.stmt]:
+        """Return the simple statements of a function body in source order."""
+        # scope_nodes() walks breadth first; the reads must come before the writes, so sort.
+        return sorted(
+            (n for n in nodes if isinstance(n, ast.stmt) and not isinstance(n, COMPOUND)),
+            key=lambda n: (n.lineno, n.col_offset),
+        )
+
+    def track(
+        self,
+        module: ModuleContext,
+        statement: ast.stmt,
+        reads: set[int],
+        returned: dict[int, ReturnedNumber],
+        lock_line: int | None,
+        sources: dict[str, tuple[ast.stmt, str]],
+        sums: dict[str, str],
+        numbers: dict[str, ReturnedNumber],
+    ) -> bool:
+        """Record what an assignment binds: a maximum or a count read before any lock, a
+        number a project function returned, or that plus a number. Return True when the
+        statement is such a read, which numbers no row itself."""
+        if not (isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None):
+            return False
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        names = [t.id for t in targets if isinstance(t, ast.Name)]
+        value = statement.value
+        source = self.counted_source(module, value) if id(statement) in reads else None
+        number = returned.get(id(_called(value)))
+        if number is not None:
+            source = number.source
+
+        if source is not None and (lock_line is None or lock_line > statement.lineno):
+            # data["position"] = count + 1 puts the number in a dict that create(**data) writes.
+            names += [t.value.id for t in targets if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name)]
+            for name in names:
+                sources[name] = (statement, source)
+                if number is not None:
+                    numbers[name] = number
+                else:
+                    numbers.pop(name, None)
+                if self.adds_number(value) or (number is not None and number.next):
+                    sums[name] = name  # position = column.cards.count() + 1: the name is the next number
+                else:
+                    sums.pop(name, None)
+            return True
+
+        used = self.incremented(value, sources, sums)
+        for name in names:
+            if used is not None:
+                sums[name] = used
+            else:
+                sums.pop(name, None)
+                sources.pop(name, None)
+                numbers.pop(name, None)
+        return False
+
+    def returned_numbers(self, module: ModuleContext, statements: list[ast.stmt]) -> dict[int, ReturnedNumber]:
+        """Return the calls of project functions that return a number read from a maximum or
+        a count, by ``id`` of the call: the value of an assignment, or a keyword of a write."""
+        found: dict[int, ReturnedNumber] = {}
+        for statement in statements:
+            values: list[ast.expr] = []
+            if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
+                values.append(_called(statement.value))
+            for node in [statement, *walk_scope(statement)]:
+                if isinstance(node, ast.Call) and (callee_name(node.func) in CREATES or callee_name(node.func)[:1].isupper()):
+                    values.extend(_called(keyword.value) for keyword in node.keywords)
+            for value in values:
+                if isinstance(value, ast.Call):
+                    number = returned_number(module, value, self.read_number)
+                    if number is not None:
+                        found[id(value)] = number
+        return found
+
+    def inserted_numbers(self, statement: ast.stmt, returned: dict[int, ReturnedNumber]) -> Iterator[tuple[ast.Call, ReturnedNumber]]:
+        """Yield the calls whose returned number a write in ``statement`` takes as it is, or
+        plus a number: ``create(reference=next_reference())`` or ``create(position=top() + 1)``."""
+        for node in [statement, *walk_scope(statement)]:
+            if not (isinstance(node, ast.Call) and (callee_name(node.func) in CREATES or callee_name(node.func)[:1].isupper())):
+                continue
+            for keyword in node.keywords:
+                call = _called(keyword.value)
+                number = returned.get(id(call))
+                if number is not None and isinstance(call, ast.Call) and (number.next or self.adds_number(keyword.value)):
+                    yield call, number
+
+    def helper_finding(self, module: ModuleContext, statement: ast.stmt, call: ast.expr, number: ReturnedNumber) -> Finding:
+        """Report a new row numbered with what a project function read and returned."""
+        message = self.HELPER_MESSAGE.format(
+            call=ast.unparse(call.func) if isinstance(call, ast.Call) else ast.unparse(call),
+            what="the next number" if number.next else "a value",
+            source=number.source,
+            path=module.index.relative(number.path),
+            line=number.line,
+            row_lock=row_lock_remedy(number.orm),
+        )
+        hop = Hop(number.path, number.line, number.column, number.source)
+        return module.finding(self.code, message, statement.lineno, statement.col_offset, via=(hop,))
+
+    def read_number(self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Read | None:
+        """Return what ``function`` returns when it is a maximum or a count read before any
+        lock, as it is or plus a number: its source, whether it adds a number, the read, and
+        the read's ORM. A value that another project function returned counts too."""
+        nodes = list(scope_nodes(function.body))
+        statements = self.simple_statements(nodes)
+        valued: list[ast.stmt] = [s for s in statements if isinstance(s, (ast.Assign, ast.AnnAssign, ast.Return)) and s.value is not None]
+        reads = {id(statement) for statement in valued if self.counted_source(module, _value(statement))}
+        returned: dict[int, ReturnedNumber] = {}
+        for binding in valued:
+            call = _called(_value(binding))
+            number = returned_number(module, call, self.read_number)
+            if number is not None:
+                returned[id(call)] = number
+        if not reads and not returned:
+            return None
+
+        lock_line = self.first_lock_line(nodes)
+        sources: dict[str, tuple[ast.stmt, str]] = {}
+        sums: dict[str, str] = {}
+        numbers: dict[str, ReturnedNumber] = {}
+        for statement in statements:
+            if not isinstance(statement, ast.Return) or statement.value is None:
+                self.track(module, statement, reads, returned, lock_line, sources, sums, numbers)
+                continue
+            if lock_line is not None and lock_line < statement.lineno:
+                return None
+            value = statement.value
+            if id(statement) in reads:
+                source = self.counted_source(module, value)
+                assert source is not None
+                return source, self.adds_number(value), statement, self.orm_of_read(module, statement)
+            number = returned.get(id(_called(value)))
+            if number is not None:
+                return number.source, number.next or self.adds_number(value), statement, number.orm
+            used = self.incremented(value, sources, sums)
+            if used is None and isinstance(value, ast.Name) and value.id in sources:
+                used = value.id
+            if used is not None:
+                read, source = sources[used]
+                adds = used in sums or value is not None and self.adds_number(value)
+                orm = numbers[used].orm if used in numbers else self.orm_of_read(module, read)
+                return source, adds, read, orm
+        return None
 
     @staticmethod
     def first_lock_line(nodes: list[ast.AST]) -> int | None:
@@ -315,6 +506,24 @@ class NextNumberWithoutLock(Rule):
         "    return Sample.objects.create(series=series, value=peak + 1)\n",
     ]
     INVALID = [
+        # The maximum is read in a project function whose caller inserts the row.
+        Example(
+            "from django.db import transaction\n"
+            "from orders.numbers import next_reference\n\n"
+            "@transaction.atomic\n"
+            "def place(customer):\n"
+            "    return Order.objects.create(customer=customer, reference=next_reference())  # OPS205\n",
+            path="orders/services.py",
+            files={
+                "orders/__init__.py": "",
+                "orders/numbers.py": (
+                    "from django.db.models import Max\n\n"
+                    "def next_reference():\n"
+                    "    top = Order.objects.aggregate(top=Max('reference'))['top'] or 0\n"
+                    "    return top + 1\n"
+                ),
+            },
+        ),
         "from django.db import transaction\n"
         "from django.db.models import Max\n\n"
         "def next_invoice(shop, order):\n"

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 
 from opsgen.lint import knowledge
 from opsgen.lint.index import ProjectIndex
+from opsgen.lint.summary import function_node
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 NESTED = ".<locals>."
@@ -55,10 +56,7 @@ def defers_decorated_function(index: ProjectIndex, qualname: str, canonical: Cal
     tree = index.tree(module.path)
     if tree is None:
         return False
-    node = next(
-        (n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.lineno == function.line and n.name == function.name),
-        None,
-    )
+    node = function_node(tree, function)
     if node is None:
         return False
     for call, enclosing in _calls_with_functions(node, (node,)):

@@ -102,6 +102,24 @@ def returned_row(module: ModuleContext, value: ast.expr) -> ReturnedRow | None:
     return row
 
 
+def called_project_function(module: ModuleContext, value: ast.Call) -> str | None:
+    """Return the qualified name of the project function or method that ``value``, a call
+    in ``module`` whose result is used, runs; None for any other call."""
+    function = module.function_at(value.lineno)
+    if function is None:
+        return None
+    site = _call_at(function, value)
+    if site is None or not site.result_used or not site.target:
+        return None
+    project = _project(module.analysis)
+    if site.text.rpartition(".")[2] not in project.names:
+        return None
+    if site.target not in project.targets:
+        project.targets[site.target] = _called_function(module.analysis, site.target)
+    helper = project.targets[site.target]
+    return helper if helper != function.qualname else None
+
+
 def call_returned_row(analysis: Analysis, function: FunctionSummary, call: CallSite) -> ReturnedRow | None:
     """Return the row that ``call`` in ``function`` gets from the project function it runs.
 

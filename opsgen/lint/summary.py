@@ -2076,6 +2076,14 @@ def summarize(path: str, module: str, source: str | bytes, is_package: bool = Fa
     return summary, tree
 
 
+def function_node(tree: ast.Module, function: FunctionSummary) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """Return the definition of ``function`` in ``tree``, its module's syntax tree, or None."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno == function.line and node.name == function.name:
+            return node
+    return None
+
+
 def iter_calls(summary: ModuleSummary) -> Iterator[tuple[FunctionSummary, CallSite]]:
     for function in summary.functions.values():
         for call in function.calls:
