@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from opsgen.lint.analysis import Analysis
 from opsgen.lint.autocommit_connections import autocommit_engines, autocommit_writes, describe
-from opsgen.lint.batch_loops import resumable_batch
+from opsgen.lint.batch_loops import independent_rows, resumable_batch
 from opsgen.lint.driver_writes import PACKAGES as DRIVER_PACKAGES
 from opsgen.lint.driver_writes import REMEDIES as DRIVER_REMEDIES
 from opsgen.lint.driver_writes import (
@@ -275,7 +275,17 @@ class ForgottenTransaction(Rule):
         Reminder.objects.filter(sent_at=None): r.sent_at = now(); r.save()``). A failure
         midway leaves each row done or still selected, and the next run finishes the job.
         ``filter(month=month, closed=False)`` gathers the rows of one month instead, whose
-        change is one change. Nor is a write in a loop block that ends in ``break`` or
+        change is one change. Nor is a loop of independent rows, whose every pass makes one
+        write of the row its own item names, with values computed from that item alone: a
+        ``save()`` of the item (``order.total = order.line_sum; order.save()``), an
+        ``update_or_create()`` or ``get_or_create()`` whose lookup reads the item (an
+        import upserting by SKU), or ``filter(pk=item.pk).update(...)``. A partial run
+        leaves each row correct or as it was, and a second run writes the same values. A
+        value that reads the field it replaces (``price = price * 2``, ``F("balance") +
+        n``), a parameter of the function or a name bound outside the loop (a rate, a
+        position from ``enumerate()``, a running total) or a constant (``closed = True``)
+        makes the rows one change, and the loop is reported; an upsert's defaults may be
+        constants. Nor is a write in a loop block that ends in ``break`` or
         ``return``, which runs once. Writes in different arms of an ``if``, or in
         different handlers (or a handler and the ``else``) of a ``try``, exclude each
         other. A ``save()`` with keywords that Django's ``save()`` does not take (an
@@ -561,7 +571,9 @@ class ForgottenTransaction(Rule):
                 units = split_at_effect(module, function, units, blocks)
                 if sum(weight for _, weight in units) < 2 or not any(unit in blocks for unit in units):
                     continue
-            elif transactions < 2 and (analysis.independent_items(sites) or resumable_batch(module.tree, function, sites)):
+            elif transactions < 2 and (
+                analysis.independent_items(sites) or resumable_batch(module.tree, function, sites) or independent_rows(module.tree, function, sites)
+            ):
                 continue
             else:
                 units = []
@@ -651,6 +663,13 @@ class ForgottenTransaction(Rule):
         return block.line, column, f"the {kind} block at line {block.line}"
 
     VALID = [
+        # Each order's total comes from its own lines: a partial run can be repeated.
+        "from django.db.models import Sum\n"
+        "from orders.models import Order\n\n"
+        "def recalculate_totals():\n"
+        "    for order in Order.objects.annotate(line_sum=Sum('lines__price')):\n"
+        "        order.total = order.line_sum or 0\n"
+        "        order.save(update_fields=['total'])\n",
         Example(
             "import asyncpg\n\n"
             "async def move(pool: asyncpg.Pool, document_id, folder_id):\n"
@@ -843,6 +862,12 @@ class ForgottenTransaction(Rule):
         ),
     ]
     INVALID = [
+        # The rate the function is given changes every order: one change across the rows.
+        "from orders.models import Order\n\n"
+        "def apply_rate(rate):\n"
+        "    for order in Order.objects.all():\n"
+        "        order.total = order.net * rate\n"
+        "        order.save(update_fields=['total'])  # OPS102\n",
         # Redis runs each command on its own: a session without its expiry or its index entry.
         Example(
             "from redis import Redis\n\n"

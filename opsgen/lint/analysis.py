@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from opsgen.lint import knowledge
+from opsgen.lint.batch_loops import one_write_per_pass
 from opsgen.lint.configured_files import configured_file_effect
 from opsgen.lint.deferral_decorators import defers_decorated_function
 from opsgen.lint.index import ProjectIndex
@@ -1949,14 +1950,7 @@ class Analysis:
         """
         if not sites or any(call.write not in (None, "delete") or self.related_managers.is_write(call) for call, _ in sites):
             return False
-        paths = [call.loops for call, _ in sites]
-        if not all(paths):
-            return False
-        for index, path in enumerate(paths):
-            for other in paths[index + 1 :]:
-                if path == other or other.startswith(path + "/") or path.startswith(other + "/"):
-                    return False
-        return True
+        return one_write_per_pass(sites)
 
     def free_writes(self, function: FunctionSummary) -> list[CallSite]:
         """Return the ORM writes the function makes outside any transaction of its own."""
