@@ -795,6 +795,14 @@ class ReadModifyWriteWithoutLock(Rule):
         collector = _BodyEvents(module.qualify, entity_load if entities else None, returned_load)
         collector.body(function.body, (), False)
         events = collector.events
+        # Updates whose value the database computes (F(), a column expression), which a check
+        # of the copy read before them leaves unsafe; most functions have none.
+        computed_updates = any(
+            event.kind == "update"
+            and isinstance(event.node, ast.Call)
+            and any(uses_f_expression(value, module.qualify) or column_expression(value, field) for field, value in _written_values(event.node))
+            for event in events
+        )
         rows = {(binding.line, binding.name): binding for binding in bind_rows(module, function, locks)} if locks is not None else {}
         for position, event in enumerate(events):
             if event.kind != "bind" or event.load is None or event.locked:
@@ -817,7 +825,9 @@ class ReadModifyWriteWithoutLock(Rule):
                     continue
                 later = _persisted_after(later, lock_end, event.load.orm)
             fields = self.unlocked_write(later, event, module.qualify)
-            checked = self.checked_database_update(function, later, event, module.qualify) if fields is None and not event.load.locked else None
+            checked = None
+            if fields is None and computed_updates and not event.load.locked:
+                checked = self.checked_database_update(function, later, event, module.qualify)
             if checked is not None:
                 yield module.finding(self.code, self.checked_update_message(event, node, *checked), node.lineno, node.col_offset)
                 continue

@@ -333,11 +333,11 @@ class IncrementThenSave(Rule):
                 if pair is not None:
                     yield self.other_row_finding(module, increment, *pair, direction, lookups, self.field_check(function, increment, lookups))
                     continue
-            check = self.field_check(function, increment, lookups)
             if receiver in session_rows:
                 load = session_rows[receiver]
                 if loads_versioned_row(module, loaded_model(load)):
                     continue  # the flush checks the version read and raises StaleDataError
+                check = self.field_check(function, increment, lookups)
                 model = loaded_model(load) or "Model"
                 template = self.SQLALCHEMY_CHECKED_MESSAGE if check is not None else self.SQLALCHEMY_MESSAGE
                 message = template.format(
@@ -357,6 +357,7 @@ class IncrementThenSave(Rule):
                 if self.bound_to_versioned_row(module, loads, receiver, line):
                     continue  # the save checks the version read and raises when it changed
                 own = isinstance(field.value, ast.Name) and field.value.id == "self"
+                check = self.field_check(function, increment, lookups)
                 if own:
                     template = self.OWN_ROW_MESSAGE
                 elif check is not None:

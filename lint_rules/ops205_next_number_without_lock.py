@@ -21,8 +21,7 @@ from opsgen.lint.orm import (
     scope_nodes,
     takes_lock,
 )
-from opsgen.lint.returned_numbers import Read, ReturnedNumber, returned_number
-from opsgen.lint.returned_rows import project_function_names
+from opsgen.lint.returned_numbers import Read, ReturnedNumber, calls_number_helper, returned_number
 from opsgen.lint.rule import Example, Finding, Hop, ModuleContext, Rule, walk_scope
 from opsgen.lint.summary import FunctionSummary
 
@@ -39,6 +38,8 @@ AGGREGATES = frozenset(
         "sqlalchemy.sql.func.count",
     }
 )
+#: Calls whose result is a maximum or a count, by their last name.
+READS = frozenset({"aggregate", "count", "max", "latest"})
 #: Calls that write a new row with the values passed as keywords.
 CREATES = frozenset({"create", "get_or_create", "update_or_create", "values", "insert"})
 #: Statements with a body of statements. The reads and writes this rule follows are simple
@@ -51,6 +52,11 @@ COMPOUND = (
 ADDS_NUMBER = re.compile(r"\+\s*\d")
 #: SQL text that takes a lock, written by hand in ``cursor.execute(...)``.
 SQL_LOCK_WORDS = ("for update", "lock table", "advisory")
+
+
+def _writes_row(node: ast.AST) -> bool:
+    """Return True for a call that writes a new row with keywords: ``create(...)``, ``Invoice(...)``."""
+    return isinstance(node, ast.Call) and (callee_name(node.func) in CREATES or callee_name(node.func)[:1].isupper())
 
 
 def _value(statement: ast.stmt) -> ast.expr:
@@ -140,16 +146,15 @@ class NextNumberWithoutLock(Rule):
         if is_migration_path(module.path):
             return
         lines = module.source.splitlines()
-        helpers = project_function_names(module.analysis)
-        candidates = {
-            f.line
-            for f in module.functions()
-            if f.name != "<module>"
-            and (
-                (self.may_number_rows(f) and ADDS_NUMBER.search("\n".join(lines[f.line - 1 : f.end_line])))
-                or self.may_insert_returned_number(f, helpers)
-            )
-        }
+        candidates = set()
+        for function in module.functions():
+            names = {call.text.rpartition(".")[2] for call in function.calls}
+            if function.name == "<module>" or not any(name in CREATES or name[:1].isupper() for name in names):
+                continue  # no new row, so nothing to number
+            if self.reads_number(function) and ADDS_NUMBER.search("\n".join(lines[function.line - 1 : function.end_line])):
+                candidates.add(function.line)
+            elif calls_number_helper(module.analysis, function, self.reads_number):
+                candidates.add(function.line)
         if not candidates:
             return
         for node in function_nodes(module.tree, candidates):
@@ -161,27 +166,17 @@ class NextNumberWithoutLock(Rule):
 
     @staticmethod
     def reads_number(function: FunctionSummary) -> bool:
-        """Return True when the function reads a maximum, a count or the newest row."""
-        texts = [call.text for call in function.calls]
-        names = {text.rpartition(".")[2] for text in texts}
-        return bool(names & {"aggregate", "count", "max", "latest"}) or (
-            bool(names & {"first", "last"}) and any(text.endswith(".order_by") for text in texts)
-        )
-
-    @classmethod
-    def may_number_rows(cls, function: FunctionSummary) -> bool:
-        """Return True when the function reads a maximum, a count or the newest row, and writes."""
-        names = {call.text.rpartition(".")[2] for call in function.calls}
-        return cls.reads_number(function) and any(name in CREATES or name[:1].isupper() for name in names)
-
-    @staticmethod
-    def may_insert_returned_number(function: FunctionSummary, helpers: frozenset[str]) -> bool:
-        """Return True when the function writes a new row and uses the result of a call of a
-        project function, which may return a number it read."""
-        names = {call.text.rpartition(".")[2] for call in function.calls}
-        if not any(name in CREATES or name[:1].isupper() for name in names):
-            return False
-        return any(call.result_used and call.target and call.text.rpartition(".")[2] in helpers for call in function.calls)
+        """Return True when the function may read a maximum, a count or the newest row: a
+        method ``aggregate()``, ``count()`` (not ``text.count(",")``), ``max()`` (SQLAlchemy's
+        ``func.max()``, not the builtin) or ``latest()``, or ``first()`` or ``last()`` with an
+        ``order_by()``."""
+        ordered = False
+        for call in function.calls:
+            receiver, _, last = call.text.rpartition(".")
+            if last in READS and receiver and not (last == "count" and call.string_args):
+                return True
+            ordered = ordered or last == "order_by"
+        return ordered and any(call.text.rpartition(".")[2] in ("first", "last") for call in function.calls)
 
     def check_function(self, module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[Finding]:
         nodes = list(scope_nodes(function.body))
@@ -280,27 +275,40 @@ class NextNumberWithoutLock(Rule):
 
     def returned_numbers(self, module: ModuleContext, statements: list[ast.stmt]) -> dict[int, ReturnedNumber]:
         """Return the calls of project functions that return a number read from a maximum or
-        a count, by ``id`` of the call: the value of an assignment, or a keyword of a write."""
-        found: dict[int, ReturnedNumber] = {}
+        a count, by ``id`` of the call.
+
+        A call counts when it is a keyword of a write, or the value of an assignment to a
+        name that a write's keyword reads (``data["n"] = ...`` for ``create(**data)``). Only
+        these calls can number a row, so only their functions are read.
+        """
+        writes = [node for statement in statements for node in [statement, *walk_scope(statement)] if _writes_row(node)]
+        keywords = [keyword.value for write in writes if isinstance(write, ast.Call) for keyword in write.keywords]
+        used = {node.id for value in keywords for node in ast.walk(value) if isinstance(node, ast.Name)}
+        values = [_called(value) for value in keywords]
         for statement in statements:
-            values: list[ast.expr] = []
             if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
-                values.append(_called(statement.value))
-            for node in [statement, *walk_scope(statement)]:
-                if isinstance(node, ast.Call) and (callee_name(node.func) in CREATES or callee_name(node.func)[:1].isupper()):
-                    values.extend(_called(keyword.value) for keyword in node.keywords)
-            for value in values:
-                if isinstance(value, ast.Call):
-                    number = returned_number(module, value, self.read_number)
-                    if number is not None:
-                        found[id(value)] = number
+                targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                bound = {node.id for target in targets for node in ast.walk(target) if isinstance(node, ast.Name)}
+                if bound & used:
+                    values.append(_called(statement.value))
+        found: dict[int, ReturnedNumber] = {}
+        for value in values:
+            number = self.returned_by_call(module, value)
+            if number is not None:
+                found[id(value)] = number
         return found
+
+    def returned_by_call(self, module: ModuleContext, value: ast.expr) -> ReturnedNumber | None:
+        """Return the number that ``value``, a call of a project function, returns, or None."""
+        if not isinstance(value, ast.Call):
+            return None
+        return returned_number(module, value, self.read_number, self.reads_number)
 
     def inserted_numbers(self, statement: ast.stmt, returned: dict[int, ReturnedNumber]) -> Iterator[tuple[ast.Call, ReturnedNumber]]:
         """Yield the calls whose returned number a write in ``statement`` takes as it is, or
         plus a number: ``create(reference=next_reference())`` or ``create(position=top() + 1)``."""
         for node in [statement, *walk_scope(statement)]:
-            if not (isinstance(node, ast.Call) and (callee_name(node.func) in CREATES or callee_name(node.func)[:1].isupper())):
+            if not isinstance(node, ast.Call) or not _writes_row(node):
                 continue
             for keyword in node.keywords:
                 call = _called(keyword.value)
@@ -332,7 +340,7 @@ class NextNumberWithoutLock(Rule):
         returned: dict[int, ReturnedNumber] = {}
         for binding in valued:
             call = _called(_value(binding))
-            number = returned_number(module, call, self.read_number)
+            number = self.returned_by_call(module, call)
             if number is not None:
                 returned[id(call)] = number
         if not reads and not returned:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
 from opsgen.lint.analysis import Analysis
-from opsgen.lint.returned_rows import called_project_function
+from opsgen.lint.returned_rows import called_project_function, project_call_target
 from opsgen.lint.rule import ModuleContext
 from opsgen.lint.summary import FunctionSummary, function_node
 
@@ -51,18 +51,62 @@ Reader = Callable[[ModuleContext, Function], Read | None]
 _numbers: WeakKeyDictionary[Analysis, dict[str, tuple[ReturnedNumber | None, frozenset[str]]]] = WeakKeyDictionary()
 
 
-def returned_number(module: ModuleContext, value: ast.expr, reader: Reader) -> ReturnedNumber | None:
+#: analysis -> (project function, calls deep) -> whether it may return a number it read
+_helpers: WeakKeyDictionary[Analysis, dict[tuple[str, int], bool]] = WeakKeyDictionary()
+#: How many calls deep a number is followed: a function that reads it, and one that
+#: returns the result of such a function.
+MAX_HELPER_DEPTH = 2
+#: A test of a function's summary: whether it reads a maximum or a count itself.
+ReadsNumber = Callable[[FunctionSummary], bool]
+
+
+def calls_number_helper(analysis: Analysis, function: FunctionSummary, reads_number: ReadsNumber) -> bool:
+    """Return True when ``function`` uses the result of a call of a project function that may
+    return a number it read. A caller that calls none gets no such number, so its body is
+    not read."""
+    return any(
+        call.result_used and call.target and _returns_number(analysis, project_call_target(analysis, call), reads_number, MAX_HELPER_DEPTH)
+        for call in function.calls
+    )
+
+
+def _returns_number(analysis: Analysis, qualname: str | None, reads_number: ReadsNumber, depth: int) -> bool:
+    """Return True when the project function ``qualname`` may return a number it read: it
+    reads a maximum or a count itself (``reads_number`` decides from its summary), or uses the
+    result of a call of such a function, up to ``depth`` calls deep."""
+    if qualname is None or depth <= 0:
+        return False
+    cache = _helpers.setdefault(analysis, {})
+    key = (qualname, depth)
+    found = cache.get(key)
+    if found is not None:
+        return found
+    entry = analysis.index.functions.get(qualname)
+    if entry is None:
+        return False
+    function = entry[1]
+    cache[key] = False  # a call cycle ends here
+    found = reads_number(function) or any(
+        call.result_used and call.target and _returns_number(analysis, project_call_target(analysis, call), reads_number, depth - 1)
+        for call in function.calls
+    )
+    cache[key] = found
+    return found
+
+
+def returned_number(module: ModuleContext, value: ast.expr, reader: Reader, reads_number: ReadsNumber) -> ReturnedNumber | None:
     """Return the number that ``value``, a call of a project function in ``module``, returns.
 
-    The file of the function is added to ``module.read_paths`` whenever the call runs a
-    project function, so the caller's findings follow a change of its body.
+    Only a function that may return a number by its summary (:func:`calls_number_helper`)
+    is read, with ``reader``. The file of a function read is added to
+    ``module.read_paths``, so the caller's findings follow a change of its body.
     """
     if isinstance(value, ast.Await):
         value = value.value
     if not isinstance(value, ast.Call) or not isinstance(value.func, (ast.Name, ast.Attribute)):
         return None
     helper = called_project_function(module, value)
-    if helper is None:
+    if helper is None or not _returns_number(module.analysis, helper, reads_number, MAX_HELPER_DEPTH):
         return None
     entry = module.index.functions.get(helper)
     if entry is None:

@@ -109,15 +109,21 @@ def called_project_function(module: ModuleContext, value: ast.Call) -> str | Non
     if function is None:
         return None
     site = _call_at(function, value)
-    if site is None or not site.result_used or not site.target:
+    if site is None or not site.result_used:
         return None
-    project = _project(module.analysis)
-    if site.text.rpartition(".")[2] not in project.names:
-        return None
-    if site.target not in project.targets:
-        project.targets[site.target] = _called_function(module.analysis, site.target)
-    helper = project.targets[site.target]
+    helper = project_call_target(module.analysis, site)
     return helper if helper != function.qualname else None
+
+
+def project_call_target(analysis: Analysis, call: CallSite) -> str | None:
+    """Return the qualified name of the project function or method that ``call`` runs, by
+    its qualified target, or None. The answer is kept per target for the analysis."""
+    project = _project(analysis)
+    if not call.target or call.text.rpartition(".")[2] not in project.names:
+        return None
+    if call.target not in project.targets:
+        project.targets[call.target] = _called_function(analysis, call.target)
+    return project.targets[call.target]
 
 
 def call_returned_row(analysis: Analysis, function: FunctionSummary, call: CallSite) -> ReturnedRow | None:
