@@ -273,6 +273,10 @@ class Analysis:
         self.pyramid_views: set[str] = set()
         #: What commits the session after each Flask view returns: the setting, or a hook.
         self.flask_request_commit: str | None = None
+        #: Dotted paths listed in Django's ``MIDDLEWARE`` setting.
+        self.middleware_paths: list[str] = []
+        self._middleware_transaction: Transaction | None = None
+        self._middleware_searched = False
         self._flask_hook_searched = False
         self._pyramid_project: bool | None = None
         for module in index.modules.values():
@@ -292,6 +296,8 @@ class Analysis:
                     self.receivers[self.signal_key(connection.source)].append((handler, sender))
                 elif connection.kind == "include":
                     self.request_transaction = connection.source
+                elif connection.kind == "middleware":
+                    self.middleware_paths.append(connection.source)
                 elif connection.kind == "request-commit":
                     self.flask_request_commit = connection.source
                 elif connection.kind == "view":
@@ -1355,6 +1361,55 @@ class Analysis:
             if view is not None:
                 reason = f"the request transaction of {view.rpartition('.')[2]} (ATOMIC_REQUESTS is on), whose serializer.save() runs {function.name}()"
                 return Transaction(reason, function.line, "django", self.request_alias(self.atomic_request_databases), end)
+        if self.middleware_paths and self.is_view(function):
+            middleware = self.middleware_transaction()
+            if middleware is not None:
+                reason = f"{middleware.reason}, which runs the view {function.name}()"
+                return Transaction(reason, function.line, middleware.style, middleware.using, end)
+        return None
+
+    def middleware_transaction(self) -> Transaction | None:
+        """Return the transaction that a project middleware listed in ``MIDDLEWARE`` opens
+        around the rest of the request, or None.
+
+        Such a middleware calls ``get_response(request)`` inside ``atomic()`` or another
+        transaction block: in ``__call__`` of a class, or in the function that a
+        middleware factory returns. Every view then runs inside that transaction.
+        """
+        if not self._middleware_searched:
+            self._middleware_searched = True
+            found = (self.wraps_response_in_transaction(name) for path in self.middleware_paths for name in self.project_objects_named(path))
+            self._middleware_transaction = next(filter(None, found), None)
+        return self._middleware_transaction
+
+    def project_objects_named(self, path: str) -> list[str]:
+        """Return the project classes or functions that a dotted path in the settings names.
+
+        The path names the module as the application imports it, which may differ from the
+        module name relative to the project root (``shop.middleware.X`` for a project whose
+        root is the ``shop`` folder), so a name ending in the same module and object counts.
+        """
+        if path in self.index.classes or path in self.index.functions:
+            return [path]
+        suffix = "." + ".".join(path.split(".")[-2:])
+        return [name for name in (*self.index.classes, *self.index.functions) if name.endswith(suffix)]
+
+    def wraps_response_in_transaction(self, qualname: str) -> Transaction | None:
+        """Return the block in which a middleware calls ``get_response``, or None."""
+        if qualname in self.index.classes:
+            handlers = [self.method(qualname, name) for name in ("__call__", "__acall__")]
+        else:
+            prefix = f"{qualname}.<locals>."
+            handlers = [name for name in self.index.functions if name.startswith(prefix)]
+        for handler in filter(None, handlers):
+            function = self.index.functions[handler][1]
+            for call in function.calls:
+                if call.text.rpartition(".")[2] != "get_response":
+                    continue
+                block = self.block_transaction(function, call)
+                if block is not None:
+                    short = qualname.rpartition(".")[2]
+                    return Transaction(f"{block.reason} of the middleware {short}", block.line, block.style, block.using)
         return None
 
     def atomic_request_transaction(self, function: FunctionSummary, end: int | None) -> Transaction | None:

@@ -150,7 +150,8 @@ def reads_bodies(module: ModuleSummary) -> bool:
     safe, every ``serializer.save()`` counts as a caller of every serializer hook, a
     project context manager or decorator that wraps a transaction block puts its callers'
     code inside the transaction, and a decorator whose wrapper calls ``on_commit()``
-    defers the functions it decorates.
+    defers the functions it decorates. So does a middleware that calls ``get_response()``
+    inside a ``with`` block, which may put every view inside a transaction.
     """
     if may_open_for_callers(module):
         return True
@@ -162,6 +163,8 @@ def reads_bodies(module: ModuleSummary) -> bool:
         for call in function.calls:
             receiver, _, attribute = call.text.rpartition(".")
             if attribute == "save" and "serializer" in receiver.lower():
+                return True
+            if attribute == "get_response" and call.transaction >= 0:
                 return True
     return False
 

@@ -161,6 +161,8 @@ EVENTS_AFTER_TRANSACTION = frozenset({"after_commit", "after_rollback", "after_s
 
 #: The Flask-SQLAlchemy 2.x setting that commits the session when the app context ends.
 COMMIT_ON_TEARDOWN = "SQLALCHEMY_COMMIT_ON_TEARDOWN"
+#: Django settings that list the middleware run around every view (the second before Django 1.10).
+MIDDLEWARE_SETTINGS = frozenset({"MIDDLEWARE", "MIDDLEWARE_CLASSES"})
 #: Flask hooks that run after the view: a session commit in one ends each request's transaction.
 FLASK_AFTER_VIEW_HOOKS = frozenset({"teardown_request", "teardown_appcontext", "after_request", "after_app_request", "teardown_app_request"})
 #: Flask objects whose ``route()`` and method decorators make a function a view.

@@ -33,7 +33,7 @@ _FILE_METHODS = PATH_WRITES | {"open"}
 NON_ATOMIC_KEY = "@non_atomic_requests"
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 43
+SUMMARY_FORMAT = 44
 
 
 @dataclass
@@ -161,8 +161,9 @@ class Connection:
 
     #: "signal", "event", "transaction" for a callback run inside a transaction, "view" for
     #: a Pyramid view added with ``config.add_view()``, "include" for a package that the
-    #: app includes and that opens a transaction around each request (``pyramid_tm``), or
-    #: "request-commit" for a setting that commits the session after each Flask request
+    #: app includes and that opens a transaction around each request (``pyramid_tm``),
+    #: "request-commit" for a setting that commits the session after each Flask request,
+    #: or "middleware" for a dotted path listed in Django's ``MIDDLEWARE`` setting
     kind: str
     source: str  # qualified signal name, SQLAlchemy event name, the method that runs the callback, or the package
     handler: str  # qualified name of the handler function
@@ -2047,6 +2048,27 @@ def _subscript_key(node: ast.expr) -> str | None:
     return None
 
 
+def _middleware_paths(tree: ast.Module) -> Iterator[str]:
+    """Yield the dotted paths that a settings module lists in Django's ``MIDDLEWARE``:
+    assigned as a list or tuple of strings, extended with ``+=``, or added with
+    ``MIDDLEWARE.append(...)`` or ``insert(...)``."""
+    for node in tree.body:
+        values: list[ast.expr] = []
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id in knowledge.MIDDLEWARE_SETTINGS for t in node.targets):
+            values = [node.value]
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id in knowledge.MIDDLEWARE_SETTINGS:
+            values = [node.value]
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            owner, _, method = dotted_text(node.value.func).rpartition(".")
+            if owner in knowledge.MIDDLEWARE_SETTINGS and method in ("append", "insert"):
+                values = node.value.args[-1:]
+        for value in values:
+            items = value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]
+            for item in items:
+                if isinstance(item, ast.Constant) and isinstance(item.value, str) and "." in item.value:
+                    yield item.value
+
+
 def summarize(path: str, module: str, source: str | bytes, is_package: bool = False) -> tuple[ModuleSummary, ast.Module | None]:
     """Parse ``source`` and summarize it; a file that does not parse gets an empty summary."""
     try:
@@ -2061,6 +2083,8 @@ def summarize(path: str, module: str, source: str | bytes, is_package: bool = Fa
     if knowledge.COMMIT_ON_TEARDOWN in text and _settings_enable(tree, knowledge.COMMIT_ON_TEARDOWN):
         # Flask-SQLAlchemy 2.x commits the session when the app context ends, after the view.
         summarizer.connections.append(Connection("request-commit", knowledge.COMMIT_ON_TEARDOWN, ""))
+    if "MIDDLEWARE" in text:
+        summarizer.connections.extend(Connection("middleware", dotted, "") for dotted in _middleware_paths(tree))
     own = f"{module}."
     imports = {k: v for k, v in summarizer.module_scope.bindings.items() if v and v != own + k and "()" not in k}
     summary = ModuleSummary(

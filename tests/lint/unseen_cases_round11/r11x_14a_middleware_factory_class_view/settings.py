@@ -1,0 +1,4 @@
+MIDDLEWARE = [
+    "django.middleware.common.CommonMiddleware",
+]
+MIDDLEWARE += ["bookings.core.middleware.atomic_writes"]
