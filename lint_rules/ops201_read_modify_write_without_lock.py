@@ -25,6 +25,7 @@ from opsgen.lint.orm import (
     is_lock_name,
     loaded_model,
     query_binding,
+    refreshed_with_lock,
     row_lock_remedy,
     runs_in_pipeline,
     takes_lock,
@@ -144,6 +145,10 @@ class _BodyEvents:
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             self.assignment(node, guards, locked)
         else:
+            refreshed = self.refreshed(node)
+            if refreshed is not None:
+                # row.refresh_from_db(from_queryset=...select_for_update()): a new load of the row, locked.
+                self.add("bind", node, guards, locked, name=refreshed[0], load=Load(refreshed[1], True))
             increment = field_increment(node)
             if increment is not None and isinstance(increment[0].value, ast.Name):
                 # account.balance += 1: OPS202 reports it, and an OPS201 finding names its field.
@@ -155,6 +160,13 @@ class _BodyEvents:
             elif isinstance(node, ast.Expr) and _is_action(node.value):
                 self.add("effect", node, guards, locked)
             self.expressions([node], guards, locked)
+
+    def refreshed(self, node: ast.stmt) -> tuple[str, str] | None:
+        """Return the row and ORM that an expression statement reloads with a row lock."""
+        if not isinstance(node, ast.Expr):
+            return None
+        call = node.value.value if isinstance(node.value, ast.Await) else node.value
+        return refreshed_with_lock(call, self.queries) if isinstance(call, ast.Call) else None
 
     def assignment(self, node: ast.Assign | ast.AnnAssign, guards: tuple[ast.expr, ...], locked: bool) -> None:
         if node.value is None:
@@ -586,7 +598,9 @@ class ReadModifyWriteWithoutLock(Rule):
         ``update()`` of the fields the task set is not reported.
 
         Not reported: a load with ``select_for_update()`` or ``with_for_update()`` whose
-        row is written while the transaction that took the lock lasts, code inside
+        row is written while the transaction that took the lock lasts, also when a locking
+        reload follows the load (``row.refresh_from_db(from_queryset=Row.objects.select_for_update())``,
+        Django 5.1 and later, or ``session.refresh(row, with_for_update=True)``), code inside
         ``with <lock>:`` or after a call that takes a lock (``lock_objects(...)``,
         ``acquire_lock(...)``), a private function whose every call in the module runs
         after such a lock, a write of an ``F()`` expression that no check of the same field

@@ -24,6 +24,7 @@ from opsgen.lint.orm import (
     is_lock_name,
     is_migration_path,
     query_binding,
+    refreshed_with_lock,
     row_lock_remedy,
     runs_in_pipeline,
     scope_nodes,
@@ -67,7 +68,9 @@ class IncrementThenSave(Rule):
         Not reported: an object created in the function
         (``Model(...)``, ``.create(...)``, a copy with ``pk = None``), a row loaded with
         ``select_for_update()``/``with_for_update()`` while its transaction lasts (also by a
-        project function that returns the row, whatever its name), a Pony
+        project function that returns the row, whatever its name, or reloaded with
+        ``refresh_from_db(from_queryset=...select_for_update())`` or ``session.refresh(row,
+        with_for_update=True)``), a Pony
         entity loaded with ``get_for_update()`` or ``select(...).for_update()``, code
         inside ``with <lock>:`` or after a call that takes a lock, text or a list appended
         to a field (``obj.note += "..."``, which builds a value rather than counting),
@@ -286,6 +289,8 @@ class IncrementThenSave(Rule):
                     lock_lines.append(node.lineno)  # a helper that returns a row is judged by its query
             elif isinstance(node, (ast.With, ast.AsyncWith)) and any(takes_lock(item) for item in node.items):
                 lock_blocks.append((node.lineno, node.end_lineno or node.lineno))
+            elif isinstance(node, ast.Expr):
+                self.note_refresh_lock(function, node, fresh, released, queries)
             elif isinstance(node, ast.Assign) and len(node.targets) == 1:
                 self.note_assignment(module, node, fresh, session_rows, queries)
                 self.note_load(module, node, loads, queries)
@@ -560,6 +565,27 @@ class IncrementThenSave(Rule):
         end = lock_end_line(function, node, load.orm)
         if end is not None:
             released[key] = (end, query if load.orm == "sqlalchemy" else None)
+
+    @staticmethod
+    def note_refresh_lock(
+        function: ast.FunctionDef | ast.AsyncFunctionDef,
+        statement: ast.Expr,
+        fresh: set[str],
+        released: dict[str, tuple[int, ast.expr | None]],
+        queries: dict[str, bool],
+    ) -> None:
+        """Record a row reloaded with a lock, as a load with a lock would be recorded."""
+        call = statement.value.value if isinstance(statement.value, ast.Await) else statement.value
+        refreshed = refreshed_with_lock(call, queries) if isinstance(call, ast.Call) else None
+        if refreshed is None:
+            return
+        name, orm = refreshed
+        key = ast.dump(ast.Name(id=name, ctx=ast.Load()))
+        fresh.add(key)
+        released.pop(key, None)
+        end = lock_end_line(function, statement, orm)
+        if end is not None:
+            released[key] = (end, call if orm == "sqlalchemy" else None)
 
     @staticmethod
     def note_entity(module: ModuleContext, node: ast.Assign, fresh: set[str], entity_rows: set[str], pony_module: bool) -> None:

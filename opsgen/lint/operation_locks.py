@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from opsgen.lint.operations import OperationInfo, run_parameter_name
-from opsgen.lint.orm import classify_load, query_binding, scope_nodes
+from opsgen.lint.orm import classify_load, query_binding, refreshed_with_lock, scope_nodes
 from opsgen.lint.returned_rows import helper_load
 from opsgen.lint.rule import ModuleContext
 
@@ -158,9 +158,9 @@ def bind_rows(module: ModuleContext, run: ast.FunctionDef | ast.AsyncFunctionDef
     queries: dict[str, bool] = {}
     for node in scope_nodes(run.body):
         if isinstance(node, ast.Call):
-            refreshed = _refreshed_with_lock(node)
-            if refreshed is not None and refreshed in rows:
-                bindings.append(RowBinding(node.lineno, refreshed, "locked", node, rows[refreshed]))
+            refreshed = refreshed_with_lock(node, queries)
+            if refreshed is not None and refreshed[0] in rows:
+                bindings.append(RowBinding(node.lineno, refreshed[0], "locked", node, rows[refreshed[0]]))
             continue
         if isinstance(node, (ast.For, ast.AsyncFor)) and isinstance(node.target, ast.Name):
             name = node.target.id
@@ -243,13 +243,3 @@ def _attribute_root(expr: ast.expr) -> str | None:
     while isinstance(expr, ast.Attribute):
         expr = expr.value
     return expr.id if isinstance(expr, ast.Name) else None
-
-
-def _refreshed_with_lock(call: ast.Call) -> str | None:
-    """Return ``row`` for ``session.refresh(row, with_for_update=True)``, or None."""
-    if not (isinstance(call.func, ast.Attribute) and call.func.attr == "refresh" and call.args and isinstance(call.args[0], ast.Name)):
-        return None
-    for keyword in call.keywords:
-        if keyword.arg == "with_for_update" and not (isinstance(keyword.value, ast.Constant) and keyword.value.value in (None, False)):
-            return call.args[0].id
-    return None

@@ -159,6 +159,30 @@ def _locks_in_arguments(call: ast.Call, queries: Mapping[str, bool]) -> bool:
     return False
 
 
+def refreshed_with_lock(call: ast.Call, queries: Mapping[str, bool] | None = None) -> tuple[str, str] | None:
+    """Return the row variable and ORM of a call that reloads the row with a row lock, or None.
+
+    These are SQLAlchemy's ``session.refresh(row, with_for_update=True)`` and Django's
+    ``row.refresh_from_db(from_queryset=Row.objects.select_for_update())`` (Django 5.1 and
+    later), also with a locking queryset bound to a name first.
+    """
+    if not isinstance(call.func, ast.Attribute):
+        return None
+    if call.func.attr == "refresh" and call.args and isinstance(call.args[0], ast.Name):
+        for keyword in call.keywords:
+            if keyword.arg == "with_for_update" and not (isinstance(keyword.value, ast.Constant) and keyword.value.value in (None, False)):
+                return call.args[0].id, "sqlalchemy"
+    if call.func.attr == "refresh_from_db" and isinstance(call.func.value, ast.Name):
+        for keyword in call.keywords:
+            if keyword.arg != "from_queryset":
+                continue
+            steps, root = call_chain(keyword.value)
+            named_lock = isinstance(root, ast.Name) and queries is not None and queries.get(root.id)
+            if named_lock or any(name in ROW_LOCKS for name, _ in steps):
+                return call.func.value.id, "django"
+    return None
+
+
 def query_binding(value: ast.expr, queries: Mapping[str, bool] | None = None) -> bool | None:
     """Return whether a query bound to a name locks its rows, or None when ``value`` is no query.
 
