@@ -336,6 +336,7 @@ class Analysis:
         self._subclasses: dict[str, list[str]] | None = None
         self._derived: dict[str, list[str]] = {}  # class -> every project subclass, direct or not
         self._overrides: dict[tuple[str, str], list[str]] = {}
+        self._wrappers: dict[str, list[str]] = {}  # function -> wrappers its project decorators add
         self._dispatch: dict[str, Transaction | None] = {}
         self._guesses: dict[tuple[str, str], list[str]] = {}
         self._serializer_saves: list[tuple[str, bool]] | None = None
@@ -651,6 +652,9 @@ class Analysis:
         elif "." in call.text and not call.text.startswith(("super()", "?")):
             found.extend(Link(q, guessed=True) for q in self.guess_methods(call.text, attribute))
 
+        if target and function.transactions:
+            found.extend(Link(method) for method in self.context_manager_methods(function, call, target))
+        found.extend(Link(wrapper) for link in list(found) if not link.guessed for wrapper in self.decorator_wrappers(link.qualname))
         if call.write in ("save", "create", "delete"):
             found.extend(self.write_links(function, call))
         if attribute == "save" and "." in call.text:
@@ -663,6 +667,46 @@ class Analysis:
             for handler, _sender in self.receivers.get(signal, ()):
                 found.append(self.receiver_link(handler, signal))
         return found
+
+    def decorator_wrappers(self, qualname: str) -> list[str]:
+        """Return the wrappers that the project decorators of a function put around it.
+
+        A call of a function under ``@announce("#releases")`` runs the nested wrapper of
+        ``announce`` that calls the function it was given, and the wrapper's own calls run
+        there too, before or after the function's body.
+        """
+        cached = self._wrappers.get(qualname)
+        if cached is not None:
+            return cached
+        found: list[str] = []
+        entry = self.index.functions.get(qualname)
+        for decorator in entry[1].decorators if entry is not None else ():
+            function = self.factory(self.resolve_target(decorator.removesuffix("()")))
+            if function is not None and not function.nested:
+                wrappers = (wrapper.qualname for wrapper, _ in self.project_openers.wrapped_calls(function))
+                found.extend(w for w in dict.fromkeys(wrappers) if not self.project_openers.returns_given_function(w))
+        self._wrappers[qualname] = found
+        return found
+
+    def context_manager_methods(self, function: FunctionSummary, call: CallSite, target: str) -> list[str]:
+        """Return the ``__enter__`` and ``__exit__`` methods (or their async forms) that a
+        ``with`` statement runs when ``call`` builds its context manager.
+
+        ``with AuditScope(...):`` builds a project class's instance, and ``with
+        self.audit(...):`` gets one from a project function that returns it. Both methods
+        run where the ``with`` statement sits: ``__exit__`` at the end of its block, which
+        is still inside any transaction around the whole statement.
+        """
+        if not any(block.line == call.line and block.kind == "with" and block.name == call.target for block in function.transactions):
+            return []
+        klass = self.canonical(target)
+        if klass not in self.index.classes:
+            built = self.factory(target)
+            if built is None or len(built.returns) != 1:
+                return []
+            klass = self.canonical(built.returns[0].removesuffix("()"))
+        methods = (self.method(klass, name) for name in ("__enter__", "__exit__", "__aenter__", "__aexit__"))
+        return [method for method in methods if method is not None]
 
     def add_registered_handlers(self) -> None:
         """Add each function that a registering decorator stores in a container to that

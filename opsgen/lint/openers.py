@@ -22,6 +22,7 @@ helpers that the linter cannot see through, such as ones from another package.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from opsgen.lint import knowledge
@@ -148,18 +149,32 @@ class ProjectOpeners:
     def block_around_wrapped_call(self, function: FunctionSummary) -> TransactionBlock | None:
         """Return the block in which a nested wrapper of the decorator calls a function it
         was given: a parameter of the decorator or of a function between them."""
+        for wrapper, call in self.wrapped_calls(function):
+            if any(self.analysis.canonical(d.removesuffix("()")) in knowledge.ATOMIC_OPENERS for d in wrapper.decorators):
+                return TransactionBlock(wrapper.line, wrapper.end_line, "atomic")
+            block = self.analysis.open_block(wrapper, call.transaction)
+            if block is not None:
+                return block
+        return None
+
+    def wrapped_calls(self, function: FunctionSummary) -> Iterator[tuple[FunctionSummary, CallSite]]:
+        """Yield each nested wrapper of a decorator with its call of the function it was
+        given, a parameter of the decorator or of a function between them."""
         for wrapper in self.nested_functions().get(function.qualname, ()):
             parameters = self.enclosing_parameters(wrapper.qualname)
-            atomic = any(self.analysis.canonical(d.removesuffix("()")) in knowledge.ATOMIC_OPENERS for d in wrapper.decorators)
             for call in wrapper.calls:
-                if call.target is not None or call.text not in parameters:
-                    continue
-                if atomic:
-                    return TransactionBlock(wrapper.line, wrapper.end_line, "atomic")
-                block = self.analysis.open_block(wrapper, call.transaction)
-                if block is not None:
-                    return block
-        return None
+                if call.target is None and call.text in parameters:
+                    yield wrapper, call
+
+    def returns_given_function(self, qualname: str) -> bool:
+        """Return True when a function enclosing the nested function returns only its own
+        parameters: it hands back the function it was given, not the nested wrapper."""
+        parts = qualname.split(NESTED)
+        for depth in range(1, len(parts)):
+            entry = self.analysis.index.functions.get(NESTED.join(parts[:depth]))
+            if entry is not None and entry[1].returns_param:
+                return True
+        return False
 
     def enclosing_parameters(self, qualname: str) -> set[str]:
         """Return the parameters of the functions that enclose a nested function."""

@@ -127,6 +127,10 @@ class FunctionSummary:
     #: registering decorator does: ``pkg.mod.HANDLERS`` for ``HANDLERS[kind] = handler``,
     #: ``pkg.mod.Registry._handlers`` for ``self._handlers[kind] = handler``.
     registers: list[str] = field(default_factory=list)
+    #: True when every ``return`` with a value hands back one of the function's parameters
+    #: as it is, as a decorator does that registers the function it was given rather than
+    #: wrapping it.
+    returns_param: bool = False
     # Last, so that the cache row of the other fields maps onto the first parameters.
     calls: list[CallSite] = field(default_factory=list)
     transactions: list[TransactionBlock] = field(default_factory=list)
@@ -790,6 +794,7 @@ class _BodyWalker(ast.NodeVisitor):
         #: Parameters stored in a container, with the container's key, and parameters returned.
         self.stored_params: list[tuple[str, str]] = []
         self.returned_params: set[str] = set()
+        self.returns_other = False  # a return whose value is not a parameter as it is
         #: Local names bound to an attribute name built at run time -> its pattern, as ``handle_*``.
         self.name_patterns: dict[str, str] = {}
 
@@ -877,6 +882,7 @@ class _BodyWalker(ast.NodeVisitor):
         for param, key in walker.stored_params:
             if param in walker.returned_params and key not in summary.registers:
                 summary.registers.append(key)
+        summary.returns_param = bool(walker.returned_params) and not walker.returns_other
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -1219,6 +1225,8 @@ class _BodyWalker(ast.NodeVisitor):
         self.visit(node.value)
         if isinstance(node.value, ast.Name) and node.value.id in self.function.params:
             self.returned_params.add(node.value.id)
+        else:
+            self.returns_other = True
         created = isinstance(node.value, ast.Name) and node.value.id in self.fresh_rows
         if not created and not self.other_returns:
             created = self.manager_creates(node.value.value if isinstance(node.value, ast.Await) else node.value, ("create", "acreate"))

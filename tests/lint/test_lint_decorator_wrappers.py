@@ -1,0 +1,97 @@
+"""A call of a decorated function runs the wrapper that a project decorator puts around it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from opsgen.lint.examples import lint_example
+from opsgen.lint.loader import load_rules
+from opsgen.lint.rule import Example
+
+RULES = [rule for rule in load_rules() if rule.code == "OPS101"]
+
+DECORATORS = """\
+import functools
+
+import requests
+from django.db import transaction
+
+HOOKS = []
+
+
+def announce(channel):
+    def decorate(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            result = func(*args, **kwargs)
+            requests.post("https://example.invalid/" + channel, json={}, timeout=2)
+            return result
+
+        return wrapper
+
+    return decorate
+
+
+def ping_first(func):
+    def inner(*args, **kwargs):
+        requests.post("https://example.invalid/ping", json={}, timeout=2)
+        return func(*args, **kwargs)
+
+    return inner
+
+
+def announce_on_commit(func):
+    def inner(*args, **kwargs):
+        result = func(*args, **kwargs)
+        transaction.on_commit(lambda: requests.post("https://example.invalid/done", json={}, timeout=2))
+        return result
+
+    return inner
+
+
+def register(func):
+    def later():
+        requests.post("https://example.invalid/later", json={}, timeout=2)
+        func()
+
+    HOOKS.append(later)
+    return func
+"""
+
+CALLER = """\
+from django.db import transaction
+
+from shop.decorators import {decorator}
+
+
+@{decorator}{arguments}
+def tag(release):
+    release.save()
+
+
+def cut(release):
+    with transaction.atomic():
+        tag(release)
+"""
+
+
+def _findings(decorator: str, tmp_path: Path, arguments: str = "") -> list[tuple[str, int]]:
+    files = {"shop/__init__.py": "", "shop/decorators.py": DECORATORS}
+    example = Example(CALLER.format(decorator=decorator, arguments=arguments), files=files)
+    return [(Path(f.path).name, f.line) for f in lint_example(example, RULES, tmp_path)]
+
+
+def test_decorator_factory_wrapper_posts_after_return(tmp_path: Path) -> None:
+    assert _findings("announce", tmp_path, '("releases")') == [("example.py", 13)]
+
+
+def test_bare_decorator_wrapper_posts_before_call(tmp_path: Path) -> None:
+    assert _findings("ping_first", tmp_path) == [("example.py", 13)]
+
+
+def test_wrapper_that_defers_to_commit(tmp_path: Path) -> None:
+    assert _findings("announce_on_commit", tmp_path) == []
+
+
+def test_registering_decorator_returns_function(tmp_path: Path) -> None:
+    assert _findings("register", tmp_path) == []
