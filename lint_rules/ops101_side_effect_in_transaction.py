@@ -196,7 +196,7 @@ class SideEffectInTransaction(Rule):
                 elif direct and {"countdown", "eta"} & set(call.keywords):
                     note = ", and a countdown or eta does not wait for the commit"
                 message = self.MESSAGE.format(
-                    call=f"{call.text}()",
+                    call=f"the assignment to {call.text}" if call.assigned else f"{call.text}()",
                     verb="is" if direct else "leads to",
                     effect=f"{article} {kind}",
                     where=where,

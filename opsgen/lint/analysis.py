@@ -516,6 +516,8 @@ class Analysis:
         return found
 
     def _compute_effect(self, call: CallSite) -> Effect | None:
+        if call.assigned:
+            return None  # an attribute store runs only project code, a property setter
         target = self.resolve_target(call.target) if call.target else None
         if target and (target in knowledge.DEFERRALS or target in self.deferral_wrappers):
             return None
@@ -614,6 +616,9 @@ class Analysis:
         return cached
 
     def _compute_links(self, function: FunctionSummary, call: CallSite) -> list[Link]:
+        if call.assigned:
+            setter = self.property_setter(call)
+            return [Link(setter)] if setter is not None else []
         found: list[Link] = []
         target = self.resolve_target(call.target) if call.target else None
         attribute = call.text.rpartition(".")[2]
@@ -667,6 +672,19 @@ class Analysis:
             for handler, _sender in self.receivers.get(signal, ()):
                 found.append(self.receiver_link(handler, signal))
         return found
+
+    def property_setter(self, call: CallSite) -> str | None:
+        """Return the property setter that an attribute store (``ticket.state = value``)
+        runs, or None when the receiver's class defines no setter of that name."""
+        owner, _, name = (call.target or "").rpartition(".")
+        klass = self.canonical(owner.removesuffix("()"))
+        if klass not in self.index.classes:
+            return None
+        method = self.method(klass, name)
+        if method is None:
+            return None
+        decorators = self.index.functions[method][1].decorators
+        return method if any(decorator.endswith(f"{name}.setter") for decorator in decorators) else None
 
     def decorator_wrappers(self, qualname: str) -> list[str]:
         """Return the wrappers that the project decorators of a function put around it.

@@ -67,6 +67,10 @@ class CallSite:
     #: For a ``save()`` of a row that a call of another function returned (``profile =
     #: get_profile(user)``), that call's position as ``line:column``; empty otherwise.
     row_from: str = ""
+    #: An assignment to an attribute of a typed object (``ticket.state = value``), recorded
+    #: because it runs a property setter when the object's class has one. It calls nothing
+    #: when the class has no such setter.
+    assigned: bool = False
 
 
 @dataclass
@@ -1302,6 +1306,8 @@ class _BodyWalker(ast.NodeVisitor):
                     first = target.elts[0] if target.elts else None
                     if model and isinstance(first, ast.Name):
                         self.scope.bindings[first.id] = f"{model}()"
+            if isinstance(target, ast.Attribute):
+                self.note_attribute_store(target)
             if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
                 if self.function.name == "__init__" and (alias or instance):
                     self.s.module_scope.bindings.setdefault(f"{self.function.class_name}().{target.attr}", alias or instance or "")
@@ -1498,6 +1504,38 @@ class _BodyWalker(ast.NodeVisitor):
         self.visit(node.target)
         if not isinstance(node.target, ast.Name):
             self.track_loaded(node.target, None, node.lineno)
+        if isinstance(node.target, ast.Attribute):
+            self.note_attribute_store(node.target)
+
+    def note_attribute_store(self, target: ast.Attribute) -> None:
+        """Record ``row.attr = value`` on a local name or parameter of a known class as an
+        ``assigned`` call site, since a property setter of that class would run there."""
+        receiver = target.value
+        if not isinstance(receiver, ast.Name) or receiver.id in ("self", "cls"):
+            return
+        owner = self.scope.lookup(receiver.id)
+        if not owner or not owner.endswith("()") or "()" in owner[:-2]:
+            return  # no type, or the type of a call's result rather than of a class
+        self.function.calls.append(
+            CallSite(
+                line=target.lineno,
+                column=target.col_offset,
+                end_line=target.end_lineno or target.lineno,
+                target=f"{owner}.{target.attr}",
+                text=f"{receiver.id}.{target.attr}",
+                keywords=[],
+                transaction=self.open_blocks[-1] if self.open_blocks else -1,
+                session_write=self.pending_session(),
+                result_used=False,
+                awaited=False,
+                write=None,
+                model=None,
+                in_loop=self.loop_depth > 0,
+                branch="/".join(self.branches) if self.branches else "",
+                loops="/".join(map(str, self.loops)) if self.loops else "",
+                assigned=True,
+            )
+        )
 
     # -- calls -----------------------------------------------------------------------------
 

@@ -1,0 +1,34 @@
+# expect: none
+# fixed shape: the setter only records the value; the route publishes after the commit
+import json
+
+import redis
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+events = redis.Redis()
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Shipment(Base):
+    __tablename__ = "shipments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    _status: Mapped[str] = mapped_column("status", default="pending")
+
+    @property
+    def status(self) -> str:
+        return self._status
+
+    @status.setter
+    def status(self, value: str) -> None:
+        self._status = value
+
+
+def mark_delivered(session: Session, shipment: Shipment, signed_by: str) -> None:
+    with session.begin():
+        shipment.status = "delivered"
+        session.execute(Shipment.__table__.update().where(Shipment.id == shipment.id).values(signed_by=signed_by))
+    events.publish("shipments", json.dumps({"id": shipment.id, "status": "delivered"}))
