@@ -799,6 +799,9 @@ class _BodyWalker(ast.NodeVisitor):
         self.stored_params: list[tuple[str, str]] = []
         self.returned_params: set[str] = set()
         self.returns_other = False  # a return whose value is not a parameter as it is
+        #: Local names bound to an expression that may open a transaction in a later ``with``:
+        #: ``scope = transaction.atomic() if dry_run else nullcontext()``.
+        self.context_values: dict[str, ast.expr] = {}
         #: Local names bound to an attribute name built at run time -> its pattern, as ``handle_*``.
         self.name_patterns: dict[str, str] = {}
 
@@ -1021,7 +1024,27 @@ class _BodyWalker(ast.NodeVisitor):
             return True
         return self.s.infer_instance(expr, self.scope) in knowledge.SESSION_TYPES
 
+    def note_context_value(self, name: str, value: ast.expr | None) -> None:
+        """Remember a call, or a choice between calls, bound to a name that a later ``with``
+        may enter; forget the name when it is bound to anything else."""
+        if isinstance(value, (ast.Call, ast.IfExp)):
+            self.context_values[name] = value
+        else:
+            self.context_values.pop(name, None)
+
     def transaction_of(self, expr: ast.expr, node: ast.With | ast.AsyncWith) -> TransactionBlock | None:
+        bound = self.context_values.get(expr.id) if isinstance(expr, ast.Name) else None
+        if bound is not None:
+            # scope = transaction.atomic(), then with scope: the block of the call bound. Other
+            # calls keep the type of what they return (with conn: on a psycopg2 connection).
+            block = self.transaction_of(bound, node)
+            if block is not None and (block.kind != "with" or isinstance(bound, ast.IfExp)):
+                return block
+        if isinstance(expr, ast.IfExp):
+            # atomic() if dry_run else nullcontext(): a transaction on one path is enough to
+            # report an effect inside the block, which runs on that path too.
+            arms = [self.transaction_of(arm, node) for arm in (expr.body, expr.orelse)]
+            return next((arm for arm in arms if arm is not None and arm.kind != "with"), arms[0] or arms[1])
         call = expr if isinstance(expr, ast.Call) else None
         callee = call.func if call else expr
         name = self.s.qualify(callee, self.scope)
@@ -1276,6 +1299,8 @@ class _BodyWalker(ast.NodeVisitor):
             if type(target) not in _INERT_NODES:
                 self.visit(target)
             self.track_loaded(target, loaded_from, node.lineno)
+            if isinstance(target, ast.Name):
+                self.note_context_value(target.id, node.value)
             if isinstance(target, ast.Subscript):
                 self.note_stored_param(target.value, node.value)
             if node.value is not None:
