@@ -633,6 +633,20 @@ FILE_STORAGE_WRITES = frozenset({"save", "delete"})
 _FILE_STORAGE_PREFIXES = tuple(f"{name}." for name in sorted(FILE_STORAGE_OBJECTS))
 
 
+#: Django's cache, by name and as an item of ``caches``. Deleting a key inside a transaction
+#: lets a reader between the delete and the COMMIT load the old rows and cache them again,
+#: so the cache serves stale values until the key expires.
+CACHE_HANDLES = frozenset({"django.core.cache.cache", "django.core.cache.caches[]"})
+CACHE_INVALIDATIONS = frozenset({"delete", "delete_many", "clear", "adelete", "adelete_many", "aclear", "delete_pattern"})
+
+
+def cache_invalidation(target: str) -> bool:
+    """Return True for a key deleted from Django's cache: ``cache.delete(key)``,
+    ``caches["prices"].delete_many(keys)``, or django-redis's ``delete_pattern()``."""
+    owner, _, method = target.rpartition(".")
+    return method in CACHE_INVALIDATIONS and owner in CACHE_HANDLES
+
+
 def file_storage_write(target: str) -> bool:
     """Return True for ``save()`` or ``delete()`` on a Django file storage known by name:
     ``default_storage.save(name, content)`` or ``S3Boto3Storage().delete(name)``."""
@@ -1033,6 +1047,8 @@ def classify_side_effect(target: str | None, text: str, extra: dict[str, str]) -
             return Effect(resource_kind, target)
         if file_storage_write(target):
             return Effect("file storage write", target)
+        if cache_invalidation(target):
+            return Effect("cache invalidation", target)
     if attr in ANY_RECEIVER_METHODS:
         return Effect(ANY_RECEIVER_METHODS[attr], target or text)
     if attr in ("send", *HUEY_TASK_ENQUEUES) and target and "()" not in target:

@@ -277,6 +277,8 @@ def _is_api_item(name: str) -> bool:
     """Return True when ``name[]`` is an item of a remote API client, such as Typesense's
     ``client.collections["books"]``: a handle of that client, unlike an item of a table."""
     base = name.removesuffix("[]")
+    if f"{base}[]" in knowledge.CACHE_HANDLES:
+        return True  # caches["prices"]: a handle of one of Django's caches
     return knowledge.is_external_api(f"{base}.") or knowledge.is_external_api(f"{base}[].")
 
 
