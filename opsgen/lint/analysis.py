@@ -310,6 +310,7 @@ class Analysis:
                     self.events[handler].append(connection.source)
 
         self.add_registered_handlers()
+        self.add_subscribed_handlers()
 
         self.signals_of: dict[str, list[str]] = defaultdict(list)  # receiver -> signals it is connected to
         for signal, handlers in self.receivers.items():
@@ -750,6 +751,48 @@ class Analysis:
                             key = container  # HANDLERS = defaultdict(list): keep the name, not its type
                         if function.qualname not in self.tables.get(key, ()):
                             self.tables[key] = [*self.tables.get(key, ()), function.qualname]
+
+    def add_subscribed_handlers(self) -> None:
+        """Add each function handed to a subscribing call to the container it is stored in.
+
+        ``book.subscribe(drop_cache)``, whose method runs ``self._listeners.append(listener)``,
+        makes ``drop_cache`` a value of ``PriceBook._listeners``, so ``for listener in
+        self._listeners: listener(...)`` may run it. The argument is matched to the parameter
+        by position, after ``self`` or ``cls`` for a method, or by keyword.
+
+        NOTE: as for registering decorators, a container kept on ``self`` is keyed by its
+        class, so every instance of the class shares the handlers subscribed to any of them.
+        """
+        storing: dict[str, FunctionSummary] = {f.qualname: f for _, f in self.index.functions.values() if f.stores}
+        if not storing:
+            return
+        for module in self.index.modules.values():
+            for function in module.functions.values():
+                for call in function.calls:
+                    if not call.handed or call.target is None:
+                        continue
+                    callee = self.factory(self.resolve_target(call.target))
+                    if callee is None or callee.qualname not in storing:
+                        continue
+                    self.subscribe_handed(callee, call)
+
+    def subscribe_handed(self, callee: FunctionSummary, call: CallSite) -> None:
+        """Add the project functions that ``call`` hands to ``callee`` to the containers in
+        which ``callee`` stores the parameters they are bound to."""
+        containers = dict(entry.split("=", 1) for entry in callee.stores)
+        skip = 1 if callee.class_name and callee.params[:1] in (["self"], ["cls"]) else 0
+        for entry in call.handed:
+            key, _, name = entry.partition("=")
+            position = skip + int(key) if key.isdigit() else -1
+            param = callee.params[position] if 0 <= position < len(callee.params) else key
+            handler = self.factory(self.resolve_target(name))
+            if param not in containers or handler is None:
+                continue
+            container = self.canonical(containers[param])
+            if "()" in container:
+                container = containers[param]
+            if handler.qualname not in self.tables.get(container, ()):
+                self.tables[container] = [*self.tables.get(container, ()), handler.qualname]
 
     def registrars_of(self, decorator: str, registrars: Mapping[str, FunctionSummary]) -> list[FunctionSummary]:
         """Return the registering functions that the decorator hands the decorated function

@@ -63,20 +63,31 @@ def cache_key() -> str:
 
 def declaration_digest(summary: ModuleSummary) -> str:
     """Hash what other modules can see of ``summary``: names, signatures, classes, receivers,
-    dispatch tables and the containers that registering decorators fill.
+    dispatch tables, the containers that registering decorators and subscribing calls fill,
+    and the shape of decorators' wrappers.
 
     Function bodies (calls, transactions, lines) are left out: the links from other
     modules' calls depend on the declarations only, so a change that keeps this digest
     keeps every other module's links.
     """
     functions = [
-        [f.qualname, f.class_name, f.params, f.decorators, f.decorator_keywords, f.receives, f.listens, f.nested, f.is_async, f.returns, f.open_session, f.keywords_param, f.depends, f.registers]
+        [f.qualname, f.class_name, f.params, f.decorators, f.decorator_keywords, f.receives, f.listens, f.nested, f.is_async, f.returns, f.open_session, f.keywords_param, f.depends, f.registers, f.stores, _wrapper_shape(f)]
         for f in summary.functions.values()
     ]
+    # A function handed to a call may be stored in a container and called from another module.
+    handed = [[c.target, c.handed] for f in summary.functions.values() for c in f.calls if c.handed]
     classes = [[c.qualname, c.bases, c.methods, c.decorators, c.list_attributes, c.attribute_classes, c.relations, c.name_attributes, c.decorator_using] for c in summary.classes.values()]
     connections = [[c.kind, c.source, c.handler, c.sender] for c in summary.connections]
-    text = json.dumps([summary.module, summary.imports, summary.atomic_requests, functions, classes, connections, summary.tables], sort_keys=True)
+    text = json.dumps([summary.module, summary.imports, summary.atomic_requests, functions, classes, connections, summary.tables, handed], sort_keys=True)
     return hashlib.sha1(text.encode()).hexdigest()[:20]
+
+
+def _wrapper_shape(function: FunctionSummary) -> list[bool]:
+    """Return what makes a function a decorator's wrapper, which the callers of the
+    decorated functions link to: a nested function that calls a plain name it was given,
+    and a function that returns only its parameters."""
+    wraps = function.nested and any(call.target is None and "." not in call.text for call in function.calls)
+    return [wraps, function.returns_param]
 
 
 def module_name_for(path: Path) -> tuple[str, bool]:

@@ -71,6 +71,10 @@ class CallSite:
     #: because it runs a property setter when the object's class has one. It calls nothing
     #: when the class has no such setter.
     assigned: bool = False
+    #: The arguments that name a function, class or method rather than a value, as
+    #: ``position=qualified name`` or ``keyword=qualified name``: ``0=pkg.mod.drop_cache``
+    #: for ``book.subscribe(drop_cache)``.
+    handed: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -131,6 +135,10 @@ class FunctionSummary:
     #: registering decorator does: ``pkg.mod.HANDLERS`` for ``HANDLERS[kind] = handler``,
     #: ``pkg.mod.Registry._handlers`` for ``self._handlers[kind] = handler``.
     registers: list[str] = field(default_factory=list)
+    #: The parameters the function stores in a container that outlives the call, as
+    #: ``param=container``: ``listener=pkg.mod.PriceBook._listeners`` for
+    #: ``self._listeners.append(listener)``.
+    stores: list[str] = field(default_factory=list)
     #: True when every ``return`` with a value hands back one of the function's parameters
     #: as it is, as a decorator does that registers the function it was given rather than
     #: wrapping it.
@@ -891,6 +899,9 @@ class _BodyWalker(ast.NodeVisitor):
         for param, key in walker.stored_params:
             if param in walker.returned_params and key not in summary.registers:
                 summary.registers.append(key)
+            stored = f"{param}={key}"
+            if stored not in summary.stores:
+                summary.stores.append(stored)
         summary.returns_param = bool(walker.returned_params) and not walker.returns_other
 
     visit_AsyncFunctionDef = visit_FunctionDef
@@ -1631,6 +1642,7 @@ class _BodyWalker(ast.NodeVisitor):
                 runner=runner,
                 using=_alias_of([k.value for k in node.keywords if k.arg == "using"] + self.positional_alias(node, target)),
                 row_from=self.row_source(callee) if write == "save" else "",
+                handed=self.handed_names(node) if target else [],
             )
         )
         self.record_connection(node, callee, target)
@@ -1645,6 +1657,19 @@ class _BodyWalker(ast.NodeVisitor):
             del self.session_writes[session]
         if type(func) is ast.Attribute and func.attr in _STORING_METHODS and node.args:
             self.note_stored_param(func.value, node.args[-1])
+
+    def handed_names(self, node: ast.Call) -> list[str]:
+        """Return the arguments of a call that name a function, class or method, which the
+        callee may store to call later (``book.subscribe(drop_cache)``)."""
+        found = []
+        arguments = [(str(position), value) for position, value in enumerate(node.args)]
+        arguments += [(keyword.arg, keyword.value) for keyword in node.keywords if keyword.arg]
+        for key, value in arguments:
+            if type(value) is ast.Name or type(value) is ast.Attribute:
+                name = self.s.qualify(value, self.scope)
+                if name and not name.endswith(("()", "[]")):
+                    found.append(f"{key}={name}")
+        return found
 
     def note_stored_param(self, container: ast.expr, value: ast.expr | None) -> None:
         """Remember that a parameter of this function is stored in a container: the step a

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from opsgen.lint.config import load_config
+from opsgen.lint.engine import lint_paths
 from opsgen.lint.examples import lint_example
 from opsgen.lint.loader import load_rules
 from opsgen.lint.rule import Example
+
+from tests_lint_support import write_project  # type: ignore[import-not-found]
 
 RULES = [rule for rule in load_rules() if rule.code == "OPS101"]
 
@@ -95,3 +99,26 @@ def test_wrapper_that_defers_to_commit(tmp_path: Path) -> None:
 
 def test_registering_decorator_returns_function(tmp_path: Path) -> None:
     assert _findings("register", tmp_path) == []
+
+
+def test_warm_run_sees_decorator_start_wrapping(tmp_path: Path) -> None:
+    # Only the decorator's body changes: from handing back the function to wrapping it.
+    registering = (
+        "import requests\n\n\n"
+        "def register(func):\n"
+        "    def inner(*args, **kwargs):\n"
+        "        requests.post('https://example.invalid/ping', timeout=2)\n"
+        "        return func(*args, **kwargs)\n\n"
+        "    return func\n"
+    )
+    wrapping = registering.replace("    return func\n", "    return inner\n")
+    files = {"shop/__init__.py": "", "shop/decorators.py": registering, "shop/views.py": CALLER.format(decorator="register", arguments="")}
+    root = write_project(tmp_path / "project", files)
+    assert lint(root) == []
+    (root / "shop/decorators.py").write_text(wrapping)
+    assert lint(root) == [("views.py", 13)]
+
+
+def lint(root: Path) -> list[tuple[str, int]]:
+    result = lint_paths([root], load_config(root), use_cache=True)
+    return [(Path(f.path).name, f.line) for f in result.findings if f.code == "OPS101"]
