@@ -307,6 +307,9 @@ class ForgottenTransaction(Rule):
         ``create_user()``) whose ``pre_save`` or ``post_save`` receiver writes rows of its
         own counts as two writes. A delete's receivers do not add to it, since Django runs
         ``pre_delete`` and ``post_delete`` inside the delete's atomic block.
+        Django writes to a database that the ``atomic()`` block or ``@atomic`` decorator
+        around them does not open (``Entry.objects.using("ledger").create(...)`` inside
+        ``with atomic():``) count as outside it, with ``atomic(using=...)`` as the remedy.
         Two transaction blocks of the function's own that both write (``with
         transaction.atomic():``, ``with Session.begin():``, or a driver's ``with
         conn.transaction():`` around SQL text that writes), or one and a write after it,
@@ -419,6 +422,13 @@ class ForgottenTransaction(Rule):
         "mongodb": "run them in with client.start_session() as s, s.start_transaction(): and pass session=s to each",
         "other": "wrap them in one transaction of the ORM",
     }
+
+    #: The message for Django writes to a database whose alias no atomic() block around them names.
+    OTHER_DATABASE_MESSAGE = (
+        "OPS102 {function}() {writes} on the {alias!r} database, but the atomic() around "
+        "them opens its transaction on another database, so each write commits on its own and a "
+        "failure between them leaves a partial change; open the block with transaction.atomic(using={alias!r})"
+    )
 
     #: The message for writes on a SQLAlchemy connection in AUTOCOMMIT isolation.
     AUTOCOMMIT_MESSAGE = (
@@ -577,7 +587,13 @@ class ForgottenTransaction(Rule):
                 continue
             else:
                 units = []
-            if analysis.in_transaction_somewhere(function.qualname, possible=False):
+            aliases = {analysis.other_database(function, call) for call, _ in sites} if count >= 2 and not units else {None}
+            other_database = aliases.pop() if len(aliases) == 1 else None
+            if other_database is not None:
+                # The function's own atomic() opens on another database; a caller may hold one on this.
+                if any(held or analysis.in_transaction_somewhere(caller, possible=False) for caller, held in analysis.callers().get(function.qualname, ())):
+                    continue
+            elif analysis.in_transaction_somewhere(function.qualname, possible=False):
                 continue  # a save() override with two writes is reported unless a linked caller has a transaction open
             if units:
                 blocks = block_units(analysis, function)
@@ -612,6 +628,8 @@ class ForgottenTransaction(Rule):
                 # Blocks of a raw driver's own transaction() (psycopg 3, asyncpg, databases).
                 remedy = DRIVER_REMEDIES.get(drivers[0], self.REMEDIES["other"]) if len(drivers) == 1 else self.REMEDIES["other"]
             message = self.MESSAGE.format(function=function.name, writes=writes, remedy=remedy)
+            if other_database is not None:
+                message = self.OTHER_DATABASE_MESSAGE.format(function=function.name, writes=writes, alias=other_database)
             yield module.finding(self.code, message, line, column)
 
     @staticmethod

@@ -2128,7 +2128,7 @@ class Analysis:
         # peewee and Tortoise rows save and delete themselves as Django's do.
         other_orm = entry is not None and self.uses_class_write_orm(entry[0])
         for call in function.calls:
-            if self.transaction_at(function, call) is not None:
+            if self.transaction_at(function, call) is not None and self.other_database(function, call) is None:
                 continue
             if call.write == "save" and set(call.keywords) - MODEL_SAVE_KEYWORDS and "serializer" not in call.text.lower():
                 # An image or file written to a stream: ``image.save(fp=buffer, format="PNG")``.
@@ -2160,6 +2160,38 @@ class Analysis:
                     sites.append((call, 2 if call.in_loop else 1))
                     break
         return sites
+
+    def other_database(self, function: FunctionSummary, call: CallSite) -> str | None:
+        """Return the database a Django write goes to when the ``atomic()`` blocks around it
+        in the function all open their transactions on other databases, or None.
+
+        ``with atomic():`` opens a transaction on "default" only, so
+        ``Entry.objects.using("ledger").create(...)`` inside it commits on its own. An alias
+        given by an expression the linter cannot read, on the write or on a block, or a
+        transaction around the whole function other than an ``@atomic`` decorator, counts
+        as covering the write.
+        """
+        alias = call.using
+        if call.write not in AUTOCOMMIT_WRITES or alias is None or alias.startswith("="):
+            return None
+        covered_by: list[str] = []
+        context = self.context(function)
+        if context is not None:
+            # Only an @atomic decorator names its database; a caller's or a request's may not.
+            if context.style != "django" or context != self.decorated_transaction(function):
+                return None
+            covered_by.append(context.using or "default")
+        index = call.transaction
+        while index >= 0:
+            block = function.transactions[index]
+            if block.kind == "atomic":
+                covered_by.append(block.using or "default")
+            elif block.kind != "with" or block.loop or (block.name and self.opens_transaction(block.name)):
+                return None  # another library's block, or a project opener whose database is not read here
+            index = block.parent
+        if not covered_by or alias in covered_by or any(using.startswith("=") or using == UNKNOWN_ALIAS for using in covered_by):
+            return None
+        return alias
 
     def writing_receiver(self, function: FunctionSummary, call: CallSite) -> str | None:
         """Return a model signal receiver that the write sends to and that writes rows of its

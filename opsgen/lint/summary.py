@@ -62,7 +62,8 @@ class CallSite:
     #: ``asyncio.to_thread`` for ``to_thread(send_mail, ...)``; empty for a plain call.
     runner: str = ""
     #: The database alias the call passes as ``using=``, in the form of
-    #: ``TransactionBlock.using``; None without that keyword.
+    #: ``TransactionBlock.using``; None without that keyword. For an ORM write without
+    #: keywords, the alias its queryset names with ``using()`` or ``db_manager()``.
     using: str | None = None
     #: For a ``save()`` of a row that a call of another function returned (``profile =
     #: get_profile(user)``), that call's position as ``line:column``; empty otherwise.
@@ -258,6 +259,9 @@ _STORING_METHODS = frozenset({"append", "add", "setdefault"})
 #: Manager methods that return a row they may have inserted.
 _CREATING_METHODS = ("create", "get_or_create", "update_or_create", "acreate", "aget_or_create", "aupdate_or_create")
 
+#: ORM writes whose queryset may name the database: ``Model.objects.using(alias).create()``.
+_ALIASED_WRITES = frozenset({"save", "create", "delete", "update", "bulk"})
+
 _CALL_FIELDS = _field_names(CallSite)
 _BLOCK_FIELDS = _field_names(TransactionBlock)
 _FUNCTION_FIELDS = _field_names(FunctionSummary, skip=("calls", "transactions"))
@@ -366,6 +370,8 @@ class _Summarizer:
         #: Module-level names bound to an empty container, which a decorator may fill with
         #: handlers: ``HANDLERS = {}``, ``HOOKS = defaultdict(list)``.
         self.empty_containers: set[str] = set()
+        #: Module-level names bound to a string literal: ``LEDGER_DB = "ledger"``.
+        self.string_constants: dict[str, str] = {}
 
     # -- names -------------------------------------------------------------------------
 
@@ -490,6 +496,8 @@ class _Summarizer:
                     self.dependency_aliases[node.targets[0].id] = dependency
             if scope is self.module_scope and _is_empty_container(node.value):
                 self.empty_containers.add(node.targets[0].id)
+            if scope is self.module_scope and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                self.string_constants[node.targets[0].id] = node.value.value
             if isinstance(node.value, (ast.Name, ast.Attribute)):
                 alias = self.qualify(node.value, scope)  # atomic = transaction.atomic
             else:
@@ -1640,7 +1648,7 @@ class _BodyWalker(ast.NodeVisitor):
                 loops="/".join(map(str, self.loops)) if self.loops else "",
                 fresh=write == "save" and isinstance(callee, ast.Attribute) and dotted_text(callee.value) in self.fresh_rows,
                 runner=runner,
-                using=_alias_of([k.value for k in node.keywords if k.arg == "using"] + self.positional_alias(node, target)),
+                using=self.write_alias(node, callee) if write in _ALIASED_WRITES else self.call_alias(node, target),
                 row_from=self.row_source(callee) if write == "save" else "",
                 handed=self.handed_names(node) if target else [],
             )
@@ -1657,6 +1665,26 @@ class _BodyWalker(ast.NodeVisitor):
             del self.session_writes[session]
         if type(func) is ast.Attribute and func.attr in _STORING_METHODS and node.args:
             self.note_stored_param(func.value, node.args[-1])
+
+    def call_alias(self, node: ast.Call, target: str | None) -> str | None:
+        """Return the database alias that a call passes as ``using=``, or by position to
+        ``on_commit()``, in the form of ``TransactionBlock.using``."""
+        return _alias_of([k.value for k in node.keywords if k.arg == "using"] + self.positional_alias(node, target))
+
+    def write_alias(self, call: ast.Call, callee: ast.expr) -> str | None:
+        """Return the database alias of an ORM write: its ``using=`` (``row.save(using=DB)``),
+        or the alias its queryset names (``Entry.objects.using("ledger").create(...)``,
+        ``Entry.objects.db_manager(DB)``). A module-level string constant is read as its
+        literal."""
+        alias = self.call_alias(call, None)
+        node = callee.value if isinstance(callee, ast.Attribute) else None
+        while alias is None and isinstance(node, (ast.Call, ast.Attribute)):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("using", "db_manager"):
+                alias = _alias_of(node.args[:1])
+            node = node.func if isinstance(node, ast.Call) else node.value
+        if alias is not None and alias.startswith("="):
+            return self.s.string_constants.get(alias[1:], alias)
+        return alias
 
     def handed_names(self, node: ast.Call) -> list[str]:
         """Return the arguments of a call that name a function, class or method, which the
