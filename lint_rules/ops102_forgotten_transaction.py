@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from opsgen.lint.analysis import Analysis
-from opsgen.lint.autocommit_connections import autocommit_engines, autocommit_writes, describe
+from opsgen.lint.autocommit_connections import autocommit_engines, autocommit_writes, describe, engine_executes
 from opsgen.lint.batch_loops import independent_rows, resumable_batch
 from opsgen.lint.driver_writes import PACKAGES as DRIVER_PACKAGES
 from opsgen.lint.driver_writes import REMEDIES as DRIVER_REMEDIES
@@ -323,7 +323,9 @@ class ForgottenTransaction(Rule):
         on it are reported. The isolation level is read from ``create_engine(...,
         isolation_level="AUTOCOMMIT")`` and ``engine.execution_options(...)`` at module
         level, and from ``execution_options(isolation_level="AUTOCOMMIT")`` on the
-        connection or the ``connect()`` call in the function.
+        connection or the ``connect()`` call in the function. So is SQLAlchemy 1.x's
+        ``Engine.execute()`` (``engine.execute(...)``, Flask-SQLAlchemy's
+        ``db.engine.execute(...)``), which commits each statement on a connection of its own.
         Raw drivers: asyncpg and ``databases`` commit each statement run outside
         ``conn.transaction()`` on its own, and so do psycopg 3, psycopg2, sqlite3 and
         aiosqlite in autocommit mode (``psycopg.connect(dsn, autocommit=True)``,
@@ -438,6 +440,14 @@ class ForgottenTransaction(Rule):
         "without isolation_level=\"AUTOCOMMIT\""
     )
 
+    #: The message for writes run with SQLAlchemy 1.x's Engine.execute().
+    ENGINE_EXECUTE_MESSAGE = (
+        "OPS102 {function}() makes {count} writes ({listed}) with Engine.execute(), which in "
+        "SQLAlchemy 1.x runs each statement on a connection of its own and commits it, so a "
+        "failure between them leaves a partial change; run them on one connection in a "
+        "with engine.begin() as conn: block (Engine.execute() is gone in SQLAlchemy 2.0)"
+    )
+
     #: The message for Redis commands that write one record one by one.
     REDIS_MESSAGE = (
         "OPS102 {function}() writes one record with {count} separate Redis commands ({listed}), "
@@ -460,6 +470,10 @@ class ForgottenTransaction(Rule):
             yield finding
         if "AUTOCOMMIT" in module.source:
             for finding in self.check_autocommit(module, reported):
+                reported.add(finding.line)
+                yield finding
+        if "engine" in module.source and ".execute(" in module.source:
+            for finding in self.check_engine_execute(module, reported):
                 reported.add(finding.line)
                 yield finding
         if "redis" in module.source or "Redis" in module.source:
@@ -510,6 +524,31 @@ class ForgottenTransaction(Rule):
             listed = ", ".join(describe(call) for call in writes[:3]) + (", ..." if len(writes) > 3 else "")
             message = self.AUTOCOMMIT_MESSAGE.format(function=node.name, count=len(writes), listed=listed)
             yield module.finding(self.code, message, writes[0].lineno, writes[0].col_offset)
+
+    def check_engine_execute(self, module: ModuleContext, reported: set[int]) -> Iterator[Finding]:
+        """Report two or more writes run with SQLAlchemy 1.x's ``Engine.execute()``."""
+        if not any(target.partition(".")[0] in ("sqlalchemy", "flask_sqlalchemy") for target in module.summary.imports.values()):
+            return
+        analysis = module.analysis
+        functions = {
+            f.line: f
+            for f in module.functions()
+            if f.name != "<module>" and analysis.operation_of(f) is None and not runs_in_test_transaction(analysis, f)
+        }
+        for node in function_nodes(module.tree, set(functions)):
+            if any(node.lineno <= line <= (node.end_lineno or node.lineno) for line in reported):
+                continue
+            sites = {(call.line, call.column): call for call in functions[node.lineno].calls}
+            # A write in an except handler records a failure on purpose, apart from the others.
+            found = [sites[key] for key in ((call.lineno, call.col_offset) for call in engine_executes(node, module.tree)) if key in sites]
+            writes = analysis.one_path([(site, 2 if site.in_loop else 1) for site in found if ":h" not in site.branch])
+            count = sum(weight for _, weight in writes)
+            if count < 2:
+                continue
+            listed = ", ".join(f"{site.text}() at line {site.line}" for site, _ in writes[:3]) + (", ..." if len(writes) > 3 else "")
+            amount = "several" if count > len(writes) else str(count)
+            message = self.ENGINE_EXECUTE_MESSAGE.format(function=node.name, count=amount, listed=listed)
+            yield module.finding(self.code, message, writes[0][0].line, writes[0][0].column)
 
     def check_redis(self, module: ModuleContext, reported: set[int]) -> Iterator[Finding]:
         """Report Redis commands that write one record one by one, outside MULTI/EXEC."""

@@ -5,6 +5,10 @@ isolation_level="AUTOCOMMIT")``, ``engine.execution_options(isolation_level="AUT
 or on one connection (``conn.execution_options(isolation_level="AUTOCOMMIT")``). The
 driver then commits every statement, and ``conn.begin()`` and ``conn.commit()`` no longer
 group anything, so two related inserts on such a connection are two transactions.
+
+SQLAlchemy 1.x's ``Engine.execute()`` (removed in 2.0) does the same on any engine: it
+checks out a connection for the one statement and commits a write at once, also inside
+``with engine.begin():``, whose connection it does not use.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ SQL_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE")
 DML_BUILDERS = frozenset({"insert", "update", "delete"})
 #: Connection methods that run a statement.
 EXECUTE_METHODS = frozenset({"execute", "exec_driver_sql"})
+#: Functions that build a SQLAlchemy engine.
+ENGINE_FACTORIES = frozenset({"create_engine", "engine_from_config"})
 
 
 def _sets_autocommit(call: ast.Call) -> bool:
@@ -96,6 +102,36 @@ def autocommit_writes(function: ast.FunctionDef | ast.AsyncFunctionDef, engines:
                 autocommit.add(receiver.id)  # Connection.execution_options() changes the connection itself
             elif node.func.attr in EXECUTE_METHODS and _autocommit_value(receiver, autocommit) and _writes(node):
                 yield node
+
+
+def _builds_engine(value: ast.expr) -> bool:
+    return isinstance(value, ast.Call) and callee_name(value.func) in ENGINE_FACTORIES
+
+
+def _names_engine(receiver: ast.expr, engines: set[str]) -> bool:
+    """Return True for a receiver that is an engine: a name bound to ``create_engine()``,
+    or a value named ``engine`` or ``..._engine`` (Flask-SQLAlchemy's ``db.engine``)."""
+    if isinstance(receiver, ast.Name) and receiver.id in engines:
+        return True
+    last = dotted_text(receiver).rpartition(".")[2]
+    return last == "engine" or last.endswith("_engine")
+
+
+def engine_executes(function: ast.FunctionDef | ast.AsyncFunctionDef, tree: ast.Module) -> Iterator[ast.Call]:
+    """Yield the writes the function runs with SQLAlchemy 1.x's ``Engine.execute()``, in
+    source order; each commits on its own."""
+    engines = {
+        target.id
+        for statement in [*tree.body, *scope_nodes(function.body)]
+        if isinstance(statement, ast.Assign) and _builds_engine(statement.value)
+        for target in statement.targets
+        if isinstance(target, ast.Name)
+    }
+    calls = [node for node in scope_nodes(function.body) if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)]
+    for call in sorted(calls, key=lambda node: (node.lineno, node.col_offset)):
+        assert isinstance(call.func, ast.Attribute)
+        if call.func.attr == "execute" and _names_engine(call.func.value, engines) and _writes(call):
+            yield call
 
 
 def describe(call: ast.Call) -> str:
