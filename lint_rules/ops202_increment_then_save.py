@@ -28,6 +28,7 @@ from opsgen.lint.orm import (
     row_lock_remedy,
     runs_in_pipeline,
     scope_nodes,
+    setattr_field_name,
     takes_lock,
     through_session,
 )
@@ -37,7 +38,7 @@ from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.summary import FunctionSummary
 
 #: ``obj.field += ...``, ``obj.field -= ...`` or ``obj.field = obj.field + ...`` in the source.
-FIELD_INCREMENT = re.compile(r"\.(\w+)\s*(?:[-+]=|=[^=\n]*\.\1\s*[-+])")
+FIELD_INCREMENT = re.compile(r"\.(\w+)\s*(?:[-+]=|=[^=\n]*\.\1\s*[-+])|\bsetattr\(")
 #: Calls whose result is a row no other request can see yet, or a private copy of one.
 FRESH_CALLS = frozenset({"create", "copy", "deepcopy"})
 #: The project of the operation examples: a spec that locks ``order:{order_id}``.
@@ -61,7 +62,8 @@ class IncrementThenSave(Rule):
     """Flags ``obj.field += n`` (or ``-=``, or ``obj.field = obj.field + n``) followed by ``obj.save()``.
 
     What it does:
-        Reports an augmented assignment to a field of an object when the same function later
+        Reports an augmented assignment to a field of an object (or the same change written
+        as ``setattr(obj, field, getattr(obj, field) + n)``) when the same function later
         saves that object, or when the object was loaded from a SQLAlchemy session (whose
         flush writes it) or is a Pony entity loaded with ``Ticket.get(...)``,
         ``Ticket[pk]`` or a query's ``first()`` (``db_session`` writes it when it commits).
@@ -164,6 +166,13 @@ class IncrementThenSave(Rule):
         "the row with select_for_update() inside a transaction in every caller; when callers "
         "outside the project do so, mark the line # noqa: OPS202"
     )
+    #: The message for ``setattr(o, field, getattr(o, field) + n)`` with the field's name in a variable.
+    SETATTR_MESSAGE = (
+        "OPS202 getattr({owner}, {field}) is {changed} in Python, set back with setattr() and "
+        "then saved, so concurrent calls lose updates; {verb} it in the database with "
+        "update(**{{{field}: F({field}) {sign} n}}), or load the row with select_for_update() "
+        "inside a transaction first"
+    )
     #: The message for a row loaded through a SQLAlchemy session, which its flush writes back.
     SQLALCHEMY_MESSAGE = (
         "OPS202 {target} is {changed} in Python and written back when the session flushes, "
@@ -265,7 +274,7 @@ class IncrementThenSave(Rule):
         """Report the increments in ``function``; ``locks`` is set when it is an operation's ``run()``."""
         nodes = list(scope_nodes(function.body))
         lookups = locks.keywords_param if locks is not None else None  # run(self, ctx, **inputs)
-        increments = [node for node in nodes if isinstance(node, (ast.Assign, ast.AugAssign)) and field_increment(node, lookups) is not None]
+        increments = [node for node in nodes if isinstance(node, (ast.Assign, ast.AugAssign, ast.Expr)) and field_increment(node, lookups) is not None]
         if not increments:
             return
         bindings = bind_rows(module, function, locks) if locks is not None else []
@@ -369,18 +378,21 @@ class IncrementThenSave(Rule):
                     template = self.CHECKED_MESSAGE
                 else:
                     template = self.MESSAGE
+                if setattr_field_name(increment) is not None:
+                    template = self.SETATTR_MESSAGE
                 model = "type(self)" if own else self.bound_model(loads, receiver, line)
                 message = template.format(
                     target=ast.unparse(field),
                     field=field.attr,
                     check_line=check.line if check is not None else 0,
                     update=self.checked_update("django", model, increment, lookups, check),
+                    owner=ast.unparse(field.value),
                     **direction,
                 )
                 yield module.finding(self.code, message, line, increment.col_offset)
 
     @staticmethod
-    def field_check(function: ast.FunctionDef | ast.AsyncFunctionDef, increment: ast.Assign | ast.AugAssign, lookups: str | None) -> FieldCheck | None:
+    def field_check(function: ast.FunctionDef | ast.AsyncFunctionDef, increment: ast.Assign | ast.AugAssign | ast.Expr, lookups: str | None) -> FieldCheck | None:
         """Return the check of the changed field's old value that guards the change, if any."""
         found = field_increment(increment, lookups)
         assert found is not None
@@ -397,7 +409,7 @@ class IncrementThenSave(Rule):
 
     @staticmethod
     def checked_update(
-        orm: str, model: str, increment: ast.Assign | ast.AugAssign, lookups: str | None, check: FieldCheck | None
+        orm: str, model: str, increment: ast.Assign | ast.AugAssign | ast.Expr, lookups: str | None, check: FieldCheck | None
     ) -> str:
         """Return the single UPDATE that changes the field in the database, as the remedy names it.
 
@@ -437,7 +449,7 @@ class IncrementThenSave(Rule):
         bound = [binding for key, binding, load in loads if key == receiver and binding.lineno < line]
         return bool(bound) and loads_versioned_row(module, loaded_model(bound[-1].value))
 
-    def operation_finding(self, module: ModuleContext, increment: ast.Assign | ast.AugAssign, row: RowBinding, locks: DeclaredLocks) -> Finding:
+    def operation_finding(self, module: ModuleContext, increment: ast.Assign | ast.AugAssign | ast.Expr, row: RowBinding, locks: DeclaredLocks) -> Finding:
         """Report an increment in an operation's ``run()`` of a row that no declared lock covers."""
         found = field_increment(increment, locks.keywords_param)
         assert found is not None
@@ -491,7 +503,7 @@ class IncrementThenSave(Rule):
     def other_row_finding(
         self,
         module: ModuleContext,
-        increment: ast.Assign | ast.AugAssign,
+        increment: ast.Assign | ast.AugAssign | ast.Expr,
         own: tuple[ast.Assign, Load],
         other: ast.Assign,
         direction: dict[str, str],
@@ -537,6 +549,8 @@ class IncrementThenSave(Rule):
             operator = increment.op
         elif isinstance(increment, ast.Assign) and isinstance(increment.value, ast.BinOp):
             operator = increment.value.op
+        elif isinstance(increment, ast.Expr) and isinstance(increment.value, ast.Call) and isinstance(increment.value.args[-1], ast.BinOp):
+            operator = increment.value.args[-1].op  # setattr(o, name, getattr(o, name) - n)
         if isinstance(operator, ast.Sub):
             return {"changed": "decremented", "verb": "decrement", "sign": "-"}
         return {"changed": "incremented", "verb": "increment", "sign": "+"}

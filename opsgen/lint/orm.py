@@ -385,13 +385,16 @@ def _is_not_number(expr: ast.expr, lookups: str | None = None) -> bool:
 
 
 def field_increment(node: ast.AST, lookups: str | None = None) -> tuple[ast.Attribute, ast.expr] | None:
-    """Return the field and the amount of ``o.f += n``, ``o.f -= n`` or ``o.f = o.f + n``; else None.
+    """Return the field and the amount of ``o.f += n``, ``o.f -= n``, ``o.f = o.f + n`` or
+    ``setattr(o, "f", getattr(o, "f") + n)``; else None.
 
     ``lookups`` names a mapping of values, such as an operation's ``**inputs``, whose
     string-keyed lookups in the amount are numbers as far as this check can tell.
     """
     if isinstance(node, ast.AugAssign) and isinstance(node.op, (ast.Add, ast.Sub)) and isinstance(node.target, ast.Attribute):
         return None if _is_not_number(node.value, lookups) else (node.target, node.value)
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        return _setattr_increment(node.value, lookups)
     if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Attribute)):
         return None
     target, value = node.targets[0], node.value
@@ -403,6 +406,39 @@ def field_increment(node: ast.AST, lookups: str | None = None) -> tuple[ast.Attr
             amount = value.right if position == 0 else value.left
             return None if _is_not_number(amount, lookups) else (target, amount)
     return None
+
+
+def _setattr_increment(call: ast.Call, lookups: str | None) -> tuple[ast.Attribute, ast.expr] | None:
+    """Return the field and amount of ``setattr(o, name, getattr(o, name) + n)``; else None.
+
+    The field is an ``o.<name>`` attribute node: the literal's text for a string literal,
+    or the variable's name for a name given by a variable (see :func:`setattr_field_name`).
+    """
+    if not (isinstance(call.func, ast.Name) and call.func.id == "setattr" and len(call.args) == 3 and not call.keywords):
+        return None
+    owner, name, value = call.args
+    if not (isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Add, ast.Sub))):
+        return None
+    read = ast.Call(ast.Name("getattr", ast.Load()), [owner, name], [])
+    operands = [value.left, value.right] if isinstance(value.op, ast.Add) else [value.left]
+    for position, operand in enumerate(operands):
+        if ast.dump(operand, annotate_fields=False) == ast.dump(read, annotate_fields=False):
+            amount = value.right if position == 0 else value.left
+            if _is_not_number(amount, lookups):
+                return None
+            attr = name.value if isinstance(name, ast.Constant) and isinstance(name.value, str) else ast.unparse(name)
+            field = ast.Attribute(owner, attr, ast.Load())
+            return ast.copy_location(field, call), amount
+    return None
+
+
+def setattr_field_name(node: ast.AST) -> str | None:
+    """Return the expression that names the field of ``setattr(o, field, ...)`` when it is
+    not a string literal, such as ``field``; None for other statements."""
+    if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and _setattr_increment(node.value, None)):
+        return None
+    name = node.value.args[1]
+    return None if isinstance(name, ast.Constant) else ast.unparse(name)
 
 
 #: The nodes of bodies walked so far, by ``id`` of the body, each kept with its body so
