@@ -34,6 +34,7 @@ from opsgen.lint.orm import (
 )
 from opsgen.lint.pony_entities import imports_pony_entity, pony_load, uses_pony
 from opsgen.lint.returned_rows import calls_row_helper, helper_load, project_function_names
+from opsgen.lint.row_collections import RowCollections
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.summary import FunctionSummary
 
@@ -64,6 +65,8 @@ class IncrementThenSave(Rule):
     What it does:
         Reports an augmented assignment to a field of an object (or the same change written
         as ``setattr(obj, field, getattr(obj, field) + n)``) when the same function later
+        writes that object back with ``bulk_update()`` of the field, taking it from a list or
+        dictionary filled by a query without ``select_for_update()``, or
         saves that object, or when the object was loaded from a SQLAlchemy session (whose
         flush writes it) or is a Pony entity loaded with ``Ticket.get(...)``,
         ``Ticket[pk]`` or a query's ``first()`` (``db_session`` writes it when it commits).
@@ -251,7 +254,7 @@ class IncrementThenSave(Rule):
         The session may be named ``db`` (``db.get(Account, id)``), and the load may unpack a
         result bound first (``result = await session.execute(...)``, ``result.scalar_one()``).
         """
-        if any(sync_method(call.text.rpartition(".")[2]) == "save" for call in function.calls):
+        if any(sync_method(call.text.rpartition(".")[2]) in ("save", "bulk_update") for call in function.calls):
             return True
         loads = any(sync_method(call.text.rpartition(".")[2]) in LOAD_TERMINALS for call in function.calls)
         return loads and any(through_session(call.text) for call in function.calls)
@@ -289,7 +292,9 @@ class IncrementThenSave(Rule):
         lock_lines: list[int] = []
         lock_blocks: list[tuple[int, int]] = []
         loads: list[tuple[str, ast.Assign, Load | None]] = []  # (receiver, binding, its row load) in source order
+        collections = RowCollections()  # rows loaded into a list or dict and written with bulk_update()
         for node in nodes:
+            collections.note(node, queries)
             if isinstance(node, ast.Call):
                 name = callee_name(node.func)
                 if name == "save" and isinstance(node.func, ast.Attribute):
@@ -328,6 +333,7 @@ class IncrementThenSave(Rule):
                     yield self.operation_finding(module, increment, row, locks)
                 continue
             saved_later = any(save_line >= line and saved == receiver for save_line, saved in saves)
+            saved_later = saved_later or collections.written_unlocked(receiver, field.attr, line)
             direction = self.direction(increment)
             if receiver in released and line > released[receiver][0]:
                 end, load = released[receiver]
