@@ -5,10 +5,12 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from opsgen.lint.caller_locks import drop_findings_locked_by_callers
 from opsgen.lint.guarded_writes import FieldCheck, conditional_update, guarding_check
 from opsgen.lint.knowledge import sync_method
+from opsgen.lint.identity_map import stale_locked_load
 from opsgen.lint.lock_scope import lock_end_line
 from opsgen.lint.model_declarations import loads_versioned_row
 from opsgen.lint.operation_locks import UNCOVERED, DeclaredLocks, RowBinding, bind_rows, declared_locks, row_at
@@ -29,6 +31,7 @@ from opsgen.lint.orm import (
     runs_in_pipeline,
     scope_nodes,
     setattr_field_name,
+    thread_lock_names,
     takes_lock,
     through_session,
 )
@@ -36,7 +39,7 @@ from opsgen.lint.pony_entities import imports_pony_entity, pony_load, uses_pony
 from opsgen.lint.returned_rows import calls_row_helper, helper_load, project_function_names
 from opsgen.lint.row_collections import RowCollections
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
-from opsgen.lint.summary import FunctionSummary
+from opsgen.lint.summary import FunctionSummary, dotted_text
 
 #: ``obj.field += ...``, ``obj.field -= ...`` or ``obj.field = obj.field + ...`` in the source.
 FIELD_INCREMENT = re.compile(r"\.(\w+)\s*(?:[-+]=|=[^=\n]*\.\1\s*[-+])|\bsetattr\(")
@@ -121,6 +124,13 @@ class IncrementThenSave(Rule):
         load, with a message that names the locked row, because the fix is the same lock
         on this load.
 
+        A ``threading.Lock()`` held around the change of a row that the function loads from
+        the database does not count, since it serialises the threads of one process while
+        the row is shared by every process and host; the message says so. Neither does a SQLAlchemy lock taken by a second query for a row
+        that the session already holds from an unlocked load of the same key, without
+        ``populate_existing``: the session returns the object with the attributes read
+        the first time.
+
         A row lock lasts only as long as the transaction that took it: an increment after
         the ``atomic()`` block that holds the ``select_for_update()`` (the outermost one
         in the function), or after the ``with session.begin():`` block or the
@@ -168,6 +178,21 @@ class IncrementThenSave(Rule):
         "updates; {verb} it in the database with {update} and then refresh_from_db(), or load "
         "the row with select_for_update() inside a transaction in every caller; when callers "
         "outside the project do so, mark the line # noqa: OPS202"
+    )
+    #: Added to a finding inside ``with <threading lock>:``. Web servers and task queues run
+    #: several processes, each with its own lock object, and other hosts share the row too.
+    THREAD_LOCK_NOTE = (
+        "the threading lock {lock} taken on line {line} serialises the threads of one process "
+        "only, while every worker process and host writes the same row"
+    )
+    #: The message for a row locked after the session already held it (see
+    #: :mod:`opsgen.lint.identity_map`).
+    STALE_IDENTITY_MESSAGE = (
+        "OPS202 {target} is {changed} in Python from the value read on line {early}: the "
+        "locking query on line {line} locks the {model} row, but without populate_existing the "
+        "session returns the object it already holds with its old attributes, so concurrent "
+        "calls lose updates; add .execution_options(populate_existing=True) to the locking "
+        "query, or load the row with the lock the first time"
     )
     #: The message for ``setattr(o, field, getattr(o, field) + n)`` with the field's name in a variable.
     SETATTR_MESSAGE = (
@@ -237,15 +262,42 @@ class IncrementThenSave(Rule):
         }
         if not candidates:
             return
+        thread_locks = frozenset(thread_lock_names(module.tree, module.qualify)) if "threading" in module.source else frozenset()
         for node in function_nodes(module.tree, candidates):
             locks = declared_locks(module, node)
             if locks is None and runs_in_pipeline(node):
                 continue  # code that takes an ExecutionContext, under locks that cannot be looked up
             if locks is not None and locks.operation.singleton:
                 continue  # the singleton claim serialises the executions, as OPS204 assumes
-            findings = list(self.check_function(module, node, pony_module, locks))
+            findings = list(self.check_function(module, node, pony_module, locks, thread_locks))
+            if thread_locks:
+                findings = self.name_thread_locks(node, findings, thread_locks)
             if findings and not callers_hold_lock(module.tree, module.source, node):
                 yield from drop_findings_locked_by_callers(module, node, findings)
+
+    @staticmethod
+    def loaded_here(loads: list[tuple[str, ast.Assign, Load | None]], receiver: str, line: int) -> bool:
+        """Return True when the last binding of ``receiver`` before ``line`` loads a database row."""
+        bound = [load for key, statement, load in loads if key == receiver and statement.lineno < line]
+        return bool(bound) and bound[-1] is not None
+
+    def name_thread_locks(self, function: ast.FunctionDef | ast.AsyncFunctionDef, findings: list[Finding], thread_locks: frozenset[str]) -> list[Finding]:
+        """Add to each finding inside ``with <threading lock>:`` why that lock does not count."""
+        blocks = [
+            (node.lineno, node.end_lineno or node.lineno, dotted_text(item.context_expr))
+            for node in scope_nodes(function.body)
+            if isinstance(node, (ast.With, ast.AsyncWith))
+            for item in node.items
+            if dotted_text(item.context_expr) in thread_locks
+        ]
+        named = []
+        for finding in findings:
+            held = next((block for block in blocks if block[0] <= finding.line <= block[1]), None)
+            if held is not None:
+                note = self.THREAD_LOCK_NOTE.format(lock=held[2], line=held[0])
+                finding = replace(finding, message=finding.message.replace("; ", f"; {note}; ", 1))
+            named.append(finding)
+        return named
 
     @staticmethod
     def may_persist(function: FunctionSummary) -> bool:
@@ -273,8 +325,11 @@ class IncrementThenSave(Rule):
         function: ast.FunctionDef | ast.AsyncFunctionDef,
         pony_module: bool = False,
         locks: DeclaredLocks | None = None,
+        thread_locks: frozenset[str] = frozenset(),
     ) -> Iterator[Finding]:
-        """Report the increments in ``function``; ``locks`` is set when it is an operation's ``run()``."""
+        """Report the increments in ``function``; ``locks`` is set when it is an operation's
+        ``run()``, and ``thread_locks`` holds the names bound to ``threading.Lock()``, which
+        do not lock a row that other processes share."""
         nodes = list(scope_nodes(function.body))
         lookups = locks.keywords_param if locks is not None else None  # run(self, ctx, **inputs)
         increments = [node for node in nodes if isinstance(node, (ast.Assign, ast.AugAssign, ast.Expr)) and field_increment(node, lookups) is not None]
@@ -291,6 +346,7 @@ class IncrementThenSave(Rule):
         entity_rows: set[str] = set()  # receivers bound to a Pony entity loaded without a lock
         lock_lines: list[int] = []
         lock_blocks: list[tuple[int, int]] = []
+        thread_blocks: list[tuple[int, int]] = []  # with <threading lock>: blocks, which lock no database row
         loads: list[tuple[str, ast.Assign, Load | None]] = []  # (receiver, binding, its row load) in source order
         collections = RowCollections()  # rows loaded into a list or dict and written with bulk_update()
         for node in nodes:
@@ -302,7 +358,9 @@ class IncrementThenSave(Rule):
                 elif name and is_lock_name(name) and helper_load(module, node) is None:
                     lock_lines.append(node.lineno)  # a helper that returns a row is judged by its query
             elif isinstance(node, (ast.With, ast.AsyncWith)) and any(takes_lock(item) for item in node.items):
-                lock_blocks.append((node.lineno, node.end_lineno or node.lineno))
+                span = (node.lineno, node.end_lineno or node.lineno)
+                only_threads = all(dotted_text(item.context_expr) in thread_locks for item in node.items if takes_lock(item))
+                (thread_blocks if only_threads else lock_blocks).append(span)
             elif isinstance(node, ast.Expr):
                 self.note_refresh_lock(function, node, fresh, released, queries)
             elif isinstance(node, ast.Assign) and len(node.targets) == 1:
@@ -326,6 +384,8 @@ class IncrementThenSave(Rule):
             line = increment.lineno
             if any(lock_line < line for lock_line in lock_lines) or any(start <= line <= end for start, end in lock_blocks):
                 continue
+            if any(start <= line <= end for start, end in thread_blocks) and not self.loaded_here(loads, receiver, line):
+                continue  # a threading lock still serialises an object that is not a row loaded here
             row = row_at(bindings, field.value, line) if locks is not None else None
             if locks is not None and row is not None:
                 saved = any(save_line >= line and saved == receiver for save_line, saved in saves)
@@ -345,6 +405,14 @@ class IncrementThenSave(Rule):
                         update = self.checked_update("sqlalchemy", loaded_model(load), increment, lookups, check)
                     message = self.RELEASED_MESSAGE.format(target=ast.unparse(field), end=end, update=update, **direction)
                     yield module.finding(self.code, message, line, increment.col_offset)
+                continue
+            stale = stale_locked_load(loads, receiver, line, nodes)
+            if stale is not None:
+                earlier, locking = stale
+                message = self.STALE_IDENTITY_MESSAGE.format(
+                    target=ast.unparse(field), model=loaded_model(locking.value), early=earlier.lineno, line=locking.lineno, **direction
+                )
+                yield module.finding(self.code, message, line, increment.col_offset)
                 continue
             if receiver in fresh:
                 continue

@@ -336,6 +336,30 @@ def names_in_chain(expr: ast.expr) -> Iterator[str]:
             return
 
 
+#: Locks that serialise the threads of one process only.
+THREAD_LOCKS = frozenset({"threading.Lock", "threading.RLock"})
+
+
+def thread_lock_names(tree: ast.Module, qualify: Qualify) -> set[str]:
+    """Return the dotted texts bound to a ``threading.Lock()`` or ``RLock()`` in the module:
+    module-level names (``_quota_lock``) and attributes of ``self`` (``self._lock``)."""
+    if "threading" not in {name.partition(".")[0] for name in _imported_roots(tree)}:
+        return set()
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and qualify(node.value.func) in THREAD_LOCKS:
+            names.update(dotted_text(target) for target in node.targets if isinstance(target, (ast.Name, ast.Attribute)))
+    return names
+
+
+def _imported_roots(tree: ast.Module) -> Iterator[str]:
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+
+
 def takes_lock(item: ast.withitem) -> bool:
     """Return True when a ``with`` item takes a lock: ``with lock:``, ``with cache.lock(key):``."""
     return any(is_lock_name(name) for name in names_in_chain(item.context_expr))
