@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 
 from opsgen.lint.rule import Finding, ModuleContext, Rule
-from opsgen.lint.services import ENTRY_VERBS, ServiceClass, in_service_packages, is_generated, may_define_services, service_classes
+from opsgen.lint.services import ENTRY_VERBS, ServiceClass, entry_form, in_service_packages, is_generated, may_define_services, service_classes
 
 
 #: A base class whose ``__call__`` checks its inputs and runs ``perform()``, and one subclass.
@@ -35,7 +35,10 @@ class SeveralEntryVerbs(Rule):
         ``...Calculator``, ``...Service``) and have one public method, which is then their
         entry; these count only beside a service with an entry verb. Beside two or more
         services with an entry verb, a class built with its inputs whose one public method
-        takes none is a service too (``ApplyDiscount(quote, 10).calculate()``), and a name
+        takes none is a service too (``ApplyDiscount(quote, 10).calculate()``), as is one
+        with no public method that does its work in ``__enter__`` and returns something
+        other than itself (used only in ``with``), or whose one public property calls a
+        function (``ShippingEstimate(cart).result``); the finding then says so. A name
         that two or more classes have as their only public method is the module's own verb
         (``send()``). They must derive only from ``object``, ``ABC``, another such class of
         the module or an imported ``...Service`` base. In ``service-packages`` any public
@@ -82,6 +85,19 @@ class SeveralEntryVerbs(Rule):
         "every service the same single entry method"
     )
 
+    #: A service that does its work in ``__enter__``, usable only in a ``with`` statement.
+    WITH_MESSAGE = (
+        "OPS303 {service} does its work in {method}() and returns its result only to a with "
+        "statement, while {count} of the module's services run with {usual}(), so callers must "
+        "learn each convention; give every service the same single entry method"
+    )
+    #: A service whose result is a property, read as an attribute.
+    PROPERTY_MESSAGE = (
+        "OPS303 {service}.{method} is a property that does the service's work when it is read, "
+        "while {count} of the module's services run with {usual}(), so callers must learn each "
+        "convention; give every service the same single entry method"
+    )
+
     def check(self, module: ModuleContext) -> Iterator[Finding]:
         if not may_define_services(module.source) or is_generated(module.source):
             return
@@ -117,7 +133,13 @@ class SeveralEntryVerbs(Rule):
         for service in compared:
             if service.verb != usual and service.entries:
                 entry = service.entries[0]
-                message = self.MESSAGE.format(service=service.node.name, method=entry.name, why=why)
+                form = entry_form(entry)
+                if form == "with":
+                    message = self.WITH_MESSAGE.format(service=service.node.name, method=entry.name, usual=usual, count=verbs[usual])
+                elif form == "property":
+                    message = self.PROPERTY_MESSAGE.format(service=service.node.name, method=entry.name, usual=usual, count=verbs[usual])
+                else:
+                    message = self.MESSAGE.format(service=service.node.name, method=entry.name, why=why)
                 yield module.finding(self.code, message, entry.lineno, entry.col_offset)
 
     VALID = [

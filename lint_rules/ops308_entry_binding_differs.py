@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from opsgen.lint.rule import Finding, ModuleContext, Rule
 from opsgen.lint.service_state import inputs_set_after_build
-from opsgen.lint.services import Method, ServiceClass, and_list, entry_binding, in_service_packages, is_generated, may_define_services, service_classes, usual
+from opsgen.lint.services import Method, ServiceClass, and_list, argument_shape, entry_binding, in_service_packages, is_generated, may_define_services, service_classes, usual
 
 
 class EntryBindingDiffers(Rule):
@@ -30,6 +30,10 @@ class EntryBindingDiffers(Rule):
         that are ``async def`` among plain methods, or plain among ``async def`` ones. A
         service offered both ways, ``AsyncScript`` beside ``Script``, is not compared for
         being awaited.
+        Among the entries that take their inputs at call time, one that takes them as one
+        dictionary (a single parameter annotated ``dict`` or ``Mapping``, or read only
+        through string keys, ``data["project_id"]``) where most take separate arguments is
+        reported too, and the reverse.
 
     Why is this bad:
         Even with one verb, callers must know which services to build with the inputs,
@@ -77,6 +81,8 @@ class EntryBindingDiffers(Rule):
         "setters": ("takes its inputs through {inputs} after the service is built empty", "take them through setters or attributes set before the call"),
         "async": ("is a coroutine that callers must await", "are coroutines"),
         "plain": ("is a plain method that callers must not await", "are plain methods"),
+        "payload": ("takes its inputs as one dictionary", "take them as one dictionary"),
+        "named": ("takes its inputs as separate arguments", "take them as separate arguments"),
     }
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
@@ -87,7 +93,9 @@ class EntryBindingDiffers(Rule):
         bound = [(s, entry_binding(s.node, s.entries[0])) for s in services]
         twins = self.timing_twins(services)
         timing = [(s, "async" if isinstance(s.entries[0], ast.AsyncFunctionDef) else "plain") for s in services if s.node.name not in twins]
-        for conventions in ([(s, b) for s, b in bound if b is not None], timing):
+        # Among the services handed their inputs at call time: one dictionary, or separate arguments.
+        shapes = [(s, argument_shape(s.entries[0])) for s, b in bound if b in ("call", "class")]
+        for conventions in ([(s, b) for s, b in bound if b is not None], timing, [(s, shape) for s, shape in shapes if shape is not None]):
             common = usual([convention for _, convention in conventions])
             if common is None:
                 continue

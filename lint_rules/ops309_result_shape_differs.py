@@ -26,6 +26,7 @@ from opsgen.lint.orm import scope_nodes
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.service_groups import dispatch_tables, imported_errors, is_route_handler, module_errors
 from opsgen.lint.service_state import outcome_callbacks, stored_results
+from opsgen.lint.step_families import in_place_steps
 from opsgen.lint.summary import ModuleSummary, is_overload
 from opsgen.lint.services import (
     RESULT_DECORATORS,
@@ -226,6 +227,12 @@ class ResultShapeDiffers(Rule):
         ``self.rejected.append(row)`` on a list that starts empty, or a private attribute
         behind a property), itself or through the methods it calls.
 
+        In any module, three or more public functions that share their first word and
+        the annotated type of their first parameter form a family of steps
+        (``apply_shipping(cart: Cart) -> Cart``). Where two or more of them return that
+        type, a member that assigns to an attribute or item of its first argument and
+        returns None is reported: a caller that chains the steps goes on with None.
+
         The public methods of one class named for a service layer (``AccountService``,
         ``...UseCase``, ``...Interactor``) or built on such a base are compared too, when
         there are three or more. A method is reported where two or more of the others
@@ -364,6 +371,14 @@ class ResultShapeDiffers(Rule):
         "value": "the result itself",
     }
 
+    #: A step of a family that changes its argument in place (see :mod:`opsgen.lint.step_families`).
+    IN_PLACE_MESSAGE = (
+        "OPS309 {function}() changes {parameter} in place and returns None, while {others} "
+        "return a new {type}, so a caller that chains the steps ({parameter} = "
+        "{function}({parameter}, ...)) goes on with None; return the changed {type} from "
+        "every step"
+    )
+
     def check(self, module: ModuleContext) -> Iterator[Finding]:
         if "return" not in module.source or is_generated(module.source):
             return
@@ -388,6 +403,10 @@ class ResultShapeDiffers(Rule):
             for finding in self.check_methods(module):
                 if finding.line not in reported:
                     yield finding
+        for step in in_place_steps(module.tree):
+            others = and_list([f"{member.name}()" for member in step.returning])
+            message = self.IN_PLACE_MESSAGE.format(function=step.function.name, parameter=step.parameter, others=others, type=step.value_type)
+            yield module.finding(self.code, message, step.function.lineno, step.function.col_offset)
 
     def check_methods(self, module: ModuleContext) -> Iterator[Finding]:
         """Report a method of a service class that breaks the failure convention of two or more sibling methods."""

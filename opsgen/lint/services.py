@@ -28,6 +28,7 @@ Two ways to find services:
 from __future__ import annotations
 
 import ast
+import builtins
 import fnmatch
 import re
 from collections import Counter
@@ -195,6 +196,10 @@ def entry_methods(node: ast.ClassDef, verbs: frozenset[str] = ENTRY_VERBS, besid
     if not entries and len(methods) == 1 and methods[0].name != "__call__":
         if node.name.endswith(AGENT_SUFFIXES) or (beside_services and _is_command_object(node, methods[0])):
             return methods
+    if not entries and not methods and beside_services and _takes_inputs_when_built(node):
+        other_entry = _context_manager_entry(node) or _property_entry(node)
+        if other_entry is not None:
+            return [other_entry]
     return entries
 
 
@@ -203,6 +208,52 @@ def _only_returns_self(method: Method) -> bool:
     that hands the instance back to be used as a context manager: it does no work."""
     body = [s for s in method.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
     return len(body) == 1 and isinstance(body[0], ast.Return) and isinstance(body[0].value, ast.Name) and body[0].value.id == "self"
+
+
+def entry_form(method: Method) -> str | None:
+    """Return ``"with"`` for an ``__enter__`` entry, ``"property"`` for a property entry,
+    else None: such a service is not called like the others (see :func:`entry_methods`)."""
+    if method.name in ("__enter__", "__aenter__"):
+        return "with"
+    if {ast.unparse(d) for d in method.decorator_list} & PROPERTIES:
+        return "property"
+    return None
+
+
+def _context_manager_entry(node: ast.ClassDef) -> Method | None:
+    """Return the ``__enter__`` of a class that does its work there and hands back a
+    result, as ``with ExportProducts(category) as path:``. One that returns ``self`` or
+    nothing, such as a lock or a unit of work, is a helper for a block, not a service."""
+    for item in node.body:
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name in ("__enter__", "__aenter__"):
+            values = [v for v in (_return_value(n) for n in scope_nodes(item.body)) if v is not None]
+            if values and not any(isinstance(v, ast.Name) and v.id == "self" for v in values):
+                return item
+    return None
+
+
+def _property_entry(node: ast.ClassDef) -> Method | None:
+    """Return the one public property of a class whose body calls a function of its own
+    module or of an import, as ``ShippingEstimate(cart).result`` that asks a carrier for a
+    rate; a property that only combines fields is a data object's."""
+    properties = [
+        item
+        for item in node.body
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and not item.name.startswith("_")
+        and {ast.unparse(d) for d in item.decorator_list} & PROPERTIES
+    ]
+    if len(properties) != 1:
+        return None
+    callees = [n.func.id for n in scope_nodes(properties[0].body) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+    return properties[0] if any(callee not in _BUILTIN_NAMES for callee in callees) else None
+
+
+def _return_value(node: ast.AST) -> ast.expr | None:
+    return node.value if isinstance(node, ast.Return) else None
+
+
+_BUILTIN_NAMES = frozenset(dir(builtins))
 
 
 def _is_command_object(node: ast.ClassDef, method: Method) -> bool:
@@ -413,6 +464,54 @@ def entry_binding(node: ast.ClassDef, method: Method) -> str | None:
     if _takes_inputs_when_built(node):
         return "constructor"
     return "setters" if inputs_set_after_build(node, method) else None
+
+
+#: Annotations of a parameter that holds all of a call's inputs as one mapping.
+MAPPING_ANNOTATIONS = frozenset({"dict", "Dict", "Mapping", "MutableMapping", "typing.Dict", "typing.Mapping", "collections.abc.Mapping"})
+
+
+def argument_shape(method: Method) -> str | None:
+    """Return how an entry that takes its inputs at call time receives them: ``"payload"``
+    for one parameter that holds them all as a dictionary (``def __call__(self, data:
+    dict)``, or a parameter read only through string keys, ``data["project_id"]``),
+    ``"named"`` for separate parameters; None for an entry without inputs."""
+    arguments = method.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    if positional and positional[0].arg in ("self", "cls") and not _is_static(method):
+        positional = positional[1:]
+    parameters = [a for a in [*positional, *arguments.kwonlyargs] if not is_outcome_callback(a.arg)]
+    if not parameters and not arguments.kwarg:
+        return None
+    if len(parameters) == 1 and not arguments.kwonlyargs and not arguments.vararg and not arguments.kwarg:
+        parameter = parameters[0]
+        annotation = parameter.annotation
+        base = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+        if base is not None and ast.unparse(base) in MAPPING_ANNOTATIONS:
+            return "payload"
+        if annotation is None and _read_by_keys_only(method, parameter.arg):
+            return "payload"
+    return "named"
+
+
+def _is_static(method: Method) -> bool:
+    return any(ast.unparse(d) == "staticmethod" for d in method.decorator_list)
+
+
+def _read_by_keys_only(method: Method, name: str) -> bool:
+    """Return True when every use of ``name`` in the body is ``name["key"]`` or
+    ``name.get("key", ...)``, and there are two or more."""
+    uses = 0
+    keyed = 0
+    for node in scope_nodes(method.body):
+        if isinstance(node, ast.Name) and node.id == name:
+            uses += 1
+        elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == name:
+            keyed += isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+            owner = node.func.value
+            if isinstance(owner, ast.Name) and owner.id == name and node.args and isinstance(node.args[0], ast.Constant):
+                keyed += 1
+    return keyed >= 2 and keyed == uses
 
 
 def _takes_inputs_when_built(node: ast.ClassDef) -> bool:
