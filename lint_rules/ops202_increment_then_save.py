@@ -42,7 +42,7 @@ from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.summary import FunctionSummary, dotted_text
 
 #: ``obj.field += ...``, ``obj.field -= ...`` or ``obj.field = obj.field + ...`` in the source.
-FIELD_INCREMENT = re.compile(r"\.(\w+)\s*(?:[-+]=|=[^=\n]*\.\1\s*[-+])|\bsetattr\(")
+FIELD_INCREMENT = re.compile(r"\.(\w+)\s*(?:[-+]=|=[^=\n]*\.\1\s*[-+])|\bsetattr\([^()\n]*getattr\(")
 #: Calls whose result is a row no other request can see yet, or a private copy of one.
 FRESH_CALLS = frozenset({"create", "copy", "deepcopy"})
 #: The project of the operation examples: a spec that locks ``order:{order_id}``.
@@ -349,8 +349,10 @@ class IncrementThenSave(Rule):
         thread_blocks: list[tuple[int, int]] = []  # with <threading lock>: blocks, which lock no database row
         loads: list[tuple[str, ast.Assign, Load | None]] = []  # (receiver, binding, its row load) in source order
         collections = RowCollections()  # rows loaded into a list or dict and written with bulk_update()
+        bulk = "bulk_update" in module.source
         for node in nodes:
-            collections.note(node, queries)
+            if bulk:
+                collections.note(node, queries)
             if isinstance(node, ast.Call):
                 name = callee_name(node.func)
                 if name == "save" and isinstance(node.func, ast.Attribute):

@@ -660,7 +660,8 @@ class Analysis:
 
         if target and function.transactions:
             found.extend(Link(method) for method in self.context_manager_methods(function, call, target))
-        found.extend(Link(wrapper) for link in list(found) if not link.guessed for wrapper in self.decorator_wrappers(link.qualname))
+        if found:
+            found.extend([Link(wrapper) for link in found if not link.guessed for wrapper in self.decorator_wrappers(link.qualname)])
         if call.write in ("save", "create", "delete"):
             found.extend(self.write_links(function, call))
         if attribute == "save" and "." in call.text:

@@ -259,6 +259,9 @@ _STORING_METHODS = frozenset({"append", "add", "setdefault"})
 #: Manager methods that return a row they may have inserted.
 _CREATING_METHODS = ("create", "get_or_create", "update_or_create", "acreate", "aget_or_create", "aupdate_or_create")
 
+#: Values a name may be bound to before a ``with`` statement enters it as a transaction.
+_CONTEXT_VALUES = (ast.Call, ast.IfExp)
+
 #: ORM writes whose queryset may name the database: ``Model.objects.using(alias).create()``.
 _ALIASED_WRITES = frozenset({"save", "create", "delete", "update", "bulk"})
 
@@ -1048,10 +1051,10 @@ class _BodyWalker(ast.NodeVisitor):
     def note_context_value(self, name: str, value: ast.expr | None) -> None:
         """Remember a call, or a choice between calls, bound to a name that a later ``with``
         may enter; forget the name when it is bound to anything else."""
-        if isinstance(value, (ast.Call, ast.IfExp)):
+        if value is not None and type(value) in _CONTEXT_VALUES:
             self.context_values[name] = value
-        else:
-            self.context_values.pop(name, None)
+        elif name in self.context_values:
+            del self.context_values[name]
 
     def transaction_of(self, expr: ast.expr, node: ast.With | ast.AsyncWith) -> TransactionBlock | None:
         bound = self.context_values.get(expr.id) if isinstance(expr, ast.Name) else None
@@ -1320,7 +1323,7 @@ class _BodyWalker(ast.NodeVisitor):
             if type(target) not in _INERT_NODES:
                 self.visit(target)
             self.track_loaded(target, loaded_from, node.lineno)
-            if isinstance(target, ast.Name):
+            if type(target) is ast.Name and (self.context_values or type(node.value) in _CONTEXT_VALUES):
                 self.note_context_value(target.id, node.value)
             if isinstance(target, ast.Subscript):
                 self.note_stored_param(target.value, node.value)
@@ -1352,7 +1355,7 @@ class _BodyWalker(ast.NodeVisitor):
                     first = target.elts[0] if target.elts else None
                     if model and isinstance(first, ast.Name):
                         self.scope.bindings[first.id] = f"{model}()"
-            if isinstance(target, ast.Attribute):
+            if type(target) is ast.Attribute:
                 self.note_attribute_store(target)
             if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
                 if self.function.name == "__init__" and (alias or instance):
@@ -1557,7 +1560,7 @@ class _BodyWalker(ast.NodeVisitor):
         """Record ``row.attr = value`` on a local name or parameter of a known class as an
         ``assigned`` call site, since a property setter of that class would run there."""
         receiver = target.value
-        if not isinstance(receiver, ast.Name) or receiver.id in ("self", "cls"):
+        if type(receiver) is not ast.Name or receiver.id in ("self", "cls"):
             return
         owner = self.scope.lookup(receiver.id)
         if not owner or not owner.endswith("()") or "()" in owner[:-2]:
@@ -1648,7 +1651,11 @@ class _BodyWalker(ast.NodeVisitor):
                 loops="/".join(map(str, self.loops)) if self.loops else "",
                 fresh=write == "save" and isinstance(callee, ast.Attribute) and dotted_text(callee.value) in self.fresh_rows,
                 runner=runner,
-                using=self.write_alias(node, callee) if write in _ALIASED_WRITES else self.call_alias(node, target),
+                using=(
+                    self.write_alias(node, callee)
+                    if write in _ALIASED_WRITES
+                    else _alias_of([k.value for k in node.keywords if k.arg == "using"] + self.positional_alias(node, target))
+                ),
                 row_from=self.row_source(callee) if write == "save" else "",
                 handed=self.handed_names(node) if target else [],
             )
@@ -1666,17 +1673,12 @@ class _BodyWalker(ast.NodeVisitor):
         if type(func) is ast.Attribute and func.attr in _STORING_METHODS and node.args:
             self.note_stored_param(func.value, node.args[-1])
 
-    def call_alias(self, node: ast.Call, target: str | None) -> str | None:
-        """Return the database alias that a call passes as ``using=``, or by position to
-        ``on_commit()``, in the form of ``TransactionBlock.using``."""
-        return _alias_of([k.value for k in node.keywords if k.arg == "using"] + self.positional_alias(node, target))
-
     def write_alias(self, call: ast.Call, callee: ast.expr) -> str | None:
         """Return the database alias of an ORM write: its ``using=`` (``row.save(using=DB)``),
         or the alias its queryset names (``Entry.objects.using("ledger").create(...)``,
         ``Entry.objects.db_manager(DB)``). A module-level string constant is read as its
         literal."""
-        alias = self.call_alias(call, None)
+        alias = _alias_of([k.value for k in call.keywords if k.arg == "using"])
         node = callee.value if isinstance(callee, ast.Attribute) else None
         while alias is None and isinstance(node, (ast.Call, ast.Attribute)):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("using", "db_manager"):
@@ -1690,13 +1692,17 @@ class _BodyWalker(ast.NodeVisitor):
         """Return the arguments of a call that name a function, class or method, which the
         callee may store to call later (``book.subscribe(drop_cache)``)."""
         found = []
-        arguments = [(str(position), value) for position, value in enumerate(node.args)]
-        arguments += [(keyword.arg, keyword.value) for keyword in node.keywords if keyword.arg]
-        for key, value in arguments:
+        for position, value in enumerate(node.args):
             if type(value) is ast.Name or type(value) is ast.Attribute:
                 name = self.s.qualify(value, self.scope)
                 if name and not name.endswith(("()", "[]")):
-                    found.append(f"{key}={name}")
+                    found.append(f"{position}={name}")
+        for keyword in node.keywords:
+            value = keyword.value
+            if keyword.arg and (type(value) is ast.Name or type(value) is ast.Attribute):
+                name = self.s.qualify(value, self.scope)
+                if name and not name.endswith(("()", "[]")):
+                    found.append(f"{keyword.arg}={name}")
         return found
 
     def note_stored_param(self, container: ast.expr, value: ast.expr | None) -> None:
