@@ -2,8 +2,8 @@
 
 A session keeps one object per row (its identity map). When a function loads a row
 without a lock and later runs ``select(Account).where(...).with_for_update()`` for the
-same row, the database locks the row, but the session hands back the object it already
-holds and keeps the attributes read the first time, unless the query sets
+same row, the database locks the row. The session still returns the object it already
+contains, with the attributes read the first time, unless the query sets
 ``populate_existing``. A change computed from those attributes overwrites a concurrent
 change, as if the row had not been locked. A ``commit()``, ``rollback()``, ``expire()``
 or ``refresh()`` in between expires the attributes, so the locking query loads them anew.

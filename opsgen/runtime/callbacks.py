@@ -1,4 +1,4 @@
-"""How a ``ctx.after_commit`` callback is named and shown in the effect log.
+"""Names and payloads of ``ctx.after_commit`` callbacks in the effect log.
 
 A callback's effect row (``opsgen_effects``, ``opsgen ops show``, the log lines of its
 delivery) must name the function that runs and its arguments without exposing them.
