@@ -9,8 +9,9 @@ its declarations (names, signatures, classes, receivers), every other module's c
 edges still hold. Then each changed file is checked again. So are the modules joined by
 a chain of calls, callers or callees, to a changed file whose call facts
 (:mod:`opsgen.lint.call_facts`) differ from those of its previous version. Any other
-change (a file added or removed, a declaration changed, a task base's ``apply_async``,
-a serializer's ``save()``) checks every module.
+change checks every module: a file added or removed, a declaration changed, or a change
+to a function whose body other modules' findings read (a task base's ``apply_async``, a
+generator that yields inside a transaction, see :func:`body_read_functions`).
 """
 
 from __future__ import annotations
@@ -26,10 +27,10 @@ from opsgen.lint import knowledge
 from opsgen.lint.analysis import Hop
 from opsgen.lint.call_facts import unseen_changes
 from opsgen.lint.index import ProjectIndex
-from opsgen.lint.openers import may_open_for_callers
+from opsgen.lint.openers import NESTED, ProjectOpeners
 from opsgen.lint.operations import OperationInfo
 from opsgen.lint.rule import Finding, Fix
-from opsgen.lint.summary import ModuleSummary
+from opsgen.lint.summary import FunctionSummary, ModuleSummary
 
 Edge = tuple[str, str, bool]
 
@@ -63,11 +64,14 @@ def plan_calls(index: ProjectIndex, fingerprint: str) -> CallPlan:
         old = index.previous_entries.get(path)
         kept = _stored(old, fingerprint)
         new = index.cache_entries.get(path) or {}
-        if kept is None or old is None or old.get("decl") != new.get("decl") or kept.get("sensitive") or reads_bodies(modules[path]):
+        if kept is None or old is None or old.get("decl") != new.get("decl"):
+            incremental = False
+            break
+        summary = _previous_summary(old, modules[path])
+        if (kept.get("sensitive") or reads_bodies(analysis.project_openers, modules[path])) and not same_bodies_read(analysis.project_openers, summary, modules[path]):
             incremental = False
             break
         old_edges[path] = _edges(kept)
-        summary = _previous_summary(old, modules[path])
         if summary is not None:
             previous[summary.path] = summary
 
@@ -132,7 +136,7 @@ def store_checked(index: ProjectIndex, plan: CallPlan, path: str, findings: list
     kept = _stored(index.cache_entries.get(path), plan.fingerprint)
     if kept is not None and kept.get("findings") == rows and kept.get("edges") == edges and kept.get("reached") == reached:
         return
-    value = {"fp": plan.fingerprint, "findings": rows, "edges": edges, "reached": reached, "sensitive": reads_bodies(module)}
+    value = {"fp": plan.fingerprint, "findings": rows, "edges": edges, "reached": reached, "sensitive": reads_bodies(index.analysis.project_openers, module)}
     index.store(path, "calls", value)
 
 
@@ -143,29 +147,71 @@ def forget_unchecked(index: ProjectIndex, plan: CallPlan, checked: Iterable[str]
         index.store(path, "calls", None)
 
 
-def reads_bodies(module: ModuleSummary) -> bool:
-    """Return True when other modules' findings read this module's function bodies.
+def reads_bodies(openers: ProjectOpeners, module: ModuleSummary) -> bool:
+    """Return True when other modules' findings read some of this module's function bodies."""
+    return any(_body_read(openers, function) for function in module.functions.values())
+
+
+def body_read_functions(openers: ProjectOpeners, module: ModuleSummary) -> set[str]:
+    """Return the qualified names of the functions whose bodies other modules' findings
+    read, with the functions of the module that those bodies depend on.
 
     A task base's ``apply_async`` or ``delay`` decides whether enqueueing elsewhere is
     safe, every ``serializer.save()`` counts as a caller of every serializer hook, a
-    project context manager or decorator that wraps a transaction block puts its callers'
-    code inside the transaction, and a decorator whose wrapper calls ``on_commit()``
-    defers the functions it decorates. So does a middleware that calls ``get_response()``
-    inside a ``with`` block, which may put every view inside a transaction.
+    project context manager, generator or decorator that wraps a transaction block puts
+    its callers' code inside the transaction, and a decorator whose wrapper calls
+    ``on_commit()`` defers the functions it decorates. So does a middleware that calls
+    ``get_response()`` inside a ``with`` block, which may put every view inside a
+    transaction. What the linter reads of such a function may also come from the module's
+    other functions: the ones it calls, the functions around a nested one and the other
+    methods of its class (``__enter__`` beside ``__exit__``), and its callers in the module,
+which decide whether it runs inside a transaction.
     """
-    if may_open_for_callers(module):
-        return True
-    for function in module.functions.values():
-        if function.class_name and function.name in BODY_READ_METHODS:
-            return True
-        if function.nested and any(call.target in knowledge.DEFERRALS for call in function.calls):
-            return True
+    functions = module.functions
+    callers: dict[str, set[str]] = defaultdict(set)
+    for qualname, function in functions.items():
         for call in function.calls:
-            receiver, _, attribute = call.text.rpartition(".")
-            if attribute == "save" and "serializer" in receiver.lower():
-                return True
-            if attribute == "get_response" and call.transaction >= 0:
-                return True
+            if call.target in functions:
+                callers[call.target].add(qualname)
+    found = {qualname for qualname, function in functions.items() if _body_read(openers, function)}
+    pending = list(found)
+    while pending:
+        function = functions[pending.pop()]
+        related = {call.target for call in function.calls if call.target in functions} | callers[function.qualname]
+        outer = function.qualname.partition(NESTED)[0]
+        related.update(name for name in functions if name == outer or name.startswith(outer + NESTED))
+        if function.class_name:
+            related.update(name for name, other in functions.items() if other.class_name == function.class_name)
+        for name in related:
+            if name is not None and name not in found:
+                found.add(name)
+                pending.append(name)
+    return found
+
+
+def same_bodies_read(openers: ProjectOpeners, before: ModuleSummary | None, after: ModuleSummary) -> bool:
+    """Return True when a changed module kept every function body that other modules'
+    findings read, as its previous version's summary ``before`` shows: only the module's
+    other functions changed, and the call facts compared later cover those."""
+    if before is None:
+        return False
+    names = body_read_functions(openers, before) | body_read_functions(openers, after)
+    return all(before.functions.get(name) == after.functions.get(name) for name in names)
+
+
+def _body_read(openers: ProjectOpeners, function: FunctionSummary) -> bool:
+    if openers.may_open_for_callers(function):
+        return True
+    if function.class_name and function.name in BODY_READ_METHODS:
+        return True
+    if function.nested and any(call.target in knowledge.DEFERRALS for call in function.calls):
+        return True
+    for call in function.calls:
+        receiver, _, attribute = call.text.rpartition(".")
+        if attribute == "save" and "serializer" in receiver.lower():
+            return True
+        if attribute == "get_response" and call.transaction >= 0:
+            return True
     return False
 
 

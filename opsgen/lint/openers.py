@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from opsgen.lint import knowledge
-from opsgen.lint.summary import CallSite, FunctionSummary, ModuleSummary, TransactionBlock
+from opsgen.lint.summary import CallSite, FunctionSummary, TransactionBlock
 
 if TYPE_CHECKING:
     from opsgen.lint.analysis import Analysis
@@ -85,6 +85,24 @@ class ProjectOpeners:
         else:
             kind = "with"  # a DB-API connection or another library's transaction
         return TransactionBlock(exit_method.line, exit_method.end_line, kind)
+
+    def may_open_for_callers(self, function: FunctionSummary) -> bool:
+        """Return True when the function may open a transaction around its callers' code: a
+        generator that yields inside a transaction block (or a loop over a generator, or a
+        ``with`` block on a context manager, that opens one), a nested function that calls a
+        plain name inside an atomic() or session block, an ``__exit__`` that ends a
+        transaction, or a view's ``dispatch()`` that calls ``super().dispatch()`` inside
+        one, which holds the methods of the views derived from it. Other modules' findings
+        then read its body."""
+        if any(index >= 0 and self.analysis.open_block(function, index) is not None for index in function.yields):
+            return True
+        if function.name == "dispatch" and any(call.text == "super().dispatch" and _in_block(function, call) for call in function.calls):
+            return True
+        if function.class_name and function.name in EXIT_METHODS and self.ends_called(function):
+            return True
+        if function.yields and "commit" in self.ends_called(function):
+            return True  # session_scope() or a FastAPI dependency that commits after its yield
+        return function.nested and any(_wraps_call(function, call) for call in function.calls)
 
     def ends_transaction_on_exit(self, name: str) -> bool:
         """Return True when ``name`` is a project class, or an instance of one, whose
@@ -196,33 +214,6 @@ class ProjectOpeners:
                         nested[function.qualname.partition(NESTED)[0]].append(function)
             self._nested = nested
         return self._nested
-
-
-def may_open_for_callers(module: ModuleSummary) -> bool:
-    """Return True when a function of the module may open a transaction around its callers'
-    code: a generator that yields inside a transaction block or inside a loop over another
-    generator (``yield from`` included), a nested function that calls a plain name inside
-    one, an ``__exit__`` that ends a transaction, or a view's ``dispatch()`` that calls
-    ``super().dispatch()`` inside one, which holds the methods of the views derived from it.
-    Other modules' findings then read this module's bodies."""
-    for function in module.functions.values():
-        if any(index >= 0 and _may_open(function.transactions[index]) for index in function.yields):
-            return True
-        if function.name == "dispatch" and any(call.text == "super().dispatch" and _in_block(function, call) for call in function.calls):
-            return True
-        if function.class_name and function.name in EXIT_METHODS and ProjectOpeners.ends_called(function):
-            return True
-        if function.yields and "commit" in ProjectOpeners.ends_called(function):
-            return True  # session_scope() or a FastAPI dependency that commits after its yield
-        if function.nested and any(_wraps_call(function, call) for call in function.calls):
-            return True
-    return False
-
-
-def _may_open(block: TransactionBlock) -> bool:
-    """Return True for a block that opens a transaction, or for a loop over a call, or a
-    ``yield from`` one, whose generator may yield inside one."""
-    return block.kind != "with" or block.loop
 
 
 def _wraps_call(function: FunctionSummary, call: CallSite) -> bool:

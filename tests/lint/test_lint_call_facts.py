@@ -277,3 +277,82 @@ def test_caller_making_pipeline_clears_redis_writes(tmp_path: Path) -> None:
 
     assert shown(before) == [("store.py", 5, "OPS102")]
     assert shown(after) == []
+
+
+OPENER = """\
+from django.db import transaction
+
+from shop.models import Reminder
+
+
+def claimed_batches():
+    with transaction.atomic():
+        yield list(Reminder.objects.select_for_update()[:100])
+
+
+def count_due():
+    return Reminder.objects.count()
+"""
+
+BATCH_SENDER = """\
+from django.core.mail import send_mail
+
+from shop.claims import claimed_batches
+
+
+def send_reminders():
+    for batch in claimed_batches():
+        send_mail("Reminder", str(batch), None, ["ops@example.invalid"])
+"""
+
+
+def opener_project(tmp_path: Path, claims: str = OPENER) -> Path:
+    files = {"shop/__init__.py": "", "shop/claims.py": claims, "shop/sender.py": BATCH_SENDER, "shop/prices.py": "def total(xs):\n    return sum(xs)\n"}
+    return write_project(tmp_path / "project", files)
+
+
+def test_change_beside_an_opener_rechecks_only_its_module(tmp_path: Path) -> None:
+    # The generator that puts its callers' loops inside a transaction kept its body, so
+    # the callers' findings still hold.
+    root = opener_project(tmp_path)
+    assert shown(lint(root)) == [("sender.py", 8, "OPS101")]
+    (root / "shop/claims.py").write_text(OPENER.replace("    return Reminder", "    print('counting')\n    return Reminder"))
+
+    assert affected(root) == {"shop/claims.py"}
+    assert shown(lint(root)) == [("sender.py", 8, "OPS101")] == shown(lint(root, cache=False))
+
+
+def test_changed_opener_rechecks_every_module(tmp_path: Path) -> None:
+    root = opener_project(tmp_path)
+    lint(root)
+    (root / "shop/claims.py").write_text(OPENER.replace("    with transaction.atomic():\n        yield", "    if True:\n        yield"))
+
+    assert affected(root) == {"shop/__init__.py", "shop/claims.py", "shop/sender.py", "shop/prices.py"}
+    assert shown(lint(root)) == [] == shown(lint(root, cache=False))
+
+
+def test_changed_helper_of_an_opener_rechecks_every_module(tmp_path: Path) -> None:
+    # What an opener does depends on the functions of its module that it calls.
+    claims = OPENER.replace("        yield list(", "        yield pick(").replace("def count_due", "def pick(rows):\n    return list(rows)\n\n\ndef count_due")
+    root = opener_project(tmp_path, claims)
+    lint(root)
+    (root / "shop/claims.py").write_text(claims.replace("    return list(rows)", "    return sorted(rows)"))
+
+    assert "shop/sender.py" in affected(root)
+    assert shown(lint(root)) == [("sender.py", 8, "OPS101")] == shown(lint(root, cache=False))
+
+
+def test_generator_over_a_plain_loop_opens_nothing(tmp_path: Path) -> None:
+    # A generator that yields inside a loop over a call is an opener only when that call's
+    # generator yields inside a transaction.
+    chunks = (
+        "def starts(rows, size):\n    yield from range(0, len(rows), size)\n\n\n"
+        "def chunks(rows, size):\n    for start in starts(rows, size):\n        yield rows[start:start + size]\n"
+    )
+    caller = "from shop.chunks import chunks\n\n\ndef split(rows):\n    return list(chunks(rows, 10))\n"
+    files = {"shop/__init__.py": "", "shop/chunks.py": chunks, "shop/split.py": caller, "shop/prices.py": "def total(xs):\n    return sum(xs)\n"}
+    root = write_project(tmp_path / "project", files)
+    lint(root)
+    (root / "shop/chunks.py").write_text(chunks.replace("len(rows)", "len(list(rows))"))
+
+    assert affected(root) == {"shop/chunks.py"}
