@@ -22,10 +22,10 @@ from opsgen.lint.driver_writes import (
     transactions,
 )
 from opsgen.lint.knowledge import SQL_TEXT_METHODS
-from opsgen.lint.orm import function_nodes, module_orm
+from opsgen.lint.orm import module_orm
 from opsgen.lint.redis_writes import may_write_twice, record_writes, redis_writes
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
-from opsgen.lint.summary import CallSite, FunctionSummary, dotted_text
+from opsgen.lint.summary import CallSite, FunctionSummary, dotted_text, function_nodes
 
 _NOT_APPLICATION_CODE = re.compile(r"(^|/)(tests?|migrations)/|(^|/)(test_[^/]*|[^/]*_tests?|conftest)\.py$")
 #: Test case classes that run each test, its ``setUp()`` and the class's ``setUpTestData()``

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from opsgen.lint.analysis import MAX_CHAIN_DEPTH, Analysis
 from opsgen.lint.index import ProjectIndex
 from opsgen.lint.operations import OperationInfo
-from opsgen.lint.orm import FunctionSyntaxCache, function_nodes
+from opsgen.lint.orm import FunctionSyntaxCache
 from opsgen.lint.rule import Example, Finding, Hop, ModuleContext, Rule, walk_scope
-from opsgen.lint.summary import CallSite, FunctionSummary, ModuleSummary, dotted_text
+from opsgen.lint.summary import CallSite, FunctionSummary, ModuleSummary, dotted_text, function_nodes
 
 #: Session methods that end or restart the operation's transaction: method -> (what the
 #: call does, what then happens under the runtime). ``__exit__`` is the end of a

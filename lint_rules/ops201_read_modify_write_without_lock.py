@@ -20,7 +20,6 @@ from opsgen.lint.orm import (
     callers_hold_lock,
     classify_load,
     field_increment,
-    function_nodes,
     get_or_create_load,
     is_lock_name,
     loaded_model,
@@ -36,7 +35,7 @@ from opsgen.lint.pony_entities import imports_pony_entity, pony_load, uses_pony
 from opsgen.lint.query_chains import call_chain
 from opsgen.lint.returned_rows import calls_row_helper, helper_load, project_function_names
 from opsgen.lint.rule import Finding, ModuleContext, Rule, walk_scope
-from opsgen.lint.summary import FunctionSummary
+from opsgen.lint.summary import FunctionSummary, function_nodes
 
 ENDS_BLOCK = (ast.Raise, ast.Return, ast.Continue, ast.Break)
 #: Calls that only report what happens (logging, printing) or persist the row, not actions a check can guard.

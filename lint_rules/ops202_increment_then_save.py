@@ -22,7 +22,6 @@ from opsgen.lint.orm import (
     classify_load,
     loaded_model,
     field_increment,
-    function_nodes,
     is_lock_name,
     is_migration_path,
     query_binding,
@@ -39,7 +38,7 @@ from opsgen.lint.pony_entities import imports_pony_entity, pony_load, uses_pony
 from opsgen.lint.returned_rows import calls_row_helper, helper_load, project_function_names
 from opsgen.lint.row_collections import RowCollections
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
-from opsgen.lint.summary import FunctionSummary, dotted_text
+from opsgen.lint.summary import FunctionSummary, dotted_text, function_nodes
 
 #: ``obj.field += ...``, ``obj.field -= ...`` or ``obj.field = obj.field + ...`` in the source.
 FIELD_INCREMENT = re.compile(r"\.(\w+)\s*(?:[-+]=|=[^=\n]*\.\1\s*[-+])|\bsetattr\([^()\n]*getattr\(")

@@ -6,7 +6,8 @@ import ast
 import re
 from collections.abc import Iterator
 
-from opsgen.lint.orm import callee_name, function_nodes, is_test_path, module_bindings, scope_nodes, takes_lock
+from opsgen.lint.orm import callee_name, is_test_path, module_bindings, scope_nodes, takes_lock
+from opsgen.lint.summary import function_nodes
 from opsgen.lint.rule import Finding, ModuleContext, Rule
 
 CONTAINER_FACTORIES = frozenset(

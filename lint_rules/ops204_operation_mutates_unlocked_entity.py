@@ -7,9 +7,10 @@ from collections.abc import Iterator
 
 from opsgen.lint.operation_locks import locks_of
 from opsgen.lint.operations import OperationInfo, run_parameter_name
-from opsgen.lint.orm import classify_load, function_nodes, row_lock_remedy, scope_nodes
+from opsgen.lint.orm import classify_load, row_lock_remedy, scope_nodes
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.services import operation_spec
+from opsgen.lint.summary import function_nodes
 
 SPEC = (
     "name: billing.credit_account\n"

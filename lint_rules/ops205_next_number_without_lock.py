@@ -11,7 +11,6 @@ from opsgen.lint.orm import (
     callee_name,
     callers_hold_lock,
     classify_load,
-    function_nodes,
     is_lock_name,
     is_migration_path,
     module_orm,
@@ -23,7 +22,7 @@ from opsgen.lint.orm import (
 )
 from opsgen.lint.returned_numbers import Read, ReturnedNumber, calls_number_helper, returned_number
 from opsgen.lint.rule import Example, Finding, Hop, ModuleContext, Rule, walk_scope
-from opsgen.lint.summary import FunctionSummary
+from opsgen.lint.summary import FunctionSummary, function_nodes
 
 #: Aggregates whose result, plus one, is the usual next number: Django's and SQLAlchemy's.
 AGGREGATES = frozenset(

@@ -12,7 +12,6 @@ from opsgen.lint.orm import (
     QUERY_STEPS,
     ROW_LOCKS,
     callee_name,
-    function_nodes,
     is_lock_name,
     is_migration_path,
     is_test_path,
@@ -25,7 +24,7 @@ from opsgen.lint.orm import (
 )
 from opsgen.lint.query_chains import call_chain
 from opsgen.lint.rule import Finding, ModuleContext, Rule, walk_scope
-from opsgen.lint.summary import FunctionSummary
+from opsgen.lint.summary import FunctionSummary, function_nodes
 
 #: Last calls of a query that tell whether a matching row exists.
 EXISTENCE_TERMINALS = frozenset({"exists", "first", "count", "one_or_none", "scalar_one_or_none", "scalar"})

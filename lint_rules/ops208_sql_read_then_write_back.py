@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from opsgen.lint.orm import (
     callee_name,
-    function_nodes,
     is_lock_name,
     is_migration_path,
     is_test_path,
@@ -19,7 +18,7 @@ from opsgen.lint.orm import (
 )
 from opsgen.lint.rule import Finding, ModuleContext, Rule, walk_scope
 from opsgen.lint.sql_writes import PythonWrite, declared_tables, in_database, python_writes, same_table
-from opsgen.lint.summary import FunctionSummary
+from opsgen.lint.summary import FunctionSummary, function_nodes
 
 #: ``SELECT <columns> FROM <table>``, with the table's name.
 SELECT = re.compile(r"^\s*select\b(?P<columns>.*?)\bfrom\s+(?P<table>[\w.\"`]+)", re.IGNORECASE | re.DOTALL)

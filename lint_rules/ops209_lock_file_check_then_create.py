@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from opsgen.lint.orm import callee_name, function_nodes, is_test_path, scope_nodes
+from opsgen.lint.orm import callee_name, is_test_path, scope_nodes
 from opsgen.lint.rule import Finding, ModuleContext, Rule
-from opsgen.lint.summary import FunctionSummary
+from opsgen.lint.summary import FunctionSummary, function_nodes
 
 #: Functions that test whether a path exists, by qualified name.
 EXISTS_FUNCTIONS = frozenset({"os.path.exists", "os.path.isfile", "os.path.lexists", "os.access"})

@@ -6,7 +6,8 @@ import ast
 from collections.abc import Iterator
 
 from opsgen.lint.knowledge import QUERYSET_STEPS
-from opsgen.lint.orm import ROW_LOCKS, function_nodes, is_migration_path, scope_nodes, through_session
+from opsgen.lint.orm import ROW_LOCKS, is_migration_path, scope_nodes, through_session
+from opsgen.lint.summary import function_nodes
 from opsgen.lint.query_chains import call_chain
 from opsgen.lint.rule import Finding, ModuleContext, Rule
 

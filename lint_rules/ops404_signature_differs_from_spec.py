@@ -6,9 +6,9 @@ import ast
 from collections.abc import Iterator
 
 from opsgen.lint.operations import base_class_name, run_parameter_name
-from opsgen.lint.orm import function_nodes
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.services import operation_spec
+from opsgen.lint.summary import function_nodes
 
 FILES = {
     "pyproject.toml": '[tool.opsgen]\nspecs = "specs"\n',

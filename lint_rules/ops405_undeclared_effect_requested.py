@@ -7,9 +7,9 @@ import difflib
 from collections.abc import Iterator
 
 from opsgen.lint.operations import base_class_name
-from opsgen.lint.orm import function_nodes
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.services import operation_spec
+from opsgen.lint.summary import function_nodes
 
 SPEC = (
     "name: orders.ship_order\n"

@@ -27,7 +27,7 @@ from __future__ import annotations
 import ast
 
 from opsgen.lint.knowledge import sync_method
-from opsgen.lint.summary import CallSite, FunctionSummary
+from opsgen.lint.summary import CallSite, FunctionSummary, function_node
 
 #: Queryset methods whose keyword arguments select rows by a field lookup.
 _SELECTING_CALLS = frozenset({"filter", "exclude", "Q"})
@@ -48,7 +48,7 @@ def resumable_batch(tree: ast.Module, function: FunctionSummary, sites: list[tup
     derived from the function's parameters. Loops nested in one another do not count, and
     neither does a ``save(update_fields=...)`` that leaves the selecting field out.
     """
-    node = _function_node(tree, function)
+    node = function_node(tree, function)
     if node is None or not sites or not one_write_per_pass(sites):
         return False
     for call, loop in _innermost_loops(node, sites):
@@ -77,7 +77,7 @@ def independent_rows(tree: ast.Module, function: FunctionSummary, sites: list[tu
     value may read a field the pass writes, a parameter of the function or a name bound
     outside the loop. An upsert's values may also be constants.
     """
-    node = _function_node(tree, function)
+    node = function_node(tree, function)
     if node is None or not sites or not one_write_per_pass(sites):
         return False
     for call, loop in _innermost_loops(node, sites):
@@ -245,13 +245,6 @@ def _walk_body(statement: ast.stmt) -> list[ast.AST]:
         else:
             found.extend(ast.walk(child))
     return found
-
-
-def _function_node(tree: ast.Module, function: FunctionSummary) -> Function | None:
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno == function.line and node.name == function.name:
-            return node
-    return None
 
 
 def _save_of(loop: Loop, row: str, call: CallSite) -> ast.Call | None:

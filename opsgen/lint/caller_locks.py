@@ -34,9 +34,9 @@ from collections.abc import Iterator, Sequence
 from opsgen.lint.analysis import LIBRARY_METHOD_NAMES, Analysis
 from opsgen.lint.index import CALLS_NAMED
 from opsgen.lint.lock_scope import lock_end_line
-from opsgen.lint.orm import callee_name, function_nodes
+from opsgen.lint.orm import callee_name
 from opsgen.lint.rule import Finding, ModuleContext, walk_scope
-from opsgen.lint.summary import CallSite, FunctionSummary
+from opsgen.lint.summary import CallSite, FunctionSummary, function_nodes
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 

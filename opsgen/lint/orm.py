@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from opsgen.lint.knowledge import is_http_session, sync_method
 from opsgen.lint.query_chains import call_chain
 from opsgen.lint.rule import ModuleContext, walk_scope
-from opsgen.lint.summary import CallSite, FunctionSummary, ModuleSummary, dotted_text
+from opsgen.lint.summary import CallSite, FunctionSummary, ModuleSummary, dotted_text, function_nodes
 
 if TYPE_CHECKING:
     from opsgen.lint.index import ProjectIndex
@@ -515,26 +515,6 @@ def candidate_functions(
     candidates = {f.line for f in module.functions() if f.name != "<module>" and accept(f)}
     if candidates:
         yield from function_nodes(module.tree, candidates)
-
-
-def function_nodes(tree: ast.Module, lines: set[int]) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
-    """Yield the function definitions whose ``def`` sits on one of ``lines``.
-
-    Only statements whose span contains one of the lines are entered, so a rule that picked its
-    candidate functions from the module summary does not walk the whole tree.
-    """
-    pending: list[ast.AST] = list(tree.body)
-    while pending:
-        node = pending.pop()
-        start = getattr(node, "lineno", None)
-        end = getattr(node, "end_lineno", None)
-        if start is None or end is None or not any(start <= line <= end for line in lines):
-            continue
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno in lines:
-            yield node
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)):
-                pending.append(child)
 
 
 @dataclass(frozen=True)

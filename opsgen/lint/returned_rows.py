@@ -22,9 +22,9 @@ from weakref import WeakKeyDictionary
 
 from opsgen.lint.analysis import Analysis
 from opsgen.lint.knowledge import sync_method
-from opsgen.lint.orm import LOAD_TERMINALS, Load, Qualify, callee_name, classify_load, function_nodes, query_binding, through_session
+from opsgen.lint.orm import LOAD_TERMINALS, Load, Qualify, callee_name, classify_load, query_binding, through_session
 from opsgen.lint.rule import ModuleContext
-from opsgen.lint.summary import CallSite, FunctionSummary
+from opsgen.lint.summary import CallSite, FunctionSummary, function_nodes
 
 #: ``with`` blocks that begin a transaction, by the last name of the call.
 TRANSACTION_BLOCKS = frozenset({"atomic", "begin"})

@@ -2234,10 +2234,28 @@ def summarize(path: str, module: str, source: str | bytes, is_package: bool = Fa
 
 def function_node(tree: ast.Module, function: FunctionSummary) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     """Return the definition of ``function`` in ``tree``, its module's syntax tree, or None."""
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno == function.line and node.name == function.name:
-            return node
-    return None
+    return next((node for node in function_nodes(tree, {function.line}) if node.name == function.name), None)
+
+
+def function_nodes(tree: ast.Module, lines: set[int]) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Yield the function definitions whose ``def`` sits on one of ``lines``.
+
+    Only statements whose span contains one of the lines are entered, so a rule that picked its
+    candidate functions from the module summary does not walk the whole tree.
+    """
+    pending: list[ast.AST] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        start = getattr(node, "lineno", None)
+        end = getattr(node, "end_lineno", None)
+        if start is None or end is None or not any(start <= line <= end for line in lines):
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno in lines:
+            yield node
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)):
+                pending.append(child)
+
 
 
 def iter_calls(summary: ModuleSummary) -> Iterator[tuple[FunctionSummary, CallSite]]:
