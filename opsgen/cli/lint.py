@@ -201,7 +201,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if result.index is not None:
         for pattern in config.exclude:
-            if pattern not in result.index.exclude_matched:
+            # A bare name such as "migrations" is meant for any project that has one; a
+            # path that matches nothing is more likely a typo.
+            if "/" in pattern.strip("/") and pattern not in result.index.exclude_matched:
                 print(f"opsgen lint: warning: exclude entry {pattern!r} in {in_pyproject('exclude')} matches no file or folder", file=sys.stderr)
     new_effects: dict[Finding, tuple[str, ...]] = {}
     if baseline is not None:

@@ -79,7 +79,7 @@ def test_exclude_default_folders(project: Path) -> None:
 
 def test_exclude_from_cli(project: Path) -> None:
     with (project / "pyproject.toml").open("a") as handle:
-        handle.write('[tool.opsgen.lint]\nexclude = ["migrations", "legacy_*.py", "tests/fixtures"]\n')
+        handle.write('[tool.opsgen.lint]\nexclude = ["migrations", "legacy_*.py", "tests/fixtures", "fixtures"]\n')
 
     run = subprocess.run(
         [sys.executable, "-m", "opsgen.cli.main", "lint", "--no-cache", ".", "orders/migrations/0001_initial.py"],
@@ -94,6 +94,7 @@ def test_exclude_from_cli(project: Path) -> None:
     assert "warning: exclude entry 'tests/fixtures' in [tool.opsgen.lint]" in run.stderr
     assert "matches no file or folder" in run.stderr
     assert "'migrations'" not in run.stderr
+    assert "'fixtures'" not in run.stderr  # a bare name that matches nothing is no typo
 
 
 def test_default_excludes_documented() -> None:
