@@ -154,26 +154,28 @@ def run(args: argparse.Namespace) -> int:
     pyproject_path = config.root / "pyproject.toml"
     toml = pyproject_path.read_text(encoding="utf-8") if pyproject_path.is_file() else ""
 
-    def in_pyproject(key: str) -> str:
+    def at(key: str) -> str:
+        """Return the position of ``key`` in pyproject.toml as a ``path:line: `` prefix, as
+        the other configuration errors give it."""
         line = key_line(toml, key, "tool.opsgen.lint")
-        return f"[tool.opsgen.lint] of {pyproject_path}" + (f", line {line}" if line is not None else "")
+        return f"{pyproject_path}:{line}: " if line is not None else f"{pyproject_path}: "
 
     checks = (
-        (config.select, f"select in {in_pyproject('select')}"),
-        (config.extend_select, f"extend-select in {in_pyproject('extend-select')}"),
-        (config.ignore, f"ignore in {in_pyproject('ignore')}"),
+        (config.select, at("select"), "select in [tool.opsgen.lint]"),
+        (config.extend_select, at("extend-select"), "extend-select in [tool.opsgen.lint]"),
+        (config.ignore, at("ignore"), "ignore in [tool.opsgen.lint]"),
         *(
-            (codes, f"per-file-ignores {pattern!r} in {in_pyproject('per-file-ignores')}")
+            (codes, at("per-file-ignores"), f"per-file-ignores {pattern!r} in [tool.opsgen.lint]")
             for pattern, codes in config.per_file_ignores
         ),
-        (_codes(args.select), "--select"),
-        (_codes(args.extend_select), "--extend-select"),
-        (_codes(args.ignore), "--ignore"),
+        (_codes(args.select), "", "--select"),
+        (_codes(args.extend_select), "", "--extend-select"),
+        (_codes(args.ignore), "", "--ignore"),
     )
-    for values, where in checks:
+    for values, position, where in checks:
         message = _unknown_code(values, known, where)
         if message is not None:
-            print(f"opsgen lint: {message}", file=sys.stderr)
+            print(f"opsgen lint: {position}{message}", file=sys.stderr)
             return 2
     if args.select:
         config = replace(config, select=_codes(args.select))
@@ -204,7 +206,7 @@ def run(args: argparse.Namespace) -> int:
             # A bare name such as "migrations" is meant for any project that has one; a
             # path that matches nothing is more likely a typo.
             if "/" in pattern.strip("/") and pattern not in result.index.exclude_matched:
-                print(f"opsgen lint: warning: exclude entry {pattern!r} in {in_pyproject('exclude')} matches no file or folder", file=sys.stderr)
+                print(f"opsgen lint: {at('exclude')}warning: exclude entry {pattern!r} in [tool.opsgen.lint] matches no file or folder", file=sys.stderr)
     new_effects: dict[Finding, tuple[str, ...]] = {}
     if baseline is not None:
         result, new_effects = _without_baseline(result, baseline, paths, args.baseline)

@@ -131,7 +131,7 @@ def test_lint_config_lowercase_unknown_code_rejected(tmp_path: Path) -> None:
 
     assert run.returncode == 2
     assert (
-        f"invalid rule code or prefix 'OPS9' in select in [tool.opsgen.lint] of {root / 'pyproject.toml'}, line 5:"
+        f"opsgen lint: {root / 'pyproject.toml'}:5: invalid rule code or prefix 'OPS9' in select in [tool.opsgen.lint]:"
         in run.stderr
     )
     assert run.stdout == ""
