@@ -43,6 +43,7 @@ from opsgen.runtime.database_url import settings_url_problem
 from opsgen.runtime.errors import ConfigurationError
 from opsgen.runtime.execution import ExecutionContext
 from opsgen.runtime.handle import OperationHandle
+from opsgen.runtime.journal import close_journals
 from opsgen.runtime.log_context import ContextFilter
 from opsgen.runtime.runtime import Runtime, get_runtime
 
@@ -214,6 +215,11 @@ def install(
     trace of a call whose message the broker loses too; see
     :func:`~opsgen.integrations.background.enqueue`.
 
+    Each pool child, and the worker itself, closes its in-flight journals when it shuts
+    down (Celery's ``worker_process_shutdown`` and ``worker_shutdown`` signals), because
+    billiard ends a child with ``os._exit``, which skips the exit handler that deletes
+    the journal file.
+
     Raises :class:`ConfigurationError` (or SQLAlchemy's error for an invalid database
     URL) when the default runtime cannot be built from the settings. Inside the
     ``celery`` command, which would print that error with a traceback, it prints the
@@ -237,6 +243,8 @@ def install(
     runtime.enqueuer = integration.enqueue
     runtime.register_effect_handler(ENQUEUE_EFFECT, lambda call: send_effect(integration.send, call))
     signals.worker_init.connect(integration.check_schema_at_start, weak=False)
+    signals.worker_process_shutdown.connect(_close_journals, weak=False)
+    signals.worker_shutdown.connect(_close_journals, weak=False)
     if log_context:
         signals.after_setup_logger.connect(_add_context_filter, weak=False)
         signals.after_setup_task_logger.connect(_add_context_filter, weak=False)
@@ -288,6 +296,22 @@ def _settings_error_message(error: Exception) -> str | None:
     if isinstance(error, ConfigurationError):
         return str(error)
     return settings_url_problem()
+
+
+def _close_journals(**_kwargs: Any) -> None:
+    """Close this process's in-flight journals when a pool child or the worker shuts down.
+
+    Connected to ``worker_process_shutdown``, which a prefork child sends after its
+    task loop ends and right before billiard ends the child with ``os._exit``. That
+    skips the exit handler that would delete the child's journal file. Connected to
+    ``worker_shutdown`` as well, for the main process, which runs the calls of the solo
+    and threads pools. A file with a slot still in use is kept, so a later reader on
+    this host records that call as abandoned unless its final record is stored.
+
+    NOTE: billiard 4.3 stops a child that the pool shrinks away with ``SIGTERM``, and
+    the child dies without sending ``worker_process_shutdown``, so its file stays.
+    """
+    close_journals()
 
 
 def _add_context_filter(logger: logging.Logger | None = None, **_kwargs: Any) -> None:

@@ -79,13 +79,14 @@ def celery_app(celery_settings: dict[str, str]) -> Iterator[Any]:
 class WorkerProcess:
     """One ``celery worker`` process group with its output file."""
 
-    def __init__(self, env: dict[str, str], output: Path, pool: str) -> None:
+    def __init__(self, env: dict[str, str], output: Path, pool: str, options: tuple[str, ...] = ()) -> None:
         self.output = output
         command = [
             sys.executable, "-m", "celery", "-A", "integration_celery_app", "worker",
             "--pool", pool, "--concurrency", "1", "--queues", "notes,default",
             "--hostname", f"opsgen-test-{uuid.uuid4().hex[:8]}@%h",
             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "INFO",
+            *options,
         ]
         self._file = output.open("ab")
         self.process = subprocess.Popen(
@@ -118,15 +119,18 @@ class WorkerProcess:
 
 @pytest.fixture
 def start_worker(celery_app: Any, celery_settings: dict[str, str], tmp_path: Path) -> Iterator[Callable[..., WorkerProcess]]:
-    """Start Celery workers on demand; every one is stopped at teardown."""
+    """Start Celery workers on demand; every one is stopped at teardown.
+
+    ``options`` are further ``celery worker`` options, such as ``("--max-tasks-per-child", "1")``.
+    """
     started: list[WorkerProcess] = []
     log_path = Path(celery_settings["OPSGEN_TEST_WORKER_LOG"])
 
-    def start(pool: str = "solo") -> WorkerProcess:
+    def start(pool: str = "solo", options: tuple[str, ...] = ()) -> WorkerProcess:
         if log_path.exists():
             log_path.write_text("")
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])}
-        worker = WorkerProcess(env, tmp_path / f"worker-{len(started)}.out", pool)
+        worker = WorkerProcess(env, tmp_path / f"worker-{len(started)}.out", pool, options)
         started.append(worker)
         worker.wait_ready(log_path)
         return worker

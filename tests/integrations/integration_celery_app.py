@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 
 from celery import Celery, signals
 
 from integration_ops import ops
 from opsgen.integrations import celery as opsgen_celery
+from opsgen.runtime.context import Context
 from opsgen.runtime.log_context import ContextFilter
 from opsgen.runtime.runtime import Runtime, configure
 
@@ -36,6 +38,19 @@ app.conf.update(
 
 runtime = configure(Runtime(database_url=os.environ["OPSGEN_DATABASE_URL"]))
 integration = opsgen_celery.install(app, ops, runtime=runtime, lease=float(os.environ.get("OPSGEN_TEST_LEASE", "2")))
+
+
+@app.task(name="opsgen_tests.record_note_directly")
+def record_note_directly(text: str, report: str) -> None:
+    """Call ``demo.record_note`` from a plain task, then write the process id and its journal file to ``report``.
+
+    Unlike ``opsgen.run_operation``, whose claimed call is not journaled, a direct call
+    takes a slot in the in-flight journal, so the worker process gets a journal file.
+    """
+    ops.demo.record_note(Context(actor="journal"), text=text).unwrap()
+    journal = runtime.store.journal
+    assert journal is not None and journal.path is not None
+    Path(report).write_text(f"{os.getpid()} {journal.path}")
 
 
 @signals.setup_logging.connect
