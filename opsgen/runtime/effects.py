@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from opsgen.runtime.declarations import RetryPolicy
 from opsgen.runtime.plural import counted
-from opsgen.runtime.redaction import scrub
+from opsgen.runtime.redaction import redacted_values, scrub_error
 from opsgen.runtime.schema import EffectStatus
 from opsgen.runtime.store import utcnow
 
@@ -88,6 +88,14 @@ class PendingEffect:
     #: failed in-process delivery before it is logged or recorded.
     secrets: tuple[str, ...] = ()
 
+    def error_text(self, error: Exception) -> str:
+        """Return the error of a failed attempt as it is logged and recorded, without this effect's secrets.
+
+        The execution's sensitive input values and the values that ``payload_redacted``
+        hides are scrubbed, and URL passwords are masked (:func:`effect_error`).
+        """
+        return effect_error(error, self.payload, self.payload_redacted, self.secrets)
+
     def row(self, status: str, **changes: Any) -> dict[str, Any]:
         """Return the ``opsgen_effects`` row of this effect with ``status``."""
         row: dict[str, Any] = {
@@ -119,6 +127,20 @@ class PendingEffect:
     def call(self, attempt: int) -> EffectCall:
         """Return the handler argument for delivery attempt number ``attempt``."""
         return EffectCall(self.name, self.kind, self.payload, self.id, self.execution_id, attempt)
+
+
+def effect_error(
+    error: Exception, payload: Any, payload_redacted: Any, secrets: tuple[str, ...] = ()
+) -> str:
+    """Return ``TYPE: message`` of a handler's ``error``, scrubbed for the effect row and the log.
+
+    A handler's message may quote its payload, such as a token it sent or a URL built
+    from a sensitive input. So every value that ``payload_redacted`` hides, and each of
+    ``secrets``, is replaced by ``***``, as is the password of every URL in the message.
+    The dispatcher calls this with the stored row alone, without ``secrets``.
+    """
+    hidden = set(secrets) | set(redacted_values(payload, payload_redacted))
+    return scrub_error(f"{type(error).__name__}: {error}", sorted(hidden, key=len, reverse=True))
 
 
 def durable_rows(pending: Sequence[PendingEffect]) -> list[dict[str, Any]]:
@@ -183,7 +205,7 @@ def _deliver_with_retries(effect: PendingEffect) -> dict[str, Any]:
             effect.handler(effect.call(attempt))
         except Exception as exc:  # noqa: BLE001 - a handler error is recorded, never raised
             # An error such as a failed HTTP request may quote a URL built from a sensitive input.
-            last_error = scrub(f"{type(exc).__name__}: {exc}", effect.secrets)
+            last_error = effect.error_text(exc)
             logger.warning(
                 "effect %s (%s) of execution %s failed on attempt %d of %d: %s",
                 effect.name,

@@ -41,12 +41,13 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import Enum
+from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, func, or_, select, tuple_, update
 
 from opsgen.runtime.declarations import RetryPolicy
-from opsgen.runtime.effects import EffectCall, EffectHandler, PendingEffect
+from opsgen.runtime.effects import EffectCall, EffectHandler, PendingEffect, effect_error
 from opsgen.runtime.errors import EffectHandlerMissing
 from opsgen.runtime.locks.holders import holder_ended, process_identity
 from opsgen.runtime.schema import EffectStatus, effects, executions
@@ -166,7 +167,10 @@ def deliver_durable_now(runtime: Runtime, effect: PendingEffect) -> None:
         claimed = _claim(connection, row, claimant, utcnow())
     if not claimed:
         return
-    changes = _attempt(effect.id, effect.name, effect.kind, effect.retry, effect.handler, effect.call(1), DrainReport())
+    changes = _attempt(
+        effect.id, effect.name, effect.kind, effect.retry, effect.handler, effect.call(1), DrainReport(),
+        describe=effect.error_text,
+    )
     with runtime.engine.begin() as connection:
         _record_outcomes(connection, claimant, {effect.id: changes})
 
@@ -509,7 +513,10 @@ def _deliver_batch(
             row["name"], row["kind"], dict(row["payload"] or {}), row["idempotency_key"],
             row["execution_id"], planned.counted_attempts + 1,
         )
-        changes = _attempt(row["id"], row["name"], row["kind"], retry, planned.handler, call, report)
+        changes = _attempt(
+            row["id"], row["name"], row["kind"], retry, planned.handler, call, report,
+            describe=partial(_row_error, row),
+        )
         outcomes[row["id"]] = changes
         undelivered.record(row["id"], _Outcome.SETTLED if "status" in changes else _Outcome.RETRYING)
     _write_and_renew(runtime, claimant, outcomes, [])
@@ -727,6 +734,11 @@ def _record_outcomes(connection: Connection, claimant: str, outcomes: dict[str, 
         connection.execute(statement.values({**values, **released}), parameter_sets)
 
 
+def _row_error(row: dict[str, Any], error: Exception) -> str:
+    """Return a handler's ``error`` on the outbox ``row`` scrubbed of the secrets its payload contains."""
+    return effect_error(error, row["payload"] or {}, row["payload_redacted"] or {})
+
+
 def _attempt(
     effect_id: str,
     name: str,
@@ -735,17 +747,21 @@ def _attempt(
     handler: Callable[[EffectCall], object],
     call: EffectCall,
     report: DrainReport,
+    *,
+    describe: Callable[[Exception], str],
 ) -> dict[str, Any]:
     """Call the handler for a row this process has claimed, count and log the outcome, and return the row's changes.
 
     The changes set ``attempts`` to ``call.attempt``, and ``status`` when the row is
     delivered or failed for good. Without ``status`` the row stays pending for a retry.
+    ``describe`` turns a handler's exception into the error that is logged, counted and
+    stored in ``last_error``, with the effect's secrets scrubbed.
     """
     attempts = call.attempt
     try:
         handler(call)
     except Exception as exc:  # noqa: BLE001 - recorded on the row and retried later
-        error = f"{type(exc).__name__}: {exc}"
+        error = describe(exc)
         if attempts >= retry.max_attempts:
             changes: dict[str, Any] = {"status": EffectStatus.failed.value}
             report.failed += 1

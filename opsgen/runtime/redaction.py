@@ -21,6 +21,7 @@ declares its fields.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -32,6 +33,10 @@ REDACTED = "***"
 #: Values shorter than this are not scrubbed from text: a 1-character secret would
 #: blank out every occurrence of that character.
 MIN_SCRUB_LENGTH = 4
+
+#: The password of a ``scheme://user:password@`` URL anywhere in a text. Group 1 ends
+#: before the colon, and the password runs to the last ``@`` of the authority.
+_URL_PASSWORD = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[^\s:/?#@]*):[^\s/?#]*@")
 
 #: Path segment that matches any one mapping key or list item.
 ANY_KEY = "*"
@@ -252,6 +257,76 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
         if secret in text:
             text = text.replace(secret, REDACTED)
     return text
+
+
+def mask_url_passwords(text: str) -> str:
+    """Return ``text`` with the password of each ``scheme://user:password@`` URL in it replaced by ``***``.
+
+    The user name stays, as SQLAlchemy's ``render_as_string(hide_password=True)`` keeps
+    it, so a credential given as a user name alone (``https://TOKEN@host/``) is not masked.
+    """
+    return _URL_PASSWORD.sub(rf"\1:{REDACTED}@", text)
+
+
+def scrub_error(text: str, secrets: Iterable[str]) -> str:
+    """Return an error message or traceback with each secret scrubbed and each URL password masked."""
+    return mask_url_passwords(scrub(text, secrets))
+
+
+def redacted_values(original: Any, redacted: Any) -> tuple[str, ...]:
+    """Return the text of every value of ``original`` that its redacted copy hides, longest first, for :func:`scrub`.
+
+    ``redacted`` is ``original`` after :func:`redact` and :func:`scrub_any`, as a durable
+    effect's ``payload_redacted`` is its ``payload``. A value replaced by ``***`` is
+    returned whole, with every value below it, and from a string that :func:`scrub`
+    changed the removed parts are returned. So a process that has only the two copies,
+    and not the operation's declaration or input, can scrub the same secrets from text.
+    """
+    found: list[str] = []
+    _collect_hidden(original, redacted, found)
+    return tuple(sorted({text for text in found if len(text) >= MIN_SCRUB_LENGTH}, key=len, reverse=True))
+
+
+def _collect_hidden(original: Any, redacted: Any, found: list[str]) -> None:
+    if isinstance(redacted, str) and redacted == REDACTED:
+        if original != REDACTED:
+            _collect_all(original, found)
+    elif isinstance(original, Mapping) and isinstance(redacted, Mapping):
+        for key, item in original.items():
+            if key in redacted:
+                _collect_hidden(item, redacted[key], found)
+    elif isinstance(original, (list, tuple)) and isinstance(redacted, (list, tuple)):
+        if len(original) == len(redacted):
+            for item, redacted_item in zip(original, redacted):
+                _collect_hidden(item, redacted_item, found)
+    elif isinstance(original, str) and isinstance(redacted, str) and original != redacted:
+        found.extend(_scrubbed_parts(original, redacted))
+
+
+def _scrubbed_parts(original: str, scrubbed: str) -> list[str]:
+    """Return the parts of ``original`` that :func:`scrub` replaced by ``***`` to give ``scrubbed``.
+
+    NOTE: each part ends at the first place where the text that follows ``***`` in
+    ``scrubbed`` occurs, so a secret that contains that text is returned cut short.
+    Secrets that were adjacent (``******``) are returned as one part.
+    """
+    pieces = scrubbed.split(REDACTED)
+    if len(pieces) < 2 or not original.startswith(pieces[0]) or not original.endswith(pieces[-1]):
+        return []
+    parts: list[str] = []
+    position = len(pieces[0])
+    for piece in pieces[1:-1]:
+        if not piece:
+            continue  # no text between two secrets to tell where the first one ends
+        end = original.find(piece, position + 1)
+        if end < 0:
+            return parts
+        parts.append(original[position:end])
+        position = end + len(piece)
+    last = len(original) - len(pieces[-1])
+    if last > position:
+        parts.append(original[position:last])
+    return parts
 
 
 def scrub_any(value: Any, secrets: tuple[str, ...]) -> Any:
