@@ -44,7 +44,7 @@ from opsgen.runtime.errors import GuardRejected
 from opsgen.runtime.execution import ExecutionContext, _current_execution, resolve_caller
 from opsgen.runtime.json_values import dump_for_log, json_keys, json_safe
 from opsgen.runtime.locks import LockKeyError, LockLost, LockTimeout, LockUnavailable, WaitHook, render_lock_key
-from opsgen.runtime.redaction import Sensitive, redact, scrub, scrub_any, sensitive_values
+from opsgen.runtime.redaction import Sensitive, redact, scrub, scrub_any, scrub_error, sensitive_values
 from opsgen.runtime.result import Failure, OperationFailed, Result, Success, UnwrapError
 from opsgen.runtime.runtime import Runtime, get_runtime
 from opsgen.runtime.schema import ExecutionStatus
@@ -652,14 +652,14 @@ def fail(
     trace: str | None = None,
     status: str = ExecutionStatus.failed.value,
 ) -> Failure:
-    """Build a failure with secrets scrubbed and note the status and traceback on the record."""
+    """Build a failure with secrets scrubbed and URL passwords masked, and note the status and traceback on the record."""
     secrets = execution.secrets
-    failure = Failure(code, scrub(message, secrets), execution.execution_id, scrub_any(dict(details or {}), secrets))
+    failure = Failure(code, scrub_error(message, secrets), execution.execution_id, scrub_any(dict(details or {}), secrets))
     record = execution.record
     assert record is not None
     record.status = status
     if trace is not None:
-        record.traceback = scrub(trace, secrets)
+        record.traceback = scrub_error(trace, secrets)
     return failure
 
 

@@ -4,7 +4,8 @@ The handler's message quotes a sensitive payload value, a URL built from a sensi
 input and a URL with a password. The effect row, the log records, the drain report and
 ``opsgen outbox list`` must show none of them, from a durable effect's first attempt in
 the committing process, from a dispatcher's retry, and from a non-durable effect alike.
-The outbox payload stays unredacted for delivery.
+The outbox payload stays unredacted for delivery. An operation's own error masks URL
+passwords in its message and traceback too.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from opsgen.runtime.handle import OperationHandle
 from opsgen.runtime.operation import Operation
 from opsgen.runtime.outbox import drain
 from opsgen.runtime.runtime import Runtime
-from opsgen.runtime.schema import effects
+from opsgen.runtime.result import Failure
+from opsgen.runtime.schema import effects, executions
 
 API_TOKEN = "tok-5f1e9c2a77"
 PASSWORD = "s3cret-Passw0rd"
@@ -194,3 +196,42 @@ def test_outbox_list_shows_scrubbed_error(
     for secret in SECRETS:
         assert secret not in listed
         assert secret not in table
+
+
+class ConnectInput(BaseModel):
+    password: str
+
+
+CONNECT = OperationDeclaration(
+    name="vault.connect",
+    version=1,
+    description="Open a connection to the vault's database.",
+    input_model=ConnectInput,
+    output_model=SyncOutput,
+    sensitive_paths=frozenset({"input.password"}),
+)
+
+
+class Connect(Operation[ConnectInput, SyncOutput]):
+    declaration = CONNECT
+
+    def run(self, ctx: ExecutionContext, *, password: str) -> SyncOutput:  # type: ignore[override]
+        raise RuntimeError(
+            f"cannot connect with {password} to postgresql://vault:{PROXY_PASSWORD}@db.example.com/vault"
+        )
+
+
+connect = OperationHandle(CONNECT, Connect)
+
+
+def test_execution_error_masks_url_password(runtime: Runtime) -> None:
+    result = connect(Context(), password=PASSWORD)
+
+    assert isinstance(result, Failure)
+    assert result.message == "RuntimeError: cannot connect with *** to postgresql://vault:***@db.example.com/vault"
+    with runtime.engine.connect() as connection:
+        row = connection.execute(select(executions).where(executions.c.id == result.execution_id)).one()._mapping
+    assert row["error_message"] == result.message
+    assert "postgresql://vault:***@db.example.com/vault" in row["traceback"]
+    for secret in SECRETS:
+        assert secret not in row["traceback"]
