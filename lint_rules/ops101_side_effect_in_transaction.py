@@ -99,8 +99,21 @@ class SideEffectInTransaction(Rule):
         made on purpose, such as a branch for a test setup where commit hooks never fire,
         and is not reported.
 
+        A ``post_save`` receiver's code under ``if created:`` (also after ``if not created:
+        return``, or under ``kwargs.get("created")``) runs only for a write that may insert:
+        ``Model.objects.create()``, ``get_or_create()``, ``update_or_create()`` or a
+        ``save()`` of an instance built in the function. A ``save()`` of a row that a query
+        loaded (``get()``, ``select_for_update().get()``, ``filter().first()``,
+        ``get_object_or_404()``, a loop over a queryset) or with ``update_fields`` does not
+        reach it. Code under ``if not created:`` is reached by those saves and
+        ``update_or_create()``, not by ``create()``, ``get_or_create()`` or the first
+        ``save()`` of a built instance. A ``save()`` of a row of unknown origin, such as a
+        parameter or ``self``, may insert, so it reaches both.
+
         The remedy is to defer the effect until after commit, with the hook of the
-        transaction's library. An HTTP read (``get()``, ``head()``, ``options()``) whose
+        transaction's library. When a model signal receiver sends the effect, the write
+        that sends the signal cannot wait, so the message names the receiver, with its
+        path and line, as the place to call ``transaction.on_commit(...)``. An HTTP read (``get()``, ``head()``, ``options()``) whose
         result the code uses, directly or through a helper that makes it, feeds the
         transaction and cannot wait for the commit, so the message then advises making the
         request before the transaction opens and passing its result in.
@@ -152,6 +165,13 @@ class SideEffectInTransaction(Rule):
     CONNECTION_LATER = "or run it from an opsgen operation that declares it as an effect"
     #: What the autofix does for the move.
     AUTOFIX_MOVES = "which 'opsgen lint --fix' does where it is safe"
+    #: The remedy when a model signal receiver sends the effect: the write that sends the
+    #: signal cannot wait for the commit, but the receiver's effect can.
+    RECEIVER_ADVICE = "defer it in the receiver {receiver} ({path}:{line}) with transaction.on_commit(...)"
+    RECEIVER_NO_FIX = (
+        "the side effect is sent from the model signal receiver {receiver}, which must defer it, since the "
+        "write that sends the signal cannot wait for the commit"
+    )
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
         analysis = module.analysis
@@ -195,6 +215,13 @@ class SideEffectInTransaction(Rule):
                     note = f", where {call.runner}() runs it in a worker thread without waiting for the commit"
                 elif direct and {"countdown", "eta"} & set(call.keywords):
                     note = ", and a countdown or eta does not wait for the commit"
+                receiver = next((hop for hop in chain.hops if hop.receiver), None)
+                if receiver is not None:
+                    advice = self.RECEIVER_ADVICE.format(receiver=receiver.receiver, path=module.index.relative(receiver.path), line=receiver.line)
+                elif self.reads_for_transaction(call, chain):
+                    advice = self.READ_ADVICE
+                else:
+                    advice = self.advice(analysis, function, call, transaction)
                 message = self.MESSAGE.format(
                     call=f"the assignment to {call.text}" if call.assigned else f"{call.text}()",
                     verb="is" if direct else "leads to",
@@ -202,9 +229,12 @@ class SideEffectInTransaction(Rule):
                     where=where,
                     transaction=transaction.reason,
                     note=note,
-                    advice=self.READ_ADVICE if self.reads_for_transaction(call, chain) else self.advice(analysis, function, call, transaction),
+                    advice=advice,
                 )
-                reason = self.no_fix_reason(analysis, function, call, transaction, direct)
+                if receiver is not None:
+                    reason: str | None = self.RECEIVER_NO_FIX.format(receiver=receiver.receiver)
+                else:
+                    reason = self.no_fix_reason(analysis, function, call, transaction, direct)
                 fix = None
                 if reason is None and transaction.style == "sqlalchemy":
                     fix, reason = self.commit_move(analysis, function, call)

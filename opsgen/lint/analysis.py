@@ -24,7 +24,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from opsgen.lint import knowledge
@@ -118,6 +118,8 @@ class Hop:
     line: int
     column: int
     name: str
+    #: For the hop into a Django model signal receiver, the receiver's qualified name.
+    receiver: str = ""
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,9 @@ class Link:
     #: subclass's override of the method called, which runs only for some receivers. Such
     #: a link carries side effects to the call, but no write that must happen.
     guessed: bool = False
+    #: Run by the ``save()`` that the call makes: the model's ``save()`` override or a
+    #: ``post_save`` receiver, which the save's ``created`` value applies to.
+    on_save: bool = False
 
 
 #: ``Transaction.using`` of a transaction whose database alias is an expression that the
@@ -321,6 +326,7 @@ class Analysis:
         #: project decorator -> whether its wrapper hands the function to on_commit()
         self._deferring_decorators: dict[str, bool] = {}
         self._signal_reach: dict[str, Reach | None] = {}
+        self._save_reach: dict[tuple[str, bool], Reach | None] = {}
         self._in_progress: set[str] = set()
         self._context: dict[str, Transaction | None] = {}
         self._callers: dict[str, list[tuple[str, bool]]] | None = None
@@ -662,6 +668,9 @@ class Analysis:
             found.extend(Link(method) for method in self.context_manager_methods(function, call, target))
         if found:
             found.extend([Link(wrapper) for link in found if not link.guessed for wrapper in self.decorator_wrappers(link.qualname)])
+        if call.write == "save" and found:
+            # The model's save() override that the call resolves to runs for this save.
+            found = [replace(link, on_save=True) if link.qualname.endswith(".save") and not link.guessed else link for link in found]
         if call.write in ("save", "create", "delete"):
             found.extend(self.write_links(function, call))
         if attribute == "save" and "." in call.text:
@@ -1037,24 +1046,25 @@ class Analysis:
                 models = self.declared_model(function, call.text.rpartition(".")[0])
         is_super = call.text.startswith("super()")
 
+        saves = call.write != "delete"
         if not is_super and not call.target:
-            method_name = "delete" if call.write == "delete" else "save"
+            method_name = "save" if saves else "delete"
             for model in models:
                 method = self.method(model, method_name)
                 if method and method != function.qualname:
-                    found.append(Link(method))
+                    found.append(Link(method, on_save=saves))
         elif call.write == "create" and call.model:
             method = self.method(self.canonical(call.model), "save")
             if method:
-                found.append(Link(method))
+                found.append(Link(method, on_save=True))
 
-        signals = knowledge.DELETE_SIGNALS if call.write == "delete" else knowledge.SAVE_SIGNALS
+        signals = knowledge.SAVE_SIGNALS if saves else knowledge.DELETE_SIGNALS
         if call.write == "create" and not call.model and not models:
             return found
         for signal in signals:
             for handler, sender in self.receivers.get(signal, ()):
                 if sender is None or sender in models or self.write_names_sender(call, sender, models):
-                    found.append(self.receiver_link(handler, signal))
+                    found.append(self.receiver_link(handler, signal, on_save=signal == knowledge.POST_SAVE))
         return found
 
     def m2m_links(self, call: CallSite) -> list[Link]:
@@ -1118,13 +1128,24 @@ class Analysis:
         receiver = call.text.rpartition(".")[0].rpartition(".")[2].lower()
         return self.receiver_names_class(receiver, sender)
 
-    def receiver_link(self, handler: str, signal: str) -> Link:
+    def receiver_link(self, handler: str, signal: str, on_save: bool = False) -> Link:
         entry = self.index.functions.get(handler)
         if entry is None:
-            return Link(handler)
+            return Link(handler, on_save=on_save)
         module, function = entry
         name = f"{signal.rpartition('.')[2]} receiver {handler}"
-        return Link(handler, Hop(module.path, function.line, function.column, name))
+        receiver = handler if signal in knowledge.MODEL_SIGNALS else ""
+        return Link(handler, Hop(module.path, function.line, function.column, name, receiver), on_save=on_save)
+
+    def write_inserts(self, call: CallSite) -> bool | None:
+        """Return whether a model write inserts its row (``CallSite.inserts``), or None when
+        unknown. An instance built by calling a class counts as new only for a class that
+        is a model, because a model form built with ``instance=row`` updates that row."""
+        if call.inserts is True and call.write == "save":
+            model = self.canonical(call.model) if call.model else None
+            if model is None or not (self.is_model(model) or _from_models_module(model)):
+                return None
+        return call.inserts
 
     # -- transactions -------------------------------------------------------------------------
 
@@ -1830,6 +1851,33 @@ class Analysis:
         self._reach[qualname] = best
         return best
 
+    def save_reach(self, qualname: str, inserts: bool) -> Reach | None:
+        """Return :meth:`reach` for a ``post_save`` receiver or ``save()`` override run by a
+        save that inserts (``inserts``) or updates a row. Calls that run only for the other
+        value of ``created`` are left out, and a ``super().save()`` in an override passes
+        the value on to the receivers it runs."""
+        entry = self.index.functions.get(qualname)
+        if entry is None or not self.reads_save_kind(entry[1]):
+            return self.reach(qualname)
+        key = (qualname, inserts)
+        if key in self._save_reach:
+            return self._save_reach[key]
+        if qualname in self._in_progress or len(self._in_progress) >= MAX_CHAIN_DEPTH:
+            return None
+        module, function = entry
+        decorators = {self.canonical(d.removesuffix("()")) for d in function.decorators}
+        if self.deferred_by_decorator(decorators) or self.context(function) is not None:
+            self._save_reach[key] = None
+            return None
+        best = self._save_reach[key] = self.shortest_reach(module, function, own_blocks_only=False, inserts=inserts)
+        return best
+
+    @staticmethod
+    def reads_save_kind(function: FunctionSummary) -> bool:
+        """Return True when some call of the function runs for one value of ``created``
+        only, or is a ``super().save()`` that passes the value on."""
+        return any(call.when_created is not None or (call.write == "save" and call.text.startswith("super()")) for call in function.calls)
+
     def deferred_by_decorator(self, decorators: set[str]) -> bool:
         """Return True when one of a function's decorators (canonical names) runs it after
         commit: a configured deferral wrapper, or a project decorator whose wrapper hands
@@ -1865,18 +1913,23 @@ class Analysis:
         best = self._signal_reach[qualname] = self.shortest_reach(module, function, own_blocks_only=True)
         return best
 
-    def shortest_reach(self, module: ModuleSummary, function: FunctionSummary, own_blocks_only: bool) -> Reach | None:
+    def shortest_reach(
+        self, module: ModuleSummary, function: FunctionSummary, own_blocks_only: bool, inserts: bool | None = None
+    ) -> Reach | None:
         """Return the shortest chain from the function's calls outside its transactions to a
         side effect. With ``own_blocks_only``, a transaction that holds the whole body does
-        not count."""
+        not count. With ``inserts``, the function runs for a save that inserts (True) or
+        updates (False) a row, as in :meth:`save_reach`."""
         qualname = function.qualname
         self._in_progress.add(qualname)
         best: Reach | None = None
         for call in function.calls:
+            if inserts is not None and call.when_created is not None and call.when_created != inserts:
+                continue
             inside = self.block_transaction(function, call) if own_blocks_only else self.transaction_at(function, call)
             if inside is not None:
                 continue
-            candidate = self.call_reach(module, function, call)
+            candidate = self.call_reach(module, function, call, inserts)
             if candidate is not None and (best is None or len(candidate.hops) < len(best.hops)):
                 best = candidate
                 if len(best.hops) == 1:
@@ -1886,18 +1939,25 @@ class Analysis:
             best = Reach(best.effect, best.hops, best.functions | {qualname})
         return best
 
-    def call_reach(self, module: ModuleSummary, function: FunctionSummary, call: CallSite) -> Reach | None:
-        """Return the chain that starts at this call: the call itself when it is a side effect."""
+    def call_reach(self, module: ModuleSummary, function: FunctionSummary, call: CallSite, inserts: bool | None = None) -> Reach | None:
+        """Return the chain that starts at this call: the call itself when it is a side effect.
+
+        ``inserts`` is what :meth:`shortest_reach` takes, for a call in a ``save()``
+        override: its ``super().save()`` inserts or updates as the override's caller does.
+        """
         effect = self.effect(call)
         if effect is not None:
             if self.deferred_in_other_arm(function, call):
                 return None
             return Reach(effect, (self.call_hop(module, call, effect.name),), frozenset())
         best: Reach | None = None
+        saves = self.write_inserts(call) if call.write == "save" or call.write == "create" else None
+        if saves is None and call.write == "save" and call.text.startswith("super()"):
+            saves = inserts
         for link in self.links(function, call):
             if link.qualname == function.qualname:
                 continue
-            sub = self.reach(link.qualname)
+            sub = self.reach(link.qualname) if saves is None or not link.on_save else self.save_reach(link.qualname, saves)
             if sub is None and link.entry is not None:
                 sub = self.signal_reach(link.qualname)
             if sub is None:

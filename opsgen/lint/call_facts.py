@@ -3,7 +3,8 @@
 OPS101 and OPS102 read another module's function bodies only through a few derived
 facts, the module's "call facts". For each function these are the chain down to a side
 effect, the number of writes made outside its own transactions, whether a transaction
-covers its whole body, and whether it leaves a session write open or commits one. The
+covers its whole body, and whether it leaves a session write open or commits one. A
+``post_save`` receiver that reads ``created`` adds its chains for an insert and an update. The
 module adds its call edges and the functions its calls inside a transaction lead to.
 When a file's content changed but its call facts did not, the kept OPS101 and OPS102
 findings of its callers and callees still hold, so the engine re-checks only the file
@@ -64,6 +65,11 @@ def _function_facts(analysis: Analysis, function: FunctionSummary) -> list[Any]:
         # The autofix of an operation helper's effect checks for a raise after the call in
         # run() or the helpers that call it.
         row.append(function.raises)
+    if analysis.reads_save_kind(function):
+        # A save() elsewhere reaches a post_save receiver's ``if created:`` arm only when it inserts.
+        for inserts in (True, False):
+            found = analysis.save_reach(qualname, inserts)
+            row.append(("save", inserts, (found.effect.kind, found.effect.name, found.hops) if found is not None else None))
     return row
 
 

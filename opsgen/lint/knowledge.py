@@ -128,8 +128,10 @@ def is_library_transaction(name: str) -> bool:
 
 METHOD_DECORATOR = frozenset({"django.utils.decorators.method_decorator"})
 
+#: The signal whose receivers get ``created``: True after an insert, False after an update.
+POST_SAVE = "django.db.models.signals.post_save"
 #: Django model signals; the delete and m2m signals fire inside Django's own atomic block.
-SAVE_SIGNALS = frozenset({"django.db.models.signals.pre_save", "django.db.models.signals.post_save"})
+SAVE_SIGNALS = frozenset({"django.db.models.signals.pre_save", POST_SAVE})
 DELETE_SIGNALS = frozenset({"django.db.models.signals.pre_delete", "django.db.models.signals.post_delete"})
 M2M_SIGNALS = frozenset({"django.db.models.signals.m2m_changed"})
 MODEL_SIGNALS = SAVE_SIGNALS | DELETE_SIGNALS | M2M_SIGNALS

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 from opsgen.lint import knowledge
 from opsgen.lint.configured_files import FILE_FUNCTIONS, OPENERS, PATH_WRITES, configured_root, configured_write, path_type
+from opsgen.lint.created_flag import INSERTING_METHODS, ROW_LOADS, always_exits, flag_value, implied_value
 from opsgen.lint.name_patterns import builds_text, name_pattern
 from opsgen.lint.query_chains import loaded_row_model
 
@@ -33,7 +34,7 @@ _FILE_METHODS = PATH_WRITES | {"open"}
 NON_ATOMIC_KEY = "@non_atomic_requests"
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 44
+SUMMARY_FORMAT = 45
 
 
 @dataclass
@@ -76,6 +77,13 @@ class CallSite:
     #: ``position=qualified name`` or ``keyword=qualified name``: ``0=pkg.mod.drop_cache``
     #: for ``book.subscribe(drop_cache)``.
     handed: list[str] = field(default_factory=list)
+    #: For a Django write that sends ``post_save``: True when it inserts a row, so that
+    #: ``created`` is True, and False when it updates a row known to exist. None when it
+    #: may do either, as a ``save()`` of a parameter does (:mod:`opsgen.lint.created_flag`).
+    inserts: bool | None = None
+    #: True when the call runs only if the ``created`` argument of a ``post_save``
+    #: receiver is true (``if created:``), False when only if it is false, else None.
+    when_created: bool | None = None
 
 
 @dataclass
@@ -825,6 +833,13 @@ class _BodyWalker(ast.NodeVisitor):
         self.context_values: dict[str, ast.expr] = {}
         #: Local names bound to an attribute name built at run time -> its pattern, as ``handle_*``.
         self.name_patterns: dict[str, str] = {}
+        #: Local names bound to a model instance: True for one built here and not saved yet,
+        #: whose ``save()`` inserts, False for a row stored in the database.
+        self.row_inserts: dict[str, bool] = {}
+        #: Local names that hold ``post_save``'s ``created`` flag (True) or its negation (False).
+        self.created_names: dict[str, bool] = {"created": True} if "created" in function.params else {}
+        self.reads_created = bool(self.created_names) or function.keywords_param is not None
+        self.when_created: bool | None = None  # the flag value the code walked now runs under
 
     def walk_body(self, body: list[ast.stmt]) -> None:
         # A block inside a loop that ends in ``break`` or ``return`` runs at most once per
@@ -841,8 +856,23 @@ class _BodyWalker(ast.NodeVisitor):
                 self.visit(statement)
             self.loops, self.loop_depth, self.loop_repeats = saved
             return
+        if self.reads_created:
+            self.walk_created_guards(body)
+            return
         for statement in body:
             self.visit(statement)
+
+    def walk_created_guards(self, body: list[ast.stmt]) -> None:
+        """Walk a body of a function that may read ``post_save``'s ``created`` flag. After
+        ``if not created: return``, the rest of the body runs only for inserts."""
+        saved = self.when_created
+        for statement in body:
+            self.visit(statement)
+            if type(statement) is ast.If and not statement.orelse and always_exits(statement.body):
+                value = flag_value(statement.test, self.created_names, self.function.keywords_param)
+                if value is not None:
+                    self.when_created = not value
+        self.when_created = saved
 
     def visit_Try(self, node: ast.Try) -> None:
         # The handlers and the else block exclude each other; the try body may run in part
@@ -1112,6 +1142,12 @@ class _BodyWalker(ast.NodeVisitor):
             self.visit(node.target)
             # Each item of rows loaded through a session is a loaded row: ``for photo in photos``.
             self.track_loaded(node.target, self.loaded_through(node.iter), node.lineno)
+            if type(node.target) is ast.Name:
+                # Each item of a queryset is a stored row: ``for order in Order.objects.filter(...)``.
+                if self.queries_rows(node.iter):
+                    self.row_inserts[node.target.id] = False
+                else:
+                    self.row_inserts.pop(node.target.id, None)
             if isinstance(node.target, ast.Name) and isinstance(node.iter, (ast.Tuple, ast.List, ast.Set)):
                 # for handle in (ops.billing.charge, ops.billing.refund): the first element that names something
                 named = (self.alias_of(element) for element in node.iter.elts)
@@ -1263,11 +1299,20 @@ class _BodyWalker(ast.NodeVisitor):
 
     def visit_If(self, node: ast.If) -> None:
         self.visit(node.test)
+        guards: tuple[bool | None, bool | None] = (None, None)
+        if self.reads_created:
+            keywords = self.function.keywords_param
+            alone = flag_value(node.test, self.created_names, keywords)
+            guards = (implied_value(node.test, self.created_names, keywords), None if alone is None else not alone)
+        saved = self.when_created
         for arm, body in enumerate((node.body, node.orelse)):
             if not body:
                 continue
             self.branches.append(f"{node.lineno}:{arm}")
+            if guards[arm] is not None:
+                self.when_created = guards[arm]
             self.walk_body(body)
+            self.when_created = saved
             self.branches.pop()
 
     def visit_Return(self, node: ast.Return) -> None:
@@ -1315,6 +1360,7 @@ class _BodyWalker(ast.NodeVisitor):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         loaded_from = self.session_read(node.value) if node.value is not None else None
         self.note_fresh_rows(targets, node.value)
+        self.note_row_state(targets, node.value)
         if self.name_patterns or builds_text(node.value):
             self.note_name_pattern(targets, node.value)
         alias = self.alias_of(node.value)
@@ -1534,6 +1580,71 @@ class _BodyWalker(ast.NodeVisitor):
             else:
                 self.returned_rows.pop(target.id, None)
 
+    def note_row_state(self, targets: Sequence[ast.expr], value: ast.expr | None) -> None:
+        """Remember local names bound to a model instance built here (``Order(...)``) or to
+        a row in the database (loaded by a query, or created by a manager). Track the names
+        that hold ``post_save``'s ``created`` flag, and forget names bound to anything else."""
+        inserts = self.row_state(value)
+        for target in targets:
+            if self.reads_created:
+                self.note_created_name(target, value)
+            if isinstance(target, ast.Tuple) and target.elts:
+                target = target.elts[0]  # row, created = Model.objects.get_or_create(...)
+            if type(target) is not ast.Name:
+                continue
+            if inserts is None:
+                self.row_inserts.pop(target.id, None)
+            else:
+                self.row_inserts[target.id] = inserts
+
+    def note_created_name(self, target: ast.expr, value: ast.expr | None) -> None:
+        """Track a name bound to the ``created`` flag (``is_new = kwargs["created"]``), and
+        forget one bound to anything else (``profile, created = ...get_or_create(...)``)."""
+        if type(target) is ast.Name:
+            flag = flag_value(value, self.created_names, self.function.keywords_param) if value is not None else None
+            if flag is None:
+                self.created_names.pop(target.id, None)
+            else:
+                self.created_names[target.id] = flag
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self.note_created_name(element, None)
+
+    def row_state(self, value: ast.expr | None) -> bool | None:
+        """Return True for a model instance built by calling its class, False for a row that
+        a query loads or a manager creates, and None for any other value.
+
+        An instance built with its primary key (``Order(pk=5)``) may name a stored row, so
+        it counts as neither. A class is recognised by the capital first letter of its name.
+        """
+        call = value.value if type(value) is ast.Await else value
+        if type(call) is not ast.Call:
+            return None
+        func = call.func
+        if type(func) is ast.Attribute:
+            method = knowledge.sync_method(func.attr)
+            if method in ROW_LOADS or method in _CREATING_METHODS:
+                return False if self.queries_rows(func.value) else None
+            if not func.attr[:1].isupper():
+                return None
+        elif type(func) is ast.Name:
+            if func.id.endswith("get_object_or_404"):
+                return False if self.s.qualify(func, self.scope) in knowledge.ROW_SHORTCUTS else None
+            if not func.id[:1].isupper():
+                return None
+        else:
+            return None
+        if any(keyword.arg in ("pk", "id") for keyword in call.keywords):
+            return None
+        return True
+
+    def queries_rows(self, owner: ast.expr) -> bool:
+        """Return True for a Django manager or a queryset built from one or from a related
+        manager: ``Order.objects``, ``Order.objects.select_for_update()``, ``qs.filter(...)``."""
+        if self.s.manager_model(owner, self.scope) is not None or _is_queryset_chain(owner):
+            return True
+        return ".objects" in f".{dotted_text(owner)}"
+
     def track_loaded(self, target: ast.expr, loaded_from: str | None, line: int) -> None:
         """Remember rows loaded through a session; changing one is a pending session write."""
         if isinstance(target, ast.Name):
@@ -1583,6 +1694,7 @@ class _BodyWalker(ast.NodeVisitor):
                 branch="/".join(self.branches) if self.branches else "",
                 loops="/".join(map(str, self.loops)) if self.loops else "",
                 assigned=True,
+                when_created=self.when_created,
             )
         )
 
@@ -1658,6 +1770,8 @@ class _BodyWalker(ast.NodeVisitor):
                 ),
                 row_from=self.row_source(callee) if write == "save" else "",
                 handed=self.handed_names(node) if target else [],
+                inserts=self.write_inserts(node, callee, write) if write == "save" or write == "create" else None,
+                when_created=self.when_created,
             )
         )
         self.record_connection(node, callee, target)
@@ -1672,6 +1786,39 @@ class _BodyWalker(ast.NodeVisitor):
             del self.session_writes[session]
         if type(func) is ast.Attribute and func.attr in _STORING_METHODS and node.args:
             self.note_stored_param(func.value, node.args[-1])
+
+    def write_inserts(self, call: ast.Call, callee: ast.expr, write: str) -> bool | None:
+        """Return the ``inserts`` fact of a ``save()`` or manager ``create()``-like write.
+
+        A ``save()`` with ``update_fields`` or ``force_update=True`` updates, and Django
+        raises when no row matches. Without them, a ``save()`` inserts a model instance
+        built in this function and updates a row that a query loaded. A row of unknown
+        origin, such as a parameter or ``self``, may be new, so it counts as either.
+
+        NOTE: so does ``self.save()`` in a model method that the caller runs on a loaded
+        row (``order.mark_paid()``), because the method's body cannot see the row's origin.
+        """
+        if not isinstance(callee, ast.Attribute):
+            return None
+        if write == "create":
+            return True if knowledge.sync_method(callee.attr) in INSERTING_METHODS else None
+        keywords = {keyword.arg: keyword.value for keyword in call.keywords if keyword.arg}
+        if _is_true(keywords.get("force_insert")):
+            return True
+        update_fields = keywords.get("update_fields")
+        if _is_true(keywords.get("force_update")) or not (update_fields is None or _is_none(update_fields)):
+            return False
+        owner = callee.value
+        if type(owner) is ast.Call:
+            return self.row_state(owner)  # Order(customer=customer).save()
+        if type(owner) is not ast.Name:
+            return None
+        if owner.id in self.fresh_rows:
+            return False
+        inserts = self.row_inserts.get(owner.id)
+        if inserts:
+            del self.row_inserts[owner.id]  # saved once, it may be stored or not after this line
+        return inserts
 
     def write_alias(self, call: ast.Call, callee: ast.expr) -> str | None:
         """Return the database alias of an ORM write: its ``using=`` (``row.save(using=DB)``),
@@ -2010,6 +2157,14 @@ class _BodyWalker(ast.NodeVisitor):
             handler = self.s.qualify(handler_node, self.scope)
             if isinstance(event, ast.Constant) and isinstance(event.value, str) and handler:
                 self.s.connections.append(Connection("event", event.value, handler))
+
+
+def _is_true(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _is_queryset_chain(node: ast.expr) -> bool:

@@ -1,0 +1,12 @@
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from shop.models import Order
+from shop.tasks import sync_order_to_erp
+
+
+@receiver(post_save, sender=Order)
+def push_order_to_erp(sender, instance, created, **kwargs):
+    # The task may start before the new order row is committed.
+    if created:
+        sync_order_to_erp.delay(instance.pk)
