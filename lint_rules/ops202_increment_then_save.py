@@ -12,7 +12,8 @@ from opsgen.lint.guarded_writes import FieldCheck, conditional_update, guarding_
 from opsgen.lint.knowledge import sync_method
 from opsgen.lint.identity_map import stale_locked_load
 from opsgen.lint.lock_scope import lock_end_line
-from opsgen.lint.model_declarations import loads_versioned_row
+from opsgen.lint.increment_amounts import amount_kind, text_named_field
+from opsgen.lint.model_declarations import declared_field_kind, loads_versioned_row
 from opsgen.lint.operation_locks import UNCOVERED, DeclaredLocks, RowBinding, bind_rows, declared_locks, row_at
 from opsgen.lint.orm import (
     LOAD_TERMINALS,
@@ -80,14 +81,28 @@ class IncrementThenSave(Rule):
         with_for_update=True)``), a Pony
         entity loaded with ``get_for_update()`` or ``select(...).for_update()``, code
         inside ``with <lock>:`` or after a call that takes a lock, text or a list appended
-        to a field (``obj.note += "..."``, which builds a value rather than counting),
-        migrations, which run alone, a row of a model with an optimistic version column,
+        to a field (see below), migrations, which run alone, a row of a model with an optimistic version column,
         and a private function whose every call in the module runs after a lock. A
         SQLAlchemy model declares one with ``version_id_col`` in ``__mapper_args__`` (its
         flush updates only the version read and raises ``StaleDataError`` otherwise), a
         Django model with a version field of django-concurrency (``IntegerVersionField``,
         ``AutoIncVersionField``) or django-optimistic-lock (``VersionField``), whose
         ``save()`` raises in the same case.
+
+        An amount of unknown type counts as a number: a request value (``data["amount"]``,
+        ``data.get("amount")``, ``form.cleaned_data["amount"]``, ``request.json["amount"]``),
+        a name, an attribute or a call. Text or a list builds a value rather than counting,
+        and no update with ``F()`` replaces it, so it is not reported when the amount shows
+        it (a string or f-string, a list or tuple, ``str(...)``, ``", ".join(...)``,
+        ``line.strip()``, ``"%s" % x``, or a sum with one of these), when the model declares
+        the field as text, JSON or an array (Django's ``CharField``, ``TextField``,
+        ``JSONField``, ``ArrayField``, SQLAlchemy's ``String``, ``Text``, ``JSON``,
+        ``ARRAY``, ``Mapped[str]``), or, with no declaration found, when the field's name
+        ends in a word for text (``note``, ``notes``, ``description``, ``comment``,
+        ``message``, ``text``, ``body``, ``content``, ``log``, ``history``, ``reason``,
+        ``title``, ``name``, ``label``, ``summary``, ``address``, ``url``, ``tags``, ...).
+        A declared number field and an amount that is a number (``1``, ``int(raw)``,
+        ``Decimal(raw)``, ``len(rows)``) count whatever the field's name.
 
         In the ``run()`` of an opsgen operation, the spec's ``locks:`` cover a row loaded by
         an input that a lock key names (``order:{order_id}`` and
@@ -330,8 +345,7 @@ class IncrementThenSave(Rule):
         ``run()``, and ``thread_locks`` holds the names bound to ``threading.Lock()``, which
         do not lock a row that other processes share."""
         nodes = list(scope_nodes(function.body))
-        lookups = locks.keywords_param if locks is not None else None  # run(self, ctx, **inputs)
-        increments = [node for node in nodes if isinstance(node, (ast.Assign, ast.AugAssign, ast.Expr)) and field_increment(node, lookups) is not None]
+        increments = [node for node in nodes if isinstance(node, (ast.Assign, ast.AugAssign, ast.Expr)) and field_increment(node) is not None]
         if not increments:
             return
         bindings = bind_rows(module, function, locks) if locks is not None else []
@@ -378,11 +392,13 @@ class IncrementThenSave(Rule):
                         queries[target.id] = query
 
         for increment in increments:
-            found = field_increment(increment, lookups)
+            found = field_increment(increment)
             assert found is not None
-            field, _ = found
+            field, amount = found
             receiver = ast.dump(field.value)
             line = increment.lineno
+            if self.extends_text_field(module, function, field, amount, self.receiver_model(module, function, field, loads, session_rows)):
+                continue
             if any(lock_line < line for lock_line in lock_lines) or any(start <= line <= end for start, end in lock_blocks):
                 continue
             if any(start <= line <= end for start, end in thread_blocks) and not self.loaded_here(loads, receiver, line):
@@ -399,11 +415,11 @@ class IncrementThenSave(Rule):
             if receiver in released and line > released[receiver][0]:
                 end, load = released[receiver]
                 if saved_later or load is not None:
-                    check = self.field_check(function, increment, lookups)
+                    check = self.field_check(function, increment)
                     if load is None:
-                        update = self.checked_update("django", self.bound_model(loads, receiver, line), increment, lookups, check)
+                        update = self.checked_update("django", self.bound_model(loads, receiver, line), increment, check)
                     else:
-                        update = self.checked_update("sqlalchemy", loaded_model(load), increment, lookups, check)
+                        update = self.checked_update("sqlalchemy", loaded_model(load), increment, check)
                     message = self.RELEASED_MESSAGE.format(target=ast.unparse(field), end=end, update=update, **direction)
                     yield module.finding(self.code, message, line, increment.col_offset)
                 continue
@@ -420,13 +436,13 @@ class IncrementThenSave(Rule):
             if receiver in session_rows or (receiver not in entity_rows and saved_later):
                 pair = self.other_row_lock(loads, released, receiver, line)
                 if pair is not None:
-                    yield self.other_row_finding(module, increment, *pair, direction, lookups, self.field_check(function, increment, lookups))
+                    yield self.other_row_finding(module, increment, *pair, direction, self.field_check(function, increment))
                     continue
             if receiver in session_rows:
                 load = session_rows[receiver]
                 if loads_versioned_row(module, loaded_model(load)):
                     continue  # the flush checks the version read and raises StaleDataError
-                check = self.field_check(function, increment, lookups)
+                check = self.field_check(function, increment)
                 model = loaded_model(load) or "Model"
                 template = self.SQLALCHEMY_CHECKED_MESSAGE if check is not None else self.SQLALCHEMY_MESSAGE
                 message = template.format(
@@ -435,7 +451,7 @@ class IncrementThenSave(Rule):
                     model=model,
                     row_lock=row_lock_remedy("sqlalchemy", load),
                     check_line=check.line if check is not None else 0,
-                    update=self.checked_update("sqlalchemy", model, increment, lookups, check),
+                    update=self.checked_update("sqlalchemy", model, increment, check),
                     **direction,
                 )
                 yield module.finding(self.code, message, line, increment.col_offset)
@@ -446,7 +462,7 @@ class IncrementThenSave(Rule):
                 if self.bound_to_versioned_row(module, loads, receiver, line):
                     continue  # the save checks the version read and raises when it changed
                 own = isinstance(field.value, ast.Name) and field.value.id == "self"
-                check = self.field_check(function, increment, lookups)
+                check = self.field_check(function, increment)
                 if own:
                     template = self.OWN_ROW_MESSAGE
                 elif check is not None:
@@ -460,16 +476,48 @@ class IncrementThenSave(Rule):
                     target=ast.unparse(field),
                     field=field.attr,
                     check_line=check.line if check is not None else 0,
-                    update=self.checked_update("django", model, increment, lookups, check),
+                    update=self.checked_update("django", model, increment, check),
                     owner=ast.unparse(field.value),
                     **direction,
                 )
                 yield module.finding(self.code, message, line, increment.col_offset)
 
     @staticmethod
-    def field_check(function: ast.FunctionDef | ast.AsyncFunctionDef, increment: ast.Assign | ast.AugAssign | ast.Expr, lookups: str | None) -> FieldCheck | None:
+    def receiver_model(
+        module: ModuleContext,
+        function: ast.FunctionDef | ast.AsyncFunctionDef,
+        field: ast.Attribute,
+        loads: list[tuple[str, ast.Assign, Load | None]],
+        session_rows: dict[str, ast.expr],
+    ) -> str:
+        """Return the model of the row whose field changes: as its load writes it, the qualified
+        class of a model method for ``self``, or "" when neither is known."""
+        receiver = ast.dump(field.value)
+        if receiver in session_rows:
+            return loaded_model(session_rows[receiver])
+        if isinstance(field.value, ast.Name) and field.value.id == "self":
+            summary = module.function_at(function.lineno)
+            return (summary.class_name or "") if summary is not None else ""
+        return IncrementThenSave.bound_model(loads, receiver, field.lineno)
+
+    @staticmethod
+    def extends_text_field(
+        module: ModuleContext, function: ast.FunctionDef | ast.AsyncFunctionDef, field: ast.Attribute, amount: ast.expr, model: str
+    ) -> bool:
+        """Return True when an amount of unknown type (``data["note"]``) is added to a field
+        that contains text or a list: declared so on the model, or, when the declaration is not
+        found, named so (``notes``, ``error_message``)."""
+        if amount_kind(amount) != "unknown":
+            return False  # the amount's shape decides; text amounts are no increment at all
+        declared = declared_field_kind(module, model, field.attr) if model else None
+        if declared is not None:
+            return declared == "text"
+        return text_named_field(field.attr)
+
+    @staticmethod
+    def field_check(function: ast.FunctionDef | ast.AsyncFunctionDef, increment: ast.Assign | ast.AugAssign | ast.Expr) -> FieldCheck | None:
         """Return the check of the changed field's old value that guards the change, if any."""
-        found = field_increment(increment, lookups)
+        found = field_increment(increment)
         assert found is not None
         field, _ = found
         if not isinstance(field.value, ast.Name):
@@ -484,7 +532,7 @@ class IncrementThenSave(Rule):
 
     @staticmethod
     def checked_update(
-        orm: str, model: str, increment: ast.Assign | ast.AugAssign | ast.Expr, lookups: str | None, check: FieldCheck | None
+        orm: str, model: str, increment: ast.Assign | ast.AugAssign | ast.Expr, check: FieldCheck | None
     ) -> str:
         """Return the single UPDATE that changes the field in the database, as the remedy names it.
 
@@ -493,7 +541,7 @@ class IncrementThenSave(Rule):
         ``model`` may be "" when the load does not name it, or ``type(self)`` for a model
         method's own row.
         """
-        found = field_increment(increment, lookups)
+        found = field_increment(increment)
         assert found is not None
         field, amount = found
         sign = IncrementThenSave.direction(increment)["sign"]
@@ -526,7 +574,7 @@ class IncrementThenSave(Rule):
 
     def operation_finding(self, module: ModuleContext, increment: ast.Assign | ast.AugAssign | ast.Expr, row: RowBinding, locks: DeclaredLocks) -> Finding:
         """Report an increment in an operation's ``run()`` of a row that no declared lock covers."""
-        found = field_increment(increment, locks.keywords_param)
+        found = field_increment(increment)
         assert found is not None
         field, _ = found
         direction = self.direction(increment)
@@ -582,21 +630,18 @@ class IncrementThenSave(Rule):
         own: tuple[ast.Assign, Load],
         other: ast.Assign,
         direction: dict[str, str],
-        lookups: str | None = None,
         check: FieldCheck | None = None,
     ) -> Finding:
         """Report the unlocked load of a row that the function increments while it locks another row.
 
-        ``lookups`` is the ``**inputs`` parameter of an operation's ``run()``, as
-        :func:`field_increment` takes it, and ``check`` the check of the field's old value
-        that guards the change.
+        ``check`` is the check of the field's old value that guards the change.
         """
-        found = field_increment(increment, lookups)
+        found = field_increment(increment)
         assert found is not None
         field, _ = found
         statement, load = own
         orm = "sqlalchemy" if load.orm == "sqlalchemy" else "django"
-        update = self.checked_update(orm, loaded_model(statement.value), increment, lookups, check)
+        update = self.checked_update(orm, loaded_model(statement.value), increment, check)
         message = self.OTHER_ROW_MESSAGE.format(
             row=ast.unparse(statement.targets[0]),
             other=ast.unparse(other.targets[0]),
@@ -773,6 +818,11 @@ class IncrementThenSave(Rule):
         "def describe(invoice, vat_id):\n"
         "    invoice.address += '\\nVAT-ID: ' + vat_id\n"
         "    invoice.save()\n",
+        # A field named for text, with a request value of unknown type.
+        "def annotate(request, pk):\n"
+        "    ticket = Ticket.objects.get(pk=pk)\n"
+        "    ticket.notes += request.POST['note']\n"
+        "    ticket.save()\n",
         # A threading lock serialises the writers.
         "import threading\n"
         "counter_lock = threading.Lock()\n\n"
@@ -861,6 +911,11 @@ class IncrementThenSave(Rule):
         "    account = session.get(Account, account_id)\n"
         "    account.balance += amount  # OPS202\n"
         "    session.commit()\n",
+        # A request value: the key of the lookup is no sign of text.
+        "def deposit_view(request, pk):\n"
+        "    account = Account.objects.get(pk=pk)\n"
+        "    account.balance += request.POST['amount']  # OPS202\n"
+        "    account.save()\n",
         # A session named db, and an async result unpacked after the query.
         "def transfer(db, source_id, amount):\n"
         "    source = db.get(Account, source_id)\n"

@@ -34,6 +34,28 @@ VERSION_FIELD_TYPES = frozenset(
     {"IntegerVersionField", "AutoIncVersionField", "TriggerVersionField", "ConditionalVersionField", "VersionField"}
 )
 MIXIN_CHECKED_FIELDS = {"VersionField": "VersionedMixin"}
+#: Field and column types whose value is text, bytes or a collection, which ``+=`` extends
+#: rather than counts: Django's fields (with ``django.contrib.postgres``'s) and SQLAlchemy's types.
+TEXT_FIELD_TYPES = frozenset(
+    {
+        "CharField", "TextField", "SlugField", "EmailField", "URLField", "JSONField", "ArrayField",
+        "HStoreField", "BinaryField", "FilePathField", "CICharField", "CIEmailField", "CITextField",
+        "String", "Text", "Unicode", "UnicodeText", "VARCHAR", "NVARCHAR", "CHAR", "TEXT", "JSON",
+        "JSONB", "ARRAY", "LargeBinary", "str", "bytes", "list", "dict", "List", "Dict",
+    }
+)
+#: Field and column types whose value is a number, a date or a duration, which ``+=`` counts.
+NUMBER_FIELD_TYPES = frozenset(
+    {
+        "IntegerField", "BigIntegerField", "SmallIntegerField", "PositiveIntegerField",
+        "PositiveBigIntegerField", "PositiveSmallIntegerField", "DecimalField", "FloatField",
+        "DurationField", "DateTimeField", "DateField", "MoneyField",
+        "Integer", "BigInteger", "SmallInteger", "Numeric", "Float", "Double", "DECIMAL", "INTEGER",
+        "BIGINT", "NUMERIC", "Interval", "DateTime", "Date", "int", "float", "Decimal", "datetime", "timedelta",
+    }
+)
+#: Calls that declare a SQLAlchemy column, whose type is their first argument that is not its name.
+COLUMN_CALLS = frozenset({"Column", "mapped_column"})
 
 
 def qualify_model(module: ModuleContext, written: str) -> str | None:
@@ -218,3 +240,84 @@ def _call_name(call: ast.Call) -> str:
 
 def _is_true(value: ast.expr | None) -> bool:
     return isinstance(value, ast.Constant) and value.value is True
+
+
+def declared_field_kind(module: ModuleContext, model: str, field: str) -> str | None:
+    """Return ``"text"`` or ``"number"`` for the type that a project model declares for
+    ``field`` (:data:`TEXT_FIELD_TYPES`, :data:`NUMBER_FIELD_TYPES`), or None when the model
+    or the field is not found or its type is another one.
+
+    ``model`` is the class as written where the row was loaded (``Account``,
+    ``models.Account``) or a qualified name. A Django field (``models.TextField()``), a
+    SQLAlchemy column (``Column(String(40))``, ``db.Column(db.Text)``, ``mapped_column(JSON)``)
+    and a ``Mapped[str]`` annotation are read.
+    """
+    qualified = model if model in module.index.classes else qualify_model(module, model)
+    if qualified is None:
+        return None
+    for ancestor in module.analysis.mro(qualified):
+        definition = class_definition(module, ancestor)
+        if definition is None:
+            continue
+        for statement in definition.body:
+            type_name = _declared_type(statement, field)
+            if type_name in TEXT_FIELD_TYPES:
+                return "text"
+            if type_name in NUMBER_FIELD_TYPES:
+                return "number"
+            if type_name is not None:
+                return None
+    return None
+
+
+def _declared_type(statement: ast.stmt, field: str) -> str | None:
+    """Return the last name of the type that ``statement`` declares for ``field``: ``TextField``
+    for ``note = models.TextField()``, ``String`` for ``Column(String(40))``, ``str`` for
+    ``note: Mapped[str | None]``; ``""`` for a declaration of another form, None when the
+    statement does not declare ``field``."""
+    if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.target.id == field:
+        annotated = _mapped_type(statement.annotation)
+        if annotated:
+            return annotated
+        return _call_type(statement.value) if isinstance(statement.value, ast.Call) else ""
+    definition = _field_definition(statement)
+    if definition is None or definition[0] != field:
+        return None
+    return _call_type(definition[1])
+
+
+def _call_type(call: ast.Call) -> str:
+    """Return the type of a field or column call: the called class, or a column's type argument."""
+    name = _call_name(call)
+    if name not in COLUMN_CALLS:
+        return name
+    for argument in call.args:
+        if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+            continue  # Column("note_text", Text): the column's name
+        if isinstance(argument, ast.Call):
+            return _call_name(argument)
+        return _last_name(argument)
+    return ""
+
+
+def _mapped_type(annotation: ast.expr) -> str:
+    """Return the type inside ``Mapped[...]``, without ``Optional[...]`` or ``| None``."""
+    if not (isinstance(annotation, ast.Subscript) and _last_name(annotation.value) == "Mapped"):
+        return ""
+    inner = annotation.slice
+    if isinstance(inner, ast.BinOp) and isinstance(inner.op, ast.BitOr):
+        parts = [part for part in (inner.left, inner.right) if not (isinstance(part, ast.Constant) and part.value is None)]
+        inner = parts[0] if len(parts) == 1 else inner
+    if isinstance(inner, ast.Subscript) and _last_name(inner.value) == "Optional":
+        inner = inner.slice
+    if isinstance(inner, ast.Subscript):
+        inner = inner.value  # list[str] -> list
+    return _last_name(inner)
+
+
+def _last_name(node: ast.expr) -> str:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return ""

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from opsgen.lint.increment_amounts import amount_kind
 from opsgen.lint.knowledge import is_http_session, sync_method
 from opsgen.lint.query_chains import call_chain
 from opsgen.lint.rule import ModuleContext, walk_scope
@@ -386,39 +387,18 @@ def uses_f_expression(expr: ast.AST, qualify: Qualify) -> bool:
     return False
 
 
-def _is_not_number(expr: ast.expr, lookups: str | None = None) -> bool:
-    """Return True when the added value is not a number: text, an f-string, a list or another collection.
-
-    The string key of a lookup in the mapping named ``lookups`` (``inputs["amount"]``,
-    ``inputs.get("amount")``) names a value and is not text that the field gains.
-    """
-    keys: set[int] = set()
-    if lookups is not None:
-        for node in ast.walk(expr):
-            if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == lookups:
-                keys.add(id(node.slice))
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args:
-                owner = node.func.value
-                if isinstance(owner, ast.Name) and owner.id == lookups:
-                    keys.add(id(node.args[0]))
-    return any(
-        isinstance(node, (ast.JoinedStr, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp))
-        or (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in keys)
-        for node in ast.walk(expr)
-    )
-
-
-def field_increment(node: ast.AST, lookups: str | None = None) -> tuple[ast.Attribute, ast.expr] | None:
+def field_increment(node: ast.AST) -> tuple[ast.Attribute, ast.expr] | None:
     """Return the field and the amount of ``o.f += n``, ``o.f -= n``, ``o.f = o.f + n`` or
     ``setattr(o, "f", getattr(o, "f") + n)``; else None.
 
-    ``lookups`` names a mapping of values, such as an operation's ``**inputs``, whose
-    string-keyed lookups in the amount are numbers as far as this check can tell.
+    An amount whose shape shows text or a list (``o.note += "..."``) builds a value rather
+    than counting, and is no increment; an amount of unknown type counts (see
+    :func:`~opsgen.lint.increment_amounts.amount_kind`).
     """
     if isinstance(node, ast.AugAssign) and isinstance(node.op, (ast.Add, ast.Sub)) and isinstance(node.target, ast.Attribute):
-        return None if _is_not_number(node.value, lookups) else (node.target, node.value)
+        return None if amount_kind(node.value) == "text" else (node.target, node.value)
     if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
-        return _setattr_increment(node.value, lookups)
+        return _setattr_increment(node.value)
     if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Attribute)):
         return None
     target, value = node.targets[0], node.value
@@ -428,11 +408,11 @@ def field_increment(node: ast.AST, lookups: str | None = None) -> tuple[ast.Attr
     for position, operand in enumerate(operands):
         if ast.dump(operand, annotate_fields=False) == ast.dump(ast.Attribute(target.value, target.attr, ast.Load()), annotate_fields=False):
             amount = value.right if position == 0 else value.left
-            return None if _is_not_number(amount, lookups) else (target, amount)
+            return None if amount_kind(amount) == "text" else (target, amount)
     return None
 
 
-def _setattr_increment(call: ast.Call, lookups: str | None) -> tuple[ast.Attribute, ast.expr] | None:
+def _setattr_increment(call: ast.Call) -> tuple[ast.Attribute, ast.expr] | None:
     """Return the field and amount of ``setattr(o, name, getattr(o, name) + n)``; else None.
 
     The field is an ``o.<name>`` attribute node: the literal's text for a string literal,
@@ -448,7 +428,7 @@ def _setattr_increment(call: ast.Call, lookups: str | None) -> tuple[ast.Attribu
     for position, operand in enumerate(operands):
         if ast.dump(operand, annotate_fields=False) == ast.dump(read, annotate_fields=False):
             amount = value.right if position == 0 else value.left
-            if _is_not_number(amount, lookups):
+            if amount_kind(amount) == "text":
                 return None
             attr = name.value if isinstance(name, ast.Constant) and isinstance(name.value, str) else ast.unparse(name)
             field = ast.Attribute(owner, attr, ast.Load())
@@ -459,7 +439,7 @@ def _setattr_increment(call: ast.Call, lookups: str | None) -> tuple[ast.Attribu
 def setattr_field_name(node: ast.AST) -> str | None:
     """Return the expression that names the field of ``setattr(o, field, ...)`` when it is
     not a string literal, such as ``field``; None for other statements."""
-    if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and _setattr_increment(node.value, None)):
+    if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and _setattr_increment(node.value)):
         return None
     name = node.value.args[1]
     return None if isinstance(name, ast.Constant) else ast.unparse(name)

@@ -11,7 +11,7 @@ class ProductViewSet(viewsets.ModelViewSet):
 
     @action(detail=True, methods=["post"])
     def restock(self, request, pk=None):
-        product = self.get_object()  # expect-line
-        product.stock = product.stock + int(request.data["quantity"])
+        product = self.get_object()
+        product.stock = product.stock + int(request.data["quantity"])  # expect-line
         product.save(update_fields=["stock"])
         return Response({"stock": product.stock})
