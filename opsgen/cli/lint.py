@@ -397,6 +397,9 @@ def _add_noqa(result: LintResult, shown: Callable[[str], str]) -> int:
     lines = sum(edit.lines for edit in edits)
     files = sum(1 for edit in edits if edit.lines)
     print(f"opsgen lint: added {codes} noqa code(s) to {lines} line(s) in {files} file(s)", file=sys.stderr)
+    unused = sum(1 for finding in result.findings if finding.code == "OPS003")
+    if unused:
+        print(f"opsgen lint: left {unused} unused noqa comment(s) (OPS003) unchanged; 'opsgen lint --fix' removes the unused codes", file=sys.stderr)
     not_checked = _report_unchecked(result, shown)
     return 2 if not_checked or any(edit.error for edit in edits) else 0
 

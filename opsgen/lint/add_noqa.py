@@ -7,6 +7,10 @@ where the linter's own ``# noqa`` check, and flake8's, reads it (see
 line of a string or backslash continuation that the reported line starts. A line that
 already has ``# noqa: CODES`` gets the new codes added to that list, and every line is
 edited once, whatever the number of its findings.
+
+An unused ``# noqa`` code (OPS003) gets no comment and stays as it is. Adding OPS003 to
+its comment would hide the unused code for good, because a comment that lists OPS003 is
+never judged, and removing codes is ``--fix``'s work, not this command's.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from pathlib import Path
 
 from opsgen.lint.engine import _NOQA, NoqaLines
 from opsgen.lint.rule import Finding
+from opsgen.lint.unused_noqa import CODE as UNUSED_NOQA
 
 _BOM = "\ufeff"
 
@@ -38,10 +43,12 @@ class NoqaEdit:
 
 def add_noqa(findings: Iterable[Finding]) -> list[NoqaEdit]:
     """Write the ``# noqa`` comments for ``findings``, one file at a time, and return what
-    each file got. A file is replaced atomically, and only when its new text parses."""
+    each file got. A file is replaced atomically, and only when its new text parses.
+    OPS003 findings are skipped (see the module docstring)."""
     by_path: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
-        by_path[finding.path].append(finding)
+        if finding.code != UNUSED_NOQA:
+            by_path[finding.path].append(finding)
     return [_add_to_file(Path(path), by_path[path]) for path in sorted(by_path)]
 
 

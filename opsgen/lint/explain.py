@@ -37,7 +37,8 @@ the line. It is off by default: name OPS003 in full in `select`, `extend-select`
 `--extend-select`. A code counts when it names, in full, a rule that ran on the file and
 that `per-file-ignores` does not drop there. A bare `# noqa`, a prefix, another tool's
 code and a comment that lists OPS003 itself are left alone. `--fix` removes the unused
-codes, and the `# noqa` part with its reason when no code is left. `opsgen lint` only.
+codes, and the `# noqa` part with its reason when no code is left. `--add-noqa` leaves
+them in place and adds no OPS003 to the comment. `opsgen lint` only.
 """,
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -177,3 +178,58 @@ def test_add_noqa_excludes_fix_and_diff(tmp_path: Path) -> None:
     assert run.returncode == 2
     assert "not allowed with argument" in run.stderr
     assert (root / "services.py").read_text() == SERVICES
+
+
+#: A stale ``# noqa: OPS202`` on a single F() update (line 7), and an OPS101 finding on
+#: line 13, whose comment lists only a stale OPS207.
+STALE_NOQA = '''\
+import requests
+from django.db import transaction
+from django.db.models import F
+
+
+def restock(sku, quantity):
+    Product.objects.filter(sku=sku).update(stock=F("stock") + quantity)  # noqa: OPS202
+
+
+def place(order):
+    with transaction.atomic():
+        order.save()
+        requests.post(order.hook, json={"id": order.pk})  # noqa: OPS207
+'''
+
+
+def test_add_noqa_skips_unused_noqa_code(tmp_path: Path) -> None:
+    root = project(tmp_path, {"services.py": STALE_NOQA})
+
+    run = lint(root, "--extend-select", "OPS003", "--add-noqa")
+
+    assert run.returncode == 0, run.stderr
+    assert "added 1 noqa code(s) to 1 line(s) in 1 file(s)" in run.stderr
+    assert "left 2 unused noqa comment(s) (OPS003) unchanged; 'opsgen lint --fix' removes the unused codes" in run.stderr
+    lines = (root / "services.py").read_text().splitlines()
+    assert lines[6] == '    Product.objects.filter(sku=sku).update(stock=F("stock") + quantity)  # noqa: OPS202'
+    assert lines[12] == '        requests.post(order.hook, json={"id": order.pk})  # noqa: OPS207, OPS101'
+    assert "OPS003" not in (root / "services.py").read_text()
+
+
+def test_add_noqa_then_unused_codes_still_reported(tmp_path: Path) -> None:
+    root = project(tmp_path, {"services.py": STALE_NOQA})
+    lint(root, "--extend-select", "OPS003", "--add-noqa")
+
+    run = lint(root, "--extend-select", "OPS003", "--format", "concise")
+
+    reported = [re.match(r"services\.py:(\d+):\d+: (OPS\d+)", line) for line in run.stdout.splitlines()]
+    assert [(match.group(1), match.group(2)) for match in reported if match] == [("7", "OPS003"), ("13", "OPS003")]
+    assert "OPS202 suppresses no finding" in run.stdout
+    assert "OPS207 suppresses no finding" in run.stdout
+
+
+def test_add_noqa_ignores_unused_noqa_finding(tmp_path: Path) -> None:
+    path = tmp_path / "module.py"
+    path.write_text("x = 1  # noqa: OPS202\n")
+
+    edits = add_noqa([Finding(str(path), 1, 7, "OPS003", "OPS003 unused noqa code: OPS202 suppresses no finding here; remove it")])
+
+    assert edits == []
+    assert path.read_text() == "x = 1  # noqa: OPS202\n"
