@@ -500,7 +500,9 @@ def _report_left_after_fix(found: int, fixed: int, left: list[Finding], shown: C
 
 
 def _report_not_fixable(findings: list[Finding], not_fixable: Mapping[Finding, str], shown: Callable[[str], str]) -> None:
+    """Print one line for each finding that the fixes leave in place: where, its code, and the reason."""
     for finding in findings:
         reason = not_fixable.get(finding)
         if reason is not None:
-            print(f"opsgen lint: not fixable {shown(finding.path)}:{finding.line}:{finding.column + 1}: {reason}", file=sys.stderr)
+            where = f"{shown(finding.path)}:{finding.line}:{finding.column + 1}"
+            print(f"opsgen lint: not fixable {where}: {finding.code} {reason}", file=sys.stderr)

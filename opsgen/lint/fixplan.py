@@ -58,7 +58,7 @@ def plan_fixes(findings: Sequence[Finding], line_length: int = DEFAULT_LINE_LENG
         if isinstance(finding, UnusedNoqa):
             comments[finding.path].append(finding)
         elif finding.fix is None:
-            not_fixable[finding] = finding.no_fix_reason or f"{finding.code} has no autofix"
+            not_fixable[finding] = finding.no_fix_reason or "has no autofix"
         else:
             candidates[finding.path].append(finding)
     if not candidates and not comments:

@@ -70,7 +70,7 @@ def test_fix_reports_what_remains(tmp_path: Path) -> None:
 
     assert run.returncode == 1
     assert "orders.py:7:23: OPS101" in run.stdout
-    assert "not fixable orders.py:7:23: the statement shares its line with another statement" in run.stderr
+    assert "not fixable orders.py:7:23: OPS101 the statement shares its line with another statement" in run.stderr
     assert (root / "orders.py").read_text() == NOT_FIXABLE
 
 

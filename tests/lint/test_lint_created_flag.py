@@ -125,7 +125,7 @@ def test_fix_leaves_write_and_names_receiver(tmp_path: Path) -> None:
     run = subprocess.run([*COMMAND, "--fix", "."], cwd=root, capture_output=True, text=True, timeout=120)
     assert (root / "shop/services.py").read_text() == before
     assert (
-        "not fixable shop/services.py:8:9: the side effect is sent from the model signal receiver "
+        "not fixable shop/services.py:8:9: OPS101 the side effect is sent from the model signal receiver "
         "shop.signals.push_order, which must defer it, since the write that sends the signal cannot wait for the commit"
     ) in run.stderr
     assert "0 fixed" in run.stderr

@@ -94,7 +94,7 @@ def test_diff_names_sqlalchemy_finding(tmp_path: Path) -> None:
 
     assert run.returncode == 1
     assert run.stdout == ""
-    assert not_fixable_lines(run.stderr) == [f"opsgen lint: not fixable shop/ship.py:7:5: {SQLALCHEMY_REASON}"]
+    assert not_fixable_lines(run.stderr) == [f"opsgen lint: not fixable shop/ship.py:7:5: OPS101 {SQLALCHEMY_REASON}"]
     assert "opsgen lint: 1 finding(s), 0 fixable with --fix, 1 not fixable" in run.stderr
 
 
@@ -106,7 +106,7 @@ def test_diff_names_later_raise(tmp_path: Path) -> None:
     assert run.returncode == 1
     assert run.stdout == ""
     assert not_fixable_lines(run.stderr) == [
-        "opsgen lint: not fixable shop/orders.py:8:9: the raise at line 10 rolls the transaction back "
+        "opsgen lint: not fixable shop/orders.py:8:9: OPS101 the raise at line 10 rolls the transaction back "
         "on purpose, which would drop the deferred call"
     ]
 
@@ -130,8 +130,8 @@ def test_diff_shows_fixes_and_the_rest(tmp_path: Path) -> None:
     assert "+        transaction.on_commit(partial(notify.delay, order.pk))" in run.stdout
     assert "shop/legacy.py" not in run.stdout
     assert not_fixable_lines(run.stderr) == [
-        "opsgen lint: not fixable shop/legacy.py:8:9: a later statement changes inv",
-        f"opsgen lint: not fixable shop/ship.py:7:5: {SQLALCHEMY_REASON}",
+        "opsgen lint: not fixable shop/legacy.py:8:9: OPS101 a later statement changes inv",
+        f"opsgen lint: not fixable shop/ship.py:7:5: OPS101 {SQLALCHEMY_REASON}",
     ]
     assert run.stderr.splitlines()[-1] == "opsgen lint: 3 finding(s), 1 fixable with --fix, 2 not fixable"
     assert (root / "shop" / "orders.py").read_text() == FIXABLE
@@ -217,6 +217,37 @@ def test_plan_names_rule_without_autofix(tmp_path: Path) -> None:
 
     plan = plan_fixes([finding])
 
-    assert plan.not_fixable == {finding: "OPS301 has no autofix"}
+    assert plan.not_fixable == {finding: "has no autofix"}
     assert not plan.fixable(finding)
 
+
+
+#: An OPS101 finding on a call whose mail is sent one call further down.
+INDIRECT = """\
+from django.core.mail import send_mail
+from django.db import transaction
+
+
+def tell(order):
+    send_mail("Order", "Thanks", "shop@example.invalid", [order.email])
+
+
+def place(order):
+    with transaction.atomic():
+        order.save()
+        tell(order)
+"""
+
+
+def test_not_fixable_lines_name_each_code(tmp_path: Path) -> None:
+    root = project(tmp_path, {"shop/orders.py": INDIRECT, "shop/codes.py": COUNTER, "shop/models.py": "class AccessCode:\n    pass\n"})
+
+    diff = lint(root, "--diff")
+    fix = lint(root, "--fix")
+
+    assert not_fixable_lines(diff.stderr) == [
+        "opsgen lint: not fixable shop/codes.py:6:5: OPS202 has no autofix",
+        "opsgen lint: not fixable shop/orders.py:12:9: OPS101 the side effect is sent further down the call chain, "
+        "so a person must choose the call to defer",
+    ]
+    assert not_fixable_lines(fix.stderr) == not_fixable_lines(diff.stderr)

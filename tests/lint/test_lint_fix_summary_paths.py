@@ -85,7 +85,7 @@ def test_fix_summary_counts_cleared_finding(tmp_path: Path) -> None:
     assert "app/legacy.py:8:9: OPS101" in left[0]
     assert "OPS401 has no autofix" not in fix.stderr
     assert "opsgen lint: 3 finding(s), 1 fixed, 1 more cleared by the fixes, 1 not fixable" in fix.stderr
-    assert "opsgen lint: not fixable app/legacy.py:8:9: a later statement changes inv" in fix.stderr
+    assert "opsgen lint: not fixable app/legacy.py:8:9: OPS101 a later statement changes inv" in fix.stderr
     assert fix.returncode == 1
 
 
