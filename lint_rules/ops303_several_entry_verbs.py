@@ -45,6 +45,11 @@ class SeveralEntryVerbs(Rule):
         class counts. A ``__call__`` that only returns ``self.<verb>(...)``, or ends in
         ``return self.<entry verb>(...)`` after checks of its own, forwards to that verb,
         so a subclass that overrides ``__call__`` instead of the verb is the odd one out.
+        An entry method that calls ``self.<other entry verb>(...)``, whose body there only
+        raises ``NotImplementedError`` or that is marked ``@abstractmethod``, is a
+        template method (Django's ``BaseCommand.execute()`` runs ``handle()``). The other
+        verb is a hook for subclasses, so neither it nor a subclass's override of it is a
+        second entry, and such a subclass is entered through the base's verb.
         Reports each entry method after the first in one class, and the entry method of
         each service whose verb is not the module's most common one (the first one used
         wins a tie). A verb is the module's only when two or more services use it. When
@@ -169,6 +174,21 @@ class SeveralEntryVerbs(Rule):
         + "class DeleteTag(BaseService):\n"
         "    def perform(self, tag):\n"
         "        return tag\n",
+        # A template method: execute() runs the handle() hook that subclasses implement.
+        "class BaseJob:\n"
+        "    def execute(self, *args):\n"
+        "        self.check(args)\n"
+        "        return self.handle(*args)\n\n"
+        "    def check(self, args):\n"
+        "        return None\n\n"
+        "    def handle(self, *args):\n"
+        "        raise NotImplementedError\n\n"
+        "class CleanupJob(BaseJob):\n"
+        "    def handle(self, *args):\n"
+        "        return 0\n\n"
+        "class ExportJob(BaseJob):\n"
+        "    def handle(self, target):\n"
+        "        return target\n",
         # A mixin's one method takes its inputs as arguments: not a service beside them.
         "class QuoteOrder:\n"
         "    def __init__(self, order):\n"

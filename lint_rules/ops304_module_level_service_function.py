@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from opsgen.lint.failure_conventions import WRITE_METHODS
 from opsgen.lint.orm import scope_nodes
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.services import is_generated, is_hook_implementation, in_service_packages, may_define_services, service_classes
@@ -14,6 +15,39 @@ Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 #: Decorators that register a function for the framework to call on an event.
 _HOOK_DECORATORS = frozenset({"django.dispatch.receiver()", "sqlalchemy.event.listens_for()"})
+
+
+#: Calls that build plain data from their arguments.
+_PLAIN_DATA_CALLS = frozenset({"list", "tuple", "set", "frozenset", "dict", "sorted"})
+
+
+def _is_plain_data(value: ast.expr | None) -> bool:
+    """Return True for a constant other than None, a list, tuple, set or dict display or
+    comprehension, or a call of :data:`_PLAIN_DATA_CALLS`."""
+    if isinstance(value, ast.Constant):
+        return value.value is not None
+    if isinstance(value, (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp, ast.JoinedStr)):
+        return True
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in _PLAIN_DATA_CALLS
+
+
+def _always_returns(body: list[ast.stmt]) -> bool:
+    """Return True when every path through ``body`` ends in a ``return`` of a value or a
+    ``raise``: its last statement is one, or an ``if`` or ``try`` whose branches all end so."""
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, ast.Raise):
+        return True
+    if isinstance(last, ast.Return):
+        return last.value is not None
+    if isinstance(last, ast.If):
+        return _always_returns(last.body) and _always_returns(last.orelse)
+    if isinstance(last, ast.Try):
+        # The body either returns itself or falls through to the else clause.
+        normal = _always_returns(last.body) or _always_returns(last.orelse)
+        return normal and all(_always_returns(handler.body) for handler in last.handlers)
+    return False
 
 
 def plugin_hook_words(tree: ast.Module) -> set[str]:
@@ -69,7 +103,12 @@ class ModuleLevelServiceFunction(Rule):
         ``pytest_cmdline_main()``). Elsewhere, in a module that defines service classes
         (see OPS303), reports a public
         module-level function that another function of the module calls beside those
-        services: that caller treats it as one more service with its own convention. A
+        services: that caller treats it as one more service with its own convention.
+        A helper that computes plain data for the caller is left alone: it takes no
+        required parameter, and every path returns a constant, a list, tuple, set or dict
+        display or comprehension, or ``list()``, ``sorted()`` and the like. It calls
+        nothing that writes or has a side effect (``get_available_image_extensions()``
+        beside Django's validators). A
         service built only to be passed to one of the module's functions
         (``skip_if(NotPredicate(p))``) is a value, not a service the caller runs. Beside
         two or more service classes it also reports a public function that nothing in the
@@ -148,7 +187,8 @@ class ModuleLevelServiceFunction(Rule):
             called, uses_service = self.calls_of(caller, services, functions)
             if uses_service:
                 for name in called:
-                    flagged.setdefault(name, f"beside the service classes {caller.name}() calls")
+                    if name not in flagged and not self.computes_plain_data(module, functions[name]):
+                        flagged[name] = f"beside the service classes {caller.name}() calls"
         if len(services) >= 2:
             # A function nothing here calls, which changes what it is given, is one more
             # service that callers elsewhere run in their own way.
@@ -176,6 +216,28 @@ class ModuleLevelServiceFunction(Rule):
             if owner == package:
                 hooks.add(name)
         return hooks
+
+    @staticmethod
+    def computes_plain_data(module: ModuleContext, function: Function) -> bool:
+        """Return True for a helper that computes a value for its caller, which is no service.
+
+        Such a helper takes no required parameter, and every path ends in a return of plain
+        data (see :func:`_is_plain_data`). It calls nothing that writes or has a side
+        effect. ``get_available_image_extensions()`` in Django's validators is one.
+        """
+        arguments = function.args
+        required = len(arguments.posonlyargs) + len(arguments.args) - len(arguments.defaults)
+        if required > 0 or any(default is None for default in arguments.kw_defaults):
+            return False
+        if not _always_returns(function.body):
+            return False
+        for node in scope_nodes(function.body):
+            if isinstance(node, ast.Return) and not _is_plain_data(node.value):
+                return False
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in WRITE_METHODS:
+                return False
+        summary = module.summary.functions.get(f"{module.summary.module}.{function.name}")
+        return summary is not None and not any(module.analysis.effect(call) is not None for call in summary.calls)
 
     @staticmethod
     def changes_parameter(function: Function) -> bool:
@@ -258,6 +320,20 @@ class ModuleLevelServiceFunction(Rule):
         _ENROLLMENT_SERVICES
         + "def letter(points):\n"
         "    return 'A' if points >= 90 else 'B'\n",
+        # A helper that lists plain data for the service it is handed to.
+        "class ExtensionValidator:\n"
+        "    def __init__(self, allowed):\n"
+        "        self.allowed = allowed\n\n"
+        "    def __call__(self, name):\n"
+        "        return name.rpartition('.')[2] in self.allowed\n\n"
+        "def image_extensions():\n"
+        "    try:\n"
+        "        import imghdr\n"
+        "    except ImportError:\n"
+        "        return []\n"
+        "    return [kind.lower() for kind in imghdr.tests]\n\n"
+        "def validate_image_name(name):\n"
+        "    return ExtensionValidator(allowed=image_extensions())(name)\n",
         # No service classes here: plain functions are the convention.
         "def send_receipt(order):\n"
         "    order.notify()\n\n"

@@ -6,7 +6,11 @@ an entry method. The entry verbs are the names projects give that method: ``run`
 ``invoke`` and ``__call__``. A ``__call__`` whose body only returns ``self.<verb>(...)``
 forwards to that verb and is not a second entry point, and so does one that ends in
 ``return self.<entry verb>(...)`` after checks of its own (a base class's template).
-A module may add a verb of its own: a method name that two or more classes each have as
+Likewise an entry method that calls ``self.<other entry verb>(...)``, whose body in the
+same class only raises ``NotImplementedError`` (or is marked ``@abstractmethod``), is a
+template method: the other verb is a hook that subclasses implement, and neither it nor
+a subclass's override of it is a second entry point (Django's ``BaseCommand.execute()``
+calls ``handle()``). A module may add a verb of its own: a method name that two or more classes each have as
 their only public method (``send()`` on every notification class) is an entry verb there.
 
 Two ways to find services:
@@ -345,12 +349,17 @@ def service_classes(tree: ast.Module, everything: bool = False) -> tuple[Service
     with_verb = sum(1 for node in eligible if any(m.name in verbs for m in public_methods(node, verbs)))
 
     found: dict[str, ServiceClass] = {}
+    hooks: dict[str, frozenset[str]] = {}  # class name -> the hooks its template methods call
     for statement in eligible:
         bases = base_names(statement)
         # A subclass inherits its parent's entry, and a parent is a base, not one more service.
         parent = any(statement.name in base_names(other) for other in eligible)
         beside_services = with_verb >= 2 and statement in roots and not parent
-        service = ServiceClass(statement, entry_methods(statement, verbs, beside_services))
+        entries = entry_methods(statement, verbs, beside_services)
+        inherited = frozenset().union(*(hooks.get(base, frozenset()) for base in bases))
+        hooks[statement.name] = inherited | template_hooks(entries)
+        entries = [entry for entry in entries if entry.name not in hooks[statement.name]]
+        service = ServiceClass(statement, entries)
         service.by_name = bool(service.entries) and service.entries[0].name not in verbs
         service.verb = _verb_of(statement, service.entries, [found[b] for b in bases if b in found])
         if service.verb is not None:
@@ -360,6 +369,35 @@ def service_classes(tree: ast.Module, everything: bool = False) -> tuple[Service
         # classes are compared only in a module whose other services use an entry verb.
         return ()
     return tuple(found.values())
+
+
+def template_hooks(entries: Sequence[Method]) -> frozenset[str]:
+    """Return the names of the entry methods that another of ``entries`` calls on ``self``
+    and that only raise ``NotImplementedError`` or are marked ``@abstractmethod``: hooks
+    of a template method, for subclasses to implement."""
+    abstract = {entry.name for entry in entries if _is_abstract(entry)}
+    if not abstract:
+        return frozenset()
+    found: set[str] = set()
+    for entry in entries:
+        for node in scope_nodes(entry.body):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in abstract:
+                owner = node.func.value
+                if isinstance(owner, ast.Name) and owner.id == "self" and node.func.attr != entry.name:
+                    found.add(node.func.attr)
+    return frozenset(found)
+
+
+def _is_abstract(method: Method) -> bool:
+    """Return True for a method marked ``@abstractmethod`` or whose body, docstring aside,
+    only raises ``NotImplementedError``."""
+    if any(_decorator_name(decorator) == "abstractmethod" for decorator in method.decorator_list):
+        return True
+    body = [s for s in method.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    if len(body) != 1 or not isinstance(body[0], ast.Raise) or body[0].exc is None:
+        return False
+    raised = body[0].exc.func if isinstance(body[0].exc, ast.Call) else body[0].exc
+    return isinstance(raised, ast.Name) and raised.id == "NotImplementedError"
 
 
 #: More public methods than this make a class an object with an interface of its own: a
