@@ -42,7 +42,12 @@ from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
 from opsgen.lint.summary import FunctionSummary, dotted_text, function_nodes
 
 #: ``obj.field += ...``, ``obj.field -= ...`` or ``obj.field = obj.field + ...`` in the source.
-FIELD_INCREMENT = re.compile(r"\.(\w+)\s*(?:[-+]=|=[^=\n]*\.\1\s*[-+])|\bsetattr\([^()\n]*getattr\(")
+FIELD_INCREMENT = re.compile(r"\.(\w+)\s*(?:[-+]=|=[^=\n]*\.\1\s*[-+])")
+#: ``setattr(obj, name, getattr(obj, name) + n)`` in the source. Each of the two patterns
+#: starts with a literal, which the regex engine scans for quickly. Joined by ``|``, or led
+#: by ``\b``, a pattern is tried at every position instead, which took about five times as
+#: long on Django 5.2's 885 files. The lookbehind after the literal does the work of ``\b``.
+SETATTR_INCREMENT = re.compile(r"setattr(?<!\wsetattr)\([^()\n]*getattr\(")
 #: Calls whose result is a row no other request can see yet, or a private copy of one.
 FRESH_CALLS = frozenset({"create", "copy", "deepcopy"})
 #: The project of the operation examples: a spec that locks ``order:{order_id}``.
@@ -264,7 +269,7 @@ class IncrementThenSave(Rule):
     )
 
     def check(self, module: ModuleContext) -> Iterator[Finding]:
-        if is_migration_path(module.path) or not FIELD_INCREMENT.search(module.source):
+        if is_migration_path(module.path) or not self.may_increment_field(module.source):
             return
         # Pony writes changed entities when db_session commits: any function may persist.
         pony_module = uses_pony(module)
@@ -288,6 +293,11 @@ class IncrementThenSave(Rule):
                 findings = self.name_thread_locks(node, findings, thread_locks)
             if findings and not callers_hold_lock(module.tree, module.source, node):
                 yield from drop_findings_locked_by_callers(module, node, findings)
+
+    @staticmethod
+    def may_increment_field(source: str) -> bool:
+        """Return False when ``source`` contains no field increment, so the rule has nothing to report."""
+        return FIELD_INCREMENT.search(source) is not None or SETATTR_INCREMENT.search(source) is not None
 
     @staticmethod
     def loaded_here(loads: list[tuple[str, ast.Assign, Load | None]], receiver: str, line: int) -> bool:

@@ -37,3 +37,14 @@ def test_text_and_other_objects_not_counted(tmp_path: Path) -> None:
         "    article.save()\n"
     )
     assert _messages(body, tmp_path) == []
+
+
+def test_source_check_finds_setattr_at_word_start() -> None:
+    may_increment_field = RULES[0].may_increment_field  # type: ignore[attr-defined]
+    assert may_increment_field("setattr(row, name, getattr(row, name) + 1)")
+    assert may_increment_field("x = 1\nhelpers.setattr(row, name, getattr(row, name) + 1)")
+    assert may_increment_field("my_setattr(row, 'a', 1)\nsetattr(row, name, getattr(row, name) + 1)")
+    assert not may_increment_field("my_setattr(row, name, getattr(row, name) + 1)")
+    assert not may_increment_field("setattr(row, name,\n        getattr(row, name) + 1)")
+    assert may_increment_field("row.total += amount")
+    assert not may_increment_field("total += amount")
