@@ -436,8 +436,12 @@ def is_builder_or_cursor(node: ast.ClassDef) -> bool:
     methods = [item for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and not is_overload(item)]
     if any(method.name in CURSOR_METHODS for method in methods):
         return True
-    chained = [method for method in methods if not method.name.startswith("_") and returns_self(method) is not None]
-    return len(chained) >= 2 and any(method.name in ENTRY_VERBS for method in chained)
+    public = [method for method in methods if not method.name.startswith("_")]
+    # Finding a ``return self`` walks a method's body. Most classes have no public entry verb
+    # that returns self, so the other methods are walked only for a class that has one.
+    if len(public) < 2 or not any(method.name in ENTRY_VERBS and returns_self(method) is not None for method in public):
+        return False
+    return sum(1 for method in public if returns_self(method) is not None) >= 2
 
 
 def _verb_of(node: ast.ClassDef, entries: list[Method], parents: Iterable[ServiceClass]) -> str | None:
