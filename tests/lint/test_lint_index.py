@@ -12,7 +12,7 @@ import pytest
 from opsgen.lint.config import LintConfig
 from opsgen.lint.engine import lint_paths
 from opsgen.lint.index import CACHE_DIR, CACHE_FILE, ProjectIndex, module_name_for
-from opsgen.lint.summary import ModuleSummary
+from opsgen.lint.summary import ModuleSummary, summarize
 
 from tests_lint_support import write_project  # type: ignore[import-not-found]
 
@@ -168,3 +168,40 @@ def test_uncached_build_skips_cache_data(tmp_path: Path, monkeypatch: pytest.Mon
     assert index.parsed == 3
     assert not (root / CACHE_DIR).exists()
     assert all("summary" not in entry for entry in index.cache_entries.values())
+
+
+ROUND_TRIP = """\
+import requests
+from django.db import models, transaction
+from django.db.models.signals import post_save
+
+HANDLERS = {"paid": print}
+
+
+class Order(models.Model):
+    total = models.IntegerField()
+
+    def settle(self, amount, *, note=None):
+        with transaction.atomic(using="billing"):
+            self.total += amount
+            self.save(update_fields=["total"])
+            requests.post("https://example.invalid", json={"id": self.pk})
+
+
+def notify(sender, instance, **kwargs):
+    HANDLERS["paid"](instance)
+
+
+post_save.connect(notify, sender=Order)
+"""
+
+
+def test_summary_survives_cache_text() -> None:
+    summary, _ = summarize("shop/models.py", "shop.models", ROUND_TRIP)
+    assert summary.classes
+    assert summary.connections
+    assert any(f.calls and f.transactions for f in summary.functions.values())
+
+    restored = ModuleSummary.from_json(json.loads(json.dumps(summary.to_json())))
+
+    assert restored == summary
