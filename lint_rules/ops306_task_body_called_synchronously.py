@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from weakref import WeakKeyDictionary
 
+from opsgen.lint.analysis import Analysis
 from opsgen.lint.knowledge import is_task_decorator
 from opsgen.lint.orm import is_test_path
 from opsgen.lint.rule import Example, Finding, ModuleContext, Rule
@@ -15,8 +17,21 @@ from opsgen.lint.summary import FunctionSummary
 SYNCHRONOUS_METHODS = ("run", "__call__")
 
 
+#: analysis -> the qualified names of the project's Celery tasks
+_TASKS: WeakKeyDictionary[Analysis, frozenset[str]] = WeakKeyDictionary()
+
+
 def is_task(function: FunctionSummary) -> bool:
     return not function.nested and any(is_task_decorator(d) for d in function.decorators)
+
+
+def project_tasks(analysis: Analysis) -> frozenset[str]:
+    """Return the qualified names of the project's Celery tasks, found once per analysis."""
+    found = _TASKS.get(analysis)
+    if found is None:
+        functions = analysis.index.functions
+        found = _TASKS[analysis] = frozenset(qualname for qualname, (_, function) in functions.items() if is_task(function))
+    return found
 
 
 class TaskBodyCalledSynchronously(Rule):
@@ -62,7 +77,9 @@ class TaskBodyCalledSynchronously(Rule):
         if is_test_path(module.path):
             return
         analysis = module.analysis
-        functions = module.index.functions
+        tasks = project_tasks(analysis)
+        if not tasks:
+            return  # no call can run a task body, so no call target needs resolving
         for function in module.functions():
             for call in function.calls:
                 if call.target is None:
@@ -72,10 +89,10 @@ class TaskBodyCalledSynchronously(Rule):
                     if target.endswith("." + method):
                         target = target[: -len(method) - 1]
                         break
-                entry = functions.get(analysis.canonical(target))
-                if entry is None or not is_task(entry[1]) or entry[1].qualname == function.qualname:
+                task = analysis.canonical(target)
+                if task not in tasks or task == function.qualname:
                     continue
-                message = self.MESSAGE.format(call=call.text, task=entry[1].qualname)
+                message = self.MESSAGE.format(call=call.text, task=task)
                 yield module.finding(self.code, message, call.line, call.column)
 
     VALID = [
