@@ -4,7 +4,7 @@ Usage::
 
     git archive OLD opsgen lint_rules templates | tar -x -C /tmp/old
     git archive NEW opsgen lint_rules templates | tar -x -C /tmp/new
-    python benchmarks/bench_lint_trees.py PROJECT /tmp/old /tmp/new [--rounds 9]
+    python benchmarks/bench_lint_trees.py PROJECT /tmp/old /tmp/new [--rounds 9] [--write-cache]
 
 Each round runs ``opsgen lint --no-cache .`` in PROJECT once per tree, in a fresh
 process with ``PYTHONPATH`` set to the tree, and ``python -m pyflakes .`` once, in an
@@ -12,6 +12,11 @@ order that rotates from round to round. The figure for each arm is the median ov
 rounds of the child's CPU time (user + system), which a shared machine disturbs less than
 wall time. It also prints the number of output lines of each arm, so that a change of
 findings between trees shows.
+
+With ``--write-cache`` each lint run is ``opsgen lint .``, the cold run that also writes
+its cache: the project's ``.opsgen-cache`` folder is deleted before every run, and after
+the last one. The project needs a ``pyproject.toml`` at its top, since a folder outside
+any project gets no cache.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -39,9 +45,17 @@ def main() -> None:
     parser.add_argument("project", type=Path, help="folder of Python code to lint")
     parser.add_argument("trees", nargs="+", type=Path, help="folders holding opsgen/, lint_rules/ and templates/")
     parser.add_argument("--rounds", type=int, default=9, help="rounds of every arm (default 9)")
+    parser.add_argument(
+        "--write-cache", action="store_true", help="time cold runs that write the lint cache instead of runs with --no-cache"
+    )
     args = parser.parse_args()
+    if args.write_cache and not (args.project / "pyproject.toml").is_file():
+        parser.error(f"--write-cache: {args.project} has no pyproject.toml, so opsgen lint would write no cache there")
+    cache = args.project / ".opsgen-cache"
 
-    lint = [sys.executable, "-c", "import sys; from opsgen.cli.main import main; sys.exit(main())", "lint", "--no-cache", "."]
+    lint = [sys.executable, "-c", "import sys; from opsgen.cli.main import main; sys.exit(main())", "lint", "."]
+    if not args.write_cache:
+        lint.insert(-1, "--no-cache")
     arms: dict[str, tuple[list[str], dict[str, str]]] = {
         str(tree): (lint, {**os.environ, "PYTHONPATH": str(tree.resolve())}) for tree in args.trees
     }
@@ -53,10 +67,14 @@ def main() -> None:
         shift = number % len(names)
         for name in names[shift:] + names[:shift]:
             command, environment = arms[name]
+            if args.write_cache:
+                shutil.rmtree(cache, ignore_errors=True)
             cpu, lines[name] = child_cpu(command, args.project, environment)
             samples[name].append(cpu)
         load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
         print(f"round {number + 1}: " + ", ".join(f"{name} {samples[name][-1]:.2f} s" for name in names) + f" (load {load})")
+    if args.write_cache:
+        shutil.rmtree(cache, ignore_errors=True)
 
     pyflakes = statistics.median(samples["pyflakes"])
     for name in names:
