@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import compileall
 import os
 import platform
 import statistics
@@ -9,6 +10,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 POSTGRES_ADMIN_URL = os.environ.get("OPSGEN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -55,6 +57,22 @@ def machine() -> str:
     except OSError:
         pass
     return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def installed_environment(*trees: Path) -> dict[str, str]:
+    """Return this process's environment as a user's shell would have it, with the
+    bytecode of each source tree in ``trees`` compiled.
+
+    pip compiles the ``.pyc`` files of what it installs, so a baseline such as pyflakes
+    loads compiled code. opsgen run from a source tree does so only when its ``.pyc``
+    files exist, and ``PYTHONDONTWRITEBYTECODE``, which some shells and CI images set,
+    would make it compile every module in every sample. So the trees are compiled here
+    and the variable is left out.
+    """
+    for tree in trees:
+        if not compileall.compile_dir(str(tree), quiet=1):
+            raise RuntimeError(f"compiling {tree} failed")
+    return {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
 
 
 @contextmanager

@@ -29,11 +29,17 @@ script edits for the warm run never touch the original. The copy gets an empty
   flake8's obsolete plugins (``flake8.plugins.finder.BANNED_PLUGINS``), which makes
   flake8 skip its entry point. Both arms use the same interpreter, flake8 and options.
   ``--no-flake8`` leaves both arms out.
+
+Every command runs as in a user's shell: opsgen's modules are compiled first and
+``PYTHONDONTWRITEBYTECODE`` is left out of the environment, because pyflakes and flake8
+load the ``.pyc`` files that pip compiled when it installed them.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import importlib.util
 import os
 import resource
 import shutil
@@ -44,6 +50,10 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_common import installed_environment  # noqa: E402
 
 DEFAULT_PROJECT = Path("/tmp/fieldtest/pretix/pretix")
 CACHE_NAMES = (".opsgen-cache",)
@@ -72,6 +82,15 @@ sys.exit(main())
 """
 
 
+@functools.lru_cache(maxsize=1)
+def user_environment() -> dict[str, str]:
+    """Return the environment of every timed command, with opsgen's bytecode compiled
+    (see ``bench_common.installed_environment``)."""
+    spec = importlib.util.find_spec("opsgen")
+    assert spec is not None and spec.origin is not None
+    return installed_environment(Path(spec.origin).parent)
+
+
 def run_timed(command: Sequence[str], cwd: Path) -> tuple[float, float]:
     """Run ``command`` and return its wall time and CPU time (user + system, with its
     children) in seconds; findings do not fail it."""
@@ -80,7 +99,7 @@ def run_timed(command: Sequence[str], cwd: Path) -> tuple[float, float]:
     # PYTHONSAFEPATH keeps `python -c` and `-m` from putting the project folder first on
     # sys.path, where a module such as SQLAlchemy's types.py would shadow the standard
     # library's and make every run fail at start-up (Python 3.11 and newer).
-    env = {**os.environ, "PYTHONSAFEPATH": "1"}
+    env = {**user_environment(), "PYTHONSAFEPATH": "1"}
     completed = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     elapsed = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)

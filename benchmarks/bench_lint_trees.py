@@ -17,6 +17,10 @@ With ``--write-cache`` each lint run is ``opsgen lint .``, the cold run that als
 its cache: the project's ``.opsgen-cache`` folder is deleted before every run, and after
 the last one. The project needs a ``pyproject.toml`` at its top, since a folder outside
 any project gets no cache.
+
+Each tree's ``opsgen`` package is compiled first and the runs leave
+``PYTHONDONTWRITEBYTECODE`` out of their environment, as in a user's shell, because
+pyflakes loads the ``.pyc`` files that pip compiled when it installed it.
 """
 
 from __future__ import annotations
@@ -29,6 +33,10 @@ import statistics
 import subprocess
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_common import installed_environment  # noqa: E402
 
 
 def child_cpu(command: list[str], folder: Path, environment: dict[str, str]) -> tuple[float, int]:
@@ -56,10 +64,11 @@ def main() -> None:
     lint = [sys.executable, "-c", "import sys; from opsgen.cli.main import main; sys.exit(main())", "lint", "."]
     if not args.write_cache:
         lint.insert(-1, "--no-cache")
+    environment = installed_environment(*(tree / "opsgen" for tree in args.trees))
     arms: dict[str, tuple[list[str], dict[str, str]]] = {
-        str(tree): (lint, {**os.environ, "PYTHONPATH": str(tree.resolve())}) for tree in args.trees
+        str(tree): (lint, {**environment, "PYTHONPATH": str(tree.resolve())}) for tree in args.trees
     }
-    arms["pyflakes"] = ([sys.executable, "-m", "pyflakes", "."], dict(os.environ))
+    arms["pyflakes"] = ([sys.executable, "-m", "pyflakes", "."], environment)
     names = list(arms)
     samples: dict[str, list[float]] = {name: [] for name in names}
     lines: dict[str, int] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import os
 import sys
 import types
 from functools import lru_cache
@@ -44,16 +45,17 @@ def load_rule_file(path: Path) -> list[type[Rule]]:
             raise RuleLoadError(f"cannot import lint rule {path}")
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
-        # No __pycache__ beside the rules: the folder ships in the wheel as it is.
-        writes_bytecode = sys.dont_write_bytecode
-        sys.dont_write_bytecode = True
+        # The compiled rules go to a cache folder of their own, not to a __pycache__
+        # beside them, because that folder would ship in a wheel built from the checkout.
+        prefix = sys.pycache_prefix
+        sys.pycache_prefix = prefix or bytecode_folder()
         try:
             spec.loader.exec_module(module)
         except Exception as exc:
             del sys.modules[name]
             raise RuleLoadError(f"lint rule {path} failed to import: {exc}") from exc
         finally:
-            sys.dont_write_bytecode = writes_bytecode
+            sys.pycache_prefix = prefix
     rules = [
         value
         for value in vars(module).values()
@@ -66,6 +68,17 @@ def load_rule_file(path: Path) -> list[type[Rule]]:
         if not rule.MESSAGE.startswith(rule.code):
             raise RuleLoadError(f"lint rule {rule.__name__} in {path}: MESSAGE must begin with {rule.code}")
     return rules
+
+
+def bytecode_folder() -> str:
+    """Return the folder that keeps the compiled rule files between runs.
+
+    It is ``$XDG_CACHE_HOME/opsgen/bytecode``, or ``~/.cache/opsgen/bytecode``. Python
+    writes nothing there when ``PYTHONDONTWRITEBYTECODE`` is set or the folder cannot be
+    created, and then compiles the rules in each process (about 0.1 s).
+    """
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(cache, "opsgen", "bytecode")
 
 
 @lru_cache(maxsize=4)
