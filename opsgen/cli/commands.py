@@ -41,13 +41,9 @@ class _VersionAction(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, **kwargs)
 
     def __call__(self, parser: argparse.ArgumentParser, *_args: Any) -> None:
-        from importlib.metadata import PackageNotFoundError, version
+        from opsgen import __version__
 
-        try:
-            installed = version("opsgen")
-        except PackageNotFoundError:
-            installed = "(not installed: running from a source tree)"
-        print(f"opsgen {installed}")
+        print(f"opsgen {__version__}")
         parser.exit()
 
 

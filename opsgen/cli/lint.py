@@ -266,10 +266,10 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "github":
         report = format_github(result.findings, shown)
     elif args.format == "sarif":
-        from opsgen.lint.index import opsgen_version
+        from opsgen import __version__
 
         selected = [rule for rule in rules if config.wants(rule.code)]
-        report = format_sarif(result.findings, selected, root_relative, opsgen_version())
+        report = format_sarif(result.findings, selected, root_relative, __version__)
     else:
         report = format_text(result.findings, shown)
     if args.output:

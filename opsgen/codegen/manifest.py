@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.metadata
 import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from opsgen import __version__
 from opsgen._resources import data_dir
 from opsgen.codegen.config import GeneratorConfig
 from opsgen.codegen.errors import PathError
@@ -65,20 +65,13 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def opsgen_version() -> str:
-    try:
-        return importlib.metadata.version("opsgen")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
-
-
 def manifest_text(files: dict[str, str]) -> str:
     """Return the manifest: opsgen's version, its templates and code digests and the digest
     of every other generated file."""
     digests = {path: hashlib.sha256(text.encode()).hexdigest() for path, text in sorted(files.items())}
     document = {
         "generator": "opsgen",
-        "version": opsgen_version(),
+        "version": __version__,
         "templates": templates_digest(data_dir("templates")),
         # A key sorted before "files" would hide the manifest from the writer, which
         # recognises it by its first key.
@@ -103,7 +96,7 @@ class GeneratorBuild:
 
     @classmethod
     def running(cls) -> GeneratorBuild:
-        return cls(opsgen_version(), templates_digest(data_dir("templates")), code_digest())
+        return cls(__version__, templates_digest(data_dir("templates")), code_digest())
 
     def differs_from(self, other: GeneratorBuild) -> bool:
         """Tell whether a field recorded in both differs."""
@@ -141,7 +134,7 @@ def inputs_digest(config: GeneratorConfig, spec_files: tuple[tuple[str, bytes], 
         specs_folder_from_package(config),
         f"audit entities {entities}",
     )
-    for part in (opsgen_version(), templates_digest(data_dir("templates")), code_digest(), *settings):
+    for part in (__version__, templates_digest(data_dir("templates")), code_digest(), *settings):
         digest.update(part.encode() + b"\0")
     for relative, data in spec_files:
         digest.update(relative.encode() + b"\0" + hashlib.sha256(data).digest())

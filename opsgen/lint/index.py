@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from opsgen import __version__
 from opsgen.lint.config import DEFAULT_EXCLUDE, LintConfig
 from opsgen.lint.summary import SUMMARY_FORMAT, ClassSummary, FunctionSummary, ModuleSummary, summarize
 
@@ -48,17 +49,8 @@ JOURNAL_LIMIT = 200
 JOURNAL_SIZE_SHARE = 0.25
 
 
-def opsgen_version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("opsgen")
-    except Exception:  # noqa: BLE001 - metadata missing in a bare checkout
-        return "unknown"
-
-
 def cache_key() -> str:
-    return f"{opsgen_version()}/{SUMMARY_FORMAT}"
+    return f"{__version__}/{SUMMARY_FORMAT}"
 
 
 def declaration_digest(summary: ModuleSummary) -> str:
