@@ -163,9 +163,9 @@ def body_read_functions(openers: ProjectOpeners, module: ModuleSummary) -> set[s
     ``on_commit()`` defers the functions it decorates. So does a middleware that calls
     ``get_response()`` inside a ``with`` block, which may put every view inside a
     transaction. What the linter reads of such a function may also come from the module's
-    other functions: the ones it calls, the functions around a nested one and the other
-    methods of its class (``__enter__`` beside ``__exit__``), and its callers in the module,
-which decide whether it runs inside a transaction.
+    other functions: the ones it calls, the functions around a nested one, the other
+    methods of its class (``__enter__`` beside ``__exit__``) and its callers in the
+    module, which decide whether it runs inside a transaction.
     """
     functions = module.functions
     callers: dict[str, set[str]] = defaultdict(set)
