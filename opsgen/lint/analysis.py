@@ -1648,7 +1648,7 @@ class Analysis:
         these signals inside the atomic block that its ``delete()`` and related-manager
         writes open, whether or not the caller holds a transaction."""
         for signal in self.signals_of.get(function.qualname, ()):
-            if signal in knowledge.DELETE_SIGNALS | knowledge.M2M_SIGNALS:
+            if signal in knowledge.DELETE_SIGNALS or signal in knowledge.M2M_SIGNALS:
                 name = signal.rpartition(".")[2]
                 using = self.receiver_alias(function)
                 return Transaction(f"the write's atomic block, which sends {name}", function.line, "django", using, function.end_line)

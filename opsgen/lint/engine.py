@@ -19,7 +19,7 @@ from pathlib import Path
 
 from opsgen.lint.config import LintConfig, find_project_root, is_project_root, load_config
 from opsgen.lint.configured_names import check_configured_names
-from opsgen.lint.incremental import forget_unchecked, plan_calls, store_checked
+from opsgen.lint.incremental import finding_from_json, finding_to_json, forget_unchecked, plan_calls, store_checked
 from opsgen.lint.index import ProjectIndex
 from opsgen.lint.loader import load_rules
 from opsgen.lint.rule import Finding, ModuleContext, Rule
@@ -203,14 +203,10 @@ def _module_scope_findings(
     fingerprint = rules_fingerprint(rules, index.config)
     stored = index.cached_findings(summary.path, fingerprint)
     if stored is not None:
-        return [Finding(summary.path, f["line"], f["column"], f["code"], f["message"]) for f in stored]
+        return [finding_from_json(summary.path, row) for row in stored]
     findings = [finding for rule in rules for finding in rule().check(context)]
-    index.store_findings(
-        summary.path,
-        fingerprint,
-        [{"line": f.line, "column": f.column, "code": f.code, "message": f.message} for f in findings],
-        context.read_paths - {summary.path},
-    )
+    # The call chain and the fix are kept too, so that a warm run reports what a cold one does.
+    index.store_findings(summary.path, fingerprint, [finding_to_json(f) for f in findings], context.read_paths - {summary.path})
     return findings
 
 

@@ -431,23 +431,46 @@ class ProjectIndex:
         return copy
 
     def add(self, summary: ModuleSummary) -> None:
-        """Add a module's summary, replacing an earlier one of the same path."""
+        """Add a module's summary, replacing an earlier one of the same path.
+
+        When two files have the same dotted module name (``utils.py`` in two folders
+        without ``__init__.py``), a qualified name that both define refers to the one
+        that comes first in :func:`path_order`, whatever the order of the calls.
+        """
         previous = self.modules.get(summary.path)
+        freed: set[str] = set()
         if previous is not None:
             for table, names in ((self.functions, previous.functions), (self.classes, previous.classes)):
                 for name in names:
                     if table.get(name, (None,))[0] is previous:
                         del table[name]
+                        freed.add(name)
             if self.by_module.get(previous.module) is previous:
                 del self.by_module[previous.module]
+                freed.add(previous.module)
         self.modules[summary.path] = summary
-        self.by_module.setdefault(summary.module, summary)
-        for qualname, function in summary.functions.items():
-            self.functions.setdefault(qualname, (summary, function))
-        for qualname, klass in summary.classes.items():
-            self.classes.setdefault(qualname, (summary, klass))
+        self._claim(summary)
+        if freed:
+            # Another module may also define the names that the replaced module gave up.
+            for other in self.modules.values():
+                if other is not summary and (other.module in freed or not freed.isdisjoint(other.functions) or not freed.isdisjoint(other.classes)):
+                    self._claim(other)
         self._analysis = None
         self._paths_calling = None
+
+    def _claim(self, summary: ModuleSummary) -> None:
+        """Enter the names of ``summary`` in the look-up tables, unless a module first in path order holds them."""
+        current = self.by_module.get(summary.module)
+        if current is None or _first_in_order(summary, current):
+            self.by_module[summary.module] = summary
+        for qualname, function in summary.functions.items():
+            held_function = self.functions.get(qualname)
+            if held_function is None or _first_in_order(summary, held_function[0]):
+                self.functions[qualname] = (summary, function)
+        for qualname, klass in summary.classes.items():
+            held_class = self.classes.get(qualname)
+            if held_class is None or _first_in_order(summary, held_class[0]):
+                self.classes[qualname] = (summary, klass)
 
     def tree(self, path: str) -> ast.Module | None:
         """Return the syntax tree of ``path``, parsing it now when it came from the cache."""
@@ -479,6 +502,17 @@ class ProjectIndex:
             return Path(path).relative_to(self.config.root).as_posix()
         except ValueError:
             return Path(path).as_posix()
+
+
+def path_order(path: str) -> tuple[tuple[int, str], ...]:
+    """Return the sort key of ``path`` in the order :func:`iter_python_files` yields files:
+    by folder names, and a folder's own files before those of its subfolders."""
+    parts = Path(path).parts
+    return (*((1, part) for part in parts[:-1]), (0, parts[-1]))
+
+
+def _first_in_order(summary: ModuleSummary, other: ModuleSummary) -> bool:
+    return summary is not other and path_order(summary.path) < path_order(other.path)
 
 
 def _summarize(path: str, module: str, source: bytes, is_package: bool) -> tuple[ModuleSummary, ast.Module | None]:

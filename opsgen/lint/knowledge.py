@@ -130,11 +130,13 @@ METHOD_DECORATOR = frozenset({"django.utils.decorators.method_decorator"})
 
 #: The signal whose receivers get ``created``: True after an insert, False after an update.
 POST_SAVE = "django.db.models.signals.post_save"
-#: Django model signals; the delete and m2m signals fire inside Django's own atomic block.
-SAVE_SIGNALS = frozenset({"django.db.models.signals.pre_save", POST_SAVE})
-DELETE_SIGNALS = frozenset({"django.db.models.signals.pre_delete", "django.db.models.signals.post_delete"})
-M2M_SIGNALS = frozenset({"django.db.models.signals.m2m_changed"})
-MODEL_SIGNALS = SAVE_SIGNALS | DELETE_SIGNALS | M2M_SIGNALS
+#: Django model signals, each group in the order Django sends them. The delete and m2m
+#: signals fire inside Django's own atomic block. The groups are tuples, so that the
+#: receivers linked to a write come in the same order whatever the string hash seed.
+SAVE_SIGNALS = ("django.db.models.signals.pre_save", POST_SAVE)
+DELETE_SIGNALS = ("django.db.models.signals.pre_delete", "django.db.models.signals.post_delete")
+M2M_SIGNALS = ("django.db.models.signals.m2m_changed",)
+MODEL_SIGNALS = frozenset((*SAVE_SIGNALS, *DELETE_SIGNALS, *M2M_SIGNALS))
 RECEIVER_DECORATORS = frozenset({"django.dispatch.receiver", "django.dispatch.dispatcher.receiver"})
 
 #: SQLAlchemy session and mapper events whose listeners run inside the open transaction.

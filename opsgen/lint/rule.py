@@ -80,8 +80,9 @@ class Finding:
     fix: Fix | None = None
     no_fix_reason: str | None = None
 
-    def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.path, self.line, self.column, self.code)
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        # The message breaks ties, so that two findings at one place keep one order on every run.
+        return (self.path, self.line, self.column, self.code, self.message)
 
 
 @dataclass(frozen=True)

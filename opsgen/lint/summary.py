@@ -35,7 +35,7 @@ _FILE_METHODS = PATH_WRITES | {"open"}
 NON_ATOMIC_KEY = "@non_atomic_requests"
 
 #: Bump when the summary's shape or meaning changes, so old cache entries are ignored.
-SUMMARY_FORMAT = 45
+SUMMARY_FORMAT = 46
 
 
 @dataclass
