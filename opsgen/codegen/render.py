@@ -21,6 +21,7 @@ import jinja2
 from opsgen._resources import data_dir
 from opsgen.codegen.layout import LINE_WIDTH, SCAFFOLD_WIDTH, call, define, fit, mark_long_lines, wrap
 from opsgen.codegen.manifest import MARKER, MANIFEST, manifest_text
+from opsgen.codegen.parallel import in_two_halves
 from opsgen.codegen.literals import comment_text, docstring, py_literal
 from opsgen.codegen.view import FieldView, ModelView, OperationView, ProjectView, SharedTypeView, camel_case, tuple_literal
 
@@ -276,11 +277,23 @@ def render_project(project: ProjectView, settings: RenderSettings) -> Rendered:
     files: dict[str, str] = {}
     registry_source = "the specs folder"
 
+    def render_operations(operations: Sequence[OperationView]) -> tuple[dict[str, str], dict[str, str]]:
+        modules: dict[str, str] = {}
+        scaffolds: dict[str, str] = {}
+        for op in operations:
+            operation_files(templates, op, modules)
+            scaffolds[f"{op.module_path}.py"] = scaffold_text(templates, op, settings, f"{op.module_path}.py")
+        for path, text in modules.items():
+            if path.endswith((".py", ".pyi")):
+                modules[path] = mark_long_lines(text)
+        return modules, scaffolds
+
+    for modules, scaffolds in in_two_halves(render_operations, project.operations):
+        files.update(modules)
+        rendered.scaffolds.update(scaffolds)
+    marked = set(files)  # the operation modules, whose long lines are marked above
     for op in project.operations:
-        operation_files(templates, op, files)
-        path = f"{op.module_path}.py"
-        rendered.scaffolds[path] = scaffold_text(templates, op, settings, path)
-        rendered.scaffold_operations[path] = op
+        rendered.scaffold_operations[f"{op.module_path}.py"] = op
 
     packages = {"/".join(op.parts[:depth]) for op in project.operations for depth in range(1, len(op.parts))}
     for package in sorted(packages):
@@ -310,7 +323,7 @@ def render_project(project: ProjectView, settings: RenderSettings) -> Rendered:
     )
     files["py.typed"] = template(templates, "py.typed.jinja").render(source=registry_source)
     for path, text in files.items():
-        if path.endswith((".py", ".pyi")):
+        if path.endswith((".py", ".pyi")) and path not in marked:
             files[path] = mark_long_lines(text)
     files[MANIFEST] = manifest_text(files)
 
