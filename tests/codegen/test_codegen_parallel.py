@@ -53,19 +53,21 @@ def test_failed_child_half_redone_here() -> None:
     assert first + second == [item + 1 for item in ITEMS]
 
 
-def test_parent_failure_reaps_blocked_child() -> None:
+def test_parent_failure_reaps_blocked_child(tmp_path: Path) -> None:
     parent = os.getpid()
+    child_pid = tmp_path / "child.pid"
 
     def large_in_child(items: Sequence[int]) -> bytes:
         if os.getpid() == parent:
             raise ValueError("the parent fails")
+        child_pid.write_text(str(os.getpid()))
         return b"x" * (8 * 1024 * 1024)  # far more than a pipe holds
 
     with pytest.raises(ValueError, match="the parent fails"):
         in_two_halves(large_in_child, ITEMS)
 
     with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # no child left behind, not even a zombie
+        os.waitpid(int(child_pid.read_text()), os.WNOHANG)  # already reaped, not left a zombie
 
 
 SPEC = """\
