@@ -30,6 +30,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
+from opsgen.runtime.config import toml_error
+
 
 class ConfigError(ValueError):
     """An invalid ``[tool.opsgen]`` setting."""
@@ -62,7 +64,7 @@ def parse_toml(text: str, where: Path | str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{where}: invalid TOML: {exc}") from None
+        raise ConfigError(toml_error(where, text, exc)) from None
 
 
 def read_table(pyproject: Path) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from opsgen.runtime.config import closest_key, key_line, unknown_keys_message
+from opsgen.runtime.config import closest_key, key_line, toml_error, unknown_keys_message
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -289,11 +289,11 @@ def load_config(root: Path) -> LintConfig:
     pyproject = root / "pyproject.toml"
     if not pyproject.is_file():
         return LintConfig(root=root)
+    text = pyproject.read_bytes().decode("utf-8", errors="replace")
     try:
-        with pyproject.open("rb") as handle:
-            document = tomllib.load(handle)
+        document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{pyproject}: invalid TOML: {exc}") from exc
+        raise ConfigError(toml_error(pyproject, text, exc)) from exc
     opsgen_table = document.get("tool", {}).get("opsgen", {})
     table = opsgen_table.get("lint", {})
     if not isinstance(table, dict):

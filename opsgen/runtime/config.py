@@ -173,7 +173,24 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigurationError(f"{path}: invalid TOML: {exc}") from None
+        raise ConfigurationError(toml_error(path, text, exc)) from None
+
+
+_TOML_POSITION = re.compile(r" \(at line (\d+), column (\d+)\)$")
+_TOML_END = " (at end of document)"
+
+
+def toml_error(path: Path | str, text: str, error: Exception) -> str:
+    """Return the message for a TOML file that does not parse, as ``path:line:column:``
+    followed by the parser's reason, so that editors and terminals can jump to it."""
+    reason = str(error)
+    found = _TOML_POSITION.search(reason)
+    if found is not None:
+        return f"{path}:{found[1]}:{found[2]}: invalid TOML: {reason[:found.start()]}"
+    if reason.endswith(_TOML_END):
+        last_line = max(1, len(text.rstrip("\n").split("\n")))
+        return f"{path}:{last_line}: invalid TOML: {reason.removesuffix(_TOML_END)} at the end of the file"
+    return f"{path}: invalid TOML: {reason}"
 
 
 def decode_toml(data: bytes, path: Path) -> str:

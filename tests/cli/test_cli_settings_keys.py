@@ -10,9 +10,15 @@ from pathlib import Path
 import pytest
 
 from cli_support import PLACE_ORDER_SPEC, files_below, run_opsgen
-from opsgen.runtime.config import load_settings
+from opsgen.cli.main import main
+from opsgen.runtime.config import load_settings, toml_error
 from opsgen.runtime.errors import ConfigurationError
 from opsgen.runtime.runtime import load_app
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 MISSPELT = """\
 [project]
@@ -99,7 +105,34 @@ def test_invalid_toml_names_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError) as raised:
         load_settings(tmp_path, environ={})
 
-    assert str(raised.value).startswith(f"{pyproject}: invalid TOML: ")
+    assert str(raised.value) == f"{pyproject}:2:9: invalid TOML: Invalid value"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[tool.opsgen]\nspecs = \n", "p.toml:2:9: invalid TOML: Invalid value"),
+        ('[tool.opsgen]\nspecs = ["a",\n', "p.toml:2: invalid TOML: Invalid value at the end of the file"),
+        ("[tool.opsgen]\nspecs = 1\nspecs = 2\n", "p.toml:3:10: invalid TOML: Cannot overwrite a value"),
+    ],
+)
+def test_toml_error_positions(text: str, expected: str) -> None:
+    with pytest.raises(tomllib.TOMLDecodeError) as raised:
+        tomllib.loads(text)
+
+    assert toml_error("p.toml", text, raised.value) == expected
+
+
+@pytest.mark.parametrize("command", [["lint", "."], ["generate", "--check"]])
+def test_invalid_toml_position_in_cli(command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.opsgen]\nspecs = \n")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        status = main(command)
+
+    assert status == 2
+    assert f"{tmp_path / 'pyproject.toml'}:2:9: invalid TOML: Invalid value" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
