@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import compileall
+import functools
+import importlib.util
 import os
 import platform
 import statistics
@@ -73,6 +75,15 @@ def installed_environment(*trees: Path) -> dict[str, str]:
         if not compileall.compile_dir(str(tree), quiet=1):
             raise RuntimeError(f"compiling {tree} failed")
     return {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
+
+@functools.lru_cache(maxsize=1)
+def opsgen_environment() -> dict[str, str]:
+    """Return the environment for timed opsgen commands, with the bytecode of the opsgen
+    package that this interpreter imports compiled (see :func:`installed_environment`)."""
+    spec = importlib.util.find_spec("opsgen")
+    assert spec is not None and spec.origin is not None
+    return installed_environment(Path(spec.origin).parent)
 
 
 @contextmanager

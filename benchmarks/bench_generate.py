@@ -15,8 +15,6 @@ datamodel-code-generator loads the ``.pyc`` files that pip compiled when it inst
 from __future__ import annotations
 
 import argparse
-import functools
-import importlib.util
 import json
 import os
 import platform
@@ -31,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_common import installed_environment  # noqa: E402
+from bench_common import opsgen_environment  # noqa: E402
 
 OPSGEN = [sys.executable, "-m", "opsgen.cli.main"]
 DATAMODEL_CODEGEN = str(Path(sys.executable).with_name("datamodel-codegen"))
@@ -187,18 +185,9 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-@functools.lru_cache(maxsize=1)
-def user_environment() -> dict[str, str]:
-    """Return the environment of every timed command, with opsgen's bytecode compiled
-    (see ``bench_common.installed_environment``)."""
-    spec = importlib.util.find_spec("opsgen")
-    assert spec is not None and spec.origin is not None
-    return installed_environment(Path(spec.origin).parent)
-
-
 def timed(command: list[str], cwd: Path) -> tuple[float, float]:
     """Run ``command``; return its wall time and the CPU time (user + system) it used."""
-    environment = user_environment()
+    environment = opsgen_environment()
     started, cpu_started = time.perf_counter(), children_cpu()
     subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, env=environment)
     return time.perf_counter() - started, children_cpu() - cpu_started

@@ -38,8 +38,6 @@ load the ``.pyc`` files that pip compiled when it installed them.
 from __future__ import annotations
 
 import argparse
-import functools
-import importlib.util
 import os
 import resource
 import shutil
@@ -53,7 +51,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_common import installed_environment  # noqa: E402
+from bench_common import opsgen_environment  # noqa: E402
 
 DEFAULT_PROJECT = Path("/tmp/fieldtest/pretix/pretix")
 CACHE_NAMES = (".opsgen-cache",)
@@ -82,15 +80,6 @@ sys.exit(main())
 """
 
 
-@functools.lru_cache(maxsize=1)
-def user_environment() -> dict[str, str]:
-    """Return the environment of every timed command, with opsgen's bytecode compiled
-    (see ``bench_common.installed_environment``)."""
-    spec = importlib.util.find_spec("opsgen")
-    assert spec is not None and spec.origin is not None
-    return installed_environment(Path(spec.origin).parent)
-
-
 def run_timed(command: Sequence[str], cwd: Path) -> tuple[float, float]:
     """Run ``command`` and return its wall time and CPU time (user + system, with its
     children) in seconds; findings do not fail it."""
@@ -99,7 +88,7 @@ def run_timed(command: Sequence[str], cwd: Path) -> tuple[float, float]:
     # PYTHONSAFEPATH keeps `python -c` and `-m` from putting the project folder first on
     # sys.path, where a module such as SQLAlchemy's types.py would shadow the standard
     # library's and make every run fail at start-up (Python 3.11 and newer).
-    env = {**user_environment(), "PYTHONSAFEPATH": "1"}
+    env = {**opsgen_environment(), "PYTHONSAFEPATH": "1"}
     completed = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     elapsed = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
