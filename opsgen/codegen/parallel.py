@@ -26,8 +26,8 @@ MINIMUM_ITEMS = 200
 
 
 def in_two_halves(work: Callable[[Sequence[Item]], Result], items: Sequence[Item]) -> list[Result]:
-    """Return ``work`` applied to each half of ``items``, in order, the second half in a
-    forked child when that pays; else ``[work(items)]``."""
+    """Return ``work`` applied to each half of ``items``, in order, with the second half in
+    a forked child. Where forking does not pay, return ``[work(items)]``."""
     if not _may_fork(len(items)):
         return [work(items)]
     half = len(items) // 2

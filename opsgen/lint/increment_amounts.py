@@ -1,4 +1,4 @@
-"""What is added to a field: a number that counts, or text or a list that builds a value.
+"""The amount added to a field: a number that counts, or text or a list that builds a value.
 
 ``obj.balance += data["amount"]`` and ``obj.note += "..."`` are both augmented
 assignments. The first is a read-modify-write of a counter, which concurrent calls lose.

@@ -459,7 +459,9 @@ class ProjectIndex:
         self._paths_calling = None
 
     def _claim(self, summary: ModuleSummary) -> None:
-        """Enter the names of ``summary`` in the look-up tables, unless a module first in path order holds them."""
+        """Enter the names of ``summary`` in the look-up tables, unless a module first in path order already declares them."""
+        # NOTE: every caller then resolves a duplicate dotted name to that first module, also
+        # a caller beside the other file, so such a call can link to the wrong file.
         current = self.by_module.get(summary.module)
         if current is None or _first_in_order(summary, current):
             self.by_module[summary.module] = summary

@@ -87,13 +87,15 @@ class ProjectOpeners:
         return TransactionBlock(exit_method.line, exit_method.end_line, kind)
 
     def may_open_for_callers(self, function: FunctionSummary) -> bool:
-        """Return True when the function may open a transaction around its callers' code: a
-        generator that yields inside a transaction block (or a loop over a generator, or a
-        ``with`` block on a context manager, that opens one), a nested function that calls a
-        plain name inside an atomic() or session block, an ``__exit__`` that ends a
-        transaction, or a view's ``dispatch()`` that calls ``super().dispatch()`` inside
-        one, which holds the methods of the views derived from it. Other modules' findings
-        then read its body."""
+        """Return True when the function may open a transaction around its callers' code.
+
+        That is a generator that yields inside a transaction block, or inside a loop or
+        ``with`` block whose generator or context manager opens one. It is also a nested
+        function that calls a plain name inside an atomic() or session block, an
+        ``__exit__`` that ends a transaction, or a view's ``dispatch()`` that calls
+        ``super().dispatch()`` inside one, around the methods of the views derived from
+        it. Other modules' findings then read the function's body.
+        """
         if any(index >= 0 and self.analysis.open_block(function, index) is not None for index in function.yields):
             return True
         if function.name == "dispatch" and any(call.text == "super().dispatch" and _in_block(function, call) for call in function.calls):

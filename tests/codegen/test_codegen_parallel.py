@@ -61,7 +61,7 @@ def test_parent_failure_reaps_blocked_child(tmp_path: Path) -> None:
         if os.getpid() == parent:
             raise ValueError("the parent fails")
         child_pid.write_text(str(os.getpid()))
-        return b"x" * (8 * 1024 * 1024)  # far more than a pipe holds
+        return b"x" * (8 * 1024 * 1024)  # far more than a pipe buffers
 
     with pytest.raises(ValueError, match="the parent fails"):
         in_two_halves(large_in_child, ITEMS)
